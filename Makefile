@@ -1,0 +1,107 @@
+# Rumah SAE Sync. `make` builds build/sae-node; `make test` installs what the tests need,
+# builds and runs every test; `make demo` shows the node at work. See README.md.
+
+CC ?= cc
+BUILD ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+FUZZ_SECONDS ?= 60
+# Extra flags for the sanitizer build (make test runs it with clang).
+SAN ?=
+
+PKGS := sqlite3 libsodium jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+CPPFLAGS_ALL := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Inode $(PKG_CFLAGS)
+ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) $(SAN) -MMD -MP
+
+PROTO_SRC := $(sort $(wildcard proto/*.c))
+NODE_LIB_SRC := $(sort $(filter-out node/main.c,$(wildcard node/*.c)))
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/%.o)
+NODE_LIB_OBJ := $(NODE_LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+.PHONY: all test unit unit-sanitize e2e demo bench fuzz fuzz-smoke install uninstall clean deps
+
+all: $(BUILD)/sae-node
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The shared protocol library that sae-node (and sae-hub) link.
+$(BUILD)/libsae.a: $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libsae-node.a: $(NODE_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/sae-node: $(BUILD)/node/main.o $(BUILD)/libsae-node.a $(BUILD)/libsae.a
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsae-node.a $(BUILD)/libsae.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libsae-node.a $(BUILD)/libsae.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+deps:
+	@sh scripts/deps.sh
+
+unit: $(UNIT_BIN)
+	@sh tests/run_units.sh $(UNIT_BIN)
+
+# The same unit tests built by clang under AddressSanitizer and UndefinedBehaviorSanitizer.
+unit-sanitize:
+	@$(MAKE) --no-print-directory BUILD=build/sanitize CC=clang \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  unit
+
+e2e: $(BUILD)/sae-node
+	@SAE_NODE_BIN=$(abspath $(BUILD)/sae-node) /usr/bin/python3 -m pytest -q tests/e2e
+
+# Fuzz targets: libFuzzer, built by clang with ASan and UBSan.
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(NODE_LIB_SRC)
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS_ALL) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(PKG_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@sh tests/run_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+fuzz-smoke: $(FUZZ_BIN)
+	@sh tests/run_fuzz.sh 10 $(FUZZ_BIN)
+
+test: deps
+	@sh tests/run_all.sh
+
+demo: deps all
+	@sh scripts/demo.sh $(abspath $(BUILD)/sae-node)
+
+bench: deps all $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+install: $(BUILD)/sae-node
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/sae-node $(DESTDIR)$(PREFIX)/bin/sae-node
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/sae-node
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,180 @@
+#include "cli_common.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "sae/sae_catalogue.h"
+
+struct command_help {
+    const char *name;
+    const char *usage;
+    const char *text;
+};
+
+static const struct command_help helps[] = {
+    {"init", "init --village NAME",
+     "Creates the node directory (mode 0700) with a new device key (node.key, 0600) and an\n"
+     "empty journal (node.db, 0600) for the village. Refuses a directory that has a journal.\n"
+     "  --village NAME   the desa/kelurahan of this post, 1 to 100 bytes\n"},
+    {"add", "add KIND --set FIELD=VALUE [--set FIELD=VALUE ...] [--set-file FIELD=PATH]",
+     "Records a new report and prints its id. Kinds and fields: sae-node fields.\n"
+     "  --set FIELD=VALUE      a field value (enum code, number, YYYY-MM-DD, true/false,\n"
+     "                         text, or the id or 6+ first characters of a report)\n"
+     "  --set-file FIELD=PATH  take the value from a file (\"-\": standard input); for\n"
+     "                         long narratives and notes with line breaks\n"
+     "Every required field must be given; fields with a default get it when omitted.\n"},
+    {"edit", "edit ID [--set FIELD=VALUE ...] [--set-file FIELD=PATH ...] [--unset FIELD ...]",
+     "Changes fields of a report. Each change is a new journal entry; nothing is overwritten.\n"
+     "Values equal to the current ones are skipped. Service events are append-only.\n"
+     "  --unset FIELD   clear an optional field\n"},
+    {"delete", "delete ID",
+     "Marks a report deleted (a tombstone in the journal; its history is kept).\n"},
+    {"show", "show ID [--json]", "Prints one report with every field, sensitive ones included.\n"},
+    {"list", "list [--kind KIND] [--deleted] [--json]",
+     "Prints the reports in the order they were recorded, one line each. Lines never show\n"
+     "sensitive fields; use show for those.\n"
+     "  --kind KIND   only reports of this kind\n"
+     "  --deleted     include deleted reports\n"},
+    {"history", "history ID [--json]",
+     "Prints every journal change of a report, oldest first, with its version, origin\n"
+     "device and the version it was based on.\n"},
+    {"fields", "fields [KIND] [--json]",
+     "Prints the catalogue: kinds, fields, types, allowed values with Indonesian and\n"
+     "English labels. Works without an initialised directory.\n"},
+    {"check", "check",
+     "Verifies the database file, that the current state equals a replay of the journal,\n"
+     "and that every stored value is valid. Exit status 0 when all is well, 1 otherwise.\n"},
+    {"status", "status [--json]",
+     "Prints the village, device id, report counts and changes pending for the hub.\n"},
+};
+
+#define HELP_COUNT (sizeof helps / sizeof helps[0])
+
+static const char program_help[] =
+    "Usage: sae-node [-d DIR] COMMAND [OPTIONS]\n"
+    "Rumah SAE post journal: records reports of violence against women and children,\n"
+    "fully offline, in a local SQLite journal that never loses a saved report.\n"
+    "\n"
+    "Commands:\n"
+    "%s"
+    "\n"
+    "Options:\n"
+    "  -d, --dir DIR   node directory (default: $SAE_NODE_DIR, else\n"
+    "                  $XDG_DATA_HOME/sae-node, else ~/.local/share/sae-node)\n"
+    "  -h, --help      this help; COMMAND --help for one command\n"
+    "  --version       print the version\n"
+    "\n"
+    "Environment:\n"
+    "  SAE_NODE_DIR           default node directory\n"
+    "  SAE_BUSY_TIMEOUT_MS    how long to wait for another sae-node using the journal\n"
+    "                         (default 10000, 0 to 600000)\n"
+    "\n"
+    "Report ids are UUIDs; any unique prefix of 6 or more characters is accepted.\n"
+    "Exit status: 0 success; 2 invalid usage or input (nothing was changed);\n"
+    "1 anything else (busy, damaged journal, file errors).\n";
+
+int cli_usage(FILE *out, const char *command, int status)
+{
+    if (!command) {
+        char list[2048];
+        size_t used = 0;
+        for (size_t i = 0; i < HELP_COUNT && used < sizeof list; i++) {
+            int n = snprintf(list + used, sizeof list - used, "  %s\n", helps[i].usage);
+            used += n > 0 ? (size_t)n : 0;
+        }
+        fprintf(out, program_help, list);
+        return status;
+    }
+    for (size_t i = 0; i < HELP_COUNT; i++) {
+        if (strcmp(helps[i].name, command) == 0) {
+            fprintf(out, "Usage: sae-node [-d DIR] %s\n%s", helps[i].usage,
+                    out == stdout ? helps[i].text : "");
+            if (out != stdout)
+                fprintf(out, "Try: sae-node %s --help\n", command);
+            return status;
+        }
+    }
+    return status;
+}
+
+bool cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return false;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return true;
+    }
+    return false;
+}
+
+const char *cli_kind_names(void)
+{
+    static char names[256];
+    if (names[0] == '\0') {
+        size_t used = 0;
+        for (size_t i = 0; i < sae_catalogue_kind_count() && used < sizeof names; i++) {
+            int n = snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+                             sae_catalogue_kind_at(i)->name);
+            used += n > 0 ? (size_t)n : 0;
+        }
+    }
+    return names;
+}
+
+int cli_exit_status(int code)
+{
+    switch (code) {
+    case SAE_OK: return EXIT_OK;
+    case SAE_EINVAL:
+    case SAE_ERANGE:
+    case SAE_ETOOBIG:
+    case SAE_ENOTFOUND:
+    case SAE_EAMBIGUOUS:
+    case SAE_EEXIST:
+    case SAE_ENOTINIT:
+    case SAE_EDELETED: return EXIT_USAGE;
+    default: return EXIT_FAILURE_OTHER;
+    }
+}
+
+int cli_fail(int code, const char *fmt, ...)
+{
+    char line[SAE_MESSAGE_BYTES + 64];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(line, sizeof line, fmt, args);
+    va_end(args);
+    /* One line, always: a message never carries a line break into a log. */
+    for (char *p = line; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    fprintf(stderr, "sae-node: error: %s\n", line);
+    return cli_exit_status(code);
+}
+
+int cli_open(struct cli *cli, struct node_store **store)
+{
+    struct sae_message why = {{0}};
+    int rc = node_store_open(cli->dir, cli->busy_timeout_ms, store, &why);
+    return rc == 0 ? EXIT_OK : cli_fail(rc, "%s", why.text);
+}
+
+int cli_fail_store(int rc, const struct sae_message *why, const struct cli *cli)
+{
+    if (why && why->text[0])
+        return cli_fail(rc, "%s", why->text);
+    switch (rc) {
+    case SAE_EBUSY:
+        return cli_fail(rc, "the journal in %s is in use by another sae-node process (a sync?); "
+                        "try again when it has finished", cli->dir);
+    case SAE_ECORRUPT:
+        return cli_fail(rc, "the journal in %s is damaged; run sae-node check, keep a copy of "
+                        "the directory and restore it from a backup", cli->dir);
+    case SAE_ENOTFOUND:
+        return cli_fail(rc, "no such report; list them with: sae-node list");
+    default:
+        return cli_fail(rc, "the journal in %s could not be used: %s", cli->dir,
+                        sae_error_name(rc));
+    }
+}

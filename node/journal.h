@@ -1,0 +1,34 @@
+/* Writing to the journal: every add, edit and delete becomes field changes appended to the
+ * journal, each with its version and the version its writer had seen (its base), and the
+ * derived state is updated in the same transaction. */
+#ifndef JOURNAL_H
+#define JOURNAL_H
+
+#include <stddef.h>
+
+#include "node_store.h"
+#include "sae/sae_catalogue.h"
+#include "sae/sae_id.h"
+
+/* One field change as the user asked for it, already validated by the catalogue. */
+struct journal_change {
+    const struct sae_field *field;
+    char *value; /* canonical text; NULL to unset the field */
+};
+
+/* Records a new report of kind with changes (which must include every required field).
+ * Writes the new id into id_out. */
+int journal_add(struct node_store *store, const struct sae_kind *kind,
+                const struct journal_change *changes, size_t count,
+                char id_out[SAE_ID_TEXT_LEN + 1], struct sae_message *why);
+
+/* Changes fields of report id (canonical text). Changes that would not alter the current
+ * value are skipped; *applied counts the others. SAE_ENOTFOUND, SAE_EDELETED, SAE_EINVAL
+ * (an append-only kind). */
+int journal_edit(struct node_store *store, const char *id, const struct journal_change *changes,
+                 size_t count, size_t *applied, struct sae_message *why);
+
+/* Appends the tombstone of report id. SAE_EDELETED when it is deleted already. */
+int journal_delete(struct node_store *store, const char *id, struct sae_message *why);
+
+#endif

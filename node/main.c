@@ -1,0 +1,93 @@
+/* sae-node: the village post's program. Parses the global options and runs one command. */
+#include <getopt.h>
+#include <locale.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "cli_common.h"
+#include "node_store.h"
+#include "sae/sae_version.h"
+
+struct command {
+    const char *name;
+    int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+    {"init", cli_init},       {"add", cli_add},         {"edit", cli_edit},
+    {"delete", cli_delete},   {"show", cli_show},       {"list", cli_list},
+    {"history", cli_history}, {"fields", cli_fields},   {"check", cli_check},
+    {"status", cli_status},
+};
+
+#define BUSY_TIMEOUT_MS_MAX 600000
+
+static int busy_timeout_from_env(int *out)
+{
+    const char *text = getenv("SAE_BUSY_TIMEOUT_MS");
+    char *end = NULL;
+    if (!text || !*text) {
+        *out = NODE_BUSY_TIMEOUT_MS_DEFAULT;
+        return 0;
+    }
+    long value = strtol(text, &end, 10);
+    if (*end != '\0' || value < 0 || value > BUSY_TIMEOUT_MS_MAX)
+        return SAE_EINVAL;
+    *out = (int)value;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {{"dir", required_argument, NULL, 'd'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {"version", no_argument, NULL, 'V'},
+                                            {0}};
+    struct cli cli = {0};
+    char *default_dir = NULL;
+    int opt, status;
+    /* Everything this program creates is private to the user: journals hold survivors' data. */
+    umask(077);
+    setlocale(LC_ALL, "C");
+    while ((opt = getopt_long(argc, argv, "+hd:", options, NULL)) != -1) {
+        if (opt == 'h')
+            return cli_usage(stdout, NULL, EXIT_OK);
+        if (opt == 'V') {
+            printf("sae-node %s\n", SAE_VERSION_STRING);
+            return EXIT_OK;
+        }
+        if (opt != 'd')
+            return cli_usage(stderr, NULL, EXIT_USAGE);
+        cli.dir = optarg;
+    }
+    if (optind >= argc) {
+        cli_usage(stderr, NULL, EXIT_USAGE);
+        return EXIT_USAGE;
+    }
+    const struct command *command = NULL;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, argv[optind]) == 0)
+            command = &commands[i];
+    if (!command)
+        return cli_fail(SAE_EINVAL, "unknown command \"%.40s\"; see: sae-node --help",
+                        argv[optind]);
+    if (busy_timeout_from_env(&cli.busy_timeout_ms) != 0)
+        return cli_fail(SAE_EINVAL, "SAE_BUSY_TIMEOUT_MS must be a number of milliseconds from 0 "
+                        "to %d", BUSY_TIMEOUT_MS_MAX);
+    if (!cli.dir) {
+        if (node_store_default_dir(&default_dir) != 0)
+            return cli_fail(SAE_EINVAL, "no node directory: give -d DIR or set SAE_NODE_DIR");
+        cli.dir = default_dir;
+    }
+    if (sodium_init() < 0) {
+        free(default_dir);
+        return cli_fail(SAE_ECRYPTO, "libsodium could not start");
+    }
+    status = command->run(&cli, argc - optind, argv + optind);
+    free(default_dir);
+    return status;
+}

@@ -1,0 +1,56 @@
+/* The post's directory and its SQLite journal file: creation at init, opening with the
+ * durability and locking settings, numbered schema migrations, the node's key and identity. */
+#ifndef NODE_STORE_H
+#define NODE_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "sae/sae_error.h"
+#include "sae/sae_hlc.h"
+
+#define NODE_DB_FILE "node.db"
+#define NODE_KEY_FILE "node.key"
+/* How long a command waits for another sae-node process to release the journal. */
+#define NODE_BUSY_TIMEOUT_MS_DEFAULT 10000
+#define NODE_SCHEMA_VERSION 1
+
+struct node_store {
+    sqlite3 *db;
+    char *dir;
+    char *village;
+    uint64_t origin; /* 63-bit id of this device, derived from its public key */
+};
+
+/* Creates dir (0700, parents too) holding a fresh key pair (node.key, 0600) and a journal
+ * for the village. SAE_EEXIST when dir already holds a journal. */
+int node_store_create(const char *dir, const char *village, struct sae_message *why);
+
+/* Opens an initialised directory. busy_timeout_ms bounds the wait for another process.
+ * Errors: SAE_ENOTINIT, SAE_EPERM (unsafe permissions), SAE_ECORRUPT, SAE_ESCHEMA,
+ * SAE_EBUSY, SAE_EDB; why says what to do. */
+int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **out,
+                    struct sae_message *why);
+void node_store_close(struct node_store *store);
+
+/* Maps an SQLite result code to an SAE code (busy, corrupt, other). */
+int node_store_error(int sqlite_code);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. A write transaction is taken up front so that two
+ * processes queue on the busy timeout instead of failing half-way. */
+int node_store_begin(struct node_store *store);
+int node_store_commit(struct node_store *store);
+void node_store_rollback(struct node_store *store);
+
+/* Reads and writes integer settings in the meta table. */
+int node_store_meta_int(struct node_store *store, const char *key, int64_t *out);
+int node_store_set_meta_int(struct node_store *store, const char *key, int64_t value);
+
+/* Issues the next local version (inside a write transaction): moves the persisted clock. */
+int node_store_next_version(struct node_store *store, sae_hlc *out);
+
+/* The default directory: $SAE_NODE_DIR, else $XDG_DATA_HOME/sae-node, else
+ * $HOME/.local/share/sae-node. Malloc'd; SAE_ENOTFOUND when none can be derived. */
+int node_store_default_dir(char **out);
+
+#endif

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs the Debian packages Rumah SAE Sync needs to build and test, when missing.
+# Does nothing when all are present. Run as root, or with sudo available.
+set -eu
+PACKAGES="make gcc clang libclang-rt-14-dev pkg-config valgrind
+libsqlite3-dev libsodium-dev libjansson-dev libcmocka-dev
+python3 python3-pytest"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "deps: error: need root to install:$missing; run: apt-get install$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps: done"
