@@ -9,13 +9,20 @@ FUZZ_SECONDS ?= 60
 # Extra flags for the sanitizer build (make test runs it with clang).
 SAN ?=
 
+SAN_BUILD ?= build/sanitize
+
 PKGS := sqlite3 libsodium jansson
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Sources generated at build time (protobuf-c); proto/proto.mk adds them and their rules.
+GEN_SRC :=
+GEN_CFLAGS :=
+-include proto/proto.mk
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS_ALL := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Inode $(PKG_CFLAGS)
+CPPFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Inode \
+  $(GEN_CFLAGS) $(PKG_CFLAGS)
 ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) $(SAN) -MMD -MP
 
 PROTO_SRC := $(sort $(wildcard proto/*.c))
@@ -24,7 +31,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/%.o)
+PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:%.c=%.o)
 NODE_LIB_OBJ := $(NODE_LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
@@ -66,7 +73,7 @@ unit: $(UNIT_BIN)
 
 # The same unit tests built by clang under AddressSanitizer and UndefinedBehaviorSanitizer.
 unit-sanitize:
-	@$(MAKE) --no-print-directory BUILD=build/sanitize CC=clang \
+	@$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) CC=clang \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  unit
 
@@ -75,9 +82,9 @@ e2e: $(BUILD)/sae-node
 
 # Fuzz targets: libFuzzer, built by clang with ASan and UBSan.
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(NODE_LIB_SRC)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(GEN_SRC)
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS_ALL) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(PKG_LIBS)
+	clang $(CPPFLAGS_ALL) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(GEN_SRC) $(PKG_LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@sh tests/run_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
