@@ -122,18 +122,6 @@ static int check_values(struct node_store *store, struct journal_check_result *r
     return rc == SQLITE_DONE ? 0 : node_store_error(rc);
 }
 
-static int count_reports(struct node_store *store, int64_t *out)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db, "SELECT count(*) FROM report", -1, &stmt, NULL);
-    if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        *out = sqlite3_column_int64(stmt, 0);
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : node_store_error(rc);
-}
-
 int journal_check(struct node_store *store, struct journal_check_result *out)
 {
     struct journal_check_result r;
@@ -147,7 +135,7 @@ int journal_check(struct node_store *store, struct journal_check_result *out)
     if (rc == 0)
         rc = check_values(store, &r);
     if (rc == 0)
-        rc = count_reports(store, &r.reports_checked);
+        rc = node_store_query_int(store, "SELECT count(*) FROM report", NULL, 0, &r.reports_checked);
     sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
     if (rc == 0)
         *out = r;

@@ -150,20 +150,31 @@ static int schema_version(sqlite3 *db, int *out)
     return rc == SQLITE_OK ? 0 : node_store_error(rc);
 }
 
+static int refuse_newer(int version, struct sae_message *why)
+{
+    sae_message_set(why, "the journal was written by a newer sae-node (schema %d, this program "
+                    "knows %d); install the newer sae-node", version, NODE_SCHEMA_VERSION);
+    return SAE_ESCHEMA;
+}
+
 /* Applies the missing migrations, each in its own write transaction; the version is read
- * again inside the transaction so that two processes never apply one twice. */
+ * again inside the transaction so that two processes never apply one twice. An up-to-date
+ * journal takes no lock, so read-only commands never wait for a writer. */
 static int migrate(sqlite3 *db, struct sae_message *why)
 {
+    int current = 0, err = schema_version(db, &current);
+    if (err != 0)
+        return err;
+    if (current > NODE_SCHEMA_VERSION)
+        return refuse_newer(current, why);
+    if (current == NODE_SCHEMA_VERSION)
+        return 0;
     for (;;) {
         int version = 0, rc = exec_sql(db, "BEGIN IMMEDIATE");
         if (rc == 0)
             rc = schema_version(db, &version);
-        if (rc == 0 && version > NODE_SCHEMA_VERSION) {
-            sae_message_set(why, "the journal was written by a newer sae-node (schema %d, this "
-                            "program knows %d); install the newer sae-node", version,
-                            NODE_SCHEMA_VERSION);
-            rc = SAE_ESCHEMA;
-        }
+        if (rc == 0 && version > NODE_SCHEMA_VERSION)
+            rc = refuse_newer(version, why);
         if (rc == 0 && version == NODE_SCHEMA_VERSION) {
             return exec_sql(db, "COMMIT");
         }
@@ -460,6 +471,23 @@ int node_store_meta_int(struct node_store *store, const char *key, int64_t *out)
     }
     sqlite3_finalize(stmt);
     return err;
+}
+
+int node_store_query_int(struct node_store *store, const char *sql, const int64_t *params,
+                         size_t param_count, int64_t *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < param_count; i++)
+        rc = sqlite3_bind_int64(stmt, (int)i + 1, params[i]);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(stmt, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? 0 : node_store_error(rc);
 }
 
 int node_store_set_meta_int(struct node_store *store, const char *key, int64_t value)

@@ -4,6 +4,7 @@
 #define NODE_STORE_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sae/sae_error.h"
@@ -41,6 +42,10 @@ int node_store_error(int sqlite_code);
 int node_store_begin(struct node_store *store);
 int node_store_commit(struct node_store *store);
 void node_store_rollback(struct node_store *store);
+
+/* Runs a query returning one integer (a count), binding params to ?1, ?2, ... */
+int node_store_query_int(struct node_store *store, const char *sql, const int64_t *params,
+                         size_t param_count, int64_t *out);
 
 /* Reads and writes integer settings in the meta table. */
 int node_store_meta_int(struct node_store *store, const char *key, int64_t *out);

@@ -219,24 +219,6 @@ int report_resolve_id(struct node_store *store, const char *text, char out[SAE_I
     return 0;
 }
 
-static int count_query(struct node_store *store, const char *sql, int64_t bind, int64_t *out)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
-    if (rc == SQLITE_OK && sqlite3_bind_parameter_count(stmt) >= 1)
-        rc = sqlite3_bind_int64(stmt, 1, bind);
-    if (rc == SQLITE_OK && sqlite3_bind_parameter_count(stmt) >= 2)
-        rc = sqlite3_bind_int64(stmt, 2, (sqlite3_int64)store->origin);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(stmt, 0);
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : node_store_error(rc);
-}
-
 int report_status(struct node_store *store, struct journal_status *out)
 {
     struct journal_status s = {0};
@@ -247,16 +229,20 @@ int report_status(struct node_store *store, struct journal_status *out)
     if (rc == 0)
         rc = node_store_meta_int(store, "created_ms", &s.created_ms);
     if (rc == 0)
-        rc = count_query(store, "SELECT count(*) FROM report", 0, &s.reports);
+        rc = node_store_query_int(store, "SELECT count(*) FROM report", NULL, 0, &s.reports);
     if (rc == 0)
-        rc = count_query(store,
-                         "SELECT count(*) FROM report_field WHERE field = '" SAE_FIELD_TOMBSTONE
-                         "' AND value IS NOT NULL", 0, &s.deleted);
+        rc = node_store_query_int(store,
+                                  "SELECT count(*) FROM report_field WHERE field = '"
+                                  SAE_FIELD_TOMBSTONE "' AND value IS NOT NULL",
+                                  NULL, 0, &s.deleted);
     if (rc == 0)
-        rc = count_query(store, "SELECT count(*) FROM journal", 0, &s.changes);
-    if (rc == 0)
-        rc = count_query(store, "SELECT count(*) FROM journal WHERE seq > ?1 AND origin = ?2",
-                         s.acked_seq, &s.pending);
+        rc = node_store_query_int(store, "SELECT count(*) FROM journal", NULL, 0, &s.changes);
+    if (rc == 0) {
+        const int64_t params[] = {s.acked_seq, (int64_t)store->origin};
+        rc = node_store_query_int(store,
+                                  "SELECT count(*) FROM journal WHERE seq > ?1 AND origin = ?2",
+                                  params, 2, &s.pending);
+    }
     if (rc != 0)
         return rc;
     s.reports -= s.deleted;
