@@ -1,5 +1,6 @@
 #include "cli_common.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -97,6 +98,20 @@ int cli_usage(FILE *out, const char *command, int status)
     return status;
 }
 
+int cli_option_error(const char *command, int opt, char **argv)
+{
+    char where[48] = "", see[64];
+    const char *arg = argv[optind - 1];
+    if (command)
+        snprintf(where, sizeof where, "%s: ", command);
+    snprintf(see, sizeof see, "see: sae-node %s%s--help", command ? command : "", command ? " " : "");
+    if (opt == ':')
+        return cli_fail(SAE_EINVAL, "%soption %.40s needs a value; %s", where, arg, see);
+    if (optopt && !(arg[0] == '-' && arg[1] == '-'))
+        return cli_fail(SAE_EINVAL, "%sunknown option -%c; %s", where, optopt, see);
+    return cli_fail(SAE_EINVAL, "%sunknown option %.40s; %s", where, arg, see);
+}
+
 bool cli_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -156,6 +171,8 @@ int cli_fail(int code, const char *fmt, ...)
 int cli_open(struct cli *cli, struct node_store **store)
 {
     struct sae_message why = {{0}};
+    if (!cli->dir)
+        return cli_fail(SAE_EINVAL, "no node directory: give -d DIR or set SAE_NODE_DIR");
     int rc = node_store_open(cli->dir, cli->busy_timeout_ms, store, &why);
     return rc == 0 ? EXIT_OK : cli_fail(rc, "%s", why.text);
 }

@@ -28,7 +28,7 @@ static int parse_read_options(int argc, char **argv, const char *command, bool l
     int opt;
     memset(out, 0, sizeof *out);
     optind = 0;
-    while ((opt = getopt_long(argc, argv, "hjk:", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":hjk:", options, NULL)) != -1) {
         if (opt == 'h')
             return cli_usage(stdout, command, CLI_DONE);
         if (opt == 'j')
@@ -37,8 +37,10 @@ static int parse_read_options(int argc, char **argv, const char *command, bool l
             out->kind = optarg;
         else if (list_options && opt == 'D')
             out->deleted = true;
+        else if (opt == 'k' || opt == 'D')
+            return cli_fail(SAE_EINVAL, "%s: --kind and --deleted are options of list", command);
         else
-            return cli_usage(stderr, command, EXIT_USAGE);
+            return cli_option_error(command, opt, argv);
     }
     return EXIT_OK;
 }

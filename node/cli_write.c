@@ -16,16 +16,18 @@ int cli_init(struct cli *cli, int argc, char **argv)
     const char *village = NULL;
     int opt;
     optind = 0;
-    while ((opt = getopt_long(argc, argv, "hv:", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":hv:", options, NULL)) != -1) {
         if (opt == 'h')
             return cli_usage(stdout, "init", EXIT_OK);
         if (opt != 'v')
-            return cli_usage(stderr, "init", EXIT_USAGE);
+            return cli_option_error("init", opt, argv);
         village = optarg;
     }
     if (!village || optind != argc)
         return cli_fail(SAE_EINVAL, "init needs --village NAME and nothing else; see: sae-node "
                         "init --help");
+    if (!cli->dir)
+        return cli_fail(SAE_EINVAL, "no node directory: give -d DIR or set SAE_NODE_DIR");
     struct sae_message why = {{0}};
     int rc = node_store_create(cli->dir, village, &why);
     if (rc != 0)
@@ -46,10 +48,13 @@ static int parse_changes(int argc, char **argv, const char *command, bool allow_
     struct sae_message why = {{0}};
     int opt;
     optind = 0;
-    while ((opt = getopt_long(argc, argv, "+hs:f:u:", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+:hs:f:u:", options, NULL)) != -1) {
         enum change_op op = opt == 's' ? CHANGE_SET : opt == 'f' ? CHANGE_SET_FILE : CHANGE_UNSET;
-        if (opt == 'h' || opt == '?' || (opt == 'u' && !allow_unset))
-            return cli_usage(stderr, command, EXIT_USAGE); /* help was answered earlier */
+        if (opt == '?' || opt == ':')
+            return cli_option_error(command, opt, argv);
+        if (opt == 'u' && !allow_unset)
+            return cli_fail(SAE_EINVAL, "--unset is only for edit; on %s leave the field out",
+                            command);
         int rc = change_input_add(input, store, op, optarg, &why);
         if (rc != 0)
             return cli_fail(rc, "%s", why.text);

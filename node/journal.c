@@ -310,7 +310,13 @@ int journal_edit(struct node_store *store, const char *id, const struct journal_
         }
         free(current.value);
     }
-    rc = writer_end(&w, rc);
+    if (rc == 0 && written == 0) {
+        /* Nothing to record: leave even the clock untouched. */
+        writer_finish(&w);
+        node_store_rollback(store);
+    } else {
+        rc = writer_end(&w, rc);
+    }
     if (rc == 0)
         *applied = written;
     return rc;

@@ -53,7 +53,8 @@ int main(int argc, char **argv)
     /* Everything this program creates is private to the user: journals hold survivors' data. */
     umask(077);
     setlocale(LC_ALL, "C");
-    while ((opt = getopt_long(argc, argv, "+hd:", options, NULL)) != -1) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+:hd:", options, NULL)) != -1) {
         if (opt == 'h')
             return cli_usage(stdout, NULL, EXIT_OK);
         if (opt == 'V') {
@@ -61,13 +62,11 @@ int main(int argc, char **argv)
             return EXIT_OK;
         }
         if (opt != 'd')
-            return cli_usage(stderr, NULL, EXIT_USAGE);
+            return cli_option_error(NULL, opt, argv);
         cli.dir = optarg;
     }
-    if (optind >= argc) {
-        cli_usage(stderr, NULL, EXIT_USAGE);
-        return EXIT_USAGE;
-    }
+    if (optind >= argc)
+        return cli_fail(SAE_EINVAL, "no command given; see: sae-node --help");
     const struct command *command = NULL;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(commands[i].name, argv[optind]) == 0)
@@ -78,11 +77,9 @@ int main(int argc, char **argv)
     if (busy_timeout_from_env(&cli.busy_timeout_ms) != 0)
         return cli_fail(SAE_EINVAL, "SAE_BUSY_TIMEOUT_MS must be a number of milliseconds from 0 "
                         "to %d", BUSY_TIMEOUT_MS_MAX);
-    if (!cli.dir) {
-        if (node_store_default_dir(&default_dir) != 0)
-            return cli_fail(SAE_EINVAL, "no node directory: give -d DIR or set SAE_NODE_DIR");
+    /* Without any default, commands that need a directory say so; help and fields work. */
+    if (!cli.dir && node_store_default_dir(&default_dir) == 0)
         cli.dir = default_dir;
-    }
     if (sodium_init() < 0) {
         free(default_dir);
         return cli_fail(SAE_ECRYPTO, "libsodium could not start");

@@ -1,6 +1,7 @@
 /* The node directory and journal database: creation, opening, migrations, identity. */
 #include "node_store.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -285,17 +286,43 @@ static int load_identity(sqlite3 *db, char **village, uint64_t *origin)
     return err;
 }
 
+/* "file:" URI for path with every byte outside a safe set percent-encoded. */
+static char *immutable_uri(const char *path)
+{
+    static const char prefix[] = "file:", suffix[] = "?immutable=1";
+    size_t len = strlen(path);
+    char *uri = malloc(sizeof prefix + len * 3 + sizeof suffix);
+    char *o = uri;
+    if (!uri)
+        return NULL;
+    o += sprintf(o, "%s", prefix);
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (isalnum(*p) || strchr("/._-", *p))
+            *o++ = (char)*p;
+        else
+            o += sprintf(o, "%%%02X", *p);
+    }
+    strcpy(o, suffix);
+    return uri;
+}
+
+/* Whether db_path holds a journal that init finished (or something unreadable that must not
+ * be overwritten). Read as an immutable file: no lock, no -wal or -shm left behind. The
+ * identity is checkpointed into the main file when init closes, so only a crash during init
+ * itself leaves it in the WAL alone, and then running init again is right. */
 static int is_initialised(const char *db_path)
 {
     sqlite3 *db = NULL;
-    char *village = NULL;
+    char *village = NULL, *uri;
     uint64_t origin;
     struct stat st;
     if (stat(db_path, &st) != 0)
         return 0;
-    if (open_db(db_path, SQLITE_OPEN_READONLY, NODE_BUSY_TIMEOUT_MS_DEFAULT, &db) != 0)
-        return 1; /* something is there that we must not overwrite */
-    int found = load_identity(db, &village, &origin) != SAE_ENOTINIT;
+    if (!(uri = immutable_uri(db_path)))
+        return 1;
+    int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    free(uri);
+    int found = rc != SQLITE_OK || load_identity(db, &village, &origin) != SAE_ENOTINIT;
     free(village);
     sqlite3_close(db);
     return found;

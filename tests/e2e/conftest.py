@@ -1,0 +1,50 @@
+"""Fixtures: fresh node directories made by the real binary."""
+import os
+import shutil
+from types import SimpleNamespace
+
+import pytest
+
+import saenode
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sae_node_binary():
+    path = saenode.BIN
+    if not path or not os.path.isabs(path) or not os.access(path, os.X_OK):
+        pytest.exit("SAE_NODE_BIN must name the sae-node binary by absolute path "
+                    "(run: make e2e); got %r" % path, returncode=2)
+    return path
+
+
+@pytest.fixture
+def node_dir(tmp_path):
+    """An initialised, empty node directory."""
+    return saenode.init(str(tmp_path / "node"))
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory):
+    """A node directory holding one open case, one deleted case, a service and a referral."""
+    dir = str(tmp_path_factory.mktemp("template") / "node")
+    saenode.init(dir)
+    case = saenode.add_case(dir, victim_name="Siti Aminah", victim_age="14",
+                            narrative="Pertama\nKedua")
+    deleted = saenode.add_case(dir, violence_type="neglect")
+    saenode.ok(["delete", deleted], dir=dir)
+    service = saenode.add_service(dir, case)
+    referral = saenode.add_referral(dir, case)
+    return SimpleNamespace(dir=dir, case=case, deleted=deleted, service=service,
+                           referral=referral)
+
+
+@pytest.fixture
+def populated(template, tmp_path):
+    """A private copy of the template directory (modes kept), so a test may change it."""
+    dir = str(tmp_path / "node")
+    shutil.copytree(template.dir, dir)
+    os.chmod(dir, 0o700)
+    return SimpleNamespace(dir=dir, case=template.case, deleted=template.deleted,
+                           service=template.service, referral=template.referral,
+                           ids=[template.case, template.deleted, template.service,
+                                template.referral])

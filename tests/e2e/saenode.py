@@ -1,0 +1,190 @@
+"""Helpers for the end-to-end tests: run the real sae-node binary on real directories.
+
+Every test drives the binary named by $SAE_NODE_BIN (set by `make e2e`) as a separate
+process, with its own temporary node directory, and judges it only by what a user sees:
+exit status, stdout, stderr and the bytes of the files it leaves behind.
+"""
+import hashlib
+import json
+import os
+import re
+import subprocess
+import uuid
+
+BIN = os.environ.get("SAE_NODE_BIN", "")
+
+UUID_RE = re.compile(rb"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+# What a sanitizer or a crashing runtime writes on stderr; none of it may ever appear.
+CRASH_MARKERS = (b"Sanitizer", b"runtime error:", b"Segmentation fault", b"core dumped",
+                 b"Assertion", b"==ERROR")
+
+# The three required fields of a case, valid values.
+CASE_REQUIRED = {"violence_type": "physical", "victim_sex": "F", "intake_date": "2026-01-05"}
+
+# Environment variables that change which directory or timeout sae-node uses.
+NODE_ENV_VARS = ("SAE_NODE_DIR", "SAE_BUSY_TIMEOUT_MS", "XDG_DATA_HOME")
+
+
+class Result:
+    """What one run of sae-node produced."""
+
+    def __init__(self, args, rc, out, err):
+        self.args = args
+        self.rc = rc
+        self.out = out
+        self.err = err
+
+    @property
+    def text(self):
+        return self.out.decode("utf-8")
+
+    @property
+    def err_text(self):
+        return self.err.decode("utf-8", errors="replace")
+
+    def json(self):
+        return json.loads(self.out)
+
+    def __repr__(self):
+        return "sae-node %r -> exit %s\nstdout: %r\nstderr: %r" % (
+            self.args, self.rc, self.out[:2000], self.err[:2000])
+
+
+def clean_env(**overrides):
+    """The test process's environment without the variables sae-node reads, plus overrides."""
+    env = {k: v for k, v in os.environ.items() if k not in NODE_ENV_VARS}
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def run(args, *, dir=None, input=None, env=None, timeout=60, wrapper=()):
+    """Runs sae-node [-d dir] args; args may mix str and bytes (raw bytes reach argv)."""
+    argv = [BIN]
+    if dir is not None:
+        argv += ["-d", str(dir)]
+    argv += list(args)
+    proc = subprocess.run(list(wrapper) + argv, input=input, capture_output=True,
+                          env=env if env is not None else clean_env(), timeout=timeout)
+    res = Result(list(args), proc.returncode, proc.stdout, proc.stderr)
+    assert_no_crash(res)
+    return res
+
+
+def ok(args, **kwargs):
+    """Runs a command that must succeed, and returns its result."""
+    res = run(args, **kwargs)
+    assert res.rc == 0, res
+    return res
+
+
+def assert_no_crash(res):
+    assert res.rc is not None and res.rc >= 0, "killed by signal %d: %r" % (-res.rc, res)
+    for marker in CRASH_MARKERS:
+        assert marker not in res.err, res
+
+
+def assert_one_line_error(res, status, *needles):
+    """Exit status, exactly one line on stderr starting "sae-node: error:" holding every
+    needle (case-insensitive), and nothing on stdout."""
+    assert res.rc == status, res
+    assert res.out == b"", res
+    assert res.err.endswith(b"\n") and res.err.count(b"\n") == 1, res
+    assert res.err.startswith(b"sae-node: error: "), res
+    line = res.err.lower()
+    for needle in needles:
+        if isinstance(needle, str):
+            needle = needle.encode("utf-8")
+        assert needle.lower() in line, "%r not in the error line: %r" % (needle, res)
+
+
+def assert_usage_error(res, *needles):
+    assert_one_line_error(res, 2, *needles)
+
+
+def snapshot(directory):
+    """Name -> sha256 of every file in directory (recursively), or None when it is absent."""
+    if not os.path.exists(directory):
+        return None
+    files = {}
+    for root, dirs, names in os.walk(directory):
+        dirs.sort()
+        for name in sorted(names):
+            path = os.path.join(root, name)
+            with open(path, "rb") as f:
+                files[os.path.relpath(path, directory)] = hashlib.sha256(f.read()).hexdigest()
+    return files
+
+
+def case_sets(**fields):
+    """--set arguments for a valid case, with fields added, replaced or (value None) left out."""
+    values = dict(CASE_REQUIRED)
+    values.update(fields)
+    args = []
+    for name, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bytes):
+            args += [b"--set", name.encode() + b"=" + value]
+        else:
+            args += ["--set", "%s=%s" % (name, value)]
+    return args
+
+
+def add_case(dir, **fields):
+    """Records a case and returns its id."""
+    res = ok(["add", "case"] + case_sets(**fields), dir=dir)
+    report_id = res.out.strip()
+    assert UUID_RE.match(report_id), res
+    return report_id.decode()
+
+
+def add_service(dir, case_id, **fields):
+    values = {"case_id": case_id, "service_type": "counselling", "service_date": "2026-01-06"}
+    values.update(fields)
+    args = ["add", "service"]
+    for name, value in values.items():
+        args += ["--set", "%s=%s" % (name, value)]
+    res = ok(args, dir=dir)
+    assert UUID_RE.match(res.out.strip()), res
+    return res.out.strip().decode()
+
+
+def add_referral(dir, case_id, **fields):
+    values = {"case_id": case_id, "referred_to": "puskesmas", "referral_date": "2026-01-07"}
+    values.update(fields)
+    args = ["add", "referral"]
+    for name, value in values.items():
+        args += ["--set", "%s=%s" % (name, value)]
+    res = ok(args, dir=dir)
+    assert UUID_RE.match(res.out.strip()), res
+    return res.out.strip().decode()
+
+
+def init(dir, village="Sumberasih"):
+    ok(["init", "--village", village], dir=dir)
+    return dir
+
+
+def list_json(dir, *extra):
+    return ok(["list", "--json"] + list(extra), dir=dir).json()
+
+
+def show_json(dir, report_id):
+    return ok(["show", report_id, "--json"], dir=dir).json()
+
+
+def unknown_id(existing=()):
+    """A random canonical id that shares not even six characters with any existing one."""
+    while True:
+        candidate = str(uuid.uuid4())
+        if all(not e.startswith(candidate[:6]) for e in existing):
+            return candidate
+
+
+def mode(path):
+    return os.stat(path).st_mode & 0o777
