@@ -91,8 +91,11 @@ static void check_value(struct journal_check_result *r, sqlite3_int64 seq, const
         problem(r, "journal entry %lld has an unknown kind", (long long)seq);
         return;
     }
-    if (field_name && strcmp(field_name, SAE_FIELD_TOMBSTONE) == 0)
+    if (field_name && strcmp(field_name, SAE_FIELD_TOMBSTONE) == 0) {
+        if (value && !(len == 1 && value[0] == '1'))
+            problem(r, "journal entry %lld: tombstone value is not valid", (long long)seq);
         return;
+    }
     if (!field_name || sae_catalogue_find_field(kind, field_name, &field) != 0) {
         problem(r, "journal entry %lld has an unknown field", (long long)seq);
         return;

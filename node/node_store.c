@@ -333,8 +333,15 @@ static int create_journal(const char *db_path, const char *village,
                           struct sae_message *why)
 {
     sqlite3 *db = NULL;
-    int rc = open_db(db_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                     NODE_BUSY_TIMEOUT_MS_DEFAULT, &db);
+    /* The file is made 0600 here, whatever the caller's umask: SQLite would create it 0644
+     * and give the same mode to its -wal and -shm files. */
+    int fd = open(db_path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return SAE_EIO;
+    int rc = fchmod(fd, 0600) == 0 ? 0 : SAE_EIO;
+    close(fd);
+    if (rc == 0)
+        rc = open_db(db_path, SQLITE_OPEN_READWRITE, NODE_BUSY_TIMEOUT_MS_DEFAULT, &db);
     if (rc == 0)
         rc = migrate(db, why);
     if (rc == 0)
@@ -535,9 +542,17 @@ int node_store_set_meta_int(struct node_store *store, const char *key, int64_t v
 
 int node_store_next_version(struct node_store *store, sae_hlc *out)
 {
-    int64_t last = 0;
+    int64_t last = 0, newest = 0;
     sae_hlc next;
     int rc = node_store_meta_int(store, "clock", &last);
+    /* Never issue a version below the newest one written: were the stored clock ever behind
+     * (a file restored by hand), last-writer-wins would silently drop the new change. */
+    if (rc == 0)
+        rc = node_store_query_int(store,
+                                  "SELECT coalesce((SELECT version FROM journal"
+                                  " ORDER BY seq DESC LIMIT 1), 0)", NULL, 0, &newest);
+    if (rc == 0 && newest > last)
+        last = newest;
     if (rc == 0 && last < 0)
         rc = SAE_ECORRUPT;
     if (rc == 0)

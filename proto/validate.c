@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,14 +56,30 @@ int sae_utf8_check(const char *buf, size_t len)
     return 0;
 }
 
+/* Code points that can hide or rewrite what a person sees: C0 and C1 controls, DEL, and the
+ * bidirectional embedding, override and isolate marks (text must read as it is stored). */
+static bool is_control(uint32_t cp, bool allow_line_breaks)
+{
+    if (allow_line_breaks && (cp == '\n' || cp == '\t' || cp == '\r'))
+        return false;
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* buf must already be valid UTF-8. */
 static bool has_control(const char *buf, size_t len, bool allow_line_breaks)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)buf[i];
-        if (allow_line_breaks && (c == '\n' || c == '\t' || c == '\r'))
-            continue;
-        if (c < 0x20 || c == 0x7f)
+    const unsigned char *s = (const unsigned char *)buf;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp = s[i];
+        size_t extra = cp < 0x80 ? 0 : cp < 0xe0 ? 1 : cp < 0xf0 ? 2 : 3;
+        if (extra)
+            cp &= 0x3fu >> extra;
+        for (size_t k = 1; k <= extra && i + k < len; k++)
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        if (is_control(cp, allow_line_breaks))
             return true;
+        i += extra + 1;
     }
     return false;
 }
@@ -143,7 +160,7 @@ static int validate_text(const struct sae_field *field, const char *value, size_
     }
     if (has_control(value, len, field->multiline)) {
         snprintf(message, SAE_VALIDATE_MESSAGE_BYTES,
-                 "%s: text contains control characters%s", field->name,
+                 "%s: text contains control characters or direction marks%s", field->name,
                  field->multiline ? " (only tabs and line breaks are allowed)"
                                   : "; this field is a single line");
         return SAE_EINVAL;
