@@ -1,0 +1,200 @@
+/* The messages a post and the hub exchange, as plain C structs, and their protobuf
+ * encoding (proto/sae.proto; specification in proto/PROTOCOL.md).
+ *
+ * Encoding checks the same rules as decoding, so this code never sends what a peer must
+ * refuse. Decoding is bounded before it allocates: the protobuf decoder runs with a heap
+ * budget (limits->decode_bytes), then every field is checked before it is copied into the
+ * C structs. Errors: SAE_WIRE_EDECODE (malformed or a rule broken), SAE_WIRE_ELIMIT (a count
+ * or length over its limit), SAE_WIRE_ESCHEMA (schema version not accepted), SAE_WIRE_ETOOLARGE
+ * (input over limits->inflated_bytes), SAE_EINVAL (bad arguments), SAE_ENOMEM. On failure
+ * nothing is written to the out-parameters.
+ *
+ * Encoded buffers hold survivors' data: release them with sae_wire_buffer_free(), which
+ * zeroes them. Decoded messages are released with their own free function, which zeroes
+ * every text. */
+#ifndef SAE_WIRE_H
+#define SAE_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sae_hlc.h"
+#include "sae_id.h"
+#include "sae_wire_error.h"
+#include "sae_wire_limits.h"
+
+/* The schema version this build writes, and the oldest it still reads. */
+#define SAE_WIRE_SCHEMA_VERSION 1u
+#define SAE_WIRE_SCHEMA_VERSION_MIN 1u
+
+/* Envelope message types (the type byte of the envelope header). */
+enum sae_message_type {
+    SAE_MSG_PUSH_BATCH = 1,
+    SAE_MSG_PUSH_ACK = 2,
+    SAE_MSG_PULL_REQUEST = 3,
+    SAE_MSG_PULL_RESPONSE = 4,
+    SAE_MSG_ENROLL_REQUEST = 5,
+    SAE_MSG_ENROLL_RESPONSE = 6,
+    SAE_MSG_ERROR_STATUS = 7,
+};
+
+/* Machine-readable codes of ErrorStatus and of push refusals (StatusCode in sae.proto).
+ * A decoded code may be one this build does not know: treat it as a generic failure. */
+enum sae_status_code {
+    SAE_STATUS_UNSPECIFIED = 0,
+    SAE_STATUS_BAD_ENVELOPE = 1,
+    SAE_STATUS_UNKNOWN_SENDER = 2,
+    SAE_STATUS_AUTH_FAILED = 3,
+    SAE_STATUS_REVOKED = 4,
+    SAE_STATUS_TOKEN_EXPIRED = 5,
+    SAE_STATUS_TOKEN_REUSED = 6,
+    SAE_STATUS_TOO_LARGE = 7,
+    SAE_STATUS_WRONG_CONTENT_TYPE = 8,
+    SAE_STATUS_RATE_LIMITED = 9,
+    SAE_STATUS_UNAVAILABLE = 10,
+    SAE_STATUS_INTERNAL = 11,
+    SAE_STATUS_UNSUPPORTED_SCHEMA = 12,
+    SAE_STATUS_DECODE_FAILED = 13,
+    SAE_STATUS_LIMIT_EXCEEDED = 14,
+    SAE_STATUS_INVALID_CHANGE = 15,
+    SAE_STATUS_CLOCK_AHEAD = 16,
+    SAE_STATUS_WRONG_MESSAGE = 17,
+};
+
+/* Ids, versions, cursors and sequence numbers stay below 2^63 (SQLite integers). */
+#define SAE_WIRE_INT_MAX ((uint64_t)INT64_MAX)
+#define SAE_WIRE_PUBLIC_KEY_BYTES 32u
+
+/* One field change. Texts are NUL-terminated UTF-8 without NUL bytes inside. */
+struct sae_change {
+    struct sae_id report_id;
+    char *kind;                /* catalogue kind name */
+    char *field;               /* catalogue field name or SAE_FIELD_TOMBSTONE */
+    char *value;               /* canonical value; NULL = the field is unset */
+    struct sae_version version; /* hlc > 0 */
+    struct sae_version base;   /* {0, 0} = the writer had seen no version */
+    uint64_t seq;              /* the writer's journal sequence number, >= 1 */
+};
+
+/* PushBatch: every change has version.origin == origin, seq strictly increasing. */
+struct sae_batch {
+    uint32_t schema_version;
+    uint64_t origin;
+    sae_hlc clock;
+    struct sae_change *changes;
+    size_t change_count;
+};
+
+struct sae_refusal {
+    uint64_t seq;
+    uint32_t code; /* enum sae_status_code */
+    char *message;
+};
+
+struct sae_push_ack {
+    uint32_t schema_version;
+    sae_hlc hub_clock;
+    uint64_t origin;
+    uint64_t acked_seq;
+    struct sae_refusal *refusals;
+    size_t refusal_count;
+};
+
+struct sae_pull_request {
+    uint32_t schema_version;
+    uint64_t cursor;
+    uint32_t max_changes; /* 0 = the hub's choice */
+};
+
+struct sae_pull_response {
+    uint32_t schema_version;
+    sae_hlc hub_clock;
+    struct sae_change *changes;
+    size_t change_count;
+    uint64_t next_cursor;
+    bool more;
+};
+
+struct sae_enroll_request {
+    uint32_t schema_version;
+    char *token;
+    uint8_t public_key[SAE_WIRE_PUBLIC_KEY_BYTES];
+    char *village;
+    char *device_name;
+};
+
+struct sae_enroll_response {
+    uint32_t schema_version;
+    sae_hlc hub_clock;
+    uint64_t node_id;
+    char *village;
+};
+
+struct sae_error_status {
+    uint32_t schema_version;
+    sae_hlc hub_clock;
+    uint32_t code; /* enum sae_status_code */
+    char *message;
+};
+
+/* Zeroes and frees an encoded buffer (NULL is fine). */
+void sae_wire_buffer_free(uint8_t *buf, size_t len);
+
+/* Each message: encode into a fresh buffer (*out, *out_len), decode into a fresh struct
+ * (*out), free a decoded struct (NULL is fine). A schema_version of 0 in a struct to
+ * encode means SAE_WIRE_SCHEMA_VERSION. */
+int sae_batch_encode(const struct sae_batch *batch, const struct sae_limits *limits,
+                     uint8_t **out, size_t *out_len);
+int sae_batch_decode(const uint8_t *buf, size_t len, const struct sae_limits *limits,
+                     struct sae_batch **out);
+void sae_batch_free(struct sae_batch *batch);
+
+int sae_push_ack_encode(const struct sae_push_ack *ack, const struct sae_limits *limits,
+                        uint8_t **out, size_t *out_len);
+int sae_push_ack_decode(const uint8_t *buf, size_t len, const struct sae_limits *limits,
+                        struct sae_push_ack **out);
+void sae_push_ack_free(struct sae_push_ack *ack);
+
+int sae_pull_request_encode(const struct sae_pull_request *req, const struct sae_limits *limits,
+                            uint8_t **out, size_t *out_len);
+int sae_pull_request_decode(const uint8_t *buf, size_t len, const struct sae_limits *limits,
+                            struct sae_pull_request **out);
+void sae_pull_request_free(struct sae_pull_request *req);
+
+int sae_pull_response_encode(const struct sae_pull_response *resp,
+                             const struct sae_limits *limits, uint8_t **out, size_t *out_len);
+int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_limits *limits,
+                             struct sae_pull_response **out);
+void sae_pull_response_free(struct sae_pull_response *resp);
+
+int sae_enroll_request_encode(const struct sae_enroll_request *req,
+                              const struct sae_limits *limits, uint8_t **out, size_t *out_len);
+int sae_enroll_request_decode(const uint8_t *buf, size_t len, const struct sae_limits *limits,
+                              struct sae_enroll_request **out);
+void sae_enroll_request_free(struct sae_enroll_request *req);
+
+int sae_enroll_response_encode(const struct sae_enroll_response *resp,
+                               const struct sae_limits *limits, uint8_t **out, size_t *out_len);
+int sae_enroll_response_decode(const uint8_t *buf, size_t len, const struct sae_limits *limits,
+                               struct sae_enroll_response **out);
+void sae_enroll_response_free(struct sae_enroll_response *resp);
+
+int sae_error_status_encode(const struct sae_error_status *status,
+                            const struct sae_limits *limits, uint8_t **out, size_t *out_len);
+int sae_error_status_decode(const uint8_t *buf, size_t len, const struct sae_limits *limits,
+                            struct sae_error_status **out);
+void sae_error_status_free(struct sae_error_status *status);
+
+/* The wire rules for one change (what decode checks): id, names, value length and UTF-8,
+ * version ranges. 0, SAE_WIRE_EDECODE or SAE_WIRE_ELIMIT. */
+int sae_change_check(const struct sae_change *change, const struct sae_limits *limits);
+
+/* The catalogue's rules for one decoded change, for the hub before it merges: the kind
+ * and field exist (or the field is the tombstone with value "1"), and the value is the
+ * canonical form of a valid value. 0, or SAE_EINVAL with a one-line reason in message. */
+#define SAE_CHANGE_MESSAGE_BYTES 512
+int sae_change_check_catalogue(const struct sae_change *change,
+                               char message[SAE_CHANGE_MESSAGE_BYTES]);
+
+#endif

@@ -1,0 +1,35 @@
+/* Limits on everything that crosses the wire. Both sides pass one of these to every encode,
+ * decode, seal and open call: a sender refuses to produce what a receiver would refuse.
+ * The defaults are documented in proto/PROTOCOL.md ("Limits"); each is tested at its edge
+ * and one past it. */
+#ifndef SAE_WIRE_LIMITS_H
+#define SAE_WIRE_LIMITS_H
+
+#include <stddef.h>
+
+#include "sae_limits.h"
+
+/* Defaults. */
+#define SAE_WIRE_ENVELOPE_BYTES (2u * 1024 * 1024)
+#define SAE_WIRE_INFLATED_BYTES (8u * 1024 * 1024)
+#define SAE_WIRE_DECODE_BYTES (24u * 1024 * 1024)
+#define SAE_WIRE_CHANGES_PER_MESSAGE 1000u
+#define SAE_WIRE_VALUE_BYTES SAE_LIMIT_TEXT_BYTES
+#define SAE_WIRE_NAME_BYTES 64u
+#define SAE_WIRE_TEXT_BYTES 1024u
+
+struct sae_limits {
+    size_t envelope_bytes;      /* a whole sealed envelope, header included */
+    size_t inflated_bytes;      /* the protobuf message after inflating (at most 2 GiB - 2
+                                   take effect: zlib counts in 32 bits) */
+    size_t decode_bytes;        /* heap the protobuf decoder may use for one message */
+    size_t changes_per_message; /* changes in a PushBatch or PullResponse; refusals in a PushAck */
+    size_t value_bytes;         /* one field value */
+    size_t name_bytes;          /* a kind or field name */
+    size_t text_bytes;          /* token, device name, refusal and error messages */
+};
+
+/* The documented defaults (the SAE_WIRE_* constants above). */
+struct sae_limits sae_limits_default(void);
+
+#endif

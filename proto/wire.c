@@ -1,0 +1,487 @@
+/* The wire's common machinery: the decoding budget, text and number rules, and field
+ * changes between protobuf-c structs and ours. Every byte comes from the network: each
+ * field is checked before anything is copied out of the protobuf decoder's memory. */
+#include "wire_internal.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "sae/sae_catalogue.h"
+#include "sae/sae_error.h"
+#include "sae/sae_validate.h"
+
+/* Each block of the budget allocator starts with its size, padded to keep alignment. */
+#define BLOCK_HEADER sizeof(max_align_t)
+
+static void *budget_alloc(void *data, size_t size)
+{
+    struct wire_budget *b = data;
+    if (size > b->cap - b->used || size > SIZE_MAX - BLOCK_HEADER) {
+        b->exhausted = true;
+        return NULL;
+    }
+    unsigned char *block = malloc(BLOCK_HEADER + size);
+    if (!block) {
+        b->out_of_memory = true;
+        return NULL;
+    }
+    memcpy(block, &size, sizeof size);
+    b->used += size;
+    return block + BLOCK_HEADER;
+}
+
+static void budget_free(void *data, void *pointer)
+{
+    struct wire_budget *b = data;
+    size_t size;
+    if (!pointer)
+        return;
+    unsigned char *block = (unsigned char *)pointer - BLOCK_HEADER;
+    memcpy(&size, block, sizeof size);
+    sodium_memzero(block, BLOCK_HEADER + size);
+    b->used -= size;
+    free(block);
+}
+
+void wire_budget_init(struct wire_budget *budget, const struct sae_limits *limits)
+{
+    memset(budget, 0, sizeof *budget);
+    budget->allocator.alloc = budget_alloc;
+    budget->allocator.free = budget_free;
+    budget->allocator.allocator_data = budget;
+    budget->cap = limits->decode_bytes;
+}
+
+int wire_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
+                const struct sae_limits *limits, struct wire_budget *budget,
+                ProtobufCMessage **out)
+{
+    if (!buf && len > 0)
+        return SAE_EINVAL;
+    if (len > limits->inflated_bytes)
+        return SAE_WIRE_ETOOLARGE;
+    wire_budget_init(budget, limits);
+    ProtobufCMessage *msg = protobuf_c_message_unpack(desc, &budget->allocator, len, buf);
+    if (!msg) {
+        if (budget->exhausted)
+            return SAE_WIRE_ELIMIT;
+        return budget->out_of_memory ? SAE_ENOMEM : SAE_WIRE_EDECODE;
+    }
+    *out = msg;
+    return 0;
+}
+
+int wire_pack(const ProtobufCMessage *msg, const struct sae_limits *limits, uint8_t **out,
+              size_t *out_len)
+{
+    size_t size = protobuf_c_message_get_packed_size(msg);
+    if (size > limits->inflated_bytes)
+        return SAE_WIRE_ETOOLARGE;
+    /* One spare byte: malloc(0) may return NULL for an empty message. */
+    uint8_t *buf = malloc(size + 1);
+    if (!buf)
+        return SAE_ENOMEM;
+    if (protobuf_c_message_pack(msg, buf) != size) {
+        sae_wire_buffer_free(buf, size + 1);
+        return SAE_EINVAL;
+    }
+    *out = buf;
+    *out_len = size;
+    return 0;
+}
+
+void sae_wire_buffer_free(uint8_t *buf, size_t len)
+{
+    if (!buf)
+        return;
+    sodium_memzero(buf, len);
+    free(buf);
+}
+
+static bool has_control(const uint8_t *text, size_t len, bool allow_line_breaks)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (allow_line_breaks && (text[i] == '\n' || text[i] == '\r' || text[i] == '\t'))
+            continue;
+        if (text[i] < 0x20 || text[i] == 0x7f)
+            return true;
+    }
+    return false;
+}
+
+int wire_check_text(const uint8_t *text, size_t len, size_t max, enum wire_text_rule rule)
+{
+    if (len > max)
+        return SAE_WIRE_ELIMIT;
+    if (rule == WIRE_TEXT_LINE && len == 0)
+        return SAE_WIRE_EDECODE;
+    if (len > 0 && sae_utf8_check((const char *)text, len) != 0)
+        return SAE_WIRE_EDECODE;
+    if (has_control(text, len, rule == WIRE_TEXT_MESSAGE))
+        return SAE_WIRE_EDECODE;
+    return 0;
+}
+
+int wire_check_schema(bool has, uint32_t version)
+{
+    if (!has || version < SAE_WIRE_SCHEMA_VERSION_MIN || version > SAE_WIRE_SCHEMA_VERSION)
+        return SAE_WIRE_ESCHEMA;
+    return 0;
+}
+
+int wire_check_int63(uint64_t value)
+{
+    return value <= SAE_WIRE_INT_MAX ? 0 : SAE_WIRE_EDECODE;
+}
+
+uint32_t wire_schema_out(uint32_t version)
+{
+    return version ? version : SAE_WIRE_SCHEMA_VERSION;
+}
+
+int wire_dup_text(const uint8_t *text, size_t len, char **out)
+{
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return SAE_ENOMEM;
+    if (len > 0)
+        memcpy(copy, text, len);
+    copy[len] = '\0';
+    *out = copy;
+    return 0;
+}
+
+void wire_free_text(char *text)
+{
+    if (!text)
+        return;
+    sodium_memzero(text, strlen(text));
+    free(text);
+}
+
+ProtobufCBinaryData wire_bytes_of(const char *text)
+{
+    ProtobufCBinaryData b = {.len = text ? strlen(text) : 0, .data = (uint8_t *)text};
+    return b;
+}
+
+/* A change as lengths and numbers, whichever side it came from, so that encoding and
+ * decoding apply one set of rules. */
+struct change_view {
+    const uint8_t *id;
+    size_t id_len;
+    const uint8_t *kind, *field, *value;
+    size_t kind_len, field_len, value_len;
+    bool has_value;
+    uint64_t hlc, origin, base_hlc, base_origin, seq;
+};
+
+/* Catalogue names: lower-case ASCII letters, digits and '_', not starting with a digit. */
+static int check_name(const uint8_t *name, size_t len, const struct sae_limits *limits)
+{
+    if (len > limits->name_bytes)
+        return SAE_WIRE_ELIMIT;
+    if (len == 0 || (name[0] >= '0' && name[0] <= '9'))
+        return SAE_WIRE_EDECODE;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return SAE_WIRE_EDECODE;
+    }
+    return 0;
+}
+
+static int check_view(const struct change_view *v, const struct sae_limits *limits)
+{
+    int rc = check_name(v->kind, v->kind_len, limits);
+    if (rc == 0)
+        rc = check_name(v->field, v->field_len, limits);
+    if (rc == 0 && v->has_value) {
+        if (v->value_len > limits->value_bytes)
+            rc = SAE_WIRE_ELIMIT;
+        else if (v->value_len == 0 || sae_utf8_check((const char *)v->value, v->value_len) != 0)
+            rc = SAE_WIRE_EDECODE;
+    }
+    if (rc != 0)
+        return rc;
+    if (v->id_len != SAE_ID_BYTES || v->hlc == 0 || v->seq == 0)
+        return SAE_WIRE_EDECODE;
+    if (wire_check_int63(v->hlc) || wire_check_int63(v->origin) || wire_check_int63(v->seq) ||
+        wire_check_int63(v->base_hlc) || wire_check_int63(v->base_origin))
+        return SAE_WIRE_EDECODE;
+    /* "No base" is exactly 0/0: an origin without a time means nothing. */
+    if (v->base_hlc == 0 && v->base_origin != 0)
+        return SAE_WIRE_EDECODE;
+    return 0;
+}
+
+static struct change_view view_of_change(const struct sae_change *c)
+{
+    struct change_view v = {
+        .id = c->report_id.bytes, .id_len = SAE_ID_BYTES,
+        .kind = (const uint8_t *)c->kind, .kind_len = c->kind ? strlen(c->kind) : 0,
+        .field = (const uint8_t *)c->field, .field_len = c->field ? strlen(c->field) : 0,
+        .value = (const uint8_t *)c->value, .value_len = c->value ? strlen(c->value) : 0,
+        .has_value = c->value != NULL,
+        .hlc = c->version.hlc, .origin = c->version.origin,
+        .base_hlc = c->base.hlc, .base_origin = c->base.origin, .seq = c->seq,
+    };
+    return v;
+}
+
+/* A change from its group; seq is explicit or follows the previous change's. */
+static struct change_view view_of_pb(const Sae__V1__ChangeGroup *g, const Sae__V1__FieldChange *f,
+                                     uint64_t prev_seq)
+{
+    struct change_view v = {
+        .id = g->report_id.data, .id_len = g->has_report_id ? g->report_id.len : 0,
+        .kind = g->kind.data, .kind_len = g->has_kind ? g->kind.len : 0,
+        .field = f->field.data, .field_len = f->has_field ? f->field.len : 0,
+        .value = f->value.data, .value_len = f->value.len, .has_value = f->has_value,
+        .hlc = g->has_hlc ? g->hlc : 0, .origin = g->has_origin ? g->origin : 0,
+        .base_hlc = f->has_base_hlc ? f->base_hlc : 0,
+        .base_origin = f->has_base_origin ? f->base_origin : 0,
+        .seq = f->has_seq ? f->seq : (prev_seq ? prev_seq + 1 : 0),
+    };
+    return v;
+}
+
+int sae_change_check(const struct sae_change *change, const struct sae_limits *limits)
+{
+    if (!change || !limits)
+        return SAE_EINVAL;
+    struct change_view v = view_of_change(change);
+    return check_view(&v, limits);
+}
+
+static bool same_group(const struct sae_change *a, const struct sae_change *b)
+{
+    return memcmp(a->report_id.bytes, b->report_id.bytes, SAE_ID_BYTES) == 0 &&
+           a->version.hlc == b->version.hlc && a->version.origin == b->version.origin &&
+           strcmp(a->kind, b->kind) == 0;
+}
+
+/* Numbers go on the wire only when they are not 0: absent means 0, and it saves bytes. */
+static void group_to_pb(const struct sae_change *c, Sae__V1__ChangeGroup *g)
+{
+    sae__v1__change_group__init(g);
+    g->has_report_id = 1;
+    g->report_id.data = (uint8_t *)c->report_id.bytes;
+    g->report_id.len = SAE_ID_BYTES;
+    g->has_kind = 1;
+    g->kind = wire_bytes_of(c->kind);
+    g->has_hlc = c->version.hlc != 0;
+    g->hlc = c->version.hlc;
+    g->has_origin = c->version.origin != 0;
+    g->origin = c->version.origin;
+}
+
+static void field_to_pb(const struct sae_change *c, uint64_t prev_seq, Sae__V1__FieldChange *f)
+{
+    sae__v1__field_change__init(f);
+    f->has_field = 1;
+    f->field = wire_bytes_of(c->field);
+    f->has_value = c->value != NULL;
+    f->value = wire_bytes_of(c->value);
+    f->has_base_hlc = c->base.hlc != 0;
+    f->base_hlc = c->base.hlc;
+    f->has_base_origin = c->base.origin != 0;
+    f->base_origin = c->base.origin;
+    f->has_seq = prev_seq == 0 || c->seq != prev_seq + 1;
+    f->seq = c->seq;
+}
+
+void wire_pb_changes_free(struct wire_pb_changes *pb)
+{
+    free(pb->groups);
+    free(pb->group_ptrs);
+    free(pb->fields);
+    free(pb->field_ptrs);
+    memset(pb, 0, sizeof *pb);
+}
+
+int wire_changes_to_pb(const struct sae_change *changes, size_t count,
+                       const struct sae_limits *limits, struct wire_pb_changes *out)
+{
+    struct wire_pb_changes pb = {0};
+    if (count > limits->changes_per_message)
+        return SAE_WIRE_ELIMIT;
+    if (count > 0 && !changes)
+        return SAE_EINVAL;
+    for (size_t i = 0; i < count; i++) {
+        int rc = sae_change_check(&changes[i], limits);
+        if (rc != 0)
+            return rc;
+    }
+    pb.groups = calloc(count + 1, sizeof *pb.groups);
+    pb.group_ptrs = calloc(count + 1, sizeof *pb.group_ptrs);
+    pb.fields = calloc(count + 1, sizeof *pb.fields);
+    pb.field_ptrs = calloc(count + 1, sizeof *pb.field_ptrs);
+    if (!pb.groups || !pb.group_ptrs || !pb.fields || !pb.field_ptrs) {
+        wire_pb_changes_free(&pb);
+        return SAE_ENOMEM;
+    }
+    Sae__V1__ChangeGroup *g = NULL;
+    for (size_t i = 0; i < count; i++) {
+        bool starts = i == 0 || !same_group(&changes[i - 1], &changes[i]);
+        if (starts) {
+            g = &pb.groups[pb.group_count];
+            pb.group_ptrs[pb.group_count++] = g;
+            group_to_pb(&changes[i], g);
+            g->changes = &pb.field_ptrs[i];
+        }
+        field_to_pb(&changes[i], starts ? 0 : changes[i - 1].seq, &pb.fields[i]);
+        pb.field_ptrs[i] = &pb.fields[i];
+        g->n_changes++;
+    }
+    *out = pb;
+    return 0;
+}
+
+static void change_clear(struct sae_change *c)
+{
+    wire_free_text(c->kind);
+    wire_free_text(c->field);
+    wire_free_text(c->value);
+    sodium_memzero(c, sizeof *c);
+}
+
+void wire_changes_free(struct sae_change *changes, size_t count)
+{
+    if (!changes)
+        return;
+    for (size_t i = 0; i < count; i++)
+        change_clear(&changes[i]);
+    free(changes);
+}
+
+static int change_from_view(const struct change_view *v, struct sae_change *c)
+{
+    memset(c, 0, sizeof *c);
+    memcpy(c->report_id.bytes, v->id, SAE_ID_BYTES);
+    int rc = wire_dup_text(v->kind, v->kind_len, &c->kind);
+    if (rc == 0)
+        rc = wire_dup_text(v->field, v->field_len, &c->field);
+    if (rc == 0 && v->has_value)
+        rc = wire_dup_text(v->value, v->value_len, &c->value);
+    c->version.hlc = v->hlc;
+    c->version.origin = v->origin;
+    c->base.hlc = v->base_hlc;
+    c->base.origin = v->base_origin;
+    c->seq = v->seq;
+    if (rc != 0)
+        change_clear(c);
+    return rc;
+}
+
+/* Counts before anything else, so no rule runs over an oversized message. */
+static int count_changes(Sae__V1__ChangeGroup *const *groups, size_t group_count,
+                         const struct sae_limits *limits, size_t *total)
+{
+    size_t n = 0;
+    if (group_count > limits->changes_per_message)
+        return SAE_WIRE_ELIMIT;
+    for (size_t i = 0; i < group_count; i++) {
+        if (groups[i]->n_changes > limits->changes_per_message - n)
+            return SAE_WIRE_ELIMIT;
+        if (groups[i]->n_changes == 0)
+            return SAE_WIRE_EDECODE;
+        n += groups[i]->n_changes;
+    }
+    *total = n;
+    return 0;
+}
+
+static int check_pb_changes(Sae__V1__ChangeGroup *const *groups, size_t group_count,
+                            const struct sae_limits *limits, const uint64_t *batch_origin)
+{
+    uint64_t last_seq = 0;
+    for (size_t i = 0; i < group_count; i++) {
+        uint64_t prev = 0;
+        for (size_t k = 0; k < groups[i]->n_changes; k++) {
+            struct change_view v = view_of_pb(groups[i], groups[i]->changes[k], prev);
+            int rc = check_view(&v, limits);
+            if (rc != 0)
+                return rc;
+            if (batch_origin && (v.origin != *batch_origin || v.seq <= last_seq))
+                return SAE_WIRE_EDECODE;
+            prev = last_seq = v.seq;
+        }
+    }
+    return 0;
+}
+
+int wire_changes_from_pb(Sae__V1__ChangeGroup *const *groups, size_t group_count,
+                         const struct sae_limits *limits, const uint64_t *batch_origin,
+                         struct sae_change **out, size_t *out_count)
+{
+    size_t total = 0, n = 0;
+    int rc = count_changes(groups, group_count, limits, &total);
+    if (rc == 0)
+        rc = check_pb_changes(groups, group_count, limits, batch_origin);
+    if (rc != 0)
+        return rc;
+    struct sae_change *changes = calloc(total + 1, sizeof *changes);
+    if (!changes)
+        return SAE_ENOMEM;
+    for (size_t i = 0; i < group_count; i++) {
+        uint64_t prev = 0;
+        for (size_t k = 0; k < groups[i]->n_changes; k++, n++) {
+            struct change_view v = view_of_pb(groups[i], groups[i]->changes[k], prev);
+            if ((rc = change_from_view(&v, &changes[n])) != 0) {
+                wire_changes_free(changes, n);
+                return rc;
+            }
+            prev = v.seq;
+        }
+    }
+    *out = changes;
+    *out_count = total;
+    return 0;
+}
+
+int sae_change_check_catalogue(const struct sae_change *change,
+                               char message[SAE_CHANGE_MESSAGE_BYTES])
+{
+    const struct sae_kind *kind;
+    const struct sae_field *field;
+    char why[SAE_VALIDATE_MESSAGE_BYTES], *canonical = NULL;
+    message[0] = '\0';
+    if (sae_catalogue_find_kind(change->kind, &kind) != 0) {
+        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "unknown report kind \"%.64s\"", change->kind);
+        return SAE_EINVAL;
+    }
+    if (strcmp(change->field, SAE_FIELD_TOMBSTONE) == 0) {
+        if (change->value && strcmp(change->value, "1") == 0)
+            return 0;
+        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "%s: the tombstone's value must be \"1\"",
+                 SAE_FIELD_TOMBSTONE);
+        return SAE_EINVAL;
+    }
+    if (sae_catalogue_find_field(kind, change->field, &field) != 0) {
+        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "%s has no field \"%.64s\"", kind->name,
+                 change->field);
+        return SAE_EINVAL;
+    }
+    if (!change->value)
+        return 0;
+    size_t len = strlen(change->value);
+    int rc = sae_validate_value(field, change->value, len, &canonical, why);
+    if (rc != 0) {
+        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "%s", why);
+        return SAE_EINVAL;
+    }
+    /* A writer stores canonical forms only; anything else would diverge between peers. */
+    rc = strcmp(canonical, change->value) == 0 ? 0 : SAE_EINVAL;
+    if (rc != 0)
+        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "%s: value is not in its canonical form",
+                 field->name);
+    sodium_memzero(canonical, strlen(canonical));
+    free(canonical);
+    return rc;
+}

@@ -1,0 +1,80 @@
+/* Shared inside the wire modules (proto/wire*.c, proto/envelope.c) and by the tests and
+ * vector generator; not part of the public API. */
+#ifndef SAE_WIRE_INTERNAL_H
+#define SAE_WIRE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sae.pb-c.h"
+#include "sae/sae_wire.h"
+
+/* A ProtobufCAllocator that refuses to hand out more than limits->decode_bytes in total,
+ * so a hostile message costs bounded memory however it is built. Freed blocks are zeroed. */
+struct wire_budget {
+    ProtobufCAllocator allocator;
+    size_t used;
+    size_t cap;
+    bool exhausted;   /* a request was refused for the budget */
+    bool out_of_memory;
+};
+void wire_budget_init(struct wire_budget *budget, const struct sae_limits *limits);
+
+/* Unpacks buf as desc with the budget; SAE_WIRE_ETOOLARGE, SAE_WIRE_ELIMIT (budget),
+ * SAE_ENOMEM or SAE_WIRE_EDECODE. Release with protobuf_c_message_free_unpacked(msg,
+ * &budget->allocator). */
+int wire_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
+                const struct sae_limits *limits, struct wire_budget *budget,
+                ProtobufCMessage **out);
+/* Packs msg into a fresh buffer; SAE_WIRE_ETOOLARGE past limits->inflated_bytes. */
+int wire_pack(const ProtobufCMessage *msg, const struct sae_limits *limits, uint8_t **out,
+              size_t *out_len);
+
+/* Rules for a text on the wire. */
+enum wire_text_rule {
+    WIRE_TEXT_LINE,    /* 1..max bytes, UTF-8, no control characters (names of people, places) */
+    WIRE_TEXT_MESSAGE, /* 0..max bytes, UTF-8, no control characters but tab and line breaks */
+};
+int wire_check_text(const uint8_t *text, size_t len, size_t max, enum wire_text_rule rule);
+int wire_check_schema(bool has, uint32_t version);
+int wire_check_int63(uint64_t value);
+uint32_t wire_schema_out(uint32_t version);
+
+/* NUL-terminated copy of len checked bytes. */
+int wire_dup_text(const uint8_t *text, size_t len, char **out);
+/* Zeroes and frees a text (NULL is fine). */
+void wire_free_text(char *text);
+/* A protobuf bytes value that points into a NUL-terminated text (not copied). */
+ProtobufCBinaryData wire_bytes_of(const char *text);
+
+/* Changes in protobuf form: consecutive changes of one report under one version form a
+ * group. The structs point into the C changes (nothing copied); free with
+ * wire_pb_changes_free. */
+struct wire_pb_changes {
+    Sae__V1__ChangeGroup *groups;
+    Sae__V1__ChangeGroup **group_ptrs;
+    size_t group_count;
+    Sae__V1__FieldChange *fields;
+    Sae__V1__FieldChange **field_ptrs;
+};
+/* Checks every change, then groups them. */
+int wire_changes_to_pb(const struct sae_change *changes, size_t count,
+                       const struct sae_limits *limits, struct wire_pb_changes *out);
+void wire_pb_changes_free(struct wire_pb_changes *pb);
+/* Checks every group and change (counts first), then copies them out. With batch_origin,
+ * also what a push batch requires: every change of that origin, seq strictly increasing. */
+int wire_changes_from_pb(Sae__V1__ChangeGroup *const *groups, size_t group_count,
+                         const struct sae_limits *limits, const uint64_t *batch_origin,
+                         struct sae_change **out, size_t *out_count);
+void wire_changes_free(struct sae_change *changes, size_t count);
+
+/* sae_envelope_seal with a caller-chosen nonce. For the test vectors only: a nonce must
+ * never repeat under one key pair, and the public seal draws a fresh random one. */
+int sae_envelope_seal_with_nonce(const uint8_t *plain, size_t len, uint8_t type,
+                                 uint64_t sender_id, const uint8_t sender_sk[32],
+                                 const uint8_t recipient_pk[32], const uint8_t nonce[24],
+                                 const struct sae_limits *limits, uint8_t **out,
+                                 size_t *out_len);
+
+#endif

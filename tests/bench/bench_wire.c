@@ -1,0 +1,286 @@
+/* Wire benchmark: for batches of 1,000 realistic changes (bench_dataset.h), the bytes a
+ * sealed push batch takes on the wire per change, beside the same changes as JSON lines
+ * compressed like `gzip -9`; and seal+open throughput beside zlib alone on the same bytes.
+ * Prints figures only; it asserts nothing about speed. */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sodium.h>
+#include <zlib.h>
+
+#include "bench_dataset.h"
+#include "sae/sae_envelope.h"
+#include "sae/sae_error.h"
+#include "sae/sae_wire.h"
+
+#define BATCHES 20
+#define CHANGES 1000
+#define SEED UINT64_C(20261129)
+#define REPEAT 5
+
+struct keys {
+    uint8_t post_pk[32], post_sk[32], hub_pk[32], hub_sk[32];
+    uint64_t post_id, hub_id;
+};
+
+static int lookup_post(void *ctx, uint64_t id, uint8_t pk[32])
+{
+    const struct keys *k = ctx;
+    if (id != k->post_id)
+        return SAE_ENOTFOUND;
+    memcpy(pk, k->post_pk, 32);
+    return 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, int rc) __attribute__((noreturn));
+static void die(const char *what, int rc)
+{
+    fprintf(stderr, "bench_wire: %s failed: %s\n", what, sae_wire_error_name(rc));
+    exit(1);
+}
+
+/* The changes as one compact JSON object per line, as a JSON API would send them. */
+static char *json_lines(const struct sae_change *changes, size_t count, size_t *len)
+{
+    size_t size = 0, used = 0;
+    char *out = NULL;
+    for (size_t i = 0; i < count; i++) {
+        const struct sae_change *c = &changes[i];
+        char id[SAE_ID_TEXT_LEN + 1];
+        sae_id_format(&c->report_id, id);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:I}", "report_id", id,
+                              "kind", c->kind, "field", c->field, "value", c->value, "hlc",
+                              (json_int_t)c->version.hlc, "origin",
+                              (json_int_t)c->version.origin, "base_hlc",
+                              (json_int_t)c->base.hlc, "base_origin",
+                              (json_int_t)c->base.origin, "seq", (json_int_t)c->seq);
+        char *line = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+        json_decref(o);
+        if (!line)
+            die("json", SAE_ENOMEM);
+        size_t n = strlen(line);
+        if (used + n + 2 > size) {
+            size = (used + n + 2) * 2;
+            if (!(out = realloc(out, size)))
+                die("json", SAE_ENOMEM);
+        }
+        memcpy(out + used, line, n);
+        used += n;
+        out[used++] = '\n';
+        free(line);
+    }
+    *len = used;
+    return out;
+}
+
+/* deflate with the given window bits (31: gzip format, as `gzip -9`); returns its size. */
+static size_t deflate_size(const void *in, size_t len, int window_bits, uint8_t *out,
+                           size_t room)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, 9, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        die("deflateInit2", SAE_ENOMEM);
+    zs.next_in = (Bytef *)in;
+    zs.avail_in = (uInt)len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)room;
+    if (deflate(&zs, Z_FINISH) != Z_STREAM_END)
+        die("deflate", SAE_ENOMEM);
+    size_t n = zs.total_out;
+    deflateEnd(&zs);
+    return n;
+}
+
+struct totals {
+    size_t wire, json_gz, json_raw, protobuf;
+    size_t plain_changes, plain_wire, plain_json_gz; /* without free-text fields */
+    size_t text_raw, text_gz;                         /* the free text alone */
+    double seal_open_s, zlib_s, full_s;
+};
+
+static bool free_text(const struct sae_change *c)
+{
+    return strcmp(c->field, "narrative") == 0 || strcmp(c->field, "notes") == 0;
+}
+
+/* The same comparison over the changes without narratives and notes: what the structure of
+ * each format costs, apart from prose that compresses alike in both. */
+static void measure_structure(const struct sae_change *changes, const struct keys *k,
+                              const struct sae_limits *limits, struct totals *t)
+{
+    static struct sae_change kept[CHANGES];
+    size_t n = 0, pb_len, env_len, json_len;
+    uint8_t *pb, *env;
+    static char text[CHANGES * 2048];
+    size_t text_len = 0;
+    for (size_t i = 0; i < CHANGES; i++) {
+        if (!free_text(&changes[i])) {
+            kept[n++] = changes[i];
+        } else if (changes[i].value) {
+            size_t v = strlen(changes[i].value);
+            memcpy(text + text_len, changes[i].value, v);
+            text_len += v;
+        }
+    }
+    struct sae_batch batch = {.origin = k->post_id, .changes = kept, .change_count = n};
+    if (sae_batch_encode(&batch, limits, &pb, &pb_len) != 0 ||
+        sae_envelope_seal(pb, pb_len, SAE_MSG_PUSH_BATCH, k->post_id, k->post_sk, k->hub_pk,
+                          limits, &env, &env_len) != 0)
+        die("structure", SAE_EINVAL);
+    char *json = json_lines(kept, n, &json_len);
+    size_t room = compressBound((uLong)json_len) + 64;
+    uint8_t *scratch = malloc(room);
+    if (!scratch)
+        die("malloc", SAE_ENOMEM);
+    t->plain_json_gz += deflate_size(json, json_len, 31, scratch, room);
+    t->plain_wire += env_len;
+    t->plain_changes += n;
+    free(scratch);
+    room = compressBound((uLong)text_len) + 64;
+    if (!(scratch = malloc(room)))
+        die("malloc", SAE_ENOMEM);
+    t->text_gz += deflate_size(text, text_len, 31, scratch, room);
+    t->text_raw += text_len;
+    free(scratch);
+    free(json);
+    free(env);
+    sae_wire_buffer_free(pb, pb_len);
+}
+
+static void measure_batch(struct bench_dataset *d, const struct keys *k,
+                          const struct sae_limits *limits, struct totals *t)
+{
+    static struct sae_change changes[CHANGES];
+    struct sae_batch batch = {.origin = k->post_id, .changes = changes, .change_count = CHANGES};
+    uint8_t *pb, *env, *plain;
+    size_t pb_len, env_len, plain_len, json_len;
+    uint8_t type;
+    uint64_t sender;
+    bench_batch(d, changes, CHANGES);
+    batch.clock = changes[CHANGES - 1].version.hlc;
+    int rc = sae_batch_encode(&batch, limits, &pb, &pb_len);
+    if (rc != 0)
+        die("encode", rc);
+    char *json = json_lines(changes, CHANGES, &json_len);
+    size_t room = compressBound((uLong)json_len) + 64;
+    uint8_t *scratch = malloc(room > pb_len * 2 + 64 ? room : pb_len * 2 + 64);
+    if (!scratch)
+        die("malloc", SAE_ENOMEM);
+    t->json_gz += deflate_size(json, json_len, 31, scratch, room);
+    t->json_raw += json_len;
+    t->protobuf += pb_len;
+
+    double start = now_seconds();
+    for (int r = 0; r < REPEAT; r++) {
+        if ((rc = sae_envelope_seal(pb, pb_len, SAE_MSG_PUSH_BATCH, k->post_id, k->post_sk,
+                                    k->hub_pk, limits, &env, &env_len)) != 0)
+            die("seal", rc);
+        if ((rc = sae_envelope_open(env, env_len, lookup_post, (void *)k, k->hub_sk, limits,
+                                    &type, &sender, &plain, &plain_len)) != 0)
+            die("open", rc);
+        if (r == 0)
+            t->wire += env_len;
+        free(env);
+        sae_wire_buffer_free(plain, plain_len);
+    }
+    t->seal_open_s += now_seconds() - start;
+
+    start = now_seconds();
+    for (int r = 0; r < REPEAT; r++) {
+        uLongf back_len = (uLongf)pb_len;
+        size_t zlen = deflate_size(pb, pb_len, MAX_WBITS, scratch, room > pb_len * 2 + 64 ? room : pb_len * 2 + 64);
+        uint8_t *back = malloc(pb_len + 1);
+        if (!back || uncompress(back, &back_len, scratch, (uLong)zlen) != Z_OK)
+            die("uncompress", SAE_ENOMEM);
+        free(back);
+    }
+    t->zlib_s += now_seconds() - start;
+
+    /* The whole path a push takes: encode, seal, open, decode. */
+    start = now_seconds();
+    for (int r = 0; r < REPEAT; r++) {
+        uint8_t *pb2;
+        size_t pb2_len;
+        struct sae_batch *decoded;
+        if ((rc = sae_batch_encode(&batch, limits, &pb2, &pb2_len)) != 0 ||
+            (rc = sae_envelope_seal(pb2, pb2_len, SAE_MSG_PUSH_BATCH, k->post_id, k->post_sk,
+                                    k->hub_pk, limits, &env, &env_len)) != 0 ||
+            (rc = sae_envelope_open(env, env_len, lookup_post, (void *)k, k->hub_sk, limits,
+                                    &type, &sender, &plain, &plain_len)) != 0 ||
+            (rc = sae_batch_decode(plain, plain_len, limits, &decoded)) != 0)
+            die("round trip", rc);
+        sae_batch_free(decoded);
+        sae_wire_buffer_free(plain, plain_len);
+        sae_wire_buffer_free(pb2, pb2_len);
+        free(env);
+    }
+    t->full_s += now_seconds() - start;
+
+    measure_structure(changes, k, limits, t);
+    free(scratch);
+    free(json);
+    sae_wire_buffer_free(pb, pb_len);
+    bench_batch_clear(changes, CHANGES);
+}
+
+static void make_keys(struct keys *k)
+{
+    uint8_t seed[crypto_box_SEEDBYTES];
+    memset(seed, 0x11, sizeof seed);
+    crypto_box_seed_keypair(k->post_pk, k->post_sk, seed);
+    memset(seed, 0x22, sizeof seed);
+    crypto_box_seed_keypair(k->hub_pk, k->hub_sk, seed);
+    if (sae_origin_from_public_key(k->post_pk, &k->post_id) != 0 ||
+        sae_origin_from_public_key(k->hub_pk, &k->hub_id) != 0)
+        die("origin", SAE_ECRYPTO);
+}
+
+int main(void)
+{
+    struct keys k;
+    struct bench_dataset d;
+    struct totals t = {0};
+    struct sae_limits limits = sae_limits_default();
+    if (sodium_init() < 0)
+        die("sodium_init", SAE_ECRYPTO);
+    make_keys(&k);
+    bench_dataset_init(&d, SEED, k.post_id);
+    for (int b = 0; b < BATCHES; b++)
+        measure_batch(&d, &k, &limits, &t);
+
+    double n = (double)BATCHES * CHANGES, mb = (double)t.protobuf * REPEAT / 1e6;
+    double wire = (double)t.wire / n, json = (double)t.json_gz / n;
+    double seal_open = mb / t.seal_open_s, zlib = mb / t.zlib_s, full = mb / t.full_s;
+    printf("bench_wire: %d batches of %d changes (seed %" PRIu64 ", village %s)\n", BATCHES,
+           CHANGES, SEED, d.village);
+    printf("  protobuf, uncompressed     %8.1f bytes/change\n", (double)t.protobuf / n);
+    printf("  JSON lines, uncompressed   %8.1f bytes/change\n", (double)t.json_raw / n);
+    printf("  wire (sealed envelope)     %8.1f bytes/change\n", wire);
+    printf("  JSON lines, gzip -9        %8.1f bytes/change\n", json);
+    printf("  wire / JSON gzip -9        %8.3f  (aim <= 0.700: %s)\n", wire / json,
+           wire / json <= 0.7 ? "met" : "NOT met");
+    double pw = (double)t.plain_wire / (double)t.plain_changes;
+    double pj = (double)t.plain_json_gz / (double)t.plain_changes;
+    printf("  without narratives and notes: wire %.1f, JSON gzip -9 %.1f bytes/change, ratio "
+           "%.3f\n", pw, pj, pw / pj);
+    printf("  narratives and notes alone compress to %.3f of their size (gzip -9)\n",
+           (double)t.text_gz / (double)t.text_raw);
+    printf("  seal+open                  %8.1f MB/s of protobuf\n", seal_open);
+    printf("  zlib -9 alone (deflate+inflate, same bytes) %8.1f MB/s\n", zlib);
+    printf("  seal+open / zlib alone     %8.3f\n", seal_open / zlib);
+    printf("  encode+seal+open+decode    %8.1f MB/s of protobuf\n", full);
+    return 0;
+}

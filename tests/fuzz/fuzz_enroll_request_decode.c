@@ -1,0 +1,4 @@
+/* libFuzzer target: sae_enroll_request_decode on arbitrary bytes (see wire_fuzz.h for the oracle). */
+#include "wire_fuzz.h"
+
+WIRE_FUZZ_DECODER(enroll_request, sae_enroll_request)

@@ -1,0 +1,522 @@
+/* Message encoding and decoding (include/sae/sae_wire.h): round trips over seeded random
+ * messages and every rule a decoder enforces (the limits are in test_wire_limits.c).
+ * Malformed messages are built with the protobuf-c structs directly, the way a hostile or
+ * broken peer would send them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "../../proto/wire_internal.h"
+#include "sae/sae_catalogue.h"
+#include "sae/sae_error.h"
+#include "sae/sae_wire.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* splitmix64, seeded per test so a failure replays exactly. */
+static uint64_t rng_state;
+static uint64_t rng(void)
+{
+    uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+static uint32_t below(uint32_t n) { return (uint32_t)(rng() % n); }
+
+static const char *const names[] = {"case", "service", "referral", "status", "narrative",
+                                    "_deleted", "victim_age", "x", "a_b_9"};
+/* UTF-8 pieces of 1 to 4 bytes, and a line break. */
+static const char *const pieces[] = {"a", "Z", " ", "\n", "é", "ñ", "—", "€", "𝄞", "ka",
+                                     "Korban", "1"};
+
+static char *random_text(size_t max_bytes)
+{
+    size_t target = 1 + below((uint32_t)max_bytes), used = 0;
+    char *s = malloc(max_bytes + 1);
+    assert_non_null(s);
+    for (;;) {
+        const char *p = pieces[below(COUNT(pieces))];
+        size_t n = strlen(p);
+        if (used + n > target)
+            break;
+        memcpy(s + used, p, n);
+        used += n;
+    }
+    if (used == 0)
+        s[used++] = 'v';
+    s[used] = '\0';
+    return s;
+}
+
+static uint64_t random_int63(void) { return rng() & (uint64_t)INT64_MAX; }
+
+/* count random changes. Runs of changes share report, kind and version (as one command
+ * writes them) so that grouping on the wire is exercised; seq rises with random gaps. */
+static struct sae_change *random_changes(size_t count, uint64_t origin, bool one_origin)
+{
+    struct sae_change *c = calloc(count + 1, sizeof *c);
+    uint64_t seq = below(5);
+    assert_non_null(c);
+    for (size_t i = 0; i < count; i++) {
+        bool same = i > 0 && below(3) != 0;
+        if (same) {
+            c[i].report_id = c[i - 1].report_id;
+            c[i].kind = strdup(c[i - 1].kind);
+            c[i].version = c[i - 1].version;
+        } else {
+            randombytes_buf(c[i].report_id.bytes, SAE_ID_BYTES);
+            c[i].kind = strdup(names[below(COUNT(names))]);
+            c[i].version.hlc = 1 + (random_int63() >> below(60));
+            c[i].version.origin = one_origin ? origin : random_int63() >> below(63);
+        }
+        assert_non_null(c[i].kind);
+        c[i].field = strdup(names[below(COUNT(names))]);
+        assert_non_null(c[i].field);
+        c[i].value = below(5) == 0 ? NULL : random_text(below(4) == 0 ? 3000 : 40);
+        if (below(2)) {
+            c[i].base.hlc = 1 + (random_int63() >> below(60));
+            c[i].base.origin = random_int63() >> below(63);
+        }
+        seq += below(4) == 0 ? 1 + below(1000) : 1;
+        c[i].seq = seq;
+    }
+    return c;
+}
+
+static void free_changes(struct sae_change *c, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(c[i].kind);
+        free(c[i].field);
+        free(c[i].value);
+    }
+    free(c);
+}
+
+static void assert_changes_equal(const struct sae_change *a, const struct sae_change *b,
+                                 size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        assert_memory_equal(a[i].report_id.bytes, b[i].report_id.bytes, SAE_ID_BYTES);
+        assert_string_equal(a[i].kind, b[i].kind);
+        assert_string_equal(a[i].field, b[i].field);
+        if (a[i].value)
+            assert_string_equal(a[i].value, b[i].value);
+        else
+            assert_null(b[i].value);
+        assert_true(a[i].version.hlc == b[i].version.hlc);
+        assert_true(a[i].version.origin == b[i].version.origin);
+        assert_true(a[i].base.hlc == b[i].base.hlc);
+        assert_true(a[i].base.origin == b[i].base.origin);
+        assert_true(a[i].seq == b[i].seq);
+    }
+}
+
+static void test_batch_round_trip_random(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        rng_state = seed;
+        size_t count = seed % 10 == 0 ? 0 : below(seed < 50 ? 40 : 1000) + 1;
+        uint64_t origin = random_int63();
+        struct sae_batch in = {.origin = origin, .clock = random_int63(),
+                               .changes = random_changes(count, origin, true),
+                               .change_count = count};
+        uint8_t *buf;
+        size_t len;
+        struct sae_batch *out = NULL;
+        int rc = sae_batch_encode(&in, &limits, &buf, &len);
+        if (rc != 0)
+            print_error("seed %llu: encode %d\n", (unsigned long long)seed, rc);
+        assert_int_equal(rc, 0);
+        assert_int_equal(sae_batch_decode(buf, len, &limits, &out), 0);
+        assert_int_equal(out->schema_version, SAE_WIRE_SCHEMA_VERSION);
+        assert_true(out->origin == in.origin && out->clock == in.clock);
+        assert_int_equal(out->change_count, count);
+        assert_changes_equal(in.changes, out->changes, count);
+        sae_batch_free(out);
+        sae_wire_buffer_free(buf, len);
+        free_changes(in.changes, count);
+    }
+}
+
+static void test_pull_response_round_trip_random(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    for (uint64_t seed = 100; seed < 140; seed++) {
+        rng_state = seed;
+        size_t count = below(200);
+        struct sae_pull_response in = {.hub_clock = random_int63(),
+                                       .changes = random_changes(count, 0, false),
+                                       .change_count = count, .next_cursor = random_int63(),
+                                       .more = below(2)};
+        uint8_t *buf;
+        size_t len;
+        struct sae_pull_response *out = NULL;
+        assert_int_equal(sae_pull_response_encode(&in, &limits, &buf, &len), 0);
+        assert_int_equal(sae_pull_response_decode(buf, len, &limits, &out), 0);
+        assert_true(out->hub_clock == in.hub_clock && out->next_cursor == in.next_cursor);
+        assert_int_equal(out->more, in.more);
+        assert_int_equal(out->change_count, count);
+        assert_changes_equal(in.changes, out->changes, count);
+        sae_pull_response_free(out);
+        sae_wire_buffer_free(buf, len);
+        free_changes(in.changes, count);
+    }
+}
+
+static void test_small_messages_round_trip(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    uint8_t *buf;
+    size_t len;
+
+    struct sae_refusal refusals[] = {{7, SAE_STATUS_CLOCK_AHEAD, "held: clock ahead"},
+                                     {9, 999, ""}};
+    struct sae_push_ack ack = {.hub_clock = 77, .origin = 5, .acked_seq = 9,
+                               .refusals = refusals, .refusal_count = 2};
+    struct sae_push_ack *ack_out;
+    assert_int_equal(sae_push_ack_encode(&ack, &limits, &buf, &len), 0);
+    assert_int_equal(sae_push_ack_decode(buf, len, &limits, &ack_out), 0);
+    assert_true(ack_out->hub_clock == 77 && ack_out->origin == 5 && ack_out->acked_seq == 9);
+    assert_int_equal(ack_out->refusal_count, 2);
+    assert_true(ack_out->refusals[0].seq == 7);
+    assert_int_equal(ack_out->refusals[0].code, SAE_STATUS_CLOCK_AHEAD);
+    assert_string_equal(ack_out->refusals[0].message, "held: clock ahead");
+    assert_int_equal(ack_out->refusals[1].code, 999); /* unknown codes are kept */
+    assert_string_equal(ack_out->refusals[1].message, "");
+    sae_push_ack_free(ack_out);
+    sae_wire_buffer_free(buf, len);
+
+    struct sae_pull_request req = {.cursor = 123456789, .max_changes = 500};
+    struct sae_pull_request *req_out;
+    assert_int_equal(sae_pull_request_encode(&req, &limits, &buf, &len), 0);
+    assert_int_equal(sae_pull_request_decode(buf, len, &limits, &req_out), 0);
+    assert_true(req_out->cursor == 123456789 && req_out->max_changes == 500);
+    sae_pull_request_free(req_out);
+    sae_wire_buffer_free(buf, len);
+
+    struct sae_enroll_request er = {.token = "tok-3f9a", .village = "Sumberasih",
+                                    .device_name = "Laptop posko"};
+    struct sae_enroll_request *er_out;
+    memset(er.public_key, 0xab, sizeof er.public_key);
+    assert_int_equal(sae_enroll_request_encode(&er, &limits, &buf, &len), 0);
+    assert_int_equal(sae_enroll_request_decode(buf, len, &limits, &er_out), 0);
+    assert_string_equal(er_out->token, "tok-3f9a");
+    assert_string_equal(er_out->village, "Sumberasih");
+    assert_string_equal(er_out->device_name, "Laptop posko");
+    assert_memory_equal(er_out->public_key, er.public_key, 32);
+    sae_enroll_request_free(er_out);
+    sae_wire_buffer_free(buf, len);
+
+    struct sae_enroll_response ep = {.hub_clock = 1, .node_id = 42, .village = "Kraksaan"};
+    struct sae_enroll_response *ep_out;
+    assert_int_equal(sae_enroll_response_encode(&ep, &limits, &buf, &len), 0);
+    assert_int_equal(sae_enroll_response_decode(buf, len, &limits, &ep_out), 0);
+    assert_true(ep_out->node_id == 42 && ep_out->hub_clock == 1);
+    assert_string_equal(ep_out->village, "Kraksaan");
+    sae_enroll_response_free(ep_out);
+    sae_wire_buffer_free(buf, len);
+
+    struct sae_error_status es = {.hub_clock = 3, .code = SAE_STATUS_RATE_LIMITED,
+                                  .message = "too many requests;\nretry later"};
+    struct sae_error_status *es_out;
+    assert_int_equal(sae_error_status_encode(&es, &limits, &buf, &len), 0);
+    assert_int_equal(sae_error_status_decode(buf, len, &limits, &es_out), 0);
+    assert_int_equal(es_out->code, SAE_STATUS_RATE_LIMITED);
+    assert_string_equal(es_out->message, es.message);
+    sae_error_status_free(es_out);
+    sae_wire_buffer_free(buf, len);
+}
+
+/* A valid one-change batch in protobuf-c form, for tests to break one field at a time. */
+struct pb_batch {
+    Sae__V1__PushBatch batch;
+    Sae__V1__ChangeGroup group, *group_ptr;
+    Sae__V1__FieldChange field, *field_ptr;
+    uint8_t id[SAE_ID_BYTES];
+};
+
+static void pb_batch_init(struct pb_batch *b)
+{
+    memset(b, 0, sizeof *b);
+    sae__v1__push_batch__init(&b->batch);
+    sae__v1__change_group__init(&b->group);
+    sae__v1__field_change__init(&b->field);
+    memset(b->id, 0x5a, sizeof b->id);
+    b->batch.has_schema_version = 1;
+    b->batch.schema_version = SAE_WIRE_SCHEMA_VERSION;
+    b->batch.has_origin = 1;
+    b->batch.origin = 77;
+    b->group.has_report_id = 1;
+    b->group.report_id.data = b->id;
+    b->group.report_id.len = SAE_ID_BYTES;
+    b->group.has_kind = 1;
+    b->group.kind = wire_bytes_of("case");
+    b->group.has_hlc = 1;
+    b->group.hlc = 1000;
+    b->group.has_origin = 1;
+    b->group.origin = 77;
+    b->field.has_field = 1;
+    b->field.field = wire_bytes_of("status");
+    b->field.has_value = 1;
+    b->field.value = wire_bytes_of("new");
+    b->field.has_seq = 1;
+    b->field.seq = 1;
+    b->field_ptr = &b->field;
+    b->group.n_changes = 1;
+    b->group.changes = &b->field_ptr;
+    b->group_ptr = &b->group;
+    b->batch.n_groups = 1;
+    b->batch.groups = &b->group_ptr;
+}
+
+/* Packs the protobuf-c batch and decodes it with our decoder. */
+static int decode_pb_batch(struct pb_batch *b, const struct sae_limits *limits)
+{
+    size_t len = protobuf_c_message_get_packed_size(&b->batch.base);
+    uint8_t *buf = malloc(len + 1);
+    struct sae_batch *out = (struct sae_batch *)0x1;
+    assert_non_null(buf);
+    assert_int_equal(protobuf_c_message_pack(&b->batch.base, buf), len);
+    int rc = sae_batch_decode(buf, len, limits, &out);
+    if (rc == 0)
+        sae_batch_free(out);
+    else
+        assert_ptr_equal(out, (struct sae_batch *)0x1); /* untouched on failure */
+    free(buf);
+    return rc;
+}
+
+static void test_batch_rules(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    struct pb_batch b;
+    static const uint8_t nul_value[] = {'n', 0, 'w'}, bad_utf8[] = {'n', 0xc3, 0x28};
+
+    pb_batch_init(&b);
+    assert_int_equal(decode_pb_batch(&b, &limits), 0);
+
+#define BROKEN(expect, statement)                                                        \
+    do {                                                                                 \
+        pb_batch_init(&b);                                                               \
+        statement;                                                                       \
+        assert_int_equal(decode_pb_batch(&b, &limits), (expect));                        \
+    } while (0)
+
+    BROKEN(SAE_WIRE_ESCHEMA, b.batch.has_schema_version = 0);
+    BROKEN(SAE_WIRE_ESCHEMA, b.batch.schema_version = 0);
+    BROKEN(SAE_WIRE_ESCHEMA, b.batch.schema_version = SAE_WIRE_SCHEMA_VERSION + 1);
+    BROKEN(SAE_WIRE_EDECODE, b.group.report_id.len = 15);
+    BROKEN(SAE_WIRE_EDECODE, b.group.has_report_id = 0);
+    BROKEN(SAE_WIRE_EDECODE, b.group.kind = wire_bytes_of("Case"));
+    BROKEN(SAE_WIRE_EDECODE, b.group.kind = wire_bytes_of("9case"));
+    BROKEN(SAE_WIRE_EDECODE, b.group.has_kind = 0);
+    BROKEN(SAE_WIRE_EDECODE, b.field.field = wire_bytes_of("sta tus"));
+    BROKEN(SAE_WIRE_EDECODE, (b.field.value.data = (uint8_t *)nul_value,
+                              b.field.value.len = sizeof nul_value));
+    BROKEN(SAE_WIRE_EDECODE, (b.field.value.data = (uint8_t *)bad_utf8,
+                              b.field.value.len = sizeof bad_utf8));
+    BROKEN(SAE_WIRE_EDECODE, b.field.value.len = 0);
+    BROKEN(SAE_WIRE_EDECODE, b.group.has_hlc = 0);
+    BROKEN(SAE_WIRE_EDECODE, b.group.hlc = (uint64_t)INT64_MAX + 1);
+    BROKEN(SAE_WIRE_EDECODE, b.group.origin = 78); /* not the batch's origin */
+    BROKEN(SAE_WIRE_EDECODE, b.batch.origin = (uint64_t)INT64_MAX + 1);
+    BROKEN(SAE_WIRE_EDECODE, b.field.has_seq = 0); /* first of a group needs its seq */
+    BROKEN(SAE_WIRE_EDECODE, b.field.seq = 0);
+    BROKEN(SAE_WIRE_EDECODE, (b.field.has_base_origin = 1, b.field.base_origin = 3));
+    BROKEN(SAE_WIRE_EDECODE, b.group.n_changes = 0);
+    BROKEN(SAE_WIRE_EDECODE, (b.field.has_base_hlc = 1, b.field.base_hlc = UINT64_MAX));
+    /* A base with both halves, and an unset value, are fine. */
+    BROKEN(0, (b.field.has_base_hlc = 1, b.field.base_hlc = 5, b.field.has_base_origin = 1,
+               b.field.base_origin = 9));
+    BROKEN(0, b.field.has_value = 0);
+#undef BROKEN
+
+    /* Seq must rise strictly across the batch: two groups, the second going back. */
+    Sae__V1__ChangeGroup second;
+    Sae__V1__FieldChange second_field, *second_ptr = &second_field;
+    Sae__V1__ChangeGroup *groups[2];
+    pb_batch_init(&b);
+    second = b.group;
+    second_field = b.field;
+    second.changes = &second_ptr;
+    groups[0] = &b.group;
+    groups[1] = &second;
+    b.batch.groups = groups;
+    b.batch.n_groups = 2;
+    assert_int_equal(decode_pb_batch(&b, &limits), SAE_WIRE_EDECODE);
+    second_field.seq = 2;
+    assert_int_equal(decode_pb_batch(&b, &limits), 0);
+
+    /* Not protobuf at all. */
+    static const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                      0xff, 0x01};
+    struct sae_batch *out = NULL;
+    assert_int_equal(sae_batch_decode(garbage, sizeof garbage, &limits, &out), SAE_WIRE_EDECODE);
+    assert_null(out);
+}
+
+/* Implied seq numbers: consecutive seqs in a group cost no bytes, gaps are kept. */
+static void test_seq_implied_within_group(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    struct sae_change c[3];
+    memset(c, 0, sizeof c);
+    for (size_t i = 0; i < 3; i++) {
+        memset(c[i].report_id.bytes, 1, SAE_ID_BYTES);
+        c[i].kind = "case";
+        c[i].field = "status";
+        c[i].value = "new";
+        c[i].version = (struct sae_version){500, 9};
+    }
+    c[0].seq = 10, c[1].seq = 11, c[2].seq = 12;
+    struct sae_batch batch = {.origin = 9, .changes = c, .change_count = 3};
+    uint8_t *buf;
+    size_t consecutive_len, gap_len;
+    assert_int_equal(sae_batch_encode(&batch, &limits, &buf, &consecutive_len), 0);
+    sae_wire_buffer_free(buf, consecutive_len);
+    c[2].seq = 300;
+    struct sae_batch *out;
+    assert_int_equal(sae_batch_encode(&batch, &limits, &buf, &gap_len), 0);
+    assert_true(gap_len > consecutive_len);
+    assert_int_equal(sae_batch_decode(buf, gap_len, &limits, &out), 0);
+    assert_int_equal(out->change_count, 3);
+    assert_true(out->changes[1].seq == 11 && out->changes[2].seq == 300);
+    sae_batch_free(out);
+    sae_wire_buffer_free(buf, gap_len);
+}
+
+static void test_encode_refuses_what_decode_refuses(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    struct sae_change c = {.kind = "case", .field = "status", .value = "new",
+                           .version = {100, 9}, .seq = 1};
+    struct sae_batch batch = {.origin = 9, .changes = &c, .change_count = 1};
+    uint8_t *buf = (uint8_t *)0x1;
+    size_t len = 77;
+    c.version.origin = 8;
+    assert_int_equal(sae_batch_encode(&batch, &limits, &buf, &len), SAE_WIRE_EDECODE);
+    c.version.origin = 9;
+    c.value = "";
+    assert_int_equal(sae_batch_encode(&batch, &limits, &buf, &len), SAE_WIRE_EDECODE);
+    c.value = "new";
+    c.kind = "Case";
+    assert_int_equal(sae_batch_encode(&batch, &limits, &buf, &len), SAE_WIRE_EDECODE);
+    c.kind = "case";
+    c.seq = 0;
+    assert_int_equal(sae_batch_encode(&batch, &limits, &buf, &len), SAE_WIRE_EDECODE);
+    c.seq = 1;
+    batch.schema_version = 99;
+    assert_int_equal(sae_batch_encode(&batch, &limits, &buf, &len), SAE_WIRE_ESCHEMA);
+    assert_ptr_equal(buf, (uint8_t *)0x1);
+    assert_int_equal(len, 77);
+
+    struct sae_enroll_request er = {.token = "t", .village = "bad\x01village",
+                                    .device_name = "d"};
+    assert_int_equal(sae_enroll_request_encode(&er, &limits, &buf, &len), SAE_WIRE_EDECODE);
+    er.village = NULL;
+    assert_int_equal(sae_enroll_request_encode(&er, &limits, &buf, &len), SAE_WIRE_EDECODE);
+    struct sae_pull_request pr = {.cursor = (uint64_t)INT64_MAX + 1};
+    assert_int_equal(sae_pull_request_encode(&pr, &limits, &buf, &len), SAE_WIRE_EDECODE);
+}
+
+/* Fields a later schema adds are skipped by this reader. */
+static void test_unknown_fields_ignored(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    struct sae_pull_request req = {.cursor = 5};
+    struct sae_pull_request *out;
+    uint8_t *buf;
+    size_t len;
+    assert_int_equal(sae_pull_request_encode(&req, &limits, &buf, &len), 0);
+    uint8_t *longer = malloc(len + 4);
+    assert_non_null(longer);
+    memcpy(longer, buf, len);
+    /* field 15, length-delimited, 2 bytes */
+    longer[len] = 15 << 3 | 2;
+    longer[len + 1] = 2;
+    longer[len + 2] = 'h';
+    longer[len + 3] = 'i';
+    assert_int_equal(sae_pull_request_decode(longer, len + 4, &limits, &out), 0);
+    assert_true(out->cursor == 5);
+    sae_pull_request_free(out);
+    free(longer);
+    sae_wire_buffer_free(buf, len);
+}
+
+static void test_change_check_catalogue(void **state)
+{
+    (void)state;
+    char message[SAE_CHANGE_MESSAGE_BYTES];
+    struct sae_change c = {.kind = "case", .field = "victim_disability", .value = "true",
+                           .version = {1, 1}, .seq = 1};
+    assert_int_equal(sae_change_check_catalogue(&c, message), 0);
+    c.value = "TRUE"; /* valid, but not the canonical form */
+    assert_int_equal(sae_change_check_catalogue(&c, message), SAE_EINVAL);
+    assert_non_null(strstr(message, "canonical"));
+    c.value = "maybe";
+    assert_int_equal(sae_change_check_catalogue(&c, message), SAE_EINVAL);
+    c.value = NULL;
+    assert_int_equal(sae_change_check_catalogue(&c, message), 0);
+    c.field = "no_such_field";
+    assert_int_equal(sae_change_check_catalogue(&c, message), SAE_EINVAL);
+    assert_non_null(strstr(message, "no_such_field"));
+    c.kind = "no_such_kind";
+    assert_int_equal(sae_change_check_catalogue(&c, message), SAE_EINVAL);
+    c.kind = "referral";
+    c.field = SAE_FIELD_TOMBSTONE;
+    c.value = "1";
+    assert_int_equal(sae_change_check_catalogue(&c, message), 0);
+    c.value = "0";
+    assert_int_equal(sae_change_check_catalogue(&c, message), SAE_EINVAL);
+}
+
+static void test_error_names(void **state)
+{
+    (void)state;
+    static const int codes[] = {SAE_WIRE_EFORMAT, SAE_WIRE_EUNKNOWN_SENDER, SAE_WIRE_EAUTH,
+                                SAE_WIRE_ETOOLARGE, SAE_WIRE_EINFLATE, SAE_WIRE_EDECODE,
+                                SAE_WIRE_ELIMIT, SAE_WIRE_ESCHEMA};
+    for (size_t i = 0; i < COUNT(codes); i++) {
+        for (size_t k = 0; k < i; k++)
+            assert_string_not_equal(sae_wire_error_name(codes[i]),
+                                    sae_wire_error_name(codes[k]));
+        assert_string_not_equal(sae_wire_error_name(codes[i]), sae_error_name(-9999));
+    }
+    assert_string_equal(sae_wire_error_name(SAE_ENOMEM), sae_error_name(SAE_ENOMEM));
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_batch_round_trip_random),
+        cmocka_unit_test(test_pull_response_round_trip_random),
+        cmocka_unit_test(test_small_messages_round_trip),
+        cmocka_unit_test(test_batch_rules),
+        cmocka_unit_test(test_seq_implied_within_group),
+        cmocka_unit_test(test_encode_refuses_what_decode_refuses),
+        cmocka_unit_test(test_unknown_fields_ignored),
+        cmocka_unit_test(test_change_check_catalogue),
+        cmocka_unit_test(test_error_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

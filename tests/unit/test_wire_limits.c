@@ -1,0 +1,228 @@
+/* The wire limits (struct sae_limits) at their edge and one past it, on both sides: the
+ * encoder refuses to produce what is over a limit, and the decoder refuses it when a peer
+ * sends it anyway. The envelope's own limits are in test_envelope.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "sae/sae_error.h"
+#include "sae/sae_limits.h"
+#include "sae/sae_wire.h"
+
+/* A batch of n changes, every one in its own group, values of value_len bytes. */
+static struct sae_change *uniform_changes(size_t n, size_t value_len, const char *name)
+{
+    struct sae_change *c = calloc(n + 1, sizeof *c);
+    assert_non_null(c);
+    for (size_t i = 0; i < n; i++) {
+        memset(c[i].report_id.bytes, (int)(i & 0xff), SAE_ID_BYTES);
+        c[i].kind = (char *)name;
+        c[i].field = (char *)name;
+        c[i].value = malloc(value_len + 1);
+        assert_non_null(c[i].value);
+        memset(c[i].value, 'v', value_len);
+        c[i].value[value_len] = '\0';
+        c[i].version = (struct sae_version){1000 + i, 4};
+        c[i].seq = i + 1;
+    }
+    return c;
+}
+
+static void free_uniform(struct sae_change *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(c[i].value);
+    free(c);
+}
+
+/* Encodes n uniform changes with encode_limits (its result in *encode_rc), then decodes
+ * the same changes, encoded without limits, with decode_limits: both sides of one edge. */
+static int batch_trip(size_t n, size_t value_len, const char *name,
+                      const struct sae_limits *encode_limits,
+                      const struct sae_limits *decode_limits, int *encode_rc)
+{
+    struct sae_change *c = uniform_changes(n, value_len, name);
+    struct sae_batch batch = {.origin = 4, .changes = c, .change_count = n}, *out = NULL;
+    struct sae_limits wide = sae_limits_default();
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    *encode_rc = sae_batch_encode(&batch, encode_limits, &buf, &len);
+    if (*encode_rc == 0)
+        sae_wire_buffer_free(buf, len);
+    wide.changes_per_message = wide.value_bytes = wide.name_bytes = SIZE_MAX / 4;
+    wide.inflated_bytes = wide.decode_bytes = SIZE_MAX / 4;
+    assert_int_equal(sae_batch_encode(&batch, &wide, &buf, &len), 0);
+    int rc = sae_batch_decode(buf, len, decode_limits, &out);
+    if (rc == 0)
+        sae_batch_free(out);
+    else
+        assert_null(out);
+    sae_wire_buffer_free(buf, len);
+    free_uniform(c, n);
+    return rc;
+}
+
+static void test_limit_changes_per_message(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    int encode_rc;
+    size_t max = limits.changes_per_message;
+    assert_int_equal(batch_trip(max, 1, "case", &limits, &limits, &encode_rc), 0);
+    assert_int_equal(encode_rc, 0);
+    assert_int_equal(batch_trip(max + 1, 1, "case", &limits, &limits, &encode_rc),
+                     SAE_WIRE_ELIMIT);
+    assert_int_equal(encode_rc, SAE_WIRE_ELIMIT);
+}
+
+static void test_limit_value_bytes(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    int encode_rc;
+    assert_int_equal(limits.value_bytes, 32 * 1024);
+    assert_int_equal(batch_trip(2, limits.value_bytes, "notes", &limits, &limits, &encode_rc), 0);
+    assert_int_equal(encode_rc, 0);
+    assert_int_equal(batch_trip(2, limits.value_bytes + 1, "notes", &limits, &limits,
+                                &encode_rc), SAE_WIRE_ELIMIT);
+    assert_int_equal(encode_rc, SAE_WIRE_ELIMIT);
+}
+
+static void test_limit_name_bytes(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    char name[SAE_WIRE_NAME_BYTES + 2];
+    int encode_rc;
+    memset(name, 'n', sizeof name);
+    name[limits.name_bytes] = '\0';
+    assert_int_equal(batch_trip(1, 3, name, &limits, &limits, &encode_rc), 0);
+    assert_int_equal(encode_rc, 0);
+    name[limits.name_bytes] = 'n';
+    name[limits.name_bytes + 1] = '\0';
+    assert_int_equal(batch_trip(1, 3, name, &limits, &limits, &encode_rc), SAE_WIRE_ELIMIT);
+    assert_int_equal(encode_rc, SAE_WIRE_ELIMIT);
+}
+
+static void test_limit_text_bytes(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default(), wide = limits;
+    size_t max = limits.text_bytes;
+    char *text = malloc(max + 2);
+    uint8_t *buf;
+    size_t len;
+    struct sae_error_status *out = NULL;
+    wide.text_bytes = max * 4;
+    assert_non_null(text);
+    memset(text, 'm', max + 1);
+    text[max] = '\0';
+    struct sae_error_status es = {.code = 1, .message = text};
+    assert_int_equal(sae_error_status_encode(&es, &limits, &buf, &len), 0);
+    assert_int_equal(sae_error_status_decode(buf, len, &limits, &out), 0);
+    sae_error_status_free(out);
+    sae_wire_buffer_free(buf, len);
+    text[max] = 'm';
+    text[max + 1] = '\0';
+    assert_int_equal(sae_error_status_encode(&es, &limits, &buf, &len), SAE_WIRE_ELIMIT);
+    assert_int_equal(sae_error_status_encode(&es, &wide, &buf, &len), 0);
+    out = NULL;
+    assert_int_equal(sae_error_status_decode(buf, len, &limits, &out), SAE_WIRE_ELIMIT);
+    assert_null(out);
+    sae_wire_buffer_free(buf, len);
+    free(text);
+
+    /* Village names have their own limit, SAE_LIMIT_VILLAGE_BYTES. */
+    char village[SAE_LIMIT_VILLAGE_BYTES + 2];
+    memset(village, 'v', sizeof village);
+    village[SAE_LIMIT_VILLAGE_BYTES] = '\0';
+    struct sae_enroll_response ep = {.node_id = 1, .village = village};
+    assert_int_equal(sae_enroll_response_encode(&ep, &limits, &buf, &len), 0);
+    sae_wire_buffer_free(buf, len);
+    village[SAE_LIMIT_VILLAGE_BYTES] = 'v';
+    village[SAE_LIMIT_VILLAGE_BYTES + 1] = '\0';
+    assert_int_equal(sae_enroll_response_encode(&ep, &limits, &buf, &len), SAE_WIRE_ELIMIT);
+}
+
+static void test_limit_inflated_bytes(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    struct sae_change *c = uniform_changes(3, 100, "case");
+    struct sae_batch batch = {.origin = 4, .changes = c, .change_count = 3}, *out = NULL;
+    uint8_t *buf;
+    size_t len;
+    assert_int_equal(sae_batch_encode(&batch, &limits, &buf, &len), 0);
+    limits.inflated_bytes = len;
+    assert_int_equal(sae_batch_decode(buf, len, &limits, &out), 0);
+    sae_batch_free(out);
+    out = NULL;
+    uint8_t *again;
+    size_t again_len;
+    assert_int_equal(sae_batch_encode(&batch, &limits, &again, &again_len), 0);
+    sae_wire_buffer_free(again, again_len);
+    limits.inflated_bytes = len - 1;
+    assert_int_equal(sae_batch_decode(buf, len, &limits, &out), SAE_WIRE_ETOOLARGE);
+    assert_null(out);
+    assert_int_equal(sae_batch_encode(&batch, &limits, &again, &again_len), SAE_WIRE_ETOOLARGE);
+    sae_wire_buffer_free(buf, len);
+    free_uniform(c, 3);
+}
+
+/* The decoder's heap budget: find the least budget that decodes a batch, then one byte
+ * less must fail with SAE_WIRE_ELIMIT, never a crash or a partial result. */
+static void test_limit_decode_bytes(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    struct sae_change *c = uniform_changes(50, 40, "case");
+    struct sae_batch batch = {.origin = 4, .changes = c, .change_count = 50}, *out = NULL;
+    uint8_t *buf;
+    size_t len, lo = 0, hi = limits.decode_bytes;
+    assert_int_equal(sae_batch_encode(&batch, &limits, &buf, &len), 0);
+    while (lo + 1 < hi) { /* invariant: hi decodes, lo does not */
+        size_t mid = lo + (hi - lo) / 2;
+        limits.decode_bytes = mid;
+        int rc = sae_batch_decode(buf, len, &limits, &out);
+        if (rc == 0) {
+            sae_batch_free(out);
+            out = NULL;
+            hi = mid;
+        } else {
+            assert_int_equal(rc, SAE_WIRE_ELIMIT);
+            assert_null(out);
+            lo = mid;
+        }
+    }
+    limits.decode_bytes = hi;
+    assert_int_equal(sae_batch_decode(buf, len, &limits, &out), 0);
+    sae_batch_free(out);
+    out = NULL;
+    limits.decode_bytes = hi - 1;
+    assert_int_equal(sae_batch_decode(buf, len, &limits, &out), SAE_WIRE_ELIMIT);
+    assert_null(out);
+    sae_wire_buffer_free(buf, len);
+    free_uniform(c, 50);
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_limit_changes_per_message),
+        cmocka_unit_test(test_limit_value_bytes),
+        cmocka_unit_test(test_limit_name_bytes),
+        cmocka_unit_test(test_limit_text_bytes),
+        cmocka_unit_test(test_limit_inflated_bytes),
+        cmocka_unit_test(test_limit_decode_bytes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
