@@ -178,7 +178,7 @@ struct change_view {
     const uint8_t *kind, *field, *value;
     size_t kind_len, field_len, value_len;
     bool has_value;
-    uint64_t hlc, origin, base_hlc, base_origin, seq;
+    uint64_t hlc, origin, base_hlc, base_origin, seq, seen_cursor;
 };
 
 /* Catalogue names: lower-case ASCII letters, digits and '_', not starting with a digit. */
@@ -212,7 +212,8 @@ static int check_view(const struct change_view *v, const struct sae_limits *limi
     if (v->id_len != SAE_ID_BYTES || v->hlc == 0 || v->seq == 0)
         return SAE_WIRE_EDECODE;
     if (wire_check_int63(v->hlc) || wire_check_int63(v->origin) || wire_check_int63(v->seq) ||
-        wire_check_int63(v->base_hlc) || wire_check_int63(v->base_origin))
+        wire_check_int63(v->base_hlc) || wire_check_int63(v->base_origin) ||
+        wire_check_int63(v->seen_cursor))
         return SAE_WIRE_EDECODE;
     /* "No base" is exactly 0/0: an origin without a time means nothing. */
     if (v->base_hlc == 0 && v->base_origin != 0)
@@ -230,6 +231,7 @@ static struct change_view view_of_change(const struct sae_change *c)
         .has_value = c->value != NULL,
         .hlc = c->version.hlc, .origin = c->version.origin,
         .base_hlc = c->base.hlc, .base_origin = c->base.origin, .seq = c->seq,
+        .seen_cursor = c->seen_cursor,
     };
     return v;
 }
@@ -247,6 +249,7 @@ static struct change_view view_of_pb(const Sae__V1__ChangeGroup *g, const Sae__V
         .base_hlc = f->has_base_hlc ? f->base_hlc : 0,
         .base_origin = f->has_base_origin ? f->base_origin : 0,
         .seq = f->has_seq ? f->seq : (prev_seq ? prev_seq + 1 : 0),
+        .seen_cursor = g->has_seen_cursor ? g->seen_cursor : 0,
     };
     return v;
 }
@@ -263,7 +266,7 @@ static bool same_group(const struct sae_change *a, const struct sae_change *b)
 {
     return memcmp(a->report_id.bytes, b->report_id.bytes, SAE_ID_BYTES) == 0 &&
            a->version.hlc == b->version.hlc && a->version.origin == b->version.origin &&
-           strcmp(a->kind, b->kind) == 0;
+           a->seen_cursor == b->seen_cursor && strcmp(a->kind, b->kind) == 0;
 }
 
 /* Numbers go on the wire only when they are not 0: absent means 0, and it saves bytes. */
@@ -279,6 +282,8 @@ static void group_to_pb(const struct sae_change *c, Sae__V1__ChangeGroup *g)
     g->hlc = c->version.hlc;
     g->has_origin = c->version.origin != 0;
     g->origin = c->version.origin;
+    g->has_seen_cursor = c->seen_cursor != 0;
+    g->seen_cursor = c->seen_cursor;
 }
 
 static void field_to_pb(const struct sae_change *c, uint64_t prev_seq, Sae__V1__FieldChange *f)
@@ -374,6 +379,7 @@ static int change_from_view(const struct change_view *v, struct sae_change *c)
     c->base.hlc = v->base_hlc;
     c->base.origin = v->base_origin;
     c->seq = v->seq;
+    c->seen_cursor = v->seen_cursor;
     if (rc != 0)
         change_clear(c);
     return rc;

@@ -72,11 +72,13 @@ static struct sae_change *random_changes(size_t count, uint64_t origin, bool one
             c[i].report_id = c[i - 1].report_id;
             c[i].kind = strdup(c[i - 1].kind);
             c[i].version = c[i - 1].version;
+            c[i].seen_cursor = below(4) == 0 ? random_int63() : c[i - 1].seen_cursor;
         } else {
             randombytes_buf(c[i].report_id.bytes, SAE_ID_BYTES);
             c[i].kind = strdup(names[below(COUNT(names))]);
             c[i].version.hlc = 1 + (random_int63() >> below(60));
             c[i].version.origin = one_origin ? origin : random_int63() >> below(63);
+            c[i].seen_cursor = below(2) ? 0 : random_int63() >> below(63);
         }
         assert_non_null(c[i].kind);
         c[i].field = strdup(names[below(COUNT(names))]);
@@ -118,6 +120,7 @@ static void assert_changes_equal(const struct sae_change *a, const struct sae_ch
         assert_true(a[i].base.hlc == b[i].base.hlc);
         assert_true(a[i].base.origin == b[i].base.origin);
         assert_true(a[i].seq == b[i].seq);
+        assert_true(a[i].seen_cursor == b[i].seen_cursor);
     }
 }
 
