@@ -1,5 +1,6 @@
 /* Appending field changes. Everything one command writes is one transaction taken with
  * BEGIN IMMEDIATE, and shares one version: a command either happened or did not. */
+#include "sae/sae_db.h"
 #include "journal.h"
 
 #include <stdbool.h>
@@ -49,7 +50,7 @@ static int writer_start(struct change_writer *w, struct node_store *store)
         src = sqlite3_prepare_v2(store->db, upsert_field_sql, -1, &w->upsert_field, NULL);
     if (src == SQLITE_OK)
         src = sqlite3_prepare_v2(store->db, select_field_sql, -1, &w->select_field, NULL);
-    rc = src == SQLITE_OK ? node_store_next_version(store, &w->version) : node_store_error(src);
+    rc = src == SQLITE_OK ? node_store_next_version(store, &w->version) : sae_db_error(src);
     if (rc != 0) {
         writer_finish(w);
         node_store_rollback(store);
@@ -72,7 +73,7 @@ static int step_done(sqlite3 *db, sqlite3_stmt *stmt)
     int rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     (void)db;
-    return rc == SQLITE_DONE ? 0 : node_store_error(rc);
+    return rc == SQLITE_DONE ? 0 : sae_db_error(rc);
 }
 
 /* The current version of a field, or {0, 0} when it was never written. */
@@ -105,7 +106,7 @@ static int read_field(struct change_writer *w, const char *id, const char *field
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
         free(state.value);
-        return node_store_error(rc);
+        return sae_db_error(rc);
     }
     *out = state;
     return 0;
@@ -132,7 +133,7 @@ static int append_change(struct change_writer *w, const char *id, const char *ki
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(j, 8, (sqlite3_int64)base->origin);
     if (rc != SQLITE_OK)
-        return node_store_error(rc);
+        return sae_db_error(rc);
     int err = step_done(db, j);
     if (err != 0)
         return err;
@@ -148,7 +149,7 @@ static int append_change(struct change_writer *w, const char *id, const char *ki
         rc = sqlite3_bind_int64(f, 5, (sqlite3_int64)w->store->origin);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(f, 6, seq);
-    return rc == SQLITE_OK ? step_done(db, f) : node_store_error(rc);
+    return rc == SQLITE_OK ? step_done(db, f) : sae_db_error(rc);
 }
 
 static int insert_report_row(struct node_store *store, const char *id, const char *kind)
@@ -162,7 +163,7 @@ static int insert_report_row(struct node_store *store, const char *id, const cha
         rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
-    int err = rc == SQLITE_OK ? step_done(store->db, stmt) : node_store_error(rc);
+    int err = rc == SQLITE_OK ? step_done(store->db, stmt) : sae_db_error(rc);
     sqlite3_finalize(stmt);
     return err;
 }
@@ -189,7 +190,7 @@ static int report_kind_state(struct node_store *store, const char *id, char **ki
             *deleted = sqlite3_column_int(stmt, 1) != 0;
         }
     } else if (rc != SQLITE_DONE) {
-        err = node_store_error(rc);
+        err = sae_db_error(rc);
     }
     sqlite3_finalize(stmt);
     return err;

@@ -1,5 +1,6 @@
 /* The replay check is written as an independent declarative query over the journal, not
  * by calling the code that maintains the state: a bug in one does not hide in the other. */
+#include "sae/sae_db.h"
 #include "journal_check.h"
 
 #include <stdarg.h>
@@ -53,7 +54,7 @@ static int check_integrity(struct node_store *store, struct journal_check_result
         rc = SQLITE_OK;
     }
     sqlite3_finalize(stmt);
-    return rc == SQLITE_DONE ? 0 : node_store_error(rc);
+    return rc == SQLITE_DONE ? 0 : sae_db_error(rc);
 }
 
 static int check_replay(struct node_store *store, struct journal_check_result *r)
@@ -78,7 +79,7 @@ static int check_replay(struct node_store *store, struct journal_check_result *r
         rc = SQLITE_OK;
     }
     sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : node_store_error(rc);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
 }
 
 static void check_value(struct journal_check_result *r, sqlite3_int64 seq, const char *kind_name,
@@ -122,7 +123,7 @@ static int check_values(struct node_store *store, struct journal_check_result *r
         rc = SQLITE_OK;
     }
     sqlite3_finalize(stmt);
-    return rc == SQLITE_DONE ? 0 : node_store_error(rc);
+    return rc == SQLITE_DONE ? 0 : sae_db_error(rc);
 }
 
 int journal_check(struct node_store *store, struct journal_check_result *out)
@@ -138,7 +139,7 @@ int journal_check(struct node_store *store, struct journal_check_result *out)
     if (rc == 0)
         rc = check_values(store, &r);
     if (rc == 0)
-        rc = node_store_query_int(store, "SELECT count(*) FROM report", NULL, 0, &r.reports_checked);
+        rc = sae_db_query_int(store->db, "SELECT count(*) FROM report", NULL, 0, &r.reports_checked);
     sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
     if (rc == 0)
         *out = r;

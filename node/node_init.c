@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sae/sae_db.h"
 #include "node_store.h"
 #include "node_store_internal.h"
 #include "sae/sae_envelope.h"
@@ -98,7 +99,7 @@ static int insert_identity(sqlite3 *db, const char *village, const unsigned char
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
     sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : node_store_error(rc);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
 }
 
 /* "file:" URI for path with every byte outside a safe set percent-encoded. */
@@ -156,14 +157,14 @@ static int create_journal(const char *db_path, const char *village,
     int rc = fchmod(fd, 0600) == 0 ? 0 : SAE_EIO;
     close(fd);
     if (rc == 0)
-        rc = node_db_open(db_path, SQLITE_OPEN_READWRITE, NODE_BUSY_TIMEOUT_MS_DEFAULT, &db);
+        rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, NODE_BUSY_TIMEOUT_MS_DEFAULT, &db);
     if (rc == 0)
         rc = node_db_migrate(db, why);
     if (rc == 0)
-        rc = node_db_exec(db, "BEGIN IMMEDIATE");
+        rc = sae_db_exec(db, "BEGIN IMMEDIATE");
     if (rc == 0) {
         rc = insert_identity(db, village, public_key, origin);
-        rc = rc == 0 ? node_db_exec(db, "COMMIT") : rc;
+        rc = rc == 0 ? sae_db_exec(db, "COMMIT") : rc;
         if (rc != 0)
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     }

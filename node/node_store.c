@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "node_store_internal.h"
+#include "sae/sae_db.h"
 #include "store_util.h"
 
 /* Numbered schema migrations: entry i takes user_version from i to i + 1. Append only. */
@@ -49,125 +50,9 @@ static const char *const migrations[] = {
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");
 
-int node_store_error(int sqlite_code)
-{
-    switch (sqlite_code & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return SAE_EBUSY;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return SAE_ECORRUPT;
-    case SQLITE_NOMEM: return SAE_ENOMEM;
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN: return SAE_EIO;
-    default: return SAE_EDB;
-    }
-}
-
-int node_db_exec(sqlite3 *db, const char *sql)
-{
-    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? 0 : node_store_error(rc);
-}
-
-static int query_int(sqlite3 *db, const char *sql, const int64_t *params, size_t param_count,
-                     int64_t *out)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-    for (size_t i = 0; rc == SQLITE_OK && i < param_count; i++)
-        rc = sqlite3_bind_int64(stmt, (int)i + 1, params[i]);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(stmt, 0);
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : node_store_error(rc);
-}
-
-static int schema_version(sqlite3 *db, int *out)
-{
-    int64_t version = 0;
-    int rc = query_int(db, "PRAGMA user_version", NULL, 0, &version);
-    if (rc == 0)
-        *out = (int)version;
-    return rc;
-}
-
-static int refuse_newer(int version, struct sae_message *why)
-{
-    sae_message_set(why, "the journal was written by a newer sae-node (schema %d, this program "
-                    "knows %d); install the newer sae-node", version, NODE_SCHEMA_VERSION);
-    return SAE_ESCHEMA;
-}
-
-/* Applies the missing migrations, each in its own write transaction; the version is read
- * again inside the transaction so that two processes never apply one twice. An up-to-date
- * journal takes no lock, so read-only commands never wait for a writer. */
 int node_db_migrate(sqlite3 *db, struct sae_message *why)
 {
-    int current = 0, err = schema_version(db, &current);
-    if (err != 0)
-        return err;
-    if (current > NODE_SCHEMA_VERSION)
-        return refuse_newer(current, why);
-    if (current == NODE_SCHEMA_VERSION)
-        return 0;
-    for (;;) {
-        int version = 0, rc = node_db_exec(db, "BEGIN IMMEDIATE");
-        if (rc == 0)
-            rc = schema_version(db, &version);
-        if (rc == 0 && version > NODE_SCHEMA_VERSION)
-            rc = refuse_newer(version, why);
-        if (rc == 0 && version == NODE_SCHEMA_VERSION) {
-            return node_db_exec(db, "COMMIT");
-        }
-        if (rc == 0)
-            rc = node_db_exec(db, migrations[version]);
-        if (rc == 0)
-            rc = node_db_exec(db, "COMMIT");
-        if (rc != 0) {
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-            return rc;
-        }
-    }
-}
-
-static int configure(sqlite3 *db, int busy_timeout_ms)
-{
-    int rc = sqlite3_busy_timeout(db, busy_timeout_ms);
-    if (rc != SQLITE_OK)
-        return node_store_error(rc);
-    rc = sqlite3_extended_result_codes(db, 1);
-    if (rc != SQLITE_OK)
-        return node_store_error(rc);
-    /* WAL keeps readers from blocking a writer; FULL syncs the WAL on every commit, so a
-     * report the CLI said was saved survives a power cut. */
-    int err = node_db_exec(db, "PRAGMA journal_mode=WAL");
-    if (err == 0)
-        err = node_db_exec(db, "PRAGMA synchronous=FULL");
-    if (err == 0)
-        err = node_db_exec(db, "PRAGMA trusted_schema=OFF");
-    return err;
-}
-
-int node_db_open(const char *path, int flags, int busy_timeout_ms, sqlite3 **out)
-{
-    sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
-    if (rc != SQLITE_OK) {
-        sqlite3_close(db);
-        return node_store_error(rc);
-    }
-    int err = configure(db, busy_timeout_ms);
-    if (err != 0) {
-        sqlite3_close(db);
-        return err;
-    }
-    *out = db;
-    return 0;
+    return sae_db_migrate(db, migrations, NODE_SCHEMA_VERSION, "sae-node", why);
 }
 
 /* Reads the village; SAE_ENOTINIT when the journal exists but init never finished. */
@@ -179,10 +64,10 @@ int node_db_load_identity(sqlite3 *db, char **village, uint64_t *origin)
     int err = SAE_ENOTINIT;
     int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
     if (rc != SQLITE_OK)
-        return node_store_error(rc);
+        return sae_db_error(rc);
     rc = sqlite3_step(stmt);
     if (rc != SQLITE_ROW) {
-        err = node_store_error(rc);
+        err = sae_db_error(rc);
     } else if (sqlite3_column_type(stmt, 0) == SQLITE_TEXT &&
                sqlite3_column_type(stmt, 1) == SQLITE_INTEGER) {
         char *copy = strdup((const char *)sqlite3_column_text(stmt, 0));
@@ -253,7 +138,7 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
     if (rc == 0)
         rc = check_permissions(dir, db_path, why);
     if (rc == 0)
-        rc = node_db_open(db_path, SQLITE_OPEN_READWRITE, busy_timeout_ms, &store->db);
+        rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, busy_timeout_ms, &store->db);
     if (rc == 0)
         rc = node_db_migrate(store->db, why);
     if (rc == 0)
@@ -280,65 +165,22 @@ void node_store_close(struct node_store *store)
     free(store);
 }
 
-int node_store_begin(struct node_store *store) { return node_db_exec(store->db, "BEGIN IMMEDIATE"); }
-int node_store_commit(struct node_store *store) { return node_db_exec(store->db, "COMMIT"); }
+int node_store_begin(struct node_store *store) { return sae_db_exec(store->db, "BEGIN IMMEDIATE"); }
+int node_store_commit(struct node_store *store) { return sae_db_exec(store->db, "COMMIT"); }
 void node_store_rollback(struct node_store *store)
 {
     sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-int node_store_meta_int(struct node_store *store, const char *key, int64_t *out)
-{
-    sqlite3_stmt *stmt = NULL;
-    int err = SAE_ENOTFOUND;
-    int rc = sqlite3_prepare_v2(store->db, "SELECT value FROM meta WHERE key = ?1", -1, &stmt,
-                                NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        err = sqlite3_column_type(stmt, 0) == SQLITE_INTEGER ? 0 : SAE_ECORRUPT;
-        if (err == 0)
-            *out = sqlite3_column_int64(stmt, 0);
-    } else if (rc != SQLITE_DONE) {
-        err = node_store_error(rc);
-    }
-    sqlite3_finalize(stmt);
-    return err;
-}
-
-int node_store_query_int(struct node_store *store, const char *sql, const int64_t *params,
-                         size_t param_count, int64_t *out)
-{
-    return query_int(store->db, sql, params, param_count, out);
-}
-
-int node_store_set_meta_int(struct node_store *store, const char *key, int64_t value)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", -1,
-                                &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, value);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : node_store_error(rc);
 }
 
 int node_store_next_version(struct node_store *store, sae_hlc *out)
 {
     int64_t last = 0, newest = 0;
     sae_hlc next;
-    int rc = node_store_meta_int(store, "clock", &last);
+    int rc = sae_db_meta_int(store->db, "clock", &last);
     /* Never issue a version below the newest one written: were the stored clock ever behind
      * (a file restored by hand), last-writer-wins would silently drop the new change. */
     if (rc == 0)
-        rc = node_store_query_int(store,
+        rc = sae_db_query_int(store->db,
                                   "SELECT coalesce((SELECT version FROM journal"
                                   " ORDER BY seq DESC LIMIT 1), 0)", NULL, 0, &newest);
     if (rc == 0 && newest > last)
@@ -348,7 +190,7 @@ int node_store_next_version(struct node_store *store, sae_hlc *out)
     if (rc == 0)
         rc = sae_hlc_tick((sae_hlc)last, sae_wall_clock_ms(), &next);
     if (rc == 0)
-        rc = node_store_set_meta_int(store, "clock", (int64_t)next);
+        rc = sae_db_set_meta_int(store->db, "clock", (int64_t)next);
     if (rc == 0)
         *out = next;
     return rc;

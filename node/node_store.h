@@ -34,22 +34,11 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
                     struct sae_message *why);
 void node_store_close(struct node_store *store);
 
-/* Maps an SQLite result code to an SAE code (busy, corrupt, other). */
-int node_store_error(int sqlite_code);
-
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. A write transaction is taken up front so that two
  * processes queue on the busy timeout instead of failing half-way. */
 int node_store_begin(struct node_store *store);
 int node_store_commit(struct node_store *store);
 void node_store_rollback(struct node_store *store);
-
-/* Runs a query returning one integer (a count), binding params to ?1, ?2, ... */
-int node_store_query_int(struct node_store *store, const char *sql, const int64_t *params,
-                         size_t param_count, int64_t *out);
-
-/* Reads and writes integer settings in the meta table. */
-int node_store_meta_int(struct node_store *store, const char *key, int64_t *out);
-int node_store_set_meta_int(struct node_store *store, const char *key, int64_t value);
 
 /* Issues the next local version (inside a write transaction): moves the persisted clock. */
 int node_store_next_version(struct node_store *store, sae_hlc *out);

@@ -1,5 +1,6 @@
 /* Reading reports back. Reports are built from the derived tables by one query per call,
  * grouped by id, so a list of thousands of reports costs one statement. */
+#include "sae/sae_db.h"
 #include "report_read.h"
 
 #include <stdio.h>
@@ -91,7 +92,7 @@ static int build_report(sqlite3_stmt *stmt, int *step_rc, struct report **out)
     } while (rc == 0 && *step_rc == SQLITE_ROW &&
              strcmp((const char *)sqlite3_column_text(stmt, 0), first) == 0);
     if (rc == 0 && *step_rc != SQLITE_ROW && *step_rc != SQLITE_DONE)
-        rc = node_store_error(*step_rc);
+        rc = sae_db_error(*step_rc);
     if (rc != 0) {
         report_free(report);
         return rc;
@@ -111,7 +112,7 @@ static int query_reports(struct node_store *store, const char *kind, const char 
         rc = id ? sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC) : SQLITE_OK;
     if (rc != SQLITE_OK) {
         sqlite3_finalize(stmt);
-        return node_store_error(rc);
+        return sae_db_error(rc);
     }
     *out = stmt;
     return 0;
@@ -127,7 +128,7 @@ int report_load(struct node_store *store, const char *id, struct report **out)
     if (step == SQLITE_ROW)
         rc = build_report(stmt, &step, out);
     else
-        rc = step == SQLITE_DONE ? SAE_ENOTFOUND : node_store_error(step);
+        rc = step == SQLITE_DONE ? SAE_ENOTFOUND : sae_db_error(step);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -148,7 +149,7 @@ int report_list(struct node_store *store, const struct sae_kind *kind, bool incl
         report_free(report);
     }
     if (rc == 0 && step != SQLITE_DONE)
-        rc = node_store_error(step);
+        rc = sae_db_error(step);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -163,7 +164,7 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
                                 -1, &stmt, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    int err = rc == SQLITE_OK ? 0 : node_store_error(rc);
+    int err = rc == SQLITE_OK ? 0 : sae_db_error(rc);
     while (err == 0 && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         struct history_entry entry = {
             .seq = sqlite3_column_int64(stmt, 0),
@@ -177,7 +178,7 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
         err = entry.field ? visit(&entry, context) : SAE_ECORRUPT;
     }
     if (err == 0 && rc != SQLITE_DONE)
-        err = node_store_error(rc);
+        err = sae_db_error(rc);
     sqlite3_finalize(stmt);
     return err;
 }
@@ -206,7 +207,7 @@ int report_resolve_id(struct node_store *store, const char *text, char out[SAE_I
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return node_store_error(rc);
+        return sae_db_error(rc);
     if (matches == 0) {
         sae_message_set(why, "no report has id %s; list them with: sae-node list", prefix);
         return SAE_ENOTFOUND;
@@ -223,23 +224,23 @@ int report_status(struct node_store *store, struct journal_status *out)
 {
     struct journal_status s = {0};
     int64_t clock = 0;
-    int rc = node_store_meta_int(store, "acked_seq", &s.acked_seq);
+    int rc = sae_db_meta_int(store->db, "acked_seq", &s.acked_seq);
     if (rc == 0)
-        rc = node_store_meta_int(store, "clock", &clock);
+        rc = sae_db_meta_int(store->db, "clock", &clock);
     if (rc == 0)
-        rc = node_store_meta_int(store, "created_ms", &s.created_ms);
+        rc = sae_db_meta_int(store->db, "created_ms", &s.created_ms);
     if (rc == 0)
-        rc = node_store_query_int(store, "SELECT count(*) FROM report", NULL, 0, &s.reports);
+        rc = sae_db_query_int(store->db, "SELECT count(*) FROM report", NULL, 0, &s.reports);
     if (rc == 0)
-        rc = node_store_query_int(store,
+        rc = sae_db_query_int(store->db,
                                   "SELECT count(*) FROM report_field WHERE field = '"
                                   SAE_FIELD_TOMBSTONE "' AND value IS NOT NULL",
                                   NULL, 0, &s.deleted);
     if (rc == 0)
-        rc = node_store_query_int(store, "SELECT count(*) FROM journal", NULL, 0, &s.changes);
+        rc = sae_db_query_int(store->db, "SELECT count(*) FROM journal", NULL, 0, &s.changes);
     if (rc == 0) {
         const int64_t params[] = {s.acked_seq, (int64_t)store->origin};
-        rc = node_store_query_int(store,
+        rc = sae_db_query_int(store->db,
                                   "SELECT count(*) FROM journal WHERE seq > ?1 AND origin = ?2",
                                   params, 2, &s.pending);
     }
