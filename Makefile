@@ -16,6 +16,7 @@ PKGS := sqlite3 libsodium jansson
 GEN_SRC :=
 GEN_CFLAGS :=
 -include proto/proto.mk
+-include hub/hub.mk
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -39,7 +40,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all test unit unit-sanitize e2e demo bench fuzz fuzz-smoke install uninstall clean deps
 
-all: $(BUILD)/sae-node
+all: $(BUILD)/sae-node $(if $(wildcard hub/main.c),$(BUILD)/sae-hub)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

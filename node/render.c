@@ -175,11 +175,15 @@ static const char *value_label(const struct sae_field *field, const char *value)
     return v ? v->label_id : NULL;
 }
 
+/* Continuation lines are indented under the value; a final line break is not printed, so
+ * that no blank line follows. */
 static void print_multiline(FILE *out, const char *value)
 {
     for (const char *p = value; *p; p++) {
+        if (*p == '\n' && !p[1])
+            break;
         fputc(*p, out);
-        if (*p == '\n' && p[1])
+        if (*p == '\n')
             fprintf(out, "%26s", "");
     }
 }
@@ -229,6 +233,14 @@ void render_history_text(FILE *out, const struct history_entry *e)
     sae_hlc_format_hex(e->version.hlc, version);
     render_origin(e->version.origin, origin);
     fprintf(out, "%6lld  %s  %s@%s  %-22s  ", (long long)e->seq, time, version, origin, e->field);
+    if (e->base.hlc == 0) {
+        fprintf(out, "base none  ");
+    } else {
+        char base[SAE_HLC_HEX_LEN + 1], base_origin[17];
+        sae_hlc_format_hex(e->base.hlc, base);
+        render_origin(e->base.origin, base_origin);
+        fprintf(out, "base %s@%s  ", base, base_origin);
+    }
     if (!e->value)
         fputs("(unset)", out);
     else if (strchr(e->value, '\n'))

@@ -89,6 +89,8 @@ int sae_hlc_parse_hex(const char *text, sae_hlc *out)
             return SAE_EINVAL;
         v = v << 4 | d;
     }
+    if (v > (sae_hlc)INT64_MAX)
+        return SAE_EINVAL; /* versions stay below 2^63 */
     *out = v;
     return 0;
 }

@@ -47,7 +47,7 @@ uint64_t sae_wall_clock_ms(void);
 #define SAE_HLC_TIME_LEN 24
 void sae_hlc_format_hex(sae_hlc v, char out[SAE_HLC_HEX_LEN + 1]);
 void sae_hlc_format_time(sae_hlc v, char out[SAE_HLC_TIME_LEN + 1]);
-/* Parses the 16-hex-digit form; SAE_EINVAL otherwise. */
+/* Parses the 16-lower-case-hex-digit form of a version below 2^63; SAE_EINVAL otherwise. */
 int sae_hlc_parse_hex(const char *text, sae_hlc *out);
 
 #endif

@@ -338,6 +338,23 @@ def test_set_file_multiline_narrative_from_file(node_dir, tmp_path):
     assert "Diperbarui" in shown and "lagi" in shown
 
 
+def test_history_text_shows_each_base(node_dir):
+    report_id = add_case(node_dir, risk_level="low")
+    ok(["edit", report_id, "--set", "risk_level=high"], dir=node_dir)
+    history = ok(["history", report_id, "--json"], dir=node_dir).json()
+    edit = history[-1]
+    lines = ok(["history", report_id], dir=node_dir).text.splitlines()
+    assert "base %s@%s" % (edit["base_version"], edit["base_origin"]) in lines[-1]
+    assert "base none" in lines[0]
+
+
+def test_show_text_adds_no_blank_line_after_a_final_newline(node_dir):
+    report_id = ok(["add", "case", "--set-file", "narrative=-"] + saenode.case_sets(),
+                   dir=node_dir, input=b"Baris satu\nbaris dua\n").out.strip().decode()
+    lines = ok(["show", report_id], dir=node_dir).text.splitlines()
+    assert "" not in lines
+
+
 def test_set_file_from_stdin(node_dir):
     narrative = "Dari stdin\nbaris dua\n"
     res = ok(["add", "case", "--set-file", "narrative=-"] + saenode.case_sets(), dir=node_dir,

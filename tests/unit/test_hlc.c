@@ -188,7 +188,7 @@ static void test_hex_round_trip(void **state)
         {1, "0000000000000001"},
         {UINT64_C(0x0123456789abcdef), "0123456789abcdef"},
         {(UINT64_C(1795958401123) << 16) | 7, "01a2277668630007"},
-        {UINT64_MAX, "ffffffffffffffff"},
+        {(sae_hlc)INT64_MAX, "7fffffffffffffff"}, /* the largest version */
     };
     for (size_t i = 0; i < COUNT(cases); i++) {
         char hex[SAE_HLC_HEX_LEN + 1];
@@ -220,6 +220,8 @@ static void test_hex_parse_refuses(void **state)
         "-000000000000001",
         "+000000000000001",
         "00000000\n0000001",
+        "8000000000000000", /* 2^63: past every valid version */
+        "ffffffffffffffff",
     };
     for (size_t i = 0; i < COUNT(bad); i++) {
         sae_hlc v = SENTINEL;
