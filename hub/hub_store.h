@@ -1,0 +1,66 @@
+/* The hub's database (hub.db): enrolled posts, enrollment tokens, every change received,
+ * the state derived from them, conflicts, and stored acknowledgements. */
+#ifndef HUB_STORE_H
+#define HUB_STORE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sae/sae_error.h"
+#include "sae/sae_hlc.h"
+
+#define HUB_DB_FILE "hub.db"
+#define HUB_SCHEMA_VERSION 1
+#define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
+/* A change dated more than this past the hub's clock is held: kept, shown, never winning. */
+#define HUB_DRIFT_MS_DEFAULT (24 * 3600 * 1000LL)
+
+struct hub_store {
+    sqlite3 *db;
+    char *name;      /* the hub's name, e.g. "DP3AP2KB Kabupaten Probolinggo" */
+    uint64_t hub_id; /* origin id of district edits and resolutions */
+};
+
+/* Creates db_path (0600) with the schema and the hub's identity. SAE_EEXIST if it exists. */
+int hub_store_create(const char *db_path, const char *name, const uint8_t public_key[32],
+                     struct sae_message *why);
+int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **out,
+                   struct sae_message *why);
+void hub_store_close(struct hub_store *store);
+
+int hub_store_begin(struct hub_store *store);  /* BEGIN IMMEDIATE */
+int hub_store_commit(struct hub_store *store);
+void hub_store_rollback(struct hub_store *store);
+
+/* The hub's clock: the next version for a district change, above every version received
+ * and at least the wall clock (inside a write transaction). */
+int hub_store_next_version(struct hub_store *store, int64_t now_ms, sae_hlc *out);
+/* Lets the clock catch up with a version received (never with a held one). */
+int hub_store_observe_version(struct hub_store *store, sae_hlc seen);
+/* The current clock, for the hub_clock of every response. */
+int hub_store_clock(struct hub_store *store, int64_t now_ms, sae_hlc *out);
+
+struct hub_node {
+    uint64_t id;
+    char village[128];
+    char device_name[128];
+    uint8_t public_key[32];
+    int64_t enrolled_ms;
+    int64_t last_seen_ms;     /* 0: never */
+    int64_t last_batch_ms;    /* 0: never */
+    int64_t acked_seq;
+    int64_t clock_offset_ms;  /* post clock minus hub clock at its last request */
+    int64_t revoked_ms;       /* 0: not revoked */
+};
+
+int hub_store_node_add(struct hub_store *store, const struct hub_node *node);
+/* SAE_ENOTFOUND for an unknown id. */
+int hub_store_node_get(struct hub_store *store, uint64_t id, struct hub_node *out);
+/* Records a request from node: last seen, clock offset. */
+int hub_store_node_seen(struct hub_store *store, uint64_t id, int64_t now_ms,
+                        int64_t clock_offset_ms);
+int hub_store_node_revoke(struct hub_store *store, uint64_t id, int64_t now_ms);
+
+#endif

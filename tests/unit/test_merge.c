@@ -1,0 +1,340 @@
+/* The merge rules of ../shared/DESIGN.md, one test each, on a real hub database:
+ * clean updates, concurrent edits (hard and soft), different fields, edit against delete,
+ * clock drift, exactly-once, refusals, district edits and resolutions. */
+#include "merge_support.h"
+
+#define R1 "3f2a910c-5e7b-4d12-8a6e-c4019b33d758"
+#define R2 "a00b7cd1-2496-4fe3-b510-6a2f8841c907"
+enum { A, B, C, D };
+
+/* Device A records case R1 at time 0: what every test starts from. */
+static const struct test_change created[] = {
+    {A, R1, "case", "status", "new", MS(0), -1, 0, 0},
+    {A, R1, "case", "violence_type", "psychological", MS(0), -1, 0, 0},
+    {A, R1, "case", "victim_sex", "F", MS(0), -1, 0, 0},
+    {A, R1, "case", "intake_date", "2026-11-20", MS(0), -1, 0, 0},
+};
+
+static void create_r1(struct hub_fixture *f)
+{
+    struct merge_outcome o = deliver(f, created, COUNT(created));
+    assert_int_equal(o.applied, 4);
+}
+
+static int64_t open_conflicts(struct hub_fixture *f)
+{
+    return hub_count(f, "SELECT count(*) FROM conflict WHERE status = 'open'");
+}
+
+static void test_clean_update_based_on_current(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    /* B pulled R1 (cursor 4) and edits status on top of A's version. */
+    const struct test_change edit[] = {{B, R1, "case", "status", "active", MS(1000), A, MS(0), 4}};
+    deliver(f, edit, 1);
+    assert_winner(f, R1, "status", "active");
+    assert_int_equal(open_conflicts(f), 0);
+}
+
+static void test_concurrent_different_values_is_one_hard_conflict(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    const struct test_change by_b[] = {{B, R1, "case", "status", "active", MS(1000), A, MS(0), 4}};
+    const struct test_change by_c[] = {{C, R1, "case", "status", "closed", MS(2000), A, MS(0), 4}};
+    deliver(f, by_b, 1);
+    deliver(f, by_c, 1);
+    assert_winner(f, R1, "status", "closed"); /* the later version wins */
+    assert_int_equal(open_conflicts(f), 1);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE severity = 'hard'"
+                                  " AND field = 'status'"), 1);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict_candidate k JOIN change c"
+                                  " ON c.seq = k.change WHERE c.value IN ('active', 'closed')"), 2);
+    /* The losing value is kept, with who and when. */
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM change WHERE value = 'active'"), 1);
+}
+
+static void test_concurrent_equal_values_is_soft(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    const struct test_change by_b[] = {{B, R1, "case", "status", "active", MS(1000), A, MS(0), 4}};
+    const struct test_change by_c[] = {{C, R1, "case", "status", "active", MS(2000), A, MS(0), 4}};
+    deliver(f, by_b, 1);
+    deliver(f, by_c, 1);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE status = 'open'"
+                                  " AND severity = 'soft'"), 1);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE severity = 'hard'"), 0);
+}
+
+static void test_concurrent_different_fields_is_no_conflict(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    const struct test_change by_b[] = {{B, R1, "case", "status", "active", MS(1000), A, MS(0), 4}};
+    const struct test_change by_c[] = {{C, R1, "case", "risk_level", "high", MS(2000), -1, 0, 4}};
+    deliver(f, by_b, 1);
+    deliver(f, by_c, 1);
+    assert_winner(f, R1, "status", "active");
+    assert_winner(f, R1, "risk_level", "high");
+    assert_int_equal(open_conflicts(f), 0);
+}
+
+static void test_same_time_ties_break_on_origin(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    const struct test_change by_b[] = {{B, R1, "case", "status", "active", MS(1000), A, MS(0), 4}};
+    const struct test_change by_c[] = {{C, R1, "case", "status", "closed", MS(1000), A, MS(0), 4}};
+    deliver(f, by_b, 1);
+    deliver(f, by_c, 1);
+    const char *want = f->devices[B].id > f->devices[C].id ? "active" : "closed";
+    assert_winner(f, R1, "status", want);
+}
+
+static void test_edit_against_concurrent_delete_is_flagged(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    /* B deletes R1 having pulled it; C edits it, also having pulled only A's changes. */
+    const struct test_change del[] = {{B, R1, "case", SAE_FIELD_TOMBSTONE, "1", MS(1000), -1, 0, 4}};
+    const struct test_change edit[] = {{C, R1, "case", "risk_level", "high", MS(2000), -1, 0, 4}};
+    deliver(f, del, 1);
+    deliver(f, edit, 1);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE status = 'open' AND"
+                                  " field = '_deleted' AND severity = 'hard' AND reason = 'delete'"),
+                     1);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict_candidate"), 2);
+}
+
+static void test_delete_after_seeing_the_edit_is_clean(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    const struct test_change edit[] = {{C, R1, "case", "risk_level", "high", MS(1000), -1, 0, 4}};
+    deliver(f, edit, 1); /* hub seq 5 */
+    const struct test_change del[] = {{B, R1, "case", SAE_FIELD_TOMBSTONE, "1", MS(2000), -1, 0, 5}};
+    deliver(f, del, 1);
+    assert_int_equal(open_conflicts(f), 0);
+    assert_winner(f, R1, SAE_FIELD_TOMBSTONE, "1");
+}
+
+static void test_future_change_is_held_never_winning(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    int64_t year = INT64_C(365) * 24 * 3600 * 1000;
+    const struct test_change future[] = {
+        {B, R1, "case", "status", "closed", MS(year), A, MS(0), 4}};
+    struct merge_outcome o = deliver(f, future, 1);
+    assert_int_equal(o.held, 1);
+    assert_winner(f, R1, "status", "new");
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM change WHERE held = 1"), 1);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE status = 'open' AND"
+                                  " reason LIKE '%clock%' AND severity = 'hard'"), 1);
+    /* The hub's clock did not jump a year ahead. */
+    int64_t clock = 0;
+    assert_int_equal(sae_db_meta_int(f->store->db, "clock", &clock), 0);
+    assert_true((sae_hlc)clock < MS(year));
+    /* Just inside the drift is not held. */
+    const struct test_change near[] = {
+        {C, R1, "case", "risk_level", "low", MS(HUB_DRIFT_MS_DEFAULT), -1, 0, 4}};
+    assert_int_equal(deliver(f, near, 1).held, 0);
+    assert_winner(f, R1, "risk_level", "low");
+}
+
+static void test_replayed_batch_gets_the_stored_ack(void **state)
+{
+    struct hub_fixture *f = *state;
+    const uint64_t seqs[] = {7, 8, 9, 10};
+    struct sae_push_ack *first = NULL, *again = NULL;
+    struct merge_outcome o = deliver_with_seqs(f, created, 4, seqs, NOW_MS, &first);
+    assert_int_equal(o.applied, 4);
+    assert_int_equal(first->acked_seq, 10);
+    o = deliver_with_seqs(f, created, 4, seqs, NOW_MS + 5000, &again);
+    assert_true(o.replayed);
+    assert_int_equal(o.applied, 0);
+    assert_int_equal(again->acked_seq, 10);
+    assert_int_equal(again->refusal_count, first->refusal_count);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM change"), 4);
+    sae_push_ack_free(first);
+    sae_push_ack_free(again);
+    /* A batch overlapping what was applied applies only the new change. */
+    const uint64_t overlap[] = {9, 10, 11};
+    const struct test_change more[] = {
+        created[2], created[3], {A, R1, "case", "risk_level", "low", MS(5), -1, 0, 0}};
+    o = deliver_with_seqs(f, more, 3, overlap, NOW_MS, NULL);
+    assert_int_equal(o.duplicates, 2);
+    assert_int_equal(o.applied, 1);
+}
+
+static void test_refusals_are_named_and_stored(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    const struct test_change bad[] = {
+        {D, R1, "case", "status", "active", MS(1000), A, MS(0), 4},  /* another village */
+    };
+    const struct test_change bad_b[] = {
+        {B, R1, "referral", "referral_status", "sent", MS(1000), -1, 0, 4}, /* wrong kind */
+        {B, R1, "case", "colour", "red", MS(1000), -1, 0, 4},               /* unknown field */
+        {B, R1, "case", "status", "paused", MS(1000), -1, 0, 4},            /* not allowed */
+        {B, R1, "case", "status", "active", MS(0) - 65536, A, MS(0), 4},    /* before its base */
+        {B, R2, "case", "status", "active", MS(1000), -1, 0, 0},            /* fine */
+    };
+    struct sae_push_ack *ack = NULL;
+    struct merge_outcome o = deliver_with_seqs(f, bad, 1, NULL, NOW_MS, &ack);
+    assert_int_equal(o.refused, 1);
+    assert_int_equal(ack->refusal_count, 1);
+    assert_int_equal(ack->refusals[0].code, SAE_STATUS_INVALID_CHANGE);
+    assert_non_null(strstr(ack->refusals[0].message, "another village"));
+    sae_push_ack_free(ack);
+    o = deliver_with_seqs(f, bad_b, COUNT(bad_b), NULL, NOW_MS, &ack);
+    assert_int_equal(o.refused, 4);
+    assert_int_equal(o.applied, 1);
+    assert_int_equal(ack->refusal_count, 4);
+    assert_int_equal(ack->acked_seq, f->devices[B].next_seq - 1);
+    sae_push_ack_free(ack);
+    assert_winner(f, R1, "status", "new");
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM refusal"), 5);
+}
+
+static void test_district_edit_builds_on_current(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct sae_message why = {{0}};
+    create_r1(f);
+    assert_int_equal(merge_district_edit(f->store, R1, "risk_level", "high", "Bu Sari",
+                                         NOW_MS + 10, &why), 0);
+    assert_winner(f, R1, "risk_level", "high");
+    assert_int_equal(merge_district_edit(f->store, R1, "status", "active", "Bu Sari",
+                                         NOW_MS + 20, &why), 0);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM change WHERE author = 'Bu Sari' AND"
+                                  " field = 'status' AND base_version > 0"), 1);
+    assert_int_equal(open_conflicts(f), 0);
+    assert_int_equal(merge_district_edit(f->store, R1, "status", "paused", "Bu Sari",
+                                         NOW_MS + 30, &why), SAE_EINVAL);
+    assert_int_equal(merge_district_edit(f->store, R2, "status", "new", "Bu Sari", NOW_MS, &why),
+                     SAE_ENOTFOUND);
+    const struct test_change del[] = {{A, R1, "case", SAE_FIELD_TOMBSTONE, "1", MS(100), -1, 0, 9}};
+    deliver(f, del, 1);
+    assert_int_equal(merge_district_edit(f->store, R1, "status", "closed", "Bu Sari",
+                                         NOW_MS + 40, &why), SAE_EDELETED);
+}
+
+static int64_t the_open_conflict(struct hub_fixture *f)
+{
+    return hub_count(f, "SELECT id FROM conflict WHERE status = 'open'");
+}
+
+static void test_resolution_keeps_a_candidate_and_flows_as_a_version(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct sae_message why = {{0}};
+    create_r1(f);
+    const struct test_change by_b[] = {{B, R1, "case", "status", "active", MS(1000), A, MS(0), 4}};
+    const struct test_change by_c[] = {{C, R1, "case", "status", "closed", MS(2000), A, MS(0), 4}};
+    deliver(f, by_b, 1);
+    deliver(f, by_c, 1);
+    int64_t id = the_open_conflict(f);
+    /* Candidates are numbered by version: 1 is B's "active". */
+    assert_int_equal(merge_resolve(f->store, id, 1, NULL, false, "Pak Hadi", "ditelepon",
+                                   NOW_MS + 5000, &why), 0);
+    assert_winner(f, R1, "status", "active");
+    assert_int_equal(open_conflicts(f), 0);
+    /* The resolution is a new version by the hub, after both candidates. */
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM change WHERE author = 'Pak Hadi' AND"
+                                  " version > (SELECT max(version) FROM change WHERE"
+                                  " author IS NULL)"), 1);
+    /* A second coordinator resolving the same conflict is told. */
+    assert_int_equal(merge_resolve(f->store, id, 2, NULL, false, "Bu Rina", NULL, NOW_MS + 6000,
+                                   &why), SAE_EEXIST);
+    assert_non_null(strstr(why.text, "Pak Hadi"));
+    /* A post that had not seen the resolution and edits again opens a new conflict. */
+    const struct test_change late[] = {{B, R1, "case", "status", "referred", MS(3000), B, MS(1000), 6}};
+    deliver(f, late, 1);
+    assert_int_equal(open_conflicts(f), 1);
+}
+
+static void test_resolution_by_value_and_bad_requests(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct sae_message why = {{0}};
+    create_r1(f);
+    const struct test_change by_b[] = {{B, R1, "case", "status", "active", MS(1000), A, MS(0), 4}};
+    const struct test_change by_c[] = {{C, R1, "case", "status", "closed", MS(2000), A, MS(0), 4}};
+    deliver(f, by_b, 1);
+    deliver(f, by_c, 1);
+    int64_t id = the_open_conflict(f);
+    assert_int_equal(merge_resolve(f->store, id, 3, NULL, false, "X", NULL, NOW_MS, &why),
+                     SAE_ENOTFOUND);
+    assert_int_equal(merge_resolve(f->store, id, 0, "paused", false, "X", NULL, NOW_MS, &why),
+                     SAE_EINVAL);
+    assert_int_equal(merge_resolve(f->store, 999, 1, NULL, false, "X", NULL, NOW_MS, &why),
+                     SAE_ENOTFOUND);
+    assert_int_equal(open_conflicts(f), 1);
+    assert_int_equal(merge_resolve(f->store, id, 0, "referred", false, "X", NULL, NOW_MS + 9000,
+                                   &why), 0);
+    assert_winner(f, R1, "status", "referred");
+}
+
+static void test_delete_conflict_resolved_by_keeping_the_edit_restores(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct sae_message why = {{0}};
+    create_r1(f);
+    const struct test_change del[] = {{B, R1, "case", SAE_FIELD_TOMBSTONE, "1", MS(1000), -1, 0, 4}};
+    const struct test_change edit[] = {{C, R1, "case", "risk_level", "high", MS(2000), -1, 0, 4}};
+    deliver(f, edit, 1);
+    deliver(f, del, 1);
+    int64_t id = the_open_conflict(f);
+    assert_true(id > 0);
+    assert_int_equal(merge_resolve(f->store, id, 0, "1", false, "X", NULL, NOW_MS, &why),
+                     SAE_EINVAL);
+    /* Candidate 2 is C's edit (the later version): keeping it restores the report. */
+    assert_int_equal(merge_resolve(f->store, id, 2, NULL, false, "X", NULL, NOW_MS + 9000, &why),
+                     0);
+    assert_winner(f, R1, SAE_FIELD_TOMBSTONE, "(unset)");
+    assert_winner(f, R1, "risk_level", "high");
+    assert_int_equal(open_conflicts(f), 0);
+}
+
+static void test_held_change_resolved_by_keeping_it(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct sae_message why = {{0}};
+    create_r1(f);
+    int64_t year = INT64_C(365) * 24 * 3600 * 1000;
+    const struct test_change future[] = {{B, R1, "case", "status", "closed", MS(year), A, MS(0), 4}};
+    deliver(f, future, 1);
+    int64_t id = the_open_conflict(f);
+    /* Candidates: A's "new" (now) and B's held "closed" (a year ahead). */
+    assert_int_equal(merge_resolve(f->store, id, 2, NULL, false, "X", NULL, NOW_MS + 1000, &why),
+                     0);
+    assert_winner(f, R1, "status", "closed");
+    assert_int_equal(open_conflicts(f), 0);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, hub_setup, hub_teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_clean_update_based_on_current),
+        T(test_concurrent_different_values_is_one_hard_conflict),
+        T(test_concurrent_equal_values_is_soft),
+        T(test_concurrent_different_fields_is_no_conflict),
+        T(test_same_time_ties_break_on_origin),
+        T(test_edit_against_concurrent_delete_is_flagged),
+        T(test_delete_after_seeing_the_edit_is_clean),
+        T(test_future_change_is_held_never_winning),
+        T(test_replayed_batch_gets_the_stored_ack),
+        T(test_refusals_are_named_and_stored),
+        T(test_district_edit_builds_on_current),
+        T(test_resolution_keeps_a_candidate_and_flows_as_a_version),
+        T(test_resolution_by_value_and_bad_requests),
+        T(test_delete_conflict_resolved_by_keeping_the_edit_restores),
+        T(test_held_change_resolved_by_keeping_it),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
