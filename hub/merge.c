@@ -153,20 +153,29 @@ struct refusals {
     size_t count;
 };
 
+/* Names a change in the batch's ack. */
+static int note_refusal(struct refusals *r, uint64_t seq, uint32_t code, const char *message)
+{
+    struct sae_refusal *grown = realloc(r->items, (r->count + 1) * sizeof *grown);
+    char *copy = strdup(message);
+    if (grown)
+        r->items = grown;
+    if (!grown || !copy) {
+        free(copy);
+        return SAE_ENOMEM;
+    }
+    r->items[r->count++] = (struct sae_refusal){seq, code, copy};
+    return 0;
+}
+
+/* Refuses a change for good: named in the ack and kept in the refusal table. */
 static int refuse(struct hub_store *store, struct refusals *r, uint64_t origin, uint64_t seq,
                   uint32_t code, const char *message, int64_t now_ms)
 {
     sqlite3_stmt *stmt = NULL;
-    struct sae_refusal *grown = realloc(r->items, (r->count + 1) * sizeof *grown);
-    char *copy = strdup(message);
-    if (!grown || !copy) {
-        free(copy);
-        if (grown)
-            r->items = grown;
-        return SAE_ENOMEM;
-    }
-    r->items = grown;
-    r->items[r->count++] = (struct sae_refusal){seq, code, copy};
+    int err = note_refusal(r, seq, code, message);
+    if (err != 0)
+        return err;
     int rc = sqlite3_prepare_v2(store->db,
                                 "INSERT INTO refusal(origin, node_seq, code, message, received_ms)"
                                 " VALUES (?1, ?2, ?3, ?4, ?5)", -1, &stmt, NULL);
@@ -250,6 +259,13 @@ static int apply_change(struct hub_store *store, const struct merge_sender *send
         rc = hub_store_observe_version(store, c->version.hlc);
     if (rc == 0)
         rc = touched_add(touched, report_id, c->field);
+    if (rc == 0 && row.held) {
+        char note[SAE_CHANGE_MESSAGE_BYTES];
+        long long days = ((int64_t)sae_hlc_ms(c->version.hlc) - options->now_ms) / 86400000;
+        snprintf(note, sizeof note, "the date on this computer is wrong: this change is dated "
+                 "%lld day(s) ahead of the district; it is kept for review", days);
+        rc = note_refusal(refusals, c->seq, SAE_STATUS_CLOCK_AHEAD, note);
+    }
     if (rc == 0) {
         outcome->applied += !row.held;
         outcome->held += row.held;

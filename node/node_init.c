@@ -14,71 +14,9 @@
 #include "node_store.h"
 #include "node_store_internal.h"
 #include "sae/sae_envelope.h"
+#include "sae/sae_files.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_validate.h"
-#include "store_util.h"
-
-static int mkdir_parents(const char *path)
-{
-    char *copy = strdup(path);
-    int rc = 0;
-    if (!copy)
-        return SAE_ENOMEM;
-    for (char *p = copy + 1; *p && rc == 0; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(copy, 0700) != 0 && errno != EEXIST)
-            rc = SAE_EIO;
-        *p = '/';
-    }
-    if (rc == 0 && mkdir(copy, 0700) != 0 && errno != EEXIST)
-        rc = SAE_EIO;
-    free(copy);
-    return rc;
-}
-
-static int fsync_path(const char *path, int flags)
-{
-    int fd = open(path, flags | O_CLOEXEC);
-    int rc = 0;
-    if (fd < 0)
-        return SAE_EIO;
-    if (fsync(fd) != 0)
-        rc = SAE_EIO;
-    close(fd);
-    return rc;
-}
-
-/* Writes the secret key durably: a temporary file, fsync, rename, fsync of the directory. */
-static int write_key_file(const char *dir, const unsigned char *secret, size_t len)
-{
-    char *tmp = store_path_join(dir, NODE_KEY_FILE ".tmp");
-    char *final = store_path_join(dir, NODE_KEY_FILE);
-    int rc = SAE_ENOMEM, fd = -1;
-    if (!tmp || !final)
-        goto out;
-    rc = SAE_EIO;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0 || fchmod(fd, 0600) != 0 || write(fd, secret, len) != (ssize_t)len || fsync(fd) != 0)
-        goto out;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, final) != 0)
-        goto out;
-    rc = fsync_path(dir, O_RDONLY | O_DIRECTORY);
-out:
-    if (fd >= 0)
-        close(fd);
-    if (rc != 0 && tmp)
-        unlink(tmp);
-    free(tmp);
-    free(final);
-    return rc;
-}
 
 static int insert_identity(sqlite3 *db, const char *village, const unsigned char *public_key,
                            uint64_t origin)
@@ -184,11 +122,11 @@ int node_store_create(const char *dir, const char *village, struct sae_message *
                         SAE_LIMIT_VILLAGE_BYTES);
         return SAE_EINVAL;
     }
-    if (mkdir_parents(dir) != 0 || chmod(dir, 0700) != 0) {
+    if (sae_dir_create_private(dir) != 0) {
         sae_message_set(why, "cannot create directory %s: %s", dir, strerror(errno));
         return SAE_EIO;
     }
-    db_path = store_path_join(dir, NODE_DB_FILE);
+    db_path = sae_path_join(dir, NODE_DB_FILE);
     if (!db_path)
         return SAE_ENOMEM;
     if (is_initialised(db_path)) {
@@ -201,7 +139,7 @@ int node_store_create(const char *dir, const char *village, struct sae_message *
     if (rc == 0)
         rc = sae_origin_from_public_key(public_key, &origin);
     if (rc == 0)
-        rc = write_key_file(dir, secret_key, sizeof secret_key);
+        rc = sae_file_write_private(dir, NODE_KEY_FILE, secret_key, sizeof secret_key);
     sodium_memzero(secret_key, sizeof secret_key);
     if (rc == 0)
         rc = create_journal(db_path, village, public_key, origin, why);

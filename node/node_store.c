@@ -9,7 +9,7 @@
 
 #include "node_store_internal.h"
 #include "sae/sae_db.h"
-#include "store_util.h"
+#include "sae/sae_files.h"
 
 /* Numbered schema migrations: entry i takes user_version from i to i + 1. Append only. */
 static const char *const migrations[] = {
@@ -133,7 +133,7 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
                     struct sae_message *why)
 {
     struct node_store *store = calloc(1, sizeof *store);
-    char *db_path = store_path_join(dir, NODE_DB_FILE);
+    char *db_path = sae_path_join(dir, NODE_DB_FILE);
     int rc = store && db_path ? 0 : SAE_ENOMEM;
     if (rc == 0)
         rc = check_permissions(dir, db_path, why);
@@ -203,9 +203,9 @@ int node_store_default_dir(char **out)
     if (env && *env) {
         path = strdup(env);
     } else if ((env = getenv("XDG_DATA_HOME")) && *env == '/') {
-        path = store_path_join(env, "sae-node");
+        path = sae_path_join(env, "sae-node");
     } else if ((env = getenv("HOME")) && *env) {
-        path = store_path_join(env, ".local/share/sae-node");
+        path = sae_path_join(env, ".local/share/sae-node");
     } else {
         return SAE_ENOTFOUND;
     }

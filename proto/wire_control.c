@@ -88,7 +88,7 @@ int sae_pull_request_encode(const struct sae_pull_request *req, const struct sae
     if (!req || !limits || !out || !out_len)
         return SAE_EINVAL;
     int rc = wire_check_schema(true, wire_schema_out(req->schema_version));
-    if (rc == 0 && wire_check_int63(req->cursor))
+    if (rc == 0 && (wire_check_int63(req->cursor) || wire_check_int63(req->clock)))
         rc = SAE_WIRE_EDECODE;
     if (rc != 0)
         return rc;
@@ -98,6 +98,8 @@ int sae_pull_request_encode(const struct sae_pull_request *req, const struct sae
     pb.cursor = req->cursor;
     pb.has_max_changes = OPT(req->max_changes);
     pb.max_changes = req->max_changes;
+    pb.has_clock = OPT(req->clock);
+    pb.clock = req->clock;
     return wire_pack(&pb.base, limits, out, out_len);
 }
 
@@ -106,7 +108,8 @@ int sae_pull_request_decode(const uint8_t *buf, size_t len, const struct sae_lim
 {
     DECODE_BEGIN(sae__v1__pull_request__descriptor, Sae__V1__PullRequest, pb);
     struct sae_pull_request *req = NULL;
-    if (rc == 0 && wire_check_int63(opt_u64(pb->has_cursor, pb->cursor)))
+    if (rc == 0 && (wire_check_int63(opt_u64(pb->has_cursor, pb->cursor)) ||
+                    wire_check_int63(opt_u64(pb->has_clock, pb->clock))))
         rc = SAE_WIRE_EDECODE;
     if (rc == 0 && !(req = calloc(1, sizeof *req)))
         rc = SAE_ENOMEM;
@@ -114,6 +117,7 @@ int sae_pull_request_decode(const uint8_t *buf, size_t len, const struct sae_lim
         req->schema_version = pb->schema_version;
         req->cursor = opt_u64(pb->has_cursor, pb->cursor);
         req->max_changes = pb->has_max_changes ? pb->max_changes : 0;
+        req->clock = opt_u64(pb->has_clock, pb->clock);
         *out = req;
     }
     protobuf_c_message_free_unpacked(msg, &budget.allocator);
@@ -134,6 +138,8 @@ static int check_enroll_request(const struct sae_enroll_request *req,
         rc = check_line(req->village, SAE_LIMIT_VILLAGE_BYTES);
     if (rc == 0)
         rc = check_line(req->device_name, limits->text_bytes);
+    if (rc == 0 && wire_check_int63(req->clock))
+        rc = SAE_WIRE_EDECODE;
     return rc;
 }
 
@@ -157,6 +163,8 @@ int sae_enroll_request_encode(const struct sae_enroll_request *req,
     pb.village = wire_bytes_of(req->village);
     pb.has_device_name = 1;
     pb.device_name = wire_bytes_of(req->device_name);
+    pb.has_clock = OPT(req->clock);
+    pb.clock = req->clock;
     return wire_pack(&pb.base, limits, out, out_len);
 }
 
@@ -185,6 +193,8 @@ int sae_enroll_request_decode(const uint8_t *buf, size_t len, const struct sae_l
                            WIRE_TEXT_LINE);
     if (rc == 0 && (!pb->has_public_key || pb->public_key.len != SAE_WIRE_PUBLIC_KEY_BYTES))
         rc = SAE_WIRE_EDECODE;
+    if (rc == 0 && wire_check_int63(opt_u64(pb->has_clock, pb->clock)))
+        rc = SAE_WIRE_EDECODE;
     if (rc == 0 && !(req = calloc(1, sizeof *req)))
         rc = SAE_ENOMEM;
     if (rc == 0)
@@ -196,6 +206,7 @@ int sae_enroll_request_decode(const uint8_t *buf, size_t len, const struct sae_l
     if (rc == 0) {
         req->schema_version = pb->schema_version;
         memcpy(req->public_key, pb->public_key.data, SAE_WIRE_PUBLIC_KEY_BYTES);
+        req->clock = opt_u64(pb->has_clock, pb->clock);
         *out = req;
     } else {
         sae_enroll_request_free(req);

@@ -106,6 +106,7 @@ struct sae_pull_request {
     uint32_t schema_version;
     uint64_t cursor;
     uint32_t max_changes; /* 0 = the hub's choice */
+    sae_hlc clock;        /* the sender's clock, so the hub can measure its offset */
 };
 
 struct sae_pull_response {
@@ -123,6 +124,7 @@ struct sae_enroll_request {
     uint8_t public_key[SAE_WIRE_PUBLIC_KEY_BYTES];
     char *village;
     char *device_name;
+    sae_hlc clock;        /* the sender's clock, so the hub can measure its offset */
 };
 
 struct sae_enroll_response {

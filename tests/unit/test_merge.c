@@ -127,8 +127,14 @@ static void test_future_change_is_held_never_winning(void **state)
     int64_t year = INT64_C(365) * 24 * 3600 * 1000;
     const struct test_change future[] = {
         {B, R1, "case", "status", "closed", MS(year), A, MS(0), 4}};
-    struct merge_outcome o = deliver(f, future, 1);
+    struct sae_push_ack *ack = NULL;
+    struct merge_outcome o = deliver_with_seqs(f, future, 1, NULL, NOW_MS, &ack);
     assert_int_equal(o.held, 1);
+    /* The post is told, in words its staff can act on. */
+    assert_int_equal(ack->refusal_count, 1);
+    assert_int_equal(ack->refusals[0].code, SAE_STATUS_CLOCK_AHEAD);
+    assert_non_null(strstr(ack->refusals[0].message, "date on this computer is wrong"));
+    sae_push_ack_free(ack);
     assert_winner(f, R1, "status", "new");
     assert_int_equal(hub_count(f, "SELECT count(*) FROM change WHERE held = 1"), 1);
     assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE status = 'open' AND"

@@ -203,16 +203,18 @@ static void test_small_messages_round_trip(void **state)
     sae_push_ack_free(ack_out);
     sae_wire_buffer_free(buf, len);
 
-    struct sae_pull_request req = {.cursor = 123456789, .max_changes = 500};
+    struct sae_pull_request req = {.cursor = 123456789, .max_changes = 500,
+                                   .clock = UINT64_C(0x01a2277668630007)};
     struct sae_pull_request *req_out;
     assert_int_equal(sae_pull_request_encode(&req, &limits, &buf, &len), 0);
     assert_int_equal(sae_pull_request_decode(buf, len, &limits, &req_out), 0);
     assert_true(req_out->cursor == 123456789 && req_out->max_changes == 500);
+    assert_true(req_out->clock == UINT64_C(0x01a2277668630007));
     sae_pull_request_free(req_out);
     sae_wire_buffer_free(buf, len);
 
     struct sae_enroll_request er = {.token = "tok-3f9a", .village = "Sumberasih",
-                                    .device_name = "Laptop posko"};
+                                    .device_name = "Laptop posko", .clock = 77};
     struct sae_enroll_request *er_out;
     memset(er.public_key, 0xab, sizeof er.public_key);
     assert_int_equal(sae_enroll_request_encode(&er, &limits, &buf, &len), 0);
@@ -220,6 +222,7 @@ static void test_small_messages_round_trip(void **state)
     assert_string_equal(er_out->token, "tok-3f9a");
     assert_string_equal(er_out->village, "Sumberasih");
     assert_string_equal(er_out->device_name, "Laptop posko");
+    assert_true(er_out->clock == 77);
     assert_memory_equal(er_out->public_key, er.public_key, 32);
     sae_enroll_request_free(er_out);
     sae_wire_buffer_free(buf, len);

@@ -1,0 +1,159 @@
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct command_help {
+    const char *name;
+    const char *usage;
+    const char *text;
+};
+
+static const struct command_help helps[] = {
+    {"init", "init [--name NAME] [--host HOSTNAME ...] [--tls-cert FILE --tls-key FILE]",
+     "Creates the hub directory (0700): hub.db, the hub's key pair (hub.key, 0600) and a TLS\n"
+     "certificate: self-signed for the given hosts plus localhost and 127.0.0.1, or the\n"
+     "district's own certificate and key (copied in, checked to match).\n"},
+    {"serve", "serve [--listen ADDR:PORT]",
+     "Runs the daemon: HTTPS on ADDR:PORT (default 127.0.0.1:8443). SIGTERM or SIGINT stop\n"
+     "accepting, let requests in flight finish, then exit 0. One log line per request on\n"
+     "stderr, never report contents.\n"},
+    {"nodes", "nodes add VILLAGE --url URL -o BUNDLE [--days N] | nodes list [--json] | nodes revoke ID",
+     "Enrollment: `add` writes a bundle (0600) for a new device of VILLAGE with the hub URL,\n"
+     "the hub's public key, the TLS certificate pin and a one-time token (valid N days,\n"
+     "default 7). `list` shows enrolled devices; `revoke` refuses a device's next request.\n"},
+    {"reports", "reports list [--village V] [--kind K] [--json] | reports show ID [--json] | "
+                "reports edit ID --set FIELD=VALUE [--unset FIELD] --by NAME",
+     "The merged reports of every village; edit records a district correction.\n"},
+    {"conflicts", "conflicts list [--all] [--json] | conflicts show ID [--json] | "
+                  "conflicts resolve ID (--keep N | --value V | --unset) --by NAME [--note TEXT]",
+     "Concurrent changes that need a coordinator. Candidates are numbered from 1 by version.\n"},
+    {"export", "export --format csv|json [--kind K] [-o FILE]",
+     "Writes the merged reports for monitoring and evaluation.\n"},
+    {"stats", "stats [--json]", "Counts per village, kind, month and type of violence.\n"},
+};
+
+#define HELP_COUNT (sizeof helps / sizeof helps[0])
+
+static const char program_help[] =
+    "Usage: sae-hub [-d DIR] COMMAND [OPTIONS]\n"
+    "Rumah SAE district hub: receives the posts' changes over HTTPS, merges them field by\n"
+    "field (last writer wins, conflicts flagged), and lets district staff review them.\n"
+    "\n"
+    "Commands:\n"
+    "%s"
+    "\n"
+    "Options:\n"
+    "  -d, --dir DIR   hub directory (default: $SAE_HUB_DIR, else $XDG_DATA_HOME/sae-hub,\n"
+    "                  else ~/.local/share/sae-hub)\n"
+    "  -h, --help      this help; COMMAND --help for one command\n"
+    "  --version       print the version\n"
+    "\n"
+    "Environment:\n"
+    "  SAE_HUB_DIR            default hub directory\n"
+    "  SAE_BUSY_TIMEOUT_MS    how long a command waits for the daemon's writes (default 10000)\n"
+    "\n"
+    "Exit status: 0 success; 2 invalid usage or input (nothing was changed);\n"
+    "1 anything else (busy, damaged database, network or file errors).\n";
+
+int hub_cli_usage(FILE *out, const char *command, int status)
+{
+    if (!command) {
+        char list[4096];
+        size_t used = 0;
+        for (size_t i = 0; i < HELP_COUNT && used < sizeof list; i++) {
+            int n = snprintf(list + used, sizeof list - used, "  %s\n", helps[i].usage);
+            used += n > 0 ? (size_t)n : 0;
+        }
+        fprintf(out, program_help, list);
+        return status;
+    }
+    for (size_t i = 0; i < HELP_COUNT; i++) {
+        if (strcmp(helps[i].name, command) == 0) {
+            fprintf(out, "Usage: sae-hub [-d DIR] %s\n%s", helps[i].usage,
+                    out == stdout ? helps[i].text : "");
+            return status;
+        }
+    }
+    return status;
+}
+
+bool hub_cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return false;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return true;
+    }
+    return false;
+}
+
+int hub_cli_exit_status(int code)
+{
+    switch (code) {
+    case SAE_OK: return HUB_EXIT_OK;
+    case SAE_EINVAL:
+    case SAE_ERANGE:
+    case SAE_ETOOBIG:
+    case SAE_ENOTFOUND:
+    case SAE_EAMBIGUOUS:
+    case SAE_EEXIST:
+    case SAE_ENOTINIT:
+    case SAE_EDELETED: return HUB_EXIT_USAGE;
+    default: return HUB_EXIT_OTHER;
+    }
+}
+
+int hub_cli_fail(int code, const char *fmt, ...)
+{
+    char line[SAE_MESSAGE_BYTES + 64];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(line, sizeof line, fmt, args);
+    va_end(args);
+    for (char *p = line; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    fprintf(stderr, "sae-hub: error: %s\n", line);
+    return hub_cli_exit_status(code);
+}
+
+int hub_cli_option_error(const char *command, int opt, char **argv)
+{
+    char where[48] = "", see[64];
+    const char *arg = argv[optind - 1];
+    if (command)
+        snprintf(where, sizeof where, "%s: ", command);
+    snprintf(see, sizeof see, "see: sae-hub %s%s--help", command ? command : "",
+             command ? " " : "");
+    if (opt == ':')
+        return hub_cli_fail(SAE_EINVAL, "%soption %.40s needs a value; %s", where, arg, see);
+    if (optopt && !(arg[0] == '-' && arg[1] == '-'))
+        return hub_cli_fail(SAE_EINVAL, "%sunknown option -%c; %s", where, optopt, see);
+    return hub_cli_fail(SAE_EINVAL, "%sunknown option %.40s; %s", where, arg, see);
+}
+
+char *hub_cli_path(const struct hub_cli *cli, const char *name)
+{
+    size_t len = strlen(cli->dir) + strlen(name) + 2;
+    char *path = malloc(len);
+    if (path)
+        snprintf(path, len, "%s/%s", cli->dir, name);
+    return path;
+}
+
+int hub_cli_open(const struct hub_cli *cli, struct hub_store **store)
+{
+    struct sae_message why = {{0}};
+    if (!cli->dir)
+        return hub_cli_fail(SAE_EINVAL, "no hub directory: give -d DIR or set SAE_HUB_DIR");
+    char *path = hub_cli_path(cli, HUB_DB_FILE);
+    if (!path)
+        return hub_cli_fail(SAE_ENOMEM, "out of memory");
+    int rc = hub_store_open(path, cli->busy_timeout_ms, store, &why);
+    free(path);
+    return rc == 0 ? HUB_EXIT_OK : hub_cli_fail(rc, "%s", why.text);
+}

@@ -1,0 +1,23 @@
+/* Private files: directories made 0700, secrets and bundles written 0600 and durably. */
+#ifndef SAE_FILES_H
+#define SAE_FILES_H
+
+#include <stddef.h>
+
+#include "sae_error.h"
+
+/* dir + "/" + name, malloc'd; NULL when out of memory. */
+char *sae_path_join(const char *dir, const char *name);
+
+/* mkdir -p with mode 0700 for every directory it makes, then chmod 0700 on path itself. */
+int sae_dir_create_private(const char *path);
+
+/* Writes len bytes to dir/name as mode 0600 through a temporary file, fsync and rename,
+ * then fsyncs dir: after a power cut the file is either absent or complete. */
+int sae_file_write_private(const char *dir, const char *name, const void *bytes, size_t len);
+
+/* Reads exactly len bytes from path. SAE_EPERM when other users could read it (the caller
+ * says to chmod 600), SAE_ENOTFOUND, SAE_EIO when its size is not len. */
+int sae_file_read_private(const char *path, void *bytes, size_t len);
+
+#endif
