@@ -26,13 +26,46 @@ static const struct command_help helps[] = {
      "default 7). `list` shows enrolled devices; `revoke` refuses a device's next request.\n"},
     {"reports", "reports list [--village V] [--kind K] [--json] | reports show ID [--json] | "
                 "reports edit ID --set FIELD=VALUE [--unset FIELD] --by NAME",
-     "The merged reports of every village; edit records a district correction.\n"},
+     "The merged reports of every village.\n"
+     "  list   one line per report, deleted ones marked; lines never show sensitive fields\n"
+     "         nor free text (use show). --village V and --kind K filter; --json gives\n"
+     "         [{id, kind, village, fields, deleted, updated}].\n"
+     "  show   every field (sensitive ones included), every version of each field with\n"
+     "         its node, village, time, author and flags (* current, HELD: dated ahead of\n"
+     "         the hub's clock), and the report's open conflicts.\n"
+     "  edit   a district correction: each value is checked against the catalogue (as\n"
+     "         sae-node does) before anything is written; values equal to the current\n"
+     "         ones are skipped. Each field becomes a new version that the village's\n"
+     "         posts receive on their next sync. --by NAME (who corrects) is required.\n"
+     "ID is a report id or its first 6 or more characters.\n"},
     {"conflicts", "conflicts list [--all] [--json] | conflicts show ID [--json] | "
                   "conflicts resolve ID (--keep N | --value V | --unset) --by NAME [--note TEXT]",
-     "Concurrent changes that need a coordinator. Candidates are numbered from 1 by version.\n"},
+     "Concurrent changes that need a coordinator: two posts (or a post and the district)\n"
+     "changed the same field while apart (hard when the values differ, soft when equal), a\n"
+     "delete met an edit, or a change was dated ahead of the hub's clock (held).\n"
+     "  list     open conflicts (--all: resolved ones too)\n"
+     "  show     the current value and every candidate, numbered from 1 by version\n"
+     "  resolve  --keep N keeps candidate N (in a delete conflict: keeping the delete keeps\n"
+     "           the report deleted, keeping an edit restores it); --value V sets a new value\n"
+     "           (checked by the catalogue); --unset clears an optional field. The choice is\n"
+     "           a new version the posts receive on their next sync. --by NAME is required;\n"
+     "           --note TEXT (one line) is kept with it.\n"},
     {"export", "export --format csv|json [--kind K] [-o FILE]",
-     "Writes the merged reports for monitoring and evaluation.\n"},
-    {"stats", "stats [--json]", "Counts per village, kind, month and type of violence.\n"},
+     "Writes every merged report, deleted ones included, for monitoring and evaluation.\n"
+     "  --format csv   one row per report: id, kind, village, deleted, updated, then every\n"
+     "                 field of the kind (or of all kinds). RFC 4180 quoting, CRLF line\n"
+     "                 ends. A value starting with = + - @ (or tab, CR) gets a leading '\n"
+     "                 so that a spreadsheet shows it as text and never runs it as a formula.\n"
+     "  --format json  an array of reports, as reports list --json\n"
+     "  --kind K       only reports of kind K\n"
+     "  -o FILE        write FILE (mode 0600, complete or absent after a crash); an existing\n"
+     "                 file is never replaced. Default: standard output.\n"
+     "The export holds survivors' sensitive data (names, narratives): keep it private.\n"},
+    {"stats", "stats [--json]",
+     "Counts of reports that are not deleted: per village, per kind, per month (of the\n"
+     "intake date of cases, service date, referral date) and per type of violence (cases);\n"
+     "plus open conflicts per village and held changes (dated ahead of the hub's clock,\n"
+     "waiting for a coordinator) per village.\n"},
 };
 
 #define HELP_COUNT (sizeof helps / sizeof helps[0])

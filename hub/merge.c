@@ -44,8 +44,12 @@ static int recompute_touched(struct hub_store *store, struct touched *t, int64_t
 {
     int rc = 0;
     size_t fields = t->count;
-    for (size_t i = 0; rc == 0 && i < fields; i++)
-        rc = touched_add(t, t->items[i].report_id, SAE_FIELD_TOMBSTONE);
+    for (size_t i = 0; rc == 0 && i < fields; i++) {
+        /* touched_add may move the items: copy the id out first. */
+        char report_id[SAE_ID_TEXT_LEN + 1];
+        memcpy(report_id, t->items[i].report_id, sizeof report_id);
+        rc = touched_add(t, report_id, SAE_FIELD_TOMBSTONE);
+    }
     for (size_t i = 0; rc == 0 && i < t->count; i++)
         rc = merge_state_recompute(store, t->items[i].report_id, t->items[i].field, now_ms);
     return rc;
@@ -540,6 +544,27 @@ static int check_district_value(const char *kind, const char *field, const char 
     return 0;
 }
 
+/* What a post may not do, the district may not either: edit an append-only event, or
+ * leave a required field empty. */
+static int check_district_edit(const char *kind_name, const char *field_name, const char *value,
+                               struct sae_message *why)
+{
+    const struct sae_kind *kind = NULL;
+    const struct sae_field *field = NULL;
+    int rc = check_district_value(kind_name, field_name, value, why);
+    if (rc != 0)
+        return rc;
+    if (sae_catalogue_find_kind(kind_name, &kind) == 0 && kind->append_only) {
+        sae_message_set(why, "%s reports are append-only events and cannot be edited", kind_name);
+        return SAE_EINVAL;
+    }
+    if (!value && sae_catalogue_find_field(kind, field_name, &field) == 0 && field->required) {
+        sae_message_set(why, "%s is required and cannot be unset", field_name);
+        return SAE_EINVAL;
+    }
+    return 0;
+}
+
 static int finish_district(struct hub_store *store, const char *report_id, const char *field,
                            int64_t now_ms, int rc)
 {
@@ -575,7 +600,7 @@ int merge_district_edit(struct hub_store *store, const char *report_id, const ch
         rc = SAE_EINVAL;
     }
     if (rc == 0)
-        rc = check_district_value(kind, field, value, why);
+        rc = check_district_edit(kind, field, value, why);
     if (rc == 0)
         rc = is_deleted(store, report_id, &deleted);
     if (rc == 0 && deleted) {
@@ -630,7 +655,7 @@ static int candidate_at(struct hub_store *store, int64_t conflict_id, int keep, 
     int rc = sqlite3_prepare_v2(store->db,
                                 "SELECT c.seq, c.field, c.value FROM conflict_candidate k"
                                 " JOIN change c ON c.seq = k.change WHERE k.conflict = ?1"
-                                " ORDER BY c.version, c.origin LIMIT 1 OFFSET ?2",
+                                " ORDER BY c.version, c.origin, c.seq LIMIT 1 OFFSET ?2",
                                 -1, &stmt, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 1, conflict_id);

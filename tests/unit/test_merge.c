@@ -223,6 +223,8 @@ static void test_district_edit_builds_on_current(void **state)
                                          NOW_MS + 30, &why), SAE_EINVAL);
     assert_int_equal(merge_district_edit(f->store, R2, "status", "new", "Bu Sari", NOW_MS, &why),
                      SAE_ENOTFOUND);
+    assert_int_equal(merge_district_edit(f->store, R1, "victim_sex", NULL, "Bu Sari",
+                                         NOW_MS + 35, &why), SAE_EINVAL);
     const struct test_change del[] = {{A, R1, "case", SAE_FIELD_TOMBSTONE, "1", MS(100), -1, 0, 9}};
     deliver(f, del, 1);
     assert_int_equal(merge_district_edit(f->store, R1, "status", "closed", "Bu Sari",
@@ -322,6 +324,42 @@ static void test_held_change_resolved_by_keeping_it(void **state)
     assert_int_equal(open_conflicts(f), 0);
 }
 
+static void test_district_cannot_edit_append_only_events(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct sae_message why = {{0}};
+    create_r1(f);
+    const struct test_change service[] = {
+        {A, R2, "service", "case_id", R1, MS(10), -1, 0, 0},
+        {A, R2, "service", "service_type", "counselling", MS(10), -1, 0, 0},
+        {A, R2, "service", "service_date", "2026-11-21", MS(10), -1, 0, 0},
+    };
+    assert_int_equal(deliver(f, service, 3).applied, 3);
+    assert_int_equal(merge_district_edit(f->store, R2, "notes", "x", "Bu Sari", NOW_MS, &why),
+                     SAE_EINVAL);
+    assert_non_null(strstr(why.text, "append-only"));
+}
+
+/* Many fields of several reports in one batch: the list of fields to recompute grows while
+ * it is walked (it once read freed memory there; ASan and valgrind runs catch it). */
+static void test_large_batch_recomputes_every_field(void **state)
+{
+    struct hub_fixture *f = *state;
+    static const char *const reports[] = {R1, R2, "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0ff"};
+    static const char *const fields[][2] = {{"status", "new"}, {"violence_type", "physical"},
+                                            {"victim_sex", "M"}, {"intake_date", "2026-10-01"},
+                                            {"risk_level", "low"}};
+    struct test_change changes[15];
+    for (size_t r = 0; r < 3; r++)
+        for (size_t k = 0; k < 5; k++)
+            changes[r * 5 + k] = (struct test_change){A, reports[r], "case", fields[k][0],
+                                                      fields[k][1], MS((int64_t)r), -1, 0, 0};
+    assert_int_equal(deliver(f, changes, 15).applied, 15);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM field_state"), 15);
+    for (size_t r = 0; r < 3; r++)
+        assert_winner(f, reports[r], "risk_level", "low");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, hub_setup, hub_teardown)
@@ -341,6 +379,8 @@ int main(void)
         T(test_resolution_by_value_and_bad_requests),
         T(test_delete_conflict_resolved_by_keeping_the_edit_restores),
         T(test_held_change_resolved_by_keeping_it),
+        T(test_large_batch_recomputes_every_field),
+        T(test_district_cannot_edit_append_only_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

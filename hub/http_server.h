@@ -1,0 +1,120 @@
+/* The hub's HTTPS server: libmicrohttpd over GnuTLS with a thread pool and every limit set.
+ * It knows nothing of envelopes or the store: it reads a bounded body, hands the request to
+ * one handler, and sends what the handler answers. PROTOCOL.md section 8 is the contract the
+ * handler implements; this module enforces the parts that must hold before any handler code
+ * runs (body size, TLS 1.2 or later) and answers by itself:
+ *   413  a Content-Length over max_body_bytes (at once, before reading the body, and the
+ *        connection is closed after the answer), or a body without Content-Length (chunked)
+ *        that grows past max_body_bytes (its remaining bytes are read and dropped, never
+ *        stored, and the answer comes when it ends; past twice the limit the connection is
+ *        closed without an answer);
+ *   500  the handler returned non-zero or an invalid status;
+ *   503  (with Retry-After) a request that begins while the server is stopping.
+ * The handler never sees those requests. Every response carries Cache-Control: no-store.
+ *
+ * For clients: an early 413 closes the connection while the client may still be sending, so
+ * a client that sends a large body without waiting can see "connection reset" instead of the
+ * 413 (measured with curl over loopback: 1 in 8 at 1 MB, 6 in 8 at 3 MB). A client that sends
+ * "Expect: 100-continue" (and a long CURLOPT_EXPECT_100_TIMEOUT_MS) always gets the 413 and
+ * sends nothing. libmicrohttpd suppresses SIGPIPE itself on Linux. */
+#ifndef HUB_HTTP_SERVER_H
+#define HUB_HTTP_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sae/sae_error.h"
+
+struct http_request {
+    const char *method;       /* "GET", "POST", ... as sent */
+    const char *path;         /* without the query string */
+    const char *content_type; /* NULL when absent */
+    const uint8_t *body;      /* body_len bytes, valid during the call; NULL when empty */
+    size_t body_len;
+    const char *peer;         /* the client's address, numeric ("127.0.0.1", "::1") */
+};
+
+struct http_response {
+    unsigned status;                /* 200..599; anything else becomes 500 */
+    uint8_t *body;                  /* malloc'd by the handler; the server wipes and frees it,
+                                       even when the handler fails; NULL when empty */
+    size_t body_len;
+    const char *content_type;       /* a static string; NULL: "text/plain; charset=utf-8" */
+    unsigned retry_after_seconds;   /* 0: no Retry-After header */
+    const char *allow;              /* a static string for the Allow header of a 405 ("POST");
+                                       NULL: none */
+};
+
+/* Called once per complete request, from any of the pool's threads at the same time: it must
+ * be thread-safe. resp arrives zeroed. Returns 0 when resp is set; non-zero makes the server
+ * answer 500 itself (and free resp->body if set). */
+typedef int (*http_handler_fn)(void *ctx, const struct http_request *req,
+                               struct http_response *resp);
+
+/* One line, without a newline, per request outcome, and for server events (start problems,
+ * TLS errors, stopping). Called from any thread; must be thread-safe. Lines hold the method,
+ * path, status, body sizes, peer address and duration of a request, never a body:
+ *   http: POST /v1/push 200 in=1834 out=97 peer=127.0.0.1 ms=12
+ *   http: POST /v1/push 413 in=0 out=44 peer=10.0.0.7 ms=1
+ *   http: GET /v1/health - in=0 out=0 peer=10.0.0.7 ms=60001 aborted=timeout
+ * Method and path are cut to 64 and 200 bytes and every byte outside printable ASCII becomes
+ * '?', so a request cannot forge log lines. */
+typedef void (*http_log_fn)(void *ctx, const char *line);
+
+struct http_server_config {
+    const char *address;         /* numeric IPv4 or IPv6 address to bind, and only it */
+    uint16_t port;               /* 0: the system picks a free port; read http_server_port */
+    const char *cert_pem_path;   /* the certificate (chain) and its key, PEM */
+    const char *key_pem_path;
+    unsigned threads;            /* size of the thread pool */
+    unsigned max_connections;    /* open connections in all; shared among the pool's threads */
+    unsigned per_ip_connections; /* open connections from one address */
+    unsigned timeout_seconds;    /* a connection idle this long (handshake included) is closed */
+    size_t connection_memory;    /* per-connection buffer for headers and reading */
+    size_t max_body_bytes;       /* largest request body accepted (inclusive) */
+    unsigned stop_grace_seconds; /* how long http_server_stop waits for requests in flight */
+};
+
+/* Documented defaults, chosen for a district hub reached by a few hundred posts over slow
+ * mobile links:
+ *   address "127.0.0.1" (serve --listen sets the real one), port 8443,
+ *   cert/key paths NULL (the caller must set them),
+ *   threads 4, max_connections 512, per_ip_connections 32 (posts behind one carrier-grade
+ *   NAT share an address), timeout_seconds 60 (idle time, not total: a 2 MiB upload over 2G
+ *   takes minutes but is never idle that long), connection_memory 64 KiB,
+ *   max_body_bytes SAE_WIRE_ENVELOPE_BYTES (2 MiB), stop_grace_seconds 30. */
+void http_server_config_default(struct http_server_config *c);
+
+#define HTTP_SERVER_DEFAULT_PORT 8443u
+/* Retry-After of the 503 answered to requests that begin while the server stops. */
+#define HTTP_SERVER_STOPPING_RETRY_AFTER 30u
+
+struct http_server;
+
+/* Reads the certificate and key, binds config->address:port with TLS 1.2 or later only, and
+ * starts the pool. Problems are also reported through log (for instance "Failed to bind").
+ * log may be NULL. *out is untouched on failure.
+ * Returns 0, SAE_EINVAL (a config value is missing, zero or not numeric, or libmicrohttpd was
+ * built without TLS), SAE_ENOTFOUND / SAE_EIO / SAE_ETOOBIG (a PEM file), SAE_ENOMEM, or
+ * SAE_EIO (libmicrohttpd could not start: address in use, key not matching, ...). */
+int http_server_start(const struct http_server_config *config, http_handler_fn handler,
+                      void *handler_ctx, http_log_fn log, void *log_ctx,
+                      struct http_server **out);
+
+/* The port the server listens on (the one picked when config->port was 0). */
+uint16_t http_server_port(const struct http_server *s);
+
+/* Stops the server and frees it; NULL is allowed. What it guarantees:
+ * - at once, no new connection is accepted (new clients are refused or time out in the
+ *   kernel's queue), and a request that begins on an open keep-alive connection is answered
+ *   503 with Retry-After and that connection closed;
+ * - every request already begun (headers received) is waited for, up to stop_grace_seconds:
+ *   a handler that is running always runs to the end (threads are joined), and its response
+ *   is sent if the client is still reading within the grace period;
+ * - then the remaining connections are closed and the threads joined; the handler and the
+ *   log function are not called after this returns.
+ * A request cut off by the end of the grace period may have been handled without its client
+ * hearing the answer: pushes are idempotent, so the client's retry is safe. */
+void http_server_stop(struct http_server *s);
+
+#endif

@@ -1,0 +1,189 @@
+/* The limits the hub's HTTPS server enforces before any handler code runs, over real TLS on
+ * loopback: body size (declared and counted), connections per address, idle timeout. The
+ * server's limit is 4096 bytes here (ht_config). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "http_test_support.h"
+
+#define LIMIT 4096u
+
+static uint8_t *pattern(size_t len)
+{
+    uint8_t *bytes = malloc(len);
+    assert_non_null(bytes);
+    for (size_t i = 0; i < len; i++)
+        bytes[i] = (uint8_t)(i % 251);
+    return bytes;
+}
+
+static void test_body_at_limit_accepted(void **state)
+{
+    struct ht_fixture *f = *state;
+    struct http_server_config config = ht_config(&f->certs);
+    uint8_t *body = pattern(LIMIT);
+    assert_int_equal(config.max_body_bytes, LIMIT);
+    ht_start(f, &config);
+    for (int chunked = 0; chunked <= 1; chunked++) {
+        struct ht_reply r = ht_post(&f->certs, f->port, "/v1/push", body, LIMIT, chunked);
+        assert_int_equal(r.code, CURLE_OK);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(r.body.len, LIMIT);
+        assert_memory_equal(r.body.bytes, body, LIMIT);
+        ht_reply_free(&r);
+    }
+    free(body);
+    assert_int_equal(ht_handler_calls(&f->handler), 2);
+    ht_log_wait_n(&f->log, "http: POST /v1/push 200 in=4096 out=4096 ", 2);
+}
+
+/* Declared too large: 413 from the headers alone, the handler never called. */
+static void test_content_length_over_limit_refused_unread(void **state)
+{
+    struct ht_fixture *f = *state;
+    struct http_server_config config = ht_config(&f->certs);
+    struct ht_tls t;
+    char buf[2048];
+    uint8_t *body = pattern(LIMIT + 1);
+    ht_start(f, &config);
+
+    /* Headers only: the body is never sent, yet the answer comes, and the connection ends. */
+    assert_int_equal(ht_tls_open(&t, &f->certs, f->port), 0);
+    ht_tls_send(&t, "POST /v1/push HTTP/1.1\r\nHost: localhost\r\n"
+                    "Content-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n");
+    assert_int_equal(ht_tls_read_response(&t, buf, sizeof buf), 413);
+    assert_non_null(strstr(buf, "Connection: close\r\n"));
+    assert_non_null(strstr(buf, "larger than the hub accepts"));
+    ht_tls_read_to_close(&t, buf, sizeof buf);
+    ht_tls_close(&t);
+
+    /* One byte over, from curl asking for 100-continue as a post on a slow link should: the
+     * refusal comes before the body is sent. */
+    struct ht_request q = {.method = "POST", .path = "/v1/push", .body = body,
+                           .body_len = LIMIT + 1, .expect_continue = true};
+    struct ht_reply r = ht_fetch(&f->certs, f->port, &q);
+    assert_int_equal(r.code, CURLE_OK);
+    assert_int_equal(r.status, 413);
+    ht_reply_free(&r);
+    free(body);
+    assert_int_equal(ht_handler_calls(&f->handler), 0);
+    ht_log_wait(&f->log, "http: POST /v1/push 413 in=0 ");
+}
+
+/* Not declared (chunked): counted as it arrives, 413 once past the limit. */
+static void test_chunked_over_limit_refused(void **state)
+{
+    struct ht_fixture *f = *state;
+    struct http_server_config config = ht_config(&f->certs);
+    uint8_t *body = pattern(LIMIT + 1);
+    ht_start(f, &config);
+    struct ht_reply r = ht_post(&f->certs, f->port, "/v1/push", body, LIMIT + 1, true);
+    assert_int_equal(r.code, CURLE_OK);
+    assert_int_equal(r.status, 413);
+    assert_non_null(strstr(r.headers.bytes, "Connection: close\r\n"));
+    ht_reply_free(&r);
+    free(body);
+    assert_int_equal(ht_handler_calls(&f->handler), 0);
+    ht_log_wait(&f->log, "http: POST /v1/push 413 in=4097 ");
+}
+
+/* Far past the limit the sender is cut off without an answer. */
+static void test_chunked_far_over_limit_closed(void **state)
+{
+    struct ht_fixture *f = *state;
+    struct http_server_config config = ht_config(&f->certs);
+    size_t len = 8 * LIMIT;
+    uint8_t *body = pattern(len);
+    ht_start(f, &config);
+    struct ht_reply r = ht_post(&f->certs, f->port, "/v1/push", body, len, true);
+    assert_int_not_equal(r.code, CURLE_OK);
+    assert_int_not_equal(r.status, 200);
+    ht_reply_free(&r);
+    free(body);
+    assert_int_equal(ht_handler_calls(&f->handler), 0);
+    ht_log_wait(&f->log, "http: POST /v1/push - in=");
+    assert_int_equal(ht_log_count(&f->log, " aborted="), 1);
+}
+
+static void test_per_ip_connection_limit(void **state)
+{
+    struct ht_fixture *f = *state;
+    struct http_server_config config = ht_config(&f->certs);
+    struct ht_tls a, b, c;
+    char buf[2048];
+    config.per_ip_connections = 2;
+    ht_start(f, &config);
+    assert_int_equal(ht_tls_open(&a, &f->certs, f->port), 0);
+    assert_int_equal(ht_tls_open(&b, &f->certs, f->port), 0);
+    /* The third from the same address is closed before its handshake completes. */
+    assert_true(ht_tls_open(&c, &f->certs, f->port) < 0);
+    ht_tls_close(&c);
+
+    /* The two admitted still work. */
+    ht_tls_send(&a, "GET /v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    assert_int_equal(ht_tls_read_response(&a, buf, sizeof buf), 200);
+
+    /* Once one closes, a new connection is admitted (when the server has noticed). */
+    ht_tls_close(&b);
+    int rc = -1;
+    for (int attempt = 0; attempt < 400 && rc != 0; attempt++) {
+        rc = ht_tls_open(&c, &f->certs, f->port);
+        ht_tls_close(&c);
+        if (rc != 0)
+            usleep(50 * 1000);
+    }
+    assert_int_equal(rc, 0);
+    ht_tls_close(&a);
+    assert_int_equal(ht_handler_calls(&f->handler), 1);
+}
+
+static void test_idle_connection_timed_out(void **state)
+{
+    struct ht_fixture *f = *state;
+    struct http_server_config config = ht_config(&f->certs);
+    struct ht_tls idle, stalled;
+    char buf[2048];
+    config.timeout_seconds = 2;
+    ht_start(f, &config);
+
+    /* A connection that never sends a request is closed by the server, not by the test's own
+     * (much longer) receive timeout, which ht_tls_read_to_close would fail on. */
+    assert_int_equal(ht_tls_open(&idle, &f->certs, f->port), 0);
+    ht_tls_read_to_close(&idle, buf, sizeof buf);
+    assert_string_equal(buf, "");
+    ht_tls_close(&idle);
+
+    /* A request whose body stops coming is cut off and logged as such. */
+    assert_int_equal(ht_tls_open(&stalled, &f->certs, f->port), 0);
+    ht_tls_send(&stalled, "POST /v1/push HTTP/1.1\r\nHost: localhost\r\n"
+                          "Content-Length: 100\r\n\r\nonly a few bytes");
+    ht_tls_read_to_close(&stalled, buf, sizeof buf);
+    assert_string_equal(buf, "");
+    ht_tls_close(&stalled);
+    ht_log_wait(&f->log, "http: POST /v1/push - in=16 out=0 peer=127.0.0.1 ms=");
+    assert_int_equal(ht_log_count(&f->log, "aborted=timeout"), 1);
+    assert_int_equal(ht_handler_calls(&f->handler), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_body_at_limit_accepted, ht_setup, ht_teardown),
+        cmocka_unit_test_setup_teardown(test_content_length_over_limit_refused_unread, ht_setup,
+                                        ht_teardown),
+        cmocka_unit_test_setup_teardown(test_chunked_over_limit_refused, ht_setup, ht_teardown),
+        cmocka_unit_test_setup_teardown(test_chunked_far_over_limit_closed, ht_setup,
+                                        ht_teardown),
+        cmocka_unit_test_setup_teardown(test_per_ip_connection_limit, ht_setup, ht_teardown),
+        cmocka_unit_test_setup_teardown(test_idle_connection_timed_out, ht_setup, ht_teardown),
+    };
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+        return 1;
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return failed;
+}
