@@ -78,8 +78,9 @@ unit-sanitize:
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  unit
 
-e2e: $(BUILD)/sae-node
-	@SAE_NODE_BIN=$(abspath $(BUILD)/sae-node) /usr/bin/python3 -m pytest -q tests/e2e
+e2e: $(BUILD)/sae-node $(BUILD)/sae-hub
+	@SAE_NODE_BIN=$(abspath $(BUILD)/sae-node) SAE_HUB_BIN=$(abspath $(BUILD)/sae-hub) \
+	  /usr/bin/python3 -m pytest -q tests/e2e
 
 # Fuzz targets: libFuzzer, built by clang with ASan and UBSan.
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1

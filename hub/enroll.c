@@ -181,8 +181,13 @@ static int redeem_locked(struct hub_store *store, const uint8_t hash[32], const 
     memcpy(fresh.public_key, pk, 32);
     rc = hub_store_node_add(store, &fresh);
     if (rc == SAE_EEXIST) {
-        *status = SAE_STATUS_TOKEN_REUSED; /* this key is enrolled already */
-        return SAE_EPERM;
+        /* This key is enrolled already: a revoked one stays revoked; a live one (a post that
+         * asked for a second bundle) gets its enrollment back and the token is spent. */
+        rc = hub_store_node_get(store, id, &fresh);
+        if (rc == 0 && fresh.revoked_ms != 0) {
+            *status = SAE_STATUS_REVOKED;
+            return SAE_EPERM;
+        }
     }
     if (rc == 0)
         rc = mark_used(store, hash, id, now_ms);

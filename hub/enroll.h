@@ -36,9 +36,10 @@ int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
                         struct sae_message *why);
 
 /* Redeems token for the device with public key pk. A token redeemed before by the same
- * key succeeds again (the post retries after a lost answer). On refusal *status is
- * SAE_STATUS_TOKEN_EXPIRED (unknown or expired) or SAE_STATUS_TOKEN_REUSED, and the
- * function returns SAE_EPERM. */
+ * key succeeds again (the post retries after a lost answer), and so does a fresh token
+ * presented by a key enrolled already. On refusal *status is SAE_STATUS_TOKEN_EXPIRED
+ * (unknown or expired), SAE_STATUS_TOKEN_REUSED (used by another key) or SAE_STATUS_REVOKED
+ * (the key was revoked), and the function returns SAE_EPERM. */
 int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[32],
                   const char *device_name, int64_t now_ms, struct hub_node *node,
                   uint32_t *status);

@@ -272,6 +272,8 @@ static int handle_enroll(struct exchange *x, const uint8_t *plain_bytes, size_t 
                        &node, &status);
     sae_hlc clock = request->clock;
     sae_enroll_request_free(request);
+    if (rc == SAE_EPERM && status == SAE_STATUS_REVOKED)
+        return fail(x, 403, status, "this device was revoked by the district");
     if (rc == SAE_EPERM)
         return fail(x, 409, status, status == SAE_STATUS_TOKEN_REUSED
                                         ? "this enrollment token was used already; ask the "

@@ -1,0 +1,92 @@
+"""Fixtures of the sae-hub end-to-end tests: a hub directory made by the real binary, its
+daemon serving HTTPS on 127.0.0.1, enrollment bundles, and devices speaking the protocol
+through saeproto (an implementation written from proto/PROTOCOL.md, not from the C code)."""
+import os
+import signal
+
+import pytest
+
+import hubproc
+import saeproto
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sae_node_binary():
+    """Overrides tests/e2e/conftest.py's check: these tests do not run sae-node, so they
+    also run without SAE_NODE_BIN."""
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sae_hub_binary():
+    """Every hub test errors (loudly, without stopping the node tests) when there is no
+    binary to test."""
+    path = hubproc.BIN
+    if not os.path.isabs(path) or not os.access(path, os.X_OK):
+        pytest.fail("SAE_HUB_BIN must name the sae-hub binary by absolute path (default: "
+                    "build/sae-hub of the repository, made by `make`); got %r" % path,
+                    pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def protocol_messages(tmp_path_factory):
+    """proto/sae.proto compiled by protoc into a temporary directory, never into the tree."""
+    return saeproto.load_schema(hubproc.REPO / "proto" / "sae.proto",
+                                tmp_path_factory.mktemp("sae_pb2"))
+
+
+def _serving_hub(directory):
+    hub = hubproc.Hub(directory).init().start()
+    return hub
+
+
+def _stop_clean(hub):
+    """Stops the daemon if the test left it running (exit 0 required) and checks that no
+    run of it crashed or reported a sanitizer error."""
+    rc = hub.stop(signal.SIGTERM) if hub.proc is not None else 0
+    log = hub.log_text()
+    for marker in hubproc.CRASH_MARKERS:
+        assert marker not in log, log[-4000:].decode(errors="replace")
+    assert rc == 0, "sae-hub serve exited %s on SIGTERM; log:\n%s" % (rc, log[-4000:].decode(
+        errors="replace"))
+
+
+@pytest.fixture
+def hub(tmp_path):
+    """A fresh hub, serving; stopped with SIGTERM at teardown, which must exit 0."""
+    h = _serving_hub(tmp_path / "hub")
+    yield h
+    _stop_clean(h)
+
+
+@pytest.fixture(scope="module")
+def shared_hub(tmp_path_factory):
+    """One hub for a module whose tests only send refused requests (each still compares
+    hub.db before and after itself)."""
+    h = _serving_hub(tmp_path_factory.mktemp("shared") / "hub")
+    yield h
+    _stop_clean(h)
+
+
+@pytest.fixture
+def enroll():
+    """enroll(hub, village, name=...) -> an enrolled saeproto.Device."""
+    def make(hub, village, name="Laptop Posko"):
+        device = saeproto.Device(hub.add_node(village), name=name)
+        answer = device.enroll()
+        assert answer.status == 200 and answer.type == saeproto.ENROLL_RESPONSE, answer
+        return device
+    return make
+
+
+@pytest.fixture(scope="module")
+def shared_devices(shared_hub):
+    """Two enrolled devices of one village on the shared hub."""
+    devices = []
+    for name in ("Laptop A", "Laptop B"):
+        device = saeproto.Device(shared_hub.add_node("Sumberasih"), name=name)
+        answer = device.enroll()
+        assert answer.status == 200, answer
+        devices.append(device)
+    return devices

@@ -1,0 +1,204 @@
+"""The real sae-hub binary as a test sees it: a hub directory made by `sae-hub init`, a
+`sae-hub serve` process on 127.0.0.1 with a port the system picked, the admin command line,
+and hub.db read with Python's sqlite3 in read-only mode (never written, except where a test
+says why)."""
+import hashlib
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import threading
+import urllib.parse
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+BIN = os.environ.get("SAE_HUB_BIN") or str(REPO / "build" / "sae-hub")
+
+LISTENING_RE = re.compile(rb"listening on https://127\.0\.0\.1:(\d+)/")
+CRASH_MARKERS = (b"Sanitizer", b"runtime error:", b"Segmentation fault", b"core dumped",
+                 b"Assertion", b"==ERROR")
+
+# Every table of hub.db whose content a refused request must leave alone.
+TABLES = ("meta", "node", "enroll_token", "report", "change", "change_parent", "field_state",
+          "conflict", "conflict_candidate", "push_ack", "refusal")
+
+
+def hub_env():
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SAE_HUB_DIR", "SAE_BUSY_TIMEOUT_MS", "XDG_DATA_HOME")}
+    return env
+
+
+class Hub:
+    def __init__(self, directory):
+        self.dir = str(directory)
+        self.db_path = os.path.join(self.dir, "hub.db")
+        self.cert_path = os.path.join(self.dir, "tls-cert.pem")
+        self.proc = None
+        self.port = None
+        self.log = []  # stderr lines of every serve run, bytes
+        self._drain = None
+        self._bundles = 0
+
+    # The command line.
+    def run(self, *args, timeout=60):
+        proc = subprocess.run([BIN, "-d", self.dir] + [str(a) for a in args],
+                              capture_output=True, env=hub_env(), timeout=timeout)
+        for marker in CRASH_MARKERS:
+            assert marker not in proc.stderr, proc
+        return proc
+
+    def ok(self, *args):
+        proc = self.run(*args)
+        assert proc.returncode == 0, proc
+        return proc
+
+    def init(self):
+        out = self.ok("init").stdout.decode()
+        self.hub_id = int(re.search(r"hub id:\s+([0-9a-f]{16})", out).group(1), 16)
+        return self
+
+    def add_node(self, village, out=None, days=None):
+        """Writes an enrollment bundle for a device of village; returns its path."""
+        self._bundles += 1
+        out = out or os.path.join(os.path.dirname(self.dir), "bundle-%d.json" % self._bundles)
+        args = ["nodes", "add", village, "--url", self.url, "-o", out]
+        if days is not None:
+            args += ["--days", str(days)]
+        self.ok(*args)
+        return out
+
+    def nodes(self):
+        return json.loads(self.ok("nodes", "list", "--json").stdout)
+
+    def revoke(self, node_id):
+        return self.ok("nodes", "revoke", "%016x" % node_id)
+
+    def admin_json(self, *args):
+        """Runs an admin command with --json; None when the command is not available yet
+        (another helper is writing it: it fails or prints no JSON)."""
+        proc = self.run(*(list(args) + ["--json"]))
+        if proc.returncode != 0:
+            return None
+        try:
+            return json.loads(proc.stdout)
+        except ValueError:
+            return None
+
+    # The daemon.
+    @property
+    def url(self):
+        assert self.port, "the hub is not serving"
+        return "https://127.0.0.1:%d" % self.port
+
+    def start(self):
+        """Starts `serve --listen 127.0.0.1:0` and waits for its "listening on" line."""
+        assert self.proc is None
+        self.proc = subprocess.Popen([BIN, "-d", self.dir, "serve", "--listen", "127.0.0.1:0"],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=hub_env())
+        while True:
+            line = self.proc.stderr.readline()
+            if not line:
+                rc = self.proc.wait()
+                raise AssertionError("sae-hub serve ended (exit %s) before listening: %r"
+                                     % (rc, b"".join(self.log[-20:])))
+            self.log.append(line)
+            match = LISTENING_RE.search(line)
+            if match:
+                self.port = int(match.group(1))
+                break
+        # The daemon logs a line per request: keep its pipe drained.
+        self._drain = threading.Thread(target=self._read_log, args=(self.proc,), daemon=True)
+        self._drain.start()
+        return self
+
+    def _read_log(self, proc):
+        for line in proc.stderr:
+            self.log.append(line)
+
+    def stop(self, sig=signal.SIGTERM):
+        """Sends sig, waits for the daemon to end and returns its exit status."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return None
+        proc.send_signal(sig)
+        rc = proc.wait(timeout=60)
+        self._drain.join(timeout=60)
+        proc.stdout.close()
+        proc.stderr.close()
+        self.port = None
+        return rc
+
+    def log_text(self):
+        return b"".join(self.log)
+
+    # hub.db, read-only.
+    def connect_ro(self):
+        uri = "file:%s?mode=ro" % urllib.parse.quote(self.db_path)
+        db = sqlite3.connect(uri, uri=True, timeout=30)
+        db.execute("PRAGMA query_only = ON")
+        return db
+
+    def query(self, sql, params=()):
+        db = self.connect_ro()
+        try:
+            return db.execute(sql, params).fetchall()
+        finally:
+            db.close()
+
+    def snapshot(self, tables=TABLES):
+        """{table: (row count, sha256 of its rows in a fixed order)}, read in one
+        transaction."""
+        db = self.connect_ro()
+        out = {}
+        try:
+            db.execute("BEGIN")
+            for table in tables:
+                rows = sorted(repr(r) for r in db.execute("SELECT * FROM %s" % table))
+                out[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        return out
+
+    def write_db(self, sql, params=()):
+        """Writes hub.db directly. Only for what a test cannot wait for (a token that
+        expires in days); each use says why."""
+        db = sqlite3.connect(self.db_path, timeout=30)
+        try:
+            with db:
+                db.execute(sql, params)
+        finally:
+            db.close()
+
+    # What the hub holds, in the tests' own terms.
+    def changes(self, origin=None):
+        sql = ("SELECT report_id, field, value, version, origin, base_version, base_origin,"
+               " node_seq, held, village FROM change")
+        rows = self.query(sql + (" WHERE origin = ?" if origin is not None else "") +
+                          " ORDER BY seq", (origin,) if origin is not None else ())
+        return rows
+
+    def current_value(self, report_uuid, field):
+        """(value, version, origin) of the field's winner, or None."""
+        rows = self.query("SELECT c.value, c.version, c.origin FROM field_state s"
+                          " JOIN change c ON c.seq = s.change"
+                          " WHERE s.report_id = ? AND s.field = ?", (report_uuid, field))
+        return rows[0] if rows else None
+
+    def conflicts(self):
+        """Every conflict with its candidates' values and origins."""
+        out = []
+        for cid, report, field, severity, reason, status in self.query(
+                "SELECT id, report_id, field, severity, reason, status FROM conflict"
+                " ORDER BY id"):
+            candidates = self.query(
+                "SELECT c.value, c.origin, c.version FROM conflict_candidate k"
+                " JOIN change c ON c.seq = k.change WHERE k.conflict = ?"
+                " ORDER BY c.version, c.origin", (cid,))
+            out.append({"id": cid, "report": report, "field": field, "severity": severity,
+                        "reason": reason, "status": status, "candidates": candidates})
+        return out

@@ -1,0 +1,455 @@
+"""A client of the Rumah SAE Sync wire protocol, written from proto/PROTOCOL.md alone.
+
+It shares no code with the C implementation: PyNaCl does the X25519 box, hashlib the BLAKE2b
+origin ids, zlib the compression, protobuf messages are generated from proto/sae.proto at
+test time (load_schema), and requests speaks HTTPS. The end-to-end tests drive sae-hub with
+it, so a disagreement between the spec and the hub shows up as a failing test, not as two
+copies of one mistake.
+
+Section numbers in comments are those of PROTOCOL.md.
+"""
+import base64
+import hashlib
+import importlib.util
+import json
+import os
+import subprocess
+import time
+import zlib
+from dataclasses import dataclass
+
+import nacl.public
+import requests
+
+# Section 2: envelope layout.
+MAGIC = b"SAE1"
+FORMAT_VERSION = 1
+HEADER_BYTES = 14
+ENROLL_HEADER_BYTES = 46
+NONCE_BYTES = 24
+MAC_BYTES = 16
+MIN_ENVELOPE_BYTES = HEADER_BYTES + NONCE_BYTES + MAC_BYTES        # 54
+MIN_ENROLL_ENVELOPE_BYTES = ENROLL_HEADER_BYTES + NONCE_BYTES + MAC_BYTES  # 86
+
+PUSH_BATCH, PUSH_ACK, PULL_REQUEST, PULL_RESPONSE = 1, 2, 3, 4
+ENROLL_REQUEST, ENROLL_RESPONSE, ERROR_STATUS = 5, 6, 7
+MESSAGE_NAMES = {PUSH_BATCH: "PushBatch", PUSH_ACK: "PushAck", PULL_REQUEST: "PullRequest",
+                 PULL_RESPONSE: "PullResponse", ENROLL_REQUEST: "EnrollRequest",
+                 ENROLL_RESPONSE: "EnrollResponse", ERROR_STATUS: "ErrorStatus"}
+ENDPOINTS = {PUSH_BATCH: "/v1/push", PULL_REQUEST: "/v1/pull", ENROLL_REQUEST: "/v1/enroll"}
+ANSWER_TYPES = {PUSH_BATCH: PUSH_ACK, PULL_REQUEST: PULL_RESPONSE,
+                ENROLL_REQUEST: ENROLL_RESPONSE}
+
+# Section 5: limits (defaults).
+ENVELOPE_BYTES = 2 * 1024 * 1024
+INFLATED_BYTES = 8 * 1024 * 1024
+CHANGES_PER_MESSAGE = 1000
+
+SCHEMA_VERSION = 1
+OCTET_STREAM = "application/octet-stream"
+ID_MASK = (1 << 63) - 1
+
+# Section 3: StatusCode.
+STATUS = {"UNSPECIFIED": 0, "BAD_ENVELOPE": 1, "UNKNOWN_SENDER": 2, "AUTH_FAILED": 3,
+          "REVOKED": 4, "TOKEN_EXPIRED": 5, "TOKEN_REUSED": 6, "TOO_LARGE": 7,
+          "WRONG_CONTENT_TYPE": 8, "RATE_LIMITED": 9, "UNAVAILABLE": 10, "INTERNAL": 11,
+          "UNSUPPORTED_SCHEMA": 12, "DECODE_FAILED": 13, "LIMIT_EXCEEDED": 14,
+          "INVALID_CHANGE": 15, "CLOCK_AHEAD": 16, "WRONG_MESSAGE": 17}
+
+# The generated protobuf module (sae_pb2), set by load_schema.
+pb = None
+
+
+def load_schema(proto_file, out_dir):
+    """Compiles proto_file with protoc into out_dir and imports the result as saeproto.pb."""
+    global pb
+    proto_file = os.path.abspath(proto_file)
+    subprocess.run(["protoc", "-I", os.path.dirname(proto_file), "--python_out=" + str(out_dir),
+                    proto_file], check=True, capture_output=True)
+    name = os.path.splitext(os.path.basename(proto_file))[0] + "_pb2"
+    spec = importlib.util.spec_from_file_location(name, os.path.join(str(out_dir), name + ".py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    pb = module
+    return module
+
+
+# ---------------------------------------------------------------------------------------
+# Section 1: identities, clocks.
+
+def origin_id(public_key):
+    """First 8 bytes of the unkeyed 16-byte BLAKE2b of the key, big-endian, top bit cleared."""
+    digest = hashlib.blake2b(bytes(public_key), digest_size=16).digest()
+    return int.from_bytes(digest[:8], "big") & ID_MASK
+
+
+def wall_ms():
+    return time.time_ns() // 1_000_000
+
+
+def hlc_ms(hlc):
+    return hlc >> 16
+
+
+def hlc_next(last, received, wall):
+    """The smallest clock above last and received whose millisecond part is at least wall."""
+    candidate = max(last, received) + 1
+    if hlc_ms(candidate) < wall:
+        candidate = wall << 16
+    return candidate
+
+
+# ---------------------------------------------------------------------------------------
+# Section 2: envelopes.
+
+class EnvelopeError(Exception):
+    """An envelope refused while opening; kind names the error of section 2."""
+
+    def __init__(self, kind, detail=""):
+        super().__init__("%s%s" % (kind, ": " + detail if detail else ""))
+        self.kind = kind
+
+
+def header(msg_type, sender_id, sender_public_key=None):
+    head = MAGIC + bytes([FORMAT_VERSION, msg_type]) + sender_id.to_bytes(8, "big")
+    if msg_type == ENROLL_REQUEST:
+        assert sender_public_key is not None and len(sender_public_key) == 32
+        head += bytes(sender_public_key)
+    return head
+
+
+def seal(msg_type, message, sender_key, recipient_public_key, nonce=None, level=9,
+         head=None, inner_head=None, stream=None):
+    """Envelope of message from sender_key (nacl PrivateKey) to recipient_public_key (bytes).
+
+    head, inner_head and stream replace the clear header, the header copy inside the box and
+    the zlib stream: they exist to build envelopes that must be refused."""
+    sender_pk = bytes(sender_key.public_key)
+    if head is None:
+        head = header(msg_type, origin_id(sender_pk), sender_pk)
+    if inner_head is None:
+        inner_head = head
+    if stream is None:
+        stream = zlib.compress(message, level)
+    if nonce is None:
+        nonce = os.urandom(NONCE_BYTES)
+    box = nacl.public.Box(sender_key, nacl.public.PublicKey(bytes(recipient_public_key)))
+    sealed = box.encrypt(inner_head + stream, nonce)
+    # PyNaCl's ciphertext is MAC then ciphertext, as crypto_box_easy writes it.
+    return head + nonce + sealed.ciphertext
+
+
+def parse_header(envelope, limit=ENVELOPE_BYTES):
+    """(type, sender id, header length, public key or None); steps 1 and 2 of opening."""
+    if len(envelope) > limit:
+        raise EnvelopeError("too_large")
+    if (len(envelope) < MIN_ENVELOPE_BYTES or envelope[:4] != MAGIC
+            or envelope[4] != FORMAT_VERSION or not 1 <= envelope[5] <= 7):
+        raise EnvelopeError("bad_envelope")
+    msg_type = envelope[5]
+    sender = int.from_bytes(envelope[6:14], "big")
+    if msg_type == ENROLL_REQUEST:
+        if len(envelope) < MIN_ENROLL_ENVELOPE_BYTES:
+            raise EnvelopeError("bad_envelope")
+        return msg_type, sender, ENROLL_HEADER_BYTES, bytes(envelope[14:46])
+    return msg_type, sender, HEADER_BYTES, None
+
+
+def inflate(stream, limit=INFLATED_BYTES):
+    """Bounded inflate: never more than limit + 1 bytes of output are produced."""
+    d = zlib.decompressobj()
+    try:
+        out = d.decompress(stream, limit + 1)
+    except zlib.error as e:  # a broken stream, or one that wants a preset dictionary
+        raise EnvelopeError("inflate_failed", str(e))
+    if len(out) > limit:
+        raise EnvelopeError("too_large", "inflates past %d bytes" % limit)
+    if not d.eof:
+        raise EnvelopeError("inflate_failed", "truncated stream")
+    if d.unused_data:
+        raise EnvelopeError("inflate_failed", "bytes after the end of the stream")
+    return out
+
+
+def open_envelope(envelope, recipient_key, lookup, limits=None):
+    """Opens an envelope addressed to recipient_key: (type, sender id, message bytes).
+
+    lookup(sender_id) gives the sender's public key, or None when unknown; an enroll
+    request carries its own key instead."""
+    limits = limits or {}
+    envelope = bytes(envelope)
+    msg_type, sender, head_len, enroll_key = parse_header(
+        envelope, limits.get("envelope_bytes", ENVELOPE_BYTES))
+    if enroll_key is not None:
+        if origin_id(enroll_key) != sender:
+            raise EnvelopeError("auth_failed", "the enroll key does not match the sender id")
+        sender_pk = enroll_key
+    else:
+        sender_pk = lookup(sender)
+        if sender_pk is None:
+            raise EnvelopeError("unknown_sender")
+    nonce = envelope[head_len:head_len + NONCE_BYTES]
+    box = nacl.public.Box(recipient_key, nacl.public.PublicKey(bytes(sender_pk)))
+    try:
+        plain = box.decrypt(envelope[head_len + NONCE_BYTES:], nonce)
+    except Exception as e:  # nacl.exceptions.CryptoError and short ciphertexts
+        raise EnvelopeError("auth_failed", type(e).__name__)
+    if plain[:head_len] != envelope[:head_len]:
+        raise EnvelopeError("auth_failed", "the header copy inside the box differs")
+    message = inflate(plain[head_len:], limits.get("inflated_bytes", INFLATED_BYTES))
+    return msg_type, sender, message
+
+
+def decode(msg_type, message):
+    """Parses message bytes as the protobuf message of msg_type (section 3)."""
+    cls = getattr(pb, MESSAGE_NAMES[msg_type])
+    out = cls()
+    out.ParseFromString(message)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Section 3: changes and their groups.
+
+@dataclass(frozen=True)
+class Change:
+    report_id: bytes
+    kind: str
+    field: str
+    value: object  # str, or None for "unset"
+    hlc: int
+    origin: int
+    seq: int
+    base_hlc: int = 0
+    base_origin: int = 0
+    seen_cursor: int = 0
+
+    @property
+    def version(self):
+        return (self.hlc, self.origin)
+
+    @property
+    def key(self):
+        return (self.origin, self.seq)
+
+
+def group_changes(changes):
+    """ChangeGroups: every run of changes with one report, kind, version and seen_cursor
+    shares a group; a seq is written only where it is not the previous seq + 1."""
+    groups, key, previous_seq = [], None, None
+    for c in changes:
+        this = (c.report_id, c.kind, c.hlc, c.origin, c.seen_cursor)
+        if this != key:
+            group = pb.ChangeGroup(report_id=c.report_id, kind=c.kind.encode(), hlc=c.hlc,
+                                   origin=c.origin)
+            if c.seen_cursor:
+                group.seen_cursor = c.seen_cursor
+            groups.append(group)
+            key, first = this, True
+        fc = groups[-1].changes.add(field=c.field.encode())
+        if c.value is not None:
+            fc.value = c.value.encode("utf-8")
+        if c.base_hlc:
+            fc.base_hlc = c.base_hlc
+        if c.base_origin:
+            fc.base_origin = c.base_origin
+        if first or c.seq != previous_seq + 1:
+            fc.seq = c.seq
+        previous_seq, first = c.seq, False
+    return groups
+
+
+def expand_groups(groups):
+    """The list of changes of a message's groups, applying the implied-seq rule."""
+    out, previous_seq = [], None
+    for g in groups:
+        if len(g.report_id) != 16 or not g.changes:
+            raise ValueError("a group without a 16-byte report id or without changes")
+        for i, fc in enumerate(g.changes):
+            if fc.HasField("seq"):
+                seq = fc.seq
+            elif i == 0:
+                raise ValueError("the first change of a group carries no seq")
+            else:
+                seq = previous_seq + 1
+            out.append(Change(report_id=bytes(g.report_id), kind=g.kind.decode(),
+                              field=fc.field.decode(),
+                              value=fc.value.decode("utf-8") if fc.HasField("value") else None,
+                              hlc=g.hlc, origin=g.origin, seq=seq, base_hlc=fc.base_hlc,
+                              base_origin=fc.base_origin, seen_cursor=g.seen_cursor))
+            previous_seq = seq
+    return out
+
+
+def report_uuid(report_id):
+    h = report_id.hex()
+    return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+
+
+def new_report_id():
+    return os.urandom(16)
+
+
+# ---------------------------------------------------------------------------------------
+# Section 8: HTTP.
+
+@dataclass
+class Answer:
+    """What the hub answered: status, headers, and either a plain text or an opened
+    envelope (its type and decoded message)."""
+    status: int
+    headers: dict
+    body: bytes
+    text: str = None
+    type: int = None
+    message: object = None
+
+    @property
+    def code(self):
+        """The ErrorStatus code, or None when the answer is not an ErrorStatus."""
+        return self.message.code if self.type == ERROR_STATUS else None
+
+    def __repr__(self):
+        what = self.text if self.type is None else "%s %s" % (
+            MESSAGE_NAMES.get(self.type), str(self.message).replace("\n", " ")[:600])
+        return "<Answer %d %r>" % (self.status, what)
+
+
+class Device:
+    """One post's device: its own key pair, journal sequence, clock and pull cursor, and
+    the hub it knows from its enrollment bundle."""
+
+    def __init__(self, bundle_path, name="Laptop Posko", key=None):
+        with open(bundle_path, "rb") as f:
+            bundle = json.load(f)
+        if bundle.get("format") != "sae-enrollment-bundle/1":
+            raise ValueError("not an enrollment bundle: %r" % bundle.get("format"))
+        self.bundle = bundle
+        self.url = bundle["hub_url"].rstrip("/")
+        self.hub_public_key = base64.b64decode(bundle["hub_public_key"], validate=True)
+        self.hub_id = int(bundle["hub_id"], 16)
+        if len(self.hub_public_key) != 32 or origin_id(self.hub_public_key) != self.hub_id:
+            raise ValueError("the bundle's hub key does not give its hub id")
+        self.village = bundle["village"]
+        self.token = bundle["token"]
+        # The post trusts exactly the certificate of its bundle.
+        self.cert_path = os.path.join(os.path.dirname(os.path.abspath(bundle_path)),
+                                      os.path.basename(bundle_path) + ".cert.pem")
+        with open(self.cert_path, "w") as f:
+            f.write(bundle["tls_certificate"])
+        self.name = name
+        self.key = key or nacl.public.PrivateKey.generate()
+        self.public_key = bytes(self.key.public_key)
+        self.id = origin_id(self.public_key)
+        self.seq = 0
+        self.clock = 0
+        self.cursor = 0
+        self.session = None
+
+    # Clock.
+    def observe(self, hub_clock):
+        self.clock = max(self.clock, hub_clock)
+
+    def next_version(self):
+        self.clock = hlc_next(self.clock, 0, wall_ms())
+        return self.clock
+
+    # Writing changes (as one command on a post would: one version for all fields).
+    def write(self, report_id, kind, values, bases=None, hlc=None):
+        """Changes of report_id setting values {field: value or None}; bases gives
+        {field: (hlc, origin)} of what the writer had seen. Returns the list of Change."""
+        version = hlc if hlc is not None else self.next_version()
+        out = []
+        for field, value in values.items():
+            self.seq += 1
+            base = (bases or {}).get(field, (0, 0))
+            out.append(Change(report_id=report_id, kind=kind, field=field, value=value,
+                              hlc=version, origin=self.id, seq=self.seq, base_hlc=base[0],
+                              base_origin=base[1], seen_cursor=self.cursor))
+        return out
+
+    # Messages.
+    def push_batch(self, changes, schema_version=SCHEMA_VERSION, origin=None):
+        batch = pb.PushBatch(schema_version=schema_version,
+                             origin=self.id if origin is None else origin,
+                             clock=self.clock or self.next_version())
+        batch.groups.extend(group_changes(changes))
+        return batch
+
+    def pull_request(self, cursor=None, max_changes=0):
+        request = pb.PullRequest(schema_version=SCHEMA_VERSION, clock=self.next_version())
+        cursor = self.cursor if cursor is None else cursor
+        if cursor:
+            request.cursor = cursor
+        if max_changes:
+            request.max_changes = max_changes
+        return request
+
+    def enroll_request(self, token=None, public_key=None):
+        return pb.EnrollRequest(schema_version=SCHEMA_VERSION,
+                                token=(token or self.token).encode(),
+                                public_key=public_key or self.public_key,
+                                village=self.village.encode(), device_name=self.name.encode(),
+                                clock=self.next_version())
+
+    def seal(self, msg_type, message, **kwargs):
+        if not isinstance(message, bytes):
+            message = message.SerializeToString()
+        return seal(msg_type, message, self.key, self.hub_public_key, **kwargs)
+
+    # HTTP.
+    def post(self, path, body, content_type=OCTET_STREAM, headers=None, timeout=30):
+        h = {"Content-Type": content_type} if content_type is not None else {}
+        h.update(headers or {})
+        http = self.session or requests
+        return http.post(self.url + path, data=body, headers=h, verify=self.cert_path,
+                         timeout=timeout)
+
+    def answer(self, response):
+        """Decodes the hub's answer: a sealed envelope from the hub, or plain text."""
+        ctype = response.headers.get("Content-Type", "")
+        answer = Answer(status=response.status_code, headers=dict(response.headers),
+                        body=response.content)
+        if ctype.split(";")[0].strip() != OCTET_STREAM:
+            answer.text = response.content.decode("utf-8")
+            return answer
+        msg_type, sender, message = open_envelope(
+            response.content, self.key,
+            lambda sid: self.hub_public_key if sid == self.hub_id else None)
+        if msg_type not in (PUSH_ACK, PULL_RESPONSE, ENROLL_RESPONSE, ERROR_STATUS):
+            raise EnvelopeError("wrong_message", "type %d from the hub" % msg_type)
+        answer.type, answer.message = msg_type, decode(msg_type, message)
+        if answer.message.schema_version != SCHEMA_VERSION:
+            raise ValueError("answer in schema version %d" % answer.message.schema_version)
+        self.observe(answer.message.hub_clock)
+        return answer
+
+    def send(self, msg_type, message, path=None, **seal_kwargs):
+        """Seals message, posts it to its endpoint and decodes the answer."""
+        body = self.seal(msg_type, message, **seal_kwargs)
+        return self.answer(self.post(path or ENDPOINTS[msg_type], body))
+
+    def enroll(self, **kwargs):
+        return self.send(ENROLL_REQUEST, self.enroll_request(**kwargs))
+
+    def push(self, changes, **kwargs):
+        return self.send(PUSH_BATCH, self.push_batch(changes, **kwargs))
+
+    def pull(self, cursor=None, max_changes=0):
+        return self.send(PULL_REQUEST, self.pull_request(cursor, max_changes))
+
+    def pull_all(self, max_changes=0, pages_max=1000):
+        """Pulls from self.cursor while `more`; returns (changes, pages), pages being the
+        answers in order. Moves self.cursor."""
+        changes, pages = [], []
+        for _ in range(pages_max):
+            answer = self.pull(max_changes=max_changes)
+            if answer.status != 200 or answer.type != PULL_RESPONSE:
+                raise AssertionError("pull failed: %r" % answer)
+            pages.append(answer)
+            changes += expand_groups(answer.message.groups)
+            self.cursor = answer.message.next_cursor
+            if not answer.message.more:
+                return changes, pages
+        raise AssertionError("pull never ended")
+

@@ -1,0 +1,59 @@
+"""Clocks (PROTOCOL.md section 6, DESIGN.md "Clocks are wrong in villages"): every request
+measures the post's clock offset, a change dated within the allowed drift (24 h) is applied,
+one dated past it is held. Margins are an hour wide, so no assertion depends on how fast
+the machine runs."""
+import saeproto
+from saeproto import STATUS
+
+HOUR_MS = 3600 * 1000
+NEW_CASE = {"status": "new", "violence_type": "physical", "victim_sex": "F",
+            "intake_date": "2026-01-05"}
+
+
+def ahead(ms):
+    return (saeproto.wall_ms() + ms) << 16
+
+
+def test_clock_offset_of_each_request_is_measured(hub, enroll):
+    device = enroll(hub, "Sumberasih")
+    changes = device.write(saeproto.new_report_id(), "case", NEW_CASE)
+    batch = device.push_batch(changes)
+    batch.clock = ahead(2 * HOUR_MS)
+    assert device.send(saeproto.PUSH_BATCH, batch).status == 200
+    offset = hub.nodes()[0]["clock_offset_ms"]
+    assert HOUR_MS < offset < 3 * HOUR_MS, offset
+    # A pull measures it again.
+    request = device.pull_request()
+    request.clock = ahead(-5 * HOUR_MS)
+    assert device.send(saeproto.PULL_REQUEST, request).status == 200
+    offset = hub.nodes()[0]["clock_offset_ms"]
+    assert -6 * HOUR_MS < offset < -4 * HOUR_MS, offset
+
+
+def test_change_within_the_drift_is_applied(hub, enroll):
+    device = enroll(hub, "Sumberasih")
+    case = saeproto.new_report_id()
+    changes = device.write(case, "case", NEW_CASE, hlc=ahead(23 * HOUR_MS))
+    answer = device.push(changes)
+    assert answer.status == 200 and list(answer.message.refusals) == [], answer
+    assert hub.current_value(saeproto.report_uuid(case), "status")[0] == "new"
+    # The hub's clock caught up with it, so the post's next versions order after it.
+    assert answer.message.hub_clock >= changes[0].hlc
+    assert device.clock >= changes[0].hlc
+    assert hub.conflicts() == []
+
+
+def test_change_past_the_drift_is_held(hub, enroll):
+    device = enroll(hub, "Sumberasih")
+    case = saeproto.new_report_id()
+    changes = device.write(case, "case", NEW_CASE, hlc=ahead(25 * HOUR_MS))
+    answer = device.push(changes)
+    assert answer.status == 200 and answer.message.acked_seq == changes[-1].seq, answer
+    assert sorted((r.seq, r.code) for r in answer.message.refusals) == \
+        [(c.seq, STATUS["CLOCK_AHEAD"]) for c in changes]
+    assert all(r.message for r in answer.message.refusals)
+    assert saeproto.hlc_ms(answer.message.hub_clock) < saeproto.wall_ms() + 2 * HOUR_MS
+    assert hub.query("SELECT count(*), sum(held) FROM change") == [(4, 4)]
+    assert hub.current_value(saeproto.report_uuid(case), "status") is None
+    # Shown to the operator.
+    assert {c["field"] for c in hub.conflicts() if c["status"] == "open"} == set(NEW_CASE)
