@@ -40,7 +40,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all test unit unit-sanitize e2e demo bench fuzz fuzz-smoke install uninstall clean deps
 
-all: $(BUILD)/sae-node $(if $(wildcard hub/main.c),$(BUILD)/sae-hub)
+all: $(BUILD)/sae-node $(BUILD)/sae-hub
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -103,12 +103,13 @@ demo: deps all
 bench: deps all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
-install: $(BUILD)/sae-node
+install: $(BUILD)/sae-node $(BUILD)/sae-hub
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/sae-node $(DESTDIR)$(PREFIX)/bin/sae-node
+	install -m 0755 $(BUILD)/sae-hub $(DESTDIR)$(PREFIX)/bin/sae-hub
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/sae-node
+	rm -f $(DESTDIR)$(PREFIX)/bin/sae-node $(DESTDIR)$(PREFIX)/bin/sae-hub
 
 clean:
 	rm -rf build
