@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sae/sae_cli.h"
 
 struct command_help {
     const char *name;
@@ -113,32 +114,9 @@ int hub_cli_usage(FILE *out, const char *command, int status)
     return status;
 }
 
-bool hub_cli_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            return false;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return true;
-    }
-    return false;
-}
+bool hub_cli_wants_help(int argc, char **argv) { return sae_cli_wants_help(argc, argv); }
 
-int hub_cli_exit_status(int code)
-{
-    switch (code) {
-    case SAE_OK: return HUB_EXIT_OK;
-    case SAE_EINVAL:
-    case SAE_ERANGE:
-    case SAE_ETOOBIG:
-    case SAE_ENOTFOUND:
-    case SAE_EAMBIGUOUS:
-    case SAE_EEXIST:
-    case SAE_ENOTINIT:
-    case SAE_EDELETED: return HUB_EXIT_USAGE;
-    default: return HUB_EXIT_OTHER;
-    }
-}
+int hub_cli_exit_status(int code) { return sae_cli_exit_status(code); }
 
 int hub_cli_fail(int code, const char *fmt, ...)
 {
@@ -147,26 +125,12 @@ int hub_cli_fail(int code, const char *fmt, ...)
     va_start(args, fmt);
     vsnprintf(line, sizeof line, fmt, args);
     va_end(args);
-    for (char *p = line; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    fprintf(stderr, "sae-hub: error: %s\n", line);
-    return hub_cli_exit_status(code);
+    return sae_cli_fail("sae-hub", code, "%s", line);
 }
 
 int hub_cli_option_error(const char *command, int opt, char **argv)
 {
-    char where[48] = "", see[64];
-    const char *arg = argv[optind - 1];
-    if (command)
-        snprintf(where, sizeof where, "%s: ", command);
-    snprintf(see, sizeof see, "see: sae-hub %s%s--help", command ? command : "",
-             command ? " " : "");
-    if (opt == ':')
-        return hub_cli_fail(SAE_EINVAL, "%soption %.40s needs a value; %s", where, arg, see);
-    if (optopt && !(arg[0] == '-' && arg[1] == '-'))
-        return hub_cli_fail(SAE_EINVAL, "%sunknown option -%c; %s", where, optopt, see);
-    return hub_cli_fail(SAE_EINVAL, "%sunknown option %.40s; %s", where, arg, see);
+    return sae_cli_option_error("sae-hub", command, opt, argv);
 }
 
 char *hub_cli_path(const struct hub_cli *cli, const char *name)

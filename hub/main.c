@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "sae/sae_cli.h"
 #include "sae/sae_version.h"
 
 struct command {
@@ -20,43 +21,6 @@ static const struct command commands[] = {
     {"reports", hub_cli_reports},     {"conflicts", hub_cli_conflicts},
     {"export", hub_cli_export},       {"stats", hub_cli_stats},
 };
-
-#define BUSY_TIMEOUT_MS_MAX 600000
-
-/* $SAE_HUB_DIR, else $XDG_DATA_HOME/sae-hub, else ~/.local/share/sae-hub. */
-static char *default_dir(void)
-{
-    const char *env = getenv("SAE_HUB_DIR");
-    char *path = NULL;
-    if (env && *env)
-        return strdup(env);
-    const char *base = getenv("XDG_DATA_HOME"), *suffix = "sae-hub";
-    if (!base || *base != '/') {
-        base = getenv("HOME");
-        suffix = ".local/share/sae-hub";
-    }
-    if (!base || !*base)
-        return NULL;
-    size_t len = strlen(base) + strlen(suffix) + 2;
-    if ((path = malloc(len)))
-        snprintf(path, len, "%s/%s", base, suffix);
-    return path;
-}
-
-static int busy_timeout_from_env(int *out)
-{
-    const char *text = getenv("SAE_BUSY_TIMEOUT_MS");
-    char *end = NULL;
-    if (!text || !*text) {
-        *out = HUB_BUSY_TIMEOUT_MS_DEFAULT;
-        return 0;
-    }
-    long value = strtol(text, &end, 10);
-    if (*end != '\0' || value < 0 || value > BUSY_TIMEOUT_MS_MAX)
-        return SAE_EINVAL;
-    *out = (int)value;
-    return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -91,10 +55,10 @@ int main(int argc, char **argv)
     if (!command)
         return hub_cli_fail(SAE_EINVAL, "unknown command \"%.40s\"; see: sae-hub --help",
                             argv[optind]);
-    if (busy_timeout_from_env(&cli.busy_timeout_ms) != 0)
+    if (sae_cli_busy_timeout(HUB_BUSY_TIMEOUT_MS_DEFAULT, &cli.busy_timeout_ms) != 0)
         return hub_cli_fail(SAE_EINVAL, "SAE_BUSY_TIMEOUT_MS must be a number of milliseconds "
-                            "from 0 to %d", BUSY_TIMEOUT_MS_MAX);
-    if (!cli.dir && (fallback_dir = default_dir()))
+                            "from 0 to %d", SAE_BUSY_TIMEOUT_MS_MAX);
+    if (!cli.dir && sae_cli_default_dir("SAE_HUB_DIR", "sae-hub", &fallback_dir) == 0)
         cli.dir = fallback_dir;
     if (sodium_init() < 0) {
         free(fallback_dir);

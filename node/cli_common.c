@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sae/sae_catalogue.h"
+#include "sae/sae_cli.h"
 
 struct command_help {
     const char *name;
@@ -100,28 +101,10 @@ int cli_usage(FILE *out, const char *command, int status)
 
 int cli_option_error(const char *command, int opt, char **argv)
 {
-    char where[48] = "", see[64];
-    const char *arg = argv[optind - 1];
-    if (command)
-        snprintf(where, sizeof where, "%s: ", command);
-    snprintf(see, sizeof see, "see: sae-node %s%s--help", command ? command : "", command ? " " : "");
-    if (opt == ':')
-        return cli_fail(SAE_EINVAL, "%soption %.40s needs a value; %s", where, arg, see);
-    if (optopt && !(arg[0] == '-' && arg[1] == '-'))
-        return cli_fail(SAE_EINVAL, "%sunknown option -%c; %s", where, optopt, see);
-    return cli_fail(SAE_EINVAL, "%sunknown option %.40s; %s", where, arg, see);
+    return sae_cli_option_error("sae-node", command, opt, argv);
 }
 
-bool cli_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            return false;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return true;
-    }
-    return false;
-}
+bool cli_wants_help(int argc, char **argv) { return sae_cli_wants_help(argc, argv); }
 
 const char *cli_kind_names(void)
 {
@@ -137,21 +120,7 @@ const char *cli_kind_names(void)
     return names;
 }
 
-int cli_exit_status(int code)
-{
-    switch (code) {
-    case SAE_OK: return EXIT_OK;
-    case SAE_EINVAL:
-    case SAE_ERANGE:
-    case SAE_ETOOBIG:
-    case SAE_ENOTFOUND:
-    case SAE_EAMBIGUOUS:
-    case SAE_EEXIST:
-    case SAE_ENOTINIT:
-    case SAE_EDELETED: return EXIT_USAGE;
-    default: return EXIT_FAILURE_OTHER;
-    }
-}
+int cli_exit_status(int code) { return sae_cli_exit_status(code); }
 
 int cli_fail(int code, const char *fmt, ...)
 {
@@ -160,12 +129,7 @@ int cli_fail(int code, const char *fmt, ...)
     va_start(args, fmt);
     vsnprintf(line, sizeof line, fmt, args);
     va_end(args);
-    /* One line, always: a message never carries a line break into a log. */
-    for (char *p = line; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    fprintf(stderr, "sae-node: error: %s\n", line);
-    return cli_exit_status(code);
+    return sae_cli_fail("sae-node", code, "%s", line);
 }
 
 int cli_open(struct cli *cli, struct node_store **store)

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cli_common.h"
 #include "node_store.h"
+#include "sae/sae_cli.h"
 #include "sae/sae_version.h"
 
 struct command {
@@ -23,23 +24,6 @@ static const struct command commands[] = {
     {"history", cli_history}, {"fields", cli_fields},   {"check", cli_check},
     {"status", cli_status},
 };
-
-#define BUSY_TIMEOUT_MS_MAX 600000
-
-static int busy_timeout_from_env(int *out)
-{
-    const char *text = getenv("SAE_BUSY_TIMEOUT_MS");
-    char *end = NULL;
-    if (!text || !*text) {
-        *out = NODE_BUSY_TIMEOUT_MS_DEFAULT;
-        return 0;
-    }
-    long value = strtol(text, &end, 10);
-    if (*end != '\0' || value < 0 || value > BUSY_TIMEOUT_MS_MAX)
-        return SAE_EINVAL;
-    *out = (int)value;
-    return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -74,9 +58,9 @@ int main(int argc, char **argv)
     if (!command)
         return cli_fail(SAE_EINVAL, "unknown command \"%.40s\"; see: sae-node --help",
                         argv[optind]);
-    if (busy_timeout_from_env(&cli.busy_timeout_ms) != 0)
+    if (sae_cli_busy_timeout(NODE_BUSY_TIMEOUT_MS_DEFAULT, &cli.busy_timeout_ms) != 0)
         return cli_fail(SAE_EINVAL, "SAE_BUSY_TIMEOUT_MS must be a number of milliseconds from 0 "
-                        "to %d", BUSY_TIMEOUT_MS_MAX);
+                        "to %d", SAE_BUSY_TIMEOUT_MS_MAX);
     /* Without any default, commands that need a directory say so; help and fields work. */
     if (!cli.dir && node_store_default_dir(&default_dir) == 0)
         cli.dir = default_dir;

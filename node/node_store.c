@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "node_store_internal.h"
+#include "sae/sae_cli.h"
 #include "sae/sae_db.h"
 #include "sae/sae_files.h"
 
@@ -198,19 +199,5 @@ int node_store_next_version(struct node_store *store, sae_hlc *out)
 
 int node_store_default_dir(char **out)
 {
-    const char *env = getenv("SAE_NODE_DIR");
-    char *path = NULL;
-    if (env && *env) {
-        path = strdup(env);
-    } else if ((env = getenv("XDG_DATA_HOME")) && *env == '/') {
-        path = sae_path_join(env, "sae-node");
-    } else if ((env = getenv("HOME")) && *env) {
-        path = sae_path_join(env, ".local/share/sae-node");
-    } else {
-        return SAE_ENOTFOUND;
-    }
-    if (!path)
-        return SAE_ENOMEM;
-    *out = path;
-    return 0;
+    return sae_cli_default_dir("SAE_NODE_DIR", "sae-node", out);
 }

@@ -1,0 +1,39 @@
+/* Command-line conventions shared by sae-node and sae-hub: one-line errors, exit statuses,
+ * option errors, help detection and the busy-timeout setting. These print: they are for the
+ * programs' command layers only, never for the libraries below them. */
+#ifndef SAE_CLI_H
+#define SAE_CLI_H
+
+#include <stdbool.h>
+
+/* Exit statuses of both programs. */
+#define SAE_EXIT_OK 0
+#define SAE_EXIT_OTHER 1 /* anything else: busy, damaged database, files, network */
+#define SAE_EXIT_USAGE 2 /* invalid usage or input; nothing was changed */
+
+/* The longest wait for another process's write transaction SAE_BUSY_TIMEOUT_MS accepts. */
+#define SAE_BUSY_TIMEOUT_MS_MAX 600000
+
+/* The exit status for an SAE code: 2 for bad input or usage, 1 for anything else. */
+int sae_cli_exit_status(int code);
+
+/* Prints "PROGRAM: error: MESSAGE" as one line (line breaks in it become spaces) on stderr
+ * and returns the exit status for code. */
+int sae_cli_fail(const char *program, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The one-line error for an option getopt refused: opt is '?' (unknown) or ':' (missing
+ * value; optstrings start with ':'). command names the subcommand, NULL for the program. */
+int sae_cli_option_error(const char *program, const char *command, int opt, char **argv);
+
+/* True when -h or --help is among argv[1..argc-1], before any "--". */
+bool sae_cli_wants_help(int argc, char **argv);
+
+/* SAE_BUSY_TIMEOUT_MS, or fallback when unset; SAE_EINVAL outside 0..SAE_BUSY_TIMEOUT_MS_MAX. */
+int sae_cli_busy_timeout(int fallback, int *out);
+
+/* The default data directory of a program: $ENV_NAME, else $XDG_DATA_HOME/NAME, else
+ * $HOME/.local/share/NAME. Malloc'd; SAE_ENOTFOUND when none can be derived. */
+int sae_cli_default_dir(const char *env_name, const char *name, char **out);
+
+#endif
