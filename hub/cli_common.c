@@ -6,13 +6,7 @@
 #include "cli.h"
 #include "sae/sae_cli.h"
 
-struct command_help {
-    const char *name;
-    const char *usage;
-    const char *text;
-};
-
-static const struct command_help helps[] = {
+static const struct sae_cli_help helps[] = {
     {"init", "init [--name NAME] [--host HOSTNAME ...] [--tls-cert FILE --tls-key FILE]",
      "Creates the hub directory (0700): hub.db, the hub's key pair (hub.key, 0600) and a TLS\n"
      "certificate: self-signed for the given hosts plus localhost and 127.0.0.1, or the\n"
@@ -94,24 +88,7 @@ static const char program_help[] =
 
 int hub_cli_usage(FILE *out, const char *command, int status)
 {
-    if (!command) {
-        char list[4096];
-        size_t used = 0;
-        for (size_t i = 0; i < HELP_COUNT && used < sizeof list; i++) {
-            int n = snprintf(list + used, sizeof list - used, "  %s\n", helps[i].usage);
-            used += n > 0 ? (size_t)n : 0;
-        }
-        fprintf(out, program_help, list);
-        return status;
-    }
-    for (size_t i = 0; i < HELP_COUNT; i++) {
-        if (strcmp(helps[i].name, command) == 0) {
-            fprintf(out, "Usage: sae-hub [-d DIR] %s\n%s", helps[i].usage,
-                    out == stdout ? helps[i].text : "");
-            return status;
-        }
-    }
-    return status;
+    return sae_cli_usage(out, "sae-hub", program_help, helps, HELP_COUNT, command, status);
 }
 
 bool hub_cli_wants_help(int argc, char **argv) { return sae_cli_wants_help(argc, argv); }

@@ -7,13 +7,7 @@
 #include "sae/sae_catalogue.h"
 #include "sae/sae_cli.h"
 
-struct command_help {
-    const char *name;
-    const char *usage;
-    const char *text;
-};
-
-static const struct command_help helps[] = {
+static const struct sae_cli_help helps[] = {
     {"init", "init --village NAME",
      "Creates the node directory (mode 0700) with a new device key (node.key, 0600) and an\n"
      "empty journal (node.db, 0600) for the village. Refuses a directory that has a journal.\n"
@@ -77,26 +71,7 @@ static const char program_help[] =
 
 int cli_usage(FILE *out, const char *command, int status)
 {
-    if (!command) {
-        char list[2048];
-        size_t used = 0;
-        for (size_t i = 0; i < HELP_COUNT && used < sizeof list; i++) {
-            int n = snprintf(list + used, sizeof list - used, "  %s\n", helps[i].usage);
-            used += n > 0 ? (size_t)n : 0;
-        }
-        fprintf(out, program_help, list);
-        return status;
-    }
-    for (size_t i = 0; i < HELP_COUNT; i++) {
-        if (strcmp(helps[i].name, command) == 0) {
-            fprintf(out, "Usage: sae-node [-d DIR] %s\n%s", helps[i].usage,
-                    out == stdout ? helps[i].text : "");
-            if (out != stdout)
-                fprintf(out, "Try: sae-node %s --help\n", command);
-            return status;
-        }
-    }
-    return status;
+    return sae_cli_usage(out, "sae-node", program_help, helps, HELP_COUNT, command, status);
 }
 
 int cli_option_error(const char *command, int opt, char **argv)

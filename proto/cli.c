@@ -104,3 +104,29 @@ int sae_cli_default_dir(const char *env_name, const char *name, char **out)
     *out = path;
     return 0;
 }
+
+int sae_cli_usage(FILE *out, const char *program, const char *program_help,
+                  const struct sae_cli_help *helps, size_t count, const char *command,
+                  int status)
+{
+    if (!command) {
+        char list[4096];
+        size_t used = 0;
+        for (size_t i = 0; i < count && used < sizeof list; i++) {
+            int n = snprintf(list + used, sizeof list - used, "  %s\n", helps[i].usage);
+            used += n > 0 ? (size_t)n : 0;
+        }
+        fprintf(out, program_help, list);
+        return status;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(helps[i].name, command) == 0) {
+            fprintf(out, "Usage: %s [-d DIR] %s\n%s", program, helps[i].usage,
+                    out == stdout ? helps[i].text : "");
+            if (out != stdout)
+                fprintf(out, "Try: %s %s --help\n", program, command);
+            return status;
+        }
+    }
+    return status;
+}

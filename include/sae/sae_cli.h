@@ -5,6 +5,8 @@
 #define SAE_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 /* Exit statuses of both programs. */
 #define SAE_EXIT_OK 0
@@ -31,6 +33,19 @@ bool sae_cli_wants_help(int argc, char **argv);
 
 /* SAE_BUSY_TIMEOUT_MS, or fallback when unset; SAE_EINVAL outside 0..SAE_BUSY_TIMEOUT_MS_MAX. */
 int sae_cli_busy_timeout(int fallback, int *out);
+
+/* One command's help: its name, its usage line and a paragraph. */
+struct sae_cli_help {
+    const char *name;
+    const char *usage;
+    const char *text;
+};
+
+/* Prints the usage of command, or (command NULL) program_help with the list of every
+ * usage line put in its one "%s"; on stderr only the usage line and a hint. Returns status. */
+int sae_cli_usage(FILE *out, const char *program, const char *program_help,
+                  const struct sae_cli_help *helps, size_t count, const char *command,
+                  int status);
 
 /* The default data directory of a program: $ENV_NAME, else $XDG_DATA_HOME/NAME, else
  * $HOME/.local/share/NAME. Malloc'd; SAE_ENOTFOUND when none can be derived. */
