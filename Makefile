@@ -91,8 +91,9 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(GEN_SRC)
 fuzz: $(FUZZ_BIN)
 	@sh tests/run_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
+# make test runs every target for about 20 s, two at a time.
 fuzz-smoke: $(FUZZ_BIN)
-	@sh tests/run_fuzz.sh 10 $(FUZZ_BIN)
+	@sh tests/run_fuzz.sh 20 $(FUZZ_BIN)
 
 test: deps
 	@sh tests/run_all.sh

@@ -103,12 +103,36 @@ run_target() {
     return 1
 }
 
+# FUZZ_JOBS targets run at once (default 2, one per core here); their lines are printed in
+# the order the targets were given.
+jobs=${FUZZ_JOBS:-2}
+case "$jobs" in
+    '' | *[!0-9]* | 0) echo "run_fuzz: FUZZ_JOBS must be a whole number of 1 or more" >&2; exit 2 ;;
+esac
+results=$(mktemp -d) || exit 2
+trap 'rm -rf "$results"' EXIT
+i=0
 for bin in "$@"; do
-    if run_target "$bin"; then
+    (
+        if run_target "$bin" >"$results/$i.out"; then
+            echo ok >"$results/$i.status"
+        else
+            echo failed >"$results/$i.status"
+        fi
+    ) &
+    i=$((i + 1))
+    [ $((i % jobs)) -eq 0 ] && wait
+done
+wait
+n=0
+while [ $n -lt $i ]; do
+    cat "$results/$n.out"
+    if [ "$(cat "$results/$n.status" 2>/dev/null)" = ok ]; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))
     fi
+    n=$((n + 1))
 done
 
 echo "fuzz: $passed passed, $failed failed"
