@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "enroll.h"
@@ -105,6 +106,65 @@ static int install_tls(const struct hub_cli *cli, const struct init_options *o,
     return rc == 0 ? 0 : hub_cli_fail(rc, "cannot copy the certificate into %s", cli->dir);
 }
 
+static const char *const hub_files[] = {HUB_DB_FILE, HUB_DB_FILE "-wal", HUB_DB_FILE "-shm",
+                                        HUB_KEY_FILE, HUB_CERT_FILE, HUB_TLS_KEY_FILE};
+
+/* Length of the longest prefix of path (at a '/') that exists: init makes everything
+ * below it, and a refused init removes exactly that. */
+static size_t existing_prefix(const char *path)
+{
+    char *copy = strdup(path);
+    struct stat st;
+    size_t len = copy ? strlen(copy) : 0;
+    while (copy && len > 0 && stat(copy, &st) != 0) {
+        while (len > 0 && copy[len - 1] != '/')
+            len--;
+        while (len > 1 && copy[len - 1] == '/')
+            len--;
+        copy[len] = '\0';
+    }
+    free(copy);
+    return len;
+}
+
+/* A refused init changes nothing: the files it made go, and the directories it made. */
+static void undo_init(const struct hub_cli *cli, size_t existing)
+{
+    for (size_t i = 0; i < sizeof hub_files / sizeof hub_files[0]; i++) {
+        char *path = hub_cli_path(cli, hub_files[i]);
+        if (path)
+            unlink(path);
+        free(path);
+    }
+    char *dir = strdup(cli->dir);
+    size_t len = dir ? strlen(dir) : 0;
+    while (dir && len > existing) {
+        dir[len] = '\0';
+        if (rmdir(dir) != 0)
+            break;
+        while (len > existing && dir[len - 1] != '/')
+            len--;
+        while (len > existing && dir[len - 1] == '/')
+            len--;
+    }
+    free(dir);
+}
+
+/* None of the hub's files may be there already. */
+static int check_fresh(const struct hub_cli *cli)
+{
+    struct stat st;
+    for (size_t i = 0; i < sizeof hub_files / sizeof hub_files[0]; i++) {
+        char *path = hub_cli_path(cli, hub_files[i]);
+        int exists = path && lstat(path, &st) == 0;
+        free(path);
+        if (exists)
+            return hub_cli_fail(SAE_EEXIST, "%s already holds a hub (%s); use another directory",
+                                cli->dir, hub_files[i]);
+    }
+    return HUB_EXIT_OK;
+}
+
 static int init_files(struct hub_cli *cli, const struct init_options *o)
 {
     uint8_t pk[32], sk[32];
@@ -114,9 +174,11 @@ static int init_files(struct hub_cli *cli, const struct init_options *o)
     char *db = hub_cli_path(cli, HUB_DB_FILE), *cert = hub_cli_path(cli, HUB_CERT_FILE);
     char *tls_key = hub_cli_path(cli, HUB_TLS_KEY_FILE);
     int status = db && cert && tls_key ? HUB_EXIT_OK : hub_cli_fail(SAE_ENOMEM, "out of memory");
-    struct stat st;
-    if (status == HUB_EXIT_OK && stat(db, &st) == 0)
-        status = hub_cli_fail(SAE_EEXIST, "%s already holds a hub; use another directory", cli->dir);
+    size_t existing = existing_prefix(cli->dir);
+    bool undo = false;
+    if (status == HUB_EXIT_OK)
+        status = check_fresh(cli);
+    undo = status == HUB_EXIT_OK; /* from here on, a failure removes what this run made */
     if (status == HUB_EXIT_OK && sae_dir_create_private(cli->dir) != 0)
         status = hub_cli_fail(SAE_EIO, "cannot create directory %s", cli->dir);
     if (status == HUB_EXIT_OK)
@@ -136,6 +198,8 @@ static int init_files(struct hub_cli *cli, const struct init_options *o)
     if (status == HUB_EXIT_OK)
         printf("initialised hub \"%s\" in %s\nhub id:  %016llx\nTLS pin: %s\n", o->name,
                cli->dir, (unsigned long long)hub_id, pin);
+    else if (undo)
+        undo_init(cli, existing);
     free(db);
     free(cert);
     free(tls_key);

@@ -172,8 +172,8 @@ static int revoke_node(struct hub_store *store, const char *text)
         return hub_cli_fail(SAE_EINVAL, "a device id is 16 hex digits, as nodes list shows it");
     int rc = hub_store_node_revoke(store, (uint64_t)id, (int64_t)sae_wall_clock_ms());
     if (rc == SAE_ENOTFOUND)
-        return hub_cli_fail(rc, "no enrolled device %s is not revoked already; see: sae-hub "
-                            "nodes list", text);
+        return hub_cli_fail(rc, "no enrolled device %s that is not revoked already; see: "
+                            "sae-hub nodes list", text);
     if (rc != 0)
         return hub_cli_fail(rc, "cannot revoke %s: %s", text, sae_error_name(rc));
     printf("revoked %s: its next request is refused; what it sent before stays\n", text);
@@ -184,10 +184,11 @@ int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv)
 {
     struct hub_store *store = NULL;
     struct add_options add;
-    if (argc < 2 || hub_cli_wants_help(2, argv))
-        return argc < 2 ? hub_cli_fail(SAE_EINVAL, "nodes needs add, list or revoke; see: "
-                                       "sae-hub nodes --help")
-                        : hub_cli_usage(stdout, "nodes", HUB_CLI_DONE);
+    if (hub_cli_wants_help(argc, argv))
+        return hub_cli_usage(stdout, "nodes", HUB_CLI_DONE);
+    if (argc < 2)
+        return hub_cli_fail(SAE_EINVAL, "nodes needs add, list or revoke; see: sae-hub nodes "
+                            "--help");
     const char *verb = argv[1];
     bool json = argc == 3 && strcmp(argv[2], "--json") == 0;
     int status = HUB_EXIT_OK;

@@ -30,11 +30,12 @@ static const char upsert_field_sql[] =
 static const char select_field_sql[] =
     "SELECT value, version, origin FROM report_field WHERE report_id = ?1 AND field = ?2";
 
+/* The statements belong to the store's cache: reset, never finalized. */
 static void writer_finish(struct change_writer *w)
 {
-    sqlite3_finalize(w->insert_journal);
-    sqlite3_finalize(w->upsert_field);
-    sqlite3_finalize(w->select_field);
+    sqlite3_reset(w->insert_journal);
+    sqlite3_reset(w->upsert_field);
+    sqlite3_reset(w->select_field);
 }
 
 /* Takes the write lock, then prepares the statements and issues the command's version. */
@@ -45,12 +46,14 @@ static int writer_start(struct change_writer *w, struct node_store *store)
     int rc = node_store_begin(store);
     if (rc != 0)
         return rc;
-    int src = sqlite3_prepare_v2(store->db, insert_journal_sql, -1, &w->insert_journal, NULL);
-    if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(store->db, upsert_field_sql, -1, &w->upsert_field, NULL);
-    if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(store->db, select_field_sql, -1, &w->select_field, NULL);
-    rc = src == SQLITE_OK ? node_store_next_version(store, &w->version) : sae_db_error(src);
+    struct sae_db_cache *cache = &store->statements;
+    rc = sae_db_prepare_cached(store->db, cache, insert_journal_sql, &w->insert_journal);
+    if (rc == 0)
+        rc = sae_db_prepare_cached(store->db, cache, upsert_field_sql, &w->upsert_field);
+    if (rc == 0)
+        rc = sae_db_prepare_cached(store->db, cache, select_field_sql, &w->select_field);
+    if (rc == 0)
+        rc = node_store_next_version(store, &w->version);
     if (rc != 0) {
         writer_finish(w);
         node_store_rollback(store);
@@ -152,34 +155,36 @@ static int append_change(struct change_writer *w, const char *id, const char *ki
     return rc == SQLITE_OK ? step_done(db, f) : sae_db_error(rc);
 }
 
+static const char insert_report_sql[] =
+    "INSERT INTO report(id, kind, first_seq)"
+    " VALUES (?1, ?2, (SELECT min(seq) FROM journal WHERE report_id = ?1))";
+
 static int insert_report_row(struct node_store *store, const char *id, const char *kind)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "INSERT INTO report(id, kind, first_seq)"
-                                " VALUES (?1, ?2, (SELECT min(seq) FROM journal WHERE report_id = ?1))",
-                                -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    int err = sae_db_prepare_cached(store->db, &store->statements, insert_report_sql, &stmt);
+    if (err != 0)
+        return err;
+    int rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
-    int err = rc == SQLITE_OK ? step_done(store->db, stmt) : sae_db_error(rc);
-    sqlite3_finalize(stmt);
-    return err;
+    return rc == SQLITE_OK ? step_done(store->db, stmt) : sae_db_error(rc);
 }
 
 /* Reads the kind of a report and whether it carries a tombstone. */
+static const char report_kind_state_sql[] =
+    "SELECT r.kind, EXISTS(SELECT 1 FROM report_field f WHERE f.report_id = r.id"
+    " AND f.field = '" SAE_FIELD_TOMBSTONE "' AND f.value IS NOT NULL)"
+    " FROM report r WHERE r.id = ?1";
+
 static int report_kind_state(struct node_store *store, const char *id, char **kind, bool *deleted)
 {
     sqlite3_stmt *stmt = NULL;
-    int err = SAE_ENOTFOUND;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "SELECT r.kind, EXISTS(SELECT 1 FROM report_field f WHERE"
-                                " f.report_id = r.id AND f.field = '" SAE_FIELD_TOMBSTONE "'"
-                                " AND f.value IS NOT NULL) FROM report r WHERE r.id = ?1",
-                                -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    int err = sae_db_prepare_cached(store->db, &store->statements, report_kind_state_sql, &stmt);
+    if (err != 0)
+        return err;
+    err = SAE_ENOTFOUND;
+    int rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
@@ -192,7 +197,7 @@ static int report_kind_state(struct node_store *store, const char *id, char **ki
     } else if (rc != SQLITE_DONE) {
         err = sae_db_error(rc);
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return err;
 }
 

@@ -160,6 +160,7 @@ void node_store_close(struct node_store *store)
 {
     if (!store)
         return;
+    sae_db_cache_clear(&store->statements);
     sqlite3_close(store->db);
     free(store->dir);
     free(store->village);
@@ -173,25 +174,41 @@ void node_store_rollback(struct node_store *store)
     sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static const char clock_sql[] =
+    "SELECT max(coalesce((SELECT value FROM meta WHERE key = 'clock'), 0),"
+    " coalesce((SELECT version FROM journal ORDER BY seq DESC LIMIT 1), 0))";
+static const char set_clock_sql[] = "UPDATE meta SET value = ?1 WHERE key = 'clock'";
+
+static int step_int(sqlite3_stmt *stmt, int64_t *out)
+{
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(stmt, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_reset(stmt);
+    return rc == SQLITE_OK || rc == SQLITE_DONE ? 0 : sae_db_error(rc);
+}
+
 int node_store_next_version(struct node_store *store, sae_hlc *out)
 {
-    int64_t last = 0, newest = 0;
+    int64_t last = 0;
     sae_hlc next;
-    int rc = sae_db_meta_int(store->db, "clock", &last);
+    sqlite3_stmt *read = NULL, *write = NULL;
     /* Never issue a version below the newest one written: were the stored clock ever behind
      * (a file restored by hand), last-writer-wins would silently drop the new change. */
+    int rc = sae_db_prepare_cached(store->db, &store->statements, clock_sql, &read);
     if (rc == 0)
-        rc = sae_db_query_int(store->db,
-                                  "SELECT coalesce((SELECT version FROM journal"
-                                  " ORDER BY seq DESC LIMIT 1), 0)", NULL, 0, &newest);
-    if (rc == 0 && newest > last)
-        last = newest;
+        rc = step_int(read, &last);
     if (rc == 0 && last < 0)
         rc = SAE_ECORRUPT;
     if (rc == 0)
         rc = sae_hlc_tick((sae_hlc)last, sae_wall_clock_ms(), &next);
     if (rc == 0)
-        rc = sae_db_set_meta_int(store->db, "clock", (int64_t)next);
+        rc = sae_db_prepare_cached(store->db, &store->statements, set_clock_sql, &write);
+    if (rc == 0)
+        rc = sqlite3_bind_int64(write, 1, (int64_t)next) == SQLITE_OK ? step_int(write, &last)
+                                                                     : SAE_EDB;
     if (rc == 0)
         *out = next;
     return rc;

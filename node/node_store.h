@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sae/sae_db.h"
 #include "sae/sae_error.h"
 #include "sae/sae_hlc.h"
 
@@ -21,6 +22,7 @@ struct node_store {
     char *dir;
     char *village;
     uint64_t origin; /* 63-bit id of this device, derived from its public key */
+    struct sae_db_cache statements; /* of the write path */
 };
 
 /* Creates dir (0700, parents too) holding a fresh key pair (node.key, 0600) and a journal

@@ -152,3 +152,39 @@ int sae_db_set_meta_int(sqlite3 *db, const char *key, int64_t value)
     sqlite3_finalize(stmt);
     return rc == SQLITE_OK ? 0 : sae_db_error(rc);
 }
+
+int sae_db_prepare_cached(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
+                          sqlite3_stmt **out)
+{
+    for (size_t i = 0; i < cache->count; i++) {
+        if (cache->entries[i].sql == sql) {
+            sqlite3_reset(cache->entries[i].stmt);
+            sqlite3_clear_bindings(cache->entries[i].stmt);
+            *out = cache->entries[i].stmt;
+            return 0;
+        }
+    }
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+    if (rc != SQLITE_OK)
+        return sae_db_error(rc);
+    if (cache->count < SAE_DB_CACHE_SIZE) {
+        cache->entries[cache->count].sql = sql;
+        cache->entries[cache->count].stmt = stmt;
+        cache->count++;
+    } else {
+        /* Full: the statement still works, it is just not kept. This is a programming
+         * error (SAE_DB_CACHE_SIZE too small), caught by the leak checks of the tests. */
+        sqlite3_finalize(stmt);
+        return SAE_ENOMEM;
+    }
+    *out = stmt;
+    return 0;
+}
+
+void sae_db_cache_clear(struct sae_db_cache *cache)
+{
+    for (size_t i = 0; i < cache->count; i++)
+        sqlite3_finalize(cache->entries[i].stmt);
+    cache->count = 0;
+}

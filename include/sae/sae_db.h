@@ -36,4 +36,23 @@ int sae_db_migrate(sqlite3 *db, const char *const *migrations, int count, const 
 int sae_db_meta_int(sqlite3 *db, const char *key, int64_t *out);
 int sae_db_set_meta_int(sqlite3 *db, const char *key, int64_t value);
 
+/* Prepared statements kept for the life of a connection, so that hot paths (one add on a
+ * post, one batch at the hub) do not parse the same SQL again and again. Keyed by the SQL
+ * text's address: pass static strings. */
+#define SAE_DB_CACHE_SIZE 16
+struct sae_db_cache {
+    struct {
+        const char *sql;
+        sqlite3_stmt *stmt;
+    } entries[SAE_DB_CACHE_SIZE];
+    size_t count;
+};
+
+/* The cached statement for sql, reset with its bindings cleared; prepared on first use.
+ * The cache owns it: reset it after stepping, never finalize it. */
+int sae_db_prepare_cached(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
+                          sqlite3_stmt **out);
+/* Finalizes every cached statement (before sqlite3_close). */
+void sae_db_cache_clear(struct sae_db_cache *cache);
+
 #endif
