@@ -1,0 +1,467 @@
+/* make bench: many posts pushing at once. The 330 villages of Kabupaten Probolinggo, each
+ * enrolled and each pushing one realistic batch (20 to 50 changes, bench_dataset.h, fixed
+ * seed) at the same moment, one connection per post, from client addresses 127.0.0.2 to
+ * 127.0.0.254 (as posts would come from different addresses, so the server's per-IP limit
+ * sees different posts); then ten times as many. The hub runs in this process with the
+ * server's default configuration (http_server_config_default) apart from its address and
+ * port, as `sae-hub serve` runs it.
+ *
+ * Figures: every push acknowledged (each sealed ack opened and checked) and every change in
+ * hub.db; p50 and p99 of the time from the common start to each post's ack. The baseline,
+ * measured in the same run just before each concurrent round: pushes sent one after another
+ * over one connection (the previous batch of each of the first 330 posts), 330 of them in
+ * both rounds: all 3,300 in turn would add 30 to 60 s here for the same p50. The figure
+ * reads "p99 at N posts at once = X times the sequential p50". Nothing asserts a time.
+ *
+ * When more posts than the server's connection limit push at once, the server leaves the
+ * extra connections waiting in the kernel's accept queue (or refuses them: the run says
+ * which happened). BENCH_HUB_WAVE sets the most posts started together (1 to 100000;
+ * default: all of them); BENCH_HUB_ROUNDS=1 runs the 330 posts only. */
+#define _XOPEN_SOURCE 700 /* nftw */
+
+#include <errno.h>
+#include <inttypes.h>
+
+#include "bench_hub_support.h"
+
+#define VILLAGES 330
+#define SCALE 10
+#define CHANGES_MIN 20
+#define CHANGES_SPREAD 31 /* 20 to 50 changes per batch */
+#define SEED UINT64_C(0x5ae10ad20261129)
+#define FIRST_HOST 2
+#define HOSTS 253 /* 127.0.0.2 .. 127.0.0.254 */
+/* Pushes of the sequential baseline. */
+#define SEQUENTIAL VILLAGES
+
+/* The 24 districts (kecamatan) of Kabupaten Probolinggo; villages are named after them. */
+static const char *const kecamatan[] = {
+    "Sukapura", "Sumber", "Kuripan", "Bantaran", "Leces", "Tegalsiwalan", "Banyuanyar",
+    "Tiris", "Krucil", "Gading", "Pakuniran", "Kotaanyar", "Paiton", "Besuk", "Kraksaan",
+    "Krejengan", "Pajarakan", "Maron", "Gending", "Dringu", "Wonomerto", "Lumbang", "Tongas",
+    "Sumberasih",
+};
+
+/* One post of the run: who it is and its batches: [0] for the sequential baseline (posts
+ * of the sample only), [1] for the concurrent round. */
+struct post {
+    struct hb_identity who;
+    uint8_t *env[2];
+    size_t env_len[2], changes[2];
+    uint64_t last_seq[2];
+};
+
+/* One transfer of the concurrent round. */
+struct transfer {
+    struct post *post;
+    CURL *easy;
+    struct hb_reply reply;
+    char interface[32];
+    double latency, tls;
+    long status;
+    CURLcode result;
+};
+
+struct round {
+    size_t posts, waves, changes, failed, seq_pushes, seq_changes;
+    long seq_connections;
+    double seq_p50, seq_p99, seq_seconds, p50, p99, max, tls_p50, tls_p99, seconds;
+};
+
+static void posts_free(struct post *posts, size_t count)
+{
+    for (size_t i = 0; posts && i < count; i++) {
+        free(posts[i].env[0]);
+        free(posts[i].env[1]);
+        sodium_memzero(posts[i].who.sk, sizeof posts[i].who.sk);
+    }
+    free(posts);
+}
+
+/* A post's batches, generated and sealed; the journal is dropped afterwards (it holds
+ * 130 KiB of recent narratives per post). */
+static int post_make(struct post *out, const struct hb_hub *hub, uint32_t index, size_t count)
+{
+    int first = index < SEQUENTIAL ? 0 : 1;
+    struct hb_post p;
+    struct sae_change changes[CHANGES_MIN + CHANGES_SPREAD];
+    char village[96];
+    memset(changes, 0, sizeof changes);
+    if (count == VILLAGES)
+        snprintf(village, sizeof village, "Desa %03u, Kec. %s", index + 1,
+                 kecamatan[index % (sizeof kecamatan / sizeof kecamatan[0])]);
+    else
+        snprintf(village, sizeof village, "Pos %04u, Kec. %s", index + 1,
+                 kecamatan[index % (sizeof kecamatan / sizeof kecamatan[0])]);
+    int rc = hb_post_init(&p, SEED + count, index, village);
+    for (int b = first; rc == 0 && b < 2; b++) {
+        size_t n = CHANGES_MIN + bench_below(&p.data, CHANGES_SPREAD);
+        rc = hb_post_changes(&p, changes, n);
+        if (rc == 0)
+            rc = hb_seal_batch(&p.who, hub->pk, changes, n, &out->env[b], &out->env_len[b]);
+        bench_batch_clear(changes, n);
+        out->changes[b] = n;
+        out->last_seq[b] = p.seq;
+    }
+    out->who = p.who;
+    hb_post_free(&p);
+    return rc;
+}
+
+static int posts_make(struct hb_hub *hub, size_t count, struct post **out)
+{
+    struct post *posts = calloc(count, sizeof *posts);
+    int rc = posts ? hub_store_begin(hub->admin) : SAE_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        rc = post_make(&posts[i], hub, (uint32_t)i, count);
+        if (rc == 0)
+            rc = hb_enroll(hub, &posts[i].who, 1);
+    }
+    if (rc == 0)
+        rc = hub_store_commit(hub->admin);
+    else if (posts)
+        hub_store_rollback(hub->admin);
+    if (rc != 0) {
+        posts_free(posts, count);
+        return rc;
+    }
+    *out = posts;
+    return 0;
+}
+
+/* ---- one after another, over one connection ----------------------------------------- */
+
+static int sequential(const struct hb_hub *hub, struct post *posts, size_t count,
+                      struct curl_slist *headers, double *latencies, struct round *round,
+                      struct sae_message *why)
+{
+    struct hb_reply reply = {0};
+    CURL *easy = curl_easy_init();
+    int rc = easy ? hb_easy_setup(easy, hub, NULL, headers, &reply) : SAE_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        long status = 0;
+        hb_reply_free(&reply);
+        rc = hb_easy_body(easy, posts[i].env[0], posts[i].env_len[0]);
+        double start = hb_now();
+        CURLcode code = rc == 0 ? curl_easy_perform(easy) : CURLE_FAILED_INIT;
+        latencies[i] = hb_now() - start;
+        round->seq_connections += hb_easy_new_connections(easy);
+        round->seq_seconds += latencies[i];
+        round->seq_changes += posts[i].changes[0];
+        if (code != CURLE_OK) {
+            sae_message_set(why, "sequential push %zu: %s", i, curl_easy_strerror(code));
+            rc = SAE_EIO;
+            break;
+        }
+        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+        rc = hb_ack_check(hub, &posts[i].who, status, &reply, posts[i].last_seq[0], why);
+    }
+    hb_reply_free(&reply);
+    curl_easy_cleanup(easy);
+    return rc;
+}
+
+/* ---- all at once ----------------------------------------------------------------------- */
+
+static int transfer_start(CURLM *multi, struct transfer *t, const struct hb_hub *hub,
+                          struct curl_slist *headers, size_t index)
+{
+    snprintf(t->interface, sizeof t->interface, "host!127.0.0.%zu",
+             FIRST_HOST + index % HOSTS);
+    t->easy = curl_easy_init();
+    if (!t->easy)
+        return SAE_ENOMEM;
+    /* A post pushes its batch and goes: the connection closes after the answer. */
+    int rc = hb_easy_setup(t->easy, hub, t->interface, headers, &t->reply);
+    if (rc == 0)
+        rc = hb_easy_body(t->easy, t->post->env[1], t->post->env_len[1]);
+    if (rc == 0 && (curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t) != CURLE_OK ||
+                    curl_easy_setopt(t->easy, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK ||
+                    curl_multi_add_handle(multi, t->easy) != CURLM_OK))
+        rc = SAE_EINVAL;
+    return rc;
+}
+
+static void transfer_done(CURLMsg *msg, double started)
+{
+    struct transfer *t = NULL;
+    curl_off_t tls_us = 0;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+    if (!t)
+        return;
+    t->latency = hb_now() - started;
+    t->result = msg->data.result;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
+    if (curl_easy_getinfo(t->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us) == CURLE_OK)
+        t->tls = (double)tls_us / 1e6;
+}
+
+/* Starts every transfer of [from, to) at once and waits for the last answer. */
+static int wave(CURLM *multi, const struct hb_hub *hub, struct transfer *transfers, size_t from,
+                size_t to, struct curl_slist *headers)
+{
+    int running = 1, rc = 0;
+    for (size_t i = from; rc == 0 && i < to; i++)
+        rc = transfer_start(multi, &transfers[i], hub, headers, i);
+    double started = hb_now();
+    while (rc == 0 && running > 0) {
+        CURLMsg *msg;
+        int left = 0;
+        if (curl_multi_perform(multi, &running) != CURLM_OK)
+            rc = SAE_EIO;
+        while ((msg = curl_multi_info_read(multi, &left)) != NULL)
+            if (msg->msg == CURLMSG_DONE)
+                transfer_done(msg, started);
+        if (rc == 0 && running > 0 && curl_multi_poll(multi, NULL, 0, 1000, NULL) != CURLM_OK)
+            rc = SAE_EIO;
+    }
+    for (size_t i = from; i < to; i++) {
+        if (transfers[i].easy)
+            curl_multi_remove_handle(multi, transfers[i].easy);
+        curl_easy_cleanup(transfers[i].easy);
+        transfers[i].easy = NULL;
+    }
+    return rc;
+}
+
+static int concurrent(const struct hb_hub *hub, struct post *posts, size_t count,
+                      size_t wave_size, struct curl_slist *headers, struct round *round,
+                      struct transfer **out)
+{
+    struct transfer *transfers = calloc(count, sizeof *transfers);
+    CURLM *multi = curl_multi_init();
+    int rc = transfers && multi ? 0 : SAE_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        transfers[i].post = &posts[i];
+    double start = hb_now();
+    for (size_t from = 0; rc == 0 && from < count; from += wave_size) {
+        size_t to = from + wave_size < count ? from + wave_size : count;
+        rc = wave(multi, hub, transfers, from, to, headers);
+        round->waves++;
+    }
+    round->seconds = hb_now() - start;
+    curl_multi_cleanup(multi);
+    *out = transfers;
+    return rc;
+}
+
+/* Every answer opened as its post would; failures counted and the first one described. */
+static void check_answers(const struct hb_hub *hub, struct transfer *t, size_t count,
+                          struct round *round, struct sae_message *why)
+{
+    for (size_t i = 0; i < count; i++) {
+        struct sae_message one = {{0}};
+        int rc = SAE_EIO;
+        if (t[i].result != CURLE_OK)
+            sae_message_set(&one, "%s: %s", t[i].post->who.village,
+                            curl_easy_strerror(t[i].result));
+        else
+            rc = hb_ack_check(hub, &t[i].post->who, t[i].status, &t[i].reply,
+                              t[i].post->last_seq[1], &one);
+        if (rc != 0 && round->failed++ == 0)
+            *why = one;
+        hb_reply_free(&t[i].reply);
+    }
+}
+
+/* ---- one round: sequential baseline, then everyone at once ---------------------------- */
+
+static void figures(struct round *round, double *seq, struct transfer *t, size_t count)
+{
+    double *values = malloc(count * sizeof *values);
+    round->seq_p50 = hb_percentile(seq, round->seq_pushes, 50);
+    round->seq_p99 = hb_percentile(seq, round->seq_pushes, 99);
+    if (!values)
+        return;
+    for (size_t i = 0; i < count; i++)
+        values[i] = t[i].latency;
+    round->p50 = hb_percentile(values, count, 50);
+    round->p99 = hb_percentile(values, count, 99);
+    round->max = values[count - 1];
+    for (size_t i = 0; i < count; i++)
+        values[i] = t[i].tls;
+    round->tls_p50 = hb_percentile(values, count, 50);
+    round->tls_p99 = hb_percentile(values, count, 99);
+    free(values);
+}
+
+static int run_round(struct hb_hub *hub, size_t count, size_t wave_size,
+                     struct curl_slist *headers, struct round *round, struct sae_message *why)
+{
+    struct post *posts = NULL;
+    struct transfer *transfers = NULL;
+    double *seq = calloc(SEQUENTIAL, sizeof *seq);
+    memset(round, 0, sizeof *round);
+    round->posts = count;
+    round->seq_pushes = count < SEQUENTIAL ? count : SEQUENTIAL;
+    int rc = seq ? posts_make(hub, count, &posts) : SAE_ENOMEM;
+    if (rc != 0 && !why->text[0])
+        sae_message_set(why, "cannot generate, seal and enroll %zu posts", count);
+    if (rc == 0)
+        rc = sequential(hub, posts, round->seq_pushes, headers, seq, round, why);
+    if (rc == 0)
+        rc = concurrent(hub, posts, count, wave_size, headers, round, &transfers);
+    if (rc == 0) {
+        check_answers(hub, transfers, count, round, why);
+        figures(round, seq, transfers, count);
+    }
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        round->changes += posts[i].changes[1];
+    /* Only acknowledged pushes must be stored; when some failed the count tells. */
+    for (size_t i = 0; rc == 0 && round->failed == 0 && i < count; i++)
+        rc = hb_check_stored(hub, &posts[i].who, why);
+    int64_t conflicts = 0;
+    if (rc == 0)
+        rc = hb_count(hub, "SELECT count(*) FROM conflict", &conflicts);
+    /* Each post writes its own reports, each change based on its previous one. */
+    if (rc == 0 && conflicts != 0) {
+        sae_message_set(why, "the hub opened %lld conflict(s) among changes of one writer each",
+                        (long long)conflicts);
+        rc = SAE_ECORRUPT;
+    }
+    for (size_t i = 0; transfers && i < count; i++)
+        hb_reply_free(&transfers[i].reply); /* left when the round stopped early */
+    free(transfers);
+    posts_free(posts, count);
+    free(seq);
+    return rc;
+}
+
+static void print_round(const struct round *r, struct hb_log *log)
+{
+    printf("  %zu posts, %zu changes: %zu of %zu pushes acknowledged%s, in %zu wave(s), "
+           "%.1f s, %.0f changes/s\n", r->posts, r->changes, r->posts - r->failed, r->posts,
+           r->failed ? "" : " and every change in hub.db", r->waves, r->seconds,
+           (double)r->changes / r->seconds);
+    printf("  at once:       p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (TLS handshake done: "
+           "p50 %.1f ms, p99 %.1f ms)\n", r->p50 * 1e3, r->p99 * 1e3, r->max * 1e3,
+           r->tls_p50 * 1e3, r->tls_p99 * 1e3);
+    printf("  one at a time: p50 %7.1f ms  p99 %7.1f ms  (%zu pushes in turn over %ld "
+           "connection(s): %.0f changes/s)\n", r->seq_p50 * 1e3, r->seq_p99 * 1e3,
+           r->seq_pushes, r->seq_connections, (double)r->seq_changes / r->seq_seconds);
+    printf("  p99 at %zu posts at once = %.1f x the sequential p50; at once the hub took "
+           "%.1f ms per push (%.1f s / %zu), one at a time %.1f ms\n", r->posts,
+           r->p99 / r->seq_p50, r->seconds * 1e3 / (double)r->posts, r->seconds, r->posts,
+           r->seq_seconds * 1e3 / (double)r->seq_pushes);
+    pthread_mutex_lock(&log->lock);
+    if (log->unusual > 0)
+        printf("  server: %zu request(s) with another outcome than 200; the first:\n",
+               log->unusual);
+    for (size_t i = 0; i < log->unusual && i < HB_LOG_KEEP; i++)
+        printf("  server log: %s\n", log->kept[i]);
+    log->unusual = 0; /* each round shows its own */
+    pthread_mutex_unlock(&log->lock);
+}
+
+/* A number from 1 to max in the environment variable name, or fallback when unset. */
+static int number_wanted(const char *name, long max, size_t fallback, size_t *out)
+{
+    const char *text = getenv(name);
+    char *end = NULL;
+    *out = fallback;
+    if (!text || !*text)
+        return 0;
+    errno = 0;
+    long n = strtol(text, &end, 10);
+    if (errno != 0 || *end != '\0' || n < 1 || n > max)
+        return SAE_EINVAL;
+    *out = (size_t)n;
+    return 0;
+}
+
+static void print_summary(const struct round *rounds, size_t count)
+{
+    printf("bench_hub_load:");
+    for (size_t i = 0; i < count; i++) {
+        const struct round *r = &rounds[i];
+        printf("%s %zu posts at once: %zu/%zu acknowledged, p50 %.2f s, p99 %.2f s = %.0f x "
+               "the sequential p50 (%.1f ms)", i ? ";" : "", r->posts, r->posts - r->failed,
+               r->posts, r->p50, r->p99, r->p99 / r->seq_p50, r->seq_p50 * 1e3);
+    }
+    printf("\n");
+}
+
+static int run_all(const char *dir, size_t wave_size, size_t rounds, size_t *failed,
+                   struct sae_message *why)
+{
+    struct hb_hub hub;
+    struct round done[2];
+    size_t done_count = 0;
+    struct curl_slist *headers = hb_push_headers();
+    struct http_server_config defaults;
+    http_server_config_default(&defaults);
+    int rc = headers ? hb_hub_start(&hub, dir, why) : SAE_ENOMEM;
+    if (rc != 0) {
+        curl_slist_free_all(headers);
+        return rc;
+    }
+    printf("  server: default configuration: %u threads, max %u connections, %u per address, "
+           "%u s idle timeout\n", defaults.threads, defaults.max_connections,
+           defaults.per_ip_connections, defaults.timeout_seconds);
+    for (size_t scale = 1; rc == 0 && done_count < rounds; scale *= SCALE) {
+        size_t count = VILLAGES * scale, wave_posts = wave_size < count ? wave_size : count;
+        struct round *round = &done[done_count];
+        printf("bench_hub_load: %zu posts push at once (%d to %d changes each, seed %#" PRIx64
+               "), one connection each from 127.0.0.%d-%d (at most %zu per address)\n", count,
+               CHANGES_MIN, CHANGES_MIN + CHANGES_SPREAD - 1, SEED + count, FIRST_HOST,
+               FIRST_HOST + HOSTS - 1, (count + HOSTS - 1) / HOSTS);
+        fflush(stdout);
+        rc = run_round(&hub, count, wave_posts, headers, round, why);
+        if (rc != 0)
+            break;
+        done_count++;
+        print_round(round, &hub.log);
+        if (wave_posts > defaults.max_connections && round->failed == 0)
+            printf("  more posts than the server's %u connections: it accepts that many at a "
+                   "time, the others wait in the kernel's accept queue; none was refused\n",
+                   defaults.max_connections);
+        if (round->failed > 0) {
+            printf("  %zu push(es) failed; the first: %s\n", round->failed, why->text);
+            why->text[0] = '\0';
+            *failed += round->failed;
+        }
+        fflush(stdout);
+    }
+    hb_hub_stop(&hub);
+    curl_slist_free_all(headers);
+    if (done_count > 0)
+        print_summary(done, done_count);
+    return rc;
+}
+
+int main(void)
+{
+    struct sae_message why = {{0}};
+    char dir[PATH_MAX];
+    size_t wave_size = 0, rounds = 0;
+    if (number_wanted("BENCH_HUB_WAVE", 100000, SIZE_MAX, &wave_size) != 0 ||
+        number_wanted("BENCH_HUB_ROUNDS", 2, 2, &rounds) != 0) {
+        fprintf(stderr, "bench_hub_load: BENCH_HUB_WAVE must be a number from 1 to 100000, "
+                "BENCH_HUB_ROUNDS 1 or 2\n");
+        return 2;
+    }
+    if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "bench_hub_load: cannot initialise libsodium or libcurl\n");
+        return 1;
+    }
+    if (hb_scratch_make("bench-hub-load", dir, sizeof dir) != 0) {
+        fprintf(stderr, "bench_hub_load: cannot create a scratch directory\n");
+        return 1;
+    }
+    printf("bench_hub_load: posts pushing at once to a hub in this process, HTTPS on "
+           "127.0.0.1, hub.db in %s\n", dir);
+    size_t failed = 0;
+    int rc = run_all(dir, wave_size, rounds, &failed, &why);
+    if (hb_scratch_remove(dir) != 0 && rc == 0) {
+        sae_message_set(&why, "cannot remove %s", dir);
+        rc = SAE_EIO;
+    }
+    curl_global_cleanup();
+    if (rc != 0) {
+        fprintf(stderr, "bench_hub_load: %s\n", why.text[0] ? why.text : sae_error_name(rc));
+        return 1;
+    }
+    if (failed > 0)
+        fprintf(stderr, "bench_hub_load: %zu push(es) were not acknowledged\n", failed);
+    return failed > 0 ? 1 : 0;
+}
