@@ -30,6 +30,7 @@ struct hub_service {
     struct sae_limits limits;
     pthread_mutex_t lock;
     pthread_cond_t available;
+    pthread_mutex_t write_lock; /* one writer of the daemon at a time */
     struct hub_store *pool[SERVICE_CONNECTIONS_MAX];
     bool in_use[SERVICE_CONNECTIONS_MAX];
     size_t size;
@@ -64,6 +65,7 @@ int hub_service_create(const struct hub_service_config *config, struct hub_servi
     s->size = size;
     int rc = sae_origin_from_public_key(s->public_key, &s->hub_id);
     if (rc == 0 && (pthread_mutex_init(&s->lock, NULL) != 0 ||
+                    pthread_mutex_init(&s->write_lock, NULL) != 0 ||
                     pthread_cond_init(&s->available, NULL) != 0))
         rc = SAE_ENOMEM;
     for (size_t i = 0; rc == 0 && i < size; i++)
@@ -83,6 +85,7 @@ void hub_service_destroy(struct hub_service *s)
     for (size_t i = 0; i < s->size; i++)
         hub_store_close(s->pool[i]);
     pthread_cond_destroy(&s->available);
+    pthread_mutex_destroy(&s->write_lock);
     pthread_mutex_destroy(&s->lock);
     sodium_memzero(s->secret_key, sizeof s->secret_key);
     free(s);
@@ -197,12 +200,22 @@ static int fail_store(struct exchange *x, int rc)
     return fail(x, 500, SAE_STATUS_INTERNAL, "the hub failed; nothing was applied");
 }
 
+static int64_t clock_offset(const struct exchange *x, sae_hlc clock)
+{
+    return clock == 0 ? 0 : (int64_t)sae_hlc_ms(clock) - x->now_ms;
+}
+
+/* Records when the post was seen and how far its clock is off. The daemon's writers take
+ * turns on a mutex: waiting on it is cheaper and fairer than SQLite's sleeping busy
+ * handler, and leaves the busy timeout to other processes (the admin CLI). */
 static int measure_clock(struct exchange *x, sae_hlc clock)
 {
     if (clock == 0)
         return 0;
-    int64_t offset = (int64_t)sae_hlc_ms(clock) - x->now_ms;
-    return hub_store_node_seen(x->store, x->sender, x->now_ms, offset);
+    pthread_mutex_lock(&x->service->write_lock);
+    int rc = hub_store_node_seen(x->store, x->sender, x->now_ms, clock_offset(x, clock));
+    pthread_mutex_unlock(&x->service->write_lock);
+    return rc;
 }
 
 static int handle_push(struct exchange *x, const uint8_t *plain_bytes, size_t len,
@@ -217,11 +230,11 @@ static int handle_push(struct exchange *x, const uint8_t *plain_bytes, size_t le
         sae_batch_free(batch);
         return fail(x, 400, SAE_STATUS_DECODE_FAILED, "the batch's origin is not its sender");
     }
-    struct merge_sender sender = {node->id, node->village};
+    struct merge_sender sender = {node->id, node->village, clock_offset(x, batch->clock)};
     struct merge_options options = {x->now_ms, x->service->drift_ms};
-    rc = measure_clock(x, batch->clock);
-    if (rc == 0)
-        rc = merge_apply_batch(x->store, &sender, batch, &options, &ack, NULL);
+    pthread_mutex_lock(&x->service->write_lock);
+    rc = merge_apply_batch(x->store, &sender, batch, &options, &ack, NULL);
+    pthread_mutex_unlock(&x->service->write_lock);
     sae_batch_free(batch);
     if (rc != 0)
         return fail_store(x, rc);
@@ -268,8 +281,10 @@ static int handle_enroll(struct exchange *x, const uint8_t *plain_bytes, size_t 
         sae_enroll_request_free(request);
         return fail(x, 400, SAE_STATUS_DECODE_FAILED, "the public key differs from the header's");
     }
+    pthread_mutex_lock(&x->service->write_lock);
     rc = enroll_redeem(x->store, request->token, x->sender_key, request->device_name, x->now_ms,
                        &node, &status);
+    pthread_mutex_unlock(&x->service->write_lock);
     sae_hlc clock = request->clock;
     sae_enroll_request_free(request);
     if (rc == SAE_EPERM && status == SAE_STATUS_REVOKED)

@@ -223,9 +223,47 @@ void hub_store_close(struct hub_store *store)
 {
     if (!store)
         return;
+    sae_db_cache_clear(&store->statements);
     sqlite3_close(store->db);
     free(store->name);
     free(store);
+}
+
+int hub_store_prepare(struct hub_store *store, const char *sql, sqlite3_stmt **out)
+{
+    int rc = sae_db_prepare_cached(store->db, &store->statements, sql, out);
+    return rc == 0 ? SQLITE_OK : rc == SAE_ENOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+}
+
+int hub_store_query_int(struct hub_store *store, const char *sql, const int64_t *params,
+                        size_t param_count, int64_t *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    for (size_t i = 0; rc == SQLITE_OK && i < param_count; i++)
+        rc = sqlite3_bind_int64(stmt, (int)i + 1, params[i]);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(stmt, 0);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) /* DONE: a statement without rows */
+        rc = SQLITE_OK;
+    sqlite3_reset(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}
+
+static const char clock_sql[] = "SELECT value FROM meta WHERE key = 'clock'";
+static const char set_clock_sql[] = "UPDATE meta SET value = ?1 WHERE key = 'clock'";
+
+static int read_clock(struct hub_store *store, int64_t *out)
+{
+    return hub_store_query_int(store, clock_sql, NULL, 0, out);
+}
+
+static int write_clock(struct hub_store *store, int64_t value)
+{
+    int64_t ignored = 0;
+    return hub_store_query_int(store, set_clock_sql, &value, 1, &ignored);
 }
 
 int hub_store_begin(struct hub_store *store) { return sae_db_exec(store->db, "BEGIN IMMEDIATE"); }
@@ -239,13 +277,13 @@ int hub_store_next_version(struct hub_store *store, int64_t now_ms, sae_hlc *out
 {
     int64_t last = 0;
     sae_hlc next;
-    int rc = sae_db_meta_int(store->db, "clock", &last);
+    int rc = read_clock(store, &last);
     if (rc == 0 && (last < 0 || now_ms < 0))
         rc = SAE_ECORRUPT;
     if (rc == 0)
         rc = sae_hlc_tick((sae_hlc)last, (uint64_t)now_ms, &next);
     if (rc == 0)
-        rc = sae_db_set_meta_int(store->db, "clock", (int64_t)next);
+        rc = write_clock(store, (int64_t)next);
     if (rc == 0)
         *out = next;
     return rc;
@@ -254,9 +292,9 @@ int hub_store_next_version(struct hub_store *store, int64_t now_ms, sae_hlc *out
 int hub_store_observe_version(struct hub_store *store, sae_hlc seen)
 {
     int64_t last = 0;
-    int rc = sae_db_meta_int(store->db, "clock", &last);
+    int rc = read_clock(store, &last);
     if (rc == 0 && (int64_t)seen > last)
-        rc = sae_db_set_meta_int(store->db, "clock", (int64_t)seen);
+        rc = write_clock(store, (int64_t)seen);
     return rc;
 }
 
@@ -264,7 +302,7 @@ int hub_store_clock(struct hub_store *store, int64_t now_ms, sae_hlc *out)
 {
     int64_t last = 0;
     sae_hlc wall = 0;
-    int rc = sae_db_meta_int(store->db, "clock", &last);
+    int rc = read_clock(store, &last);
     if (rc == 0)
         rc = sae_hlc_pack(now_ms > 0 ? (uint64_t)now_ms : 0, 0, &wall);
     if (rc == 0)
@@ -307,11 +345,10 @@ int hub_store_node_get(struct hub_store *store, uint64_t id, struct hub_node *ou
 {
     sqlite3_stmt *stmt = NULL;
     int err = SAE_ENOTFOUND;
-    int rc = sqlite3_prepare_v2(store->db,
+    int rc = hub_store_prepare(store,
                                 "SELECT village, device_name, public_key, enrolled_ms,"
                                 " last_seen_ms, last_batch_ms, acked_seq, clock_offset_ms,"
-                                " revoked_ms FROM node WHERE id = ?1",
-                                -1, &stmt, NULL);
+                                " revoked_ms FROM node WHERE id = ?1", &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 1, (sqlite3_int64)id);
     if (rc == SQLITE_OK)
@@ -334,14 +371,14 @@ int hub_store_node_get(struct hub_store *store, uint64_t id, struct hub_node *ou
     } else if (rc != SQLITE_DONE) {
         err = sae_db_error(rc);
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return err;
 }
 
 static int update_node(struct hub_store *store, const char *sql, uint64_t id, int64_t a, int64_t b)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
+    int rc = hub_store_prepare(store, sql, &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 1, (sqlite3_int64)id);
     if (rc == SQLITE_OK)
@@ -351,7 +388,7 @@ static int update_node(struct hub_store *store, const char *sql, uint64_t id, in
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
     int changed = sqlite3_changes(store->db);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     if (rc != SQLITE_DONE)
         return sae_db_error(rc);
     return changed ? 0 : SAE_ENOTFOUND;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sae/sae_db.h"
 #include "sae/sae_error.h"
 #include "sae/sae_hlc.h"
 
@@ -19,6 +20,7 @@
 
 struct hub_store {
     sqlite3 *db;
+    struct sae_db_cache statements; /* kept for the life of the connection */
     char *name;      /* the hub's name, e.g. "DP3AP2KB Kabupaten Probolinggo" */
     uint64_t hub_id; /* origin id of district edits and resolutions */
 };
@@ -29,6 +31,15 @@ int hub_store_create(const char *db_path, const char *name, const uint8_t public
 int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **out,
                    struct sae_message *why);
 void hub_store_close(struct hub_store *store);
+
+/* A prepared statement for sql (a string literal: it is cached by address), reset and with
+ * its bindings cleared. Returns an SQLite result code. Reset it after use; never finalize. */
+int hub_store_prepare(struct hub_store *store, const char *sql, sqlite3_stmt **out);
+
+/* A query returning one integer, binding params to ?1, ?2...; statement cached. A
+ * statement that returns no row (an UPDATE) succeeds and leaves *out alone. */
+int hub_store_query_int(struct hub_store *store, const char *sql, const int64_t *params,
+                        size_t param_count, int64_t *out);
 
 int hub_store_begin(struct hub_store *store);  /* BEGIN IMMEDIATE */
 int hub_store_commit(struct hub_store *store);

@@ -15,7 +15,7 @@ static int already_received(struct hub_store *store, uint64_t origin, uint64_t n
 {
     int64_t n = 0;
     const int64_t params[] = {(int64_t)origin, (int64_t)node_seq};
-    int rc = sae_db_query_int(store->db,
+    int rc = hub_store_query_int(store,
                               "SELECT (SELECT count(*) FROM change WHERE origin = ?1 AND"
                               " node_seq = ?2) + (SELECT count(*) FROM refusal WHERE origin = ?1"
                               " AND node_seq = ?2)", params, 2, &n);
@@ -53,9 +53,9 @@ static int refuse(struct hub_store *store, struct refusals *r, uint64_t origin, 
     int err = note_refusal(r, seq, code, message);
     if (err != 0)
         return err;
-    int rc = sqlite3_prepare_v2(store->db,
+    int rc = hub_store_prepare(store,
                                 "INSERT INTO refusal(origin, node_seq, code, message, received_ms)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5)", -1, &stmt, NULL);
+                                " VALUES (?1, ?2, ?3, ?4, ?5)", &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 1, (int64_t)origin);
     if (rc == SQLITE_OK)
@@ -68,7 +68,7 @@ static int refuse(struct hub_store *store, struct refusals *r, uint64_t origin, 
         rc = sqlite3_bind_int64(stmt, 5, now_ms);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return rc == SQLITE_OK ? 0 : sae_db_error(rc);
 }
 
@@ -156,9 +156,8 @@ static int load_stored_ack(struct hub_store *store, uint64_t origin, uint64_t la
     sqlite3_stmt *stmt = NULL;
     struct sae_limits limits = sae_limits_default();
     int err = SAE_ENOTFOUND;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "SELECT ack FROM push_ack WHERE origin = ?1 AND last_seq = ?2", -1,
-                                &stmt, NULL);
+    int rc = hub_store_prepare(store,
+                                "SELECT ack FROM push_ack WHERE origin = ?1 AND last_seq = ?2", &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 1, (int64_t)origin);
     if (rc == SQLITE_OK)
@@ -170,7 +169,7 @@ static int load_stored_ack(struct hub_store *store, uint64_t origin, uint64_t la
                                   (size_t)sqlite3_column_bytes(stmt, 0), &limits, out);
     else if (rc != SQLITE_DONE)
         err = sae_db_error(rc);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return err;
 }
 
@@ -183,9 +182,9 @@ static int store_ack(struct hub_store *store, const struct sae_push_ack *ack, ui
     int err = sae_push_ack_encode(ack, &limits, &buf, &len);
     if (err != 0)
         return err;
-    int rc = sqlite3_prepare_v2(store->db,
+    int rc = hub_store_prepare(store,
                                 "INSERT OR REPLACE INTO push_ack(origin, last_seq, ack)"
-                                " VALUES (?1, ?2, ?3)", -1, &stmt, NULL);
+                                " VALUES (?1, ?2, ?3)", &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 1, (int64_t)ack->origin);
     if (rc == SQLITE_OK)
@@ -194,27 +193,31 @@ static int store_ack(struct hub_store *store, const struct sae_push_ack *ack, ui
         rc = sqlite3_bind_blob(stmt, 3, buf, (int)len, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     sae_wire_buffer_free(buf, len);
     return rc == SQLITE_OK ? 0 : sae_db_error(rc);
 }
 
-static int update_node_after_batch(struct hub_store *store, uint64_t id, int64_t acked_seq,
-                                   int64_t now_ms)
+/* The post's bookkeeping is written in the batch's own transaction: one write, one fsync. */
+static int update_node_after_batch(struct hub_store *store, const struct merge_sender *sender,
+                                   int64_t acked_seq, int64_t now_ms)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "UPDATE node SET acked_seq = max(acked_seq, ?2),"
-                                " last_batch_ms = ?3 WHERE id = ?1", -1, &stmt, NULL);
+    int rc = hub_store_prepare(store,
+                               "UPDATE node SET acked_seq = max(acked_seq, ?2),"
+                               " last_batch_ms = ?3, last_seen_ms = ?3, clock_offset_ms = ?4"
+                               " WHERE id = ?1", &stmt);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, (int64_t)id);
+        rc = sqlite3_bind_int64(stmt, 1, (int64_t)sender->id);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 2, acked_seq);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 3, now_ms);
     if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 4, sender->clock_offset_ms);
+    if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return rc == SQLITE_OK ? 0 : sae_db_error(rc);
 }
 
@@ -275,9 +278,11 @@ static int apply_all(struct hub_store *store, const struct merge_sender *sender,
                           outcome);
     if (rc == 0)
         rc = merge_recompute_touched(store, &touched, options->now_ms);
-    if (rc == 0 && batch->change_count > 0)
-        rc = update_node_after_batch(store, sender->id,
-                                     (int64_t)batch->changes[batch->change_count - 1].seq,
+    if (rc == 0)
+        rc = update_node_after_batch(store, sender,
+                                     batch->change_count > 0
+                                         ? (int64_t)batch->changes[batch->change_count - 1].seq
+                                         : 0,
                                      options->now_ms);
     if (rc == 0)
         rc = build_ack(store, sender->id, &refusals, options->now_ms, ack);

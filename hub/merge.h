@@ -26,6 +26,7 @@
 struct merge_sender {
     uint64_t id;
     const char *village;
+    int64_t clock_offset_ms; /* the post's clock minus the hub's, recorded with the batch */
 };
 
 struct merge_options {

@@ -11,9 +11,6 @@
 
 int merge_touched_add(struct touched *t, const char *report_id, const char *field)
 {
-    for (size_t i = 0; i < t->count; i++)
-        if (strcmp(t->items[i].report_id, report_id) == 0 && strcmp(t->items[i].field, field) == 0)
-            return 0;
     if (t->count == t->capacity) {
         size_t capacity = t->capacity ? t->capacity * 2 : 16;
         void *items = realloc(t->items, capacity * sizeof *t->items);
@@ -28,18 +25,32 @@ int merge_touched_add(struct touched *t, const char *report_id, const char *fiel
     return 0;
 }
 
+static int compare_touched(const void *a, const void *b)
+{
+    const struct touched_item *x = a, *y = b;
+    int c = strcmp(x->report_id, y->report_id);
+    return c ? c : strcmp(x->field, y->field);
+}
+
+/* Adds every touched report's tombstone, then recomputes each distinct field once: sorting
+ * keeps a batch of thousands of changes from comparing every pair. */
 int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t now_ms)
 {
     int rc = 0;
     size_t fields = t->count;
     for (size_t i = 0; rc == 0 && i < fields; i++) {
-        /* touched_add may move the items: copy the id out first. */
+        /* merge_touched_add may move the items: copy the id out first. */
         char report_id[SAE_ID_TEXT_LEN + 1];
         memcpy(report_id, t->items[i].report_id, sizeof report_id);
         rc = merge_touched_add(t, report_id, SAE_FIELD_TOMBSTONE);
     }
-    for (size_t i = 0; rc == 0 && i < t->count; i++)
+    if (rc == 0 && t->count > 1)
+        qsort(t->items, t->count, sizeof *t->items, compare_touched);
+    for (size_t i = 0; rc == 0 && i < t->count; i++) {
+        if (i > 0 && compare_touched(&t->items[i - 1], &t->items[i]) == 0)
+            continue;
         rc = merge_state_recompute(store, t->items[i].report_id, t->items[i].field, now_ms);
+    }
     return rc;
 }
 
@@ -51,7 +62,7 @@ int merge_insert_change(struct hub_store *store, const struct stored_change *c, 
         " base_version, base_origin, node_seq, seen_cursor, received_ms, author, held)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
+    int rc = hub_store_prepare(store, sql, &stmt);
     const char *texts[] = {c->report_id, c->kind, c->village, c->field, c->value};
     for (int i = 0; rc == SQLITE_OK && i < 5; i++)
         rc = texts[i] ? sqlite3_bind_text(stmt, i + 1, texts[i], -1, SQLITE_STATIC)
@@ -68,7 +79,7 @@ int merge_insert_change(struct hub_store *store, const struct stored_change *c, 
         rc = sqlite3_bind_int(stmt, 14, c->held);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     if (rc != SQLITE_OK)
         return sae_db_error(rc);
     *seq = sqlite3_last_insert_rowid(store->db);
@@ -80,8 +91,7 @@ int merge_report_owner(struct hub_store *store, const char *report_id, char kind
 {
     sqlite3_stmt *stmt = NULL;
     int err = SAE_ENOTFOUND;
-    int rc = sqlite3_prepare_v2(store->db, "SELECT kind, village FROM report WHERE id = ?1", -1,
-                                &stmt, NULL);
+    int rc = hub_store_prepare(store, "SELECT kind, village FROM report WHERE id = ?1", &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(stmt, 1, report_id, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
@@ -93,7 +103,7 @@ int merge_report_owner(struct hub_store *store, const char *report_id, char kind
     } else if (rc != SQLITE_DONE) {
         err = sae_db_error(rc);
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return err;
 }
 
@@ -101,9 +111,9 @@ int merge_insert_report(struct hub_store *store, const char *report_id, const ch
                          const char *village, int64_t first_change)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
+    int rc = hub_store_prepare(store,
                                 "INSERT INTO report(id, kind, village, first_change)"
-                                " VALUES (?1, ?2, ?3, ?4)", -1, &stmt, NULL);
+                                " VALUES (?1, ?2, ?3, ?4)", &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(stmt, 1, report_id, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
@@ -114,6 +124,6 @@ int merge_insert_report(struct hub_store *store, const char *report_id, const ch
         rc = sqlite3_bind_int64(stmt, 4, first_change);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return rc == SQLITE_OK ? 0 : sae_db_error(rc);
 }

@@ -15,10 +15,10 @@ static int current_winner(struct hub_store *store, const char *report_id, const 
                           struct sae_version *version, char **value)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
+    int rc = hub_store_prepare(store,
                                 "SELECT c.version, c.origin, c.value FROM field_state s"
                                 " JOIN change c ON c.seq = s.change"
-                                " WHERE s.report_id = ?1 AND s.field = ?2", -1, &stmt, NULL);
+                                " WHERE s.report_id = ?1 AND s.field = ?2", &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(stmt, 1, report_id, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
@@ -36,7 +36,7 @@ static int current_winner(struct hub_store *store, const char *report_id, const 
         else
             rc = SQLITE_DONE;
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     if (rc != SQLITE_DONE) {
         free(text);
         return sae_db_error(rc);
@@ -80,7 +80,7 @@ static int write_district_change(struct hub_store *store, const char *report_id,
         rc = sae_db_set_meta_int(store->db, "district_seq", ++district_seq);
     /* The district sees every change the hub holds. */
     if (rc == 0)
-        rc = sae_db_query_int(store->db, "SELECT coalesce(max(seq), 0) FROM change", NULL, 0,
+        rc = hub_store_query_int(store, "SELECT coalesce(max(seq), 0) FROM change", NULL, 0,
                               &row.seen_cursor);
     row.version = (struct sae_version){version, store->hub_id};
     row.node_seq = district_seq;
@@ -183,9 +183,9 @@ static int load_conflict(struct hub_store *store, int64_t id, struct conflict_ro
 {
     sqlite3_stmt *stmt = NULL;
     int err = SAE_ENOTFOUND;
-    int rc = sqlite3_prepare_v2(store->db,
+    int rc = hub_store_prepare(store,
                                 "SELECT report_id, field, status, coalesce(resolved_by, '')"
-                                " FROM conflict WHERE id = ?1", -1, &stmt, NULL);
+                                " FROM conflict WHERE id = ?1", &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 1, id);
     if (rc == SQLITE_OK)
@@ -199,7 +199,7 @@ static int load_conflict(struct hub_store *store, int64_t id, struct conflict_ro
     } else if (rc != SQLITE_DONE) {
         err = sae_db_error(rc);
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return err;
 }
 
@@ -210,11 +210,10 @@ static int candidate_at(struct hub_store *store, int64_t conflict_id, int keep, 
 {
     sqlite3_stmt *stmt = NULL;
     int err = SAE_ENOTFOUND;
-    int rc = sqlite3_prepare_v2(store->db,
+    int rc = hub_store_prepare(store,
                                 "SELECT c.seq, c.field, c.value FROM conflict_candidate k"
                                 " JOIN change c ON c.seq = k.change WHERE k.conflict = ?1"
-                                " ORDER BY c.version, c.origin, c.seq LIMIT 1 OFFSET ?2",
-                                -1, &stmt, NULL);
+                                " ORDER BY c.version, c.origin, c.seq LIMIT 1 OFFSET ?2", &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 1, conflict_id);
     if (rc == SQLITE_OK)
@@ -230,7 +229,7 @@ static int candidate_at(struct hub_store *store, int64_t conflict_id, int keep, 
     } else if (rc != SQLITE_DONE) {
         err = sae_db_error(rc);
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return err;
 }
 
@@ -239,11 +238,11 @@ static int settle_candidates(struct hub_store *store, int64_t conflict_id, const
                              int64_t resolution)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
+    int rc = hub_store_prepare(store,
                                 "INSERT OR IGNORE INTO change_parent(child, parent)"
                                 " SELECT ?1, c.seq FROM conflict_candidate k"
                                 " JOIN change c ON c.seq = k.change"
-                                " WHERE k.conflict = ?2 AND c.field = ?3", -1, &stmt, NULL);
+                                " WHERE k.conflict = ?2 AND c.field = ?3", &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 1, resolution);
     if (rc == SQLITE_OK)
@@ -252,7 +251,7 @@ static int settle_candidates(struct hub_store *store, int64_t conflict_id, const
         rc = sqlite3_bind_text(stmt, 3, field, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return rc == SQLITE_OK ? 0 : sae_db_error(rc);
 }
 
@@ -260,10 +259,9 @@ static int close_conflict(struct hub_store *store, int64_t id, const char *autho
                           const char *note, int64_t resolution, int64_t now_ms)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
+    int rc = hub_store_prepare(store,
                                 "UPDATE conflict SET status = 'resolved', resolved_ms = ?2,"
-                                " resolved_by = ?3, note = ?4, resolution = ?5 WHERE id = ?1",
-                                -1, &stmt, NULL);
+                                " resolved_by = ?3, note = ?4, resolution = ?5 WHERE id = ?1", &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 1, id);
     if (rc == SQLITE_OK)
@@ -276,7 +274,7 @@ static int close_conflict(struct hub_store *store, int64_t id, const char *autho
         rc = sqlite3_bind_int64(stmt, 5, resolution);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return rc == SQLITE_OK ? 0 : sae_db_error(rc);
 }
 

@@ -10,11 +10,13 @@
 #include "sae/sae_id.h"
 
 /* The fields a transaction touched, recomputed once each at the end. */
+struct touched_item {
+    char report_id[SAE_ID_TEXT_LEN + 1];
+    char field[64];
+};
+
 struct touched {
-    struct {
-        char report_id[SAE_ID_TEXT_LEN + 1];
-        char field[64];
-    } *items;
+    struct touched_item *items; /* may repeat: made distinct when recomputed */
     size_t count, capacity;
 };
 

@@ -85,7 +85,7 @@ static int load_heads(struct hub_store *store, const char *report_id, const char
     struct head *heads = NULL;
     size_t count = 0;
     int err = 0;
-    int rc = sqlite3_prepare_v2(store->db, heads_sql, -1, &stmt, NULL);
+    int rc = hub_store_prepare(store, heads_sql, &stmt);
     if (rc == SQLITE_OK)
         rc = bind_field(stmt, report_id, field);
     while (err == 0 && rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -103,7 +103,7 @@ static int load_heads(struct hub_store *store, const char *report_id, const char
         count++;
         rc = SQLITE_OK;
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     if (err == 0 && rc != SQLITE_DONE)
         err = sae_db_error(rc);
     if (err != 0) {
@@ -120,14 +120,14 @@ static int collect_seqs(struct hub_store *store, const char *sql, const char *re
 {
     sqlite3_stmt *stmt = NULL;
     int err = 0;
-    int rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
+    int rc = hub_store_prepare(store, sql, &stmt);
     if (rc == SQLITE_OK)
         rc = report_id ? bind_field(stmt, report_id, field) : sqlite3_bind_int64(stmt, 1, seq);
     while (err == 0 && rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         err = seq_list_add(out, sqlite3_column_int64(stmt, 0));
         rc = SQLITE_OK;
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     if (err == 0 && rc != SQLITE_DONE)
         err = sae_db_error(rc);
     return err;
@@ -137,16 +137,16 @@ static int set_winner(struct hub_store *store, const char *report_id, const char
                       int64_t seq)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
+    int rc = hub_store_prepare(store,
                                 "INSERT OR REPLACE INTO field_state(report_id, field, change)"
-                                " VALUES (?1, ?2, ?3)", -1, &stmt, NULL);
+                                " VALUES (?1, ?2, ?3)", &stmt);
     if (rc == SQLITE_OK)
         rc = bind_field(stmt, report_id, field);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 3, seq);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return rc == SQLITE_OK ? 0 : sae_db_error(rc);
 }
 
@@ -228,15 +228,15 @@ static int open_conflict_id(struct hub_store *store, const char *report_id, cons
                             int64_t *out)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
+    int rc = hub_store_prepare(store,
                                 "SELECT id FROM conflict WHERE report_id = ?1 AND field = ?2"
-                                " AND status = 'open'", -1, &stmt, NULL);
+                                " AND status = 'open'", &stmt);
     if (rc == SQLITE_OK)
         rc = bind_field(stmt, report_id, field);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
     *out = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sae_db_error(rc);
 }
 
@@ -244,7 +244,7 @@ static int exec_bound(struct hub_store *store, const char *sql, int64_t a, const
                       const char *text2, int64_t b)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
+    int rc = hub_store_prepare(store, sql, &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 1, a);
     if (rc == SQLITE_OK && text1)
@@ -255,7 +255,7 @@ static int exec_bound(struct hub_store *store, const char *sql, int64_t a, const
         rc = sqlite3_bind_int64(stmt, 4, b);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return rc == SQLITE_OK ? 0 : sae_db_error(rc);
 }
 
@@ -264,10 +264,9 @@ static int insert_conflict(struct hub_store *store, const char *report_id, const
                            int64_t *out)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
+    int rc = hub_store_prepare(store,
                                 "INSERT INTO conflict(report_id, field, opened_ms, severity,"
-                                " reason, status) VALUES (?1, ?2, ?3, ?4, ?5, 'open')",
-                                -1, &stmt, NULL);
+                                " reason, status) VALUES (?1, ?2, ?3, ?4, ?5, 'open')", &stmt);
     if (rc == SQLITE_OK)
         rc = bind_field(stmt, report_id, field);
     if (rc == SQLITE_OK)
@@ -278,7 +277,7 @@ static int insert_conflict(struct hub_store *store, const char *report_id, const
         rc = sqlite3_bind_text(stmt, 5, reason, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     if (rc != SQLITE_OK)
         return sae_db_error(rc);
     *out = sqlite3_last_insert_rowid(store->db);
@@ -309,11 +308,34 @@ static int sync_conflict(struct hub_store *store, const char *report_id, const c
     return rc;
 }
 
+/* A field with nothing held and no open conflict: the common case, checked in one query. */
+static const char quiet_sql[] =
+    "SELECT NOT EXISTS (SELECT 1 FROM change c WHERE c.report_id = ?1 AND c.field = ?2"
+    "   AND c.held = 1 AND NOT EXISTS (SELECT 1 FROM change_parent p WHERE p.parent = c.seq))"
+    " AND NOT EXISTS (SELECT 1 FROM conflict WHERE report_id = ?1 AND field = ?2"
+    "   AND status = 'open')";
+
+static int field_is_quiet(struct hub_store *store, const char *report_id, const char *field,
+                          bool *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, quiet_sql, &stmt);
+    if (rc == SQLITE_OK)
+        rc = bind_field(stmt, report_id, field);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(stmt, 0) != 0;
+    sqlite3_reset(stmt);
+    return rc == SQLITE_ROW ? 0 : sae_db_error(rc);
+}
+
 int merge_state_recompute(struct hub_store *store, const char *report_id, const char *field,
                           int64_t now_ms)
 {
     struct head *heads = NULL;
     size_t count = 0;
+    bool quiet = false, tombstone = strcmp(field, SAE_FIELD_TOMBSTONE) == 0;
     struct conflict_shape shape;
     memset(&shape, 0, sizeof shape);
     int rc = load_heads(store, report_id, field, &heads, &count);
@@ -322,11 +344,19 @@ int merge_state_recompute(struct hub_store *store, const char *report_id, const 
     /* Heads come ordered by (version, origin): the last one wins. */
     if (count > 0)
         rc = set_winner(store, report_id, field, heads[count - 1].seq);
+    /* One head (or none), nothing held, no conflict open: a clean field, nothing more to
+     * compute. A tombstone head still has to be checked against concurrent edits. */
+    if (rc == 0 && count <= 1 && !(tombstone && count == 1))
+        rc = field_is_quiet(store, report_id, field, &quiet);
+    if (rc == 0 && quiet) {
+        heads_free(heads, count);
+        return 0;
+    }
     if (rc == 0)
         rc = shape_from_heads(heads, count, &shape);
     if (rc == 0)
         rc = shape_add_held(store, report_id, field, heads, count, &shape);
-    if (rc == 0 && strcmp(field, SAE_FIELD_TOMBSTONE) == 0)
+    if (rc == 0 && tombstone)
         rc = shape_add_delete(store, heads, count, &shape);
     if (rc == 0)
         rc = sync_conflict(store, report_id, field, &shape, now_ms);

@@ -59,7 +59,7 @@ static int read_changes(struct hub_store *store, const struct hub_node *node, ui
     r->changes = calloc(max, sizeof *r->changes);
     if (!r->changes)
         return SAE_ENOMEM;
-    int rc = sqlite3_prepare_v2(store->db, select_sql, -1, &stmt, NULL);
+    int rc = hub_store_prepare(store, select_sql, &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(stmt, 1, node->village, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
@@ -81,7 +81,7 @@ static int read_changes(struct hub_store *store, const struct hub_node *node, ui
         r->next_cursor = (uint64_t)sqlite3_column_int64(stmt, 0);
         rc = SQLITE_OK;
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
     return err ? err : rc == SQLITE_DONE ? 0 : sae_db_error(rc);
 }
 
@@ -100,7 +100,7 @@ int pull_changes(struct hub_store *store, const struct hub_node *node, uint64_t 
     /* One read transaction: the cursor and the changes come from one snapshot. */
     int rc = sae_db_exec(store->db, "BEGIN");
     if (rc == 0)
-        rc = sae_db_query_int(store->db, "SELECT coalesce(max(seq), 0) FROM change", NULL, 0,
+        rc = hub_store_query_int(store, "SELECT coalesce(max(seq), 0) FROM change", NULL, 0,
                               &newest);
     if (rc == 0 && cursor > (uint64_t)newest)
         rc = SAE_EINVAL;
@@ -109,7 +109,7 @@ int pull_changes(struct hub_store *store, const struct hub_node *node, uint64_t 
     if (rc == 0 && !full) {
         /* Caught up: skip past this village's remaining rows (own or held ones). */
         const int64_t params[] = {(int64_t)cursor};
-        rc = sae_db_query_int(store->db, "SELECT max(?1, coalesce(max(seq), 0)) FROM change",
+        rc = hub_store_query_int(store, "SELECT max(?1, coalesce(max(seq), 0)) FROM change",
                               params, 1, &village_newest);
         r->next_cursor = (uint64_t)village_newest;
     }

@@ -39,7 +39,7 @@ int sae_db_set_meta_int(sqlite3 *db, const char *key, int64_t value);
 /* Prepared statements kept for the life of a connection, so that hot paths (one add on a
  * post, one batch at the hub) do not parse the same SQL again and again. Keyed by the SQL
  * text's address: pass static strings. */
-#define SAE_DB_CACHE_SIZE 16
+#define SAE_DB_CACHE_SIZE 48
 struct sae_db_cache {
     struct {
         const char *sql;

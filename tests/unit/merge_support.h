@@ -136,7 +136,7 @@ static inline struct merge_outcome deliver_with_seqs(struct hub_fixture *f,
     }
     struct sae_batch batch = {.schema_version = 1, .origin = d->id, .clock = changes[0].hlc,
                               .changes = wire, .change_count = count};
-    struct merge_sender sender = {d->id, d->village};
+    struct merge_sender sender = {d->id, d->village, 0};
     struct merge_options options = {now_ms, HUB_DRIFT_MS_DEFAULT};
     struct merge_outcome outcome;
     struct sae_push_ack *ack = NULL;
