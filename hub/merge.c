@@ -73,23 +73,44 @@ static int refuse(struct hub_store *store, struct refusals *r, uint64_t origin, 
 }
 
 /* Why the hub refuses a change for good; an empty message means it is acceptable. */
+/* What one batch keeps between its changes, so that a change costs as few queries as
+ * possible: changes of one report come together, and seqs only grow. */
+struct batch_state {
+    int64_t acked_seq; /* the post's acknowledged seq before this batch */
+    sae_hlc newest;    /* the newest version applied (not held): the hub's clock catches up */
+    bool known;        /* report_id below names the report of the previous change */
+    bool exists;
+    char report_id[SAE_ID_TEXT_LEN + 1], kind[64], village[128];
+};
+
+/* The owner of report_id, from the previous change's lookup when it is the same report. */
+static int owner_of(struct hub_store *store, struct batch_state *b, const char *report_id)
+{
+    if (b->known && strcmp(b->report_id, report_id) == 0)
+        return 0;
+    int rc = merge_report_owner(store, report_id, b->kind, b->village);
+    if (rc != 0 && rc != SAE_ENOTFOUND)
+        return rc;
+    b->known = true;
+    b->exists = rc == 0;
+    memcpy(b->report_id, report_id, sizeof b->report_id);
+    return 0;
+}
+
 static int judge_change(struct hub_store *store, const struct merge_sender *sender,
-                        const struct sae_change *c, const char *report_id, bool *report_exists,
+                        const struct sae_change *c, const char *report_id, struct batch_state *b,
                         char message[SAE_CHANGE_MESSAGE_BYTES])
 {
-    char kind[64], village[128];
     if (sae_change_check_catalogue(c, message) != 0)
         return 0;
     if (c->base.hlc != 0 && sae_version_compare(&c->version, &c->base) <= 0) {
         snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "version is not after its base version");
         return 0;
     }
-    int rc = merge_report_owner(store, report_id, kind, village);
-    *report_exists = rc == 0;
-    if (rc == SAE_ENOTFOUND)
-        return 0;
-    if (rc != 0)
+    int rc = owner_of(store, b, report_id);
+    if (rc != 0 || !b->exists)
         return rc;
+    const char *kind = b->kind, *village = b->village;
     if (strcmp(village, sender->village) != 0)
         snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "report %s belongs to another village",
                  report_id);
@@ -101,18 +122,21 @@ static int judge_change(struct hub_store *store, const struct merge_sender *send
 
 static int apply_change(struct hub_store *store, const struct merge_sender *sender,
                         const struct sae_change *c, const struct merge_options *options,
-                        struct refusals *refusals, struct touched *touched,
-                        struct merge_outcome *outcome)
+                        struct batch_state *b, struct refusals *refusals,
+                        struct touched *touched, struct merge_outcome *outcome)
 {
     char report_id[SAE_ID_TEXT_LEN + 1], message[SAE_CHANGE_MESSAGE_BYTES] = "";
-    bool duplicate = false, exists = false;
-    int rc = already_received(store, c->version.origin, c->seq, &duplicate);
+    bool duplicate = false;
+    /* Everything the hub stored for this post lies at or below its acknowledged seq. */
+    int rc = (int64_t)c->seq > b->acked_seq
+                 ? 0
+                 : already_received(store, c->version.origin, c->seq, &duplicate);
     if (rc != 0 || duplicate) {
         outcome->duplicates += duplicate;
         return rc;
     }
     sae_id_format(&c->report_id, report_id);
-    rc = judge_change(store, sender, c, report_id, &exists, message);
+    rc = judge_change(store, sender, c, report_id, b, message);
     if (rc != 0)
         return rc;
     if (message[0]) {
@@ -130,10 +154,14 @@ static int apply_change(struct hub_store *store, const struct merge_sender *send
     };
     int64_t seq = 0;
     rc = merge_insert_change(store, &row, &seq);
-    if (rc == 0 && !exists)
+    if (rc == 0 && !b->exists) {
         rc = merge_insert_report(store, report_id, c->kind, sender->village, seq);
-    if (rc == 0 && !row.held)
-        rc = hub_store_observe_version(store, c->version.hlc);
+        b->exists = rc == 0;
+        snprintf(b->kind, sizeof b->kind, "%s", c->kind);
+        snprintf(b->village, sizeof b->village, "%s", sender->village);
+    }
+    if (!row.held && c->version.hlc > b->newest)
+        b->newest = c->version.hlc;
     if (rc == 0)
         rc = merge_touched_add(touched, report_id, c->field);
     if (rc == 0 && row.held) {
@@ -272,10 +300,16 @@ static int apply_all(struct hub_store *store, const struct merge_sender *sender,
 {
     struct refusals refusals = {0};
     struct touched touched = {0};
-    int rc = 0;
+    struct batch_state b = {0};
+    struct hub_node node;
+    int rc = hub_store_node_get(store, sender->id, &node);
+    if (rc == 0)
+        b.acked_seq = node.acked_seq;
     for (size_t i = 0; rc == 0 && i < batch->change_count; i++)
-        rc = apply_change(store, sender, &batch->changes[i], options, &refusals, &touched,
+        rc = apply_change(store, sender, &batch->changes[i], options, &b, &refusals, &touched,
                           outcome);
+    if (rc == 0 && b.newest)
+        rc = hub_store_observe_version(store, b.newest);
     if (rc == 0)
         rc = merge_recompute_touched(store, &touched, options->now_ms);
     if (rc == 0)
