@@ -46,6 +46,31 @@ static const char *const migrations[] = {
     "  seq INTEGER NOT NULL,"
     "  PRIMARY KEY(report_id, field)) STRICT, WITHOUT ROWID;"
     "PRAGMA user_version = 1;",
+    /* 2: synchronisation with the district hub. Changes pulled from the hub join the journal
+     * under their writer's (origin, origin_seq); every change remembers the hub cursor its
+     * writer had pulled to. */
+    "ALTER TABLE journal ADD COLUMN origin_seq INTEGER;"
+    "ALTER TABLE journal ADD COLUMN seen_cursor INTEGER NOT NULL DEFAULT 0;"
+    "CREATE UNIQUE INDEX journal_by_origin ON journal(origin, origin_seq)"
+    "  WHERE origin_seq IS NOT NULL;"
+    "CREATE TABLE hub("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  url TEXT NOT NULL,"
+    "  public_key BLOB NOT NULL,"
+    "  hub_id INTEGER NOT NULL,"
+    "  certificate TEXT NOT NULL,"
+    "  pin TEXT NOT NULL,"
+    "  token TEXT,"
+    "  enrolled_ms INTEGER NOT NULL DEFAULT 0) STRICT;"
+    /* Own changes the hub refused for good or holds for review: kept, shown, not resent. */
+    "CREATE TABLE set_aside("
+    "  seq INTEGER PRIMARY KEY,"
+    "  code INTEGER NOT NULL,"
+    "  message TEXT NOT NULL,"
+    "  at_ms INTEGER NOT NULL) STRICT;"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('pull_cursor', 0), ('last_sync_ms', 0),"
+    "  ('last_error', ''), ('clock_offset_ms', 0);"
+    "PRAGMA user_version = 2;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,

@@ -15,7 +15,7 @@
 #define NODE_KEY_FILE "node.key"
 /* How long a command waits for another sae-node process to release the journal. */
 #define NODE_BUSY_TIMEOUT_MS_DEFAULT 10000
-#define NODE_SCHEMA_VERSION 1
+#define NODE_SCHEMA_VERSION 2
 
 struct node_store {
     sqlite3 *db;
