@@ -25,6 +25,8 @@ int cli_history(struct cli *cli, int argc, char **argv);
 int cli_fields(struct cli *cli, int argc, char **argv);
 int cli_check(struct cli *cli, int argc, char **argv);
 int cli_status(struct cli *cli, int argc, char **argv);
+int cli_enroll(struct cli *cli, int argc, char **argv);
+int cli_sync(struct cli *cli, int argc, char **argv);
 
 /* Prints "sae-node: error: MESSAGE" on one line and returns the exit status for code. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -41,7 +41,17 @@ static const struct sae_cli_help helps[] = {
      "Verifies the database file, that the current state equals a replay of the journal,\n"
      "and that every stored value is valid. Exit status 0 when all is well, 1 otherwise.\n"},
     {"status", "status [--json]",
-     "Prints the village, device id, report counts and changes pending for the hub.\n"},
+     "Prints the village, device id, report counts, changes pending for the hub, the last\n"
+     "synchronisation and its error, the clock offset, and changes the hub set aside.\n"},
+    {"enroll", "enroll BUNDLE",
+     "Saves the enrollment bundle the district made for this post (sae-hub nodes add).\n"
+     "Works offline: the enrollment completes on the next sync.\n"},
+    {"sync", "sync [--json]",
+     "One round with the district hub: sends every pending change, in batches each\n"
+     "acknowledged before it counts as sent, then receives what changed for this village\n"
+     "(other devices' reports, district corrections, conflict resolutions). Exit status 0\n"
+     "when everything is sent and received; 1 otherwise, with one line saying why (no\n"
+     "connection: the changes wait and are sent later).\n"},
 };
 
 #define HELP_COUNT (sizeof helps / sizeof helps[0])
@@ -67,7 +77,7 @@ static const char program_help[] =
     "\n"
     "Report ids are UUIDs; any unique prefix of 6 or more characters is accepted.\n"
     "Exit status: 0 success; 2 invalid usage or input (nothing was changed);\n"
-    "1 anything else (busy, damaged journal, file errors).\n";
+    "1 anything else (busy, damaged journal, file errors, sync could not finish).\n";
 
 int cli_usage(FILE *out, const char *command, int status)
 {

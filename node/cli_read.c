@@ -228,24 +228,42 @@ int cli_check(struct cli *cli, int argc, char **argv)
     return finish(store, EXIT_OK);
 }
 
+static json_t *time_or_null(int64_t ms)
+{
+    char text[SAE_HLC_TIME_LEN + 1];
+    sae_hlc v = 0;
+    if (ms <= 0 || sae_hlc_pack((uint64_t)ms, 0, &v) != 0)
+        return json_null();
+    sae_hlc_format_time(v, text);
+    return json_string(text);
+}
+
 static int status_json(const struct node_store *store, const struct journal_status *s)
 {
     char origin[17], clock[SAE_HLC_HEX_LEN + 1];
     render_origin(store->origin, origin);
     sae_hlc_format_hex(s->clock, clock);
-    json_t *object = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:n, s:n, s:s}",
+    json_t *object = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:o, s:o, s:o, s:I,"
+                               " s:I, s:s}",
                                "village", store->village, "origin", origin, "dir", store->dir,
                                "reports", (json_int_t)s->reports, "deleted",
                                (json_int_t)s->deleted, "changes", (json_int_t)s->changes,
-                               "pending", (json_int_t)s->pending, "enrolled", 0, "last_sync",
-                               "last_error", "clock", clock);
+                               "pending", (json_int_t)s->pending, "enrolled", s->enrolled,
+                               "hub", s->linked ? json_string(s->hub_url) : json_null(),
+                               "last_sync", time_or_null(s->last_sync_ms), "last_error",
+                               s->last_error[0] ? json_string(s->last_error) : json_null(),
+                               "clock_offset_ms", (json_int_t)s->clock_offset_ms, "set_aside",
+                               (json_int_t)s->set_aside, "clock", clock);
     return render_json_print(stdout, object);
 }
 
 static void status_text(const struct node_store *store, const struct journal_status *s)
 {
-    char origin[17];
+    char origin[17], when[SAE_HLC_TIME_LEN + 1] = "never";
+    sae_hlc v = 0;
     render_origin(store->origin, origin);
+    if (s->last_sync_ms > 0 && sae_hlc_pack((uint64_t)s->last_sync_ms, 0, &v) == 0)
+        sae_hlc_format_time(v, when);
     printf("Desa / village:     %s\n", store->village);
     printf("Perangkat / device: %s\n", origin);
     printf("Direktori / dir:    %s\n", store->dir);
@@ -254,7 +272,22 @@ static void status_text(const struct node_store *store, const struct journal_sta
     printf("Jurnal / journal:   %lld changes\n", (long long)s->changes);
     printf("Menunggu / pending: %lld changes not yet acknowledged by the district hub\n",
            (long long)s->pending);
-    printf("Hub:                not enrolled\n");
+    if (!s->linked)
+        printf("Hub:                not enrolled (run: sae-node enroll BUNDLE)\n");
+    else
+        printf("Hub:                %s%s\n", s->hub_url,
+               s->enrolled ? "" : " (enrollment completes on the next sync)");
+    printf("Sinkron / synced:   %s\n", when);
+    if (s->last_error[0])
+        printf("Masalah / problem:  %s\n", s->last_error);
+    if (s->set_aside)
+        printf("Disisihkan / set aside: %lld change(s) the hub refused or holds for review\n",
+               (long long)s->set_aside);
+    long long offset = s->clock_offset_ms < 0 ? -s->clock_offset_ms : s->clock_offset_ms;
+    if (offset > 10 * 60 * 1000)
+        printf("Jam / clock:        the date on this computer is %s by %lld minute(s); "
+               "please set it right\n", s->clock_offset_ms > 0 ? "behind" : "ahead",
+               offset / 60000);
 }
 
 int cli_status(struct cli *cli, int argc, char **argv)

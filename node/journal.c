@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sae/sae_validate.h"
+#include "sae/sae_wire.h"
 
 struct change_writer {
     struct node_store *store;
@@ -15,11 +16,15 @@ struct change_writer {
     sqlite3_stmt *upsert_field;
     sqlite3_stmt *select_field;
     sae_hlc version;
+    int64_t seen_cursor;
 };
 
 static const char insert_journal_sql[] =
     "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
-    " base_origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    " base_origin, seen_cursor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+/* What this post had pulled from the hub when it wrote: the hub tells edits that did not
+ * see a delete (or each other) from those that did. */
+static const char pull_cursor_sql[] = "SELECT value FROM meta WHERE key = 'pull_cursor'";
 /* Last writer wins on (version, origin): an older change never overwrites a newer one. */
 static const char upsert_field_sql[] =
     "INSERT INTO report_field(report_id, field, value, version, origin, seq)"
@@ -38,6 +43,18 @@ static void writer_finish(struct change_writer *w)
     sqlite3_reset(w->select_field);
 }
 
+static int read_pull_cursor(struct node_store *store, int64_t *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, pull_cursor_sql, &stmt);
+    if (rc != 0)
+        return rc;
+    int step = sqlite3_step(stmt);
+    *out = step == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_reset(stmt);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : sae_db_error(step);
+}
+
 /* Takes the write lock, then prepares the statements and issues the command's version. */
 static int writer_start(struct change_writer *w, struct node_store *store)
 {
@@ -54,6 +71,8 @@ static int writer_start(struct change_writer *w, struct node_store *store)
         rc = sae_db_prepare_cached(store->db, cache, select_field_sql, &w->select_field);
     if (rc == 0)
         rc = node_store_next_version(store, &w->version);
+    if (rc == 0)
+        rc = read_pull_cursor(store, &w->seen_cursor);
     if (rc != 0) {
         writer_finish(w);
         node_store_rollback(store);
@@ -135,6 +154,8 @@ static int append_change(struct change_writer *w, const char *id, const char *ki
         rc = sqlite3_bind_int64(j, 7, (sqlite3_int64)base->hlc);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(j, 8, (sqlite3_int64)base->origin);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(j, 9, w->seen_cursor);
     if (rc != SQLITE_OK)
         return sae_db_error(rc);
     int err = step_done(db, j);
@@ -344,4 +365,76 @@ int journal_delete(struct node_store *store, const char *id, struct sae_message 
         free(current.value);
     }
     return writer_end(&w, rc);
+}
+
+static const char insert_remote_sql[] =
+    "INSERT OR IGNORE INTO journal(report_id, kind, field, value, version, origin,"
+    " base_version, base_origin, origin_seq, seen_cursor)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+static const char insert_remote_report_sql[] =
+    "INSERT OR IGNORE INTO report(id, kind, first_seq) VALUES (?1, ?2, ?3)";
+
+static int bind_remote(sqlite3_stmt *j, const struct sae_change *c, const char *id)
+{
+    int rc = sqlite3_bind_text(j, 1, id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(j, 2, c->kind, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(j, 3, c->field, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = c->value ? sqlite3_bind_text(j, 4, c->value, -1, SQLITE_STATIC) : sqlite3_bind_null(j, 4);
+    const int64_t ints[] = {(int64_t)c->version.hlc, (int64_t)c->version.origin,
+                            (int64_t)c->base.hlc, (int64_t)c->base.origin, (int64_t)c->seq,
+                            (int64_t)c->seen_cursor};
+    for (int i = 0; rc == SQLITE_OK && i < 6; i++)
+        rc = sqlite3_bind_int64(j, i + 5, ints[i]);
+    return rc;
+}
+
+int journal_apply_remote(struct node_store *store, const struct sae_change *c, bool *applied)
+{
+    char id[SAE_ID_TEXT_LEN + 1];
+    sqlite3_stmt *j = NULL, *f = NULL, *r = NULL;
+    struct sae_db_cache *cache = &store->statements;
+    sae_id_format(&c->report_id, id);
+    int rc = sae_db_prepare_cached(store->db, cache, insert_remote_sql, &j);
+    if (rc == 0)
+        rc = sae_db_prepare_cached(store->db, cache, upsert_field_sql, &f);
+    if (rc == 0)
+        rc = sae_db_prepare_cached(store->db, cache, insert_remote_report_sql, &r);
+    if (rc != 0)
+        return rc;
+    int src = bind_remote(j, c, id);
+    if (src != SQLITE_OK)
+        return sae_db_error(src);
+    rc = step_done(store->db, j);
+    if (rc != 0 || sqlite3_changes(store->db) == 0) {
+        *applied = false; /* had it already */
+        return rc;
+    }
+    sqlite3_int64 seq = sqlite3_last_insert_rowid(store->db);
+    src = sqlite3_bind_text(r, 1, id, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_text(r, 2, c->kind, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_int64(r, 3, seq);
+    rc = src == SQLITE_OK ? step_done(store->db, r) : sae_db_error(src);
+    if (rc == 0) {
+        src = sqlite3_bind_text(f, 1, id, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_text(f, 2, c->field, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = c->value ? sqlite3_bind_text(f, 3, c->value, -1, SQLITE_STATIC)
+                           : sqlite3_bind_null(f, 3);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(f, 4, (sqlite3_int64)c->version.hlc);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(f, 5, (sqlite3_int64)c->version.origin);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(f, 6, seq);
+        rc = src == SQLITE_OK ? step_done(store->db, f) : sae_db_error(src);
+    }
+    if (rc == 0)
+        *applied = true;
+    return rc;
 }

@@ -4,6 +4,7 @@
 #ifndef JOURNAL_H
 #define JOURNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "node_store.h"
@@ -30,5 +31,13 @@ int journal_edit(struct node_store *store, const char *id, const struct journal_
 
 /* Appends the tombstone of report id. SAE_EDELETED when it is deleted already. */
 int journal_delete(struct node_store *store, const char *id, struct sae_message *why);
+
+/* Applies a change pulled from the hub (another writer's, or the district's): appended to
+ * the journal under its writer's (origin, origin_seq), and made current when its version is
+ * the greatest (last writer wins). A change already in the journal is skipped: *applied
+ * says whether it was new. Inside the caller's write transaction. */
+struct sae_change;
+int journal_apply_remote(struct node_store *store, const struct sae_change *change,
+                         bool *applied);
 
 #endif

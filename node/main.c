@@ -22,7 +22,7 @@ static const struct command commands[] = {
     {"init", cli_init},       {"add", cli_add},         {"edit", cli_edit},
     {"delete", cli_delete},   {"show", cli_show},       {"list", cli_list},
     {"history", cli_history}, {"fields", cli_fields},   {"check", cli_check},
-    {"status", cli_status},
+    {"status", cli_status},   {"enroll", cli_enroll},   {"sync", cli_sync},
 };
 
 int main(int argc, char **argv)

@@ -220,6 +220,39 @@ int report_resolve_id(struct node_store *store, const char *text, char out[SAE_I
     return 0;
 }
 
+static void copy_text_column(sqlite3_stmt *stmt, int column, char *out, size_t size)
+{
+    const unsigned char *text = sqlite3_column_text(stmt, column);
+    snprintf(out, size, "%s", text ? (const char *)text : "");
+}
+
+/* What status says about synchronisation: the hub link and the last round. */
+static int sync_status(struct node_store *store, struct journal_status *s)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db,
+                                "SELECT (SELECT url FROM hub WHERE id = 1),"
+                                " (SELECT enrolled_ms FROM hub WHERE id = 1),"
+                                " (SELECT value FROM meta WHERE key = 'last_sync_ms'),"
+                                " (SELECT value FROM meta WHERE key = 'last_error'),"
+                                " (SELECT value FROM meta WHERE key = 'clock_offset_ms'),"
+                                " (SELECT count(*) FROM set_aside)", -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        s->linked = sqlite3_column_type(stmt, 0) != SQLITE_NULL;
+        copy_text_column(stmt, 0, s->hub_url, sizeof s->hub_url);
+        s->enrolled = sqlite3_column_int64(stmt, 1) != 0;
+        s->last_sync_ms = sqlite3_column_int64(stmt, 2);
+        copy_text_column(stmt, 3, s->last_error, sizeof s->last_error);
+        s->clock_offset_ms = sqlite3_column_int64(stmt, 4);
+        s->set_aside = sqlite3_column_int64(stmt, 5);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}
+
 int report_status(struct node_store *store, struct journal_status *out)
 {
     struct journal_status s = {0};
@@ -241,9 +274,12 @@ int report_status(struct node_store *store, struct journal_status *out)
     if (rc == 0) {
         const int64_t params[] = {s.acked_seq, (int64_t)store->origin};
         rc = sae_db_query_int(store->db,
-                                  "SELECT count(*) FROM journal WHERE seq > ?1 AND origin = ?2",
-                                  params, 2, &s.pending);
+                              "SELECT count(*) FROM journal WHERE seq > ?1 AND origin = ?2"
+                              " AND origin_seq IS NULL AND seq NOT IN (SELECT seq FROM set_aside)",
+                              params, 2, &s.pending);
     }
+    if (rc == 0)
+        rc = sync_status(store, &s);
     if (rc != 0)
         return rc;
     s.reports -= s.deleted;

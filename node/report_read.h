@@ -62,6 +62,13 @@ struct journal_status {
     int64_t acked_seq;     /* journal position the hub has acknowledged */
     sae_hlc clock;         /* last version issued here */
     int64_t created_ms;    /* when init ran */
+    bool linked;           /* a bundle was saved (sae-node enroll) */
+    bool enrolled;         /* and the hub accepted it */
+    char hub_url[512];
+    int64_t last_sync_ms;  /* 0: never */
+    char last_error[512];  /* empty after a successful round */
+    int64_t clock_offset_ms; /* the hub's clock minus this computer's, at the last round */
+    int64_t set_aside;     /* own changes the hub refused or holds for review */
 };
 
 int report_status(struct node_store *store, struct journal_status *out);

@@ -93,10 +93,12 @@ class Hub:
         assert self.port, "the hub is not serving"
         return "https://127.0.0.1:%d" % self.port
 
-    def start(self):
-        """Starts `serve --listen 127.0.0.1:0` and waits for its "listening on" line."""
+    def start(self, port=0):
+        """Starts `serve --listen 127.0.0.1:PORT` (0: a free one) and waits for its
+        "listening on" line."""
         assert self.proc is None
-        self.proc = subprocess.Popen([BIN, "-d", self.dir, "serve", "--listen", "127.0.0.1:0"],
+        self.proc = subprocess.Popen([BIN, "-d", self.dir, "serve", "--listen",
+                                      "127.0.0.1:%d" % port],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=hub_env())
         while True:

@@ -1,0 +1,38 @@
+/* One synchronisation round with the district hub: enroll if the bundle's token is not
+ * spent yet, push every pending change in bounded batches (each acknowledged before the
+ * post moves its mark, atomically), then pull until caught up. */
+#ifndef NODE_SYNC_H
+#define NODE_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hub_link.h"
+#include "node_store.h"
+#include "transport.h"
+
+/* Own changes in one push batch at most; a broken link loses at most one batch of work. */
+#define SYNC_BATCH_CHANGES 500
+/* A post's clock this far from the hub's gets a plain warning. */
+#define SYNC_CLOCK_WARNING_MS (10LL * 60 * 1000)
+
+struct sync_result {
+    bool enrolled_now;
+    size_t pushed, set_aside, pulled, batches;
+    size_t bytes_sent;
+    int64_t clock_offset_ms; /* the hub's clock minus this computer's */
+};
+
+/* Runs one round. On failure why holds one line a post's staff can act on ("no connection
+ * to the hub; 37 changes wait and will be sent later", "this device was revoked by the
+ * district"), and the code says what kind: SAE_EIO (no connection: try again later),
+ * SAE_EBUSY (hub busy: later), SAE_EPERM (revoked, unknown device, wrong server: act),
+ * SAE_EINVAL (the hub refused a message). Whatever was acknowledged stays acknowledged. */
+int sync_round(struct node_store *store, struct transport *transport,
+               const struct hub_link *link, struct sync_result *result, struct sae_message *why);
+
+/* Records the outcome of a round for status: last success or last error. */
+int sync_record(struct node_store *store, int rc, const struct sae_message *why);
+
+#endif

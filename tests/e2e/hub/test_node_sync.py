@@ -1,0 +1,138 @@
+"""sae-node enroll and sync against a real sae-hub over HTTPS on 127.0.0.1: the post's side
+of issue 5 as far as it is on main. Two devices of one village and one of another, real
+processes, real files."""
+import json
+import os
+
+import pytest
+
+import saenode
+
+VILLAGE = "Desa Sumberasri"
+
+
+def node(tmp_path, name, village=VILLAGE):
+    post = str(tmp_path / name)
+    saenode.ok(["init", "--village", village], dir=post)
+    return post
+
+
+def enrolled(hub, tmp_path, name, village=VILLAGE):
+    post = node(tmp_path, name, village)
+    saenode.ok(["enroll", hub.add_node(village)], dir=post)
+    return post
+
+
+def sync(post, *extra):
+    return saenode.run(["sync", "--json", *extra], dir=post)
+
+
+def test_enroll_push_pull_between_two_devices(hub, tmp_path):
+    a, b = enrolled(hub, tmp_path, "a"), enrolled(hub, tmp_path, "b")
+    case = saenode.add_case(a, victim_name="Siti Contoh")
+    first = sync(a)
+    assert first.rc == 0, first
+    result = first.json()
+    assert result["ok"] and result["enrolled_now"] and result["pushed"] == 5
+    assert saenode.ok(["status", "--json"], dir=a).json()["pending"] == 0
+    second = sync(b).json()
+    assert second["pulled"] == 5
+    assert saenode.show_json(b, case)["fields"] == saenode.show_json(a, case)["fields"]
+    for post in (a, b):
+        assert "journal ok" in saenode.ok(["check"], dir=post).text
+    status = saenode.ok(["status", "--json"], dir=b).json()
+    assert status["enrolled"] and status["last_sync"] and status["last_error"] is None
+
+
+def test_another_village_sees_nothing(hub, tmp_path):
+    a = enrolled(hub, tmp_path, "a")
+    other = enrolled(hub, tmp_path, "other", village="Desa Wonokerso")
+    saenode.add_case(a)
+    assert sync(a).rc == 0
+    assert sync(other).json()["pulled"] == 0
+    assert saenode.list_json(other) == []
+
+
+def test_concurrent_edits_conflict_and_resolution_flows_back(hub, tmp_path):
+    a, b = enrolled(hub, tmp_path, "a"), enrolled(hub, tmp_path, "b")
+    case = saenode.add_case(a)
+    assert sync(a).rc == 0 and sync(b).rc == 0
+    saenode.ok(["edit", case, "--set", "status=active"], dir=a)
+    saenode.ok(["edit", case, "--set", "status=closed"], dir=b)
+    assert sync(a).rc == 0 and sync(b).rc == 0
+    conflicts = hub.admin_json("conflicts", "list")
+    assert len(conflicts) == 1 and conflicts[0]["severity"] == "hard"
+    assert {c["value"] for c in conflicts[0]["candidates"]} == {"active", "closed"}
+    hub.ok("conflicts", "resolve", str(conflicts[0]["id"]), "--value", "referred",
+           "--by", "Bu Sari")
+    assert sync(a).rc == 0 and sync(b).rc == 0
+    for post in (a, b):
+        assert saenode.show_json(post, case)["fields"]["status"] == "referred"
+        assert "journal ok" in saenode.ok(["check"], dir=post).text
+
+
+def test_no_connection_keeps_changes_and_says_so(hub, tmp_path):
+    a = enrolled(hub, tmp_path, "a")
+    saenode.add_case(a)
+    assert sync(a).rc == 0
+    saenode.add_case(a)
+    port = hub.port
+    hub.stop()
+    res = saenode.run(["sync"], dir=a)
+    saenode.assert_one_line_error(res, 1, "no connection to the hub", "4 change(s) wait")
+    status = saenode.ok(["status", "--json"], dir=a).json()
+    assert status["pending"] == 4 and "no connection" in status["last_error"]
+    hub.start(port=port)  # the bundle names this address
+    assert sync(a).json()["pushed"] == 4
+    assert saenode.ok(["status", "--json"], dir=a).json()["last_error"] is None
+
+
+def test_revoked_device_is_told(hub, tmp_path):
+    a = enrolled(hub, tmp_path, "a")
+    assert sync(a).rc == 0
+    hub.revoke(int(hub.nodes()[0]["id"], 16))
+    saenode.add_case(a)
+    res = saenode.run(["sync"], dir=a)
+    saenode.assert_one_line_error(res, 1, "revoked by the district")
+
+
+def test_enroll_refusals_change_nothing(hub, tmp_path):
+    a = node(tmp_path, "a")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{\"format\": \"something else\"}")
+    before = saenode.snapshot(a)
+    saenode.assert_one_line_error(saenode.run(["enroll", str(bad)], dir=a), 2,
+                                  "not an enrollment bundle")
+    other = hub.add_node("Desa Wonokerso")
+    saenode.assert_one_line_error(saenode.run(["enroll", other], dir=a), 2,
+                                  "bundle is for Desa Wonokerso")
+    saenode.assert_one_line_error(saenode.run(["enroll", str(tmp_path / "missing.json")],
+                                              dir=a), 2, "cannot read the bundle")
+    assert saenode.snapshot(a) == before
+    saenode.assert_one_line_error(saenode.run(["sync"], dir=a), 2, "not enrolled")
+    bundle = hub.add_node(VILLAGE)
+    saenode.ok(["enroll", bundle], dir=a)
+    assert sync(a).rc == 0
+    saenode.assert_one_line_error(saenode.run(["enroll", hub.add_node(VILLAGE)], dir=a), 2,
+                                  "enrolled already")
+
+
+def test_reused_bundle_is_refused_on_the_second_device(hub, tmp_path):
+    a, b = node(tmp_path, "a"), node(tmp_path, "b")
+    bundle = hub.add_node(VILLAGE)
+    saenode.ok(["enroll", bundle], dir=a)
+    saenode.ok(["enroll", bundle], dir=b)
+    assert sync(a).rc == 0
+    res = saenode.run(["sync"], dir=b)
+    saenode.assert_one_line_error(res, 1, "expired or already used")
+
+
+def test_pull_is_paged_and_delete_reaches_the_other_device(hub, tmp_path):
+    a, b = enrolled(hub, tmp_path, "a"), enrolled(hub, tmp_path, "b")
+    cases = [saenode.add_case(a) for _ in range(150)]
+    saenode.ok(["delete", cases[0]], dir=a)
+    result = sync(a).json()
+    assert result["pushed"] == 150 * 4 + 1 and result["batches"] >= 2
+    assert sync(b).json()["pulled"] == 150 * 4 + 1
+    assert len(saenode.list_json(b)) == 149
+    assert saenode.show_json(b, cases[0])["deleted"] is True
