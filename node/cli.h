@@ -27,6 +27,7 @@ int cli_check(struct cli *cli, int argc, char **argv);
 int cli_status(struct cli *cli, int argc, char **argv);
 int cli_enroll(struct cli *cli, int argc, char **argv);
 int cli_sync(struct cli *cli, int argc, char **argv);
+int cli_run(struct cli *cli, int argc, char **argv);
 
 /* Prints "sae-node: error: MESSAGE" on one line and returns the exit status for code. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -52,6 +52,12 @@ static const struct sae_cli_help helps[] = {
      "(other devices' reports, district corrections, conflict resolutions). Exit status 0\n"
      "when everything is sent and received; 1 otherwise, with one line saying why (no\n"
      "connection: the changes wait and are sent later).\n"},
+    {"run", "run [--interval SEC]",
+     "Keeps the post in sync: a round every SEC seconds (default 300, 1 to 86400), and\n"
+     "about 5 s after a local change when the hub was reachable. After a failure it waits\n"
+     "5 s, 10 s, 20 s... up to 30 minutes (each with random jitter, never less than the\n"
+     "hub's Retry-After). One log line per round on stderr. SIGTERM or SIGINT end it once\n"
+     "the round in progress has finished.\n"},
 };
 
 #define HELP_COUNT (sizeof helps / sizeof helps[0])

@@ -97,6 +97,7 @@ static int explain(struct round *r, const struct transport_response *resp, const
         return SAE_EPERM;
     case 429:
     case 503:
+        r->result->retry_after_seconds = resp->retry_after_seconds;
         sae_message_set(r->why, "the hub is busy; %lld change(s) wait, try again in %u s",
                         (long long)pending, resp->retry_after_seconds ? resp->retry_after_seconds : 60);
         return SAE_EBUSY;

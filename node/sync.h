@@ -22,6 +22,7 @@ struct sync_result {
     size_t pushed, set_aside, pulled, batches;
     size_t bytes_sent;
     int64_t clock_offset_ms; /* the hub's clock minus this computer's */
+    unsigned retry_after_seconds; /* the hub's Retry-After when it was busy, else 0 */
 };
 
 /* Runs one round. On failure why holds one line a post's staff can act on ("no connection

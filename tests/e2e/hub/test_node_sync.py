@@ -136,3 +136,41 @@ def test_pull_is_paged_and_delete_reaches_the_other_device(hub, tmp_path):
     assert sync(b).json()["pulled"] == 150 * 4 + 1
     assert len(saenode.list_json(b)) == 149
     assert saenode.show_json(b, cases[0])["deleted"] is True
+
+
+def wait_for(predicate, seconds=30):
+    import time
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_run_keeps_syncing_and_stops_cleanly(hub, tmp_path):
+    import signal
+    import subprocess
+    a = enrolled(hub, tmp_path, "a")
+    runner = subprocess.Popen([saenode.BIN, "-d", a, "run", "--interval", "1"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    try:
+        case = saenode.add_case(a)
+        assert wait_for(lambda: hub.query("SELECT count(*) FROM report WHERE id = ?",
+                                          (case,)) == [(1,)]), "the runner never sent the case"
+        port = hub.port
+        hub.stop()
+        saenode.add_case(a)
+        assert wait_for(lambda: "no connection" in (saenode.ok(["status", "--json"], dir=a)
+                                                    .json()["last_error"] or ""))
+        hub.start(port=port)
+        assert wait_for(lambda: saenode.ok(["status", "--json"], dir=a).json()["pending"] == 0,
+                        seconds=40), "the runner did not catch up after the hub came back"
+    finally:
+        runner.send_signal(signal.SIGTERM)
+        out, err = runner.communicate(timeout=90)
+    assert runner.returncode == 0, err
+    log = err.decode()
+    assert "sync ok" in log and "sync failed: no connection" in log and "next try in" in log
+    assert log.strip().splitlines()[-1].endswith("the round in progress finished")
