@@ -99,7 +99,7 @@ test: deps
 	@sh tests/run_all.sh
 
 demo: deps all
-	@sh scripts/demo.sh $(abspath $(BUILD)/sae-node)
+	@sh scripts/demo.sh $(abspath $(BUILD))
 
 bench: deps all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done

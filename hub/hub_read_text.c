@@ -56,7 +56,7 @@ void hub_report_line(FILE *out, const struct hub_report *report)
     fprintf(out, "%s  %-8s  %s", report->id, report->kind->name, report->village);
     for (size_t i = 0; i < report->value_count && shown < LIST_SUMMARY_FIELDS; i++) {
         const struct hub_report_value *v = &report->values[i];
-        if (v->field->sensitive || v->field->type == SAE_FIELD_TEXT)
+        if (!sae_field_shown_in_lists(v->field))
             continue;
         if (v->field->type == SAE_FIELD_REFERENCE)
             fprintf(out, "  %s=%.8s", v->field->name, v->value);

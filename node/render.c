@@ -215,7 +215,7 @@ void render_report_line(FILE *out, const struct report *report)
     fprintf(out, "%s  %-8s", report->id, report->kind->name);
     for (size_t i = 0; i < report->value_count && shown < LIST_SUMMARY_FIELDS; i++) {
         const struct report_value *v = &report->values[i];
-        if (v->field->sensitive || v->field->type == SAE_FIELD_TEXT)
+        if (!sae_field_shown_in_lists(v->field))
             continue;
         if (v->field->type == SAE_FIELD_REFERENCE)
             fprintf(out, "  %s=%.8s", v->field->name, v->value);

@@ -230,6 +230,11 @@ int sae_catalogue_find_field(const struct sae_kind *kind, const char *name,
     return SAE_ENOTFOUND;
 }
 
+bool sae_field_shown_in_lists(const struct sae_field *field)
+{
+    return !field->sensitive && field->type != SAE_FIELD_TEXT;
+}
+
 const char *sae_field_type_name(enum sae_field_type type)
 {
     switch (type) {

@@ -1,217 +1,297 @@
 #!/bin/sh
-# make demo: a Rumah SAE post at work, told as an annotated terminal session.
+# make demo: Rumah SAE Sync at work, told as an annotated terminal session. One post's
+# journal first (sae-node alone, offline), then the whole system: a district hub on
+# 127.0.0.1, three devices in two villages, two of them editing the same case while one is
+# offline, the merged view at the district and the conflict a coordinator resolves.
 #
-#   sh scripts/demo.sh PATH/TO/sae-node
+#   sh scripts/demo.sh BUILD_DIR               (holding sae-node and sae-hub)
+#   sh scripts/demo.sh PATH/TO/sae-node PATH/TO/sae-hub
 #
-# Everything happens in a throwaway directory (mktemp -d) that is removed at the end; run
-# with KEEP=1 to keep it and try more commands on it. The people, cases and ids are
-# fictional; the village is a real desa of Kabupaten Probolinggo.
+# Everything happens in a throwaway directory (mktemp -d). On a terminal the hub keeps
+# running at the end until Ctrl-C, so the printed commands can be tried; then the hub is
+# stopped and the directory removed (KEEP=1 keeps it). When standard input is not a
+# terminal, or DEMO_NO_WAIT=1, the demo stops the hub and exits at the end.
+# The people, cases and ids are fictional; the villages are real desa of Kabupaten
+# Probolinggo.
 set -eu
 
-if [ $# -ne 1 ]; then
-    echo "usage: sh scripts/demo.sh PATH/TO/sae-node" >&2
+usage() {
+    echo "usage: sh scripts/demo.sh BUILD_DIR | sh scripts/demo.sh SAE_NODE SAE_HUB" >&2
     exit 2
-fi
-BIN=$1
-if [ ! -x "$BIN" ]; then
-    echo "demo: $BIN is not an executable; build it first with: make" >&2
-    exit 2
-fi
+}
+
+# The absolute path of an existing file, so the printed commands work from anywhere.
+absolute() {
+    printf '%s/%s' "$(cd "$(dirname "$1")" && pwd -P)" "$(basename "$1")"
+}
+
+case $# in
+    1)
+        if [ -d "$1" ]; then
+            NODE_BIN=$1/sae-node
+            HUB_BIN=$1/sae-hub
+        else # the older form, PATH/TO/sae-node: sae-hub is beside it
+            NODE_BIN=$1
+            HUB_BIN=$(dirname "$1")/sae-hub
+        fi
+        ;;
+    2) NODE_BIN=$1 HUB_BIN=$2 ;;
+    *) usage ;;
+esac
+for bin in "$NODE_BIN" "$HUB_BIN"; do
+    if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
+        echo "demo: $bin is not an executable; build it first with: make" >&2
+        exit 2
+    fi
+done
+NODE_BIN=$(absolute "$NODE_BIN")
+HUB_BIN=$(absolute "$HUB_BIN")
+
+# shellcheck source=scripts/demo_lib.sh
+. "$(dirname "$0")/demo_lib.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sae-demo.XXXXXX")
-cleanup() {
-    if [ "${KEEP:-0}" = 1 ]; then
-        echo "demo: kept $WORK; try: SAE_NODE_DIR=$SAE_NODE_DIR $BIN list"
-    else
-        rm -rf "$WORK"
-    fi
-}
+WORK=$(cd "$WORK" && pwd -P)
 trap cleanup EXIT
-trap 'exit 130' INT TERM
-SAE_NODE_DIR="$WORK/rumah-sae"
-export SAE_NODE_DIR
+trap 'printf "\n"; cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+cd "$WORK"
 
-# ---- presentation ---------------------------------------------------------------------
+if [ "${DEMO_NO_WAIT:-0}" = 1 ] || [ ! -t 0 ]; then
+    WAIT_AT_END=0
+else
+    WAIT_AT_END=1
+fi
 
-# Quotes a word the way a reader would type it in a shell.
-quote_word() {
-    case "$1" in
-        '' | *[!A-Za-z0-9_=./:,@%+-]*)
-            printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
-            ;;
-        *) printf '%s' "$1" ;;
-    esac
-}
+VILLAGE_A="Desa Wonokerso, Kec. Sumber"
+VILLAGE_B="Desa Ngadisari, Kec. Sukapura"
+POS=wonokerso-pos           # the post's computer at Rumah SAE Wonokerso
+PENDAMPING=wonokerso-pendamping # the laptop the outreach worker takes on home visits
+NGADISARI=ngadisari-pos     # the post of another village
 
-# Like quote_word, but FIELD=VALUE keeps FIELD= outside the quotes: victim_name='Nur Aini'.
-quote() {
-    name=${1%%=*}
-    case "$1" in
-        *=*)
-            case "$name" in
-                '' | *[!A-Za-z0-9_-]*) ;;
-                *) printf '%s=%s' "$name" "$(quote_word "${1#*=}")"; return ;;
-            esac
-            ;;
-    esac
-    quote_word "$1"
-}
+printf 'Rumah SAE Sync demo: village posts record offline; the district hub merges.\n'
+say "Every command below is the real program at work. Its files are in" \
+    "  $WORK" \
+    "and each command runs from there (cd there to repeat one). Names and cases are" \
+    "fictional. Programs: $NODE_BIN" \
+    "                    $HUB_BIN"
 
-# Prints "$ sae-node ARGS..." as the reader would type it.
-show_command() {
-    printf '$ sae-node'
-    for arg in "$@"; do
-        printf ' %s' "$(quote "$arg")"
-    done
-    printf '\n'
-}
+# ---- part 1: one post, offline ------------------------------------------------------------
 
-say() {
-    printf '# %s\n' "$@"
-}
-
-step() {
-    printf '\n== %s\n' "$1"
-    shift
-    [ $# -eq 0 ] || say "$@"
-}
-
-# Runs a command that must succeed, after printing it.
-run_node() {
-    show_command "$@"
-    "$BIN" "$@"
-}
-
-# Runs `add KIND ...` with the narrative on standard input (--set-file narrative=-),
-# printed as the here-document a reader would type; the new report's id goes into NEW_ID.
-add_with_text() {
-    text=$1
-    shift
-    show_command add "$@" | sed 's/$/ <<'"'"'EOF'"'"'/'
-    printf '%s\nEOF\n' "$text"
-    NEW_ID=$(printf '%s\n' "$text" | "$BIN" add "$@")
-    printf '%s\n' "$NEW_ID"
-}
-
-# Runs `add KIND ...` with every value on the command line; the new id goes into NEW_ID.
-add() {
-    show_command add "$@"
-    NEW_ID=$("$BIN" add "$@")
-    printf '%s\n' "$NEW_ID"
-}
-
-# The short form of an id that the commands accept: its first 8 characters.
-short() {
-    printf '%s' "${1%%-*}"
-}
-
-# ---- the story ----------------------------------------------------------------------------
-
-printf 'Rumah SAE Sync demo: sae-node, the offline journal of a village post.\n'
-say "Every command below is the real program at work on a throwaway directory." \
-    "Names and cases are fictional. To run the same commands yourself:" \
-    "  export SAE_NODE_DIR=\$HOME/rumah-sae   (or give -d DIR before each command)"
+part "Bagian 1 / Part 1: satu pos, tanpa internet / one post, offline"
 
 step "1. Siapkan pos / Set up the post" \
-    "init creates the directory (mode 0700), a device key and an empty journal."
-run_node init --village "Desa Wonokerso, Kec. Sumber"
+    "init creates the post's directory (0700), a device key and an empty journal."
+run_node "$POS" init --village "$VILLAGE_A"
 
 step "2. Katalog / What can be recorded" \
-    "fields lists kinds (case, service, referral), their fields and allowed codes," \
-    "with Indonesian and English labels. The first lines of the case kind:"
-show_command fields case
-"$BIN" fields case | sed -n '1,14p'
+    "fields lists the kinds (case, service, referral), their fields and codes, in" \
+    "Indonesian and English. The first lines of the case kind:"
+show_command sae-node -d "$POS" fields case
+"$NODE_BIN" -d "$POS" fields case | sed -n '1,10p'
 say "(... and more: sae-node fields, or sae-node fields --json for scripts)"
 
 step "3. Catat pengaduan / Record complaints" \
-    "add KIND --set FIELD=VALUE ... saves a report and prints its id. Enum fields take" \
-    "codes (see fields); a long narrative can come from a file or standard input."
-add_with_text "Korban datang ke Rumah SAE bersama kakaknya. Ia mengaku sering dimaki dan
+    "add KIND --set FIELD=VALUE ... saves a report and prints its id; a long narrative" \
+    "can come from a file or standard input."
+add_with_text "$POS" "Korban datang ke Rumah SAE bersama kakaknya. Ia mengaku sering dimaki dan
 dipukul oleh suaminya, terakhir dua hari lalu setelah bertengkar soal uang belanja.
 Tampak memar di lengan kiri. Korban ingin tetap tinggal di rumah, tetapi meminta
 pendampingan dan rencana keselamatan." \
     case --set violence_type=physical --set victim_sex=F --set victim_age=34 \
-    --set victim_name="Lestari Wulandari" --set intake_date=2025-03-03 \
+    --set victim_name="Lestari Wulandari" --set intake_date="$(days_ago 12)" \
     --set intake_channel=walk_in --set location_type=household \
     --set perpetrator_relation=spouse --set perpetrator_sex=M \
     --set consent_services=ya --set-file narrative=-
 CASE_HOME=$NEW_ID
 
-add_with_text "Ibu korban melapor lewat WhatsApp bahwa anaknya (14 tahun) dilecehkan secara
+add_with_text "$POS" "Ibu korban melapor lewat WhatsApp bahwa anaknya (14 tahun) dilecehkan secara
 seksual oleh seorang tetangga saat pulang mengaji. Sejak itu korban takut keluar rumah
 dan tidak mau berangkat sekolah. Keluarga bersedia melapor ke Unit PPA Polres." \
     case --set violence_type=sexual --set victim_sex=F --set victim_age=14 \
-    --set victim_name="Nur Aini Safitri" --set intake_date=2025-03-05 \
+    --set victim_name="Nur Aini Safitri" --set intake_date="$(days_ago 10)" \
     --set intake_channel=whatsapp --set location_type=public_facility \
     --set perpetrator_relation=neighbour --set perpetrator_sex=M --set risk_level=high \
     --set consent_services=ya --set consent_share=ya --set-file narrative=-
 CASE_GIRL=$NEW_ID
 
-say "An outreach visit: a child left without care."
-add case --set violence_type=neglect --set victim_sex=M --set victim_age=9 \
-    --set intake_date=2025-03-07 --set intake_channel=outreach \
-    --set location_type=household --set perpetrator_relation=parent \
-    --set narrative="Kader posyandu menemukan anak yang tinggal bersama neneknya yang sakit; ayahnya tidak mengirim nafkah sejak enam bulan."
-
-say "The same outreach report, saved a second time by mistake:"
-add case --set violence_type=neglect --set victim_sex=M --set victim_age=9 \
-    --set intake_date=2025-03-07 --set intake_channel=outreach \
-    --set location_type=household --set perpetrator_relation=parent
+say "The same complaint saved a second time by mistake:"
+add_report "$POS" case --set violence_type=sexual --set victim_sex=F \
+    --set victim_age=14 --set intake_date="$(days_ago 10)"
 CASE_DUPLICATE=$NEW_ID
 
 step "4. Layanan dan rujukan / Services and referrals" \
-    "A service event and a referral point at their case by id; the first 6 or more" \
-    "characters of an id are enough when they match only one report."
-add service --set case_id="$(short "$CASE_GIRL")" --set service_type=health_visum \
-    --set service_date=2025-03-06 --set provider="Puskesmas Sumber" \
+    "They point at their case by id; 6 or more first characters are enough."
+add_report "$POS" service --set case_id="$(short "$CASE_GIRL")" \
+    --set service_type=health_visum --set service_date="$(days_ago 9)" \
+    --set provider="Puskesmas Sumber" \
     --set notes="Korban didampingi ibunya dan petugas Rumah SAE untuk pemeriksaan visum."
-add referral --set case_id="$(short "$CASE_GIRL")" --set referred_to=police_ppa_unit \
-    --set referral_date=2025-03-06 \
+add_report "$POS" referral --set case_id="$(short "$CASE_GIRL")" \
+    --set referred_to=police_ppa_unit --set referral_date="$(days_ago 9)" \
     --set notes="Laporan polisi dibuat dengan pendampingan paralegal desa."
 
-step "5. Input salah ditolak / Bad input is refused" \
-    "A wrong code gets a one-line error naming what is allowed, exit status 2, and" \
-    "nothing is written."
-show_command add case --set violence_type=fisik --set victim_sex=F --set intake_date=2025-03-08
-if "$BIN" add case --set violence_type=fisik --set victim_sex=F --set intake_date=2025-03-08 2>&1; then
-    echo "demo: sae-node accepted an unknown code" >&2
+step "5. Perbarui dan lihat / Update and show" \
+    "edit appends changes to the journal; nothing is overwritten. show gives every field."
+run_node "$POS" edit "$(short "$CASE_HOME")" --set status=active --set risk_level=medium
+run_node "$POS" edit "$(short "$CASE_GIRL")" --set status=referred
+run_node "$POS" show "$(short "$CASE_HOME")"
+
+step "6. Daftar, riwayat, hapus / List, history, delete" \
+    "list never shows sensitive fields (names, narratives); history gives every change" \
+    "with its version (clock@device); delete marks the duplicate, its history stays."
+run_node "$POS" delete "$(short "$CASE_DUPLICATE")"
+run_node "$POS" list
+run_node "$POS" history "$(short "$CASE_GIRL")"
+
+step "7. Periksa / Check and status" \
+    "check replays the journal against the current state; status counts what still" \
+    "waits for the district hub: this post has never been connected."
+run_node "$POS" check
+run_node "$POS" status
+
+# ---- part 2: the district hub and three devices -------------------------------------------
+
+part "Bagian 2 / Part 2: hub kabupaten, tiga perangkat / the district hub, three devices"
+
+step "8. Hub kabupaten / The district hub" \
+    "init makes the hub's directory, keys and a self-signed TLS certificate; serve runs" \
+    "the HTTPS daemon (port 0: the system picks a free one; the log names it)."
+run_hub init --name "UPTD PPA Kabupaten Probolinggo"
+start_hub
+HUB_URL=https://127.0.0.1:$HUB_PORT
+
+step "9. Daftarkan perangkat / Enroll three devices in two villages" \
+    "nodes add writes a one-time enrollment bundle per device (hub address, key," \
+    "certificate pin, village); the post saves it with enroll (works offline too)." \
+    "Two devices in Wonokerso (the post and the outreach worker), one in Ngadisari."
+mkdir bundles
+run_hub nodes add "$VILLAGE_A" --url "$HUB_URL" -o bundles/"$POS".json
+run_hub nodes add "$VILLAGE_A" --url "$HUB_URL" -o bundles/"$PENDAMPING".json
+run_hub nodes add "$VILLAGE_B" --url "$HUB_URL" -o bundles/"$NGADISARI".json
+run_node "$PENDAMPING" init --village "$VILLAGE_A"
+run_node "$NGADISARI" init --village "$VILLAGE_B"
+for post in "$POS" "$PENDAMPING" "$NGADISARI"; do
+    run_node "$post" enroll bundles/"$post".json
+done
+
+step "10. Sinkron pertama / First sync" \
+    "sync sends every pending change (each batch acknowledged by the hub), then receives" \
+    "what changed for its village. The outreach worker's laptop receives the post's" \
+    "reports; Ngadisari records its own case and never sees Wonokerso's."
+run_node "$POS" sync
+run_node "$PENDAMPING" sync
+run_node "$PENDAMPING" list --kind case
+add_with_text "$NGADISARI" "Korban (17 tahun) ditawari pekerjaan sebagai pelayan rumah makan di Surabaya oleh
+kenalan di media sosial. Ijazahnya ditahan, gajinya tidak dibayar selama tiga bulan, dan
+ia dilarang pulang. Korban berhasil kembali ke desa dibantu kepala dusun; dirujuk oleh
+bidan desa ke Rumah SAE." \
+    case --set violence_type=exploitation --set victim_sex=F --set victim_age=17 \
+    --set victim_name="Dewi Anggraini" --set intake_date="$(days_ago 6)" \
+    --set intake_channel=referral_in --set location_type=workplace \
+    --set perpetrator_relation=employer --set perpetrator_sex=M --set risk_level=medium \
+    --set consent_services=ya --set-file narrative=-
+CASE_NGADISARI=$NEW_ID
+add_report "$NGADISARI" referral --set case_id="$(short "$CASE_NGADISARI")" \
+    --set referred_to=uptd_ppa --set referral_date="$(days_ago 5)" \
+    --set notes="Pendampingan hukum untuk menuntut gaji dan ijazah korban."
+run_node "$NGADISARI" sync
+run_node "$NGADISARI" list
+
+step "11. Satu perangkat offline / One device offline, two edits of the same case" \
+    "At the post, Lestari's husband came and threatened her: the counsellor raises the" \
+    "risk to high, records a shelter admission and syncs. Meanwhile the outreach worker," \
+    "offline on a home visit where Lestari said things had calmed down, sets the risk to" \
+    "low and records her consent to share data. Neither has seen the other's edit."
+run_node "$POS" edit "$(short "$CASE_HOME")" --set risk_level=high
+add_report "$POS" service --set case_id="$(short "$CASE_HOME")" \
+    --set service_type=shelter_in --set service_date="$(days_ago 1)" \
+    --set provider="Rumah aman UPTD PPA" \
+    --set notes="Suami korban datang ke pos dan mengancam; korban dan anaknya dipindahkan ke rumah aman."
+run_node "$POS" sync
+run_node "$PENDAMPING" edit "$(short "$CASE_HOME")" --set risk_level=low --set consent_share=ya
+add_report "$PENDAMPING" service --set case_id="$(short "$CASE_GIRL")" \
+    --set service_type=police_accompaniment --set service_date="$(days_ago 1)" \
+    --set provider="Paralegal desa Wonokerso" \
+    --set notes="Korban didampingi saat pemeriksaan tambahan di Unit PPA Polres."
+say "Still offline: its changes wait in the journal."
+run_node "$PENDAMPING" status
+say "Back online: it sends its changes and receives the post's; then the post catches up."
+run_node "$PENDAMPING" sync
+run_node "$POS" sync
+
+# ---- part 3: what the district sees -------------------------------------------------------
+
+part "Bagian 3 / Part 3: di kabupaten / at the district"
+
+step "12. Laporan gabungan / The merged reports" \
+    "Every village's reports, merged field by field (deleted ones marked)."
+run_hub reports list
+step "13. Kasus yang diedit dua kali / The case edited on both devices" \
+    "Every field with every version; the two edits of different fields merged cleanly," \
+    "the two values of risk_level are both kept and flagged."
+run_hub reports show "$(short "$CASE_HOME")"
+step "14. Statistik / Statistics"
+run_hub stats
+
+step "15. Konflik / The open conflict" \
+    "Two concurrent values of risk_level: a hard conflict. The hub makes the later one" \
+    "current for now, and keeps it open for a coordinator."
+run_hub conflicts list
+CONFLICT=$("$HUB_BIN" -d hub conflicts list | awk '$2 == "open" && $3 == "hard" { print $1; exit }')
+if [ -z "$CONFLICT" ]; then
+    echo "demo: expected an open hard conflict on risk_level; there is none" >&2
     exit 1
-else
-    say "(exit status $?)"
 fi
+run_hub conflicts show "$CONFLICT"
+KEEP_HIGH=$("$HUB_BIN" -d hub conflicts show "$CONFLICT" |
+    sed -n 's/^ *\[\([0-9][0-9]*\)\] high .*/\1/p' | head -n 1)
 
-step "6. Perbarui kasus / Update a case" \
-    "edit ID --set ... appends changes to the journal; nothing is overwritten."
-run_node edit "$(short "$CASE_HOME")" --set status=active --set risk_level=medium
-run_node edit "$(short "$CASE_GIRL")" --set status=referred
-run_node show "$(short "$CASE_HOME")"
+# ---- the way on: commands to try ----------------------------------------------------------
 
-step "7. Daftar / List" \
-    "One line per report; sensitive fields (names, narratives) are never shown in lists."
-run_node list
-run_node list --kind referral --json
+hub_cmd() {
+    command_line "$HUB_BIN" -d "$WORK/hub" "$@"
+}
+node_cmd() {
+    command_line "$NODE_BIN" -d "$WORK/$1"
+    shift
+    printf ' %s' "$(command_line "$@")"
+}
 
-step "8. Riwayat / History" \
-    "Every change, oldest first: journal position, time, version (clock@device), field and" \
-    "value. history --json also gives the version each change was based on."
-run_node history "$(short "$CASE_HOME")"
-
-step "9. Hapus entri keliru / Delete a mistaken entry" \
-    "delete marks the duplicate deleted; its history stays in the journal."
-run_node delete "$(short "$CASE_DUPLICATE")"
-run_node list --kind case
-
-step "10. Periksa / Check and status" \
-    "check replays the journal and compares it with the current state;" \
-    "status counts reports and the changes still waiting for the district hub."
-run_node check
-run_node status
+step "16. Selesaikan / Inspect and resolve it yourself" \
+    "While the hub runs, these commands work as they are, from any directory:"
+cat <<EOF
+  # the conflict, the case, the daemon's log
+  $(hub_cmd conflicts show "$CONFLICT")
+  $(hub_cmd reports show "$CASE_HOME")
+  tail -f $(quote_word "$WORK/$HUB_LOG")
+  # keep the post's "high" (candidate ${KEEP_HIGH:-N}), or set a value of your own (--value V)
+  $(hub_cmd conflicts resolve "$CONFLICT" --keep "${KEEP_HIGH:-1}" --by "Bu Ratna (UPTD PPA)" \
+      --note "Ancaman suami terbaru; korban di rumah aman")
+  # both Wonokerso devices receive the decision on their next sync
+  $(node_cmd "$POS" sync)
+  $(node_cmd "$PENDAMPING" sync)
+  $(node_cmd "$PENDAMPING" show "$(short "$CASE_HOME")")
+  $(hub_cmd conflicts list --all)
+EOF
 
 printf '\n'
-if [ "${KEEP:-0}" = 1 ]; then
-    say "Done. The post's journal is kept in $SAE_NODE_DIR."
-else
-    say "Done. The post's journal lived in a throwaway directory that is now removed" \
-        "(run with KEEP=1 to keep it)."
+if [ "$WAIT_AT_END" = 1 ]; then
+    say "The hub keeps running at $HUB_URL/ (pid $HUB_PID); the files are in $WORK." \
+        "Press Ctrl-C to stop the hub and remove them (KEEP=1 keeps them)."
+    status=0
+    wait "$HUB_PID" || status=$?
+    HUB_PID=
+    say "The hub stopped by itself (exit status $status); its log is $WORK/$HUB_LOG."
+    exit 1
 fi
-say "Every command has help: sae-node --help, sae-node COMMAND --help"
+say "Not waiting (standard input is not a terminal, or DEMO_NO_WAIT=1): stopping the hub."
+if [ "${KEEP:-0}" = 1 ]; then
+    say "To try the commands above, serve again on the port the bundles name:" \
+        "  $(hub_cmd serve --listen "127.0.0.1:$HUB_PORT")"
+else
+    say "(run with KEEP=1 to keep the files and try the commands above)"
+fi
+stop_hub
+say "The hub stopped (exit status $HUB_STATUS)."
+[ "$HUB_STATUS" = 0 ] || exit 1
+say "Every command has help: sae-node --help, sae-hub --help, COMMAND --help"

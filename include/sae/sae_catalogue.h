@@ -58,6 +58,10 @@ int sae_catalogue_find_kind(const char *name, const struct sae_kind **out);
 int sae_catalogue_find_field(const struct sae_kind *kind, const char *name,
                              const struct sae_field **out);
 
+/* Whether a field may appear in one-line lists (sae-node list, sae-hub reports list): never
+ * a sensitive field, never free text. show prints everything. */
+bool sae_field_shown_in_lists(const struct sae_field *field);
+
 /* Name of a field type as used in `fields --json` ("text", "int", ...). */
 const char *sae_field_type_name(enum sae_field_type type);
 

@@ -1,0 +1,168 @@
+# Helpers of scripts/demo.sh (sourced, not run): how commands are printed before they run,
+# the hub daemon's life (start, port, stop) and the throwaway directory's clean-up.
+# Expects NODE_BIN, HUB_BIN and WORK to be set by demo.sh; the demo runs inside $WORK.
+# shellcheck shell=sh
+
+# ---- presentation -------------------------------------------------------------------------
+
+# Quotes a word the way a reader would type it in a shell.
+quote_word() {
+    case "$1" in
+        '' | *[!A-Za-z0-9_=./:,@%+-]*)
+            printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+            ;;
+        *) printf '%s' "$1" ;;
+    esac
+}
+
+# Like quote_word, but FIELD=VALUE keeps FIELD= outside the quotes: victim_name='Nur Aini'.
+quote() {
+    name=${1%%=*}
+    case "$1" in
+        *=*)
+            case "$name" in
+                '' | *[!A-Za-z0-9_-]*) ;;
+                *) printf '%s=%s' "$name" "$(quote_word "${1#*=}")"; return ;;
+            esac
+            ;;
+    esac
+    quote_word "$1"
+}
+
+# Prints WORDS... quoted as one shell command line, without a prompt.
+command_line() {
+    sep=''
+    for arg in "$@"; do
+        printf '%s%s' "$sep" "$(quote "$arg")"
+        sep=' '
+    done
+}
+
+# Prints "$ PROGRAM ARGS..." as the reader would type it in $WORK.
+show_command() {
+    printf '$ %s\n' "$(command_line "$@")"
+}
+
+say() {
+    printf '# %s\n' "$@"
+}
+
+step() {
+    printf '\n== %s\n' "$1"
+    shift
+    [ $# -eq 0 ] || say "$@"
+}
+
+part() {
+    printf '\n\n######## %s\n' "$1"
+}
+
+# Runs sae-node on the post directory DIR (relative to $WORK), after printing the command.
+run_node() {
+    dir=$1
+    shift
+    show_command sae-node -d "$dir" "$@"
+    "$NODE_BIN" -d "$dir" "$@"
+}
+
+# Runs an admin command of sae-hub on ./hub, after printing it.
+run_hub() {
+    show_command sae-hub -d hub "$@"
+    "$HUB_BIN" -d hub "$@"
+}
+
+# add_report DIR KIND ARGS...: records a report on post DIR; its id goes into NEW_ID.
+add_report() {
+    dir=$1
+    shift
+    show_command sae-node -d "$dir" add "$@"
+    NEW_ID=$("$NODE_BIN" -d "$dir" add "$@")
+    printf '%s\n' "$NEW_ID"
+}
+
+# add_with_text DIR TEXT KIND ARGS...: like add_report with the narrative on standard input
+# (--set-file narrative=-), printed as the here-document a reader would type.
+add_with_text() {
+    dir=$1
+    text=$2
+    shift 2
+    show_command sae-node -d "$dir" add "$@" | sed 's/$/ <<'"'"'EOF'"'"'/'
+    printf '%s\nEOF\n' "$text"
+    NEW_ID=$(printf '%s\n' "$text" | "$NODE_BIN" -d "$dir" add "$@")
+    printf '%s\n' "$NEW_ID"
+}
+
+# The short form of an id that the commands accept: its first 8 characters.
+short() {
+    printf '%s' "${1%%-*}"
+}
+
+# The date N days before today (UTC), YYYY-MM-DD, so the reports look recent.
+days_ago() {
+    now=$(date -u +%s)
+    date -u -d "@$((now - $1 * 86400))" +%Y-%m-%d 2>/dev/null || printf '2025-03-%02d' $((28 - $1))
+}
+
+# ---- the hub daemon -----------------------------------------------------------------------
+
+HUB_PID=
+HUB_PORT=
+HUB_LOG=hub-serve.log
+
+# Starts `sae-hub serve` on a port the system picks, in the background with its log in
+# $HUB_LOG, and reads the real port from its "listening on" line into HUB_PORT.
+start_hub() {
+    show_command sae-hub -d hub serve --listen 127.0.0.1:0 | sed "s/\$/ 2>$HUB_LOG \&/"
+    "$HUB_BIN" -d hub serve --listen 127.0.0.1:0 </dev/null >"$HUB_LOG" 2>&1 &
+    HUB_PID=$!
+    # The daemon binds before it logs the line; 20 s is far beyond what it needs, and the
+    # loop stops at once when the daemon ends early.
+    tries=0
+    while [ "$tries" -lt 200 ]; do
+        HUB_PORT=$(sed -n 's|.*listening on https://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' \
+            "$HUB_LOG" | head -n 1)
+        [ -z "$HUB_PORT" ] || break
+        if ! kill -0 "$HUB_PID" 2>/dev/null; then
+            break
+        fi
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    if [ -z "$HUB_PORT" ]; then
+        echo "demo: sae-hub serve did not start; its log:" >&2
+        cat "$HUB_LOG" >&2
+        return 1
+    fi
+    sed -n '1p' "$HUB_LOG"
+}
+
+# Stops the daemon with SIGTERM and waits for it; HUB_STATUS gets its exit status.
+stop_hub() {
+    HUB_STATUS=
+    [ -n "$HUB_PID" ] || return 0
+    kill -TERM "$HUB_PID" 2>/dev/null || true
+    HUB_STATUS=0
+    wait "$HUB_PID" || HUB_STATUS=$?
+    HUB_PID=
+}
+
+# ---- the end ------------------------------------------------------------------------------
+
+CLEANED=0
+
+# Runs once, on every way out: normal end, error (set -e), Ctrl-C, SIGTERM.
+cleanup() {
+    [ "$CLEANED" = 0 ] || return 0
+    CLEANED=1
+    if [ -n "$HUB_PID" ]; then
+        stop_hub
+        printf '# The hub stopped (exit status %s).\n' "$HUB_STATUS"
+    fi
+    cd / || return 0
+    if [ "${KEEP:-0}" = 1 ]; then
+        printf '# The demo files are kept in %s\n' "$WORK"
+    else
+        rm -rf "$WORK"
+        printf '# Removed %s (run with KEEP=1 to keep it).\n' "$WORK"
+    fi
+}
