@@ -309,18 +309,13 @@ static int handle_enroll(struct exchange *x, const uint8_t *plain_bytes, size_t 
     return rc == 0 ? answer(x, 200, SAE_MSG_ENROLL_RESPONSE, buf, buf_len) : rc;
 }
 
-struct lookup_context {
-    struct exchange *x;
-    const struct sae_envelope_header *header;
-};
-
 /* The key of the sender: the enroll header's own key, or the enrolled node's. */
 static int lookup_key(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKEYBYTES])
 {
-    struct lookup_context *l = ctx;
-    if (sender != l->x->sender)
+    const struct exchange *x = ctx;
+    if (sender != x->sender)
         return SAE_ENOTFOUND;
-    memcpy(pk, l->x->sender_key, 32);
+    memcpy(pk, x->sender_key, 32);
     return 0;
 }
 
@@ -342,10 +337,9 @@ static int open_request(struct exchange *x, const struct sae_envelope_header *he
             return plain(x->resp, 403, "this device was revoked by the district");
         memcpy(x->sender_key, node->public_key, 32);
     }
-    struct lookup_context l = {x, header};
     uint8_t type = 0;
     uint64_t sender = 0;
-    int rc = sae_envelope_open(x->req->body, x->req->body_len, lookup_key, &l,
+    int rc = sae_envelope_open(x->req->body, x->req->body_len, lookup_key, x,
                                x->service->secret_key, &x->service->limits, &type, &sender,
                                plain_bytes, len);
     if (rc == SAE_WIRE_EAUTH)
