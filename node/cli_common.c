@@ -51,7 +51,8 @@ static const struct sae_cli_help helps[] = {
      "acknowledged before it counts as sent, then receives what changed for this village\n"
      "(other devices' reports, district corrections, conflict resolutions). Exit status 0\n"
      "when everything is sent and received; 1 otherwise, with one line saying why (no\n"
-     "connection: the changes wait and are sent later).\n"},
+     "connection: the changes wait and are sent later). On a terminal, a round longer than\n"
+     "one batch shows its progress (changes sent of total, bytes, rate).\n"},
     {"run", "run [--interval SEC]",
      "Keeps the post in sync: a round every SEC seconds (default 300, 1 to 86400), and\n"
      "about 5 s after a local change when the hub was reachable. After a failure it waits\n"

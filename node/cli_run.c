@@ -94,7 +94,7 @@ static int run_loop(struct node_store *store, struct transport *transport,
 {
     unsigned failures = 0;
     while (!stop_requested) {
-        struct sync_result result;
+        struct sync_result result = {0};
         struct sae_message why = {{0}};
         int rc = sync_round(store, transport, link, &result, &why);
         sync_record(store, rc, &why);

@@ -1,6 +1,8 @@
 /* sae-node enroll and sync: the post's side of synchronisation with the district hub. */
 #include <getopt.h>
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +10,7 @@
 #include "cli.h"
 #include "cli_common.h"
 #include "hub_link.h"
+#include "sae/sae_hlc.h"
 #include "render.h"
 #include "sync.h"
 #include "transport.h"
@@ -83,6 +86,25 @@ static void print_result(const struct sync_result *r, bool json, int rc, const c
                "right\n", r->clock_offset_ms > 0 ? "behind" : "ahead", offset / 60000);
 }
 
+/* On a terminal, rounds longer than one batch show how far they are; scripts see nothing. */
+struct progress {
+    uint64_t started_ms;
+    bool shown;
+};
+
+static void show_progress(void *context, size_t sent, size_t total, size_t bytes)
+{
+    struct progress *p = context;
+    if (!p->shown && sent >= total)
+        return; /* done in one batch: nothing to show */
+    double seconds = (double)(sae_wall_clock_ms() - p->started_ms) / 1000.0;
+    fprintf(stderr, "\rsending: %zu of %zu changes, %zu KiB, %.1f KiB/s   ", sent, total,
+            bytes / 1024, seconds > 0 ? (double)bytes / 1024.0 / seconds : 0.0);
+    p->shown = true;
+    if (sent >= total)
+        fputc('\n', stderr);
+}
+
 int cli_sync(struct cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {{"json", no_argument, NULL, 'j'},
@@ -114,7 +136,12 @@ int cli_sync(struct cli *cli, int argc, char **argv)
                         "with the bundle from the district");
     }
     struct transport_config config = {link.url, link.certificate, link.pin};
+    struct progress progress = {sae_wall_clock_ms(), false};
     memset(&result, 0, sizeof result);
+    if (!json && isatty(STDERR_FILENO)) {
+        result.progress = show_progress;
+        result.progress_context = &progress;
+    }
     if (rc == 0)
         rc = transport_global_init();
     if (rc == 0)

@@ -297,6 +297,7 @@ static int record_ack(struct round *r, const struct sae_push_ack *ack, uint64_t 
 
 static int push_all(struct round *r)
 {
+    int64_t total = pending_count(r->store);
     for (;;) {
         struct sae_batch batch = {.schema_version = SAE_WIRE_SCHEMA_VERSION,
                                   .origin = r->store->origin};
@@ -325,6 +326,10 @@ static int push_all(struct round *r)
         if (rc == 0) {
             r->result->pushed += batch.change_count;
             r->result->batches++;
+            if (r->result->progress)
+                r->result->progress(r->result->progress_context, r->result->pushed,
+                                    total > 0 ? (size_t)total : r->result->pushed,
+                                    r->result->bytes_sent);
         }
         sae_push_ack_free(ack);
         free_changes(batch.changes, batch.change_count);
@@ -392,7 +397,11 @@ int sync_round(struct node_store *store, struct transport *transport,
 {
     struct round r = {.store = store, .transport = transport, .link = link, .result = result,
                       .why = why, .limits = sae_limits_default()};
+    sync_progress_fn progress = result->progress;
+    void *progress_context = result->progress_context;
     memset(result, 0, sizeof *result);
+    result->progress = progress;
+    result->progress_context = progress_context;
     int rc = load_keys(&r);
     if (rc == 0 && link->token[0])
         rc = enroll(&r);

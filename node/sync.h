@@ -17,7 +17,13 @@
 /* A post's clock this far from the hub's gets a plain warning. */
 #define SYNC_CLOCK_WARNING_MS (10LL * 60 * 1000)
 
+/* Called after each acknowledged batch: changes sent so far of those pending when the round
+ * began, and sealed bytes sent. */
+typedef void (*sync_progress_fn)(void *context, size_t sent, size_t total, size_t bytes);
+
 struct sync_result {
+    sync_progress_fn progress; /* set by the caller before the round, or NULL */
+    void *progress_context;
     bool enrolled_now;
     size_t pushed, set_aside, pulled, batches;
     size_t bytes_sent;

@@ -248,3 +248,34 @@ def test_sigkill_of_the_hub_during_merges_loses_and_repeats_nothing(hub, tmp_pat
         {r["id"]: r["fields"] for r in saenode.list_json(b)}
     for post in (a, b):
         assert "journal ok" in saenode.ok(["check"], dir=post).text
+
+
+def test_progress_on_a_terminal_only(hub, tmp_path):
+    """A round longer than one batch shows progress when stderr is a terminal; a script
+    (stderr a pipe) sees only the result line."""
+    import pty
+    import subprocess
+    a = enrolled(hub, tmp_path, "a")
+    for _ in range(130):  # 520 changes: two batches
+        saenode.add_case(a)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([saenode.BIN, "-d", a, "sync"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    proc.wait(timeout=60)
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"sending: 500 of 520 changes" in shown and b"sending: 520 of 520 changes" in shown
+    for _ in range(130):
+        saenode.add_case(a)
+    quiet = saenode.run(["sync"], dir=a)
+    assert quiet.rc == 0 and b"sending:" not in quiet.err
