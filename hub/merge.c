@@ -249,21 +249,18 @@ static int update_node_after_batch(struct hub_store *store, const struct merge_s
     return rc == SQLITE_OK ? 0 : sae_db_error(rc);
 }
 
-static int build_ack(struct hub_store *store, uint64_t origin, struct refusals *refusals,
-                     int64_t now_ms, struct sae_push_ack **out)
+static int build_ack(struct hub_store *store, uint64_t origin, int64_t acked_seq,
+                     struct refusals *refusals, int64_t now_ms, struct sae_push_ack **out)
 {
-    struct hub_node node;
     struct sae_push_ack *ack = calloc(1, sizeof *ack);
-    int rc = ack ? hub_store_node_get(store, origin, &node) : SAE_ENOMEM;
-    if (rc == 0)
-        rc = hub_store_clock(store, now_ms, &ack->hub_clock);
+    int rc = ack ? hub_store_clock(store, now_ms, &ack->hub_clock) : SAE_ENOMEM;
     if (rc != 0) {
         free(ack);
         return rc;
     }
     ack->schema_version = SAE_WIRE_SCHEMA_VERSION;
     ack->origin = origin;
-    ack->acked_seq = (uint64_t)node.acked_seq;
+    ack->acked_seq = (uint64_t)acked_seq;
     ack->refusals = refusals->items;
     ack->refusal_count = refusals->count;
     refusals->items = NULL;
@@ -280,31 +277,30 @@ static void refusals_free(struct refusals *r)
 }
 
 /* A batch whose last change was acknowledged before gets the stored answer. */
-static int try_replay(struct hub_store *store, const struct sae_batch *batch, int64_t now_ms,
-                      struct sae_push_ack **ack)
+static int try_replay(struct hub_store *store, const struct sae_batch *batch,
+                      int64_t acked_before, int64_t now_ms, struct sae_push_ack **ack)
 {
-    struct hub_node node;
     uint64_t last = batch->changes[batch->change_count - 1].seq;
-    int rc = hub_store_node_get(store, batch->origin, &node);
-    if (rc != 0 || (int64_t)last > node.acked_seq)
-        return rc == 0 ? SAE_ENOTFOUND : rc;
-    rc = load_stored_ack(store, batch->origin, last, ack);
+    if ((int64_t)last > acked_before)
+        return SAE_ENOTFOUND;
+    int rc = load_stored_ack(store, batch->origin, last, ack);
     if (rc == 0)
         rc = hub_store_clock(store, now_ms, &(*ack)->hub_clock);
     return rc;
 }
 
 static int apply_all(struct hub_store *store, const struct merge_sender *sender,
-                     const struct sae_batch *batch, const struct merge_options *options,
-                     struct sae_push_ack **ack, struct merge_outcome *outcome)
+                     const struct sae_batch *batch, int64_t acked_before,
+                     const struct merge_options *options, struct sae_push_ack **ack,
+                     struct merge_outcome *outcome)
 {
     struct refusals refusals = {0};
     struct touched touched = {0};
-    struct batch_state b = {0};
-    struct hub_node node;
-    int rc = hub_store_node_get(store, sender->id, &node);
-    if (rc == 0)
-        b.acked_seq = node.acked_seq;
+    struct batch_state b = {.acked_seq = acked_before};
+    int64_t last = batch->change_count > 0
+                       ? (int64_t)batch->changes[batch->change_count - 1].seq
+                       : 0;
+    int rc = 0;
     for (size_t i = 0; rc == 0 && i < batch->change_count; i++)
         rc = apply_change(store, sender, &batch->changes[i], options, &b, &refusals, &touched,
                           outcome);
@@ -313,13 +309,11 @@ static int apply_all(struct hub_store *store, const struct merge_sender *sender,
     if (rc == 0)
         rc = merge_recompute_touched(store, &touched, options->now_ms);
     if (rc == 0)
-        rc = update_node_after_batch(store, sender,
-                                     batch->change_count > 0
-                                         ? (int64_t)batch->changes[batch->change_count - 1].seq
-                                         : 0,
-                                     options->now_ms);
+        rc = update_node_after_batch(store, sender, last, options->now_ms);
+    /* The same rule as the node row's update: the highest seq held for this post. */
     if (rc == 0)
-        rc = build_ack(store, sender->id, &refusals, options->now_ms, ack);
+        rc = build_ack(store, sender->id, last > acked_before ? last : acked_before, &refusals,
+                       options->now_ms, ack);
     if (rc == 0 && batch->change_count > 0) {
         rc = store_ack(store, *ack, batch->changes[batch->change_count - 1].seq);
         if (rc != 0) {
@@ -340,17 +334,20 @@ int merge_apply_batch(struct hub_store *store, const struct merge_sender *sender
     struct sae_push_ack *answer = NULL;
     if (batch->origin != sender->id)
         return SAE_EINVAL;
+    struct hub_node node;
     int rc = hub_store_begin(store);
     if (rc != 0)
         return rc;
-    if (batch->change_count > 0) {
-        rc = try_replay(store, batch, options->now_ms, &answer);
+    /* The post's row is read once, inside the transaction, for every step below. */
+    rc = hub_store_node_get(store, sender->id, &node);
+    if (rc == 0 && batch->change_count > 0) {
+        rc = try_replay(store, batch, node.acked_seq, options->now_ms, &answer);
         counts.replayed = rc == 0;
         if (rc == SAE_ENOTFOUND)
             rc = 0;
     }
     if (rc == 0 && !answer)
-        rc = apply_all(store, sender, batch, options, &answer, &counts);
+        rc = apply_all(store, sender, batch, node.acked_seq, options, &answer, &counts);
     if (rc == 0)
         rc = hub_store_commit(store);
     if (rc != 0) {
