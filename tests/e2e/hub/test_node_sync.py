@@ -279,3 +279,33 @@ def test_progress_on_a_terminal_only(hub, tmp_path):
         saenode.add_case(a)
     quiet = saenode.run(["sync"], dir=a)
     assert quiet.rc == 0 and b"sending:" not in quiet.err
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["run", "--interval", "0"], "from 1 to 86400"),
+    (["run", "--interval", "86401"], "from 1 to 86400"),
+    (["run", "--interval", "5m"], "from 1 to 86400"),
+    (["run", "extra"], "options only"),
+    (["sync", "extra"], "no arguments"),
+    (["enroll"], "one bundle file"),
+])
+def test_sync_commands_refuse_bad_arguments(hub, tmp_path, args, needle):
+    a = enrolled(hub, tmp_path, "a")
+    before = saenode.snapshot(a)
+    saenode.assert_one_line_error(saenode.run(args, dir=a), 2, needle)
+    assert saenode.snapshot(a) == before
+
+
+@pytest.mark.parametrize("interval", ["1", "86400"])
+def test_run_interval_edges_are_accepted(hub, tmp_path, interval):
+    import signal
+    import subprocess
+    a = enrolled(hub, tmp_path, "a")
+    runner = subprocess.Popen([saenode.BIN, "-d", a, "run", "--interval", interval],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+    assert wait_for(lambda: saenode.ok(["status", "--json"], dir=a).json()["enrolled"])
+    runner.send_signal(signal.SIGTERM)
+    _, err = runner.communicate(timeout=90)
+    assert runner.returncode == 0, err
+    assert ("a round every %s s" % interval) in err.decode()
