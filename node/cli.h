@@ -13,6 +13,7 @@
 struct cli {
     const char *dir;      /* the node directory */
     int busy_timeout_ms;  /* how long to wait for another sae-node process */
+    int stall_timeout_s;  /* how long a sync tolerates a stalled link ($SAE_STALL_TIMEOUT_S) */
 };
 
 int cli_init(struct cli *cli, int argc, char **argv);

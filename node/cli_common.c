@@ -81,6 +81,8 @@ static const char program_help[] =
     "  SAE_NODE_DIR           default node directory\n"
     "  SAE_BUSY_TIMEOUT_MS    how long to wait for another sae-node using the journal\n"
     "                         (default 10000, 0 to 600000)\n"
+    "  SAE_STALL_TIMEOUT_S    sync gives up on a link that moved under 100 bytes/s for\n"
+    "                         this long (default 60, 1 to 600)\n"
     "\n"
     "Report ids are UUIDs; any unique prefix of 6 or more characters is accepted.\n"
     "Exit status: 0 success; 2 invalid usage or input (nothing was changed);\n"

@@ -135,7 +135,8 @@ int cli_sync(struct cli *cli, int argc, char **argv)
         return cli_fail(SAE_ENOTINIT, "this post is not enrolled; run: sae-node enroll BUNDLE "
                         "with the bundle from the district");
     }
-    struct transport_config config = {link.url, link.certificate, link.pin};
+    struct transport_config config = {.hub_url = link.url, .certificate_pem = link.certificate,
+                                      .pin = link.pin, .stall_seconds = cli->stall_timeout_s};
     struct progress progress = {sae_wall_clock_ms(), false};
     memset(&result, 0, sizeof result);
     if (!json && isatty(STDERR_FILENO)) {

@@ -12,6 +12,7 @@
 #include "node_store.h"
 #include "sae/sae_cli.h"
 #include "sae/sae_version.h"
+#include "transport.h"
 
 struct command {
     const char *name;
@@ -62,6 +63,10 @@ int main(int argc, char **argv)
     if (sae_cli_busy_timeout(NODE_BUSY_TIMEOUT_MS_DEFAULT, &cli.busy_timeout_ms) != 0)
         return cli_fail(SAE_EINVAL, "SAE_BUSY_TIMEOUT_MS must be a number of milliseconds from 0 "
                         "to %d", SAE_BUSY_TIMEOUT_MS_MAX);
+    if (sae_cli_env_int("SAE_STALL_TIMEOUT_S", 1, TRANSPORT_LOW_SPEED_TIME_MAX_S,
+                        TRANSPORT_LOW_SPEED_TIME_S, &cli.stall_timeout_s) != 0)
+        return cli_fail(SAE_EINVAL, "SAE_STALL_TIMEOUT_S must be a number of seconds from 1 "
+                        "to %d", TRANSPORT_LOW_SPEED_TIME_MAX_S);
     /* Without any default, commands that need a directory say so; help and fields work. */
     if (!cli.dir && node_store_default_dir(&default_dir) == 0)
         cli.dir = default_dir;

@@ -262,7 +262,8 @@ static int easy_setup(struct transport *t, const struct transport_config *config
     SETOPT(easy, code, failed, CURLOPT_PINNEDPUBLICKEY, config->pin);
     SETOPT(easy, code, failed, CURLOPT_CONNECTTIMEOUT, (long)TRANSPORT_CONNECT_TIMEOUT_S);
     SETOPT(easy, code, failed, CURLOPT_LOW_SPEED_LIMIT, (long)TRANSPORT_LOW_SPEED_BYTES);
-    SETOPT(easy, code, failed, CURLOPT_LOW_SPEED_TIME, (long)TRANSPORT_LOW_SPEED_TIME_S);
+    SETOPT(easy, code, failed, CURLOPT_LOW_SPEED_TIME,
+           (long)(config->stall_seconds ? config->stall_seconds : TRANSPORT_LOW_SPEED_TIME_S));
     SETOPT(easy, code, failed, CURLOPT_EXPECT_100_TIMEOUT_MS, EXPECT_100_TIMEOUT_MS);
     SETOPT(easy, code, failed, CURLOPT_TCP_KEEPALIVE, 1L);
     SETOPT(easy, code, failed, CURLOPT_MAXFILESIZE_LARGE,

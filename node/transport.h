@@ -15,6 +15,7 @@
 #define TRANSPORT_CONNECT_TIMEOUT_S 30
 #define TRANSPORT_LOW_SPEED_BYTES 100
 #define TRANSPORT_LOW_SPEED_TIME_S 60
+#define TRANSPORT_LOW_SPEED_TIME_MAX_S 600
 /* Largest answer accepted: an envelope (2 MiB) and a little room. */
 #define TRANSPORT_RESPONSE_MAX_BYTES (2u * 1024 * 1024 + 4096)
 
@@ -24,6 +25,8 @@ struct transport_config {
     const char *hub_url;          /* "https://host:port" (no trailing path) */
     const char *certificate_pem;  /* the hub's certificate from the bundle: the only CA */
     const char *pin;              /* "sha256//..." from the bundle */
+    int stall_seconds;            /* give up after this long under the low-speed limit:
+                                   * 1..TRANSPORT_LOW_SPEED_TIME_MAX_S, 0 for the default */
 };
 
 /* The outcome of one request. */

@@ -1,5 +1,6 @@
 #include "sae/sae_cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -66,19 +67,25 @@ bool sae_cli_wants_help(int argc, char **argv)
     return false;
 }
 
-int sae_cli_busy_timeout(int fallback, int *out)
+int sae_cli_env_int(const char *name, int min, int max, int fallback, int *out)
 {
-    const char *text = getenv("SAE_BUSY_TIMEOUT_MS");
+    const char *text = getenv(name);
     char *end = NULL;
     if (!text || !*text) {
         *out = fallback;
         return 0;
     }
+    errno = 0;
     long value = strtol(text, &end, 10);
-    if (*end != '\0' || value < 0 || value > SAE_BUSY_TIMEOUT_MS_MAX)
+    if (errno != 0 || *end != '\0' || value < min || value > max)
         return SAE_EINVAL;
     *out = (int)value;
     return 0;
+}
+
+int sae_cli_busy_timeout(int fallback, int *out)
+{
+    return sae_cli_env_int("SAE_BUSY_TIMEOUT_MS", 0, SAE_BUSY_TIMEOUT_MS_MAX, fallback, out);
 }
 
 int sae_cli_default_dir(const char *env_name, const char *name, char **out)

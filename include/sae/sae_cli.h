@@ -31,6 +31,10 @@ int sae_cli_option_error(const char *program, const char *command, int opt, char
 /* True when -h or --help is among argv[1..argc-1], before any "--". */
 bool sae_cli_wants_help(int argc, char **argv);
 
+/* The integer in environment variable name, or fallback when unset or empty; SAE_EINVAL
+ * when it is not a decimal number from min to max. */
+int sae_cli_env_int(const char *name, int min, int max, int fallback, int *out);
+
 /* SAE_BUSY_TIMEOUT_MS, or fallback when unset; SAE_EINVAL outside 0..SAE_BUSY_TIMEOUT_MS_MAX. */
 int sae_cli_busy_timeout(int fallback, int *out);
 

@@ -23,7 +23,7 @@ CRASH_MARKERS = (b"Sanitizer", b"runtime error:", b"Segmentation fault", b"core 
 CASE_REQUIRED = {"violence_type": "physical", "victim_sex": "F", "intake_date": "2026-01-05"}
 
 # Environment variables that change which directory or timeout sae-node uses.
-NODE_ENV_VARS = ("SAE_NODE_DIR", "SAE_BUSY_TIMEOUT_MS", "XDG_DATA_HOME")
+NODE_ENV_VARS = ("SAE_NODE_DIR", "SAE_BUSY_TIMEOUT_MS", "SAE_STALL_TIMEOUT_S", "XDG_DATA_HOME")
 
 
 class Result:

@@ -193,10 +193,22 @@ BAD = {
                                                 "service_type=other"], None),
                                     ["append-only"]),
     "bad busy timeout": (lambda c: (["list"], None), ["SAE_BUSY_TIMEOUT_MS"]),
+    "stall timeout 0": (lambda c: (["list"], None), ["SAE_STALL_TIMEOUT_S", "1 to 600"]),
+    "stall timeout 601": (lambda c: (["list"], None), ["SAE_STALL_TIMEOUT_S", "1 to 600"]),
+    "stall timeout word": (lambda c: (["list"], None), ["SAE_STALL_TIMEOUT_S", "1 to 600"]),
 }
 
 # Cases that also need a particular environment.
-BAD_ENV = {"bad busy timeout": {"SAE_BUSY_TIMEOUT_MS": "soon"}}
+BAD_ENV = {"bad busy timeout": {"SAE_BUSY_TIMEOUT_MS": "soon"},
+           "stall timeout 0": {"SAE_STALL_TIMEOUT_S": "0"},
+           "stall timeout 601": {"SAE_STALL_TIMEOUT_S": "601"},
+           "stall timeout word": {"SAE_STALL_TIMEOUT_S": "1m"}}
+
+
+@pytest.mark.parametrize("seconds", ["1", "600"])
+def test_stall_timeout_edges_are_accepted(seconds, populated):
+    res = run(["list"], dir=populated.dir, env=saenode.clean_env(SAE_STALL_TIMEOUT_S=seconds))
+    assert res.rc == 0, res
 
 
 @pytest.mark.parametrize("name", list(BAD))

@@ -74,7 +74,7 @@ static struct transport *tt_open(const char *cert_path, uint16_t port, const cha
     struct sae_message why = {{0}};
     snprintf(url, sizeof url, "https://127.0.0.1:%u", (unsigned)port);
     assert_int_equal(tls_pem_read(cert_path, &pem, &pem_len), 0);
-    struct transport_config config = {url, pem, pin};
+    struct transport_config config = {.hub_url = url, .certificate_pem = pem, .pin = pin};
     int rc = transport_create(&config, &t, &why);
     if (rc != 0)
         print_error("transport_create: %s\n", why.text);
@@ -363,7 +363,7 @@ static void tt_refused_config(const char *url, const char *pem, const char *pin,
 {
     struct transport *sentinel = (struct transport *)&sentinel, *t = sentinel;
     struct sae_message why = {{0}};
-    struct transport_config config = {url, pem, pin};
+    struct transport_config config = {.hub_url = url, .certificate_pem = pem, .pin = pin};
     assert_int_equal(transport_create(&config, &t, &why), SAE_EINVAL);
     assert_ptr_equal(t, sentinel);
     if (!strstr(why.text, why_contains))
@@ -415,7 +415,7 @@ static void test_bad_arguments(void **state)
     char url[64];
     snprintf(url, sizeof url, "HTTPS://127.0.0.1:%u", (unsigned)f->port);
     assert_int_equal(tls_pem_read(f->certs.cert, &pem, &pem_len), 0);
-    struct transport_config config = {url, pem, pin};
+    struct transport_config config = {.hub_url = url, .certificate_pem = pem, .pin = pin};
     struct sae_message why = {{0}};
     assert_int_equal(transport_create(&config, &t, &why), 0);
     tls_pem_free(pem, pem_len);
