@@ -120,6 +120,33 @@ static int judge_change(struct hub_store *store, const struct merge_sender *send
     return 0;
 }
 
+/* A post that re-dates its own version (its clock was wrong) names it: the earlier one is
+ * settled by the new one, as a resolution settles its candidates. Only the post's own
+ * version of the same field can be named; a name that matches nothing links nothing. */
+static int link_superseded(struct hub_store *store, int64_t child, const struct sae_change *c,
+                           const char *report_id)
+{
+    static const char sql[] =
+        "INSERT OR IGNORE INTO change_parent(child, parent) SELECT ?1, seq FROM change"
+        " WHERE report_id = ?2 AND field = ?3 AND version = ?4 AND origin = ?5 AND seq <> ?1";
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 1, child);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 2, report_id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 3, c->field, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 4, (int64_t)c->supersedes);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 5, (int64_t)c->version.origin);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}
+
 static int apply_change(struct hub_store *store, const struct merge_sender *sender,
                         const struct sae_change *c, const struct merge_options *options,
                         struct batch_state *b, struct refusals *refusals,
@@ -154,6 +181,8 @@ static int apply_change(struct hub_store *store, const struct merge_sender *send
     };
     int64_t seq = 0;
     rc = merge_insert_change(store, &row, &seq);
+    if (rc == 0 && c->supersedes)
+        rc = link_superseded(store, seq, c, report_id);
     if (rc == 0 && !b->exists) {
         rc = merge_insert_report(store, report_id, c->kind, sender->village, seq);
         b->exists = rc == 0;

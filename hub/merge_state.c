@@ -291,6 +291,13 @@ static int sync_conflict(struct hub_store *store, const char *report_id, const c
     int64_t id = 0;
     const char *severity = shape->hard ? "hard" : "soft";
     int rc = open_conflict_id(store, report_id, field, &id);
+    /* Nothing concurrent is left, yet a conflict is open: only a post re-dating its own held
+     * change does that (a single base cannot settle a head; a resolution closes its own). */
+    if (rc == 0 && shape->candidates.count == 0 && id != 0)
+        return exec_bound(store, "UPDATE conflict SET status = 'resolved', resolved_ms = ?4,"
+                                 " resolved_by = ?2, note = ?3 WHERE id = ?1", id, "its post",
+                          "settled by the post: it re-dated the change once its clock was "
+                          "corrected", now_ms);
     if (rc != 0 || (shape->candidates.count == 0))
         return rc;
     if (id == 0) {

@@ -17,8 +17,9 @@
 /* The longest validity tls_cert_create_self_signed accepts. */
 #define TLS_CERT_DAYS_MAX 10000u
 /* The start of validity is set this far before the moment of creation, so that a post whose
- * clock runs behind (they often do) still accepts a certificate made today. */
-#define TLS_CERT_BACKDATE_SECONDS (7L * 24 * 3600)
+ * clock runs behind (a flat CMOS battery puts it years back) still accepts a certificate
+ * made today: two years. The certificate is pinned, so an early start weakens nothing. */
+#define TLS_CERT_BACKDATE_SECONDS (2L * 366 * 24 * 3600)
 /* At most this many names and addresses besides the three always included. */
 #define TLS_CERT_HOSTS_MAX 32u
 /* A certificate or key file larger than this is refused (SAE_ETOOBIG). */

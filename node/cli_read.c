@@ -283,11 +283,9 @@ static void status_text(const struct node_store *store, const struct journal_sta
     if (s->set_aside)
         printf("Disisihkan / set aside: %lld change(s) the hub refused or holds for review\n",
                (long long)s->set_aside);
-    long long offset = s->clock_offset_ms < 0 ? -s->clock_offset_ms : s->clock_offset_ms;
-    if (offset > 10 * 60 * 1000)
-        printf("Jam / clock:        the date on this computer is %s by %lld minute(s); "
-               "please set it right\n", s->clock_offset_ms > 0 ? "behind" : "ahead",
-               offset / 60000);
+    char warning[96];
+    if (render_clock_warning(s->clock_offset_ms, warning, sizeof warning))
+        printf("Jam / clock:        %s; please set it right\n", warning);
 }
 
 int cli_status(struct cli *cli, int argc, char **argv)

@@ -67,6 +67,8 @@ static void print_result(const struct sync_result *r, bool json, int rc, const c
                               (json_int_t)r->pulled, "batches", (json_int_t)r->batches,
                               "bytes_sent", (json_int_t)r->bytes_sent, "clock_offset_ms",
                               (json_int_t)r->clock_offset_ms);
+        if (o)
+            json_object_set_new(o, "restamped", json_integer((json_int_t)r->restamped));
         if (o && rc != 0)
             json_object_set_new(o, "error", json_string(error));
         render_json_print(stdout, o);
@@ -80,10 +82,12 @@ static void print_result(const struct sync_result *r, bool json, int rc, const c
            r->batches, r->pulled);
     if (r->set_aside)
         printf("note: the hub set %zu change(s) aside; see: sae-node status\n", r->set_aside);
-    long long offset = r->clock_offset_ms < 0 ? -r->clock_offset_ms : r->clock_offset_ms;
-    if (offset > SYNC_CLOCK_WARNING_MS)
-        printf("warning: the date on this computer is %s by %lld minute(s); please set it "
-               "right\n", r->clock_offset_ms > 0 ? "behind" : "ahead", offset / 60000);
+    if (r->restamped)
+        printf("note: %zu change(s) written while the date was wrong were re-dated\n",
+               r->restamped);
+    char warning[96];
+    if (render_clock_warning(r->clock_offset_ms, warning, sizeof warning))
+        printf("warning: %s; please set it right\n", warning);
 }
 
 /* On a terminal, rounds longer than one batch show how far they are; scripts see nothing. */

@@ -12,12 +12,14 @@
 #include "sae/sae_validate.h"
 
 /* The state the journal implies: per report and field, the change with the greatest
- * (version, origin). Compared both ways with the derived table. */
+ * (version, origin) among those no later entry re-dates. Compared both ways with the
+ * derived table. */
 static const char replay_sql[] =
     "WITH replay AS ("
     "  SELECT report_id, field, value, version, origin, seq FROM ("
     "    SELECT *, row_number() OVER (PARTITION BY report_id, field"
-    "      ORDER BY version DESC, origin DESC, seq DESC) AS rank FROM journal)"
+    "      ORDER BY version DESC, origin DESC, seq DESC) AS rank FROM journal j"
+    "    WHERE NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq))"
     "  WHERE rank = 1)"
     " SELECT (SELECT count(*) FROM (SELECT * FROM replay EXCEPT"
     "   SELECT report_id, field, value, version, origin, seq FROM report_field)),"

@@ -71,6 +71,13 @@ static const char *const migrations[] = {
     "INSERT OR IGNORE INTO meta(key, value) VALUES ('pull_cursor', 0), ('last_sync_ms', 0),"
     "  ('last_error', ''), ('clock_offset_ms', 0);"
     "PRAGMA user_version = 2;",
+    /* 3: re-dated versions. When this computer's clock was found wrong, an own change the hub
+     * has not taken (or holds for its date) is written again with a corrected version; the
+     * new entry names the one it re-dates, which then no longer counts nor is sent. */
+    "ALTER TABLE journal ADD COLUMN restamp_of INTEGER;"
+    "CREATE UNIQUE INDEX journal_restamps ON journal(restamp_of) WHERE restamp_of IS NOT NULL;"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('restamp_below_seq', 0);"
+    "PRAGMA user_version = 3;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
@@ -201,38 +208,49 @@ void node_store_rollback(struct node_store *store)
 
 static const char clock_sql[] =
     "SELECT max(coalesce((SELECT value FROM meta WHERE key = 'clock'), 0),"
-    " coalesce((SELECT version FROM journal ORDER BY seq DESC LIMIT 1), 0))";
+    " coalesce((SELECT version FROM journal ORDER BY seq DESC LIMIT 1), 0)),"
+    " coalesce((SELECT value FROM meta WHERE key = 'clock_offset_ms'), 0)";
 static const char set_clock_sql[] = "UPDATE meta SET value = ?1 WHERE key = 'clock'";
 
 static int step_int(sqlite3_stmt *stmt, int64_t *out)
 {
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(stmt, 0);
+        for (int i = 0; i < sqlite3_column_count(stmt); i++)
+            out[i] = sqlite3_column_int64(stmt, i);
         rc = SQLITE_OK;
     }
     sqlite3_reset(stmt);
     return rc == SQLITE_OK || rc == SQLITE_DONE ? 0 : sae_db_error(rc);
 }
 
+uint64_t node_store_corrected_ms(int64_t offset_ms)
+{
+    int64_t wall = (int64_t)sae_wall_clock_ms();
+    if (offset_ms > NODE_CLOCK_TOLERANCE_MS || offset_ms < -NODE_CLOCK_TOLERANCE_MS)
+        wall += offset_ms;
+    return wall > 0 ? (uint64_t)wall : 0;
+}
+
 int node_store_next_version(struct node_store *store, sae_hlc *out)
 {
-    int64_t last = 0;
+    int64_t last[2] = {0, 0};
     sae_hlc next;
     sqlite3_stmt *read = NULL, *write = NULL;
     /* Never issue a version below the newest one written: were the stored clock ever behind
      * (a file restored by hand), last-writer-wins would silently drop the new change. */
     int rc = sae_db_prepare_cached(store->db, &store->statements, clock_sql, &read);
     if (rc == 0)
-        rc = step_int(read, &last);
-    if (rc == 0 && last < 0)
+        rc = step_int(read, last);
+    if (rc == 0 && last[0] < 0)
         rc = SAE_ECORRUPT;
+    /* The hub's clock as measured at the last sync, when ours is known to be off. */
     if (rc == 0)
-        rc = sae_hlc_tick((sae_hlc)last, sae_wall_clock_ms(), &next);
+        rc = sae_hlc_tick((sae_hlc)last[0], node_store_corrected_ms(last[1]), &next);
     if (rc == 0)
         rc = sae_db_prepare_cached(store->db, &store->statements, set_clock_sql, &write);
     if (rc == 0)
-        rc = sqlite3_bind_int64(write, 1, (int64_t)next) == SQLITE_OK ? step_int(write, &last)
+        rc = sqlite3_bind_int64(write, 1, (int64_t)next) == SQLITE_OK ? step_int(write, last)
                                                                      : SAE_EDB;
     if (rc == 0)
         *out = next;

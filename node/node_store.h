@@ -15,7 +15,10 @@
 #define NODE_KEY_FILE "node.key"
 /* How long a command waits for another sae-node process to release the journal. */
 #define NODE_BUSY_TIMEOUT_MS_DEFAULT 10000
-#define NODE_SCHEMA_VERSION 2
+#define NODE_SCHEMA_VERSION 3
+/* A measured clock offset beyond this counts: new versions use the corrected time, pending
+ * changes are re-dated, and status warns. Below it, the computer's own clock is used. */
+#define NODE_CLOCK_TOLERANCE_MS (10 * 60 * 1000)
 
 struct node_store {
     sqlite3 *db;
@@ -42,7 +45,12 @@ int node_store_begin(struct node_store *store);
 int node_store_commit(struct node_store *store);
 void node_store_rollback(struct node_store *store);
 
-/* Issues the next local version (inside a write transaction): moves the persisted clock. */
+/* The wall clock corrected by the offset measured against the hub (offset_ms, hub minus
+ * ours), when that offset is beyond NODE_CLOCK_TOLERANCE_MS; the wall clock otherwise. */
+uint64_t node_store_corrected_ms(int64_t offset_ms);
+
+/* Issues the next local version (inside a write transaction): moves the persisted clock.
+ * Its time is node_store_corrected_ms of the stored offset. */
 int node_store_next_version(struct node_store *store, sae_hlc *out);
 
 /* The default directory: $SAE_NODE_DIR, else $XDG_DATA_HOME/sae-node, else

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node_store.h"
 #include "sae/sae_error.h"
 
 #define LIST_SUMMARY_FIELDS 4
@@ -286,4 +287,23 @@ void render_catalogue_text(FILE *out, const struct sae_kind *only)
             catalogue_field_text(out, &kind->fields[f]);
         fputc('\n', out);
     }
+}
+
+bool render_clock_warning(int64_t offset_ms, char *out, size_t size)
+{
+    long long off = offset_ms < 0 ? -(long long)offset_ms : (long long)offset_ms;
+    if (off <= NODE_CLOCK_TOLERANCE_MS)
+        return false;
+    const char *way = offset_ms > 0 ? "behind" : "ahead";
+    /* Rounded to the nearest unit: a year measured a few seconds short is still 365 days. */
+    if (off < 2LL * 3600 * 1000)
+        snprintf(out, size, "the date on this computer is %lld minute(s) %s",
+                 (off + 30000) / 60000, way);
+    else if (off < 2LL * 86400 * 1000)
+        snprintf(out, size, "the date on this computer is %lld hour(s) %s",
+                 (off + 1800000) / 3600000, way);
+    else
+        snprintf(out, size, "the date on this computer is %lld day(s) %s",
+                 (off + 43200000) / 86400000, way);
+    return true;
 }

@@ -4,6 +4,8 @@
 #define RENDER_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "report_read.h"
@@ -23,6 +25,11 @@ void render_report_text(FILE *out, const struct report *report);
 void render_report_line(FILE *out, const struct report *report);
 void render_history_text(FILE *out, const struct history_entry *entry);
 void render_catalogue_text(FILE *out, const struct sae_kind *only);
+
+/* "the date on this computer is 3 day(s) ahead" for an offset (the hub's clock minus ours)
+ * beyond NODE_CLOCK_TOLERANCE_MS, in minutes, hours or days; false (out untouched) within
+ * it. */
+bool render_clock_warning(int64_t offset_ms, char *out, size_t size);
 
 /* The origin id as 16 hex digits. */
 void render_origin(uint64_t origin, char out[17]);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "journal.h"
+#include "restamp.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
 #include "sae/sae_wire.h"
@@ -45,14 +46,29 @@ static int64_t pending_count(struct node_store *store)
         return -1;
     const int64_t params[] = {acked, (int64_t)store->origin};
     if (sae_db_query_int(store->db,
-                         "SELECT count(*) FROM journal WHERE seq > ?1 AND origin = ?2"
-                         " AND origin_seq IS NULL AND seq NOT IN (SELECT seq FROM set_aside)",
+                         "SELECT count(*) FROM journal j WHERE seq > ?1 AND origin = ?2"
+                         " AND origin_seq IS NULL AND seq NOT IN (SELECT seq FROM set_aside)"
+                         " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)",
                          params, 2, &n) != 0)
         return -1;
     return n;
 }
 
-/* The hub's clock: ours catches up with it, and the offset is kept for status. */
+/* When the measured offset moves by more than the tolerance, the entries written so far
+ * were dated by a clock now known to be off: they are re-dated before they are sent. */
+static int mark_clock_change(struct round *r, int64_t offset)
+{
+    int64_t stored = 0, last = 0;
+    int rc = sae_db_meta_int(r->store->db, "clock_offset_ms", &stored);
+    if (rc != 0 || llabs(offset - stored) <= NODE_CLOCK_TOLERANCE_MS)
+        return rc;
+    rc = sae_db_query_int(r->store->db, "SELECT coalesce(max(seq), 0) FROM journal", NULL, 0,
+                          &last);
+    return rc == 0 ? sae_db_set_meta_int(r->store->db, "restamp_below_seq", last + 1) : rc;
+}
+
+/* The hub's clock: ours catches up with it, and the offset is kept for status and for the
+ * versions this post issues. */
 static int observe_hub_clock(struct round *r, sae_hlc hub_clock)
 {
     int64_t clock = 0;
@@ -62,6 +78,8 @@ static int observe_hub_clock(struct round *r, sae_hlc hub_clock)
     int rc = sae_db_meta_int(r->store->db, "clock", &clock);
     if (rc == 0 && (int64_t)hub_clock > clock)
         rc = sae_db_set_meta_int(r->store->db, "clock", (int64_t)hub_clock);
+    if (rc == 0)
+        rc = mark_clock_change(r, r->result->clock_offset_ms);
     if (rc == 0)
         rc = sae_db_set_meta_int(r->store->db, "clock_offset_ms", r->result->clock_offset_ms);
     return rc;
@@ -80,6 +98,11 @@ static int explain(struct round *r, const struct transport_response *resp, const
         sae_message_set(r->why, "the server at %s is not the district's hub (its key differs "
                         "from the bundle); nothing was sent", r->link->url);
         return SAE_EPERM;
+    case TRANSPORT_CERTIFICATE_DATE:
+        sae_message_set(r->why, "the hub's certificate is not valid at this computer's date "
+                        "(%s); check the date on this computer; %lld change(s) wait",
+                        resp->error, (long long)pending);
+        return SAE_EIO;
     case TRANSPORT_ANSWERED:
         break;
     }
@@ -216,6 +239,7 @@ static int row_to_change(sqlite3_stmt *stmt, uint64_t origin, struct sae_change 
     c->base = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 6),
                                    (uint64_t)sqlite3_column_int64(stmt, 7)};
     c->seen_cursor = (uint64_t)sqlite3_column_int64(stmt, 8);
+    c->supersedes = (sae_hlc)sqlite3_column_int64(stmt, 9);
     return c->kind && c->field && (!value || c->value) ? 0 : SAE_ENOMEM;
 }
 
@@ -234,9 +258,13 @@ static int next_batch(struct round *r, struct sae_batch *batch)
         return SAE_ENOMEM;
     int src = sqlite3_prepare_v2(r->store->db,
                                  "SELECT seq, report_id, kind, field, value, version,"
-                                 " base_version, base_origin, seen_cursor FROM journal"
+                                 " base_version, base_origin, seen_cursor, coalesce((SELECT"
+                                 " s.version FROM journal s WHERE s.seq = j.restamp_of), 0)"
+                                 " FROM journal j"
                                  " WHERE origin = ?1 AND seq > ?2 AND origin_seq IS NULL"
                                  " AND seq NOT IN (SELECT seq FROM set_aside)"
+                                 " AND NOT EXISTS (SELECT 1 FROM journal r"
+                                 "   WHERE r.restamp_of = j.seq)"
                                  " ORDER BY seq LIMIT ?3", -1, &stmt, NULL);
     if (src == SQLITE_OK)
         src = sqlite3_bind_int64(stmt, 1, (int64_t)r->store->origin);
@@ -292,6 +320,8 @@ static int record_ack(struct round *r, const struct sae_push_ack *ack, uint64_t 
     if (rc != 0)
         node_store_rollback(r->store);
     r->result->set_aside += ack->refusal_count;
+    for (size_t i = 0; i < ack->refusal_count; i++)
+        r->result->held += ack->refusals[i].code == SAE_STATUS_CLOCK_AHEAD;
     return rc;
 }
 
@@ -392,6 +422,22 @@ static int pull_all(struct round *r)
     return 0;
 }
 
+/* Re-dates what the clock got wrong, pushes; once more if the hub held some of it (the
+ * clock changed during the round). */
+static int restamp_and_push(struct round *r)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        size_t restamped = 0, held_before = r->result->held;
+        int rc = restamp_pending(r->store, &restamped);
+        r->result->restamped += restamped;
+        if (rc == 0 && (pass == 0 || restamped > 0))
+            rc = push_all(r);
+        if (rc != 0 || r->result->held == held_before)
+            return rc;
+    }
+    return 0;
+}
+
 int sync_round(struct node_store *store, struct transport *transport,
                const struct hub_link *link, struct sync_result *result, struct sae_message *why)
 {
@@ -405,10 +451,11 @@ int sync_round(struct node_store *store, struct transport *transport,
     int rc = load_keys(&r);
     if (rc == 0 && link->token[0])
         rc = enroll(&r);
-    if (rc == 0)
-        rc = push_all(&r);
+    /* Pull first: its answer dates this computer's clock before anything is sent. */
     if (rc == 0)
         rc = pull_all(&r);
+    if (rc == 0)
+        rc = restamp_and_push(&r);
     sodium_memzero(r.secret_key, sizeof r.secret_key);
     if (rc != 0 && why && !why->text[0])
         sae_message_set(why, "synchronisation failed: %s", sae_error_name(rc));
@@ -421,8 +468,13 @@ int sync_record(struct node_store *store, int rc, const struct sae_message *why)
     int err = node_store_begin(store);
     if (err != 0)
         return err;
+    int64_t offset = 0;
     if (rc == 0)
-        err = sae_db_set_meta_int(store->db, "last_sync_ms", (int64_t)sae_wall_clock_ms());
+        err = sae_db_meta_int(store->db, "clock_offset_ms", &offset);
+    /* The hub's time when this computer's clock is known to be off. */
+    if (rc == 0 && err == 0)
+        err = sae_db_set_meta_int(store->db, "last_sync_ms",
+                                  (int64_t)node_store_corrected_ms(offset));
     int src = sqlite3_prepare_v2(store->db, "UPDATE meta SET value = ?1 WHERE key = 'last_error'",
                                  -1, &stmt, NULL);
     if (src == SQLITE_OK)

@@ -1,6 +1,7 @@
 /* One synchronisation round with the district hub: enroll if the bundle's token is not
- * spent yet, push every pending change in bounded batches (each acknowledged before the
- * post moves its mark, atomically), then pull until caught up. */
+ * spent yet, pull until caught up (which also measures this computer's clock against the
+ * hub's), re-date pending changes if that clock is off, then push every pending change in
+ * bounded batches (each acknowledged before the post moves its mark, atomically). */
 #ifndef NODE_SYNC_H
 #define NODE_SYNC_H
 
@@ -14,8 +15,6 @@
 
 /* Own changes in one push batch at most; a broken link loses at most one batch of work. */
 #define SYNC_BATCH_CHANGES 500
-/* A post's clock this far from the hub's gets a plain warning. */
-#define SYNC_CLOCK_WARNING_MS (10LL * 60 * 1000)
 
 /* Called after each acknowledged batch: changes sent so far of those pending when the round
  * began, and sealed bytes sent. */
@@ -26,6 +25,8 @@ struct sync_result {
     void *progress_context;
     bool enrolled_now;
     size_t pushed, set_aside, pulled, batches;
+    size_t held;      /* of those set aside, held by the hub for their date */
+    size_t restamped; /* own changes re-dated because this computer's clock was off */
     size_t bytes_sent;
     int64_t clock_offset_ms; /* the hub's clock minus this computer's */
     unsigned retry_after_seconds; /* the hub's Retry-After when it was busy, else 0 */

@@ -378,6 +378,17 @@ static void failure_text(CURL *easy, CURLcode code, const struct reply *reply, c
              os_text[0] ? ")" : "");
 }
 
+/* OpenSSL's verdicts for a certificate outside its validity at this computer's date
+ * (X509_V_ERR_CERT_NOT_YET_VALID, X509_V_ERR_CERT_HAS_EXPIRED). */
+static bool certificate_out_of_date(CURL *easy, CURLcode code)
+{
+    long verdict = 0;
+    if (code != CURLE_PEER_FAILED_VERIFICATION ||
+        curl_easy_getinfo(easy, CURLINFO_SSL_VERIFYRESULT, &verdict) != CURLE_OK)
+        return false;
+    return verdict == 9 || verdict == 10;
+}
+
 int transport_post(struct transport *t, const char *path, const uint8_t *body, size_t len,
                    struct transport_response *out)
 {
@@ -404,7 +415,8 @@ int transport_post(struct transport *t, const char *path, const uint8_t *body, s
     } else {
         result.status = 0;
         result.outcome = code == CURLE_SSL_PINNEDPUBKEYNOTMATCH ? TRANSPORT_PIN_MISMATCH
-                                                                : TRANSPORT_UNREACHABLE;
+                         : certificate_out_of_date(t->easy, code) ? TRANSPORT_CERTIFICATE_DATE
+                                                                  : TRANSPORT_UNREACHABLE;
         failure_text(t->easy, code, &reply, result.error, sizeof result.error);
         bytes_wipe_free(reply.bytes, reply.len);
     }

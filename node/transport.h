@@ -34,6 +34,8 @@ enum transport_outcome {
     TRANSPORT_ANSWERED,     /* an HTTP status came back (any status) */
     TRANSPORT_UNREACHABLE,  /* no connection: DNS, refused, timeout, reset, TLS failure */
     TRANSPORT_PIN_MISMATCH, /* the server's key is not the hub's: never retried silently */
+    TRANSPORT_CERTIFICATE_DATE, /* the hub's certificate is not valid at this computer's
+                                 * date: the date is wrong, or the certificate expired */
 };
 
 struct transport_response {

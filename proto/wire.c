@@ -178,7 +178,7 @@ struct change_view {
     const uint8_t *kind, *field, *value;
     size_t kind_len, field_len, value_len;
     bool has_value;
-    uint64_t hlc, origin, base_hlc, base_origin, seq, seen_cursor;
+    uint64_t hlc, origin, base_hlc, base_origin, seq, seen_cursor, supersedes;
 };
 
 /* Catalogue names: lower-case ASCII letters, digits and '_', not starting with a digit. */
@@ -213,7 +213,10 @@ static int check_view(const struct change_view *v, const struct sae_limits *limi
         return SAE_WIRE_EDECODE;
     if (wire_check_int63(v->hlc) || wire_check_int63(v->origin) || wire_check_int63(v->seq) ||
         wire_check_int63(v->base_hlc) || wire_check_int63(v->base_origin) ||
-        wire_check_int63(v->seen_cursor))
+        wire_check_int63(v->seen_cursor) || wire_check_int63(v->supersedes))
+        return SAE_WIRE_EDECODE;
+    /* A re-dated version names another, earlier-issued one of the same writer. */
+    if (v->supersedes == v->hlc)
         return SAE_WIRE_EDECODE;
     /* "No base" is exactly 0/0: an origin without a time means nothing. */
     if (v->base_hlc == 0 && v->base_origin != 0)
@@ -231,7 +234,7 @@ static struct change_view view_of_change(const struct sae_change *c)
         .has_value = c->value != NULL,
         .hlc = c->version.hlc, .origin = c->version.origin,
         .base_hlc = c->base.hlc, .base_origin = c->base.origin, .seq = c->seq,
-        .seen_cursor = c->seen_cursor,
+        .seen_cursor = c->seen_cursor, .supersedes = c->supersedes,
     };
     return v;
 }
@@ -250,6 +253,7 @@ static struct change_view view_of_pb(const Sae__V1__ChangeGroup *g, const Sae__V
         .base_origin = f->has_base_origin ? f->base_origin : 0,
         .seq = f->has_seq ? f->seq : (prev_seq ? prev_seq + 1 : 0),
         .seen_cursor = g->has_seen_cursor ? g->seen_cursor : 0,
+        .supersedes = g->has_supersedes ? g->supersedes : 0,
     };
     return v;
 }
@@ -266,7 +270,8 @@ static bool same_group(const struct sae_change *a, const struct sae_change *b)
 {
     return memcmp(a->report_id.bytes, b->report_id.bytes, SAE_ID_BYTES) == 0 &&
            a->version.hlc == b->version.hlc && a->version.origin == b->version.origin &&
-           a->seen_cursor == b->seen_cursor && strcmp(a->kind, b->kind) == 0;
+           a->seen_cursor == b->seen_cursor && a->supersedes == b->supersedes &&
+           strcmp(a->kind, b->kind) == 0;
 }
 
 /* Numbers go on the wire only when they are not 0: absent means 0, and it saves bytes. */
@@ -284,6 +289,8 @@ static void group_to_pb(const struct sae_change *c, Sae__V1__ChangeGroup *g)
     g->origin = c->version.origin;
     g->has_seen_cursor = c->seen_cursor != 0;
     g->seen_cursor = c->seen_cursor;
+    g->has_supersedes = c->supersedes != 0;
+    g->supersedes = c->supersedes;
 }
 
 static void field_to_pb(const struct sae_change *c, uint64_t prev_seq, Sae__V1__FieldChange *f)
@@ -380,6 +387,7 @@ static int change_from_view(const struct change_view *v, struct sae_change *c)
     c->base.origin = v->base_origin;
     c->seq = v->seq;
     c->seen_cursor = v->seen_cursor;
+    c->supersedes = v->supersedes;
     if (rc != 0)
         change_clear(c);
     return rc;

@@ -76,6 +76,7 @@ struct sae_change {
     struct sae_version base;   /* {0, 0} = the writer had seen no version */
     uint64_t seq;              /* the writer's journal sequence number, >= 1 */
     uint64_t seen_cursor;      /* hub cursor the writer had pulled to; 0 = none */
+    sae_hlc supersedes;        /* the writer's own earlier version this re-dates; 0 = none */
 };
 
 /* PushBatch: every change has version.origin == origin, seq strictly increasing. */

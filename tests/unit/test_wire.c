@@ -73,13 +73,17 @@ static struct sae_change *random_changes(size_t count, uint64_t origin, bool one
             c[i].kind = strdup(c[i - 1].kind);
             c[i].version = c[i - 1].version;
             c[i].seen_cursor = below(4) == 0 ? random_int63() : c[i - 1].seen_cursor;
+            c[i].supersedes = below(4) == 0 ? random_int63() : c[i - 1].supersedes;
         } else {
             randombytes_buf(c[i].report_id.bytes, SAE_ID_BYTES);
             c[i].kind = strdup(names[below(COUNT(names))]);
             c[i].version.hlc = 1 + (random_int63() >> below(60));
             c[i].version.origin = one_origin ? origin : random_int63() >> below(63);
             c[i].seen_cursor = below(2) ? 0 : random_int63() >> below(63);
+            c[i].supersedes = below(3) ? 0 : random_int63() >> below(63);
         }
+        if (c[i].supersedes == c[i].version.hlc)
+            c[i].supersedes = 0;
         assert_non_null(c[i].kind);
         c[i].field = strdup(names[below(COUNT(names))]);
         assert_non_null(c[i].field);
@@ -121,6 +125,7 @@ static void assert_changes_equal(const struct sae_change *a, const struct sae_ch
         assert_true(a[i].base.origin == b[i].base.origin);
         assert_true(a[i].seq == b[i].seq);
         assert_true(a[i].seen_cursor == b[i].seen_cursor);
+        assert_true(a[i].supersedes == b[i].supersedes);
     }
 }
 
@@ -346,6 +351,11 @@ static void test_batch_rules(void **state)
     BROKEN(SAE_WIRE_EDECODE, (b.field.has_base_origin = 1, b.field.base_origin = 3));
     BROKEN(SAE_WIRE_EDECODE, b.group.n_changes = 0);
     BROKEN(SAE_WIRE_EDECODE, (b.field.has_base_hlc = 1, b.field.base_hlc = UINT64_MAX));
+    /* A re-dated version names another version of the writer, below 2^63. */
+    BROKEN(SAE_WIRE_EDECODE, (b.group.has_supersedes = 1, b.group.supersedes = b.group.hlc));
+    BROKEN(SAE_WIRE_EDECODE, (b.group.has_supersedes = 1,
+                              b.group.supersedes = (uint64_t)INT64_MAX + 1));
+    BROKEN(0, (b.group.has_supersedes = 1, b.group.supersedes = b.group.hlc + 1));
     /* A base with both halves, and an unset value, are fine. */
     BROKEN(0, (b.field.has_base_hlc = 1, b.field.base_hlc = 5, b.field.has_base_origin = 1,
                b.field.base_origin = 9));

@@ -67,16 +67,16 @@ static inline int vector_push_batch(const struct sae_limits *l, uint8_t **out, s
     const uint64_t o = vector_post.id;
     const struct sae_version v1 = {VECTOR_HLC(0, 0), o}, v2 = {VECTOR_HLC(60000, 1), o};
     struct sae_change c[] = {
-        {vector_report_a, "case", "status", "new", v1, {0, 0}, 41, 0},
-        {vector_report_a, "case", "violence_type", "psychological", v1, {0, 0}, 42, 0},
-        {vector_report_a, "case", "victim_sex", "F", v1, {0, 0}, 43, 0},
+        {vector_report_a, "case", "status", "new", v1, {0, 0}, 41, 0, 0},
+        {vector_report_a, "case", "violence_type", "psychological", v1, {0, 0}, 42, 0, 0},
+        {vector_report_a, "case", "victim_sex", "F", v1, {0, 0}, 43, 0, 0},
         {vector_report_a, "case", "narrative",
          "Korban datang ke Rumah SAE didampingi ibunya.\nKejadian di rumah \xe2\x80\x94 pelaku "
-         "suaminya.", v1, {0, 0}, 44, 0},
-        {vector_report_a, "case", "status", "active", v2, v1, 46, 0},
-        {vector_report_a, "case", "risk_level", NULL, v2, v1, 47, 0},
+         "suaminya.", v1, {0, 0}, 44, 0, 0},
+        {vector_report_a, "case", "status", "active", v2, v1, 46, 0, 0},
+        {vector_report_a, "case", "risk_level", NULL, v2, v1, 47, 0, 0},
         {vector_report_b, "referral", "_deleted", "1", {VECTOR_HLC(61000, 0), o},
-         {VECTOR_HLC(-86400000, 0), o}, 48, 0},
+         {VECTOR_HLC(-86400000, 0), o}, 48, 0, 0},
     };
     struct sae_batch b = {.origin = o, .clock = VECTOR_HLC(62000, 0), .changes = c,
                           .change_count = sizeof c / sizeof c[0]};
@@ -104,9 +104,9 @@ static inline int vector_pull_response(const struct sae_limits *l, uint8_t **out
     const struct sae_version coord = {VECTOR_HLC(200000, 0), vector_hub.id};
     const struct sae_version other = {VECTOR_HLC(30000, 2), VECTOR_OTHER_POST};
     struct sae_change c[] = {
-        {vector_report_a, "case", "status", "referred", coord, mine, 9001, 0},
-        {vector_report_a, "case", "risk_level", "high", coord, {0, 0}, 9002, 0},
-        {vector_report_b, "referral", "referral_status", "accepted", other, {0, 0}, 17, 0},
+        {vector_report_a, "case", "status", "referred", coord, mine, 9001, 0, 0},
+        {vector_report_a, "case", "risk_level", "high", coord, {0, 0}, 9002, 0, 0},
+        {vector_report_b, "referral", "referral_status", "accepted", other, {0, 0}, 17, 0, 0},
     };
     struct sae_pull_response r = {.hub_clock = VECTOR_HLC(240000, 0), .changes = c,
                                   .change_count = 3, .next_cursor = 1237, .more = true};

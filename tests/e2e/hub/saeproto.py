@@ -223,6 +223,7 @@ class Change:
     base_hlc: int = 0
     base_origin: int = 0
     seen_cursor: int = 0
+    supersedes: int = 0
 
     @property
     def version(self):
@@ -238,12 +239,14 @@ def group_changes(changes):
     shares a group; a seq is written only where it is not the previous seq + 1."""
     groups, key, previous_seq = [], None, None
     for c in changes:
-        this = (c.report_id, c.kind, c.hlc, c.origin, c.seen_cursor)
+        this = (c.report_id, c.kind, c.hlc, c.origin, c.seen_cursor, c.supersedes)
         if this != key:
             group = pb.ChangeGroup(report_id=c.report_id, kind=c.kind.encode(), hlc=c.hlc,
                                    origin=c.origin)
             if c.seen_cursor:
                 group.seen_cursor = c.seen_cursor
+            if c.supersedes:
+                group.supersedes = c.supersedes
             groups.append(group)
             key, first = this, True
         fc = groups[-1].changes.add(field=c.field.encode())
@@ -276,7 +279,8 @@ def expand_groups(groups):
                               field=fc.field.decode(),
                               value=fc.value.decode("utf-8") if fc.HasField("value") else None,
                               hlc=g.hlc, origin=g.origin, seq=seq, base_hlc=fc.base_hlc,
-                              base_origin=fc.base_origin, seen_cursor=g.seen_cursor))
+                              base_origin=fc.base_origin, seen_cursor=g.seen_cursor,
+                              supersedes=g.supersedes))
             previous_seq = seq
     return out
 

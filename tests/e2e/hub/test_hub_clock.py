@@ -2,6 +2,8 @@
 measures the post's clock offset, a change dated within the allowed drift (24 h) is applied,
 one dated past it is held. Margins are an hour wide, so no assertion depends on how fast
 the machine runs."""
+import dataclasses
+
 import saeproto
 from saeproto import STATUS
 
@@ -57,3 +59,35 @@ def test_change_past_the_drift_is_held(hub, enroll):
     assert hub.current_value(saeproto.report_uuid(case), "status") is None
     # Shown to the operator.
     assert {c["field"] for c in hub.conflicts() if c["status"] == "open"} == set(NEW_CASE)
+
+
+def test_redated_version_settles_the_held_one(hub, enroll):
+    """A post that finds its clock was wrong sends its held change again with a corrected
+    version and `supersedes` naming the held one: the held change is settled (no clock
+    conflict left), the re-dated value is current, and both stay stored."""
+    device = enroll(hub, "Sumberasih")
+    case = saeproto.new_report_id()
+    held = device.write(case, "case", NEW_CASE, hlc=ahead(365 * 24 * HOUR_MS))
+    assert device.push(held).status == 200
+    assert len([c for c in hub.conflicts() if c["status"] == "open"]) == 4
+    redated = [dataclasses.replace(new, supersedes=old.hlc)
+               for new, old in zip(device.write(case, "case", NEW_CASE), held)]
+    answer = device.push(redated)
+    assert answer.status == 200 and list(answer.message.refusals) == [], answer
+    assert hub.current_value(saeproto.report_uuid(case), "status")[0] == "new"
+    assert [c for c in hub.conflicts() if c["status"] == "open"] == []
+    assert hub.query("SELECT count(*), sum(held) FROM change") == [(8, 4)]
+
+
+def test_supersedes_names_only_the_posts_own_version(hub, enroll):
+    """`supersedes` cannot settle another post's held change: it names a version of the
+    sender's own, and one that matches nothing links nothing."""
+    a, b = enroll(hub, "Sumberasih", name="A"), enroll(hub, "Sumberasih", name="B")
+    case = saeproto.new_report_id()
+    held = a.write(case, "case", NEW_CASE, hlc=ahead(365 * 24 * HOUR_MS))
+    assert a.push(held).status == 200
+    forged = [dataclasses.replace(new, supersedes=old.hlc)
+              for new, old in zip(b.write(case, "case", NEW_CASE), held)]
+    assert b.push(forged).status == 200
+    assert len([c for c in hub.conflicts() if c["status"] == "open"]) == 4
+    assert hub.query("SELECT count(*) FROM change_parent") == [(0,)]

@@ -1,0 +1,192 @@
+"""Posts whose clock is a year wrong (issue 5, DESIGN.md "Clocks are wrong in villages"): the
+real sae-node run under libfaketime (its clock_gettime really returns the wrong date) against
+a real hub. They still converge, nothing is lost, no future-dated value wins silently, and
+staff are told in plain words. Margins are a day wide against a year of skew, so nothing
+depends on how fast the machine runs."""
+import glob
+import json
+import os
+import sqlite3
+import time
+
+import pytest
+
+import saenode
+
+VILLAGE = "Desa Sumberasri"
+DAY_MS = 86400 * 1000
+YEAR_DAYS = 365
+
+
+def faketime_env(days):
+    """The environment that makes a process see the date `days` away from today."""
+    libs = glob.glob("/usr/lib/*/faketime/libfaketime.so.1")
+    if not libs:
+        pytest.fail("libfaketime is missing: install the Debian package faketime "
+                    "(scripts/deps.sh does)", pytrace=False)
+    return saenode.clean_env(LD_PRELOAD=libs[0], FAKETIME="%+dd" % days,
+                             FAKETIME_DONT_FAKE_MONOTONIC="1")
+
+
+class Post:
+    """One device directory and the date its computer believes in."""
+
+    def __init__(self, hub, tmp_path, name, days=0):
+        self.dir = str(tmp_path / name)
+        self.env = faketime_env(days) if days else saenode.clean_env()
+        self.ok("init", "--village", VILLAGE)
+        self.ok("enroll", hub.add_node(VILLAGE))
+
+    def run(self, *args):
+        return saenode.run(list(args), dir=self.dir, env=self.env)
+
+    def ok(self, *args):
+        res = self.run(*args)
+        assert res.rc == 0, res
+        return res
+
+    def add_case(self, **fields):
+        sets = dict(saenode.CASE_REQUIRED, **fields)
+        args = ["add", "case"]
+        for key, value in sets.items():
+            args += ["--set", "%s=%s" % (key, value)]
+        return self.ok(*args).text.strip()
+
+    def sync(self):
+        res = self.run("sync", "--json")
+        assert res.rc == 0, res
+        return res.json()
+
+    def fields(self, case):
+        return json.loads(self.ok("show", case, "--json").out)["fields"]
+
+    def own_journal(self):
+        """Own entries: (seq, version, restamp_of) from node.db, read-only."""
+        origin = int(self.ok("status", "--json").json()["origin"], 16)
+        db = sqlite3.connect("file:%s/node.db?mode=ro" % self.dir, uri=True)
+        try:
+            return db.execute("SELECT seq, version, restamp_of FROM journal WHERE origin = ?"
+                              " AND origin_seq IS NULL ORDER BY seq", (origin,)).fetchall()
+        finally:
+            db.close()
+
+
+def version_ms(version):
+    return version >> 16
+
+
+def assert_dated_today(versions):
+    now = int(time.time() * 1000)
+    for v in versions:
+        assert abs(version_ms(v) - now) < DAY_MS, "version dated %d days away" % (
+            (version_ms(v) - now) // DAY_MS)
+
+
+def hub_versions(hub, origin):
+    return [v for (v,) in hub.query("SELECT version FROM change WHERE origin = ?", (origin,))]
+
+
+def origin_of(post):
+    return int(post.ok("status", "--json").json()["origin"], 16)
+
+
+@pytest.mark.parametrize("days", [YEAR_DAYS, -YEAR_DAYS])
+def test_post_a_year_off_is_redated_and_converges(hub, tmp_path, days):
+    """A post a year ahead (or behind) records cases offline, then syncs: its pending changes
+    are re-dated to the hub's time before they are sent, in their order; the hub holds
+    nothing; a second device sees the same cases; staff see the warning."""
+    off = Post(hub, tmp_path, "off", days)
+    right = Post(hub, tmp_path, "right")
+    cases = [off.add_case(victim_name="Korban %d" % i) for i in range(3)]
+    pending = off.ok("status", "--json").json()["pending"]
+    result = off.sync()
+    assert result["ok"] and result["restamped"] == pending and result["pushed"] == pending
+    journal = off.own_journal()
+    redone = [(seq, v, of) for seq, v, of in journal if of is not None]
+    assert [of for _, _, of in redone] == [seq for seq, _, of in journal if of is None]
+    assert [v for _, v, _ in redone] == sorted(v for _, v, _ in redone)  # order kept
+    assert_dated_today(v for _, v, _ in redone)
+    at_hub = hub_versions(hub, origin_of(off))
+    assert len(at_hub) == pending and hub.query("SELECT sum(held) FROM change") == [(0,)]
+    assert_dated_today(at_hub)
+    # The warning, in the sync output and in status.
+    way = "ahead" if days > 0 else "behind"
+    text = off.ok("status").text
+    assert ("the date on this computer is %d day(s) %s" % (abs(days), way)) in text, text
+    # New writes on the wrong clock are dated by the corrected one.
+    off.ok("edit", cases[0], "--set", "status=active")
+    assert_dated_today([off.own_journal()[-1][1]])
+    assert off.sync()["restamped"] == 0
+    right.sync()
+    for case in cases:
+        assert right.fields(case) == off.fields(case)
+    assert right.fields(cases[0])["status"] == "active"
+    for post in (off, right):
+        assert "journal ok" in post.ok("check").text
+    assert hub.conflicts() == []
+
+
+def test_no_future_value_wins_over_a_later_edit(hub, tmp_path):
+    """A post a year ahead edits a case concurrently with a correct post that edited later
+    in real time: neither value wins by a wrong date; the conflict is shown and the
+    district's resolution reaches both."""
+    ahead = Post(hub, tmp_path, "ahead", YEAR_DAYS)
+    right = Post(hub, tmp_path, "right")
+    case = right.add_case()
+    right.sync()
+    ahead.sync()
+    ahead.ok("edit", case, "--set", "status=closed")  # offline, dated by the corrected clock
+    right.ok("edit", case, "--set", "status=referred")
+    right.sync()
+    ahead.sync()
+    right.sync()
+    assert hub.query("SELECT sum(held) FROM change") == [(0,)]
+    open_conflicts = [c for c in hub.conflicts() if c["status"] == "open"]
+    assert [(c["field"], c["severity"]) for c in open_conflicts] == [("status", "hard")]
+    # The winner is whichever really came later: both are dated today, none a year ahead.
+    assert_dated_today(v for _, _, v in open_conflicts[0]["candidates"])
+    hub.ok("conflicts", "resolve", str(open_conflicts[0]["id"]), "--value", "active",
+           "--by", "Bu Sari")
+    ahead.sync()
+    right.sync()
+    assert ahead.fields(case)["status"] == right.fields(case)["status"] == "active"
+
+
+def test_behind_post_later_edit_is_not_lost_to_its_old_date(hub, tmp_path):
+    """A post a year behind edits after a correct post did: without re-dating, its edit would
+    carry the date of its last sync and lose; re-dated, it is the later one and wins the
+    (hard, shown) conflict."""
+    behind = Post(hub, tmp_path, "behind", -YEAR_DAYS)
+    right = Post(hub, tmp_path, "right")
+    case = right.add_case()
+    right.sync()
+    behind.sync()
+    right.ok("edit", case, "--set", "status=referred")
+    right.sync()
+    time.sleep(0.05)
+    behind.ok("edit", case, "--set", "status=closed")
+    # Its offset is known from the last sync: the edit is already dated by the hub's time.
+    assert_dated_today([behind.own_journal()[-1][1]])
+    behind.sync()
+    right.sync()
+    assert hub.current_value(case, "status")[0] == "closed"
+    assert behind.fields(case)["status"] == right.fields(case)["status"] == "closed"
+
+
+def test_clock_fixed_mid_way_redates_what_was_written_before(hub, tmp_path):
+    """A post synced while a year ahead, wrote more, then its date was set right: the
+    change of offset re-dates what was written under the old correction; the hub still
+    ends with every change exactly once and nothing held."""
+    post = Post(hub, tmp_path, "post", YEAR_DAYS)
+    post.add_case()
+    post.sync()
+    post.add_case()
+    post.env = saenode.clean_env()  # someone set the date right
+    result = post.sync()
+    origin = origin_of(post)
+    sent = hub.query("SELECT count(*), count(DISTINCT node_seq), sum(held) FROM change"
+                     " WHERE origin = ?", (origin,))[0]
+    assert sent[0] == sent[1] and sent[2] == 0, sent
+    assert_dated_today(hub_versions(hub, origin))
+    assert result["pushed"] == 4
+    assert "journal ok" in post.ok("check").text
