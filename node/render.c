@@ -80,7 +80,8 @@ json_t *render_history_json(const struct history_entry *e)
               put(object, "origin", origin_json(e->version.origin)) |
               put(object, "time", json_string(time)) |
               put(object, "base_version", version_hex_json(e->base.hlc)) |
-              put(object, "base_origin", origin_json(e->base.origin));
+              put(object, "base_origin", origin_json(e->base.origin)) |
+              put(object, "redates", e->redates ? json_integer(e->redates) : json_null());
     if (bad) {
         json_decref(object);
         return NULL;
@@ -248,6 +249,8 @@ void render_history_text(FILE *out, const struct history_entry *e)
         fprintf(out, "(%zu bytes of text)", strlen(e->value));
     else
         fputs(e->value, out);
+    if (e->redates)
+        fprintf(out, "  (re-dates %lld: the clock was wrong)", (long long)e->redates);
     fputc('\n', out);
 }
 

@@ -160,7 +160,8 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
     sqlite3_stmt *stmt = NULL;
     int rc = sqlite3_prepare_v2(store->db,
                                 "SELECT seq, field, value, version, origin, base_version,"
-                                " base_origin FROM journal WHERE report_id = ?1 ORDER BY seq",
+                                " base_origin, coalesce(restamp_of, 0) FROM journal"
+                                " WHERE report_id = ?1 ORDER BY seq",
                                 -1, &stmt, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
@@ -174,6 +175,7 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
                         (uint64_t)sqlite3_column_int64(stmt, 4)},
             .base = {(sae_hlc)sqlite3_column_int64(stmt, 5),
                      (uint64_t)sqlite3_column_int64(stmt, 6)},
+            .redates = sqlite3_column_int64(stmt, 7),
         };
         err = entry.field ? visit(&entry, context) : SAE_ECORRUPT;
     }
@@ -181,6 +183,16 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
         err = sae_db_error(rc);
     sqlite3_finalize(stmt);
     return err;
+}
+
+int report_pending_count(struct node_store *store, int64_t acked, int64_t *out)
+{
+    const int64_t params[] = {acked, (int64_t)store->origin};
+    return sae_db_query_int(store->db,
+                            "SELECT count(*) FROM journal j WHERE seq > ?1 AND origin = ?2"
+                            " AND origin_seq IS NULL AND seq NOT IN (SELECT seq FROM set_aside)"
+                            " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)",
+                            params, 2, out);
 }
 
 int report_resolve_id(struct node_store *store, const char *text, char out[SAE_ID_TEXT_LEN + 1],
@@ -271,13 +283,8 @@ int report_status(struct node_store *store, struct journal_status *out)
                                   NULL, 0, &s.deleted);
     if (rc == 0)
         rc = sae_db_query_int(store->db, "SELECT count(*) FROM journal", NULL, 0, &s.changes);
-    if (rc == 0) {
-        const int64_t params[] = {s.acked_seq, (int64_t)store->origin};
-        rc = sae_db_query_int(store->db,
-                              "SELECT count(*) FROM journal WHERE seq > ?1 AND origin = ?2"
-                              " AND origin_seq IS NULL AND seq NOT IN (SELECT seq FROM set_aside)",
-                              params, 2, &s.pending);
-    }
+    if (rc == 0)
+        rc = report_pending_count(store, s.acked_seq, &s.pending);
     if (rc == 0)
         rc = sync_status(store, &s);
     if (rc != 0)

@@ -47,12 +47,17 @@ struct history_entry {
     const char *value; /* NULL: the field was unset */
     struct sae_version version;
     struct sae_version base;
+    int64_t redates; /* the seq of the entry this one re-dates (sync, wrong clock), or 0 */
 };
 
 /* Calls visit for each journal change of report id, oldest first. */
 typedef int (*history_visit_fn)(const struct history_entry *entry, void *context);
 int report_history(struct node_store *store, const char *id, history_visit_fn visit,
                    void *context);
+
+/* This device's own changes after seq acked that are still to be sent: not set aside, not
+ * re-dated by a later entry. */
+int report_pending_count(struct node_store *store, int64_t acked, int64_t *out);
 
 struct journal_status {
     int64_t reports;       /* reports not deleted */

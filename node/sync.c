@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "journal.h"
+#include "report_read.h"
 #include "restamp.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
@@ -42,14 +43,8 @@ static int load_keys(struct round *r)
 static int64_t pending_count(struct node_store *store)
 {
     int64_t acked = 0, n = 0;
-    if (sae_db_meta_int(store->db, "acked_seq", &acked) != 0)
-        return -1;
-    const int64_t params[] = {acked, (int64_t)store->origin};
-    if (sae_db_query_int(store->db,
-                         "SELECT count(*) FROM journal j WHERE seq > ?1 AND origin = ?2"
-                         " AND origin_seq IS NULL AND seq NOT IN (SELECT seq FROM set_aside)"
-                         " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)",
-                         params, 2, &n) != 0)
+    if (sae_db_meta_int(store->db, "acked_seq", &acked) != 0 ||
+        report_pending_count(store, acked, &n) != 0)
         return -1;
     return n;
 }

@@ -106,6 +106,12 @@ def test_post_a_year_off_is_redated_and_converges(hub, tmp_path, days):
     assert [of for _, _, of in redone] == [seq for seq, _, of in journal if of is None]
     assert [v for _, v, _ in redone] == sorted(v for _, v, _ in redone)  # order kept
     assert_dated_today(v for _, v, _ in redone)
+    # History keeps both, the new entry naming the one it re-dates.
+    history = off.ok("history", cases[0], "--json").json()
+    redates = {e["seq"]: e["redates"] for e in history}
+    assert sorted(s for s in redates.values() if s) == sorted(
+        s for s, r in redates.items() if r is None)
+    assert "(re-dates " in off.ok("history", cases[0]).text
     at_hub = hub_versions(hub, origin_of(off))
     assert len(at_hub) == pending and hub.query("SELECT sum(held) FROM change") == [(0,)]
     assert_dated_today(at_hub)
