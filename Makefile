@@ -103,6 +103,8 @@ demo: deps all
 
 bench: deps all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@/usr/bin/python3 tests/bench/bench_sync_link.py --node $(abspath $(BUILD)/sae-node) \
+	  --hub $(abspath $(BUILD)/sae-hub)
 
 install: $(BUILD)/sae-node $(BUILD)/sae-hub
 	install -d $(DESTDIR)$(PREFIX)/bin

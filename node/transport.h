@@ -61,7 +61,7 @@ void transport_response_clear(struct transport_response *r);
 
 /* Notes on transport_post, as implemented: SAE_EINVAL also for a body over
  * SAE_WIRE_ENVELOPE_BYTES, a NULL body with len > 0, or a path that does not start with '/'
- * or holds '?', '#', spaces or control bytes. A body over 1 KiB is sent with
+ * or holds '?', '#', spaces or control bytes. A body over 256 KiB is sent with
  * "Expect: 100-continue" (a hub that refuses it answers 413 before any byte is sent); a
  * smaller one goes at once, saving a round trip. Retry-After is read in its seconds form
  * only, capped at a day; the date form gives 0 (a post's clock may be days off). An answer

@@ -129,12 +129,12 @@ def test_reused_bundle_is_refused_on_the_second_device(hub, tmp_path):
 
 def test_pull_is_paged_and_delete_reaches_the_other_device(hub, tmp_path):
     a, b = enrolled(hub, tmp_path, "a"), enrolled(hub, tmp_path, "b")
-    cases = [saenode.add_case(a) for _ in range(150)]
+    cases = [saenode.add_case(a) for _ in range(260)]
     saenode.ok(["delete", cases[0]], dir=a)
     result = sync(a).json()
-    assert result["pushed"] == 150 * 4 + 1 and result["batches"] >= 2
-    assert sync(b).json()["pulled"] == 150 * 4 + 1
-    assert len(saenode.list_json(b)) == 149
+    assert result["pushed"] == 260 * 4 + 1 and result["batches"] == 2
+    assert sync(b).json()["pulled"] == 260 * 4 + 1
+    assert len(saenode.list_json(b)) == 259
     assert saenode.show_json(b, cases[0])["deleted"] is True
 
 
@@ -256,7 +256,7 @@ def test_progress_on_a_terminal_only(hub, tmp_path):
     import pty
     import subprocess
     a = enrolled(hub, tmp_path, "a")
-    for _ in range(130):  # 520 changes: two batches
+    for _ in range(260):  # 1,040 changes: two batches
         saenode.add_case(a)
     master, slave = pty.openpty()
     proc = subprocess.Popen([saenode.BIN, "-d", a, "sync"], stdin=subprocess.DEVNULL,
@@ -274,8 +274,8 @@ def test_progress_on_a_terminal_only(hub, tmp_path):
     proc.wait(timeout=60)
     os.close(master)
     assert proc.returncode == 0
-    assert b"sending: 500 of 520 changes" in shown and b"sending: 520 of 520 changes" in shown
-    for _ in range(130):
+    assert b"sending: 1000 of 1040 changes" in shown and b"sending: 1040 of 1040 changes" in shown
+    for _ in range(260):
         saenode.add_case(a)
     quiet = saenode.run(["sync"], dir=a)
     assert quiet.rc == 0 and b"sending:" not in quiet.err
