@@ -1,0 +1,206 @@
+"""An independent reference model of the hub's merge, written from the rules as README.md
+("How the hub merges") and ../shared/DESIGN.md state them, not from hub/merge*.c. Tests feed
+it a set of changes and compare what it derives with what the real hub derived.
+
+The rules, as this model reads them:
+
+- Per (report, field) the changes form a tree: a change's parent is the change of the same
+  field whose (version, origin) is its base; a coordinator's resolution also has the
+  candidates it settled as extra parents. A base the set does not hold (0/0, or a change the
+  hub refused) makes a root.
+- Heads: the changes of a field nobody built on.
+- Current value: among the changes that are not held, those no other non-held change of the
+  field built on (directly or further down); the greatest (version, origin) of them wins.
+  A held change (dated past the hub's drift) is never current on its own.
+- A field has one open conflict when it has several heads, or a held head: its candidates
+  are the heads (plus the current change when that is not a head, i.e. a held change sits
+  on top of it); hard when their values differ or one of them is held, soft otherwise.
+- Edit versus delete: a head of the report's `_deleted` field whose value is "1" (a delete
+  nobody has superseded: a coordinator's resolution of the conflict supersedes it) and an
+  edit of any other field of the report that did not see each other give a hard conflict on
+  the report, kept under the field `_deleted`. Its candidates are every such delete and
+  every such edit: the rule names each edit that did not see the delete, not only the latest
+  of its field (together with the heads of a conflict of `_deleted` itself, since a field
+  has one open conflict). Whether W had seen X is exact: X is W's own earlier
+  change (same origin, smaller version: a post's clock never goes back), or X's place in the
+  hub's log is at or below the cursor W's writer had pulled to (W.seen_cursor). District
+  edits and resolutions are written at the hub, which has seen its whole log.
+
+The state depends only on the set of changes: add() in any order gives the same answers.
+"""
+import collections
+
+DELETED = "_deleted"
+
+Change = collections.namedtuple(
+    "Change", "report field value version origin base_version base_origin hub_seq "
+              "seen_cursor held parents", defaults=(False, ()))
+Change.__doc__ = """One change as the hub stores it. value None: the field is unset.
+hub_seq: its place in the hub's log (the pull cursor's unit). seen_cursor: the hub cursor its
+writer had pulled to. held: dated past the hub's drift. parents: extra parents of a
+coordinator's resolution, a tuple of (version, origin); () for every other change."""
+
+
+class ModelError(Exception):
+    """The change set breaks an invariant the rules take for granted."""
+
+
+def _key(change):
+    return (change.version, change.origin)
+
+
+def had_seen(writer, other):
+    """Whether the writer of change `writer` had seen change `other` when it wrote."""
+    if other.origin == writer.origin and other.version < writer.version:
+        return True
+    return other.hub_seq is not None and other.hub_seq <= writer.seen_cursor
+
+
+class MergeModel:
+    def __init__(self):
+        self._fields = collections.defaultdict(dict)  # (report, field) -> {key: Change}
+
+    def add(self, change):
+        """Adds a change; adding the same change again changes nothing. Two different changes
+        with one (report, field, version, origin) are a ModelError."""
+        change = change._replace(parents=tuple(tuple(p) for p in change.parents),
+                                 held=bool(change.held))
+        changes = self._fields[(change.report, change.field)]
+        old = changes.get(_key(change))
+        if old is not None and old != change:
+            raise ModelError("two changes named %r: %r and %r" % (_key(change), old, change))
+        changes[_key(change)] = change
+        return self
+
+    def add_all(self, changes):
+        for change in changes:
+            self.add(change)
+        return self
+
+    def __len__(self):
+        return sum(len(c) for c in self._fields.values())
+
+    # The tree of one field.
+    @staticmethod
+    def _children(changes):
+        """{key: set of child keys} within one field."""
+        children = {k: set() for k in changes}
+        for key, change in changes.items():
+            parents = {(change.base_version, change.base_origin)} | set(change.parents)
+            for parent in parents:
+                if parent in changes and parent != key:
+                    children[parent].add(key)
+        return children
+
+    @staticmethod
+    def _descendants(children, key):
+        seen, todo = set(), list(children[key])
+        while todo:
+            k = todo.pop()
+            if k not in seen:
+                seen.add(k)
+                todo.extend(children[k])
+        return seen
+
+    def _field(self, report, field):
+        """(heads, winner) of one field: heads a list of Changes, winner a Change or None."""
+        changes = self._fields.get((report, field), {})
+        children = self._children(changes)
+        heads = [changes[k] for k in changes if not children[k]]
+        live = [changes[k] for k in changes if not changes[k].held and not any(
+            not changes[d].held for d in self._descendants(children, k))]
+        winner = max(live, key=_key) if live else None
+        return heads, winner
+
+    # What the hub must show.
+    def current(self):
+        """{(report, field): (value, version, origin)} of every field with a current value."""
+        out = {}
+        for (report, field) in self._fields:
+            _, winner = self._field(report, field)
+            if winner is not None:
+                out[(report, field)] = (winner.value, winner.version, winner.origin)
+        return out
+
+    def conflicts(self):
+        """{(report, field): (severity, frozenset of candidate (version, origin))}, open
+        conflicts only."""
+        out = {}
+        heads_of = {}
+        for (report, field) in self._fields:
+            heads, winner = self._field(report, field)
+            heads_of[(report, field)] = heads
+            candidates = set(heads) | ({winner} if winner is not None else set())
+            if len(candidates) > 1 or any(h.held for h in heads):
+                hard = any(c.held for c in candidates) or len({c.value for c in candidates}) > 1
+                out[(report, field)] = ("hard" if hard else "soft",
+                                        frozenset(_key(c) for c in candidates))
+        reports = collections.defaultdict(list)
+        for (report, field), heads in heads_of.items():
+            reports[report].append((field, heads))
+        for report, fields in reports.items():
+            deletes = [h for field, heads in fields if field == DELETED
+                       for h in heads if h.value == "1"]
+            edits = [c for field, _ in fields if field != DELETED
+                     for c in self._fields[(report, field)].values()]
+            involved = set()
+            for d in deletes:
+                for e in edits:
+                    if not had_seen(d, e) and not had_seen(e, d):
+                        involved |= {_key(d), _key(e)}
+            if involved:
+                _, earlier = out.get((report, DELETED), (None, frozenset()))
+                out[(report, DELETED)] = ("hard", frozenset(involved) | earlier)
+        return out
+
+
+# Reading the real hub in the model's terms (hub: a hubproc.Hub). Data only, no logic.
+
+def hub_changes(hub, parents="change_parent"):
+    """Every change of hub.db as Changes. parents="change_parent": a resolution's extra
+    parents from hub.db's change_parent table; None: leave them () (the caller adds what it
+    saw in `conflicts show --json` before it resolved)."""
+    rows = hub.query("SELECT seq, report_id, field, value, version, origin, base_version,"
+                     " base_origin, seen_cursor, held FROM change ORDER BY seq")
+    extra = collections.defaultdict(list)
+    if parents == "change_parent":
+        for child, version, origin in hub.query(
+                "SELECT p.child, c.version, c.origin FROM change_parent p"
+                " JOIN change c ON c.seq = p.parent ORDER BY p.child, p.parent"):
+            extra[child].append((version, origin))
+    return [Change(report, field, value, version, origin, bv, bo, seq, seen, bool(held),
+                   tuple(extra[seq]))
+            for seq, report, field, value, version, origin, bv, bo, seen, held in rows]
+
+
+def hub_current(hub):
+    """{(report, field): (value, version, origin)} of hub.db's field_state."""
+    return {(report, field): (value, version, origin)
+            for report, field, value, version, origin in hub.query(
+                "SELECT s.report_id, s.field, c.value, c.version, c.origin FROM field_state s"
+                " JOIN change c ON c.seq = s.change")}
+
+
+def hub_open_conflicts(hub):
+    """{(report, field): (severity, frozenset of candidate (version, origin))} of the hub's
+    open conflicts; a second open conflict on one field is a ModelError (the rules give one)."""
+    out = {}
+    for c in hub.conflicts():
+        if c["status"] != "open":
+            continue
+        key = (c["report"], c["field"])
+        if key in out:
+            raise ModelError("two open conflicts on %r" % (key,))
+        out[key] = (c["severity"], frozenset((version, origin)
+                                             for _, origin, version in c["candidates"]))
+    return out
+
+
+def describe_difference(model_map, hub_map, limit=10):
+    """A short text naming the keys where two maps differ, for assertion messages."""
+    lines = []
+    for key in sorted(set(model_map) | set(hub_map), key=repr):
+        if model_map.get(key) != hub_map.get(key):
+            lines.append("%r: model %r, hub %r" % (key, model_map.get(key), hub_map.get(key)))
+    more = len(lines) - limit
+    return "\n".join(lines[:limit]) + ("\n... %d more" % more if more > 0 else "")
