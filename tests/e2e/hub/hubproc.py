@@ -60,11 +60,13 @@ class Hub:
         self.hub_id = int(re.search(r"hub id:\s+([0-9a-f]{16})", out).group(1), 16)
         return self
 
-    def add_node(self, village, out=None, days=None):
-        """Writes an enrollment bundle for a device of village; returns its path."""
+    def add_node(self, village, out=None, days=None, port=None):
+        """Writes an enrollment bundle for a device of village; returns its path. port: the
+        port the bundle's URL names instead of the daemon's (a proxy in front of it)."""
         self._bundles += 1
         out = out or os.path.join(os.path.dirname(self.dir), "bundle-%d.json" % self._bundles)
-        args = ["nodes", "add", village, "--url", self.url, "-o", out]
+        url = self.url if port is None else "https://127.0.0.1:%d" % port
+        args = ["nodes", "add", village, "--url", url, "-o", out]
         if days is not None:
             args += ["--days", str(days)]
         self.ok(*args)

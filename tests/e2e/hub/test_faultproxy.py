@@ -402,12 +402,7 @@ def enrolled_through(hub, proxy, tmp_path, name):
     """A post whose bundle names the proxy's port instead of the hub's."""
     post = str(tmp_path / name)
     saenode.ok(["init", "--village", VILLAGE], dir=post)
-    port, hub.port = hub.port, proxy.port
-    try:
-        bundle = hub.add_node(VILLAGE)
-    finally:
-        hub.port = port
-    saenode.ok(["enroll", bundle], dir=post)
+    saenode.ok(["enroll", hub.add_node(VILLAGE, port=proxy.port)], dir=post)
     return post
 
 

@@ -44,13 +44,7 @@ def enrolled_via(hub, proxy, tmp_path, name, village):
     on its first sync, through the faults)."""
     post = str(tmp_path / name)
     saenode.ok(["init", "--village", village], dir=post)
-    port = hub.port
-    hub.port = proxy.port
-    try:
-        bundle = hub.add_node(village)
-    finally:
-        hub.port = port
-    saenode.ok(["enroll", bundle], dir=post)
+    saenode.ok(["enroll", hub.add_node(village, port=proxy.port)], dir=post)
     return post
 
 
