@@ -55,12 +55,18 @@ static const char held_sql[] =
     " AND NOT EXISTS (SELECT 1 FROM change_parent p WHERE p.parent = c.seq) ORDER BY c.seq";
 
 /* Edits of other fields that the tombstone ?1 and the edit did not see of each other. A
- * writer saw a change when it wrote it earlier itself, or pulled past it. */
+ * writer saw a change when it wrote it earlier itself, or pulled past it. Only edits that
+ * are still heads of their field count: one a later change replaced (its own post's next
+ * edit, a resolution) is judged through that later change. */
 static const char concurrent_edits_sql[] =
     "SELECT e.seq FROM change e, change t WHERE t.seq = ?1 AND e.report_id = t.report_id"
     " AND e.field <> '" SAE_FIELD_TOMBSTONE "' AND e.held = 0"
     " AND NOT ((e.origin = t.origin AND e.node_seq < t.node_seq) OR e.seq <= t.seen_cursor)"
     " AND NOT ((t.origin = e.origin AND t.node_seq < e.node_seq) OR t.seq <= e.seen_cursor)"
+    " AND NOT EXISTS (SELECT 1 FROM change d WHERE d.report_id = e.report_id"
+    "   AND d.field = e.field AND d.held = 0 AND d.base_version = e.version"
+    "   AND d.base_origin = e.origin)"
+    " AND NOT EXISTS (SELECT 1 FROM change_parent p WHERE p.parent = e.seq)"
     " ORDER BY e.seq";
 
 static void heads_free(struct head *heads, size_t count)
@@ -291,13 +297,14 @@ static int sync_conflict(struct hub_store *store, const char *report_id, const c
     int64_t id = 0;
     const char *severity = shape->hard ? "hard" : "soft";
     int rc = open_conflict_id(store, report_id, field, &id);
-    /* Nothing concurrent is left, yet a conflict is open: only a post re-dating its own held
-     * change does that (a single base cannot settle a head; a resolution closes its own). */
+    /* Nothing concurrent is left, yet a conflict is open: later changes replaced every
+     * candidate (a post re-dated its held change; a resolution of one field replaced the
+     * only edit a delete had not seen). A resolution closes its own conflict itself. */
     if (rc == 0 && shape->candidates.count == 0 && id != 0)
         return exec_bound(store, "UPDATE conflict SET status = 'resolved', resolved_ms = ?4,"
-                                 " resolved_by = ?2, note = ?3 WHERE id = ?1", id, "its post",
-                          "settled by the post: it re-dated the change once its clock was "
-                          "corrected", now_ms);
+                                 " resolved_by = ?2, note = ?3 WHERE id = ?1", id, "sae-hub",
+                          "settled: later changes replaced every candidate (a post re-dated "
+                          "its change after its clock was corrected, or a resolution)", now_ms);
     if (rc != 0 || (shape->candidates.count == 0))
         return rc;
     if (id == 0) {

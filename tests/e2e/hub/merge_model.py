@@ -19,9 +19,10 @@ The rules, as this model reads them:
   nobody has superseded: a coordinator's resolution of the conflict supersedes it) and an
   edit of any other field of the report that did not see each other give a hard conflict on
   the report, kept under the field `_deleted`. Its candidates are every such delete and
-  every such edit: the rule names each edit that did not see the delete, not only the latest
-  of its field (together with the heads of a conflict of `_deleted` itself, since a field
-  has one open conflict). Whether W had seen X is exact: X is W's own earlier
+  every such edit that is still live in its field (not held, nothing non-held built on it):
+  an edit a later change replaced (its post's next edit, a resolution) is judged through
+  that later change (together with the heads of a conflict of `_deleted` itself, since a
+  field has one open conflict). Whether W had seen X is exact: X is W's own earlier
   change (same origin, smaller version: a post's clock never goes back), or X's place in the
   hub's log is at or below the cursor W's writer had pulled to (W.seen_cursor). District
   edits and resolutions are written at the hub, which has seen its whole log.
@@ -107,10 +108,16 @@ class MergeModel:
         changes = self._fields.get((report, field), {})
         children = self._children(changes)
         heads = [changes[k] for k in changes if not children[k]]
-        live = [changes[k] for k in changes if not changes[k].held and not any(
-            not changes[d].held for d in self._descendants(children, k))]
+        live = self._live(report, field)
         winner = max(live, key=_key) if live else None
         return heads, winner
+
+    def _live(self, report, field):
+        """The changes of a field not held on which no non-held change was built."""
+        changes = self._fields.get((report, field), {})
+        children = self._children(changes)
+        return [changes[k] for k in changes if not changes[k].held and not any(
+            not changes[d].held for d in self._descendants(children, k))]
 
     # What the hub must show.
     def current(self):
@@ -142,7 +149,7 @@ class MergeModel:
             deletes = [h for field, heads in fields if field == DELETED
                        for h in heads if h.value == "1"]
             edits = [c for field, _ in fields if field != DELETED
-                     for c in self._fields[(report, field)].values()]
+                     for c in self._live(report, field)]
             involved = set()
             for d in deletes:
                 for e in edits:

@@ -128,6 +128,32 @@ def test_edit_concurrent_with_a_delete_is_flagged(hub, enroll):
     assert flagged[0]["report"] == saeproto.report_uuid(case)
 
 
+def test_delete_conflict_names_only_edits_still_current_in_their_field(hub, enroll):
+    """A post edits a field twice without having seen a delete: its second edit replaced its
+    first, so the delete conflict offers the delete and the second edit, and a third post's
+    concurrent edit of that field. A coordinator's resolution of the field (made after the
+    delete) replaces both edits: nothing the delete had not seen is left, and the delete
+    conflict is settled."""
+    a1, a2, case, seen = shared_case(hub, enroll)
+    a3 = enroll(hub, "Sumberasih", "Laptop 3")
+    a3.pull_all()
+    pushed(a1, a1.write(case, "case", {"_deleted": "1"}))
+    first = a2.write(case, "case", {"status": "active"}, bases=seen)
+    second = a2.write(case, "case", {"status": "closed"}, bases=versions(first))
+    pushed(a2, first + second)
+    pushed(a3, a3.write(case, "case", {"status": "referred"}, bases=seen))
+    report = saeproto.report_uuid(case)
+    open_ = {c["field"]: c for c in hub.conflicts() if c["status"] == "open"}
+    assert set(open_) == {"_deleted", "status"}, hub.conflicts()
+    assert sorted(v for v, _, _ in open_["_deleted"]["candidates"]) == ["1", "closed",
+                                                                        "referred"]
+    hub.ok("conflicts", "resolve", str(open_["status"]["id"]), "--value", "referred",
+           "--by", "Bu Sari")
+    settled = [c for c in hub.conflicts() if c["id"] == open_["_deleted"]["id"]][0]
+    assert settled["status"] == "resolved", hub.conflicts()
+    assert hub.current_value(report, "_deleted")[0] == "1"
+
+
 def test_device_of_another_village_cannot_change_a_report(hub, enroll):
     a1, a2, case, seen = shared_case(hub, enroll)
     b1 = enroll(hub, "Kalibuntu")

@@ -205,10 +205,11 @@ def test_resolving_a_delete_conflict_closes_it(keep):
     assert log.model().conflicts() == expected
 
 
-def test_delete_conflict_names_every_edit_that_did_not_see_it():
-    """Two edits of one field by the post that did not see the delete: both are edits that
-    did not see the delete, so both are candidates (not only the field's latest); an edit of
-    another field is one too; an edit the delete had seen is not."""
+def test_delete_conflict_names_the_live_edits_that_did_not_see_it():
+    """Two edits of one field by the post that did not see the delete: the later replaced
+    the earlier, so only the later is a candidate; an edit of another field is one too; an
+    edit the delete had seen is not. A resolution of the field that replaces the only
+    concurrent edit left settles the delete conflict."""
     log = Log()
     case = new_case(log)
     seen_edit = log.put("victim_age", "9", v(1500), C, seen=4)
@@ -217,8 +218,8 @@ def test_delete_conflict_names_every_edit_that_did_not_see_it():
     second = log.put("status", "closed", v(2200), B, base=first, seen=4)
     other = log.put("risk_level", "high", v(2300), B, seen=4)
     assert log.model().conflicts() == {
-        (R, "_deleted"): ("hard", frozenset({key(delete), key(first), key(second),
-                                             key(other)}))}
+        (R, "_deleted"): ("hard", frozenset({key(delete), key(second), key(other)}))}
+    assert key(first) not in log.model().conflicts()[(R, "_deleted")][1]
     assert key(seen_edit) not in log.model().conflicts()[(R, "_deleted")][1]
 
 
