@@ -18,22 +18,24 @@ DAY_MS = 86400 * 1000
 YEAR_DAYS = 365
 
 
-def faketime_env(days):
-    """The environment that makes a process see the date `days` away from today."""
+def faketime_env(days=0, minutes=0):
+    """The environment that makes a process see the date `days` (or `minutes`) away from
+    now."""
     libs = glob.glob("/usr/lib/*/faketime/libfaketime.so.1")
     if not libs:
         pytest.fail("libfaketime is missing: install the Debian package faketime "
                     "(scripts/deps.sh does)", pytrace=False)
-    return saenode.clean_env(LD_PRELOAD=libs[0], FAKETIME="%+dd" % days,
+    offset = "%+dd" % days if days else "%+dm" % minutes
+    return saenode.clean_env(LD_PRELOAD=libs[0], FAKETIME=offset,
                              FAKETIME_DONT_FAKE_MONOTONIC="1")
 
 
 class Post:
     """One device directory and the date its computer believes in."""
 
-    def __init__(self, hub, tmp_path, name, days=0):
+    def __init__(self, hub, tmp_path, name, days=0, minutes=0):
         self.dir = str(tmp_path / name)
-        self.env = faketime_env(days) if days else saenode.clean_env()
+        self.env = faketime_env(days, minutes) if days or minutes else saenode.clean_env()
         self.ok("init", "--village", VILLAGE)
         self.ok("enroll", hub.add_node(VILLAGE))
 
@@ -196,3 +198,18 @@ def test_clock_fixed_mid_way_redates_what_was_written_before(hub, tmp_path):
     assert_dated_today(hub_versions(hub, origin))
     assert result["pushed"] == 4
     assert "journal ok" in post.ok("check").text
+
+
+@pytest.mark.parametrize("minutes,beyond", [(9, False), (11, True), (-9, False), (-11, True)])
+def test_clock_tolerance_is_ten_minutes(hub, tmp_path, minutes, beyond):
+    """NODE_CLOCK_TOLERANCE_MS at its edge: 9 minutes off is the computer's own business
+    (versions as it dates them, no warning); 11 minutes off re-dates and warns."""
+    post = Post(hub, tmp_path, "post", minutes=minutes)
+    post.add_case()
+    result = post.sync()
+    assert (result["restamped"] > 0) == beyond, result
+    warned = "the date on this computer is" in post.ok("status").text
+    assert warned == beyond
+    if beyond:
+        way = "ahead" if minutes > 0 else "behind"
+        assert "%d minute(s) %s" % (abs(minutes), way) in post.ok("status").text
