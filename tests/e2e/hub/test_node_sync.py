@@ -309,3 +309,15 @@ def test_run_interval_edges_are_accepted(hub, tmp_path, interval):
     _, err = runner.communicate(timeout=90)
     assert runner.returncode == 0, err
     assert ("a round every %s s" % interval) in err.decode()
+
+
+@pytest.mark.parametrize("extra,batches", [(0, 1), (1, 2)])
+def test_push_batches_hold_at_most_1000_changes(hub, tmp_path, extra, batches):
+    """SYNC_BATCH_CHANGES at its edge: 1,000 pending changes go in one batch, 1,001 in two."""
+    a = enrolled(hub, tmp_path, "a")
+    assert sync(a).rc == 0
+    cases = [saenode.add_case(a) for _ in range(250)]  # 4 changes each
+    for case in cases[:extra]:
+        saenode.ok(["edit", case, "--set", "status=active"], dir=a)
+    result = sync(a).json()
+    assert (result["pushed"], result["batches"]) == (1000 + extra, batches)
