@@ -23,7 +23,8 @@ The rules, as this model reads them:
   an edit a later change replaced (its post's next edit, a resolution) is judged through
   that later change (together with the heads of a conflict of `_deleted` itself, since a
   field has one open conflict). Whether W had seen X is exact: X is W's own earlier
-  change (same origin, smaller version: a post's clock never goes back), or X's place in the
+  change (same origin, earlier in the hub's log, since a post sends in the order it wrote;
+  by version when the log position is unknown), or X's place in the
   hub's log is at or below the cursor W's writer had pulled to (W.seen_cursor). District
   edits and resolutions are written at the hub, which has seen its whole log.
 
@@ -52,8 +53,15 @@ def _key(change):
 
 def had_seen(writer, other):
     """Whether the writer of change `writer` had seen change `other` when it wrote."""
-    if other.origin == writer.origin and other.version < writer.version:
-        return True
+    if other.origin == writer.origin:
+        # A post sends its changes in the order it wrote them, so the hub's log keeps that
+        # order; versions may not (a change re-dated after a wrong clock carries a smaller
+        # version than the one it re-dates).
+        if other.hub_seq is not None and writer.hub_seq is not None:
+            if other.hub_seq < writer.hub_seq:
+                return True
+        elif other.version < writer.version:
+            return True
     return other.hub_seq is not None and other.hub_seq <= writer.seen_cursor
 
 
