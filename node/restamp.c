@@ -215,14 +215,17 @@ static int write_entry(struct node_store *store, const struct entry *e)
 /* The clock issues versions after the last one written; a clock that ran ahead comes back
  * to the floor (the HLC's one step back, taken only here, with the entries it dated
  * re-dated in the same transaction). */
-static int reset_clock(struct node_store *store, const struct entries *list, int64_t floor,
-                       uint64_t now_ms)
+static int reset_clock(struct node_store *store, const struct entries *list, uint64_t now_ms)
 {
-    int64_t clock = 0, target = list->count ? list->items[list->count - 1].new_version : floor;
+    int64_t clock = 0, floor = 0;
     int rc = sae_db_meta_int(store->db, "clock", &clock);
-    if (rc == 0 && (int64_t)sae_hlc_ms((sae_hlc)clock) > (int64_t)now_ms + NODE_CLOCK_TOLERANCE_MS)
-        rc = sae_db_set_meta_int(store->db, "clock", target);
-    return rc;
+    if (rc != 0 || (int64_t)sae_hlc_ms((sae_hlc)clock) <= (int64_t)now_ms + NODE_CLOCK_TOLERANCE_MS)
+        return rc;
+    if (list->count)
+        floor = list->items[list->count - 1].new_version;
+    else
+        rc = read_floor(store, list, &floor);
+    return rc == 0 ? sae_db_set_meta_int(store->db, "clock", floor) : rc;
 }
 
 static int restamp_in_transaction(struct node_store *store, size_t *restamped)
@@ -242,16 +245,16 @@ static int restamp_in_transaction(struct node_store *store, size_t *restamped)
                                SAE_STATUS_CLOCK_AHEAD};
     if (rc == 0)
         rc = read_candidates(store, params, &list);
-    if (rc == 0)
+    if (rc == 0 && list.count)
         rc = read_floor(store, &list, &floor);
-    if (rc == 0)
+    if (rc == 0 && list.count)
         rc = assign_versions(&list, floor, now_ms);
     for (size_t i = 0; rc == 0 && i < list.count; i++) {
         rebase(&list, i, &list.items[i], store->origin);
         rc = write_entry(store, &list.items[i]);
     }
     if (rc == 0)
-        rc = reset_clock(store, &list, floor, now_ms);
+        rc = reset_clock(store, &list, now_ms);
     if (rc == 0)
         *restamped = list.count;
     entries_free(&list);

@@ -1,0 +1,195 @@
+/* Re-dating own changes written under a wrong clock (node/restamp.c), on real journal files:
+ * what is re-dated and what is not, order and grouping, bases, the state, the clock, held
+ * changes set aside by the hub, and a second pass that finds nothing left to do. The clock
+ * offset and the hub's verdicts are written into the journal as a sync would record them. */
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+
+#include "journal_check.h"
+#include "restamp.h"
+#include "sae/sae_wire.h"
+#include "unit_support.h"
+
+#define YEAR_MS (365LL * 24 * 3600 * 1000)
+
+/* As a sync that measured the hub's clock offset_ms away from ours would leave the journal:
+ * the offset stored, and every entry so far marked as written under the old correction. */
+static void measured_offset(struct node_store *store, int64_t offset_ms)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "UPDATE meta SET value = %lld WHERE key = 'clock_offset_ms';"
+             "UPDATE meta SET value = (SELECT max(seq) + 1 FROM journal)"
+             " WHERE key = 'restamp_below_seq';",
+             (long long)offset_ms);
+    assert_int_equal(unit_sql(store, sql), SQLITE_OK);
+}
+
+static size_t restamp(struct node_store *store)
+{
+    size_t count = 99;
+    assert_int_equal(restamp_pending(store, &count), 0);
+    return count;
+}
+
+static void assert_check_ok(struct node_store *store)
+{
+    struct journal_check_result r;
+    assert_int_equal(journal_check(store, &r), 0);
+    if (r.problems)
+        print_error("check: %s\n", r.first_problem);
+    assert_int_equal(r.problems, 0);
+}
+
+static int64_t count_of(struct node_store *store, const char *sql)
+{
+    return unit_count(store, sql);
+}
+
+/* A correct clock: nothing to do, nothing written. */
+static void test_nothing_to_redate(void **state)
+{
+    struct unit_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    unit_add_case(f->store, id);
+    int64_t rows = unit_journal_rows(f->store);
+    assert_int_equal(restamp(f->store), 0);
+    assert_int_equal(unit_journal_rows(f->store), rows);
+}
+
+/* This computer a year ahead of the hub: every pending entry is written again, a year
+ * earlier, in order; one command's entries keep sharing one version; an edit's base names
+ * the new version of what it edited; the state follows the new entries; the clock comes
+ * back; check passes. */
+static void test_pending_redated_in_order(void **state)
+{
+    struct unit_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    unit_add_case(f->store, id);
+    unit_edit(f->store, id, (const char *const[]){"status=active", "risk_level=high", NULL}, 2);
+    unit_edit(f->store, id, (const char *const[]){"status=closed", NULL}, 1);
+    int64_t before = unit_journal_rows(f->store);
+    measured_offset(f->store, -YEAR_MS);
+    assert_int_equal(restamp(f->store), (size_t)before);
+    assert_int_equal(unit_journal_rows(f->store), 2 * before);
+    /* Each new entry re-dates the old one of the same position, a year earlier. */
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM journal n JOIN journal o ON o.seq = n.restamp_of"
+             " WHERE n.field = o.field AND n.value IS o.value AND n.seq = o.seq + %lld"
+             " AND (o.version >> 16) - (n.version >> 16) BETWEEN 364 * 86400000"
+             " AND 366 * 86400000", (long long)before);
+    assert_int_equal(count_of(f->store, sql), before);
+    /* Versions rise with seq; one command, one version. */
+    assert_int_equal(count_of(f->store, "SELECT count(*) FROM journal a, journal b"
+                                        " WHERE a.restamp_of IS NOT NULL AND b.restamp_of"
+                                        " IS NOT NULL AND a.seq < b.seq AND a.version > b.version"),
+                     0);
+    assert_int_equal(count_of(f->store, "SELECT count(DISTINCT version) FROM journal"
+                                        " WHERE restamp_of IS NOT NULL"), 3);
+    /* Bases point at new versions only. */
+    assert_int_equal(count_of(f->store, "SELECT count(*) FROM journal n WHERE restamp_of IS NOT"
+                                        " NULL AND base_version <> 0 AND NOT EXISTS (SELECT 1"
+                                        " FROM journal b WHERE b.restamp_of IS NOT NULL"
+                                        " AND b.version = n.base_version AND b.field = n.field)"),
+                     0);
+    assert_int_equal(count_of(f->store, "SELECT count(*) FROM report_field f JOIN journal j"
+                                        " ON j.seq = f.seq WHERE j.restamp_of IS NULL"), 0);
+    assert_int_equal(count_of(f->store, "SELECT value = (SELECT max(version) FROM journal"
+                                        " WHERE restamp_of IS NOT NULL) FROM meta"
+                                        " WHERE key = 'clock'"), 1);
+    struct report *report = NULL;
+    assert_int_equal(report_load(f->store, id, &report), 0);
+    for (size_t i = 0; i < report->value_count; i++)
+        if (strcmp(report->values[i].field->name, "status") == 0)
+            assert_string_equal(report->values[i].value, "closed");
+    report_free(report);
+    assert_check_ok(f->store);
+    /* Done once: a second pass finds nothing, and new edits are dated by the corrected
+     * clock, after the re-dated ones. */
+    assert_int_equal(restamp(f->store), 0);
+    unit_edit(f->store, id, (const char *const[]){"status=referred", NULL}, 1);
+    assert_int_equal(count_of(f->store, "SELECT (SELECT version FROM journal ORDER BY seq DESC"
+                                        " LIMIT 1) > (SELECT max(version) FROM journal"
+                                        " WHERE restamp_of IS NOT NULL)"), 1);
+    assert_int_equal(count_of(f->store, "SELECT (SELECT version >> 16 FROM journal ORDER BY"
+                                        " seq DESC LIMIT 1) < (SELECT max(version >> 16) - "
+                                        "300 * 86400000 FROM journal)"), 1);
+    assert_check_ok(f->store);
+}
+
+/* Changes the hub acknowledged are not re-dated, except those it holds for their date (set
+ * aside as CLOCK_AHEAD): those are, and leave the set-aside list. */
+static void test_only_held_acknowledged_changes_are_redated(void **state)
+{
+    struct unit_fixture *f = *state;
+    char first[SAE_ID_TEXT_LEN + 1], second[SAE_ID_TEXT_LEN + 1];
+    char sql[256];
+    unit_add_case(f->store, first);
+    int64_t first_rows = unit_journal_rows(f->store);
+    unit_add_case(f->store, second);
+    int64_t rows = unit_journal_rows(f->store);
+    snprintf(sql, sizeof sql,
+             "UPDATE meta SET value = %lld WHERE key = 'acked_seq';"
+             "INSERT INTO set_aside(seq, code, message, at_ms) SELECT seq, %d, 'held', 0"
+             " FROM journal WHERE seq > %lld;",
+             (long long)rows, SAE_STATUS_CLOCK_AHEAD, (long long)first_rows);
+    assert_int_equal(unit_sql(f->store, sql), SQLITE_OK);
+    measured_offset(f->store, -YEAR_MS);
+    assert_int_equal(restamp(f->store), (size_t)(rows - first_rows));
+    assert_int_equal(count_of(f->store, "SELECT count(*) FROM set_aside"), 0);
+    assert_int_equal(count_of(f->store, "SELECT min(restamp_of) FROM journal"), first_rows + 1);
+    int64_t pending = 0;
+    assert_int_equal(report_pending_count(f->store, rows, &pending), 0);
+    assert_int_equal(pending, rows - first_rows);
+    assert_check_ok(f->store);
+}
+
+/* A clock a year behind: pending entries written before the offset was known are re-dated
+ * forward; a pulled change of another post is never touched. */
+static void test_behind_clock_redates_forward(void **state)
+{
+    struct unit_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    unit_add_case(f->store, id);
+    assert_int_equal(unit_sql(f->store, "INSERT INTO journal(report_id, kind, field, value,"
+                                        " version, origin, base_version, base_origin,"
+                                        " origin_seq) SELECT report_id, kind, 'risk_level',"
+                                        " 'low', version + 1, 77, 0, 0, 1 FROM journal"
+                                        " WHERE seq = 1"),
+                     SQLITE_OK);
+    assert_int_equal(unit_sql(f->store, "INSERT INTO report_field(report_id, field, value,"
+                                        " version, origin, seq) SELECT report_id, field, value,"
+                                        " version, origin, seq FROM journal WHERE origin = 77"),
+                     SQLITE_OK);
+    int64_t own = count_of(f->store, "SELECT count(*) FROM journal WHERE origin <> 77");
+    measured_offset(f->store, YEAR_MS);
+    assert_int_equal(restamp(f->store), (size_t)own);
+    assert_int_equal(count_of(f->store, "SELECT count(*) FROM journal WHERE origin = 77"), 1);
+    assert_int_equal(count_of(f->store, "SELECT count(*) FROM journal n JOIN journal o"
+                                        " ON o.seq = n.restamp_of WHERE (n.version >> 16) -"
+                                        " (o.version >> 16) BETWEEN 364 * 86400000"
+                                        " AND 366 * 86400000"), own);
+    assert_check_ok(f->store);
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    umask(077);
+#define T(name) cmocka_unit_test_setup_teardown(name, unit_setup, unit_teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_nothing_to_redate),
+        T(test_pending_redated_in_order),
+        T(test_only_held_acknowledged_changes_are_redated),
+        T(test_behind_clock_redates_forward),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
