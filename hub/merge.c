@@ -192,7 +192,8 @@ static int apply_change(struct hub_store *store, const struct merge_sender *send
     if (!row.held && c->version.hlc > b->newest)
         b->newest = c->version.hlc;
     if (rc == 0)
-        rc = merge_touched_add(touched, report_id, c->field);
+        rc = merge_touched_add_change(touched, report_id, c->field, row.held ? 0 : seq,
+                                      c->base);
     if (rc == 0 && row.held) {
         char note[SAE_CHANGE_MESSAGE_BYTES];
         long long days = ((int64_t)sae_hlc_ms(c->version.hlc) - options->now_ms) / 86400000;

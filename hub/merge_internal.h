@@ -9,10 +9,14 @@
 #include "sae/sae_hlc.h"
 #include "sae/sae_id.h"
 
-/* The fields a transaction touched, recomputed once each at the end. */
+/* The fields a transaction touched, recomputed once each at the end. seq and base name the
+ * change that touched it when it is a post's change that is not held (seq 0 otherwise): a
+ * field touched by one such change only may take merge_state_fast_forward. */
 struct touched_item {
     char report_id[SAE_ID_TEXT_LEN + 1];
     char field[64];
+    int64_t seq;
+    struct sae_version base;
 };
 
 struct touched {
@@ -21,6 +25,9 @@ struct touched {
 };
 
 int merge_touched_add(struct touched *t, const char *report_id, const char *field);
+/* The same, naming the stored change (seq) that touched the field and its base. */
+int merge_touched_add_change(struct touched *t, const char *report_id, const char *field,
+                             int64_t seq, struct sae_version base);
 /* Every touched field, and the tombstone of every touched report: an edit can make a delete
  * conflict appear. */
 int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t now_ms);

@@ -344,6 +344,76 @@ static int field_is_quiet(struct hub_store *store, const char *report_id, const 
     return rc == SQLITE_ROW ? 0 : sae_db_error(rc);
 }
 
+/* The field's current winner (found = false when it has none) and whether the field is
+ * quiet (quiet_sql), in one statement: this runs once per field of every batch. */
+static const char winner_quiet_sql[] =
+    "SELECT c.version, c.origin, s.change IS NOT NULL,"
+    " NOT EXISTS (SELECT 1 FROM change h WHERE h.report_id = ?1 AND h.field = ?2"
+    "   AND h.held = 1 AND NOT EXISTS (SELECT 1 FROM change_parent p WHERE p.parent = h.seq))"
+    " AND NOT EXISTS (SELECT 1 FROM conflict WHERE report_id = ?1 AND field = ?2"
+    "   AND status = 'open')"
+    " FROM (SELECT 1) LEFT JOIN field_state s ON s.report_id = ?1 AND s.field = ?2"
+    " LEFT JOIN change c ON c.seq = s.change";
+
+static int winner_and_quiet(struct hub_store *store, const char *report_id, const char *field,
+                            struct sae_version *winner, bool *found, bool *quiet)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, winner_quiet_sql, &stmt);
+    if (rc == SQLITE_OK)
+        rc = bind_field(stmt, report_id, field);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *winner = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 0),
+                                       (uint64_t)sqlite3_column_int64(stmt, 1)};
+        *found = sqlite3_column_int(stmt, 2) != 0;
+        *quiet = sqlite3_column_int(stmt, 3) != 0;
+    }
+    sqlite3_reset(stmt);
+    return rc == SQLITE_ROW ? 0 : sae_db_error(rc);
+}
+
+static int has_tombstone(struct hub_store *store, const char *report_id, bool *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store,
+                                "SELECT EXISTS (SELECT 1 FROM change WHERE report_id = ?1"
+                                " AND field = ?2)", &stmt);
+    if (rc == SQLITE_OK)
+        rc = bind_field(stmt, report_id, SAE_FIELD_TOMBSTONE);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(stmt, 0) != 0;
+    sqlite3_reset(stmt);
+    return rc == SQLITE_ROW ? 0 : sae_db_error(rc);
+}
+
+int merge_state_fast_forward(struct hub_store *store, const char *report_id, const char *field,
+                             int64_t seq, struct sae_version base, bool *done)
+{
+    struct sae_version winner = {0, 0};
+    bool found = false, quiet = false, tombstone = strcmp(field, SAE_FIELD_TOMBSTONE) == 0;
+    int rc = 0;
+    *done = false;
+    if (tombstone) {
+        rc = seq == 0 ? has_tombstone(store, report_id, &found) : 0;
+        *done = rc == 0 && seq == 0 && !found;
+        return rc;
+    }
+    if (seq == 0)
+        return 0;
+    rc = winner_and_quiet(store, report_id, field, &winner, &found, &quiet);
+    bool builds_on = found ? sae_version_compare(&winner, &base) == 0
+                           : base.hlc == 0 && base.origin == 0;
+    if (rc != 0 || !builds_on || !quiet)
+        return rc;
+    rc = set_winner(store, report_id, field, seq);
+    *done = rc == 0;
+    return rc;
+}
+
 int merge_state_recompute(struct hub_store *store, const char *report_id, const char *field,
                           int64_t now_ms)
 {
