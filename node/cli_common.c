@@ -47,12 +47,15 @@ static const struct sae_cli_help helps[] = {
      "Saves the enrollment bundle the district made for this post (sae-hub nodes add).\n"
      "Works offline: the enrollment completes on the next sync.\n"},
     {"sync", "sync [--json]",
-     "One round with the district hub: sends every pending change, in batches each\n"
-     "acknowledged before it counts as sent, then receives what changed for this village\n"
-     "(other devices' reports, district corrections, conflict resolutions). Exit status 0\n"
-     "when everything is sent and received; 1 otherwise, with one line saying why (no\n"
-     "connection: the changes wait and are sent later). On a terminal, a round longer than\n"
-     "one batch shows its progress (changes sent of total, bytes, rate).\n"},
+     "One round with the district hub: receives what changed for this village (other\n"
+     "devices' reports, district corrections, conflict resolutions), then sends every\n"
+     "pending change, in batches of up to 1000 each acknowledged before it counts as sent.\n"
+     "When this computer's date is more than 10 minutes off the hub's, new changes are\n"
+     "dated by the hub's time and those written under the wrong date are re-dated before\n"
+     "they are sent. Exit status 0 when everything is sent and received; 1 otherwise, with\n"
+     "one line saying why (no connection: the changes wait and are sent later). On a\n"
+     "terminal, a round longer than one batch shows its progress (changes sent of total,\n"
+     "bytes, rate). SAE_STALL_TIMEOUT_S: how long a stalled link is tolerated.\n"},
     {"run", "run [--interval SEC]",
      "Keeps the post in sync: a round every SEC seconds (default 300, 1 to 86400), and\n"
      "about 5 s after a local change when the hub was reachable. After a failure it waits\n"
