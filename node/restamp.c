@@ -8,7 +8,8 @@
 
 /* Own entries to re-date, in journal order: those the hub holds for their date, and pending
  * ones written under an earlier clock correction (seq below the mark set when the measured
- * offset changed) or dated in the future even by the corrected clock. An entry another one
+ * offset changed), dated in the future even by the corrected clock, or built on an entry
+ * that was re-dated since (its base must name the new version). An entry another one
  * already re-dates is done. */
 static const char candidates_sql[] =
     "SELECT seq, report_id, kind, field, value, version, base_version, base_origin,"
@@ -17,8 +18,16 @@ static const char candidates_sql[] =
     " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
     " AND (seq IN (SELECT seq FROM set_aside WHERE code = ?5)"
     "   OR (seq > ?2 AND seq NOT IN (SELECT seq FROM set_aside)"
-    "     AND ((seq < ?3 AND restamp_of IS NULL) OR version > ?4)))"
+    "     AND ((seq < ?3 AND restamp_of IS NULL) OR version > ?4"
+    "       OR (base_origin = ?1 AND EXISTS (SELECT 1 FROM journal o JOIN journal n"
+    "         ON n.restamp_of = o.seq WHERE o.report_id = j.report_id AND o.field = j.field"
+    "         AND o.version = j.base_version AND o.origin = j.base_origin)))))"
     " ORDER BY seq";
+
+/* The entry that re-dates the own entry of this field and version, if any. */
+static const char redated_base_sql[] =
+    "SELECT n.version FROM journal o JOIN journal n ON n.restamp_of = o.seq"
+    " WHERE o.report_id = ?1 AND o.field = ?2 AND o.version = ?3 AND o.origin = ?4";
 
 /* The newest version that stays: new versions must come after it. */
 static const char floor_sql[] =
@@ -151,19 +160,33 @@ static int assign_versions(struct entries *list, int64_t floor, uint64_t now_ms)
     return 0;
 }
 
-/* A base that names an entry re-dated in this pass names its new version. */
-static void rebase(struct entries *list, size_t upto, struct entry *e, uint64_t origin)
+/* A base that names an own entry re-dated (in this pass, whose entries are written in
+ * order, or before) names its newest version instead; re-dating can chain. */
+static int rebase(struct node_store *store, struct entry *e)
 {
-    if ((uint64_t)e->base_origin != origin)
-        return;
-    for (size_t i = upto; i-- > 0;) {
-        const struct entry *earlier = &list->items[i];
-        if (earlier->version == e->base_version && strcmp(earlier->field, e->field) == 0 &&
-            strcmp(earlier->report_id, e->report_id) == 0) {
-            e->base_version = earlier->new_version;
-            return;
-        }
+    sqlite3_stmt *stmt = NULL;
+    if ((uint64_t)e->base_origin != store->origin || e->base_version == 0)
+        return 0;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, redated_base_sql, &stmt);
+    for (int hops = 0; rc == 0 && hops < 64; hops++) {
+        int src = sqlite3_bind_text(stmt, 1, e->report_id, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_text(stmt, 2, e->field, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(stmt, 3, e->base_version);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(stmt, 4, e->base_origin);
+        if (src == SQLITE_OK)
+            src = sqlite3_step(stmt);
+        if (src == SQLITE_ROW)
+            e->base_version = sqlite3_column_int64(stmt, 0);
+        sqlite3_reset(stmt);
+        if (src == SQLITE_DONE)
+            return 0;
+        if (src != SQLITE_ROW)
+            rc = sae_db_error(src);
     }
+    return rc == 0 ? SAE_ECORRUPT : rc; /* a cycle of re-dated entries */
 }
 
 static int bind_text_or_null(sqlite3_stmt *stmt, int index, const char *text)
@@ -250,8 +273,9 @@ static int restamp_in_transaction(struct node_store *store, size_t *restamped)
     if (rc == 0 && list.count)
         rc = assign_versions(&list, floor, now_ms);
     for (size_t i = 0; rc == 0 && i < list.count; i++) {
-        rebase(&list, i, &list.items[i], store->origin);
-        rc = write_entry(store, &list.items[i]);
+        rc = rebase(store, &list.items[i]);
+        if (rc == 0)
+            rc = write_entry(store, &list.items[i]);
     }
     if (rc == 0)
         rc = reset_clock(store, &list, now_ms);

@@ -179,6 +179,37 @@ static void test_behind_clock_redates_forward(void **state)
     assert_check_ok(f->store);
 }
 
+/* An edit written between the sync's measurement and its re-dating (another sae-node
+ * process) names the old version of an entry re-dated since: it is re-dated too, its base
+ * naming the new version, so the hub sees it build on what it has. */
+static void test_edit_on_a_redated_entry_is_rebased(void **state)
+{
+    struct unit_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    unit_add_case(f->store, id);
+    measured_offset(f->store, -YEAR_MS);
+    size_t first = restamp(f->store);
+    assert_true(first > 0);
+    assert_int_equal(unit_sql(f->store,
+                              "INSERT INTO journal(report_id, kind, field, value, version, origin,"
+                              " base_version, base_origin) SELECT report_id, kind, field,"
+                              " 'active', (SELECT max(version) + 1 FROM journal), origin,"
+                              " version, origin FROM journal WHERE field = 'status'"
+                              " AND restamp_of IS NULL;"
+                              "UPDATE report_field SET value = 'active', version = (SELECT"
+                              " max(version) FROM journal), seq = (SELECT max(seq) FROM"
+                              " journal) WHERE field = 'status';"),
+                     SQLITE_OK);
+    assert_check_ok(f->store);
+    assert_int_equal(restamp(f->store), 1);
+    assert_int_equal(count_of(f->store, "SELECT n.base_version = (SELECT version FROM journal"
+                                        " WHERE field = 'status' AND restamp_of IS NOT NULL"
+                                        " AND value = 'new') FROM journal n"
+                                        " ORDER BY seq DESC LIMIT 1"), 1);
+    assert_int_equal(restamp(f->store), 0);
+    assert_check_ok(f->store);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -190,6 +221,7 @@ int main(void)
         T(test_pending_redated_in_order),
         T(test_only_held_acknowledged_changes_are_redated),
         T(test_behind_clock_redates_forward),
+        T(test_edit_on_a_redated_entry_is_rebased),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
