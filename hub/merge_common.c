@@ -55,17 +55,19 @@ int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t 
     }
     if (rc == 0 && t->count > 1)
         qsort(t->items, t->count, sizeof *t->items, compare_touched);
-    for (size_t i = 0; rc == 0 && i < t->count; i++) {
-        if (i > 0 && compare_touched(&t->items[i - 1], &t->items[i]) == 0)
-            continue;
-        /* Touched by exactly one change: the common case has a short way. */
-        bool alone = i + 1 == t->count || compare_touched(&t->items[i], &t->items[i + 1]) != 0;
-        bool done = false;
-        if (alone)
-            rc = merge_state_fast_forward(store, t->items[i].report_id, t->items[i].field,
-                                          t->items[i].seq, t->items[i].base, &done);
+    for (size_t i = 0, end = 0; rc == 0 && i < t->count; i = end) {
+        for (end = i + 1; end < t->count && compare_touched(&t->items[i], &t->items[end]) == 0;)
+            end++;
+        /* The common cases have a short way: a field touched by exactly one change, and the
+         * tombstone of a report that has none (added above once per touched field, so
+         * several items name it, none of them a real tombstone). */
+        const struct touched_item *item = &t->items[i];
+        bool tombstone = strcmp(item->field, SAE_FIELD_TOMBSTONE) == 0, done = false;
+        if (end - i == 1 || tombstone)
+            rc = merge_state_fast_forward(store, item->report_id, item->field,
+                                          end - i == 1 ? item->seq : 0, item->base, &done);
         if (rc == 0 && !done)
-            rc = merge_state_recompute(store, t->items[i].report_id, t->items[i].field, now_ms);
+            rc = merge_state_recompute(store, item->report_id, item->field, now_ms);
     }
     return rc;
 }

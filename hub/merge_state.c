@@ -323,11 +323,12 @@ static int sync_conflict(struct hub_store *store, const char *report_id, const c
 }
 
 /* A field with nothing held and no open conflict: the common case, checked in one query. */
-static const char quiet_sql[] =
-    "SELECT NOT EXISTS (SELECT 1 FROM change c WHERE c.report_id = ?1 AND c.field = ?2"
-    "   AND c.held = 1 AND NOT EXISTS (SELECT 1 FROM change_parent p WHERE p.parent = c.seq))"
-    " AND NOT EXISTS (SELECT 1 FROM conflict WHERE report_id = ?1 AND field = ?2"
-    "   AND status = 'open')";
+#define QUIET_EXPRESSION                                                                   \
+    " NOT EXISTS (SELECT 1 FROM change h WHERE h.report_id = ?1 AND h.field = ?2"          \
+    "   AND h.held = 1 AND NOT EXISTS (SELECT 1 FROM change_parent p WHERE p.parent = h.seq))" \
+    " AND NOT EXISTS (SELECT 1 FROM conflict WHERE report_id = ?1 AND field = ?2"           \
+    "   AND status = 'open')"
+static const char quiet_sql[] = "SELECT" QUIET_EXPRESSION;
 
 static int field_is_quiet(struct hub_store *store, const char *report_id, const char *field,
                           bool *out)
@@ -347,11 +348,7 @@ static int field_is_quiet(struct hub_store *store, const char *report_id, const 
 /* The field's current winner (found = false when it has none) and whether the field is
  * quiet (quiet_sql), in one statement: this runs once per field of every batch. */
 static const char winner_quiet_sql[] =
-    "SELECT c.version, c.origin, s.change IS NOT NULL,"
-    " NOT EXISTS (SELECT 1 FROM change h WHERE h.report_id = ?1 AND h.field = ?2"
-    "   AND h.held = 1 AND NOT EXISTS (SELECT 1 FROM change_parent p WHERE p.parent = h.seq))"
-    " AND NOT EXISTS (SELECT 1 FROM conflict WHERE report_id = ?1 AND field = ?2"
-    "   AND status = 'open')"
+    "SELECT c.version, c.origin, s.change IS NOT NULL," QUIET_EXPRESSION
     " FROM (SELECT 1) LEFT JOIN field_state s ON s.report_id = ?1 AND s.field = ?2"
     " LEFT JOIN change c ON c.seq = s.change";
 

@@ -161,9 +161,9 @@ def test_no_future_value_wins_over_a_later_edit(hub, tmp_path):
 
 
 def test_behind_post_later_edit_is_not_lost_to_its_old_date(hub, tmp_path):
-    """A post a year behind edits after a correct post did: without re-dating, its edit would
-    carry the date of its last sync and lose; re-dated, it is the later one and wins the
-    (hard, shown) conflict."""
+    """A post a year behind edits after a correct post did: by its own clock the edit would
+    carry the date of its last sync and lose; dated by the clock corrected at its last sync,
+    it is the later one and wins."""
     behind = Post(hub, tmp_path, "behind", -YEAR_DAYS)
     right = Post(hub, tmp_path, "right")
     case = right.add_case()
