@@ -1,68 +1,96 @@
-# Rumah SAE Sync. `make` builds build/sae-node; `make test` installs what the tests need,
-# builds and runs every test; `make demo` shows the node at work. See README.md.
+# Rumah SAE Sync. `make` builds build/sae-node and build/sae-hub; `make test` installs what the
+# tests need, builds and runs every test; `make demo` runs the whole system. See README.md.
+#
+# Layers (each folder one layer, includes only point down):
+#   proto/ + include/sae/   libsae.a       what both programs share
+#   node/{store,sync,cli}   libsae-node.a  + node/cli/main.c  = sae-node
+#   hub/{net,store,merge,api,render,cli}   libsae-hub.a + hub/cli/*.c = sae-hub
+#   tests/support/          libsae-test.a  helpers the unit tests and benchmarks link
 
-CC ?= cc
+.DEFAULT_GOAL := all
+
 BUILD ?= build
 PREFIX ?= /usr/local
 DESTDIR ?=
 FUZZ_SECONDS ?= 60
-# Extra flags for the sanitizer build (make test runs it with clang).
+# Extra compiler flags for the sanitizer build (make unit-sanitize sets them, with clang).
 SAN ?=
+SAN_BUILD ?= $(BUILD)/sanitize
 
-SAN_BUILD ?= build/sanitize
-
-PKGS := sqlite3 libsodium jansson
-# Sources generated at build time (protobuf-c); proto/proto.mk adds them and their rules.
-GEN_SRC :=
-GEN_CFLAGS :=
--include proto/proto.mk
--include hub/hub.mk
+PKGS := sqlite3 libsodium jansson zlib libprotobuf-c libmicrohttpd gnutls libcurl
+# Recursive (=) on purpose: pkg-config runs when a recipe needs the flags, after `deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS ?= -O2 -g
-WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Inode \
-  $(GEN_CFLAGS) $(PKG_CFLAGS)
-ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) $(SAN) -MMD -MP
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual \
+  -Wwrite-strings -Wvla -Wundef -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
+BASE_CPPFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -I$(GEN_DIR) \
+  $(PKG_CFLAGS)
+# Each layer sees only its own program's folders (set per directory below).
+DIR_INCLUDES :=
+DIR_WARN :=
+ALL_CFLAGS = $(BASE_CPPFLAGS) $(DIR_INCLUDES) $(WARN) $(DIR_WARN) $(CFLAGS) $(SAN) -MMD -MP
+
+GEN_DIR := $(BUILD)/gen
+GEN_SRC := $(GEN_DIR)/sae.pb-c.c
+GEN_HDR := $(GEN_DIR)/sae.pb-c.h
+include proto/proto.mk
 
 PROTO_SRC := $(sort $(wildcard proto/*.c))
-NODE_LIB_SRC := $(sort $(filter-out node/main.c,$(wildcard node/*.c)))
-UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
-BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
+NODE_SRC := $(sort $(filter-out node/cli/main.c,$(wildcard node/*/*.c)))
+HUB_SRC := $(sort $(filter-out hub/cli/%,$(wildcard hub/*/*.c)))
+HUB_CLI_SRC := $(sort $(wildcard hub/cli/*.c))
+TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:%.c=%.o)
-NODE_LIB_OBJ := $(NODE_LIB_SRC:%.c=$(BUILD)/%.o)
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+PROTO_OBJ := $(call obj,$(PROTO_SRC)) $(GEN_SRC:.c=.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/node/%.o: DIR_INCLUDES := -Inode
+$(BUILD)/hub/%.o: DIR_INCLUDES := -Ihub
+# Test fixtures initialise the wire's structs, whose text members are owned char *, with
+# string literals: only tests keep literals writable.
+$(BUILD)/tests/%.o: DIR_INCLUDES := -Ihub -Inode -Itests/support
+$(BUILD)/tests/%.o: DIR_WARN := -Wno-write-strings
 
 .PHONY: all test unit unit-sanitize e2e demo bench fuzz fuzz-smoke install uninstall clean deps
 
 all: $(BUILD)/sae-node $(BUILD)/sae-hub
 
-$(BUILD)/%.o: %.c
+# Every object waits for the generated protobuf-c header (order-only: regenerating it does
+# not rebuild what does not include it; the dependency files say who does).
+$(BUILD)/%.o: %.c | $(GEN_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-# The shared protocol library that sae-node (and sae-hub) link.
 $(BUILD)/libsae.a: $(PROTO_OBJ)
+$(BUILD)/libsae-node.a: $(call obj,$(NODE_SRC))
+$(BUILD)/libsae-hub.a: $(call obj,$(HUB_SRC))
+$(BUILD)/libsae-test.a: $(call obj,$(TEST_SUPPORT_SRC))
+$(BUILD)/%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/libsae-node.a: $(NODE_LIB_OBJ)
-	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+LIBS_ALL := $(if $(TEST_SUPPORT_SRC),$(BUILD)/libsae-test.a) $(BUILD)/libsae-hub.a \
+  $(BUILD)/libsae-node.a $(BUILD)/libsae.a
 
-$(BUILD)/sae-node: $(BUILD)/node/main.o $(BUILD)/libsae-node.a $(BUILD)/libsae.a
+$(BUILD)/sae-node: $(BUILD)/node/cli/main.o $(BUILD)/libsae-node.a $(BUILD)/libsae.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsae-node.a $(BUILD)/libsae.a
-	@mkdir -p $(dir $@)
+$(BUILD)/sae-hub: $(call obj,$(HUB_CLI_SRC)) $(BUILD)/libsae-hub.a $(BUILD)/libsae.a
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
+
+# Static pattern rules: a plain $(BUILD)/tests/% would also match the objects themselves.
+$(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBS_ALL)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) -lcmocka
 
-$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libsae-node.a $(BUILD)/libsae.a
+$(BENCH_BIN): $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBS_ALL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -78,15 +106,16 @@ unit-sanitize:
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  unit
 
-e2e: $(BUILD)/sae-node $(BUILD)/sae-hub
+e2e: all
 	@SAE_NODE_BIN=$(abspath $(BUILD)/sae-node) SAE_HUB_BIN=$(abspath $(BUILD)/sae-hub) \
 	  /usr/bin/python3 -m pytest -q tests/e2e
 
-# Fuzz targets: libFuzzer, built by clang with ASan and UBSan.
+# Fuzz targets: libFuzzer, built by clang with ASan and UBSan, from the sources (not the
+# gcc-built library).
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(GEN_SRC)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(GEN_SRC) | $(GEN_HDR)
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS_ALL) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(GEN_SRC) $(PKG_LIBS)
+	clang $(BASE_CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(GEN_SRC) $(PKG_LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@sh tests/run_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
@@ -96,17 +125,20 @@ fuzz-smoke: $(FUZZ_BIN)
 	@sh tests/run_fuzz.sh 20 $(FUZZ_BIN)
 
 test: deps
-	@sh tests/run_all.sh
+	@BUILD=$(BUILD) sh tests/run_all.sh
 
-demo: deps all
+# The build runs in a second make so that pkg-config sees what `deps` just installed.
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh $(abspath $(BUILD))
 
-bench: deps all $(BENCH_BIN)
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 	@/usr/bin/python3 tests/bench/bench_sync_link.py --node $(abspath $(BUILD)/sae-node) \
 	  --hub $(abspath $(BUILD)/sae-hub)
 
-install: $(BUILD)/sae-node $(BUILD)/sae-hub
+install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/sae-node $(DESTDIR)$(PREFIX)/bin/sae-node
 	install -m 0755 $(BUILD)/sae-hub $(DESTDIR)$(PREFIX)/bin/sae-hub
@@ -115,6 +147,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/sae-node $(DESTDIR)$(PREFIX)/bin/sae-hub
 
 clean:
-	rm -rf build
+	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

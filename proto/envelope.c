@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* next_in is read-only to zlib; ZLIB_CONST makes its declaration say so. */
+#define ZLIB_CONST
 #include <zlib.h>
 
 #include "sae/sae_error.h"
@@ -93,7 +95,7 @@ static int deflate_into(const uint8_t *in, size_t len, uint8_t *out, size_t room
     zs.zfree = zeroing_free;
     if (deflateInit2(&zs, DEFLATE_LEVEL, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return SAE_ENOMEM;
-    zs.next_in = (Bytef *)in;
+    zs.next_in = in;
     zs.avail_in = (uInt)len;
     zs.next_out = out;
     zs.avail_out = (uInt)room;
@@ -230,7 +232,7 @@ static int inflate_capped(const uint8_t *in, size_t in_len, size_t cap, uint8_t 
         free(buf);
         return SAE_ENOMEM;
     }
-    zs.next_in = (Bytef *)in;
+    zs.next_in = in;
     zs.avail_in = (uInt)in_len;
     int rc = 0;
     for (;;) {

@@ -166,7 +166,7 @@ void wire_free_text(char *text)
 
 ProtobufCBinaryData wire_bytes_of(const char *text)
 {
-    ProtobufCBinaryData b = {.len = text ? strlen(text) : 0, .data = (uint8_t *)text};
+    ProtobufCBinaryData b = {.len = text ? strlen(text) : 0, .data = sae_borrow(text)};
     return b;
 }
 
@@ -279,7 +279,7 @@ static void group_to_pb(const struct sae_change *c, Sae__V1__ChangeGroup *g)
 {
     sae__v1__change_group__init(g);
     g->has_report_id = 1;
-    g->report_id.data = (uint8_t *)c->report_id.bytes;
+    g->report_id.data = sae_borrow(c->report_id.bytes);
     g->report_id.len = SAE_ID_BYTES;
     g->has_kind = 1;
     g->kind = wire_bytes_of(c->kind);

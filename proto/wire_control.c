@@ -157,7 +157,7 @@ int sae_enroll_request_encode(const struct sae_enroll_request *req,
     pb.has_token = 1;
     pb.token = wire_bytes_of(req->token);
     pb.has_public_key = 1;
-    pb.public_key.data = (uint8_t *)req->public_key;
+    pb.public_key.data = sae_borrow(req->public_key);
     pb.public_key.len = sizeof req->public_key;
     pb.has_village = 1;
     pb.village = wire_bytes_of(req->village);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "sae.pb-c.h"
+#include "sae/sae_borrow.h"
 #include "sae/sae_wire.h"
 
 /* A ProtobufCAllocator that refuses to hand out more than limits->decode_bytes in total,

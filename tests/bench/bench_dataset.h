@@ -18,6 +18,7 @@
 #include "sae/sae_catalogue.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_id.h"
+#include "sae/sae_borrow.h"
 #include "sae/sae_wire.h"
 
 #define BENCH_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -346,8 +347,8 @@ static void bench_set(struct bench_command *c, const char *field, const char *va
     struct sae_change *ch = &c->out[c->count++];
     memset(ch, 0, sizeof *ch);
     ch->report_id = c->id;
-    ch->kind = (char *)c->kind;
-    ch->field = (char *)field;
+    ch->kind = sae_borrow(c->kind);
+    ch->field = sae_borrow(field);
     ch->value = value ? strdup(value) : NULL;
     if (value && !ch->value)
         abort();

@@ -30,17 +30,17 @@
 #include <unistd.h>
 
 #include "bench_dataset.h"
-#include "http_server.h"
-#include "hub_service.h"
-#include "hub_store.h"
+#include "net/http_server.h"
+#include "api/service.h"
+#include "store/hub_store.h"
 #include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_error.h"
 #include "sae/sae_wire.h"
-#include "tls_cert.h"
+#include "net/tls_cert.h"
 
 #define HB_HUB_NAME "DP3AP2KB Kabupaten Probolinggo (benchmark)"
-/* The daemon's own choices (hub/cli_daemon.c): connections in the service's pool. */
+/* The daemon's own choices (hub/cli/cli_daemon.c): connections in the service's pool. */
 #define HB_SERVICE_CONNECTIONS 8
 /* A reply larger than this is not an ack of this protocol. */
 #define HB_REPLY_MAX (1024u * 1024)
@@ -445,7 +445,7 @@ static inline int hb_ack_check(const struct hb_hub *hub, const struct hb_identit
                         reply->bytes ? (const char *)reply->bytes : "");
         return SAE_EIO;
     }
-    int rc = sae_envelope_open(reply->bytes, reply->len, hb_hub_key, (void *)hub, p->sk, &limits,
+    int rc = sae_envelope_open(reply->bytes, reply->len, hb_hub_key, sae_borrow(hub), p->sk, &limits,
                                &type, &sender, &plain, &plain_len);
     if (rc == 0 && type != SAE_MSG_PUSH_ACK)
         rc = SAE_EINVAL;

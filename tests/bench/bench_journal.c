@@ -24,8 +24,8 @@
 #include <sys/vfs.h>
 #include <time.h>
 
-#include "journal.h"
-#include "node_store.h"
+#include "store/journal.h"
+#include "store/node_store.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_error.h"
 #include "sae/sae_id.h"

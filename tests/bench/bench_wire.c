@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <sodium.h>
+#define ZLIB_CONST
 #include <zlib.h>
 
 #include "bench_dataset.h"
@@ -93,7 +94,7 @@ static size_t deflate_size(const void *in, size_t len, int window_bits, uint8_t 
     memset(&zs, 0, sizeof zs);
     if (deflateInit2(&zs, 9, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         die("deflateInit2", SAE_ENOMEM);
-    zs.next_in = (Bytef *)in;
+    zs.next_in = in;
     zs.avail_in = (uInt)len;
     zs.next_out = out;
     zs.avail_out = (uInt)room;
@@ -188,7 +189,7 @@ static void measure_batch(struct bench_dataset *d, const struct keys *k,
         if ((rc = sae_envelope_seal(pb, pb_len, SAE_MSG_PUSH_BATCH, k->post_id, k->post_sk,
                                     k->hub_pk, limits, &env, &env_len)) != 0)
             die("seal", rc);
-        if ((rc = sae_envelope_open(env, env_len, lookup_post, (void *)k, k->hub_sk, limits,
+        if ((rc = sae_envelope_open(env, env_len, lookup_post, sae_borrow(k), k->hub_sk, limits,
                                     &type, &sender, &plain, &plain_len)) != 0)
             die("open", rc);
         if (r == 0)
@@ -218,7 +219,7 @@ static void measure_batch(struct bench_dataset *d, const struct keys *k,
         if ((rc = sae_batch_encode(&batch, limits, &pb2, &pb2_len)) != 0 ||
             (rc = sae_envelope_seal(pb2, pb2_len, SAE_MSG_PUSH_BATCH, k->post_id, k->post_sk,
                                     k->hub_pk, limits, &env, &env_len)) != 0 ||
-            (rc = sae_envelope_open(env, env_len, lookup_post, (void *)k, k->hub_sk, limits,
+            (rc = sae_envelope_open(env, env_len, lookup_post, sae_borrow(k), k->hub_sk, limits,
                                     &type, &sender, &plain, &plain_len)) != 0 ||
             (rc = sae_batch_decode(plain, plain_len, limits, &decoded)) != 0)
             die("round trip", rc);

@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http_server.h"
-#include "tls_cert.h"
+#include "net/http_server.h"
+#include "net/tls_cert.h"
 
 /* Generous: valgrind runs everything tens of times slower; no test measures time. */
 #define HT_WAIT_SECONDS 120

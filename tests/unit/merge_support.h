@@ -17,8 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hub_store.h"
-#include "merge.h"
+#include "store/hub_store.h"
+#include "merge/merge.h"
+#include "sae/sae_borrow.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
@@ -109,9 +110,9 @@ static inline struct sae_change to_wire(struct hub_fixture *f, const struct test
 {
     struct sae_change c = {0};
     assert_int_equal(sae_id_parse(t->report, &c.report_id), 0);
-    c.kind = (char *)t->kind;
-    c.field = (char *)t->field;
-    c.value = (char *)t->value;
+    c.kind = sae_borrow(t->kind);
+    c.field = sae_borrow(t->field);
+    c.value = sae_borrow(t->value);
     c.version = (struct sae_version){t->hlc, f->devices[t->device].id};
     if (t->base_device >= 0)
         c.base = (struct sae_version){t->base_hlc, f->devices[t->base_device].id};

@@ -411,7 +411,7 @@ static void test_limit_inflated_bytes(void **state)
     free(plain);
 }
 
-/* The origin id is the node's derivation (node_store.c): BLAKE2b-128 of the public key,
+/* The origin id is the node's derivation (node/store/node_store.c): BLAKE2b-128 of the public key,
  * first 8 bytes big-endian, top bit cleared. Checked here against libsodium directly. */
 static void test_origin_from_public_key(void **state)
 {

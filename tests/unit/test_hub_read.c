@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "hub_read.h"
+#include "render/render.h"
 
 #define R1 "3f2a910c-5e7b-4d12-8a6e-c4019b33d758"
 #define R2 "a00b7cd1-2496-4fe3-b510-6a2f8841c907"
@@ -31,8 +31,8 @@ static void populate(struct hub_fixture *f)
         {A, R1, "case", "consent_services", "true", MS(0), -1, 0, 0},
         {A, R1, "case", "narrative", "=kronologi\nbaris dua", MS(0), -1, 0, 0},
     };
-    /* Kept apart from by_a: merge.c's touched_add misbehaves when one batch touches more
-     * than 16 fields and tombstones (reported to the lead). */
+    /* Kept apart from by_a: merge_touched_add (merge_rows.c) misbehaved when one batch touched
+     * more than 16 fields and tombstones (reported to the lead). */
     const struct test_change more_by_a[] = {
         {A, R3, "case", "status", "new", MS(5), -1, 0, 0},
         {A, R3, "case", "violence_type", "sexual", MS(5), -1, 0, 0},

@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "journal_check.h"
+#include "store/journal_check.h"
 #include "unit_support.h"
 
 /* A journal with every kind, an edit, an unset and a delete. */

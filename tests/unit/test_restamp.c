@@ -11,8 +11,8 @@
 
 #include <sodium.h>
 
-#include "journal_check.h"
-#include "restamp.h"
+#include "store/journal_check.h"
+#include "store/restamp.h"
 #include "sae/sae_wire.h"
 #include "unit_support.h"
 

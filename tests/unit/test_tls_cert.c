@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tls_cert.h"
+#include "net/tls_cert.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,4 +1,4 @@
-/* The post's HTTPS client (node/transport.c) against real TLS servers on 127.0.0.1: the
+/* The post's HTTPS client (node/sync/transport.c) against real TLS servers on 127.0.0.1: the
  * hub's own server (http_server) with a small test handler, a scripted raw GnuTLS server
  * for answers the hub never gives, and once a real hub (hub_service) with an enrolled post.
  * Nothing is mocked: certificates are generated, connections are counted by the kernel. */
@@ -12,7 +12,7 @@
 #include <signal.h>
 
 #include "http_test_support.h"
-#include "transport.h"
+#include "sync/transport.h"
 #include "transport_support.h"
 
 /* A wrong pin of the right form: the SHA-256 of no key anyone has. */

@@ -337,9 +337,9 @@ static void test_batch_rules(void **state)
     BROKEN(SAE_WIRE_EDECODE, b.group.kind = wire_bytes_of("9case"));
     BROKEN(SAE_WIRE_EDECODE, b.group.has_kind = 0);
     BROKEN(SAE_WIRE_EDECODE, b.field.field = wire_bytes_of("sta tus"));
-    BROKEN(SAE_WIRE_EDECODE, (b.field.value.data = (uint8_t *)nul_value,
+    BROKEN(SAE_WIRE_EDECODE, (b.field.value.data = sae_borrow(nul_value),
                               b.field.value.len = sizeof nul_value));
-    BROKEN(SAE_WIRE_EDECODE, (b.field.value.data = (uint8_t *)bad_utf8,
+    BROKEN(SAE_WIRE_EDECODE, (b.field.value.data = sae_borrow(bad_utf8),
                               b.field.value.len = sizeof bad_utf8));
     BROKEN(SAE_WIRE_EDECODE, b.field.value.len = 0);
     BROKEN(SAE_WIRE_EDECODE, b.group.has_hlc = 0);

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "sae/sae_borrow.h"
 #include "sae/sae_error.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_wire.h"
@@ -23,8 +24,8 @@ static struct sae_change *uniform_changes(size_t n, size_t value_len, const char
     assert_non_null(c);
     for (size_t i = 0; i < n; i++) {
         memset(c[i].report_id.bytes, (int)(i & 0xff), SAE_ID_BYTES);
-        c[i].kind = (char *)name;
-        c[i].field = (char *)name;
+        c[i].kind = sae_borrow(name);
+        c[i].field = sae_borrow(name);
         c[i].value = malloc(value_len + 1);
         assert_non_null(c[i].value);
         memset(c[i].value, 'v', value_len);

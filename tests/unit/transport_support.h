@@ -11,12 +11,13 @@
 #include <poll.h>
 #include <sodium.h>
 
-#include "hub_service.h"
-#include "hub_store.h"
+#include "api/service.h"
+#include "store/hub_store.h"
+#include "sae/sae_borrow.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_wire.h"
-#include "transport.h"
+#include "sync/transport.h"
 
 /* ---- connections, as the kernel sees them ---------------------------------------------- */
 
@@ -303,7 +304,7 @@ static inline struct sae_pull_response *ts_open_pull_response(const struct ts_hu
     uint8_t *plain = NULL, type = 0;
     size_t plain_len = 0;
     uint64_t sender = 0;
-    assert_int_equal(sae_envelope_open(env, len, ts_hub_key, (void *)h, h->post_sk, &limits,
+    assert_int_equal(sae_envelope_open(env, len, ts_hub_key, sae_borrow(h), h->post_sk, &limits,
                                        &type, &sender, &plain, &plain_len), 0);
     assert_int_equal(type, SAE_MSG_PULL_RESPONSE);
     assert_int_equal(sender, h->hub_id);

@@ -18,10 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "change_input.h"
-#include "journal.h"
-#include "node_store.h"
-#include "report_read.h"
+#include "cli/change_input.h"
+#include "store/journal.h"
+#include "store/node_store.h"
+#include "store/report_read.h"
 #include "sae/sae_catalogue.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

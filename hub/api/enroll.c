@@ -1,0 +1,215 @@
+#include "api/enroll.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sae/sae_db.h"
+#include "sae/sae_envelope.h"
+#include "sae/sae_hlc.h"
+#include "sae/sae_wire.h"
+
+static int token_hash(const char *token, uint8_t hash[32])
+{
+    return crypto_generichash(hash, 32, (const unsigned char *)token, strlen(token), NULL, 0) == 0
+               ? 0
+               : SAE_ECRYPTO;
+}
+
+int enroll_token_create(struct hub_store *store, const char *village, int64_t now_ms,
+                        int64_t valid_ms, char token[ENROLL_TOKEN_TEXT_BYTES])
+{
+    uint8_t raw[ENROLL_TOKEN_BYTES], hash[32];
+    char text[ENROLL_TOKEN_TEXT_BYTES];
+    sqlite3_stmt *stmt = NULL;
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(text, sizeof text, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+    int rc = token_hash(text, hash);
+    if (rc == 0)
+        rc = sqlite3_prepare_v2(store->db,
+                                "INSERT INTO enroll_token(token_hash, village, created_ms,"
+                                " expires_ms) VALUES (?1, ?2, ?3, ?4)", -1, &stmt, NULL) ==
+                     SQLITE_OK
+                 ? 0
+                 : SAE_EDB;
+    if (rc == 0) {
+        int src = sqlite3_bind_blob(stmt, 1, hash, sizeof hash, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_text(stmt, 2, village, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(stmt, 3, now_ms);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(stmt, 4, now_ms + valid_ms);
+        if (src == SQLITE_OK)
+            src = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+        rc = src == SQLITE_OK ? 0 : sae_db_error(src);
+    }
+    sqlite3_finalize(stmt);
+    if (rc == 0)
+        memcpy(token, text, sizeof text);
+    sodium_memzero(text, sizeof text);
+    return rc;
+}
+
+static json_t *bundle_json(const struct enroll_bundle *b)
+{
+    char key[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)], id[17];
+    char expires[SAE_HLC_TIME_LEN + 1];
+    sae_hlc expiry = 0;
+    sodium_bin2base64(key, sizeof key, b->hub_public_key, 32, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(id, sizeof id, "%016llx", (unsigned long long)b->hub_id);
+    if (sae_hlc_pack((uint64_t)b->expires_ms, 0, &expiry) != 0)
+        return NULL;
+    sae_hlc_format_time(expiry, expires);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "format",
+                     ENROLL_BUNDLE_FORMAT, "hub_url", b->hub_url, "hub_public_key", key, "hub_id",
+                     id, "tls_certificate", b->tls_certificate_pem, "tls_pin", b->tls_pin,
+                     "village", b->village, "token", b->token, "expires", expires);
+}
+
+int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
+                        struct sae_message *why)
+{
+    json_t *json = bundle_json(bundle);
+    char *text = json ? json_dumps(json, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    int rc = text ? 0 : SAE_ENOMEM;
+    json_decref(json);
+    if (rc != 0)
+        return rc;
+    /* O_EXCL: a bundle holds a live token; never overwrite, never follow a link. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    size_t len = strlen(text);
+    if (fd < 0) {
+        rc = errno == EEXIST ? SAE_EEXIST : SAE_EIO;
+        sae_message_set(why, rc == SAE_EEXIST ? "%s already exists; choose another file name"
+                                              : "cannot create %s: %s", path, strerror(errno));
+    } else if (fchmod(fd, 0600) != 0 || write(fd, text, len) != (ssize_t)len ||
+               write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
+        sae_message_set(why, "cannot write %s: %s", path, strerror(errno));
+        rc = SAE_EIO;
+    }
+    if (fd >= 0 && close(fd) != 0 && rc == 0)
+        rc = SAE_EIO;
+    if (rc != 0 && fd >= 0)
+        unlink(path);
+    sodium_memzero(text, len);
+    free(text);
+    return rc;
+}
+
+struct token_row {
+    char village[128];
+    int64_t expires_ms, used_ms, node_id;
+};
+
+static int load_token(struct hub_store *store, const uint8_t hash[32], struct token_row *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int err = SAE_ENOTFOUND;
+    int rc = sqlite3_prepare_v2(store->db,
+                                "SELECT village, expires_ms, used_ms, node_id FROM enroll_token"
+                                " WHERE token_hash = ?1", -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(stmt, 1, hash, 32, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        snprintf(out->village, sizeof out->village, "%s", sqlite3_column_text(stmt, 0));
+        out->expires_ms = sqlite3_column_int64(stmt, 1);
+        out->used_ms = sqlite3_column_int64(stmt, 2);
+        out->node_id = sqlite3_column_int64(stmt, 3);
+        err = 0;
+    } else if (rc != SQLITE_DONE) {
+        err = sae_db_error(rc);
+    }
+    sqlite3_finalize(stmt);
+    return err;
+}
+
+static int mark_used(struct hub_store *store, const uint8_t hash[32], uint64_t node_id,
+                     int64_t now_ms)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db,
+                                "UPDATE enroll_token SET used_ms = ?2, node_id = ?3"
+                                " WHERE token_hash = ?1", -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(stmt, 1, hash, 32, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, now_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, (int64_t)node_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}
+
+static int redeem_locked(struct hub_store *store, const uint8_t hash[32], const uint8_t pk[32],
+                         const char *device_name, int64_t now_ms, struct hub_node *node,
+                         uint32_t *status)
+{
+    struct token_row token;
+    uint64_t id = 0;
+    int rc = sae_origin_from_public_key(pk, &id);
+    if (rc == 0)
+        rc = load_token(store, hash, &token);
+    if (rc == SAE_ENOTFOUND || (rc == 0 && token.used_ms == 0 && token.expires_ms <= now_ms)) {
+        *status = SAE_STATUS_TOKEN_EXPIRED;
+        return SAE_EPERM;
+    }
+    if (rc != 0)
+        return rc;
+    if (token.used_ms != 0) {
+        /* The same device asking again (its answer was lost) gets the same answer. */
+        if ((uint64_t)token.node_id == id)
+            return hub_store_node_get(store, id, node);
+        *status = SAE_STATUS_TOKEN_REUSED;
+        return SAE_EPERM;
+    }
+    struct hub_node fresh = {.id = id, .enrolled_ms = now_ms};
+    snprintf(fresh.village, sizeof fresh.village, "%s", token.village);
+    snprintf(fresh.device_name, sizeof fresh.device_name, "%s", device_name);
+    memcpy(fresh.public_key, pk, 32);
+    rc = hub_store_node_add(store, &fresh);
+    if (rc == SAE_EEXIST) {
+        /* This key is enrolled already: a revoked one stays revoked; a live one (a post that
+         * asked for a second bundle) gets its enrollment back and the token is spent. */
+        rc = hub_store_node_get(store, id, &fresh);
+        if (rc == 0 && fresh.revoked_ms != 0) {
+            *status = SAE_STATUS_REVOKED;
+            return SAE_EPERM;
+        }
+    }
+    if (rc == 0)
+        rc = mark_used(store, hash, id, now_ms);
+    if (rc == 0)
+        *node = fresh;
+    return rc;
+}
+
+int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[32],
+                  const char *device_name, int64_t now_ms, struct hub_node *node,
+                  uint32_t *status)
+{
+    uint8_t hash[32];
+    int rc = token_hash(token, hash);
+    if (rc == 0)
+        rc = hub_store_begin(store);
+    if (rc != 0)
+        return rc;
+    rc = redeem_locked(store, hash, pk, device_name, now_ms, node, status);
+    if (rc == 0)
+        rc = hub_store_commit(store);
+    if (rc != 0)
+        hub_store_rollback(store);
+    return rc;
+}

@@ -1,0 +1,128 @@
+#include "api/pull.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sae/sae_db.h"
+
+/* Room kept for everything but values in the inflated message, per change. */
+#define PULL_CHANGE_OVERHEAD 128
+
+static const char select_sql[] =
+    "SELECT seq, report_id, kind, field, value, version, origin, base_version, base_origin,"
+    " node_seq, seen_cursor FROM change WHERE village = ?1 AND seq > ?2 AND held = 0"
+    " AND origin <> ?3 ORDER BY seq LIMIT ?4";
+
+static char *dup_column(sqlite3_stmt *stmt, int column)
+{
+    const unsigned char *text = sqlite3_column_text(stmt, column);
+    return text ? strdup((const char *)text) : NULL;
+}
+
+static int row_to_change(sqlite3_stmt *stmt, struct sae_change *c)
+{
+    memset(c, 0, sizeof *c);
+    const char *id = (const char *)sqlite3_column_text(stmt, 1);
+    if (!id || sae_id_parse(id, &c->report_id) != 0)
+        return SAE_ECORRUPT;
+    c->kind = dup_column(stmt, 2);
+    c->field = dup_column(stmt, 3);
+    c->value = dup_column(stmt, 4);
+    if (!c->kind || !c->field || (sqlite3_column_type(stmt, 4) != SQLITE_NULL && !c->value))
+        return SAE_ENOMEM;
+    c->version = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 5),
+                                      (uint64_t)sqlite3_column_int64(stmt, 6)};
+    c->base = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 7),
+                                   (uint64_t)sqlite3_column_int64(stmt, 8)};
+    c->seq = (uint64_t)sqlite3_column_int64(stmt, 9);
+    c->seen_cursor = (uint64_t)sqlite3_column_int64(stmt, 10);
+    return 0;
+}
+
+static void free_changes(struct sae_change *changes, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(changes[i].kind);
+        free(changes[i].field);
+        free(changes[i].value);
+    }
+    free(changes);
+}
+
+/* Reads up to max changes whose values fit in budget bytes (always at least one). */
+static int read_changes(struct hub_store *store, const struct hub_node *node, uint64_t cursor,
+                        size_t max, size_t budget, struct sae_pull_response *r, bool *full)
+{
+    sqlite3_stmt *stmt = NULL;
+    size_t used = 0;
+    int err = 0;
+    r->changes = calloc(max, sizeof *r->changes);
+    if (!r->changes)
+        return SAE_ENOMEM;
+    int rc = hub_store_prepare(store, select_sql, &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 1, node->village, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, (int64_t)cursor);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, (int64_t)node->id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 4, (int64_t)max + 1);
+    while (err == 0 && rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        size_t cost = (size_t)sqlite3_column_bytes(stmt, 4) + PULL_CHANGE_OVERHEAD;
+        if (r->change_count == max || (r->change_count > 0 && used + cost > budget)) {
+            *full = true;
+            rc = SQLITE_DONE;
+            break;
+        }
+        used += cost;
+        err = row_to_change(stmt, &r->changes[r->change_count]);
+        r->change_count++;
+        r->next_cursor = (uint64_t)sqlite3_column_int64(stmt, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_reset(stmt);
+    return err ? err : rc == SQLITE_DONE ? 0 : sae_db_error(rc);
+}
+
+int pull_changes(struct hub_store *store, const struct hub_node *node, uint64_t cursor,
+                 uint32_t max_changes, const struct sae_limits *limits, int64_t now_ms,
+                 struct sae_pull_response **out)
+{
+    size_t max = max_changes ? max_changes : PULL_CHANGES_DEFAULT;
+    int64_t newest = 0, village_newest = 0;
+    bool full = false;
+    if (max > limits->changes_per_message)
+        max = limits->changes_per_message;
+    struct sae_pull_response *r = calloc(1, sizeof *r);
+    if (!r)
+        return SAE_ENOMEM;
+    /* One read transaction: the cursor and the changes come from one snapshot. */
+    int rc = sae_db_exec(store->db, "BEGIN");
+    if (rc == 0)
+        rc = hub_store_query_int(store, "SELECT coalesce(max(seq), 0) FROM change", NULL, 0,
+                              &newest);
+    if (rc == 0 && cursor > (uint64_t)newest)
+        rc = SAE_EINVAL;
+    if (rc == 0)
+        rc = read_changes(store, node, cursor, max, limits->inflated_bytes / 2, r, &full);
+    if (rc == 0 && !full) {
+        /* Caught up: skip past this village's remaining rows (own or held ones). */
+        const int64_t params[] = {(int64_t)cursor};
+        rc = hub_store_query_int(store, "SELECT max(?1, coalesce(max(seq), 0)) FROM change",
+                              params, 1, &village_newest);
+        r->next_cursor = (uint64_t)village_newest;
+    }
+    if (rc == 0)
+        rc = hub_store_clock(store, now_ms, &r->hub_clock);
+    sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != 0) {
+        free_changes(r->changes, r->change_count);
+        free(r);
+        return rc;
+    }
+    r->schema_version = SAE_WIRE_SCHEMA_VERSION;
+    r->more = full;
+    *out = r;
+    return 0;
+}

@@ -1,0 +1,20 @@
+/* Pull: the changes of a post's village that it does not have yet, in the hub's order. */
+#ifndef HUB_PULL_H
+#define HUB_PULL_H
+
+#include <stdint.h>
+
+#include "store/hub_store.h"
+#include "sae/sae_wire.h"
+
+/* Most changes in one pull response when the post leaves the choice to the hub. */
+#define PULL_CHANGES_DEFAULT 500
+
+/* Changes of node's village after cursor (held ones never; the node's own ones neither:
+ * it has them), at most max_changes (0: PULL_CHANGES_DEFAULT; capped by
+ * limits->changes_per_message). SAE_EINVAL for a cursor the hub never issued. */
+int pull_changes(struct hub_store *store, const struct hub_node *node, uint64_t cursor,
+                 uint32_t max_changes, const struct sae_limits *limits, int64_t now_ms,
+                 struct sae_pull_response **out);
+
+#endif

@@ -1,0 +1,429 @@
+/* Request handling. Before an envelope has opened, errors are short plain-text sentences;
+ * once the sender is known and verified, they are sealed ErrorStatus messages. No error
+ * ever carries a secret or a survivor's data. */
+#include "api/service.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/enroll.h"
+#include "store/hub_store.h"
+#include "merge/merge.h"
+#include "api/pull.h"
+#include "sae/sae_borrow.h"
+#include "sae/sae_db.h"
+#include "sae/sae_envelope.h"
+#include "sae/sae_hlc.h"
+#include "sae/sae_wire.h"
+
+#define OCTET_STREAM "application/octet-stream"
+#define SERVICE_CONNECTIONS_MAX 64
+
+struct hub_service {
+    uint8_t secret_key[32];
+    uint8_t public_key[32];
+    uint64_t hub_id;
+    int64_t drift_ms;
+    struct sae_limits limits;
+    pthread_mutex_t lock;
+    pthread_cond_t available;
+    pthread_mutex_t write_lock; /* one writer of the daemon at a time */
+    struct hub_store *pool[SERVICE_CONNECTIONS_MAX];
+    bool in_use[SERVICE_CONNECTIONS_MAX];
+    size_t size;
+};
+
+/* One request in progress: the pieces every step needs. */
+struct exchange {
+    struct hub_service *service;
+    struct hub_store *store;
+    const struct http_request *req;
+    struct http_response *resp;
+    uint8_t type;
+    uint64_t sender;
+    uint8_t sender_key[32];
+    bool opened; /* errors from here on are sealed to sender_key */
+    int64_t now_ms;
+};
+
+int hub_service_create(const struct hub_service_config *config, struct hub_service **out,
+                       struct sae_message *why)
+{
+    size_t size = config->connections;
+    if (size == 0 || size > SERVICE_CONNECTIONS_MAX)
+        return SAE_EINVAL;
+    struct hub_service *s = calloc(1, sizeof *s);
+    if (!s)
+        return SAE_ENOMEM;
+    memcpy(s->secret_key, config->secret_key, 32);
+    memcpy(s->public_key, config->public_key, 32);
+    s->drift_ms = config->drift_ms;
+    s->limits = sae_limits_default();
+    s->size = size;
+    int rc = sae_origin_from_public_key(s->public_key, &s->hub_id);
+    if (rc == 0 && (pthread_mutex_init(&s->lock, NULL) != 0 ||
+                    pthread_mutex_init(&s->write_lock, NULL) != 0 ||
+                    pthread_cond_init(&s->available, NULL) != 0))
+        rc = SAE_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < size; i++)
+        rc = hub_store_open(config->db_path, config->busy_timeout_ms, &s->pool[i], why);
+    if (rc != 0) {
+        hub_service_destroy(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void hub_service_destroy(struct hub_service *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->size; i++)
+        hub_store_close(s->pool[i]);
+    pthread_cond_destroy(&s->available);
+    pthread_mutex_destroy(&s->write_lock);
+    pthread_mutex_destroy(&s->lock);
+    sodium_memzero(s->secret_key, sizeof s->secret_key);
+    free(s);
+}
+
+static struct hub_store *checkout(struct hub_service *s, size_t *slot)
+{
+    struct hub_store *store = NULL;
+    pthread_mutex_lock(&s->lock);
+    while (!store) {
+        for (size_t i = 0; i < s->size && !store; i++) {
+            if (!s->in_use[i]) {
+                s->in_use[i] = true;
+                store = s->pool[i];
+                *slot = i;
+            }
+        }
+        if (!store)
+            pthread_cond_wait(&s->available, &s->lock);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return store;
+}
+
+static void checkin(struct hub_service *s, size_t slot)
+{
+    pthread_mutex_lock(&s->lock);
+    s->in_use[slot] = false;
+    pthread_cond_signal(&s->available);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static int plain(struct http_response *resp, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int plain(struct http_response *resp, unsigned status, const char *fmt, ...)
+{
+    char text[256];
+    va_list args;
+    va_start(args, fmt);
+    int n = vsnprintf(text, sizeof text - 1, fmt, args);
+    va_end(args);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof text - 1 ? (size_t)n : sizeof text - 2;
+    text[len++] = '\n';
+    resp->body = malloc(len);
+    if (!resp->body)
+        return SAE_ENOMEM;
+    memcpy(resp->body, text, len);
+    resp->body_len = len;
+    resp->status = status;
+    return 0;
+}
+
+/* Seals plain bytes of message type to the sender as the answer. */
+static int answer(struct exchange *x, unsigned status, uint8_t type, uint8_t *plain_bytes,
+                  size_t len)
+{
+    uint8_t *sealed = NULL;
+    size_t sealed_len = 0;
+    int rc = sae_envelope_seal(plain_bytes, len, type, x->service->hub_id,
+                               x->service->secret_key, x->sender_key, &x->service->limits,
+                               &sealed, &sealed_len);
+    sae_wire_buffer_free(plain_bytes, len);
+    if (rc != 0)
+        return rc;
+    x->resp->status = status;
+    x->resp->body = sealed;
+    x->resp->body_len = sealed_len;
+    x->resp->content_type = OCTET_STREAM;
+    return 0;
+}
+
+/* A sealed ErrorStatus when the sender is verified, else a plain sentence. */
+static int fail(struct exchange *x, unsigned status, uint32_t code, const char *message)
+{
+    if (!x->opened)
+        return plain(x->resp, status, "%s", message);
+    struct sae_error_status error = {.schema_version = SAE_WIRE_SCHEMA_VERSION, .code = code,
+                                     .message = sae_borrow(message)};
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = hub_store_clock(x->store, x->now_ms, &error.hub_clock);
+    if (rc == 0)
+        rc = sae_error_status_encode(&error, &x->service->limits, &buf, &len);
+    return rc == 0 ? answer(x, status, SAE_MSG_ERROR_STATUS, buf, len) : rc;
+}
+
+/* The status and code for a decode or open failure. */
+static int fail_wire(struct exchange *x, int rc)
+{
+    switch (rc) {
+    case SAE_WIRE_ETOOLARGE:
+        return fail(x, 413, SAE_STATUS_TOO_LARGE, "the message is over the size limit");
+    case SAE_WIRE_ELIMIT:
+        return fail(x, 400, SAE_STATUS_LIMIT_EXCEEDED, "a count or length is over its limit");
+    case SAE_WIRE_ESCHEMA:
+        return fail(x, 400, SAE_STATUS_UNSUPPORTED_SCHEMA, "schema version not supported");
+    case SAE_ENOMEM:
+    case SAE_ECRYPTO:
+        return rc;
+    default:
+        return fail(x, 400, SAE_STATUS_DECODE_FAILED, "the message could not be decoded");
+    }
+}
+
+static int fail_store(struct exchange *x, int rc)
+{
+    if (rc == SAE_EBUSY) {
+        x->resp->retry_after_seconds = 5;
+        return plain(x->resp, 503, "the hub is busy; retry later");
+    }
+    return fail(x, 500, SAE_STATUS_INTERNAL, "the hub failed; nothing was applied");
+}
+
+static int64_t clock_offset(const struct exchange *x, sae_hlc clock)
+{
+    return clock == 0 ? 0 : (int64_t)sae_hlc_ms(clock) - x->now_ms;
+}
+
+/* Records when the post was seen and how far its clock is off. The daemon's writers take
+ * turns on a mutex: waiting on it is cheaper and fairer than SQLite's sleeping busy
+ * handler, and leaves the busy timeout to other processes (the admin CLI). */
+static int measure_clock(struct exchange *x, sae_hlc clock)
+{
+    if (clock == 0)
+        return 0;
+    pthread_mutex_lock(&x->service->write_lock);
+    int rc = hub_store_node_seen(x->store, x->sender, x->now_ms, clock_offset(x, clock));
+    pthread_mutex_unlock(&x->service->write_lock);
+    return rc;
+}
+
+static int handle_push(struct exchange *x, const uint8_t *plain_bytes, size_t len,
+                       const struct hub_node *node)
+{
+    struct sae_batch *batch = NULL;
+    struct sae_push_ack *ack = NULL;
+    int rc = sae_batch_decode(plain_bytes, len, &x->service->limits, &batch);
+    if (rc != 0)
+        return fail_wire(x, rc);
+    if (batch->origin != x->sender) {
+        sae_batch_free(batch);
+        return fail(x, 400, SAE_STATUS_DECODE_FAILED, "the batch's origin is not its sender");
+    }
+    struct merge_sender sender = {node->id, node->village, clock_offset(x, batch->clock)};
+    struct merge_options options = {x->now_ms, x->service->drift_ms};
+    pthread_mutex_lock(&x->service->write_lock);
+    rc = merge_apply_batch(x->store, &sender, batch, &options, &ack, NULL);
+    pthread_mutex_unlock(&x->service->write_lock);
+    sae_batch_free(batch);
+    if (rc != 0)
+        return fail_store(x, rc);
+    uint8_t *buf = NULL;
+    size_t buf_len = 0;
+    rc = sae_push_ack_encode(ack, &x->service->limits, &buf, &buf_len);
+    sae_push_ack_free(ack);
+    return rc == 0 ? answer(x, 200, SAE_MSG_PUSH_ACK, buf, buf_len) : rc;
+}
+
+static int handle_pull(struct exchange *x, const uint8_t *plain_bytes, size_t len,
+                       const struct hub_node *node)
+{
+    struct sae_pull_request *request = NULL;
+    struct sae_pull_response *response = NULL;
+    int rc = sae_pull_request_decode(plain_bytes, len, &x->service->limits, &request);
+    if (rc != 0)
+        return fail_wire(x, rc);
+    rc = measure_clock(x, request->clock);
+    if (rc == 0)
+        rc = pull_changes(x->store, node, request->cursor, request->max_changes,
+                          &x->service->limits, x->now_ms, &response);
+    sae_pull_request_free(request);
+    if (rc == SAE_EINVAL)
+        return fail(x, 400, SAE_STATUS_DECODE_FAILED, "unknown cursor; pull again from 0");
+    if (rc != 0)
+        return fail_store(x, rc);
+    uint8_t *buf = NULL;
+    size_t buf_len = 0;
+    rc = sae_pull_response_encode(response, &x->service->limits, &buf, &buf_len);
+    sae_pull_response_free(response);
+    return rc == 0 ? answer(x, 200, SAE_MSG_PULL_RESPONSE, buf, buf_len) : rc;
+}
+
+static int handle_enroll(struct exchange *x, const uint8_t *plain_bytes, size_t len)
+{
+    struct sae_enroll_request *request = NULL;
+    struct hub_node node;
+    uint32_t status = 0;
+    int rc = sae_enroll_request_decode(plain_bytes, len, &x->service->limits, &request);
+    if (rc != 0)
+        return fail_wire(x, rc);
+    if (sodium_memcmp(request->public_key, x->sender_key, 32) != 0) {
+        sae_enroll_request_free(request);
+        return fail(x, 400, SAE_STATUS_DECODE_FAILED, "the public key differs from the header's");
+    }
+    pthread_mutex_lock(&x->service->write_lock);
+    rc = enroll_redeem(x->store, request->token, x->sender_key, request->device_name, x->now_ms,
+                       &node, &status);
+    pthread_mutex_unlock(&x->service->write_lock);
+    sae_hlc clock = request->clock;
+    sae_enroll_request_free(request);
+    if (rc == SAE_EPERM && status == SAE_STATUS_REVOKED)
+        return fail(x, 403, status, "this device was revoked by the district");
+    if (rc == SAE_EPERM)
+        return fail(x, 409, status, status == SAE_STATUS_TOKEN_REUSED
+                                        ? "this enrollment token was used already; ask the "
+                                          "district for a new bundle"
+                                        : "this enrollment token is unknown or expired; ask "
+                                          "the district for a new bundle");
+    if (rc == 0)
+        rc = measure_clock(x, clock);
+    if (rc != 0)
+        return fail_store(x, rc);
+    struct sae_enroll_response response = {.schema_version = SAE_WIRE_SCHEMA_VERSION,
+                                           .node_id = node.id, .village = node.village};
+    uint8_t *buf = NULL;
+    size_t buf_len = 0;
+    rc = hub_store_clock(x->store, x->now_ms, &response.hub_clock);
+    if (rc == 0)
+        rc = sae_enroll_response_encode(&response, &x->service->limits, &buf, &buf_len);
+    return rc == 0 ? answer(x, 200, SAE_MSG_ENROLL_RESPONSE, buf, buf_len) : rc;
+}
+
+/* The key of the sender: the enroll header's own key, or the enrolled node's. */
+static int lookup_key(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKEYBYTES])
+{
+    const struct exchange *x = ctx;
+    if (sender != x->sender)
+        return SAE_ENOTFOUND;
+    memcpy(pk, x->sender_key, 32);
+    return 0;
+}
+
+/* Identifies and verifies the sender, then opens the envelope. */
+static int open_request(struct exchange *x, const struct sae_envelope_header *header,
+                        struct hub_node *node, uint8_t **plain_bytes, size_t *len)
+{
+    x->sender = header->sender_id;
+    if (header->type == SAE_MSG_ENROLL_REQUEST) {
+        memcpy(x->sender_key, header->public_key, 32);
+    } else {
+        int rc = hub_store_node_get(x->store, x->sender, node);
+        if (rc == SAE_ENOTFOUND)
+            return plain(x->resp, 401, "this post is not enrolled; enroll it with a bundle from "
+                         "the district");
+        if (rc != 0)
+            return fail_store(x, rc);
+        if (node->revoked_ms != 0)
+            return plain(x->resp, 403, "this device was revoked by the district");
+        memcpy(x->sender_key, node->public_key, 32);
+    }
+    uint8_t type = 0;
+    uint64_t sender = 0;
+    int rc = sae_envelope_open(x->req->body, x->req->body_len, lookup_key, x,
+                               x->service->secret_key, &x->service->limits, &type, &sender,
+                               plain_bytes, len);
+    if (rc == SAE_WIRE_EAUTH)
+        return plain(x->resp, 401, "the envelope did not open with this post's key");
+    if (rc == SAE_WIRE_ETOOLARGE)
+        return plain(x->resp, 413, "the message is over the size limit");
+    if (rc != 0)
+        return plain(x->resp, 400, "the envelope could not be opened");
+    x->opened = true;
+    return 0;
+}
+
+static const struct {
+    const char *path;
+    uint8_t type;
+} endpoints[] = {
+    {"/v1/enroll", SAE_MSG_ENROLL_REQUEST},
+    {"/v1/push", SAE_MSG_PUSH_BATCH},
+    {"/v1/pull", SAE_MSG_PULL_REQUEST},
+};
+
+static int handle_health(struct exchange *x)
+{
+    int64_t n = 0;
+    if (strcmp(x->req->method, "GET") != 0) {
+        x->resp->allow = "GET";
+        return plain(x->resp, 405, "use GET");
+    }
+    if (sae_db_query_int(x->store->db, "SELECT 1", NULL, 0, &n) != 0) {
+        x->resp->retry_after_seconds = 30;
+        return plain(x->resp, 503, "unavailable");
+    }
+    return plain(x->resp, 200, "ok");
+}
+
+static int dispatch(struct exchange *x)
+{
+    const struct http_request *req = x->req;
+    struct sae_envelope_header header;
+    struct hub_node node;
+    uint8_t *plain_bytes = NULL;
+    size_t len = 0, i = 0;
+    if (strcmp(req->path, "/v1/health") == 0)
+        return handle_health(x);
+    while (i < sizeof endpoints / sizeof endpoints[0] && strcmp(endpoints[i].path, req->path))
+        i++;
+    if (i == sizeof endpoints / sizeof endpoints[0])
+        return plain(x->resp, 404, "no such endpoint");
+    if (strcmp(req->method, "POST") != 0) {
+        x->resp->allow = "POST";
+        return plain(x->resp, 405, "use POST");
+    }
+    if (!req->content_type || strcmp(req->content_type, OCTET_STREAM) != 0)
+        return plain(x->resp, 415, "the body must be application/octet-stream");
+    int rc = sae_envelope_header_parse(req->body, req->body_len, &x->service->limits, &header);
+    if (rc == SAE_WIRE_ETOOLARGE)
+        return plain(x->resp, 413, "the message is over the size limit");
+    if (rc != 0)
+        return plain(x->resp, 400, "not an envelope of this protocol");
+    if (header.type != endpoints[i].type)
+        return plain(x->resp, 400, "wrong message type for %s", endpoints[i].path);
+    rc = open_request(x, &header, &node, &plain_bytes, &len);
+    if (rc != 0 || !x->opened)
+        return rc;
+    if (header.type == SAE_MSG_ENROLL_REQUEST)
+        rc = handle_enroll(x, plain_bytes, len);
+    else if (header.type == SAE_MSG_PUSH_BATCH)
+        rc = handle_push(x, plain_bytes, len, &node);
+    else
+        rc = handle_pull(x, plain_bytes, len, &node);
+    sae_wire_buffer_free(plain_bytes, len);
+    return rc;
+}
+
+int hub_service_handle(void *ctx, const struct http_request *req, struct http_response *resp)
+{
+    struct hub_service *s = ctx;
+    size_t slot = 0;
+    struct exchange x = {.service = s, .req = req, .resp = resp,
+                         .now_ms = (int64_t)sae_wall_clock_ms()};
+    x.store = checkout(s, &slot);
+    int rc = dispatch(&x);
+    checkin(s, slot);
+    sodium_memzero(x.sender_key, sizeof x.sender_key);
+    return rc;
+}

@@ -1,0 +1,47 @@
+/* The sae-hub command line: one function per command group. Each returns the process exit
+ * status; results go to stdout, one-line errors to stderr. Exit statuses are those of
+ * sae-node: 0 success, 2 invalid usage or input (nothing changed), 1 anything else. */
+#ifndef HUB_CLI_H
+#define HUB_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "store/hub_store.h"
+
+#define HUB_EXIT_OK 0
+#define HUB_EXIT_OTHER 1
+#define HUB_EXIT_USAGE 2
+/* Internal: help was printed, the command ends with status 0. */
+#define HUB_CLI_DONE (-1)
+
+struct hub_cli {
+    const char *dir;     /* the hub directory */
+    int busy_timeout_ms; /* how long to wait for the daemon's write transactions */
+};
+
+/* Commands, one file each: cli_daemon.c (init, serve), cli_nodes.c, cli_reports.c,
+ * cli_conflicts.c, cli_export.c (export, stats). */
+int hub_cli_init(struct hub_cli *cli, int argc, char **argv);
+int hub_cli_serve(struct hub_cli *cli, int argc, char **argv);
+int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv);
+int hub_cli_reports(struct hub_cli *cli, int argc, char **argv);
+int hub_cli_conflicts(struct hub_cli *cli, int argc, char **argv);
+int hub_cli_export(struct hub_cli *cli, int argc, char **argv);
+int hub_cli_stats(struct hub_cli *cli, int argc, char **argv);
+
+/* Shared helpers (cli_common.c). */
+int hub_cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int hub_cli_exit_status(int code);
+/* The one-line error for an option getopt refused ('?' or ':'; optstrings start with ':'). */
+int hub_cli_option_error(const char *command, int opt, char **argv);
+/* Prints the usage of command ("reports list", ...; NULL: the program); returns status. */
+int hub_cli_usage(FILE *out, const char *command, int status);
+bool hub_cli_wants_help(int argc, char **argv);
+/* DIR/name, malloc'd. */
+char *hub_cli_path(const struct hub_cli *cli, const char *name);
+/* Opens DIR/hub.db, printing a one-line error on failure; returns an exit status. */
+int hub_cli_open(const struct hub_cli *cli, struct hub_store **store);
+static inline int hub_cli_final(int status) { return status == HUB_CLI_DONE ? HUB_EXIT_OK : status; }
+
+#endif

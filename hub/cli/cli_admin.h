@@ -1,0 +1,31 @@
+/* Helpers shared by the admin commands (cli_reports.c, cli_conflicts.c, cli_export.c, in
+ * cli_admin.c):
+ * each prints its one-line error itself and returns an exit status. */
+#ifndef HUB_CLI_ADMIN_H
+#define HUB_CLI_ADMIN_H
+
+#include "cli/cli.h"
+#include "render/render.h"
+
+/* Longest --by NAME and --note TEXT, in bytes of UTF-8. */
+#define HUB_AUTHOR_BYTES 100
+#define HUB_NOTE_BYTES 1000
+
+/* Closes store (may be NULL) and flushes stdout; the final exit status. */
+int hub_admin_finish(struct hub_store *store, int status);
+/* Prints why, or a plain explanation of rc, and returns the exit status. */
+int hub_admin_fail_store(int rc, const struct sae_message *why, const struct hub_cli *cli);
+/* Resolves a report id or prefix among the hub's reports. */
+int hub_admin_resolve(struct hub_store *store, const char *arg, char id[SAE_ID_TEXT_LEN + 1]);
+/* Checks --by NAME (required) and --note TEXT (optional). */
+int hub_admin_check_author(const char *command, const char *author, const char *note);
+/* Validates raw for field of a report of village by the catalogue into its canonical form
+ * (malloc'd). A reference may be a report id or prefix; it must name a report of the
+ * field's ref_kind in the same village that is not deleted. 0 or an SAE code, why set. */
+int hub_admin_canonical_value(struct hub_store *store, const struct sae_field *field,
+                              const char *village, const char *raw, char **out,
+                              struct sae_message *why);
+/* "case, service, referral". */
+const char *hub_admin_kind_names(void);
+
+#endif

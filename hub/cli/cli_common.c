@@ -1,0 +1,133 @@
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "sae/sae_cli.h"
+
+static const struct sae_cli_help helps[] = {
+    {"init", "init [--name NAME] [--host HOSTNAME ...] [--tls-cert FILE --tls-key FILE]",
+     "Creates the hub directory (0700): hub.db, the hub's key pair (hub.key, 0600) and a TLS\n"
+     "certificate: self-signed for the given hosts plus localhost and 127.0.0.1, or the\n"
+     "district's own certificate and key (copied in, checked to match).\n"},
+    {"serve", "serve [--listen ADDR:PORT]",
+     "Runs the daemon: HTTPS on ADDR:PORT (default 127.0.0.1:8443). SIGTERM or SIGINT stop\n"
+     "accepting, let requests in flight finish, then exit 0. One log line per request on\n"
+     "stderr, never report contents.\n"},
+    {"nodes", "nodes add VILLAGE --url URL -o BUNDLE [--days N] | nodes list [--json] | nodes revoke ID",
+     "Enrollment: `add` writes a bundle (0600) for a new device of VILLAGE with the hub URL,\n"
+     "the hub's public key, the TLS certificate pin and a one-time token (valid N days,\n"
+     "default 7). `list` shows enrolled devices; `revoke` refuses a device's next request.\n"},
+    {"reports", "reports list [--village V] [--kind K] [--json] | reports show ID [--json] | "
+                "reports edit ID --set FIELD=VALUE [--unset FIELD] --by NAME",
+     "The merged reports of every village.\n"
+     "  list   one line per report, deleted ones marked; lines never show sensitive fields\n"
+     "         nor free text (use show). --village V and --kind K filter; --json gives\n"
+     "         [{id, kind, village, fields, deleted, updated}].\n"
+     "  show   every field (sensitive ones included), every version of each field with\n"
+     "         its node, village, time, author and flags (* current, HELD: dated ahead of\n"
+     "         the hub's clock), and the report's open conflicts.\n"
+     "  edit   a district correction: each value is checked against the catalogue (as\n"
+     "         sae-node does) before anything is written; values equal to the current\n"
+     "         ones are skipped. Each field becomes a new version that the village's\n"
+     "         posts receive on their next sync. --by NAME (who corrects) is required.\n"
+     "ID is a report id or its first 6 or more characters.\n"},
+    {"conflicts", "conflicts list [--all] [--json] | conflicts show ID [--json] | "
+                  "conflicts resolve ID (--keep N | --value V | --unset) --by NAME [--note TEXT]",
+     "Concurrent changes that need a coordinator: two posts (or a post and the district)\n"
+     "changed the same field while apart (hard when the values differ, soft when equal), a\n"
+     "delete met an edit, or a change was dated ahead of the hub's clock (held).\n"
+     "  list     open conflicts (--all: resolved ones too)\n"
+     "  show     the current value and every candidate, numbered from 1 by version\n"
+     "  resolve  --keep N keeps candidate N (in a delete conflict: keeping the delete keeps\n"
+     "           the report deleted, keeping an edit restores it); --value V sets a new value\n"
+     "           (checked by the catalogue); --unset clears an optional field. The choice is\n"
+     "           a new version the posts receive on their next sync. --by NAME is required;\n"
+     "           --note TEXT (one line) is kept with it.\n"},
+    {"export", "export --format csv|json [--kind K] [-o FILE]",
+     "Writes every merged report, deleted ones included, for monitoring and evaluation.\n"
+     "  --format csv   one row per report: id, kind, village, deleted, updated, then every\n"
+     "                 field of the kind (or of all kinds). RFC 4180 quoting, CRLF line\n"
+     "                 ends. A value starting with = + - @ (or tab, CR) gets a leading '\n"
+     "                 so that a spreadsheet shows it as text and never runs it as a formula.\n"
+     "  --format json  an array of reports, as reports list --json\n"
+     "  --kind K       only reports of kind K\n"
+     "  -o FILE        write FILE (mode 0600, complete or absent after a crash); an existing\n"
+     "                 file is never replaced. Default: standard output.\n"
+     "The export holds survivors' sensitive data (names, narratives): keep it private.\n"},
+    {"stats", "stats [--json]",
+     "Counts of reports that are not deleted: per village, per kind, per month (of the\n"
+     "intake date of cases, service date, referral date) and per type of violence (cases);\n"
+     "plus open conflicts per village and held changes (dated ahead of the hub's clock,\n"
+     "waiting for a coordinator) per village.\n"},
+};
+
+#define HELP_COUNT (sizeof helps / sizeof helps[0])
+
+static const char program_help[] =
+    "Usage: sae-hub [-d DIR] COMMAND [OPTIONS]\n"
+    "Rumah SAE district hub: receives the posts' changes over HTTPS, merges them field by\n"
+    "field (last writer wins, conflicts flagged), and lets district staff review them.\n"
+    "\n"
+    "Commands:\n"
+    "%s"
+    "\n"
+    "Options:\n"
+    "  -d, --dir DIR   hub directory (default: $SAE_HUB_DIR, else $XDG_DATA_HOME/sae-hub,\n"
+    "                  else ~/.local/share/sae-hub)\n"
+    "  -h, --help      this help; COMMAND --help for one command\n"
+    "  --version       print the version\n"
+    "\n"
+    "Environment:\n"
+    "  SAE_HUB_DIR            default hub directory\n"
+    "  SAE_BUSY_TIMEOUT_MS    how long a command waits for the daemon's writes (default 10000)\n"
+    "\n"
+    "Exit status: 0 success; 2 invalid usage or input (nothing was changed);\n"
+    "1 anything else (busy, damaged database, network or file errors).\n";
+
+int hub_cli_usage(FILE *out, const char *command, int status)
+{
+    return sae_cli_usage(out, "sae-hub", program_help, helps, HELP_COUNT, command, status);
+}
+
+bool hub_cli_wants_help(int argc, char **argv) { return sae_cli_wants_help(argc, argv); }
+
+int hub_cli_exit_status(int code) { return sae_cli_exit_status(code); }
+
+int hub_cli_fail(int code, const char *fmt, ...)
+{
+    char line[SAE_MESSAGE_BYTES + 64];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(line, sizeof line, fmt, args);
+    va_end(args);
+    return sae_cli_fail("sae-hub", code, "%s", line);
+}
+
+int hub_cli_option_error(const char *command, int opt, char **argv)
+{
+    return sae_cli_option_error("sae-hub", command, opt, argv);
+}
+
+char *hub_cli_path(const struct hub_cli *cli, const char *name)
+{
+    size_t len = strlen(cli->dir) + strlen(name) + 2;
+    char *path = malloc(len);
+    if (path)
+        snprintf(path, len, "%s/%s", cli->dir, name);
+    return path;
+}
+
+int hub_cli_open(const struct hub_cli *cli, struct hub_store **store)
+{
+    struct sae_message why = {{0}};
+    if (!cli->dir)
+        return hub_cli_fail(SAE_EINVAL, "no hub directory: give -d DIR or set SAE_HUB_DIR");
+    char *path = hub_cli_path(cli, HUB_DB_FILE);
+    if (!path)
+        return hub_cli_fail(SAE_ENOMEM, "out of memory");
+    int rc = hub_store_open(path, cli->busy_timeout_ms, store, &why);
+    free(path);
+    return rc == 0 ? HUB_EXIT_OK : hub_cli_fail(rc, "%s", why.text);
+}

@@ -1,0 +1,301 @@
+/* sae-hub conflicts list | show | resolve: concurrent changes that need a coordinator. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_admin.h"
+#include "merge/merge.h"
+
+/* More candidates than this cannot exist in one conflict in practice; it bounds --keep. */
+#define KEEP_MAX 100000
+
+/* A positive decimal number, nothing else. */
+static int parse_positive(const char *text, long long max, long long *out)
+{
+    char *end = NULL;
+    if (text[0] < '0' || text[0] > '9')
+        return SAE_EINVAL;
+    errno = 0;
+    long long value = strtoll(text, &end, 10);
+    if (errno != 0 || *end != '\0' || value < 1 || value > max)
+        return SAE_EINVAL;
+    *out = value;
+    return 0;
+}
+
+static int parse_conflict_id(const char *command, const char *text, int64_t *out)
+{
+    long long id = 0;
+    if (parse_positive(text, INT64_MAX, &id) != 0)
+        return hub_cli_fail(SAE_EINVAL, "%s: \"%.40s\" is not a conflict id (a number; see: "
+                            "sae-hub conflicts list)", command, text);
+    *out = (int64_t)id;
+    return HUB_EXIT_OK;
+}
+
+static int load_conflict(struct hub_cli *cli, struct hub_store *store, int64_t id,
+                         struct hub_conflict **out)
+{
+    int rc = hub_conflict_load(store, id, out);
+    if (rc == SAE_ENOTFOUND)
+        return hub_cli_fail(rc, "no conflict has id %" PRId64 "; list them with: sae-hub "
+                            "conflicts list --all", id);
+    return rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
+}
+
+struct read_options {
+    bool json, all;
+};
+
+static int parse_read_options(int argc, char **argv, const char *command, bool list,
+                              struct read_options *out)
+{
+    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
+                                            {"all", no_argument, NULL, 'a'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {0}};
+    int opt;
+    memset(out, 0, sizeof *out);
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (opt == 'h')
+            return hub_cli_usage(stdout, "conflicts", HUB_CLI_DONE);
+        if (opt == 'j')
+            out->json = true;
+        else if (list && opt == 'a')
+            out->all = true;
+        else if (opt == 'a')
+            return hub_cli_fail(SAE_EINVAL, "%s: --all is an option of conflicts list", command);
+        else
+            return hub_cli_option_error(command, opt, argv);
+    }
+    return HUB_EXIT_OK;
+}
+
+struct list_context {
+    bool json;
+    struct hub_json_stream stream;
+    size_t count;
+};
+
+static int list_visit(const struct hub_conflict *conflict, void *context)
+{
+    struct list_context *list = context;
+    list->count++;
+    if (list->json)
+        return hub_json_stream_item(&list->stream, hub_conflict_json(conflict));
+    hub_conflict_line(stdout, conflict);
+    return 0;
+}
+
+static int conflicts_list(struct hub_cli *cli, int argc, char **argv)
+{
+    struct read_options options;
+    struct hub_store *store = NULL;
+    struct list_context list = {0};
+    int status = parse_read_options(argc, argv, "conflicts list", true, &options);
+    if (status != HUB_EXIT_OK)
+        return status;
+    if (optind != argc)
+        return hub_cli_fail(SAE_EINVAL, "conflicts list takes no arguments: sae-hub conflicts "
+                            "list [--all] [--json]");
+    status = hub_cli_open(cli, &store);
+    if (status != HUB_EXIT_OK)
+        return status;
+    list.json = options.json;
+    int rc = hub_read_begin(store);
+    if (rc == 0 && list.json)
+        rc = hub_json_stream_begin(&list.stream, stdout);
+    if (rc == 0)
+        rc = hub_conflict_list(store, options.all, list_visit, &list);
+    if (rc == 0 && list.json)
+        rc = hub_json_stream_end(&list.stream);
+    hub_read_end(store);
+    if (rc == 0 && !list.json && list.count == 0)
+        fprintf(stderr, "no %sconflicts\n", options.all ? "" : "open ");
+    return hub_admin_finish(store, rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
+}
+
+static int conflicts_show(struct hub_cli *cli, int argc, char **argv)
+{
+    struct read_options options;
+    struct hub_store *store = NULL;
+    struct hub_conflict *conflict = NULL;
+    int64_t id = 0;
+    int status = parse_read_options(argc, argv, "conflicts show", false, &options);
+    if (status != HUB_EXIT_OK)
+        return status;
+    if (argc - optind != 1)
+        return hub_cli_fail(SAE_EINVAL, "conflicts show takes one conflict id: sae-hub "
+                            "conflicts show ID");
+    status = parse_conflict_id("conflicts show", argv[optind], &id);
+    if (status == HUB_EXIT_OK)
+        status = hub_cli_open(cli, &store);
+    if (status == HUB_EXIT_OK) {
+        int rc = hub_read_begin(store);
+        status = rc == 0 ? load_conflict(cli, store, id, &conflict)
+                         : hub_admin_fail_store(rc, NULL, cli);
+        hub_read_end(store);
+    }
+    if (status == HUB_EXIT_OK && options.json) {
+        int rc = hub_json_print(stdout, hub_conflict_json(conflict));
+        status = rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
+    } else if (status == HUB_EXIT_OK) {
+        hub_conflict_text(stdout, conflict);
+    }
+    hub_conflict_free(conflict);
+    return hub_admin_finish(store, status);
+}
+
+struct resolve_input {
+    const char *id_arg, *keep_arg, *value, *author, *note;
+    bool unset;
+    int keep;
+};
+
+static int parse_resolve(int argc, char **argv, struct resolve_input *in)
+{
+    static const struct option options[] = {{"keep", required_argument, NULL, 'k'},
+                                            {"value", required_argument, NULL, 'v'},
+                                            {"unset", no_argument, NULL, 'u'},
+                                            {"by", required_argument, NULL, 'b'},
+                                            {"note", required_argument, NULL, 'n'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {0}};
+    int opt;
+    memset(in, 0, sizeof *in);
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (opt == 'h')
+            return hub_cli_usage(stdout, "conflicts", HUB_CLI_DONE);
+        if (opt == 'k')
+            in->keep_arg = optarg;
+        else if (opt == 'v')
+            in->value = optarg;
+        else if (opt == 'u')
+            in->unset = true;
+        else if (opt == 'b')
+            in->author = optarg;
+        else if (opt == 'n')
+            in->note = optarg;
+        else
+            return hub_cli_option_error("conflicts resolve", opt, argv);
+    }
+    if (argc - optind != 1)
+        return hub_cli_fail(SAE_EINVAL, "conflicts resolve takes one conflict id: sae-hub "
+                            "conflicts resolve ID --keep N --by NAME");
+    in->id_arg = argv[optind];
+    if ((in->keep_arg != NULL) + (in->value != NULL) + in->unset != 1)
+        return hub_cli_fail(SAE_EINVAL, "conflicts resolve needs exactly one of --keep N, "
+                            "--value V or --unset");
+    long long keep = 0;
+    if (in->keep_arg && parse_positive(in->keep_arg, KEEP_MAX, &keep) != 0)
+        return hub_cli_fail(SAE_EINVAL, "--keep takes a candidate number (1, 2, ...; see: "
+                            "sae-hub conflicts show ID), got \"%.40s\"", in->keep_arg);
+    in->keep = (int)keep;
+    return hub_admin_check_author("conflicts resolve", in->author, in->note);
+}
+
+/* Checks the choice against the conflict before anything is written: the candidate
+ * exists, the value is valid for the field. A resolved conflict or a delete conflict is
+ * left to merge_resolve, whose refusal names what to do. */
+static int check_choice(struct hub_cli *cli, struct hub_store *store,
+                        const struct hub_conflict *k, const struct resolve_input *in,
+                        char **canonical)
+{
+    const struct sae_field *field = NULL;
+    struct sae_message why = {{0}};
+    if (!k->open || strcmp(k->field, SAE_FIELD_TOMBSTONE) == 0)
+        return HUB_EXIT_OK;
+    if (in->keep_arg && (size_t)in->keep > k->candidate_count)
+        return hub_cli_fail(SAE_EINVAL, "conflict %" PRId64 " has %zu candidates; --keep takes "
+                            "1 to %zu (see: sae-hub conflicts show %" PRId64 ")", k->id,
+                            k->candidate_count, k->candidate_count, k->id);
+    if (in->keep_arg)
+        return HUB_EXIT_OK;
+    if (sae_catalogue_find_field(k->kind, k->field, &field) != 0)
+        return hub_cli_fail(SAE_ECORRUPT, "conflict %" PRId64 " is on field %s, which %s "
+                            "reports do not have", k->id, k->field, k->kind->name);
+    if (in->unset && field->required)
+        return hub_cli_fail(SAE_EINVAL, "%s is required and cannot be unset; keep a candidate "
+                            "or give --value", field->name);
+    if (in->unset)
+        return HUB_EXIT_OK;
+    int rc = hub_admin_canonical_value(store, field, k->village, in->value, canonical, &why);
+    return rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, &why, cli);
+}
+
+/* What the resolution did, from the conflict as stored after it. */
+static void print_resolution(const struct hub_conflict *k, const struct resolve_input *in)
+{
+    char version[SAE_HLC_HEX_LEN + 1];
+    const char *value = k->has_resolution ? k->resolution_value : NULL;
+    sae_hlc_format_hex(k->resolution_version.hlc, version);
+    printf("conflict %" PRId64 " resolved by %s: ", k->id, in->author);
+    if (in->keep_arg)
+        printf("kept candidate %d; ", in->keep);
+    if (strcmp(k->field, SAE_FIELD_TOMBSTONE) == 0)
+        printf("report %s %s", k->report_id, value ? "stays deleted" : "is restored");
+    else if (value && strchr(value, '\n'))
+        printf("%s is now %zu bytes of text", k->field, strlen(value));
+    else
+        printf("%s is now %s", k->field, value ? value : "(unset)");
+    printf(" (new version %s); the posts of %s receive it on their next sync\n", version,
+           k->village);
+}
+
+static int conflicts_resolve(struct hub_cli *cli, int argc, char **argv)
+{
+    struct resolve_input in;
+    struct hub_store *store = NULL;
+    struct hub_conflict *conflict = NULL;
+    char *canonical = NULL;
+    int64_t id = 0;
+    int status = parse_resolve(argc, argv, &in);
+    if (status == HUB_EXIT_OK)
+        status = parse_conflict_id("conflicts resolve", in.id_arg, &id);
+    if (status == HUB_EXIT_OK)
+        status = hub_cli_open(cli, &store);
+    if (status == HUB_EXIT_OK)
+        status = load_conflict(cli, store, id, &conflict);
+    if (status == HUB_EXIT_OK)
+        status = check_choice(cli, store, conflict, &in, &canonical);
+    if (status == HUB_EXIT_OK) {
+        struct sae_message why = {{0}};
+        /* merge_resolve checks a raw value itself where check_choice left it. */
+        const char *value = canonical ? canonical : in.value;
+        int rc = merge_resolve(store, id, in.keep, value, in.unset,
+                               in.author, in.note, (int64_t)sae_wall_clock_ms(), &why);
+        status = rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, &why, cli);
+    }
+    hub_conflict_free(conflict);
+    conflict = NULL;
+    if (status == HUB_EXIT_OK)
+        status = load_conflict(cli, store, id, &conflict);
+    if (status == HUB_EXIT_OK)
+        print_resolution(conflict, &in);
+    hub_conflict_free(conflict);
+    free(canonical);
+    return hub_admin_finish(store, status);
+}
+
+int hub_cli_conflicts(struct hub_cli *cli, int argc, char **argv)
+{
+    if (argc < 2)
+        return hub_cli_fail(SAE_EINVAL, "conflicts needs list, show or resolve; see: sae-hub "
+                            "conflicts --help");
+    const char *verb = argv[1];
+    if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0)
+        return hub_cli_usage(stdout, "conflicts", HUB_CLI_DONE);
+    if (strcmp(verb, "list") == 0)
+        return hub_cli_final(conflicts_list(cli, argc - 1, argv + 1));
+    if (strcmp(verb, "show") == 0)
+        return hub_cli_final(conflicts_show(cli, argc - 1, argv + 1));
+    if (strcmp(verb, "resolve") == 0)
+        return hub_cli_final(conflicts_resolve(cli, argc - 1, argv + 1));
+    return hub_cli_fail(SAE_EINVAL, "unknown conflicts command \"%.40s\"; use list, show or "
+                        "resolve", verb);
+}

@@ -1,0 +1,223 @@
+/* sae-hub export and stats: the merged reports for monitoring and evaluation. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli_admin.h"
+
+struct export_options {
+    const char *format, *kind_name, *output;
+    const struct sae_kind *kind;
+    bool csv;
+};
+
+static int parse_export(int argc, char **argv, struct export_options *o)
+{
+    static const struct option options[] = {{"format", required_argument, NULL, 'f'},
+                                            {"kind", required_argument, NULL, 'k'},
+                                            {"output", required_argument, NULL, 'o'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {0}};
+    int opt;
+    memset(o, 0, sizeof *o);
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":ho:", options, NULL)) != -1) {
+        if (opt == 'h')
+            return hub_cli_usage(stdout, "export", HUB_CLI_DONE);
+        if (opt == 'f')
+            o->format = optarg;
+        else if (opt == 'k')
+            o->kind_name = optarg;
+        else if (opt == 'o')
+            o->output = optarg;
+        else
+            return hub_cli_option_error("export", opt, argv);
+    }
+    if (optind != argc)
+        return hub_cli_fail(SAE_EINVAL, "export takes options only; see: sae-hub export --help");
+    if (!o->format || (strcmp(o->format, "csv") != 0 && strcmp(o->format, "json") != 0))
+        return hub_cli_fail(SAE_EINVAL, "export needs --format csv or --format json");
+    o->csv = strcmp(o->format, "csv") == 0;
+    if (o->kind_name && sae_catalogue_find_kind(o->kind_name, &o->kind) != 0)
+        return hub_cli_fail(SAE_EINVAL, "unknown kind \"%.40s\"; kinds: %s", o->kind_name,
+                            hub_admin_kind_names());
+    if (o->output && o->output[0] == '\0')
+        return hub_cli_fail(SAE_EINVAL, "-o needs a file name");
+    return HUB_EXIT_OK;
+}
+
+struct export_context {
+    FILE *out;
+    bool csv;
+    const struct hub_csv_columns *columns;
+    struct hub_json_stream stream;
+    size_t count;
+};
+
+static int export_visit(const struct hub_report *report, void *context)
+{
+    struct export_context *e = context;
+    e->count++;
+    if (e->csv)
+        return hub_csv_write_report(e->out, e->columns, report);
+    return hub_json_stream_item(&e->stream, hub_report_json(report));
+}
+
+/* Every report of the filter, deleted ones included (the deleted column says which), from
+ * one read transaction. */
+static int write_export(struct hub_store *store, const struct export_options *o, FILE *out,
+                        size_t *count)
+{
+    struct hub_csv_columns columns = {0};
+    struct hub_report_filter filter = {.kind = o->kind, .include_deleted = true};
+    struct export_context e = {.out = out, .csv = o->csv, .columns = &columns};
+    int rc = o->csv ? hub_csv_columns_init(&columns, o->kind) : 0;
+    if (rc == 0)
+        rc = o->csv ? hub_csv_write_header(out, &columns) : hub_json_stream_begin(&e.stream, out);
+    if (rc == 0)
+        rc = hub_read_begin(store);
+    if (rc == 0) {
+        rc = hub_report_list(store, &filter, export_visit, &e);
+        hub_read_end(store);
+    }
+    if (rc == 0 && !o->csv)
+        rc = hub_json_stream_end(&e.stream);
+    hub_csv_columns_free(&columns);
+    if (rc == 0)
+        *count = e.count;
+    return rc;
+}
+
+static int fsync_parent(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return SAE_ENOMEM;
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : SAE_EIO;
+    if (fd >= 0)
+        close(fd);
+    free(copy);
+    return rc;
+}
+
+/* Puts the finished temporary file in place without ever replacing a file: link() fails
+ * when path exists. Filesystems without hard links get a rename after a last check. */
+static int publish(const char *tmp, const char *path)
+{
+    struct stat st;
+    if (link(tmp, path) == 0)
+        return unlink(tmp) == 0 ? 0 : SAE_EIO;
+    if (errno == EEXIST)
+        return SAE_EEXIST;
+    if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP && errno != ENOSYS)
+        return SAE_EIO;
+    if (lstat(path, &st) == 0)
+        return SAE_EEXIST;
+    return rename(tmp, path) == 0 ? 0 : SAE_EIO;
+}
+
+static int exists_error(const char *path)
+{
+    return hub_cli_fail(SAE_EEXIST, "%s already exists; export never replaces a file: give "
+                        "another name, or move the old one away first", path);
+}
+
+/* Writes the export to path (0600) through a temporary file in the same directory: after a
+ * crash or a power cut path is either absent or complete. */
+static int export_to_file(struct hub_cli *cli, struct hub_store *store,
+                          const struct export_options *o, size_t *count)
+{
+    struct stat st;
+    if (lstat(o->output, &st) == 0)
+        return exists_error(o->output);
+    size_t len = strlen(o->output) + sizeof ".tmp-XXXXXX";
+    char *tmp = malloc(len);
+    if (!tmp)
+        return hub_cli_fail(SAE_ENOMEM, "out of memory");
+    snprintf(tmp, len, "%s.tmp-XXXXXX", o->output);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int status = hub_cli_fail(SAE_EIO, "cannot create a file next to %s: %s", o->output,
+                                  strerror(errno));
+        free(tmp);
+        return status;
+    }
+    FILE *out = fchmod(fd, 0600) == 0 ? fdopen(fd, "w") : NULL;
+    int rc = out ? write_export(store, o, out, count) : SAE_EIO;
+    if (rc == 0 && (fflush(out) != 0 || fsync(fd) != 0))
+        rc = SAE_EIO;
+    if (out ? fclose(out) != 0 : close(fd) != 0)
+        rc = rc == 0 ? SAE_EIO : rc;
+    if (rc == 0)
+        rc = publish(tmp, o->output);
+    if (rc == 0)
+        rc = fsync_parent(o->output);
+    if (rc != 0)
+        unlink(tmp);
+    free(tmp);
+    if (rc == SAE_EEXIST)
+        return exists_error(o->output);
+    if (rc == SAE_EIO)
+        return hub_cli_fail(rc, "cannot write %s: %s", o->output, strerror(errno));
+    return rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
+}
+
+int hub_cli_export(struct hub_cli *cli, int argc, char **argv)
+{
+    struct export_options o;
+    struct hub_store *store = NULL;
+    size_t count = 0;
+    int status = parse_export(argc, argv, &o);
+    if (status == HUB_EXIT_OK)
+        status = hub_cli_open(cli, &store);
+    if (status == HUB_EXIT_OK && o.output) {
+        status = export_to_file(cli, store, &o, &count);
+        if (status == HUB_EXIT_OK)
+            printf("wrote %zu report(s) to %s (%s, mode 0600); it holds survivors' data: keep "
+                   "it private\n", count, o.output, o.format);
+    } else if (status == HUB_EXIT_OK) {
+        int rc = write_export(store, &o, stdout, &count);
+        status = rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
+    }
+    return hub_admin_finish(store, status);
+}
+
+int hub_cli_stats(struct hub_cli *cli, int argc, char **argv)
+{
+    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {0}};
+    struct hub_store *store = NULL;
+    struct hub_stats stats;
+    bool json = false;
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (opt == 'h')
+            return hub_cli_usage(stdout, "stats", HUB_EXIT_OK);
+        if (opt != 'j')
+            return hub_cli_option_error("stats", opt, argv);
+        json = true;
+    }
+    if (optind != argc)
+        return hub_cli_fail(SAE_EINVAL, "stats takes no arguments: sae-hub stats [--json]");
+    int status = hub_cli_open(cli, &store);
+    if (status != HUB_EXIT_OK)
+        return status;
+    int rc = hub_stats_load(store, &stats);
+    if (rc == 0) {
+        if (json)
+            rc = hub_json_print(stdout, hub_stats_json(&stats));
+        else
+            hub_stats_text(stdout, &stats);
+        hub_stats_free(&stats);
+    }
+    return hub_admin_finish(store, rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
+}

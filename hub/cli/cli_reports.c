@@ -1,0 +1,435 @@
+/* sae-hub reports list | show | edit: the merged reports of every village, every version
+ * of each field, and district corrections. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_admin.h"
+#include "merge/merge.h"
+#include "sae/sae_limits.h"
+#include "sae/sae_validate.h"
+
+struct read_options {
+    bool json;
+    const char *village;
+    const char *kind;
+};
+
+/* --json for show and list; --village and --kind for list only. */
+static int parse_read_options(int argc, char **argv, const char *command, bool list,
+                              struct read_options *out)
+{
+    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
+                                            {"village", required_argument, NULL, 'v'},
+                                            {"kind", required_argument, NULL, 'k'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {0}};
+    int opt;
+    memset(out, 0, sizeof *out);
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (opt == 'h')
+            return hub_cli_usage(stdout, "reports", HUB_CLI_DONE);
+        if (opt == 'j')
+            out->json = true;
+        else if (list && opt == 'v')
+            out->village = optarg;
+        else if (list && opt == 'k')
+            out->kind = optarg;
+        else if (opt == 'v' || opt == 'k')
+            return hub_cli_fail(SAE_EINVAL, "%s: --village and --kind are options of reports "
+                                "list", command);
+        else
+            return hub_cli_option_error(command, opt, argv);
+    }
+    return HUB_EXIT_OK;
+}
+
+struct list_context {
+    bool json;
+    struct hub_json_stream stream;
+    size_t count;
+};
+
+static int list_visit(const struct hub_report *report, void *context)
+{
+    struct list_context *list = context;
+    list->count++;
+    if (list->json)
+        return hub_json_stream_item(&list->stream, hub_report_json(report));
+    hub_report_line(stdout, report);
+    return 0;
+}
+
+static int reports_list(struct hub_cli *cli, int argc, char **argv)
+{
+    struct read_options options;
+    struct hub_store *store = NULL;
+    struct hub_report_filter filter = {.include_deleted = true};
+    struct list_context list = {0};
+    int status = parse_read_options(argc, argv, "reports list", true, &options);
+    if (status != HUB_EXIT_OK)
+        return status;
+    if (optind != argc)
+        return hub_cli_fail(SAE_EINVAL, "reports list takes no arguments; filter with "
+                            "--village V or --kind K");
+    if (options.kind && sae_catalogue_find_kind(options.kind, &filter.kind) != 0)
+        return hub_cli_fail(SAE_EINVAL, "unknown kind \"%.40s\"; kinds: %s", options.kind,
+                            hub_admin_kind_names());
+    if (options.village && sae_validate_name(options.village, SAE_LIMIT_VILLAGE_BYTES) != 0)
+        return hub_cli_fail(SAE_EINVAL, "--village must be a village name: 1 to %d bytes of "
+                            "UTF-8 on one line", SAE_LIMIT_VILLAGE_BYTES);
+    filter.village = options.village;
+    status = hub_cli_open(cli, &store);
+    if (status != HUB_EXIT_OK)
+        return status;
+    list.json = options.json;
+    int rc = list.json ? hub_json_stream_begin(&list.stream, stdout) : 0;
+    if (rc == 0)
+        rc = hub_report_list(store, &filter, list_visit, &list);
+    if (rc == 0 && list.json)
+        rc = hub_json_stream_end(&list.stream);
+    if (rc == 0 && !list.json && list.count == 0)
+        fprintf(stderr, "no reports%s yet; posts send theirs when they sync\n",
+                options.village || options.kind ? " match" : "");
+    return hub_admin_finish(store, rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
+}
+
+/* Every version of each field as {field: [change, ...]}, in catalogue order. */
+struct versions_context {
+    bool json;
+    const struct sae_kind *kind;
+    json_t *versions;
+    const char *last_field;
+};
+
+static json_t *hex_or_null(uint64_t v, bool present)
+{
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)v);
+    return present ? json_string(hex) : json_null();
+}
+
+static json_t *change_json(const struct sae_kind *kind, const struct hub_change *c)
+{
+    const struct sae_field *field = NULL;
+    char time[SAE_HLC_TIME_LEN + 1];
+    bool based = c->base.hlc != 0;
+    sae_hlc_format_time(c->version.hlc, time);
+    if (sae_catalogue_find_field(kind, c->field, &field) != 0)
+        field = NULL;
+    return json_pack("{s:o, s:o, s:o, s:s, s:s, s:o, s:b, s:b, s:o, s:o}", "value",
+                     hub_value_json(field, c->value), "version", hex_or_null(c->version.hlc, true),
+                     "node", hex_or_null(c->version.origin, true), "village", c->village, "time",
+                     time, "author", c->author ? json_string(c->author) : json_null(), "held",
+                     c->held, "winner", c->winner, "base_version",
+                     hex_or_null(c->base.hlc, based), "base_node",
+                     hex_or_null(c->base.origin, based));
+}
+
+static int versions_visit(const struct hub_change *c, void *context)
+{
+    struct versions_context *v = context;
+    if (!v->json) {
+        if (!v->last_field || strcmp(v->last_field, c->field) != 0)
+            printf("  %s\n", c->field);
+        v->last_field = c->field; /* catalogue names and the tombstone: static strings */
+        hub_change_text(stdout, v->kind, c);
+        return 0;
+    }
+    json_t *list = json_object_get(v->versions, c->field);
+    if (!list && (!(list = json_array()) || json_object_set_new(v->versions, c->field, list)))
+        return SAE_ENOMEM;
+    json_t *item = change_json(v->kind, c);
+    return item && json_array_append_new(list, item) == 0 ? 0 : SAE_ENOMEM;
+}
+
+/* {field: [conflict id, ...]} of the report's open conflicts. */
+static int conflicts_json(struct hub_store *store, const char *id, json_t **out)
+{
+    struct hub_open_conflict *items = NULL;
+    size_t count = 0;
+    json_t *object = json_object();
+    int rc = object ? hub_report_open_conflicts(store, id, &items, &count) : SAE_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        json_t *list = json_object_get(object, items[i].field);
+        if (!list && (!(list = json_array()) ||
+                      json_object_set_new(object, items[i].field, list) != 0))
+            rc = SAE_ENOMEM;
+        if (rc == 0 && json_array_append_new(list, json_integer(items[i].id)) != 0)
+            rc = SAE_ENOMEM;
+    }
+    free(items);
+    if (rc != 0) {
+        json_decref(object);
+        return rc;
+    }
+    *out = object;
+    return 0;
+}
+
+static int show_json(struct hub_store *store, const struct hub_report *report)
+{
+    struct versions_context v = {.json = true, .kind = report->kind, .versions = json_object()};
+    json_t *object = hub_report_json(report), *conflicts = NULL;
+    int rc = object && v.versions ? 0 : SAE_ENOMEM;
+    if (rc == 0)
+        rc = hub_report_changes(store, report->id, versions_visit, &v);
+    if (rc == 0)
+        rc = conflicts_json(store, report->id, &conflicts);
+    if (rc == 0 && (json_object_set_new(object, "versions", v.versions) != 0 ||
+                    json_object_set_new(object, "conflicts", conflicts) != 0))
+        rc = SAE_ENOMEM;
+    v.versions = NULL;
+    if (rc == 0)
+        return hub_json_print(stdout, object);
+    json_decref(v.versions);
+    json_decref(object);
+    return rc;
+}
+
+static int show_text(struct hub_store *store, const struct hub_report *report)
+{
+    struct versions_context v = {.json = false, .kind = report->kind};
+    struct hub_open_conflict *items = NULL;
+    size_t count = 0;
+    hub_report_text(stdout, report);
+    printf("Versi / versions (* current):\n");
+    int rc = hub_report_changes(store, report->id, versions_visit, &v);
+    if (rc == 0)
+        rc = hub_report_open_conflicts(store, report->id, &items, &count);
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        printf("Konflik / open conflict %lld on %s; see: sae-hub conflicts show %lld\n",
+               (long long)items[i].id, items[i].field, (long long)items[i].id);
+    free(items);
+    return rc;
+}
+
+static int reports_show(struct hub_cli *cli, int argc, char **argv)
+{
+    struct read_options options;
+    struct hub_store *store = NULL;
+    struct hub_report *report = NULL;
+    char id[SAE_ID_TEXT_LEN + 1];
+    int status = parse_read_options(argc, argv, "reports show", false, &options);
+    if (status != HUB_EXIT_OK)
+        return status;
+    if (argc - optind != 1)
+        return hub_cli_fail(SAE_EINVAL, "reports show takes one report id: sae-hub reports "
+                            "show ID");
+    const char *arg = argv[optind];
+    status = hub_cli_open(cli, &store);
+    if (status == HUB_EXIT_OK)
+        status = hub_admin_resolve(store, arg, id);
+    if (status != HUB_EXIT_OK)
+        return hub_admin_finish(store, status);
+    int rc = hub_read_begin(store);
+    if (rc == 0)
+        rc = hub_report_load(store, id, &report);
+    if (rc == 0)
+        rc = options.json ? show_json(store, report) : show_text(store, report);
+    hub_read_end(store);
+    hub_report_free(report);
+    return hub_admin_finish(store, rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
+}
+
+/* One field change of reports edit, validated. */
+struct edit_change {
+    const struct sae_field *field;
+    char *value; /* canonical; NULL unsets */
+};
+
+struct edit_input {
+    const char *id_arg, *author;
+    const char *args[SAE_LIMIT_CHANGES_PER_COMMAND];
+    bool unset[SAE_LIMIT_CHANGES_PER_COMMAND];
+    size_t count;
+};
+
+static int parse_edit(int argc, char **argv, struct edit_input *in)
+{
+    static const struct option options[] = {{"set", required_argument, NULL, 's'},
+                                            {"unset", required_argument, NULL, 'u'},
+                                            {"by", required_argument, NULL, 'b'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {0}};
+    int opt;
+    memset(in, 0, sizeof *in);
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (opt == 'h')
+            return hub_cli_usage(stdout, "reports", HUB_CLI_DONE);
+        if (opt == 'b') {
+            in->author = optarg;
+        } else if ((opt == 's' || opt == 'u') && in->count == SAE_LIMIT_CHANGES_PER_COMMAND) {
+            return hub_cli_fail(SAE_ETOOBIG, "too many changes in one command (limit %d)",
+                                SAE_LIMIT_CHANGES_PER_COMMAND);
+        } else if (opt == 's' || opt == 'u') {
+            in->unset[in->count] = opt == 'u';
+            in->args[in->count++] = optarg;
+        } else {
+            return hub_cli_option_error("reports edit", opt, argv);
+        }
+    }
+    if (argc - optind != 1)
+        return hub_cli_fail(SAE_EINVAL, "reports edit takes one report id: sae-hub reports edit "
+                            "ID --set FIELD=VALUE --by NAME");
+    in->id_arg = argv[optind];
+    if (in->count == 0)
+        return hub_cli_fail(SAE_EINVAL, "reports edit needs --set FIELD=VALUE or --unset FIELD");
+    return hub_admin_check_author("reports edit", in->author, NULL);
+}
+
+static void edit_changes_free(struct edit_change *changes, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(changes[i].value);
+}
+
+static void field_names(const struct sae_kind *kind, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < kind->field_count && used < size; i++) {
+        int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", kind->fields[i].name);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+/* Validates one --set FIELD=VALUE or --unset FIELD against report's kind. */
+static int validate_change(struct hub_store *store, const struct hub_report *report,
+                           const char *arg, bool unset, const struct edit_change *done,
+                           size_t done_count, struct edit_change *out, struct sae_message *why)
+{
+    const char *eq = strchr(arg, '=');
+    size_t name_len = unset ? strlen(arg) : (eq ? (size_t)(eq - arg) : 0);
+    char name[64];
+    if (unset ? eq != NULL : eq == NULL) {
+        sae_message_set(why, unset ? "--unset takes a field name alone: --unset FIELD"
+                                   : "expected FIELD=VALUE, got \"%.40s\"", arg);
+        return SAE_EINVAL;
+    }
+    if (name_len == 0 || name_len >= sizeof name) {
+        sae_message_set(why, "missing or overlong field name in \"%.40s\"", arg);
+        return SAE_EINVAL;
+    }
+    memcpy(name, arg, name_len);
+    name[name_len] = '\0';
+    if (sae_catalogue_find_field(report->kind, name, &out->field) != 0) {
+        char names[384];
+        field_names(report->kind, names, sizeof names);
+        sae_message_set(why, "%s reports have no field \"%.40s\"; fields: %s",
+                        report->kind->name, name, names);
+        return SAE_ENOTFOUND;
+    }
+    for (size_t i = 0; i < done_count; i++) {
+        if (done[i].field == out->field) {
+            sae_message_set(why, "field %s is given more than once; give it once", name);
+            return SAE_EINVAL;
+        }
+    }
+    out->value = NULL;
+    if (unset && out->field->required) {
+        sae_message_set(why, "%s is required and cannot be unset; set another value instead",
+                        name);
+        return SAE_EINVAL;
+    }
+    return unset ? 0
+                 : hub_admin_canonical_value(store, out->field, report->village, eq + 1,
+                                             &out->value, why);
+}
+
+static bool same_value(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Writes the changes that differ from the current values, one merge_district_edit each. */
+static int apply_edits(struct hub_cli *cli, struct hub_store *store,
+                       const struct hub_report *report, const struct edit_change *changes,
+                       size_t count, const char *author)
+{
+    size_t applied = 0;
+    for (size_t i = 0; i < count; i++) {
+        struct sae_message why = {{0}};
+        if (same_value(hub_report_value(report, changes[i].field), changes[i].value))
+            continue;
+        int rc = merge_district_edit(store, report->id, changes[i].field->name,
+                                     changes[i].value, author, (int64_t)sae_wall_clock_ms(),
+                                     &why);
+        if (rc != 0) {
+            if (applied > 0)
+                fprintf(stderr, "sae-hub: %zu change(s) to %s were saved before this error\n",
+                        applied, report->id);
+            return hub_admin_fail_store(rc, &why, cli);
+        }
+        applied++;
+    }
+    if (applied > 0)
+        printf("saved %zu district change(s) to %s by %s; the posts of %s receive them on "
+               "their next sync\n", applied, report->id, author, report->village);
+    else
+        printf("nothing to change: %s already has these values\n", report->id);
+    return HUB_EXIT_OK;
+}
+
+/* Every value is validated before anything is written, so bad input changes nothing. */
+static int reports_edit(struct hub_cli *cli, int argc, char **argv)
+{
+    struct edit_input in;
+    struct hub_store *store = NULL;
+    struct hub_report *report = NULL;
+    struct edit_change changes[SAE_LIMIT_CHANGES_PER_COMMAND];
+    size_t count = 0;
+    char id[SAE_ID_TEXT_LEN + 1];
+    int status = parse_edit(argc, argv, &in);
+    if (status == HUB_EXIT_OK)
+        status = hub_cli_open(cli, &store);
+    if (status == HUB_EXIT_OK)
+        status = hub_admin_resolve(store, in.id_arg, id);
+    if (status == HUB_EXIT_OK) {
+        int rc = hub_report_load(store, id, &report);
+        status = rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
+    }
+    if (status == HUB_EXIT_OK && report->deleted)
+        status = hub_cli_fail(SAE_EDELETED, "report %s was deleted; deleted reports cannot be "
+                              "edited", id);
+    if (status == HUB_EXIT_OK && report->kind->append_only)
+        status = hub_cli_fail(SAE_EINVAL, "%s reports are append-only events and cannot be "
+                              "edited", report->kind->name);
+    for (size_t i = 0; status == HUB_EXIT_OK && i < in.count; i++) {
+        struct sae_message why = {{0}};
+        int rc = validate_change(store, report, in.args[i], in.unset[i], changes, count,
+                                 &changes[count], &why);
+        if (rc == 0)
+            count++;
+        else
+            status = hub_admin_fail_store(rc, &why, cli);
+    }
+    if (status == HUB_EXIT_OK)
+        status = apply_edits(cli, store, report, changes, count, in.author);
+    edit_changes_free(changes, count);
+    hub_report_free(report);
+    return hub_admin_finish(store, status);
+}
+
+int hub_cli_reports(struct hub_cli *cli, int argc, char **argv)
+{
+    if (argc < 2)
+        return hub_cli_fail(SAE_EINVAL, "reports needs list, show or edit; see: sae-hub "
+                            "reports --help");
+    const char *verb = argv[1];
+    if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0)
+        return hub_cli_usage(stdout, "reports", HUB_CLI_DONE);
+    if (strcmp(verb, "list") == 0)
+        return hub_cli_final(reports_list(cli, argc - 1, argv + 1));
+    if (strcmp(verb, "show") == 0)
+        return hub_cli_final(reports_show(cli, argc - 1, argv + 1));
+    if (strcmp(verb, "edit") == 0)
+        return hub_cli_final(reports_edit(cli, argc - 1, argv + 1));
+    return hub_cli_fail(SAE_EINVAL, "unknown reports command \"%.40s\"; use list, show or edit",
+                        verb);
+}

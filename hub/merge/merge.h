@@ -1,0 +1,66 @@
+/* Merge: field-level last-writer-wins with conflict flags (../shared/DESIGN.md, "Merge").
+ *
+ * Every change received is kept. For each field of a report the changes form a tree: a
+ * change's parent is the change whose version it names as its base (a resolution also has
+ * every candidate it settles as parent). The heads are the changes nobody has built on.
+ * - One head: the field is clean; its value is the current one.
+ * - Several heads: concurrent changes. The current value is the head with the greatest
+ *   (HLC, origin); the field has an open conflict whose candidates are the heads: hard when
+ *   their values differ, soft when they are equal. Different fields never conflict.
+ * - A change dated more than the allowed drift past the hub's clock is held: stored, never
+ *   current, and a hard "clock" conflict until a coordinator decides.
+ * - A delete (tombstone) and an edit that did not see each other make a hard "delete"
+ *   conflict on the tombstone field; whether a writer had seen a change is exact: its own
+ *   earlier changes, and every change up to the hub cursor it had pulled to.
+ * Heads, winners and candidate sets are functions of the set of changes received, so the
+ * order in which batches arrive changes nothing (tests/unit/test_merge*.c). */
+#ifndef MERGE_H
+#define MERGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/hub_store.h"
+#include "sae/sae_wire.h"
+
+struct merge_sender {
+    uint64_t id;
+    const char *village;
+    int64_t clock_offset_ms; /* the post's clock minus the hub's, recorded with the batch */
+};
+
+struct merge_options {
+    int64_t now_ms;   /* the hub's wall clock */
+    int64_t drift_ms; /* how far past now_ms a change may be dated before it is held */
+};
+
+/* Counts of what one batch did, for the log line. */
+struct merge_outcome {
+    size_t applied, duplicates, held, refused;
+    bool replayed; /* the whole batch had been applied before: the stored ack is returned */
+};
+
+/* Applies a decoded push batch from sender in one transaction and writes its
+ * acknowledgement into *ack (freed with sae_push_ack_free). Changes the hub refuses for good
+ * (unknown field, another village's report, version not after its base) are stored as
+ * refusals and named in the ack; the batch still succeeds. A replayed batch gets the stored
+ * acknowledgement. SAE_EBUSY, SAE_EDB... leave nothing applied. */
+int merge_apply_batch(struct hub_store *store, const struct merge_sender *sender,
+                      const struct sae_batch *batch, const struct merge_options *options,
+                      struct sae_push_ack **ack, struct merge_outcome *outcome);
+
+/* A district correction by author: a new version of field based on the current one.
+ * value NULL unsets it. SAE_ENOTFOUND (no such report), SAE_EDELETED. */
+int merge_district_edit(struct hub_store *store, const char *report_id, const char *field,
+                        const char *value, const char *author, int64_t now_ms,
+                        struct sae_message *why);
+
+/* Resolves open conflict id: keep its candidate number keep (1-based, in the order
+ * conflicts show lists them), or set value (keep == 0; value NULL with unset). The
+ * resolution is a new version superseding every candidate. SAE_ENOTFOUND, SAE_EEXIST
+ * (already resolved), SAE_EINVAL (bad candidate number or value). */
+int merge_resolve(struct hub_store *store, int64_t conflict_id, int keep, const char *value,
+                  bool unset, const char *author, const char *note, int64_t now_ms,
+                  struct sae_message *why);
+
+#endif

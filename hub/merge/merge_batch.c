@@ -1,0 +1,392 @@
+/* Applying the posts' batches: each in one write transaction, every change once; the
+ * state of every field it touched is then recomputed by merge_field.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "merge/merge.h"
+#include "merge/merge_rows.h"
+#include "merge/merge_field.h"
+#include "sae/sae_catalogue.h"
+#include "sae/sae_db.h"
+
+static int already_received(struct hub_store *store, uint64_t origin, uint64_t node_seq,
+                            bool *out)
+{
+    int64_t n = 0;
+    const int64_t params[] = {(int64_t)origin, (int64_t)node_seq};
+    int rc = hub_store_query_int(store,
+                              "SELECT (SELECT count(*) FROM change WHERE origin = ?1 AND"
+                              " node_seq = ?2) + (SELECT count(*) FROM refusal WHERE origin = ?1"
+                              " AND node_seq = ?2)", params, 2, &n);
+    if (rc == 0)
+        *out = n > 0;
+    return rc;
+}
+
+/* Refusals of one batch, for its ack and the refusal table. */
+struct refusals {
+    struct sae_refusal *items;
+    size_t count;
+};
+
+/* Names a change in the batch's ack. */
+static int note_refusal(struct refusals *r, uint64_t seq, uint32_t code, const char *message)
+{
+    struct sae_refusal *grown = realloc(r->items, (r->count + 1) * sizeof *grown);
+    char *copy = strdup(message);
+    if (grown)
+        r->items = grown;
+    if (!grown || !copy) {
+        free(copy);
+        return SAE_ENOMEM;
+    }
+    r->items[r->count++] = (struct sae_refusal){seq, code, copy};
+    return 0;
+}
+
+/* Refuses a change for good: named in the ack and kept in the refusal table. */
+static int refuse(struct hub_store *store, struct refusals *r, uint64_t origin, uint64_t seq,
+                  uint32_t code, const char *message, int64_t now_ms)
+{
+    sqlite3_stmt *stmt = NULL;
+    int err = note_refusal(r, seq, code, message);
+    if (err != 0)
+        return err;
+    int rc = hub_store_prepare(store,
+                                "INSERT INTO refusal(origin, node_seq, code, message, received_ms)"
+                                " VALUES (?1, ?2, ?3, ?4, ?5)", &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 1, (int64_t)origin);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, (int64_t)seq);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, code);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 4, message, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 5, now_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}
+
+/* Why the hub refuses a change for good; an empty message means it is acceptable. */
+/* What one batch keeps between its changes, so that a change costs as few queries as
+ * possible: changes of one report come together, and seqs only grow. */
+struct batch_state {
+    int64_t acked_seq; /* the post's acknowledged seq before this batch */
+    sae_hlc newest;    /* the newest version applied (not held): the hub's clock catches up */
+    bool known;        /* report_id below names the report of the previous change */
+    bool exists;
+    char report_id[SAE_ID_TEXT_LEN + 1], kind[64], village[128];
+};
+
+/* The owner of report_id, from the previous change's lookup when it is the same report. */
+static int owner_of(struct hub_store *store, struct batch_state *b, const char *report_id)
+{
+    if (b->known && strcmp(b->report_id, report_id) == 0)
+        return 0;
+    int rc = merge_report_owner(store, report_id, b->kind, b->village);
+    if (rc != 0 && rc != SAE_ENOTFOUND)
+        return rc;
+    b->known = true;
+    b->exists = rc == 0;
+    memcpy(b->report_id, report_id, sizeof b->report_id);
+    return 0;
+}
+
+static int judge_change(struct hub_store *store, const struct merge_sender *sender,
+                        const struct sae_change *c, const char *report_id, struct batch_state *b,
+                        char message[SAE_CHANGE_MESSAGE_BYTES])
+{
+    if (sae_change_check_catalogue(c, message) != 0)
+        return 0;
+    if (c->base.hlc != 0 && sae_version_compare(&c->version, &c->base) <= 0) {
+        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "version is not after its base version");
+        return 0;
+    }
+    int rc = owner_of(store, b, report_id);
+    if (rc != 0 || !b->exists)
+        return rc;
+    const char *kind = b->kind, *village = b->village;
+    if (strcmp(village, sender->village) != 0)
+        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "report %s belongs to another village",
+                 report_id);
+    else if (strcmp(kind, c->kind) != 0)
+        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "report %s is a %s, not a %s", report_id,
+                 kind, c->kind);
+    return 0;
+}
+
+/* A post that re-dates its own version (its clock was wrong) names it: the earlier one is
+ * settled by the new one, as a resolution settles its candidates. Only the post's own
+ * version of the same field can be named; a name that matches nothing links nothing. */
+static int link_superseded(struct hub_store *store, int64_t child, const struct sae_change *c,
+                           const char *report_id)
+{
+    static const char sql[] =
+        "INSERT OR IGNORE INTO change_parent(child, parent) SELECT ?1, seq FROM change"
+        " WHERE report_id = ?2 AND field = ?3 AND version = ?4 AND origin = ?5 AND seq <> ?1";
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 1, child);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 2, report_id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 3, c->field, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 4, (int64_t)c->supersedes);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 5, (int64_t)c->version.origin);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}
+
+static int apply_change(struct hub_store *store, const struct merge_sender *sender,
+                        const struct sae_change *c, const struct merge_options *options,
+                        struct batch_state *b, struct refusals *refusals,
+                        struct touched *touched, struct merge_outcome *outcome)
+{
+    char report_id[SAE_ID_TEXT_LEN + 1], message[SAE_CHANGE_MESSAGE_BYTES] = "";
+    bool duplicate = false;
+    /* Everything the hub stored for this post lies at or below its acknowledged seq. */
+    int rc = (int64_t)c->seq > b->acked_seq
+                 ? 0
+                 : already_received(store, c->version.origin, c->seq, &duplicate);
+    if (rc != 0 || duplicate) {
+        outcome->duplicates += duplicate;
+        return rc;
+    }
+    sae_id_format(&c->report_id, report_id);
+    rc = judge_change(store, sender, c, report_id, b, message);
+    if (rc != 0)
+        return rc;
+    if (message[0]) {
+        outcome->refused++;
+        return refuse(store, refusals, c->version.origin, c->seq, SAE_STATUS_INVALID_CHANGE,
+                      message, options->now_ms);
+    }
+    /* A version dated past the allowed drift never moves the hub's clock nor wins. */
+    int64_t limit_ms = options->now_ms + options->drift_ms;
+    struct stored_change row = {
+        .report_id = report_id, .kind = c->kind, .village = sender->village, .field = c->field,
+        .value = c->value, .version = c->version, .base = c->base, .node_seq = (int64_t)c->seq,
+        .seen_cursor = (int64_t)c->seen_cursor, .received_ms = options->now_ms,
+        .held = (int64_t)sae_hlc_ms(c->version.hlc) > limit_ms,
+    };
+    int64_t seq = 0;
+    rc = merge_insert_change(store, &row, &seq);
+    if (rc == 0 && c->supersedes)
+        rc = link_superseded(store, seq, c, report_id);
+    if (rc == 0 && !b->exists) {
+        rc = merge_insert_report(store, report_id, c->kind, sender->village, seq);
+        b->exists = rc == 0;
+        snprintf(b->kind, sizeof b->kind, "%s", c->kind);
+        snprintf(b->village, sizeof b->village, "%s", sender->village);
+    }
+    if (!row.held && c->version.hlc > b->newest)
+        b->newest = c->version.hlc;
+    if (rc == 0)
+        rc = merge_touched_add_change(touched, report_id, c->field, row.held ? 0 : seq,
+                                      c->base);
+    if (rc == 0 && row.held) {
+        char note[SAE_CHANGE_MESSAGE_BYTES];
+        long long days = ((int64_t)sae_hlc_ms(c->version.hlc) - options->now_ms) / 86400000;
+        snprintf(note, sizeof note, "the date on this computer is wrong: this change is dated "
+                 "%lld day(s) ahead of the district; it is kept for review", days);
+        rc = note_refusal(refusals, c->seq, SAE_STATUS_CLOCK_AHEAD, note);
+    }
+    if (rc == 0) {
+        outcome->applied += !row.held;
+        outcome->held += row.held;
+    }
+    return rc;
+}
+
+static int load_stored_ack(struct hub_store *store, uint64_t origin, uint64_t last_seq,
+                           struct sae_push_ack **out)
+{
+    sqlite3_stmt *stmt = NULL;
+    struct sae_limits limits = sae_limits_default();
+    int err = SAE_ENOTFOUND;
+    int rc = hub_store_prepare(store,
+                                "SELECT ack FROM push_ack WHERE origin = ?1 AND last_seq = ?2", &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 1, (int64_t)origin);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, (int64_t)last_seq);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        err = sae_push_ack_decode(sqlite3_column_blob(stmt, 0),
+                                  (size_t)sqlite3_column_bytes(stmt, 0), &limits, out);
+    else if (rc != SQLITE_DONE)
+        err = sae_db_error(rc);
+    sqlite3_reset(stmt);
+    return err;
+}
+
+static int store_ack(struct hub_store *store, const struct sae_push_ack *ack, uint64_t last_seq)
+{
+    struct sae_limits limits = sae_limits_default();
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    sqlite3_stmt *stmt = NULL;
+    int err = sae_push_ack_encode(ack, &limits, &buf, &len);
+    if (err != 0)
+        return err;
+    int rc = hub_store_prepare(store,
+                                "INSERT OR REPLACE INTO push_ack(origin, last_seq, ack)"
+                                " VALUES (?1, ?2, ?3)", &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 1, (int64_t)ack->origin);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, (int64_t)last_seq);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(stmt, 3, buf, (int)len, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    sqlite3_reset(stmt);
+    sae_wire_buffer_free(buf, len);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}
+
+/* The post's bookkeeping is written in the batch's own transaction: one write, one fsync. */
+static int update_node_after_batch(struct hub_store *store, const struct merge_sender *sender,
+                                   int64_t acked_seq, int64_t now_ms)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store,
+                               "UPDATE node SET acked_seq = max(acked_seq, ?2),"
+                               " last_batch_ms = ?3, last_seen_ms = ?3, clock_offset_ms = ?4"
+                               " WHERE id = ?1", &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 1, (int64_t)sender->id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, acked_seq);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, now_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 4, sender->clock_offset_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}
+
+static int build_ack(struct hub_store *store, uint64_t origin, int64_t acked_seq,
+                     struct refusals *refusals, int64_t now_ms, struct sae_push_ack **out)
+{
+    struct sae_push_ack *ack = calloc(1, sizeof *ack);
+    int rc = ack ? hub_store_clock(store, now_ms, &ack->hub_clock) : SAE_ENOMEM;
+    if (rc != 0) {
+        free(ack);
+        return rc;
+    }
+    ack->schema_version = SAE_WIRE_SCHEMA_VERSION;
+    ack->origin = origin;
+    ack->acked_seq = (uint64_t)acked_seq;
+    ack->refusals = refusals->items;
+    ack->refusal_count = refusals->count;
+    refusals->items = NULL;
+    refusals->count = 0;
+    *out = ack;
+    return 0;
+}
+
+static void refusals_free(struct refusals *r)
+{
+    for (size_t i = 0; i < r->count; i++)
+        free(r->items[i].message);
+    free(r->items);
+}
+
+/* A batch whose last change was acknowledged before gets the stored answer. */
+static int try_replay(struct hub_store *store, const struct sae_batch *batch,
+                      int64_t acked_before, int64_t now_ms, struct sae_push_ack **ack)
+{
+    uint64_t last = batch->changes[batch->change_count - 1].seq;
+    if ((int64_t)last > acked_before)
+        return SAE_ENOTFOUND;
+    int rc = load_stored_ack(store, batch->origin, last, ack);
+    if (rc == 0)
+        rc = hub_store_clock(store, now_ms, &(*ack)->hub_clock);
+    return rc;
+}
+
+static int apply_all(struct hub_store *store, const struct merge_sender *sender,
+                     const struct sae_batch *batch, int64_t acked_before,
+                     const struct merge_options *options, struct sae_push_ack **ack,
+                     struct merge_outcome *outcome)
+{
+    struct refusals refusals = {0};
+    struct touched touched = {0};
+    struct batch_state b = {.acked_seq = acked_before};
+    int64_t last = batch->change_count > 0
+                       ? (int64_t)batch->changes[batch->change_count - 1].seq
+                       : 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < batch->change_count; i++)
+        rc = apply_change(store, sender, &batch->changes[i], options, &b, &refusals, &touched,
+                          outcome);
+    if (rc == 0 && b.newest)
+        rc = hub_store_observe_version(store, b.newest);
+    if (rc == 0)
+        rc = merge_recompute_touched(store, &touched, options->now_ms);
+    if (rc == 0)
+        rc = update_node_after_batch(store, sender, last, options->now_ms);
+    /* The same rule as the node row's update: the highest seq held for this post. */
+    if (rc == 0)
+        rc = build_ack(store, sender->id, last > acked_before ? last : acked_before, &refusals,
+                       options->now_ms, ack);
+    if (rc == 0 && batch->change_count > 0) {
+        rc = store_ack(store, *ack, batch->changes[batch->change_count - 1].seq);
+        if (rc != 0) {
+            sae_push_ack_free(*ack);
+            *ack = NULL;
+        }
+    }
+    refusals_free(&refusals);
+    free(touched.items);
+    return rc;
+}
+
+int merge_apply_batch(struct hub_store *store, const struct merge_sender *sender,
+                      const struct sae_batch *batch, const struct merge_options *options,
+                      struct sae_push_ack **ack, struct merge_outcome *outcome)
+{
+    struct merge_outcome counts = {0};
+    struct sae_push_ack *answer = NULL;
+    if (batch->origin != sender->id)
+        return SAE_EINVAL;
+    struct hub_node node;
+    int rc = hub_store_begin(store);
+    if (rc != 0)
+        return rc;
+    /* The post's row is read once, inside the transaction, for every step below. */
+    rc = hub_store_node_get(store, sender->id, &node);
+    if (rc == 0 && batch->change_count > 0) {
+        rc = try_replay(store, batch, node.acked_seq, options->now_ms, &answer);
+        counts.replayed = rc == 0;
+        if (rc == SAE_ENOTFOUND)
+            rc = 0;
+    }
+    if (rc == 0 && !answer)
+        rc = apply_all(store, sender, batch, node.acked_seq, options, &answer, &counts);
+    if (rc == 0)
+        rc = hub_store_commit(store);
+    if (rc != 0) {
+        hub_store_rollback(store);
+        sae_push_ack_free(answer);
+        return rc;
+    }
+    *ack = answer;
+    if (outcome)
+        *outcome = counts;
+    return 0;
+}

@@ -1,0 +1,351 @@
+/* District edits and coordinators' resolutions: new versions by the hub's origin, based
+ * on the current one, each in one write transaction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "merge/merge.h"
+#include "merge/merge_rows.h"
+#include "merge/merge_field.h"
+#include "sae/sae_borrow.h"
+#include "sae/sae_catalogue.h"
+#include "sae/sae_db.h"
+
+/* The winning change of a field: its version and value; version {0,0} when never written. */
+static int current_winner(struct hub_store *store, const char *report_id, const char *field,
+                          struct sae_version *version, char **value)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store,
+                                "SELECT c.version, c.origin, c.value FROM field_state s"
+                                " JOIN change c ON c.seq = s.change"
+                                " WHERE s.report_id = ?1 AND s.field = ?2", &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 1, report_id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    struct sae_version v = {0, 0};
+    char *text = NULL;
+    if (rc == SQLITE_ROW) {
+        v.hlc = (sae_hlc)sqlite3_column_int64(stmt, 0);
+        v.origin = (uint64_t)sqlite3_column_int64(stmt, 1);
+        const unsigned char *t = sqlite3_column_text(stmt, 2);
+        if (t && !(text = strdup((const char *)t)))
+            rc = SQLITE_NOMEM;
+        else
+            rc = SQLITE_DONE;
+    }
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE) {
+        free(text);
+        return sae_db_error(rc);
+    }
+    *version = v;
+    if (value)
+        *value = text;
+    else
+        free(text);
+    return 0;
+}
+
+static int is_deleted(struct hub_store *store, const char *report_id, bool *out)
+{
+    struct sae_version v;
+    char *value = NULL;
+    int rc = current_winner(store, report_id, SAE_FIELD_TOMBSTONE, &v, &value);
+    if (rc == 0)
+        *out = value != NULL;
+    free(value);
+    return rc;
+}
+
+/* Writes a district change (an edit or a resolution) on top of the field's current winner. */
+static int write_district_change(struct hub_store *store, const char *report_id,
+                                 const char *kind, const char *village, const char *field,
+                                 const char *value, const char *author, int64_t now_ms,
+                                 int64_t *seq)
+{
+    struct stored_change row = {.report_id = report_id, .kind = kind, .village = village,
+                                .field = field, .value = value, .author = author,
+                                .received_ms = now_ms};
+    int64_t district_seq = 0;
+    sae_hlc version = 0;
+    int rc = current_winner(store, report_id, field, &row.base, NULL);
+    if (rc == 0)
+        rc = hub_store_next_version(store, now_ms, &version);
+    if (rc == 0)
+        rc = sae_db_meta_int(store->db, "district_seq", &district_seq);
+    if (rc == 0)
+        rc = sae_db_set_meta_int(store->db, "district_seq", ++district_seq);
+    /* The district sees every change the hub holds. */
+    if (rc == 0)
+        rc = hub_store_query_int(store, "SELECT coalesce(max(seq), 0) FROM change", NULL, 0,
+                              &row.seen_cursor);
+    row.version = (struct sae_version){version, store->hub_id};
+    row.node_seq = district_seq;
+    if (rc == 0)
+        rc = merge_insert_change(store, &row, seq);
+    return rc;
+}
+
+static int check_district_value(const char *kind, const char *field, const char *value,
+                                struct sae_message *why)
+{
+    struct sae_change probe = {.kind = sae_borrow(kind), .field = sae_borrow(field),
+                               .value = sae_borrow(value)};
+    char message[SAE_CHANGE_MESSAGE_BYTES];
+    if (strcmp(field, SAE_FIELD_TOMBSTONE) != 0 && sae_change_check_catalogue(&probe, message) != 0) {
+        sae_message_set(why, "%s", message);
+        return SAE_EINVAL;
+    }
+    return 0;
+}
+
+/* What a post may not do, the district may not either: edit an append-only event, or
+ * leave a required field empty. */
+static int check_district_edit(const char *kind_name, const char *field_name, const char *value,
+                               struct sae_message *why)
+{
+    const struct sae_kind *kind = NULL;
+    const struct sae_field *field = NULL;
+    int rc = check_district_value(kind_name, field_name, value, why);
+    if (rc != 0)
+        return rc;
+    if (sae_catalogue_find_kind(kind_name, &kind) == 0 && kind->append_only) {
+        sae_message_set(why, "%s reports are append-only events and cannot be edited", kind_name);
+        return SAE_EINVAL;
+    }
+    if (!value && sae_catalogue_find_field(kind, field_name, &field) == 0 && field->required) {
+        sae_message_set(why, "%s is required and cannot be unset", field_name);
+        return SAE_EINVAL;
+    }
+    return 0;
+}
+
+static int finish_district(struct hub_store *store, const char *report_id, const char *field,
+                           int64_t now_ms, int rc)
+{
+    struct touched touched = {0};
+    if (rc == 0)
+        rc = merge_touched_add(&touched, report_id, field);
+    if (rc == 0)
+        rc = merge_recompute_touched(store, &touched, now_ms);
+    free(touched.items);
+    if (rc == 0)
+        rc = hub_store_commit(store);
+    if (rc != 0)
+        hub_store_rollback(store);
+    return rc;
+}
+
+int merge_district_edit(struct hub_store *store, const char *report_id, const char *field,
+                        const char *value, const char *author, int64_t now_ms,
+                        struct sae_message *why)
+{
+    char kind[64], village[128];
+    bool deleted = false;
+    int64_t seq = 0;
+    int rc = hub_store_begin(store);
+    if (rc != 0)
+        return rc;
+    rc = merge_report_owner(store, report_id, kind, village);
+    if (rc == SAE_ENOTFOUND)
+        sae_message_set(why, "no report has id %s; list them with: sae-hub reports list",
+                        report_id);
+    if (rc == 0 && strcmp(field, SAE_FIELD_TOMBSTONE) == 0) {
+        sae_message_set(why, "%s cannot be edited; deletes come from the posts", field);
+        rc = SAE_EINVAL;
+    }
+    if (rc == 0)
+        rc = check_district_edit(kind, field, value, why);
+    if (rc == 0)
+        rc = is_deleted(store, report_id, &deleted);
+    if (rc == 0 && deleted) {
+        sae_message_set(why, "report %s was deleted; deleted reports cannot be edited",
+                        report_id);
+        rc = SAE_EDELETED;
+    }
+    if (rc == 0)
+        rc = write_district_change(store, report_id, kind, village, field, value, author, now_ms,
+                                   &seq);
+    return finish_district(store, report_id, field, now_ms, rc);
+}
+
+struct conflict_row {
+    char report_id[SAE_ID_TEXT_LEN + 1];
+    char field[64];
+    char status[16];
+    char resolved_by[128];
+};
+
+static int load_conflict(struct hub_store *store, int64_t id, struct conflict_row *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int err = SAE_ENOTFOUND;
+    int rc = hub_store_prepare(store,
+                                "SELECT report_id, field, status, coalesce(resolved_by, '')"
+                                " FROM conflict WHERE id = ?1", &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 1, id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        snprintf(out->report_id, sizeof out->report_id, "%s", sqlite3_column_text(stmt, 0));
+        snprintf(out->field, sizeof out->field, "%s", sqlite3_column_text(stmt, 1));
+        snprintf(out->status, sizeof out->status, "%s", sqlite3_column_text(stmt, 2));
+        snprintf(out->resolved_by, sizeof out->resolved_by, "%s", sqlite3_column_text(stmt, 3));
+        err = 0;
+    } else if (rc != SQLITE_DONE) {
+        err = sae_db_error(rc);
+    }
+    sqlite3_reset(stmt);
+    return err;
+}
+
+/* Candidate number keep (1-based, ordered by version then origin, as conflicts show lists
+ * them): its change seq, field and value. */
+static int candidate_at(struct hub_store *store, int64_t conflict_id, int keep, int64_t *seq,
+                        char field[64], char **value)
+{
+    sqlite3_stmt *stmt = NULL;
+    int err = SAE_ENOTFOUND;
+    int rc = hub_store_prepare(store,
+                                "SELECT c.seq, c.field, c.value FROM conflict_candidate k"
+                                " JOIN change c ON c.seq = k.change WHERE k.conflict = ?1"
+                                " ORDER BY c.version, c.origin, c.seq LIMIT 1 OFFSET ?2", &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 1, conflict_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, keep - 1);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *text = sqlite3_column_text(stmt, 2);
+        *seq = sqlite3_column_int64(stmt, 0);
+        snprintf(field, 64, "%s", sqlite3_column_text(stmt, 1));
+        *value = text ? strdup((const char *)text) : NULL;
+        err = text && !*value ? SAE_ENOMEM : 0;
+    } else if (rc != SQLITE_DONE) {
+        err = sae_db_error(rc);
+    }
+    sqlite3_reset(stmt);
+    return err;
+}
+
+/* The resolution settles every candidate of its own field: they become its parents. */
+static int settle_candidates(struct hub_store *store, int64_t conflict_id, const char *field,
+                             int64_t resolution)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store,
+                                "INSERT OR IGNORE INTO change_parent(child, parent)"
+                                " SELECT ?1, c.seq FROM conflict_candidate k"
+                                " JOIN change c ON c.seq = k.change"
+                                " WHERE k.conflict = ?2 AND c.field = ?3", &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 1, resolution);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, conflict_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 3, field, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}
+
+static int close_conflict(struct hub_store *store, int64_t id, const char *author,
+                          const char *note, int64_t resolution, int64_t now_ms)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store,
+                                "UPDATE conflict SET status = 'resolved', resolved_ms = ?2,"
+                                " resolved_by = ?3, note = ?4, resolution = ?5 WHERE id = ?1", &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 1, id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, now_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 3, author, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = note ? sqlite3_bind_text(stmt, 4, note, -1, SQLITE_STATIC) : sqlite3_bind_null(stmt, 4);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 5, resolution);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}
+
+/* The value the resolution writes: a kept candidate's value, or the value given. Keeping an
+ * edit in a delete conflict restores the report (the tombstone is unset). */
+static int resolution_value(struct hub_store *store, int64_t id, const struct conflict_row *c,
+                            int keep, const char *value, bool unset, char **out,
+                            struct sae_message *why)
+{
+    char field[64];
+    int64_t seq = 0;
+    char *kept = NULL;
+    if (keep == 0) {
+        if (strcmp(c->field, SAE_FIELD_TOMBSTONE) == 0) {
+            sae_message_set(why, "a delete conflict is resolved with --keep N: a deletion keeps "
+                            "the report deleted, an edit restores it");
+            return SAE_EINVAL;
+        }
+        *out = unset ? NULL : strdup(value);
+        return unset || *out ? 0 : SAE_ENOMEM;
+    }
+    int rc = candidate_at(store, id, keep, &seq, field, &kept);
+    if (rc == SAE_ENOTFOUND)
+        sae_message_set(why, "conflict %lld has no candidate %d; see: sae-hub conflicts show %lld",
+                        (long long)id, keep, (long long)id);
+    if (rc == 0 && strcmp(field, c->field) != 0) {
+        free(kept);
+        kept = NULL; /* an edit kept against a delete: restore */
+    }
+    if (rc == 0)
+        *out = kept;
+    return rc;
+}
+
+int merge_resolve(struct hub_store *store, int64_t conflict_id, int keep, const char *value,
+                  bool unset, const char *author, const char *note, int64_t now_ms,
+                  struct sae_message *why)
+{
+    struct conflict_row c;
+    char kind[64], village[128], *chosen = NULL;
+    int64_t seq = 0;
+    int rc = hub_store_begin(store);
+    if (rc != 0)
+        return rc;
+    rc = load_conflict(store, conflict_id, &c);
+    if (rc == SAE_ENOTFOUND)
+        sae_message_set(why, "no conflict has id %lld; list them with: sae-hub conflicts list",
+                        (long long)conflict_id);
+    if (rc == 0 && strcmp(c.status, "open") != 0) {
+        sae_message_set(why, "conflict %lld was already resolved by %s; see: sae-hub conflicts "
+                        "show %lld", (long long)conflict_id, c.resolved_by, (long long)conflict_id);
+        rc = SAE_EEXIST;
+    }
+    if (rc == 0)
+        rc = merge_report_owner(store, c.report_id, kind, village);
+    if (rc == 0)
+        rc = resolution_value(store, conflict_id, &c, keep, value, unset, &chosen, why);
+    if (rc == 0 && keep == 0)
+        rc = check_district_value(kind, c.field, chosen, why);
+    if (rc == 0)
+        rc = write_district_change(store, c.report_id, kind, village, c.field, chosen, author,
+                                   now_ms, &seq);
+    if (rc == 0)
+        rc = settle_candidates(store, conflict_id, c.field, seq);
+    if (rc == 0)
+        rc = close_conflict(store, conflict_id, author, note, seq, now_ms);
+    free(chosen);
+    if (rc != 0) {
+        hub_store_rollback(store);
+        return rc;
+    }
+    return finish_district(store, c.report_id, c.field, now_ms, rc);
+}

@@ -1,0 +1,51 @@
+/* Rows and bookkeeping shared by the merge's batch path (merge_batch.c) and district path
+ * (merge_district.c), in merge_rows.c. */
+#ifndef MERGE_INTERNAL_H
+#define MERGE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/hub_store.h"
+#include "sae/sae_hlc.h"
+#include "sae/sae_id.h"
+
+/* The fields a transaction touched, recomputed once each at the end. seq and base name the
+ * change that touched it when it is a post's change that is not held (seq 0 otherwise): a
+ * field touched by one such change only may take merge_state_fast_forward. */
+struct touched_item {
+    char report_id[SAE_ID_TEXT_LEN + 1];
+    char field[64];
+    int64_t seq;
+    struct sae_version base;
+};
+
+struct touched {
+    struct touched_item *items; /* may repeat: made distinct when recomputed */
+    size_t count, capacity;
+};
+
+int merge_touched_add(struct touched *t, const char *report_id, const char *field);
+/* The same, naming the stored change (seq) that touched the field and its base. */
+int merge_touched_add_change(struct touched *t, const char *report_id, const char *field,
+                             int64_t seq, struct sae_version base);
+/* Every touched field, and the tombstone of every touched report: an edit can make a delete
+ * conflict appear. */
+int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t now_ms);
+
+/* One row of the change table. */
+struct stored_change {
+    const char *report_id, *kind, *village, *field, *value, *author;
+    struct sae_version version, base;
+    int64_t node_seq, seen_cursor, received_ms;
+    bool held;
+};
+
+int merge_insert_change(struct hub_store *store, const struct stored_change *c, int64_t *seq);
+/* The kind and village of a report; SAE_ENOTFOUND when the hub has never seen it. */
+int merge_report_owner(struct hub_store *store, const char *report_id, char kind[64],
+                       char village[128]);
+int merge_insert_report(struct hub_store *store, const char *report_id, const char *kind,
+                        const char *village, int64_t first_change);
+
+#endif

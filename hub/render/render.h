@@ -1,0 +1,81 @@
+/* How the merged state looks to district staff (text, Indonesian labels), to scripts (JSON
+ * through Jansson) and to spreadsheets (CSV). Reads nothing itself: it renders what
+ * store/hub_read.h loaded.
+ *
+ * render_json.c: JSON; render_text.c: text; render_csv.c: CSV. */
+#ifndef HUB_RENDER_H
+#define HUB_RENDER_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "store/hub_read.h"
+
+/* ---- JSON forms (NULL when out of memory) ------------------------------------------ */
+
+/* A value as on the node: ints as numbers, bools as true/false, other types as text,
+ * NULL as null. field may be NULL (the tombstone): text. */
+json_t *hub_value_json(const struct sae_field *field, const char *value);
+/* {"id", "kind", "village", "fields", "deleted", "updated"}. */
+json_t *hub_report_json(const struct hub_report *report);
+/* {"id", "report", "kind", "village", "field", "severity", "status", "reason", "opened",
+ *  "winner", "candidates": [{"number", "field", "value", "node", "village", "version",
+ *  "time", "held", "author"}], and when resolved "resolved_by", "resolved_at", "note",
+ *  "resolution"}. */
+json_t *hub_conflict_json(const struct hub_conflict *conflict);
+/* {"reports", "deleted", "village", "kind", "month", "violence_type", "open_conflicts",
+ *  "held_changes"}. */
+json_t *hub_stats_json(const struct hub_stats *stats);
+
+/* Writes value and a newline (indent 2, ASCII, keys in insertion order); steals it.
+ * SAE_ENOMEM for NULL, SAE_EIO when writing fails. */
+int hub_json_print(FILE *out, json_t *value);
+
+/* Arrays written one element at a time, so an export of every report never holds all of
+ * them in memory. Each call steals item. */
+struct hub_json_stream {
+    FILE *out;
+    size_t count;
+};
+int hub_json_stream_begin(struct hub_json_stream *stream, FILE *out);
+int hub_json_stream_item(struct hub_json_stream *stream, json_t *item);
+int hub_json_stream_end(struct hub_json_stream *stream);
+
+/* ---- CSV (RFC 4180) ----------------------------------------------------------------- */
+
+/* Writes one cell. A cell holding a comma, a double quote, CR or LF is quoted and its
+ * quotes doubled. A cell starting with = + - @, tab or CR gets a leading single quote so
+ * that a spreadsheet never runs it as a formula. NULL is an empty cell. */
+int hub_csv_write_cell(FILE *out, const char *value);
+/* Writes cells separated by commas and ended by CRLF. */
+int hub_csv_write_row(FILE *out, const char *const *cells, size_t count);
+
+/* The export's columns: id, kind, village, deleted, updated, then the fields of kind, or
+ * of every kind (each name once, in catalogue order) when kind is NULL. */
+struct hub_csv_columns {
+    const struct sae_field **fields;
+    size_t field_count;
+};
+int hub_csv_columns_init(struct hub_csv_columns *columns, const struct sae_kind *kind);
+void hub_csv_columns_free(struct hub_csv_columns *columns);
+int hub_csv_write_header(FILE *out, const struct hub_csv_columns *columns);
+int hub_csv_write_report(FILE *out, const struct hub_csv_columns *columns,
+                         const struct hub_report *report);
+
+/* ---- Text forms, for people: enum codes with their Indonesian labels ----------------- */
+
+/* One line per report; never a sensitive field nor free text (show prints those). */
+void hub_report_line(FILE *out, const struct hub_report *report);
+/* Every field, sensitive ones included. */
+void hub_report_text(FILE *out, const struct hub_report *report);
+/* One line per change: time, version, node, village, author, flags and the value (text
+ * with line breaks as its size only). */
+void hub_change_text(FILE *out, const struct sae_kind *kind, const struct hub_change *change);
+void hub_conflict_line(FILE *out, const struct hub_conflict *conflict);
+void hub_conflict_text(FILE *out, const struct hub_conflict *conflict);
+void hub_stats_text(FILE *out, const struct hub_stats *stats);
+
+/* ISO 8601 UTC with milliseconds of a time in ms ("1970-01-01T00:00:00.000Z" for 0). */
+void hub_format_ms(int64_t ms, char out[SAE_HLC_TIME_LEN + 1]);
+
+#endif

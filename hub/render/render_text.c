@@ -1,0 +1,224 @@
+/* Text forms for district staff: enum codes with their Indonesian labels, long text
+ * indented under its field, lists without sensitive fields. */
+#include "render/render.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define LIST_SUMMARY_FIELDS 4
+/* Column where a multi-line value's continuation lines start in show. */
+#define VALUE_COLUMN 26
+
+static const char *enum_label(const struct sae_field *field, const char *value)
+{
+    const struct sae_enum_value *v = NULL;
+    if (field && field->type == SAE_FIELD_ENUM && value)
+        v = sae_field_find_value(field, value);
+    return v ? v->label_id : NULL;
+}
+
+static const struct sae_field *field_of(const struct sae_kind *kind, const char *name)
+{
+    const struct sae_field *field = NULL;
+    return sae_catalogue_find_field(kind, name, &field) == 0 ? field : NULL;
+}
+
+/* Continuation lines are indented by indent; a final line break is not printed. */
+static void print_multiline(FILE *out, const char *value, int indent)
+{
+    for (const char *p = value; *p; p++) {
+        if (*p == '\n' && !p[1])
+            break;
+        fputc(*p, out);
+        if (*p == '\n')
+            fprintf(out, "%*s", indent, "");
+    }
+}
+
+/* A value in full: "(unset)", the tombstone as deleted/restored, enum codes labelled. */
+static void print_value(FILE *out, const struct sae_field *field, const char *name,
+                        const char *value, int indent)
+{
+    const char *label = enum_label(field, value);
+    if (strcmp(name, SAE_FIELD_TOMBSTONE) == 0)
+        fputs(value ? "deleted (dihapus)" : "restored (dipulihkan)", out);
+    else if (!value)
+        fputs("(unset)", out);
+    else
+        print_multiline(out, value, indent);
+    if (label)
+        fprintf(out, " (%s)", label);
+}
+
+void hub_report_line(FILE *out, const struct hub_report *report)
+{
+    size_t shown = 0;
+    fprintf(out, "%s  %-8s  %s", report->id, report->kind->name, report->village);
+    for (size_t i = 0; i < report->value_count && shown < LIST_SUMMARY_FIELDS; i++) {
+        const struct hub_report_value *v = &report->values[i];
+        if (!sae_field_shown_in_lists(v->field))
+            continue;
+        if (v->field->type == SAE_FIELD_REFERENCE)
+            fprintf(out, "  %s=%.8s", v->field->name, v->value);
+        else
+            fprintf(out, "  %s=%s", v->field->name, v->value);
+        shown++;
+    }
+    fputs(report->deleted ? "  (deleted)\n" : "\n", out);
+}
+
+void hub_report_text(FILE *out, const struct hub_report *report)
+{
+    char time[SAE_HLC_TIME_LEN + 1];
+    sae_hlc_format_time(report->updated, time);
+    fprintf(out, "%s  %s (%s)%s\n", report->id, report->kind->name, report->kind->label_id,
+            report->deleted ? "  DIHAPUS / DELETED" : "");
+    fprintf(out, "  %-22s  %s\n", "village", report->village);
+    for (size_t i = 0; i < report->value_count; i++) {
+        const struct hub_report_value *v = &report->values[i];
+        fprintf(out, "  %-22s  ", v->field->name);
+        print_value(out, v->field, v->field->name, v->value, VALUE_COLUMN);
+        fputc('\n', out);
+    }
+    fprintf(out, "  %-22s  %s\n", "last change", time);
+}
+
+void hub_change_text(FILE *out, const struct sae_kind *kind, const struct hub_change *c)
+{
+    char time[SAE_HLC_TIME_LEN + 1];
+    const struct sae_field *field = field_of(kind, c->field);
+    sae_hlc_format_time(c->version.hlc, time);
+    fprintf(out, "  %s %s  %016" PRIx64 "@%016" PRIx64 "  %s", c->winner ? "*" : " ", time,
+            c->version.hlc, c->version.origin, c->village);
+    if (c->author)
+        fprintf(out, "  district: %s", c->author);
+    if (c->held)
+        fputs("  HELD (clock ahead)", out);
+    fputs("  ", out);
+    if (c->value && strchr(c->value, '\n'))
+        fprintf(out, "(%zu bytes of text)", strlen(c->value));
+    else
+        print_value(out, field, c->field, c->value, 0);
+    fputc('\n', out);
+}
+
+void hub_conflict_line(FILE *out, const struct hub_conflict *k)
+{
+    fprintf(out, "%6" PRId64 "  %-8s  %-4s  %.8s  %-8s  %-20s  %-18s  %zu candidates  %s\n",
+            k->id, k->open ? "open" : "resolved", k->hard ? "hard" : "soft", k->report_id,
+            k->kind->name, k->field, k->reason, k->candidate_count, k->village);
+}
+
+static void print_candidate(FILE *out, const struct hub_conflict *k, const struct hub_candidate *c)
+{
+    char time[SAE_HLC_TIME_LEN + 1];
+    bool current = k->has_winner && strcmp(c->field, k->field) == 0 &&
+                   sae_version_compare(&c->version, &k->winner_version) == 0;
+    sae_hlc_format_time(c->version.hlc, time);
+    fprintf(out, "  [%d] ", c->number);
+    if (strcmp(c->field, k->field) != 0)
+        fprintf(out, "edit of %s: ", c->field);
+    print_value(out, field_of(k->kind, c->field), c->field, c->value, 6);
+    fputs(current ? "   <- current\n" : "\n", out);
+    fprintf(out, "      %s  node %016" PRIx64 "  %s  version %016" PRIx64 "%s%s%s\n", time,
+            c->version.origin, c->village, c->version.hlc, c->author ? "  district: " : "",
+            c->author ? c->author : "", c->held ? "  HELD (clock ahead)" : "");
+}
+
+void hub_conflict_text(FILE *out, const struct hub_conflict *k)
+{
+    char time[SAE_HLC_TIME_LEN + 1];
+    const struct sae_field *field = field_of(k->kind, k->field);
+    hub_format_ms(k->opened_ms, time);
+    fprintf(out, "Konflik / conflict %" PRId64 ": %s, %s (%s)\n", k->id, k->hard ? "hard" : "soft",
+            k->open ? "open" : "resolved", k->reason);
+    fprintf(out, "  %-10s  %s (%s, %s)\n", "report", k->report_id, k->kind->name, k->village);
+    fprintf(out, "  %-10s  %s\n", "field", k->field);
+    fprintf(out, "  %-10s  %s\n", "opened", time);
+    fprintf(out, "  %-10s  ", "current");
+    if (k->has_winner)
+        print_value(out, field, k->field, k->winner_value, 14);
+    else
+        fputs("(none)", out);
+    fputc('\n', out);
+    if (!k->open) {
+        hub_format_ms(k->resolved_ms, time);
+        fprintf(out, "  %-10s  %s by %s%s%s\n", "resolved", time,
+                k->resolved_by ? k->resolved_by : "?", k->note ? ": " : "", k->note ? k->note : "");
+    }
+    if (k->open)
+        fprintf(out, "Candidates (choose with: sae-hub conflicts resolve %" PRId64
+                     " --keep N --by NAME):\n", k->id);
+    else
+        fputs("Candidates:\n", out);
+    for (size_t i = 0; i < k->candidate_count; i++)
+        print_candidate(out, k, &k->candidates[i]);
+}
+
+/* Width of the key column: the longest key of table, at least min. */
+static int key_width(const struct hub_count_table *table, int min)
+{
+    int width = min;
+    for (size_t i = 0; i < table->count; i++)
+        if ((int)strlen(table->rows[i].key) > width)
+            width = (int)strlen(table->rows[i].key);
+    return width;
+}
+
+static void print_table(FILE *out, const char *title, const char *unit,
+                        const struct hub_count_table *table, const struct sae_field *labels,
+                        int width)
+{
+    fprintf(out, "\n%s\n", title);
+    if (table->count == 0)
+        fputs("  (none)\n", out);
+    for (size_t i = 0; i < table->count; i++) {
+        const char *label = enum_label(labels, table->rows[i].key);
+        fprintf(out, "  %-*s  %8" PRId64 " %s%s%s%s\n", width, table->rows[i].key,
+                table->rows[i].count, unit, label ? "  (" : "", label ? label : "",
+                label ? ")" : "");
+    }
+}
+
+static void print_months(FILE *out, const struct hub_stats *stats)
+{
+    fputs("\nBulan / month (by intake, service and referral date)\n  month  ", out);
+    for (size_t k = 0; k < sae_catalogue_kind_count(); k++)
+        fprintf(out, "  %8s", sae_catalogue_kind_at(k)->name);
+    fprintf(out, "  %8s\n", "total");
+    if (stats->month_count == 0)
+        fputs("  (none)\n", out);
+    for (size_t i = 0; i < stats->month_count; i++) {
+        int64_t total = 0;
+        fprintf(out, "  %-7s", stats->months[i].month);
+        for (size_t k = 0; k < sae_catalogue_kind_count(); k++) {
+            total += stats->months[i].per_kind[k];
+            fprintf(out, "  %8" PRId64, stats->months[i].per_kind[k]);
+        }
+        fprintf(out, "  %8" PRId64 "\n", total);
+    }
+}
+
+void hub_stats_text(FILE *out, const struct hub_stats *stats)
+{
+    const struct sae_kind *cases = NULL;
+    const struct sae_field *violence = NULL;
+    if (sae_catalogue_find_kind("case", &cases) == 0)
+        sae_catalogue_find_field(cases, "violence_type", &violence);
+    /* One key column for every table, so that the counts line up down the page. */
+    int width = key_width(&stats->villages, 16);
+    width = key_width(&stats->violence_types, width);
+    width = key_width(&stats->open_conflicts, width);
+    width = key_width(&stats->held_changes, width);
+    fprintf(out, "Laporan / reports: %" PRId64 " (not counting %" PRId64 " deleted)\n",
+            stats->reports, stats->deleted);
+    print_table(out, "Desa / village", "reports", &stats->villages, NULL, width);
+    print_table(out, "Jenis / kind", "reports", &stats->kinds, NULL, width);
+    print_months(out, stats);
+    print_table(out, "Bentuk kekerasan / type of violence", "cases", &stats->violence_types,
+                violence, width);
+    print_table(out, "Konflik terbuka / open conflicts, per village", "conflicts",
+                &stats->open_conflicts, NULL, width);
+    print_table(out, "Perubahan ditahan / held changes (clock ahead), per village", "changes",
+                &stats->held_changes, NULL, width);
+}

@@ -1,0 +1,252 @@
+/* The monitoring counts of stats, computed by SQL over the derived state. */
+#include "store/hub_read.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sae/sae_db.h"
+
+/* ---- Stats -------------------------------------------------------------------------- */
+
+/* The report r is not deleted: its tombstone is unset or was never written. */
+#define LIVE_REPORT                                                                         \
+    "NOT EXISTS (SELECT 1 FROM field_state s0 JOIN change c0 ON c0.seq = s0.change"       \
+    " WHERE s0.report_id = r.id AND s0.field = '" SAE_FIELD_TOMBSTONE "'"                   \
+    " AND c0.value IS NOT NULL)"
+
+/* Types of violence are counted over cases. */
+#define STATS_VIOLENCE_KIND "case"
+#define STATS_VIOLENCE_FIELD "violence_type"
+
+static const char villages_sql[] =
+    "SELECT v, sum(n) FROM (SELECT r.village AS v, " LIVE_REPORT " AS n FROM report r"
+    " UNION ALL SELECT village, 0 FROM node) GROUP BY v ORDER BY v";
+static const char kind_sql[] =
+    "SELECT ?1, count(*) FROM report r WHERE r.kind = ?1 AND " LIVE_REPORT;
+static const char field_values_sql[] =
+    "SELECT coalesce(c.value, 'none'), count(*) FROM report r"
+    " LEFT JOIN field_state s ON s.report_id = r.id AND s.field = ?2"
+    " LEFT JOIN change c ON c.seq = s.change"
+    " WHERE r.kind = ?1 AND " LIVE_REPORT " GROUP BY 1";
+static const char months_sql[] =
+    "SELECT coalesce(substr(c.value, 1, 7), 'none'), count(*) FROM report r"
+    " LEFT JOIN field_state s ON s.report_id = r.id AND s.field = ?2"
+    " LEFT JOIN change c ON c.seq = s.change"
+    " WHERE r.kind = ?1 AND " LIVE_REPORT " GROUP BY 1";
+static const char open_conflicts_sql[] =
+    "SELECT r.village, count(*) FROM conflict k JOIN report r ON r.id = k.report_id"
+    " WHERE k.status = 'open' GROUP BY r.village ORDER BY r.village";
+/* Held changes that no resolution has settled yet. */
+static const char held_sql[] =
+    "SELECT c.village, count(*) FROM change c WHERE c.held = 1"
+    " AND NOT EXISTS (SELECT 1 FROM change_parent p WHERE p.parent = c.seq)"
+    " GROUP BY c.village ORDER BY c.village";
+static const char totals_sql[] =
+    "SELECT count(*) FILTER (WHERE " LIVE_REPORT "), count(*) FILTER (WHERE NOT " LIVE_REPORT
+    ") FROM report r";
+
+const struct sae_field *hub_stats_date_field(const struct sae_kind *kind)
+{
+    for (size_t i = 0; i < kind->field_count; i++)
+        if (kind->fields[i].type == SAE_FIELD_DATE && kind->fields[i].required)
+            return &kind->fields[i];
+    return NULL;
+}
+
+static void count_table_free(struct hub_count_table *table)
+{
+    for (size_t i = 0; i < table->count; i++)
+        free(table->rows[i].key);
+    free(table->rows);
+    table->rows = NULL;
+    table->count = 0;
+}
+
+/* Adds count to key's row, appending the row when it is new. */
+static int count_table_add(struct hub_count_table *table, const char *key, int64_t count)
+{
+    for (size_t i = 0; i < table->count; i++) {
+        if (strcmp(table->rows[i].key, key) == 0) {
+            table->rows[i].count += count;
+            return 0;
+        }
+    }
+    struct hub_count *grown = realloc(table->rows, (table->count + 1) * sizeof *grown);
+    if (!grown)
+        return SAE_ENOMEM;
+    table->rows = grown;
+    if (!(grown[table->count].key = strdup(key)))
+        return SAE_ENOMEM;
+    grown[table->count++].count = count;
+    return 0;
+}
+
+/* Row handler of run_counts: a key and its count. */
+typedef int (*count_row_fn)(const char *key, int64_t count, void *context);
+
+static int add_to_table(const char *key, int64_t count, void *context)
+{
+    return count_table_add(context, key, count);
+}
+
+/* Runs a (key, count) query with up to two text parameters. */
+static int run_counts(struct hub_store *store, const char *sql, const char *p1, const char *p2,
+                      count_row_fn row, void *context)
+{
+    sqlite3_stmt *stmt = NULL;
+    int err = 0;
+    int rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
+    if (rc == SQLITE_OK && p1)
+        rc = sqlite3_bind_text(stmt, 1, p1, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK && p2)
+        rc = sqlite3_bind_text(stmt, 2, p2, -1, SQLITE_STATIC);
+    while (err == 0 && rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const unsigned char *key = sqlite3_column_text(stmt, 0);
+        err = key ? row((const char *)key, sqlite3_column_int64(stmt, 1), context)
+                  : SAE_ECORRUPT;
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    if (err == 0 && rc != SQLITE_DONE)
+        err = sae_db_error(rc);
+    return err;
+}
+
+static void months_free(struct hub_stats *stats)
+{
+    for (size_t i = 0; i < stats->month_count; i++)
+        free(stats->months[i].per_kind);
+    free(stats->months);
+    stats->months = NULL;
+    stats->month_count = 0;
+}
+
+/* Where month goes in the ascending list ("none" sorts after every "YYYY-MM"). */
+static int month_row(struct hub_stats *stats, const char *month, struct hub_month_count **out)
+{
+    size_t at = 0;
+    while (at < stats->month_count && strcmp(stats->months[at].month, month) < 0)
+        at++;
+    if (at < stats->month_count && strcmp(stats->months[at].month, month) == 0) {
+        *out = &stats->months[at];
+        return 0;
+    }
+    int64_t *per_kind = calloc(sae_catalogue_kind_count(), sizeof *per_kind);
+    struct hub_month_count *grown =
+        per_kind ? realloc(stats->months, (stats->month_count + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        free(per_kind);
+        return SAE_ENOMEM;
+    }
+    stats->months = grown;
+    memmove(&grown[at + 1], &grown[at], (stats->month_count - at) * sizeof *grown);
+    snprintf(grown[at].month, sizeof grown[at].month, "%s", month);
+    grown[at].per_kind = per_kind;
+    stats->month_count++;
+    *out = &grown[at];
+    return 0;
+}
+
+struct month_context {
+    struct hub_stats *stats;
+    size_t kind_index;
+};
+
+static int add_month(const char *key, int64_t count, void *context)
+{
+    struct month_context *m = context;
+    struct hub_month_count *row = NULL;
+    /* Dates are validated YYYY-MM-DD; anything else is counted as having none. */
+    int rc = month_row(m->stats, strlen(key) == 7 ? key : "none", &row);
+    if (rc == 0)
+        row->per_kind[m->kind_index] += count;
+    return rc;
+}
+
+static int load_kinds_and_months(struct hub_store *store, struct hub_stats *stats)
+{
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < sae_catalogue_kind_count(); k++) {
+        const struct sae_kind *kind = sae_catalogue_kind_at(k);
+        const struct sae_field *date = hub_stats_date_field(kind);
+        struct month_context m = {stats, k};
+        rc = run_counts(store, kind_sql, kind->name, NULL, add_to_table, &stats->kinds);
+        if (rc == 0)
+            rc = run_counts(store, months_sql, kind->name, date ? date->name : "", add_month, &m);
+    }
+    return rc;
+}
+
+/* Every catalogue code first (zero counts included), then anything else found. */
+static int load_violence_types(struct hub_store *store, struct hub_stats *stats)
+{
+    const struct sae_kind *kind = NULL;
+    const struct sae_field *field = NULL;
+    int rc = sae_catalogue_find_kind(STATS_VIOLENCE_KIND, &kind);
+    if (rc == 0)
+        rc = sae_catalogue_find_field(kind, STATS_VIOLENCE_FIELD, &field);
+    for (size_t i = 0; rc == 0 && i < field->value_count; i++)
+        rc = count_table_add(&stats->violence_types, field->values[i].code, 0);
+    if (rc == 0)
+        rc = run_counts(store, field_values_sql, kind->name, field->name, add_to_table,
+                        &stats->violence_types);
+    return rc;
+}
+
+static int load_totals(struct hub_store *store, struct hub_stats *stats)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db, totals_sql, -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        stats->reports = sqlite3_column_int64(stmt, 0);
+        stats->deleted = sqlite3_column_int64(stmt, 1);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}
+
+void hub_stats_free(struct hub_stats *stats)
+{
+    count_table_free(&stats->villages);
+    count_table_free(&stats->kinds);
+    count_table_free(&stats->violence_types);
+    count_table_free(&stats->open_conflicts);
+    count_table_free(&stats->held_changes);
+    months_free(stats);
+    stats->reports = stats->deleted = 0;
+}
+
+/* Every count comes from one read transaction (the caller's, or one of its own), so they
+ * agree with each other even while the daemon merges. */
+int hub_stats_load(struct hub_store *store, struct hub_stats *out)
+{
+    struct hub_stats stats;
+    bool own = sqlite3_get_autocommit(store->db) != 0;
+    memset(&stats, 0, sizeof stats);
+    int rc = own ? hub_read_begin(store) : 0;
+    if (rc != 0)
+        return rc;
+    rc = load_totals(store, &stats);
+    if (rc == 0)
+        rc = run_counts(store, villages_sql, NULL, NULL, add_to_table, &stats.villages);
+    if (rc == 0)
+        rc = load_kinds_and_months(store, &stats);
+    if (rc == 0)
+        rc = load_violence_types(store, &stats);
+    if (rc == 0)
+        rc = run_counts(store, open_conflicts_sql, NULL, NULL, add_to_table,
+                        &stats.open_conflicts);
+    if (rc == 0)
+        rc = run_counts(store, held_sql, NULL, NULL, add_to_table, &stats.held_changes);
+    if (own)
+        hub_read_end(store);
+    if (rc != 0) {
+        hub_stats_free(&stats);
+        return rc;
+    }
+    *out = stats;
+    return 0;
+}

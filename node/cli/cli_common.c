@@ -1,0 +1,158 @@
+#include "cli/cli_common.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "sae/sae_catalogue.h"
+#include "sae/sae_cli.h"
+
+static const struct sae_cli_help helps[] = {
+    {"init", "init --village NAME",
+     "Creates the node directory (mode 0700) with a new device key (node.key, 0600) and an\n"
+     "empty journal (node.db, 0600) for the village. Refuses a directory that has a journal.\n"
+     "  --village NAME   the desa/kelurahan of this post, 1 to 100 bytes\n"},
+    {"add", "add KIND --set FIELD=VALUE [--set FIELD=VALUE ...] [--set-file FIELD=PATH]",
+     "Records a new report and prints its id. Kinds and fields: sae-node fields.\n"
+     "  --set FIELD=VALUE      a field value (enum code, number, YYYY-MM-DD, true/false,\n"
+     "                         text, or the id or 6+ first characters of a report)\n"
+     "  --set-file FIELD=PATH  take the value from a file (\"-\": standard input); for\n"
+     "                         long narratives and notes with line breaks\n"
+     "Every required field must be given; fields with a default get it when omitted.\n"},
+    {"edit", "edit ID [--set FIELD=VALUE ...] [--set-file FIELD=PATH ...] [--unset FIELD ...]",
+     "Changes fields of a report. Each change is a new journal entry; nothing is overwritten.\n"
+     "Values equal to the current ones are skipped. Service events are append-only.\n"
+     "  --unset FIELD   clear an optional field\n"},
+    {"delete", "delete ID",
+     "Marks a report deleted (a tombstone in the journal; its history is kept).\n"},
+    {"show", "show ID [--json]", "Prints one report with every field, sensitive ones included.\n"},
+    {"list", "list [--kind KIND] [--deleted] [--json]",
+     "Prints the reports in the order they were recorded, one line each. Lines never show\n"
+     "sensitive fields; use show for those.\n"
+     "  --kind KIND   only reports of this kind\n"
+     "  --deleted     include deleted reports\n"},
+    {"history", "history ID [--json]",
+     "Prints every journal change of a report, oldest first, with its version, origin\n"
+     "device and the version it was based on.\n"},
+    {"fields", "fields [KIND] [--json]",
+     "Prints the catalogue: kinds, fields, types, allowed values with Indonesian and\n"
+     "English labels. Works without an initialised directory.\n"},
+    {"check", "check",
+     "Verifies the database file, that the current state equals a replay of the journal,\n"
+     "and that every stored value is valid. Exit status 0 when all is well, 1 otherwise.\n"},
+    {"status", "status [--json]",
+     "Prints the village, device id, report counts, changes pending for the hub, the last\n"
+     "synchronisation and its error, the clock offset, and changes the hub set aside.\n"},
+    {"enroll", "enroll BUNDLE",
+     "Saves the enrollment bundle the district made for this post (sae-hub nodes add).\n"
+     "Works offline: the enrollment completes on the next sync.\n"},
+    {"sync", "sync [--json]",
+     "One round with the district hub: receives what changed for this village (other\n"
+     "devices' reports, district corrections, conflict resolutions), then sends every\n"
+     "pending change, in batches of up to 1000 each acknowledged before it counts as sent.\n"
+     "When this computer's date is more than 10 minutes off the hub's, new changes are\n"
+     "dated by the hub's time and those written under the wrong date are re-dated before\n"
+     "they are sent. Exit status 0 when everything is sent and received; 1 otherwise, with\n"
+     "one line saying why (no connection: the changes wait and are sent later). On a\n"
+     "terminal, a round longer than one batch shows its progress (changes sent of total,\n"
+     "bytes, rate). SAE_STALL_TIMEOUT_S: how long a stalled link is tolerated.\n"},
+    {"run", "run [--interval SEC]",
+     "Keeps the post in sync: a round every SEC seconds (default 300, 1 to 86400), and\n"
+     "about 5 s after a local change when the hub was reachable. After a failure it waits\n"
+     "5 s, 10 s, 20 s... up to 30 minutes (each with random jitter, never less than the\n"
+     "hub's Retry-After). One log line per round on stderr. SIGTERM or SIGINT end it once\n"
+     "the round in progress has finished.\n"},
+};
+
+#define HELP_COUNT (sizeof helps / sizeof helps[0])
+
+static const char program_help[] =
+    "Usage: sae-node [-d DIR] COMMAND [OPTIONS]\n"
+    "Rumah SAE post journal: records reports of violence against women and children,\n"
+    "fully offline, in a local SQLite journal that never loses a saved report.\n"
+    "\n"
+    "Commands:\n"
+    "%s"
+    "\n"
+    "Options:\n"
+    "  -d, --dir DIR   node directory (default: $SAE_NODE_DIR, else\n"
+    "                  $XDG_DATA_HOME/sae-node, else ~/.local/share/sae-node)\n"
+    "  -h, --help      this help; COMMAND --help for one command\n"
+    "  --version       print the version\n"
+    "\n"
+    "Environment:\n"
+    "  SAE_NODE_DIR           default node directory\n"
+    "  SAE_BUSY_TIMEOUT_MS    how long to wait for another sae-node using the journal\n"
+    "                         (default 10000, 0 to 600000)\n"
+    "  SAE_STALL_TIMEOUT_S    sync gives up on a link that moved under 100 bytes/s for\n"
+    "                         this long (default 60, 1 to 600)\n"
+    "\n"
+    "Report ids are UUIDs; any unique prefix of 6 or more characters is accepted.\n"
+    "Exit status: 0 success; 2 invalid usage or input (nothing was changed);\n"
+    "1 anything else (busy, damaged journal, file errors, sync could not finish).\n";
+
+int cli_usage(FILE *out, const char *command, int status)
+{
+    return sae_cli_usage(out, "sae-node", program_help, helps, HELP_COUNT, command, status);
+}
+
+int cli_option_error(const char *command, int opt, char **argv)
+{
+    return sae_cli_option_error("sae-node", command, opt, argv);
+}
+
+bool cli_wants_help(int argc, char **argv) { return sae_cli_wants_help(argc, argv); }
+
+const char *cli_kind_names(void)
+{
+    static char names[256];
+    if (names[0] == '\0') {
+        size_t used = 0;
+        for (size_t i = 0; i < sae_catalogue_kind_count() && used < sizeof names; i++) {
+            int n = snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+                             sae_catalogue_kind_at(i)->name);
+            used += n > 0 ? (size_t)n : 0;
+        }
+    }
+    return names;
+}
+
+int cli_exit_status(int code) { return sae_cli_exit_status(code); }
+
+int cli_fail(int code, const char *fmt, ...)
+{
+    char line[SAE_MESSAGE_BYTES + 64];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(line, sizeof line, fmt, args);
+    va_end(args);
+    return sae_cli_fail("sae-node", code, "%s", line);
+}
+
+int cli_open(struct cli *cli, struct node_store **store)
+{
+    struct sae_message why = {{0}};
+    if (!cli->dir)
+        return cli_fail(SAE_EINVAL, "no node directory: give -d DIR or set SAE_NODE_DIR");
+    int rc = node_store_open(cli->dir, cli->busy_timeout_ms, store, &why);
+    return rc == 0 ? EXIT_OK : cli_fail(rc, "%s", why.text);
+}
+
+int cli_fail_store(int rc, const struct sae_message *why, const struct cli *cli)
+{
+    if (why && why->text[0])
+        return cli_fail(rc, "%s", why->text);
+    switch (rc) {
+    case SAE_EBUSY:
+        return cli_fail(rc, "the journal in %s is in use by another sae-node process (a sync?); "
+                        "try again when it has finished", cli->dir);
+    case SAE_ECORRUPT:
+        return cli_fail(rc, "the journal in %s is damaged; run sae-node check, keep a copy of "
+                        "the directory and restore it from a backup", cli->dir);
+    case SAE_ENOTFOUND:
+        return cli_fail(rc, "no such report; list them with: sae-node list");
+    default:
+        return cli_fail(rc, "the journal in %s could not be used: %s", cli->dir,
+                        sae_error_name(rc));
+    }
+}

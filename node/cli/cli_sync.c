@@ -1,0 +1,168 @@
+/* sae-node enroll and sync: the post's side of synchronisation with the district hub. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/cli_common.h"
+#include "store/hub_link.h"
+#include "sae/sae_hlc.h"
+#include "cli/render.h"
+#include "sync/sync.h"
+#include "sync/transport.h"
+
+int cli_enroll(struct cli *cli, int argc, char **argv)
+{
+    struct node_store *store = NULL;
+    struct hub_link link, existing;
+    struct sae_message why = {{0}};
+    if (cli_wants_help(argc, argv))
+        return cli_usage(stdout, "enroll", EXIT_OK);
+    if (argc != 2 || argv[1][0] == '-')
+        return cli_fail(SAE_EINVAL, "enroll takes one bundle file: sae-node enroll BUNDLE");
+    int rc = hub_link_read_bundle(argv[1], &link, &why);
+    if (rc != 0)
+        return cli_fail(rc, "%s", why.text);
+    int status = cli_open(cli, &store);
+    if (status == EXIT_OK && strcmp(link.village, store->village) != 0)
+        status = cli_fail(SAE_EINVAL, "this bundle is for %s, but this post is %s; ask the "
+                          "district for a bundle for %s", link.village, store->village,
+                          store->village);
+    if (status == EXIT_OK && (rc = hub_link_load(store, &existing)) != SAE_ENOTFOUND) {
+        bool enrolled = rc == 0 && existing.enrolled_ms != 0;
+        if (rc == 0)
+            hub_link_clear(&existing);
+        if (rc != 0 || enrolled)
+            status = cli_fail(rc ? rc : SAE_EEXIST, rc ? "cannot read the stored hub link"
+                              : "this post is enrolled already; a device enrolls once");
+    }
+    if (status == EXIT_OK) {
+        rc = node_store_begin(store);
+        if (rc == 0)
+            rc = hub_link_save(store, &link);
+        rc = rc == 0 ? node_store_commit(store) : rc;
+        if (rc != 0) {
+            node_store_rollback(store);
+            status = cli_fail_store(rc, NULL, cli);
+        }
+    }
+    if (status == EXIT_OK)
+        printf("enrollment saved for hub %s; it completes on the next sync (works offline "
+               "until then)\n", link.url);
+    hub_link_clear(&link);
+    node_store_close(store);
+    return status;
+}
+
+static void print_result(const struct sync_result *r, bool json, int rc, const char *error)
+{
+    if (json) {
+        json_t *o = json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", rc == 0,
+                              "enrolled_now", r->enrolled_now, "pushed", (json_int_t)r->pushed,
+                              "set_aside", (json_int_t)r->set_aside, "pulled",
+                              (json_int_t)r->pulled, "batches", (json_int_t)r->batches,
+                              "bytes_sent", (json_int_t)r->bytes_sent, "clock_offset_ms",
+                              (json_int_t)r->clock_offset_ms);
+        if (o)
+            json_object_set_new(o, "restamped", json_integer((json_int_t)r->restamped));
+        if (o && rc != 0)
+            json_object_set_new(o, "error", json_string(error));
+        render_json_print(stdout, o);
+        return;
+    }
+    if (rc != 0)
+        return;
+    if (r->enrolled_now)
+        printf("enrolled with the district hub\n");
+    printf("synchronised: %zu change(s) sent in %zu batch(es), %zu received\n", r->pushed,
+           r->batches, r->pulled);
+    if (r->set_aside)
+        printf("note: the hub set %zu change(s) aside; see: sae-node status\n", r->set_aside);
+    if (r->restamped)
+        printf("note: %zu change(s) written while the date was wrong were re-dated\n",
+               r->restamped);
+    char warning[96];
+    if (render_clock_warning(r->clock_offset_ms, warning, sizeof warning))
+        printf("warning: %s; please set it right\n", warning);
+}
+
+/* On a terminal, rounds longer than one batch show how far they are; scripts see nothing. */
+struct progress {
+    uint64_t started_ms;
+    bool shown;
+};
+
+static void show_progress(void *context, size_t sent, size_t total, size_t bytes)
+{
+    struct progress *p = context;
+    if (!p->shown && sent >= total)
+        return; /* done in one batch: nothing to show */
+    double seconds = (double)(sae_wall_clock_ms() - p->started_ms) / 1000.0;
+    fprintf(stderr, "\rsending: %zu of %zu changes, %zu KiB, %.1f KiB/s   ", sent, total,
+            bytes / 1024, seconds > 0 ? (double)bytes / 1024.0 / seconds : 0.0);
+    p->shown = true;
+    if (sent >= total)
+        fputc('\n', stderr);
+}
+
+int cli_sync(struct cli *cli, int argc, char **argv)
+{
+    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
+                                            {"help", no_argument, NULL, 'h'}, {0}};
+    struct node_store *store = NULL;
+    struct transport *transport = NULL;
+    struct hub_link link;
+    struct sync_result result;
+    struct sae_message why = {{0}};
+    bool json = false;
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":hj", options, NULL)) != -1) {
+        if (opt == 'h')
+            return cli_usage(stdout, "sync", EXIT_OK);
+        if (opt != 'j')
+            return cli_option_error("sync", opt, argv);
+        json = true;
+    }
+    if (optind != argc)
+        return cli_fail(SAE_EINVAL, "sync takes no arguments: sae-node sync [--json]");
+    int status = cli_open(cli, &store);
+    if (status != EXIT_OK)
+        return status;
+    int rc = hub_link_load(store, &link);
+    if (rc == SAE_ENOTFOUND) {
+        node_store_close(store);
+        return cli_fail(SAE_ENOTINIT, "this post is not enrolled; run: sae-node enroll BUNDLE "
+                        "with the bundle from the district");
+    }
+    struct transport_config config = {.hub_url = link.url, .certificate_pem = link.certificate,
+                                      .pin = link.pin, .stall_seconds = cli->stall_timeout_s};
+    struct progress progress = {sae_wall_clock_ms(), false};
+    memset(&result, 0, sizeof result);
+    if (!json && isatty(STDERR_FILENO)) {
+        result.progress = show_progress;
+        result.progress_context = &progress;
+    }
+    if (rc == 0)
+        rc = transport_global_init();
+    if (rc == 0)
+        rc = transport_create(&config, &transport, &why);
+    if (rc == 0)
+        rc = sync_round(store, transport, &link, &result, &why);
+    if (rc != SAE_ENOTFOUND)
+        sync_record(store, rc, &why);
+    print_result(&result, json, rc, why.text);
+    transport_destroy(transport);
+    transport_global_cleanup();
+    hub_link_clear(&link);
+    node_store_close(store);
+    if (rc == 0)
+        return EXIT_OK;
+    /* Not reaching the hub is not bad input: the changes wait, exit 1. */
+    return cli_fail(rc == SAE_EINVAL ? SAE_EIO : rc, "%s", why.text[0] ? why.text
+                                                                    : sae_error_name(rc));
+}

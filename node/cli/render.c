@@ -1,0 +1,312 @@
+#include "cli/render.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/node_store.h"
+#include "sae/sae_error.h"
+
+#define LIST_SUMMARY_FIELDS 4
+
+void render_origin(uint64_t origin, char out[17])
+{
+    snprintf(out, 17, "%016" PRIx64, origin);
+}
+
+static json_t *value_json(const struct sae_field *field, const char *value)
+{
+    if (field->type == SAE_FIELD_INT)
+        return json_integer(strtoll(value, NULL, 10));
+    if (field->type == SAE_FIELD_BOOL)
+        return json_boolean(strcmp(value, "true") == 0);
+    return json_string(value);
+}
+
+/* json_object_set_new that reports failure, so callers can check once at the end. */
+static int put(json_t *object, const char *key, json_t *value)
+{
+    return value && json_object_set_new(object, key, value) == 0 ? 0 : -1;
+}
+
+json_t *render_report_json(const struct report *report)
+{
+    json_t *object = json_object(), *fields = json_object();
+    char time[SAE_HLC_TIME_LEN + 1];
+    int bad = !object || !fields;
+    for (size_t i = 0; !bad && i < report->value_count; i++)
+        bad = put(fields, report->values[i].field->name,
+                  value_json(report->values[i].field, report->values[i].value));
+    sae_hlc_format_time(report->updated, time);
+    if (!bad)
+        bad = put(object, "id", json_string(report->id)) |
+              put(object, "kind", json_string(report->kind->name)) |
+              put(object, "fields", json_incref(fields)) |
+              put(object, "deleted", json_boolean(report->deleted)) |
+              put(object, "updated", json_string(time));
+    json_decref(fields);
+    if (bad) {
+        json_decref(object);
+        return NULL;
+    }
+    return object;
+}
+
+static json_t *version_hex_json(sae_hlc v)
+{
+    char hex[SAE_HLC_HEX_LEN + 1];
+    sae_hlc_format_hex(v, hex);
+    return json_string(hex);
+}
+
+static json_t *origin_json(uint64_t origin)
+{
+    char hex[17];
+    render_origin(origin, hex);
+    return json_string(hex);
+}
+
+json_t *render_history_json(const struct history_entry *e)
+{
+    json_t *object = json_object();
+    char time[SAE_HLC_TIME_LEN + 1];
+    sae_hlc_format_time(e->version.hlc, time);
+    if (!object)
+        return NULL;
+    int bad = put(object, "seq", json_integer(e->seq)) |
+              put(object, "field", json_string(e->field)) |
+              put(object, "value", e->value ? json_string(e->value) : json_null()) |
+              put(object, "version", version_hex_json(e->version.hlc)) |
+              put(object, "origin", origin_json(e->version.origin)) |
+              put(object, "time", json_string(time)) |
+              put(object, "base_version", version_hex_json(e->base.hlc)) |
+              put(object, "base_origin", origin_json(e->base.origin)) |
+              put(object, "redates", e->redates ? json_integer(e->redates) : json_null());
+    if (bad) {
+        json_decref(object);
+        return NULL;
+    }
+    return object;
+}
+
+static json_t *field_json(const struct sae_field *field)
+{
+    json_t *object = json_object(), *values = json_array();
+    int bad = !object || !values;
+    for (size_t i = 0; !bad && i < field->value_count; i++) {
+        json_t *v = json_pack("{s:s, s:s, s:s}", "code", field->values[i].code, "label_id",
+                              field->values[i].label_id, "label_en", field->values[i].label_en);
+        bad = !v || json_array_append_new(values, v) != 0;
+    }
+    if (!bad)
+        bad = put(object, "name", json_string(field->name)) |
+              put(object, "type", json_string(sae_field_type_name(field->type))) |
+              put(object, "label_id", json_string(field->label_id)) |
+              put(object, "label_en", json_string(field->label_en)) |
+              put(object, "required", json_boolean(field->required)) |
+              put(object, "sensitive", json_boolean(field->sensitive));
+    if (!bad && field->type == SAE_FIELD_TEXT)
+        bad = put(object, "max_bytes", json_integer((json_int_t)field->max_bytes));
+    if (!bad && field->type == SAE_FIELD_INT)
+        bad = put(object, "min", json_integer(field->min_value)) |
+              put(object, "max", json_integer(field->max_value));
+    if (!bad && field->type == SAE_FIELD_ENUM)
+        bad = put(object, "values", json_incref(values));
+    if (!bad && field->type == SAE_FIELD_REFERENCE)
+        bad = put(object, "ref_kind", json_string(field->ref_kind));
+    if (!bad && field->default_value)
+        bad = put(object, "default", json_string(field->default_value));
+    json_decref(values);
+    if (bad) {
+        json_decref(object);
+        return NULL;
+    }
+    return object;
+}
+
+static json_t *kind_json(const struct sae_kind *kind)
+{
+    json_t *fields = json_array();
+    for (size_t i = 0; fields && i < kind->field_count; i++) {
+        json_t *f = field_json(&kind->fields[i]);
+        if (!f || json_array_append_new(fields, f) != 0) {
+            json_decref(fields);
+            return NULL;
+        }
+    }
+    if (!fields)
+        return NULL;
+    return json_pack("{s:s, s:s, s:s, s:b, s:o}", "kind", kind->name, "label_id", kind->label_id,
+                     "label_en", kind->label_en, "append_only", kind->append_only, "fields",
+                     fields);
+}
+
+json_t *render_catalogue_json(const struct sae_kind *only)
+{
+    json_t *kinds = json_array();
+    for (size_t i = 0; kinds && i < sae_catalogue_kind_count(); i++) {
+        const struct sae_kind *kind = sae_catalogue_kind_at(i);
+        if (only && only != kind)
+            continue;
+        json_t *k = kind_json(kind);
+        if (!k || json_array_append_new(kinds, k) != 0) {
+            json_decref(kinds);
+            return NULL;
+        }
+    }
+    return kinds;
+}
+
+int render_json_print(FILE *out, json_t *value)
+{
+    if (!value)
+        return SAE_ENOMEM;
+    int rc = json_dumpf(value, out, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+    json_decref(value);
+    if (rc != 0 || fputc('\n', out) == EOF)
+        return SAE_EIO;
+    return 0;
+}
+
+/* The Indonesian label of an enum value, or NULL for other types. */
+static const char *value_label(const struct sae_field *field, const char *value)
+{
+    const struct sae_enum_value *v = NULL;
+    if (field->type == SAE_FIELD_ENUM)
+        v = sae_field_find_value(field, value);
+    return v ? v->label_id : NULL;
+}
+
+/* Continuation lines are indented under the value; a final line break is not printed, so
+ * that no blank line follows. */
+static void print_multiline(FILE *out, const char *value)
+{
+    for (const char *p = value; *p; p++) {
+        if (*p == '\n' && !p[1])
+            break;
+        fputc(*p, out);
+        if (*p == '\n')
+            fprintf(out, "%26s", "");
+    }
+}
+
+void render_report_text(FILE *out, const struct report *report)
+{
+    char time[SAE_HLC_TIME_LEN + 1];
+    sae_hlc_format_time(report->updated, time);
+    fprintf(out, "%s  %s (%s)%s\n", report->id, report->kind->name, report->kind->label_id,
+            report->deleted ? "  DIHAPUS / DELETED" : "");
+    for (size_t i = 0; i < report->value_count; i++) {
+        const struct report_value *v = &report->values[i];
+        const char *label = value_label(v->field, v->value);
+        fprintf(out, "  %-22s  ", v->field->name);
+        if (v->field->multiline)
+            print_multiline(out, v->value);
+        else
+            fputs(v->value, out);
+        if (label)
+            fprintf(out, " (%s)", label);
+        fputc('\n', out);
+    }
+    fprintf(out, "  %-22s  %s\n", "last change", time);
+}
+
+void render_report_line(FILE *out, const struct report *report)
+{
+    size_t shown = 0;
+    fprintf(out, "%s  %-8s", report->id, report->kind->name);
+    for (size_t i = 0; i < report->value_count && shown < LIST_SUMMARY_FIELDS; i++) {
+        const struct report_value *v = &report->values[i];
+        if (!sae_field_shown_in_lists(v->field))
+            continue;
+        if (v->field->type == SAE_FIELD_REFERENCE)
+            fprintf(out, "  %s=%.8s", v->field->name, v->value);
+        else
+            fprintf(out, "  %s=%s", v->field->name, v->value);
+        shown++;
+    }
+    fputs(report->deleted ? "  (deleted)\n" : "\n", out);
+}
+
+void render_history_text(FILE *out, const struct history_entry *e)
+{
+    char time[SAE_HLC_TIME_LEN + 1], version[SAE_HLC_HEX_LEN + 1], origin[17];
+    sae_hlc_format_time(e->version.hlc, time);
+    sae_hlc_format_hex(e->version.hlc, version);
+    render_origin(e->version.origin, origin);
+    fprintf(out, "%6lld  %s  %s@%s  %-22s  ", (long long)e->seq, time, version, origin, e->field);
+    if (e->base.hlc == 0) {
+        fprintf(out, "base none  ");
+    } else {
+        char base[SAE_HLC_HEX_LEN + 1], base_origin[17];
+        sae_hlc_format_hex(e->base.hlc, base);
+        render_origin(e->base.origin, base_origin);
+        fprintf(out, "base %s@%s  ", base, base_origin);
+    }
+    if (!e->value)
+        fputs("(unset)", out);
+    else if (strchr(e->value, '\n'))
+        fprintf(out, "(%zu bytes of text)", strlen(e->value));
+    else
+        fputs(e->value, out);
+    if (e->redates)
+        fprintf(out, "  (re-dates %lld: the clock was wrong)", (long long)e->redates);
+    fputc('\n', out);
+}
+
+static void catalogue_field_text(FILE *out, const struct sae_field *f)
+{
+    fprintf(out, "  %-22s %-9s %s / %s", f->name, sae_field_type_name(f->type), f->label_id,
+            f->label_en);
+    if (f->required)
+        fputs("  [wajib / required]", out);
+    if (f->sensitive)
+        fputs("  [rahasia / sensitive]", out);
+    if (f->default_value)
+        fprintf(out, "  [default: %s]", f->default_value);
+    if (f->type == SAE_FIELD_INT)
+        fprintf(out, "  %lld..%lld", f->min_value, f->max_value);
+    if (f->type == SAE_FIELD_TEXT)
+        fprintf(out, "  up to %zu bytes", f->max_bytes);
+    if (f->type == SAE_FIELD_DATE)
+        fputs("  YYYY-MM-DD", out);
+    if (f->type == SAE_FIELD_REFERENCE)
+        fprintf(out, "  id of a %s report", f->ref_kind);
+    fputc('\n', out);
+    for (size_t k = 0; k < f->value_count; k++)
+        fprintf(out, "      %-28s %s / %s\n", f->values[k].code, f->values[k].label_id,
+                f->values[k].label_en);
+}
+
+void render_catalogue_text(FILE *out, const struct sae_kind *only)
+{
+    for (size_t i = 0; i < sae_catalogue_kind_count(); i++) {
+        const struct sae_kind *kind = sae_catalogue_kind_at(i);
+        if (only && only != kind)
+            continue;
+        fprintf(out, "%s: %s / %s%s\n", kind->name, kind->label_id, kind->label_en,
+                kind->append_only ? " (append-only: not edited after recording)" : "");
+        for (size_t f = 0; f < kind->field_count; f++)
+            catalogue_field_text(out, &kind->fields[f]);
+        fputc('\n', out);
+    }
+}
+
+bool render_clock_warning(int64_t offset_ms, char *out, size_t size)
+{
+    long long off = offset_ms < 0 ? -(long long)offset_ms : (long long)offset_ms;
+    if (off <= NODE_CLOCK_TOLERANCE_MS)
+        return false;
+    const char *way = offset_ms > 0 ? "behind" : "ahead";
+    /* Rounded to the nearest unit: a year measured a few seconds short is still 365 days. */
+    if (off < 2LL * 3600 * 1000)
+        snprintf(out, size, "the date on this computer is %lld minute(s) %s",
+                 (off + 30000) / 60000, way);
+    else if (off < 2LL * 86400 * 1000)
+        snprintf(out, size, "the date on this computer is %lld hour(s) %s",
+                 (off + 1800000) / 3600000, way);
+    else
+        snprintf(out, size, "the date on this computer is %lld day(s) %s",
+                 (off + 43200000) / 86400000, way);
+    return true;
+}

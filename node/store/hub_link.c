@@ -1,0 +1,175 @@
+#include "store/hub_link.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sae/sae_envelope.h"
+#include "sae/sae_limits.h"
+#include "sae/sae_validate.h"
+
+void hub_link_clear(struct hub_link *link)
+{
+    free(link->certificate);
+    sodium_memzero(link, sizeof *link);
+}
+
+static const char *bundle_text(json_t *root, const char *key)
+{
+    json_t *value = json_object_get(root, key);
+    return json_is_string(value) ? json_string_value(value) : NULL;
+}
+
+static int copy_checked(const char *text, char *out, size_t size)
+{
+    if (!text || strlen(text) >= size || sae_validate_name(text, size - 1) != 0)
+        return SAE_EINVAL;
+    memcpy(out, text, strlen(text) + 1);
+    return 0;
+}
+
+/* Every field of the bundle, checked; why names the first one that is wrong. */
+static int parse_bundle(json_t *root, struct hub_link *link, struct sae_message *why)
+{
+    const char *format = bundle_text(root, "format"), *key = bundle_text(root, "hub_public_key");
+    const char *id = bundle_text(root, "hub_id"), *cert = bundle_text(root, "tls_certificate");
+    size_t key_len = 0;
+    uint64_t derived = 0;
+    char *end = NULL;
+    if (!format || strcmp(format, "sae-enrollment-bundle/1") != 0) {
+        sae_message_set(why, "not an enrollment bundle of this version (format %.40s)",
+                        format ? format : "missing");
+        return SAE_EINVAL;
+    }
+    if (copy_checked(bundle_text(root, "hub_url"), link->url, sizeof link->url) != 0 ||
+        strncmp(link->url, "https://", 8) != 0) {
+        sae_message_set(why, "the bundle's hub_url is not an https:// address");
+        return SAE_EINVAL;
+    }
+    if (!key || sodium_base642bin(link->public_key, sizeof link->public_key, key, strlen(key),
+                                  NULL, &key_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        key_len != 32 || sae_origin_from_public_key(link->public_key, &derived) != 0 || !id ||
+        strlen(id) != 16 || (link->hub_id = strtoull(id, &end, 16), *end) ||
+        link->hub_id != derived) {
+        sae_message_set(why, "the bundle's hub key and hub id do not match; ask the district "
+                        "for a new bundle");
+        return SAE_EINVAL;
+    }
+    if (!cert || strlen(cert) > HUB_LINK_BUNDLE_MAX_BYTES ||
+        !strstr(cert, "-----BEGIN CERTIFICATE-----") || !(link->certificate = strdup(cert))) {
+        sae_message_set(why, "the bundle holds no TLS certificate");
+        return SAE_EINVAL;
+    }
+    if (copy_checked(bundle_text(root, "tls_pin"), link->pin, sizeof link->pin) != 0 ||
+        strncmp(link->pin, "sha256//", 8) != 0) {
+        sae_message_set(why, "the bundle's TLS pin is missing or not sha256//...");
+        return SAE_EINVAL;
+    }
+    if (copy_checked(bundle_text(root, "village"), link->village, SAE_LIMIT_VILLAGE_BYTES + 1) ||
+        copy_checked(bundle_text(root, "token"), link->token, sizeof link->token)) {
+        sae_message_set(why, "the bundle's village or token is missing");
+        return SAE_EINVAL;
+    }
+    return 0;
+}
+
+int hub_link_read_bundle(const char *path, struct hub_link *out, struct sae_message *why)
+{
+    json_error_t error;
+    struct hub_link link;
+    memset(&link, 0, sizeof link);
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &error);
+    if (!root) {
+        sae_message_set(why, "cannot read the bundle %s: %s", path, error.text);
+        return SAE_EINVAL;
+    }
+    int rc = json_is_object(root) ? parse_bundle(root, &link, why) : SAE_EINVAL;
+    if (rc != 0 && why && !why->text[0])
+        sae_message_set(why, "%s is not an enrollment bundle", path);
+    json_decref(root);
+    if (rc != 0) {
+        hub_link_clear(&link);
+        return rc;
+    }
+    *out = link;
+    return 0;
+}
+
+int hub_link_save(struct node_store *store, const struct hub_link *link)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db,
+                                "INSERT OR REPLACE INTO hub(id, url, public_key, hub_id,"
+                                " certificate, pin, token, enrolled_ms)"
+                                " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 1, link->url, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(stmt, 2, link->public_key, 32, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, (int64_t)link->hub_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 4, link->certificate, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 5, link->pin, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = link->token[0] ? sqlite3_bind_text(stmt, 6, link->token, -1, SQLITE_STATIC)
+                            : sqlite3_bind_null(stmt, 6);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 7, link->enrolled_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}
+
+int hub_link_load(struct node_store *store, struct hub_link *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    struct hub_link link;
+    int err = SAE_ENOTFOUND;
+    memset(&link, 0, sizeof link);
+    int rc = sqlite3_prepare_v2(store->db,
+                                "SELECT url, public_key, hub_id, certificate, pin,"
+                                " coalesce(token, ''), enrolled_ms FROM hub WHERE id = 1",
+                                -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(stmt, 1) == 32) {
+        snprintf(link.url, sizeof link.url, "%s", sqlite3_column_text(stmt, 0));
+        memcpy(link.public_key, sqlite3_column_blob(stmt, 1), 32);
+        link.hub_id = (uint64_t)sqlite3_column_int64(stmt, 2);
+        link.certificate = strdup((const char *)sqlite3_column_text(stmt, 3));
+        snprintf(link.pin, sizeof link.pin, "%s", sqlite3_column_text(stmt, 4));
+        snprintf(link.token, sizeof link.token, "%s", sqlite3_column_text(stmt, 5));
+        snprintf(link.village, sizeof link.village, "%s", store->village);
+        link.enrolled_ms = sqlite3_column_int64(stmt, 6);
+        err = link.certificate ? 0 : SAE_ENOMEM;
+    } else if (rc == SQLITE_ROW) {
+        err = SAE_ECORRUPT;
+    } else if (rc != SQLITE_DONE) {
+        err = sae_db_error(rc);
+    }
+    sqlite3_finalize(stmt);
+    if (err == 0)
+        *out = link;
+    else
+        hub_link_clear(&link);
+    return err;
+}
+
+int hub_link_mark_enrolled(struct node_store *store, int64_t now_ms)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db,
+                                "UPDATE hub SET token = NULL, enrolled_ms = ?1 WHERE id = 1", -1,
+                                &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 1, now_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}

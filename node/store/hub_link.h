@@ -1,0 +1,42 @@
+/* The post's link to its district hub: the enrollment bundle made by `sae-hub nodes add`,
+ * checked and kept in the journal (table hub), and whether enrollment has completed. */
+#ifndef NODE_HUB_LINK_H
+#define NODE_HUB_LINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/node_store.h"
+
+#define HUB_LINK_BUNDLE_MAX_BYTES (64 * 1024)
+#define HUB_LINK_URL_BYTES 512
+#define HUB_LINK_PIN_BYTES 128
+#define HUB_LINK_TOKEN_BYTES 128
+
+struct hub_link {
+    char url[HUB_LINK_URL_BYTES];
+    uint8_t public_key[32];
+    uint64_t hub_id;
+    char *certificate; /* PEM, malloc'd */
+    char pin[HUB_LINK_PIN_BYTES];
+    char token[HUB_LINK_TOKEN_BYTES]; /* empty once enrolled */
+    char village[128];
+    int64_t enrolled_ms;              /* 0 until the hub answered the enrollment */
+};
+
+/* Reads and checks a bundle file: format, https URL, key (and that the hub id matches
+ * it), certificate, pin, village, token. SAE_EINVAL with why naming what is wrong. */
+int hub_link_read_bundle(const char *path, struct hub_link *out, struct sae_message *why);
+
+/* Stores the link (inside the caller's write transaction). */
+int hub_link_save(struct node_store *store, const struct hub_link *link);
+
+/* Loads the stored link; SAE_ENOTFOUND when the post has no bundle yet. */
+int hub_link_load(struct node_store *store, struct hub_link *out);
+
+/* Records that the hub accepted the enrollment: the token is spent and forgotten. */
+int hub_link_mark_enrolled(struct node_store *store, int64_t now_ms);
+
+void hub_link_clear(struct hub_link *link);
+
+#endif

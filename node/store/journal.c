@@ -1,0 +1,440 @@
+/* Appending field changes. Everything one command writes is one transaction taken with
+ * BEGIN IMMEDIATE, and shares one version: a command either happened or did not. */
+#include "sae/sae_db.h"
+#include "store/journal.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sae/sae_validate.h"
+#include "sae/sae_wire.h"
+
+struct change_writer {
+    struct node_store *store;
+    sqlite3_stmt *insert_journal;
+    sqlite3_stmt *upsert_field;
+    sqlite3_stmt *select_field;
+    sae_hlc version;
+    int64_t seen_cursor;
+};
+
+static const char insert_journal_sql[] =
+    "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
+    " base_origin, seen_cursor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+/* What this post had pulled from the hub when it wrote: the hub tells edits that did not
+ * see a delete (or each other) from those that did. */
+static const char pull_cursor_sql[] = "SELECT value FROM meta WHERE key = 'pull_cursor'";
+/* Last writer wins on (version, origin): an older change never overwrites a newer one. */
+static const char upsert_field_sql[] =
+    "INSERT INTO report_field(report_id, field, value, version, origin, seq)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    " ON CONFLICT(report_id, field) DO UPDATE SET value = excluded.value,"
+    " version = excluded.version, origin = excluded.origin, seq = excluded.seq"
+    " WHERE (excluded.version, excluded.origin) > (report_field.version, report_field.origin)";
+static const char select_field_sql[] =
+    "SELECT value, version, origin FROM report_field WHERE report_id = ?1 AND field = ?2";
+
+/* The statements belong to the store's cache: reset, never finalized. */
+static void writer_finish(struct change_writer *w)
+{
+    sqlite3_reset(w->insert_journal);
+    sqlite3_reset(w->upsert_field);
+    sqlite3_reset(w->select_field);
+}
+
+static int read_pull_cursor(struct node_store *store, int64_t *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, pull_cursor_sql, &stmt);
+    if (rc != 0)
+        return rc;
+    int step = sqlite3_step(stmt);
+    *out = step == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_reset(stmt);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : sae_db_error(step);
+}
+
+/* Takes the write lock, then prepares the statements and issues the command's version. */
+static int writer_start(struct change_writer *w, struct node_store *store)
+{
+    memset(w, 0, sizeof *w);
+    w->store = store;
+    int rc = node_store_begin(store);
+    if (rc != 0)
+        return rc;
+    struct sae_db_cache *cache = &store->statements;
+    rc = sae_db_prepare_cached(store->db, cache, insert_journal_sql, &w->insert_journal);
+    if (rc == 0)
+        rc = sae_db_prepare_cached(store->db, cache, upsert_field_sql, &w->upsert_field);
+    if (rc == 0)
+        rc = sae_db_prepare_cached(store->db, cache, select_field_sql, &w->select_field);
+    if (rc == 0)
+        rc = node_store_next_version(store, &w->version);
+    if (rc == 0)
+        rc = read_pull_cursor(store, &w->seen_cursor);
+    if (rc != 0) {
+        writer_finish(w);
+        node_store_rollback(store);
+    }
+    return rc;
+}
+
+static int writer_end(struct change_writer *w, int rc)
+{
+    writer_finish(w);
+    if (rc == 0)
+        rc = node_store_commit(w->store);
+    if (rc != 0)
+        node_store_rollback(w->store);
+    return rc;
+}
+
+static int step_done(sqlite3 *db, sqlite3_stmt *stmt)
+{
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    (void)db;
+    return rc == SQLITE_DONE ? 0 : sae_db_error(rc);
+}
+
+/* The current version of a field, or {0, 0} when it was never written. */
+struct field_state {
+    bool exists;
+    char *value; /* NULL when unset */
+    struct sae_version version;
+};
+
+static int read_field(struct change_writer *w, const char *id, const char *field,
+                      struct field_state *out)
+{
+    sqlite3_stmt *s = w->select_field;
+    struct field_state state = {0};
+    int rc = sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(s, 2, field, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        state.exists = true;
+        state.version.hlc = (sae_hlc)sqlite3_column_int64(s, 1);
+        state.version.origin = (uint64_t)sqlite3_column_int64(s, 2);
+        if (sqlite3_column_type(s, 0) != SQLITE_NULL &&
+            !(state.value = strdup((const char *)sqlite3_column_text(s, 0))))
+            rc = SQLITE_NOMEM;
+        else
+            rc = SQLITE_DONE;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        free(state.value);
+        return sae_db_error(rc);
+    }
+    *out = state;
+    return 0;
+}
+
+static int append_change(struct change_writer *w, const char *id, const char *kind,
+                         const char *field, const char *value, const struct sae_version *base)
+{
+    sqlite3 *db = w->store->db;
+    sqlite3_stmt *j = w->insert_journal, *f = w->upsert_field;
+    int rc = sqlite3_bind_text(j, 1, id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(j, 2, kind, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(j, 3, field, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = value ? sqlite3_bind_text(j, 4, value, -1, SQLITE_STATIC) : sqlite3_bind_null(j, 4);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(j, 5, (sqlite3_int64)w->version);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(j, 6, (sqlite3_int64)w->store->origin);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(j, 7, (sqlite3_int64)base->hlc);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(j, 8, (sqlite3_int64)base->origin);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(j, 9, w->seen_cursor);
+    if (rc != SQLITE_OK)
+        return sae_db_error(rc);
+    int err = step_done(db, j);
+    if (err != 0)
+        return err;
+    sqlite3_int64 seq = sqlite3_last_insert_rowid(db);
+    rc = sqlite3_bind_text(f, 1, id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(f, 2, field, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = value ? sqlite3_bind_text(f, 3, value, -1, SQLITE_STATIC) : sqlite3_bind_null(f, 3);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(f, 4, (sqlite3_int64)w->version);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(f, 5, (sqlite3_int64)w->store->origin);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(f, 6, seq);
+    return rc == SQLITE_OK ? step_done(db, f) : sae_db_error(rc);
+}
+
+static const char insert_report_sql[] =
+    "INSERT INTO report(id, kind, first_seq)"
+    " VALUES (?1, ?2, (SELECT min(seq) FROM journal WHERE report_id = ?1))";
+
+static int insert_report_row(struct node_store *store, const char *id, const char *kind)
+{
+    sqlite3_stmt *stmt = NULL;
+    int err = sae_db_prepare_cached(store->db, &store->statements, insert_report_sql, &stmt);
+    if (err != 0)
+        return err;
+    int rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
+    return rc == SQLITE_OK ? step_done(store->db, stmt) : sae_db_error(rc);
+}
+
+/* Reads the kind of a report and whether it carries a tombstone. */
+static const char report_kind_state_sql[] =
+    "SELECT r.kind, EXISTS(SELECT 1 FROM report_field f WHERE f.report_id = r.id"
+    " AND f.field = '" SAE_FIELD_TOMBSTONE "' AND f.value IS NOT NULL)"
+    " FROM report r WHERE r.id = ?1";
+
+static int report_kind_state(struct node_store *store, const char *id, char **kind, bool *deleted)
+{
+    sqlite3_stmt *stmt = NULL;
+    int err = sae_db_prepare_cached(store->db, &store->statements, report_kind_state_sql, &stmt);
+    if (err != 0)
+        return err;
+    err = SAE_ENOTFOUND;
+    int rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        char *copy = strdup((const char *)sqlite3_column_text(stmt, 0));
+        err = copy ? 0 : SAE_ENOMEM;
+        if (copy) {
+            *kind = copy;
+            *deleted = sqlite3_column_int(stmt, 1) != 0;
+        }
+    } else if (rc != SQLITE_DONE) {
+        err = sae_db_error(rc);
+    }
+    sqlite3_reset(stmt);
+    return err;
+}
+
+/* A reference must name an existing, not deleted report of the kind the field expects.
+ * Checked inside the write transaction so that no other process can delete it meanwhile. */
+static int check_references(struct node_store *store, const struct journal_change *changes,
+                            size_t count, struct sae_message *why)
+{
+    for (size_t i = 0; i < count; i++) {
+        const struct sae_field *field = changes[i].field;
+        char *kind = NULL;
+        bool deleted = false;
+        if (field->type != SAE_FIELD_REFERENCE || !changes[i].value)
+            continue;
+        int rc = report_kind_state(store, changes[i].value, &kind, &deleted);
+        if (rc == SAE_ENOTFOUND || (rc == 0 && strcmp(kind, field->ref_kind) != 0)) {
+            sae_message_set(why, "%s: no %s report has id %s; list them with: sae-node list "
+                            "--kind %s", field->name, field->ref_kind, changes[i].value,
+                            field->ref_kind);
+            rc = SAE_ENOTFOUND;
+        } else if (rc == 0 && deleted) {
+            sae_message_set(why, "%s: %s report %s was deleted; refer to an existing one",
+                            field->name, field->ref_kind, changes[i].value);
+            rc = SAE_EDELETED;
+        }
+        free(kind);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int journal_add(struct node_store *store, const struct sae_kind *kind,
+                const struct journal_change *changes, size_t count,
+                char id_out[SAE_ID_TEXT_LEN + 1], struct sae_message *why)
+{
+    struct change_writer w;
+    struct sae_id id;
+    char id_text[SAE_ID_TEXT_LEN + 1];
+    const struct sae_version none = {0, 0};
+    sae_id_generate(&id);
+    sae_id_format(&id, id_text);
+    int rc = writer_start(&w, store);
+    if (rc != 0)
+        return rc;
+    rc = check_references(store, changes, count, why);
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        if (changes[i].value)
+            rc = append_change(&w, id_text, kind->name, changes[i].field->name, changes[i].value,
+                               &none);
+    if (rc == 0)
+        rc = insert_report_row(store, id_text, kind->name);
+    rc = writer_end(&w, rc);
+    if (rc == 0)
+        memcpy(id_out, id_text, sizeof id_text);
+    return rc;
+}
+
+static bool same_value(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Checks that report id may be changed, inside the transaction. */
+static int check_editable(struct node_store *store, const char *id, bool for_delete,
+                          const struct sae_kind **kind_out, struct sae_message *why)
+{
+    char *kind_name = NULL;
+    bool deleted = false;
+    const struct sae_kind *kind = NULL;
+    int rc = report_kind_state(store, id, &kind_name, &deleted);
+    if (rc == SAE_ENOTFOUND)
+        sae_message_set(why, "no report has id %s; list them with: sae-node list", id);
+    if (rc == 0 && deleted) {
+        sae_message_set(why, "report %s was deleted; deleted reports cannot be %s", id,
+                        for_delete ? "deleted again" : "edited");
+        rc = SAE_EDELETED;
+    }
+    if (rc == 0 && sae_catalogue_find_kind(kind_name, &kind) != 0) {
+        sae_message_set(why, "report %s has kind %s, which this sae-node does not know", id,
+                        kind_name);
+        rc = SAE_ECORRUPT;
+    }
+    if (rc == 0 && !for_delete && kind->append_only) {
+        sae_message_set(why, "%s reports are append-only events and cannot be edited; record a "
+                        "new one, or delete this one with: sae-node delete %s", kind->name, id);
+        rc = SAE_EINVAL;
+    }
+    free(kind_name);
+    if (rc == 0)
+        *kind_out = kind;
+    return rc;
+}
+
+int journal_edit(struct node_store *store, const char *id, const struct journal_change *changes,
+                 size_t count, size_t *applied, struct sae_message *why)
+{
+    struct change_writer w;
+    const struct sae_kind *kind = NULL;
+    size_t written = 0;
+    int rc = writer_start(&w, store);
+    if (rc != 0)
+        return rc;
+    rc = check_editable(store, id, false, &kind, why);
+    if (rc == 0)
+        rc = check_references(store, changes, count, why);
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        struct field_state current;
+        const char *name = changes[i].field->name;
+        rc = read_field(&w, id, name, &current);
+        if (rc != 0)
+            break;
+        if (!same_value(current.value, changes[i].value)) {
+            rc = append_change(&w, id, kind->name, name, changes[i].value, &current.version);
+            written++;
+        }
+        free(current.value);
+    }
+    if (rc == 0 && written == 0) {
+        /* Nothing to record: leave even the clock untouched. */
+        writer_finish(&w);
+        node_store_rollback(store);
+    } else {
+        rc = writer_end(&w, rc);
+    }
+    if (rc == 0)
+        *applied = written;
+    return rc;
+}
+
+int journal_delete(struct node_store *store, const char *id, struct sae_message *why)
+{
+    struct change_writer w;
+    struct field_state current;
+    const struct sae_kind *kind = NULL;
+    int rc = writer_start(&w, store);
+    if (rc != 0)
+        return rc;
+    rc = check_editable(store, id, true, &kind, why);
+    if (rc == 0)
+        rc = read_field(&w, id, SAE_FIELD_TOMBSTONE, &current);
+    if (rc == 0) {
+        rc = append_change(&w, id, kind->name, SAE_FIELD_TOMBSTONE, "1", &current.version);
+        free(current.value);
+    }
+    return writer_end(&w, rc);
+}
+
+static const char insert_remote_sql[] =
+    "INSERT OR IGNORE INTO journal(report_id, kind, field, value, version, origin,"
+    " base_version, base_origin, origin_seq, seen_cursor)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+static const char insert_remote_report_sql[] =
+    "INSERT OR IGNORE INTO report(id, kind, first_seq) VALUES (?1, ?2, ?3)";
+
+static int bind_remote(sqlite3_stmt *j, const struct sae_change *c, const char *id)
+{
+    int rc = sqlite3_bind_text(j, 1, id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(j, 2, c->kind, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(j, 3, c->field, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = c->value ? sqlite3_bind_text(j, 4, c->value, -1, SQLITE_STATIC) : sqlite3_bind_null(j, 4);
+    const int64_t ints[] = {(int64_t)c->version.hlc, (int64_t)c->version.origin,
+                            (int64_t)c->base.hlc, (int64_t)c->base.origin, (int64_t)c->seq,
+                            (int64_t)c->seen_cursor};
+    for (int i = 0; rc == SQLITE_OK && i < 6; i++)
+        rc = sqlite3_bind_int64(j, i + 5, ints[i]);
+    return rc;
+}
+
+int journal_apply_remote(struct node_store *store, const struct sae_change *c, bool *applied)
+{
+    char id[SAE_ID_TEXT_LEN + 1];
+    sqlite3_stmt *j = NULL, *f = NULL, *r = NULL;
+    struct sae_db_cache *cache = &store->statements;
+    sae_id_format(&c->report_id, id);
+    int rc = sae_db_prepare_cached(store->db, cache, insert_remote_sql, &j);
+    if (rc == 0)
+        rc = sae_db_prepare_cached(store->db, cache, upsert_field_sql, &f);
+    if (rc == 0)
+        rc = sae_db_prepare_cached(store->db, cache, insert_remote_report_sql, &r);
+    if (rc != 0)
+        return rc;
+    int src = bind_remote(j, c, id);
+    if (src != SQLITE_OK)
+        return sae_db_error(src);
+    rc = step_done(store->db, j);
+    if (rc != 0 || sqlite3_changes(store->db) == 0) {
+        *applied = false; /* had it already */
+        return rc;
+    }
+    sqlite3_int64 seq = sqlite3_last_insert_rowid(store->db);
+    src = sqlite3_bind_text(r, 1, id, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_text(r, 2, c->kind, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_int64(r, 3, seq);
+    rc = src == SQLITE_OK ? step_done(store->db, r) : sae_db_error(src);
+    if (rc == 0) {
+        src = sqlite3_bind_text(f, 1, id, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_text(f, 2, c->field, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = c->value ? sqlite3_bind_text(f, 3, c->value, -1, SQLITE_STATIC)
+                           : sqlite3_bind_null(f, 3);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(f, 4, (sqlite3_int64)c->version.hlc);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(f, 5, (sqlite3_int64)c->version.origin);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(f, 6, seq);
+        rc = src == SQLITE_OK ? step_done(store->db, f) : sae_db_error(src);
+    }
+    if (rc == 0)
+        *applied = true;
+    return rc;
+}

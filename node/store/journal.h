@@ -1,0 +1,43 @@
+/* Writing to the journal: every add, edit and delete becomes field changes appended to the
+ * journal, each with its version and the version its writer had seen (its base), and the
+ * derived state is updated in the same transaction. */
+#ifndef JOURNAL_H
+#define JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/node_store.h"
+#include "sae/sae_catalogue.h"
+#include "sae/sae_id.h"
+
+/* One field change as the user asked for it, already validated by the catalogue. */
+struct journal_change {
+    const struct sae_field *field;
+    char *value; /* canonical text; NULL to unset the field */
+};
+
+/* Records a new report of kind with changes (which must include every required field).
+ * Writes the new id into id_out. */
+int journal_add(struct node_store *store, const struct sae_kind *kind,
+                const struct journal_change *changes, size_t count,
+                char id_out[SAE_ID_TEXT_LEN + 1], struct sae_message *why);
+
+/* Changes fields of report id (canonical text). Changes that would not alter the current
+ * value are skipped; *applied counts the others. SAE_ENOTFOUND, SAE_EDELETED, SAE_EINVAL
+ * (an append-only kind). */
+int journal_edit(struct node_store *store, const char *id, const struct journal_change *changes,
+                 size_t count, size_t *applied, struct sae_message *why);
+
+/* Appends the tombstone of report id. SAE_EDELETED when it is deleted already. */
+int journal_delete(struct node_store *store, const char *id, struct sae_message *why);
+
+/* Applies a change pulled from the hub (another writer's, or the district's): appended to
+ * the journal under its writer's (origin, origin_seq), and made current when its version is
+ * the greatest (last writer wins). A change already in the journal is skipped: *applied
+ * says whether it was new. Inside the caller's write transaction. */
+struct sae_change;
+int journal_apply_remote(struct node_store *store, const struct sae_change *change,
+                         bool *applied);
+
+#endif

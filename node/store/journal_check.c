@@ -1,0 +1,149 @@
+/* The replay check is written as an independent declarative query over the journal, not
+ * by calling the code that maintains the state: a bug in one does not hide in the other. */
+#include "sae/sae_db.h"
+#include "store/journal_check.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sae/sae_catalogue.h"
+#include "sae/sae_validate.h"
+
+/* The state the journal implies: per report and field, the change with the greatest
+ * (version, origin) among those no later entry re-dates. Compared both ways with the
+ * derived table. */
+static const char replay_sql[] =
+    "WITH replay AS ("
+    "  SELECT report_id, field, value, version, origin, seq FROM ("
+    "    SELECT *, row_number() OVER (PARTITION BY report_id, field"
+    "      ORDER BY version DESC, origin DESC, seq DESC) AS rank FROM journal j"
+    "    WHERE NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq))"
+    "  WHERE rank = 1)"
+    " SELECT (SELECT count(*) FROM (SELECT * FROM replay EXCEPT"
+    "   SELECT report_id, field, value, version, origin, seq FROM report_field)),"
+    "  (SELECT count(*) FROM (SELECT report_id, field, value, version, origin, seq"
+    "   FROM report_field EXCEPT SELECT * FROM replay)),"
+    "  (SELECT count(*) FROM (SELECT report_id, kind, min(seq) FROM journal GROUP BY report_id"
+    "   EXCEPT SELECT id, kind, first_seq FROM report)),"
+    "  (SELECT count(*) FROM (SELECT id, kind, first_seq FROM report EXCEPT"
+    "   SELECT report_id, kind, min(seq) FROM journal GROUP BY report_id)),"
+    "  (SELECT count(*) FROM (SELECT report_id FROM journal GROUP BY report_id"
+    "   HAVING count(DISTINCT kind) > 1))";
+
+static void problem(struct journal_check_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void problem(struct journal_check_result *r, const char *fmt, ...)
+{
+    if (r->problems++ == 0) {
+        va_list args;
+        va_start(args, fmt);
+        vsnprintf(r->first_problem, sizeof r->first_problem, fmt, args);
+        va_end(args);
+    }
+}
+
+static int check_integrity(struct node_store *store, struct journal_check_result *r)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db, "PRAGMA integrity_check", -1, &stmt, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(stmt, 0);
+        if (line && strcmp(line, "ok") != 0)
+            problem(r, "database integrity: %.200s", line);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_DONE ? 0 : sae_db_error(rc);
+}
+
+static int check_replay(struct node_store *store, struct journal_check_result *r)
+{
+    static const char *const what[] = {
+        "field values implied by the journal are missing from the current state",
+        "field values in the current state are not implied by the journal",
+        "reports implied by the journal are missing from the current state",
+        "reports in the current state have no journal entries",
+        "reports have changes of more than one kind",
+    };
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db, replay_sql, -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        for (int i = 0; i < 5; i++) {
+            sqlite3_int64 n = sqlite3_column_int64(stmt, i);
+            if (n > 0)
+                problem(r, "%lld %s", (long long)n, what[i]);
+        }
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}
+
+static void check_value(struct journal_check_result *r, sqlite3_int64 seq, const char *kind_name,
+                        const char *field_name, const unsigned char *value, int len)
+{
+    const struct sae_kind *kind = NULL;
+    const struct sae_field *field = NULL;
+    char message[SAE_VALIDATE_MESSAGE_BYTES], *canonical = NULL;
+    if (!kind_name || sae_catalogue_find_kind(kind_name, &kind) != 0) {
+        problem(r, "journal entry %lld has an unknown kind", (long long)seq);
+        return;
+    }
+    if (field_name && strcmp(field_name, SAE_FIELD_TOMBSTONE) == 0) {
+        if (value && !(len == 1 && value[0] == '1'))
+            problem(r, "journal entry %lld: tombstone value is not valid", (long long)seq);
+        return;
+    }
+    if (!field_name || sae_catalogue_find_field(kind, field_name, &field) != 0) {
+        problem(r, "journal entry %lld has an unknown field", (long long)seq);
+        return;
+    }
+    if (!value)
+        return;
+    if (sae_validate_value(field, (const char *)value, (size_t)len, &canonical, message) != 0 ||
+        strlen(canonical) != (size_t)len || memcmp(canonical, value, (size_t)len) != 0)
+        problem(r, "journal entry %lld: value of %s is not valid", (long long)seq, field->name);
+    free(canonical);
+}
+
+static int check_values(struct node_store *store, struct journal_check_result *r)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db, "SELECT seq, kind, field, value FROM journal", -1,
+                                &stmt, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const unsigned char *value = sqlite3_column_text(stmt, 3);
+        check_value(r, sqlite3_column_int64(stmt, 0), (const char *)sqlite3_column_text(stmt, 1),
+                    (const char *)sqlite3_column_text(stmt, 2), value,
+                    sqlite3_column_bytes(stmt, 3));
+        r->changes_checked++;
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_DONE ? 0 : sae_db_error(rc);
+}
+
+int journal_check(struct node_store *store, struct journal_check_result *out)
+{
+    struct journal_check_result r;
+    memset(&r, 0, sizeof r);
+    /* One read transaction: every check sees the same snapshot even while a runner writes. */
+    int rc = sqlite3_exec(store->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : SAE_EDB;
+    if (rc == 0)
+        rc = check_integrity(store, &r);
+    if (rc == 0)
+        rc = check_replay(store, &r);
+    if (rc == 0)
+        rc = check_values(store, &r);
+    if (rc == 0)
+        rc = sae_db_query_int(store->db, "SELECT count(*) FROM report", NULL, 0, &r.reports_checked);
+    sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
+    if (rc == 0)
+        *out = r;
+    return rc;
+}

@@ -1,0 +1,263 @@
+/* The node directory and journal database: creation, opening, migrations, identity. */
+#include "store/node_store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store/node_store_internal.h"
+#include "sae/sae_cli.h"
+#include "sae/sae_db.h"
+#include "sae/sae_files.h"
+
+/* Numbered schema migrations: entry i takes user_version from i to i + 1. Append only. */
+static const char *const migrations[] = {
+    /* 1: the journal of field changes and the state derived from it. */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value ANY NOT NULL) STRICT;"
+    "CREATE TABLE journal("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  report_id TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  field TEXT NOT NULL,"
+    "  value TEXT,"
+    "  version INTEGER NOT NULL,"
+    "  origin INTEGER NOT NULL,"
+    "  base_version INTEGER NOT NULL,"
+    "  base_origin INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX journal_by_report ON journal(report_id, seq);"
+    "CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal"
+    "  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
+    "CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal"
+    "  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
+    "CREATE TABLE report("
+    "  id TEXT PRIMARY KEY NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  first_seq INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX report_by_kind ON report(kind, first_seq);"
+    "CREATE INDEX report_by_seq ON report(first_seq);"
+    "CREATE TABLE report_field("
+    "  report_id TEXT NOT NULL,"
+    "  field TEXT NOT NULL,"
+    "  value TEXT,"
+    "  version INTEGER NOT NULL,"
+    "  origin INTEGER NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  PRIMARY KEY(report_id, field)) STRICT, WITHOUT ROWID;"
+    "PRAGMA user_version = 1;",
+    /* 2: synchronisation with the district hub. Changes pulled from the hub join the journal
+     * under their writer's (origin, origin_seq); every change remembers the hub cursor its
+     * writer had pulled to. */
+    "ALTER TABLE journal ADD COLUMN origin_seq INTEGER;"
+    "ALTER TABLE journal ADD COLUMN seen_cursor INTEGER NOT NULL DEFAULT 0;"
+    "CREATE UNIQUE INDEX journal_by_origin ON journal(origin, origin_seq)"
+    "  WHERE origin_seq IS NOT NULL;"
+    "CREATE TABLE hub("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  url TEXT NOT NULL,"
+    "  public_key BLOB NOT NULL,"
+    "  hub_id INTEGER NOT NULL,"
+    "  certificate TEXT NOT NULL,"
+    "  pin TEXT NOT NULL,"
+    "  token TEXT,"
+    "  enrolled_ms INTEGER NOT NULL DEFAULT 0) STRICT;"
+    /* Own changes the hub refused for good or holds for review: kept, shown, not resent. */
+    "CREATE TABLE set_aside("
+    "  seq INTEGER PRIMARY KEY,"
+    "  code INTEGER NOT NULL,"
+    "  message TEXT NOT NULL,"
+    "  at_ms INTEGER NOT NULL) STRICT;"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('pull_cursor', 0), ('last_sync_ms', 0),"
+    "  ('last_error', ''), ('clock_offset_ms', 0);"
+    "PRAGMA user_version = 2;",
+    /* 3: re-dated versions. When this computer's clock was found wrong, an own change the hub
+     * has not taken (or holds for its date) is written again with a corrected version; the
+     * new entry names the one it re-dates, which then no longer counts nor is sent. */
+    "ALTER TABLE journal ADD COLUMN restamp_of INTEGER;"
+    "CREATE UNIQUE INDEX journal_restamps ON journal(restamp_of) WHERE restamp_of IS NOT NULL;"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('restamp_below_seq', 0);"
+    "PRAGMA user_version = 3;",
+};
+
+_Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
+               "one migration per schema version");
+
+int node_db_migrate(sqlite3 *db, struct sae_message *why)
+{
+    return sae_db_migrate(db, migrations, NODE_SCHEMA_VERSION, "sae-node", why);
+}
+
+/* Reads the village; SAE_ENOTINIT when the journal exists but init never finished. */
+int node_db_load_identity(sqlite3 *db, char **village, uint64_t *origin)
+{
+    static const char sql[] = "SELECT (SELECT value FROM meta WHERE key = 'village'),"
+                              " (SELECT value FROM meta WHERE key = 'origin')";
+    sqlite3_stmt *stmt = NULL;
+    int err = SAE_ENOTINIT;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+    if (rc != SQLITE_OK)
+        return sae_db_error(rc);
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) {
+        err = sae_db_error(rc);
+    } else if (sqlite3_column_type(stmt, 0) == SQLITE_TEXT &&
+               sqlite3_column_type(stmt, 1) == SQLITE_INTEGER) {
+        char *copy = strdup((const char *)sqlite3_column_text(stmt, 0));
+        err = copy ? 0 : SAE_ENOMEM;
+        if (copy) {
+            *village = copy;
+            *origin = (uint64_t)sqlite3_column_int64(stmt, 1);
+        }
+    }
+    sqlite3_finalize(stmt);
+    return err;
+}
+
+/* Survivors' data: refuse a directory or journal other users could read. */
+static int check_permissions(const char *dir, const char *db_path, struct sae_message *why)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        sae_message_set(why, "%s is not an initialised sae-node directory; run: sae-node -d %s "
+                        "init --village NAME", dir, dir);
+        return SAE_ENOTINIT;
+    }
+    if (st.st_mode & 077) {
+        sae_message_set(why, "%s can be read by other users; run: chmod 700 %s", dir, dir);
+        return SAE_EPERM;
+    }
+    if (stat(db_path, &st) != 0) {
+        sae_message_set(why, "%s is not an initialised sae-node directory; run: sae-node -d %s "
+                        "init --village NAME", dir, dir);
+        return SAE_ENOTINIT;
+    }
+    if (st.st_mode & 077) {
+        sae_message_set(why, "%s can be read by other users; run: chmod 600 %s", db_path, db_path);
+        return SAE_EPERM;
+    }
+    return 0;
+}
+
+static void explain_open_failure(int rc, const char *dir, const char *db_path,
+                                 struct sae_message *why)
+{
+    if (why && why->text[0] != '\0')
+        return;
+    switch (rc) {
+    case SAE_ECORRUPT:
+        sae_message_set(why, "the journal %s is damaged (not a valid database); restore it "
+                        "from a backup", db_path);
+        break;
+    case SAE_EBUSY:
+        sae_message_set(why, "the journal in %s is in use by another sae-node process; try "
+                        "again when it has finished", dir);
+        break;
+    case SAE_ENOTINIT:
+        sae_message_set(why, "%s is not an initialised sae-node directory; run: sae-node -d %s "
+                        "init --village NAME", dir, dir);
+        break;
+    default:
+        sae_message_set(why, "cannot open the journal %s: %s", db_path, sae_error_name(rc));
+    }
+}
+
+int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **out,
+                    struct sae_message *why)
+{
+    struct node_store *store = calloc(1, sizeof *store);
+    char *db_path = sae_path_join(dir, NODE_DB_FILE);
+    int rc = store && db_path ? 0 : SAE_ENOMEM;
+    if (rc == 0)
+        rc = check_permissions(dir, db_path, why);
+    if (rc == 0)
+        rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, busy_timeout_ms, &store->db);
+    if (rc == 0)
+        rc = node_db_migrate(store->db, why);
+    if (rc == 0)
+        rc = node_db_load_identity(store->db, &store->village, &store->origin);
+    if (rc == 0 && !(store->dir = strdup(dir)))
+        rc = SAE_ENOMEM;
+    if (rc != 0) {
+        explain_open_failure(rc, dir, db_path, why);
+        node_store_close(store);
+    } else {
+        *out = store;
+    }
+    free(db_path);
+    return rc;
+}
+
+void node_store_close(struct node_store *store)
+{
+    if (!store)
+        return;
+    sae_db_cache_clear(&store->statements);
+    sqlite3_close(store->db);
+    free(store->dir);
+    free(store->village);
+    free(store);
+}
+
+int node_store_begin(struct node_store *store) { return sae_db_exec(store->db, "BEGIN IMMEDIATE"); }
+int node_store_commit(struct node_store *store) { return sae_db_exec(store->db, "COMMIT"); }
+void node_store_rollback(struct node_store *store)
+{
+    sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static const char clock_sql[] =
+    "SELECT max(coalesce((SELECT value FROM meta WHERE key = 'clock'), 0),"
+    " coalesce((SELECT version FROM journal ORDER BY seq DESC LIMIT 1), 0)),"
+    " coalesce((SELECT value FROM meta WHERE key = 'clock_offset_ms'), 0)";
+static const char set_clock_sql[] = "UPDATE meta SET value = ?1 WHERE key = 'clock'";
+
+static int step_int(sqlite3_stmt *stmt, int64_t *out)
+{
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        for (int i = 0; i < sqlite3_column_count(stmt); i++)
+            out[i] = sqlite3_column_int64(stmt, i);
+        rc = SQLITE_OK;
+    }
+    sqlite3_reset(stmt);
+    return rc == SQLITE_OK || rc == SQLITE_DONE ? 0 : sae_db_error(rc);
+}
+
+uint64_t node_store_corrected_ms(int64_t offset_ms)
+{
+    int64_t wall = (int64_t)sae_wall_clock_ms();
+    if (offset_ms > NODE_CLOCK_TOLERANCE_MS || offset_ms < -NODE_CLOCK_TOLERANCE_MS)
+        wall += offset_ms;
+    return wall > 0 ? (uint64_t)wall : 0;
+}
+
+int node_store_next_version(struct node_store *store, sae_hlc *out)
+{
+    int64_t last[2] = {0, 0};
+    sae_hlc next;
+    sqlite3_stmt *read = NULL, *write = NULL;
+    /* Never issue a version below the newest one written: were the stored clock ever behind
+     * (a file restored by hand), last-writer-wins would silently drop the new change. */
+    int rc = sae_db_prepare_cached(store->db, &store->statements, clock_sql, &read);
+    if (rc == 0)
+        rc = step_int(read, last);
+    if (rc == 0 && last[0] < 0)
+        rc = SAE_ECORRUPT;
+    /* The hub's clock as measured at the last sync, when ours is known to be off. */
+    if (rc == 0)
+        rc = sae_hlc_tick((sae_hlc)last[0], node_store_corrected_ms(last[1]), &next);
+    if (rc == 0)
+        rc = sae_db_prepare_cached(store->db, &store->statements, set_clock_sql, &write);
+    if (rc == 0)
+        rc = sqlite3_bind_int64(write, 1, (int64_t)next) == SQLITE_OK ? step_int(write, last)
+                                                                     : SAE_EDB;
+    if (rc == 0)
+        *out = next;
+    return rc;
+}
+
+int node_store_default_dir(char **out)
+{
+    return sae_cli_default_dir("SAE_NODE_DIR", "sae-node", out);
+}

@@ -1,0 +1,296 @@
+/* Reading reports back. Reports are built from the derived tables by one query per call,
+ * grouped by id, so a list of thousands of reports costs one statement. */
+#include "sae/sae_db.h"
+#include "store/report_read.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char select_reports_sql[] =
+    "SELECT r.id, r.kind, f.field, f.value, f.version, f.origin FROM report r"
+    " LEFT JOIN report_field f ON f.report_id = r.id"
+    " WHERE (?1 IS NULL OR r.kind = ?1) AND (?2 IS NULL OR r.id = ?2)"
+    " ORDER BY r.first_seq, r.id, f.field";
+
+void report_free(struct report *report)
+{
+    if (!report)
+        return;
+    for (size_t i = 0; i < report->value_count; i++)
+        free(report->values[i].value);
+    free(report->values);
+    free(report);
+}
+
+static int new_report(sqlite3_stmt *stmt, struct report **out)
+{
+    const struct sae_kind *kind = NULL;
+    const char *id = (const char *)sqlite3_column_text(stmt, 0);
+    const char *kind_name = (const char *)sqlite3_column_text(stmt, 1);
+    if (!id || !kind_name || strlen(id) != SAE_ID_TEXT_LEN ||
+        sae_catalogue_find_kind(kind_name, &kind) != 0)
+        return SAE_ECORRUPT;
+    struct report *report = calloc(1, sizeof *report);
+    if (report)
+        report->values = calloc(kind->field_count, sizeof *report->values);
+    if (!report || !report->values) {
+        report_free(report);
+        return SAE_ENOMEM;
+    }
+    memcpy(report->id, id, SAE_ID_TEXT_LEN + 1);
+    report->kind = kind;
+    *out = report;
+    return 0;
+}
+
+/* Adds the field of the current row to report, keeping catalogue order. Fields the
+ * catalogue does not know (written by a newer program) are not shown. */
+static int add_row_value(struct report *report, sqlite3_stmt *stmt)
+{
+    const char *name = (const char *)sqlite3_column_text(stmt, 2);
+    const struct sae_field *field = NULL;
+    struct sae_version version = {(sae_hlc)sqlite3_column_int64(stmt, 4),
+                                  (uint64_t)sqlite3_column_int64(stmt, 5)};
+    if (!name)
+        return 0; /* a report row without fields */
+    if (version.hlc > report->updated)
+        report->updated = version.hlc;
+    if (sqlite3_column_type(stmt, 3) == SQLITE_NULL)
+        return 0;
+    if (strcmp(name, SAE_FIELD_TOMBSTONE) == 0) {
+        report->deleted = true;
+        return 0;
+    }
+    if (sae_catalogue_find_field(report->kind, name, &field) != 0)
+        return 0;
+    char *value = strdup((const char *)sqlite3_column_text(stmt, 3));
+    if (!value)
+        return SAE_ENOMEM;
+    size_t at = report->value_count;
+    while (at > 0 && report->values[at - 1].field > field) {
+        report->values[at] = report->values[at - 1];
+        at--;
+    }
+    report->values[at] = (struct report_value){field, value, version};
+    report->value_count++;
+    return 0;
+}
+
+/* Reads the rows of one report starting at the current row; *step_rc is the result of
+ * the last sqlite3_step, SQLITE_ROW while more rows follow. */
+static int build_report(sqlite3_stmt *stmt, int *step_rc, struct report **out)
+{
+    struct report *report = NULL;
+    int rc = new_report(stmt, &report);
+    if (rc != 0)
+        return rc;
+    const char *first = report->id;
+    do {
+        rc = add_row_value(report, stmt);
+        *step_rc = sqlite3_step(stmt);
+    } while (rc == 0 && *step_rc == SQLITE_ROW &&
+             strcmp((const char *)sqlite3_column_text(stmt, 0), first) == 0);
+    if (rc == 0 && *step_rc != SQLITE_ROW && *step_rc != SQLITE_DONE)
+        rc = sae_db_error(*step_rc);
+    if (rc != 0) {
+        report_free(report);
+        return rc;
+    }
+    *out = report;
+    return 0;
+}
+
+static int query_reports(struct node_store *store, const char *kind, const char *id,
+                         sqlite3_stmt **out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db, select_reports_sql, -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = kind ? sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC) : SQLITE_OK;
+    if (rc == SQLITE_OK)
+        rc = id ? sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC) : SQLITE_OK;
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        return sae_db_error(rc);
+    }
+    *out = stmt;
+    return 0;
+}
+
+int report_load(struct node_store *store, const char *id, struct report **out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = query_reports(store, NULL, id, &stmt);
+    if (rc != 0)
+        return rc;
+    int step = sqlite3_step(stmt);
+    if (step == SQLITE_ROW)
+        rc = build_report(stmt, &step, out);
+    else
+        rc = step == SQLITE_DONE ? SAE_ENOTFOUND : sae_db_error(step);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int report_list(struct node_store *store, const struct sae_kind *kind, bool include_deleted,
+                report_visit_fn visit, void *context)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = query_reports(store, kind ? kind->name : NULL, NULL, &stmt);
+    if (rc != 0)
+        return rc;
+    int step = sqlite3_step(stmt);
+    while (rc == 0 && step == SQLITE_ROW) {
+        struct report *report = NULL;
+        rc = build_report(stmt, &step, &report);
+        if (rc == 0 && (include_deleted || !report->deleted))
+            rc = visit(report, context);
+        report_free(report);
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = sae_db_error(step);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int report_history(struct node_store *store, const char *id, history_visit_fn visit,
+                   void *context)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db,
+                                "SELECT seq, field, value, version, origin, base_version,"
+                                " base_origin, coalesce(restamp_of, 0) FROM journal"
+                                " WHERE report_id = ?1 ORDER BY seq",
+                                -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    int err = rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    while (err == 0 && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct history_entry entry = {
+            .seq = sqlite3_column_int64(stmt, 0),
+            .field = (const char *)sqlite3_column_text(stmt, 1),
+            .value = (const char *)sqlite3_column_text(stmt, 2),
+            .version = {(sae_hlc)sqlite3_column_int64(stmt, 3),
+                        (uint64_t)sqlite3_column_int64(stmt, 4)},
+            .base = {(sae_hlc)sqlite3_column_int64(stmt, 5),
+                     (uint64_t)sqlite3_column_int64(stmt, 6)},
+            .redates = sqlite3_column_int64(stmt, 7),
+        };
+        err = entry.field ? visit(&entry, context) : SAE_ECORRUPT;
+    }
+    if (err == 0 && rc != SQLITE_DONE)
+        err = sae_db_error(rc);
+    sqlite3_finalize(stmt);
+    return err;
+}
+
+int report_pending_count(struct node_store *store, int64_t acked, int64_t *out)
+{
+    const int64_t params[] = {acked, (int64_t)store->origin};
+    return sae_db_query_int(store->db,
+                            "SELECT count(*) FROM journal j WHERE seq > ?1 AND origin = ?2"
+                            " AND origin_seq IS NULL AND seq NOT IN (SELECT seq FROM set_aside)"
+                            " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)",
+                            params, 2, out);
+}
+
+int report_resolve_id(struct node_store *store, const char *text, char out[SAE_ID_TEXT_LEN + 1],
+                      struct sae_message *why)
+{
+    char prefix[SAE_ID_TEXT_LEN + 1], found[SAE_ID_TEXT_LEN + 1];
+    sqlite3_stmt *stmt = NULL;
+    int matches = 0, rc;
+    if (sae_id_normalize_prefix(text, prefix) != 0) {
+        sae_message_set(why, "\"%.40s\" is not a report id; give the id, or at least its first "
+                        "%d characters (see: sae-node list)", text, SAE_LIMIT_ID_PREFIX_MIN);
+        return SAE_EINVAL;
+    }
+    /* '~' sorts after every hex digit and '-', so this range is exactly the prefix. */
+    rc = sqlite3_prepare_v2(store->db,
+                            "SELECT id FROM report WHERE id >= ?1 AND id < ?1 || '~'"
+                            " ORDER BY id LIMIT 2", -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 1, prefix, -1, SQLITE_STATIC);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (matches++ == 0)
+            snprintf(found, sizeof found, "%s", (const char *)sqlite3_column_text(stmt, 0));
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return sae_db_error(rc);
+    if (matches == 0) {
+        sae_message_set(why, "no report has id %s; list them with: sae-node list", prefix);
+        return SAE_ENOTFOUND;
+    }
+    if (matches > 1) {
+        sae_message_set(why, "id %s matches more than one report; give more characters", prefix);
+        return SAE_EAMBIGUOUS;
+    }
+    memcpy(out, found, sizeof found);
+    return 0;
+}
+
+static void copy_text_column(sqlite3_stmt *stmt, int column, char *out, size_t size)
+{
+    const unsigned char *text = sqlite3_column_text(stmt, column);
+    snprintf(out, size, "%s", text ? (const char *)text : "");
+}
+
+/* What status says about synchronisation: the hub link and the last round. */
+static int sync_status(struct node_store *store, struct journal_status *s)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db,
+                                "SELECT (SELECT url FROM hub WHERE id = 1),"
+                                " (SELECT enrolled_ms FROM hub WHERE id = 1),"
+                                " (SELECT value FROM meta WHERE key = 'last_sync_ms'),"
+                                " (SELECT value FROM meta WHERE key = 'last_error'),"
+                                " (SELECT value FROM meta WHERE key = 'clock_offset_ms'),"
+                                " (SELECT count(*) FROM set_aside)", -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        s->linked = sqlite3_column_type(stmt, 0) != SQLITE_NULL;
+        copy_text_column(stmt, 0, s->hub_url, sizeof s->hub_url);
+        s->enrolled = sqlite3_column_int64(stmt, 1) != 0;
+        s->last_sync_ms = sqlite3_column_int64(stmt, 2);
+        copy_text_column(stmt, 3, s->last_error, sizeof s->last_error);
+        s->clock_offset_ms = sqlite3_column_int64(stmt, 4);
+        s->set_aside = sqlite3_column_int64(stmt, 5);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+}
+
+int report_status(struct node_store *store, struct journal_status *out)
+{
+    struct journal_status s = {0};
+    int64_t clock = 0;
+    int rc = sae_db_meta_int(store->db, "acked_seq", &s.acked_seq);
+    if (rc == 0)
+        rc = sae_db_meta_int(store->db, "clock", &clock);
+    if (rc == 0)
+        rc = sae_db_meta_int(store->db, "created_ms", &s.created_ms);
+    if (rc == 0)
+        rc = sae_db_query_int(store->db, "SELECT count(*) FROM report", NULL, 0, &s.reports);
+    if (rc == 0)
+        rc = sae_db_query_int(store->db,
+                                  "SELECT count(*) FROM report_field WHERE field = '"
+                                  SAE_FIELD_TOMBSTONE "' AND value IS NOT NULL",
+                                  NULL, 0, &s.deleted);
+    if (rc == 0)
+        rc = sae_db_query_int(store->db, "SELECT count(*) FROM journal", NULL, 0, &s.changes);
+    if (rc == 0)
+        rc = report_pending_count(store, s.acked_seq, &s.pending);
+    if (rc == 0)
+        rc = sync_status(store, &s);
+    if (rc != 0)
+        return rc;
+    s.reports -= s.deleted;
+    s.clock = (sae_hlc)clock;
+    *out = s;
+    return 0;
+}

@@ -1,0 +1,302 @@
+#include "store/restamp.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sae/sae_wire.h"
+
+/* Own entries to re-date, in journal order: those the hub holds for their date, and pending
+ * ones written under an earlier clock correction (seq below the mark set when the measured
+ * offset changed), dated in the future even by the corrected clock, or built on an entry
+ * that was re-dated since (its base must name the new version). An entry another one
+ * already re-dates is done. */
+static const char candidates_sql[] =
+    "SELECT seq, report_id, kind, field, value, version, base_version, base_origin,"
+    " seen_cursor, seq IN (SELECT seq FROM set_aside WHERE code = ?5) FROM journal j"
+    " WHERE origin = ?1 AND origin_seq IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
+    " AND (seq IN (SELECT seq FROM set_aside WHERE code = ?5)"
+    "   OR (seq > ?2 AND seq NOT IN (SELECT seq FROM set_aside)"
+    "     AND ((seq < ?3 AND restamp_of IS NULL) OR version > ?4"
+    "       OR (base_origin = ?1 AND EXISTS (SELECT 1 FROM journal o JOIN journal n"
+    "         ON n.restamp_of = o.seq WHERE o.report_id = j.report_id AND o.field = j.field"
+    "         AND o.version = j.base_version AND o.origin = j.base_origin)))))"
+    " ORDER BY seq";
+
+/* The entry that re-dates the own entry of this field and version, if any. */
+static const char redated_base_sql[] =
+    "SELECT n.version FROM journal o JOIN journal n ON n.restamp_of = o.seq"
+    " WHERE o.report_id = ?1 AND o.field = ?2 AND o.version = ?3 AND o.origin = ?4";
+
+/* The newest version that stays: new versions must come after it. */
+static const char floor_sql[] =
+    "SELECT coalesce(max(version), 0) FROM journal j WHERE seq NOT IN (SELECT seq FROM redate)"
+    " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)";
+
+static const char insert_sql[] =
+    "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
+    " base_origin, seen_cursor, restamp_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+/* The field's state again, now that its re-dated entry no longer counts. */
+static const char recompute_sql[] =
+    "INSERT OR REPLACE INTO report_field(report_id, field, value, version, origin, seq)"
+    " SELECT report_id, field, value, version, origin, seq FROM journal j"
+    " WHERE report_id = ?1 AND field = ?2"
+    " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
+    " ORDER BY version DESC, origin DESC, seq DESC LIMIT 1";
+
+struct entry {
+    int64_t seq, version, base_version, base_origin, seen_cursor, new_version;
+    char *report_id, *kind, *field, *value;
+    bool held;
+};
+
+struct entries {
+    struct entry *items;
+    size_t count, capacity;
+};
+
+static void entries_free(struct entries *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        free(list->items[i].report_id);
+        free(list->items[i].kind);
+        free(list->items[i].field);
+        free(list->items[i].value);
+    }
+    free(list->items);
+}
+
+static char *column_dup(sqlite3_stmt *stmt, int column)
+{
+    const unsigned char *text = sqlite3_column_text(stmt, column);
+    return text ? strdup((const char *)text) : NULL;
+}
+
+static int entry_read(sqlite3_stmt *stmt, struct entries *list)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 64;
+        struct entry *grown = realloc(list->items, capacity * sizeof *grown);
+        if (!grown)
+            return SAE_ENOMEM;
+        list->items = grown;
+        list->capacity = capacity;
+    }
+    struct entry *e = &list->items[list->count];
+    memset(e, 0, sizeof *e);
+    e->seq = sqlite3_column_int64(stmt, 0);
+    e->report_id = column_dup(stmt, 1);
+    e->kind = column_dup(stmt, 2);
+    e->field = column_dup(stmt, 3);
+    e->value = column_dup(stmt, 4);
+    e->version = sqlite3_column_int64(stmt, 5);
+    e->base_version = sqlite3_column_int64(stmt, 6);
+    e->base_origin = sqlite3_column_int64(stmt, 7);
+    e->seen_cursor = sqlite3_column_int64(stmt, 8);
+    e->held = sqlite3_column_int(stmt, 9) != 0;
+    list->count++;
+    bool value_ok = sqlite3_column_type(stmt, 4) == SQLITE_NULL || e->value;
+    return e->report_id && e->kind && e->field && value_ok ? 0 : SAE_ENOMEM;
+}
+
+static int read_candidates(struct node_store *store, const int64_t params[5],
+                           struct entries *list)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = 0, src = sqlite3_prepare_v2(store->db, candidates_sql, -1, &stmt, NULL);
+    for (int i = 0; src == SQLITE_OK && i < 5; i++)
+        src = sqlite3_bind_int64(stmt, i + 1, params[i]);
+    while (rc == 0 && src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        rc = entry_read(stmt, list);
+        src = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    if (rc == 0 && src != SQLITE_DONE)
+        rc = sae_db_error(src);
+    return rc;
+}
+
+/* The floor excludes the entries being re-dated: a temporary table names them. */
+static int read_floor(struct node_store *store, const struct entries *list, int64_t *floor)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_exec(store->db, "CREATE TEMP TABLE IF NOT EXISTS redate(seq INTEGER "
+                                    "PRIMARY KEY); DELETE FROM temp.redate");
+    int src = rc == 0 ? sqlite3_prepare_v2(store->db, "INSERT INTO temp.redate VALUES (?1)", -1,
+                                           &stmt, NULL)
+                      : SQLITE_OK;
+    for (size_t i = 0; rc == 0 && src == SQLITE_OK && i < list->count; i++) {
+        src = sqlite3_bind_int64(stmt, 1, list->items[i].seq);
+        if (src == SQLITE_OK)
+            src = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+        sqlite3_reset(stmt);
+    }
+    sqlite3_finalize(stmt);
+    if (rc == 0 && src != SQLITE_OK)
+        rc = sae_db_error(src);
+    if (rc == 0)
+        rc = sae_db_query_int(store->db, floor_sql, NULL, 0, floor);
+    return rc;
+}
+
+/* New versions in journal order; entries of one original version (one command) share one. */
+static int assign_versions(struct entries *list, int64_t floor, uint64_t now_ms)
+{
+    sae_hlc last = (sae_hlc)floor, next = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        struct entry *e = &list->items[i];
+        bool same_group = i > 0 && list->items[i - 1].version == e->version &&
+                          strcmp(list->items[i - 1].report_id, e->report_id) == 0;
+        if (!same_group) {
+            int rc = sae_hlc_tick(last, now_ms, &next);
+            if (rc != 0)
+                return rc;
+            last = next;
+        }
+        e->new_version = (int64_t)next;
+    }
+    return 0;
+}
+
+/* A base that names an own entry re-dated (in this pass, whose entries are written in
+ * order, or before) names its newest version instead; re-dating can chain. */
+static int rebase(struct node_store *store, struct entry *e)
+{
+    sqlite3_stmt *stmt = NULL;
+    if ((uint64_t)e->base_origin != store->origin || e->base_version == 0)
+        return 0;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, redated_base_sql, &stmt);
+    for (int hops = 0; rc == 0 && hops < 64; hops++) {
+        int src = sqlite3_bind_text(stmt, 1, e->report_id, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_text(stmt, 2, e->field, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(stmt, 3, e->base_version);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(stmt, 4, e->base_origin);
+        if (src == SQLITE_OK)
+            src = sqlite3_step(stmt);
+        if (src == SQLITE_ROW)
+            e->base_version = sqlite3_column_int64(stmt, 0);
+        sqlite3_reset(stmt);
+        if (src == SQLITE_DONE)
+            return 0;
+        if (src != SQLITE_ROW)
+            rc = sae_db_error(src);
+    }
+    return rc == 0 ? SAE_ECORRUPT : rc; /* a cycle of re-dated entries */
+}
+
+static int bind_text_or_null(sqlite3_stmt *stmt, int index, const char *text)
+{
+    return text ? sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC)
+                : sqlite3_bind_null(stmt, index);
+}
+
+static int write_entry(struct node_store *store, const struct entry *e)
+{
+    sqlite3_stmt *ins = NULL, *state = NULL, *unset = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, insert_sql, &ins);
+    if (rc == 0)
+        rc = sae_db_prepare_cached(store->db, &store->statements, recompute_sql, &state);
+    if (rc == 0)
+        rc = sae_db_prepare_cached(store->db, &store->statements,
+                                   "DELETE FROM set_aside WHERE seq = ?1", &unset);
+    if (rc != 0)
+        return rc;
+    const int64_t ints[] = {e->new_version, (int64_t)store->origin, e->base_version,
+                            e->base_origin, e->seen_cursor, e->seq};
+    int src = sqlite3_bind_text(ins, 1, e->report_id, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_text(ins, 2, e->kind, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_text(ins, 3, e->field, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = bind_text_or_null(ins, 4, e->value);
+    for (int i = 0; src == SQLITE_OK && i < 6; i++)
+        src = sqlite3_bind_int64(ins, 5 + i, ints[i]);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_text(state, 1, e->report_id, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_text(state, 2, e->field, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(state) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_int64(unset, 1, e->seq);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(unset) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    sqlite3_reset(ins);
+    sqlite3_reset(state);
+    sqlite3_reset(unset);
+    return src == SQLITE_OK ? 0 : sae_db_error(src);
+}
+
+/* The clock issues versions after the last one written; a clock that ran ahead comes back
+ * to the floor (the HLC's one step back, taken only here, with the entries it dated
+ * re-dated in the same transaction). */
+static int reset_clock(struct node_store *store, const struct entries *list, uint64_t now_ms)
+{
+    int64_t clock = 0, floor = 0;
+    int rc = sae_db_meta_int(store->db, "clock", &clock);
+    if (rc != 0 || (int64_t)sae_hlc_ms((sae_hlc)clock) <= (int64_t)now_ms + NODE_CLOCK_TOLERANCE_MS)
+        return rc;
+    if (list->count)
+        floor = list->items[list->count - 1].new_version;
+    else
+        rc = read_floor(store, list, &floor);
+    return rc == 0 ? sae_db_set_meta_int(store->db, "clock", floor) : rc;
+}
+
+static int restamp_in_transaction(struct node_store *store, size_t *restamped)
+{
+    struct entries list = {0};
+    int64_t offset = 0, acked = 0, mark = 0, floor = 0;
+    int rc = sae_db_meta_int(store->db, "clock_offset_ms", &offset);
+    if (rc == 0)
+        rc = sae_db_meta_int(store->db, "acked_seq", &acked);
+    if (rc == 0)
+        rc = sae_db_meta_int(store->db, "restamp_below_seq", &mark);
+    uint64_t now_ms = node_store_corrected_ms(offset);
+    sae_hlc future = 0;
+    if (rc == 0)
+        rc = sae_hlc_pack(now_ms + NODE_CLOCK_TOLERANCE_MS, SAE_HLC_COUNTER_MAX, &future);
+    const int64_t params[5] = {(int64_t)store->origin, acked, mark, (int64_t)future,
+                               SAE_STATUS_CLOCK_AHEAD};
+    if (rc == 0)
+        rc = read_candidates(store, params, &list);
+    if (rc == 0 && list.count)
+        rc = read_floor(store, &list, &floor);
+    if (rc == 0 && list.count)
+        rc = assign_versions(&list, floor, now_ms);
+    for (size_t i = 0; rc == 0 && i < list.count; i++) {
+        rc = rebase(store, &list.items[i]);
+        if (rc == 0)
+            rc = write_entry(store, &list.items[i]);
+    }
+    if (rc == 0)
+        rc = reset_clock(store, &list, now_ms);
+    if (rc == 0)
+        *restamped = list.count;
+    entries_free(&list);
+    return rc;
+}
+
+int restamp_pending(struct node_store *store, size_t *restamped)
+{
+    size_t count = 0;
+    int rc = node_store_begin(store);
+    if (rc != 0)
+        return rc;
+    rc = restamp_in_transaction(store, &count);
+    rc = rc == 0 ? node_store_commit(store) : rc;
+    if (rc != 0) {
+        node_store_rollback(store);
+        return rc;
+    }
+    *restamped = count;
+    return 0;
+}

@@ -1,0 +1,487 @@
+#include "sync/sync.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/journal.h"
+#include "store/report_read.h"
+#include "store/restamp.h"
+#include "sae/sae_borrow.h"
+#include "sae/sae_envelope.h"
+#include "sae/sae_files.h"
+#include "sae/sae_wire.h"
+
+/* Everything one round needs, with the post's secret key wiped at the end. */
+struct round {
+    struct node_store *store;
+    struct transport *transport;
+    const struct hub_link *link;
+    struct sync_result *result;
+    struct sae_message *why;
+    struct sae_limits limits;
+    uint8_t secret_key[32];
+    uint8_t public_key[32];
+};
+
+static int load_keys(struct round *r)
+{
+    char *path = sae_path_join(r->store->dir, NODE_KEY_FILE);
+    int rc = path ? sae_file_read_private(path, r->secret_key, 32) : SAE_ENOMEM;
+    free(path);
+    if (rc == SAE_EPERM)
+        sae_message_set(r->why, "%s/%s can be read by other users; run: chmod 600 %s/%s",
+                        r->store->dir, NODE_KEY_FILE, r->store->dir, NODE_KEY_FILE);
+    else if (rc != 0)
+        sae_message_set(r->why, "cannot read this device's key %s/%s", r->store->dir,
+                        NODE_KEY_FILE);
+    if (rc == 0 && crypto_scalarmult_base(r->public_key, r->secret_key) != 0)
+        rc = SAE_ECRYPTO;
+    return rc;
+}
+
+static int64_t pending_count(struct node_store *store)
+{
+    int64_t acked = 0, n = 0;
+    if (sae_db_meta_int(store->db, "acked_seq", &acked) != 0 ||
+        report_pending_count(store, acked, &n) != 0)
+        return -1;
+    return n;
+}
+
+/* When the measured offset moves by more than the tolerance, the entries written so far
+ * were dated by a clock now known to be off: they are re-dated before they are sent. */
+static int mark_clock_change(struct round *r, int64_t offset)
+{
+    int64_t stored = 0, last = 0;
+    int rc = sae_db_meta_int(r->store->db, "clock_offset_ms", &stored);
+    if (rc != 0 || llabs(offset - stored) <= NODE_CLOCK_TOLERANCE_MS)
+        return rc;
+    rc = sae_db_query_int(r->store->db, "SELECT coalesce(max(seq), 0) FROM journal", NULL, 0,
+                          &last);
+    return rc == 0 ? sae_db_set_meta_int(r->store->db, "restamp_below_seq", last + 1) : rc;
+}
+
+/* The hub's clock: ours catches up with it, and the offset is kept for status and for the
+ * versions this post issues. */
+static int observe_hub_clock(struct round *r, sae_hlc hub_clock)
+{
+    int64_t clock = 0;
+    if (hub_clock == 0)
+        return 0;
+    r->result->clock_offset_ms = (int64_t)sae_hlc_ms(hub_clock) - (int64_t)sae_wall_clock_ms();
+    int rc = sae_db_meta_int(r->store->db, "clock", &clock);
+    if (rc == 0 && (int64_t)hub_clock > clock)
+        rc = sae_db_set_meta_int(r->store->db, "clock", (int64_t)hub_clock);
+    if (rc == 0)
+        rc = mark_clock_change(r, r->result->clock_offset_ms);
+    if (rc == 0)
+        rc = sae_db_set_meta_int(r->store->db, "clock_offset_ms", r->result->clock_offset_ms);
+    return rc;
+}
+
+/* Why a request did not succeed, in words the post's staff can act on. */
+static int explain(struct round *r, const struct transport_response *resp, const char *what)
+{
+    int64_t pending = pending_count(r->store);
+    switch (resp->outcome) {
+    case TRANSPORT_UNREACHABLE:
+        sae_message_set(r->why, "no connection to the hub (%s); %lld change(s) wait and will "
+                        "be sent later", resp->error, (long long)pending);
+        return SAE_EIO;
+    case TRANSPORT_PIN_MISMATCH:
+        sae_message_set(r->why, "the server at %s is not the district's hub (its key differs "
+                        "from the bundle); nothing was sent", r->link->url);
+        return SAE_EPERM;
+    case TRANSPORT_CERTIFICATE_DATE:
+        sae_message_set(r->why, "the hub's certificate is not valid at this computer's date "
+                        "(%s); check the date on this computer; %lld change(s) wait",
+                        resp->error, (long long)pending);
+        return SAE_EIO;
+    case TRANSPORT_ANSWERED:
+        break;
+    }
+    switch (resp->status) {
+    case 401:
+        sae_message_set(r->why, "the hub does not know this device; ask the district for a new "
+                        "bundle and run: sae-node enroll BUNDLE");
+        return SAE_EPERM;
+    case 403:
+        sae_message_set(r->why, "this device was revoked by the district; contact the district");
+        return SAE_EPERM;
+    case 409:
+        sae_message_set(r->why, "the enrollment token is expired or already used; ask the "
+                        "district for a new bundle and run: sae-node enroll BUNDLE");
+        return SAE_EPERM;
+    case 429:
+    case 503:
+        r->result->retry_after_seconds = resp->retry_after_seconds;
+        sae_message_set(r->why, "the hub is busy; %lld change(s) wait, try again in %u s",
+                        (long long)pending, resp->retry_after_seconds ? resp->retry_after_seconds : 60);
+        return SAE_EBUSY;
+    default:
+        sae_message_set(r->why, "the hub refused the %s (HTTP %ld); %lld change(s) wait", what,
+                        resp->status, (long long)pending);
+        return resp->status >= 500 ? SAE_EBUSY : SAE_EINVAL;
+    }
+}
+
+static int lookup_hub(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKEYBYTES])
+{
+    const struct hub_link *link = ctx;
+    if (sender != link->hub_id)
+        return SAE_ENOTFOUND;
+    memcpy(pk, link->public_key, 32);
+    return 0;
+}
+
+/* Seals plain as type, posts it to path and opens a 200 answer of the expected type. */
+static int exchange(struct round *r, const char *path, uint8_t type, uint8_t *plain, size_t len,
+                    uint8_t want, uint8_t **answer, size_t *answer_len, const char *what)
+{
+    uint8_t *sealed = NULL, got = 0;
+    size_t sealed_len = 0;
+    uint64_t sender = 0;
+    struct transport_response resp;
+    memset(&resp, 0, sizeof resp);
+    int rc = sae_envelope_seal(plain, len, type, r->store->origin, r->secret_key,
+                               r->link->public_key, &r->limits, &sealed, &sealed_len);
+    sae_wire_buffer_free(plain, len);
+    if (rc == 0)
+        rc = transport_post(r->transport, path, sealed, sealed_len, &resp);
+    if (rc == 0 && resp.outcome == TRANSPORT_ANSWERED)
+        r->result->bytes_sent += sealed_len;
+    sae_wire_buffer_free(sealed, sealed_len);
+    if (rc == 0 && (resp.outcome != TRANSPORT_ANSWERED || resp.status != 200))
+        rc = explain(r, &resp, what);
+    if (rc == 0) {
+        rc = sae_envelope_open(resp.body, resp.body_len, lookup_hub, sae_borrow(r->link),
+                               r->secret_key, &r->limits, &got, &sender, answer, answer_len);
+        if (rc == 0 && got != want) {
+            sae_wire_buffer_free(*answer, *answer_len);
+            rc = SAE_EINVAL;
+        }
+        if (rc != 0)
+            sae_message_set(r->why, "the hub's answer to the %s could not be opened", what);
+    }
+    transport_response_clear(&resp);
+    return rc;
+}
+
+static int enroll(struct round *r)
+{
+    struct sae_enroll_request request = {.schema_version = SAE_WIRE_SCHEMA_VERSION,
+                                         .token = sae_borrow(r->link->token),
+                                         .village = sae_borrow(r->store->village),
+                                         .device_name = sae_borrow("sae-node")};
+    struct sae_enroll_response *response = NULL;
+    uint8_t *plain = NULL, *answer = NULL;
+    size_t len = 0, answer_len = 0;
+    int64_t clock = 0;
+    memcpy(request.public_key, r->public_key, 32);
+    int rc = sae_db_meta_int(r->store->db, "clock", &clock);
+    request.clock = (sae_hlc)clock;
+    if (rc == 0)
+        rc = sae_enroll_request_encode(&request, &r->limits, &plain, &len);
+    if (rc == 0)
+        rc = exchange(r, "/v1/enroll", SAE_MSG_ENROLL_REQUEST, plain, len,
+                      SAE_MSG_ENROLL_RESPONSE, &answer, &answer_len, "enrollment");
+    if (rc == 0)
+        rc = sae_enroll_response_decode(answer, answer_len, &r->limits, &response);
+    sae_wire_buffer_free(answer, answer_len);
+    if (rc == 0 && response->node_id != r->store->origin) {
+        sae_message_set(r->why, "the hub enrolled another device id; ask the district");
+        rc = SAE_EINVAL;
+    }
+    if (rc == 0)
+        rc = node_store_begin(r->store);
+    if (rc == 0) {
+        rc = hub_link_mark_enrolled(r->store, (int64_t)sae_wall_clock_ms());
+        if (rc == 0)
+            rc = observe_hub_clock(r, response->hub_clock);
+        rc = rc == 0 ? node_store_commit(r->store) : rc;
+        if (rc != 0)
+            node_store_rollback(r->store);
+    }
+    sae_enroll_response_free(response);
+    r->result->enrolled_now = rc == 0;
+    return rc;
+}
+
+static void free_changes(struct sae_change *changes, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(changes[i].kind);
+        free(changes[i].field);
+        if (changes[i].value)
+            sodium_memzero(changes[i].value, strlen(changes[i].value));
+        free(changes[i].value);
+    }
+    free(changes);
+}
+
+static int row_to_change(sqlite3_stmt *stmt, uint64_t origin, struct sae_change *c)
+{
+    const char *id = (const char *)sqlite3_column_text(stmt, 1);
+    const unsigned char *value = sqlite3_column_text(stmt, 4);
+    c->seq = (uint64_t)sqlite3_column_int64(stmt, 0);
+    if (!id || sae_id_parse(id, &c->report_id) != 0)
+        return SAE_ECORRUPT;
+    c->kind = strdup((const char *)sqlite3_column_text(stmt, 2));
+    c->field = strdup((const char *)sqlite3_column_text(stmt, 3));
+    c->value = value ? strdup((const char *)value) : NULL;
+    c->version = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 5), origin};
+    c->base = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 6),
+                                   (uint64_t)sqlite3_column_int64(stmt, 7)};
+    c->seen_cursor = (uint64_t)sqlite3_column_int64(stmt, 8);
+    c->supersedes = (sae_hlc)sqlite3_column_int64(stmt, 9);
+    return c->kind && c->field && (!value || c->value) ? 0 : SAE_ENOMEM;
+}
+
+/* The next own changes the hub has not acknowledged, in seq order, within the batch limits
+ * (count, and values within half the inflated limit). */
+static int next_batch(struct round *r, struct sae_batch *batch)
+{
+    sqlite3_stmt *stmt = NULL;
+    int64_t acked = 0;
+    size_t budget = r->limits.inflated_bytes / 2, used = 0;
+    int rc = sae_db_meta_int(r->store->db, "acked_seq", &acked);
+    if (rc != 0)
+        return rc;
+    batch->changes = calloc(SYNC_BATCH_CHANGES, sizeof *batch->changes);
+    if (!batch->changes)
+        return SAE_ENOMEM;
+    int src = sqlite3_prepare_v2(r->store->db,
+                                 "SELECT seq, report_id, kind, field, value, version,"
+                                 " base_version, base_origin, seen_cursor, coalesce((SELECT"
+                                 " s.version FROM journal s WHERE s.seq = j.restamp_of), 0)"
+                                 " FROM journal j"
+                                 " WHERE origin = ?1 AND seq > ?2 AND origin_seq IS NULL"
+                                 " AND seq NOT IN (SELECT seq FROM set_aside)"
+                                 " AND NOT EXISTS (SELECT 1 FROM journal r"
+                                 "   WHERE r.restamp_of = j.seq)"
+                                 " ORDER BY seq LIMIT ?3", -1, &stmt, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_int64(stmt, 1, (int64_t)r->store->origin);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_int64(stmt, 2, acked);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_int64(stmt, 3, SYNC_BATCH_CHANGES);
+    while (rc == 0 && src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        size_t cost = (size_t)sqlite3_column_bytes(stmt, 4) + 128;
+        if (batch->change_count > 0 && used + cost > budget)
+            break;
+        used += cost;
+        rc = row_to_change(stmt, r->store->origin, &batch->changes[batch->change_count++]);
+        src = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    if (rc == 0 && src != SQLITE_ROW && src != SQLITE_DONE && src != SQLITE_OK)
+        rc = sae_db_error(src);
+    return rc;
+}
+
+static int record_ack(struct round *r, const struct sae_push_ack *ack, uint64_t last_sent)
+{
+    int64_t acked = 0;
+    uint64_t upto = ack->acked_seq < last_sent ? ack->acked_seq : last_sent;
+    int rc = node_store_begin(r->store);
+    if (rc != 0)
+        return rc;
+    rc = sae_db_meta_int(r->store->db, "acked_seq", &acked);
+    if (rc == 0 && (int64_t)upto > acked)
+        rc = sae_db_set_meta_int(r->store->db, "acked_seq", (int64_t)upto);
+    for (size_t i = 0; rc == 0 && i < ack->refusal_count; i++) {
+        sqlite3_stmt *stmt = NULL;
+        int src = sqlite3_prepare_v2(r->store->db,
+                                     "INSERT OR REPLACE INTO set_aside(seq, code, message, at_ms)"
+                                     " VALUES (?1, ?2, ?3, ?4)", -1, &stmt, NULL);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(stmt, 1, (int64_t)ack->refusals[i].seq);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(stmt, 2, ack->refusals[i].code);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_text(stmt, 3, ack->refusals[i].message, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_int64(stmt, 4, (int64_t)sae_wall_clock_ms());
+        if (src == SQLITE_OK)
+            src = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(r->store->db);
+        sqlite3_finalize(stmt);
+        rc = src == SQLITE_OK ? 0 : sae_db_error(src);
+    }
+    if (rc == 0)
+        rc = observe_hub_clock(r, ack->hub_clock);
+    rc = rc == 0 ? node_store_commit(r->store) : rc;
+    if (rc != 0)
+        node_store_rollback(r->store);
+    r->result->set_aside += ack->refusal_count;
+    for (size_t i = 0; i < ack->refusal_count; i++)
+        r->result->held += ack->refusals[i].code == SAE_STATUS_CLOCK_AHEAD;
+    return rc;
+}
+
+static int push_all(struct round *r)
+{
+    int64_t total = pending_count(r->store);
+    for (;;) {
+        struct sae_batch batch = {.schema_version = SAE_WIRE_SCHEMA_VERSION,
+                                  .origin = r->store->origin};
+        struct sae_push_ack *ack = NULL;
+        uint8_t *plain = NULL, *answer = NULL;
+        size_t len = 0, answer_len = 0;
+        int64_t clock = 0;
+        int rc = next_batch(r, &batch);
+        if (rc == 0 && batch.change_count == 0) {
+            free_changes(batch.changes, 0);
+            return 0;
+        }
+        if (rc == 0)
+            rc = sae_db_meta_int(r->store->db, "clock", &clock);
+        batch.clock = (sae_hlc)clock;
+        if (rc == 0)
+            rc = sae_batch_encode(&batch, &r->limits, &plain, &len);
+        if (rc == 0)
+            rc = exchange(r, "/v1/push", SAE_MSG_PUSH_BATCH, plain, len, SAE_MSG_PUSH_ACK,
+                          &answer, &answer_len, "changes");
+        if (rc == 0)
+            rc = sae_push_ack_decode(answer, answer_len, &r->limits, &ack);
+        sae_wire_buffer_free(answer, answer_len);
+        if (rc == 0)
+            rc = record_ack(r, ack, batch.changes[batch.change_count - 1].seq);
+        if (rc == 0) {
+            r->result->pushed += batch.change_count;
+            r->result->batches++;
+            if (r->result->progress)
+                r->result->progress(r->result->progress_context, r->result->pushed,
+                                    total > 0 ? (size_t)total : r->result->pushed,
+                                    r->result->bytes_sent);
+        }
+        sae_push_ack_free(ack);
+        free_changes(batch.changes, batch.change_count);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+static int apply_pulled(struct round *r, const struct sae_pull_response *response)
+{
+    int rc = node_store_begin(r->store);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < response->change_count; i++) {
+        bool applied = false;
+        if (response->changes[i].version.origin == r->store->origin)
+            continue; /* our own change: we have it */
+        rc = journal_apply_remote(r->store, &response->changes[i], &applied);
+        r->result->pulled += applied;
+    }
+    if (rc == 0)
+        rc = sae_db_set_meta_int(r->store->db, "pull_cursor", (int64_t)response->next_cursor);
+    if (rc == 0)
+        rc = observe_hub_clock(r, response->hub_clock);
+    rc = rc == 0 ? node_store_commit(r->store) : rc;
+    if (rc != 0)
+        node_store_rollback(r->store);
+    return rc;
+}
+
+static int pull_all(struct round *r)
+{
+    bool more = true;
+    while (more) {
+        struct sae_pull_request request = {.schema_version = SAE_WIRE_SCHEMA_VERSION};
+        struct sae_pull_response *response = NULL;
+        uint8_t *plain = NULL, *answer = NULL;
+        size_t len = 0, answer_len = 0;
+        int64_t cursor = 0, clock = 0;
+        int rc = sae_db_meta_int(r->store->db, "pull_cursor", &cursor);
+        if (rc == 0)
+            rc = sae_db_meta_int(r->store->db, "clock", &clock);
+        request.cursor = (uint64_t)cursor;
+        request.clock = (sae_hlc)clock;
+        if (rc == 0)
+            rc = sae_pull_request_encode(&request, &r->limits, &plain, &len);
+        if (rc == 0)
+            rc = exchange(r, "/v1/pull", SAE_MSG_PULL_REQUEST, plain, len,
+                          SAE_MSG_PULL_RESPONSE, &answer, &answer_len, "pull");
+        if (rc == 0)
+            rc = sae_pull_response_decode(answer, answer_len, &r->limits, &response);
+        sae_wire_buffer_free(answer, answer_len);
+        if (rc == 0)
+            rc = apply_pulled(r, response);
+        more = rc == 0 && response->more;
+        sae_pull_response_free(response);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Re-dates what the clock got wrong, pushes; once more if the hub held some of it (the
+ * clock changed during the round). */
+static int restamp_and_push(struct round *r)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        size_t restamped = 0, held_before = r->result->held;
+        int rc = restamp_pending(r->store, &restamped);
+        r->result->restamped += restamped;
+        if (rc == 0 && (pass == 0 || restamped > 0))
+            rc = push_all(r);
+        if (rc != 0 || r->result->held == held_before)
+            return rc;
+    }
+    return 0;
+}
+
+int sync_round(struct node_store *store, struct transport *transport,
+               const struct hub_link *link, struct sync_result *result, struct sae_message *why)
+{
+    struct round r = {.store = store, .transport = transport, .link = link, .result = result,
+                      .why = why, .limits = sae_limits_default()};
+    sync_progress_fn progress = result->progress;
+    void *progress_context = result->progress_context;
+    memset(result, 0, sizeof *result);
+    result->progress = progress;
+    result->progress_context = progress_context;
+    int rc = load_keys(&r);
+    if (rc == 0 && link->token[0])
+        rc = enroll(&r);
+    /* Pull first: its answer dates this computer's clock before anything is sent. */
+    if (rc == 0)
+        rc = pull_all(&r);
+    if (rc == 0)
+        rc = restamp_and_push(&r);
+    sodium_memzero(r.secret_key, sizeof r.secret_key);
+    if (rc != 0 && why && !why->text[0])
+        sae_message_set(why, "synchronisation failed: %s", sae_error_name(rc));
+    return rc;
+}
+
+int sync_record(struct node_store *store, int rc, const struct sae_message *why)
+{
+    sqlite3_stmt *stmt = NULL;
+    int err = node_store_begin(store);
+    if (err != 0)
+        return err;
+    int64_t offset = 0;
+    if (rc == 0)
+        err = sae_db_meta_int(store->db, "clock_offset_ms", &offset);
+    /* The hub's time when this computer's clock is known to be off. */
+    if (rc == 0 && err == 0)
+        err = sae_db_set_meta_int(store->db, "last_sync_ms",
+                                  (int64_t)node_store_corrected_ms(offset));
+    int src = sqlite3_prepare_v2(store->db, "UPDATE meta SET value = ?1 WHERE key = 'last_error'",
+                                 -1, &stmt, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_text(stmt, 1, rc == 0 || !why ? "" : why->text, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    sqlite3_finalize(stmt);
+    if (err == 0 && src != SQLITE_OK)
+        err = sae_db_error(src);
+    err = err == 0 ? node_store_commit(store) : err;
+    if (err != 0)
+        node_store_rollback(store);
+    return err;
+}

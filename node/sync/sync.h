@@ -1,0 +1,50 @@
+/* One synchronisation round with the district hub: enroll if the bundle's token is not
+ * spent yet, pull until caught up (which also measures this computer's clock against the
+ * hub's), re-date pending changes if that clock is off, then push every pending change in
+ * bounded batches (each acknowledged before the post moves its mark, atomically). */
+#ifndef NODE_SYNC_H
+#define NODE_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/hub_link.h"
+#include "sae/sae_wire_limits.h"
+#include "store/node_store.h"
+#include "sync/transport.h"
+
+/* Own changes in one push batch at most: the protocol's limit. A broken link loses at most
+ * one batch of work (about 10 KB sealed, 1.3 s at 64 kbit/s), and every batch costs a round
+ * trip: 1,000 instead of 500 took a 1,000-report sync over 64 kbit/s + 300 ms from 28.5 s
+ * to 20.3 s (tests/bench/bench_sync_link.py). */
+#define SYNC_BATCH_CHANGES SAE_WIRE_CHANGES_PER_MESSAGE
+
+/* Called after each acknowledged batch: changes sent so far of those pending when the round
+ * began, and sealed bytes sent. */
+typedef void (*sync_progress_fn)(void *context, size_t sent, size_t total, size_t bytes);
+
+struct sync_result {
+    sync_progress_fn progress; /* set by the caller before the round, or NULL */
+    void *progress_context;
+    bool enrolled_now;
+    size_t pushed, set_aside, pulled, batches;
+    size_t held;      /* of those set aside, held by the hub for their date */
+    size_t restamped; /* own changes re-dated because this computer's clock was off */
+    size_t bytes_sent;
+    int64_t clock_offset_ms; /* the hub's clock minus this computer's */
+    unsigned retry_after_seconds; /* the hub's Retry-After when it was busy, else 0 */
+};
+
+/* Runs one round. On failure why holds one line a post's staff can act on ("no connection
+ * to the hub; 37 changes wait and will be sent later", "this device was revoked by the
+ * district"), and the code says what kind: SAE_EIO (no connection: try again later),
+ * SAE_EBUSY (hub busy: later), SAE_EPERM (revoked, unknown device, wrong server: act),
+ * SAE_EINVAL (the hub refused a message). Whatever was acknowledged stays acknowledged. */
+int sync_round(struct node_store *store, struct transport *transport,
+               const struct hub_link *link, struct sync_result *result, struct sae_message *why);
+
+/* Records the outcome of a round for status: last success or last error. */
+int sync_record(struct node_store *store, int rc, const struct sae_message *why);
+
+#endif
