@@ -37,6 +37,15 @@ GEN_SRC := $(GEN_DIR)/sae.pb-c.c
 GEN_HDR := $(GEN_DIR)/sae.pb-c.h
 include proto/proto.mk
 
+# The official list of areas built into both programs (proto/area.c reads it).
+AREA_CSV := data/villages/35.13.csv
+AREA_SRC := $(GEN_DIR)/area_builtin.c
+$(AREA_SRC): $(AREA_CSV) scripts/embed_file.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed_file.sh sae_area_builtin_csv $(AREA_CSV) > $@.tmp && mv $@.tmp $@
+$(AREA_SRC:.c=.o): $(AREA_SRC)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
 PROTO_SRC := $(sort $(wildcard proto/*.c))
 NODE_SRC := $(sort $(filter-out node/cli/main.c,$(wildcard node/*/*.c)))
 HUB_SRC := $(sort $(filter-out hub/cli/%,$(wildcard hub/*/*.c)))
@@ -47,7 +56,7 @@ BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
-PROTO_OBJ := $(call obj,$(PROTO_SRC)) $(GEN_SRC:.c=.o)
+PROTO_OBJ := $(call obj,$(PROTO_SRC)) $(GEN_SRC:.c=.o) $(AREA_SRC:.c=.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -113,9 +122,10 @@ e2e: all
 # Fuzz targets: libFuzzer, built by clang with ASan and UBSan, from the sources (not the
 # gcc-built library).
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(GEN_SRC) | $(GEN_HDR)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(GEN_SRC) $(AREA_SRC) | $(GEN_HDR)
 	@mkdir -p $(dir $@)
-	clang $(BASE_CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(GEN_SRC) $(PKG_LIBS)
+	clang $(BASE_CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(GEN_SRC) $(AREA_SRC) \
+	  $(PKG_LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@sh tests/run_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
