@@ -1,7 +1,9 @@
 """The repository as the tests about its own files see it: its root, the Debian packages
 scripts/deps.sh installs, and the built programs."""
+import functools
 import os
 import re
+import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,3 +51,27 @@ def user_env(home, path_first):
     env["HOME"] = str(home)
     env["PATH"] = str(path_first) + os.pathsep + env.get("PATH", "/usr/bin:/bin")
     return env
+
+
+@functools.lru_cache(maxsize=None)
+def isolation():
+    """The command prefix that gives a process a network namespace of its own, with only
+    loopback (down until isolated() brings it up), or () where the machine allows none
+    (neither root nor unprivileged user namespaces). Ports then meet no other process."""
+    for prefix in (["unshare", "--net"], ["unshare", "--map-root-user", "--net"]):
+        try:
+            proc = subprocess.run(prefix + ["ip", "link", "set", "dev", "lo", "up"],
+                                  capture_output=True, timeout=60)
+        except FileNotFoundError:
+            return ()
+        if proc.returncode == 0:
+            return tuple(prefix)
+    return ()
+
+
+def isolated(prefix, argv):
+    """argv run in a new network namespace with loopback up (prefix from isolation()), or
+    as it is when prefix is ()."""
+    if not prefix:
+        return list(argv)
+    return list(prefix) + ["sh", "-c", 'ip link set dev lo up && exec "$@"', "sh"] + list(argv)

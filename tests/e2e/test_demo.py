@@ -4,7 +4,9 @@ where it is, how to serve the hub again, and how to remove it; every command it 
 works as printed, from any directory.
 
 The demo runs as `make demo` runs it (scripts/demo.sh BUILD_DIR), with standard input and
-output not a terminal, its directory under this test's own TMPDIR.
+output not a terminal, its directory under this test's own TMPDIR. Where the machine allows,
+the demo and the commands tried after it each run in a network namespace of their own, so
+the port the demo's hub had is still free when the test serves the hub again.
 """
 import os
 import re
@@ -12,7 +14,7 @@ import subprocess
 
 import pytest
 
-from repotree import REPO, programs, user_env
+from repotree import REPO, isolated, isolation, programs, user_env
 
 
 def run_demo(tmp_path):
@@ -27,7 +29,8 @@ def run_demo(tmp_path):
     home.mkdir()
     env = user_env(home, "/nonexistent")  # the demo names its programs by path
     env["TMPDIR"] = str(tmp)
-    proc = subprocess.run(["sh", str(REPO / "scripts" / "demo.sh")] + args, cwd=tmp_path,
+    argv = isolated(isolation(), ["sh", str(REPO / "scripts" / "demo.sh")] + args)
+    proc = subprocess.run(argv, cwd=tmp_path,
                           env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, timeout=600)
     return proc.returncode, proc.stdout.decode(), tmp, env
@@ -59,7 +62,7 @@ def printed_block(out, after):
 
 
 def sh(script, env, cwd, timeout=300):
-    proc = subprocess.run(["sh", "-eu", "-c", script], cwd=cwd, env=env,
+    proc = subprocess.run(isolated(isolation(), ["sh", "-eu", "-c", script]), cwd=cwd, env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
@@ -130,8 +133,8 @@ def test_keep_0_removes_it_and_prints_no_way_back(tmp_path):
     tmp.mkdir()
     env = user_env(tmp_path, "/nonexistent")
     env.update(TMPDIR=str(tmp), KEEP="0")
-    proc = subprocess.run(["sh", str(REPO / "scripts" / "demo.sh"), node, hub], cwd=tmp_path,
-                          env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=600)
+    argv = isolated(isolation(), ["sh", str(REPO / "scripts" / "demo.sh"), node, hub])
+    proc = subprocess.run(argv, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=600)
     out = proc.stdout.decode()
     assert proc.returncode == 0, (out[-3000:], proc.stderr[-3000:])
     assert os.listdir(tmp) == []

@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from repotree import REPO, bin_dir, user_env
+from repotree import REPO, bin_dir, isolated, isolation, user_env
 
 README = REPO / "README.md"
 NOT_RUN = re.compile(r"^<!-- not run: (\S.*\S) -->$")
@@ -46,19 +46,6 @@ BLOCKS = sh_blocks(README.read_text())
 RUNNABLE = [b[:2] for b in BLOCKS if b[2] is None]
 
 
-def isolation():
-    """The command prefix that gives a block its own network namespace, or []."""
-    for prefix in (["unshare", "--net"], ["unshare", "--map-root-user", "--net"]):
-        try:
-            proc = subprocess.run(prefix + ["ip", "link", "set", "dev", "lo", "up"],
-                                  capture_output=True, timeout=60)
-        except FileNotFoundError:
-            return []
-        if proc.returncode == 0:
-            return prefix
-    return []
-
-
 @pytest.fixture(scope="module")
 def user(tmp_path_factory):
     base = tmp_path_factory.mktemp("readme")
@@ -71,11 +58,7 @@ def user(tmp_path_factory):
 
 
 def run_block(user, code, name):
-    if user["prefix"]:
-        argv = user["prefix"] + ["sh", "-c", 'ip link set dev lo up && exec sh -eu -c "$1"',
-                                 "sh", code]
-    else:
-        argv = ["sh", "-eu", "-c", code]
+    argv = isolated(user["prefix"], ["sh", "-eu", "-c", code])
     out_path = user["cwd"].parent / ("%s.out" % name)
     with open(out_path, "wb") as out:
         proc = subprocess.Popen(argv, cwd=user["cwd"], env=user["env"],
