@@ -1,4 +1,4 @@
-/* The merge rules of ../shared/DESIGN.md, one test each, on a real hub database:
+/* The merge rules of docs/DESIGN.md ("Merge rules"), one test each, on a real hub database:
  * clean updates, concurrent edits (hard and soft), different fields, edit against delete,
  * clock drift, exactly-once, refusals, district edits and resolutions. */
 #include "merge_support.h"
