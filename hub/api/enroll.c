@@ -22,37 +22,37 @@ static int token_hash(const char *token, uint8_t hash[32])
                : SAE_ECRYPTO;
 }
 
+static const char token_insert_sql[] =
+    "INSERT INTO enroll_token(token_hash, village, created_ms, expires_ms)"
+    " VALUES (?1, ?2, ?3, ?4)";
+static const char token_select_sql[] =
+    "SELECT village, expires_ms, used_ms, node_id FROM enroll_token WHERE token_hash = ?1";
+static const char token_used_sql[] =
+    "UPDATE enroll_token SET used_ms = ?2, node_id = ?3 WHERE token_hash = ?1";
+
 int enroll_token_create(struct hub_store *store, const char *village, int64_t now_ms,
                         int64_t valid_ms, char token[ENROLL_TOKEN_TEXT_BYTES])
 {
     uint8_t raw[ENROLL_TOKEN_BYTES], hash[32];
     char text[ENROLL_TOKEN_TEXT_BYTES];
     sqlite3_stmt *stmt = NULL;
+    const int64_t times[] = {now_ms, now_ms + valid_ms};
     randombytes_buf(raw, sizeof raw);
     sodium_bin2base64(text, sizeof text, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(raw, sizeof raw);
     int rc = token_hash(text, hash);
     if (rc == 0)
-        rc = sqlite3_prepare_v2(store->db,
-                                "INSERT INTO enroll_token(token_hash, village, created_ms,"
-                                " expires_ms) VALUES (?1, ?2, ?3, ?4)", -1, &stmt, NULL) ==
-                     SQLITE_OK
-                 ? 0
-                 : SAE_EDB;
-    if (rc == 0) {
-        int src = sqlite3_bind_blob(stmt, 1, hash, sizeof hash, SQLITE_STATIC);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_text(stmt, 2, village, -1, SQLITE_STATIC);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_int64(stmt, 3, now_ms);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_int64(stmt, 4, now_ms + valid_ms);
-        if (src == SQLITE_OK)
-            src = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-        rc = src == SQLITE_OK ? 0 : sae_db_error(src);
-    }
-    sqlite3_finalize(stmt);
+        rc = hub_store_prepare(store, token_insert_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 1, hash, sizeof hash);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, village);
+    if (rc == 0)
+        rc = sae_db_bind_ints(stmt, 3, times, 2);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
     if (rc == 0)
         memcpy(token, text, sizeof text);
     sodium_memzero(text, sizeof text);
@@ -113,44 +113,38 @@ struct token_row {
 static int load_token(struct hub_store *store, const uint8_t hash[32], struct token_row *out)
 {
     sqlite3_stmt *stmt = NULL;
-    int err = SAE_ENOTFOUND;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "SELECT village, expires_ms, used_ms, node_id FROM enroll_token"
-                                " WHERE token_hash = ?1", -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob(stmt, 1, hash, 32, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        snprintf(out->village, sizeof out->village, "%s", sqlite3_column_text(stmt, 0));
+    int rc = hub_store_prepare(store, token_select_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 1, hash, 32);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == 0)
+        rc = SAE_ENOTFOUND;
+    if (rc == SAE_DB_ROW) {
+        sae_db_column_copy(stmt, 0, out->village, sizeof out->village);
         out->expires_ms = sqlite3_column_int64(stmt, 1);
         out->used_ms = sqlite3_column_int64(stmt, 2);
         out->node_id = sqlite3_column_int64(stmt, 3);
-        err = 0;
-    } else if (rc != SQLITE_DONE) {
-        err = sae_db_error(rc);
+        rc = 0;
     }
-    sqlite3_finalize(stmt);
-    return err;
+    sae_db_reset(stmt);
+    return rc;
 }
 
 static int mark_used(struct hub_store *store, const uint8_t hash[32], uint64_t node_id,
                      int64_t now_ms)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "UPDATE enroll_token SET used_ms = ?2, node_id = ?3"
-                                " WHERE token_hash = ?1", -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob(stmt, 1, hash, 32, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, now_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 3, (int64_t)node_id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    const int64_t params[] = {now_ms, (int64_t)node_id};
+    int rc = hub_store_prepare(store, token_used_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 1, hash, 32);
+    if (rc == 0)
+        rc = sae_db_bind_ints(stmt, 2, params, 2);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
 
 static int redeem_locked(struct hub_store *store, const uint8_t hash[32], const uint8_t pk[32],

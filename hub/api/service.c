@@ -362,6 +362,8 @@ static const struct {
     {"/v1/pull", SAE_MSG_PULL_REQUEST},
 };
 
+static const char health_sql[] = "SELECT 1";
+
 static int handle_health(struct exchange *x)
 {
     int64_t n = 0;
@@ -369,7 +371,7 @@ static int handle_health(struct exchange *x)
         x->resp->allow = "GET";
         return plain(x->resp, 405, "use GET");
     }
-    if (sae_db_query_int(x->store->db, "SELECT 1", NULL, 0, &n) != 0) {
+    if (hub_store_query_int(x->store, health_sql, NULL, 0, &n) != 0) {
         x->resp->retry_after_seconds = 30;
         return plain(x->resp, 503, "unavailable");
     }

@@ -14,7 +14,6 @@
 #include "api/enroll.h"
 #include "net/http_server.h"
 #include "api/service.h"
-#include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
 #include "sae/sae_limits.h"

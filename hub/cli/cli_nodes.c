@@ -7,7 +7,6 @@
 
 #include "cli/cli.h"
 #include "api/enroll.h"
-#include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_limits.h"
@@ -61,20 +60,6 @@ static int parse_add(int argc, char **argv, struct add_options *o)
     return HUB_EXIT_OK;
 }
 
-static int public_key_of(struct hub_store *store, uint8_t pk[32])
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db, "SELECT value FROM meta WHERE key = 'public_key'", -1,
-                                &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    int err = rc == SQLITE_ROW && sqlite3_column_bytes(stmt, 0) == 32 ? 0 : SAE_ECORRUPT;
-    if (err == 0)
-        memcpy(pk, sqlite3_column_blob(stmt, 0), 32);
-    sqlite3_finalize(stmt);
-    return err;
-}
-
 /* The token is committed only once the bundle carrying it is on disk. */
 static int add_node(struct hub_cli *cli, struct hub_store *store, const struct add_options *o)
 {
@@ -88,7 +73,7 @@ static int add_node(struct hub_cli *cli, struct hub_store *store, const struct a
     if (rc == 0)
         rc = tls_cert_pin(cert, pin, sizeof pin);
     if (rc == 0)
-        rc = public_key_of(store, pk);
+        rc = hub_store_public_key(store, pk);
     if (rc == 0)
         rc = hub_store_begin(store);
     if (rc != 0) {
@@ -115,48 +100,37 @@ static int add_node(struct hub_cli *cli, struct hub_store *store, const struct a
     return HUB_EXIT_OK;
 }
 
-static json_t *node_json(sqlite3_stmt *stmt)
+static json_t *node_json(const struct hub_node *node)
 {
     char id[17];
-    snprintf(id, sizeof id, "%016llx", (unsigned long long)sqlite3_column_int64(stmt, 0));
+    snprintf(id, sizeof id, "%016llx", (unsigned long long)node->id);
     return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:I}", "id", id, "village",
-                     sqlite3_column_text(stmt, 1), "device_name", sqlite3_column_text(stmt, 2),
-                     "enrolled_ms", (json_int_t)sqlite3_column_int64(stmt, 3), "last_seen_ms",
-                     (json_int_t)sqlite3_column_int64(stmt, 4), "last_batch_ms",
-                     (json_int_t)sqlite3_column_int64(stmt, 5), "acked_seq",
-                     (json_int_t)sqlite3_column_int64(stmt, 6), "clock_offset_ms",
-                     (json_int_t)sqlite3_column_int64(stmt, 7), "revoked",
-                     sqlite3_column_int64(stmt, 8) != 0, "revoked_ms",
-                     (json_int_t)sqlite3_column_int64(stmt, 8));
+                     node->village, "device_name", node->device_name, "enrolled_ms",
+                     (json_int_t)node->enrolled_ms, "last_seen_ms",
+                     (json_int_t)node->last_seen_ms, "last_batch_ms",
+                     (json_int_t)node->last_batch_ms, "acked_seq", (json_int_t)node->acked_seq,
+                     "clock_offset_ms", (json_int_t)node->clock_offset_ms, "revoked",
+                     node->revoked_ms != 0, "revoked_ms", (json_int_t)node->revoked_ms);
 }
 
-static void node_text(sqlite3_stmt *stmt)
+static int node_visit(const struct hub_node *node, void *context)
 {
-    long long offset = sqlite3_column_int64(stmt, 7) / 1000;
+    json_t *array = context;
+    if (array)
+        return json_array_append_new(array, node_json(node)) == 0 ? 0 : SAE_ENOMEM;
     printf("%016llx  %-24s  %-20s  batches up to %lld  clock %+llds%s\n",
-           (unsigned long long)sqlite3_column_int64(stmt, 0), sqlite3_column_text(stmt, 1),
-           sqlite3_column_text(stmt, 2), (long long)sqlite3_column_int64(stmt, 6), offset,
-           sqlite3_column_int64(stmt, 8) ? "  REVOKED" : "");
+           (unsigned long long)node->id, node->village, node->device_name,
+           (long long)node->acked_seq, (long long)(node->clock_offset_ms / 1000),
+           node->revoked_ms ? "  REVOKED" : "");
+    return 0;
 }
 
 static int list_nodes(struct hub_store *store, bool json)
 {
-    sqlite3_stmt *stmt = NULL;
     json_t *array = json ? json_array() : NULL;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "SELECT id, village, device_name, enrolled_ms, last_seen_ms,"
-                                " last_batch_ms, acked_seq, clock_offset_ms, revoked_ms FROM node"
-                                " ORDER BY village, enrolled_ms", -1, &stmt, NULL);
-    int err = rc == SQLITE_OK && (!json || array) ? 0 : SAE_ENOMEM;
-    while (err == 0 && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (json)
-            err = json_array_append_new(array, node_json(stmt)) == 0 ? 0 : SAE_ENOMEM;
-        else
-            node_text(stmt);
-    }
-    if (err == 0 && rc != SQLITE_DONE)
-        err = sae_db_error(rc);
-    sqlite3_finalize(stmt);
+    int err = !json || array ? 0 : SAE_ENOMEM;
+    if (err == 0)
+        err = hub_store_node_list(store, node_visit, array);
     if (err == 0 && json && (json_dumpf(array, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
                              fputc('\n', stdout) == EOF))
         err = SAE_EIO;

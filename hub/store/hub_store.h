@@ -32,14 +32,19 @@ int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **
                    struct sae_message *why);
 void hub_store_close(struct hub_store *store);
 
-/* A prepared statement for sql (a string literal: it is cached by address), reset and with
- * its bindings cleared. Returns an SQLite result code. Reset it after use; never finalize. */
+/* The store's cached statement for sql (static: cached by address), reset and with its
+ * bindings cleared (sae_db_prepare_cached). Reset it after use; never finalize. */
 int hub_store_prepare(struct hub_store *store, const char *sql, sqlite3_stmt **out);
 
-/* A query returning one integer, binding params to ?1, ?2...; statement cached. A
- * statement that returns no row (an UPDATE) succeeds and leaves *out alone. */
+/* sae_db_query_int and sae_db_run through the store's statement cache: a query returning
+ * one integer (SAE_ENOTFOUND without a row), and a statement returning none. */
 int hub_store_query_int(struct hub_store *store, const char *sql, const int64_t *params,
                         size_t param_count, int64_t *out);
+int hub_store_run(struct hub_store *store, const char *sql, const int64_t *params,
+                  size_t param_count);
+
+/* The hub's X25519 public key, kept in meta at init. */
+int hub_store_public_key(struct hub_store *store, uint8_t public_key[32]);
 
 int hub_store_begin(struct hub_store *store);  /* BEGIN IMMEDIATE */
 int hub_store_commit(struct hub_store *store);
@@ -66,9 +71,14 @@ struct hub_node {
     int64_t revoked_ms;       /* 0: not revoked */
 };
 
+/* SAE_EEXIST when the id or the public key is enrolled already. */
 int hub_store_node_add(struct hub_store *store, const struct hub_node *node);
 /* SAE_ENOTFOUND for an unknown id. */
 int hub_store_node_get(struct hub_store *store, uint64_t id, struct hub_node *out);
+/* Calls visit for every enrolled device, by village then enrollment; stops at the first
+ * non-zero result and returns it. */
+typedef int (*hub_node_visit_fn)(const struct hub_node *node, void *context);
+int hub_store_node_list(struct hub_store *store, hub_node_visit_fn visit, void *context);
 /* Records a request from node: last seen, clock offset. */
 int hub_store_node_seen(struct hub_store *store, uint64_t id, int64_t now_ms,
                         int64_t clock_offset_ms);

@@ -56,7 +56,7 @@ static int64_t last_own_seq(struct node_store *store)
 {
     int64_t seq = 0;
     const int64_t origin = (int64_t)store->origin;
-    if (sae_db_query_int(store->db, "SELECT coalesce(max(seq), 0) FROM journal WHERE origin = ?1"
+    if (sae_db_query_int(store->db, NULL, "SELECT coalesce(max(seq), 0) FROM journal WHERE origin = ?1"
                          " AND origin_seq IS NULL", &origin, 1, &seq) != 0)
         return -1;
     return seq;

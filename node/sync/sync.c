@@ -58,7 +58,7 @@ static int mark_clock_change(struct round *r, int64_t offset)
     int rc = sae_db_meta_int(r->store->db, "clock_offset_ms", &stored);
     if (rc != 0 || llabs(offset - stored) <= NODE_CLOCK_TOLERANCE_MS)
         return rc;
-    rc = sae_db_query_int(r->store->db, "SELECT coalesce(max(seq), 0) FROM journal", NULL, 0,
+    rc = sae_db_query_int(r->store->db, NULL, "SELECT coalesce(max(seq), 0) FROM journal", NULL, 0,
                           &last);
     return rc == 0 ? sae_db_set_meta_int(r->store->db, "restamp_below_seq", last + 1) : rc;
 }

@@ -364,11 +364,12 @@ int hb_check_stored(struct hb_hub *hub, const struct hb_identity *who,
 {
     const int64_t origin[] = {(int64_t)who->id};
     int64_t stored = 0, refused = 0;
-    int rc = sae_db_query_int(hub->admin->db, "SELECT count(*) FROM change WHERE origin = ?1",
-                              origin, 1, &stored);
+    int rc = sae_db_query_int(hub->admin->db, NULL,
+                              "SELECT count(*) FROM change WHERE origin = ?1", origin, 1, &stored);
     if (rc == 0)
-        rc = sae_db_query_int(hub->admin->db, "SELECT count(*) FROM refusal WHERE origin = ?1",
-                              origin, 1, &refused);
+        rc = sae_db_query_int(hub->admin->db, NULL,
+                              "SELECT count(*) FROM refusal WHERE origin = ?1", origin, 1,
+                              &refused);
     if (rc == 0 && (stored != (int64_t)who->sent || refused != 0)) {
         sae_message_set(why, "%s: hub.db holds %lld of its %llu changes, %lld refused",
                         who->village, (long long)stored, (unsigned long long)who->sent,
@@ -380,7 +381,7 @@ int hb_check_stored(struct hb_hub *hub, const struct hb_identity *who,
 
 int hb_count(struct hb_hub *hub, const char *sql, int64_t *out)
 {
-    return sae_db_query_int(hub->admin->db, sql, NULL, 0, out);
+    return sae_db_query_int(hub->admin->db, NULL, sql, NULL, 0, out);
 }
 
 static int hb_compare_double(const void *a, const void *b)

@@ -104,7 +104,7 @@ struct merge_outcome deliver(struct hub_fixture *f, const struct test_change *ch
 int64_t hub_count(struct hub_fixture *f, const char *sql)
 {
     int64_t n = -1;
-    assert_int_equal(sae_db_query_int(f->store->db, sql, NULL, 0, &n), 0);
+    assert_int_equal(sae_db_query_int(f->store->db, NULL, sql, NULL, 0, &n), 0);
     return n;
 }
 
