@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "cli/cli_common.h"
 #include "store/hub_link.h"
+#include "store/sync_state.h"
 #include "sync/sync.h"
 #include "sync/transport.h"
 
@@ -55,11 +56,7 @@ static void log_line(const char *fmt, ...)
 static int64_t last_own_seq(struct node_store *store)
 {
     int64_t seq = 0;
-    const int64_t origin = (int64_t)store->origin;
-    if (sae_db_query_int(store->db, NULL, "SELECT coalesce(max(seq), 0) FROM journal WHERE origin = ?1"
-                         " AND origin_seq IS NULL", &origin, 1, &seq) != 0)
-        return -1;
-    return seq;
+    return sync_state_last_own_seq(store, &seq) == 0 ? seq : -1;
 }
 
 static unsigned backoff_seconds(unsigned failures, unsigned retry_after)
