@@ -195,16 +195,31 @@ bool sae_db_column_is_text(sqlite3_stmt *stmt, int column)
     return sqlite3_column_type(stmt, column) == SQLITE_TEXT;
 }
 
-int sae_db_query_int(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
-                     const int64_t *params, size_t param_count, int64_t *out)
+/* sql prepared (through cache when there is one) with params bound to ?1, ?2... */
+static int prepare_bound(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
+                         const int64_t *params, size_t param_count, sqlite3_stmt **out)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = prepare_maybe_cached(db, cache, sql, &stmt);
     if (rc != 0)
         return rc;
     rc = sae_db_bind_ints(stmt, 1, params, param_count);
-    if (rc == 0)
-        rc = sae_db_step(stmt);
+    if (rc != 0) {
+        release(cache, stmt);
+        return rc;
+    }
+    *out = stmt;
+    return 0;
+}
+
+int sae_db_query_int(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
+                     const int64_t *params, size_t param_count, int64_t *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepare_bound(db, cache, sql, params, param_count, &stmt);
+    if (rc != 0)
+        return rc;
+    rc = sae_db_step(stmt);
     if (rc == SAE_DB_ROW)
         *out = sqlite3_column_int64(stmt, 0);
     release(cache, stmt);
@@ -215,12 +230,10 @@ int sae_db_run(sqlite3 *db, struct sae_db_cache *cache, const char *sql, const i
                size_t param_count)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = prepare_maybe_cached(db, cache, sql, &stmt);
+    int rc = prepare_bound(db, cache, sql, params, param_count, &stmt);
     if (rc != 0)
         return rc;
-    rc = sae_db_bind_ints(stmt, 1, params, param_count);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
+    rc = sae_db_step_done(stmt);
     release(cache, stmt);
     return rc;
 }
@@ -441,6 +454,35 @@ int sae_db_meta_int(sqlite3 *db, const char *key, int64_t *out)
         *out = sqlite3_column_int64(stmt, 0);
     sae_db_finalize(stmt);
     return rc == SAE_DB_ROW ? 0 : rc == 0 ? SAE_ENOTFOUND : rc;
+}
+
+int sae_db_meta_identity(sqlite3 *db, const char *text_key, const char *int_key, char **text,
+                         int64_t *value)
+{
+    static const char sql[] = "SELECT (SELECT value FROM meta WHERE key = ?1),"
+                              " (SELECT value FROM meta WHERE key = ?2)";
+    sqlite3_stmt *stmt = NULL;
+    char *copy = NULL;
+    int rc = sae_db_prepare(db, sql, &stmt);
+    if (rc != 0)
+        return rc;
+    rc = sae_db_bind_text(stmt, 1, text_key);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, int_key);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == 0)
+        rc = SAE_EDB; /* the query always returns a row */
+    if (rc == SAE_DB_ROW)
+        rc = sae_db_column_is_text(stmt, 0) && sae_db_column_is_int(stmt, 1) ? 0 : SAE_ENOTINIT;
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 0, &copy);
+    if (rc == 0) {
+        *text = copy;
+        *value = sqlite3_column_int64(stmt, 1);
+    }
+    sae_db_finalize(stmt);
+    return rc;
 }
 
 int sae_db_set_meta_int(sqlite3 *db, const char *key, int64_t value)

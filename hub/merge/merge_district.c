@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "merge/merge.h"
+#include "store/hub_meta.h"
 #include "merge/merge_rows.h"
 #include "merge/merge_field.h"
 #include "sae/sae_borrow.h"
@@ -74,9 +75,9 @@ static int write_district_change(struct hub_store *store, const char *report_id,
     if (rc == 0)
         rc = hub_store_next_version(store, now_ms, &version);
     if (rc == 0)
-        rc = sae_db_meta_int(store->db, "district_seq", &district_seq);
+        rc = sae_db_meta_int(store->db, HUB_META_DISTRICT_SEQ, &district_seq);
     if (rc == 0)
-        rc = sae_db_set_meta_int(store->db, "district_seq", ++district_seq);
+        rc = sae_db_set_meta_int(store->db, HUB_META_DISTRICT_SEQ, ++district_seq);
     /* The district sees every change the hub holds. */
     if (rc == 0)
         rc = hub_store_query_int(store, "SELECT coalesce(max(seq), 0) FROM change", NULL, 0,

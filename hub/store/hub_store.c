@@ -1,5 +1,6 @@
 /* hub.db: schema, identity, clock and the enrolled posts. */
 #include "store/hub_store.h"
+#include "store/hub_meta.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -123,8 +124,10 @@ struct hub_identity {
 /* Fills a new hub.db's meta table (sae_db_create's populate step). */
 static int insert_identity(sqlite3 *db, void *context)
 {
-    static const char sql[] = "INSERT INTO meta(key, value) VALUES ('name', ?1), ('hub_id', ?2),"
-                              " ('public_key', ?3), ('clock', 0), ('district_seq', 0)";
+    static const char sql[] =
+        "INSERT INTO meta(key, value) VALUES ('" HUB_META_NAME "', ?1), ('" HUB_META_HUB_ID
+        "', ?2), ('" HUB_META_PUBLIC_KEY "', ?3), ('" HUB_META_CLOCK "', 0),"
+        " ('" HUB_META_DISTRICT_SEQ "', 0)";
     const struct hub_identity *identity = context;
     sqlite3_stmt *stmt = NULL;
     int rc = sae_db_prepare(db, sql, &stmt);
@@ -158,22 +161,10 @@ int hub_store_create(const char *db_path, const char *name, const uint8_t public
 
 static int load_identity(struct hub_store *store)
 {
-    static const char sql[] = "SELECT (SELECT value FROM meta WHERE key = 'name'),"
-                              " (SELECT value FROM meta WHERE key = 'hub_id')";
-    sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_prepare(store->db, sql, &stmt);
-    if (rc != 0)
-        return rc;
-    rc = sae_db_step(stmt);
+    int64_t id = 0;
+    int rc = sae_db_meta_identity(store->db, HUB_META_NAME, HUB_META_HUB_ID, &store->name, &id);
     if (rc == 0)
-        rc = SAE_EDB; /* the query always returns a row */
-    if (rc == SAE_DB_ROW)
-        rc = sae_db_column_is_text(stmt, 0) && sae_db_column_is_int(stmt, 1) ? 0 : SAE_ENOTINIT;
-    if (rc == 0)
-        rc = sae_db_column_dup(stmt, 0, &store->name);
-    if (rc == 0)
-        store->hub_id = (uint64_t)sqlite3_column_int64(stmt, 1);
-    sae_db_finalize(stmt);
+        store->hub_id = (uint64_t)id;
     return rc;
 }
 
@@ -231,8 +222,9 @@ int hub_store_run(struct hub_store *store, const char *sql, const int64_t *param
     return sae_db_run(store->db, &store->statements, sql, params, param_count);
 }
 
-static const char clock_sql[] = "SELECT value FROM meta WHERE key = 'clock'";
-static const char set_clock_sql[] = "UPDATE meta SET value = ?1 WHERE key = 'clock'";
+static const char clock_sql[] = "SELECT value FROM meta WHERE key = '" HUB_META_CLOCK "'";
+static const char set_clock_sql[] =
+    "UPDATE meta SET value = ?1 WHERE key = '" HUB_META_CLOCK "'";
 
 static int read_clock(struct hub_store *store, int64_t *out)
 {
@@ -316,7 +308,8 @@ int hub_store_node_add(struct hub_store *store, const struct hub_node *node)
 static const char node_get_sql[] = "SELECT " NODE_COLUMNS " FROM node WHERE id = ?1";
 static const char node_list_sql[] =
     "SELECT " NODE_COLUMNS " FROM node ORDER BY village, enrolled_ms";
-static const char public_key_sql[] = "SELECT value FROM meta WHERE key = 'public_key'";
+static const char public_key_sql[] =
+    "SELECT value FROM meta WHERE key = '" HUB_META_PUBLIC_KEY "'";
 
 /* A row of NODE_COLUMNS; SAE_ECORRUPT when its public key is not a key. */
 static int node_from_row(sqlite3_stmt *stmt, struct hub_node *out)

@@ -140,5 +140,9 @@ int64_t sae_db_last_rowid(sqlite3 *db);
  * missing key, SAE_ECORRUPT for a value that is not an integer. */
 int sae_db_meta_int(sqlite3 *db, const char *key, int64_t *out);
 int sae_db_set_meta_int(sqlite3 *db, const char *key, int64_t value);
+/* A program's identity in meta: a text (*text, malloc'd) and an integer. SAE_ENOTINIT when
+ * either is missing or of another type (a file whose init never finished). */
+int sae_db_meta_identity(sqlite3 *db, const char *text_key, const char *int_key, char **text,
+                         int64_t *value);
 
 #endif

@@ -89,26 +89,10 @@ const struct sae_db_schema node_db_schema = {migrations, NODE_SCHEMA_VERSION, "s
 /* Reads the village; SAE_ENOTINIT when the journal exists but init never finished. */
 int node_db_load_identity(sqlite3 *db, char **village, uint64_t *origin)
 {
-    static const char sql[] =
-        "SELECT (SELECT value FROM meta WHERE key = '" NODE_META_VILLAGE "'),"
-        " (SELECT value FROM meta WHERE key = '" NODE_META_ORIGIN "')";
-    sqlite3_stmt *stmt = NULL;
-    char *copy = NULL;
-    int rc = sae_db_prepare(db, sql, &stmt);
-    if (rc != 0)
-        return rc;
-    rc = sae_db_step(stmt);
+    int64_t id = 0;
+    int rc = sae_db_meta_identity(db, NODE_META_VILLAGE, NODE_META_ORIGIN, village, &id);
     if (rc == 0)
-        rc = SAE_EDB; /* the query always returns a row */
-    if (rc == SAE_DB_ROW)
-        rc = sae_db_column_is_text(stmt, 0) && sae_db_column_is_int(stmt, 1) ? 0 : SAE_ENOTINIT;
-    if (rc == 0)
-        rc = sae_db_column_dup(stmt, 0, &copy);
-    if (rc == 0) {
-        *village = copy;
-        *origin = (uint64_t)sqlite3_column_int64(stmt, 1);
-    }
-    sae_db_finalize(stmt);
+        *origin = (uint64_t)id;
     return rc;
 }
 
