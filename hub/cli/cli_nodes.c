@@ -57,7 +57,7 @@ static int parse_add(int argc, char **argv, struct add_options *o)
         sae_validate_name(o->url, HUB_URL_BYTES) != 0 || strchr(o->url, ' '))
         return hub_cli_fail(SAE_EINVAL, "--url must be the hub's https:// address (at most %d "
                             "bytes), e.g. https://hub.example:8443", HUB_URL_BYTES);
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 /* The token is committed only once the bundle carrying it is on disk. */
@@ -97,7 +97,7 @@ static int add_node(struct hub_cli *cli, struct hub_store *store, const struct a
         return hub_cli_fail(rc, "%s", why.text[0] ? why.text : sae_error_name(rc));
     printf("wrote %s for a device of %s, valid %ld day(s); give it to the post over a safe "
            "channel and run there: sae-node enroll %s\n", o->out, o->village, o->days, o->out);
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 static json_t *node_json(const struct hub_node *node)
@@ -135,7 +135,7 @@ static int list_nodes(struct hub_store *store, bool json)
                              fputc('\n', stdout) == EOF))
         err = SAE_EIO;
     json_decref(array);
-    return err == 0 ? HUB_EXIT_OK : hub_cli_fail(err, "cannot list devices: %s", sae_error_name(err));
+    return err == 0 ? SAE_EXIT_OK : hub_cli_fail(err, "cannot list devices: %s", sae_error_name(err));
 }
 
 static int revoke_node(struct hub_store *store, const char *text)
@@ -151,7 +151,7 @@ static int revoke_node(struct hub_store *store, const char *text)
     if (rc != 0)
         return hub_cli_fail(rc, "cannot revoke %s: %s", text, sae_error_name(rc));
     printf("revoked %s: its next request is refused; what it sent before stays\n", text);
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv)
@@ -165,7 +165,7 @@ int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv)
                             "--help");
     const char *verb = argv[1];
     bool json = argc == 3 && strcmp(argv[2], "--json") == 0;
-    int status = HUB_EXIT_OK;
+    int status = SAE_EXIT_OK;
     if (strcmp(verb, "add") == 0)
         status = parse_add(argc - 1, argv + 1, &add);
     else if (strcmp(verb, "list") == 0 && argc > 2 && !json)
@@ -175,13 +175,13 @@ int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv)
     else if (strcmp(verb, "list") != 0 && strcmp(verb, "revoke") != 0)
         status = hub_cli_fail(SAE_EINVAL, "unknown nodes command \"%.40s\"; use add, list or "
                               "revoke", verb);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
-    if (status == HUB_EXIT_OK && strcmp(verb, "add") == 0)
+    if (status == SAE_EXIT_OK && strcmp(verb, "add") == 0)
         status = add_node(cli, store, &add);
-    else if (status == HUB_EXIT_OK && strcmp(verb, "list") == 0)
+    else if (status == SAE_EXIT_OK && strcmp(verb, "list") == 0)
         status = list_nodes(store, json);
-    else if (status == HUB_EXIT_OK)
+    else if (status == SAE_EXIT_OK)
         status = revoke_node(store, argv[2]);
     hub_store_close(store);
     return status;

@@ -108,7 +108,7 @@ static int run_loop(struct node_store *store, struct transport *transport,
         }
     }
     log_line("stopping: %s", "the round in progress finished");
-    return EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 int cli_run(struct cli *cli, int argc, char **argv)
@@ -125,7 +125,7 @@ int cli_run(struct cli *cli, int argc, char **argv)
     optind = 0;
     while ((opt = getopt_long(argc, argv, ":hi:", options, NULL)) != -1) {
         if (opt == 'h')
-            return cli_usage(stdout, "run", EXIT_OK);
+            return cli_usage(stdout, "run", SAE_EXIT_OK);
         if (opt != 'i')
             return cli_option_error("run", opt, argv);
         interval = strtol(optarg, &end, 10);
@@ -136,7 +136,7 @@ int cli_run(struct cli *cli, int argc, char **argv)
     if (optind != argc)
         return cli_fail(SAE_EINVAL, "run takes options only: sae-node run [--interval SEC]");
     int status = cli_open(cli, &store);
-    if (status != EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     int rc = hub_link_load(store, &link);
     if (rc != 0) {
