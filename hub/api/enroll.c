@@ -14,6 +14,7 @@
 #include "sae/sae_envelope.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_wire.h"
+#include "sae/sae_wipe.h"
 
 static int token_hash(const char *token, uint8_t hash[32])
 {
@@ -100,8 +101,7 @@ int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
         rc = SAE_EIO;
     if (rc != 0 && fd >= 0)
         unlink(path);
-    sodium_memzero(text, len);
-    free(text);
+    sae_wipe_free(text, len);
     return rc;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_wipe.h"
 
 /* Room kept for everything but values in the inflated message, per change. */
 #define PULL_CHANGE_OVERHEAD 128
@@ -38,16 +39,6 @@ static int row_to_change(sqlite3_stmt *stmt, struct sae_change *c)
     c->seq = (uint64_t)sqlite3_column_int64(stmt, 9);
     c->seen_cursor = (uint64_t)sqlite3_column_int64(stmt, 10);
     return 0;
-}
-
-static void free_changes(struct sae_change *changes, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        free(changes[i].kind);
-        free(changes[i].field);
-        free(changes[i].value);
-    }
-    free(changes);
 }
 
 /* Reads up to max changes whose values fit in budget bytes (always at least one). */
@@ -114,7 +105,7 @@ int pull_changes(struct hub_store *store, const struct hub_node *node, uint64_t 
     if (sae_db_commit(store->db) != 0)
         sae_db_rollback(store->db);
     if (rc != 0) {
-        free_changes(r->changes, r->change_count);
+        sae_wipe_free_changes(r->changes, r->change_count);
         free(r);
         return rc;
     }

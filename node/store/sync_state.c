@@ -1,13 +1,13 @@
 /* Synchronisation state in the journal (sync_state.h). */
 #include "store/sync_state.h"
 
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/node_meta.h"
 #include "store/report_read.h"
 #include "sae/sae_db.h"
+#include "sae/sae_wipe.h"
 
 /* Own changes not acknowledged, in seq order; each names the version it re-dates (0: none)
  * so that the hub settles the old one. */
@@ -68,18 +68,6 @@ int sync_state_last_own_seq(struct node_store *store, int64_t *out)
 {
     const int64_t origin = (int64_t)store->origin;
     return sae_db_query_int(store->db, &store->statements, last_own_seq_sql, &origin, 1, out);
-}
-
-void sync_state_changes_free(struct sae_change *changes, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        free(changes[i].kind);
-        free(changes[i].field);
-        if (changes[i].value)
-            sodium_memzero(changes[i].value, strlen(changes[i].value));
-        free(changes[i].value);
-    }
-    free(changes);
 }
 
 static int row_to_change(sqlite3_stmt *stmt, uint64_t origin, struct sae_change *c)

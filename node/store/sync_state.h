@@ -27,11 +27,9 @@ int sync_state_last_own_seq(struct node_store *store, int64_t *out);
 
 /* The next own changes to send, in seq order: at most max_changes, and once one is taken,
  * no more than value_budget bytes of values (with a fixed overhead per change). Fills
- * out[0..*count-1] with malloc'd text; release them with sync_state_changes_free. */
+ * out[0..*count-1] with malloc'd text; release them with sae_wipe_free_changes. */
 int sync_state_next_batch(struct node_store *store, size_t max_changes, size_t value_budget,
                           struct sae_change *out, size_t *count);
-/* Frees the text of changes[0..count-1] and the array; values are wiped first. */
-void sync_state_changes_free(struct sae_change *changes, size_t count);
 
 /* Records an acknowledgement: the mark moves up to upto (never down) and every refused or
  * held change is set aside with the hub's code and message. */

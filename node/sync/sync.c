@@ -11,6 +11,7 @@
 #include "sae/sae_borrow.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
+#include "sae/sae_wipe.h"
 #include "sae/sae_wire.h"
 
 /* Everything one round needs, with the post's secret key wiped at the end. */
@@ -224,7 +225,7 @@ static int push_all(struct round *r)
         size_t len = 0, answer_len = 0;
         int rc = next_batch(r, &batch);
         if (rc == 0 && batch.change_count == 0) {
-            sync_state_changes_free(batch.changes, 0);
+            sae_wipe_free_changes(batch.changes, 0);
             return 0;
         }
         if (rc == 0)
@@ -248,7 +249,7 @@ static int push_all(struct round *r)
                                     r->result->bytes_sent);
         }
         sae_push_ack_free(ack);
-        sync_state_changes_free(batch.changes, batch.change_count);
+        sae_wipe_free_changes(batch.changes, batch.change_count);
         if (rc != 0)
             return rc;
     }
