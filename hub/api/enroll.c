@@ -15,10 +15,11 @@
 #include "sae/sae_hlc.h"
 #include "sae/sae_wire.h"
 #include "sae/sae_wipe.h"
+#include "sae/sae_limits.h"
 
-static int token_hash(const char *token, uint8_t hash[32])
+static int token_hash(const char *token, uint8_t hash[crypto_generichash_BYTES])
 {
-    return crypto_generichash(hash, 32, (const unsigned char *)token, strlen(token), NULL, 0) == 0
+    return crypto_generichash(hash, crypto_generichash_BYTES, (const unsigned char *)token, strlen(token), NULL, 0) == 0
                ? 0
                : SAE_ECRYPTO;
 }
@@ -34,7 +35,7 @@ static const char token_used_sql[] =
 int enroll_token_create(struct hub_store *store, const char *village, int64_t now_ms,
                         int64_t valid_ms, char token[ENROLL_TOKEN_TEXT_BYTES])
 {
-    uint8_t raw[ENROLL_TOKEN_BYTES], hash[32];
+    uint8_t raw[ENROLL_TOKEN_BYTES], hash[crypto_generichash_BYTES];
     char text[ENROLL_TOKEN_TEXT_BYTES];
     sqlite3_stmt *stmt = NULL;
     const int64_t times[] = {now_ms, now_ms + valid_ms};
@@ -62,10 +63,10 @@ int enroll_token_create(struct hub_store *store, const char *village, int64_t no
 
 static json_t *bundle_json(const struct enroll_bundle *b)
 {
-    char key[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)], id[17];
+    char key[sodium_base64_ENCODED_LEN(crypto_box_PUBLICKEYBYTES, sodium_base64_VARIANT_ORIGINAL)], id[17];
     char expires[SAE_HLC_TIME_LEN + 1];
     sae_hlc expiry = 0;
-    sodium_bin2base64(key, sizeof key, b->hub_public_key, 32, sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(key, sizeof key, b->hub_public_key, crypto_box_PUBLICKEYBYTES, sodium_base64_VARIANT_ORIGINAL);
     snprintf(id, sizeof id, "%016llx", (unsigned long long)b->hub_id);
     if (sae_hlc_pack((uint64_t)b->expires_ms, 0, &expiry) != 0)
         return NULL;
@@ -106,16 +107,16 @@ int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
 }
 
 struct token_row {
-    char village[128];
+    char village[SAE_LIMIT_VILLAGE_BYTES + 1];
     int64_t expires_ms, used_ms, node_id;
 };
 
-static int load_token(struct hub_store *store, const uint8_t hash[32], struct token_row *out)
+static int load_token(struct hub_store *store, const uint8_t hash[crypto_generichash_BYTES], struct token_row *out)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, token_select_sql, &stmt);
     if (rc == 0)
-        rc = sae_db_bind_blob(stmt, 1, hash, 32);
+        rc = sae_db_bind_blob(stmt, 1, hash, crypto_generichash_BYTES);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == 0)
@@ -131,14 +132,14 @@ static int load_token(struct hub_store *store, const uint8_t hash[32], struct to
     return rc;
 }
 
-static int mark_used(struct hub_store *store, const uint8_t hash[32], uint64_t node_id,
+static int mark_used(struct hub_store *store, const uint8_t hash[crypto_generichash_BYTES], uint64_t node_id,
                      int64_t now_ms)
 {
     sqlite3_stmt *stmt = NULL;
     const int64_t params[] = {now_ms, (int64_t)node_id};
     int rc = hub_store_prepare(store, token_used_sql, &stmt);
     if (rc == 0)
-        rc = sae_db_bind_blob(stmt, 1, hash, 32);
+        rc = sae_db_bind_blob(stmt, 1, hash, crypto_generichash_BYTES);
     if (rc == 0)
         rc = sae_db_bind_ints(stmt, 2, params, 2);
     if (rc == 0)
@@ -147,7 +148,7 @@ static int mark_used(struct hub_store *store, const uint8_t hash[32], uint64_t n
     return rc;
 }
 
-static int redeem_locked(struct hub_store *store, const uint8_t hash[32], const uint8_t pk[32],
+static int redeem_locked(struct hub_store *store, const uint8_t hash[crypto_generichash_BYTES], const uint8_t pk[crypto_box_PUBLICKEYBYTES],
                          const char *device_name, int64_t now_ms, struct hub_node *node,
                          uint32_t *status)
 {
@@ -172,7 +173,7 @@ static int redeem_locked(struct hub_store *store, const uint8_t hash[32], const 
     struct hub_node fresh = {.id = id, .enrolled_ms = now_ms};
     snprintf(fresh.village, sizeof fresh.village, "%s", token.village);
     snprintf(fresh.device_name, sizeof fresh.device_name, "%s", device_name);
-    memcpy(fresh.public_key, pk, 32);
+    memcpy(fresh.public_key, pk, crypto_box_PUBLICKEYBYTES);
     rc = hub_store_node_add(store, &fresh);
     if (rc == SAE_EEXIST) {
         /* This key is enrolled already: a revoked one stays revoked; a live one (a post that
@@ -190,11 +191,11 @@ static int redeem_locked(struct hub_store *store, const uint8_t hash[32], const 
     return rc;
 }
 
-int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[32],
+int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[crypto_box_PUBLICKEYBYTES],
                   const char *device_name, int64_t now_ms, struct hub_node *node,
                   uint32_t *status)
 {
-    uint8_t hash[32];
+    uint8_t hash[crypto_generichash_BYTES];
     int rc = token_hash(token, hash);
     if (rc == 0)
         rc = hub_store_begin(store);

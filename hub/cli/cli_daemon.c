@@ -166,7 +166,7 @@ static int check_fresh(const struct hub_cli *cli)
 
 static int init_files(struct hub_cli *cli, const struct init_options *o)
 {
-    uint8_t pk[32], sk[32];
+    uint8_t pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
     char pin[TLS_CERT_PIN_BYTES];
     uint64_t hub_id = 0;
     struct sae_message why = {{0}};
@@ -184,7 +184,7 @@ static int init_files(struct hub_cli *cli, const struct init_options *o)
         status = install_tls(cli, o, cert, tls_key);
     if (status == SAE_EXIT_OK && crypto_box_keypair(pk, sk) != 0)
         status = hub_cli_fail(SAE_ECRYPTO, "cannot make the hub's key pair");
-    if (status == SAE_EXIT_OK && sae_file_write_private(cli->dir, HUB_KEY_FILE, sk, 32) != 0)
+    if (status == SAE_EXIT_OK && sae_file_write_private(cli->dir, HUB_KEY_FILE, sk, crypto_box_SECRETKEYBYTES) != 0)
         status = hub_cli_fail(SAE_EIO, "cannot write %s/%s", cli->dir, HUB_KEY_FILE);
     sodium_memzero(sk, sizeof sk);
     if (status == SAE_EXIT_OK) {
@@ -254,10 +254,10 @@ static void log_line(void *ctx, const char *line)
         fprintf(stderr, "sae-hub: %s\n", line);
 }
 
-static int load_secret(const struct hub_cli *cli, uint8_t sk[32], uint8_t pk[32])
+static int load_secret(const struct hub_cli *cli, uint8_t sk[crypto_box_SECRETKEYBYTES], uint8_t pk[crypto_box_PUBLICKEYBYTES])
 {
     char *path = hub_cli_path(cli, HUB_KEY_FILE);
-    int rc = path ? sae_file_read_private(path, sk, 32) : SAE_ENOMEM;
+    int rc = path ? sae_file_read_private(path, sk, crypto_box_SECRETKEYBYTES) : SAE_ENOMEM;
     if (rc == SAE_EPERM)
         hub_cli_fail(rc, "%s can be read by other users; run: chmod 600 %s", path, path);
     else if (rc != 0)
@@ -335,7 +335,7 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
     hub_store_close(probe);
     if (status != SAE_EXIT_OK)
         return status;
-    uint8_t sk[32], pk[32];
+    uint8_t sk[crypto_box_SECRETKEYBYTES], pk[crypto_box_PUBLICKEYBYTES];
     if (load_secret(cli, sk, pk) != 0)
         return SAE_EXIT_OTHER;
     struct sae_message why = {{0}};

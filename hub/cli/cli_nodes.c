@@ -12,10 +12,10 @@
 #include "sae/sae_limits.h"
 #include "sae/sae_validate.h"
 #include "net/tls_cert.h"
+#include "sae/sae_time.h"
 
 #define HUB_CERT_FILE "tls-cert.pem"
 #define HUB_URL_BYTES 512
-#define DAY_MS (24LL * 3600 * 1000)
 
 struct add_options {
     const char *village, *url, *out;
@@ -64,10 +64,10 @@ static int parse_add(int argc, char **argv, struct add_options *o)
 static int add_node(struct hub_cli *cli, struct hub_store *store, const struct add_options *o)
 {
     char token[ENROLL_TOKEN_TEXT_BYTES], pin[TLS_CERT_PIN_BYTES], *pem = NULL;
-    uint8_t pk[32];
+    uint8_t pk[crypto_box_PUBLICKEYBYTES];
     size_t pem_len = 0;
     struct sae_message why = {{0}};
-    int64_t now = (int64_t)sae_wall_clock_ms(), expires = now + o->days * DAY_MS;
+    int64_t now = (int64_t)sae_wall_clock_ms(), expires = now + o->days * SAE_MS_PER_DAY;
     char *cert = hub_cli_path(cli, HUB_CERT_FILE);
     int rc = cert ? tls_pem_read(cert, &pem, &pem_len) : SAE_ENOMEM;
     if (rc == 0)
@@ -81,7 +81,7 @@ static int add_node(struct hub_cli *cli, struct hub_store *store, const struct a
         free(cert);
         return hub_cli_fail(rc, "cannot read the hub's certificate or key: %s", sae_error_name(rc));
     }
-    rc = enroll_token_create(store, o->village, now, o->days * DAY_MS, token);
+    rc = enroll_token_create(store, o->village, now, o->days * SAE_MS_PER_DAY, token);
     struct enroll_bundle bundle = {o->url, pk, store->hub_id, pem, pin, o->village, token,
                                    expires};
     if (rc == 0)
@@ -120,7 +120,7 @@ static int node_visit(const struct hub_node *node, void *context)
         return json_array_append_new(array, node_json(node)) == 0 ? 0 : SAE_ENOMEM;
     printf("%016llx  %-24s  %-20s  batches up to %lld  clock %+llds%s\n",
            (unsigned long long)node->id, node->village, node->device_name,
-           (long long)node->acked_seq, (long long)(node->clock_offset_ms / 1000),
+           (long long)node->acked_seq, (long long)(node->clock_offset_ms / SAE_MS_PER_SECOND),
            node->revoked_ms ? "  REVOKED" : "");
     return 0;
 }

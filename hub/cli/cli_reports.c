@@ -9,6 +9,7 @@
 #include "merge/merge.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_validate.h"
+#include "sae/sae_wire_limits.h"
 
 struct read_options {
     bool json;
@@ -306,7 +307,7 @@ static int validate_change(struct hub_store *store, const struct hub_report *rep
 {
     const char *eq = strchr(arg, '=');
     size_t name_len = unset ? strlen(arg) : (eq ? (size_t)(eq - arg) : 0);
-    char name[64];
+    char name[SAE_WIRE_NAME_BYTES + 1];
     if (unset ? eq != NULL : eq == NULL) {
         sae_message_set(why, unset ? "--unset takes a field name alone: --unset FIELD"
                                    : "expected FIELD=VALUE, got \"%.40s\"", arg);

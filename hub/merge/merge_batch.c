@@ -9,6 +9,7 @@
 #include "merge/merge_field.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
+#include "sae/sae_time.h"
 
 static int already_received(struct hub_store *store, uint64_t origin, uint64_t node_seq,
                             bool *out)
@@ -82,7 +83,7 @@ struct batch_state {
     sae_hlc newest;    /* the newest version applied (not held): the hub's clock catches up */
     bool known;        /* report_id below names the report of the previous change */
     bool exists;
-    char report_id[SAE_ID_TEXT_LEN + 1], kind[64], village[128];
+    char report_id[SAE_ID_TEXT_LEN + 1], kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1];
 };
 
 /* The owner of report_id, from the previous change's lookup when it is the same report. */
@@ -199,7 +200,7 @@ static int apply_change(struct hub_store *store, const struct merge_sender *send
                                       c->base);
     if (rc == 0 && row.held) {
         char note[SAE_CHANGE_MESSAGE_BYTES];
-        long long days = ((int64_t)sae_hlc_ms(c->version.hlc) - options->now_ms) / 86400000;
+        long long days = ((int64_t)sae_hlc_ms(c->version.hlc) - options->now_ms) / SAE_MS_PER_DAY;
         snprintf(note, sizeof note, "the date on this computer is wrong: this change is dated "
                  "%lld day(s) ahead of the district; it is kept for review", days);
         rc = note_refusal(refusals, c->seq, SAE_STATUS_CLOCK_AHEAD, note);

@@ -143,7 +143,7 @@ int merge_district_edit(struct hub_store *store, const char *report_id, const ch
                         const char *value, const char *author, int64_t now_ms,
                         struct sae_message *why)
 {
-    char kind[64], village[128];
+    char kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1];
     bool deleted = false;
     int64_t seq = 0;
     int rc = hub_store_begin(store);
@@ -174,7 +174,7 @@ int merge_district_edit(struct hub_store *store, const char *report_id, const ch
 
 struct conflict_row {
     char report_id[SAE_ID_TEXT_LEN + 1];
-    char field[64];
+    char field[SAE_WIRE_NAME_BYTES + 1];
     char status[16];
     char resolved_by[128];
 };
@@ -213,7 +213,7 @@ static const char candidate_at_sql[] =
 /* Candidate number keep (1-based, ordered by version then origin, as conflicts show lists
  * them): its change seq, field and value. */
 static int candidate_at(struct hub_store *store, int64_t conflict_id, int keep, int64_t *seq,
-                        char field[64], char **value)
+                        char field[SAE_WIRE_NAME_BYTES + 1], char **value)
 {
     sqlite3_stmt *stmt = NULL;
     int err = SAE_ENOTFOUND;
@@ -226,7 +226,7 @@ static int candidate_at(struct hub_store *store, int64_t conflict_id, int keep, 
         rc = sae_db_step(stmt);
     if (rc == SAE_DB_ROW) {
         *seq = sqlite3_column_int64(stmt, 0);
-        sae_db_column_copy(stmt, 1, field, 64);
+        sae_db_column_copy(stmt, 1, field, SAE_WIRE_NAME_BYTES + 1);
         err = sae_db_column_dup(stmt, 2, value);
     } else if (rc != 0) {
         err = rc;
@@ -290,7 +290,7 @@ static int resolution_value(struct hub_store *store, int64_t id, const struct co
                             int keep, const char *value, bool unset, char **out,
                             struct sae_message *why)
 {
-    char field[64];
+    char field[SAE_WIRE_NAME_BYTES + 1];
     int64_t seq = 0;
     char *kept = NULL;
     if (keep == 0) {
@@ -320,7 +320,7 @@ int merge_resolve(struct hub_store *store, int64_t conflict_id, int keep, const 
                   struct sae_message *why)
 {
     struct conflict_row c;
-    char kind[64], village[128], *chosen = NULL;
+    char kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1], *chosen = NULL;
     int64_t seq = 0;
     int rc = hub_store_begin(store);
     if (rc != 0)

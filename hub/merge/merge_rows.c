@@ -105,8 +105,8 @@ int merge_insert_change(struct hub_store *store, const struct stored_change *c, 
     return 0;
 }
 
-int merge_report_owner(struct hub_store *store, const char *report_id, char kind[64],
-                        char village[128])
+int merge_report_owner(struct hub_store *store, const char *report_id, char kind[SAE_WIRE_NAME_BYTES + 1],
+                        char village[SAE_LIMIT_VILLAGE_BYTES + 1])
 {
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, report_owner_sql, &stmt);
@@ -117,8 +117,8 @@ int merge_report_owner(struct hub_store *store, const char *report_id, char kind
     if (rc == 0)
         rc = SAE_ENOTFOUND;
     if (rc == SAE_DB_ROW) {
-        sae_db_column_copy(stmt, 0, kind, 64);
-        sae_db_column_copy(stmt, 1, village, 128);
+        sae_db_column_copy(stmt, 0, kind, SAE_WIRE_NAME_BYTES + 1);
+        sae_db_column_copy(stmt, 1, village, SAE_LIMIT_VILLAGE_BYTES + 1);
         rc = 0;
     }
     sae_db_reset(stmt);

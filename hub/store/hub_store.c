@@ -137,14 +137,14 @@ static int insert_identity(sqlite3 *db, void *context)
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 2, (int64_t)identity->hub_id);
     if (rc == 0)
-        rc = sae_db_bind_blob(stmt, 3, identity->public_key, 32);
+        rc = sae_db_bind_blob(stmt, 3, identity->public_key, crypto_box_PUBLICKEYBYTES);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_finalize(stmt);
     return rc;
 }
 
-int hub_store_create(const char *db_path, const char *name, const uint8_t public_key[32],
+int hub_store_create(const char *db_path, const char *name, const uint8_t public_key[crypto_box_PUBLICKEYBYTES],
                      struct sae_message *why)
 {
     struct hub_identity identity = {name, public_key, 0};
@@ -293,7 +293,7 @@ int hub_store_node_add(struct hub_store *store, const struct hub_node *node)
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 3, node->device_name);
     if (rc == 0)
-        rc = sae_db_bind_blob(stmt, 4, node->public_key, 32);
+        rc = sae_db_bind_blob(stmt, 4, node->public_key, crypto_box_PUBLICKEYBYTES);
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 5, node->enrolled_ms);
     if (rc == 0)
@@ -314,12 +314,12 @@ static const char public_key_sql[] =
 /* A row of NODE_COLUMNS; SAE_ECORRUPT when its public key is not a key. */
 static int node_from_row(sqlite3_stmt *stmt, struct hub_node *out)
 {
-    if (sqlite3_column_bytes(stmt, 3) != 32)
+    if (sqlite3_column_bytes(stmt, 3) != crypto_box_PUBLICKEYBYTES)
         return SAE_ECORRUPT;
     struct hub_node node = {.id = (uint64_t)sqlite3_column_int64(stmt, 0)};
     sae_db_column_copy(stmt, 1, node.village, sizeof node.village);
     sae_db_column_copy(stmt, 2, node.device_name, sizeof node.device_name);
-    memcpy(node.public_key, sqlite3_column_blob(stmt, 3), 32);
+    memcpy(node.public_key, sqlite3_column_blob(stmt, 3), crypto_box_PUBLICKEYBYTES);
     node.enrolled_ms = sqlite3_column_int64(stmt, 4);
     node.last_seen_ms = sqlite3_column_int64(stmt, 5);
     node.last_batch_ms = sqlite3_column_int64(stmt, 6);
@@ -360,14 +360,14 @@ int hub_store_node_list(struct hub_store *store, hub_node_visit_fn visit, void *
     return rc;
 }
 
-int hub_store_public_key(struct hub_store *store, uint8_t public_key[32])
+int hub_store_public_key(struct hub_store *store, uint8_t public_key[crypto_box_PUBLICKEYBYTES])
 {
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, public_key_sql, &stmt);
     if (rc == 0)
         rc = sae_db_step(stmt);
-    if (rc == SAE_DB_ROW && sqlite3_column_bytes(stmt, 0) == 32)
-        memcpy(public_key, sqlite3_column_blob(stmt, 0), 32);
+    if (rc == SAE_DB_ROW && sqlite3_column_bytes(stmt, 0) == crypto_box_PUBLICKEYBYTES)
+        memcpy(public_key, sqlite3_column_blob(stmt, 0), crypto_box_PUBLICKEYBYTES);
     else if (rc >= 0)
         rc = SAE_ECORRUPT;
     sae_db_reset(stmt);

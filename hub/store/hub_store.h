@@ -7,16 +7,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sodium.h>
 
 #include "sae/sae_db.h"
 #include "sae/sae_error.h"
 #include "sae/sae_hlc.h"
+#include "sae/sae_wire_limits.h"
+#include "sae/sae_time.h"
 
 #define HUB_DB_FILE "hub.db"
 #define HUB_SCHEMA_VERSION 1
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
 /* A change dated more than this past the hub's clock is held: kept, shown, never winning. */
-#define HUB_DRIFT_MS_DEFAULT (24 * 3600 * 1000LL)
+#define HUB_DRIFT_MS_DEFAULT SAE_MS_PER_DAY
 
 struct hub_store {
     sqlite3 *db;
@@ -26,7 +29,7 @@ struct hub_store {
 };
 
 /* Creates db_path (0600) with the schema and the hub's identity. SAE_EEXIST if it exists. */
-int hub_store_create(const char *db_path, const char *name, const uint8_t public_key[32],
+int hub_store_create(const char *db_path, const char *name, const uint8_t public_key[crypto_box_PUBLICKEYBYTES],
                      struct sae_message *why);
 int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **out,
                    struct sae_message *why);
@@ -44,7 +47,7 @@ int hub_store_run(struct hub_store *store, const char *sql, const int64_t *param
                   size_t param_count);
 
 /* The hub's X25519 public key, kept in meta at init. */
-int hub_store_public_key(struct hub_store *store, uint8_t public_key[32]);
+int hub_store_public_key(struct hub_store *store, uint8_t public_key[crypto_box_PUBLICKEYBYTES]);
 
 int hub_store_begin(struct hub_store *store);  /* BEGIN IMMEDIATE */
 int hub_store_commit(struct hub_store *store);
@@ -60,9 +63,9 @@ int hub_store_clock(struct hub_store *store, int64_t now_ms, sae_hlc *out);
 
 struct hub_node {
     uint64_t id;
-    char village[128];
-    char device_name[128];
-    uint8_t public_key[32];
+    char village[SAE_LIMIT_VILLAGE_BYTES + 1];
+    char device_name[SAE_WIRE_TEXT_BYTES + 1];
+    uint8_t public_key[crypto_box_PUBLICKEYBYTES];
     int64_t enrolled_ms;
     int64_t last_seen_ms;     /* 0: never */
     int64_t last_batch_ms;    /* 0: never */

@@ -18,9 +18,10 @@
 #include "store/sync_state.h"
 #include "sync/sync.h"
 #include "sync/transport.h"
+#include "sae/sae_time.h"
 
 #define RUN_INTERVAL_DEFAULT_S 300
-#define RUN_INTERVAL_MAX_S 86400
+#define RUN_INTERVAL_MAX_S SAE_SECONDS_PER_DAY
 /* After a failure: 5 s, 10 s, 20 s ... up to 30 minutes, each scaled by a random 0.5 to 1. */
 #define RUN_BACKOFF_BASE_S 5
 #define RUN_BACKOFF_CAP_S 1800
@@ -76,11 +77,12 @@ static unsigned backoff_seconds(unsigned failures, unsigned retry_after)
 static void wait_round(struct node_store *store, unsigned seconds, bool wake_on_change)
 {
     int64_t seen = last_own_seq(store);
-    struct timespec tick = {0, RUN_TICK_MS * 1000000L};
-    for (long waited = 0; !stop_requested && waited < (long)seconds * 1000; waited += RUN_TICK_MS) {
+    struct timespec tick = {0, RUN_TICK_MS * SAE_NS_PER_MS};
+    for (long waited = 0; !stop_requested && waited < (long)seconds * SAE_MS_PER_SECOND;
+         waited += RUN_TICK_MS) {
         nanosleep(&tick, NULL);
-        if (wake_on_change && waited % 1000 == 0 && last_own_seq(store) > seen) {
-            seconds = (unsigned)(waited / 1000) + RUN_CHANGE_DELAY_S;
+        if (wake_on_change && waited % SAE_MS_PER_SECOND == 0 && last_own_seq(store) > seen) {
+            seconds = (unsigned)(waited / SAE_MS_PER_SECOND) + RUN_CHANGE_DELAY_S;
             wake_on_change = false;
         }
     }

@@ -14,6 +14,7 @@
 #include "cli/render.h"
 #include "sync/sync.h"
 #include "sync/transport.h"
+#include "sae/sae_time.h"
 
 int cli_enroll(struct cli *cli, int argc, char **argv)
 {
@@ -101,7 +102,7 @@ static void show_progress(void *context, size_t sent, size_t total, size_t bytes
     struct progress *p = context;
     if (!p->shown && sent >= total)
         return; /* done in one batch: nothing to show */
-    double seconds = (double)(sae_wall_clock_ms() - p->started_ms) / 1000.0;
+    double seconds = (double)(sae_wall_clock_ms() - p->started_ms) / SAE_MS_PER_SECOND;
     fprintf(stderr, "\rsending: %zu of %zu changes, %zu KiB, %.1f KiB/s   ", sent, total,
             bytes / 1024, seconds > 0 ? (double)bytes / 1024.0 / seconds : 0.0);
     p->shown = true;

@@ -50,7 +50,7 @@ static int parse_bundle(json_t *root, struct hub_link *link, struct sae_message 
     }
     if (!key || sodium_base642bin(link->public_key, sizeof link->public_key, key, strlen(key),
                                   NULL, &key_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        key_len != 32 || sae_origin_from_public_key(link->public_key, &derived) != 0 || !id ||
+        key_len != crypto_box_PUBLICKEYBYTES || sae_origin_from_public_key(link->public_key, &derived) != 0 || !id ||
         strlen(id) != 16 || (link->hub_id = strtoull(id, &end, 16), *end) ||
         link->hub_id != derived) {
         sae_message_set(why, "the bundle's hub key and hub id do not match; ask the district "
@@ -113,7 +113,7 @@ int hub_link_save(struct node_store *store, const struct hub_link *link)
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 1, link->url);
     if (rc == 0)
-        rc = sae_db_bind_blob(stmt, 2, link->public_key, 32);
+        rc = sae_db_bind_blob(stmt, 2, link->public_key, crypto_box_PUBLICKEYBYTES);
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 3, (int64_t)link->hub_id);
     if (rc == 0)
@@ -140,11 +140,11 @@ int hub_link_load(struct node_store *store, struct hub_link *out)
         rc = sae_db_step(stmt);
     if (rc == 0)
         rc = SAE_ENOTFOUND;
-    if (rc == SAE_DB_ROW && sqlite3_column_bytes(stmt, 1) != 32)
+    if (rc == SAE_DB_ROW && sqlite3_column_bytes(stmt, 1) != crypto_box_PUBLICKEYBYTES)
         rc = SAE_ECORRUPT;
     if (rc == SAE_DB_ROW) {
         sae_db_column_copy(stmt, 0, link.url, sizeof link.url);
-        memcpy(link.public_key, sqlite3_column_blob(stmt, 1), 32);
+        memcpy(link.public_key, sqlite3_column_blob(stmt, 1), crypto_box_PUBLICKEYBYTES);
         link.hub_id = (uint64_t)sqlite3_column_int64(stmt, 2);
         sae_db_column_copy(stmt, 4, link.pin, sizeof link.pin);
         sae_db_column_copy(stmt, 5, link.token, sizeof link.token);

@@ -22,14 +22,14 @@ struct round {
     struct sync_result *result;
     struct sae_message *why;
     struct sae_limits limits;
-    uint8_t secret_key[32];
-    uint8_t public_key[32];
+    uint8_t secret_key[crypto_box_SECRETKEYBYTES];
+    uint8_t public_key[crypto_box_PUBLICKEYBYTES];
 };
 
 static int load_keys(struct round *r)
 {
     char *path = sae_path_join(r->store->dir, NODE_KEY_FILE);
-    int rc = path ? sae_file_read_private(path, r->secret_key, 32) : SAE_ENOMEM;
+    int rc = path ? sae_file_read_private(path, r->secret_key, crypto_box_SECRETKEYBYTES) : SAE_ENOMEM;
     free(path);
     if (rc == SAE_EPERM)
         sae_message_set(r->why, "%s/%s can be read by other users; run: chmod 600 %s/%s",
@@ -95,7 +95,9 @@ static int explain(struct round *r, const struct transport_response *resp, const
     case 503:
         r->result->retry_after_seconds = resp->retry_after_seconds;
         sae_message_set(r->why, "the hub is busy; %lld change(s) wait, try again in %u s",
-                        (long long)pending, resp->retry_after_seconds ? resp->retry_after_seconds : 60);
+                        (long long)pending,
+                        resp->retry_after_seconds ? resp->retry_after_seconds
+                                                  : SYNC_BUSY_RETRY_DEFAULT_S);
         return SAE_EBUSY;
     default:
         sae_message_set(r->why, "the hub refused the %s (HTTP %ld); %lld change(s) wait", what,
@@ -109,7 +111,7 @@ static int lookup_hub(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKE
     const struct hub_link *link = ctx;
     if (sender != link->hub_id)
         return SAE_ENOTFOUND;
-    memcpy(pk, link->public_key, 32);
+    memcpy(pk, link->public_key, crypto_box_PUBLICKEYBYTES);
     return 0;
 }
 
@@ -155,7 +157,7 @@ static int enroll(struct round *r)
     struct sae_enroll_response *response = NULL;
     uint8_t *plain = NULL, *answer = NULL;
     size_t len = 0, answer_len = 0;
-    memcpy(request.public_key, r->public_key, 32);
+    memcpy(request.public_key, r->public_key, crypto_box_PUBLICKEYBYTES);
     int rc = sync_state_clock(r->store, &request.clock);
     if (rc == 0)
         rc = sae_enroll_request_encode(&request, &r->limits, &plain, &len);

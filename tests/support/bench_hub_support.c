@@ -213,7 +213,7 @@ int hb_post_changes(struct hb_post *p, struct sae_change *out, size_t count)
     return 0;
 }
 
-int hb_seal_batch(const struct hb_identity *p, const uint8_t hub_pk[32],
+int hb_seal_batch(const struct hb_identity *p, const uint8_t hub_pk[crypto_box_PUBLICKEYBYTES],
                   struct sae_change *changes, size_t count, uint8_t **env,
                   size_t *env_len)
 {
@@ -309,7 +309,7 @@ static int hb_hub_key(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKE
     const struct hb_hub *hub = ctx;
     if (sender != hub->id)
         return SAE_ENOTFOUND;
-    memcpy(pk, hub->pk, 32);
+    memcpy(pk, hub->pk, crypto_box_PUBLICKEYBYTES);
     return 0;
 }
 
@@ -355,7 +355,7 @@ int hb_enroll(struct hb_hub *hub, const struct hb_identity *who, size_t number)
     struct hub_node node = {.id = who->id, .enrolled_ms = (int64_t)sae_wall_clock_ms()};
     snprintf(node.village, sizeof node.village, "%s", who->village);
     snprintf(node.device_name, sizeof node.device_name, "laptop %zu", number);
-    memcpy(node.public_key, who->pk, 32);
+    memcpy(node.public_key, who->pk, crypto_box_PUBLICKEYBYTES);
     return hub_store_node_add(hub->admin, &node);
 }
 

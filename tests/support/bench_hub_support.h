@@ -70,7 +70,7 @@ struct hb_log {
 struct hb_hub {
     char db_path[PATH_MAX], cert[PATH_MAX], key[PATH_MAX];
     char pin[TLS_CERT_PIN_BYTES], url[64];
-    uint8_t pk[32], sk[32];
+    uint8_t pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
     uint64_t id;
     struct hub_store *admin; /* a connection of its own, for enrolling and checking */
     struct hub_service *service;
@@ -96,7 +96,7 @@ struct hb_written {
 
 /* What the hub knows of a post, and what it sent. */
 struct hb_identity {
-    uint8_t pk[32], sk[32];
+    uint8_t pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
     uint64_t id;
     char village[96];
     uint64_t sent; /* changes handed to batches so far */
@@ -122,7 +122,7 @@ void hb_post_free(struct hb_post *p);
 int hb_post_changes(struct hb_post *p, struct sae_change *out, size_t count);
 
 /* The changes as the post sends them: PushBatch, zlib, box to the hub. Free *env with free(). */
-int hb_seal_batch(const struct hb_identity *p, const uint8_t hub_pk[32],
+int hb_seal_batch(const struct hb_identity *p, const uint8_t hub_pk[crypto_box_PUBLICKEYBYTES],
                   struct sae_change *changes, size_t count, uint8_t **env,
                   size_t *env_len);
 

@@ -2,9 +2,9 @@
 
 #include "merge_support.h"
 
-static void device_key(uint8_t seed, uint8_t pk[32], uint64_t *id)
+static void device_key(uint8_t seed, uint8_t pk[crypto_box_PUBLICKEYBYTES], uint64_t *id)
 {
-    uint8_t sk[32], seed_bytes[32];
+    uint8_t sk[crypto_box_SECRETKEYBYTES], seed_bytes[crypto_box_SEEDBYTES];
     memset(seed_bytes, seed, sizeof seed_bytes);
     assert_int_equal(crypto_box_seed_keypair(pk, sk, seed_bytes), 0);
     assert_int_equal(sae_origin_from_public_key(pk, id), 0);
@@ -15,7 +15,7 @@ int hub_setup(void **state)
     static const char *const villages[] = {"Desa Sumberasri", "Desa Sumberasri",
                                            "Desa Sumberasri", "Desa Wonokerso"};
     struct hub_fixture *f = calloc(1, sizeof *f);
-    uint8_t pk[32];
+    uint8_t pk[crypto_box_PUBLICKEYBYTES];
     uint64_t hub_id;
     assert_non_null(f);
     assert_int_equal(sodium_init() >= 0, 1);

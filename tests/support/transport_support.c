@@ -191,7 +191,7 @@ void ts_hub_start(struct ts_hub *h, const struct ht_certs *c, struct ht_log *log
     struct hub_node node = {.id = h->post_id, .enrolled_ms = (int64_t)sae_wall_clock_ms()};
     snprintf(node.village, sizeof node.village, "Desa Sumberanyar");
     snprintf(node.device_name, sizeof node.device_name, "laptop 1");
-    memcpy(node.public_key, h->post_pk, 32);
+    memcpy(node.public_key, h->post_pk, crypto_box_PUBLICKEYBYTES);
     assert_int_equal(hub_store_node_add(store, &node), 0);
     hub_store_close(store);
     struct hub_service_config service = {h->db, h->hub_sk, h->hub_pk, 2, HUB_DRIFT_MS_DEFAULT,
@@ -239,7 +239,7 @@ static int ts_hub_key(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKE
     const struct ts_hub *h = ctx;
     if (sender != h->hub_id)
         return SAE_ENOTFOUND;
-    memcpy(pk, h->hub_pk, 32);
+    memcpy(pk, h->hub_pk, crypto_box_PUBLICKEYBYTES);
     return 0;
 }
 

@@ -59,7 +59,7 @@ void ts_raw_finish(struct ts_raw *r);
 
 struct ts_hub {
     char db[160];
-    uint8_t hub_pk[32], hub_sk[32], post_pk[32], post_sk[32];
+    uint8_t hub_pk[crypto_box_PUBLICKEYBYTES], hub_sk[crypto_box_SECRETKEYBYTES], post_pk[crypto_box_PUBLICKEYBYTES], post_sk[crypto_box_SECRETKEYBYTES];
     uint64_t hub_id, post_id;
     struct hub_service *service;
     struct http_server *server;
