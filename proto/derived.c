@@ -13,12 +13,12 @@ static const struct {
     const char *code;
 } bands[SAE_AGE_BAND_COUNT] = {
     {5, "0-5"}, {12, "6-12"}, {17, "13-17"}, {24, "18-24"},
-    {44, "25-44"}, {59, "45-59"}, {SAE_AGE_MAX, "60+"},
+    {44, "25-44"}, {59, "45-59"}, {SAE_LIMIT_AGE_MAX, "60+"},
 };
 
 int sae_age_band_of(long long age, enum sae_age_band *out)
 {
-    if (age < 0 || age > SAE_AGE_MAX)
+    if (age < 0 || age > SAE_LIMIT_AGE_MAX)
         return SAE_ERANGE;
     int band = 0;
     while (age > bands[band].upto)
@@ -128,7 +128,7 @@ static void sql_age_group(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     long long age;
     (void)argc;
-    if (integer_arg(argv[0], &age) && age >= 0 && age <= SAE_AGE_MAX)
+    if (integer_arg(argv[0], &age) && age >= 0 && age <= SAE_LIMIT_AGE_MAX)
         sqlite3_result_text(ctx, sae_age_group_code(age), -1, SQLITE_STATIC);
     else
         sqlite3_result_null(ctx);

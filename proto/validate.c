@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sae/sae_area.h"
 #include "sae/sae_error.h"
 #include "sae/sae_id.h"
 #include "sae/sae_limits.h"
@@ -194,22 +195,46 @@ static int validate_int(const struct sae_field *field, const char *value, size_t
 
 static bool leap_year(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
+/* Reads min..max digits at *p into *out, moving *p past them. */
+static bool read_digits(const char **p, const char *end, int min, int max, int *out)
+{
+    int n = 0, digits = 0;
+    while (*p < end && isdigit((unsigned char)**p) && digits < max) {
+        n = n * 10 + (**p - '0');
+        (*p)++;
+        digits++;
+    }
+    *out = n;
+    return digits >= min;
+}
+
+/* YYYY-MM-DD, or the ways people write dates here: DD-MM-YYYY and DD/MM/YYYY (day and
+ * month may have one digit). */
+static bool parse_date(const char *value, size_t len, int *y, int *m, int *d)
+{
+    const char *p = value, *end = value + len;
+    if (len == 10 && value[4] == '-' && value[7] == '-')
+        return read_digits(&p, end, 4, 4, y) && *p++ == '-' && read_digits(&p, end, 2, 2, m) &&
+               *p++ == '-' && read_digits(&p, end, 2, 2, d) && p == end;
+    if (!read_digits(&p, end, 1, 2, d) || p == end || (*p != '-' && *p != '/'))
+        return false;
+    char separator = *p++;
+    return read_digits(&p, end, 1, 2, m) && p < end && *p++ == separator &&
+           read_digits(&p, end, 4, 4, y) && p == end;
+}
+
 static int validate_date(const struct sae_field *field, const char *value, size_t len,
                          char **canonical, char *message)
 {
     static const int days_in_month[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    char detail[96];
-    snprintf(detail, sizeof detail, "a date written YYYY-MM-DD, from %d-01-01 to %d-12-31",
+    char detail[160], out[16];
+    int y = 0, m = 0, d = 0;
+    snprintf(detail, sizeof detail, "a date written YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY "
+             "(tanggal ditulis 2026-11-20, 20-11-2026 atau 20/11/2026), from %d to %d",
              SAE_LIMIT_YEAR_MIN, SAE_LIMIT_YEAR_MAX);
-    bool shape = len == 10 && value[4] == '-' && value[7] == '-';
-    for (size_t i = 0; shape && i < len; i++)
-        shape = (i == 4 || i == 7) || isdigit((unsigned char)value[i]);
-    if (!shape)
+    if (len > SHORT_VALUE_MAX || !parse_date(value, len, &y, &m, &d))
         return fail(message, SAE_EINVAL, "%s: \"%s\" is not a date; allowed: %s", field, value,
                     len, detail);
-    int y = (value[0] - '0') * 1000 + (value[1] - '0') * 100 + (value[2] - '0') * 10 + (value[3] - '0');
-    int m = (value[5] - '0') * 10 + (value[6] - '0');
-    int d = (value[8] - '0') * 10 + (value[9] - '0');
     bool valid = m >= 1 && m <= 12 && d >= 1 &&
                  d <= days_in_month[m >= 1 && m <= 12 ? m - 1 : 0] + (m == 2 && leap_year(y));
     if (!valid)
@@ -218,21 +243,155 @@ static int validate_date(const struct sae_field *field, const char *value, size_
     if (y < SAE_LIMIT_YEAR_MIN || y > SAE_LIMIT_YEAR_MAX)
         return fail(message, SAE_ERANGE, "%s: %s is out of range; allowed: %s", field, value, len,
                     detail);
-    return dup_text(value, len, canonical);
+    snprintf(out, sizeof out, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+    return dup_text(out, strlen(out), canonical);
+}
+
+/* Whether text (len bytes) equals s without case and with runs of spaces as one. */
+static bool same_words(const char *s, const char *text, size_t len)
+{
+    size_t i = 0;
+    while (i < len && text[i] == ' ')
+        i++;
+    while (len > i && text[len - 1] == ' ')
+        len--;
+    for (; *s && i < len; s++, i++) {
+        if (tolower((unsigned char)*s) != tolower((unsigned char)text[i]))
+            return false;
+        if (*s == ' ')
+            while (i + 1 < len && text[i + 1] == ' ')
+                i++;
+    }
+    return !*s && i == len;
+}
+
+/* Whether text is one of the '|'-separated forms of list. */
+static bool among_aliases(const char *list, const char *text, size_t len)
+{
+    char form[SHORT_VALUE_MAX + 1];
+    for (const char *p = list; p && *p;) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        if (n < sizeof form) {
+            memcpy(form, p, n);
+            form[n] = '\0';
+            if (same_words(form, text, len))
+                return true;
+        }
+        p = bar ? bar + 1 : NULL;
+    }
+    return false;
+}
+
+/* The value of an enum or set field that text names: its code, either label or an alias. */
+static const struct sae_enum_value *enum_match(const struct sae_field *field, const char *text,
+                                               size_t len)
+{
+    if (len > SHORT_VALUE_MAX * 2)
+        return NULL;
+    for (size_t i = 0; i < field->value_count; i++)
+        if (same_words(field->values[i].code, text, len))
+            return &field->values[i];
+    for (size_t i = 0; i < field->value_count; i++) {
+        const struct sae_enum_value *v = &field->values[i];
+        if (same_words(v->label_id, text, len) || same_words(v->label_en, text, len) ||
+            among_aliases(v->aliases, text, len))
+            return v;
+    }
+    return NULL;
+}
+
+/* "F (Perempuan), M (Laki-laki)": what an error offers, codes with Indonesian labels. */
+static void allowed_with_labels(const struct sae_field *field, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < field->value_count && used < cap; i++) {
+        int n = snprintf(out + used, cap - used, "%s%s (%s)", i ? ", " : "",
+                         field->values[i].code, field->values[i].label_id);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
 }
 
 static int validate_enum(const struct sae_field *field, const char *value, size_t len,
                          char **canonical, char *message)
 {
-    char allowed[SAE_VALIDATE_MESSAGE_BYTES / 2];
-    for (size_t i = 0; i < field->value_count; i++) {
-        const char *code = field->values[i].code;
-        if (strlen(code) == len && strncasecmp(code, value, len) == 0)
-            return dup_text(code, len, canonical);
+    char allowed[SAE_VALIDATE_MESSAGE_BYTES / 2 + 64];
+    const struct sae_enum_value *v = enum_match(field, value, len);
+    if (v)
+        return dup_text(v->code, strlen(v->code), canonical);
+    allowed_with_labels(field, allowed, sizeof allowed);
+    return fail(message, SAE_EINVAL, "%s: \"%s\" is not allowed (tidak dikenal); allowed: %s",
+                field, value, len, allowed);
+}
+
+/* Comma-separated values, each as for an enum, in the catalogue's order without repeats. */
+static int validate_set(const struct sae_field *field, const char *value, size_t len,
+                        char **canonical, char *message)
+{
+    bool chosen[SAE_SET_VALUES_MAX] = {false};
+    char allowed[SAE_VALIDATE_MESSAGE_BYTES / 2 + 64];
+    size_t from = 0, total = 0;
+    if (field->value_count > SAE_SET_VALUES_MAX)
+        return SAE_EINVAL;
+    while (from < len) {
+        const char *comma = memchr(value + from, ',', len - from);
+        size_t end = comma ? (size_t)(comma - value) : len;
+        const struct sae_enum_value *v = enum_match(field, value + from, end - from);
+        bool blank = true;
+        for (size_t i = from; i < end; i++)
+            blank = blank && value[i] == ' ';
+        if (!v && !blank) {
+            allowed_with_labels(field, allowed, sizeof allowed);
+            return fail(message, SAE_EINVAL, "%s: \"%s\" names a value that is not allowed "
+                        "(tidak dikenal); give values separated by commas from: %s", field,
+                        value, len, allowed);
+        }
+        if (v)
+            chosen[v - field->values] = true;
+        from = end + 1;
     }
-    sae_field_allowed_codes(field, allowed, sizeof allowed);
-    return fail(message, SAE_EINVAL, "%s: \"%s\" is not allowed; allowed: %s", field, value, len,
-                allowed);
+    size_t room = 1;
+    for (size_t i = 0; i < field->value_count; i++)
+        room += strlen(field->values[i].code) + 1;
+    char *out = malloc(room);
+    if (!out)
+        return SAE_ENOMEM;
+    out[0] = '\0';
+    for (size_t i = 0; i < field->value_count; i++) {
+        if (!chosen[i])
+            continue;
+        size_t n = strlen(field->values[i].code);
+        if (total)
+            out[total++] = ',';
+        memcpy(out + total, field->values[i].code, n);
+        total += n;
+        out[total] = '\0';
+    }
+    *canonical = out;
+    return 0;
+}
+
+static int validate_area(const struct sae_field *field, const char *value, size_t len,
+                         char **canonical, char *message)
+{
+    static const char *const level_names[] = {"", "province", "regency", "kecamatan", "village"};
+    char text[SHORT_VALUE_MAX + 1], code[SAE_AREA_CODE_BYTES], detail[96];
+    enum sae_area_level level;
+    snprintf(detail, sizeof detail, "the Kemendagri code of a %s, such as %s",
+             level_names[field->area_level % 5],
+             field->area_level == SAE_AREA_DISTRICT ? "35.13.12" : "35.13.12.2018");
+    if (len > SHORT_VALUE_MAX)
+        return fail(message, SAE_EINVAL, "%s: \"%s\" is not an area code; allowed: %s", field,
+                    value, len, detail);
+    memcpy(text, value, len);
+    text[len] = '\0';
+    if (sae_area_code_parse(text, code, &level) != 0 || (int)level != field->area_level)
+        return fail(message, SAE_EINVAL, "%s: \"%s\" is not an area code; allowed: %s", field,
+                    value, len, detail);
+    return dup_text(code, strlen(code), canonical);
 }
 
 static int validate_bool(const struct sae_field *field, const char *value, size_t len,
@@ -284,7 +443,22 @@ int sae_validate_value(const struct sae_field *field, const char *value, size_t 
     case SAE_FIELD_ENUM: return validate_enum(field, value, len, canonical, message);
     case SAE_FIELD_BOOL: return validate_bool(field, value, len, canonical, message);
     case SAE_FIELD_REFERENCE: return validate_reference(field, value, len, canonical, message);
+    case SAE_FIELD_SET: return validate_set(field, value, len, canonical, message);
+    case SAE_FIELD_AREA: return validate_area(field, value, len, canonical, message);
     }
     snprintf(message, SAE_VALIDATE_MESSAGE_BYTES, "%s: unknown field type", field->name);
+    return SAE_EINVAL;
+}
+
+int sae_validate_ref(const struct sae_field_ref *ref, const char *value, size_t len,
+                     char **canonical, char message[SAE_VALIDATE_MESSAGE_BYTES])
+{
+    if (!ref->element)
+        return sae_validate_value(ref->field, value, len, canonical, message);
+    if (len == 1 && value[0] == SAE_FIELD_ELEMENT_PRESENT[0])
+        return dup_text(SAE_FIELD_ELEMENT_PRESENT, 1, canonical);
+    snprintf(message, SAE_VALIDATE_MESSAGE_BYTES, "%s%c%s: an element of a set is present "
+             "(\"%s\") or unset", ref->field->name, SAE_FIELD_ELEMENT_SEPARATOR,
+             ref->element->code, SAE_FIELD_ELEMENT_PRESENT);
     return SAE_EINVAL;
 }

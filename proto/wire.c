@@ -464,6 +464,7 @@ int sae_change_check_catalogue(const struct sae_change *change,
 {
     const struct sae_kind *kind;
     const struct sae_field *field;
+    struct sae_field_ref ref;
     char why[SAE_VALIDATE_MESSAGE_BYTES], *canonical = NULL;
     message[0] = '\0';
     if (sae_catalogue_find_kind(change->kind, &kind) != 0) {
@@ -477,15 +478,18 @@ int sae_change_check_catalogue(const struct sae_change *change,
                  SAE_FIELD_TOMBSTONE);
         return SAE_EINVAL;
     }
-    if (sae_catalogue_find_field(kind, change->field, &field) != 0) {
-        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "%s has no field \"%.64s\"", kind->name,
-                 change->field);
+    int rc = sae_catalogue_resolve(kind, change->field, &ref);
+    if (rc != 0) {
+        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, rc == SAE_EINVAL
+                 ? "%s: the set \"%.64s\" changes element by element (FIELD/CODE)"
+                 : "%s has no field \"%.64s\"", kind->name, change->field);
         return SAE_EINVAL;
     }
+    field = ref.field;
     if (!change->value)
         return 0;
     size_t len = strlen(change->value);
-    int rc = sae_validate_value(field, change->value, len, &canonical, why);
+    rc = sae_validate_ref(&ref, change->value, len, &canonical, why);
     if (rc != 0) {
         snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "%s", why);
         return SAE_EINVAL;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "sae_error.h"
+#include "sae_limits.h"
 
 /* SIMFONI-PPA's age bands of a victim, in years. */
 enum sae_age_band {
@@ -22,12 +23,10 @@ enum sae_age_band {
     SAE_AGE_60_PLUS,
 };
 #define SAE_AGE_BAND_COUNT 7
-/* Ages outside 0..SAE_AGE_MAX are refused everywhere. */
-#define SAE_AGE_MAX 120
 /* Under this age a person is a child (UU 35/2014 on child protection). */
 #define SAE_AGE_ADULT 18
 
-/* The band of age; SAE_ERANGE outside 0..SAE_AGE_MAX, *out untouched. */
+/* The band of age; SAE_ERANGE outside 0..SAE_LIMIT_AGE_MAX, *out untouched. */
 int sae_age_band_of(long long age, enum sae_age_band *out);
 /* "0-5", "6-12", ..., "60+": the band's code in exports and JSON. */
 const char *sae_age_band_code(enum sae_age_band band);

@@ -15,5 +15,7 @@
 /* Dates are accepted from this year to this year, inclusive. */
 #define SAE_LIMIT_YEAR_MIN 1900
 #define SAE_LIMIT_YEAR_MAX 2100
+/* Ages (of victims and perpetrators) are accepted from 0 to this, inclusive. */
+#define SAE_LIMIT_AGE_MAX 120
 
 #endif

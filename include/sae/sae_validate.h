@@ -12,12 +12,25 @@
 
 /* Checks value (len bytes, not necessarily NUL-terminated) against field and writes its
  * canonical text form into *canonical (malloc'd, NUL-terminated; caller frees).
- * Canonical forms: enum code as given, int in decimal without sign '+' or leading zeros,
- * date YYYY-MM-DD, bool "true"/"false", reference as a lower-case UUID.
- * Bools also accept yes/no, ya/tidak, 1/0. On failure returns SAE_EINVAL, SAE_ERANGE or
- * SAE_ETOOBIG and writes a one-line explanation naming what is allowed into message. */
+ * Canonical forms: enum code, int in decimal without sign '+' or leading zeros, date
+ * YYYY-MM-DD, bool "true"/"false", reference as a lower-case UUID, set as its codes in
+ * catalogue order joined by commas, area as its dotted Kemendagri code.
+ * Input forms people use are accepted too: an enum or set value by its code, either label
+ * or an alias, without case and with spaces as typed ("perempuan", "P" and "F" are F);
+ * dates also as DD-MM-YYYY and DD/MM/YYYY; bools also as yes/no, ya/tidak, 1/0. An area
+ * is given by its code here (names are resolved by the programs against their list of
+ * areas, sae_area_resolve). On failure returns SAE_EINVAL, SAE_ERANGE or SAE_ETOOBIG and
+ * writes a one-line explanation naming what is allowed into message. */
 int sae_validate_value(const struct sae_field *field, const char *value, size_t len,
                        char **canonical, char message[SAE_VALIDATE_MESSAGE_BYTES]);
+
+/* The same for a journal or wire field name: a set element's value is
+ * SAE_FIELD_ELEMENT_PRESENT ("1"); other fields as sae_validate_value. */
+int sae_validate_ref(const struct sae_field_ref *ref, const char *value, size_t len,
+                     char **canonical, char message[SAE_VALIDATE_MESSAGE_BYTES]);
+
+/* Most values a set field's catalogue entry may list. */
+#define SAE_SET_VALUES_MAX 32
 
 /* 0 when buf holds well-formed UTF-8 (no overlongs, surrogates or code points past
  * U+10FFFF) and no NUL byte; SAE_EINVAL otherwise. */

@@ -30,7 +30,7 @@ static void test_age_bands(void **state)
     }
     band = SAE_AGE_25_44;
     assert_int_equal(sae_age_band_of(-1, &band), SAE_ERANGE);
-    assert_int_equal(sae_age_band_of(SAE_AGE_MAX + 1, &band), SAE_ERANGE);
+    assert_int_equal(sae_age_band_of(SAE_LIMIT_AGE_MAX + 1, &band), SAE_ERANGE);
     assert_int_equal(band, SAE_AGE_25_44);
     assert_true(sae_age_is_child(0));
     assert_true(sae_age_is_child(17));
