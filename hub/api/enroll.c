@@ -153,9 +153,29 @@ static int mark_used(struct hub_store *store, const uint8_t hash[32], uint64_t n
     return rc == SQLITE_OK ? 0 : sae_db_error(rc);
 }
 
+/* A key enrolled before: a revoked one stays revoked, and a device never moves to another
+ * village (the token of another village stays unspent for the device it was made for). */
+static int check_enrolled(const struct hub_node *known, const struct token_row *token,
+                          uint32_t *status, struct sae_message *why)
+{
+    if (known->revoked_ms != 0) {
+        *status = SAE_STATUS_REVOKED;
+        sae_message_set(why, "this device was revoked by the district");
+        return SAE_EPERM;
+    }
+    if (strcmp(known->village, token->village) != 0) {
+        *status = SAE_STATUS_WRONG_VILLAGE;
+        sae_message_set(why, "this device is enrolled for %s and cannot move to another "
+                        "village; use a bundle for %s, or enroll another device", known->village,
+                        known->village);
+        return SAE_EPERM;
+    }
+    return 0;
+}
+
 static int redeem_locked(struct hub_store *store, const uint8_t hash[32], const uint8_t pk[32],
                          const char *device_name, int64_t now_ms, struct hub_node *node,
-                         uint32_t *status)
+                         uint32_t *status, struct sae_message *why)
 {
     struct token_row token;
     uint64_t id = 0;
@@ -164,41 +184,45 @@ static int redeem_locked(struct hub_store *store, const uint8_t hash[32], const 
         rc = load_token(store, hash, &token);
     if (rc == SAE_ENOTFOUND || (rc == 0 && token.used_ms == 0 && token.expires_ms <= now_ms)) {
         *status = SAE_STATUS_TOKEN_EXPIRED;
+        sae_message_set(why, "this enrollment token is unknown or expired; ask the district "
+                        "for a new bundle");
         return SAE_EPERM;
     }
     if (rc != 0)
         return rc;
     if (token.used_ms != 0) {
-        /* The same device asking again (its answer was lost) gets the same answer. */
+        /* The same device asking again (its answer was lost) gets the same answer, also
+         * after the token's validity ended. */
         if ((uint64_t)token.node_id == id)
             return hub_store_node_get(store, id, node);
         *status = SAE_STATUS_TOKEN_REUSED;
+        sae_message_set(why, "this enrollment token was used already; ask the district for a "
+                        "new bundle");
         return SAE_EPERM;
     }
-    struct hub_node fresh = {.id = id, .enrolled_ms = now_ms};
-    snprintf(fresh.village, sizeof fresh.village, "%s", token.village);
-    snprintf(fresh.device_name, sizeof fresh.device_name, "%s", device_name);
-    memcpy(fresh.public_key, pk, 32);
-    rc = hub_store_node_add(store, &fresh);
-    if (rc == SAE_EEXIST) {
-        /* This key is enrolled already: a revoked one stays revoked; a live one (a post that
-         * asked for a second bundle) gets its enrollment back and the token is spent. */
-        rc = hub_store_node_get(store, id, &fresh);
-        if (rc == 0 && fresh.revoked_ms != 0) {
-            *status = SAE_STATUS_REVOKED;
-            return SAE_EPERM;
-        }
+    struct hub_node known;
+    rc = hub_store_node_get(store, id, &known);
+    if (rc == 0)
+        rc = check_enrolled(&known, &token, status, why);
+    else if (rc == SAE_ENOTFOUND) {
+        known = (struct hub_node){.id = id, .enrolled_ms = now_ms};
+        snprintf(known.village, sizeof known.village, "%s", token.village);
+        snprintf(known.device_name, sizeof known.device_name, "%s", device_name);
+        memcpy(known.public_key, pk, 32);
+        rc = hub_store_node_add(store, &known);
     }
+    /* A live key of the token's village (a post that asked for a second bundle) gets its
+     * enrollment back, and the token is spent on it. */
     if (rc == 0)
         rc = mark_used(store, hash, id, now_ms);
     if (rc == 0)
-        *node = fresh;
+        *node = known;
     return rc;
 }
 
 int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[32],
                   const char *device_name, int64_t now_ms, struct hub_node *node,
-                  uint32_t *status)
+                  uint32_t *status, struct sae_message *why)
 {
     uint8_t hash[32];
     int rc = token_hash(token, hash);
@@ -206,7 +230,7 @@ int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[3
         rc = hub_store_begin(store);
     if (rc != 0)
         return rc;
-    rc = redeem_locked(store, hash, pk, device_name, now_ms, node, status);
+    rc = redeem_locked(store, hash, pk, device_name, now_ms, node, status, why);
     if (rc == 0)
         rc = hub_store_commit(store);
     if (rc != 0)

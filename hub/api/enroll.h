@@ -35,13 +35,16 @@ struct enroll_bundle {
 int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
                         struct sae_message *why);
 
-/* Redeems token for the device with public key pk. A token redeemed before by the same
- * key succeeds again (the post retries after a lost answer), and so does a fresh token
- * presented by a key enrolled already. On refusal *status is SAE_STATUS_TOKEN_EXPIRED
- * (unknown or expired), SAE_STATUS_TOKEN_REUSED (used by another key) or SAE_STATUS_REVOKED
- * (the key was revoked), and the function returns SAE_EPERM. */
+/* Redeems token for the device with public key pk, in one write transaction. A token
+ * redeemed before by the same key succeeds again, even after its validity ended (the post
+ * retries after a lost answer); a fresh token presented by a live key enrolled already for
+ * the token's village gives that enrollment back and is spent. On refusal nothing changes
+ * (the token stays unspent), the function returns SAE_EPERM, *status is
+ * SAE_STATUS_TOKEN_EXPIRED (unknown or expired), SAE_STATUS_TOKEN_REUSED (used by another
+ * key), SAE_STATUS_REVOKED (the key was revoked) or SAE_STATUS_WRONG_VILLAGE (the key is
+ * enrolled for another village), and why (may be NULL) holds the sentence for the post. */
 int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[32],
                   const char *device_name, int64_t now_ms, struct hub_node *node,
-                  uint32_t *status);
+                  uint32_t *status, struct sae_message *why);
 
 #endif

@@ -282,20 +282,15 @@ static int handle_enroll(struct exchange *x, const uint8_t *plain_bytes, size_t 
         sae_enroll_request_free(request);
         return fail(x, 400, SAE_STATUS_DECODE_FAILED, "the public key differs from the header's");
     }
+    struct sae_message why = {{0}};
     pthread_mutex_lock(&x->service->write_lock);
     rc = enroll_redeem(x->store, request->token, x->sender_key, request->device_name, x->now_ms,
-                       &node, &status);
+                       &node, &status, &why);
     pthread_mutex_unlock(&x->service->write_lock);
     sae_hlc clock = request->clock;
     sae_enroll_request_free(request);
-    if (rc == SAE_EPERM && status == SAE_STATUS_REVOKED)
-        return fail(x, 403, status, "this device was revoked by the district");
     if (rc == SAE_EPERM)
-        return fail(x, 409, status, status == SAE_STATUS_TOKEN_REUSED
-                                        ? "this enrollment token was used already; ask the "
-                                          "district for a new bundle"
-                                        : "this enrollment token is unknown or expired; ask "
-                                          "the district for a new bundle");
+        return fail(x, status == SAE_STATUS_REVOKED ? 403 : 409, status, why.text);
     if (rc == 0)
         rc = measure_clock(x, clock);
     if (rc != 0)

@@ -60,6 +60,7 @@ enum sae_status_code {
     SAE_STATUS_INVALID_CHANGE = 15,
     SAE_STATUS_CLOCK_AHEAD = 16,
     SAE_STATUS_WRONG_MESSAGE = 17,
+    SAE_STATUS_WRONG_VILLAGE = 18,
 };
 
 /* Ids, versions, cursors and sequence numbers stay below 2^63 (SQLite integers). */

@@ -54,7 +54,8 @@ STATUS = {"UNSPECIFIED": 0, "BAD_ENVELOPE": 1, "UNKNOWN_SENDER": 2, "AUTH_FAILED
           "REVOKED": 4, "TOKEN_EXPIRED": 5, "TOKEN_REUSED": 6, "TOO_LARGE": 7,
           "WRONG_CONTENT_TYPE": 8, "RATE_LIMITED": 9, "UNAVAILABLE": 10, "INTERNAL": 11,
           "UNSUPPORTED_SCHEMA": 12, "DECODE_FAILED": 13, "LIMIT_EXCEEDED": 14,
-          "INVALID_CHANGE": 15, "CLOCK_AHEAD": 16, "WRONG_MESSAGE": 17}
+          "INVALID_CHANGE": 15, "CLOCK_AHEAD": 16, "WRONG_MESSAGE": 17,
+          "WRONG_VILLAGE": 18}
 
 # The generated protobuf module (sae_pb2), set by load_schema.
 pb = None
