@@ -350,3 +350,20 @@ def test_batch_creating_several_reports_is_applied(hub, enroll, count):
             "2026-01-%02d" % (i + 1)
     assert hub.stop() == 0
     assert b"Sanitizer" not in hub.log_text(), hub.log_text()[-3000:].decode(errors="replace")
+
+
+def test_change_inside_a_gap_below_acked_seq_is_applied(hub, enroll):
+    """PROTOCOL.md section 6: (origin, seq) names a change, not its place below acked_seq.
+    A change never sent before whose seq lies in a gap below acked_seq is new to the hub and
+    applied, alone or in a batch that ends with a seq acknowledged before; that batch is not
+    a replay and is not answered with the stored acknowledgement."""
+    device = enroll(hub, "Sumberasih")
+    changes = device.write(saeproto.new_report_id(), "case", NEW_CASE) + \
+        device.write(saeproto.new_report_id(), "case", {"status": "new"})
+    first, second, third, fourth, fifth = changes
+    assert device.push([first, second, fifth]).message.acked_seq == fifth.seq
+    answer = device.push([third, fifth])
+    assert answer.status == 200 and answer.message.acked_seq == fifth.seq, answer
+    answer = device.push([fourth])
+    assert answer.status == 200 and answer.message.acked_seq == fifth.seq, answer
+    assert sorted(stored(hub, device)) == [c.seq for c in changes]
