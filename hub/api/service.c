@@ -351,10 +351,11 @@ static int open_request(struct exchange *x, const struct sae_envelope_header *he
 static const struct {
     const char *path;
     uint8_t type;
+    const char *wrong_type;
 } endpoints[] = {
-    {"/v1/enroll", SAE_MSG_ENROLL_REQUEST},
-    {"/v1/push", SAE_MSG_PUSH_BATCH},
-    {"/v1/pull", SAE_MSG_PULL_REQUEST},
+    {"/v1/enroll", SAE_MSG_ENROLL_REQUEST, "/v1/enroll takes an EnrollRequest (type 5) only"},
+    {"/v1/push", SAE_MSG_PUSH_BATCH, "/v1/push takes a PushBatch (type 1) only"},
+    {"/v1/pull", SAE_MSG_PULL_REQUEST, "/v1/pull takes a PullRequest (type 3) only"},
 };
 
 static int handle_health(struct exchange *x)
@@ -395,12 +396,13 @@ static int dispatch(struct exchange *x)
         return plain(x->resp, 413, "the message is over the size limit");
     if (rc != 0)
         return plain(x->resp, 400, "not an envelope of this protocol");
-    if (header.type != endpoints[i].type)
-        return plain(x->resp, 400, "wrong message type for %s", endpoints[i].path);
     rc = open_request(x, &header, &node, &plain_bytes, &len);
     if (rc != 0 || !x->opened)
         return rc;
-    if (header.type == SAE_MSG_ENROLL_REQUEST)
+    /* Checked once the sender is verified, so the refusal is sealed with its own code. */
+    if (header.type != endpoints[i].type)
+        rc = fail(x, 400, SAE_STATUS_WRONG_MESSAGE, endpoints[i].wrong_type);
+    else if (header.type == SAE_MSG_ENROLL_REQUEST)
         rc = handle_enroll(x, plain_bytes, len);
     else if (header.type == SAE_MSG_PUSH_BATCH)
         rc = handle_push(x, plain_bytes, len, &node);
