@@ -165,7 +165,8 @@ static int fail(struct exchange *x, unsigned status, uint32_t code, const char *
     if (!x->opened)
         return plain(x->resp, status, "%s", message);
     struct sae_error_status error = {.schema_version = SAE_WIRE_SCHEMA_VERSION, .code = code,
-                                     .message = sae_borrow(message)};
+                                     .message = sae_borrow(message),
+                                     .hub_time_ms = (uint64_t)x->now_ms};
     uint8_t *buf = NULL;
     size_t len = 0;
     int rc = hub_store_clock(x->store, x->now_ms, &error.hub_clock);
@@ -296,6 +297,7 @@ static int handle_enroll(struct exchange *x, const uint8_t *plain_bytes, size_t 
     if (rc != 0)
         return fail_store(x, rc);
     struct sae_enroll_response response = {.schema_version = SAE_WIRE_SCHEMA_VERSION,
+                                           .hub_time_ms = (uint64_t)x->now_ms,
                                            .node_id = node.id, .village = node.village};
     uint8_t *buf = NULL;
     size_t buf_len = 0;

@@ -289,6 +289,7 @@ static int build_ack(struct hub_store *store, uint64_t origin, int64_t acked_seq
         return rc;
     }
     ack->schema_version = SAE_WIRE_SCHEMA_VERSION;
+    ack->hub_time_ms = (uint64_t)now_ms;
     ack->origin = origin;
     ack->acked_seq = (uint64_t)acked_seq;
     ack->refusals = refusals->items;
@@ -322,8 +323,10 @@ static int try_replay(struct hub_store *store, const struct sae_batch *batch,
             return rc != 0 ? rc : SAE_ENOTFOUND;
     }
     int rc = load_stored_ack(store, batch->origin, last, ack);
-    if (rc == 0)
+    if (rc == 0) {
+        (*ack)->hub_time_ms = (uint64_t)now_ms;
         rc = hub_store_clock(store, now_ms, &(*ack)->hub_clock);
+    }
     return rc;
 }
 

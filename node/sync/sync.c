@@ -63,14 +63,19 @@ static int mark_clock_change(struct round *r, int64_t offset)
     return rc == 0 ? sae_db_set_meta_int(r->store->db, "restamp_below_seq", last + 1) : rc;
 }
 
-/* The hub's clock: ours catches up with it, and the offset is kept for status and for the
- * versions this post issues. */
-static int observe_hub_clock(struct round *r, sae_hlc hub_clock)
+/* The hub's clock: ours catches up with it, so that our next versions order after every
+ * version the hub accepted. The offset of this computer's clock, kept for status and for
+ * the versions this post issues, is measured against the hub's wall time: its clock runs
+ * ahead of it whenever the hub accepted a version dated ahead (up to the allowed drift),
+ * and a post must not take another post's fast clock for its own error. A hub that sends no
+ * wall time (an older one) is measured by its clock. */
+static int observe_hub_clock(struct round *r, sae_hlc hub_clock, uint64_t hub_time_ms)
 {
     int64_t clock = 0;
     if (hub_clock == 0)
         return 0;
-    r->result->clock_offset_ms = (int64_t)sae_hlc_ms(hub_clock) - (int64_t)sae_wall_clock_ms();
+    int64_t hub_ms = hub_time_ms ? (int64_t)hub_time_ms : (int64_t)sae_hlc_ms(hub_clock);
+    r->result->clock_offset_ms = hub_ms - (int64_t)sae_wall_clock_ms();
     int rc = sae_db_meta_int(r->store->db, "clock", &clock);
     if (rc == 0 && (int64_t)hub_clock > clock)
         rc = sae_db_set_meta_int(r->store->db, "clock", (int64_t)hub_clock);
@@ -199,7 +204,7 @@ static int enroll(struct round *r)
     if (rc == 0) {
         rc = hub_link_mark_enrolled(r->store, (int64_t)sae_wall_clock_ms());
         if (rc == 0)
-            rc = observe_hub_clock(r, response->hub_clock);
+            rc = observe_hub_clock(r, response->hub_clock, response->hub_time_ms);
         rc = rc == 0 ? node_store_commit(r->store) : rc;
         if (rc != 0)
             node_store_rollback(r->store);
@@ -311,7 +316,7 @@ static int record_ack(struct round *r, const struct sae_push_ack *ack, uint64_t 
         rc = src == SQLITE_OK ? 0 : sae_db_error(src);
     }
     if (rc == 0)
-        rc = observe_hub_clock(r, ack->hub_clock);
+        rc = observe_hub_clock(r, ack->hub_clock, ack->hub_time_ms);
     rc = rc == 0 ? node_store_commit(r->store) : rc;
     if (rc != 0)
         node_store_rollback(r->store);
@@ -379,7 +384,7 @@ static int apply_pulled(struct round *r, const struct sae_pull_response *respons
     if (rc == 0)
         rc = sae_db_set_meta_int(r->store->db, "pull_cursor", (int64_t)response->next_cursor);
     if (rc == 0)
-        rc = observe_hub_clock(r, response->hub_clock);
+        rc = observe_hub_clock(r, response->hub_clock, response->hub_time_ms);
     rc = rc == 0 ? node_store_commit(r->store) : rc;
     if (rc != 0)
         node_store_rollback(r->store);
