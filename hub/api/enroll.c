@@ -59,6 +59,21 @@ int enroll_token_create(struct hub_store *store, const char *village, int64_t no
     return rc;
 }
 
+static json_t *pins_json(const struct enroll_bundle *b)
+{
+    json_t *pins = json_array();
+    if (pins && json_array_append_new(pins, json_string(b->tls_pin)) != 0) {
+        json_decref(pins);
+        return NULL;
+    }
+    if (pins && b->tls_backup_pin &&
+        json_array_append_new(pins, json_string(b->tls_backup_pin)) != 0) {
+        json_decref(pins);
+        return NULL;
+    }
+    return pins;
+}
+
 static json_t *bundle_json(const struct enroll_bundle *b)
 {
     char key[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)], id[17];
@@ -69,10 +84,11 @@ static json_t *bundle_json(const struct enroll_bundle *b)
     if (sae_hlc_pack((uint64_t)b->expires_ms, 0, &expiry) != 0)
         return NULL;
     sae_hlc_format_time(expiry, expires);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "format",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o*, s:s, s:s, s:s}", "format",
                      ENROLL_BUNDLE_FORMAT, "hub_url", b->hub_url, "hub_public_key", key, "hub_id",
                      id, "tls_certificate", b->tls_certificate_pem, "tls_pin", b->tls_pin,
-                     "village", b->village, "token", b->token, "expires", expires);
+                     "tls_pins", pins_json(b), "village", b->village, "token", b->token,
+                     "expires", expires);
 }
 
 int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,

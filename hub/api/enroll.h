@@ -24,8 +24,9 @@ struct enroll_bundle {
     const char *hub_url;
     const uint8_t *hub_public_key; /* 32 bytes */
     uint64_t hub_id;
-    const char *tls_certificate_pem;
-    const char *tls_pin;           /* libcurl's "sha256//..." */
+    const char *tls_certificate_pem; /* what the hub serves, for people: posts pin keys */
+    const char *tls_pin;           /* the served key's pin, libcurl's "sha256//..." */
+    const char *tls_backup_pin;    /* the backup key's pin, or NULL */
     const char *village;
     const char *token;
     int64_t expires_ms;

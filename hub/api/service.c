@@ -18,7 +18,9 @@
 #include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_hlc.h"
+#include "sae/sae_pins.h"
 #include "sae/sae_wire.h"
+#include "store/announced_pins.h"
 
 #define OCTET_STREAM "application/octet-stream"
 #define SERVICE_CONNECTIONS_MAX 64
@@ -35,6 +37,8 @@ struct hub_service {
     struct hub_store *pool[SERVICE_CONNECTIONS_MAX];
     bool in_use[SERVICE_CONNECTIONS_MAX];
     size_t size;
+    uint8_t served_pin[SAE_WIRE_TLS_PIN_BYTES]; /* under lock */
+    bool has_served_pin;
 };
 
 /* One request in progress: the pieces every step needs. */
@@ -71,6 +75,8 @@ int hub_service_create(const struct hub_service_config *config, struct hub_servi
         rc = SAE_ENOMEM;
     for (size_t i = 0; rc == 0 && i < size; i++)
         rc = hub_store_open(config->db_path, config->busy_timeout_ms, &s->pool[i], why);
+    if (rc == 0 && config->tls_pin)
+        rc = hub_service_set_tls_pin(s, config->tls_pin);
     if (rc != 0) {
         hub_service_destroy(s);
         return rc;
@@ -90,6 +96,19 @@ void hub_service_destroy(struct hub_service *s)
     pthread_mutex_destroy(&s->lock);
     sodium_memzero(s->secret_key, sizeof s->secret_key);
     free(s);
+}
+
+int hub_service_set_tls_pin(struct hub_service *s, const char *pin)
+{
+    uint8_t parsed[1][SAE_WIRE_TLS_PIN_BYTES];
+    size_t count = 0;
+    if (sae_pins_parse(pin, parsed, 1, &count) != 0)
+        return SAE_EINVAL;
+    pthread_mutex_lock(&s->lock);
+    memcpy(s->served_pin, parsed[0], sizeof s->served_pin);
+    s->has_served_pin = true;
+    pthread_mutex_unlock(&s->lock);
+    return 0;
 }
 
 static struct hub_store *checkout(struct hub_service *s, size_t *slot)
@@ -247,6 +266,33 @@ static int handle_push(struct exchange *x, const uint8_t *plain_bytes, size_t le
     return rc == 0 ? answer(x, 200, SAE_MSG_PUSH_ACK, buf, buf_len) : rc;
 }
 
+/* The keys posts must accept from now on: the one this daemon serves, then those `sae-hub
+ * tls` stored (the current and the backup key while a roll is prepared; the new key when
+ * the daemon has not reloaded yet). A post replaces its pins with these. */
+static int announce_pins(struct exchange *x, struct sae_pull_response *r)
+{
+    uint8_t stored[SAE_WIRE_TLS_PINS_MAX][SAE_WIRE_TLS_PIN_BYTES];
+    char text[SAE_PINS_TEXT_BYTES];
+    size_t count = 0;
+    int64_t since = 0;
+    pthread_mutex_lock(&x->service->lock);
+    bool served = x->service->has_served_pin;
+    memcpy(r->tls_pins[0], x->service->served_pin, SAE_WIRE_TLS_PIN_BYTES);
+    pthread_mutex_unlock(&x->service->lock);
+    if (!served)
+        return 0;
+    r->tls_pin_count = 1;
+    int rc = announced_pins_load(x->store, text, &since);
+    if (rc == SAE_ENOTFOUND)
+        return 0;
+    if (rc == 0)
+        rc = sae_pins_parse(text, stored, SAE_WIRE_TLS_PINS_MAX, &count);
+    for (size_t i = 0; rc == 0 && i < count && r->tls_pin_count < SAE_WIRE_TLS_PINS_MAX; i++)
+        if (memcmp(stored[i], r->tls_pins[0], SAE_WIRE_TLS_PIN_BYTES) != 0)
+            memcpy(r->tls_pins[r->tls_pin_count++], stored[i], SAE_WIRE_TLS_PIN_BYTES);
+    return rc;
+}
+
 static int handle_pull(struct exchange *x, const uint8_t *plain_bytes, size_t len,
                        const struct hub_node *node)
 {
@@ -262,8 +308,12 @@ static int handle_pull(struct exchange *x, const uint8_t *plain_bytes, size_t le
     sae_pull_request_free(request);
     if (rc == SAE_EINVAL)
         return fail(x, 400, SAE_STATUS_DECODE_FAILED, "unknown cursor; pull again from 0");
-    if (rc != 0)
+    if (rc == 0)
+        rc = announce_pins(x, response);
+    if (rc != 0) {
+        sae_pull_response_free(response);
         return fail_store(x, rc);
+    }
     uint8_t *buf = NULL;
     size_t buf_len = 0;
     rc = sae_pull_response_encode(response, &x->service->limits, &buf, &buf_len);

@@ -30,6 +30,35 @@ static int copy_checked(const char *text, char *out, size_t size)
     return 0;
 }
 
+/* tls_pins (an array), else tls_pin (hubs before key rolls), joined for libcurl. */
+static int bundle_pins(json_t *root, char out[SAE_PINS_TEXT_BYTES])
+{
+    uint8_t pins[SAE_WIRE_TLS_PINS_MAX][SAE_WIRE_TLS_PIN_BYTES];
+    char joined[SAE_PINS_TEXT_BYTES + SAE_PIN_TEXT_BYTES] = "";
+    size_t count = 0, used = 0;
+    json_t *list = json_object_get(root, "tls_pins"), *pin;
+    size_t index;
+    if (!list) {
+        const char *one = bundle_text(root, "tls_pin");
+        if (!one || strlen(one) >= sizeof joined)
+            return SAE_EINVAL;
+        snprintf(joined, sizeof joined, "%s", one);
+    } else if (!json_is_array(list) || json_array_size(list) == 0 ||
+               json_array_size(list) > SAE_WIRE_TLS_PINS_MAX) {
+        return SAE_EINVAL;
+    }
+    json_array_foreach(list, index, pin) {
+        const char *text = json_string_value(pin);
+        if (!text || strlen(text) >= SAE_PIN_TEXT_BYTES)
+            return SAE_EINVAL;
+        used += (size_t)snprintf(joined + used, sizeof joined - used, "%s%s", index ? ";" : "",
+                                 text);
+    }
+    if (sae_pins_parse(joined, pins, SAE_WIRE_TLS_PINS_MAX, &count) != 0)
+        return SAE_EINVAL;
+    return sae_pins_format(pins, count, out, SAE_PINS_TEXT_BYTES);
+}
+
 /* Every field of the bundle, checked; why names the first one that is wrong. */
 static int parse_bundle(json_t *root, struct hub_link *link, struct sae_message *why)
 {
@@ -57,14 +86,15 @@ static int parse_bundle(json_t *root, struct hub_link *link, struct sae_message 
                         "for a new bundle");
         return SAE_EINVAL;
     }
-    if (!cert || strlen(cert) > HUB_LINK_BUNDLE_MAX_BYTES ||
-        !strstr(cert, "-----BEGIN CERTIFICATE-----") || !(link->certificate = strdup(cert))) {
-        sae_message_set(why, "the bundle holds no TLS certificate");
+    if ((cert && (strlen(cert) > HUB_LINK_BUNDLE_MAX_BYTES ||
+                  !strstr(cert, "-----BEGIN CERTIFICATE-----"))) ||
+        !(link->certificate = strdup(cert ? cert : ""))) {
+        sae_message_set(why, "the bundle's tls_certificate is not a PEM certificate");
         return SAE_EINVAL;
     }
-    if (copy_checked(bundle_text(root, "tls_pin"), link->pin, sizeof link->pin) != 0 ||
-        strncmp(link->pin, "sha256//", 8) != 0) {
-        sae_message_set(why, "the bundle's TLS pin is missing or not sha256//...");
+    if (bundle_pins(root, link->pins) != 0) {
+        sae_message_set(why, "the bundle's TLS pins are missing or not sha256//BASE64 (1 to "
+                        "%u of them)", SAE_WIRE_TLS_PINS_MAX);
         return SAE_EINVAL;
     }
     if (copy_checked(bundle_text(root, "village"), link->village, SAE_LIMIT_VILLAGE_BYTES + 1) ||
@@ -113,7 +143,7 @@ int hub_link_save(struct node_store *store, const struct hub_link *link)
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(stmt, 4, link->certificate, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 5, link->pin, -1, SQLITE_STATIC);
+        rc = sqlite3_bind_text(stmt, 5, link->pins, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = link->token[0] ? sqlite3_bind_text(stmt, 6, link->token, -1, SQLITE_STATIC)
                             : sqlite3_bind_null(stmt, 6);
@@ -142,7 +172,7 @@ int hub_link_load(struct node_store *store, struct hub_link *out)
         memcpy(link.public_key, sqlite3_column_blob(stmt, 1), 32);
         link.hub_id = (uint64_t)sqlite3_column_int64(stmt, 2);
         link.certificate = strdup((const char *)sqlite3_column_text(stmt, 3));
-        snprintf(link.pin, sizeof link.pin, "%s", sqlite3_column_text(stmt, 4));
+        snprintf(link.pins, sizeof link.pins, "%s", sqlite3_column_text(stmt, 4));
         snprintf(link.token, sizeof link.token, "%s", sqlite3_column_text(stmt, 5));
         snprintf(link.village, sizeof link.village, "%s", store->village);
         link.enrolled_ms = sqlite3_column_int64(stmt, 6);
@@ -158,6 +188,19 @@ int hub_link_load(struct node_store *store, struct hub_link *out)
     else
         hub_link_clear(&link);
     return err;
+}
+
+int hub_link_save_pins(struct node_store *store, const char *pins)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db, "UPDATE hub SET pin = ?1 WHERE id = 1", -1, &stmt,
+                                NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 1, pins, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
 }
 
 int hub_link_mark_enrolled(struct node_store *store, int64_t now_ms)

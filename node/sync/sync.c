@@ -11,6 +11,7 @@
 #include "sae/sae_borrow.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
+#include "sae/sae_pins.h"
 #include "sae/sae_wire.h"
 
 /* Everything one round needs, with the post's secret key wiped at the end. */
@@ -18,6 +19,7 @@ struct round {
     struct node_store *store;
     struct transport *transport;
     const struct hub_link *link;
+    char pins[SAE_PINS_TEXT_BYTES]; /* trusted now: the link's, then as announced */
     struct sync_result *result;
     struct sae_message *why;
     struct sae_limits limits;
@@ -96,14 +98,12 @@ static int explain(struct round *r, const struct transport_response *resp, const
                         "be sent later", resp->error, (long long)pending);
         return SAE_EIO;
     case TRANSPORT_PIN_MISMATCH:
-        sae_message_set(r->why, "the server at %s is not the district's hub (its key differs "
-                        "from the bundle); nothing was sent", r->link->url);
+        sae_message_set(r->why, "the server at %s does not hold a key this post trusts: the "
+                        "district may have changed the hub's key while this post was away, "
+                        "or this is not the hub; nothing was sent (%lld change(s) wait); ask "
+                        "the district for a new bundle and run: sae-node enroll BUNDLE",
+                        r->link->url, (long long)pending);
         return SAE_EPERM;
-    case TRANSPORT_CERTIFICATE_DATE:
-        sae_message_set(r->why, "the hub's certificate is not valid at this computer's date "
-                        "(%s); check the date on this computer; %lld change(s) wait",
-                        resp->error, (long long)pending);
-        return SAE_EIO;
     case TRANSPORT_ANSWERED:
         break;
     }
@@ -369,8 +369,28 @@ static int push_all(struct round *r)
     }
 }
 
+/* The hub's announced keys replace the post's (the answer opened with the hub's own box
+ * key, so the announcement is the hub's): a key prepared for a roll is trusted before the
+ * hub serves it, and a retired one is forgotten. Stored with the pull's changes; the
+ * transport takes them after the commit. */
+static int take_pins(struct round *r, const struct sae_pull_response *response,
+                     char announced[SAE_PINS_TEXT_BYTES])
+{
+    announced[0] = '\0';
+    if (response->tls_pin_count == 0)
+        return 0;
+    int rc = sae_pins_format(response->tls_pins, response->tls_pin_count, announced,
+                             SAE_PINS_TEXT_BYTES);
+    if (rc == 0 && strcmp(announced, r->pins) == 0)
+        announced[0] = '\0';
+    if (rc == 0 && announced[0])
+        rc = hub_link_save_pins(r->store, announced);
+    return rc;
+}
+
 static int apply_pulled(struct round *r, const struct sae_pull_response *response)
 {
+    char announced[SAE_PINS_TEXT_BYTES];
     int rc = node_store_begin(r->store);
     if (rc != 0)
         return rc;
@@ -385,9 +405,17 @@ static int apply_pulled(struct round *r, const struct sae_pull_response *respons
         rc = sae_db_set_meta_int(r->store->db, "pull_cursor", (int64_t)response->next_cursor);
     if (rc == 0)
         rc = observe_hub_clock(r, response->hub_clock, response->hub_time_ms);
+    if (rc == 0)
+        rc = take_pins(r, response, announced);
     rc = rc == 0 ? node_store_commit(r->store) : rc;
-    if (rc != 0)
+    if (rc != 0) {
         node_store_rollback(r->store);
+        return rc;
+    }
+    if (announced[0]) {
+        memcpy(r->pins, announced, sizeof r->pins);
+        rc = transport_set_pins(r->transport, announced);
+    }
     return rc;
 }
 
@@ -444,6 +472,7 @@ int sync_round(struct node_store *store, struct transport *transport,
 {
     struct round r = {.store = store, .transport = transport, .link = link, .result = result,
                       .why = why, .limits = sae_limits_default()};
+    snprintf(r.pins, sizeof r.pins, "%s", link->pins);
     sync_progress_fn progress = result->progress;
     void *progress_context = result->progress_context;
     memset(result, 0, sizeof *result);

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+import hubproc
 import saenode
 
 VILLAGE = "Desa Sumberasri"
@@ -113,8 +114,16 @@ def test_enroll_refusals_change_nothing(hub, tmp_path):
     bundle = hub.add_node(VILLAGE)
     saenode.ok(["enroll", bundle], dir=a)
     assert sync(a).rc == 0
-    saenode.assert_one_line_error(saenode.run(["enroll", hub.add_node(VILLAGE)], dir=a), 2,
-                                  "enrolled already")
+    # A bundle of another hub is refused; one of the same hub enrolls the post again.
+    other_hub = hubproc.Hub(tmp_path / "other-hub").init()
+    before = saenode.snapshot(a)
+    foreign = other_hub.add_node(VILLAGE, out=str(tmp_path / "other-hub.json"), port=1)
+    saenode.assert_one_line_error(saenode.run(["enroll", foreign],
+                                              dir=a), 2, "enrolled with another hub")
+    assert saenode.snapshot(a) == before
+    saenode.ok(["enroll", hub.add_node(VILLAGE)], dir=a)
+    again = sync(a)
+    assert again.rc == 0 and again.json()["enrolled_now"], again
 
 
 def test_reused_bundle_is_refused_on_the_second_device(hub, tmp_path):
