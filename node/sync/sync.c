@@ -199,6 +199,14 @@ static int enroll(struct round *r)
         sae_message_set(r->why, "the hub enrolled another device id; ask the district");
         rc = SAE_EINVAL;
     }
+    /* The hub enrolls a device in its token's village: a bundle whose village was changed
+     * would put this post's reports under another village's name. */
+    if (rc == 0 && strcmp(response->village, r->store->village) != 0) {
+        sae_message_set(r->why, "the hub enrolled this device for %s, not %s: the bundle was "
+                        "not made for this post; contact the district", response->village,
+                        r->store->village);
+        rc = SAE_EPERM;
+    }
     if (rc == 0)
         rc = node_store_begin(r->store);
     if (rc == 0) {

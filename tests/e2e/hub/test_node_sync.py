@@ -330,3 +330,24 @@ def test_push_batches_hold_at_most_1000_changes(hub, tmp_path, extra, batches):
         saenode.ok(["edit", case, "--set", "status=active"], dir=a)
     result = sync(a).json()
     assert (result["pushed"], result["batches"]) == (1000 + extra, batches)
+
+
+def test_enrollment_answer_for_another_village_stops_the_post(hub, tmp_path):
+    """PROTOCOL.md section 6: the hub enrolls a device in its token's village, whatever the
+    request says; a post whose bundle was edited to name its own village learns the truth
+    from the answer and stops, sending nothing, with a line for its staff."""
+    post = node(tmp_path, "a")
+    path = hub.add_node("Desa Wonokerso")
+    with open(path) as f:
+        bundle = json.load(f)
+    bundle["village"] = VILLAGE
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(bundle))
+    os.chmod(edited, 0o600)
+    saenode.ok(["enroll", str(edited)], dir=post)
+    saenode.add_case(post)
+    result = sync(post)
+    assert result.rc == 1, result
+    assert "enrolled this device for Desa Wonokerso" in result.json()["error"]
+    assert hub.query("SELECT count(*) FROM change") == [(0,)]
+    assert saenode.ok(["status", "--json"], dir=post).json()["enrolled"] is False
