@@ -33,6 +33,7 @@ struct tls_options {
 };
 
 struct tls_paths {
+    const char *dir;
     char *cert, *key, *backup, *fresh;
 };
 
@@ -108,6 +109,7 @@ static void paths_free(struct tls_paths *p)
 
 static int paths_make(const struct hub_cli *cli, struct tls_paths *p)
 {
+    p->dir = cli->dir;
     p->cert = hub_cli_path(cli, HUB_CERT_FILE);
     p->key = hub_cli_path(cli, HUB_TLS_KEY_FILE);
     p->backup = hub_cli_path(cli, HUB_TLS_BACKUP_KEY_FILE);
@@ -378,33 +380,54 @@ static int announce(struct hub_store *store, const char *pins)
     return rc;
 }
 
-static int new_key(const struct hub_cli *cli, struct hub_store *store,
-                   const struct tls_options *o, const struct tls_paths *p)
+/* The key to prepare in p->backup: made here, or the district's (o->key), checked. A key
+ * there already that was never announced (a run cut short) is kept and announced now. */
+static int place_backup_key(struct hub_store *store, const struct tls_options *o,
+                            const struct tls_paths *p, const char *current,
+                            char backup[TLS_CERT_PIN_BYTES])
 {
-    char current[TLS_CERT_PIN_BYTES], backup[TLS_CERT_PIN_BYTES];
-    char pins[2 * TLS_CERT_PIN_BYTES];
-    if (file_exists(p->backup) && tls_key_pin(p->backup, backup, sizeof backup) == 0)
-        return hub_cli_fail(SAE_EEXIST, "a backup key is prepared already (pin %s); roll to it "
-                            "first: sae-hub tls roll", backup);
-    if (o->key && tls_key_pin(o->key, backup, sizeof backup) != 0)
+    int64_t since = 0;
+    if (file_exists(p->backup) && tls_key_pin(p->backup, backup, TLS_CERT_PIN_BYTES) == 0) {
+        int rc = o->key ? 0 : backup_announced_since(store, backup, &since);
+        if (rc == SAE_ENOTFOUND)
+            return HUB_EXIT_OK;
+        return rc != 0 ? hub_cli_fail(rc, "cannot read the hub database: %s",
+                                      sae_error_name(rc))
+                       : hub_cli_fail(SAE_EEXIST, "a backup key is prepared already (pin %s); "
+                                      "roll to it first: sae-hub tls roll", backup);
+    }
+    if (o->key && tls_key_pin(o->key, backup, TLS_CERT_PIN_BYTES) != 0)
         return hub_cli_fail(SAE_EINVAL, "%s is not a readable unencrypted PEM private key",
                             o->key);
-    int rc = tls_cert_pin(p->cert, current, sizeof current);
-    if (rc != 0)
-        return hub_cli_fail(rc, "cannot read %s: %s", p->cert, sae_error_name(rc));
     if (o->key && strcmp(current, backup) == 0)
         return hub_cli_fail(SAE_EINVAL, "%s is the key served now, not a new one", o->key);
     unlink(p->backup); /* unreadable: left by a run cut short */
-    rc = o->key ? hub_cli_install_pem(o->key, cli->dir, HUB_TLS_BACKUP_KEY_FILE)
-                : tls_key_create(p->backup);
+    int rc = o->key ? hub_cli_install_pem(o->key, p->dir, HUB_TLS_BACKUP_KEY_FILE)
+                    : tls_key_create(p->backup);
     if (rc == 0)
-        rc = tls_key_pin(p->backup, backup, sizeof backup);
+        rc = tls_key_pin(p->backup, backup, TLS_CERT_PIN_BYTES);
+    if (rc != 0)
+        unlink(p->backup);
+    return rc == 0 ? HUB_EXIT_OK : hub_cli_fail(rc, "cannot write the backup key %s: %s",
+                                                p->backup, sae_error_name(rc));
+}
+
+static int new_key(struct hub_store *store, const struct tls_options *o,
+                   const struct tls_paths *p)
+{
+    char current[TLS_CERT_PIN_BYTES], backup[TLS_CERT_PIN_BYTES];
+    char pins[2 * TLS_CERT_PIN_BYTES];
+    int rc = tls_cert_pin(p->cert, current, sizeof current);
+    if (rc != 0)
+        return hub_cli_fail(rc, "cannot read %s: %s", p->cert, sae_error_name(rc));
+    int status = place_backup_key(store, o, p, current, backup);
+    if (status != HUB_EXIT_OK)
+        return status;
     snprintf(pins, sizeof pins, "%s;%s", current, backup);
-    if (rc == 0)
-        rc = announce(store, pins);
+    rc = announce(store, pins);
     if (rc != 0) {
         unlink(p->backup);
-        return hub_cli_fail(rc, "cannot prepare the backup key: %s", sae_error_name(rc));
+        return hub_cli_fail(rc, "cannot announce the backup key: %s", sae_error_name(rc));
     }
     printf("prepared the backup key %s, pin %s\nposts learn it on their next sync, and bundles "
            "made from now on carry it; once every post has synced (see: sae-hub tls status), "
@@ -503,7 +526,7 @@ int hub_cli_tls(struct hub_cli *cli, int argc, char **argv)
     else if (status == HUB_EXIT_OK && i == 1)
         status = renew(cli, &o, &p);
     else if (status == HUB_EXIT_OK && i == 2)
-        status = new_key(cli, store, &o, &p);
+        status = new_key(store, &o, &p);
     else if (status == HUB_EXIT_OK)
         status = roll(cli, store, &o, &p);
     paths_free(&p);

@@ -263,3 +263,18 @@ def test_tls_commands_refuse_bad_input_and_change_nothing(hub, tmp_path):
     assert proc.returncode == 2 and b"prepared already" in proc.stderr, proc
     for verb in ("status", "renew", "new-key", "roll"):
         assert hub.ok("tls", verb, "--help").stdout.startswith(b"Usage: sae-hub [-d DIR] tls ")
+
+
+def test_new_key_announces_a_backup_key_left_unannounced(hub, tmp_path):
+    """A new-key cut short after writing the key and before announcing it: status says so,
+    and new-key run again announces that key instead of refusing or replacing it."""
+    other = hubproc.Hub(tmp_path / "other").init()
+    backup = os.path.join(hub.dir, "tls-backup-key.pem")
+    with open(os.path.join(other.dir, "tls-key.pem"), "rb") as f, open(backup, "wb") as out:
+        out.write(f.read())
+    os.chmod(backup, 0o600)
+    assert status(hub)["backup_announced_since"] is None
+    assert b"not announced to posts yet" in hub.ok("tls", "status").stdout
+    hub.ok("tls", "new-key")
+    info = status(hub)
+    assert info["backup_pin"] == status(other)["pin"] and info["backup_announced_since"]
