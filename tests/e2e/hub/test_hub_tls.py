@@ -50,9 +50,9 @@ def pin_of(certificate):
 
 
 def test_key_roll_end_to_end(hub, tmp_path):
-    """enroll, new-key, sync, roll, restart serve: the post that synced since new-key keeps
-    syncing; the one that did not gets a line saying to enroll again, and after enrolling
-    with a new bundle it syncs too."""
+    """enroll, new-key, sync, roll, SIGHUP and restart serve: the post that synced since
+    new-key keeps syncing; the one that did not gets a line saying to enroll again, and after
+    enrolling with a new bundle it syncs too."""
     ready, away = Post(hub, tmp_path, "ready"), Post(hub, tmp_path, "away")
     case = ready.add_case()
     assert ready.sync()["ok"] and away.sync()["ok"]
@@ -81,12 +81,16 @@ def test_key_roll_end_to_end(hub, tmp_path):
     hub.ok("tls", "roll", "--force")
     assert status(hub)["pin"] == backup and status(hub)["backup_pin"] is None
     assert not os.path.exists(os.path.join(hub.dir, "tls-backup-key.pem"))
-    hub.restart()
+    # SIGHUP serves the new key at once, and announces it alone from then on.
+    hub.reload()
     assert pin_of(served_certificate(hub)) == backup
-
     ready.ok("edit", case, "--set", "status=referred")
     assert ready.sync()["pushed"] == 1
     assert stored_pins(ready) == {backup}
+    # A restart serves it too.
+    hub.restart()
+    assert pin_of(served_certificate(hub)) == backup
+    assert ready.sync()["ok"]
     failed = away.run("sync")
     assert failed.rc == 1, failed
     line = failed.err_text.strip()
@@ -138,6 +142,12 @@ def test_sighup_keeps_serving_when_the_files_do_not_match(hub, tmp_path):
         out.write(f.read())
     hub.reload(expect=b"SIGHUP: keeping the certificate served")
     assert post.sync()["ok"]
+    # At start, files that do not belong together stop serve, saying how to mend them.
+    assert hub.stop() == 0
+    refused = hub.run("serve", "--listen", "127.0.0.1:0")
+    assert refused.returncode == 1, refused
+    assert b"does not belong to the certificate" in refused.stderr
+    assert b"run it again" in refused.stderr
     with open(cert, "wb") as out:
         out.write(good)
 
