@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "sae/sae_cli.h"
 #include "store/hub_store.h"
 
 /* The TLS files of the hub directory: the certificate served and its key, and the backup
@@ -15,9 +16,6 @@
 #define HUB_TLS_KEY_FILE "tls-key.pem"
 #define HUB_TLS_BACKUP_KEY_FILE "tls-backup-key.pem"
 
-#define HUB_EXIT_OK 0
-#define HUB_EXIT_OTHER 1
-#define HUB_EXIT_USAGE 2
 /* Internal: help was printed, the command ends with status 0. */
 #define HUB_CLI_DONE (-1)
 
@@ -52,6 +50,6 @@ char *hub_cli_path(const struct hub_cli *cli, const char *name);
 int hub_cli_install_pem(const char *from, const char *dir, const char *name);
 /* Opens DIR/hub.db, printing a one-line error on failure; returns an exit status. */
 int hub_cli_open(const struct hub_cli *cli, struct hub_store **store);
-static inline int hub_cli_final(int status) { return status == HUB_CLI_DONE ? HUB_EXIT_OK : status; }
+static inline int hub_cli_final(int status) { return status == HUB_CLI_DONE ? SAE_EXIT_OK : status; }
 
 #endif

@@ -14,7 +14,6 @@
 #include "api/enroll.h"
 #include "net/http_server.h"
 #include "api/service.h"
-#include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
 #include "sae/sae_limits.h"
@@ -69,7 +68,7 @@ static int parse_init(int argc, char **argv, struct init_options *o)
     if (sae_validate_name(o->name, HUB_NAME_BYTES) != 0)
         return hub_cli_fail(SAE_EINVAL, "--name must be 1 to %d bytes of UTF-8 on one line",
                             HUB_NAME_BYTES);
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 static int install_tls(const struct hub_cli *cli, const struct init_options *o,
@@ -149,40 +148,40 @@ static int check_fresh(const struct hub_cli *cli)
             return hub_cli_fail(SAE_EEXIST, "%s already holds a hub (%s); use another directory",
                                 cli->dir, hub_files[i]);
     }
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 static int init_files(struct hub_cli *cli, const struct init_options *o)
 {
-    uint8_t pk[32], sk[32];
+    uint8_t pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
     char pin[TLS_CERT_PIN_BYTES];
     uint64_t hub_id = 0;
     struct sae_message why = {{0}};
     char *db = hub_cli_path(cli, HUB_DB_FILE), *cert = hub_cli_path(cli, HUB_CERT_FILE);
     char *tls_key = hub_cli_path(cli, HUB_TLS_KEY_FILE);
-    int status = db && cert && tls_key ? HUB_EXIT_OK : hub_cli_fail(SAE_ENOMEM, "out of memory");
+    int status = db && cert && tls_key ? SAE_EXIT_OK : hub_cli_fail(SAE_ENOMEM, "out of memory");
     size_t existing = existing_prefix(cli->dir);
     bool undo = false;
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = check_fresh(cli);
-    undo = status == HUB_EXIT_OK; /* from here on, a failure removes what this run made */
-    if (status == HUB_EXIT_OK && sae_dir_create_private(cli->dir) != 0)
+    undo = status == SAE_EXIT_OK; /* from here on, a failure removes what this run made */
+    if (status == SAE_EXIT_OK && sae_dir_create_private(cli->dir) != 0)
         status = hub_cli_fail(SAE_EIO, "cannot create directory %s", cli->dir);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = install_tls(cli, o, cert, tls_key);
-    if (status == HUB_EXIT_OK && crypto_box_keypair(pk, sk) != 0)
+    if (status == SAE_EXIT_OK && crypto_box_keypair(pk, sk) != 0)
         status = hub_cli_fail(SAE_ECRYPTO, "cannot make the hub's key pair");
-    if (status == HUB_EXIT_OK && sae_file_write_private(cli->dir, HUB_KEY_FILE, sk, 32) != 0)
+    if (status == SAE_EXIT_OK && sae_file_write_private(cli->dir, HUB_KEY_FILE, sk, crypto_box_SECRETKEYBYTES) != 0)
         status = hub_cli_fail(SAE_EIO, "cannot write %s/%s", cli->dir, HUB_KEY_FILE);
     sodium_memzero(sk, sizeof sk);
-    if (status == HUB_EXIT_OK) {
+    if (status == SAE_EXIT_OK) {
         int rc = hub_store_create(db, o->name, pk, &why);
-        status = rc == 0 ? HUB_EXIT_OK : hub_cli_fail(rc, "%s", why.text);
+        status = rc == 0 ? SAE_EXIT_OK : hub_cli_fail(rc, "%s", why.text);
     }
-    if (status == HUB_EXIT_OK && (sae_origin_from_public_key(pk, &hub_id) != 0 ||
+    if (status == SAE_EXIT_OK && (sae_origin_from_public_key(pk, &hub_id) != 0 ||
                                   tls_cert_pin(cert, pin, sizeof pin) != 0))
         status = hub_cli_fail(SAE_EIO, "cannot read back the hub's identity");
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         printf("initialised hub \"%s\" in %s\nhub id:  %016llx\nTLS pin: %s\n", o->name,
                cli->dir, (unsigned long long)hub_id, pin);
     else if (undo)
@@ -197,7 +196,7 @@ int hub_cli_init(struct hub_cli *cli, int argc, char **argv)
 {
     struct init_options o;
     int status = parse_init(argc, argv, &o);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     if (!cli->dir)
         return hub_cli_fail(SAE_EINVAL, "no hub directory: give -d DIR or set SAE_HUB_DIR");
@@ -242,10 +241,10 @@ static void log_line(void *ctx, const char *line)
         fprintf(stderr, "sae-hub: %s\n", line);
 }
 
-static int load_secret(const struct hub_cli *cli, uint8_t sk[32], uint8_t pk[32])
+static int load_secret(const struct hub_cli *cli, uint8_t sk[crypto_box_SECRETKEYBYTES], uint8_t pk[crypto_box_PUBLICKEYBYTES])
 {
     char *path = hub_cli_path(cli, HUB_KEY_FILE);
-    int rc = path ? sae_file_read_private(path, sk, 32) : SAE_ENOMEM;
+    int rc = path ? sae_file_read_private(path, sk, crypto_box_SECRETKEYBYTES) : SAE_ENOMEM;
     if (rc == SAE_EPERM)
         hub_cli_fail(rc, "%s can be read by other users; run: chmod 600 %s", path, path);
     else if (rc != 0)
@@ -354,7 +353,7 @@ static int run_server(const struct hub_cli *cli, const char *address, uint16_t p
     log_line(NULL, "stopped");
     free(cert);
     free(key);
-    return rc == 0 ? HUB_EXIT_OK : HUB_EXIT_OTHER;
+    return rc == 0 ? SAE_EXIT_OK : SAE_EXIT_OTHER;
 }
 
 /* The pin of DIR's certificate, its key checked to belong to it. */
@@ -365,7 +364,7 @@ static int served_pin(const struct hub_cli *cli, char pin[TLS_CERT_PIN_BYTES],
     int rc = cert && key ? check_served_pair(cert, key, pin, why) : SAE_ENOMEM;
     free(cert);
     free(key);
-    return rc == 0 ? HUB_EXIT_OK : hub_cli_fail(rc, "%s", why->text[0] ? why->text
+    return rc == 0 ? SAE_EXIT_OK : hub_cli_fail(rc, "%s", why->text[0] ? why->text
                                                                       : sae_error_name(rc));
 }
 
@@ -393,16 +392,16 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
     struct hub_store *probe = NULL;
     int status = hub_cli_open(cli, &probe);
     hub_store_close(probe);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     char pin[TLS_CERT_PIN_BYTES];
     struct sae_message why = {{0}};
     status = served_pin(cli, pin, &why);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
-    uint8_t sk[32], pk[32];
+    uint8_t sk[crypto_box_SECRETKEYBYTES], pk[crypto_box_PUBLICKEYBYTES];
     if (load_secret(cli, sk, pk) != 0)
-        return HUB_EXIT_OTHER;
+        return SAE_EXIT_OTHER;
     struct hub_service *service = NULL;
     char *db = hub_cli_path(cli, HUB_DB_FILE);
     struct hub_service_config config = {db, sk, pk, 8, HUB_DRIFT_MS_DEFAULT,

@@ -75,7 +75,7 @@ static int parse_tls(const char *verb, int argc, char **argv, struct tls_options
     }
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "%s takes options only; see: sae-hub tls --help", command);
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 /* Which options each command takes. */
@@ -96,7 +96,7 @@ static int check_verb_options(const char *verb, const struct tls_options *o)
     if (o->cert && (o->host_count || days_given))
         return hub_cli_fail(SAE_EINVAL, "--host and --days make a self-signed certificate; "
                             "with --tls-cert the certificate brings its own");
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 static void paths_free(struct tls_paths *p)
@@ -132,30 +132,6 @@ static void format_time(time_t t, char out[32])
 
 /* ---- which posts know the backup key ------------------------------------------------- */
 
-/* Live posts not seen since the backup key was announced (they do not know its pin), up to
- * cap ids, and how many there are in all. */
-static int posts_waiting(struct hub_store *store, int64_t since_ms, uint64_t *ids, size_t cap,
-                         size_t *count)
-{
-    sqlite3_stmt *stmt = NULL;
-    size_t n = 0;
-    int rc = sqlite3_prepare_v2(store->db, "SELECT id FROM node WHERE revoked_ms = 0 AND"
-                                           " last_seen_ms < ?1 ORDER BY id", -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, since_ms);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (n < cap)
-            ids[n] = (uint64_t)sqlite3_column_int64(stmt, 0);
-        n++;
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        return sae_db_error(rc);
-    *count = n;
-    return 0;
-}
-
 /* When the backup key's pin began to be announced; SAE_ENOTFOUND when it never was. */
 static int backup_announced_since(struct hub_store *store, const char *backup_pin,
                                   int64_t *since_ms)
@@ -188,18 +164,18 @@ static int read_state(const struct hub_cli *cli, struct hub_store *store,
         return hub_cli_fail(rc, "cannot read the certificate %s: %s", p->cert,
                             sae_error_name(rc));
     if (!file_exists(p->backup))
-        return HUB_EXIT_OK;
+        return SAE_EXIT_OK;
     rc = tls_key_pin(p->backup, s->backup_pin, sizeof s->backup_pin);
     if (rc != 0)
         return hub_cli_fail(rc, "cannot read the backup key %s: %s", p->backup,
                             sae_error_name(rc));
     rc = backup_announced_since(store, s->backup_pin, &s->since_ms);
     if (rc == 0)
-        rc = posts_waiting(store, s->since_ms, s->waiting, ROLL_WAITING_SHOWN,
+        rc = announced_pins_posts_behind(store, s->since_ms, s->waiting, ROLL_WAITING_SHOWN,
                            &s->waiting_count);
     if (rc == SAE_ENOTFOUND)
         rc = 0;
-    return rc == 0 ? HUB_EXIT_OK : hub_cli_fail(rc, "cannot read the hub database in %s: %s",
+    return rc == 0 ? SAE_EXIT_OK : hub_cli_fail(rc, "cannot read the hub database in %s: %s",
                                                 cli->dir, sae_error_name(rc));
 }
 
@@ -260,13 +236,13 @@ static int show_status(const struct hub_cli *cli, struct hub_store *store,
 {
     struct tls_state *s = calloc(1, sizeof *s);
     int status = s ? read_state(cli, store, p, s) : hub_cli_fail(SAE_ENOMEM, "out of memory");
-    if (status == HUB_EXIT_OK && json) {
+    if (status == SAE_EXIT_OK && json) {
         json_t *o = state_json(s);
         if (!o || json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
             fputc('\n', stdout) == EOF)
             status = hub_cli_fail(SAE_EIO, "cannot write the output");
         json_decref(o);
-    } else if (status == HUB_EXIT_OK) {
+    } else if (status == SAE_EXIT_OK) {
         state_text(p, s);
     }
     free(s);
@@ -285,7 +261,7 @@ static int choose_hosts(const struct tls_options *o, const struct tls_cert_info 
     if (o->host_count) {
         memcpy(hosts, o->hosts, o->host_count * sizeof *hosts);
         *count = o->host_count;
-        return HUB_EXIT_OK;
+        return SAE_EXIT_OK;
     }
     if (current->hosts_truncated)
         return hub_cli_fail(SAE_EINVAL, "the certificate names more hosts than a self-signed "
@@ -301,7 +277,7 @@ static int choose_hosts(const struct tls_options *o, const struct tls_cert_info 
             hosts[n++] = current->hosts[i];
     }
     *count = n;
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 /* Writes p->fresh: a self-signed certificate for key_path, or a copy of the district's
@@ -315,7 +291,7 @@ static int make_certificate(const struct hub_cli *cli, const struct tls_options 
         int rc = tls_cert_check_pair(o->cert, key_path, &why);
         if (rc == 0)
             rc = hub_cli_install_pem(o->cert, cli->dir, TLS_FRESH_CERT_FILE);
-        return rc == 0 ? HUB_EXIT_OK
+        return rc == 0 ? SAE_EXIT_OK
                        : hub_cli_fail(rc == SAE_ENOMEM || rc == SAE_EIO ? rc : SAE_EINVAL, "%s",
                                       why.text[0] ? why.text : sae_error_name(rc));
     }
@@ -324,16 +300,16 @@ static int make_certificate(const struct hub_cli *cli, const struct tls_options 
     size_t count = 0;
     time_t begins = 0, ends = 0;
     int rc = current ? tls_cert_describe(p->cert, current) : SAE_ENOMEM;
-    int status = rc == 0 ? HUB_EXIT_OK
+    int status = rc == 0 ? SAE_EXIT_OK
                          : hub_cli_fail(rc, "cannot read %s: %s", p->cert, sae_error_name(rc));
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = choose_hosts(o, current, hosts, &count);
-    if (status == HUB_EXIT_OK && (rc = tls_cert_validity((unsigned)o->days, &begins, &ends)) == 0)
+    if (status == SAE_EXIT_OK && (rc = tls_cert_validity((unsigned)o->days, &begins, &ends)) == 0)
         rc = tls_cert_issue(key_path, hosts, count, begins, ends, p->fresh);
-    if (status == HUB_EXIT_OK && rc == SAE_EINVAL)
+    if (status == SAE_EXIT_OK && rc == SAE_EINVAL)
         status = hub_cli_fail(rc, "a host is not a valid host name or address for a "
                               "self-signed certificate; give the hosts with --host");
-    else if (status == HUB_EXIT_OK && rc != 0)
+    else if (status == SAE_EXIT_OK && rc != 0)
         status = hub_cli_fail(rc, "cannot make the certificate: %s", sae_error_name(rc));
     free(current);
     return status;
@@ -358,11 +334,11 @@ static int renew(const struct hub_cli *cli, const struct tls_options *o,
                  const struct tls_paths *p)
 {
     int status = make_certificate(cli, o, p, p->key);
-    int rc = status == HUB_EXIT_OK ? hub_cli_install_pem(p->fresh, cli->dir, HUB_CERT_FILE) : 0;
+    int rc = status == SAE_EXIT_OK ? hub_cli_install_pem(p->fresh, cli->dir, HUB_CERT_FILE) : 0;
     unlink(p->fresh);
     if (rc != 0)
         return hub_cli_fail(rc, "cannot write %s: %s", p->cert, sae_error_name(rc));
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         print_served("renewed, for the same key (posts notice nothing),", p);
     return status;
 }
@@ -390,7 +366,7 @@ static int place_backup_key(struct hub_store *store, const struct tls_options *o
     if (file_exists(p->backup) && tls_key_pin(p->backup, backup, TLS_CERT_PIN_BYTES) == 0) {
         int rc = o->key ? 0 : backup_announced_since(store, backup, &since);
         if (rc == SAE_ENOTFOUND)
-            return HUB_EXIT_OK;
+            return SAE_EXIT_OK;
         return rc != 0 ? hub_cli_fail(rc, "cannot read the hub database: %s",
                                       sae_error_name(rc))
                        : hub_cli_fail(SAE_EEXIST, "a backup key is prepared already (pin %s); "
@@ -408,7 +384,7 @@ static int place_backup_key(struct hub_store *store, const struct tls_options *o
         rc = tls_key_pin(p->backup, backup, TLS_CERT_PIN_BYTES);
     if (rc != 0)
         unlink(p->backup);
-    return rc == 0 ? HUB_EXIT_OK : hub_cli_fail(rc, "cannot write the backup key %s: %s",
+    return rc == 0 ? SAE_EXIT_OK : hub_cli_fail(rc, "cannot write the backup key %s: %s",
                                                 p->backup, sae_error_name(rc));
 }
 
@@ -421,7 +397,7 @@ static int new_key(struct hub_store *store, const struct tls_options *o,
     if (rc != 0)
         return hub_cli_fail(rc, "cannot read %s: %s", p->cert, sae_error_name(rc));
     int status = place_backup_key(store, o, p, current, backup);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     snprintf(pins, sizeof pins, "%s;%s", current, backup);
     rc = announce(store, pins);
@@ -432,7 +408,7 @@ static int new_key(struct hub_store *store, const struct tls_options *o,
     printf("prepared the backup key %s, pin %s\nposts learn it on their next sync, and bundles "
            "made from now on carry it; once every post has synced (see: sae-hub tls status), "
            "roll to it: sae-hub tls roll\n", p->backup, backup);
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 /* A roll leaves behind the posts that do not know the new key yet: refused unless forced. */
@@ -449,12 +425,12 @@ static int check_posts_ready(const struct hub_cli *cli, struct hub_store *store,
     if (rc == SAE_ENOTFOUND)
         since = INT64_MAX; /* never announced: no post knows it */
     if (rc == 0 || rc == SAE_ENOTFOUND)
-        rc = posts_waiting(store, since, ids, ROLL_WAITING_SHOWN, &count);
+        rc = announced_pins_posts_behind(store, since, ids, ROLL_WAITING_SHOWN, &count);
     if (rc != 0)
         return hub_cli_fail(rc, "cannot read the backup key or the hub database in %s: %s",
                             cli->dir, sae_error_name(rc));
     if (count == 0 || force)
-        return HUB_EXIT_OK;
+        return SAE_EXIT_OK;
     for (size_t i = 0; i < count && i < ROLL_WAITING_SHOWN; i++)
         snprintf(list + strlen(list), sizeof list - strlen(list), " %016llx",
                  (unsigned long long)ids[i]);
@@ -472,9 +448,9 @@ static int roll(const struct hub_cli *cli, struct hub_store *store, const struct
         return hub_cli_fail(SAE_EINVAL, "no backup key is prepared; run: sae-hub tls new-key, "
                             "and let the posts sync before rolling");
     int status = check_posts_ready(cli, store, p, o->force);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = make_certificate(cli, o, p, p->backup);
-    if (status != HUB_EXIT_OK) {
+    if (status != SAE_EXIT_OK) {
         unlink(p->fresh);
         return status;
     }
@@ -493,7 +469,7 @@ static int roll(const struct hub_cli *cli, struct hub_store *store, const struct
                             sae_error_name(rc));
     unlink(p->backup);
     print_served("rolled to the backup key;", p);
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 int hub_cli_tls(struct hub_cli *cli, int argc, char **argv)
@@ -515,19 +491,19 @@ int hub_cli_tls(struct hub_cli *cli, int argc, char **argv)
         return hub_cli_fail(SAE_EINVAL, "unknown tls command \"%.40s\"; use status, renew, "
                             "new-key or roll", verb);
     int status = parse_tls(verb, argc - 1, argv + 1, &o);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = check_verb_options(verb, &o);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
-    if (status == HUB_EXIT_OK && paths_make(cli, &p) != 0)
+    if (status == SAE_EXIT_OK && paths_make(cli, &p) != 0)
         status = hub_cli_fail(SAE_ENOMEM, "out of memory");
-    if (status == HUB_EXIT_OK && i == 0)
+    if (status == SAE_EXIT_OK && i == 0)
         status = show_status(cli, store, &p, o.json);
-    else if (status == HUB_EXIT_OK && i == 1)
+    else if (status == SAE_EXIT_OK && i == 1)
         status = renew(cli, &o, &p);
-    else if (status == HUB_EXIT_OK && i == 2)
+    else if (status == SAE_EXIT_OK && i == 2)
         status = new_key(store, &o, &p);
-    else if (status == HUB_EXIT_OK)
+    else if (status == SAE_EXIT_OK)
         status = roll(cli, store, &o, &p);
     paths_free(&p);
     hub_store_close(store);

@@ -6,9 +6,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sodium.h>
 
 #include "sae/sae_pins.h"
 #include "store/node_store.h"
+#include "sae/sae_limits.h"
 
 #define HUB_LINK_BUNDLE_MAX_BYTES (64 * 1024)
 #define HUB_LINK_URL_BYTES 512
@@ -16,12 +18,12 @@
 
 struct hub_link {
     char url[HUB_LINK_URL_BYTES];
-    uint8_t public_key[32];
+    uint8_t public_key[crypto_box_PUBLICKEYBYTES];
     uint64_t hub_id;
     char *certificate; /* PEM as the bundle had it, malloc'd ("" when none): for people only */
     char pins[SAE_PINS_TEXT_BYTES]; /* "sha256//..;sha256//..", as libcurl takes them */
     char token[HUB_LINK_TOKEN_BYTES]; /* empty once enrolled */
-    char village[128];
+    char village[SAE_LIMIT_VILLAGE_BYTES + 1];
     int64_t enrolled_ms;              /* 0 until the hub answered the enrollment */
 };
 

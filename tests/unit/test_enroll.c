@@ -10,11 +10,11 @@
 
 #include "api/enroll.h"
 #include "merge_support.h"
+#include "sae/sae_time.h"
 
-#define DAY_MS (24LL * 3600 * 1000)
 
 struct key {
-    uint8_t pk[32];
+    uint8_t pk[crypto_box_PUBLICKEYBYTES];
     uint64_t id;
 };
 
@@ -28,7 +28,7 @@ static struct key key_of(uint8_t seed)
 static void token_for(struct hub_fixture *f, const char *village, char token[ENROLL_TOKEN_TEXT_BYTES])
 {
     assert_int_equal(hub_store_begin(f->store), 0);
-    assert_int_equal(enroll_token_create(f->store, village, NOW_MS, 7 * DAY_MS, token), 0);
+    assert_int_equal(enroll_token_create(f->store, village, NOW_MS, 7 * SAE_MS_PER_DAY, token), 0);
     assert_int_equal(hub_store_commit(f->store), 0);
 }
 
@@ -40,10 +40,7 @@ static int redeem(struct hub_fixture *f, const char *token, const struct key *k,
 
 static int64_t unused_tokens(struct hub_fixture *f)
 {
-    int64_t n = -1;
-    assert_int_equal(sae_db_query_int(f->store->db, "SELECT count(*) FROM enroll_token"
-                                                    " WHERE used_ms = 0", NULL, 0, &n), 0);
-    return n;
+    return hub_count(f, "SELECT count(*) FROM enroll_token WHERE used_ms = 0");
 }
 
 static void test_fresh_token_enrolls_in_its_village(void **state)
@@ -60,7 +57,7 @@ static void test_fresh_token_enrolls_in_its_village(void **state)
     assert_int_equal(unused_tokens(f), 0);
     /* The same key again (its answer was lost), even once the token's days are over. */
     memset(&node, 0, sizeof node);
-    assert_int_equal(redeem(f, token, &k, NOW_MS + 30 * DAY_MS, &node, &status, NULL), 0);
+    assert_int_equal(redeem(f, token, &k, NOW_MS + 30 * SAE_MS_PER_DAY, &node, &status, NULL), 0);
     assert_string_equal(node.village, "Desa Kalibuntu");
     /* Another key: the token is used. */
     struct key other = key_of(41);
@@ -78,11 +75,11 @@ static void test_expired_token_is_refused_unspent(void **state)
     struct hub_node node = {.id = 7};
     uint32_t status = 0;
     token_for(f, "Desa Kalibuntu", token);
-    assert_int_equal(redeem(f, token, &k, NOW_MS + 7 * DAY_MS, &node, &status, NULL), SAE_EPERM);
+    assert_int_equal(redeem(f, token, &k, NOW_MS + 7 * SAE_MS_PER_DAY, &node, &status, NULL), SAE_EPERM);
     assert_int_equal(status, SAE_STATUS_TOKEN_EXPIRED);
     assert_int_equal(node.id, 7);
     assert_int_equal(unused_tokens(f), 1);
-    assert_int_equal(redeem(f, token, &k, NOW_MS + 7 * DAY_MS - 1, &node, &status, NULL), 0);
+    assert_int_equal(redeem(f, token, &k, NOW_MS + 7 * SAE_MS_PER_DAY - 1, &node, &status, NULL), 0);
 }
 
 /* The bug of issue 9: the key of device A (Desa Sumberasri) with a token made for Desa
