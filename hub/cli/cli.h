@@ -10,6 +10,12 @@
 #include "sae/sae_cli.h"
 #include "store/hub_store.h"
 
+/* The TLS files of the hub directory: the certificate served and its key, and the backup
+ * key `sae-hub tls new-key` prepares for the next roll. */
+#define HUB_CERT_FILE "tls-cert.pem"
+#define HUB_TLS_KEY_FILE "tls-key.pem"
+#define HUB_TLS_BACKUP_KEY_FILE "tls-backup-key.pem"
+
 /* Internal: help was printed, the command ends with status 0. */
 #define HUB_CLI_DONE (-1)
 
@@ -19,7 +25,7 @@ struct hub_cli {
 };
 
 /* Commands, one file each: cli_daemon.c (init, serve), cli_nodes.c, cli_reports.c,
- * cli_conflicts.c, cli_export.c (export, stats). */
+ * cli_conflicts.c, cli_export.c (export, stats), cli_tls.c. */
 int hub_cli_init(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_serve(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv);
@@ -27,6 +33,7 @@ int hub_cli_reports(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_conflicts(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_export(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_stats(struct hub_cli *cli, int argc, char **argv);
+int hub_cli_tls(struct hub_cli *cli, int argc, char **argv);
 
 /* Shared helpers (cli_common.c). */
 int hub_cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -38,6 +45,9 @@ int hub_cli_usage(FILE *out, const char *command, int status);
 bool hub_cli_wants_help(int argc, char **argv);
 /* DIR/name, malloc'd. */
 char *hub_cli_path(const struct hub_cli *cli, const char *name);
+/* Copies a PEM file into dir/name (0600), replacing it atomically: after a power cut the
+ * file is the old one or the new one. An SAE code. */
+int hub_cli_install_pem(const char *from, const char *dir, const char *name);
 /* Opens DIR/hub.db, printing a one-line error on failure; returns an exit status. */
 int hub_cli_open(const struct hub_cli *cli, struct hub_store **store);
 static inline int hub_cli_final(int status) { return status == HUB_CLI_DONE ? SAE_EXIT_OK : status; }

@@ -21,8 +21,6 @@
 #include "net/tls_cert.h"
 
 #define HUB_KEY_FILE "hub.key"
-#define HUB_CERT_FILE "tls-cert.pem"
-#define HUB_TLS_KEY_FILE "tls-key.pem"
 #define HUB_NAME_DEFAULT "Rumah SAE district hub"
 #define HUB_NAME_BYTES 100
 #define HUB_LISTEN_DEFAULT "127.0.0.1:8443"
@@ -73,18 +71,6 @@ static int parse_init(int argc, char **argv, struct init_options *o)
     return SAE_EXIT_OK;
 }
 
-/* Copies the district's own PEM file into the hub directory, 0600. */
-static int copy_pem(const char *from, const char *dir, const char *name)
-{
-    char *pem = NULL;
-    size_t len = 0;
-    int rc = tls_pem_read(from, &pem, &len);
-    if (rc == 0)
-        rc = sae_file_write_private(dir, name, pem, len);
-    tls_pem_free(pem, len);
-    return rc;
-}
-
 static int install_tls(const struct hub_cli *cli, const struct init_options *o,
                        const char *cert_path, const char *key_path)
 {
@@ -99,14 +85,15 @@ static int install_tls(const struct hub_cli *cli, const struct init_options *o,
     int rc = tls_cert_check_pair(o->cert, o->key, &why);
     if (rc != 0)
         return hub_cli_fail(rc == SAE_ENOMEM ? rc : SAE_EINVAL, "%s", why.text);
-    rc = copy_pem(o->cert, cli->dir, HUB_CERT_FILE);
+    rc = hub_cli_install_pem(o->cert, cli->dir, HUB_CERT_FILE);
     if (rc == 0)
-        rc = copy_pem(o->key, cli->dir, HUB_TLS_KEY_FILE);
+        rc = hub_cli_install_pem(o->key, cli->dir, HUB_TLS_KEY_FILE);
     return rc == 0 ? 0 : hub_cli_fail(rc, "cannot copy the certificate into %s", cli->dir);
 }
 
 static const char *const hub_files[] = {HUB_DB_FILE, HUB_DB_FILE "-wal", HUB_DB_FILE "-shm",
-                                        HUB_KEY_FILE, HUB_CERT_FILE, HUB_TLS_KEY_FILE};
+                                        HUB_KEY_FILE, HUB_CERT_FILE, HUB_TLS_KEY_FILE,
+                                        HUB_TLS_BACKUP_KEY_FILE};
 
 /* Length of the longest prefix of path (at a '/') that exists: init makes everything
  * below it, and a refused init removes exactly that. */
@@ -269,14 +256,68 @@ static int load_secret(const struct hub_cli *cli, uint8_t sk[crypto_box_SECRETKE
     return rc;
 }
 
-/* Runs until SIGTERM or SIGINT; the signals are blocked before any thread starts, so that
- * only sigwait here receives them. */
+/* The pin of the certificate the daemon is about to serve, once its key is known to belong
+ * to it (a `sae-hub tls roll` cut short leaves them apart: running it again mends that).
+ * An expired certificate is served with a warning: posts pin the key, not the dates. */
+static int check_served_pair(const char *cert, const char *key, char pin[TLS_CERT_PIN_BYTES],
+                             struct sae_message *why)
+{
+    int rc = tls_cert_check_pair(cert, key, why);
+    if (rc == SAE_ERANGE) {
+        char line[SAE_MESSAGE_BYTES + 128];
+        snprintf(line, sizeof line, "warning: %s; posts still connect (they pin the key); "
+                 "renew it: sae-hub tls renew", why->text);
+        log_line(NULL, line);
+        rc = 0;
+    } else if (rc == SAE_ECRYPTO) {
+        sae_message_set(why, "the key in %s does not belong to the certificate in %s; if a "
+                        "`sae-hub tls roll` was cut short, run it again", key, cert);
+    }
+    if (rc == 0 && tls_cert_pin(cert, pin, TLS_CERT_PIN_BYTES) != 0) {
+        sae_message_set(why, "cannot compute the pin of %s", cert);
+        rc = SAE_EINVAL;
+    }
+    return rc;
+}
+
+/* SIGHUP: serves the certificate and key files again (after `sae-hub tls renew` or `roll`).
+ * libmicrohttpd cannot change a running daemon's certificate, so the server stops (requests
+ * in flight finish) and starts again on the same port; a post that tries meanwhile is
+ * refused and retries. Files that do not belong together are refused and the old ones kept
+ * serving. Returns non-zero only when the server could not start again. */
+static int reload(struct http_server_config *config, struct http_server **server,
+                  struct hub_service *service)
+{
+    char pin[TLS_CERT_PIN_BYTES], line[SAE_MESSAGE_BYTES + 128];
+    struct sae_message why = {{0}};
+    if (check_served_pair(config->cert_pem_path, config->key_pem_path, pin, &why) != 0) {
+        snprintf(line, sizeof line, "SIGHUP: keeping the certificate served: %s", why.text);
+        log_line(NULL, line);
+        return 0;
+    }
+    config->port = http_server_port(*server);
+    http_server_stop(*server);
+    *server = NULL;
+    int rc = http_server_start(config, hub_service_handle, service, log_line, NULL, server);
+    if (rc == 0)
+        rc = hub_service_set_tls_pin(service, pin);
+    if (rc == 0)
+        snprintf(line, sizeof line, "SIGHUP: serving %s again, key pin %s",
+                 config->cert_pem_path, pin);
+    else
+        snprintf(line, sizeof line, "SIGHUP: cannot serve again: %s", sae_error_name(rc));
+    log_line(NULL, line);
+    return rc;
+}
+
+/* Runs until SIGTERM or SIGINT, reloading the certificate on SIGHUP; the signals are blocked
+ * before any thread starts, so that only sigwait here receives them. */
 static int run_server(const struct hub_cli *cli, const char *address, uint16_t port,
                       struct hub_service *service)
 {
     struct http_server_config config;
     struct http_server *server = NULL;
-    sigset_t stop;
+    sigset_t signals;
     int signal_number = 0;
     http_server_config_default(&config);
     config.address = address;
@@ -284,29 +325,47 @@ static int run_server(const struct hub_cli *cli, const char *address, uint16_t p
     char *cert = hub_cli_path(cli, HUB_CERT_FILE), *key = hub_cli_path(cli, HUB_TLS_KEY_FILE);
     config.cert_pem_path = cert;
     config.key_pem_path = key;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
     int rc = cert && key ? http_server_start(&config, hub_service_handle, service, log_line,
                                              NULL, &server)
                          : SAE_ENOMEM;
-    free(cert);
-    free(key);
-    if (rc != 0)
+    if (rc != 0) {
+        free(cert);
+        free(key);
         return hub_cli_fail(rc, "cannot serve on %s port %u: %s", address, port,
                             sae_error_name(rc));
+    }
     char line[128];
     snprintf(line, sizeof line, "listening on https://%s%s%s:%u/", strchr(address, ':') ? "[" : "",
              address, strchr(address, ':') ? "]" : "", http_server_port(server));
     log_line(NULL, line);
-    sigwait(&stop, &signal_number);
-    log_line(NULL, signal_number == SIGINT ? "SIGINT: finishing requests in flight"
-                                           : "SIGTERM: finishing requests in flight");
+    while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP && rc == 0)
+        rc = reload(&config, &server, service);
+    if (rc == 0)
+        log_line(NULL, signal_number == SIGINT ? "SIGINT: finishing requests in flight"
+                                               : "SIGTERM: finishing requests in flight");
     http_server_stop(server);
     log_line(NULL, "stopped");
-    return SAE_EXIT_OK;
+    free(cert);
+    free(key);
+    return rc == 0 ? SAE_EXIT_OK : SAE_EXIT_OTHER;
+}
+
+/* The pin of DIR's certificate, its key checked to belong to it. */
+static int served_pin(const struct hub_cli *cli, char pin[TLS_CERT_PIN_BYTES],
+                      struct sae_message *why)
+{
+    char *cert = hub_cli_path(cli, HUB_CERT_FILE), *key = hub_cli_path(cli, HUB_TLS_KEY_FILE);
+    int rc = cert && key ? check_served_pair(cert, key, pin, why) : SAE_ENOMEM;
+    free(cert);
+    free(key);
+    return rc == 0 ? SAE_EXIT_OK : hub_cli_fail(rc, "%s", why->text[0] ? why->text
+                                                                      : sae_error_name(rc));
 }
 
 int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
@@ -335,14 +394,18 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
     hub_store_close(probe);
     if (status != SAE_EXIT_OK)
         return status;
+    char pin[TLS_CERT_PIN_BYTES];
+    struct sae_message why = {{0}};
+    status = served_pin(cli, pin, &why);
+    if (status != SAE_EXIT_OK)
+        return status;
     uint8_t sk[crypto_box_SECRETKEYBYTES], pk[crypto_box_PUBLICKEYBYTES];
     if (load_secret(cli, sk, pk) != 0)
         return SAE_EXIT_OTHER;
-    struct sae_message why = {{0}};
     struct hub_service *service = NULL;
     char *db = hub_cli_path(cli, HUB_DB_FILE);
     struct hub_service_config config = {db, sk, pk, 8, HUB_DRIFT_MS_DEFAULT,
-                                        cli->busy_timeout_ms};
+                                        cli->busy_timeout_ms, pin};
     int rc = db ? hub_service_create(&config, &service, &why) : SAE_ENOMEM;
     sodium_memzero(sk, sizeof sk);
     free(db);
