@@ -2,6 +2,7 @@
  * resolution for people is in area_resolve.c. */
 #include "sae/sae_area.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,6 +319,26 @@ int sae_area_list_builtin(struct sae_area_list *out)
 {
     return sae_area_list_parse((const char *)sae_area_builtin_csv, sae_area_builtin_csv_len,
                                out, NULL);
+}
+
+/* Parsed once per process: renderers label every area of a long list with it. */
+static struct sae_area_list shared_list;
+static int shared_rc = SAE_ENOMEM;
+static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
+
+static void load_shared(void)
+{
+    shared_rc = sae_area_list_builtin(&shared_list);
+}
+
+int sae_area_list_shared(const struct sae_area_list **out)
+{
+    if (pthread_once(&shared_once, load_shared) != 0)
+        return SAE_EIO;
+    if (shared_rc != 0)
+        return shared_rc;
+    *out = &shared_list;
+    return 0;
 }
 
 void sae_area_list_free(struct sae_area_list *list)

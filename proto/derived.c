@@ -85,10 +85,10 @@ int sae_days_between(const char *from, const char *to, int64_t *out)
     return 0;
 }
 
-void sae_date_today(int64_t now_ms, char out[11])
+/* Writes the date of days since 1970-01-01 (civil_from_days, the inverse of
+ * days_from_civil). */
+static void date_of_days(int64_t days, char out[11])
 {
-    int64_t days = (now_ms + WIB_OFFSET_MS) / MS_PER_DAY;
-    /* civil_from_days, the inverse of days_from_civil. */
     days += 719468;
     const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
     const unsigned doe = (unsigned)(days - era * 146097);
@@ -101,6 +101,24 @@ void sae_date_today(int64_t now_ms, char out[11])
     /* Dates before year 0 or after 9999 cannot be written YYYY-MM-DD; they never occur. */
     unsigned year = (unsigned)((y % 10000 + 10000) % 10000);
     snprintf(out, 11, "%04u-%02u-%02u", year, m % 100, d % 100);
+}
+
+void sae_date_today(int64_t now_ms, char out[11])
+{
+    date_of_days((now_ms + WIB_OFFSET_MS) / MS_PER_DAY, out);
+}
+
+int sae_date_add_days(const char *date, int64_t days, char out[11])
+{
+    int64_t from;
+    char text[11];
+    if (sae_date_to_days(date, &from) != 0)
+        return SAE_EINVAL;
+    date_of_days(from + days, text);
+    if (sae_date_to_days(text, &from) != 0)
+        return SAE_ERANGE;
+    memcpy(out, text, sizeof text);
+    return 0;
 }
 
 /* ---- SQL functions ------------------------------------------------------------------- */

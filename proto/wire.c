@@ -186,26 +186,39 @@ struct change_view {
     uint64_t hlc, origin, base_hlc, base_origin, seq, seen_cursor, supersedes;
 };
 
-/* Catalogue names: lower-case ASCII letters, digits and '_', not starting with a digit. */
-static int check_name(const uint8_t *name, size_t len, const struct sae_limits *limits)
+/* Catalogue names: lower-case ASCII letters, digits and '_', not starting with a digit. A
+ * field name may also be a set element, two such names joined by '/' ("violence_types/
+ * sexual"). */
+static bool name_part_ok(const uint8_t *name, size_t len)
 {
-    if (len > limits->name_bytes)
-        return SAE_WIRE_ELIMIT;
     if (len == 0 || (name[0] >= '0' && name[0] <= '9'))
-        return SAE_WIRE_EDECODE;
+        return false;
     for (size_t i = 0; i < len; i++) {
         uint8_t c = name[i];
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-            return SAE_WIRE_EDECODE;
+            return false;
     }
+    return true;
+}
+
+static int check_name(const uint8_t *name, size_t len, const struct sae_limits *limits,
+                      bool element_allowed)
+{
+    if (len > limits->name_bytes)
+        return SAE_WIRE_ELIMIT;
+    const uint8_t *slash = element_allowed ? memchr(name, SAE_FIELD_ELEMENT_SEPARATOR, len)
+                                           : NULL;
+    size_t head = slash ? (size_t)(slash - name) : len;
+    if (!name_part_ok(name, head) || (slash && !name_part_ok(slash + 1, len - head - 1)))
+        return SAE_WIRE_EDECODE;
     return 0;
 }
 
 static int check_view(const struct change_view *v, const struct sae_limits *limits)
 {
-    int rc = check_name(v->kind, v->kind_len, limits);
+    int rc = check_name(v->kind, v->kind_len, limits, false);
     if (rc == 0)
-        rc = check_name(v->field, v->field_len, limits);
+        rc = check_name(v->field, v->field_len, limits, true);
     if (rc == 0 && v->has_value) {
         if (v->value_len > limits->value_bytes)
             rc = SAE_WIRE_ELIMIT;

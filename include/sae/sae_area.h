@@ -71,6 +71,10 @@ int sae_area_list_builtin(struct sae_area_list *out);
 
 void sae_area_list_free(struct sae_area_list *list);
 
+/* The built-in list, parsed on first use and kept for the life of the process (shared by
+ * every reader; never freed). */
+int sae_area_list_shared(const struct sae_area_list **out);
+
 /* The area with this canonical code, or NULL. */
 const struct sae_area *sae_area_find(const struct sae_area_list *list, const char *code);
 

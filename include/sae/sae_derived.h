@@ -42,6 +42,9 @@ int sae_days_between(const char *from, const char *to, int64_t *out);
 /* Today's date in UTC+7 (WIB, where Probolinggo is) from a time in ms since the epoch, as
  * "YYYY-MM-DD"; a stay still open is counted up to it. */
 void sae_date_today(int64_t now_ms, char out[11]);
+/* The date days after date (before it when negative); SAE_EINVAL for a date that is not
+ * one, SAE_ERANGE when the result cannot be written YYYY-MM-DD. out untouched then. */
+int sae_date_add_days(const char *date, int64_t days, char out[11]);
 
 /* Registers on db the SQL functions sae_age_band(age) -> text or NULL, sae_age_group(age)
  * -> 'child'/'adult' or NULL, sae_days_between(from, to) -> integer or NULL (NULL whenever
