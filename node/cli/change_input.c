@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/report_read.h"
+#include "sae/sae_area.h"
 #include "sae/sae_validate.h"
 #include "sae/sae_wire_limits.h"
 
@@ -34,18 +35,42 @@ static void field_names(const struct sae_kind *kind, char *buf, size_t size)
     }
 }
 
-static int find_field(const struct change_input *input, const char *name,
+/* Fields a person may not write: old ones kept for old data, and the registration number
+ * sae-node assigns. */
+static int check_writable(const struct sae_field *field, struct sae_message *why)
+{
+    if (field->deprecated) {
+        sae_message_set(why, "%s is kept for old cases only and is not written any more; use "
+                        "%s (sae-node fields lists its values)", field->name, field->replaced_by);
+        return SAE_EINVAL;
+    }
+    if (strcmp(field->name, "registration_number") == 0) {
+        sae_message_set(why, "registration_number is given by sae-node when a case is recorded "
+                        "and cannot be set");
+        return SAE_EINVAL;
+    }
+    return 0;
+}
+
+static bool element_op(enum sae_edit_op op)
+{
+    return op == SAE_EDIT_ADD || op == SAE_EDIT_REMOVE;
+}
+
+/* A field is given once; a set may take several --add and --remove, applied in order. */
+static int find_field(const struct change_input *input, const char *name, enum sae_edit_op op,
                       const struct sae_field **out, struct sae_message *why)
 {
     char names[384];
     if (sae_catalogue_find_field(input->kind, name, out) == 0) {
         for (size_t i = 0; i < input->count; i++) {
-            if (input->changes[i].field == *out) {
+            if (input->changes[i].field == *out &&
+                !(element_op(op) && element_op(input->changes[i].op))) {
                 sae_message_set(why, "field %s is given more than once; give it once", name);
                 return SAE_EINVAL;
             }
         }
-        return 0;
+        return check_writable(*out, why);
     }
     field_names(input->kind, names, sizeof names);
     sae_message_set(why, "%s reports have no field \"%.40s\"; fields: %s", input->kind->name, name,
@@ -87,11 +112,33 @@ static size_t field_limit(const struct sae_field *field)
                                                              : SAE_LIMIT_TEXT_BYTES;
 }
 
-/* Validates raw bytes for field; reference values may be a unique prefix of an id. */
+/* An area is given by its code or its name in the official list (sae_area_resolve). */
+static int area_code(const struct sae_field *field, const char *raw, char **out,
+                     struct sae_message *why)
+{
+    const struct sae_area_list *list = NULL;
+    const struct sae_area *area = NULL;
+    struct sae_message inner = {{0}};
+    int rc = sae_area_list_shared(&list);
+    if (rc == 0)
+        rc = sae_area_resolve(list, raw, (enum sae_area_level)field->area_level, &area, &inner);
+    if (rc != 0) {
+        sae_message_set(why, "%s: %s", field->name, inner.text[0] ? inner.text
+                                                                 : sae_error_name(rc));
+        return rc == SAE_ENOMEM ? rc : rc == SAE_EAMBIGUOUS ? rc : SAE_EINVAL;
+    }
+    *out = strdup(area->code);
+    return *out ? 0 : SAE_ENOMEM;
+}
+
+/* Validates raw bytes for field; reference values may be a unique prefix of an id or a
+ * case's registration number, areas a name of the official list. */
 static int canonical_value(struct node_store *store, const struct sae_field *field,
                            const char *raw, size_t len, char **out, struct sae_message *why)
 {
     char message[SAE_VALIDATE_MESSAGE_BYTES], id[SAE_ID_TEXT_LEN + 1];
+    if (field->type == SAE_FIELD_AREA && strlen(raw) == len)
+        return area_code(field, raw, out, why);
     if (field->type == SAE_FIELD_REFERENCE && len <= SAE_ID_TEXT_LEN && strlen(raw) == len) {
         struct sae_message inner = {{0}};
         int rc = report_resolve_id(store, raw, id, &inner);
@@ -105,6 +152,51 @@ static int canonical_value(struct node_store *store, const struct sae_field *fie
     int rc = sae_validate_value(field, raw, len, out, message);
     if (rc != 0)
         sae_message_set(why, "%s", message);
+    return rc;
+}
+
+static const char *op_option(enum change_op op)
+{
+    switch (op) {
+    case CHANGE_SET: return "--set";
+    case CHANGE_SET_FILE: return "--set-file";
+    case CHANGE_UNSET: return "--unset";
+    case CHANGE_ADD: return "--add";
+    case CHANGE_REMOVE: return "--remove";
+    }
+    return "?";
+}
+
+static enum sae_edit_op edit_op(enum change_op op)
+{
+    return op == CHANGE_ADD ? SAE_EDIT_ADD : op == CHANGE_REMOVE ? SAE_EDIT_REMOVE
+                                          : op == CHANGE_UNSET ? SAE_EDIT_UNSET : SAE_EDIT_SET;
+}
+
+static int value_of(struct node_store *store, const struct sae_field *field, enum change_op op,
+                    const char *text, char **value, struct sae_message *why)
+{
+    if (op == CHANGE_UNSET) {
+        if (field->required) {
+            sae_message_set(why, "%s is required and cannot be unset; set another value instead",
+                            field->name);
+            return SAE_EINVAL;
+        }
+        return 0;
+    }
+    if ((op == CHANGE_ADD || op == CHANGE_REMOVE) && field->type != SAE_FIELD_SET) {
+        sae_message_set(why, "%s adds or removes values of a set field; %s is not one: use --set "
+                        "%s=VALUE", op_option(op), field->name, field->name);
+        return SAE_EINVAL;
+    }
+    if (op != CHANGE_SET_FILE)
+        return canonical_value(store, field, text, strlen(text), value, why);
+    char *content = NULL;
+    size_t len = 0;
+    int rc = read_value_file(text, field_limit(field), &content, &len, why);
+    if (rc == 0)
+        rc = canonical_value(store, field, content, len, value, why);
+    free(content);
     return rc;
 }
 
@@ -131,29 +223,13 @@ int change_input_add(struct change_input *input, struct node_store *store, enum 
     }
     memcpy(name, arg, name_len);
     name[name_len] = '\0';
-    int rc = find_field(input, name, &field, why);
-    if (rc != 0)
-        return rc;
+    int rc = find_field(input, name, edit_op(op), &field, why);
     char *value = NULL;
-    if (op == CHANGE_UNSET) {
-        if (field->required) {
-            sae_message_set(why, "%s is required and cannot be unset; set another value instead",
-                            field->name);
-            return SAE_EINVAL;
-        }
-    } else if (op == CHANGE_SET) {
-        rc = canonical_value(store, field, eq + 1, strlen(eq + 1), &value, why);
-    } else {
-        char *content = NULL;
-        size_t len = 0;
-        rc = read_value_file(eq + 1, field_limit(field), &content, &len, why);
-        if (rc == 0)
-            rc = canonical_value(store, field, content, len, &value, why);
-        free(content);
-    }
+    if (rc == 0)
+        rc = value_of(store, field, op, eq ? eq + 1 : NULL, &value, why);
     if (rc != 0)
         return rc;
-    input->changes[input->count++] = (struct journal_change){field, value};
+    input->changes[input->count++] = (struct journal_change){field, value, edit_op(op)};
     return 0;
 }
 
@@ -171,7 +247,8 @@ int change_input_complete(struct change_input *input, struct sae_message *why)
             char *value = strdup(field->default_value);
             if (!value)
                 return SAE_ENOMEM;
-            input->changes[input->count++] = (struct journal_change){field, value};
+            input->changes[input->count++] =
+                (struct journal_change){field, value, SAE_EDIT_SET};
         } else if (field->required) {
             sae_message_set(why, "%s reports need field %s (%s); add --set %s=VALUE", kind->name,
                             field->name, field->label_en, field->name);

@@ -1,5 +1,7 @@
-/* Turns --set FIELD=VALUE, --set-file FIELD=PATH and --unset FIELD options into validated
- * journal changes: catalogue lookup, value validation, reference prefixes resolved. */
+/* Turns --set FIELD=VALUE, --set-file FIELD=PATH, --unset FIELD, --add SET=CODE and
+ * --remove SET=CODE options into validated journal changes: catalogue lookup, value
+ * validation (labels and common forms accepted), reference prefixes and registration
+ * numbers resolved, areas by code or name, old and assigned fields refused. */
 #ifndef CHANGE_INPUT_H
 #define CHANGE_INPUT_H
 
@@ -12,6 +14,8 @@ enum change_op {
     CHANGE_SET,      /* FIELD=VALUE */
     CHANGE_SET_FILE, /* FIELD=PATH, the value is the file's content ("-": standard input) */
     CHANGE_UNSET,    /* FIELD */
+    CHANGE_ADD,      /* SET=CODE[,CODE...]: elements added to a set */
+    CHANGE_REMOVE,   /* SET=CODE[,CODE...]: elements removed from a set */
 };
 
 struct change_input {

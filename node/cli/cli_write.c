@@ -36,25 +36,28 @@ int cli_init(struct cli *cli, int argc, char **argv)
     return SAE_EXIT_OK;
 }
 
-/* Parses --set, --set-file and (for edit) --unset into input. */
+/* Parses --set, --set-file, --add, --remove and (for edit) --unset into input. */
 static int parse_changes(int argc, char **argv, const char *command, bool allow_unset,
                          struct node_store *store, struct change_input *input)
 {
     static const struct option options[] = {{"set", required_argument, NULL, 's'},
                                             {"set-file", required_argument, NULL, 'f'},
                                             {"unset", required_argument, NULL, 'u'},
+                                            {"add", required_argument, NULL, 'a'},
+                                            {"remove", required_argument, NULL, 'r'},
                                             {"help", no_argument, NULL, 'h'},
                                             {0}};
     struct sae_message why = {{0}};
     int opt;
     optind = 0;
-    while ((opt = getopt_long(argc, argv, "+:hs:f:u:", options, NULL)) != -1) {
-        enum change_op op = opt == 's' ? CHANGE_SET : opt == 'f' ? CHANGE_SET_FILE : CHANGE_UNSET;
-        if (opt == '?' || opt == ':')
+    while ((opt = getopt_long(argc, argv, "+:hs:f:u:a:r:", options, NULL)) != -1) {
+        enum change_op op = opt == 's' ? CHANGE_SET : opt == 'f' ? CHANGE_SET_FILE
+                          : opt == 'a' ? CHANGE_ADD : opt == 'r' ? CHANGE_REMOVE : CHANGE_UNSET;
+        if (opt == '?' || opt == ':' || opt == 'h')
             return cli_option_error(command, opt, argv);
-        if (opt == 'u' && !allow_unset)
-            return cli_fail(SAE_EINVAL, "--unset is only for edit; on %s leave the field out",
-                            command);
+        if ((opt == 'u' || opt == 'r') && !allow_unset)
+            return cli_fail(SAE_EINVAL, "--%s is only for edit; on %s leave the value out",
+                            opt == 'u' ? "unset" : "remove", command);
         int rc = change_input_add(input, store, op, optarg, &why);
         if (rc != 0)
             return cli_fail(rc, "%s", why.text);
@@ -64,7 +67,7 @@ static int parse_changes(int argc, char **argv, const char *command, bool allow_
                         argv[optind], command);
     if (input->count == 0)
         return cli_fail(SAE_EINVAL, "nothing to change: give --set FIELD=VALUE%s",
-                        allow_unset ? " or --unset FIELD" : "");
+                        allow_unset ? ", --unset FIELD, --add SET=CODE or --remove SET=CODE" : "");
     return SAE_EXIT_OK;
 }
 
@@ -81,8 +84,8 @@ int cli_add(struct cli *cli, int argc, char **argv)
         return cli_fail(SAE_EINVAL, "add needs a kind: sae-node add KIND --set FIELD=VALUE ... "
                         "(kinds: %s)", cli_kind_names());
     if (sae_catalogue_find_kind(argv[1], &kind) != 0)
-        return cli_fail(SAE_EINVAL, "unknown kind \"%.40s\"; kinds: %s", argv[1],
-                        cli_kind_names());
+        return cli_fail(SAE_EINVAL, "unknown kind \"%.40s\" (jenis laporan tidak dikenal); kinds: "
+                        "%s", argv[1], cli_kind_names());
     int status = cli_open(cli, &store);
     if (status != SAE_EXIT_OK)
         return status;

@@ -7,6 +7,7 @@
 #include "store/node_store.h"
 #include "sae/sae_error.h"
 #include "sae/sae_time.h"
+#include "sae/sae_view.h"
 
 #define LIST_SUMMARY_FIELDS 4
 
@@ -15,8 +16,29 @@ void render_origin(uint64_t origin, char out[17])
     snprintf(out, 17, "%016" PRIx64, origin);
 }
 
+/* A set as an array of its codes, in catalogue order. */
+static json_t *set_json(const struct sae_field *field, const char *value)
+{
+    sae_set_mask mask = 0;
+    json_t *array = json_array();
+    if (!array || sae_set_parse(field, value, &mask) != 0) {
+        json_decref(array);
+        return NULL;
+    }
+    for (size_t i = 0; i < field->value_count; i++) {
+        if ((mask & ((sae_set_mask)1 << i)) &&
+            json_array_append_new(array, json_string(field->values[i].code)) != 0) {
+            json_decref(array);
+            return NULL;
+        }
+    }
+    return array;
+}
+
 static json_t *value_json(const struct sae_field *field, const char *value)
 {
+    if (field->type == SAE_FIELD_SET)
+        return set_json(field, value);
     if (field->type == SAE_FIELD_INT)
         return json_integer(strtoll(value, NULL, 10));
     if (field->type == SAE_FIELD_BOOL)
@@ -90,13 +112,54 @@ json_t *render_history_json(const struct history_entry *e)
     return object;
 }
 
+static json_t *text_or_null(const char *text)
+{
+    return text ? json_string(text) : json_null();
+}
+
+/* {"code", "label_id", "label_en", "aliases": [...]} of an enum or set value. */
+static json_t *enum_value_json(const struct sae_enum_value *v)
+{
+    json_t *aliases = json_array();
+    for (const char *p = v->aliases; aliases && p && *p;) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        if (json_array_append_new(aliases, json_stringn(p, n)) != 0) {
+            json_decref(aliases);
+            return NULL;
+        }
+        p = bar ? bar + 1 : NULL;
+    }
+    if (!aliases)
+        return NULL;
+    return json_pack("{s:s, s:s, s:s, s:o}", "code", v->code, "label_id", v->label_id,
+                     "label_en", v->label_en, "aliases", aliases);
+}
+
+static const char *area_level_name(int level)
+{
+    return level == 3 ? "kecamatan" : level == 4 ? "village" : "area";
+}
+
+/* What catalogue 2 added to a field: help texts, old fields and their replacement, areas. */
+static int put_field_extras(json_t *object, const struct sae_field *field)
+{
+    int bad = put(object, "help_id", text_or_null(field->help_id)) |
+              put(object, "help_en", text_or_null(field->help_en)) |
+              put(object, "deprecated", json_boolean(field->deprecated));
+    if (!bad && field->replaced_by)
+        bad = put(object, "replaced_by", json_string(field->replaced_by));
+    if (!bad && field->type == SAE_FIELD_AREA)
+        bad = put(object, "area_level", json_string(area_level_name(field->area_level)));
+    return bad;
+}
+
 static json_t *field_json(const struct sae_field *field)
 {
     json_t *object = json_object(), *values = json_array();
     int bad = !object || !values;
     for (size_t i = 0; !bad && i < field->value_count; i++) {
-        json_t *v = json_pack("{s:s, s:s, s:s}", "code", field->values[i].code, "label_id",
-                              field->values[i].label_id, "label_en", field->values[i].label_en);
+        json_t *v = enum_value_json(&field->values[i]);
         bad = !v || json_array_append_new(values, v) != 0;
     }
     if (!bad)
@@ -111,8 +174,10 @@ static json_t *field_json(const struct sae_field *field)
     if (!bad && field->type == SAE_FIELD_INT)
         bad = put(object, "min", json_integer(field->min_value)) |
               put(object, "max", json_integer(field->max_value));
-    if (!bad && field->type == SAE_FIELD_ENUM)
+    if (!bad && (field->type == SAE_FIELD_ENUM || field->type == SAE_FIELD_SET))
         bad = put(object, "values", json_incref(values));
+    if (!bad)
+        bad = put_field_extras(object, field);
     if (!bad && field->type == SAE_FIELD_REFERENCE)
         bad = put(object, "ref_kind", json_string(field->ref_kind));
     if (!bad && field->default_value)
@@ -137,8 +202,9 @@ static json_t *kind_json(const struct sae_kind *kind)
     }
     if (!fields)
         return NULL;
-    return json_pack("{s:s, s:s, s:s, s:b, s:o}", "kind", kind->name, "label_id", kind->label_id,
-                     "label_en", kind->label_en, "append_only", kind->append_only, "fields",
+    return json_pack("{s:s, s:s, s:s, s:o, s:b, s:o}", "kind", kind->name, "label_id",
+                     kind->label_id, "label_en", kind->label_en, "aliases",
+                     text_or_null(kind->aliases), "append_only", kind->append_only, "fields",
                      fields);
 }
 
@@ -169,15 +235,6 @@ int render_json_print(FILE *out, json_t *value)
     return 0;
 }
 
-/* The Indonesian label of an enum value, or NULL for other types. */
-static const char *value_label(const struct sae_field *field, const char *value)
-{
-    const struct sae_enum_value *v = NULL;
-    if (field->type == SAE_FIELD_ENUM)
-        v = sae_field_find_value(field, value);
-    return v ? v->label_id : NULL;
-}
-
 /* Continuation lines are indented under the value; a final line break is not printed, so
  * that no blank line follows. */
 static void print_multiline(FILE *out, const char *value)
@@ -199,14 +256,20 @@ void render_report_text(FILE *out, const struct report *report)
             report->deleted ? "  DIHAPUS / DELETED" : "");
     for (size_t i = 0; i < report->value_count; i++) {
         const struct report_value *v = &report->values[i];
-        const char *label = value_label(v->field, v->value);
+        char label[SAE_VALUE_LABEL_BYTES];
+        bool labelled = sae_value_label(v->field, v->value, label) == 0;
         fprintf(out, "  %-22s  ", v->field->name);
         if (v->field->multiline)
             print_multiline(out, v->value);
+        else if (v->field->type == SAE_FIELD_AREA && labelled)
+            fprintf(out, "%s, %s", label, v->value); /* people know the name, not the code */
         else
             fputs(v->value, out);
-        if (label)
+        if (labelled && v->field->type != SAE_FIELD_AREA)
             fprintf(out, " (%s)", label);
+        if (v->field->type == SAE_FIELD_SET && report->view.legacy[sae_field_index(report->kind,
+                                                                                   v->field)])
+            fputs("  [catatan lama / old record]", out);
         fputc('\n', out);
     }
     fprintf(out, "  %-22s  %s\n", "last change", time);
@@ -270,13 +333,26 @@ static void catalogue_field_text(FILE *out, const struct sae_field *f)
     if (f->type == SAE_FIELD_TEXT)
         fprintf(out, "  up to %zu bytes", f->max_bytes);
     if (f->type == SAE_FIELD_DATE)
-        fputs("  YYYY-MM-DD", out);
+        fputs("  YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY", out);
     if (f->type == SAE_FIELD_REFERENCE)
         fprintf(out, "  id of a %s report", f->ref_kind);
+    if (f->type == SAE_FIELD_SET)
+        fputs("  any of these, separated by commas", out);
+    if (f->type == SAE_FIELD_AREA)
+        fprintf(out, "  code or name of a %s of the official list",
+                area_level_name(f->area_level));
+    if (f->deprecated)
+        fprintf(out, "  [lama / old: read only, use %s]", f->replaced_by);
     fputc('\n', out);
-    for (size_t k = 0; k < f->value_count; k++)
-        fprintf(out, "      %-28s %s / %s\n", f->values[k].code, f->values[k].label_id,
+    if (f->help_id)
+        fprintf(out, "      %s\n      %s\n", f->help_id, f->help_en);
+    for (size_t k = 0; k < f->value_count; k++) {
+        fprintf(out, "      %-28s %s / %s", f->values[k].code, f->values[k].label_id,
                 f->values[k].label_en);
+        if (f->values[k].aliases)
+            fprintf(out, "  (also: %s)", f->values[k].aliases);
+        fputc('\n', out);
+    }
 }
 
 void render_catalogue_text(FILE *out, const struct sae_kind *only)
@@ -285,8 +361,11 @@ void render_catalogue_text(FILE *out, const struct sae_kind *only)
         const struct sae_kind *kind = sae_catalogue_kind_at(i);
         if (only && only != kind)
             continue;
-        fprintf(out, "%s: %s / %s%s\n", kind->name, kind->label_id, kind->label_en,
-                kind->append_only ? " (append-only: not edited after recording)" : "");
+        fprintf(out, "%s: %s / %s%s%s%s\n", kind->name, kind->label_id, kind->label_en,
+                kind->aliases ? "  (also: " : "", kind->aliases ? kind->aliases : "",
+                kind->aliases ? ")" : "");
+        if (kind->append_only)
+            fputs("  (append-only: not edited after recording)\n", out);
         for (size_t f = 0; f < kind->field_count; f++)
             catalogue_field_text(out, &kind->fields[f]);
         fputc('\n', out);

@@ -1,8 +1,10 @@
 /* Appending field changes. Everything one command writes is one transaction taken with
  * BEGIN IMMEDIATE, and shares one version: a command either happened or did not. */
 #include "sae/sae_db.h"
+#include "store/case_number.h"
 #include "store/node_meta.h"
 #include "store/journal.h"
+#include "store/report_read.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -250,11 +252,91 @@ static int check_references(struct node_store *store, const struct journal_chang
     return 0;
 }
 
+/* The time the rules judge dates by: this post's clock, corrected when the hub found it
+ * off. */
+static int rules_now(struct node_store *store, int64_t *out)
+{
+    int64_t offset = 0;
+    int rc = sae_db_meta_int(store->db, NODE_META_CLOCK_OFFSET_MS, &offset);
+    if (rc == SAE_ENOTFOUND)
+        offset = 0, rc = 0;
+    if (rc == 0)
+        *out = (int64_t)node_store_corrected_ms(offset);
+    return rc;
+}
+
+/* The case an event's case_id names (NULL when none), for the rules. */
+static int load_case(struct node_store *store, const char *case_id, struct report **out)
+{
+    *out = NULL;
+    if (!case_id)
+        return 0;
+    int rc = report_load(store, case_id, out);
+    return rc == SAE_ENOTFOUND ? 0 : rc;
+}
+
+static const struct journal_change *find_change(const struct journal_change *changes,
+                                                size_t count, const char *name)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(changes[i].field->name, name) == 0)
+            return &changes[i];
+    return NULL;
+}
+
+/* A case's number is assigned here, never given: it joins the command's changes. */
+static int with_number(struct node_store *store, const struct sae_kind *kind,
+                       const struct journal_change *changes, size_t count, struct sae_edit *edits,
+                       size_t *n, char number[SAE_REGISTRATION_BYTES])
+{
+    const struct sae_field *field = NULL;
+    const struct journal_change *intake = find_change(changes, count, "intake_date");
+    if (sae_catalogue_find_field(kind, "registration_number", &field) != 0 || !intake)
+        return 0;
+    int rc = case_number_next(store, intake->value, number);
+    if (rc == 0)
+        edits[(*n)++] = (struct sae_edit){field, SAE_EDIT_SET, number};
+    return rc;
+}
+
+/* Plans the command's writes on before (NULL for a new report; for a new case the
+ * registration number is taken). */
+static int plan_command(struct node_store *store, const struct sae_kind *kind,
+                        const struct report *before, const struct journal_change *changes,
+                        size_t count, struct sae_plan *plan, struct sae_message *why)
+{
+    char number[SAE_REGISTRATION_BYTES];
+    struct report *kase = NULL;
+    size_t n = 0;
+    struct sae_edit *edits = calloc(count + 1, sizeof *edits);
+    if (!edits)
+        return SAE_ENOMEM;
+    for (; n < count; n++)
+        edits[n] = (struct sae_edit){changes[n].field,
+                                     !changes[n].value ? SAE_EDIT_UNSET : changes[n].op,
+                                     changes[n].value};
+    struct sae_plan_input in = {.kind = kind, .before = before ? &before->view : NULL,
+                                .edits = edits};
+    int rc = before ? 0 : with_number(store, kind, changes, count, edits, &n, number);
+    in.edit_count = n;
+    if (rc == 0)
+        rc = rules_now(store, &in.now_ms);
+    if (rc == 0)
+        rc = load_case(store, sae_plan_case_id(&in), &kase);
+    in.case_view = kase ? &kase->view : NULL;
+    if (rc == 0)
+        rc = sae_plan_make(&in, plan, why);
+    report_free(kase);
+    free(edits);
+    return rc;
+}
+
 int journal_add(struct node_store *store, const struct sae_kind *kind,
                 const struct journal_change *changes, size_t count,
                 char id_out[SAE_ID_TEXT_LEN + 1], struct sae_message *why)
 {
     struct change_writer w;
+    struct sae_plan plan = {0};
     struct sae_id id;
     char id_text[SAE_ID_TEXT_LEN + 1];
     const struct sae_version none = {0, 0};
@@ -264,12 +346,15 @@ int journal_add(struct node_store *store, const struct sae_kind *kind,
     if (rc != 0)
         return rc;
     rc = check_references(store, changes, count, why);
-    for (size_t i = 0; rc == 0 && i < count; i++)
-        if (changes[i].value)
-            rc = append_change(&w, id_text, kind->name, changes[i].field->name, changes[i].value,
-                               &none);
+    if (rc == 0)
+        rc = plan_command(store, kind, NULL, changes, count, &plan, why);
+    for (size_t i = 0; rc == 0 && i < plan.count; i++)
+        if (plan.writes[i].value)
+            rc = append_change(&w, id_text, kind->name, plan.writes[i].name,
+                               plan.writes[i].value, &none);
     if (rc == 0)
         rc = insert_report_row(store, id_text, kind->name);
+    sae_plan_free(&plan);
     rc = writer_end(&w, rc);
     if (rc == 0)
         memcpy(id_out, id_text, sizeof id_text);
@@ -317,6 +402,8 @@ int journal_edit(struct node_store *store, const char *id, const struct journal_
 {
     struct change_writer w;
     const struct sae_kind *kind = NULL;
+    struct report *before = NULL;
+    struct sae_plan plan = {0};
     size_t written = 0;
     int rc = writer_start(&w, store);
     if (rc != 0)
@@ -324,18 +411,24 @@ int journal_edit(struct node_store *store, const char *id, const struct journal_
     rc = check_editable(store, id, false, &kind, why);
     if (rc == 0)
         rc = check_references(store, changes, count, why);
-    for (size_t i = 0; rc == 0 && i < count; i++) {
+    if (rc == 0)
+        rc = report_load(store, id, &before);
+    if (rc == 0)
+        rc = plan_command(store, kind, before, changes, count, &plan, why);
+    for (size_t i = 0; rc == 0 && i < plan.count; i++) {
         struct field_state current;
-        const char *name = changes[i].field->name;
+        const char *name = plan.writes[i].name;
         rc = read_field(&w, id, name, &current);
         if (rc != 0)
             break;
-        if (!same_value(current.value, changes[i].value)) {
-            rc = append_change(&w, id, kind->name, name, changes[i].value, &current.version);
+        if (!same_value(current.value, plan.writes[i].value)) {
+            rc = append_change(&w, id, kind->name, name, plan.writes[i].value, &current.version);
             written++;
         }
         free(current.value);
     }
+    sae_plan_free(&plan);
+    report_free(before);
     if (rc == 0 && written == 0) {
         /* Nothing to record: leave even the clock untouched. */
         writer_finish(&w);

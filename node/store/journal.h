@@ -10,22 +10,28 @@
 #include "store/node_store.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_id.h"
+#include "sae/sae_plan.h"
 
 /* One field change as the user asked for it, already validated by the catalogue. */
 struct journal_change {
     const struct sae_field *field;
-    char *value; /* canonical text; NULL to unset the field */
+    char *value;         /* canonical text (a set's: the elements listed); NULL to unset */
+    enum sae_edit_op op; /* sets: replace, add or remove the elements listed */
 };
 
-/* Records a new report of kind with changes (which must include every required field).
- * Writes the new id into id_out. */
+/* Records a new report of kind with changes (which must include every required field):
+ * the changes planned by sae_plan_make (sets as their elements, the rules' defaults, the
+ * rules judged), and for a case its registration number (sae_registration.h: this post's
+ * village, the intake year, the next number of this post's sequence of that year).
+ * Writes the new id into id_out. SAE_EINVAL with why when a rule refuses. */
 int journal_add(struct node_store *store, const struct sae_kind *kind,
                 const struct journal_change *changes, size_t count,
                 char id_out[SAE_ID_TEXT_LEN + 1], struct sae_message *why);
 
-/* Changes fields of report id (canonical text). Changes that would not alter the current
- * value are skipped; *applied counts the others. SAE_ENOTFOUND, SAE_EDELETED, SAE_EINVAL
- * (an append-only kind). */
+/* Changes fields of report id (canonical text), planned as for journal_add on the report's
+ * current view. Changes that would not alter the current value are skipped; *applied
+ * counts the field changes written. SAE_ENOTFOUND, SAE_EDELETED, SAE_EINVAL (an
+ * append-only kind, a rule). */
 int journal_edit(struct node_store *store, const char *id, const struct journal_change *changes,
                  size_t count, size_t *applied, struct sae_message *why);
 

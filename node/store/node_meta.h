@@ -23,5 +23,10 @@
 #define NODE_META_CLOCK_OFFSET_MS "clock_offset_ms"
 /* Own entries below this seq were dated by a clock since found off: they are re-dated. */
 #define NODE_META_RESTAMP_BELOW_SEQ "restamp_below_seq"
+/* Case registration numbers: which device of its village this post is (0 the first, its
+ * numbers carry no letter; 1 and later carry "B", "C", ...), and per village part and year
+ * the last number of this post's sequence ("registration_seq:3513122018-2026"). */
+#define NODE_META_DEVICE_INDEX "device_index"
+#define NODE_META_REGISTRATION_SEQ_PREFIX "registration_seq:"
 
 #endif

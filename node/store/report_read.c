@@ -4,6 +4,8 @@
 #include "store/node_meta.h"
 #include "store/report_read.h"
 
+#include "sae/sae_registration.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +20,7 @@ void report_free(struct report *report)
 {
     if (!report)
         return;
-    for (size_t i = 0; i < report->value_count; i++)
-        free(report->values[i].value);
+    sae_view_free(&report->view);
     free(report->values);
     free(report);
 }
@@ -33,9 +34,10 @@ static int new_report(sqlite3_stmt *stmt, struct report **out)
         sae_catalogue_find_kind(kind_name, &kind) != 0)
         return SAE_ECORRUPT;
     struct report *report = calloc(1, sizeof *report);
-    if (report)
-        report->values = calloc(kind->field_count, sizeof *report->values);
-    if (!report || !report->values) {
+    if (!report)
+        return SAE_ENOMEM;
+    report->values = calloc(kind->field_count, sizeof *report->values);
+    if (!report->values || sae_view_init(&report->view, kind) != 0) {
         report_free(report);
         return SAE_ENOMEM;
     }
@@ -45,38 +47,35 @@ static int new_report(sqlite3_stmt *stmt, struct report **out)
     return 0;
 }
 
-/* Adds the field of the current row to report, keeping catalogue order. Fields the
- * catalogue does not know (written by a newer program) are not shown. */
+/* Adds the field of the current row to the report's view. Fields the catalogue does not
+ * know (written by a newer program) are not shown. */
 static int add_row_value(struct report *report, sqlite3_stmt *stmt)
 {
     const char *name = (const char *)sqlite3_column_text(stmt, 2);
-    const struct sae_field *field = NULL;
+    const char *value = (const char *)sqlite3_column_text(stmt, 3);
     struct sae_version version = {(sae_hlc)sqlite3_column_int64(stmt, 4),
                                   (uint64_t)sqlite3_column_int64(stmt, 5)};
     if (!name)
         return 0; /* a report row without fields */
     if (version.hlc > report->updated)
         report->updated = version.hlc;
-    if (sae_db_column_is_null(stmt, 3))
-        return 0;
     if (strcmp(name, SAE_FIELD_TOMBSTONE) == 0) {
-        report->deleted = true;
+        report->deleted = report->deleted || value != NULL;
         return 0;
     }
-    if (sae_catalogue_find_field(report->kind, name, &field) != 0)
-        return 0;
-    char *value = NULL;
-    int rc = sae_db_column_dup(stmt, 3, &value);
-    if (rc != 0)
-        return rc;
-    size_t at = report->value_count;
-    while (at > 0 && report->values[at - 1].field > field) {
-        report->values[at] = report->values[at - 1];
-        at--;
-    }
-    report->values[at] = (struct report_value){field, value, version};
-    report->value_count++;
-    return 0;
+    return sae_view_add(&report->view, name, value, version);
+}
+
+/* The view's values in catalogue order, as the report's list. */
+static int finish_values(struct report *report)
+{
+    int rc = sae_view_finish(&report->view);
+    for (size_t i = 0; rc == 0 && i < report->kind->field_count; i++)
+        if (report->view.values[i])
+            report->values[report->value_count++] =
+                (struct report_value){&report->kind->fields[i], report->view.values[i],
+                                      report->view.versions[i]};
+    return rc;
 }
 
 /* Reads the rows of one report starting at the current row; *step_rc is the result of
@@ -95,6 +94,8 @@ static int build_report(sqlite3_stmt *stmt, int *step_rc, struct report **out)
              strcmp((const char *)sqlite3_column_text(stmt, 0), first) == 0);
     if (rc == 0 && *step_rc < 0)
         rc = *step_rc;
+    if (rc == 0)
+        rc = finish_values(report);
     if (rc != 0) {
         report_free(report);
         return rc;
@@ -203,15 +204,54 @@ int report_pending_count(struct node_store *store, int64_t acked, int64_t *out)
 static const char resolve_id_sql[] =
     "SELECT id FROM report WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT 2";
 
+static const char resolve_number_sql[] =
+    "SELECT report_id FROM report_field WHERE field = 'registration_number' AND value = ?1"
+    " ORDER BY report_id LIMIT 2";
+
+/* The case carrying a registration number (which never reads as an id prefix). */
+static int resolve_number(struct node_store *store, const struct sae_registration *number,
+                          char out[SAE_ID_TEXT_LEN + 1], struct sae_message *why)
+{
+    char text[SAE_REGISTRATION_BYTES], found[SAE_ID_TEXT_LEN + 1] = "";
+    sqlite3_stmt *stmt = NULL;
+    int matches = 0;
+    int rc = sae_registration_format(number, text);
+    if (rc == 0)
+        rc = sae_db_prepare_cached(store->db, &store->statements, resolve_number_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, text);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        if (matches++ == 0)
+            sae_db_column_copy(stmt, 0, found, sizeof found);
+        rc = 0;
+    }
+    sae_db_reset(stmt);
+    if (rc != 0)
+        return rc;
+    if (matches != 1) {
+        sae_message_set(why, matches ? "registration number %s is carried by more than one case; "
+                        "name the case by its id (see: sae-node list --kind case)"
+                        : "no case has registration number %s; list them with: sae-node list "
+                        "--kind case", text);
+        return matches ? SAE_EAMBIGUOUS : SAE_ENOTFOUND;
+    }
+    memcpy(out, found, sizeof found);
+    return 0;
+}
+
 int report_resolve_id(struct node_store *store, const char *text, char out[SAE_ID_TEXT_LEN + 1],
                       struct sae_message *why)
 {
     char prefix[SAE_ID_TEXT_LEN + 1], found[SAE_ID_TEXT_LEN + 1];
+    struct sae_registration number;
     sqlite3_stmt *stmt = NULL;
     int matches = 0, rc;
+    if (sae_registration_parse(text, &number) == 0)
+        return resolve_number(store, &number, out, why);
     if (sae_id_normalize_prefix(text, prefix) != 0) {
-        sae_message_set(why, "\"%.40s\" is not a report id; give the id, or at least its first "
-                        "%d characters (see: sae-node list)", text, SAE_LIMIT_ID_PREFIX_MIN);
+        sae_message_set(why, "\"%.40s\" is not a report id; give the id, at least its first "
+                        "%d characters, or a case's registration number (see: sae-node list)",
+                        text, SAE_LIMIT_ID_PREFIX_MIN);
         return SAE_EINVAL;
     }
     rc = sae_db_prepare_cached(store->db, &store->statements, resolve_id_sql, &stmt);

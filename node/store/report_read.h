@@ -10,10 +10,11 @@
 #include "sae/sae_catalogue.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_id.h"
+#include "sae/sae_view.h"
 
 struct report_value {
     const struct sae_field *field;
-    char *value; /* canonical text */
+    char *value; /* canonical text (a set's canonical list), owned by the report's view */
     struct sae_version version;
 };
 
@@ -22,12 +23,14 @@ struct report {
     const struct sae_kind *kind;
     bool deleted;
     sae_hlc updated;             /* newest version of any of its fields */
-    struct report_value *values; /* set fields, in catalogue order; values malloc'd */
+    struct report_value *values; /* fields with a value, in catalogue order (sae_view) */
     size_t value_count;
+    struct sae_view view;        /* the same values by field index, sets' elements */
 };
 
-/* Resolves a full id or a unique prefix of SAE_LIMIT_ID_PREFIX_MIN+ characters to the
- * canonical id. SAE_EINVAL (not an id), SAE_ENOTFOUND, SAE_EAMBIGUOUS; why says which. */
+/* Resolves a full id, a unique prefix of SAE_LIMIT_ID_PREFIX_MIN+ characters or a case's
+ * registration number to the canonical id. SAE_EINVAL (neither), SAE_ENOTFOUND,
+ * SAE_EAMBIGUOUS (a prefix of several ids, or a number two cases carry); why says which. */
 int report_resolve_id(struct node_store *store, const char *text, char out[SAE_ID_TEXT_LEN + 1],
                       struct sae_message *why);
 
