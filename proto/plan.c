@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sae/sae_area.h"
 #include "sae/sae_rules.h"
 
 /* The state a command leads to, by field index. */
@@ -222,4 +223,51 @@ const char *sae_plan_case_id(const struct sae_plan_input *in)
         if (strcmp(in->edits[k].field->name, "case_id") == 0)
             return in->edits[k].value;
     return in->before ? sae_view_get(in->before, "case_id") : NULL;
+}
+
+int sae_edit_check(const struct sae_field *field, enum sae_edit_op op, struct sae_message *why)
+{
+    if (field->deprecated) {
+        sae_message_set(why, "%s is kept for old cases only and is not written any more; use "
+                        "%s (sae-node fields lists its values)", field->name, field->replaced_by);
+        return SAE_EINVAL;
+    }
+    if (strcmp(field->name, "registration_number") == 0) {
+        sae_message_set(why, "registration_number is given by sae-node when a case is recorded "
+                        "and cannot be set");
+        return SAE_EINVAL;
+    }
+    if ((op == SAE_EDIT_ADD || op == SAE_EDIT_REMOVE) && field->type != SAE_FIELD_SET) {
+        sae_message_set(why, "--%s adds or removes values of a set field; %s is not one: use "
+                        "--set %s=VALUE", op == SAE_EDIT_ADD ? "add" : "remove", field->name,
+                        field->name);
+        return SAE_EINVAL;
+    }
+    if (op == SAE_EDIT_UNSET && field->required) {
+        sae_message_set(why, "%s is required and cannot be unset; set another value instead",
+                        field->name);
+        return SAE_EINVAL;
+    }
+    return 0;
+}
+
+int sae_edit_area(const struct sae_field *field, const char *text, char **out,
+                  struct sae_message *why)
+{
+    const struct sae_area_list *list = NULL;
+    const struct sae_area *area = NULL;
+    struct sae_message inner = {{0}};
+    int rc = sae_area_list_shared(&list);
+    if (rc == 0)
+        rc = sae_area_resolve(list, text, (enum sae_area_level)field->area_level, &area, &inner);
+    if (rc != 0) {
+        sae_message_set(why, "%s: %s", field->name, inner.text[0] ? inner.text
+                                                                 : sae_error_name(rc));
+        return rc == SAE_ENOMEM || rc == SAE_EAMBIGUOUS ? rc : SAE_EINVAL;
+    }
+    char *code = strdup(area->code);
+    if (!code)
+        return SAE_ENOMEM;
+    *out = code;
+    return 0;
 }

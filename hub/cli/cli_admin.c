@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "sae/sae_plan.h"
 #include "sae/sae_validate.h"
 
 int hub_admin_finish(struct hub_store *store, int status)
@@ -95,6 +96,8 @@ int hub_admin_canonical_value(struct hub_store *store, const struct sae_field *f
 {
     char message[SAE_VALIDATE_MESSAGE_BYTES], id[SAE_ID_TEXT_LEN + 1];
     size_t len = strlen(raw);
+    if (field->type == SAE_FIELD_AREA)
+        return sae_edit_area(field, raw, out, why);
     if (field->type == SAE_FIELD_REFERENCE && len <= SAE_ID_TEXT_LEN) {
         int rc = resolve_reference(store, field, village, raw, id, why);
         if (rc != 0)

@@ -20,8 +20,9 @@ int hub_admin_resolve(struct hub_store *store, const char *arg, char id[SAE_ID_T
 /* Checks --by NAME (required) and --note TEXT (optional). */
 int hub_admin_check_author(const char *command, const char *author, const char *note);
 /* Validates raw for field of a report of village by the catalogue into its canonical form
- * (malloc'd). A reference may be a report id or prefix; it must name a report of the
- * field's ref_kind in the same village that is not deleted. 0 or an SAE code, why set. */
+ * (malloc'd). A reference may be a report id, prefix or registration number; it must name
+ * a report of the field's ref_kind in the same village that is not deleted. An area may be
+ * its code or its name in the official list. 0 or an SAE code, why set. */
 int hub_admin_canonical_value(struct hub_store *store, const struct sae_field *field,
                               const char *village, const char *raw, char **out,
                               struct sae_message *why);

@@ -8,6 +8,7 @@
 #include "cli/cli_admin.h"
 #include "merge/merge.h"
 #include "sae/sae_limits.h"
+#include "sae/sae_plan.h"
 #include "sae/sae_validate.h"
 #include "sae/sae_wire_limits.h"
 
@@ -102,7 +103,7 @@ struct versions_context {
     bool json;
     const struct sae_kind *kind;
     json_t *versions;
-    const char *last_field;
+    char last_field[SAE_FIELD_ELEMENT_NAME_BYTES]; /* a set element's name is the visit's */
 };
 
 static json_t *hex_or_null(uint64_t v, bool present)
@@ -133,9 +134,9 @@ static int versions_visit(const struct hub_change *c, void *context)
 {
     struct versions_context *v = context;
     if (!v->json) {
-        if (!v->last_field || strcmp(v->last_field, c->field) != 0)
+        if (strcmp(v->last_field, c->field) != 0)
             printf("  %s\n", c->field);
-        v->last_field = c->field; /* catalogue names and the tombstone: static strings */
+        snprintf(v->last_field, sizeof v->last_field, "%s", c->field);
         hub_change_text(stdout, v->kind, c);
         return 0;
     }
@@ -235,23 +236,25 @@ static int reports_show(struct hub_cli *cli, int argc, char **argv)
     return hub_admin_finish(store, rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
 }
 
-/* One field change of reports edit, validated. */
-struct edit_change {
-    const struct sae_field *field;
-    char *value; /* canonical; NULL unsets */
-};
-
 struct edit_input {
     const char *id_arg, *author;
     const char *args[SAE_LIMIT_CHANGES_PER_COMMAND];
-    bool unset[SAE_LIMIT_CHANGES_PER_COMMAND];
+    enum sae_edit_op ops[SAE_LIMIT_CHANGES_PER_COMMAND];
     size_t count;
 };
+
+static enum sae_edit_op option_op(int opt)
+{
+    return opt == 'u' ? SAE_EDIT_UNSET : opt == 'a' ? SAE_EDIT_ADD
+         : opt == 'r' ? SAE_EDIT_REMOVE : SAE_EDIT_SET;
+}
 
 static int parse_edit(int argc, char **argv, struct edit_input *in)
 {
     static const struct option options[] = {{"set", required_argument, NULL, 's'},
                                             {"unset", required_argument, NULL, 'u'},
+                                            {"add", required_argument, NULL, 'a'},
+                                            {"remove", required_argument, NULL, 'r'},
                                             {"by", required_argument, NULL, 'b'},
                                             {"help", no_argument, NULL, 'h'},
                                             {0}};
@@ -259,15 +262,16 @@ static int parse_edit(int argc, char **argv, struct edit_input *in)
     memset(in, 0, sizeof *in);
     optind = 0;
     while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        bool change = opt == 's' || opt == 'u' || opt == 'a' || opt == 'r';
         if (opt == 'h')
             return hub_cli_usage(stdout, "reports", HUB_CLI_DONE);
         if (opt == 'b') {
             in->author = optarg;
-        } else if ((opt == 's' || opt == 'u') && in->count == SAE_LIMIT_CHANGES_PER_COMMAND) {
+        } else if (change && in->count == SAE_LIMIT_CHANGES_PER_COMMAND) {
             return hub_cli_fail(SAE_ETOOBIG, "too many changes in one command (limit %d)",
                                 SAE_LIMIT_CHANGES_PER_COMMAND);
-        } else if (opt == 's' || opt == 'u') {
-            in->unset[in->count] = opt == 'u';
+        } else if (change) {
+            in->ops[in->count] = option_op(opt);
             in->args[in->count++] = optarg;
         } else {
             return hub_cli_option_error("reports edit", opt, argv);
@@ -278,14 +282,15 @@ static int parse_edit(int argc, char **argv, struct edit_input *in)
                             "ID --set FIELD=VALUE --by NAME");
     in->id_arg = argv[optind];
     if (in->count == 0)
-        return hub_cli_fail(SAE_EINVAL, "reports edit needs --set FIELD=VALUE or --unset FIELD");
+        return hub_cli_fail(SAE_EINVAL, "reports edit needs --set FIELD=VALUE, --unset FIELD, "
+                            "--add SET=CODE or --remove SET=CODE");
     return hub_admin_check_author("reports edit", in->author, NULL);
 }
 
-static void edit_changes_free(struct edit_change *changes, size_t count)
+static void edits_free(struct sae_edit *edits, size_t count)
 {
     for (size_t i = 0; i < count; i++)
-        free(changes[i].value);
+        free(edits[i].value);
 }
 
 static void field_names(const struct sae_kind *kind, char *buf, size_t size)
@@ -300,11 +305,38 @@ static void field_names(const struct sae_kind *kind, char *buf, size_t size)
     }
 }
 
-/* Validates one --set FIELD=VALUE or --unset FIELD against report's kind. */
-static int validate_change(struct hub_store *store, const struct hub_report *report,
-                           const char *arg, bool unset, const struct edit_change *done,
-                           size_t done_count, struct edit_change *out, struct sae_message *why)
+static bool element_op(enum sae_edit_op op)
 {
+    return op == SAE_EDIT_ADD || op == SAE_EDIT_REMOVE;
+}
+
+/* The field an option names; given once (a set may take several --add and --remove). */
+static int edit_field(const struct hub_report *report, const char *name, enum sae_edit_op op,
+                      const struct sae_edit *done, size_t done_count,
+                      const struct sae_field **out, struct sae_message *why)
+{
+    if (sae_catalogue_find_field(report->kind, name, out) != 0) {
+        char names[384];
+        field_names(report->kind, names, sizeof names);
+        sae_message_set(why, "%s reports have no field \"%.40s\"; fields: %s",
+                        report->kind->name, name, names);
+        return SAE_ENOTFOUND;
+    }
+    for (size_t i = 0; i < done_count; i++) {
+        if (done[i].field == *out && !(element_op(op) && element_op(done[i].op))) {
+            sae_message_set(why, "field %s is given more than once; give it once", name);
+            return SAE_EINVAL;
+        }
+    }
+    return sae_edit_check(*out, op, why);
+}
+
+/* Validates one --set FIELD=VALUE, --unset FIELD, --add or --remove against report's kind. */
+static int validate_change(struct hub_store *store, const struct hub_report *report,
+                           const char *arg, enum sae_edit_op op, const struct sae_edit *done,
+                           size_t done_count, struct sae_edit *out, struct sae_message *why)
+{
+    bool unset = op == SAE_EDIT_UNSET;
     const char *eq = strchr(arg, '=');
     size_t name_len = unset ? strlen(arg) : (eq ? (size_t)(eq - arg) : 0);
     char name[SAE_WIRE_NAME_BYTES + 1];
@@ -319,55 +351,50 @@ static int validate_change(struct hub_store *store, const struct hub_report *rep
     }
     memcpy(name, arg, name_len);
     name[name_len] = '\0';
-    if (sae_catalogue_find_field(report->kind, name, &out->field) != 0) {
-        char names[384];
-        field_names(report->kind, names, sizeof names);
-        sae_message_set(why, "%s reports have no field \"%.40s\"; fields: %s",
-                        report->kind->name, name, names);
-        return SAE_ENOTFOUND;
-    }
-    for (size_t i = 0; i < done_count; i++) {
-        if (done[i].field == out->field) {
-            sae_message_set(why, "field %s is given more than once; give it once", name);
-            return SAE_EINVAL;
-        }
-    }
+    out->op = op;
     out->value = NULL;
-    if (unset && out->field->required) {
-        sae_message_set(why, "%s is required and cannot be unset; set another value instead",
-                        name);
-        return SAE_EINVAL;
-    }
-    return unset ? 0
-                 : hub_admin_canonical_value(store, out->field, report->village, eq + 1,
-                                             &out->value, why);
+    int rc = edit_field(report, name, op, done, done_count, &out->field, why);
+    if (rc != 0 || unset)
+        return rc;
+    return hub_admin_canonical_value(store, out->field, report->village, eq + 1, &out->value,
+                                     why);
 }
 
-static bool same_value(const char *a, const char *b)
+/* The case an event belongs to, for the rules (NULL when none). */
+static int load_case(struct hub_store *store, const char *case_id, struct hub_report **out)
 {
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+    *out = NULL;
+    int rc = case_id ? hub_report_load(store, case_id, out) : 0;
+    return rc == SAE_ENOTFOUND ? 0 : rc;
 }
 
-/* Writes the changes that differ from the current values, one merge_district_edit each. */
+/* Plans the edits on the report's current view (rules, set elements) and writes each
+ * planned change as one district edit. */
 static int apply_edits(struct hub_cli *cli, struct hub_store *store,
-                       const struct hub_report *report, const struct edit_change *changes,
+                       const struct hub_report *report, const struct sae_edit *edits,
                        size_t count, const char *author)
 {
+    struct sae_message why = {{0}};
+    struct sae_plan plan = {0};
+    struct hub_report *kase = NULL;
+    int64_t now = (int64_t)sae_wall_clock_ms();
+    struct sae_plan_input in = {.kind = report->kind, .before = &report->view, .edits = edits,
+                                .edit_count = count, .now_ms = now};
+    int rc = load_case(store, sae_plan_case_id(&in), &kase);
+    in.case_view = kase ? &kase->view : NULL;
+    if (rc == 0)
+        rc = sae_plan_make(&in, &plan, &why);
+    hub_report_free(kase);
     size_t applied = 0;
-    for (size_t i = 0; i < count; i++) {
-        struct sae_message why = {{0}};
-        if (same_value(hub_report_value(report, changes[i].field), changes[i].value))
-            continue;
-        int rc = merge_district_edit(store, report->id, changes[i].field->name,
-                                     changes[i].value, author, (int64_t)sae_wall_clock_ms(),
-                                     &why);
-        if (rc != 0) {
-            if (applied > 0)
-                fprintf(stderr, "sae-hub: %zu change(s) to %s were saved before this error\n",
-                        applied, report->id);
-            return hub_admin_fail_store(rc, &why, cli);
-        }
-        applied++;
+    for (; rc == 0 && applied < plan.count; applied++)
+        rc = merge_district_edit(store, report->id, plan.writes[applied].name,
+                                 plan.writes[applied].value, author, now, &why);
+    sae_plan_free(&plan);
+    if (rc != 0) {
+        if (applied > 1)
+            fprintf(stderr, "sae-hub: %zu change(s) to %s were saved before this error\n",
+                    applied - 1, report->id);
+        return hub_admin_fail_store(rc, &why, cli);
     }
     if (applied > 0)
         printf("saved %zu district change(s) to %s by %s; the posts of %s receive them on "
@@ -377,13 +404,14 @@ static int apply_edits(struct hub_cli *cli, struct hub_store *store,
     return SAE_EXIT_OK;
 }
 
-/* Every value is validated before anything is written, so bad input changes nothing. */
+/* Every value is validated and the rules judged before anything is written, so bad input
+ * changes nothing. */
 static int reports_edit(struct hub_cli *cli, int argc, char **argv)
 {
     struct edit_input in;
     struct hub_store *store = NULL;
     struct hub_report *report = NULL;
-    struct edit_change changes[SAE_LIMIT_CHANGES_PER_COMMAND];
+    struct sae_edit edits[SAE_LIMIT_CHANGES_PER_COMMAND];
     size_t count = 0;
     char id[SAE_ID_TEXT_LEN + 1];
     int status = parse_edit(argc, argv, &in);
@@ -403,16 +431,16 @@ static int reports_edit(struct hub_cli *cli, int argc, char **argv)
                               "edited", report->kind->name);
     for (size_t i = 0; status == SAE_EXIT_OK && i < in.count; i++) {
         struct sae_message why = {{0}};
-        int rc = validate_change(store, report, in.args[i], in.unset[i], changes, count,
-                                 &changes[count], &why);
+        int rc = validate_change(store, report, in.args[i], in.ops[i], edits, count,
+                                 &edits[count], &why);
         if (rc == 0)
             count++;
         else
             status = hub_admin_fail_store(rc, &why, cli);
     }
     if (status == SAE_EXIT_OK)
-        status = apply_edits(cli, store, report, changes, count, in.author);
-    edit_changes_free(changes, count);
+        status = apply_edits(cli, store, report, edits, count, in.author);
+    edits_free(edits, count);
     hub_report_free(report);
     return hub_admin_finish(store, status);
 }

@@ -11,6 +11,7 @@
 #include "sae/sae_borrow.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
+#include "sae/sae_plan.h"
 
 static const char current_winner_sql[] =
     "SELECT c.version, c.origin, c.value FROM field_state s"
@@ -116,10 +117,10 @@ static int check_district_edit(const char *kind_name, const char *field_name, co
         sae_message_set(why, "%s reports are append-only events and cannot be edited", kind_name);
         return SAE_EINVAL;
     }
-    if (!value && sae_catalogue_find_field(kind, field_name, &field) == 0 && field->required) {
-        sae_message_set(why, "%s is required and cannot be unset", field_name);
+    /* Old fields are read, never written; a case's number is the post's. */
+    if (kind && sae_catalogue_find_field(kind, field_name, &field) == 0 &&
+        sae_edit_check(field, value ? SAE_EDIT_SET : SAE_EDIT_UNSET, why) != 0)
         return SAE_EINVAL;
-    }
     return 0;
 }
 

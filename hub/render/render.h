@@ -24,7 +24,7 @@ json_t *hub_report_json(const struct hub_report *report);
  *  "resolution"}. */
 json_t *hub_conflict_json(const struct hub_conflict *conflict);
 /* {"reports", "deleted", "village", "kind", "month", "violence_type", "open_conflicts",
- *  "held_changes"}. */
+ *  "held_changes", "duplicate_registration_numbers"}. */
 json_t *hub_stats_json(const struct hub_stats *stats);
 
 /* Writes value and a newline (indent 2, ASCII, keys in insertion order); steals it.

@@ -93,13 +93,41 @@ int hub_csv_write_header(FILE *out, const struct hub_csv_columns *columns)
     return rc;
 }
 
+/* A set's codes joined by ';' (a comma would split the cell in spreadsheets that read
+ * unquoted CSV loosely); NULL for other fields. */
+static int set_cell(const struct sae_field *field, const char *value, char **out)
+{
+    *out = NULL;
+    if (!value || field->type != SAE_FIELD_SET)
+        return 0;
+    char *cell = strdup(value);
+    if (!cell)
+        return SAE_ENOMEM;
+    for (char *p = cell; *p; p++)
+        if (*p == ',')
+            *p = ';';
+    *out = cell;
+    return 0;
+}
+
+static void cells_free(char **owned, size_t count)
+{
+    for (size_t i = 0; owned && i < count; i++)
+        free(owned[i]);
+    free(owned);
+}
+
 int hub_csv_write_report(FILE *out, const struct hub_csv_columns *columns,
                          const struct hub_report *report)
 {
     char updated[SAE_HLC_TIME_LEN + 1];
     const char **cells = malloc((FIXED_COLUMNS + columns->field_count) * sizeof *cells);
-    if (!cells)
+    char **owned = calloc(columns->field_count + 1, sizeof *owned);
+    if (!cells || !owned) {
+        free(cells);
+        free(owned);
         return SAE_ENOMEM;
+    }
     sae_hlc_format_time(report->updated, updated);
     cells[0] = report->id;
     cells[1] = report->kind->name;
@@ -107,14 +135,21 @@ int hub_csv_write_report(FILE *out, const struct hub_csv_columns *columns,
     cells[3] = report->deleted ? "true" : "false";
     cells[4] = updated;
     /* A column named like a field of this report's kind holds that field; others stay empty. */
-    for (size_t i = 0; i < columns->field_count; i++) {
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < columns->field_count; i++) {
         const struct sae_field *field = NULL;
         cells[FIXED_COLUMNS + i] =
             sae_catalogue_find_field(report->kind, columns->fields[i]->name, &field) == 0
                 ? hub_report_value(report, field)
                 : NULL;
+        if (field)
+            rc = set_cell(field, cells[FIXED_COLUMNS + i], &owned[i]);
+        if (owned[i])
+            cells[FIXED_COLUMNS + i] = owned[i];
     }
-    int rc = hub_csv_write_row(out, cells, FIXED_COLUMNS + columns->field_count);
+    if (rc == 0)
+        rc = hub_csv_write_row(out, cells, FIXED_COLUMNS + columns->field_count);
+    cells_free(owned, columns->field_count);
     free(cells);
     return rc;
 }

@@ -58,10 +58,31 @@ static json_t *checked(json_t *object, int bad)
     return object;
 }
 
+/* A set as an array of its codes, in catalogue order. */
+static json_t *set_json(const struct sae_field *field, const char *value)
+{
+    sae_set_mask mask = 0;
+    json_t *array = json_array();
+    if (!array || sae_set_parse(field, value, &mask) != 0) {
+        json_decref(array);
+        return NULL;
+    }
+    for (size_t i = 0; i < field->value_count; i++) {
+        if ((mask & ((sae_set_mask)1 << i)) &&
+            json_array_append_new(array, json_string(field->values[i].code)) != 0) {
+            json_decref(array);
+            return NULL;
+        }
+    }
+    return array;
+}
+
 json_t *hub_value_json(const struct sae_field *field, const char *value)
 {
     if (!value)
         return json_null();
+    if (field && field->type == SAE_FIELD_SET)
+        return set_json(field, value);
     if (field && field->type == SAE_FIELD_INT)
         return json_integer(strtoll(value, NULL, 10));
     if (field && field->type == SAE_FIELD_BOOL)
@@ -216,7 +237,9 @@ json_t *hub_stats_json(const struct hub_stats *stats)
               put(object, "month", months_json(stats)) |
               put(object, "violence_type", count_table_json(&stats->violence_types)) |
               put(object, "open_conflicts", count_table_json(&stats->open_conflicts)) |
-              put(object, "held_changes", count_table_json(&stats->held_changes));
+              put(object, "held_changes", count_table_json(&stats->held_changes)) |
+              put(object, "duplicate_registration_numbers",
+                  count_table_json(&stats->duplicate_numbers));
     return checked(object, bad);
 }
 

@@ -5,14 +5,17 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "sae/sae_view.h"
+
 #define LIST_SUMMARY_FIELDS 4
 /* Column where a multi-line value's continuation lines start in show. */
 #define VALUE_COLUMN 26
 
+/* The label of a code of an enum or set field, one value at a time (stats' rows). */
 static const char *enum_label(const struct sae_field *field, const char *value)
 {
     const struct sae_enum_value *v = NULL;
-    if (field && field->type == SAE_FIELD_ENUM && value)
+    if (field && (field->type == SAE_FIELD_ENUM || field->type == SAE_FIELD_SET) && value)
         v = sae_field_find_value(field, value);
     return v ? v->label_id : NULL;
 }
@@ -35,18 +38,22 @@ static void print_multiline(FILE *out, const char *value, int indent)
     }
 }
 
-/* A value in full: "(unset)", the tombstone as deleted/restored, enum codes labelled. */
+/* A value in full: "(unset)", the tombstone as deleted/restored, enum and set codes
+ * labelled, an area by its name first. */
 static void print_value(FILE *out, const struct sae_field *field, const char *name,
                         const char *value, int indent)
 {
-    const char *label = enum_label(field, value);
+    char label[SAE_VALUE_LABEL_BYTES];
+    bool labelled = sae_value_label(field, value, label) == 0;
     if (strcmp(name, SAE_FIELD_TOMBSTONE) == 0)
         fputs(value ? "deleted (dihapus)" : "restored (dipulihkan)", out);
     else if (!value)
         fputs("(unset)", out);
+    else if (labelled && field->type == SAE_FIELD_AREA)
+        fprintf(out, "%s, %s", label, value);
     else
         print_multiline(out, value, indent);
-    if (label)
+    if (labelled && field->type != SAE_FIELD_AREA)
         fprintf(out, " (%s)", label);
 }
 
@@ -204,7 +211,7 @@ void hub_stats_text(FILE *out, const struct hub_stats *stats)
     const struct sae_kind *cases = NULL;
     const struct sae_field *violence = NULL;
     if (sae_catalogue_find_kind("case", &cases) == 0)
-        sae_catalogue_find_field(cases, "violence_type", &violence);
+        sae_catalogue_find_field(cases, "violence_types", &violence);
     /* One key column for every table, so that the counts line up down the page. */
     int width = key_width(&stats->villages, 16);
     width = key_width(&stats->violence_types, width);
@@ -215,10 +222,13 @@ void hub_stats_text(FILE *out, const struct hub_stats *stats)
     print_table(out, "Desa / village", "reports", &stats->villages, NULL, width);
     print_table(out, "Jenis / kind", "reports", &stats->kinds, NULL, width);
     print_months(out, stats);
-    print_table(out, "Bentuk kekerasan / type of violence", "cases", &stats->violence_types,
-                violence, width);
+    print_table(out, "Bentuk kekerasan / type of violence (a case of two types counts under both)",
+                "cases", &stats->violence_types, violence, width);
     print_table(out, "Konflik terbuka / open conflicts, per village", "conflicts",
                 &stats->open_conflicts, NULL, width);
     print_table(out, "Perubahan ditahan / held changes (clock ahead), per village", "changes",
                 &stats->held_changes, NULL, width);
+    if (stats->duplicate_numbers.count > 0)
+        print_table(out, "Nomor registrasi ganda / registration numbers of several cases", "cases",
+                    &stats->duplicate_numbers, NULL, width);
 }

@@ -16,6 +16,7 @@
 #include "sae/sae_catalogue.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_id.h"
+#include "sae/sae_view.h"
 #include "sae/sae_wire_limits.h"
 
 /* A read transaction: what several reads return is one consistent state even while the
@@ -27,7 +28,7 @@ void hub_read_end(struct hub_store *store);
 
 struct hub_report_value {
     const struct sae_field *field;
-    char *value; /* canonical text */
+    char *value; /* canonical text (a set's canonical list), owned by the report's view */
     struct sae_version version;
 };
 
@@ -37,8 +38,9 @@ struct hub_report {
     char *village;
     bool deleted;
     sae_hlc updated;                 /* newest version among the current values */
-    struct hub_report_value *values; /* set fields, in catalogue order */
+    struct hub_report_value *values; /* fields with a value, in catalogue order (sae_view) */
     size_t value_count;
+    struct sae_view view;            /* the same by field index, with sets' elements */
 };
 
 /* Which reports a list visits; NULL members match everything. */
@@ -48,8 +50,10 @@ struct hub_report_filter {
     bool include_deleted;
 };
 
-/* Resolves a full id or a unique prefix of SAE_LIMIT_ID_PREFIX_MIN+ characters among the
- * hub's reports. SAE_EINVAL (not an id), SAE_ENOTFOUND, SAE_EAMBIGUOUS; why says which. */
+/* Resolves a full id, a unique prefix of SAE_LIMIT_ID_PREFIX_MIN+ characters or a case's
+ * registration number among the hub's reports. SAE_EINVAL (neither), SAE_ENOTFOUND,
+ * SAE_EAMBIGUOUS (several ids, or a number several cases carry: a duplicate); why says
+ * which. */
 int hub_read_resolve_id(struct hub_store *store, const char *text,
                         char out[SAE_ID_TEXT_LEN + 1], struct sae_message *why);
 
@@ -80,8 +84,8 @@ struct hub_change {
     bool winner;               /* the field's current value */
 };
 
-/* Visits every change of report id, field by field (catalogue order, the tombstone last),
- * each field's changes ordered by (version, origin). */
+/* Visits every change of report id, field by field (catalogue order, a set's elements in
+ * their order, the tombstone last), each field's changes ordered by (version, origin). */
 typedef int (*hub_change_visit_fn)(const struct hub_change *change, void *context);
 int hub_report_changes(struct hub_store *store, const char *id, hub_change_visit_fn visit,
                        void *context);
@@ -169,11 +173,13 @@ struct hub_stats {
     int64_t deleted;
     struct hub_count_table villages;      /* every village with reports or devices */
     struct hub_count_table kinds;         /* every catalogue kind */
-    struct hub_count_table violence_types; /* cases; every catalogue code, then any other */
+    struct hub_count_table violence_types; /* cases per type (a case of two types counts
+                                              under both); every code, then "none" */
     struct hub_month_count *months;       /* ascending, "none" last */
     size_t month_count;
     struct hub_count_table open_conflicts; /* per village of the report */
     struct hub_count_table held_changes;   /* per village: held, not yet settled */
+    struct hub_count_table duplicate_numbers; /* registration numbers of several cases */
 };
 
 int hub_stats_load(struct hub_store *store, struct hub_stats *out);

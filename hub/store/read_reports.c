@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_registration.h"
 
 static const char select_reports_sql[] =
     "SELECT r.id, r.kind, r.village, s.field, c.value, c.version, c.origin FROM report r"
@@ -19,8 +20,7 @@ void hub_report_free(struct hub_report *report)
 {
     if (!report)
         return;
-    for (size_t i = 0; i < report->value_count; i++)
-        free(report->values[i].value);
+    sae_view_free(&report->view);
     free(report->values);
     free(report->village);
     free(report);
@@ -44,11 +44,11 @@ static int new_report(sqlite3_stmt *stmt, struct hub_report **out)
         sae_catalogue_find_kind(kind_name, &kind) != 0)
         return SAE_ECORRUPT;
     struct hub_report *report = calloc(1, sizeof *report);
-    if (report) {
-        report->values = calloc(kind->field_count, sizeof *report->values);
-        report->village = strdup(village);
-    }
-    if (!report || !report->values || !report->village) {
+    if (!report)
+        return SAE_ENOMEM;
+    report->values = calloc(kind->field_count, sizeof *report->values);
+    report->village = strdup(village);
+    if (!report->values || !report->village || sae_view_init(&report->view, kind) != 0) {
         hub_report_free(report);
         return SAE_ENOMEM;
     }
@@ -58,12 +58,12 @@ static int new_report(sqlite3_stmt *stmt, struct hub_report **out)
     return 0;
 }
 
-/* Adds the field of the current row, keeping catalogue order. Fields the catalogue does
- * not know are not shown (the hub refuses them, so none should be stored). */
+/* Adds the field of the current row to the report's view. Fields the catalogue does not
+ * know are not shown (the hub refuses them, so none should be stored). */
 static int add_row_value(struct hub_report *report, sqlite3_stmt *stmt)
 {
     const char *name = (const char *)sqlite3_column_text(stmt, 3);
-    const struct sae_field *field = NULL;
+    const char *value = (const char *)sqlite3_column_text(stmt, 4);
     struct sae_version version = {(sae_hlc)sqlite3_column_int64(stmt, 5),
                                   (uint64_t)sqlite3_column_int64(stmt, 6)};
     if (!name)
@@ -72,26 +72,23 @@ static int add_row_value(struct hub_report *report, sqlite3_stmt *stmt)
         return SAE_ECORRUPT; /* field_state names a change that does not exist */
     if (version.hlc > report->updated)
         report->updated = version.hlc;
-    if (sae_db_column_is_null(stmt, 4))
-        return 0;
     if (strcmp(name, SAE_FIELD_TOMBSTONE) == 0) {
-        report->deleted = true;
+        report->deleted = report->deleted || value != NULL;
         return 0;
     }
-    if (sae_catalogue_find_field(report->kind, name, &field) != 0)
-        return 0;
-    char *value = NULL;
-    int rc = sae_db_column_dup(stmt, 4, &value); /* not NULL: checked above */
-    if (rc != 0)
-        return rc;
-    size_t at = report->value_count;
-    while (at > 0 && report->values[at - 1].field > field) {
-        report->values[at] = report->values[at - 1];
-        at--;
-    }
-    report->values[at] = (struct hub_report_value){field, value, version};
-    report->value_count++;
-    return 0;
+    return sae_view_add(&report->view, name, value, version);
+}
+
+/* The view's values in catalogue order, as the report's list. */
+static int finish_values(struct hub_report *report)
+{
+    int rc = sae_view_finish(&report->view);
+    for (size_t i = 0; rc == 0 && i < report->kind->field_count; i++)
+        if (report->view.values[i])
+            report->values[report->value_count++] =
+                (struct hub_report_value){&report->kind->fields[i], report->view.values[i],
+                                          report->view.versions[i]};
+    return rc;
 }
 
 /* Reads the rows of one report from the current row on; *step_rc is the result of the
@@ -109,6 +106,8 @@ static int build_report(sqlite3_stmt *stmt, int *step_rc, struct hub_report **ou
              strcmp((const char *)sqlite3_column_text(stmt, 0), report->id) == 0);
     if (rc == 0 && *step_rc < 0)
         rc = *step_rc;
+    if (rc == 0)
+        rc = finish_values(report);
     if (rc != 0) {
         hub_report_free(report);
         return rc;
@@ -178,6 +177,41 @@ int hub_report_list(struct hub_store *store, const struct hub_report_filter *fil
     return rc;
 }
 
+static const char resolve_number_sql[] =
+    "SELECT s.report_id FROM field_state s JOIN change c ON c.seq = s.change"
+    " WHERE s.field = 'registration_number' AND c.value = ?1 ORDER BY s.report_id LIMIT 2";
+
+/* The case carrying a registration number (which never reads as an id prefix). */
+static int resolve_number(struct hub_store *store, const struct sae_registration *number,
+                          char out[SAE_ID_TEXT_LEN + 1], struct sae_message *why)
+{
+    char text[SAE_REGISTRATION_BYTES], found[SAE_ID_TEXT_LEN + 1] = "";
+    sqlite3_stmt *stmt = NULL;
+    int matches = 0;
+    int rc = sae_registration_format(number, text);
+    if (rc == 0)
+        rc = sae_db_prepare(store->db, resolve_number_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, text);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        if (matches++ == 0)
+            sae_db_column_copy(stmt, 0, found, sizeof found);
+        rc = 0;
+    }
+    sae_db_finalize(stmt);
+    if (rc != 0)
+        return rc;
+    if (matches != 1) {
+        sae_message_set(why, matches ? "registration number %s is carried by more than one case "
+                        "(a duplicate: see sae-hub stats); name the case by its id"
+                        : "no case has registration number %s; list them with: sae-hub reports "
+                        "list --kind case", text);
+        return matches ? SAE_EAMBIGUOUS : SAE_ENOTFOUND;
+    }
+    memcpy(out, found, sizeof found);
+    return 0;
+}
+
 static const char hub_read_resolve_id_sql[] =
     "SELECT id FROM report WHERE id >= ?1 AND id < ?1 || '~'"
     " ORDER BY id LIMIT 2";
@@ -186,12 +220,15 @@ int hub_read_resolve_id(struct hub_store *store, const char *text,
                         char out[SAE_ID_TEXT_LEN + 1], struct sae_message *why)
 {
     char prefix[SAE_ID_TEXT_LEN + 1], found[SAE_ID_TEXT_LEN + 1] = "";
+    struct sae_registration number;
     sqlite3_stmt *stmt = NULL;
     int matches = 0;
+    if (sae_registration_parse(text, &number) == 0)
+        return resolve_number(store, &number, out, why);
     if (sae_id_normalize_prefix(text, prefix) != 0) {
-        sae_message_set(why, "\"%.40s\" is not a report id; give the id, or at least its first "
-                        "%d characters (see: sae-hub reports list)", text,
-                        SAE_LIMIT_ID_PREFIX_MIN);
+        sae_message_set(why, "\"%.40s\" is not a report id; give the id, at least its first "
+                        "%d characters, or a case's registration number (see: sae-hub reports "
+                        "list)", text, SAE_LIMIT_ID_PREFIX_MIN);
         return SAE_EINVAL;
     }
     /* '~' sorts after every hex digit and '-', so this range is exactly the prefix. */
@@ -266,10 +303,20 @@ int hub_report_changes(struct hub_store *store, const char *id, hub_change_visit
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 1, report->id);
     const struct sae_kind *kind = report->kind;
-    for (size_t i = 0; rc == 0 && i <= kind->field_count; i++)
-        rc = visit_field_changes(stmt, i < kind->field_count ? kind->fields[i].name
-                                                             : SAE_FIELD_TOMBSTONE,
-                                 visit, context);
+    for (size_t i = 0; rc == 0 && i < kind->field_count; i++) {
+        const struct sae_field *field = &kind->fields[i];
+        if (field->type != SAE_FIELD_SET) {
+            rc = visit_field_changes(stmt, field->name, visit, context);
+            continue;
+        }
+        for (size_t k = 0; rc == 0 && k < field->value_count; k++) {
+            char name[SAE_FIELD_ELEMENT_NAME_BYTES];
+            sae_field_element_name(field, &field->values[k], name);
+            rc = visit_field_changes(stmt, name, visit, context);
+        }
+    }
+    if (rc == 0)
+        rc = visit_field_changes(stmt, SAE_FIELD_TOMBSTONE, visit, context);
     sae_db_finalize(stmt);
     hub_report_free(report);
     return rc;

@@ -14,9 +14,10 @@
     " WHERE s0.report_id = r.id AND s0.field = '" SAE_FIELD_TOMBSTONE "'"                   \
     " AND c0.value IS NOT NULL)"
 
-/* Types of violence are counted over cases. */
+/* Types of violence are counted over cases: the set, and the one type of cases recorded
+ * before sets (shown through the set while it has no element, as sae_view shows it). */
 #define STATS_VIOLENCE_KIND "case"
-#define STATS_VIOLENCE_FIELD "violence_type"
+#define STATS_VIOLENCE_FIELD "violence_types"
 
 static const char villages_sql[] =
     "SELECT v, sum(n) FROM (SELECT r.village AS v, " LIVE_REPORT " AS n FROM report r"
@@ -25,11 +26,29 @@ static const char villages_sql[] =
 static const char kind_sql[] =
     "SELECT ?1, count(*) FROM report r WHERE r.kind = ?1 AND " LIVE_REPORT;
 
-static const char field_values_sql[] =
-    "SELECT coalesce(c.value, 'none'), count(*) FROM report r"
-    " LEFT JOIN field_state s ON s.report_id = r.id AND s.field = ?2"
-    " LEFT JOIN change c ON c.seq = s.change"
-    " WHERE r.kind = ?1 AND " LIVE_REPORT " GROUP BY 1";
+/* One definition of "a case of type X" for every count: an element X of the set (?2 is
+ * "violence_types/"), else the deprecated field's value (?3). A case of two types counts
+ * under both; a case of none under "none". */
+static const char set_values_sql[] =
+    "WITH live AS (SELECT r.id FROM report r WHERE r.kind = ?1 AND " LIVE_REPORT "),"
+    " elements AS (SELECT s.report_id AS id, substr(s.field, length(?2) + 1) AS code"
+    "  FROM field_state s JOIN change c ON c.seq = s.change"
+    "  WHERE substr(s.field, 1, length(?2)) = ?2 AND c.value IS NOT NULL),"
+    " legacy AS (SELECT s.report_id AS id, c.value AS code"
+    "  FROM field_state s JOIN change c ON c.seq = s.change"
+    "  WHERE s.field = ?3 AND c.value IS NOT NULL AND s.report_id NOT IN (SELECT id FROM elements)),"
+    " typed AS (SELECT id, code FROM elements UNION ALL SELECT id, code FROM legacy)"
+    " SELECT code, count(*) FROM typed WHERE id IN (SELECT id FROM live) GROUP BY code"
+    " UNION ALL SELECT 'none', count(*) FROM live WHERE id NOT IN (SELECT id FROM typed)"
+    " HAVING count(*) > 0";
+
+/* Registration numbers more than one live case carries: posts assign them without asking
+ * anyone, so the hub lists any it receives twice. */
+static const char duplicate_numbers_sql[] =
+    "SELECT c.value, count(*) FROM report r JOIN field_state s ON s.report_id = r.id"
+    " JOIN change c ON c.seq = s.change"
+    " WHERE s.field = 'registration_number' AND c.value IS NOT NULL AND " LIVE_REPORT
+    " GROUP BY c.value HAVING count(*) > 1 ORDER BY c.value";
 
 static const char months_sql[] =
     "SELECT coalesce(substr(c.value, 1, 7), 'none'), count(*) FROM report r"
@@ -95,17 +114,16 @@ static int add_to_table(const char *key, int64_t count, void *context)
     return count_table_add(context, key, count);
 }
 
-/* Runs a (key, count) query with up to two text parameters. */
-static int run_counts(struct hub_store *store, const char *sql, const char *p1, const char *p2,
-                      count_row_fn row, void *context)
+/* Runs a (key, count) query with up to three text parameters. */
+static int run_counts3(struct hub_store *store, const char *sql, const char *const params[3],
+                       count_row_fn row, void *context)
 {
     sqlite3_stmt *stmt = NULL;
     int err = 0;
     int rc = sae_db_prepare(store->db, sql, &stmt);
-    if (rc == 0 && p1)
-        rc = sae_db_bind_text(stmt, 1, p1);
-    if (rc == 0 && p2)
-        rc = sae_db_bind_text(stmt, 2, p2);
+    for (int i = 0; rc == 0 && i < 3; i++)
+        if (params[i])
+            rc = sae_db_bind_text(stmt, i + 1, params[i]);
     while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         const unsigned char *key = sqlite3_column_text(stmt, 0);
         err = key ? row((const char *)key, sqlite3_column_int64(stmt, 1), context)
@@ -116,6 +134,13 @@ static int run_counts(struct hub_store *store, const char *sql, const char *p1, 
     if (err == 0 && rc != 0)
         err = rc;
     return err;
+}
+
+static int run_counts(struct hub_store *store, const char *sql, const char *p1, const char *p2,
+                      count_row_fn row, void *context)
+{
+    const char *const params[3] = {p1, p2, NULL};
+    return run_counts3(store, sql, params, row, context);
 }
 
 static void months_free(struct hub_stats *stats)
@@ -187,15 +212,20 @@ static int load_kinds_and_months(struct hub_store *store, struct hub_stats *stat
 static int load_violence_types(struct hub_store *store, struct hub_stats *stats)
 {
     const struct sae_kind *kind = NULL;
-    const struct sae_field *field = NULL;
+    const struct sae_field *field = NULL, *legacy = NULL;
+    char prefix[SAE_FIELD_ELEMENT_NAME_BYTES];
     int rc = sae_catalogue_find_kind(STATS_VIOLENCE_KIND, &kind);
     if (rc == 0)
         rc = sae_catalogue_find_field(kind, STATS_VIOLENCE_FIELD, &field);
+    for (size_t i = 0; rc == 0 && i < kind->field_count; i++)
+        if (kind->fields[i].replaced_by && strcmp(kind->fields[i].replaced_by, field->name) == 0)
+            legacy = &kind->fields[i];
     for (size_t i = 0; rc == 0 && i < field->value_count; i++)
         rc = count_table_add(&stats->violence_types, field->values[i].code, 0);
+    snprintf(prefix, sizeof prefix, "%s%c", STATS_VIOLENCE_FIELD, SAE_FIELD_ELEMENT_SEPARATOR);
+    const char *const params[3] = {kind->name, prefix, legacy ? legacy->name : ""};
     if (rc == 0)
-        rc = run_counts(store, field_values_sql, kind->name, field->name, add_to_table,
-                        &stats->violence_types);
+        rc = run_counts3(store, set_values_sql, params, add_to_table, &stats->violence_types);
     return rc;
 }
 
@@ -221,6 +251,7 @@ void hub_stats_free(struct hub_stats *stats)
     count_table_free(&stats->violence_types);
     count_table_free(&stats->open_conflicts);
     count_table_free(&stats->held_changes);
+    count_table_free(&stats->duplicate_numbers);
     months_free(stats);
     stats->reports = stats->deleted = 0;
 }
@@ -247,6 +278,9 @@ int hub_stats_load(struct hub_store *store, struct hub_stats *out)
                         &stats.open_conflicts);
     if (rc == 0)
         rc = run_counts(store, held_sql, NULL, NULL, add_to_table, &stats.held_changes);
+    if (rc == 0)
+        rc = run_counts(store, duplicate_numbers_sql, NULL, NULL, add_to_table,
+                        &stats.duplicate_numbers);
     if (own)
         hub_read_end(store);
     if (rc != 0) {

@@ -53,6 +53,17 @@ struct sae_plan_input {
 int sae_plan_make(const struct sae_plan_input *in, struct sae_plan *out, struct sae_message *why);
 void sae_plan_free(struct sae_plan *plan);
 
+/* Whether a person may write field with op: SAE_EINVAL with why for a deprecated field
+ * (naming its replacement), the registration number (assigned, never given), --add or
+ * --remove on a field that is not a set, and unsetting a required field. */
+int sae_edit_check(const struct sae_field *field, enum sae_edit_op op, struct sae_message *why);
+
+/* An area as people give it: its code or its name in the built-in list (sae_area_resolve),
+ * as its canonical code (malloc'd). SAE_EINVAL or SAE_EAMBIGUOUS with why (the resolver's
+ * nearest names or candidates). */
+int sae_edit_area(const struct sae_field *field, const char *text, char **out,
+                  struct sae_message *why);
+
 /* The case_id an edit sets (canonical), else the current one in before, else NULL: the
  * case whose intake date the rules compare with. */
 const char *sae_plan_case_id(const struct sae_plan_input *in);

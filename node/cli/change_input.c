@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "store/report_read.h"
-#include "sae/sae_area.h"
 #include "sae/sae_validate.h"
 #include "sae/sae_wire_limits.h"
 
@@ -35,23 +34,6 @@ static void field_names(const struct sae_kind *kind, char *buf, size_t size)
     }
 }
 
-/* Fields a person may not write: old ones kept for old data, and the registration number
- * sae-node assigns. */
-static int check_writable(const struct sae_field *field, struct sae_message *why)
-{
-    if (field->deprecated) {
-        sae_message_set(why, "%s is kept for old cases only and is not written any more; use "
-                        "%s (sae-node fields lists its values)", field->name, field->replaced_by);
-        return SAE_EINVAL;
-    }
-    if (strcmp(field->name, "registration_number") == 0) {
-        sae_message_set(why, "registration_number is given by sae-node when a case is recorded "
-                        "and cannot be set");
-        return SAE_EINVAL;
-    }
-    return 0;
-}
-
 static bool element_op(enum sae_edit_op op)
 {
     return op == SAE_EDIT_ADD || op == SAE_EDIT_REMOVE;
@@ -70,7 +52,7 @@ static int find_field(const struct change_input *input, const char *name, enum s
                 return SAE_EINVAL;
             }
         }
-        return check_writable(*out, why);
+        return 0;
     }
     field_names(input->kind, names, sizeof names);
     sae_message_set(why, "%s reports have no field \"%.40s\"; fields: %s", input->kind->name, name,
@@ -112,25 +94,6 @@ static size_t field_limit(const struct sae_field *field)
                                                              : SAE_LIMIT_TEXT_BYTES;
 }
 
-/* An area is given by its code or its name in the official list (sae_area_resolve). */
-static int area_code(const struct sae_field *field, const char *raw, char **out,
-                     struct sae_message *why)
-{
-    const struct sae_area_list *list = NULL;
-    const struct sae_area *area = NULL;
-    struct sae_message inner = {{0}};
-    int rc = sae_area_list_shared(&list);
-    if (rc == 0)
-        rc = sae_area_resolve(list, raw, (enum sae_area_level)field->area_level, &area, &inner);
-    if (rc != 0) {
-        sae_message_set(why, "%s: %s", field->name, inner.text[0] ? inner.text
-                                                                 : sae_error_name(rc));
-        return rc == SAE_ENOMEM ? rc : rc == SAE_EAMBIGUOUS ? rc : SAE_EINVAL;
-    }
-    *out = strdup(area->code);
-    return *out ? 0 : SAE_ENOMEM;
-}
-
 /* Validates raw bytes for field; reference values may be a unique prefix of an id or a
  * case's registration number, areas a name of the official list. */
 static int canonical_value(struct node_store *store, const struct sae_field *field,
@@ -138,7 +101,7 @@ static int canonical_value(struct node_store *store, const struct sae_field *fie
 {
     char message[SAE_VALIDATE_MESSAGE_BYTES], id[SAE_ID_TEXT_LEN + 1];
     if (field->type == SAE_FIELD_AREA && strlen(raw) == len)
-        return area_code(field, raw, out, why);
+        return sae_edit_area(field, raw, out, why);
     if (field->type == SAE_FIELD_REFERENCE && len <= SAE_ID_TEXT_LEN && strlen(raw) == len) {
         struct sae_message inner = {{0}};
         int rc = report_resolve_id(store, raw, id, &inner);
@@ -155,18 +118,6 @@ static int canonical_value(struct node_store *store, const struct sae_field *fie
     return rc;
 }
 
-static const char *op_option(enum change_op op)
-{
-    switch (op) {
-    case CHANGE_SET: return "--set";
-    case CHANGE_SET_FILE: return "--set-file";
-    case CHANGE_UNSET: return "--unset";
-    case CHANGE_ADD: return "--add";
-    case CHANGE_REMOVE: return "--remove";
-    }
-    return "?";
-}
-
 static enum sae_edit_op edit_op(enum change_op op)
 {
     return op == CHANGE_ADD ? SAE_EDIT_ADD : op == CHANGE_REMOVE ? SAE_EDIT_REMOVE
@@ -176,24 +127,14 @@ static enum sae_edit_op edit_op(enum change_op op)
 static int value_of(struct node_store *store, const struct sae_field *field, enum change_op op,
                     const char *text, char **value, struct sae_message *why)
 {
-    if (op == CHANGE_UNSET) {
-        if (field->required) {
-            sae_message_set(why, "%s is required and cannot be unset; set another value instead",
-                            field->name);
-            return SAE_EINVAL;
-        }
-        return 0;
-    }
-    if ((op == CHANGE_ADD || op == CHANGE_REMOVE) && field->type != SAE_FIELD_SET) {
-        sae_message_set(why, "%s adds or removes values of a set field; %s is not one: use --set "
-                        "%s=VALUE", op_option(op), field->name, field->name);
-        return SAE_EINVAL;
-    }
+    int rc = sae_edit_check(field, edit_op(op), why);
+    if (rc != 0 || op == CHANGE_UNSET)
+        return rc;
     if (op != CHANGE_SET_FILE)
         return canonical_value(store, field, text, strlen(text), value, why);
     char *content = NULL;
     size_t len = 0;
-    int rc = read_value_file(text, field_limit(field), &content, &len, why);
+    rc = read_value_file(text, field_limit(field), &content, &len, why);
     if (rc == 0)
         rc = canonical_value(store, field, content, len, value, why);
     free(content);
