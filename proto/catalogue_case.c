@@ -218,9 +218,8 @@ static const struct sae_field case_fields[] = {
      .label_en = "Incident date",
      .help_id = "Tidak boleh setelah tanggal pengaduan.",
      .help_en = "Not after the intake date."},
-    /* Required once the programs write sets (engineer A's part of issue 10). */
     {.name = "violence_types", .type = SAE_FIELD_SET, .label_id = "Bentuk kekerasan",
-     .label_en = "Types of violence",
+     .label_en = "Types of violence", .required = true,
      ENUM_VALUES(violence_types),
      .merge = SAE_MERGE_SAFEST},
     {.name = "domain", .type = SAE_FIELD_ENUM, .label_id = "Ranah kekerasan",

@@ -430,7 +430,8 @@ int sae_validate_value(const struct sae_field *field, const char *value, size_t 
                        char **canonical, char message[SAE_VALIDATE_MESSAGE_BYTES])
 {
     message[0] = '\0';
-    if (field->type != SAE_FIELD_TEXT && len > SHORT_VALUE_MAX) {
+    size_t longest = field->type == SAE_FIELD_SET ? SAE_SET_TEXT_BYTES : SHORT_VALUE_MAX;
+    if (field->type != SAE_FIELD_TEXT && len > longest) {
         snprintf(message, SAE_VALIDATE_MESSAGE_BYTES,
                  "%s: value is %zu bytes, longer than any valid %s value", field->name, len,
                  sae_field_type_name(field->type));

@@ -31,6 +31,9 @@ int sae_validate_ref(const struct sae_field_ref *ref, const char *value, size_t 
 
 /* Most values a set field's catalogue entry may list. */
 #define SAE_SET_VALUES_MAX 32
+/* Longest text of a set as given (every value by its longest form, with commas and
+ * spaces); a set's canonical text is shorter than any of its values' forms put together. */
+#define SAE_SET_TEXT_BYTES 1024
 
 /* 0 when buf holds well-formed UTF-8 (no overlongs, surrogates or code points past
  * U+10FFFF) and no NUL byte; SAE_EINVAL otherwise. */

@@ -143,7 +143,7 @@ void unit_add(struct node_store *store, const char *kind, const char *const *set
 
 void unit_add_case(struct node_store *store, char id[SAE_ID_TEXT_LEN + 1])
 {
-    static const char *const sets[] = {"violence_type=physical", "victim_sex=F",
+    static const char *const sets[] = {"violence_types=physical", "victim_sex=F",
                                        "victim_age=7", "intake_date=2026-11-01", NULL};
     unit_add(store, "case", sets, id);
 }

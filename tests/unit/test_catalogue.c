@@ -16,7 +16,7 @@
 #include "sae/sae_validate.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_CODES 16
+#define MAX_CODES 16 /* service types, the longest list */
 
 struct expected_field {
     const char *name;
@@ -35,28 +35,60 @@ struct expected_kind {
 };
 
 static const struct expected_field case_fields[] = {
+    {"registration_number", SAE_FIELD_TEXT, false, false, false, {NULL}},
     {"status", SAE_FIELD_ENUM, true, false, false, {"new", "active", "referred", "closed"}},
-    {"violence_type", SAE_FIELD_ENUM, true, false, false,
-     {"physical", "psychological", "sexual", "exploitation", "trafficking", "neglect", "other"}},
-    {"victim_name", SAE_FIELD_TEXT, false, true, false, {NULL}},
-    {"victim_sex", SAE_FIELD_ENUM, true, false, false, {"F", "M"}},
-    {"victim_age", SAE_FIELD_INT, false, false, false, {NULL}},
-    {"victim_disability", SAE_FIELD_BOOL, false, false, false, {NULL}},
+    {"closure_reason", SAE_FIELD_ENUM, false, false, false,
+     {"services_completed", "referred_onward", "survivor_withdrew", "relocated", "unreachable",
+      "deceased", "other"}},
     {"intake_date", SAE_FIELD_DATE, true, false, false, {NULL}},
-    {"incident_date", SAE_FIELD_DATE, false, false, false, {NULL}},
     {"intake_channel", SAE_FIELD_ENUM, false, false, false,
      {"walk_in", "phone", "whatsapp", "referral_in", "outreach", "other"}},
+    {"incident_date", SAE_FIELD_DATE, false, false, false, {NULL}},
+    {"violence_types", SAE_FIELD_SET, true, false, false,
+     {"physical", "psychological", "sexual", "exploitation", "trafficking", "neglect", "other"}},
+    {"domain", SAE_FIELD_ENUM, false, false, false, {"household", "community", "state"}},
     {"location_type", SAE_FIELD_ENUM, false, false, false,
-     {"household", "workplace", "school", "public_facility", "boarding_school", "online",
-      "other"}},
+     {"household", "workplace", "school", "public_facility", "boarding_school", "online", "other"}},
+    {"impacts", SAE_FIELD_SET, false, false, false,
+     {"physical", "psychological", "sexual_reproductive", "economic", "legal", "other"}},
+    {"victim_name", SAE_FIELD_TEXT, false, true, false, {NULL}},
+    {"victim_contact", SAE_FIELD_TEXT, false, true, true, {NULL}},
+    {"victim_sex", SAE_FIELD_ENUM, true, false, false, {"F", "M"}},
+    {"victim_age", SAE_FIELD_INT, false, false, false, {NULL}},
+    {"victim_education", SAE_FIELD_ENUM, false, false, false,
+     {"none", "early_childhood", "primary", "junior", "senior", "higher", "unknown"}},
+    {"victim_occupation", SAE_FIELD_ENUM, false, false, false,
+     {"none", "student", "housewife", "farmer", "labourer", "trader", "civil_servant",
+      "private_employee", "migrant_worker", "domestic_worker", "other", "unknown"}},
+    {"victim_marital_status", SAE_FIELD_ENUM, false, false, false,
+     {"single", "married", "divorced", "widowed", "unknown"}},
+    {"disability_types", SAE_FIELD_SET, false, false, false,
+     {"physical", "intellectual", "mental", "sensory_visual", "sensory_hearing", "sensory_speech",
+      "multiple", "other"}},
+    {"residence_district", SAE_FIELD_AREA, false, false, false, {NULL}},
+    {"residence_village", SAE_FIELD_AREA, false, false, false, {NULL}},
     {"perpetrator_relation", SAE_FIELD_ENUM, false, false, false,
-     {"parent", "step_parent", "spouse", "partner", "relative", "neighbour", "teacher",
-      "employer", "coworker", "friend", "stranger", "other", "unknown"}},
+     {"parent", "step_parent", "spouse", "partner", "relative", "neighbour", "teacher", "employer",
+      "coworker", "friend", "stranger", "other", "unknown"}},
     {"perpetrator_sex", SAE_FIELD_ENUM, false, false, false, {"F", "M", "unknown"}},
+    {"perpetrator_age", SAE_FIELD_INT, false, false, false, {NULL}},
+    {"perpetrator_count", SAE_FIELD_INT, false, false, false, {NULL}},
     {"risk_level", SAE_FIELD_ENUM, false, false, false, {"high", "medium", "low"}},
+    {"legal_process", SAE_FIELD_ENUM, false, false, false,
+     {"none", "reported", "investigation", "prosecution", "trial", "verdict", "diversion",
+      "stopped"}},
+    {"legal_outcome", SAE_FIELD_ENUM, false, false, false,
+     {"convicted", "acquitted", "settled", "withdrawn", "other"}},
     {"consent_services", SAE_FIELD_BOOL, false, false, false, {NULL}},
+    {"consent_services_date", SAE_FIELD_DATE, false, false, false, {NULL}},
     {"consent_share", SAE_FIELD_BOOL, false, false, false, {NULL}},
+    {"consent_share_date", SAE_FIELD_DATE, false, false, false, {NULL}},
+    {"consent_statistics", SAE_FIELD_BOOL, false, false, false, {NULL}},
+    {"consent_statistics_date", SAE_FIELD_DATE, false, false, false, {NULL}},
     {"narrative", SAE_FIELD_TEXT, false, true, true, {NULL}},
+    {"violence_type", SAE_FIELD_ENUM, false, false, false,
+     {"physical", "psychological", "sexual", "exploitation", "trafficking", "neglect", "other"}},
+    {"victim_disability", SAE_FIELD_BOOL, false, false, false, {NULL}},
 };
 
 static const struct expected_field service_fields[] = {
@@ -64,7 +96,8 @@ static const struct expected_field service_fields[] = {
     {"service_type", SAE_FIELD_ENUM, true, false, false,
      {"complaint_intake", "counselling", "psychologist", "health_visum", "shelter_in",
       "shelter_out", "police_accompaniment", "court_accompaniment", "legal_aid", "mediation",
-      "social_rehabilitation", "reintegration", "other"}},
+      "social_rehabilitation", "reintegration", "other", "psychosocial_accompaniment",
+      "health_accompaniment", "legal_accompaniment"}},
     {"service_date", SAE_FIELD_DATE, true, false, false, {NULL}},
     {"provider", SAE_FIELD_TEXT, false, false, false, {NULL}},
     {"notes", SAE_FIELD_TEXT, false, true, true, {NULL}},
@@ -75,13 +108,28 @@ static const struct expected_field referral_fields[] = {
     {"referred_to", SAE_FIELD_ENUM, true, false, false,
      {"police_ppa_unit", "puskesmas", "hospital", "uptd_ppa", "puspaga", "social_office",
       "legal_aid", "other"}},
+    {"referral_reason", SAE_FIELD_TEXT, false, false, true, {NULL}},
     {"referral_date", SAE_FIELD_DATE, true, false, false, {NULL}},
     {"referral_status", SAE_FIELD_ENUM, true, false, false,
-     {"sent", "accepted", "completed", "declined"}},
-    /* Primero / GBVIMS: exactly six outcomes. */
+     {"sent", "accepted", "completed", "declined", "revoked"}},
+    {"status_date", SAE_FIELD_DATE, false, false, false, {NULL}},
+    {"decline_reason", SAE_FIELD_TEXT, false, false, true, {NULL}},
+    {"service_note", SAE_FIELD_TEXT, false, true, true, {NULL}},
     {"referral_result", SAE_FIELD_ENUM, false, false, false,
      {"referred", "service_provided_by_agency", "already_received_elsewhere", "not_applicable",
       "declined_by_survivor", "service_unavailable"}},
+    {"notes", SAE_FIELD_TEXT, false, true, true, {NULL}},
+};
+
+static const struct expected_field shelter_stay_fields[] = {
+    {"case_id", SAE_FIELD_REFERENCE, true, false, false, {NULL}},
+    {"shelter_name", SAE_FIELD_TEXT, false, false, false, {NULL}},
+    {"admission_date", SAE_FIELD_DATE, true, false, false, {NULL}},
+    {"planned_end_date", SAE_FIELD_DATE, false, false, false, {NULL}},
+    {"extension_reason", SAE_FIELD_TEXT, false, false, true, {NULL}},
+    {"discharge_date", SAE_FIELD_DATE, false, false, false, {NULL}},
+    {"discharge_reason", SAE_FIELD_ENUM, false, false, false,
+     {"returned_home", "moved_to_relatives", "referred", "left", "other"}},
     {"notes", SAE_FIELD_TEXT, false, true, true, {NULL}},
 };
 
@@ -89,6 +137,7 @@ static const struct expected_kind expected_kinds[] = {
     {"case", false, case_fields, COUNT(case_fields)},
     {"service", true, service_fields, COUNT(service_fields)},
     {"referral", false, referral_fields, COUNT(referral_fields)},
+    {"shelter_stay", false, shelter_stay_fields, COUNT(shelter_stay_fields)},
 };
 
 static bool nonempty(const char *s) { return s && s[0] != '\0'; }
@@ -153,7 +202,9 @@ static void test_lookups_miss_cleanly(void **state)
     const struct sae_kind *kind = NULL, *sentinel = (const struct sae_kind *)&kind;
     const struct sae_kind *out = sentinel;
     const struct sae_field *field = NULL, *field_out;
-    static const char *const missing_kinds[] = {"", "Case", "cases", "case ", "event", "_deleted"};
+    /* Kinds are found by name and by their Indonesian forms ("kasus"), nothing else. */
+    static const char *const missing_kinds[] = {"", "cases", "case ", "event", "_deleted",
+                                                "kasusnya"};
     for (size_t i = 0; i < COUNT(missing_kinds); i++) {
         assert_int_equal(sae_catalogue_find_kind(missing_kinds[i], &out), SAE_ENOTFOUND);
         assert_ptr_equal(out, sentinel); /* untouched on failure */
@@ -231,7 +282,11 @@ static void check_type_settings(const struct sae_kind *kind, const struct sae_fi
 {
     const struct sae_kind *target = NULL;
     (void)kind;
-    assert_int_equal(field->value_count > 0, field->type == SAE_FIELD_ENUM);
+    assert_int_equal(field->value_count > 0,
+                     field->type == SAE_FIELD_ENUM || field->type == SAE_FIELD_SET);
+    assert_true(field->value_count <= SAE_SET_VALUES_MAX || field->type != SAE_FIELD_SET);
+    assert_int_equal(field->area_level != 0, field->type == SAE_FIELD_AREA);
+    assert_int_equal(field->replaced_by != NULL, field->deprecated);
     assert_int_equal(field->ref_kind != NULL, field->type == SAE_FIELD_REFERENCE);
     assert_true(!field->multiline || field->type == SAE_FIELD_TEXT);
     switch (field->type) {
@@ -301,10 +356,48 @@ static void test_type_names(void **state)
     } names[] = {
         {SAE_FIELD_TEXT, "text"}, {SAE_FIELD_INT, "int"},   {SAE_FIELD_DATE, "date"},
         {SAE_FIELD_ENUM, "enum"}, {SAE_FIELD_BOOL, "bool"}, {SAE_FIELD_REFERENCE, "reference"},
+        {SAE_FIELD_SET, "set"},   {SAE_FIELD_AREA, "area"},
     };
     for (size_t i = 0; i < COUNT(names); i++)
         assert_string_equal(sae_field_type_name(names[i].type), names[i].name);
-    assert_string_equal(sae_field_type_name((enum sae_field_type)6), "unknown");
+    assert_string_equal(sae_field_type_name((enum sae_field_type)8), "unknown");
+}
+
+/* What people type for a kind, and the stored names of set elements. */
+static void test_kind_aliases_and_set_elements(void **state)
+{
+    (void)state;
+    const struct sae_kind *kind = NULL;
+    struct sae_field_ref ref = {NULL, NULL}, untouched = {NULL, NULL};
+    char name[SAE_FIELD_ELEMENT_NAME_BYTES];
+    static const char *const forms[][2] = {{"kasus", "case"}, {"Pengaduan", "case"},
+                                           {"rujukan", "referral"}, {"layanan", "service"},
+                                           {"Rumah Aman", "shelter_stay"}, {"CASE", "case"}};
+    for (size_t i = 0; i < COUNT(forms); i++) {
+        assert_int_equal(sae_catalogue_find_kind(forms[i][0], &kind), 0);
+        assert_string_equal(kind->name, forms[i][1]);
+    }
+    assert_int_equal(sae_catalogue_find_kind("case", &kind), 0);
+    assert_int_equal(sae_catalogue_resolve(kind, "violence_types/sexual", &ref), 0);
+    assert_string_equal(ref.field->name, "violence_types");
+    assert_string_equal(ref.element->code, "sexual");
+    sae_field_element_name(ref.field, ref.element, name);
+    assert_string_equal(name, "violence_types/sexual");
+    assert_int_equal(sae_catalogue_resolve(kind, "risk_level", &ref), 0);
+    assert_null(ref.element);
+    /* The set's own name is not a stored field; unknown elements and plain fields with an
+     * element are not fields at all. */
+    static const struct {
+        const char *name;
+        int rc;
+    } refused[] = {{"violence_types", SAE_EINVAL}, {"violence_types/hitting", SAE_ENOTFOUND},
+                   {"violence_types/", SAE_ENOTFOUND}, {"risk_level/high", SAE_ENOTFOUND},
+                   {"/sexual", SAE_ENOTFOUND}, {"Violence_types/sexual", SAE_ENOTFOUND}};
+    for (size_t i = 0; i < COUNT(refused); i++) {
+        ref = untouched;
+        assert_int_equal(sae_catalogue_resolve(kind, refused[i].name, &ref), refused[i].rc);
+        assert_null(ref.field);
+    }
 }
 
 static void test_allowed_codes_fit_their_buffer(void **state)
@@ -340,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_defaults_are_valid_values),
         cmocka_unit_test(test_type_names),
         cmocka_unit_test(test_allowed_codes_fit_their_buffer),
+        cmocka_unit_test(test_kind_aliases_and_set_elements),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,7 +46,9 @@ static void populate(struct hub_fixture *f)
         {A, R3, "case", SAE_FIELD_TOMBSTONE, "1", MS(100), -1, 0, 0}};
     const struct test_change by_d[] = {
         {D, R2, "case", "status", "new", MS(0), -1, 0, 0},
-        {D, R2, "case", "violence_type", "physical", MS(0), -1, 0, 0},
+        /* A post of catalogue 2: two types, element by element. */
+        {D, R2, "case", "violence_types/physical", "1", MS(0), -1, 0, 0},
+        {D, R2, "case", "violence_types/sexual", "1", MS(0), -1, 0, 0},
         {D, R2, "case", "victim_sex", "M", MS(0), -1, 0, 0},
         {D, R2, "case", "intake_date", "2026-10-03", MS(0), -1, 0, 0},
     };
@@ -490,7 +492,7 @@ static void test_csv_rows_and_columns(void **state)
     }
     assert_int_equal(notes, 1);
     assert_int_equal(case_ids, 1);
-    assert_string_equal(all.fields[0]->name, "status");
+    assert_string_equal(all.fields[0]->name, "registration_number");
     hub_csv_columns_free(&all);
     populate(f);
     assert_int_equal(hub_csv_columns_init(&cases, sae_catalogue_kind_at(0)), 0);
@@ -498,12 +500,16 @@ static void test_csv_rows_and_columns(void **state)
     assert_int_equal(hub_report_load(f->store, R1, &report), 0);
     struct export_arg arg = {&cases, report};
     text = captured(write_export, &arg);
-    assert_non_null(strstr(text, "id,kind,village,deleted,updated,status,violence_type,"));
+    assert_non_null(strstr(text, "id,kind,village,deleted,updated,registration_number,status,"
+                                 "closure_reason,intake_date,intake_channel,incident_date,"
+                                 "violence_types,"));
+    /* R1 came from a post of catalogue 1: its one type shows in the set's column. */
     assert_non_null(strstr(text, "\r\n" R1 ",case,Desa Sumberasri,false,"
-                                 "2026-11-29T13:20:02.000Z,closed,psychological,"
-                                 "\"Siti, \"\"Ani\"\"\",F,7,"));
-    /* The narrative starts with '=': guarded, and quoted for its line break. */
-    assert_non_null(strstr(text, ",\"'=kronologi\nbaris dua\"\r\n"));
+                                 "2026-11-29T13:20:02.000Z,,closed,,2026-11-20,,,psychological,"
+                                 ",,,\"Siti, \"\"Ani\"\"\",,F,7,"));
+    /* The narrative starts with '=': guarded, and quoted for its line break; the old fields'
+     * columns follow it, empty (R1's old type is read through the set). */
+    assert_non_null(strstr(text, ",\"'=kronologi\nbaris dua\",,\r\n"));
     free(text);
     hub_report_free(report);
     hub_csv_columns_free(&cases);
@@ -525,7 +531,8 @@ static void test_stats_counts(void **state)
     assert_int_equal(stats.kinds.rows[0].count, 2);
     assert_int_equal(stats.kinds.rows[1].count, 1);
     assert_int_equal(stats.kinds.rows[2].count, 0);
-    /* R3 (deleted) counts nowhere: no 2026-11 case besides R1, no sexual violence. */
+    /* R3 (deleted) counts nowhere: no 2026-11 case besides R1; R2's two types count under
+     * both, R1's old single type under its own. */
     assert_int_equal(stats.month_count, 2);
     assert_string_equal(stats.months[0].month, "2026-10");
     assert_int_equal(stats.months[0].per_kind[0], 1);
@@ -537,7 +544,8 @@ static void test_stats_counts(void **state)
     json_t *violence = json_object_get(json, "violence_type");
     assert_int_equal(json_integer_value(json_object_get(violence, "psychological")), 1);
     assert_int_equal(json_integer_value(json_object_get(violence, "physical")), 1);
-    assert_int_equal(json_integer_value(json_object_get(violence, "sexual")), 0);
+    assert_int_equal(json_integer_value(json_object_get(violence, "sexual")), 1);
+    assert_int_equal(json_integer_value(json_object_get(violence, "neglect")), 0);
     assert_int_equal(json_object_size(violence), 7);
     json_t *open = json_object_get(json, "open_conflicts");
     assert_int_equal(json_integer_value(json_object_get(open, "Desa Sumberasri")), 1);
@@ -601,7 +609,8 @@ static void test_text_lists_hide_sensitive_fields(void **state)
     assert_null(strstr(line, "kronologi"));
     assert_non_null(strstr(line, "status=closed"));
     assert_non_null(strstr(show, "Siti"));
-    assert_non_null(strstr(show, "closed (Selesai)"));
+    assert_non_null(strstr(show, "closed (Selesai / ditutup)"));
+    assert_non_null(strstr(show, "psychological (Psikis)"));
     assert_non_null(strstr(show, "=kronologi\n"));
     free(line);
     free(show);

@@ -168,13 +168,16 @@ static void test_add_writes_one_version(void **state)
     unit_add_case(f->store, id);
     assert_int_equal(sae_id_parse(id, &parsed), 0);
     struct unit_history h = unit_history_of(f->store, id);
-    static const char *const fields[][2] = {{"violence_type", "physical"}, {"victim_sex", "F"},
-                                            {"victim_age", "7"}, {"intake_date", "2026-11-01"},
-                                            {"status", "new"}};
+    /* Catalogue order; the set as its element; the number sae-node assigned first. */
+    static const char *const fields[][2] = {{"registration_number", NULL}, {"status", "new"},
+                                            {"intake_date", "2026-11-01"},
+                                            {"violence_types/physical", "1"},
+                                            {"victim_sex", "F"}, {"victim_age", "7"}};
     assert_int_equal(h.count, COUNT(fields));
     for (size_t i = 0; i < h.count; i++) {
         assert_string_equal(h.at[i].field, fields[i][0]);
-        assert_string_equal(h.at[i].value, fields[i][1]);
+        if (fields[i][1])
+            assert_string_equal(h.at[i].value, fields[i][1]);
         assert_int_equal(h.at[i].version.hlc, h.at[0].version.hlc); /* one command, one version */
         assert_int_equal(h.at[i].version.origin, f->store->origin);
         assert_int_equal(h.at[i].base.hlc, 0);
@@ -186,8 +189,8 @@ static void test_add_writes_one_version(void **state)
     assert_string_equal(report->kind->name, "case");
     assert_false(report->deleted);
     assert_int_equal(report->updated, h.at[0].version.hlc);
-    static const char *const in_order[] = {"status", "violence_type", "victim_sex", "victim_age",
-                                           "intake_date"};
+    static const char *const in_order[] = {"registration_number", "status", "intake_date",
+                                           "violence_types", "victim_sex", "victim_age"};
     assert_int_equal(report->value_count, COUNT(in_order));
     for (size_t i = 0; i < COUNT(in_order); i++)
         assert_string_equal(report->values[i].field->name, in_order[i]);
@@ -211,23 +214,24 @@ static void test_edit_bases_are_previous_versions(void **state)
     unit_unset(f->store, id, "victim_age", 0);
     unit_edit(f->store, id, (const char *const[]){"victim_name=Siti", NULL}, 1);
     struct unit_history h = unit_history_of(f->store, id);
-    assert_int_equal(h.count, 5 + 2 + 1 + 1 + 1);
-    struct sae_version added = h.at[0].version, first = h.at[5].version, second = h.at[7].version;
+    /* An add writes 6 entries; an edit writes in catalogue order (status before age). */
+    assert_int_equal(h.count, 6 + 2 + 1 + 1 + 1);
+    struct sae_version added = h.at[0].version, first = h.at[6].version, second = h.at[8].version;
     assert_true(first.hlc > added.hlc && second.hlc > first.hlc);
-    assert_string_equal(h.at[5].field, "victim_age");
-    assert_string_equal(h.at[5].value, "8");
-    assert_true(h.at[5].base.hlc == added.hlc && h.at[5].base.origin == added.origin);
+    assert_string_equal(h.at[7].field, "victim_age");
+    assert_string_equal(h.at[7].value, "8");
+    assert_true(h.at[7].base.hlc == added.hlc && h.at[7].base.origin == added.origin);
     assert_string_equal(h.at[6].field, "status");
     assert_true(h.at[6].base.hlc == added.hlc && h.at[6].version.hlc == first.hlc);
-    assert_string_equal(h.at[7].value, "9");
-    assert_true(h.at[7].base.hlc == first.hlc && h.at[7].base.origin == first.origin);
-    assert_true(h.at[8].unset);
-    assert_true(h.at[8].base.hlc == second.hlc);
-    assert_string_equal(h.at[9].field, "victim_name");
-    assert_true(h.at[9].base.hlc == 0 && h.at[9].base.origin == 0); /* never set before */
+    assert_string_equal(h.at[8].value, "9");
+    assert_true(h.at[8].base.hlc == first.hlc && h.at[8].base.origin == first.origin);
+    assert_true(h.at[9].unset);
+    assert_true(h.at[9].base.hlc == second.hlc);
+    assert_string_equal(h.at[10].field, "victim_name");
+    assert_true(h.at[10].base.hlc == 0 && h.at[10].base.origin == 0); /* never set before */
     struct report *report = NULL;
     assert_int_equal(report_load(f->store, id, &report), 0);
-    assert_int_equal(report->updated, h.at[9].version.hlc);
+    assert_int_equal(report->updated, h.at[10].version.hlc);
     for (size_t i = 0; i < report->value_count; i++) {
         assert_string_not_equal(report->values[i].field->name, "victim_age");
         if (strcmp(report->values[i].field->name, "status") == 0)
@@ -319,8 +323,9 @@ static int add_service_for(struct node_store *store, const char *case_id, struct
     char ref[SAE_ID_TEXT_LEN + 1], type[] = "counselling", date[] = "2026-11-02";
     char id[SAE_ID_TEXT_LEN + 1];
     snprintf(ref, sizeof ref, "%s", case_id);
-    struct journal_change changes[] = {{&service->fields[0], ref}, {&service->fields[1], type},
-                                       {&service->fields[2], date}};
+    struct journal_change changes[] = {{&service->fields[0], ref, SAE_EDIT_SET},
+                                       {&service->fields[1], type, SAE_EDIT_SET},
+                                       {&service->fields[2], date, SAE_EDIT_SET}};
     return journal_add(store, service, changes, COUNT(changes), id, why);
 }
 
@@ -421,13 +426,13 @@ static void test_status_counts(void **state)
     assert_int_equal(report_status(f->store, &s), 0);
     assert_int_equal(s.reports, 1);
     assert_int_equal(s.deleted, 1);
-    assert_int_equal(s.changes, 11);
-    assert_int_equal(s.pending, 11);
+    assert_int_equal(s.changes, 13); /* two cases of 6 entries and a tombstone */
+    assert_int_equal(s.pending, 13);
     assert_int_equal(s.clock, (sae_hlc)unit_count(f->store, "SELECT max(version) FROM journal"));
     assert_int_equal(sae_db_set_meta_int(f->store->db, NODE_META_ACKED_SEQ, 4), 0);
     assert_int_equal(report_status(f->store, &s), 0);
     assert_int_equal(s.acked_seq, 4);
-    assert_int_equal(s.pending, 7);
+    assert_int_equal(s.pending, 9);
 }
 
 static void test_versions_increase_across_commands(void **state)
@@ -522,7 +527,7 @@ static void test_busy_journal_writes_nothing(void **state)
     assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
     int64_t rows = unit_journal_rows(f->store);
     assert_int_equal(unit_try_add(f->store, "case",
-                                  (const char *const[]){"violence_type=neglect", "victim_sex=M",
+                                  (const char *const[]){"violence_types=neglect", "victim_sex=M",
                                                         "intake_date=2026-11-05", NULL},
                                   unused, &why), SAE_EBUSY);
     assert_int_equal(unit_try_edit(f->store, id, "case", (const char *const[]){"status=closed", NULL},
@@ -559,6 +564,15 @@ static void test_change_input_refusals(void **state)
         {CHANGE_UNSET, "status", SAE_EINVAL},       {CHANGE_SET, "victim_age=121", SAE_ERANGE},
         {CHANGE_SET, "victim_sex=X", SAE_EINVAL},   {CHANGE_SET, "status=new", 0},
         {CHANGE_SET, "status=closed", SAE_EINVAL}, /* given twice */
+        /* Catalogue 2: old fields are read only, the number is assigned, sets and areas. */
+        {CHANGE_SET, "violence_type=physical", SAE_EINVAL},
+        {CHANGE_SET, "victim_disability=true", SAE_EINVAL},
+        {CHANGE_SET, "registration_number=3513122018-2026-0001", SAE_EINVAL},
+        {CHANGE_ADD, "victim_sex=F", SAE_EINVAL},
+        {CHANGE_SET, "violence_types=fisik,hitting", SAE_EINVAL},
+        {CHANGE_SET, "residence_village=Sumberasri", SAE_EINVAL},
+        {CHANGE_SET, "residence_village=Karanganyar", SAE_EAMBIGUOUS},
+        {CHANGE_SET, "residence_district=35.13.12.2018", SAE_EINVAL},
     };
     for (size_t i = 0; i < COUNT(bad); i++) {
         memset(&why, 0, sizeof why);
@@ -567,8 +581,8 @@ static void test_change_input_refusals(void **state)
         assert_true(bad[i].rc == 0 || (why.text[0] != '\0' && !strchr(why.text, '\n')));
     }
     assert_int_equal(input.count, 1);
-    assert_int_equal(change_input_complete(&input, &why), SAE_EINVAL); /* violence_type */
-    assert_non_null(strstr(why.text, "violence_type"));
+    assert_int_equal(change_input_complete(&input, &why), SAE_EINVAL); /* intake_date */
+    assert_non_null(strstr(why.text, "intake_date"));
     /* --set-file: a multiline narrative, a missing file, one byte over, a NUL inside. */
     unit_path(f->d.root, "narrative.txt", path);
     unit_write_file(path, "Baris satu\nBaris dua\n", 21, 0600);
@@ -617,7 +631,7 @@ static void test_complete_adds_defaults(void **state)
     change_input_free(&input);
     /* A given value wins over the default. */
     unit_changes(f->store, &input, "case",
-                 (const char *const[]){"status=closed", "violence_type=other", "victim_sex=F",
+                 (const char *const[]){"status=closed", "violence_types=other", "victim_sex=F",
                                        "intake_date=2026-11-03", NULL});
     assert_int_equal(change_input_complete(&input, &why), 0);
     assert_int_equal(input.count, 4);

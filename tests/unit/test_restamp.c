@@ -73,7 +73,9 @@ static void test_pending_redated_in_order(void **state)
     char id[SAE_ID_TEXT_LEN + 1];
     unit_add_case(f->store, id);
     unit_edit(f->store, id, (const char *const[]){"status=active", "risk_level=high", NULL}, 2);
-    unit_edit(f->store, id, (const char *const[]){"status=closed", NULL}, 1);
+    unit_edit(f->store, id,
+              (const char *const[]){"status=closed", "closure_reason=services_completed", NULL},
+              2);
     int64_t before = unit_journal_rows(f->store);
     measured_offset(f->store, -YEAR_MS);
     assert_int_equal(restamp(f->store), (size_t)before);

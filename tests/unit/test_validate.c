@@ -140,7 +140,17 @@ static void test_date_values(void **state)
         {"case", "intake_date", LIT("2026-04-31"), SAE_EINVAL, NULL},
         {"case", "intake_date", LIT("2026-1-01"), SAE_EINVAL, NULL},
         {"case", "intake_date", LIT("2026-01-1"), SAE_EINVAL, NULL},
-        {"case", "intake_date", LIT("26-01-2026"), SAE_EINVAL, NULL},
+        /* The ways people write dates here: day first, with dashes or slashes. */
+        {"case", "intake_date", LIT("26-01-2026"), 0, "2026-01-26"},
+        {"case", "intake_date", LIT("26/01/2026"), 0, "2026-01-26"},
+        {"case", "intake_date", LIT("6/1/2026"), 0, "2026-01-06"},
+        {"case", "intake_date", LIT("29/02/2024"), 0, "2024-02-29"},
+        {"case", "intake_date", LIT("29/02/2026"), SAE_EINVAL, NULL},
+        {"case", "intake_date", LIT("31-04-2026"), SAE_EINVAL, NULL},
+        {"case", "intake_date", LIT("26-01/2026"), SAE_EINVAL, NULL}, /* mixed separators */
+        {"case", "intake_date", LIT("26-01-26"), SAE_EINVAL, NULL},   /* two-digit year */
+        {"case", "intake_date", LIT("126-01-2026"), SAE_EINVAL, NULL},
+        {"case", "intake_date", LIT("01/01/1899"), SAE_ERANGE, NULL},
         {"case", "intake_date", LIT("2026/01/01"), SAE_EINVAL, NULL},
         {"case", "intake_date", LIT("2026-01-01T00:00"), SAE_EINVAL, NULL},
         {"case", "intake_date", LIT("2026-01-01 "), SAE_EINVAL, NULL},
@@ -157,22 +167,70 @@ static void test_enum_values(void **state)
 {
     (void)state;
     static const struct value_case cases[] = {
-        {"case", "violence_type", LIT("physical"), 0, "physical"},
-        {"case", "violence_type", LIT("PHYSICAL"), 0, "physical"},
-        {"case", "violence_type", LIT("Sexual"), 0, "sexual"},
+        {"case", "risk_level", LIT("high"), 0, "high"},
+        {"case", "risk_level", LIT("HIGH"), 0, "high"},
         {"case", "victim_sex", LIT("f"), 0, "F"},
         {"case", "victim_sex", LIT("M"), 0, "M"},
         {"case", "perpetrator_sex", LIT("UNKNOWN"), 0, "unknown"},
         {"referral", "referral_result", LIT("service_unavailable"), 0, "service_unavailable"},
+        /* Staff's language: labels in both languages and common forms, any case, spaces as
+         * typed. */
+        {"case", "victim_sex", LIT("perempuan"), 0, "F"},
+        {"case", "victim_sex", LIT("P"), 0, "F"},
+        {"case", "victim_sex", LIT("Female"), 0, "F"},
+        {"case", "victim_sex", LIT("laki laki"), 0, "M"},
+        {"case", "victim_sex", LIT(" Laki-Laki "), 0, "M"},
+        {"case", "risk_level", LIT("Tinggi"), 0, "high"},
+        {"case", "status", LIT("ditutup"), 0, "closed"},
+        {"case", "victim_education", LIT("SMP"), 0, "junior"},
+        {"referral", "referred_to", LIT("UPT PPA"), 0, "uptd_ppa"},
+        {"referral", "referred_to", LIT("upt  ppa"), 0, "uptd_ppa"},
         {"case", "victim_sex", LIT("unknown"), SAE_EINVAL, NULL}, /* another field's code */
-        {"case", "violence_type", LIT("fisik"), SAE_EINVAL, NULL}, /* a label, not a code */
-        {"case", "violence_type", LIT("phys"), SAE_EINVAL, NULL},
-        {"case", "violence_type", LIT("physicalx"), SAE_EINVAL, NULL},
-        {"case", "violence_type", LIT(" physical"), SAE_EINVAL, NULL},
-        {"case", "violence_type", LIT("physical\0"), SAE_EINVAL, NULL},
-        {"case", "violence_type", LIT("phys\0cal"), SAE_EINVAL, NULL},
-        {"case", "violence_type", LIT(""), SAE_EINVAL, NULL},
+        {"case", "risk_level", LIT("hig"), SAE_EINVAL, NULL},
+        {"case", "risk_level", LIT("highx"), SAE_EINVAL, NULL},
+        {"case", "risk_level", LIT("high\0"), SAE_EINVAL, NULL},
+        {"case", "risk_level", LIT("hi\0gh"), SAE_EINVAL, NULL},
+        {"case", "risk_level", LIT(""), SAE_EINVAL, NULL},
         {"case", "status", LIT("new\nclosed"), SAE_EINVAL, NULL},
+    };
+    run_cases(cases, COUNT(cases));
+}
+
+/* Sets: codes, labels or aliases separated by commas; canonical in catalogue order, each
+ * once; nothing at all is the empty set. */
+static void test_set_values(void **state)
+{
+    (void)state;
+    static const struct value_case cases[] = {
+        {"case", "violence_types", LIT("physical"), 0, "physical"},
+        {"case", "violence_types", LIT("fisik, psikis"), 0, "physical,psychological"},
+        {"case", "violence_types", LIT("psikis,fisik"), 0, "physical,psychological"},
+        {"case", "violence_types", LIT("seksual,Sexual,SEKSUAL"), 0, "sexual"},
+        {"case", "violence_types", LIT("TPPO,other"), 0, "trafficking,other"},
+        {"case", "violence_types", LIT(""), 0, ""},
+        {"case", "violence_types", LIT(" , "), 0, ""},
+        {"case", "violence_types", LIT("fisik,,psikis"), 0, "physical,psychological"},
+        {"case", "impacts", LIT("ekonomi,hukum,fisik"), 0, "physical,economic,legal"},
+        {"case", "disability_types", LIT("tunarungu"), 0, "sensory_hearing"},
+        {"case", "violence_types", LIT("fisik,hitting"), SAE_EINVAL, NULL},
+        {"case", "violence_types", LIT("fisik;psikis"), SAE_EINVAL, NULL},
+        {"case", "violence_types", LIT("fisik\0"), SAE_EINVAL, NULL},
+    };
+    run_cases(cases, COUNT(cases));
+}
+
+/* Areas are given by code here (with or without dots), of the field's level. */
+static void test_area_values(void **state)
+{
+    (void)state;
+    static const struct value_case cases[] = {
+        {"case", "residence_village", LIT("35.13.12.2018"), 0, "35.13.12.2018"},
+        {"case", "residence_village", LIT("3513122018"), 0, "35.13.12.2018"},
+        {"case", "residence_district", LIT("35.13.12"), 0, "35.13.12"},
+        {"case", "residence_village", LIT("35.13.12"), SAE_EINVAL, NULL},
+        {"case", "residence_district", LIT("35.13.12.2018"), SAE_EINVAL, NULL},
+        {"case", "residence_village", LIT("Sumberanyar"), SAE_EINVAL, NULL},
+        {"case", "residence_village", LIT(""), SAE_EINVAL, NULL},
     };
     run_cases(cases, COUNT(cases));
 }
@@ -181,17 +239,24 @@ static void test_enum_message_lists_allowed_codes(void **state)
 {
     (void)state;
     char message[SAE_VALIDATE_MESSAGE_BYTES];
-    const struct sae_field *types = field_of("case", "violence_type");
-    validate(types, LIT("fisik"), SAE_EINVAL, message);
-    assert_non_null(strstr(message, "\"fisik\""));
-    for (size_t i = 0; i < types->value_count; i++)
+    const struct sae_field *types = field_of("case", "violence_types");
+    validate(types, LIT("pukul"), SAE_EINVAL, message);
+    assert_non_null(strstr(message, "\"pukul\""));
+    assert_non_null(strstr(message, "tidak dikenal")); /* said in Indonesian too */
+    for (size_t i = 0; i < types->value_count; i++) {
         assert_non_null(strstr(message, types->values[i].code));
+        assert_non_null(strstr(message, types->values[i].label_id));
+    }
     /* A hostile value is quoted escaped and shortened, never raw. */
     validate(types, LIT("a\nb\x1b[2J\"c\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), SAE_EINVAL,
              message);
     assert_null(strchr(message, '\x1b'));
     assert_non_null(strstr(message, "a\\x0ab\\x1b[2J\\x22c\\x22"));
     assert_non_null(strstr(message, "..."));
+    /* A date names every form it accepts, in both languages. */
+    validate(field_of("case", "intake_date"), LIT("20 Nov 2026"), SAE_EINVAL, message);
+    assert_non_null(strstr(message, "YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY"));
+    assert_non_null(strstr(message, "tanggal ditulis"));
 }
 
 static void test_bool_values(void **state)
@@ -332,7 +397,7 @@ static void test_long_non_text_values(void **state)
     (void)state;
     char message[SAE_VALIDATE_MESSAGE_BYTES];
     static const char *const fields[][2] = {
-        {"case", "victim_age"},       {"case", "intake_date"}, {"case", "violence_type"},
+        {"case", "victim_age"},       {"case", "intake_date"}, {"case", "violence_types"},
         {"case", "victim_disability"}, {"service", "case_id"},
     };
     char *zeros = repeat("0", 4096);
@@ -430,6 +495,8 @@ int main(void)
         cmocka_unit_test(test_int_messages_name_the_range),
         cmocka_unit_test(test_date_values),
         cmocka_unit_test(test_enum_values),
+        cmocka_unit_test(test_set_values),
+        cmocka_unit_test(test_area_values),
         cmocka_unit_test(test_enum_message_lists_allowed_codes),
         cmocka_unit_test(test_bool_values),
         cmocka_unit_test(test_reference_values),
