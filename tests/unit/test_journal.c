@@ -638,6 +638,57 @@ static void test_complete_adds_defaults(void **state)
     change_input_free(&input);
 }
 
+/* Registration numbers: this post's village code, the intake year, its own sequence of
+ * that year; accepted wherever an id is; a number two cases carry names neither. */
+static void test_registration_numbers_in_sequence(void **state)
+{
+    struct unit_fixture *f = *state;
+    struct sae_message why = {{0}};
+    char a[SAE_ID_TEXT_LEN + 1], b[SAE_ID_TEXT_LEN + 1], c[SAE_ID_TEXT_LEN + 1];
+    char d[SAE_ID_TEXT_LEN + 1], found[SAE_ID_TEXT_LEN + 1];
+    struct report *report = NULL;
+    unit_add_case(f->store, a);
+    unit_add_case(f->store, b);
+    assert_int_equal(unit_try_add(f->store, "case",
+                                  (const char *const[]){"violence_types=neglect", "victim_sex=M",
+                                                        "intake_date=31/12/2025", NULL},
+                                  c, &why), 0);
+    const struct {
+        const char *number;
+        const char *id;
+    } want[] = {{"3513122018-2026-0001", a}, {"3513122018-2026-0002", b},
+                {"3513122018-2025-0001", c}};
+    for (size_t i = 0; i < COUNT(want); i++) {
+        assert_int_equal(report_load(f->store, want[i].id, &report), 0);
+        assert_string_equal(report->values[0].field->name, "registration_number");
+        assert_string_equal(report->values[0].value, want[i].number);
+        report_free(report);
+        assert_int_equal(report_resolve_id(f->store, want[i].number, found, &why), 0);
+        assert_string_equal(found, want[i].id);
+    }
+    assert_int_equal(report_resolve_id(f->store, "3513122018-2026-0003", found, &why),
+                     SAE_ENOTFOUND);
+    assert_non_null(strstr(why.text, "3513122018-2026-0003"));
+    /* The second device of a village carries its letter from then on. */
+    assert_int_equal(sae_db_set_meta_int(f->store->db, NODE_META_DEVICE_INDEX, 1), 0);
+    unit_add_case(f->store, d);
+    assert_int_equal(report_resolve_id(f->store, "3513122018-2026-0003b", found, &why), 0);
+    assert_string_equal(found, d);
+    /* A number that reached two cases anyway (the hub flags it) names neither. */
+    assert_int_equal(unit_sql(f->store, "UPDATE report_field SET value = '3513122018-2026-0001'"
+                                        " WHERE field = 'registration_number' AND value ="
+                                        " '3513122018-2025-0001'"), SQLITE_OK);
+    assert_int_equal(report_resolve_id(f->store, "3513122018-2026-0001", found, &why),
+                     SAE_EAMBIGUOUS);
+    /* Set by sae-node only. */
+    struct change_input input;
+    change_input_init(&input, unit_kind("case"));
+    assert_int_equal(change_input_add(&input, f->store, CHANGE_SET, "registration_number=1", &why),
+                     SAE_EINVAL);
+    assert_non_null(strstr(why.text, "cannot be set"));
+    change_input_free(&input);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -664,6 +715,7 @@ int main(void)
         T(test_busy_journal_writes_nothing),
         T(test_change_input_refusals),
         T(test_complete_adds_defaults),
+        T(test_registration_numbers_in_sequence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -397,7 +397,7 @@ static void test_long_non_text_values(void **state)
     (void)state;
     char message[SAE_VALIDATE_MESSAGE_BYTES];
     static const char *const fields[][2] = {
-        {"case", "victim_age"},       {"case", "intake_date"}, {"case", "violence_types"},
+        {"case", "victim_age"},       {"case", "intake_date"}, {"case", "risk_level"},
         {"case", "victim_disability"}, {"service", "case_id"},
     };
     char *zeros = repeat("0", 4096);
@@ -408,6 +408,13 @@ static void test_long_non_text_values(void **state)
         /* 64 bytes is parsed normally (and is not a valid value of these types). */
         validate(field, zeros, 64, SAE_EINVAL, message);
     }
+    /* A set's text may be longer (every value by a long form): its own limit. */
+    const struct sae_field *set = field_of("case", "violence_types");
+    validate(set, zeros, SAE_SET_TEXT_BYTES + 1, SAE_ETOOBIG, message);
+    validate(set, zeros, SAE_SET_TEXT_BYTES, SAE_EINVAL, message);
+    char *commas = repeat(",", SAE_SET_TEXT_BYTES);
+    free(validate(set, commas, SAE_SET_TEXT_BYTES, 0, message)); /* only separators: empty */
+    free(commas);
     free(zeros);
 }
 
