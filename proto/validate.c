@@ -301,7 +301,8 @@ static const struct sae_enum_value *enum_match(const struct sae_field *field, co
     return NULL;
 }
 
-/* "F (Perempuan), M (Laki-laki)": what an error offers, codes with Indonesian labels. */
+/* "F (Perempuan), M (Laki-laki)": what an error offers, codes with Indonesian labels; only
+ * the codes when the labelled list would not fit (a list cut short hides values). */
 static void allowed_with_labels(const struct sae_field *field, char *out, size_t cap)
 {
     size_t used = 0;
@@ -313,6 +314,8 @@ static void allowed_with_labels(const struct sae_field *field, char *out, size_t
             break;
         used += (size_t)n;
     }
+    if (used >= cap)
+        sae_field_allowed_codes(field, out, cap);
 }
 
 static int validate_enum(const struct sae_field *field, const char *value, size_t len,

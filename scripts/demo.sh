@@ -105,7 +105,7 @@ add_with_text "$POS" "Korban datang ke Rumah SAE bersama kakaknya. Ia mengaku se
 dipukul oleh suaminya, terakhir dua hari lalu setelah bertengkar soal uang belanja.
 Tampak memar di lengan kiri. Korban ingin tetap tinggal di rumah, tetapi meminta
 pendampingan dan rencana keselamatan." \
-    case --set violence_type=physical --set victim_sex=F --set victim_age=34 \
+    case --set violence_types=physical --set victim_sex=F --set victim_age=34 \
     --set victim_name="Lestari Wulandari" --set intake_date="$(days_ago 12)" \
     --set intake_channel=walk_in --set location_type=household \
     --set perpetrator_relation=spouse --set perpetrator_sex=M \
@@ -115,7 +115,7 @@ CASE_HOME=$NEW_ID
 add_with_text "$POS" "Ibu korban melapor lewat WhatsApp bahwa anaknya (14 tahun) dilecehkan secara
 seksual oleh seorang tetangga saat pulang mengaji. Sejak itu korban takut keluar rumah
 dan tidak mau berangkat sekolah. Keluarga bersedia melapor ke Unit PPA Polres." \
-    case --set violence_type=sexual --set victim_sex=F --set victim_age=14 \
+    case --set violence_types=sexual --set victim_sex=F --set victim_age=14 \
     --set victim_name="Nur Aini Safitri" --set intake_date="$(days_ago 10)" \
     --set intake_channel=whatsapp --set location_type=public_facility \
     --set perpetrator_relation=neighbour --set perpetrator_sex=M --set risk_level=high \
@@ -123,7 +123,7 @@ dan tidak mau berangkat sekolah. Keluarga bersedia melapor ke Unit PPA Polres." 
 CASE_GIRL=$NEW_ID
 
 say "The same complaint saved a second time by mistake:"
-add_report "$POS" case --set violence_type=sexual --set victim_sex=F \
+add_report "$POS" case --set violence_types=sexual --set victim_sex=F \
     --set victim_age=14 --set intake_date="$(days_ago 10)"
 CASE_DUPLICATE=$NEW_ID
 
@@ -192,7 +192,7 @@ add_with_text "$NGADISARI" "Korban (17 tahun) ditawari pekerjaan sebagai pelayan
 kenalan di media sosial. Ijazahnya ditahan, gajinya tidak dibayar selama tiga bulan, dan
 ia dilarang pulang. Korban berhasil kembali ke desa dibantu kepala dusun; dirujuk oleh
 bidan desa ke Rumah SAE." \
-    case --set violence_type=exploitation --set victim_sex=F --set victim_age=17 \
+    case --set violence_types=exploitation --set victim_sex=F --set victim_age=17 \
     --set victim_name="Dewi Anggraini" --set intake_date="$(days_ago 6)" \
     --set intake_channel=referral_in --set location_type=workplace \
     --set perpetrator_relation=employer --set perpetrator_sex=M --set risk_level=medium \

@@ -293,18 +293,6 @@ static void edits_free(struct sae_edit *edits, size_t count)
         free(edits[i].value);
 }
 
-static void field_names(const struct sae_kind *kind, char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < kind->field_count && used < size; i++) {
-        int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", kind->fields[i].name);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
-}
-
 static bool element_op(enum sae_edit_op op)
 {
     return op == SAE_EDIT_ADD || op == SAE_EDIT_REMOVE;
@@ -316,10 +304,9 @@ static int edit_field(const struct hub_report *report, const char *name, enum sa
                       const struct sae_field **out, struct sae_message *why)
 {
     if (sae_catalogue_find_field(report->kind, name, out) != 0) {
-        char names[384];
-        field_names(report->kind, names, sizeof names);
-        sae_message_set(why, "%s reports have no field \"%.40s\"; fields: %s",
-                        report->kind->name, name, names);
+        sae_message_set(why, "%s reports have no field \"%.40s\" (tidak dikenal); every field "
+                        "with its values: sae-node fields %s", report->kind->name, name,
+                        report->kind->name);
         return SAE_ENOTFOUND;
     }
     for (size_t i = 0; i < done_count; i++) {

@@ -22,18 +22,6 @@ void change_input_free(struct change_input *input)
     input->count = 0;
 }
 
-static void field_names(const struct sae_kind *kind, char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < kind->field_count && used < size; i++) {
-        int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", kind->fields[i].name);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
-}
-
 static bool element_op(enum sae_edit_op op)
 {
     return op == SAE_EDIT_ADD || op == SAE_EDIT_REMOVE;
@@ -43,7 +31,6 @@ static bool element_op(enum sae_edit_op op)
 static int find_field(const struct change_input *input, const char *name, enum sae_edit_op op,
                       const struct sae_field **out, struct sae_message *why)
 {
-    char names[384];
     if (sae_catalogue_find_field(input->kind, name, out) == 0) {
         for (size_t i = 0; i < input->count; i++) {
             if (input->changes[i].field == *out &&
@@ -54,9 +41,8 @@ static int find_field(const struct change_input *input, const char *name, enum s
         }
         return 0;
     }
-    field_names(input->kind, names, sizeof names);
-    sae_message_set(why, "%s reports have no field \"%.40s\"; fields: %s", input->kind->name, name,
-                    names);
+    sae_message_set(why, "%s reports have no field \"%.40s\" (tidak dikenal); every field with "
+                    "its values: sae-node fields %s", input->kind->name, name, input->kind->name);
     return SAE_ENOTFOUND;
 }
 

@@ -30,7 +30,7 @@ def template(tmp_path_factory):
     saenode.init(dir)
     case = saenode.add_case(dir, victim_name="Siti Aminah", victim_age="14",
                             narrative="Pertama\nKedua")
-    deleted = saenode.add_case(dir, violence_type="neglect")
+    deleted = saenode.add_case(dir, violence_types="neglect")
     saenode.ok(["delete", deleted], dir=dir)
     service = saenode.add_service(dir, case)
     referral = saenode.add_referral(dir, case)

@@ -4,6 +4,7 @@ Every test drives the binary named by $SAE_NODE_BIN (set by `make e2e`) as a sep
 process, with its own temporary node directory, and judges it only by what a user sees:
 exit status, stdout, stderr and the bytes of the files it leaves behind.
 """
+import datetime
 import hashlib
 import json
 import os
@@ -20,7 +21,13 @@ CRASH_MARKERS = (b"Sanitizer", b"runtime error:", b"Segmentation fault", b"core 
                  b"Assertion", b"==ERROR")
 
 # The three required fields of a case, valid values.
-CASE_REQUIRED = {"violence_type": "physical", "victim_sex": "F", "intake_date": "2026-01-05"}
+def today_wib():
+    """Today's date where the posts are (UTC+7), as sae-node dates consents and statuses."""
+    return (datetime.datetime.now(datetime.timezone.utc)
+            + datetime.timedelta(hours=7)).strftime("%Y-%m-%d")
+
+
+CASE_REQUIRED = {"violence_types": "physical", "victim_sex": "F", "intake_date": "2026-01-05"}
 
 # Environment variables that change which directory or timeout sae-node uses.
 NODE_ENV_VARS = ("SAE_NODE_DIR", "SAE_BUSY_TIMEOUT_MS", "SAE_STALL_TIMEOUT_S", "XDG_DATA_HOME")
@@ -165,7 +172,7 @@ def add_referral(dir, case_id, **fields):
     return res.out.strip().decode()
 
 
-def init(dir, village="Sumberasih"):
+def init(dir, village="Sumberanyar"):
     ok(["init", "--village", village], dir=dir)
     return dir
 

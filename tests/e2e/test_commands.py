@@ -57,15 +57,15 @@ def test_help_and_catalogue_need_no_directory_at_all():
 
 def test_init_makes_private_directory_and_files(tmp_path):
     dir = str(tmp_path / "a" / "b" / "node")
-    res = ok(["init", "--village", "Sumberasih"], dir=dir)
-    assert b"Sumberasih" in res.out
+    res = ok(["init", "--village", "Sumberanyar"], dir=dir)
+    assert b"Sumberanyar" in res.out
     assert mode(dir) == 0o700
     assert sorted(os.listdir(dir)) == ["node.db", "node.key"]
     assert mode(os.path.join(dir, "node.db")) == 0o600
     assert mode(os.path.join(dir, "node.key")) == 0o600
     assert os.path.getsize(os.path.join(dir, "node.key")) > 0
     status = ok(["status", "--json"], dir=dir).json()
-    assert status["village"] == "Sumberasih"
+    assert status["village"] == "Sumberanyar"
     assert status["reports"] == 0 and status["pending"] == 0
 
 
@@ -95,22 +95,29 @@ def test_wal_and_shm_are_private_while_present(node_dir):
 
 
 def test_add_and_show_json_shape(node_dir):
-    report_id = add_case(node_dir, violence_type="Sexual", victim_sex="f", victim_age="7",
+    report_id = add_case(node_dir, violence_types="Sexual,fisik", victim_sex="f", victim_age="7",
                          victim_name="Siti Aminah", consent_services="ya",
-                         consent_share="tidak", victim_disability="1",
+                         consent_share="tidak", disability_types="rungu",
                          incident_date="2025-12-31", intake_channel="whatsapp",
                          location_type="school", perpetrator_relation="teacher",
-                         perpetrator_sex="M", risk_level="HIGH")
+                         perpetrator_sex="M", risk_level="HIGH",
+                         residence_village="Desa Sumberanyar", residence_district="paiton")
     report = show_json(node_dir, report_id)
     assert report["id"] == report_id
     assert report["kind"] == "case"
     assert report["deleted"] is False
+    # Sets are arrays of codes in catalogue order, areas their codes; a consent given or
+    # withheld is dated (today, where the post is).
+    today = saenode.today_wib()
     assert report["fields"] == {
-        "status": "new", "violence_type": "sexual", "victim_sex": "F", "victim_age": 7,
-        "victim_name": "Siti Aminah", "consent_services": True, "consent_share": False,
-        "victim_disability": True, "intake_date": "2026-01-05", "incident_date": "2025-12-31",
-        "intake_channel": "whatsapp", "location_type": "school",
-        "perpetrator_relation": "teacher", "perpetrator_sex": "M", "risk_level": "high"}
+        "registration_number": "3513122018-2026-0001",
+        "status": "new", "violence_types": ["physical", "sexual"], "victim_sex": "F",
+        "victim_age": 7, "victim_name": "Siti Aminah", "consent_services": True,
+        "consent_services_date": today, "consent_share": False, "consent_share_date": today,
+        "disability_types": ["sensory_hearing"], "intake_date": "2026-01-05",
+        "incident_date": "2025-12-31", "intake_channel": "whatsapp", "location_type": "school",
+        "perpetrator_relation": "teacher", "perpetrator_sex": "M", "risk_level": "high",
+        "residence_village": "35.13.12.2018", "residence_district": "35.13.12"}
     # ints are JSON numbers, bools JSON true/false: not strings, and an int is not a bool.
     assert type(report["fields"]["victim_age"]) is int
     assert report["fields"]["consent_services"] is True
@@ -165,7 +172,7 @@ def test_edit_with_same_values_writes_nothing(node_dir):
 
 def test_delete_hides_from_list_and_keeps_history(node_dir):
     kept = add_case(node_dir)
-    gone = add_case(node_dir, violence_type="neglect")
+    gone = add_case(node_dir, violence_types="neglect")
     res = ok(["delete", gone], dir=node_dir)
     assert gone.encode() in res.out
     assert [r["id"] for r in list_json(node_dir)] == [kept]
@@ -227,18 +234,20 @@ def test_history_versions_and_bases(node_dir):
     report_id = add_case(node_dir, risk_level="low")
     ok(["edit", report_id, "--set", "status=active"], dir=node_dir)
     ok(["edit", report_id, "--set", "risk_level=high"], dir=node_dir)
-    ok(["edit", report_id, "--set", "status=closed", "--unset", "risk_level"], dir=node_dir)
+    ok(["edit", report_id, "--set", "status=closed", "--set", "closure_reason=selesai",
+        "--unset", "risk_level"], dir=node_dir)
     ok(["delete", report_id], dir=node_dir)
     history = ok(["history", report_id, "--json"], dir=node_dir).json()
-    added = history[:5]
+    added = history[:6]
     assert sorted(e["field"] for e in added) == sorted(
-        ["status", "violence_type", "victim_sex", "intake_date", "risk_level"])
+        ["registration_number", "status", "violence_types/physical", "victim_sex",
+         "intake_date", "risk_level"])
     assert len({e["version"] for e in added}) == 1, "one command, one version"
     assert all(e["base_version"] == ZERO_VERSION for e in added)
-    edits = history[5:]
+    edits = history[6:]
     assert [(e["field"], e["value"]) for e in edits] == [
         ("status", "active"), ("risk_level", "high"), ("status", "closed"),
-        ("risk_level", None), ("_deleted", "1")]
+        ("closure_reason", "services_completed"), ("risk_level", None), ("_deleted", "1")]
     seqs = [e["seq"] for e in history]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
     versions = [e["version"] for e in history]
@@ -251,7 +260,7 @@ def test_history_versions_and_bases(node_dir):
         expected = last.get(e["field"], (ZERO_VERSION, ZERO_VERSION))
         assert (e["base_version"], e["base_origin"]) == expected, e
         last[e["field"]] = (e["version"], e["origin"])
-    assert history[6]["base_version"] == added[[e["field"] for e in added].index(
+    assert history[7]["base_version"] == added[[e["field"] for e in added].index(
         "risk_level")]["version"]
     text = ok(["history", report_id], dir=node_dir).text.splitlines()
     assert len(text) == len(history)
@@ -273,24 +282,36 @@ def test_fields_json_catalogue(tmp_path):
     # The catalogue is compiled in: no node directory is needed.
     catalogue = ok(["fields", "--json"], dir=str(tmp_path / "absent")).json()
     kinds = {k["kind"]: k for k in catalogue}
-    assert list(kinds) == ["case", "service", "referral"]
+    assert list(kinds) == ["case", "service", "referral", "shelter_stay"]
+    assert "kasus" in kinds["case"]["aliases"]
     for kind in catalogue:
         for field in kind["fields"]:
-            assert {"name", "type", "required", "sensitive"} <= set(field), field
-            assert field["type"] in ("text", "int", "date", "enum", "bool", "reference")
+            assert {"name", "type", "required", "sensitive", "help_id", "help_en",
+                    "deprecated"} <= set(field), field
+            assert field["type"] in ("text", "int", "date", "enum", "bool", "reference", "set",
+                                     "area")
             assert isinstance(field["required"], bool) and isinstance(field["sensitive"], bool)
-            if field["type"] == "enum":
+            if field["type"] in ("enum", "set"):
                 assert field["values"], field
                 for value in field["values"]:
                     assert value["code"] and value["label_id"] and value["label_en"], value
+                    assert isinstance(value["aliases"], list), value
     case = {f["name"]: f for f in kinds["case"]["fields"]}
-    assert [v["code"] for v in case["violence_type"]["values"]] == [
+    assert case["violence_types"]["type"] == "set" and case["violence_types"]["required"]
+    assert case["violence_type"]["deprecated"]
+    assert case["violence_type"]["replaced_by"] == "violence_types"
+    assert case["residence_village"]["type"] == "area"
+    assert case["residence_village"]["area_level"] == "village"
+    assert "fisik" in [v for v in case["violence_types"]["values"] if v["code"] == "physical"][0][
+        "aliases"]
+    assert "Without it only the complaint is recorded" in case["consent_services"]["help_en"]
+    assert [v["code"] for v in case["violence_types"]["values"]] == [
         "physical", "psychological", "sexual", "exploitation", "trafficking", "neglect",
         "other"]
     assert [v["code"] for v in case["status"]["values"]] == ["new", "active", "referred",
                                                               "closed"]
     assert case["victim_name"]["sensitive"] and case["narrative"]["sensitive"]
-    assert not case["violence_type"]["sensitive"]
+    assert not case["violence_types"]["sensitive"]
     assert case["intake_date"]["required"] and case["intake_date"]["type"] == "date"
     assert (case["victim_age"]["min"], case["victim_age"]["max"]) == (0, 120)
     assert case["narrative"]["max_bytes"] == 32768
@@ -318,9 +339,9 @@ def test_status_pending_equals_journal_changes(populated):
     assert status["pending"] == changes
     assert status["changes"] == changes
     assert status["reports"] == 3 and status["deleted"] == 1
-    assert status["village"] == "Sumberasih"
+    assert status["village"] == "Sumberanyar"
     text = ok(["status"], dir=populated.dir).text
-    assert "Sumberasih" in text and str(changes) in text
+    assert "Sumberanyar" in text and str(changes) in text
 
 
 def test_set_file_multiline_narrative_from_file(node_dir, tmp_path):

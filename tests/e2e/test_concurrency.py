@@ -78,4 +78,7 @@ def test_parallel_writers_all_succeed(node_dir):
     assert {r["id"] for r in list_json(node_dir)} == ids
     ok(["check"], dir=node_dir)
     status = ok(["status", "--json"], dir=node_dir).json()
-    assert status["reports"] == 40 and status["pending"] == status["changes"] == 40 * 5
+    assert status["reports"] == 40 and status["pending"] == status["changes"] == 40 * 6
+    # Forty writers at once, forty distinct registration numbers in one sequence.
+    numbers = sorted(r["fields"]["registration_number"] for r in list_json(node_dir))
+    assert numbers == ["3513122018-2026-%04d" % n for n in range(1, 41)]

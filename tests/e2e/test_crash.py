@@ -2,6 +2,7 @@
 passes check; at the end every report whose id was printed is there, and every report that
 is there was written whole (all its fields, one version), never half."""
 import os
+import re
 import random
 import signal
 import subprocess
@@ -85,15 +86,17 @@ def test_sigkill_during_writes_loses_nothing(node_dir, capsys):
         trials_seen.add(trial)
         if report_id in printed:
             assert printed[report_id] == trial, where
-        assert fields == {"status": "new", "violence_type": "physical", "victim_sex": "F",
+        number = fields.pop("registration_number")
+        assert re.fullmatch(r"3513122018-2026-\d{4}", number), (where, number)
+        assert fields == {"status": "new", "violence_types": ["physical"], "victim_sex": "F",
                           "intake_date": "2026-01-05", "victim_name": "trial-%d" % trial,
                           "victim_age": trial % 121}, (where, "half-written report", report)
     for report_id in list(reports)[:: max(1, len(reports) // 10)]:
         history = ok(["history", report_id, "--json"], dir=node_dir).json()
-        assert len(history) == 6 and len({e["version"] for e in history}) == 1, where
+        assert len(history) == 7 and len({e["version"] for e in history}) == 1, where
     status = ok(["status", "--json"], dir=node_dir).json()
     assert status["reports"] == len(before) + len(reports)
-    assert status["pending"] == status["changes"] == 6 * (len(before) + len(reports))
+    assert status["pending"] == status["changes"] == 7 * (len(before) + len(reports))
     ok(["check"], dir=node_dir)
     with capsys.disabled():
         print("crash test: %d killed, %d ids printed, %d committed without printing"

@@ -35,7 +35,7 @@ def test_commands_under_valgrind(tmp_path):
     dir = str(tmp_path / "node")
     narrative = tmp_path / "narrative.txt"
     narrative.write_bytes("Kronologi\nbaris dua – ü\n".encode())
-    vg(["init", "--village", "Sumberasih"], dir)
+    vg(["init", "--village", "Sumberanyar"], dir)
     case = vg(["add", "case", "--set-file", "narrative=%s" % narrative, "--set",
                "victim_age=9", "--set", "consent_share=ya"] + case_sets(),
               dir).out.strip().decode()
@@ -56,7 +56,7 @@ def test_commands_under_valgrind(tmp_path):
         (["check"], dir, 0),
         (["status"], dir, 0),
         (["status", "--json"], dir, 0),
-        (["add", "case"] + case_sets(violence_type="punching"), dir, 2),
+        (["add", "case"] + case_sets(violence_types="punching"), dir, 2),
         (["edit", deleted, "--set", "status=closed"], dir, 2),
         (["show", "0123456789"], dir, 2),
         (["add", "service", "--set", "case_id=" + saenode.unknown_id([case, deleted]),
