@@ -13,8 +13,11 @@ FORMULA_NOTES = "@kepala desa"
 FORMULA_NAME_2 = "-Ani"
 NARRATIVE = 'Kronologi: "dipukul", lalu\nlari ke rumah tetangga, pukul 21.00'
 
-CASE1 = {"status": "new", "violence_type": "physical", "victim_sex": "F",
-         "intake_date": "2026-01-05", "victim_name": FORMULA_NAME, "narrative": NARRATIVE}
+# CASE1 comes from a post of catalogue 2 (two types of violence, element by element), CASE2
+# from a post of catalogue 1 (one type, the old field): the hub shows both as the set.
+CASE1 = {"status": "new", "violence_types/physical": "1", "violence_types/psychological": "1",
+         "victim_sex": "F", "intake_date": "2026-01-05", "victim_name": FORMULA_NAME,
+         "narrative": NARRATIVE}
 # The two devices of Sumberasih edit the same three fields of CASE1 while apart.
 EDIT_A = {"status": "active", "risk_level": "high", "victim_age": "12"}
 EDIT_B = {"status": "closed", "risk_level": "low", "victim_age": "13"}
@@ -24,6 +27,22 @@ CASE3 = {"status": "new", "violence_type": "neglect", "victim_sex": "F",
          "intake_date": "2026-04-01"}
 TWIN = {"status": "new", "violence_type": "psychological", "victim_sex": "F",
         "intake_date": "2026-01-20"}
+
+
+VIOLENCE_CODES = ["physical", "psychological", "sexual", "exploitation", "trafficking",
+                  "neglect", "other"]
+
+
+def shown(fields):
+    """Fields as `reports show --json` gives them: set elements as one array of codes in
+    catalogue order, an old single type through the set."""
+    out = {k: v for k, v in fields.items() if "/" not in k and k != "violence_type"}
+    codes = [k.split("/")[1] for k in fields if k.startswith("violence_types/")]
+    if not codes and "violence_type" in fields:
+        codes = [fields["violence_type"]]
+    if codes:
+        out["violence_types"] = [c for c in VIOLENCE_CODES if c in codes]
+    return out
 
 
 def assert_hub_error(proc, status, *needles):

@@ -19,7 +19,7 @@ import pytest
 
 import hubproc
 import saeproto
-from hubcli_world import (CASE1, CASE2, EDIT_A, EDIT_B, FORMULA_NAME, FORMULA_NAME_2,
+from hubcli_world import (shown, CASE1, CASE2, EDIT_A, EDIT_B, FORMULA_NAME, FORMULA_NAME_2,
                           FORMULA_NOTES, FORMULA_PROVIDER, NARRATIVE, build_world, enrolled,
                           hex_id, pushed)
 
@@ -217,7 +217,7 @@ def merged_case1(world):
     edits = {world.a1.id: EDIT_A, world.a2.id: EDIT_B}
     nodes = {c["field"]: c["winner"]["node"]
              for c in json.loads(world.hub.ok("conflicts", "list", "--json").stdout)}
-    fields = dict(CASE1)
+    fields = shown(CASE1)
     for field in EDIT_A:
         winner = [e for n, e in edits.items() if hex_id(n) == nodes[field]]
         assert len(winner) == 1, nodes
@@ -235,7 +235,7 @@ def test_reports_list_json(world):
     by_id = {r["id"]: r for r in listed}
     assert by_id[world.case1]["fields"] == merged_case1(world)
     assert (by_id[world.case1]["kind"], by_id[world.case1]["village"]) == ("case", "Sumberasih")
-    assert by_id[world.case2]["fields"] == dict(CASE2, victim_age=9)
+    assert by_id[world.case2]["fields"] == dict(shown(CASE2), victim_age=9)
     assert by_id[world.service]["fields"] == {
         "case_id": world.case1, "service_type": "counselling", "service_date": "2026-02-01",
         "provider": FORMULA_PROVIDER}
@@ -269,7 +269,7 @@ def test_reports_list_text_hides_sensitive_fields(world):
     assert [l[:36] for l in lines] == world.ids
     by_id = {l[:36]: l for l in lines}
     assert re.match(r"\S+\s+case\s+Sumberasih\s", by_id[world.case1])
-    assert "violence_type=physical" in by_id[world.case1]
+    assert "violence_types=physical,psychological" in by_id[world.case1]
     assert "(deleted)" in by_id[world.deleted] and "(deleted)" not in by_id[world.case1]
     for secret in (FORMULA_NAME, FORMULA_NAME_2, "Kronologi", FORMULA_NOTES, FORMULA_PROVIDER):
         assert secret not in proc.stdout.decode()
@@ -346,7 +346,8 @@ def test_export_csv(world):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
     header = rows[0]
     assert header[:5] == ["id", "kind", "village", "deleted", "updated"]
-    for field in list(CASE1) + list(EDIT_A) + ["case_id", "provider", "referred_to", "notes"]:
+    for field in list(shown(CASE1)) + list(EDIT_A) + ["case_id", "provider", "referred_to",
+                                                      "notes"]:
         assert header.count(field) == 1, field
     by_id = {r[0]: dict(zip(header, r)) for r in rows[1:]}
     assert list(by_id) == world.ids and all(len(r) == len(header) for r in rows)
@@ -355,6 +356,9 @@ def test_export_csv(world):
     assert case1["narrative"] == NARRATIVE  # commas, quotes and a line break survive
     assert case1["status"] == merged_case1(world)["status"]
     assert case1["case_id"] == "" and case1["referred_to"] == ""
+    # A set's codes joined by ';', an old single type through the set.
+    assert case1["violence_types"] == "physical;psychological"
+    assert by_id[world.case2]["violence_types"] == "sexual"
     # Values a spreadsheet would run get a leading quote.
     assert case1["victim_name"] == "'" + FORMULA_NAME
     assert by_id[world.case2]["victim_name"] == "'" + FORMULA_NAME_2
@@ -367,7 +371,8 @@ def test_export_csv(world):
         world.hub.ok("export", "--format", "csv", "--kind", "referral").stdout.decode(),
         newline="")))
     assert rows[0] == ["id", "kind", "village", "deleted", "updated", "case_id", "referred_to",
-                       "referral_date", "referral_status", "referral_result", "notes"]
+                       "referral_reason", "referral_date", "referral_status", "status_date",
+                       "decline_reason", "service_note", "referral_result", "notes"]
     assert [r[0] for r in rows[1:]] == [world.referral]
 
 
@@ -403,14 +408,19 @@ def expected_stats(world):
     return {
         "reports": 4, "deleted": 1,
         "village": {"Kalibuntu": 1, "Pajarakan": 0, "Sumberasih": 3},
-        "kind": {"case": 2, "service": 1, "referral": 1},
-        "month": {"2026-01": {"case": 1, "service": 0, "referral": 0, "total": 1},
-                  "2026-02": {"case": 0, "service": 1, "referral": 1, "total": 2},
-                  "2026-03": {"case": 1, "service": 0, "referral": 0, "total": 1}},
-        "violence_type": {"physical": 1, "psychological": 0, "sexual": 1, "exploitation": 0,
+        "kind": {"case": 2, "service": 1, "referral": 1, "shelter_stay": 0},
+        "month": {"2026-01": {"case": 1, "service": 0, "referral": 0, "shelter_stay": 0,
+                              "total": 1},
+                  "2026-02": {"case": 0, "service": 1, "referral": 1, "shelter_stay": 0,
+                              "total": 2},
+                  "2026-03": {"case": 1, "service": 0, "referral": 0, "shelter_stay": 0,
+                              "total": 1}},
+        # CASE1 has two types and counts under both; CASE2's old single type counts too.
+        "violence_type": {"physical": 1, "psychological": 1, "sexual": 1, "exploitation": 0,
                           "trafficking": 0, "neglect": 0, "other": 0},
         "open_conflicts": {"Sumberasih": 3},
         "held_changes": {},
+        "duplicate_registration_numbers": {},
     }
 
 
@@ -423,7 +433,8 @@ def test_stats_text(world):
     assert "reports: 4 (not counting 1 deleted)" in out
     assert re.search(r"Sumberasih\s+3 reports", out) and re.search(r"Kalibuntu\s+1 reports", out)
     assert re.search(r"case\s+2 reports", out) and re.search(r"referral\s+1 reports", out)
-    assert re.search(r"2026-02\s+0\s+1\s+1\s+2", out), out
+    assert re.search(r"2026-02\s+0\s+1\s+1\s+0\s+2", out), out
+    assert "a case of two types counts under both" in out
     assert re.search(r"physical\s+1 cases", out) and re.search(r"neglect\s+0 cases", out)
     assert re.search(r"Sumberasih\s+3 conflicts", out)
 
