@@ -1,9 +1,11 @@
 """A journal written by an older sae-node is migrated in place when opened: nothing lost,
 check passes, and the new schema is recorded. The fixture was written by sae-node at
 schema 1 (tests/e2e/fixtures/node-schema-1)."""
+import json
 import os
 import shutil
 import sqlite3
+import subprocess
 
 import saenode
 from saenode import ok
@@ -42,3 +44,63 @@ def test_schema_1_journal_is_migrated_and_keeps_everything(tmp_path):
     before = ok(["status", "--json"], dir=post).json()["pending"]
     ok(["edit", case_id, "--set", "risk_level=high"], dir=post)
     assert ok(["status", "--json"], dir=post).json()["pending"] == before + 1
+
+
+OLD = os.path.join(os.path.dirname(__file__), "fixtures", "catalogue-1")
+
+
+def private_copy(src, dst, names):
+    os.makedirs(dst, mode=0o700)
+    for name in names:
+        shutil.copy(os.path.join(src, name), os.path.join(dst, name))
+        os.chmod(os.path.join(dst, name), 0o600)
+    os.chmod(dst, 0o700)
+    return dst
+
+
+def journal_rows(post, field):
+    with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
+        return db.execute("SELECT value FROM journal WHERE field = ?", (field,)).fetchall()
+
+
+def test_catalogue_1_case_keeps_its_type_and_edits_write_the_set(tmp_path):
+    """A case recorded before sets (one violence_type, a disability flag) shows its type
+    through the set; an edit of the set records the elements, the old one included, and
+    rewrites nothing."""
+    post = private_copy(os.path.join(OLD, "node"), str(tmp_path / "post"),
+                        ["node.db", "node.key"])
+    case_id = open(os.path.join(OLD, "case-id.txt")).read().strip()
+    fields = saenode.show_json(post, case_id)["fields"]
+    assert fields["violence_types"] == ["sexual"]
+    assert "violence_type" not in fields and fields["victim_disability"] is True
+    assert "registration_number" not in fields  # old cases keep their id only
+    assert "sexual (Seksual)" in ok(["show", case_id], dir=post).text
+    ok(["edit", case_id, "--add", "violence_types=fisik"], dir=post)
+    assert saenode.show_json(post, case_id)["fields"]["violence_types"] == ["physical", "sexual"]
+    assert journal_rows(post, "violence_type") == [("sexual",)]  # never rewritten
+    assert sorted(journal_rows(post, "violence_types/sexual") +
+                  journal_rows(post, "violence_types/physical")) == [("1",), ("1",)]
+    assert "journal ok" in ok(["check"], dir=post).text
+    # A new case on the old journal gets the first number of this post's sequence.
+    new = saenode.add_case(post)
+    assert saenode.show_json(post, new)["fields"]["registration_number"] == \
+        "3513122018-2026-0001"
+
+
+def test_catalogue_1_hub_shows_old_cases_through_the_set(tmp_path):
+    hub_dir = private_copy(os.path.join(OLD, "hub"), str(tmp_path / "hub"), ["hub.db"])
+    case_id = open(os.path.join(OLD, "case-id.txt")).read().strip()
+    hub = os.environ["SAE_HUB_BIN"]
+    shown = subprocess.run([hub, "-d", hub_dir, "reports", "show", case_id, "--json"],
+                           capture_output=True, check=True)
+    fields = json.loads(shown.stdout)["fields"]
+    assert fields["violence_types"] == ["sexual"] and fields["status"] == "active"
+    stats = json.loads(subprocess.run([hub, "-d", hub_dir, "stats", "--json"],
+                                      capture_output=True, check=True).stdout)
+    assert stats["violence_type"]["sexual"] == 1
+    edited = subprocess.run([hub, "-d", hub_dir, "reports", "edit", case_id, "--add",
+                             "violence_types=physical", "--by", "Bu Sari"], capture_output=True)
+    assert edited.returncode == 0, edited
+    shown = subprocess.run([hub, "-d", hub_dir, "reports", "show", case_id, "--json"],
+                           capture_output=True, check=True)
+    assert json.loads(shown.stdout)["fields"]["violence_types"] == ["physical", "sexual"]

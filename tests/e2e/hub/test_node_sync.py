@@ -34,10 +34,10 @@ def test_enroll_push_pull_between_two_devices(hub, tmp_path):
     first = sync(a)
     assert first.rc == 0, first
     result = first.json()
-    assert result["ok"] and result["enrolled_now"] and result["pushed"] == 5
+    assert result["ok"] and result["enrolled_now"] and result["pushed"] == 6
     assert saenode.ok(["status", "--json"], dir=a).json()["pending"] == 0
     second = sync(b).json()
-    assert second["pulled"] == 5
+    assert second["pulled"] == 6
     assert saenode.show_json(b, case)["fields"] == saenode.show_json(a, case)["fields"]
     for post in (a, b):
         assert "journal ok" in saenode.ok(["check"], dir=post).text
@@ -59,7 +59,8 @@ def test_concurrent_edits_conflict_and_resolution_flows_back(hub, tmp_path):
     case = saenode.add_case(a)
     assert sync(a).rc == 0 and sync(b).rc == 0
     saenode.ok(["edit", case, "--set", "status=active"], dir=a)
-    saenode.ok(["edit", case, "--set", "status=closed"], dir=b)
+    saenode.ok(["edit", case, "--set", "status=closed", "--set", "closure_reason=relocated"],
+               dir=b)
     assert sync(a).rc == 0 and sync(b).rc == 0
     conflicts = hub.admin_json("conflicts", "list")
     assert len(conflicts) == 1 and conflicts[0]["severity"] == "hard"
@@ -80,11 +81,11 @@ def test_no_connection_keeps_changes_and_says_so(hub, tmp_path):
     port = hub.port
     hub.stop()
     res = saenode.run(["sync"], dir=a)
-    saenode.assert_one_line_error(res, 1, "no connection to the hub", "4 change(s) wait")
+    saenode.assert_one_line_error(res, 1, "no connection to the hub", "5 change(s) wait")
     status = saenode.ok(["status", "--json"], dir=a).json()
-    assert status["pending"] == 4 and "no connection" in status["last_error"]
+    assert status["pending"] == 5 and "no connection" in status["last_error"]
     hub.start(port=port)  # the bundle names this address
-    assert sync(a).json()["pushed"] == 4
+    assert sync(a).json()["pushed"] == 5
     assert saenode.ok(["status", "--json"], dir=a).json()["last_error"] is None
 
 
@@ -141,8 +142,8 @@ def test_pull_is_paged_and_delete_reaches_the_other_device(hub, tmp_path):
     cases = [saenode.add_case(a) for _ in range(260)]
     saenode.ok(["delete", cases[0]], dir=a)
     result = sync(a).json()
-    assert result["pushed"] == 260 * 4 + 1 and result["batches"] == 2
-    assert sync(b).json()["pulled"] == 260 * 4 + 1
+    assert result["pushed"] == 260 * 5 + 1 and result["batches"] == 2
+    assert sync(b).json()["pulled"] == 260 * 5 + 1
     assert len(saenode.list_json(b)) == 259
     assert saenode.show_json(b, cases[0])["deleted"] is True
 
@@ -265,7 +266,7 @@ def test_progress_on_a_terminal_only(hub, tmp_path):
     import pty
     import subprocess
     a = enrolled(hub, tmp_path, "a")
-    for _ in range(260):  # 1,040 changes: two batches
+    for _ in range(260):  # 1,300 changes: two batches
         saenode.add_case(a)
     master, slave = pty.openpty()
     proc = subprocess.Popen([saenode.BIN, "-d", a, "sync"], stdin=subprocess.DEVNULL,
@@ -283,7 +284,7 @@ def test_progress_on_a_terminal_only(hub, tmp_path):
     proc.wait(timeout=60)
     os.close(master)
     assert proc.returncode == 0
-    assert b"sending: 1000 of 1040 changes" in shown and b"sending: 1040 of 1040 changes" in shown
+    assert b"sending: 1000 of 1300 changes" in shown and b"sending: 1300 of 1300 changes" in shown
     for _ in range(260):
         saenode.add_case(a)
     quiet = saenode.run(["sync"], dir=a)
@@ -325,7 +326,7 @@ def test_push_batches_hold_at_most_1000_changes(hub, tmp_path, extra, batches):
     """SYNC_BATCH_CHANGES at its edge: 1,000 pending changes go in one batch, 1,001 in two."""
     a = enrolled(hub, tmp_path, "a")
     assert sync(a).rc == 0
-    cases = [saenode.add_case(a) for _ in range(250)]  # 4 changes each
+    cases = [saenode.add_case(a) for _ in range(200)]  # 5 changes each
     for case in cases[:extra]:
         saenode.ok(["edit", case, "--set", "status=active"], dir=a)
     result = sync(a).json()
