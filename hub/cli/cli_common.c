@@ -42,7 +42,8 @@ static const struct sae_cli_help helps[] = {
      "           would need a new bundle), unless --force.\n"
      "The running daemon serves new files after SIGHUP (or a restart).\n"},
     {"reports", "reports list [--village V] [--kind K] [--json] | reports show ID [--json] | "
-                "reports edit ID --set FIELD=VALUE [--unset FIELD] --by NAME",
+                "reports edit ID --set FIELD=VALUE [--unset FIELD] [--add SET=CODE] "
+                "[--remove SET=CODE] --by NAME",
      "The merged reports of every village.\n"
      "  list   one line per report, deleted ones marked; lines never show sensitive fields\n"
      "         nor free text (use show). --village V and --kind K filter; --json gives\n"
@@ -50,11 +51,12 @@ static const struct sae_cli_help helps[] = {
      "  show   every field (sensitive ones included), every version of each field with\n"
      "         its node, village, time, author and flags (* current, HELD: dated ahead of\n"
      "         the hub's clock), and the report's open conflicts.\n"
-     "  edit   a district correction: each value is checked against the catalogue (as\n"
-     "         sae-node does) before anything is written; values equal to the current\n"
-     "         ones are skipped. Each field becomes a new version that the village's\n"
-     "         posts receive on their next sync. --by NAME (who corrects) is required.\n"
-     "ID is a report id or its first 6 or more characters.\n"},
+     "  edit   a district correction: each value is checked against the catalogue and the\n"
+     "         rules across fields (as sae-node does) before anything is written; values\n"
+     "         equal to the current ones are skipped, a set writes only the elements that\n"
+     "         change (--add, --remove). Each field becomes a new version that the\n"
+     "         village's posts receive on their next sync. --by NAME is required.\n"
+     "ID is a report id, its first 6 or more characters, or a case's registration number.\n"},
     {"conflicts", "conflicts list [--all] [--json] | conflicts show ID [--json] | "
                   "conflicts resolve ID (--keep N | --value V | --unset) --by NAME [--note TEXT]",
      "Concurrent changes that need a coordinator: two posts (or a post and the district)\n"
@@ -80,9 +82,10 @@ static const struct sae_cli_help helps[] = {
      "The export holds survivors' sensitive data (names, narratives): keep it private.\n"},
     {"stats", "stats [--json]",
      "Counts of reports that are not deleted: per village, per kind, per month (of the\n"
-     "intake date of cases, service date, referral date) and per type of violence (cases);\n"
-     "plus open conflicts per village and held changes (dated ahead of the hub's clock,\n"
-     "waiting for a coordinator) per village.\n"},
+     "intake date of cases, service date, referral date, admission date) and per type of\n"
+     "violence (cases; a case of two types counts under both); plus open conflicts and held\n"
+     "changes (dated ahead of the hub's clock, waiting for a coordinator) per village, and\n"
+     "registration numbers that more than one case carries.\n"},
 };
 
 #define HELP_COUNT (sizeof helps / sizeof helps[0])

@@ -12,17 +12,29 @@ static const struct sae_cli_help helps[] = {
      "Creates the node directory (mode 0700) with a new device key (node.key, 0600) and an\n"
      "empty journal (node.db, 0600) for the village. Refuses a directory that has a journal.\n"
      "  --village NAME   the desa/kelurahan of this post, 1 to 100 bytes\n"},
-    {"add", "add KIND --set FIELD=VALUE [--set FIELD=VALUE ...] [--set-file FIELD=PATH]",
-     "Records a new report and prints its id. Kinds and fields: sae-node fields.\n"
-     "  --set FIELD=VALUE      a field value (enum code, number, YYYY-MM-DD, true/false,\n"
-     "                         text, or the id or 6+ first characters of a report)\n"
+    {"add", "add KIND --set FIELD=VALUE [--set FIELD=VALUE ...] [--set-file FIELD=PATH] "
+            "[--add SET=CODE]",
+     "Records a new report and prints its id. Kinds and fields: sae-node fields (kinds also\n"
+     "as kasus, layanan, rujukan, rumah aman).\n"
+     "  --set FIELD=VALUE      a field value: an enum code, label or common form (perempuan,\n"
+     "                         seksual), a number, a date YYYY-MM-DD, DD-MM-YYYY or\n"
+     "                         DD/MM/YYYY, ya/tidak, text, a set as CODE,CODE, an area by\n"
+     "                         code or name, or a report's id, 6+ first characters of it\n"
+     "                         or a case's registration number\n"
      "  --set-file FIELD=PATH  take the value from a file (\"-\": standard input); for\n"
      "                         long narratives and notes with line breaks\n"
-     "Every required field must be given; fields with a default get it when omitted.\n"},
-    {"edit", "edit ID [--set FIELD=VALUE ...] [--set-file FIELD=PATH ...] [--unset FIELD ...]",
-     "Changes fields of a report. Each change is a new journal entry; nothing is overwritten.\n"
-     "Values equal to the current ones are skipped. Service events are append-only.\n"
-     "  --unset FIELD   clear an optional field\n"},
+     "  --add SET=CODE[,CODE]  elements of a set field\n"
+     "Every required field must be given; fields with a default get it when omitted. Rules\n"
+     "across fields are checked (dates in order, a closed case's reason, the referral's\n"
+     "flow); a case gets its registration number (VILLAGE-YEAR-NNNN).\n"},
+    {"edit", "edit ID [--set FIELD=VALUE ...] [--set-file FIELD=PATH ...] [--unset FIELD ...] "
+             "[--add SET=CODE ...] [--remove SET=CODE ...]",
+     "Changes fields of a report (ID: an id, 6+ first characters, or a registration number).\n"
+     "Each change is a new journal entry; nothing is overwritten. Values equal to the\n"
+     "current ones are skipped; a set writes only the elements that change. Service events\n"
+     "are append-only.\n"
+     "  --unset FIELD          clear an optional field\n"
+     "  --add SET=CODE[,CODE]  add elements to a set; --remove takes them out\n"},
     {"delete", "delete ID",
      "Marks a report deleted (a tombstone in the journal; its history is kept).\n"},
     {"show", "show ID [--json]", "Prints one report with every field, sensitive ones included.\n"},
