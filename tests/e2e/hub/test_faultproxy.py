@@ -442,8 +442,8 @@ def test_sync_cut_anywhere_in_the_answer_then_a_clean_round(hub, tmp_path):
                 break
             failed += 1
             saenode.assert_one_line_error(res, 1, "no connection to the hub",
-                                          "160 change(s) wait")
-            assert saenode.ok(["status", "--json"], dir=post).json()["pending"] == 160
+                                          "200 change(s) wait")
+            assert saenode.ok(["status", "--json"], dir=post).json()["pending"] == 200
             if hub.query("SELECT count(*) FROM change WHERE origin = ?", (origin,)) != [(0,)]:
                 acks_lost += 1
         print("cut rounds: %d failed, %d of them after the hub merged the batch; %r"

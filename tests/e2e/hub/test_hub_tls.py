@@ -122,7 +122,7 @@ def test_renew_keeps_the_key_and_sighup_serves_it(hub, tmp_path):
     served = served_certificate(hub)
     assert served.not_valid_after.strftime("%Y-%m-%dT%H:%M:%SZ") == after["not_after"]
     post.add_case()
-    assert post.sync()["pushed"] == 4
+    assert post.sync()["pushed"] == 5
     # Without --host the names stay; the default validity is two years.
     hub.ok("tls", "renew")
     again = status(hub)
@@ -157,7 +157,7 @@ def test_post_whose_date_is_past_the_certificate_syncs(hub, tmp_path):
     post = Post(hub, tmp_path, "far", days=1000)
     post.add_case()
     result = post.sync()
-    assert result["ok"] and result["pushed"] == 4
+    assert result["ok"] and result["pushed"] == 5
 
 
 def make_ca_issued(tmp_path, server_key=None):
@@ -207,7 +207,7 @@ def test_ca_issued_certificate_works_by_its_key(tmp_path):
     try:
         post = Post(hub, tmp_path, "post")
         post.add_case()
-        assert post.sync()["pushed"] == 4
+        assert post.sync()["pushed"] == 5
         info = status(hub)
         assert info["self_signed"] is False and info["pin"] == pin_of(leaf)
         assert "hub.example" in info["hosts"]
@@ -216,7 +216,7 @@ def test_ca_issued_certificate_works_by_its_key(tmp_path):
         hub.reload()
         assert served_certificate(hub).serial_number == next_leaf.serial_number
         post.add_case()
-        assert post.sync()["pushed"] == 4
+        assert post.sync()["pushed"] == 5
     finally:
         assert hub.stop() == 0
 

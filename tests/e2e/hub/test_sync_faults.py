@@ -117,8 +117,10 @@ class World:
     # Recording.
     def add_case(self, name, **extra):
         rng = self.rng
-        fields = {"violence_type": rng.choice(VIOLENCE), "victim_sex": rng.choice("FM"),
-                  "intake_date": "2026-%02d-%02d" % (rng.randrange(1, 13),
+        # closure_reason from the start: any edit may close the case (a rule wants it).
+        fields = {"violence_types": rng.choice(VIOLENCE), "victim_sex": rng.choice("FM"),
+                  "closure_reason": "other",
+                  "intake_date": "2025-%02d-%02d" % (rng.randrange(1, 13),
                                                      rng.randrange(1, 29)),
                   "victim_age": str(rng.randrange(0, 90))}
         if rng.random() < 0.1:
@@ -254,10 +256,36 @@ def sensitive_fields():
 
 
 def as_text(value):
-    """A value of `show --json`/`list --json` in the hub's stored (canonical) text."""
+    """A value of `show --json`/`list --json` in the hub's stored (canonical) text; a set
+    (an array of codes in catalogue order) as its canonical comma list."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(value)
     return str(value)
+
+
+def set_orders():
+    """{set field: [codes in catalogue order]} from the catalogue itself."""
+    out = {}
+    for kind in saenode.ok(["fields", "--json"]).json():
+        for f in kind["fields"]:
+            if f["type"] == "set":
+                out[f["name"]] = [v["code"] for v in f["values"]]
+    return out
+
+
+def join_sets(fields, orders):
+    """Set elements ("violence_types/sexual" = "1") as the set's canonical text, as readers
+    show them."""
+    codes = {}
+    for name in [n for n in fields if "/" in n]:
+        base, code = name.split("/", 1)
+        if fields.pop(name) == "1":
+            codes.setdefault(base, []).append(code)
+    for base, listed in codes.items():
+        fields[base] = ",".join(c for c in orders[base] if c in listed)
+    return fields
 
 
 def hub_village_state(hub, village):
@@ -273,6 +301,9 @@ def hub_village_state(hub, village):
             state[rid] = (kind, value == "1", fields)
         elif value is not None:
             fields[field] = value
+    orders = set_orders()
+    for kind, deleted, fields in state.values():
+        join_sets(fields, orders)
     return state
 
 
