@@ -56,6 +56,21 @@ int sae_set_parse(const struct sae_field *set, const char *canonical, sae_set_ma
     return 0;
 }
 
+int sae_set_codes(const struct sae_field *set, const char *canonical,
+                  const char *codes[SAE_SET_VALUES_MAX], size_t *count)
+{
+    sae_set_mask mask = 0;
+    size_t n = 0;
+    int rc = sae_set_parse(set, canonical, &mask);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < set->value_count && i < SAE_SET_VALUES_MAX; i++)
+        if (mask & ((sae_set_mask)1 << i))
+            codes[n++] = set->values[i].code;
+    *count = n;
+    return 0;
+}
+
 size_t sae_field_index(const struct sae_kind *kind, const struct sae_field *field)
 {
     return (size_t)(field - kind->fields);

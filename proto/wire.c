@@ -206,8 +206,9 @@ static int check_name(const uint8_t *name, size_t len, const struct sae_limits *
 {
     if (len > limits->name_bytes)
         return SAE_WIRE_ELIMIT;
-    const uint8_t *slash = element_allowed ? memchr(name, SAE_FIELD_ELEMENT_SEPARATOR, len)
-                                           : NULL;
+    /* An absent name is a NULL pointer with no bytes: never handed to memchr. */
+    const uint8_t *slash = element_allowed && len > 0
+                               ? memchr(name, SAE_FIELD_ELEMENT_SEPARATOR, len) : NULL;
     size_t head = slash ? (size_t)(slash - name) : len;
     if (!name_part_ok(name, head) || (slash && !name_part_ok(slash + 1, len - head - 1)))
         return SAE_WIRE_EDECODE;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sae/sae_view.h"
+
 #define JSON_FLAGS (JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER)
 
 void hub_format_ms(int64_t ms, char out[SAE_HLC_TIME_LEN + 1])
@@ -61,15 +63,11 @@ static json_t *checked(json_t *object, int bad)
 /* A set as an array of its codes, in catalogue order. */
 static json_t *set_json(const struct sae_field *field, const char *value)
 {
-    sae_set_mask mask = 0;
-    json_t *array = json_array();
-    if (!array || sae_set_parse(field, value, &mask) != 0) {
-        json_decref(array);
-        return NULL;
-    }
-    for (size_t i = 0; i < field->value_count; i++) {
-        if ((mask & ((sae_set_mask)1 << i)) &&
-            json_array_append_new(array, json_string(field->values[i].code)) != 0) {
+    const char *codes[SAE_SET_VALUES_MAX];
+    size_t count = 0;
+    json_t *array = sae_set_codes(field, value, codes, &count) == 0 ? json_array() : NULL;
+    for (size_t i = 0; array && i < count; i++) {
+        if (json_array_append_new(array, json_string(codes[i])) != 0) {
             json_decref(array);
             return NULL;
         }

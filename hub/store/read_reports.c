@@ -181,24 +181,34 @@ static const char resolve_number_sql[] =
     "SELECT s.report_id FROM field_state s JOIN change c ON c.seq = s.change"
     " WHERE s.field = 'registration_number' AND c.value = ?1 ORDER BY s.report_id LIMIT 2";
 
+/* Runs sql (one text parameter, returning ids, LIMIT 2): the first id into found and how
+ * many rows came. */
+static int first_ids(struct hub_store *store, const char *sql, const char *param,
+                     char found[SAE_ID_TEXT_LEN + 1], int *matches)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare(store->db, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, param);
+    *matches = 0;
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        if ((*matches)++ == 0)
+            sae_db_column_copy(stmt, 0, found, SAE_ID_TEXT_LEN + 1);
+        rc = 0;
+    }
+    sae_db_finalize(stmt);
+    return rc;
+}
+
 /* The case carrying a registration number (which never reads as an id prefix). */
 static int resolve_number(struct hub_store *store, const struct sae_registration *number,
                           char out[SAE_ID_TEXT_LEN + 1], struct sae_message *why)
 {
     char text[SAE_REGISTRATION_BYTES], found[SAE_ID_TEXT_LEN + 1] = "";
-    sqlite3_stmt *stmt = NULL;
     int matches = 0;
     int rc = sae_registration_format(number, text);
     if (rc == 0)
-        rc = sae_db_prepare(store->db, resolve_number_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, text);
-    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
-        if (matches++ == 0)
-            sae_db_column_copy(stmt, 0, found, sizeof found);
-        rc = 0;
-    }
-    sae_db_finalize(stmt);
+        rc = first_ids(store, resolve_number_sql, text, found, &matches);
     if (rc != 0)
         return rc;
     if (matches != 1) {
@@ -221,7 +231,6 @@ int hub_read_resolve_id(struct hub_store *store, const char *text,
 {
     char prefix[SAE_ID_TEXT_LEN + 1], found[SAE_ID_TEXT_LEN + 1] = "";
     struct sae_registration number;
-    sqlite3_stmt *stmt = NULL;
     int matches = 0;
     if (sae_registration_parse(text, &number) == 0)
         return resolve_number(store, &number, out, why);
@@ -232,16 +241,7 @@ int hub_read_resolve_id(struct hub_store *store, const char *text,
         return SAE_EINVAL;
     }
     /* '~' sorts after every hex digit and '-', so this range is exactly the prefix. */
-    int rc = sae_db_prepare(store->db, hub_read_resolve_id_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, prefix);
-    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
-        const unsigned char *id = sqlite3_column_text(stmt, 0);
-        if (matches++ == 0)
-            snprintf(found, sizeof found, "%s", id ? (const char *)id : "");
-        rc = 0;
-    }
-    sae_db_finalize(stmt);
+    int rc = first_ids(store, hub_read_resolve_id_sql, prefix, found, &matches);
     if (rc != 0)
         return rc;
     if (matches == 0) {

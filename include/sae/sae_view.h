@@ -23,6 +23,10 @@ typedef uint32_t sae_set_mask;
 int sae_set_format(const struct sae_field *set, sae_set_mask mask, char **out);
 /* The mask of a canonical set text (as sae_set_format writes it); SAE_EINVAL otherwise. */
 int sae_set_parse(const struct sae_field *set, const char *canonical, sae_set_mask *out);
+/* The codes of a canonical set text, in catalogue order, into codes (borrowed from the
+ * catalogue) and their number into *count; SAE_EINVAL when it is not one. */
+int sae_set_codes(const struct sae_field *set, const char *canonical,
+                  const char *codes[SAE_SET_VALUES_MAX], size_t *count);
 
 struct sae_view {
     const struct sae_kind *kind;

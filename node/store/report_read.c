@@ -208,24 +208,34 @@ static const char resolve_number_sql[] =
     "SELECT report_id FROM report_field WHERE field = 'registration_number' AND value = ?1"
     " ORDER BY report_id LIMIT 2";
 
+/* Runs sql (a cached statement of one text parameter returning ids, LIMIT 2): the first id
+ * into found and how many rows came. */
+static int first_ids(struct node_store *store, const char *sql, const char *param,
+                     char found[SAE_ID_TEXT_LEN + 1], int *matches)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, param);
+    *matches = 0;
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        if ((*matches)++ == 0)
+            sae_db_column_copy(stmt, 0, found, SAE_ID_TEXT_LEN + 1);
+        rc = 0;
+    }
+    sae_db_reset(stmt);
+    return rc;
+}
+
 /* The case carrying a registration number (which never reads as an id prefix). */
 static int resolve_number(struct node_store *store, const struct sae_registration *number,
                           char out[SAE_ID_TEXT_LEN + 1], struct sae_message *why)
 {
     char text[SAE_REGISTRATION_BYTES], found[SAE_ID_TEXT_LEN + 1] = "";
-    sqlite3_stmt *stmt = NULL;
     int matches = 0;
     int rc = sae_registration_format(number, text);
     if (rc == 0)
-        rc = sae_db_prepare_cached(store->db, &store->statements, resolve_number_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, text);
-    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
-        if (matches++ == 0)
-            sae_db_column_copy(stmt, 0, found, sizeof found);
-        rc = 0;
-    }
-    sae_db_reset(stmt);
+        rc = first_ids(store, resolve_number_sql, text, found, &matches);
     if (rc != 0)
         return rc;
     if (matches != 1) {
@@ -244,7 +254,6 @@ int report_resolve_id(struct node_store *store, const char *text, char out[SAE_I
 {
     char prefix[SAE_ID_TEXT_LEN + 1], found[SAE_ID_TEXT_LEN + 1];
     struct sae_registration number;
-    sqlite3_stmt *stmt = NULL;
     int matches = 0, rc;
     if (sae_registration_parse(text, &number) == 0)
         return resolve_number(store, &number, out, why);
@@ -254,15 +263,7 @@ int report_resolve_id(struct node_store *store, const char *text, char out[SAE_I
                         text, SAE_LIMIT_ID_PREFIX_MIN);
         return SAE_EINVAL;
     }
-    rc = sae_db_prepare_cached(store->db, &store->statements, resolve_id_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, prefix);
-    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
-        if (matches++ == 0)
-            sae_db_column_copy(stmt, 0, found, sizeof found);
-        rc = 0;
-    }
-    sae_db_reset(stmt);
+    rc = first_ids(store, resolve_id_sql, prefix, found, &matches);
     if (rc != 0)
         return rc;
     if (matches == 0) {
