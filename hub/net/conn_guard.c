@@ -138,6 +138,7 @@ static void event_set(struct conn_guard_event *ev, enum conn_guard_action action
     ev->action = action;
     peer_key_text(key, ev->peer);
     if (e) {
+        ev->in_body = e->state == BODY;
         ev->body_bytes = e->bytes;
         ev->age_ms = now_ms - e->since_ms;
     }
@@ -170,6 +171,33 @@ static struct conn_entry *oldest_waiting(struct conn_guard *g, const struct peer
     return e;
 }
 
+/* Of the bodies arriving for at least CONN_GUARD_BODY_EVICT_MS (of key's address, or of all
+ * when key is NULL), the one with the fewest bytes a millisecond since its headers. */
+static struct conn_entry *slowest_body(struct conn_guard *g, const struct peer_key *key,
+                                       bool overflow, int64_t now_ms)
+{
+    struct conn_entry *slowest = NULL;
+    for (struct conn_entry *e = g->lists[BODY].head; e; e = e->next) {
+        unsigned long long age = (unsigned long long)(now_ms - e->since_ms);
+        if (age < CONN_GUARD_BODY_EVICT_MS || (key && !same_address(e, key, overflow)))
+            continue;
+        /* e->bytes / age < slowest->bytes / its age, without dividing */
+        if (!slowest || e->bytes * (unsigned long long)(now_ms - slowest->since_ms) <
+                            slowest->bytes * age)
+            slowest = e;
+    }
+    return slowest;
+}
+
+/* Who gives its place to a new connection: a connection waiting for request headers holds a
+ * slot for nothing, the oldest first; else the slowest body. */
+static struct conn_entry *victim(struct conn_guard *g, const struct peer_key *key,
+                                 bool overflow, int64_t now_ms)
+{
+    struct conn_entry *e = oldest_waiting(g, key, overflow);
+    return e ? e : slowest_body(g, key, overflow, now_ms);
+}
+
 /* Makes room for one more connection from key under the lock; returns whether it may come,
  * with what was done in events. */
 static bool make_room(struct conn_guard *g, const struct peer_key *key, int64_t now_ms,
@@ -178,21 +206,20 @@ static bool make_room(struct conn_guard *g, const struct peer_key *key, int64_t 
     struct peer *p = peer_table_get(g->peers, key);
     bool overflow = peer_table_is_overflow(g->peers, p);
     if (p->connections >= g->config.per_address) {
-        struct conn_entry *victim = oldest_waiting(g, key, overflow);
-        if (!victim) {
+        struct conn_entry *e = victim(g, key, overflow, now_ms);
+        if (!e) {
             event_set(&events[(*count)++], CONN_GUARD_REFUSED, key, NULL, now_ms);
             return false;
         }
-        event_set(&events[(*count)++], CONN_GUARD_EVICTED, &victim->key, victim, now_ms);
-        cut(g, victim, now_ms);
+        event_set(&events[(*count)++], CONN_GUARD_EVICTED, &e->key, e, now_ms);
+        cut(g, e, now_ms);
     }
     unsigned max = g->config.max_connections;
     if (g->live >= max - max / 8) {
-        struct conn_entry *victim = oldest_waiting(g, NULL, false);
-        if (victim) {
-            event_set(&events[(*count)++], CONN_GUARD_EVICTED_FULL, &victim->key, victim,
-                      now_ms);
-            cut(g, victim, now_ms);
+        struct conn_entry *e = victim(g, NULL, false, now_ms);
+        if (e) {
+            event_set(&events[(*count)++], CONN_GUARD_EVICTED_FULL, &e->key, e, now_ms);
+            cut(g, e, now_ms);
         }
     }
     return true;

@@ -12,12 +12,14 @@
  *     bring at least body_min_rate bytes a second on average (the first window is the grace
  *     period of a body); a slower body is cut without an answer;
  *   - per_address: at most this many connections from one address (peer_table.h: an IPv4
- *     address or an IPv6 /64). A new connection over it takes the place of the address's
- *     oldest connection still waiting for request headers, so one slow or hostile client
- *     behind a carrier-grade NAT cannot lock the other posts behind it out; it is refused
- *     only when all of them are in a request;
- *   - max_connections: from 7/8 of it on, each new connection takes the place of the oldest
- *     connection waiting for request headers, from any address;
+ *     address or an IPv6 /64). A new connection over it takes the place of one of the
+ *     address's: the oldest still waiting for request headers, else the slowest body
+ *     arriving for CONN_GUARD_BODY_EVICT_MS or more (fewest bytes a second since its
+ *     headers). So one slow or hostile client behind a carrier-grade NAT cannot lock the
+ *     other posts behind it out. A new connection is refused only when all the address's
+ *     connections are being handled or began their body less than that time ago;
+ *   - max_connections: from 7/8 of it on, each new connection takes the place of one
+ *     chosen the same way among all addresses' connections;
  *   - requests: each request takes a token from its address's bucket (rate_limit.h); without
  *     one the request is to be answered 429 with the Retry-After given.
  * A request being handled, or its answer being sent, is never cut by the guard (the server's
@@ -41,6 +43,10 @@
 #include "net/rate_limit.h"
 #include "sae/sae_error.h"
 
+/* A body arriving for this long can lose its place to a new connection (per_address,
+ * max_connections): long enough for an honest upload over a good link to finish first. */
+#define CONN_GUARD_BODY_EVICT_MS 10000u
+
 struct conn_guard_config {
     unsigned max_connections;   /* connections open at once in all */
     unsigned per_address;       /* from one address: 1..max_connections */
@@ -56,7 +62,7 @@ enum conn_guard_action {
     CONN_GUARD_EVICTED,        /* its address was at per_address; a newer one took its place */
     CONN_GUARD_EVICTED_FULL,   /* the server was nearly full; a newer one took its place */
     CONN_GUARD_REFUSED,        /* a new connection over per_address, none of the address's
-                                  connections waiting to make room */
+                                  connections able to make room */
 };
 #define CONN_GUARD_ACTIONS 5
 
@@ -66,7 +72,8 @@ const char *conn_guard_action_label(enum conn_guard_action action);
 struct conn_guard_event {
     enum conn_guard_action action;
     char peer[PEER_TEXT_BYTES];
-    unsigned long long body_bytes; /* of the request cut, for CONN_GUARD_CUT_BODY_RATE */
+    bool in_body;                  /* the connection was receiving a body */
+    unsigned long long body_bytes; /* of its body so far */
     int64_t age_ms;                /* how long the connection (or its state) had lasted */
 };
 

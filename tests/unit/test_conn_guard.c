@@ -200,22 +200,40 @@ static void test_per_address_limit(void **state)
     assert_int_equal(f->events[0].action, CONN_GUARD_EVICTED);
     assert_int_equal(f->events[0].age_ms, 10);
     open_conn(f, 3, 1, 20);
-    /* Conns 1..3 all begin requests: the fifth has no one to replace. */
+    /* Conns 1..3 all begin bodies: until one has arrived for 10 s, the fifth has no one to
+     * replace. */
     for (int i = 1; i <= 3; i++)
         assert_true(conn_guard_request(f->guard, f->conns[i].entry, 30, &retry));
-    assert_false(admit(f, 1, 40));
+    conn_guard_body(f->guard, f->conns[1].entry, 5000);
+    conn_guard_body(f->guard, f->conns[2].entry, 100);
+    conn_guard_body(f->guard, f->conns[3].entry, 3000);
+    assert_false(admit(f, 1, 10029));
     assert_int_equal(f->events[1].action, CONN_GUARD_REFUSED);
     assert_string_equal(f->events[1].peer, "10.0.0.1");
     for (int i = 1; i <= 3; i++)
         assert_false(was_cut(f, i));
     assert_false(was_cut(f, 9));
-    /* One closes: there is room again. A cut one that libmicrohttpd closes later changes
-     * nothing twice. */
+    /* From 10 s on, the slowest body gives its place. */
+    assert_true(admit(f, 1, 10030));
+    assert_true(was_cut(f, 2));
+    assert_int_equal(f->events[2].action, CONN_GUARD_EVICTED);
+    assert_true(f->events[2].in_body);
+    assert_int_equal(f->events[2].body_bytes, 100);
+    assert_false(was_cut(f, 1));
+    assert_false(was_cut(f, 3));
+    /* A cut one that libmicrohttpd closes later changes nothing twice; one that closes
+     * makes room. */
     close_conn(f, 2);
     close_conn(f, 0);
-    assert_true(admit(f, 1, 50));
-    assert_int_equal(f->event_count, 2);
-    assert_true(admit(f, 2, 50));
+    open_conn(f, 4, 1, 10030);
+    conn_guard_handling(f->guard, f->conns[1].entry);
+    conn_guard_handling(f->guard, f->conns[3].entry);
+    assert_true(conn_guard_request(f->guard, f->conns[4].entry, 10030, &retry));
+    assert_false(admit(f, 1, 20029)); /* two being handled, and a body younger than 10 s */
+    close_conn(f, 1);
+    assert_true(admit(f, 1, 20029));
+    assert_int_equal(f->event_count, 4);
+    assert_true(admit(f, 2, 20029));
     finish(f);
 }
 
@@ -238,9 +256,22 @@ static void test_nearly_full_server(void **state)
     assert_true(admit(f, 51, 40));
     assert_int_equal(f->event_count, 1);
     assert_int_equal(f->events[0].action, CONN_GUARD_EVICTED_FULL);
-    assert_false(was_cut(f, 0)); /* in a request: never chosen */
+    assert_false(was_cut(f, 0)); /* a young body: not chosen */
     assert_true(was_cut(f, 1));  /* the oldest waiting one */
     assert_int_equal(conn_guard_live(f->guard), 13);
+    /* With nobody waiting, the slowest body of 10 s or more goes. */
+    open_conn(f, 14, 51, 40);
+    for (int i = 2; i <= 14; i++)
+        assert_true(conn_guard_request(f->guard, f->conns[i].entry, 50, &retry));
+    conn_guard_handling(f->guard, f->conns[13].entry);
+    for (int i = 2; i <= 14; i++)
+        conn_guard_body(f->guard, f->conns[i].entry, 1000);
+    conn_guard_body(f->guard, f->conns[0].entry, 10);
+    assert_true(admit(f, 52, 10049)); /* only conn 0 is old enough */
+    assert_true(was_cut(f, 0));
+    assert_true(f->events[1].in_body);
+    assert_true(admit(f, 53, 10049)); /* nobody can go: admitted all the same */
+    assert_int_equal(f->event_count, 2);
     finish(f);
 }
 
