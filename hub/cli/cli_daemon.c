@@ -1,11 +1,14 @@
 /* sae-hub init, serve and nodes. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +30,8 @@
 #define HUB_NAME_DEFAULT "Rumah SAE district hub"
 #define HUB_NAME_BYTES 100
 #define HUB_LISTEN_DEFAULT "127.0.0.1:8443"
+/* Held (flock) by the one serve of a directory for its whole life; holds its pid. */
+#define HUB_LOCK_FILE "serve.lock"
 
 struct init_options {
     const char *name;
@@ -270,6 +275,25 @@ static int load_secret(const struct hub_cli *cli, uint8_t sk[32], uint8_t pk[32]
     return rc;
 }
 
+/* The hub's limits from what the process may open: the soft limit of open files is raised to
+ * the hard one, and the connections sized from it. */
+static int fit_connections(struct http_server_config *config)
+{
+    unsigned long files = 0;
+    int rc = http_server_config_fit_files(config, &files);
+    if (rc == SAE_ERANGE)
+        return hub_cli_fail(SAE_EIO, "this process may open too few files for the daemon (it "
+                            "needs %u); raise the limit, for instance: ulimit -n 8192",
+                            HTTP_SERVER_FILES_RESERVED + HTTP_SERVER_CONNECTIONS_MIN);
+    if (rc != 0)
+        return hub_cli_fail(rc, "cannot read the limit of open files: %s", sae_error_name(rc));
+    char line[160];
+    snprintf(line, sizeof line, "open files: %lu; connections: %u in all, %u per address",
+             files, config->max_connections, config->per_ip_connections);
+    log_line(NULL, line);
+    return HUB_EXIT_OK;
+}
+
 /* Runs until SIGTERM or SIGINT; the signals are blocked before any thread starts, so that
  * only sigwait here receives them. */
 static int run_server(const struct hub_cli *cli, const char *address, uint16_t port,
@@ -282,6 +306,9 @@ static int run_server(const struct hub_cli *cli, const char *address, uint16_t p
     http_server_config_default(&config);
     config.address = address;
     config.port = port;
+    int status = fit_connections(&config);
+    if (status != HUB_EXIT_OK)
+        return status;
     char *cert = hub_cli_path(cli, HUB_CERT_FILE), *key = hub_cli_path(cli, HUB_TLS_KEY_FILE);
     config.cert_pem_path = cert;
     config.key_pem_path = key;
@@ -310,6 +337,98 @@ static int run_server(const struct hub_cli *cli, const char *address, uint16_t p
     return HUB_EXIT_OK;
 }
 
+/* Survivors' data: serve refuses a hub directory, database or key that other users can
+ * reach, and says which chmod fixes it (as sae-node does for its journal). Files that are
+ * absent are left to the open that follows to report. */
+static int check_private(const struct hub_cli *cli)
+{
+    static const char *const secret_files[] = {HUB_DB_FILE, HUB_DB_FILE "-wal",
+                                               HUB_DB_FILE "-shm", HUB_KEY_FILE,
+                                               HUB_TLS_KEY_FILE};
+    struct stat st;
+    if (stat(cli->dir, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 077))
+        return hub_cli_fail(SAE_EPERM, "%s can be reached by other users; run: chmod 700 %s",
+                            cli->dir, cli->dir);
+    for (size_t i = 0; i < sizeof secret_files / sizeof secret_files[0]; i++) {
+        char *path = hub_cli_path(cli, secret_files[i]);
+        if (!path)
+            return hub_cli_fail(SAE_ENOMEM, "out of memory");
+        bool open_to_others = stat(path, &st) == 0 && (st.st_mode & 077);
+        int status = open_to_others ? hub_cli_fail(SAE_EPERM, "%s can be read by other users; "
+                                                   "run: chmod 600 %s", path, path)
+                                    : HUB_EXIT_OK;
+        free(path);
+        if (status != HUB_EXIT_OK)
+            return status;
+    }
+    return HUB_EXIT_OK;
+}
+
+/* The pid of the serve holding the lock, from the lock file; 0 when unreadable. */
+static long lock_holder(int fd)
+{
+    char text[24] = "";
+    ssize_t n = pread(fd, text, sizeof text - 1, 0);
+    if (n <= 0)
+        return 0;
+    text[n] = '\0';
+    return strtol(text, NULL, 10);
+}
+
+/* One serve per directory: an exclusive flock on DIR/serve.lock, held until the process
+ * ends (the kernel drops it even after a SIGKILL). *fd is the lock's; keep it open. */
+static int lock_directory(const struct hub_cli *cli, int *fd)
+{
+    char *path = hub_cli_path(cli, HUB_LOCK_FILE);
+    char pid[24];
+    if (!path)
+        return hub_cli_fail(SAE_ENOMEM, "out of memory");
+    int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int status = lock < 0 ? hub_cli_fail(SAE_EIO, "cannot open %s: %s", path, strerror(errno))
+                          : HUB_EXIT_OK;
+    if (status == HUB_EXIT_OK && flock(lock, LOCK_EX | LOCK_NB) != 0) {
+        status = errno == EWOULDBLOCK
+                     ? hub_cli_fail(SAE_EBUSY, "another sae-hub serve (pid %ld) is running on %s; "
+                                    "stop it first, or serve another directory",
+                                    lock_holder(lock), cli->dir)
+                     : hub_cli_fail(SAE_EIO, "cannot lock %s: %s", path, strerror(errno));
+    }
+    if (status == HUB_EXIT_OK) {
+        int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+        if (ftruncate(lock, 0) != 0 || pwrite(lock, pid, (size_t)len, 0) != len)
+            status = hub_cli_fail(SAE_EIO, "cannot write %s: %s", path, strerror(errno));
+    }
+    if (status != HUB_EXIT_OK && lock >= 0)
+        close(lock);
+    else
+        *fd = lock;
+    free(path);
+    return status;
+}
+
+/* Everything serve checks before it starts: private files, a hub there, nobody else serving
+ * it. On success *lock_fd holds the directory's lock. */
+static int prepare_serve(const struct hub_cli *cli, int *lock_fd)
+{
+    struct hub_store *probe = NULL;
+    struct stat st;
+    if (!cli->dir)
+        return hub_cli_fail(SAE_EINVAL, "no hub directory: give -d DIR or set SAE_HUB_DIR");
+    int status = check_private(cli);
+    if (status != HUB_EXIT_OK)
+        return status;
+    char *db = hub_cli_path(cli, HUB_DB_FILE);
+    bool initialised = db && stat(db, &st) == 0;
+    free(db);
+    if (initialised) /* else the open below says what to do, and no lock file is made */
+        status = lock_directory(cli, lock_fd);
+    if (status != HUB_EXIT_OK)
+        return status;
+    status = hub_cli_open(cli, &probe);
+    hub_store_close(probe);
+    return status;
+}
+
 int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {{"listen", required_argument, NULL, 'l'},
@@ -331,14 +450,16 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
     if (parse_listen(listen, address, &port) != 0)
         return hub_cli_fail(SAE_EINVAL, "--listen wants a numeric ADDRESS:PORT such as "
                             "0.0.0.0:8443 or [::]:8443, got \"%.60s\"", listen);
-    struct hub_store *probe = NULL;
-    int status = hub_cli_open(cli, &probe);
-    hub_store_close(probe);
-    if (status != HUB_EXIT_OK)
-        return status;
+    int lock_fd = -1;
+    int status = prepare_serve(cli, &lock_fd);
     uint8_t sk[32], pk[32];
-    if (load_secret(cli, sk, pk) != 0)
-        return HUB_EXIT_OTHER;
+    if (status == HUB_EXIT_OK && load_secret(cli, sk, pk) != 0)
+        status = HUB_EXIT_OTHER;
+    if (status != HUB_EXIT_OK) {
+        if (lock_fd >= 0)
+            close(lock_fd);
+        return status;
+    }
     struct sae_message why = {{0}};
     struct hub_service *service = NULL;
     char *db = hub_cli_path(cli, HUB_DB_FILE);
@@ -347,9 +468,11 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
     int rc = db ? hub_service_create(&config, &service, &why) : SAE_ENOMEM;
     sodium_memzero(sk, sizeof sk);
     free(db);
-    if (rc != 0)
-        return hub_cli_fail(rc, "%s", why.text[0] ? why.text : sae_error_name(rc));
-    status = run_server(cli, address, port, service);
+    if (rc == 0)
+        status = run_server(cli, address, port, service);
+    else
+        status = hub_cli_fail(rc, "%s", why.text[0] ? why.text : sae_error_name(rc));
     hub_service_destroy(service);
+    close(lock_fd);
     return status;
 }

@@ -13,7 +13,7 @@
 #include "sae/sae_hlc.h"
 
 #define HUB_DB_FILE "hub.db"
-#define HUB_SCHEMA_VERSION 1
+#define HUB_SCHEMA_VERSION 2
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
 /* A change dated more than this past the hub's clock is held: kept, shown, never winning. */
 #define HUB_DRIFT_MS_DEFAULT (24 * 3600 * 1000LL)
