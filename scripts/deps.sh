@@ -6,7 +6,8 @@ PACKAGES="make gcc clang libclang-rt-14-dev pkg-config valgrind
 libsqlite3-dev libsodium-dev libjansson-dev libcmocka-dev
 zlib1g-dev libprotobuf-c-dev protobuf-c-compiler
 libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev
-python3 python3-pytest python3-nacl python3-protobuf python3-requests protobuf-compiler faketime"
+python3 python3-pytest python3-nacl python3-protobuf python3-requests protobuf-compiler faketime
+slowhttptest wrk testssl.sh"
 
 missing=""
 for p in $PACKAGES; do
