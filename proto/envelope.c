@@ -106,8 +106,8 @@ static int deflate_into(const uint8_t *in, size_t len, uint8_t *out, size_t room
 }
 
 int sae_envelope_seal_with_nonce(const uint8_t *plain, size_t len, uint8_t type,
-                                 uint64_t sender_id, const uint8_t sender_sk[32],
-                                 const uint8_t recipient_pk[32], const uint8_t nonce[24],
+                                 uint64_t sender_id, const uint8_t sender_sk[crypto_box_SECRETKEYBYTES],
+                                 const uint8_t recipient_pk[crypto_box_PUBLICKEYBYTES], const uint8_t nonce[crypto_box_NONCEBYTES],
                                  const struct sae_limits *limits, uint8_t **out,
                                  size_t *out_len)
 {
@@ -156,7 +156,7 @@ int sae_envelope_seal_with_nonce(const uint8_t *plain, size_t len, uint8_t type,
 }
 
 int sae_envelope_seal(const uint8_t *plain, size_t len, uint8_t type, uint64_t sender_id,
-                      const uint8_t sender_sk[32], const uint8_t recipient_pk[32],
+                      const uint8_t sender_sk[crypto_box_SECRETKEYBYTES], const uint8_t recipient_pk[crypto_box_PUBLICKEYBYTES],
                       const struct sae_limits *limits, uint8_t **out, size_t *out_len)
 {
     uint8_t nonce[SAE_ENVELOPE_NONCE_BYTES];
@@ -290,7 +290,7 @@ static int sender_key(const struct sae_envelope_header *h, sae_envelope_key_look
 }
 
 int sae_envelope_open(const uint8_t *env, size_t len, sae_envelope_key_lookup_fn lookup,
-                      void *ctx, const uint8_t recipient_sk[32],
+                      void *ctx, const uint8_t recipient_sk[crypto_box_SECRETKEYBYTES],
                       const struct sae_limits *limits, uint8_t *type_out, uint64_t *sender_out,
                       uint8_t **plain, size_t *plain_len)
 {

@@ -7,10 +7,12 @@
 #   sh scripts/demo.sh BUILD_DIR               (holding sae-node and sae-hub)
 #   sh scripts/demo.sh PATH/TO/sae-node PATH/TO/sae-hub
 #
-# Everything happens in a throwaway directory (mktemp -d). On a terminal the hub keeps
-# running at the end until Ctrl-C, so the printed commands can be tried; then the hub is
-# stopped and the directory removed (KEEP=1 keeps it). When standard input is not a
-# terminal, or DEMO_NO_WAIT=1, the demo stops the hub and exits at the end.
+# Everything happens in a new directory (mktemp -d under $TMPDIR, else /tmp). On a terminal
+# the hub keeps running at the end until Ctrl-C, so the printed commands can be tried; then
+# the hub is stopped and the directory removed (KEEP=1 keeps it). When standard input is not
+# a terminal, or DEMO_NO_WAIT=1, the demo stops the hub at the end and keeps the directory
+# (KEEP=0 removes it): it prints where it is, how to serve the hub again for the printed
+# commands, and the rm -rf that removes it.
 # The people, cases and ids are fictional; the villages are real desa of Kabupaten
 # Probolinggo.
 set -eu
@@ -59,6 +61,7 @@ cd "$WORK"
 
 if [ "${DEMO_NO_WAIT:-0}" = 1 ] || [ ! -t 0 ]; then
     WAIT_AT_END=0
+    KEEP=${KEEP:-1} # the printed commands point into the directory: it outlives the demo
 else
     WAIT_AT_END=1
 fi
@@ -70,11 +73,15 @@ PENDAMPING=wonokerso-pendamping # the laptop the outreach worker takes on home v
 NGADISARI=ngadisari-pos     # the post of another village
 
 printf 'Rumah SAE Sync demo: village posts record offline; the district hub merges.\n'
-say "Every command below is the real program at work. Its files are in" \
+if [ "$(dirname "$NODE_BIN")" = "$(dirname "$HUB_BIN")" ]; then
+    PROGRAMS_PATH=$(dirname "$NODE_BIN")
+else
+    PROGRAMS_PATH=$(dirname "$NODE_BIN"):$(dirname "$HUB_BIN")
+fi
+say "Every command below is the real program at work, run in this directory:" \
     "  $WORK" \
-    "and each command runs from there (cd there to repeat one). Names and cases are" \
-    "fictional. Programs: $NODE_BIN" \
-    "                    $HUB_BIN"
+    "To repeat one, first: cd $(quote_word "$WORK") && PATH=$(quote_word "$PROGRAMS_PATH"):\$PATH" \
+    "Names and cases are fictional."
 
 # ---- part 1: one post, offline ------------------------------------------------------------
 
@@ -260,10 +267,10 @@ node_cmd() {
 step "16. Selesaikan / Inspect and resolve it yourself" \
     "While the hub runs, these commands work as they are, from any directory:"
 cat <<EOF
-  # the conflict, the case, the daemon's log
+  # the conflict, the case, the daemon's last log lines
   $(hub_cmd conflicts show "$CONFLICT")
   $(hub_cmd reports show "$CASE_HOME")
-  tail -f $(quote_word "$WORK/$HUB_LOG")
+  tail -n 5 $(quote_word "$WORK/$HUB_LOG")
   # keep the post's "high" (candidate ${KEEP_HIGH:-N}), or set a value of your own (--value V)
   $(hub_cmd conflicts resolve "$CONFLICT" --keep "${KEEP_HIGH:-1}" --by "Bu Ratna (UPTD PPA)" \
       --note "Ancaman suami terbaru; korban di rumah aman")
@@ -284,14 +291,18 @@ if [ "$WAIT_AT_END" = 1 ]; then
     say "The hub stopped by itself (exit status $status); its log is $WORK/$HUB_LOG."
     exit 1
 fi
-say "Not waiting (standard input is not a terminal, or DEMO_NO_WAIT=1): stopping the hub."
-if [ "${KEEP:-0}" = 1 ]; then
-    say "To try the commands above, serve again on the port the bundles name:" \
-        "  $(hub_cmd serve --listen "127.0.0.1:$HUB_PORT")"
-else
-    say "(run with KEEP=1 to keep the files and try the commands above)"
-fi
 stop_hub
-say "The hub stopped (exit status $HUB_STATUS)."
+say "The demo does not wait (standard input is not a terminal, or DEMO_NO_WAIT=1): the hub" \
+    "stopped (exit status $HUB_STATUS)."
 [ "$HUB_STATUS" = 0 ] || exit 1
+if [ "$KEEP" = 1 ]; then
+    say "Its files stay in $WORK. To try the commands above, serve the hub" \
+        "again in the background, on the port the bundles name, its log in the same file:"
+    printf '  %s 2>>%s &\n' "$(hub_cmd serve --listen "127.0.0.1:$HUB_PORT")" \
+        "$(quote_word "$WORK/$HUB_LOG")"
+    say "and stop it afterwards with:"
+    printf '  kill $!\n'
+    say "When you are done, remove the demo's files with:"
+    printf '  rm -rf %s\n' "$(quote_word "$WORK")"
+fi
 say "Every command has help: sae-node --help, sae-hub --help, COMMAND --help"

@@ -1,13 +1,16 @@
 #!/bin/sh
 # Installs the Debian packages Rumah SAE Sync needs to build and test, when missing.
-# Does nothing when all are present. Run as root, or with sudo available.
+# Does nothing when all are present. Run as root, or with sudo available. The tests check
+# that every module a Python test imports comes from a package named here
+# (tests/e2e/test_deps.py); git is here because tests/e2e/test_make.py clones the repository,
+# iproute2 because tests/e2e/test_readme.py brings up loopback in a network namespace.
 set -eu
-PACKAGES="make gcc clang libclang-rt-14-dev pkg-config valgrind
+PACKAGES="make git gcc clang libclang-rt-14-dev pkg-config valgrind
 libsqlite3-dev libsodium-dev libjansson-dev libcmocka-dev
 zlib1g-dev libprotobuf-c-dev protobuf-c-compiler
 libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev
 python3 python3-pytest python3-nacl python3-protobuf python3-requests protobuf-compiler faketime
-slowhttptest wrk testssl.sh"
+openssl iproute2 slowhttptest wrk testssl.sh"
 
 missing=""
 for p in $PACKAGES; do

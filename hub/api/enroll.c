@@ -14,45 +14,47 @@
 #include "sae/sae_envelope.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_wire.h"
+#include "sae/sae_wipe.h"
+#include "sae/sae_limits.h"
 
-static int token_hash(const char *token, uint8_t hash[32])
+static int token_hash(const char *token, uint8_t hash[crypto_generichash_BYTES])
 {
-    return crypto_generichash(hash, 32, (const unsigned char *)token, strlen(token), NULL, 0) == 0
+    return crypto_generichash(hash, crypto_generichash_BYTES, (const unsigned char *)token, strlen(token), NULL, 0) == 0
                ? 0
                : SAE_ECRYPTO;
 }
 
+static const char token_insert_sql[] =
+    "INSERT INTO enroll_token(token_hash, village, created_ms, expires_ms)"
+    " VALUES (?1, ?2, ?3, ?4)";
+static const char token_select_sql[] =
+    "SELECT village, expires_ms, used_ms, node_id FROM enroll_token WHERE token_hash = ?1";
+static const char token_used_sql[] =
+    "UPDATE enroll_token SET used_ms = ?2, node_id = ?3 WHERE token_hash = ?1";
+
 int enroll_token_create(struct hub_store *store, const char *village, int64_t now_ms,
                         int64_t valid_ms, char token[ENROLL_TOKEN_TEXT_BYTES])
 {
-    uint8_t raw[ENROLL_TOKEN_BYTES], hash[32];
+    uint8_t raw[ENROLL_TOKEN_BYTES], hash[crypto_generichash_BYTES];
     char text[ENROLL_TOKEN_TEXT_BYTES];
     sqlite3_stmt *stmt = NULL;
+    const int64_t times[] = {now_ms, now_ms + valid_ms};
     randombytes_buf(raw, sizeof raw);
     sodium_bin2base64(text, sizeof text, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(raw, sizeof raw);
     int rc = token_hash(text, hash);
     if (rc == 0)
-        rc = sqlite3_prepare_v2(store->db,
-                                "INSERT INTO enroll_token(token_hash, village, created_ms,"
-                                " expires_ms) VALUES (?1, ?2, ?3, ?4)", -1, &stmt, NULL) ==
-                     SQLITE_OK
-                 ? 0
-                 : SAE_EDB;
-    if (rc == 0) {
-        int src = sqlite3_bind_blob(stmt, 1, hash, sizeof hash, SQLITE_STATIC);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_text(stmt, 2, village, -1, SQLITE_STATIC);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_int64(stmt, 3, now_ms);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_int64(stmt, 4, now_ms + valid_ms);
-        if (src == SQLITE_OK)
-            src = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-        rc = src == SQLITE_OK ? 0 : sae_db_error(src);
-    }
-    sqlite3_finalize(stmt);
+        rc = hub_store_prepare(store, token_insert_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 1, hash, sizeof hash);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, village);
+    if (rc == 0)
+        rc = sae_db_bind_ints(stmt, 3, times, 2);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
     if (rc == 0)
         memcpy(token, text, sizeof text);
     sodium_memzero(text, sizeof text);
@@ -61,10 +63,10 @@ int enroll_token_create(struct hub_store *store, const char *village, int64_t no
 
 static json_t *bundle_json(const struct enroll_bundle *b)
 {
-    char key[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)], id[17];
+    char key[sodium_base64_ENCODED_LEN(crypto_box_PUBLICKEYBYTES, sodium_base64_VARIANT_ORIGINAL)], id[17];
     char expires[SAE_HLC_TIME_LEN + 1];
     sae_hlc expiry = 0;
-    sodium_bin2base64(key, sizeof key, b->hub_public_key, 32, sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(key, sizeof key, b->hub_public_key, crypto_box_PUBLICKEYBYTES, sodium_base64_VARIANT_ORIGINAL);
     snprintf(id, sizeof id, "%016llx", (unsigned long long)b->hub_id);
     if (sae_hlc_pack((uint64_t)b->expires_ms, 0, &expiry) != 0)
         return NULL;
@@ -100,60 +102,53 @@ int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
         rc = SAE_EIO;
     if (rc != 0 && fd >= 0)
         unlink(path);
-    sodium_memzero(text, len);
-    free(text);
+    sae_wipe_free(text, len);
     return rc;
 }
 
 struct token_row {
-    char village[128];
+    char village[SAE_LIMIT_VILLAGE_BYTES + 1];
     int64_t expires_ms, used_ms, node_id;
 };
 
-static int load_token(struct hub_store *store, const uint8_t hash[32], struct token_row *out)
+static int load_token(struct hub_store *store, const uint8_t hash[crypto_generichash_BYTES], struct token_row *out)
 {
     sqlite3_stmt *stmt = NULL;
-    int err = SAE_ENOTFOUND;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "SELECT village, expires_ms, used_ms, node_id FROM enroll_token"
-                                " WHERE token_hash = ?1", -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob(stmt, 1, hash, 32, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        snprintf(out->village, sizeof out->village, "%s", sqlite3_column_text(stmt, 0));
+    int rc = hub_store_prepare(store, token_select_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 1, hash, crypto_generichash_BYTES);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == 0)
+        rc = SAE_ENOTFOUND;
+    if (rc == SAE_DB_ROW) {
+        sae_db_column_copy(stmt, 0, out->village, sizeof out->village);
         out->expires_ms = sqlite3_column_int64(stmt, 1);
         out->used_ms = sqlite3_column_int64(stmt, 2);
         out->node_id = sqlite3_column_int64(stmt, 3);
-        err = 0;
-    } else if (rc != SQLITE_DONE) {
-        err = sae_db_error(rc);
+        rc = 0;
     }
-    sqlite3_finalize(stmt);
-    return err;
+    sae_db_reset(stmt);
+    return rc;
 }
 
-static int mark_used(struct hub_store *store, const uint8_t hash[32], uint64_t node_id,
+static int mark_used(struct hub_store *store, const uint8_t hash[crypto_generichash_BYTES], uint64_t node_id,
                      int64_t now_ms)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "UPDATE enroll_token SET used_ms = ?2, node_id = ?3"
-                                " WHERE token_hash = ?1", -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob(stmt, 1, hash, 32, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, now_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 3, (int64_t)node_id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    const int64_t params[] = {now_ms, (int64_t)node_id};
+    int rc = hub_store_prepare(store, token_used_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 1, hash, crypto_generichash_BYTES);
+    if (rc == 0)
+        rc = sae_db_bind_ints(stmt, 2, params, 2);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
 
-static int redeem_locked(struct hub_store *store, const uint8_t hash[32], const uint8_t pk[32],
+static int redeem_locked(struct hub_store *store, const uint8_t hash[crypto_generichash_BYTES], const uint8_t pk[crypto_box_PUBLICKEYBYTES],
                          const char *device_name, int64_t now_ms, struct hub_node *node,
                          uint32_t *status)
 {
@@ -178,7 +173,7 @@ static int redeem_locked(struct hub_store *store, const uint8_t hash[32], const 
     struct hub_node fresh = {.id = id, .enrolled_ms = now_ms};
     snprintf(fresh.village, sizeof fresh.village, "%s", token.village);
     snprintf(fresh.device_name, sizeof fresh.device_name, "%s", device_name);
-    memcpy(fresh.public_key, pk, 32);
+    memcpy(fresh.public_key, pk, crypto_box_PUBLICKEYBYTES);
     rc = hub_store_node_add(store, &fresh);
     if (rc == SAE_EEXIST) {
         /* This key is enrolled already: a revoked one stays revoked; a live one (a post that
@@ -196,11 +191,11 @@ static int redeem_locked(struct hub_store *store, const uint8_t hash[32], const 
     return rc;
 }
 
-int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[32],
+int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[crypto_box_PUBLICKEYBYTES],
                   const char *device_name, int64_t now_ms, struct hub_node *node,
                   uint32_t *status)
 {
-    uint8_t hash[32];
+    uint8_t hash[crypto_generichash_BYTES];
     int rc = token_hash(token, hash);
     if (rc == 0)
         rc = hub_store_begin(store);

@@ -4,6 +4,7 @@
 #define HUB_ENROLL_H
 
 #include <stdint.h>
+#include <sodium.h>
 
 #include "store/hub_store.h"
 
@@ -22,7 +23,7 @@ int enroll_token_create(struct hub_store *store, const char *village, int64_t no
 /* What the hub puts in a bundle. */
 struct enroll_bundle {
     const char *hub_url;
-    const uint8_t *hub_public_key; /* 32 bytes */
+    const uint8_t *hub_public_key; /* crypto_box_PUBLICKEYBYTES */
     uint64_t hub_id;
     const char *tls_certificate_pem;
     const char *tls_pin;           /* libcurl's "sha256//..." */
@@ -40,7 +41,7 @@ int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
  * presented by a key enrolled already. On refusal *status is SAE_STATUS_TOKEN_EXPIRED
  * (unknown or expired), SAE_STATUS_TOKEN_REUSED (used by another key) or SAE_STATUS_REVOKED
  * (the key was revoked), and the function returns SAE_EPERM. */
-int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[32],
+int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[crypto_box_PUBLICKEYBYTES],
                   const char *device_name, int64_t now_ms, struct hub_node *node,
                   uint32_t *status);
 

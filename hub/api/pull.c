@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_wipe.h"
 
 /* Room kept for everything but values in the inflated message, per change. */
 #define PULL_CHANGE_OVERHEAD 128
@@ -13,11 +14,8 @@ static const char select_sql[] =
     " node_seq, seen_cursor FROM change WHERE village = ?1 AND seq > ?2 AND held = 0"
     " AND origin <> ?3 ORDER BY seq LIMIT ?4";
 
-static char *dup_column(sqlite3_stmt *stmt, int column)
-{
-    const unsigned char *text = sqlite3_column_text(stmt, column);
-    return text ? strdup((const char *)text) : NULL;
-}
+static const char newest_sql[] = "SELECT coalesce(max(seq), 0) FROM change";
+static const char caught_up_sql[] = "SELECT max(?1, coalesce(max(seq), 0)) FROM change";
 
 static int row_to_change(sqlite3_stmt *stmt, struct sae_change *c)
 {
@@ -25,11 +23,15 @@ static int row_to_change(sqlite3_stmt *stmt, struct sae_change *c)
     const char *id = (const char *)sqlite3_column_text(stmt, 1);
     if (!id || sae_id_parse(id, &c->report_id) != 0)
         return SAE_ECORRUPT;
-    c->kind = dup_column(stmt, 2);
-    c->field = dup_column(stmt, 3);
-    c->value = dup_column(stmt, 4);
-    if (!c->kind || !c->field || (sqlite3_column_type(stmt, 4) != SQLITE_NULL && !c->value))
-        return SAE_ENOMEM;
+    int rc = sae_db_column_dup(stmt, 2, &c->kind);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 3, &c->field);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 4, &c->value);
+    if (rc != 0)
+        return rc;
+    if (!c->kind || !c->field)
+        return SAE_ECORRUPT; /* NOT NULL columns */
     c->version = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 5),
                                       (uint64_t)sqlite3_column_int64(stmt, 6)};
     c->base = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 7),
@@ -37,16 +39,6 @@ static int row_to_change(sqlite3_stmt *stmt, struct sae_change *c)
     c->seq = (uint64_t)sqlite3_column_int64(stmt, 9);
     c->seen_cursor = (uint64_t)sqlite3_column_int64(stmt, 10);
     return 0;
-}
-
-static void free_changes(struct sae_change *changes, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        free(changes[i].kind);
-        free(changes[i].field);
-        free(changes[i].value);
-    }
-    free(changes);
 }
 
 /* Reads up to max changes whose values fit in budget bytes (always at least one). */
@@ -59,30 +51,26 @@ static int read_changes(struct hub_store *store, const struct hub_node *node, ui
     r->changes = calloc(max, sizeof *r->changes);
     if (!r->changes)
         return SAE_ENOMEM;
+    const int64_t params[] = {(int64_t)cursor, (int64_t)node->id, (int64_t)max + 1};
     int rc = hub_store_prepare(store, select_sql, &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, node->village, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, (int64_t)cursor);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 3, (int64_t)node->id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 4, (int64_t)max + 1);
-    while (err == 0 && rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, node->village);
+    if (rc == 0)
+        rc = sae_db_bind_ints(stmt, 2, params, 3);
+    while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         size_t cost = (size_t)sqlite3_column_bytes(stmt, 4) + PULL_CHANGE_OVERHEAD;
+        rc = 0;
         if (r->change_count == max || (r->change_count > 0 && used + cost > budget)) {
             *full = true;
-            rc = SQLITE_DONE;
             break;
         }
         used += cost;
         err = row_to_change(stmt, &r->changes[r->change_count]);
         r->change_count++;
         r->next_cursor = (uint64_t)sqlite3_column_int64(stmt, 0);
-        rc = SQLITE_OK;
     }
-    sqlite3_reset(stmt);
-    return err ? err : rc == SQLITE_DONE ? 0 : sae_db_error(rc);
+    sae_db_reset(stmt);
+    return err ? err : rc;
 }
 
 int pull_changes(struct hub_store *store, const struct hub_node *node, uint64_t cursor,
@@ -98,10 +86,9 @@ int pull_changes(struct hub_store *store, const struct hub_node *node, uint64_t 
     if (!r)
         return SAE_ENOMEM;
     /* One read transaction: the cursor and the changes come from one snapshot. */
-    int rc = sae_db_exec(store->db, "BEGIN");
+    int rc = sae_db_begin_read(store->db);
     if (rc == 0)
-        rc = hub_store_query_int(store, "SELECT coalesce(max(seq), 0) FROM change", NULL, 0,
-                              &newest);
+        rc = hub_store_query_int(store, newest_sql, NULL, 0, &newest);
     if (rc == 0 && cursor > (uint64_t)newest)
         rc = SAE_EINVAL;
     if (rc == 0)
@@ -109,15 +96,16 @@ int pull_changes(struct hub_store *store, const struct hub_node *node, uint64_t 
     if (rc == 0 && !full) {
         /* Caught up: skip past this village's remaining rows (own or held ones). */
         const int64_t params[] = {(int64_t)cursor};
-        rc = hub_store_query_int(store, "SELECT max(?1, coalesce(max(seq), 0)) FROM change",
-                              params, 1, &village_newest);
+        rc = hub_store_query_int(store, caught_up_sql, params, 1, &village_newest);
         r->next_cursor = (uint64_t)village_newest;
     }
     if (rc == 0)
         rc = hub_store_clock(store, now_ms, &r->hub_clock);
-    sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
+    /* The end of a read: nothing to keep; should COMMIT fail, ROLLBACK still ends it. */
+    if (sae_db_commit(store->db) != 0)
+        sae_db_rollback(store->db);
     if (rc != 0) {
-        free_changes(r->changes, r->change_count);
+        sae_wipe_free_changes(r->changes, r->change_count);
         free(r);
         return rc;
     }

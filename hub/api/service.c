@@ -22,10 +22,14 @@
 
 #define OCTET_STREAM "application/octet-stream"
 #define SERVICE_CONNECTIONS_MAX 64
+/* Retry-After when the database is held past the busy timeout: a merge ends in seconds. */
+#define RETRY_AFTER_BUSY_S 5
+/* Retry-After when the health check cannot read the database at all. */
+#define RETRY_AFTER_UNAVAILABLE_S 30
 
 struct hub_service {
-    uint8_t secret_key[32];
-    uint8_t public_key[32];
+    uint8_t secret_key[crypto_box_SECRETKEYBYTES];
+    uint8_t public_key[crypto_box_PUBLICKEYBYTES];
     uint64_t hub_id;
     int64_t drift_ms;
     struct sae_limits limits;
@@ -45,7 +49,7 @@ struct exchange {
     struct http_response *resp;
     uint8_t type;
     uint64_t sender;
-    uint8_t sender_key[32];
+    uint8_t sender_key[crypto_box_PUBLICKEYBYTES];
     bool opened; /* errors from here on are sealed to sender_key */
     int64_t now_ms;
 };
@@ -59,8 +63,8 @@ int hub_service_create(const struct hub_service_config *config, struct hub_servi
     struct hub_service *s = calloc(1, sizeof *s);
     if (!s)
         return SAE_ENOMEM;
-    memcpy(s->secret_key, config->secret_key, 32);
-    memcpy(s->public_key, config->public_key, 32);
+    memcpy(s->secret_key, config->secret_key, crypto_box_SECRETKEYBYTES);
+    memcpy(s->public_key, config->public_key, crypto_box_PUBLICKEYBYTES);
     s->drift_ms = config->drift_ms;
     s->limits = sae_limits_default();
     s->size = size;
@@ -195,7 +199,7 @@ static int fail_wire(struct exchange *x, int rc)
 static int fail_store(struct exchange *x, int rc)
 {
     if (rc == SAE_EBUSY) {
-        x->resp->retry_after_seconds = 5;
+        x->resp->retry_after_seconds = RETRY_AFTER_BUSY_S;
         return plain(x->resp, 503, "the hub is busy; retry later");
     }
     return fail(x, 500, SAE_STATUS_INTERNAL, "the hub failed; nothing was applied");
@@ -278,7 +282,7 @@ static int handle_enroll(struct exchange *x, const uint8_t *plain_bytes, size_t 
     int rc = sae_enroll_request_decode(plain_bytes, len, &x->service->limits, &request);
     if (rc != 0)
         return fail_wire(x, rc);
-    if (sodium_memcmp(request->public_key, x->sender_key, 32) != 0) {
+    if (sodium_memcmp(request->public_key, x->sender_key, crypto_box_PUBLICKEYBYTES) != 0) {
         sae_enroll_request_free(request);
         return fail(x, 400, SAE_STATUS_DECODE_FAILED, "the public key differs from the header's");
     }
@@ -316,7 +320,7 @@ static int lookup_key(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKE
     const struct exchange *x = ctx;
     if (sender != x->sender)
         return SAE_ENOTFOUND;
-    memcpy(pk, x->sender_key, 32);
+    memcpy(pk, x->sender_key, crypto_box_PUBLICKEYBYTES);
     return 0;
 }
 
@@ -326,7 +330,7 @@ static int open_request(struct exchange *x, const struct sae_envelope_header *he
 {
     x->sender = header->sender_id;
     if (header->type == SAE_MSG_ENROLL_REQUEST) {
-        memcpy(x->sender_key, header->public_key, 32);
+        memcpy(x->sender_key, header->public_key, crypto_box_PUBLICKEYBYTES);
     } else {
         int rc = hub_store_node_get(x->store, x->sender, node);
         if (rc == SAE_ENOTFOUND)
@@ -336,7 +340,7 @@ static int open_request(struct exchange *x, const struct sae_envelope_header *he
             return fail_store(x, rc);
         if (node->revoked_ms != 0)
             return plain(x->resp, 403, "this device was revoked by the district");
-        memcpy(x->sender_key, node->public_key, 32);
+        memcpy(x->sender_key, node->public_key, crypto_box_PUBLICKEYBYTES);
     }
     uint8_t type = 0;
     uint64_t sender = 0;
@@ -362,6 +366,8 @@ static const struct {
     {"/v1/pull", SAE_MSG_PULL_REQUEST},
 };
 
+static const char health_sql[] = "SELECT 1";
+
 /* HEAD is GET without the body (libmicrohttpd leaves it out): what monitoring tools and
  * load balancers send to see whether the hub is up. */
 static int handle_health(struct exchange *x)
@@ -371,8 +377,8 @@ static int handle_health(struct exchange *x)
         x->resp->allow = "GET, HEAD";
         return plain(x->resp, 405, "use GET or HEAD");
     }
-    if (sae_db_query_int(x->store->db, "SELECT 1", NULL, 0, &n) != 0) {
-        x->resp->retry_after_seconds = 30;
+    if (hub_store_query_int(x->store, health_sql, NULL, 0, &n) != 0) {
+        x->resp->retry_after_seconds = RETRY_AFTER_UNAVAILABLE_S;
         return plain(x->resp, 503, "unavailable");
     }
     return plain(x->resp, 200, "ok");

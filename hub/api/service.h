@@ -14,7 +14,7 @@ struct hub_service;
 
 struct hub_service_config {
     const char *db_path;
-    const uint8_t *secret_key;   /* the hub's 32-byte box secret key (copied) */
+    const uint8_t *secret_key;   /* the hub's box secret key (copied) */
     const uint8_t *public_key;   /* and its public key */
     size_t connections;          /* database connections in the pool */
     int64_t drift_ms;            /* allowed clock drift of posts */

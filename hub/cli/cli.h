@@ -7,11 +7,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "sae/sae_cli.h"
 #include "store/hub_store.h"
 
-#define HUB_EXIT_OK 0
-#define HUB_EXIT_OTHER 1
-#define HUB_EXIT_USAGE 2
 /* Internal: help was printed, the command ends with status 0. */
 #define HUB_CLI_DONE (-1)
 
@@ -42,6 +40,6 @@ bool hub_cli_wants_help(int argc, char **argv);
 char *hub_cli_path(const struct hub_cli *cli, const char *name);
 /* Opens DIR/hub.db, printing a one-line error on failure; returns an exit status. */
 int hub_cli_open(const struct hub_cli *cli, struct hub_store **store);
-static inline int hub_cli_final(int status) { return status == HUB_CLI_DONE ? HUB_EXIT_OK : status; }
+static inline int hub_cli_final(int status) { return status == HUB_CLI_DONE ? SAE_EXIT_OK : status; }
 
 #endif

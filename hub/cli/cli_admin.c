@@ -9,7 +9,7 @@
 int hub_admin_finish(struct hub_store *store, int status)
 {
     hub_store_close(store);
-    if (status == HUB_EXIT_OK && fflush(stdout) != 0)
+    if (status == SAE_EXIT_OK && fflush(stdout) != 0)
         return hub_cli_fail(SAE_EIO, "cannot write the output");
     return hub_cli_final(status);
 }
@@ -40,7 +40,7 @@ int hub_admin_resolve(struct hub_store *store, const char *arg, char id[SAE_ID_T
     struct sae_message why = {{0}};
     int rc = hub_read_resolve_id(store, arg, id, &why);
     if (rc == 0)
-        return HUB_EXIT_OK;
+        return SAE_EXIT_OK;
     return why.text[0] ? hub_cli_fail(rc, "%s", why.text)
                        : hub_cli_fail(rc, "cannot look up report ids: %s", sae_error_name(rc));
 }
@@ -56,7 +56,7 @@ int hub_admin_check_author(const char *command, const char *author, const char *
     if (note && sae_validate_name(note, HUB_NOTE_BYTES) != 0)
         return hub_cli_fail(SAE_EINVAL, "--note must be 1 to %d bytes of UTF-8 on one line",
                             HUB_NOTE_BYTES);
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 /* A reference: an id or prefix of a hub report of the right kind, in the same village

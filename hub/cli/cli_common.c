@@ -139,5 +139,5 @@ int hub_cli_open(const struct hub_cli *cli, struct hub_store **store)
         return hub_cli_fail(SAE_ENOMEM, "out of memory");
     int rc = hub_store_open(path, cli->busy_timeout_ms, store, &why);
     free(path);
-    return rc == 0 ? HUB_EXIT_OK : hub_cli_fail(rc, "%s", why.text);
+    return rc == 0 ? SAE_EXIT_OK : hub_cli_fail(rc, "%s", why.text);
 }

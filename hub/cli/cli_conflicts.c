@@ -33,7 +33,7 @@ static int parse_conflict_id(const char *command, const char *text, int64_t *out
         return hub_cli_fail(SAE_EINVAL, "%s: \"%.40s\" is not a conflict id (a number; see: "
                             "sae-hub conflicts list)", command, text);
     *out = (int64_t)id;
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 static int load_conflict(struct hub_cli *cli, struct hub_store *store, int64_t id,
@@ -43,7 +43,7 @@ static int load_conflict(struct hub_cli *cli, struct hub_store *store, int64_t i
     if (rc == SAE_ENOTFOUND)
         return hub_cli_fail(rc, "no conflict has id %" PRId64 "; list them with: sae-hub "
                             "conflicts list --all", id);
-    return rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
+    return rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
 }
 
 struct read_options {
@@ -72,7 +72,7 @@ static int parse_read_options(int argc, char **argv, const char *command, bool l
         else
             return hub_cli_option_error(command, opt, argv);
     }
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 struct list_context {
@@ -97,13 +97,13 @@ static int conflicts_list(struct hub_cli *cli, int argc, char **argv)
     struct hub_store *store = NULL;
     struct list_context list = {0};
     int status = parse_read_options(argc, argv, "conflicts list", true, &options);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "conflicts list takes no arguments: sae-hub conflicts "
                             "list [--all] [--json]");
     status = hub_cli_open(cli, &store);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     list.json = options.json;
     int rc = hub_read_begin(store);
@@ -116,7 +116,7 @@ static int conflicts_list(struct hub_cli *cli, int argc, char **argv)
     hub_read_end(store);
     if (rc == 0 && !list.json && list.count == 0)
         fprintf(stderr, "no %sconflicts\n", options.all ? "" : "open ");
-    return hub_admin_finish(store, rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
+    return hub_admin_finish(store, rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
 }
 
 static int conflicts_show(struct hub_cli *cli, int argc, char **argv)
@@ -126,24 +126,24 @@ static int conflicts_show(struct hub_cli *cli, int argc, char **argv)
     struct hub_conflict *conflict = NULL;
     int64_t id = 0;
     int status = parse_read_options(argc, argv, "conflicts show", false, &options);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     if (argc - optind != 1)
         return hub_cli_fail(SAE_EINVAL, "conflicts show takes one conflict id: sae-hub "
                             "conflicts show ID");
     status = parse_conflict_id("conflicts show", argv[optind], &id);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
-    if (status == HUB_EXIT_OK) {
+    if (status == SAE_EXIT_OK) {
         int rc = hub_read_begin(store);
         status = rc == 0 ? load_conflict(cli, store, id, &conflict)
                          : hub_admin_fail_store(rc, NULL, cli);
         hub_read_end(store);
     }
-    if (status == HUB_EXIT_OK && options.json) {
+    if (status == SAE_EXIT_OK && options.json) {
         int rc = hub_json_print(stdout, hub_conflict_json(conflict));
-        status = rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
-    } else if (status == HUB_EXIT_OK) {
+        status = rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
+    } else if (status == SAE_EXIT_OK) {
         hub_conflict_text(stdout, conflict);
     }
     hub_conflict_free(conflict);
@@ -209,13 +209,13 @@ static int check_choice(struct hub_cli *cli, struct hub_store *store,
     const struct sae_field *field = NULL;
     struct sae_message why = {{0}};
     if (!k->open || strcmp(k->field, SAE_FIELD_TOMBSTONE) == 0)
-        return HUB_EXIT_OK;
+        return SAE_EXIT_OK;
     if (in->keep_arg && (size_t)in->keep > k->candidate_count)
         return hub_cli_fail(SAE_EINVAL, "conflict %" PRId64 " has %zu candidates; --keep takes "
                             "1 to %zu (see: sae-hub conflicts show %" PRId64 ")", k->id,
                             k->candidate_count, k->candidate_count, k->id);
     if (in->keep_arg)
-        return HUB_EXIT_OK;
+        return SAE_EXIT_OK;
     if (sae_catalogue_find_field(k->kind, k->field, &field) != 0)
         return hub_cli_fail(SAE_ECORRUPT, "conflict %" PRId64 " is on field %s, which %s "
                             "reports do not have", k->id, k->field, k->kind->name);
@@ -223,9 +223,9 @@ static int check_choice(struct hub_cli *cli, struct hub_store *store,
         return hub_cli_fail(SAE_EINVAL, "%s is required and cannot be unset; keep a candidate "
                             "or give --value", field->name);
     if (in->unset)
-        return HUB_EXIT_OK;
+        return SAE_EXIT_OK;
     int rc = hub_admin_canonical_value(store, field, k->village, in->value, canonical, &why);
-    return rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, &why, cli);
+    return rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli);
 }
 
 /* What the resolution did, from the conflict as stored after it. */
@@ -255,27 +255,27 @@ static int conflicts_resolve(struct hub_cli *cli, int argc, char **argv)
     char *canonical = NULL;
     int64_t id = 0;
     int status = parse_resolve(argc, argv, &in);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = parse_conflict_id("conflicts resolve", in.id_arg, &id);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = load_conflict(cli, store, id, &conflict);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = check_choice(cli, store, conflict, &in, &canonical);
-    if (status == HUB_EXIT_OK) {
+    if (status == SAE_EXIT_OK) {
         struct sae_message why = {{0}};
         /* merge_resolve checks a raw value itself where check_choice left it. */
         const char *value = canonical ? canonical : in.value;
         int rc = merge_resolve(store, id, in.keep, value, in.unset,
                                in.author, in.note, (int64_t)sae_wall_clock_ms(), &why);
-        status = rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, &why, cli);
+        status = rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli);
     }
     hub_conflict_free(conflict);
     conflict = NULL;
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = load_conflict(cli, store, id, &conflict);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         print_resolution(conflict, &in);
     hub_conflict_free(conflict);
     free(canonical);

@@ -17,7 +17,6 @@
 #include "api/enroll.h"
 #include "net/http_server.h"
 #include "api/service.h"
-#include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
 #include "sae/sae_limits.h"
@@ -76,7 +75,7 @@ static int parse_init(int argc, char **argv, struct init_options *o)
     if (sae_validate_name(o->name, HUB_NAME_BYTES) != 0)
         return hub_cli_fail(SAE_EINVAL, "--name must be 1 to %d bytes of UTF-8 on one line",
                             HUB_NAME_BYTES);
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 /* Copies the district's own PEM file into the hub directory, 0600. */
@@ -167,40 +166,40 @@ static int check_fresh(const struct hub_cli *cli)
             return hub_cli_fail(SAE_EEXIST, "%s already holds a hub (%s); use another directory",
                                 cli->dir, hub_files[i]);
     }
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 static int init_files(struct hub_cli *cli, const struct init_options *o)
 {
-    uint8_t pk[32], sk[32];
+    uint8_t pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
     char pin[TLS_CERT_PIN_BYTES];
     uint64_t hub_id = 0;
     struct sae_message why = {{0}};
     char *db = hub_cli_path(cli, HUB_DB_FILE), *cert = hub_cli_path(cli, HUB_CERT_FILE);
     char *tls_key = hub_cli_path(cli, HUB_TLS_KEY_FILE);
-    int status = db && cert && tls_key ? HUB_EXIT_OK : hub_cli_fail(SAE_ENOMEM, "out of memory");
+    int status = db && cert && tls_key ? SAE_EXIT_OK : hub_cli_fail(SAE_ENOMEM, "out of memory");
     size_t existing = existing_prefix(cli->dir);
     bool undo = false;
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = check_fresh(cli);
-    undo = status == HUB_EXIT_OK; /* from here on, a failure removes what this run made */
-    if (status == HUB_EXIT_OK && sae_dir_create_private(cli->dir) != 0)
+    undo = status == SAE_EXIT_OK; /* from here on, a failure removes what this run made */
+    if (status == SAE_EXIT_OK && sae_dir_create_private(cli->dir) != 0)
         status = hub_cli_fail(SAE_EIO, "cannot create directory %s", cli->dir);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = install_tls(cli, o, cert, tls_key);
-    if (status == HUB_EXIT_OK && crypto_box_keypair(pk, sk) != 0)
+    if (status == SAE_EXIT_OK && crypto_box_keypair(pk, sk) != 0)
         status = hub_cli_fail(SAE_ECRYPTO, "cannot make the hub's key pair");
-    if (status == HUB_EXIT_OK && sae_file_write_private(cli->dir, HUB_KEY_FILE, sk, 32) != 0)
+    if (status == SAE_EXIT_OK && sae_file_write_private(cli->dir, HUB_KEY_FILE, sk, crypto_box_SECRETKEYBYTES) != 0)
         status = hub_cli_fail(SAE_EIO, "cannot write %s/%s", cli->dir, HUB_KEY_FILE);
     sodium_memzero(sk, sizeof sk);
-    if (status == HUB_EXIT_OK) {
+    if (status == SAE_EXIT_OK) {
         int rc = hub_store_create(db, o->name, pk, &why);
-        status = rc == 0 ? HUB_EXIT_OK : hub_cli_fail(rc, "%s", why.text);
+        status = rc == 0 ? SAE_EXIT_OK : hub_cli_fail(rc, "%s", why.text);
     }
-    if (status == HUB_EXIT_OK && (sae_origin_from_public_key(pk, &hub_id) != 0 ||
+    if (status == SAE_EXIT_OK && (sae_origin_from_public_key(pk, &hub_id) != 0 ||
                                   tls_cert_pin(cert, pin, sizeof pin) != 0))
         status = hub_cli_fail(SAE_EIO, "cannot read back the hub's identity");
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         printf("initialised hub \"%s\" in %s\nhub id:  %016llx\nTLS pin: %s\n", o->name,
                cli->dir, (unsigned long long)hub_id, pin);
     else if (undo)
@@ -215,7 +214,7 @@ int hub_cli_init(struct hub_cli *cli, int argc, char **argv)
 {
     struct init_options o;
     int status = parse_init(argc, argv, &o);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     if (!cli->dir)
         return hub_cli_fail(SAE_EINVAL, "no hub directory: give -d DIR or set SAE_HUB_DIR");
@@ -260,10 +259,10 @@ static void log_line(void *ctx, const char *line)
         fprintf(stderr, "sae-hub: %s\n", line);
 }
 
-static int load_secret(const struct hub_cli *cli, uint8_t sk[32], uint8_t pk[32])
+static int load_secret(const struct hub_cli *cli, uint8_t sk[crypto_box_SECRETKEYBYTES], uint8_t pk[crypto_box_PUBLICKEYBYTES])
 {
     char *path = hub_cli_path(cli, HUB_KEY_FILE);
-    int rc = path ? sae_file_read_private(path, sk, 32) : SAE_ENOMEM;
+    int rc = path ? sae_file_read_private(path, sk, crypto_box_SECRETKEYBYTES) : SAE_ENOMEM;
     if (rc == SAE_EPERM)
         hub_cli_fail(rc, "%s can be read by other users; run: chmod 600 %s", path, path);
     else if (rc != 0)
@@ -291,7 +290,7 @@ static int fit_connections(struct http_server_config *config)
     snprintf(line, sizeof line, "open files: %lu; connections: %u in all, %u per address",
              files, config->max_connections, config->per_ip_connections);
     log_line(NULL, line);
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 /* Runs until SIGTERM or SIGINT; the signals are blocked before any thread starts, so that
@@ -307,7 +306,7 @@ static int run_server(const struct hub_cli *cli, const char *address, uint16_t p
     config.address = address;
     config.port = port;
     int status = fit_connections(&config);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     char *cert = hub_cli_path(cli, HUB_CERT_FILE), *key = hub_cli_path(cli, HUB_TLS_KEY_FILE);
     config.cert_pem_path = cert;
@@ -334,7 +333,7 @@ static int run_server(const struct hub_cli *cli, const char *address, uint16_t p
                                            : "SIGTERM: finishing requests in flight");
     http_server_stop(server);
     log_line(NULL, "stopped");
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 /* Survivors' data: serve refuses a hub directory, database or key that other users can
@@ -356,12 +355,12 @@ static int check_private(const struct hub_cli *cli)
         bool open_to_others = stat(path, &st) == 0 && (st.st_mode & 077);
         int status = open_to_others ? hub_cli_fail(SAE_EPERM, "%s can be read by other users; "
                                                    "run: chmod 600 %s", path, path)
-                                    : HUB_EXIT_OK;
+                                    : SAE_EXIT_OK;
         free(path);
-        if (status != HUB_EXIT_OK)
+        if (status != SAE_EXIT_OK)
             return status;
     }
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 /* The pid of the serve holding the lock, from the lock file; 0 when unreadable. */
@@ -385,20 +384,20 @@ static int lock_directory(const struct hub_cli *cli, int *fd)
         return hub_cli_fail(SAE_ENOMEM, "out of memory");
     int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     int status = lock < 0 ? hub_cli_fail(SAE_EIO, "cannot open %s: %s", path, strerror(errno))
-                          : HUB_EXIT_OK;
-    if (status == HUB_EXIT_OK && flock(lock, LOCK_EX | LOCK_NB) != 0) {
+                          : SAE_EXIT_OK;
+    if (status == SAE_EXIT_OK && flock(lock, LOCK_EX | LOCK_NB) != 0) {
         status = errno == EWOULDBLOCK
                      ? hub_cli_fail(SAE_EBUSY, "another sae-hub serve (pid %ld) is running on %s; "
                                     "stop it first, or serve another directory",
                                     lock_holder(lock), cli->dir)
                      : hub_cli_fail(SAE_EIO, "cannot lock %s: %s", path, strerror(errno));
     }
-    if (status == HUB_EXIT_OK) {
+    if (status == SAE_EXIT_OK) {
         int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
         if (ftruncate(lock, 0) != 0 || pwrite(lock, pid, (size_t)len, 0) != len)
             status = hub_cli_fail(SAE_EIO, "cannot write %s: %s", path, strerror(errno));
     }
-    if (status != HUB_EXIT_OK && lock >= 0)
+    if (status != SAE_EXIT_OK && lock >= 0)
         close(lock);
     else
         *fd = lock;
@@ -415,14 +414,14 @@ static int prepare_serve(const struct hub_cli *cli, int *lock_fd)
     if (!cli->dir)
         return hub_cli_fail(SAE_EINVAL, "no hub directory: give -d DIR or set SAE_HUB_DIR");
     int status = check_private(cli);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     char *db = hub_cli_path(cli, HUB_DB_FILE);
     bool initialised = db && stat(db, &st) == 0;
     free(db);
     if (initialised) /* else the open below says what to do, and no lock file is made */
         status = lock_directory(cli, lock_fd);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     status = hub_cli_open(cli, &probe);
     hub_store_close(probe);
@@ -452,10 +451,10 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
                             "0.0.0.0:8443 or [::]:8443, got \"%.60s\"", listen);
     int lock_fd = -1;
     int status = prepare_serve(cli, &lock_fd);
-    uint8_t sk[32], pk[32];
-    if (status == HUB_EXIT_OK && load_secret(cli, sk, pk) != 0)
-        status = HUB_EXIT_OTHER;
-    if (status != HUB_EXIT_OK) {
+    uint8_t sk[crypto_box_SECRETKEYBYTES], pk[crypto_box_PUBLICKEYBYTES];
+    if (status == SAE_EXIT_OK && load_secret(cli, sk, pk) != 0)
+        status = SAE_EXIT_OTHER;
+    if (status != SAE_EXIT_OK) {
         if (lock_fd >= 0)
             close(lock_fd);
         return status;

@@ -49,7 +49,7 @@ static int parse_export(int argc, char **argv, struct export_options *o)
                             hub_admin_kind_names());
     if (o->output && o->output[0] == '\0')
         return hub_cli_fail(SAE_EINVAL, "-o needs a file name");
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 struct export_context {
@@ -166,7 +166,7 @@ static int export_to_file(struct hub_cli *cli, struct hub_store *store,
         return exists_error(o->output);
     if (rc == SAE_EIO)
         return hub_cli_fail(rc, "cannot write %s: %s", o->output, strerror(errno));
-    return rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
+    return rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
 }
 
 int hub_cli_export(struct hub_cli *cli, int argc, char **argv)
@@ -175,16 +175,16 @@ int hub_cli_export(struct hub_cli *cli, int argc, char **argv)
     struct hub_store *store = NULL;
     size_t count = 0;
     int status = parse_export(argc, argv, &o);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
-    if (status == HUB_EXIT_OK && o.output) {
+    if (status == SAE_EXIT_OK && o.output) {
         status = export_to_file(cli, store, &o, &count);
-        if (status == HUB_EXIT_OK)
+        if (status == SAE_EXIT_OK)
             printf("wrote %zu report(s) to %s (%s, mode 0600); it holds survivors' data: keep "
                    "it private\n", count, o.output, o.format);
-    } else if (status == HUB_EXIT_OK) {
+    } else if (status == SAE_EXIT_OK) {
         int rc = write_export(store, &o, stdout, &count);
-        status = rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
+        status = rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
     }
     return hub_admin_finish(store, status);
 }
@@ -201,7 +201,7 @@ int hub_cli_stats(struct hub_cli *cli, int argc, char **argv)
     optind = 0;
     while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         if (opt == 'h')
-            return hub_cli_usage(stdout, "stats", HUB_EXIT_OK);
+            return hub_cli_usage(stdout, "stats", SAE_EXIT_OK);
         if (opt != 'j')
             return hub_cli_option_error("stats", opt, argv);
         json = true;
@@ -209,7 +209,7 @@ int hub_cli_stats(struct hub_cli *cli, int argc, char **argv)
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "stats takes no arguments: sae-hub stats [--json]");
     int status = hub_cli_open(cli, &store);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     int rc = hub_stats_load(store, &stats);
     if (rc == 0) {
@@ -219,5 +219,5 @@ int hub_cli_stats(struct hub_cli *cli, int argc, char **argv)
             hub_stats_text(stdout, &stats);
         hub_stats_free(&stats);
     }
-    return hub_admin_finish(store, rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
+    return hub_admin_finish(store, rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
 }

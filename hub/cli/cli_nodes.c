@@ -7,16 +7,15 @@
 
 #include "cli/cli.h"
 #include "api/enroll.h"
-#include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_validate.h"
 #include "net/tls_cert.h"
+#include "sae/sae_time.h"
 
 #define HUB_CERT_FILE "tls-cert.pem"
 #define HUB_URL_BYTES 512
-#define DAY_MS (24LL * 3600 * 1000)
 
 struct add_options {
     const char *village, *url, *out;
@@ -58,37 +57,23 @@ static int parse_add(int argc, char **argv, struct add_options *o)
         sae_validate_name(o->url, HUB_URL_BYTES) != 0 || strchr(o->url, ' '))
         return hub_cli_fail(SAE_EINVAL, "--url must be the hub's https:// address (at most %d "
                             "bytes), e.g. https://hub.example:8443", HUB_URL_BYTES);
-    return HUB_EXIT_OK;
-}
-
-static int public_key_of(struct hub_store *store, uint8_t pk[32])
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db, "SELECT value FROM meta WHERE key = 'public_key'", -1,
-                                &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    int err = rc == SQLITE_ROW && sqlite3_column_bytes(stmt, 0) == 32 ? 0 : SAE_ECORRUPT;
-    if (err == 0)
-        memcpy(pk, sqlite3_column_blob(stmt, 0), 32);
-    sqlite3_finalize(stmt);
-    return err;
+    return SAE_EXIT_OK;
 }
 
 /* The token is committed only once the bundle carrying it is on disk. */
 static int add_node(struct hub_cli *cli, struct hub_store *store, const struct add_options *o)
 {
     char token[ENROLL_TOKEN_TEXT_BYTES], pin[TLS_CERT_PIN_BYTES], *pem = NULL;
-    uint8_t pk[32];
+    uint8_t pk[crypto_box_PUBLICKEYBYTES];
     size_t pem_len = 0;
     struct sae_message why = {{0}};
-    int64_t now = (int64_t)sae_wall_clock_ms(), expires = now + o->days * DAY_MS;
+    int64_t now = (int64_t)sae_wall_clock_ms(), expires = now + o->days * SAE_MS_PER_DAY;
     char *cert = hub_cli_path(cli, HUB_CERT_FILE);
     int rc = cert ? tls_pem_read(cert, &pem, &pem_len) : SAE_ENOMEM;
     if (rc == 0)
         rc = tls_cert_pin(cert, pin, sizeof pin);
     if (rc == 0)
-        rc = public_key_of(store, pk);
+        rc = hub_store_public_key(store, pk);
     if (rc == 0)
         rc = hub_store_begin(store);
     if (rc != 0) {
@@ -96,7 +81,7 @@ static int add_node(struct hub_cli *cli, struct hub_store *store, const struct a
         free(cert);
         return hub_cli_fail(rc, "cannot read the hub's certificate or key: %s", sae_error_name(rc));
     }
-    rc = enroll_token_create(store, o->village, now, o->days * DAY_MS, token);
+    rc = enroll_token_create(store, o->village, now, o->days * SAE_MS_PER_DAY, token);
     struct enroll_bundle bundle = {o->url, pk, store->hub_id, pem, pin, o->village, token,
                                    expires};
     if (rc == 0)
@@ -112,56 +97,45 @@ static int add_node(struct hub_cli *cli, struct hub_store *store, const struct a
         return hub_cli_fail(rc, "%s", why.text[0] ? why.text : sae_error_name(rc));
     printf("wrote %s for a device of %s, valid %ld day(s); give it to the post over a safe "
            "channel and run there: sae-node enroll %s\n", o->out, o->village, o->days, o->out);
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
-static json_t *node_json(sqlite3_stmt *stmt)
+static json_t *node_json(const struct hub_node *node)
 {
     char id[17];
-    snprintf(id, sizeof id, "%016llx", (unsigned long long)sqlite3_column_int64(stmt, 0));
+    snprintf(id, sizeof id, "%016llx", (unsigned long long)node->id);
     return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:I}", "id", id, "village",
-                     sqlite3_column_text(stmt, 1), "device_name", sqlite3_column_text(stmt, 2),
-                     "enrolled_ms", (json_int_t)sqlite3_column_int64(stmt, 3), "last_seen_ms",
-                     (json_int_t)sqlite3_column_int64(stmt, 4), "last_batch_ms",
-                     (json_int_t)sqlite3_column_int64(stmt, 5), "acked_seq",
-                     (json_int_t)sqlite3_column_int64(stmt, 6), "clock_offset_ms",
-                     (json_int_t)sqlite3_column_int64(stmt, 7), "revoked",
-                     sqlite3_column_int64(stmt, 8) != 0, "revoked_ms",
-                     (json_int_t)sqlite3_column_int64(stmt, 8));
+                     node->village, "device_name", node->device_name, "enrolled_ms",
+                     (json_int_t)node->enrolled_ms, "last_seen_ms",
+                     (json_int_t)node->last_seen_ms, "last_batch_ms",
+                     (json_int_t)node->last_batch_ms, "acked_seq", (json_int_t)node->acked_seq,
+                     "clock_offset_ms", (json_int_t)node->clock_offset_ms, "revoked",
+                     node->revoked_ms != 0, "revoked_ms", (json_int_t)node->revoked_ms);
 }
 
-static void node_text(sqlite3_stmt *stmt)
+static int node_visit(const struct hub_node *node, void *context)
 {
-    long long offset = sqlite3_column_int64(stmt, 7) / 1000;
+    json_t *array = context;
+    if (array)
+        return json_array_append_new(array, node_json(node)) == 0 ? 0 : SAE_ENOMEM;
     printf("%016llx  %-24s  %-20s  batches up to %lld  clock %+llds%s\n",
-           (unsigned long long)sqlite3_column_int64(stmt, 0), sqlite3_column_text(stmt, 1),
-           sqlite3_column_text(stmt, 2), (long long)sqlite3_column_int64(stmt, 6), offset,
-           sqlite3_column_int64(stmt, 8) ? "  REVOKED" : "");
+           (unsigned long long)node->id, node->village, node->device_name,
+           (long long)node->acked_seq, (long long)(node->clock_offset_ms / SAE_MS_PER_SECOND),
+           node->revoked_ms ? "  REVOKED" : "");
+    return 0;
 }
 
 static int list_nodes(struct hub_store *store, bool json)
 {
-    sqlite3_stmt *stmt = NULL;
     json_t *array = json ? json_array() : NULL;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "SELECT id, village, device_name, enrolled_ms, last_seen_ms,"
-                                " last_batch_ms, acked_seq, clock_offset_ms, revoked_ms FROM node"
-                                " ORDER BY village, enrolled_ms", -1, &stmt, NULL);
-    int err = rc == SQLITE_OK && (!json || array) ? 0 : SAE_ENOMEM;
-    while (err == 0 && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (json)
-            err = json_array_append_new(array, node_json(stmt)) == 0 ? 0 : SAE_ENOMEM;
-        else
-            node_text(stmt);
-    }
-    if (err == 0 && rc != SQLITE_DONE)
-        err = sae_db_error(rc);
-    sqlite3_finalize(stmt);
+    int err = !json || array ? 0 : SAE_ENOMEM;
+    if (err == 0)
+        err = hub_store_node_list(store, node_visit, array);
     if (err == 0 && json && (json_dumpf(array, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
                              fputc('\n', stdout) == EOF))
         err = SAE_EIO;
     json_decref(array);
-    return err == 0 ? HUB_EXIT_OK : hub_cli_fail(err, "cannot list devices: %s", sae_error_name(err));
+    return err == 0 ? SAE_EXIT_OK : hub_cli_fail(err, "cannot list devices: %s", sae_error_name(err));
 }
 
 static int revoke_node(struct hub_store *store, const char *text)
@@ -177,7 +151,7 @@ static int revoke_node(struct hub_store *store, const char *text)
     if (rc != 0)
         return hub_cli_fail(rc, "cannot revoke %s: %s", text, sae_error_name(rc));
     printf("revoked %s: its next request is refused; what it sent before stays\n", text);
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv)
@@ -191,7 +165,7 @@ int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv)
                             "--help");
     const char *verb = argv[1];
     bool json = argc == 3 && strcmp(argv[2], "--json") == 0;
-    int status = HUB_EXIT_OK;
+    int status = SAE_EXIT_OK;
     if (strcmp(verb, "add") == 0)
         status = parse_add(argc - 1, argv + 1, &add);
     else if (strcmp(verb, "list") == 0 && argc > 2 && !json)
@@ -201,13 +175,13 @@ int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv)
     else if (strcmp(verb, "list") != 0 && strcmp(verb, "revoke") != 0)
         status = hub_cli_fail(SAE_EINVAL, "unknown nodes command \"%.40s\"; use add, list or "
                               "revoke", verb);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
-    if (status == HUB_EXIT_OK && strcmp(verb, "add") == 0)
+    if (status == SAE_EXIT_OK && strcmp(verb, "add") == 0)
         status = add_node(cli, store, &add);
-    else if (status == HUB_EXIT_OK && strcmp(verb, "list") == 0)
+    else if (status == SAE_EXIT_OK && strcmp(verb, "list") == 0)
         status = list_nodes(store, json);
-    else if (status == HUB_EXIT_OK)
+    else if (status == SAE_EXIT_OK)
         status = revoke_node(store, argv[2]);
     hub_store_close(store);
     return status;

@@ -9,6 +9,7 @@
 #include "merge/merge.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_validate.h"
+#include "sae/sae_wire_limits.h"
 
 struct read_options {
     bool json;
@@ -43,7 +44,7 @@ static int parse_read_options(int argc, char **argv, const char *command, bool l
         else
             return hub_cli_option_error(command, opt, argv);
     }
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 struct list_context {
@@ -69,7 +70,7 @@ static int reports_list(struct hub_cli *cli, int argc, char **argv)
     struct hub_report_filter filter = {.include_deleted = true};
     struct list_context list = {0};
     int status = parse_read_options(argc, argv, "reports list", true, &options);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "reports list takes no arguments; filter with "
@@ -82,7 +83,7 @@ static int reports_list(struct hub_cli *cli, int argc, char **argv)
                             "UTF-8 on one line", SAE_LIMIT_VILLAGE_BYTES);
     filter.village = options.village;
     status = hub_cli_open(cli, &store);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     list.json = options.json;
     int rc = list.json ? hub_json_stream_begin(&list.stream, stdout) : 0;
@@ -93,7 +94,7 @@ static int reports_list(struct hub_cli *cli, int argc, char **argv)
     if (rc == 0 && !list.json && list.count == 0)
         fprintf(stderr, "no reports%s yet; posts send theirs when they sync\n",
                 options.village || options.kind ? " match" : "");
-    return hub_admin_finish(store, rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
+    return hub_admin_finish(store, rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
 }
 
 /* Every version of each field as {field: [change, ...]}, in catalogue order. */
@@ -213,16 +214,16 @@ static int reports_show(struct hub_cli *cli, int argc, char **argv)
     struct hub_report *report = NULL;
     char id[SAE_ID_TEXT_LEN + 1];
     int status = parse_read_options(argc, argv, "reports show", false, &options);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     if (argc - optind != 1)
         return hub_cli_fail(SAE_EINVAL, "reports show takes one report id: sae-hub reports "
                             "show ID");
     const char *arg = argv[optind];
     status = hub_cli_open(cli, &store);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = hub_admin_resolve(store, arg, id);
-    if (status != HUB_EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return hub_admin_finish(store, status);
     int rc = hub_read_begin(store);
     if (rc == 0)
@@ -231,7 +232,7 @@ static int reports_show(struct hub_cli *cli, int argc, char **argv)
         rc = options.json ? show_json(store, report) : show_text(store, report);
     hub_read_end(store);
     hub_report_free(report);
-    return hub_admin_finish(store, rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
+    return hub_admin_finish(store, rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
 }
 
 /* One field change of reports edit, validated. */
@@ -306,7 +307,7 @@ static int validate_change(struct hub_store *store, const struct hub_report *rep
 {
     const char *eq = strchr(arg, '=');
     size_t name_len = unset ? strlen(arg) : (eq ? (size_t)(eq - arg) : 0);
-    char name[64];
+    char name[SAE_WIRE_NAME_BYTES + 1];
     if (unset ? eq != NULL : eq == NULL) {
         sae_message_set(why, unset ? "--unset takes a field name alone: --unset FIELD"
                                    : "expected FIELD=VALUE, got \"%.40s\"", arg);
@@ -373,7 +374,7 @@ static int apply_edits(struct hub_cli *cli, struct hub_store *store,
                "their next sync\n", applied, report->id, author, report->village);
     else
         printf("nothing to change: %s already has these values\n", report->id);
-    return HUB_EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 /* Every value is validated before anything is written, so bad input changes nothing. */
@@ -386,21 +387,21 @@ static int reports_edit(struct hub_cli *cli, int argc, char **argv)
     size_t count = 0;
     char id[SAE_ID_TEXT_LEN + 1];
     int status = parse_edit(argc, argv, &in);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = hub_admin_resolve(store, in.id_arg, id);
-    if (status == HUB_EXIT_OK) {
+    if (status == SAE_EXIT_OK) {
         int rc = hub_report_load(store, id, &report);
-        status = rc == 0 ? HUB_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
+        status = rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
     }
-    if (status == HUB_EXIT_OK && report->deleted)
+    if (status == SAE_EXIT_OK && report->deleted)
         status = hub_cli_fail(SAE_EDELETED, "report %s was deleted; deleted reports cannot be "
                               "edited", id);
-    if (status == HUB_EXIT_OK && report->kind->append_only)
+    if (status == SAE_EXIT_OK && report->kind->append_only)
         status = hub_cli_fail(SAE_EINVAL, "%s reports are append-only events and cannot be "
                               "edited", report->kind->name);
-    for (size_t i = 0; status == HUB_EXIT_OK && i < in.count; i++) {
+    for (size_t i = 0; status == SAE_EXIT_OK && i < in.count; i++) {
         struct sae_message why = {{0}};
         int rc = validate_change(store, report, in.args[i], in.unset[i], changes, count,
                                  &changes[count], &why);
@@ -409,7 +410,7 @@ static int reports_edit(struct hub_cli *cli, int argc, char **argv)
         else
             status = hub_admin_fail_store(rc, &why, cli);
     }
-    if (status == HUB_EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = apply_edits(cli, store, report, changes, count, in.author);
     edit_changes_free(changes, count);
     hub_report_free(report);

@@ -37,10 +37,10 @@ int main(int argc, char **argv)
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+:hd:", options, NULL)) != -1) {
         if (opt == 'h')
-            return hub_cli_usage(stdout, NULL, HUB_EXIT_OK);
+            return hub_cli_usage(stdout, NULL, SAE_EXIT_OK);
         if (opt == 'V') {
             printf("sae-hub %s\n", SAE_VERSION_STRING);
-            return HUB_EXIT_OK;
+            return SAE_EXIT_OK;
         }
         if (opt != 'd')
             return hub_cli_option_error(NULL, opt, argv);

@@ -1,4 +1,4 @@
-/* Merge: field-level last-writer-wins with conflict flags (../shared/DESIGN.md, "Merge").
+/* Merge: field-level last-writer-wins with conflict flags (docs/DESIGN.md, "Merge rules").
  *
  * Every change received is kept. For each field of a report the changes form a tree: a
  * change's parent is the change whose version it names as its base (a resolution also has

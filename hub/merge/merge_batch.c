@@ -9,6 +9,7 @@
 #include "merge/merge_field.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
+#include "sae/sae_time.h"
 
 static int already_received(struct hub_store *store, uint64_t origin, uint64_t node_seq,
                             bool *out)
@@ -45,6 +46,10 @@ static int note_refusal(struct refusals *r, uint64_t seq, uint32_t code, const c
     return 0;
 }
 
+static const char refuse_sql[] =
+    "INSERT INTO refusal(origin, node_seq, code, message, received_ms)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
+
 /* Refuses a change for good: named in the ack and kept in the refusal table. */
 static int refuse(struct hub_store *store, struct refusals *r, uint64_t origin, uint64_t seq,
                   uint32_t code, const char *message, int64_t now_ms)
@@ -53,23 +58,21 @@ static int refuse(struct hub_store *store, struct refusals *r, uint64_t origin, 
     int err = note_refusal(r, seq, code, message);
     if (err != 0)
         return err;
-    int rc = hub_store_prepare(store,
-                                "INSERT INTO refusal(origin, node_seq, code, message, received_ms)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5)", &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, (int64_t)origin);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, (int64_t)seq);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 3, code);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 4, message, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 5, now_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_reset(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    int rc = hub_store_prepare(store, refuse_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, (int64_t)origin);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, (int64_t)seq);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 3, code);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 4, message);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 5, now_ms);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
 
 /* Why the hub refuses a change for good; an empty message means it is acceptable. */
@@ -80,7 +83,7 @@ struct batch_state {
     sae_hlc newest;    /* the newest version applied (not held): the hub's clock catches up */
     bool known;        /* report_id below names the report of the previous change */
     bool exists;
-    char report_id[SAE_ID_TEXT_LEN + 1], kind[64], village[128];
+    char report_id[SAE_ID_TEXT_LEN + 1], kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1];
 };
 
 /* The owner of report_id, from the previous change's lookup when it is the same report. */
@@ -129,22 +132,23 @@ static int link_superseded(struct hub_store *store, int64_t child, const struct 
     static const char sql[] =
         "INSERT OR IGNORE INTO change_parent(child, parent) SELECT ?1, seq FROM change"
         " WHERE report_id = ?2 AND field = ?3 AND version = ?4 AND origin = ?5 AND seq <> ?1";
+
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, sql, &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, child);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 2, report_id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 3, c->field, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 4, (int64_t)c->supersedes);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 5, (int64_t)c->version.origin);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_reset(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, child);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, report_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 3, c->field);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 4, (int64_t)c->supersedes);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 5, (int64_t)c->version.origin);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
 
 static int apply_change(struct hub_store *store, const struct merge_sender *sender,
@@ -196,7 +200,7 @@ static int apply_change(struct hub_store *store, const struct merge_sender *send
                                       c->base);
     if (rc == 0 && row.held) {
         char note[SAE_CHANGE_MESSAGE_BYTES];
-        long long days = ((int64_t)sae_hlc_ms(c->version.hlc) - options->now_ms) / 86400000;
+        long long days = ((int64_t)sae_hlc_ms(c->version.hlc) - options->now_ms) / SAE_MS_PER_DAY;
         snprintf(note, sizeof note, "the date on this computer is wrong: this change is dated "
                  "%lld day(s) ahead of the district; it is kept for review", days);
         rc = note_refusal(refusals, c->seq, SAE_STATUS_CLOCK_AHEAD, note);
@@ -208,28 +212,34 @@ static int apply_change(struct hub_store *store, const struct merge_sender *send
     return rc;
 }
 
+static const char load_stored_ack_sql[] =
+    "SELECT ack FROM push_ack WHERE origin = ?1 AND last_seq = ?2";
+
 static int load_stored_ack(struct hub_store *store, uint64_t origin, uint64_t last_seq,
                            struct sae_push_ack **out)
 {
     sqlite3_stmt *stmt = NULL;
     struct sae_limits limits = sae_limits_default();
     int err = SAE_ENOTFOUND;
-    int rc = hub_store_prepare(store,
-                                "SELECT ack FROM push_ack WHERE origin = ?1 AND last_seq = ?2", &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, (int64_t)origin);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, (int64_t)last_seq);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
+    int rc = hub_store_prepare(store, load_stored_ack_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, (int64_t)origin);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, (int64_t)last_seq);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW)
         err = sae_push_ack_decode(sqlite3_column_blob(stmt, 0),
                                   (size_t)sqlite3_column_bytes(stmt, 0), &limits, out);
-    else if (rc != SQLITE_DONE)
-        err = sae_db_error(rc);
-    sqlite3_reset(stmt);
+    else if (rc != 0)
+        err = rc;
+    sae_db_reset(stmt);
     return err;
 }
+
+static const char store_ack_sql[] =
+    "INSERT OR REPLACE INTO push_ack(origin, last_seq, ack)"
+    " VALUES (?1, ?2, ?3)";
 
 static int store_ack(struct hub_store *store, const struct sae_push_ack *ack, uint64_t last_seq)
 {
@@ -240,43 +250,43 @@ static int store_ack(struct hub_store *store, const struct sae_push_ack *ack, ui
     int err = sae_push_ack_encode(ack, &limits, &buf, &len);
     if (err != 0)
         return err;
-    int rc = hub_store_prepare(store,
-                                "INSERT OR REPLACE INTO push_ack(origin, last_seq, ack)"
-                                " VALUES (?1, ?2, ?3)", &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, (int64_t)ack->origin);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, (int64_t)last_seq);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob(stmt, 3, buf, (int)len, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_reset(stmt);
+    int rc = hub_store_prepare(store, store_ack_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, (int64_t)ack->origin);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, (int64_t)last_seq);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 3, buf, len);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
     sae_wire_buffer_free(buf, len);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    return rc;
 }
+
+static const char update_node_after_batch_sql[] =
+    "UPDATE node SET acked_seq = max(acked_seq, ?2),"
+    " last_batch_ms = ?3, last_seen_ms = ?3, clock_offset_ms = ?4"
+    " WHERE id = ?1";
 
 /* The post's bookkeeping is written in the batch's own transaction: one write, one fsync. */
 static int update_node_after_batch(struct hub_store *store, const struct merge_sender *sender,
                                    int64_t acked_seq, int64_t now_ms)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store,
-                               "UPDATE node SET acked_seq = max(acked_seq, ?2),"
-                               " last_batch_ms = ?3, last_seen_ms = ?3, clock_offset_ms = ?4"
-                               " WHERE id = ?1", &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, (int64_t)sender->id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, acked_seq);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 3, now_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 4, sender->clock_offset_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_reset(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    int rc = hub_store_prepare(store, update_node_after_batch_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, (int64_t)sender->id);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, acked_seq);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 3, now_ms);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 4, sender->clock_offset_ms);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
 
 static int build_ack(struct hub_store *store, uint64_t origin, int64_t acked_seq,

@@ -5,42 +5,41 @@
 #include <string.h>
 
 #include "merge/merge.h"
+#include "store/hub_meta.h"
 #include "merge/merge_rows.h"
 #include "merge/merge_field.h"
 #include "sae/sae_borrow.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
 
+static const char current_winner_sql[] =
+    "SELECT c.version, c.origin, c.value FROM field_state s"
+    " JOIN change c ON c.seq = s.change"
+    " WHERE s.report_id = ?1 AND s.field = ?2";
+
 /* The winning change of a field: its version and value; version {0,0} when never written. */
 static int current_winner(struct hub_store *store, const char *report_id, const char *field,
                           struct sae_version *version, char **value)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store,
-                                "SELECT c.version, c.origin, c.value FROM field_state s"
-                                " JOIN change c ON c.seq = s.change"
-                                " WHERE s.report_id = ?1 AND s.field = ?2", &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, report_id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
+    int rc = hub_store_prepare(store, current_winner_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, report_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, field);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
     struct sae_version v = {0, 0};
     char *text = NULL;
-    if (rc == SQLITE_ROW) {
+    if (rc == SAE_DB_ROW) {
         v.hlc = (sae_hlc)sqlite3_column_int64(stmt, 0);
         v.origin = (uint64_t)sqlite3_column_int64(stmt, 1);
-        const unsigned char *t = sqlite3_column_text(stmt, 2);
-        if (t && !(text = strdup((const char *)t)))
-            rc = SQLITE_NOMEM;
-        else
-            rc = SQLITE_DONE;
+        rc = sae_db_column_dup(stmt, 2, &text);
     }
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE) {
+    sae_db_reset(stmt);
+    if (rc != 0) {
         free(text);
-        return sae_db_error(rc);
+        return rc;
     }
     *version = v;
     if (value)
@@ -76,9 +75,9 @@ static int write_district_change(struct hub_store *store, const char *report_id,
     if (rc == 0)
         rc = hub_store_next_version(store, now_ms, &version);
     if (rc == 0)
-        rc = sae_db_meta_int(store->db, "district_seq", &district_seq);
+        rc = sae_db_meta_int(store->db, HUB_META_DISTRICT_SEQ, &district_seq);
     if (rc == 0)
-        rc = sae_db_set_meta_int(store->db, "district_seq", ++district_seq);
+        rc = sae_db_set_meta_int(store->db, HUB_META_DISTRICT_SEQ, ++district_seq);
     /* The district sees every change the hub holds. */
     if (rc == 0)
         rc = hub_store_query_int(store, "SELECT coalesce(max(seq), 0) FROM change", NULL, 0,
@@ -144,7 +143,7 @@ int merge_district_edit(struct hub_store *store, const char *report_id, const ch
                         const char *value, const char *author, int64_t now_ms,
                         struct sae_message *why)
 {
-    char kind[64], village[128];
+    char kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1];
     bool deleted = false;
     int64_t seq = 0;
     int rc = hub_store_begin(store);
@@ -175,108 +174,114 @@ int merge_district_edit(struct hub_store *store, const char *report_id, const ch
 
 struct conflict_row {
     char report_id[SAE_ID_TEXT_LEN + 1];
-    char field[64];
+    char field[SAE_WIRE_NAME_BYTES + 1];
     char status[16];
     char resolved_by[128];
 };
+
+static const char load_conflict_sql[] =
+    "SELECT report_id, field, status, coalesce(resolved_by, '')"
+    " FROM conflict WHERE id = ?1";
 
 static int load_conflict(struct hub_store *store, int64_t id, struct conflict_row *out)
 {
     sqlite3_stmt *stmt = NULL;
     int err = SAE_ENOTFOUND;
-    int rc = hub_store_prepare(store,
-                                "SELECT report_id, field, status, coalesce(resolved_by, '')"
-                                " FROM conflict WHERE id = ?1", &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        snprintf(out->report_id, sizeof out->report_id, "%s", sqlite3_column_text(stmt, 0));
-        snprintf(out->field, sizeof out->field, "%s", sqlite3_column_text(stmt, 1));
-        snprintf(out->status, sizeof out->status, "%s", sqlite3_column_text(stmt, 2));
-        snprintf(out->resolved_by, sizeof out->resolved_by, "%s", sqlite3_column_text(stmt, 3));
+    int rc = hub_store_prepare(store, load_conflict_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, id);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW) {
+        sae_db_column_copy(stmt, 0, out->report_id, sizeof out->report_id);
+        sae_db_column_copy(stmt, 1, out->field, sizeof out->field);
+        sae_db_column_copy(stmt, 2, out->status, sizeof out->status);
+        sae_db_column_copy(stmt, 3, out->resolved_by, sizeof out->resolved_by);
         err = 0;
-    } else if (rc != SQLITE_DONE) {
-        err = sae_db_error(rc);
+    } else if (rc != 0) {
+        err = rc;
     }
-    sqlite3_reset(stmt);
+    sae_db_reset(stmt);
     return err;
 }
+
+static const char candidate_at_sql[] =
+    "SELECT c.seq, c.field, c.value FROM conflict_candidate k"
+    " JOIN change c ON c.seq = k.change WHERE k.conflict = ?1"
+    " ORDER BY c.version, c.origin, c.seq LIMIT 1 OFFSET ?2";
 
 /* Candidate number keep (1-based, ordered by version then origin, as conflicts show lists
  * them): its change seq, field and value. */
 static int candidate_at(struct hub_store *store, int64_t conflict_id, int keep, int64_t *seq,
-                        char field[64], char **value)
+                        char field[SAE_WIRE_NAME_BYTES + 1], char **value)
 {
     sqlite3_stmt *stmt = NULL;
     int err = SAE_ENOTFOUND;
-    int rc = hub_store_prepare(store,
-                                "SELECT c.seq, c.field, c.value FROM conflict_candidate k"
-                                " JOIN change c ON c.seq = k.change WHERE k.conflict = ?1"
-                                " ORDER BY c.version, c.origin, c.seq LIMIT 1 OFFSET ?2", &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, conflict_id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, keep - 1);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        const unsigned char *text = sqlite3_column_text(stmt, 2);
+    int rc = hub_store_prepare(store, candidate_at_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, conflict_id);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, keep - 1);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW) {
         *seq = sqlite3_column_int64(stmt, 0);
-        snprintf(field, 64, "%s", sqlite3_column_text(stmt, 1));
-        *value = text ? strdup((const char *)text) : NULL;
-        err = text && !*value ? SAE_ENOMEM : 0;
-    } else if (rc != SQLITE_DONE) {
-        err = sae_db_error(rc);
+        sae_db_column_copy(stmt, 1, field, SAE_WIRE_NAME_BYTES + 1);
+        err = sae_db_column_dup(stmt, 2, value);
+    } else if (rc != 0) {
+        err = rc;
     }
-    sqlite3_reset(stmt);
+    sae_db_reset(stmt);
     return err;
 }
+
+static const char settle_candidates_sql[] =
+    "INSERT OR IGNORE INTO change_parent(child, parent)"
+    " SELECT ?1, c.seq FROM conflict_candidate k"
+    " JOIN change c ON c.seq = k.change"
+    " WHERE k.conflict = ?2 AND c.field = ?3";
 
 /* The resolution settles every candidate of its own field: they become its parents. */
 static int settle_candidates(struct hub_store *store, int64_t conflict_id, const char *field,
                              int64_t resolution)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store,
-                                "INSERT OR IGNORE INTO change_parent(child, parent)"
-                                " SELECT ?1, c.seq FROM conflict_candidate k"
-                                " JOIN change c ON c.seq = k.change"
-                                " WHERE k.conflict = ?2 AND c.field = ?3", &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, resolution);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, conflict_id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 3, field, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_reset(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    int rc = hub_store_prepare(store, settle_candidates_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, resolution);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, conflict_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 3, field);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
+
+static const char close_conflict_sql[] =
+    "UPDATE conflict SET status = 'resolved', resolved_ms = ?2,"
+    " resolved_by = ?3, note = ?4, resolution = ?5 WHERE id = ?1";
 
 static int close_conflict(struct hub_store *store, int64_t id, const char *author,
                           const char *note, int64_t resolution, int64_t now_ms)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store,
-                                "UPDATE conflict SET status = 'resolved', resolved_ms = ?2,"
-                                " resolved_by = ?3, note = ?4, resolution = ?5 WHERE id = ?1", &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, now_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 3, author, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = note ? sqlite3_bind_text(stmt, 4, note, -1, SQLITE_STATIC) : sqlite3_bind_null(stmt, 4);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 5, resolution);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_reset(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    int rc = hub_store_prepare(store, close_conflict_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, id);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, now_ms);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 3, author);
+    if (rc == 0)
+        rc = note ? sae_db_bind_text(stmt, 4, note) : sae_db_bind_null(stmt, 4);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 5, resolution);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
 
 /* The value the resolution writes: a kept candidate's value, or the value given. Keeping an
@@ -285,7 +290,7 @@ static int resolution_value(struct hub_store *store, int64_t id, const struct co
                             int keep, const char *value, bool unset, char **out,
                             struct sae_message *why)
 {
-    char field[64];
+    char field[SAE_WIRE_NAME_BYTES + 1];
     int64_t seq = 0;
     char *kept = NULL;
     if (keep == 0) {
@@ -315,7 +320,7 @@ int merge_resolve(struct hub_store *store, int64_t conflict_id, int keep, const 
                   struct sae_message *why)
 {
     struct conflict_row c;
-    char kind[64], village[128], *chosen = NULL;
+    char kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1], *chosen = NULL;
     int64_t seq = 0;
     int rc = hub_store_begin(store);
     if (rc != 0)

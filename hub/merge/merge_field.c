@@ -78,9 +78,9 @@ static void heads_free(struct head *heads, size_t count)
 
 static int bind_field(sqlite3_stmt *stmt, const char *report_id, const char *field)
 {
-    int rc = sqlite3_bind_text(stmt, 1, report_id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
+    int rc = sae_db_bind_text(stmt, 1, report_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, field);
     return rc;
 }
 
@@ -92,9 +92,9 @@ static int load_heads(struct hub_store *store, const char *report_id, const char
     size_t count = 0;
     int err = 0;
     int rc = hub_store_prepare(store, heads_sql, &stmt);
-    if (rc == SQLITE_OK)
+    if (rc == 0)
         rc = bind_field(stmt, report_id, field);
-    while (err == 0 && rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         struct head *grown = realloc(heads, (count + 1) * sizeof *heads);
         const unsigned char *value = sqlite3_column_text(stmt, 1);
         if (!grown) {
@@ -107,11 +107,11 @@ static int load_heads(struct hub_store *store, const char *report_id, const char
         if (value && !(heads[count].value = strdup((const char *)value)))
             err = SAE_ENOMEM;
         count++;
-        rc = SQLITE_OK;
+        rc = 0;
     }
-    sqlite3_reset(stmt);
-    if (err == 0 && rc != SQLITE_DONE)
-        err = sae_db_error(rc);
+    sae_db_reset(stmt);
+    if (err == 0 && rc != 0)
+        err = rc;
     if (err != 0) {
         heads_free(heads, count);
         return err;
@@ -127,33 +127,35 @@ static int collect_seqs(struct hub_store *store, const char *sql, const char *re
     sqlite3_stmt *stmt = NULL;
     int err = 0;
     int rc = hub_store_prepare(store, sql, &stmt);
-    if (rc == SQLITE_OK)
-        rc = report_id ? bind_field(stmt, report_id, field) : sqlite3_bind_int64(stmt, 1, seq);
-    while (err == 0 && rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    if (rc == 0)
+        rc = report_id ? bind_field(stmt, report_id, field) : sae_db_bind_int(stmt, 1, seq);
+    while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         err = seq_list_add(out, sqlite3_column_int64(stmt, 0));
-        rc = SQLITE_OK;
+        rc = 0;
     }
-    sqlite3_reset(stmt);
-    if (err == 0 && rc != SQLITE_DONE)
-        err = sae_db_error(rc);
+    sae_db_reset(stmt);
+    if (err == 0 && rc != 0)
+        err = rc;
     return err;
 }
+
+static const char set_winner_sql[] =
+    "INSERT OR REPLACE INTO field_state(report_id, field, change)"
+    " VALUES (?1, ?2, ?3)";
 
 static int set_winner(struct hub_store *store, const char *report_id, const char *field,
                       int64_t seq)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store,
-                                "INSERT OR REPLACE INTO field_state(report_id, field, change)"
-                                " VALUES (?1, ?2, ?3)", &stmt);
-    if (rc == SQLITE_OK)
+    int rc = hub_store_prepare(store, set_winner_sql, &stmt);
+    if (rc == 0)
         rc = bind_field(stmt, report_id, field);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 3, seq);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_reset(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 3, seq);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
 
 static bool same_text(const char *a, const char *b)
@@ -230,20 +232,22 @@ static int shape_add_delete(struct hub_store *store, const struct head *heads, s
     return rc;
 }
 
+static const char open_conflict_id_sql[] =
+    "SELECT id FROM conflict WHERE report_id = ?1 AND field = ?2"
+    " AND status = 'open'";
+
 static int open_conflict_id(struct hub_store *store, const char *report_id, const char *field,
                             int64_t *out)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store,
-                                "SELECT id FROM conflict WHERE report_id = ?1 AND field = ?2"
-                                " AND status = 'open'", &stmt);
-    if (rc == SQLITE_OK)
+    int rc = hub_store_prepare(store, open_conflict_id_sql, &stmt);
+    if (rc == 0)
         rc = bind_field(stmt, report_id, field);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-    sqlite3_reset(stmt);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sae_db_error(rc);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    *out = rc == SAE_DB_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sae_db_reset(stmt);
+    return rc == SAE_DB_ROW || rc == 0 ? 0 : rc;
 }
 
 static int exec_bound(struct hub_store *store, const char *sql, int64_t a, const char *text1,
@@ -251,42 +255,44 @@ static int exec_bound(struct hub_store *store, const char *sql, int64_t a, const
 {
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, sql, &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, a);
-    if (rc == SQLITE_OK && text1)
-        rc = sqlite3_bind_text(stmt, 2, text1, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK && text2)
-        rc = sqlite3_bind_text(stmt, 3, text2, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK && sqlite3_bind_parameter_count(stmt) >= 4)
-        rc = sqlite3_bind_int64(stmt, 4, b);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_reset(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, a);
+    if (rc == 0 && text1)
+        rc = sae_db_bind_text(stmt, 2, text1);
+    if (rc == 0 && text2)
+        rc = sae_db_bind_text(stmt, 3, text2);
+    if (rc == 0 && sae_db_param_count(stmt) >= 4)
+        rc = sae_db_bind_int(stmt, 4, b);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
+
+static const char insert_conflict_sql[] =
+    "INSERT INTO conflict(report_id, field, opened_ms, severity,"
+    " reason, status) VALUES (?1, ?2, ?3, ?4, ?5, 'open')";
 
 static int insert_conflict(struct hub_store *store, const char *report_id, const char *field,
                            const char *severity, const char *reason, int64_t now_ms,
                            int64_t *out)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store,
-                                "INSERT INTO conflict(report_id, field, opened_ms, severity,"
-                                " reason, status) VALUES (?1, ?2, ?3, ?4, ?5, 'open')", &stmt);
-    if (rc == SQLITE_OK)
+    int rc = hub_store_prepare(store, insert_conflict_sql, &stmt);
+    if (rc == 0)
         rc = bind_field(stmt, report_id, field);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 3, now_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 4, severity, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 5, reason, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_OK)
-        return sae_db_error(rc);
-    *out = sqlite3_last_insert_rowid(store->db);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 3, now_ms);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 4, severity);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 5, reason);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    if (rc != 0)
+        return rc;
+    *out = sae_db_last_rowid(store->db);
     return 0;
 }
 
@@ -335,14 +341,14 @@ static int field_is_quiet(struct hub_store *store, const char *report_id, const 
 {
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, quiet_sql, &stmt);
-    if (rc == SQLITE_OK)
+    if (rc == 0)
         rc = bind_field(stmt, report_id, field);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW)
         *out = sqlite3_column_int(stmt, 0) != 0;
-    sqlite3_reset(stmt);
-    return rc == SQLITE_ROW ? 0 : sae_db_error(rc);
+    sae_db_reset(stmt);
+    return rc == SAE_DB_ROW ? 0 : rc == 0 ? SAE_EDB : rc; /* the query always returns a row */
 }
 
 /* The field's current winner (found = false when it has none) and whether the field is
@@ -357,34 +363,36 @@ static int winner_and_quiet(struct hub_store *store, const char *report_id, cons
 {
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, winner_quiet_sql, &stmt);
-    if (rc == SQLITE_OK)
+    if (rc == 0)
         rc = bind_field(stmt, report_id, field);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW) {
         *winner = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 0),
                                        (uint64_t)sqlite3_column_int64(stmt, 1)};
         *found = sqlite3_column_int(stmt, 2) != 0;
         *quiet = sqlite3_column_int(stmt, 3) != 0;
     }
-    sqlite3_reset(stmt);
-    return rc == SQLITE_ROW ? 0 : sae_db_error(rc);
+    sae_db_reset(stmt);
+    return rc == SAE_DB_ROW ? 0 : rc == 0 ? SAE_EDB : rc; /* the query always returns a row */
 }
+
+static const char has_tombstone_sql[] =
+    "SELECT EXISTS (SELECT 1 FROM change WHERE report_id = ?1"
+    " AND field = ?2)";
 
 static int has_tombstone(struct hub_store *store, const char *report_id, bool *out)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store,
-                                "SELECT EXISTS (SELECT 1 FROM change WHERE report_id = ?1"
-                                " AND field = ?2)", &stmt);
-    if (rc == SQLITE_OK)
+    int rc = hub_store_prepare(store, has_tombstone_sql, &stmt);
+    if (rc == 0)
         rc = bind_field(stmt, report_id, SAE_FIELD_TOMBSTONE);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW)
         *out = sqlite3_column_int(stmt, 0) != 0;
-    sqlite3_reset(stmt);
-    return rc == SQLITE_ROW ? 0 : sae_db_error(rc);
+    sae_db_reset(stmt);
+    return rc == SAE_DB_ROW ? 0 : rc == 0 ? SAE_EDB : rc; /* the query always returns a row */
 }
 
 int merge_state_fast_forward(struct hub_store *store, const char *report_id, const char *field,

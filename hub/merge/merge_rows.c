@@ -72,76 +72,74 @@ int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t 
     return rc;
 }
 
+static const char insert_change_sql[] =
+    "INSERT INTO change(report_id, kind, village, field, value, version, origin, base_version,"
+    " base_origin, node_seq, seen_cursor, received_ms, author, held)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+static const char report_owner_sql[] = "SELECT kind, village FROM report WHERE id = ?1";
+static const char insert_report_sql[] =
+    "INSERT INTO report(id, kind, village, first_change) VALUES (?1, ?2, ?3, ?4)";
 
 int merge_insert_change(struct hub_store *store, const struct stored_change *c, int64_t *seq)
 {
-    static const char sql[] =
-        "INSERT INTO change(report_id, kind, village, field, value, version, origin,"
-        " base_version, base_origin, node_seq, seen_cursor, received_ms, author, held)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, sql, &stmt);
     const char *texts[] = {c->report_id, c->kind, c->village, c->field, c->value};
-    for (int i = 0; rc == SQLITE_OK && i < 5; i++)
-        rc = texts[i] ? sqlite3_bind_text(stmt, i + 1, texts[i], -1, SQLITE_STATIC)
-                      : sqlite3_bind_null(stmt, i + 1);
     const int64_t ints[] = {(int64_t)c->version.hlc, (int64_t)c->version.origin,
                             (int64_t)c->base.hlc, (int64_t)c->base.origin, c->node_seq,
                             c->seen_cursor, c->received_ms};
-    for (int i = 0; rc == SQLITE_OK && i < 7; i++)
-        rc = sqlite3_bind_int64(stmt, i + 6, ints[i]);
-    if (rc == SQLITE_OK)
-        rc = c->author ? sqlite3_bind_text(stmt, 13, c->author, -1, SQLITE_STATIC)
-                       : sqlite3_bind_null(stmt, 13);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int(stmt, 14, c->held);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_OK)
-        return sae_db_error(rc);
-    *seq = sqlite3_last_insert_rowid(store->db);
+    int rc = hub_store_prepare(store, insert_change_sql, &stmt);
+    for (int i = 0; rc == 0 && i < 5; i++)
+        rc = sae_db_bind_text(stmt, i + 1, texts[i]);
+    if (rc == 0)
+        rc = sae_db_bind_ints(stmt, 6, ints, sizeof ints / sizeof ints[0]);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 13, c->author);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 14, c->held);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    if (rc != 0)
+        return rc;
+    *seq = sae_db_last_rowid(store->db);
     return 0;
 }
 
-int merge_report_owner(struct hub_store *store, const char *report_id, char kind[64],
-                        char village[128])
+int merge_report_owner(struct hub_store *store, const char *report_id, char kind[SAE_WIRE_NAME_BYTES + 1],
+                        char village[SAE_LIMIT_VILLAGE_BYTES + 1])
 {
     sqlite3_stmt *stmt = NULL;
-    int err = SAE_ENOTFOUND;
-    int rc = hub_store_prepare(store, "SELECT kind, village FROM report WHERE id = ?1", &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, report_id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        snprintf(kind, 64, "%s", (const char *)sqlite3_column_text(stmt, 0));
-        snprintf(village, 128, "%s", (const char *)sqlite3_column_text(stmt, 1));
-        err = 0;
-    } else if (rc != SQLITE_DONE) {
-        err = sae_db_error(rc);
+    int rc = hub_store_prepare(store, report_owner_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, report_id);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == 0)
+        rc = SAE_ENOTFOUND;
+    if (rc == SAE_DB_ROW) {
+        sae_db_column_copy(stmt, 0, kind, SAE_WIRE_NAME_BYTES + 1);
+        sae_db_column_copy(stmt, 1, village, SAE_LIMIT_VILLAGE_BYTES + 1);
+        rc = 0;
     }
-    sqlite3_reset(stmt);
-    return err;
+    sae_db_reset(stmt);
+    return rc;
 }
 
 int merge_insert_report(struct hub_store *store, const char *report_id, const char *kind,
                          const char *village, int64_t first_change)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store,
-                                "INSERT INTO report(id, kind, village, first_change)"
-                                " VALUES (?1, ?2, ?3, ?4)", &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, report_id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 3, village, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 4, first_change);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_reset(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    int rc = hub_store_prepare(store, insert_report_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, report_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, kind);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 3, village);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 4, first_change);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }

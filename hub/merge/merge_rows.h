@@ -9,13 +9,14 @@
 #include "store/hub_store.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_id.h"
+#include "sae/sae_wire_limits.h"
 
 /* The fields a transaction touched, recomputed once each at the end. seq and base name the
  * change that touched it when it is a post's change that is not held (seq 0 otherwise): a
  * field touched by one such change only may take merge_state_fast_forward. */
 struct touched_item {
     char report_id[SAE_ID_TEXT_LEN + 1];
-    char field[64];
+    char field[SAE_WIRE_NAME_BYTES + 1];
     int64_t seq;
     struct sae_version base;
 };
@@ -43,8 +44,8 @@ struct stored_change {
 
 int merge_insert_change(struct hub_store *store, const struct stored_change *c, int64_t *seq);
 /* The kind and village of a report; SAE_ENOTFOUND when the hub has never seen it. */
-int merge_report_owner(struct hub_store *store, const char *report_id, char kind[64],
-                       char village[128]);
+int merge_report_owner(struct hub_store *store, const char *report_id, char kind[SAE_WIRE_NAME_BYTES + 1],
+                       char village[SAE_LIMIT_VILLAGE_BYTES + 1]);
 int merge_insert_report(struct hub_store *store, const char *report_id, const char *kind,
                         const char *village, int64_t first_change);
 

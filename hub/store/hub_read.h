@@ -16,6 +16,7 @@
 #include "sae/sae_catalogue.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_id.h"
+#include "sae/sae_wire_limits.h"
 
 /* A read transaction: what several reads return is one consistent state even while the
  * daemon merges (WAL readers never block it). hub_read_end ends it. */
@@ -137,7 +138,7 @@ int hub_conflict_list(struct hub_store *store, bool include_resolved,
 /* Open conflict ids of one report, with their fields, ordered by id. */
 struct hub_open_conflict {
     int64_t id;
-    char field[64];
+    char field[SAE_WIRE_NAME_BYTES + 1];
 };
 int hub_report_open_conflicts(struct hub_store *store, const char *id,
                               struct hub_open_conflict **out, size_t *count);

@@ -1,5 +1,6 @@
 /* hub.db: schema, identity, clock and the enrolled posts. */
 #include "store/hub_store.h"
+#include "store/hub_meta.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -116,84 +117,59 @@ static const char *const migrations[] = {
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");
 
-static int bind_text(sqlite3_stmt *stmt, int index, const char *text)
-{
-    return sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
-}
+static const struct sae_db_schema hub_db_schema = {migrations, HUB_SCHEMA_VERSION, "sae-hub"};
 
-static int insert_identity(sqlite3 *db, const char *name, const uint8_t public_key[32],
-                           uint64_t hub_id)
+struct hub_identity {
+    const char *name;
+    const uint8_t *public_key;
+    uint64_t hub_id;
+};
+
+/* Fills a new hub.db's meta table (sae_db_create's populate step). */
+static int insert_identity(sqlite3 *db, void *context)
 {
-    static const char sql[] = "INSERT INTO meta(key, value) VALUES ('name', ?1), ('hub_id', ?2),"
-                              " ('public_key', ?3), ('clock', 0), ('district_seq', 0)";
+    static const char sql[] =
+        "INSERT INTO meta(key, value) VALUES ('" HUB_META_NAME "', ?1), ('" HUB_META_HUB_ID
+        "', ?2), ('" HUB_META_PUBLIC_KEY "', ?3), ('" HUB_META_CLOCK "', 0),"
+        " ('" HUB_META_DISTRICT_SEQ "', 0)";
+    const struct hub_identity *identity = context;
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = bind_text(stmt, 1, name);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, (sqlite3_int64)hub_id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob(stmt, 3, public_key, 32, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    int rc = sae_db_prepare(db, sql, &stmt);
+    if (rc != 0)
+        return rc;
+    rc = sae_db_bind_text(stmt, 1, identity->name);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, (int64_t)identity->hub_id);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 3, identity->public_key, crypto_box_PUBLICKEYBYTES);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_finalize(stmt);
+    return rc;
 }
 
-int hub_store_create(const char *db_path, const char *name, const uint8_t public_key[32],
+int hub_store_create(const char *db_path, const char *name, const uint8_t public_key[crypto_box_PUBLICKEYBYTES],
                      struct sae_message *why)
 {
-    sqlite3 *db = NULL;
-    uint64_t hub_id = 0;
-    /* Made 0600 before SQLite opens it, whatever the umask; -wal and -shm follow it. */
-    int fd = open(db_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
+    struct hub_identity identity = {name, public_key, 0};
+    int rc = sae_origin_from_public_key(public_key, &identity.hub_id);
+    if (rc == 0)
+        rc = sae_db_create(db_path, true, HUB_BUSY_TIMEOUT_MS_DEFAULT, &hub_db_schema,
+                           insert_identity, &identity, why);
+    if (rc == SAE_EEXIST)
         sae_message_set(why, "%s already exists; the hub is initialised there", db_path);
-        return SAE_EEXIST;
-    }
-    int rc = fchmod(fd, 0600) == 0 ? 0 : SAE_EIO;
-    close(fd);
-    if (rc == 0)
-        rc = sae_origin_from_public_key(public_key, &hub_id);
-    if (rc == 0)
-        rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, HUB_BUSY_TIMEOUT_MS_DEFAULT, &db);
-    if (rc == 0)
-        rc = sae_db_migrate(db, migrations, HUB_SCHEMA_VERSION, "sae-hub", why);
-    if (rc == 0)
-        rc = sae_db_exec(db, "BEGIN IMMEDIATE");
-    if (rc == 0) {
-        rc = insert_identity(db, name, public_key, hub_id);
-        rc = rc == 0 ? sae_db_exec(db, "COMMIT") : rc;
-        if (rc != 0)
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    }
-    if (db && sqlite3_close(db) != SQLITE_OK && rc == 0)
-        rc = SAE_EDB;
-    if (rc != 0 && why && why->text[0] == '\0')
+    else if (rc != 0 && why && why->text[0] == '\0')
         sae_message_set(why, "cannot create %s: %s", db_path, sae_error_name(rc));
     return rc;
 }
 
 static int load_identity(struct hub_store *store)
 {
-    sqlite3_stmt *stmt = NULL;
-    int err = SAE_ENOTINIT;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "SELECT (SELECT value FROM meta WHERE key = 'name'),"
-                                " (SELECT value FROM meta WHERE key = 'hub_id')",
-                                -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc != SQLITE_ROW) {
-        err = sae_db_error(rc);
-    } else if (sqlite3_column_type(stmt, 0) == SQLITE_TEXT &&
-               sqlite3_column_type(stmt, 1) == SQLITE_INTEGER) {
-        store->name = strdup((const char *)sqlite3_column_text(stmt, 0));
-        store->hub_id = (uint64_t)sqlite3_column_int64(stmt, 1);
-        err = store->name ? 0 : SAE_ENOMEM;
-    }
-    sqlite3_finalize(stmt);
-    return err;
+    int64_t id = 0;
+    int rc = sae_db_meta_identity(store->db, HUB_META_NAME, HUB_META_HUB_ID, &store->name, &id);
+    if (rc == 0)
+        store->hub_id = (uint64_t)id;
+    return rc;
 }
 
 int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **out,
@@ -210,7 +186,7 @@ int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **
     if (rc == 0)
         rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, busy_timeout_ms, &store->db);
     if (rc == 0)
-        rc = sae_db_migrate(store->db, migrations, HUB_SCHEMA_VERSION, "sae-hub", why);
+        rc = sae_db_migrate_schema(store->db, &hub_db_schema, why);
     if (rc == 0)
         rc = load_identity(store);
     if (rc != 0) {
@@ -228,36 +204,31 @@ void hub_store_close(struct hub_store *store)
     if (!store)
         return;
     sae_db_cache_clear(&store->statements);
-    sqlite3_close(store->db);
+    sae_db_close(store->db);
     free(store->name);
     free(store);
 }
 
 int hub_store_prepare(struct hub_store *store, const char *sql, sqlite3_stmt **out)
 {
-    int rc = sae_db_prepare_cached(store->db, &store->statements, sql, out);
-    return rc == 0 ? SQLITE_OK : rc == SAE_ENOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+    return sae_db_prepare_cached(store->db, &store->statements, sql, out);
 }
 
 int hub_store_query_int(struct hub_store *store, const char *sql, const int64_t *params,
                         size_t param_count, int64_t *out)
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, sql, &stmt);
-    for (size_t i = 0; rc == SQLITE_OK && i < param_count; i++)
-        rc = sqlite3_bind_int64(stmt, (int)i + 1, params[i]);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(stmt, 0);
-    if (rc == SQLITE_ROW || rc == SQLITE_DONE) /* DONE: a statement without rows */
-        rc = SQLITE_OK;
-    sqlite3_reset(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    return sae_db_query_int(store->db, &store->statements, sql, params, param_count, out);
 }
 
-static const char clock_sql[] = "SELECT value FROM meta WHERE key = 'clock'";
-static const char set_clock_sql[] = "UPDATE meta SET value = ?1 WHERE key = 'clock'";
+int hub_store_run(struct hub_store *store, const char *sql, const int64_t *params,
+                  size_t param_count)
+{
+    return sae_db_run(store->db, &store->statements, sql, params, param_count);
+}
+
+static const char clock_sql[] = "SELECT value FROM meta WHERE key = '" HUB_META_CLOCK "'";
+static const char set_clock_sql[] =
+    "UPDATE meta SET value = ?1 WHERE key = '" HUB_META_CLOCK "'";
 
 static int read_clock(struct hub_store *store, int64_t *out)
 {
@@ -266,16 +237,12 @@ static int read_clock(struct hub_store *store, int64_t *out)
 
 static int write_clock(struct hub_store *store, int64_t value)
 {
-    int64_t ignored = 0;
-    return hub_store_query_int(store, set_clock_sql, &value, 1, &ignored);
+    return hub_store_run(store, set_clock_sql, &value, 1);
 }
 
-int hub_store_begin(struct hub_store *store) { return sae_db_exec(store->db, "BEGIN IMMEDIATE"); }
-int hub_store_commit(struct hub_store *store) { return sae_db_exec(store->db, "COMMIT"); }
-void hub_store_rollback(struct hub_store *store)
-{
-    sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-}
+int hub_store_begin(struct hub_store *store) { return sae_db_begin(store->db); }
+int hub_store_commit(struct hub_store *store) { return sae_db_commit(store->db); }
+void hub_store_rollback(struct hub_store *store) { sae_db_rollback(store->db); }
 
 int hub_store_next_version(struct hub_store *store, int64_t now_ms, sae_hlc *out)
 {
@@ -314,99 +281,127 @@ int hub_store_clock(struct hub_store *store, int64_t now_ms, sae_hlc *out)
     return rc;
 }
 
+static const char node_add_sql[] =
+    "INSERT INTO node(id, village, device_name, public_key, enrolled_ms)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
+
+/* SAE_EEXIST when the id or the public key is enrolled already. */
 int hub_store_node_add(struct hub_store *store, const struct hub_node *node)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "INSERT INTO node(id, village, device_name, public_key,"
-                                " enrolled_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                                -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, (sqlite3_int64)node->id);
-    if (rc == SQLITE_OK)
-        rc = bind_text(stmt, 2, node->village);
-    if (rc == SQLITE_OK)
-        rc = bind_text(stmt, 3, node->device_name);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob(stmt, 4, node->public_key, 32, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 5, node->enrolled_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        return SAE_EEXIST;
-    return rc == SQLITE_DONE ? 0 : sae_db_error(rc);
+    int rc = hub_store_prepare(store, node_add_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, (int64_t)node->id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, node->village);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 3, node->device_name);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 4, node->public_key, crypto_box_PUBLICKEYBYTES);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 5, node->enrolled_ms);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
 
-static void copy_column_text(sqlite3_stmt *stmt, int column, char *out, size_t size)
+#define NODE_COLUMNS                                                                        \
+    "id, village, device_name, public_key, enrolled_ms, last_seen_ms, last_batch_ms,"         \
+    " acked_seq, clock_offset_ms, revoked_ms"
+static const char node_get_sql[] = "SELECT " NODE_COLUMNS " FROM node WHERE id = ?1";
+static const char node_list_sql[] =
+    "SELECT " NODE_COLUMNS " FROM node ORDER BY village, enrolled_ms";
+static const char public_key_sql[] =
+    "SELECT value FROM meta WHERE key = '" HUB_META_PUBLIC_KEY "'";
+
+/* A row of NODE_COLUMNS; SAE_ECORRUPT when its public key is not a key. */
+static int node_from_row(sqlite3_stmt *stmt, struct hub_node *out)
 {
-    const unsigned char *text = sqlite3_column_text(stmt, column);
-    snprintf(out, size, "%s", text ? (const char *)text : "");
+    if (sqlite3_column_bytes(stmt, 3) != crypto_box_PUBLICKEYBYTES)
+        return SAE_ECORRUPT;
+    struct hub_node node = {.id = (uint64_t)sqlite3_column_int64(stmt, 0)};
+    sae_db_column_copy(stmt, 1, node.village, sizeof node.village);
+    sae_db_column_copy(stmt, 2, node.device_name, sizeof node.device_name);
+    memcpy(node.public_key, sqlite3_column_blob(stmt, 3), crypto_box_PUBLICKEYBYTES);
+    node.enrolled_ms = sqlite3_column_int64(stmt, 4);
+    node.last_seen_ms = sqlite3_column_int64(stmt, 5);
+    node.last_batch_ms = sqlite3_column_int64(stmt, 6);
+    node.acked_seq = sqlite3_column_int64(stmt, 7);
+    node.clock_offset_ms = sqlite3_column_int64(stmt, 8);
+    node.revoked_ms = sqlite3_column_int64(stmt, 9);
+    *out = node;
+    return 0;
 }
 
 int hub_store_node_get(struct hub_store *store, uint64_t id, struct hub_node *out)
 {
     sqlite3_stmt *stmt = NULL;
-    int err = SAE_ENOTFOUND;
-    int rc = hub_store_prepare(store,
-                                "SELECT village, device_name, public_key, enrolled_ms,"
-                                " last_seen_ms, last_batch_ms, acked_seq, clock_offset_ms,"
-                                " revoked_ms FROM node WHERE id = ?1", &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, (sqlite3_int64)id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW && sqlite3_column_bytes(stmt, 2) == 32) {
-        struct hub_node node = {.id = id};
-        copy_column_text(stmt, 0, node.village, sizeof node.village);
-        copy_column_text(stmt, 1, node.device_name, sizeof node.device_name);
-        memcpy(node.public_key, sqlite3_column_blob(stmt, 2), 32);
-        node.enrolled_ms = sqlite3_column_int64(stmt, 3);
-        node.last_seen_ms = sqlite3_column_int64(stmt, 4);
-        node.last_batch_ms = sqlite3_column_int64(stmt, 5);
-        node.acked_seq = sqlite3_column_int64(stmt, 6);
-        node.clock_offset_ms = sqlite3_column_int64(stmt, 7);
-        node.revoked_ms = sqlite3_column_int64(stmt, 8);
-        *out = node;
-        err = 0;
-    } else if (rc == SQLITE_ROW) {
-        err = SAE_ECORRUPT;
-    } else if (rc != SQLITE_DONE) {
-        err = sae_db_error(rc);
-    }
-    sqlite3_reset(stmt);
-    return err;
+    int rc = hub_store_prepare(store, node_get_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, (int64_t)id);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == 0)
+        rc = SAE_ENOTFOUND;
+    if (rc == SAE_DB_ROW)
+        rc = node_from_row(stmt, out);
+    sae_db_reset(stmt);
+    return rc;
 }
 
-static int update_node(struct hub_store *store, const char *sql, uint64_t id, int64_t a, int64_t b)
+int hub_store_node_list(struct hub_store *store, hub_node_visit_fn visit, void *context)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, sql, &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, (sqlite3_int64)id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, a);
-    if (rc == SQLITE_OK && sqlite3_bind_parameter_count(stmt) >= 3)
-        rc = sqlite3_bind_int64(stmt, 3, b);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    int changed = sqlite3_changes(store->db);
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE)
-        return sae_db_error(rc);
-    return changed ? 0 : SAE_ENOTFOUND;
+    int rc = hub_store_prepare(store, node_list_sql, &stmt);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        struct hub_node node;
+        rc = node_from_row(stmt, &node);
+        if (rc == 0)
+            rc = visit(&node, context);
+    }
+    sae_db_reset(stmt);
+    return rc;
+}
+
+int hub_store_public_key(struct hub_store *store, uint8_t public_key[crypto_box_PUBLICKEYBYTES])
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, public_key_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW && sqlite3_column_bytes(stmt, 0) == crypto_box_PUBLICKEYBYTES)
+        memcpy(public_key, sqlite3_column_blob(stmt, 0), crypto_box_PUBLICKEYBYTES);
+    else if (rc >= 0)
+        rc = SAE_ECORRUPT;
+    sae_db_reset(stmt);
+    return rc == SAE_DB_ROW ? 0 : rc;
+}
+
+static const char node_seen_sql[] =
+    "UPDATE node SET last_seen_ms = ?2, clock_offset_ms = ?3 WHERE id = ?1";
+static const char node_revoke_sql[] =
+    "UPDATE node SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms = 0";
+
+/* Runs an UPDATE of one node; SAE_ENOTFOUND when it changed no row. */
+static int update_node(struct hub_store *store, const char *sql, const int64_t *params,
+                       size_t count)
+{
+    int rc = hub_store_run(store, sql, params, count);
+    if (rc != 0)
+        return rc;
+    return sae_db_changes(store->db) ? 0 : SAE_ENOTFOUND;
 }
 
 int hub_store_node_seen(struct hub_store *store, uint64_t id, int64_t now_ms,
                         int64_t clock_offset_ms)
 {
-    return update_node(store, "UPDATE node SET last_seen_ms = ?2, clock_offset_ms = ?3"
-                              " WHERE id = ?1", id, now_ms, clock_offset_ms);
+    const int64_t params[] = {(int64_t)id, now_ms, clock_offset_ms};
+    return update_node(store, node_seen_sql, params, 3);
 }
 
 int hub_store_node_revoke(struct hub_store *store, uint64_t id, int64_t now_ms)
 {
-    return update_node(store, "UPDATE node SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms = 0",
-                       id, now_ms, 0);
+    const int64_t params[] = {(int64_t)id, now_ms};
+    return update_node(store, node_revoke_sql, params, 2);
 }

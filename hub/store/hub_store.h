@@ -7,16 +7,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sodium.h>
 
 #include "sae/sae_db.h"
 #include "sae/sae_error.h"
 #include "sae/sae_hlc.h"
+#include "sae/sae_wire_limits.h"
+#include "sae/sae_time.h"
 
 #define HUB_DB_FILE "hub.db"
 #define HUB_SCHEMA_VERSION 2
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
 /* A change dated more than this past the hub's clock is held: kept, shown, never winning. */
-#define HUB_DRIFT_MS_DEFAULT (24 * 3600 * 1000LL)
+#define HUB_DRIFT_MS_DEFAULT SAE_MS_PER_DAY
 
 struct hub_store {
     sqlite3 *db;
@@ -26,20 +29,25 @@ struct hub_store {
 };
 
 /* Creates db_path (0600) with the schema and the hub's identity. SAE_EEXIST if it exists. */
-int hub_store_create(const char *db_path, const char *name, const uint8_t public_key[32],
+int hub_store_create(const char *db_path, const char *name, const uint8_t public_key[crypto_box_PUBLICKEYBYTES],
                      struct sae_message *why);
 int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **out,
                    struct sae_message *why);
 void hub_store_close(struct hub_store *store);
 
-/* A prepared statement for sql (a string literal: it is cached by address), reset and with
- * its bindings cleared. Returns an SQLite result code. Reset it after use; never finalize. */
+/* The store's cached statement for sql (static: cached by address), reset and with its
+ * bindings cleared (sae_db_prepare_cached). Reset it after use; never finalize. */
 int hub_store_prepare(struct hub_store *store, const char *sql, sqlite3_stmt **out);
 
-/* A query returning one integer, binding params to ?1, ?2...; statement cached. A
- * statement that returns no row (an UPDATE) succeeds and leaves *out alone. */
+/* sae_db_query_int and sae_db_run through the store's statement cache: a query returning
+ * one integer (SAE_ENOTFOUND without a row), and a statement returning none. */
 int hub_store_query_int(struct hub_store *store, const char *sql, const int64_t *params,
                         size_t param_count, int64_t *out);
+int hub_store_run(struct hub_store *store, const char *sql, const int64_t *params,
+                  size_t param_count);
+
+/* The hub's X25519 public key, kept in meta at init. */
+int hub_store_public_key(struct hub_store *store, uint8_t public_key[crypto_box_PUBLICKEYBYTES]);
 
 int hub_store_begin(struct hub_store *store);  /* BEGIN IMMEDIATE */
 int hub_store_commit(struct hub_store *store);
@@ -55,9 +63,9 @@ int hub_store_clock(struct hub_store *store, int64_t now_ms, sae_hlc *out);
 
 struct hub_node {
     uint64_t id;
-    char village[128];
-    char device_name[128];
-    uint8_t public_key[32];
+    char village[SAE_LIMIT_VILLAGE_BYTES + 1];
+    char device_name[SAE_WIRE_TEXT_BYTES + 1];
+    uint8_t public_key[crypto_box_PUBLICKEYBYTES];
     int64_t enrolled_ms;
     int64_t last_seen_ms;     /* 0: never */
     int64_t last_batch_ms;    /* 0: never */
@@ -66,9 +74,14 @@ struct hub_node {
     int64_t revoked_ms;       /* 0: not revoked */
 };
 
+/* SAE_EEXIST when the id or the public key is enrolled already. */
 int hub_store_node_add(struct hub_store *store, const struct hub_node *node);
 /* SAE_ENOTFOUND for an unknown id. */
 int hub_store_node_get(struct hub_store *store, uint64_t id, struct hub_node *out);
+/* Calls visit for every enrolled device, by village then enrollment; stops at the first
+ * non-zero result and returns it. */
+typedef int (*hub_node_visit_fn)(const struct hub_node *node, void *context);
+int hub_store_node_list(struct hub_store *store, hub_node_visit_fn visit, void *context);
 /* Records a request from node: last seen, clock offset. */
 int hub_store_node_seen(struct hub_store *store, uint64_t id, int64_t now_ms,
                         int64_t clock_offset_ms);

@@ -34,25 +34,25 @@ struct conflict_reader {
 
 static void reader_finish(struct conflict_reader *r)
 {
-    sqlite3_finalize(r->conflicts);
-    sqlite3_finalize(r->candidates);
-    sqlite3_finalize(r->winner);
-    sqlite3_finalize(r->change);
+    sae_db_finalize(r->conflicts);
+    sae_db_finalize(r->candidates);
+    sae_db_finalize(r->winner);
+    sae_db_finalize(r->change);
 }
 
 static int reader_prepare(struct hub_store *store, struct conflict_reader *r)
 {
     memset(r, 0, sizeof *r);
-    int rc = sqlite3_prepare_v2(store->db, select_conflicts_sql, -1, &r->conflicts, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(store->db, select_candidates_sql, -1, &r->candidates, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(store->db, select_winner_sql, -1, &r->winner, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(store->db, select_change_sql, -1, &r->change, NULL);
-    if (rc != SQLITE_OK) {
+    int rc = sae_db_prepare(store->db, select_conflicts_sql, &r->conflicts);
+    if (rc == 0)
+        rc = sae_db_prepare(store->db, select_candidates_sql, &r->candidates);
+    if (rc == 0)
+        rc = sae_db_prepare(store->db, select_winner_sql, &r->winner);
+    if (rc == 0)
+        rc = sae_db_prepare(store->db, select_change_sql, &r->change);
+    if (rc != 0) {
         reader_finish(r);
-        return sae_db_error(rc);
+        return rc;
     }
     return 0;
 }
@@ -78,12 +78,11 @@ void hub_conflict_free(struct hub_conflict *conflict)
     free(conflict);
 }
 
-/* strdup of a column that may be NULL; *failed is set when a copy could not be made. */
+/* sae_db_column_dup for struct initializers: *failed is set when a copy could not be made. */
 static char *column_dup(sqlite3_stmt *stmt, int column, bool *failed)
 {
-    const unsigned char *text = sqlite3_column_text(stmt, column);
-    char *copy = text ? strdup((const char *)text) : NULL;
-    if (text && !copy)
+    char *copy = NULL;
+    if (sae_db_column_dup(stmt, column, &copy) != 0)
         *failed = true;
     return copy;
 }
@@ -91,8 +90,8 @@ static char *column_dup(sqlite3_stmt *stmt, int column, bool *failed)
 static int load_candidates(struct conflict_reader *r, struct hub_conflict *k)
 {
     int err = 0;
-    int rc = sqlite3_bind_int64(r->candidates, 1, k->id);
-    while (err == 0 && rc == SQLITE_OK && (rc = sqlite3_step(r->candidates)) == SQLITE_ROW) {
+    int rc = sae_db_bind_int(r->candidates, 1, k->id);
+    while (err == 0 && rc == 0 && (rc = sae_db_step(r->candidates)) == SAE_DB_ROW) {
         sqlite3_stmt *s = r->candidates;
         struct hub_candidate *grown =
             realloc(k->candidates, (k->candidate_count + 1) * sizeof *grown);
@@ -117,11 +116,11 @@ static int load_candidates(struct conflict_reader *r, struct hub_conflict *k)
             err = SAE_ENOMEM;
         else if (!c->field || !c->village)
             err = SAE_ECORRUPT;
-        rc = SQLITE_OK;
+        rc = 0;
     }
-    if (err == 0 && rc != SQLITE_DONE)
-        err = sae_db_error(rc);
-    sqlite3_reset(r->candidates);
+    if (err == 0 && rc != 0)
+        err = rc;
+    sae_db_reset(r->candidates);
     return err;
 }
 
@@ -131,36 +130,36 @@ static int read_value_row(sqlite3_stmt *stmt, bool *found, char **value,
                           struct sae_version *version)
 {
     bool failed = false;
-    int rc = sqlite3_step(stmt);
+    int rc = sae_db_step(stmt);
     int err = 0;
-    if (rc == SQLITE_ROW) {
+    if (rc == SAE_DB_ROW) {
         *found = true;
         *value = column_dup(stmt, 0, &failed);
         *version = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 1),
                                         (uint64_t)sqlite3_column_int64(stmt, 2)};
         err = failed ? SAE_ENOMEM : 0;
-    } else if (rc != SQLITE_DONE) {
-        err = sae_db_error(rc);
+    } else if (rc != 0) {
+        err = rc;
     }
-    sqlite3_reset(stmt);
+    sae_db_reset(stmt);
     return err;
 }
 
 static int load_winner(struct conflict_reader *r, struct hub_conflict *k)
 {
-    int rc = sqlite3_bind_text(r->winner, 1, k->report_id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(r->winner, 2, k->field, -1, SQLITE_STATIC);
-    if (rc != SQLITE_OK)
-        return sae_db_error(rc);
+    int rc = sae_db_bind_text(r->winner, 1, k->report_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(r->winner, 2, k->field);
+    if (rc != 0)
+        return rc;
     return read_value_row(r->winner, &k->has_winner, &k->winner_value, &k->winner_version);
 }
 
 static int load_resolution(struct conflict_reader *r, struct hub_conflict *k, int64_t seq)
 {
-    int rc = sqlite3_bind_int64(r->change, 1, seq);
-    if (rc != SQLITE_OK)
-        return sae_db_error(rc);
+    int rc = sae_db_bind_int(r->change, 1, seq);
+    if (rc != 0)
+        return rc;
     return read_value_row(r->change, &k->has_resolution, &k->resolution_value,
                           &k->resolution_version);
 }
@@ -218,17 +217,17 @@ int hub_conflict_list(struct hub_store *store, bool include_resolved,
     int err = reader_prepare(store, &r);
     if (err != 0)
         return err;
-    int rc = sqlite3_bind_int(r.conflicts, 2, include_resolved);
-    while (err == 0 && rc == SQLITE_OK && (rc = sqlite3_step(r.conflicts)) == SQLITE_ROW) {
+    int rc = sae_db_bind_int(r.conflicts, 2, include_resolved);
+    while (err == 0 && rc == 0 && (rc = sae_db_step(r.conflicts)) == SAE_DB_ROW) {
         struct hub_conflict *k = NULL;
         err = build_conflict(&r, &k);
         if (err == 0)
             err = visit(k, context);
         hub_conflict_free(k);
-        rc = SQLITE_OK;
+        rc = 0;
     }
-    if (err == 0 && rc != SQLITE_DONE)
-        err = sae_db_error(rc);
+    if (err == 0 && rc != 0)
+        err = rc;
     reader_finish(&r);
     return err;
 }
@@ -241,18 +240,22 @@ int hub_conflict_load(struct hub_store *store, int64_t id, struct hub_conflict *
     int err = reader_prepare(store, &r);
     if (err != 0)
         return err;
-    int rc = sqlite3_bind_int64(r.conflicts, 1, id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int(r.conflicts, 2, 1);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(r.conflicts);
-    if (rc == SQLITE_ROW)
+    int rc = sae_db_bind_int(r.conflicts, 1, id);
+    if (rc == 0)
+        rc = sae_db_bind_int(r.conflicts, 2, 1);
+    if (rc == 0)
+        rc = sae_db_step(r.conflicts);
+    if (rc == SAE_DB_ROW)
         err = build_conflict(&r, out);
     else
-        err = rc == SQLITE_DONE ? SAE_ENOTFOUND : sae_db_error(rc);
+        err = rc == 0 ? SAE_ENOTFOUND : rc;
     reader_finish(&r);
     return err;
 }
+
+static const char hub_report_open_conflicts_sql[] =
+    "SELECT id, field FROM conflict WHERE report_id = ?1"
+    " AND status = 'open' ORDER BY id";
 
 int hub_report_open_conflicts(struct hub_store *store, const char *id,
                               struct hub_open_conflict **out, size_t *count)
@@ -261,12 +264,10 @@ int hub_report_open_conflicts(struct hub_store *store, const char *id,
     struct hub_open_conflict *items = NULL;
     size_t n = 0;
     int err = 0;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "SELECT id, field FROM conflict WHERE report_id = ?1"
-                                " AND status = 'open' ORDER BY id", -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    while (err == 0 && rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int rc = sae_db_prepare(store->db, hub_report_open_conflicts_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, id);
+    while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         struct hub_open_conflict *grown = realloc(items, (n + 1) * sizeof *grown);
         const unsigned char *field = sqlite3_column_text(stmt, 1);
         if (!grown) {
@@ -277,11 +278,11 @@ int hub_report_open_conflicts(struct hub_store *store, const char *id,
         items[n].id = sqlite3_column_int64(stmt, 0);
         snprintf(items[n].field, sizeof items[n].field, "%s", field ? (const char *)field : "");
         n++;
-        rc = SQLITE_OK;
+        rc = 0;
     }
-    sqlite3_finalize(stmt);
-    if (err == 0 && rc != SQLITE_DONE)
-        err = sae_db_error(rc);
+    sae_db_finalize(stmt);
+    if (err == 0 && rc != 0)
+        err = rc;
     if (err != 0) {
         free(items);
         return err;

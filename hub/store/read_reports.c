@@ -68,11 +68,11 @@ static int add_row_value(struct hub_report *report, sqlite3_stmt *stmt)
                                   (uint64_t)sqlite3_column_int64(stmt, 6)};
     if (!name)
         return 0; /* a report whose fields are all held */
-    if (sqlite3_column_type(stmt, 5) == SQLITE_NULL)
+    if (sae_db_column_is_null(stmt, 5))
         return SAE_ECORRUPT; /* field_state names a change that does not exist */
     if (version.hlc > report->updated)
         report->updated = version.hlc;
-    if (sqlite3_column_type(stmt, 4) == SQLITE_NULL)
+    if (sae_db_column_is_null(stmt, 4))
         return 0;
     if (strcmp(name, SAE_FIELD_TOMBSTONE) == 0) {
         report->deleted = true;
@@ -80,9 +80,10 @@ static int add_row_value(struct hub_report *report, sqlite3_stmt *stmt)
     }
     if (sae_catalogue_find_field(report->kind, name, &field) != 0)
         return 0;
-    char *value = strdup((const char *)sqlite3_column_text(stmt, 4));
-    if (!value)
-        return SAE_ENOMEM;
+    char *value = NULL;
+    int rc = sae_db_column_dup(stmt, 4, &value); /* not NULL: checked above */
+    if (rc != 0)
+        return rc;
     size_t at = report->value_count;
     while (at > 0 && report->values[at - 1].field > field) {
         report->values[at] = report->values[at - 1];
@@ -94,7 +95,7 @@ static int add_row_value(struct hub_report *report, sqlite3_stmt *stmt)
 }
 
 /* Reads the rows of one report from the current row on; *step_rc is the result of the
- * last sqlite3_step, SQLITE_ROW while more rows follow. */
+ * last sae_db_step, SAE_DB_ROW while more rows follow. */
 static int build_report(sqlite3_stmt *stmt, int *step_rc, struct hub_report **out)
 {
     struct hub_report *report = NULL;
@@ -103,11 +104,11 @@ static int build_report(sqlite3_stmt *stmt, int *step_rc, struct hub_report **ou
         return rc;
     do {
         rc = add_row_value(report, stmt);
-        *step_rc = sqlite3_step(stmt);
-    } while (rc == 0 && *step_rc == SQLITE_ROW &&
+        *step_rc = sae_db_step(stmt);
+    } while (rc == 0 && *step_rc == SAE_DB_ROW &&
              strcmp((const char *)sqlite3_column_text(stmt, 0), report->id) == 0);
-    if (rc == 0 && *step_rc != SQLITE_ROW && *step_rc != SQLITE_DONE)
-        rc = sae_db_error(*step_rc);
+    if (rc == 0 && *step_rc < 0)
+        rc = *step_rc;
     if (rc != 0) {
         hub_report_free(report);
         return rc;
@@ -118,23 +119,23 @@ static int build_report(sqlite3_stmt *stmt, int *step_rc, struct hub_report **ou
 
 static int bind_optional(sqlite3_stmt *stmt, int index, const char *text)
 {
-    return text ? sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC) : SQLITE_OK;
+    return text ? sae_db_bind_text(stmt, index, text) : 0;
 }
 
 static int query_reports(struct hub_store *store, const char *kind, const char *village,
                          const char *id, sqlite3_stmt **out)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db, select_reports_sql, -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
+    int rc = sae_db_prepare(store->db, select_reports_sql, &stmt);
+    if (rc == 0)
         rc = bind_optional(stmt, 1, kind);
-    if (rc == SQLITE_OK)
+    if (rc == 0)
         rc = bind_optional(stmt, 2, village);
-    if (rc == SQLITE_OK)
+    if (rc == 0)
         rc = bind_optional(stmt, 3, id);
-    if (rc != SQLITE_OK) {
-        sqlite3_finalize(stmt);
-        return sae_db_error(rc);
+    if (rc != 0) {
+        sae_db_finalize(stmt);
+        return rc;
     }
     *out = stmt;
     return 0;
@@ -146,12 +147,12 @@ int hub_report_load(struct hub_store *store, const char *id, struct hub_report *
     int rc = query_reports(store, NULL, NULL, id, &stmt);
     if (rc != 0)
         return rc;
-    int step = sqlite3_step(stmt);
-    if (step == SQLITE_ROW)
+    int step = sae_db_step(stmt);
+    if (step == SAE_DB_ROW)
         rc = build_report(stmt, &step, out);
     else
-        rc = step == SQLITE_DONE ? SAE_ENOTFOUND : sae_db_error(step);
-    sqlite3_finalize(stmt);
+        rc = step == 0 ? SAE_ENOTFOUND : step;
+    sae_db_finalize(stmt);
     return rc;
 }
 
@@ -163,19 +164,23 @@ int hub_report_list(struct hub_store *store, const struct hub_report_filter *fil
                            NULL, &stmt);
     if (rc != 0)
         return rc;
-    int step = sqlite3_step(stmt);
-    while (rc == 0 && step == SQLITE_ROW) {
+    int step = sae_db_step(stmt);
+    while (rc == 0 && step == SAE_DB_ROW) {
         struct hub_report *report = NULL;
         rc = build_report(stmt, &step, &report);
         if (rc == 0 && (filter->include_deleted || !report->deleted))
             rc = visit(report, context);
         hub_report_free(report);
     }
-    if (rc == 0 && step != SQLITE_DONE)
-        rc = sae_db_error(step);
-    sqlite3_finalize(stmt);
+    if (rc == 0 && step != 0)
+        rc = step;
+    sae_db_finalize(stmt);
     return rc;
 }
+
+static const char hub_read_resolve_id_sql[] =
+    "SELECT id FROM report WHERE id >= ?1 AND id < ?1 || '~'"
+    " ORDER BY id LIMIT 2";
 
 int hub_read_resolve_id(struct hub_store *store, const char *text,
                         char out[SAE_ID_TEXT_LEN + 1], struct sae_message *why)
@@ -190,20 +195,18 @@ int hub_read_resolve_id(struct hub_store *store, const char *text,
         return SAE_EINVAL;
     }
     /* '~' sorts after every hex digit and '-', so this range is exactly the prefix. */
-    int rc = sqlite3_prepare_v2(store->db,
-                                "SELECT id FROM report WHERE id >= ?1 AND id < ?1 || '~'"
-                                " ORDER BY id LIMIT 2", -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, prefix, -1, SQLITE_STATIC);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int rc = sae_db_prepare(store->db, hub_read_resolve_id_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, prefix);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         const unsigned char *id = sqlite3_column_text(stmt, 0);
         if (matches++ == 0)
             snprintf(found, sizeof found, "%s", id ? (const char *)id : "");
-        rc = SQLITE_OK;
+        rc = 0;
     }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        return sae_db_error(rc);
+    sae_db_finalize(stmt);
+    if (rc != 0)
+        return rc;
     if (matches == 0) {
         sae_message_set(why, "no report has id %s; list them with: sae-hub reports list", prefix);
         return SAE_ENOTFOUND;
@@ -226,8 +229,8 @@ static const char select_changes_sql[] =
 static int visit_field_changes(sqlite3_stmt *stmt, const char *field,
                                hub_change_visit_fn visit, void *context)
 {
-    int err = 0, rc = sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
-    while (err == 0 && rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int err = 0, rc = sae_db_bind_text(stmt, 2, field);
+    while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         struct hub_change change = {
             .seq = sqlite3_column_int64(stmt, 0),
             .field = field,
@@ -243,11 +246,11 @@ static int visit_field_changes(sqlite3_stmt *stmt, const char *field,
             .winner = sqlite3_column_int(stmt, 10) != 0,
         };
         err = change.village ? visit(&change, context) : SAE_ECORRUPT;
-        rc = SQLITE_OK;
+        rc = 0;
     }
-    if (err == 0 && rc != SQLITE_DONE)
-        err = sae_db_error(rc);
-    sqlite3_reset(stmt);
+    if (err == 0 && rc != 0)
+        err = rc;
+    sae_db_reset(stmt);
     return err;
 }
 
@@ -259,24 +262,24 @@ int hub_report_changes(struct hub_store *store, const char *id, hub_change_visit
     int rc = hub_report_load(store, id, &report);
     if (rc != 0)
         return rc;
-    int src = sqlite3_prepare_v2(store->db, select_changes_sql, -1, &stmt, NULL);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(stmt, 1, report->id, -1, SQLITE_STATIC);
-    rc = src == SQLITE_OK ? 0 : sae_db_error(src);
+    rc = sae_db_prepare(store->db, select_changes_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, report->id);
     const struct sae_kind *kind = report->kind;
     for (size_t i = 0; rc == 0 && i <= kind->field_count; i++)
         rc = visit_field_changes(stmt, i < kind->field_count ? kind->fields[i].name
                                                              : SAE_FIELD_TOMBSTONE,
                                  visit, context);
-    sqlite3_finalize(stmt);
+    sae_db_finalize(stmt);
     hub_report_free(report);
     return rc;
 }
 
-int hub_read_begin(struct hub_store *store) { return sae_db_exec(store->db, "BEGIN"); }
+int hub_read_begin(struct hub_store *store) { return sae_db_begin_read(store->db); }
 
 void hub_read_end(struct hub_store *store)
 {
-    /* A read transaction has nothing to keep: ending it cannot lose data. */
-    sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
+    /* A read transaction has nothing to keep; should COMMIT fail, ROLLBACK still ends it. */
+    if (sae_db_commit(store->db) != 0)
+        sae_db_rollback(store->db);
 }

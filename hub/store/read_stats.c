@@ -21,26 +21,32 @@
 static const char villages_sql[] =
     "SELECT v, sum(n) FROM (SELECT r.village AS v, " LIVE_REPORT " AS n FROM report r"
     " UNION ALL SELECT village, 0 FROM node) GROUP BY v ORDER BY v";
+
 static const char kind_sql[] =
     "SELECT ?1, count(*) FROM report r WHERE r.kind = ?1 AND " LIVE_REPORT;
+
 static const char field_values_sql[] =
     "SELECT coalesce(c.value, 'none'), count(*) FROM report r"
     " LEFT JOIN field_state s ON s.report_id = r.id AND s.field = ?2"
     " LEFT JOIN change c ON c.seq = s.change"
     " WHERE r.kind = ?1 AND " LIVE_REPORT " GROUP BY 1";
+
 static const char months_sql[] =
     "SELECT coalesce(substr(c.value, 1, 7), 'none'), count(*) FROM report r"
     " LEFT JOIN field_state s ON s.report_id = r.id AND s.field = ?2"
     " LEFT JOIN change c ON c.seq = s.change"
     " WHERE r.kind = ?1 AND " LIVE_REPORT " GROUP BY 1";
+
 static const char open_conflicts_sql[] =
     "SELECT r.village, count(*) FROM conflict k JOIN report r ON r.id = k.report_id"
     " WHERE k.status = 'open' GROUP BY r.village ORDER BY r.village";
+
 /* Held changes that no resolution has settled yet. */
 static const char held_sql[] =
     "SELECT c.village, count(*) FROM change c WHERE c.held = 1"
     " AND NOT EXISTS (SELECT 1 FROM change_parent p WHERE p.parent = c.seq)"
     " GROUP BY c.village ORDER BY c.village";
+
 static const char totals_sql[] =
     "SELECT count(*) FILTER (WHERE " LIVE_REPORT "), count(*) FILTER (WHERE NOT " LIVE_REPORT
     ") FROM report r";
@@ -95,20 +101,20 @@ static int run_counts(struct hub_store *store, const char *sql, const char *p1, 
 {
     sqlite3_stmt *stmt = NULL;
     int err = 0;
-    int rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
-    if (rc == SQLITE_OK && p1)
-        rc = sqlite3_bind_text(stmt, 1, p1, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK && p2)
-        rc = sqlite3_bind_text(stmt, 2, p2, -1, SQLITE_STATIC);
-    while (err == 0 && rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int rc = sae_db_prepare(store->db, sql, &stmt);
+    if (rc == 0 && p1)
+        rc = sae_db_bind_text(stmt, 1, p1);
+    if (rc == 0 && p2)
+        rc = sae_db_bind_text(stmt, 2, p2);
+    while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         const unsigned char *key = sqlite3_column_text(stmt, 0);
         err = key ? row((const char *)key, sqlite3_column_int64(stmt, 1), context)
                   : SAE_ECORRUPT;
-        rc = SQLITE_OK;
+        rc = 0;
     }
-    sqlite3_finalize(stmt);
-    if (err == 0 && rc != SQLITE_DONE)
-        err = sae_db_error(rc);
+    sae_db_finalize(stmt);
+    if (err == 0 && rc != 0)
+        err = rc;
     return err;
 }
 
@@ -196,16 +202,16 @@ static int load_violence_types(struct hub_store *store, struct hub_stats *stats)
 static int load_totals(struct hub_store *store, struct hub_stats *stats)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db, totals_sql, -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
+    int rc = sae_db_prepare(store->db, totals_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW) {
         stats->reports = sqlite3_column_int64(stmt, 0);
         stats->deleted = sqlite3_column_int64(stmt, 1);
-        rc = SQLITE_OK;
+        rc = 0;
     }
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    sae_db_finalize(stmt);
+    return rc;
 }
 
 void hub_stats_free(struct hub_stats *stats)
@@ -224,7 +230,7 @@ void hub_stats_free(struct hub_stats *stats)
 int hub_stats_load(struct hub_store *store, struct hub_stats *out)
 {
     struct hub_stats stats;
-    bool own = sqlite3_get_autocommit(store->db) != 0;
+    bool own = !sae_db_in_transaction(store->db);
     memset(&stats, 0, sizeof stats);
     int rc = own ? hub_read_begin(store) : 0;
     if (rc != 0)

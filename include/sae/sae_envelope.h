@@ -53,7 +53,7 @@ int sae_origin_from_public_key(const unsigned char pk[crypto_box_PUBLICKEYBYTES]
  * len is over limits->inflated_bytes or the envelope over limits->envelope_bytes;
  * SAE_EINVAL for an unknown type; SAE_ENOMEM; SAE_ECRYPTO. Free *out with free(). */
 int sae_envelope_seal(const uint8_t *plain, size_t len, uint8_t type, uint64_t sender_id,
-                      const uint8_t sender_sk[32], const uint8_t recipient_pk[32],
+                      const uint8_t sender_sk[crypto_box_SECRETKEYBYTES], const uint8_t recipient_pk[crypto_box_PUBLICKEYBYTES],
                       const struct sae_limits *limits, uint8_t **out, size_t *out_len);
 
 /* Opens an envelope sealed to recipient_sk. Fills the message type, the sender id and the
@@ -62,7 +62,7 @@ int sae_envelope_seal(const uint8_t *plain, size_t len, uint8_t type, uint64_t s
  * SAE_WIRE_EINFLATE, SAE_ENOMEM. Enroll requests carry the sender's public key: lookup is
  * not called for them; the key must hash to the sender id. Nothing is written on failure. */
 int sae_envelope_open(const uint8_t *env, size_t len, sae_envelope_key_lookup_fn lookup,
-                      void *ctx, const uint8_t recipient_sk[32],
+                      void *ctx, const uint8_t recipient_sk[crypto_box_SECRETKEYBYTES],
                       const struct sae_limits *limits, uint8_t *type_out, uint64_t *sender_out,
                       uint8_t **plain, size_t *plain_len);
 

@@ -7,6 +7,7 @@
 
 #include "store/report_read.h"
 #include "sae/sae_validate.h"
+#include "sae/sae_wire_limits.h"
 
 void change_input_init(struct change_input *input, const struct sae_kind *kind)
 {
@@ -112,7 +113,7 @@ int change_input_add(struct change_input *input, struct node_store *store, enum 
 {
     const struct sae_field *field = NULL;
     const char *eq = strchr(arg, '=');
-    char name[64];
+    char name[SAE_WIRE_NAME_BYTES + 1];
     if (input->count == SAE_LIMIT_CHANGES_PER_COMMAND) {
         sae_message_set(why, "too many changes in one command (limit %d)",
                         SAE_LIMIT_CHANGES_PER_COMMAND);

@@ -5,10 +5,7 @@
 
 #include <stdbool.h>
 
-/* Exit statuses, documented in --help and README.md. */
-#define EXIT_OK 0
-#define EXIT_FAILURE_OTHER 1
-#define EXIT_USAGE 2
+#include "sae/sae_cli.h" /* the exit statuses, SAE_EXIT_*, documented in --help and README */
 
 struct cli {
     const char *dir;      /* the node directory */

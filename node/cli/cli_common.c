@@ -135,7 +135,7 @@ int cli_open(struct cli *cli, struct node_store **store)
     if (!cli->dir)
         return cli_fail(SAE_EINVAL, "no node directory: give -d DIR or set SAE_NODE_DIR");
     int rc = node_store_open(cli->dir, cli->busy_timeout_ms, store, &why);
-    return rc == 0 ? EXIT_OK : cli_fail(rc, "%s", why.text);
+    return rc == 0 ? SAE_EXIT_OK : cli_fail(rc, "%s", why.text);
 }
 
 int cli_fail_store(int rc, const struct sae_message *why, const struct cli *cli)

@@ -11,12 +11,12 @@
 
 /* Internal status: help was printed, the command ends here with exit status 0. */
 #define CLI_DONE (-1)
-static inline int cli_final(int status) { return status == CLI_DONE ? EXIT_OK : status; }
+static inline int cli_final(int status) { return status == CLI_DONE ? SAE_EXIT_OK : status; }
 
 /* Prints the usage of command (or of the program when command is NULL); returns status. */
 int cli_usage(FILE *out, const char *command, int status);
 /* The one-line error for an option getopt refused (opt is '?' or ':'; optstrings start
- * with ':' so that a missing value is told apart); returns EXIT_USAGE. */
+ * with ':' so that a missing value is told apart); returns SAE_EXIT_USAGE. */
 int cli_option_error(const char *command, int opt, char **argv);
 /* True when -h or --help is among the arguments. */
 bool cli_wants_help(int argc, char **argv);

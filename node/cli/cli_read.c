@@ -42,7 +42,7 @@ static int parse_read_options(int argc, char **argv, const char *command, bool l
         else
             return cli_option_error(command, opt, argv);
     }
-    return EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 /* Parses options and the single ID argument, opens the store and resolves the id. */
@@ -51,13 +51,13 @@ static int open_with_id(struct cli *cli, int argc, char **argv, const char *comm
                         char id[SAE_ID_TEXT_LEN + 1])
 {
     int status = parse_read_options(argc, argv, command, false, options);
-    if (status != EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     if (argc - optind != 1)
         return cli_fail(SAE_EINVAL, "%s takes one report id: sae-node %s ID", command, command);
     const char *arg = argv[optind];
     status = cli_open(cli, store);
-    if (status == EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = cli_resolve(*store, arg, id);
     return status;
 }
@@ -65,7 +65,7 @@ static int open_with_id(struct cli *cli, int argc, char **argv, const char *comm
 static int finish(struct node_store *store, int status)
 {
     node_store_close(store);
-    if (status == EXIT_OK && fflush(stdout) != 0)
+    if (status == SAE_EXIT_OK && fflush(stdout) != 0)
         return cli_fail(SAE_EIO, "cannot write the output");
     return cli_final(status);
 }
@@ -77,13 +77,13 @@ int cli_show(struct cli *cli, int argc, char **argv)
     struct report *report = NULL;
     char id[SAE_ID_TEXT_LEN + 1];
     int status = open_with_id(cli, argc, argv, "show", &options, &store, id);
-    if (status == EXIT_OK) {
+    if (status == SAE_EXIT_OK) {
         int rc = report_load(store, id, &report);
         if (rc == 0 && options.json)
             rc = render_json_print(stdout, render_report_json(report));
         else if (rc == 0)
             render_report_text(stdout, report);
-        status = rc == 0 ? EXIT_OK : cli_fail_store(rc, NULL, cli);
+        status = rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli);
     }
     report_free(report);
     return finish(store, status);
@@ -114,7 +114,7 @@ int cli_list(struct cli *cli, int argc, char **argv)
     const struct sae_kind *kind = NULL;
     struct list_context list = {0};
     int status = parse_read_options(argc, argv, "list", true, &options);
-    if (status != EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return cli_final(status);
     if (optind != argc)
         return cli_fail(SAE_EINVAL, "list takes no arguments; filter with --kind KIND");
@@ -122,7 +122,7 @@ int cli_list(struct cli *cli, int argc, char **argv)
         return cli_fail(SAE_EINVAL, "unknown kind \"%.40s\"; kinds: %s", options.kind,
                         cli_kind_names());
     status = cli_open(cli, &store);
-    if (status != EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     list.json = options.json;
     list.array = options.json ? json_array() : NULL;
@@ -136,7 +136,7 @@ int cli_list(struct cli *cli, int argc, char **argv)
     json_decref(list.array);
     if (rc == 0 && !options.json && list.count == 0)
         fprintf(stderr, "no reports yet; record one with: sae-node add KIND --set FIELD=VALUE\n");
-    return finish(store, rc == 0 ? EXIT_OK : cli_fail_store(rc, NULL, cli));
+    return finish(store, rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli));
 }
 
 struct history_context {
@@ -162,7 +162,7 @@ int cli_history(struct cli *cli, int argc, char **argv)
     struct history_context history = {0};
     char id[SAE_ID_TEXT_LEN + 1];
     int status = open_with_id(cli, argc, argv, "history", &options, &store, id);
-    if (status != EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return finish(store, status);
     history.json = options.json;
     history.array = options.json ? json_array() : NULL;
@@ -174,7 +174,7 @@ int cli_history(struct cli *cli, int argc, char **argv)
         history.array = NULL;
     }
     json_decref(history.array);
-    return finish(store, rc == 0 ? EXIT_OK : cli_fail_store(rc, NULL, cli));
+    return finish(store, rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli));
 }
 
 /* The catalogue is compiled in: fields works without an initialised directory. */
@@ -184,7 +184,7 @@ int cli_fields(struct cli *cli, int argc, char **argv)
     const struct sae_kind *kind = NULL;
     (void)cli;
     int status = parse_read_options(argc, argv, "fields", false, &options);
-    if (status != EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return cli_final(status);
     if (argc - optind > 1)
         return cli_fail(SAE_EINVAL, "fields takes at most one kind: sae-node fields [KIND]");
@@ -198,7 +198,7 @@ int cli_fields(struct cli *cli, int argc, char **argv)
     } else {
         render_catalogue_text(stdout, kind);
     }
-    return finish(NULL, EXIT_OK);
+    return finish(NULL, SAE_EXIT_OK);
 }
 
 int cli_check(struct cli *cli, int argc, char **argv)
@@ -207,12 +207,12 @@ int cli_check(struct cli *cli, int argc, char **argv)
     struct node_store *store = NULL;
     struct journal_check_result result;
     int status = parse_read_options(argc, argv, "check", false, &options);
-    if (status != EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return cli_final(status);
     if (optind != argc || options.json)
         return cli_fail(SAE_EINVAL, "check takes no arguments: sae-node check");
     status = cli_open(cli, &store);
-    if (status != EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     int rc = journal_check(store, &result);
     if (rc != 0)
@@ -221,11 +221,11 @@ int cli_check(struct cli *cli, int argc, char **argv)
         fprintf(stderr, "sae-node: error: journal check failed: %s (%lld problem(s) in all); "
                 "keep a copy of %s and ask the district for help\n", result.first_problem,
                 (long long)result.problems, cli->dir);
-        return finish(store, EXIT_FAILURE_OTHER);
+        return finish(store, SAE_EXIT_OTHER);
     }
     printf("journal ok: %lld changes replay to the current state of %lld reports\n",
            (long long)result.changes_checked, (long long)result.reports_checked);
-    return finish(store, EXIT_OK);
+    return finish(store, SAE_EXIT_OK);
 }
 
 static json_t *time_or_null(int64_t ms)
@@ -294,17 +294,17 @@ int cli_status(struct cli *cli, int argc, char **argv)
     struct node_store *store = NULL;
     struct journal_status s;
     int status = parse_read_options(argc, argv, "status", false, &options);
-    if (status != EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return cli_final(status);
     if (optind != argc)
         return cli_fail(SAE_EINVAL, "status takes no arguments: sae-node status [--json]");
     status = cli_open(cli, &store);
-    if (status != EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     int rc = report_status(store, &s);
     if (rc == 0 && options.json)
         rc = status_json(store, &s);
     else if (rc == 0)
         status_text(store, &s);
-    return finish(store, rc == 0 ? EXIT_OK : cli_fail_store(rc, NULL, cli));
+    return finish(store, rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli));
 }

@@ -15,11 +15,13 @@
 #include "cli/cli.h"
 #include "cli/cli_common.h"
 #include "store/hub_link.h"
+#include "store/sync_state.h"
 #include "sync/sync.h"
 #include "sync/transport.h"
+#include "sae/sae_time.h"
 
 #define RUN_INTERVAL_DEFAULT_S 300
-#define RUN_INTERVAL_MAX_S 86400
+#define RUN_INTERVAL_MAX_S SAE_SECONDS_PER_DAY
 /* After a failure: 5 s, 10 s, 20 s ... up to 30 minutes, each scaled by a random 0.5 to 1. */
 #define RUN_BACKOFF_BASE_S 5
 #define RUN_BACKOFF_CAP_S 1800
@@ -55,11 +57,7 @@ static void log_line(const char *fmt, ...)
 static int64_t last_own_seq(struct node_store *store)
 {
     int64_t seq = 0;
-    const int64_t origin = (int64_t)store->origin;
-    if (sae_db_query_int(store->db, "SELECT coalesce(max(seq), 0) FROM journal WHERE origin = ?1"
-                         " AND origin_seq IS NULL", &origin, 1, &seq) != 0)
-        return -1;
-    return seq;
+    return sync_state_last_own_seq(store, &seq) == 0 ? seq : -1;
 }
 
 static unsigned backoff_seconds(unsigned failures, unsigned retry_after)
@@ -79,11 +77,12 @@ static unsigned backoff_seconds(unsigned failures, unsigned retry_after)
 static void wait_round(struct node_store *store, unsigned seconds, bool wake_on_change)
 {
     int64_t seen = last_own_seq(store);
-    struct timespec tick = {0, RUN_TICK_MS * 1000000L};
-    for (long waited = 0; !stop_requested && waited < (long)seconds * 1000; waited += RUN_TICK_MS) {
+    struct timespec tick = {0, RUN_TICK_MS * SAE_NS_PER_MS};
+    for (long waited = 0; !stop_requested && waited < (long)seconds * SAE_MS_PER_SECOND;
+         waited += RUN_TICK_MS) {
         nanosleep(&tick, NULL);
-        if (wake_on_change && waited % 1000 == 0 && last_own_seq(store) > seen) {
-            seconds = (unsigned)(waited / 1000) + RUN_CHANGE_DELAY_S;
+        if (wake_on_change && waited % SAE_MS_PER_SECOND == 0 && last_own_seq(store) > seen) {
+            seconds = (unsigned)(waited / SAE_MS_PER_SECOND) + RUN_CHANGE_DELAY_S;
             wake_on_change = false;
         }
     }
@@ -111,7 +110,7 @@ static int run_loop(struct node_store *store, struct transport *transport,
         }
     }
     log_line("stopping: %s", "the round in progress finished");
-    return EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 int cli_run(struct cli *cli, int argc, char **argv)
@@ -128,7 +127,7 @@ int cli_run(struct cli *cli, int argc, char **argv)
     optind = 0;
     while ((opt = getopt_long(argc, argv, ":hi:", options, NULL)) != -1) {
         if (opt == 'h')
-            return cli_usage(stdout, "run", EXIT_OK);
+            return cli_usage(stdout, "run", SAE_EXIT_OK);
         if (opt != 'i')
             return cli_option_error("run", opt, argv);
         interval = strtol(optarg, &end, 10);
@@ -139,7 +138,7 @@ int cli_run(struct cli *cli, int argc, char **argv)
     if (optind != argc)
         return cli_fail(SAE_EINVAL, "run takes options only: sae-node run [--interval SEC]");
     int status = cli_open(cli, &store);
-    if (status != EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     int rc = hub_link_load(store, &link);
     if (rc != 0) {

@@ -14,6 +14,7 @@
 #include "cli/render.h"
 #include "sync/sync.h"
 #include "sync/transport.h"
+#include "sae/sae_time.h"
 
 int cli_enroll(struct cli *cli, int argc, char **argv)
 {
@@ -21,18 +22,18 @@ int cli_enroll(struct cli *cli, int argc, char **argv)
     struct hub_link link, existing;
     struct sae_message why = {{0}};
     if (cli_wants_help(argc, argv))
-        return cli_usage(stdout, "enroll", EXIT_OK);
+        return cli_usage(stdout, "enroll", SAE_EXIT_OK);
     if (argc != 2 || argv[1][0] == '-')
         return cli_fail(SAE_EINVAL, "enroll takes one bundle file: sae-node enroll BUNDLE");
     int rc = hub_link_read_bundle(argv[1], &link, &why);
     if (rc != 0)
         return cli_fail(rc, "%s", why.text);
     int status = cli_open(cli, &store);
-    if (status == EXIT_OK && strcmp(link.village, store->village) != 0)
+    if (status == SAE_EXIT_OK && strcmp(link.village, store->village) != 0)
         status = cli_fail(SAE_EINVAL, "this bundle is for %s, but this post is %s; ask the "
                           "district for a bundle for %s", link.village, store->village,
                           store->village);
-    if (status == EXIT_OK && (rc = hub_link_load(store, &existing)) != SAE_ENOTFOUND) {
+    if (status == SAE_EXIT_OK && (rc = hub_link_load(store, &existing)) != SAE_ENOTFOUND) {
         bool enrolled = rc == 0 && existing.enrolled_ms != 0;
         if (rc == 0)
             hub_link_clear(&existing);
@@ -40,7 +41,7 @@ int cli_enroll(struct cli *cli, int argc, char **argv)
             status = cli_fail(rc ? rc : SAE_EEXIST, rc ? "cannot read the stored hub link"
                               : "this post is enrolled already; a device enrolls once");
     }
-    if (status == EXIT_OK) {
+    if (status == SAE_EXIT_OK) {
         rc = node_store_begin(store);
         if (rc == 0)
             rc = hub_link_save(store, &link);
@@ -50,7 +51,7 @@ int cli_enroll(struct cli *cli, int argc, char **argv)
             status = cli_fail_store(rc, NULL, cli);
         }
     }
-    if (status == EXIT_OK)
+    if (status == SAE_EXIT_OK)
         printf("enrollment saved for hub %s; it completes on the next sync (works offline "
                "until then)\n", link.url);
     hub_link_clear(&link);
@@ -101,7 +102,7 @@ static void show_progress(void *context, size_t sent, size_t total, size_t bytes
     struct progress *p = context;
     if (!p->shown && sent >= total)
         return; /* done in one batch: nothing to show */
-    double seconds = (double)(sae_wall_clock_ms() - p->started_ms) / 1000.0;
+    double seconds = (double)(sae_wall_clock_ms() - p->started_ms) / SAE_MS_PER_SECOND;
     fprintf(stderr, "\rsending: %zu of %zu changes, %zu KiB, %.1f KiB/s   ", sent, total,
             bytes / 1024, seconds > 0 ? (double)bytes / 1024.0 / seconds : 0.0);
     p->shown = true;
@@ -123,7 +124,7 @@ int cli_sync(struct cli *cli, int argc, char **argv)
     optind = 0;
     while ((opt = getopt_long(argc, argv, ":hj", options, NULL)) != -1) {
         if (opt == 'h')
-            return cli_usage(stdout, "sync", EXIT_OK);
+            return cli_usage(stdout, "sync", SAE_EXIT_OK);
         if (opt != 'j')
             return cli_option_error("sync", opt, argv);
         json = true;
@@ -131,7 +132,7 @@ int cli_sync(struct cli *cli, int argc, char **argv)
     if (optind != argc)
         return cli_fail(SAE_EINVAL, "sync takes no arguments: sae-node sync [--json]");
     int status = cli_open(cli, &store);
-    if (status != EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     int rc = hub_link_load(store, &link);
     if (rc == SAE_ENOTFOUND) {
@@ -161,7 +162,7 @@ int cli_sync(struct cli *cli, int argc, char **argv)
     hub_link_clear(&link);
     node_store_close(store);
     if (rc == 0)
-        return EXIT_OK;
+        return SAE_EXIT_OK;
     /* Not reaching the hub is not bad input: the changes wait, exit 1. */
     return cli_fail(rc == SAE_EINVAL ? SAE_EIO : rc, "%s", why.text[0] ? why.text
                                                                     : sae_error_name(rc));

@@ -18,7 +18,7 @@ int cli_init(struct cli *cli, int argc, char **argv)
     optind = 0;
     while ((opt = getopt_long(argc, argv, ":hv:", options, NULL)) != -1) {
         if (opt == 'h')
-            return cli_usage(stdout, "init", EXIT_OK);
+            return cli_usage(stdout, "init", SAE_EXIT_OK);
         if (opt != 'v')
             return cli_option_error("init", opt, argv);
         village = optarg;
@@ -33,7 +33,7 @@ int cli_init(struct cli *cli, int argc, char **argv)
     if (rc != 0)
         return cli_fail(rc, "%s", why.text);
     printf("initialised %s for village %s\n", cli->dir, village);
-    return EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 /* Parses --set, --set-file and (for edit) --unset into input. */
@@ -65,7 +65,7 @@ static int parse_changes(int argc, char **argv, const char *command, bool allow_
     if (input->count == 0)
         return cli_fail(SAE_EINVAL, "nothing to change: give --set FIELD=VALUE%s",
                         allow_unset ? " or --unset FIELD" : "");
-    return EXIT_OK;
+    return SAE_EXIT_OK;
 }
 
 int cli_add(struct cli *cli, int argc, char **argv)
@@ -76,7 +76,7 @@ int cli_add(struct cli *cli, int argc, char **argv)
     struct sae_message why = {{0}};
     char id[SAE_ID_TEXT_LEN + 1];
     if (cli_wants_help(argc, argv))
-        return cli_usage(stdout, "add", EXIT_OK);
+        return cli_usage(stdout, "add", SAE_EXIT_OK);
     if (argc < 2 || argv[1][0] == '-')
         return cli_fail(SAE_EINVAL, "add needs a kind: sae-node add KIND --set FIELD=VALUE ... "
                         "(kinds: %s)", cli_kind_names());
@@ -84,17 +84,17 @@ int cli_add(struct cli *cli, int argc, char **argv)
         return cli_fail(SAE_EINVAL, "unknown kind \"%.40s\"; kinds: %s", argv[1],
                         cli_kind_names());
     int status = cli_open(cli, &store);
-    if (status != EXIT_OK)
+    if (status != SAE_EXIT_OK)
         return status;
     change_input_init(&input, kind);
     status = parse_changes(argc - 1, argv + 1, "add", false, store, &input);
-    if (status == EXIT_OK) {
+    if (status == SAE_EXIT_OK) {
         int rc = change_input_complete(&input, &why);
         if (rc == 0)
             rc = journal_add(store, kind, input.changes, input.count, id, &why);
-        status = rc == 0 ? EXIT_OK : cli_fail_store(rc, &why, cli);
+        status = rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, &why, cli);
     }
-    if (status == EXIT_OK)
+    if (status == SAE_EXIT_OK)
         printf("%s\n", id);
     change_input_free(&input);
     node_store_close(store);
@@ -106,7 +106,7 @@ int cli_resolve(struct node_store *store, const char *arg, char id[SAE_ID_TEXT_L
 {
     struct sae_message why = {{0}};
     int rc = report_resolve_id(store, arg, id, &why);
-    return rc == 0 ? EXIT_OK : cli_fail(rc, "%s", why.text);
+    return rc == 0 ? SAE_EXIT_OK : cli_fail(rc, "%s", why.text);
 }
 
 int cli_edit(struct cli *cli, int argc, char **argv)
@@ -118,28 +118,28 @@ int cli_edit(struct cli *cli, int argc, char **argv)
     char id[SAE_ID_TEXT_LEN + 1];
     size_t applied = 0;
     if (cli_wants_help(argc, argv))
-        return cli_usage(stdout, "edit", EXIT_OK);
+        return cli_usage(stdout, "edit", SAE_EXIT_OK);
     if (argc < 2 || argv[1][0] == '-')
         return cli_fail(SAE_EINVAL, "edit needs a report id: sae-node edit ID --set FIELD=VALUE");
     int status = cli_open(cli, &store);
-    if (status == EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = cli_resolve(store, argv[1], id);
-    if (status == EXIT_OK) {
+    if (status == SAE_EXIT_OK) {
         int rc = report_load(store, id, &report);
-        status = rc == 0 ? EXIT_OK : cli_fail_store(rc, &why, cli);
+        status = rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, &why, cli);
     }
-    if (status == EXIT_OK) {
+    if (status == SAE_EXIT_OK) {
         change_input_init(&input, report->kind);
         status = parse_changes(argc - 1, argv + 1, "edit", true, store, &input);
-        if (status == EXIT_OK) {
+        if (status == SAE_EXIT_OK) {
             int rc = journal_edit(store, id, input.changes, input.count, &applied, &why);
-            status = rc == 0 ? EXIT_OK : cli_fail_store(rc, &why, cli);
+            status = rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, &why, cli);
         }
         change_input_free(&input);
     }
-    if (status == EXIT_OK && applied > 0)
+    if (status == SAE_EXIT_OK && applied > 0)
         printf("saved %zu change(s) to %s\n", applied, id);
-    else if (status == EXIT_OK)
+    else if (status == SAE_EXIT_OK)
         printf("no change: %s already has these values\n", id);
     report_free(report);
     node_store_close(store);
@@ -152,17 +152,17 @@ int cli_delete(struct cli *cli, int argc, char **argv)
     struct sae_message why = {{0}};
     char id[SAE_ID_TEXT_LEN + 1];
     if (cli_wants_help(argc, argv))
-        return cli_usage(stdout, "delete", EXIT_OK);
+        return cli_usage(stdout, "delete", SAE_EXIT_OK);
     if (argc != 2 || argv[1][0] == '-')
         return cli_fail(SAE_EINVAL, "delete takes one report id: sae-node delete ID");
     int status = cli_open(cli, &store);
-    if (status == EXIT_OK)
+    if (status == SAE_EXIT_OK)
         status = cli_resolve(store, argv[1], id);
-    if (status == EXIT_OK) {
+    if (status == SAE_EXIT_OK) {
         int rc = journal_delete(store, id, &why);
-        status = rc == 0 ? EXIT_OK : cli_fail_store(rc, &why, cli);
+        status = rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, &why, cli);
     }
-    if (status == EXIT_OK)
+    if (status == SAE_EXIT_OK)
         printf("deleted %s (its history is kept)\n", id);
     node_store_close(store);
     return status;

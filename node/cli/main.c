@@ -42,10 +42,10 @@ int main(int argc, char **argv)
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+:hd:", options, NULL)) != -1) {
         if (opt == 'h')
-            return cli_usage(stdout, NULL, EXIT_OK);
+            return cli_usage(stdout, NULL, SAE_EXIT_OK);
         if (opt == 'V') {
             printf("sae-node %s\n", SAE_VERSION_STRING);
-            return EXIT_OK;
+            return SAE_EXIT_OK;
         }
         if (opt != 'd')
             return cli_option_error(NULL, opt, argv);

@@ -6,6 +6,7 @@
 
 #include "store/node_store.h"
 #include "sae/sae_error.h"
+#include "sae/sae_time.h"
 
 #define LIST_SUMMARY_FIELDS 4
 
@@ -299,14 +300,14 @@ bool render_clock_warning(int64_t offset_ms, char *out, size_t size)
         return false;
     const char *way = offset_ms > 0 ? "behind" : "ahead";
     /* Rounded to the nearest unit: a year measured a few seconds short is still 365 days. */
-    if (off < 2LL * 3600 * 1000)
+    if (off < 2 * SAE_MS_PER_HOUR)
         snprintf(out, size, "the date on this computer is %lld minute(s) %s",
-                 (off + 30000) / 60000, way);
-    else if (off < 2LL * 86400 * 1000)
+                 (off + SAE_MS_PER_MINUTE / 2) / SAE_MS_PER_MINUTE, way);
+    else if (off < 2 * SAE_MS_PER_DAY)
         snprintf(out, size, "the date on this computer is %lld hour(s) %s",
-                 (off + 1800000) / 3600000, way);
+                 (off + SAE_MS_PER_HOUR / 2) / SAE_MS_PER_HOUR, way);
     else
         snprintf(out, size, "the date on this computer is %lld day(s) %s",
-                 (off + 43200000) / 86400000, way);
+                 (off + SAE_MS_PER_DAY / 2) / SAE_MS_PER_DAY, way);
     return true;
 }

@@ -50,7 +50,7 @@ static int parse_bundle(json_t *root, struct hub_link *link, struct sae_message 
     }
     if (!key || sodium_base642bin(link->public_key, sizeof link->public_key, key, strlen(key),
                                   NULL, &key_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        key_len != 32 || sae_origin_from_public_key(link->public_key, &derived) != 0 || !id ||
+        key_len != crypto_box_PUBLICKEYBYTES || sae_origin_from_public_key(link->public_key, &derived) != 0 || !id ||
         strlen(id) != 16 || (link->hub_id = strtoull(id, &end, 16), *end) ||
         link->hub_id != derived) {
         sae_message_set(why, "the bundle's hub key and hub id do not match; ask the district "
@@ -97,79 +97,70 @@ int hub_link_read_bundle(const char *path, struct hub_link *out, struct sae_mess
     return 0;
 }
 
+static const char save_sql[] =
+    "INSERT OR REPLACE INTO hub(id, url, public_key, hub_id, certificate, pin, token,"
+    " enrolled_ms) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char load_sql[] =
+    "SELECT url, public_key, hub_id, certificate, pin, coalesce(token, ''), enrolled_ms"
+    " FROM hub WHERE id = 1";
+static const char mark_enrolled_sql[] =
+    "UPDATE hub SET token = NULL, enrolled_ms = ?1 WHERE id = 1";
+
 int hub_link_save(struct node_store *store, const struct hub_link *link)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "INSERT OR REPLACE INTO hub(id, url, public_key, hub_id,"
-                                " certificate, pin, token, enrolled_ms)"
-                                " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, link->url, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob(stmt, 2, link->public_key, 32, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 3, (int64_t)link->hub_id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 4, link->certificate, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 5, link->pin, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = link->token[0] ? sqlite3_bind_text(stmt, 6, link->token, -1, SQLITE_STATIC)
-                            : sqlite3_bind_null(stmt, 6);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 7, link->enrolled_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    int rc = sae_db_prepare_cached(store->db, &store->statements, save_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, link->url);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 2, link->public_key, crypto_box_PUBLICKEYBYTES);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 3, (int64_t)link->hub_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 4, link->certificate);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 5, link->pin);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 6, link->token[0] ? link->token : NULL);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 7, link->enrolled_ms);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
 
 int hub_link_load(struct node_store *store, struct hub_link *out)
 {
     sqlite3_stmt *stmt = NULL;
     struct hub_link link;
-    int err = SAE_ENOTFOUND;
     memset(&link, 0, sizeof link);
-    int rc = sqlite3_prepare_v2(store->db,
-                                "SELECT url, public_key, hub_id, certificate, pin,"
-                                " coalesce(token, ''), enrolled_ms FROM hub WHERE id = 1",
-                                -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW && sqlite3_column_bytes(stmt, 1) == 32) {
-        snprintf(link.url, sizeof link.url, "%s", sqlite3_column_text(stmt, 0));
-        memcpy(link.public_key, sqlite3_column_blob(stmt, 1), 32);
+    int rc = sae_db_prepare_cached(store->db, &store->statements, load_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == 0)
+        rc = SAE_ENOTFOUND;
+    if (rc == SAE_DB_ROW && sqlite3_column_bytes(stmt, 1) != crypto_box_PUBLICKEYBYTES)
+        rc = SAE_ECORRUPT;
+    if (rc == SAE_DB_ROW) {
+        sae_db_column_copy(stmt, 0, link.url, sizeof link.url);
+        memcpy(link.public_key, sqlite3_column_blob(stmt, 1), crypto_box_PUBLICKEYBYTES);
         link.hub_id = (uint64_t)sqlite3_column_int64(stmt, 2);
-        link.certificate = strdup((const char *)sqlite3_column_text(stmt, 3));
-        snprintf(link.pin, sizeof link.pin, "%s", sqlite3_column_text(stmt, 4));
-        snprintf(link.token, sizeof link.token, "%s", sqlite3_column_text(stmt, 5));
+        sae_db_column_copy(stmt, 4, link.pin, sizeof link.pin);
+        sae_db_column_copy(stmt, 5, link.token, sizeof link.token);
         snprintf(link.village, sizeof link.village, "%s", store->village);
         link.enrolled_ms = sqlite3_column_int64(stmt, 6);
-        err = link.certificate ? 0 : SAE_ENOMEM;
-    } else if (rc == SQLITE_ROW) {
-        err = SAE_ECORRUPT;
-    } else if (rc != SQLITE_DONE) {
-        err = sae_db_error(rc);
+        rc = sae_db_column_dup(stmt, 3, &link.certificate);
     }
-    sqlite3_finalize(stmt);
-    if (err == 0)
+    sae_db_reset(stmt);
+    if (rc == 0)
         *out = link;
     else
         hub_link_clear(&link);
-    return err;
+    return rc;
 }
 
 int hub_link_mark_enrolled(struct node_store *store, int64_t now_ms)
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "UPDATE hub SET token = NULL, enrolled_ms = ?1 WHERE id = 1", -1,
-                                &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, now_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    return sae_db_run(store->db, &store->statements, mark_enrolled_sql, &now_ms, 1);
 }

@@ -5,8 +5,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sodium.h>
 
 #include "store/node_store.h"
+#include "sae/sae_limits.h"
 
 #define HUB_LINK_BUNDLE_MAX_BYTES (64 * 1024)
 #define HUB_LINK_URL_BYTES 512
@@ -15,12 +17,12 @@
 
 struct hub_link {
     char url[HUB_LINK_URL_BYTES];
-    uint8_t public_key[32];
+    uint8_t public_key[crypto_box_PUBLICKEYBYTES];
     uint64_t hub_id;
     char *certificate; /* PEM, malloc'd */
     char pin[HUB_LINK_PIN_BYTES];
     char token[HUB_LINK_TOKEN_BYTES]; /* empty once enrolled */
-    char village[128];
+    char village[SAE_LIMIT_VILLAGE_BYTES + 1];
     int64_t enrolled_ms;              /* 0 until the hub answered the enrollment */
 };
 

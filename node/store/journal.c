@@ -1,6 +1,7 @@
 /* Appending field changes. Everything one command writes is one transaction taken with
  * BEGIN IMMEDIATE, and shares one version: a command either happened or did not. */
 #include "sae/sae_db.h"
+#include "store/node_meta.h"
 #include "store/journal.h"
 
 #include <stdbool.h>
@@ -24,7 +25,8 @@ static const char insert_journal_sql[] =
     " base_origin, seen_cursor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 /* What this post had pulled from the hub when it wrote: the hub tells edits that did not
  * see a delete (or each other) from those that did. */
-static const char pull_cursor_sql[] = "SELECT value FROM meta WHERE key = 'pull_cursor'";
+static const char pull_cursor_sql[] =
+    "SELECT value FROM meta WHERE key = '" NODE_META_PULL_CURSOR "'";
 /* Last writer wins on (version, origin): an older change never overwrites a newer one. */
 static const char upsert_field_sql[] =
     "INSERT INTO report_field(report_id, field, value, version, origin, seq)"
@@ -38,21 +40,18 @@ static const char select_field_sql[] =
 /* The statements belong to the store's cache: reset, never finalized. */
 static void writer_finish(struct change_writer *w)
 {
-    sqlite3_reset(w->insert_journal);
-    sqlite3_reset(w->upsert_field);
-    sqlite3_reset(w->select_field);
+    sae_db_reset(w->insert_journal);
+    sae_db_reset(w->upsert_field);
+    sae_db_reset(w->select_field);
 }
 
 static int read_pull_cursor(struct node_store *store, int64_t *out)
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_prepare_cached(store->db, &store->statements, pull_cursor_sql, &stmt);
-    if (rc != 0)
-        return rc;
-    int step = sqlite3_step(stmt);
-    *out = step == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-    sqlite3_reset(stmt);
-    return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : sae_db_error(step);
+    int64_t cursor = 0;
+    int rc = sae_db_query_int(store->db, &store->statements, pull_cursor_sql, NULL, 0, &cursor);
+    if (rc == 0 || rc == SAE_ENOTFOUND)
+        *out = cursor;
+    return rc == SAE_ENOTFOUND ? 0 : rc;
 }
 
 /* Takes the write lock, then prepares the statements and issues the command's version. */
@@ -90,12 +89,12 @@ static int writer_end(struct change_writer *w, int rc)
     return rc;
 }
 
-static int step_done(sqlite3 *db, sqlite3_stmt *stmt)
+/* Runs a cached statement that returns no row and readies it for its next use. */
+static int step_done(sqlite3_stmt *stmt)
 {
-    int rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    (void)db;
-    return rc == SQLITE_DONE ? 0 : sae_db_error(rc);
+    int rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
 
 /* The current version of a field, or {0, 0} when it was never written. */
@@ -110,70 +109,68 @@ static int read_field(struct change_writer *w, const char *id, const char *field
 {
     sqlite3_stmt *s = w->select_field;
     struct field_state state = {0};
-    int rc = sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(s, 2, field, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    int rc = sae_db_bind_text(s, 1, id);
+    if (rc == 0)
+        rc = sae_db_bind_text(s, 2, field);
+    if (rc == 0)
+        rc = sae_db_step(s);
+    if (rc == SAE_DB_ROW) {
         state.exists = true;
         state.version.hlc = (sae_hlc)sqlite3_column_int64(s, 1);
         state.version.origin = (uint64_t)sqlite3_column_int64(s, 2);
-        if (sqlite3_column_type(s, 0) != SQLITE_NULL &&
-            !(state.value = strdup((const char *)sqlite3_column_text(s, 0))))
-            rc = SQLITE_NOMEM;
-        else
-            rc = SQLITE_DONE;
+        rc = sae_db_column_dup(s, 0, &state.value);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        free(state.value);
-        return sae_db_error(rc);
-    }
+    sae_db_reset(s);
+    if (rc != 0)
+        return rc;
     *out = state;
     return 0;
+}
+
+/* Binds id, kind, field and value to ?1..?4 (the common head of both journal inserts). */
+static int bind_change_text(sqlite3_stmt *stmt, const char *id, const char *kind,
+                            const char *field, const char *value)
+{
+    int rc = sae_db_bind_text(stmt, 1, id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, kind);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 3, field);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 4, value);
+    return rc;
+}
+
+/* Derives the field's state from the journal entry seq (upsert_field_sql). */
+static int upsert_field(sqlite3_stmt *f, const char *id, const char *field, const char *value,
+                        const struct sae_version *version, int64_t seq)
+{
+    const int64_t ints[] = {(int64_t)version->hlc, (int64_t)version->origin, seq};
+    int rc = sae_db_bind_text(f, 1, id);
+    if (rc == 0)
+        rc = sae_db_bind_text(f, 2, field);
+    if (rc == 0)
+        rc = sae_db_bind_text(f, 3, value);
+    if (rc == 0)
+        rc = sae_db_bind_ints(f, 4, ints, sizeof ints / sizeof ints[0]);
+    return rc == 0 ? step_done(f) : rc;
 }
 
 static int append_change(struct change_writer *w, const char *id, const char *kind,
                          const char *field, const char *value, const struct sae_version *base)
 {
-    sqlite3 *db = w->store->db;
-    sqlite3_stmt *j = w->insert_journal, *f = w->upsert_field;
-    int rc = sqlite3_bind_text(j, 1, id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(j, 2, kind, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(j, 3, field, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = value ? sqlite3_bind_text(j, 4, value, -1, SQLITE_STATIC) : sqlite3_bind_null(j, 4);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(j, 5, (sqlite3_int64)w->version);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(j, 6, (sqlite3_int64)w->store->origin);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(j, 7, (sqlite3_int64)base->hlc);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(j, 8, (sqlite3_int64)base->origin);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(j, 9, w->seen_cursor);
-    if (rc != SQLITE_OK)
-        return sae_db_error(rc);
-    int err = step_done(db, j);
-    if (err != 0)
-        return err;
-    sqlite3_int64 seq = sqlite3_last_insert_rowid(db);
-    rc = sqlite3_bind_text(f, 1, id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(f, 2, field, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = value ? sqlite3_bind_text(f, 3, value, -1, SQLITE_STATIC) : sqlite3_bind_null(f, 3);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(f, 4, (sqlite3_int64)w->version);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(f, 5, (sqlite3_int64)w->store->origin);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(f, 6, seq);
-    return rc == SQLITE_OK ? step_done(db, f) : sae_db_error(rc);
+    const struct sae_version version = {w->version, w->store->origin};
+    const int64_t ints[] = {(int64_t)version.hlc, (int64_t)version.origin, (int64_t)base->hlc,
+                            (int64_t)base->origin, w->seen_cursor};
+    int rc = bind_change_text(w->insert_journal, id, kind, field, value);
+    if (rc == 0)
+        rc = sae_db_bind_ints(w->insert_journal, 5, ints, sizeof ints / sizeof ints[0]);
+    if (rc == 0)
+        rc = step_done(w->insert_journal);
+    if (rc != 0)
+        return rc;
+    int64_t seq = sae_db_last_rowid(w->store->db);
+    return upsert_field(w->upsert_field, id, field, value, &version, seq);
 }
 
 static const char insert_report_sql[] =
@@ -183,13 +180,15 @@ static const char insert_report_sql[] =
 static int insert_report_row(struct node_store *store, const char *id, const char *kind)
 {
     sqlite3_stmt *stmt = NULL;
-    int err = sae_db_prepare_cached(store->db, &store->statements, insert_report_sql, &stmt);
-    if (err != 0)
-        return err;
-    int rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
-    return rc == SQLITE_OK ? step_done(store->db, stmt) : sae_db_error(rc);
+    int rc = sae_db_prepare_cached(store->db, &store->statements, insert_report_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, kind);
+    if (rc == 0)
+        rc = step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
 
 /* Reads the kind of a report and whether it carries a tombstone. */
@@ -201,25 +200,25 @@ static const char report_kind_state_sql[] =
 static int report_kind_state(struct node_store *store, const char *id, char **kind, bool *deleted)
 {
     sqlite3_stmt *stmt = NULL;
-    int err = sae_db_prepare_cached(store->db, &store->statements, report_kind_state_sql, &stmt);
-    if (err != 0)
-        return err;
-    err = SAE_ENOTFOUND;
-    int rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        char *copy = strdup((const char *)sqlite3_column_text(stmt, 0));
-        err = copy ? 0 : SAE_ENOMEM;
-        if (copy) {
-            *kind = copy;
-            *deleted = sqlite3_column_int(stmt, 1) != 0;
-        }
-    } else if (rc != SQLITE_DONE) {
-        err = sae_db_error(rc);
+    char *copy = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, report_kind_state_sql, &stmt);
+    if (rc != 0)
+        return rc;
+    rc = sae_db_bind_text(stmt, 1, id);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == 0)
+        rc = SAE_ENOTFOUND;
+    if (rc == SAE_DB_ROW)
+        rc = sae_db_column_dup(stmt, 0, &copy);
+    if (rc == 0 && !copy)
+        rc = SAE_ECORRUPT; /* report.kind is NOT NULL */
+    if (rc == 0) {
+        *kind = copy;
+        *deleted = sqlite3_column_int(stmt, 1) != 0;
     }
-    sqlite3_reset(stmt);
-    return err;
+    sae_db_reset(stmt);
+    return rc;
 }
 
 /* A reference must name an existing, not deleted report of the kind the field expects.
@@ -376,19 +375,11 @@ static const char insert_remote_report_sql[] =
 
 static int bind_remote(sqlite3_stmt *j, const struct sae_change *c, const char *id)
 {
-    int rc = sqlite3_bind_text(j, 1, id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(j, 2, c->kind, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(j, 3, c->field, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = c->value ? sqlite3_bind_text(j, 4, c->value, -1, SQLITE_STATIC) : sqlite3_bind_null(j, 4);
     const int64_t ints[] = {(int64_t)c->version.hlc, (int64_t)c->version.origin,
                             (int64_t)c->base.hlc, (int64_t)c->base.origin, (int64_t)c->seq,
                             (int64_t)c->seen_cursor};
-    for (int i = 0; rc == SQLITE_OK && i < 6; i++)
-        rc = sqlite3_bind_int64(j, i + 5, ints[i]);
-    return rc;
+    int rc = bind_change_text(j, id, c->kind, c->field, c->value);
+    return rc == 0 ? sae_db_bind_ints(j, 5, ints, sizeof ints / sizeof ints[0]) : rc;
 }
 
 int journal_apply_remote(struct node_store *store, const struct sae_change *c, bool *applied)
@@ -404,36 +395,26 @@ int journal_apply_remote(struct node_store *store, const struct sae_change *c, b
         rc = sae_db_prepare_cached(store->db, cache, insert_remote_report_sql, &r);
     if (rc != 0)
         return rc;
-    int src = bind_remote(j, c, id);
-    if (src != SQLITE_OK)
-        return sae_db_error(src);
-    rc = step_done(store->db, j);
-    if (rc != 0 || sqlite3_changes(store->db) == 0) {
+    rc = bind_remote(j, c, id);
+    if (rc == 0)
+        rc = step_done(j);
+    sae_db_reset(j);
+    if (rc != 0 || sae_db_changes(store->db) == 0) {
         *applied = false; /* had it already */
         return rc;
     }
-    sqlite3_int64 seq = sqlite3_last_insert_rowid(store->db);
-    src = sqlite3_bind_text(r, 1, id, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(r, 2, c->kind, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_int64(r, 3, seq);
-    rc = src == SQLITE_OK ? step_done(store->db, r) : sae_db_error(src);
-    if (rc == 0) {
-        src = sqlite3_bind_text(f, 1, id, -1, SQLITE_STATIC);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_text(f, 2, c->field, -1, SQLITE_STATIC);
-        if (src == SQLITE_OK)
-            src = c->value ? sqlite3_bind_text(f, 3, c->value, -1, SQLITE_STATIC)
-                           : sqlite3_bind_null(f, 3);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_int64(f, 4, (sqlite3_int64)c->version.hlc);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_int64(f, 5, (sqlite3_int64)c->version.origin);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_int64(f, 6, seq);
-        rc = src == SQLITE_OK ? step_done(store->db, f) : sae_db_error(src);
-    }
+    int64_t seq = sae_db_last_rowid(store->db);
+    rc = sae_db_bind_text(r, 1, id);
+    if (rc == 0)
+        rc = sae_db_bind_text(r, 2, c->kind);
+    if (rc == 0)
+        rc = sae_db_bind_int(r, 3, seq);
+    if (rc == 0)
+        rc = step_done(r);
+    sae_db_reset(r);
+    if (rc == 0)
+        rc = upsert_field(f, id, c->field, c->value, &c->version, seq);
+    sae_db_reset(f);
     if (rc == 0)
         *applied = true;
     return rc;

@@ -32,6 +32,10 @@ static const char replay_sql[] =
     "  (SELECT count(*) FROM (SELECT report_id FROM journal GROUP BY report_id"
     "   HAVING count(DISTINCT kind) > 1))";
 
+static const char integrity_sql[] = "PRAGMA integrity_check";
+static const char values_sql[] = "SELECT seq, kind, field, value FROM journal";
+static const char count_reports_sql[] = "SELECT count(*) FROM report";
+
 static void problem(struct journal_check_result *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -48,15 +52,15 @@ static void problem(struct journal_check_result *r, const char *fmt, ...)
 static int check_integrity(struct node_store *store, struct journal_check_result *r)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db, "PRAGMA integrity_check", -1, &stmt, NULL);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int rc = sae_db_prepare_cached(store->db, &store->statements, integrity_sql, &stmt);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         const char *line = (const char *)sqlite3_column_text(stmt, 0);
         if (line && strcmp(line, "ok") != 0)
             problem(r, "database integrity: %.200s", line);
-        rc = SQLITE_OK;
+        rc = 0;
     }
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_DONE ? 0 : sae_db_error(rc);
+    sae_db_reset(stmt);
+    return rc;
 }
 
 static int check_replay(struct node_store *store, struct journal_check_result *r)
@@ -69,22 +73,22 @@ static int check_replay(struct node_store *store, struct journal_check_result *r
         "reports have changes of more than one kind",
     };
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db, replay_sql, -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        for (int i = 0; i < 5; i++) {
-            sqlite3_int64 n = sqlite3_column_int64(stmt, i);
+    int rc = sae_db_prepare_cached(store->db, &store->statements, replay_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW) {
+        for (int i = 0; i < (int)(sizeof what / sizeof what[0]); i++) {
+            int64_t n = sqlite3_column_int64(stmt, i);
             if (n > 0)
                 problem(r, "%lld %s", (long long)n, what[i]);
         }
-        rc = SQLITE_OK;
+        rc = 0;
     }
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    sae_db_reset(stmt);
+    return rc;
 }
 
-static void check_value(struct journal_check_result *r, sqlite3_int64 seq, const char *kind_name,
+static void check_value(struct journal_check_result *r, int64_t seq, const char *kind_name,
                         const char *field_name, const unsigned char *value, int len)
 {
     const struct sae_kind *kind = NULL;
@@ -114,18 +118,17 @@ static void check_value(struct journal_check_result *r, sqlite3_int64 seq, const
 static int check_values(struct node_store *store, struct journal_check_result *r)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db, "SELECT seq, kind, field, value FROM journal", -1,
-                                &stmt, NULL);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int rc = sae_db_prepare_cached(store->db, &store->statements, values_sql, &stmt);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         const unsigned char *value = sqlite3_column_text(stmt, 3);
         check_value(r, sqlite3_column_int64(stmt, 0), (const char *)sqlite3_column_text(stmt, 1),
                     (const char *)sqlite3_column_text(stmt, 2), value,
                     sqlite3_column_bytes(stmt, 3));
         r->changes_checked++;
-        rc = SQLITE_OK;
+        rc = 0;
     }
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_DONE ? 0 : sae_db_error(rc);
+    sae_db_reset(stmt);
+    return rc;
 }
 
 int journal_check(struct node_store *store, struct journal_check_result *out)
@@ -133,16 +136,21 @@ int journal_check(struct node_store *store, struct journal_check_result *out)
     struct journal_check_result r;
     memset(&r, 0, sizeof r);
     /* One read transaction: every check sees the same snapshot even while a runner writes. */
-    int rc = sqlite3_exec(store->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : SAE_EDB;
-    if (rc == 0)
-        rc = check_integrity(store, &r);
+    int rc = sae_db_begin_read(store->db);
+    if (rc != 0)
+        return rc;
+    rc = check_integrity(store, &r);
     if (rc == 0)
         rc = check_replay(store, &r);
     if (rc == 0)
         rc = check_values(store, &r);
     if (rc == 0)
-        rc = sae_db_query_int(store->db, "SELECT count(*) FROM report", NULL, 0, &r.reports_checked);
-    sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
+        rc = sae_db_query_int(store->db, &store->statements, count_reports_sql, NULL, 0,
+                              &r.reports_checked);
+    /* The end of a read: nothing to lose, but an error still counts. */
+    int end = sae_db_commit(store->db);
+    if (rc == 0)
+        rc = end;
     if (rc == 0)
         *out = r;
     return rc;

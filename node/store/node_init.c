@@ -1,6 +1,5 @@
 /* Creating a node directory: the device key, written durably, and a journal holding the
  * village and the device id. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "sae/sae_db.h"
+#include "store/node_meta.h"
 #include "store/node_store.h"
 #include "store/node_store_internal.h"
 #include "sae/sae_envelope.h"
@@ -18,46 +18,35 @@
 #include "sae/sae_limits.h"
 #include "sae/sae_validate.h"
 
-static int insert_identity(sqlite3 *db, const char *village, const unsigned char *public_key,
-                           uint64_t origin)
+struct node_identity {
+    const char *village;
+    const unsigned char *public_key;
+    uint64_t origin;
+};
+
+/* Fills a new journal's meta table (sae_db_create's populate step). */
+static int insert_identity(sqlite3 *db, void *context)
 {
     static const char sql[] = "INSERT OR REPLACE INTO meta(key, value) VALUES"
-                              " ('village', ?1), ('origin', ?2), ('public_key', ?3),"
-                              " ('clock', 0), ('acked_seq', 0), ('created_ms', ?4)";
+                              " ('" NODE_META_VILLAGE "', ?1), ('" NODE_META_ORIGIN "', ?2),"
+                              " ('" NODE_META_PUBLIC_KEY "', ?3), ('" NODE_META_CLOCK "', 0),"
+                              " ('" NODE_META_ACKED_SEQ "', 0), ('" NODE_META_CREATED_MS "', ?4)";
+    const struct node_identity *identity = context;
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, village, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, (sqlite3_int64)origin);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob(stmt, 3, public_key, crypto_box_PUBLICKEYBYTES, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 4, (sqlite3_int64)sae_wall_clock_ms());
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
-}
-
-/* "file:" URI for path with every byte outside a safe set percent-encoded. */
-static char *immutable_uri(const char *path)
-{
-    static const char prefix[] = "file:", suffix[] = "?immutable=1";
-    size_t len = strlen(path);
-    char *uri = malloc(sizeof prefix + len * 3 + sizeof suffix);
-    char *o = uri;
-    if (!uri)
-        return NULL;
-    o += sprintf(o, "%s", prefix);
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        if (isalnum(*p) || strchr("/._-", *p))
-            *o++ = (char)*p;
-        else
-            o += sprintf(o, "%%%02X", *p);
-    }
-    strcpy(o, suffix);
-    return uri;
+    int rc = sae_db_prepare(db, sql, &stmt);
+    if (rc != 0)
+        return rc;
+    rc = sae_db_bind_text(stmt, 1, identity->village);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, (int64_t)identity->origin);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 3, identity->public_key, crypto_box_PUBLICKEYBYTES);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 4, (int64_t)sae_wall_clock_ms());
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_finalize(stmt);
+    return rc;
 }
 
 /* Whether db_path holds a journal that init finished (or something unreadable that must not
@@ -67,48 +56,27 @@ static char *immutable_uri(const char *path)
 static int is_initialised(const char *db_path)
 {
     sqlite3 *db = NULL;
-    char *village = NULL, *uri;
+    char *village = NULL;
     uint64_t origin;
     struct stat st;
     if (stat(db_path, &st) != 0)
         return 0;
-    if (!(uri = immutable_uri(db_path)))
-        return 1;
-    int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
-    free(uri);
-    int found = rc != SQLITE_OK || node_db_load_identity(db, &village, &origin) != SAE_ENOTINIT;
+    int found = sae_db_open_immutable(db_path, &db) != 0 ||
+                node_db_load_identity(db, &village, &origin) != SAE_ENOTINIT;
     free(village);
-    sqlite3_close(db);
+    sae_db_close(db);
     return found;
 }
 
+/* Not exclusive: a journal whose init crashed before the identity was written is made
+ * again (is_initialised said so). */
 static int create_journal(const char *db_path, const char *village,
                           const unsigned char *public_key, uint64_t origin,
                           struct sae_message *why)
 {
-    sqlite3 *db = NULL;
-    /* The file is made 0600 here, whatever the caller's umask: SQLite would create it 0644
-     * and give the same mode to its -wal and -shm files. */
-    int fd = open(db_path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        return SAE_EIO;
-    int rc = fchmod(fd, 0600) == 0 ? 0 : SAE_EIO;
-    close(fd);
-    if (rc == 0)
-        rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, NODE_BUSY_TIMEOUT_MS_DEFAULT, &db);
-    if (rc == 0)
-        rc = node_db_migrate(db, why);
-    if (rc == 0)
-        rc = sae_db_exec(db, "BEGIN IMMEDIATE");
-    if (rc == 0) {
-        rc = insert_identity(db, village, public_key, origin);
-        rc = rc == 0 ? sae_db_exec(db, "COMMIT") : rc;
-        if (rc != 0)
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    }
-    if (db && sqlite3_close(db) != SQLITE_OK && rc == 0)
-        rc = SAE_EDB;
-    return rc;
+    struct node_identity identity = {village, public_key, origin};
+    return sae_db_create(db_path, false, NODE_BUSY_TIMEOUT_MS_DEFAULT, &node_db_schema,
+                         insert_identity, &identity, why);
 }
 
 int node_store_create(const char *dir, const char *village, struct sae_message *why)

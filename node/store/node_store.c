@@ -1,4 +1,5 @@
 /* The node directory and journal database: creation, opening, migrations, identity. */
+#include "store/node_meta.h"
 #include "store/node_store.h"
 
 #include <errno.h>
@@ -83,35 +84,16 @@ static const char *const migrations[] = {
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");
 
-int node_db_migrate(sqlite3 *db, struct sae_message *why)
-{
-    return sae_db_migrate(db, migrations, NODE_SCHEMA_VERSION, "sae-node", why);
-}
+const struct sae_db_schema node_db_schema = {migrations, NODE_SCHEMA_VERSION, "sae-node"};
 
 /* Reads the village; SAE_ENOTINIT when the journal exists but init never finished. */
 int node_db_load_identity(sqlite3 *db, char **village, uint64_t *origin)
 {
-    static const char sql[] = "SELECT (SELECT value FROM meta WHERE key = 'village'),"
-                              " (SELECT value FROM meta WHERE key = 'origin')";
-    sqlite3_stmt *stmt = NULL;
-    int err = SAE_ENOTINIT;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-    if (rc != SQLITE_OK)
-        return sae_db_error(rc);
-    rc = sqlite3_step(stmt);
-    if (rc != SQLITE_ROW) {
-        err = sae_db_error(rc);
-    } else if (sqlite3_column_type(stmt, 0) == SQLITE_TEXT &&
-               sqlite3_column_type(stmt, 1) == SQLITE_INTEGER) {
-        char *copy = strdup((const char *)sqlite3_column_text(stmt, 0));
-        err = copy ? 0 : SAE_ENOMEM;
-        if (copy) {
-            *village = copy;
-            *origin = (uint64_t)sqlite3_column_int64(stmt, 1);
-        }
-    }
-    sqlite3_finalize(stmt);
-    return err;
+    int64_t id = 0;
+    int rc = sae_db_meta_identity(db, NODE_META_VILLAGE, NODE_META_ORIGIN, village, &id);
+    if (rc == 0)
+        *origin = (uint64_t)id;
+    return rc;
 }
 
 /* Survivors' data: refuse a directory or journal other users could read. */
@@ -173,7 +155,7 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
     if (rc == 0)
         rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, busy_timeout_ms, &store->db);
     if (rc == 0)
-        rc = node_db_migrate(store->db, why);
+        rc = sae_db_migrate_schema(store->db, &node_db_schema, why);
     if (rc == 0)
         rc = node_db_load_identity(store->db, &store->village, &store->origin);
     if (rc == 0 && !(store->dir = strdup(dir)))
@@ -193,35 +175,39 @@ void node_store_close(struct node_store *store)
     if (!store)
         return;
     sae_db_cache_clear(&store->statements);
-    sqlite3_close(store->db);
+    sae_db_close(store->db);
     free(store->dir);
     free(store->village);
     free(store);
 }
 
-int node_store_begin(struct node_store *store) { return sae_db_exec(store->db, "BEGIN IMMEDIATE"); }
-int node_store_commit(struct node_store *store) { return sae_db_exec(store->db, "COMMIT"); }
-void node_store_rollback(struct node_store *store)
-{
-    sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-}
+int node_store_begin(struct node_store *store) { return sae_db_begin(store->db); }
+int node_store_commit(struct node_store *store) { return sae_db_commit(store->db); }
+void node_store_rollback(struct node_store *store) { sae_db_rollback(store->db); }
 
 static const char clock_sql[] =
-    "SELECT max(coalesce((SELECT value FROM meta WHERE key = 'clock'), 0),"
+    "SELECT max(coalesce((SELECT value FROM meta WHERE key = '" NODE_META_CLOCK "'), 0),"
     " coalesce((SELECT version FROM journal ORDER BY seq DESC LIMIT 1), 0)),"
-    " coalesce((SELECT value FROM meta WHERE key = 'clock_offset_ms'), 0)";
-static const char set_clock_sql[] = "UPDATE meta SET value = ?1 WHERE key = 'clock'";
+    " coalesce((SELECT value FROM meta WHERE key = '" NODE_META_CLOCK_OFFSET_MS "'), 0)";
+static const char set_clock_sql[] =
+    "UPDATE meta SET value = ?1 WHERE key = '" NODE_META_CLOCK "'";
 
-static int step_int(sqlite3_stmt *stmt, int64_t *out)
+/* The stored clock (the newest version issued) and the measured offset (hub minus ours). */
+static int read_clock(struct node_store *store, int64_t *clock, int64_t *offset_ms)
 {
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        for (int i = 0; i < sqlite3_column_count(stmt); i++)
-            out[i] = sqlite3_column_int64(stmt, i);
-        rc = SQLITE_OK;
+    sqlite3_stmt *read = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, clock_sql, &read);
+    if (rc == 0)
+        rc = sae_db_step(read);
+    if (rc == 0)
+        rc = SAE_EDB; /* the query always returns a row */
+    if (rc == SAE_DB_ROW) {
+        *clock = sqlite3_column_int64(read, 0);
+        *offset_ms = sqlite3_column_int64(read, 1);
+        rc = 0;
     }
-    sqlite3_reset(stmt);
-    return rc == SQLITE_OK || rc == SQLITE_DONE ? 0 : sae_db_error(rc);
+    sae_db_reset(read);
+    return rc;
 }
 
 uint64_t node_store_corrected_ms(int64_t offset_ms)
@@ -234,24 +220,20 @@ uint64_t node_store_corrected_ms(int64_t offset_ms)
 
 int node_store_next_version(struct node_store *store, sae_hlc *out)
 {
-    int64_t last[2] = {0, 0};
+    int64_t last = 0, offset_ms = 0;
     sae_hlc next;
-    sqlite3_stmt *read = NULL, *write = NULL;
     /* Never issue a version below the newest one written: were the stored clock ever behind
      * (a file restored by hand), last-writer-wins would silently drop the new change. */
-    int rc = sae_db_prepare_cached(store->db, &store->statements, clock_sql, &read);
-    if (rc == 0)
-        rc = step_int(read, last);
-    if (rc == 0 && last[0] < 0)
+    int rc = read_clock(store, &last, &offset_ms);
+    if (rc == 0 && last < 0)
         rc = SAE_ECORRUPT;
     /* The hub's clock as measured at the last sync, when ours is known to be off. */
     if (rc == 0)
-        rc = sae_hlc_tick((sae_hlc)last[0], node_store_corrected_ms(last[1]), &next);
-    if (rc == 0)
-        rc = sae_db_prepare_cached(store->db, &store->statements, set_clock_sql, &write);
-    if (rc == 0)
-        rc = sqlite3_bind_int64(write, 1, (int64_t)next) == SQLITE_OK ? step_int(write, last)
-                                                                     : SAE_EDB;
+        rc = sae_hlc_tick((sae_hlc)last, node_store_corrected_ms(offset_ms), &next);
+    if (rc == 0) {
+        const int64_t value = (int64_t)next;
+        rc = sae_db_run(store->db, &store->statements, set_clock_sql, &value, 1);
+    }
     if (rc == 0)
         *out = next;
     return rc;

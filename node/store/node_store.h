@@ -10,6 +10,7 @@
 #include "sae/sae_db.h"
 #include "sae/sae_error.h"
 #include "sae/sae_hlc.h"
+#include "sae/sae_time.h"
 
 #define NODE_DB_FILE "node.db"
 #define NODE_KEY_FILE "node.key"
@@ -18,7 +19,7 @@
 #define NODE_SCHEMA_VERSION 3
 /* A measured clock offset beyond this counts: new versions use the corrected time, pending
  * changes are re-dated, and status warns. Below it, the computer's own clock is used. */
-#define NODE_CLOCK_TOLERANCE_MS (10 * 60 * 1000)
+#define NODE_CLOCK_TOLERANCE_MS (10 * SAE_MS_PER_MINUTE)
 
 struct node_store {
     sqlite3 *db;

@@ -5,10 +5,11 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "sae/sae_db.h"
 #include "sae/sae_error.h"
 
-/* Applies the missing numbered migrations. */
-int node_db_migrate(sqlite3 *db, struct sae_message *why);
+/* The journal's numbered migrations. */
+extern const struct sae_db_schema node_db_schema;
 /* Reads the village and origin; SAE_ENOTINIT when init never finished. */
 int node_db_load_identity(sqlite3 *db, char **village, uint64_t *origin);
 

@@ -1,6 +1,7 @@
 /* Reading reports back. Reports are built from the derived tables by one query per call,
  * grouped by id, so a list of thousands of reports costs one statement. */
 #include "sae/sae_db.h"
+#include "store/node_meta.h"
 #include "store/report_read.h"
 
 #include <stdio.h>
@@ -56,7 +57,7 @@ static int add_row_value(struct report *report, sqlite3_stmt *stmt)
         return 0; /* a report row without fields */
     if (version.hlc > report->updated)
         report->updated = version.hlc;
-    if (sqlite3_column_type(stmt, 3) == SQLITE_NULL)
+    if (sae_db_column_is_null(stmt, 3))
         return 0;
     if (strcmp(name, SAE_FIELD_TOMBSTONE) == 0) {
         report->deleted = true;
@@ -64,9 +65,10 @@ static int add_row_value(struct report *report, sqlite3_stmt *stmt)
     }
     if (sae_catalogue_find_field(report->kind, name, &field) != 0)
         return 0;
-    char *value = strdup((const char *)sqlite3_column_text(stmt, 3));
-    if (!value)
-        return SAE_ENOMEM;
+    char *value = NULL;
+    int rc = sae_db_column_dup(stmt, 3, &value);
+    if (rc != 0)
+        return rc;
     size_t at = report->value_count;
     while (at > 0 && report->values[at - 1].field > field) {
         report->values[at] = report->values[at - 1];
@@ -78,7 +80,7 @@ static int add_row_value(struct report *report, sqlite3_stmt *stmt)
 }
 
 /* Reads the rows of one report starting at the current row; *step_rc is the result of
- * the last sqlite3_step, SQLITE_ROW while more rows follow. */
+ * the last sae_db_step, SAE_DB_ROW while more rows follow. */
 static int build_report(sqlite3_stmt *stmt, int *step_rc, struct report **out)
 {
     struct report *report = NULL;
@@ -88,11 +90,11 @@ static int build_report(sqlite3_stmt *stmt, int *step_rc, struct report **out)
     const char *first = report->id;
     do {
         rc = add_row_value(report, stmt);
-        *step_rc = sqlite3_step(stmt);
-    } while (rc == 0 && *step_rc == SQLITE_ROW &&
+        *step_rc = sae_db_step(stmt);
+    } while (rc == 0 && *step_rc == SAE_DB_ROW &&
              strcmp((const char *)sqlite3_column_text(stmt, 0), first) == 0);
-    if (rc == 0 && *step_rc != SQLITE_ROW && *step_rc != SQLITE_DONE)
-        rc = sae_db_error(*step_rc);
+    if (rc == 0 && *step_rc < 0)
+        rc = *step_rc;
     if (rc != 0) {
         report_free(report);
         return rc;
@@ -105,14 +107,14 @@ static int query_reports(struct node_store *store, const char *kind, const char 
                          sqlite3_stmt **out)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db, select_reports_sql, -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = kind ? sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC) : SQLITE_OK;
-    if (rc == SQLITE_OK)
-        rc = id ? sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC) : SQLITE_OK;
-    if (rc != SQLITE_OK) {
-        sqlite3_finalize(stmt);
-        return sae_db_error(rc);
+    int rc = sae_db_prepare_cached(store->db, &store->statements, select_reports_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, kind);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, id);
+    if (rc != 0) {
+        sae_db_reset(stmt);
+        return rc;
     }
     *out = stmt;
     return 0;
@@ -124,12 +126,12 @@ int report_load(struct node_store *store, const char *id, struct report **out)
     int rc = query_reports(store, NULL, id, &stmt);
     if (rc != 0)
         return rc;
-    int step = sqlite3_step(stmt);
-    if (step == SQLITE_ROW)
+    int step = sae_db_step(stmt);
+    if (step == SAE_DB_ROW)
         rc = build_report(stmt, &step, out);
     else
-        rc = step == SQLITE_DONE ? SAE_ENOTFOUND : sae_db_error(step);
-    sqlite3_finalize(stmt);
+        rc = step == 0 ? SAE_ENOTFOUND : step;
+    sae_db_reset(stmt);
     return rc;
 }
 
@@ -140,33 +142,34 @@ int report_list(struct node_store *store, const struct sae_kind *kind, bool incl
     int rc = query_reports(store, kind ? kind->name : NULL, NULL, &stmt);
     if (rc != 0)
         return rc;
-    int step = sqlite3_step(stmt);
-    while (rc == 0 && step == SQLITE_ROW) {
+    int step = sae_db_step(stmt);
+    while (rc == 0 && step == SAE_DB_ROW) {
         struct report *report = NULL;
         rc = build_report(stmt, &step, &report);
         if (rc == 0 && (include_deleted || !report->deleted))
             rc = visit(report, context);
         report_free(report);
     }
-    if (rc == 0 && step != SQLITE_DONE)
-        rc = sae_db_error(step);
-    sqlite3_finalize(stmt);
+    if (rc == 0 && step < 0)
+        rc = step;
+    sae_db_reset(stmt);
     return rc;
 }
+
+static const char history_sql[] =
+    "SELECT seq, field, value, version, origin, base_version, base_origin,"
+    " coalesce(restamp_of, 0) FROM journal WHERE report_id = ?1 ORDER BY seq";
 
 int report_history(struct node_store *store, const char *id, history_visit_fn visit,
                    void *context)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "SELECT seq, field, value, version, origin, base_version,"
-                                " base_origin, coalesce(restamp_of, 0) FROM journal"
-                                " WHERE report_id = ?1 ORDER BY seq",
-                                -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-    int err = rc == SQLITE_OK ? 0 : sae_db_error(rc);
-    while (err == 0 && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int err = sae_db_prepare_cached(store->db, &store->statements, history_sql, &stmt);
+    if (err != 0)
+        return err;
+    err = sae_db_bind_text(stmt, 1, id);
+    int rc = 0;
+    while (err == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         struct history_entry entry = {
             .seq = sqlite3_column_int64(stmt, 0),
             .field = (const char *)sqlite3_column_text(stmt, 1),
@@ -179,21 +182,26 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
         };
         err = entry.field ? visit(&entry, context) : SAE_ECORRUPT;
     }
-    if (err == 0 && rc != SQLITE_DONE)
-        err = sae_db_error(rc);
-    sqlite3_finalize(stmt);
+    if (err == 0 && rc < 0)
+        err = rc;
+    sae_db_reset(stmt);
     return err;
 }
+
+static const char pending_count_sql[] =
+    "SELECT count(*) FROM journal j WHERE seq > ?1 AND origin = ?2 AND origin_seq IS NULL"
+    " AND seq NOT IN (SELECT seq FROM set_aside)"
+    " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)";
 
 int report_pending_count(struct node_store *store, int64_t acked, int64_t *out)
 {
     const int64_t params[] = {acked, (int64_t)store->origin};
-    return sae_db_query_int(store->db,
-                            "SELECT count(*) FROM journal j WHERE seq > ?1 AND origin = ?2"
-                            " AND origin_seq IS NULL AND seq NOT IN (SELECT seq FROM set_aside)"
-                            " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)",
-                            params, 2, out);
+    return sae_db_query_int(store->db, &store->statements, pending_count_sql, params, 2, out);
 }
+
+/* '~' sorts after every hex digit and '-', so this range is exactly the prefix. */
+static const char resolve_id_sql[] =
+    "SELECT id FROM report WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT 2";
 
 int report_resolve_id(struct node_store *store, const char *text, char out[SAE_ID_TEXT_LEN + 1],
                       struct sae_message *why)
@@ -206,20 +214,17 @@ int report_resolve_id(struct node_store *store, const char *text, char out[SAE_I
                         "%d characters (see: sae-node list)", text, SAE_LIMIT_ID_PREFIX_MIN);
         return SAE_EINVAL;
     }
-    /* '~' sorts after every hex digit and '-', so this range is exactly the prefix. */
-    rc = sqlite3_prepare_v2(store->db,
-                            "SELECT id FROM report WHERE id >= ?1 AND id < ?1 || '~'"
-                            " ORDER BY id LIMIT 2", -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, prefix, -1, SQLITE_STATIC);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    rc = sae_db_prepare_cached(store->db, &store->statements, resolve_id_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, prefix);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         if (matches++ == 0)
-            snprintf(found, sizeof found, "%s", (const char *)sqlite3_column_text(stmt, 0));
-        rc = SQLITE_OK;
+            sae_db_column_copy(stmt, 0, found, sizeof found);
+        rc = 0;
     }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        return sae_db_error(rc);
+    sae_db_reset(stmt);
+    if (rc != 0)
+        return rc;
     if (matches == 0) {
         sae_message_set(why, "no report has id %s; list them with: sae-node list", prefix);
         return SAE_ENOTFOUND;
@@ -232,57 +237,58 @@ int report_resolve_id(struct node_store *store, const char *text, char out[SAE_I
     return 0;
 }
 
-static void copy_text_column(sqlite3_stmt *stmt, int column, char *out, size_t size)
-{
-    const unsigned char *text = sqlite3_column_text(stmt, column);
-    snprintf(out, size, "%s", text ? (const char *)text : "");
-}
+static const char sync_status_sql[] =
+    "SELECT (SELECT url FROM hub WHERE id = 1), (SELECT enrolled_ms FROM hub WHERE id = 1),"
+    " (SELECT value FROM meta WHERE key = '" NODE_META_LAST_SYNC_MS "'),"
+    " (SELECT value FROM meta WHERE key = '" NODE_META_LAST_ERROR "'),"
+    " (SELECT value FROM meta WHERE key = '" NODE_META_CLOCK_OFFSET_MS "'),"
+    " (SELECT count(*) FROM set_aside)";
 
 /* What status says about synchronisation: the hub link and the last round. */
 static int sync_status(struct node_store *store, struct journal_status *s)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(store->db,
-                                "SELECT (SELECT url FROM hub WHERE id = 1),"
-                                " (SELECT enrolled_ms FROM hub WHERE id = 1),"
-                                " (SELECT value FROM meta WHERE key = 'last_sync_ms'),"
-                                " (SELECT value FROM meta WHERE key = 'last_error'),"
-                                " (SELECT value FROM meta WHERE key = 'clock_offset_ms'),"
-                                " (SELECT count(*) FROM set_aside)", -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        s->linked = sqlite3_column_type(stmt, 0) != SQLITE_NULL;
-        copy_text_column(stmt, 0, s->hub_url, sizeof s->hub_url);
+    int rc = sae_db_prepare_cached(store->db, &store->statements, sync_status_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW) {
+        s->linked = !sae_db_column_is_null(stmt, 0);
+        sae_db_column_copy(stmt, 0, s->hub_url, sizeof s->hub_url);
         s->enrolled = sqlite3_column_int64(stmt, 1) != 0;
         s->last_sync_ms = sqlite3_column_int64(stmt, 2);
-        copy_text_column(stmt, 3, s->last_error, sizeof s->last_error);
+        sae_db_column_copy(stmt, 3, s->last_error, sizeof s->last_error);
         s->clock_offset_ms = sqlite3_column_int64(stmt, 4);
         s->set_aside = sqlite3_column_int64(stmt, 5);
-        rc = SQLITE_OK;
+        rc = 0;
     }
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? 0 : sae_db_error(rc);
+    sae_db_reset(stmt);
+    return rc;
 }
+
+static const char count_reports_sql[] = "SELECT count(*) FROM report";
+static const char count_deleted_sql[] =
+    "SELECT count(*) FROM report_field WHERE field = '" SAE_FIELD_TOMBSTONE "'"
+    " AND value IS NOT NULL";
+static const char count_changes_sql[] = "SELECT count(*) FROM journal";
 
 int report_status(struct node_store *store, struct journal_status *out)
 {
     struct journal_status s = {0};
     int64_t clock = 0;
-    int rc = sae_db_meta_int(store->db, "acked_seq", &s.acked_seq);
+    int rc = sae_db_meta_int(store->db, NODE_META_ACKED_SEQ, &s.acked_seq);
     if (rc == 0)
-        rc = sae_db_meta_int(store->db, "clock", &clock);
+        rc = sae_db_meta_int(store->db, NODE_META_CLOCK, &clock);
     if (rc == 0)
-        rc = sae_db_meta_int(store->db, "created_ms", &s.created_ms);
+        rc = sae_db_meta_int(store->db, NODE_META_CREATED_MS, &s.created_ms);
     if (rc == 0)
-        rc = sae_db_query_int(store->db, "SELECT count(*) FROM report", NULL, 0, &s.reports);
+        rc = sae_db_query_int(store->db, &store->statements, count_reports_sql, NULL, 0,
+                              &s.reports);
     if (rc == 0)
-        rc = sae_db_query_int(store->db,
-                                  "SELECT count(*) FROM report_field WHERE field = '"
-                                  SAE_FIELD_TOMBSTONE "' AND value IS NOT NULL",
-                                  NULL, 0, &s.deleted);
+        rc = sae_db_query_int(store->db, &store->statements, count_deleted_sql, NULL, 0,
+                              &s.deleted);
     if (rc == 0)
-        rc = sae_db_query_int(store->db, "SELECT count(*) FROM journal", NULL, 0, &s.changes);
+        rc = sae_db_query_int(store->db, &store->statements, count_changes_sql, NULL, 0,
+                              &s.changes);
     if (rc == 0)
         rc = report_pending_count(store, s.acked_seq, &s.pending);
     if (rc == 0)

@@ -1,3 +1,4 @@
+#include "store/node_meta.h"
 #include "store/restamp.h"
 
 #include <stdbool.h>
@@ -46,6 +47,8 @@ static const char recompute_sql[] =
     " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
     " ORDER BY version DESC, origin DESC, seq DESC LIMIT 1";
 
+static const char unset_aside_sql[] = "DELETE FROM set_aside WHERE seq = ?1";
+
 struct entry {
     int64_t seq, version, base_version, base_origin, seen_cursor, new_version;
     char *report_id, *kind, *field, *value;
@@ -68,12 +71,6 @@ static void entries_free(struct entries *list)
     free(list->items);
 }
 
-static char *column_dup(sqlite3_stmt *stmt, int column)
-{
-    const unsigned char *text = sqlite3_column_text(stmt, column);
-    return text ? strdup((const char *)text) : NULL;
-}
-
 static int entry_read(sqlite3_stmt *stmt, struct entries *list)
 {
     if (list->count == list->capacity) {
@@ -87,57 +84,49 @@ static int entry_read(sqlite3_stmt *stmt, struct entries *list)
     struct entry *e = &list->items[list->count];
     memset(e, 0, sizeof *e);
     e->seq = sqlite3_column_int64(stmt, 0);
-    e->report_id = column_dup(stmt, 1);
-    e->kind = column_dup(stmt, 2);
-    e->field = column_dup(stmt, 3);
-    e->value = column_dup(stmt, 4);
     e->version = sqlite3_column_int64(stmt, 5);
     e->base_version = sqlite3_column_int64(stmt, 6);
     e->base_origin = sqlite3_column_int64(stmt, 7);
     e->seen_cursor = sqlite3_column_int64(stmt, 8);
     e->held = sqlite3_column_int(stmt, 9) != 0;
     list->count++;
-    bool value_ok = sqlite3_column_type(stmt, 4) == SQLITE_NULL || e->value;
-    return e->report_id && e->kind && e->field && value_ok ? 0 : SAE_ENOMEM;
+    int rc = sae_db_column_dup(stmt, 1, &e->report_id);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 2, &e->kind);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 3, &e->field);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 4, &e->value);
+    if (rc == 0 && !(e->report_id && e->kind && e->field))
+        rc = SAE_ECORRUPT; /* NOT NULL columns */
+    return rc;
 }
 
 static int read_candidates(struct node_store *store, const int64_t params[5],
                            struct entries *list)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = 0, src = sqlite3_prepare_v2(store->db, candidates_sql, -1, &stmt, NULL);
-    for (int i = 0; src == SQLITE_OK && i < 5; i++)
-        src = sqlite3_bind_int64(stmt, i + 1, params[i]);
-    while (rc == 0 && src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int rc = sae_db_prepare_cached(store->db, &store->statements, candidates_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_ints(stmt, 1, params, 5);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW)
         rc = entry_read(stmt, list);
-        src = SQLITE_OK;
-    }
-    sqlite3_finalize(stmt);
-    if (rc == 0 && src != SQLITE_DONE)
-        rc = sae_db_error(src);
+    sae_db_reset(stmt);
     return rc;
 }
+
+static const char redate_table_sql[] =
+    "CREATE TEMP TABLE IF NOT EXISTS redate(seq INTEGER PRIMARY KEY); DELETE FROM temp.redate";
+static const char redate_insert_sql[] = "INSERT INTO temp.redate VALUES (?1)";
 
 /* The floor excludes the entries being re-dated: a temporary table names them. */
 static int read_floor(struct node_store *store, const struct entries *list, int64_t *floor)
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_exec(store->db, "CREATE TEMP TABLE IF NOT EXISTS redate(seq INTEGER "
-                                    "PRIMARY KEY); DELETE FROM temp.redate");
-    int src = rc == 0 ? sqlite3_prepare_v2(store->db, "INSERT INTO temp.redate VALUES (?1)", -1,
-                                           &stmt, NULL)
-                      : SQLITE_OK;
-    for (size_t i = 0; rc == 0 && src == SQLITE_OK && i < list->count; i++) {
-        src = sqlite3_bind_int64(stmt, 1, list->items[i].seq);
-        if (src == SQLITE_OK)
-            src = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-        sqlite3_reset(stmt);
-    }
-    sqlite3_finalize(stmt);
-    if (rc == 0 && src != SQLITE_OK)
-        rc = sae_db_error(src);
+    int rc = sae_db_exec(store->db, redate_table_sql);
+    for (size_t i = 0; rc == 0 && i < list->count; i++)
+        rc = sae_db_run(store->db, &store->statements, redate_insert_sql, &list->items[i].seq, 1);
     if (rc == 0)
-        rc = sae_db_query_int(store->db, floor_sql, NULL, 0, floor);
+        rc = sae_db_query_int(store->db, &store->statements, floor_sql, NULL, 0, floor);
     return rc;
 }
 
@@ -160,6 +149,9 @@ static int assign_versions(struct entries *list, int64_t floor, uint64_t now_ms)
     return 0;
 }
 
+/* Re-dates of re-dates followed before the chain is taken for a cycle (a damaged journal). */
+#define REBASE_HOPS_MAX 64
+
 /* A base that names an own entry re-dated (in this pass, whose entries are written in
  * order, or before) names its newest version instead; re-dating can chain. */
 static int rebase(struct node_store *store, struct entry *e)
@@ -168,31 +160,24 @@ static int rebase(struct node_store *store, struct entry *e)
     if ((uint64_t)e->base_origin != store->origin || e->base_version == 0)
         return 0;
     int rc = sae_db_prepare_cached(store->db, &store->statements, redated_base_sql, &stmt);
-    for (int hops = 0; rc == 0 && hops < 64; hops++) {
-        int src = sqlite3_bind_text(stmt, 1, e->report_id, -1, SQLITE_STATIC);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_text(stmt, 2, e->field, -1, SQLITE_STATIC);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_int64(stmt, 3, e->base_version);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_int64(stmt, 4, e->base_origin);
-        if (src == SQLITE_OK)
-            src = sqlite3_step(stmt);
-        if (src == SQLITE_ROW)
+    for (int hops = 0; rc == 0 && hops < REBASE_HOPS_MAX; hops++) {
+        const int64_t version[] = {e->base_version, e->base_origin};
+        rc = sae_db_bind_text(stmt, 1, e->report_id);
+        if (rc == 0)
+            rc = sae_db_bind_text(stmt, 2, e->field);
+        if (rc == 0)
+            rc = sae_db_bind_ints(stmt, 3, version, 2);
+        if (rc == 0)
+            rc = sae_db_step(stmt);
+        if (rc == SAE_DB_ROW)
             e->base_version = sqlite3_column_int64(stmt, 0);
-        sqlite3_reset(stmt);
-        if (src == SQLITE_DONE)
+        sae_db_reset(stmt);
+        if (rc == 0)
             return 0;
-        if (src != SQLITE_ROW)
-            rc = sae_db_error(src);
+        if (rc == SAE_DB_ROW)
+            rc = 0;
     }
     return rc == 0 ? SAE_ECORRUPT : rc; /* a cycle of re-dated entries */
-}
-
-static int bind_text_or_null(sqlite3_stmt *stmt, int index, const char *text)
-{
-    return text ? sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC)
-                : sqlite3_bind_null(stmt, index);
 }
 
 static int write_entry(struct node_store *store, const struct entry *e)
@@ -202,37 +187,36 @@ static int write_entry(struct node_store *store, const struct entry *e)
     if (rc == 0)
         rc = sae_db_prepare_cached(store->db, &store->statements, recompute_sql, &state);
     if (rc == 0)
-        rc = sae_db_prepare_cached(store->db, &store->statements,
-                                   "DELETE FROM set_aside WHERE seq = ?1", &unset);
+        rc = sae_db_prepare_cached(store->db, &store->statements, unset_aside_sql, &unset);
     if (rc != 0)
         return rc;
     const int64_t ints[] = {e->new_version, (int64_t)store->origin, e->base_version,
                             e->base_origin, e->seen_cursor, e->seq};
-    int src = sqlite3_bind_text(ins, 1, e->report_id, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(ins, 2, e->kind, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(ins, 3, e->field, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = bind_text_or_null(ins, 4, e->value);
-    for (int i = 0; src == SQLITE_OK && i < 6; i++)
-        src = sqlite3_bind_int64(ins, 5 + i, ints[i]);
-    if (src == SQLITE_OK)
-        src = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(state, 1, e->report_id, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(state, 2, e->field, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = sqlite3_step(state) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_int64(unset, 1, e->seq);
-    if (src == SQLITE_OK)
-        src = sqlite3_step(unset) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_reset(ins);
-    sqlite3_reset(state);
-    sqlite3_reset(unset);
-    return src == SQLITE_OK ? 0 : sae_db_error(src);
+    rc = sae_db_bind_text(ins, 1, e->report_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(ins, 2, e->kind);
+    if (rc == 0)
+        rc = sae_db_bind_text(ins, 3, e->field);
+    if (rc == 0)
+        rc = sae_db_bind_text(ins, 4, e->value);
+    if (rc == 0)
+        rc = sae_db_bind_ints(ins, 5, ints, sizeof ints / sizeof ints[0]);
+    if (rc == 0)
+        rc = sae_db_step_done(ins);
+    if (rc == 0)
+        rc = sae_db_bind_text(state, 1, e->report_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(state, 2, e->field);
+    if (rc == 0)
+        rc = sae_db_step_done(state);
+    if (rc == 0)
+        rc = sae_db_bind_int(unset, 1, e->seq);
+    if (rc == 0)
+        rc = sae_db_step_done(unset);
+    sae_db_reset(ins);
+    sae_db_reset(state);
+    sae_db_reset(unset);
+    return rc;
 }
 
 /* The clock issues versions after the last one written; a clock that ran ahead comes back
@@ -241,25 +225,25 @@ static int write_entry(struct node_store *store, const struct entry *e)
 static int reset_clock(struct node_store *store, const struct entries *list, uint64_t now_ms)
 {
     int64_t clock = 0, floor = 0;
-    int rc = sae_db_meta_int(store->db, "clock", &clock);
+    int rc = sae_db_meta_int(store->db, NODE_META_CLOCK, &clock);
     if (rc != 0 || (int64_t)sae_hlc_ms((sae_hlc)clock) <= (int64_t)now_ms + NODE_CLOCK_TOLERANCE_MS)
         return rc;
     if (list->count)
         floor = list->items[list->count - 1].new_version;
     else
         rc = read_floor(store, list, &floor);
-    return rc == 0 ? sae_db_set_meta_int(store->db, "clock", floor) : rc;
+    return rc == 0 ? sae_db_set_meta_int(store->db, NODE_META_CLOCK, floor) : rc;
 }
 
 static int restamp_in_transaction(struct node_store *store, size_t *restamped)
 {
     struct entries list = {0};
     int64_t offset = 0, acked = 0, mark = 0, floor = 0;
-    int rc = sae_db_meta_int(store->db, "clock_offset_ms", &offset);
+    int rc = sae_db_meta_int(store->db, NODE_META_CLOCK_OFFSET_MS, &offset);
     if (rc == 0)
-        rc = sae_db_meta_int(store->db, "acked_seq", &acked);
+        rc = sae_db_meta_int(store->db, NODE_META_ACKED_SEQ, &acked);
     if (rc == 0)
-        rc = sae_db_meta_int(store->db, "restamp_below_seq", &mark);
+        rc = sae_db_meta_int(store->db, NODE_META_RESTAMP_BELOW_SEQ, &mark);
     uint64_t now_ms = node_store_corrected_ms(offset);
     sae_hlc future = 0;
     if (rc == 0)

@@ -6,11 +6,12 @@
 #include <string.h>
 
 #include "store/journal.h"
-#include "store/report_read.h"
 #include "store/restamp.h"
+#include "store/sync_state.h"
 #include "sae/sae_borrow.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
+#include "sae/sae_wipe.h"
 #include "sae/sae_wire.h"
 
 /* Everything one round needs, with the post's secret key wiped at the end. */
@@ -21,14 +22,14 @@ struct round {
     struct sync_result *result;
     struct sae_message *why;
     struct sae_limits limits;
-    uint8_t secret_key[32];
-    uint8_t public_key[32];
+    uint8_t secret_key[crypto_box_SECRETKEYBYTES];
+    uint8_t public_key[crypto_box_PUBLICKEYBYTES];
 };
 
 static int load_keys(struct round *r)
 {
     char *path = sae_path_join(r->store->dir, NODE_KEY_FILE);
-    int rc = path ? sae_file_read_private(path, r->secret_key, 32) : SAE_ENOMEM;
+    int rc = path ? sae_file_read_private(path, r->secret_key, crypto_box_SECRETKEYBYTES) : SAE_ENOMEM;
     free(path);
     if (rc == SAE_EPERM)
         sae_message_set(r->why, "%s/%s can be read by other users; run: chmod 600 %s/%s",
@@ -43,42 +44,18 @@ static int load_keys(struct round *r)
 
 static int64_t pending_count(struct node_store *store)
 {
-    int64_t acked = 0, n = 0;
-    if (sae_db_meta_int(store->db, "acked_seq", &acked) != 0 ||
-        report_pending_count(store, acked, &n) != 0)
-        return -1;
-    return n;
-}
-
-/* When the measured offset moves by more than the tolerance, the entries written so far
- * were dated by a clock now known to be off: they are re-dated before they are sent. */
-static int mark_clock_change(struct round *r, int64_t offset)
-{
-    int64_t stored = 0, last = 0;
-    int rc = sae_db_meta_int(r->store->db, "clock_offset_ms", &stored);
-    if (rc != 0 || llabs(offset - stored) <= NODE_CLOCK_TOLERANCE_MS)
-        return rc;
-    rc = sae_db_query_int(r->store->db, "SELECT coalesce(max(seq), 0) FROM journal", NULL, 0,
-                          &last);
-    return rc == 0 ? sae_db_set_meta_int(r->store->db, "restamp_below_seq", last + 1) : rc;
+    int64_t n = 0;
+    return sync_state_pending_count(store, &n) == 0 ? n : -1;
 }
 
 /* The hub's clock: ours catches up with it, and the offset is kept for status and for the
  * versions this post issues. */
 static int observe_hub_clock(struct round *r, sae_hlc hub_clock)
 {
-    int64_t clock = 0;
     if (hub_clock == 0)
         return 0;
     r->result->clock_offset_ms = (int64_t)sae_hlc_ms(hub_clock) - (int64_t)sae_wall_clock_ms();
-    int rc = sae_db_meta_int(r->store->db, "clock", &clock);
-    if (rc == 0 && (int64_t)hub_clock > clock)
-        rc = sae_db_set_meta_int(r->store->db, "clock", (int64_t)hub_clock);
-    if (rc == 0)
-        rc = mark_clock_change(r, r->result->clock_offset_ms);
-    if (rc == 0)
-        rc = sae_db_set_meta_int(r->store->db, "clock_offset_ms", r->result->clock_offset_ms);
-    return rc;
+    return sync_state_observe_hub_clock(r->store, hub_clock, r->result->clock_offset_ms);
 }
 
 /* Why a request did not succeed, in words the post's staff can act on. */
@@ -124,7 +101,9 @@ static int explain(struct round *r, const struct transport_response *resp, const
     case 503:
         r->result->retry_after_seconds = resp->retry_after_seconds;
         sae_message_set(r->why, "the hub is busy; %lld change(s) wait, try again in %u s",
-                        (long long)pending, resp->retry_after_seconds ? resp->retry_after_seconds : 60);
+                        (long long)pending,
+                        resp->retry_after_seconds ? resp->retry_after_seconds
+                                                  : SYNC_BUSY_RETRY_DEFAULT_S);
         return SAE_EBUSY;
     default:
         sae_message_set(r->why, "the hub refused the %s (HTTP %ld); %lld change(s) wait", what,
@@ -138,7 +117,7 @@ static int lookup_hub(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKE
     const struct hub_link *link = ctx;
     if (sender != link->hub_id)
         return SAE_ENOTFOUND;
-    memcpy(pk, link->public_key, 32);
+    memcpy(pk, link->public_key, crypto_box_PUBLICKEYBYTES);
     return 0;
 }
 
@@ -184,10 +163,8 @@ static int enroll(struct round *r)
     struct sae_enroll_response *response = NULL;
     uint8_t *plain = NULL, *answer = NULL;
     size_t len = 0, answer_len = 0;
-    int64_t clock = 0;
-    memcpy(request.public_key, r->public_key, 32);
-    int rc = sae_db_meta_int(r->store->db, "clock", &clock);
-    request.clock = (sae_hlc)clock;
+    memcpy(request.public_key, r->public_key, crypto_box_PUBLICKEYBYTES);
+    int rc = sync_state_clock(r->store, &request.clock);
     if (rc == 0)
         rc = sae_enroll_request_encode(&request, &r->limits, &plain, &len);
     if (rc == 0)
@@ -215,107 +192,25 @@ static int enroll(struct round *r)
     return rc;
 }
 
-static void free_changes(struct sae_change *changes, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        free(changes[i].kind);
-        free(changes[i].field);
-        if (changes[i].value)
-            sodium_memzero(changes[i].value, strlen(changes[i].value));
-        free(changes[i].value);
-    }
-    free(changes);
-}
-
-static int row_to_change(sqlite3_stmt *stmt, uint64_t origin, struct sae_change *c)
-{
-    const char *id = (const char *)sqlite3_column_text(stmt, 1);
-    const unsigned char *value = sqlite3_column_text(stmt, 4);
-    c->seq = (uint64_t)sqlite3_column_int64(stmt, 0);
-    if (!id || sae_id_parse(id, &c->report_id) != 0)
-        return SAE_ECORRUPT;
-    c->kind = strdup((const char *)sqlite3_column_text(stmt, 2));
-    c->field = strdup((const char *)sqlite3_column_text(stmt, 3));
-    c->value = value ? strdup((const char *)value) : NULL;
-    c->version = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 5), origin};
-    c->base = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 6),
-                                   (uint64_t)sqlite3_column_int64(stmt, 7)};
-    c->seen_cursor = (uint64_t)sqlite3_column_int64(stmt, 8);
-    c->supersedes = (sae_hlc)sqlite3_column_int64(stmt, 9);
-    return c->kind && c->field && (!value || c->value) ? 0 : SAE_ENOMEM;
-}
-
-/* The next own changes the hub has not acknowledged, in seq order, within the batch limits
- * (count, and values within half the inflated limit). */
+/* The next own changes the hub has not acknowledged, within the batch limits (count, and
+ * values within half the inflated limit). */
 static int next_batch(struct round *r, struct sae_batch *batch)
 {
-    sqlite3_stmt *stmt = NULL;
-    int64_t acked = 0;
-    size_t budget = r->limits.inflated_bytes / 2, used = 0;
-    int rc = sae_db_meta_int(r->store->db, "acked_seq", &acked);
-    if (rc != 0)
-        return rc;
     batch->changes = calloc(SYNC_BATCH_CHANGES, sizeof *batch->changes);
     if (!batch->changes)
         return SAE_ENOMEM;
-    int src = sqlite3_prepare_v2(r->store->db,
-                                 "SELECT seq, report_id, kind, field, value, version,"
-                                 " base_version, base_origin, seen_cursor, coalesce((SELECT"
-                                 " s.version FROM journal s WHERE s.seq = j.restamp_of), 0)"
-                                 " FROM journal j"
-                                 " WHERE origin = ?1 AND seq > ?2 AND origin_seq IS NULL"
-                                 " AND seq NOT IN (SELECT seq FROM set_aside)"
-                                 " AND NOT EXISTS (SELECT 1 FROM journal r"
-                                 "   WHERE r.restamp_of = j.seq)"
-                                 " ORDER BY seq LIMIT ?3", -1, &stmt, NULL);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_int64(stmt, 1, (int64_t)r->store->origin);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_int64(stmt, 2, acked);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_int64(stmt, 3, SYNC_BATCH_CHANGES);
-    while (rc == 0 && src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
-        size_t cost = (size_t)sqlite3_column_bytes(stmt, 4) + 128;
-        if (batch->change_count > 0 && used + cost > budget)
-            break;
-        used += cost;
-        rc = row_to_change(stmt, r->store->origin, &batch->changes[batch->change_count++]);
-        src = SQLITE_OK;
-    }
-    sqlite3_finalize(stmt);
-    if (rc == 0 && src != SQLITE_ROW && src != SQLITE_DONE && src != SQLITE_OK)
-        rc = sae_db_error(src);
-    return rc;
+    return sync_state_next_batch(r->store, SYNC_BATCH_CHANGES, r->limits.inflated_bytes / 2,
+                                 batch->changes, &batch->change_count);
 }
 
 static int record_ack(struct round *r, const struct sae_push_ack *ack, uint64_t last_sent)
 {
-    int64_t acked = 0;
     uint64_t upto = ack->acked_seq < last_sent ? ack->acked_seq : last_sent;
     int rc = node_store_begin(r->store);
     if (rc != 0)
         return rc;
-    rc = sae_db_meta_int(r->store->db, "acked_seq", &acked);
-    if (rc == 0 && (int64_t)upto > acked)
-        rc = sae_db_set_meta_int(r->store->db, "acked_seq", (int64_t)upto);
-    for (size_t i = 0; rc == 0 && i < ack->refusal_count; i++) {
-        sqlite3_stmt *stmt = NULL;
-        int src = sqlite3_prepare_v2(r->store->db,
-                                     "INSERT OR REPLACE INTO set_aside(seq, code, message, at_ms)"
-                                     " VALUES (?1, ?2, ?3, ?4)", -1, &stmt, NULL);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_int64(stmt, 1, (int64_t)ack->refusals[i].seq);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_int64(stmt, 2, ack->refusals[i].code);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_text(stmt, 3, ack->refusals[i].message, -1, SQLITE_STATIC);
-        if (src == SQLITE_OK)
-            src = sqlite3_bind_int64(stmt, 4, (int64_t)sae_wall_clock_ms());
-        if (src == SQLITE_OK)
-            src = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(r->store->db);
-        sqlite3_finalize(stmt);
-        rc = src == SQLITE_OK ? 0 : sae_db_error(src);
-    }
+    rc = sync_state_record_ack(r->store, upto, ack->refusals, ack->refusal_count,
+                               (int64_t)sae_wall_clock_ms());
     if (rc == 0)
         rc = observe_hub_clock(r, ack->hub_clock);
     rc = rc == 0 ? node_store_commit(r->store) : rc;
@@ -336,15 +231,13 @@ static int push_all(struct round *r)
         struct sae_push_ack *ack = NULL;
         uint8_t *plain = NULL, *answer = NULL;
         size_t len = 0, answer_len = 0;
-        int64_t clock = 0;
         int rc = next_batch(r, &batch);
         if (rc == 0 && batch.change_count == 0) {
-            free_changes(batch.changes, 0);
+            sae_wipe_free_changes(batch.changes, 0);
             return 0;
         }
         if (rc == 0)
-            rc = sae_db_meta_int(r->store->db, "clock", &clock);
-        batch.clock = (sae_hlc)clock;
+            rc = sync_state_clock(r->store, &batch.clock);
         if (rc == 0)
             rc = sae_batch_encode(&batch, &r->limits, &plain, &len);
         if (rc == 0)
@@ -364,7 +257,7 @@ static int push_all(struct round *r)
                                     r->result->bytes_sent);
         }
         sae_push_ack_free(ack);
-        free_changes(batch.changes, batch.change_count);
+        sae_wipe_free_changes(batch.changes, batch.change_count);
         if (rc != 0)
             return rc;
     }
@@ -383,7 +276,7 @@ static int apply_pulled(struct round *r, const struct sae_pull_response *respons
         r->result->pulled += applied;
     }
     if (rc == 0)
-        rc = sae_db_set_meta_int(r->store->db, "pull_cursor", (int64_t)response->next_cursor);
+        rc = sync_state_set_pull_cursor(r->store, response->next_cursor);
     if (rc == 0)
         rc = observe_hub_clock(r, response->hub_clock);
     rc = rc == 0 ? node_store_commit(r->store) : rc;
@@ -400,12 +293,9 @@ static int pull_all(struct round *r)
         struct sae_pull_response *response = NULL;
         uint8_t *plain = NULL, *answer = NULL;
         size_t len = 0, answer_len = 0;
-        int64_t cursor = 0, clock = 0;
-        int rc = sae_db_meta_int(r->store->db, "pull_cursor", &cursor);
+        int rc = sync_state_pull_cursor(r->store, &request.cursor);
         if (rc == 0)
-            rc = sae_db_meta_int(r->store->db, "clock", &clock);
-        request.cursor = (uint64_t)cursor;
-        request.clock = (sae_hlc)clock;
+            rc = sync_state_clock(r->store, &request.clock);
         if (rc == 0)
             rc = sae_pull_request_encode(&request, &r->limits, &plain, &len);
         if (rc == 0)
@@ -466,28 +356,5 @@ int sync_round(struct node_store *store, struct transport *transport,
 
 int sync_record(struct node_store *store, int rc, const struct sae_message *why)
 {
-    sqlite3_stmt *stmt = NULL;
-    int err = node_store_begin(store);
-    if (err != 0)
-        return err;
-    int64_t offset = 0;
-    if (rc == 0)
-        err = sae_db_meta_int(store->db, "clock_offset_ms", &offset);
-    /* The hub's time when this computer's clock is known to be off. */
-    if (rc == 0 && err == 0)
-        err = sae_db_set_meta_int(store->db, "last_sync_ms",
-                                  (int64_t)node_store_corrected_ms(offset));
-    int src = sqlite3_prepare_v2(store->db, "UPDATE meta SET value = ?1 WHERE key = 'last_error'",
-                                 -1, &stmt, NULL);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(stmt, 1, rc == 0 || !why ? "" : why->text, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
-    sqlite3_finalize(stmt);
-    if (err == 0 && src != SQLITE_OK)
-        err = sae_db_error(src);
-    err = err == 0 ? node_store_commit(store) : err;
-    if (err != 0)
-        node_store_rollback(store);
-    return err;
+    return sync_state_record_round(store, rc == 0 ? NULL : why ? why->text : "");
 }

@@ -20,6 +20,9 @@
  * to 20.3 s (tests/bench/bench_sync_link.py). */
 #define SYNC_BATCH_CHANGES SAE_WIRE_CHANGES_PER_MESSAGE
 
+/* The wait a busy hub's message suggests when it sent no Retry-After. */
+#define SYNC_BUSY_RETRY_DEFAULT_S 60
+
 /* Called after each acknowledged batch: changes sent so far of those pending when the round
  * began, and sealed bytes sent. */
 typedef void (*sync_progress_fn)(void *context, size_t sent, size_t total, size_t bytes);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "sae/sae_db.h"
+#include "store/node_meta.h"
 #include "unit_support.h"
 
 #define MISSING_ID "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0ff"
@@ -423,7 +424,7 @@ static void test_status_counts(void **state)
     assert_int_equal(s.changes, 11);
     assert_int_equal(s.pending, 11);
     assert_int_equal(s.clock, (sae_hlc)unit_count(f->store, "SELECT max(version) FROM journal"));
-    assert_int_equal(sae_db_set_meta_int(f->store->db, "acked_seq", 4), 0);
+    assert_int_equal(sae_db_set_meta_int(f->store->db, NODE_META_ACKED_SEQ, 4), 0);
     assert_int_equal(report_status(f->store, &s), 0);
     assert_int_equal(s.acked_seq, 4);
     assert_int_equal(s.pending, 7);
@@ -442,7 +443,7 @@ static void test_versions_increase_across_commands(void **state)
         assert_true(now > last);
         last = now;
         int64_t meta_clock = 0;
-        assert_int_equal(sae_db_meta_int(f->store->db, "clock", &meta_clock), 0);
+        assert_int_equal(sae_db_meta_int(f->store->db, NODE_META_CLOCK, &meta_clock), 0);
         assert_int_equal(meta_clock, now);
     }
     assert_int_equal(unit_count(f->store, "SELECT count(DISTINCT version) FROM journal"), 41);
@@ -456,7 +457,7 @@ static void test_clock_behind_journal_still_orders_edits(void **state)
     char id[SAE_ID_TEXT_LEN + 1];
     unit_add_case(f->store, id);
     unit_edit(f->store, id, (const char *const[]){"victim_age=20", NULL}, 1);
-    assert_int_equal(sae_db_set_meta_int(f->store->db, "clock", 1), 0);
+    assert_int_equal(sae_db_set_meta_int(f->store->db, NODE_META_CLOCK, 1), 0);
     unit_edit(f->store, id, (const char *const[]){"victim_age=21", NULL}, 1);
     struct report *report = NULL;
     assert_int_equal(report_load(f->store, id, &report), 0);

@@ -1,7 +1,8 @@
-/* The merge rules of ../shared/DESIGN.md, one test each, on a real hub database:
+/* The merge rules of docs/DESIGN.md ("Merge rules"), one test each, on a real hub database:
  * clean updates, concurrent edits (hard and soft), different fields, edit against delete,
  * clock drift, exactly-once, refusals, district edits and resolutions. */
 #include "merge_support.h"
+#include "store/hub_meta.h"
 
 #define R1 "3f2a910c-5e7b-4d12-8a6e-c4019b33d758"
 #define R2 "a00b7cd1-2496-4fe3-b510-6a2f8841c907"
@@ -141,7 +142,7 @@ static void test_future_change_is_held_never_winning(void **state)
                                   " reason LIKE '%clock%' AND severity = 'hard'"), 1);
     /* The hub's clock did not jump a year ahead. */
     int64_t clock = 0;
-    assert_int_equal(sae_db_meta_int(f->store->db, "clock", &clock), 0);
+    assert_int_equal(sae_db_meta_int(f->store->db, HUB_META_CLOCK, &clock), 0);
     assert_true((sae_hlc)clock < MS(year));
     /* Just inside the drift is not held. */
     const struct test_change near[] = {

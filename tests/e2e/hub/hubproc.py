@@ -79,15 +79,13 @@ class Hub:
         return self.ok("nodes", "revoke", "%016x" % node_id)
 
     def admin_json(self, *args):
-        """Runs an admin command with --json; None when the command is not available yet
-        (another helper is writing it: it fails or prints no JSON)."""
-        proc = self.run(*(list(args) + ["--json"]))
-        if proc.returncode != 0:
-            return None
+        """Runs an admin command with --json and returns its parsed output; fails the test
+        when the command fails or prints anything but JSON."""
+        proc = self.ok(*(list(args) + ["--json"]))
         try:
             return json.loads(proc.stdout)
-        except ValueError:
-            return None
+        except ValueError as e:
+            raise AssertionError("%s --json printed no JSON (%s): %r" % (args, e, proc))
 
     # The daemon.
     @property

@@ -1,6 +1,7 @@
 """An independent reference model of the hub's merge, written from the rules as README.md
-("How the hub merges") and ../shared/DESIGN.md state them, not from hub/merge*.c. Tests feed
-it a set of changes and compare what it derives with what the real hub derived.
+("How the hub merges") and docs/DESIGN.md ("Merge rules") state them, not from
+hub/merge*.c. Tests feed it a set of changes and compare what it derives with what the
+real hub derived.
 
 The rules, as this model reads them:
 

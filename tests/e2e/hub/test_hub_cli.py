@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import ssl
 import stat
 import subprocess
 
@@ -42,38 +41,20 @@ def assert_private_dir(directory):
 
 
 def cert_alt_names(cert_path):
-    """The certificate's subject alternative names as {"DNS:x", "IP:y"}, read by openssl,
-    else by Python's ssl module; None when neither can."""
-    if shutil.which("openssl"):
-        out = subprocess.run(["openssl", "x509", "-in", cert_path, "-noout", "-ext",
-                              "subjectAltName"], capture_output=True, check=True).stdout
-        names = set()
-        for item in out.decode().split("\n", 1)[1].split(","):
-            kind, _, value = item.strip().partition(":")
-            names.add(("IP" if kind == "IP Address" else kind) + ":" + value)
-        return names
-    decode = getattr(getattr(ssl, "_ssl", None), "_test_decode_cert", None)
-    if decode is not None:
-        return {("IP" if kind == "IP Address" else kind) + ":" + value
-                for kind, value in decode(cert_path).get("subjectAltName", ())}
-    try:
-        from cryptography import x509
-    except ImportError:
-        return None
-    if not x509.__file__.startswith("/usr/lib/python3/"):
-        return None  # only Debian's python3-cryptography
-    with open(cert_path, "rb") as f:
-        cert = x509.load_pem_x509_certificate(f.read())
-    san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    return ({"DNS:" + n for n in san.get_values_for_type(x509.DNSName)} |
-            {"IP:" + str(n) for n in san.get_values_for_type(x509.IPAddress)})
+    """The certificate's subject alternative names as {"DNS:x", "IP:y"}, read by openssl
+    (scripts/deps.sh installs it)."""
+    out = subprocess.run(["openssl", "x509", "-in", cert_path, "-noout", "-ext",
+                          "subjectAltName"], capture_output=True, check=True).stdout
+    names = set()
+    for item in out.decode().split("\n", 1)[1].split(","):
+        kind, _, value = item.strip().partition(":")
+        names.add(("IP" if kind == "IP Address" else kind) + ":" + value)
+    return names
 
 
 def cert_pin(cert_path):
     """sha256// and the base64 SHA-256 of the certificate's SubjectPublicKeyInfo (the pin
-    format of PROTOCOL.md), via openssl; None without it."""
-    if not shutil.which("openssl"):
-        return None
+    format of PROTOCOL.md), via openssl."""
     pem = subprocess.run(["openssl", "x509", "-in", cert_path, "-noout", "-pubkey"],
                          capture_output=True, check=True).stdout.decode()
     der = base64.b64decode("".join(l for l in pem.splitlines() if not l.startswith("-----")))
@@ -107,9 +88,7 @@ def test_init_names_the_hub_and_makes_private_files(tmp_path):
     assert match.group("name") == "DP3AP2KB Probolinggo"
     assert match.group("dir") == directory
     assert_private_dir(directory)
-    pin = cert_pin(h.cert_path)
-    if pin is not None:
-        assert match.group("pin") == pin
+    assert match.group("pin") == cert_pin(h.cert_path)
     # A bundle carries the same identity as init printed.
     h.start()
     try:
@@ -131,9 +110,6 @@ def test_init_certificate_names_the_hosts(tmp_path):
     h, _ = init_hub(str(tmp_path / "hub"), "--host", "hub.probolinggo.example",
                     "--host", "10.20.30.40", "--host", "fd00::7")
     names = cert_alt_names(h.cert_path)
-    if names is None:
-        pytest.skip("no openssl, ssl._ssl._test_decode_cert nor Debian's python3-cryptography "
-                    "to read the certificate with")
     assert {"DNS:hub.probolinggo.example", "IP:10.20.30.40", "DNS:localhost",
             "IP:127.0.0.1"} <= names, names
     assert {"IP:FD00:0:0:0:0:0:0:7", "IP:fd00::7", "IP:fd00:0:0:0:0:0:0:7"} & names, names
@@ -156,9 +132,7 @@ def test_init_with_the_districts_own_certificate(tmp_path):
     for mine, theirs in (("tls-cert.pem", cert), ("tls-key.pem", key)):
         with open(os.path.join(directory, mine), "rb") as a, open(theirs, "rb") as b:
             assert a.read() == b.read()
-    names = cert_alt_names(h.cert_path)
-    if names is not None:
-        assert "DNS:hub.example.org" in names
+    assert "DNS:hub.example.org" in cert_alt_names(h.cert_path)
     # It serves with that certificate: a device that trusts its bundle enrolls and pushes.
     h.start()
     try:

@@ -1,4 +1,4 @@
-"""Clocks (PROTOCOL.md section 6, DESIGN.md "Clocks are wrong in villages"): every request
+"""Clocks (PROTOCOL.md section 6, docs/DESIGN.md, "Clocks"): every request
 measures the post's clock offset, a change dated within the allowed drift (24 h) is applied,
 one dated past it is held. Margins are an hour wide, so no assertion depends on how fast
 the machine runs."""

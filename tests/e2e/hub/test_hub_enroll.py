@@ -31,6 +31,25 @@ def test_enroll_records_the_device_under_its_derived_id(hub):
         [("%016x" % device.id, "Sumberasih", "Laptop Posko Sumberasih", False)]
 
 
+def test_device_name_at_the_wire_limit_is_kept_whole(hub):
+    """A device name may be SAE_WIRE_TEXT_BYTES (1 KiB) long; the hub keeps every byte (it
+    used to keep the first 127, silently). One byte more is refused."""
+    name = ("Laptop " + "Posko Sumberasih ü " * 60)[:1023]
+    name = name.encode()[:1022].decode("utf-8", "ignore")
+    name += "x" * (1024 - len(name.encode()))
+    assert len(name.encode()) == 1024
+    device = saeproto.Device(hub.add_node("Sumberasih"), name=name)
+    answer = device.enroll()
+    assert answer.status == 200 and answer.type == ENROLL_RESPONSE, answer
+    assert [n["device_name"] for n in hub.nodes()] == [name]
+    assert hub.query("SELECT device_name FROM node") == [(name,)]
+    over = saeproto.Device(hub.add_node("Sumberasih"), name=name + "x")
+    before = hub.snapshot()
+    answer = over.enroll()
+    assert answer.status == 400, answer
+    assert hub.snapshot() == before
+
+
 def test_village_comes_from_the_bundle_not_from_the_request(hub):
     device = saeproto.Device(hub.add_node("Sumberasih"))
     request = device.enroll_request()

@@ -1,7 +1,6 @@
 """The merge seen from the wire: devices of one village editing the same report apart from
 each other, a device of another village, and a clock a year ahead. Conflicts are read from
-hub.db (read-only) and, once it exists, from `sae-hub conflicts list --json`."""
-import pytest
+hub.db (read-only) and from `sae-hub conflicts list --json`."""
 
 import saeproto
 from saeproto import STATUS
@@ -69,11 +68,6 @@ def test_concurrent_edits_of_one_field_make_one_hard_conflict(hub, enroll):
 def test_conflict_is_listed_by_the_admin_command(hub, enroll):
     a1, a2, case, e1, e2 = concurrent_status_edits(hub, enroll)
     listed = hub.admin_json("conflicts", "list")
-    if listed is None:
-        pytest.skip("`sae-hub conflicts list --json` is not available in %s yet (the admin "
-                    "commands are being written); hub.db proves the conflict in "
-                    "test_concurrent_edits_of_one_field_make_one_hard_conflict"
-                    % hub.run("--version").stdout.decode().strip())
     assert len(listed) == 1, listed
     c = listed[0]
     assert (c["report"], c["field"], c["severity"], c["status"]) == \
@@ -98,11 +92,19 @@ def test_concurrent_edits_of_different_fields_make_no_conflict(hub, enroll):
     assert hub.current_value(uuid, "victim_age")[0] == "12"
 
 
-def test_concurrent_equal_values_are_no_hard_conflict(hub, enroll):
+def test_concurrent_equal_values_are_one_soft_conflict(hub, enroll):
     a1, a2, case, seen = shared_case(hub, enroll)
     pushed(a1, a1.write(case, "case", {"status": "referred"}, bases=seen))
     pushed(a2, a2.write(case, "case", {"status": "referred"}, bases=seen))
-    assert [c for c in hub.conflicts() if c["severity"] == "hard"] == []
+    conflicts = hub.conflicts()
+    assert len(conflicts) == 1, conflicts
+    c = conflicts[0]
+    assert (c["report"], c["field"], c["severity"], c["status"]) == \
+        (saeproto.report_uuid(case), "status", "soft", "open")
+    assert sorted((v, o) for v, o, _ in c["candidates"]) == \
+        sorted([("referred", a1.id), ("referred", a2.id)])
+    listed = hub.admin_json("conflicts", "list")
+    assert [(k["field"], k["severity"]) for k in listed] == [("status", "soft")], listed
     assert hub.current_value(saeproto.report_uuid(case), "status")[0] == "referred"
 
 

@@ -1,4 +1,4 @@
-"""Posts whose clock is a year wrong (issue 5, DESIGN.md "Clocks are wrong in villages"): the
+"""Posts whose clock is a year wrong (issue 5, docs/DESIGN.md, "Clocks"): the
 real sae-node run under libfaketime (its clock_gettime really returns the wrong date) against
 a real hub. They still converge, nothing is lost, no future-dated value wins silently, and
 staff are told in plain words. Margins are a day wide against a year of skew, so nothing

@@ -1,61 +1,21 @@
-/* Helpers for the merge tests: a hub database in a temporary directory, enrolled devices,
- * changes as one command on a post would write them, batches delivered to merge, and a
- * fingerprint of the derived state (winners and open conflicts) that must not depend on
- * the order of delivery. Header-only: every tests/unit .c file is its own binary. */
-#ifndef MERGE_SUPPORT_H
-#define MERGE_SUPPORT_H
+/* Merge test helpers (merge_support.h). */
 
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "merge_support.h"
 
-#include <sodium.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include "store/hub_store.h"
-#include "merge/merge.h"
-#include "sae/sae_borrow.h"
-#include "sae/sae_catalogue.h"
-#include "sae/sae_db.h"
-#include "sae/sae_envelope.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-/* A fixed "now" in 2026, so drift rules are deterministic. */
-#define NOW_MS INT64_C(1795958400000)
-#define MS(offset) ((sae_hlc)(NOW_MS + (offset)) << 16)
-
-struct device {
-    uint64_t id;
-    const char *village;
-    uint64_t next_seq;
-};
-
-struct hub_fixture {
-    char dir[64];
-    char path[128];
-    struct hub_store *store;
-    struct device devices[4]; /* A, B, C in Desa Sumberasri; D in Desa Wonokerso */
-};
-
-static inline void device_key(uint8_t seed, uint8_t pk[32], uint64_t *id)
+static void device_key(uint8_t seed, uint8_t pk[crypto_box_PUBLICKEYBYTES], uint64_t *id)
 {
-    uint8_t sk[32], seed_bytes[32];
+    uint8_t sk[crypto_box_SECRETKEYBYTES], seed_bytes[crypto_box_SEEDBYTES];
     memset(seed_bytes, seed, sizeof seed_bytes);
     assert_int_equal(crypto_box_seed_keypair(pk, sk, seed_bytes), 0);
     assert_int_equal(sae_origin_from_public_key(pk, id), 0);
 }
 
-static inline int hub_setup(void **state)
+int hub_setup(void **state)
 {
     static const char *const villages[] = {"Desa Sumberasri", "Desa Sumberasri",
                                            "Desa Sumberasri", "Desa Wonokerso"};
     struct hub_fixture *f = calloc(1, sizeof *f);
-    uint8_t pk[32];
+    uint8_t pk[crypto_box_PUBLICKEYBYTES];
     uint64_t hub_id;
     assert_non_null(f);
     assert_int_equal(sodium_init() >= 0, 1);
@@ -77,7 +37,7 @@ static inline int hub_setup(void **state)
     return 0;
 }
 
-static inline int hub_teardown(void **state)
+int hub_teardown(void **state)
 {
     struct hub_fixture *f = *state;
     char path[192];
@@ -92,21 +52,8 @@ static inline int hub_teardown(void **state)
     return 0;
 }
 
-/* One change as a post would send it. value NULL unsets; base_hlc 0 means "none". */
-struct test_change {
-    int device;        /* index into devices */
-    const char *report; /* canonical id */
-    const char *kind;
-    const char *field;
-    const char *value;
-    sae_hlc hlc;
-    int base_device;   /* -1: no base */
-    sae_hlc base_hlc;
-    uint64_t seen_cursor;
-};
-
-static inline struct sae_change to_wire(struct hub_fixture *f, const struct test_change *t,
-                                        uint64_t seq)
+static struct sae_change to_wire(struct hub_fixture *f, const struct test_change *t,
+                                 uint64_t seq)
 {
     struct sae_change c = {0};
     assert_int_equal(sae_id_parse(t->report, &c.report_id), 0);
@@ -121,12 +68,10 @@ static inline struct sae_change to_wire(struct hub_fixture *f, const struct test
     return c;
 }
 
-/* Delivers changes (all of one device) as one batch, each with the next seq of its device
- * unless seqs gives them; returns the ack's acked_seq. */
-static inline struct merge_outcome deliver_with_seqs(struct hub_fixture *f,
-                                                     const struct test_change *changes,
-                                                     size_t count, const uint64_t *seqs,
-                                                     int64_t now_ms, struct sae_push_ack **ack_out)
+struct merge_outcome deliver_with_seqs(struct hub_fixture *f,
+                                       const struct test_change *changes,
+                                       size_t count, const uint64_t *seqs,
+                                       int64_t now_ms, struct sae_push_ack **ack_out)
 {
     struct sae_change wire[16];
     assert_true(count > 0 && count <= COUNT(wire));
@@ -150,21 +95,21 @@ static inline struct merge_outcome deliver_with_seqs(struct hub_fixture *f,
     return outcome;
 }
 
-static inline struct merge_outcome deliver(struct hub_fixture *f, const struct test_change *changes,
-                                           size_t count)
+struct merge_outcome deliver(struct hub_fixture *f, const struct test_change *changes,
+                             size_t count)
 {
     return deliver_with_seqs(f, changes, count, NULL, NOW_MS, NULL);
 }
 
-static inline int64_t hub_count(struct hub_fixture *f, const char *sql)
+int64_t hub_count(struct hub_fixture *f, const char *sql)
 {
     int64_t n = -1;
-    assert_int_equal(sae_db_query_int(f->store->db, sql, NULL, 0, &n), 0);
+    assert_int_equal(sae_db_query_int(f->store->db, NULL, sql, NULL, 0, &n), 0);
     return n;
 }
 
 /* Appends the rows of a query, one line each, to a growing string. */
-static inline void append_rows(struct hub_fixture *f, const char *sql, char **text, size_t *len)
+static void append_rows(struct hub_fixture *f, const char *sql, char **text, size_t *len)
 {
     sqlite3_stmt *stmt = NULL;
     assert_int_equal(sqlite3_prepare_v2(f->store->db, sql, -1, &stmt, NULL), SQLITE_OK);
@@ -182,9 +127,7 @@ static inline void append_rows(struct hub_fixture *f, const char *sql, char **te
     sqlite3_finalize(stmt);
 }
 
-/* Winners and open conflicts, identified by content (never by hub seq or conflict id,
- * which depend on arrival order). Malloc'd. */
-static inline char *state_fingerprint(struct hub_fixture *f)
+char *state_fingerprint(struct hub_fixture *f)
 {
     char *text = calloc(1, 1);
     size_t len = 0;
@@ -205,7 +148,7 @@ static inline char *state_fingerprint(struct hub_fixture *f)
 }
 
 /* The current value of a field ("(unset)" or "(none)"); malloc'd. */
-static inline char *winner_value(struct hub_fixture *f, const char *report, const char *field)
+static char *winner_value(struct hub_fixture *f, const char *report, const char *field)
 {
     sqlite3_stmt *stmt = NULL;
     char *out = NULL;
@@ -223,8 +166,8 @@ static inline char *winner_value(struct hub_fixture *f, const char *report, cons
     return out;
 }
 
-static inline void assert_winner(struct hub_fixture *f, const char *report, const char *field,
-                                 const char *want)
+void assert_winner(struct hub_fixture *f, const char *report, const char *field,
+                   const char *want)
 {
     char *got = winner_value(f, report, field);
     if (strcmp(got, want) != 0)
@@ -232,5 +175,3 @@ static inline void assert_winner(struct hub_fixture *f, const char *report, cons
     assert_string_equal(got, want);
     free(got);
 }
-
-#endif

@@ -1,65 +1,18 @@
-/* What the hub benchmarks (bench_hub.c, bench_hub_load.c) share: a hub running in process
- * (hub.db, self-signed certificate, box key pair, http_server + hub_service on 127.0.0.1 with
- * the server's default limits), simulated posts enrolled directly in the store, their
- * realistic batches (bench_dataset.h) sealed as a post seals them, a libcurl client with
- * verification and pinning on, and the checks that every push was acknowledged and stored.
- *
- * The posts' journals come from bench_dataset.h with one correction: each change's base is
- * the version of that field the post last wrote (the generator names the report's creation
- * for every edit, which at the hub would make a post's second edit of a field concurrent
- * with its first), and a report deleted on the post is not edited again. That is what a
- * node's journal sends, so the hub merges clean changes as it would in the field.
- *
- * Header-only (static inline) because every C file under tests/bench is its own program.
- * Define _XOPEN_SOURCE 700 before including it (nftw). */
-#ifndef SAE_BENCH_HUB_SUPPORT_H
-#define SAE_BENCH_HUB_SUPPORT_H
+/* Hub benchmark helpers (bench_hub_support.h). */
+#define _XOPEN_SOURCE 700
 
-#include <curl/curl.h>
 #include <ftw.h>
-#include <limits.h>
-#include <pthread.h>
-#include <sodium.h>
-#include <sqlite3.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "bench_dataset.h"
-#include "net/http_server.h"
-#include "api/service.h"
-#include "store/hub_store.h"
-#include "sae/sae_db.h"
-#include "sae/sae_envelope.h"
-#include "sae/sae_error.h"
-#include "sae/sae_wire.h"
-#include "net/tls_cert.h"
+#include "bench_hub_support.h"
 
-#define HB_HUB_NAME "DP3AP2KB Kabupaten Probolinggo (benchmark)"
-/* The daemon's own choices (hub/cli/cli_daemon.c): connections in the service's pool. */
-#define HB_SERVICE_CONNECTIONS 8
-/* A reply larger than this is not an ack of this protocol. */
-#define HB_REPLY_MAX (1024u * 1024)
-/* Generous: nothing here asserts a time; a stuck transfer must still end the run. */
-#define HB_TRANSFER_TIMEOUT_S 300L
-/* Unusual server log lines kept for the report. */
-#define HB_LOG_KEEP 8
-
-static inline double hb_now(void)
+double hb_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* ---- scratch directory ------------------------------------------------------------ */
-
-/* Under $TMPDIR, else /var/tmp: on disk, so fsync costs what it costs a district server. */
-static inline int hb_scratch_make(const char *name, char *path, size_t size)
+int hb_scratch_make(const char *name, char *path, size_t size)
 {
     const char *base = getenv("TMPDIR");
     if (!base || !*base)
@@ -69,28 +22,19 @@ static inline int hb_scratch_make(const char *name, char *path, size_t size)
     return mkdtemp(path) ? 0 : SAE_EIO;
 }
 
-static inline int hb_remove_entry(const char *path, const struct stat *st, int type,
-                                  struct FTW *ftw)
+static int hb_remove_entry(const char *path, const struct stat *st, int type,
+                           struct FTW *ftw)
 {
     (void)st, (void)type, (void)ftw;
     return remove(path) == 0 ? 0 : -1;
 }
 
-static inline int hb_scratch_remove(const char *dir)
+int hb_scratch_remove(const char *dir)
 {
     return nftw(dir, hb_remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : SAE_EIO;
 }
 
-/* ---- the server's log: counted, not printed ---------------------------------------- */
-
-struct hb_log {
-    pthread_mutex_t lock;
-    size_t ok;      /* "POST /v1/push 200" lines */
-    size_t unusual; /* any other request outcome */
-    char kept[HB_LOG_KEEP][160];
-};
-
-static inline void hb_log_line(void *ctx, const char *line)
+static void hb_log_line(void *ctx, const char *line)
 {
     struct hb_log *log = ctx;
     pthread_mutex_lock(&log->lock);
@@ -104,21 +48,7 @@ static inline void hb_log_line(void *ctx, const char *line)
     pthread_mutex_unlock(&log->lock);
 }
 
-/* ---- the hub ------------------------------------------------------------------------ */
-
-struct hb_hub {
-    char db_path[PATH_MAX], cert[PATH_MAX], key[PATH_MAX];
-    char pin[TLS_CERT_PIN_BYTES], url[64];
-    uint8_t pk[32], sk[32];
-    uint64_t id;
-    struct hub_store *admin; /* a connection of its own, for enrolling and checking */
-    struct hub_service *service;
-    struct http_server *server;
-    struct hb_log log;
-    bool log_ready;
-};
-
-static inline int hb_hub_files(struct hb_hub *h, const char *dir, struct sae_message *why)
+static int hb_hub_files(struct hb_hub *h, const char *dir, struct sae_message *why)
 {
     if (snprintf(h->db_path, sizeof h->db_path, "%s/" HUB_DB_FILE, dir) >= (int)sizeof h->db_path ||
         snprintf(h->cert, sizeof h->cert, "%s/tls.crt", dir) >= (int)sizeof h->cert ||
@@ -137,7 +67,7 @@ static inline int hb_hub_files(struct hb_hub *h, const char *dir, struct sae_mes
     return rc;
 }
 
-static inline void hb_hub_stop(struct hb_hub *h)
+void hb_hub_stop(struct hb_hub *h)
 {
     http_server_stop(h->server);
     h->server = NULL;
@@ -151,9 +81,7 @@ static inline void hb_hub_stop(struct hb_hub *h)
     sodium_memzero(h->sk, sizeof h->sk);
 }
 
-/* Creates the hub in dir and serves it on 127.0.0.1, a free port, with the server's
- * default configuration otherwise (threads, connection limits, timeouts, body size). */
-static inline int hb_hub_start(struct hb_hub *h, const char *dir, struct sae_message *why)
+int hb_hub_start(struct hb_hub *h, const char *dir, struct sae_message *why)
 {
     memset(h, 0, sizeof *h);
     int rc = hb_hub_files(h, dir, why);
@@ -183,34 +111,8 @@ static inline int hb_hub_start(struct hb_hub *h, const char *dir, struct sae_mes
     return rc;
 }
 
-/* ---- simulated posts ------------------------------------------------------------------ */
-
-/* The last version a post wrote of one field of one report. */
-struct hb_written {
-    struct sae_id report;
-    const char *field; /* the generator's static names; NULL: free slot */
-    struct sae_version version;
-};
-
-/* What the hub knows of a post, and what it sent. */
-struct hb_identity {
-    uint8_t pk[32], sk[32];
-    uint64_t id;
-    char village[96];
-    uint64_t sent; /* changes handed to batches so far */
-};
-
-/* A post while it records: its identity and journal. */
-struct hb_post {
-    struct hb_identity who;
-    struct bench_dataset data;
-    uint64_t seq; /* the post's journal sequence, renumbered after filtering */
-    struct hb_written *written;
-    size_t written_count, written_cap;
-};
-
-static inline size_t hb_written_slot(const struct hb_post *p, const struct sae_id *report,
-                                     const char *field)
+static size_t hb_written_slot(const struct hb_post *p, const struct sae_id *report,
+                              const char *field)
 {
     uint64_t h = UINT64_C(0xcbf29ce484222325);
     for (size_t i = 0; i < SAE_ID_BYTES; i++)
@@ -224,7 +126,7 @@ static inline size_t hb_written_slot(const struct hb_post *p, const struct sae_i
     return i;
 }
 
-static inline int hb_written_grow(struct hb_post *p)
+static int hb_written_grow(struct hb_post *p)
 {
     struct hb_written *old = p->written;
     size_t old_cap = p->written_cap;
@@ -242,9 +144,8 @@ static inline int hb_written_grow(struct hb_post *p)
     return 0;
 }
 
-/* Keys, origin id and journal of post number index (the same for the same index). */
-static inline int hb_post_init(struct hb_post *p, uint64_t seed, uint32_t index,
-                               const char *village)
+int hb_post_init(struct hb_post *p, uint64_t seed, uint32_t index,
+                 const char *village)
 {
     uint8_t key_seed[crypto_box_SEEDBYTES] = {0};
     memset(p, 0, sizeof *p);
@@ -261,7 +162,7 @@ static inline int hb_post_init(struct hb_post *p, uint64_t seed, uint32_t index,
     return hb_written_grow(p);
 }
 
-static inline void hb_post_free(struct hb_post *p)
+void hb_post_free(struct hb_post *p)
 {
     free(p->written);
     p->written = NULL;
@@ -269,7 +170,7 @@ static inline void hb_post_free(struct hb_post *p)
 }
 
 /* Base versions as the post's journal sets them, and its own sequence numbers. */
-static inline int hb_post_correct(struct hb_post *p, struct sae_change *c)
+static int hb_post_correct(struct hb_post *p, struct sae_change *c)
 {
     if (2 * (p->written_count + 1) > p->written_cap && hb_written_grow(p) != 0)
         return SAE_ENOMEM;
@@ -286,14 +187,12 @@ static inline int hb_post_correct(struct hb_post *p, struct sae_change *c)
     return 0;
 }
 
-static inline bool hb_post_deleted(struct hb_post *p, const struct sae_id *report)
+static bool hb_post_deleted(struct hb_post *p, const struct sae_id *report)
 {
     return p->written[hb_written_slot(p, report, SAE_FIELD_TOMBSTONE)].field != NULL;
 }
 
-/* The post's next count changes, as its journal would hold them. out must start zeroed:
- * on failure the values written so far are in it, for bench_batch_clear. */
-static inline int hb_post_changes(struct hb_post *p, struct sae_change *out, size_t count)
+int hb_post_changes(struct hb_post *p, struct sae_change *out, size_t count)
 {
     size_t used = 0;
     (void)bench_batch; /* replaced here by a loop that filters and corrects each command */
@@ -314,10 +213,9 @@ static inline int hb_post_changes(struct hb_post *p, struct sae_change *out, siz
     return 0;
 }
 
-/* The changes as the post sends them: PushBatch, zlib, box to the hub. Free *env with free(). */
-static inline int hb_seal_batch(const struct hb_identity *p, const uint8_t hub_pk[32],
-                                struct sae_change *changes, size_t count, uint8_t **env,
-                                size_t *env_len)
+int hb_seal_batch(const struct hb_identity *p, const uint8_t hub_pk[crypto_box_PUBLICKEYBYTES],
+                  struct sae_change *changes, size_t count, uint8_t **env,
+                  size_t *env_len)
 {
     if (count == 0)
         return SAE_EINVAL;
@@ -334,15 +232,7 @@ static inline int hb_seal_batch(const struct hb_identity *p, const uint8_t hub_p
     return rc;
 }
 
-/* ---- the client ------------------------------------------------------------------------ */
-
-struct hb_reply {
-    uint8_t *bytes;
-    size_t len, cap;
-    bool overflow;
-};
-
-static inline size_t hb_reply_write(char *data, size_t size, size_t n, void *ctx)
+static size_t hb_reply_write(char *data, size_t size, size_t n, void *ctx)
 {
     struct hb_reply *r = ctx;
     size_t add = size * n;
@@ -367,15 +257,13 @@ static inline size_t hb_reply_write(char *data, size_t size, size_t n, void *ctx
     return add;
 }
 
-static inline void hb_reply_free(struct hb_reply *r)
+void hb_reply_free(struct hb_reply *r)
 {
     free(r->bytes);
     memset(r, 0, sizeof *r);
 }
 
-/* The headers every push sends: the envelope's type, and no Expect: 100-continue (the body is
- * well under the server's limit, so the wait for "100" would be a round trip for nothing). */
-static inline struct curl_slist *hb_push_headers(void)
+struct curl_slist *hb_push_headers(void)
 {
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/octet-stream");
     struct curl_slist *h2 = h ? curl_slist_append(h, "Expect:") : NULL;
@@ -384,10 +272,8 @@ static inline struct curl_slist *hb_push_headers(void)
     return h2;
 }
 
-/* A push client as a post runs it: the hub's certificate as the only trust anchor, host
- * verification on, its key pinned. interface: NULL, or "host!127.0.0.N" to send from N. */
-static inline int hb_easy_setup(CURL *easy, const struct hb_hub *hub, const char *interface,
-                                struct curl_slist *headers, struct hb_reply *reply)
+int hb_easy_setup(CURL *easy, const struct hb_hub *hub, const char *interface,
+                  struct curl_slist *headers, struct hb_reply *reply)
 {
     CURLcode c = curl_easy_setopt(easy, CURLOPT_URL, hub->url);
     if (c == CURLE_OK) c = curl_easy_setopt(easy, CURLOPT_CAINFO, hub->cert);
@@ -404,14 +290,13 @@ static inline int hb_easy_setup(CURL *easy, const struct hb_hub *hub, const char
     return c == CURLE_OK ? 0 : SAE_EINVAL;
 }
 
-/* How many connections the handle has opened for its last transfer (0: it reused one). */
-static inline long hb_easy_new_connections(CURL *easy)
+long hb_easy_new_connections(CURL *easy)
 {
     long n = 0;
     return curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &n) == CURLE_OK ? n : 0;
 }
 
-static inline int hb_easy_body(CURL *easy, const uint8_t *env, size_t len)
+int hb_easy_body(CURL *easy, const uint8_t *env, size_t len)
 {
     CURLcode c = curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     if (c == CURLE_OK)
@@ -419,20 +304,18 @@ static inline int hb_easy_body(CURL *easy, const uint8_t *env, size_t len)
     return c == CURLE_OK ? 0 : SAE_EINVAL;
 }
 
-static inline int hb_hub_key(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKEYBYTES])
+static int hb_hub_key(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKEYBYTES])
 {
     const struct hb_hub *hub = ctx;
     if (sender != hub->id)
         return SAE_ENOTFOUND;
-    memcpy(pk, hub->pk, 32);
+    memcpy(pk, hub->pk, crypto_box_PUBLICKEYBYTES);
     return 0;
 }
 
-/* Opens the hub's answer as the post does: a sealed PushAck for this post that acknowledges
- * every change up to last_seq and refuses none. */
-static inline int hb_ack_check(const struct hb_hub *hub, const struct hb_identity *p, long status,
-                               const struct hb_reply *reply, uint64_t last_seq,
-                               struct sae_message *why)
+int hb_ack_check(const struct hb_hub *hub, const struct hb_identity *p, long status,
+                 const struct hb_reply *reply, uint64_t last_seq,
+                 struct sae_message *why)
 {
     struct sae_limits limits = sae_limits_default();
     struct sae_push_ack *ack = NULL;
@@ -467,30 +350,26 @@ static inline int hb_ack_check(const struct hb_hub *hub, const struct hb_identit
     return rc;
 }
 
-/* ---- checks in hub.db ----------------------------------------------------------------- */
-
-/* Enrolls a post as `nodes add` and the post's first request would (the caller may hold a
- * transaction on hub->admin around many). */
-static inline int hb_enroll(struct hb_hub *hub, const struct hb_identity *who, size_t number)
+int hb_enroll(struct hb_hub *hub, const struct hb_identity *who, size_t number)
 {
     struct hub_node node = {.id = who->id, .enrolled_ms = (int64_t)sae_wall_clock_ms()};
     snprintf(node.village, sizeof node.village, "%s", who->village);
     snprintf(node.device_name, sizeof node.device_name, "laptop %zu", number);
-    memcpy(node.public_key, who->pk, 32);
+    memcpy(node.public_key, who->pk, crypto_box_PUBLICKEYBYTES);
     return hub_store_node_add(hub->admin, &node);
 }
 
-/* Every change the post sent is in hub.db, under its origin, and none was refused. */
-static inline int hb_check_stored(struct hb_hub *hub, const struct hb_identity *who,
-                                  struct sae_message *why)
+int hb_check_stored(struct hb_hub *hub, const struct hb_identity *who,
+                    struct sae_message *why)
 {
     const int64_t origin[] = {(int64_t)who->id};
     int64_t stored = 0, refused = 0;
-    int rc = sae_db_query_int(hub->admin->db, "SELECT count(*) FROM change WHERE origin = ?1",
-                              origin, 1, &stored);
+    int rc = sae_db_query_int(hub->admin->db, NULL,
+                              "SELECT count(*) FROM change WHERE origin = ?1", origin, 1, &stored);
     if (rc == 0)
-        rc = sae_db_query_int(hub->admin->db, "SELECT count(*) FROM refusal WHERE origin = ?1",
-                              origin, 1, &refused);
+        rc = sae_db_query_int(hub->admin->db, NULL,
+                              "SELECT count(*) FROM refusal WHERE origin = ?1", origin, 1,
+                              &refused);
     if (rc == 0 && (stored != (int64_t)who->sent || refused != 0)) {
         sae_message_set(why, "%s: hub.db holds %lld of its %llu changes, %lld refused",
                         who->village, (long long)stored, (unsigned long long)who->sent,
@@ -500,21 +379,18 @@ static inline int hb_check_stored(struct hb_hub *hub, const struct hb_identity *
     return rc;
 }
 
-static inline int hb_count(struct hb_hub *hub, const char *sql, int64_t *out)
+int hb_count(struct hb_hub *hub, const char *sql, int64_t *out)
 {
-    return sae_db_query_int(hub->admin->db, sql, NULL, 0, out);
+    return sae_db_query_int(hub->admin->db, NULL, sql, NULL, 0, out);
 }
 
-/* ---- figures ------------------------------------------------------------------------------ */
-
-static inline int hb_compare_double(const void *a, const void *b)
+static int hb_compare_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
 
-/* Nearest-rank percentile of n values, sorted in place. */
-static inline double hb_percentile(double *values, size_t n, double percent)
+double hb_percentile(double *values, size_t n, double percent)
 {
     if (n == 0)
         return 0;
@@ -522,5 +398,3 @@ static inline double hb_percentile(double *values, size_t n, double percent)
     size_t rank = (size_t)(percent / 100.0 * (double)n + 0.999999);
     return values[rank == 0 ? 0 : rank - 1];
 }
-
-#endif

@@ -1,39 +1,13 @@
-/* Helpers shared by the HTTPS server tests: a temporary directory with a generated
- * certificate, a log sink, a libcurl client with verification and pinning on, and a raw
- * GnuTLS client for what curl cannot do (hold idle connections, send headers without a body).
- * Header-only (static inline) because every tests/unit .c file is its own binary. Include
- * after <cmocka.h> and its prerequisites. */
-#ifndef HTTP_TEST_SUPPORT_H
-#define HTTP_TEST_SUPPORT_H
-
-#include <arpa/inet.h>
+/* HTTPS server test helpers (http_test_support.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <curl/curl.h>
-#include <gnutls/gnutls.h>
-#include <netinet/in.h>
-#include <pthread.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+#include <cmocka.h>
 
-#include "net/http_server.h"
-#include "net/tls_cert.h"
+#include "http_test_support.h"
 
-/* Generous: valgrind runs everything tens of times slower; no test measures time. */
-#define HT_WAIT_SECONDS 120
-
-/* A temporary directory with two certificate/key pairs: "hub" serves, "other" is a stranger. */
-struct ht_certs {
-    char dir[64];
-    char cert[128], key[128], other_cert[128], other_key[128];
-    char pin[TLS_CERT_PIN_BYTES];
-};
-
-static inline void ht_certs_make(struct ht_certs *c)
+void ht_certs_make(struct ht_certs *c)
 {
     memset(c, 0, sizeof *c);
     snprintf(c->dir, sizeof c->dir, "/tmp/sae-http-XXXXXX");
@@ -47,7 +21,7 @@ static inline void ht_certs_make(struct ht_certs *c)
     assert_int_equal(tls_cert_pin(c->cert, c->pin, sizeof c->pin), 0);
 }
 
-static inline void ht_certs_remove(struct ht_certs *c)
+void ht_certs_remove(struct ht_certs *c)
 {
     const char *files[] = {c->cert, c->key, c->other_cert, c->other_key};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
@@ -55,23 +29,14 @@ static inline void ht_certs_remove(struct ht_certs *c)
     assert_int_equal(rmdir(c->dir), 0);
 }
 
-/* Every log line the server wrote, kept for assertions. */
-#define HT_LOG_LINES 256
-struct ht_log {
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    char *lines[HT_LOG_LINES];
-    size_t count;
-};
-
-static inline void ht_log_init(struct ht_log *l)
+void ht_log_init(struct ht_log *l)
 {
     memset(l, 0, sizeof *l);
     assert_int_equal(pthread_mutex_init(&l->lock, NULL), 0);
     assert_int_equal(pthread_cond_init(&l->changed, NULL), 0);
 }
 
-static inline void ht_log_free(struct ht_log *l)
+void ht_log_free(struct ht_log *l)
 {
     for (size_t i = 0; i < l->count; i++)
         free(l->lines[i]);
@@ -79,7 +44,7 @@ static inline void ht_log_free(struct ht_log *l)
     pthread_mutex_destroy(&l->lock);
 }
 
-static inline void ht_log_line(void *ctx, const char *line)
+void ht_log_line(void *ctx, const char *line)
 {
     struct ht_log *l = ctx;
     pthread_mutex_lock(&l->lock);
@@ -89,8 +54,7 @@ static inline void ht_log_line(void *ctx, const char *line)
     pthread_mutex_unlock(&l->lock);
 }
 
-/* How many lines contain text. */
-static inline size_t ht_log_count(struct ht_log *l, const char *text)
+size_t ht_log_count(struct ht_log *l, const char *text)
 {
     size_t n = 0;
     pthread_mutex_lock(&l->lock);
@@ -101,10 +65,7 @@ static inline size_t ht_log_count(struct ht_log *l, const char *text)
     return n;
 }
 
-/* Waits (at most HT_WAIT_SECONDS) until n lines contain text; fails the test otherwise. A
- * request's line is written when the server has finished with it, which may be just after
- * the client has its answer. */
-static inline void ht_log_wait_n(struct ht_log *l, const char *text, size_t n)
+void ht_log_wait_n(struct ht_log *l, const char *text, size_t n)
 {
     struct timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);
@@ -118,12 +79,12 @@ static inline void ht_log_wait_n(struct ht_log *l, const char *text, size_t n)
     }
 }
 
-static inline void ht_log_wait(struct ht_log *l, const char *text)
+void ht_log_wait(struct ht_log *l, const char *text)
 {
     ht_log_wait_n(l, text, 1);
 }
 
-static inline void ht_log_print(struct ht_log *l)
+static void ht_log_print(struct ht_log *l)
 {
     pthread_mutex_lock(&l->lock);
     for (size_t i = 0; i < l->count; i++)
@@ -131,8 +92,7 @@ static inline void ht_log_print(struct ht_log *l)
     pthread_mutex_unlock(&l->lock);
 }
 
-/* A config for tests: 127.0.0.1, a free port, the generated certificate, small limits. */
-static inline struct http_server_config ht_config(const struct ht_certs *c)
+struct http_server_config ht_config(const struct ht_certs *c)
 {
     struct http_server_config config;
     http_server_config_default(&config);
@@ -149,33 +109,20 @@ static inline struct http_server_config ht_config(const struct ht_certs *c)
     return config;
 }
 
-/* ---- the handler under test ----
- * By path: /fail returns an error (after allocating a body, which the server must free),
- * /bad-status answers status 42, /busy 503 with Retry-After 7, /method 405 with Allow,
- * /slow waits until the test releases it and then echoes; anything else echoes the body. */
-struct ht_handler {
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    unsigned calls;
-    char method[16], path[64], content_type[64], peer[64];
-    size_t body_len;
-    bool body_null, entered, released;
-};
-
-static inline void ht_handler_init(struct ht_handler *h)
+static void ht_handler_init(struct ht_handler *h)
 {
     memset(h, 0, sizeof *h);
     assert_int_equal(pthread_mutex_init(&h->lock, NULL), 0);
     assert_int_equal(pthread_cond_init(&h->changed, NULL), 0);
 }
 
-static inline void ht_handler_free(struct ht_handler *h)
+static void ht_handler_free(struct ht_handler *h)
 {
     pthread_cond_destroy(&h->changed);
     pthread_mutex_destroy(&h->lock);
 }
 
-static inline unsigned ht_handler_calls(struct ht_handler *h)
+unsigned ht_handler_calls(struct ht_handler *h)
 {
     pthread_mutex_lock(&h->lock);
     unsigned n = h->calls;
@@ -183,7 +130,7 @@ static inline unsigned ht_handler_calls(struct ht_handler *h)
     return n;
 }
 
-static inline void ht_handler_wait_entered(struct ht_handler *h)
+void ht_handler_wait_entered(struct ht_handler *h)
 {
     pthread_mutex_lock(&h->lock);
     while (!h->entered)
@@ -191,7 +138,7 @@ static inline void ht_handler_wait_entered(struct ht_handler *h)
     pthread_mutex_unlock(&h->lock);
 }
 
-static inline void ht_handler_release(struct ht_handler *h)
+void ht_handler_release(struct ht_handler *h)
 {
     pthread_mutex_lock(&h->lock);
     h->released = true;
@@ -199,7 +146,7 @@ static inline void ht_handler_release(struct ht_handler *h)
     pthread_mutex_unlock(&h->lock);
 }
 
-static inline int ht_echo(const struct http_request *req, struct http_response *resp)
+static int ht_echo(const struct http_request *req, struct http_response *resp)
 {
     resp->status = 200;
     resp->content_type = "application/octet-stream";
@@ -213,7 +160,7 @@ static inline int ht_echo(const struct http_request *req, struct http_response *
     return 0;
 }
 
-static inline int ht_handle(void *ctx, const struct http_request *req, struct http_response *resp)
+int ht_handle(void *ctx, const struct http_request *req, struct http_response *resp)
 {
     struct ht_handler *h = ctx;
     pthread_mutex_lock(&h->lock);
@@ -256,16 +203,7 @@ static inline int ht_handle(void *ctx, const struct http_request *req, struct ht
     return ht_echo(req, resp);
 }
 
-/* ---- fixture: certificates, log, handler, and a server once a test starts one ---- */
-struct ht_fixture {
-    struct ht_certs certs;
-    struct ht_log log;
-    struct ht_handler handler;
-    struct http_server *server;
-    uint16_t port;
-};
-
-static inline int ht_setup(void **state)
+int ht_setup(void **state)
 {
     struct ht_fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
@@ -276,7 +214,7 @@ static inline int ht_setup(void **state)
     return 0;
 }
 
-static inline int ht_teardown(void **state)
+int ht_teardown(void **state)
 {
     struct ht_fixture *f = *state;
     http_server_stop(f->server);
@@ -287,7 +225,7 @@ static inline int ht_teardown(void **state)
     return 0;
 }
 
-static inline void ht_start(struct ht_fixture *f, const struct http_server_config *config)
+void ht_start(struct ht_fixture *f, const struct http_server_config *config)
 {
     int rc = http_server_start(config, ht_handle, &f->handler, ht_log_line, &f->log, &f->server);
     if (rc != 0)
@@ -297,14 +235,7 @@ static inline void ht_start(struct ht_fixture *f, const struct http_server_confi
     assert_int_not_equal(f->port, 0);
 }
 
-/* ---- libcurl client ---- */
-
-struct ht_buffer {
-    char *bytes;
-    size_t len;
-};
-
-static inline size_t ht_buffer_append(char *data, size_t size, size_t n, void *ctx)
+static size_t ht_buffer_append(char *data, size_t size, size_t n, void *ctx)
 {
     struct ht_buffer *b = ctx;
     char *grown = realloc(b->bytes, b->len + size * n + 1);
@@ -317,13 +248,7 @@ static inline size_t ht_buffer_append(char *data, size_t size, size_t n, void *c
     return size * n;
 }
 
-/* A request body fed to curl through its read callback, so curl sends it chunked. */
-struct ht_upload {
-    const uint8_t *bytes;
-    size_t len, sent;
-};
-
-static inline size_t ht_upload_read(char *out, size_t size, size_t n, void *ctx)
+static size_t ht_upload_read(char *out, size_t size, size_t n, void *ctx)
 {
     struct ht_upload *u = ctx;
     size_t room = size * n, left = u->len - u->sent;
@@ -333,35 +258,15 @@ static inline size_t ht_upload_read(char *out, size_t size, size_t n, void *ctx)
     return take;
 }
 
-struct ht_request {
-    const char *method;    /* "GET" or "POST" */
-    const char *path;
-    const uint8_t *body;
-    size_t body_len;
-    bool chunked;          /* send without Content-Length */
-    bool expect_continue;  /* ask for 100-continue before sending the body */
-    const char *cainfo;    /* trust anchor; the hub's certificate when NULL */
-    const char *pin;       /* NULL: the hub's pin; "" none */
-    const char *host;      /* "127.0.0.1" when NULL */
-    bool resolve_host;     /* host is a name that resolves to 127.0.0.1 for this request */
-};
-
-struct ht_reply {
-    CURLcode code;
-    long status;
-    struct ht_buffer body, headers;
-};
-
-static inline void ht_reply_free(struct ht_reply *r)
+void ht_reply_free(struct ht_reply *r)
 {
     free(r->body.bytes);
     free(r->headers.bytes);
     memset(r, 0, sizeof *r);
 }
 
-/* One HTTPS request with verification on and the pin set, as a post would send it. */
-static inline struct ht_reply ht_fetch(const struct ht_certs *c, uint16_t port,
-                                       const struct ht_request *q)
+struct ht_reply ht_fetch(const struct ht_certs *c, uint16_t port,
+                         const struct ht_request *q)
 {
     struct ht_reply reply;
     struct ht_upload upload = {q->body, q->body_len, 0};
@@ -413,32 +318,21 @@ static inline struct ht_reply ht_fetch(const struct ht_certs *c, uint16_t port,
     return reply;
 }
 
-static inline struct ht_reply ht_get(const struct ht_certs *c, uint16_t port, const char *path)
+struct ht_reply ht_get(const struct ht_certs *c, uint16_t port, const char *path)
 {
     struct ht_request q = {.method = "GET", .path = path};
     return ht_fetch(c, port, &q);
 }
 
-static inline struct ht_reply ht_post(const struct ht_certs *c, uint16_t port, const char *path,
-                                      const uint8_t *body, size_t len, bool chunked)
+struct ht_reply ht_post(const struct ht_certs *c, uint16_t port, const char *path,
+                        const uint8_t *body, size_t len, bool chunked)
 {
     struct ht_request q = {
         .method = "POST", .path = path, .body = body, .body_len = len, .chunked = chunked};
     return ht_fetch(c, port, &q);
 }
 
-/* ---- raw TLS client (GnuTLS) ---- */
-
-struct ht_tls {
-    int fd;
-    gnutls_session_t session;
-    gnutls_certificate_credentials_t creds;
-};
-
-/* Connects to 127.0.0.1:port and runs the handshake, verifying the hub's certificate.
- * Returns the handshake's result (0 or a negative GnuTLS code); t is usable only on 0 but
- * must always be closed with ht_tls_close. */
-static inline int ht_tls_open(struct ht_tls *t, const struct ht_certs *c, uint16_t port)
+int ht_tls_open(struct ht_tls *t, const struct ht_certs *c, uint16_t port)
 {
     struct sockaddr_in addr;
     int rc;
@@ -465,14 +359,14 @@ static inline int ht_tls_open(struct ht_tls *t, const struct ht_certs *c, uint16
     return rc;
 }
 
-static inline void ht_tls_close(struct ht_tls *t)
+void ht_tls_close(struct ht_tls *t)
 {
     gnutls_deinit(t->session);
     gnutls_certificate_free_credentials(t->creds);
     close(t->fd);
 }
 
-static inline void ht_tls_send(struct ht_tls *t, const char *text)
+void ht_tls_send(struct ht_tls *t, const char *text)
 {
     size_t len = strlen(text), done = 0;
     while (done < len) {
@@ -484,10 +378,7 @@ static inline void ht_tls_send(struct ht_tls *t, const char *text)
     }
 }
 
-/* Reads until the peer closes (or HT_WAIT_SECONDS pass, which fails the test); returns the
- * bytes read, NUL-terminated, in out. Returns the last GnuTLS result: 0 for a clean close,
- * a negative code for an abrupt one. */
-static inline ssize_t ht_tls_read_to_close(struct ht_tls *t, char *out, size_t cap)
+ssize_t ht_tls_read_to_close(struct ht_tls *t, char *out, size_t cap)
 {
     size_t len = 0;
     ssize_t n;
@@ -505,7 +396,7 @@ static inline ssize_t ht_tls_read_to_close(struct ht_tls *t, char *out, size_t c
 
 /* The size of the response at the start of text (headers and Content-Length body), or
  * SIZE_MAX while its headers are incomplete. */
-static inline size_t ht_response_size(const char *text)
+static size_t ht_response_size(const char *text)
 {
     const char *end = strstr(text, "\r\n\r\n");
     const char *length = strstr(text, "Content-Length: ");
@@ -515,8 +406,7 @@ static inline size_t ht_response_size(const char *text)
     return (size_t)(end + 4 - text) + body;
 }
 
-/* Reads one response that fits in out; returns its status. */
-static inline int ht_tls_read_response(struct ht_tls *t, char *out, size_t cap)
+int ht_tls_read_response(struct ht_tls *t, char *out, size_t cap)
 {
     size_t len = 0;
     out[0] = '\0';
@@ -531,5 +421,3 @@ static inline int ht_tls_read_response(struct ht_tls *t, char *out, size_t cap)
     assert_memory_equal(out, "HTTP/1.1 ", 9);
     return atoi(out + 9);
 }
-
-#endif

@@ -1,39 +1,17 @@
-/* Helpers shared by the journal unit tests: real temporary directories, a node store in
- * them, reports recorded through the same validation path the CLI uses, and direct SQL on
- * the journal file for tampering. Header-only (static inline) because the Makefile builds
- * every tests/unit .c file into its own binary. Include after <cmocka.h> and its prerequisites. */
-#ifndef UNIT_SUPPORT_H
-#define UNIT_SUPPORT_H
+/* Journal test helpers (unit_support.h). */
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
 
-#ifndef _XOPEN_SOURCE
-#error "define _XOPEN_SOURCE 700 before the first include (nftw)"
-#endif
-#include <fcntl.h>
 #include <ftw.h>
-#include <limits.h>
-#include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "cli/change_input.h"
-#include "store/journal.h"
-#include "store/node_store.h"
-#include "store/report_read.h"
-#include "sae/sae_catalogue.h"
+#include "unit_support.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* A temporary root (from mkdtemp) and the node directory inside it. */
-struct unit_dir {
-    char root[64];
-    char dir[PATH_MAX];
-};
-
-static inline int unit_remove_entry(const char *path, const struct stat *st, int flag,
-                                    struct FTW *ftw)
+static int unit_remove_entry(const char *path, const struct stat *st, int flag,
+                             struct FTW *ftw)
 {
     (void)st;
     (void)flag;
@@ -41,28 +19,27 @@ static inline int unit_remove_entry(const char *path, const struct stat *st, int
     return remove(path);
 }
 
-/* dir/name as a path. */
-static inline void unit_path(const char *dir, const char *name, char out[PATH_MAX])
+void unit_path(const char *dir, const char *name, char out[PATH_MAX])
 {
     int n = snprintf(out, PATH_MAX, "%s/%s", dir, name);
     assert_true(n > 0 && n < PATH_MAX);
 }
 
-static inline void unit_dir_make(struct unit_dir *d)
+void unit_dir_make(struct unit_dir *d)
 {
     snprintf(d->root, sizeof d->root, "/tmp/sae-unit-XXXXXX");
     assert_non_null(mkdtemp(d->root));
     unit_path(d->root, "post", d->dir);
 }
 
-static inline void unit_dir_remove(struct unit_dir *d)
+void unit_dir_remove(struct unit_dir *d)
 {
     /* The directory may have been made unreadable by a permission test. */
     chmod(d->dir, 0700);
     assert_int_equal(nftw(d->root, unit_remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
-static inline struct node_store *unit_open(const char *dir, int busy_timeout_ms)
+struct node_store *unit_open(const char *dir, int busy_timeout_ms)
 {
     struct node_store *store = NULL;
     struct sae_message why = {{0}};
@@ -74,7 +51,7 @@ static inline struct node_store *unit_open(const char *dir, int busy_timeout_ms)
 }
 
 /* A freshly initialised node directory, opened. */
-static inline struct node_store *unit_create_open(struct unit_dir *d)
+static struct node_store *unit_create_open(struct unit_dir *d)
 {
     struct sae_message why = {{0}};
     unit_dir_make(d);
@@ -85,13 +62,7 @@ static inline struct node_store *unit_create_open(struct unit_dir *d)
     return unit_open(d->dir, NODE_BUSY_TIMEOUT_MS_DEFAULT);
 }
 
-/* The fixture of tests that need an initialised, open node directory. */
-struct unit_fixture {
-    struct unit_dir d;
-    struct node_store *store;
-};
-
-static inline int unit_setup(void **state)
+int unit_setup(void **state)
 {
     struct unit_fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
@@ -100,7 +71,7 @@ static inline int unit_setup(void **state)
     return 0;
 }
 
-static inline int unit_teardown(void **state)
+int unit_teardown(void **state)
 {
     struct unit_fixture *f = *state;
     node_store_close(f->store);
@@ -109,8 +80,7 @@ static inline int unit_teardown(void **state)
     return 0;
 }
 
-/* Permission bits of dir/name. */
-static inline mode_t unit_mode_of(const char *dir, const char *name)
+mode_t unit_mode_of(const char *dir, const char *name)
 {
     char path[PATH_MAX];
     struct stat st;
@@ -119,7 +89,7 @@ static inline mode_t unit_mode_of(const char *dir, const char *name)
     return st.st_mode & 07777;
 }
 
-static inline void unit_write_file(const char *path, const void *bytes, size_t len, mode_t mode)
+void unit_write_file(const char *path, const void *bytes, size_t len, mode_t mode)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
     assert_true(fd >= 0);
@@ -128,16 +98,15 @@ static inline void unit_write_file(const char *path, const void *bytes, size_t l
     assert_int_equal(close(fd), 0);
 }
 
-static inline const struct sae_kind *unit_kind(const char *name)
+const struct sae_kind *unit_kind(const char *name)
 {
     const struct sae_kind *kind = NULL;
     assert_int_equal(sae_catalogue_find_kind(name, &kind), 0);
     return kind;
 }
 
-/* Fills input with --set options (NULL-terminated list), as the CLI would. */
-static inline void unit_changes(struct node_store *store, struct change_input *input,
-                                const char *kind, const char *const *sets)
+void unit_changes(struct node_store *store, struct change_input *input,
+                  const char *kind, const char *const *sets)
 {
     change_input_init(input, unit_kind(kind));
     for (size_t i = 0; sets[i]; i++) {
@@ -149,10 +118,9 @@ static inline void unit_changes(struct node_store *store, struct change_input *i
     }
 }
 
-/* Records a report through change_input + journal_add; returns journal_add's result. */
-static inline int unit_try_add(struct node_store *store, const char *kind,
-                               const char *const *sets, char id[SAE_ID_TEXT_LEN + 1],
-                               struct sae_message *why)
+int unit_try_add(struct node_store *store, const char *kind,
+                 const char *const *sets, char id[SAE_ID_TEXT_LEN + 1],
+                 struct sae_message *why)
 {
     struct change_input input;
     unit_changes(store, &input, kind, sets);
@@ -163,8 +131,8 @@ static inline int unit_try_add(struct node_store *store, const char *kind,
     return rc;
 }
 
-static inline void unit_add(struct node_store *store, const char *kind, const char *const *sets,
-                            char id[SAE_ID_TEXT_LEN + 1])
+void unit_add(struct node_store *store, const char *kind, const char *const *sets,
+              char id[SAE_ID_TEXT_LEN + 1])
 {
     struct sae_message why = {{0}};
     int rc = unit_try_add(store, kind, sets, id, &why);
@@ -173,18 +141,16 @@ static inline void unit_add(struct node_store *store, const char *kind, const ch
     assert_int_equal(rc, 0);
 }
 
-/* A case with the required fields and an age. */
-static inline void unit_add_case(struct node_store *store, char id[SAE_ID_TEXT_LEN + 1])
+void unit_add_case(struct node_store *store, char id[SAE_ID_TEXT_LEN + 1])
 {
     static const char *const sets[] = {"violence_type=physical", "victim_sex=F",
                                        "victim_age=7", "intake_date=2026-11-01", NULL};
     unit_add(store, "case", sets, id);
 }
 
-/* Edits report id with --set options; returns journal_edit's result. */
-static inline int unit_try_edit(struct node_store *store, const char *id, const char *kind,
-                                const char *const *sets, size_t *applied,
-                                struct sae_message *why)
+int unit_try_edit(struct node_store *store, const char *id, const char *kind,
+                  const char *const *sets, size_t *applied,
+                  struct sae_message *why)
 {
     struct change_input input;
     unit_changes(store, &input, kind, sets);
@@ -193,14 +159,12 @@ static inline int unit_try_edit(struct node_store *store, const char *id, const 
     return rc;
 }
 
-/* Runs SQL on the journal file through SQLite directly (for tampering); returns the
- * SQLite result code. */
-static inline int unit_sql(struct node_store *store, const char *sql)
+int unit_sql(struct node_store *store, const char *sql)
 {
     return sqlite3_exec(store->db, sql, NULL, NULL, NULL);
 }
 
-static inline int64_t unit_count(struct node_store *store, const char *sql)
+int64_t unit_count(struct node_store *store, const char *sql)
 {
     sqlite3_stmt *stmt = NULL;
     assert_int_equal(sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL), SQLITE_OK);
@@ -210,23 +174,12 @@ static inline int64_t unit_count(struct node_store *store, const char *sql)
     return n;
 }
 
-static inline int64_t unit_journal_rows(struct node_store *store)
+int64_t unit_journal_rows(struct node_store *store)
 {
     return unit_count(store, "SELECT count(*) FROM journal");
 }
 
-/* The journal entries of one report, copied out of report_history's visitor. */
-struct unit_history {
-    size_t count;
-    struct {
-        char field[32];
-        char value[64];
-        bool unset;
-        struct sae_version version, base;
-    } at[64];
-};
-
-static inline int unit_collect_history(const struct history_entry *e, void *context)
+static int unit_collect_history(const struct history_entry *e, void *context)
 {
     struct unit_history *h = context;
     assert_true(h->count < COUNT(h->at));
@@ -239,7 +192,7 @@ static inline int unit_collect_history(const struct history_entry *e, void *cont
     return 0;
 }
 
-static inline struct unit_history unit_history_of(struct node_store *store, const char *id)
+struct unit_history unit_history_of(struct node_store *store, const char *id)
 {
     struct unit_history h;
     memset(&h, 0, sizeof h);
@@ -247,9 +200,8 @@ static inline struct unit_history unit_history_of(struct node_store *store, cons
     return h;
 }
 
-/* Edits a case; the number of changes that were not skipped must be want_applied. */
-static inline void unit_edit(struct node_store *store, const char *id, const char *const *sets,
-                             size_t want_applied)
+void unit_edit(struct node_store *store, const char *id, const char *const *sets,
+               size_t want_applied)
 {
     struct sae_message why = {{0}};
     size_t applied = 99;
@@ -257,9 +209,8 @@ static inline void unit_edit(struct node_store *store, const char *id, const cha
     assert_int_equal(applied, want_applied);
 }
 
-/* Unsets a field of a case, likewise. */
-static inline void unit_unset(struct node_store *store, const char *id, const char *name,
-                              size_t want_applied)
+void unit_unset(struct node_store *store, const char *id, const char *name,
+                size_t want_applied)
 {
     struct change_input input;
     struct sae_message why = {{0}};
@@ -270,5 +221,3 @@ static inline void unit_unset(struct node_store *store, const char *id, const ch
     change_input_free(&input);
     assert_int_equal(applied, want_applied);
 }
-
-#endif

@@ -1,45 +1,11 @@
-/* A deterministic generator of realistic post journals for the wire benchmark: what a
- * Rumah SAE in Kabupaten Probolinggo records over weeks. Cases with Indonesian narratives
- * composed from phrase tables, service events and referrals that point at earlier cases,
- * edits of status and risk, the odd deletion; field values drawn with skewed, plausible
- * distributions over the catalogue (proto/catalogue.c). Same seed, same bytes.
- *
- * Header-only (static functions) because every C file under tests/bench is its own program. */
-#ifndef SAE_BENCH_DATASET_H
-#define SAE_BENCH_DATASET_H
+/* Realistic journals for the benchmarks (bench_dataset.h). */
 
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "sae/sae_catalogue.h"
-#include "sae/sae_hlc.h"
-#include "sae/sae_id.h"
-#include "sae/sae_borrow.h"
-#include "sae/sae_wire.h"
+#include "bench_dataset.h"
 
 #define BENCH_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define BENCH_RECENT 64 /* reports an edit, service or referral may refer to */
-
-struct bench_report {
-    struct sae_id id;
-    const char *kind;
-    sae_hlc created;
-    char narrative[2048]; /* cases: the narrative so far, so edits extend it */
-};
-
-struct bench_dataset {
-    uint64_t rng;
-    uint64_t origin;
-    uint64_t seq;
-    uint64_t ms;
-    const char *village;
-    struct bench_report recent[BENCH_RECENT];
-    size_t recent_count, recent_next;
-};
+#define BENCH_PICK(d, table) bench_pick((d), (table), BENCH_COUNT(table))
+#define BENCH_WEIGHTED(d, codes, weights) \
+    bench_weighted((d), (codes), (weights), BENCH_COUNT(codes))
 
 /* splitmix64: small, fast, and the same on every machine. */
 static uint64_t bench_next(struct bench_dataset *d)
@@ -50,7 +16,7 @@ static uint64_t bench_next(struct bench_dataset *d)
     return z ^ (z >> 31);
 }
 
-static uint32_t bench_below(struct bench_dataset *d, uint32_t n)
+uint32_t bench_below(struct bench_dataset *d, uint32_t n)
 {
     return (uint32_t)(bench_next(d) % n);
 }
@@ -64,7 +30,6 @@ static const char *bench_pick(struct bench_dataset *d, const char *const *table,
 {
     return table[bench_below(d, (uint32_t)n)];
 }
-#define BENCH_PICK(d, table) bench_pick((d), (table), BENCH_COUNT(table))
 
 /* Weighted choice: weights in percent, summing to 100. */
 static const char *bench_weighted(struct bench_dataset *d, const char *const *codes,
@@ -78,28 +43,30 @@ static const char *bench_weighted(struct bench_dataset *d, const char *const *co
     }
     return codes[n - 1];
 }
-#define BENCH_WEIGHTED(d, codes, weights) \
-    bench_weighted((d), (codes), (weights), BENCH_COUNT(codes))
 
 static const char *const bench_villages[] = {
     "Sumberasih", "Kraksaan", "Paiton", "Gending", "Dringu", "Leces", "Tegalsiwalan",
     "Banyuanyar", "Maron", "Pajarakan", "Besuk", "Krejengan", "Lumbang", "Sukapura", "Tongas",
     "Wonomerto", "Bantaran", "Kotaanyar", "Gading", "Pakuniran", "Tiris", "Krucil",
 };
+
 static const char *const bench_female_first[] = {
     "Siti", "Nur", "Dewi", "Sri", "Rina", "Ayu", "Fitri", "Lestari", "Wahyuni", "Aminah",
     "Khotimah", "Maisaroh", "Rohmah", "Indah", "Putri", "Anisa", "Zahra", "Nabila", "Mutmainah",
     "Ummi", "Lailatul", "Dwi", "Eka", "Yuni", "Novi", "Hartini", "Suwarni", "Misnati",
 };
+
 static const char *const bench_male_first[] = {
     "Ahmad", "Muhammad", "Rizki", "Bayu", "Agus", "Fajar", "Dimas", "Hendra", "Slamet",
     "Abdul", "Imam", "Joko", "Yusuf", "Ilham", "Rafi",
 };
+
 static const char *const bench_last[] = {
     "Rahayu", "Handayani", "Wulandari", "Susanti", "Hasanah", "Fauziah", "Maulida",
     "Kurniawati", "Puspitasari", "Yuliani", "Sholihah", "Ningsih", "Saputra", "Hidayat",
     "Setiawan", "Prasetyo", "Romadhoni", "Safitri", "Anggraini", "Mahmudah",
 };
+
 static void bench_fill(struct bench_dataset *d, char *out, size_t size, const char *tpl);
 
 /* Phrase tables. A sentence template names slots (%X) that bench_fill fills from the
@@ -109,54 +76,66 @@ static const char *const bench_relations[] = {
     "guru ngajinya", "kakak iparnya", "mantan suaminya", "teman sekolahnya", "kakeknya",
     "ayah kandungnya", "sepupunya", "mertuanya", "kenalan dari media sosial", "sopir angkot",
 };
+
 static const char *const bench_companions[] = {
     "ibunya", "kakaknya", "tetangganya", "kepala dusun", "bidan desa", "kader posyandu",
     "guru BK sekolahnya", "tantenya", "ketua RT", "neneknya", "teman kerjanya", "adik iparnya",
 };
+
 static const char *const bench_times[] = {
     "malam hari", "siang hari", "sore hari", "dini hari", "pagi hari", "waktu magrib",
     "selepas isya", "jam istirahat sekolah", "hari pasaran", "malam Jumat",
 };
+
 static const char *const bench_places[] = {
     "rumahnya sendiri", "rumah pelaku", "kebun tebu dekat rumah", "kamar kos", "sekolah",
     "pondok", "warung milik pelaku", "jalan pulang dari pasar", "rumah neneknya", "sawah",
     "musala dekat rumah", "gudang tembakau", "pinggir sungai", "tempat kerjanya di pabrik",
     "rumah kontrakan", "kamar mandi umum", "pos ronda", "kandang sapi di belakang rumah",
 };
+
 static const char *const bench_body[] = {
     "lengan kiri", "wajah", "punggung", "kaki kanan", "kepala", "pipi kanan", "leher", "perut",
     "paha", "pelipis", "bibir", "tangan kanan", "dada",
 };
+
 static const char *const bench_weekdays[] = {
     "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
 };
+
 static const char *const bench_months[] = {
     "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
     "Oktober", "November", "Desember",
 };
+
 static const char *const bench_jobs[] = {
     "buruh tani", "pedagang sayur", "buruh pabrik", "ibu rumah tangga", "penjahit",
     "pekerja migran", "nelayan", "tukang ojek", "kuli bangunan", "penjaga toko",
     "pembantu rumah tangga", "peternak sapi", "guru honorer", "pemetik tembakau",
 };
+
 static const char *const bench_hamlets[] = {
     "Krajan", "Karanganyar", "Sumberan", "Tegalrejo", "Gunungsari", "Pandean", "Sukorejo",
     "Bendungan", "Kedungsari", "Wonosari", "Tambakrejo", "Kebonagung", "Sidomulyo",
 };
+
 static const char *const bench_quarrels[] = {
     "uang belanja", "utang", "pekerjaan", "anak", "cemburu", "warisan", "ponsel korban",
     "judi", "minuman keras", "pembagian sawah", "biaya sekolah anak",
 };
+
 static const char *const bench_feelings[] = {
     "sulit tidur", "takut keluar rumah", "tidak nafsu makan", "sering menangis sendiri",
     "malu bertemu teman-teman", "gemetar jika mendengar suara motor pelaku",
     "tidak mau berbicara dengan orang lain", "sering melamun", "mimpi buruk hampir setiap malam",
     "ingin pergi jauh dari desa",
 };
+
 static const char *const bench_injuries[] = {
     "luka memar", "luka lecet", "bengkak", "luka robek", "bekas cakaran", "luka bakar ringan",
     "rasa nyeri",
 };
+
 static const char *const bench_acts[] = {
     "memukul korban dengan tangan kosong", "menampar korban berkali-kali",
     "menendang korban", "mendorong korban hingga terjatuh",
@@ -168,12 +147,14 @@ static const char *const bench_acts[] = {
     "memaksa korban bekerja tanpa upah", "mengancam akan menceraikan korban",
     "melarang korban bertemu keluarganya", "mencekik leher korban",
 };
+
 static const char *const bench_complements[] = {
     "di %P", "hingga korban menangis", "di depan anak-anaknya", "sampai tetangga datang melerai",
     "tanpa alasan yang jelas", "karena cemburu", "setelah bertengkar soal %S",
     "ketika korban menolak permintaannya", "saat keadaan rumah sepi", "sambil membawa pisau",
     "dalam keadaan mabuk", "berulang kali dalam sebulan terakhir",
 };
+
 static const char *const bench_openers[] = {
     "Korban datang ke Rumah SAE Desa %V didampingi %C pada %W, %D.",
     "Pengaduan diterima melalui telepon dari %C korban pada %W pukul %H.%M WIB.",
@@ -184,6 +165,7 @@ static const char *const bench_openers[] = {
     "Korban (%A tahun) warga Dusun %U RT 0%N RW 0%N diantar %C ke posko.",
     "Petugas penjangkauan menemukan korban di %P pada %D.",
 };
+
 static const char *const bench_events[] = {
     "Menurut keterangan korban, %R %Y %Z.",
     "Pada %W %T, pelaku berinisial %I (%A tahun) %Y %Z.",
@@ -198,6 +180,7 @@ static const char *const bench_events[] = {
     "Pelaku meminta korban tidak bercerita kepada siapa pun dan memberi uang %N0 ribu rupiah.",
     "Setelah bertengkar soal %S, %R %Y %Z.",
 };
+
 static const char *const bench_backgrounds[] = {
     "Korban tinggal bersama %C di Dusun %U RT 0%N RW 0%N.",
     "Korban adalah siswi kelas %N di sekolah dekat Dusun %U.",
@@ -206,6 +189,7 @@ static const char *const bench_backgrounds[] = {
     "Korban menikah dengan pelaku sekitar %N tahun yang lalu.",
     "Orang tua korban bercerai dan korban diasuh oleh %C.",
 };
+
 static const char *const bench_conditions[] = {
     "Akibatnya korban mengalami %X di bagian %B.",
     "Korban mengaku %F sejak kejadian.",
@@ -216,6 +200,7 @@ static const char *const bench_conditions[] = {
     "Anak-anak korban juga menyaksikan kejadian tersebut dan %F.",
     "Saat diwawancara korban tampak %F dan berbicara sangat pelan.",
 };
+
 static const char *const bench_actions[] = {
     "Petugas memberikan konseling awal dan menjelaskan hak-hak korban.",
     "Korban bersedia didampingi untuk visum di Puskesmas %V pada %D.",
@@ -321,15 +306,6 @@ static void bench_date(struct bench_dataset *d, char out[16], uint32_t days_back
     snprintf(out, 16, "%04d-%02u-%02u", (int)(yy % 10000), mm % 100, dd % 100);
 }
 
-static void bench_dataset_init(struct bench_dataset *d, uint64_t seed, uint64_t origin)
-{
-    memset(d, 0, sizeof *d);
-    d->rng = seed;
-    d->origin = origin;
-    d->ms = UINT64_C(1767225600000); /* 2026-01-01 */
-    d->village = BENCH_PICK(d, bench_villages);
-}
-
 /* One command's changes share a version, as in the node's journal. */
 struct bench_command {
     struct bench_dataset *d;
@@ -339,6 +315,15 @@ struct bench_command {
     const char *kind;
     struct sae_version version, base;
 };
+
+void bench_dataset_init(struct bench_dataset *d, uint64_t seed, uint64_t origin)
+{
+    memset(d, 0, sizeof *d);
+    d->rng = seed;
+    d->origin = origin;
+    d->ms = UINT64_C(1767225600000); /* 2026-01-01 */
+    d->village = BENCH_PICK(d, bench_villages);
+}
 
 static void bench_set(struct bench_command *c, const char *field, const char *value)
 {
@@ -528,8 +513,7 @@ static void bench_edit(struct bench_command *c, struct bench_report *r)
     }
 }
 
-/* Appends the changes of one command to out (room for `room`); returns how many. */
-static size_t bench_command(struct bench_dataset *d, struct sae_change *out, size_t room)
+size_t bench_command(struct bench_dataset *d, struct sae_change *out, size_t room)
 {
     struct bench_command c = {.d = d, .out = out, .room = room};
     d->ms += 60000u * (1 + bench_below(d, 90)) + bench_below(d, 60000);
@@ -568,21 +552,17 @@ static size_t bench_command(struct bench_dataset *d, struct sae_change *out, siz
     return c.count;
 }
 
-/* Fills exactly count changes; the last command may be cut short at the end. */
-static void bench_batch(struct bench_dataset *d, struct sae_change *out, size_t count)
+void bench_batch(struct bench_dataset *d, struct sae_change *out, size_t count)
 {
     size_t used = 0;
     while (used < count)
         used += bench_command(d, out + used, count - used);
 }
 
-/* Frees the values a batch holds (names point at static tables). */
-static void bench_batch_clear(struct sae_change *changes, size_t count)
+void bench_batch_clear(struct sae_change *changes, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         free(changes[i].value);
         changes[i].value = NULL;
     }
 }
-
-#endif

@@ -1,29 +1,15 @@
-/* Helpers of test_transport.c: the handler its http_server runs, a scripted HTTPS server on
- * raw GnuTLS (for what the hub's server never does: answers without Content-Length, odd
- * Retry-After values, a 413 before reading the body), an in-process hub
- * (hub.db, hub_service, http_server) with one enrolled post, and a count of the TCP
- * connections made to a port, read from the kernel (/proc/net/tcp).
- * Header-only (static inline) because every tests/unit .c file is its own binary. Include
- * after <cmocka.h> and http_test_support.h. */
-#ifndef TRANSPORT_SUPPORT_H
-#define TRANSPORT_SUPPORT_H
+/* Transport test helpers (transport_support.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
 
 #include <poll.h>
-#include <sodium.h>
 
-#include "api/service.h"
-#include "store/hub_store.h"
-#include "sae/sae_borrow.h"
-#include "sae/sae_envelope.h"
-#include "sae/sae_hlc.h"
-#include "sae/sae_wire.h"
-#include "sync/transport.h"
+#include "transport_support.h"
 
-/* ---- connections, as the kernel sees them ---------------------------------------------- */
-
-/* TCP sockets over IPv4 whose remote port is port, in any state (TIME_WAIT included): the
- * client ends of every connection made to a server on that port and not yet forgotten. */
-static inline size_t ts_connections_to(uint16_t port)
+size_t ts_connections_to(uint16_t port)
 {
     FILE *f = fopen("/proc/net/tcp", "r");
     char line[512];
@@ -39,9 +25,7 @@ static inline size_t ts_connections_to(uint16_t port)
     return n;
 }
 
-/* A port on 127.0.0.1 where nothing listens: bound (so nobody else takes it) but never
- * listening, so a connection is refused at once. Close fd when done. */
-static inline uint16_t ts_closed_port(int *fd)
+uint16_t ts_closed_port(int *fd)
 {
     struct sockaddr_in addr;
     socklen_t len = sizeof addr;
@@ -55,30 +39,8 @@ static inline uint16_t ts_closed_port(int *fd)
     return ntohs(addr.sin_port);
 }
 
-/* ---- a scripted HTTPS server ------------------------------------------------------------ */
-
-/* Serves one connection: reads one request (headers and a Content-Length body), answers
- * head (status line and headers, blank line included) followed by filler_bytes body bytes
- * (byte i is (uint8_t)i), then closes. With early, it answers as soon as the headers are
- * in, then counts the body bytes that still arrive until the client closes. */
-struct ts_raw {
-    const char *cert, *key;
-    const char *head;
-    size_t filler_bytes;
-    bool early;
-    int listen_fd;
-    uint16_t port;
-    pthread_t thread;
-    /* Results, read after ts_raw_finish. */
-    bool served;        /* a request was read and the head sent */
-    size_t body_sent;   /* filler bytes the TLS layer accepted */
-    bool send_failed;   /* the client stopped reading before the end */
-    size_t body_received; /* early: request body bytes received (before and after the answer) */
-    char request[1024]; /* the request's first bytes */
-};
-
-static inline bool ts_raw_recv_more(gnutls_session_t session, char *buf, size_t cap,
-                                    size_t *len)
+static bool ts_raw_recv_more(gnutls_session_t session, char *buf, size_t cap,
+                             size_t *len)
 {
     for (;;) {
         ssize_t n = gnutls_record_recv(session, buf + *len, cap - 1 - *len);
@@ -92,7 +54,7 @@ static inline bool ts_raw_recv_more(gnutls_session_t session, char *buf, size_t 
     }
 }
 
-static inline void ts_raw_read_request(gnutls_session_t session, struct ts_raw *r)
+static void ts_raw_read_request(gnutls_session_t session, struct ts_raw *r)
 {
     char buf[8192] = "";
     size_t len = 0;
@@ -114,8 +76,8 @@ static inline void ts_raw_read_request(gnutls_session_t session, struct ts_raw *
     r->served = true;
 }
 
-static inline bool ts_raw_send(gnutls_session_t session, const uint8_t *bytes, size_t len,
-                               size_t *sent)
+static bool ts_raw_send(gnutls_session_t session, const uint8_t *bytes, size_t len,
+                        size_t *sent)
 {
     size_t done = 0;
     while (done < len) {
@@ -131,7 +93,7 @@ static inline bool ts_raw_send(gnutls_session_t session, const uint8_t *bytes, s
     return true;
 }
 
-static inline void ts_raw_serve(struct ts_raw *r, int fd)
+static void ts_raw_serve(struct ts_raw *r, int fd)
 {
     gnutls_certificate_credentials_t creds;
     gnutls_session_t session;
@@ -180,7 +142,7 @@ static inline void ts_raw_serve(struct ts_raw *r, int fd)
     gnutls_certificate_free_credentials(creds);
 }
 
-static inline void *ts_raw_main(void *arg)
+static void *ts_raw_main(void *arg)
 {
     struct ts_raw *r = arg;
     struct pollfd p = {r->listen_fd, POLLIN, 0};
@@ -194,8 +156,8 @@ static inline void *ts_raw_main(void *arg)
     return NULL;
 }
 
-static inline void ts_raw_start(struct ts_raw *r, const struct ht_certs *c, const char *head,
-                                size_t filler_bytes, bool early)
+void ts_raw_start(struct ts_raw *r, const struct ht_certs *c, const char *head,
+                  size_t filler_bytes, bool early)
 {
     memset(r, 0, sizeof *r);
     r->early = early;
@@ -208,25 +170,13 @@ static inline void ts_raw_start(struct ts_raw *r, const struct ht_certs *c, cons
     assert_int_equal(pthread_create(&r->thread, NULL, ts_raw_main, r), 0);
 }
 
-static inline void ts_raw_finish(struct ts_raw *r)
+void ts_raw_finish(struct ts_raw *r)
 {
     assert_int_equal(pthread_join(r->thread, NULL), 0);
     close(r->listen_fd);
 }
 
-/* ---- an in-process hub ------------------------------------------------------------------ */
-
-struct ts_hub {
-    char db[160];
-    uint8_t hub_pk[32], hub_sk[32], post_pk[32], post_sk[32];
-    uint64_t hub_id, post_id;
-    struct hub_service *service;
-    struct http_server *server;
-    uint16_t port;
-};
-
-/* A hub in dir, served with the fixture's certificate, and one post enrolled in its store. */
-static inline void ts_hub_start(struct ts_hub *h, const struct ht_certs *c, struct ht_log *log)
+void ts_hub_start(struct ts_hub *h, const struct ht_certs *c, struct ht_log *log)
 {
     struct sae_message why = {{0}};
     struct hub_store *store = NULL;
@@ -241,7 +191,7 @@ static inline void ts_hub_start(struct ts_hub *h, const struct ht_certs *c, stru
     struct hub_node node = {.id = h->post_id, .enrolled_ms = (int64_t)sae_wall_clock_ms()};
     snprintf(node.village, sizeof node.village, "Desa Sumberanyar");
     snprintf(node.device_name, sizeof node.device_name, "laptop 1");
-    memcpy(node.public_key, h->post_pk, 32);
+    memcpy(node.public_key, h->post_pk, crypto_box_PUBLICKEYBYTES);
     assert_int_equal(hub_store_node_add(store, &node), 0);
     hub_store_close(store);
     struct hub_service_config service = {h->db, h->hub_sk, h->hub_pk, 2, HUB_DRIFT_MS_DEFAULT,
@@ -257,7 +207,7 @@ static inline void ts_hub_start(struct ts_hub *h, const struct ht_certs *c, stru
     h->port = http_server_port(h->server);
 }
 
-static inline void ts_hub_stop(struct ts_hub *h)
+void ts_hub_stop(struct ts_hub *h)
 {
     static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
     char path[200];
@@ -271,8 +221,7 @@ static inline void ts_hub_stop(struct ts_hub *h)
     }
 }
 
-/* A PullRequest from cursor 0, sealed by the post to the hub. Free *env with free(). */
-static inline void ts_pull_request(const struct ts_hub *h, uint8_t **env, size_t *env_len)
+void ts_pull_request(const struct ts_hub *h, uint8_t **env, size_t *env_len)
 {
     struct sae_limits limits = sae_limits_default();
     struct sae_pull_request request = {.schema_version = SAE_WIRE_SCHEMA_VERSION};
@@ -285,19 +234,17 @@ static inline void ts_pull_request(const struct ts_hub *h, uint8_t **env, size_t
     sae_wire_buffer_free(plain, plain_len);
 }
 
-static inline int ts_hub_key(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKEYBYTES])
+static int ts_hub_key(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKEYBYTES])
 {
     const struct ts_hub *h = ctx;
     if (sender != h->hub_id)
         return SAE_ENOTFOUND;
-    memcpy(pk, h->hub_pk, 32);
+    memcpy(pk, h->hub_pk, crypto_box_PUBLICKEYBYTES);
     return 0;
 }
 
-/* Opens an answer as the post does; it must be a PullResponse. Free with
- * sae_pull_response_free. */
-static inline struct sae_pull_response *ts_open_pull_response(const struct ts_hub *h,
-                                                              const uint8_t *env, size_t len)
+struct sae_pull_response *ts_open_pull_response(const struct ts_hub *h,
+                                                const uint8_t *env, size_t len)
 {
     struct sae_limits limits = sae_limits_default();
     struct sae_pull_response *response = NULL;
@@ -313,18 +260,7 @@ static inline struct sae_pull_response *ts_open_pull_response(const struct ts_hu
     return response;
 }
 
-/* ---- the test handler ------------------------------------------------------------------
- * By path: /status/NNN echoes the body with status NNN, /busy is 503 with Retry-After 7,
- * /limit answers exactly TRANSPORT_RESPONSE_MAX_BYTES bytes and /over one more; anything
- * else echoes with 200. Byte i of /limit and /over is (uint8_t)(i * 7). */
-struct ts_handler {
-    pthread_mutex_t lock;
-    unsigned calls;
-    size_t body_len;
-    char method[16], content_type[64];
-};
-
-static inline uint8_t *ts_pattern(size_t len)
+uint8_t *ts_pattern(size_t len)
 {
     uint8_t *bytes = malloc(len);
     if (bytes)
@@ -333,8 +269,8 @@ static inline uint8_t *ts_pattern(size_t len)
     return bytes;
 }
 
-static inline int ts_answer(const struct http_request *req, struct http_response *resp,
-                            size_t len)
+static int ts_answer(const struct http_request *req, struct http_response *resp,
+                     size_t len)
 {
     resp->status = 200;
     resp->content_type = "application/octet-stream";
@@ -349,8 +285,8 @@ static inline int ts_answer(const struct http_request *req, struct http_response
     return 0;
 }
 
-static inline int ts_handle(void *ctx, const struct http_request *req,
-                            struct http_response *resp)
+int ts_handle(void *ctx, const struct http_request *req,
+              struct http_response *resp)
 {
     struct ts_handler *h = ctx;
     pthread_mutex_lock(&h->lock);
@@ -377,7 +313,7 @@ static inline int ts_handle(void *ctx, const struct http_request *req,
     return rc;
 }
 
-static inline unsigned ts_calls(struct ts_handler *h)
+unsigned ts_calls(struct ts_handler *h)
 {
     pthread_mutex_lock(&h->lock);
     unsigned n = h->calls;
@@ -385,9 +321,7 @@ static inline unsigned ts_calls(struct ts_handler *h)
     return n;
 }
 
-/* ---- checks on bytes -------------------------------------------------------------------- */
-
-static inline bool ts_contains(const uint8_t *bytes, size_t len, const char *text)
+bool ts_contains(const uint8_t *bytes, size_t len, const char *text)
 {
     size_t n = strlen(text);
     for (size_t i = 0; i + n <= len; i++)
@@ -396,11 +330,9 @@ static inline bool ts_contains(const uint8_t *bytes, size_t len, const char *tex
     return false;
 }
 
-static inline void ts_assert_pattern(const uint8_t *bytes, size_t len, unsigned factor)
+void ts_assert_pattern(const uint8_t *bytes, size_t len, unsigned factor)
 {
     for (size_t i = 0; i < len; i++)
         if (bytes[i] != (uint8_t)(i * factor))
             fail_msg("byte %zu of the answer differs", i);
 }
-
-#endif

@@ -1,0 +1,17 @@
+/* The keys of hub.db's meta table (key TEXT PRIMARY KEY, value ANY): the hub's identity and
+ * counters. String literals, so that SQL text can embed them ("... WHERE key = '"
+ * HUB_META_CLOCK "'"). */
+#ifndef HUB_META_H
+#define HUB_META_H
+
+/* Written at init: the hub's name, its origin id (of district edits and resolutions) and
+ * its X25519 public key. */
+#define HUB_META_NAME "name"
+#define HUB_META_HUB_ID "hub_id"
+#define HUB_META_PUBLIC_KEY "public_key"
+/* The hub's clock: above every version received and every version it issued (an HLC). */
+#define HUB_META_CLOCK "clock"
+/* The seq of the last district change (a coordinator's edit or resolution). */
+#define HUB_META_DISTRICT_SEQ "district_seq"
+
+#endif

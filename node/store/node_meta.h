@@ -1,0 +1,27 @@
+/* The keys of the journal's meta table (key TEXT PRIMARY KEY, value ANY): the post's settings
+ * and synchronisation state. String literals, so that SQL text can embed them
+ * ("... WHERE key = '" NODE_META_CLOCK "'"). The migrations in node_store.c spell them out:
+ * their text never changes. */
+#ifndef NODE_META_H
+#define NODE_META_H
+
+/* Written at init. */
+#define NODE_META_VILLAGE "village"
+#define NODE_META_ORIGIN "origin"
+#define NODE_META_PUBLIC_KEY "public_key"
+#define NODE_META_CREATED_MS "created_ms"
+/* The newest version issued (an HLC); versions never go below it. */
+#define NODE_META_CLOCK "clock"
+/* The highest own seq the hub acknowledged. */
+#define NODE_META_ACKED_SEQ "acked_seq"
+/* Where the next pull starts in the hub's change order. */
+#define NODE_META_PULL_CURSOR "pull_cursor"
+/* The last round: when it succeeded, and the line it failed with ("" after a success). */
+#define NODE_META_LAST_SYNC_MS "last_sync_ms"
+#define NODE_META_LAST_ERROR "last_error"
+/* The hub's clock minus this computer's, measured at the last round. */
+#define NODE_META_CLOCK_OFFSET_MS "clock_offset_ms"
+/* Own entries below this seq were dated by a clock since found off: they are re-dated. */
+#define NODE_META_RESTAMP_BELOW_SEQ "restamp_below_seq"
+
+#endif

@@ -1,0 +1,206 @@
+/* Synchronisation state in the journal (sync_state.h). */
+#include "store/sync_state.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/node_meta.h"
+#include "store/report_read.h"
+#include "sae/sae_db.h"
+#include "sae/sae_wipe.h"
+
+/* Own changes not acknowledged, in seq order; each names the version it re-dates (0: none)
+ * so that the hub settles the old one. */
+static const char next_batch_sql[] =
+    "SELECT seq, report_id, kind, field, value, version, base_version, base_origin,"
+    " seen_cursor, coalesce((SELECT s.version FROM journal s WHERE s.seq = j.restamp_of), 0)"
+    " FROM journal j WHERE origin = ?1 AND seq > ?2 AND origin_seq IS NULL"
+    " AND seq NOT IN (SELECT seq FROM set_aside)"
+    " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
+    " ORDER BY seq LIMIT ?3";
+static const char set_aside_sql[] =
+    "INSERT OR REPLACE INTO set_aside(seq, code, message, at_ms) VALUES (?1, ?2, ?3, ?4)";
+static const char last_seq_sql[] = "SELECT coalesce(max(seq), 0) FROM journal";
+static const char last_own_seq_sql[] =
+    "SELECT coalesce(max(seq), 0) FROM journal WHERE origin = ?1 AND origin_seq IS NULL";
+static const char set_last_error_sql[] =
+    "UPDATE meta SET value = ?1 WHERE key = '" NODE_META_LAST_ERROR "'";
+
+/* What a change costs in a batch besides its value: ids, versions, framing. */
+#define BATCH_CHANGE_OVERHEAD_BYTES 128
+
+int sync_state_acked_seq(struct node_store *store, int64_t *out)
+{
+    return sae_db_meta_int(store->db, NODE_META_ACKED_SEQ, out);
+}
+
+int sync_state_pending_count(struct node_store *store, int64_t *out)
+{
+    int64_t acked = 0;
+    int rc = sync_state_acked_seq(store, &acked);
+    return rc == 0 ? report_pending_count(store, acked, out) : rc;
+}
+
+int sync_state_clock(struct node_store *store, sae_hlc *out)
+{
+    int64_t clock = 0;
+    int rc = sae_db_meta_int(store->db, NODE_META_CLOCK, &clock);
+    if (rc == 0)
+        *out = (sae_hlc)clock;
+    return rc;
+}
+
+int sync_state_pull_cursor(struct node_store *store, uint64_t *out)
+{
+    int64_t cursor = 0;
+    int rc = sae_db_meta_int(store->db, NODE_META_PULL_CURSOR, &cursor);
+    if (rc == 0)
+        *out = (uint64_t)cursor;
+    return rc;
+}
+
+int sync_state_set_pull_cursor(struct node_store *store, uint64_t cursor)
+{
+    return sae_db_set_meta_int(store->db, NODE_META_PULL_CURSOR, (int64_t)cursor);
+}
+
+int sync_state_last_own_seq(struct node_store *store, int64_t *out)
+{
+    const int64_t origin = (int64_t)store->origin;
+    return sae_db_query_int(store->db, &store->statements, last_own_seq_sql, &origin, 1, out);
+}
+
+static int row_to_change(sqlite3_stmt *stmt, uint64_t origin, struct sae_change *c)
+{
+    const char *id = (const char *)sqlite3_column_text(stmt, 1);
+    c->seq = (uint64_t)sqlite3_column_int64(stmt, 0);
+    if (!id || sae_id_parse(id, &c->report_id) != 0)
+        return SAE_ECORRUPT;
+    c->version = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 5), origin};
+    c->base = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 6),
+                                   (uint64_t)sqlite3_column_int64(stmt, 7)};
+    c->seen_cursor = (uint64_t)sqlite3_column_int64(stmt, 8);
+    c->supersedes = (sae_hlc)sqlite3_column_int64(stmt, 9);
+    int rc = sae_db_column_dup(stmt, 2, &c->kind);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 3, &c->field);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 4, &c->value);
+    if (rc == 0 && !(c->kind && c->field))
+        rc = SAE_ECORRUPT; /* NOT NULL columns */
+    return rc;
+}
+
+int sync_state_next_batch(struct node_store *store, size_t max_changes, size_t value_budget,
+                          struct sae_change *out, size_t *count)
+{
+    sqlite3_stmt *stmt = NULL;
+    int64_t acked = 0;
+    size_t used = 0, taken = 0;
+    int rc = sync_state_acked_seq(store, &acked);
+    if (rc == 0)
+        rc = sae_db_prepare_cached(store->db, &store->statements, next_batch_sql, &stmt);
+    if (rc == 0) {
+        const int64_t params[] = {(int64_t)store->origin, acked, (int64_t)max_changes};
+        rc = sae_db_bind_ints(stmt, 1, params, 3);
+    }
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        size_t cost = (size_t)sqlite3_column_bytes(stmt, 4) + BATCH_CHANGE_OVERHEAD_BYTES;
+        rc = 0;
+        if (taken > 0 && used + cost > value_budget)
+            break;
+        used += cost;
+        rc = row_to_change(stmt, store->origin, &out[taken++]);
+    }
+    sae_db_reset(stmt);
+    /* Rows already copied stay counted, so that the caller frees them on failure too. */
+    *count = taken;
+    return rc;
+}
+
+int sync_state_record_ack(struct node_store *store, uint64_t upto,
+                          const struct sae_refusal *refusals, size_t refusal_count,
+                          int64_t now_ms)
+{
+    int64_t acked = 0;
+    int rc = sync_state_acked_seq(store, &acked);
+    if (rc == 0 && (int64_t)upto > acked)
+        rc = sae_db_set_meta_int(store->db, NODE_META_ACKED_SEQ, (int64_t)upto);
+    for (size_t i = 0; rc == 0 && i < refusal_count; i++) {
+        sqlite3_stmt *stmt = NULL;
+        rc = sae_db_prepare_cached(store->db, &store->statements, set_aside_sql, &stmt);
+        if (rc == 0)
+            rc = sae_db_bind_int(stmt, 1, (int64_t)refusals[i].seq);
+        if (rc == 0)
+            rc = sae_db_bind_int(stmt, 2, refusals[i].code);
+        if (rc == 0)
+            rc = sae_db_bind_text(stmt, 3, refusals[i].message);
+        if (rc == 0)
+            rc = sae_db_bind_int(stmt, 4, now_ms);
+        if (rc == 0)
+            rc = sae_db_step_done(stmt);
+        sae_db_reset(stmt);
+    }
+    return rc;
+}
+
+/* When the measured offset moves by more than the tolerance, the entries written so far
+ * were dated by a clock now known to be off: they are re-dated before they are sent. */
+static int mark_clock_change(struct node_store *store, int64_t offset_ms)
+{
+    int64_t stored = 0, last = 0;
+    int rc = sae_db_meta_int(store->db, NODE_META_CLOCK_OFFSET_MS, &stored);
+    if (rc != 0 || llabs(offset_ms - stored) <= NODE_CLOCK_TOLERANCE_MS)
+        return rc;
+    rc = sae_db_query_int(store->db, &store->statements, last_seq_sql, NULL, 0, &last);
+    return rc == 0 ? sae_db_set_meta_int(store->db, NODE_META_RESTAMP_BELOW_SEQ, last + 1) : rc;
+}
+
+int sync_state_observe_hub_clock(struct node_store *store, sae_hlc hub_clock,
+                                 int64_t offset_ms)
+{
+    int64_t clock = 0;
+    if (hub_clock == 0)
+        return 0;
+    int rc = sae_db_meta_int(store->db, NODE_META_CLOCK, &clock);
+    if (rc == 0 && (int64_t)hub_clock > clock)
+        rc = sae_db_set_meta_int(store->db, NODE_META_CLOCK, (int64_t)hub_clock);
+    if (rc == 0)
+        rc = mark_clock_change(store, offset_ms);
+    if (rc == 0)
+        rc = sae_db_set_meta_int(store->db, NODE_META_CLOCK_OFFSET_MS, offset_ms);
+    return rc;
+}
+
+static int set_last_error(struct node_store *store, const char *error)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, set_last_error_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, error);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}
+
+int sync_state_record_round(struct node_store *store, const char *error)
+{
+    int64_t offset = 0;
+    int rc = node_store_begin(store);
+    if (rc != 0)
+        return rc;
+    if (!error)
+        rc = sae_db_meta_int(store->db, NODE_META_CLOCK_OFFSET_MS, &offset);
+    /* The hub's time when this computer's clock is known to be off. */
+    if (!error && rc == 0)
+        rc = sae_db_set_meta_int(store->db, NODE_META_LAST_SYNC_MS,
+                                 (int64_t)node_store_corrected_ms(offset));
+    int set = set_last_error(store, error ? error : "");
+    if (rc == 0)
+        rc = set;
+    rc = rc == 0 ? node_store_commit(store) : rc;
+    if (rc != 0)
+        node_store_rollback(store);
+    return rc;
+}

@@ -1,0 +1,50 @@
+/* What synchronisation keeps in the journal: the hub's acknowledgement mark, the pull
+ * cursor, own changes set aside by the hub, the clock and its measured offset, and the
+ * outcome of the last round. node/sync/ and node/cli/ go through these functions; only
+ * node/store/ knows the journal's tables. Unless a function says otherwise it runs inside
+ * the caller's transaction. */
+#ifndef NODE_SYNC_STATE_H
+#define NODE_SYNC_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/node_store.h"
+#include "sae/sae_hlc.h"
+#include "sae/sae_wire.h"
+
+/* The highest own seq the hub acknowledged (0 before the first push). */
+int sync_state_acked_seq(struct node_store *store, int64_t *out);
+/* Own changes still to send: after the acknowledgement mark, not set aside, not re-dated. */
+int sync_state_pending_count(struct node_store *store, int64_t *out);
+/* The newest version issued (the post's clock), sent with every request. */
+int sync_state_clock(struct node_store *store, sae_hlc *out);
+/* Where the next pull starts. */
+int sync_state_pull_cursor(struct node_store *store, uint64_t *out);
+int sync_state_set_pull_cursor(struct node_store *store, uint64_t cursor);
+/* The seq of the newest own change (0 when none), to notice a new local change. */
+int sync_state_last_own_seq(struct node_store *store, int64_t *out);
+
+/* The next own changes to send, in seq order: at most max_changes, and once one is taken,
+ * no more than value_budget bytes of values (with a fixed overhead per change). Fills
+ * out[0..*count-1] with malloc'd text; release them with sae_wipe_free_changes. */
+int sync_state_next_batch(struct node_store *store, size_t max_changes, size_t value_budget,
+                          struct sae_change *out, size_t *count);
+
+/* Records an acknowledgement: the mark moves up to upto (never down) and every refused or
+ * held change is set aside with the hub's code and message. */
+int sync_state_record_ack(struct node_store *store, uint64_t upto,
+                          const struct sae_refusal *refusals, size_t refusal_count,
+                          int64_t now_ms);
+
+/* The hub's clock seen in an answer (hub_clock, 0: none) and the measured offset (the hub's
+ * time minus ours): the post's clock catches up with the hub's, and when the offset moved
+ * beyond NODE_CLOCK_TOLERANCE_MS the changes written so far are marked for re-dating. */
+int sync_state_observe_hub_clock(struct node_store *store, sae_hlc hub_clock,
+                                 int64_t offset_ms);
+
+/* In its own write transaction: the outcome of a round for status. error NULL: success,
+ * dated by the corrected clock; otherwise the line it failed with. */
+int sync_state_record_round(struct node_store *store, const char *error);
+
+#endif

@@ -1,0 +1,82 @@
+/* Helpers for the merge tests: a hub database in a temporary directory, enrolled devices,
+ * changes as one command on a post would write them, batches delivered to merge, and a
+ * fingerprint of the derived state (winners and open conflicts) that must not depend on
+ * the order of delivery.
+ * Built into libsae-test.a; failures are cmocka assertions. */
+#ifndef MERGE_SUPPORT_H
+#define MERGE_SUPPORT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/hub_store.h"
+#include "merge/merge.h"
+#include "sae/sae_borrow.h"
+#include "sae/sae_catalogue.h"
+#include "sae/sae_db.h"
+#include "sae/sae_envelope.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+/* A fixed "now" in 2026, so drift rules are deterministic. */
+#define NOW_MS INT64_C(1795958400000)
+#define MS(offset) ((sae_hlc)(NOW_MS + (offset)) << 16)
+
+struct device {
+    uint64_t id;
+    const char *village;
+    uint64_t next_seq;
+};
+
+struct hub_fixture {
+    char dir[64];
+    char path[128];
+    struct hub_store *store;
+    struct device devices[4]; /* A, B, C in Desa Sumberasri; D in Desa Wonokerso */
+};
+
+int hub_setup(void **state);
+
+int hub_teardown(void **state);
+
+/* One change as a post would send it. value NULL unsets; base_hlc 0 means "none". */
+struct test_change {
+    int device;        /* index into devices */
+    const char *report; /* canonical id */
+    const char *kind;
+    const char *field;
+    const char *value;
+    sae_hlc hlc;
+    int base_device;   /* -1: no base */
+    sae_hlc base_hlc;
+    uint64_t seen_cursor;
+};
+
+/* Delivers changes (all of one device) as one batch, each with the next seq of its device
+ * unless seqs gives them; returns the ack's acked_seq. */
+struct merge_outcome deliver_with_seqs(struct hub_fixture *f,
+                                       const struct test_change *changes,
+                                       size_t count, const uint64_t *seqs,
+                                       int64_t now_ms, struct sae_push_ack **ack_out);
+
+struct merge_outcome deliver(struct hub_fixture *f, const struct test_change *changes,
+                             size_t count);
+
+int64_t hub_count(struct hub_fixture *f, const char *sql);
+
+/* Winners and open conflicts, identified by content (never by hub seq or conflict id,
+ * which depend on arrival order). Malloc'd. */
+char *state_fingerprint(struct hub_fixture *f);
+
+void assert_winner(struct hub_fixture *f, const char *report, const char *field,
+                   const char *want);
+
+#endif
