@@ -49,6 +49,18 @@ void http_server_config_default(struct http_server_config *c)
     c->stop_grace_seconds = 30;
 }
 
+int http_server_config_fit(struct http_server_config *c, unsigned long open_files)
+{
+    if (open_files < HTTP_SERVER_FILES_RESERVED + HTTP_SERVER_CONNECTIONS_MIN)
+        return SAE_ERANGE;
+    unsigned long connections = open_files - HTTP_SERVER_FILES_RESERVED;
+    c->max_connections = connections < HTTP_SERVER_CONNECTIONS_MAX ? (unsigned)connections
+                                                                  : HTTP_SERVER_CONNECTIONS_MAX;
+    if (c->per_ip_connections > c->max_connections / 4)
+        c->per_ip_connections = c->max_connections / 4;
+    return 0;
+}
+
 int http_server_config_fit_files(struct http_server_config *c, unsigned long *files)
 {
     struct rlimit limit;
@@ -59,16 +71,12 @@ int http_server_config_fit_files(struct http_server_config *c, unsigned long *fi
         if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
             limit = raised;
     }
-    rlim_t open_files = limit.rlim_cur;
-    if (open_files < HTTP_SERVER_FILES_RESERVED + HTTP_SERVER_CONNECTIONS_MIN)
-        return SAE_ERANGE;
-    rlim_t connections = open_files - HTTP_SERVER_FILES_RESERVED;
-    c->max_connections = connections < HTTP_SERVER_CONNECTIONS_MAX ? (unsigned)connections
-                                                                  : HTTP_SERVER_CONNECTIONS_MAX;
-    if (c->per_ip_connections > c->max_connections / 4)
-        c->per_ip_connections = c->max_connections / 4;
-    *files = open_files == RLIM_INFINITY ? ~0ul : (unsigned long)open_files;
-    return 0;
+    unsigned long open_files = limit.rlim_cur == RLIM_INFINITY ? ~0ul
+                                                               : (unsigned long)limit.rlim_cur;
+    int rc = http_server_config_fit(c, open_files);
+    if (rc == 0)
+        *files = open_files;
+    return rc;
 }
 
 static void log_write(void *ctx, const char *line)

@@ -140,11 +140,15 @@ void http_server_config_default(struct http_server_config *c);
 /* Below this many connections a hub is not worth starting. */
 #define HTTP_SERVER_CONNECTIONS_MIN 64u
 
-/* Raises the process's soft limit of open files to its hard limit and sets
- * c->max_connections to what fits in it: the smaller of HTTP_SERVER_CONNECTIONS_MAX and the
- * limit less HTTP_SERVER_FILES_RESERVED; c->per_ip_connections is lowered to a quarter of
- * that when it was more. *files is the limit now in force. Returns 0, or SAE_ERANGE (c
+/* Sets c->max_connections to what fits in open_files: the smaller of
+ * HTTP_SERVER_CONNECTIONS_MAX and open_files less HTTP_SERVER_FILES_RESERVED; lowers
+ * c->per_ip_connections to a quarter of that when it was more. Returns 0, or SAE_ERANGE (c
  * unchanged) when fewer than HTTP_SERVER_CONNECTIONS_MIN connections would fit. */
+int http_server_config_fit(struct http_server_config *c, unsigned long open_files);
+
+/* Raises the process's soft limit of open files to its hard limit, then
+ * http_server_config_fit with it. *files is the limit now in force. Returns 0, SAE_ERANGE
+ * or SAE_EIO (the limit cannot be read). */
 int http_server_config_fit_files(struct http_server_config *c, unsigned long *files);
 
 struct http_server;
