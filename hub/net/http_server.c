@@ -79,6 +79,11 @@ int http_server_config_fit_files(struct http_server_config *c, unsigned long *fi
     return rc;
 }
 
+struct log_event {
+    enum log_kind kind;
+    const char *label, *peer;
+};
+
 static void log_write(void *ctx, const char *line)
 {
     struct http_server *s = ctx;
@@ -86,29 +91,38 @@ static void log_write(void *ctx, const char *line)
         s->log(s->log_ctx, line);
 }
 
-void http_log(struct http_server *s, const char *fmt, ...)
+/* One line: written at once, or through the log limit when event says what kind it is. */
+__attribute__((format(printf, 3, 0))) static void log_vline(struct http_server *s,
+                                                           const struct log_event *event,
+                                                           const char *fmt, va_list args)
 {
     char line[512];
-    va_list args;
     if (!s->log)
         return;
-    va_start(args, fmt);
     vsnprintf(line, sizeof line, fmt, args);
+    if (event)
+        log_limit_event(s->log_limit, event->kind, event->label, event->peer, line,
+                        http_now_ms());
+    else
+        s->log(s->log_ctx, line);
+}
+
+void http_log(struct http_server *s, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    log_vline(s, NULL, fmt, args);
     va_end(args);
-    s->log(s->log_ctx, line);
 }
 
 void http_log_event(struct http_server *s, enum log_kind kind, const char *label,
                     const char *peer, const char *fmt, ...)
 {
-    char line[512];
+    struct log_event event = {kind, label, peer};
     va_list args;
-    if (!s->log)
-        return;
     va_start(args, fmt);
-    vsnprintf(line, sizeof line, fmt, args);
+    log_vline(s, &event, fmt, args);
     va_end(args);
-    log_limit_event(s->log_limit, kind, label, peer, line, http_now_ms());
 }
 
 /* A label for a summary of libmicrohttpd's messages: which kind of trouble a flood was. */
