@@ -139,6 +139,11 @@ int wire_check_int63(uint64_t value)
     return value <= SAE_WIRE_INT_MAX ? 0 : SAE_WIRE_EDECODE;
 }
 
+int wire_check_ms(uint64_t ms)
+{
+    return ms <= SAE_HLC_MS_MAX ? 0 : SAE_WIRE_EDECODE;
+}
+
 uint32_t wire_schema_out(uint32_t version)
 {
     return version ? version : SAE_WIRE_SCHEMA_VERSION;

@@ -121,7 +121,7 @@ int sae_push_ack_encode(const struct sae_push_ack *ack, const struct sae_limits 
     if (rc == 0)
         rc = check_refusals_c(ack->refusals, ack->refusal_count, limits);
     if (rc == 0 && (wire_check_int63(ack->hub_clock) || wire_check_int63(ack->origin) ||
-                    wire_check_int63(ack->acked_seq)))
+                    wire_check_int63(ack->acked_seq) || wire_check_ms(ack->hub_time_ms)))
         rc = SAE_WIRE_EDECODE;
     if (rc != 0)
         return rc;
@@ -152,6 +152,8 @@ int sae_push_ack_encode(const struct sae_push_ack *ack, const struct sae_limits 
     pb.acked_seq = ack->acked_seq;
     pb.n_refusals = ack->refusal_count;
     pb.refusals = ptrs;
+    pb.has_hub_time = OPT(ack->hub_time_ms);
+    pb.hub_time = ack->hub_time_ms;
     rc = wire_pack(&pb.base, limits, out, out_len);
     free(ptrs);
     free(block);
@@ -167,7 +169,8 @@ static int ack_pb_check(const Sae__V1__PushAck *pb, const struct sae_limits *lim
         return SAE_WIRE_ELIMIT;
     if (wire_check_int63(pb->has_hub_clock ? pb->hub_clock : 0) ||
         wire_check_int63(pb->has_origin ? pb->origin : 0) ||
-        wire_check_int63(pb->has_acked_seq ? pb->acked_seq : 0))
+        wire_check_int63(pb->has_acked_seq ? pb->acked_seq : 0) ||
+        wire_check_ms(pb->has_hub_time ? pb->hub_time : 0))
         return SAE_WIRE_EDECODE;
     for (size_t i = 0; i < pb->n_refusals; i++) {
         const Sae__V1__Refusal *r = pb->refusals[i];
@@ -224,6 +227,7 @@ int sae_push_ack_decode(const uint8_t *buf, size_t len, const struct sae_limits 
         ack->hub_clock = pb->has_hub_clock ? pb->hub_clock : 0;
         ack->origin = pb->has_origin ? pb->origin : 0;
         ack->acked_seq = pb->has_acked_seq ? pb->acked_seq : 0;
+        ack->hub_time_ms = pb->has_hub_time ? pb->hub_time : 0;
         ack->refusal_count = pb->n_refusals;
         *out = ack;
     } else {
@@ -250,11 +254,15 @@ int sae_pull_response_encode(const struct sae_pull_response *resp,
 {
     Sae__V1__PullResponse pb = SAE__V1__PULL_RESPONSE__INIT;
     struct wire_pb_changes groups = {0};
+    ProtobufCBinaryData pins[SAE_WIRE_TLS_PINS_MAX];
     if (!resp || !limits || !out || !out_len || (resp->change_count && !resp->changes))
         return SAE_EINVAL;
     int rc = wire_check_schema(true, wire_schema_out(resp->schema_version));
-    if (rc == 0 && (wire_check_int63(resp->hub_clock) || wire_check_int63(resp->next_cursor)))
+    if (rc == 0 && (wire_check_int63(resp->hub_clock) || wire_check_int63(resp->next_cursor) ||
+                    wire_check_ms(resp->hub_time_ms)))
         rc = SAE_WIRE_EDECODE;
+    if (rc == 0 && resp->tls_pin_count > SAE_WIRE_TLS_PINS_MAX)
+        rc = SAE_WIRE_ELIMIT;
     if (rc == 0)
         rc = wire_changes_to_pb(resp->changes, resp->change_count, limits, &groups);
     if (rc == 0) {
@@ -268,10 +276,27 @@ int sae_pull_response_encode(const struct sae_pull_response *resp,
         pb.next_cursor = resp->next_cursor;
         pb.has_more = resp->more;
         pb.more = resp->more;
+        pb.has_hub_time = OPT(resp->hub_time_ms);
+        pb.hub_time = resp->hub_time_ms;
+        pb.n_tls_pins = resp->tls_pin_count;
+        pb.tls_pins = pins;
+        for (size_t i = 0; i < resp->tls_pin_count; i++)
+            pins[i] = (ProtobufCBinaryData){SAE_WIRE_TLS_PIN_BYTES, sae_borrow(resp->tls_pins[i])};
         rc = wire_pack(&pb.base, limits, out, out_len);
     }
     wire_pb_changes_free(&groups);
     return rc;
+}
+
+/* At most SAE_WIRE_TLS_PINS_MAX pins, each a SHA-256 of exactly 32 bytes. */
+static int check_pb_pins(const Sae__V1__PullResponse *pb)
+{
+    if (pb->n_tls_pins > SAE_WIRE_TLS_PINS_MAX)
+        return SAE_WIRE_ELIMIT;
+    for (size_t i = 0; i < pb->n_tls_pins; i++)
+        if (pb->tls_pins[i].len != SAE_WIRE_TLS_PIN_BYTES)
+            return SAE_WIRE_EDECODE;
+    return 0;
 }
 
 int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_limits *limits,
@@ -288,8 +313,11 @@ int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_li
     const Sae__V1__PullResponse *pb = (const Sae__V1__PullResponse *)msg;
     rc = wire_check_schema(pb->has_schema_version, pb->schema_version);
     if (rc == 0 && (wire_check_int63(pb->has_hub_clock ? pb->hub_clock : 0) ||
-                    wire_check_int63(pb->has_next_cursor ? pb->next_cursor : 0)))
+                    wire_check_int63(pb->has_next_cursor ? pb->next_cursor : 0) ||
+                    wire_check_ms(pb->has_hub_time ? pb->hub_time : 0)))
         rc = SAE_WIRE_EDECODE;
+    if (rc == 0)
+        rc = check_pb_pins(pb);
     if (rc == 0 && !(resp = calloc(1, sizeof *resp)))
         rc = SAE_ENOMEM;
     if (rc == 0)
@@ -300,6 +328,10 @@ int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_li
         resp->hub_clock = pb->has_hub_clock ? pb->hub_clock : 0;
         resp->next_cursor = pb->has_next_cursor ? pb->next_cursor : 0;
         resp->more = pb->has_more && pb->more;
+        resp->hub_time_ms = pb->has_hub_time ? pb->hub_time : 0;
+        resp->tls_pin_count = pb->n_tls_pins;
+        for (size_t i = 0; i < pb->n_tls_pins; i++)
+            memcpy(resp->tls_pins[i], pb->tls_pins[i].data, SAE_WIRE_TLS_PIN_BYTES);
         *out = resp;
     } else {
         free(resp);

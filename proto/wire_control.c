@@ -226,7 +226,8 @@ int sae_enroll_response_encode(const struct sae_enroll_response *resp,
     int rc = wire_check_schema(true, wire_schema_out(resp->schema_version));
     if (rc == 0)
         rc = check_line(resp->village, SAE_LIMIT_VILLAGE_BYTES);
-    if (rc == 0 && (wire_check_int63(resp->hub_clock) || wire_check_int63(resp->node_id)))
+    if (rc == 0 && (wire_check_int63(resp->hub_clock) || wire_check_int63(resp->node_id) ||
+                    wire_check_ms(resp->hub_time_ms)))
         rc = SAE_WIRE_EDECODE;
     if (rc != 0)
         return rc;
@@ -238,6 +239,8 @@ int sae_enroll_response_encode(const struct sae_enroll_response *resp,
     pb.node_id = resp->node_id;
     pb.has_village = 1;
     pb.village = wire_bytes_of(resp->village);
+    pb.has_hub_time = OPT(resp->hub_time_ms);
+    pb.hub_time = resp->hub_time_ms;
     return wire_pack(&pb.base, limits, out, out_len);
 }
 
@@ -258,7 +261,8 @@ int sae_enroll_response_decode(const uint8_t *buf, size_t len, const struct sae_
         rc = check_pb_text(pb->has_village, &pb->village, SAE_LIMIT_VILLAGE_BYTES,
                            WIRE_TEXT_LINE);
     if (rc == 0 && (wire_check_int63(opt_u64(pb->has_hub_clock, pb->hub_clock)) ||
-                    wire_check_int63(opt_u64(pb->has_node_id, pb->node_id))))
+                    wire_check_int63(opt_u64(pb->has_node_id, pb->node_id)) ||
+                    wire_check_ms(opt_u64(pb->has_hub_time, pb->hub_time))))
         rc = SAE_WIRE_EDECODE;
     if (rc == 0 && !(resp = calloc(1, sizeof *resp)))
         rc = SAE_ENOMEM;
@@ -268,6 +272,7 @@ int sae_enroll_response_decode(const uint8_t *buf, size_t len, const struct sae_
         resp->schema_version = pb->schema_version;
         resp->hub_clock = opt_u64(pb->has_hub_clock, pb->hub_clock);
         resp->node_id = opt_u64(pb->has_node_id, pb->node_id);
+        resp->hub_time_ms = opt_u64(pb->has_hub_time, pb->hub_time);
         *out = resp;
     } else {
         sae_enroll_response_free(resp);
@@ -287,7 +292,7 @@ int sae_error_status_encode(const struct sae_error_status *status,
     int rc = wire_check_schema(true, wire_schema_out(status->schema_version));
     if (rc == 0)
         rc = check_message(status->message, limits->text_bytes);
-    if (rc == 0 && wire_check_int63(status->hub_clock))
+    if (rc == 0 && (wire_check_int63(status->hub_clock) || wire_check_ms(status->hub_time_ms)))
         rc = SAE_WIRE_EDECODE;
     if (rc != 0)
         return rc;
@@ -299,6 +304,8 @@ int sae_error_status_encode(const struct sae_error_status *status,
     pb.code = status->code;
     pb.has_message = status->message && status->message[0];
     pb.message = wire_bytes_of(status->message);
+    pb.has_hub_time = OPT(status->hub_time_ms);
+    pb.hub_time = status->hub_time_ms;
     return wire_pack(&pb.base, limits, out, out_len);
 }
 
@@ -317,7 +324,8 @@ int sae_error_status_decode(const uint8_t *buf, size_t len, const struct sae_lim
     struct sae_error_status *status = NULL;
     if (rc == 0)
         rc = check_pb_text(pb->has_message, &pb->message, limits->text_bytes, WIRE_TEXT_MESSAGE);
-    if (rc == 0 && wire_check_int63(opt_u64(pb->has_hub_clock, pb->hub_clock)))
+    if (rc == 0 && (wire_check_int63(opt_u64(pb->has_hub_clock, pb->hub_clock)) ||
+                    wire_check_ms(opt_u64(pb->has_hub_time, pb->hub_time))))
         rc = SAE_WIRE_EDECODE;
     if (rc == 0 && !(status = calloc(1, sizeof *status)))
         rc = SAE_ENOMEM;
@@ -327,6 +335,7 @@ int sae_error_status_decode(const uint8_t *buf, size_t len, const struct sae_lim
         status->schema_version = pb->schema_version;
         status->hub_clock = opt_u64(pb->has_hub_clock, pb->hub_clock);
         status->code = pb->has_code ? pb->code : 0;
+        status->hub_time_ms = opt_u64(pb->has_hub_time, pb->hub_time);
         *out = status;
     } else {
         sae_error_status_free(status);

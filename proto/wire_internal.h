@@ -40,6 +40,8 @@ enum wire_text_rule {
 int wire_check_text(const uint8_t *text, size_t len, size_t max, enum wire_text_rule rule);
 int wire_check_schema(bool has, uint32_t version);
 int wire_check_int63(uint64_t value);
+/* A wall-clock time in ms (hub_time): one a version can be made of, <= SAE_HLC_MS_MAX. */
+int wire_check_ms(uint64_t ms);
 uint32_t wire_schema_out(uint32_t version);
 
 /* NUL-terminated copy of len checked bytes. */

@@ -168,8 +168,8 @@ start_hub
 HUB_URL=https://127.0.0.1:$HUB_PORT
 
 step "9. Daftarkan perangkat / Enroll three devices in two villages" \
-    "nodes add writes a one-time enrollment bundle per device (hub address, key," \
-    "certificate pin, village); the post saves it with enroll (works offline too)." \
+    "nodes add writes a one-time enrollment bundle per device (hub address, key, TLS" \
+    "key pins, village); the post saves it with enroll (works offline too)." \
     "Two devices in Wonokerso (the post and the outreach worker), one in Ngadisari."
 mkdir bundles
 run_hub nodes add "$VILLAGE_A" --url "$HUB_URL" -o bundles/"$POS".json

@@ -9,8 +9,9 @@ PACKAGES="make git gcc clang libclang-rt-14-dev pkg-config valgrind
 libsqlite3-dev libsodium-dev libjansson-dev libcmocka-dev
 zlib1g-dev libprotobuf-c-dev protobuf-c-compiler
 libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev
-python3 python3-pytest python3-nacl python3-protobuf python3-requests protobuf-compiler faketime
-openssl iproute2 slowhttptest wrk testssl.sh"
+python3 python3-pytest python3-nacl python3-protobuf python3-requests python3-urllib3
+python3-cryptography
+protobuf-compiler faketime openssl iproute2 slowhttptest wrk testssl.sh"
 
 missing=""
 for p in $PACKAGES; do

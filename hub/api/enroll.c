@@ -61,6 +61,21 @@ int enroll_token_create(struct hub_store *store, const char *village, int64_t no
     return rc;
 }
 
+static json_t *pins_json(const struct enroll_bundle *b)
+{
+    json_t *pins = json_array();
+    if (pins && json_array_append_new(pins, json_string(b->tls_pin)) != 0) {
+        json_decref(pins);
+        return NULL;
+    }
+    if (pins && b->tls_backup_pin &&
+        json_array_append_new(pins, json_string(b->tls_backup_pin)) != 0) {
+        json_decref(pins);
+        return NULL;
+    }
+    return pins;
+}
+
 static json_t *bundle_json(const struct enroll_bundle *b)
 {
     char key[sodium_base64_ENCODED_LEN(crypto_box_PUBLICKEYBYTES, sodium_base64_VARIANT_ORIGINAL)], id[17];
@@ -71,10 +86,11 @@ static json_t *bundle_json(const struct enroll_bundle *b)
     if (sae_hlc_pack((uint64_t)b->expires_ms, 0, &expiry) != 0)
         return NULL;
     sae_hlc_format_time(expiry, expires);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "format",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o*, s:s, s:s, s:s}", "format",
                      ENROLL_BUNDLE_FORMAT, "hub_url", b->hub_url, "hub_public_key", key, "hub_id",
                      id, "tls_certificate", b->tls_certificate_pem, "tls_pin", b->tls_pin,
-                     "village", b->village, "token", b->token, "expires", expires);
+                     "tls_pins", pins_json(b), "village", b->village, "token", b->token,
+                     "expires", expires);
 }
 
 int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
@@ -148,9 +164,30 @@ static int mark_used(struct hub_store *store, const uint8_t hash[crypto_generich
     return rc;
 }
 
-static int redeem_locked(struct hub_store *store, const uint8_t hash[crypto_generichash_BYTES], const uint8_t pk[crypto_box_PUBLICKEYBYTES],
+/* A key enrolled before: a revoked one stays revoked, and a device never moves to another
+ * village (the token of another village stays unspent for the device it was made for). */
+static int check_enrolled(const struct hub_node *known, const struct token_row *token,
+                          uint32_t *status, struct sae_message *why)
+{
+    if (known->revoked_ms != 0) {
+        *status = SAE_STATUS_REVOKED;
+        sae_message_set(why, "this device was revoked by the district");
+        return SAE_EPERM;
+    }
+    if (strcmp(known->village, token->village) != 0) {
+        *status = SAE_STATUS_WRONG_VILLAGE;
+        sae_message_set(why, "this device is enrolled for %s and cannot move to another "
+                        "village; use a bundle for %s, or enroll another device", known->village,
+                        known->village);
+        return SAE_EPERM;
+    }
+    return 0;
+}
+
+static int redeem_locked(struct hub_store *store, const uint8_t hash[crypto_generichash_BYTES],
+                         const uint8_t pk[crypto_box_PUBLICKEYBYTES],
                          const char *device_name, int64_t now_ms, struct hub_node *node,
-                         uint32_t *status)
+                         uint32_t *status, struct sae_message *why)
 {
     struct token_row token;
     uint64_t id = 0;
@@ -159,41 +196,45 @@ static int redeem_locked(struct hub_store *store, const uint8_t hash[crypto_gene
         rc = load_token(store, hash, &token);
     if (rc == SAE_ENOTFOUND || (rc == 0 && token.used_ms == 0 && token.expires_ms <= now_ms)) {
         *status = SAE_STATUS_TOKEN_EXPIRED;
+        sae_message_set(why, "this enrollment token is unknown or expired; ask the district "
+                        "for a new bundle");
         return SAE_EPERM;
     }
     if (rc != 0)
         return rc;
     if (token.used_ms != 0) {
-        /* The same device asking again (its answer was lost) gets the same answer. */
+        /* The same device asking again (its answer was lost) gets the same answer, also
+         * after the token's validity ended. */
         if ((uint64_t)token.node_id == id)
             return hub_store_node_get(store, id, node);
         *status = SAE_STATUS_TOKEN_REUSED;
+        sae_message_set(why, "this enrollment token was used already; ask the district for a "
+                        "new bundle");
         return SAE_EPERM;
     }
-    struct hub_node fresh = {.id = id, .enrolled_ms = now_ms};
-    snprintf(fresh.village, sizeof fresh.village, "%s", token.village);
-    snprintf(fresh.device_name, sizeof fresh.device_name, "%s", device_name);
-    memcpy(fresh.public_key, pk, crypto_box_PUBLICKEYBYTES);
-    rc = hub_store_node_add(store, &fresh);
-    if (rc == SAE_EEXIST) {
-        /* This key is enrolled already: a revoked one stays revoked; a live one (a post that
-         * asked for a second bundle) gets its enrollment back and the token is spent. */
-        rc = hub_store_node_get(store, id, &fresh);
-        if (rc == 0 && fresh.revoked_ms != 0) {
-            *status = SAE_STATUS_REVOKED;
-            return SAE_EPERM;
-        }
+    struct hub_node known;
+    rc = hub_store_node_get(store, id, &known);
+    if (rc == 0)
+        rc = check_enrolled(&known, &token, status, why);
+    else if (rc == SAE_ENOTFOUND) {
+        known = (struct hub_node){.id = id, .enrolled_ms = now_ms};
+        snprintf(known.village, sizeof known.village, "%s", token.village);
+        snprintf(known.device_name, sizeof known.device_name, "%s", device_name);
+        memcpy(known.public_key, pk, crypto_box_PUBLICKEYBYTES);
+        rc = hub_store_node_add(store, &known);
     }
+    /* A live key of the token's village (a post that asked for a second bundle) gets its
+     * enrollment back, and the token is spent on it. */
     if (rc == 0)
         rc = mark_used(store, hash, id, now_ms);
     if (rc == 0)
-        *node = fresh;
+        *node = known;
     return rc;
 }
 
 int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[crypto_box_PUBLICKEYBYTES],
                   const char *device_name, int64_t now_ms, struct hub_node *node,
-                  uint32_t *status)
+                  uint32_t *status, struct sae_message *why)
 {
     uint8_t hash[crypto_generichash_BYTES];
     int rc = token_hash(token, hash);
@@ -201,7 +242,7 @@ int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[c
         rc = hub_store_begin(store);
     if (rc != 0)
         return rc;
-    rc = redeem_locked(store, hash, pk, device_name, now_ms, node, status);
+    rc = redeem_locked(store, hash, pk, device_name, now_ms, node, status, why);
     if (rc == 0)
         rc = hub_store_commit(store);
     if (rc != 0)

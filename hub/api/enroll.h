@@ -25,8 +25,9 @@ struct enroll_bundle {
     const char *hub_url;
     const uint8_t *hub_public_key; /* crypto_box_PUBLICKEYBYTES */
     uint64_t hub_id;
-    const char *tls_certificate_pem;
-    const char *tls_pin;           /* libcurl's "sha256//..." */
+    const char *tls_certificate_pem; /* what the hub serves, for people: posts pin keys */
+    const char *tls_pin;           /* the served key's pin, libcurl's "sha256//..." */
+    const char *tls_backup_pin;    /* the backup key's pin, or NULL */
     const char *village;
     const char *token;
     int64_t expires_ms;
@@ -36,13 +37,17 @@ struct enroll_bundle {
 int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
                         struct sae_message *why);
 
-/* Redeems token for the device with public key pk. A token redeemed before by the same
- * key succeeds again (the post retries after a lost answer), and so does a fresh token
- * presented by a key enrolled already. On refusal *status is SAE_STATUS_TOKEN_EXPIRED
- * (unknown or expired), SAE_STATUS_TOKEN_REUSED (used by another key) or SAE_STATUS_REVOKED
- * (the key was revoked), and the function returns SAE_EPERM. */
-int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[crypto_box_PUBLICKEYBYTES],
+/* Redeems token for the device with public key pk, in one write transaction. A token
+ * redeemed before by the same key succeeds again, even after its validity ended (the post
+ * retries after a lost answer); a fresh token presented by a live key enrolled already for
+ * the token's village gives that enrollment back and is spent. On refusal nothing changes
+ * (the token stays unspent), the function returns SAE_EPERM, *status is
+ * SAE_STATUS_TOKEN_EXPIRED (unknown or expired), SAE_STATUS_TOKEN_REUSED (used by another
+ * key), SAE_STATUS_REVOKED (the key was revoked) or SAE_STATUS_WRONG_VILLAGE (the key is
+ * enrolled for another village), and why (may be NULL) holds the sentence for the post. */
+int enroll_redeem(struct hub_store *store, const char *token,
+                  const uint8_t pk[crypto_box_PUBLICKEYBYTES],
                   const char *device_name, int64_t now_ms, struct hub_node *node,
-                  uint32_t *status);
+                  uint32_t *status, struct sae_message *why);
 
 #endif

@@ -110,6 +110,7 @@ int pull_changes(struct hub_store *store, const struct hub_node *node, uint64_t 
         return rc;
     }
     r->schema_version = SAE_WIRE_SCHEMA_VERSION;
+    r->hub_time_ms = (uint64_t)now_ms;
     r->more = full;
     *out = r;
     return 0;

@@ -18,7 +18,9 @@
 #include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_hlc.h"
+#include "sae/sae_pins.h"
 #include "sae/sae_wire.h"
+#include "store/announced_pins.h"
 
 #define OCTET_STREAM "application/octet-stream"
 #define SERVICE_CONNECTIONS_MAX 64
@@ -39,6 +41,8 @@ struct hub_service {
     struct hub_store *pool[SERVICE_CONNECTIONS_MAX];
     bool in_use[SERVICE_CONNECTIONS_MAX];
     size_t size;
+    uint8_t served_pin[SAE_WIRE_TLS_PIN_BYTES]; /* under lock */
+    bool has_served_pin;
 };
 
 /* One request in progress: the pieces every step needs. */
@@ -75,6 +79,8 @@ int hub_service_create(const struct hub_service_config *config, struct hub_servi
         rc = SAE_ENOMEM;
     for (size_t i = 0; rc == 0 && i < size; i++)
         rc = hub_store_open(config->db_path, config->busy_timeout_ms, &s->pool[i], why);
+    if (rc == 0 && config->tls_pin)
+        rc = hub_service_set_tls_pin(s, config->tls_pin);
     if (rc != 0) {
         hub_service_destroy(s);
         return rc;
@@ -94,6 +100,19 @@ void hub_service_destroy(struct hub_service *s)
     pthread_mutex_destroy(&s->lock);
     sodium_memzero(s->secret_key, sizeof s->secret_key);
     free(s);
+}
+
+int hub_service_set_tls_pin(struct hub_service *s, const char *pin)
+{
+    uint8_t parsed[1][SAE_WIRE_TLS_PIN_BYTES];
+    size_t count = 0;
+    if (sae_pins_parse(pin, parsed, 1, &count) != 0)
+        return SAE_EINVAL;
+    pthread_mutex_lock(&s->lock);
+    memcpy(s->served_pin, parsed[0], sizeof s->served_pin);
+    s->has_served_pin = true;
+    pthread_mutex_unlock(&s->lock);
+    return 0;
 }
 
 static struct hub_store *checkout(struct hub_service *s, size_t *slot)
@@ -169,7 +188,8 @@ static int fail(struct exchange *x, unsigned status, uint32_t code, const char *
     if (!x->opened)
         return plain(x->resp, status, "%s", message);
     struct sae_error_status error = {.schema_version = SAE_WIRE_SCHEMA_VERSION, .code = code,
-                                     .message = sae_borrow(message)};
+                                     .message = sae_borrow(message),
+                                     .hub_time_ms = (uint64_t)x->now_ms};
     uint8_t *buf = NULL;
     size_t len = 0;
     int rc = hub_store_clock(x->store, x->now_ms, &error.hub_clock);
@@ -250,6 +270,33 @@ static int handle_push(struct exchange *x, const uint8_t *plain_bytes, size_t le
     return rc == 0 ? answer(x, 200, SAE_MSG_PUSH_ACK, buf, buf_len) : rc;
 }
 
+/* The keys posts must accept from now on: the one this daemon serves, then those `sae-hub
+ * tls` stored (the current and the backup key while a roll is prepared; the new key when
+ * the daemon has not reloaded yet). A post replaces its pins with these. */
+static int announce_pins(struct exchange *x, struct sae_pull_response *r)
+{
+    uint8_t stored[SAE_WIRE_TLS_PINS_MAX][SAE_WIRE_TLS_PIN_BYTES];
+    char text[SAE_PINS_TEXT_BYTES];
+    size_t count = 0;
+    int64_t since = 0;
+    pthread_mutex_lock(&x->service->lock);
+    bool served = x->service->has_served_pin;
+    memcpy(r->tls_pins[0], x->service->served_pin, SAE_WIRE_TLS_PIN_BYTES);
+    pthread_mutex_unlock(&x->service->lock);
+    if (!served)
+        return 0;
+    r->tls_pin_count = 1;
+    int rc = announced_pins_load(x->store, text, &since);
+    if (rc == SAE_ENOTFOUND)
+        return 0;
+    if (rc == 0)
+        rc = sae_pins_parse(text, stored, SAE_WIRE_TLS_PINS_MAX, &count);
+    for (size_t i = 0; rc == 0 && i < count && r->tls_pin_count < SAE_WIRE_TLS_PINS_MAX; i++)
+        if (memcmp(stored[i], r->tls_pins[0], SAE_WIRE_TLS_PIN_BYTES) != 0)
+            memcpy(r->tls_pins[r->tls_pin_count++], stored[i], SAE_WIRE_TLS_PIN_BYTES);
+    return rc;
+}
+
 static int handle_pull(struct exchange *x, const uint8_t *plain_bytes, size_t len,
                        const struct hub_node *node)
 {
@@ -265,8 +312,12 @@ static int handle_pull(struct exchange *x, const uint8_t *plain_bytes, size_t le
     sae_pull_request_free(request);
     if (rc == SAE_EINVAL)
         return fail(x, 400, SAE_STATUS_DECODE_FAILED, "unknown cursor; pull again from 0");
-    if (rc != 0)
+    if (rc == 0)
+        rc = announce_pins(x, response);
+    if (rc != 0) {
+        sae_pull_response_free(response);
         return fail_store(x, rc);
+    }
     uint8_t *buf = NULL;
     size_t buf_len = 0;
     rc = sae_pull_response_encode(response, &x->service->limits, &buf, &buf_len);
@@ -286,25 +337,21 @@ static int handle_enroll(struct exchange *x, const uint8_t *plain_bytes, size_t 
         sae_enroll_request_free(request);
         return fail(x, 400, SAE_STATUS_DECODE_FAILED, "the public key differs from the header's");
     }
+    struct sae_message why = {{0}};
     pthread_mutex_lock(&x->service->write_lock);
     rc = enroll_redeem(x->store, request->token, x->sender_key, request->device_name, x->now_ms,
-                       &node, &status);
+                       &node, &status, &why);
     pthread_mutex_unlock(&x->service->write_lock);
     sae_hlc clock = request->clock;
     sae_enroll_request_free(request);
-    if (rc == SAE_EPERM && status == SAE_STATUS_REVOKED)
-        return fail(x, 403, status, "this device was revoked by the district");
     if (rc == SAE_EPERM)
-        return fail(x, 409, status, status == SAE_STATUS_TOKEN_REUSED
-                                        ? "this enrollment token was used already; ask the "
-                                          "district for a new bundle"
-                                        : "this enrollment token is unknown or expired; ask "
-                                          "the district for a new bundle");
+        return fail(x, status == SAE_STATUS_REVOKED ? 403 : 409, status, why.text);
     if (rc == 0)
         rc = measure_clock(x, clock);
     if (rc != 0)
         return fail_store(x, rc);
     struct sae_enroll_response response = {.schema_version = SAE_WIRE_SCHEMA_VERSION,
+                                           .hub_time_ms = (uint64_t)x->now_ms,
                                            .node_id = node.id, .village = node.village};
     uint8_t *buf = NULL;
     size_t buf_len = 0;
@@ -360,10 +407,11 @@ static int open_request(struct exchange *x, const struct sae_envelope_header *he
 static const struct {
     const char *path;
     uint8_t type;
+    const char *wrong_type;
 } endpoints[] = {
-    {"/v1/enroll", SAE_MSG_ENROLL_REQUEST},
-    {"/v1/push", SAE_MSG_PUSH_BATCH},
-    {"/v1/pull", SAE_MSG_PULL_REQUEST},
+    {"/v1/enroll", SAE_MSG_ENROLL_REQUEST, "/v1/enroll takes an EnrollRequest (type 5) only"},
+    {"/v1/push", SAE_MSG_PUSH_BATCH, "/v1/push takes a PushBatch (type 1) only"},
+    {"/v1/pull", SAE_MSG_PULL_REQUEST, "/v1/pull takes a PullRequest (type 3) only"},
 };
 
 static const char health_sql[] = "SELECT 1";
@@ -408,12 +456,13 @@ static int dispatch(struct exchange *x)
         return plain(x->resp, 413, "the message is over the size limit");
     if (rc != 0)
         return plain(x->resp, 400, "not an envelope of this protocol");
-    if (header.type != endpoints[i].type)
-        return plain(x->resp, 400, "wrong message type for %s", endpoints[i].path);
     rc = open_request(x, &header, &node, &plain_bytes, &len);
     if (rc != 0 || !x->opened)
         return rc;
-    if (header.type == SAE_MSG_ENROLL_REQUEST)
+    /* Checked once the sender is verified, so the refusal is sealed with its own code. */
+    if (header.type != endpoints[i].type)
+        rc = fail(x, 400, SAE_STATUS_WRONG_MESSAGE, endpoints[i].wrong_type);
+    else if (header.type == SAE_MSG_ENROLL_REQUEST)
         rc = handle_enroll(x, plain_bytes, len);
     else if (header.type == SAE_MSG_PUSH_BATCH)
         rc = handle_push(x, plain_bytes, len, &node);

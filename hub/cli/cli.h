@@ -10,6 +10,14 @@
 #include "sae/sae_cli.h"
 #include "store/hub_store.h"
 
+/* The TLS files of the hub directory: the certificate served and its key, and the backup
+ * key `sae-hub tls new-key` prepares for the next roll. */
+#define HUB_CERT_FILE "tls-cert.pem"
+#define HUB_TLS_KEY_FILE "tls-key.pem"
+#define HUB_TLS_BACKUP_KEY_FILE "tls-backup-key.pem"
+/* The hub's X25519 secret key. */
+#define HUB_KEY_FILE "hub.key"
+
 /* Internal: help was printed, the command ends with status 0. */
 #define HUB_CLI_DONE (-1)
 
@@ -18,8 +26,8 @@ struct hub_cli {
     int busy_timeout_ms; /* how long to wait for the daemon's write transactions */
 };
 
-/* Commands, one file each: cli_daemon.c (init, serve), cli_nodes.c, cli_reports.c,
- * cli_conflicts.c, cli_export.c (export, stats). */
+/* Commands, one file each: cli_daemon.c (init), cli_serve.c (serve), cli_nodes.c, cli_reports.c,
+ * cli_conflicts.c, cli_export.c (export, stats), cli_tls.c. */
 int hub_cli_init(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_serve(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv);
@@ -27,6 +35,7 @@ int hub_cli_reports(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_conflicts(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_export(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_stats(struct hub_cli *cli, int argc, char **argv);
+int hub_cli_tls(struct hub_cli *cli, int argc, char **argv);
 
 /* Shared helpers (cli_common.c). */
 int hub_cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -38,6 +47,9 @@ int hub_cli_usage(FILE *out, const char *command, int status);
 bool hub_cli_wants_help(int argc, char **argv);
 /* DIR/name, malloc'd. */
 char *hub_cli_path(const struct hub_cli *cli, const char *name);
+/* Copies a PEM file into dir/name (0600), replacing it atomically: after a power cut the
+ * file is the old one or the new one. An SAE code. */
+int hub_cli_install_pem(const char *from, const char *dir, const char *name);
 /* Opens DIR/hub.db, printing a one-line error on failure; returns an exit status. */
 int hub_cli_open(const struct hub_cli *cli, struct hub_store **store);
 static inline int hub_cli_final(int status) { return status == HUB_CLI_DONE ? SAE_EXIT_OK : status; }

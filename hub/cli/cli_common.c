@@ -4,18 +4,24 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "net/tls_cert.h"
 #include "sae/sae_cli.h"
+#include "sae/sae_files.h"
 
 static const struct sae_cli_help helps[] = {
     {"init", "init [--name NAME] [--host HOSTNAME ...] [--tls-cert FILE --tls-key FILE]",
      "Creates the hub directory (0700): hub.db, the hub's key pair (hub.key, 0600) and a TLS\n"
-     "certificate: self-signed for the given hosts plus localhost and 127.0.0.1, or the\n"
-     "district's own certificate and key (copied in, checked to match).\n"},
+     "certificate: self-signed for the given hosts plus localhost, 127.0.0.1 and ::1, valid\n"
+     "two years (renew it with sae-hub tls renew), or the district's own certificate and\n"
+     "key (copied in, checked to match).\n"},
     {"serve", "serve [--listen ADDR:PORT]",
      "Runs the daemon: HTTPS on ADDR:PORT (default 127.0.0.1:8443). SIGTERM or SIGINT stop\n"
-     "accepting, let requests in flight finish, then exit 0. One log line per request on\n"
-     "stderr, never report contents; refusals, cut connections and server messages past 20\n"
-     "lines in 10 s are summed up in one line.\n"
+     "accepting, let requests in flight finish, then exit 0. SIGHUP serves tls-cert.pem and\n"
+     "tls-key.pem again (after sae-hub tls renew or roll): the server stops and starts on\n"
+     "the same port, posts that try meanwhile retry; files that do not match are refused\n"
+     "and the old ones kept. One log line per request on stderr, never report contents;\n"
+     "refusals, cut connections and server messages past 20 lines in 10 s are summed up in\n"
+     "one line.\n"
      "Refuses to start (exit 1) when DIR, hub.db, hub.key or tls-key.pem are open to other\n"
      "users (it says the chmod to run), when another serve runs on DIR (DIR/serve.lock), or\n"
      "when the process may open too few files; raises its open-file limit to the hard one.\n"
@@ -27,8 +33,25 @@ static const struct sae_cli_help helps[] = {
      "body (413). GET or HEAD /v1/health answers ok. README \"Limits of the hub's server\".\n"},
     {"nodes", "nodes add VILLAGE --url URL -o BUNDLE [--days N] | nodes list [--json] | nodes revoke ID",
      "Enrollment: `add` writes a bundle (0600) for a new device of VILLAGE with the hub URL,\n"
-     "the hub's public key, the TLS certificate pin and a one-time token (valid N days,\n"
-     "default 7). `list` shows enrolled devices; `revoke` refuses a device's next request.\n"},
+     "the hub's public key, the TLS key pins (the current key's, and the backup key's when\n"
+     "one is prepared) and a one-time token (valid N days, default 7, at most 90). `list`\n"
+     "shows enrolled devices; `revoke` refuses a device's next request.\n"},
+    {"tls", "tls status [--json] | tls renew [--days N] [--host HOST ...] | "
+            "tls renew --tls-cert FILE | tls new-key [--tls-key FILE] | "
+            "tls roll [--days N] [--host HOST ...] [--force] | tls roll --tls-cert FILE [--force]",
+     "The hub's TLS certificate and keys. Posts trust the key (its pin), never the\n"
+     "certificate's dates, names or issuer.\n"
+     "  status   the certificate's hosts and validity, the current key's pin and the backup\n"
+     "           key's, and how many posts have not synced since it was announced\n"
+     "  renew    a new certificate for the same key: self-signed for --days N (default 730,\n"
+     "           1 to 10000) and the current hosts (or those given with --host), or the\n"
+     "           district's renewed certificate (--tls-cert, checked to match the key)\n"
+     "  new-key  prepares a backup key (made here, or the district's own with --tls-key):\n"
+     "           every pull announces its pin, and new bundles carry it\n"
+     "  roll     serves the backup key: a certificate as for renew, on the backup key.\n"
+     "           Refused while a post has not synced since the backup was announced (it\n"
+     "           would need a new bundle), unless --force.\n"
+     "The running daemon serves new files after SIGHUP (or a restart).\n"},
     {"reports", "reports list [--village V] [--kind K] [--json] | reports show ID [--json] | "
                 "reports edit ID --set FIELD=VALUE [--unset FIELD] --by NAME",
      "The merged reports of every village.\n"
@@ -127,6 +150,17 @@ char *hub_cli_path(const struct hub_cli *cli, const char *name)
     if (path)
         snprintf(path, len, "%s/%s", cli->dir, name);
     return path;
+}
+
+int hub_cli_install_pem(const char *from, const char *dir, const char *name)
+{
+    char *pem = NULL;
+    size_t len = 0;
+    int rc = tls_pem_read(from, &pem, &len);
+    if (rc == 0)
+        rc = sae_file_write_private(dir, name, pem, len);
+    tls_pem_free(pem, len);
+    return rc;
 }
 
 int hub_cli_open(const struct hub_cli *cli, struct hub_store **store)

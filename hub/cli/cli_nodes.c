@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "api/enroll.h"
@@ -14,7 +15,6 @@
 #include "net/tls_cert.h"
 #include "sae/sae_time.h"
 
-#define HUB_CERT_FILE "tls-cert.pem"
 #define HUB_URL_BYTES 512
 
 struct add_options {
@@ -64,14 +64,20 @@ static int parse_add(int argc, char **argv, struct add_options *o)
 static int add_node(struct hub_cli *cli, struct hub_store *store, const struct add_options *o)
 {
     char token[ENROLL_TOKEN_TEXT_BYTES], pin[TLS_CERT_PIN_BYTES], *pem = NULL;
+    char backup_pin[TLS_CERT_PIN_BYTES];
     uint8_t pk[crypto_box_PUBLICKEYBYTES];
     size_t pem_len = 0;
     struct sae_message why = {{0}};
     int64_t now = (int64_t)sae_wall_clock_ms(), expires = now + o->days * SAE_MS_PER_DAY;
-    char *cert = hub_cli_path(cli, HUB_CERT_FILE);
-    int rc = cert ? tls_pem_read(cert, &pem, &pem_len) : SAE_ENOMEM;
+    char *cert = hub_cli_path(cli, HUB_CERT_FILE), *backup = hub_cli_path(cli, HUB_TLS_BACKUP_KEY_FILE);
+    int rc = cert && backup ? tls_pem_read(cert, &pem, &pem_len) : SAE_ENOMEM;
     if (rc == 0)
         rc = tls_cert_pin(cert, pin, sizeof pin);
+    /* A prepared backup key rides along: the post then survives the roll. */
+    bool has_backup = rc == 0 && access(backup, F_OK) == 0;
+    if (has_backup)
+        rc = tls_key_pin(backup, backup_pin, sizeof backup_pin);
+    free(backup);
     if (rc == 0)
         rc = hub_store_public_key(store, pk);
     if (rc == 0)
@@ -82,8 +88,8 @@ static int add_node(struct hub_cli *cli, struct hub_store *store, const struct a
         return hub_cli_fail(rc, "cannot read the hub's certificate or key: %s", sae_error_name(rc));
     }
     rc = enroll_token_create(store, o->village, now, o->days * SAE_MS_PER_DAY, token);
-    struct enroll_bundle bundle = {o->url, pk, store->hub_id, pem, pin, o->village, token,
-                                   expires};
+    struct enroll_bundle bundle = {o->url, pk, store->hub_id, pem, pin,
+                                   has_backup ? backup_pin : NULL, o->village, token, expires};
     if (rc == 0)
         rc = enroll_bundle_write(o->out, &bundle, &why);
     if (rc == 0)

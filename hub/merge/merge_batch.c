@@ -299,6 +299,7 @@ static int build_ack(struct hub_store *store, uint64_t origin, int64_t acked_seq
         return rc;
     }
     ack->schema_version = SAE_WIRE_SCHEMA_VERSION;
+    ack->hub_time_ms = (uint64_t)now_ms;
     ack->origin = origin;
     ack->acked_seq = (uint64_t)acked_seq;
     ack->refusals = refusals->items;
@@ -316,16 +317,26 @@ static void refusals_free(struct refusals *r)
     free(r->items);
 }
 
-/* A batch whose last change was acknowledged before gets the stored answer. */
+/* A replay: a batch the hub answered before, every change of it stored (or refused) and
+ * its last seq acknowledged, gets the stored answer. A batch that ends on an acknowledged
+ * seq but holds a change never sent (a seq in a gap below acked_seq) is new work. */
 static int try_replay(struct hub_store *store, const struct sae_batch *batch,
                       int64_t acked_before, int64_t now_ms, struct sae_push_ack **ack)
 {
     uint64_t last = batch->changes[batch->change_count - 1].seq;
     if ((int64_t)last > acked_before)
         return SAE_ENOTFOUND;
+    for (size_t i = 0; i < batch->change_count; i++) {
+        bool received = false;
+        int rc = already_received(store, batch->origin, batch->changes[i].seq, &received);
+        if (rc != 0 || !received)
+            return rc != 0 ? rc : SAE_ENOTFOUND;
+    }
     int rc = load_stored_ack(store, batch->origin, last, ack);
-    if (rc == 0)
+    if (rc == 0) {
+        (*ack)->hub_time_ms = (uint64_t)now_ms;
         rc = hub_store_clock(store, now_ms, &(*ack)->hub_clock);
+    }
     return rc;
 }
 

@@ -1,6 +1,8 @@
-/* Making the hub's self-signed certificate and key, and writing them durably without ever
- * replacing a file. Reading, pinning and checking are in tls_cert_read.c. */
+/* Making the hub's keys and self-signed certificates, and writing them durably without ever
+ * replacing a file. Reading, pinning and checking are in tls_cert_read.c and
+ * tls_cert_info.c. */
 #include "net/tls_cert.h"
+#include "net/tls_cert_internal.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -166,18 +168,16 @@ static int set_extensions(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key)
 }
 
 static int build_certificate(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key,
-                             const struct san_list *sans, const char *cn, unsigned days)
+                             const struct san_list *sans, const char *cn, time_t not_before,
+                             time_t not_after)
 {
-    time_t now = time(NULL);
-    int rc = now == (time_t)-1 ? SAE_EIO : 0;
-    if (rc == 0)
-        rc = gnutls_ok(gnutls_x509_crt_set_version(crt, 3));
+    int rc = gnutls_ok(gnutls_x509_crt_set_version(crt, 3));
     if (rc == 0)
         rc = set_serial(crt);
     if (rc == 0)
-        rc = gnutls_ok(gnutls_x509_crt_set_activation_time(crt, now - TLS_CERT_BACKDATE_SECONDS));
+        rc = gnutls_ok(gnutls_x509_crt_set_activation_time(crt, not_before));
     if (rc == 0)
-        rc = gnutls_ok(gnutls_x509_crt_set_expiration_time(crt, now + (time_t)days * 86400));
+        rc = gnutls_ok(gnutls_x509_crt_set_expiration_time(crt, not_after));
     if (rc == 0)
         rc = gnutls_ok(gnutls_x509_crt_set_key(crt, key));
     if (rc == 0)
@@ -189,22 +189,43 @@ static int build_certificate(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key,
     return rc;
 }
 
-/* The key and certificate as PEM text. *key_pem holds the secret: the caller wipes it. */
-static int make_pair(const struct san_list *sans, const char *cn, unsigned days,
-                     gnutls_datum_t *cert_pem, gnutls_datum_t *key_pem)
+static int generate_key(gnutls_x509_privkey_t *out)
 {
     gnutls_x509_privkey_t key = NULL;
-    gnutls_x509_crt_t crt = NULL;
     int rc = gnutls_ok(gnutls_x509_privkey_init(&key));
     if (rc == 0)
         rc = gnutls_ok(gnutls_x509_privkey_generate2(
             key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0, NULL, 0));
+    if (rc != 0 && key)
+        gnutls_x509_privkey_deinit(key);
     if (rc == 0)
-        rc = gnutls_ok(gnutls_x509_crt_init(&crt));
+        *out = key;
+    return rc;
+}
+
+/* The certificate for key as PEM text. */
+static int issue_pem(gnutls_x509_privkey_t key, const struct san_list *sans, const char *cn,
+                     time_t not_before, time_t not_after, gnutls_datum_t *cert_pem)
+{
+    gnutls_x509_crt_t crt = NULL;
+    int rc = gnutls_ok(gnutls_x509_crt_init(&crt));
     if (rc == 0)
-        rc = build_certificate(crt, key, sans, cn, days);
+        rc = build_certificate(crt, key, sans, cn, not_before, not_after);
     if (rc == 0)
         rc = gnutls_ok(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, cert_pem));
+    if (crt)
+        gnutls_x509_crt_deinit(crt);
+    return rc;
+}
+
+/* The key and certificate as PEM text. *key_pem holds the secret: the caller wipes it. */
+static int make_pair(const struct san_list *sans, const char *cn, time_t not_before,
+                     time_t not_after, gnutls_datum_t *cert_pem, gnutls_datum_t *key_pem)
+{
+    gnutls_x509_privkey_t key = NULL;
+    int rc = generate_key(&key);
+    if (rc == 0)
+        rc = issue_pem(key, sans, cn, not_before, not_after, cert_pem);
     if (rc == 0) {
         rc = gnutls_ok(gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL,
                                                          GNUTLS_PKCS_PLAIN, key_pem));
@@ -213,8 +234,6 @@ static int make_pair(const struct san_list *sans, const char *cn, unsigned days,
             cert_pem->data = NULL;
         }
     }
-    if (crt)
-        gnutls_x509_crt_deinit(crt);
     if (key)
         gnutls_x509_privkey_deinit(key);
     return rc;
@@ -290,22 +309,41 @@ static const char *common_name(const char *const *hosts, size_t host_count)
     return host_count > 0 ? hosts[0] : "localhost";
 }
 
+static bool paths_usable(const char *a, const char *b)
+{
+    return a && b && *a && *b && strcmp(a, b) != 0;
+}
+
+/* From TLS_CERT_BACKDATE_SECONDS ago for days days (1..TLS_CERT_DAYS_MAX). */
+static int validity_of(unsigned days, time_t *not_before, time_t *not_after)
+{
+    time_t now = time(NULL);
+    if (days == 0 || days > TLS_CERT_DAYS_MAX)
+        return SAE_EINVAL;
+    if (now == (time_t)-1)
+        return SAE_EIO;
+    *not_before = now - TLS_CERT_BACKDATE_SECONDS;
+    *not_after = now + (time_t)days * 86400;
+    return 0;
+}
+
 int tls_cert_create_self_signed(const char *const *hosts, size_t host_count, unsigned days,
                                 const char *cert_path, const char *key_path)
 {
     struct san_list sans;
     gnutls_datum_t cert_pem = {NULL, 0}, key_pem = {NULL, 0};
-    int rc;
-    if (!cert_path || !key_path || !*cert_path || !*key_path || strcmp(cert_path, key_path) == 0)
+    time_t not_before = 0, not_after = 0;
+    if (!paths_usable(cert_path, key_path))
         return SAE_EINVAL;
-    if (days == 0 || days > TLS_CERT_DAYS_MAX)
-        return SAE_EINVAL;
-    rc = san_list_build(hosts, host_count, &sans);
+    int rc = validity_of(days, &not_before, &not_after);
+    if (rc == 0)
+        rc = san_list_build(hosts, host_count, &sans);
     if (rc != 0)
         return rc;
     if (path_exists(cert_path) || path_exists(key_path))
         return SAE_EEXIST;
-    rc = make_pair(&sans, common_name(hosts, host_count), days, &cert_pem, &key_pem);
+    rc = make_pair(&sans, common_name(hosts, host_count), not_before, not_after, &cert_pem,
+                   &key_pem);
     if (rc != 0)
         return rc;
     rc = write_new_file(key_path, key_pem.data, key_pem.size);
@@ -319,4 +357,55 @@ int tls_cert_create_self_signed(const char *const *hosts, size_t host_count, uns
     gnutls_free(key_pem.data);
     gnutls_free(cert_pem.data);
     return rc;
+}
+
+int tls_key_create(const char *key_path)
+{
+    gnutls_x509_privkey_t key = NULL;
+    gnutls_datum_t key_pem = {NULL, 0};
+    if (!key_path || !*key_path)
+        return SAE_EINVAL;
+    if (path_exists(key_path))
+        return SAE_EEXIST;
+    int rc = generate_key(&key);
+    if (rc == 0)
+        rc = gnutls_ok(gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL,
+                                                         GNUTLS_PKCS_PLAIN, &key_pem));
+    if (rc == 0)
+        rc = write_new_file(key_path, key_pem.data, key_pem.size);
+    gnutls_memset(key_pem.data, 0, key_pem.size);
+    gnutls_free(key_pem.data);
+    if (key)
+        gnutls_x509_privkey_deinit(key);
+    return rc;
+}
+
+int tls_cert_issue(const char *key_path, const char *const *hosts, size_t host_count,
+                   time_t not_before, time_t not_after, const char *cert_path)
+{
+    struct san_list sans;
+    gnutls_x509_privkey_t key = NULL;
+    gnutls_datum_t cert_pem = {NULL, 0};
+    if (!paths_usable(cert_path, key_path) || not_after <= not_before)
+        return SAE_EINVAL;
+    int rc = san_list_build(hosts, host_count, &sans);
+    if (rc != 0)
+        return rc;
+    if (path_exists(cert_path))
+        return SAE_EEXIST;
+    rc = tls_key_load(key_path, &key, NULL);
+    if (rc == 0)
+        rc = issue_pem(key, &sans, common_name(hosts, host_count), not_before, not_after,
+                       &cert_pem);
+    if (rc == 0)
+        rc = write_new_file(cert_path, cert_pem.data, cert_pem.size);
+    gnutls_free(cert_pem.data);
+    if (key)
+        gnutls_x509_privkey_deinit(key);
+    return rc;
+}
+
+int tls_cert_validity(unsigned days, time_t *not_before, time_t *not_after)
+{
+    return validity_of(days, not_before, not_after);
 }

@@ -1,33 +1,40 @@
-/* The hub's TLS certificate: a self-signed one made at `sae-hub init`, or the district's own,
- * checked before use; and the pin that posts receive in their enrollment bundle.
+/* The hub's TLS keys and certificates: a self-signed certificate made at `sae-hub init` and
+ * renewed for the same key by `sae-hub tls renew`, or the district's own, checked before
+ * use; the backup key of a key roll; and the pins posts trust.
  *
- * Made with GnuTLS. Files are PEM. A post verifies the hub with libcurl (OpenSSL backend)
- * given the certificate as its only trust anchor (CURLOPT_CAINFO), host name verification on,
- * and the key pinned (CURLOPT_PINNEDPUBLICKEY = tls_cert_pin()). */
+ * Made with GnuTLS. Files are PEM. A post trusts the hub by its key alone: libcurl (OpenSSL
+ * backend) with certificate and host name verification off and the keys pinned
+ * (CURLOPT_PINNEDPUBLICKEY = "sha256//..;sha256//.."), so neither a certificate's dates nor
+ * its names nor its issuer matter to a post, only its key. */
 #ifndef HUB_TLS_CERT_H
 #define HUB_TLS_CERT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "sae/sae_error.h"
 
-/* Validity of a self-signed certificate unless the caller asks otherwise: ten years, because
- * every post would need a new bundle when it ends. */
-#define TLS_CERT_DAYS_DEFAULT 3650u
+/* Validity of a self-signed certificate unless the caller asks otherwise: two years. Posts
+ * pin the key, so `sae-hub tls renew` makes the next certificate for the same key and no
+ * post notices. */
+#define TLS_CERT_DAYS_DEFAULT 730u
 /* The longest validity tls_cert_create_self_signed accepts. */
 #define TLS_CERT_DAYS_MAX 10000u
-/* The start of validity is set this far before the moment of creation, so that a post whose
- * clock runs behind (a flat CMOS battery puts it years back) still accepts a certificate
- * made today: two years. The certificate is pinned, so an early start weakens nothing. */
-#define TLS_CERT_BACKDATE_SECONDS (2L * 366 * 24 * 3600)
+/* The start of validity is set this far before the moment of creation, for tools whose
+ * clock runs a little behind. Posts do not look at the dates at all (they pin the key). */
+#define TLS_CERT_BACKDATE_SECONDS (24L * 3600)
 /* At most this many names and addresses besides the three always included. */
 #define TLS_CERT_HOSTS_MAX 32u
 /* A certificate or key file larger than this is refused (SAE_ETOOBIG). */
 #define TLS_CERT_FILE_MAX_BYTES (1024u * 1024)
 /* Room for a pin: "sha256//" + 44 characters of base64 + NUL. */
 #define TLS_CERT_PIN_BYTES 64u
+/* Room for one host name of a certificate (253 bytes) and its NUL. */
+#define TLS_CERT_HOST_BYTES 256u
 
-/* Makes an ECDSA P-256 key and a self-signed X.509 v3 certificate for it, valid from
+/* Makes an ECDSA P-256 key and a self-signed X.509 v3 certificate for it (the certificate as
+ * tls_cert_issue makes it), valid from
  * TLS_CERT_BACKDATE_SECONDS ago for `days` days (1..TLS_CERT_DAYS_MAX), signed with SHA-256.
  *
  * subjectAltName: "localhost", 127.0.0.1 and ::1, then each of hosts (host_count of them, at
@@ -47,6 +54,38 @@
  * (writing), SAE_ECRYPTO (GnuTLS failed) or SAE_ENOMEM. */
 int tls_cert_create_self_signed(const char *const *hosts, size_t host_count, unsigned days,
                                 const char *cert_path, const char *key_path);
+
+/* A new ECDSA P-256 key in key_path (0600, unencrypted PKCS#8, written as
+ * tls_cert_create_self_signed writes, never replacing a file: SAE_EEXIST). For the backup
+ * key of a roll. 0, SAE_EINVAL, SAE_EEXIST, SAE_EIO, SAE_ECRYPTO or SAE_ENOMEM. */
+int tls_key_create(const char *key_path);
+
+/* A self-signed certificate for the key in key_path, valid from not_before to not_after,
+ * with the names of tls_cert_create_self_signed, written to cert_path (0600, never replacing
+ * a file: SAE_EEXIST). Renewal writes it beside the old one and renames it over. Also
+ * SAE_EINVAL (a host, equal paths, not_after <= not_before, not a key), SAE_ENOTFOUND,
+ * SAE_EIO, SAE_ECRYPTO, SAE_ENOMEM. */
+int tls_cert_issue(const char *key_path, const char *const *hosts, size_t host_count,
+                   time_t not_before, time_t not_after, const char *cert_path);
+
+/* The validity tls_cert_create_self_signed gives a certificate made now for days days
+ * (1..TLS_CERT_DAYS_MAX, else SAE_EINVAL). */
+int tls_cert_validity(unsigned days, time_t *not_before, time_t *not_after);
+
+/* The pin of the public half of the private key in key_path (the backup key, before it has
+ * a certificate). Codes as tls_cert_pin. */
+int tls_key_pin(const char *key_path, char *out, size_t out_size);
+
+/* What `sae-hub tls status` shows of the (first) certificate in a file. */
+struct tls_cert_info {
+    char pin[TLS_CERT_PIN_BYTES];
+    time_t not_before, not_after;
+    bool self_signed;     /* signed by its own key */
+    size_t host_count;    /* subjectAltName DNS names and addresses, in the certificate's order */
+    char hosts[TLS_CERT_HOSTS_MAX + 3][TLS_CERT_HOST_BYTES];
+    bool hosts_truncated; /* it has more names than hosts holds */
+};
+int tls_cert_describe(const char *cert_path, struct tls_cert_info *out);
 
 /* The pin of the (first) certificate in cert_path as libcurl's CURLOPT_PINNEDPUBLICKEY wants
  * it: "sha256//" + base64 of the SHA-256 of the DER SubjectPublicKeyInfo. It names the key, so

@@ -15,8 +15,12 @@
 #include <unistd.h>
 
 #include "net/tls_cert.h"
+#include "net/tls_cert_internal.h"
 
 static const char PIN_PREFIX[] = "sha256//";
+/* "sha256//", 44 characters of base64 and the NUL. */
+#define PIN_TEXT_BYTES (sizeof PIN_PREFIX - 1 + sodium_base64_ENCODED_LEN(32, \
+                                                  sodium_base64_VARIANT_ORIGINAL))
 
 static int read_all(int fd, char *buf, size_t len)
 {
@@ -79,7 +83,7 @@ void tls_pem_free(char *pem, size_t len)
     free(pem);
 }
 
-static int gnutls_result(int gnutls_rc)
+int tls_gnutls_result(int gnutls_rc)
 {
     if (gnutls_rc >= 0)
         return 0;
@@ -97,8 +101,7 @@ static const char *file_problem(int rc)
     }
 }
 
-/* The first certificate of a PEM file (a chain starts with the server's own). */
-static int load_first_cert(const char *path, gnutls_x509_crt_t *out, struct sae_message *why)
+int tls_cert_load_first(const char *path, gnutls_x509_crt_t *out, struct sae_message *why)
 {
     char *pem = NULL;
     size_t len = 0;
@@ -125,36 +128,17 @@ static int load_first_cert(const char *path, gnutls_x509_crt_t *out, struct sae_
     return 0;
 }
 
-static int spki_sha256(gnutls_x509_crt_t crt, unsigned char digest[32])
+int tls_pubkey_pin(gnutls_pubkey_t pub, char *out, size_t out_size)
 {
-    gnutls_pubkey_t pub = NULL;
     gnutls_datum_t der = {NULL, 0};
-    int rc = gnutls_result(gnutls_pubkey_init(&pub));
-    if (rc == 0)
-        rc = gnutls_result(gnutls_pubkey_import_x509(pub, crt, 0));
-    if (rc == 0)
-        rc = gnutls_result(gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &der));
-    if (rc == 0)
-        rc = gnutls_result(gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, der.size, digest));
-    gnutls_free(der.data);
-    if (pub)
-        gnutls_pubkey_deinit(pub);
-    return rc;
-}
-
-int tls_cert_pin(const char *cert_path, char *out, size_t out_size)
-{
-    gnutls_x509_crt_t crt = NULL;
     unsigned char digest[32];
     char b64[sodium_base64_ENCODED_LEN(sizeof digest, sodium_base64_VARIANT_ORIGINAL)];
-    int rc;
-    if (!out || out_size < sizeof PIN_PREFIX - 1 + sizeof b64)
+    if (!out || out_size < PIN_TEXT_BYTES)
         return SAE_EINVAL;
-    rc = load_first_cert(cert_path, &crt, NULL);
-    if (rc != 0)
-        return rc;
-    rc = spki_sha256(crt, digest);
-    gnutls_x509_crt_deinit(crt);
+    int rc = tls_gnutls_result(gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &der));
+    if (rc == 0)
+        rc = tls_gnutls_result(gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, der.size, digest));
+    gnutls_free(der.data);
     if (rc != 0)
         return rc;
     sodium_bin2base64(b64, sizeof b64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL);
@@ -163,7 +147,27 @@ int tls_cert_pin(const char *cert_path, char *out, size_t out_size)
     return 0;
 }
 
-static int load_key(const char *path, gnutls_x509_privkey_t *out, struct sae_message *why)
+int tls_cert_pin(const char *cert_path, char *out, size_t out_size)
+{
+    gnutls_x509_crt_t crt = NULL;
+    gnutls_pubkey_t pub = NULL;
+    if (!out || out_size < PIN_TEXT_BYTES)
+        return SAE_EINVAL;
+    int rc = tls_cert_load_first(cert_path, &crt, NULL);
+    if (rc == 0)
+        rc = tls_gnutls_result(gnutls_pubkey_init(&pub));
+    if (rc == 0)
+        rc = tls_gnutls_result(gnutls_pubkey_import_x509(pub, crt, 0));
+    if (rc == 0)
+        rc = tls_pubkey_pin(pub, out, out_size);
+    if (pub)
+        gnutls_pubkey_deinit(pub);
+    if (crt)
+        gnutls_x509_crt_deinit(crt);
+    return rc;
+}
+
+int tls_key_load(const char *path, gnutls_x509_privkey_t *out, struct sae_message *why)
 {
     char *pem = NULL;
     size_t len = 0;
@@ -174,7 +178,7 @@ static int load_key(const char *path, gnutls_x509_privkey_t *out, struct sae_mes
         return rc;
     }
     gnutls_datum_t data = {(unsigned char *)pem, (unsigned)len};
-    rc = gnutls_result(gnutls_x509_privkey_init(&key));
+    rc = tls_gnutls_result(gnutls_x509_privkey_init(&key));
     if (rc == 0 && gnutls_x509_privkey_import2(key, &data, GNUTLS_X509_FMT_PEM, NULL, 0) < 0) {
         sae_message_set(why, "%s is not an unencrypted PEM private key", path);
         rc = SAE_EINVAL;
@@ -234,10 +238,10 @@ static int check_match(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key, const c
 {
     unsigned char crt_id[64], key_id[64];
     size_t crt_len = sizeof crt_id, key_len = sizeof key_id;
-    int rc = gnutls_result(gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, crt_id,
+    int rc = tls_gnutls_result(gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, crt_id,
                                                       &crt_len));
     if (rc == 0)
-        rc = gnutls_result(gnutls_x509_privkey_get_key_id(key, GNUTLS_KEYID_USE_SHA256, key_id,
+        rc = tls_gnutls_result(gnutls_x509_privkey_get_key_id(key, GNUTLS_KEYID_USE_SHA256, key_id,
                                                           &key_len));
     if (rc != 0) {
         sae_message_set(why, "cannot compare %s with %s", key_path, cert_path);
@@ -260,9 +264,9 @@ int tls_cert_check_pair(const char *cert_path, const char *key_path, struct sae_
         sae_message_set(why, "a certificate and a key file are both needed");
         return SAE_EINVAL;
     }
-    rc = load_first_cert(cert_path, &crt, why);
+    rc = tls_cert_load_first(cert_path, &crt, why);
     if (rc == 0)
-        rc = load_key(key_path, &key, why);
+        rc = tls_key_load(key_path, &key, why);
     if (rc == 0)
         rc = check_match(crt, key, cert_path, key_path, why);
     if (rc == 0)

@@ -13,5 +13,9 @@
 #define HUB_META_CLOCK "clock"
 /* The seq of the last district change (a coordinator's edit or resolution). */
 #define HUB_META_DISTRICT_SEQ "district_seq"
+/* The TLS key pins every pull announces ("sha256//..;sha256//..") and since when (ms):
+ * written by `sae-hub tls new-key` and `tls roll` (store/announced_pins.c). */
+#define HUB_META_TLS_PINS "tls_pins"
+#define HUB_META_TLS_PINS_SINCE_MS "tls_pins_since_ms"
 
 #endif

@@ -60,11 +60,14 @@ enum sae_status_code {
     SAE_STATUS_INVALID_CHANGE = 15,
     SAE_STATUS_CLOCK_AHEAD = 16,
     SAE_STATUS_WRONG_MESSAGE = 17,
+    SAE_STATUS_WRONG_VILLAGE = 18,
 };
 
 /* Ids, versions, cursors and sequence numbers stay below 2^63 (SQLite integers). */
 #define SAE_WIRE_INT_MAX ((uint64_t)INT64_MAX)
 #define SAE_WIRE_PUBLIC_KEY_BYTES 32u
+/* A TLS key pin on the wire: the SHA-256 of a DER SubjectPublicKeyInfo. */
+#define SAE_WIRE_TLS_PIN_BYTES 32u
 
 /* One field change. Texts are NUL-terminated UTF-8 without NUL bytes inside. */
 struct sae_change {
@@ -97,6 +100,7 @@ struct sae_refusal {
 struct sae_push_ack {
     uint32_t schema_version;
     sae_hlc hub_clock;
+    uint64_t hub_time_ms; /* the hub's wall clock; 0 = not sent */
     uint64_t origin;
     uint64_t acked_seq;
     struct sae_refusal *refusals;
@@ -113,10 +117,14 @@ struct sae_pull_request {
 struct sae_pull_response {
     uint32_t schema_version;
     sae_hlc hub_clock;
+    uint64_t hub_time_ms; /* the hub's wall clock; 0 = not sent */
     struct sae_change *changes;
     size_t change_count;
     uint64_t next_cursor;
     bool more;
+    /* The hub's announced TLS key pins (SHA-256 of the SPKI); 0 = no announcement. */
+    uint8_t tls_pins[SAE_WIRE_TLS_PINS_MAX][SAE_WIRE_TLS_PIN_BYTES];
+    size_t tls_pin_count;
 };
 
 struct sae_enroll_request {
@@ -131,6 +139,7 @@ struct sae_enroll_request {
 struct sae_enroll_response {
     uint32_t schema_version;
     sae_hlc hub_clock;
+    uint64_t hub_time_ms; /* the hub's wall clock; 0 = not sent */
     uint64_t node_id;
     char *village;
 };
@@ -138,6 +147,7 @@ struct sae_enroll_response {
 struct sae_error_status {
     uint32_t schema_version;
     sae_hlc hub_clock;
+    uint64_t hub_time_ms; /* the hub's wall clock; 0 = not sent */
     uint32_t code; /* enum sae_status_code */
     char *message;
 };

@@ -17,6 +17,8 @@
 #define SAE_WIRE_VALUE_BYTES SAE_LIMIT_TEXT_BYTES
 #define SAE_WIRE_NAME_BYTES 64u
 #define SAE_WIRE_TEXT_BYTES 1024u
+/* TLS key pins in one PullResponse: the hub's current key and a backup, with room. */
+#define SAE_WIRE_TLS_PINS_MAX 4u
 
 struct sae_limits {
     size_t envelope_bytes;      /* a whole sealed envelope, header included */

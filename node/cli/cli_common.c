@@ -45,14 +45,18 @@ static const struct sae_cli_help helps[] = {
      "synchronisation and its error, the clock offset, and changes the hub set aside.\n"},
     {"enroll", "enroll BUNDLE",
      "Saves the enrollment bundle the district made for this post (sae-hub nodes add).\n"
-     "Works offline: the enrollment completes on the next sync.\n"},
+     "Works offline: the enrollment completes on the next sync. An enrolled post may\n"
+     "enroll again with a new bundle of the same hub (when sync says the hub's key is not\n"
+     "one this post trusts); a bundle of another hub or another village is refused.\n"},
     {"sync", "sync [--json]",
      "One round with the district hub: receives what changed for this village (other\n"
      "devices' reports, district corrections, conflict resolutions), then sends every\n"
      "pending change, in batches of up to 1000 each acknowledged before it counts as sent.\n"
      "When this computer's date is more than 10 minutes off the hub's, new changes are\n"
      "dated by the hub's time and those written under the wrong date are re-dated before\n"
-     "they are sent. Exit status 0 when everything is sent and received; 1 otherwise, with\n"
+     "they are sent. The hub is trusted by its TLS key pins alone (from the bundle, then as\n"
+     "the hub announces them), never by its certificate's dates or names.\n"
+     "Exit status 0 when everything is sent and received; 1 otherwise, with\n"
      "one line saying why (no connection: the changes wait and are sent later). On a\n"
      "terminal, a round longer than one batch shows its progress (changes sent of total,\n"
      "bytes, rate). SAE_STALL_TIMEOUT_S: how long a stalled link is tolerated.\n"},

@@ -147,8 +147,8 @@ int cli_run(struct cli *cli, int argc, char **argv)
                                               "sae-node enroll BUNDLE")
                                    : cli_fail_store(rc, NULL, cli);
     }
-    struct transport_config config = {.hub_url = link.url, .certificate_pem = link.certificate,
-                                      .pin = link.pin, .stall_seconds = cli->stall_timeout_s};
+    struct transport_config config = {.hub_url = link.url, .pins = link.pins,
+                                      .stall_seconds = cli->stall_timeout_s};
     rc = transport_global_init();
     if (rc == 0)
         rc = transport_create(&config, &transport, &why);

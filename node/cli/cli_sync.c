@@ -33,13 +33,17 @@ int cli_enroll(struct cli *cli, int argc, char **argv)
         status = cli_fail(SAE_EINVAL, "this bundle is for %s, but this post is %s; ask the "
                           "district for a bundle for %s", link.village, store->village,
                           store->village);
+    /* Enrolling again with a bundle of the same hub is how a post comes back after the hub
+     * rolled its key while it was away; another hub's bundle would mix two hubs' cursors. */
     if (status == SAE_EXIT_OK && (rc = hub_link_load(store, &existing)) != SAE_ENOTFOUND) {
-        bool enrolled = rc == 0 && existing.enrolled_ms != 0;
+        bool other_hub = rc == 0 && existing.enrolled_ms != 0 && existing.hub_id != link.hub_id;
         if (rc == 0)
             hub_link_clear(&existing);
-        if (rc != 0 || enrolled)
-            status = cli_fail(rc ? rc : SAE_EEXIST, rc ? "cannot read the stored hub link"
-                              : "this post is enrolled already; a device enrolls once");
+        if (rc != 0)
+            status = cli_fail(rc, "cannot read the stored hub link");
+        else if (other_hub)
+            status = cli_fail(SAE_EEXIST, "this post is enrolled with another hub; a bundle of "
+                              "hub %016llx cannot be used here", (unsigned long long)link.hub_id);
     }
     if (status == SAE_EXIT_OK) {
         rc = node_store_begin(store);
@@ -140,8 +144,8 @@ int cli_sync(struct cli *cli, int argc, char **argv)
         return cli_fail(SAE_ENOTINIT, "this post is not enrolled; run: sae-node enroll BUNDLE "
                         "with the bundle from the district");
     }
-    struct transport_config config = {.hub_url = link.url, .certificate_pem = link.certificate,
-                                      .pin = link.pin, .stall_seconds = cli->stall_timeout_s};
+    struct transport_config config = {.hub_url = link.url, .pins = link.pins,
+                                      .stall_seconds = cli->stall_timeout_s};
     struct progress progress = {sae_wall_clock_ms(), false};
     memset(&result, 0, sizeof result);
     if (!json && isatty(STDERR_FILENO)) {

@@ -30,6 +30,35 @@ static int copy_checked(const char *text, char *out, size_t size)
     return 0;
 }
 
+/* tls_pins (an array), else tls_pin (hubs before key rolls), joined for libcurl. */
+static int bundle_pins(json_t *root, char out[SAE_PINS_TEXT_BYTES])
+{
+    uint8_t pins[SAE_WIRE_TLS_PINS_MAX][SAE_WIRE_TLS_PIN_BYTES];
+    char joined[SAE_PINS_TEXT_BYTES + SAE_PIN_TEXT_BYTES] = "";
+    size_t count = 0, used = 0;
+    json_t *list = json_object_get(root, "tls_pins"), *pin;
+    size_t index;
+    if (!list) {
+        const char *one = bundle_text(root, "tls_pin");
+        if (!one || strlen(one) >= sizeof joined)
+            return SAE_EINVAL;
+        snprintf(joined, sizeof joined, "%s", one);
+    } else if (!json_is_array(list) || json_array_size(list) == 0 ||
+               json_array_size(list) > SAE_WIRE_TLS_PINS_MAX) {
+        return SAE_EINVAL;
+    }
+    json_array_foreach(list, index, pin) {
+        const char *text = json_string_value(pin);
+        if (!text || strlen(text) >= SAE_PIN_TEXT_BYTES)
+            return SAE_EINVAL;
+        used += (size_t)snprintf(joined + used, sizeof joined - used, "%s%s", index ? ";" : "",
+                                 text);
+    }
+    if (sae_pins_parse(joined, pins, SAE_WIRE_TLS_PINS_MAX, &count) != 0)
+        return SAE_EINVAL;
+    return sae_pins_format(pins, count, out, SAE_PINS_TEXT_BYTES);
+}
+
 /* Every field of the bundle, checked; why names the first one that is wrong. */
 static int parse_bundle(json_t *root, struct hub_link *link, struct sae_message *why)
 {
@@ -57,14 +86,15 @@ static int parse_bundle(json_t *root, struct hub_link *link, struct sae_message 
                         "for a new bundle");
         return SAE_EINVAL;
     }
-    if (!cert || strlen(cert) > HUB_LINK_BUNDLE_MAX_BYTES ||
-        !strstr(cert, "-----BEGIN CERTIFICATE-----") || !(link->certificate = strdup(cert))) {
-        sae_message_set(why, "the bundle holds no TLS certificate");
+    if ((cert && (strlen(cert) > HUB_LINK_BUNDLE_MAX_BYTES ||
+                  !strstr(cert, "-----BEGIN CERTIFICATE-----"))) ||
+        !(link->certificate = strdup(cert ? cert : ""))) {
+        sae_message_set(why, "the bundle's tls_certificate is not a PEM certificate");
         return SAE_EINVAL;
     }
-    if (copy_checked(bundle_text(root, "tls_pin"), link->pin, sizeof link->pin) != 0 ||
-        strncmp(link->pin, "sha256//", 8) != 0) {
-        sae_message_set(why, "the bundle's TLS pin is missing or not sha256//...");
+    if (bundle_pins(root, link->pins) != 0) {
+        sae_message_set(why, "the bundle's TLS pins are missing or not sha256//BASE64 (1 to "
+                        "%u of them)", SAE_WIRE_TLS_PINS_MAX);
         return SAE_EINVAL;
     }
     if (copy_checked(bundle_text(root, "village"), link->village, SAE_LIMIT_VILLAGE_BYTES + 1) ||
@@ -103,6 +133,7 @@ static const char save_sql[] =
 static const char load_sql[] =
     "SELECT url, public_key, hub_id, certificate, pin, coalesce(token, ''), enrolled_ms"
     " FROM hub WHERE id = 1";
+static const char save_pins_sql[] = "UPDATE hub SET pin = ?1 WHERE id = 1";
 static const char mark_enrolled_sql[] =
     "UPDATE hub SET token = NULL, enrolled_ms = ?1 WHERE id = 1";
 
@@ -119,7 +150,7 @@ int hub_link_save(struct node_store *store, const struct hub_link *link)
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 4, link->certificate);
     if (rc == 0)
-        rc = sae_db_bind_text(stmt, 5, link->pin);
+        rc = sae_db_bind_text(stmt, 5, link->pins);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 6, link->token[0] ? link->token : NULL);
     if (rc == 0)
@@ -146,7 +177,7 @@ int hub_link_load(struct node_store *store, struct hub_link *out)
         sae_db_column_copy(stmt, 0, link.url, sizeof link.url);
         memcpy(link.public_key, sqlite3_column_blob(stmt, 1), crypto_box_PUBLICKEYBYTES);
         link.hub_id = (uint64_t)sqlite3_column_int64(stmt, 2);
-        sae_db_column_copy(stmt, 4, link.pin, sizeof link.pin);
+        sae_db_column_copy(stmt, 4, link.pins, sizeof link.pins);
         sae_db_column_copy(stmt, 5, link.token, sizeof link.token);
         snprintf(link.village, sizeof link.village, "%s", store->village);
         link.enrolled_ms = sqlite3_column_int64(stmt, 6);
@@ -157,6 +188,18 @@ int hub_link_load(struct node_store *store, struct hub_link *out)
         *out = link;
     else
         hub_link_clear(&link);
+    return rc;
+}
+
+int hub_link_save_pins(struct node_store *store, const char *pins)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, save_pins_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, pins);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
     return rc;
 }
 

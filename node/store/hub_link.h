@@ -1,5 +1,6 @@
 /* The post's link to its district hub: the enrollment bundle made by `sae-hub nodes add`,
- * checked and kept in the journal (table hub), and whether enrollment has completed. */
+ * checked and kept in the journal (table hub), the TLS key pins the post trusts (from the
+ * bundle, then as the hub announces them), and whether enrollment has completed. */
 #ifndef NODE_HUB_LINK_H
 #define NODE_HUB_LINK_H
 
@@ -7,27 +8,28 @@
 #include <stdint.h>
 #include <sodium.h>
 
+#include "sae/sae_pins.h"
 #include "store/node_store.h"
 #include "sae/sae_limits.h"
 
 #define HUB_LINK_BUNDLE_MAX_BYTES (64 * 1024)
 #define HUB_LINK_URL_BYTES 512
-#define HUB_LINK_PIN_BYTES 128
 #define HUB_LINK_TOKEN_BYTES 128
 
 struct hub_link {
     char url[HUB_LINK_URL_BYTES];
     uint8_t public_key[crypto_box_PUBLICKEYBYTES];
     uint64_t hub_id;
-    char *certificate; /* PEM, malloc'd */
-    char pin[HUB_LINK_PIN_BYTES];
+    char *certificate; /* PEM as the bundle had it, malloc'd ("" when none): for people only */
+    char pins[SAE_PINS_TEXT_BYTES]; /* "sha256//..;sha256//..", as libcurl takes them */
     char token[HUB_LINK_TOKEN_BYTES]; /* empty once enrolled */
     char village[SAE_LIMIT_VILLAGE_BYTES + 1];
     int64_t enrolled_ms;              /* 0 until the hub answered the enrollment */
 };
 
 /* Reads and checks a bundle file: format, https URL, key (and that the hub id matches
- * it), certificate, pin, village, token. SAE_EINVAL with why naming what is wrong. */
+ * it), pins (tls_pins, or tls_pin from older hubs), village, token, the certificate when
+ * present. SAE_EINVAL with why naming what is wrong. */
 int hub_link_read_bundle(const char *path, struct hub_link *out, struct sae_message *why);
 
 /* Stores the link (inside the caller's write transaction). */
@@ -35,6 +37,9 @@ int hub_link_save(struct node_store *store, const struct hub_link *link);
 
 /* Loads the stored link; SAE_ENOTFOUND when the post has no bundle yet. */
 int hub_link_load(struct node_store *store, struct hub_link *out);
+
+/* Replaces the pins the post trusts (inside the caller's write transaction). */
+int hub_link_save_pins(struct node_store *store, const char *pins);
 
 /* Records that the hub accepted the enrollment: the token is spent and forgotten. */
 int hub_link_mark_enrolled(struct node_store *store, int64_t now_ms);

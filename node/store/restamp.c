@@ -9,9 +9,9 @@
 
 /* Own entries to re-date, in journal order: those the hub holds for their date, and pending
  * ones written under an earlier clock correction (seq below the mark set when the measured
- * offset changed), dated in the future even by the corrected clock, or built on an entry
- * that was re-dated since (its base must name the new version). An entry another one
- * already re-dates is done. */
+ * offset changed), dated in the future even by the corrected clock and past every version
+ * received from others (?4), or built on an entry that was re-dated since (its base must
+ * name the new version). An entry another one already re-dates is done. */
 static const char candidates_sql[] =
     "SELECT seq, report_id, kind, field, value, version, base_version, base_origin,"
     " seen_cursor, seq IN (SELECT seq FROM set_aside WHERE code = ?5) FROM journal j"
@@ -130,7 +130,8 @@ static int read_floor(struct node_store *store, const struct entries *list, int6
     return rc;
 }
 
-/* New versions in journal order; entries of one original version (one command) share one. */
+/* New versions in journal order; entries of one original version (one command) share one.
+ * A new version never equals the one it re-dates (the wire forbids supersedes == hlc). */
 static int assign_versions(struct entries *list, int64_t floor, uint64_t now_ms)
 {
     sae_hlc last = (sae_hlc)floor, next = 0;
@@ -138,12 +139,14 @@ static int assign_versions(struct entries *list, int64_t floor, uint64_t now_ms)
         struct entry *e = &list->items[i];
         bool same_group = i > 0 && list->items[i - 1].version == e->version &&
                           strcmp(list->items[i - 1].report_id, e->report_id) == 0;
-        if (!same_group) {
-            int rc = sae_hlc_tick(last, now_ms, &next);
-            if (rc != 0)
-                return rc;
-            last = next;
-        }
+        int rc = 0;
+        if (!same_group)
+            rc = sae_hlc_tick(last, now_ms, &next);
+        if (rc == 0 && !same_group && next == (sae_hlc)e->version)
+            rc = sae_hlc_tick(next, now_ms, &next);
+        if (rc != 0)
+            return rc;
+        last = next;
         e->new_version = (int64_t)next;
     }
     return 0;
@@ -151,6 +154,26 @@ static int assign_versions(struct entries *list, int64_t floor, uint64_t now_ms)
 
 /* Re-dates of re-dates followed before the chain is taken for a cycle (a damaged journal). */
 #define REBASE_HOPS_MAX 64
+
+static const char newest_received_sql[] =
+    "SELECT coalesce(max(version), 0) FROM journal WHERE origin <> ?1";
+
+/* The latest an own entry may be dated without being re-dated: the corrected time or the
+ * newest version received from others (a post's clock follows what it receives, and the hub
+ * accepts versions up to a day ahead: following one is no error of this computer's clock),
+ * plus the tolerance. */
+static int future_ceiling(struct node_store *store, uint64_t now_ms, sae_hlc *out)
+{
+    int64_t newest = 0;
+    const int64_t own = (int64_t)store->origin;
+    int rc = sae_db_query_int(store->db, &store->statements, newest_received_sql, &own, 1,
+                              &newest);
+    uint64_t ms = sae_hlc_ms((sae_hlc)newest) > now_ms ? sae_hlc_ms((sae_hlc)newest) : now_ms;
+    ms += NODE_CLOCK_TOLERANCE_MS;
+    if (rc == 0)
+        rc = sae_hlc_pack(ms < SAE_HLC_MS_MAX ? ms : SAE_HLC_MS_MAX, SAE_HLC_COUNTER_MAX, out);
+    return rc;
+}
 
 /* A base that names an own entry re-dated (in this pass, whose entries are written in
  * order, or before) names its newest version instead; re-dating can chain. */
@@ -247,7 +270,7 @@ static int restamp_in_transaction(struct node_store *store, size_t *restamped)
     uint64_t now_ms = node_store_corrected_ms(offset);
     sae_hlc future = 0;
     if (rc == 0)
-        rc = sae_hlc_pack(now_ms + NODE_CLOCK_TOLERANCE_MS, SAE_HLC_COUNTER_MAX, &future);
+        rc = future_ceiling(store, now_ms, &future);
     const int64_t params[5] = {(int64_t)store->origin, acked, mark, (int64_t)future,
                                SAE_STATUS_CLOCK_AHEAD};
     if (rc == 0)

@@ -11,6 +11,7 @@
 #include "sae/sae_borrow.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
+#include "sae/sae_pins.h"
 #include "sae/sae_wipe.h"
 #include "sae/sae_wire.h"
 
@@ -19,6 +20,7 @@ struct round {
     struct node_store *store;
     struct transport *transport;
     const struct hub_link *link;
+    char pins[SAE_PINS_TEXT_BYTES]; /* trusted now: the link's, then as announced */
     struct sync_result *result;
     struct sae_message *why;
     struct sae_limits limits;
@@ -48,13 +50,18 @@ static int64_t pending_count(struct node_store *store)
     return sync_state_pending_count(store, &n) == 0 ? n : -1;
 }
 
-/* The hub's clock: ours catches up with it, and the offset is kept for status and for the
- * versions this post issues. */
-static int observe_hub_clock(struct round *r, sae_hlc hub_clock)
+/* The hub's clock: ours catches up with it, so that our next versions order after every
+ * version the hub accepted. The offset of this computer's clock, kept for status and for
+ * the versions this post issues, is measured against the hub's wall time: its clock runs
+ * ahead of it whenever the hub accepted a version dated ahead (up to the allowed drift),
+ * and a post must not take another post's fast clock for its own error. A hub that sends no
+ * wall time (an older one) is measured by its clock. */
+static int observe_hub_clock(struct round *r, sae_hlc hub_clock, uint64_t hub_time_ms)
 {
     if (hub_clock == 0)
         return 0;
-    r->result->clock_offset_ms = (int64_t)sae_hlc_ms(hub_clock) - (int64_t)sae_wall_clock_ms();
+    int64_t hub_ms = hub_time_ms ? (int64_t)hub_time_ms : (int64_t)sae_hlc_ms(hub_clock);
+    r->result->clock_offset_ms = hub_ms - (int64_t)sae_wall_clock_ms();
     return sync_state_observe_hub_clock(r->store, hub_clock, r->result->clock_offset_ms);
 }
 
@@ -68,14 +75,12 @@ static int explain(struct round *r, const struct transport_response *resp, const
                         "be sent later", resp->error, (long long)pending);
         return SAE_EIO;
     case TRANSPORT_PIN_MISMATCH:
-        sae_message_set(r->why, "the server at %s is not the district's hub (its key differs "
-                        "from the bundle); nothing was sent", r->link->url);
+        sae_message_set(r->why, "the server at %s does not hold a key this post trusts: the "
+                        "district may have changed the hub's key while this post was away, "
+                        "or this is not the hub; nothing was sent (%lld change(s) wait); ask "
+                        "the district for a new bundle and run: sae-node enroll BUNDLE",
+                        r->link->url, (long long)pending);
         return SAE_EPERM;
-    case TRANSPORT_CERTIFICATE_DATE:
-        sae_message_set(r->why, "the hub's certificate is not valid at this computer's date "
-                        "(%s); check the date on this computer; %lld change(s) wait",
-                        resp->error, (long long)pending);
-        return SAE_EIO;
     case TRANSPORT_ANSWERED:
         break;
     }
@@ -177,12 +182,20 @@ static int enroll(struct round *r)
         sae_message_set(r->why, "the hub enrolled another device id; ask the district");
         rc = SAE_EINVAL;
     }
+    /* The hub enrolls a device in its token's village: a bundle whose village was changed
+     * would put this post's reports under another village's name. */
+    if (rc == 0 && strcmp(response->village, r->store->village) != 0) {
+        sae_message_set(r->why, "the hub enrolled this device for %s, not %s: the bundle was "
+                        "not made for this post; contact the district", response->village,
+                        r->store->village);
+        rc = SAE_EPERM;
+    }
     if (rc == 0)
         rc = node_store_begin(r->store);
     if (rc == 0) {
         rc = hub_link_mark_enrolled(r->store, (int64_t)sae_wall_clock_ms());
         if (rc == 0)
-            rc = observe_hub_clock(r, response->hub_clock);
+            rc = observe_hub_clock(r, response->hub_clock, response->hub_time_ms);
         rc = rc == 0 ? node_store_commit(r->store) : rc;
         if (rc != 0)
             node_store_rollback(r->store);
@@ -212,7 +225,7 @@ static int record_ack(struct round *r, const struct sae_push_ack *ack, uint64_t 
     rc = sync_state_record_ack(r->store, upto, ack->refusals, ack->refusal_count,
                                (int64_t)sae_wall_clock_ms());
     if (rc == 0)
-        rc = observe_hub_clock(r, ack->hub_clock);
+        rc = observe_hub_clock(r, ack->hub_clock, ack->hub_time_ms);
     rc = rc == 0 ? node_store_commit(r->store) : rc;
     if (rc != 0)
         node_store_rollback(r->store);
@@ -263,8 +276,28 @@ static int push_all(struct round *r)
     }
 }
 
+/* The hub's announced keys replace the post's (the answer opened with the hub's own box
+ * key, so the announcement is the hub's): a key prepared for a roll is trusted before the
+ * hub serves it, and a retired one is forgotten. Stored with the pull's changes; the
+ * transport takes them after the commit. */
+static int take_pins(struct round *r, const struct sae_pull_response *response,
+                     char announced[SAE_PINS_TEXT_BYTES])
+{
+    announced[0] = '\0';
+    if (response->tls_pin_count == 0)
+        return 0;
+    int rc = sae_pins_format(response->tls_pins, response->tls_pin_count, announced,
+                             SAE_PINS_TEXT_BYTES);
+    if (rc == 0 && strcmp(announced, r->pins) == 0)
+        announced[0] = '\0';
+    if (rc == 0 && announced[0])
+        rc = hub_link_save_pins(r->store, announced);
+    return rc;
+}
+
 static int apply_pulled(struct round *r, const struct sae_pull_response *response)
 {
+    char announced[SAE_PINS_TEXT_BYTES];
     int rc = node_store_begin(r->store);
     if (rc != 0)
         return rc;
@@ -278,10 +311,18 @@ static int apply_pulled(struct round *r, const struct sae_pull_response *respons
     if (rc == 0)
         rc = sync_state_set_pull_cursor(r->store, response->next_cursor);
     if (rc == 0)
-        rc = observe_hub_clock(r, response->hub_clock);
+        rc = observe_hub_clock(r, response->hub_clock, response->hub_time_ms);
+    if (rc == 0)
+        rc = take_pins(r, response, announced);
     rc = rc == 0 ? node_store_commit(r->store) : rc;
-    if (rc != 0)
+    if (rc != 0) {
         node_store_rollback(r->store);
+        return rc;
+    }
+    if (announced[0]) {
+        memcpy(r->pins, announced, sizeof r->pins);
+        rc = transport_set_pins(r->transport, announced);
+    }
     return rc;
 }
 
@@ -335,6 +376,7 @@ int sync_round(struct node_store *store, struct transport *transport,
 {
     struct round r = {.store = store, .transport = transport, .link = link, .result = result,
                       .why = why, .limits = sae_limits_default()};
+    snprintf(r.pins, sizeof r.pins, "%s", link->pins);
     sync_progress_fn progress = result->progress;
     void *progress_context = result->progress_context;
     memset(result, 0, sizeof *result);

@@ -1,7 +1,7 @@
-/* The post's HTTPS client to the hub (libcurl): one reused handle, the hub's certificate
- * as the only trust anchor plus public-key pinning, connect timeout and low-speed limit
- * instead of a total timeout, no signals. Bodies are sealed envelopes; this module only
- * moves bytes and classifies what happened. */
+/* The post's HTTPS client to the hub (libcurl): one reused handle, the hub trusted by its
+ * key pins alone, connect timeout and low-speed limit instead of a total timeout, no
+ * signals. Bodies are sealed envelopes; this module only moves bytes and classifies what
+ * happened. */
 #ifndef NODE_TRANSPORT_H
 #define NODE_TRANSPORT_H
 
@@ -23,8 +23,7 @@ struct transport;
 
 struct transport_config {
     const char *hub_url;          /* "https://host:port" (no trailing path) */
-    const char *certificate_pem;  /* the hub's certificate from the bundle: the only CA */
-    const char *pin;              /* "sha256//..." from the bundle */
+    const char *pins;             /* "sha256//..[;sha256//..]": the keys the hub may serve */
     int stall_seconds;            /* give up after this long under the low-speed limit:
                                    * 1..TRANSPORT_LOW_SPEED_TIME_MAX_S, 0 for the default */
 };
@@ -33,9 +32,7 @@ struct transport_config {
 enum transport_outcome {
     TRANSPORT_ANSWERED,     /* an HTTP status came back (any status) */
     TRANSPORT_UNREACHABLE,  /* no connection: DNS, refused, timeout, reset, TLS failure */
-    TRANSPORT_PIN_MISMATCH, /* the server's key is not the hub's: never retried silently */
-    TRANSPORT_CERTIFICATE_DATE, /* the hub's certificate is not valid at this computer's
-                                 * date: the date is wrong, or the certificate expired */
+    TRANSPORT_PIN_MISMATCH, /* the server's key is none of the pins: never retried silently */
 };
 
 struct transport_response {
@@ -50,6 +47,10 @@ struct transport_response {
 int transport_create(const struct transport_config *config, struct transport **out,
                      struct sae_message *why);
 void transport_destroy(struct transport *t);
+
+/* The keys trusted from the next connection on (the hub announced new ones); the one open
+ * stays. SAE_EINVAL for pins not of the form sha256//BASE64[;...], SAE_ENOMEM. */
+int transport_set_pins(struct transport *t, const char *pins);
 
 /* POSTs body (application/octet-stream) to hub_url + path. Returns 0 whenever the request
  * ran (whatever the outcome), SAE_ENOMEM or SAE_EINVAL otherwise. A response over

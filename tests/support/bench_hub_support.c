@@ -88,7 +88,7 @@ int hb_hub_start(struct hb_hub *h, const char *dir, struct sae_message *why)
     if (rc == 0)
         rc = hub_store_open(h->db_path, HUB_BUSY_TIMEOUT_MS_DEFAULT, &h->admin, why);
     struct hub_service_config service = {h->db_path, h->sk, h->pk, HB_SERVICE_CONNECTIONS,
-                                         HUB_DRIFT_MS_DEFAULT, HUB_BUSY_TIMEOUT_MS_DEFAULT};
+                                         HUB_DRIFT_MS_DEFAULT, HUB_BUSY_TIMEOUT_MS_DEFAULT, NULL};
     if (rc == 0)
         rc = hub_service_create(&service, &h->service, why);
     if (rc == 0)

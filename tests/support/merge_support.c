@@ -2,7 +2,7 @@
 
 #include "merge_support.h"
 
-static void device_key(uint8_t seed, uint8_t pk[crypto_box_PUBLICKEYBYTES], uint64_t *id)
+void device_key(uint8_t seed, uint8_t pk[crypto_box_PUBLICKEYBYTES], uint64_t *id)
 {
     uint8_t sk[crypto_box_SECRETKEYBYTES], seed_bytes[crypto_box_SEEDBYTES];
     memset(seed_bytes, seed, sizeof seed_bytes);

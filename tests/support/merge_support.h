@@ -43,6 +43,9 @@ struct hub_fixture {
     struct device devices[4]; /* A, B, C in Desa Sumberasri; D in Desa Wonokerso */
 };
 
+/* A device's key pair made from seed (the same seed, the same key), and its origin id. */
+void device_key(uint8_t seed, uint8_t pk[crypto_box_PUBLICKEYBYTES], uint64_t *id);
+
 int hub_setup(void **state);
 
 int hub_teardown(void **state);

@@ -195,7 +195,7 @@ void ts_hub_start(struct ts_hub *h, const struct ht_certs *c, struct ht_log *log
     assert_int_equal(hub_store_node_add(store, &node), 0);
     hub_store_close(store);
     struct hub_service_config service = {h->db, h->hub_sk, h->hub_pk, 2, HUB_DRIFT_MS_DEFAULT,
-                                         HUB_BUSY_TIMEOUT_MS_DEFAULT};
+                                         HUB_BUSY_TIMEOUT_MS_DEFAULT, NULL};
     int rc = hub_service_create(&service, &h->service, &why);
     if (rc != 0)
         print_error("hub_service_create: %s\n", why.text);

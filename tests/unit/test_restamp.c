@@ -210,6 +210,55 @@ static void test_edit_on_a_redated_entry_is_rebased(void **state)
     assert_check_ok(f->store);
 }
 
+/* A change of another post dated a day ahead (the hub accepts up to a day): this post's
+ * clock follows it, so its next entries are dated after it. Following a version received
+ * is no error of this computer's clock: nothing is re-dated. */
+static void remote_change_ahead(struct node_store *store, char id[SAE_ID_TEXT_LEN + 1])
+{
+    char sql[1024];
+    unit_add_case(store, id);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
+             " base_origin, origin_seq) SELECT report_id, kind, 'risk_level', 'low',"
+             " ((%lld + 86400000) << 16), 77, 0, 0, 1 FROM journal WHERE seq = 1;"
+             "INSERT OR REPLACE INTO report_field(report_id, field, value, version, origin, seq)"
+             " SELECT report_id, field, value, version, origin, seq FROM journal"
+             " WHERE origin = 77;"
+             "UPDATE meta SET value = (SELECT max(seq) FROM journal) WHERE key = 'acked_seq';",
+             (long long)sae_wall_clock_ms());
+    assert_int_equal(unit_sql(store, sql), SQLITE_OK);
+}
+
+static void test_following_a_version_ahead_is_not_redated(void **state)
+{
+    struct unit_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    remote_change_ahead(f->store, id);
+    unit_edit(f->store, id, (const char *const[]){"status=active", NULL}, 1);
+    assert_int_equal(count_of(f->store, "SELECT (SELECT version FROM journal ORDER BY seq DESC"
+                                        " LIMIT 1) > (SELECT version FROM journal"
+                                        " WHERE origin = 77)"), 1);
+    assert_int_equal(restamp(f->store), 0);
+    assert_check_ok(f->store);
+}
+
+/* When the offset changes, an entry dated right after a version received ahead is re-dated
+ * after that version again: the new version must still differ from the old one, or the
+ * change could never be sent (supersedes == hlc is refused on the wire). */
+static void test_redated_version_never_equals_the_old_one(void **state)
+{
+    struct unit_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    remote_change_ahead(f->store, id);
+    unit_edit(f->store, id, (const char *const[]){"status=active", NULL}, 1);
+    measured_offset(f->store, 0);
+    assert_int_equal(restamp(f->store), 1);
+    assert_int_equal(count_of(f->store, "SELECT count(*) FROM journal n JOIN journal o"
+                                        " ON o.seq = n.restamp_of WHERE n.version = o.version"),
+                     0);
+    assert_check_ok(f->store);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -222,6 +271,8 @@ int main(void)
         T(test_only_held_acknowledged_changes_are_redated),
         T(test_behind_clock_redates_forward),
         T(test_edit_on_a_redated_entry_is_rebased),
+        T(test_following_a_version_ahead_is_not_redated),
+        T(test_redated_version_never_equals_the_old_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -386,6 +386,67 @@ static void test_pem_read_limits(void **state)
     tls_pem_free(NULL, 0);
 }
 
+/* Renewal: a new certificate for the same key keeps the pin; its validity is what was asked,
+ * its names those given (plus the loopback ones), and it never replaces a file. */
+static void test_issue_for_the_same_key_keeps_the_pin(void **state)
+{
+    struct fixture *f = *state;
+    const char *hosts[] = {"hub.example", "10.0.0.9"};
+    char before[TLS_CERT_PIN_BYTES], renewed[256];
+    struct tls_cert_info info;
+    time_t now = time(NULL);
+    assert_int_equal(tls_cert_create_self_signed(hosts, 2, 30, f->cert, f->key), 0);
+    assert_int_equal(tls_cert_pin(f->cert, before, sizeof before), 0);
+    snprintf(renewed, sizeof renewed, "%s/renewed.pem", f->dir);
+    assert_int_equal(tls_cert_issue(f->key, hosts, 2, now - 10 * 86400, now + 100 * 86400,
+                                    renewed), 0);
+    assert_int_equal(mode_of(renewed), 0600);
+    assert_int_equal(tls_cert_describe(renewed, &info), 0);
+    assert_string_equal(info.pin, before);
+    assert_int_equal(info.not_before, now - 10 * 86400);
+    assert_int_equal(info.not_after, now + 100 * 86400);
+    assert_true(info.self_signed);
+    assert_false(info.hosts_truncated);
+    static const char *const want[] = {"localhost", "127.0.0.1", "::1", "hub.example",
+                                       "10.0.0.9"};
+    assert_int_equal(info.host_count, COUNT(want));
+    for (size_t i = 0; i < COUNT(want); i++)
+        assert_string_equal(info.hosts[i], want[i]);
+    struct sae_message why = {{0}};
+    assert_int_equal(tls_cert_check_pair(renewed, f->key, &why), 0);
+    /* A certificate outside its validity is still made (tests need one) and described. */
+    assert_int_equal(tls_cert_issue(f->key, NULL, 0, now - 20 * 86400, now - 10 * 86400,
+                                    f->extra), 0);
+    assert_int_equal(tls_cert_check_pair(f->extra, f->key, &why), SAE_ERANGE);
+    assert_int_equal(tls_cert_issue(f->key, hosts, 2, now, now + 86400, renewed), SAE_EEXIST);
+    assert_int_equal(tls_cert_issue(f->key, hosts, 2, now, now, f->dir), SAE_EINVAL);
+    assert_int_equal(tls_cert_issue(f->cert, hosts, 2, now, now + 86400, "/tmp/x"), SAE_EINVAL);
+    time_t begins = 0, ends = 0;
+    assert_int_equal(tls_cert_validity(TLS_CERT_DAYS_DEFAULT, &begins, &ends), 0);
+    assert_true(ends - time(NULL) > 729L * 86400 && ends - time(NULL) <= 730L * 86400);
+    assert_int_equal(tls_cert_validity(0, &begins, &ends), SAE_EINVAL);
+    assert_int_equal(tls_cert_validity(TLS_CERT_DAYS_MAX + 1, &begins, &ends), SAE_EINVAL);
+}
+
+/* A backup key: made alone, never over a file; its pin is known before any certificate,
+ * and a certificate later made for it has that pin. */
+static void test_backup_key_and_its_pin(void **state)
+{
+    struct fixture *f = *state;
+    char key_pin[TLS_CERT_PIN_BYTES], cert_pin[TLS_CERT_PIN_BYTES], small[52];
+    time_t now = time(NULL);
+    assert_int_equal(tls_key_create(f->key), 0);
+    assert_int_equal(mode_of(f->key), 0600);
+    assert_int_equal(dir_entries(f->dir), 1);
+    assert_int_equal(tls_key_create(f->key), SAE_EEXIST);
+    assert_int_equal(tls_key_pin(f->key, key_pin, sizeof key_pin), 0);
+    assert_int_equal(tls_key_pin(f->key, small, sizeof small), SAE_EINVAL);
+    assert_int_equal(tls_key_pin(f->extra, key_pin, sizeof key_pin), SAE_ENOTFOUND);
+    assert_int_equal(tls_cert_issue(f->key, NULL, 0, now, now + 86400, f->cert), 0);
+    assert_int_equal(tls_cert_pin(f->cert, cert_pin, sizeof cert_pin), 0);
+    assert_string_equal(key_pin, cert_pin);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -398,6 +459,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pin_format_and_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_pair_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pem_read_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_issue_for_the_same_key_keeps_the_pin, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_backup_key_and_its_pin, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

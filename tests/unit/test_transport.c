@@ -65,21 +65,18 @@ static int tt_teardown(void **state)
     return 0;
 }
 
-/* A transport to 127.0.0.1:port trusting the certificate in cert_path, with pin. */
-static struct transport *tt_open(const char *cert_path, uint16_t port, const char *pin)
+/* A transport to 127.0.0.1:port trusting the keys pinned in pins. */
+static struct transport *tt_open(uint16_t port, const char *pins)
 {
-    char url[64], *pem = NULL;
-    size_t pem_len = 0;
+    char url[64];
     struct transport *t = NULL;
     struct sae_message why = {{0}};
     snprintf(url, sizeof url, "https://127.0.0.1:%u", (unsigned)port);
-    assert_int_equal(tls_pem_read(cert_path, &pem, &pem_len), 0);
-    struct transport_config config = {.hub_url = url, .certificate_pem = pem, .pin = pin};
+    struct transport_config config = {.hub_url = url, .pins = pins};
     int rc = transport_create(&config, &t, &why);
     if (rc != 0)
         print_error("transport_create: %s\n", why.text);
     assert_int_equal(rc, 0);
-    tls_pem_free(pem, pem_len);
     return t;
 }
 
@@ -107,7 +104,7 @@ static long tt_opened(struct transport *t)
 static void test_round_trip(void **state)
 {
     struct tt_fixture *f = *state;
-    struct transport *t = tt_open(f->certs.cert, f->port, f->certs.pin);
+    struct transport *t = tt_open(f->port, f->certs.pin);
     uint8_t body[3000];
     randombytes_buf(body, sizeof body);
     memcpy(body + 100, "SECRET-MARKER", 13);
@@ -156,7 +153,7 @@ static void test_connection_reused(void **state)
 {
     struct tt_fixture *f = *state;
     size_t before = ts_connections_to(f->port);
-    struct transport *t = tt_open(f->certs.cert, f->port, f->certs.pin);
+    struct transport *t = tt_open(f->port, f->certs.pin);
     const uint8_t body[] = "one batch";
     for (int i = 0; i < 3; i++) {
         struct transport_response r = tt_post(t, "/v1/push", body, sizeof body);
@@ -168,7 +165,7 @@ static void test_connection_reused(void **state)
     assert_int_equal(ts_calls(&f->handler), 3);
     assert_int_equal(ts_connections_to(f->port), before + 1);
 
-    struct transport *other = tt_open(f->certs.cert, f->port, f->certs.pin);
+    struct transport *other = tt_open(f->port, f->certs.pin);
     struct transport_response r = tt_post(other, "/v1/push", body, sizeof body);
     assert_int_equal(r.status, 200);
     transport_response_clear(&r);
@@ -178,15 +175,15 @@ static void test_connection_reused(void **state)
     transport_destroy(t);
 }
 
-/* The certificate is trusted but the key is not the pinned one: PIN_MISMATCH, every time,
- * and no request reaches the handler. */
+/* The server's key is not a pinned one: PIN_MISMATCH, every time, and no request reaches
+ * the handler. */
 static void test_wrong_pin(void **state)
 {
     struct tt_fixture *f = *state;
     const char *pins[] = {WRONG_PIN, f->other_pin};
     const uint8_t body[] = "batch";
     for (size_t i = 0; i < sizeof pins / sizeof pins[0]; i++) {
-        struct transport *t = tt_open(f->certs.cert, f->port, pins[i]);
+        struct transport *t = tt_open(f->port, pins[i]);
         for (int attempt = 0; attempt < 2; attempt++) {
             struct transport_response r = tt_post(t, "/v1/push", body, sizeof body);
             assert_int_equal(r.outcome, TRANSPORT_PIN_MISMATCH);
@@ -200,32 +197,55 @@ static void test_wrong_pin(void **state)
     assert_int_equal(ts_calls(&f->handler), 0);
 }
 
-/* A server with another self-signed certificate is refused by TLS verification even when
- * the pin names its key: the bundle's certificate is the only trust anchor. Trusting that
- * other certificate instead makes the same server answer. */
-static void test_other_certificate(void **state)
+/* The pins alone decide, with certificate verification off: a server holding another key
+ * is refused although nothing else is verified (libcurl checks CURLOPT_PINNEDPUBLICKEY
+ * whatever CURLOPT_SSL_VERIFYPEER says); pinning its key too ("a;b", as a post does while the
+ * hub prepares a key roll) makes it answer. */
+static void test_pin_refuses_another_key_with_verification_off(void **state)
 {
     struct tt_fixture *f = *state;
     const uint8_t body[] = "batch";
+    char both[2 * TLS_CERT_PIN_BYTES];
     tt_serve(f, f->certs.other_cert, f->certs.other_key);
 
-    struct transport *t = tt_open(f->certs.cert, f->port, f->other_pin);
+    struct transport *t = tt_open(f->port, f->certs.pin);
     struct transport_response r = tt_post(t, "/v1/push", body, sizeof body);
-    assert_int_equal(r.outcome, TRANSPORT_UNREACHABLE);
-    assert_int_equal(r.status, 0);
+    assert_int_equal(r.outcome, TRANSPORT_PIN_MISMATCH);
     assert_null(r.body);
-    assert_non_null(strstr(r.error, "SSL peer certificate"));
     transport_response_clear(&r);
-    transport_destroy(t);
-    assert_int_equal(ts_calls(&f->handler), 0);
-
-    t = tt_open(f->certs.other_cert, f->port, f->other_pin);
+    /* New pins take effect on the next connection. */
+    snprintf(both, sizeof both, "%s;%s", f->certs.pin, f->other_pin);
+    assert_int_equal(transport_set_pins(t, both), 0);
     r = tt_post(t, "/v1/push", body, sizeof body);
     assert_int_equal(r.outcome, TRANSPORT_ANSWERED);
     assert_int_equal(r.status, 200);
     transport_response_clear(&r);
+    assert_int_equal(transport_set_pins(t, "sha256//"), SAE_EINVAL);
     transport_destroy(t);
     assert_int_equal(ts_calls(&f->handler), 1);
+}
+
+/* A certificate of the pinned key whose validity excludes now (as a post whose date is years
+ * off sees any certificate) and that names another host: the post connects, because only
+ * the key counts. */
+static void test_pinned_key_with_an_expired_certificate_for_another_host(void **state)
+{
+    struct tt_fixture *f = *state;
+    const char *hosts[] = {"hub.elsewhere.example"};
+    char expired[192];
+    time_t now = time(NULL);
+    snprintf(expired, sizeof expired, "%s/expired.crt", f->certs.dir);
+    assert_int_equal(tls_cert_issue(f->certs.key, hosts, 1, now - 400 * 86400, now - 30 * 86400,
+                                    expired), 0);
+    tt_serve(f, expired, f->certs.key);
+    struct transport *t = tt_open(f->port, f->certs.pin);
+    const uint8_t body[] = "batch";
+    struct transport_response r = tt_post(t, "/v1/push", body, sizeof body);
+    assert_int_equal(r.outcome, TRANSPORT_ANSWERED);
+    assert_int_equal(r.status, 200);
+    transport_response_clear(&r);
+    transport_destroy(t);
+    assert_int_equal(unlink(expired), 0);
 }
 
 static void test_nothing_listening(void **state)
@@ -233,7 +253,7 @@ static void test_nothing_listening(void **state)
     struct tt_fixture *f = *state;
     int fd = -1;
     uint16_t port = ts_closed_port(&fd);
-    struct transport *t = tt_open(f->certs.cert, port, f->certs.pin);
+    struct transport *t = tt_open(port, f->certs.pin);
     const uint8_t body[] = "batch";
     struct transport_response r = tt_post(t, "/v1/push", body, sizeof body);
     assert_int_equal(r.outcome, TRANSPORT_UNREACHABLE);
@@ -251,7 +271,7 @@ static struct transport_response tt_scripted_post(struct tt_fixture *f, struct t
                                                   bool early, const uint8_t *body, size_t len)
 {
     ts_raw_start(raw, &f->certs, head, filler_bytes, early);
-    struct transport *t = tt_open(f->certs.cert, raw->port, f->certs.pin);
+    struct transport *t = tt_open(raw->port, f->certs.pin);
     struct transport_response r = tt_post(t, "/v1/pull", body, len);
     transport_destroy(t);
     ts_raw_finish(raw);
@@ -288,7 +308,7 @@ static unsigned tt_retry_after(struct tt_fixture *f, const char *header)
 static void test_retry_after(void **state)
 {
     struct tt_fixture *f = *state;
-    struct transport *t = tt_open(f->certs.cert, f->port, f->certs.pin);
+    struct transport *t = tt_open(f->port, f->certs.pin);
     const uint8_t body[] = "batch";
     struct transport_response r = tt_post(t, "/busy", body, sizeof body);
     assert_int_equal(r.outcome, TRANSPORT_ANSWERED);
@@ -319,7 +339,7 @@ static void test_retry_after(void **state)
 static void test_response_limit(void **state)
 {
     struct tt_fixture *f = *state;
-    struct transport *t = tt_open(f->certs.cert, f->port, f->certs.pin);
+    struct transport *t = tt_open(f->port, f->certs.pin);
     const uint8_t body[] = "pull";
     struct transport_response r = tt_post(t, "/limit", body, sizeof body);
     assert_int_equal(r.outcome, TRANSPORT_ANSWERED);
@@ -359,43 +379,49 @@ static void test_response_limit(void **state)
                   STREAM_BYTES);
 }
 
-static void tt_refused_config(const char *url, const char *pem, const char *pin,
-                              const char *why_contains)
+static void tt_refused_config(const char *url, const char *pins, const char *why_contains)
 {
     struct transport *sentinel = (struct transport *)&sentinel, *t = sentinel;
     struct sae_message why = {{0}};
-    struct transport_config config = {.hub_url = url, .certificate_pem = pem, .pin = pin};
+    struct transport_config config = {.hub_url = url, .pins = pins};
     assert_int_equal(transport_create(&config, &t, &why), SAE_EINVAL);
     assert_ptr_equal(t, sentinel);
     if (!strstr(why.text, why_contains))
         fail_msg("\"%s\" does not say \"%s\"", why.text, why_contains);
 }
 
-/* http:// and anything but https://host:port is refused with a reason, as are pins and
- * certificates of the wrong form and requests the transport must not send. */
+/* http:// and anything but https://host:port is refused with a reason, as are pins of the
+ * wrong form (at most 4) and requests the transport must not send. */
 static void test_bad_arguments(void **state)
 {
     struct tt_fixture *f = *state;
-    char *pem = NULL;
-    size_t pem_len = 0;
-    assert_int_equal(tls_pem_read(f->certs.cert, &pem, &pem_len), 0);
     const char *pin = f->certs.pin;
-    tt_refused_config("http://127.0.0.1:8443", pem, pin, "must start with https://");
-    tt_refused_config("ftp://127.0.0.1", pem, pin, "must start with https://");
-    tt_refused_config("127.0.0.1:8443", pem, pin, "must start with https://");
-    tt_refused_config(NULL, pem, pin, "must start with https://");
-    tt_refused_config("https://", pem, pin, "is not a valid URL");
-    tt_refused_config("https://post:secret@127.0.0.1:8443", pem, pin, "https://host:port only");
-    tt_refused_config("https://127.0.0.1:8443?x=1", pem, pin, "https://host:port only");
-    tt_refused_config("https://127.0.0.1:8443/v1", pem, pin, "must not have a path");
-    tt_refused_config("https://127.0.0.1:8443", pem, "", "sha256//");
-    tt_refused_config("https://127.0.0.1:8443", pem, "sha256//", "sha256//");
-    tt_refused_config("https://127.0.0.1:8443", pem, NULL, "sha256//");
-    tt_refused_config("https://127.0.0.1:8443", "not a certificate", pin, "PEM certificate");
-    tt_refused_config("https://127.0.0.1:8443", NULL, pin, "PEM certificate");
-    tls_pem_free(pem, pem_len);
+    char pins[6 * TLS_CERT_PIN_BYTES];
+    tt_refused_config("http://127.0.0.1:8443", pin, "must start with https://");
+    tt_refused_config("ftp://127.0.0.1", pin, "must start with https://");
+    tt_refused_config("127.0.0.1:8443", pin, "must start with https://");
+    tt_refused_config(NULL, pin, "must start with https://");
+    tt_refused_config("https://", pin, "is not a valid URL");
+    tt_refused_config("https://post:secret@127.0.0.1:8443", pin, "https://host:port only");
+    tt_refused_config("https://127.0.0.1:8443?x=1", pin, "https://host:port only");
+    tt_refused_config("https://127.0.0.1:8443/v1", pin, "must not have a path");
+    tt_refused_config("https://127.0.0.1:8443", "", "sha256//");
+    tt_refused_config("https://127.0.0.1:8443", "sha256//", "sha256//");
+    tt_refused_config("https://127.0.0.1:8443", NULL, "sha256//");
+    snprintf(pins, sizeof pins, "%s;", pin);
+    tt_refused_config("https://127.0.0.1:8443", pins, "sha256//");
+    /* Four pins are the limit; a fifth is refused. */
+    snprintf(pins, sizeof pins, "%s;%s;%s;%s", pin, f->other_pin, WRONG_PIN,
+             "sha256//BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA=");
+    struct transport_config four = {.hub_url = "https://127.0.0.1:8443", .pins = pins};
+    struct transport *t = NULL;
+    struct sae_message why = {{0}};
+    assert_int_equal(transport_create(&four, &t, &why), 0);
+    transport_destroy(t);
+    strcat(pins, ";sha256//CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCA=");
+    tt_refused_config("https://127.0.0.1:8443", pins, "at most 4");
 
-    struct transport *t = tt_open(f->certs.cert, f->port, f->certs.pin);
+    t = tt_open(f->port, f->certs.pin);
     struct transport_response untouched = {.status = 12345};
     const char *paths[] = {NULL, "", "v1/push", "/v1/push?x=1", "/v1/push#x", "/v1/ push"};
     uint8_t *big = calloc(1, SAE_WIRE_ENVELOPE_BYTES + 1);
@@ -415,11 +441,8 @@ static void test_bad_arguments(void **state)
     transport_destroy(t);
     char url[64];
     snprintf(url, sizeof url, "HTTPS://127.0.0.1:%u", (unsigned)f->port);
-    assert_int_equal(tls_pem_read(f->certs.cert, &pem, &pem_len), 0);
-    struct transport_config config = {.hub_url = url, .certificate_pem = pem, .pin = pin};
-    struct sae_message why = {{0}};
+    struct transport_config config = {.hub_url = url, .pins = pin};
     assert_int_equal(transport_create(&config, &t, &why), 0);
-    tls_pem_free(pem, pem_len);
     struct transport_response r = tt_post(t, "/v1/push", big, SAE_WIRE_ENVELOPE_BYTES);
     assert_int_equal(r.outcome, TRANSPORT_ANSWERED);
     assert_int_equal(r.status, 413);
@@ -442,7 +465,7 @@ static void test_too_large_refused_before_sending(void **state)
     const size_t len = 1024 * 1024, tries = 8;
     uint8_t *body = ts_pattern(len);
     assert_non_null(body);
-    struct transport *t = tt_open(f->certs.cert, f->port, f->certs.pin);
+    struct transport *t = tt_open(f->port, f->certs.pin);
     for (size_t i = 0; i < tries; i++) {
         struct transport_response r = tt_post(t, "/v1/push", body, len);
         assert_int_equal(r.outcome, TRANSPORT_ANSWERED);
@@ -481,7 +504,7 @@ static void test_real_hub(void **state)
     struct tt_fixture *f = *state;
     struct ts_hub hub;
     ts_hub_start(&hub, &f->certs, &f->log);
-    struct transport *t = tt_open(f->certs.cert, hub.port, f->certs.pin);
+    struct transport *t = tt_open(hub.port, f->certs.pin);
     uint8_t *env = NULL;
     size_t env_len = 0;
     ts_pull_request(&hub, &env, &env_len);
@@ -530,7 +553,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_round_trip, tt_setup, tt_teardown),
         cmocka_unit_test_setup_teardown(test_connection_reused, tt_setup, tt_teardown),
         cmocka_unit_test_setup_teardown(test_wrong_pin, tt_setup, tt_teardown),
-        cmocka_unit_test_setup_teardown(test_other_certificate, tt_setup, tt_teardown),
+        cmocka_unit_test_setup_teardown(test_pin_refuses_another_key_with_verification_off,
+                                        tt_setup, tt_teardown),
+        cmocka_unit_test_setup_teardown(test_pinned_key_with_an_expired_certificate_for_another_host,
+                                        tt_setup, tt_teardown),
         cmocka_unit_test_setup_teardown(test_nothing_listening, tt_setup, tt_teardown),
         cmocka_unit_test_setup_teardown(test_retry_after, tt_setup, tt_teardown),
         cmocka_unit_test_setup_teardown(test_response_limit, tt_setup, tt_teardown),

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "sae.pb-c.h"
 #include "sae/sae_borrow.h"
 #include "sae/sae_error.h"
 #include "sae/sae_limits.h"
@@ -213,6 +214,61 @@ static void test_limit_decode_bytes(void **state)
     free_uniform(c, 50);
 }
 
+/* A PullResponse as a peer may send it: pin_count pins of pin_len bytes and hub_time. */
+static int decode_pins(size_t pin_count, size_t pin_len, uint64_t hub_time,
+                       struct sae_pull_response **out)
+{
+    Sae__V1__PullResponse pb = SAE__V1__PULL_RESPONSE__INIT;
+    ProtobufCBinaryData pins[8];
+    uint8_t bytes[40];
+    struct sae_limits limits = sae_limits_default();
+    memset(bytes, 0x5a, sizeof bytes);
+    for (size_t i = 0; i < pin_count; i++)
+        pins[i] = (ProtobufCBinaryData){pin_len, bytes};
+    pb.has_schema_version = 1;
+    pb.schema_version = 1;
+    pb.n_tls_pins = pin_count;
+    pb.tls_pins = pins;
+    pb.has_hub_time = hub_time != 0;
+    pb.hub_time = hub_time;
+    uint8_t buf[512];
+    size_t len = sae__v1__pull_response__pack(&pb, buf);
+    return sae_pull_response_decode(buf, len, &limits, out);
+}
+
+/* SAE_WIRE_TLS_PINS_MAX pins of exactly 32 bytes, and a hub_time a version can be made of
+ * (SAE_HLC_MS_MAX): at the edge and one past it, on both sides. */
+static void test_limit_tls_pins_and_hub_time(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    struct sae_pull_response r = {.tls_pin_count = SAE_WIRE_TLS_PINS_MAX,
+                                  .hub_time_ms = SAE_HLC_MS_MAX}, *out = NULL;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(sae_pull_response_encode(&r, &limits, &buf, &len), 0);
+    sae_wire_buffer_free(buf, len);
+    r.tls_pin_count = SAE_WIRE_TLS_PINS_MAX + 1;
+    assert_int_equal(sae_pull_response_encode(&r, &limits, &buf, &len), SAE_WIRE_ELIMIT);
+    r.tls_pin_count = 0;
+    r.hub_time_ms = SAE_HLC_MS_MAX + 1;
+    assert_int_equal(sae_pull_response_encode(&r, &limits, &buf, &len), SAE_WIRE_EDECODE);
+    struct sae_push_ack ack = {.hub_time_ms = SAE_HLC_MS_MAX + 1};
+    assert_int_equal(sae_push_ack_encode(&ack, &limits, &buf, &len), SAE_WIRE_EDECODE);
+
+    assert_int_equal(decode_pins(SAE_WIRE_TLS_PINS_MAX, 32, SAE_HLC_MS_MAX, &out), 0);
+    assert_int_equal(out->tls_pin_count, SAE_WIRE_TLS_PINS_MAX);
+    assert_int_equal(out->tls_pins[3][31], 0x5a);
+    assert_int_equal(out->hub_time_ms, SAE_HLC_MS_MAX);
+    sae_pull_response_free(out);
+    out = NULL;
+    assert_int_equal(decode_pins(SAE_WIRE_TLS_PINS_MAX + 1, 32, 1, &out), SAE_WIRE_ELIMIT);
+    assert_int_equal(decode_pins(1, 31, 1, &out), SAE_WIRE_EDECODE);
+    assert_int_equal(decode_pins(1, 33, 1, &out), SAE_WIRE_EDECODE);
+    assert_int_equal(decode_pins(0, 32, SAE_HLC_MS_MAX + 1, &out), SAE_WIRE_EDECODE);
+    assert_null(out);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -224,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_limit_text_bytes),
         cmocka_unit_test(test_limit_inflated_bytes),
         cmocka_unit_test(test_limit_decode_bytes),
+        cmocka_unit_test(test_limit_tls_pins_and_hub_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

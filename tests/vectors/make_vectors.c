@@ -154,7 +154,7 @@ static void pack_broken_batch(size_t id_len, uint64_t group_origin, uint8_t **ou
     b.schema_version = SAE_WIRE_SCHEMA_VERSION;
     b.origin = vector_post.id;
     g.has_report_id = g.has_kind = g.has_hlc = g.has_origin = 1;
-    g.report_id.data = (uint8_t *)vector_report_a.bytes;
+    g.report_id.data = sae_borrow(vector_report_a.bytes);
     g.report_id.len = id_len;
     g.kind = wire_bytes_of("case");
     g.hlc = VECTOR_HLC(0, 0);

@@ -88,7 +88,8 @@ static inline int vector_push_ack(const struct sae_limits *l, uint8_t **out, siz
     struct sae_refusal r = {48, SAE_STATUS_CLOCK_AHEAD,
                             "held for review: the date on this computer is wrong"};
     struct sae_push_ack a = {.hub_clock = VECTOR_HLC(120000, 5), .origin = vector_post.id,
-                             .acked_seq = 48, .refusals = &r, .refusal_count = 1};
+                             .acked_seq = 48, .refusals = &r, .refusal_count = 1,
+                             .hub_time_ms = VECTOR_MS + 120000};
     return sae_push_ack_encode(&a, l, out, out_len);
 }
 
@@ -108,8 +109,15 @@ static inline int vector_pull_response(const struct sae_limits *l, uint8_t **out
         {vector_report_a, "case", "risk_level", "high", coord, {0, 0}, 9002, 0, 0},
         {vector_report_b, "referral", "referral_status", "accepted", other, {0, 0}, 17, 0, 0},
     };
+    /* The hub's clock a minute ahead of its wall time (it accepted a version dated so), and
+     * two key pins announced: bytes a0..bf and c0..df. */
     struct sae_pull_response r = {.hub_clock = VECTOR_HLC(240000, 0), .changes = c,
-                                  .change_count = 3, .next_cursor = 1237, .more = true};
+                                  .change_count = 3, .next_cursor = 1237, .more = true,
+                                  .hub_time_ms = VECTOR_MS + 180000, .tls_pin_count = 2};
+    for (uint8_t i = 0; i < 32; i++) {
+        r.tls_pins[0][i] = (uint8_t)(0xa0 + i);
+        r.tls_pins[1][i] = (uint8_t)(0xc0 + i);
+    }
     return sae_pull_response_encode(&r, l, out, out_len);
 }
 
@@ -124,7 +132,7 @@ static inline int vector_enroll_request(const struct sae_limits *l, uint8_t **ou
 static inline int vector_enroll_response(const struct sae_limits *l, uint8_t **out, size_t *out_len)
 {
     struct sae_enroll_response r = {.hub_clock = VECTOR_HLC(5000, 0), .node_id = vector_post.id,
-                                    .village = "Sumberasih"};
+                                    .village = "Sumberasih", .hub_time_ms = VECTOR_MS + 5000};
     return sae_enroll_response_encode(&r, l, out, out_len);
 }
 
@@ -132,7 +140,8 @@ static inline int vector_error_status(const struct sae_limits *l, uint8_t **out,
 {
     struct sae_error_status e = {.hub_clock = VECTOR_HLC(300000, 0),
                                  .code = SAE_STATUS_RATE_LIMITED,
-                                 .message = "too many requests; retry after 30 seconds"};
+                                 .message = "too many requests; retry after 30 seconds",
+                                 .hub_time_ms = VECTOR_MS + 300000};
     return sae_error_status_encode(&e, l, out, out_len);
 }
 

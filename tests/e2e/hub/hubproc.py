@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import threading
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -133,6 +134,24 @@ class Hub:
         proc.stderr.close()
         self.port = None
         return rc
+
+    def restart(self):
+        """Stops the daemon (SIGTERM, exit 0) and serves again on the same port."""
+        port = self.port
+        assert self.stop() == 0
+        return self.start(port=port)
+
+    def reload(self, expect=b"SIGHUP: serving", timeout=60):
+        """Sends SIGHUP and waits for the daemon's log line that starts with expect."""
+        seen = len(self.log)
+        self.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(line.split(b"sae-hub: ", 1)[-1].startswith(expect)
+                   for line in self.log[seen:]):
+                return self
+            time.sleep(0.05)
+        raise AssertionError("no %r after SIGHUP: %r" % (expect, b"".join(self.log[seen:])))
 
     def log_text(self):
         return b"".join(self.log)

@@ -2,7 +2,8 @@
 
 It shares no code with the C implementation: PyNaCl does the X25519 box, hashlib the BLAKE2b
 origin ids, zlib the compression, protobuf messages are generated from proto/sae.proto at
-test time (load_schema), and requests speaks HTTPS. The end-to-end tests drive sae-hub with
+test time (load_schema), requests speaks HTTPS, and the hub is trusted by its key pins alone
+(section 8), checked with python3-cryptography. The end-to-end tests drive sae-hub with
 it, so a disagreement between the spec and the hub shows up as a failing test, not as two
 copies of one mistake.
 
@@ -20,6 +21,12 @@ from dataclasses import dataclass
 
 import nacl.public
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPSConnection
+from urllib3.connectionpool import HTTPSConnectionPool
+
 
 # Section 2: envelope layout.
 MAGIC = b"SAE1"
@@ -54,7 +61,8 @@ STATUS = {"UNSPECIFIED": 0, "BAD_ENVELOPE": 1, "UNKNOWN_SENDER": 2, "AUTH_FAILED
           "REVOKED": 4, "TOKEN_EXPIRED": 5, "TOKEN_REUSED": 6, "TOO_LARGE": 7,
           "WRONG_CONTENT_TYPE": 8, "RATE_LIMITED": 9, "UNAVAILABLE": 10, "INTERNAL": 11,
           "UNSUPPORTED_SCHEMA": 12, "DECODE_FAILED": 13, "LIMIT_EXCEEDED": 14,
-          "INVALID_CHANGE": 15, "CLOCK_AHEAD": 16, "WRONG_MESSAGE": 17}
+          "INVALID_CHANGE": 15, "CLOCK_AHEAD": 16, "WRONG_MESSAGE": 17,
+          "WRONG_VILLAGE": 18}
 
 # The generated protobuf module (sae_pb2), set by load_schema.
 pb = None
@@ -295,7 +303,67 @@ def new_report_id():
 
 
 # ---------------------------------------------------------------------------------------
-# Section 8: HTTP.
+# Section 8: HTTP, and the hub trusted by its key pins.
+
+def key_pin(der_certificate):
+    """The pin of a certificate's key: "sha256//" + base64 of the SHA-256 of its DER
+    SubjectPublicKeyInfo."""
+    spki = x509.load_der_x509_certificate(der_certificate).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return "sha256//" + base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+
+def pin_text(digest):
+    """The text form of a pin announced on the wire (32 bytes)."""
+    assert len(digest) == 32
+    return "sha256//" + base64.b64encode(bytes(digest)).decode()
+
+
+def pin_from_text(text):
+    """The 32 bytes a pin names, as announced on the wire."""
+    assert text.startswith("sha256//")
+    digest = base64.b64decode(text[8:], validate=True)
+    assert len(digest) == 32
+    return digest
+
+
+class PinMismatch(Exception):
+    """The server's key is none of the pins."""
+
+
+class _PinnedConnection(HTTPSConnection):
+    pins = frozenset()
+
+    def connect(self):
+        super().connect()
+        pin = key_pin(self.sock.getpeercert(binary_form=True))
+        if pin not in self.pins:
+            self.sock.close()
+            raise PinMismatch("the server's key %s is not pinned" % pin)
+        self.is_verified = True  # by its key, which is what counts here
+
+
+class PinnedAdapter(HTTPAdapter):
+    """HTTPS trusting the keys in pins (a set the caller may change: new connections check
+    it) and nothing else: no CA, no dates, no names."""
+
+    def __init__(self, pins):
+        self.pins = pins
+        super().__init__()
+
+    def init_poolmanager(self, connections, maxsize, block=False, **pool_kwargs):
+        super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
+        connection = type("PinnedConnection", (_PinnedConnection,), {"pins": self.pins})
+        pool = type("PinnedPool", (HTTPSConnectionPool,), {"ConnectionCls": connection})
+        self.poolmanager.pool_classes_by_scheme = dict(
+            self.poolmanager.pool_classes_by_scheme, https=pool)
+
+
+def pinned_session(pins):
+    session = requests.Session()
+    session.mount("https://", PinnedAdapter(pins))
+    return session
+
 
 @dataclass
 class Answer:
@@ -336,7 +404,9 @@ class Device:
             raise ValueError("the bundle's hub key does not give its hub id")
         self.village = bundle["village"]
         self.token = bundle["token"]
-        # The post trusts exactly the certificate of its bundle.
+        # The post trusts the keys pinned in its bundle (and, later, those the hub announces).
+        self.pins = set(bundle.get("tls_pins") or [bundle["tls_pin"]])
+        # The certificate the hub served when the bundle was made, for tests that look at it.
         self.cert_path = os.path.join(os.path.dirname(os.path.abspath(bundle_path)),
                                       os.path.basename(bundle_path) + ".cert.pem")
         with open(self.cert_path, "w") as f:
@@ -349,6 +419,7 @@ class Device:
         self.clock = 0
         self.cursor = 0
         self.session = None
+        self._pinned = pinned_session(self.pins)
 
     # Clock.
     def observe(self, hub_clock):
@@ -402,12 +473,15 @@ class Device:
         return seal(msg_type, message, self.key, self.hub_public_key, **kwargs)
 
     # HTTP.
+    def new_session(self):
+        """A session of its own (its own kept-alive connections) trusting this device's pins."""
+        return pinned_session(self.pins)
+
     def post(self, path, body, content_type=OCTET_STREAM, headers=None, timeout=30):
         h = {"Content-Type": content_type} if content_type is not None else {}
         h.update(headers or {})
-        http = self.session or requests
-        return http.post(self.url + path, data=body, headers=h, verify=self.cert_path,
-                         timeout=timeout)
+        http = self.session or self._pinned
+        return http.post(self.url + path, data=body, headers=h, verify=False, timeout=timeout)
 
     def answer(self, response):
         """Decodes the hub's answer: a sealed envelope from the hub, or plain text."""
@@ -426,6 +500,11 @@ class Device:
         if answer.message.schema_version != SCHEMA_VERSION:
             raise ValueError("answer in schema version %d" % answer.message.schema_version)
         self.observe(answer.message.hub_clock)
+        if msg_type == PULL_RESPONSE and answer.message.tls_pins:
+            # The hub's announcement replaces the pins (section 6, key pins).
+            announced = {pin_text(p) for p in answer.message.tls_pins}
+            self.pins.clear()
+            self.pins.update(announced)
         return answer
 
     def send(self, msg_type, message, path=None, **seal_kwargs):

@@ -91,3 +91,22 @@ def test_supersedes_names_only_the_posts_own_version(hub, enroll):
     assert b.push(forged).status == 200
     assert len([c for c in hub.conflicts() if c["status"] == "open"]) == 4
     assert hub.query("SELECT count(*) FROM change_parent") == [(0,)]
+
+
+def test_every_answer_carries_the_hubs_wall_time(hub, enroll):
+    """PROTOCOL.md section 6: hub_clock follows the versions the hub accepted (here one a
+    day less an hour ahead); hub_time is the hub's wall clock, what posts measure their
+    offset against. Every answer carries both: EnrollResponse, PushAck, PullResponse,
+    ErrorStatus."""
+    device = saeproto.Device(hub.add_node("Sumberasih"))
+    answers = [device.enroll()]
+    answers.append(device.push(device.write(saeproto.new_report_id(), "case", NEW_CASE,
+                                            hlc=ahead(23 * HOUR_MS))))
+    answers.append(device.pull())
+    answers.append(device.pull(cursor=1 << 60))
+    assert [a.type for a in answers] == [saeproto.ENROLL_RESPONSE, saeproto.PUSH_ACK,
+                                         saeproto.PULL_RESPONSE, saeproto.ERROR_STATUS]
+    for answer in answers:
+        assert abs(answer.message.hub_time - saeproto.wall_ms()) < HOUR_MS, answer
+    for answer in answers[1:]:
+        assert saeproto.hlc_ms(answer.message.hub_clock) > saeproto.wall_ms() + 22 * HOUR_MS

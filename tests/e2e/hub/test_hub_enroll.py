@@ -209,3 +209,24 @@ def test_malformed_enroll_requests_leave_the_token_usable(hub):
     assert failures == []
     assert hub.snapshot() == before
     assert device.enroll().status == 200
+
+
+def test_enrolled_key_with_another_villages_token_is_refused_and_the_token_kept(hub):
+    """A key enrolled for one village that presents a token made for another village is
+    refused (409 WRONG_VILLAGE): a device never moves between villages. The token is not
+    spent, so the device it was made for still enrolls with it, in its village."""
+    device = saeproto.Device(hub.add_node("Sumberasih"))
+    assert device.enroll().status == 200
+    other_bundle = hub.add_node("Kalibuntu")
+    wrong = saeproto.Device(other_bundle, key=device.key)
+    before = hub.snapshot()
+    answer = wrong.enroll()
+    assert answer.status == 409, answer
+    assert answer.type == ERROR_STATUS and answer.code == STATUS["WRONG_VILLAGE"], answer
+    assert b"Sumberasih" in answer.message.message, answer
+    assert hub.snapshot() == before
+    genuine = saeproto.Device(other_bundle, name="Laptop Kalibuntu")
+    answer = genuine.enroll()
+    assert answer.status == 200 and answer.message.village == b"Kalibuntu", answer
+    assert sorted((n["id"], n["village"]) for n in hub.nodes()) == sorted(
+        [("%016x" % device.id, "Sumberasih"), ("%016x" % genuine.id, "Kalibuntu")])

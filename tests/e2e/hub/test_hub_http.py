@@ -148,9 +148,10 @@ def test_wrong_message_for_the_path_is_400(shared_hub, shared_devices, unchanged
                 saeproto.PUSH_BATCH: device.push_batch([]),
                 saeproto.ENROLL_REQUEST: device.enroll_request()}
     answer = device.answer(device.post(path, device.seal(msg_type, messages[msg_type])))
-    assert answer.status == 400, answer
-    if answer.type is not None:
-        assert answer.code == saeproto.STATUS["WRONG_MESSAGE"], answer
+    # The envelope opens (its sender is known, or an enroll request carries its key): the
+    # refusal is sealed to it, with the code PROTOCOL.md section 3 defines for it.
+    assert answer.status == 400 and answer.type == saeproto.ERROR_STATUS, answer
+    assert answer.code == saeproto.STATUS["WRONG_MESSAGE"], answer
 
 
 def test_plain_http_is_not_served(shared_hub, shared_devices, unchanged):

@@ -127,3 +127,31 @@ def test_pull_splits_large_values_into_pages_that_fit_the_limits(hub, enroll):
     assert got == sent
     assert len(pages) >= 2
     assert [p.message.more for p in pages] == [True] * (len(pages) - 1) + [False]
+
+
+def test_pull_never_returns_own_or_held_changes_and_moves_past_them(hub, enroll):
+    """PROTOCOL.md section 6: a pull answers only changes of the post's village written by
+    others, never one the hub holds for its date; next_cursor then moves past everything
+    the hub holds, the skipped changes included, so the next pull starts after them."""
+    a1, a2 = enroll(hub, "Sumberasih", "Laptop A1"), enroll(hub, "Sumberasih", "Laptop A2")
+    b1 = enroll(hub, "Kalibuntu", "Laptop B1")
+    shown = pushed(a1, a1.write(saeproto.new_report_id(), "case", NEW_CASE))
+    future = (saeproto.wall_ms() + 48 * 3600 * 1000) << 16
+    held = a1.push(a1.write(saeproto.new_report_id(), "case", NEW_CASE, hlc=future))
+    assert {r.code for r in held.message.refusals} == {STATUS["CLOCK_AHEAD"]}, held
+    pushed(b1, b1.write(saeproto.new_report_id(), "case", NEW_CASE))
+    last = hub.query("SELECT max(seq) FROM change")[0][0]
+    # The writer itself: nothing of its own, and its cursor is past all of it.
+    own = a1.pull(cursor=0)
+    assert list(own.message.groups) == [] and not own.message.more, own
+    assert own.message.next_cursor == last
+    # Another device of the village: the applied changes only.
+    got, pages = a2.pull_all()
+    assert got == shown and pages[-1].message.next_cursor == last
+    # Another village: nothing of this one, and past it too.
+    other = b1.pull(cursor=0)
+    assert list(other.message.groups) == [] and other.message.next_cursor == last, other
+    # What comes later is found from there.
+    later = pushed(a1, a1.write(saeproto.new_report_id(), "case", NEW_CASE))
+    got, _ = a2.pull_all()
+    assert got == later

@@ -16,7 +16,7 @@ ACKS_BEFORE_STOP = 40
 def push_until_refused(device, acked, outcomes, counter, enough, lock):
     """Pushes new cases until the hub stops answering 200; records each acknowledged
     batch's changes in acked, and how the stream ended in outcomes."""
-    device.session = requests.Session()
+    device.session = device.new_session()
     try:
         while True:
             changes = device.write(saeproto.new_report_id(), "case", NEW_CASE)

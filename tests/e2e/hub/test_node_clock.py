@@ -213,3 +213,33 @@ def test_clock_tolerance_is_ten_minutes(hub, tmp_path, minutes, beyond):
     if beyond:
         way = "ahead" if minutes > 0 else "behind"
         assert "%d minute(s) %s" % (abs(minutes), way) in post.ok("status").text
+
+
+def test_a_post_hours_ahead_does_not_make_others_redate(hub, tmp_path):
+    """The hub's clock (an HLC) catches up with every version it accepts, up to the allowed
+    drift: one device 23 hours ahead moves it 23 hours ahead. Posts measure their offset
+    against the hub's wall time (hub_time), not against that clock: a correct post sees no
+    offset, re-dates nothing and shows no warning, before and after it wrote on top of the
+    fast change; its versions still order after that change."""
+    import saeproto
+    right = Post(hub, tmp_path, "right")
+    case = right.add_case()
+    assert right.sync()["ok"]
+    fast = saeproto.Device(hub.add_node(VILLAGE), name="fast")
+    assert fast.enroll().status == 200
+    ahead = (int(time.time() * 1000) + 23 * 3600 * 1000) << 16
+    pushed = fast.push(fast.write(bytes.fromhex(case.replace("-", "")), "case",
+                                  {"status": "active"}, bases=None, hlc=ahead))
+    assert pushed.status == 200 and list(pushed.message.refusals) == [], pushed
+    assert version_ms(pushed.message.hub_clock) >= version_ms(ahead)
+    result = right.sync()
+    assert abs(result["clock_offset_ms"]) < 60 * 1000, result
+    assert result["restamped"] == 0 and result["pulled"] == 1, result
+    assert right.fields(case)["status"] == "active"
+    right.ok("edit", case, "--set", "status=referred")
+    result = right.sync()
+    assert result["restamped"] == 0 and result["pushed"] == 1, result
+    assert "the date on this computer is" not in right.ok("status").text
+    assert hub.query("SELECT sum(held) FROM change") == [(0,)]
+    assert hub.current_value(case, "status")[0] == "referred"
+    assert right.own_journal()[-1][1] > ahead

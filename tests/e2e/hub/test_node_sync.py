@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+import hubproc
 import saenode
 
 VILLAGE = "Desa Sumberasri"
@@ -113,8 +114,16 @@ def test_enroll_refusals_change_nothing(hub, tmp_path):
     bundle = hub.add_node(VILLAGE)
     saenode.ok(["enroll", bundle], dir=a)
     assert sync(a).rc == 0
-    saenode.assert_one_line_error(saenode.run(["enroll", hub.add_node(VILLAGE)], dir=a), 2,
-                                  "enrolled already")
+    # A bundle of another hub is refused; one of the same hub enrolls the post again.
+    other_hub = hubproc.Hub(tmp_path / "other-hub").init()
+    before = saenode.snapshot(a)
+    foreign = other_hub.add_node(VILLAGE, out=str(tmp_path / "other-hub.json"), port=1)
+    saenode.assert_one_line_error(saenode.run(["enroll", foreign],
+                                              dir=a), 2, "enrolled with another hub")
+    assert saenode.snapshot(a) == before
+    saenode.ok(["enroll", hub.add_node(VILLAGE)], dir=a)
+    again = sync(a)
+    assert again.rc == 0 and again.json()["enrolled_now"], again
 
 
 def test_reused_bundle_is_refused_on_the_second_device(hub, tmp_path):
@@ -321,3 +330,24 @@ def test_push_batches_hold_at_most_1000_changes(hub, tmp_path, extra, batches):
         saenode.ok(["edit", case, "--set", "status=active"], dir=a)
     result = sync(a).json()
     assert (result["pushed"], result["batches"]) == (1000 + extra, batches)
+
+
+def test_enrollment_answer_for_another_village_stops_the_post(hub, tmp_path):
+    """PROTOCOL.md section 6: the hub enrolls a device in its token's village, whatever the
+    request says; a post whose bundle was edited to name its own village learns the truth
+    from the answer and stops, sending nothing, with a line for its staff."""
+    post = node(tmp_path, "a")
+    path = hub.add_node("Desa Wonokerso")
+    with open(path) as f:
+        bundle = json.load(f)
+    bundle["village"] = VILLAGE
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(bundle))
+    os.chmod(edited, 0o600)
+    saenode.ok(["enroll", str(edited)], dir=post)
+    saenode.add_case(post)
+    result = sync(post)
+    assert result.rc == 1, result
+    assert "enrolled this device for Desa Wonokerso" in result.json()["error"]
+    assert hub.query("SELECT count(*) FROM change") == [(0,)]
+    assert saenode.ok(["status", "--json"], dir=post).json()["enrolled"] is False

@@ -1,0 +1,147 @@
+/* Redeeming enrollment tokens (hub/api/enroll.c) on a real hub.db: a fresh token enrolls a
+ * key in the token's village; the same key may ask again; another key may not; an expired
+ * token, a revoked key and a key enrolled for another village are refused and leave the
+ * token unspent. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "api/enroll.h"
+#include "merge_support.h"
+#include "sae/sae_time.h"
+
+
+struct key {
+    uint8_t pk[crypto_box_PUBLICKEYBYTES];
+    uint64_t id;
+};
+
+static struct key key_of(uint8_t seed)
+{
+    struct key k;
+    device_key(seed, k.pk, &k.id);
+    return k;
+}
+
+static void token_for(struct hub_fixture *f, const char *village, char token[ENROLL_TOKEN_TEXT_BYTES])
+{
+    assert_int_equal(hub_store_begin(f->store), 0);
+    assert_int_equal(enroll_token_create(f->store, village, NOW_MS, 7 * SAE_MS_PER_DAY, token), 0);
+    assert_int_equal(hub_store_commit(f->store), 0);
+}
+
+static int redeem(struct hub_fixture *f, const char *token, const struct key *k, int64_t now,
+                  struct hub_node *node, uint32_t *status, struct sae_message *why)
+{
+    return enroll_redeem(f->store, token, k->pk, "laptop", now, node, status, why);
+}
+
+static int64_t unused_tokens(struct hub_fixture *f)
+{
+    return hub_count(f, "SELECT count(*) FROM enroll_token WHERE used_ms = 0");
+}
+
+static void test_fresh_token_enrolls_in_its_village(void **state)
+{
+    struct hub_fixture *f = *state;
+    char token[ENROLL_TOKEN_TEXT_BYTES];
+    struct key k = key_of(40);
+    struct hub_node node;
+    uint32_t status = 0;
+    token_for(f, "Desa Kalibuntu", token);
+    assert_int_equal(redeem(f, token, &k, NOW_MS, &node, &status, NULL), 0);
+    assert_int_equal(node.id, k.id);
+    assert_string_equal(node.village, "Desa Kalibuntu");
+    assert_int_equal(unused_tokens(f), 0);
+    /* The same key again (its answer was lost), even once the token's days are over. */
+    memset(&node, 0, sizeof node);
+    assert_int_equal(redeem(f, token, &k, NOW_MS + 30 * SAE_MS_PER_DAY, &node, &status, NULL), 0);
+    assert_string_equal(node.village, "Desa Kalibuntu");
+    /* Another key: the token is used. */
+    struct key other = key_of(41);
+    struct sae_message why = {{0}};
+    assert_int_equal(redeem(f, token, &other, NOW_MS, &node, &status, &why), SAE_EPERM);
+    assert_int_equal(status, SAE_STATUS_TOKEN_REUSED);
+    assert_true(why.text[0] != '\0');
+}
+
+static void test_expired_token_is_refused_unspent(void **state)
+{
+    struct hub_fixture *f = *state;
+    char token[ENROLL_TOKEN_TEXT_BYTES];
+    struct key k = key_of(42);
+    struct hub_node node = {.id = 7};
+    uint32_t status = 0;
+    token_for(f, "Desa Kalibuntu", token);
+    assert_int_equal(redeem(f, token, &k, NOW_MS + 7 * SAE_MS_PER_DAY, &node, &status, NULL), SAE_EPERM);
+    assert_int_equal(status, SAE_STATUS_TOKEN_EXPIRED);
+    assert_int_equal(node.id, 7);
+    assert_int_equal(unused_tokens(f), 1);
+    assert_int_equal(redeem(f, token, &k, NOW_MS + 7 * SAE_MS_PER_DAY - 1, &node, &status, NULL), 0);
+}
+
+/* The bug of issue 9: the key of device A (Desa Sumberasri) with a token made for Desa
+ * Wonokerso got A's old enrollment back and spent the token, so the device the token was
+ * made for was then told TOKEN_REUSED. */
+static void test_key_of_another_village_is_refused_unspent(void **state)
+{
+    struct hub_fixture *f = *state;
+    char token[ENROLL_TOKEN_TEXT_BYTES];
+    struct key a = key_of(1), genuine = key_of(43);
+    struct hub_node node = {.id = 7};
+    uint32_t status = 0;
+    struct sae_message why = {{0}};
+    token_for(f, "Desa Wonokerso", token);
+    assert_int_equal(redeem(f, token, &a, NOW_MS, &node, &status, &why), SAE_EPERM);
+    assert_int_equal(status, SAE_STATUS_WRONG_VILLAGE);
+    assert_non_null(strstr(why.text, "Desa Sumberasri"));
+    assert_int_equal(node.id, 7);
+    assert_int_equal(unused_tokens(f), 1);
+    assert_int_equal(redeem(f, token, &genuine, NOW_MS, &node, &status, NULL), 0);
+    assert_string_equal(node.village, "Desa Wonokerso");
+    assert_int_equal(unused_tokens(f), 0);
+}
+
+/* A key enrolled already that brings a fresh token of its own village gets its enrollment
+ * back, and the token is spent on it. */
+static void test_enrolled_key_with_its_villages_token(void **state)
+{
+    struct hub_fixture *f = *state;
+    char token[ENROLL_TOKEN_TEXT_BYTES];
+    struct key a = key_of(1);
+    struct hub_node node;
+    uint32_t status = 0;
+    token_for(f, "Desa Sumberasri", token);
+    assert_int_equal(redeem(f, token, &a, NOW_MS, &node, &status, NULL), 0);
+    assert_int_equal(node.id, a.id);
+    assert_int_equal(unused_tokens(f), 0);
+}
+
+static void test_revoked_key_is_refused_unspent(void **state)
+{
+    struct hub_fixture *f = *state;
+    char token[ENROLL_TOKEN_TEXT_BYTES];
+    struct key a = key_of(1);
+    struct hub_node node;
+    uint32_t status = 0;
+    assert_int_equal(hub_store_node_revoke(f->store, a.id, NOW_MS), 0);
+    token_for(f, "Desa Sumberasri", token);
+    assert_int_equal(redeem(f, token, &a, NOW_MS, &node, &status, NULL), SAE_EPERM);
+    assert_int_equal(status, SAE_STATUS_REVOKED);
+    assert_int_equal(unused_tokens(f), 1);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, hub_setup, hub_teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_fresh_token_enrolls_in_its_village),
+        T(test_expired_token_is_refused_unspent),
+        T(test_key_of_another_village_is_refused_unspent),
+        T(test_enrolled_key_with_its_villages_token),
+        T(test_revoked_key_is_refused_unspent),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
