@@ -147,6 +147,7 @@ bench: deps
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 	@/usr/bin/python3 tests/bench/bench_sync_link.py --node $(abspath $(BUILD)/sae-node) \
 	  --hub $(abspath $(BUILD)/sae-hub)
+	@/usr/bin/python3 tests/bench/bench_hub_attack.py --hub $(abspath $(BUILD)/sae-hub)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

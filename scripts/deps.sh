@@ -11,7 +11,7 @@ zlib1g-dev libprotobuf-c-dev protobuf-c-compiler
 libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev
 python3 python3-pytest python3-nacl python3-protobuf python3-requests python3-urllib3
 python3-cryptography
-protobuf-compiler faketime openssl iproute2"
+protobuf-compiler faketime openssl iproute2 slowhttptest wrk testssl.sh"
 
 missing=""
 for p in $PACKAGES; do

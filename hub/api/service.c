@@ -416,12 +416,14 @@ static const struct {
 
 static const char health_sql[] = "SELECT 1";
 
+/* HEAD is GET without the body (libmicrohttpd leaves it out): what monitoring tools and
+ * load balancers send to see whether the hub is up. */
 static int handle_health(struct exchange *x)
 {
     int64_t n = 0;
-    if (strcmp(x->req->method, "GET") != 0) {
-        x->resp->allow = "GET";
-        return plain(x->resp, 405, "use GET");
+    if (strcmp(x->req->method, "GET") != 0 && strcmp(x->req->method, "HEAD") != 0) {
+        x->resp->allow = "GET, HEAD";
+        return plain(x->resp, 405, "use GET or HEAD");
     }
     if (hub_store_query_int(x->store, health_sql, NULL, 0, &n) != 0) {
         x->resp->retry_after_seconds = RETRY_AFTER_UNAVAILABLE_S;

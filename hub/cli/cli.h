@@ -15,6 +15,8 @@
 #define HUB_CERT_FILE "tls-cert.pem"
 #define HUB_TLS_KEY_FILE "tls-key.pem"
 #define HUB_TLS_BACKUP_KEY_FILE "tls-backup-key.pem"
+/* The hub's X25519 secret key. */
+#define HUB_KEY_FILE "hub.key"
 
 /* Internal: help was printed, the command ends with status 0. */
 #define HUB_CLI_DONE (-1)
@@ -24,7 +26,7 @@ struct hub_cli {
     int busy_timeout_ms; /* how long to wait for the daemon's write transactions */
 };
 
-/* Commands, one file each: cli_daemon.c (init, serve), cli_nodes.c, cli_reports.c,
+/* Commands, one file each: cli_daemon.c (init), cli_serve.c (serve), cli_nodes.c, cli_reports.c,
  * cli_conflicts.c, cli_export.c (export, stats), cli_tls.c. */
 int hub_cli_init(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_serve(struct hub_cli *cli, int argc, char **argv);

@@ -19,7 +19,18 @@ static const struct sae_cli_help helps[] = {
      "accepting, let requests in flight finish, then exit 0. SIGHUP serves tls-cert.pem and\n"
      "tls-key.pem again (after sae-hub tls renew or roll): the server stops and starts on\n"
      "the same port, posts that try meanwhile retry; files that do not match are refused\n"
-     "and the old ones kept. One log line per request on stderr, never report contents.\n"},
+     "and the old ones kept. One log line per request on stderr, never report contents;\n"
+     "refusals, cut connections and server messages past 20 lines in 10 s are summed up in\n"
+     "one line.\n"
+     "Refuses to start (exit 1) when DIR, hub.db, hub.key or tls-key.pem are open to other\n"
+     "users (it says the chmod to run), when another serve runs on DIR (DIR/serve.lock), or\n"
+     "when the process may open too few files; raises its open-file limit to the hard one.\n"
+     "Holds, per source address: 256 connections (a new one takes the place of one waiting\n"
+     "for request headers, or of the slowest body), 20 requests a second, bursts of 600\n"
+     "(then 429 with Retry-After); per connection: TLS handshake and headers within 20 s,\n"
+     "bodies at 100 bytes/s or more over each 60 s, 60 s idle at most; in all: 4096\n"
+     "connections, 64 MiB of request bodies at once (then 503 with Retry-After), 2 MiB a\n"
+     "body (413). GET or HEAD /v1/health answers ok. README \"Limits of the hub's server\".\n"},
     {"nodes", "nodes add VILLAGE --url URL -o BUNDLE [--days N] | nodes list [--json] | nodes revoke ID",
      "Enrollment: `add` writes a bundle (0600) for a new device of VILLAGE with the hub URL,\n"
      "the hub's public key, the TLS key pins (the current key's, and the backup key's when\n"

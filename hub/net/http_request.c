@@ -1,5 +1,6 @@
-/* One request through the server: size checks before and while the body arrives, the body
- * collected in memory, the handler called once, its answer sent, one log line at the end. */
+/* One request through the server: the address's request rate, size and budget checks before
+ * and while the body arrives, the body collected in memory as it arrives, the handler called
+ * once, its answer sent, one log line at the end (summarised in floods when refused). */
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -23,18 +24,25 @@ static const char TOO_LARGE[] = "The request body is larger than the hub accepts
 static const char FAILED[] = "The hub failed to handle the request; nothing was applied.\n";
 static const char STOPPING[] = "The hub is shutting down; try again later.\n";
 static const char BAD_LENGTH[] = "The Content-Length header is not a number.\n";
+static const char RATE_LIMITED[] = "Too many requests from this address; try again later.\n";
+static const char BUSY[] = "The hub is receiving too much at once; try again later.\n";
 
 struct request_state {
     struct timespec started;
     char method[LOG_METHOD_BYTES + 1];
     char path[LOG_PATH_BYTES + 1];
     char peer[NI_MAXHOST];
+    struct conn_entry *connection; /* the guard's handle; NULL if it has none */
     uint8_t *body;
-    size_t body_len, body_cap;
+    size_t body_len, body_cap;     /* body_cap bytes are reserved from the body budget */
     unsigned long long expected; /* Content-Length, 0 when absent */
     unsigned long long received; /* every body byte, kept or dropped */
     bool too_big;                /* past max_body_bytes: bytes are dropped, 413 at the end */
+    bool over_budget;            /* past the body budget: bytes are dropped, 503 at the end */
     bool out_of_memory;          /* the body could not be kept: 500 at the end */
+    unsigned rate_limited;       /* no body and no token: 429 with this Retry-After at the end
+                                    (libmicrohttpd closes the connection after any answer
+                                    given before the end of a request) */
     unsigned status;             /* the answer queued, 0 before */
     size_t out_len;
 };
@@ -61,9 +69,11 @@ static void bytes_free(uint8_t *bytes, size_t len)
     free(bytes);
 }
 
-static void body_drop(struct request_state *r)
+/* Only the bytes that were written are wiped: the rest of the buffer never held any. */
+static void body_drop(struct http_server *s, struct request_state *r)
 {
-    bytes_free(r->body, r->body_cap);
+    bytes_free(r->body, r->body_len);
+    body_budget_release(&s->budget, r->body_cap);
     r->body = NULL;
     r->body_len = r->body_cap = 0;
 }
@@ -188,6 +198,43 @@ static bool parse_length(const char *text, unsigned long long *out)
     return true;
 }
 
+/* Whether a body may follow the headers: an early answer must then close the connection,
+ * since the body's bytes would otherwise be read as the next request. */
+static bool body_may_follow(struct MHD_Connection *connection, unsigned long long expected)
+{
+    return expected > 0 || MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                       MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
+/* The checks made on the headers alone, cheapest first. */
+static enum MHD_Result request_admit(struct http_server *s, struct MHD_Connection *connection,
+                                     struct request_state *r)
+{
+    unsigned retry_after = 0;
+    const char *length =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    bool length_valid = !length || parse_length(length, &r->expected);
+    if (r->connection &&
+        !conn_guard_request(s->guard, r->connection, http_now_ms(), &retry_after)) {
+        if (!body_may_follow(connection, r->expected)) {
+            /* Answered at the end, on a connection that stays open: a flood of refused
+             * requests then costs no TLS handshake each. */
+            r->rate_limited = retry_after;
+            return MHD_YES;
+        }
+        return answer_text(connection, r, MHD_HTTP_TOO_MANY_REQUESTS, RATE_LIMITED,
+                           retry_after, true);
+    }
+    if (!length_valid)
+        return answer_text(connection, r, MHD_HTTP_BAD_REQUEST, BAD_LENGTH, 0, true);
+    if (r->expected > s->max_body_bytes)
+        return answer_text(connection, r, MHD_HTTP_CONTENT_TOO_LARGE, TOO_LARGE, 0, true);
+    if (!body_budget_fits(&s->budget, (size_t)r->expected))
+        return answer_text(connection, r, MHD_HTTP_SERVICE_UNAVAILABLE, BUSY,
+                           HTTP_SERVER_BUSY_RETRY_AFTER, true);
+    return MHD_YES;
+}
+
 /* The first call: headers are in, no body byte has been read. */
 static enum MHD_Result request_begin(struct http_server *s, struct MHD_Connection *connection,
                                      const char *url, const char *method, void **con_cls)
@@ -200,6 +247,7 @@ static enum MHD_Result request_begin(struct http_server *s, struct MHD_Connectio
     log_copy(r->method, LOG_METHOD_BYTES, method);
     log_copy(r->path, LOG_PATH_BYTES, url);
     peer_address(connection, r->peer, sizeof r->peer);
+    r->connection = http_connection_entry(connection);
     *con_cls = r;
     pthread_mutex_lock(&s->lock);
     s->in_flight++;
@@ -208,45 +256,45 @@ static enum MHD_Result request_begin(struct http_server *s, struct MHD_Connectio
     if (stopping)
         return answer_text(connection, r, MHD_HTTP_SERVICE_UNAVAILABLE, STOPPING,
                            HTTP_SERVER_STOPPING_RETRY_AFTER, true);
-    const char *length =
-        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (length && !parse_length(length, &r->expected))
-        return answer_text(connection, r, MHD_HTTP_BAD_REQUEST, BAD_LENGTH, 0, true);
-    if (r->expected > s->max_body_bytes)
-        return answer_text(connection, r, MHD_HTTP_CONTENT_TOO_LARGE, TOO_LARGE, 0, true);
-    return MHD_YES;
+    return request_admit(s, connection, r);
 }
 
-/* Room for n more bytes: exactly Content-Length when known, else doubling, never past the
- * limit (received has been checked against it). A grown buffer is copied so the old one can
- * be wiped. */
-static int body_reserve(struct request_state *r, size_t n, size_t limit)
+/* Room for n more bytes: the buffer doubles from BODY_FIRST_BYTES as bytes arrive, never
+ * past Content-Length (when given) or the limit (received has been checked against it).
+ * The new buffer is reserved from the budget before it is allocated, and the old one given
+ * back once it is wiped and freed, so the budget also covers the copy. Returns 0,
+ * SAE_EBUSY (over the budget) or SAE_ENOMEM. */
+static int body_reserve(struct http_server *s, struct request_state *r, size_t n)
 {
     size_t need = r->body_len + n, cap;
     uint8_t *bigger;
     if (need <= r->body_cap)
         return 0;
-    if (r->expected >= need)
+    cap = r->body_cap > 0 ? r->body_cap * 2 : BODY_FIRST_BYTES;
+    if (r->expected >= need && cap > r->expected)
         cap = (size_t)r->expected;
-    else
-        cap = r->body_cap > 0 ? r->body_cap * 2 : BODY_FIRST_BYTES;
+    if (cap > s->max_body_bytes)
+        cap = s->max_body_bytes;
     if (cap < need)
         cap = need;
-    if (cap > limit)
-        cap = limit;
+    if (body_budget_reserve(&s->budget, cap) != 0)
+        return SAE_EBUSY;
     bigger = malloc(cap);
-    if (!bigger)
+    if (!bigger) {
+        body_budget_release(&s->budget, cap);
         return SAE_ENOMEM;
+    }
     if (r->body_len > 0)
         memcpy(bigger, r->body, r->body_len);
-    bytes_free(r->body, r->body_cap);
+    bytes_free(r->body, r->body_len);
+    body_budget_release(&s->budget, r->body_cap);
     r->body = bigger;
     r->body_cap = cap;
     return 0;
 }
 
-/* A piece of the body. Past the limit nothing more is stored; past twice the limit the
- * sender is not worth reading any longer and the connection is closed. */
+/* A piece of the body. Past the limit or the budget nothing more is stored; past twice the
+ * limit the sender is not worth reading any longer and the connection is closed. */
 static enum MHD_Result request_body(struct http_server *s, struct request_state *r,
                                     const char *data, size_t *size)
 {
@@ -254,17 +302,21 @@ static enum MHD_Result request_body(struct http_server *s, struct request_state 
     unsigned long long limit = s->max_body_bytes;
     *size = 0;
     r->received += n;
+    if (r->connection)
+        conn_guard_body(s->guard, r->connection, n);
     if (!r->too_big && r->received > limit) {
         r->too_big = true;
-        body_drop(r);
+        body_drop(s, r);
     }
     if (r->too_big)
         return r->received > 2 * limit ? MHD_NO : MHD_YES;
-    if (r->out_of_memory)
+    if (r->out_of_memory || r->over_budget)
         return MHD_YES;
-    if (body_reserve(r, n, s->max_body_bytes) != 0) {
-        r->out_of_memory = true;
-        body_drop(r);
+    int rc = body_reserve(s, r, n);
+    if (rc != 0) {
+        r->over_budget = rc == SAE_EBUSY;
+        r->out_of_memory = rc != SAE_EBUSY;
+        body_drop(s, r);
         return MHD_YES;
     }
     memcpy(r->body + r->body_len, data, n);
@@ -282,8 +334,16 @@ static enum MHD_Result request_finish(struct http_server *s, struct MHD_Connecti
                                       struct request_state *r, const char *url,
                                       const char *method)
 {
+    if (r->connection)
+        conn_guard_handling(s->guard, r->connection);
+    if (r->rate_limited)
+        return answer_text(connection, r, MHD_HTTP_TOO_MANY_REQUESTS, RATE_LIMITED,
+                           r->rate_limited, false);
     if (r->too_big)
         return answer_text(connection, r, MHD_HTTP_CONTENT_TOO_LARGE, TOO_LARGE, 0, true);
+    if (r->over_budget)
+        return answer_text(connection, r, MHD_HTTP_SERVICE_UNAVAILABLE, BUSY,
+                           HTTP_SERVER_BUSY_RETRY_AFTER, true);
     if (r->out_of_memory)
         return answer_text(connection, r, MHD_HTTP_INTERNAL_SERVER_ERROR, FAILED, 0, true);
     struct http_request req = {
@@ -298,7 +358,7 @@ static enum MHD_Result request_finish(struct http_server *s, struct MHD_Connecti
     struct http_response resp;
     memset(&resp, 0, sizeof resp);
     int rc = s->handler(s->handler_ctx, &req, &resp);
-    body_drop(r);
+    body_drop(s, r);
     if (rc != 0 || !status_valid(resp.status)) {
         bytes_free(resp.body, resp.body_len);
         return answer_text(connection, r, MHD_HTTP_INTERNAL_SERVER_ERROR, FAILED, 0, false);
@@ -346,6 +406,8 @@ static long long elapsed_ms(const struct timespec *since)
            (now.tv_nsec - since->tv_nsec) / 1000000;
 }
 
+/* A success always has its line; anything else can come in floods and goes through the
+ * log limit. */
 static void log_outcome(struct http_server *s, const struct request_state *r,
                         enum MHD_RequestTerminationCode toe)
 {
@@ -353,9 +415,14 @@ static void log_outcome(struct http_server *s, const struct request_state *r,
     const char *aborted = termination_name(toe);
     if (r->status != 0)
         snprintf(status, sizeof status, "%u", r->status);
-    http_log(s, "http: %s %s %s in=%llu out=%zu peer=%s ms=%lld%s%s", r->method, r->path,
-             status, r->received, r->out_len, r->peer, elapsed_ms(&r->started),
-             aborted ? " aborted=" : "", aborted ? aborted : "");
+    if (!aborted && r->status >= 200 && r->status < 400)
+        http_log(s, "http: %s %s %s in=%llu out=%zu peer=%s ms=%lld", r->method, r->path,
+                 status, r->received, r->out_len, r->peer, elapsed_ms(&r->started));
+    else
+        http_log_event(s, LOG_KIND_REQUEST, status, r->peer,
+                       "http: %s %s %s in=%llu out=%zu peer=%s ms=%lld%s%s", r->method, r->path,
+                       status, r->received, r->out_len, r->peer, elapsed_ms(&r->started),
+                       aborted ? " aborted=" : "", aborted ? aborted : "");
 }
 
 void http_on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
@@ -368,7 +435,9 @@ void http_on_completed(void *cls, struct MHD_Connection *connection, void **con_
         return;
     *con_cls = NULL;
     log_outcome(s, r, toe);
-    body_drop(r);
+    body_drop(s, r);
+    if (r->connection)
+        conn_guard_request_done(s->guard, r->connection, http_now_ms());
     free(r);
     pthread_mutex_lock(&s->lock);
     if (--s->in_flight == 0 && s->stopping)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,8 +16,13 @@
 #include "sae/sae_wire_limits.h"
 #include "net/tls_cert.h"
 
-/* TLS 1.2 and 1.3 only (PROTOCOL.md section 8), GnuTLS's normal cipher choice otherwise. */
-static const char TLS_PRIORITIES[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+/* TLS 1.2 and 1.3 only (PROTOCOL.md section 8), and of GnuTLS's normal choice only the AEAD
+ * suites (AES-GCM, ChaCha20-Poly1305) with ECDHE: no CBC (LUCKY13 and its kin), no SHA-1 MAC,
+ * no CCM (which testssl.sh and clients rarely expect), no key exchange without forward
+ * secrecy. Every client a post runs (libcurl over OpenSSL or GnuTLS) has these since 2016. */
+static const char TLS_PRIORITIES[] =
+    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+CHACHA20-POLY1305:+AES-256-GCM:"
+    "+AES-128-GCM:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA";
 
 /* Below this libmicrohttpd cannot hold the request line and headers of a normal request. */
 #define CONNECTION_MEMORY_MIN (4u * 1024)
@@ -27,24 +33,112 @@ void http_server_config_default(struct http_server_config *c)
     c->address = "127.0.0.1";
     c->port = HTTP_SERVER_DEFAULT_PORT;
     c->threads = 4;
-    c->max_connections = 512;
-    c->per_ip_connections = 32;
+    c->max_connections = HTTP_SERVER_CONNECTIONS_MAX;
+    c->per_ip_connections = 256;
     c->timeout_seconds = 60;
+    c->header_timeout_seconds = 20;
+    c->body_window_seconds = 60;
+    c->body_min_rate = 100;
+    c->requests_per_second = 20;
+    c->request_burst = 600;
+    c->body_budget_bytes = 64u * 1024 * 1024;
+    c->log_lines_per_window = 20;
+    c->log_window_seconds = 10;
     c->connection_memory = 64u * 1024;
     c->max_body_bytes = SAE_WIRE_ENVELOPE_BYTES;
     c->stop_grace_seconds = 30;
 }
 
-void http_log(struct http_server *s, const char *fmt, ...)
+int http_server_config_fit(struct http_server_config *c, unsigned long open_files)
+{
+    if (open_files < HTTP_SERVER_FILES_RESERVED + HTTP_SERVER_CONNECTIONS_MIN)
+        return SAE_ERANGE;
+    unsigned long connections = open_files - HTTP_SERVER_FILES_RESERVED;
+    c->max_connections = connections < HTTP_SERVER_CONNECTIONS_MAX ? (unsigned)connections
+                                                                  : HTTP_SERVER_CONNECTIONS_MAX;
+    if (c->per_ip_connections > c->max_connections / 4)
+        c->per_ip_connections = c->max_connections / 4;
+    return 0;
+}
+
+int http_server_config_fit_files(struct http_server_config *c, unsigned long *files)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return SAE_EIO;
+    if (limit.rlim_cur < limit.rlim_max) {
+        struct rlimit raised = {limit.rlim_max, limit.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            limit = raised;
+    }
+    unsigned long open_files = limit.rlim_cur == RLIM_INFINITY ? ~0ul
+                                                               : (unsigned long)limit.rlim_cur;
+    int rc = http_server_config_fit(c, open_files);
+    if (rc == 0)
+        *files = open_files;
+    return rc;
+}
+
+struct log_event {
+    enum log_kind kind;
+    const char *label, *peer;
+};
+
+static void log_write(void *ctx, const char *line)
+{
+    struct http_server *s = ctx;
+    if (s->log)
+        s->log(s->log_ctx, line);
+}
+
+/* One line: written at once, or through the log limit when event says what kind it is. */
+__attribute__((format(printf, 3, 0))) static void log_vline(struct http_server *s,
+                                                           const struct log_event *event,
+                                                           const char *fmt, va_list args)
 {
     char line[512];
-    va_list args;
     if (!s->log)
         return;
-    va_start(args, fmt);
     vsnprintf(line, sizeof line, fmt, args);
+    if (event)
+        log_limit_event(s->log_limit, event->kind, event->label, event->peer, line,
+                        http_now_ms());
+    else
+        s->log(s->log_ctx, line);
+}
+
+void http_log(struct http_server *s, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    log_vline(s, NULL, fmt, args);
     va_end(args);
-    s->log(s->log_ctx, line);
+}
+
+void http_log_event(struct http_server *s, enum log_kind kind, const char *label,
+                    const char *peer, const char *fmt, ...)
+{
+    struct log_event event = {kind, label, peer};
+    va_list args;
+    va_start(args, fmt);
+    log_vline(s, &event, fmt, args);
+    va_end(args);
+}
+
+/* A label for a summary of libmicrohttpd's messages: which kind of trouble a flood was. */
+static const char *message_label(const char *text)
+{
+    static const struct {
+        const char *contains, *label;
+    } kinds[] = {
+        {"disconnected", "disconnected"}, {"connection limit", "limit"},
+        {"TLS", "tls"},                   {"andshake", "tls"},
+        {"ccept", "accept"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strstr(text, kinds[i].contains))
+            return kinds[i].label;
+    return "other";
 }
 
 /* libmicrohttpd's own messages (bind failures, TLS errors) become log lines, on one line each
@@ -61,15 +155,30 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_message(void *cls, cons
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] > 0x7e)
             text[i] = '?';
-    http_log(s, "http: %s", text);
+    http_log_event(s, LOG_KIND_SERVER, message_label(text), NULL, "http: %s", text);
 }
 
 static bool config_valid(const struct http_server_config *c)
 {
     return c && c->address && c->cert_pem_path && c->key_pem_path && c->threads > 0 &&
            c->max_connections >= c->threads && c->per_ip_connections > 0 &&
-           c->timeout_seconds > 0 && c->connection_memory >= CONNECTION_MEMORY_MIN &&
+           c->per_ip_connections <= c->max_connections && c->timeout_seconds > 0 &&
+           c->header_timeout_seconds > 0 && c->body_window_seconds > 0 &&
+           c->body_budget_bytes > 0 && c->connection_memory >= CONNECTION_MEMORY_MIN &&
            c->max_body_bytes > 0 && c->max_body_bytes <= SIZE_MAX / 2;
+}
+
+static struct conn_guard_config guard_config(const struct http_server_config *c)
+{
+    struct conn_guard_config g = {
+        .max_connections = c->max_connections,
+        .per_address = c->per_ip_connections,
+        .header_timeout_ms = c->header_timeout_seconds * 1000u,
+        .body_window_ms = c->body_window_seconds * 1000u,
+        .body_min_rate = c->body_min_rate,
+        .requests = {c->requests_per_second, c->request_burst},
+    };
+    return g;
 }
 
 /* A numeric address only: binding a name would depend on DNS and could pick an interface
@@ -99,42 +208,59 @@ static void server_free(struct http_server *s)
 {
     tls_pem_free(s->cert_pem, s->cert_len);
     tls_pem_free(s->key_pem, s->key_len);
+    conn_guard_destroy(s->guard);
+    log_limit_destroy(s->log_limit);
+    pthread_cond_destroy(&s->sweeper_wake);
     pthread_cond_destroy(&s->drained);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
 
-/* The server with its PEM files read and its lock and condition (on the monotonic clock,
- * for stop's deadline) ready. */
+/* The lock and the two conditions, on the monotonic clock (stop's and the sweeper's
+ * deadlines). All or nothing. */
+static int server_sync_init(struct http_server *s)
+{
+    pthread_condattr_t attr;
+    int rc = SAE_ENOMEM;
+    if (pthread_mutex_init(&s->lock, NULL) != 0)
+        return rc;
+    if (pthread_condattr_init(&attr) == 0) {
+        if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+            pthread_cond_init(&s->drained, &attr) == 0) {
+            if (pthread_cond_init(&s->sweeper_wake, &attr) == 0)
+                rc = 0;
+            else
+                pthread_cond_destroy(&s->drained);
+        }
+        pthread_condattr_destroy(&attr);
+    }
+    if (rc != 0)
+        pthread_mutex_destroy(&s->lock);
+    return rc;
+}
+
+/* The server with its PEM files read, its guard, log limit and body budget made, and its
+ * lock and conditions ready. */
 static int server_new(const struct http_server_config *c, struct http_server **out)
 {
     struct http_server *s = calloc(1, sizeof *s);
-    pthread_condattr_t attr;
-    int rc;
+    struct conn_guard_config guard = guard_config(c);
+    struct log_limit_config log = {c->log_lines_per_window, c->log_window_seconds};
     if (!s)
         return SAE_ENOMEM;
-    if (pthread_mutex_init(&s->lock, NULL) != 0) {
-        free(s);
-        return SAE_ENOMEM;
-    }
-    if (pthread_condattr_init(&attr) != 0) {
-        pthread_mutex_destroy(&s->lock);
-        free(s);
-        return SAE_ENOMEM;
-    }
-    rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
-                 pthread_cond_init(&s->drained, &attr) == 0
-             ? 0
-             : SAE_ENOMEM;
-    pthread_condattr_destroy(&attr);
+    int rc = server_sync_init(s);
     if (rc != 0) {
-        pthread_mutex_destroy(&s->lock);
         free(s);
         return rc;
     }
+    body_budget_init(&s->budget, c->body_budget_bytes);
     rc = tls_pem_read(c->cert_pem_path, &s->cert_pem, &s->cert_len);
     if (rc == 0)
         rc = tls_pem_read(c->key_pem_path, &s->key_pem, &s->key_len);
+    if (rc == 0)
+        rc = conn_guard_create(&guard, &s->guard);
+    if (rc == 0)
+        rc = log_limit_create(&log, log_write, s, &s->log_limit);
     if (rc != 0) {
         server_free(s);
         return rc;
@@ -154,8 +280,10 @@ static struct MHD_Daemon *daemon_start(struct http_server *s, const struct http_
 {
     unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_TLS | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+    /* No MHD_OPTION_PER_IP_CONNECTION_LIMIT: the guard counts per address itself, so that a
+     * new connection can take the place of a waiting one instead of being refused. */
     return MHD_start_daemon(
-        flags, c->port, NULL, NULL, http_on_request, s,
+        flags, c->port, http_on_accept, s, http_on_request, s,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_message, s,
         MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
         MHD_OPTION_HTTPS_MEM_CERT, (const char *)s->cert_pem,
@@ -163,10 +291,10 @@ static struct MHD_Daemon *daemon_start(struct http_server *s, const struct http_
         MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->per_ip_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->timeout_seconds,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->connection_memory,
         MHD_OPTION_NOTIFY_COMPLETED, http_on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, http_on_connection, s,
         MHD_OPTION_END);
 }
 
@@ -193,8 +321,15 @@ int http_server_start(const struct http_server_config *config, http_handler_fn h
     s->log_ctx = log_ctx;
     s->max_body_bytes = config->max_body_bytes;
     s->stop_grace_seconds = config->stop_grace_seconds;
+    rc = http_sweeper_start(s);
+    if (rc != 0) {
+        server_free(s);
+        return rc;
+    }
     s->daemon = daemon_start(s, config, &addr, ipv6);
     if (!s->daemon) {
+        http_sweeper_stop(s);
+        log_limit_tick(s->log_limit, http_now_ms(), true);
         server_free(s);
         return SAE_EIO;
     }
@@ -247,6 +382,8 @@ void http_server_stop(struct http_server *s)
     MHD_stop_daemon(s->daemon);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
+    http_sweeper_stop(s);
+    log_limit_tick(s->log_limit, http_now_ms(), true);
     http_log(s, "http: stopped");
     server_free(s);
 }

@@ -2,15 +2,34 @@
  * It knows nothing of envelopes or the store: it reads a bounded body, hands the request to
  * one handler, and sends what the handler answers. PROTOCOL.md section 8 is the contract the
  * handler implements; this module enforces the parts that must hold before any handler code
- * runs (body size, TLS 1.2 or later) and answers by itself:
+ * runs (body size, TLS 1.2 or later with AEAD suites only, how long a client may take, how
+ * often an address may ask, how much memory bodies take) and answers by itself:
  *   413  a Content-Length over max_body_bytes (at once, before reading the body, and the
  *        connection is closed after the answer), or a body without Content-Length (chunked)
  *        that grows past max_body_bytes (its remaining bytes are read and dropped, never
  *        stored, and the answer comes when it ends; past twice the limit the connection is
  *        closed without an answer);
- *   500  the handler returned non-zero or an invalid status;
- *   503  (with Retry-After) a request that begins while the server is stopping.
+ *   429  (with Retry-After) a request from an address that has used its requests
+ *        (requests_per_second, request_burst): the handler never runs;
+ *   503  (with Retry-After) a request whose body would take the bodies held at once past
+ *        body_budget_bytes: at once when its Content-Length says so; when a body crosses the
+ *        budget while arriving, its remaining bytes are dropped and the answer comes when it
+ *        ends (libmicrohttpd 0.9.75 can answer only before a body or after it); and a request
+ *        that begins while the server is stopping;
+ *   500  the handler returned non-zero or an invalid status.
+ * An early answer to a request whose body is still to come closes the connection after it.
  * The handler never sees those requests. Every response carries Cache-Control: no-store.
+ *
+ * Connections (conn_guard.h has the rules): at most max_connections, at most
+ * per_ip_connections from one address (a newer connection takes the place of the address's
+ * oldest one still waiting for its request headers), the TLS handshake and request headers
+ * within header_timeout_seconds, a body at body_min_rate bytes a second or more over each
+ * window of body_window_seconds, nothing idle for timeout_seconds.
+ *
+ * Memory: at most body_budget_bytes of request bodies at once (a body's buffer grows as its
+ * bytes arrive, never to more than its Content-Length), plus, per thread of the pool, what
+ * one handler holds at a time (the hub's handler: the envelope opened and inflated within
+ * sae_limits, see README), plus libmicrohttpd's and GnuTLS's per-connection state.
  *
  * For clients: an early 413 closes the connection while the client may still be sending, so
  * a client that sends a large body without waiting can see "connection reset" instead of the
@@ -52,13 +71,19 @@ typedef int (*http_handler_fn)(void *ctx, const struct http_request *req,
                                struct http_response *resp);
 
 /* One line, without a newline, per request outcome, and for server events (start problems,
- * TLS errors, stopping). Called from any thread; must be thread-safe. Lines hold the method,
- * path, status, body sizes, peer address and duration of a request, never a body:
+ * TLS errors, connections cut, stopping). Called from any thread; must be thread-safe. Lines
+ * hold the method, path, status, body sizes, peer address and duration of a request, never a
+ * body:
  *   http: POST /v1/push 200 in=1834 out=97 peer=127.0.0.1 ms=12
  *   http: POST /v1/push 413 in=0 out=44 peer=10.0.0.7 ms=1
  *   http: GET /v1/health - in=0 out=0 peer=10.0.0.7 ms=60001 aborted=timeout
  * Method and path are cut to 64 and 200 bytes and every byte outside printable ASCII becomes
- * '?', so a request cannot forge log lines. */
+ * '?', so a request cannot forge log lines. A successful request always has its line (their
+ * number is bounded by the request rate limit). Refused or failed requests, connections
+ * refused or cut, and libmicrohttpd's messages come in floods under attack: of each, at most
+ * log_lines_per_window lines are written per window of log_window_seconds and the rest are
+ * summed up in one line when the window ends (log_limit.h):
+ *   http: 12,345 more refused requests in the last 10 s: 429 x 12,000, 413 x 345; top peer 10.1.2.3 */
 typedef void (*http_log_fn)(void *ctx, const char *line);
 
 struct http_server_config {
@@ -68,26 +93,63 @@ struct http_server_config {
     const char *key_pem_path;
     unsigned threads;            /* size of the thread pool */
     unsigned max_connections;    /* open connections in all; shared among the pool's threads */
-    unsigned per_ip_connections; /* open connections from one address */
+    unsigned per_ip_connections; /* open connections from one address (IPv6: one /64) */
     unsigned timeout_seconds;    /* a connection idle this long (handshake included) is closed */
+    unsigned header_timeout_seconds; /* TLS handshake + request headers, from the connection's
+                                        start or the previous answer */
+    unsigned body_window_seconds;    /* a body's rate is judged over windows this long */
+    unsigned body_min_rate;          /* bytes a second a body must average over each window */
+    unsigned requests_per_second;    /* per address, on average */
+    unsigned request_burst;          /* per address, at once after a quiet spell */
+    size_t body_budget_bytes;        /* request bodies held at once, in all */
+    unsigned log_lines_per_window;   /* lines of refused requests, cut connections and
+                                        libmicrohttpd messages, each, per log window */
+    unsigned log_window_seconds;
     size_t connection_memory;    /* per-connection buffer for headers and reading */
     size_t max_body_bytes;       /* largest request body accepted (inclusive) */
     unsigned stop_grace_seconds; /* how long http_server_stop waits for requests in flight */
 };
 
-/* Documented defaults, chosen for a district hub reached by a few hundred posts over slow
- * mobile links:
+/* Documented defaults (README, "Limits"), chosen for a district hub reached by a few
+ * hundred posts over slow mobile links, many of them behind one carrier-grade NAT address:
  *   address "127.0.0.1" (serve --listen sets the real one), port 8443,
  *   cert/key paths NULL (the caller must set them),
- *   threads 4, max_connections 512, per_ip_connections 32 (posts behind one carrier-grade
- *   NAT share an address), timeout_seconds 60 (idle time, not total: a 2 MiB upload over 2G
- *   takes minutes but is never idle that long), connection_memory 64 KiB,
+ *   threads 4, max_connections 4096 (http_server_config_fit_files lowers it to what the
+ *   process may open), per_ip_connections 256 (330 posts share an address at most sync
+ *   every 5 minutes; a post holds one connection), timeout_seconds 60 (idle time, not
+ *   total: a 2 MiB upload over 2G takes minutes but is never idle that long),
+ *   header_timeout_seconds 20 (a TLS handshake and a request line over 2G with a 1 s round
+ *   trip take under 6 s), body_min_rate 100 bytes a second over body_window_seconds 60 (the
+ *   post's own client gives up below 100 bytes a second for 60 s: the hub is never stricter),
+ *   requests_per_second 20 and request_burst 600 (330 posts syncing at once, each round a
+ *   pull and a push), body_budget_bytes 64 MiB (32 bodies of 2 MiB at once),
+ *   log_lines_per_window 20, log_window_seconds 10, connection_memory 64 KiB,
  *   max_body_bytes SAE_WIRE_ENVELOPE_BYTES (2 MiB), stop_grace_seconds 30. */
 void http_server_config_default(struct http_server_config *c);
 
 #define HTTP_SERVER_DEFAULT_PORT 8443u
 /* Retry-After of the 503 answered to requests that begin while the server stops. */
 #define HTTP_SERVER_STOPPING_RETRY_AFTER 30u
+/* Retry-After of the 503 answered to a body over the body budget. */
+#define HTTP_SERVER_BUSY_RETRY_AFTER 10u
+/* The most connections http_server_config_fit_files sets, and the file descriptors it keeps
+ * for everything else (the database pool with its -wal and -shm files, the listening socket,
+ * libmicrohttpd's wake-up pipes, the log). */
+#define HTTP_SERVER_CONNECTIONS_MAX 4096u
+#define HTTP_SERVER_FILES_RESERVED 128u
+/* Below this many connections a hub is not worth starting. */
+#define HTTP_SERVER_CONNECTIONS_MIN 64u
+
+/* Sets c->max_connections to what fits in open_files: the smaller of
+ * HTTP_SERVER_CONNECTIONS_MAX and open_files less HTTP_SERVER_FILES_RESERVED; lowers
+ * c->per_ip_connections to a quarter of that when it was more. Returns 0, or SAE_ERANGE (c
+ * unchanged) when fewer than HTTP_SERVER_CONNECTIONS_MIN connections would fit. */
+int http_server_config_fit(struct http_server_config *c, unsigned long open_files);
+
+/* Raises the process's soft limit of open files to its hard limit, then
+ * http_server_config_fit with it. *files is the limit now in force. Returns 0, SAE_ERANGE
+ * or SAE_EIO (the limit cannot be read). */
+int http_server_config_fit_files(struct http_server_config *c, unsigned long *files);
 
 struct http_server;
 

@@ -108,6 +108,10 @@ static const char *const migrations[] = {
     "  received_ms INTEGER NOT NULL,"
     "  PRIMARY KEY(origin, node_seq)) STRICT, WITHOUT ROWID;"
     "PRAGMA user_version = 1;",
+    /* 2: a change, once received, is never rewritten either (1 only refused DELETE). */
+    "CREATE TRIGGER change_no_update BEFORE UPDATE ON change"
+    "  BEGIN SELECT RAISE(ABORT, 'changes are never changed'); END;"
+    "PRAGMA user_version = 2;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,

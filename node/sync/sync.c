@@ -97,6 +97,12 @@ static int explain(struct round *r, const struct transport_response *resp, const
                         "district for a new bundle and run: sae-node enroll BUNDLE");
         return SAE_EPERM;
     case 429:
+        /* Posts behind one carrier-grade NAT share its address, and so its request rate. */
+        r->result->retry_after_seconds = resp->retry_after_seconds;
+        sae_message_set(r->why, "the hub gets too many requests from this network; %lld "
+                        "change(s) wait, try again in %u s", (long long)pending,
+                        resp->retry_after_seconds ? resp->retry_after_seconds : 60);
+        return SAE_EBUSY;
     case 503:
         r->result->retry_after_seconds = resp->retry_after_seconds;
         sae_message_set(r->why, "the hub is busy; %lld change(s) wait, try again in %u s",

@@ -42,11 +42,11 @@ def test_health_is_ok_and_reveals_nothing(shared_hub, shared_devices, unchanged)
     assert response.content.rstrip(b"\n") == b"ok"
 
 
-def test_health_wants_get(shared_hub, shared_devices, unchanged):
+def test_health_wants_get_or_head(shared_hub, shared_devices, unchanged):
     response = get(shared_hub, shared_devices[0], "/v1/health", method="POST", data=b"x",
                    headers={"Content-Type": "application/octet-stream"})
     assert response.status_code == 405
-    assert response.headers["Allow"] == "GET"
+    assert response.headers["Allow"] == "GET, HEAD"
 
 
 @pytest.mark.parametrize("path", ["/", "/v1", "/v1/", "/v1/Push", "/v1/push/", "/v2/push",
