@@ -27,8 +27,9 @@ static const struct sae_cli_help helps[] = {
      "when the process may open too few files; raises its open-file limit to the hard one.\n"
      "Holds, per source address: 256 connections (a new one takes the place of one waiting\n"
      "for request headers, or of the slowest body), 20 requests a second, bursts of 600\n"
-     "(then 429 with Retry-After); per connection: TLS handshake and headers within 20 s,\n"
-     "bodies at 100 bytes/s or more over each 60 s, 60 s idle at most; in all: 4096\n"
+     "(then 429 with Retry-After); per connection: TLS handshake and headers within 20 s\n"
+     "once 7/8 of the connections are open, bodies at 100 bytes/s or more over each 60 s,\n"
+     "60 s idle at most; in all: 4096\n"
      "connections, 64 MiB of request bodies at once (then 503 with Retry-After), 2 MiB a\n"
      "body (413). GET or HEAD /v1/health answers ok. README \"Limits of the hub's server\".\n"},
     {"nodes", "nodes add VILLAGE --url URL -o BUNDLE [--days N] | nodes list [--json] | nodes revoke ID",

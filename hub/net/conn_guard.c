@@ -345,7 +345,8 @@ static size_t sweep_locked(struct conn_guard *g, int64_t now_ms)
     size_t count = 0;
     struct conn_entry *e;
     size_t room = g->config.max_connections; /* more are cut at the next sweep */
-    while ((e = g->lists[WAITING].head) && count < room &&
+    bool pressed = g->live >= g->config.header_deadline_from;
+    while (pressed && (e = g->lists[WAITING].head) && count < room &&
            now_ms - e->since_ms >= (int64_t)g->config.header_timeout_ms) {
         event_set(&g->swept[count++], CONN_GUARD_CUT_HEADERS, &e->key, e, now_ms);
         cut(g, e, now_ms);

@@ -5,9 +5,14 @@
  * shutdown(2) on its socket; libmicrohttpd then reads end-of-file and closes it itself.
  *
  * Rules, each a field of conn_guard_config:
- *   - header_timeout_ms: a connection must complete its TLS handshake and the headers of a
- *     request within this time of opening, and the headers of its next request within this
- *     time of the previous answer (a kept-alive connection waiting for nothing holds a slot);
+ *   - header_timeout_ms, once header_deadline_from connections are open: a connection must
+ *     complete its TLS handshake and the headers of a request within this time of opening,
+ *     and the headers of its next request within this time of the previous answer (a
+ *     kept-alive connection waiting for nothing holds a slot). Below that many connections a
+ *     slow sender costs one slot and nothing else, and the rule stays off: when many posts
+ *     connect at once, their handshakes queue behind the hub's own CPU, and a deadline would
+ *     cut honest posts for the hub's slowness (measured: 3,300 posts at once on two cores,
+ *     handshakes done after 14 s at the median);
  *   - body_min_rate over body_window_ms: from the end of the headers on, each window must
  *     bring at least body_min_rate bytes a second on average (the first window is the grace
  *     period of a body); a slower body is cut without an answer;
@@ -51,6 +56,8 @@ struct conn_guard_config {
     unsigned max_connections;   /* connections open at once in all */
     unsigned per_address;       /* from one address: 1..max_connections */
     unsigned header_timeout_ms; /* TLS handshake and request headers */
+    unsigned header_deadline_from; /* open connections from which header_timeout_ms applies;
+                                      0: always */
     unsigned body_window_ms;    /* a body's rate is judged over windows this long */
     unsigned body_min_rate;     /* bytes a second, on average over each window; 0: no rule */
     struct rate_limit requests; /* per address */
@@ -116,7 +123,8 @@ void conn_guard_handling(struct conn_guard *guard, struct conn_entry *entry);
 /* The request is over; the connection waits for the next one's headers. */
 void conn_guard_request_done(struct conn_guard *guard, struct conn_entry *entry, int64_t now_ms);
 
-/* Closes every connection past a deadline at now_ms, and forgets addresses that hold
+/* Closes every connection past a deadline at now_ms (the header deadline only while
+ * header_deadline_from or more connections are open), and forgets addresses that hold
  * nothing. */
 void conn_guard_sweep(struct conn_guard *guard, int64_t now_ms, conn_guard_event_fn on_event,
                       void *ctx);

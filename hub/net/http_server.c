@@ -174,6 +174,7 @@ static struct conn_guard_config guard_config(const struct http_server_config *c)
         .max_connections = c->max_connections,
         .per_address = c->per_ip_connections,
         .header_timeout_ms = c->header_timeout_seconds * 1000u,
+        .header_deadline_from = c->max_connections - c->max_connections / 8,
         .body_window_ms = c->body_window_seconds * 1000u,
         .body_min_rate = c->body_min_rate,
         .requests = {c->requests_per_second, c->request_burst},

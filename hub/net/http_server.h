@@ -22,9 +22,10 @@
  *
  * Connections (conn_guard.h has the rules): at most max_connections, at most
  * per_ip_connections from one address (a newer connection takes the place of the address's
- * oldest one still waiting for its request headers), the TLS handshake and request headers
- * within header_timeout_seconds, a body at body_min_rate bytes a second or more over each
- * window of body_window_seconds, nothing idle for timeout_seconds.
+ * oldest one still waiting for its request headers), from 7/8 of max_connections on the TLS
+ * handshake and request headers within header_timeout_seconds and a new connection taking
+ * the place of the oldest still waiting for them, a body at body_min_rate bytes a second or
+ * more over each window of body_window_seconds, nothing idle for timeout_seconds.
  *
  * Memory: at most body_budget_bytes of request bodies at once (a body's buffer grows as its
  * bytes arrive, never to more than its Content-Length), plus, per thread of the pool, what
@@ -96,7 +97,8 @@ struct http_server_config {
     unsigned per_ip_connections; /* open connections from one address (IPv6: one /64) */
     unsigned timeout_seconds;    /* a connection idle this long (handshake included) is closed */
     unsigned header_timeout_seconds; /* TLS handshake + request headers, from the connection's
-                                        start or the previous answer */
+                                        start or the previous answer, once 7/8 of
+                                        max_connections are open */
     unsigned body_window_seconds;    /* a body's rate is judged over windows this long */
     unsigned body_min_rate;          /* bytes a second a body must average over each window */
     unsigned requests_per_second;    /* per address, on average */
@@ -119,7 +121,8 @@ struct http_server_config {
  *   every 5 minutes; a post holds one connection), timeout_seconds 60 (idle time, not
  *   total: a 2 MiB upload over 2G takes minutes but is never idle that long),
  *   header_timeout_seconds 20 (a TLS handshake and a request line over 2G with a 1 s round
- *   trip take under 6 s), body_min_rate 100 bytes a second over body_window_seconds 60 (the
+ *   trip take under 6 s; it applies only near the connection limit, see conn_guard.h),
+ *   body_min_rate 100 bytes a second over body_window_seconds 60 (the
  *   post's own client gives up below 100 bytes a second for 60 s: the hub is never stricter),
  *   requests_per_second 20 and request_burst 600 (330 posts syncing at once, each round a
  *   pull and a push), body_budget_bytes 64 MiB (32 bodies of 2 MiB at once),

@@ -118,6 +118,35 @@ static void finish(struct fixture *f)
     free(f);
 }
 
+/* Below header_deadline_from open connections a slow sender costs a slot and nothing else:
+ * with 2 open of 3, nobody is cut however late; the third brings the deadline back, and
+ * every connection past it goes. */
+static void test_header_deadline_only_under_pressure(void **state)
+{
+    (void)state;
+    struct conn_guard_config config = CONFIG;
+    config.header_deadline_from = 3;
+    struct fixture *f = make(&config);
+    open_conn(f, 0, 1, 1000);
+    open_conn(f, 1, 2, 1000);
+    sweep(f, 500000);
+    assert_false(was_cut(f, 0));
+    assert_false(was_cut(f, 1));
+    assert_int_equal(f->event_count, 0);
+    open_conn(f, 2, 3, 499000);
+    sweep(f, 500000);
+    assert_true(was_cut(f, 0));
+    assert_true(was_cut(f, 1));
+    assert_false(was_cut(f, 2)); /* 1 s old: within its 20 s */
+    assert_int_equal(f->event_count, 2);
+    assert_int_equal(f->events[0].action, CONN_GUARD_CUT_HEADERS);
+    assert_int_equal(conn_guard_live(f->guard), 1);
+    /* Back under the mark: the third may take its time too. */
+    sweep(f, 600000);
+    assert_false(was_cut(f, 2));
+    finish(f);
+}
+
 /* The handshake and headers must be in within 20 s: at 19,999 ms nothing happens. */
 static void test_header_deadline_edge(void **state)
 {
@@ -325,6 +354,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_deadline_edge),
+        cmocka_unit_test(test_header_deadline_only_under_pressure),
         cmocka_unit_test(test_body_rate_edge),
         cmocka_unit_test(test_per_address_limit),
         cmocka_unit_test(test_nearly_full_server),

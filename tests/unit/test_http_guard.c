@@ -10,19 +10,24 @@
 
 #include <cmocka.h>
 
+#include <unistd.h>
+
 #include "http_test_support.h"
 
 static const char HEALTH[] = "GET /v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
-/* A connection that never completes its request headers is cut after header_timeout, one
- * that completes them in time is answered; the log says which was cut and why. */
+/* Near the connection limit (max_connections 3: from 3 open), a connection that never
+ * completes its request headers is cut after header_timeout, one that completes them in time
+ * is answered; the log says which was cut and why. */
 static void test_header_deadline_cuts_slow_headers(void **state)
 {
     struct ht_fixture *f = *state;
     struct http_server_config config = ht_config(&f->certs);
-    struct ht_tls idle, partial, honest;
+    struct ht_tls idle, partial, honest, later[2];
     char buf[2048];
     config.header_timeout_seconds = 3;
+    config.max_connections = 3;
+    config.per_ip_connections = 3;
     ht_start(f, &config);
     assert_int_equal(ht_tls_open(&idle, &f->certs, f->port), 0);
     assert_int_equal(ht_tls_open(&partial, &f->certs, f->port), 0);
@@ -39,10 +44,36 @@ static void test_header_deadline_cuts_slow_headers(void **state)
     ht_tls_close(&idle);
     ht_tls_close(&partial);
     ht_log_wait_n(&f->log, "cut: no complete request headers in ", 2);
-    /* The answered connection waits for its next request under the same deadline. */
+    /* The answered connection waits for its next request under the same deadline, while
+     * the server is near its limit again. */
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(ht_tls_open(&later[i], &f->certs, f->port), 0);
     ht_tls_read_to_close(&honest, buf, sizeof buf);
     ht_tls_close(&honest);
     ht_log_wait_n(&f->log, "cut: no complete request headers in ", 3);
+    for (int i = 0; i < 2; i++)
+        ht_tls_close(&later[i]);
+    assert_int_equal(ht_handler_calls(&f->handler), 1);
+}
+
+/* Far from the connection limit a slow sender costs one slot and nothing else: past the
+ * header deadline, its request is still answered. */
+static void test_header_deadline_waits_for_pressure(void **state)
+{
+    struct ht_fixture *f = *state;
+    struct http_server_config config = ht_config(&f->certs);
+    struct ht_tls slow;
+    char buf[2048];
+    config.header_timeout_seconds = 1;
+    config.max_connections = 8; /* the deadline from 7 open */
+    config.per_ip_connections = 8;
+    ht_start(f, &config);
+    assert_int_equal(ht_tls_open(&slow, &f->certs, f->port), 0);
+    ht_tls_send(&slow, "GET /v1/health HTTP/1.1\r\n");
+    sleep(3); /* three deadlines, a sweep every second */
+    ht_tls_send(&slow, "Host: localhost\r\n\r\n");
+    assert_int_equal(ht_tls_read_response(&slow, buf, sizeof buf), 200);
+    ht_tls_close(&slow);
     assert_int_equal(ht_handler_calls(&f->handler), 1);
 }
 
@@ -224,6 +255,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_header_deadline_cuts_slow_headers, ht_setup,
+                                        ht_teardown),
+        cmocka_unit_test_setup_teardown(test_header_deadline_waits_for_pressure, ht_setup,
                                         ht_teardown),
         cmocka_unit_test_setup_teardown(test_slow_body_is_cut, ht_setup, ht_teardown),
         cmocka_unit_test_setup_teardown(test_request_rate_gives_429, ht_setup, ht_teardown),

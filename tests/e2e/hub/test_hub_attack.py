@@ -4,7 +4,8 @@
 - 1,000 slow-header connections from 40 addresses plus slowhttptest -H from 127.0.0.1, and
   the same with slow bodies (slowhttptest -B): health answers within 1 s and a post's
   `sae-node sync` from 127.0.0.1 (the attacker's own address, as behind a carrier-grade NAT)
-  succeeds;
+  succeeds; slow headers are left alone while the hub is far from its connection limit
+  (cutting them there would also cut honest posts queued behind a busy hub's handshakes);
 - 500 uploads at once (2 MiB pushes, slow bodies, absurd Content-Lengths): the hub's peak
   memory stays under 256 MiB and every honest upload gets an answer it can act on;
 - wrk's 100,000 refused requests write under 1 MB of log;
@@ -64,8 +65,12 @@ def test_slow_connections_do_not_take_the_hub_down(hub, tmp_path, mode):
         assert_available(hub, post)
         assert slow.open_now >= 900  # the attack was still on
         if mode == "headers":
-            # Past the 20 s deadline the hub cuts them (and they come back at once).
-            assert slow.wait_cut(900, timeout=60), slow.cut
+            # Far from its 4,096 connections, the hub lets slow senders hold their slots
+            # (the header deadline applies from 7/8 of them on: test_http_guard.c and
+            # test_conn_guard.c): none is cut, and the hub still answers everyone else.
+            time.sleep(25)  # past the 20 s deadline
+            assert slow.cut == 0, slow.cut
+            assert_available(hub, post, probes=2)
     finally:
         slow.stop()
         report = tool.finish(signal.SIGINT)
@@ -76,7 +81,7 @@ def test_slow_connections_do_not_take_the_hub_down(hub, tmp_path, mode):
     log = hub.log_text()[before:]
     assert len(log) < 200 * 1024, len(log)
     if mode == "headers":
-        assert b"cut: no complete request headers" in log
+        assert b"cut: no complete request headers" not in log
 
 
 # ---------------------------------------------------------------------------------------
