@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "merge/merge.h"
 #include "net/tls_cert.h"
 #include "sae/sae_cli.h"
 #include "sae/sae_files.h"
@@ -162,5 +163,16 @@ int hub_cli_open(const struct hub_cli *cli, struct hub_store **store)
         return hub_cli_fail(SAE_ENOMEM, "out of memory");
     int rc = hub_store_open(path, cli->busy_timeout_ms, store, &why);
     free(path);
-    return rc == 0 ? SAE_EXIT_OK : hub_cli_fail(rc, "%s", why.text);
+    if (rc != 0)
+        return hub_cli_fail(rc, "%s", why.text);
+    /* A hub upgraded to the merge policies recomputes its open conflicts before anything
+     * reads them (the daemon opens through here before it serves). */
+    rc = merge_refresh(*store, (int64_t)sae_wall_clock_ms());
+    if (rc != 0) {
+        hub_store_close(*store);
+        *store = NULL;
+        return hub_cli_fail(rc, "cannot apply the merge policies to the open conflicts of "
+                            "%s/%s: %s", cli->dir, HUB_DB_FILE, sae_error_name(rc));
+    }
+    return SAE_EXIT_OK;
 }

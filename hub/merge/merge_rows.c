@@ -7,6 +7,7 @@
 #include "merge/merge.h"
 #include "merge/merge_rows.h"
 #include "merge/merge_field.h"
+#include "store/hub_meta.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
 
@@ -141,5 +142,49 @@ int merge_insert_report(struct hub_store *store, const char *report_id, const ch
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
+    return rc;
+}
+
+static const char open_fields_sql[] =
+    "SELECT report_id, field FROM conflict WHERE status = 'open' ORDER BY id";
+
+static int touch_open_fields(struct hub_store *store, struct touched *t)
+{
+    sqlite3_stmt *stmt = NULL;
+    int err = 0;
+    int rc = hub_store_prepare(store, open_fields_sql, &stmt);
+    while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        const char *report_id = (const char *)sqlite3_column_text(stmt, 0);
+        const char *field = (const char *)sqlite3_column_text(stmt, 1);
+        err = report_id && field ? merge_touched_add(t, report_id, field) : SAE_ECORRUPT;
+        rc = 0;
+    }
+    sae_db_reset(stmt);
+    return err != 0 ? err : rc;
+}
+
+int merge_refresh(struct hub_store *store, int64_t now_ms)
+{
+    struct touched touched = {0};
+    int64_t pending = 0;
+    int rc = sae_db_meta_int(store->db, HUB_META_MERGE_REFRESH, &pending);
+    if (rc != 0 || pending == 0)
+        return rc;
+    rc = hub_store_begin(store);
+    if (rc != 0)
+        return rc;
+    /* Another process may have run it meanwhile: read the mark again under the lock. */
+    rc = sae_db_meta_int(store->db, HUB_META_MERGE_REFRESH, &pending);
+    if (rc == 0 && pending != 0)
+        rc = touch_open_fields(store, &touched);
+    if (rc == 0 && pending != 0)
+        rc = merge_recompute_touched(store, &touched, now_ms);
+    if (rc == 0 && pending != 0)
+        rc = sae_db_set_meta_int(store->db, HUB_META_MERGE_REFRESH, 0);
+    free(touched.items);
+    if (rc == 0)
+        rc = hub_store_commit(store);
+    if (rc != 0)
+        hub_store_rollback(store);
     return rc;
 }

@@ -16,7 +16,7 @@
 #include "sae/sae_time.h"
 
 #define HUB_DB_FILE "hub.db"
-#define HUB_SCHEMA_VERSION 1
+#define HUB_SCHEMA_VERSION 2
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
 /* A change dated more than this past the hub's clock is held: kept, shown, never winning. */
 #define HUB_DRIFT_MS_DEFAULT SAE_MS_PER_DAY

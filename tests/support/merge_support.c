@@ -144,6 +144,15 @@ char *state_fingerprint(struct hub_fixture *f)
                 " x.change WHERE x.conflict = k.id ORDER BY c.version, c.origin)) || ']'"
                 " FROM conflict k WHERE k.status = 'open' ORDER BY k.report_id, k.field",
                 &text, &len);
+    /* What the posts are told: each field's last review state, while it is open. */
+    append_rows(f,
+                "SELECT 'review ' || v.report_id || ' ' || v.field || ' stands ' || s.version"
+                " || '/' || s.origin || ' latest ' || l.version || '/' || l.origin"
+                " FROM review v JOIN change s ON s.seq = v.standing"
+                " JOIN change l ON l.seq = v.latest WHERE v.open AND v.seq = (SELECT max(seq)"
+                " FROM review w WHERE w.report_id = v.report_id AND w.field = v.field)"
+                " ORDER BY v.report_id, v.field",
+                &text, &len);
     return text;
 }
 

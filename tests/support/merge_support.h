@@ -75,7 +75,7 @@ struct merge_outcome deliver(struct hub_fixture *f, const struct test_change *ch
 
 int64_t hub_count(struct hub_fixture *f, const char *sql);
 
-/* Winners and open conflicts, identified by content (never by hub seq or conflict id,
+/* Winners, open conflicts and open reviews, identified by content (never by hub seq or conflict id,
  * which depend on arrival order). Malloc'd. */
 char *state_fingerprint(struct hub_fixture *f);
 
