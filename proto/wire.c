@@ -201,11 +201,32 @@ static int check_name(const uint8_t *name, size_t len, const struct sae_limits *
     return 0;
 }
 
+/* A field name, or one element of a set field: NAME/CODE, CODE being 1 or more ASCII
+ * letters, digits or '_' (catalogue codes), the whole within the name limit. */
+int wire_check_field_name(const uint8_t *name, size_t len, const struct sae_limits *limits)
+{
+    const uint8_t *slash = len ? memchr(name, '/', len) : NULL;
+    if (!slash)
+        return check_name(name, len, limits);
+    size_t head = (size_t)(slash - name);
+    if (len > limits->name_bytes)
+        return SAE_WIRE_ELIMIT;
+    if (check_name(name, head, limits) != 0 || head + 1 == len)
+        return SAE_WIRE_EDECODE;
+    for (size_t i = head + 1; i < len; i++) {
+        uint8_t c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_'))
+            return SAE_WIRE_EDECODE;
+    }
+    return 0;
+}
+
 static int check_view(const struct change_view *v, const struct sae_limits *limits)
 {
     int rc = check_name(v->kind, v->kind_len, limits);
     if (rc == 0)
-        rc = check_name(v->field, v->field_len, limits);
+        rc = wire_check_field_name(v->field, v->field_len, limits);
     if (rc == 0 && v->has_value) {
         if (v->value_len > limits->value_bytes)
             rc = SAE_WIRE_ELIMIT;

@@ -12,7 +12,7 @@
 #include "store/hub_store.h"
 
 /* Who settles what needs no coordinator, and why (conflict.resolved_by and .note). */
-#define MERGE_HUB_AUTHOR "sae-hub"
+#define MERGE_HUB_AUTHOR HUB_SETTLED_BY
 #define MERGE_NOTE_EQUAL "concurrent equal values: settled by the hub"
 #define MERGE_NOTE_REPLACED                                                                   \
     "settled: later changes replaced every candidate (a post re-dated its change after its "  \

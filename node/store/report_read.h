@@ -1,4 +1,6 @@
-/* Reading the derived state and the journal: one report, lists, history, id prefixes. */
+/* Reading the derived state and the journal: one report, lists, history, id prefixes.
+ * Reports show each field as the post shows it (field_shown): the hub's standing value
+ * while the district reviews the field. */
 #ifndef REPORT_READ_H
 #define REPORT_READ_H
 
@@ -17,6 +19,13 @@ struct report_value {
     struct sae_version version;
 };
 
+/* One field under review: its stored name ("FIELD/CODE" for a set element, "_deleted" for
+ * a deletion) and the value shown (NULL: unset); malloc'd. */
+struct report_review {
+    char *field;
+    char *value;
+};
+
 struct report {
     char id[SAE_ID_TEXT_LEN + 1];
     const struct sae_kind *kind;
@@ -24,7 +33,15 @@ struct report {
     sae_hlc updated;             /* newest version of any of its fields */
     struct report_value *values; /* set fields, in catalogue order; values malloc'd */
     size_t value_count;
+    /* The fields the district reviews (a hard conflict a coordinator has yet to decide), in
+     * name order. Their values above are those that stand at the hub meanwhile. */
+    struct report_review *under_review;
+    size_t under_review_count;
 };
+
+/* Whether field (a catalogue field, or SAE_FIELD_TOMBSTONE) or one element of it is under
+ * review. */
+bool report_under_review(const struct report *report, const char *field);
 
 /* Resolves a full id or a unique prefix of SAE_LIMIT_ID_PREFIX_MIN+ characters to the
  * canonical id. SAE_EINVAL (not an id), SAE_ENOTFOUND, SAE_EAMBIGUOUS; why says which. */

@@ -158,17 +158,56 @@ static void test_batch_round_trip_random(void **state)
     }
 }
 
+/* A random version, or none (0/0) one time in four. */
+static struct sae_version random_version(void)
+{
+    if (below(4) == 0)
+        return (struct sae_version){0, 0};
+    return (struct sae_version){1 + (random_int63() >> below(60)), random_int63() >> below(63)};
+}
+
+static struct sae_review *random_reviews(size_t count)
+{
+    static const char *const fields[] = {"risk_level", "consent_share", "_deleted",
+                                         "violence_types/sexual", "x/Y_9"};
+    struct sae_review *r = calloc(count + 1, sizeof *r);
+    assert_non_null(r);
+    for (size_t i = 0; i < count; i++) {
+        randombytes_buf(r[i].report_id.bytes, SAE_ID_BYTES);
+        r[i].field = strdup(fields[below(COUNT(fields))]);
+        assert_non_null(r[i].field);
+        r[i].open = below(2);
+        r[i].standing = random_version();
+        r[i].latest = random_version();
+    }
+    return r;
+}
+
+static void assert_reviews_equal(const struct sae_review *a, const struct sae_review *b,
+                                 size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        assert_memory_equal(a[i].report_id.bytes, b[i].report_id.bytes, SAE_ID_BYTES);
+        assert_string_equal(a[i].field, b[i].field);
+        assert_int_equal(a[i].open, b[i].open);
+        assert_true(sae_version_compare(&a[i].standing, &b[i].standing) == 0);
+        assert_true(sae_version_compare(&a[i].latest, &b[i].latest) == 0);
+    }
+}
+
 static void test_pull_response_round_trip_random(void **state)
 {
     (void)state;
     struct sae_limits limits = sae_limits_default();
     for (uint64_t seed = 100; seed < 140; seed++) {
         rng_state = seed;
-        size_t count = below(200);
+        size_t count = below(200), reviews = below(3) ? below(50) : 0;
         struct sae_pull_response in = {.hub_clock = random_int63(),
                                        .changes = random_changes(count, 0, false),
                                        .change_count = count, .next_cursor = random_int63(),
-                                       .more = below(2)};
+                                       .more = below(2), .reviews = random_reviews(reviews),
+                                       .review_count = reviews,
+                                       .next_review_cursor = below(2) ? random_int63() : 0};
         uint8_t *buf;
         size_t len;
         struct sae_pull_response *out = NULL;
@@ -178,10 +217,76 @@ static void test_pull_response_round_trip_random(void **state)
         assert_int_equal(out->more, in.more);
         assert_int_equal(out->change_count, count);
         assert_changes_equal(in.changes, out->changes, count);
+        assert_int_equal(out->review_count, reviews);
+        assert_reviews_equal(in.reviews, out->reviews, reviews);
+        assert_true(out->next_review_cursor == in.next_review_cursor);
         sae_pull_response_free(out);
         sae_wire_buffer_free(buf, len);
         free_changes(in.changes, count);
+        for (size_t i = 0; i < reviews; i++)
+            free(in.reviews[i].field);
+        free(in.reviews);
     }
+}
+
+/* A PullResponse holding one review as a peer may send it, decoded. */
+static int decode_review(const Sae__V1__FieldReview *review)
+{
+    Sae__V1__PullResponse pb = SAE__V1__PULL_RESPONSE__INIT;
+    Sae__V1__FieldReview *reviews[] = {sae_borrow(review)};
+    struct sae_limits limits = sae_limits_default();
+    struct sae_pull_response *out = (struct sae_pull_response *)0x1;
+    uint8_t buf[256];
+    pb.has_schema_version = 1;
+    pb.schema_version = 1;
+    pb.n_reviews = 1;
+    pb.reviews = reviews;
+    int rc = sae_pull_response_decode(buf, sae__v1__pull_response__pack(&pb, buf), &limits,
+                                      &out);
+    if (rc == 0)
+        sae_pull_response_free(out);
+    else
+        assert_ptr_equal(out, (struct sae_pull_response *)0x1); /* untouched on failure */
+    return rc;
+}
+
+static void test_review_rules(void **state)
+{
+    (void)state;
+    static const uint8_t id[SAE_ID_BYTES] = {1};
+    Sae__V1__FieldReview r;
+#define REVIEW(expect, statement)                                                        \
+    do {                                                                                 \
+        sae__v1__field_review__init(&r);                                                 \
+        r.has_report_id = r.has_field = r.has_open = 1;                                  \
+        r.report_id = (ProtobufCBinaryData){SAE_ID_BYTES, sae_borrow(id)};               \
+        r.field = wire_bytes_of("violence_types/sexual");                               \
+        r.open = 1;                                                                      \
+        statement;                                                                       \
+        assert_int_equal(decode_review(&r), (expect));                                   \
+    } while (0)
+    REVIEW(0, (void)0);
+    REVIEW(0, (r.has_standing_hlc = r.has_standing_origin = 1, r.standing_hlc = 5,
+               r.standing_origin = 7));
+    REVIEW(SAE_WIRE_EDECODE, r.report_id.len = 15);
+    REVIEW(SAE_WIRE_EDECODE, r.has_report_id = 0);
+    REVIEW(SAE_WIRE_EDECODE, r.has_field = 0);
+    REVIEW(SAE_WIRE_EDECODE, r.field = wire_bytes_of("risk level"));
+    REVIEW(SAE_WIRE_EDECODE, r.field = wire_bytes_of("risk_level/"));
+    REVIEW(SAE_WIRE_EDECODE, (r.has_standing_origin = 1, r.standing_origin = 7));
+    REVIEW(SAE_WIRE_EDECODE, (r.has_latest_origin = 1, r.latest_origin = 7));
+    REVIEW(SAE_WIRE_EDECODE, (r.has_latest_hlc = 1, r.latest_hlc = (uint64_t)INT64_MAX + 1));
+#undef REVIEW
+    /* The encoder refuses the same. */
+    struct sae_limits limits = sae_limits_default();
+    struct sae_review bad = {.field = "risk_level", .standing = {0, 7}};
+    struct sae_pull_response resp = {.reviews = &bad, .review_count = 1};
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(sae_pull_response_encode(&resp, &limits, &buf, &len), SAE_WIRE_EDECODE);
+    bad = (struct sae_review){.field = "risk-level"};
+    assert_int_equal(sae_pull_response_encode(&resp, &limits, &buf, &len), SAE_WIRE_EDECODE);
+    assert_null(buf);
 }
 
 static void test_small_messages_round_trip(void **state)
@@ -209,12 +314,21 @@ static void test_small_messages_round_trip(void **state)
     sae_wire_buffer_free(buf, len);
 
     struct sae_pull_request req = {.cursor = 123456789, .max_changes = 500,
-                                   .clock = UINT64_C(0x01a2277668630007)};
+                                   .clock = UINT64_C(0x01a2277668630007),
+                                   .review_cursor = 42, .with_reviews = true};
     struct sae_pull_request *req_out;
     assert_int_equal(sae_pull_request_encode(&req, &limits, &buf, &len), 0);
     assert_int_equal(sae_pull_request_decode(buf, len, &limits, &req_out), 0);
     assert_true(req_out->cursor == 123456789 && req_out->max_changes == 500);
     assert_true(req_out->clock == UINT64_C(0x01a2277668630007));
+    assert_true(req_out->review_cursor == 42 && req_out->with_reviews);
+    sae_pull_request_free(req_out);
+    sae_wire_buffer_free(buf, len);
+    /* A post that does not keep reviews sends neither field. */
+    req = (struct sae_pull_request){.cursor = 5};
+    assert_int_equal(sae_pull_request_encode(&req, &limits, &buf, &len), 0);
+    assert_int_equal(sae_pull_request_decode(buf, len, &limits, &req_out), 0);
+    assert_true(req_out->review_cursor == 0 && !req_out->with_reviews);
     sae_pull_request_free(req_out);
     sae_wire_buffer_free(buf, len);
 
@@ -360,6 +474,15 @@ static void test_batch_rules(void **state)
     BROKEN(0, (b.field.has_base_hlc = 1, b.field.base_hlc = 5, b.field.has_base_origin = 1,
                b.field.base_origin = 9));
     BROKEN(0, b.field.has_value = 0);
+    /* One element of a set field: FIELD/CODE, nothing else with a slash. */
+    BROKEN(0, b.field.field = wire_bytes_of("violence_types/sexual"));
+    BROKEN(0, b.field.field = wire_bytes_of("sexes/F"));
+    BROKEN(SAE_WIRE_EDECODE, b.field.field = wire_bytes_of("violence_types/"));
+    BROKEN(SAE_WIRE_EDECODE, b.field.field = wire_bytes_of("/sexual"));
+    BROKEN(SAE_WIRE_EDECODE, b.field.field = wire_bytes_of("a/b/c"));
+    BROKEN(SAE_WIRE_EDECODE, b.field.field = wire_bytes_of("a/b-c"));
+    BROKEN(SAE_WIRE_EDECODE, b.field.field = wire_bytes_of("9a/b"));
+    BROKEN(SAE_WIRE_EDECODE, b.group.kind = wire_bytes_of("case/x"));
 #undef BROKEN
 
     /* Seq must rise strictly across the batch: two groups, the second going back. */
@@ -526,6 +649,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batch_round_trip_random),
         cmocka_unit_test(test_pull_response_round_trip_random),
+        cmocka_unit_test(test_review_rules),
         cmocka_unit_test(test_small_messages_round_trip),
         cmocka_unit_test(test_batch_rules),
         cmocka_unit_test(test_seq_implied_within_group),
