@@ -92,7 +92,7 @@ static void check_value(struct journal_check_result *r, int64_t seq, const char 
                         const char *field_name, const unsigned char *value, int len)
 {
     const struct sae_kind *kind = NULL;
-    const struct sae_field *field = NULL;
+    struct sae_field_ref ref;
     char message[SAE_VALIDATE_MESSAGE_BYTES], *canonical = NULL;
     if (!kind_name || sae_catalogue_find_kind(kind_name, &kind) != 0) {
         problem(r, "journal entry %lld has an unknown kind", (long long)seq);
@@ -103,15 +103,16 @@ static void check_value(struct journal_check_result *r, int64_t seq, const char 
             problem(r, "journal entry %lld: tombstone value is not valid", (long long)seq);
         return;
     }
-    if (!field_name || sae_catalogue_find_field(kind, field_name, &field) != 0) {
+    /* A field, or one element of a set ("violence_types/sexual"). */
+    if (!field_name || sae_catalogue_resolve(kind, field_name, &ref) != 0) {
         problem(r, "journal entry %lld has an unknown field", (long long)seq);
         return;
     }
     if (!value)
         return;
-    if (sae_validate_value(field, (const char *)value, (size_t)len, &canonical, message) != 0 ||
+    if (sae_validate_ref(&ref, (const char *)value, (size_t)len, &canonical, message) != 0 ||
         strlen(canonical) != (size_t)len || memcmp(canonical, value, (size_t)len) != 0)
-        problem(r, "journal entry %lld: value of %s is not valid", (long long)seq, field->name);
+        problem(r, "journal entry %lld: value of %s is not valid", (long long)seq, field_name);
     free(canonical);
 }
 

@@ -16,12 +16,23 @@ a third round moves nothing; then:
   reports list --json, and every field's version); the devices of a village equal each other;
   nothing of the other village reaches a device;
 - every resolution the district made is current on each device of its village, unless a later
-  change superseded it;
+  change superseded it or a concurrent one its policy ranks higher stands (under review);
 - sae-node check passes everywhere;
-- the hub's current values and open conflicts equal those of the reference model
-  (merge_model.py), fed with the hub's changes and the resolutions' parents as the test saw them
-  in `conflicts show --json` before resolving.
-A resolution made while one device is offline must be on it right after its next sync."""
+- the hub's current values, open conflicts, review states and settled equal values equal those
+  of the reference model (merge_model.py), fed with the hub's changes and the resolutions'
+  parents as the test saw them in `conflicts show --json` before resolving; every device holds
+  the hub's open reviews of its village.
+A resolution made while one device is offline must be on it right after its next sync
+(unless the device changed that field while away to a value its policy ranks higher: then
+its own edit stands, under review).
+
+Every merge policy is exercised: the hot fields are risk_level (the higher risk stands),
+status (open over closed), consents (a withdrawal stands over a grant) and referral_status
+(the latest); two posts now and then set one value apart (equal values, settled by the hub);
+and two Python devices of village A (saeproto, the protocol written from the spec) add and
+remove elements of the case's sets, each from what it pulled, so that adds and removes of
+one element meet. A device's state is what it shows: its journal's state with the hub's
+standing value where the district reviews a field (sae-node's field_shown)."""
 import collections
 import os
 import random
@@ -32,8 +43,10 @@ import time
 
 import pytest
 
+import hubproc
 import merge_model
 import saenode
+import saeproto
 
 VILLAGE_A = "Desa Sumberasri"
 VILLAGE_B = "Desa Wonokerso"
@@ -41,7 +54,30 @@ DEVICES = (("a1", VILLAGE_A), ("a2", VILLAGE_A), ("a3", VILLAGE_A), ("b1", VILLA
 COORDINATORS = ("Bu Sari", "Pak Budi", "Bu Ratna")
 OPERATORS = ("Pak Hadi", "Bu Wulan")
 DELETED = "_deleted"
-HOT_FIELDS = ("status", "risk_level", "referral_status")
+HOT_FIELDS = ("status", "risk_level", "referral_status", "consent_share", "consent_services")
+# A few codes of each set of the case (SIMFONI-PPA), so that writers meet on one element.
+SET_CODES = {"violence_types": ("physical", "psychological", "sexual", "neglect"),
+             "impacts": ("physical", "psychological", "economic"),
+             "disability_types": ("physical", "intellectual")}
+ELEMENT_WRITERS = ("p1", "p2")  # Python devices of village A writing set elements
+
+
+def area_codes():
+    """{"district": [...], "village": [...]}: Kemendagri codes of the official list built
+    into both programs (data/villages), by level."""
+    codes = {"district": [], "village": []}
+    with open(hubproc.REPO / "data" / "villages" / "35.13.csv") as f:
+        for line in f.read().splitlines()[1:]:
+            code = line.split(",")[0]
+            parts = code.count(".") + 1
+            if parts == 3:
+                codes["district"].append(code)
+            elif parts == 4:
+                codes["village"].append(code)
+    return codes
+
+
+AREA_CODES = area_codes()
 
 _ENV_SEED = os.environ.get("SAE_CONVERGE_SEED")
 SEEDS = ([int(_ENV_SEED)] if _ENV_SEED else
@@ -97,9 +133,17 @@ class Device:
             shutil.rmtree(scratch)
 
     def state(self):
-        """{(report, field): (value, version, origin)}: the device's current state."""
+        """{(report, field): (value, version, origin)}: what the device shows (field_shown:
+        the hub's standing version where a field is under review)."""
         return {(r, f): (v, ver, o) for r, f, v, ver, o in self.db_rows(
-            "SELECT report_id, field, value, version, origin FROM report_field")}
+            "SELECT report_id, field, value, version, origin FROM field_shown")}
+
+    def reviews(self):
+        """{(report, field): (standing, latest)}: the hub's open reviews the device keeps."""
+        return {(r, f): ((sv, so) if sv else None, (lv, lo) if lv else None)
+                for r, f, sv, so, lv, lo in self.db_rows(
+                    "SELECT report_id, field, standing_version, standing_origin,"
+                    " latest_version, latest_origin FROM review")}
 
     def own_changes(self):
         """The device's own journal: [(seq, report, field, value, version, base)]."""
@@ -114,11 +158,64 @@ class Device:
                 if not r["deleted"] and (kinds is None or r["kind"] in kinds)]
 
 
+class ElementWriter:
+    """A Python device of village A (saeproto) that adds and removes set elements of the
+    cases it pulled, from its own last-writer-wins view, as one command of a post would."""
+
+    def __init__(self, name, hub, rng):
+        self.name, self.rng = name, rng
+        self.device = saeproto.Device(hub.add_node(VILLAGE_A), name="Tablet " + name)
+        answer = self.device.enroll()
+        assert answer.status == 200, answer
+        self.origin = s64(self.device.id)
+        self.view = {}     # (report uuid, field) -> (value, (hlc, origin))
+        self.kinds = {}    # report uuid -> kind
+
+    def take(self, changes):
+        for c in changes:
+            key = (saeproto.report_uuid(c.report_id), c.field)
+            self.kinds.setdefault(key[0], c.kind)
+            if key not in self.view or c.version > self.view[key][1]:
+                self.view[key] = (c.value, c.version)
+
+    def pull(self):
+        got, _ = self.device.pull_all()
+        self.take(got)
+
+    def cases(self, reserved):
+        return sorted(r for r, k in self.kinds.items() if k == "case" and r not in reserved and
+                      self.view.get((r, DELETED), (None,))[0] is None)
+
+    def set(self, report, name, value):
+        """Writes element name of report ("1" present, None absent) on top of this device's
+        view of it, and pushes it."""
+        base = self.view.get((report, name), (None, (0, 0)))[1]
+        changes = self.device.write(bytes.fromhex(report.replace("-", "")), "case",
+                                    {name: value}, bases={name: base})
+        answer = self.device.push(changes)
+        assert answer.status == 200 and not answer.message.refusals, answer
+        self.take(changes)
+        return "%s %s %s of %s" % (self.name, "adds" if value else "removes", name, report[:8])
+
+    def toggle(self, report):
+        """Adds an element of a set of report that its view lacks, or removes one it has."""
+        field = self.rng.choice(sorted(SET_CODES))
+        name = "%s/%s" % (field, self.rng.choice(SET_CODES[field]))
+        present = self.view.get((report, name), (None,))[0] is not None
+        return self.set(report, name, None if present else "1")
+
+
 def hub_village_state(hub, village):
     return {(r, f): (v, ver, o) for r, f, v, ver, o in hub.query(
         "SELECT s.report_id, s.field, c.value, c.version, c.origin FROM field_state s"
         " JOIN change c ON c.seq = s.change JOIN report r ON r.id = s.report_id"
         " WHERE r.village = ?", (village,))}
+
+
+def hub_village_reviews(hub, village):
+    """{(report, field): (standing, latest)} of the hub's open reviews of village."""
+    reports = {r for (r,) in hub.query("SELECT id FROM report WHERE village = ?", (village,))}
+    return {k: v for k, v in merge_model.hub_reviews(hub).items() if k[0] in reports}
 
 
 def describe(a, b, names=("device", "hub"), limit=8):
@@ -136,6 +233,7 @@ class Trial:
         self.hub, self.seed = hub, seed
         self.rng = random.Random(seed)
         self.devices = [Device(n, v, str(tmp_path / n), hub) for n, v in DEVICES]
+        self.writers = [ElementWriter(n, hub, self.rng) for n in ELEMENT_WRITERS]
         self.catalogue = {k["kind"]: {f["name"]: f for f in k["fields"]}
                           for k in saenode.ok(["fields", "--json"],
                                               dir=self.devices[0].dir).json()}
@@ -145,6 +243,7 @@ class Trial:
         self.seen_parents = {}          # resolution's hub seq -> candidates seen before
         self.reserved = set()           # report ids random steps leave alone
         self.offline = None
+        self.offline_edit = None        # the status the offline device set while away
         self.counts = collections.Counter()
 
     # Messages.
@@ -171,10 +270,15 @@ class Trial:
             if spec.get("max_bytes", 0) <= 200:
                 return rng.choice(NAMES)
             return "\n".join(rng.sample(SENTENCES, rng.randint(1, 3)))
+        if kind == "area":
+            level = "village" if spec["name"].endswith("village") else "district"
+            return rng.choice(AREA_CODES[level])
         return None  # references are never edited
 
     def editable(self, kind):
-        return [f for f in self.catalogue[kind].values() if f["type"] != "reference"]
+        """Fields sae-node edits by name: not references, not sets (the element writers
+        change those, element by element)."""
+        return [f for f in self.catalogue[kind].values() if f["type"] not in ("reference", "set")]
 
     # Edits crowd on a few reports and fields, so that posts and the district collide.
     def pick(self, reports):
@@ -237,6 +341,107 @@ class Trial:
         self.note("%s deletes %s" % (dev.name, report[:8]))
         self.counts["delete"] += 1
 
+    def device_equal_values(self):
+        """Two posts of village A set one value of a hot field of a shared case apart: equal
+        concurrent values, which the hub settles."""
+        village_a = [d for d in self.devices if d.village == VILLAGE_A and d is not self.offline]
+        first, second = self.rng.sample(village_a, 2)
+        shared = sorted(set(r for r, k in first.visible({"case"})) &
+                        set(r for r, k in second.visible({"case"})) - self.reserved)
+        if not shared:
+            return self.device_add(first)
+        report = self.pick(shared)
+        field = self.rng.choice(("status", "risk_level", "consent_share"))
+        value = self.value(self.catalogue["case"][field])
+        for dev in (first, second):
+            saenode.ok(["edit", report, "--set", "%s=%s" % (field, value)], dir=dev.dir)
+        self.note("%s and %s both set %s=%s on %s" % (first.name, second.name, field, value,
+                                                       report[:8]))
+        self.counts["equal values"] += 1
+
+    # What stands when two posts change one field apart, by policy: (field, the value that
+    # must stand, the later one that must not win).
+    POLICY_RACES = (("risk_level", "high", "low"), ("consent_share", "false", "true"),
+                    ("status", "active", "closed"))
+
+    def policy_race(self, which):
+        """Two posts of village A change one field of a shared case apart, the safer value
+        first and the less safe one later: after both synced the safer value stands, under
+        review, at the hub and on the post that synced last. which % 4 == 3: the element
+        writers add and remove one set element instead."""
+        if which % 4 == 3:
+            return self.element_race()
+        field, safe, later = self.POLICY_RACES[which % 4]
+        village_a = [d for d in self.devices if d.village == VILLAGE_A and d is not self.offline]
+        first, second = self.rng.sample(village_a, 2)
+        for dev in (first, second):
+            self.sync(dev)
+        first_state, second_state = first.state(), second.state()
+        # Where neither edit would leave its value as it is (an edit that changes nothing
+        # writes nothing: no race).
+        shared = [r for r in sorted(set(r for r, k in first.visible({"case"})) - self.reserved)
+                  if first_state.get((r, field), (None,))[0] != safe and
+                  second_state.get((r, field), (None,))[0] != later]
+        if shared:
+            report = self.pick(shared)
+        else:  # a new case, which both hold
+            report = saenode.add_case(first.dir)
+            self.note("%s adds case %s for a race" % (first.name, report[:8]))
+            self.sync(first)
+            self.sync(second)
+        key = (report, field)
+        saenode.ok(["edit", report, "--set", "%s=%s" % (field, safe)], dir=first.dir)
+        saenode.ok(["edit", report, "--set", "%s=%s" % (field, later)], dir=second.dir)
+        self.note("race: %s sets %s=%s, then %s sets %s=%s on %s" % (
+            first.name, field, safe, second.name, field, later, report[:8]))
+        self.sync(first)
+        self.sync(second)
+        stands = self.hub.current_value(report, field)[0]
+        assert merge_model.rank(field, stands) == merge_model.rank(field, safe) and \
+            key in second.reviews() and second.state()[key][0] == stands, self.where(
+                "race on %s: %r stands at the hub, %r on %s, reviews %r" % (
+                    field, stands, second.state().get(key), second.name, second.reviews()))
+        self.counts["race " + field] += 1
+
+    def element_race(self):
+        """One writer adds an element the other, having pulled the same, removes: the
+        element stays while disputed."""
+        adder, remover = self.writers
+        for w in (adder, remover):
+            w.pull()
+        cases = sorted(set(adder.cases(self.reserved)) & set(remover.cases(self.reserved)))
+        if not cases:  # a new case, which both pull
+            dev = next(d for d in self.devices if d.village == VILLAGE_A and d is not self.offline)
+            cases = [saenode.add_case(dev.dir)]
+            self.sync(dev)
+            for w in (adder, remover):
+                w.pull()
+        report = self.pick(cases)
+        field = self.rng.choice(sorted(SET_CODES))
+        name = "%s/%s" % (field, self.rng.choice(SET_CODES[field]))
+        if adder.view.get((report, name), (None,))[0] is None:
+            self.note(remover.set(report, name, "1"))  # present, as both then see it
+            for w in (adder, remover):
+                w.pull()
+        self.note(remover.set(report, name, None))
+        self.note(adder.set(report, name, None))   # removed too (equal values)...
+        self.note(adder.set(report, name, "1"))    # ...and added again, from its own view
+        key = (report, name)
+        stands = self.hub.current_value(report, name)[0]
+        assert stands == "1" and key in merge_model.hub_reviews(self.hub), self.where(
+            "element race on %s: %r stands" % (name, stands))
+        self.counts["race set element"] += 1
+
+    def element_step(self):
+        writer = self.rng.choice(self.writers)
+        if self.rng.random() < 0.6:
+            writer.pull()
+        cases = writer.cases(self.reserved)
+        if not cases:
+            return writer.pull()
+        self.note(writer.toggle(self.pick(cases)))
+        self.counts["set element"] += 1
+
     def sync(self, dev, expect_push=None):
         res = saenode.run(["sync", "--json"], dir=dev.dir)
         assert res.rc == 0, self.where(repr(res))
@@ -247,10 +452,15 @@ class Trial:
         if expect_push is not None:
             assert result["pushed"] == expect_push, self.where(repr(result))
         self.counts["sync"] += 1
-        # Right after its own round, a device holds the hub's state of its village.
+        # Right after its own round, a device holds the hub's state of its village, and the
+        # hub's open reviews of it.
         state, at_hub = dev.state(), hub_village_state(self.hub, dev.village)
         assert state == at_hub, self.where("%s after sync differs from the hub:\n%s" % (
             dev.name, describe(state, at_hub)))
+        reviews, hub_reviews = dev.reviews(), hub_village_reviews(self.hub, dev.village)
+        assert reviews == hub_reviews, self.where("%s's reviews after sync differ:\n%s" % (
+            dev.name, describe(reviews, hub_reviews)))
+        self.counts["reviews seen on a device"] += len(reviews)
         return result
 
     # District steps.
@@ -345,12 +555,14 @@ class Trial:
         for dev in (on[0], off, on[1]):
             self.sync(dev)
         self.offline = off
+        self.offline_edit = None
         self.note("%s goes offline" % off.name)
         if self.rng.random() < 0.5:
             codes = [v["code"] for v in self.catalogue["case"]["status"]["values"]]
             current = off.state()[(report, "status")][0]
             value = self.rng.choice([c for c in codes if c != current])
             saenode.ok(["edit", report, "--set", "status=" + value], dir=off.dir)
+            self.offline_edit = value
             self.note("%s sets status=%s on %s while offline" % (off.name, value, report[:8]))
         return report
 
@@ -372,17 +584,32 @@ class Trial:
         self.note("%s comes back" % off.name)
         self.sync(off)
         got = off.state().get((report, "status"))
-        assert got == (record["value"], record["version"], record["origin"]), self.where(
-            "the resolution made while %s was offline is not on it after its sync: %r, "
-            "resolution %r" % (off.name, got, record))
+        if self.offline_edit is not None and \
+                merge_model.rank("status", self.offline_edit) > \
+                merge_model.rank("status", record["value"]):
+            # Its own edit made offline is concurrent with the resolution, and an open status
+            # stands over closed: it stands, under review, and the post shows it so.
+            assert got[0] == self.offline_edit and \
+                (report, "status") in off.reviews(), self.where(
+                    "%s's offline status=%s against the resolution %r: %r" % (
+                        off.name, self.offline_edit, record, got))
+            self.counts["offline edit standing over a resolution"] += 1
+        else:
+            assert got == (record["value"], record["version"], record["origin"]), self.where(
+                "the resolution made while %s was offline is not on it after its sync: %r, "
+                "resolution %r" % (off.name, got, record))
         self.reserved.discard(report)
 
     def step(self):
         rng = self.rng
-        what = rng.choices(("add", "edit", "delete", "sync", "district", "resolve"),
-                           weights=(3, 6, 1, 5, 1, 2))[0]
+        what = rng.choices(("add", "edit", "delete", "sync", "district", "resolve", "equal",
+                            "element"), weights=(3, 6, 1, 5, 1, 2, 1, 2))[0]
         if what == "district":
             return self.district_edit()
+        if what == "equal":
+            return self.device_equal_values()
+        if what == "element":
+            return self.element_step()
         if what == "resolve":
             if self.resolve() is not None:
                 return None
@@ -400,12 +627,16 @@ class Trial:
         off = self.rng.choice(village_a)
         on = [d for d in village_a if d is not off]
         away, back = steps // 4, steps * 3 // 4
+        # Every policy meets a race of its own in every trial, at steps spread over it.
+        races = {steps * (k + 1) // 6: k for k in range(4)}
         kept = None
         for i in range(steps):
             if i == away:
                 kept = self.go_offline(off, on)
             if i == back:
                 self.come_back(off, on, kept)
+            if i in races:
+                self.policy_race(races[i])
             self.step()
         # The final rounds: the second sends nothing; the third moves nothing at all.
         for dev in self.devices:
@@ -424,7 +655,8 @@ class Trial:
         by_origin = collections.defaultdict(list)
         for row in at_hub:
             by_origin[row[7]].append(row)
-        origins = {d.origin for d in self.devices} | {s64(self.hub.hub_id)}
+        origins = {d.origin for d in self.devices} | {w.origin for w in self.writers} | \
+            {s64(self.hub.hub_id)}
         assert set(by_origin) <= origins, self.where("changes of unknown origins at the hub: %r"
                                                      % (set(by_origin) - origins))
         for dev in self.devices:
@@ -483,6 +715,11 @@ class Trial:
                 if state.get(key) == (res["value"], res["version"], res["origin"]):
                     self.counts["resolution current on a device"] += 1
                     continue
+                if key in dev.reviews():
+                    # A change concurrent with it ranks higher under the field's policy (an
+                    # edit made offline): that stands, and a coordinator is asked again.
+                    self.counts["resolution under review again"] += 1
+                    continue
                 later = self.hub.query("SELECT count(*) FROM change WHERE report_id = ? AND"
                                        " field = ? AND version > ? AND held = 0",
                                        (res["report"], res["field"], res["version"]))[0][0]
@@ -514,6 +751,22 @@ class Trial:
             "open conflicts, model vs hub:\n" +
             merge_model.describe_difference(conflicts, open_at_hub))
         self.counts["open conflicts at the end"] = len(open_at_hub)
+        reviews, hub_reviews = model.reviews(), merge_model.hub_reviews(self.hub)
+        assert reviews == hub_reviews, self.where(
+            "reviews, model vs hub:\n" + merge_model.describe_difference(reviews, hub_reviews))
+        for dev in self.devices:
+            assert dev.reviews() == hub_village_reviews(self.hub, dev.village), self.where(
+                "%s's reviews at the end" % dev.name)
+        # Equal values are settled by the hub, and recorded: the last record of each field
+        # names exactly the candidates the model finds.
+        settled, recorded = model.settled(), merge_model.hub_settled(self.hub)
+        for key, candidates in settled.items():
+            assert recorded.get(key, [None])[-1] == candidates, self.where(
+                "settled %r: model %r, hub %r" % (key, candidates, recorded.get(key)))
+        self.counts["settled equal values"] = len(settled)
+        self.counts["settled records"] = sum(len(v) for v in recorded.values())
+        self.counts["policy decided"] = sum(
+            1 for (r, f), (stand, latest) in reviews.items() if stand != latest)
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda s: "seed%d" % s)
@@ -533,3 +786,6 @@ def test_random_schedules_converge(hub, tmp_path, seed):
     print("convergence trial: seed %d done in %.1f s: %s" % (
         seed, time.monotonic() - started, dict(trial.counts)))
     assert trial.counts["resolve"] >= 1 and trial.counts["sync"] >= len(DEVICES) * 3
+    assert trial.counts["set element"] >= 1 and trial.counts["equal values"] >= 1
+    assert all(trial.counts["race " + f] == 1 for f in (
+        "risk_level", "consent_share", "status", "set element")), dict(trial.counts)
