@@ -1,5 +1,6 @@
 /* The conflict rows of one field: open for a coordinator, or settled by the hub. */
 #include "merge/merge_conflict.h"
+#include "merge/merge_rows.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,14 +33,6 @@ void conflict_shape_add_reason(struct conflict_shape *shape, const char *reason)
     snprintf(shape->reason + used, sizeof shape->reason - used, "%s%s", used ? "," : "", reason);
 }
 
-static int bind_field(sqlite3_stmt *stmt, const char *report_id, const char *field)
-{
-    int rc = sae_db_bind_text(stmt, 1, report_id);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 2, field);
-    return rc;
-}
-
 /* The id of the field's conflict that sql (?1 report, ?2 field) finds, 0 for none. */
 static int conflict_id(struct hub_store *store, const char *sql, const char *report_id,
                        const char *field, int64_t *out)
@@ -47,7 +40,7 @@ static int conflict_id(struct hub_store *store, const char *sql, const char *rep
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, sql, &stmt);
     if (rc == 0)
-        rc = bind_field(stmt, report_id, field);
+        rc = merge_bind_field(stmt, report_id, field);
     if (rc == 0)
         rc = sae_db_step(stmt);
     *out = rc == SAE_DB_ROW ? sqlite3_column_int64(stmt, 0) : 0;
@@ -95,7 +88,7 @@ static int insert_conflict(struct hub_store *store, const char *report_id, const
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, insert_conflict_sql, &stmt);
     if (rc == 0)
-        rc = bind_field(stmt, report_id, field);
+        rc = merge_bind_field(stmt, report_id, field);
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 3, now_ms);
     if (rc == 0)

@@ -1,6 +1,7 @@
 /* Heads, winners and conflicts of one field, computed from the changes alone, never from
  * the order they arrived in. */
 #include "merge/merge_field.h"
+#include "merge/merge_rows.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,16 +21,17 @@ struct head {
 };
 
 /* Whether the change aliased X has a child that is not held: a change built on it (its
- * base), a resolution or re-dated change naming it as parent, or a change whose writer had
- * seen it (its own earlier change, or pulled past it) and edited from a value equal to
- * X's: that writer saw X's value, so X is not concurrent with its edit (two equal values
- * settled by the hub stay settled when a post that saw both edits on). */
+ * base), a resolution or re-dated change naming it as parent, a later change of X's own
+ * writer (a post's next edit of a field replaces its own earlier one), or a change whose
+ * writer had pulled X and edited from a value equal to X's: that writer saw X's value, so
+ * X is not concurrent with its edit (two equal values settled by the hub stay settled when
+ * a post that saw both edits on). */
 #define HAS_CHILD(X)                                                                        \
     " (EXISTS (SELECT 1 FROM change d WHERE d.report_id = " X ".report_id"                   \
     "   AND d.field = " X ".field AND d.held = 0 AND d.seq <> " X ".seq"                     \
     "   AND ((d.base_version = " X ".version AND d.base_origin = " X ".origin)"              \
-    "     OR (((d.origin = " X ".origin AND d.node_seq > " X ".node_seq)"                    \
-    "         OR " X ".seq <= d.seen_cursor)"                                                \
+    "     OR (d.origin = " X ".origin AND d.node_seq > " X ".node_seq)"                      \
+    "     OR (" X ".seq <= d.seen_cursor"                                                    \
     "       AND EXISTS (SELECT 1 FROM change b WHERE b.report_id = d.report_id"              \
     "         AND b.field = d.field AND b.version = d.base_version"                          \
     "         AND b.origin = d.base_origin AND b.value IS " X ".value))))"                    \
@@ -64,14 +66,6 @@ static void heads_free(struct head *heads, size_t count)
     free(heads);
 }
 
-static int bind_field(sqlite3_stmt *stmt, const char *report_id, const char *field)
-{
-    int rc = sae_db_bind_text(stmt, 1, report_id);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 2, field);
-    return rc;
-}
-
 /* The safety rank of a value under its field's merge policy (sae_field_rank): 0 for every
  * value of a field merged by the latest version, of the tombstone, and of a field this
  * catalogue does not know. */
@@ -94,7 +88,7 @@ static int load_heads(struct hub_store *store, const char *report_id, const char
     int err = 0;
     int rc = hub_store_prepare(store, heads_sql, &stmt);
     if (rc == 0)
-        rc = bind_field(stmt, report_id, field);
+        rc = merge_bind_field(stmt, report_id, field);
     while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         struct head *grown = realloc(heads, (count + 1) * sizeof *heads);
         const unsigned char *value = sqlite3_column_text(stmt, 1);
@@ -147,7 +141,7 @@ static int collect_seqs(struct hub_store *store, const char *sql, const char *re
     int err = 0;
     int rc = hub_store_prepare(store, sql, &stmt);
     if (rc == 0)
-        rc = report_id ? bind_field(stmt, report_id, field) : sae_db_bind_int(stmt, 1, seq);
+        rc = report_id ? merge_bind_field(stmt, report_id, field) : sae_db_bind_int(stmt, 1, seq);
     while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         err = seq_list_add(out, sqlite3_column_int64(stmt, 0));
         rc = 0;
@@ -169,7 +163,7 @@ static int set_winner(struct hub_store *store, const char *report_id, const char
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, set_winner_sql, &stmt);
     if (rc == 0)
-        rc = bind_field(stmt, report_id, field);
+        rc = merge_bind_field(stmt, report_id, field);
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 3, seq);
     if (rc == 0)
@@ -253,7 +247,7 @@ static int field_is_quiet(struct hub_store *store, const char *report_id, const 
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, quiet_sql, &stmt);
     if (rc == 0)
-        rc = bind_field(stmt, report_id, field);
+        rc = merge_bind_field(stmt, report_id, field);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == SAE_DB_ROW)
@@ -277,7 +271,7 @@ static int winner_and_quiet(struct hub_store *store, const char *report_id, cons
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, winner_quiet_sql, &stmt);
     if (rc == 0)
-        rc = bind_field(stmt, report_id, field);
+        rc = merge_bind_field(stmt, report_id, field);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == SAE_DB_ROW) {
@@ -299,7 +293,7 @@ static int has_tombstone(struct hub_store *store, const char *report_id, bool *o
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, has_tombstone_sql, &stmt);
     if (rc == 0)
-        rc = bind_field(stmt, report_id, SAE_FIELD_TOMBSTONE);
+        rc = merge_bind_field(stmt, report_id, SAE_FIELD_TOMBSTONE);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == SAE_DB_ROW)

@@ -1,5 +1,6 @@
 /* Appending to the review log (merge_review.h). */
 #include "merge/merge_review.h"
+#include "merge/merge_rows.h"
 
 #include "sae/sae_db.h"
 
@@ -13,21 +14,13 @@ static const char append_review_sql[] =
     " SELECT ?1, r.village, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) FROM change)"
     " FROM report r WHERE r.id = ?1";
 
-static int bind_field(sqlite3_stmt *stmt, const char *report_id, const char *field)
-{
-    int rc = sae_db_bind_text(stmt, 1, report_id);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 2, field);
-    return rc;
-}
-
 static int last_logged(struct hub_store *store, const char *report_id, const char *field,
                        struct merge_review_state *out)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, last_review_sql, &stmt);
     if (rc == 0)
-        rc = bind_field(stmt, report_id, field);
+        rc = merge_bind_field(stmt, report_id, field);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == SAE_DB_ROW) {
@@ -53,7 +46,7 @@ int merge_review_log(struct hub_store *store, const char *report_id, const char 
     const int64_t ints[] = {state->open, state->standing, state->latest};
     rc = hub_store_prepare(store, append_review_sql, &stmt);
     if (rc == 0)
-        rc = bind_field(stmt, report_id, field);
+        rc = merge_bind_field(stmt, report_id, field);
     if (rc == 0)
         rc = sae_db_bind_ints(stmt, 3, ints, 3);
     if (rc == 0)

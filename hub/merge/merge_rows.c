@@ -35,6 +35,14 @@ int merge_touched_add_change(struct touched *t, const char *report_id, const cha
     return 0;
 }
 
+int merge_bind_field(sqlite3_stmt *stmt, const char *report_id, const char *field)
+{
+    int rc = sae_db_bind_text(stmt, 1, report_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, field);
+    return rc;
+}
+
 static int compare_touched(const void *a, const void *b)
 {
     const struct touched_item *x = a, *y = b;
@@ -70,6 +78,20 @@ int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t 
         if (rc == 0 && !done)
             rc = merge_state_recompute(store, item->report_id, item->field, now_ms);
     }
+    return rc;
+}
+
+int merge_finish_touched(struct hub_store *store, struct touched *t, int64_t now_ms, int rc)
+{
+    if (rc == 0)
+        rc = merge_recompute_touched(store, t, now_ms);
+    free(t->items);
+    t->items = NULL;
+    t->count = t->capacity = 0;
+    if (rc == 0)
+        rc = hub_store_commit(store);
+    if (rc != 0)
+        hub_store_rollback(store);
     return rc;
 }
 
@@ -178,13 +200,6 @@ int merge_refresh(struct hub_store *store, int64_t now_ms)
     if (rc == 0 && pending != 0)
         rc = touch_open_fields(store, &touched);
     if (rc == 0 && pending != 0)
-        rc = merge_recompute_touched(store, &touched, now_ms);
-    if (rc == 0 && pending != 0)
         rc = sae_db_set_meta_int(store->db, HUB_META_MERGE_REFRESH, 0);
-    free(touched.items);
-    if (rc == 0)
-        rc = hub_store_commit(store);
-    if (rc != 0)
-        hub_store_rollback(store);
-    return rc;
+    return merge_finish_touched(store, &touched, now_ms, rc);
 }

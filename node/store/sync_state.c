@@ -50,13 +50,19 @@ int sync_state_clock(struct node_store *store, sae_hlc *out)
     return rc;
 }
 
-int sync_state_pull_cursor(struct node_store *store, uint64_t *out)
+/* A cursor into one of the hub's logs, kept in meta under key. */
+static int meta_cursor(struct node_store *store, const char *key, uint64_t *out)
 {
     int64_t cursor = 0;
-    int rc = sae_db_meta_int(store->db, NODE_META_PULL_CURSOR, &cursor);
+    int rc = sae_db_meta_int(store->db, key, &cursor);
     if (rc == 0)
         *out = (uint64_t)cursor;
     return rc;
+}
+
+int sync_state_pull_cursor(struct node_store *store, uint64_t *out)
+{
+    return meta_cursor(store, NODE_META_PULL_CURSOR, out);
 }
 
 int sync_state_set_pull_cursor(struct node_store *store, uint64_t cursor)
@@ -66,11 +72,7 @@ int sync_state_set_pull_cursor(struct node_store *store, uint64_t cursor)
 
 int sync_state_review_cursor(struct node_store *store, uint64_t *out)
 {
-    int64_t cursor = 0;
-    int rc = sae_db_meta_int(store->db, NODE_META_REVIEW_CURSOR, &cursor);
-    if (rc == 0)
-        *out = (uint64_t)cursor;
-    return rc;
+    return meta_cursor(store, NODE_META_REVIEW_CURSOR, out);
 }
 
 int sync_state_set_review_cursor(struct node_store *store, uint64_t cursor)

@@ -184,3 +184,34 @@ void assert_winner(struct hub_fixture *f, const char *report, const char *field,
     assert_string_equal(got, want);
     free(got);
 }
+
+/* The field's last review row as "open|closed standing-value latest-value" ("-" for unset,
+ * "none" for no row); malloc'd. */
+static char *last_review(struct hub_fixture *f, const char *report, const char *field)
+{
+    sqlite3_stmt *stmt = NULL;
+    char text[128] = "none";
+    assert_int_equal(sqlite3_prepare_v2(f->store->db,
+        "SELECT iif(v.open, 'open', 'closed') || ' ' || coalesce(s.value, '-') || ' ' ||"
+        " coalesce(l.value, '-') FROM review v LEFT JOIN change s ON s.seq = v.standing"
+        " LEFT JOIN change l ON l.seq = v.latest WHERE v.report_id = ?1 AND v.field = ?2"
+        " ORDER BY v.seq DESC LIMIT 1", -1, &stmt, NULL), SQLITE_OK);
+    sqlite3_bind_text(stmt, 1, report, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        snprintf(text, sizeof text, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    char *out = strdup(text);
+    assert_non_null(out);
+    return out;
+}
+
+void assert_review(struct hub_fixture *f, const char *report, const char *field,
+                   const char *want)
+{
+    char *got = last_review(f, report, field);
+    if (strcmp(got, want) != 0)
+        print_error("review of %s: want %s, got %s\n", field, want, got);
+    assert_string_equal(got, want);
+    free(got);
+}

@@ -82,4 +82,9 @@ char *state_fingerprint(struct hub_fixture *f);
 void assert_winner(struct hub_fixture *f, const char *report, const char *field,
                    const char *want);
 
+/* The last review row of report's field as "open|closed STANDING LATEST" (values, "-" for
+ * unset; "none" when the field was never reviewed) must be want. */
+void assert_review(struct hub_fixture *f, const char *report, const char *field,
+                   const char *want);
+
 #endif

@@ -385,36 +385,6 @@ static void test_large_batch_recomputes_every_field(void **state)
         assert_winner(f, reports[r], "risk_level", "low");
 }
 
-/* The field's last review row as "open|closed standing-value latest-value" ("-" for unset,
- * "none" for no row); malloc'd. */
-static char *last_review(struct hub_fixture *f, const char *field)
-{
-    sqlite3_stmt *stmt = NULL;
-    char text[128] = "none";
-    assert_int_equal(sqlite3_prepare_v2(f->store->db,
-        "SELECT iif(v.open, 'open', 'closed') || ' ' || coalesce(s.value, '-') || ' ' ||"
-        " coalesce(l.value, '-') FROM review v LEFT JOIN change s ON s.seq = v.standing"
-        " LEFT JOIN change l ON l.seq = v.latest WHERE v.report_id = ?1 AND v.field = ?2"
-        " ORDER BY v.seq DESC LIMIT 1", -1, &stmt, NULL), SQLITE_OK);
-    sqlite3_bind_text(stmt, 1, R1, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-        snprintf(text, sizeof text, "%s", (const char *)sqlite3_column_text(stmt, 0));
-    sqlite3_finalize(stmt);
-    char *out = strdup(text);
-    assert_non_null(out);
-    return out;
-}
-
-static void assert_review(struct hub_fixture *f, const char *field, const char *want)
-{
-    char *got = last_review(f, field);
-    if (strcmp(got, want) != 0)
-        print_error("review of %s: want %s, got %s\n", field, want, got);
-    assert_string_equal(got, want);
-    free(got);
-}
-
 /* Two concurrent changes of field on top of A's first version (base_hlc 0: no base): b by
  * B at 1000 ms, c by C at 2000 ms (NULL unsets). */
 static void race(struct hub_fixture *f, const char *field, bool based, const char *b,
@@ -444,14 +414,14 @@ static void test_policy_higher_risk_stands(void **state)
     assert_int_equal(open_conflicts(f), 1);
     assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE status = 'open' AND"
                                   " field = 'risk_level' AND severity = 'hard'"), 1);
-    assert_review(f, "risk_level", "open high low");
+    assert_review(f, R1, "risk_level", "open high low");
     /* A coordinator decides: the review closes, and the resolution is the latest version. */
     struct sae_message why = {{0}};
     int64_t id = hub_count(f, "SELECT id FROM conflict WHERE status = 'open'");
     assert_int_equal(merge_resolve(f->store, id, 0, "medium", false, "Bu Sari", NULL,
                                    NOW_MS + 5000, &why), 0);
     assert_winner(f, R1, "risk_level", "medium");
-    assert_review(f, "risk_level", "closed medium medium");
+    assert_review(f, R1, "risk_level", "closed medium medium");
 }
 
 /* Consents: a withdrawal is never lost to a concurrent grant; unset stands over a grant. */
@@ -461,7 +431,7 @@ static void test_policy_withheld_consent_stands(void **state)
     create_r1(f);
     race(f, "consent_share", false, "false", "true");
     assert_winner(f, R1, "consent_share", "false");
-    assert_review(f, "consent_share", "open false true");
+    assert_review(f, R1, "consent_share", "open false true");
     const struct test_change given[] = {{A, R1, "case", "consent_services", "true", MS(10), -1, 0, 4}};
     deliver(f, given, 1);
     const struct test_change unset[] = {{B, R1, "case", "consent_services", NULL, MS(3000), A, MS(10), 7}};
@@ -472,7 +442,7 @@ static void test_policy_withheld_consent_stands(void **state)
     const struct test_change again[] = {{C, R1, "case", "consent_services", "true", MS(4000), A, MS(10), 7}};
     deliver(f, again, 1); /* granted again, concurrently with the unset: unset stands */
     assert_winner(f, R1, "consent_services", "(unset)");
-    assert_review(f, "consent_services", "open - true");
+    assert_review(f, R1, "consent_services", "open - true");
 }
 
 /* An open status stands over closed, whichever is later. */
@@ -483,7 +453,7 @@ static void test_policy_open_status_stands_over_closed(void **state)
     race(f, "status", true, "active", "closed");
     assert_winner(f, R1, "status", "active");
     assert_int_equal(open_conflicts(f), 1);
-    assert_review(f, "status", "open active closed");
+    assert_review(f, R1, "status", "open active closed");
 }
 
 /* Equal ranks fall back to the latest (version, origin). */
@@ -493,7 +463,7 @@ static void test_policy_equal_ranks_fall_back_to_the_latest(void **state)
     create_r1(f);
     race(f, "status", true, "referred", "active");
     assert_winner(f, R1, "status", "active");
-    assert_review(f, "status", "open active active");
+    assert_review(f, R1, "status", "open active active");
 }
 
 /* Unset against a value: unset ranks lowest for an enum, so low risk stands over none. */
@@ -508,7 +478,7 @@ static void test_policy_unset_against_a_value(void **state)
     deliver(f, c, 1);
     deliver(f, b, 1);
     assert_winner(f, R1, "risk_level", "low");
-    assert_review(f, "risk_level", "open low -");
+    assert_review(f, R1, "risk_level", "open low -");
 }
 
 /* Three heads: the highest rank stands though it is the oldest of them. */
@@ -524,7 +494,7 @@ static void test_policy_three_heads(void **state)
     deliver(f, c, 1);
     assert_winner(f, R1, "risk_level", "high");
     assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict_candidate"), 3);
-    assert_review(f, "risk_level", "open high low");
+    assert_review(f, R1, "risk_level", "open high low");
 }
 
 /* Set elements merge as fields of their own: different elements added concurrently both
@@ -542,7 +512,7 @@ static void test_policy_set_elements(void **state)
     assert_int_equal(open_conflicts(f), 1); /* only the element added and removed */
     assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE status = 'open' AND"
                                   " field = 'violence_types/sexual'"), 1);
-    assert_review(f, "violence_types/sexual", "open 1 -");
+    assert_review(f, R1, "violence_types/sexual", "open 1 -");
     /* Removed by one post while another, that had seen it present, removed it too: equal. */
     const struct test_change gone_b[] = {{B, R1, "case", "violence_types/physical", NULL, MS(4000), C, MS(2500), 8}};
     const struct test_change gone_a[] = {{A, R1, "case", "violence_types/physical", NULL, MS(4100), C, MS(2500), 8}};
@@ -550,6 +520,25 @@ static void test_policy_set_elements(void **state)
     deliver(f, gone_a, 1);
     assert_winner(f, R1, "violence_types/physical", "(unset)");
     assert_int_equal(open_conflicts(f), 1);
+}
+
+/* A post's next edit of a field replaces its own earlier one, whatever it was based on:
+ * shown the higher risk under review, the post that lowered it sets medium on top of it. */
+static void test_own_next_edit_replaces_its_earlier_one(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    const struct test_change up[] = {{B, R1, "case", "risk_level", "high", MS(1000), -1, 0, 4}};
+    const struct test_change down[] = {{C, R1, "case", "risk_level", "low", MS(2000), -1, 0, 4}};
+    const struct test_change on[] = {{C, R1, "case", "risk_level", "medium", MS(3000), B,
+                                      MS(1000), 6}};
+    deliver(f, up, 1);
+    deliver(f, down, 1);
+    assert_review(f, R1, "risk_level", "open high low");
+    deliver(f, on, 1);
+    assert_winner(f, R1, "risk_level", "medium");
+    assert_int_equal(open_conflicts(f), 0);
+    assert_review(f, R1, "risk_level", "closed medium medium");
 }
 
 /* Sequential edits are never affected: lowering the risk after seeing it raised wins. */
@@ -598,6 +587,7 @@ int main(void)
         T(test_policy_three_heads),
         T(test_policy_set_elements),
         T(test_policy_leaves_sequential_edits_alone),
+        T(test_own_next_edit_replaces_its_earlier_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

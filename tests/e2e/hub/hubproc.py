@@ -23,7 +23,7 @@ CRASH_MARKERS = (b"Sanitizer", b"runtime error:", b"Segmentation fault", b"core 
 
 # Every table of hub.db whose content a refused request must leave alone.
 TABLES = ("meta", "node", "enroll_token", "report", "change", "change_parent", "field_state",
-          "conflict", "conflict_candidate", "push_ack", "refusal")
+          "conflict", "conflict_candidate", "push_ack", "refusal", "review")
 
 
 def hub_env():

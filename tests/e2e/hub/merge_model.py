@@ -10,9 +10,10 @@ The rules, as this model reads them:
   candidates it settled as extra parents. A base the set does not hold (0/0, or a change the
   hub refused) makes a root.
 - Heads: the changes of a field nobody built on.
-- A change also builds on every change of its field that its writer had seen (below) and
-  that holds the value of the change it names as its base: the writer saw that value, so
-  such a change is not concurrent with its edit.
+- A change also builds on its writer's own earlier changes of the field (a post's next edit
+  replaces its own earlier one), and on every change of the field its writer had pulled
+  (below) that holds the value of the change it names as its base: the writer saw that
+  value, so such a change is not concurrent with its edit.
 - Current value (the one that stands): among the changes that are not held, those no other
   non-held change of the field built on (directly or further down), the one the field's
   merge policy ranks highest (PROTOCOL.md "Merge policies": risk_level high > medium > low
@@ -83,6 +84,13 @@ def _standing_key(change):
     return (rank(change.field, change.value), change.version, change.origin)
 
 
+def _own_earlier(writer, other):
+    """Whether other is an earlier change of writer's own post (in the order it wrote)."""
+    if other.hub_seq is not None and writer.hub_seq is not None:
+        return other.hub_seq < writer.hub_seq
+    return other.version < writer.version
+
+
 def had_seen(writer, other):
     """Whether the writer of change `writer` had seen change `other` when it wrote."""
     if other.origin == writer.origin:
@@ -125,11 +133,14 @@ class MergeModel:
     @staticmethod
     def _children(changes):
         """{key: set of child keys} within one field: a change's base, its extra parents,
-        and every change its writer had seen holding its base's value."""
+        its writer's own earlier changes, and every change its writer had seen holding its
+        base's value."""
         children = {k: set() for k in changes}
         for key, change in changes.items():
             base = (change.base_version, change.base_origin)
             parents = {base} | set(change.parents)
+            parents |= {k for k, other in changes.items()
+                        if other.origin == change.origin and _own_earlier(change, other)}
             if base in changes:
                 parents |= {k for k, other in changes.items()
                             if other.value == changes[base].value and had_seen(change, other)}
@@ -228,8 +239,10 @@ class MergeModel:
                     if not had_seen(d, e) and not had_seen(e, d):
                         involved |= {_key(d), _key(e)}
             if involved:
-                _, earlier = out.get((report, DELETED), (None, frozenset()))
-                out[(report, DELETED)] = ("hard", frozenset(involved) | earlier)
+                # The field has one conflict: concurrent deletes (equal or not) join it.
+                _, earlier = candidates.get((report, DELETED), (None, frozenset()))
+                out[(report, DELETED)] = ("hard", frozenset(involved) |
+                                          frozenset(_key(c) for c in earlier))
         return out
 
 
@@ -272,6 +285,23 @@ def hub_reviews(hub):
     return {k: ((v[0], v[1]) if v[0] is not None else None,
                 (v[2], v[3]) if v[2] is not None else None)
             for k, v in out.items() if v is not None}
+
+
+def hub_village_reviews(hub, village):
+    """hub_reviews of the reports of one village: what its posts must keep."""
+    reports = {r for (r,) in hub.query("SELECT id FROM report WHERE village = ?", (village,))}
+    return {k: v for k, v in hub_reviews(hub).items() if k[0] in reports}
+
+
+def node_reviews(rows):
+    """The review table of a post's node.db (rows of report_id, field, standing_version,
+    standing_origin, latest_version, latest_origin) in hub_reviews' terms."""
+    return {(r, f): ((sv, so) if sv else None, (lv, lo) if lv else None)
+            for r, f, sv, so, lv, lo in rows}
+
+
+NODE_REVIEWS_SQL = ("SELECT report_id, field, standing_version, standing_origin,"
+                    " latest_version, latest_origin FROM review")
 
 
 def hub_settled(hub):

@@ -262,6 +262,15 @@ def test_two_concurrent_deletes_are_settled_and_with_an_edit_hard():
     assert log.model().conflicts() == {
         (R, "_deleted"): ("hard", frozenset({key(d1), key(d2), key(e)}))}
     assert log.model().settled() == {}
+    # An edit only one of the deletes did not see: both deletes are candidates still (the
+    # field has one conflict), with that edit.
+    log2 = Log()
+    new_case(log2)
+    edit = log2.put("risk_level", "high", v(2000), B, seen=4)
+    seen = log2.put("_deleted", "1", v(2100), B, seen=5)
+    unseen = log2.put("_deleted", "1", v(2200), A, seen=4)
+    assert log2.model().conflicts() == {
+        (R, "_deleted"): ("hard", frozenset({key(seen), key(unseen), key(edit)}))}
 
 
 # The merge policies (PROTOCOL.md, "Merge policies"): what stands while a coordinator
@@ -318,6 +327,22 @@ def test_policy_three_heads():
     assert m.current()[(R, "risk_level")][0] == "high"
     assert len(m.conflicts()[(R, "risk_level")][1]) == 3
     assert m.reviews()[(R, "risk_level")][0] == key(high)
+
+
+def test_a_posts_next_edit_replaces_its_own_earlier_one():
+    """A post lowered the risk apart from one that raised it, then, shown the higher risk
+    under review, set medium on top of it: its edit builds on the higher risk (its base) and
+    replaces its own low, so one head is left."""
+    log = Log()
+    case = new_case(log)
+    log.put("risk_level", "medium", v(1100), A, seen=4)
+    up = log.put("risk_level", "high", v(2000), A, base=log.changes[-1], seen=5)
+    low = log.put("risk_level", "low", v(2100), B, base=log.changes[-2], seen=5)
+    assert log.model().conflicts()[(R, "risk_level")][1] == frozenset({key(up), key(low)})
+    log.put("risk_level", "medium", v(3000), B, base=up, seen=7)
+    m = log.model()
+    assert m.conflicts() == {} and m.current()[(R, "risk_level")] == ("medium", v(3000), B)
+    assert case
 
 
 def test_policy_set_elements_merge_one_by_one():

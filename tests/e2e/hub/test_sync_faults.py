@@ -5,6 +5,13 @@ reports ok. Then: nothing lost, nothing duplicated, every device equal to the hu
 village and blind to the other one, the hub's current values and open conflicts exactly
 those of an independent reference model (merge_model.py), every journal checks.
 
+Every merge policy meets the faults: two posts raise and lower the risk of cases apart, grant
+and withdraw a consent, reopen and close a case, set equal values; two Python devices of
+village A (saeproto, written from the spec, on a clean link) add and remove set elements
+apart. After the posts converged the safer value stands under review at the hub and on every
+post (`show --json` marks it), equal values are settled, and every post keeps exactly the
+hub's open reviews of its village.
+
 Real sae-node and sae-hub processes, real HTTPS on 127.0.0.1, real SQLite files. The seed is
 printed; SAE_FAULT_SEED=N replays the same plan of faults and edits (where in the bytes a
 cut lands can still differ slightly, the plan does not). SAE_FAULT_LOG=1 prints the proxy's
@@ -18,6 +25,7 @@ import time
 import urllib.parse
 
 import saenode
+import saeproto
 from faultproxy import Fault, FaultProxy
 import merge_model
 from merge_model import MergeModel
@@ -97,6 +105,8 @@ class World:
         self.mark = collections.Counter()   # village -> event number that may add changes
         self.last_ok = {}                   # post -> event number of its last good round
         self.events = 0
+        self.races = collections.defaultdict(list)  # policy -> [(report, field, must stand)]
+        self.writers = {}                   # name -> saeproto.Device writing set elements
 
     def touch(self, name=None, village=None):
         """Something was written: locally on post name, or at the hub for village."""
@@ -191,6 +201,29 @@ class World:
         self.resolutions[int(version.group(1), 16)] = (shown["report"], shown["field"], keys)
         return shown
 
+    # Set elements, written by Python devices of village A on a clean link to the hub.
+    def writer(self, name):
+        device = saeproto.Device(self.hub.add_node(VILLAGE_A), name="Tablet " + name)
+        assert device.enroll().status == 200
+        device.view = {}  # (report uuid, field) -> version, of every change pulled or written
+        self.writers[name] = device
+        return device
+
+    def writer_pull(self, device):
+        got, _ = device.pull_all()
+        for c in got:
+            key = (saeproto.report_uuid(c.report_id), c.field)
+            device.view[key] = max(device.view.get(key, (0, 0)), c.version)
+
+    def element(self, device, case, field, value):
+        """Sets element field of case ("1" or None) on top of what device has of it."""
+        changes = device.write(bytes.fromhex(case.replace("-", "")), "case", {field: value},
+                               bases={field: device.view.get((case, field), (0, 0))})
+        answer = device.push(changes)
+        assert answer.status == 200 and not answer.message.refusals, answer
+        device.view[(case, field)] = changes[0].version
+        self.touch(village=VILLAGE_A)
+
     def village_of(self, report):
         return next(v for v, ids in self.reports.items() if report in ids)
 
@@ -261,7 +294,8 @@ def as_text(value):
 
 
 def hub_village_state(hub, village):
-    """{report id: (kind, deleted, {field: value})} of the hub's current values."""
+    """{report id: (kind, deleted, {field: value})} of the hub's current values (set
+    elements aside: they are compared as the post's field_shown rows)."""
     state = {rid: (kind, False, {}) for rid, kind in hub.query(
         "SELECT id, kind FROM report WHERE village = ?", (village,))}
     for rid, field, value in hub.query(
@@ -271,9 +305,22 @@ def hub_village_state(hub, village):
         kind, deleted, fields = state[rid]
         if field == merge_model.DELETED:
             state[rid] = (kind, value == "1", fields)
-        elif value is not None:
+        elif value is not None and "/" not in field:
             fields[field] = value
     return state
+
+
+def hub_village_versions(hub, village):
+    """{(report, field): (value, version, origin)} of the hub's current values of village."""
+    return {(r, f): (v, ver, o) for r, f, v, ver, o in hub.query(
+        "SELECT s.report_id, s.field, c.value, c.version, c.origin FROM field_state s"
+        " JOIN change c ON c.seq = s.change JOIN report r ON r.id = s.report_id"
+        " WHERE r.village = ?", (village,))}
+
+
+def post_reviews(post):
+    """{(report, field): (standing, latest)} of the open reviews post keeps."""
+    return merge_model.node_reviews(journal_rows(post, merge_model.NODE_REVIEWS_SQL))
 
 
 def device_state(post, hidden):
@@ -351,9 +398,36 @@ def run_scenario(w, tmp_path, rng):
         first, second = rng.sample(STATUSES, 2)
         w.edit("a1", case, status=first)
         w.edit("a2", case, status=second)
-    for case in take(5):    # soft: the same value
+    for case in take(5):    # the same value: settled by the hub
         w.edit("a1", case, risk_level="high")
         w.edit("a2", case, risk_level="high")
+    # The merge policies: the safer value is written first, the other later, so that last
+    # writer wins would pick the other.
+    for case in take(3):    # the higher risk stands
+        w.edit("a1", case, risk_level="high")
+        w.edit("a2", case, risk_level="low")
+        w.races["risk"].append((case, "risk_level", "high"))
+    for case in take(3):    # a withdrawal of consent stands over a grant
+        w.edit("a1", case, consent_share="false")
+        w.edit("a2", case, consent_share="true")
+        w.races["consent"].append((case, "consent_share", "false"))
+    for case in take(3):    # an open status stands over closed
+        w.edit("a1", case, status="referred")
+        w.edit("a2", case, status="closed")
+        w.races["status"].append((case, "status", "referred"))
+    p1, p2 = w.writer("p1"), w.writer("p2")
+    elements = take(3)
+    for case in elements:   # both tablets see an element added...
+        w.element(p1, case, "violence_types/sexual", "1")
+    for device in (p1, p2):
+        w.writer_pull(device)
+    for case in elements:   # ...then one removes it, the other removes and adds it again
+        w.element(p2, case, "violence_types/sexual", None)
+        w.element(p1, case, "violence_types/sexual", None)
+        w.element(p1, case, "violence_types/sexual", "1")
+        w.element(p1, case, "impacts/economic", "1")   # different elements: both stay
+        w.element(p2, case, "impacts/legal", "1")
+        w.races["set element"].append((case, "violence_types/sexual", "1"))
     for case in take(5):    # different fields: no conflict
         w.edit("a1", case, risk_level="low")
         w.edit("a2", case, victim_age=str(rng.randrange(0, 18)))
@@ -384,6 +458,7 @@ def run_scenario(w, tmp_path, rng):
     for case in b_cases[6:9]:
         w.edit("b1", case, status="referred")
     w.sync_until_ok("phase 2")
+    check_races(w)
     # A delete that saw an edit as the very last change it pulled (its cursor is exactly
     # that edit's place in the hub's log): no conflict.
     last_seen = next(groups)
@@ -469,6 +544,25 @@ def run_scenario(w, tmp_path, rng):
     w.sync_until_ok("phase 4, a2 back")
 
 
+def check_races(w):
+    """After phase 2, before any coordinator: the value each policy puts first stands at
+    the hub, under review, and every post of village A shows it and marks it."""
+    hub = w.hub
+    reviews = merge_model.hub_reviews(hub)
+    for policy, races in sorted(w.races.items()):
+        for case, field, stands in races:
+            assert hub.current_value(case, field)[0] == stands, (w.seed, policy, case)
+            assert (case, field) in reviews, (w.seed, policy, case, field)
+            for name in ("a1", "a2"):
+                shown = saenode.show_json(w.posts[name], case)
+                assert field in shown["under_review"], (w.seed, name, shown)
+                if "/" not in field:
+                    assert as_text(shown["fields"][field]) == stands, (w.seed, name, shown)
+    assert hub.current_value(w.races["set element"][0][0], "impacts/economic")[0] == "1"
+    assert hub.current_value(w.races["set element"][0][0], "impacts/legal")[0] == "1"
+    assert len(w.races) == 4, w.races
+
+
 def check_everything(w, seed):
     hub = w.hub
     hub_id = hub.hub_id
@@ -499,8 +593,10 @@ def check_everything(w, seed):
     district = [r for r in at_hub_all if r[0] == hub_id]
     assert len(district) == w.district_changes + len(w.resolutions), (
         seed, len(district), w.district_changes, len(w.resolutions))
+    tablets = [r for r in at_hub_all if r[0] in {d.id for d in w.writers.values()}]
+    assert len(tablets) == sum(d.seq for d in w.writers.values()), seed
     assert len(at_hub_all) == sum(len([r for r in at_hub_all if r[0] == o])
-                                  for o in origins.values()) + len(district)
+                                  for o in origins.values()) + len(district) + len(tablets)
 
     # Every post holds every change of its village the hub holds (and nothing else), once.
     for name, post in sorted(w.posts.items()):
@@ -530,12 +626,22 @@ def check_everything(w, seed):
             "SELECT report_id FROM change WHERE village = ? GROUP BY report_id"
             " HAVING count(DISTINCT origin) > 1", (village,))}
         sample = sorted(touched) + w.rng.sample(sorted(expected), 10)
+        reviews = merge_model.hub_village_reviews(hub, village)
         for rid in sample:
             shown = saenode.show_json(post, rid)
             kind, deleted, fields = expected[rid]
             assert (shown["kind"], shown["deleted"],
                     {f: as_text(v) for f, v in shown["fields"].items()}) == \
                 (kind, deleted, fields), (seed, name, rid, shown, expected[rid])
+            assert sorted(shown["under_review"]) == sorted(f for r, f in reviews if r == rid), \
+                (seed, name, rid, shown)
+        # What the post shows, set elements and versions included, and the reviews it keeps.
+        shown_rows = {(r, f): (v, ver, o) for r, f, v, ver, o in journal_rows(
+            post, "SELECT report_id, field, value, version, origin FROM field_shown")}
+        at_hub_rows = hub_village_versions(hub, village)
+        assert shown_rows == at_hub_rows, "seed %d: %s shows other values:\n%s" % (
+            seed, name, merge_model.describe_difference(shown_rows, at_hub_rows))
+        assert post_reviews(post) == reviews, (seed, name)
         other = w.reports[VILLAGE_B if village == VILLAGE_A else VILLAGE_A]
         assert not other & set(got)
         assert journal_rows(post, "SELECT count(*) FROM journal WHERE report_id IN (%s)"
@@ -574,10 +680,16 @@ def check_everything(w, seed):
                                        for (_, f), (s, _) in hub_conflicts.items()))))
     assert hub_conflicts == model_conflicts, "seed %d: open conflicts differ:\n%s" % (
         seed, merge_model.describe_difference(model_conflicts, hub_conflicts))
-    # Real conflicts of each sort arose.
-    severities = {s for s, _ in model_conflicts.values()} | {
-        c["severity"] for c in hub.conflicts()}
-    assert {"hard", "soft"} <= severities, (seed, severities)
+    model_reviews, hub_reviews = model.reviews(), merge_model.hub_reviews(hub)
+    assert hub_reviews == model_reviews, "seed %d: reviews differ:\n%s" % (
+        seed, merge_model.describe_difference(model_reviews, hub_reviews))
+    recorded = merge_model.hub_settled(hub)
+    for key, candidates in model.settled().items():
+        assert recorded.get(key, [None])[-1] == candidates, (seed, key, candidates, recorded)
+    # Real conflicts of each sort arose: open ones are hard, equal values were settled.
+    assert {s for s, _ in model_conflicts.values()} <= {"hard"}, seed
+    assert any(c["status"] == "resolved" and c["severity"] == "soft" and
+               c["resolved_by"] == "sae-hub" for c in hub.conflicts()), seed
     assert any(c["field"] == merge_model.DELETED for c in hub.conflicts()), seed
 
     # (4) Every journal checks.
