@@ -36,190 +36,25 @@ standing value where the district reviews a field (sae-node's field_shown)."""
 import collections
 import os
 import random
-import shutil
-import sqlite3
-import tempfile
 import time
 
 import pytest
 
-import hubproc
 import merge_model
 import saenode
-import saeproto
-
-VILLAGE_A = "Desa Sumberasri"
-VILLAGE_B = "Desa Wonokerso"
-DEVICES = (("a1", VILLAGE_A), ("a2", VILLAGE_A), ("a3", VILLAGE_A), ("b1", VILLAGE_B))
-COORDINATORS = ("Bu Sari", "Pak Budi", "Bu Ratna")
-OPERATORS = ("Pak Hadi", "Bu Wulan")
-DELETED = "_deleted"
-HOT_FIELDS = ("status", "risk_level", "referral_status", "consent_share", "consent_services")
-# A few codes of each set of the case (SIMFONI-PPA), so that writers meet on one element.
-SET_CODES = {"violence_types": ("physical", "psychological", "sexual", "neglect"),
-             "impacts": ("physical", "psychological", "economic"),
-             "disability_types": ("physical", "intellectual")}
-ELEMENT_WRITERS = ("p1", "p2")  # Python devices of village A writing set elements
-
-
-def area_codes():
-    """{"district": [...], "village": [...]}: Kemendagri codes of the official list built
-    into both programs (data/villages), by level."""
-    codes = {"district": [], "village": []}
-    with open(hubproc.REPO / "data" / "villages" / "35.13.csv") as f:
-        for line in f.read().splitlines()[1:]:
-            code = line.split(",")[0]
-            parts = code.count(".") + 1
-            if parts == 3:
-                codes["district"].append(code)
-            elif parts == 4:
-                codes["village"].append(code)
-    return codes
-
-
-AREA_CODES = area_codes()
+from convergence_checks import TrialChecks
+from convergence_world import (VILLAGE_A, DEVICES, COORDINATORS, OPERATORS, DELETED,
+                               HOT_FIELDS, SET_CODES, ELEMENT_WRITERS, AREA_CODES, NAMES,
+                               SENTENCES, s64, hex_id, stored, Device, ElementWriter,
+                               hub_village_state, describe)
 
 _ENV_SEED = os.environ.get("SAE_CONVERGE_SEED")
 SEEDS = ([int(_ENV_SEED)] if _ENV_SEED else
          [random.SystemRandom().randrange(1 << 30) for _ in range(5)])
 STEPS = int(os.environ.get("SAE_CONVERGE_STEPS", "80"))
 
-NAMES = ("Siti Aminah", "Dewi Lestari", "Nur Hasanah", "Rina Wati", "Sri Wahyuni",
-         "Ayu Kartika", "Putri Rahayu", "Lilis Suryani")
-SENTENCES = ("Korban datang diantar ibunya ke posko.", "Pelaku sudah dilaporkan ke Polres.",
-             "Korban tinggal sementara di rumah aman.", "Keluarga meminta mediasi.",
-             "Pendampingan psikolog dijadwalkan minggu depan.",
-             "Anak masih takut pulang ke rumah.")
 
-
-def s64(unsigned):
-    """A 64-bit id as SQLite stores it (signed)."""
-    return unsigned - (1 << 64) if unsigned >= (1 << 63) else unsigned
-
-
-def hex_id(text):
-    return s64(int(text, 16))
-
-
-def stored(value):
-    """A value of the JSON output (bools and ints typed) as both sides store it: text."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if value is None or isinstance(value, str) else str(value)
-
-
-class Device:
-    def __init__(self, name, village, directory, hub):
-        self.name, self.village, self.dir = name, village, directory
-        saenode.ok(["init", "--village", village], dir=directory)
-        saenode.ok(["enroll", hub.add_node(village)], dir=directory)
-        self.origin = hex_id(saenode.ok(["status", "--json"], dir=directory).json()["origin"])
-
-    def db_rows(self, sql, params=()):
-        """Reads node.db from a copy (with its WAL, if any), so the device's own files are
-        never opened by anything but sae-node. Only between two sae-node runs."""
-        scratch = tempfile.mkdtemp(prefix="node-copy-")
-        try:
-            for suffix in ("", "-wal"):
-                src = os.path.join(self.dir, "node.db" + suffix)
-                if os.path.exists(src):
-                    shutil.copyfile(src, os.path.join(scratch, "node.db" + suffix))
-            db = sqlite3.connect(os.path.join(scratch, "node.db"))
-            try:
-                return db.execute(sql, params).fetchall()
-            finally:
-                db.close()
-        finally:
-            shutil.rmtree(scratch)
-
-    def state(self):
-        """{(report, field): (value, version, origin)}: what the device shows (field_shown:
-        the hub's standing version where a field is under review)."""
-        return {(r, f): (v, ver, o) for r, f, v, ver, o in self.db_rows(
-            "SELECT report_id, field, value, version, origin FROM field_shown")}
-
-    def reviews(self):
-        """{(report, field): (standing, latest)}: the hub's open reviews the device keeps."""
-        return merge_model.node_reviews(self.db_rows(merge_model.NODE_REVIEWS_SQL))
-
-    def own_changes(self):
-        """The device's own journal: [(seq, report, field, value, version, base)]."""
-        return self.db_rows(
-            "SELECT seq, report_id, field, value, version, base_version, base_origin"
-            " FROM journal WHERE origin = ? AND origin_seq IS NULL ORDER BY seq",
-            (self.origin,))
-
-    def visible(self, kinds=None):
-        """Reports this device lists as not deleted: [(id, kind)]."""
-        return [(r["id"], r["kind"]) for r in saenode.list_json(self.dir)
-                if not r["deleted"] and (kinds is None or r["kind"] in kinds)]
-
-
-class ElementWriter:
-    """A Python device of village A (saeproto) that adds and removes set elements of the
-    cases it pulled, from its own last-writer-wins view, as one command of a post would."""
-
-    def __init__(self, name, hub, rng):
-        self.name, self.rng = name, rng
-        self.device = saeproto.Device(hub.add_node(VILLAGE_A), name="Tablet " + name)
-        answer = self.device.enroll()
-        assert answer.status == 200, answer
-        self.origin = s64(self.device.id)
-        self.view = {}     # (report uuid, field) -> (value, (hlc, origin))
-        self.kinds = {}    # report uuid -> kind
-
-    def take(self, changes):
-        for c in changes:
-            key = (saeproto.report_uuid(c.report_id), c.field)
-            self.kinds.setdefault(key[0], c.kind)
-            if key not in self.view or c.version > self.view[key][1]:
-                self.view[key] = (c.value, c.version)
-
-    def pull(self):
-        got, _ = self.device.pull_all()
-        self.take(got)
-
-    def cases(self, reserved):
-        return sorted(r for r, k in self.kinds.items() if k == "case" and r not in reserved and
-                      self.view.get((r, DELETED), (None,))[0] is None)
-
-    def set(self, report, name, value):
-        """Writes element name of report ("1" present, None absent) on top of this device's
-        view of it, and pushes it."""
-        base = self.view.get((report, name), (None, (0, 0)))[1]
-        changes = self.device.write(bytes.fromhex(report.replace("-", "")), "case",
-                                    {name: value}, bases={name: base})
-        answer = self.device.push(changes)
-        assert answer.status == 200 and not answer.message.refusals, answer
-        self.take(changes)
-        return "%s %s %s of %s" % (self.name, "adds" if value else "removes", name, report[:8])
-
-    def toggle(self, report):
-        """Adds an element of a set of report that its view lacks, or removes one it has."""
-        field = self.rng.choice(sorted(SET_CODES))
-        name = "%s/%s" % (field, self.rng.choice(SET_CODES[field]))
-        present = self.view.get((report, name), (None,))[0] is not None
-        return self.set(report, name, None if present else "1")
-
-
-def hub_village_state(hub, village):
-    return {(r, f): (v, ver, o) for r, f, v, ver, o in hub.query(
-        "SELECT s.report_id, s.field, c.value, c.version, c.origin FROM field_state s"
-        " JOIN change c ON c.seq = s.change JOIN report r ON r.id = s.report_id"
-        " WHERE r.village = ?", (village,))}
-
-
-def describe(a, b, names=("device", "hub"), limit=8):
-    lines = []
-    for key in sorted(set(a) | set(b), key=repr):
-        if a.get(key) != b.get(key):
-            lines.append("%r: %s %r, %s %r" % (key, names[0], a.get(key), names[1],
-                                               b.get(key)))
-    return "\n".join(lines[:limit]) + ("\n... %d more" % (len(lines) - limit)
-                                       if len(lines) > limit else "")
-
-
-class Trial:
+class Trial(TrialChecks):
     def __init__(self, hub, tmp_path, seed):
         self.hub, self.seed = hub, seed
         self.rng = random.Random(seed)
@@ -649,125 +484,6 @@ class Trial:
             assert result["pulled"] == 0, self.where(repr(result))
 
     # The end of a trial.
-    def check_exactly_once(self):
-        at_hub = self.hub.query("SELECT node_seq, report_id, field, value, version,"
-                                " base_version, base_origin, origin, village, author, held"
-                                " FROM change")
-        by_origin = collections.defaultdict(list)
-        for row in at_hub:
-            by_origin[row[7]].append(row)
-        origins = {d.origin for d in self.devices} | {w.origin for w in self.writers} | \
-            {s64(self.hub.hub_id)}
-        assert set(by_origin) <= origins, self.where("changes of unknown origins at the hub: %r"
-                                                     % (set(by_origin) - origins))
-        for dev in self.devices:
-            own = dev.own_changes()
-            held = sorted(r[:7] for r in by_origin[dev.origin])
-            assert held == own, self.where("%s wrote %d changes, the hub holds %d of its "
-                                           "origin, not the same" % (dev.name, len(own),
-                                                                     len(held)))
-            assert len({r[0] for r in by_origin[dev.origin]}) == len(own)
-            assert {r[8] for r in by_origin[dev.origin]} <= {dev.village}, self.where(
-                "changes of %s filed under another village" % dev.name)
-            assert not any(r[10] for r in by_origin[dev.origin])
-            status = saenode.ok(["status", "--json"], dir=dev.dir).json()
-            assert status["pending"] == 0 and status["set_aside"] == 0 and \
-                status["last_error"] is None, self.where(repr(status))
-        district = collections.Counter((r[1], r[2], r[3], r[9])
-                                       for r in by_origin[s64(self.hub.hub_id)])
-        assert district == collections.Counter(self.district), self.where(
-            "district changes at the hub %r, made by the test %r" % (
-                district - collections.Counter(self.district),
-                collections.Counter(self.district) - district))
-
-    def check_devices_equal_hub(self):
-        by_village = collections.defaultdict(list)
-        for dev in self.devices:
-            by_village[dev.village].append(dev)
-        for village, devs in by_village.items():
-            listed_hub = {r["id"]: (r["kind"], r["fields"], r["deleted"], r["updated"])
-                          for r in self.hub.admin_json("reports", "list", "--village", village)}
-            versions_hub = hub_village_state(self.hub, village)
-            for dev in devs:
-                listed = {r["id"]: (r["kind"], r["fields"], r["deleted"], r["updated"])
-                          for r in saenode.list_json(dev.dir, "--deleted")}
-                assert listed == listed_hub, self.where(
-                    "%s lists other reports than the hub for %s:\n%s" % (
-                        dev.name, village, describe(listed, listed_hub)))
-                state = dev.state()
-                assert state == versions_hub, self.where(describe(state, versions_hub))
-                others = dev.db_rows("SELECT DISTINCT report_id FROM journal")
-                other_village = {r for (r,) in others} - {r for r, _ in versions_hub}
-                assert not other_village, self.where("%s holds reports not of %s: %r" % (
-                    dev.name, village, other_village))
-            for dev in devs[1:]:
-                assert dev.state() == devs[0].state(), self.where(
-                    "%s and %s differ" % (devs[0].name, dev.name))
-            for dev in devs:
-                assert "journal ok" in saenode.ok(["check"], dir=dev.dir).text
-
-    def check_resolutions(self):
-        for dev in self.devices:
-            state = dev.state()
-            for res in self.resolutions:
-                if res["village"] != dev.village:
-                    continue
-                key = (res["report"], res["field"])
-                if state.get(key) == (res["value"], res["version"], res["origin"]):
-                    self.counts["resolution current on a device"] += 1
-                    continue
-                if key in dev.reviews():
-                    # A change concurrent with it ranks higher under the field's policy (an
-                    # edit made offline): that stands, and a coordinator is asked again.
-                    self.counts["resolution under review again"] += 1
-                    continue
-                later = self.hub.query("SELECT count(*) FROM change WHERE report_id = ? AND"
-                                       " field = ? AND version > ? AND held = 0",
-                                       (res["report"], res["field"], res["version"]))[0][0]
-                assert later > 0, self.where(
-                    "resolution %r is not current on %s (%r) and nothing later superseded it"
-                    % (res, dev.name, state.get(key)))
-                self.counts["superseded resolution"] += 1
-
-    def check_model(self):
-        changes = [c._replace(parents=self.seen_parents.get(c.hub_seq, ()))
-                   for c in merge_model.hub_changes(self.hub, parents=None)]
-        # What the hub recorded as a resolution's parents is what the coordinator was shown.
-        for child, parents in self.seen_parents.items():
-            base = self.hub.query("SELECT base_version, base_origin FROM change WHERE seq = ?",
-                                  (child,))[0]
-            recorded = set(self.hub.query(
-                "SELECT c.version, c.origin FROM change_parent p JOIN change c"
-                " ON c.seq = p.parent WHERE p.child = ?", (child,)))
-            assert recorded - {base} <= set(parents), self.where(
-                "resolution %d has parents %r it was not shown (%r)" % (child, recorded,
-                                                                         parents))
-        model = merge_model.MergeModel().add_all(changes)
-        current, at_hub = model.current(), merge_model.hub_current(self.hub)
-        assert current == at_hub, self.where("current values, model vs hub:\n" +
-                                             merge_model.describe_difference(current, at_hub))
-        conflicts = model.conflicts()
-        open_at_hub = merge_model.hub_open_conflicts(self.hub)
-        assert conflicts == open_at_hub, self.where(
-            "open conflicts, model vs hub:\n" +
-            merge_model.describe_difference(conflicts, open_at_hub))
-        self.counts["open conflicts at the end"] = len(open_at_hub)
-        reviews, hub_reviews = model.reviews(), merge_model.hub_reviews(self.hub)
-        assert reviews == hub_reviews, self.where(
-            "reviews, model vs hub:\n" + merge_model.describe_difference(reviews, hub_reviews))
-        for dev in self.devices:
-            at_hub = merge_model.hub_village_reviews(self.hub, dev.village)
-            assert dev.reviews() == at_hub, self.where("%s's reviews at the end" % dev.name)
-        # Equal values are settled by the hub, and recorded: the last record of each field
-        # names exactly the candidates the model finds.
-        settled, recorded = model.settled(), merge_model.hub_settled(self.hub)
-        for key, candidates in settled.items():
-            assert recorded.get(key, [None])[-1] == candidates, self.where(
-                "settled %r: model %r, hub %r" % (key, candidates, recorded.get(key)))
-        self.counts["settled equal values"] = len(settled)
-        self.counts["settled records"] = sum(len(v) for v in recorded.values())
-        self.counts["policy decided"] = sum(
-            1 for (r, f), (stand, latest) in reviews.items() if stand != latest)
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda s: "seed%d" % s)
