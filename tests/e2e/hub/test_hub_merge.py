@@ -55,10 +55,11 @@ def test_concurrent_edits_of_one_field_make_one_hard_conflict(hub, enroll):
         (saeproto.report_uuid(case), "status", "hard", "open")
     assert sorted((v, o) for v, o, _ in c["candidates"]) == \
         sorted([("active", a1.id), ("closed", a2.id)])
-    # The current value is the larger (HLC, origin); nothing is lost.
-    winner = max((e1.hlc, e1.origin, e1.value), (e2.hlc, e2.origin, e2.value))
+    # The open status stands over closed whichever came later (PROTOCOL.md section 12);
+    # nothing is lost.
+    opened = e1 if e1.value == "active" else e2
     assert hub.current_value(saeproto.report_uuid(case), "status") == \
-        (winner[2], winner[0], winner[1])
+        ("active", opened.hlc, opened.origin)
     # A third device of the village receives both values.
     a3 = saeproto.Device(hub.add_node("Sumberasih"))
     assert a3.enroll().status == 200
