@@ -15,8 +15,8 @@
 #define MERGE_HUB_AUTHOR HUB_SETTLED_BY
 #define MERGE_NOTE_EQUAL "concurrent equal values: settled by the hub"
 #define MERGE_NOTE_REPLACED                                                                   \
-    "settled: later changes replaced every candidate (a post re-dated its change after its "  \
-    "clock was corrected, or a resolution)"
+    "settled: later changes replaced every candidate (a post's next edit of the field, a "    \
+    "change re-dated after its post's clock was corrected, or a resolution)"
 
 /* A set of change seqs, in the order added. */
 struct seq_list {
