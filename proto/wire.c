@@ -186,9 +186,7 @@ struct change_view {
     uint64_t hlc, origin, base_hlc, base_origin, seq, seen_cursor, supersedes;
 };
 
-/* Catalogue names: lower-case ASCII letters, digits and '_', not starting with a digit. A
- * field name may also be a set element, two such names joined by '/' ("violence_types/
- * sexual"). */
+/* Catalogue names: lower-case ASCII letters, digits and '_', not starting with a digit. */
 static bool name_part_ok(const uint8_t *name, size_t len)
 {
     if (len == 0 || (name[0] >= '0' && name[0] <= '9'))
@@ -201,6 +199,22 @@ static bool name_part_ok(const uint8_t *name, size_t len)
     return true;
 }
 
+/* A set element's code: 1 or more ASCII letters, digits or '_' (catalogue codes). */
+static bool code_part_ok(const uint8_t *code, size_t len)
+{
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = code[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* A name; when element_allowed, also one element of a set field: NAME/CODE ("violence_types/
+ * sexual"), the whole within the name limit. */
 static int check_name(const uint8_t *name, size_t len, const struct sae_limits *limits,
                       bool element_allowed)
 {
@@ -210,16 +224,21 @@ static int check_name(const uint8_t *name, size_t len, const struct sae_limits *
     const uint8_t *slash = element_allowed && len > 0
                                ? memchr(name, SAE_FIELD_ELEMENT_SEPARATOR, len) : NULL;
     size_t head = slash ? (size_t)(slash - name) : len;
-    if (!name_part_ok(name, head) || (slash && !name_part_ok(slash + 1, len - head - 1)))
+    if (!name_part_ok(name, head) || (slash && !code_part_ok(slash + 1, len - head - 1)))
         return SAE_WIRE_EDECODE;
     return 0;
+}
+
+int wire_check_field_name(const uint8_t *name, size_t len, const struct sae_limits *limits)
+{
+    return check_name(name, len, limits, true);
 }
 
 static int check_view(const struct change_view *v, const struct sae_limits *limits)
 {
     int rc = check_name(v->kind, v->kind_len, limits, false);
     if (rc == 0)
-        rc = check_name(v->field, v->field_len, limits, true);
+        rc = wire_check_field_name(v->field, v->field_len, limits);
     if (rc == 0 && v->has_value) {
         if (v->value_len > limits->value_bytes)
             rc = SAE_WIRE_ELIMIT;

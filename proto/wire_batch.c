@@ -254,15 +254,20 @@ int sae_pull_response_encode(const struct sae_pull_response *resp,
 {
     Sae__V1__PullResponse pb = SAE__V1__PULL_RESPONSE__INIT;
     struct wire_pb_changes groups = {0};
+    struct wire_pb_reviews reviews = {0};
     ProtobufCBinaryData pins[SAE_WIRE_TLS_PINS_MAX];
-    if (!resp || !limits || !out || !out_len || (resp->change_count && !resp->changes))
+    if (!resp || !limits || !out || !out_len || (resp->change_count && !resp->changes) ||
+        (resp->review_count && !resp->reviews))
         return SAE_EINVAL;
     int rc = wire_check_schema(true, wire_schema_out(resp->schema_version));
     if (rc == 0 && (wire_check_int63(resp->hub_clock) || wire_check_int63(resp->next_cursor) ||
-                    wire_check_ms(resp->hub_time_ms)))
+                    wire_check_ms(resp->hub_time_ms) ||
+                    wire_check_int63(resp->next_review_cursor)))
         rc = SAE_WIRE_EDECODE;
     if (rc == 0 && resp->tls_pin_count > SAE_WIRE_TLS_PINS_MAX)
         rc = SAE_WIRE_ELIMIT;
+    if (rc == 0)
+        rc = wire_reviews_to_pb(resp->reviews, resp->review_count, limits, &reviews);
     if (rc == 0)
         rc = wire_changes_to_pb(resp->changes, resp->change_count, limits, &groups);
     if (rc == 0) {
@@ -282,9 +287,14 @@ int sae_pull_response_encode(const struct sae_pull_response *resp,
         pb.tls_pins = pins;
         for (size_t i = 0; i < resp->tls_pin_count; i++)
             pins[i] = (ProtobufCBinaryData){SAE_WIRE_TLS_PIN_BYTES, sae_borrow(resp->tls_pins[i])};
+        pb.n_reviews = reviews.count;
+        pb.reviews = reviews.ptrs;
+        pb.has_next_review_cursor = OPT(resp->next_review_cursor);
+        pb.next_review_cursor = resp->next_review_cursor;
         rc = wire_pack(&pb.base, limits, out, out_len);
     }
     wire_pb_changes_free(&groups);
+    wire_pb_reviews_free(&reviews);
     return rc;
 }
 
@@ -314,12 +324,16 @@ int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_li
     rc = wire_check_schema(pb->has_schema_version, pb->schema_version);
     if (rc == 0 && (wire_check_int63(pb->has_hub_clock ? pb->hub_clock : 0) ||
                     wire_check_int63(pb->has_next_cursor ? pb->next_cursor : 0) ||
-                    wire_check_ms(pb->has_hub_time ? pb->hub_time : 0)))
+                    wire_check_ms(pb->has_hub_time ? pb->hub_time : 0) ||
+                    wire_check_int63(pb->has_next_review_cursor ? pb->next_review_cursor : 0)))
         rc = SAE_WIRE_EDECODE;
     if (rc == 0)
         rc = check_pb_pins(pb);
     if (rc == 0 && !(resp = calloc(1, sizeof *resp)))
         rc = SAE_ENOMEM;
+    if (rc == 0)
+        rc = wire_reviews_from_pb(pb->reviews, pb->n_reviews, limits, &resp->reviews,
+                                  &resp->review_count);
     if (rc == 0)
         rc = wire_changes_from_pb(pb->groups, pb->n_groups, limits, NULL, &resp->changes,
                                   &resp->change_count);
@@ -332,8 +346,10 @@ int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_li
         resp->tls_pin_count = pb->n_tls_pins;
         for (size_t i = 0; i < pb->n_tls_pins; i++)
             memcpy(resp->tls_pins[i], pb->tls_pins[i].data, SAE_WIRE_TLS_PIN_BYTES);
+        resp->next_review_cursor = pb->has_next_review_cursor ? pb->next_review_cursor : 0;
         *out = resp;
-    } else {
+    } else if (resp) {
+        wire_reviews_free(resp->reviews, resp->review_count);
         free(resp);
     }
     protobuf_c_message_free_unpacked(msg, &budget.allocator);
@@ -345,5 +361,6 @@ void sae_pull_response_free(struct sae_pull_response *resp)
     if (!resp)
         return;
     wire_changes_free(resp->changes, resp->change_count);
+    wire_reviews_free(resp->reviews, resp->review_count);
     free(resp);
 }

@@ -88,7 +88,8 @@ int sae_pull_request_encode(const struct sae_pull_request *req, const struct sae
     if (!req || !limits || !out || !out_len)
         return SAE_EINVAL;
     int rc = wire_check_schema(true, wire_schema_out(req->schema_version));
-    if (rc == 0 && (wire_check_int63(req->cursor) || wire_check_int63(req->clock)))
+    if (rc == 0 && (wire_check_int63(req->cursor) || wire_check_int63(req->clock) ||
+                    wire_check_int63(req->review_cursor)))
         rc = SAE_WIRE_EDECODE;
     if (rc != 0)
         return rc;
@@ -100,6 +101,10 @@ int sae_pull_request_encode(const struct sae_pull_request *req, const struct sae
     pb.max_changes = req->max_changes;
     pb.has_clock = OPT(req->clock);
     pb.clock = req->clock;
+    pb.has_review_cursor = OPT(req->review_cursor);
+    pb.review_cursor = req->review_cursor;
+    pb.has_with_reviews = req->with_reviews;
+    pb.with_reviews = req->with_reviews;
     return wire_pack(&pb.base, limits, out, out_len);
 }
 
@@ -109,7 +114,8 @@ int sae_pull_request_decode(const uint8_t *buf, size_t len, const struct sae_lim
     DECODE_BEGIN(sae__v1__pull_request__descriptor, Sae__V1__PullRequest, pb);
     struct sae_pull_request *req = NULL;
     if (rc == 0 && (wire_check_int63(opt_u64(pb->has_cursor, pb->cursor)) ||
-                    wire_check_int63(opt_u64(pb->has_clock, pb->clock))))
+                    wire_check_int63(opt_u64(pb->has_clock, pb->clock)) ||
+                    wire_check_int63(opt_u64(pb->has_review_cursor, pb->review_cursor))))
         rc = SAE_WIRE_EDECODE;
     if (rc == 0 && !(req = calloc(1, sizeof *req)))
         rc = SAE_ENOMEM;
@@ -118,6 +124,8 @@ int sae_pull_request_decode(const uint8_t *buf, size_t len, const struct sae_lim
         req->cursor = opt_u64(pb->has_cursor, pb->cursor);
         req->max_changes = pb->has_max_changes ? pb->max_changes : 0;
         req->clock = opt_u64(pb->has_clock, pb->clock);
+        req->review_cursor = opt_u64(pb->has_review_cursor, pb->review_cursor);
+        req->with_reviews = pb->has_with_reviews && pb->with_reviews;
         *out = req;
     }
     protobuf_c_message_free_unpacked(msg, &budget.allocator);

@@ -39,6 +39,8 @@ enum wire_text_rule {
 };
 int wire_check_text(const uint8_t *text, size_t len, size_t max, enum wire_text_rule rule);
 int wire_check_schema(bool has, uint32_t version);
+/* A field name on the wire: a catalogue name, or NAME/CODE naming one element of a set. */
+int wire_check_field_name(const uint8_t *name, size_t len, const struct sae_limits *limits);
 int wire_check_int63(uint64_t value);
 /* A wall-clock time in ms (hub_time): one a version can be made of, <= SAE_HLC_MS_MAX. */
 int wire_check_ms(uint64_t ms);
@@ -71,6 +73,22 @@ int wire_changes_from_pb(Sae__V1__ChangeGroup *const *groups, size_t group_count
                          const struct sae_limits *limits, const uint64_t *batch_origin,
                          struct sae_change **out, size_t *out_count);
 void wire_changes_free(struct sae_change *changes, size_t count);
+
+/* Field reviews in protobuf form, pointing into the C reviews (wire_review.c): checked
+ * (count, ids, names, versions), then converted; free with wire_pb_reviews_free. */
+struct wire_pb_reviews {
+    Sae__V1__FieldReview *items;
+    Sae__V1__FieldReview **ptrs;
+    size_t count;
+};
+int wire_reviews_to_pb(const struct sae_review *reviews, size_t count,
+                       const struct sae_limits *limits, struct wire_pb_reviews *out);
+void wire_pb_reviews_free(struct wire_pb_reviews *pb);
+/* Checks every review (count first), then copies them out; wire_reviews_free releases. */
+int wire_reviews_from_pb(Sae__V1__FieldReview *const *reviews, size_t count,
+                         const struct sae_limits *limits, struct sae_review **out,
+                         size_t *out_count);
+void wire_reviews_free(struct sae_review *reviews, size_t count);
 
 /* sae_envelope_seal with a caller-chosen nonce. For the test vectors only: a nonce must
  * never repeat under one key pair, and the public seal draws a fresh random one. */

@@ -241,8 +241,9 @@ step "14. Statistik / Statistics"
 run_hub stats
 
 step "15. Konflik / The open conflict" \
-    "Two concurrent values of risk_level: a hard conflict. The hub makes the later one" \
-    "current for now, and keeps it open for a coordinator."
+    "Two concurrent values of risk_level: a hard conflict, open for a coordinator. Until" \
+    "one decides, the higher risk stands: the outreach worker's later \"low\", written" \
+    "without seeing the threat, does not silently win."
 run_hub conflicts list
 CONFLICT=$("$HUB_BIN" -d hub conflicts list | awk '$2 == "open" && $3 == "hard" { print $1; exit }')
 if [ -z "$CONFLICT" ]; then
@@ -250,6 +251,8 @@ if [ -z "$CONFLICT" ]; then
     exit 1
 fi
 run_hub conflicts show "$CONFLICT"
+say "The outreach worker's laptop shows the risk the district keeps, marked under review."
+run_node "$PENDAMPING" show "$(short "$CASE_HOME")"
 KEEP_HIGH=$("$HUB_BIN" -d hub conflicts show "$CONFLICT" |
     sed -n 's/^ *\[\([0-9][0-9]*\)\] high .*/\1/p' | head -n 1)
 

@@ -73,45 +73,129 @@ static int read_changes(struct hub_store *store, const struct hub_node *node, ui
     return err ? err : rc;
 }
 
-int pull_changes(struct hub_store *store, const struct hub_node *node, uint64_t cursor,
-                 uint32_t max_changes, const struct sae_limits *limits, int64_t now_ms,
-                 struct sae_pull_response **out)
+/* Reviews of the village after cursor that arose at or before the change position upto
+ * (a review goes out only with the changes it names), at most max: their versions, not
+ * the hub's change seqs. */
+static const char select_reviews_sql[] =
+    "SELECT v.seq, v.report_id, v.field, v.open, coalesce(s.version, 0),"
+    " coalesce(s.origin, 0), coalesce(l.version, 0), coalesce(l.origin, 0) FROM review v"
+    " LEFT JOIN change s ON s.seq = v.standing LEFT JOIN change l ON l.seq = v.latest"
+    " WHERE v.village = ?1 AND v.seq > ?2 AND v.at_change <= ?3 ORDER BY v.seq LIMIT ?4";
+static const char newest_review_sql[] = "SELECT coalesce(max(seq), 0) FROM review";
+/* Rows are appended with a growing at_change, so those up to upto are a prefix of the log:
+ * a post that took all of its village's skips the other villages' ones too. */
+static const char reviews_caught_up_sql[] =
+    "SELECT max(?1, coalesce((SELECT max(seq) FROM review WHERE at_change <= ?2), 0))";
+
+static int row_to_review(sqlite3_stmt *stmt, struct sae_review *v)
 {
-    size_t max = max_changes ? max_changes : PULL_CHANGES_DEFAULT;
-    int64_t newest = 0, village_newest = 0;
-    bool full = false;
+    const char *id = (const char *)sqlite3_column_text(stmt, 1);
+    memset(v, 0, sizeof *v);
+    if (!id || sae_id_parse(id, &v->report_id) != 0)
+        return SAE_ECORRUPT;
+    int rc = sae_db_column_dup(stmt, 2, &v->field);
+    if (rc == 0 && !v->field)
+        rc = SAE_ECORRUPT; /* a NOT NULL column */
+    v->open = sqlite3_column_int(stmt, 3) != 0;
+    v->standing = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 4),
+                                       (uint64_t)sqlite3_column_int64(stmt, 5)};
+    v->latest = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 6),
+                                     (uint64_t)sqlite3_column_int64(stmt, 7)};
+    return rc;
+}
+
+static int read_reviews(struct hub_store *store, const struct hub_node *node, uint64_t cursor,
+                        size_t max, struct sae_pull_response *r, bool *full)
+{
+    sqlite3_stmt *stmt = NULL;
+    int err = 0;
+    r->reviews = calloc(max, sizeof *r->reviews);
+    if (!r->reviews)
+        return SAE_ENOMEM;
+    const int64_t params[] = {(int64_t)cursor, (int64_t)r->next_cursor, (int64_t)max + 1};
+    int rc = hub_store_prepare(store, select_reviews_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, node->village);
+    if (rc == 0)
+        rc = sae_db_bind_ints(stmt, 2, params, 3);
+    while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        rc = 0;
+        if (r->review_count == max) {
+            *full = true;
+            break;
+        }
+        err = row_to_review(stmt, &r->reviews[r->review_count++]);
+        r->next_review_cursor = (uint64_t)sqlite3_column_int64(stmt, 0);
+    }
+    sae_db_reset(stmt);
+    if (err == 0 && rc == 0 && !*full) {
+        const int64_t caught[] = {(int64_t)cursor, (int64_t)r->next_cursor};
+        int64_t next = 0;
+        rc = hub_store_query_int(store, reviews_caught_up_sql, caught, 2, &next);
+        r->next_review_cursor = (uint64_t)next;
+    }
+    return err ? err : rc;
+}
+
+static void response_free(struct sae_pull_response *r)
+{
+    sae_wipe_free_changes(r->changes, r->change_count);
+    r->changes = NULL;
+    sae_pull_response_free(r);
+}
+
+/* Reads the answer inside one read transaction: cursors, changes and reviews come from
+ * one snapshot. */
+static int read_answer(struct hub_store *store, const struct hub_node *node,
+                       const struct sae_pull_request *request, size_t max,
+                       const struct sae_limits *limits, struct sae_pull_response *r)
+{
+    int64_t newest = 0, newest_review = 0, village_newest = 0;
+    bool full = false, reviews_full = false;
+    int rc = hub_store_query_int(store, newest_sql, NULL, 0, &newest);
+    if (rc == 0 && request->with_reviews)
+        rc = hub_store_query_int(store, newest_review_sql, NULL, 0, &newest_review);
+    if (rc == 0 && (request->cursor > (uint64_t)newest ||
+                    (request->with_reviews && request->review_cursor > (uint64_t)newest_review)))
+        rc = SAE_EINVAL;
+    if (rc == 0)
+        rc = read_changes(store, node, request->cursor, max, limits->inflated_bytes / 2, r, &full);
+    if (rc == 0 && !full) {
+        /* Caught up: skip past this village's remaining rows (own or held ones). */
+        const int64_t params[] = {(int64_t)request->cursor};
+        rc = hub_store_query_int(store, caught_up_sql, params, 1, &village_newest);
+        r->next_cursor = (uint64_t)village_newest;
+    }
+    if (rc == 0 && request->with_reviews)
+        rc = read_reviews(store, node, request->review_cursor, max, r, &reviews_full);
+    r->more = full || reviews_full;
+    return rc;
+}
+
+int pull_changes(struct hub_store *store, const struct hub_node *node,
+                 const struct sae_pull_request *request, const struct sae_limits *limits,
+                 int64_t now_ms, struct sae_pull_response **out)
+{
+    size_t max = request->max_changes ? request->max_changes : PULL_CHANGES_DEFAULT;
     if (max > limits->changes_per_message)
         max = limits->changes_per_message;
     struct sae_pull_response *r = calloc(1, sizeof *r);
     if (!r)
         return SAE_ENOMEM;
-    /* One read transaction: the cursor and the changes come from one snapshot. */
     int rc = sae_db_begin_read(store->db);
     if (rc == 0)
-        rc = hub_store_query_int(store, newest_sql, NULL, 0, &newest);
-    if (rc == 0 && cursor > (uint64_t)newest)
-        rc = SAE_EINVAL;
-    if (rc == 0)
-        rc = read_changes(store, node, cursor, max, limits->inflated_bytes / 2, r, &full);
-    if (rc == 0 && !full) {
-        /* Caught up: skip past this village's remaining rows (own or held ones). */
-        const int64_t params[] = {(int64_t)cursor};
-        rc = hub_store_query_int(store, caught_up_sql, params, 1, &village_newest);
-        r->next_cursor = (uint64_t)village_newest;
-    }
+        rc = read_answer(store, node, request, max, limits, r);
     if (rc == 0)
         rc = hub_store_clock(store, now_ms, &r->hub_clock);
     /* The end of a read: nothing to keep; should COMMIT fail, ROLLBACK still ends it. */
     if (sae_db_commit(store->db) != 0)
         sae_db_rollback(store->db);
     if (rc != 0) {
-        sae_wipe_free_changes(r->changes, r->change_count);
-        free(r);
+        response_free(r);
         return rc;
     }
     r->schema_version = SAE_WIRE_SCHEMA_VERSION;
     r->hub_time_ms = (uint64_t)now_ms;
-    r->more = full;
     *out = r;
     return 0;
 }

@@ -307,8 +307,7 @@ static int handle_pull(struct exchange *x, const uint8_t *plain_bytes, size_t le
         return fail_wire(x, rc);
     rc = measure_clock(x, request->clock);
     if (rc == 0)
-        rc = pull_changes(x->store, node, request->cursor, request->max_changes,
-                          &x->service->limits, x->now_ms, &response);
+        rc = pull_changes(x->store, node, request, &x->service->limits, x->now_ms, &response);
     sae_pull_request_free(request);
     if (rc == SAE_EINVAL)
         return fail(x, 400, SAE_STATUS_DECODE_FAILED, "unknown cursor; pull again from 0");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "merge/merge.h"
 #include "net/tls_cert.h"
 #include "sae/sae_cli.h"
 #include "sae/sae_files.h"
@@ -72,10 +73,15 @@ static const struct sae_cli_help helps[] = {
     {"conflicts", "conflicts list [--all] [--json] | conflicts show ID [--json] | "
                   "conflicts resolve ID (--keep N | --value V | --unset) --by NAME [--note TEXT]",
      "Concurrent changes that need a coordinator: two posts (or a post and the district)\n"
-     "changed the same field while apart (hard when the values differ, soft when equal), a\n"
-     "delete met an edit, or a change was dated ahead of the hub's clock (held).\n"
-     "  list     open conflicts (--all: resolved ones too)\n"
-     "  show     the current value and every candidate, numbered from 1 by version\n"
+     "changed the same field to different values while apart, a delete met an edit, or a\n"
+     "change was dated ahead of the hub's clock (held). Until a coordinator decides, the\n"
+     "value that stands follows the field's policy: safest (the higher risk, an open\n"
+     "status over closed, a withheld consent, a set element kept) or latest. Equal values\n"
+     "need no coordinator: the hub settles them at once and records it.\n"
+     "  list     open conflicts and the value that stands (--all: resolved and settled\n"
+     "           ones too)\n"
+     "  show     the value that stands and why, and every candidate, numbered from 1 by\n"
+     "           version\n"
      "  resolve  --keep N keeps candidate N (in a delete conflict: keeping the delete keeps\n"
      "           the report deleted, keeping an edit restores it); --value V sets a new value\n"
      "           (checked by the catalogue); --unset clears an optional field. The choice is\n"
@@ -177,5 +183,16 @@ int hub_cli_open(const struct hub_cli *cli, struct hub_store **store)
         return hub_cli_fail(SAE_ENOMEM, "out of memory");
     int rc = hub_store_open(path, cli->busy_timeout_ms, store, &why);
     free(path);
-    return rc == 0 ? SAE_EXIT_OK : hub_cli_fail(rc, "%s", why.text);
+    if (rc != 0)
+        return hub_cli_fail(rc, "%s", why.text);
+    /* A hub upgraded to the merge policies recomputes its open conflicts before anything
+     * reads them (the daemon opens through here before it serves). */
+    rc = merge_refresh(*store, (int64_t)sae_wall_clock_ms());
+    if (rc != 0) {
+        hub_store_close(*store);
+        *store = NULL;
+        return hub_cli_fail(rc, "cannot apply the merge policies to the open conflicts of "
+                            "%s/%s: %s", cli->dir, HUB_DB_FILE, sae_error_name(rc));
+    }
+    return SAE_EXIT_OK;
 }

@@ -206,7 +206,7 @@ static int check_choice(struct hub_cli *cli, struct hub_store *store,
                         const struct hub_conflict *k, const struct resolve_input *in,
                         char **canonical)
 {
-    const struct sae_field *field = NULL;
+    struct sae_field_ref ref;
     struct sae_message why = {{0}};
     if (!k->open || strcmp(k->field, SAE_FIELD_TOMBSTONE) == 0)
         return SAE_EXIT_OK;
@@ -216,15 +216,23 @@ static int check_choice(struct hub_cli *cli, struct hub_store *store,
                             k->candidate_count, k->candidate_count, k->id);
     if (in->keep_arg)
         return SAE_EXIT_OK;
-    if (sae_catalogue_find_field(k->kind, k->field, &field) != 0)
+    /* A field, or one element of a set ("violence_types/sexual": "1" or unset). */
+    if (sae_catalogue_resolve(k->kind, k->field, &ref) != 0)
         return hub_cli_fail(SAE_ECORRUPT, "conflict %" PRId64 " is on field %s, which %s "
                             "reports do not have", k->id, k->field, k->kind->name);
-    if (in->unset && field->required)
+    if (in->unset && ref.field->required && !ref.element)
         return hub_cli_fail(SAE_EINVAL, "%s is required and cannot be unset; keep a candidate "
-                            "or give --value", field->name);
+                            "or give --value", ref.field->name);
     if (in->unset)
         return SAE_EXIT_OK;
-    int rc = hub_admin_canonical_value(store, field, k->village, in->value, canonical, &why);
+    if (ref.element) {
+        char message[SAE_VALIDATE_MESSAGE_BYTES];
+        if (sae_validate_ref(&ref, in->value, strlen(in->value), canonical, message) == 0)
+            return SAE_EXIT_OK;
+        return hub_cli_fail(SAE_EINVAL, "%s: %s (an element is 1 while in the set; --unset "
+                            "takes it out)", k->field, message);
+    }
+    int rc = hub_admin_canonical_value(store, ref.field, k->village, in->value, canonical, &why);
     return rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli);
 }
 

@@ -4,9 +4,16 @@
  * change's parent is the change whose version it names as its base (a resolution also has
  * every candidate it settles as parent). The heads are the changes nobody has built on.
  * - One head: the field is clean; its value is the current one.
- * - Several heads: concurrent changes. The current value is the head with the greatest
- *   (HLC, origin); the field has an open conflict whose candidates are the heads: hard when
- *   their values differ, soft when they are equal. Different fields never conflict.
+ * - Several heads: concurrent changes. When their values are equal the hub settles them at
+ *   once (recorded as a conflict resolved by "sae-hub") and the latest stands. When they
+ *   differ, a hard conflict stays open for a coordinator and the value that stands
+ *   meanwhile follows the field's policy: the highest safety rank (sae_field_rank), the
+ *   latest (HLC, origin) among equal ranks. Different fields never conflict; a set's
+ *   elements are fields of their own.
+ * - A change also builds on every change its writer had seen that holds the value it edited
+ *   from (equal values settled stay settled when a post that saw them edits on).
+ * - Every change of a field's review state (open or closed, the standing and the latest
+ *   version) is appended to the review log, which posts pull (merge_review.h).
  * - A change dated more than the allowed drift past the hub's clock is held: stored, never
  *   current, and a hard "clock" conflict until a coordinator decides.
  * - A delete (tombstone) and an edit that did not see each other make a hard "delete"
@@ -62,5 +69,10 @@ int merge_district_edit(struct hub_store *store, const char *report_id, const ch
 int merge_resolve(struct hub_store *store, int64_t conflict_id, int keep, const char *value,
                   bool unset, const char *author, const char *note, int64_t now_ms,
                   struct sae_message *why);
+
+/* Once after the hub's database took the merge policies (schema 2): recomputes every field
+ * with an open conflict under them, in one write transaction (the standing value, equal
+ * values settled, the review log). Does nothing when it has run. */
+int merge_refresh(struct hub_store *store, int64_t now_ms);
 
 #endif

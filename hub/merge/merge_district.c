@@ -130,14 +130,7 @@ static int finish_district(struct hub_store *store, const char *report_id, const
     struct touched touched = {0};
     if (rc == 0)
         rc = merge_touched_add(&touched, report_id, field);
-    if (rc == 0)
-        rc = merge_recompute_touched(store, &touched, now_ms);
-    free(touched.items);
-    if (rc == 0)
-        rc = hub_store_commit(store);
-    if (rc != 0)
-        hub_store_rollback(store);
-    return rc;
+    return merge_finish_touched(store, &touched, now_ms, rc);
 }
 
 int merge_district_edit(struct hub_store *store, const char *report_id, const char *field,

@@ -1,12 +1,15 @@
 /* Heads, winners and conflicts of one field, computed from the changes alone, never from
  * the order they arrived in. */
 #include "merge/merge_field.h"
+#include "merge/merge_rows.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "merge/merge_conflict.h"
+#include "merge/merge_review.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
 
@@ -14,39 +17,30 @@ struct head {
     int64_t seq;
     char *value; /* NULL: unset */
     int64_t version, origin;
+    int rank; /* the value's safety rank under the field's policy (sae_field_rank) */
 };
 
-struct seq_list {
-    int64_t *items;
-    size_t count, capacity;
-};
+/* Whether the change aliased X has a child that is not held: a change built on it (its
+ * base), a resolution or re-dated change naming it as parent, a later change of X's own
+ * writer (a post's next edit of a field replaces its own earlier one), or a change whose
+ * writer had pulled X and edited from a value equal to X's: that writer saw X's value, so
+ * X is not concurrent with its edit (two equal values settled by the hub stay settled when
+ * a post that saw both edits on). */
+#define HAS_CHILD(X)                                                                        \
+    " (EXISTS (SELECT 1 FROM change d WHERE d.report_id = " X ".report_id"                   \
+    "   AND d.field = " X ".field AND d.held = 0 AND d.seq <> " X ".seq"                     \
+    "   AND ((d.base_version = " X ".version AND d.base_origin = " X ".origin)"              \
+    "     OR (d.origin = " X ".origin AND d.node_seq > " X ".node_seq)"                      \
+    "     OR (" X ".seq <= d.seen_cursor"                                                    \
+    "       AND EXISTS (SELECT 1 FROM change b WHERE b.report_id = d.report_id"              \
+    "         AND b.field = d.field AND b.version = d.base_version"                          \
+    "         AND b.origin = d.base_origin AND b.value IS " X ".value))))"                    \
+    " OR EXISTS (SELECT 1 FROM change_parent p WHERE p.parent = " X ".seq))"
 
-static int seq_list_add(struct seq_list *list, int64_t seq)
-{
-    for (size_t i = 0; i < list->count; i++)
-        if (list->items[i] == seq)
-            return 0;
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity ? list->capacity * 2 : 8;
-        int64_t *items = realloc(list->items, capacity * sizeof *items);
-        if (!items)
-            return SAE_ENOMEM;
-        list->items = items;
-        list->capacity = capacity;
-    }
-    list->items[list->count++] = seq;
-    return 0;
-}
-
-/* Heads: changes of the field that are not held, that no other such change names as its
- * base, and that no resolution lists as a parent. */
+/* Heads: changes of the field that are not held and have no child (HAS_CHILD). */
 static const char heads_sql[] =
-    "SELECT c.seq, c.value, c.version, c.origin FROM change c"
-    " WHERE c.report_id = ?1 AND c.field = ?2 AND c.held = 0"
-    " AND NOT EXISTS (SELECT 1 FROM change d WHERE d.report_id = c.report_id"
-    "   AND d.field = c.field AND d.held = 0 AND d.base_version = c.version"
-    "   AND d.base_origin = c.origin)"
-    " AND NOT EXISTS (SELECT 1 FROM change_parent p WHERE p.parent = c.seq)"
+    "SELECT c.seq, c.value, c.version, c.origin, c.kind FROM change c"
+    " WHERE c.report_id = ?1 AND c.field = ?2 AND c.held = 0 AND NOT" HAS_CHILD("c")
     " ORDER BY c.version, c.origin";
 
 /* Held changes no resolution has settled yet. */
@@ -63,11 +57,7 @@ static const char concurrent_edits_sql[] =
     " AND e.field <> '" SAE_FIELD_TOMBSTONE "' AND e.held = 0"
     " AND NOT ((e.origin = t.origin AND e.node_seq < t.node_seq) OR e.seq <= t.seen_cursor)"
     " AND NOT ((t.origin = e.origin AND t.node_seq < e.node_seq) OR t.seq <= e.seen_cursor)"
-    " AND NOT EXISTS (SELECT 1 FROM change d WHERE d.report_id = e.report_id"
-    "   AND d.field = e.field AND d.held = 0 AND d.base_version = e.version"
-    "   AND d.base_origin = e.origin)"
-    " AND NOT EXISTS (SELECT 1 FROM change_parent p WHERE p.parent = e.seq)"
-    " ORDER BY e.seq";
+    " AND NOT" HAS_CHILD("e") " ORDER BY e.seq";
 
 static void heads_free(struct head *heads, size_t count)
 {
@@ -76,12 +66,17 @@ static void heads_free(struct head *heads, size_t count)
     free(heads);
 }
 
-static int bind_field(sqlite3_stmt *stmt, const char *report_id, const char *field)
+/* The safety rank of a value under its field's merge policy (sae_field_rank): 0 for every
+ * value of a field merged by the latest version, of the tombstone, and of a field this
+ * catalogue does not know. */
+static int value_rank(const char *kind_name, const char *field, const char *value)
 {
-    int rc = sae_db_bind_text(stmt, 1, report_id);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 2, field);
-    return rc;
+    const struct sae_kind *kind = NULL;
+    struct sae_field_ref ref;
+    if (sae_catalogue_find_kind(kind_name, &kind) != 0 ||
+        sae_catalogue_resolve(kind, field, &ref) != 0)
+        return 0;
+    return sae_field_rank(ref.field, ref.element, value);
 }
 
 static int load_heads(struct hub_store *store, const char *report_id, const char *field,
@@ -93,19 +88,25 @@ static int load_heads(struct hub_store *store, const char *report_id, const char
     int err = 0;
     int rc = hub_store_prepare(store, heads_sql, &stmt);
     if (rc == 0)
-        rc = bind_field(stmt, report_id, field);
+        rc = merge_bind_field(stmt, report_id, field);
     while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         struct head *grown = realloc(heads, (count + 1) * sizeof *heads);
         const unsigned char *value = sqlite3_column_text(stmt, 1);
+        const unsigned char *kind = sqlite3_column_text(stmt, 4);
         if (!grown) {
             err = SAE_ENOMEM;
             break;
         }
         heads = grown;
         heads[count] = (struct head){sqlite3_column_int64(stmt, 0), NULL,
-                                     sqlite3_column_int64(stmt, 2), sqlite3_column_int64(stmt, 3)};
+                                     sqlite3_column_int64(stmt, 2), sqlite3_column_int64(stmt, 3),
+                                     0};
         if (value && !(heads[count].value = strdup((const char *)value)))
             err = SAE_ENOMEM;
+        else if (!kind)
+            err = SAE_ECORRUPT; /* a NOT NULL column */
+        else
+            heads[count].rank = value_rank((const char *)kind, field, heads[count].value);
         count++;
         rc = 0;
     }
@@ -121,6 +122,18 @@ static int load_heads(struct hub_store *store, const char *report_id, const char
     return 0;
 }
 
+/* The head that stands (heads ordered by version, origin; count > 0): the highest rank,
+ * the latest among equal ranks. A field merged by the latest version ranks every value 0,
+ * so its latest head stands, as equal values do under any policy. */
+static size_t standing_head(const struct head *heads, size_t count)
+{
+    size_t best = count - 1;
+    for (size_t i = count - 1; i-- > 0;)
+        if (heads[i].rank > heads[best].rank)
+            best = i;
+    return best;
+}
+
 static int collect_seqs(struct hub_store *store, const char *sql, const char *report_id,
                         const char *field, int64_t seq, struct seq_list *out)
 {
@@ -128,7 +141,7 @@ static int collect_seqs(struct hub_store *store, const char *sql, const char *re
     int err = 0;
     int rc = hub_store_prepare(store, sql, &stmt);
     if (rc == 0)
-        rc = report_id ? bind_field(stmt, report_id, field) : sae_db_bind_int(stmt, 1, seq);
+        rc = report_id ? merge_bind_field(stmt, report_id, field) : sae_db_bind_int(stmt, 1, seq);
     while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         err = seq_list_add(out, sqlite3_column_int64(stmt, 0));
         rc = 0;
@@ -139,19 +152,22 @@ static int collect_seqs(struct hub_store *store, const char *sql, const char *re
     return err;
 }
 
+/* heads: how many heads the field has; a field with one may take the fast way. */
 static const char set_winner_sql[] =
-    "INSERT OR REPLACE INTO field_state(report_id, field, change)"
-    " VALUES (?1, ?2, ?3)";
+    "INSERT OR REPLACE INTO field_state(report_id, field, change, heads)"
+    " VALUES (?1, ?2, ?3, ?4)";
 
 static int set_winner(struct hub_store *store, const char *report_id, const char *field,
-                      int64_t seq)
+                      int64_t seq, size_t heads)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, set_winner_sql, &stmt);
     if (rc == 0)
-        rc = bind_field(stmt, report_id, field);
+        rc = merge_bind_field(stmt, report_id, field);
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 3, seq);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 4, (int64_t)heads);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
@@ -163,27 +179,12 @@ static bool same_text(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* What the field's open conflict must be: its candidates, severity and reason. */
-struct conflict_shape {
-    struct seq_list candidates;
-    bool hard;
-    char reason[64];
-};
-
-static void add_reason(struct conflict_shape *shape, const char *reason)
-{
-    size_t used = strlen(shape->reason);
-    if (strstr(shape->reason, reason))
-        return;
-    snprintf(shape->reason + used, sizeof shape->reason - used, "%s%s", used ? "," : "", reason);
-}
-
 static int shape_from_heads(const struct head *heads, size_t count, struct conflict_shape *shape)
 {
     int rc = 0;
     if (count < 2)
         return 0;
-    add_reason(shape, "concurrent");
+    conflict_shape_add_reason(shape, "concurrent");
     for (size_t i = 0; rc == 0 && i < count; i++) {
         rc = seq_list_add(&shape->candidates, heads[i].seq);
         if (!same_text(heads[i].value, heads[0].value))
@@ -199,7 +200,7 @@ static int shape_add_held(struct hub_store *store, const char *report_id, const 
     struct seq_list held = {0};
     int rc = collect_seqs(store, held_sql, report_id, field, 0, &held);
     if (rc == 0 && held.count > 0) {
-        add_reason(shape, "clock");
+        conflict_shape_add_reason(shape, "clock");
         shape->hard = true;
         for (size_t i = 0; rc == 0 && i < count; i++)
             rc = seq_list_add(&shape->candidates, heads[i].seq);
@@ -221,7 +222,7 @@ static int shape_add_delete(struct hub_store *store, const struct head *heads, s
             continue; /* a restore, not a delete */
         rc = collect_seqs(store, concurrent_edits_sql, NULL, NULL, heads[i].seq, &edits);
         if (rc == 0 && edits.count > 0) {
-            add_reason(shape, "delete");
+            conflict_shape_add_reason(shape, "delete");
             shape->hard = true;
             rc = seq_list_add(&shape->candidates, heads[i].seq);
             for (size_t k = 0; rc == 0 && k < edits.count; k++)
@@ -229,102 +230,6 @@ static int shape_add_delete(struct hub_store *store, const struct head *heads, s
         }
         free(edits.items);
     }
-    return rc;
-}
-
-static const char open_conflict_id_sql[] =
-    "SELECT id FROM conflict WHERE report_id = ?1 AND field = ?2"
-    " AND status = 'open'";
-
-static int open_conflict_id(struct hub_store *store, const char *report_id, const char *field,
-                            int64_t *out)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, open_conflict_id_sql, &stmt);
-    if (rc == 0)
-        rc = bind_field(stmt, report_id, field);
-    if (rc == 0)
-        rc = sae_db_step(stmt);
-    *out = rc == SAE_DB_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-    sae_db_reset(stmt);
-    return rc == SAE_DB_ROW || rc == 0 ? 0 : rc;
-}
-
-static int exec_bound(struct hub_store *store, const char *sql, int64_t a, const char *text1,
-                      const char *text2, int64_t b)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_int(stmt, 1, a);
-    if (rc == 0 && text1)
-        rc = sae_db_bind_text(stmt, 2, text1);
-    if (rc == 0 && text2)
-        rc = sae_db_bind_text(stmt, 3, text2);
-    if (rc == 0 && sae_db_param_count(stmt) >= 4)
-        rc = sae_db_bind_int(stmt, 4, b);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
-    return rc;
-}
-
-static const char insert_conflict_sql[] =
-    "INSERT INTO conflict(report_id, field, opened_ms, severity,"
-    " reason, status) VALUES (?1, ?2, ?3, ?4, ?5, 'open')";
-
-static int insert_conflict(struct hub_store *store, const char *report_id, const char *field,
-                           const char *severity, const char *reason, int64_t now_ms,
-                           int64_t *out)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, insert_conflict_sql, &stmt);
-    if (rc == 0)
-        rc = bind_field(stmt, report_id, field);
-    if (rc == 0)
-        rc = sae_db_bind_int(stmt, 3, now_ms);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 4, severity);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 5, reason);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
-    if (rc != 0)
-        return rc;
-    *out = sae_db_last_rowid(store->db);
-    return 0;
-}
-
-/* Makes the field's open conflict match shape, opening one if needed. */
-static int sync_conflict(struct hub_store *store, const char *report_id, const char *field,
-                         const struct conflict_shape *shape, int64_t now_ms)
-{
-    int64_t id = 0;
-    const char *severity = shape->hard ? "hard" : "soft";
-    int rc = open_conflict_id(store, report_id, field, &id);
-    /* Nothing concurrent is left, yet a conflict is open: later changes replaced every
-     * candidate (a post re-dated its held change; a resolution of one field replaced the
-     * only edit a delete had not seen). A resolution closes its own conflict itself. */
-    if (rc == 0 && shape->candidates.count == 0 && id != 0)
-        return exec_bound(store, "UPDATE conflict SET status = 'resolved', resolved_ms = ?4,"
-                                 " resolved_by = ?2, note = ?3 WHERE id = ?1", id, "sae-hub",
-                          "settled: later changes replaced every candidate (a post re-dated "
-                          "its change after its clock was corrected, or a resolution)", now_ms);
-    if (rc != 0 || (shape->candidates.count == 0))
-        return rc;
-    if (id == 0) {
-        rc = insert_conflict(store, report_id, field, severity, shape->reason, now_ms, &id);
-    } else {
-        rc = exec_bound(store, "UPDATE conflict SET severity = ?2, reason = ?3 WHERE id = ?1",
-                        id, severity, shape->reason, 0);
-        if (rc == 0)
-            rc = exec_bound(store, "DELETE FROM conflict_candidate WHERE conflict = ?1", id, NULL,
-                            NULL, 0);
-    }
-    for (size_t i = 0; rc == 0 && i < shape->candidates.count; i++)
-        rc = exec_bound(store, "INSERT INTO conflict_candidate(conflict, change) VALUES (?1, ?4)",
-                        id, NULL, NULL, shape->candidates.items[i]);
     return rc;
 }
 
@@ -342,7 +247,7 @@ static int field_is_quiet(struct hub_store *store, const char *report_id, const 
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, quiet_sql, &stmt);
     if (rc == 0)
-        rc = bind_field(stmt, report_id, field);
+        rc = merge_bind_field(stmt, report_id, field);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == SAE_DB_ROW)
@@ -352,9 +257,11 @@ static int field_is_quiet(struct hub_store *store, const char *report_id, const 
 }
 
 /* The field's current winner (found = false when it has none) and whether the field is
- * quiet (quiet_sql), in one statement: this runs once per field of every batch. */
+ * quiet (quiet_sql) with one head at most (equal values the hub settled leave several),
+ * in one statement: this runs once per field of every batch. */
 static const char winner_quiet_sql[] =
-    "SELECT c.version, c.origin, s.change IS NOT NULL," QUIET_EXPRESSION
+    "SELECT c.version, c.origin, s.change IS NOT NULL, coalesce(s.heads, 0) <= 1 AND"
+    QUIET_EXPRESSION
     " FROM (SELECT 1) LEFT JOIN field_state s ON s.report_id = ?1 AND s.field = ?2"
     " LEFT JOIN change c ON c.seq = s.change";
 
@@ -364,7 +271,7 @@ static int winner_and_quiet(struct hub_store *store, const char *report_id, cons
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, winner_quiet_sql, &stmt);
     if (rc == 0)
-        rc = bind_field(stmt, report_id, field);
+        rc = merge_bind_field(stmt, report_id, field);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == SAE_DB_ROW) {
@@ -386,7 +293,7 @@ static int has_tombstone(struct hub_store *store, const char *report_id, bool *o
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, has_tombstone_sql, &stmt);
     if (rc == 0)
-        rc = bind_field(stmt, report_id, SAE_FIELD_TOMBSTONE);
+        rc = merge_bind_field(stmt, report_id, SAE_FIELD_TOMBSTONE);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == SAE_DB_ROW)
@@ -414,8 +321,20 @@ int merge_state_fast_forward(struct hub_store *store, const char *report_id, con
                            : base.hlc == 0 && base.origin == 0;
     if (rc != 0 || !builds_on || !quiet)
         return rc;
-    rc = set_winner(store, report_id, field, seq);
+    rc = set_winner(store, report_id, field, seq, 1);
     *done = rc == 0;
+    return rc;
+}
+
+/* What the field's conflict must be, given its heads. */
+static int field_shape(struct hub_store *store, const char *report_id, const char *field,
+                       const struct head *heads, size_t count, struct conflict_shape *shape)
+{
+    int rc = shape_from_heads(heads, count, shape);
+    if (rc == 0)
+        rc = shape_add_held(store, report_id, field, heads, count, shape);
+    if (rc == 0 && strcmp(field, SAE_FIELD_TOMBSTONE) == 0)
+        rc = shape_add_delete(store, heads, count, shape);
     return rc;
 }
 
@@ -424,31 +343,31 @@ int merge_state_recompute(struct hub_store *store, const char *report_id, const 
 {
     struct head *heads = NULL;
     size_t count = 0;
-    bool quiet = false, tombstone = strcmp(field, SAE_FIELD_TOMBSTONE) == 0;
+    bool quiet = false, open = false, tombstone = strcmp(field, SAE_FIELD_TOMBSTONE) == 0;
     struct conflict_shape shape;
     memset(&shape, 0, sizeof shape);
     int rc = load_heads(store, report_id, field, &heads, &count);
     if (rc != 0)
         return rc;
-    /* Heads come ordered by (version, origin): the last one wins. */
-    if (count > 0)
-        rc = set_winner(store, report_id, field, heads[count - 1].seq);
+    struct merge_review_state review = {false, 0, 0};
+    if (count > 0) {
+        /* Heads come ordered by (version, origin): the last is the latest. */
+        review.standing = heads[standing_head(heads, count)].seq;
+        review.latest = heads[count - 1].seq;
+        rc = set_winner(store, report_id, field, review.standing, count);
+    }
     /* One head (or none), nothing held, no conflict open: a clean field, nothing more to
      * compute. A tombstone head still has to be checked against concurrent edits. */
     if (rc == 0 && count <= 1 && !(tombstone && count == 1))
         rc = field_is_quiet(store, report_id, field, &quiet);
-    if (rc == 0 && quiet) {
-        heads_free(heads, count);
-        return 0;
-    }
+    if (rc == 0 && !quiet)
+        rc = field_shape(store, report_id, field, heads, count, &shape);
+    if (rc == 0 && !quiet)
+        rc = merge_conflict_sync(store, report_id, field, &shape, now_ms, &open);
+    review.open = open;
+    /* A resolution closed its conflict before this recompute: the log says so too. */
     if (rc == 0)
-        rc = shape_from_heads(heads, count, &shape);
-    if (rc == 0)
-        rc = shape_add_held(store, report_id, field, heads, count, &shape);
-    if (rc == 0 && tombstone)
-        rc = shape_add_delete(store, heads, count, &shape);
-    if (rc == 0)
-        rc = sync_conflict(store, report_id, field, &shape, now_ms);
+        rc = merge_review_log(store, report_id, field, &review);
     free(shape.candidates.items);
     heads_free(heads, count);
     return rc;

@@ -7,6 +7,7 @@
 #include "merge/merge.h"
 #include "merge/merge_rows.h"
 #include "merge/merge_field.h"
+#include "store/hub_meta.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
 
@@ -32,6 +33,14 @@ int merge_touched_add_change(struct touched *t, const char *report_id, const cha
     t->items[t->count].base = base;
     t->count++;
     return 0;
+}
+
+int merge_bind_field(sqlite3_stmt *stmt, const char *report_id, const char *field)
+{
+    int rc = sae_db_bind_text(stmt, 1, report_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, field);
+    return rc;
 }
 
 static int compare_touched(const void *a, const void *b)
@@ -69,6 +78,20 @@ int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t 
         if (rc == 0 && !done)
             rc = merge_state_recompute(store, item->report_id, item->field, now_ms);
     }
+    return rc;
+}
+
+int merge_finish_touched(struct hub_store *store, struct touched *t, int64_t now_ms, int rc)
+{
+    if (rc == 0)
+        rc = merge_recompute_touched(store, t, now_ms);
+    free(t->items);
+    t->items = NULL;
+    t->count = t->capacity = 0;
+    if (rc == 0)
+        rc = hub_store_commit(store);
+    if (rc != 0)
+        hub_store_rollback(store);
     return rc;
 }
 
@@ -142,4 +165,41 @@ int merge_insert_report(struct hub_store *store, const char *report_id, const ch
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
     return rc;
+}
+
+static const char open_fields_sql[] =
+    "SELECT report_id, field FROM conflict WHERE status = 'open' ORDER BY id";
+
+static int touch_open_fields(struct hub_store *store, struct touched *t)
+{
+    sqlite3_stmt *stmt = NULL;
+    int err = 0;
+    int rc = hub_store_prepare(store, open_fields_sql, &stmt);
+    while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        const char *report_id = (const char *)sqlite3_column_text(stmt, 0);
+        const char *field = (const char *)sqlite3_column_text(stmt, 1);
+        err = report_id && field ? merge_touched_add(t, report_id, field) : SAE_ECORRUPT;
+        rc = 0;
+    }
+    sae_db_reset(stmt);
+    return err != 0 ? err : rc;
+}
+
+int merge_refresh(struct hub_store *store, int64_t now_ms)
+{
+    struct touched touched = {0};
+    int64_t pending = 0;
+    int rc = sae_db_meta_int(store->db, HUB_META_MERGE_REFRESH, &pending);
+    if (rc != 0 || pending == 0)
+        return rc;
+    rc = hub_store_begin(store);
+    if (rc != 0)
+        return rc;
+    /* Another process may have run it meanwhile: read the mark again under the lock. */
+    rc = sae_db_meta_int(store->db, HUB_META_MERGE_REFRESH, &pending);
+    if (rc == 0 && pending != 0)
+        rc = touch_open_fields(store, &touched);
+    if (rc == 0 && pending != 0)
+        rc = sae_db_set_meta_int(store->db, HUB_META_MERGE_REFRESH, 0);
+    return merge_finish_touched(store, &touched, now_ms, rc);
 }

@@ -27,12 +27,17 @@ struct touched {
 };
 
 int merge_touched_add(struct touched *t, const char *report_id, const char *field);
+/* Binds report_id and field to ?1 and ?2, as every per-field statement of the merge has them. */
+int merge_bind_field(sqlite3_stmt *stmt, const char *report_id, const char *field);
 /* The same, naming the stored change (seq) that touched the field and its base. */
 int merge_touched_add_change(struct touched *t, const char *report_id, const char *field,
                              int64_t seq, struct sae_version base);
 /* Every touched field, and the tombstone of every touched report: an edit can make a delete
  * conflict appear. */
 int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t now_ms);
+/* Ends a write transaction the caller began: when rc is 0, recomputes what t touched and
+ * commits; otherwise (or when that fails) rolls back. Frees t's items; returns the result. */
+int merge_finish_touched(struct hub_store *store, struct touched *t, int64_t now_ms, int rc);
 
 /* One row of the change table. */
 struct stored_change {

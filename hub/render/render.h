@@ -2,11 +2,13 @@
  * through Jansson) and to spreadsheets (CSV). Reads nothing itself: it renders what
  * store/hub_read.h loaded.
  *
- * render_json.c: JSON; render_text.c: text; render_csv.c: CSV. */
+ * render_json.c: JSON; render_text.c: text; render_csv.c: CSV; render_policy.c: merge
+ * policies in words. */
 #ifndef HUB_RENDER_H
 #define HUB_RENDER_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "store/hub_read.h"
@@ -19,9 +21,10 @@ json_t *hub_value_json(const struct sae_field *field, const char *value);
 /* {"id", "kind", "village", "fields", "deleted", "updated"}. */
 json_t *hub_report_json(const struct hub_report *report);
 /* {"id", "report", "kind", "village", "field", "severity", "status", "reason", "opened",
- *  "winner", "candidates": [{"number", "field", "value", "node", "village", "version",
- *  "time", "held", "author"}], and when resolved "resolved_by", "resolved_at", "note",
- *  "resolution"}. */
+ *  "winner" (the value that stands), "policy" ("safest" or "latest"), "policy_text" (why
+ *  the winner stands), "candidates": [{"number", "field", "value", "node", "village",
+ *  "version", "time", "held", "author", "current"}], and when resolved "resolved_by",
+ *  "resolved_at", "note", "resolution"}. */
 json_t *hub_conflict_json(const struct hub_conflict *conflict);
 /* {"reports", "deleted", "village", "kind", "month", "violence_type", "open_conflicts",
  *  "held_changes", "duplicate_registration_numbers"}. */
@@ -74,6 +77,16 @@ void hub_change_text(FILE *out, const struct sae_kind *kind, const struct hub_ch
 void hub_conflict_line(FILE *out, const struct hub_conflict *conflict);
 void hub_conflict_text(FILE *out, const struct hub_conflict *conflict);
 void hub_stats_text(FILE *out, const struct hub_stats *stats);
+
+/* ---- Merge policies (render_policy.c) ----------------------------------------------- */
+
+/* The policy that decides what stands while a conflict on field (a stored name: a field,
+ * FIELD/CODE, or the tombstone) is open: "safest" or "latest". */
+const char *hub_policy_name(const struct sae_kind *kind, const char *field);
+/* The same in words, with the order of values it follows ("the safest value stands until a
+ * coordinator decides (high > medium > low > (unset); the latest among equals)"). */
+#define HUB_POLICY_TEXT_BYTES 320
+void hub_policy_text(const struct sae_kind *kind, const char *field, char *out, size_t size);
 
 /* ISO 8601 UTC with milliseconds of a time in ms ("1970-01-01T00:00:00.000Z" for 0). */
 void hub_format_ms(int64_t ms, char out[SAE_HLC_TIME_LEN + 1]);

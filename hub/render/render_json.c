@@ -162,6 +162,8 @@ json_t *hub_conflict_json(const struct hub_conflict *k)
 {
     json_t *object = json_object(), *candidates = json_array();
     const struct sae_field *field = field_of(k->kind, k->field);
+    char policy[HUB_POLICY_TEXT_BYTES];
+    hub_policy_text(k->kind, k->field, policy, sizeof policy);
     int bad = !object || !candidates;
     for (size_t i = 0; !bad && i < k->candidate_count; i++) {
         json_t *c = candidate_json(k, &k->candidates[i]);
@@ -180,6 +182,8 @@ json_t *hub_conflict_json(const struct hub_conflict *k)
               put(object, "winner", k->has_winner ? version_value_json(field, k->winner_value,
                                                                        k->winner_version)
                                                   : json_null()) |
+              put(object, "policy", json_string(hub_policy_name(k->kind, k->field))) |
+              put(object, "policy_text", json_string(policy)) |
               put(object, "candidates", json_incref(candidates));
     if (!bad && !k->open)
         bad = put_resolution(object, k);

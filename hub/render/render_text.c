@@ -109,11 +109,29 @@ void hub_change_text(FILE *out, const struct sae_kind *kind, const struct hub_ch
     fputc('\n', out);
 }
 
+/* A resolved conflict that no coordinator needed: equal values, or every candidate
+ * replaced by a later change. */
+static bool settled_by_hub(const struct hub_conflict *k)
+{
+    return !k->open && k->resolved_by && strcmp(k->resolved_by, HUB_SETTLED_BY) == 0;
+}
+
 void hub_conflict_line(FILE *out, const struct hub_conflict *k)
 {
-    fprintf(out, "%6" PRId64 "  %-8s  %-4s  %.8s  %-8s  %-20s  %-18s  %zu candidates  %s\n",
-            k->id, k->open ? "open" : "resolved", k->hard ? "hard" : "soft", k->report_id,
-            k->kind->name, k->field, k->reason, k->candidate_count, k->village);
+    const struct sae_field *field = field_of(k->kind, k->field);
+    fprintf(out, "%6" PRId64 "  %-8s  %-4s  %.8s  %-8s  %-20s  %-18s  %zu candidates  %s",
+            k->id, k->open ? "open" : settled_by_hub(k) ? "settled" : "resolved",
+            k->hard ? "hard" : "soft", k->report_id, k->kind->name, k->field, k->reason,
+            k->candidate_count, k->village);
+    /* What stands meanwhile, and by which policy; never a sensitive or free-text value. */
+    if (k->open && k->has_winner && (!field || sae_field_shown_in_lists(field))) {
+        fputs("  stands: ", out);
+        print_value(out, field, k->field, k->winner_value, 0);
+        fprintf(out, " (%s)", hub_policy_name(k->kind, k->field));
+    } else if (k->open) {
+        fprintf(out, "  stands: see conflicts show %" PRId64, k->id);
+    }
+    fputc('\n', out);
 }
 
 static void print_candidate(FILE *out, const struct hub_conflict *k, const struct hub_candidate *c)
@@ -142,12 +160,17 @@ void hub_conflict_text(FILE *out, const struct hub_conflict *k)
     fprintf(out, "  %-10s  %s (%s, %s)\n", "report", k->report_id, k->kind->name, k->village);
     fprintf(out, "  %-10s  %s\n", "field", k->field);
     fprintf(out, "  %-10s  %s\n", "opened", time);
+    char policy[HUB_POLICY_TEXT_BYTES];
+    hub_policy_text(k->kind, k->field, policy, sizeof policy);
     fprintf(out, "  %-10s  ", "current");
     if (k->has_winner)
         print_value(out, field, k->field, k->winner_value, 14);
     else
         fputs("(none)", out);
     fputc('\n', out);
+    if (k->open)
+        fprintf(out, "  %-10s  %s%s\n", "why", policy,
+                strstr(k->reason, "clock") ? "; a change dated ahead (held) never stands" : "");
     if (!k->open) {
         hub_format_ms(k->resolved_ms, time);
         fprintf(out, "  %-10s  %s by %s%s%s\n", "resolved", time,

@@ -13,6 +13,9 @@
 #define HUB_META_CLOCK "clock"
 /* The seq of the last district change (a coordinator's edit or resolution). */
 #define HUB_META_DISTRICT_SEQ "district_seq"
+/* 1 while the conflicts open before the merge policies (schema 3) still wait to be
+ * recomputed under them (merge_refresh); the migration sets it. */
+#define HUB_META_MERGE_REFRESH "merge_refresh"
 /* The TLS key pins every pull announces ("sha256//..;sha256//..") and since when (ms):
  * written by `sae-hub tls new-key` and `tls roll` (store/announced_pins.c). */
 #define HUB_META_TLS_PINS "tls_pins"

@@ -112,6 +112,24 @@ static const char *const migrations[] = {
     "CREATE TRIGGER change_no_update BEFORE UPDATE ON change"
     "  BEGIN SELECT RAISE(ABORT, 'changes are never changed'); END;"
     "PRAGMA user_version = 2;",
+    /* 3: merge policies. field_state counts its heads (equal values the hub settled leave
+     * several); the review log tells the posts which fields wait for a coordinator and
+     * which version stands meanwhile (merge/merge_review.h). The conflicts a hub had open
+     * are recomputed under the policies once (merge_refresh, run when the hub opens). */
+    "ALTER TABLE field_state ADD COLUMN heads INTEGER NOT NULL DEFAULT 1;"
+    "CREATE TABLE review("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  report_id TEXT NOT NULL,"
+    "  village TEXT NOT NULL,"
+    "  field TEXT NOT NULL,"
+    "  open INTEGER NOT NULL,"
+    "  standing INTEGER NOT NULL,"
+    "  latest INTEGER NOT NULL,"
+    "  at_change INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX review_by_village ON review(village, seq);"
+    "CREATE INDEX review_by_field ON review(report_id, field, seq);"
+    "INSERT INTO meta(key, value) VALUES ('merge_refresh', 1);"
+    "PRAGMA user_version = 3;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,

@@ -16,8 +16,10 @@
 #include "sae/sae_time.h"
 
 #define HUB_DB_FILE "hub.db"
-#define HUB_SCHEMA_VERSION 2
+#define HUB_SCHEMA_VERSION 3
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
+/* Who resolved a conflict no coordinator needed (equal values, candidates replaced). */
+#define HUB_SETTLED_BY "sae-hub"
 /* A change dated more than this past the hub's clock is held: kept, shown, never winning. */
 #define HUB_DRIFT_MS_DEFAULT SAE_MS_PER_DAY
 

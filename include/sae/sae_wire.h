@@ -112,6 +112,19 @@ struct sae_pull_request {
     uint64_t cursor;
     uint32_t max_changes; /* 0 = the hub's choice */
     sae_hlc clock;        /* the sender's clock, so the hub can measure its offset */
+    uint64_t review_cursor; /* where the review states start */
+    bool with_reviews;      /* the post keeps review states; false: the hub sends none */
+};
+
+/* The review state of one field (PROTOCOL.md section 6, "Reviews"): while open, a hard
+ * conflict waits for a coordinator and the standing version is what the hub shows; a post
+ * holding the latest version shows the standing one instead. */
+struct sae_review {
+    struct sae_id report_id;
+    char *field;                 /* a field name, or FIELD/CODE for a set element */
+    bool open;
+    struct sae_version standing; /* {0, 0} = none */
+    struct sae_version latest;   /* {0, 0} = none */
 };
 
 struct sae_pull_response {
@@ -125,6 +138,11 @@ struct sae_pull_response {
     /* The hub's announced TLS key pins (SHA-256 of the SPKI); 0 = no announcement. */
     uint8_t tls_pins[SAE_WIRE_TLS_PINS_MAX][SAE_WIRE_TLS_PIN_BYTES];
     size_t tls_pin_count;
+    /* Review states after the request's review_cursor (only when it asked), at most
+     * limits->changes_per_message, and where the next pull's start. */
+    struct sae_review *reviews;
+    size_t review_count;
+    uint64_t next_review_cursor;
 };
 
 struct sae_enroll_request {

@@ -31,13 +31,17 @@ static const struct sae_cli_help helps[] = {
              "[--add SET=CODE ...] [--remove SET=CODE ...]",
      "Changes fields of a report (ID: an id, 6+ first characters, or a registration number).\n"
      "Each change is a new journal entry; nothing is overwritten. Values equal to the\n"
-     "current ones are skipped; a set writes only the elements that change. Service events\n"
-     "are append-only.\n"
+     "current ones (as show shows them) are skipped; a set writes only the elements that\n"
+     "change. Service events are append-only.\n"
      "  --unset FIELD          clear an optional field\n"
      "  --add SET=CODE[,CODE]  add elements to a set; --remove takes them out\n"},
     {"delete", "delete ID",
      "Marks a report deleted (a tombstone in the journal; its history is kept).\n"},
-    {"show", "show ID [--json]", "Prints one report with every field, sensitive ones included.\n"},
+    {"show", "show ID [--json]",
+     "Prints one report with every field, sensitive ones included. While two posts'\n"
+     "changes of a field wait for a coordinator, the field shows the value the district\n"
+     "keeps meanwhile, marked \"under review by the district (ditinjau kabupaten)\";\n"
+     "--json lists such fields in under_review.\n"},
     {"list", "list [--kind KIND] [--deleted] [--json]",
      "Prints the reports in the order they were recorded, one line each. Lines never show\n"
      "sensitive fields; use show for those.\n"
@@ -63,7 +67,9 @@ static const struct sae_cli_help helps[] = {
     {"sync", "sync [--json]",
      "One round with the district hub: receives what changed for this village (other\n"
      "devices' reports, district corrections, conflict resolutions), then sends every\n"
-     "pending change, in batches of up to 1000 each acknowledged before it counts as sent.\n"
+     "pending change, in batches of up to 1000 each acknowledged before it counts as sent,\n"
+     "and when it sent any, receives once more what the hub made of them (a field it now\n"
+     "reviews).\n"
      "When this computer's date is more than 10 minutes off the hub's, new changes are\n"
      "dated by the hub's time and those written under the wrong date are re-dated before\n"
      "they are sent. The hub is trusted by its TLS key pins alone (from the bundle, then as\n"

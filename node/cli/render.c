@@ -50,20 +50,24 @@ static int put(json_t *object, const char *key, json_t *value)
 
 json_t *render_report_json(const struct report *report)
 {
-    json_t *object = json_object(), *fields = json_object();
+    json_t *object = json_object(), *fields = json_object(), *reviewed = json_array();
     char time[SAE_HLC_TIME_LEN + 1];
-    int bad = !object || !fields;
+    int bad = !object || !fields || !reviewed;
     for (size_t i = 0; !bad && i < report->value_count; i++)
         bad = put(fields, report->values[i].field->name,
                   value_json(report->values[i].field, report->values[i].value));
+    for (size_t i = 0; !bad && i < report->under_review_count; i++)
+        bad = json_array_append_new(reviewed, json_string(report->under_review[i].field)) != 0;
     sae_hlc_format_time(report->updated, time);
     if (!bad)
         bad = put(object, "id", json_string(report->id)) |
               put(object, "kind", json_string(report->kind->name)) |
               put(object, "fields", json_incref(fields)) |
               put(object, "deleted", json_boolean(report->deleted)) |
-              put(object, "updated", json_string(time));
+              put(object, "updated", json_string(time)) |
+              put(object, "under_review", json_incref(reviewed));
     json_decref(fields);
+    json_decref(reviewed);
     if (bad) {
         json_decref(object);
         return NULL;
@@ -244,6 +248,46 @@ static void print_multiline(FILE *out, const char *value)
     }
 }
 
+/* The mark of a value the district reviews: it stands until a coordinator decides. */
+#define UNDER_REVIEW "  <- under review by the district (ditinjau kabupaten)"
+
+/* Whether a value line of report shows the field under review named name: the field
+ * itself, the set one of whose elements it is, or the set a deprecated field is shown
+ * through. */
+static bool shown_above(const struct report *report, const char *name)
+{
+    const struct sae_field *old = NULL;
+    for (size_t k = 0; k < report->value_count; k++) {
+        const char *field = report->values[k].field->name;
+        size_t len = strlen(field);
+        if (strncmp(name, field, len) == 0 &&
+            (name[len] == '\0' || name[len] == SAE_FIELD_ELEMENT_SEPARATOR))
+            return true;
+        if (report->values[k].field->type == SAE_FIELD_SET &&
+            report->view.legacy[sae_field_index(report->kind, report->values[k].field)] &&
+            sae_catalogue_find_field(report->kind, name, &old) == 0 && old->replaced_by &&
+            strcmp(old->replaced_by, field) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Fields under review that no line above shows (unset while disputed, the deletion, an
+ * element of a set not shown whole): named with the value that stands, so that none goes
+ * unmarked. */
+static void print_reviews_without_value(FILE *out, const struct report *report)
+{
+    for (size_t i = 0; i < report->under_review_count; i++) {
+        const struct report_review *r = &report->under_review[i];
+        if (strcmp(r->field, SAE_FIELD_TOMBSTONE) == 0)
+            fprintf(out, "  %-22s  %s" UNDER_REVIEW "\n", "deleted",
+                    report->deleted ? "yes" : "no");
+        else if (!shown_above(report, r->field))
+            fprintf(out, "  %-22s  %s" UNDER_REVIEW "\n", r->field,
+                    r->value ? r->value : "(unset)");
+    }
+}
+
 void render_report_text(FILE *out, const struct report *report)
 {
     char time[SAE_HLC_TIME_LEN + 1];
@@ -266,8 +310,11 @@ void render_report_text(FILE *out, const struct report *report)
         if (v->field->type == SAE_FIELD_SET && report->view.legacy[sae_field_index(report->kind,
                                                                                    v->field)])
             fputs("  [catatan lama / old record]", out);
+        if (report_under_review(report, v->field->name))
+            fputs(UNDER_REVIEW, out);
         fputc('\n', out);
     }
+    print_reviews_without_value(out, report);
     fprintf(out, "  %-22s  %s\n", "last change", time);
 }
 

@@ -10,7 +10,8 @@
 
 #include "store/report_read.h"
 
-/* {"id", "kind", "fields": {name: value}, "deleted", "updated"}; NULL when out of memory. */
+/* {"id", "kind", "fields": {name: value}, "deleted", "updated", "under_review": [stored
+ * field names the district reviews]}; NULL when out of memory. */
 json_t *render_report_json(const struct report *report);
 /* {"seq", "field", "value", "version", "origin", "time", "base_version", "base_origin"}. */
 json_t *render_history_json(const struct history_entry *entry);

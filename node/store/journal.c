@@ -36,8 +36,10 @@ static const char upsert_field_sql[] =
     " ON CONFLICT(report_id, field) DO UPDATE SET value = excluded.value,"
     " version = excluded.version, origin = excluded.origin, seq = excluded.seq"
     " WHERE (excluded.version, excluded.origin) > (report_field.version, report_field.origin)";
+/* What the post shows is what an edit starts from: while the hub reviews a field, the
+ * standing version is the one its writer saw (its base), and the value it compares with. */
 static const char select_field_sql[] =
-    "SELECT value, version, origin FROM report_field WHERE report_id = ?1 AND field = ?2";
+    "SELECT value, version, origin FROM field_shown WHERE report_id = ?1 AND field = ?2";
 
 /* The statements belong to the store's cache: reset, never finalized. */
 static void writer_finish(struct change_writer *w)

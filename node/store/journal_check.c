@@ -103,7 +103,7 @@ static void check_value(struct journal_check_result *r, int64_t seq, const char 
             problem(r, "journal entry %lld: tombstone value is not valid", (long long)seq);
         return;
     }
-    /* A set is stored element by element ("violence_types/sexual" = "1"). */
+    /* A field, or one element of a set ("violence_types/sexual" = "1"). */
     if (!field_name || sae_catalogue_resolve(kind, field_name, &ref) != 0) {
         problem(r, "journal entry %lld has an unknown field", (long long)seq);
         return;
@@ -112,8 +112,7 @@ static void check_value(struct journal_check_result *r, int64_t seq, const char 
         return;
     if (sae_validate_ref(&ref, (const char *)value, (size_t)len, &canonical, message) != 0 ||
         strlen(canonical) != (size_t)len || memcmp(canonical, value, (size_t)len) != 0)
-        problem(r, "journal entry %lld: value of %s is not valid", (long long)seq,
-                ref.field->name);
+        problem(r, "journal entry %lld: value of %s is not valid", (long long)seq, field_name);
     free(canonical);
 }
 

@@ -14,8 +14,9 @@
 #define NODE_META_CLOCK "clock"
 /* The highest own seq the hub acknowledged. */
 #define NODE_META_ACKED_SEQ "acked_seq"
-/* Where the next pull starts in the hub's change order. */
+/* Where the next pull starts in the hub's change order, and in its review log. */
 #define NODE_META_PULL_CURSOR "pull_cursor"
+#define NODE_META_REVIEW_CURSOR "review_cursor"
 /* The last round: when it succeeded, and the line it failed with ("" after a success). */
 #define NODE_META_LAST_SYNC_MS "last_sync_ms"
 #define NODE_META_LAST_ERROR "last_error"

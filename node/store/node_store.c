@@ -79,6 +79,32 @@ static const char *const migrations[] = {
     "CREATE UNIQUE INDEX journal_restamps ON journal(restamp_of) WHERE restamp_of IS NOT NULL;"
     "INSERT OR IGNORE INTO meta(key, value) VALUES ('restamp_below_seq', 0);"
     "PRAGMA user_version = 3;",
+    /* 4: merge policies. The hub's open reviews of this village's fields (a hard conflict
+     * a coordinator has yet to decide): which version stands meanwhile, and the latest one.
+     * field_shown is what the post shows and edits from: the standing version's value while
+     * the field holds the latest version the hub knew of; the post's own field otherwise
+     * (its newer edit, not yet judged by the hub). */
+    "CREATE TABLE review("
+    "  report_id TEXT NOT NULL,"
+    "  field TEXT NOT NULL,"
+    "  standing_version INTEGER NOT NULL,"
+    "  standing_origin INTEGER NOT NULL,"
+    "  latest_version INTEGER NOT NULL,"
+    "  latest_origin INTEGER NOT NULL,"
+    "  PRIMARY KEY(report_id, field)) STRICT, WITHOUT ROWID;"
+    "CREATE VIEW field_shown(report_id, field, value, version, origin, under_review) AS"
+    "  SELECT f.report_id, f.field, iif(s.seq IS NULL, f.value, s.value),"
+    "    iif(s.seq IS NULL, f.version, s.version), iif(s.seq IS NULL, f.origin, s.origin),"
+    "    r.report_id IS NOT NULL"
+    "  FROM report_field f"
+    "  LEFT JOIN review r ON r.report_id = f.report_id AND r.field = f.field"
+    "  LEFT JOIN journal s ON s.seq = (SELECT j.seq FROM journal j"
+    "    WHERE r.latest_version = f.version AND r.latest_origin = f.origin"
+    "    AND j.report_id = r.report_id AND j.field = r.field"
+    "    AND j.version = r.standing_version AND j.origin = r.standing_origin"
+    "    ORDER BY j.seq LIMIT 1);"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('review_cursor', 0);"
+    "PRAGMA user_version = 4;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,

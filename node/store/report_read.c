@@ -11,8 +11,8 @@
 #include <string.h>
 
 static const char select_reports_sql[] =
-    "SELECT r.id, r.kind, f.field, f.value, f.version, f.origin FROM report r"
-    " LEFT JOIN report_field f ON f.report_id = r.id"
+    "SELECT r.id, r.kind, f.field, f.value, f.version, f.origin, f.under_review FROM report r"
+    " LEFT JOIN field_shown f ON f.report_id = r.id"
     " WHERE (?1 IS NULL OR r.kind = ?1) AND (?2 IS NULL OR r.id = ?2)"
     " ORDER BY r.first_seq, r.id, f.field";
 
@@ -21,8 +21,57 @@ void report_free(struct report *report)
     if (!report)
         return;
     sae_view_free(&report->view);
+    for (size_t i = 0; i < report->under_review_count; i++) {
+        free(report->under_review[i].field);
+        free(report->under_review[i].value);
+    }
+    free(report->under_review);
     free(report->values);
     free(report);
+}
+
+/* Whether a stored name is field itself or one of its elements ("FIELD/CODE"). */
+static bool names_field(const char *name, const char *field)
+{
+    size_t len = strlen(field);
+    return strncmp(name, field, len) == 0 &&
+           (name[len] == '\0' || name[len] == SAE_FIELD_ELEMENT_SEPARATOR);
+}
+
+bool report_under_review(const struct report *report, const char *field)
+{
+    const struct sae_field *set = NULL;
+    for (size_t i = 0; i < report->under_review_count; i++)
+        if (names_field(report->under_review[i].field, field))
+            return true;
+    /* A set shown from the deprecated field it replaced is reviewed with that field. */
+    if (sae_catalogue_find_field(report->kind, field, &set) != 0 || set->type != SAE_FIELD_SET ||
+        !report->view.legacy[sae_field_index(report->kind, set)])
+        return false;
+    for (size_t i = 0; i < report->kind->field_count; i++) {
+        const struct sae_field *old = &report->kind->fields[i];
+        if (old->deprecated && old->replaced_by && strcmp(old->replaced_by, field) == 0 &&
+            report_under_review(report, old->name))
+            return true;
+    }
+    return false;
+}
+
+/* Rows come ordered by field name: the list stays in name order. */
+static int note_under_review(struct report *report, sqlite3_stmt *stmt)
+{
+    struct report_review *grown = realloc(report->under_review,
+                                          (report->under_review_count + 1) * sizeof *grown);
+    if (!grown)
+        return SAE_ENOMEM;
+    report->under_review = grown;
+    struct report_review *r = &grown[report->under_review_count];
+    *r = (struct report_review){NULL, NULL};
+    int rc = sae_db_column_dup(stmt, 2, &r->field);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 3, &r->value);
+    report->under_review_count++; /* counted even half-made, so that it is freed */
+    return rc;
 }
 
 static int new_report(sqlite3_stmt *stmt, struct report **out)
@@ -59,6 +108,11 @@ static int add_row_value(struct report *report, sqlite3_stmt *stmt)
         return 0; /* a report row without fields */
     if (version.hlc > report->updated)
         report->updated = version.hlc;
+    if (sqlite3_column_int(stmt, 6) != 0) {
+        int rc = note_under_review(report, stmt);
+        if (rc != 0)
+            return rc;
+    }
     if (strcmp(name, SAE_FIELD_TOMBSTONE) == 0) {
         report->deleted = report->deleted || value != NULL;
         return 0;

@@ -1,4 +1,6 @@
-/* Reading the derived state and the journal: one report, lists, history, id prefixes. */
+/* Reading the derived state and the journal: one report, lists, history, id prefixes.
+ * Reports show each field as the post shows it (field_shown): the hub's standing value
+ * while the district reviews the field. */
 #ifndef REPORT_READ_H
 #define REPORT_READ_H
 
@@ -18,6 +20,13 @@ struct report_value {
     struct sae_version version;
 };
 
+/* One field under review: its stored name ("FIELD/CODE" for a set element, "_deleted" for
+ * a deletion) and the value shown (NULL: unset); malloc'd. */
+struct report_review {
+    char *field;
+    char *value;
+};
+
 struct report {
     char id[SAE_ID_TEXT_LEN + 1];
     const struct sae_kind *kind;
@@ -26,7 +35,15 @@ struct report {
     struct report_value *values; /* fields with a value, in catalogue order (sae_view) */
     size_t value_count;
     struct sae_view view;        /* the same values by field index, sets' elements */
+    /* The fields the district reviews (a hard conflict a coordinator has yet to decide), in
+     * name order. Their values above are those that stand at the hub meanwhile. */
+    struct report_review *under_review;
+    size_t under_review_count;
 };
+
+/* Whether field (a catalogue field, or SAE_FIELD_TOMBSTONE) or one element of it is under
+ * review: a set is under review while any of its elements is. */
+bool report_under_review(const struct report *report, const char *field);
 
 /* Resolves a full id, a unique prefix of SAE_LIMIT_ID_PREFIX_MIN+ characters or a case's
  * registration number to the canonical id. SAE_EINVAL (neither), SAE_ENOTFOUND,

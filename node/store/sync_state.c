@@ -50,18 +50,60 @@ int sync_state_clock(struct node_store *store, sae_hlc *out)
     return rc;
 }
 
-int sync_state_pull_cursor(struct node_store *store, uint64_t *out)
+/* A cursor into one of the hub's logs, kept in meta under key. */
+static int meta_cursor(struct node_store *store, const char *key, uint64_t *out)
 {
     int64_t cursor = 0;
-    int rc = sae_db_meta_int(store->db, NODE_META_PULL_CURSOR, &cursor);
+    int rc = sae_db_meta_int(store->db, key, &cursor);
     if (rc == 0)
         *out = (uint64_t)cursor;
     return rc;
 }
 
+int sync_state_pull_cursor(struct node_store *store, uint64_t *out)
+{
+    return meta_cursor(store, NODE_META_PULL_CURSOR, out);
+}
+
 int sync_state_set_pull_cursor(struct node_store *store, uint64_t cursor)
 {
     return sae_db_set_meta_int(store->db, NODE_META_PULL_CURSOR, (int64_t)cursor);
+}
+
+int sync_state_review_cursor(struct node_store *store, uint64_t *out)
+{
+    return meta_cursor(store, NODE_META_REVIEW_CURSOR, out);
+}
+
+int sync_state_set_review_cursor(struct node_store *store, uint64_t cursor)
+{
+    return sae_db_set_meta_int(store->db, NODE_META_REVIEW_CURSOR, (int64_t)cursor);
+}
+
+static const char keep_review_sql[] =
+    "INSERT OR REPLACE INTO review(report_id, field, standing_version, standing_origin,"
+    " latest_version, latest_origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char forget_review_sql[] = "DELETE FROM review WHERE report_id = ?1 AND field = ?2";
+
+int sync_state_apply_review(struct node_store *store, const struct sae_review *review)
+{
+    char id[SAE_ID_TEXT_LEN + 1];
+    sqlite3_stmt *stmt = NULL;
+    const int64_t versions[] = {(int64_t)review->standing.hlc, (int64_t)review->standing.origin,
+                                (int64_t)review->latest.hlc, (int64_t)review->latest.origin};
+    sae_id_format(&review->report_id, id);
+    int rc = sae_db_prepare_cached(store->db, &store->statements,
+                                   review->open ? keep_review_sql : forget_review_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, review->field);
+    if (rc == 0 && review->open)
+        rc = sae_db_bind_ints(stmt, 3, versions, 4);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
 
 int sync_state_last_own_seq(struct node_store *store, int64_t *out)

@@ -22,6 +22,12 @@ int sync_state_clock(struct node_store *store, sae_hlc *out);
 /* Where the next pull starts. */
 int sync_state_pull_cursor(struct node_store *store, uint64_t *out);
 int sync_state_set_pull_cursor(struct node_store *store, uint64_t cursor);
+/* Where the next pull starts in the hub's review log. */
+int sync_state_review_cursor(struct node_store *store, uint64_t *out);
+int sync_state_set_review_cursor(struct node_store *store, uint64_t cursor);
+/* Keeps the hub's review state of a field: an open review is kept (replacing the field's
+ * previous one), a closed one forgotten. */
+int sync_state_apply_review(struct node_store *store, const struct sae_review *review);
 /* The seq of the newest own change (0 when none), to notice a new local change. */
 int sync_state_last_own_seq(struct node_store *store, int64_t *out);
 

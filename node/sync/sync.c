@@ -308,8 +308,13 @@ static int apply_pulled(struct round *r, const struct sae_pull_response *respons
         rc = journal_apply_remote(r->store, &response->changes[i], &applied);
         r->result->pulled += applied;
     }
+    /* After the changes: a review names versions the answer (or an earlier one) brought. */
+    for (size_t i = 0; rc == 0 && i < response->review_count; i++)
+        rc = sync_state_apply_review(r->store, &response->reviews[i]);
     if (rc == 0)
         rc = sync_state_set_pull_cursor(r->store, response->next_cursor);
+    if (rc == 0)
+        rc = sync_state_set_review_cursor(r->store, response->next_review_cursor);
     if (rc == 0)
         rc = observe_hub_clock(r, response->hub_clock, response->hub_time_ms);
     if (rc == 0)
@@ -330,11 +335,14 @@ static int pull_all(struct round *r)
 {
     bool more = true;
     while (more) {
-        struct sae_pull_request request = {.schema_version = SAE_WIRE_SCHEMA_VERSION};
+        struct sae_pull_request request = {.schema_version = SAE_WIRE_SCHEMA_VERSION,
+                                           .with_reviews = true};
         struct sae_pull_response *response = NULL;
         uint8_t *plain = NULL, *answer = NULL;
         size_t len = 0, answer_len = 0;
         int rc = sync_state_pull_cursor(r->store, &request.cursor);
+        if (rc == 0)
+            rc = sync_state_review_cursor(r->store, &request.review_cursor);
         if (rc == 0)
             rc = sync_state_clock(r->store, &request.clock);
         if (rc == 0)
@@ -390,6 +398,10 @@ int sync_round(struct node_store *store, struct transport *transport,
         rc = pull_all(&r);
     if (rc == 0)
         rc = restamp_and_push(&r);
+    /* What was sent may have opened or changed a review at the hub (another post's edit of
+     * the same field came first): pull once more, so the post shows what the hub shows. */
+    if (rc == 0 && result->pushed > 0)
+        rc = pull_all(&r);
     sodium_memzero(r.secret_key, sizeof r.secret_key);
     if (rc != 0 && why && !why->text[0])
         sae_message_set(why, "synchronisation failed: %s", sae_error_name(rc));

@@ -1,7 +1,8 @@
 /* One synchronisation round with the district hub: enroll if the bundle's token is not
  * spent yet, pull until caught up (which also measures this computer's clock against the
  * hub's), re-date pending changes if that clock is off, then push every pending change in
- * bounded batches (each acknowledged before the post moves its mark, atomically). */
+ * bounded batches (each acknowledged before the post moves its mark, atomically), and when
+ * anything was pushed pull once more: the hub's verdict on it (a review it opened). */
 #ifndef NODE_SYNC_H
 #define NODE_SYNC_H
 

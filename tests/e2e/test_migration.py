@@ -33,7 +33,7 @@ def test_schema_1_journal_is_migrated_and_keeps_everything(tmp_path):
     case_id = open(os.path.join(FIXTURE, "case-id.txt")).read().strip()
     assert schema_version(post) == 1
     shown = saenode.show_json(post, case_id)
-    assert schema_version(post) == 3  # the current schema
+    assert schema_version(post) == 4  # the current schema
     assert shown["fields"]["status"] == "active"
     assert shown["fields"]["victim_name"] == "Siti Contoh"
     assert len(saenode.list_json(post)) == 2

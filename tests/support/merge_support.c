@@ -144,6 +144,15 @@ char *state_fingerprint(struct hub_fixture *f)
                 " x.change WHERE x.conflict = k.id ORDER BY c.version, c.origin)) || ']'"
                 " FROM conflict k WHERE k.status = 'open' ORDER BY k.report_id, k.field",
                 &text, &len);
+    /* What the posts are told: each field's last review state, while it is open. */
+    append_rows(f,
+                "SELECT 'review ' || v.report_id || ' ' || v.field || ' stands ' || s.version"
+                " || '/' || s.origin || ' latest ' || l.version || '/' || l.origin"
+                " FROM review v JOIN change s ON s.seq = v.standing"
+                " JOIN change l ON l.seq = v.latest WHERE v.open AND v.seq = (SELECT max(seq)"
+                " FROM review w WHERE w.report_id = v.report_id AND w.field = v.field)"
+                " ORDER BY v.report_id, v.field",
+                &text, &len);
     return text;
 }
 
@@ -172,6 +181,37 @@ void assert_winner(struct hub_fixture *f, const char *report, const char *field,
     char *got = winner_value(f, report, field);
     if (strcmp(got, want) != 0)
         print_error("%s %s: want %s, got %s\n", report, field, want, got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* The field's last review row as "open|closed standing-value latest-value" ("-" for unset,
+ * "none" for no row); malloc'd. */
+static char *last_review(struct hub_fixture *f, const char *report, const char *field)
+{
+    sqlite3_stmt *stmt = NULL;
+    char text[128] = "none";
+    assert_int_equal(sqlite3_prepare_v2(f->store->db,
+        "SELECT iif(v.open, 'open', 'closed') || ' ' || coalesce(s.value, '-') || ' ' ||"
+        " coalesce(l.value, '-') FROM review v LEFT JOIN change s ON s.seq = v.standing"
+        " LEFT JOIN change l ON l.seq = v.latest WHERE v.report_id = ?1 AND v.field = ?2"
+        " ORDER BY v.seq DESC LIMIT 1", -1, &stmt, NULL), SQLITE_OK);
+    sqlite3_bind_text(stmt, 1, report, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        snprintf(text, sizeof text, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    char *out = strdup(text);
+    assert_non_null(out);
+    return out;
+}
+
+void assert_review(struct hub_fixture *f, const char *report, const char *field,
+                   const char *want)
+{
+    char *got = last_review(f, report, field);
+    if (strcmp(got, want) != 0)
+        print_error("review of %s: want %s, got %s\n", field, want, got);
     assert_string_equal(got, want);
     free(got);
 }

@@ -75,11 +75,16 @@ struct merge_outcome deliver(struct hub_fixture *f, const struct test_change *ch
 
 int64_t hub_count(struct hub_fixture *f, const char *sql);
 
-/* Winners and open conflicts, identified by content (never by hub seq or conflict id,
+/* Winners, open conflicts and open reviews, identified by content (never by hub seq or conflict id,
  * which depend on arrival order). Malloc'd. */
 char *state_fingerprint(struct hub_fixture *f);
 
 void assert_winner(struct hub_fixture *f, const char *report, const char *field,
+                   const char *want);
+
+/* The last review row of report's field as "open|closed STANDING LATEST" (values, "-" for
+ * unset; "none" when the field was never reviewed) must be want. */
+void assert_review(struct hub_fixture *f, const char *report, const char *field,
                    const char *want);
 
 #endif

@@ -18,7 +18,8 @@ enum { A, B, C, D };
 
 /* A records R1 (a case with a sensitive name and a narrative), R3 (a case it later deletes)
  * and S1 (a service for R1); D in another village records R2. B and C change R1's status
- * concurrently (one hard conflict); D sends a change dated two days ahead (held). */
+ * concurrently (one hard conflict, in which B's open status stands over C's later
+ * "closed"); D sends a change dated two days ahead (held). */
 static void populate(struct hub_fixture *f)
 {
     const struct test_change by_a[] = {
@@ -124,10 +125,11 @@ static void test_load_current_values_and_json(void **state)
     assert_string_equal(report->kind->name, "case");
     assert_string_equal(report->village, "Desa Sumberasri");
     assert_false(report->deleted);
-    assert_int_equal(report->updated, MS(2000));
-    /* Catalogue order, current values: C's later version won. */
+    /* The newest version among the values that stand: C's later "closed" does not. */
+    assert_int_equal(report->updated, MS(1000));
+    /* Catalogue order, current values: B's open status stands over C's later "closed". */
     assert_string_equal(report->values[0].field->name, "status");
-    assert_string_equal(report->values[0].value, "closed");
+    assert_string_equal(report->values[0].value, "active");
     for (size_t i = 1; i < report->value_count; i++)
         assert_true(report->values[i - 1].field < report->values[i].field);
     json_t *json = hub_report_json(report);
@@ -135,7 +137,7 @@ static void test_load_current_values_and_json(void **state)
     json_t *fields = json_object_get(json, "fields");
     assert_int_equal(json_integer_value(json_object_get(fields, "victim_age")), 7);
     assert_true(json_is_true(json_object_get(fields, "consent_services")));
-    assert_string_equal(json_string_value(json_object_get(fields, "status")), "closed");
+    assert_string_equal(json_string_value(json_object_get(fields, "status")), "active");
     assert_string_equal(json_string_value(json_object_get(json, "village")), "Desa Sumberasri");
     assert_true(json_is_false(json_object_get(json, "deleted")));
     json_decref(json);
@@ -182,14 +184,14 @@ static void test_every_version_of_each_field(void **state)
                                          NOW_MS + 5000, &why), 0);
     memset(&log, 0, sizeof log);
     assert_int_equal(hub_report_changes(f->store, R1, log_change, &log), 0);
-    /* status first (catalogue order): A's, B's, C's by version; only C's is current. */
+    /* status first (catalogue order): A's, B's, C's by version; only B's stands. */
     assert_int_equal(log.count, 9 + 2);
     assert_string_equal(log.at[0].field, "status");
     assert_string_equal(log.at[0].value, "new");
     assert_string_equal(log.at[1].value, "active");
     assert_string_equal(log.at[2].value, "closed");
-    assert_false(log.at[0].winner || log.at[1].winner);
-    assert_true(log.at[2].winner);
+    assert_false(log.at[0].winner || log.at[2].winner);
+    assert_true(log.at[1].winner);
     assert_true(log.at[0].version.hlc < log.at[1].version.hlc);
     /* The district edit carries its author; it is the field's only, current version. */
     size_t risk = 0;
@@ -312,7 +314,7 @@ static void test_conflict_json_and_listing(void **state)
     assert_string_equal(json_string_value(json_object_get(json, "status")), "open");
     assert_string_equal(json_string_value(json_object_get(json, "reason")), "concurrent");
     json_t *winner = json_object_get(json, "winner");
-    assert_string_equal(json_string_value(json_object_get(winner, "value")), "closed");
+    assert_string_equal(json_string_value(json_object_get(winner, "value")), "active");
     json_t *candidates = json_object_get(json, "candidates");
     assert_int_equal(json_array_size(candidates), 2);
     json_t *first = json_array_get(candidates, 0);
@@ -505,7 +507,7 @@ static void test_csv_rows_and_columns(void **state)
                                  "violence_types,"));
     /* R1 came from a post of catalogue 1: its one type shows in the set's column. */
     assert_non_null(strstr(text, "\r\n" R1 ",case,Desa Sumberasri,false,"
-                                 "2026-11-29T13:20:02.000Z,,closed,,2026-11-20,,,psychological,"
+                                 "2026-11-29T13:20:01.000Z,,active,,2026-11-20,,,psychological,"
                                  ",,,\"Siti, \"\"Ani\"\"\",,F,7,"));
     /* The narrative starts with '=': guarded, and quoted for its line break; the old fields'
      * columns follow it, empty (R1's old type is read through the set). */
@@ -607,9 +609,9 @@ static void test_text_lists_hide_sensitive_fields(void **state)
     char *show = captured(write_show, report);
     assert_null(strstr(line, "Siti"));
     assert_null(strstr(line, "kronologi"));
-    assert_non_null(strstr(line, "status=closed"));
+    assert_non_null(strstr(line, "status=active"));
     assert_non_null(strstr(show, "Siti"));
-    assert_non_null(strstr(show, "closed (Selesai / ditutup)"));
+    assert_non_null(strstr(show, "active (Ditangani)"));
     assert_non_null(strstr(show, "psychological (Psikis)"));
     assert_non_null(strstr(show, "=kronologi\n"));
     free(line);

@@ -9,7 +9,9 @@
 
 #include <sodium.h>
 
+#include "store/journal.h"
 #include "store/journal_check.h"
+#include "sae/sae_wire.h"
 #include "unit_support.h"
 
 /* A journal with every kind, an edit, an unset and a delete. */
@@ -129,7 +131,7 @@ static const struct tampering tamperings[] = {
     {"an enum code in the wrong case", OLD_CHANGE("victim_sex", "'f'"), 1,
      "value of victim_sex is not valid"},
     {"a set element other than present", OLD_CHANGE("violence_types/physical", "'yes'"), 1,
-     "value of violence_types is not valid"},
+     "value of violence_types/physical is not valid"},
     {"a set element not in the catalogue", OLD_CHANGE("violence_types/hitting", "'1'"), 0, NULL},
     {"an impossible date", OLD_CHANGE("intake_date", "'2026-02-29'"), 1,
      "value of intake_date is not valid"},
@@ -184,6 +186,38 @@ static void test_problems_are_counted(void **state)
     assert_int_equal(r.changes_checked, unit_journal_rows(f->store));
 }
 
+/* Set elements pulled from the hub ("FIELD/CODE", "1" or unset) are checked as elements:
+ * valid ones pass, an unknown element or a value other than "1" is named. */
+static void test_set_elements_are_checked_as_elements(void **state)
+{
+    struct unit_fixture *f = *state;
+    struct sae_change c = {.kind = "case", .field = "violence_types/sexual", .value = "1",
+                           .version = {UINT64_C(1) << 40, 77}, .seq = 1};
+    bool applied = false;
+    char id[SAE_ID_TEXT_LEN + 1];
+    unit_add_case(f->store, id);
+    assert_int_equal(sae_id_parse(id, &c.report_id), 0);
+    assert_int_equal(node_store_begin(f->store), 0);
+    assert_int_equal(journal_apply_remote(f->store, &c, &applied), 0);
+    c = (struct sae_change){c.report_id, "case", "violence_types/sexual", NULL,
+                            {(UINT64_C(1) << 40) + 1, 77}, {UINT64_C(1) << 40, 77}, 2, 0, 0};
+    assert_int_equal(journal_apply_remote(f->store, &c, &applied), 0);
+    assert_int_equal(node_store_commit(f->store), 0);
+    expect_clean(f->store);
+    /* An older entry of the element (the state keeps the newer one) with a bad value. */
+    char sql[256];
+    snprintf(sql, sizeof sql, "INSERT INTO journal(report_id, kind, field, value, version,"
+             " origin, base_version, base_origin) VALUES ('%s', 'case',"
+             " 'violence_types/sexual', '2', 1, 0, 0, 0)", id);
+    assert_int_equal(unit_sql(f->store, sql), SQLITE_OK);
+    struct journal_check_result r = check(f->store);
+    assert_int_equal(r.problems, 1);
+    assert_non_null(strstr(r.first_problem, "value of violence_types/sexual is not valid"));
+    assert_int_equal(unit_sql(f->store, OLD_CHANGE("violence_types/bruises", "'1'")), SQLITE_OK);
+    /* The unknown element, and the state the replay derives for it (the post has none). */
+    assert_int_equal(check(f->store).problems, 3);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -195,6 +229,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_journal_rows_cannot_change, setup, unit_teardown),
         cmocka_unit_test(test_each_tampering_is_found),
         cmocka_unit_test_setup_teardown(test_problems_are_counted, setup, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_set_elements_are_checked_as_elements, setup,
+                                        unit_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

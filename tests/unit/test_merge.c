@@ -2,11 +2,15 @@
  * clean updates, concurrent edits (hard and soft), different fields, edit against delete,
  * clock drift, exactly-once, refusals, district edits and resolutions. */
 #include "merge_support.h"
+#include "merge/merge_conflict.h"
+#include "merge/merge_field.h"
 #include "store/hub_meta.h"
 
 #define R1 "3f2a910c-5e7b-4d12-8a6e-c4019b33d758"
 #define R2 "a00b7cd1-2496-4fe3-b510-6a2f8841c907"
 enum { A, B, C, D };
+/* A version of MS(offset) as SQL text. */
+#define HLC_SQL(offset) "((1795958400000 + " #offset ") << 16)"
 
 /* Device A records case R1 at time 0: what every test starts from. */
 static const struct test_change created[] = {
@@ -42,21 +46,23 @@ static void test_concurrent_different_values_is_one_hard_conflict(void **state)
 {
     struct hub_fixture *f = *state;
     create_r1(f);
-    const struct test_change by_b[] = {{B, R1, "case", "status", "active", MS(1000), A, MS(0), 4}};
-    const struct test_change by_c[] = {{C, R1, "case", "status", "closed", MS(2000), A, MS(0), 4}};
+    /* victim_age is merged by the latest version: the later version stands. */
+    const struct test_change by_b[] = {{B, R1, "case", "victim_age", "14", MS(1000), -1, 0, 4}};
+    const struct test_change by_c[] = {{C, R1, "case", "victim_age", "15", MS(2000), -1, 0, 4}};
     deliver(f, by_b, 1);
     deliver(f, by_c, 1);
-    assert_winner(f, R1, "status", "closed"); /* the later version wins */
+    assert_winner(f, R1, "victim_age", "15");
     assert_int_equal(open_conflicts(f), 1);
     assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE severity = 'hard'"
-                                  " AND field = 'status'"), 1);
+                                  " AND field = 'victim_age'"), 1);
     assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict_candidate k JOIN change c"
-                                  " ON c.seq = k.change WHERE c.value IN ('active', 'closed')"), 2);
+                                  " ON c.seq = k.change WHERE c.value IN ('14', '15')"), 2);
     /* The losing value is kept, with who and when. */
-    assert_int_equal(hub_count(f, "SELECT count(*) FROM change WHERE value = 'active'"), 1);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM change WHERE value = '14'"), 1);
 }
 
-static void test_concurrent_equal_values_is_soft(void **state)
+/* Equal values need no coordinator: settled at once, recorded once, the latest stands. */
+static void test_concurrent_equal_values_are_settled_and_recorded(void **state)
 {
     struct hub_fixture *f = *state;
     create_r1(f);
@@ -64,9 +70,27 @@ static void test_concurrent_equal_values_is_soft(void **state)
     const struct test_change by_c[] = {{C, R1, "case", "status", "active", MS(2000), A, MS(0), 4}};
     deliver(f, by_b, 1);
     deliver(f, by_c, 1);
-    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE status = 'open'"
-                                  " AND severity = 'soft'"), 1);
-    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE severity = 'hard'"), 0);
+    assert_int_equal(open_conflicts(f), 0);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE status = 'resolved'"
+                                  " AND severity = 'soft' AND resolved_by = 'sae-hub' AND note ="
+                                  " '" MERGE_NOTE_EQUAL "' AND resolved_ms > 0"), 1);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict_candidate"), 2);
+    assert_int_equal(hub_count(f, "SELECT c.version = " HLC_SQL(2000) " FROM field_state s"
+                                  " JOIN change c ON c.seq = s.change WHERE s.field = 'status'"),
+                     1);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM review"), 0); /* nothing to review */
+    /* Recomputed again with the same heads, the field records its settlement no second
+     * time. */
+    assert_int_equal(hub_store_begin(f->store), 0);
+    assert_int_equal(merge_state_recompute(f->store, R1, "status", NOW_MS + 10), 0);
+    assert_int_equal(hub_store_commit(f->store), 0);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict"), 1);
+    /* A post that had pulled both edits on: a sequential edit, no conflict. */
+    const struct test_change on[] = {{A, R1, "case", "status", "closed", MS(3000), C, MS(2000), 6}};
+    deliver(f, on, 1);
+    assert_winner(f, R1, "status", "closed");
+    assert_int_equal(open_conflicts(f), 0);
+    assert_int_equal(hub_count(f, "SELECT heads FROM field_state WHERE field = 'status'"), 1);
 }
 
 static void test_concurrent_different_fields_is_no_conflict(void **state)
@@ -361,13 +385,186 @@ static void test_large_batch_recomputes_every_field(void **state)
         assert_winner(f, reports[r], "risk_level", "low");
 }
 
+/* Two concurrent changes of field on top of A's first version (base_hlc 0: no base): b by
+ * B at 1000 ms, c by C at 2000 ms (NULL unsets). */
+static void race(struct hub_fixture *f, const char *field, bool based, const char *b,
+                 const char *c)
+{
+    const struct test_change by_b[] = {{B, R1, "case", field, b, MS(1000), based ? A : -1,
+                                        based ? MS(0) : 0, 4}};
+    const struct test_change by_c[] = {{C, R1, "case", field, c, MS(2000), based ? A : -1,
+                                        based ? MS(0) : 0, 4}};
+    deliver(f, by_c, 1);
+    deliver(f, by_b, 1);
+}
+
+/* A post that lowered the risk without seeing another raise it does not win: the higher
+ * risk stands while a coordinator decides, though the lowering is later. */
+static void test_policy_higher_risk_stands(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    const struct test_change medium[] = {{A, R1, "case", "risk_level", "medium", MS(10), -1, 0, 4}};
+    deliver(f, medium, 1);
+    const struct test_change up[] = {{B, R1, "case", "risk_level", "high", MS(1000), A, MS(10), 5}};
+    const struct test_change down[] = {{C, R1, "case", "risk_level", "low", MS(2000), A, MS(10), 5}};
+    deliver(f, down, 1);
+    deliver(f, up, 1);
+    assert_winner(f, R1, "risk_level", "high");
+    assert_int_equal(open_conflicts(f), 1);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE status = 'open' AND"
+                                  " field = 'risk_level' AND severity = 'hard'"), 1);
+    assert_review(f, R1, "risk_level", "open high low");
+    /* A coordinator decides: the review closes, and the resolution is the latest version. */
+    struct sae_message why = {{0}};
+    int64_t id = hub_count(f, "SELECT id FROM conflict WHERE status = 'open'");
+    assert_int_equal(merge_resolve(f->store, id, 0, "medium", false, "Bu Sari", NULL,
+                                   NOW_MS + 5000, &why), 0);
+    assert_winner(f, R1, "risk_level", "medium");
+    assert_review(f, R1, "risk_level", "closed medium medium");
+}
+
+/* Consents: a withdrawal is never lost to a concurrent grant; unset stands over a grant. */
+static void test_policy_withheld_consent_stands(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    race(f, "consent_share", false, "false", "true");
+    assert_winner(f, R1, "consent_share", "false");
+    assert_review(f, R1, "consent_share", "open false true");
+    const struct test_change given[] = {{A, R1, "case", "consent_services", "true", MS(10), -1, 0, 4}};
+    deliver(f, given, 1);
+    const struct test_change unset[] = {{B, R1, "case", "consent_services", NULL, MS(3000), A, MS(10), 7}};
+    const struct test_change granted[] = {{C, R1, "case", "consent_statistics", "true", MS(500), -1, 0, 4}};
+    deliver(f, unset, 1);
+    deliver(f, granted, 1); /* another field: no conflict with it */
+    assert_winner(f, R1, "consent_services", "(unset)");
+    const struct test_change again[] = {{C, R1, "case", "consent_services", "true", MS(4000), A, MS(10), 7}};
+    deliver(f, again, 1); /* granted again, concurrently with the unset: unset stands */
+    assert_winner(f, R1, "consent_services", "(unset)");
+    assert_review(f, R1, "consent_services", "open - true");
+}
+
+/* An open status stands over closed, whichever is later. */
+static void test_policy_open_status_stands_over_closed(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    race(f, "status", true, "active", "closed");
+    assert_winner(f, R1, "status", "active");
+    assert_int_equal(open_conflicts(f), 1);
+    assert_review(f, R1, "status", "open active closed");
+}
+
+/* Equal ranks fall back to the latest (version, origin). */
+static void test_policy_equal_ranks_fall_back_to_the_latest(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    race(f, "status", true, "referred", "active");
+    assert_winner(f, R1, "status", "active");
+    assert_review(f, R1, "status", "open active active");
+}
+
+/* Unset against a value: unset ranks lowest for an enum, so low risk stands over none. */
+static void test_policy_unset_against_a_value(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    const struct test_change low[] = {{A, R1, "case", "risk_level", "high", MS(10), -1, 0, 4}};
+    deliver(f, low, 1);
+    const struct test_change b[] = {{B, R1, "case", "risk_level", "low", MS(1000), A, MS(10), 5}};
+    const struct test_change c[] = {{C, R1, "case", "risk_level", NULL, MS(2000), A, MS(10), 5}};
+    deliver(f, c, 1);
+    deliver(f, b, 1);
+    assert_winner(f, R1, "risk_level", "low");
+    assert_review(f, R1, "risk_level", "open low -");
+}
+
+/* Three heads: the highest rank stands though it is the oldest of them. */
+static void test_policy_three_heads(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    const struct test_change a[] = {{A, R1, "case", "risk_level", "high", MS(500), -1, 0, 4}};
+    const struct test_change b[] = {{B, R1, "case", "risk_level", "low", MS(3000), -1, 0, 4}};
+    const struct test_change c[] = {{C, R1, "case", "risk_level", "medium", MS(2000), -1, 0, 4}};
+    deliver(f, b, 1);
+    deliver(f, a, 1);
+    deliver(f, c, 1);
+    assert_winner(f, R1, "risk_level", "high");
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict_candidate"), 3);
+    assert_review(f, R1, "risk_level", "open high low");
+}
+
+/* Set elements merge as fields of their own: different elements added concurrently both
+ * stay; adding and removing one element concurrently is a conflict on that element, in
+ * which the element stays while it is disputed. */
+static void test_policy_set_elements(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    race(f, "violence_types/sexual", false, "1", NULL);
+    const struct test_change other[] = {{C, R1, "case", "violence_types/physical", "1", MS(2500), -1, 0, 4}};
+    deliver(f, other, 1);
+    assert_winner(f, R1, "violence_types/sexual", "1");
+    assert_winner(f, R1, "violence_types/physical", "1");
+    assert_int_equal(open_conflicts(f), 1); /* only the element added and removed */
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE status = 'open' AND"
+                                  " field = 'violence_types/sexual'"), 1);
+    assert_review(f, R1, "violence_types/sexual", "open 1 -");
+    /* Removed by one post while another, that had seen it present, removed it too: equal. */
+    const struct test_change gone_b[] = {{B, R1, "case", "violence_types/physical", NULL, MS(4000), C, MS(2500), 8}};
+    const struct test_change gone_a[] = {{A, R1, "case", "violence_types/physical", NULL, MS(4100), C, MS(2500), 8}};
+    deliver(f, gone_b, 1);
+    deliver(f, gone_a, 1);
+    assert_winner(f, R1, "violence_types/physical", "(unset)");
+    assert_int_equal(open_conflicts(f), 1);
+}
+
+/* A post's next edit of a field replaces its own earlier one, whatever it was based on:
+ * shown the higher risk under review, the post that lowered it sets medium on top of it. */
+static void test_own_next_edit_replaces_its_earlier_one(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    const struct test_change up[] = {{B, R1, "case", "risk_level", "high", MS(1000), -1, 0, 4}};
+    const struct test_change down[] = {{C, R1, "case", "risk_level", "low", MS(2000), -1, 0, 4}};
+    const struct test_change on[] = {{C, R1, "case", "risk_level", "medium", MS(3000), B,
+                                      MS(1000), 6}};
+    deliver(f, up, 1);
+    deliver(f, down, 1);
+    assert_review(f, R1, "risk_level", "open high low");
+    deliver(f, on, 1);
+    assert_winner(f, R1, "risk_level", "medium");
+    assert_int_equal(open_conflicts(f), 0);
+    assert_review(f, R1, "risk_level", "closed medium medium");
+}
+
+/* Sequential edits are never affected: lowering the risk after seeing it raised wins. */
+static void test_policy_leaves_sequential_edits_alone(void **state)
+{
+    struct hub_fixture *f = *state;
+    create_r1(f);
+    const struct test_change up[] = {{B, R1, "case", "risk_level", "high", MS(1000), -1, 0, 4}};
+    const struct test_change down[] = {{C, R1, "case", "risk_level", "low", MS(2000), B, MS(1000), 5}};
+    const struct test_change closed[] = {{C, R1, "case", "status", "closed", MS(2000), A, MS(0), 5}};
+    deliver(f, up, 1);
+    deliver(f, down, 1);
+    deliver(f, closed, 1);
+    assert_winner(f, R1, "risk_level", "low");
+    assert_winner(f, R1, "status", "closed");
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict"), 0);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM review"), 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, hub_setup, hub_teardown)
     const struct CMUnitTest tests[] = {
         T(test_clean_update_based_on_current),
         T(test_concurrent_different_values_is_one_hard_conflict),
-        T(test_concurrent_equal_values_is_soft),
+        T(test_concurrent_equal_values_are_settled_and_recorded),
         T(test_concurrent_different_fields_is_no_conflict),
         T(test_same_time_ties_break_on_origin),
         T(test_edit_against_concurrent_delete_is_flagged),
@@ -382,6 +579,15 @@ int main(void)
         T(test_held_change_resolved_by_keeping_it),
         T(test_large_batch_recomputes_every_field),
         T(test_district_cannot_edit_append_only_events),
+        T(test_policy_higher_risk_stands),
+        T(test_policy_withheld_consent_stands),
+        T(test_policy_open_status_stands_over_closed),
+        T(test_policy_equal_ranks_fall_back_to_the_latest),
+        T(test_policy_unset_against_a_value),
+        T(test_policy_three_heads),
+        T(test_policy_set_elements),
+        T(test_policy_leaves_sequential_edits_alone),
+        T(test_own_next_edit_replaces_its_earlier_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -158,17 +158,56 @@ static void test_batch_round_trip_random(void **state)
     }
 }
 
+/* A random version, or none (0/0) one time in four. */
+static struct sae_version random_version(void)
+{
+    if (below(4) == 0)
+        return (struct sae_version){0, 0};
+    return (struct sae_version){1 + (random_int63() >> below(60)), random_int63() >> below(63)};
+}
+
+static struct sae_review *random_reviews(size_t count)
+{
+    static const char *const fields[] = {"risk_level", "consent_share", "_deleted",
+                                         "violence_types/sexual", "x/Y_9"};
+    struct sae_review *r = calloc(count + 1, sizeof *r);
+    assert_non_null(r);
+    for (size_t i = 0; i < count; i++) {
+        randombytes_buf(r[i].report_id.bytes, SAE_ID_BYTES);
+        r[i].field = strdup(fields[below(COUNT(fields))]);
+        assert_non_null(r[i].field);
+        r[i].open = below(2);
+        r[i].standing = random_version();
+        r[i].latest = random_version();
+    }
+    return r;
+}
+
+static void assert_reviews_equal(const struct sae_review *a, const struct sae_review *b,
+                                 size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        assert_memory_equal(a[i].report_id.bytes, b[i].report_id.bytes, SAE_ID_BYTES);
+        assert_string_equal(a[i].field, b[i].field);
+        assert_int_equal(a[i].open, b[i].open);
+        assert_true(sae_version_compare(&a[i].standing, &b[i].standing) == 0);
+        assert_true(sae_version_compare(&a[i].latest, &b[i].latest) == 0);
+    }
+}
+
 static void test_pull_response_round_trip_random(void **state)
 {
     (void)state;
     struct sae_limits limits = sae_limits_default();
     for (uint64_t seed = 100; seed < 140; seed++) {
         rng_state = seed;
-        size_t count = below(200);
+        size_t count = below(200), reviews = below(3) ? below(50) : 0;
         struct sae_pull_response in = {.hub_clock = random_int63(),
                                        .changes = random_changes(count, 0, false),
                                        .change_count = count, .next_cursor = random_int63(),
-                                       .more = below(2)};
+                                       .more = below(2), .reviews = random_reviews(reviews),
+                                       .review_count = reviews,
+                                       .next_review_cursor = below(2) ? random_int63() : 0};
         uint8_t *buf;
         size_t len;
         struct sae_pull_response *out = NULL;
@@ -178,9 +217,15 @@ static void test_pull_response_round_trip_random(void **state)
         assert_int_equal(out->more, in.more);
         assert_int_equal(out->change_count, count);
         assert_changes_equal(in.changes, out->changes, count);
+        assert_int_equal(out->review_count, reviews);
+        assert_reviews_equal(in.reviews, out->reviews, reviews);
+        assert_true(out->next_review_cursor == in.next_review_cursor);
         sae_pull_response_free(out);
         sae_wire_buffer_free(buf, len);
         free_changes(in.changes, count);
+        for (size_t i = 0; i < reviews; i++)
+            free(in.reviews[i].field);
+        free(in.reviews);
     }
 }
 
@@ -209,12 +254,21 @@ static void test_small_messages_round_trip(void **state)
     sae_wire_buffer_free(buf, len);
 
     struct sae_pull_request req = {.cursor = 123456789, .max_changes = 500,
-                                   .clock = UINT64_C(0x01a2277668630007)};
+                                   .clock = UINT64_C(0x01a2277668630007),
+                                   .review_cursor = 42, .with_reviews = true};
     struct sae_pull_request *req_out;
     assert_int_equal(sae_pull_request_encode(&req, &limits, &buf, &len), 0);
     assert_int_equal(sae_pull_request_decode(buf, len, &limits, &req_out), 0);
     assert_true(req_out->cursor == 123456789 && req_out->max_changes == 500);
     assert_true(req_out->clock == UINT64_C(0x01a2277668630007));
+    assert_true(req_out->review_cursor == 42 && req_out->with_reviews);
+    sae_pull_request_free(req_out);
+    sae_wire_buffer_free(buf, len);
+    /* A post that does not keep reviews sends neither field. */
+    req = (struct sae_pull_request){.cursor = 5};
+    assert_int_equal(sae_pull_request_encode(&req, &limits, &buf, &len), 0);
+    assert_int_equal(sae_pull_request_decode(buf, len, &limits, &req_out), 0);
+    assert_true(req_out->review_cursor == 0 && !req_out->with_reviews);
     sae_pull_request_free(req_out);
     sae_wire_buffer_free(buf, len);
 
@@ -360,6 +414,15 @@ static void test_batch_rules(void **state)
     BROKEN(0, (b.field.has_base_hlc = 1, b.field.base_hlc = 5, b.field.has_base_origin = 1,
                b.field.base_origin = 9));
     BROKEN(0, b.field.has_value = 0);
+    /* One element of a set field: FIELD/CODE, nothing else with a slash. */
+    BROKEN(0, b.field.field = wire_bytes_of("violence_types/sexual"));
+    BROKEN(0, b.field.field = wire_bytes_of("sexes/F"));
+    BROKEN(SAE_WIRE_EDECODE, b.field.field = wire_bytes_of("violence_types/"));
+    BROKEN(SAE_WIRE_EDECODE, b.field.field = wire_bytes_of("/sexual"));
+    BROKEN(SAE_WIRE_EDECODE, b.field.field = wire_bytes_of("a/b/c"));
+    BROKEN(SAE_WIRE_EDECODE, b.field.field = wire_bytes_of("a/b-c"));
+    BROKEN(SAE_WIRE_EDECODE, b.field.field = wire_bytes_of("9a/b"));
+    BROKEN(SAE_WIRE_EDECODE, b.group.kind = wire_bytes_of("case/x"));
 #undef BROKEN
 
     /* Seq must rise strictly across the batch: two groups, the second going back. */

@@ -113,6 +113,37 @@ static void test_limit_name_bytes(void **state)
     assert_int_equal(encode_rc, SAE_WIRE_ELIMIT);
 }
 
+/* Encodes and decodes one change of kind "case" whose field is name. */
+static int field_trip(const char *name, const struct sae_limits *limits)
+{
+    struct sae_change c = {.kind = "case", .field = sae_borrow(name), .value = "1",
+                           .version = {1000, 4}, .seq = 1};
+    struct sae_batch batch = {.origin = 4, .changes = &c, .change_count = 1}, *out = NULL;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = sae_batch_encode(&batch, limits, &buf, &len);
+    if (rc == 0)
+        rc = sae_batch_decode(buf, len, limits, &out);
+    sae_batch_free(out);
+    sae_wire_buffer_free(buf, len);
+    return rc;
+}
+
+/* A set element's name (FIELD/CODE) counts whole against the name limit. */
+static void test_limit_element_name_bytes(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    char name[SAE_WIRE_NAME_BYTES + 2];
+    memset(name, 'n', sizeof name);
+    name[1] = '/';
+    name[limits.name_bytes] = '\0';
+    assert_int_equal(field_trip(name, &limits), 0);
+    name[limits.name_bytes] = 'n';
+    name[limits.name_bytes + 1] = '\0';
+    assert_int_equal(field_trip(name, &limits), SAE_WIRE_ELIMIT);
+}
+
 static void test_limit_text_bytes(void **state)
 {
     (void)state;
@@ -269,6 +300,35 @@ static void test_limit_tls_pins_and_hub_time(void **state)
     assert_null(out);
 }
 
+/* Reviews in one PullResponse: changes_per_message at most, on both sides. */
+static void test_limit_reviews_per_message(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default(), wide = limits;
+    size_t max = limits.changes_per_message;
+    struct sae_review *reviews = calloc(max + 1, sizeof *reviews);
+    struct sae_pull_response r = {.reviews = reviews, .review_count = max}, *out = NULL;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    assert_non_null(reviews);
+    for (size_t i = 0; i <= max; i++)
+        reviews[i].field = "risk_level";
+    assert_int_equal(sae_pull_response_encode(&r, &limits, &buf, &len), 0);
+    assert_int_equal(sae_pull_response_decode(buf, len, &limits, &out), 0);
+    assert_int_equal(out->review_count, max);
+    sae_pull_response_free(out);
+    out = NULL;
+    sae_wire_buffer_free(buf, len);
+    r.review_count = max + 1;
+    assert_int_equal(sae_pull_response_encode(&r, &limits, &buf, &len), SAE_WIRE_ELIMIT);
+    wide.changes_per_message = max + 1;
+    assert_int_equal(sae_pull_response_encode(&r, &wide, &buf, &len), 0);
+    assert_int_equal(sae_pull_response_decode(buf, len, &limits, &out), SAE_WIRE_ELIMIT);
+    assert_null(out);
+    sae_wire_buffer_free(buf, len);
+    free(reviews);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -277,10 +337,12 @@ int main(void)
         cmocka_unit_test(test_limit_changes_per_message),
         cmocka_unit_test(test_limit_value_bytes),
         cmocka_unit_test(test_limit_name_bytes),
+        cmocka_unit_test(test_limit_element_name_bytes),
         cmocka_unit_test(test_limit_text_bytes),
         cmocka_unit_test(test_limit_inflated_bytes),
         cmocka_unit_test(test_limit_decode_bytes),
         cmocka_unit_test(test_limit_tls_pins_and_hub_time),
+        cmocka_unit_test(test_limit_reviews_per_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,7 +95,8 @@ static inline int vector_push_ack(const struct sae_limits *l, uint8_t **out, siz
 
 static inline int vector_pull_request(const struct sae_limits *l, uint8_t **out, size_t *out_len)
 {
-    struct sae_pull_request r = {.cursor = 1234, .max_changes = 500};
+    struct sae_pull_request r = {.cursor = 1234, .max_changes = 500, .review_cursor = 88,
+                                 .with_reviews = true};
     return sae_pull_request_encode(&r, l, out, out_len);
 }
 
@@ -109,11 +110,19 @@ static inline int vector_pull_response(const struct sae_limits *l, uint8_t **out
         {vector_report_a, "case", "risk_level", "high", coord, {0, 0}, 9002, 0, 0},
         {vector_report_b, "referral", "referral_status", "accepted", other, {0, 0}, 17, 0, 0},
     };
+    /* Two review states: the consent to share of report a is under review, the other
+     * post's withdrawal standing over the post's later grant; a set element's review of
+     * report a is closed. */
+    struct sae_review v[] = {
+        {vector_report_a, "consent_share", true, other, mine},
+        {vector_report_a, "violence_types/sexual", false, coord, coord},
+    };
     /* The hub's clock a minute ahead of its wall time (it accepted a version dated so), and
      * two key pins announced: bytes a0..bf and c0..df. */
     struct sae_pull_response r = {.hub_clock = VECTOR_HLC(240000, 0), .changes = c,
                                   .change_count = 3, .next_cursor = 1237, .more = true,
-                                  .hub_time_ms = VECTOR_MS + 180000, .tls_pin_count = 2};
+                                  .hub_time_ms = VECTOR_MS + 180000, .tls_pin_count = 2,
+                                  .reviews = v, .review_count = 2, .next_review_cursor = 90};
     for (uint8_t i = 0; i < 32; i++) {
         r.tls_pins[0][i] = (uint8_t)(0xa0 + i);
         r.tls_pins[1][i] = (uint8_t)(0xc0 + i);

@@ -23,7 +23,7 @@ CRASH_MARKERS = (b"Sanitizer", b"runtime error:", b"Segmentation fault", b"core 
 
 # Every table of hub.db whose content a refused request must leave alone.
 TABLES = ("meta", "node", "enroll_token", "report", "change", "change_parent", "field_state",
-          "conflict", "conflict_candidate", "push_ack", "refusal")
+          "conflict", "conflict_candidate", "push_ack", "refusal", "review")
 
 
 def hub_env():
@@ -211,15 +211,17 @@ class Hub:
         return rows[0] if rows else None
 
     def conflicts(self):
-        """Every conflict with its candidates' values and origins."""
+        """Every conflict with its candidates' values and origins, who resolved it and the
+        note."""
         out = []
-        for cid, report, field, severity, reason, status in self.query(
-                "SELECT id, report_id, field, severity, reason, status FROM conflict"
-                " ORDER BY id"):
+        for cid, report, field, severity, reason, status, by, note in self.query(
+                "SELECT id, report_id, field, severity, reason, status, resolved_by, note"
+                " FROM conflict ORDER BY id"):
             candidates = self.query(
                 "SELECT c.value, c.origin, c.version FROM conflict_candidate k"
                 " JOIN change c ON c.seq = k.change WHERE k.conflict = ?"
                 " ORDER BY c.version, c.origin", (cid,))
             out.append({"id": cid, "report": report, "field": field, "severity": severity,
-                        "reason": reason, "status": status, "candidates": candidates})
+                        "reason": reason, "status": status, "candidates": candidates,
+                        "resolved_by": by, "note": note})
         return out

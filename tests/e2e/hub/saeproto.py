@@ -418,6 +418,10 @@ class Device:
         self.seq = 0
         self.clock = 0
         self.cursor = 0
+        # The review log (section 6, "Reviews"): where the next pull starts, and the open
+        # reviews kept, {(report uuid, field): FieldReview}.
+        self.review_cursor = 0
+        self.reviews = {}
         self.session = None
         self._pinned = pinned_session(self.pins)
 
@@ -451,13 +455,21 @@ class Device:
         batch.groups.extend(group_changes(changes))
         return batch
 
-    def pull_request(self, cursor=None, max_changes=0):
+    def pull_request(self, cursor=None, max_changes=0, reviews=False, review_cursor=None):
+        """A PullRequest; reviews=True asks for review states after review_cursor (by
+        default this device's; a review_cursor given without reviews is sent alone)."""
         request = pb.PullRequest(schema_version=SCHEMA_VERSION, clock=self.next_version())
         cursor = self.cursor if cursor is None else cursor
         if cursor:
             request.cursor = cursor
         if max_changes:
             request.max_changes = max_changes
+        if reviews:
+            request.with_reviews = True
+            if review_cursor is None:
+                review_cursor = self.review_cursor
+        if review_cursor:
+            request.review_cursor = review_cursor
         return request
 
     def enroll_request(self, token=None, public_key=None):
@@ -518,20 +530,34 @@ class Device:
     def push(self, changes, **kwargs):
         return self.send(PUSH_BATCH, self.push_batch(changes, **kwargs))
 
-    def pull(self, cursor=None, max_changes=0):
-        return self.send(PULL_REQUEST, self.pull_request(cursor, max_changes))
+    def pull(self, cursor=None, max_changes=0, reviews=False, review_cursor=None):
+        return self.send(PULL_REQUEST, self.pull_request(cursor, max_changes, reviews,
+                                                         review_cursor))
 
-    def pull_all(self, max_changes=0, pages_max=1000):
+    def keep_reviews(self, message):
+        """Applies a PullResponse's reviews in order: an open one replaces the field's, a
+        closed one removes it; moves self.review_cursor."""
+        for review in message.reviews:
+            key = (report_uuid(review.report_id), review.field.decode())
+            if review.open:
+                self.reviews[key] = review
+            else:
+                self.reviews.pop(key, None)
+        self.review_cursor = message.next_review_cursor
+
+    def pull_all(self, max_changes=0, pages_max=1000, reviews=False):
         """Pulls from self.cursor while `more`; returns (changes, pages), pages being the
-        answers in order. Moves self.cursor."""
+        answers in order. Moves self.cursor; with reviews, keeps them (keep_reviews)."""
         changes, pages = [], []
         for _ in range(pages_max):
-            answer = self.pull(max_changes=max_changes)
+            answer = self.pull(max_changes=max_changes, reviews=reviews)
             if answer.status != 200 or answer.type != PULL_RESPONSE:
                 raise AssertionError("pull failed: %r" % answer)
             pages.append(answer)
             changes += expand_groups(answer.message.groups)
             self.cursor = answer.message.next_cursor
+            if reviews:
+                self.keep_reviews(answer.message)
             if not answer.message.more:
                 return changes, pages
         raise AssertionError("pull never ended")

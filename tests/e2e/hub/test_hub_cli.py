@@ -339,6 +339,33 @@ def test_conflicts_list_and_show(world):
     assert "[2] %s" % status["candidates"][1]["value"] in out
 
 
+def test_conflicts_say_what_stands_and_why(world):
+    """Each open conflict names the value that stands until a coordinator decides and the
+    policy that chose it: the higher risk and the open status whichever came later, the
+    latest version of a field without a safety order."""
+    listed = {c["field"]: c for c in
+              json.loads(world.hub.ok("conflicts", "list", "--json").stdout)}
+    assert (listed["risk_level"]["winner"]["value"], listed["risk_level"]["policy"]) == \
+        ("high", "safest")
+    assert "high > medium > low > (unset)" in listed["risk_level"]["policy_text"]
+    assert (listed["status"]["winner"]["value"], listed["status"]["policy"]) == \
+        ("active", "safest")
+    assert "new = active = referred > closed = (unset)" in listed["status"]["policy_text"]
+    age = listed["victim_age"]
+    assert age["policy"] == "latest" and "latest version" in age["policy_text"]
+    latest = max(age["candidates"], key=lambda k: (k["version"], k["node"]))
+    assert age["winner"]["value"] == latest["value"]
+    lines = {l.split()[5]: l for l in
+             world.hub.ok("conflicts", "list").stdout.decode().splitlines()}
+    assert lines["risk_level"].endswith("stands: high (Tinggi) (safest)"), lines
+    assert lines["status"].endswith("stands: active (Ditangani) (safest)"), lines
+    assert "(latest)" in lines["victim_age"], lines
+    out = world.hub.ok("conflicts", "show", str(listed["risk_level"]["id"])).stdout.decode()
+    assert re.search(r"current\s+high \(Tinggi\)\n\s+why\s+the safest value stands until a "
+                     r"coordinator decides \(high > medium > low > \(unset\); the latest "
+                     r"among equals\)", out), out
+
+
 def test_export_csv(world):
     proc = world.hub.ok("export", "--format", "csv")
     raw = proc.stdout

@@ -2,6 +2,8 @@
 each other, a device of another village, and a clock a year ahead. Conflicts are read from
 hub.db (read-only) and from `sae-hub conflicts list --json`."""
 
+import re
+
 import saeproto
 from saeproto import STATUS
 
@@ -53,10 +55,11 @@ def test_concurrent_edits_of_one_field_make_one_hard_conflict(hub, enroll):
         (saeproto.report_uuid(case), "status", "hard", "open")
     assert sorted((v, o) for v, o, _ in c["candidates"]) == \
         sorted([("active", a1.id), ("closed", a2.id)])
-    # The current value is the larger (HLC, origin); nothing is lost.
-    winner = max((e1.hlc, e1.origin, e1.value), (e2.hlc, e2.origin, e2.value))
+    # The open status stands over closed whichever came later (PROTOCOL.md section 12);
+    # nothing is lost.
+    opened = e1 if e1.value == "active" else e2
     assert hub.current_value(saeproto.report_uuid(case), "status") == \
-        (winner[2], winner[0], winner[1])
+        ("active", opened.hlc, opened.origin)
     # A third device of the village receives both values.
     a3 = saeproto.Device(hub.add_node("Sumberasih"))
     assert a3.enroll().status == 200
@@ -92,7 +95,9 @@ def test_concurrent_edits_of_different_fields_make_no_conflict(hub, enroll):
     assert hub.current_value(uuid, "victim_age")[0] == "12"
 
 
-def test_concurrent_equal_values_are_one_soft_conflict(hub, enroll):
+def test_concurrent_equal_values_are_settled_by_the_hub(hub, enroll):
+    """Two posts set the same value apart: nothing for a coordinator to decide. The hub
+    settles it at once and records it (conflicts list --all), and tells no post to review."""
     a1, a2, case, seen = shared_case(hub, enroll)
     pushed(a1, a1.write(case, "case", {"status": "referred"}, bases=seen))
     pushed(a2, a2.write(case, "case", {"status": "referred"}, bases=seen))
@@ -100,12 +105,19 @@ def test_concurrent_equal_values_are_one_soft_conflict(hub, enroll):
     assert len(conflicts) == 1, conflicts
     c = conflicts[0]
     assert (c["report"], c["field"], c["severity"], c["status"]) == \
-        (saeproto.report_uuid(case), "status", "soft", "open")
+        (saeproto.report_uuid(case), "status", "soft", "resolved")
     assert sorted((v, o) for v, o, _ in c["candidates"]) == \
         sorted([("referred", a1.id), ("referred", a2.id)])
-    listed = hub.admin_json("conflicts", "list")
-    assert [(k["field"], k["severity"]) for k in listed] == [("status", "soft")], listed
+    assert hub.admin_json("conflicts", "list") == []
+    (settled,) = hub.admin_json("conflicts", "list", "--all")
+    assert (settled["resolved_by"], settled["note"]) == \
+        ("sae-hub", "concurrent equal values: settled by the hub"), settled
+    line = hub.ok("conflicts", "list", "--all").stdout.decode()
+    assert re.match(r"\s*%d\s+settled\s+soft\s+%s\s+case\s+status\s" % (
+        settled["id"], saeproto.report_uuid(case)[:8]), line), line
     assert hub.current_value(saeproto.report_uuid(case), "status")[0] == "referred"
+    _, pages = a1.pull_all(reviews=True)
+    assert [r for p in pages for r in p.message.reviews] == []
 
 
 def test_sequential_edits_are_clean(hub, enroll):

@@ -1,12 +1,13 @@
 """The reference merge model (merge_model.py) on hand-made change sets: each test states a
-rule of README.md "How the hub merges" and what the model must derive from it. No binary is
+rule of README.md "How the hub merges" or of PROTOCOL.md "Merge policies" and what the
+model must derive from it. No binary is
 run here; test_sync_faults.py compares the model with the real hub."""
 import itertools
 import random
 
 import pytest
 
-from merge_model import Change, MergeModel, ModelError
+from merge_model import Change, MergeModel, ModelError, rank
 
 R = "11111111-2222-4333-8444-555555555555"
 A, B, C, HUB = 0x0A, 0x0B, 0x0C, 0x7F00  # device ids; HUB writes district edits
@@ -58,26 +59,53 @@ def test_clean_update_has_no_conflict():
     assert key(edit) == m.current()[(R, "status")][1:]
 
 
-@pytest.mark.parametrize("values,severity", [(("active", "closed"), "hard"),
-                                             (("referred", "referred"), "soft")])
-def test_two_concurrent_heads(values, severity):
+def test_two_concurrent_different_values_are_one_hard_conflict():
+    log = Log()
+    new_case(log)
+    seen = log.seq
+    x = log.put("victim_age", "14", v(3000), A, seen=seen)
+    y = log.put("victim_age", "15", v(2000), B, seen=seen)
+    m = log.model()
+    # victim_age is merged by the latest version: the greater (version, origin) stands,
+    # whatever the arrival order.
+    assert m.current()[(R, "victim_age")] == ("14", v(3000), A)
+    assert m.conflicts() == {(R, "victim_age"): ("hard", frozenset({key(x), key(y)}))}
+    assert m.reviews() == {(R, "victim_age"): (key(x), key(x))}
+    assert m.settled() == {}
+
+
+def test_two_concurrent_equal_values_are_settled_not_open():
     log = Log()
     case = new_case(log)
     seen = log.seq
-    x = log.put("status", values[0], v(3000), A, base=case["status"], seen=seen)
-    y = log.put("status", values[1], v(2000), B, base=case["status"], seen=seen)
+    x = log.put("status", "referred", v(3000), A, base=case["status"], seen=seen)
+    y = log.put("status", "referred", v(2000), B, base=case["status"], seen=seen)
     m = log.model()
-    # The greater (version, origin) wins whatever the arrival order.
-    assert m.current()[(R, "status")] == (values[0], v(3000), A)
-    assert m.conflicts() == {(R, "status"): (severity, frozenset({key(x), key(y)}))}
+    assert m.current()[(R, "status")] == ("referred", v(3000), A)
+    assert m.conflicts() == {} and m.reviews() == {}
+    assert m.settled() == {(R, "status"): frozenset({key(x), key(y)})}
+    # A post that had pulled both edits on: it saw the value both hold, so its edit is
+    # sequential to both, and nothing is left concurrent.
+    log.put("status", "closed", v(4000), C, base=x, seen=log.seq)
+    m = log.model()
+    assert m.current()[(R, "status")] == ("closed", v(4000), C)
+    assert m.conflicts() == {} and m.settled() == {}
+    # One that had seen only one of them is concurrent with the other.
+    log2 = Log()
+    case2 = new_case(log2)
+    x2 = log2.put("status", "referred", v(3000), A, base=case2["status"], seen=4)
+    log2.put("status", "referred", v(2000), B, base=case2["status"], seen=4)
+    late = log2.put("status", "active", v(4000), C, base=x2, seen=5)
+    assert log2.model().conflicts() == {
+        (R, "status"): ("hard", frozenset({key(late), (v(2000), B)}))}
 
 
 def test_equal_versions_tie_break_on_origin():
     log = Log()
-    case = new_case(log)
-    log.put("status", "active", v(3000), A, base=case["status"], seen=log.seq)
-    log.put("status", "closed", v(3000), B, base=case["status"], seen=log.seq)
-    assert log.model().current()[(R, "status")] == ("closed", v(3000), B)
+    new_case(log)
+    log.put("legal_process", "reported", v(3000), A, seen=log.seq)
+    log.put("legal_process", "trial", v(3000), B, seen=log.seq)
+    assert log.model().current()[(R, "legal_process")] == ("trial", v(3000), B)
 
 
 def test_concurrent_edits_of_different_fields_do_not_conflict():
@@ -223,16 +251,117 @@ def test_delete_conflict_names_the_live_edits_that_did_not_see_it():
     assert key(seen_edit) not in log.model().conflicts()[(R, "_deleted")][1]
 
 
-def test_two_concurrent_deletes_are_soft_and_with_an_edit_hard():
+def test_two_concurrent_deletes_are_settled_and_with_an_edit_hard():
     log = Log()
     case = new_case(log)
     d1 = log.put("_deleted", "1", v(2000), A, seen=4)
     d2 = log.put("_deleted", "1", v(2001), B, seen=4)
-    assert log.model().conflicts() == {(R, "_deleted"): ("soft", frozenset({key(d1),
-                                                                              key(d2)}))}
+    assert log.model().conflicts() == {}
+    assert log.model().settled() == {(R, "_deleted"): frozenset({key(d1), key(d2)})}
     e = log.put("status", "active", v(2002), C, base=case["status"], seen=4)
     assert log.model().conflicts() == {
         (R, "_deleted"): ("hard", frozenset({key(d1), key(d2), key(e)}))}
+    assert log.model().settled() == {}
+    # An edit only one of the deletes did not see: both deletes are candidates still (the
+    # field has one conflict), with that edit.
+    log2 = Log()
+    new_case(log2)
+    edit = log2.put("risk_level", "high", v(2000), B, seen=4)
+    seen = log2.put("_deleted", "1", v(2100), B, seen=5)
+    unseen = log2.put("_deleted", "1", v(2200), A, seen=4)
+    assert log2.model().conflicts() == {
+        (R, "_deleted"): ("hard", frozenset({key(seen), key(unseen), key(edit)}))}
+
+
+# The merge policies (PROTOCOL.md, "Merge policies"): what stands while a coordinator
+# decides, whichever change came last.
+
+def race(field, b_value, c_value, base=None):
+    """A case, then B (later) and C (later still) set field concurrently, both on A's
+    version of it (the case's own, or A's `base` value written first)."""
+    log = Log()
+    case = new_case(log)
+    first = case.get(field) if base is None else log.put(field, base, v(1100), A, seen=4)
+    b = log.put(field, b_value, v(2000), B, base=first, seen=5)
+    c = log.put(field, c_value, v(3000), C, base=first, seen=5)
+    return log.model(), b, c
+
+
+def test_policy_higher_risk_stands():
+    m, up, down = race("risk_level", "high", "low", base="medium")
+    assert m.current()[(R, "risk_level")][0] == "high"
+    assert m.conflicts()[(R, "risk_level")][0] == "hard"
+    assert m.reviews() == {(R, "risk_level"): (key(up), key(down))}
+
+
+def test_policy_consent_withdrawal_and_unset_stand_over_a_grant():
+    m, withdrawn, granted = race("consent_share", "false", "true", base="true")
+    assert m.current()[(R, "consent_share")][0] == "false"
+    m, unset, granted = race("consent_services", None, "true", base="true")
+    assert m.current()[(R, "consent_services")][0] is None
+    assert m.reviews() == {(R, "consent_services"): (key(unset), key(granted))}
+    m, withdrawn, unset = race("consent_statistics", "false", None, base="true")
+    assert m.current()[(R, "consent_statistics")][0] == "false"
+
+
+def test_policy_open_status_stands_over_closed_and_equal_ranks_take_the_latest():
+    m, opened, closed = race("status", "active", "closed")
+    assert m.current()[(R, "status")][0] == "active"
+    m, referred, active = race("status", "referred", "active")
+    assert m.current()[(R, "status")][0] == "active"
+    assert m.reviews() == {(R, "status"): (key(active), key(active))}
+
+
+def test_policy_unset_ranks_below_a_risk():
+    m, low, unset = race("risk_level", "low", None, base="high")
+    assert m.current()[(R, "risk_level")][0] == "low"
+
+
+def test_policy_three_heads():
+    log = Log()
+    new_case(log)
+    high = log.put("risk_level", "high", v(500), A, seen=4)
+    log.put("risk_level", "low", v(3000), B, seen=4)
+    log.put("risk_level", "medium", v(2000), C, seen=4)
+    m = log.model()
+    assert m.current()[(R, "risk_level")][0] == "high"
+    assert len(m.conflicts()[(R, "risk_level")][1]) == 3
+    assert m.reviews()[(R, "risk_level")][0] == key(high)
+
+
+def test_a_posts_next_edit_replaces_its_own_earlier_one():
+    """A post lowered the risk apart from one that raised it, then, shown the higher risk
+    under review, set medium on top of it: its edit builds on the higher risk (its base) and
+    replaces its own low, so one head is left."""
+    log = Log()
+    case = new_case(log)
+    log.put("risk_level", "medium", v(1100), A, seen=4)
+    up = log.put("risk_level", "high", v(2000), A, base=log.changes[-1], seen=5)
+    low = log.put("risk_level", "low", v(2100), B, base=log.changes[-2], seen=5)
+    assert log.model().conflicts()[(R, "risk_level")][1] == frozenset({key(up), key(low)})
+    log.put("risk_level", "medium", v(3000), B, base=up, seen=7)
+    m = log.model()
+    assert m.conflicts() == {} and m.current()[(R, "risk_level")] == ("medium", v(3000), B)
+    assert case
+
+
+def test_policy_set_elements_merge_one_by_one():
+    log = Log()
+    new_case(log)
+    added = log.put("violence_types/sexual", "1", v(1000), B, seen=4)
+    log.put("violence_types/physical", "1", v(1500), C, seen=4)
+    m = log.model()
+    assert m.conflicts() == {}
+    assert m.current()[(R, "violence_types/sexual")][0] == "1"
+    assert m.current()[(R, "violence_types/physical")][0] == "1"
+    # Removed by A after it saw it added, and added again by C who had seen nothing: the
+    # element stays while disputed.
+    removed = log.put("violence_types/sexual", None, v(3000), A, base=added, seen=5)
+    again = log.put("violence_types/sexual", "1", v(2000), C, seen=4)
+    m = log.model()
+    assert m.current()[(R, "violence_types/sexual")] == ("1", v(2000), C)
+    assert m.reviews() == {(R, "violence_types/sexual"): (key(again), key(removed))}
+    assert rank("impacts/legal", None) == 0 and rank("impacts", "1") == 0
 
 
 def test_reports_are_independent():
@@ -262,6 +391,8 @@ def test_state_depends_only_on_the_set_of_changes():
         m = MergeModel().add_all(order)
         assert m.current() == reference.current()
         assert m.conflicts() == reference.conflicts()
+        assert m.reviews() == reference.reviews()
+        assert m.settled() == reference.settled()
     # Adding the same change twice changes nothing; two different changes with one name
     # are not a set of changes the hub can hold.
     assert len(MergeModel().add_all(log.changes + log.changes)) == len(log.changes)

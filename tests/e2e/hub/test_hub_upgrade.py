@@ -1,0 +1,56 @@
+"""A hub.db written before the merge policies (schema 1, fixtures/hub-schema-1-conflicts)
+opened by the current sae-hub: migrated in place, and its open conflicts recomputed once
+under the policies, before anything reads them: the higher risk stands where the later
+lowering stood, the equal values are settled by the hub, a latest-policy field keeps the
+latest; the review log names what is open; nothing else changes, and running it again
+changes nothing."""
+import os
+import shutil
+import sqlite3
+
+import hubproc
+
+FIXTURE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "hub-schema-1-conflicts")
+
+
+def old_hub(tmp_path):
+    directory = tmp_path / "hub"
+    directory.mkdir(mode=0o700)
+    shutil.copy(os.path.join(FIXTURE, "hub.db"), directory / "hub.db")
+    os.chmod(directory / "hub.db", 0o600)
+    return hubproc.Hub(directory)
+
+
+def rows(hub, sql):
+    db = sqlite3.connect("file:%s?mode=ro" % hub.db_path, uri=True)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def test_schema_1_hub_takes_the_merge_policies(tmp_path):
+    hub = old_hub(tmp_path)
+    case = open(os.path.join(FIXTURE, "case-id.txt")).read().strip()
+    assert rows(hub, "PRAGMA user_version") == [(1,)]
+    changes = rows(hub, "SELECT * FROM change ORDER BY seq")
+    listed = hub.admin_json("conflicts", "list", "--all")
+    assert rows(hub, "PRAGMA user_version") == [(2,)]
+    by_field = {c["field"]: c for c in listed}
+    assert sorted(by_field) == ["risk_level", "status", "victim_age"]
+    risk, status, age = by_field["risk_level"], by_field["status"], by_field["victim_age"]
+    assert (risk["status"], risk["winner"]["value"], risk["policy"]) == ("open", "high", "safest")
+    assert (status["status"], status["severity"], status["resolved_by"], status["note"]) == \
+        ("resolved", "soft", "sae-hub", "concurrent equal values: settled by the hub")
+    assert (age["status"], age["winner"]["value"], age["policy"]) == ("open", 13, "latest")
+    shown = hub.admin_json("reports", "show", case)
+    assert shown["fields"]["risk_level"] == "high" and shown["fields"]["status"] == "referred"
+    # The review log tells the posts what is open, and which version stands.
+    assert sorted(f for f, in rows(hub, "SELECT field FROM review WHERE open = 1")) == \
+        ["risk_level", "victim_age"]
+    assert rows(hub, "SELECT value FROM meta WHERE key = 'merge_refresh'") == [(0,)]
+    # Nothing a post sent changed, and a second run changes nothing more.
+    assert rows(hub, "SELECT * FROM change ORDER BY seq") == changes
+    before = {t: rows(hub, "SELECT * FROM %s" % t) for t in ("conflict", "review", "field_state")}
+    assert hub.admin_json("conflicts", "list", "--all") == listed
+    assert {t: rows(hub, "SELECT * FROM %s" % t) for t in before} == before
