@@ -365,14 +365,14 @@ static int refuse_newer(int version, int known, const char *program, struct sae_
 
 /* The version is read again inside each write transaction, so two processes never apply
  * one migration twice. */
-int sae_db_migrate(sqlite3 *db, const char *const *migrations, int count, const char *program,
-                   struct sae_message *why)
+static int migrate(sqlite3 *db, const struct sae_db_schema *schema, struct sae_message *why)
 {
+    const int count = schema->count;
     int current = 0, err = schema_version(db, &current);
     if (err != 0)
         return err;
     if (current > count)
-        return refuse_newer(current, count, program, why);
+        return refuse_newer(current, count, schema->program, why);
     if (current == count)
         return 0;
     for (;;) {
@@ -380,11 +380,13 @@ int sae_db_migrate(sqlite3 *db, const char *const *migrations, int count, const 
         if (rc == 0)
             rc = schema_version(db, &version);
         if (rc == 0 && (version > count || version < 0))
-            rc = refuse_newer(version, count, program, why);
+            rc = refuse_newer(version, count, schema->program, why);
         if (rc == 0 && version == count)
             return sae_db_commit(db);
         if (rc == 0)
-            rc = sae_db_exec(db, migrations[version]);
+            rc = sae_db_exec(db, schema->migrations[version]);
+        if (rc == 0 && schema->steps && schema->steps[version])
+            rc = schema->steps[version](db);
         if (rc == 0)
             rc = sae_db_commit(db);
         if (rc != 0) {
@@ -394,10 +396,17 @@ int sae_db_migrate(sqlite3 *db, const char *const *migrations, int count, const 
     }
 }
 
+int sae_db_migrate(sqlite3 *db, const char *const *migrations, int count, const char *program,
+                   struct sae_message *why)
+{
+    const struct sae_db_schema schema = {migrations, count, program, NULL};
+    return migrate(db, &schema, why);
+}
+
 int sae_db_migrate_schema(sqlite3 *db, const struct sae_db_schema *schema,
                           struct sae_message *why)
 {
-    return sae_db_migrate(db, schema->migrations, schema->count, schema->program, why);
+    return migrate(db, schema, why);
 }
 
 /* The file exists, 0600, before SQLite opens it: SQLite would create it with the umask's

@@ -113,7 +113,8 @@ static const char *const migrations[] = {
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");
 
-static const struct sae_db_schema hub_db_schema = {migrations, HUB_SCHEMA_VERSION, "sae-hub"};
+static const struct sae_db_schema hub_db_schema = {migrations, HUB_SCHEMA_VERSION, "sae-hub",
+                                                   NULL};
 
 struct hub_identity {
     const char *name;
