@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sae/sae_validate.h"
+#include "store/hub_areas.h"
 
 int hub_admin_finish(struct hub_store *store, int status)
 {
@@ -106,6 +107,18 @@ int hub_admin_canonical_value(struct hub_store *store, const struct sae_field *f
     if (rc != 0)
         sae_message_set(why, "%s", message);
     return rc;
+}
+
+int hub_admin_village(struct hub_store *store, const char *option, const char *text,
+                      char code[SAE_AREA_CODE_BYTES])
+{
+    struct sae_message why = {{0}};
+    int rc = hub_areas_resolve_village(store, text, code, &why);
+    if (rc == 0)
+        return SAE_EXIT_OK;
+    return why.text[0] ? hub_cli_fail(rc, "%s: %s", option, why.text)
+                       : hub_cli_fail(rc, "cannot read the list of areas: %s",
+                                      sae_error_name(rc));
 }
 
 const char *hub_admin_kind_names(void)

@@ -20,11 +20,32 @@ static const struct sae_cli_help helps[] = {
      "tls-key.pem again (after sae-hub tls renew or roll): the server stops and starts on\n"
      "the same port, posts that try meanwhile retry; files that do not match are refused\n"
      "and the old ones kept. One log line per request on stderr, never report contents.\n"},
-    {"nodes", "nodes add VILLAGE --url URL -o BUNDLE [--days N] | nodes list [--json] | nodes revoke ID",
-     "Enrollment: `add` writes a bundle (0600) for a new device of VILLAGE with the hub URL,\n"
-     "the hub's public key, the TLS key pins (the current key's, and the backup key's when\n"
-     "one is prepared) and a one-time token (valid N days, default 7, at most 90). `list`\n"
-     "shows enrolled devices; `revoke` refuses a device's next request.\n"},
+    {"nodes", "nodes add VILLAGE --name NAME --url URL -o BUNDLE [--days N] | "
+              "nodes list [--json] | nodes revoke ID | nodes cancel BUNDLE",
+     "Devices of the posts.\n"
+     "  add     writes a bundle (0600) for a new device of VILLAGE (a code or a unique name of\n"
+     "          the list of areas: sae-hub villages list) called NAME (required, 1 to 100\n"
+     "          bytes: what people see for its changes, e.g. \"Laptop Pos Sumberanyar\"), with\n"
+     "          the hub URL, the hub's public key, the TLS key pins (the current key's, and\n"
+     "          the backup key's when one is prepared) and a one-time token (valid N days,\n"
+     "          default 7, at most 90). It prints the bundle's id.\n"
+     "  list    every device and every bundle not used: name, village, state (enrolled,\n"
+     "          revoked; pending with its expiry, expired, cancelled), last contact and the\n"
+     "          clock offset measured at its last request (? until measured).\n"
+     "  revoke  refuses an enrolled device's next request (ID: 16 hex digits).\n"
+     "  cancel  cancels a pending bundle (its 8-hex-digit id): its token is refused.\n"},
+    {"villages", "villages list [--kecamatan K] [--json] | villages import CSV | "
+                 "villages assign OLD-NAME VILLAGE",
+     "The official list of areas (Kemendagri codes) villages are chosen from; the hub starts\n"
+     "with Kabupaten Probolinggo's (24 kecamatan, 330 villages).\n"
+     "  list    villages by kecamatan with their codes, devices and reports (--kecamatan K:\n"
+     "          one kecamatan, by code or name); then any village stored before the list\n"
+     "          that matched none, with the command that fixes it.\n"
+     "  import  adds the areas of a district's CSV file (header code,parent_code,name, or\n"
+     "          idn-area-data's own) and renames codes it holds already; every kecamatan\n"
+     "          and village needs its parent in the file or the list. At most 16 MiB.\n"
+     "  assign  gives a village stored before the list (a name no village matched) its\n"
+     "          village: every device, bundle and report carrying OLD-NAME takes the code.\n"},
     {"tls", "tls status [--json] | tls renew [--days N] [--host HOST ...] | "
             "tls renew --tls-cert FILE | tls new-key [--tls-key FILE] | "
             "tls roll [--days N] [--host HOST ...] [--force] | tls roll --tls-cert FILE [--force]",

@@ -8,7 +8,8 @@
 #include "sae/sae_db.h"
 
 static const char select_reports_sql[] =
-    "SELECT r.id, r.kind, r.village, s.field, c.value, c.version, c.origin FROM report r"
+    "SELECT r.id, r.kind, r.village, s.field, c.value, c.version, c.origin,"
+    " " HUB_VILLAGE_NAME_SQL("r.village") " FROM report r"
     " LEFT JOIN field_state s ON s.report_id = r.id"
     " LEFT JOIN change c ON c.seq = s.change"
     " WHERE (?1 IS NULL OR r.kind = ?1) AND (?2 IS NULL OR r.village = ?2)"
@@ -23,6 +24,7 @@ void hub_report_free(struct hub_report *report)
         free(report->values[i].value);
     free(report->values);
     free(report->village);
+    free(report->village_name);
     free(report);
 }
 
@@ -44,11 +46,13 @@ static int new_report(sqlite3_stmt *stmt, struct hub_report **out)
         sae_catalogue_find_kind(kind_name, &kind) != 0)
         return SAE_ECORRUPT;
     struct hub_report *report = calloc(1, sizeof *report);
+    bool failed = false;
     if (report) {
         report->values = calloc(kind->field_count, sizeof *report->values);
         report->village = strdup(village);
+        failed = sae_db_column_dup(stmt, 7, &report->village_name) != 0;
     }
-    if (!report || !report->values || !report->village) {
+    if (!report || !report->values || !report->village || failed) {
         hub_report_free(report);
         return SAE_ENOMEM;
     }
@@ -221,12 +225,13 @@ int hub_read_resolve_id(struct hub_store *store, const char *text,
 
 static const char select_changes_sql[] =
     "SELECT c.seq, c.value, c.version, c.origin, c.base_version, c.base_origin, c.village,"
-    " c.author, c.received_ms, c.held, s.change IS NOT NULL FROM change c"
+    " c.author, c.received_ms, c.held, s.change IS NOT NULL, c.note,"
+    " " HUB_DEVICE_NAME_SQL("c.origin", "?3", "?4") " FROM change c"
     " LEFT JOIN field_state s ON s.report_id = c.report_id AND s.field = c.field"
     " AND s.change = c.seq"
     " WHERE c.report_id = ?1 AND c.field = ?2 ORDER BY c.version, c.origin, c.seq";
 
-static int visit_field_changes(sqlite3_stmt *stmt, const char *field,
+static int visit_field_changes(sqlite3_stmt *stmt, const char *field, uint64_t hub_id,
                                hub_change_visit_fn visit, void *context)
 {
     int err = 0, rc = sae_db_bind_text(stmt, 2, field);
@@ -244,7 +249,10 @@ static int visit_field_changes(sqlite3_stmt *stmt, const char *field,
             .received_ms = sqlite3_column_int64(stmt, 8),
             .held = sqlite3_column_int(stmt, 9) != 0,
             .winner = sqlite3_column_int(stmt, 10) != 0,
+            .note = (const char *)sqlite3_column_text(stmt, 11),
+            .device = (const char *)sqlite3_column_text(stmt, 12),
         };
+        change.district = change.version.origin == hub_id;
         err = change.village ? visit(&change, context) : SAE_ECORRUPT;
         rc = 0;
     }
@@ -265,11 +273,15 @@ int hub_report_changes(struct hub_store *store, const char *id, hub_change_visit
     rc = sae_db_prepare(store->db, select_changes_sql, &stmt);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 1, report->id);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 3, (int64_t)store->hub_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 4, store->name);
     const struct sae_kind *kind = report->kind;
     for (size_t i = 0; rc == 0 && i <= kind->field_count; i++)
         rc = visit_field_changes(stmt, i < kind->field_count ? kind->fields[i].name
                                                              : SAE_FIELD_TOMBSTONE,
-                                 visit, context);
+                                 store->hub_id, visit, context);
     sae_db_finalize(stmt);
     hub_report_free(report);
     return rc;

@@ -18,38 +18,47 @@
 #define STATS_VIOLENCE_KIND "case"
 #define STATS_VIOLENCE_FIELD "violence_type"
 
+/* Every count can be narrowed to one village (?3, its code; NULL: all of them). */
+#define IN_VILLAGE(column) "(?3 IS NULL OR " column " = ?3)"
+
+/* Tables keyed by village carry how people read it as a third column. */
 static const char villages_sql[] =
-    "SELECT v, sum(n) FROM (SELECT r.village AS v, " LIVE_REPORT " AS n FROM report r"
-    " UNION ALL SELECT village, 0 FROM node) GROUP BY v ORDER BY v";
+    "SELECT v, sum(n), " HUB_VILLAGE_NAME_SQL("v") " FROM (SELECT r.village AS v, "
+    LIVE_REPORT " AS n FROM report r UNION ALL SELECT village, 0 FROM node)"
+    " WHERE " IN_VILLAGE("v") " GROUP BY v ORDER BY v";
 
 static const char kind_sql[] =
-    "SELECT ?1, count(*) FROM report r WHERE r.kind = ?1 AND " LIVE_REPORT;
+    "SELECT ?1, count(*) FROM report r WHERE r.kind = ?1 AND " LIVE_REPORT
+    " AND " IN_VILLAGE("r.village");
 
 static const char field_values_sql[] =
     "SELECT coalesce(c.value, 'none'), count(*) FROM report r"
     " LEFT JOIN field_state s ON s.report_id = r.id AND s.field = ?2"
     " LEFT JOIN change c ON c.seq = s.change"
-    " WHERE r.kind = ?1 AND " LIVE_REPORT " GROUP BY 1";
+    " WHERE r.kind = ?1 AND " LIVE_REPORT " AND " IN_VILLAGE("r.village") " GROUP BY 1";
 
 static const char months_sql[] =
     "SELECT coalesce(substr(c.value, 1, 7), 'none'), count(*) FROM report r"
     " LEFT JOIN field_state s ON s.report_id = r.id AND s.field = ?2"
     " LEFT JOIN change c ON c.seq = s.change"
-    " WHERE r.kind = ?1 AND " LIVE_REPORT " GROUP BY 1";
+    " WHERE r.kind = ?1 AND " LIVE_REPORT " AND " IN_VILLAGE("r.village") " GROUP BY 1";
 
 static const char open_conflicts_sql[] =
-    "SELECT r.village, count(*) FROM conflict k JOIN report r ON r.id = k.report_id"
-    " WHERE k.status = 'open' GROUP BY r.village ORDER BY r.village";
+    "SELECT r.village, count(*), " HUB_VILLAGE_NAME_SQL("r.village")
+    " FROM conflict k JOIN report r ON r.id = k.report_id"
+    " WHERE k.status = 'open' AND " IN_VILLAGE("r.village")
+    " GROUP BY r.village ORDER BY r.village";
 
 /* Held changes that no resolution has settled yet. */
 static const char held_sql[] =
-    "SELECT c.village, count(*) FROM change c WHERE c.held = 1"
+    "SELECT c.village, count(*), " HUB_VILLAGE_NAME_SQL("c.village")
+    " FROM change c WHERE c.held = 1"
     " AND NOT EXISTS (SELECT 1 FROM change_parent p WHERE p.parent = c.seq)"
-    " GROUP BY c.village ORDER BY c.village";
+    " AND " IN_VILLAGE("c.village") " GROUP BY c.village ORDER BY c.village";
 
 static const char totals_sql[] =
     "SELECT count(*) FILTER (WHERE " LIVE_REPORT "), count(*) FILTER (WHERE NOT " LIVE_REPORT
-    ") FROM report r";
+    ") FROM report r WHERE " IN_VILLAGE("r.village");
 
 const struct sae_field *hub_stats_date_field(const struct sae_kind *kind)
 {
@@ -61,15 +70,18 @@ const struct sae_field *hub_stats_date_field(const struct sae_kind *kind)
 
 static void count_table_free(struct hub_count_table *table)
 {
-    for (size_t i = 0; i < table->count; i++)
+    for (size_t i = 0; i < table->count; i++) {
         free(table->rows[i].key);
+        free(table->rows[i].label);
+    }
     free(table->rows);
     table->rows = NULL;
     table->count = 0;
 }
 
-/* Adds count to key's row, appending the row when it is new. */
-static int count_table_add(struct hub_count_table *table, const char *key, int64_t count)
+/* Adds count to key's row, appending the row (with its label, may be NULL) when it is new. */
+static int count_table_add(struct hub_count_table *table, const char *key, const char *label,
+                           int64_t count)
 {
     for (size_t i = 0; i < table->count; i++) {
         if (strcmp(table->rows[i].key, key) == 0) {
@@ -81,23 +93,30 @@ static int count_table_add(struct hub_count_table *table, const char *key, int64
     if (!grown)
         return SAE_ENOMEM;
     table->rows = grown;
-    if (!(grown[table->count].key = strdup(key)))
+    struct hub_count *row = &grown[table->count];
+    row->key = strdup(key);
+    row->label = label ? strdup(label) : NULL;
+    row->count = count;
+    if (!row->key || (label && !row->label)) {
+        free(row->key);
+        free(row->label);
         return SAE_ENOMEM;
-    grown[table->count++].count = count;
+    }
+    table->count++;
     return 0;
 }
 
-/* Row handler of run_counts: a key and its count. */
-typedef int (*count_row_fn)(const char *key, int64_t count, void *context);
+/* Row handler of run_counts: a key, its label (NULL when the query has none) and count. */
+typedef int (*count_row_fn)(const char *key, const char *label, int64_t count, void *context);
 
-static int add_to_table(const char *key, int64_t count, void *context)
+static int add_to_table(const char *key, const char *label, int64_t count, void *context)
 {
-    return count_table_add(context, key, count);
+    return count_table_add(context, key, label, count);
 }
 
-/* Runs a (key, count) query with up to two text parameters. */
+/* Runs a (key, count[, label]) query with up to two text parameters and the village. */
 static int run_counts(struct hub_store *store, const char *sql, const char *p1, const char *p2,
-                      count_row_fn row, void *context)
+                      const char *village, count_row_fn row, void *context)
 {
     sqlite3_stmt *stmt = NULL;
     int err = 0;
@@ -106,9 +125,13 @@ static int run_counts(struct hub_store *store, const char *sql, const char *p1, 
         rc = sae_db_bind_text(stmt, 1, p1);
     if (rc == 0 && p2)
         rc = sae_db_bind_text(stmt, 2, p2);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 3, village);
+    bool labelled = sqlite3_column_count(stmt) > 2;
     while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         const unsigned char *key = sqlite3_column_text(stmt, 0);
-        err = key ? row((const char *)key, sqlite3_column_int64(stmt, 1), context)
+        const char *label = labelled ? (const char *)sqlite3_column_text(stmt, 2) : NULL;
+        err = key ? row((const char *)key, label, sqlite3_column_int64(stmt, 1), context)
                   : SAE_ECORRUPT;
         rc = 0;
     }
@@ -158,8 +181,9 @@ struct month_context {
     size_t kind_index;
 };
 
-static int add_month(const char *key, int64_t count, void *context)
+static int add_month(const char *key, const char *label, int64_t count, void *context)
 {
+    (void)label;
     struct month_context *m = context;
     struct hub_month_count *row = NULL;
     /* Dates are validated YYYY-MM-DD; anything else is counted as having none. */
@@ -169,22 +193,26 @@ static int add_month(const char *key, int64_t count, void *context)
     return rc;
 }
 
-static int load_kinds_and_months(struct hub_store *store, struct hub_stats *stats)
+static int load_kinds_and_months(struct hub_store *store, const char *village,
+                                 struct hub_stats *stats)
 {
     int rc = 0;
     for (size_t k = 0; rc == 0 && k < sae_catalogue_kind_count(); k++) {
         const struct sae_kind *kind = sae_catalogue_kind_at(k);
         const struct sae_field *date = hub_stats_date_field(kind);
         struct month_context m = {stats, k};
-        rc = run_counts(store, kind_sql, kind->name, NULL, add_to_table, &stats->kinds);
+        rc = run_counts(store, kind_sql, kind->name, NULL, village, add_to_table,
+                        &stats->kinds);
         if (rc == 0)
-            rc = run_counts(store, months_sql, kind->name, date ? date->name : "", add_month, &m);
+            rc = run_counts(store, months_sql, kind->name, date ? date->name : "", village,
+                            add_month, &m);
     }
     return rc;
 }
 
 /* Every catalogue code first (zero counts included), then anything else found. */
-static int load_violence_types(struct hub_store *store, struct hub_stats *stats)
+static int load_violence_types(struct hub_store *store, const char *village,
+                               struct hub_stats *stats)
 {
     const struct sae_kind *kind = NULL;
     const struct sae_field *field = NULL;
@@ -192,17 +220,19 @@ static int load_violence_types(struct hub_store *store, struct hub_stats *stats)
     if (rc == 0)
         rc = sae_catalogue_find_field(kind, STATS_VIOLENCE_FIELD, &field);
     for (size_t i = 0; rc == 0 && i < field->value_count; i++)
-        rc = count_table_add(&stats->violence_types, field->values[i].code, 0);
+        rc = count_table_add(&stats->violence_types, field->values[i].code, NULL, 0);
     if (rc == 0)
-        rc = run_counts(store, field_values_sql, kind->name, field->name, add_to_table,
-                        &stats->violence_types);
+        rc = run_counts(store, field_values_sql, kind->name, field->name, village,
+                        add_to_table, &stats->violence_types);
     return rc;
 }
 
-static int load_totals(struct hub_store *store, struct hub_stats *stats)
+static int load_totals(struct hub_store *store, const char *village, struct hub_stats *stats)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = sae_db_prepare(store->db, totals_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 3, village);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == SAE_DB_ROW) {
@@ -227,7 +257,7 @@ void hub_stats_free(struct hub_stats *stats)
 
 /* Every count comes from one read transaction (the caller's, or one of its own), so they
  * agree with each other even while the daemon merges. */
-int hub_stats_load(struct hub_store *store, struct hub_stats *out)
+int hub_stats_load(struct hub_store *store, const char *village, struct hub_stats *out)
 {
     struct hub_stats stats;
     bool own = !sae_db_in_transaction(store->db);
@@ -235,18 +265,20 @@ int hub_stats_load(struct hub_store *store, struct hub_stats *out)
     int rc = own ? hub_read_begin(store) : 0;
     if (rc != 0)
         return rc;
-    rc = load_totals(store, &stats);
+    rc = load_totals(store, village, &stats);
     if (rc == 0)
-        rc = run_counts(store, villages_sql, NULL, NULL, add_to_table, &stats.villages);
+        rc = run_counts(store, villages_sql, NULL, NULL, village, add_to_table,
+                        &stats.villages);
     if (rc == 0)
-        rc = load_kinds_and_months(store, &stats);
+        rc = load_kinds_and_months(store, village, &stats);
     if (rc == 0)
-        rc = load_violence_types(store, &stats);
+        rc = load_violence_types(store, village, &stats);
     if (rc == 0)
-        rc = run_counts(store, open_conflicts_sql, NULL, NULL, add_to_table,
+        rc = run_counts(store, open_conflicts_sql, NULL, NULL, village, add_to_table,
                         &stats.open_conflicts);
     if (rc == 0)
-        rc = run_counts(store, held_sql, NULL, NULL, add_to_table, &stats.held_changes);
+        rc = run_counts(store, held_sql, NULL, NULL, village, add_to_table,
+                        &stats.held_changes);
     if (own)
         hub_read_end(store);
     if (rc != 0) {

@@ -28,6 +28,10 @@
  * 7: the hub takes pushes of schema 1 and refuses its pulls and enrollments). */
 #define SAE_WIRE_SCHEMA_VERSION 2u
 #define SAE_WIRE_SCHEMA_VERSION_MIN 1u
+/* The oldest schema whose posts the hub lets pull and enroll (older ones may only push). */
+#define SAE_WIRE_SCHEMA_PULL_MIN 2u
+/* From this schema on, a request's clock is its sender's wall clock (before: its HLC). */
+#define SAE_WIRE_SCHEMA_WALL_CLOCK 2u
 
 /* Envelope message types (the type byte of the envelope header). */
 enum sae_message_type {
