@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sae/sae_db.h"
+#include "store/hub_areas.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_wire.h"
@@ -193,8 +194,9 @@ static int mark_used(struct hub_store *store, const uint8_t hash[crypto_generich
 
 /* A key enrolled before: a revoked one stays revoked, and a device never moves to another
  * village (the token of another village stays unspent for the device it was made for). */
-static int check_enrolled(const struct hub_node *known, const struct token_row *token,
-                          uint32_t *status, struct sae_message *why)
+static int check_enrolled(struct hub_store *store, const struct hub_node *known,
+                          const struct token_row *token, uint32_t *status,
+                          struct sae_message *why)
 {
     if (known->revoked_ms != 0) {
         *status = SAE_STATUS_REVOKED;
@@ -202,9 +204,11 @@ static int check_enrolled(const struct hub_node *known, const struct token_row *
         return SAE_EPERM;
     }
     if (strcmp(known->village, token->village) != 0) {
+        char label[SAE_AREA_LABEL_BYTES];
+        hub_areas_label(store, known->village, label);
         *status = SAE_STATUS_WRONG_VILLAGE;
-        sae_message_set(why, "this device is enrolled for %s and cannot move to another "
-                        "village; use a bundle for %s, or enroll another device", known->village,
+        sae_message_set(why, "this device is enrolled for %s (%s) and cannot move to another "
+                        "village; use a bundle for it, or enroll another device", label,
                         known->village);
         return SAE_EPERM;
     }
@@ -248,7 +252,7 @@ static int redeem_locked(struct hub_store *store, const uint8_t hash[crypto_gene
     struct hub_node known;
     rc = hub_store_node_get(store, id, &known);
     if (rc == 0)
-        rc = check_enrolled(&known, &token, status, why);
+        rc = check_enrolled(store, &known, &token, status, why);
     else if (rc == SAE_ENOTFOUND) {
         known = (struct hub_node){.id = id, .enrolled_ms = now_ms};
         snprintf(known.village, sizeof known.village, "%s", token.village);

@@ -158,13 +158,16 @@ static json_t *time_json(int64_t ms)
 }
 
 /* The members every row has, devices and bundles alike. */
+/* name "" (a bundle from before names) is null. */
 static json_t *row_json(const struct list_context *l, const char *name, const char *village,
                         const char *state)
 {
     char label[SAE_AREA_LABEL_BYTES];
     bool listed = village_label(l, village, label);
-    return json_pack("{s:s, s:s, s:s, s:o, s:b, s:s}", "name", name, "device_name", name,
-                     "village", village, "village_name", listed ? json_string(label) : json_null(),
+    return json_pack("{s:o, s:o, s:s, s:o, s:b, s:s}", "name",
+                     name[0] ? json_string(name) : json_null(), "device_name",
+                     name[0] ? json_string(name) : json_null(), "village", village,
+                     "village_name", listed ? json_string(label) : json_null(),
                      "village_listed", listed, "state", state);
 }
 
@@ -221,7 +224,7 @@ static void offset_text(const struct hub_node *n, char out[24])
     size_t u = 0;
     while (size >= units[u].below)
         u++;
-    long long count = (long long)(size / units[u].unit);
+    long long count = (long long)((size + units[u].unit / 2) / units[u].unit); /* nearest */
     if (!n->clock_measured)
         snprintf(out, 24, "?");
     else

@@ -58,7 +58,7 @@ LIMIT = 1000000
 DELAY_MS = 150
 PROXY_PORT = 7443  # in the namespace of the bench alone: no other process can hold them
 HUB_PORT = 8443
-VILLAGE = "Desa Sumberasih"
+VILLAGE = "Desa Sumberanyar"
 SEED = 0x5AE11AC
 AIM = 1.5
 

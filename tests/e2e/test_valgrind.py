@@ -35,7 +35,7 @@ def test_commands_under_valgrind(tmp_path):
     dir = str(tmp_path / "node")
     narrative = tmp_path / "narrative.txt"
     narrative.write_bytes("Kronologi\nbaris dua – ü\n".encode())
-    vg(["init", "--village", "Sumberasih"], dir)
+    vg(["init", "--village", "Sumberanyar"], dir)
     case = vg(["add", "case", "--set-file", "narrative=%s" % narrative, "--set",
                "victim_age=9", "--set", "consent_share=ya"] + case_sets(),
               dir).out.strip().decode()

@@ -395,7 +395,7 @@ def test_command_line_proxy_writes_stats_on_sigterm(echo, tmp_path):
 
 # The real sae-node and sae-hub through the proxy.
 
-VILLAGE = "Desa Sumberasri"
+VILLAGE = "Sumberanyar"
 
 
 def enrolled_through(hub, proxy, tmp_path, name):

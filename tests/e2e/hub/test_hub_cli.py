@@ -92,7 +92,7 @@ def test_init_names_the_hub_and_makes_private_files(tmp_path):
     # A bundle carries the same identity as init printed.
     h.start()
     try:
-        bundle_path = h.add_node("Sumberasih")
+        bundle_path = h.add_node("Sumberanyar")
         with open(bundle_path) as f:
             bundle = json.load(f)
         assert bundle["hub_id"] == match.group("id")
@@ -150,15 +150,15 @@ def test_init_with_the_districts_own_certificate(tmp_path):
 
 def test_nodes_add_list_revoke(hub):
     bundle_path = str(os.path.join(os.path.dirname(hub.dir), "posko-sumberasih.json"))
-    proc = hub.ok("nodes", "add", "Sumberasih", "--url", hub.url, "-o", bundle_path,
+    proc = hub.ok("nodes", "add", "Sumberanyar", "--url", hub.url, "-o", bundle_path,
                   "--days", "14")
     out = proc.stdout.decode()
-    assert bundle_path in out and "Sumberasih" in out and "14 day" in out, out
+    assert bundle_path in out and "Sumberanyar" in out and "14 day" in out, out
     assert mode(bundle_path) == 0o600
     with open(bundle_path) as f:
         bundle = json.load(f)
     assert bundle["format"] == "sae-enrollment-bundle/1"
-    assert (bundle["hub_url"], bundle["village"]) == (hub.url, "Sumberasih")
+    assert (bundle["hub_url"], bundle["village"]) == (hub.url, "Sumberanyar")
     expires = datetime.datetime.fromisoformat(bundle["expires"].replace("Z", "+00:00"))
     days = (expires - datetime.datetime.now(datetime.timezone.utc)).total_seconds() / 86400
     assert 13.9 < days <= 14.01, bundle["expires"]
@@ -174,13 +174,13 @@ def test_nodes_add_list_revoke(hub):
     text = hub.ok("nodes", "list").stdout.decode().splitlines()
     assert len(text) == 2, text
     line_a = [l for l in text if l.startswith(hex_id(a1.id))]
-    assert len(line_a) == 1 and "Sumberasih" in line_a[0] and "Laptop A" in line_a[0]
+    assert len(line_a) == 1 and "Sumberanyar" in line_a[0] and "Laptop A" in line_a[0]
     assert "batches up to %d" % batch[-1].seq in line_a[0] and "REVOKED" not in line_a[0]
     listed = {n["id"]: n for n in json.loads(hub.ok("nodes", "list", "--json").stdout)}
     assert set(listed) == {hex_id(a1.id), hex_id(b1.id)}
     node = listed[hex_id(a1.id)]
     assert (node["village"], node["device_name"], node["acked_seq"], node["revoked"]) == \
-        ("Sumberasih", "Laptop A", batch[-1].seq, False)
+        ("Sumberanyar", "Laptop A", batch[-1].seq, False)
     assert node["enrolled_ms"] > 0 and node["last_seen_ms"] >= node["enrolled_ms"]
     assert node["last_batch_ms"] > 0 and isinstance(node["clock_offset_ms"], int)
     assert abs(node["clock_offset_ms"]) < 60_000
@@ -234,7 +234,7 @@ def test_reports_list_json(world):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r["updated"]), r
     by_id = {r["id"]: r for r in listed}
     assert by_id[world.case1]["fields"] == merged_case1(world)
-    assert (by_id[world.case1]["kind"], by_id[world.case1]["village"]) == ("case", "Sumberasih")
+    assert (by_id[world.case1]["kind"], by_id[world.case1]["village"]) == ("case", "Sumberanyar")
     assert by_id[world.case2]["fields"] == dict(CASE2, victim_age=9)
     assert by_id[world.service]["fields"] == {
         "case_id": world.case1, "service_type": "counselling", "service_date": "2026-02-01",
@@ -246,12 +246,12 @@ def test_reports_list_json(world):
 
 
 @pytest.mark.parametrize("filters, expected", [
-    (["--village", "Sumberasih"], ["case1", "service", "referral", "deleted"]),
+    (["--village", "Sumberanyar"], ["case1", "service", "referral", "deleted"]),
     (["--village", "Kalibuntu"], ["case2"]),
     (["--kind", "case"], ["case1", "deleted", "case2"]),
     (["--kind", "service"], ["service"]),
     (["--village", "Kalibuntu", "--kind", "referral"], []),
-    (["--village", "Sumberasih", "--kind", "referral"], ["referral"]),
+    (["--village", "Sumberanyar", "--kind", "referral"], ["referral"]),
 ])
 def test_reports_list_filters(world, filters, expected):
     listed = json.loads(world.hub.ok("reports", "list", "--json", *filters).stdout)
@@ -268,7 +268,7 @@ def test_reports_list_text_hides_sensitive_fields(world):
     lines = proc.stdout.decode().splitlines()
     assert [l[:36] for l in lines] == world.ids
     by_id = {l[:36]: l for l in lines}
-    assert re.match(r"\S+\s+case\s+Sumberasih\s", by_id[world.case1])
+    assert re.match(r"\S+\s+case\s+Sumberanyar\s", by_id[world.case1])
     assert "violence_type=physical" in by_id[world.case1]
     assert "(deleted)" in by_id[world.deleted] and "(deleted)" not in by_id[world.case1]
     for secret in (FORMULA_NAME, FORMULA_NAME_2, "Kronologi", FORMULA_NOTES, FORMULA_PROVIDER):
@@ -280,7 +280,7 @@ def test_reports_show_json_by_prefix(world):
         shown = json.loads(world.hub.ok("reports", "show", arg, "--json").stdout)
         assert shown["id"] == world.case1
     assert set(shown) >= {"id", "kind", "village", "fields", "versions", "conflicts"}
-    assert (shown["kind"], shown["village"]) == ("case", "Sumberasih")
+    assert (shown["kind"], shown["village"]) == ("case", "Sumberanyar")
     assert shown["fields"] == merged_case1(world)
     versions = shown["versions"]
     assert set(versions) == set(CASE1) | set(EDIT_A)
@@ -290,7 +290,7 @@ def test_reports_show_json_by_prefix(world):
         ("closed", hex_id(world.a2.id))])
     assert [v["value"] for v in status if v["winner"]] == [shown["fields"]["status"]]
     for v in status:
-        assert v["village"] == "Sumberasih" and v["author"] is None and v["held"] is False
+        assert v["village"] == "Sumberanyar" and v["author"] is None and v["held"] is False
         assert re.fullmatch(r"[0-9a-f]{16}", v["version"])
     assert sorted(v["value"] for v in versions["victim_age"]) == [12, 13]
     conflict_ids = {c["field"]: c["id"] for c in
@@ -315,14 +315,14 @@ def test_conflicts_list_and_show(world):
     assert sorted(c["field"] for c in listed) == sorted(EDIT_A)
     for c in listed:
         assert (c["report"], c["severity"], c["status"], c["village"]) == \
-            (world.case1, "hard", "open", "Sumberasih")
+            (world.case1, "hard", "open", "Sumberanyar")
         assert {"id", "report", "field", "severity", "status", "winner", "candidates"} <= set(c)
         # str(): victim_age candidates are JSON numbers.
         assert sorted((str(k["value"]), k["node"]) for k in c["candidates"]) == sorted([
             (EDIT_A[c["field"]], hex_id(world.a1.id)), (EDIT_B[c["field"]], hex_id(world.a2.id))])
         assert [k["number"] for k in c["candidates"]] == [1, 2]
         for k in c["candidates"]:
-            assert k["village"] == "Sumberasih" and re.fullmatch(r"[0-9a-f]{16}", k["version"])
+            assert k["village"] == "Sumberanyar" and re.fullmatch(r"[0-9a-f]{16}", k["version"])
         assert str(c["winner"]["value"]) in (EDIT_A[c["field"]], EDIT_B[c["field"]])
         shown = json.loads(world.hub.ok("conflicts", "show", str(c["id"]), "--json").stdout)
         assert shown == c
@@ -351,7 +351,7 @@ def test_export_csv(world):
     by_id = {r[0]: dict(zip(header, r)) for r in rows[1:]}
     assert list(by_id) == world.ids and all(len(r) == len(header) for r in rows)
     case1 = by_id[world.case1]
-    assert (case1["kind"], case1["village"], case1["deleted"]) == ("case", "Sumberasih", "false")
+    assert (case1["kind"], case1["village"], case1["deleted"]) == ("case", "Sumberanyar", "false")
     assert case1["narrative"] == NARRATIVE  # commas, quotes and a line break survive
     assert case1["status"] == merged_case1(world)["status"]
     assert case1["case_id"] == "" and case1["referred_to"] == ""
@@ -402,14 +402,14 @@ def test_export_to_file(world, tmp_path, fmt):
 def expected_stats(world):
     return {
         "reports": 4, "deleted": 1,
-        "village": {"Kalibuntu": 1, "Pajarakan": 0, "Sumberasih": 3},
+        "village": {"Kalibuntu": 1, "Jabungsisir": 0, "Sumberanyar": 3},
         "kind": {"case": 2, "service": 1, "referral": 1},
         "month": {"2026-01": {"case": 1, "service": 0, "referral": 0, "total": 1},
                   "2026-02": {"case": 0, "service": 1, "referral": 1, "total": 2},
                   "2026-03": {"case": 1, "service": 0, "referral": 0, "total": 1}},
         "violence_type": {"physical": 1, "psychological": 0, "sexual": 1, "exploitation": 0,
                           "trafficking": 0, "neglect": 0, "other": 0},
-        "open_conflicts": {"Sumberasih": 3},
+        "open_conflicts": {"Sumberanyar": 3},
         "held_changes": {},
     }
 
@@ -421,11 +421,11 @@ def test_stats_json_counts_what_was_pushed(world):
 def test_stats_text(world):
     out = world.hub.ok("stats").stdout.decode()
     assert "reports: 4 (not counting 1 deleted)" in out
-    assert re.search(r"Sumberasih\s+3 reports", out) and re.search(r"Kalibuntu\s+1 reports", out)
+    assert re.search(r"Sumberanyar\s+3 reports", out) and re.search(r"Kalibuntu\s+1 reports", out)
     assert re.search(r"case\s+2 reports", out) and re.search(r"referral\s+1 reports", out)
     assert re.search(r"2026-02\s+0\s+1\s+1\s+2", out), out
     assert re.search(r"physical\s+1 cases", out) and re.search(r"neglect\s+0 cases", out)
-    assert re.search(r"Sumberasih\s+3 conflicts", out)
+    assert re.search(r"Sumberanyar\s+3 conflicts", out)
 
 
 # ---------------------------------------------------------------------------------------
@@ -446,7 +446,7 @@ def test_reports_edit_reaches_the_posts(hub):
                   "--by", "Pak Budi (UPT PPA)")
     out = proc.stdout.decode()
     assert out.startswith("saved 3 district change(s) to %s by Pak Budi (UPT PPA)" % w.case1)
-    assert "Sumberasih" in out and proc.stderr == b""
+    assert "Sumberanyar" in out and proc.stderr == b""
     shown = json.loads(hub.ok("reports", "show", w.case1, "--json").stdout)
     assert shown["fields"]["intake_channel"] == "phone"
     assert shown["fields"]["victim_name"] == "Siti Aminah"

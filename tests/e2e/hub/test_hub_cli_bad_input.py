@@ -39,7 +39,7 @@ def file_hashes(directory, names=KEY_FILES):
 @pytest.fixture(scope="module")
 def ctx(shared_hub, tmp_path_factory):
     """A serving hub with the world of hubcli_world (a twin id makes an ambiguous prefix),
-    the risk_level conflict resolved by "Bu Ani", and Pajarakan's device revoked."""
+    the risk_level conflict resolved by "Bu Ani", and Jabungsisir's device revoked."""
     w = build_world(shared_hub, twin=True)
     w.dir = shared_hub.dir
     w.tmp = str(tmp_path_factory.mktemp("bad-input-files"))
@@ -69,7 +69,7 @@ def edit(c, report, *changes, by="Pak Budi"):
     return args + (["--by", by] if by is not None else [])
 
 
-def add(c, village="Sumberasih", url=None, days=None, out=None):
+def add(c, village="Sumberanyar", url=None, days=None, out=None):
     args = ["nodes", "add", village, "--url", url or c.hub.url, "-o", out or out_file(c)]
     return args + (["--days", days] if days is not None else [])
 
@@ -118,7 +118,7 @@ BAD = {
                                 ["--set", "needs a value"]),
     "--keep without its value": (lambda c: ["conflicts", "resolve", str(c.status_conflict),
                                             "--by", "X", "--keep"], ["--keep", "needs a value"]),
-    "--url without its value": (lambda c: ["nodes", "add", "Sumberasih", "-o", out_file(c),
+    "--url without its value": (lambda c: ["nodes", "add", "Sumberanyar", "-o", out_file(c),
                                            "--url"], ["--url", "needs a value"]),
     "--listen without its value": (lambda c: ["serve", "--listen"],
                                    ["--listen", "needs a value"]),
@@ -142,9 +142,9 @@ BAD = {
                                       ["--listen"]),
     "serve with an argument": (lambda c: ["serve", "now"], ["options only"]),
     # nodes add.
-    "nodes add without --url": (lambda c: ["nodes", "add", "Sumberasih", "-o", out_file(c)],
+    "nodes add without --url": (lambda c: ["nodes", "add", "Sumberanyar", "-o", out_file(c)],
                                 ["--url"]),
-    "nodes add without -o": (lambda c: ["nodes", "add", "Sumberasih", "--url", c.hub.url],
+    "nodes add without -o": (lambda c: ["nodes", "add", "Sumberanyar", "--url", c.hub.url],
                              ["-o BUNDLE"]),
     "nodes add without a village": (lambda c: ["nodes", "add", "--url", c.hub.url, "-o",
                                                out_file(c)], ["VILLAGE"]),
@@ -170,7 +170,7 @@ BAD = {
     # nodes revoke.
     "nodes revoke of an unknown id": (lambda c: ["nodes", "revoke", "0123456789abcdef"],
                                       ["0123456789abcdef"]),
-    "nodes revoke of a malformed id": (lambda c: ["nodes", "revoke", "Sumberasih"],
+    "nodes revoke of a malformed id": (lambda c: ["nodes", "revoke", "Sumberanyar"],
                                        ["16 hex digits"]),
     "nodes revoke of a short id": (lambda c: ["nodes", "revoke", hex_id(c.a1.id)[:15]],
                                    ["16 hex digits"]),
@@ -199,7 +199,7 @@ BAD = {
                                         ["unknown kind", "incident", KINDS]),
     "reports list of an empty village": (lambda c: ["reports", "list", "--village", ""],
                                          ["--village"]),
-    "reports list with an argument": (lambda c: ["reports", "list", "Sumberasih"],
+    "reports list with an argument": (lambda c: ["reports", "list", "Sumberanyar"],
                                       ["no arguments"]),
     # reports edit.
     "edit of an unknown field": (lambda c: edit(c, c.case2, "colour=red"),
@@ -326,7 +326,7 @@ BAD = {
                                                "incident"], ["unknown kind", "incident", KINDS]),
     "export with an argument": (lambda c: ["export", "--format", "csv", "laporan.csv"],
                                 ["options only"]),
-    "stats with an argument": (lambda c: ["stats", "Sumberasih"], ["no arguments"]),
+    "stats with an argument": (lambda c: ["stats", "Sumberanyar"], ["no arguments"]),
     "stats --json with an argument": (lambda c: ["stats", "--json", "2026"], ["no arguments"]),
 }
 
@@ -365,7 +365,7 @@ ABSENT_COMMANDS = [
     ["export", "--format", "csv"], ["export", "--format", "json", "-o", "OUT"],
     ["stats"], ["stats", "--json"], ["nodes", "list"], ["nodes", "list", "--json"],
     ["nodes", "revoke", "0123456789abcdef"],
-    ["nodes", "add", "Sumberasih", "--url", "https://127.0.0.1:8443", "-o", "OUT"],
+    ["nodes", "add", "Sumberanyar", "--url", "https://127.0.0.1:8443", "-o", "OUT"],
     ["serve", "--listen", "127.0.0.1:0"]]
 
 
@@ -441,7 +441,7 @@ def test_init_refused_creates_nothing(name, other_hubs, tmp_path):
 def test_edges_that_are_accepted(ctx):
     """A village of exactly 100 bytes (ASCII, and 2-byte UTF-8), --days 1 and 90."""
     for n, (village, days) in enumerate([(V100, None), ("é" * 50, None),
-                                         ("Sumberasih", "1"), ("Sumberasih", "90")]):
+                                         ("Sumberanyar", "1"), ("Sumberanyar", "90")]):
         path = os.path.join(ctx.tmp, "edge-%d.json" % n)
         proc = run(ctx.dir, add(ctx, village=village, days=days, out=path))
         assert proc.returncode == 0 and proc.stderr == b"", proc
@@ -477,7 +477,7 @@ DAMAGED_COMMANDS = [
     ["export", "--format", "csv"], ["export", "--format", "json", "-o", "OUT"],
     ["stats"], ["stats", "--json"], ["nodes", "list"], ["nodes", "list", "--json"],
     ["nodes", "revoke", "0123456789abcdef"],
-    ["nodes", "add", "Sumberasih", "--url", "https://127.0.0.1:8443", "-o", "OUT"],
+    ["nodes", "add", "Sumberanyar", "--url", "https://127.0.0.1:8443", "-o", "OUT"],
     ["serve", "--listen", "127.0.0.1:0"]]
 
 

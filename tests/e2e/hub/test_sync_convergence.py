@@ -35,8 +35,8 @@ import pytest
 import merge_model
 import saenode
 
-VILLAGE_A = "Desa Sumberasri"
-VILLAGE_B = "Desa Wonokerso"
+VILLAGE_A = "Sumberanyar"
+VILLAGE_B = "Wonokerso"
 DEVICES = (("a1", VILLAGE_A), ("a2", VILLAGE_A), ("a3", VILLAGE_A), ("b1", VILLAGE_B))
 COORDINATORS = ("Bu Sari", "Pak Budi", "Bu Ratna")
 OPERATORS = ("Pak Hadi", "Bu Wulan")

@@ -22,8 +22,8 @@ from faultproxy import Fault, FaultProxy
 import merge_model
 from merge_model import MergeModel
 
-VILLAGE_A = "Desa Sumberasri"
-VILLAGE_B = "Desa Wonokerso"
+VILLAGE_A = "Sumberanyar"
+VILLAGE_B = "Wonokerso"
 STALL_TIMEOUT_S = "2"  # the node gives up on a stalled link after this (SAE_STALL_TIMEOUT_S)
 MAX_ROUNDS = 40        # fault rounds per phase before the test gives up
 STATUSES = ("new", "active", "referred", "closed")
