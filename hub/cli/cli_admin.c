@@ -79,8 +79,11 @@ static int resolve_reference(struct hub_store *store, const struct sae_field *fi
                         field->ref_kind, id, target->kind->name);
         rc = SAE_EINVAL;
     } else if (rc == 0 && strcmp(target->village, village) != 0) {
+        char label[SAE_AREA_LABEL_BYTES];
+        hub_areas_label(store, village, label);
         sae_message_set(why, "%s must name a report of %s; %s belongs to %s", field->name,
-                        village, id, target->village);
+                        label, id, target->village_name ? target->village_name
+                                                        : target->village);
         rc = SAE_EINVAL;
     } else if (rc == 0 && target->deleted) {
         sae_message_set(why, "%s: report %s was deleted", field->name, id);

@@ -59,7 +59,9 @@ static int import(struct hub_cli *cli, const char *path)
     int status = hub_cli_open(cli, &store);
     if (status == SAE_EXIT_OK) {
         rc = hub_areas_import(store, &list, &r, &why);
-        status = rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli);
+        status = rc == 0 ? SAE_EXIT_OK
+                 : why.text[0] ? hub_cli_fail(rc, "%s; nothing was imported", why.text)
+                               : hub_admin_fail_store(rc, NULL, cli);
     }
     if (status == SAE_EXIT_OK)
         printf("imported %s: %zu area(s) added, %zu renamed, %zu unchanged\n", path, r.added,

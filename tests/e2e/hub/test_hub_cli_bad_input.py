@@ -54,6 +54,13 @@ def ctx(shared_hub, tmp_path_factory):
                   "--by", "Bu Ani")
     shared_hub.ok("nodes", "revoke", hex_id(w.p1.id))
     w.revoked = hex_id(w.p1.id)
+    w.used_bundle = w.a1.bundle["bundle"]
+    w.bad_csv = os.path.join(w.tmp, "bad.csv")
+    with open(w.bad_csv, "w") as f:
+        f.write("nama,kode\nSumberanyar,35.13.12.2018\n")
+    w.orphan_csv = os.path.join(w.tmp, "orphan.csv")
+    with open(w.orphan_csv, "w") as f:
+        f.write("code,parent_code,name\n35.13.99.2001,35.13.99,Desa Baru\n")
     return w
 
 
@@ -69,12 +76,14 @@ def edit(c, report, *changes, by="Pak Budi"):
     return args + (["--by", by] if by is not None else [])
 
 
-def add(c, village="Sumberanyar", url=None, days=None, out=None):
+def add(c, village="Sumberanyar", url=None, days=None, out=None, name="Laptop Pos Baru"):
     args = ["nodes", "add", village, "--url", url or c.hub.url, "-o", out or out_file(c)]
+    args += ["--name", name] if name is not None else []
     return args + (["--days", days] if days is not None else [])
 
 
 V100 = "v" * 100
+N100 = "é" * 50  # a device name of 100 bytes of two-byte UTF-8
 
 # name -> (function(ctx) returning the arguments, words the error line must hold; "{x}" in a
 # word is ctx.x).
@@ -154,13 +163,29 @@ BAD = {
                                             ["--url", "https://"]),
     "nodes add with an empty village": (lambda c: add(c, village=""), ["village", "100 bytes"]),
     "nodes add with a village of 101 bytes": (lambda c: add(c, village=V100 + "x"),
-                                              ["village", "100 bytes"]),
-    "nodes add with a village of 101 bytes of UTF-8": (lambda c: add(c, village="é" * 50 + "x"),
-                                                      ["village", "100 bytes"]),
-    "nodes add with a village on two lines": (lambda c: add(c, village="Sumber\nasih"),
-                                              ["village", "one line"]),
-    "nodes add with a village of invalid UTF-8": (lambda c: add(c, village=b"Sumber\xffasih"),
-                                                  ["village", "UTF-8"]),
+                                              ["no village called", "nearest"]),
+    "nodes add with a village on two lines": (lambda c: add(c, village="Sumber\nanyar"),
+                                              ["village", "code or its name"]),
+    "nodes add with a village of invalid UTF-8": (lambda c: add(c, village=b"Sumber\xffanyar"),
+                                                  ["village", "code or its name"]),
+    # Villages come from the official list: a typo gets the nearest names, a shared name its
+    # candidates, a kecamatan is no village.
+    "nodes add with a typo and a trailing space": (
+        lambda c: add(c, village="Sumberanyer "),
+        ["nodes add", "no village called", "nearest", "Sumberanyar (Paiton)"]),
+    "nodes add with a name the list does not hold": (lambda c: add(c, village="Desa Sumberasri"),
+                                                     ["no village called"]),
+    "nodes add with a shared name": (lambda c: add(c, village="Karanganyar"),
+                                     ["2 villages", "35.13.04.2010", "35.13.12.2011"]),
+    "nodes add with a kecamatan": (lambda c: add(c, village="35.13.12"), ["kecamatan code"]),
+    "nodes add with an unknown code": (lambda c: add(c, village="35.13.12.2099"),
+                                       ["no village with code 35.13.12.2099"]),
+    "nodes add without --name": (lambda c: add(c, name=None), ["--name NAME"]),
+    "nodes add with a name of 101 bytes": (lambda c: add(c, name=N100 + "x"),
+                                           ["--name", "1 to 100 bytes"]),
+    "nodes add with a name on two lines": (lambda c: add(c, name="Laptop\nPos"),
+                                           ["--name", "one line"]),
+    "nodes add with an empty name": (lambda c: add(c, name=""), ["--name"]),
     "nodes add --days 0": (lambda c: add(c, days="0"), ["--days", "1 to 90"]),
     "nodes add --days 91": (lambda c: add(c, days="91"), ["--days", "1 to 90"]),
     "nodes add --days -1": (lambda c: add(c, days="-1"), ["--days", "1 to 90"]),
@@ -177,6 +202,34 @@ BAD = {
     "nodes revoke twice": (lambda c: ["nodes", "revoke", c.revoked], ["{revoked}", "revoked"]),
     "nodes revoke without an id": (lambda c: ["nodes", "revoke"], ["nodes revoke ID"]),
     "nodes list with an argument": (lambda c: ["nodes", "list", "all"], ["--json"]),
+    # nodes cancel.
+    "nodes cancel of an unknown bundle": (lambda c: ["nodes", "cancel", "00000000"],
+                                          ["no bundle 00000000"]),
+    "nodes cancel of a malformed id": (lambda c: ["nodes", "cancel", "1a2b3c"],
+                                       ["8 hex digits"]),
+    "nodes cancel of a used bundle": (lambda c: ["nodes", "cancel", c.used_bundle],
+                                      ["was used", "revoke"]),
+    "nodes cancel without an id": (lambda c: ["nodes", "cancel"], ["nodes cancel BUNDLE"]),
+    # villages.
+    "villages import of a missing file": (lambda c: ["villages", "import", out_file(c, "x.csv")],
+                                          ["cannot read", "x.csv", "nothing was imported"]),
+    "villages import of a file that is no list": (
+        lambda c: ["villages", "import", c.bad_csv], ["bad.csv", "nothing was imported"]),
+    "villages import of an orphan village": (
+        lambda c: ["villages", "import", c.orphan_csv],
+        ["35.13.99.2001", "no parent 35.13.99", "nothing was imported"]),
+    "villages list of an unknown kecamatan": (
+        lambda c: ["villages", "list", "--kecamatan", "Paitun"],
+        ["--kecamatan", "no kecamatan called", "Paiton"]),
+    "villages list with an argument": (lambda c: ["villages", "list", "Paiton"],
+                                       ["no arguments"]),
+    "villages assign of a village of the list": (
+        lambda c: ["villages", "assign", "35.13.12.2018", "Jabungsisir"], ["never moves"]),
+    "villages assign of a name nothing carries": (
+        lambda c: ["villages", "assign", "Desa Lain", "Jabungsisir"], ["no device or report"]),
+    "villages assign to a typo": (lambda c: ["villages", "assign", "Desa Lain", "Jabungsisr"],
+                                  ["nearest", "Jabungsisir (Paiton)"]),
+    "villages without a command": (lambda c: ["villages"], ["import, list or assign"]),
     # reports show and list.
     "reports show of an unknown id": (lambda c: ["reports", "show", c.unknown],
                                       ["no report has id", "{unknown}"]),
@@ -199,6 +252,16 @@ BAD = {
                                         ["unknown kind", "incident", KINDS]),
     "reports list of an empty village": (lambda c: ["reports", "list", "--village", ""],
                                          ["--village"]),
+    "reports list of a village with a typo": (
+        lambda c: ["reports", "list", "--village", "Kalibuntoe "],
+        ["--village", "nearest", "Kalibuntu (Kraksaan)"]),
+    "reports list of a shared village name": (
+        lambda c: ["reports", "list", "--village", "Karanganyar"], ["--village", "2 villages"]),
+    "export of an unknown village": (lambda c: ["export", "--format", "csv", "--village",
+                                                "Sumberasri", "-o", out_file(c, "x.csv")],
+                                     ["--village", "no village called"]),
+    "stats of an unknown village": (lambda c: ["stats", "--village", "Sumberasri"],
+                                    ["--village", "no village called"]),
     "reports list with an argument": (lambda c: ["reports", "list", "Sumberanyar"],
                                       ["no arguments"]),
     # reports edit.
@@ -265,7 +328,8 @@ BAD = {
     "edit of a 5-character prefix": (lambda c: edit(c, c.case2[:5], "status=closed"),
                                      ["not a report id"]),
     "edit with a reference to another village": (
-        lambda c: edit(c, c.referral, "case_id=" + c.case2), ["case_id", "Kalibuntu"]),
+        lambda c: edit(c, c.referral, "case_id=" + c.case2),
+        ["case_id", "Sumberanyar (Paiton)", "Kalibuntu (Kraksaan)"]),
     "edit with a reference to a deleted case": (
         lambda c: edit(c, c.referral, "case_id=" + c.deleted), ["case_id", "deleted"]),
     "edit with a reference to a service": (lambda c: edit(c, c.referral,
@@ -365,7 +429,8 @@ ABSENT_COMMANDS = [
     ["export", "--format", "csv"], ["export", "--format", "json", "-o", "OUT"],
     ["stats"], ["stats", "--json"], ["nodes", "list"], ["nodes", "list", "--json"],
     ["nodes", "revoke", "0123456789abcdef"],
-    ["nodes", "add", "Sumberanyar", "--url", "https://127.0.0.1:8443", "-o", "OUT"],
+    ["nodes", "add", "Sumberanyar", "--name", "Laptop", "--url", "https://127.0.0.1:8443",
+     "-o", "OUT"],
     ["serve", "--listen", "127.0.0.1:0"]]
 
 
@@ -439,19 +504,21 @@ def test_init_refused_creates_nothing(name, other_hubs, tmp_path):
 # The edges that are accepted
 
 def test_edges_that_are_accepted(ctx):
-    """A village of exactly 100 bytes (ASCII, and 2-byte UTF-8), --days 1 and 90."""
-    for n, (village, days) in enumerate([(V100, None), ("é" * 50, None),
-                                         ("Sumberanyar", "1"), ("Sumberanyar", "90")]):
+    """A village by its code with or without dots, or its name in any case with spaces
+    around, "desa" before it or its kecamatan after a comma; a device name of exactly 100
+    bytes (2-byte UTF-8); --days 1 and 90."""
+    edges = [("35.13.14.2016", N100, None), ("3513142016", "x", "1"),
+             ("  desa KALIBUNTU ", "Laptop", "90"), ("karanganyar, paiton", "Laptop", None)]
+    for n, (village, name, days) in enumerate(edges):
         path = os.path.join(ctx.tmp, "edge-%d.json" % n)
-        proc = run(ctx.dir, add(ctx, village=village, days=days, out=path))
+        proc = run(ctx.dir, add(ctx, village=village, days=days, out=path, name=name))
         assert proc.returncode == 0 and proc.stderr == b"", proc
         device = saeproto.Device(path)
-        assert device.village == village
+        assert device.village == ("35.13.12.2011" if n == 3 else "35.13.14.2016")
         assert device.enroll().status == 200
         os.unlink(path)
         os.unlink(path + ".cert.pem")
-    villages = {n["village"] for n in ctx.hub.nodes()}
-    assert {V100, "é" * 50} <= villages
+    assert N100 in {n["name"] for n in ctx.hub.nodes()}
     # A name of exactly 200 bytes is accepted by reports edit.
     proc = run(ctx.dir, edit(ctx, ctx.case2, "victim_name=" + "n" * 200))
     assert proc.returncode == 0, proc
@@ -477,7 +544,8 @@ DAMAGED_COMMANDS = [
     ["export", "--format", "csv"], ["export", "--format", "json", "-o", "OUT"],
     ["stats"], ["stats", "--json"], ["nodes", "list"], ["nodes", "list", "--json"],
     ["nodes", "revoke", "0123456789abcdef"],
-    ["nodes", "add", "Sumberanyar", "--url", "https://127.0.0.1:8443", "-o", "OUT"],
+    ["nodes", "add", "Sumberanyar", "--name", "Laptop", "--url", "https://127.0.0.1:8443",
+     "-o", "OUT"],
     ["serve", "--listen", "127.0.0.1:0"]]
 
 

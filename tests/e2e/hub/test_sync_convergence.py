@@ -35,8 +35,9 @@ import pytest
 import merge_model
 import saenode
 
-VILLAGE_A = "Sumberanyar"
-VILLAGE_B = "Wonokerso"
+# Villages by their codes in the official list, as the hub stores and filters them.
+VILLAGE_A = "35.13.12.2018"  # Sumberanyar, kecamatan Paiton
+VILLAGE_B = "35.13.02.2004"  # Wonokerso, kecamatan Sumber
 DEVICES = (("a1", VILLAGE_A), ("a2", VILLAGE_A), ("a3", VILLAGE_A), ("b1", VILLAGE_B))
 COORDINATORS = ("Bu Sari", "Pak Budi", "Bu Ratna")
 OPERATORS = ("Pak Hadi", "Bu Wulan")
@@ -75,8 +76,8 @@ def stored(value):
 class Device:
     def __init__(self, name, village, directory, hub):
         self.name, self.village, self.dir = name, village, directory
-        saenode.ok(["init", "--village", village], dir=directory)
-        saenode.ok(["enroll", hub.add_node(village)], dir=directory)
+        saenode.init(directory, village, author="Staf %s" % name)
+        saenode.ok(["enroll", hub.add_node(village, name="Laptop %s" % name)], dir=directory)
         self.origin = hex_id(saenode.ok(["status", "--json"], dir=directory).json()["origin"])
 
     def db_rows(self, sql, params=()):

@@ -22,8 +22,9 @@ from faultproxy import Fault, FaultProxy
 import merge_model
 from merge_model import MergeModel
 
-VILLAGE_A = "Sumberanyar"
-VILLAGE_B = "Wonokerso"
+# Villages by their codes in the official list, as the hub stores and filters them.
+VILLAGE_A = "35.13.12.2018"  # Sumberanyar, kecamatan Paiton
+VILLAGE_B = "35.13.02.2004"  # Wonokerso, kecamatan Sumber
 STALL_TIMEOUT_S = "2"  # the node gives up on a stalled link after this (SAE_STALL_TIMEOUT_S)
 MAX_ROUNDS = 40        # fault rounds per phase before the test gives up
 STATUSES = ("new", "active", "referred", "closed")
@@ -43,8 +44,9 @@ def enrolled_via(hub, proxy, tmp_path, name, village):
     """An initialised post whose bundle names the proxy's address (enrolment itself happens
     on its first sync, through the faults)."""
     post = str(tmp_path / name)
-    saenode.ok(["init", "--village", village], dir=post)
-    saenode.ok(["enroll", hub.add_node(village, port=proxy.port)], dir=post)
+    saenode.init(post, village, author="Staf %s" % name)
+    saenode.ok(["enroll", hub.add_node(village, port=proxy.port, name="Laptop %s" % name)],
+               dir=post)
     return post
 
 
