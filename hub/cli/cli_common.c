@@ -66,11 +66,13 @@ static const struct sae_cli_help helps[] = {
                 "reports edit ID --set FIELD=VALUE [--unset FIELD] --by NAME",
      "The merged reports of every village.\n"
      "  list   one line per report, deleted ones marked; lines never show sensitive fields\n"
-     "         nor free text (use show). --village V and --kind K filter; --json gives\n"
-     "         [{id, kind, village, fields, deleted, updated}].\n"
+     "         nor free text (use show). --village V (a code or a unique name of the list\n"
+     "         of areas) and --kind K filter; --json gives [{id, kind, village (its code),\n"
+     "         village_name, fields, deleted, updated}].\n"
      "  show   every field (sensitive ones included), every version of each field with\n"
-     "         its node, village, time, author and flags (* current, HELD: dated ahead of\n"
-     "         the hub's clock), and the report's open conflicts.\n"
+     "         who made it, on which device and when (\"Siti, Laptop Pos Sumberanyar,\n"
+     "         3 Dec 14:05\"), a coordinator's note, flags (* current, HELD: dated ahead of\n"
+     "         the hub's clock) and its version, and the report's open conflicts.\n"
      "  edit   a district correction: each value is checked against the catalogue (as\n"
      "         sae-node does) before anything is written; values equal to the current\n"
      "         ones are skipped. Each field becomes a new version that the village's\n"
@@ -82,28 +84,33 @@ static const struct sae_cli_help helps[] = {
      "changed the same field while apart (hard when the values differ, soft when equal), a\n"
      "delete met an edit, or a change was dated ahead of the hub's clock (held).\n"
      "  list     open conflicts (--all: resolved ones too)\n"
-     "  show     the current value and every candidate, numbered from 1 by version\n"
+     "  show     the current value and every candidate, numbered from 1 by version, with\n"
+     "           who made it, on which device and when\n"
      "  resolve  --keep N keeps candidate N (in a delete conflict: keeping the delete keeps\n"
      "           the report deleted, keeping an edit restores it); --value V sets a new value\n"
      "           (checked by the catalogue); --unset clears an optional field. The choice is\n"
-     "           a new version the posts receive on their next sync. --by NAME is required;\n"
-     "           --note TEXT (one line) is kept with it.\n"},
-    {"export", "export --format csv|json [--kind K] [-o FILE]",
+     "           a new version the posts receive on their next sync. --by NAME (1 to 100\n"
+     "           bytes) is required; --note TEXT (1 to 1000 bytes, one line) is kept with\n"
+     "           it and reaches the posts' history.\n"},
+    {"export", "export --format csv|json [--village V] [--kind K] [-o FILE]",
      "Writes every merged report, deleted ones included, for monitoring and evaluation.\n"
-     "  --format csv   one row per report: id, kind, village, deleted, updated, then every\n"
-     "                 field of the kind (or of all kinds). RFC 4180 quoting, CRLF line\n"
+     "  --format csv   one row per report: id, kind, village (its code), village_name,\n"
+     "                 deleted, updated, then every field of the kind (or of all kinds).\n"
+     "                 RFC 4180 quoting, CRLF line\n"
      "                 ends. A value starting with = + - @ (or tab, CR) gets a leading '\n"
      "                 so that a spreadsheet shows it as text and never runs it as a formula.\n"
      "  --format json  an array of reports, as reports list --json\n"
+     "  --village V    only reports of village V (a code or a unique name)\n"
      "  --kind K       only reports of kind K\n"
      "  -o FILE        write FILE (mode 0600, complete or absent after a crash); an existing\n"
      "                 file is never replaced. Default: standard output.\n"
      "The export holds survivors' sensitive data (names, narratives): keep it private.\n"},
-    {"stats", "stats [--json]",
+    {"stats", "stats [--village V] [--json]",
      "Counts of reports that are not deleted: per village, per kind, per month (of the\n"
      "intake date of cases, service date, referral date) and per type of violence (cases);\n"
      "plus open conflicts per village and held changes (dated ahead of the hub's clock,\n"
-     "waiting for a coordinator) per village.\n"},
+     "waiting for a coordinator) per village. --village V counts one village only (a code\n"
+     "or a unique name of the list of areas).\n"},
 };
 
 #define HELP_COUNT (sizeof helps / sizeof helps[0])
