@@ -65,8 +65,8 @@ int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
  * retries after a lost answer); a fresh token presented by a live key enrolled already for
  * the token's village gives that enrollment back and is spent. On refusal nothing changes
  * (the token stays unspent), the function returns SAE_EPERM, *status is
- * SAE_STATUS_TOKEN_EXPIRED (unknown, expired or cancelled), SAE_STATUS_TOKEN_REUSED (used by another
- * key), SAE_STATUS_REVOKED (the key was revoked) or SAE_STATUS_WRONG_VILLAGE (the key is
+ * SAE_STATUS_TOKEN_EXPIRED (unknown, expired or cancelled), SAE_STATUS_TOKEN_REUSED (used by
+ * another key), SAE_STATUS_REVOKED (the key was revoked) or SAE_STATUS_WRONG_VILLAGE (the key is
  * enrolled for another village), and why (may be NULL) holds the sentence for the post.
  * A new device takes the name its bundle was made for (device_name: for older tokens). */
 int enroll_redeem(struct hub_store *store, const char *token,

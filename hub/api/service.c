@@ -23,10 +23,6 @@
 #include "store/announced_pins.h"
 
 #define OCTET_STREAM "application/octet-stream"
-#define STRINGIFY(x) #x
-#define TEXT_OF(x) STRINGIFY(x)
-/* "1 to 2": the schema versions this hub reads, for refusals. */
-#define SCHEMA_RANGE_TEXT TEXT_OF(SAE_WIRE_SCHEMA_VERSION_MIN) " to " TEXT_OF(SAE_WIRE_SCHEMA_VERSION)
 #define SERVICE_CONNECTIONS_MAX 64
 /* Retry-After when the database is held past the busy timeout: a merge ends in seconds. */
 #define RETRY_AFTER_BUSY_S 5
@@ -211,9 +207,12 @@ static int fail_wire(struct exchange *x, int rc)
         return fail(x, 413, SAE_STATUS_TOO_LARGE, "the message is over the size limit");
     case SAE_WIRE_ELIMIT:
         return fail(x, 400, SAE_STATUS_LIMIT_EXCEEDED, "a count or length is over its limit");
-    case SAE_WIRE_ESCHEMA:
-        return fail(x, 400, SAE_STATUS_UNSUPPORTED_SCHEMA, "schema version not supported: "
-                    "this hub speaks protocol schema " SCHEMA_RANGE_TEXT);
+    case SAE_WIRE_ESCHEMA: {
+        char message[96];
+        snprintf(message, sizeof message, "schema version not supported: this hub speaks "
+                 "protocol schema %u to %u", SAE_WIRE_SCHEMA_VERSION_MIN, SAE_WIRE_SCHEMA_VERSION);
+        return fail(x, 400, SAE_STATUS_UNSUPPORTED_SCHEMA, message);
+    }
     case SAE_ENOMEM:
     case SAE_ECRYPTO:
         return rc;

@@ -85,19 +85,26 @@ static int lookup_hub(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKE
 }
 
 /* The hub's sealed refusal (an ErrorStatus it sends once it has opened a request), or NULL
- * when the answer is plain text or does not open. */
+ * when the answer is plain text or does not open. *newer: it opened (the hub sealed it) but
+ * is of a schema newer than this program reads. */
 static struct sae_error_status *sealed_refusal(struct round *r,
-                                               const struct transport_response *resp)
+                                               const struct transport_response *resp,
+                                               bool *newer)
 {
     struct sae_error_status *status = NULL;
     uint8_t *plain = NULL, type = 0;
     size_t len = 0;
     uint64_t sender = 0;
+    uint32_t version = 0;
+    *newer = false;
     if (sae_envelope_open(resp->body, resp->body_len, lookup_hub, sae_borrow(r->link),
                           r->secret_key, &r->limits, &type, &sender, &plain, &len) != 0)
         return NULL;
-    if (type != SAE_MSG_ERROR_STATUS || sae_error_status_decode(plain, len, &r->limits,
-                                                                 &status) != 0)
+    int rc = type == SAE_MSG_ERROR_STATUS ? sae_error_status_decode(plain, len, &r->limits,
+                                                                    &status) : SAE_EINVAL;
+    *newer = rc == SAE_WIRE_ESCHEMA && sae_wire_peek_schema(plain, len, &version) == 0 &&
+             version > SAE_WIRE_SCHEMA_VERSION;
+    if (rc != 0)
         status = NULL;
     sae_wire_buffer_free(plain, len);
     return status;
@@ -137,7 +144,15 @@ static int explain(struct round *r, const struct transport_response *resp, const
     case TRANSPORT_ANSWERED:
         break;
     }
-    struct sae_error_status *status = resp->status == 400 ? sealed_refusal(r, resp) : NULL;
+    bool newer = false;
+    struct sae_error_status *status = resp->status == 400 ? sealed_refusal(r, resp, &newer)
+                                                          : NULL;
+    if (newer) {
+        sae_message_set(r->why, "update sae-node: the hub at %s speaks a newer protocol than "
+                        "this one (schema %u); %lld change(s) wait", r->link->url,
+                        SAE_WIRE_SCHEMA_VERSION, (long long)pending);
+        return SAE_EINVAL;
+    }
     if (status) {
         int rc = status->code == SAE_STATUS_UNSUPPORTED_SCHEMA ? explain_schema(r, status) : 0;
         if (rc == 0)

@@ -101,3 +101,14 @@ def test_author_and_note_at_their_limits(hub, enroll):
         assert answer.status == 400 and answer.type == ERROR_STATUS, (bad, answer)
         assert answer.code in (STATUS["DECODE_FAILED"], STATUS["LIMIT_EXCEEDED"]), answer
     assert hub.snapshot(("change", "refusal")) == before
+
+
+def test_a_newer_post_is_answered_in_the_hubs_newest_version(hub, enroll):
+    """Section 7, rule 5: a request of a version the hub does not read is refused in the
+    nearest version it does (its newest for a newer post), naming what it speaks."""
+    device = enroll(hub, "Sumberanyar")
+    changes = device.write(saeproto.new_report_id(), "case", NEW_CASE)
+    answer = device.push(changes, schema_version=3)
+    assert answer.status == 400 and answer.type == ERROR_STATUS, answer
+    assert answer.code == STATUS["UNSUPPORTED_SCHEMA"] and answer.message.schema_version == 2
+    assert b"this hub speaks protocol schema 1 to 2" in answer.message.message, answer
