@@ -138,6 +138,14 @@ int sae_db_bind_ints(sqlite3_stmt *stmt, int first, const int64_t *values, size_
     return rc;
 }
 
+int sae_db_bind_texts(sqlite3_stmt *stmt, int first, const char *const *texts, size_t count)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        rc = sae_db_bind_text(stmt, first + (int)i, texts[i]);
+    return rc;
+}
+
 int sae_db_param_count(sqlite3_stmt *stmt)
 {
     return sqlite3_bind_parameter_count(stmt);

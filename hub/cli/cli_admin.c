@@ -116,12 +116,28 @@ int hub_admin_village(struct hub_store *store, const char *option, const char *t
                       char code[SAE_AREA_CODE_BYTES])
 {
     struct sae_message why = {{0}};
-    int rc = hub_areas_resolve_village(store, text, code, &why);
+    int rc = hub_areas_resolve(store, text, SAE_AREA_VILLAGE, code, &why);
     if (rc == 0)
         return SAE_EXIT_OK;
     return why.text[0] ? hub_cli_fail(rc, "%s: %s", option, why.text)
                        : hub_cli_fail(rc, "cannot read the list of areas: %s",
                                       sae_error_name(rc));
+}
+
+/* One line each on stderr: a village from before the list of areas that no village matched,
+ * and the command that fixes it. */
+static int unlisted_visit(const char *name, int64_t devices, int64_t reports, void *context)
+{
+    (void)context;
+    fprintf(stderr, "village \"%s\" (%lld device(s), %lld report(s)) is not in the list of "
+            "areas; give it its village with: sae-hub villages assign \"%s\" VILLAGE\n", name,
+            (long long)devices, (long long)reports, name);
+    return 0;
+}
+
+int hub_admin_print_unlisted(struct hub_store *store)
+{
+    return hub_areas_unlisted(store, unlisted_visit, NULL);
 }
 
 const char *hub_admin_kind_names(void)

@@ -31,6 +31,9 @@ int hub_admin_canonical_value(struct hub_store *store, const struct sae_field *f
  * code; prints option's refusal (the nearest names or the candidates) otherwise. */
 int hub_admin_village(struct hub_store *store, const char *option, const char *text,
                       char code[SAE_AREA_CODE_BYTES]);
+/* Tells (stderr) of every village from before the list that no village matched, with the
+ * command that fixes it. An SAE code. */
+int hub_admin_print_unlisted(struct hub_store *store);
 /* "case, service, referral". */
 const char *hub_admin_kind_names(void);
 

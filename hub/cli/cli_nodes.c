@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_admin.h"
 #include "api/enroll.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_hlc.h"
@@ -15,7 +16,6 @@
 #include "net/tls_cert.h"
 #include "sae/sae_time.h"
 #include "sae/sae_byline.h"
-#include "render/render.h"
 #include "store/hub_areas.h"
 
 #define HUB_URL_BYTES 512
@@ -78,7 +78,7 @@ static int add_node(struct hub_cli *cli, struct hub_store *store, struct add_opt
     size_t pem_len = 0;
     struct sae_message why = {{0}};
     int64_t now = (int64_t)sae_wall_clock_ms(), expires = now + o->days * SAE_MS_PER_DAY;
-    int rc = hub_areas_resolve_village(store, o->village_arg, o->village, &why);
+    int rc = hub_areas_resolve(store, o->village_arg, SAE_AREA_VILLAGE, o->village, &why);
     if (rc != 0)
         return hub_cli_fail(rc, "nodes add: %s", why.text);
     char *cert = hub_cli_path(cli, HUB_CERT_FILE), *backup = hub_cli_path(cli, HUB_TLS_BACKUP_KEY_FILE);
@@ -150,10 +150,9 @@ static bool village_label(const struct list_context *l, const char *village,
 static json_t *time_json(int64_t ms)
 {
     char text[SAE_HLC_TIME_LEN + 1];
-    sae_hlc v = 0;
-    if (ms <= 0 || sae_hlc_pack((uint64_t)ms, 0, &v) != 0)
+    if (ms <= 0)
         return json_null();
-    sae_hlc_format_time(v, text);
+    hub_format_ms(ms, text);
     return json_string(text);
 }
 
@@ -276,15 +275,6 @@ static int bundle_visit(const struct enroll_pending *b, void *context)
     return 0;
 }
 
-/* After the table: what fixes a village from before the list that no village matched. */
-static int unlisted_visit(const char *name, int64_t devices, int64_t reports, void *context)
-{
-    (void)context;
-    fprintf(stderr, "village \"%s\" (%lld device(s), %lld report(s)) is not in the list of "
-            "areas; give it its village with: sae-hub villages assign \"%s\" VILLAGE\n", name,
-            (long long)devices, (long long)reports, name);
-    return 0;
-}
 
 static int list_nodes(struct hub_store *store, bool json)
 {
@@ -307,7 +297,7 @@ static int list_nodes(struct hub_store *store, bool json)
         fprintf(stderr, "no devices yet; add one with: sae-hub nodes add VILLAGE --name NAME "
                 "--url URL -o BUNDLE\n");
     if (err == 0 && !json)
-        err = hub_areas_unlisted(store, unlisted_visit, NULL);
+        err = hub_admin_print_unlisted(store);
     json_decref(l.array);
     sae_area_list_free(&l.areas);
     return err == 0 ? SAE_EXIT_OK : hub_cli_fail(err, "cannot list devices: %s", sae_error_name(err));

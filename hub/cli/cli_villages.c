@@ -90,29 +90,6 @@ static int village_visit(const struct hub_village *v, void *context)
     return o && json_array_append_new(l->array, o) == 0 ? 0 : SAE_ENOMEM;
 }
 
-static int unlisted_visit(const char *name, int64_t devices, int64_t reports, void *context)
-{
-    (void)context;
-    fprintf(stderr, "village \"%s\" (%lld device(s), %lld report(s)) is not in the list of "
-            "areas; give it its village with: sae-hub villages assign \"%s\" VILLAGE\n", name,
-            (long long)devices, (long long)reports, name);
-    return 0;
-}
-
-/* --kecamatan: a code or a unique name of a kecamatan of the hub's list. */
-static int kecamatan_code(struct hub_store *store, const char *text,
-                          char code[SAE_AREA_CODE_BYTES], struct sae_message *why)
-{
-    struct sae_area_list list = {0};
-    const struct sae_area *area = NULL;
-    int rc = hub_areas_load(store, &list);
-    if (rc == 0)
-        rc = sae_area_resolve(&list, text, SAE_AREA_DISTRICT, &area, why);
-    if (rc == 0)
-        snprintf(code, SAE_AREA_CODE_BYTES, "%s", area->code);
-    sae_area_list_free(&list);
-    return rc;
-}
 
 static int list(struct hub_cli *cli, int argc, char **argv)
 {
@@ -141,7 +118,8 @@ static int list(struct hub_cli *cli, int argc, char **argv)
         return hub_cli_fail(SAE_EINVAL, "villages list takes no arguments; filter with "
                             "--kecamatan K");
     int status = hub_cli_open(cli, &store), rc = 0;
-    if (status == SAE_EXIT_OK && kecamatan && (rc = kecamatan_code(store, kecamatan, code, &why)))
+    if (status == SAE_EXIT_OK && kecamatan &&
+        (rc = hub_areas_resolve(store, kecamatan, SAE_AREA_DISTRICT, code, &why)))
         status = hub_cli_fail(rc, "--kecamatan: %s", why.text);
     if (status == SAE_EXIT_OK && json && !(l.array = json_array()))
         rc = SAE_ENOMEM;
@@ -155,7 +133,7 @@ static int list(struct hub_cli *cli, int argc, char **argv)
         fprintf(stderr, "no villages in the list of areas; import one with: sae-hub villages "
                 "import CSV\n");
     if (status == SAE_EXIT_OK && rc == 0 && !json && !kecamatan)
-        rc = hub_areas_unlisted(store, unlisted_visit, NULL);
+        rc = hub_admin_print_unlisted(store);
     json_decref(l.array);
     if (status == SAE_EXIT_OK && rc != 0)
         status = hub_admin_fail_store(rc, NULL, cli);
@@ -169,7 +147,8 @@ static int assign(struct hub_cli *cli, const char *old, const char *village)
     char code[SAE_AREA_CODE_BYTES];
     int64_t rows = 0;
     int status = hub_cli_open(cli, &store), rc = 0;
-    if (status == SAE_EXIT_OK && (rc = hub_areas_resolve_village(store, village, code, &why)))
+    if (status == SAE_EXIT_OK &&
+        (rc = hub_areas_resolve(store, village, SAE_AREA_VILLAGE, code, &why)))
         status = hub_cli_fail(rc, "%s", why.text);
     if (status == SAE_EXIT_OK) {
         rc = hub_areas_assign(store, old, code, &rows);

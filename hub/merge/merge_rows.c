@@ -88,8 +88,8 @@ int merge_insert_change(struct hub_store *store, const struct stored_change *c, 
                             (int64_t)c->base.hlc, (int64_t)c->base.origin, c->node_seq,
                             c->seen_cursor, c->received_ms};
     int rc = hub_store_prepare(store, insert_change_sql, &stmt);
-    for (int i = 0; rc == 0 && i < 5; i++)
-        rc = sae_db_bind_text(stmt, i + 1, texts[i]);
+    if (rc == 0)
+        rc = sae_db_bind_texts(stmt, 1, texts, sizeof texts / sizeof texts[0]);
     if (rc == 0)
         rc = sae_db_bind_ints(stmt, 6, ints, sizeof ints / sizeof ints[0]);
     if (rc == 0)

@@ -183,12 +183,14 @@ json_t *hub_byline_json(const char *author, const char *device, sae_hlc version)
     return json_string(by);
 }
 
-/* {code: "Sumberanyar (Paiton)" or null} of a table keyed by village. */
-static json_t *village_names_json(const struct hub_count_table *table)
+/* {key: count} of a table, or with labels {key: label or null} (a village's name). */
+static json_t *table_json(const struct hub_count_table *table, bool labels)
 {
     json_t *object = json_object();
     for (size_t i = 0; object && i < table->count; i++) {
-        if (put(object, table->rows[i].key, text_or_null(table->rows[i].label)) != 0) {
+        const struct hub_count *row = &table->rows[i];
+        if (put(object, row->key, labels ? text_or_null(row->label)
+                                         : json_integer(row->count)) != 0) {
             json_decref(object);
             return NULL;
         }
@@ -198,14 +200,7 @@ static json_t *village_names_json(const struct hub_count_table *table)
 
 static json_t *count_table_json(const struct hub_count_table *table)
 {
-    json_t *object = json_object();
-    for (size_t i = 0; object && i < table->count; i++) {
-        if (put(object, table->rows[i].key, json_integer(table->rows[i].count)) != 0) {
-            json_decref(object);
-            return NULL;
-        }
-    }
-    return object;
+    return table_json(table, false);
 }
 
 /* {"case": n, "service": n, "referral": n, "total": n} of one month. */
@@ -240,7 +235,7 @@ json_t *hub_stats_json(const struct hub_stats *stats)
         bad = put(object, "reports", json_integer(stats->reports)) |
               put(object, "deleted", json_integer(stats->deleted)) |
               put(object, "village", count_table_json(&stats->villages)) |
-              put(object, "village_names", village_names_json(&stats->villages)) |
+              put(object, "village_names", table_json(&stats->villages, true)) |
               put(object, "kind", count_table_json(&stats->kinds)) |
               put(object, "month", months_json(stats)) |
               put(object, "violence_type", count_table_json(&stats->violence_types)) |

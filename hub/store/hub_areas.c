@@ -170,16 +170,13 @@ int hub_areas_load(struct hub_store *store, struct sae_area_list *out)
     return 0;
 }
 
-int hub_areas_resolve_village(struct hub_store *store, const char *text,
-                              char code[SAE_AREA_CODE_BYTES], struct sae_message *why)
+int hub_areas_resolve(struct hub_store *store, const char *text, enum sae_area_level level,
+                      char code[SAE_AREA_CODE_BYTES], struct sae_message *why)
 {
     struct sae_area_list list = {0};
-    const struct sae_area *area = NULL;
     int rc = hub_areas_load(store, &list);
     if (rc == 0)
-        rc = sae_area_resolve(&list, text, SAE_AREA_VILLAGE, &area, why);
-    if (rc == 0)
-        snprintf(code, SAE_AREA_CODE_BYTES, "%s", area->code);
+        rc = sae_area_resolve_code(&list, text, level, code, why);
     sae_area_list_free(&list);
     return rc;
 }

@@ -22,10 +22,10 @@ int hub_areas_migrate(sqlite3 *db);
 /* The hub's list, for sae_area_resolve and sae_area_label; free with sae_area_list_free. */
 int hub_areas_load(struct hub_store *store, struct sae_area_list *out);
 
-/* A village a person named (a code, or a unique name; sae_area_resolve) as its code.
- * SAE_ENOTFOUND / SAE_EAMBIGUOUS / SAE_EINVAL with why: the resolver's message. */
-int hub_areas_resolve_village(struct hub_store *store, const char *text,
-                              char code[SAE_AREA_CODE_BYTES], struct sae_message *why);
+/* An area of level a person named (a code, or a unique name; sae_area_resolve) as its
+ * code. SAE_ENOTFOUND / SAE_EAMBIGUOUS / SAE_EINVAL with why: the resolver's message. */
+int hub_areas_resolve(struct hub_store *store, const char *text, enum sae_area_level level,
+                      char code[SAE_AREA_CODE_BYTES], struct sae_message *why);
 
 /* "Sumberanyar (Paiton)" for a village code of the hub's list; the code itself otherwise. */
 void hub_areas_label(struct hub_store *store, const char *code, char out[SAE_AREA_LABEL_BYTES]);

@@ -57,7 +57,7 @@ struct hub_report {
 /* Which reports a list visits; NULL members match everything. */
 struct hub_report_filter {
     const struct sae_kind *kind;
-    const char *village; /* a village code (hub_areas_resolve_village) */
+    const char *village; /* a village code (hub_areas_resolve) */
     bool include_deleted;
 };
 

@@ -110,6 +110,8 @@ int sae_db_bind_blob(sqlite3_stmt *stmt, int index, const void *bytes, size_t le
 int sae_db_bind_null(sqlite3_stmt *stmt, int index);
 /* Binds values[i] to ?(first + i). */
 int sae_db_bind_ints(sqlite3_stmt *stmt, int first, const int64_t *values, size_t count);
+/* Binds texts[i] to ?(first + i) (NULL binds SQL NULL). */
+int sae_db_bind_texts(sqlite3_stmt *stmt, int first, const char *const *texts, size_t count);
 
 /* How many ?N parameters the statement has. */
 int sae_db_param_count(sqlite3_stmt *stmt);

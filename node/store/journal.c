@@ -395,15 +395,12 @@ static int bind_remote(sqlite3_stmt *j, const struct sae_change *c, const char *
     const int64_t ints[] = {(int64_t)c->version.hlc, (int64_t)c->version.origin,
                             (int64_t)c->base.hlc, (int64_t)c->base.origin, (int64_t)c->seq,
                             (int64_t)c->seen_cursor};
+    const char *const people[] = {c->author, c->note, c->device};
     int rc = bind_change_text(j, id, c->kind, c->field, c->value);
     if (rc == 0)
         rc = sae_db_bind_ints(j, 5, ints, sizeof ints / sizeof ints[0]);
     if (rc == 0)
-        rc = sae_db_bind_text(j, 11, c->author);
-    if (rc == 0)
-        rc = sae_db_bind_text(j, 12, c->note);
-    if (rc == 0)
-        rc = sae_db_bind_text(j, 13, c->device);
+        rc = sae_db_bind_texts(j, 11, people, sizeof people / sizeof people[0]);
     return rc;
 }
 

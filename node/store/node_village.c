@@ -11,15 +11,12 @@ int node_village_resolve(const char *text, char code[SAE_AREA_CODE_BYTES],
                          struct sae_message *why)
 {
     struct sae_area_list list = {0};
-    const struct sae_area *area = NULL;
     int rc = sae_area_list_builtin(&list);
     if (rc != 0)
         sae_message_set(why, "the built-in list of areas could not be read: %s",
                         sae_error_name(rc));
     if (rc == 0)
-        rc = sae_area_resolve(&list, text, SAE_AREA_VILLAGE, &area, why);
-    if (rc == 0)
-        snprintf(code, SAE_AREA_CODE_BYTES, "%s", area->code);
+        rc = sae_area_resolve_code(&list, text, SAE_AREA_VILLAGE, code, why);
     sae_area_list_free(&list);
     return rc;
 }
