@@ -63,12 +63,28 @@ def test_concurrent_edits_conflict_and_resolution_flows_back(hub, tmp_path):
     conflicts = hub.admin_json("conflicts", "list")
     assert len(conflicts) == 1 and conflicts[0]["severity"] == "hard"
     assert {c["value"] for c in conflicts[0]["candidates"]} == {"active", "closed"}
+    # The candidates name the people and devices that wrote them.
+    assert sorted(c["by"].rsplit(", ", 1)[0] for c in conflicts[0]["candidates"]) == [
+        "Staf a, Laptop a", "Staf b, Laptop b"]
     hub.ok("conflicts", "resolve", str(conflicts[0]["id"]), "--value", "referred",
-           "--by", "Bu Sari")
+           "--by", "Bu Sari", "--note", "ditelepon: dirujuk ke UPTD PPA")
     assert sync(a).rc == 0 and sync(b).rc == 0
+    hub_name = hub.query("SELECT value FROM meta WHERE key = 'name'")[0][0]
     for post in (a, b):
         assert saenode.show_json(post, case)["fields"]["status"] == "referred"
         assert "journal ok" in saenode.ok(["check"], dir=post).text
+        # Each post's history: its own, the other post's and the coordinator's changes, each
+        # by a person on a named device; the resolution with its note.
+        history = saenode.ok(["history", case, "--json"], dir=post).json()
+        people = [(e["author"], e["device"], e["note"]) for e in history
+                  if e["field"] == "status"]
+        assert people[-1] == ("Bu Sari", hub_name, "ditelepon: dirujuk ke UPTD PPA"), people
+        assert {("Staf a", "Laptop a", None), ("Staf b", "Laptop b", None)} <= set(people)
+        text = saenode.ok(["history", case], dir=post).text
+        assert ("Bu Sari, %s, " % hub_name) in text
+        assert "note: ditelepon: dirujuk ke UPTD PPA" in text
+    # A post knows its own name once enrolled.
+    assert saenode.ok(["config", "--json"], dir=a).json()["device_name"] == "Laptop a"
 
 
 def test_no_connection_keeps_changes_and_says_so(hub, tmp_path):
