@@ -210,6 +210,17 @@ int sae_area_resolve(const struct sae_area_list *list, const char *text,
     return SAE_ENOTFOUND;
 }
 
+int sae_area_resolve_code(const struct sae_area_list *list, const char *text,
+                          enum sae_area_level level, char code[SAE_AREA_CODE_BYTES],
+                          struct sae_message *why)
+{
+    const struct sae_area *area = NULL;
+    int rc = sae_area_resolve(list, text, level, &area, why);
+    if (rc == 0)
+        memcpy(code, area->code, SAE_AREA_CODE_BYTES);
+    return rc;
+}
+
 void sae_area_label(const struct sae_area_list *list, const struct sae_area *area,
                     char out[SAE_AREA_LABEL_BYTES])
 {

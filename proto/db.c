@@ -138,6 +138,14 @@ int sae_db_bind_ints(sqlite3_stmt *stmt, int first, const int64_t *values, size_
     return rc;
 }
 
+int sae_db_bind_texts(sqlite3_stmt *stmt, int first, const char *const *texts, size_t count)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        rc = sae_db_bind_text(stmt, first + (int)i, texts[i]);
+    return rc;
+}
+
 int sae_db_param_count(sqlite3_stmt *stmt)
 {
     return sqlite3_bind_parameter_count(stmt);
@@ -365,14 +373,14 @@ static int refuse_newer(int version, int known, const char *program, struct sae_
 
 /* The version is read again inside each write transaction, so two processes never apply
  * one migration twice. */
-int sae_db_migrate(sqlite3 *db, const char *const *migrations, int count, const char *program,
-                   struct sae_message *why)
+static int migrate(sqlite3 *db, const struct sae_db_schema *schema, struct sae_message *why)
 {
+    const int count = schema->count;
     int current = 0, err = schema_version(db, &current);
     if (err != 0)
         return err;
     if (current > count)
-        return refuse_newer(current, count, program, why);
+        return refuse_newer(current, count, schema->program, why);
     if (current == count)
         return 0;
     for (;;) {
@@ -380,11 +388,13 @@ int sae_db_migrate(sqlite3 *db, const char *const *migrations, int count, const 
         if (rc == 0)
             rc = schema_version(db, &version);
         if (rc == 0 && (version > count || version < 0))
-            rc = refuse_newer(version, count, program, why);
+            rc = refuse_newer(version, count, schema->program, why);
         if (rc == 0 && version == count)
             return sae_db_commit(db);
         if (rc == 0)
-            rc = sae_db_exec(db, migrations[version]);
+            rc = sae_db_exec(db, schema->migrations[version]);
+        if (rc == 0 && schema->steps && schema->steps[version])
+            rc = schema->steps[version](db);
         if (rc == 0)
             rc = sae_db_commit(db);
         if (rc != 0) {
@@ -394,10 +404,17 @@ int sae_db_migrate(sqlite3 *db, const char *const *migrations, int count, const 
     }
 }
 
+int sae_db_migrate(sqlite3 *db, const char *const *migrations, int count, const char *program,
+                   struct sae_message *why)
+{
+    const struct sae_db_schema schema = {migrations, count, program, NULL};
+    return migrate(db, &schema, why);
+}
+
 int sae_db_migrate_schema(sqlite3 *db, const struct sae_db_schema *schema,
                           struct sae_message *why)
 {
-    return sae_db_migrate(db, schema->migrations, schema->count, schema->program, why);
+    return migrate(db, schema, why);
 }
 
 /* The file exists, 0600, before SQLite opens it: SQLite would create it with the umask's

@@ -175,6 +175,19 @@ ProtobufCBinaryData wire_bytes_of(const char *text)
     return b;
 }
 
+struct wire_text wire_text_of(const char *text)
+{
+    struct wire_text t = {.bytes = (const uint8_t *)text, .len = text ? strlen(text) : 0,
+                          .present = text != NULL};
+    return t;
+}
+
+struct wire_text wire_text_of_pb(protobuf_c_boolean has, const ProtobufCBinaryData *b)
+{
+    struct wire_text t = {.bytes = b->data, .len = has ? b->len : 0, .present = has != 0};
+    return t;
+}
+
 /* A change as lengths and numbers, whichever side it came from, so that encoding and
  * decoding apply one set of rules. */
 struct change_view {
@@ -184,6 +197,8 @@ struct change_view {
     size_t kind_len, field_len, value_len;
     bool has_value;
     uint64_t hlc, origin, base_hlc, base_origin, seq, seen_cursor, supersedes;
+    /* The group's people and places: present or absent, never empty. */
+    struct wire_text author, note, device;
 };
 
 /* Catalogue names: lower-case ASCII letters, digits and '_', not starting with a digit. */
@@ -234,6 +249,22 @@ int wire_check_field_name(const uint8_t *name, size_t len, const struct sae_limi
     return check_name(name, len, limits, true);
 }
 
+/* An optional text of a group: absent, or 1..max bytes of UTF-8 on one line. */
+static int check_optional_line(const struct wire_text *t, size_t max)
+{
+    return t->present ? wire_check_text(t->bytes, t->len, max, WIRE_TEXT_LINE) : 0;
+}
+
+static int check_people(const struct change_view *v, const struct sae_limits *limits)
+{
+    int rc = check_optional_line(&v->author, SAE_WIRE_AUTHOR_BYTES);
+    if (rc == 0)
+        rc = check_optional_line(&v->note, SAE_WIRE_NOTE_BYTES);
+    if (rc == 0)
+        rc = check_optional_line(&v->device, limits->text_bytes);
+    return rc;
+}
+
 static int check_view(const struct change_view *v, const struct sae_limits *limits)
 {
     int rc = check_name(v->kind, v->kind_len, limits, false);
@@ -245,6 +276,8 @@ static int check_view(const struct change_view *v, const struct sae_limits *limi
         else if (v->value_len == 0 || sae_utf8_check((const char *)v->value, v->value_len) != 0)
             rc = SAE_WIRE_EDECODE;
     }
+    if (rc == 0)
+        rc = check_people(v, limits);
     if (rc != 0)
         return rc;
     if (v->id_len != SAE_ID_BYTES || v->hlc == 0 || v->seq == 0)
@@ -273,6 +306,8 @@ static struct change_view view_of_change(const struct sae_change *c)
         .hlc = c->version.hlc, .origin = c->version.origin,
         .base_hlc = c->base.hlc, .base_origin = c->base.origin, .seq = c->seq,
         .seen_cursor = c->seen_cursor, .supersedes = c->supersedes,
+        .author = wire_text_of(c->author), .note = wire_text_of(c->note),
+        .device = wire_text_of(c->device),
     };
     return v;
 }
@@ -292,6 +327,9 @@ static struct change_view view_of_pb(const Sae__V1__ChangeGroup *g, const Sae__V
         .seq = f->has_seq ? f->seq : (prev_seq ? prev_seq + 1 : 0),
         .seen_cursor = g->has_seen_cursor ? g->seen_cursor : 0,
         .supersedes = g->has_supersedes ? g->supersedes : 0,
+        .author = wire_text_of_pb(g->has_author, &g->author),
+        .note = wire_text_of_pb(g->has_note, &g->note),
+        .device = wire_text_of_pb(g->has_device, &g->device),
     };
     return v;
 }
@@ -304,12 +342,25 @@ int sae_change_check(const struct sae_change *change, const struct sae_limits *l
     return check_view(&v, limits);
 }
 
+static bool same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
 static bool same_group(const struct sae_change *a, const struct sae_change *b)
 {
     return memcmp(a->report_id.bytes, b->report_id.bytes, SAE_ID_BYTES) == 0 &&
            a->version.hlc == b->version.hlc && a->version.origin == b->version.origin &&
            a->seen_cursor == b->seen_cursor && a->supersedes == b->supersedes &&
-           strcmp(a->kind, b->kind) == 0;
+           strcmp(a->kind, b->kind) == 0 && same_text(a->author, b->author) &&
+           same_text(a->note, b->note) && same_text(a->device, b->device);
+}
+
+/* An optional text of a group, on the wire only when present. */
+static void text_to_pb(const char *text, protobuf_c_boolean *has, ProtobufCBinaryData *out)
+{
+    *has = text != NULL;
+    *out = wire_bytes_of(text);
 }
 
 /* Numbers go on the wire only when they are not 0: absent means 0, and it saves bytes. */
@@ -329,6 +380,9 @@ static void group_to_pb(const struct sae_change *c, Sae__V1__ChangeGroup *g)
     g->seen_cursor = c->seen_cursor;
     g->has_supersedes = c->supersedes != 0;
     g->supersedes = c->supersedes;
+    text_to_pb(c->author, &g->has_author, &g->author);
+    text_to_pb(c->note, &g->has_note, &g->note);
+    text_to_pb(c->device, &g->has_device, &g->device);
 }
 
 static void field_to_pb(const struct sae_change *c, uint64_t prev_seq, Sae__V1__FieldChange *f)
@@ -398,6 +452,9 @@ static void change_clear(struct sae_change *c)
     wire_free_text(c->kind);
     wire_free_text(c->field);
     wire_free_text(c->value);
+    wire_free_text(c->author);
+    wire_free_text(c->note);
+    wire_free_text(c->device);
     sodium_memzero(c, sizeof *c);
 }
 
@@ -419,6 +476,12 @@ static int change_from_view(const struct change_view *v, struct sae_change *c)
         rc = wire_dup_text(v->field, v->field_len, &c->field);
     if (rc == 0 && v->has_value)
         rc = wire_dup_text(v->value, v->value_len, &c->value);
+    if (rc == 0 && v->author.present)
+        rc = wire_dup_text(v->author.bytes, v->author.len, &c->author);
+    if (rc == 0 && v->note.present)
+        rc = wire_dup_text(v->note.bytes, v->note.len, &c->note);
+    if (rc == 0 && v->device.present)
+        rc = wire_dup_text(v->device.bytes, v->device.len, &c->device);
     c->version.hlc = v->hlc;
     c->version.origin = v->origin;
     c->base.hlc = v->base_hlc;

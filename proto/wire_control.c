@@ -234,6 +234,8 @@ int sae_enroll_response_encode(const struct sae_enroll_response *resp,
     int rc = wire_check_schema(true, wire_schema_out(resp->schema_version));
     if (rc == 0)
         rc = check_line(resp->village, SAE_LIMIT_VILLAGE_BYTES);
+    if (rc == 0 && resp->device_name)
+        rc = check_line(resp->device_name, limits->text_bytes);
     if (rc == 0 && (wire_check_int63(resp->hub_clock) || wire_check_int63(resp->node_id) ||
                     wire_check_ms(resp->hub_time_ms)))
         rc = SAE_WIRE_EDECODE;
@@ -249,6 +251,8 @@ int sae_enroll_response_encode(const struct sae_enroll_response *resp,
     pb.village = wire_bytes_of(resp->village);
     pb.has_hub_time = OPT(resp->hub_time_ms);
     pb.hub_time = resp->hub_time_ms;
+    pb.has_device_name = resp->device_name != NULL;
+    pb.device_name = wire_bytes_of(resp->device_name);
     return wire_pack(&pb.base, limits, out, out_len);
 }
 
@@ -257,6 +261,7 @@ void sae_enroll_response_free(struct sae_enroll_response *resp)
     if (!resp)
         return;
     wire_free_text(resp->village);
+    wire_free_text(resp->device_name);
     free(resp);
 }
 
@@ -268,6 +273,8 @@ int sae_enroll_response_decode(const uint8_t *buf, size_t len, const struct sae_
     if (rc == 0)
         rc = check_pb_text(pb->has_village, &pb->village, SAE_LIMIT_VILLAGE_BYTES,
                            WIRE_TEXT_LINE);
+    if (rc == 0 && pb->has_device_name)
+        rc = check_pb_text(true, &pb->device_name, limits->text_bytes, WIRE_TEXT_LINE);
     if (rc == 0 && (wire_check_int63(opt_u64(pb->has_hub_clock, pb->hub_clock)) ||
                     wire_check_int63(opt_u64(pb->has_node_id, pb->node_id)) ||
                     wire_check_ms(opt_u64(pb->has_hub_time, pb->hub_time))))
@@ -276,6 +283,8 @@ int sae_enroll_response_decode(const uint8_t *buf, size_t len, const struct sae_
         rc = SAE_ENOMEM;
     if (rc == 0)
         rc = dup_pb_text(pb->has_village, &pb->village, &resp->village);
+    if (rc == 0 && pb->has_device_name)
+        rc = dup_pb_text(true, &pb->device_name, &resp->device_name);
     if (rc == 0) {
         resp->schema_version = pb->schema_version;
         resp->hub_clock = opt_u64(pb->has_hub_clock, pb->hub_clock);

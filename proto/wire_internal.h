@@ -53,6 +53,15 @@ void wire_free_text(char *text);
 /* A protobuf bytes value that points into a NUL-terminated text (not copied). */
 ProtobufCBinaryData wire_bytes_of(const char *text);
 
+/* An optional text as bytes, from either side (not copied). */
+struct wire_text {
+    const uint8_t *bytes;
+    size_t len;
+    bool present;
+};
+struct wire_text wire_text_of(const char *text);
+struct wire_text wire_text_of_pb(protobuf_c_boolean has, const ProtobufCBinaryData *b);
+
 /* Changes in protobuf form: consecutive changes of one report under one version form a
  * group. The structs point into the C changes (nothing copied); free with
  * wire_pb_changes_free. */

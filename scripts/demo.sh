@@ -66,8 +66,9 @@ else
     WAIT_AT_END=1
 fi
 
-VILLAGE_A="Desa Wonokerso, Kec. Sumber"
-VILLAGE_B="Desa Ngadisari, Kec. Sukapura"
+# Villages of the official list (sae-hub villages list): a name, narrowed by its kecamatan.
+VILLAGE_A="Wonokerso, Sumber"
+VILLAGE_B="Ngadisari, Sukapura"
 POS=wonokerso-pos           # the post's computer at Rumah SAE Wonokerso
 PENDAMPING=wonokerso-pendamping # the laptop the outreach worker takes on home visits
 NGADISARI=ngadisari-pos     # the post of another village
@@ -88,8 +89,11 @@ say "Every command below is the real program at work, run in this directory:" \
 part "Bagian 1 / Part 1: satu pos, tanpa internet / one post, offline"
 
 step "1. Siapkan pos / Set up the post" \
-    "init creates the post's directory (0700), a device key and an empty journal."
+    "init creates the post's directory (0700), a device key and an empty journal; the" \
+    "village comes from the official list of areas. Every change names the person who" \
+    "made it: config author sets who records on this computer (--by NAME for one command)."
 run_node "$POS" init --village "$VILLAGE_A"
+run_node "$POS" config author "Siti Rahayu"
 
 step "2. Katalog / What can be recorded" \
     "fields lists the kinds (case, service, referral), their fields and codes, in" \
@@ -169,17 +173,24 @@ HUB_URL=https://127.0.0.1:$HUB_PORT
 
 step "9. Daftarkan perangkat / Enroll three devices in two villages" \
     "nodes add writes a one-time enrollment bundle per device (hub address, key, TLS" \
-    "key pins, village); the post saves it with enroll (works offline too)." \
-    "Two devices in Wonokerso (the post and the outreach worker), one in Ngadisari."
+    "key pins, village code, the device's name); the post saves it with enroll (works" \
+    "offline too). Two devices in Wonokerso (the post and the outreach worker), one in" \
+    "Ngadisari; nodes list shows them, pending until they first sync."
 mkdir bundles
-run_hub nodes add "$VILLAGE_A" --url "$HUB_URL" -o bundles/"$POS".json
-run_hub nodes add "$VILLAGE_A" --url "$HUB_URL" -o bundles/"$PENDAMPING".json
-run_hub nodes add "$VILLAGE_B" --url "$HUB_URL" -o bundles/"$NGADISARI".json
+run_hub nodes add "$VILLAGE_A" --name "Komputer Pos Wonokerso" --url "$HUB_URL" \
+    -o bundles/"$POS".json
+run_hub nodes add "$VILLAGE_A" --name "Laptop Pendamping Wonokerso" --url "$HUB_URL" \
+    -o bundles/"$PENDAMPING".json
+run_hub nodes add "$VILLAGE_B" --name "Komputer Pos Ngadisari" --url "$HUB_URL" \
+    -o bundles/"$NGADISARI".json
 run_node "$PENDAMPING" init --village "$VILLAGE_A"
+run_node "$PENDAMPING" config author "Dewi Kusuma"
 run_node "$NGADISARI" init --village "$VILLAGE_B"
+run_node "$NGADISARI" config author "Bu Sri Wahyuni"
 for post in "$POS" "$PENDAMPING" "$NGADISARI"; do
     run_node "$post" enroll bundles/"$post".json
 done
+run_hub nodes list
 
 step "10. Sinkron pertama / First sync" \
     "sync sends every pending change (each batch acknowledged by the hub), then receives" \
@@ -234,8 +245,9 @@ step "12. Laporan gabungan / The merged reports" \
     "Every village's reports, merged field by field (deleted ones marked)."
 run_hub reports list
 step "13. Kasus yang diedit dua kali / The case edited on both devices" \
-    "Every field with every version; the two edits of different fields merged cleanly," \
-    "the two values of risk_level are both kept and flagged."
+    "Every field with every version, each with who made it, on which device, and when;" \
+    "the two edits of different fields merged cleanly, the two values of risk_level are" \
+    "both kept and flagged."
 run_hub reports show "$(short "$CASE_HOME")"
 step "14. Statistik / Statistics"
 run_hub stats

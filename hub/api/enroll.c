@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sae/sae_db.h"
+#include "store/hub_areas.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_wire.h"
@@ -25,15 +26,34 @@ static int token_hash(const char *token, uint8_t hash[crypto_generichash_BYTES])
 }
 
 static const char token_insert_sql[] =
-    "INSERT INTO enroll_token(token_hash, village, created_ms, expires_ms)"
-    " VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO enroll_token(token_hash, village, created_ms, expires_ms, device_name)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char token_select_sql[] =
-    "SELECT village, expires_ms, used_ms, node_id FROM enroll_token WHERE token_hash = ?1";
+    "SELECT village, expires_ms, used_ms, node_id, device_name, cancelled_ms"
+    " FROM enroll_token WHERE token_hash = ?1";
+/* A bundle's id, for people: the first bytes of its token's hash, in hex. */
+#define BUNDLE_ID_SQL "lower(hex(substr(token_hash, 1, 4)))"
+static const char token_list_sql[] =
+    "SELECT " BUNDLE_ID_SQL ", village, coalesce(device_name, ''), created_ms, expires_ms,"
+    " cancelled_ms FROM enroll_token WHERE used_ms = 0 ORDER BY created_ms, token_hash";
+static const char token_cancel_sql[] =
+    "UPDATE enroll_token SET cancelled_ms = ?2 WHERE " BUNDLE_ID_SQL " = ?1 AND used_ms = 0"
+    " AND cancelled_ms = 0";
+static const char token_state_sql[] =
+    "SELECT count(*), coalesce(max(used_ms), 0), coalesce(max(cancelled_ms), 0)"
+    " FROM enroll_token WHERE " BUNDLE_ID_SQL " = ?1";
 static const char token_used_sql[] =
     "UPDATE enroll_token SET used_ms = ?2, node_id = ?3 WHERE token_hash = ?1";
 
-int enroll_token_create(struct hub_store *store, const char *village, int64_t now_ms,
-                        int64_t valid_ms, char token[ENROLL_TOKEN_TEXT_BYTES])
+static void bundle_id_of(const uint8_t hash[crypto_generichash_BYTES],
+                         char out[ENROLL_BUNDLE_ID_BYTES])
+{
+    sodium_bin2hex(out, ENROLL_BUNDLE_ID_BYTES, hash, (ENROLL_BUNDLE_ID_BYTES - 1) / 2);
+}
+
+int enroll_token_create(struct hub_store *store, const char *village, const char *device_name,
+                        int64_t now_ms, int64_t valid_ms, char token[ENROLL_TOKEN_TEXT_BYTES],
+                        char bundle_id[ENROLL_BUNDLE_ID_BYTES])
 {
     uint8_t raw[ENROLL_TOKEN_BYTES], hash[crypto_generichash_BYTES];
     char text[ENROLL_TOKEN_TEXT_BYTES];
@@ -53,10 +73,14 @@ int enroll_token_create(struct hub_store *store, const char *village, int64_t no
     if (rc == 0)
         rc = sae_db_bind_ints(stmt, 3, times, 2);
     if (rc == 0)
+        rc = sae_db_bind_text(stmt, 5, device_name);
+    if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
-    if (rc == 0)
+    if (rc == 0) {
         memcpy(token, text, sizeof text);
+        bundle_id_of(hash, bundle_id);
+    }
     sodium_memzero(text, sizeof text);
     return rc;
 }
@@ -86,10 +110,11 @@ static json_t *bundle_json(const struct enroll_bundle *b)
     if (sae_hlc_pack((uint64_t)b->expires_ms, 0, &expiry) != 0)
         return NULL;
     sae_hlc_format_time(expiry, expires);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o*, s:s, s:s, s:s}", "format",
-                     ENROLL_BUNDLE_FORMAT, "hub_url", b->hub_url, "hub_public_key", key, "hub_id",
-                     id, "tls_certificate", b->tls_certificate_pem, "tls_pin", b->tls_pin,
-                     "tls_pins", pins_json(b), "village", b->village, "token", b->token,
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o*, s:s, s:s, s:s, s:s, s:s}",
+                     "format", ENROLL_BUNDLE_FORMAT, "hub_url", b->hub_url, "hub_public_key",
+                     key, "hub_id", id, "tls_certificate", b->tls_certificate_pem, "tls_pin",
+                     b->tls_pin, "tls_pins", pins_json(b), "village", b->village,
+                     "device_name", b->device_name, "bundle", b->bundle_id, "token", b->token,
                      "expires", expires);
 }
 
@@ -124,7 +149,8 @@ int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
 
 struct token_row {
     char village[SAE_LIMIT_VILLAGE_BYTES + 1];
-    int64_t expires_ms, used_ms, node_id;
+    char device_name[SAE_WIRE_TEXT_BYTES + 1]; /* "" for a token from before names */
+    int64_t expires_ms, used_ms, node_id, cancelled_ms;
 };
 
 static int load_token(struct hub_store *store, const uint8_t hash[crypto_generichash_BYTES], struct token_row *out)
@@ -142,6 +168,8 @@ static int load_token(struct hub_store *store, const uint8_t hash[crypto_generic
         out->expires_ms = sqlite3_column_int64(stmt, 1);
         out->used_ms = sqlite3_column_int64(stmt, 2);
         out->node_id = sqlite3_column_int64(stmt, 3);
+        sae_db_column_copy(stmt, 4, out->device_name, sizeof out->device_name);
+        out->cancelled_ms = sqlite3_column_int64(stmt, 5);
         rc = 0;
     }
     sae_db_reset(stmt);
@@ -166,8 +194,9 @@ static int mark_used(struct hub_store *store, const uint8_t hash[crypto_generich
 
 /* A key enrolled before: a revoked one stays revoked, and a device never moves to another
  * village (the token of another village stays unspent for the device it was made for). */
-static int check_enrolled(const struct hub_node *known, const struct token_row *token,
-                          uint32_t *status, struct sae_message *why)
+static int check_enrolled(struct hub_store *store, const struct hub_node *known,
+                          const struct token_row *token, uint32_t *status,
+                          struct sae_message *why)
 {
     if (known->revoked_ms != 0) {
         *status = SAE_STATUS_REVOKED;
@@ -175,9 +204,11 @@ static int check_enrolled(const struct hub_node *known, const struct token_row *
         return SAE_EPERM;
     }
     if (strcmp(known->village, token->village) != 0) {
+        char label[SAE_AREA_LABEL_BYTES];
+        hub_areas_label(store, known->village, label);
         *status = SAE_STATUS_WRONG_VILLAGE;
-        sae_message_set(why, "this device is enrolled for %s and cannot move to another "
-                        "village; use a bundle for %s, or enroll another device", known->village,
+        sae_message_set(why, "this device is enrolled for %s (%s) and cannot move to another "
+                        "village; use a bundle for it, or enroll another device", label,
                         known->village);
         return SAE_EPERM;
     }
@@ -194,6 +225,12 @@ static int redeem_locked(struct hub_store *store, const uint8_t hash[crypto_gene
     int rc = sae_origin_from_public_key(pk, &id);
     if (rc == 0)
         rc = load_token(store, hash, &token);
+    if (rc == 0 && token.cancelled_ms != 0) {
+        *status = SAE_STATUS_TOKEN_EXPIRED;
+        sae_message_set(why, "this bundle was cancelled by the district; ask the district for a "
+                        "new bundle");
+        return SAE_EPERM;
+    }
     if (rc == SAE_ENOTFOUND || (rc == 0 && token.used_ms == 0 && token.expires_ms <= now_ms)) {
         *status = SAE_STATUS_TOKEN_EXPIRED;
         sae_message_set(why, "this enrollment token is unknown or expired; ask the district "
@@ -215,11 +252,14 @@ static int redeem_locked(struct hub_store *store, const uint8_t hash[crypto_gene
     struct hub_node known;
     rc = hub_store_node_get(store, id, &known);
     if (rc == 0)
-        rc = check_enrolled(&known, &token, status, why);
+        rc = check_enrolled(store, &known, &token, status, why);
     else if (rc == SAE_ENOTFOUND) {
         known = (struct hub_node){.id = id, .enrolled_ms = now_ms};
         snprintf(known.village, sizeof known.village, "%s", token.village);
-        snprintf(known.device_name, sizeof known.device_name, "%s", device_name);
+        /* The district named the device when it made the bundle; the post's own word is
+         * for tokens from before names. */
+        snprintf(known.device_name, sizeof known.device_name, "%s",
+                 token.device_name[0] ? token.device_name : device_name);
         memcpy(known.public_key, pk, crypto_box_PUBLICKEYBYTES);
         rc = hub_store_node_add(store, &known);
     }
@@ -245,6 +285,74 @@ int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[c
     rc = redeem_locked(store, hash, pk, device_name, now_ms, node, status, why);
     if (rc == 0)
         rc = hub_store_commit(store);
+    if (rc != 0)
+        hub_store_rollback(store);
+    return rc;
+}
+
+int enroll_token_list(struct hub_store *store, int64_t now_ms, enroll_bundle_visit_fn visit,
+                      void *context)
+{
+    sqlite3_stmt *stmt = NULL;
+    int err = 0, rc = hub_store_prepare(store, token_list_sql, &stmt);
+    while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        struct enroll_pending b = {
+            .village = (const char *)sqlite3_column_text(stmt, 1),
+            .device_name = (const char *)sqlite3_column_text(stmt, 2),
+            .created_ms = sqlite3_column_int64(stmt, 3),
+            .expires_ms = sqlite3_column_int64(stmt, 4),
+            .cancelled_ms = sqlite3_column_int64(stmt, 5),
+        };
+        sae_db_column_copy(stmt, 0, b.bundle_id, sizeof b.bundle_id);
+        b.state = b.cancelled_ms ? ENROLL_CANCELLED
+                  : b.expires_ms <= now_ms ? ENROLL_EXPIRED : ENROLL_PENDING;
+        err = b.village && b.device_name ? visit(&b, context) : SAE_ECORRUPT;
+        rc = 0;
+    }
+    sae_db_reset(stmt);
+    return err ? err : rc;
+}
+
+/* Why a bundle id cancelled nothing: SAE_ENOTFOUND (no such bundle), SAE_EEXIST (used
+ * already: revoke the device instead), SAE_EDELETED (cancelled already). */
+static int cancel_refusal(struct hub_store *store, const char *bundle_id)
+{
+    sqlite3_stmt *stmt = NULL;
+    int64_t count = 0, used = 0, cancelled = 0;
+    int rc = hub_store_prepare(store, token_state_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, bundle_id);
+    if (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        count = sqlite3_column_int64(stmt, 0);
+        used = sqlite3_column_int64(stmt, 1);
+        cancelled = sqlite3_column_int64(stmt, 2);
+        rc = 0;
+    }
+    sae_db_reset(stmt);
+    if (rc != 0)
+        return rc;
+    return count == 0 ? SAE_ENOTFOUND : used ? SAE_EEXIST : cancelled ? SAE_EDELETED : SAE_EDB;
+}
+
+int enroll_token_cancel(struct hub_store *store, const char *bundle_id, int64_t now_ms)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_begin(store);
+    if (rc != 0)
+        return rc;
+    rc = hub_store_prepare(store, token_cancel_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, bundle_id);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, now_ms);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    /* One id may name two bundles (8 hex digits of a hash): both are cancelled, never one
+     * left usable by a mistake. */
+    if (rc == 0 && sae_db_changes(store->db) == 0)
+        rc = cancel_refusal(store, bundle_id);
+    rc = rc == 0 ? hub_store_commit(store) : rc;
     if (rc != 0)
         hub_store_rollback(store);
     return rc;

@@ -15,10 +15,31 @@
 #define ENROLL_DAYS_MAX 90
 #define ENROLL_BUNDLE_FORMAT "sae-enrollment-bundle/1"
 
-/* Makes a token for a device of village, valid until now + valid_ms; only its hash is
- * stored. */
-int enroll_token_create(struct hub_store *store, const char *village, int64_t now_ms,
-                        int64_t valid_ms, char token[ENROLL_TOKEN_TEXT_BYTES]);
+/* A bundle's id, for people (nodes list, nodes cancel): 8 hex digits of its token's hash. */
+#define ENROLL_BUNDLE_ID_BYTES 9
+
+/* Makes a token for the device device_name of village (its code), valid until now +
+ * valid_ms; only its hash is stored. bundle_id names it for people. */
+int enroll_token_create(struct hub_store *store, const char *village, const char *device_name,
+                        int64_t now_ms, int64_t valid_ms, char token[ENROLL_TOKEN_TEXT_BYTES],
+                        char bundle_id[ENROLL_BUNDLE_ID_BYTES]);
+
+/* Bundles not used (yet): pending, expired before use, or cancelled. */
+enum enroll_state { ENROLL_PENDING, ENROLL_EXPIRED, ENROLL_CANCELLED };
+struct enroll_pending {
+    char bundle_id[ENROLL_BUNDLE_ID_BYTES];
+    const char *village, *device_name; /* device_name "" for a bundle from before names */
+    int64_t created_ms, expires_ms, cancelled_ms;
+    enum enroll_state state;
+};
+typedef int (*enroll_bundle_visit_fn)(const struct enroll_pending *bundle, void *context);
+int enroll_token_list(struct hub_store *store, int64_t now_ms, enroll_bundle_visit_fn visit,
+                      void *context);
+
+/* Cancels the pending bundle bundle_id (as enroll_token_list gives it): its token is
+ * refused from now on. SAE_ENOTFOUND, SAE_EEXIST (used: revoke the device instead),
+ * SAE_EDELETED (cancelled already). */
+int enroll_token_cancel(struct hub_store *store, const char *bundle_id, int64_t now_ms);
 
 /* What the hub puts in a bundle. */
 struct enroll_bundle {
@@ -28,7 +49,9 @@ struct enroll_bundle {
     const char *tls_certificate_pem; /* what the hub serves, for people: posts pin keys */
     const char *tls_pin;           /* the served key's pin, libcurl's "sha256//..." */
     const char *tls_backup_pin;    /* the backup key's pin, or NULL */
-    const char *village;
+    const char *village;           /* its code */
+    const char *device_name;
+    const char *bundle_id;
     const char *token;
     int64_t expires_ms;
 };
@@ -42,9 +65,10 @@ int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
  * retries after a lost answer); a fresh token presented by a live key enrolled already for
  * the token's village gives that enrollment back and is spent. On refusal nothing changes
  * (the token stays unspent), the function returns SAE_EPERM, *status is
- * SAE_STATUS_TOKEN_EXPIRED (unknown or expired), SAE_STATUS_TOKEN_REUSED (used by another
- * key), SAE_STATUS_REVOKED (the key was revoked) or SAE_STATUS_WRONG_VILLAGE (the key is
- * enrolled for another village), and why (may be NULL) holds the sentence for the post. */
+ * SAE_STATUS_TOKEN_EXPIRED (unknown, expired or cancelled), SAE_STATUS_TOKEN_REUSED (used by
+ * another key), SAE_STATUS_REVOKED (the key was revoked) or SAE_STATUS_WRONG_VILLAGE (the key is
+ * enrolled for another village), and why (may be NULL) holds the sentence for the post.
+ * A new device takes the name its bundle was made for (device_name: for older tokens). */
 int enroll_redeem(struct hub_store *store, const char *token,
                   const uint8_t pk[crypto_box_PUBLICKEYBYTES],
                   const char *device_name, int64_t now_ms, struct hub_node *node,

@@ -9,10 +9,15 @@
 /* Room kept for everything but values in the inflated message, per change. */
 #define PULL_CHANGE_OVERHEAD 128
 
+/* Each change with its people: the author, a coordinator's note, and the writing device's
+ * name (the hub's own name for district changes). */
 static const char select_sql[] =
-    "SELECT seq, report_id, kind, field, value, version, origin, base_version, base_origin,"
-    " node_seq, seen_cursor FROM change WHERE village = ?1 AND seq > ?2 AND held = 0"
-    " AND origin <> ?3 ORDER BY seq LIMIT ?4";
+    "SELECT c.seq, c.report_id, c.kind, c.field, c.value, c.version, c.origin,"
+    " c.base_version, c.base_origin, c.node_seq, c.seen_cursor, c.author, c.note,"
+    " CASE WHEN c.origin = ?5 THEN ?6 ELSE n.device_name END"
+    " FROM change c LEFT JOIN node n ON n.id = c.origin"
+    " WHERE c.village = ?1 AND c.seq > ?2 AND c.held = 0 AND c.origin <> ?3"
+    " ORDER BY c.seq LIMIT ?4";
 
 static const char newest_sql[] = "SELECT coalesce(max(seq), 0) FROM change";
 static const char caught_up_sql[] = "SELECT max(?1, coalesce(max(seq), 0)) FROM change";
@@ -28,6 +33,12 @@ static int row_to_change(sqlite3_stmt *stmt, struct sae_change *c)
         rc = sae_db_column_dup(stmt, 3, &c->field);
     if (rc == 0)
         rc = sae_db_column_dup(stmt, 4, &c->value);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 11, &c->author);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 12, &c->note);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 13, &c->device);
     if (rc != 0)
         return rc;
     if (!c->kind || !c->field)
@@ -39,6 +50,15 @@ static int row_to_change(sqlite3_stmt *stmt, struct sae_change *c)
     c->seq = (uint64_t)sqlite3_column_int64(stmt, 9);
     c->seen_cursor = (uint64_t)sqlite3_column_int64(stmt, 10);
     return 0;
+}
+
+/* What a row costs in the answer: its value and people, and room for the rest. */
+static size_t row_cost(sqlite3_stmt *stmt)
+{
+    size_t cost = PULL_CHANGE_OVERHEAD;
+    for (int column = 11; column <= 13; column++)
+        cost += (size_t)sqlite3_column_bytes(stmt, column);
+    return cost + (size_t)sqlite3_column_bytes(stmt, 4);
 }
 
 /* Reads up to max changes whose values fit in budget bytes (always at least one). */
@@ -57,8 +77,12 @@ static int read_changes(struct hub_store *store, const struct hub_node *node, ui
         rc = sae_db_bind_text(stmt, 1, node->village);
     if (rc == 0)
         rc = sae_db_bind_ints(stmt, 2, params, 3);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 5, (int64_t)store->hub_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 6, store->name);
     while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
-        size_t cost = (size_t)sqlite3_column_bytes(stmt, 4) + PULL_CHANGE_OVERHEAD;
+        size_t cost = row_cost(stmt);
         rc = 0;
         if (r->change_count == max || (r->change_count > 0 && used + cost > budget)) {
             *full = true;

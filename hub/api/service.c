@@ -55,6 +55,7 @@ struct exchange {
     uint64_t sender;
     uint8_t sender_key[crypto_box_PUBLICKEYBYTES];
     bool opened; /* errors from here on are sealed to sender_key */
+    uint32_t schema; /* the schema version answers are written in (the request's) */
     int64_t now_ms;
 };
 
@@ -187,7 +188,7 @@ static int fail(struct exchange *x, unsigned status, uint32_t code, const char *
 {
     if (!x->opened)
         return plain(x->resp, status, "%s", message);
-    struct sae_error_status error = {.schema_version = SAE_WIRE_SCHEMA_VERSION, .code = code,
+    struct sae_error_status error = {.schema_version = x->schema, .code = code,
                                      .message = sae_borrow(message),
                                      .hub_time_ms = (uint64_t)x->now_ms};
     uint8_t *buf = NULL;
@@ -206,8 +207,12 @@ static int fail_wire(struct exchange *x, int rc)
         return fail(x, 413, SAE_STATUS_TOO_LARGE, "the message is over the size limit");
     case SAE_WIRE_ELIMIT:
         return fail(x, 400, SAE_STATUS_LIMIT_EXCEEDED, "a count or length is over its limit");
-    case SAE_WIRE_ESCHEMA:
-        return fail(x, 400, SAE_STATUS_UNSUPPORTED_SCHEMA, "schema version not supported");
+    case SAE_WIRE_ESCHEMA: {
+        char message[96];
+        snprintf(message, sizeof message, "schema version not supported: this hub speaks "
+                 "protocol schema %u to %u", SAE_WIRE_SCHEMA_VERSION_MIN, SAE_WIRE_SCHEMA_VERSION);
+        return fail(x, 400, SAE_STATUS_UNSUPPORTED_SCHEMA, message);
+    }
     case SAE_ENOMEM:
     case SAE_ECRYPTO:
         return rc;
@@ -225,9 +230,16 @@ static int fail_store(struct exchange *x, int rc)
     return fail(x, 500, SAE_STATUS_INTERNAL, "the hub failed; nothing was applied");
 }
 
+/* A request's clock is its sender's wall clock from schema 2 on; before, it was the post's
+ * newest version, which says nothing of its clock once it has been idle for a while. */
+static bool clock_is_wall(const struct exchange *x, sae_hlc clock)
+{
+    return clock != 0 && x->schema >= SAE_WIRE_SCHEMA_WALL_CLOCK;
+}
+
 static int64_t clock_offset(const struct exchange *x, sae_hlc clock)
 {
-    return clock == 0 ? 0 : (int64_t)sae_hlc_ms(clock) - x->now_ms;
+    return clock_is_wall(x, clock) ? (int64_t)sae_hlc_ms(clock) - x->now_ms : 0;
 }
 
 /* Records when the post was seen and how far its clock is off. The daemon's writers take
@@ -235,12 +247,22 @@ static int64_t clock_offset(const struct exchange *x, sae_hlc clock)
  * handler, and leaves the busy timeout to other processes (the admin CLI). */
 static int measure_clock(struct exchange *x, sae_hlc clock)
 {
-    if (clock == 0)
-        return 0;
     pthread_mutex_lock(&x->service->write_lock);
-    int rc = hub_store_node_seen(x->store, x->sender, x->now_ms, clock_offset(x, clock));
+    int rc = hub_store_node_seen(x->store, x->sender, x->now_ms, clock_offset(x, clock),
+                                 clock_is_wall(x, clock));
     pthread_mutex_unlock(&x->service->write_lock);
     return rc;
+}
+
+/* PROTOCOL.md section 7: a post on schema 1 still delivers what it wrote (pushes are
+ * taken), but is told plainly to update before it may pull or enroll. */
+static int refuse_old_schema(struct exchange *x, const char *what)
+{
+    char message[SAE_MESSAGE_BYTES];
+    snprintf(message, sizeof message, "update sae-node: this hub %s posts on protocol schema "
+             "%u or later (every change names its author); what this post sends is still "
+             "accepted", what, SAE_WIRE_SCHEMA_PULL_MIN);
+    return fail(x, 400, SAE_STATUS_UNSUPPORTED_SCHEMA, message);
 }
 
 static int handle_push(struct exchange *x, const uint8_t *plain_bytes, size_t len,
@@ -255,7 +277,8 @@ static int handle_push(struct exchange *x, const uint8_t *plain_bytes, size_t le
         sae_batch_free(batch);
         return fail(x, 400, SAE_STATUS_DECODE_FAILED, "the batch's origin is not its sender");
     }
-    struct merge_sender sender = {node->id, node->village, clock_offset(x, batch->clock)};
+    struct merge_sender sender = {node->id, node->village, clock_offset(x, batch->clock),
+                                  clock_is_wall(x, batch->clock)};
     struct merge_options options = {x->now_ms, x->service->drift_ms};
     pthread_mutex_lock(&x->service->write_lock);
     rc = merge_apply_batch(x->store, &sender, batch, &options, &ack, NULL);
@@ -265,6 +288,7 @@ static int handle_push(struct exchange *x, const uint8_t *plain_bytes, size_t le
         return fail_store(x, rc);
     uint8_t *buf = NULL;
     size_t buf_len = 0;
+    ack->schema_version = x->schema; /* also a stored answer replayed */
     rc = sae_push_ack_encode(ack, &x->service->limits, &buf, &buf_len);
     sae_push_ack_free(ack);
     return rc == 0 ? answer(x, 200, SAE_MSG_PUSH_ACK, buf, buf_len) : rc;
@@ -306,6 +330,10 @@ static int handle_pull(struct exchange *x, const uint8_t *plain_bytes, size_t le
     if (rc != 0)
         return fail_wire(x, rc);
     rc = measure_clock(x, request->clock);
+    if (rc == 0 && x->schema < SAE_WIRE_SCHEMA_PULL_MIN) {
+        sae_pull_request_free(request);
+        return refuse_old_schema(x, "sends changes only to");
+    }
     if (rc == 0)
         rc = pull_changes(x->store, node, request, &x->service->limits, x->now_ms, &response);
     sae_pull_request_free(request);
@@ -336,6 +364,11 @@ static int handle_enroll(struct exchange *x, const uint8_t *plain_bytes, size_t 
         sae_enroll_request_free(request);
         return fail(x, 400, SAE_STATUS_DECODE_FAILED, "the public key differs from the header's");
     }
+    /* Refused before the token is looked at: it stays unspent for the updated post. */
+    if (x->schema < SAE_WIRE_SCHEMA_PULL_MIN) {
+        sae_enroll_request_free(request);
+        return refuse_old_schema(x, "enrolls only");
+    }
     struct sae_message why = {{0}};
     pthread_mutex_lock(&x->service->write_lock);
     rc = enroll_redeem(x->store, request->token, x->sender_key, request->device_name, x->now_ms,
@@ -349,9 +382,10 @@ static int handle_enroll(struct exchange *x, const uint8_t *plain_bytes, size_t 
         rc = measure_clock(x, clock);
     if (rc != 0)
         return fail_store(x, rc);
-    struct sae_enroll_response response = {.schema_version = SAE_WIRE_SCHEMA_VERSION,
+    struct sae_enroll_response response = {.schema_version = x->schema,
                                            .hub_time_ms = (uint64_t)x->now_ms,
-                                           .node_id = node.id, .village = node.village};
+                                           .node_id = node.id, .village = node.village,
+                                           .device_name = node.device_name};
     uint8_t *buf = NULL;
     size_t buf_len = 0;
     rc = hub_store_clock(x->store, x->now_ms, &response.hub_clock);
@@ -431,6 +465,17 @@ static int handle_health(struct exchange *x)
     return plain(x->resp, 200, "ok");
 }
 
+/* Answers go in the request's schema version when the hub takes it (section 7, rule 4);
+ * a refusal of one it does not take goes in the nearest it does, which its sender reads. */
+static uint32_t answer_schema(const uint8_t *plain_bytes, size_t len)
+{
+    uint32_t version = 0;
+    if (sae_wire_peek_schema(plain_bytes, len, &version) != 0 ||
+        version < SAE_WIRE_SCHEMA_VERSION_MIN)
+        return SAE_WIRE_SCHEMA_VERSION_MIN;
+    return version > SAE_WIRE_SCHEMA_VERSION ? SAE_WIRE_SCHEMA_VERSION : version;
+}
+
 static int dispatch(struct exchange *x)
 {
     const struct http_request *req = x->req;
@@ -458,6 +503,7 @@ static int dispatch(struct exchange *x)
     rc = open_request(x, &header, &node, &plain_bytes, &len);
     if (rc != 0 || !x->opened)
         return rc;
+    x->schema = answer_schema(plain_bytes, len);
     /* Checked once the sender is verified, so the refusal is sealed with its own code. */
     if (header.type != endpoints[i].type)
         rc = fail(x, 400, SAE_STATUS_WRONG_MESSAGE, endpoints[i].wrong_type);

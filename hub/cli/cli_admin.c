@@ -6,6 +6,7 @@
 
 #include "sae/sae_plan.h"
 #include "sae/sae_validate.h"
+#include "store/hub_areas.h"
 
 int hub_admin_finish(struct hub_store *store, int status)
 {
@@ -79,8 +80,11 @@ static int resolve_reference(struct hub_store *store, const struct sae_field *fi
                         field->ref_kind, id, target->kind->name);
         rc = SAE_EINVAL;
     } else if (rc == 0 && strcmp(target->village, village) != 0) {
+        char label[SAE_AREA_LABEL_BYTES];
+        hub_areas_label(store, village, label);
         sae_message_set(why, "%s must name a report of %s; %s belongs to %s", field->name,
-                        village, id, target->village);
+                        label, id, target->village_name ? target->village_name
+                                                        : target->village);
         rc = SAE_EINVAL;
     } else if (rc == 0 && target->deleted) {
         sae_message_set(why, "%s: report %s was deleted", field->name, id);
@@ -109,6 +113,34 @@ int hub_admin_canonical_value(struct hub_store *store, const struct sae_field *f
     if (rc != 0)
         sae_message_set(why, "%s", message);
     return rc;
+}
+
+int hub_admin_village(struct hub_store *store, const char *option, const char *text,
+                      char code[SAE_AREA_CODE_BYTES])
+{
+    struct sae_message why = {{0}};
+    int rc = hub_areas_resolve(store, text, SAE_AREA_VILLAGE, code, &why);
+    if (rc == 0)
+        return SAE_EXIT_OK;
+    return why.text[0] ? hub_cli_fail(rc, "%s: %s", option, why.text)
+                       : hub_cli_fail(rc, "cannot read the list of areas: %s",
+                                      sae_error_name(rc));
+}
+
+/* One line each on stderr: a village from before the list of areas that no village matched,
+ * and the command that fixes it. */
+static int unlisted_visit(const char *name, int64_t devices, int64_t reports, void *context)
+{
+    (void)context;
+    fprintf(stderr, "village \"%s\" (%lld device(s), %lld report(s)) is not in the list of "
+            "areas; give it its village with: sae-hub villages assign \"%s\" VILLAGE\n", name,
+            (long long)devices, (long long)reports, name);
+    return 0;
+}
+
+int hub_admin_print_unlisted(struct hub_store *store)
+{
+    return hub_areas_unlisted(store, unlisted_visit, NULL);
 }
 
 const char *hub_admin_kind_names(void)

@@ -6,10 +6,12 @@
 
 #include "cli/cli.h"
 #include "render/render.h"
+#include "sae/sae_area.h"
+#include "sae/sae_limits.h"
 
-/* Longest --by NAME and --note TEXT, in bytes of UTF-8. */
-#define HUB_AUTHOR_BYTES 100
-#define HUB_NOTE_BYTES 1000
+/* Longest --by NAME and --note TEXT, in bytes of UTF-8: what the wire carries. */
+#define HUB_AUTHOR_BYTES SAE_LIMIT_PERSON_BYTES
+#define HUB_NOTE_BYTES SAE_LIMIT_NOTE_BYTES
 
 /* Closes store (may be NULL) and flushes stdout; the final exit status. */
 int hub_admin_finish(struct hub_store *store, int status);
@@ -26,6 +28,13 @@ int hub_admin_check_author(const char *command, const char *author, const char *
 int hub_admin_canonical_value(struct hub_store *store, const struct sae_field *field,
                               const char *village, const char *raw, char **out,
                               struct sae_message *why);
+/* --village V of a command: a code or a unique name of the hub's list of areas, as its
+ * code; prints option's refusal (the nearest names or the candidates) otherwise. */
+int hub_admin_village(struct hub_store *store, const char *option, const char *text,
+                      char code[SAE_AREA_CODE_BYTES]);
+/* Tells (stderr) of every village from before the list that no village matched, with the
+ * command that fixes it. An SAE code. */
+int hub_admin_print_unlisted(struct hub_store *store);
 /* "case, service, referral". */
 const char *hub_admin_kind_names(void);
 

@@ -33,11 +33,32 @@ static const struct sae_cli_help helps[] = {
      "60 s idle at most; in all: 4096\n"
      "connections, 64 MiB of request bodies at once (then 503 with Retry-After), 2 MiB a\n"
      "body (413). GET or HEAD /v1/health answers ok. README \"Limits of the hub's server\".\n"},
-    {"nodes", "nodes add VILLAGE --url URL -o BUNDLE [--days N] | nodes list [--json] | nodes revoke ID",
-     "Enrollment: `add` writes a bundle (0600) for a new device of VILLAGE with the hub URL,\n"
-     "the hub's public key, the TLS key pins (the current key's, and the backup key's when\n"
-     "one is prepared) and a one-time token (valid N days, default 7, at most 90). `list`\n"
-     "shows enrolled devices; `revoke` refuses a device's next request.\n"},
+    {"nodes", "nodes add VILLAGE --name NAME --url URL -o BUNDLE [--days N] | "
+              "nodes list [--json] | nodes revoke ID | nodes cancel BUNDLE",
+     "Devices of the posts.\n"
+     "  add     writes a bundle (0600) for a new device of VILLAGE (a code or a unique name of\n"
+     "          the list of areas: sae-hub villages list) called NAME (required, 1 to 100\n"
+     "          bytes: what people see for its changes, e.g. \"Laptop Pos Sumberanyar\"), with\n"
+     "          the hub URL, the hub's public key, the TLS key pins (the current key's, and\n"
+     "          the backup key's when one is prepared) and a one-time token (valid N days,\n"
+     "          default 7, at most 90). It prints the bundle's id.\n"
+     "  list    every device and every bundle not used: name, village, state (enrolled,\n"
+     "          revoked; pending with its expiry, expired, cancelled), last contact and the\n"
+     "          clock offset measured at its last request (? until measured).\n"
+     "  revoke  refuses an enrolled device's next request (ID: 16 hex digits).\n"
+     "  cancel  cancels a pending bundle (its 8-hex-digit id): its token is refused.\n"},
+    {"villages", "villages list [--kecamatan K] [--json] | villages import CSV | "
+                 "villages assign OLD-NAME VILLAGE",
+     "The official list of areas (Kemendagri codes) villages are chosen from; the hub starts\n"
+     "with Kabupaten Probolinggo's (24 kecamatan, 330 villages).\n"
+     "  list    villages by kecamatan with their codes, devices and reports (--kecamatan K:\n"
+     "          one kecamatan, by code or name); then any village stored before the list\n"
+     "          that matched none, with the command that fixes it.\n"
+     "  import  adds the areas of a district's CSV file (header code,parent_code,name, or\n"
+     "          idn-area-data's own) and renames codes it holds already; every kecamatan\n"
+     "          and village needs its parent in the file or the list. At most 16 MiB.\n"
+     "  assign  gives a village stored before the list (a name no village matched) its\n"
+     "          village: every device, bundle and report carrying OLD-NAME takes the code.\n"},
     {"tls", "tls status [--json] | tls renew [--days N] [--host HOST ...] | "
             "tls renew --tls-cert FILE | tls new-key [--tls-key FILE] | "
             "tls roll [--days N] [--host HOST ...] [--force] | tls roll --tls-cert FILE [--force]",
@@ -59,16 +80,19 @@ static const struct sae_cli_help helps[] = {
                 "[--remove SET=CODE] --by NAME",
      "The merged reports of every village.\n"
      "  list   one line per report, deleted ones marked; lines never show sensitive fields\n"
-     "         nor free text (use show). --village V and --kind K filter; --json gives\n"
-     "         [{id, kind, village, fields, deleted, updated}].\n"
+     "         nor free text (use show). --village V (a code or a unique name of the list\n"
+     "         of areas) and --kind K filter; --json gives [{id, kind, village (its code),\n"
+     "         village_name, fields, deleted, updated}].\n"
      "  show   every field (sensitive ones included), every version of each field with\n"
-     "         its node, village, time, author and flags (* current, HELD: dated ahead of\n"
-     "         the hub's clock), and the report's open conflicts.\n"
+     "         who made it, on which device and when (\"Siti, Laptop Pos Sumberanyar,\n"
+     "         3 Dec 14:05\"), a coordinator's note, flags (* current, HELD: dated ahead of\n"
+     "         the hub's clock) and its version, and the report's open conflicts.\n"
      "  edit   a district correction: each value is checked against the catalogue and the\n"
      "         rules across fields (as sae-node does) before anything is written; values\n"
      "         equal to the current ones are skipped, a set writes only the elements that\n"
      "         change (--add, --remove). Each field becomes a new version that the\n"
-     "         village's posts receive on their next sync. --by NAME is required.\n"
+     "         village's posts receive on their next sync. --by NAME (who corrects) is\n"
+     "         required.\n"
      "ID is a report id, its first 6 or more characters, or a case's registration number.\n"},
     {"conflicts", "conflicts list [--all] [--json] | conflicts show ID [--json] | "
                   "conflicts resolve ID (--keep N | --value V | --unset) --by NAME [--note TEXT]",
@@ -81,29 +105,33 @@ static const struct sae_cli_help helps[] = {
      "  list     open conflicts and the value that stands (--all: resolved and settled\n"
      "           ones too)\n"
      "  show     the value that stands and why, and every candidate, numbered from 1 by\n"
-     "           version\n"
+     "           version, with who made it, on which device and when\n"
      "  resolve  --keep N keeps candidate N (in a delete conflict: keeping the delete keeps\n"
      "           the report deleted, keeping an edit restores it); --value V sets a new value\n"
      "           (checked by the catalogue); --unset clears an optional field. The choice is\n"
-     "           a new version the posts receive on their next sync. --by NAME is required;\n"
-     "           --note TEXT (one line) is kept with it.\n"},
-    {"export", "export --format csv|json [--kind K] [-o FILE]",
+     "           a new version the posts receive on their next sync. --by NAME (1 to 100\n"
+     "           bytes) is required; --note TEXT (1 to 1000 bytes, one line) is kept with\n"
+     "           it and reaches the posts' history.\n"},
+    {"export", "export --format csv|json [--village V] [--kind K] [-o FILE]",
      "Writes every merged report, deleted ones included, for monitoring and evaluation.\n"
-     "  --format csv   one row per report: id, kind, village, deleted, updated, then every\n"
-     "                 field of the kind (or of all kinds). RFC 4180 quoting, CRLF line\n"
+     "  --format csv   one row per report: id, kind, village (its code), village_name,\n"
+     "                 deleted, updated, then every field of the kind (or of all kinds).\n"
+     "                 RFC 4180 quoting, CRLF line\n"
      "                 ends. A value starting with = + - @ (or tab, CR) gets a leading '\n"
      "                 so that a spreadsheet shows it as text and never runs it as a formula.\n"
      "  --format json  an array of reports, as reports list --json\n"
+     "  --village V    only reports of village V (a code or a unique name)\n"
      "  --kind K       only reports of kind K\n"
      "  -o FILE        write FILE (mode 0600, complete or absent after a crash); an existing\n"
      "                 file is never replaced. Default: standard output.\n"
      "The export holds survivors' sensitive data (names, narratives): keep it private.\n"},
-    {"stats", "stats [--json]",
+    {"stats", "stats [--village V] [--json]",
      "Counts of reports that are not deleted: per village, per kind, per month (of the\n"
      "intake date of cases, service date, referral date, admission date) and per type of\n"
      "violence (cases; a case of two types counts under both); plus open conflicts and held\n"
      "changes (dated ahead of the hub's clock, waiting for a coordinator) per village, and\n"
-     "registration numbers that more than one case carries.\n"},
+     "registration numbers that more than one case carries. --village V counts one village\n"
+     "only (a code or a unique name of the list of areas).\n"},
 };
 
 #define HELP_COUNT (sizeof helps / sizeof helps[0])

@@ -252,7 +252,7 @@ static void print_resolution(const struct hub_conflict *k, const struct resolve_
     else
         printf("%s is now %s", k->field, value ? value : "(unset)");
     printf(" (new version %s); the posts of %s receive it on their next sync\n", version,
-           k->village);
+           k->village_name ? k->village_name : k->village);
 }
 
 static int conflicts_resolve(struct hub_cli *cli, int argc, char **argv)

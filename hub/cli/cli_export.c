@@ -12,8 +12,9 @@
 #include "cli/cli_admin.h"
 
 struct export_options {
-    const char *format, *kind_name, *output;
+    const char *format, *kind_name, *output, *village_arg;
     const struct sae_kind *kind;
+    char village[SAE_AREA_CODE_BYTES]; /* the code of --village, once resolved */
     bool csv;
 };
 
@@ -21,6 +22,7 @@ static int parse_export(int argc, char **argv, struct export_options *o)
 {
     static const struct option options[] = {{"format", required_argument, NULL, 'f'},
                                             {"kind", required_argument, NULL, 'k'},
+                                            {"village", required_argument, NULL, 'v'},
                                             {"output", required_argument, NULL, 'o'},
                                             {"help", no_argument, NULL, 'h'},
                                             {0}};
@@ -32,6 +34,8 @@ static int parse_export(int argc, char **argv, struct export_options *o)
             return hub_cli_usage(stdout, "export", HUB_CLI_DONE);
         if (opt == 'f')
             o->format = optarg;
+        else if (opt == 'v')
+            o->village_arg = optarg;
         else if (opt == 'k')
             o->kind_name = optarg;
         else if (opt == 'o')
@@ -75,7 +79,8 @@ static int write_export(struct hub_store *store, const struct export_options *o,
                         size_t *count)
 {
     struct hub_csv_columns columns = {0};
-    struct hub_report_filter filter = {.kind = o->kind, .include_deleted = true};
+    struct hub_report_filter filter = {.kind = o->kind, .include_deleted = true,
+                                       .village = o->village_arg ? o->village : NULL};
     struct export_context e = {.out = out, .csv = o->csv, .columns = &columns};
     int rc = o->csv ? hub_csv_columns_init(&columns, o->kind) : 0;
     if (rc == 0)
@@ -177,6 +182,8 @@ int hub_cli_export(struct hub_cli *cli, int argc, char **argv)
     int status = parse_export(argc, argv, &o);
     if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
+    if (status == SAE_EXIT_OK && o.village_arg)
+        status = hub_admin_village(store, "--village", o.village_arg, o.village);
     if (status == SAE_EXIT_OK && o.output) {
         status = export_to_file(cli, store, &o, &count);
         if (status == SAE_EXIT_OK)
@@ -192,26 +199,35 @@ int hub_cli_export(struct hub_cli *cli, int argc, char **argv)
 int hub_cli_stats(struct hub_cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {{"json", no_argument, NULL, 'j'},
+                                            {"village", required_argument, NULL, 'v'},
                                             {"help", no_argument, NULL, 'h'},
                                             {0}};
     struct hub_store *store = NULL;
     struct hub_stats stats;
+    const char *village_arg = NULL;
+    char village[SAE_AREA_CODE_BYTES];
     bool json = false;
     int opt;
     optind = 0;
     while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         if (opt == 'h')
             return hub_cli_usage(stdout, "stats", SAE_EXIT_OK);
-        if (opt != 'j')
+        if (opt == 'v')
+            village_arg = optarg;
+        else if (opt == 'j')
+            json = true;
+        else
             return hub_cli_option_error("stats", opt, argv);
-        json = true;
     }
     if (optind != argc)
-        return hub_cli_fail(SAE_EINVAL, "stats takes no arguments: sae-hub stats [--json]");
+        return hub_cli_fail(SAE_EINVAL, "stats takes no arguments: sae-hub stats [--village V] "
+                            "[--json]");
     int status = hub_cli_open(cli, &store);
+    if (status == SAE_EXIT_OK && village_arg)
+        status = hub_admin_village(store, "--village", village_arg, village);
     if (status != SAE_EXIT_OK)
-        return status;
-    int rc = hub_stats_load(store, &stats);
+        return hub_admin_finish(store, status);
+    int rc = hub_stats_load(store, village_arg ? village : NULL, &stats);
     if (rc == 0) {
         if (json)
             rc = hub_json_print(stdout, hub_stats_json(&stats));

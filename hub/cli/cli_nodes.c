@@ -1,4 +1,4 @@
-/* sae-hub nodes add | list | revoke: enrollment of the posts' devices. */
+/* sae-hub nodes add | list | revoke | cancel: enrollment of the posts' devices. */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_admin.h"
 #include "api/enroll.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_hlc.h"
@@ -14,11 +15,14 @@
 #include "sae/sae_validate.h"
 #include "net/tls_cert.h"
 #include "sae/sae_time.h"
+#include "sae/sae_byline.h"
+#include "store/hub_areas.h"
 
 #define HUB_URL_BYTES 512
 
 struct add_options {
-    const char *village, *url, *out;
+    const char *village_arg, *name, *url, *out;
+    char village[SAE_AREA_CODE_BYTES];
     long days;
 };
 
@@ -27,6 +31,7 @@ static int parse_add(int argc, char **argv, struct add_options *o)
     static const struct option options[] = {{"url", required_argument, NULL, 'u'},
                                             {"output", required_argument, NULL, 'o'},
                                             {"days", required_argument, NULL, 'D'},
+                                            {"name", required_argument, NULL, 'n'},
                                             {"help", no_argument, NULL, 'h'}, {0}};
     char *end = NULL;
     int opt;
@@ -40,6 +45,8 @@ static int parse_add(int argc, char **argv, struct add_options *o)
             o->url = optarg;
         else if (opt == 'o')
             o->out = optarg;
+        else if (opt == 'n')
+            o->name = optarg;
         else if (opt == 'D' && ((o->days = strtol(optarg, &end, 10)), *end || o->days < 1 ||
                                 o->days > ENROLL_DAYS_MAX))
             return hub_cli_fail(SAE_EINVAL, "--days must be a whole number from 1 to %d",
@@ -47,12 +54,14 @@ static int parse_add(int argc, char **argv, struct add_options *o)
         else if (opt != 'D')
             return hub_cli_option_error("nodes add", opt, argv);
     }
-    if (argc - optind != 1 || !o->url || !o->out)
-        return hub_cli_fail(SAE_EINVAL, "usage: sae-hub nodes add VILLAGE --url URL -o BUNDLE");
-    o->village = argv[optind];
-    if (sae_validate_name(o->village, SAE_LIMIT_VILLAGE_BYTES) != 0)
-        return hub_cli_fail(SAE_EINVAL, "village name must be 1 to %d bytes of UTF-8 on one line",
-                            SAE_LIMIT_VILLAGE_BYTES);
+    if (argc - optind != 1 || !o->url || !o->out || !o->name)
+        return hub_cli_fail(SAE_EINVAL, "usage: sae-hub nodes add VILLAGE --name NAME --url URL "
+                            "-o BUNDLE (the name is what people see for the device, e.g. "
+                            "\"Laptop Pos Sumberanyar\")");
+    o->village_arg = argv[optind];
+    if (sae_validate_name(o->name, SAE_LIMIT_DEVICE_NAME_BYTES) != 0)
+        return hub_cli_fail(SAE_EINVAL, "--name must be 1 to %d bytes of UTF-8 on one line",
+                            SAE_LIMIT_DEVICE_NAME_BYTES);
     if (strncmp(o->url, "https://", 8) != 0 || strlen(o->url) > HUB_URL_BYTES ||
         sae_validate_name(o->url, HUB_URL_BYTES) != 0 || strchr(o->url, ' '))
         return hub_cli_fail(SAE_EINVAL, "--url must be the hub's https:// address (at most %d "
@@ -61,16 +70,19 @@ static int parse_add(int argc, char **argv, struct add_options *o)
 }
 
 /* The token is committed only once the bundle carrying it is on disk. */
-static int add_node(struct hub_cli *cli, struct hub_store *store, const struct add_options *o)
+static int add_node(struct hub_cli *cli, struct hub_store *store, struct add_options *o)
 {
     char token[ENROLL_TOKEN_TEXT_BYTES], pin[TLS_CERT_PIN_BYTES], *pem = NULL;
-    char backup_pin[TLS_CERT_PIN_BYTES];
+    char backup_pin[TLS_CERT_PIN_BYTES], bundle_id[ENROLL_BUNDLE_ID_BYTES];
     uint8_t pk[crypto_box_PUBLICKEYBYTES];
     size_t pem_len = 0;
     struct sae_message why = {{0}};
     int64_t now = (int64_t)sae_wall_clock_ms(), expires = now + o->days * SAE_MS_PER_DAY;
+    int rc = hub_areas_resolve(store, o->village_arg, SAE_AREA_VILLAGE, o->village, &why);
+    if (rc != 0)
+        return hub_cli_fail(rc, "nodes add: %s", why.text);
     char *cert = hub_cli_path(cli, HUB_CERT_FILE), *backup = hub_cli_path(cli, HUB_TLS_BACKUP_KEY_FILE);
-    int rc = cert && backup ? tls_pem_read(cert, &pem, &pem_len) : SAE_ENOMEM;
+    rc = cert && backup ? tls_pem_read(cert, &pem, &pem_len) : SAE_ENOMEM;
     if (rc == 0)
         rc = tls_cert_pin(cert, pin, sizeof pin);
     /* A prepared backup key rides along: the post then survives the roll. */
@@ -87,9 +99,11 @@ static int add_node(struct hub_cli *cli, struct hub_store *store, const struct a
         free(cert);
         return hub_cli_fail(rc, "cannot read the hub's certificate or key: %s", sae_error_name(rc));
     }
-    rc = enroll_token_create(store, o->village, now, o->days * SAE_MS_PER_DAY, token);
+    rc = enroll_token_create(store, o->village, o->name, now, o->days * SAE_MS_PER_DAY, token,
+                             bundle_id);
     struct enroll_bundle bundle = {o->url, pk, store->hub_id, pem, pin,
-                                   has_backup ? backup_pin : NULL, o->village, token, expires};
+                                   has_backup ? backup_pin : NULL, o->village, o->name,
+                                   bundle_id, token, expires};
     if (rc == 0)
         rc = enroll_bundle_write(o->out, &bundle, &why);
     if (rc == 0)
@@ -101,47 +115,218 @@ static int add_node(struct hub_cli *cli, struct hub_store *store, const struct a
     free(cert);
     if (rc != 0)
         return hub_cli_fail(rc, "%s", why.text[0] ? why.text : sae_error_name(rc));
-    printf("wrote %s for a device of %s, valid %ld day(s); give it to the post over a safe "
-           "channel and run there: sae-node enroll %s\n", o->out, o->village, o->days, o->out);
+    char label[SAE_AREA_LABEL_BYTES];
+    hub_areas_label(store, o->village, label);
+    printf("wrote %s: bundle %s for %s, a device of %s (%s), valid %ld day(s); give it to the "
+           "post over a safe channel and run there: sae-node enroll %s\n", o->out, bundle_id,
+           o->name, label, o->village, o->days, o->out);
     return SAE_EXIT_OK;
 }
 
-static json_t *node_json(const struct hub_node *node)
+/* ---- nodes list: devices and the bundles not used yet ------------------------------- */
+
+struct list_context {
+    bool json;
+    json_t *array;
+    struct sae_area_list areas;
+    int64_t now_ms;
+    size_t count;
+};
+
+/* The village as people read it: "Sumberanyar (Paiton)"; false for a name from before the
+ * list of areas that no village matched. */
+static bool village_label(const struct list_context *l, const char *village,
+                          char out[SAE_AREA_LABEL_BYTES])
 {
-    char id[17];
-    snprintf(id, sizeof id, "%016llx", (unsigned long long)node->id);
-    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:I}", "id", id, "village",
-                     node->village, "device_name", node->device_name, "enrolled_ms",
-                     (json_int_t)node->enrolled_ms, "last_seen_ms",
-                     (json_int_t)node->last_seen_ms, "last_batch_ms",
-                     (json_int_t)node->last_batch_ms, "acked_seq", (json_int_t)node->acked_seq,
-                     "clock_offset_ms", (json_int_t)node->clock_offset_ms, "revoked",
-                     node->revoked_ms != 0, "revoked_ms", (json_int_t)node->revoked_ms);
+    const struct sae_area *area = sae_area_find(&l->areas, village);
+    if (area && area->level == SAE_AREA_VILLAGE) {
+        sae_area_label(&l->areas, area, out);
+        return true;
+    }
+    snprintf(out, SAE_AREA_LABEL_BYTES, "%s (not in the list of areas)", village);
+    return false;
 }
 
-static int node_visit(const struct hub_node *node, void *context)
+static json_t *time_json(int64_t ms)
 {
-    json_t *array = context;
-    if (array)
-        return json_array_append_new(array, node_json(node)) == 0 ? 0 : SAE_ENOMEM;
-    printf("%016llx  %-24s  %-20s  batches up to %lld  clock %+llds%s\n",
-           (unsigned long long)node->id, node->village, node->device_name,
-           (long long)node->acked_seq, (long long)(node->clock_offset_ms / SAE_MS_PER_SECOND),
-           node->revoked_ms ? "  REVOKED" : "");
+    char text[SAE_HLC_TIME_LEN + 1];
+    if (ms <= 0)
+        return json_null();
+    hub_format_ms(ms, text);
+    return json_string(text);
+}
+
+/* The members every row has, devices and bundles alike. */
+/* name "" (a bundle from before names) is null. */
+static json_t *row_json(const struct list_context *l, const char *name, const char *village,
+                        const char *state)
+{
+    char label[SAE_AREA_LABEL_BYTES];
+    bool listed = village_label(l, village, label);
+    return json_pack("{s:o, s:o, s:s, s:o, s:b, s:s}", "name",
+                     name[0] ? json_string(name) : json_null(), "device_name",
+                     name[0] ? json_string(name) : json_null(), "village", village,
+                     "village_name", listed ? json_string(label) : json_null(),
+                     "village_listed", listed, "state", state);
+}
+
+static json_t *device_json(const struct list_context *l, const struct hub_node *n)
+{
+    char id[17];
+    snprintf(id, sizeof id, "%016llx", (unsigned long long)n->id);
+    json_t *o = row_json(l, n->device_name, n->village, n->revoked_ms ? "revoked" : "enrolled");
+    json_t *more = json_pack("{s:s, s:n, s:n, s:I, s:o, s:I, s:o, s:I, s:I, s:o, s:b, s:I}",
+                             "id", id, "bundle", "expires", "enrolled_ms",
+                             (json_int_t)n->enrolled_ms, "last_contact", time_json(n->last_seen_ms),
+                             "last_seen_ms", (json_int_t)n->last_seen_ms, "clock_offset_ms",
+                             n->clock_measured ? json_integer(n->clock_offset_ms) : json_null(),
+                             "last_batch_ms", (json_int_t)n->last_batch_ms, "acked_seq",
+                             (json_int_t)n->acked_seq, "revoked_at", time_json(n->revoked_ms),
+                             "revoked", n->revoked_ms != 0, "revoked_ms",
+                             (json_int_t)n->revoked_ms);
+    if (!o || !more || json_object_update(o, more) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
+    json_decref(more);
+    return o;
+}
+
+static const char *const bundle_states[] = {"pending", "expired", "cancelled"};
+
+static json_t *bundle_json(const struct list_context *l, const struct enroll_pending *b)
+{
+    json_t *o = row_json(l, b->device_name, b->village, bundle_states[b->state]);
+    json_t *more = json_pack("{s:n, s:s, s:o, s:o, s:o, s:n, s:n}", "id", "bundle",
+                             b->bundle_id, "expires", time_json(b->expires_ms), "created",
+                             time_json(b->created_ms), "cancelled", time_json(b->cancelled_ms),
+                             "last_contact", "clock_offset_ms");
+    if (!o || !more || json_object_update(o, more) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
+    json_decref(more);
+    return o;
+}
+
+/* "+2s", "-3m", "+5d": a clock offset people take in at a glance; "?" until measured. */
+static void offset_text(const struct hub_node *n, char out[24])
+{
+    int64_t ms = n->clock_offset_ms, size = ms < 0 ? -ms : ms;
+    static const struct {
+        int64_t below, unit;
+        char name;
+    } units[] = {{120 * SAE_MS_PER_SECOND, SAE_MS_PER_SECOND, 's'},
+                 {120 * SAE_MS_PER_MINUTE, SAE_MS_PER_MINUTE, 'm'},
+                 {48 * SAE_MS_PER_HOUR, SAE_MS_PER_HOUR, 'h'},
+                 {INT64_MAX, SAE_MS_PER_DAY, 'd'}};
+    size_t u = 0;
+    while (size >= units[u].below)
+        u++;
+    long long count = (long long)((size + units[u].unit / 2) / units[u].unit); /* nearest */
+    if (!n->clock_measured)
+        snprintf(out, 24, "?");
+    else
+        snprintf(out, 24, "%s%lld%c", count == 0 ? "" : ms < 0 ? "-" : "+", count, units[u].name);
+}
+
+static void row_text(const struct list_context *l, const char *name, const char *village,
+                     const char *state, const char *contact, const char *clock)
+{
+    char label[SAE_AREA_LABEL_BYTES], where[SAE_AREA_LABEL_BYTES + SAE_AREA_CODE_BYTES + 4];
+    if (village_label(l, village, label))
+        snprintf(where, sizeof where, "%s %s", label, village);
+    else
+        snprintf(where, sizeof where, "%s", label);
+    printf("%-24s  %-36s  %-40s  %-18s  %s\n", name, where, state, contact, clock);
+}
+
+static int device_visit(const struct hub_node *n, void *context)
+{
+    struct list_context *l = context;
+    char state[64], contact[SAE_BYLINE_TIME_BYTES] = "never", clock[24];
+    l->count++;
+    if (l->json)
+        return json_array_append_new(l->array, device_json(l, n)) == 0 ? 0 : SAE_ENOMEM;
+    snprintf(state, sizeof state, "%s, id %016llx", n->revoked_ms ? "REVOKED" : "enrolled",
+             (unsigned long long)n->id);
+    if (n->last_seen_ms > 0)
+        sae_byline_time((uint64_t)n->last_seen_ms, (uint64_t)l->now_ms, contact);
+    offset_text(n, clock);
+    row_text(l, n->device_name, n->village, state, contact, clock);
     return 0;
 }
 
+static int bundle_visit(const struct enroll_pending *b, void *context)
+{
+    struct list_context *l = context;
+    char state[96], when[SAE_BYLINE_TIME_BYTES];
+    l->count++;
+    if (l->json)
+        return json_array_append_new(l->array, bundle_json(l, b)) == 0 ? 0 : SAE_ENOMEM;
+    sae_byline_time((uint64_t)(b->cancelled_ms ? b->cancelled_ms : b->expires_ms),
+                    (uint64_t)l->now_ms, when);
+    snprintf(state, sizeof state, "%s bundle %s, %s %s", bundle_states[b->state], b->bundle_id,
+             b->state == ENROLL_PENDING ? "expires" : b->state == ENROLL_EXPIRED ? "expired"
+                                                                                   : "since",
+             when);
+    row_text(l, b->device_name[0] ? b->device_name : "(no name)", b->village, state, "never",
+             "");
+    return 0;
+}
+
+
 static int list_nodes(struct hub_store *store, bool json)
 {
-    json_t *array = json ? json_array() : NULL;
-    int err = !json || array ? 0 : SAE_ENOMEM;
+    struct list_context l = {.json = json, .now_ms = (int64_t)sae_wall_clock_ms()};
+    int err = json && !(l.array = json_array()) ? SAE_ENOMEM : 0;
     if (err == 0)
-        err = hub_store_node_list(store, node_visit, array);
-    if (err == 0 && json && (json_dumpf(array, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
-                             fputc('\n', stdout) == EOF))
-        err = SAE_EIO;
-    json_decref(array);
+        err = hub_areas_load(store, &l.areas);
+    if (err == 0 && !json)
+        printf("%-24s  %-36s  %-40s  %-18s  %s\n", "NAMA / DEVICE", "DESA / VILLAGE",
+               "STATUS / STATE", "KONTAK / CONTACT", "JAM / CLOCK");
+    if (err == 0)
+        err = hub_store_node_list(store, device_visit, &l);
+    if (err == 0)
+        err = enroll_token_list(store, l.now_ms, bundle_visit, &l);
+    if (err == 0 && json) {
+        err = hub_json_print(stdout, l.array);
+        l.array = NULL;
+    }
+    if (err == 0 && !json && l.count == 0)
+        fprintf(stderr, "no devices yet; add one with: sae-hub nodes add VILLAGE --name NAME "
+                "--url URL -o BUNDLE\n");
+    if (err == 0 && !json)
+        err = hub_admin_print_unlisted(store);
+    json_decref(l.array);
+    sae_area_list_free(&l.areas);
     return err == 0 ? SAE_EXIT_OK : hub_cli_fail(err, "cannot list devices: %s", sae_error_name(err));
+}
+
+static int cancel_bundle(struct hub_store *store, const char *text)
+{
+    char id[ENROLL_BUNDLE_ID_BYTES];
+    size_t len = strlen(text);
+    bool hex = len == ENROLL_BUNDLE_ID_BYTES - 1;
+    for (size_t i = 0; hex && i < len; i++)
+        hex = strchr("0123456789abcdefABCDEF", text[i]) != NULL;
+    if (!hex)
+        return hub_cli_fail(SAE_EINVAL, "a bundle id is %d hex digits, as nodes list shows it "
+                            "(\"pending bundle 1a2b3c4d\")", ENROLL_BUNDLE_ID_BYTES - 1);
+    for (size_t i = 0; i <= len; i++)
+        id[i] = (char)(text[i] >= 'A' && text[i] <= 'F' ? text[i] - 'A' + 'a' : text[i]);
+    int rc = enroll_token_cancel(store, id, (int64_t)sae_wall_clock_ms());
+    if (rc == SAE_ENOTFOUND)
+        return hub_cli_fail(rc, "no bundle %s; see: sae-hub nodes list", id);
+    if (rc == SAE_EEXIST)
+        return hub_cli_fail(rc, "bundle %s was used: its device is enrolled; revoke the device "
+                            "instead (sae-hub nodes revoke ID)", id);
+    if (rc == SAE_EDELETED)
+        return hub_cli_fail(rc, "bundle %s was cancelled already", id);
+    if (rc != 0)
+        return hub_cli_fail(rc, "cannot cancel bundle %s: %s", id, sae_error_name(rc));
+    printf("cancelled bundle %s: its token is refused from now on\n", id);
+    return SAE_EXIT_OK;
 }
 
 static int revoke_node(struct hub_store *store, const char *text)
@@ -167,8 +352,8 @@ int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv)
     if (hub_cli_wants_help(argc, argv))
         return hub_cli_usage(stdout, "nodes", HUB_CLI_DONE);
     if (argc < 2)
-        return hub_cli_fail(SAE_EINVAL, "nodes needs add, list or revoke; see: sae-hub nodes "
-                            "--help");
+        return hub_cli_fail(SAE_EINVAL, "nodes needs add, list, revoke or cancel; see: sae-hub "
+                            "nodes --help");
     const char *verb = argv[1];
     bool json = argc == 3 && strcmp(argv[2], "--json") == 0;
     int status = SAE_EXIT_OK;
@@ -178,15 +363,21 @@ int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv)
         status = hub_cli_fail(SAE_EINVAL, "nodes list takes only --json");
     else if (strcmp(verb, "revoke") == 0 && argc != 3)
         status = hub_cli_fail(SAE_EINVAL, "usage: sae-hub nodes revoke ID");
-    else if (strcmp(verb, "list") != 0 && strcmp(verb, "revoke") != 0)
-        status = hub_cli_fail(SAE_EINVAL, "unknown nodes command \"%.40s\"; use add, list or "
-                              "revoke", verb);
+    else if (strcmp(verb, "cancel") == 0 && argc != 3)
+        status = hub_cli_fail(SAE_EINVAL, "usage: sae-hub nodes cancel BUNDLE (its id, as nodes "
+                              "list shows it)");
+    else if (strcmp(verb, "list") != 0 && strcmp(verb, "revoke") != 0 &&
+             strcmp(verb, "cancel") != 0)
+        status = hub_cli_fail(SAE_EINVAL, "unknown nodes command \"%.40s\"; use add, list, "
+                              "revoke or cancel", verb);
     if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
     if (status == SAE_EXIT_OK && strcmp(verb, "add") == 0)
         status = add_node(cli, store, &add);
     else if (status == SAE_EXIT_OK && strcmp(verb, "list") == 0)
         status = list_nodes(store, json);
+    else if (status == SAE_EXIT_OK && strcmp(verb, "cancel") == 0)
+        status = cancel_bundle(store, argv[2]);
     else if (status == SAE_EXIT_OK)
         status = revoke_node(store, argv[2]);
     hub_store_close(store);

@@ -79,13 +79,13 @@ static int reports_list(struct hub_cli *cli, int argc, char **argv)
     if (options.kind && sae_catalogue_find_kind(options.kind, &filter.kind) != 0)
         return hub_cli_fail(SAE_EINVAL, "unknown kind \"%.40s\"; kinds: %s", options.kind,
                             hub_admin_kind_names());
-    if (options.village && sae_validate_name(options.village, SAE_LIMIT_VILLAGE_BYTES) != 0)
-        return hub_cli_fail(SAE_EINVAL, "--village must be a village name: 1 to %d bytes of "
-                            "UTF-8 on one line", SAE_LIMIT_VILLAGE_BYTES);
-    filter.village = options.village;
+    char village[SAE_AREA_CODE_BYTES];
     status = hub_cli_open(cli, &store);
+    if (status == SAE_EXIT_OK && options.village)
+        status = hub_admin_village(store, "--village", options.village, village);
     if (status != SAE_EXIT_OK)
-        return status;
+        return hub_admin_finish(store, status);
+    filter.village = options.village ? village : NULL;
     list.json = options.json;
     int rc = list.json ? hub_json_stream_begin(&list.stream, stdout) : 0;
     if (rc == 0)
@@ -121,10 +121,14 @@ static json_t *change_json(const struct sae_kind *kind, const struct hub_change 
     sae_hlc_format_time(c->version.hlc, time);
     if (sae_catalogue_find_field(kind, c->field, &field) != 0)
         field = NULL;
-    return json_pack("{s:o, s:o, s:o, s:s, s:s, s:o, s:b, s:b, s:o, s:o}", "value",
-                     hub_value_json(field, c->value), "version", hex_or_null(c->version.hlc, true),
-                     "node", hex_or_null(c->version.origin, true), "village", c->village, "time",
-                     time, "author", c->author ? json_string(c->author) : json_null(), "held",
+    return json_pack("{s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:b, s:o, s:b, s:b, s:o, s:o}",
+                     "value", hub_value_json(field, c->value), "version",
+                     hex_or_null(c->version.hlc, true), "node",
+                     hex_or_null(c->version.origin, true), "village", c->village, "time", time,
+                     "author", c->author ? json_string(c->author) : json_null(), "device",
+                     c->device ? json_string(c->device) : json_null(), "note",
+                     c->note ? json_string(c->note) : json_null(), "district", c->district,
+                     "by", hub_byline_json(c->author, c->device, c->version.hlc), "held",
                      c->held, "winner", c->winner, "base_version",
                      hex_or_null(c->base.hlc, based), "base_node",
                      hex_or_null(c->base.origin, based));
@@ -385,7 +389,8 @@ static int apply_edits(struct hub_cli *cli, struct hub_store *store,
     }
     if (applied > 0)
         printf("saved %zu district change(s) to %s by %s; the posts of %s receive them on "
-               "their next sync\n", applied, report->id, author, report->village);
+               "their next sync\n", applied, report->id, author,
+               report->village_name ? report->village_name : report->village);
     else
         printf("nothing to change: %s already has these values\n", report->id);
     return SAE_EXIT_OK;

@@ -34,6 +34,7 @@ struct merge_sender {
     uint64_t id;
     const char *village;
     int64_t clock_offset_ms; /* the post's clock minus the hub's, recorded with the batch */
+    bool clock_measured;     /* false: the batch's clock was no wall clock (schema 1) */
 };
 
 struct merge_options {

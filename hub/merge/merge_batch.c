@@ -182,6 +182,7 @@ static int apply_change(struct hub_store *store, const struct merge_sender *send
         .value = c->value, .version = c->version, .base = c->base, .node_seq = (int64_t)c->seq,
         .seen_cursor = (int64_t)c->seen_cursor, .received_ms = options->now_ms,
         .held = (int64_t)sae_hlc_ms(c->version.hlc) > limit_ms,
+        .author = c->author, .note = c->note,
     };
     int64_t seq = 0;
     rc = merge_insert_change(store, &row, &seq);
@@ -266,7 +267,7 @@ static int store_ack(struct hub_store *store, const struct sae_push_ack *ack, ui
 
 static const char update_node_after_batch_sql[] =
     "UPDATE node SET acked_seq = max(acked_seq, ?2),"
-    " last_batch_ms = ?3, last_seen_ms = ?3, clock_offset_ms = ?4"
+    " last_batch_ms = ?3, last_seen_ms = ?3, clock_offset_ms = ?4, clock_measured = ?5"
     " WHERE id = ?1";
 
 /* The post's bookkeeping is written in the batch's own transaction: one write, one fsync. */
@@ -282,7 +283,9 @@ static int update_node_after_batch(struct hub_store *store, const struct merge_s
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 3, now_ms);
     if (rc == 0)
-        rc = sae_db_bind_int(stmt, 4, sender->clock_offset_ms);
+        rc = sae_db_bind_int(stmt, 4, sender->clock_measured ? sender->clock_offset_ms : 0);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 5, sender->clock_measured);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);

@@ -61,15 +61,16 @@ static int is_deleted(struct hub_store *store, const char *report_id, bool *out)
     return rc;
 }
 
-/* Writes a district change (an edit or a resolution) on top of the field's current winner. */
+/* Writes a district change (an edit, or a resolution with its coordinator's note) on top
+ * of the field's current winner. */
 static int write_district_change(struct hub_store *store, const char *report_id,
                                  const char *kind, const char *village, const char *field,
-                                 const char *value, const char *author, int64_t now_ms,
-                                 int64_t *seq)
+                                 const char *value, const char *author, const char *note,
+                                 int64_t now_ms, int64_t *seq)
 {
     struct stored_change row = {.report_id = report_id, .kind = kind, .village = village,
                                 .field = field, .value = value, .author = author,
-                                .received_ms = now_ms};
+                                .note = note, .received_ms = now_ms};
     int64_t district_seq = 0;
     sae_hlc version = 0;
     int rc = current_winner(store, report_id, field, &row.base, NULL);
@@ -161,8 +162,8 @@ int merge_district_edit(struct hub_store *store, const char *report_id, const ch
         rc = SAE_EDELETED;
     }
     if (rc == 0)
-        rc = write_district_change(store, report_id, kind, village, field, value, author, now_ms,
-                                   &seq);
+        rc = write_district_change(store, report_id, kind, village, field, value, author, NULL,
+                                   now_ms, &seq);
     return finish_district(store, report_id, field, now_ms, rc);
 }
 
@@ -336,7 +337,7 @@ int merge_resolve(struct hub_store *store, int64_t conflict_id, int keep, const 
         rc = check_district_value(kind, c.field, chosen, why);
     if (rc == 0)
         rc = write_district_change(store, c.report_id, kind, village, c.field, chosen, author,
-                                   now_ms, &seq);
+                                   note, now_ms, &seq);
     if (rc == 0)
         rc = settle_candidates(store, conflict_id, c.field, seq);
     if (rc == 0)

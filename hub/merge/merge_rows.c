@@ -97,8 +97,8 @@ int merge_finish_touched(struct hub_store *store, struct touched *t, int64_t now
 
 static const char insert_change_sql[] =
     "INSERT INTO change(report_id, kind, village, field, value, version, origin, base_version,"
-    " base_origin, node_seq, seen_cursor, received_ms, author, held)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+    " base_origin, node_seq, seen_cursor, received_ms, author, held, note)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 static const char report_owner_sql[] = "SELECT kind, village FROM report WHERE id = ?1";
 static const char insert_report_sql[] =
     "INSERT INTO report(id, kind, village, first_change) VALUES (?1, ?2, ?3, ?4)";
@@ -111,14 +111,16 @@ int merge_insert_change(struct hub_store *store, const struct stored_change *c, 
                             (int64_t)c->base.hlc, (int64_t)c->base.origin, c->node_seq,
                             c->seen_cursor, c->received_ms};
     int rc = hub_store_prepare(store, insert_change_sql, &stmt);
-    for (int i = 0; rc == 0 && i < 5; i++)
-        rc = sae_db_bind_text(stmt, i + 1, texts[i]);
+    if (rc == 0)
+        rc = sae_db_bind_texts(stmt, 1, texts, sizeof texts / sizeof texts[0]);
     if (rc == 0)
         rc = sae_db_bind_ints(stmt, 6, ints, sizeof ints / sizeof ints[0]);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 13, c->author);
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 14, c->held);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 15, c->note);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);

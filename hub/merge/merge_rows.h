@@ -39,9 +39,10 @@ int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t 
  * commits; otherwise (or when that fails) rolls back. Frees t's items; returns the result. */
 int merge_finish_touched(struct hub_store *store, struct touched *t, int64_t now_ms, int rc);
 
-/* One row of the change table. */
+/* One row of the change table. author: the person (NULL: unknown, a schema-1 post's);
+ * note: a coordinator's note on a resolution (or NULL). */
 struct stored_change {
-    const char *report_id, *kind, *village, *field, *value, *author;
+    const char *report_id, *kind, *village, *field, *value, *author, *note;
     struct sae_version version, base;
     int64_t node_seq, seen_cursor, received_ms;
     bool held;

@@ -18,17 +18,20 @@
 /* A value as on the node: ints as numbers, bools as true/false, other types as text,
  * NULL as null. field may be NULL (the tombstone): text. */
 json_t *hub_value_json(const struct sae_field *field, const char *value);
-/* {"id", "kind", "village", "fields", "deleted", "updated"}. */
+/* {"id", "kind", "village" (its code), "village_name", "fields", "deleted", "updated"}. */
 json_t *hub_report_json(const struct hub_report *report);
-/* {"id", "report", "kind", "village", "field", "severity", "status", "reason", "opened",
- *  "winner" (the value that stands), "policy" ("safest" or "latest"), "policy_text" (why
- *  the winner stands), "candidates": [{"number", "field", "value", "node", "village",
- *  "version", "time", "held", "author", "current"}], and when resolved "resolved_by",
- *  "resolved_at", "note", "resolution"}. */
+/* {"id", "report", "kind", "village", "village_name", "field", "severity", "status",
+ *  "reason", "opened", "winner" (the value that stands), "policy" ("safest" or "latest"),
+ *  "policy_text" (why the winner stands), "candidates": [{"number", "field", "value",
+ *  "node", "village", "version", "time", "held", "author", "device", "note", "district",
+ *  "by", "current"}], and when resolved "resolved_by", "resolved_at", "note",
+ *  "resolution"}. */
 json_t *hub_conflict_json(const struct hub_conflict *conflict);
-/* {"reports", "deleted", "village", "kind", "month", "violence_type", "open_conflicts",
- *  "held_changes", "duplicate_registration_numbers"}. */
+/* {"reports", "deleted", "village", "village_names", "kind", "month", "violence_type",
+ *  "open_conflicts", "held_changes", "duplicate_registration_numbers"}. */
 json_t *hub_stats_json(const struct hub_stats *stats);
+/* "Siti, Laptop Pos Sumberanyar, 3 Dec 14:05" of a change (sae_byline), as a string. */
+json_t *hub_byline_json(const char *author, const char *device, sae_hlc version);
 
 /* Writes value and a newline (indent 2, ASCII, keys in insertion order); steals it.
  * SAE_ENOMEM for NULL, SAE_EIO when writing fails. */
@@ -53,7 +56,8 @@ int hub_csv_write_cell(FILE *out, const char *value);
 /* Writes cells separated by commas and ended by CRLF. */
 int hub_csv_write_row(FILE *out, const char *const *cells, size_t count);
 
-/* The export's columns: id, kind, village, deleted, updated, then the fields of kind, or
+/* The export's columns: id, kind, village (its code), village_name, deleted, updated, then
+ * the fields of kind, or
  * of every kind (each name once, in catalogue order) when kind is NULL. */
 struct hub_csv_columns {
     const struct sae_field **fields;

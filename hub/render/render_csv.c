@@ -41,7 +41,8 @@ int hub_csv_write_row(FILE *out, const char *const *cells, size_t count)
     return rc;
 }
 
-static const char *const fixed_columns[] = {"id", "kind", "village", "deleted", "updated"};
+static const char *const fixed_columns[] = {"id", "kind", "village", "village_name",
+                                            "deleted", "updated"};
 #define FIXED_COLUMNS (sizeof fixed_columns / sizeof fixed_columns[0])
 
 static bool has_column(const struct hub_csv_columns *columns, const char *name)
@@ -132,8 +133,9 @@ int hub_csv_write_report(FILE *out, const struct hub_csv_columns *columns,
     cells[0] = report->id;
     cells[1] = report->kind->name;
     cells[2] = report->village;
-    cells[3] = report->deleted ? "true" : "false";
-    cells[4] = updated;
+    cells[3] = report->village_name;
+    cells[4] = report->deleted ? "true" : "false";
+    cells[5] = updated;
     /* A column named like a field of this report's kind holds that field; others stay empty. */
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < columns->field_count; i++) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sae/sae_view.h"
+#include "sae/sae_byline.h"
 
 #define JSON_FLAGS (JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER)
 
@@ -99,6 +100,7 @@ json_t *hub_report_json(const struct hub_report *report)
         bad = put(object, "id", json_string(report->id)) |
               put(object, "kind", json_string(report->kind->name)) |
               put(object, "village", json_string(report->village)) |
+              put(object, "village_name", text_or_null(report->village_name)) |
               put(object, "fields", json_incref(fields)) |
               put(object, "deleted", json_boolean(report->deleted)) |
               put(object, "updated", time_json(report->updated));
@@ -142,6 +144,10 @@ static json_t *candidate_json(const struct hub_conflict *k, const struct hub_can
               put(object, "time", time_json(c->version.hlc)) |
               put(object, "held", json_boolean(c->held)) |
               put(object, "author", text_or_null(c->author)) |
+              put(object, "device", text_or_null(c->device)) |
+              put(object, "note", text_or_null(c->note)) |
+              put(object, "district", json_boolean(c->district)) |
+              put(object, "by", hub_byline_json(c->author, c->device, c->version.hlc)) |
               put(object, "current", json_boolean(current));
     return checked(object, bad);
 }
@@ -174,6 +180,7 @@ json_t *hub_conflict_json(const struct hub_conflict *k)
               put(object, "report", json_string(k->report_id)) |
               put(object, "kind", json_string(k->kind->name)) |
               put(object, "village", json_string(k->village)) |
+              put(object, "village_name", text_or_null(k->village_name)) |
               put(object, "field", json_string(k->field)) |
               put(object, "severity", json_string(k->hard ? "hard" : "soft")) |
               put(object, "status", json_string(k->open ? "open" : "resolved")) |
@@ -191,16 +198,31 @@ json_t *hub_conflict_json(const struct hub_conflict *k)
     return checked(object, bad);
 }
 
-static json_t *count_table_json(const struct hub_count_table *table)
+json_t *hub_byline_json(const char *author, const char *device, sae_hlc version)
+{
+    char by[SAE_BYLINE_BYTES];
+    sae_byline(author, device, sae_hlc_ms(version), sae_wall_clock_ms(), by);
+    return json_string(by);
+}
+
+/* {key: count} of a table, or with labels {key: label or null} (a village's name). */
+static json_t *table_json(const struct hub_count_table *table, bool labels)
 {
     json_t *object = json_object();
     for (size_t i = 0; object && i < table->count; i++) {
-        if (put(object, table->rows[i].key, json_integer(table->rows[i].count)) != 0) {
+        const struct hub_count *row = &table->rows[i];
+        if (put(object, row->key, labels ? text_or_null(row->label)
+                                         : json_integer(row->count)) != 0) {
             json_decref(object);
             return NULL;
         }
     }
     return object;
+}
+
+static json_t *count_table_json(const struct hub_count_table *table)
+{
+    return table_json(table, false);
 }
 
 /* {"case": n, "service": n, "referral": n, "total": n} of one month. */
@@ -235,6 +257,7 @@ json_t *hub_stats_json(const struct hub_stats *stats)
         bad = put(object, "reports", json_integer(stats->reports)) |
               put(object, "deleted", json_integer(stats->deleted)) |
               put(object, "village", count_table_json(&stats->villages)) |
+              put(object, "village_names", table_json(&stats->villages, true)) |
               put(object, "kind", count_table_json(&stats->kinds)) |
               put(object, "month", months_json(stats)) |
               put(object, "violence_type", count_table_json(&stats->violence_types)) |

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "sae/sae_view.h"
+#include "sae/sae_area.h"
+#include "sae/sae_byline.h"
 
 #define LIST_SUMMARY_FIELDS 4
 /* Column where a multi-line value's continuation lines start in show. */
@@ -57,10 +59,29 @@ static void print_value(FILE *out, const struct sae_field *field, const char *na
         fprintf(out, " (%s)", label);
 }
 
+/* "Sumberanyar (Paiton)", or a name from before the list of areas, flagged. */
+static const char *village_text(const char *code, const char *name,
+                                char out[SAE_AREA_LABEL_BYTES + 32])
+{
+    if (name)
+        return name;
+    snprintf(out, SAE_AREA_LABEL_BYTES + 32, "%s (not in the list of areas)", code);
+    return out;
+}
+
+/* "Siti, Laptop Pos Sumberanyar, 3 Dec 14:05" of a change. */
+static void byline_of(const char *author, const char *device, sae_hlc version,
+                      char out[SAE_BYLINE_BYTES])
+{
+    sae_byline(author, device, sae_hlc_ms(version), sae_wall_clock_ms(), out);
+}
+
 void hub_report_line(FILE *out, const struct hub_report *report)
 {
+    char village[SAE_AREA_LABEL_BYTES + 32];
     size_t shown = 0;
-    fprintf(out, "%s  %-8s  %s", report->id, report->kind->name, report->village);
+    fprintf(out, "%s  %-8s  %s", report->id, report->kind->name,
+            village_text(report->village, report->village_name, village));
     for (size_t i = 0; i < report->value_count && shown < LIST_SUMMARY_FIELDS; i++) {
         const struct hub_report_value *v = &report->values[i];
         if (!sae_field_shown_in_lists(v->field))
@@ -80,7 +101,9 @@ void hub_report_text(FILE *out, const struct hub_report *report)
     sae_hlc_format_time(report->updated, time);
     fprintf(out, "%s  %s (%s)%s\n", report->id, report->kind->name, report->kind->label_id,
             report->deleted ? "  DIHAPUS / DELETED" : "");
-    fprintf(out, "  %-22s  %s\n", "village", report->village);
+    char village[SAE_AREA_LABEL_BYTES + 32];
+    fprintf(out, "  %-22s  %s, %s\n", "village",
+            village_text(report->village, report->village_name, village), report->village);
     for (size_t i = 0; i < report->value_count; i++) {
         const struct hub_report_value *v = &report->values[i];
         fprintf(out, "  %-22s  ", v->field->name);
@@ -92,13 +115,10 @@ void hub_report_text(FILE *out, const struct hub_report *report)
 
 void hub_change_text(FILE *out, const struct sae_kind *kind, const struct hub_change *c)
 {
-    char time[SAE_HLC_TIME_LEN + 1];
+    char by[SAE_BYLINE_BYTES];
     const struct sae_field *field = field_of(kind, c->field);
-    sae_hlc_format_time(c->version.hlc, time);
-    fprintf(out, "  %s %s  %016" PRIx64 "@%016" PRIx64 "  %s", c->winner ? "*" : " ", time,
-            c->version.hlc, c->version.origin, c->village);
-    if (c->author)
-        fprintf(out, "  district: %s", c->author);
+    byline_of(c->author, c->device, c->version.hlc, by);
+    fprintf(out, "  %s %s%s", c->winner ? "*" : " ", c->district ? "district: " : "", by);
     if (c->held)
         fputs("  HELD (clock ahead)", out);
     fputs("  ", out);
@@ -106,7 +126,10 @@ void hub_change_text(FILE *out, const struct sae_kind *kind, const struct hub_ch
         fprintf(out, "(%zu bytes of text)", strlen(c->value));
     else
         print_value(out, field, c->field, c->value, 0);
-    fputc('\n', out);
+    if (c->note)
+        fprintf(out, "  note: %s", c->note);
+    fprintf(out, "  [version %016" PRIx64 "@%016" PRIx64 "]\n", c->version.hlc,
+            c->version.origin);
 }
 
 /* A resolved conflict that no coordinator needed: equal values, or every candidate
@@ -119,10 +142,11 @@ static bool settled_by_hub(const struct hub_conflict *k)
 void hub_conflict_line(FILE *out, const struct hub_conflict *k)
 {
     const struct sae_field *field = field_of(k->kind, k->field);
+    char village[SAE_AREA_LABEL_BYTES + 32];
     fprintf(out, "%6" PRId64 "  %-8s  %-4s  %.8s  %-8s  %-20s  %-18s  %zu candidates  %s",
             k->id, k->open ? "open" : settled_by_hub(k) ? "settled" : "resolved",
             k->hard ? "hard" : "soft", k->report_id, k->kind->name, k->field, k->reason,
-            k->candidate_count, k->village);
+            k->candidate_count, village_text(k->village, k->village_name, village));
     /* What stands meanwhile, and by which policy; never a sensitive or free-text value. */
     if (k->open && k->has_winner && (!field || sae_field_shown_in_lists(field))) {
         fputs("  stands: ", out);
@@ -134,20 +158,22 @@ void hub_conflict_line(FILE *out, const struct hub_conflict *k)
     fputc('\n', out);
 }
 
+/* Each candidate: its value, then who wrote it on which device and when. */
 static void print_candidate(FILE *out, const struct hub_conflict *k, const struct hub_candidate *c)
 {
-    char time[SAE_HLC_TIME_LEN + 1];
+    char by[SAE_BYLINE_BYTES];
     bool current = k->has_winner && strcmp(c->field, k->field) == 0 &&
                    sae_version_compare(&c->version, &k->winner_version) == 0;
-    sae_hlc_format_time(c->version.hlc, time);
+    byline_of(c->author, c->device, c->version.hlc, by);
     fprintf(out, "  [%d] ", c->number);
     if (strcmp(c->field, k->field) != 0)
         fprintf(out, "edit of %s: ", c->field);
     print_value(out, field_of(k->kind, c->field), c->field, c->value, 6);
     fputs(current ? "   <- current\n" : "\n", out);
-    fprintf(out, "      %s  node %016" PRIx64 "  %s  version %016" PRIx64 "%s%s%s\n", time,
-            c->version.origin, c->village, c->version.hlc, c->author ? "  district: " : "",
-            c->author ? c->author : "", c->held ? "  HELD (clock ahead)" : "");
+    fprintf(out, "      %s%s%s%s%s  [version %016" PRIx64 "@%016" PRIx64 "]\n",
+            c->district ? "district: " : "", by, c->held ? "  HELD (clock ahead)" : "",
+            c->note ? "  note: " : "", c->note ? c->note : "", c->version.hlc,
+            c->version.origin);
 }
 
 void hub_conflict_text(FILE *out, const struct hub_conflict *k)
@@ -157,7 +183,9 @@ void hub_conflict_text(FILE *out, const struct hub_conflict *k)
     hub_format_ms(k->opened_ms, time);
     fprintf(out, "Konflik / conflict %" PRId64 ": %s, %s (%s)\n", k->id, k->hard ? "hard" : "soft",
             k->open ? "open" : "resolved", k->reason);
-    fprintf(out, "  %-10s  %s (%s, %s)\n", "report", k->report_id, k->kind->name, k->village);
+    char village[SAE_AREA_LABEL_BYTES + 32];
+    fprintf(out, "  %-10s  %s (%s, %s)\n", "report", k->report_id, k->kind->name,
+            village_text(k->village, k->village_name, village));
     fprintf(out, "  %-10s  %s\n", "field", k->field);
     fprintf(out, "  %-10s  %s\n", "opened", time);
     char policy[HUB_POLICY_TEXT_BYTES];
@@ -185,13 +213,24 @@ void hub_conflict_text(FILE *out, const struct hub_conflict *k)
         print_candidate(out, k, &k->candidates[i]);
 }
 
+/* A row's key as people read it: a village's name and code, else the key. */
+static const char *row_key(const struct hub_count *row, char out[SAE_AREA_LABEL_BYTES + 48])
+{
+    if (row->label)
+        snprintf(out, SAE_AREA_LABEL_BYTES + 48, "%s %s", row->label, row->key);
+    else
+        return row->key;
+    return out;
+}
+
 /* Width of the key column: the longest key of table, at least min. */
 static int key_width(const struct hub_count_table *table, int min)
 {
+    char key[SAE_AREA_LABEL_BYTES + 48];
     int width = min;
     for (size_t i = 0; i < table->count; i++)
-        if ((int)strlen(table->rows[i].key) > width)
-            width = (int)strlen(table->rows[i].key);
+        if ((int)strlen(row_key(&table->rows[i], key)) > width)
+            width = (int)strlen(row_key(&table->rows[i], key));
     return width;
 }
 
@@ -203,8 +242,9 @@ static void print_table(FILE *out, const char *title, const char *unit,
     if (table->count == 0)
         fputs("  (none)\n", out);
     for (size_t i = 0; i < table->count; i++) {
+        char key[SAE_AREA_LABEL_BYTES + 48];
         const char *label = enum_label(labels, table->rows[i].key);
-        fprintf(out, "  %-*s  %8" PRId64 " %s%s%s%s\n", width, table->rows[i].key,
+        fprintf(out, "  %-*s  %8" PRId64 " %s%s%s%s\n", width, row_key(&table->rows[i], key),
                 table->rows[i].count, unit, label ? "  (" : "", label ? label : "",
                 label ? ")" : "");
     }

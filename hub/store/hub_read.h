@@ -19,6 +19,18 @@
 #include "sae/sae_view.h"
 #include "sae/sae_wire_limits.h"
 
+/* How people see a village code (a column's SQL): "Sumberanyar (Paiton)", or NULL for a
+ * name from before the list of areas that no village matched. */
+#define HUB_VILLAGE_NAME_SQL(column)                                                        \
+    "(SELECT a.name || coalesce(' (' || k.name || ')', '') FROM area a"                    \
+    " LEFT JOIN area k ON k.code = a.parent WHERE a.code = " column " AND a.level = 4)"
+
+/* A change's device as people name it: the hub's own name for district changes (origin
+ * column = ?hub_param), else the enrolled device's name. */
+#define HUB_DEVICE_NAME_SQL(origin, hub_id_param, hub_name_param)                           \
+    "CASE WHEN " origin " = " hub_id_param " THEN " hub_name_param                          \
+    " ELSE (SELECT n.device_name FROM node n WHERE n.id = " origin ") END"
+
 /* A read transaction: what several reads return is one consistent state even while the
  * daemon merges (WAL readers never block it). hub_read_end ends it. */
 int hub_read_begin(struct hub_store *store);
@@ -35,7 +47,8 @@ struct hub_report_value {
 struct hub_report {
     char id[SAE_ID_TEXT_LEN + 1];
     const struct sae_kind *kind;
-    char *village;
+    char *village;                   /* its code */
+    char *village_name;              /* "Sumberanyar (Paiton)"; NULL: not in the list */
     bool deleted;
     sae_hlc updated;                 /* newest version among the current values */
     struct hub_report_value *values; /* fields with a value, in catalogue order (sae_view) */
@@ -46,7 +59,7 @@ struct hub_report {
 /* Which reports a list visits; NULL members match everything. */
 struct hub_report_filter {
     const struct sae_kind *kind;
-    const char *village;
+    const char *village; /* a village code (hub_areas_resolve) */
     bool include_deleted;
 };
 
@@ -70,7 +83,7 @@ int hub_report_list(struct hub_store *store, const struct hub_report_filter *fil
                     hub_report_visit_fn visit, void *context);
 
 /* One change the hub holds for a report: a post's, or a district edit or resolution
- * (author set). Texts live only during the visit. */
+ * (version.origin is the hub's id). Texts live only during the visit. */
 struct hub_change {
     int64_t seq;               /* the hub's order of arrival */
     const char *field;         /* a catalogue field or SAE_FIELD_TOMBSTONE */
@@ -78,7 +91,10 @@ struct hub_change {
     struct sae_version version;
     struct sae_version base;
     const char *village;
-    const char *author;        /* NULL for a post's change */
+    const char *author;        /* the person; NULL: unknown (a post on schema 1) */
+    const char *note;          /* a coordinator's note on a resolution, or NULL */
+    const char *device;        /* the device's name, the hub's for district changes */
+    bool district;             /* written by the hub: a district edit or resolution */
     int64_t received_ms;
     bool held;                 /* dated past the allowed drift: kept, never current */
     bool winner;               /* the field's current value */
@@ -99,7 +115,10 @@ struct hub_candidate {
     char *value; /* NULL: unset */
     struct sae_version version;
     char *village;
-    char *author; /* district changes only */
+    char *author; /* the person; NULL: unknown (a post on schema 1) */
+    char *device; /* the device's name, the hub's for district changes */
+    char *note;   /* a coordinator's note, or NULL */
+    bool district;
     bool held;
 };
 
@@ -108,6 +127,7 @@ struct hub_conflict {
     char report_id[SAE_ID_TEXT_LEN + 1];
     const struct sae_kind *kind;
     char *village; /* the report's */
+    char *village_name; /* "Sumberanyar (Paiton)"; NULL: not in the list of areas */
     char *field;
     bool hard;
     bool open;
@@ -151,6 +171,7 @@ int hub_report_open_conflicts(struct hub_store *store, const char *id,
 
 struct hub_count {
     char *key;
+    char *label; /* villages: "Sumberanyar (Paiton)" (NULL: not in the list); else NULL */
     int64_t count;
 };
 
@@ -182,7 +203,9 @@ struct hub_stats {
     struct hub_count_table duplicate_numbers; /* registration numbers of several cases */
 };
 
-int hub_stats_load(struct hub_store *store, struct hub_stats *out);
+/* village: only that village's reports, devices, conflicts and held changes (its code);
+ * NULL: the whole district. */
+int hub_stats_load(struct hub_store *store, const char *village, struct hub_stats *out);
 void hub_stats_free(struct hub_stats *stats);
 /* The date field stats count a kind by; NULL if it has none. */
 const struct sae_field *hub_stats_date_field(const struct sae_kind *kind);

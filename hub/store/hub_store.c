@@ -1,6 +1,7 @@
 /* hub.db: schema, identity, clock and the enrolled posts. */
 #include "store/hub_store.h"
 #include "store/hub_meta.h"
+#include "store/hub_areas.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -130,12 +131,35 @@ static const char *const migrations[] = {
     "CREATE INDEX review_by_field ON review(report_id, field, seq);"
     "INSERT INTO meta(key, value) VALUES ('merge_refresh', 1);"
     "PRAGMA user_version = 3;",
+    /* 4: people and places. The official list of areas (loaded by hub_areas_migrate, the
+     * step below, which also turns stored village names into codes); a coordinator's note
+     * with the change that carries it; whether a device's clock offset was measured
+     * against its wall clock (schema 2 requests; before, the request's clock was its last
+     * version, so an idle post showed days of error); and a bundle's device name and its
+     * cancellation. */
+    "CREATE TABLE area("
+    "  code TEXT PRIMARY KEY NOT NULL,"
+    "  parent TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 4)) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX area_by_parent ON area(parent, name);"
+    "ALTER TABLE change ADD COLUMN note TEXT;"
+    "ALTER TABLE node ADD COLUMN clock_measured INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE enroll_token ADD COLUMN device_name TEXT;"
+    "ALTER TABLE enroll_token ADD COLUMN cancelled_ms INTEGER NOT NULL DEFAULT 0;"
+    "PRAGMA user_version = 4;",
 };
+
+/* Steps in C after a migration's SQL, by the same index (NULL: none). */
+static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");
+_Static_assert(sizeof steps / sizeof steps[0] == HUB_SCHEMA_VERSION,
+               "one step (or NULL) per migration");
 
-static const struct sae_db_schema hub_db_schema = {migrations, HUB_SCHEMA_VERSION, "sae-hub"};
+static const struct sae_db_schema hub_db_schema = {migrations, HUB_SCHEMA_VERSION, "sae-hub",
+                                                   steps};
 
 struct hub_identity {
     const char *name;
@@ -326,7 +350,7 @@ int hub_store_node_add(struct hub_store *store, const struct hub_node *node)
 
 #define NODE_COLUMNS                                                                        \
     "id, village, device_name, public_key, enrolled_ms, last_seen_ms, last_batch_ms,"         \
-    " acked_seq, clock_offset_ms, revoked_ms"
+    " acked_seq, clock_offset_ms, revoked_ms, clock_measured"
 static const char node_get_sql[] = "SELECT " NODE_COLUMNS " FROM node WHERE id = ?1";
 static const char node_list_sql[] =
     "SELECT " NODE_COLUMNS " FROM node ORDER BY village, enrolled_ms";
@@ -348,6 +372,7 @@ static int node_from_row(sqlite3_stmt *stmt, struct hub_node *out)
     node.acked_seq = sqlite3_column_int64(stmt, 7);
     node.clock_offset_ms = sqlite3_column_int64(stmt, 8);
     node.revoked_ms = sqlite3_column_int64(stmt, 9);
+    node.clock_measured = sqlite3_column_int(stmt, 10) != 0;
     *out = node;
     return 0;
 }
@@ -397,7 +422,8 @@ int hub_store_public_key(struct hub_store *store, uint8_t public_key[crypto_box_
 }
 
 static const char node_seen_sql[] =
-    "UPDATE node SET last_seen_ms = ?2, clock_offset_ms = ?3 WHERE id = ?1";
+    "UPDATE node SET last_seen_ms = ?2, clock_offset_ms = ?3, clock_measured = ?4"
+    " WHERE id = ?1";
 static const char node_revoke_sql[] =
     "UPDATE node SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms = 0";
 
@@ -412,10 +438,10 @@ static int update_node(struct hub_store *store, const char *sql, const int64_t *
 }
 
 int hub_store_node_seen(struct hub_store *store, uint64_t id, int64_t now_ms,
-                        int64_t clock_offset_ms)
+                        int64_t clock_offset_ms, bool measured)
 {
-    const int64_t params[] = {(int64_t)id, now_ms, clock_offset_ms};
-    return update_node(store, node_seen_sql, params, 3);
+    const int64_t params[] = {(int64_t)id, now_ms, measured ? clock_offset_ms : 0, measured};
+    return update_node(store, node_seen_sql, params, 4);
 }
 
 int hub_store_node_revoke(struct hub_store *store, uint64_t id, int64_t now_ms)

@@ -16,7 +16,7 @@
 #include "sae/sae_time.h"
 
 #define HUB_DB_FILE "hub.db"
-#define HUB_SCHEMA_VERSION 3
+#define HUB_SCHEMA_VERSION 4
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
 /* Who resolved a conflict no coordinator needed (equal values, candidates replaced). */
 #define HUB_SETTLED_BY "sae-hub"
@@ -73,6 +73,8 @@ struct hub_node {
     int64_t last_batch_ms;    /* 0: never */
     int64_t acked_seq;
     int64_t clock_offset_ms;  /* post clock minus hub clock at its last request */
+    bool clock_measured;      /* clock_offset_ms was measured against the post's wall clock
+                                 (a schema-2 request); false: unknown */
     int64_t revoked_ms;       /* 0: not revoked */
 };
 
@@ -84,9 +86,10 @@ int hub_store_node_get(struct hub_store *store, uint64_t id, struct hub_node *ou
  * non-zero result and returns it. */
 typedef int (*hub_node_visit_fn)(const struct hub_node *node, void *context);
 int hub_store_node_list(struct hub_store *store, hub_node_visit_fn visit, void *context);
-/* Records a request from node: last seen, clock offset. */
+/* Records a request from node: last seen, and its clock offset when measured (a request of
+ * schema 2 carries the post's wall clock; measured false leaves the offset unknown). */
 int hub_store_node_seen(struct hub_store *store, uint64_t id, int64_t now_ms,
-                        int64_t clock_offset_ms);
+                        int64_t clock_offset_ms, bool measured);
 int hub_store_node_revoke(struct hub_store *store, uint64_t id, int64_t now_ms);
 
 #endif

@@ -9,14 +9,15 @@
 
 static const char select_conflicts_sql[] =
     "SELECT k.id, k.report_id, k.field, k.severity, k.reason, k.status, k.opened_ms,"
-    " k.resolved_ms, k.resolved_by, k.note, k.resolution, r.kind, r.village"
-    " FROM conflict k JOIN report r ON r.id = k.report_id"
+    " k.resolved_ms, k.resolved_by, k.note, k.resolution, r.kind, r.village,"
+    " " HUB_VILLAGE_NAME_SQL("r.village") " FROM conflict k JOIN report r ON r.id = k.report_id"
     " WHERE (?1 IS NULL OR k.id = ?1) AND (?2 OR k.status = 'open') ORDER BY k.id";
 
 /* The order of merge_district.c's candidate_at, (version, origin); seq only orders changes of one
  * command, which share a version and resolve alike. */
 static const char select_candidates_sql[] =
-    "SELECT c.seq, c.field, c.value, c.version, c.origin, c.village, c.author, c.held"
+    "SELECT c.seq, c.field, c.value, c.version, c.origin, c.village, c.author, c.held,"
+    " c.note, " HUB_DEVICE_NAME_SQL("c.origin", "?2", "?3")
     " FROM conflict_candidate k JOIN change c ON c.seq = k.change WHERE k.conflict = ?1"
     " ORDER BY c.version, c.origin, c.seq";
 
@@ -30,6 +31,7 @@ static const char select_change_sql[] =
 /* The statements one conflict needs besides its own row, prepared once per list. */
 struct conflict_reader {
     sqlite3_stmt *conflicts, *candidates, *winner, *change;
+    uint64_t hub_id; /* district changes: the hub's origin */
 };
 
 static void reader_finish(struct conflict_reader *r)
@@ -50,6 +52,11 @@ static int reader_prepare(struct hub_store *store, struct conflict_reader *r)
         rc = sae_db_prepare(store->db, select_winner_sql, &r->winner);
     if (rc == 0)
         rc = sae_db_prepare(store->db, select_change_sql, &r->change);
+    if (rc == 0)
+        rc = sae_db_bind_int(r->candidates, 2, (int64_t)store->hub_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(r->candidates, 3, store->name);
+    r->hub_id = store->hub_id;
     if (rc != 0) {
         reader_finish(r);
         return rc;
@@ -66,9 +73,12 @@ void hub_conflict_free(struct hub_conflict *conflict)
         free(conflict->candidates[i].value);
         free(conflict->candidates[i].village);
         free(conflict->candidates[i].author);
+        free(conflict->candidates[i].device);
+        free(conflict->candidates[i].note);
     }
     free(conflict->candidates);
     free(conflict->village);
+    free(conflict->village_name);
     free(conflict->field);
     free(conflict->reason);
     free(conflict->winner_value);
@@ -111,7 +121,10 @@ static int load_candidates(struct conflict_reader *r, struct hub_conflict *k)
             .village = column_dup(s, 5, &failed),
             .author = column_dup(s, 6, &failed),
             .held = sqlite3_column_int(s, 7) != 0,
+            .note = column_dup(s, 8, &failed),
+            .device = column_dup(s, 9, &failed),
         };
+        c->district = c->version.origin == r->hub_id;
         if (failed)
             err = SAE_ENOMEM;
         else if (!c->field || !c->village)
@@ -193,6 +206,7 @@ static int build_conflict(struct conflict_reader *r, struct hub_conflict **out)
     k->note = column_dup(s, 9, &failed);
     int64_t resolution = sqlite3_column_int64(s, 10);
     k->village = column_dup(s, 12, &failed);
+    k->village_name = column_dup(s, 13, &failed);
     int rc = failed ? SAE_ENOMEM : 0;
     if (rc == 0 && (!k->field || !k->reason || !k->village))
         rc = SAE_ECORRUPT;

@@ -9,7 +9,8 @@
 #include "sae/sae_registration.h"
 
 static const char select_reports_sql[] =
-    "SELECT r.id, r.kind, r.village, s.field, c.value, c.version, c.origin FROM report r"
+    "SELECT r.id, r.kind, r.village, s.field, c.value, c.version, c.origin,"
+    " " HUB_VILLAGE_NAME_SQL("r.village") " FROM report r"
     " LEFT JOIN field_state s ON s.report_id = r.id"
     " LEFT JOIN change c ON c.seq = s.change"
     " WHERE (?1 IS NULL OR r.kind = ?1) AND (?2 IS NULL OR r.village = ?2)"
@@ -23,6 +24,7 @@ void hub_report_free(struct hub_report *report)
     sae_view_free(&report->view);
     free(report->values);
     free(report->village);
+    free(report->village_name);
     free(report);
 }
 
@@ -48,7 +50,9 @@ static int new_report(sqlite3_stmt *stmt, struct hub_report **out)
         return SAE_ENOMEM;
     report->values = calloc(kind->field_count, sizeof *report->values);
     report->village = strdup(village);
-    if (!report->values || !report->village || sae_view_init(&report->view, kind) != 0) {
+    bool failed = sae_db_column_dup(stmt, 7, &report->village_name) != 0;
+    if (!report->values || !report->village || failed ||
+        sae_view_init(&report->view, kind) != 0) {
         hub_report_free(report);
         return SAE_ENOMEM;
     }
@@ -258,12 +262,13 @@ int hub_read_resolve_id(struct hub_store *store, const char *text,
 
 static const char select_changes_sql[] =
     "SELECT c.seq, c.value, c.version, c.origin, c.base_version, c.base_origin, c.village,"
-    " c.author, c.received_ms, c.held, s.change IS NOT NULL FROM change c"
+    " c.author, c.received_ms, c.held, s.change IS NOT NULL, c.note,"
+    " " HUB_DEVICE_NAME_SQL("c.origin", "?3", "?4") " FROM change c"
     " LEFT JOIN field_state s ON s.report_id = c.report_id AND s.field = c.field"
     " AND s.change = c.seq"
     " WHERE c.report_id = ?1 AND c.field = ?2 ORDER BY c.version, c.origin, c.seq";
 
-static int visit_field_changes(sqlite3_stmt *stmt, const char *field,
+static int visit_field_changes(sqlite3_stmt *stmt, const char *field, uint64_t hub_id,
                                hub_change_visit_fn visit, void *context)
 {
     int err = 0, rc = sae_db_bind_text(stmt, 2, field);
@@ -281,7 +286,10 @@ static int visit_field_changes(sqlite3_stmt *stmt, const char *field,
             .received_ms = sqlite3_column_int64(stmt, 8),
             .held = sqlite3_column_int(stmt, 9) != 0,
             .winner = sqlite3_column_int(stmt, 10) != 0,
+            .note = (const char *)sqlite3_column_text(stmt, 11),
+            .device = (const char *)sqlite3_column_text(stmt, 12),
         };
+        change.district = change.version.origin == hub_id;
         err = change.village ? visit(&change, context) : SAE_ECORRUPT;
         rc = 0;
     }
@@ -302,21 +310,25 @@ int hub_report_changes(struct hub_store *store, const char *id, hub_change_visit
     rc = sae_db_prepare(store->db, select_changes_sql, &stmt);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 1, report->id);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 3, (int64_t)store->hub_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 4, store->name);
     const struct sae_kind *kind = report->kind;
     for (size_t i = 0; rc == 0 && i < kind->field_count; i++) {
         const struct sae_field *field = &kind->fields[i];
         if (field->type != SAE_FIELD_SET) {
-            rc = visit_field_changes(stmt, field->name, visit, context);
+            rc = visit_field_changes(stmt, field->name, store->hub_id, visit, context);
             continue;
         }
         for (size_t k = 0; rc == 0 && k < field->value_count; k++) {
             char name[SAE_FIELD_ELEMENT_NAME_BYTES];
             sae_field_element_name(field, &field->values[k], name);
-            rc = visit_field_changes(stmt, name, visit, context);
+            rc = visit_field_changes(stmt, name, store->hub_id, visit, context);
         }
     }
     if (rc == 0)
-        rc = visit_field_changes(stmt, SAE_FIELD_TOMBSTONE, visit, context);
+        rc = visit_field_changes(stmt, SAE_FIELD_TOMBSTONE, store->hub_id, visit, context);
     sae_db_finalize(stmt);
     hub_report_free(report);
     return rc;

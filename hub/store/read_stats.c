@@ -1,6 +1,7 @@
 /* The monitoring counts of stats, computed by SQL over the derived state. */
 #include "store/hub_read.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,24 +20,31 @@
 #define STATS_VIOLENCE_KIND "case"
 #define STATS_VIOLENCE_FIELD "violence_types"
 
+/* Every count can be narrowed to one village (?3, its code; NULL: all of them). */
+#define IN_VILLAGE(column) "(?3 IS NULL OR " column " = ?3)"
+
+/* Tables keyed by village carry how people read it as a third column. */
 static const char villages_sql[] =
-    "SELECT v, sum(n) FROM (SELECT r.village AS v, " LIVE_REPORT " AS n FROM report r"
-    " UNION ALL SELECT village, 0 FROM node) GROUP BY v ORDER BY v";
+    "SELECT v, sum(n), " HUB_VILLAGE_NAME_SQL("v") " FROM (SELECT r.village AS v, "
+    LIVE_REPORT " AS n FROM report r UNION ALL SELECT village, 0 FROM node)"
+    " WHERE " IN_VILLAGE("v") " GROUP BY v ORDER BY v";
 
 static const char kind_sql[] =
-    "SELECT ?1, count(*) FROM report r WHERE r.kind = ?1 AND " LIVE_REPORT;
+    "SELECT ?1, count(*) FROM report r WHERE r.kind = ?1 AND " LIVE_REPORT
+    " AND " IN_VILLAGE("r.village");
 
 /* One definition of "a case of type X" for every count: an element X of the set (?2 is
- * "violence_types/"), else the deprecated field's value (?3). A case of two types counts
+ * "violence_types/"), else the deprecated field's value (?4). A case of two types counts
  * under both; a case of none under "none". */
 static const char set_values_sql[] =
-    "WITH live AS (SELECT r.id FROM report r WHERE r.kind = ?1 AND " LIVE_REPORT "),"
+    "WITH live AS (SELECT r.id FROM report r WHERE r.kind = ?1 AND " LIVE_REPORT
+    "  AND " IN_VILLAGE("r.village") "),"
     " elements AS (SELECT s.report_id AS id, substr(s.field, length(?2) + 1) AS code"
     "  FROM field_state s JOIN change c ON c.seq = s.change"
     "  WHERE substr(s.field, 1, length(?2)) = ?2 AND c.value IS NOT NULL),"
     " legacy AS (SELECT s.report_id AS id, c.value AS code"
     "  FROM field_state s JOIN change c ON c.seq = s.change"
-    "  WHERE s.field = ?3 AND c.value IS NOT NULL AND s.report_id NOT IN (SELECT id FROM elements)),"
+    "  WHERE s.field = ?4 AND c.value IS NOT NULL AND s.report_id NOT IN (SELECT id FROM elements)),"
     " typed AS (SELECT id, code FROM elements UNION ALL SELECT id, code FROM legacy)"
     " SELECT code, count(*) FROM typed WHERE id IN (SELECT id FROM live) GROUP BY code"
     " UNION ALL SELECT 'none', count(*) FROM live WHERE id NOT IN (SELECT id FROM typed)"
@@ -48,27 +56,30 @@ static const char duplicate_numbers_sql[] =
     "SELECT c.value, count(*) FROM report r JOIN field_state s ON s.report_id = r.id"
     " JOIN change c ON c.seq = s.change"
     " WHERE s.field = 'registration_number' AND c.value IS NOT NULL AND " LIVE_REPORT
-    " GROUP BY c.value HAVING count(*) > 1 ORDER BY c.value";
+    " AND " IN_VILLAGE("r.village") " GROUP BY c.value HAVING count(*) > 1 ORDER BY c.value";
 
 static const char months_sql[] =
     "SELECT coalesce(substr(c.value, 1, 7), 'none'), count(*) FROM report r"
     " LEFT JOIN field_state s ON s.report_id = r.id AND s.field = ?2"
     " LEFT JOIN change c ON c.seq = s.change"
-    " WHERE r.kind = ?1 AND " LIVE_REPORT " GROUP BY 1";
+    " WHERE r.kind = ?1 AND " LIVE_REPORT " AND " IN_VILLAGE("r.village") " GROUP BY 1";
 
 static const char open_conflicts_sql[] =
-    "SELECT r.village, count(*) FROM conflict k JOIN report r ON r.id = k.report_id"
-    " WHERE k.status = 'open' GROUP BY r.village ORDER BY r.village";
+    "SELECT r.village, count(*), " HUB_VILLAGE_NAME_SQL("r.village")
+    " FROM conflict k JOIN report r ON r.id = k.report_id"
+    " WHERE k.status = 'open' AND " IN_VILLAGE("r.village")
+    " GROUP BY r.village ORDER BY r.village";
 
 /* Held changes that no resolution has settled yet. */
 static const char held_sql[] =
-    "SELECT c.village, count(*) FROM change c WHERE c.held = 1"
+    "SELECT c.village, count(*), " HUB_VILLAGE_NAME_SQL("c.village")
+    " FROM change c WHERE c.held = 1"
     " AND NOT EXISTS (SELECT 1 FROM change_parent p WHERE p.parent = c.seq)"
-    " GROUP BY c.village ORDER BY c.village";
+    " AND " IN_VILLAGE("c.village") " GROUP BY c.village ORDER BY c.village";
 
 static const char totals_sql[] =
     "SELECT count(*) FILTER (WHERE " LIVE_REPORT "), count(*) FILTER (WHERE NOT " LIVE_REPORT
-    ") FROM report r";
+    ") FROM report r WHERE " IN_VILLAGE("r.village");
 
 const struct sae_field *hub_stats_date_field(const struct sae_kind *kind)
 {
@@ -80,15 +91,18 @@ const struct sae_field *hub_stats_date_field(const struct sae_kind *kind)
 
 static void count_table_free(struct hub_count_table *table)
 {
-    for (size_t i = 0; i < table->count; i++)
+    for (size_t i = 0; i < table->count; i++) {
         free(table->rows[i].key);
+        free(table->rows[i].label);
+    }
     free(table->rows);
     table->rows = NULL;
     table->count = 0;
 }
 
-/* Adds count to key's row, appending the row when it is new. */
-static int count_table_add(struct hub_count_table *table, const char *key, int64_t count)
+/* Adds count to key's row, appending the row (with its label, may be NULL) when it is new. */
+static int count_table_add(struct hub_count_table *table, const char *key, const char *label,
+                           int64_t count)
 {
     for (size_t i = 0; i < table->count; i++) {
         if (strcmp(table->rows[i].key, key) == 0) {
@@ -100,33 +114,43 @@ static int count_table_add(struct hub_count_table *table, const char *key, int64
     if (!grown)
         return SAE_ENOMEM;
     table->rows = grown;
-    if (!(grown[table->count].key = strdup(key)))
+    struct hub_count *row = &grown[table->count];
+    row->key = strdup(key);
+    row->label = label ? strdup(label) : NULL;
+    row->count = count;
+    if (!row->key || (label && !row->label)) {
+        free(row->key);
+        free(row->label);
         return SAE_ENOMEM;
-    grown[table->count++].count = count;
+    }
+    table->count++;
     return 0;
 }
 
-/* Row handler of run_counts: a key and its count. */
-typedef int (*count_row_fn)(const char *key, int64_t count, void *context);
+/* Row handler of run_counts: a key, its label (NULL when the query has none) and count. */
+typedef int (*count_row_fn)(const char *key, const char *label, int64_t count, void *context);
 
-static int add_to_table(const char *key, int64_t count, void *context)
+static int add_to_table(const char *key, const char *label, int64_t count, void *context)
 {
-    return count_table_add(context, key, count);
+    return count_table_add(context, key, label, count);
 }
 
-/* Runs a (key, count) query with up to three text parameters. */
-static int run_counts3(struct hub_store *store, const char *sql, const char *const params[3],
-                       count_row_fn row, void *context)
+/* Runs a (key, count[, label]) query with up to four text parameters (?3 the village; NULL
+ * binds SQL NULL). */
+static int run_query(struct hub_store *store, const char *sql, const char *const params[4],
+                     count_row_fn row, void *context)
 {
     sqlite3_stmt *stmt = NULL;
     int err = 0;
     int rc = sae_db_prepare(store->db, sql, &stmt);
-    for (int i = 0; rc == 0 && i < 3; i++)
-        if (params[i])
-            rc = sae_db_bind_text(stmt, i + 1, params[i]);
+    int count = rc == 0 ? sae_db_param_count(stmt) : 0;
+    if (rc == 0)
+        rc = sae_db_bind_texts(stmt, 1, params, (size_t)(count < 4 ? count : 4));
+    bool labelled = sqlite3_column_count(stmt) > 2;
     while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         const unsigned char *key = sqlite3_column_text(stmt, 0);
-        err = key ? row((const char *)key, sqlite3_column_int64(stmt, 1), context)
+        const char *label = labelled ? (const char *)sqlite3_column_text(stmt, 2) : NULL;
+        err = key ? row((const char *)key, label, sqlite3_column_int64(stmt, 1), context)
                   : SAE_ECORRUPT;
         rc = 0;
     }
@@ -136,11 +160,12 @@ static int run_counts3(struct hub_store *store, const char *sql, const char *con
     return err;
 }
 
+/* The same with two text parameters and the village. */
 static int run_counts(struct hub_store *store, const char *sql, const char *p1, const char *p2,
-                      count_row_fn row, void *context)
+                      const char *village, count_row_fn row, void *context)
 {
-    const char *const params[3] = {p1, p2, NULL};
-    return run_counts3(store, sql, params, row, context);
+    const char *const params[4] = {p1, p2, village, NULL};
+    return run_query(store, sql, params, row, context);
 }
 
 static void months_free(struct hub_stats *stats)
@@ -183,8 +208,9 @@ struct month_context {
     size_t kind_index;
 };
 
-static int add_month(const char *key, int64_t count, void *context)
+static int add_month(const char *key, const char *label, int64_t count, void *context)
 {
+    (void)label;
     struct month_context *m = context;
     struct hub_month_count *row = NULL;
     /* Dates are validated YYYY-MM-DD; anything else is counted as having none. */
@@ -194,22 +220,26 @@ static int add_month(const char *key, int64_t count, void *context)
     return rc;
 }
 
-static int load_kinds_and_months(struct hub_store *store, struct hub_stats *stats)
+static int load_kinds_and_months(struct hub_store *store, const char *village,
+                                 struct hub_stats *stats)
 {
     int rc = 0;
     for (size_t k = 0; rc == 0 && k < sae_catalogue_kind_count(); k++) {
         const struct sae_kind *kind = sae_catalogue_kind_at(k);
         const struct sae_field *date = hub_stats_date_field(kind);
         struct month_context m = {stats, k};
-        rc = run_counts(store, kind_sql, kind->name, NULL, add_to_table, &stats->kinds);
+        rc = run_counts(store, kind_sql, kind->name, NULL, village, add_to_table,
+                        &stats->kinds);
         if (rc == 0)
-            rc = run_counts(store, months_sql, kind->name, date ? date->name : "", add_month, &m);
+            rc = run_counts(store, months_sql, kind->name, date ? date->name : "", village,
+                            add_month, &m);
     }
     return rc;
 }
 
 /* Every catalogue code first (zero counts included), then anything else found. */
-static int load_violence_types(struct hub_store *store, struct hub_stats *stats)
+static int load_violence_types(struct hub_store *store, const char *village,
+                               struct hub_stats *stats)
 {
     const struct sae_kind *kind = NULL;
     const struct sae_field *field = NULL, *legacy = NULL;
@@ -221,18 +251,20 @@ static int load_violence_types(struct hub_store *store, struct hub_stats *stats)
         if (kind->fields[i].replaced_by && strcmp(kind->fields[i].replaced_by, field->name) == 0)
             legacy = &kind->fields[i];
     for (size_t i = 0; rc == 0 && i < field->value_count; i++)
-        rc = count_table_add(&stats->violence_types, field->values[i].code, 0);
+        rc = count_table_add(&stats->violence_types, field->values[i].code, NULL, 0);
     snprintf(prefix, sizeof prefix, "%s%c", STATS_VIOLENCE_FIELD, SAE_FIELD_ELEMENT_SEPARATOR);
-    const char *const params[3] = {kind->name, prefix, legacy ? legacy->name : ""};
+    const char *const params[4] = {kind->name, prefix, village, legacy ? legacy->name : ""};
     if (rc == 0)
-        rc = run_counts3(store, set_values_sql, params, add_to_table, &stats->violence_types);
+        rc = run_query(store, set_values_sql, params, add_to_table, &stats->violence_types);
     return rc;
 }
 
-static int load_totals(struct hub_store *store, struct hub_stats *stats)
+static int load_totals(struct hub_store *store, const char *village, struct hub_stats *stats)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = sae_db_prepare(store->db, totals_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 3, village);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == SAE_DB_ROW) {
@@ -258,7 +290,7 @@ void hub_stats_free(struct hub_stats *stats)
 
 /* Every count comes from one read transaction (the caller's, or one of its own), so they
  * agree with each other even while the daemon merges. */
-int hub_stats_load(struct hub_store *store, struct hub_stats *out)
+int hub_stats_load(struct hub_store *store, const char *village, struct hub_stats *out)
 {
     struct hub_stats stats;
     bool own = !sae_db_in_transaction(store->db);
@@ -266,20 +298,22 @@ int hub_stats_load(struct hub_store *store, struct hub_stats *out)
     int rc = own ? hub_read_begin(store) : 0;
     if (rc != 0)
         return rc;
-    rc = load_totals(store, &stats);
+    rc = load_totals(store, village, &stats);
     if (rc == 0)
-        rc = run_counts(store, villages_sql, NULL, NULL, add_to_table, &stats.villages);
+        rc = run_counts(store, villages_sql, NULL, NULL, village, add_to_table,
+                        &stats.villages);
     if (rc == 0)
-        rc = load_kinds_and_months(store, &stats);
+        rc = load_kinds_and_months(store, village, &stats);
     if (rc == 0)
-        rc = load_violence_types(store, &stats);
+        rc = load_violence_types(store, village, &stats);
     if (rc == 0)
-        rc = run_counts(store, open_conflicts_sql, NULL, NULL, add_to_table,
+        rc = run_counts(store, open_conflicts_sql, NULL, NULL, village, add_to_table,
                         &stats.open_conflicts);
     if (rc == 0)
-        rc = run_counts(store, held_sql, NULL, NULL, add_to_table, &stats.held_changes);
+        rc = run_counts(store, held_sql, NULL, NULL, village, add_to_table,
+                        &stats.held_changes);
     if (rc == 0)
-        rc = run_counts(store, duplicate_numbers_sql, NULL, NULL, add_to_table,
+        rc = run_counts(store, duplicate_numbers_sql, NULL, NULL, village, add_to_table,
                         &stats.duplicate_numbers);
     if (own)
         hub_read_end(store);

@@ -88,6 +88,11 @@ int sae_area_resolve(const struct sae_area_list *list, const char *text,
                      enum sae_area_level level, const struct sae_area **out,
                      struct sae_message *why);
 
+/* sae_area_resolve, giving the area's code (what is stored and sent). */
+int sae_area_resolve_code(const struct sae_area_list *list, const char *text,
+                          enum sae_area_level level, char code[SAE_AREA_CODE_BYTES],
+                          struct sae_message *why);
+
 /* "Sumberanyar (Paiton)": a village or district with the name of the level above, for
  * people; out has at least 2 * SAE_AREA_NAME_BYTES + 4 bytes. */
 #define SAE_AREA_LABEL_BYTES (2 * SAE_AREA_NAME_BYTES + 4)

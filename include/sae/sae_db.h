@@ -28,12 +28,19 @@ int sae_db_open_immutable(const char *path, sqlite3 **out);
 /* Closes db (NULL is allowed); SAE_EDB when SQLite refuses (a statement left unfinalized). */
 int sae_db_close(sqlite3 *db);
 
+/* What a migration's SQL cannot do (rows computed by C code, such as names resolved
+ * against the official list of areas): runs inside that migration's transaction, after
+ * its SQL. 0 or an SAE code; a failure rolls the whole migration back. */
+typedef int (*sae_db_migration_step)(sqlite3 *db);
+
 /* A program's schema: migrations[i] takes user_version from i to i + 1; program names the
- * program in the message about a file from a newer one (e.g. "sae-node"). */
+ * program in the message about a file from a newer one (e.g. "sae-node"). steps, when not
+ * NULL, has count entries: steps[i] (NULL for none) runs after migrations[i]. */
 struct sae_db_schema {
     const char *const *migrations;
     int count;
     const char *program;
+    const sae_db_migration_step *steps;
 };
 
 /* Creates path as a new database of schema: the file is made 0600 before SQLite opens it,
@@ -51,7 +58,7 @@ int sae_db_create(const char *path, bool exclusive, int busy_timeout_ms,
  * from a newer program gives SAE_ESCHEMA and why names the program. */
 int sae_db_migrate(sqlite3 *db, const char *const *migrations, int count, const char *program,
                    struct sae_message *why);
-/* The same, for a schema. */
+/* The same, for a schema, with its steps. */
 int sae_db_migrate_schema(sqlite3 *db, const struct sae_db_schema *schema,
                           struct sae_message *why);
 
@@ -103,6 +110,8 @@ int sae_db_bind_blob(sqlite3_stmt *stmt, int index, const void *bytes, size_t le
 int sae_db_bind_null(sqlite3_stmt *stmt, int index);
 /* Binds values[i] to ?(first + i). */
 int sae_db_bind_ints(sqlite3_stmt *stmt, int first, const int64_t *values, size_t count);
+/* Binds texts[i] to ?(first + i) (NULL binds SQL NULL). */
+int sae_db_bind_texts(sqlite3_stmt *stmt, int first, const char *const *texts, size_t count);
 
 /* How many ?N parameters the statement has. */
 int sae_db_param_count(sqlite3_stmt *stmt);

@@ -6,6 +6,13 @@
 #define SAE_LIMIT_TEXT_BYTES (32 * 1024)
 /* Longest village name (bytes of UTF-8). */
 #define SAE_LIMIT_VILLAGE_BYTES 100
+/* Longest name of a person who makes a change (sae-node --by and config author, sae-hub
+ * --by; ChangeGroup.author on the wire), bytes of UTF-8 on one line. */
+#define SAE_LIMIT_PERSON_BYTES 100
+/* Longest coordinator's note on a resolution (--note; ChangeGroup.note), one line. */
+#define SAE_LIMIT_NOTE_BYTES 1000
+/* Longest device name given to sae-hub nodes add --name. */
+#define SAE_LIMIT_DEVICE_NAME_BYTES 100
 /* Most --set/--unset options accepted by one add or edit. */
 #define SAE_LIMIT_CHANGES_PER_COMMAND 64
 /* Shortest report id prefix accepted in place of a full id. */

@@ -11,7 +11,7 @@ struct sae_change;
 void sae_wipe_free(void *bytes, size_t len);
 /* Zeroes a NUL-terminated string (its length), then frees it. */
 void sae_wipe_free_string(char *text);
-/* Frees changes[0..count-1] (kind, field and value, the value wiped) and the array: a list
+/* Frees changes[0..count-1] (kind, field, and value and people wiped) and the array: a list
  * of changes the program allocated itself, as a pull answer or a push batch. */
 void sae_wipe_free_changes(struct sae_change *changes, size_t count);
 

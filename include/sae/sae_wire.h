@@ -24,9 +24,14 @@
 #include "sae_wire_error.h"
 #include "sae_wire_limits.h"
 
-/* The schema version this build writes, and the oldest it still reads. */
-#define SAE_WIRE_SCHEMA_VERSION 1u
+/* The schema version this build writes, and the oldest it still reads (PROTOCOL.md section
+ * 7: the hub takes pushes of schema 1 and refuses its pulls and enrollments). */
+#define SAE_WIRE_SCHEMA_VERSION 2u
 #define SAE_WIRE_SCHEMA_VERSION_MIN 1u
+/* The oldest schema whose posts the hub lets pull and enroll (older ones may only push). */
+#define SAE_WIRE_SCHEMA_PULL_MIN 2u
+/* From this schema on, a request's clock is its sender's wall clock (before: its HLC). */
+#define SAE_WIRE_SCHEMA_WALL_CLOCK 2u
 
 /* Envelope message types (the type byte of the envelope header). */
 enum sae_message_type {
@@ -80,6 +85,9 @@ struct sae_change {
     uint64_t seq;              /* the writer's journal sequence number, >= 1 */
     uint64_t seen_cursor;      /* hub cursor the writer had pulled to; 0 = none */
     sae_hlc supersedes;        /* the writer's own earlier version this re-dates; 0 = none */
+    char *author;              /* the person who made it; NULL = unknown (schema 1) */
+    char *note;                /* a coordinator's note on a resolution; NULL = none */
+    char *device;              /* the writing device's name, sent by the hub; NULL = none */
 };
 
 /* PushBatch: every change has version.origin == origin, seq strictly increasing. */
@@ -160,6 +168,7 @@ struct sae_enroll_response {
     uint64_t hub_time_ms; /* the hub's wall clock; 0 = not sent */
     uint64_t node_id;
     char *village;
+    char *device_name;    /* the name the hub recorded; NULL = not sent */
 };
 
 struct sae_error_status {
@@ -217,6 +226,11 @@ int sae_error_status_encode(const struct sae_error_status *status,
 int sae_error_status_decode(const uint8_t *buf, size_t len, const struct sae_limits *limits,
                             struct sae_error_status **out);
 void sae_error_status_free(struct sae_error_status *status);
+
+/* The schema_version of an encoded message (field 1 of every message), read without
+ * decoding the rest, so that a refusal can answer in a version the sender reads. 0 when
+ * absent; SAE_WIRE_EDECODE when the bytes are not a protobuf message. */
+int sae_wire_peek_schema(const uint8_t *buf, size_t len, uint32_t *out);
 
 /* The wire rules for one change (what decode checks): id, names, value length and UTF-8,
  * version ranges. 0, SAE_WIRE_EDECODE or SAE_WIRE_ELIMIT. */

@@ -17,6 +17,9 @@
 #define SAE_WIRE_VALUE_BYTES SAE_LIMIT_TEXT_BYTES
 #define SAE_WIRE_NAME_BYTES 64u
 #define SAE_WIRE_TEXT_BYTES 1024u
+/* A change group's author and a coordinator's note (schema 2), bytes of UTF-8 on one line. */
+#define SAE_WIRE_AUTHOR_BYTES SAE_LIMIT_PERSON_BYTES
+#define SAE_WIRE_NOTE_BYTES SAE_LIMIT_NOTE_BYTES
 /* TLS key pins in one PullResponse: the hub's current key and a backup, with room. */
 #define SAE_WIRE_TLS_PINS_MAX 4u
 

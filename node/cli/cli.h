@@ -11,6 +11,7 @@ struct cli {
     const char *dir;      /* the node directory */
     int busy_timeout_ms;  /* how long to wait for another sae-node process */
     int stall_timeout_s;  /* how long a sync tolerates a stalled link ($SAE_STALL_TIMEOUT_S) */
+    const char *by;       /* --by NAME: who this command's changes are by, or NULL */
 };
 
 int cli_init(struct cli *cli, int argc, char **argv);
@@ -26,6 +27,7 @@ int cli_status(struct cli *cli, int argc, char **argv);
 int cli_enroll(struct cli *cli, int argc, char **argv);
 int cli_sync(struct cli *cli, int argc, char **argv);
 int cli_run(struct cli *cli, int argc, char **argv);
+int cli_config(struct cli *cli, int argc, char **argv);
 
 /* Prints "sae-node: error: MESSAGE" on one line and returns the exit status for code. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,10 +8,22 @@
 #include "sae/sae_cli.h"
 
 static const struct sae_cli_help helps[] = {
-    {"init", "init --village NAME",
+    {"init", "init --village VILLAGE",
      "Creates the node directory (mode 0700) with a new device key (node.key, 0600) and an\n"
      "empty journal (node.db, 0600) for the village. Refuses a directory that has a journal.\n"
-     "  --village NAME   the desa/kelurahan of this post, 1 to 100 bytes\n"},
+     "  --village VILLAGE  the desa/kelurahan of this post in the official list of areas\n"
+     "                     (Kabupaten Probolinggo, built in): its code (35.13.12.2018) or its\n"
+     "                     name, without regard to case or spaces (\"sumberanyar\"); a name\n"
+     "                     several kecamatan share takes its kecamatan after a comma\n"
+     "                     (\"Karanganyar, Paiton\"). Anything else is refused with the\n"
+     "                     nearest names.\n"},
+    {"config", "config [--json] | config author NAME | config village VILLAGE",
+     "Shows this post's settings (who changes are by, village, device name), or sets one:\n"
+     "  author NAME      who this computer's changes are by unless --by NAME says otherwise\n"
+     "                   (1 to 100 bytes, one line). Every change names a person: without\n"
+     "                   an author, add, edit and delete are refused.\n"
+     "  village VILLAGE  only for a journal from before the list of areas whose village\n"
+     "                   name matched no village (status flags it): its code or name.\n"},
     {"add", "add KIND --set FIELD=VALUE [--set FIELD=VALUE ...] [--set-file FIELD=PATH] "
             "[--add SET=CODE]",
      "Records a new report and prints its id. Kinds and fields: sae-node fields (kinds also\n"
@@ -48,8 +60,9 @@ static const struct sae_cli_help helps[] = {
      "  --kind KIND   only reports of this kind\n"
      "  --deleted     include deleted reports\n"},
     {"history", "history ID [--json]",
-     "Prints every journal change of a report, oldest first, with its version, origin\n"
-     "device and the version it was based on.\n"},
+     "Prints every journal change of a report, oldest first: who made it, on which device\n"
+     "and when (\"Siti, Laptop Pos Sumberanyar, 3 Dec 14:05\"), the field and value, a\n"
+     "coordinator's note, and its version and the version it was based on.\n"},
     {"fields", "fields [KIND] [--json]",
      "Prints the catalogue: kinds, fields, types, allowed values with Indonesian and\n"
      "English labels. Works without an initialised directory.\n"},
@@ -89,7 +102,7 @@ static const struct sae_cli_help helps[] = {
 #define HELP_COUNT (sizeof helps / sizeof helps[0])
 
 static const char program_help[] =
-    "Usage: sae-node [-d DIR] COMMAND [OPTIONS]\n"
+    "Usage: sae-node [-d DIR] [--by NAME] COMMAND [OPTIONS]\n"
     "Rumah SAE post journal: records reports of violence against women and children,\n"
     "fully offline, in a local SQLite journal that never loses a saved report.\n"
     "\n"
@@ -99,6 +112,7 @@ static const char program_help[] =
     "Options:\n"
     "  -d, --dir DIR   node directory (default: $SAE_NODE_DIR, else\n"
     "                  $XDG_DATA_HOME/sae-node, else ~/.local/share/sae-node)\n"
+    "  --by NAME       who this command's changes are by (default: sae-node config author)\n"
     "  -h, --help      this help; COMMAND --help for one command\n"
     "  --version       print the version\n"
     "\n"
@@ -157,7 +171,16 @@ int cli_open(struct cli *cli, struct node_store **store)
     if (!cli->dir)
         return cli_fail(SAE_EINVAL, "no node directory: give -d DIR or set SAE_NODE_DIR");
     int rc = node_store_open(cli->dir, cli->busy_timeout_ms, store, &why);
-    return rc == 0 ? SAE_EXIT_OK : cli_fail(rc, "%s", why.text);
+    if (rc != 0)
+        return cli_fail(rc, "%s", why.text);
+    /* --by stands for this command only; main checked it. */
+    rc = cli->by ? node_store_set_author(*store, cli->by) : 0;
+    if (rc != 0) {
+        node_store_close(*store);
+        *store = NULL;
+        return cli_fail(rc, "cannot take --by: %s", sae_error_name(rc));
+    }
+    return SAE_EXIT_OK;
 }
 
 int cli_fail_store(int rc, const struct sae_message *why, const struct cli *cli)

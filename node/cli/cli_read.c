@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/cli_common.h"
 #include "store/journal_check.h"
+#include "store/node_config.h"
 #include "cli/render.h"
 #include "store/report_read.h"
 
@@ -238,14 +239,24 @@ static json_t *time_or_null(int64_t ms)
     return json_string(text);
 }
 
-static int status_json(const struct node_store *store, const struct journal_status *s)
+static json_t *text_or_null(const char *text)
+{
+    return text && text[0] ? json_string(text) : json_null();
+}
+
+static int status_json(const struct node_store *store, const struct journal_status *s,
+                       const struct node_config *c)
 {
     char origin[17], clock[SAE_HLC_HEX_LEN + 1];
     render_origin(store->origin, origin);
     sae_hlc_format_hex(s->clock, clock);
-    json_t *object = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:o, s:o, s:o, s:I,"
-                               " s:I, s:s}",
-                               "village", store->village, "origin", origin, "dir", store->dir,
+    json_t *object = json_pack("{s:s, s:o, s:b, s:o, s:o, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:o,"
+                               " s:o, s:o, s:I, s:I, s:s}",
+                               "village", store->village, "village_name",
+                               c->village_listed ? json_string(c->village_label) : json_null(),
+                               "village_listed", c->village_listed, "device_name",
+                               text_or_null(c->device_name), "author", text_or_null(c->author),
+                               "origin", origin, "dir", store->dir,
                                "reports", (json_int_t)s->reports, "deleted",
                                (json_int_t)s->deleted, "changes", (json_int_t)s->changes,
                                "pending", (json_int_t)s->pending, "enrolled", s->enrolled,
@@ -257,15 +268,23 @@ static int status_json(const struct node_store *store, const struct journal_stat
     return render_json_print(stdout, object);
 }
 
-static void status_text(const struct node_store *store, const struct journal_status *s)
+static void status_text(const struct node_store *store, const struct journal_status *s,
+                        const struct node_config *c)
 {
     char origin[17], when[SAE_HLC_TIME_LEN + 1] = "never";
     sae_hlc v = 0;
     render_origin(store->origin, origin);
     if (s->last_sync_ms > 0 && sae_hlc_pack((uint64_t)s->last_sync_ms, 0, &v) == 0)
         sae_hlc_format_time(v, when);
-    printf("Desa / village:     %s\n", store->village);
-    printf("Perangkat / device: %s\n", origin);
+    if (c->village_listed)
+        printf("Desa / village:     %s, %s\n", c->village_label, store->village);
+    else
+        printf("Desa / village:     %s (not in the list of areas; fix it with: sae-node config "
+               "village CODE-OR-NAME)\n", store->village);
+    printf("Perangkat / device: %s%s(%s)\n", c->device_name, c->device_name[0] ? " " : "",
+           origin);
+    printf("Penulis / author:   %s\n", c->author[0] ? c->author
+                                       : "not set (sae-node config author NAME)");
     printf("Direktori / dir:    %s\n", store->dir);
     printf("Laporan / reports:  %lld (%lld deleted)\n", (long long)s->reports,
            (long long)s->deleted);
@@ -301,10 +320,13 @@ int cli_status(struct cli *cli, int argc, char **argv)
     status = cli_open(cli, &store);
     if (status != SAE_EXIT_OK)
         return status;
+    struct node_config config;
     int rc = report_status(store, &s);
+    if (rc == 0)
+        rc = node_config_read(store, &config);
     if (rc == 0 && options.json)
-        rc = status_json(store, &s);
+        rc = status_json(store, &s, &config);
     else if (rc == 0)
-        status_text(store, &s);
+        status_text(store, &s, &config);
     return finish(store, rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli));
 }

@@ -10,11 +10,23 @@
 #include "cli/cli.h"
 #include "cli/cli_common.h"
 #include "store/hub_link.h"
+#include "store/node_config.h"
+#include "store/node_village.h"
 #include "sae/sae_hlc.h"
 #include "cli/render.h"
 #include "sync/sync.h"
 #include "sync/transport.h"
 #include "sae/sae_time.h"
+
+static int wrong_village(const struct hub_link *link, const struct node_store *store)
+{
+    char bundle[SAE_AREA_LABEL_BYTES], post[SAE_AREA_LABEL_BYTES];
+    bool listed;
+    node_village_label(link->village, bundle, &listed);
+    node_village_label(store->village, post, &listed);
+    return cli_fail(SAE_EINVAL, "this bundle is for %s, but this post is %s; ask the district "
+                    "for a bundle for %s (%s)", bundle, post, post, store->village);
+}
 
 int cli_enroll(struct cli *cli, int argc, char **argv)
 {
@@ -30,9 +42,7 @@ int cli_enroll(struct cli *cli, int argc, char **argv)
         return cli_fail(rc, "%s", why.text);
     int status = cli_open(cli, &store);
     if (status == SAE_EXIT_OK && strcmp(link.village, store->village) != 0)
-        status = cli_fail(SAE_EINVAL, "this bundle is for %s, but this post is %s; ask the "
-                          "district for a bundle for %s", link.village, store->village,
-                          store->village);
+        status = wrong_village(&link, store);
     /* Enrolling again with a bundle of the same hub is how a post comes back after the hub
      * rolled its key while it was away; another hub's bundle would mix two hubs' cursors. */
     if (status == SAE_EXIT_OK && (rc = hub_link_load(store, &existing)) != SAE_ENOTFOUND) {
@@ -49,6 +59,8 @@ int cli_enroll(struct cli *cli, int argc, char **argv)
         rc = node_store_begin(store);
         if (rc == 0)
             rc = hub_link_save(store, &link);
+        if (rc == 0 && link.device_name[0])
+            rc = node_config_set_device_name(store, link.device_name);
         rc = rc == 0 ? node_store_commit(store) : rc;
         if (rc != 0) {
             node_store_rollback(store);

@@ -11,6 +11,8 @@
 #include "cli/cli_common.h"
 #include "store/node_store.h"
 #include "sae/sae_cli.h"
+#include "sae/sae_limits.h"
+#include "sae/sae_validate.h"
 #include "sae/sae_version.h"
 #include "sync/transport.h"
 
@@ -24,12 +26,13 @@ static const struct command commands[] = {
     {"delete", cli_delete},   {"show", cli_show},       {"list", cli_list},
     {"history", cli_history}, {"fields", cli_fields},   {"check", cli_check},
     {"status", cli_status},   {"enroll", cli_enroll},   {"sync", cli_sync},
-    {"run", cli_run},
+    {"run", cli_run},         {"config", cli_config},
 };
 
 int main(int argc, char **argv)
 {
     static const struct option options[] = {{"dir", required_argument, NULL, 'd'},
+                                            {"by", required_argument, NULL, 'b'},
                                             {"help", no_argument, NULL, 'h'},
                                             {"version", no_argument, NULL, 'V'},
                                             {0}};
@@ -47,9 +50,15 @@ int main(int argc, char **argv)
             printf("sae-node %s\n", SAE_VERSION_STRING);
             return SAE_EXIT_OK;
         }
-        if (opt != 'd')
+        if (opt == 'b' && sae_validate_name(optarg, SAE_LIMIT_PERSON_BYTES) != 0)
+            return cli_fail(SAE_EINVAL, "--by must be a person's name: 1 to %d bytes of UTF-8 "
+                            "on one line", SAE_LIMIT_PERSON_BYTES);
+        if (opt == 'b')
+            cli.by = optarg;
+        else if (opt == 'd')
+            cli.dir = optarg;
+        else
             return cli_option_error(NULL, opt, argv);
-        cli.dir = optarg;
     }
     if (optind >= argc)
         return cli_fail(SAE_EINVAL, "no command given; see: sae-node --help");

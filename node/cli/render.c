@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/node_store.h"
+#include "sae/sae_byline.h"
 #include "sae/sae_error.h"
 #include "sae/sae_time.h"
 #include "sae/sae_view.h"
@@ -89,11 +90,23 @@ static json_t *origin_json(uint64_t origin)
     return json_string(hex);
 }
 
+static json_t *text_or_null(const char *text)
+{
+    return text ? json_string(text) : json_null();
+}
+
+/* "Siti, Laptop Pos Sumberanyar, 3 Dec 14:05": who, on which device, when. */
+static void history_byline(const struct history_entry *e, char out[SAE_BYLINE_BYTES])
+{
+    sae_byline(e->author, e->device, sae_hlc_ms(e->version.hlc), sae_wall_clock_ms(), out);
+}
+
 json_t *render_history_json(const struct history_entry *e)
 {
     json_t *object = json_object();
-    char time[SAE_HLC_TIME_LEN + 1];
+    char time[SAE_HLC_TIME_LEN + 1], by[SAE_BYLINE_BYTES];
     sae_hlc_format_time(e->version.hlc, time);
+    history_byline(e, by);
     if (!object)
         return NULL;
     int bad = put(object, "seq", json_integer(e->seq)) |
@@ -104,17 +117,15 @@ json_t *render_history_json(const struct history_entry *e)
               put(object, "time", json_string(time)) |
               put(object, "base_version", version_hex_json(e->base.hlc)) |
               put(object, "base_origin", origin_json(e->base.origin)) |
-              put(object, "redates", e->redates ? json_integer(e->redates) : json_null());
+              put(object, "redates", e->redates ? json_integer(e->redates) : json_null()) |
+              put(object, "author", text_or_null(e->author)) |
+              put(object, "device", text_or_null(e->device)) |
+              put(object, "note", text_or_null(e->note)) | put(object, "by", json_string(by));
     if (bad) {
         json_decref(object);
         return NULL;
     }
     return object;
-}
-
-static json_t *text_or_null(const char *text)
-{
-    return text ? json_string(text) : json_null();
 }
 
 /* {"code", "label_id", "label_en", "aliases": [...]} of an enum or set value. */
@@ -335,30 +346,34 @@ void render_report_line(FILE *out, const struct report *report)
     fputs(report->deleted ? "  (deleted)\n" : "\n", out);
 }
 
+/* One line per change: who, where and when first, then the field and its value, a
+ * coordinator's note, and the versions for whoever must trace a merge. */
 void render_history_text(FILE *out, const struct history_entry *e)
 {
-    char time[SAE_HLC_TIME_LEN + 1], version[SAE_HLC_HEX_LEN + 1], origin[17];
-    sae_hlc_format_time(e->version.hlc, time);
+    char by[SAE_BYLINE_BYTES], version[SAE_HLC_HEX_LEN + 1], origin[17];
+    history_byline(e, by);
     sae_hlc_format_hex(e->version.hlc, version);
     render_origin(e->version.origin, origin);
-    fprintf(out, "%6lld  %s  %s@%s  %-22s  ", (long long)e->seq, time, version, origin, e->field);
-    if (e->base.hlc == 0) {
-        fprintf(out, "base none  ");
-    } else {
-        char base[SAE_HLC_HEX_LEN + 1], base_origin[17];
-        sae_hlc_format_hex(e->base.hlc, base);
-        render_origin(e->base.origin, base_origin);
-        fprintf(out, "base %s@%s  ", base, base_origin);
-    }
+    fprintf(out, "%6lld  %s  %-22s  ", (long long)e->seq, by, e->field);
     if (!e->value)
         fputs("(unset)", out);
     else if (strchr(e->value, '\n'))
         fprintf(out, "(%zu bytes of text)", strlen(e->value));
     else
         fputs(e->value, out);
+    if (e->note)
+        fprintf(out, "  note: %s", e->note);
     if (e->redates)
         fprintf(out, "  (re-dates %lld: the clock was wrong)", (long long)e->redates);
-    fputc('\n', out);
+    fprintf(out, "  [version %s@%s, ", version, origin);
+    if (e->base.hlc == 0) {
+        fprintf(out, "base none]\n");
+    } else {
+        char base[SAE_HLC_HEX_LEN + 1], base_origin[17];
+        sae_hlc_format_hex(e->base.hlc, base);
+        render_origin(e->base.origin, base_origin);
+        fprintf(out, "base %s@%s]\n", base, base_origin);
+    }
 }
 
 static void catalogue_field_text(FILE *out, const struct sae_field *f)

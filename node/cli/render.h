@@ -13,7 +13,9 @@
 /* {"id", "kind", "fields": {name: value}, "deleted", "updated", "under_review": [stored
  * field names the district reviews]}; NULL when out of memory. */
 json_t *render_report_json(const struct report *report);
-/* {"seq", "field", "value", "version", "origin", "time", "base_version", "base_origin"}. */
+/* {"seq", "field", "value", "version", "origin", "time", "base_version", "base_origin",
+ *  "redates", "author", "device", "note", "by"}; by reads "Siti, Laptop Pos Sumberanyar,
+ *  3 Dec 14:05". */
 json_t *render_history_json(const struct history_entry *entry);
 /* [{"kind", "label_id", "label_en", "append_only", "fields": [...]}]; kind NULL for all. */
 json_t *render_catalogue_json(const struct sae_kind *only);

@@ -9,6 +9,7 @@
 #include "sae/sae_envelope.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_validate.h"
+#include "store/node_village.h"
 
 void hub_link_clear(struct hub_link *link)
 {
@@ -100,6 +101,15 @@ static int parse_bundle(json_t *root, struct hub_link *link, struct sae_message 
     if (copy_checked(bundle_text(root, "village"), link->village, SAE_LIMIT_VILLAGE_BYTES + 1) ||
         copy_checked(bundle_text(root, "token"), link->token, sizeof link->token)) {
         sae_message_set(why, "the bundle's village or token is missing");
+        return SAE_EINVAL;
+    }
+    /* Hubs before the list of areas wrote the village's name. */
+    char code[SAE_AREA_CODE_BYTES];
+    if (node_village_resolve(link->village, code, NULL) == 0)
+        snprintf(link->village, sizeof link->village, "%s", code);
+    const char *device = bundle_text(root, "device_name");
+    if (device && copy_checked(device, link->device_name, sizeof link->device_name) != 0) {
+        sae_message_set(why, "the bundle's device_name is not a name on one line");
         return SAE_EINVAL;
     }
     return 0;

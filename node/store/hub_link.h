@@ -11,6 +11,7 @@
 #include "sae/sae_pins.h"
 #include "store/node_store.h"
 #include "sae/sae_limits.h"
+#include "sae/sae_wire_limits.h"
 
 #define HUB_LINK_BUNDLE_MAX_BYTES (64 * 1024)
 #define HUB_LINK_URL_BYTES 512
@@ -23,13 +24,15 @@ struct hub_link {
     char *certificate; /* PEM as the bundle had it, malloc'd ("" when none): for people only */
     char pins[SAE_PINS_TEXT_BYTES]; /* "sha256//..;sha256//..", as libcurl takes them */
     char token[HUB_LINK_TOKEN_BYTES]; /* empty once enrolled */
-    char village[SAE_LIMIT_VILLAGE_BYTES + 1];
+    char village[SAE_LIMIT_VILLAGE_BYTES + 1]; /* its code (an older bundle's name resolved) */
+    char device_name[SAE_WIRE_TEXT_BYTES + 1]; /* the district's name for it; "" if none */
     int64_t enrolled_ms;              /* 0 until the hub answered the enrollment */
 };
 
 /* Reads and checks a bundle file: format, https URL, key (and that the hub id matches
- * it), pins (tls_pins, or tls_pin from older hubs), village, token, the certificate when
- * present. SAE_EINVAL with why naming what is wrong. */
+ * it), pins (tls_pins, or tls_pin from older hubs), village (a code; an older hub's name
+ * becomes the code it resolves to in the built-in list), token, the device name and the
+ * certificate when present. SAE_EINVAL with why naming what is wrong. */
 int hub_link_read_bundle(const char *path, struct hub_link *out, struct sae_message *why);
 
 /* Stores the link (inside the caller's write transaction). */

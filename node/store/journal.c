@@ -24,7 +24,7 @@ struct change_writer {
 
 static const char insert_journal_sql[] =
     "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
-    " base_origin, seen_cursor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    " base_origin, seen_cursor, author) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 /* What this post had pulled from the hub when it wrote: the hub tells edits that did not
  * see a delete (or each other) from those that did. */
 static const char pull_cursor_sql[] =
@@ -58,12 +58,27 @@ static int read_pull_cursor(struct node_store *store, int64_t *out)
     return rc == SAE_ENOTFOUND ? 0 : rc;
 }
 
+/* Every change names a person: without one nothing is written, and why says how to name
+ * one (refused rather than defaulted, so that no change is ever "by nobody"). */
+static int require_author(const struct node_store *store, struct sae_message *why)
+{
+    if (store->author)
+        return 0;
+    sae_message_set(why, "who is recording this? give your name: sae-node --by NAME ..., or "
+                    "set this computer's default once: sae-node config author NAME");
+    return SAE_EINVAL;
+}
+
 /* Takes the write lock, then prepares the statements and issues the command's version. */
-static int writer_start(struct change_writer *w, struct node_store *store)
+static int writer_start(struct change_writer *w, struct node_store *store,
+                        struct sae_message *why)
 {
     memset(w, 0, sizeof *w);
     w->store = store;
-    int rc = node_store_begin(store);
+    int rc = require_author(store, why);
+    if (rc != 0)
+        return rc;
+    rc = node_store_begin(store);
     if (rc != 0)
         return rc;
     struct sae_db_cache *cache = &store->statements;
@@ -169,6 +184,8 @@ static int append_change(struct change_writer *w, const char *id, const char *ki
     int rc = bind_change_text(w->insert_journal, id, kind, field, value);
     if (rc == 0)
         rc = sae_db_bind_ints(w->insert_journal, 5, ints, sizeof ints / sizeof ints[0]);
+    if (rc == 0)
+        rc = sae_db_bind_text(w->insert_journal, 10, w->store->author);
     if (rc == 0)
         rc = step_done(w->insert_journal);
     if (rc != 0)
@@ -344,7 +361,7 @@ int journal_add(struct node_store *store, const struct sae_kind *kind,
     const struct sae_version none = {0, 0};
     sae_id_generate(&id);
     sae_id_format(&id, id_text);
-    int rc = writer_start(&w, store);
+    int rc = writer_start(&w, store, why);
     if (rc != 0)
         return rc;
     rc = check_references(store, changes, count, why);
@@ -407,7 +424,7 @@ int journal_edit(struct node_store *store, const char *id, const struct journal_
     struct report *before = NULL;
     struct sae_plan plan = {0};
     size_t written = 0;
-    int rc = writer_start(&w, store);
+    int rc = writer_start(&w, store, why);
     if (rc != 0)
         return rc;
     rc = check_editable(store, id, false, &kind, why);
@@ -448,7 +465,7 @@ int journal_delete(struct node_store *store, const char *id, struct sae_message 
     struct change_writer w;
     struct field_state current;
     const struct sae_kind *kind = NULL;
-    int rc = writer_start(&w, store);
+    int rc = writer_start(&w, store, why);
     if (rc != 0)
         return rc;
     rc = check_editable(store, id, true, &kind, why);
@@ -463,8 +480,8 @@ int journal_delete(struct node_store *store, const char *id, struct sae_message 
 
 static const char insert_remote_sql[] =
     "INSERT OR IGNORE INTO journal(report_id, kind, field, value, version, origin,"
-    " base_version, base_origin, origin_seq, seen_cursor)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    " base_version, base_origin, origin_seq, seen_cursor, author, note, device)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 static const char insert_remote_report_sql[] =
     "INSERT OR IGNORE INTO report(id, kind, first_seq) VALUES (?1, ?2, ?3)";
 
@@ -473,8 +490,13 @@ static int bind_remote(sqlite3_stmt *j, const struct sae_change *c, const char *
     const int64_t ints[] = {(int64_t)c->version.hlc, (int64_t)c->version.origin,
                             (int64_t)c->base.hlc, (int64_t)c->base.origin, (int64_t)c->seq,
                             (int64_t)c->seen_cursor};
+    const char *const people[] = {c->author, c->note, c->device};
     int rc = bind_change_text(j, id, c->kind, c->field, c->value);
-    return rc == 0 ? sae_db_bind_ints(j, 5, ints, sizeof ints / sizeof ints[0]) : rc;
+    if (rc == 0)
+        rc = sae_db_bind_ints(j, 5, ints, sizeof ints / sizeof ints[0]);
+    if (rc == 0)
+        rc = sae_db_bind_texts(j, 11, people, sizeof people / sizeof people[0]);
+    return rc;
 }
 
 int journal_apply_remote(struct node_store *store, const struct sae_change *c, bool *applied)

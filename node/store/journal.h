@@ -1,6 +1,7 @@
 /* Writing to the journal: every add, edit and delete becomes field changes appended to the
- * journal, each with its version and the version its writer had seen (its base), and the
- * derived state is updated in the same transaction. */
+ * journal, each with its version, the version its writer had seen (its base) and its author
+ * (store->author: refused with SAE_EINVAL and why saying how to name one when there is
+ * none), and the derived state is updated in the same transaction. */
 #ifndef JOURNAL_H
 #define JOURNAL_H
 

@@ -13,10 +13,9 @@
 #include "store/node_meta.h"
 #include "store/node_store.h"
 #include "store/node_store_internal.h"
+#include "store/node_village.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
-#include "sae/sae_limits.h"
-#include "sae/sae_validate.h"
 
 struct node_identity {
     const char *village;
@@ -79,29 +78,38 @@ static int create_journal(const char *db_path, const char *village,
                          insert_identity, &identity, why);
 }
 
-int node_store_create(const char *dir, const char *village, struct sae_message *why)
+/* The village, resolved; what is there already is said first: init never overwrites. */
+static int check_new(const char *dir, const char *db_path, const char *village_text,
+                     char village[SAE_AREA_CODE_BYTES], struct sae_message *why)
 {
-    unsigned char public_key[crypto_box_PUBLICKEYBYTES], secret_key[crypto_box_SECRETKEYBYTES];
-    uint64_t origin = 0;
-    char *db_path = NULL;
-    int rc;
-    if (sae_validate_name(village, SAE_LIMIT_VILLAGE_BYTES) != 0) {
-        sae_message_set(why, "village name must be 1 to %d bytes of UTF-8 text on one line",
-                        SAE_LIMIT_VILLAGE_BYTES);
-        return SAE_EINVAL;
-    }
-    if (sae_dir_create_private(dir) != 0) {
-        sae_message_set(why, "cannot create directory %s: %s", dir, strerror(errno));
-        return SAE_EIO;
-    }
-    db_path = sae_path_join(dir, NODE_DB_FILE);
-    if (!db_path)
-        return SAE_ENOMEM;
+    struct sae_message resolver = {{0}};
     if (is_initialised(db_path)) {
         sae_message_set(why, "%s already holds a journal; use another directory with -d DIR",
                         dir);
-        free(db_path);
         return SAE_EEXIST;
+    }
+    int rc = node_village_resolve(village_text, village, &resolver);
+    if (rc != 0)
+        sae_message_set(why, "--village: %s", resolver.text);
+    return rc;
+}
+
+int node_store_create(const char *dir, const char *village_text, struct sae_message *why)
+{
+    unsigned char public_key[crypto_box_PUBLICKEYBYTES], secret_key[crypto_box_SECRETKEYBYTES];
+    char village[SAE_AREA_CODE_BYTES];
+    uint64_t origin = 0;
+    char *db_path = sae_path_join(dir, NODE_DB_FILE);
+    if (!db_path)
+        return SAE_ENOMEM;
+    int rc = check_new(dir, db_path, village_text, village, why);
+    if (rc == 0 && sae_dir_create_private(dir) != 0) {
+        sae_message_set(why, "cannot create directory %s: %s", dir, strerror(errno));
+        rc = SAE_EIO;
+    }
+    if (rc != 0) {
+        free(db_path);
+        return rc;
     }
     rc = crypto_box_keypair(public_key, secret_key) == 0 ? 0 : SAE_ECRYPTO;
     if (rc == 0)

@@ -5,7 +5,8 @@
 #ifndef NODE_META_H
 #define NODE_META_H
 
-/* Written at init. */
+/* Written at init. The village is its code in the official list of areas (a journal from
+ * before codes may keep a name no village matches: status flags it). */
 #define NODE_META_VILLAGE "village"
 #define NODE_META_ORIGIN "origin"
 #define NODE_META_PUBLIC_KEY "public_key"
@@ -29,5 +30,9 @@
  * the last number of this post's sequence ("registration_seq:3513122018-2026"). */
 #define NODE_META_DEVICE_INDEX "device_index"
 #define NODE_META_REGISTRATION_SEQ_PREFIX "registration_seq:"
+/* Who this device's changes are by unless --by says otherwise (sae-node config author). */
+#define NODE_META_AUTHOR "author"
+/* This device's name as the district recorded it (the bundle, then the enrollment). */
+#define NODE_META_DEVICE_NAME "device_name"
 
 #endif

@@ -9,9 +9,12 @@
 #include <sys/stat.h>
 
 #include "store/node_store_internal.h"
+#include "store/node_village.h"
 #include "sae/sae_cli.h"
 #include "sae/sae_db.h"
 #include "sae/sae_files.h"
+#include "sae/sae_limits.h"
+#include "sae/sae_validate.h"
 
 /* Numbered schema migrations: entry i takes user_version from i to i + 1. Append only. */
 static const char *const migrations[] = {
@@ -105,12 +108,25 @@ static const char *const migrations[] = {
     "    ORDER BY j.seq LIMIT 1);"
     "INSERT OR IGNORE INTO meta(key, value) VALUES ('review_cursor', 0);"
     "PRAGMA user_version = 4;",
+    /* 5: people and places. Every change set names the person who made it (NULL: written
+     * before authors existed), a coordinator's note, and for pulled changes the writing
+     * device's name as the hub knows it. The village becomes its code in the official list
+     * (node_village.c, the step below). */
+    "ALTER TABLE journal ADD COLUMN author TEXT;"
+    "ALTER TABLE journal ADD COLUMN note TEXT;"
+    "ALTER TABLE journal ADD COLUMN device TEXT;"
+    "PRAGMA user_version = 5;",
 };
+
+/* Steps in C after a migration's SQL, by the same index (NULL: none). */
+static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");
+_Static_assert(sizeof steps / sizeof steps[0] == NODE_SCHEMA_VERSION,
+               "one step (or NULL) per migration");
 
-const struct sae_db_schema node_db_schema = {migrations, NODE_SCHEMA_VERSION, "sae-node"};
+const struct sae_db_schema node_db_schema = {migrations, NODE_SCHEMA_VERSION, "sae-node", steps};
 
 /* Reads the village; SAE_ENOTINIT when the journal exists but init never finished. */
 int node_db_load_identity(sqlite3 *db, char **village, uint64_t *origin)
@@ -170,6 +186,33 @@ static void explain_open_failure(int rc, const char *dir, const char *db_path,
     }
 }
 
+static const char author_sql[] = "SELECT value FROM meta WHERE key = '" NODE_META_AUTHOR "'";
+
+/* The device's default author, if one was set. */
+static int load_author(struct node_store *store)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, author_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW)
+        rc = sae_db_column_is_text(stmt, 0) ? sae_db_column_dup(stmt, 0, &store->author) : 0;
+    sae_db_reset(stmt);
+    return rc;
+}
+
+int node_store_set_author(struct node_store *store, const char *author)
+{
+    char *copy = NULL;
+    if (!author || sae_validate_name(author, SAE_LIMIT_PERSON_BYTES) != 0)
+        return SAE_EINVAL;
+    if (!(copy = strdup(author)))
+        return SAE_ENOMEM;
+    free(store->author);
+    store->author = copy;
+    return 0;
+}
+
 int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **out,
                     struct sae_message *why)
 {
@@ -184,6 +227,8 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
         rc = sae_db_migrate_schema(store->db, &node_db_schema, why);
     if (rc == 0)
         rc = node_db_load_identity(store->db, &store->village, &store->origin);
+    if (rc == 0)
+        rc = load_author(store);
     if (rc == 0 && !(store->dir = strdup(dir)))
         rc = SAE_ENOMEM;
     if (rc != 0) {
@@ -204,6 +249,7 @@ void node_store_close(struct node_store *store)
     sae_db_close(store->db);
     free(store->dir);
     free(store->village);
+    free(store->author);
     free(store);
 }
 

@@ -16,7 +16,7 @@
 #define NODE_KEY_FILE "node.key"
 /* How long a command waits for another sae-node process to release the journal. */
 #define NODE_BUSY_TIMEOUT_MS_DEFAULT 10000
-#define NODE_SCHEMA_VERSION 4
+#define NODE_SCHEMA_VERSION 5
 /* A measured clock offset beyond this counts: new versions use the corrected time, pending
  * changes are re-dated, and status warns. Below it, the computer's own clock is used. */
 #define NODE_CLOCK_TOLERANCE_MS (10 * SAE_MS_PER_MINUTE)
@@ -24,13 +24,18 @@
 struct node_store {
     sqlite3 *db;
     char *dir;
-    char *village;
+    char *village;   /* its code in the official list (or a name from before codes) */
     uint64_t origin; /* 63-bit id of this device, derived from its public key */
+    /* Who the changes written through this store are by: the device's default (sae-node
+     * config author), or --by (node_store_set_author); NULL when nobody said. */
+    char *author;
     struct sae_db_cache statements; /* of the write path */
 };
 
 /* Creates dir (0700, parents too) holding a fresh key pair (node.key, 0600) and a journal
- * for the village. SAE_EEXIST when dir already holds a journal. */
+ * for the village (a code or a unique name of the official list; the code is kept).
+ * SAE_EEXIST when dir already holds a journal; SAE_ENOTFOUND or SAE_EAMBIGUOUS (why: the
+ * nearest names or the candidates) for a village the list does not name once. */
 int node_store_create(const char *dir, const char *village, struct sae_message *why);
 
 /* Opens an initialised directory. busy_timeout_ms bounds the wait for another process.
@@ -39,6 +44,10 @@ int node_store_create(const char *dir, const char *village, struct sae_message *
 int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **out,
                     struct sae_message *why);
 void node_store_close(struct node_store *store);
+
+/* The person the next changes are by (1..SAE_LIMIT_PERSON_BYTES of UTF-8 on one line);
+ * SAE_EINVAL otherwise, the store unchanged. */
+int node_store_set_author(struct node_store *store, const char *author);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. A write transaction is taken up front so that two
  * processes queue on the busy timeout instead of failing half-way. */

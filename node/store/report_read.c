@@ -211,9 +211,12 @@ int report_list(struct node_store *store, const struct sae_kind *kind, bool incl
     return rc;
 }
 
+/* This device's own entries carry no device name: they take the one the district gave it. */
 static const char history_sql[] =
     "SELECT seq, field, value, version, origin, base_version, base_origin,"
-    " coalesce(restamp_of, 0) FROM journal WHERE report_id = ?1 ORDER BY seq";
+    " coalesce(restamp_of, 0), author, note, CASE WHEN origin_seq IS NULL"
+    " THEN (SELECT value FROM meta WHERE key = '" NODE_META_DEVICE_NAME "') ELSE device END"
+    " FROM journal WHERE report_id = ?1 ORDER BY seq";
 
 int report_history(struct node_store *store, const char *id, history_visit_fn visit,
                    void *context)
@@ -234,6 +237,9 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
             .base = {(sae_hlc)sqlite3_column_int64(stmt, 5),
                      (uint64_t)sqlite3_column_int64(stmt, 6)},
             .redates = sqlite3_column_int64(stmt, 7),
+            .author = (const char *)sqlite3_column_text(stmt, 8),
+            .note = (const char *)sqlite3_column_text(stmt, 9),
+            .device = (const char *)sqlite3_column_text(stmt, 10),
         };
         err = entry.field ? visit(&entry, context) : SAE_ECORRUPT;
     }

@@ -68,6 +68,10 @@ struct history_entry {
     struct sae_version version;
     struct sae_version base;
     int64_t redates; /* the seq of the entry this one re-dates (sync, wrong clock), or 0 */
+    const char *author; /* the person; NULL: written before authors existed */
+    const char *note;   /* a coordinator's note on a resolution, or NULL */
+    const char *device; /* the writing device's name (this one's own, as the district named
+                           it; others' as the hub sent it), or NULL when not known */
 };
 
 /* Calls visit for each journal change of report id, oldest first. */

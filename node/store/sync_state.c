@@ -13,8 +13,8 @@
  * so that the hub settles the old one. */
 static const char next_batch_sql[] =
     "SELECT seq, report_id, kind, field, value, version, base_version, base_origin,"
-    " seen_cursor, coalesce((SELECT s.version FROM journal s WHERE s.seq = j.restamp_of), 0)"
-    " FROM journal j WHERE origin = ?1 AND seq > ?2 AND origin_seq IS NULL"
+    " seen_cursor, coalesce((SELECT s.version FROM journal s WHERE s.seq = j.restamp_of), 0),"
+    " author FROM journal j WHERE origin = ?1 AND seq > ?2 AND origin_seq IS NULL"
     " AND seq NOT IN (SELECT seq FROM set_aside)"
     " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
     " ORDER BY seq LIMIT ?3";
@@ -39,15 +39,6 @@ int sync_state_pending_count(struct node_store *store, int64_t *out)
     int64_t acked = 0;
     int rc = sync_state_acked_seq(store, &acked);
     return rc == 0 ? report_pending_count(store, acked, out) : rc;
-}
-
-int sync_state_clock(struct node_store *store, sae_hlc *out)
-{
-    int64_t clock = 0;
-    int rc = sae_db_meta_int(store->db, NODE_META_CLOCK, &clock);
-    if (rc == 0)
-        *out = (sae_hlc)clock;
-    return rc;
 }
 
 /* A cursor into one of the hub's logs, kept in meta under key. */
@@ -128,6 +119,8 @@ static int row_to_change(sqlite3_stmt *stmt, uint64_t origin, struct sae_change 
         rc = sae_db_column_dup(stmt, 3, &c->field);
     if (rc == 0)
         rc = sae_db_column_dup(stmt, 4, &c->value);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 10, &c->author);
     if (rc == 0 && !(c->kind && c->field))
         rc = SAE_ECORRUPT; /* NOT NULL columns */
     return rc;

@@ -17,8 +17,6 @@
 int sync_state_acked_seq(struct node_store *store, int64_t *out);
 /* Own changes still to send: after the acknowledgement mark, not set aside, not re-dated. */
 int sync_state_pending_count(struct node_store *store, int64_t *out);
-/* The newest version issued (the post's clock), sent with every request. */
-int sync_state_clock(struct node_store *store, sae_hlc *out);
 /* Where the next pull starts. */
 int sync_state_pull_cursor(struct node_store *store, uint64_t *out);
 int sync_state_set_pull_cursor(struct node_store *store, uint64_t cursor);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/journal.h"
+#include "store/node_config.h"
 #include "store/restamp.h"
 #include "store/sync_state.h"
 #include "sae/sae_borrow.h"
@@ -44,6 +45,15 @@ static int load_keys(struct round *r)
     return rc;
 }
 
+/* What every request carries as its clock (schema 2): this computer's own wall clock, not
+ * the post's version clock, so that the hub measures how far it is off however long ago the
+ * post last wrote. */
+static sae_hlc request_clock(void)
+{
+    sae_hlc clock = 0;
+    return sae_hlc_pack(sae_wall_clock_ms(), 0, &clock) == 0 ? clock : 0;
+}
+
 static int64_t pending_count(struct node_store *store)
 {
     int64_t n = 0;
@@ -65,6 +75,56 @@ static int observe_hub_clock(struct round *r, sae_hlc hub_clock, uint64_t hub_ti
     return sync_state_observe_hub_clock(r->store, hub_clock, r->result->clock_offset_ms);
 }
 
+static int lookup_hub(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKEYBYTES])
+{
+    const struct hub_link *link = ctx;
+    if (sender != link->hub_id)
+        return SAE_ENOTFOUND;
+    memcpy(pk, link->public_key, crypto_box_PUBLICKEYBYTES);
+    return 0;
+}
+
+/* The hub's sealed refusal (an ErrorStatus it sends once it has opened a request), or NULL
+ * when the answer is plain text or does not open. *newer: it opened (the hub sealed it) but
+ * is of a schema newer than this program reads. */
+static struct sae_error_status *sealed_refusal(struct round *r,
+                                               const struct transport_response *resp,
+                                               bool *newer)
+{
+    struct sae_error_status *status = NULL;
+    uint8_t *plain = NULL, type = 0;
+    size_t len = 0;
+    uint64_t sender = 0;
+    uint32_t version = 0;
+    *newer = false;
+    if (sae_envelope_open(resp->body, resp->body_len, lookup_hub, sae_borrow(r->link),
+                          r->secret_key, &r->limits, &type, &sender, &plain, &len) != 0)
+        return NULL;
+    int rc = type == SAE_MSG_ERROR_STATUS ? sae_error_status_decode(plain, len, &r->limits,
+                                                                    &status) : SAE_EINVAL;
+    *newer = rc == SAE_WIRE_ESCHEMA && sae_wire_peek_schema(plain, len, &version) == 0 &&
+             version > SAE_WIRE_SCHEMA_VERSION;
+    if (rc != 0)
+        status = NULL;
+    sae_wire_buffer_free(plain, len);
+    return status;
+}
+
+/* A hub that does not take this program's protocol says so plainly: which side must be
+ * updated follows from the version it answered in (PROTOCOL.md section 7). */
+static int explain_schema(struct round *r, const struct sae_error_status *status)
+{
+    if (status->schema_version < SAE_WIRE_SCHEMA_VERSION)
+        sae_message_set(r->why, "the hub at %s is older than this sae-node (it speaks protocol "
+                        "schema %u, this post %u): ask the district to update sae-hub; "
+                        "nothing was lost, changes wait", r->link->url, status->schema_version,
+                        SAE_WIRE_SCHEMA_VERSION);
+    else
+        sae_message_set(r->why, "update sae-node: the hub at %s needs a newer one (the hub "
+                        "says: %.200s)", r->link->url, status->message ? status->message : "");
+    return SAE_EINVAL;
+}
+
 /* Why a request did not succeed, in words the post's staff can act on. */
 static int explain(struct round *r, const struct transport_response *resp, const char *what)
 {
@@ -83,6 +143,24 @@ static int explain(struct round *r, const struct transport_response *resp, const
         return SAE_EPERM;
     case TRANSPORT_ANSWERED:
         break;
+    }
+    bool newer = false;
+    struct sae_error_status *status = resp->status == 400 ? sealed_refusal(r, resp, &newer)
+                                                          : NULL;
+    if (newer) {
+        sae_message_set(r->why, "update sae-node: the hub at %s speaks a newer protocol than "
+                        "this one (schema %u); %lld change(s) wait", r->link->url,
+                        SAE_WIRE_SCHEMA_VERSION, (long long)pending);
+        return SAE_EINVAL;
+    }
+    if (status) {
+        int rc = status->code == SAE_STATUS_UNSUPPORTED_SCHEMA ? explain_schema(r, status) : 0;
+        if (rc == 0)
+            sae_message_set(r->why, "the hub refused the %s: %.200s (code %u); %lld change(s) "
+                            "wait", what, status->message ? status->message : "", status->code,
+                            (long long)pending);
+        sae_error_status_free(status);
+        return SAE_EINVAL;
     }
     switch (resp->status) {
     case 401:
@@ -115,15 +193,6 @@ static int explain(struct round *r, const struct transport_response *resp, const
                         resp->status, (long long)pending);
         return resp->status >= 500 ? SAE_EBUSY : SAE_EINVAL;
     }
-}
-
-static int lookup_hub(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKEYBYTES])
-{
-    const struct hub_link *link = ctx;
-    if (sender != link->hub_id)
-        return SAE_ENOTFOUND;
-    memcpy(pk, link->public_key, crypto_box_PUBLICKEYBYTES);
-    return 0;
 }
 
 /* Seals plain as type, posts it to path and opens a 200 answer of the expected type. */
@@ -161,17 +230,20 @@ static int exchange(struct round *r, const char *path, uint8_t type, uint8_t *pl
 
 static int enroll(struct round *r)
 {
-    struct sae_enroll_request request = {.schema_version = SAE_WIRE_SCHEMA_VERSION,
-                                         .token = sae_borrow(r->link->token),
-                                         .village = sae_borrow(r->store->village),
-                                         .device_name = sae_borrow("sae-node")};
+    struct node_config config;
+    int rc = node_config_read(r->store, &config);
+    if (rc != 0)
+        return rc;
+    struct sae_enroll_request request = {
+        .schema_version = SAE_WIRE_SCHEMA_VERSION, .token = sae_borrow(r->link->token),
+        .village = sae_borrow(r->store->village),
+        .device_name = sae_borrow(config.device_name[0] ? config.device_name : "sae-node"),
+        .clock = request_clock()};
     struct sae_enroll_response *response = NULL;
     uint8_t *plain = NULL, *answer = NULL;
     size_t len = 0, answer_len = 0;
     memcpy(request.public_key, r->public_key, crypto_box_PUBLICKEYBYTES);
-    int rc = sync_state_clock(r->store, &request.clock);
-    if (rc == 0)
-        rc = sae_enroll_request_encode(&request, &r->limits, &plain, &len);
+    rc = sae_enroll_request_encode(&request, &r->limits, &plain, &len);
     if (rc == 0)
         rc = exchange(r, "/v1/enroll", SAE_MSG_ENROLL_REQUEST, plain, len,
                       SAE_MSG_ENROLL_RESPONSE, &answer, &answer_len, "enrollment");
@@ -194,6 +266,8 @@ static int enroll(struct round *r)
         rc = node_store_begin(r->store);
     if (rc == 0) {
         rc = hub_link_mark_enrolled(r->store, (int64_t)sae_wall_clock_ms());
+        if (rc == 0 && response->device_name)
+            rc = node_config_set_device_name(r->store, response->device_name);
         if (rc == 0)
             rc = observe_hub_clock(r, response->hub_clock, response->hub_time_ms);
         rc = rc == 0 ? node_store_commit(r->store) : rc;
@@ -249,8 +323,7 @@ static int push_all(struct round *r)
             sae_wipe_free_changes(batch.changes, 0);
             return 0;
         }
-        if (rc == 0)
-            rc = sync_state_clock(r->store, &batch.clock);
+        batch.clock = request_clock();
         if (rc == 0)
             rc = sae_batch_encode(&batch, &r->limits, &plain, &len);
         if (rc == 0)
@@ -343,8 +416,7 @@ static int pull_all(struct round *r)
         int rc = sync_state_pull_cursor(r->store, &request.cursor);
         if (rc == 0)
             rc = sync_state_review_cursor(r->store, &request.review_cursor);
-        if (rc == 0)
-            rc = sync_state_clock(r->store, &request.clock);
+        request.clock = request_clock();
         if (rc == 0)
             rc = sae_pull_request_encode(&request, &r->limits, &plain, &len);
         if (rc == 0)

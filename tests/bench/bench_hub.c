@@ -31,9 +31,10 @@
 #define SEED UINT64_C(0x5ae0b0b20261129)
 #define AIM 0.5
 
+/* Villages by their codes in the official list: Wonokerso (Sumber), Kalibuntu (Kraksaan),
+ * Sumberanyar (Paiton), Curahsawo (Gending). */
 static const char *const post_villages[POSTS] = {
-    "Desa Wonokerso, Kec. Pakuniran", "Desa Kalibuntu, Kec. Kraksaan",
-    "Desa Sumberanyar, Kec. Paiton", "Desa Curahsawo, Kec. Gending",
+    "35.13.02.2004", "35.13.14.2016", "35.13.12.2018", "35.13.18.2011",
 };
 
 /* One batch of one post: its changes (for the baseline) and its sealed envelope. */

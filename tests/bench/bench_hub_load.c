@@ -23,6 +23,7 @@
 #include <inttypes.h>
 
 #include "bench_hub_support.h"
+#include "sae/sae_area.h"
 
 #define VILLAGES 330
 #define SCALE 10
@@ -34,13 +35,20 @@
 /* Pushes of the sequential baseline. */
 #define SEQUENTIAL VILLAGES
 
-/* The 24 districts (kecamatan) of Kabupaten Probolinggo; villages are named after them. */
-static const char *const kecamatan[] = {
-    "Sukapura", "Sumber", "Kuripan", "Bantaran", "Leces", "Tegalsiwalan", "Banyuanyar",
-    "Tiris", "Krucil", "Gading", "Pakuniran", "Kotaanyar", "Paiton", "Besuk", "Kraksaan",
-    "Krejengan", "Pajarakan", "Maron", "Gending", "Dringu", "Wonomerto", "Lumbang", "Tongas",
-    "Sumberasih",
-};
+/* The villages of the official list built into the programs (Kabupaten Probolinggo's 330),
+ * by code: post i is of village i % 330. */
+static struct sae_area_list areas;
+static const char *village_codes[VILLAGES];
+
+static int load_villages(void)
+{
+    size_t n = 0;
+    int rc = sae_area_list_builtin(&areas);
+    for (size_t i = 0; rc == 0 && i < areas.count && n < VILLAGES; i++)
+        if (areas.items[i].level == SAE_AREA_VILLAGE)
+            village_codes[n++] = areas.items[i].code;
+    return rc == 0 && n == VILLAGES ? 0 : SAE_ECORRUPT;
+}
 
 /* One post of the run: who it is and its batches: [0] for the sequential baseline (posts
  * of the sample only), [1] for the concurrent round. */
@@ -85,15 +93,8 @@ static int post_make(struct post *out, const struct hb_hub *hub, uint32_t index,
     int first = index < SEQUENTIAL ? 0 : 1;
     struct hb_post p;
     struct sae_change changes[CHANGES_MIN + CHANGES_SPREAD];
-    char village[96];
     memset(changes, 0, sizeof changes);
-    if (count == VILLAGES)
-        snprintf(village, sizeof village, "Desa %03u, Kec. %s", index + 1,
-                 kecamatan[index % (sizeof kecamatan / sizeof kecamatan[0])]);
-    else
-        snprintf(village, sizeof village, "Pos %04u, Kec. %s", index + 1,
-                 kecamatan[index % (sizeof kecamatan / sizeof kecamatan[0])]);
-    int rc = hb_post_init(&p, SEED + count, index, village);
+    int rc = hb_post_init(&p, SEED + count, index, village_codes[index % VILLAGES]);
     for (int b = first; rc == 0 && b < 2; b++) {
         size_t n = CHANGES_MIN + bench_below(&p.data, CHANGES_SPREAD);
         rc = hb_post_changes(&p, changes, n);
@@ -390,9 +391,12 @@ static int run_all(const char *dir, size_t wave_size, size_t rounds, size_t *fai
     struct curl_slist *headers = hb_push_headers();
     struct http_server_config defaults;
     http_server_config_default(&defaults);
-    int rc = headers ? hb_hub_start(&hub, dir, why) : SAE_ENOMEM;
+    int rc = headers ? load_villages() : SAE_ENOMEM;
+    if (rc == 0)
+        rc = hb_hub_start(&hub, dir, why);
     if (rc != 0) {
         curl_slist_free_all(headers);
+        sae_area_list_free(&areas);
         return rc;
     }
     printf("  server: default configuration: %u threads, max %u connections, %u per address, "
@@ -424,6 +428,7 @@ static int run_all(const char *dir, size_t wave_size, size_t rounds, size_t *fai
     }
     hb_hub_stop(&hub);
     curl_slist_free_all(headers);
+    sae_area_list_free(&areas);
     if (done_count > 0)
         print_summary(done, done_count);
     return rc;

@@ -38,7 +38,7 @@
 /* Reports written by one writer before the other takes its turn. */
 #define CHUNK_REPORTS 50
 #define SEED UINT64_C(0x5ae20240b0b0)
-#define VILLAGE "Desa Wonokerso, Kec. Sumber"
+#define VILLAGE "Wonokerso, Sumber" /* 35.13.02.2004 in the official list */
 #define TMPFS_MAGIC_NUMBER 0x01021994
 
 /* The fields a post fills in for a typical intake, in the order they are recorded. */
@@ -342,6 +342,8 @@ static int writers_open(const char *node_dir, const char *raw_path, struct write
     int rc = node_store_create(node_dir, VILLAGE, why);
     if (rc == 0)
         rc = node_store_open(node_dir, NODE_BUSY_TIMEOUT_MS_DEFAULT, &w.store, why);
+    if (rc == 0) /* every change names the person who made it */
+        rc = node_store_set_author(w.store, "Siti Rahayu");
     if (rc == 0)
         rc = raw_open(raw_path, &w, why);
     if (rc != 0) {

@@ -58,7 +58,7 @@ LIMIT = 1000000
 DELAY_MS = 150
 PROXY_PORT = 7443  # in the namespace of the bench alone: no other process can hold them
 HUB_PORT = 8443
-VILLAGE = "Desa Sumberasih"
+VILLAGE = "Sumberanyar"  # 35.13.12.2018, kecamatan Paiton
 SEED = 0x5AE11AC
 AIM = 1.5
 
@@ -356,10 +356,10 @@ def inner(args):
         proxy = FaultProxy(HUB_PORT, delay_ms=DELAY_MS, listen_port=PROXY_PORT,
                            trace=True).start()
         bundle = os.path.join(args.work, "bundle.json")
-        hub.ok("nodes", "add", VILLAGE, "--url", "https://127.0.0.1:%d" % PROXY_PORT,
-               "-o", bundle)
+        hub.ok("nodes", "add", VILLAGE, "--name", "Laptop Pos Sumberanyar", "--url",
+               "https://127.0.0.1:%d" % PROXY_PORT, "-o", bundle)
         post = os.path.join(args.work, "post")
-        saenode.ok(["init", "--village", VILLAGE], dir=post)
+        saenode.init(post, VILLAGE, author="Siti")
         saenode.ok(["enroll", bundle], dir=post)
         say("%s: %d new reports synced over a link of 64 kbit/s with 300 ms of added round-trip "
             "delay (seed %#x), in network namespace %s" % (NAME, args.reports, SEED, args.ns))

@@ -61,12 +61,13 @@ static char *json_lines(const struct sae_change *changes, size_t count, size_t *
         const struct sae_change *c = &changes[i];
         char id[SAE_ID_TEXT_LEN + 1];
         sae_id_format(&c->report_id, id);
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:I}", "report_id", id,
-                              "kind", c->kind, "field", c->field, "value", c->value, "hlc",
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:s?}", "report_id",
+                              id, "kind", c->kind, "field", c->field, "value", c->value, "hlc",
                               (json_int_t)c->version.hlc, "origin",
                               (json_int_t)c->version.origin, "base_hlc",
                               (json_int_t)c->base.hlc, "base_origin",
-                              (json_int_t)c->base.origin, "seq", (json_int_t)c->seq);
+                              (json_int_t)c->base.origin, "seq", (json_int_t)c->seq, "author",
+                              c->author);
         char *line = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
         json_decref(o);
         if (!line)
@@ -109,6 +110,7 @@ struct totals {
     size_t wire, json_gz, json_raw, protobuf;
     size_t plain_changes, plain_wire, plain_json_gz; /* without free-text fields */
     size_t text_raw, text_gz;                         /* the free text alone */
+    size_t anonymous_wire; /* the same batches without authors, as schema 1 sent them */
     double seal_open_s, zlib_s, full_s;
 };
 
@@ -157,6 +159,29 @@ static void measure_structure(const struct sae_change *changes, const struct key
     t->text_raw += text_len;
     free(scratch);
     free(json);
+    free(env);
+    sae_wire_buffer_free(pb, pb_len);
+}
+
+/* What naming people costs on the wire: the batch sealed again with every author left out,
+ * the baseline of the same run. */
+static void measure_anonymous(const struct sae_change *changes, const struct keys *k,
+                              const struct sae_limits *limits, struct totals *t)
+{
+    static struct sae_change anonymous[CHANGES];
+    uint8_t *pb, *env;
+    size_t pb_len, env_len;
+    for (size_t i = 0; i < CHANGES; i++) {
+        anonymous[i] = changes[i];
+        anonymous[i].author = NULL;
+    }
+    struct sae_batch batch = {.origin = k->post_id, .changes = anonymous,
+                              .change_count = CHANGES, .clock = changes[CHANGES - 1].version.hlc};
+    if (sae_batch_encode(&batch, limits, &pb, &pb_len) != 0 ||
+        sae_envelope_seal(pb, pb_len, SAE_MSG_PUSH_BATCH, k->post_id, k->post_sk, k->hub_pk,
+                          limits, &env, &env_len) != 0)
+        die("anonymous", SAE_EINVAL);
+    t->anonymous_wire += env_len;
     free(env);
     sae_wire_buffer_free(pb, pb_len);
 }
@@ -231,6 +256,7 @@ static void measure_batch(struct bench_dataset *d, const struct keys *k,
     t->full_s += now_seconds() - start;
 
     measure_structure(changes, k, limits, t);
+    measure_anonymous(changes, k, limits, t);
     free(scratch);
     free(json);
     sae_wire_buffer_free(pb, pb_len);
@@ -273,6 +299,10 @@ int main(void)
     printf("  JSON lines, gzip -9        %8.1f bytes/change\n", json);
     printf("  wire / JSON gzip -9        %8.3f  (aim <= 0.700: %s)\n", wire / json,
            wire / json <= 0.7 ? "met" : "NOT met");
+    double anonymous = (double)t.anonymous_wire / n;
+    printf("  wire without authors       %8.1f bytes/change; with / without %.3f (%+.1f "
+           "bytes/change for naming the person)\n", anonymous, wire / anonymous,
+           wire - anonymous);
     double pw = (double)t.plain_wire / (double)t.plain_changes;
     double pj = (double)t.plain_json_gz / (double)t.plain_changes;
     printf("  without narratives and notes: wire %.1f, JSON gzip -9 %.1f bytes/change, ratio "

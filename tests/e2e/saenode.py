@@ -172,8 +172,20 @@ def add_referral(dir, case_id, **fields):
     return res.out.strip().decode()
 
 
-def init(dir, village="Sumberanyar"):
+# The village of the tests' posts (Kemendagri code 35.13.12.2018, kecamatan Paiton) and who
+# records on them: every change names a person (sae-node config author).
+VILLAGE = "Sumberanyar"
+VILLAGE_CODE = "35.13.12.2018"
+AUTHOR = "Siti"
+# The journal schema this sae-node writes (node/store/node_store.h NODE_SCHEMA_VERSION).
+NODE_SCHEMA_VERSION = 5
+
+
+def init(dir, village=VILLAGE, author=AUTHOR):
+    """An initialised node directory whose changes are by author (None: nobody yet)."""
     ok(["init", "--village", village], dir=dir)
+    if author is not None:
+        ok(["config", "author", author], dir=dir)
     return dir
 
 

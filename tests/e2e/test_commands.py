@@ -65,14 +65,19 @@ def test_init_makes_private_directory_and_files(tmp_path):
     assert mode(os.path.join(dir, "node.key")) == 0o600
     assert os.path.getsize(os.path.join(dir, "node.key")) > 0
     status = ok(["status", "--json"], dir=dir).json()
-    assert status["village"] == "Sumberanyar"
+    assert status["village"] == "35.13.12.2018"
+    assert status["village_name"] == "Sumberanyar (Paiton)"
     assert status["reports"] == 0 and status["pending"] == 0
 
 
-def test_init_accepts_utf8_village(tmp_path):
+@pytest.mark.parametrize("given,code", [
+    ("35.13.14.2013", "35.13.14.2013"), ("3513142013", "35.13.14.2013"),
+    ("  desa   ASEMBAKOR ", "35.13.14.2013"), ("Karanganyar, Paiton", "35.13.12.2011"),
+    ("karanganyar,kecamatan paiton", "35.13.12.2011")])
+def test_init_takes_a_code_or_a_unique_name_of_the_list(tmp_path, given, code):
     dir = str(tmp_path / "node")
-    ok(["init", "--village", "Kraksaan – Desa Asembakor"], dir=dir)
-    assert ok(["status", "--json"], dir=dir).json()["village"] == "Kraksaan – Desa Asembakor"
+    ok(["init", "--village", given], dir=dir)
+    assert ok(["status", "--json"], dir=dir).json()["village"] == code
 
 
 def test_wal_and_shm_are_private_while_present(node_dir):
@@ -339,9 +344,11 @@ def test_status_pending_equals_journal_changes(populated):
     assert status["pending"] == changes
     assert status["changes"] == changes
     assert status["reports"] == 3 and status["deleted"] == 1
-    assert status["village"] == "Sumberanyar"
+    assert (status["village"], status["village_name"]) == ("35.13.12.2018",
+                                                          "Sumberanyar (Paiton)")
+    assert status["author"] == "Siti"
     text = ok(["status"], dir=populated.dir).text
-    assert "Sumberanyar" in text and str(changes) in text
+    assert "Sumberanyar (Paiton), 35.13.12.2018" in text and str(changes) in text
 
 
 def test_set_file_multiline_narrative_from_file(node_dir, tmp_path):
@@ -405,10 +412,10 @@ def test_boundary_values_accepted(node_dir, tmp_path):
 
 
 def _default_dir_round_trip(env, expected_dir):
-    ok(["init", "--village", "Pajarakan"], env=env)
+    ok(["init", "--village", "Jabungsisir"], env=env)
     assert mode(expected_dir) == 0o700
     assert os.path.exists(os.path.join(expected_dir, "node.db"))
-    res = ok(["add", "case"] + saenode.case_sets(), env=env)
+    res = ok(["--by", "Siti", "add", "case"] + saenode.case_sets(), env=env)
     report_id = res.out.strip().decode()
     assert [r["id"] for r in ok(["list", "--json"], env=env).json()] == [report_id]
     assert [r["id"] for r in list_json(expected_dir)] == [report_id]

@@ -1,6 +1,7 @@
 """A journal written by an older sae-node is migrated in place when opened: nothing lost,
-check passes, and the new schema is recorded. The fixture was written by sae-node at
-schema 1 (tests/e2e/fixtures/node-schema-1)."""
+check passes, and the new schema is recorded; its village becomes a code of the official
+list where its name matches one village. The fixture was written by sae-node at schema 1
+(tests/e2e/fixtures/node-schema-1)."""
 import json
 import os
 import shutil
@@ -33,17 +34,52 @@ def test_schema_1_journal_is_migrated_and_keeps_everything(tmp_path):
     case_id = open(os.path.join(FIXTURE, "case-id.txt")).read().strip()
     assert schema_version(post) == 1
     shown = saenode.show_json(post, case_id)
-    assert schema_version(post) == 4  # the current schema
+    assert schema_version(post) == saenode.NODE_SCHEMA_VERSION
     assert shown["fields"]["status"] == "active"
     assert shown["fields"]["victim_name"] == "Siti Contoh"
     assert len(saenode.list_json(post)) == 2
     assert "journal ok" in ok(["check"], dir=post).text
     history = ok(["history", case_id, "--json"], dir=post).json()
     assert [e["field"] for e in history][-1] == "status"
-    # New writes work on the migrated journal, and pending counts both old and new changes.
+    # Changes from before authors existed name nobody; the history says so plainly.
+    assert {(e["author"], e["by"].split(",")[0]) for e in history} == {(None, "unknown")}
+    # New writes work on the migrated journal once someone is named, and pending counts
+    # both old and new changes.
     before = ok(["status", "--json"], dir=post).json()["pending"]
-    ok(["edit", case_id, "--set", "risk_level=high"], dir=post)
+    ok(["--by", "Siti", "edit", case_id, "--set", "risk_level=high"], dir=post)
     assert ok(["status", "--json"], dir=post).json()["pending"] == before + 1
+    assert ok(["history", case_id, "--json"], dir=post).json()[-1]["author"] == "Siti"
+
+
+def test_village_name_not_in_the_list_is_kept_flagged_until_fixed(tmp_path):
+    """The fixture's village, "Desa Sumberasri", is no village of the official list: the
+    migration keeps it, status flags it with the command that fixes it, and that command
+    (once, while it is flagged) gives the post its code."""
+    post = copy_fixture(tmp_path)
+    status = ok(["status", "--json"], dir=post).json()
+    assert (status["village"], status["village_name"], status["village_listed"]) == \
+        ("Desa Sumberasri", None, False)
+    assert "not in the list of areas; fix it with: sae-node config village" in \
+        ok(["status"], dir=post).text
+    saenode.assert_usage_error(saenode.run(["config", "village", "Sumberasri"], dir=post),
+                               "nearest")
+    ok(["config", "village", "sumberanyar, paiton"], dir=post)
+    status = ok(["status", "--json"], dir=post).json()
+    assert (status["village"], status["village_name"]) == ("35.13.12.2018",
+                                                          "Sumberanyar (Paiton)")
+    saenode.assert_usage_error(saenode.run(["config", "village", "Kalibuntu"], dir=post),
+                               "never moves")
+
+
+def test_village_name_that_matches_one_village_becomes_its_code(tmp_path):
+    """A journal whose village was typed as a name of the list (any case, "desa" before
+    it) is given that village's code by the migration."""
+    post = copy_fixture(tmp_path)
+    with sqlite3.connect(os.path.join(post, "node.db")) as db:
+        db.execute("UPDATE meta SET value = ' desa  SUMBERANYAR' WHERE key = 'village'")
+    status = ok(["status", "--json"], dir=post).json()
+    assert (status["village"], status["village_listed"]) == ("35.13.12.2018", True)
+    assert schema_version(post) == saenode.NODE_SCHEMA_VERSION
 
 
 OLD = os.path.join(os.path.dirname(__file__), "fixtures", "catalogue-1")
@@ -75,6 +111,8 @@ def test_catalogue_1_case_keeps_its_type_and_edits_write_the_set(tmp_path):
     assert "violence_type" not in fields and fields["victim_disability"] is True
     assert "registration_number" not in fields  # old cases keep their id only
     assert "sexual (Seksual)" in ok(["show", case_id], dir=post).text
+    assert schema_version(post) == saenode.NODE_SCHEMA_VERSION
+    ok(["config", "author", "Siti"], dir=post)  # changes from catalogue 1 named nobody
     ok(["edit", case_id, "--add", "violence_types=fisik"], dir=post)
     assert saenode.show_json(post, case_id)["fields"]["violence_types"] == ["physical", "sexual"]
     assert journal_rows(post, "violence_type") == [("sexual",)]  # never rewritten

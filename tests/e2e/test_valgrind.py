@@ -36,6 +36,7 @@ def test_commands_under_valgrind(tmp_path):
     narrative = tmp_path / "narrative.txt"
     narrative.write_bytes("Kronologi\nbaris dua – ü\n".encode())
     vg(["init", "--village", "Sumberanyar"], dir)
+    vg(["config", "author", "Siti"], dir)
     case = vg(["add", "case", "--set-file", "narrative=%s" % narrative, "--set",
                "victim_age=9", "--set", "consent_share=ya"] + case_sets(),
               dir).out.strip().decode()
@@ -64,6 +65,9 @@ def test_commands_under_valgrind(tmp_path):
         (["list"], str(tmp_path / "absent"), 2),
         (["list"], damaged, 1),
         (["init", "--village", "Lain"], dir, 2),
+        (["init", "--village", "Sumberanyer "], str(tmp_path / "typo"), 2),
+        (["config", "--json"], dir, 0),
+        (["--by", "x" * 101, "delete", case], dir, 2),
     ]
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda r: vg(r[0], r[1], r[2]), runs))

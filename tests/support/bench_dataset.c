@@ -44,11 +44,16 @@ static const char *bench_weighted(struct bench_dataset *d, const char *const *co
     return codes[n - 1];
 }
 
+/* Villages of the official list (data/villages/35.13.csv), one per few kecamatan. */
 static const char *const bench_villages[] = {
-    "Sumberasih", "Kraksaan", "Paiton", "Gending", "Dringu", "Leces", "Tegalsiwalan",
-    "Banyuanyar", "Maron", "Pajarakan", "Besuk", "Krejengan", "Lumbang", "Sukapura", "Tongas",
-    "Wonomerto", "Bantaran", "Kotaanyar", "Gading", "Pakuniran", "Tiris", "Krucil",
+    "Sumberanyar", "Wonokerso", "Patokan", "Clarak", "Gununggeni", "Rejing", "Seneng",
+    "Mojolegi", "Glagah", "Kedungrejoso", "Randutatah", "Jambangan", "Kraksaan Wetan",
+    "Asembagus", "Gebangan", "Brabe", "Suko", "Gending", "Malesanwetan", "Muneng Kidul",
+    "Pohsangit Tengah", "Klampok",
 };
+
+/* The staff of a post: every change names who made it (schema 2). */
+static const char *const bench_staff[] = {"Siti Rahayu", "Dewi Kusuma", "Nur Hasanah"};
 
 static const char *const bench_female_first[] = {
     "Siti", "Nur", "Dewi", "Sri", "Rina", "Ayu", "Fitri", "Lestari", "Wahyuni", "Aminah",
@@ -340,6 +345,8 @@ static void bench_set(struct bench_command *c, const char *field, const char *va
     ch->version = c->version;
     ch->base = c->base;
     ch->seq = ++c->d->seq;
+    /* From the command's time, not the generator: the same draws as before authors. */
+    ch->author = sae_borrow(bench_staff[(c->version.hlc >> SAE_HLC_COUNTER_BITS) / 60000 % 3]);
 }
 
 static void bench_setf(struct bench_command *c, const char *field, const char *fmt, ...)

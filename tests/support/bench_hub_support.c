@@ -156,9 +156,9 @@ int hb_post_init(struct hb_post *p, uint64_t seed, uint32_t index,
     if (rc != 0)
         return rc;
     snprintf(p->who.village, sizeof p->who.village, "%s", village);
+    /* The narratives name a village of the generator's own: who.village is a code. */
     bench_dataset_init(&p->data, seed ^ (UINT64_C(0x9e3779b97f4a7c15) * (index + 1)),
                        p->who.id);
-    p->data.village = p->who.village;
     return hb_written_grow(p);
 }
 
@@ -354,7 +354,7 @@ int hb_enroll(struct hb_hub *hub, const struct hb_identity *who, size_t number)
 {
     struct hub_node node = {.id = who->id, .enrolled_ms = (int64_t)sae_wall_clock_ms()};
     snprintf(node.village, sizeof node.village, "%s", who->village);
-    snprintf(node.device_name, sizeof node.device_name, "laptop %zu", number);
+    snprintf(node.device_name, sizeof node.device_name, "Laptop Pos %zu", number);
     memcpy(node.public_key, who->pk, crypto_box_PUBLICKEYBYTES);
     return hub_store_node_add(hub->admin, &node);
 }

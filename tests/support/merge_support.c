@@ -12,8 +12,8 @@ void device_key(uint8_t seed, uint8_t pk[crypto_box_PUBLICKEYBYTES], uint64_t *i
 
 int hub_setup(void **state)
 {
-    static const char *const villages[] = {"Desa Sumberasri", "Desa Sumberasri",
-                                           "Desa Sumberasri", "Desa Wonokerso"};
+    static const char *const villages[] = {VILLAGE_SUMBERANYAR, VILLAGE_SUMBERANYAR,
+                                           VILLAGE_SUMBERANYAR, VILLAGE_KALIBUNTU};
     struct hub_fixture *f = calloc(1, sizeof *f);
     uint8_t pk[crypto_box_PUBLICKEYBYTES];
     uint64_t hub_id;
@@ -29,7 +29,7 @@ int hub_setup(void **state)
         struct hub_node node = {.enrolled_ms = NOW_MS};
         device_key((uint8_t)(i + 1), node.public_key, &node.id);
         snprintf(node.village, sizeof node.village, "%s", villages[i]);
-        snprintf(node.device_name, sizeof node.device_name, "laptop %c", 'A' + i);
+        snprintf(node.device_name, sizeof node.device_name, "Laptop Pos %c", 'A' + i);
         assert_int_equal(hub_store_node_add(f->store, &node), 0);
         f->devices[i] = (struct device){node.id, villages[i], 1};
     }
@@ -52,6 +52,9 @@ int hub_teardown(void **state)
     return 0;
 }
 
+/* Who writes on devices A, B, C and D. */
+static const char *const device_authors[] = {"Siti", "Rahma", "Nur", "Wati"};
+
 static struct sae_change to_wire(struct hub_fixture *f, const struct test_change *t,
                                  uint64_t seq)
 {
@@ -65,6 +68,7 @@ static struct sae_change to_wire(struct hub_fixture *f, const struct test_change
         c.base = (struct sae_version){t->base_hlc, f->devices[t->base_device].id};
     c.seq = seq;
     c.seen_cursor = t->seen_cursor;
+    c.author = sae_borrow(device_authors[t->device]);
     return c;
 }
 
@@ -82,7 +86,7 @@ struct merge_outcome deliver_with_seqs(struct hub_fixture *f,
     }
     struct sae_batch batch = {.schema_version = 1, .origin = d->id, .clock = changes[0].hlc,
                               .changes = wire, .change_count = count};
-    struct merge_sender sender = {d->id, d->village, 0};
+    struct merge_sender sender = {d->id, d->village, 0, false};
     struct merge_options options = {now_ms, HUB_DRIFT_MS_DEFAULT};
     struct merge_outcome outcome;
     struct sae_push_ack *ack = NULL;

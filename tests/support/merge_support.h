@@ -30,6 +30,11 @@
 #define NOW_MS INT64_C(1795958400000)
 #define MS(offset) ((sae_hlc)(NOW_MS + (offset)) << 16)
 
+/* The villages of the fixture's devices, by their codes in the official list. */
+#define VILLAGE_SUMBERANYAR "35.13.12.2018"
+#define VILLAGE_KALIBUNTU "35.13.14.2016"
+#define VILLAGE_JABUNGSISIR "35.13.12.2001"
+
 struct device {
     uint64_t id;
     const char *village;
@@ -40,7 +45,7 @@ struct hub_fixture {
     char dir[64];
     char path[128];
     struct hub_store *store;
-    struct device devices[4]; /* A, B, C in Desa Sumberasri; D in Desa Wonokerso */
+    struct device devices[4]; /* A, B, C in Sumberanyar; D in Kalibuntu */
 };
 
 /* A device's key pair made from seed (the same seed, the same key), and its origin id. */

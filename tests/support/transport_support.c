@@ -189,7 +189,7 @@ void ts_hub_start(struct ts_hub *h, const struct ht_certs *c, struct ht_log *log
     assert_int_equal(hub_store_create(h->db, "DP3AP2KB (test)", h->hub_pk, &why), 0);
     assert_int_equal(hub_store_open(h->db, HUB_BUSY_TIMEOUT_MS_DEFAULT, &store, &why), 0);
     struct hub_node node = {.id = h->post_id, .enrolled_ms = (int64_t)sae_wall_clock_ms()};
-    snprintf(node.village, sizeof node.village, "Desa Sumberanyar");
+    snprintf(node.village, sizeof node.village, "35.13.12.2018"); /* Sumberanyar */
     snprintf(node.device_name, sizeof node.device_name, "laptop 1");
     memcpy(node.public_key, h->post_pk, crypto_box_PUBLICKEYBYTES);
     assert_int_equal(hub_store_node_add(store, &node), 0);

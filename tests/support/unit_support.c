@@ -50,7 +50,7 @@ struct node_store *unit_open(const char *dir, int busy_timeout_ms)
     return store;
 }
 
-/* A freshly initialised node directory, opened. */
+/* A freshly initialised node directory of Sumberanyar, its changes by UNIT_AUTHOR, opened. */
 static struct node_store *unit_create_open(struct unit_dir *d)
 {
     struct sae_message why = {{0}};
@@ -59,7 +59,9 @@ static struct node_store *unit_create_open(struct unit_dir *d)
     if (rc != 0)
         print_error("node_store_create: %d %s\n", rc, why.text);
     assert_int_equal(rc, 0);
-    return unit_open(d->dir, NODE_BUSY_TIMEOUT_MS_DEFAULT);
+    struct node_store *store = unit_open(d->dir, NODE_BUSY_TIMEOUT_MS_DEFAULT);
+    assert_int_equal(node_config_set_author(store, UNIT_AUTHOR), 0);
+    return store;
 }
 
 int unit_setup(void **state)

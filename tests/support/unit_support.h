@@ -16,6 +16,7 @@
 
 #include "cli/change_input.h"
 #include "store/journal.h"
+#include "store/node_config.h"
 #include "store/node_store.h"
 #include "store/report_read.h"
 #include "sae/sae_catalogue.h"
@@ -36,6 +37,9 @@ void unit_dir_make(struct unit_dir *d);
 void unit_dir_remove(struct unit_dir *d);
 
 struct node_store *unit_open(const char *dir, int busy_timeout_ms);
+
+/* Who the fixture's changes are by (its default author, sae-node config author). */
+#define UNIT_AUTHOR "Siti"
 
 /* The fixture of tests that need an initialised, open node directory. */
 struct unit_fixture {

@@ -20,7 +20,7 @@ static const char *const test_migrations[] = {
     "CREATE TABLE item(id INTEGER PRIMARY KEY, name TEXT UNIQUE, size INTEGER CHECK (size >= 0));"
     "PRAGMA user_version = 1;",
 };
-static const struct sae_db_schema test_schema = {test_migrations, 1, "sae-test"};
+static const struct sae_db_schema test_schema = {test_migrations, 1, "sae-test", NULL};
 
 struct db_fixture {
     char dir[64];
@@ -189,10 +189,57 @@ static void test_create_mode_exclusive_and_atomic(void **state)
     }
 }
 
+/* A second migration whose step computes a row in C (as a village name resolved to its
+ * code): a step that fails rolls its whole migration back, SQL included; one that succeeds
+ * runs once, in the migration's transaction. */
+static const char *const two_migrations[] = {
+    test_migrations[0],
+    "CREATE TABLE area(code TEXT PRIMARY KEY);"
+    "PRAGMA user_version = 2;",
+};
+static int step_runs;
+
+static int failing_step(sqlite3 *db)
+{
+    (void)db;
+    step_runs++;
+    return SAE_EINVAL;
+}
+
+static int inserting_step(sqlite3 *db)
+{
+    step_runs++;
+    return sae_db_exec(db, "INSERT INTO area(code) VALUES ('35.13.12.2018')");
+}
+
+static void test_migration_steps(void **state)
+{
+    struct db_fixture *f = *state;
+    const sae_db_migration_step failing[] = {NULL, failing_step};
+    const sae_db_migration_step inserting[] = {NULL, inserting_step};
+    struct sae_db_schema schema = {two_migrations, 2, "sae-test", failing};
+    int64_t version = 0, areas = 0;
+    step_runs = 0;
+    assert_int_equal(sae_db_migrate_schema(f->db, &schema, NULL), SAE_EINVAL);
+    assert_int_equal(sae_db_query_int(f->db, NULL, "PRAGMA user_version", NULL, 0, &version), 0);
+    assert_int_equal(version, 1);
+    assert_int_equal(sae_db_query_int(f->db, NULL, "SELECT count(*) FROM sqlite_schema WHERE"
+                                      " name = 'area'", NULL, 0, &areas), 0);
+    assert_int_equal(areas, 0);
+    schema.steps = inserting;
+    assert_int_equal(sae_db_migrate_schema(f->db, &schema, NULL), 0);
+    assert_int_equal(sae_db_migrate_schema(f->db, &schema, NULL), 0);
+    assert_int_equal(step_runs, 2);
+    assert_int_equal(sae_db_query_int(f->db, NULL, "SELECT count(*) FROM area", NULL, 0, &areas),
+                     0);
+    assert_int_equal(areas, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_query_int_empty_is_not_found, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_migration_steps, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_constraints_map_to_sae_codes, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_step_bind_and_columns, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_cache_holds_its_size_and_no_more, db_setup,

@@ -109,11 +109,11 @@ static void test_list_and_filters(void **state)
     assert_int_equal(list_of(f, "case", NULL, true).count, 3);
     assert_int_equal(list_of(f, "service", NULL, false).count, 1);
     assert_int_equal(list_of(f, "referral", NULL, false).count, 0);
-    struct collected wonokerso = list_of(f, NULL, "Desa Wonokerso", false);
+    struct collected wonokerso = list_of(f, NULL, VILLAGE_KALIBUNTU, false);
     assert_int_equal(wonokerso.count, 1);
     assert_string_equal(wonokerso.ids[0], R2);
-    assert_int_equal(list_of(f, "case", "Desa Sumberasri", false).count, 1);
-    assert_int_equal(list_of(f, NULL, "Desa Tidakada", true).count, 0);
+    assert_int_equal(list_of(f, "case", VILLAGE_SUMBERANYAR, false).count, 1);
+    assert_int_equal(list_of(f, NULL, VILLAGE_JABUNGSISIR, true).count, 0);
 }
 
 static void test_load_current_values_and_json(void **state)
@@ -123,7 +123,8 @@ static void test_load_current_values_and_json(void **state)
     populate(f);
     assert_int_equal(hub_report_load(f->store, R1, &report), 0);
     assert_string_equal(report->kind->name, "case");
-    assert_string_equal(report->village, "Desa Sumberasri");
+    assert_string_equal(report->village, VILLAGE_SUMBERANYAR);
+    assert_string_equal(report->village_name, "Sumberanyar (Paiton)");
     assert_false(report->deleted);
     /* The newest version among the values that stand: C's later "closed" does not. */
     assert_int_equal(report->updated, MS(1000));
@@ -138,7 +139,7 @@ static void test_load_current_values_and_json(void **state)
     assert_int_equal(json_integer_value(json_object_get(fields, "victim_age")), 7);
     assert_true(json_is_true(json_object_get(fields, "consent_services")));
     assert_string_equal(json_string_value(json_object_get(fields, "status")), "active");
-    assert_string_equal(json_string_value(json_object_get(json, "village")), "Desa Sumberasri");
+    assert_string_equal(json_string_value(json_object_get(json, "village")), VILLAGE_SUMBERANYAR);
     assert_true(json_is_false(json_object_get(json, "deleted")));
     json_decref(json);
     hub_report_free(report);
@@ -152,8 +153,8 @@ static void test_load_current_values_and_json(void **state)
 struct change_log {
     size_t count;
     struct {
-        char field[32], value[32], author[32];
-        bool unset, held, winner;
+        char field[32], value[32], author[32], device[32];
+        bool unset, held, winner, district;
         struct sae_version version;
     } at[32];
 };
@@ -166,6 +167,9 @@ static int log_change(const struct hub_change *c, void *context)
     snprintf(log->at[log->count].value, sizeof log->at[0].value, "%s", c->value ? c->value : "");
     snprintf(log->at[log->count].author, sizeof log->at[0].author, "%s",
              c->author ? c->author : "");
+    snprintf(log->at[log->count].device, sizeof log->at[0].device, "%s",
+             c->device ? c->device : "");
+    log->at[log->count].district = c->district;
     log->at[log->count].unset = !c->value;
     log->at[log->count].held = c->held;
     log->at[log->count].winner = c->winner;
@@ -199,8 +203,14 @@ static void test_every_version_of_each_field(void **state)
         risk++;
     assert_true(risk < log.count);
     assert_string_equal(log.at[risk].author, "Bu Ani");
+    assert_string_equal(log.at[risk].device, "Hub uji"); /* the hub's name */
+    assert_true(log.at[risk].district);
     assert_true(log.at[risk].winner);
     assert_int_equal(log.at[risk].version.origin, f->store->hub_id);
+    /* Posts' changes carry their author and device as the hub knows it. */
+    assert_string_equal(log.at[0].author, "Siti");
+    assert_string_equal(log.at[0].device, "Laptop Pos A");
+    assert_false(log.at[0].district);
     /* The held change is listed, flagged, never current. */
     memset(&log, 0, sizeof log);
     assert_int_equal(hub_report_changes(f->store, R2, log_change, &log), 0);
@@ -323,12 +333,19 @@ static void test_conflict_json_and_listing(void **state)
     assert_int_equal(json_integer_value(json_object_get(first, "number")), 1);
     assert_string_equal(json_string_value(json_object_get(first, "value")), "active");
     assert_string_equal(json_string_value(json_object_get(first, "node")), node);
-    assert_string_equal(json_string_value(json_object_get(first, "village")), "Desa Sumberasri");
+    assert_string_equal(json_string_value(json_object_get(first, "village")), VILLAGE_SUMBERANYAR);
     assert_int_equal(strlen(json_string_value(json_object_get(first, "version"))), 16);
     assert_string_equal(json_string_value(json_object_get(first, "time")),
                         "2026-11-29T13:20:01.000Z");
     assert_true(json_is_false(json_object_get(first, "held")));
-    assert_true(json_is_null(json_object_get(first, "author")));
+    /* Every candidate names its person and device, never by id alone. */
+    assert_string_equal(json_string_value(json_object_get(first, "author")), "Rahma");
+    assert_string_equal(json_string_value(json_object_get(first, "device")), "Laptop Pos B");
+    assert_true(json_is_false(json_object_get(first, "district")));
+    assert_non_null(strstr(json_string_value(json_object_get(first, "by")),
+                           "Rahma, Laptop Pos B, "));
+    assert_string_equal(json_string_value(json_object_get(json, "village_name")),
+                        "Sumberanyar (Paiton)");
     assert_null(json_object_get(json, "resolved_by"));
     json_decref(json);
     /* Resolved: it leaves the open list, keeps its record. */
@@ -439,7 +456,7 @@ static void assert_cell(const char *value, const char *want)
 static void test_csv_quoting_and_formula_guard(void **state)
 {
     (void)state;
-    assert_cell("Desa Sumberasri", "Desa Sumberasri");
+    assert_cell(VILLAGE_SUMBERANYAR, VILLAGE_SUMBERANYAR);
     assert_cell(NULL, "");
     assert_cell("", "");
     assert_cell("a,b", "\"a,b\"");
@@ -502,13 +519,13 @@ static void test_csv_rows_and_columns(void **state)
     assert_int_equal(hub_report_load(f->store, R1, &report), 0);
     struct export_arg arg = {&cases, report};
     text = captured(write_export, &arg);
-    assert_non_null(strstr(text, "id,kind,village,deleted,updated,registration_number,status,"
-                                 "closure_reason,intake_date,intake_channel,incident_date,"
-                                 "violence_types,"));
+    assert_non_null(strstr(text, "id,kind,village,village_name,deleted,updated,"
+                                 "registration_number,status,closure_reason,intake_date,"
+                                 "intake_channel,incident_date,violence_types,"));
     /* R1 came from a post of catalogue 1: its one type shows in the set's column. */
-    assert_non_null(strstr(text, "\r\n" R1 ",case,Desa Sumberasri,false,"
-                                 "2026-11-29T13:20:01.000Z,,active,,2026-11-20,,,psychological,"
-                                 ",,,\"Siti, \"\"Ani\"\"\",,F,7,"));
+    assert_non_null(strstr(text, "\r\n" R1 ",case," VILLAGE_SUMBERANYAR ",Sumberanyar (Paiton),"
+                                 "false,2026-11-29T13:20:01.000Z,,active,,2026-11-20,,,"
+                                 "psychological,,,,\"Siti, \"\"Ani\"\"\",,F,7,"));
     /* The narrative starts with '=': guarded, and quoted for its line break; the old fields'
      * columns follow it, empty (R1's old type is read through the set). */
     assert_non_null(strstr(text, ",\"'=kronologi\nbaris dua\",,\r\n"));
@@ -522,11 +539,19 @@ static void test_stats_counts(void **state)
     struct hub_fixture *f = *state;
     struct hub_stats stats;
     populate(f);
-    assert_int_equal(hub_stats_load(f->store, &stats), 0);
+    /* One village: its reports only. */
+    assert_int_equal(hub_stats_load(f->store, VILLAGE_KALIBUNTU, &stats), 0);
+    assert_int_equal(stats.reports, 1);
+    assert_int_equal(stats.villages.count, 1);
+    assert_string_equal(stats.villages.rows[0].label, "Kalibuntu (Kraksaan)");
+    assert_int_equal(stats.open_conflicts.count, 1);
+    hub_stats_free(&stats);
+    assert_int_equal(hub_stats_load(f->store, NULL, &stats), 0);
     assert_int_equal(stats.reports, 3);
     assert_int_equal(stats.deleted, 1);
     assert_int_equal(stats.villages.count, 2);
-    assert_string_equal(stats.villages.rows[0].key, "Desa Sumberasri");
+    assert_string_equal(stats.villages.rows[0].key, VILLAGE_SUMBERANYAR);
+    assert_string_equal(stats.villages.rows[0].label, "Sumberanyar (Paiton)");
     assert_int_equal(stats.villages.rows[0].count, 2);
     assert_int_equal(stats.villages.rows[1].count, 1);
     assert_string_equal(stats.kinds.rows[0].key, "case");
@@ -550,10 +575,10 @@ static void test_stats_counts(void **state)
     assert_int_equal(json_integer_value(json_object_get(violence, "neglect")), 0);
     assert_int_equal(json_object_size(violence), 7);
     json_t *open = json_object_get(json, "open_conflicts");
-    assert_int_equal(json_integer_value(json_object_get(open, "Desa Sumberasri")), 1);
-    assert_int_equal(json_integer_value(json_object_get(open, "Desa Wonokerso")), 1);
+    assert_int_equal(json_integer_value(json_object_get(open, VILLAGE_SUMBERANYAR)), 1);
+    assert_int_equal(json_integer_value(json_object_get(open, VILLAGE_KALIBUNTU)), 1);
     json_t *held = json_object_get(json, "held_changes");
-    assert_int_equal(json_integer_value(json_object_get(held, "Desa Wonokerso")), 1);
+    assert_int_equal(json_integer_value(json_object_get(held, VILLAGE_KALIBUNTU)), 1);
     assert_int_equal(json_object_size(held), 1);
     json_t *nov = json_object_get(json_object_get(json, "month"), "2026-11");
     assert_int_equal(json_integer_value(json_object_get(nov, "total")), 2);

@@ -276,10 +276,11 @@ static void test_resolution_keeps_a_candidate_and_flows_as_a_version(void **stat
                                    NOW_MS + 5000, &why), 0);
     assert_winner(f, R1, "status", "active");
     assert_int_equal(open_conflicts(f), 0);
-    /* The resolution is a new version by the hub, after both candidates. */
+    /* The resolution is a new version by the hub, after both candidates, and carries the
+     * coordinator's note to the posts. The posts' changes keep their own authors. */
     assert_int_equal(hub_count(f, "SELECT count(*) FROM change WHERE author = 'Pak Hadi' AND"
-                                  " version > (SELECT max(version) FROM change WHERE"
-                                  " author IS NULL)"), 1);
+                                  " note = 'ditelepon' AND version > (SELECT max(version) FROM"
+                                  " change WHERE author IN ('Rahma', 'Nur'))"), 1);
     /* A second coordinator resolving the same conflict is told. */
     assert_int_equal(merge_resolve(f->store, id, 2, NULL, false, "Bu Rina", NULL, NOW_MS + 6000,
                                    &why), SAE_EEXIST);

@@ -67,16 +67,17 @@ static inline int vector_push_batch(const struct sae_limits *l, uint8_t **out, s
     const uint64_t o = vector_post.id;
     const struct sae_version v1 = {VECTOR_HLC(0, 0), o}, v2 = {VECTOR_HLC(60000, 1), o};
     struct sae_change c[] = {
-        {vector_report_a, "case", "status", "new", v1, {0, 0}, 41, 0, 0},
-        {vector_report_a, "case", "violence_type", "psychological", v1, {0, 0}, 42, 0, 0},
-        {vector_report_a, "case", "victim_sex", "F", v1, {0, 0}, 43, 0, 0},
+        {vector_report_a, "case", "status", "new", v1, {0, 0}, 41, 0, 0, "Siti", NULL, NULL},
+        {vector_report_a, "case", "violence_type", "psychological", v1, {0, 0}, 42, 0, 0,
+         "Siti", NULL, NULL},
+        {vector_report_a, "case", "victim_sex", "F", v1, {0, 0}, 43, 0, 0, "Siti", NULL, NULL},
         {vector_report_a, "case", "narrative",
          "Korban datang ke Rumah SAE didampingi ibunya.\nKejadian di rumah \xe2\x80\x94 pelaku "
-         "suaminya.", v1, {0, 0}, 44, 0, 0},
-        {vector_report_a, "case", "status", "active", v2, v1, 46, 0, 0},
-        {vector_report_a, "case", "risk_level", NULL, v2, v1, 47, 0, 0},
+         "suaminya.", v1, {0, 0}, 44, 0, 0, "Siti", NULL, NULL},
+        {vector_report_a, "case", "status", "active", v2, v1, 46, 0, 0, "Siti", NULL, NULL},
+        {vector_report_a, "case", "risk_level", NULL, v2, v1, 47, 0, 0, "Siti", NULL, NULL},
         {vector_report_b, "referral", "_deleted", "1", {VECTOR_HLC(61000, 0), o},
-         {VECTOR_HLC(-86400000, 0), o}, 48, 0, 0},
+         {VECTOR_HLC(-86400000, 0), o}, 48, 0, 0, "Nur Hasanah", NULL, NULL},
     };
     struct sae_batch b = {.origin = o, .clock = VECTOR_HLC(62000, 0), .changes = c,
                           .change_count = sizeof c / sizeof c[0]};
@@ -95,7 +96,8 @@ static inline int vector_push_ack(const struct sae_limits *l, uint8_t **out, siz
 
 static inline int vector_pull_request(const struct sae_limits *l, uint8_t **out, size_t *out_len)
 {
-    struct sae_pull_request r = {.cursor = 1234, .max_changes = 500, .review_cursor = 88,
+    struct sae_pull_request r = {.cursor = 1234, .max_changes = 500,
+                                 .clock = VECTOR_HLC(170000, 0), .review_cursor = 88,
                                  .with_reviews = true};
     return sae_pull_request_encode(&r, l, out, out_len);
 }
@@ -106,9 +108,12 @@ static inline int vector_pull_response(const struct sae_limits *l, uint8_t **out
     const struct sae_version coord = {VECTOR_HLC(200000, 0), vector_hub.id};
     const struct sae_version other = {VECTOR_HLC(30000, 2), VECTOR_OTHER_POST};
     struct sae_change c[] = {
-        {vector_report_a, "case", "status", "referred", coord, mine, 9001, 0, 0},
-        {vector_report_a, "case", "risk_level", "high", coord, {0, 0}, 9002, 0, 0},
-        {vector_report_b, "referral", "referral_status", "accepted", other, {0, 0}, 17, 0, 0},
+        {vector_report_a, "case", "status", "referred", coord, mine, 9001, 0, 0, "Bu Ani",
+         "Dirujuk ke UPTD PPA setelah kunjungan rumah", "UPTD PPA Kabupaten Probolinggo"},
+        {vector_report_a, "case", "risk_level", "high", coord, {0, 0}, 9002, 0, 0, "Bu Ani",
+         "Dirujuk ke UPTD PPA setelah kunjungan rumah", "UPTD PPA Kabupaten Probolinggo"},
+        {vector_report_b, "referral", "referral_status", "accepted", other, {0, 0}, 17, 0, 0,
+         "Rahma", NULL, "Laptop Pos Jabungsisir"},
     };
     /* Two review states: the consent to share of report a is under review, the other
      * post's withdrawal standing over the post's later grant; a set element's review of
@@ -132,8 +137,8 @@ static inline int vector_pull_response(const struct sae_limits *l, uint8_t **out
 
 static inline int vector_enroll_request(const struct sae_limits *l, uint8_t **out, size_t *out_len)
 {
-    struct sae_enroll_request r = {.token = "enr-7c1f0e9a3b", .village = "Sumberasih",
-                                   .device_name = "Laptop Posko Sumberasih"};
+    struct sae_enroll_request r = {.token = "enr-7c1f0e9a3b", .village = "35.13.12.2018",
+                                   .device_name = "Laptop Pos Sumberanyar"};
     memcpy(r.public_key, vector_post.pk, 32);
     return sae_enroll_request_encode(&r, l, out, out_len);
 }
@@ -141,7 +146,8 @@ static inline int vector_enroll_request(const struct sae_limits *l, uint8_t **ou
 static inline int vector_enroll_response(const struct sae_limits *l, uint8_t **out, size_t *out_len)
 {
     struct sae_enroll_response r = {.hub_clock = VECTOR_HLC(5000, 0), .node_id = vector_post.id,
-                                    .village = "Sumberasih", .hub_time_ms = VECTOR_MS + 5000};
+                                    .village = "35.13.12.2018", .hub_time_ms = VECTOR_MS + 5000,
+                                    .device_name = "Laptop Pos Sumberanyar"};
     return sae_enroll_response_encode(&r, l, out, out_len);
 }
 

@@ -72,8 +72,8 @@ def shared_hub(tmp_path_factory):
 @pytest.fixture
 def enroll():
     """enroll(hub, village, name=...) -> an enrolled saeproto.Device."""
-    def make(hub, village, name="Laptop Posko"):
-        device = saeproto.Device(hub.add_node(village), name=name)
+    def make(hub, village, name="Laptop Posko", **device_options):
+        device = saeproto.Device(hub.add_node(village, name=name), name=name, **device_options)
         answer = device.enroll()
         assert answer.status == 200 and answer.type == saeproto.ENROLL_RESPONSE, answer
         return device
@@ -85,7 +85,7 @@ def shared_devices(shared_hub):
     """Two enrolled devices of one village on the shared hub."""
     devices = []
     for name in ("Laptop A", "Laptop B"):
-        device = saeproto.Device(shared_hub.add_node("Sumberasih"), name=name)
+        device = saeproto.Device(shared_hub.add_node("Sumberanyar", name=name), name=name)
         answer = device.enroll()
         assert answer.status == 200, answer
         devices.append(device)

@@ -12,8 +12,9 @@ import merge_model
 import saenode
 import saeproto
 
-VILLAGE_A = "Desa Sumberasri"
-VILLAGE_B = "Desa Wonokerso"
+# Villages by their codes in the official list, as the hub stores and filters them.
+VILLAGE_A = "35.13.12.2018"  # Sumberanyar, kecamatan Paiton
+VILLAGE_B = "35.13.02.2004"  # Wonokerso, kecamatan Sumber
 DEVICES = (("a1", VILLAGE_A), ("a2", VILLAGE_A), ("a3", VILLAGE_A), ("b1", VILLAGE_B))
 COORDINATORS = ("Bu Sari", "Pak Budi", "Bu Ratna")
 OPERATORS = ("Pak Hadi", "Bu Wulan")
@@ -71,8 +72,8 @@ def stored(value):
 class Device:
     def __init__(self, name, village, directory, hub):
         self.name, self.village, self.dir = name, village, directory
-        saenode.ok(["init", "--village", village], dir=directory)
-        saenode.ok(["enroll", hub.add_node(village)], dir=directory)
+        saenode.init(directory, village, author="Staf %s" % name)
+        saenode.ok(["enroll", hub.add_node(village, name="Laptop %s" % name)], dir=directory)
         self.origin = hex_id(saenode.ok(["status", "--json"], dir=directory).json()["origin"])
 
     def db_rows(self, sql, params=()):
@@ -121,7 +122,7 @@ class ElementWriter:
 
     def __init__(self, name, hub, rng):
         self.name, self.rng = name, rng
-        self.device = saeproto.Device(hub.add_node(VILLAGE_A), name="Tablet " + name)
+        self.device = saeproto.Device(hub.add_node(VILLAGE_A, name="Tablet " + name), name="Tablet " + name)
         answer = self.device.enroll()
         assert answer.status == 200, answer
         self.origin = s64(self.device.id)

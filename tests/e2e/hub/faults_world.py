@@ -13,8 +13,9 @@ import saenode
 import saeproto
 from faultproxy import Fault
 
-VILLAGE_A = "Desa Sumberasri"
-VILLAGE_B = "Desa Wonokerso"
+# Villages by their codes in the official list, as the hub stores and filters them.
+VILLAGE_A = "35.13.12.2018"  # Sumberanyar, kecamatan Paiton
+VILLAGE_B = "35.13.02.2004"  # Wonokerso, kecamatan Sumber
 STALL_TIMEOUT_S = "2"  # the node gives up on a stalled link after this (SAE_STALL_TIMEOUT_S)
 MAX_ROUNDS = 40        # fault rounds per phase before the test gives up
 STATUSES = ("new", "active", "referred", "closed")
@@ -34,8 +35,9 @@ def enrolled_via(hub, proxy, tmp_path, name, village):
     """An initialised post whose bundle names the proxy's address (enrolment itself happens
     on its first sync, through the faults)."""
     post = str(tmp_path / name)
-    saenode.ok(["init", "--village", village], dir=post)
-    saenode.ok(["enroll", hub.add_node(village, port=proxy.port)], dir=post)
+    saenode.init(post, village, author="Staf %s" % name)
+    saenode.ok(["enroll", hub.add_node(village, port=proxy.port, name="Laptop %s" % name)],
+               dir=post)
     return post
 
 
@@ -188,7 +190,8 @@ class World:
 
     # Set elements, written by Python devices of village A on a clean link to the hub.
     def writer(self, name):
-        device = saeproto.Device(self.hub.add_node(VILLAGE_A), name="Tablet " + name)
+        device = saeproto.Device(self.hub.add_node(VILLAGE_A, name="Tablet " + name),
+                                 name="Tablet " + name)
         assert device.enroll().status == 200
         device.view = {}  # (report uuid, field) -> version, of every change pulled or written
         self.writers[name] = device

@@ -18,7 +18,7 @@ NARRATIVE = 'Kronologi: "dipukul", lalu\nlari ke rumah tetangga, pukul 21.00'
 CASE1 = {"status": "new", "violence_types/physical": "1", "violence_types/psychological": "1",
          "victim_sex": "F", "intake_date": "2026-01-05", "victim_name": FORMULA_NAME,
          "narrative": NARRATIVE}
-# The two devices of Sumberasih edit the same three fields of CASE1 while apart.
+# The two devices of Sumberanyar edit the same three fields of CASE1 while apart.
 EDIT_A = {"status": "active", "risk_level": "high", "victim_age": "12"}
 EDIT_B = {"status": "closed", "risk_level": "low", "victim_age": "13"}
 CASE2 = {"status": "new", "violence_type": "sexual", "victim_sex": "M", "victim_age": "9",
@@ -71,7 +71,7 @@ def pushed(device, changes):
 
 
 def enrolled(hub, village, name):
-    device = saeproto.Device(hub.add_node(village), name=name)
+    device = saeproto.Device(hub.add_node(village, name=name), name=name)
     answer = device.enroll()
     assert answer.status == 200 and answer.type == saeproto.ENROLL_RESPONSE, answer
     return device
@@ -79,18 +79,18 @@ def enrolled(hub, village, name):
 
 def build_world(hub, twin=False):
     """Pushes, through the protocol, to a serving hub:
-    - Sumberasih (devices a1, a2): case1, edited apart by a1 (EDIT_A) and a2 (EDIT_B), which
+    - Sumberanyar (devices a1, a2): case1, edited apart by a1 (EDIT_A) and a2 (EDIT_B), which
       gives three open hard conflicts (status, risk_level, victim_age); a service and a
       referral of case1; case3, created then deleted by a1;
     - Kalibuntu (device b1): case2;
-    - Pajarakan (device p1): enrolled, nothing sent;
-    - with twin: a case of Sumberasih whose id shares its first 8 hex digits with case1's.
+    - Jabungsisir (device p1): enrolled, nothing sent;
+    - with twin: a case of Sumberanyar whose id shares its first 8 hex digits with case1's.
     Returns a namespace with the devices, the report ids (canonical text) and counts."""
     w = SimpleNamespace(hub=hub)
-    w.a1 = enrolled(hub, "Sumberasih", "Laptop A")
-    w.a2 = enrolled(hub, "Sumberasih", "Laptop B")
+    w.a1 = enrolled(hub, "Sumberanyar", "Laptop A")
+    w.a2 = enrolled(hub, "Sumberanyar", "Laptop B")
     w.b1 = enrolled(hub, "Kalibuntu", "Laptop Kalibuntu")
-    w.p1 = enrolled(hub, "Pajarakan", "Laptop Pajarakan")
+    w.p1 = enrolled(hub, "Jabungsisir", "Laptop Jabungsisir")
     case1 = saeproto.new_report_id()
     pushed(w.a1, w.a1.write(case1, "case", CASE1))
     got, _ = w.a2.pull_all()

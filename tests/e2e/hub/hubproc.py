@@ -32,6 +32,9 @@ def hub_env():
     return env
 
 
+# The hub.db schema this sae-hub writes (hub/store/hub_store.h HUB_SCHEMA_VERSION).
+HUB_SCHEMA_VERSION = 4
+
 class Hub:
     def __init__(self, directory):
         self.dir = str(directory)
@@ -61,20 +64,27 @@ class Hub:
         self.hub_id = int(re.search(r"hub id:\s+([0-9a-f]{16})", out).group(1), 16)
         return self
 
-    def add_node(self, village, out=None, days=None, port=None):
-        """Writes an enrollment bundle for a device of village; returns its path. port: the
-        port the bundle's URL names instead of the daemon's (a proxy in front of it)."""
+    def add_node(self, village, out=None, days=None, port=None, name=None):
+        """Writes an enrollment bundle for a device of village (a code or a name of the list
+        of areas) called name (default "Laptop Pos N"); returns its path. port: the port the
+        bundle's URL names instead of the daemon's (a proxy in front of it)."""
         self._bundles += 1
         out = out or os.path.join(os.path.dirname(self.dir), "bundle-%d.json" % self._bundles)
         url = self.url if port is None else "https://127.0.0.1:%d" % port
-        args = ["nodes", "add", village, "--url", url, "-o", out]
+        name = name or "Laptop Pos %d" % self._bundles
+        args = ["nodes", "add", village, "--name", name, "--url", url, "-o", out]
         if days is not None:
             args += ["--days", str(days)]
         self.ok(*args)
         return out
 
-    def nodes(self):
+    def devices_and_bundles(self):
+        """Everything nodes list --json shows: devices, and bundles not used."""
         return json.loads(self.ok("nodes", "list", "--json").stdout)
+
+    def nodes(self):
+        """The enrolled devices (revoked ones too), as nodes list --json gives them."""
+        return [n for n in self.devices_and_bundles() if n["state"] in ("enrolled", "revoked")]
 
     def revoke(self, node_id):
         return self.ok("nodes", "revoke", "%016x" % node_id)

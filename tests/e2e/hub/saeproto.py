@@ -17,7 +17,7 @@ import os
 import subprocess
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import nacl.public
 import requests
@@ -52,7 +52,13 @@ ENVELOPE_BYTES = 2 * 1024 * 1024
 INFLATED_BYTES = 8 * 1024 * 1024
 CHANGES_PER_MESSAGE = 1000
 
-SCHEMA_VERSION = 1
+# Section 7: the schema this client speaks, and the oldest the hub still takes (pushes only).
+SCHEMA_VERSION = 2
+SCHEMA_VERSION_MIN = 1
+# Section 5: a change group's author and a coordinator's note, bytes of UTF-8 on one line.
+AUTHOR_BYTES = 100
+NOTE_BYTES = 1000
+TEXT_BYTES = 1024
 OCTET_STREAM = "application/octet-stream"
 ID_MASK = (1 << 63) - 1
 
@@ -232,6 +238,9 @@ class Change:
     base_origin: int = 0
     seen_cursor: int = 0
     supersedes: int = 0
+    author: object = None  # str, or None (schema 1: unknown)
+    note: object = None    # a coordinator's note on a resolution
+    device: object = None  # the writing device's name, as the hub sends it in a pull
 
     @property
     def version(self):
@@ -243,11 +252,13 @@ class Change:
 
 
 def group_changes(changes):
-    """ChangeGroups: every run of changes with one report, kind, version and seen_cursor
-    shares a group; a seq is written only where it is not the previous seq + 1."""
+    """ChangeGroups: every run of changes with one report, kind, version, seen_cursor,
+    supersedes, author, note and device shares a group; a seq is written only where it is not
+    the previous seq + 1."""
     groups, key, previous_seq = [], None, None
     for c in changes:
-        this = (c.report_id, c.kind, c.hlc, c.origin, c.seen_cursor, c.supersedes)
+        this = (c.report_id, c.kind, c.hlc, c.origin, c.seen_cursor, c.supersedes, c.author,
+                c.note, c.device)
         if this != key:
             group = pb.ChangeGroup(report_id=c.report_id, kind=c.kind.encode(), hlc=c.hlc,
                                    origin=c.origin)
@@ -255,6 +266,9 @@ def group_changes(changes):
                 group.seen_cursor = c.seen_cursor
             if c.supersedes:
                 group.supersedes = c.supersedes
+            for name in ("author", "note", "device"):
+                if getattr(c, name) is not None:
+                    setattr(group, name, getattr(c, name).encode("utf-8"))
             groups.append(group)
             key, first = this, True
         fc = groups[-1].changes.add(field=c.field.encode())
@@ -288,9 +302,19 @@ def expand_groups(groups):
                               value=fc.value.decode("utf-8") if fc.HasField("value") else None,
                               hlc=g.hlc, origin=g.origin, seq=seq, base_hlc=fc.base_hlc,
                               base_origin=fc.base_origin, seen_cursor=g.seen_cursor,
-                              supersedes=g.supersedes))
+                              supersedes=g.supersedes, author=_text_of(g, "author"),
+                              note=_text_of(g, "note"), device=_text_of(g, "device")))
             previous_seq = seq
     return out
+
+
+def as_pulled(changes, device_name):
+    """The changes as another device pulls them: the hub adds the writer's device name."""
+    return [replace(c, device=device_name) for c in changes]
+
+
+def _text_of(group, name):
+    return getattr(group, name).decode("utf-8") if group.HasField(name) else None
 
 
 def report_uuid(report_id):
@@ -391,7 +415,10 @@ class Device:
     """One post's device: its own key pair, journal sequence, clock and pull cursor, and
     the hub it knows from its enrollment bundle."""
 
-    def __init__(self, bundle_path, name="Laptop Posko", key=None):
+    def __init__(self, bundle_path, name="Laptop Posko", key=None, author="Staf Pos",
+                 schema=SCHEMA_VERSION):
+        """author: who writes this device's changes (None: nobody, as on schema 1); schema:
+        the schema version its messages carry and its answers must come in."""
         with open(bundle_path, "rb") as f:
             bundle = json.load(f)
         if bundle.get("format") != "sae-enrollment-bundle/1":
@@ -412,6 +439,10 @@ class Device:
         with open(self.cert_path, "w") as f:
             f.write(bundle["tls_certificate"])
         self.name = name
+        self.author = author if schema >= 2 else None
+        self.schema = schema
+        # How far this device's wall clock is off (ms), as a request's clock says it.
+        self.clock_skew_ms = 0
         self.key = key or nacl.public.PrivateKey.generate()
         self.public_key = bytes(self.key.public_key)
         self.id = origin_id(self.public_key)
@@ -430,8 +461,15 @@ class Device:
         self.clock = max(self.clock, hub_clock)
 
     def next_version(self):
-        self.clock = hlc_next(self.clock, 0, wall_ms())
+        self.clock = hlc_next(self.clock, 0, wall_ms() + self.clock_skew_ms)
         return self.clock
+
+    def request_clock(self):
+        """A request's clock (section 6): schema 2 sends this computer's wall clock, schema 1
+        the device's newest version."""
+        if self.schema >= 2:
+            return (wall_ms() + self.clock_skew_ms) << 16
+        return self.clock or self.next_version()
 
     # Writing changes (as one command on a post would: one version for all fields).
     def write(self, report_id, kind, values, bases=None, hlc=None):
@@ -444,21 +482,22 @@ class Device:
             base = (bases or {}).get(field, (0, 0))
             out.append(Change(report_id=report_id, kind=kind, field=field, value=value,
                               hlc=version, origin=self.id, seq=self.seq, base_hlc=base[0],
-                              base_origin=base[1], seen_cursor=self.cursor))
+                              base_origin=base[1], seen_cursor=self.cursor,
+                              author=self.author))
         return out
 
     # Messages.
-    def push_batch(self, changes, schema_version=SCHEMA_VERSION, origin=None):
-        batch = pb.PushBatch(schema_version=schema_version,
-                             origin=self.id if origin is None else origin,
-                             clock=self.clock or self.next_version())
+    def push_batch(self, changes, schema_version=None, origin=None):
+        batch = pb.PushBatch(schema_version=self.schema if schema_version is None
+                             else schema_version, origin=self.id if origin is None else origin,
+                             clock=self.request_clock())
         batch.groups.extend(group_changes(changes))
         return batch
 
     def pull_request(self, cursor=None, max_changes=0, reviews=False, review_cursor=None):
         """A PullRequest; reviews=True asks for review states after review_cursor (by
         default this device's; a review_cursor given without reviews is sent alone)."""
-        request = pb.PullRequest(schema_version=SCHEMA_VERSION, clock=self.next_version())
+        request = pb.PullRequest(schema_version=self.schema, clock=self.request_clock())
         cursor = self.cursor if cursor is None else cursor
         if cursor:
             request.cursor = cursor
@@ -473,11 +512,11 @@ class Device:
         return request
 
     def enroll_request(self, token=None, public_key=None):
-        return pb.EnrollRequest(schema_version=SCHEMA_VERSION,
+        return pb.EnrollRequest(schema_version=self.schema,
                                 token=(token or self.token).encode(),
                                 public_key=public_key or self.public_key,
                                 village=self.village.encode(), device_name=self.name.encode(),
-                                clock=self.next_version())
+                                clock=self.request_clock())
 
     def seal(self, msg_type, message, **kwargs):
         if not isinstance(message, bytes):
@@ -509,7 +548,9 @@ class Device:
         if msg_type not in (PUSH_ACK, PULL_RESPONSE, ENROLL_RESPONSE, ERROR_STATUS):
             raise EnvelopeError("wrong_message", "type %d from the hub" % msg_type)
         answer.type, answer.message = msg_type, decode(msg_type, message)
-        if answer.message.schema_version != SCHEMA_VERSION:
+        # Section 7: answers come in the request's version (a refusal of one the hub does not
+        # take, in the nearest one it does).
+        if not SCHEMA_VERSION_MIN <= answer.message.schema_version <= SCHEMA_VERSION:
             raise ValueError("answer in schema version %d" % answer.message.schema_version)
         self.observe(answer.message.hub_clock)
         if msg_type == PULL_RESPONSE and answer.message.tls_pins:

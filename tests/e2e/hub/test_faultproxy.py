@@ -395,14 +395,15 @@ def test_command_line_proxy_writes_stats_on_sigterm(echo, tmp_path):
 
 # The real sae-node and sae-hub through the proxy.
 
-VILLAGE = "Desa Sumberasri"
+VILLAGE = "Sumberanyar"
 
 
 def enrolled_through(hub, proxy, tmp_path, name):
     """A post whose bundle names the proxy's port instead of the hub's."""
     post = str(tmp_path / name)
-    saenode.ok(["init", "--village", VILLAGE], dir=post)
-    saenode.ok(["enroll", hub.add_node(VILLAGE, port=proxy.port)], dir=post)
+    saenode.init(post, VILLAGE, author="Staf %s" % name)
+    saenode.ok(["enroll", hub.add_node(VILLAGE, port=proxy.port, name="Laptop %s" % name)],
+               dir=post)
     return post
 
 

@@ -92,7 +92,7 @@ def test_init_names_the_hub_and_makes_private_files(tmp_path):
     # A bundle carries the same identity as init printed.
     h.start()
     try:
-        bundle_path = h.add_node("Sumberasih")
+        bundle_path = h.add_node("Sumberanyar")
         with open(bundle_path) as f:
             bundle = json.load(f)
         assert bundle["hub_id"] == match.group("id")
@@ -149,16 +149,23 @@ def test_init_with_the_districts_own_certificate(tmp_path):
 # nodes
 
 def test_nodes_add_list_revoke(hub):
-    bundle_path = str(os.path.join(os.path.dirname(hub.dir), "posko-sumberasih.json"))
-    proc = hub.ok("nodes", "add", "Sumberasih", "--url", hub.url, "-o", bundle_path,
-                  "--days", "14")
+    bundle_path = str(os.path.join(os.path.dirname(hub.dir), "pos-sumberanyar.json"))
+    assert b"no devices yet" in hub.ok("nodes", "list").stderr
+    assert json.loads(hub.ok("nodes", "list", "--json").stdout) == []
+    proc = hub.ok("nodes", "add", "sumberanyar", "--name", "Laptop Pos Sumberanyar", "--url",
+                  hub.url, "-o", bundle_path, "--days", "14")
     out = proc.stdout.decode()
-    assert bundle_path in out and "Sumberasih" in out and "14 day" in out, out
+    assert bundle_path in out and "Sumberanyar (Paiton)" in out and "14 day" in out, out
     assert mode(bundle_path) == 0o600
     with open(bundle_path) as f:
         bundle = json.load(f)
     assert bundle["format"] == "sae-enrollment-bundle/1"
-    assert (bundle["hub_url"], bundle["village"]) == (hub.url, "Sumberasih")
+    assert (bundle["hub_url"], bundle["village"], bundle["device_name"]) == \
+        (hub.url, "35.13.12.2018", "Laptop Pos Sumberanyar")
+    assert ("bundle %s" % bundle["bundle"]) in out
+    pending = hub.ok("nodes", "list").stdout.decode()
+    assert re.search(r"Laptop Pos Sumberanyar\s+Sumberanyar \(Paiton\) 35\.13\.12\.2018\s+"
+                     r"pending bundle %s, expires " % bundle["bundle"], pending), pending
     expires = datetime.datetime.fromisoformat(bundle["expires"].replace("Z", "+00:00"))
     days = (expires - datetime.datetime.now(datetime.timezone.utc)).total_seconds() / 86400
     assert 13.9 < days <= 14.01, bundle["expires"]
@@ -172,15 +179,20 @@ def test_nodes_add_list_revoke(hub):
     pushed(a1, batch)
 
     text = hub.ok("nodes", "list").stdout.decode().splitlines()
-    assert len(text) == 2, text
-    line_a = [l for l in text if l.startswith(hex_id(a1.id))]
-    assert len(line_a) == 1 and "Sumberasih" in line_a[0] and "Laptop A" in line_a[0]
-    assert "batches up to %d" % batch[-1].seq in line_a[0] and "REVOKED" not in line_a[0]
-    listed = {n["id"]: n for n in json.loads(hub.ok("nodes", "list", "--json").stdout)}
+    assert len(text) == 3 and text[0].startswith("NAMA / DEVICE"), text
+    line_a = [l for l in text if hex_id(a1.id) in l]
+    # The bundle named the device: that name, not the one the post sent, is what people see.
+    assert len(line_a) == 1 and line_a[0].startswith("Laptop Pos Sumberanyar "), line_a
+    assert "Sumberanyar (Paiton) 35.13.12.2018" in line_a[0] and "enrolled" in line_a[0]
+    assert "REVOKED" not in line_a[0]
+    listed = {n["id"]: n for n in hub.nodes()}
     assert set(listed) == {hex_id(a1.id), hex_id(b1.id)}
     node = listed[hex_id(a1.id)]
-    assert (node["village"], node["device_name"], node["acked_seq"], node["revoked"]) == \
-        ("Sumberasih", "Laptop A", batch[-1].seq, False)
+    assert (node["village"], node["village_name"], node["name"], node["state"],
+            node["acked_seq"], node["revoked"]) == \
+        ("35.13.12.2018", "Sumberanyar (Paiton)", "Laptop Pos Sumberanyar", "enrolled",
+         batch[-1].seq, False)
+    assert node["last_contact"] and node["bundle"] is None
     assert node["enrolled_ms"] > 0 and node["last_seen_ms"] >= node["enrolled_ms"]
     assert node["last_batch_ms"] > 0 and isinstance(node["clock_offset_ms"], int)
     assert abs(node["clock_offset_ms"]) < 60_000
@@ -189,9 +201,10 @@ def test_nodes_add_list_revoke(hub):
     proc = hub.ok("nodes", "revoke", hex_id(a1.id))
     assert proc.stdout.decode().startswith("revoked %s" % hex_id(a1.id)), proc
     text = hub.ok("nodes", "list").stdout.decode()
-    assert "REVOKED" in [l for l in text.splitlines() if l.startswith(hex_id(a1.id))][0]
-    listed = {n["id"]: n for n in json.loads(hub.ok("nodes", "list", "--json").stdout)}
+    assert "REVOKED" in [l for l in text.splitlines() if hex_id(a1.id) in l][0]
+    listed = {n["id"]: n for n in hub.nodes()}
     assert listed[hex_id(a1.id)]["revoked"] is True
+    assert listed[hex_id(a1.id)]["state"] == "revoked"
     assert listed[hex_id(a1.id)]["revoked_ms"] > 0
     assert listed[hex_id(b1.id)]["revoked"] is False
     # Its next request is refused; what it sent before stays.
@@ -230,11 +243,14 @@ def test_reports_list_json(world):
     listed = json.loads(world.hub.ok("reports", "list", "--json").stdout)
     assert [r["id"] for r in listed] == world.ids
     for r in listed:
-        assert set(r) == {"id", "kind", "village", "fields", "deleted", "updated"}, r
+        assert set(r) == {"id", "kind", "village", "village_name", "fields", "deleted",
+                          "updated"}, r
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r["updated"]), r
     by_id = {r["id"]: r for r in listed}
     assert by_id[world.case1]["fields"] == merged_case1(world)
-    assert (by_id[world.case1]["kind"], by_id[world.case1]["village"]) == ("case", "Sumberasih")
+    assert (by_id[world.case1]["kind"], by_id[world.case1]["village"],
+            by_id[world.case1]["village_name"]) == ("case", "35.13.12.2018",
+                                                    "Sumberanyar (Paiton)")
     assert by_id[world.case2]["fields"] == dict(shown(CASE2), victim_age=9)
     assert by_id[world.service]["fields"] == {
         "case_id": world.case1, "service_type": "counselling", "service_date": "2026-02-01",
@@ -242,16 +258,20 @@ def test_reports_list_json(world):
     assert by_id[world.referral]["kind"] == "referral"
     assert by_id[world.referral]["fields"]["notes"] == FORMULA_NOTES
     assert [r["id"] for r in listed if r["deleted"]] == [world.deleted]
-    assert by_id[world.case2]["village"] == "Kalibuntu"
+    assert by_id[world.case2]["village"] == "35.13.14.2016"
 
 
 @pytest.mark.parametrize("filters, expected", [
-    (["--village", "Sumberasih"], ["case1", "service", "referral", "deleted"]),
+    (["--village", "Sumberanyar"], ["case1", "service", "referral", "deleted"]),
     (["--village", "Kalibuntu"], ["case2"]),
     (["--kind", "case"], ["case1", "deleted", "case2"]),
     (["--kind", "service"], ["service"]),
     (["--village", "Kalibuntu", "--kind", "referral"], []),
-    (["--village", "Sumberasih", "--kind", "referral"], ["referral"]),
+    (["--village", "Sumberanyar", "--kind", "referral"], ["referral"]),
+    (["--village", "35.13.12.2018"], ["case1", "service", "referral", "deleted"]),
+    (["--village", "  KALIBUNTU "], ["case2"]),
+    (["--village", "3513142016"], ["case2"]),
+    (["--village", "Jabungsisir, Paiton"], []),
 ])
 def test_reports_list_filters(world, filters, expected):
     listed = json.loads(world.hub.ok("reports", "list", "--json", *filters).stdout)
@@ -268,7 +288,7 @@ def test_reports_list_text_hides_sensitive_fields(world):
     lines = proc.stdout.decode().splitlines()
     assert [l[:36] for l in lines] == world.ids
     by_id = {l[:36]: l for l in lines}
-    assert re.match(r"\S+\s+case\s+Sumberasih\s", by_id[world.case1])
+    assert re.match(r"\S+\s+case\s+Sumberanyar \(Paiton\)\s", by_id[world.case1])
     assert "violence_types=physical,psychological" in by_id[world.case1]
     assert "(deleted)" in by_id[world.deleted] and "(deleted)" not in by_id[world.case1]
     for secret in (FORMULA_NAME, FORMULA_NAME_2, "Kronologi", FORMULA_NOTES, FORMULA_PROVIDER):
@@ -280,7 +300,7 @@ def test_reports_show_json_by_prefix(world):
         shown = json.loads(world.hub.ok("reports", "show", arg, "--json").stdout)
         assert shown["id"] == world.case1
     assert set(shown) >= {"id", "kind", "village", "fields", "versions", "conflicts"}
-    assert (shown["kind"], shown["village"]) == ("case", "Sumberasih")
+    assert (shown["kind"], shown["village"]) == ("case", "35.13.12.2018")
     assert shown["fields"] == merged_case1(world)
     versions = shown["versions"]
     assert set(versions) == set(CASE1) | set(EDIT_A)
@@ -289,8 +309,11 @@ def test_reports_show_json_by_prefix(world):
         ("new", hex_id(world.a1.id)), ("active", hex_id(world.a1.id)),
         ("closed", hex_id(world.a2.id))])
     assert [v["value"] for v in status if v["winner"]] == [shown["fields"]["status"]]
+    names = {hex_id(world.a1.id): world.a1.name, hex_id(world.a2.id): world.a2.name}
     for v in status:
-        assert v["village"] == "Sumberasih" and v["author"] is None and v["held"] is False
+        assert v["village"] == "35.13.12.2018" and v["held"] is False and v["district"] is False
+        assert (v["author"], v["device"], v["note"]) == ("Staf Pos", names[v["node"]], None)
+        assert v["by"].startswith("Staf Pos, %s, " % names[v["node"]]), v
         assert re.fullmatch(r"[0-9a-f]{16}", v["version"])
     assert sorted(v["value"] for v in versions["victim_age"]) == [12, 13]
     conflict_ids = {c["field"]: c["id"] for c in
@@ -304,6 +327,9 @@ def test_reports_show_text_has_every_field_and_version(world):
     assert FORMULA_NAME in out  # sensitive fields are shown in full by show
     assert "Kronologi" in out and "lari ke rumah tetangga" in out
     assert hex_id(world.a1.id) in out and hex_id(world.a2.id) in out
+    assert "village                 Sumberanyar (Paiton), 35.13.12.2018" in out
+    # Each version: who, on which device, when.
+    assert re.search(r"^\s+\*? Staf Pos, Laptop A, \d+ \w{3} \d\d:\d\d  ", out, re.M), out
     for field in EDIT_A:
         assert re.search(r"open conflict \d+ on %s" % field, out), out
     deleted = world.hub.ok("reports", "show", world.deleted).stdout.decode()
@@ -314,15 +340,16 @@ def test_conflicts_list_and_show(world):
     listed = json.loads(world.hub.ok("conflicts", "list", "--json").stdout)
     assert sorted(c["field"] for c in listed) == sorted(EDIT_A)
     for c in listed:
-        assert (c["report"], c["severity"], c["status"], c["village"]) == \
-            (world.case1, "hard", "open", "Sumberasih")
+        assert (c["report"], c["severity"], c["status"], c["village"], c["village_name"]) == \
+            (world.case1, "hard", "open", "35.13.12.2018", "Sumberanyar (Paiton)")
         assert {"id", "report", "field", "severity", "status", "winner", "candidates"} <= set(c)
         # str(): victim_age candidates are JSON numbers.
         assert sorted((str(k["value"]), k["node"]) for k in c["candidates"]) == sorted([
             (EDIT_A[c["field"]], hex_id(world.a1.id)), (EDIT_B[c["field"]], hex_id(world.a2.id))])
         assert [k["number"] for k in c["candidates"]] == [1, 2]
         for k in c["candidates"]:
-            assert k["village"] == "Sumberasih" and re.fullmatch(r"[0-9a-f]{16}", k["version"])
+            assert k["village"] == "35.13.12.2018" and re.fullmatch(r"[0-9a-f]{16}", k["version"])
+            assert k["by"].startswith("Staf Pos, Laptop "), k
         assert str(c["winner"]["value"]) in (EDIT_A[c["field"]], EDIT_B[c["field"]])
         shown = json.loads(world.hub.ok("conflicts", "show", str(c["id"]), "--json").stdout)
         assert shown == c
@@ -337,6 +364,7 @@ def test_conflicts_list_and_show(world):
     assert "hard, open" in out and world.case1 in out
     assert "[1] %s" % status["candidates"][0]["value"] in out
     assert "[2] %s" % status["candidates"][1]["value"] in out
+    assert "      Staf Pos, Laptop A, " in out and "      Staf Pos, Laptop B, " in out
 
 
 def test_conflicts_say_what_stands_and_why(world):
@@ -372,14 +400,15 @@ def test_export_csv(world):
     assert raw.endswith(b"\r\n") and b"\r\n" in raw
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
     header = rows[0]
-    assert header[:5] == ["id", "kind", "village", "deleted", "updated"]
+    assert header[:6] == ["id", "kind", "village", "village_name", "deleted", "updated"]
     for field in list(shown(CASE1)) + list(EDIT_A) + ["case_id", "provider", "referred_to",
                                                       "notes"]:
         assert header.count(field) == 1, field
     by_id = {r[0]: dict(zip(header, r)) for r in rows[1:]}
     assert list(by_id) == world.ids and all(len(r) == len(header) for r in rows)
     case1 = by_id[world.case1]
-    assert (case1["kind"], case1["village"], case1["deleted"]) == ("case", "Sumberasih", "false")
+    assert (case1["kind"], case1["village"], case1["village_name"], case1["deleted"]) == \
+        ("case", "35.13.12.2018", "Sumberanyar (Paiton)", "false")
     assert case1["narrative"] == NARRATIVE  # commas, quotes and a line break survive
     assert case1["status"] == merged_case1(world)["status"]
     assert case1["case_id"] == "" and case1["referred_to"] == ""
@@ -397,9 +426,10 @@ def test_export_csv(world):
     rows = list(csv.reader(io.StringIO(
         world.hub.ok("export", "--format", "csv", "--kind", "referral").stdout.decode(),
         newline="")))
-    assert rows[0] == ["id", "kind", "village", "deleted", "updated", "case_id", "referred_to",
-                       "referral_reason", "referral_date", "referral_status", "status_date",
-                       "decline_reason", "service_note", "referral_result", "notes"]
+    assert rows[0] == ["id", "kind", "village", "village_name", "deleted", "updated", "case_id",
+                       "referred_to", "referral_reason", "referral_date", "referral_status",
+                       "status_date", "decline_reason", "service_note", "referral_result",
+                       "notes"]
     assert [r[0] for r in rows[1:]] == [world.referral]
 
 
@@ -434,7 +464,10 @@ def test_export_to_file(world, tmp_path, fmt):
 def expected_stats(world):
     return {
         "reports": 4, "deleted": 1,
-        "village": {"Kalibuntu": 1, "Pajarakan": 0, "Sumberasih": 3},
+        "village": {"35.13.14.2016": 1, "35.13.12.2001": 0, "35.13.12.2018": 3},
+        "village_names": {"35.13.14.2016": "Kalibuntu (Kraksaan)",
+                          "35.13.12.2001": "Jabungsisir (Paiton)",
+                          "35.13.12.2018": "Sumberanyar (Paiton)"},
         "kind": {"case": 2, "service": 1, "referral": 1, "shelter_stay": 0},
         "month": {"2026-01": {"case": 1, "service": 0, "referral": 0, "shelter_stay": 0,
                               "total": 1},
@@ -445,7 +478,7 @@ def expected_stats(world):
         # CASE1 has two types and counts under both; CASE2's old single type counts too.
         "violence_type": {"physical": 1, "psychological": 1, "sexual": 1, "exploitation": 0,
                           "trafficking": 0, "neglect": 0, "other": 0},
-        "open_conflicts": {"Sumberasih": 3},
+        "open_conflicts": {"35.13.12.2018": 3},
         "held_changes": {},
         "duplicate_registration_numbers": {},
     }
@@ -458,12 +491,13 @@ def test_stats_json_counts_what_was_pushed(world):
 def test_stats_text(world):
     out = world.hub.ok("stats").stdout.decode()
     assert "reports: 4 (not counting 1 deleted)" in out
-    assert re.search(r"Sumberasih\s+3 reports", out) and re.search(r"Kalibuntu\s+1 reports", out)
+    assert re.search(r"Sumberanyar \(Paiton\) 35\.13\.12\.2018\s+3 reports", out), out
+    assert re.search(r"Kalibuntu \(Kraksaan\) 35\.13\.14\.2016\s+1 reports", out), out
     assert re.search(r"case\s+2 reports", out) and re.search(r"referral\s+1 reports", out)
     assert re.search(r"2026-02\s+0\s+1\s+1\s+0\s+2", out), out
     assert "a case of two types counts under both" in out
     assert re.search(r"physical\s+1 cases", out) and re.search(r"neglect\s+0 cases", out)
-    assert re.search(r"Sumberasih\s+3 conflicts", out)
+    assert re.search(r"Sumberanyar \(Paiton\) 35\.13\.12\.2018\s+3 conflicts", out)
 
 
 # ---------------------------------------------------------------------------------------
@@ -484,14 +518,17 @@ def test_reports_edit_reaches_the_posts(hub):
                   "--by", "Pak Budi (UPT PPA)")
     out = proc.stdout.decode()
     assert out.startswith("saved 3 district change(s) to %s by Pak Budi (UPT PPA)" % w.case1)
-    assert "Sumberasih" in out and proc.stderr == b""
+    assert "Sumberanyar (Paiton)" in out and proc.stderr == b""
     shown = json.loads(hub.ok("reports", "show", w.case1, "--json").stdout)
     assert shown["fields"]["intake_channel"] == "phone"
     assert shown["fields"]["victim_name"] == "Siti Aminah"
     assert "narrative" not in shown["fields"]
     edit = [v for v in shown["versions"]["intake_channel"] if v["winner"]][0]
     assert (edit["author"], edit["node"]) == ("Pak Budi (UPT PPA)", hex_id(hub.hub_id))
-    assert [v["author"] for v in shown["versions"]["narrative"]] == [None, "Pak Budi (UPT PPA)"]
+    assert [v["author"] for v in shown["versions"]["narrative"]] == ["Staf Pos",
+                                                                      "Pak Budi (UPT PPA)"]
+    assert edit["district"] is True and edit["device"] == hub.query(
+        "SELECT value FROM meta WHERE key = 'name'")[0][0]
     # The posts of the village receive the correction; another village's post does not.
     expected = sorted([("intake_channel", "phone"), ("victim_name", "Siti Aminah"),
                        ("narrative", None)])

@@ -39,7 +39,7 @@ def file_hashes(directory, names=KEY_FILES):
 @pytest.fixture(scope="module")
 def ctx(shared_hub, tmp_path_factory):
     """A serving hub with the world of hubcli_world (a twin id makes an ambiguous prefix),
-    the risk_level conflict resolved by "Bu Ani", and Pajarakan's device revoked."""
+    the risk_level conflict resolved by "Bu Ani", and Jabungsisir's device revoked."""
     w = build_world(shared_hub, twin=True)
     w.dir = shared_hub.dir
     w.tmp = str(tmp_path_factory.mktemp("bad-input-files"))
@@ -54,6 +54,13 @@ def ctx(shared_hub, tmp_path_factory):
                   "--by", "Bu Ani")
     shared_hub.ok("nodes", "revoke", hex_id(w.p1.id))
     w.revoked = hex_id(w.p1.id)
+    w.used_bundle = w.a1.bundle["bundle"]
+    w.bad_csv = os.path.join(w.tmp, "bad.csv")
+    with open(w.bad_csv, "w") as f:
+        f.write("nama,kode\nSumberanyar,35.13.12.2018\n")
+    w.orphan_csv = os.path.join(w.tmp, "orphan.csv")
+    with open(w.orphan_csv, "w") as f:
+        f.write("code,parent_code,name\n35.13.99.2001,35.13.99,Desa Baru\n")
     return w
 
 
@@ -69,12 +76,14 @@ def edit(c, report, *changes, by="Pak Budi"):
     return args + (["--by", by] if by is not None else [])
 
 
-def add(c, village="Sumberasih", url=None, days=None, out=None):
+def add(c, village="Sumberanyar", url=None, days=None, out=None, name="Laptop Pos Baru"):
     args = ["nodes", "add", village, "--url", url or c.hub.url, "-o", out or out_file(c)]
+    args += ["--name", name] if name is not None else []
     return args + (["--days", days] if days is not None else [])
 
 
 V100 = "v" * 100
+N100 = "é" * 50  # a device name of 100 bytes of two-byte UTF-8
 
 # name -> (function(ctx) returning the arguments, words the error line must hold; "{x}" in a
 # word is ctx.x).
@@ -118,7 +127,7 @@ BAD = {
                                 ["--set", "needs a value"]),
     "--keep without its value": (lambda c: ["conflicts", "resolve", str(c.status_conflict),
                                             "--by", "X", "--keep"], ["--keep", "needs a value"]),
-    "--url without its value": (lambda c: ["nodes", "add", "Sumberasih", "-o", out_file(c),
+    "--url without its value": (lambda c: ["nodes", "add", "Sumberanyar", "-o", out_file(c),
                                            "--url"], ["--url", "needs a value"]),
     "--listen without its value": (lambda c: ["serve", "--listen"],
                                    ["--listen", "needs a value"]),
@@ -142,9 +151,9 @@ BAD = {
                                       ["--listen"]),
     "serve with an argument": (lambda c: ["serve", "now"], ["options only"]),
     # nodes add.
-    "nodes add without --url": (lambda c: ["nodes", "add", "Sumberasih", "-o", out_file(c)],
+    "nodes add without --url": (lambda c: ["nodes", "add", "Sumberanyar", "-o", out_file(c)],
                                 ["--url"]),
-    "nodes add without -o": (lambda c: ["nodes", "add", "Sumberasih", "--url", c.hub.url],
+    "nodes add without -o": (lambda c: ["nodes", "add", "Sumberanyar", "--url", c.hub.url],
                              ["-o BUNDLE"]),
     "nodes add without a village": (lambda c: ["nodes", "add", "--url", c.hub.url, "-o",
                                                out_file(c)], ["VILLAGE"]),
@@ -154,13 +163,29 @@ BAD = {
                                             ["--url", "https://"]),
     "nodes add with an empty village": (lambda c: add(c, village=""), ["village", "100 bytes"]),
     "nodes add with a village of 101 bytes": (lambda c: add(c, village=V100 + "x"),
-                                              ["village", "100 bytes"]),
-    "nodes add with a village of 101 bytes of UTF-8": (lambda c: add(c, village="é" * 50 + "x"),
-                                                      ["village", "100 bytes"]),
-    "nodes add with a village on two lines": (lambda c: add(c, village="Sumber\nasih"),
-                                              ["village", "one line"]),
-    "nodes add with a village of invalid UTF-8": (lambda c: add(c, village=b"Sumber\xffasih"),
-                                                  ["village", "UTF-8"]),
+                                              ["no village called", "nearest"]),
+    "nodes add with a village on two lines": (lambda c: add(c, village="Sumber\nanyar"),
+                                              ["village", "code or its name"]),
+    "nodes add with a village of invalid UTF-8": (lambda c: add(c, village=b"Sumber\xffanyar"),
+                                                  ["village", "code or its name"]),
+    # Villages come from the official list: a typo gets the nearest names, a shared name its
+    # candidates, a kecamatan is no village.
+    "nodes add with a typo and a trailing space": (
+        lambda c: add(c, village="Sumberanyer "),
+        ["nodes add", "no village called", "nearest", "Sumberanyar (Paiton)"]),
+    "nodes add with a name the list does not hold": (lambda c: add(c, village="Desa Sumberasri"),
+                                                     ["no village called"]),
+    "nodes add with a shared name": (lambda c: add(c, village="Karanganyar"),
+                                     ["2 villages", "35.13.04.2010", "35.13.12.2011"]),
+    "nodes add with a kecamatan": (lambda c: add(c, village="35.13.12"), ["kecamatan code"]),
+    "nodes add with an unknown code": (lambda c: add(c, village="35.13.12.2099"),
+                                       ["no village with code 35.13.12.2099"]),
+    "nodes add without --name": (lambda c: add(c, name=None), ["--name NAME"]),
+    "nodes add with a name of 101 bytes": (lambda c: add(c, name=N100 + "x"),
+                                           ["--name", "1 to 100 bytes"]),
+    "nodes add with a name on two lines": (lambda c: add(c, name="Laptop\nPos"),
+                                           ["--name", "one line"]),
+    "nodes add with an empty name": (lambda c: add(c, name=""), ["--name"]),
     "nodes add --days 0": (lambda c: add(c, days="0"), ["--days", "1 to 90"]),
     "nodes add --days 91": (lambda c: add(c, days="91"), ["--days", "1 to 90"]),
     "nodes add --days -1": (lambda c: add(c, days="-1"), ["--days", "1 to 90"]),
@@ -170,13 +195,41 @@ BAD = {
     # nodes revoke.
     "nodes revoke of an unknown id": (lambda c: ["nodes", "revoke", "0123456789abcdef"],
                                       ["0123456789abcdef"]),
-    "nodes revoke of a malformed id": (lambda c: ["nodes", "revoke", "Sumberasih"],
+    "nodes revoke of a malformed id": (lambda c: ["nodes", "revoke", "Sumberanyar"],
                                        ["16 hex digits"]),
     "nodes revoke of a short id": (lambda c: ["nodes", "revoke", hex_id(c.a1.id)[:15]],
                                    ["16 hex digits"]),
     "nodes revoke twice": (lambda c: ["nodes", "revoke", c.revoked], ["{revoked}", "revoked"]),
     "nodes revoke without an id": (lambda c: ["nodes", "revoke"], ["nodes revoke ID"]),
     "nodes list with an argument": (lambda c: ["nodes", "list", "all"], ["--json"]),
+    # nodes cancel.
+    "nodes cancel of an unknown bundle": (lambda c: ["nodes", "cancel", "00000000"],
+                                          ["no bundle 00000000"]),
+    "nodes cancel of a malformed id": (lambda c: ["nodes", "cancel", "1a2b3c"],
+                                       ["8 hex digits"]),
+    "nodes cancel of a used bundle": (lambda c: ["nodes", "cancel", c.used_bundle],
+                                      ["was used", "revoke"]),
+    "nodes cancel without an id": (lambda c: ["nodes", "cancel"], ["nodes cancel BUNDLE"]),
+    # villages.
+    "villages import of a missing file": (lambda c: ["villages", "import", out_file(c, "x.csv")],
+                                          ["cannot read", "x.csv", "nothing was imported"]),
+    "villages import of a file that is no list": (
+        lambda c: ["villages", "import", c.bad_csv], ["bad.csv", "nothing was imported"]),
+    "villages import of an orphan village": (
+        lambda c: ["villages", "import", c.orphan_csv],
+        ["35.13.99.2001", "no parent 35.13.99", "nothing was imported"]),
+    "villages list of an unknown kecamatan": (
+        lambda c: ["villages", "list", "--kecamatan", "Paitun"],
+        ["--kecamatan", "no kecamatan called", "Paiton"]),
+    "villages list with an argument": (lambda c: ["villages", "list", "Paiton"],
+                                       ["no arguments"]),
+    "villages assign of a village of the list": (
+        lambda c: ["villages", "assign", "35.13.12.2018", "Jabungsisir"], ["never moves"]),
+    "villages assign of a name nothing carries": (
+        lambda c: ["villages", "assign", "Desa Lain", "Jabungsisir"], ["no device or report"]),
+    "villages assign to a typo": (lambda c: ["villages", "assign", "Desa Lain", "Jabungsisr"],
+                                  ["nearest", "Jabungsisir (Paiton)"]),
+    "villages without a command": (lambda c: ["villages"], ["import, list or assign"]),
     # reports show and list.
     "reports show of an unknown id": (lambda c: ["reports", "show", c.unknown],
                                       ["no report has id", "{unknown}"]),
@@ -199,7 +252,17 @@ BAD = {
                                         ["unknown kind", "incident", KINDS]),
     "reports list of an empty village": (lambda c: ["reports", "list", "--village", ""],
                                          ["--village"]),
-    "reports list with an argument": (lambda c: ["reports", "list", "Sumberasih"],
+    "reports list of a village with a typo": (
+        lambda c: ["reports", "list", "--village", "Kalibuntoe "],
+        ["--village", "nearest", "Kalibuntu (Kraksaan)"]),
+    "reports list of a shared village name": (
+        lambda c: ["reports", "list", "--village", "Karanganyar"], ["--village", "2 villages"]),
+    "export of an unknown village": (lambda c: ["export", "--format", "csv", "--village",
+                                                "Sumberasri", "-o", out_file(c, "x.csv")],
+                                     ["--village", "no village called"]),
+    "stats of an unknown village": (lambda c: ["stats", "--village", "Sumberasri"],
+                                    ["--village", "no village called"]),
+    "reports list with an argument": (lambda c: ["reports", "list", "Sumberanyar"],
                                       ["no arguments"]),
     # reports edit.
     "edit of an unknown field": (lambda c: edit(c, c.case2, "colour=red"),
@@ -280,7 +343,8 @@ BAD = {
     "edit of a 5-character prefix": (lambda c: edit(c, c.case2[:5], "status=closed"),
                                      ["not a report id"]),
     "edit with a reference to another village": (
-        lambda c: edit(c, c.referral, "case_id=" + c.case2), ["case_id", "Kalibuntu"]),
+        lambda c: edit(c, c.referral, "case_id=" + c.case2),
+        ["case_id", "Sumberanyar (Paiton)", "Kalibuntu (Kraksaan)"]),
     "edit with a reference to a deleted case": (
         lambda c: edit(c, c.referral, "case_id=" + c.deleted), ["case_id", "deleted"]),
     "edit with a reference to a service": (lambda c: edit(c, c.referral,
@@ -342,7 +406,7 @@ BAD = {
                                                "incident"], ["unknown kind", "incident", KINDS]),
     "export with an argument": (lambda c: ["export", "--format", "csv", "laporan.csv"],
                                 ["options only"]),
-    "stats with an argument": (lambda c: ["stats", "Sumberasih"], ["no arguments"]),
+    "stats with an argument": (lambda c: ["stats", "Sumberanyar"], ["no arguments"]),
     "stats --json with an argument": (lambda c: ["stats", "--json", "2026"], ["no arguments"]),
 }
 
@@ -381,7 +445,8 @@ ABSENT_COMMANDS = [
     ["export", "--format", "csv"], ["export", "--format", "json", "-o", "OUT"],
     ["stats"], ["stats", "--json"], ["nodes", "list"], ["nodes", "list", "--json"],
     ["nodes", "revoke", "0123456789abcdef"],
-    ["nodes", "add", "Sumberasih", "--url", "https://127.0.0.1:8443", "-o", "OUT"],
+    ["nodes", "add", "Sumberanyar", "--name", "Laptop", "--url", "https://127.0.0.1:8443",
+     "-o", "OUT"],
     ["serve", "--listen", "127.0.0.1:0"]]
 
 
@@ -455,19 +520,21 @@ def test_init_refused_creates_nothing(name, other_hubs, tmp_path):
 # The edges that are accepted
 
 def test_edges_that_are_accepted(ctx):
-    """A village of exactly 100 bytes (ASCII, and 2-byte UTF-8), --days 1 and 90."""
-    for n, (village, days) in enumerate([(V100, None), ("é" * 50, None),
-                                         ("Sumberasih", "1"), ("Sumberasih", "90")]):
+    """A village by its code with or without dots, or its name in any case with spaces
+    around, "desa" before it or its kecamatan after a comma; a device name of exactly 100
+    bytes (2-byte UTF-8); --days 1 and 90."""
+    edges = [("35.13.14.2016", N100, None), ("3513142016", "x", "1"),
+             ("  desa KALIBUNTU ", "Laptop", "90"), ("karanganyar, paiton", "Laptop", None)]
+    for n, (village, name, days) in enumerate(edges):
         path = os.path.join(ctx.tmp, "edge-%d.json" % n)
-        proc = run(ctx.dir, add(ctx, village=village, days=days, out=path))
+        proc = run(ctx.dir, add(ctx, village=village, days=days, out=path, name=name))
         assert proc.returncode == 0 and proc.stderr == b"", proc
         device = saeproto.Device(path)
-        assert device.village == village
+        assert device.village == ("35.13.12.2011" if n == 3 else "35.13.14.2016")
         assert device.enroll().status == 200
         os.unlink(path)
         os.unlink(path + ".cert.pem")
-    villages = {n["village"] for n in ctx.hub.nodes()}
-    assert {V100, "é" * 50} <= villages
+    assert N100 in {n["name"] for n in ctx.hub.nodes()}
     # A name of exactly 200 bytes is accepted by reports edit.
     proc = run(ctx.dir, edit(ctx, ctx.case2, "victim_name=" + "n" * 200))
     assert proc.returncode == 0, proc
@@ -493,7 +560,8 @@ DAMAGED_COMMANDS = [
     ["export", "--format", "csv"], ["export", "--format", "json", "-o", "OUT"],
     ["stats"], ["stats", "--json"], ["nodes", "list"], ["nodes", "list", "--json"],
     ["nodes", "revoke", "0123456789abcdef"],
-    ["nodes", "add", "Sumberasih", "--url", "https://127.0.0.1:8443", "-o", "OUT"],
+    ["nodes", "add", "Sumberanyar", "--name", "Laptop", "--url", "https://127.0.0.1:8443",
+     "-o", "OUT"],
     ["serve", "--listen", "127.0.0.1:0"]]
 
 

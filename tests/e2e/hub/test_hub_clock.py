@@ -17,7 +17,7 @@ def ahead(ms):
 
 
 def test_clock_offset_of_each_request_is_measured(hub, enroll):
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     changes = device.write(saeproto.new_report_id(), "case", NEW_CASE)
     batch = device.push_batch(changes)
     batch.clock = ahead(2 * HOUR_MS)
@@ -33,7 +33,7 @@ def test_clock_offset_of_each_request_is_measured(hub, enroll):
 
 
 def test_change_within_the_drift_is_applied(hub, enroll):
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     case = saeproto.new_report_id()
     changes = device.write(case, "case", NEW_CASE, hlc=ahead(23 * HOUR_MS))
     answer = device.push(changes)
@@ -46,7 +46,7 @@ def test_change_within_the_drift_is_applied(hub, enroll):
 
 
 def test_change_past_the_drift_is_held(hub, enroll):
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     case = saeproto.new_report_id()
     changes = device.write(case, "case", NEW_CASE, hlc=ahead(25 * HOUR_MS))
     answer = device.push(changes)
@@ -65,7 +65,7 @@ def test_redated_version_settles_the_held_one(hub, enroll):
     """A post that finds its clock was wrong sends its held change again with a corrected
     version and `supersedes` naming the held one: the held change is settled (no clock
     conflict left), the re-dated value is current, and both stay stored."""
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     case = saeproto.new_report_id()
     held = device.write(case, "case", NEW_CASE, hlc=ahead(365 * 24 * HOUR_MS))
     assert device.push(held).status == 200
@@ -82,7 +82,7 @@ def test_redated_version_settles_the_held_one(hub, enroll):
 def test_supersedes_names_only_the_posts_own_version(hub, enroll):
     """`supersedes` cannot settle another post's held change: it names a version of the
     sender's own, and one that matches nothing links nothing."""
-    a, b = enroll(hub, "Sumberasih", name="A"), enroll(hub, "Sumberasih", name="B")
+    a, b = enroll(hub, "Sumberanyar", name="A"), enroll(hub, "Sumberanyar", name="B")
     case = saeproto.new_report_id()
     held = a.write(case, "case", NEW_CASE, hlc=ahead(365 * 24 * HOUR_MS))
     assert a.push(held).status == 200
@@ -98,7 +98,7 @@ def test_every_answer_carries_the_hubs_wall_time(hub, enroll):
     day less an hour ahead); hub_time is the hub's wall clock, what posts measure their
     offset against. Every answer carries both: EnrollResponse, PushAck, PullResponse,
     ErrorStatus."""
-    device = saeproto.Device(hub.add_node("Sumberasih"))
+    device = saeproto.Device(hub.add_node("Sumberanyar"))
     answers = [device.enroll()]
     answers.append(device.push(device.write(saeproto.new_report_id(), "case", NEW_CASE,
                                             hlc=ahead(23 * HOUR_MS))))

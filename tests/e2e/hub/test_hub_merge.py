@@ -28,7 +28,7 @@ def versions(changes):
 
 def shared_case(hub, enroll):
     """Two devices of one village that both know a new case."""
-    a1, a2 = enroll(hub, "Sumberasih", "Laptop 1"), enroll(hub, "Sumberasih", "Laptop 2")
+    a1, a2 = enroll(hub, "Sumberanyar", "Laptop 1"), enroll(hub, "Sumberanyar", "Laptop 2")
     case = saeproto.new_report_id()
     pushed(a1, a1.write(case, "case", NEW_CASE))
     got, _ = a2.pull_all()
@@ -61,7 +61,7 @@ def test_concurrent_edits_of_one_field_make_one_hard_conflict(hub, enroll):
     assert hub.current_value(saeproto.report_uuid(case), "status") == \
         ("active", opened.hlc, opened.origin)
     # A third device of the village receives both values.
-    a3 = saeproto.Device(hub.add_node("Sumberasih"))
+    a3 = saeproto.Device(hub.add_node("Sumberanyar"))
     assert a3.enroll().status == 200
     got, _ = a3.pull_all()
     assert {(c.field, c.value, c.origin) for c in got if c.field == "status"} == \
@@ -76,7 +76,13 @@ def test_conflict_is_listed_by_the_admin_command(hub, enroll):
     assert (c["report"], c["field"], c["severity"], c["status"]) == \
         (saeproto.report_uuid(case), "status", "hard", "open")
     assert sorted(k["value"] for k in c["candidates"]) == ["active", "closed"]
-    assert {k["village"] for k in c["candidates"]} == {"Sumberasih"}
+    assert {k["village"] for k in c["candidates"]} == {"35.13.12.2018"}
+    assert c["village_name"] == "Sumberanyar (Paiton)"
+    # Each candidate names the person and the device, and reads as people say it.
+    assert {(k["author"], k["device"]) for k in c["candidates"]} == \
+        {(a1.author, a1.name), (a2.author, a2.name)}
+    for k in c["candidates"]:
+        assert k["by"].startswith("%s, %s, " % (k["author"], k["device"])), k
     nodes = {str(k["node"]).lower() for k in c["candidates"]}
     assert nodes in ({"%016x" % a1.id, "%016x" % a2.id}, {str(a1.id), str(a2.id)}), nodes
     assert c["winner"]["value"] == hub.current_value(saeproto.report_uuid(case), "status")[0]
@@ -149,7 +155,7 @@ def test_delete_conflict_names_only_edits_still_current_in_their_field(hub, enro
     delete) replaces both edits: nothing the delete had not seen is left, and the delete
     conflict is settled."""
     a1, a2, case, seen = shared_case(hub, enroll)
-    a3 = enroll(hub, "Sumberasih", "Laptop 3")
+    a3 = enroll(hub, "Sumberanyar", "Laptop 3")
     a3.pull_all()
     pushed(a1, a1.write(case, "case", {"_deleted": "1"}))
     first = a2.write(case, "case", {"status": "active"}, bases=seen)

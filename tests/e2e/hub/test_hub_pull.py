@@ -9,15 +9,17 @@ NEW_CASE = {"status": "new", "violence_type": "physical", "victim_sex": "F",
 
 
 def pushed(device, changes):
+    """Pushes changes; returns them as the other devices of the village pull them (with
+    the writer's device name)."""
     answer = device.push(changes)
     assert answer.status == 200 and not answer.message.refusals, answer
-    return changes
+    return saeproto.as_pulled(changes, device.name)
 
 
 def populate(hub, enroll):
     """Village A: a1 writes three cases (one of them edited later), village B: b1 writes two,
     pushed interleaved so that the hub's log mixes the villages."""
-    a1, a2 = enroll(hub, "Sumberasih", "Laptop A1"), enroll(hub, "Sumberasih", "Laptop A2")
+    a1, a2 = enroll(hub, "Sumberanyar", "Laptop A1"), enroll(hub, "Sumberanyar", "Laptop A2")
     b1 = enroll(hub, "Kalibuntu", "Laptop B1")
     mine = []
     cases = [saeproto.new_report_id() for _ in range(3)]
@@ -114,7 +116,7 @@ def test_pull_splits_large_values_into_pages_that_fit_the_limits(hub, enroll):
     """300 narratives of 32 KiB (9.8 MB of values) cannot travel in one PullResponse of at
     most 8 MiB inflated: the hub pages them by size, and saeproto's bounded inflate checks
     every page against the limit."""
-    a1, a2 = enroll(hub, "Sumberasih"), enroll(hub, "Sumberasih")
+    a1, a2 = enroll(hub, "Sumberanyar"), enroll(hub, "Sumberanyar")
     sent = []
     for batch in range(3):
         changes = []
@@ -133,7 +135,7 @@ def test_pull_never_returns_own_or_held_changes_and_moves_past_them(hub, enroll)
     """PROTOCOL.md section 6: a pull answers only changes of the post's village written by
     others, never one the hub holds for its date; next_cursor then moves past everything
     the hub holds, the skipped changes included, so the next pull starts after them."""
-    a1, a2 = enroll(hub, "Sumberasih", "Laptop A1"), enroll(hub, "Sumberasih", "Laptop A2")
+    a1, a2 = enroll(hub, "Sumberanyar", "Laptop A1"), enroll(hub, "Sumberanyar", "Laptop A2")
     b1 = enroll(hub, "Kalibuntu", "Laptop B1")
     shown = pushed(a1, a1.write(saeproto.new_report_id(), "case", NEW_CASE))
     future = (saeproto.wall_ms() + 48 * 3600 * 1000) << 16

@@ -23,7 +23,7 @@ def expected(changes):
 
 
 def test_push_is_applied_and_acknowledged(hub, enroll):
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     case = saeproto.new_report_id()
     changes = device.write(case, "case", dict(NEW_CASE, narrative="Baris satu\nBaris dua"))
     answer = device.push(changes)
@@ -39,7 +39,7 @@ def test_push_is_applied_and_acknowledged(hub, enroll):
 
 
 def test_duplicate_push_gets_the_same_ack_and_applies_nothing_twice(hub, enroll):
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     changes = device.write(saeproto.new_report_id(), "case", NEW_CASE)
     body = device.seal(PUSH_BATCH, device.push_batch(changes))
     first = device.answer(device.post("/v1/push", body))
@@ -61,7 +61,7 @@ def test_duplicate_push_gets_the_same_ack_and_applies_nothing_twice(hub, enroll)
 
 
 def test_overlapping_batch_applies_only_the_new_changes(hub, enroll):
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     case = saeproto.new_report_id()
     first = device.write(case, "case", NEW_CASE)
     assert device.push(first).status == 200
@@ -76,7 +76,7 @@ def test_overlapping_batch_applies_only_the_new_changes(hub, enroll):
 def test_batch_of_one_group_per_change_is_accepted(hub, enroll):
     """PROTOCOL.md section 3: an encoder MAY put each change in its own group (every seq
     then explicit)."""
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     changes = device.write(saeproto.new_report_id(), "case", NEW_CASE)
     batch = device.push_batch([])
     for c in changes:
@@ -88,8 +88,8 @@ def test_batch_of_one_group_per_change_is_accepted(hub, enroll):
 
 
 def test_revoked_device_is_refused_and_what_it_sent_stays(hub, enroll):
-    device = enroll(hub, "Sumberasih")
-    other = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
+    other = enroll(hub, "Sumberanyar")
     before_revoke = device.write(saeproto.new_report_id(), "case", NEW_CASE)
     assert device.push(before_revoke).status == 200
     out = hub.revoke(device.id)
@@ -109,8 +109,8 @@ def test_revoked_device_is_refused_and_what_it_sent_stays(hub, enroll):
 
 
 def test_unknown_post_is_refused(hub, enroll):
-    enroll(hub, "Sumberasih")
-    stranger = saeproto.Device(hub.add_node("Sumberasih"))  # a bundle, never enrolled
+    enroll(hub, "Sumberanyar")
+    stranger = saeproto.Device(hub.add_node("Sumberanyar"))  # a bundle, never enrolled
     before = hub.snapshot()
     push = stranger.push(stranger.write(saeproto.new_report_id(), "case", NEW_CASE))
     pull = stranger.pull()
@@ -155,8 +155,8 @@ def tampered_envelopes(device, victim):
 
 
 def test_tampered_envelopes_are_refused_and_change_nothing(hub, enroll):
-    device = enroll(hub, "Sumberasih")
-    victim = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
+    victim = enroll(hub, "Sumberanyar")
     before = hub.snapshot()
     failures = []
     for name, body, allowed in tampered_envelopes(device, victim):
@@ -176,7 +176,7 @@ def rule_breaking_batches(device):
     case = saeproto.new_report_id()
     good = device.write(case, "case", NEW_CASE)
     batch = lambda changes, **kw: device.push_batch(changes, **kw)
-    out = [("schema version 2", batch(good, schema_version=2), 400,
+    out = [("schema version 3", batch(good, schema_version=3), 400,
             STATUS["UNSUPPORTED_SCHEMA"]),
            ("schema version absent", batch(good, schema_version=0), 400,
             STATUS["UNSUPPORTED_SCHEMA"]),
@@ -228,7 +228,7 @@ def rule_breaking_batches(device):
 
 
 def test_batches_breaking_a_rule_are_refused_whole(hub, enroll):
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     before = hub.snapshot()
     failures = []
     for name, message, status, code in rule_breaking_batches(device):
@@ -243,7 +243,7 @@ def test_zlib_stream_faults_are_refused(hub, enroll):
     """Section 2, step 6: a stream inflating past 8 MiB is too large (413), one exactly at
     the limit inflates and then fails to decode (400), a broken stream or bytes after its
     end fail to inflate (400)."""
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     message = device.push_batch(device.write(saeproto.new_report_id(), "case", NEW_CASE))
     good = zlib.compress(message.SerializeToString())
     cases = [("inflates past the limit", zlib.compress(b"\0" * (saeproto.INFLATED_BYTES + 1)),
@@ -274,7 +274,7 @@ def test_invalid_change_is_set_aside_without_blocking_the_batch(hub, enroll):
     """PROTOCOL.md section 6: a change the catalogue refuses is named in the ack with code
     INVALID_CHANGE and set aside for good; the rest of its batch is applied (one poison
     record never blocks a post's queue)."""
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     case = saeproto.new_report_id()
     changes = device.write(case, "case", dict(NEW_CASE, violence_type="slapping"))
     bad = [c for c in changes if c.field == "violence_type"]
@@ -291,7 +291,7 @@ def test_invalid_change_is_set_aside_without_blocking_the_batch(hub, enroll):
                                          ("no_such_field", "x"), ("_deleted", "0")])
 def test_non_canonical_values_never_reach_the_state(hub, enroll, field, value):
     """A value that is not canonical for the catalogue is set aside, never applied."""
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     case = saeproto.new_report_id()
     assert device.push(device.write(case, "case", NEW_CASE)).status == 200
     answer = device.push(device.write(case, "case", {field: value}))
@@ -304,7 +304,7 @@ def test_non_canonical_values_never_reach_the_state(hub, enroll, field, value):
 
 
 def test_replay_of_an_older_batch_gets_its_own_ack(hub, enroll):
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     case = saeproto.new_report_id()
     first = device.write(case, "case", NEW_CASE)
     second = device.write(case, "case", {"risk_level": "low"})
@@ -323,7 +323,7 @@ def test_ack_names_the_highest_seq_stored(hub, enroll):
     """PROTOCOL.md section 6: acked_seq is the highest seq the hub holds for the post, at
     least the batch's highest. A post that re-splits already acknowledged changes (seq 2..3
     after 1..8) changes nothing and learns that everything up to 8 is stored."""
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     changes = device.write(saeproto.new_report_id(), "case", NEW_CASE) + \
         device.write(saeproto.new_report_id(), "case", NEW_CASE)
     assert device.push(changes).message.acked_seq == 8
@@ -340,7 +340,7 @@ def test_batch_creating_several_reports_is_applied(hub, enroll, count):
     current. These counts make the hub's list of touched fields fill up exactly while it
     adds each report's tombstone; run against a sanitizer build of sae-hub (SAE_HUB_BIN),
     the log must then hold no sanitizer report when the daemon stops."""
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     cases = [saeproto.new_report_id() for _ in range(count)]
     changes = []
     for i, case in enumerate(cases):
@@ -359,7 +359,7 @@ def test_change_inside_a_gap_below_acked_seq_is_applied(hub, enroll):
     A change never sent before whose seq lies in a gap below acked_seq is new to the hub and
     applied, alone or in a batch that ends with a seq acknowledged before; that batch is not
     a replay and is not answered with the stored acknowledgement."""
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     changes = device.write(saeproto.new_report_id(), "case", NEW_CASE) + \
         device.write(saeproto.new_report_id(), "case", {"status": "new"})
     first, second, third, fourth, fifth = changes

@@ -140,7 +140,7 @@ def test_schema_1_hub_migrates_and_keeps_everything(tmp_path):
     assert len(changes) == 5 and {c[0] for c in changes} == {case}
     hub.start()
     try:
-        assert version() == 2
+        assert version() == hubproc.HUB_SCHEMA_VERSION
         assert hub.changes() == changes
         update_refused(hub.db_path)
         shown = hub.admin_json("reports", "show", case)

@@ -44,8 +44,8 @@ def push_until_refused(device, acked, outcomes, counter, enough, lock):
 
 
 def test_sigterm_during_pushes_keeps_every_acknowledged_batch(hub, enroll):
-    writers = [enroll(hub, "Sumberasih", "Laptop %d" % i) for i in range(WRITERS)]
-    reader = enroll(hub, "Sumberasih", "Reader")
+    writers = [enroll(hub, "Sumberanyar", "Laptop %d" % i) for i in range(WRITERS)]
+    reader = enroll(hub, "Sumberanyar", "Reader")
     acked, outcomes, counter = [], [], [0]
     enough, lock = threading.Event(), threading.Lock()
     threads = [threading.Thread(target=push_until_refused,

@@ -13,7 +13,7 @@ import pytest
 
 import saenode
 
-VILLAGE = "Desa Sumberasri"
+VILLAGE = "Sumberanyar"
 DAY_MS = 86400 * 1000
 YEAR_DAYS = 365
 
@@ -37,7 +37,8 @@ class Post:
         self.dir = str(tmp_path / name)
         self.env = faketime_env(days, minutes) if days or minutes else saenode.clean_env()
         self.ok("init", "--village", VILLAGE)
-        self.ok("enroll", hub.add_node(VILLAGE))
+        self.ok("config", "author", "Staf %s" % name)
+        self.ok("enroll", hub.add_node(VILLAGE, name="Laptop %s" % name))
 
     def run(self, *args):
         return saenode.run(list(args), dir=self.dir, env=self.env)
@@ -247,3 +248,22 @@ def test_a_post_hours_ahead_does_not_make_others_redate(hub, tmp_path):
     assert hub.query("SELECT sum(held) FROM change") == [(0,)]
     assert hub.current_value(case, "status")[0] == "referred"
     assert right.own_journal()[-1][1] > ahead
+
+
+def test_hub_measures_each_posts_computer_clock_not_its_last_change(hub, tmp_path):
+    """nodes list's clock offset is the post's computer clock against the hub's, measured
+    at its last request. It used to be the post's last version against the hub's clock, so
+    a post whose last change was days old showed days of error: here a post wrote while its
+    date said three days ago, then its date was set right, and it shows no offset; a post a
+    year ahead shows a year."""
+    idle = Post(hub, tmp_path, "idle", days=-3)
+    idle.add_case()
+    idle.env = saenode.clean_env()
+    ahead = Post(hub, tmp_path, "ahead", days=YEAR_DAYS)
+    assert idle.sync()["ok"] and ahead.sync()["ok"]
+    offsets = {n["name"]: n["clock_offset_ms"] for n in hub.nodes()}
+    assert abs(offsets["Laptop idle"]) < 60 * 1000, offsets
+    assert abs(offsets["Laptop ahead"] - YEAR_DAYS * DAY_MS) < DAY_MS, offsets
+    listed = {line.split("  ")[0]: line for line in
+              hub.ok("nodes", "list").stdout.decode().splitlines()[1:]}
+    assert listed["Laptop ahead"].rstrip().endswith("+%dd" % YEAR_DAYS), listed

@@ -9,18 +9,17 @@ import pytest
 import hubproc
 import saenode
 
-VILLAGE = "Desa Sumberasri"
+VILLAGE = "Sumberanyar"
 
 
 def node(tmp_path, name, village=VILLAGE):
-    post = str(tmp_path / name)
-    saenode.ok(["init", "--village", village], dir=post)
-    return post
+    """A post whose changes are by "Staf NAME"."""
+    return saenode.init(str(tmp_path / name), village, author="Staf %s" % name)
 
 
 def enrolled(hub, tmp_path, name, village=VILLAGE):
     post = node(tmp_path, name, village)
-    saenode.ok(["enroll", hub.add_node(village)], dir=post)
+    saenode.ok(["enroll", hub.add_node(village, name="Laptop %s" % name)], dir=post)
     return post
 
 
@@ -47,7 +46,7 @@ def test_enroll_push_pull_between_two_devices(hub, tmp_path):
 
 def test_another_village_sees_nothing(hub, tmp_path):
     a = enrolled(hub, tmp_path, "a")
-    other = enrolled(hub, tmp_path, "other", village="Desa Wonokerso")
+    other = enrolled(hub, tmp_path, "other", village="Wonokerso")
     saenode.add_case(a)
     assert sync(a).rc == 0
     assert sync(other).json()["pulled"] == 0
@@ -65,12 +64,28 @@ def test_concurrent_edits_conflict_and_resolution_flows_back(hub, tmp_path):
     conflicts = hub.admin_json("conflicts", "list")
     assert len(conflicts) == 1 and conflicts[0]["severity"] == "hard"
     assert {c["value"] for c in conflicts[0]["candidates"]} == {"active", "closed"}
+    # The candidates name the people and devices that wrote them.
+    assert sorted(c["by"].rsplit(", ", 1)[0] for c in conflicts[0]["candidates"]) == [
+        "Staf a, Laptop a", "Staf b, Laptop b"]
     hub.ok("conflicts", "resolve", str(conflicts[0]["id"]), "--value", "referred",
-           "--by", "Bu Sari")
+           "--by", "Bu Sari", "--note", "ditelepon: dirujuk ke UPTD PPA")
     assert sync(a).rc == 0 and sync(b).rc == 0
+    hub_name = hub.query("SELECT value FROM meta WHERE key = 'name'")[0][0]
     for post in (a, b):
         assert saenode.show_json(post, case)["fields"]["status"] == "referred"
         assert "journal ok" in saenode.ok(["check"], dir=post).text
+        # Each post's history: its own, the other post's and the coordinator's changes, each
+        # by a person on a named device; the resolution with its note.
+        history = saenode.ok(["history", case, "--json"], dir=post).json()
+        people = [(e["author"], e["device"], e["note"]) for e in history
+                  if e["field"] == "status"]
+        assert people[-1] == ("Bu Sari", hub_name, "ditelepon: dirujuk ke UPTD PPA"), people
+        assert {("Staf a", "Laptop a", None), ("Staf b", "Laptop b", None)} <= set(people)
+        text = saenode.ok(["history", case], dir=post).text
+        assert ("Bu Sari, %s, " % hub_name) in text
+        assert "note: ditelepon: dirujuk ke UPTD PPA" in text
+    # A post knows its own name once enrolled.
+    assert saenode.ok(["config", "--json"], dir=a).json()["device_name"] == "Laptop a"
 
 
 def test_no_connection_keeps_changes_and_says_so(hub, tmp_path):
@@ -105,9 +120,9 @@ def test_enroll_refusals_change_nothing(hub, tmp_path):
     before = saenode.snapshot(a)
     saenode.assert_one_line_error(saenode.run(["enroll", str(bad)], dir=a), 2,
                                   "not an enrollment bundle")
-    other = hub.add_node("Desa Wonokerso")
+    other = hub.add_node("Wonokerso")
     saenode.assert_one_line_error(saenode.run(["enroll", other], dir=a), 2,
-                                  "bundle is for Desa Wonokerso")
+                                  "bundle is for Wonokerso")
     saenode.assert_one_line_error(saenode.run(["enroll", str(tmp_path / "missing.json")],
                                               dir=a), 2, "cannot read the bundle")
     assert saenode.snapshot(a) == before
@@ -338,7 +353,7 @@ def test_enrollment_answer_for_another_village_stops_the_post(hub, tmp_path):
     request says; a post whose bundle was edited to name its own village learns the truth
     from the answer and stops, sending nothing, with a line for its staff."""
     post = node(tmp_path, "a")
-    path = hub.add_node("Desa Wonokerso")
+    path = hub.add_node("Wonokerso")
     with open(path) as f:
         bundle = json.load(f)
     bundle["village"] = VILLAGE
@@ -349,6 +364,6 @@ def test_enrollment_answer_for_another_village_stops_the_post(hub, tmp_path):
     saenode.add_case(post)
     result = sync(post)
     assert result.rc == 1, result
-    assert "enrolled this device for Desa Wonokerso" in result.json()["error"]
+    assert "enrolled this device for 35.13.02.2004" in result.json()["error"]
     assert hub.query("SELECT count(*) FROM change") == [(0,)]
     assert saenode.ok(["status", "--json"], dir=post).json()["enrolled"] is False

@@ -1,0 +1,105 @@
+"""sae-node shows a hub's sealed refusals plainly (PROTOCOL.md sections 7 and 8). A hub that
+does not take this sae-node's protocol is played by a small HTTPS server holding the real
+hub's TLS key and X25519 key (so the post trusts it and opens its answers), answering every
+request with an ErrorStatus UNSUPPORTED_SCHEMA as a hub of another schema would: sync says
+which side to update, and nothing is lost."""
+import http.server
+import os
+import sqlite3
+import ssl
+import threading
+
+import nacl.public
+import pytest
+
+import saenode
+import saeproto
+
+
+class RefusingHub:
+    """Answers every POST with a sealed ErrorStatus of schema `schema`, code 12."""
+
+    def __init__(self, hub, port, schema, message):
+        with open(os.path.join(hub.dir, "hub.key"), "rb") as f:
+            key = nacl.public.PrivateKey(f.read())
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.requests.append(self.path)
+                post_key = outer.post_key(body)
+                status = saeproto.pb.ErrorStatus(schema_version=schema,
+                                                 code=saeproto.STATUS["UNSUPPORTED_SCHEMA"],
+                                                 message=message.encode(),
+                                                 hub_clock=saeproto.wall_ms() << 16)
+                answer = saeproto.seal(saeproto.ERROR_STATUS, status.SerializeToString(), key,
+                                       post_key)
+                self.send_response(400)
+                self.send_header("Content-Type", saeproto.OCTET_STREAM)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.requests = []
+        self.node_key = None
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(hub.cert_path, os.path.join(hub.dir, "tls-key.pem"))
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def post_key(self, body):
+        """The post's public key: in the header of an enrollment, else from its journal."""
+        if body[5] == saeproto.ENROLL_REQUEST:
+            return bytes(body[14:46])
+        return self.node_key
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("schema,words", [
+    # A hub of schema 1 refusing schema 2.
+    (1, ["is older than this sae-node", "protocol schema 1", "ask the district to update "
+         "sae-hub", "nothing was lost"]),
+    # A hub that takes schema 2 no more for this request, answering in it (as this hub
+    # answers a schema-1 pull), and one whose answer is of a schema this post cannot read.
+    (2, ["update sae-node", "needs a newer one", "schema version not supported"]),
+    (3, ["update sae-node", "speaks a newer protocol", "4 change(s) wait"]),
+])
+def test_sync_says_which_side_to_update(hub, tmp_path, schema, words):
+    post = saenode.init(str(tmp_path / "post"))
+    saenode.ok(["enroll", hub.add_node(saenode.VILLAGE)], dir=post)
+    saenode.add_case(post)
+    port = hub.port
+    assert hub.stop() == 0
+    refusing = RefusingHub(hub, port, schema, "schema version not supported")
+    try:
+        res = saenode.run(["sync", "--json"], dir=post)
+    finally:
+        refusing.close()
+    assert res.rc == 1, res
+    error = res.json()["error"]
+    for word in words:
+        assert word in error, error
+    assert refusing.requests == ["/v1/enroll"]
+    status = saenode.ok(["status", "--json"], dir=post).json()
+    assert status["pending"] == 4 and status["last_error"] == error
+    # A pull refused the same way, once enrolled.
+    with sqlite3.connect(os.path.join(post, "node.db")) as db:
+        db.execute("UPDATE hub SET token = NULL, enrolled_ms = 1")
+        public = db.execute("SELECT value FROM meta WHERE key = 'public_key'").fetchone()[0]
+    refusing = RefusingHub(hub, port, schema, "schema version not supported")
+    refusing.node_key = bytes(public)
+    try:
+        res = saenode.run(["sync", "--json"], dir=post)
+    finally:
+        refusing.close()
+    assert res.rc == 1 and refusing.requests == ["/v1/pull"], res
+    assert words[0] in res.json()["error"], res
