@@ -8,7 +8,7 @@ from convergence_world import describe, hub_village_state, s64
 
 
 class TrialChecks:
-    """Mixed into the trial: reads self.hub, self.devices, self.writers, self.district,
+    """Mixed into the trial: reads self.hub, self.devices, self.district,
     self.resolutions, self.seen_parents, self.counts and self.where()."""
 
     def check_exactly_once(self):
@@ -18,8 +18,7 @@ class TrialChecks:
         by_origin = collections.defaultdict(list)
         for row in at_hub:
             by_origin[row[7]].append(row)
-        origins = {d.origin for d in self.devices} | {w.origin for w in self.writers} | \
-            {s64(self.hub.hub_id)}
+        origins = {d.origin for d in self.devices} | {s64(self.hub.hub_id)}
         assert set(by_origin) <= origins, self.where("changes of unknown origins at the hub: %r"
                                                      % (set(by_origin) - origins))
         for dev in self.devices:

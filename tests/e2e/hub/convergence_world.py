@@ -1,7 +1,7 @@
 """The parts of the randomized convergence test (test_sync_convergence.py) that are not the
-trial itself: the villages and fields it works on, the official area codes, a sae-node
-device read from a copy of its journal, the Python devices that write set elements, and
-readers of the hub's state."""
+trial itself: the villages and fields it works on, the official area codes, the rules
+across fields its random values follow, a sae-node device read from a copy of its journal,
+and readers of the hub's state."""
 import os
 import shutil
 import sqlite3
@@ -10,7 +10,6 @@ import tempfile
 import hubproc
 import merge_model
 import saenode
-import saeproto
 
 # Villages by their codes in the official list, as the hub stores and filters them.
 VILLAGE_A = "35.13.12.2018"  # Sumberanyar, kecamatan Paiton
@@ -24,7 +23,15 @@ HOT_FIELDS = ("status", "risk_level", "referral_status", "consent_share", "conse
 SET_CODES = {"violence_types": ("physical", "psychological", "sexual", "neglect"),
              "impacts": ("physical", "psychological", "economic"),
              "disability_types": ("physical", "intellectual")}
-ELEMENT_WRITERS = ("p1", "p2")  # Python devices of village A writing set elements
+# Written by the rules, never by an edit: a case's number is the post's, old fields are read
+# only (proto/rules.c, proto/plan.c).
+NOT_EDITED = ("registration_number",)
+# Rules across fields (include/sae/sae_rules.h) the random values follow: a value that needs
+# another field in the same command, and the referral's flow of statuses.
+COMPANIONS = {("status", "closed"): "closure_reason",
+              ("referral_status", "declined"): "decline_reason",
+              ("referral_status", "completed"): "service_note"}
+REFERRAL_FLOW = {"sent": ("accepted", "declined", "revoked"), "accepted": ("completed", "revoked")}
 
 
 def area_codes():
@@ -114,53 +121,6 @@ class Device:
         """Reports this device lists as not deleted: [(id, kind)]."""
         return [(r["id"], r["kind"]) for r in saenode.list_json(self.dir)
                 if not r["deleted"] and (kinds is None or r["kind"] in kinds)]
-
-
-class ElementWriter:
-    """A Python device of village A (saeproto) that adds and removes set elements of the
-    cases it pulled, from its own last-writer-wins view, as one command of a post would."""
-
-    def __init__(self, name, hub, rng):
-        self.name, self.rng = name, rng
-        self.device = saeproto.Device(hub.add_node(VILLAGE_A, name="Tablet " + name), name="Tablet " + name)
-        answer = self.device.enroll()
-        assert answer.status == 200, answer
-        self.origin = s64(self.device.id)
-        self.view = {}     # (report uuid, field) -> (value, (hlc, origin))
-        self.kinds = {}    # report uuid -> kind
-
-    def take(self, changes):
-        for c in changes:
-            key = (saeproto.report_uuid(c.report_id), c.field)
-            self.kinds.setdefault(key[0], c.kind)
-            if key not in self.view or c.version > self.view[key][1]:
-                self.view[key] = (c.value, c.version)
-
-    def pull(self):
-        got, _ = self.device.pull_all()
-        self.take(got)
-
-    def cases(self, reserved):
-        return sorted(r for r, k in self.kinds.items() if k == "case" and r not in reserved and
-                      self.view.get((r, DELETED), (None,))[0] is None)
-
-    def set(self, report, name, value):
-        """Writes element name of report ("1" present, None absent) on top of this device's
-        view of it, and pushes it."""
-        base = self.view.get((report, name), (None, (0, 0)))[1]
-        changes = self.device.write(bytes.fromhex(report.replace("-", "")), "case",
-                                    {name: value}, bases={name: base})
-        answer = self.device.push(changes)
-        assert answer.status == 200 and not answer.message.refusals, answer
-        self.take(changes)
-        return "%s %s %s of %s" % (self.name, "adds" if value else "removes", name, report[:8])
-
-    def toggle(self, report):
-        """Adds an element of a set of report that its view lacks, or removes one it has."""
-        field = self.rng.choice(sorted(SET_CODES))
-        name = "%s/%s" % (field, self.rng.choice(SET_CODES[field]))
-        present = self.view.get((report, name), (None,))[0] is not None
-        return self.set(report, name, None if present else "1")
 
 
 def hub_village_state(hub, village):

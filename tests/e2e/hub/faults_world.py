@@ -10,7 +10,6 @@ import urllib.parse
 
 import merge_model
 import saenode
-import saeproto
 from faultproxy import Fault
 
 # Villages by their codes in the official list, as the hub stores and filters them.
@@ -91,7 +90,6 @@ class World:
         self.last_ok = {}                   # post -> event number of its last good round
         self.events = 0
         self.races = collections.defaultdict(list)  # policy -> [(report, field, must stand)]
-        self.writers = {}                   # name -> saeproto.Device writing set elements
 
     def touch(self, name=None, village=None):
         """Something was written: locally on post name, or at the hub for village."""
@@ -188,29 +186,15 @@ class World:
         self.resolutions[int(version.group(1), 16)] = (shown["report"], shown["field"], keys)
         return shown
 
-    # Set elements, written by Python devices of village A on a clean link to the hub.
-    def writer(self, name):
-        device = saeproto.Device(self.hub.add_node(VILLAGE_A, name="Tablet " + name),
-                                 name="Tablet " + name)
-        assert device.enroll().status == 200
-        device.view = {}  # (report uuid, field) -> version, of every change pulled or written
-        self.writers[name] = device
-        return device
-
-    def writer_pull(self, device):
-        got, _ = device.pull_all()
-        for c in got:
-            key = (saeproto.report_uuid(c.report_id), c.field)
-            device.view[key] = max(device.view.get(key, (0, 0)), c.version)
-
-    def element(self, device, case, field, value):
-        """Sets element field of case ("1" or None) on top of what device has of it."""
-        changes = device.write(bytes.fromhex(case.replace("-", "")), "case", {field: value},
-                               bases={field: device.view.get((case, field), (0, 0))})
-        answer = device.push(changes)
-        assert answer.status == 200 and not answer.message.refusals, answer
-        device.view[(case, field)] = changes[0].version
-        self.touch(village=VILLAGE_A)
+    def elements(self, name, case, add=(), remove=()):
+        """Adds and removes set elements ("violence_types/sexual") of case on post name, as
+        one command of its staff does (sae-node edit --add/--remove SET=CODE)."""
+        args = ["edit", case]
+        for option, names in (("--add", add), ("--remove", remove)):
+            for element in names:
+                args += [option, element.replace("/", "=", 1)]
+        self.touch(name)
+        return saenode.ok(args, dir=self.posts[name])
 
     def village_of(self, report):
         return next(v for v, ids in self.reports.items() if report in ids)

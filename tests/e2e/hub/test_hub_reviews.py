@@ -22,7 +22,7 @@ def versions(changes):
 def disputed_case(hub, enroll):
     """a1 records a case; a1 and a2 pulled it; a1 raises the risk and withdraws the consent
     to share, a2 lowers the risk and adds an element of the set, apart."""
-    a1, a2 = enroll(hub, "Sumberasih", "Laptop A1"), enroll(hub, "Sumberasih", "Laptop A2")
+    a1, a2 = enroll(hub, "Sumberanyar", "Laptop A1"), enroll(hub, "Sumberanyar", "Laptop A2")
     case = saeproto.new_report_id()
     seen = versions(pushed(a1, a1.write(case, "case", NEW_CASE)))
     a1.pull_all()
@@ -40,7 +40,7 @@ def review_of(device, case, field):
 
 def test_reviews_name_the_standing_and_the_latest_version(hub, enroll):
     a1, a2, case, up, down = disputed_case(hub, enroll)
-    a3 = enroll(hub, "Sumberasih", "Laptop A3")
+    a3 = enroll(hub, "Sumberanyar", "Laptop A3")
     got, pages = a3.pull_all(reviews=True)
     assert {(c.field, c.value) for c in got} >= {("risk_level", "low"), ("risk_level", "high")}
     assert sorted(a3.reviews) == sorted([(saeproto.report_uuid(case), "risk_level"),
@@ -81,7 +81,7 @@ def test_a_post_that_does_not_ask_gets_no_reviews(hub, enroll):
     """A post of the previous protocol sends no with_reviews: its pulls are as before, and
     `more` never waits on reviews it would not read."""
     a1, a2, case, up, down = disputed_case(hub, enroll)
-    old = enroll(hub, "Sumberasih", "Laptop lama")
+    old = enroll(hub, "Sumberanyar", "Laptop lama")
     got, pages = old.pull_all(max_changes=1)
     assert all(list(p.message.reviews) == [] and p.message.next_review_cursor == 0
                for p in pages)
@@ -90,7 +90,7 @@ def test_a_post_that_does_not_ask_gets_no_reviews(hub, enroll):
 
 def test_reviews_page_with_their_cursor_and_never_ahead_of_their_changes(hub, enroll):
     a1, a2, case, up, down = disputed_case(hub, enroll)
-    a3 = enroll(hub, "Sumberasih", "Laptop A3")
+    a3 = enroll(hub, "Sumberanyar", "Laptop A3")
     held = set()
     for _ in range(100):
         answer = a3.pull(max_changes=1, reviews=True)

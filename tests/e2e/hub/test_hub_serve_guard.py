@@ -111,7 +111,7 @@ def update_refused(db_path):
 
 
 def test_changes_refuse_update(hub, enroll):
-    device = enroll(hub, "Sumberasih")
+    device = enroll(hub, "Sumberanyar")
     answer = device.push(device.write(saeproto.new_report_id(), "case",
                                       {"violence_type": "physical", "victim_sex": "F",
                                        "intake_date": "2026-01-05"}))

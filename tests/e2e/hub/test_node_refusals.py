@@ -71,12 +71,12 @@ class RefusingHub:
     # A hub that takes schema 2 no more for this request, answering in it (as this hub
     # answers a schema-1 pull), and one whose answer is of a schema this post cannot read.
     (2, ["update sae-node", "needs a newer one", "schema version not supported"]),
-    (3, ["update sae-node", "speaks a newer protocol", "4 change(s) wait"]),
+    (3, ["update sae-node", "speaks a newer protocol", "5 change(s) wait"]),
 ])
 def test_sync_says_which_side_to_update(hub, tmp_path, schema, words):
     post = saenode.init(str(tmp_path / "post"))
     saenode.ok(["enroll", hub.add_node(saenode.VILLAGE)], dir=post)
-    saenode.add_case(post)
+    saenode.add_case(post)  # 5 changes: its 3 fields, the default status, its number
     port = hub.port
     assert hub.stop() == 0
     refusing = RefusingHub(hub, port, schema, "schema version not supported")
@@ -90,7 +90,7 @@ def test_sync_says_which_side_to_update(hub, tmp_path, schema, words):
         assert word in error, error
     assert refusing.requests == ["/v1/enroll"]
     status = saenode.ok(["status", "--json"], dir=post).json()
-    assert status["pending"] == 4 and status["last_error"] == error
+    assert status["pending"] == 5 and status["last_error"] == error
     # A pull refused the same way, once enrolled.
     with sqlite3.connect(os.path.join(post, "node.db")) as db:
         db.execute("UPDATE hub SET token = NULL, enrolled_ms = 1")

@@ -5,14 +5,14 @@ the field "under review by the district (ditinjau kabupaten)" in show and carry 
 show/list --json; an edit starts from what the post shows; a resolution ends the review."""
 import saenode
 
-VILLAGE = "Desa Sumberasri"
+VILLAGE = "Sumberanyar"  # 35.13.12.2018, kecamatan Paiton
 MARK = "under review by the district (ditinjau kabupaten)"
 
 
 def enrolled(hub, tmp_path, name):
     post = str(tmp_path / name)
-    saenode.ok(["init", "--village", VILLAGE], dir=post)
-    saenode.ok(["enroll", hub.add_node(VILLAGE)], dir=post)
+    saenode.init(post, VILLAGE, author="Staf %s" % name)
+    saenode.ok(["enroll", hub.add_node(VILLAGE, name="Laptop %s" % name)], dir=post)
     return post
 
 

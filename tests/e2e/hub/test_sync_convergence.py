@@ -29,10 +29,16 @@ its own edit stands, under review).
 Every merge policy is exercised: the hot fields are risk_level (the higher risk stands),
 status (open over closed), consents (a withdrawal stands over a grant) and referral_status
 (the latest); two posts now and then set one value apart (equal values, settled by the hub);
-and two Python devices of village A (saeproto, the protocol written from the spec) add and
-remove elements of the case's sets, each from what it pulled, so that adds and removes of
-one element meet. A device's state is what it shows: its journal's state with the hub's
-standing value where the district reviews a field (sae-node's field_shown)."""
+and the posts of village A add and remove elements of the case's sets (sae-node edit --add
+and --remove), each from what it pulled, so that adds and removes of one element meet. A
+device's state is what it shows: its journal's state with the hub's standing value where the
+district reviews a field (sae-node's field_shown).
+
+Random values follow the rules across fields (include/sae/sae_rules.h) as a post's staff
+would: a closed case names its reason, a referral moves along its flow of statuses (a
+declined one says why, a completed one notes the service), dates lie in the past and in
+order (incidents before intakes before referrals); registration numbers and old fields are
+never edited."""
 import collections
 import os
 import random
@@ -44,8 +50,8 @@ import merge_model
 import saenode
 from convergence_checks import TrialChecks
 from convergence_world import (VILLAGE_A, DEVICES, COORDINATORS, OPERATORS, DELETED,
-                               HOT_FIELDS, SET_CODES, ELEMENT_WRITERS, AREA_CODES, NAMES,
-                               SENTENCES, s64, hex_id, stored, Device, ElementWriter,
+                               HOT_FIELDS, SET_CODES, NOT_EDITED, COMPANIONS, REFERRAL_FLOW,
+                               AREA_CODES, NAMES, SENTENCES, s64, hex_id, stored, Device,
                                hub_village_state, describe)
 
 _ENV_SEED = os.environ.get("SAE_CONVERGE_SEED")
@@ -59,7 +65,6 @@ class Trial(TrialChecks):
         self.hub, self.seed = hub, seed
         self.rng = random.Random(seed)
         self.devices = [Device(n, v, str(tmp_path / n), hub) for n, v in DEVICES]
-        self.writers = [ElementWriter(n, hub, self.rng) for n in ELEMENT_WRITERS]
         self.catalogue = {k["kind"]: {f["name"]: f for f in k["fields"]}
                           for k in saenode.ok(["fields", "--json"],
                                               dir=self.devices[0].dir).json()}
@@ -90,8 +95,12 @@ class Trial(TrialChecks):
         if kind == "bool":
             return rng.choice(("true", "false"))
         if kind == "date":
-            return "%04d-%02d-%02d" % (rng.choice((2025, 2026)), rng.randint(1, 12),
-                                       rng.randint(1, 28))
+            # In the past and in order: incidents (2024) before intakes (2025; new cases
+            # are taken in on 2026-01-05) before referrals (from 2026-01-08).
+            if spec["name"] == "referral_date":
+                return "2026-01-%02d" % rng.randint(8, 28)
+            year = 2024 if spec["name"] == "incident_date" else 2025
+            return "%04d-%02d-%02d" % (year, rng.randint(1, 12), rng.randint(1, 28))
         if kind == "text":
             if spec.get("max_bytes", 0) <= 200:
                 return rng.choice(NAMES)
@@ -102,9 +111,37 @@ class Trial(TrialChecks):
         return None  # references are never edited
 
     def editable(self, kind):
-        """Fields sae-node edits by name: not references, not sets (the element writers
-        change those, element by element)."""
-        return [f for f in self.catalogue[kind].values() if f["type"] not in ("reference", "set")]
+        """Fields edited by name: not references, not sets (element steps change those, one
+        element at a time), not old fields, not what the rules write."""
+        return [f for f in self.catalogue[kind].values()
+                if f["type"] not in ("reference", "set") and not f["deprecated"] and
+                f["name"] not in NOT_EDITED]
+
+    def with_rules(self, kind, values, current):
+        """values ({field: value, None to unset}) as the rules across fields let a person
+        write them on a report whose referral status is current: a referral moves along its
+        flow (a status it cannot take is left out), a value that needs another field gets it
+        in the same command, and a field such a value needs is never unset."""
+        out = {}
+        for name, value in values.items():
+            if name == "referral_status":
+                if current not in REFERRAL_FLOW:
+                    continue
+                value = self.rng.choice(REFERRAL_FLOW[current])
+            if value is None and name in COMPANIONS.values():
+                continue
+            out[name] = value
+        for (name, value), needed in COMPANIONS.items():
+            if out.get(name) == value and out.get(needed) is None:
+                out[needed] = self.value(self.catalogue[kind][needed])
+        return out
+
+    @staticmethod
+    def edit_args(values):
+        args = []
+        for name, value in values.items():
+            args += ["--unset", name] if value is None else ["--set", "%s=%s" % (name, value)]
+        return args
 
     # Edits crowd on a few reports and fields, so that posts and the district collide.
     def pick(self, reports):
@@ -136,7 +173,7 @@ class Trial(TrialChecks):
         else:
             extra = {f["name"]: self.value(f) for f in self.editable("case")
                      if not f["required"] and self.rng.random() < 0.3}
-            report = saenode.add_case(dev.dir, **extra)
+            report = saenode.add_case(dev.dir, **self.with_rules("case", extra, None))
             self.note("%s adds case %s" % (dev.name, report[:8]))
         self.counts["add"] += 1
 
@@ -146,12 +183,17 @@ class Trial(TrialChecks):
         if not reports:
             return self.device_add(dev)
         report, kind = self.pick(reports)
-        args = ["edit", report]
+        values = {}
         for spec in self.fields(kind):
             if not spec["required"] and self.rng.random() < 0.15:
-                args += ["--unset", spec["name"]]
+                values[spec["name"]] = None
             else:
-                args += ["--set", "%s=%s" % (spec["name"], self.value(spec))]
+                values[spec["name"]] = self.value(spec)
+        current = dev.state().get((report, "referral_status"), (None,))[0]
+        values = self.with_rules(kind, values, current)
+        if not values:
+            return self.element_step()
+        args = ["edit", report] + self.edit_args(values)
         res = saenode.run(args, dir=dev.dir)
         assert res.rc == 0, self.where(repr(res))
         self.note("%s %s" % (dev.name, " ".join(a[:40] for a in args)))
@@ -197,8 +239,8 @@ class Trial(TrialChecks):
     def policy_race(self, which):
         """Two posts of village A change one field of a shared case apart, the safer value
         first and the less safe one later: after both synced the safer value stands, under
-        review, at the hub and on the post that synced last. which % 4 == 3: the element
-        writers add and remove one set element instead."""
+        review, at the hub and on the post that synced last. which % 4 == 3: two posts add
+        and remove one set element instead."""
         if which % 4 == 3:
             return self.element_race()
         field, safe, later = self.POLICY_RACES[which % 4]
@@ -222,8 +264,9 @@ class Trial(TrialChecks):
             self.sync(first)
             self.sync(second)
         key = (report, field)
-        saenode.ok(["edit", report, "--set", "%s=%s" % (field, safe)], dir=first.dir)
-        saenode.ok(["edit", report, "--set", "%s=%s" % (field, later)], dir=second.dir)
+        for dev, value in ((first, safe), (second, later)):
+            saenode.ok(["edit", report] + self.edit_args(
+                self.with_rules("case", {field: value}, None)), dir=dev.dir)
         self.note("race: %s sets %s=%s, then %s sets %s=%s on %s" % (
             first.name, field, safe, second.name, field, later, report[:8]))
         self.sync(first)
@@ -235,44 +278,69 @@ class Trial(TrialChecks):
                     field, stands, second.state().get(key), second.name, second.reviews()))
         self.counts["race " + field] += 1
 
+    def shown_elements(self, dev, report, field):
+        """The codes of set field of report that dev shows."""
+        prefix = field + "/"
+        return {f[len(prefix):] for (r, f), (v, _, _) in dev.state().items()
+                if r == report and f.startswith(prefix) and v == "1"}
+
     def element_race(self):
-        """One writer adds an element the other, having pulled the same, removes: the
-        element stays while disputed."""
-        adder, remover = self.writers
-        for w in (adder, remover):
-            w.pull()
-        cases = sorted(set(adder.cases(self.reserved)) & set(remover.cases(self.reserved)))
-        if not cases:  # a new case, which both pull
-            dev = next(d for d in self.devices if d.village == VILLAGE_A and d is not self.offline)
-            cases = [saenode.add_case(dev.dir)]
+        """One post adds an element another, having pulled the same, removes: the element
+        stays while disputed. On sets no rule requires (a removal may empty them)."""
+        village_a = [d for d in self.devices if d.village == VILLAGE_A and d is not self.offline]
+        adder, remover = self.rng.sample(village_a, 2)
+        for dev in (adder, remover):
             self.sync(dev)
-            for w in (adder, remover):
-                w.pull()
+        both = set(r for r, k in adder.visible({"case"})) & \
+            set(r for r, k in remover.visible({"case"}))
+        cases = sorted(both - self.reserved)
+        if not cases:  # a new case, which both pull
+            cases = [saenode.add_case(adder.dir)]
+            self.sync(adder)
+            self.sync(remover)
         report = self.pick(cases)
-        field = self.rng.choice(sorted(SET_CODES))
-        name = "%s/%s" % (field, self.rng.choice(SET_CODES[field]))
-        if adder.view.get((report, name), (None,))[0] is None:
-            self.note(remover.set(report, name, "1"))  # present, as both then see it
-            for w in (adder, remover):
-                w.pull()
-        self.note(remover.set(report, name, None))
-        self.note(adder.set(report, name, None))   # removed too (equal values)...
-        self.note(adder.set(report, name, "1"))    # ...and added again, from its own view
-        key = (report, name)
-        stands = self.hub.current_value(report, name)[0]
-        assert stands == "1" and key in merge_model.hub_reviews(self.hub), self.where(
-            "element race on %s: %r stands" % (name, stands))
+        field = self.rng.choice([f for f in sorted(SET_CODES)
+                                 if not self.catalogue["case"][f]["required"]])
+        code = self.rng.choice(SET_CODES[field])
+        element = "%s=%s" % (field, code)
+        if code not in self.shown_elements(adder, report, field):
+            saenode.ok(["edit", report, "--add", element], dir=remover.dir)
+            self.note("%s adds %s to %s" % (remover.name, element, report[:8]))
+            self.sync(remover)   # present, as both then see it
+            self.sync(adder)
+        saenode.ok(["edit", report, "--remove", element], dir=remover.dir)
+        saenode.ok(["edit", report, "--remove", element], dir=adder.dir)  # equal values...
+        saenode.ok(["edit", report, "--add", element], dir=adder.dir)     # ...added again
+        self.note("race: %s removes %s; %s removes it and adds it again, on %s" % (
+            remover.name, element, adder.name, report[:8]))
+        self.sync(remover)
+        self.sync(adder)
+        key = (report, "%s/%s" % (field, code))
+        stands = self.hub.current_value(report, key[1])[0]
+        assert stands == "1" and key in merge_model.hub_reviews(self.hub) and \
+            key in adder.reviews(), self.where("element race on %s: %r stands" % (key[1],
+                                                                                   stands))
         self.counts["race set element"] += 1
 
     def element_step(self):
-        writer = self.rng.choice(self.writers)
-        if self.rng.random() < 0.6:
-            writer.pull()
-        cases = writer.cases(self.reserved)
+        """A post adds an element of a set of a case that it does not show, or removes one it
+        does (never the last one of a set the rules require)."""
+        dev = self.rng.choice([d for d in self.devices if d.village == VILLAGE_A])
+        cases = [r for r, _ in dev.visible({"case"}) if r not in self.reserved]
         if not cases:
-            return writer.pull()
-        self.note(writer.toggle(self.pick(cases)))
+            return self.device_add(dev)
+        report = self.pick(cases)
+        field = self.rng.choice(sorted(SET_CODES))
+        code = self.rng.choice(SET_CODES[field])
+        shown = self.shown_elements(dev, report, field)
+        remove = code in shown
+        if remove and shown == {code} and self.catalogue["case"][field]["required"]:
+            return None
+        args = ["edit", report, "--remove" if remove else "--add", "%s=%s" % (field, code)]
+        saenode.ok(args, dir=dev.dir)
+        self.note("%s %s" % (dev.name, " ".join(a[:40] for a in args)))
         self.counts["set element"] += 1
+        return None
 
     def sync(self, dev, expect_push=None):
         res = saenode.run(["sync", "--json"], dir=dev.dir)
@@ -305,18 +373,30 @@ class Trial(TrialChecks):
             return
         report = self.pick(reports)
         by = self.rng.choice(OPERATORS)
-        args, expected = ["reports", "edit", report["id"]], []
+        values = {}
         for spec in self.fields(report["kind"]):
-            current = self.hub.current_value(report["id"], spec["name"])
-            current = current[0] if current else None
             if not spec["required"] and self.rng.random() < 0.2:
-                args += ["--unset", spec["name"]]
-                value = None
+                values[spec["name"]] = None
             else:
-                value = self.value(spec)
-                args += ["--set", "%s=%s" % (spec["name"], value)]
-            if value != current:
-                expected.append((report["id"], spec["name"], value, by))
+                values[spec["name"]] = self.value(spec)
+        flow = self.hub.current_value(report["id"], "referral_status")
+        values = self.with_rules(report["kind"], values, flow[0] if flow else None)
+        if not values:
+            return
+        # The dates the rules would fill in (a consent's, a referral status's) are given, so
+        # that the test knows every change the edit writes.
+        for name in list(values):
+            date = "status_date" if name == "referral_status" else name + "_date"
+            if values[name] is not None and date in self.catalogue[report["kind"]] and \
+                    self.catalogue[report["kind"]][name]["type"] in ("bool", "enum") and \
+                    date not in values:
+                values[date] = saenode.today_wib()
+        expected = []
+        for name, value in values.items():
+            current = self.hub.current_value(report["id"], name)
+            if value != (current[0] if current else None):
+                expected.append((report["id"], name, value, by))
+        args = ["reports", "edit", report["id"]] + self.edit_args(values)
         proc = self.hub.run(*(args + ["--by", by]))
         assert proc.returncode == 0, self.where(repr(proc))
         self.district += expected
@@ -394,7 +474,8 @@ class Trial(TrialChecks):
             codes = [v["code"] for v in self.catalogue["case"]["status"]["values"]]
             current = off.state()[(report, "status")][0]
             value = self.rng.choice([c for c in codes if c != current])
-            saenode.ok(["edit", report, "--set", "status=" + value], dir=off.dir)
+            saenode.ok(["edit", report] + self.edit_args(
+                self.with_rules("case", {"status": value}, None)), dir=off.dir)
             self.offline_edit = value
             self.note("%s sets status=%s on %s while offline" % (off.name, value, report[:8]))
         return report
@@ -403,8 +484,9 @@ class Trial(TrialChecks):
         codes = [v["code"] for v in self.catalogue["case"]["status"]["values"]]
         current = on[0].state()[(report, "status")][0]
         first, second = self.rng.sample([c for c in codes if c != current], 2)
-        saenode.ok(["edit", report, "--set", "status=" + first], dir=on[0].dir)
-        saenode.ok(["edit", report, "--set", "status=" + second], dir=on[1].dir)
+        for dev, value in ((on[0], first), (on[1], second)):
+            saenode.ok(["edit", report] + self.edit_args(
+                self.with_rules("case", {"status": value}, None)), dir=dev.dir)
         self.note("%s sets status=%s, %s sets status=%s on %s" % (
             on[0].name, first, on[1].name, second, report[:8]))
         self.sync(on[0])
