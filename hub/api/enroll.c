@@ -42,6 +42,7 @@ static const char token_cancel_sql[] =
 static const char token_state_sql[] =
     "SELECT count(*), coalesce(max(used_ms), 0), coalesce(max(cancelled_ms), 0)"
     " FROM enroll_token WHERE " BUNDLE_ID_SQL " = ?1";
+static const char device_count_sql[] = "SELECT count(*) FROM enroll_token WHERE village = ?1";
 static const char token_used_sql[] =
     "UPDATE enroll_token SET used_ms = ?2, node_id = ?3 WHERE token_hash = ?1";
 
@@ -85,6 +86,22 @@ int enroll_token_create(struct hub_store *store, const char *village, const char
     return rc;
 }
 
+int enroll_device_index(struct hub_store *store, const char *village, int64_t *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, device_count_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, village);
+    if (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        *out = sqlite3_column_int64(stmt, 0);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = SAE_ECORRUPT;
+    }
+    sae_db_reset(stmt);
+    return rc;
+}
+
 static json_t *pins_json(const struct enroll_bundle *b)
 {
     json_t *pins = json_array();
@@ -110,12 +127,12 @@ static json_t *bundle_json(const struct enroll_bundle *b)
     if (sae_hlc_pack((uint64_t)b->expires_ms, 0, &expiry) != 0)
         return NULL;
     sae_hlc_format_time(expiry, expires);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o*, s:s, s:s, s:s, s:s, s:s}",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o*, s:s, s:s, s:I, s:s, s:s, s:s}",
                      "format", ENROLL_BUNDLE_FORMAT, "hub_url", b->hub_url, "hub_public_key",
                      key, "hub_id", id, "tls_certificate", b->tls_certificate_pem, "tls_pin",
                      b->tls_pin, "tls_pins", pins_json(b), "village", b->village,
-                     "device_name", b->device_name, "bundle", b->bundle_id, "token", b->token,
-                     "expires", expires);
+                     "device_name", b->device_name, "device_index", (json_int_t)b->device_index,
+                     "bundle", b->bundle_id, "token", b->token, "expires", expires);
 }
 
 int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,

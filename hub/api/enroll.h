@@ -24,6 +24,12 @@ int enroll_token_create(struct hub_store *store, const char *village, const char
                         int64_t now_ms, int64_t valid_ms, char token[ENROLL_TOKEN_TEXT_BYTES],
                         char bundle_id[ENROLL_BUNDLE_ID_BYTES]);
 
+/* The index of the next device of village (its code): how many bundles the village was
+ * given before, so that no two of its devices share one. A post puts the letter of its index
+ * on its cases' registration numbers (0: none, 1: "B", ...; sae_registration_suffix). Inside
+ * the write transaction that creates the token. */
+int enroll_device_index(struct hub_store *store, const char *village, int64_t *out);
+
 /* Bundles not used (yet): pending, expired before use, or cancelled. */
 enum enroll_state { ENROLL_PENDING, ENROLL_EXPIRED, ENROLL_CANCELLED };
 struct enroll_pending {
@@ -54,6 +60,7 @@ struct enroll_bundle {
     const char *bundle_id;
     const char *token;
     int64_t expires_ms;
+    int64_t device_index; /* enroll_device_index */
 };
 
 /* Writes bundle as JSON to path, mode 0600, never over an existing file (SAE_EEXIST). */

@@ -99,11 +99,14 @@ static int add_node(struct hub_cli *cli, struct hub_store *store, struct add_opt
         free(cert);
         return hub_cli_fail(rc, "cannot read the hub's certificate or key: %s", sae_error_name(rc));
     }
-    rc = enroll_token_create(store, o->village, o->name, now, o->days * SAE_MS_PER_DAY, token,
-                             bundle_id);
+    int64_t device_index = 0;
+    rc = enroll_device_index(store, o->village, &device_index);
+    if (rc == 0)
+        rc = enroll_token_create(store, o->village, o->name, now, o->days * SAE_MS_PER_DAY,
+                                 token, bundle_id);
     struct enroll_bundle bundle = {o->url, pk, store->hub_id, pem, pin,
                                    has_backup ? backup_pin : NULL, o->village, o->name,
-                                   bundle_id, token, expires};
+                                   bundle_id, token, expires, device_index};
     if (rc == 0)
         rc = enroll_bundle_write(o->out, &bundle, &why);
     if (rc == 0)

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_common.h"
+#include "store/case_number.h"
 #include "store/hub_link.h"
 #include "store/node_config.h"
 #include "store/node_village.h"
@@ -61,6 +62,8 @@ int cli_enroll(struct cli *cli, int argc, char **argv)
             rc = hub_link_save(store, &link);
         if (rc == 0 && link.device_name[0])
             rc = node_config_set_device_name(store, link.device_name);
+        if (rc == 0 && link.device_index >= 0)
+            rc = case_number_set_device(store, link.device_index);
         rc = rc == 0 ? node_store_commit(store) : rc;
         if (rc != 0) {
             node_store_rollback(store);

@@ -21,6 +21,15 @@ static int device_suffix(struct node_store *store, char out[SAE_REGISTRATION_SUF
     return rc == 0 ? sae_registration_suffix((unsigned)index, out) : rc;
 }
 
+int case_number_set_device(struct node_store *store, int64_t index)
+{
+    int64_t kept = 0;
+    int rc = sae_db_meta_int(store->db, NODE_META_DEVICE_INDEX, &kept);
+    if (rc == SAE_ENOTFOUND)
+        rc = sae_db_set_meta_int(store->db, NODE_META_DEVICE_INDEX, index);
+    return rc;
+}
+
 int case_number_next(struct node_store *store, const char *intake_date,
                      char out[SAE_REGISTRATION_BYTES])
 {

@@ -13,4 +13,9 @@
 int case_number_next(struct node_store *store, const char *intake_date,
                      char out[SAE_REGISTRATION_BYTES]);
 
+/* Keeps index, the post's place among its village's devices as the district's bundle gives
+ * it (its numbers then carry the letter of index: sae_registration_suffix), unless the post
+ * has one already: one post keeps one letter. Inside the caller's write transaction. */
+int case_number_set_device(struct node_store *store, int64_t index);
+
 #endif

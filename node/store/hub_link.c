@@ -1,6 +1,7 @@
 #include "store/hub_link.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "sae/sae_envelope.h"
 #include "sae/sae_limits.h"
+#include "sae/sae_registration.h"
 #include "sae/sae_validate.h"
 #include "store/node_village.h"
 
@@ -107,6 +109,16 @@ static int parse_bundle(json_t *root, struct hub_link *link, struct sae_message 
     char code[SAE_AREA_CODE_BYTES];
     if (node_village_resolve(link->village, code, NULL) == 0)
         snprintf(link->village, sizeof link->village, "%s", code);
+    /* Hubs before device letters gave none. */
+    json_t *index = json_object_get(root, "device_index");
+    char letter[SAE_REGISTRATION_SUFFIX_MAX + 1];
+    link->device_index = index ? json_integer_value(index) : -1;
+    if (index && (!json_is_integer(index) || link->device_index < 0 ||
+                  link->device_index > UINT16_MAX ||
+                  sae_registration_suffix((unsigned)link->device_index, letter) != 0)) {
+        sae_message_set(why, "the bundle's device_index is not a device's number");
+        return SAE_EINVAL;
+    }
     const char *device = bundle_text(root, "device_name");
     if (device && copy_checked(device, link->device_name, sizeof link->device_name) != 0) {
         sae_message_set(why, "the bundle's device_name is not a name on one line");

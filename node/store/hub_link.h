@@ -26,6 +26,8 @@ struct hub_link {
     char token[HUB_LINK_TOKEN_BYTES]; /* empty once enrolled */
     char village[SAE_LIMIT_VILLAGE_BYTES + 1]; /* its code (an older bundle's name resolved) */
     char device_name[SAE_WIRE_TEXT_BYTES + 1]; /* the district's name for it; "" if none */
+    int64_t device_index;             /* its place among the village's devices (the letter of
+                                         its registration numbers); -1: the bundle has none */
     int64_t enrolled_ms;              /* 0 until the hub answered the enrollment */
 };
 

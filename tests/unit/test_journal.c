@@ -13,6 +13,7 @@
 
 #include "sae/sae_db.h"
 #include "store/node_meta.h"
+#include "store/case_number.h"
 #include "unit_support.h"
 
 #define MISSING_ID "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0ff"
@@ -677,8 +678,10 @@ static void test_registration_numbers_in_sequence(void **state)
     assert_int_equal(report_resolve_id(f->store, "3513122018-2026-0003", found, &why),
                      SAE_ENOTFOUND);
     assert_non_null(strstr(why.text, "3513122018-2026-0003"));
-    /* The second device of a village carries its letter from then on. */
-    assert_int_equal(sae_db_set_meta_int(f->store->db, NODE_META_DEVICE_INDEX, 1), 0);
+    /* The second device of a village carries its letter from then on (its bundle's
+     * device_index; a later bundle's does not change it). */
+    assert_int_equal(case_number_set_device(f->store, 1), 0);
+    assert_int_equal(case_number_set_device(f->store, 4), 0);
     unit_add_case(f->store, d);
     assert_int_equal(report_resolve_id(f->store, "3513122018-2026-0003b", found, &why), 0);
     assert_string_equal(found, d);

@@ -2,8 +2,9 @@
 case of a 15-year-old girl with two types of violence in the words its staff use, a shelter
 stay extended with a reason, an accompaniment and a referral through sent -> accepted ->
 completed; syncs; the district sees all of it with labels, by the case's registration
-number, and corrects the set. A second device of the village that numbers a case the same
-way is flagged by the hub."""
+number, and corrects the set. Devices of a village number apart by the letters the
+district's bundles give them; two posts that numbered before their bundles came are flagged
+by the hub."""
 import json
 
 import saenode
@@ -12,11 +13,17 @@ VILLAGE = "Sumberanyar"  # 35.13.12.2018, kecamatan Paiton
 NUMBER = "3513122018-2026-0001"
 
 
-def enrolled(hub, tmp_path, name):
-    post = str(tmp_path / name)
-    saenode.ok(["init", "--village", VILLAGE], dir=post)
-    saenode.ok(["enroll", hub.add_node(VILLAGE)], dir=post)
+def initialised(tmp_path, name):
+    return saenode.init(str(tmp_path / name), VILLAGE, author="Staf %s" % name)
+
+
+def enroll(hub, post, name):
+    saenode.ok(["enroll", hub.add_node(VILLAGE, name="Laptop %s" % name)], dir=post)
     return post
+
+
+def enrolled(hub, tmp_path, name):
+    return enroll(hub, initialised(tmp_path, name), name)
 
 
 def add(post, kind, *sets):
@@ -90,11 +97,34 @@ def test_a_case_through_its_services_reaches_the_district(hub, tmp_path):
     assert "journal ok" in saenode.ok(["check"], dir=post).text
 
 
-def test_a_number_two_devices_gave_is_flagged(hub, tmp_path):
+def number_of(post, case):
+    return saenode.show_json(post, case)["fields"]["registration_number"]
+
+
+def test_devices_of_a_village_number_apart(hub, tmp_path):
+    """The district's bundles give each device of a village its letter: the first device's
+    numbers carry none, the second's "B", so their sequences never meet."""
     a, b = enrolled(hub, tmp_path, "a"), enrolled(hub, tmp_path, "b")
+    first, second = saenode.add_case(a), saenode.add_case(b)
+    assert (number_of(a, first), number_of(b, second)) == (NUMBER, NUMBER + "B")
+    for post in (a, b):
+        assert saenode.run(["sync"], dir=post).rc == 0
+    assert hub.admin_json("stats")["duplicate_registration_numbers"] == {}
+    shown = json.loads(hub.ok("reports", "show", NUMBER + "b", "--json").stdout)
+    assert shown["id"] == second
+    # A post keeps its letter when it enrolls again with a newer bundle.
+    enroll(hub, b, "b again")
+    assert number_of(b, saenode.add_case(b)) == "3513122018-2026-0002B"
+
+
+def test_a_number_two_devices_gave_is_flagged(hub, tmp_path):
+    """Posts that record before their bundles come have no letter yet: two of one village
+    may give one number, and the hub lists it."""
+    a, b = initialised(tmp_path, "a"), initialised(tmp_path, "b")
     first = saenode.add_case(a)
     second = saenode.add_case(b)  # the same village, the same year, its own sequence
-    for post in (a, b):
+    for post, name in ((a, "a"), (b, "b")):
+        enroll(hub, post, name)
         assert saenode.run(["sync"], dir=post).rc == 0
     stats = hub.admin_json("stats")
     assert stats["duplicate_registration_numbers"] == {NUMBER: 2}

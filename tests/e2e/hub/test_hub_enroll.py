@@ -20,6 +20,11 @@ def test_bundle_is_private_and_names_this_hub(hub):
     assert re.fullmatch(r"[0-9a-f]{8}", device.bundle["bundle"])
     with open(hub.cert_path) as f:
         assert device.bundle["tls_certificate"] == f.read()
+    # Each device of a village has its place among the village's bundles (the letter of its
+    # registration numbers); another village counts its own.
+    assert device.bundle["device_index"] == 0
+    assert saeproto.Device(hub.add_node("Sumberanyar")).bundle["device_index"] == 1
+    assert saeproto.Device(hub.add_node("Kalibuntu")).bundle["device_index"] == 0
 
 
 def test_enroll_records_the_device_under_its_derived_id(hub):

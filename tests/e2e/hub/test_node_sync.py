@@ -125,6 +125,13 @@ def test_enroll_refusals_change_nothing(hub, tmp_path):
                                   "bundle is for Wonokerso")
     saenode.assert_one_line_error(saenode.run(["enroll", str(tmp_path / "missing.json")],
                                               dir=a), 2, "cannot read the bundle")
+    with open(hub.add_node(VILLAGE)) as f:
+        edited = json.load(f)
+    for index in (-1, "B", 1 << 40):
+        edited["device_index"] = index
+        bad.write_text(json.dumps(edited))
+        saenode.assert_one_line_error(saenode.run(["enroll", str(bad)], dir=a), 2,
+                                      "device_index is not a device's number")
     assert saenode.snapshot(a) == before
     saenode.assert_one_line_error(saenode.run(["sync"], dir=a), 2, "not enrolled")
     bundle = hub.add_node(VILLAGE)
