@@ -270,9 +270,7 @@ static bool shown_above(const struct report *report, const char *name)
     const struct sae_field *old = NULL;
     for (size_t k = 0; k < report->value_count; k++) {
         const char *field = report->values[k].field->name;
-        size_t len = strlen(field);
-        if (strncmp(name, field, len) == 0 &&
-            (name[len] == '\0' || name[len] == SAE_FIELD_ELEMENT_SEPARATOR))
+        if (report_names_field(name, field))
             return true;
         if (report->values[k].field->type == SAE_FIELD_SET &&
             report->view.legacy[sae_field_index(report->kind, report->values[k].field)] &&

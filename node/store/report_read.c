@@ -30,8 +30,7 @@ void report_free(struct report *report)
     free(report);
 }
 
-/* Whether a stored name is field itself or one of its elements ("FIELD/CODE"). */
-static bool names_field(const char *name, const char *field)
+bool report_names_field(const char *name, const char *field)
 {
     size_t len = strlen(field);
     return strncmp(name, field, len) == 0 &&
@@ -42,7 +41,7 @@ bool report_under_review(const struct report *report, const char *field)
 {
     const struct sae_field *set = NULL;
     for (size_t i = 0; i < report->under_review_count; i++)
-        if (names_field(report->under_review[i].field, field))
+        if (report_names_field(report->under_review[i].field, field))
             return true;
     /* A set shown from the deprecated field it replaced is reviewed with that field. */
     if (sae_catalogue_find_field(report->kind, field, &set) != 0 || set->type != SAE_FIELD_SET ||

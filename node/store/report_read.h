@@ -41,6 +41,9 @@ struct report {
     size_t under_review_count;
 };
 
+/* Whether a stored field name is field itself or one of its elements ("FIELD/CODE"). */
+bool report_names_field(const char *name, const char *field);
+
 /* Whether field (a catalogue field, or SAE_FIELD_TOMBSTONE) or one element of it is under
  * review: a set is under review while any of its elements is. */
 bool report_under_review(const struct report *report, const char *field);
