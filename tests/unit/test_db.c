@@ -15,11 +15,13 @@
 
 #include "sae/sae_db.h"
 
-static const char *const test_migrations[] = {
-    "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value ANY NOT NULL) STRICT;"
-    "CREATE TABLE item(id INTEGER PRIMARY KEY, name TEXT UNIQUE, size INTEGER CHECK (size >= 0));"
-    "PRAGMA user_version = 1;",
-};
+/* Migration 1 of the test schema (a macro: two arrays start with it, and an array element
+ * is no constant initializer for clang). */
+#define TEST_MIGRATION_1                                                                     \
+    "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value ANY NOT NULL) STRICT;"             \
+    "CREATE TABLE item(id INTEGER PRIMARY KEY, name TEXT UNIQUE, size INTEGER CHECK (size >= 0));" \
+    "PRAGMA user_version = 1;"
+static const char *const test_migrations[] = {TEST_MIGRATION_1};
 static const struct sae_db_schema test_schema = {test_migrations, 1, "sae-test", NULL};
 
 struct db_fixture {
@@ -193,7 +195,7 @@ static void test_create_mode_exclusive_and_atomic(void **state)
  * code): a step that fails rolls its whole migration back, SQL included; one that succeeds
  * runs once, in the migration's transaction. */
 static const char *const two_migrations[] = {
-    test_migrations[0],
+    TEST_MIGRATION_1,
     "CREATE TABLE area(code TEXT PRIMARY KEY);"
     "PRAGMA user_version = 2;",
 };

@@ -30,9 +30,9 @@ def node_env():
     return saenode.clean_env(SAE_STALL_TIMEOUT_S=STALL_TIMEOUT_S)
 
 
-def enrolled_via(hub, proxy, tmp_path, name, village):
-    """An initialised post whose bundle names the proxy's address (enrolment itself happens
-    on its first sync, through the faults)."""
+def enrolled_through(hub, proxy, tmp_path, name, village=saenode.VILLAGE):
+    """An initialised post whose bundle names the proxy's address instead of the hub's
+    (enrolment itself happens on its first sync, through the proxy)."""
     post = str(tmp_path / name)
     saenode.init(post, village, author="Staf %s" % name)
     saenode.ok(["enroll", hub.add_node(village, port=proxy.port, name="Laptop %s" % name)],
@@ -104,7 +104,7 @@ class World:
             self.last_ok.get(name, 0) >= self.mark[self.village[name]]
 
     def post(self, tmp_path, name, village):
-        self.posts[name] = enrolled_via(self.hub, self.proxy, tmp_path, name, village)
+        self.posts[name] = enrolled_through(self.hub, self.proxy, tmp_path, name, village)
         self.village[name] = village
 
     # Recording.

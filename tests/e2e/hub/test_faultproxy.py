@@ -15,6 +15,7 @@ import pytest
 
 import saenode
 from faultproxy import Fault, FaultProxy
+from faults_world import enrolled_through
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WAIT = 30  # seconds granted to an event that must happen (never a measured limit)
@@ -393,19 +394,7 @@ def test_command_line_proxy_writes_stats_on_sigterm(echo, tmp_path):
     assert stats["log"][0]["bytes_up"] == 4
 
 
-# The real sae-node and sae-hub through the proxy.
-
-VILLAGE = "Sumberanyar"
-
-
-def enrolled_through(hub, proxy, tmp_path, name):
-    """A post whose bundle names the proxy's port instead of the hub's."""
-    post = str(tmp_path / name)
-    saenode.init(post, VILLAGE, author="Staf %s" % name)
-    saenode.ok(["enroll", hub.add_node(VILLAGE, port=proxy.port, name="Laptop %s" % name)],
-               dir=post)
-    return post
-
+# The real sae-node and sae-hub through the proxy (posts of saenode.VILLAGE).
 
 def assert_exactly_once(hub, post):
     status = saenode.ok(["status", "--json"], dir=post).json()
