@@ -132,13 +132,19 @@ static int posts_make(struct hb_hub *hub, size_t count, struct post **out)
 
 /* ---- one after another, over one connection ----------------------------------------- */
 
+/* From 127.0.1.ROUND: an address of its own for each round's baseline, as one client would
+ * have. The hub limits requests per address (20 a second, bursts of 600): two baselines of
+ * 330 pushes from one address a few seconds apart would meet that limit (429), as two
+ * villages' posts behind one carrier-grade NAT syncing at the same moment would. */
 static int sequential(const struct hb_hub *hub, struct post *posts, size_t count,
                       struct curl_slist *headers, double *latencies, struct round *round,
-                      struct sae_message *why)
+                      size_t round_index, struct sae_message *why)
 {
     struct hb_reply reply = {0};
+    char interface[32];
     CURL *easy = curl_easy_init();
-    int rc = easy ? hb_easy_setup(easy, hub, NULL, headers, &reply) : SAE_ENOMEM;
+    snprintf(interface, sizeof interface, "host!127.0.1.%zu", round_index % 250 + 1);
+    int rc = easy ? hb_easy_setup(easy, hub, interface, headers, &reply) : SAE_ENOMEM;
     for (size_t i = 0; rc == 0 && i < count; i++) {
         long status = 0;
         hb_reply_free(&reply);
@@ -287,7 +293,8 @@ static void figures(struct round *round, double *seq, struct transfer *t, size_t
 }
 
 static int run_round(struct hb_hub *hub, size_t count, size_t wave_size,
-                     struct curl_slist *headers, struct round *round, struct sae_message *why)
+                     struct curl_slist *headers, struct round *round, size_t round_index,
+                     struct sae_message *why)
 {
     struct post *posts = NULL;
     struct transfer *transfers = NULL;
@@ -299,7 +306,7 @@ static int run_round(struct hb_hub *hub, size_t count, size_t wave_size,
     if (rc != 0 && !why->text[0])
         sae_message_set(why, "cannot generate, seal and enroll %zu posts", count);
     if (rc == 0)
-        rc = sequential(hub, posts, round->seq_pushes, headers, seq, round, why);
+        rc = sequential(hub, posts, round->seq_pushes, headers, seq, round, round_index, why);
     if (rc == 0)
         rc = concurrent(hub, posts, count, wave_size, headers, round, &transfers);
     if (rc == 0) {
@@ -410,7 +417,7 @@ static int run_all(const char *dir, size_t wave_size, size_t rounds, size_t *fai
                CHANGES_MIN, CHANGES_MIN + CHANGES_SPREAD - 1, SEED + count, FIRST_HOST,
                FIRST_HOST + HOSTS - 1, (count + HOSTS - 1) / HOSTS);
         fflush(stdout);
-        rc = run_round(&hub, count, wave_posts, headers, round, why);
+        rc = run_round(&hub, count, wave_posts, headers, round, done_count, why);
         if (rc != 0)
             break;
         done_count++;
