@@ -68,7 +68,7 @@ $(BUILD)/hub/%.o: DIR_INCLUDES := -Ihub
 $(BUILD)/tests/%.o: DIR_INCLUDES := -Ihub -Inode -Itests/support
 $(BUILD)/tests/%.o: DIR_WARN := -Wno-write-strings
 
-.PHONY: all test unit unit-sanitize e2e demo bench fuzz fuzz-smoke install uninstall clean deps
+.PHONY: all test unit unit-sanitize e2e demo bench fuzz fuzz-smoke bench-smoke install uninstall clean deps
 
 all: $(BUILD)/sae-node $(BUILD)/sae-hub
 
@@ -133,6 +133,10 @@ fuzz: $(FUZZ_BIN)
 # make test runs every target for about 20 s, two at a time.
 fuzz-smoke: $(FUZZ_BIN)
 	@sh tests/run_fuzz.sh 20 $(FUZZ_BIN)
+
+# Every benchmark once at a small size: make test catches one the code has outgrown.
+bench-smoke: $(BENCH_BIN)
+	@sh tests/run_bench_smoke.sh $(BENCH_BIN)
 
 test: deps
 	@BUILD=$(BUILD) sh tests/run_all.sh

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make test: builds with gcc, runs the unit tests, runs them again built by clang under
 # AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind, runs the end-to-end
-# tests against the real binary, then each fuzz target briefly. Ends with one summary line
+# tests against the real binary, then each fuzz target briefly and each benchmark at a
+# small size. Ends with one summary line
 # and a non-zero exit status when anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -52,6 +53,7 @@ stage unit-sanitize make -j"$JOBS" unit-sanitize
 stage unit-valgrind sh tests/run_valgrind.sh
 stage e2e make e2e
 stage fuzz make -j"$JOBS" fuzz-smoke
+stage bench-smoke make -j"$JOBS" bench-smoke
 
 echo
 if [ -n "$stages_failed" ]; then

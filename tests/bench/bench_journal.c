@@ -43,7 +43,7 @@
 
 /* The fields a post fills in for a typical intake, in the order they are recorded. */
 static const char *const report_fields[] = {
-    "status",     "violence_type", "victim_sex",           "intake_date", "victim_age",
+    "status",     "violence_types", "victim_sex",           "intake_date", "victim_age",
     "victim_name", "location_type", "perpetrator_relation", "narrative",
 };
 #define FIELD_COUNT (sizeof report_fields / sizeof report_fields[0])
@@ -51,7 +51,13 @@ static const char *const report_fields[] = {
 
 struct report_rows {
     struct journal_change changes[FIELD_COUNT]; /* canonical values, validated */
+    /* The case registration number journal_add assigns at the post (its own row); the
+     * baseline writes one of the same shape so that both write the same rows. */
+    struct journal_change registration;
+    char registration_text[32];
 };
+/* Rows one report becomes in either journal: its fields and its registration number. */
+#define ROWS_PER_REPORT (FIELD_COUNT + 1)
 
 /* What one run measured. */
 struct run_result {
@@ -193,6 +199,20 @@ static void dataset_free(struct dataset *d)
     d->reports = NULL;
 }
 
+static int registration_row(const struct sae_kind *kind, size_t index, struct report_rows *row,
+                            struct sae_message *why)
+{
+    int rc = sae_catalogue_find_field(kind, "registration_number", &row->registration.field);
+    if (rc != 0) {
+        sae_message_set(why, "the catalogue has no case field registration_number");
+        return rc;
+    }
+    snprintf(row->registration_text, sizeof row->registration_text, "3513022004-2024-%04zu",
+             index + 1);
+    row->registration.value = row->registration_text;
+    return 0;
+}
+
 /* Validates every value as `sae-node add` would, so the journal receives canonical rows. */
 static int dataset_build(size_t count, struct dataset *out, struct sae_message *why)
 {
@@ -222,6 +242,8 @@ static int dataset_build(size_t count, struct dataset *out, struct sae_message *
             else
                 d.value_bytes += strlen(c->value);
         }
+        if (rc == 0)
+            rc = registration_row(d.kind, r, &d.reports[r], why);
     }
     if (rc != 0) {
         dataset_free(&d);
@@ -393,6 +415,10 @@ static int raw_insert_report(struct writers *w, const struct report_rows *r, int
             rc = step_reset(w->raw_insert);
     }
     if (rc == SQLITE_OK)
+        rc = raw_bind_row(w->raw_insert, id_text, &r->registration, version);
+    if (rc == SQLITE_OK)
+        rc = step_reset(w->raw_insert);
+    if (rc == SQLITE_OK)
         rc = step_reset(w->raw_commit);
     if (rc == SQLITE_OK)
         return 0;
@@ -439,9 +465,9 @@ static int check_rows(sqlite3 *db, const char *what, size_t reports, struct sae_
 {
     int64_t rows = 0;
     int rc = count_rows(db, "SELECT count(*) FROM journal", &rows);
-    if (rc == 0 && rows != (int64_t)(reports * FIELD_COUNT)) {
+    if (rc == 0 && rows != (int64_t)(reports * ROWS_PER_REPORT)) {
         sae_message_set(why, "%s holds %lld rows, expected %zu", what, (long long)rows,
-                        reports * FIELD_COUNT);
+                        reports * ROWS_PER_REPORT);
         rc = SAE_ECORRUPT;
     }
     return rc;
