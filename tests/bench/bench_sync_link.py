@@ -228,11 +228,11 @@ def report(rng, k):
         sentences.append("Sejak kejadian korban %s dan %s." % (rng.choice(EFFECT),
                                                                rng.choice(EFFECT)))
     fields = {
-        "violence_type": rng.choice(["physical", "psychological", "sexual", "neglect",
+        "violence_types": rng.choice(["physical", "psychological", "sexual", "neglect",
                                      "physical", "psychological", "exploitation"]),
         "victim_sex": sex,
-        "intake_date": "2026-%02d-%02d" % (month, day),
-        "incident_date": "2026-%02d-%02d" % (month, max(1, day - rng.randint(0, 20))),
+        "intake_date": "2025-%02d-%02d" % (month, day),
+        "incident_date": "2025-%02d-%02d" % (month, max(1, day - rng.randint(0, 20))),
         "victim_name": "%s %s" % (given, rng.choice(FAMILY)),
         "victim_age": str(age),
         "intake_channel": rng.choice(["walk_in", "walk_in", "phone", "whatsapp", "outreach"]),
