@@ -234,6 +234,26 @@ int sae_db_query_int(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
     return rc == SAE_DB_ROW ? 0 : rc == 0 ? SAE_ENOTFOUND : rc;
 }
 
+int sae_db_query_first_text(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
+                            const char *param, char *first, size_t first_size, int *matches)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepare_maybe_cached(db, cache, sql, &stmt);
+    if (rc != 0)
+        return rc;
+    rc = sae_db_bind_text(stmt, 1, param);
+    int rows = 0;
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        if (rows++ == 0)
+            sae_db_column_copy(stmt, 0, first, first_size);
+        rc = 0;
+    }
+    release(cache, stmt);
+    if (rc == 0)
+        *matches = rows;
+    return rc;
+}
+
 int sae_db_run(sqlite3 *db, struct sae_db_cache *cache, const char *sql, const int64_t *params,
                size_t param_count)
 {

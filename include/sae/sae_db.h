@@ -136,6 +136,12 @@ bool sae_db_column_is_text(sqlite3_stmt *stmt, int column);
  * *out alone. */
 int sae_db_query_int(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
                      const int64_t *params, size_t param_count, int64_t *out);
+/* Runs a query with one text parameter (?1), through cache when it is not NULL: copies the
+ * first row's first column into first (first_size bytes, as sae_db_column_copy; untouched
+ * when there is no row) and counts every row into *matches. For lookups that must find
+ * exactly one. */
+int sae_db_query_first_text(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
+                            const char *param, char *first, size_t first_size, int *matches);
 /* Runs a statement that returns no row (INSERT, UPDATE), binding params to ?1, ?2...,
  * through cache when it is not NULL. */
 int sae_db_run(sqlite3 *db, struct sae_db_cache *cache, const char *sql, const int64_t *params,

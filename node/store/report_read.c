@@ -269,23 +269,6 @@ static const char resolve_number_sql[] =
 
 /* Runs sql (a cached statement of one text parameter returning ids, LIMIT 2): the first id
  * into found and how many rows came. */
-static int first_ids(struct node_store *store, const char *sql, const char *param,
-                     char found[SAE_ID_TEXT_LEN + 1], int *matches)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_prepare_cached(store->db, &store->statements, sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, param);
-    *matches = 0;
-    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
-        if ((*matches)++ == 0)
-            sae_db_column_copy(stmt, 0, found, SAE_ID_TEXT_LEN + 1);
-        rc = 0;
-    }
-    sae_db_reset(stmt);
-    return rc;
-}
-
 /* The case carrying a registration number (which never reads as an id prefix). */
 static int resolve_number(struct node_store *store, const struct sae_registration *number,
                           char out[SAE_ID_TEXT_LEN + 1], struct sae_message *why)
@@ -294,7 +277,8 @@ static int resolve_number(struct node_store *store, const struct sae_registratio
     int matches = 0;
     int rc = sae_registration_format(number, text);
     if (rc == 0)
-        rc = first_ids(store, resolve_number_sql, text, found, &matches);
+        rc = sae_db_query_first_text(store->db, &store->statements, resolve_number_sql, text, found,
+                                      sizeof found, &matches);
     if (rc != 0)
         return rc;
     if (matches != 1) {
@@ -322,7 +306,8 @@ int report_resolve_id(struct node_store *store, const char *text, char out[SAE_I
                         text, SAE_LIMIT_ID_PREFIX_MIN);
         return SAE_EINVAL;
     }
-    rc = first_ids(store, resolve_id_sql, prefix, found, &matches);
+    rc = sae_db_query_first_text(store->db, &store->statements, resolve_id_sql, prefix, found,
+                                 sizeof found, &matches);
     if (rc != 0)
         return rc;
     if (matches == 0) {

@@ -89,6 +89,28 @@ static void test_query_int_empty_is_not_found(void **state)
     assert_int_equal(out, 1);
 }
 
+/* The first row's text and the count of every row, cached or not; no row leaves the text
+ * alone; a too-small buffer cuts the copy. */
+static void test_query_first_text_counts_matches(void **state)
+{
+    struct db_fixture *f = *state;
+    static const char names_sql[] = "SELECT name || id FROM item WHERE size >= ?1 ORDER BY id";
+    char first[8] = "keep";
+    int matches = -1;
+    assert_int_equal(sae_db_query_first_text(f->db, NULL, names_sql, "1", first, sizeof first,
+                                             &matches), 0);
+    assert_int_equal(matches, 0);
+    assert_string_equal(first, "keep");
+    assert_int_equal(sae_db_exec(f->db, "INSERT INTO item VALUES (3, 'a', 1), (5, 'b', 2)"), 0);
+    assert_int_equal(sae_db_query_first_text(f->db, &f->cache, names_sql, "1", first,
+                                             sizeof first, &matches), 0);
+    assert_int_equal(matches, 2);
+    assert_string_equal(first, "a3");
+    assert_int_equal(sae_db_query_first_text(f->db, NULL, names_sql, "2", first, 2, &matches), 0);
+    assert_int_equal(matches, 1);
+    assert_string_equal(first, "b");
+}
+
 /* A duplicate key is SAE_EEXIST; any other refused write (a CHECK) is SAE_EDB. */
 static void test_constraints_map_to_sae_codes(void **state)
 {
@@ -242,6 +264,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_query_int_empty_is_not_found, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_migration_steps, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_query_first_text_counts_matches, db_setup,
+                                        db_teardown),
         cmocka_unit_test_setup_teardown(test_constraints_map_to_sae_codes, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_step_bind_and_columns, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_cache_holds_its_size_and_no_more, db_setup,
