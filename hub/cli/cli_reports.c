@@ -7,6 +7,7 @@
 
 #include "cli/cli_admin.h"
 #include "merge/merge.h"
+#include "sae/sae_value_json.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_plan.h"
 #include "sae/sae_validate.h"
@@ -122,7 +123,7 @@ static json_t *change_json(const struct sae_kind *kind, const struct hub_change 
     if (sae_catalogue_find_field(kind, c->field, &field) != 0)
         field = NULL;
     return json_pack("{s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:b, s:o, s:b, s:b, s:o, s:o}",
-                     "value", hub_value_json(field, c->value), "version",
+                     "value", sae_value_json(field, c->value), "version",
                      hex_or_null(c->version.hlc, true), "node",
                      hex_or_null(c->version.origin, true), "village", c->village, "time", time,
                      "author", c->author ? json_string(c->author) : json_null(), "device",

@@ -14,10 +14,6 @@
 #include "store/hub_read.h"
 
 /* ---- JSON forms (NULL when out of memory) ------------------------------------------ */
-
-/* A value as on the node: ints as numbers, bools as true/false, other types as text,
- * NULL as null. field may be NULL (the tombstone): text. */
-json_t *hub_value_json(const struct sae_field *field, const char *value);
 /* {"id", "kind", "village" (its code), "village_name", "fields", "deleted", "updated"}. */
 json_t *hub_report_json(const struct hub_report *report);
 /* {"id", "report", "kind", "village", "village_name", "field", "severity", "status",

@@ -8,6 +8,7 @@
 
 #include "sae/sae_view.h"
 #include "sae/sae_byline.h"
+#include "sae/sae_value_json.h"
 
 #define JSON_FLAGS (JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER)
 
@@ -61,41 +62,13 @@ static json_t *checked(json_t *object, int bad)
     return object;
 }
 
-/* A set as an array of its codes, in catalogue order. */
-static json_t *set_json(const struct sae_field *field, const char *value)
-{
-    const char *codes[SAE_SET_VALUES_MAX];
-    size_t count = 0;
-    json_t *array = sae_set_codes(field, value, codes, &count) == 0 ? json_array() : NULL;
-    for (size_t i = 0; array && i < count; i++) {
-        if (json_array_append_new(array, json_string(codes[i])) != 0) {
-            json_decref(array);
-            return NULL;
-        }
-    }
-    return array;
-}
-
-json_t *hub_value_json(const struct sae_field *field, const char *value)
-{
-    if (!value)
-        return json_null();
-    if (field && field->type == SAE_FIELD_SET)
-        return set_json(field, value);
-    if (field && field->type == SAE_FIELD_INT)
-        return json_integer(strtoll(value, NULL, 10));
-    if (field && field->type == SAE_FIELD_BOOL)
-        return json_boolean(strcmp(value, "true") == 0);
-    return json_string(value);
-}
-
 json_t *hub_report_json(const struct hub_report *report)
 {
     json_t *object = json_object(), *fields = json_object();
     int bad = !object || !fields;
     for (size_t i = 0; !bad && i < report->value_count; i++)
         bad = put(fields, report->values[i].field->name,
-                  hub_value_json(report->values[i].field, report->values[i].value));
+                  sae_value_json(report->values[i].field, report->values[i].value));
     if (!bad)
         bad = put(object, "id", json_string(report->id)) |
               put(object, "kind", json_string(report->kind->name)) |
@@ -115,7 +88,7 @@ static json_t *version_value_json(const struct sae_field *field, const char *val
     json_t *object = json_object();
     int bad = !object;
     if (!bad)
-        bad = put(object, "value", hub_value_json(field, value)) |
+        bad = put(object, "value", sae_value_json(field, value)) |
               put(object, "version", hex_json(version.hlc)) |
               put(object, "node", hex_json(version.origin)) |
               put(object, "time", time_json(version.hlc));
@@ -137,7 +110,7 @@ static json_t *candidate_json(const struct hub_conflict *k, const struct hub_can
     if (!bad)
         bad = put(object, "number", json_integer(c->number)) |
               put(object, "field", json_string(c->field)) |
-              put(object, "value", hub_value_json(field_of(k->kind, c->field), c->value)) |
+              put(object, "value", sae_value_json(field_of(k->kind, c->field), c->value)) |
               put(object, "node", hex_json(c->version.origin)) |
               put(object, "village", json_string(c->village)) |
               put(object, "version", hex_json(c->version.hlc)) |

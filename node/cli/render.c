@@ -8,6 +8,7 @@
 #include "sae/sae_byline.h"
 #include "sae/sae_error.h"
 #include "sae/sae_time.h"
+#include "sae/sae_value_json.h"
 #include "sae/sae_view.h"
 
 #define LIST_SUMMARY_FIELDS 4
@@ -15,32 +16,6 @@
 void render_origin(uint64_t origin, char out[17])
 {
     snprintf(out, 17, "%016" PRIx64, origin);
-}
-
-/* A set as an array of its codes, in catalogue order. */
-static json_t *set_json(const struct sae_field *field, const char *value)
-{
-    const char *codes[SAE_SET_VALUES_MAX];
-    size_t count = 0;
-    json_t *array = sae_set_codes(field, value, codes, &count) == 0 ? json_array() : NULL;
-    for (size_t i = 0; array && i < count; i++) {
-        if (json_array_append_new(array, json_string(codes[i])) != 0) {
-            json_decref(array);
-            return NULL;
-        }
-    }
-    return array;
-}
-
-static json_t *value_json(const struct sae_field *field, const char *value)
-{
-    if (field->type == SAE_FIELD_SET)
-        return set_json(field, value);
-    if (field->type == SAE_FIELD_INT)
-        return json_integer(strtoll(value, NULL, 10));
-    if (field->type == SAE_FIELD_BOOL)
-        return json_boolean(strcmp(value, "true") == 0);
-    return json_string(value);
 }
 
 /* json_object_set_new that reports failure, so callers can check once at the end. */
@@ -56,7 +31,7 @@ json_t *render_report_json(const struct report *report)
     int bad = !object || !fields || !reviewed;
     for (size_t i = 0; !bad && i < report->value_count; i++)
         bad = put(fields, report->values[i].field->name,
-                  value_json(report->values[i].field, report->values[i].value));
+                  sae_value_json(report->values[i].field, report->values[i].value));
     for (size_t i = 0; !bad && i < report->under_review_count; i++)
         bad = json_array_append_new(reviewed, json_string(report->under_review[i].field)) != 0;
     sae_hlc_format_time(report->updated, time);

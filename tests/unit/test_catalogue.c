@@ -14,6 +14,7 @@
 #include "sae/sae_error.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_validate.h"
+#include "sae/sae_value_json.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_CODES 16 /* service types, the longest list */
@@ -400,6 +401,41 @@ static void test_kind_aliases_and_set_elements(void **state)
     }
 }
 
+/* A value as JSON, the same for post and hub: each type its own JSON type, unset null. */
+static void test_values_as_json(void **state)
+{
+    (void)state;
+    const struct sae_kind *kind = NULL;
+    const struct sae_field *set = NULL, *age = NULL, *consent = NULL, *name = NULL;
+    assert_int_equal(sae_catalogue_find_kind("case", &kind), 0);
+    assert_int_equal(sae_catalogue_find_field(kind, "violence_types", &set), 0);
+    assert_int_equal(sae_catalogue_find_field(kind, "victim_age", &age), 0);
+    assert_int_equal(sae_catalogue_find_field(kind, "consent_share", &consent), 0);
+    assert_int_equal(sae_catalogue_find_field(kind, "victim_name", &name), 0);
+    const struct {
+        const struct sae_field *field;
+        const char *value, *json;
+    } cases[] = {
+        {set, "physical,psychological", "[\"physical\", \"psychological\"]"},
+        {set, "", "[]"},
+        {age, "14", "14"},
+        {consent, "true", "true"},
+        {consent, "false", "false"},
+        {name, "Siti \"<b>\"", "\"Siti \\\"<b>\\\"\""},
+        {NULL, "x", "\"x\""},
+        {age, NULL, "null"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *value = sae_value_json(cases[i].field, cases[i].value);
+        assert_non_null(value);
+        char *text = json_dumps(value, JSON_ENCODE_ANY);
+        assert_non_null(text);
+        assert_string_equal(text, cases[i].json);
+        free(text);
+        json_decref(value);
+    }
+}
+
 static void test_allowed_codes_fit_their_buffer(void **state)
 {
     (void)state;
@@ -434,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_type_names),
         cmocka_unit_test(test_allowed_codes_fit_their_buffer),
         cmocka_unit_test(test_kind_aliases_and_set_elements),
+        cmocka_unit_test(test_values_as_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
