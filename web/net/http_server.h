@@ -37,8 +37,8 @@
  * 413 (measured with curl over loopback: 1 in 8 at 1 MB, 6 in 8 at 3 MB). A client that sends
  * "Expect: 100-continue" (and a long CURLOPT_EXPECT_100_TIMEOUT_MS) always gets the 413 and
  * sends nothing. libmicrohttpd suppresses SIGPIPE itself on Linux. */
-#ifndef HUB_HTTP_SERVER_H
-#define HUB_HTTP_SERVER_H
+#ifndef WEB_HTTP_SERVER_H
+#define WEB_HTTP_SERVER_H
 
 #include <stddef.h>
 #include <stdint.h>
