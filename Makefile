@@ -4,7 +4,7 @@
 # Layers (each folder one layer, includes only point down):
 #   proto/ + include/sae/   libsae.a       what both programs share
 #   node/{store,sync,cli}   libsae-node.a  + node/cli/main.c  = sae-node
-#   web/{net}               libsae-web.a   the web layer both programs serve with
+#   web/{net,app}           libsae-web.a   the web layer both programs serve with
 #   hub/{store,merge,api,render,cli}   libsae-hub.a + libsae-web.a + hub/cli/*.c = sae-hub
 #   tests/support/          libsae-test.a  helpers the unit tests and benchmarks link
 
@@ -47,6 +47,14 @@ $(AREA_SRC): $(AREA_CSV) scripts/embed_file.sh
 $(AREA_SRC:.c=.o): $(AREA_SRC)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# The web pages' static assets, built into libsae-web.a (web/app/assets.c serves them).
+WEB_ASSET_SRC := $(GEN_DIR)/web_assets.c
+$(WEB_ASSET_SRC): web/assets/console.css scripts/embed_file.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed_file.sh web_asset_console_css web/assets/console.css > $@.tmp && mv $@.tmp $@
+$(WEB_ASSET_SRC:.c=.o): $(WEB_ASSET_SRC)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
 PROTO_SRC := $(sort $(wildcard proto/*.c))
 NODE_SRC := $(sort $(filter-out node/cli/main.c,$(wildcard node/*/*.c)))
 WEB_SRC := $(sort $(wildcard web/*/*.c))
@@ -83,7 +91,7 @@ $(BUILD)/%.o: %.c | $(GEN_HDR)
 
 $(BUILD)/libsae.a: $(PROTO_OBJ)
 $(BUILD)/libsae-node.a: $(call obj,$(NODE_SRC))
-$(BUILD)/libsae-web.a: $(call obj,$(WEB_SRC))
+$(BUILD)/libsae-web.a: $(call obj,$(WEB_SRC)) $(WEB_ASSET_SRC:.c=.o)
 $(BUILD)/libsae-hub.a: $(call obj,$(HUB_SRC))
 $(BUILD)/libsae-test.a: $(call obj,$(TEST_SUPPORT_SRC))
 $(BUILD)/%.a:
