@@ -268,8 +268,6 @@ static int conflicts_resolve(struct hub_cli *cli, int argc, char **argv)
     if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
     if (status == SAE_EXIT_OK)
-        status = hub_admin_check_account(store, in.author);
-    if (status == SAE_EXIT_OK)
         status = load_conflict(cli, store, id, &conflict);
     if (status == SAE_EXIT_OK)
         status = check_choice(cli, store, conflict, &in, &canonical);

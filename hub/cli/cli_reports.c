@@ -410,8 +410,6 @@ static int reports_edit(struct hub_cli *cli, int argc, char **argv)
     if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
     if (status == SAE_EXIT_OK)
-        status = hub_admin_check_account(store, in.author);
-    if (status == SAE_EXIT_OK)
         status = hub_admin_resolve(store, in.id_arg, id);
     if (status == SAE_EXIT_OK) {
         int rc = hub_report_load(store, id, &report);
