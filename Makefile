@@ -135,10 +135,11 @@ e2e: all
 # Fuzz targets: libFuzzer, built by clang with ASan and UBSan, from the sources (not the
 # gcc-built library).
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(GEN_SRC) $(AREA_SRC) | $(GEN_HDR)
+FUZZ_WEB_SRC := web/app/html.c
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(GEN_SRC) $(AREA_SRC) $(FUZZ_WEB_SRC) | $(GEN_HDR)
 	@mkdir -p $(dir $@)
-	clang $(BASE_CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(GEN_SRC) $(AREA_SRC) \
-	  $(PKG_LIBS)
+	clang $(BASE_CPPFLAGS) -Iweb $(WARN) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(GEN_SRC) \
+	  $(AREA_SRC) $(FUZZ_WEB_SRC) $(PKG_LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@sh tests/run_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
