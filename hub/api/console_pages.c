@@ -346,6 +346,8 @@ static int post_signed_in(struct console_exchange *x, const char *path)
     static const char *const password_fields[] = {"csrf", "current", "new", "again", NULL};
     bool password = strcmp(path, "/console/password") == 0;
     struct web_form *form = NULL;
+    if (x->req->body_len == 0) /* no form, so no token */
+        return page_message(x, 403, MSG_FORBIDDEN);
     int rc = read_form(x, password ? password_fields : csrf_only, &form);
     if (rc != 0 || !form)
         return rc;

@@ -64,6 +64,18 @@ class Hub:
         self.hub_id = int(re.search(r"hub id:\s+([0-9a-f]{16})", out).group(1), 16)
         return self
 
+    def add_account(self, name, role="coordinator", password=None, agency=None):
+        """Adds a console account (sae-hub users add) with password read from standard
+        input; returns the password."""
+        password = password or "pw-%s-long-enough" % name
+        args = [BIN, "-d", self.dir, "users", "add", name, "--role", role, "--password-stdin"]
+        if agency:
+            args += ["--agency", agency]
+        proc = subprocess.run(args, input=(password + "\n").encode(), capture_output=True,
+                              env=hub_env(), timeout=60)
+        assert proc.returncode == 0, proc
+        return password
+
     def add_node(self, village, out=None, days=None, port=None, name=None):
         """Writes an enrollment bundle for a device of village (a code or a name of the list
         of areas) called name (default "Laptop Pos N"); returns its path. port: the port the
@@ -104,14 +116,15 @@ class Hub:
         assert self.port, "the hub is not serving"
         return "https://127.0.0.1:%d" % self.port
 
-    def start(self, port=0):
+    def start(self, port=0, env=None, args=()):
         """Starts `serve --listen 127.0.0.1:PORT` (0: a free one) and waits for its
-        "listening on" line."""
+        "listening on" line. env: variables added to the daemon's environment (the
+        test-only session limits); args: more options of serve."""
         assert self.proc is None
         self.proc = subprocess.Popen([BIN, "-d", self.dir, "serve", "--listen",
-                                      "127.0.0.1:%d" % port],
+                                      "127.0.0.1:%d" % port] + list(args),
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=hub_env())
+                                     stderr=subprocess.PIPE, env=dict(hub_env(), **(env or {})))
         while True:
             line = self.proc.stderr.readline()
             if not line:
