@@ -94,8 +94,8 @@ static const struct sae_cli_help helps[] = {
      "         rules across fields (as sae-node does) before anything is written; values\n"
      "         equal to the current ones are skipped, a set writes only the elements that\n"
      "         change (--add, --remove). Each field becomes a new version that the\n"
-     "         village's posts receive on their next sync. --by NAME (who corrects) is\n"
-     "         required; the edit is audited under that name.\n"
+     "         village's posts receive on their next sync. --by NAME (who corrects: an\n"
+     "         enabled account, see users) is required; the edit is audited.\n"
      "ID is a report id, its first 6 or more characters, or a case's registration number.\n"},
     {"conflicts", "conflicts list [--all] [--json] | conflicts show ID [--json] | "
                   "conflicts resolve ID (--keep N | --value V | --unset) --by NAME [--note TEXT]",
@@ -112,8 +112,9 @@ static const struct sae_cli_help helps[] = {
      "  resolve  --keep N keeps candidate N (in a delete conflict: keeping the delete keeps\n"
      "           the report deleted, keeping an edit restores it); --value V sets a new value\n"
      "           (checked by the catalogue); --unset clears an optional field. The choice is\n"
-     "           a new version the posts receive on their next sync. --by NAME (1 to 100\n"
-     "           bytes) is required and audited; --note TEXT (1 to 1000 bytes, one line) is kept with\n"
+     "           a new version the posts receive on their next sync. --by NAME (an enabled\n"
+     "           account, see users) is required and audited; --note TEXT (1 to 1000 bytes,\n"
+     "           one line) is kept with\n"
      "           it and reaches the posts' history.\n"},
     {"export", "export --format csv|json [--village V] [--kind K] [-o FILE]",
      "Writes every merged report, deleted ones included, for monitoring and evaluation.\n"
@@ -131,7 +132,8 @@ static const struct sae_cli_help helps[] = {
     {"users", "users add NAME --role operator|coordinator|admin|partner [--agency A] "
               "[--password-stdin] | users list [--json] | users disable NAME | "
               "users reset-password NAME [--password-stdin]   (each change: [--by ACCOUNT])",
-     "The district console's accounts. NAME: 1 to 32 characters of a-z, 0-9, '.', '_', '-'.\n"
+     "The district console's accounts. NAME: 1 to 100 bytes of UTF-8 on one line, as people\n"
+     "are called (\"Bu Sari\"): typed at sign-in, and the author posts see for --by.\n"
      "  add             a new account; a partner (a receiving agency's account) needs\n"
      "                  --agency A (1 to 100 bytes). Prints a one-time password, or reads\n"
      "                  the password (12 to 256 bytes) from one line of standard input\n"

@@ -271,6 +271,8 @@ static int conflicts_resolve(struct hub_cli *cli, int argc, char **argv)
         status = load_conflict(cli, store, id, &conflict);
     if (status == SAE_EXIT_OK)
         status = check_choice(cli, store, conflict, &in, &canonical);
+    if (status == SAE_EXIT_OK)
+        status = hub_admin_check_account(store, in.author);
     if (status == SAE_EXIT_OK) {
         struct sae_message why = {{0}};
         /* merge_resolve checks a raw value itself where check_choice left it. */

@@ -54,9 +54,8 @@ static int parse_users(const char *command, int argc, char **argv, struct users_
                             wants_name ? "takes one account name" : "takes no argument");
     in->name = wants_name ? argv[optind] : NULL;
     if (in->name && hub_account_name_check(in->name) != 0)
-        return hub_cli_fail(SAE_EINVAL, "an account name is 1 to %u characters of a-z, 0-9, "
-                            "'.', '_' and '-', starting with a letter or digit",
-                            HUB_ACCOUNT_NAME_BYTES - 1);
+        return hub_cli_fail(SAE_EINVAL, "an account name is 1 to %u bytes of UTF-8 on one "
+                            "line", HUB_ACCOUNT_NAME_BYTES - 1);
     return SAE_EXIT_OK;
 }
 

@@ -26,17 +26,7 @@ int hub_role_parse(const char *text, enum hub_role *out)
 
 int hub_account_name_check(const char *text)
 {
-    size_t len = text ? strlen(text) : 0;
-    if (len == 0 || len >= HUB_ACCOUNT_NAME_BYTES || text[0] == '.' || text[0] == '-' ||
-        text[0] == '_')
-        return SAE_EINVAL;
-    for (size_t i = 0; i < len; i++) {
-        char c = text[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-'))
-            return SAE_EINVAL;
-    }
-    return 0;
+    return sae_validate_name(text, HUB_ACCOUNT_NAME_BYTES - 1);
 }
 
 int hub_agency_check(const char *text)

@@ -45,9 +45,10 @@
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit" \
     "  BEGIN SELECT RAISE(ABORT, 'audit rows are never deleted'); END;"
 
-/* An account's name: 1..HUB_ACCOUNT_NAME_BYTES - 1 bytes of [a-z0-9._-], starting with a
- * letter or digit (it is typed at sign-in and names the author of district changes). */
-#define HUB_ACCOUNT_NAME_BYTES 33u
+/* An account's name: 1..HUB_ACCOUNT_NAME_BYTES - 1 bytes of UTF-8 on one line, without
+ * control characters: what people are called ("Bu Sari"), because it is typed at sign-in and
+ * is the author the posts see for district edits and resolutions (sae_limits.h's person). */
+#define HUB_ACCOUNT_NAME_BYTES 101u
 /* A partner's agency: 1..HUB_AGENCY_BYTES - 1 bytes of printable UTF-8 on one line. */
 #define HUB_AGENCY_BYTES 101u
 /* Audit texts: action and target are cut to these (bytes, NUL included). */

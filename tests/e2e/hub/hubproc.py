@@ -48,6 +48,7 @@ class Hub:
 
     # The command line.
     def run(self, *args, timeout=60):
+        self._staff_for(args)
         proc = subprocess.run([BIN, "-d", self.dir] + [str(a) for a in args],
                               capture_output=True, env=hub_env(), timeout=timeout)
         for marker in CRASH_MARKERS:
@@ -63,6 +64,25 @@ class Hub:
         out = self.ok("init").stdout.decode()
         self.hub_id = int(re.search(r"hub id:\s+([0-9a-f]{16})", out).group(1), 16)
         return self
+
+    def _staff_for(self, args):
+        """The district's staff that tests name with --by in edits and resolutions have
+        accounts (--by must name one), made on first use as an admin would make them; an
+        invalid name is left for the command to refuse."""
+        args = [a if isinstance(a, (str, bytes)) else str(a) for a in args]
+        if len(args) < 2 or (args[0], args[1]) not in (("reports", "edit"),
+                                                      ("conflicts", "resolve")):
+            return
+        if "--by" not in args or args.index("--by") + 1 >= len(args):
+            return
+        name = args[args.index("--by") + 1]
+        staff = self.__dict__.setdefault("_staff", set())
+        if not isinstance(name, str) or name in staff or not os.path.exists(self.db_path):
+            return
+        staff.add(name)
+        subprocess.run([BIN, "-d", self.dir, "users", "add", name, "--role", "coordinator",
+                        "--password-stdin"], input=b"staff-password-for-tests\n",
+                       capture_output=True, env=hub_env(), timeout=60)
 
     def add_account(self, name, role="coordinator", password=None, agency=None):
         """Adds a console account (sae-hub users add) with password read from standard

@@ -369,7 +369,8 @@ def test_users_commands_and_their_audit(tmp_path):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["users", "add", "Siti Aminah", "--role", "operator"], "account name"),
+    (["users", "add", "x" * 101, "--role", "operator"], "account name"),
+    (["users", "add", "Siti\nAminah", "--role", "operator"], "account name"),
     (["users", "add", "siti", "--role", "boss"], "--role"),
     (["users", "add", "upt", "--role", "partner"], "--agency"),
     (["users", "add", "siti", "--role", "operator", "--agency", "X"], "--agency"),
@@ -396,3 +397,36 @@ def test_password_from_stdin_too_short_is_refused(tmp_path):
                           capture_output=True, env=hubproc.hub_env(), timeout=60)
     assert proc.returncode == 2 and b"12 to 256 bytes" in proc.stderr
     assert h.query("SELECT count(*) FROM account") == [(0,)]
+
+
+def test_by_must_name_an_enabled_account_and_changes_are_audited(tmp_path):
+    """--by of district edits and resolutions names an account; free text is gone."""
+    import hubcli_world
+    h = hubproc.Hub(tmp_path / "hub").init().start()
+    try:
+        w = hubcli_world.build_world(h)
+        before = h.snapshot()
+        for by in ("Nobody Here", "siti"):
+            proc = subprocess.run([hubproc.BIN, "-d", h.dir, "reports", "edit", w.case1,
+                                   "--set", "intake_channel=phone", "--by", by],
+                                  capture_output=True, env=hubproc.hub_env(), timeout=60)
+            assert proc.returncode == 2, proc
+            assert b"--by must name an enabled account" in proc.stderr
+            assert len(proc.stderr.strip().splitlines()) == 1
+            if by == "Nobody Here":
+                h.add_account("siti", "coordinator")
+                h.ok("users", "disable", "siti")
+        assert h.snapshot() == before
+        h.add_account("Bu Sari", "coordinator")
+        h.ok("reports", "edit", w.case1, "--set", "intake_channel=phone", "--by", "Bu Sari")
+        rows = h.query("SELECT actor, action, address FROM audit WHERE action = 'report-edit'")
+        assert rows == [("Bu Sari", "report-edit", "cli")]
+    finally:
+        assert h.stop() == 0
+
+
+def test_account_name_at_its_limit(tmp_path):
+    h = hubproc.Hub(tmp_path / "hub").init()
+    name = "é" * 50  # 100 bytes: the longest name
+    h.add_account(name, "operator")
+    assert [u["name"] for u in h.admin_json("users", "list")] == [name]
