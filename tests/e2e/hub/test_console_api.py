@@ -430,3 +430,47 @@ def test_account_name_at_its_limit(tmp_path):
     name = "é" * 50  # 100 bytes: the longest name
     h.add_account(name, "operator")
     assert [u["name"] for u in h.admin_json("users", "list")] == [name]
+
+
+def test_console_under_valgrind(tmp_path):
+    """serve under valgrind: a sign-in, the pages, a refused form, the API, the stylesheet and
+    a sign-out leak nothing and touch no memory they should not."""
+    import re
+    import shutil
+    import signal
+    if not shutil.which("valgrind"):
+        pytest.skip("needs valgrind (scripts/deps.sh installs it)")
+    h = hubproc.Hub(tmp_path / "hub").init()
+    pw = h.add_account("siti")
+    log = tmp_path / "valgrind.log"
+    proc = subprocess.Popen(["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+                             "--show-leak-kinds=definite,indirect",
+                             "--errors-for-leak-kinds=definite,indirect",
+                             "--log-file=%s" % log, hubproc.BIN, "-d", h.dir, "serve",
+                             "--listen", "127.0.0.1:0"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=hubproc.hub_env())
+    try:
+        while True:
+            line = proc.stderr.readline()
+            assert line, "serve ended before listening"
+            match = hubproc.LISTENING_RE.search(line)
+            if match:
+                h.port = int(match.group(1))
+                break
+        c = Console(h)
+        assert c.get("/console/sign-in").status_code == 200
+        c.sign_in("siti", pw)
+        c.accept_conduct()
+        assert c.get("/console/").status_code == 200
+        assert c.request("POST", "/console/password", data={"csrf": "x"}).status_code == 403
+        assert c.get("/assets/console.css").status_code == 200
+        assert c.api("DELETE", "/session").status_code == 200
+        Console(h).sign_in("nobody", "wrong-password-x", expect=401)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(timeout=300)
+        proc.stderr.close()
+    report = log.read_text()
+    assert rc == 0, report
+    assert not re.search(r"definitely lost|indirectly lost|Invalid (read|write)", report), report
