@@ -148,6 +148,12 @@ static const char *entity(unsigned char c)
     }
 }
 
+/* Printable ASCII that needs no entity: copied in runs. */
+static bool plain_byte(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && !entity(c);
+}
+
 /* The one path caller bytes take into the page. */
 static int escaped(struct html *h, const char *text, size_t n)
 {
@@ -155,6 +161,14 @@ static int escaped(struct html *h, const char *text, size_t n)
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
     while (i < n && h->error == 0) {
+        size_t run = i;
+        while (run < n && plain_byte(s[run]))
+            run++;
+        if (run > i) {
+            put(h, text + i, run - i);
+            i = run;
+            continue;
+        }
         const char *ent = entity(s[i]);
         size_t len = ent ? 1 : utf8_sequence(s + i, n - i);
         if (ent)
