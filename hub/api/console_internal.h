@@ -54,6 +54,16 @@ int console_accept_conduct(struct console_exchange *x);
 /* Whether the request's CSRF token (given) is the caller's. */
 bool console_csrf_ok(const struct console_exchange *x, const char *given);
 
+/* A page's frame (console_pages.c), for every page of the console: the document head with
+ * the stylesheet, the top bar (name, language switch, sign-out), and <main>; title names the
+ * page, back is where the language switch returns ("home", "sign-in", "password",
+ * "conduct"; a page adds its own to back_path's table), narrow a single-column form. Write
+ * the page's content between them; close finishes the page and answers status. */
+struct html;
+void console_page_open(struct html *h, const struct console_exchange *x, enum msg_id title,
+                       const char *back, bool narrow);
+int console_page_close(struct html *h, struct console_exchange *x, unsigned status);
+
 /* The sign-in page (console_pages.c) with an error or a notice (NULL: none), the name typed
  * kept in its field. */
 int console_page_sign_in(struct console_exchange *x, unsigned status, const char *error,

@@ -63,7 +63,7 @@ static void topbar(struct html *h, const struct console_exchange *x, const char 
     html_close(h, "header");
 }
 
-static void page_begin(struct html *h, const struct console_exchange *x, enum msg_id title,
+void console_page_open(struct html *h, const struct console_exchange *x, enum msg_id title,
                        const char *back, bool narrow)
 {
     const struct web_asset *css = NULL;
@@ -95,7 +95,7 @@ static void page_begin(struct html *h, const struct console_exchange *x, enum ms
     html_open(h, "main", main_attrs, N(main_attrs));
 }
 
-static int page_end(struct html *h, struct console_exchange *x, unsigned status)
+int console_page_close(struct html *h, struct console_exchange *x, unsigned status)
 {
     html_close(h, "main");
     html_close(h, "body");
@@ -150,7 +150,7 @@ int console_page_sign_in(struct console_exchange *x, unsigned status, const char
         return rc;
     struct html h;
     html_init(&h);
-    page_begin(&h, x, MSG_SIGN_IN, "sign-in", true);
+    console_page_open(&h, x, MSG_SIGN_IN, "sign-in", true);
     card_begin(&h);
     html_element(&h, "h1", NULL, 0, say(x, MSG_SIGN_IN));
     const struct html_attr intro[] = {A("class", "intro")};
@@ -165,20 +165,33 @@ int console_page_sign_in(struct console_exchange *x, unsigned status, const char
     submit(&h, "submit", say(x, MSG_SIGN_IN));
     html_close(&h, "form");
     html_close(&h, "div");
-    return page_end(&h, x, status);
+    return console_page_close(&h, x, status);
 }
 
 static const enum msg_id ROLE_MSG[] = {MSG_ROLE_OPERATOR, MSG_ROLE_COORDINATOR, MSG_ROLE_ADMIN,
                                        MSG_ROLE_PARTNER};
 
-/* Home: who is signed in, and links to the sections this role may open (only those that
- * exist: a section's page adds its link here). */
+#define ROLE_BIT(role) (1u << (role))
+#define EVERY_ROLE (ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR) | \
+                    ROLE_BIT(HUB_ROLE_ADMIN) | ROLE_BIT(HUB_ROLE_PARTNER))
+
+/* The home page's sections: a page that exists adds its row here, with the roles that may
+ * open it (its handler checks the role again). Only what exists is linked. */
+static const struct console_section {
+    const char *path;
+    enum msg_id label;
+    unsigned roles;
+} SECTIONS[] = {
+    {"/console/password", MSG_CHANGE_PASSWORD, EVERY_ROLE},
+};
+
+/* Home: who is signed in, and links to the sections this role may open. */
 static int page_home(struct console_exchange *x)
 {
     const struct hub_account *a = &x->caller.account;
     struct html h;
     html_init(&h);
-    page_begin(&h, x, MSG_HOME, "home", false);
+    console_page_open(&h, x, MSG_HOME, "home", false);
     html_open(&h, "h1", NULL, 0);
     html_text(&h, say(x, MSG_WELCOME));
     html_text(&h, ", ");
@@ -200,20 +213,24 @@ static int page_home(struct console_exchange *x)
     html_close(&h, "div");
     html_element(&h, "h2", NULL, 0, say(x, MSG_SECTIONS));
     const struct html_attr list[] = {A("class", "sections"), A("id", "sections")};
-    const struct html_attr password[] = {A("href", "/console/password")};
     html_open(&h, "ul", list, N(list));
-    html_open(&h, "li", NULL, 0);
-    html_element(&h, "a", password, N(password), say(x, MSG_CHANGE_PASSWORD));
-    html_close(&h, "li");
+    for (size_t i = 0; i < N(SECTIONS); i++) {
+        if (!(SECTIONS[i].roles & ROLE_BIT(a->role)))
+            continue;
+        const struct html_attr link[] = {A("href", SECTIONS[i].path)};
+        html_open(&h, "li", NULL, 0);
+        html_element(&h, "a", link, N(link), say(x, SECTIONS[i].label));
+        html_close(&h, "li");
+    }
     html_close(&h, "ul");
-    return page_end(&h, x, 200);
+    return console_page_close(&h, x, 200);
 }
 
 static int page_password(struct console_exchange *x, unsigned status, const char *error)
 {
     struct html h;
     html_init(&h);
-    page_begin(&h, x, MSG_CHANGE_PASSWORD, "password", true);
+    console_page_open(&h, x, MSG_CHANGE_PASSWORD, "password", true);
     card_begin(&h);
     html_element(&h, "h1", NULL, 0, say(x, MSG_CHANGE_PASSWORD));
     alert(&h, "alert error", error);
@@ -228,7 +245,7 @@ static int page_password(struct console_exchange *x, unsigned status, const char
     submit(&h, "submit", say(x, MSG_CHANGE_PASSWORD));
     html_close(&h, "form");
     html_close(&h, "div");
-    return page_end(&h, x, status);
+    return console_page_close(&h, x, status);
 }
 
 static int page_conduct(struct console_exchange *x)
@@ -237,7 +254,7 @@ static int page_conduct(struct console_exchange *x)
                                          MSG_CONDUCT_TEXT_3};
     struct html h;
     html_init(&h);
-    page_begin(&h, x, MSG_CONDUCT_TITLE, "conduct", false);
+    console_page_open(&h, x, MSG_CONDUCT_TITLE, "conduct", false);
     card_begin(&h);
     html_element(&h, "h1", NULL, 0, say(x, MSG_CONDUCT_TITLE));
     const struct html_attr list[] = {A("class", "conduct")};
@@ -251,18 +268,18 @@ static int page_conduct(struct console_exchange *x)
     submit(&h, "accept", say(x, MSG_CONDUCT_ACCEPT));
     html_close(&h, "form");
     html_close(&h, "div");
-    return page_end(&h, x, 200);
+    return console_page_close(&h, x, 200);
 }
 
 static int page_message(struct console_exchange *x, unsigned status, enum msg_id text)
 {
     struct html h;
     html_init(&h);
-    page_begin(&h, x, text, "home", true);
+    console_page_open(&h, x, text, "home", true);
     card_begin(&h);
     alert(&h, "alert error", say(x, text));
     html_close(&h, "div");
-    return page_end(&h, x, status);
+    return console_page_close(&h, x, status);
 }
 
 /* Where the language switch may send back to: a fixed table, never a path from the query. */
