@@ -4,7 +4,8 @@
 # Layers (each folder one layer, includes only point down):
 #   proto/ + include/sae/   libsae.a       what both programs share
 #   node/{store,sync,cli}   libsae-node.a  + node/cli/main.c  = sae-node
-#   hub/{net,store,merge,api,render,cli}   libsae-hub.a + hub/cli/*.c = sae-hub
+#   web/{net,app}           libsae-web.a   the web layer both programs serve with
+#   hub/{store,merge,api,render,cli}   libsae-hub.a + libsae-web.a + hub/cli/*.c = sae-hub
 #   tests/support/          libsae-test.a  helpers the unit tests and benchmarks link
 
 .DEFAULT_GOAL := all
@@ -46,8 +47,17 @@ $(AREA_SRC): $(AREA_CSV) scripts/embed_file.sh
 $(AREA_SRC:.c=.o): $(AREA_SRC)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# The web pages' static assets, built into libsae-web.a (web/app/assets.c serves them).
+WEB_ASSET_SRC := $(GEN_DIR)/web_assets.c
+$(WEB_ASSET_SRC): web/assets/console.css scripts/embed_file.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed_file.sh web_asset_console_css web/assets/console.css > $@.tmp && mv $@.tmp $@
+$(WEB_ASSET_SRC:.c=.o): $(WEB_ASSET_SRC)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
 PROTO_SRC := $(sort $(wildcard proto/*.c))
 NODE_SRC := $(sort $(filter-out node/cli/main.c,$(wildcard node/*/*.c)))
+WEB_SRC := $(sort $(wildcard web/*/*.c))
 HUB_SRC := $(sort $(filter-out hub/cli/%,$(wildcard hub/*/*.c)))
 HUB_CLI_SRC := $(sort $(wildcard hub/cli/*.c))
 TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
@@ -62,10 +72,11 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 $(BUILD)/node/%.o: DIR_INCLUDES := -Inode
-$(BUILD)/hub/%.o: DIR_INCLUDES := -Ihub
+$(BUILD)/web/%.o: DIR_INCLUDES := -Iweb
+$(BUILD)/hub/%.o: DIR_INCLUDES := -Ihub -Iweb
 # Test fixtures initialise the wire's structs, whose text members are owned char *, with
 # string literals: only tests keep literals writable.
-$(BUILD)/tests/%.o: DIR_INCLUDES := -Ihub -Inode -Itests/support
+$(BUILD)/tests/%.o: DIR_INCLUDES := -Ihub -Iweb -Inode -Itests/support
 $(BUILD)/tests/%.o: DIR_WARN := -Wno-write-strings
 
 .PHONY: all test unit unit-sanitize e2e demo bench fuzz fuzz-smoke bench-smoke install uninstall clean deps
@@ -80,6 +91,7 @@ $(BUILD)/%.o: %.c | $(GEN_HDR)
 
 $(BUILD)/libsae.a: $(PROTO_OBJ)
 $(BUILD)/libsae-node.a: $(call obj,$(NODE_SRC))
+$(BUILD)/libsae-web.a: $(call obj,$(WEB_SRC)) $(WEB_ASSET_SRC:.c=.o)
 $(BUILD)/libsae-hub.a: $(call obj,$(HUB_SRC))
 $(BUILD)/libsae-test.a: $(call obj,$(TEST_SUPPORT_SRC))
 $(BUILD)/%.a:
@@ -87,12 +99,13 @@ $(BUILD)/%.a:
 	rm -f $@ && ar rcs $@ $^
 
 LIBS_ALL := $(if $(TEST_SUPPORT_SRC),$(BUILD)/libsae-test.a) $(BUILD)/libsae-hub.a \
-  $(BUILD)/libsae-node.a $(BUILD)/libsae.a
+  $(BUILD)/libsae-web.a $(BUILD)/libsae-node.a $(BUILD)/libsae.a
 
 $(BUILD)/sae-node: $(BUILD)/node/cli/main.o $(BUILD)/libsae-node.a $(BUILD)/libsae.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/sae-hub: $(call obj,$(HUB_CLI_SRC)) $(BUILD)/libsae-hub.a $(BUILD)/libsae.a
+$(BUILD)/sae-hub: $(call obj,$(HUB_CLI_SRC)) $(BUILD)/libsae-hub.a $(BUILD)/libsae-web.a \
+  $(BUILD)/libsae.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
 
 # Static pattern rules: a plain $(BUILD)/tests/% would also match the objects themselves.
@@ -122,10 +135,11 @@ e2e: all
 # Fuzz targets: libFuzzer, built by clang with ASan and UBSan, from the sources (not the
 # gcc-built library).
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(GEN_SRC) $(AREA_SRC) | $(GEN_HDR)
+FUZZ_WEB_SRC := web/app/html.c
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(GEN_SRC) $(AREA_SRC) $(FUZZ_WEB_SRC) | $(GEN_HDR)
 	@mkdir -p $(dir $@)
-	clang $(BASE_CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(GEN_SRC) $(AREA_SRC) \
-	  $(PKG_LIBS)
+	clang $(BASE_CPPFLAGS) -Iweb $(WARN) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(GEN_SRC) \
+	  $(AREA_SRC) $(FUZZ_WEB_SRC) $(PKG_LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@sh tests/run_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)

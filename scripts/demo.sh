@@ -168,8 +168,14 @@ step "8. Hub kabupaten / The district hub" \
     "init makes the hub's directory, keys and a self-signed TLS certificate; serve runs" \
     "the HTTPS daemon (port 0: the system picks a free one; the log names it)."
 run_hub init --name "UPTD PPA Kabupaten Probolinggo"
+say "The district console's accounts: users add prints each one's one-time password (the" \
+    "coordinator's name is the author posts see when she resolves a conflict)."
+run_hub users add admin --role admin
+run_hub users add "Bu Ratna (UPTD PPA)" --role coordinator
+run_hub users add operator --role operator
 start_hub
 HUB_URL=https://127.0.0.1:$HUB_PORT
+say "Console (sign in with a name and one-time password above): $HUB_URL/console/"
 
 step "9. Daftarkan perangkat / Enroll three devices in two villages" \
     "nodes add writes a one-time enrollment bundle per device (hub address, key, TLS" \

@@ -6,6 +6,7 @@
 
 #include "sae/sae_plan.h"
 #include "sae/sae_validate.h"
+#include "store/hub_accounts.h"
 #include "store/hub_areas.h"
 
 int hub_admin_finish(struct hub_store *store, int status)
@@ -59,6 +60,28 @@ int hub_admin_check_author(const char *command, const char *author, const char *
         return hub_cli_fail(SAE_EINVAL, "--note must be 1 to %d bytes of UTF-8 on one line",
                             HUB_NOTE_BYTES);
     return SAE_EXIT_OK;
+}
+
+int hub_admin_check_account(struct hub_store *store, const char *name)
+{
+    struct hub_account account;
+    int rc = hub_account_get(store, name, &account);
+    if (rc == SAE_ENOTFOUND || (rc == 0 && account.disabled))
+        return hub_cli_fail(SAE_EINVAL, "--by must name an enabled account of this hub (see: "
+                            "sae-hub users list); add one with: sae-hub users add NAME --role "
+                            "coordinator");
+    if (rc != 0)
+        return hub_cli_fail(rc, "cannot read the hub's accounts: %s", sae_error_name(rc));
+    return SAE_EXIT_OK;
+}
+
+int hub_admin_audit(struct hub_store *store, const char *actor, const char *action,
+                    const char *target)
+{
+    int rc = hub_audit_append(store, actor, action, target, HUB_AUDIT_ADDRESS_CLI,
+                              (int64_t)sae_wall_clock_ms());
+    return rc == 0 ? SAE_EXIT_OK
+                   : hub_cli_fail(rc, "cannot write the audit log: %s", sae_error_name(rc));
 }
 
 /* A reference: an id or prefix of a hub report of the right kind, in the same village

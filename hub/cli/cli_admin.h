@@ -21,6 +21,11 @@ int hub_admin_fail_store(int rc, const struct sae_message *why, const struct hub
 int hub_admin_resolve(struct hub_store *store, const char *arg, char id[SAE_ID_TEXT_LEN + 1]);
 /* Checks --by NAME (required) and --note TEXT (optional). */
 int hub_admin_check_author(const char *command, const char *author, const char *note);
+/* --by NAME must name an enabled account (store/hub_accounts.h). */
+int hub_admin_check_account(struct hub_store *store, const char *name);
+/* An audit row for a change made on the command line (address "cli"). */
+int hub_admin_audit(struct hub_store *store, const char *actor, const char *action,
+                    const char *target);
 /* Validates raw for field of a report of village by the catalogue into its canonical form
  * (malloc'd). A reference may be a report id, prefix or registration number; it must name
  * a report of the field's ref_kind in the same village that is not deleted. An area may be

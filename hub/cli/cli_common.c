@@ -15,8 +15,11 @@ static const struct sae_cli_help helps[] = {
      "certificate: self-signed for the given hosts plus localhost, 127.0.0.1 and ::1, valid\n"
      "two years (renew it with sae-hub tls renew), or the district's own certificate and\n"
      "key (copied in, checked to match).\n"},
-    {"serve", "serve [--listen ADDR:PORT]",
-     "Runs the daemon: HTTPS on ADDR:PORT (default 127.0.0.1:8443). SIGTERM or SIGINT stop\n"
+    {"serve", "serve [--listen ADDR:PORT] [--console ADDR:PORT]",
+     "Runs the daemon: HTTPS on ADDR:PORT (default 127.0.0.1:8443). The district console\n"
+     "(pages under /console/, its JSON API under /api/v1/, assets under /assets/) is served\n"
+     "on the same listener, or only on --console ADDR:PORT when given (then the posts'\n"
+     "listener serves the posts' endpoints only). SIGTERM or SIGINT stop\n"
      "accepting, let requests in flight finish, then exit 0. SIGHUP serves tls-cert.pem and\n"
      "tls-key.pem again (after sae-hub tls renew or roll): the server stops and starts on\n"
      "the same port, posts that try meanwhile retry; files that do not match are refused\n"
@@ -91,8 +94,8 @@ static const struct sae_cli_help helps[] = {
      "         rules across fields (as sae-node does) before anything is written; values\n"
      "         equal to the current ones are skipped, a set writes only the elements that\n"
      "         change (--add, --remove). Each field becomes a new version that the\n"
-     "         village's posts receive on their next sync. --by NAME (who corrects) is\n"
-     "         required.\n"
+     "         village's posts receive on their next sync. --by NAME (who corrects: an\n"
+     "         enabled account, see users) is required; the edit is audited.\n"
      "ID is a report id, its first 6 or more characters, or a case's registration number.\n"},
     {"conflicts", "conflicts list [--all] [--json] | conflicts show ID [--json] | "
                   "conflicts resolve ID (--keep N | --value V | --unset) --by NAME [--note TEXT]",
@@ -109,8 +112,9 @@ static const struct sae_cli_help helps[] = {
      "  resolve  --keep N keeps candidate N (in a delete conflict: keeping the delete keeps\n"
      "           the report deleted, keeping an edit restores it); --value V sets a new value\n"
      "           (checked by the catalogue); --unset clears an optional field. The choice is\n"
-     "           a new version the posts receive on their next sync. --by NAME (1 to 100\n"
-     "           bytes) is required; --note TEXT (1 to 1000 bytes, one line) is kept with\n"
+     "           a new version the posts receive on their next sync. --by NAME (an enabled\n"
+     "           account, see users) is required and audited; --note TEXT (1 to 1000 bytes,\n"
+     "           one line) is kept with\n"
      "           it and reaches the posts' history.\n"},
     {"export", "export --format csv|json [--village V] [--kind K] [-o FILE]",
      "Writes every merged report, deleted ones included, for monitoring and evaluation.\n"
@@ -125,6 +129,21 @@ static const struct sae_cli_help helps[] = {
      "  -o FILE        write FILE (mode 0600, complete or absent after a crash); an existing\n"
      "                 file is never replaced. Default: standard output.\n"
      "The export holds survivors' sensitive data (names, narratives): keep it private.\n"},
+    {"users", "users add NAME --role operator|coordinator|admin|partner [--agency A] "
+              "[--password-stdin] | users list [--json] | users disable NAME | "
+              "users reset-password NAME [--password-stdin]   (each change: [--by ACCOUNT])",
+     "The district console's accounts. NAME: 1 to 100 bytes of UTF-8 on one line, as people\n"
+     "are called (\"Bu Sari\"): typed at sign-in, and the author posts see for --by.\n"
+     "  add             a new account; a partner (a receiving agency's account) needs\n"
+     "                  --agency A (1 to 100 bytes). Prints a one-time password, or reads\n"
+     "                  the password (12 to 256 bytes) from one line of standard input\n"
+     "                  with --password-stdin.\n"
+     "  list            name, role, state and agency (--json: [{name, role, agency,\n"
+     "                  disabled, conduct_accepted}])\n"
+     "  disable         the account can no longer sign in; its sessions end at once\n"
+     "  reset-password  a new one-time password (or --password-stdin); sessions end\n"
+     "Every change is audited (address \"cli\") as --by ACCOUNT (an enabled account), else\n"
+     "as the account named like the OS user, else as os:USER.\n"},
     {"stats", "stats [--village V] [--json]",
      "Counts of reports that are not deleted: per village, per kind, per month (of the\n"
      "intake date of cases, service date, referral date, admission date) and per type of\n"

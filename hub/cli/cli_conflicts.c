@@ -271,6 +271,8 @@ static int conflicts_resolve(struct hub_cli *cli, int argc, char **argv)
         status = load_conflict(cli, store, id, &conflict);
     if (status == SAE_EXIT_OK)
         status = check_choice(cli, store, conflict, &in, &canonical);
+    if (status == SAE_EXIT_OK)
+        status = hub_admin_check_account(store, in.author);
     if (status == SAE_EXIT_OK) {
         struct sae_message why = {{0}};
         /* merge_resolve checks a raw value itself where check_choice left it. */
@@ -278,6 +280,11 @@ static int conflicts_resolve(struct hub_cli *cli, int argc, char **argv)
         int rc = merge_resolve(store, id, in.keep, value, in.unset,
                                in.author, in.note, (int64_t)sae_wall_clock_ms(), &why);
         status = rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli);
+        if (status == SAE_EXIT_OK) {
+            char target[32];
+            snprintf(target, sizeof target, "conflict %" PRId64, id);
+            status = hub_admin_audit(store, in.author, "conflict-resolve", target);
+        }
     }
     hub_conflict_free(conflict);
     conflict = NULL;

@@ -432,7 +432,11 @@ static int reports_edit(struct hub_cli *cli, int argc, char **argv)
             status = hub_admin_fail_store(rc, &why, cli);
     }
     if (status == SAE_EXIT_OK)
+        status = hub_admin_check_account(store, in.author);
+    if (status == SAE_EXIT_OK)
         status = apply_edits(cli, store, report, edits, count, in.author);
+    if (status == SAE_EXIT_OK)
+        status = hub_admin_audit(store, in.author, "report-edit", id);
     edits_free(edits, count);
     hub_report_free(report);
     return hub_admin_finish(store, status);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/console.h"
 #include "api/service.h"
 #include "cli/cli.h"
 #include "net/http_server.h"
@@ -126,7 +127,7 @@ static int check_served_pair(const char *cert, const char *key, char pin[TLS_CER
  * refused and retries. Files that do not belong together are refused and the old ones kept
  * serving. Returns non-zero only when the server could not start again. */
 static int reload(struct http_server_config *config, struct http_server **server,
-                  struct hub_service *service)
+                  struct hub_service *service, struct hub_routes *routes)
 {
     char pin[TLS_CERT_PIN_BYTES], line[SAE_MESSAGE_BYTES + 128];
     struct sae_message why = {{0}};
@@ -138,8 +139,8 @@ static int reload(struct http_server_config *config, struct http_server **server
     config->port = http_server_port(*server);
     http_server_stop(*server);
     *server = NULL;
-    int rc = http_server_start(config, hub_service_handle, service, log_line, NULL, server);
-    if (rc == 0)
+    int rc = http_server_start(config, hub_routes_handle, routes, log_line, NULL, server);
+    if (rc == 0 && service)
         rc = hub_service_set_tls_pin(service, pin);
     if (rc == 0)
         snprintf(line, sizeof line, "SIGHUP: serving %s again, key pin %s",
@@ -152,16 +153,39 @@ static int reload(struct http_server_config *config, struct http_server **server
 
 /* Runs until SIGTERM or SIGINT, reloading the certificate on SIGHUP; the signals are blocked
  * before any thread starts, so that only sigwait here receives them. */
-static int run_server(const struct hub_cli *cli, const char *address, uint16_t port,
-                      struct hub_service *service)
+struct listener {
+    char address[64];
+    uint16_t port;
+    struct hub_routes routes;
+    struct http_server_config config;
+    struct http_server *server;
+};
+
+static int listener_start(struct listener *l, const struct http_server_config *base)
+{
+    l->config = *base;
+    l->config.address = l->address;
+    l->config.port = l->port;
+    int rc = http_server_start(&l->config, hub_routes_handle, &l->routes, log_line, NULL,
+                               &l->server);
+    if (rc != 0)
+        return hub_cli_fail(rc, "cannot serve on %s port %u: %s", l->address, l->port,
+                            sae_error_name(rc));
+    char line[160];
+    snprintf(line, sizeof line, "%slistening on https://%s%s%s:%u/%s",
+             l->routes.service ? "" : "console ", strchr(l->address, ':') ? "[" : "",
+             l->address, strchr(l->address, ':') ? "]" : "", http_server_port(l->server),
+             l->routes.service ? "" : "console/");
+    log_line(NULL, line);
+    return SAE_EXIT_OK;
+}
+
+static int run_server(const struct hub_cli *cli, struct listener *listeners, size_t count)
 {
     struct http_server_config config;
-    struct http_server *server = NULL;
     sigset_t signals;
     int signal_number = 0;
     http_server_config_default(&config);
-    config.address = address;
-    config.port = port;
     int status = fit_connections(&config);
     if (status != SAE_EXIT_OK)
         return status;
@@ -174,29 +198,24 @@ static int run_server(const struct hub_cli *cli, const char *address, uint16_t p
     sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
-    int rc = cert && key ? http_server_start(&config, hub_service_handle, service, log_line,
-                                             NULL, &server)
-                         : SAE_ENOMEM;
-    if (rc != 0) {
-        free(cert);
-        free(key);
-        return hub_cli_fail(rc, "cannot serve on %s port %u: %s", address, port,
-                            sae_error_name(rc));
-    }
-    char line[128];
-    snprintf(line, sizeof line, "listening on https://%s%s%s:%u/", strchr(address, ':') ? "[" : "",
-             address, strchr(address, ':') ? "]" : "", http_server_port(server));
-    log_line(NULL, line);
-    while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP && rc == 0)
-        rc = reload(&config, &server, service);
-    if (rc == 0)
+    status = cert && key ? SAE_EXIT_OK : hub_cli_fail(SAE_ENOMEM, "out of memory");
+    for (size_t i = 0; status == SAE_EXIT_OK && i < count; i++)
+        status = listener_start(&listeners[i], &config);
+    int rc = status == SAE_EXIT_OK ? 0 : SAE_EIO;
+    while (rc == 0 && sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP)
+        for (size_t i = 0; rc == 0 && i < count; i++)
+            rc = reload(&listeners[i].config, &listeners[i].server,
+                        listeners[i].routes.service, &listeners[i].routes);
+    if (status == SAE_EXIT_OK && rc == 0)
         log_line(NULL, signal_number == SIGINT ? "SIGINT: finishing requests in flight"
                                                : "SIGTERM: finishing requests in flight");
-    http_server_stop(server);
-    log_line(NULL, "stopped");
+    for (size_t i = 0; i < count; i++)
+        http_server_stop(listeners[i].server);
+    if (status == SAE_EXIT_OK)
+        log_line(NULL, "stopped");
     free(cert);
     free(key);
-    return rc == 0 ? SAE_EXIT_OK : SAE_EXIT_OTHER;
+    return status != SAE_EXIT_OK ? status : rc == 0 ? SAE_EXIT_OK : SAE_EXIT_OTHER;
 }
 
 /* The pin of DIR's certificate, its key checked to belong to it. */
@@ -306,24 +325,31 @@ static int prepare_serve(const struct hub_cli *cli, int *lock_fd)
 int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {{"listen", required_argument, NULL, 'l'},
+                                            {"console", required_argument, NULL, 'c'},
                                             {"help", no_argument, NULL, 'h'}, {0}};
-    const char *listen = HUB_LISTEN_DEFAULT;
-    char address[64];
-    uint16_t port = 0;
+    const char *listen = HUB_LISTEN_DEFAULT, *console_at = NULL;
+    struct listener listeners[2];
+    memset(listeners, 0, sizeof listeners);
     int opt;
     optind = 0;
     while ((opt = getopt_long(argc, argv, ":hl:", options, NULL)) != -1) {
         if (opt == 'h')
             return hub_cli_usage(stdout, "serve", HUB_CLI_DONE);
-        if (opt != 'l')
+        if (opt == 'l')
+            listen = optarg;
+        else if (opt == 'c')
+            console_at = optarg;
+        else
             return hub_cli_option_error("serve", opt, argv);
-        listen = optarg;
     }
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "serve takes options only; see: sae-hub serve --help");
-    if (parse_listen(listen, address, &port) != 0)
+    if (parse_listen(listen, listeners[0].address, &listeners[0].port) != 0)
         return hub_cli_fail(SAE_EINVAL, "--listen wants a numeric ADDRESS:PORT such as "
                             "0.0.0.0:8443 or [::]:8443, got \"%.60s\"", listen);
+    if (console_at && parse_listen(console_at, listeners[1].address, &listeners[1].port) != 0)
+        return hub_cli_fail(SAE_EINVAL, "--console wants a numeric ADDRESS:PORT such as "
+                            "10.0.0.5:8444, got \"%.60s\"", console_at);
     int lock_fd = -1;
     int status = prepare_serve(cli, &lock_fd);
     char pin[TLS_CERT_PIN_BYTES];
@@ -339,16 +365,22 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
         return status;
     }
     struct hub_service *service = NULL;
+    struct console *console = NULL;
     char *db = hub_cli_path(cli, HUB_DB_FILE);
     struct hub_service_config config = {db, sk, pk, 8, HUB_DRIFT_MS_DEFAULT,
                                         cli->busy_timeout_ms, pin};
     int rc = db ? hub_service_create(&config, &service, &why) : SAE_ENOMEM;
+    if (rc == 0)
+        rc = console_create(db, cli->busy_timeout_ms, &console, &why);
     sodium_memzero(sk, sizeof sk);
     free(db);
+    listeners[0].routes = (struct hub_routes){service, console_at ? NULL : console};
+    listeners[1].routes = (struct hub_routes){NULL, console};
     if (rc == 0)
-        status = run_server(cli, address, port, service);
+        status = run_server(cli, listeners, console_at ? 2 : 1);
     else
         status = hub_cli_fail(rc, "%s", why.text[0] ? why.text : sae_error_name(rc));
+    console_destroy(console);
     hub_service_destroy(service);
     close(lock_fd);
     return status;

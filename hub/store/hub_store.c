@@ -1,6 +1,7 @@
 /* hub.db: schema, identity, clock and the enrolled posts. */
 #include "store/hub_store.h"
 #include "store/hub_meta.h"
+#include "store/hub_accounts.h"
 #include "store/hub_areas.h"
 
 #include <fcntl.h>
@@ -148,10 +149,14 @@ static const char *const migrations[] = {
     "ALTER TABLE enroll_token ADD COLUMN device_name TEXT;"
     "ALTER TABLE enroll_token ADD COLUMN cancelled_ms INTEGER NOT NULL DEFAULT 0;"
     "PRAGMA user_version = 4;",
+    /* 5: the district console's accounts, their sessions (stored as hashes of their tokens)
+     * and the audit log, append-only like the change table (store/hub_accounts.h). */
+    HUB_ACCOUNTS_MIGRATION
+    "PRAGMA user_version = 5;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
-static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate};
+static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");

@@ -136,6 +136,9 @@ def test_catalogue_1_hub_shows_old_cases_through_the_set(tmp_path):
     stats = json.loads(subprocess.run([hub, "-d", hub_dir, "stats", "--json"],
                                       capture_output=True, check=True).stdout)
     assert stats["violence_type"]["sexual"] == 1
+    # --by names an account of the hub (sae-hub users).
+    subprocess.run([hub, "-d", hub_dir, "users", "add", "Bu Sari", "--role", "coordinator"],
+                   capture_output=True, check=True)
     edited = subprocess.run([hub, "-d", hub_dir, "reports", "edit", case_id, "--add",
                              "violence_types=physical", "--by", "Bu Sari"], capture_output=True)
     assert edited.returncode == 0, edited

@@ -70,6 +70,34 @@ def shared_hub(tmp_path_factory):
 
 
 @pytest.fixture
+def console_hub(tmp_path):
+    """A serving hub with console accounts siti (coordinator), budi (operator) and rina
+    (admin); hub.passwords maps each name to its password."""
+    h = hubproc.Hub(tmp_path / "hub").init()
+    h.passwords = {name: h.add_account(name, role) for name, role in
+                   (("siti", "coordinator"), ("budi", "operator"), ("rina", "admin"))}
+    h.start()
+    yield h
+    _stop_clean(h)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """browser(hub) -> a headless Chromium (browser.Browser) on the hub's console, with a
+    fresh profile; quit at teardown."""
+    import browser as chromium
+    made = []
+
+    def make(hub):
+        b = chromium.Browser(tmp_path / ("chromium-profile-%d" % len(made)), hub.url)
+        made.append(b)
+        return b
+    yield make
+    for b in made:
+        b.quit()
+
+
+@pytest.fixture
 def enroll():
     """enroll(hub, village, name=...) -> an enrolled saeproto.Device."""
     def make(hub, village, name="Laptop Posko", **device_options):

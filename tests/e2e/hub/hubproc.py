@@ -33,7 +33,7 @@ def hub_env():
 
 
 # The hub.db schema this sae-hub writes (hub/store/hub_store.h HUB_SCHEMA_VERSION).
-HUB_SCHEMA_VERSION = 4
+HUB_SCHEMA_VERSION = 5
 
 class Hub:
     def __init__(self, directory):
@@ -48,6 +48,7 @@ class Hub:
 
     # The command line.
     def run(self, *args, timeout=60):
+        self._staff_for(args)
         proc = subprocess.run([BIN, "-d", self.dir] + [str(a) for a in args],
                               capture_output=True, env=hub_env(), timeout=timeout)
         for marker in CRASH_MARKERS:
@@ -63,6 +64,37 @@ class Hub:
         out = self.ok("init").stdout.decode()
         self.hub_id = int(re.search(r"hub id:\s+([0-9a-f]{16})", out).group(1), 16)
         return self
+
+    def _staff_for(self, args):
+        """The district's staff that tests name with --by in edits and resolutions have
+        accounts (--by must name one), made on first use as an admin would make them; an
+        invalid name is left for the command to refuse."""
+        args = [a if isinstance(a, (str, bytes)) else str(a) for a in args]
+        if len(args) < 2 or (args[0], args[1]) not in (("reports", "edit"),
+                                                      ("conflicts", "resolve")):
+            return
+        if "--by" not in args or args.index("--by") + 1 >= len(args):
+            return
+        name = args[args.index("--by") + 1]
+        staff = self.__dict__.setdefault("_staff", set())
+        if not isinstance(name, str) or name in staff or not os.path.exists(self.db_path):
+            return
+        staff.add(name)
+        subprocess.run([BIN, "-d", self.dir, "users", "add", name, "--role", "coordinator",
+                        "--password-stdin"], input=b"staff-password-for-tests\n",
+                       capture_output=True, env=hub_env(), timeout=60)
+
+    def add_account(self, name, role="coordinator", password=None, agency=None):
+        """Adds a console account (sae-hub users add) with password read from standard
+        input; returns the password."""
+        password = password or "pw-%s-long-enough" % name
+        args = [BIN, "-d", self.dir, "users", "add", name, "--role", role, "--password-stdin"]
+        if agency:
+            args += ["--agency", agency]
+        proc = subprocess.run(args, input=(password + "\n").encode(), capture_output=True,
+                              env=hub_env(), timeout=60)
+        assert proc.returncode == 0, proc
+        return password
 
     def add_node(self, village, out=None, days=None, port=None, name=None):
         """Writes an enrollment bundle for a device of village (a code or a name of the list
@@ -104,14 +136,15 @@ class Hub:
         assert self.port, "the hub is not serving"
         return "https://127.0.0.1:%d" % self.port
 
-    def start(self, port=0):
+    def start(self, port=0, env=None, args=()):
         """Starts `serve --listen 127.0.0.1:PORT` (0: a free one) and waits for its
-        "listening on" line."""
+        "listening on" line. env: variables added to the daemon's environment (the
+        test-only session limits); args: more options of serve."""
         assert self.proc is None
         self.proc = subprocess.Popen([BIN, "-d", self.dir, "serve", "--listen",
-                                      "127.0.0.1:%d" % port],
+                                      "127.0.0.1:%d" % port] + list(args),
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=hub_env())
+                                     stderr=subprocess.PIPE, env=dict(hub_env(), **(env or {})))
         while True:
             line = self.proc.stderr.readline()
             if not line:

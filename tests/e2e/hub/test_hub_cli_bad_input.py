@@ -47,6 +47,9 @@ def ctx(shared_hub, tmp_path_factory):
     with open(w.existing, "w") as f:
         f.write("do not replace me\n")
     w.unknown = unknown_id(w.ids)
+    # --by names an account: the district's staff these tests name have one.
+    for name in ("X", "Pak Budi"):
+        shared_hub.add_account(name)
     conflicts = {c["field"]: c for c in shared_hub.admin_json("conflicts", "list")}
     w.status_conflict = conflicts["status"]["id"]
     w.resolved_conflict = conflicts["risk_level"]["id"]

@@ -18,7 +18,8 @@
  *        that begins while the server is stopping;
  *   500  the handler returned non-zero or an invalid status.
  * An early answer to a request whose body is still to come closes the connection after it.
- * The handler never sees those requests. Every response carries Cache-Control: no-store.
+ * The handler never sees those requests. Every response carries Cache-Control: no-store
+ * unless the handler names another (a built-in asset that never changes under its name).
  *
  * Connections (conn_guard.h has the rules): at most max_connections, at most
  * per_ip_connections from one address (a newer connection takes the place of the address's
@@ -37,13 +38,15 @@
  * 413 (measured with curl over loopback: 1 in 8 at 1 MB, 6 in 8 at 3 MB). A client that sends
  * "Expect: 100-continue" (and a long CURLOPT_EXPECT_100_TIMEOUT_MS) always gets the 413 and
  * sends nothing. libmicrohttpd suppresses SIGPIPE itself on Linux. */
-#ifndef HUB_HTTP_SERVER_H
-#define HUB_HTTP_SERVER_H
+#ifndef WEB_HTTP_SERVER_H
+#define WEB_HTTP_SERVER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "sae/sae_error.h"
+
+struct MHD_Connection;
 
 struct http_request {
     const char *method;       /* "GET", "POST", ... as sent */
@@ -52,6 +55,19 @@ struct http_request {
     const uint8_t *body;      /* body_len bytes, valid during the call; NULL when empty */
     size_t body_len;
     const char *peer;         /* the client's address, numeric ("127.0.0.1", "::1") */
+    struct MHD_Connection *connection; /* for web/app/web_request.h's bounded lookups of
+                                          headers, cookies, query and form; valid during
+                                          the call */
+};
+
+/* Headers a handler may add besides the ones the server sets (web/app/web_response.h adds
+ * the security headers, Set-Cookie and Location). Names are static strings; values are
+ * copied into the response, so a handler needs no allocation for them. */
+#define HTTP_RESPONSE_HEADERS_MAX 16u
+#define HTTP_HEADER_VALUE_BYTES 512u
+struct http_header {
+    const char *name;
+    char value[HTTP_HEADER_VALUE_BYTES];
 };
 
 struct http_response {
@@ -63,6 +79,9 @@ struct http_response {
     unsigned retry_after_seconds;   /* 0: no Retry-After header */
     const char *allow;              /* a static string for the Allow header of a 405 ("POST");
                                        NULL: none */
+    const char *cache_control;      /* a static string; NULL: "no-store" */
+    struct http_header headers[HTTP_RESPONSE_HEADERS_MAX];
+    unsigned header_count;
 };
 
 /* Called once per complete request, from any of the pool's threads at the same time: it must

@@ -2,8 +2,8 @@
  * at the same time cannot take more memory than the budget however they are sent. A request
  * reserves what its buffer grows to before growing it, and gives it back when the buffer is
  * freed. Lock-free (one atomic counter): reserve and release may be called from any thread. */
-#ifndef HUB_BODY_BUDGET_H
-#define HUB_BODY_BUDGET_H
+#ifndef WEB_BODY_BUDGET_H
+#define WEB_BODY_BUDGET_H
 
 #include <stdatomic.h>
 #include <stdbool.h>

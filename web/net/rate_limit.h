@@ -3,8 +3,8 @@
  * be full again (the "theoretical arrival time" of the generic cell rate algorithm), so a
  * bucket costs 8 bytes and needs no timer. Times are milliseconds of a monotonic clock.
  * Pure arithmetic: no lock, no allocation; the caller serialises access to a bucket. */
-#ifndef HUB_RATE_LIMIT_H
-#define HUB_RATE_LIMIT_H
+#ifndef WEB_RATE_LIMIT_H
+#define WEB_RATE_LIMIT_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -13,8 +13,8 @@
  * together with them (only an attacker spraying thousands of addresses gets there).
  *
  * Not thread-safe: the owner (conn_guard) holds its lock around every call. */
-#ifndef HUB_PEER_TABLE_H
-#define HUB_PEER_TABLE_H
+#ifndef WEB_PEER_TABLE_H
+#define WEB_PEER_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>

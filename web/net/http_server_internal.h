@@ -1,7 +1,7 @@
 /* Shared between the server's lifecycle (http_server.c), its connections (http_guard.c) and
  * its per-request handling (http_request.c). Not for other modules. */
-#ifndef HUB_HTTP_SERVER_INTERNAL_H
-#define HUB_HTTP_SERVER_INTERNAL_H
+#ifndef WEB_HTTP_SERVER_INTERNAL_H
+#define WEB_HTTP_SERVER_INTERNAL_H
 
 #include <microhttpd.h>
 #include <pthread.h>

@@ -113,8 +113,7 @@ static bool add_headers(struct MHD_Response *response, const char *content_type,
 {
     char seconds[16];
     bool ok = add_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
-                         content_type ? content_type : TEXT_PLAIN) &&
-              add_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+                         content_type ? content_type : TEXT_PLAIN);
     if (ok && retry_after > 0) {
         snprintf(seconds, sizeof seconds, "%u", retry_after);
         ok = add_header(response, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
@@ -152,7 +151,14 @@ static enum MHD_Result answer(struct MHD_Connection *connection, struct request_
             return MHD_NO;
     }
     enum MHD_Result queued = MHD_NO;
-    if (add_headers(response, resp->content_type, resp->retry_after_seconds, resp->allow, false))
+    bool ok = add_headers(response, resp->content_type, resp->retry_after_seconds, resp->allow,
+                          false) &&
+              add_header(response, MHD_HTTP_HEADER_CACHE_CONTROL,
+                         resp->cache_control ? resp->cache_control : "no-store");
+    for (unsigned i = 0; ok && i < resp->header_count && i < HTTP_RESPONSE_HEADERS_MAX; i++)
+        ok = resp->headers[i].name &&
+             add_header(response, resp->headers[i].name, resp->headers[i].value);
+    if (ok)
         queued = MHD_queue_response(connection, resp->status, response);
     MHD_destroy_response(response);
     if (queued == MHD_YES) {
@@ -174,7 +180,8 @@ static enum MHD_Result answer_text(struct MHD_Connection *connection, struct req
     enum MHD_Result queued = MHD_NO;
     if (!response)
         return MHD_NO;
-    if (add_headers(response, TEXT_PLAIN, retry_after, NULL, close))
+    if (add_headers(response, TEXT_PLAIN, retry_after, NULL, close) &&
+        add_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store"))
         queued = MHD_queue_response(connection, status, response);
     MHD_destroy_response(response);
     if (queued == MHD_YES) {
@@ -354,6 +361,7 @@ static enum MHD_Result request_finish(struct http_server *s, struct MHD_Connecti
         .body = r->body_len > 0 ? r->body : NULL,
         .body_len = r->body_len,
         .peer = r->peer,
+        .connection = connection,
     };
     struct http_response resp;
     memset(&resp, 0, sizeof resp);

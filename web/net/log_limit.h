@@ -10,8 +10,8 @@
  * Lines go to the writer given at creation, one call per line, under this module's lock:
  * lines of one kind keep their order, a summary comes before the lines of the next window.
  * Thread-safe. */
-#ifndef HUB_LOG_LIMIT_H
-#define HUB_LOG_LIMIT_H
+#ifndef WEB_LOG_LIMIT_H
+#define WEB_LOG_LIMIT_H
 
 #include <stdbool.h>
 #include <stdint.h>

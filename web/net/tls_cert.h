@@ -6,8 +6,8 @@
  * backend) with certificate and host name verification off and the keys pinned
  * (CURLOPT_PINNEDPUBLICKEY = "sha256//..;sha256//.."), so neither a certificate's dates nor
  * its names nor its issuer matter to a post, only its key. */
-#ifndef HUB_TLS_CERT_H
-#define HUB_TLS_CERT_H
+#ifndef WEB_TLS_CERT_H
+#define WEB_TLS_CERT_H
 
 #include <stdbool.h>
 #include <stddef.h>

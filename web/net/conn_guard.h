@@ -36,8 +36,8 @@
  * per_address by at most the number of threads accepting at the same instant.
  *
  * Thread-safe, except that conn_guard_sweep must be called by one thread at a time. */
-#ifndef HUB_CONN_GUARD_H
-#define HUB_CONN_GUARD_H
+#ifndef WEB_CONN_GUARD_H
+#define WEB_CONN_GUARD_H
 
 #include <stdbool.h>
 #include <stddef.h>

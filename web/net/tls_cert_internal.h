@@ -1,7 +1,7 @@
 /* Shared by the hub's TLS certificate modules (tls_cert.c, tls_cert_read.c,
  * tls_cert_info.c); not for other layers: they use net/tls_cert.h. */
-#ifndef HUB_TLS_CERT_INTERNAL_H
-#define HUB_TLS_CERT_INTERNAL_H
+#ifndef WEB_TLS_CERT_INTERNAL_H
+#define WEB_TLS_CERT_INTERNAL_H
 
 #include <gnutls/abstract.h>
 #include <gnutls/x509.h>

@@ -1,0 +1,176 @@
+/* The console's routing, its database pool and who is asking (console.h). */
+#include "api/console_internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/service.h"
+#include "app/assets.h"
+#include "sae/sae_validate.h"
+
+static int64_t env_seconds(const char *name, int64_t fallback)
+{
+    const char *text = getenv(name);
+    char *end = NULL;
+    long long v = text ? strtoll(text, &end, 10) : 0;
+    return text && end && *end == '\0' && v > 0 ? (int64_t)v : fallback;
+}
+
+int console_create(const char *db_path, int busy_timeout_ms, struct console **out,
+                   struct sae_message *why)
+{
+    struct console *c = calloc(1, sizeof *c);
+    if (!c)
+        return SAE_ENOMEM;
+    session_limits_default(&c->limits);
+    c->limits.idle_seconds = env_seconds(CONSOLE_ENV_IDLE_S, c->limits.idle_seconds);
+    c->limits.absolute_seconds = env_seconds(CONSOLE_ENV_ABSOLUTE_S, c->limits.absolute_seconds);
+    int rc = pthread_mutex_init(&c->lock, NULL) == 0 && pthread_cond_init(&c->available, NULL) == 0
+                 ? 0
+                 : SAE_ENOMEM;
+    if (rc == 0)
+        rc = throttle_create(&c->throttle);
+    if (rc == 0)
+        rc = web_assets_init();
+    for (size_t i = 0; rc == 0 && i < CONSOLE_CONNECTIONS; i++)
+        rc = hub_store_open(db_path, busy_timeout_ms, &c->pool[i], why);
+    if (rc != 0) {
+        console_destroy(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+void console_destroy(struct console *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < CONSOLE_CONNECTIONS; i++)
+        hub_store_close(c->pool[i]);
+    throttle_destroy(c->throttle);
+    pthread_cond_destroy(&c->available);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static struct hub_store *checkout(struct console *c, size_t *slot)
+{
+    struct hub_store *store = NULL;
+    pthread_mutex_lock(&c->lock);
+    while (!store) {
+        for (size_t i = 0; i < CONSOLE_CONNECTIONS && !store; i++) {
+            if (!c->in_use[i]) {
+                c->in_use[i] = true;
+                store = c->pool[i];
+                *slot = i;
+            }
+        }
+        if (!store)
+            pthread_cond_wait(&c->available, &c->lock);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return store;
+}
+
+static void checkin(struct console *c, size_t slot)
+{
+    pthread_mutex_lock(&c->lock);
+    c->in_use[slot] = false;
+    pthread_cond_signal(&c->available);
+    pthread_mutex_unlock(&c->lock);
+}
+
+static bool has_prefix(const char *path, const char *prefix)
+{
+    return strncmp(path, prefix, strlen(prefix)) == 0;
+}
+
+bool console_owns_path(const char *path)
+{
+    return path && (strcmp(path, "/console") == 0 || has_prefix(path, "/console/") ||
+                    has_prefix(path, "/api/v1/") || strcmp(path, "/api/v1") == 0 ||
+                    has_prefix(path, WEB_ASSET_PREFIX));
+}
+
+bool console_csrf_ok(const struct console_exchange *x, const char *given)
+{
+    return x->signed_in && session_csrf_equal(x->caller.csrf, given);
+}
+
+/* The session of the request's cookie, when live and its account enabled; an expired
+ * session is deleted. A session used is touched (its idle time starts again). */
+static int find_caller(struct console_exchange *x)
+{
+    char token[WEB_COOKIE_BYTES];
+    struct hub_session session;
+    struct console_caller *caller = &x->caller;
+    if (web_request_cookie(x->req, SESSION_COOKIE, token, sizeof token) != 0 ||
+        session_token_hash(token, caller->token_hash) != 0)
+        return 0;
+    int rc = hub_session_get(x->store, caller->token_hash, &session);
+    if (rc == SAE_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    if (session_judge(&x->console->limits, x->now_s, session.created_s, session.seen_s) !=
+        SESSION_LIVE)
+        return hub_session_end(x->store, caller->token_hash);
+    rc = hub_account_get(x->store, session.account, &caller->account);
+    if (rc == SAE_ENOTFOUND || (rc == 0 && caller->account.disabled))
+        return hub_session_end(x->store, caller->token_hash);
+    if (rc == 0)
+        rc = hub_session_touch(x->store, caller->token_hash, x->now_s);
+    if (rc == 0) {
+        memcpy(caller->csrf, session.csrf, sizeof caller->csrf);
+        x->signed_in = true;
+    }
+    return rc;
+}
+
+int console_handle(void *ctx, const struct http_request *req, struct http_response *resp)
+{
+    struct console *c = ctx;
+    if (has_prefix(req->path, WEB_ASSET_PREFIX)) {
+        if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+            resp->allow = "GET, HEAD";
+            return web_response_text(resp, 405, "Assets are read with GET.\n");
+        }
+        return web_asset_serve(req, resp);
+    }
+    if (web_request_check(req) != 0)
+        return web_response_text(resp, 431, "Too many headers, cookies or query arguments.\n");
+    char lang[8] = "";
+    web_request_cookie(req, MSG_LANG_COOKIE, lang, sizeof lang);
+    struct console_exchange x;
+    memset(&x, 0, sizeof x);
+    x.console = c;
+    x.req = req;
+    x.resp = resp;
+    x.lang = msg_lang_from(lang);
+    x.caller.lang = x.lang;
+    x.caller.address = req->peer;
+    x.now_s = (int64_t)time(NULL);
+    size_t slot = 0;
+    x.store = checkout(c, &slot);
+    int rc = find_caller(&x);
+    if (rc == 0)
+        rc = has_prefix(req->path, "/api/") ? console_api_handle(&x) : console_pages_handle(&x);
+    checkin(c, slot);
+    return rc;
+}
+
+int hub_routes_handle(void *ctx, const struct http_request *req, struct http_response *resp)
+{
+    const struct hub_routes *routes = ctx;
+    if (console_owns_path(req->path)) {
+        if (routes->console)
+            return console_handle(routes->console, req, resp);
+        return web_response_text(resp, 404, "The console is not served on this address.\n");
+    }
+    if (routes->service)
+        return hub_service_handle(routes->service, req, resp);
+    return web_response_text(resp, 404, "Not found; the console is under /console/.\n");
+}

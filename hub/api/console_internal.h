@@ -1,0 +1,76 @@
+/* Shared by the console's modules (console.c: routing, sessions and the pool;
+ * console_auth.c: signing in and out, passwords, the code of conduct; console_pages.c:
+ * HTML; console_api.c: JSON). Not for other modules. */
+#ifndef HUB_CONSOLE_INTERNAL_H
+#define HUB_CONSOLE_INTERNAL_H
+
+#include "api/console.h"
+#include "app/session.h"
+#include "app/throttle.h"
+#include "app/web_request.h"
+#include "app/web_response.h"
+
+struct console {
+    pthread_mutex_t lock;
+    pthread_cond_t available;
+    struct hub_store *pool[CONSOLE_CONNECTIONS];
+    bool in_use[CONSOLE_CONNECTIONS];
+    struct throttle *throttle;
+    struct session_limits limits;
+};
+
+/* One request: the store taken from the pool for it, who asks (when signed in). */
+struct console_exchange {
+    struct console *console;
+    struct hub_store *store;
+    const struct http_request *req;
+    struct http_response *resp;
+    struct console_caller caller;
+    bool signed_in;
+    enum msg_lang lang;
+    int64_t now_s;
+};
+
+/* Outcomes of console_auth's operations, which pages and API each answer in their way. */
+enum console_outcome {
+    CONSOLE_OK,
+    CONSOLE_REFUSED,   /* wrong name or password, the same for unknown names */
+    CONSOLE_THROTTLED, /* too many failures for the name or the address */
+    CONSOLE_INVALID,   /* a new password that is not acceptable or not repeated */
+};
+
+/* Sign-in: on CONSOLE_OK token (the cookie's value) and csrf are set and audited. */
+int console_sign_in(struct console_exchange *x, const char *name, const char *password,
+                    char token[SESSION_TOKEN_TEXT_BYTES], char csrf[SESSION_TOKEN_TEXT_BYTES],
+                    enum console_outcome *outcome, int64_t *retry_after_s);
+/* Ends the caller's session (audited). */
+int console_sign_out(struct console_exchange *x);
+/* Changes the caller's password (every session ends; audited). */
+int console_change_password(struct console_exchange *x, const char *current,
+                            const char *fresh, const char *again,
+                            enum console_outcome *outcome);
+int console_accept_conduct(struct console_exchange *x);
+
+/* Whether the request's CSRF token (given) is the caller's. */
+bool console_csrf_ok(const struct console_exchange *x, const char *given);
+
+/* A page's frame (console_pages.c), for every page of the console: the document head with
+ * the stylesheet, the top bar (name, language switch, sign-out), and <main>; title names the
+ * page, back is where the language switch returns ("home", "sign-in", "password",
+ * "conduct"; a page adds its own to back_path's table), narrow a single-column form. Write
+ * the page's content between them; close finishes the page and answers status. */
+struct html;
+void console_page_open(struct html *h, const struct console_exchange *x, enum msg_id title,
+                       const char *back, bool narrow);
+int console_page_close(struct html *h, struct console_exchange *x, unsigned status);
+
+/* The sign-in page (console_pages.c) with an error or a notice (NULL: none), the name typed
+ * kept in its field. */
+int console_page_sign_in(struct console_exchange *x, unsigned status, const char *error,
+                         const char *notice, const char *name);
+
+/* Pages (console_pages.c) and API (console_api.c). */
+int console_pages_handle(struct console_exchange *x);
+int console_api_handle(struct console_exchange *x);
+
+#endif

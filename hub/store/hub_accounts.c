@@ -1,0 +1,310 @@
+/* Accounts, sessions and the audit log in hub.db (hub_accounts.h). */
+#include "store/hub_accounts.h"
+
+#include <string.h>
+
+#include "sae/sae_db.h"
+#include "sae/sae_validate.h"
+
+static const char *const ROLE_NAMES[] = {"operator", "coordinator", "admin", "partner"};
+
+const char *hub_role_name(enum hub_role role)
+{
+    return (unsigned)role < 4 ? ROLE_NAMES[role] : "?";
+}
+
+int hub_role_parse(const char *text, enum hub_role *out)
+{
+    for (unsigned i = 0; text && i < 4; i++) {
+        if (strcmp(ROLE_NAMES[i], text) == 0) {
+            *out = (enum hub_role)i;
+            return 0;
+        }
+    }
+    return SAE_EINVAL;
+}
+
+int hub_account_name_check(const char *text)
+{
+    return sae_validate_name(text, HUB_ACCOUNT_NAME_BYTES - 1);
+}
+
+int hub_agency_check(const char *text)
+{
+    return sae_validate_name(text, HUB_AGENCY_BYTES - 1);
+}
+
+int hub_account_add(struct hub_store *store, const char *name, enum hub_role role,
+                    const char *agency, const char *password_hash, int64_t now_ms)
+{
+    static const char sql[] = "INSERT INTO account(name, role, agency, password_hash, "
+                              "created_ms) VALUES (?1, ?2, ?3, ?4, ?5)";
+    bool partner = role == HUB_ROLE_PARTNER;
+    if (hub_account_name_check(name) != 0 || (unsigned)role >= 4 || !password_hash ||
+        partner != (agency != NULL) || (agency && hub_agency_check(agency) != 0))
+        return SAE_EINVAL;
+    struct hub_account existing;
+    if (hub_account_get(store, name, &existing) == 0)
+        return SAE_EEXIST;
+    sqlite3_stmt *stmt = NULL;
+    const char *texts[] = {name, hub_role_name(role), agency, password_hash};
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_texts(stmt, 1, texts, 4);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 5, now_ms);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}
+
+static int account_from_row(sqlite3_stmt *stmt, struct hub_account *out)
+{
+    char role[16];
+    struct hub_account a;
+    memset(&a, 0, sizeof a);
+    sae_db_column_copy(stmt, 0, a.name, sizeof a.name);
+    sae_db_column_copy(stmt, 1, role, sizeof role);
+    sae_db_column_copy(stmt, 2, a.agency, sizeof a.agency);
+    a.disabled = sqlite3_column_int64(stmt, 3) != 0;
+    a.conduct_ms = sqlite3_column_int64(stmt, 4);
+    a.created_ms = sqlite3_column_int64(stmt, 5);
+    if (hub_role_parse(role, &a.role) != 0)
+        return SAE_ECORRUPT;
+    *out = a;
+    return 0;
+}
+
+typedef int (*row_read_fn)(sqlite3_stmt *stmt, void *out);
+
+/* Runs sql with ?1 bound to a text key or (text NULL) a 32-byte blob key and reads its one
+ * row with read; SAE_ENOTFOUND when there is none. */
+static int one_row(struct hub_store *store, const char *sql, const char *text,
+                   const uint8_t *blob, row_read_fn read, void *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = text ? sae_db_bind_text(stmt, 1, text) : sae_db_bind_blob(stmt, 1, blob, 32);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == 0)
+        rc = SAE_ENOTFOUND;
+    if (rc == SAE_DB_ROW)
+        rc = read(stmt, out);
+    sae_db_reset(stmt);
+    return rc;
+}
+
+static int read_account(sqlite3_stmt *stmt, void *out)
+{
+    return account_from_row(stmt, out);
+}
+
+static int read_hash(sqlite3_stmt *stmt, void *out)
+{
+    sae_db_column_copy(stmt, 0, out, HUB_PASSWORD_HASH_BYTES);
+    return 0;
+}
+
+int hub_account_get(struct hub_store *store, const char *name, struct hub_account *out)
+{
+    static const char sql[] = "SELECT name, role, coalesce(agency, ''), disabled, conduct_ms, "
+                              "created_ms FROM account WHERE name = ?1";
+    return name ? one_row(store, sql, name, NULL, read_account, out) : SAE_EINVAL;
+}
+
+int hub_account_password_hash(struct hub_store *store, const char *name,
+                              char out[HUB_PASSWORD_HASH_BYTES])
+{
+    static const char sql[] = "SELECT password_hash FROM account WHERE name = ?1";
+    return name ? one_row(store, sql, name, NULL, read_hash, out) : SAE_EINVAL;
+}
+
+int hub_account_list(struct hub_store *store, hub_account_visit_fn visit, void *context)
+{
+    static const char sql[] = "SELECT name, role, coalesce(agency, ''), disabled, conduct_ms, "
+                              "created_ms FROM account ORDER BY name";
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        struct hub_account a;
+        rc = account_from_row(stmt, &a);
+        if (rc == 0)
+            rc = visit(&a, context);
+    }
+    sae_db_reset(stmt);
+    return rc;
+}
+
+/* Runs sql (?1 the name, ?2 an optional text) and requires one account changed. */
+static int account_update(struct hub_store *store, const char *sql, const char *name,
+                          const char *text, int64_t number)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, name);
+    if (rc == 0 && text)
+        rc = sae_db_bind_text(stmt, 2, text);
+    if (rc == 0 && !text && sae_db_param_count(stmt) >= 2)
+        rc = sae_db_bind_int(stmt, 2, number);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    if (rc == 0 && sae_db_changes(store->db) == 0)
+        rc = SAE_ENOTFOUND;
+    return rc;
+}
+
+static int sessions_end_all(struct hub_store *store, const char *name)
+{
+    static const char sql[] = "DELETE FROM session WHERE account = ?1";
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, name);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}
+
+/* One transaction: the account's change and the end of its sessions. */
+static int account_change_ending_sessions(struct hub_store *store, const char *sql,
+                                          const char *name, const char *text)
+{
+    int rc = hub_store_begin(store);
+    if (rc != 0)
+        return rc;
+    rc = account_update(store, sql, name, text, 0);
+    if (rc == 0)
+        rc = sessions_end_all(store, name);
+    if (rc == 0)
+        return hub_store_commit(store);
+    hub_store_rollback(store);
+    return rc;
+}
+
+int hub_account_set_password(struct hub_store *store, const char *name,
+                             const char *password_hash)
+{
+    return account_change_ending_sessions(
+        store, "UPDATE account SET password_hash = ?2 WHERE name = ?1", name, password_hash);
+}
+
+int hub_account_disable(struct hub_store *store, const char *name)
+{
+    return account_change_ending_sessions(store, "UPDATE account SET disabled = 1 WHERE name = ?1",
+                                          name, NULL);
+}
+
+int hub_account_accept_conduct(struct hub_store *store, const char *name, int64_t now_ms)
+{
+    return account_update(store, "UPDATE account SET conduct_ms = ?2 WHERE name = ?1", name,
+                          NULL, now_ms);
+}
+
+int hub_session_add(struct hub_store *store, const uint8_t token_hash[32], const char *account,
+                    const char *csrf, int64_t now_s)
+{
+    static const char sql[] = "INSERT INTO session(token_hash, account, csrf, created_s, seen_s)"
+                              " VALUES (?1, ?2, ?3, ?4, ?4)";
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 1, token_hash, 32);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, account);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 3, csrf);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 4, now_s);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}
+
+static int read_session(sqlite3_stmt *stmt, void *out)
+{
+    struct hub_session *session = out;
+    sae_db_column_copy(stmt, 0, session->account, sizeof session->account);
+    sae_db_column_copy(stmt, 1, session->csrf, sizeof session->csrf);
+    session->created_s = sqlite3_column_int64(stmt, 2);
+    session->seen_s = sqlite3_column_int64(stmt, 3);
+    return 0;
+}
+
+int hub_session_get(struct hub_store *store, const uint8_t token_hash[32],
+                    struct hub_session *out)
+{
+    static const char sql[] =
+        "SELECT account, csrf, created_s, seen_s FROM session WHERE token_hash = ?1";
+    return one_row(store, sql, NULL, token_hash, read_session, out);
+}
+
+static int session_run(struct hub_store *store, const char *sql, const uint8_t token_hash[32],
+                       const int64_t *number)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 1, token_hash, 32);
+    if (rc == 0 && number)
+        rc = sae_db_bind_int(stmt, 2, *number);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}
+
+int hub_session_touch(struct hub_store *store, const uint8_t token_hash[32], int64_t now_s)
+{
+    return session_run(store, "UPDATE session SET seen_s = ?2 WHERE token_hash = ?1",
+                       token_hash, &now_s);
+}
+
+int hub_session_end(struct hub_store *store, const uint8_t token_hash[32])
+{
+    return session_run(store, "DELETE FROM session WHERE token_hash = ?1", token_hash, NULL);
+}
+
+/* Copies text cut to cap - 1 bytes at a character boundary. */
+static void cut_copy(char *out, size_t cap, const char *text)
+{
+    size_t len = text ? strlen(text) : 0;
+    if (len >= cap) {
+        len = cap - 1;
+        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--;
+    }
+    if (len)
+        memcpy(out, text, len);
+    out[len] = '\0';
+}
+
+int hub_audit_append(struct hub_store *store, const char *actor, const char *action,
+                     const char *target, const char *address, int64_t now_ms)
+{
+    static const char sql[] = "INSERT INTO audit(at_ms, actor, action, target, address) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5)";
+    char actor_cut[HUB_ACCOUNT_NAME_BYTES + 64], action_cut[HUB_AUDIT_ACTION_BYTES];
+    char target_cut[HUB_AUDIT_TARGET_BYTES], address_cut[HUB_AUDIT_ADDRESS_BYTES];
+    cut_copy(actor_cut, sizeof actor_cut, actor);
+    cut_copy(action_cut, sizeof action_cut, action);
+    cut_copy(target_cut, sizeof target_cut, target);
+    cut_copy(address_cut, sizeof address_cut, address);
+    const char *texts[] = {actor_cut, action_cut, target_cut, address_cut};
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, now_ms);
+    if (rc == 0)
+        rc = sae_db_bind_texts(stmt, 2, texts, 4);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}

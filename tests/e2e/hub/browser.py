@@ -1,0 +1,99 @@
+"""Headless Debian Chromium driven by Selenium (chromium, chromium-driver, python3-selenium,
+installed by scripts/deps.sh), for the console's page tests: a fresh profile per browser,
+no background traffic of Chromium's own, the hub's self-signed certificate accepted, a
+1366x768 window (the office laptop the console is made for), and every request the pages
+make recorded (performance log) so a test can prove none left for another host."""
+import json
+import urllib.parse
+
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run",
+         "--disable-dev-shm-usage", "--window-size=1366,768")
+
+
+class Browser:
+    def __init__(self, profile_dir, base_url):
+        options = Options()
+        options.binary_location = CHROMIUM
+        for flag in FLAGS:
+            options.add_argument(flag)
+        options.add_argument("--user-data-dir=%s" % profile_dir)
+        options.accept_insecure_certs = True  # the hub's self-signed certificate
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+        self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        self.driver.set_page_load_timeout(60)
+        self.base = base_url
+        self.requested = []  # every URL the browser asked for, in order
+
+    def quit(self):
+        self.driver.quit()
+
+    def open(self, path):
+        self.driver.get(self.base + path)
+        return self
+
+    def find(self, css):
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def finds(self, css):
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def text(self, css):
+        return self.find(css).text
+
+    def fill(self, fields):
+        """Types into inputs by id, in order."""
+        for name, value in fields.items():
+            box = self.find("#" + name)
+            box.clear()
+            box.send_keys(value)
+
+    def submit(self, css="button[type=submit].primary"):
+        self.click(css)
+
+    def click(self, css):
+        """Clicks and waits for the page the click leads to (forms and links here always
+        load a new page)."""
+        page = self.find("html")
+        self.find(css).click()
+        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
+
+    @property
+    def path(self):
+        return urllib.parse.urlsplit(self.driver.current_url).path
+
+    def sign_in(self, name, password):
+        self.open("/console/sign-in")
+        self.fill({"name": name, "password": password})
+        self.submit()
+
+    def alert_open(self):
+        try:
+            self.driver.switch_to.alert
+            return True
+        except NoAlertPresentException:
+            return False
+
+    def console_messages(self):
+        return [entry["message"] for entry in self.driver.get_log("browser")]
+
+    def collect_requests(self):
+        """Adds the URLs of the requests made since the last call to self.requested."""
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message.get("method") == "Network.requestWillBeSent":
+                self.requested.append(message["params"]["request"]["url"])
+        return self.requested
+
+    def screenshot(self, path):
+        self.driver.save_screenshot(str(path))
