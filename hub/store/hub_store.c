@@ -2,6 +2,7 @@
 #include "store/hub_store.h"
 #include "store/hub_meta.h"
 #include "store/hub_areas.h"
+#include "store/hub_summary.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -148,10 +149,43 @@ static const char *const migrations[] = {
     "ALTER TABLE enroll_token ADD COLUMN device_name TEXT;"
     "ALTER TABLE enroll_token ADD COLUMN cancelled_ms INTEGER NOT NULL DEFAULT 0;"
     "PRAGMA user_version = 4;",
+    /* 5: the district console. report_summary holds what the console's lists filter and
+     * sort on, one row per report, rewritten by the merge whenever a winner of the report
+     * changes (merge/merge_summary.h); filled here from what the hub holds (the summary's
+     * SQL as of this schema). case_review is the district's review state of a case
+     * (store/case_review.h). A dismissed conflict is one closed with the standing value
+     * kept (merge_dismiss). */
+    "CREATE TABLE report_summary("
+    "  report_id TEXT PRIMARY KEY NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  day TEXT,"            /* the kind's date: intake, service, referral, admission */
+    "  status TEXT,"         /* a case's status, a referral's referral_status */
+    "  risk TEXT,"
+    "  registration TEXT,"
+    "  violence TEXT,"       /* ",physical,sexual,": the set as the view shows it */
+    "  updated INTEGER NOT NULL,"
+    "  deleted INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+    "INSERT INTO report_summary " HUB_SUMMARY_SELECT_SQL ";"
+    "CREATE INDEX summary_by_day ON report_summary(kind, day);"
+    "CREATE INDEX summary_by_updated ON report_summary(kind, updated);"
+    "CREATE INDEX summary_by_registration ON report_summary(registration);"
+    "CREATE TABLE case_review("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  report_id TEXT NOT NULL,"
+    "  village TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('received', 'has_issues', 'approved')),"
+    "  note TEXT,"
+    "  reviewer TEXT NOT NULL,"
+    "  at_ms INTEGER NOT NULL,"
+    "  at_change INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX case_review_by_report ON case_review(report_id, seq);"
+    "CREATE INDEX case_review_by_village ON case_review(village, seq);"
+    "ALTER TABLE conflict ADD COLUMN dismissed INTEGER NOT NULL DEFAULT 0;"
+    "PRAGMA user_version = 5;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
-static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate};
+static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");
