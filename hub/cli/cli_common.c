@@ -95,7 +95,8 @@ static const struct sae_cli_help helps[] = {
      "         required.\n"
      "ID is a report id, its first 6 or more characters, or a case's registration number.\n"},
     {"conflicts", "conflicts list [--all] [--json] | conflicts show ID [--json] | "
-                  "conflicts resolve ID (--keep N | --value V | --unset) --by NAME [--note TEXT]",
+                  "conflicts resolve ID (--keep N | --value V | --unset) --by NAME [--note TEXT] | "
+                  "conflicts dismiss ID --by NAME [--note TEXT]",
      "Concurrent changes that need a coordinator: two posts (or a post and the district)\n"
      "changed the same field to different values while apart, a delete met an edit, or a\n"
      "change was dated ahead of the hub's clock (held). Until a coordinator decides, the\n"
