@@ -289,13 +289,16 @@ static int queue_select(struct hub_store *store, const struct hub_queue_query *q
     int64_t ints[4] = {q->hard_only, (int64_t)q->limit, (int64_t)q->offset, id};
     int64_t total = 0;
     snprintf(sql, sizeof sql, queue_sql, queue_base_sql);
-    int rc = hub_read_begin(store);
+    /* Inside a caller's read (a case file), that read's state; else one of its own. */
+    bool own = !sae_db_in_transaction(store->db);
+    int rc = own ? hub_read_begin(store) : 0;
     if (rc != 0)
         return rc;
     rc = run_queue(store, sql, ints, texts, q->now_ms, q->limit, out);
     if (rc == 0)
         rc = queue_total(store, texts, q->hard_only, &total);
-    hub_read_end(store);
+    if (own)
+        hub_read_end(store);
     if (rc == 0)
         out->total = id ? (int64_t)out->count : total;
     else if (out->entries)

@@ -181,6 +181,8 @@ static const char *const migrations[] = {
     "CREATE INDEX case_review_by_report ON case_review(report_id, seq);"
     "CREATE INDEX case_review_by_village ON case_review(village, seq);"
     "ALTER TABLE conflict ADD COLUMN dismissed INTEGER NOT NULL DEFAULT 0;"
+    /* A case file finds its services, stays and referrals by their case_id. */
+    "CREATE INDEX change_case_ref ON change(value) WHERE field = 'case_id';"
     "PRAGMA user_version = 5;",
 };
 
