@@ -7,11 +7,9 @@
 
 #include "sae/sae_db.h"
 
-/* The events whose current case_id is the case (index change_case_ref of migration 5). */
+/* The events whose current case_id is the case. */
 static const char events_sql[] =
-    "SELECT c.report_id FROM change c JOIN field_state s ON s.report_id = c.report_id"
-    " AND s.field = 'case_id' AND s.change = c.seq WHERE c.field = 'case_id' AND c.value = ?1"
-    " ORDER BY c.report_id LIMIT ?2";
+    "SELECT report_id FROM report_summary WHERE case_ref = ?1 ORDER BY report_id LIMIT ?2";
 
 static const char review_sql[] =
     "SELECT state, note, reviewer, at_ms FROM case_review WHERE report_id = ?1"

@@ -29,7 +29,8 @@
     " ',' || " HUB_SUMMARY_VALUE_SQL("'violence_type'") " || ','),"                           \
     " coalesce((SELECT max(c.version) FROM field_state s JOIN change c ON c.seq = s.change"    \
     " WHERE s.report_id = r.id), 0),"                                                          \
-    " " HUB_SUMMARY_VALUE_SQL("'_deleted'") " IS NOT NULL"                                     \
+    " " HUB_SUMMARY_VALUE_SQL("'_deleted'") " IS NOT NULL,"                                    \
+    " " HUB_SUMMARY_VALUE_SQL("'case_id'")                                                     \
     " FROM report r"
 
 #endif

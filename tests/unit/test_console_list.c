@@ -392,7 +392,6 @@ static void test_migration_fills_the_summary(void **state)
     assert_int_equal(sae_db_exec(f->world.store->db,
                                  "DROP TABLE report_summary; DROP TABLE case_review;"
                                  " ALTER TABLE conflict DROP COLUMN dismissed;"
-                                 " DROP INDEX change_case_ref;"
                                  " PRAGMA user_version = 4"), 0);
     hub_store_close(f->world.store);
     f->world.store = NULL;
