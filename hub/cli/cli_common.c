@@ -77,7 +77,8 @@ static const struct sae_cli_help helps[] = {
      "The running daemon serves new files after SIGHUP (or a restart).\n"},
     {"reports", "reports list [--village V] [--kind K] [--json] | reports show ID [--json] | "
                 "reports edit ID --set FIELD=VALUE [--unset FIELD] [--add SET=CODE] "
-                "[--remove SET=CODE] --by NAME",
+                "[--remove SET=CODE] --by NAME | "
+                "reports review ID received|has-issues|approved [--note TEXT] --by NAME",
      "The merged reports of every village.\n"
      "  list   one line per report, deleted ones marked; lines never show sensitive fields\n"
      "         nor free text (use show). --village V (a code or a unique name of the list\n"
@@ -93,6 +94,11 @@ static const struct sae_cli_help helps[] = {
      "         change (--add, --remove). Each field becomes a new version that the\n"
      "         village's posts receive on their next sync. --by NAME (who corrects) is\n"
      "         required.\n"
+     "  review the district's review of a case: received, has-issues (--note required:\n"
+     "         what the post must look at) or approved, with --note TEXT (1 to 1000 bytes,\n"
+     "         one line) and --by NAME. The village's posts receive it on their next sync;\n"
+     "         sae-node show and list mark a case that has issues, with the note, until a\n"
+     "         later review says received or approved.\n"
      "ID is a report id, its first 6 or more characters, or a case's registration number.\n"},
     {"conflicts", "conflicts list [--all] [--json] | conflicts show ID [--json] | "
                   "conflicts resolve ID (--keep N | --value V | --unset) --by NAME [--note TEXT] | "

@@ -178,7 +178,7 @@ static const char *const migrations[] = {
     "  note TEXT,"
     "  reviewer TEXT NOT NULL,"
     "  at_ms INTEGER NOT NULL,"
-    "  at_change INTEGER NOT NULL) STRICT;"
+    "  review_seq INTEGER NOT NULL UNIQUE) STRICT;" /* its row in the review log */
     "CREATE INDEX case_review_by_report ON case_review(report_id, seq);"
     "CREATE INDEX case_review_by_village ON case_review(village, seq);"
     "ALTER TABLE conflict ADD COLUMN dismissed INTEGER NOT NULL DEFAULT 0;"

@@ -15,6 +15,8 @@
 
 #include "case_world.h"
 #include "merge/merge.h"
+#include "merge/merge_case_review.h"
+#include "sae/sae_wire.h"
 #include "sae/sae_db.h"
 #include "store/case_list.h"
 #include "store/conflict_queue.h"
@@ -381,6 +383,42 @@ static void test_list_follows_the_merge(void **state)
     assert_int_equal(total_of(f, &q), before + (strcmp(other, "high") == 0 ? 1 : -1));
 }
 
+/* The review filter and column follow the last review of each case. */
+static void test_review_state_filter(void **state)
+{
+    struct fixture *f = *state;
+    struct case_world_case a, b;
+    struct sae_message why = {{0}};
+    case_world_case(&world_options, 3, &a);
+    case_world_case(&world_options, 4, &b);
+    assert_int_equal(merge_case_review(f->world.store, a.id, SAE_CASE_REVIEW_HAS_ISSUES,
+                                       "Usia tidak cocok", "Bu Ani", NOW_MS, &why), 0);
+    assert_int_equal(merge_case_review(f->world.store, b.id, SAE_CASE_REVIEW_HAS_ISSUES,
+                                       "Desa salah", "Bu Ani", NOW_MS, &why), 0);
+    assert_int_equal(merge_case_review(f->world.store, b.id, SAE_CASE_REVIEW_APPROVED, NULL,
+                                       "Bu Ani", NOW_MS + 1, &why), 0);
+    struct hub_list_query q = cases_query();
+    struct hub_list_page page;
+    q.review = "has_issues";
+    assert_int_equal(hub_case_list(f->world.store, &q, &page, NULL), 0);
+    assert_int_equal(page.total, 1);
+    assert_string_equal(page.rows[0].id, a.id);
+    assert_string_equal(page.rows[0].review, "has_issues");
+    hub_list_page_free(&page);
+    q.review = "approved";
+    assert_int_equal(total_of(f, &q), 1);
+    q.review = HUB_REVIEW_NONE;
+    assert_int_equal(total_of(f, &q), (int64_t)world_options.cases - 2);
+    /* Refusals: has issues without a note, a service, an unknown case. */
+    assert_int_equal(merge_case_review(f->world.store, a.id, SAE_CASE_REVIEW_HAS_ISSUES, NULL,
+                                       "Bu Ani", NOW_MS, &why), SAE_EINVAL);
+    assert_int_equal(merge_case_review(f->world.store, "00000000-0000-4000-8000-000000000000",
+                                       SAE_CASE_REVIEW_APPROVED, NULL, "Bu Ani", NOW_MS, &why),
+                     SAE_ENOTFOUND);
+    q.review = "has_issues";
+    assert_int_equal(total_of(f, &q), 1);
+}
+
 /* A hub of schema 4 (before the console) gets its summary from what it holds. */
 static void test_migration_fills_the_summary(void **state)
 {
@@ -415,6 +453,7 @@ int main(void)
         T(test_queue_shows_bases_agreed_and_standing),
         T(test_list_follows_the_merge),
         T(test_migration_fills_the_summary),
+        T(test_review_state_filter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
