@@ -8,23 +8,34 @@
 #include "store/hub_read.h"
 #include "sae/sae_db.h"
 
+/* %s: the page of conflict ids, chosen first so that the columns below are computed for
+ * the page only, not for every open conflict before sorting. */
 static const char queue_base_sql[] =
     "SELECT q.id, q.report_id, r.kind, r.village, " HUB_VILLAGE_NAME_SQL("r.village") ","
     " q.field, q.severity, q.reason, q.opened_ms,"
     " (SELECT c.value FROM field_state s JOIN change c ON c.seq = s.change"
     "  WHERE s.report_id = q.report_id AND s.field = 'registration_number'),"
     " (SELECT s.change FROM field_state s WHERE s.report_id = q.report_id AND s.field = q.field)"
-    " FROM conflict q JOIN report r ON r.id = q.report_id WHERE " HUB_QUEUE_WHERE;
+    " FROM (%s) page JOIN conflict q ON q.id = page.id JOIN report r ON r.id = q.report_id"
+    " ORDER BY q.opened_ms, q.id";
+
+/* A change (alias X) as people read it, in VERSION_COLUMN_COUNT columns; ?2 and ?3 are
+ * the hub's id and name. */
+#define VERSION_COLUMNS(X)                                                                   \
+    X ".seq, " X ".value, " X ".author, " HUB_DEVICE_NAME_SQL(X ".origin", "?2", "?3") ","  \
+    " " X ".origin = ?2, " X ".version, " X ".origin, " X ".received_ms, " X ".held"
+#define VERSION_COLUMN_COUNT 9
 
 static const char version_sql[] =
-    "SELECT c.seq, c.value, c.author, " HUB_DEVICE_NAME_SQL("c.origin", "?2", "?3") ","
-    " c.origin = ?2, c.version, c.origin, c.received_ms, c.held FROM change c WHERE c.seq = ?1";
+    "SELECT " VERSION_COLUMNS("c") " FROM change c WHERE c.seq = ?1";
 
+/* Each candidate with the version it names as its base, in one row. */
 static const char candidates_sql[] =
-    "SELECT c.seq, (SELECT p.seq FROM change p WHERE p.report_id = c.report_id AND"
-    " p.field = c.field AND p.version = c.base_version AND p.origin = c.base_origin)"
-    " FROM conflict_candidate k JOIN change c ON c.seq = k.change WHERE k.conflict = ?1"
-    " ORDER BY c.version, c.origin, c.seq LIMIT " "16";
+    "SELECT " VERSION_COLUMNS("c") ", " VERSION_COLUMNS("p")
+    " FROM conflict_candidate k JOIN change c ON c.seq = k.change"
+    " LEFT JOIN change p ON p.report_id = c.report_id AND p.field = c.field"
+    " AND p.version = c.base_version AND p.origin = c.base_origin"
+    " WHERE k.conflict = ?1 ORDER BY c.version, c.origin, c.seq LIMIT " "16";
 
 /* Every version a change builds on through its bases, newest first. */
 static const char ancestors_sql[] =
@@ -68,6 +79,35 @@ void hub_conflict_queue_free(struct hub_queue *queue)
     memset(queue, 0, sizeof *queue);
 }
 
+/* The VERSION_COLUMNS starting at column first; a NULL seq leaves it absent. */
+static int read_version(sqlite3_stmt *stmt, int first, struct hub_queue_version *out)
+{
+    memset(out, 0, sizeof *out);
+    if (sae_db_column_is_null(stmt, first))
+        return 0;
+    out->exists = true;
+    out->seq = sqlite3_column_int64(stmt, first);
+    int rc = sae_db_column_dup(stmt, first + 1, &out->value);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, first + 2, &out->author);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, first + 3, &out->device);
+    out->district = sqlite3_column_int(stmt, first + 4) != 0;
+    out->version = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, first + 5),
+                                        (uint64_t)sqlite3_column_int64(stmt, first + 6)};
+    out->received_ms = sqlite3_column_int64(stmt, first + 7);
+    out->held = sqlite3_column_int(stmt, first + 8) != 0;
+    if (rc != 0)
+        version_free(out);
+    return rc;
+}
+
+static int bind_hub(struct hub_store *store, sqlite3_stmt *stmt)
+{
+    int rc = sae_db_bind_int(stmt, 2, (int64_t)store->hub_id);
+    return rc == 0 ? sae_db_bind_text(stmt, 3, store->name) : rc;
+}
+
 /* Change seq as a version people read; seq 0 leaves it absent. */
 static int load_version(struct hub_store *store, int64_t seq, struct hub_queue_version *out)
 {
@@ -79,30 +119,14 @@ static int load_version(struct hub_store *store, int64_t seq, struct hub_queue_v
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 1, seq);
     if (rc == 0)
-        rc = sae_db_bind_int(stmt, 2, (int64_t)store->hub_id);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 3, store->name);
+        rc = bind_hub(store, stmt);
     if (rc == 0)
         rc = sae_db_step(stmt);
-    if (rc == SAE_DB_ROW) {
-        out->exists = true;
-        out->seq = seq;
-        rc = sae_db_column_dup(stmt, 1, &out->value);
-        if (rc == 0)
-            rc = sae_db_column_dup(stmt, 2, &out->author);
-        if (rc == 0)
-            rc = sae_db_column_dup(stmt, 3, &out->device);
-        out->district = sqlite3_column_int(stmt, 4) != 0;
-        out->version = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 5),
-                                            (uint64_t)sqlite3_column_int64(stmt, 6)};
-        out->received_ms = sqlite3_column_int64(stmt, 7);
-        out->held = sqlite3_column_int(stmt, 8) != 0;
-    } else if (rc == 0) {
+    if (rc == SAE_DB_ROW)
+        rc = read_version(stmt, 0, out);
+    else if (rc == 0)
         rc = SAE_ECORRUPT; /* a seq the hub's own tables name */
-    }
     sae_db_reset(stmt);
-    if (rc != 0)
-        version_free(out);
     return rc;
 }
 
@@ -136,22 +160,37 @@ static bool seqs_has(const struct seqs *s, int64_t seq)
     return false;
 }
 
+/* Whether every candidate names the same version as its base: then that is the agreed
+ * one (the common case, two posts editing from what both had). */
+static bool same_base(const struct hub_queue_entry *e)
+{
+    for (size_t i = 0; i < e->candidate_count; i++)
+        if (!e->candidates[i].base.exists ||
+            e->candidates[i].base.seq != e->candidates[0].base.seq)
+            return false;
+    return e->candidate_count > 0;
+}
+
 /* The newest version every candidate builds on: the last value all agreed on. */
 static int find_agreed(struct hub_store *store, const struct hub_queue_entry *e, int64_t *out)
 {
-    struct seqs first, other;
+    struct seqs lists[HUB_QUEUE_CANDIDATES_MAX];
     *out = 0;
     if (e->candidate_count == 0)
         return 0;
-    int rc = ancestors(store, e->candidates[0].change.seq, &first);
-    for (size_t a = 0; rc == 0 && a < first.count && *out == 0; a++) {
+    if (same_base(e)) {
+        *out = e->candidates[0].base.seq;
+        return 0;
+    }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < e->candidate_count; i++)
+        rc = ancestors(store, e->candidates[i].change.seq, &lists[i]);
+    for (size_t a = 0; rc == 0 && a < lists[0].count && *out == 0; a++) {
         bool everyone = true;
-        for (size_t i = 1; rc == 0 && everyone && i < e->candidate_count; i++) {
-            rc = ancestors(store, e->candidates[i].change.seq, &other);
-            everyone = seqs_has(&other, first.items[a]);
-        }
-        if (rc == 0 && everyone)
-            *out = first.items[a];
+        for (size_t i = 1; everyone && i < e->candidate_count; i++)
+            everyone = seqs_has(&lists[i], lists[0].items[a]);
+        if (everyone)
+            *out = lists[0].items[a];
     }
     return rc;
 }
@@ -159,28 +198,20 @@ static int find_agreed(struct hub_store *store, const struct hub_queue_entry *e,
 static int load_candidates(struct hub_store *store, struct hub_queue_entry *e)
 {
     sqlite3_stmt *stmt = NULL;
-    int64_t seqs[HUB_QUEUE_CANDIDATES_MAX][2];
-    size_t n = 0;
-    int rc = hub_store_prepare(store, candidates_sql, &stmt);
+    e->candidates = calloc(HUB_QUEUE_CANDIDATES_MAX, sizeof *e->candidates);
+    int rc = e->candidates ? hub_store_prepare(store, candidates_sql, &stmt) : SAE_ENOMEM;
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 1, e->id);
-    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW && n < HUB_QUEUE_CANDIDATES_MAX) {
-        seqs[n][0] = sqlite3_column_int64(stmt, 0);
-        seqs[n++][1] = sqlite3_column_int64(stmt, 1);
-        rc = 0;
+    if (rc == 0)
+        rc = bind_hub(store, stmt);
+    while (rc == 0 && e->candidate_count < HUB_QUEUE_CANDIDATES_MAX &&
+           (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        struct hub_queue_candidate *c = &e->candidates[e->candidate_count++];
+        rc = read_version(stmt, 0, &c->change);
+        if (rc == 0)
+            rc = read_version(stmt, VERSION_COLUMN_COUNT, &c->base);
     }
     sae_db_reset(stmt);
-    if (rc != 0)
-        return rc;
-    e->candidates = calloc(n ? n : 1, sizeof *e->candidates);
-    if (!e->candidates)
-        return SAE_ENOMEM;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        e->candidate_count = i + 1;
-        rc = load_version(store, seqs[i][0], &e->candidates[i].change);
-        if (rc == 0)
-            rc = load_version(store, seqs[i][1], &e->candidates[i].base);
-    }
     return rc;
 }
 
@@ -250,8 +281,9 @@ static int run_queue(struct hub_store *store, const char *sql, const int64_t *in
     return 0;
 }
 
-static const char queue_sql[] =
-    "%s AND (?1 IS NULL OR q.report_id = ?1) AND (?2 IS NULL OR r.village = ?2)"
+static const char queue_page_sql[] =
+    "SELECT q.id FROM conflict q JOIN report r ON r.id = q.report_id WHERE " HUB_QUEUE_WHERE
+    " AND (?1 IS NULL OR q.report_id = ?1) AND (?2 IS NULL OR r.village = ?2)"
     " AND (?3 = 0 OR q.severity = 'hard') AND (?6 = 0 OR q.id = ?6)"
     " ORDER BY q.opened_ms, q.id LIMIT ?4 OFFSET ?5";
 
@@ -284,11 +316,11 @@ static int queue_total(struct hub_store *store, const char *const *texts, bool h
 static int queue_select(struct hub_store *store, const struct hub_queue_query *q, int64_t id,
                         struct hub_queue *out)
 {
-    char sql[sizeof queue_base_sql + sizeof queue_sql];
+    char sql[sizeof queue_base_sql + sizeof queue_page_sql];
     const char *texts[2] = {q->report_id, q->village};
     int64_t ints[4] = {q->hard_only, (int64_t)q->limit, (int64_t)q->offset, id};
     int64_t total = 0;
-    snprintf(sql, sizeof sql, queue_sql, queue_base_sql);
+    snprintf(sql, sizeof sql, queue_base_sql, queue_page_sql);
     /* Inside a caller's read (a case file), that read's state; else one of its own. */
     bool own = !sae_db_in_transaction(store->db);
     int rc = own ? hub_read_begin(store) : 0;

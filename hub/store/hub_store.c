@@ -182,6 +182,7 @@ static const char *const migrations[] = {
     "CREATE INDEX case_review_by_report ON case_review(report_id, seq);"
     "CREATE INDEX case_review_by_village ON case_review(village, seq);"
     "ALTER TABLE conflict ADD COLUMN dismissed INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX conflict_by_age ON conflict(status, opened_ms, id);"
     /* A case file finds its services, stays and referrals by their case_id. (Not a partial
      * index on change: SQLite re-prepares every statement that binds change.field when a
      * partial index on it exists, which cost the merge five times its speed.) */

@@ -616,10 +616,12 @@ int case_world_build(const char *db_path, const struct case_world_options *optio
         rc = hub_store_create(db_path, "DP3AP2KB Kabupaten Probolinggo", hub_pk, NULL);
     if (rc == 0)
         rc = hub_store_open(db_path, HUB_BUSY_TIMEOUT_MS_DEFAULT, &world->store, NULL);
-    /* Test data, written once: no fsync per transaction, and pages kept in memory rather
-     * than spilled to the WAL mid-batch. The hub's own settings come back at the end. */
+    /* Test data, written once: no fsync per transaction, pages kept in memory rather than
+     * spilled to the WAL mid-batch, checkpoints rare. The hub's settings come back at the
+     * end. */
     if (rc == 0)
-        rc = sae_db_exec(world->store->db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144");
+        rc = sae_db_exec(world->store->db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144;"
+                                           " PRAGMA wal_autocheckpoint=100000");
     struct post *posts = calloc(options->posts, sizeof *posts);
     struct writer w = {.world = world, .buf = {.room = world->options.batch}};
     w.buf.changes = calloc(w.buf.room, sizeof *w.buf.changes);
@@ -630,7 +632,9 @@ int case_world_build(const char *db_path, const struct case_world_options *optio
     if (rc == 0)
         rc = write_world(world, &w, posts);
     if (rc == 0)
-        rc = sae_db_exec(world->store->db, "PRAGMA synchronous=FULL; PRAGMA cache_size=-2000");
+        rc = sae_db_exec(world->store->db, "PRAGMA wal_checkpoint(TRUNCATE);"
+                                           " PRAGMA wal_autocheckpoint=1000;"
+                                           " PRAGMA synchronous=FULL; PRAGMA cache_size=-2000");
     batch_clear(&w.buf);
     free(w.buf.changes);
     free(posts);

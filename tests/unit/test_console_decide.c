@@ -105,8 +105,8 @@ static void current_value(struct fixture *f, const char *id, const char *field, 
 
 /* A third device of the report's village edits field from the version both candidates
  * saw, unaware of the conflict and of its decision. */
-static void concurrent_edit(struct fixture *f, const struct hub_queue_entry *e,
-                            const char *value)
+static struct sae_version edit_from(struct fixture *f, const struct hub_queue_entry *e,
+                                    const char *value, struct sae_version base, uint64_t seq)
 {
     uint8_t seed[crypto_box_SEEDBYTES], sk[crypto_box_SECRETKEYBYTES];
     struct hub_node node = {.enrolled_ms = NOW_MS};
@@ -115,12 +115,13 @@ static void concurrent_edit(struct fixture *f, const struct hub_queue_entry *e,
     assert_int_equal(sae_origin_from_public_key(node.public_key, &node.id), 0);
     snprintf(node.village, sizeof node.village, "%s", e->village);
     snprintf(node.device_name, sizeof node.device_name, "Laptop ketiga");
-    assert_int_equal(hub_store_node_add(f->world.store, &node), 0);
+    int added = hub_store_node_add(f->world.store, &node);
+    assert_true(added == 0 || added == SAE_EEXIST);
     struct sae_change change = {.kind = sae_borrow("case"), .field = e->field,
                                 .value = sae_borrow(value),
-                                .version = {(sae_hlc)(NOW_MS - 1000) << 16, node.id},
-                                .base = e->agreed.version, .seq = 1,
-                                .author = sae_borrow("Wati")};
+                                .version = {(sae_hlc)(NOW_MS - 1000 + (int64_t)seq) << 16,
+                                            node.id},
+                                .base = base, .seq = seq, .author = sae_borrow("Wati")};
     assert_int_equal(sae_id_parse(e->report_id, &change.report_id), 0);
     struct sae_batch batch = {.schema_version = 2, .origin = node.id, .clock = change.version.hlc,
                               .changes = &change, .change_count = 1};
@@ -130,6 +131,13 @@ static void concurrent_edit(struct fixture *f, const struct hub_queue_entry *e,
     assert_int_equal(merge_apply_batch(f->world.store, &sender, &batch, &options, &ack, NULL), 0);
     assert_int_equal(ack->refusal_count, 0);
     sae_push_ack_free(ack);
+    return change.version;
+}
+
+static void concurrent_edit(struct fixture *f, const struct hub_queue_entry *e,
+                            const char *value)
+{
+    edit_from(f, e, value, e->agreed.version, 1);
 }
 
 static int64_t open_on(struct fixture *f, const struct hub_queue_entry *e)
@@ -261,6 +269,30 @@ static void test_dismissing_an_older_safest_value_writes_it_again(void **state)
     hub_conflict_queue_free(&q);
 }
 
+/* A candidate built on its own writer's earlier edit: the agreed value is still the one
+ * every candidate descends from, found through their bases. */
+static void test_agreed_through_a_chain_of_bases(void **state)
+{
+    struct fixture *f = *state;
+    struct hub_queue q, again;
+    entry_on(f, "victim_age", &q);
+    const struct hub_queue_entry *e = &q.entries[0];
+    struct sae_version first = edit_from(f, e, "40", e->agreed.version, 1);
+    edit_from(f, e, "41", first, 2);
+    assert_int_equal(hub_conflict_queue_entry(f->world.store, e->id, NOW_MS, &again), 0);
+    const struct hub_queue_entry *now = &again.entries[0];
+    assert_int_equal(now->candidate_count, 3);
+    assert_int_equal(now->agreed.seq, e->agreed.seq);
+    assert_string_equal(now->agreed.value, e->agreed.value);
+    bool chained = false;
+    for (size_t i = 0; i < 3; i++)
+        chained = chained || (now->candidates[i].base.exists &&
+                              strcmp(now->candidates[i].base.value, "40") == 0);
+    assert_true(chained);
+    hub_conflict_queue_free(&again);
+    hub_conflict_queue_free(&q);
+}
+
 static void test_seen_at_its_limit(void **state)
 {
     struct fixture *f = *state;
@@ -286,6 +318,7 @@ int main(void)
         T(test_a_changed_conflict_is_refused),
         T(test_dismissing_the_newest_writes_nothing),
         T(test_dismissing_an_older_safest_value_writes_it_again),
+        T(test_agreed_through_a_chain_of_bases),
         T(test_seen_at_its_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

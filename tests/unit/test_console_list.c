@@ -430,6 +430,7 @@ static void test_migration_fills_the_summary(void **state)
     assert_int_equal(sae_db_exec(f->world.store->db,
                                  "DROP TABLE report_summary; DROP TABLE case_review;"
                                  " ALTER TABLE conflict DROP COLUMN dismissed;"
+                                 " DROP INDEX conflict_by_age;"
                                  " PRAGMA user_version = 4"), 0);
     hub_store_close(f->world.store);
     f->world.store = NULL;
