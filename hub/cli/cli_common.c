@@ -119,7 +119,10 @@ static const struct sae_cli_help helps[] = {
      "           a new version the posts receive on their next sync. --by NAME (1 to 100\n"
      "           bytes) is required; --note TEXT (1 to 1000 bytes, one line) is kept with\n"
      "           it and reaches the posts' history.\n"},
-    {"export", "export --format csv|json [--village V] [--kind K] [-o FILE]",
+    {"export", "export --format csv|json [--village V] [--kind K] [-o FILE] | "
+               "export --format csv|json --variant deidentified|full [--outside] "
+               "[--kecamatan K] [--status S] [--risk R] [--violence T] [--from DATE] "
+               "[--to DATE] [--village V] [--kind K] [-o FILE]",
      "Writes every merged report, deleted ones included, for monitoring and evaluation.\n"
      "  --format csv   one row per report: id, kind, village (its code), village_name,\n"
      "                 deleted, updated, then every field of the kind (or of all kinds).\n"
@@ -131,7 +134,18 @@ static const struct sae_cli_help helps[] = {
      "  --kind K       only reports of kind K\n"
      "  -o FILE        write FILE (mode 0600, complete or absent after a crash); an existing\n"
      "                 file is never replaced. Default: standard output.\n"
-     "The export holds survivors' sensitive data (names, narratives): keep it private.\n"},
+     "The export holds survivors' sensitive data (names, narratives): keep it private.\n"
+     "With --variant, the console's export of the reports list's filters (deleted reports\n"
+     "left out; CSV starts with a UTF-8 byte order mark so that spreadsheets open it):\n"
+     "  --variant deidentified  no names, contacts, narratives, notes nor other free text\n"
+     "                 (the registration number stays), every date and the updated time\n"
+     "                 cut to the month (YYYY-MM)\n"
+     "  --variant full every field\n"
+     "  --outside      the file leaves the district: a case whose survivor has not\n"
+     "                 consented to share (consent_share not true), and its services,\n"
+     "                 stays and referrals, go without their sensitive values\n"
+     "  --kecamatan, --status, --risk, --violence (one type), --from, --to (the kind's\n"
+     "                 date): as people type them (codes, labels, DD-MM-YYYY)\n"},
     {"stats", "stats [--village V] [--json]",
      "Counts of reports that are not deleted: per village, per kind, per month (of the\n"
      "intake date of cases, service date, referral date, admission date) and per type of\n"

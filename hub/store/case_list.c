@@ -358,3 +358,43 @@ int hub_case_list(struct hub_store *store, const struct hub_list_query *query,
     *out = page;
     return 0;
 }
+
+static int visit_ids(struct hub_store *store, const char *sql, const struct list_values *v,
+                     hub_list_visit_fn visit, void *context)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare(store->db, sql, &stmt);
+    if (rc == 0)
+        rc = bind_values(stmt, v);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        const char *id = (const char *)sqlite3_column_text(stmt, 0);
+        rc = id ? visit(id, context) : SAE_ECORRUPT;
+    }
+    sae_db_finalize(stmt);
+    return rc;
+}
+
+int hub_case_list_visit(struct hub_store *store, const struct hub_list_query *query,
+                        hub_list_visit_fn visit, void *context, struct sae_message *why)
+{
+    struct hub_list_query checked = *query;
+    struct list_values v;
+    char where[LIST_SQL_BYTES] = "", sql[LIST_SQL_BYTES];
+    bool needs_report = false;
+    checked.limit = 1; /* no page: every row */
+    checked.offset = 0;
+    int rc = check_query(&checked, &v, why);
+    if (rc != 0)
+        return rc;
+    append_where(&checked, &v, where, sizeof where, &needs_report);
+    snprintf(sql, sizeof sql, "SELECT m.report_id%s%s%s", from_sql, where,
+             sort_sql[checked.sort]);
+    bool own = !sae_db_in_transaction(store->db);
+    rc = own ? hub_read_begin(store) : 0;
+    if (rc != 0)
+        return rc;
+    rc = visit_ids(store, sql, &v, visit, context);
+    if (own)
+        hub_read_end(store);
+    return rc;
+}

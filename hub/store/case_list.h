@@ -72,4 +72,11 @@ int hub_case_list(struct hub_store *store, const struct hub_list_query *query,
                   struct hub_list_page *out, struct sae_message *why);
 void hub_list_page_free(struct hub_list_page *page);
 
+/* Every report of the filter in the query's order, without paging (offset and limit are
+ * not read): for exports. Inside the caller's read transaction if it holds one, else in
+ * its own. Stops at the first non-zero return of visit and returns it. */
+typedef int (*hub_list_visit_fn)(const char *id, void *context);
+int hub_case_list_visit(struct hub_store *store, const struct hub_list_query *query,
+                        hub_list_visit_fn visit, void *context, struct sae_message *why);
+
 #endif

@@ -2,11 +2,14 @@
 HTTPS: conflicts dismiss (the standing value stays; the posts receive a version only when
 they would otherwise show another value), and its refusals (exit status 2, one line,
 nothing changed)."""
+import csv
+import io
 import json
+import re
 
 import hubproc
 
-from hubcli_world import build_world, hex_id
+from hubcli_world import FORMULA_NAME, NARRATIVE, build_world, hex_id
 
 
 TABLES = hubproc.TABLES + ("case_review", "report_summary")
@@ -85,3 +88,55 @@ def test_conflicts_dismiss_refusals_change_nothing(hub):
     proc = hub.run("conflicts", "dismiss", str(conflict["id"]), "--by", "Bu Ani")
     assert proc.returncode == 2 and b"already resolved by " + b"x" * 100 in proc.stderr, proc
     assert w.case1 and hex_id(hub.hub_id)
+
+
+def test_export_variants(hub):
+    w = build_world(hub)
+    deid = hub.ok("export", "--format", "csv", "--variant", "deidentified").stdout
+    assert deid.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(deid[3:].decode("utf-8"), newline="")))
+    header = rows[0]
+    assert header[:6] == ["id", "kind", "village", "village_name", "deleted", "updated"]
+    for gone in ("victim_name", "narrative", "notes", "provider", "victim_contact"):
+        assert gone not in header, gone
+    by_id = {r[0]: dict(zip(header, r)) for r in rows[1:]}
+    assert w.deleted not in by_id and w.case1 in by_id and w.service in by_id
+    assert re.fullmatch(r"\d{4}-\d\d", by_id[w.case1]["intake_date"])
+    assert re.fullmatch(r"\d{4}-\d\d", by_id[w.case1]["updated"])
+    assert FORMULA_NAME.encode() not in deid and NARRATIVE.encode() not in deid
+    # Full: every field; --kind and the list's filters narrow it.
+    full = hub.ok("export", "--format", "json", "--variant", "full", "--kind", "case").stdout
+    cases = {r["id"]: r for r in json.loads(full)}
+    assert set(cases) == {w.case1, w.case2}
+    assert cases[w.case1]["fields"]["victim_name"] == FORMULA_NAME
+    high = json.loads(hub.ok("export", "--format", "json", "--variant", "full", "--kind", "case",
+                             "--status", "baru").stdout)
+    assert [r["id"] for r in high] == [c for c in (w.case1, w.case2)
+                                       if cases[c]["fields"]["status"] == "new"]
+    # Outside the district: no consent to share recorded, no name.
+    outside = json.loads(hub.ok("export", "--format", "json", "--variant", "full", "--outside",
+                                "--kind", "case").stdout)
+    for r in outside:
+        if r["fields"].get("consent_share") is not True:
+            assert "victim_name" not in r["fields"] and "narrative" not in r["fields"]
+    # The export of today stays as it was.
+    assert json.loads(hub.ok("export", "--format", "json").stdout) == \
+        json.loads(hub.ok("reports", "list", "--json").stdout)
+
+
+def test_export_variant_refusals(hub):
+    build_world(hub)
+    cases = [
+        (["export", "--format", "csv", "--risk", "high"], "add --variant"),
+        (["export", "--format", "csv", "--variant", "secret"], "--variant is deidentified or full"),
+        (["export", "--format", "csv", "--variant", "full", "--risk", "enormous"], "risk_level"),
+        (["export", "--format", "csv", "--variant", "full", "--from", "31-02-2026"],
+         "intake_date"),
+        (["export", "--format", "csv", "--variant", "full", "--kecamatan", "35.13.12.2018"],
+         "kecamatan"),
+    ]
+    for args, says in cases:
+        proc = hub.run(*args)
+        assert proc.returncode == 2 and proc.stdout == b"", (args, proc)
+        lines = proc.stderr.decode().splitlines()
+        assert len(lines) == 1 and says in lines[0], (args, lines)
