@@ -432,17 +432,25 @@ static const char standing_place_sql[] =
     " JOIN conflict_candidate k ON k.conflict = ?1 AND k.change = c.seq"
     " WHERE s.report_id = ?2 AND s.field = ?3";
 
+/* The cached statement sql with the conflict (?1), its report (?2) and field (?3) bound. */
+static int prepare_on_conflict(struct hub_store *store, const char *sql, int64_t id,
+                               const struct conflict_row *c, sqlite3_stmt **out)
+{
+    int rc = hub_store_prepare(store, sql, out);
+    if (rc == 0)
+        rc = sae_db_bind_int(*out, 1, id);
+    if (rc == 0)
+        rc = sae_db_bind_text(*out, 2, c->report_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(*out, 3, c->field);
+    return rc;
+}
+
 static int standing_place(struct hub_store *store, int64_t id, const struct conflict_row *c,
                           int *number, bool *newest)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, standing_place_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_int(stmt, 1, id);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 2, c->report_id);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 3, c->field);
+    int rc = prepare_on_conflict(store, standing_place_sql, id, c, &stmt);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == SAE_DB_ROW) {
@@ -470,13 +478,7 @@ static int dismiss_in_place(struct hub_store *store, int64_t id, const struct co
                             const char *author, const char *note, int64_t now_ms)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, adopt_candidates_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_int(stmt, 1, id);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 2, c->report_id);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 3, c->field);
+    int rc = prepare_on_conflict(store, adopt_candidates_sql, id, c, &stmt);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);

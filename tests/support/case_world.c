@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #include "merge/merge.h"
@@ -649,4 +650,60 @@ void case_world_close(struct case_world *world)
     free(world->post_ids);
     world->store = NULL;
     world->post_ids = NULL;
+}
+
+int case_world_dir_make(struct case_world_dir *d)
+{
+    snprintf(d->dir, sizeof d->dir, "/tmp/sae-world-XXXXXX");
+    if (!mkdtemp(d->dir))
+        return SAE_EIO;
+    snprintf(d->path, sizeof d->path, "%s/hub.db", d->dir);
+    return 0;
+}
+
+void case_world_dir_remove(const struct case_world_dir *d)
+{
+    static const char *const files[] = {"hub.db", "hub.db-wal", "hub.db-shm"};
+    char path[192];
+    for (size_t i = 0; i < CW_COUNT(files); i++) {
+        snprintf(path, sizeof path, "%s/%s", d->dir, files[i]);
+        unlink(path);
+    }
+    rmdir(d->dir);
+}
+
+int case_world_build_temp(const struct case_world_options *options, struct case_world_dir *d,
+                          struct case_world *world)
+{
+    int rc = case_world_dir_make(d);
+    if (rc == 0)
+        rc = case_world_build(d->path, options, world);
+    if (rc != 0)
+        case_world_dir_remove(d);
+    return rc;
+}
+
+void case_world_close_temp(struct case_world_dir *d, struct case_world *world)
+{
+    case_world_close(world);
+    case_world_dir_remove(d);
+}
+
+int case_world_fixture_new(void **state, const struct case_world_options *options)
+{
+    struct case_world_fixture *f = calloc(1, sizeof *f);
+    if (!f || case_world_build_temp(options, &f->d, &f->world) != 0) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+int case_world_fixture_free(void **state)
+{
+    struct case_world_fixture *f = *state;
+    case_world_close_temp(&f->d, &f->world);
+    free(f);
+    return 0;
 }

@@ -24,38 +24,13 @@
 static const struct case_world_options world_options = {
     .seed = 23, .cases = 80, .posts = 5, .conflicts = 4, .batch = 1000, .now_ms = NOW_MS};
 
-struct fixture {
-    char dir[64], path[128];
-    struct case_world world;
-    uint64_t next_seq;
-};
+/* The next seq of the devices this file enrolls (one key each). */
+static uint64_t next_seq;
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/sae-file-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/hub.db", f->dir);
-    assert_int_equal(case_world_build(f->path, &world_options, &f->world), 0);
-    f->next_seq = 1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    static const char *const files[] = {"hub.db", "hub.db-wal", "hub.db-shm"};
-    char path[192];
-    case_world_close(&f->world);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
+    next_seq = 1;
+    return case_world_fixture_new(state, &world_options);
 }
 
 /* A case of the world with services and a referral, not staged in a conflict. */
@@ -80,7 +55,7 @@ static const struct hub_case_value *value_of(const struct hub_case_file *file, c
 
 static void test_values_timeline_and_history(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct case_world_case c;
     struct hub_case_file *file = NULL;
     busy_case(&c);
@@ -130,7 +105,7 @@ static void test_values_timeline_and_history(void **state)
 
 static void test_sensitive_values_masked_unless_allowed(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct case_world_case c;
     struct hub_case_file *file = NULL;
     busy_case(&c);
@@ -154,7 +129,7 @@ static void test_sensitive_values_masked_unless_allowed(void **state)
 }
 
 /* Pushes changes from a device of the case's village enrolled here (seed picks its key). */
-static void push(struct fixture *f, uint8_t seed, const char *village, struct sae_change *changes,
+static void push(struct case_world_fixture *f, uint8_t seed, const char *village, struct sae_change *changes,
                  size_t count)
 {
     uint8_t key_seed[crypto_box_SEEDBYTES], sk[crypto_box_SECRETKEYBYTES];
@@ -168,7 +143,7 @@ static void push(struct fixture *f, uint8_t seed, const char *village, struct sa
     assert_true(rc == 0 || rc == SAE_EEXIST);
     for (size_t i = 0; i < count; i++) {
         changes[i].version.origin = node.id;
-        changes[i].seq = f->next_seq++;
+        changes[i].seq = next_seq++;
     }
     struct sae_batch batch = {.schema_version = 2, .origin = node.id,
                               .clock = changes[0].version.hlc, .changes = changes,
@@ -183,7 +158,7 @@ static void push(struct fixture *f, uint8_t seed, const char *village, struct sa
 
 static void test_a_conflict_on_a_name_shows_who_never_what(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct case_world_case c;
     struct hub_case_file *file = NULL;
     busy_case(&c);
@@ -220,7 +195,7 @@ static void test_a_conflict_on_a_name_shows_who_never_what(void **state)
 }
 
 /* Services for the case until it has want events. */
-static void add_services(struct fixture *f, const struct case_world_case *c, size_t have,
+static void add_services(struct case_world_fixture *f, const struct case_world_case *c, size_t have,
                          size_t want)
 {
     enum { PER_BATCH = 300 };
@@ -246,7 +221,7 @@ static void add_services(struct fixture *f, const struct case_world_case *c, siz
 
 static void test_timeline_limit_at_its_edge(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct case_world_case c;
     struct hub_case_file *file = NULL;
     busy_case(&c);
@@ -265,7 +240,7 @@ static void test_timeline_limit_at_its_edge(void **state)
 
 static void test_not_a_case_and_no_such_report(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_case_file *file = NULL;
     char service[SAE_ID_TEXT_LEN + 1];
     sqlite3_stmt *stmt = NULL;
@@ -283,7 +258,7 @@ static void test_not_a_case_and_no_such_report(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, case_world_fixture_free)
     const struct CMUnitTest tests[] = {
         T(test_values_timeline_and_history),
         T(test_sensitive_values_masked_unless_allowed),

@@ -18,27 +18,9 @@
 
 #define NOW_MS INT64_C(1795958400000)
 
-struct world_dir {
-    char dir[64];
-    char path[128];
-};
-
-static void world_dir_make(struct world_dir *d)
+static void world_dir_make(struct case_world_dir *d)
 {
-    snprintf(d->dir, sizeof d->dir, "/tmp/sae-world-XXXXXX");
-    assert_non_null(mkdtemp(d->dir));
-    snprintf(d->path, sizeof d->path, "%s/hub.db", d->dir);
-}
-
-static void world_dir_remove(struct world_dir *d)
-{
-    static const char *const files[] = {"hub.db", "hub.db-wal", "hub.db-shm"};
-    char path[192];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", d->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(d->dir);
+    assert_int_equal(case_world_dir_make(d), 0);
 }
 
 static const struct case_world_options small = {
@@ -78,7 +60,7 @@ static bool staged(size_t index)
 static void test_every_case_holds_what_its_seed_says(void **state)
 {
     (void)state;
-    struct world_dir d;
+    struct case_world_dir d;
     struct case_world w;
     world_dir_make(&d);
     assert_int_equal(case_world_build(d.path, &small, &w), 0);
@@ -116,13 +98,13 @@ static void test_every_case_holds_what_its_seed_says(void **state)
                                   " r.village AND a.level = 4"),
                      count_of(&w, "SELECT count(*) FROM report"));
     case_world_close(&w);
-    world_dir_remove(&d);
+    case_world_dir_remove(&d);
 }
 
 static void test_staged_conflicts_are_real_conflicts(void **state)
 {
     (void)state;
-    struct world_dir d;
+    struct case_world_dir d;
     struct case_world w;
     world_dir_make(&d);
     assert_int_equal(case_world_build(d.path, &small, &w), 0);
@@ -141,7 +123,7 @@ static void test_staged_conflicts_are_real_conflicts(void **state)
         }
     }
     case_world_close(&w);
-    world_dir_remove(&d);
+    case_world_dir_remove(&d);
 }
 
 /* Everything that identifies what was merged, whatever the hub seq. */
@@ -156,7 +138,7 @@ static int64_t fingerprint(struct case_world *w)
 static void test_same_seed_same_world(void **state)
 {
     (void)state;
-    struct world_dir d1, d2, d3;
+    struct case_world_dir d1, d2, d3;
     struct case_world w1, w2, w3;
     struct case_world_options other = small;
     other.seed = 43;
@@ -172,15 +154,15 @@ static void test_same_seed_same_world(void **state)
     case_world_close(&w1);
     case_world_close(&w2);
     case_world_close(&w3);
-    world_dir_remove(&d1);
-    world_dir_remove(&d2);
-    world_dir_remove(&d3);
+    case_world_dir_remove(&d1);
+    case_world_dir_remove(&d2);
+    case_world_dir_remove(&d3);
 }
 
 static void test_bad_options_build_nothing(void **state)
 {
     (void)state;
-    struct world_dir d;
+    struct case_world_dir d;
     struct case_world w;
     struct case_world_options none = small, too_many = small, tiny_batch = small;
     none.cases = 0;
@@ -191,7 +173,7 @@ static void test_bad_options_build_nothing(void **state)
     assert_int_equal(case_world_build(d.path, &too_many, &w), SAE_EINVAL);
     assert_int_equal(case_world_build(d.path, &tiny_batch, &w), SAE_EINVAL);
     assert_int_equal(access(d.path, F_OK), -1);
-    world_dir_remove(&d);
+    case_world_dir_remove(&d);
 }
 
 int main(void)

@@ -27,39 +27,12 @@
 static const struct case_world_options world_options = {
     .seed = 11, .cases = 60, .posts = 4, .conflicts = 8, .batch = 1000, .now_ms = NOW_MS};
 
-struct fixture {
-    char dir[64], path[128];
-    struct case_world world;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/sae-decide-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/hub.db", f->dir);
-    assert_int_equal(case_world_build(f->path, &world_options, &f->world), 0);
-    *state = f;
-    return 0;
+    return case_world_fixture_new(state, &world_options);
 }
 
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    static const char *const files[] = {"hub.db", "hub.db-wal", "hub.db-shm"};
-    char path[192];
-    case_world_close(&f->world);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
-
-static int64_t count_of(struct fixture *f, const char *sql)
+static int64_t count_of(struct case_world_fixture *f, const char *sql)
 {
     int64_t n = -1;
     /* Not the store's cache: it knows statements by the address of their text. */
@@ -68,7 +41,7 @@ static int64_t count_of(struct fixture *f, const char *sql)
 }
 
 /* The queue's entry on field (the first staged conflict of that kind). */
-static void entry_on(struct fixture *f, const char *field, struct hub_queue *out)
+static void entry_on(struct case_world_fixture *f, const char *field, struct hub_queue *out)
 {
     struct hub_queue queue;
     struct hub_queue_query q = {.limit = HUB_QUEUE_PAGE_MAX, .now_ms = NOW_MS};
@@ -89,7 +62,7 @@ static void seen_of(const struct hub_queue_entry *e, int64_t seqs[2], struct mer
     *seen = (struct merge_seen){seqs, e->candidate_count};
 }
 
-static void current_value(struct fixture *f, const char *id, const char *field, char out[64])
+static void current_value(struct case_world_fixture *f, const char *id, const char *field, char out[64])
 {
     sqlite3_stmt *stmt = NULL;
     assert_int_equal(sae_db_prepare(f->world.store->db,
@@ -105,7 +78,7 @@ static void current_value(struct fixture *f, const char *id, const char *field, 
 
 /* A third device of the report's village edits field from the version both candidates
  * saw, unaware of the conflict and of its decision. */
-static struct sae_version edit_from(struct fixture *f, const struct hub_queue_entry *e,
+static struct sae_version edit_from(struct case_world_fixture *f, const struct hub_queue_entry *e,
                                     const char *value, struct sae_version base, uint64_t seq)
 {
     uint8_t seed[crypto_box_SEEDBYTES], sk[crypto_box_SECRETKEYBYTES];
@@ -134,13 +107,13 @@ static struct sae_version edit_from(struct fixture *f, const struct hub_queue_en
     return change.version;
 }
 
-static void concurrent_edit(struct fixture *f, const struct hub_queue_entry *e,
+static void concurrent_edit(struct case_world_fixture *f, const struct hub_queue_entry *e,
                             const char *value)
 {
     edit_from(f, e, value, e->agreed.version, 1);
 }
 
-static int64_t open_on(struct fixture *f, const struct hub_queue_entry *e)
+static int64_t open_on(struct case_world_fixture *f, const struct hub_queue_entry *e)
 {
     int64_t n = -1;
     const char *sql = "SELECT count(*) FROM conflict WHERE status = 'open' AND report_id = ?1"
@@ -157,7 +130,7 @@ static int64_t open_on(struct fixture *f, const struct hub_queue_entry *e)
 
 static void test_a_changed_conflict_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_queue q;
     struct sae_message why = {{0}};
     int64_t seqs[2];
@@ -202,7 +175,7 @@ static void test_a_changed_conflict_is_refused(void **state)
 
 static void test_dismissing_the_newest_writes_nothing(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_queue q;
     int64_t seqs[2];
     struct merge_seen seen;
@@ -241,7 +214,7 @@ static void test_dismissing_the_newest_writes_nothing(void **state)
 
 static void test_dismissing_an_older_safest_value_writes_it_again(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_queue q;
     int64_t seqs[2];
     struct merge_seen seen;
@@ -273,7 +246,7 @@ static void test_dismissing_an_older_safest_value_writes_it_again(void **state)
  * every candidate descends from, found through their bases. */
 static void test_agreed_through_a_chain_of_bases(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_queue q, again;
     entry_on(f, "victim_age", &q);
     const struct hub_queue_entry *e = &q.entries[0];
@@ -295,7 +268,7 @@ static void test_agreed_through_a_chain_of_bases(void **state)
 
 static void test_seen_at_its_limit(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_queue q;
     int64_t many[MERGE_SEEN_MAX + 1];
     entry_on(f, "status", &q);
@@ -313,7 +286,7 @@ static void test_seen_at_its_limit(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, case_world_fixture_free)
     const struct CMUnitTest tests[] = {
         T(test_a_changed_conflict_is_refused),
         T(test_dismissing_the_newest_writes_nothing),

@@ -23,36 +23,9 @@
 static const struct case_world_options world_options = {
     .seed = 31, .cases = 150, .posts = 6, .conflicts = 0, .batch = 2000, .now_ms = NOW_MS};
 
-struct fixture {
-    char dir[64], path[128];
-    struct case_world world;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/sae-export-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/hub.db", f->dir);
-    assert_int_equal(case_world_build(f->path, &world_options, &f->world), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    static const char *const files[] = {"hub.db", "hub.db-wal", "hub.db-shm"};
-    char path[192];
-    case_world_close(&f->world);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
+    return case_world_fixture_new(state, &world_options);
 }
 
 struct output {
@@ -61,7 +34,7 @@ struct output {
     int rc;
 };
 
-static struct output run_export(struct fixture *f, const struct hub_export_request *request)
+static struct output run_export(struct case_world_fixture *f, const struct hub_export_request *request)
 {
     struct output o = {0};
     FILE *out = open_memstream(&o.text, &o.len);
@@ -86,7 +59,7 @@ static size_t lines_of(const char *text)
 
 static void test_deidentified_csv_holds_nothing_that_names(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_list_query filter = cases();
     struct hub_export_request request = {.filter = &filter, .csv = true};
     struct output o = run_export(f, &request);
@@ -125,7 +98,7 @@ static void test_deidentified_csv_holds_nothing_that_names(void **state)
 
 static void test_full_needs_the_role(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_list_query filter = cases();
     struct hub_export_request request = {.filter = &filter, .csv = true,
                                          .variant = HUB_EXPORT_FULL};
@@ -145,7 +118,7 @@ static void test_full_needs_the_role(void **state)
 
 static void test_no_consent_no_sensitive_value_leaves(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_list_query filter = {.has_conflict = -1, .limit = 1}; /* every kind */
     struct hub_export_request request = {.filter = &filter, .variant = HUB_EXPORT_FULL,
                                          .may_export_full = true, .leaves_district = true};
@@ -186,7 +159,7 @@ static void test_no_consent_no_sensitive_value_leaves(void **state)
 
 static void test_filters_are_the_lists(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_list_query filter = cases();
     struct hub_list_page page;
     filter.risk = "high";
@@ -216,7 +189,7 @@ static void test_filters_are_the_lists(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, case_world_fixture_free)
     const struct CMUnitTest tests[] = {
         T(test_deidentified_csv_holds_nothing_that_names),
         T(test_full_needs_the_role),

@@ -26,36 +26,9 @@
 static const struct case_world_options world_options = {
     .seed = 7, .cases = 400, .posts = 12, .conflicts = 12, .batch = 2000, .now_ms = NOW_MS};
 
-struct fixture {
-    char dir[64], path[128];
-    struct case_world world;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/sae-list-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/hub.db", f->dir);
-    assert_int_equal(case_world_build(f->path, &world_options, &f->world), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    static const char *const files[] = {"hub.db", "hub.db-wal", "hub.db-shm"};
-    char path[192];
-    case_world_close(&f->world);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
+    return case_world_fixture_new(state, &world_options);
 }
 
 static struct hub_list_query cases_query(void)
@@ -63,7 +36,7 @@ static struct hub_list_query cases_query(void)
     return (struct hub_list_query){.kind = "case", .has_conflict = -1, .limit = 50};
 }
 
-static int64_t total_of(struct fixture *f, const struct hub_list_query *q)
+static int64_t total_of(struct case_world_fixture *f, const struct hub_list_query *q)
 {
     struct hub_list_page page;
     struct sae_message why = {{0}};
@@ -143,7 +116,7 @@ static bool high_sexual_in_village(const struct case_world_case *c, const void *
 
 static void test_filters_find_what_the_seed_holds(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct case_world_case first;
     case_world_case(&world_options, 0, &first);
     struct hub_list_query q = cases_query();
@@ -183,7 +156,7 @@ static void test_filters_find_what_the_seed_holds(void **state)
 
 static void test_free_text_never_reads_sensitive_fields(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct case_world_case c;
     case_world_case(&world_options, 17, &c);
     struct hub_list_query q = cases_query();
@@ -206,7 +179,7 @@ static void test_free_text_never_reads_sensitive_fields(void **state)
 
 static void test_sorts_and_pages(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_list_query q = cases_query();
     struct hub_list_page page;
     q.limit = HUB_LIST_PAGE_MAX;
@@ -243,7 +216,7 @@ static void test_sorts_and_pages(void **state)
     hub_list_page_free(&page);
 }
 
-static void expect_refused(struct fixture *f, const struct hub_list_query *q, const char *says)
+static void expect_refused(struct case_world_fixture *f, const struct hub_list_query *q, const char *says)
 {
     struct hub_list_page page = {0};
     struct sae_message why = {{0}};
@@ -256,7 +229,7 @@ static void expect_refused(struct fixture *f, const struct hub_list_query *q, co
 
 static void test_limits_at_their_edges(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_list_query q = cases_query();
     char text[HUB_LIST_TEXT_MAX + 2];
     q.limit = 1;
@@ -301,7 +274,7 @@ static void test_limits_at_their_edges(void **state)
 /* One code path: the list's badges and "has conflict" total are the queue's entries. */
 static void test_badges_are_the_queue(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_queue queue;
     struct hub_queue_query qq = {.limit = HUB_QUEUE_PAGE_MAX, .now_ms = NOW_MS};
     assert_int_equal(hub_conflict_queue(f->world.store, &qq, &queue, NULL), 0);
@@ -328,7 +301,7 @@ static void test_badges_are_the_queue(void **state)
 
 static void test_queue_shows_bases_agreed_and_standing(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_queue queue;
     struct hub_queue_query qq = {.limit = HUB_QUEUE_PAGE_MAX, .now_ms = NOW_MS};
     assert_int_equal(hub_conflict_queue(f->world.store, &qq, &queue, NULL), 0);
@@ -371,7 +344,7 @@ static void test_queue_shows_bases_agreed_and_standing(void **state)
 /* A district edit reaches the list at once: the summary moves with the winners. */
 static void test_list_follows_the_merge(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct case_world_case c;
     case_world_case(&world_options, 5, &c);
     struct hub_list_query q = cases_query();
@@ -386,7 +359,7 @@ static void test_list_follows_the_merge(void **state)
 /* The review filter and column follow the last review of each case. */
 static void test_review_state_filter(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct case_world_case a, b;
     struct sae_message why = {{0}};
     case_world_case(&world_options, 3, &a);
@@ -422,7 +395,7 @@ static void test_review_state_filter(void **state)
 /* A hub of schema 4 (before the console) gets its summary from what it holds. */
 static void test_migration_fills_the_summary(void **state)
 {
-    struct fixture *f = *state;
+    struct case_world_fixture *f = *state;
     struct hub_list_query q = cases_query();
     q.risk = "medium";
     int64_t medium = total_of(f, &q);
@@ -434,7 +407,7 @@ static void test_migration_fills_the_summary(void **state)
                                  " PRAGMA user_version = 4"), 0);
     hub_store_close(f->world.store);
     f->world.store = NULL;
-    assert_int_equal(hub_store_open(f->path, 1000, &f->world.store, NULL), 0);
+    assert_int_equal(hub_store_open(f->d.path, 1000, &f->world.store, NULL), 0);
     assert_int_equal(total_of(f, &q), medium);
     q = cases_query();
     assert_int_equal(total_of(f, &q), (int64_t)world_options.cases);
@@ -444,7 +417,7 @@ static void test_migration_fills_the_summary(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, case_world_fixture_free)
     const struct CMUnitTest tests[] = {
         T(test_filters_find_what_the_seed_holds),
         T(test_free_text_never_reads_sensitive_fields),
