@@ -223,6 +223,40 @@ static const char *policy_of(const struct sae_kind *kind, const char *field)
     return ref.field->merge == SAE_MERGE_SAFEST ? "safest" : "latest";
 }
 
+static int copy_text(const char *text, char **out)
+{
+    *out = text ? strdup(text) : NULL;
+    return !text || *out ? 0 : SAE_ENOMEM;
+}
+
+static int copy_version(const struct hub_queue_version *from, struct hub_queue_version *to)
+{
+    *to = *from;
+    to->value = to->author = to->device = NULL;
+    int rc = copy_text(from->value, &to->value);
+    if (rc == 0)
+        rc = copy_text(from->author, &to->author);
+    if (rc == 0)
+        rc = copy_text(from->device, &to->device);
+    if (rc != 0)
+        version_free(to);
+    return rc;
+}
+
+/* Version seq, taken from the candidates or their bases when one of them is it (the
+ * standing value is a candidate, the agreed one usually their common base), else read. */
+static int known_version(struct hub_store *store, const struct hub_queue_entry *e, int64_t seq,
+                         struct hub_queue_version *out)
+{
+    for (size_t i = 0; seq != 0 && i < e->candidate_count; i++) {
+        if (e->candidates[i].change.seq == seq)
+            return copy_version(&e->candidates[i].change, out);
+        if (e->candidates[i].base.exists && e->candidates[i].base.seq == seq)
+            return copy_version(&e->candidates[i].base, out);
+    }
+    return load_version(store, seq, out);
+}
+
 /* The entry of the statement's current row, with its versions. */
 static int load_entry(struct hub_store *store, sqlite3_stmt *stmt, int64_t now_ms,
                       struct hub_queue_entry *e)
@@ -248,13 +282,13 @@ static int load_entry(struct hub_store *store, sqlite3_stmt *stmt, int64_t now_m
     e->age_ms = now_ms - e->opened_ms;
     e->policy = policy_of(e->kind, e->field);
     int64_t standing = sqlite3_column_int64(stmt, 10), agreed = 0;
-    rc = load_version(store, standing, &e->standing);
-    if (rc == 0)
-        rc = load_candidates(store, e);
+    rc = load_candidates(store, e);
     if (rc == 0)
         rc = find_agreed(store, e, &agreed);
     if (rc == 0)
-        rc = load_version(store, agreed, &e->agreed);
+        rc = known_version(store, e, standing, &e->standing);
+    if (rc == 0)
+        rc = known_version(store, e, agreed, &e->agreed);
     return rc;
 }
 
