@@ -204,10 +204,9 @@ static void add_services(struct case_world_fixture *f, const struct case_world_c
         size_t n = 0;
         for (; have < want && n < PER_BATCH * 3; have++) {
             struct sae_id id;
-            char date[11] = "2026-11-01";
             sae_id_generate(&id);
             const char *fields[3][2] = {{"case_id", c->id}, {"service_type", "counselling"},
-                                        {"service_date", date}};
+                                        {"service_date", "2026-11-01"}};
             for (size_t k = 0; k < 3; k++)
                 changes[n++] = (struct sae_change){
                     .report_id = id, .kind = sae_borrow("service"),
