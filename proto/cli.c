@@ -20,7 +20,8 @@ int sae_cli_exit_status(int code)
     case SAE_EAMBIGUOUS:
     case SAE_EEXIST:
     case SAE_ENOTINIT:
-    case SAE_EDELETED: return SAE_EXIT_USAGE;
+    case SAE_EDELETED:
+    case SAE_ECHANGED: return SAE_EXIT_USAGE;
     default: return SAE_EXIT_OTHER;
     }
 }

@@ -24,6 +24,7 @@ const char *sae_error_name(int code)
     case SAE_ECRYPTO: return "cryptography failure";
     case SAE_EPERM: return "permission problem";
     case SAE_ERANGE: return "out of range";
+    case SAE_ECHANGED: return "changed since it was read";
     default: return "unknown error";
     }
 }

@@ -102,8 +102,10 @@ static int read_changes(struct hub_store *store, const struct hub_node *node, ui
  * the hub's change seqs. */
 static const char select_reviews_sql[] =
     "SELECT v.seq, v.report_id, v.field, v.open, coalesce(s.version, 0),"
-    " coalesce(s.origin, 0), coalesce(l.version, 0), coalesce(l.origin, 0) FROM review v"
+    " coalesce(s.origin, 0), coalesce(l.version, 0), coalesce(l.origin, 0),"
+    " k.state, k.note, k.reviewer FROM review v"
     " LEFT JOIN change s ON s.seq = v.standing LEFT JOIN change l ON l.seq = v.latest"
+    " LEFT JOIN case_review k ON k.review_seq = v.seq"
     " WHERE v.village = ?1 AND v.seq > ?2 AND v.at_change <= ?3 ORDER BY v.seq LIMIT ?4";
 static const char newest_review_sql[] = "SELECT coalesce(max(seq), 0) FROM review";
 /* Rows are appended with a growing at_change, so those up to upto are a prefix of the log:
@@ -125,6 +127,13 @@ static int row_to_review(sqlite3_stmt *stmt, struct sae_review *v)
                                        (uint64_t)sqlite3_column_int64(stmt, 5)};
     v->latest = (struct sae_version){(sae_hlc)sqlite3_column_int64(stmt, 6),
                                      (uint64_t)sqlite3_column_int64(stmt, 7)};
+    /* A case's review (merge/merge_case_review.h): its state, note and reviewer. */
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 8, &v->case_state);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 9, &v->note);
+    if (rc == 0)
+        rc = sae_db_column_dup(stmt, 10, &v->reviewer);
     return rc;
 }
 

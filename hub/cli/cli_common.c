@@ -80,7 +80,8 @@ static const struct sae_cli_help helps[] = {
      "The running daemon serves new files after SIGHUP (or a restart).\n"},
     {"reports", "reports list [--village V] [--kind K] [--json] | reports show ID [--json] | "
                 "reports edit ID --set FIELD=VALUE [--unset FIELD] [--add SET=CODE] "
-                "[--remove SET=CODE] --by NAME",
+                "[--remove SET=CODE] --by NAME | "
+                "reports review ID received|has-issues|approved [--note TEXT] --by NAME",
      "The merged reports of every village.\n"
      "  list   one line per report, deleted ones marked; lines never show sensitive fields\n"
      "         nor free text (use show). --village V (a code or a unique name of the list\n"
@@ -96,9 +97,16 @@ static const struct sae_cli_help helps[] = {
      "         change (--add, --remove). Each field becomes a new version that the\n"
      "         village's posts receive on their next sync. --by NAME (who corrects: an\n"
      "         enabled account, see users) is required; the edit is audited.\n"
+     "  review the district's review of a case: received, has-issues (--note required:\n"
+     "         what the post must look at) or approved, with --note TEXT (1 to 1000 bytes,\n"
+     "         one line) and --by NAME (an account).\n"
+     "         The village's posts receive it on their next sync;\n"
+     "         sae-node show and list mark a case that has issues, with the note, until a\n"
+     "         later review says received or approved.\n"
      "ID is a report id, its first 6 or more characters, or a case's registration number.\n"},
     {"conflicts", "conflicts list [--all] [--json] | conflicts show ID [--json] | "
-                  "conflicts resolve ID (--keep N | --value V | --unset) --by NAME [--note TEXT]",
+                  "conflicts resolve ID (--keep N | --value V | --unset) --by NAME [--note TEXT] | "
+                  "conflicts dismiss ID --by NAME [--note TEXT]",
      "Concurrent changes that need a coordinator: two posts (or a post and the district)\n"
      "changed the same field to different values while apart, a delete met an edit, or a\n"
      "change was dated ahead of the hub's clock (held). Until a coordinator decides, the\n"
@@ -116,7 +124,10 @@ static const struct sae_cli_help helps[] = {
      "           account, see users) is required and audited; --note TEXT (1 to 1000 bytes,\n"
      "           one line) is kept with\n"
      "           it and reaches the posts' history.\n"},
-    {"export", "export --format csv|json [--village V] [--kind K] [-o FILE]",
+    {"export", "export --format csv|json [--village V] [--kind K] [-o FILE] | "
+               "export --format csv|json --variant deidentified|full [--outside] "
+               "[--kecamatan K] [--status S] [--risk R] [--violence T] [--from DATE] "
+               "[--to DATE] [--village V] [--kind K] [-o FILE]",
      "Writes every merged report, deleted ones included, for monitoring and evaluation.\n"
      "  --format csv   one row per report: id, kind, village (its code), village_name,\n"
      "                 deleted, updated, then every field of the kind (or of all kinds).\n"
@@ -128,7 +139,18 @@ static const struct sae_cli_help helps[] = {
      "  --kind K       only reports of kind K\n"
      "  -o FILE        write FILE (mode 0600, complete or absent after a crash); an existing\n"
      "                 file is never replaced. Default: standard output.\n"
-     "The export holds survivors' sensitive data (names, narratives): keep it private.\n"},
+     "The export holds survivors' sensitive data (names, narratives): keep it private.\n"
+     "With --variant, the console's export of the reports list's filters (deleted reports\n"
+     "left out; CSV starts with a UTF-8 byte order mark so that spreadsheets open it):\n"
+     "  --variant deidentified  no names, contacts, narratives, notes nor other free text\n"
+     "                 (the registration number stays), every date and the updated time\n"
+     "                 cut to the month (YYYY-MM)\n"
+     "  --variant full every field\n"
+     "  --outside      the file leaves the district: a case whose survivor has not\n"
+     "                 consented to share (consent_share not true), and its services,\n"
+     "                 stays and referrals, go without their sensitive values\n"
+     "  --kecamatan, --status, --risk, --violence (one type), --from, --to (the kind's\n"
+     "                 date): as people type them (codes, labels, DD-MM-YYYY)\n"},
     {"users", "users add NAME --role operator|coordinator|admin|partner [--agency A] "
               "[--password-stdin] | users list [--json] | users disable NAME | "
               "users reset-password NAME [--password-stdin]   (each change: [--by ACCOUNT])",

@@ -1,4 +1,4 @@
-/* sae-hub conflicts list | show | resolve: concurrent changes that need a coordinator. */
+/* sae-hub conflicts list | show | resolve | dismiss: concurrent changes that need a coordinator. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -297,11 +297,80 @@ static int conflicts_resolve(struct hub_cli *cli, int argc, char **argv)
     return hub_admin_finish(store, status);
 }
 
+struct dismiss_input {
+    const char *id_arg, *author, *note;
+};
+
+static int parse_dismiss(int argc, char **argv, struct dismiss_input *in)
+{
+    static const struct option options[] = {{"by", required_argument, NULL, 'b'},
+                                            {"note", required_argument, NULL, 'n'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {0}};
+    int opt;
+    memset(in, 0, sizeof *in);
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (opt == 'h')
+            return hub_cli_usage(stdout, "conflicts", HUB_CLI_DONE);
+        if (opt == 'b')
+            in->author = optarg;
+        else if (opt == 'n')
+            in->note = optarg;
+        else
+            return hub_cli_option_error("conflicts dismiss", opt, argv);
+    }
+    if (argc - optind != 1)
+        return hub_cli_fail(SAE_EINVAL, "conflicts dismiss takes one conflict id: sae-hub "
+                            "conflicts dismiss ID --by NAME");
+    in->id_arg = argv[optind];
+    return hub_admin_check_author("conflicts dismiss", in->author, in->note);
+}
+
+static void print_dismissal(const struct hub_conflict *k, const char *author, bool wrote)
+{
+    const char *value = k->has_winner ? k->winner_value : NULL;
+    printf("conflict %" PRId64 " dismissed by %s: %s stays %s", k->id, author, k->field,
+           !value ? "(unset)" : strchr(value, '\n') ? "as it is" : value);
+    if (wrote)
+        printf(" (written again as a new version, so the posts of %s show it too)\n",
+               k->village_name ? k->village_name : k->village);
+    else
+        printf(" (no new version: the posts of %s show it already)\n",
+               k->village_name ? k->village_name : k->village);
+}
+
+static int conflicts_dismiss(struct hub_cli *cli, int argc, char **argv)
+{
+    struct dismiss_input in;
+    struct hub_store *store = NULL;
+    struct hub_conflict *conflict = NULL;
+    int64_t id = 0;
+    bool wrote = false;
+    int status = parse_dismiss(argc, argv, &in);
+    if (status == SAE_EXIT_OK)
+        status = parse_conflict_id("conflicts dismiss", in.id_arg, &id);
+    if (status == SAE_EXIT_OK)
+        status = hub_cli_open(cli, &store);
+    if (status == SAE_EXIT_OK) {
+        struct sae_message why = {{0}};
+        int rc = merge_dismiss(store, id, NULL, in.author, in.note,
+                               (int64_t)sae_wall_clock_ms(), &wrote, &why);
+        status = rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli);
+    }
+    if (status == SAE_EXIT_OK)
+        status = load_conflict(cli, store, id, &conflict);
+    if (status == SAE_EXIT_OK)
+        print_dismissal(conflict, in.author, wrote);
+    hub_conflict_free(conflict);
+    return hub_admin_finish(store, status);
+}
+
 int hub_cli_conflicts(struct hub_cli *cli, int argc, char **argv)
 {
     if (argc < 2)
-        return hub_cli_fail(SAE_EINVAL, "conflicts needs list, show or resolve; see: sae-hub "
-                            "conflicts --help");
+        return hub_cli_fail(SAE_EINVAL, "conflicts needs list, show, resolve or dismiss; see: "
+                            "sae-hub conflicts --help");
     const char *verb = argv[1];
     if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0)
         return hub_cli_usage(stdout, "conflicts", HUB_CLI_DONE);
@@ -311,6 +380,8 @@ int hub_cli_conflicts(struct hub_cli *cli, int argc, char **argv)
         return hub_cli_final(conflicts_show(cli, argc - 1, argv + 1));
     if (strcmp(verb, "resolve") == 0)
         return hub_cli_final(conflicts_resolve(cli, argc - 1, argv + 1));
-    return hub_cli_fail(SAE_EINVAL, "unknown conflicts command \"%.40s\"; use list, show or "
-                        "resolve", verb);
+    if (strcmp(verb, "dismiss") == 0)
+        return hub_cli_final(conflicts_dismiss(cli, argc - 1, argv + 1));
+    return hub_cli_fail(SAE_EINVAL, "unknown conflicts command \"%.40s\"; use list, show, "
+                        "resolve or dismiss", verb);
 }

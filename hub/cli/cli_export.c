@@ -10,13 +10,33 @@
 #include <unistd.h>
 
 #include "cli/cli_admin.h"
+#include "render/render_export.h"
 
 struct export_options {
-    const char *format, *kind_name, *output, *village_arg;
+    const char *format, *kind_name, *output, *village_arg, *variant;
     const struct sae_kind *kind;
     char village[SAE_AREA_CODE_BYTES]; /* the code of --village, once resolved */
     bool csv;
+    /* The console's export (--variant): the reports list's filters. */
+    struct hub_list_query filter;
+    bool outside, filtered;
 };
+
+/* Options of the console's export, which need --variant. */
+static int parse_filter_option(int opt, struct export_options *o)
+{
+    const char **slot = opt == 'K' ? &o->filter.kecamatan : opt == 'S' ? &o->filter.status
+                      : opt == 'R' ? &o->filter.risk : opt == 'V' ? &o->filter.violence
+                      : opt == 'F' ? &o->filter.from : opt == 'T' ? &o->filter.to : NULL;
+    if (opt == 'O')
+        o->outside = true;
+    else if (slot)
+        *slot = optarg;
+    else
+        return SAE_EINVAL;
+    o->filtered = true;
+    return 0;
+}
 
 static int parse_export(int argc, char **argv, struct export_options *o)
 {
@@ -24,10 +44,19 @@ static int parse_export(int argc, char **argv, struct export_options *o)
                                             {"kind", required_argument, NULL, 'k'},
                                             {"village", required_argument, NULL, 'v'},
                                             {"output", required_argument, NULL, 'o'},
+                                            {"variant", required_argument, NULL, 'D'},
+                                            {"kecamatan", required_argument, NULL, 'K'},
+                                            {"status", required_argument, NULL, 'S'},
+                                            {"risk", required_argument, NULL, 'R'},
+                                            {"violence", required_argument, NULL, 'V'},
+                                            {"from", required_argument, NULL, 'F'},
+                                            {"to", required_argument, NULL, 'T'},
+                                            {"outside", no_argument, NULL, 'O'},
                                             {"help", no_argument, NULL, 'h'},
                                             {0}};
     int opt;
     memset(o, 0, sizeof *o);
+    o->filter.has_conflict = -1;
     optind = 0;
     while ((opt = getopt_long(argc, argv, ":ho:", options, NULL)) != -1) {
         if (opt == 'h')
@@ -40,7 +69,9 @@ static int parse_export(int argc, char **argv, struct export_options *o)
             o->kind_name = optarg;
         else if (opt == 'o')
             o->output = optarg;
-        else
+        else if (opt == 'D')
+            o->variant = optarg;
+        else if (parse_filter_option(opt, o) != 0)
             return hub_cli_option_error("export", opt, argv);
     }
     if (optind != argc)
@@ -53,6 +84,12 @@ static int parse_export(int argc, char **argv, struct export_options *o)
                             hub_admin_kind_names());
     if (o->output && o->output[0] == '\0')
         return hub_cli_fail(SAE_EINVAL, "-o needs a file name");
+    if (o->variant && strcmp(o->variant, "deidentified") != 0 && strcmp(o->variant, "full") != 0)
+        return hub_cli_fail(SAE_EINVAL, "--variant is deidentified or full");
+    if (o->filtered && !o->variant)
+        return hub_cli_fail(SAE_EINVAL, "--kecamatan, --status, --risk, --violence, --from, "
+                            "--to and --outside belong to the console's export: add --variant "
+                            "deidentified or --variant full");
     return SAE_EXIT_OK;
 }
 
@@ -73,11 +110,27 @@ static int export_visit(const struct hub_report *report, void *context)
     return hub_json_stream_item(&e->stream, hub_report_json(report));
 }
 
-/* Every report of the filter, deleted ones included (the deleted column says which), from
- * one read transaction. */
-static int write_export(struct hub_store *store, const struct export_options *o, FILE *out,
-                        size_t *count)
+/* The console's export (render_export.h). The command line runs on the hub's own machine,
+ * as whoever may read hub.db: it may export the full variant. */
+static int write_variant(struct hub_store *store, const struct export_options *o, FILE *out,
+                         size_t *count, struct sae_message *why)
 {
+    struct hub_list_query filter = o->filter;
+    filter.kind = o->kind ? o->kind->name : NULL;
+    filter.village = o->village_arg ? o->village : NULL;
+    struct hub_export_request request = {
+        .filter = &filter, .csv = o->csv, .may_export_full = true, .leaves_district = o->outside,
+        .variant = strcmp(o->variant, "full") == 0 ? HUB_EXPORT_FULL : HUB_EXPORT_DEIDENTIFIED};
+    return hub_export_write(store, out, &request, count, why);
+}
+
+/* Every report of the filter, deleted ones included (the deleted column says which), from
+ * one read transaction; with --variant, the console's export. */
+static int write_export(struct hub_store *store, const struct export_options *o, FILE *out,
+                        size_t *count, struct sae_message *why)
+{
+    if (o->variant)
+        return write_variant(store, o, out, count, why);
     struct hub_csv_columns columns = {0};
     struct hub_report_filter filter = {.kind = o->kind, .include_deleted = true,
                                        .village = o->village_arg ? o->village : NULL};
@@ -155,7 +208,8 @@ static int export_to_file(struct hub_cli *cli, struct hub_store *store,
         return status;
     }
     FILE *out = fchmod(fd, 0600) == 0 ? fdopen(fd, "w") : NULL;
-    int rc = out ? write_export(store, o, out, count) : SAE_EIO;
+    struct sae_message why = {{0}};
+    int rc = out ? write_export(store, o, out, count, &why) : SAE_EIO;
     if (rc == 0 && (fflush(out) != 0 || fsync(fd) != 0))
         rc = SAE_EIO;
     if (out ? fclose(out) != 0 : close(fd) != 0)
@@ -171,7 +225,7 @@ static int export_to_file(struct hub_cli *cli, struct hub_store *store,
         return exists_error(o->output);
     if (rc == SAE_EIO)
         return hub_cli_fail(rc, "cannot write %s: %s", o->output, strerror(errno));
-    return rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
+    return rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, why.text[0] ? &why : NULL, cli);
 }
 
 int hub_cli_export(struct hub_cli *cli, int argc, char **argv)
@@ -190,8 +244,9 @@ int hub_cli_export(struct hub_cli *cli, int argc, char **argv)
             printf("wrote %zu report(s) to %s (%s, mode 0600); it holds survivors' data: keep "
                    "it private\n", count, o.output, o.format);
     } else if (status == SAE_EXIT_OK) {
-        int rc = write_export(store, &o, stdout, &count);
-        status = rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli);
+        struct sae_message why = {{0}};
+        int rc = write_export(store, &o, stdout, &count, &why);
+        status = rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, why.text[0] ? &why : NULL, cli);
     }
     return hub_admin_finish(store, status);
 }

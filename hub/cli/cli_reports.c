@@ -1,5 +1,5 @@
-/* sae-hub reports list | show | edit: the merged reports of every village, every version
- * of each field, and district corrections. */
+/* sae-hub reports list | show | edit | review: the merged reports of every village, every
+ * version of each field, district corrections, and the district's review of a case. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include "cli/cli_admin.h"
 #include "merge/merge.h"
 #include "sae/sae_value_json.h"
+#include "merge/merge_case_review.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_plan.h"
 #include "sae/sae_validate.h"
@@ -442,10 +443,76 @@ static int reports_edit(struct hub_cli *cli, int argc, char **argv)
     return hub_admin_finish(store, status);
 }
 
+struct review_input {
+    const char *id_arg, *state, *note, *author;
+};
+
+/* has-issues on the command line, has_issues as stored and sent. */
+static const char *const review_states[][2] = {
+    {"received", SAE_CASE_REVIEW_RECEIVED},
+    {"has-issues", SAE_CASE_REVIEW_HAS_ISSUES},
+    {"approved", SAE_CASE_REVIEW_APPROVED},
+};
+
+static int parse_review(int argc, char **argv, struct review_input *in)
+{
+    static const struct option options[] = {{"note", required_argument, NULL, 'n'},
+                                            {"by", required_argument, NULL, 'b'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {0}};
+    int opt;
+    memset(in, 0, sizeof *in);
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (opt == 'h')
+            return hub_cli_usage(stdout, "reports", HUB_CLI_DONE);
+        if (opt == 'n')
+            in->note = optarg;
+        else if (opt == 'b')
+            in->author = optarg;
+        else
+            return hub_cli_option_error("reports review", opt, argv);
+    }
+    if (argc - optind != 2)
+        return hub_cli_fail(SAE_EINVAL, "reports review takes a case and a state: sae-hub "
+                            "reports review ID received|has-issues|approved --by NAME");
+    in->id_arg = argv[optind];
+    for (size_t i = 0; i < sizeof review_states / sizeof review_states[0]; i++)
+        if (strcmp(argv[optind + 1], review_states[i][0]) == 0)
+            in->state = review_states[i][1];
+    if (!in->state)
+        return hub_cli_fail(SAE_EINVAL, "a review is received, has-issues or approved, not "
+                            "\"%.40s\"", argv[optind + 1]);
+    return hub_admin_check_author("reports review", in->author, in->note);
+}
+
+static int reports_review(struct hub_cli *cli, int argc, char **argv)
+{
+    struct review_input in;
+    struct hub_store *store = NULL;
+    char id[SAE_ID_TEXT_LEN + 1];
+    int status = parse_review(argc, argv, &in);
+    if (status == SAE_EXIT_OK)
+        status = hub_cli_open(cli, &store);
+    if (status == SAE_EXIT_OK)
+        status = hub_admin_resolve(store, in.id_arg, id);
+    if (status == SAE_EXIT_OK) {
+        struct sae_message why = {{0}};
+        int rc = merge_case_review(store, id, in.state, in.note, in.author,
+                                   (int64_t)sae_wall_clock_ms(), &why);
+        status = rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli);
+    }
+    if (status == SAE_EXIT_OK)
+        printf("case %s reviewed by %s: %s%s\n", id, in.author, in.state,
+               strcmp(in.state, SAE_CASE_REVIEW_HAS_ISSUES) == 0
+                   ? "; the village's posts see the note on their next sync" : "");
+    return hub_admin_finish(store, status);
+}
+
 int hub_cli_reports(struct hub_cli *cli, int argc, char **argv)
 {
     if (argc < 2)
-        return hub_cli_fail(SAE_EINVAL, "reports needs list, show or edit; see: sae-hub "
+        return hub_cli_fail(SAE_EINVAL, "reports needs list, show, edit or review; see: sae-hub "
                             "reports --help");
     const char *verb = argv[1];
     if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0)
@@ -456,6 +523,8 @@ int hub_cli_reports(struct hub_cli *cli, int argc, char **argv)
         return hub_cli_final(reports_show(cli, argc - 1, argv + 1));
     if (strcmp(verb, "edit") == 0)
         return hub_cli_final(reports_edit(cli, argc - 1, argv + 1));
-    return hub_cli_fail(SAE_EINVAL, "unknown reports command \"%.40s\"; use list, show or edit",
-                        verb);
+    if (strcmp(verb, "review") == 0)
+        return hub_cli_final(reports_review(cli, argc - 1, argv + 1));
+    return hub_cli_fail(SAE_EINVAL, "unknown reports command \"%.40s\"; use list, show, edit "
+                        "or review", verb);
 }

@@ -25,6 +25,7 @@
 #define MERGE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/hub_store.h"
@@ -69,6 +70,36 @@ int merge_district_edit(struct hub_store *store, const char *report_id, const ch
  * (already resolved), SAE_EINVAL (bad candidate number or value). */
 int merge_resolve(struct hub_store *store, int64_t conflict_id, int keep, const char *value,
                   bool unset, const char *author, const char *note, int64_t now_ms,
+                  struct sae_message *why);
+
+/* The candidates (change seqs) a coordinator's page showed, so that a decision taken on a
+ * conflict that changed since (a new candidate arrived) is refused; at most MERGE_SEEN_MAX. */
+#define MERGE_SEEN_MAX 16
+struct merge_seen {
+    const int64_t *seqs;
+    size_t count;
+};
+
+/* merge_resolve, refused with SAE_ECHANGED (nothing written, why names the command that
+ * shows the conflict again) unless the conflict's candidates are exactly seen's (NULL: not
+ * checked). */
+int merge_resolve_seen(struct hub_store *store, int64_t conflict_id,
+                       const struct merge_seen *seen, int keep, const char *value, bool unset,
+                       const char *author, const char *note, int64_t now_ms,
+                       struct sae_message *why);
+
+/* Dismisses open conflict id: the value that stands stays, the conflict is closed,
+ * recorded as dismissed by author with note. When the standing change is the newest
+ * candidate (what the posts show), no version is written: it becomes the child of the
+ * other candidates, so the field has one head again. When the field's policy kept an older
+ * value (a safest one), a new version of that same value is written, as resolve --keep
+ * would, because the posts reach a value only through a newer version. A new concurrent
+ * change later opens a new conflict. SAE_ECHANGED as merge_resolve_seen; SAE_EINVAL for a
+ * delete conflict (decided with --keep) or a field whose standing value is no candidate;
+ * SAE_ENOTFOUND, SAE_EEXIST as merge_resolve. *wrote_version (may be NULL) says whether
+ * a version was written. */
+int merge_dismiss(struct hub_store *store, int64_t conflict_id, const struct merge_seen *seen,
+                  const char *author, const char *note, int64_t now_ms, bool *wrote_version,
                   struct sae_message *why);
 
 /* Once after the hub's database took the merge policies (schema 2): recomputes every field

@@ -310,42 +310,221 @@ static int resolution_value(struct hub_store *store, int64_t id, const struct co
     return rc;
 }
 
-int merge_resolve(struct hub_store *store, int64_t conflict_id, int keep, const char *value,
-                  bool unset, const char *author, const char *note, int64_t now_ms,
-                  struct sae_message *why)
+static const char candidate_seqs_sql[] =
+    "SELECT change FROM conflict_candidate WHERE conflict = ?1 ORDER BY change";
+
+static int compare_seq(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* SAE_ECHANGED unless the conflict's candidates are exactly the ones the caller saw. */
+static int check_seen(struct hub_store *store, int64_t id, const struct merge_seen *seen,
+                      struct sae_message *why)
+{
+    if (!seen)
+        return 0;
+    int64_t sorted[MERGE_SEEN_MAX];
+    size_t n = 0, now = 0;
+    bool same = seen->count <= MERGE_SEEN_MAX;
+    for (size_t i = 0; same && i < seen->count; i++)
+        sorted[n++] = seen->seqs[i];
+    qsort(sorted, n, sizeof sorted[0], compare_seq);
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, candidate_seqs_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, id);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        same = same && now < n && sorted[now] == sqlite3_column_int64(stmt, 0);
+        now++;
+        rc = 0;
+    }
+    sae_db_reset(stmt);
+    if (rc == 0 && (!same || now != n)) {
+        sae_message_set(why, "conflict %lld changed since it was shown (it now has %zu "
+                        "candidates); look again: sae-hub conflicts show %lld", (long long)id,
+                        now, (long long)id);
+        rc = SAE_ECHANGED;
+    }
+    return rc;
+}
+
+/* The checks every decision on a conflict starts with, inside the write transaction. */
+static int open_conflict(struct hub_store *store, int64_t id, const struct merge_seen *seen,
+                         struct conflict_row *c, struct sae_message *why)
+{
+    int rc = load_conflict(store, id, c);
+    if (rc == SAE_ENOTFOUND)
+        sae_message_set(why, "no conflict has id %lld; list them with: sae-hub conflicts list",
+                        (long long)id);
+    if (rc == 0 && strcmp(c->status, "open") != 0) {
+        sae_message_set(why, "conflict %lld was already resolved by %s; see: sae-hub conflicts "
+                        "show %lld", (long long)id, c->resolved_by, (long long)id);
+        rc = SAE_EEXIST;
+    }
+    if (rc == 0)
+        rc = check_seen(store, id, seen, why);
+    return rc;
+}
+
+/* Inside the write transaction, after open_conflict; *seq is the resolution's change. */
+static int resolve_open(struct hub_store *store, int64_t conflict_id, const struct conflict_row *c,
+                        int keep, const char *value, bool unset, const char *author,
+                        const char *note, int64_t now_ms, int64_t *seq, struct sae_message *why)
+{
+    char kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1], *chosen = NULL;
+    int rc = merge_report_owner(store, c->report_id, kind, village);
+    if (rc == 0)
+        rc = resolution_value(store, conflict_id, c, keep, value, unset, &chosen, why);
+    if (rc == 0 && keep == 0)
+        rc = check_district_value(kind, c->field, chosen, why);
+    if (rc == 0)
+        rc = write_district_change(store, c->report_id, kind, village, c->field, chosen, author,
+                                   note, now_ms, seq);
+    if (rc == 0)
+        rc = settle_candidates(store, conflict_id, c->field, *seq);
+    if (rc == 0)
+        rc = close_conflict(store, conflict_id, author, note, *seq, now_ms);
+    free(chosen);
+    return rc;
+}
+
+int merge_resolve_seen(struct hub_store *store, int64_t conflict_id,
+                       const struct merge_seen *seen, int keep, const char *value, bool unset,
+                       const char *author, const char *note, int64_t now_ms,
+                       struct sae_message *why)
 {
     struct conflict_row c;
-    char kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1], *chosen = NULL;
     int64_t seq = 0;
     int rc = hub_store_begin(store);
     if (rc != 0)
         return rc;
-    rc = load_conflict(store, conflict_id, &c);
-    if (rc == SAE_ENOTFOUND)
-        sae_message_set(why, "no conflict has id %lld; list them with: sae-hub conflicts list",
-                        (long long)conflict_id);
-    if (rc == 0 && strcmp(c.status, "open") != 0) {
-        sae_message_set(why, "conflict %lld was already resolved by %s; see: sae-hub conflicts "
-                        "show %lld", (long long)conflict_id, c.resolved_by, (long long)conflict_id);
-        rc = SAE_EEXIST;
-    }
+    rc = open_conflict(store, conflict_id, seen, &c, why);
     if (rc == 0)
-        rc = merge_report_owner(store, c.report_id, kind, village);
-    if (rc == 0)
-        rc = resolution_value(store, conflict_id, &c, keep, value, unset, &chosen, why);
-    if (rc == 0 && keep == 0)
-        rc = check_district_value(kind, c.field, chosen, why);
-    if (rc == 0)
-        rc = write_district_change(store, c.report_id, kind, village, c.field, chosen, author,
-                                   note, now_ms, &seq);
-    if (rc == 0)
-        rc = settle_candidates(store, conflict_id, c.field, seq);
-    if (rc == 0)
-        rc = close_conflict(store, conflict_id, author, note, seq, now_ms);
-    free(chosen);
+        rc = resolve_open(store, conflict_id, &c, keep, value, unset, author, note, now_ms, &seq,
+                          why);
     if (rc != 0) {
         hub_store_rollback(store);
         return rc;
     }
     return finish_district(store, c.report_id, c.field, now_ms, rc);
+}
+
+int merge_resolve(struct hub_store *store, int64_t conflict_id, int keep, const char *value,
+                  bool unset, const char *author, const char *note, int64_t now_ms,
+                  struct sae_message *why)
+{
+    return merge_resolve_seen(store, conflict_id, NULL, keep, value, unset, author, note, now_ms,
+                              why);
+}
+
+/* The standing change's number among the candidates (1-based, as resolve numbers them), and
+ * whether it is the newest candidate, the one plain last-writer-wins shows on the posts. */
+static const char standing_place_sql[] =
+    "SELECT (SELECT count(*) FROM conflict_candidate k2 JOIN change c2 ON c2.seq = k2.change"
+    "   WHERE k2.conflict = ?1 AND (c2.version < c.version OR (c2.version = c.version AND"
+    "   (c2.origin < c.origin OR (c2.origin = c.origin AND c2.seq <= c.seq))))),"
+    " NOT EXISTS (SELECT 1 FROM conflict_candidate k3 JOIN change c3 ON c3.seq = k3.change"
+    "   WHERE k3.conflict = ?1 AND c3.field = c.field AND c3.held = 0 AND (c3.version > c.version"
+    "   OR (c3.version = c.version AND c3.origin > c.origin)))"
+    " FROM field_state s JOIN change c ON c.seq = s.change"
+    " JOIN conflict_candidate k ON k.conflict = ?1 AND k.change = c.seq"
+    " WHERE s.report_id = ?2 AND s.field = ?3";
+
+/* The cached statement sql with the conflict (?1), its report (?2) and field (?3) bound. */
+static int prepare_on_conflict(struct hub_store *store, const char *sql, int64_t id,
+                               const struct conflict_row *c, sqlite3_stmt **out)
+{
+    int rc = hub_store_prepare(store, sql, out);
+    if (rc == 0)
+        rc = sae_db_bind_int(*out, 1, id);
+    if (rc == 0)
+        rc = sae_db_bind_text(*out, 2, c->report_id);
+    if (rc == 0)
+        rc = sae_db_bind_text(*out, 3, c->field);
+    return rc;
+}
+
+static int standing_place(struct hub_store *store, int64_t id, const struct conflict_row *c,
+                          int *number, bool *newest)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepare_on_conflict(store, standing_place_sql, id, c, &stmt);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW) {
+        *number = sqlite3_column_int(stmt, 0);
+        *newest = sqlite3_column_int(stmt, 1) != 0;
+        rc = 0;
+    } else if (rc == 0) {
+        rc = SAE_ENOTFOUND; /* the standing value is no candidate (a held change's field) */
+    }
+    sae_db_reset(stmt);
+    return rc;
+}
+
+/* The standing change builds on the other candidates of its field: one head is left, and
+ * no version is written. */
+static const char adopt_candidates_sql[] =
+    "INSERT OR IGNORE INTO change_parent(child, parent)"
+    " SELECT s.change, c.seq FROM field_state s JOIN conflict_candidate k ON k.conflict = ?1"
+    " JOIN change c ON c.seq = k.change"
+    " WHERE s.report_id = ?2 AND s.field = ?3 AND c.field = ?3 AND c.seq <> s.change";
+
+static const char mark_dismissed_sql[] = "UPDATE conflict SET dismissed = 1 WHERE id = ?1";
+
+static int dismiss_in_place(struct hub_store *store, int64_t id, const struct conflict_row *c,
+                            const char *author, const char *note, int64_t now_ms)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepare_on_conflict(store, adopt_candidates_sql, id, c, &stmt);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    if (rc == 0)
+        rc = close_conflict(store, id, author, note, 0, now_ms);
+    return rc;
+}
+
+int merge_dismiss(struct hub_store *store, int64_t conflict_id, const struct merge_seen *seen,
+                  const char *author, const char *note, int64_t now_ms, bool *wrote_version,
+                  struct sae_message *why)
+{
+    struct conflict_row c;
+    int number = 0;
+    bool newest = false;
+    int64_t seq = 0;
+    int rc = hub_store_begin(store);
+    if (rc != 0)
+        return rc;
+    rc = open_conflict(store, conflict_id, seen, &c, why);
+    if (rc == 0 && strcmp(c.field, SAE_FIELD_TOMBSTONE) == 0) {
+        sae_message_set(why, "a delete conflict is decided with: sae-hub conflicts resolve %lld "
+                        "--keep N", (long long)conflict_id);
+        rc = SAE_EINVAL;
+    }
+    if (rc == 0 && (rc = standing_place(store, conflict_id, &c, &number, &newest)) ==
+                       SAE_ENOTFOUND) {
+        sae_message_set(why, "conflict %lld has no standing candidate; decide it with: sae-hub "
+                        "conflicts resolve %lld", (long long)conflict_id, (long long)conflict_id);
+        rc = SAE_EINVAL;
+    }
+    /* The posts show the newest version: when the policy kept an older one, only a new
+     * version of the same value brings them to it. */
+    if (rc == 0 && newest)
+        rc = dismiss_in_place(store, conflict_id, &c, author, note, now_ms);
+    else if (rc == 0)
+        rc = resolve_open(store, conflict_id, &c, number, NULL, false, author, note, now_ms,
+                          &seq, why);
+    if (rc == 0)
+        rc = hub_store_run(store, mark_dismissed_sql, &conflict_id, 1);
+    if (rc != 0) {
+        hub_store_rollback(store);
+        return rc;
+    }
+    rc = finish_district(store, c.report_id, c.field, now_ms, rc);
+    if (rc == 0 && wrote_version)
+        *wrote_version = !newest;
+    return rc;
 }

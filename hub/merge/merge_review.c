@@ -37,14 +37,20 @@ int merge_review_log(struct hub_store *store, const char *report_id, const char 
                      const struct merge_review_state *state)
 {
     struct merge_review_state last = {false, 0, 0};
-    sqlite3_stmt *stmt = NULL;
     int rc = last_logged(store, report_id, field, &last);
     if (rc != 0 || (!state->open && !last.open) ||
         (state->open && last.open && state->standing == last.standing &&
          state->latest == last.latest))
         return rc;
+    return merge_review_append(store, report_id, field, state, NULL);
+}
+
+int merge_review_append(struct hub_store *store, const char *report_id, const char *field,
+                        const struct merge_review_state *state, int64_t *seq)
+{
+    sqlite3_stmt *stmt = NULL;
     const int64_t ints[] = {state->open, state->standing, state->latest};
-    rc = hub_store_prepare(store, append_review_sql, &stmt);
+    int rc = hub_store_prepare(store, append_review_sql, &stmt);
     if (rc == 0)
         rc = merge_bind_field(stmt, report_id, field);
     if (rc == 0)
@@ -52,5 +58,9 @@ int merge_review_log(struct hub_store *store, const char *report_id, const char 
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
+    if (rc == 0 && sae_db_changes(store->db) != 1)
+        rc = SAE_ENOTFOUND; /* no such report */
+    if (rc == 0 && seq)
+        *seq = sae_db_last_rowid(store->db);
     return rc;
 }

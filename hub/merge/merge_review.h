@@ -22,4 +22,9 @@ struct merge_review_state {
 int merge_review_log(struct hub_store *store, const char *report_id, const char *field,
                      const struct merge_review_state *state);
 
+/* Appends state to the log whatever was logged before; *seq (may be NULL) is its row.
+ * SAE_ENOTFOUND when the report does not exist. */
+int merge_review_append(struct hub_store *store, const char *report_id, const char *field,
+                        const struct merge_review_state *state, int64_t *seq);
+
 #endif

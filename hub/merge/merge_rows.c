@@ -6,6 +6,7 @@
 
 #include "merge/merge.h"
 #include "merge/merge_rows.h"
+#include "merge/merge_summary.h"
 #include "merge/merge_field.h"
 #include "store/hub_meta.h"
 #include "sae/sae_catalogue.h"
@@ -77,6 +78,9 @@ int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t 
                                           end - i == 1 ? item->seq : 0, item->base, &done);
         if (rc == 0 && !done)
             rc = merge_state_recompute(store, item->report_id, item->field, now_ms);
+        /* Sorted by report: its summary once, after its last field. */
+        if (rc == 0 && (end == t->count || strcmp(t->items[end].report_id, item->report_id) != 0))
+            rc = merge_summary_refresh(store, item->report_id);
     }
     return rc;
 }

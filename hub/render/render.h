@@ -64,6 +64,10 @@ void hub_csv_columns_free(struct hub_csv_columns *columns);
 int hub_csv_write_header(FILE *out, const struct hub_csv_columns *columns);
 int hub_csv_write_report(FILE *out, const struct hub_csv_columns *columns,
                          const struct hub_report *report);
+/* The same with the updated column's text given (an export that cuts times to the month);
+ * NULL: the report's time. */
+int hub_csv_write_report_at(FILE *out, const struct hub_csv_columns *columns,
+                            const struct hub_report *report, const char *updated_text);
 
 /* ---- Text forms, for people: enum codes with their Indonesian labels ----------------- */
 

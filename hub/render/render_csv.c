@@ -121,6 +121,12 @@ static void cells_free(char **owned, size_t count)
 int hub_csv_write_report(FILE *out, const struct hub_csv_columns *columns,
                          const struct hub_report *report)
 {
+    return hub_csv_write_report_at(out, columns, report, NULL);
+}
+
+int hub_csv_write_report_at(FILE *out, const struct hub_csv_columns *columns,
+                            const struct hub_report *report, const char *updated_text)
+{
     char updated[SAE_HLC_TIME_LEN + 1];
     const char **cells = malloc((FIXED_COLUMNS + columns->field_count) * sizeof *cells);
     char **owned = calloc(columns->field_count + 1, sizeof *owned);
@@ -135,7 +141,7 @@ int hub_csv_write_report(FILE *out, const struct hub_csv_columns *columns,
     cells[2] = report->village;
     cells[3] = report->village_name;
     cells[4] = report->deleted ? "true" : "false";
-    cells[5] = updated;
+    cells[5] = updated_text ? updated_text : updated;
     /* A column named like a field of this report's kind holds that field; others stay empty. */
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < columns->field_count; i++) {

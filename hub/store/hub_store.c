@@ -3,6 +3,7 @@
 #include "store/hub_meta.h"
 #include "store/hub_accounts.h"
 #include "store/hub_areas.h"
+#include "store/hub_summary.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -153,10 +154,49 @@ static const char *const migrations[] = {
      * and the audit log, append-only like the change table (store/hub_accounts.h). */
     HUB_ACCOUNTS_MIGRATION
     "PRAGMA user_version = 5;",
+    /* 6: the district console's reads. report_summary holds what the console's lists filter and
+     * sort on, one row per report, rewritten by the merge whenever a winner of the report
+     * changes (merge/merge_summary.h); filled here from what the hub holds (the summary's
+     * SQL as of this schema). case_review is the district's review state of a case
+     * (store/case_review.h). A dismissed conflict is one closed with the standing value
+     * kept (merge_dismiss). */
+    "CREATE TABLE report_summary("
+    "  report_id TEXT PRIMARY KEY NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  day TEXT,"            /* the kind's date: intake, service, referral, admission */
+    "  status TEXT,"         /* a case's status, a referral's referral_status */
+    "  risk TEXT,"
+    "  registration TEXT,"
+    "  violence TEXT,"       /* ",physical,sexual,": the set as the view shows it */
+    "  updated INTEGER NOT NULL,"
+    "  deleted INTEGER NOT NULL,"
+    "  case_ref TEXT) STRICT, WITHOUT ROWID;" /* an event's case_id */
+    "INSERT INTO report_summary " HUB_SUMMARY_SELECT_SQL ";"
+    "CREATE INDEX summary_by_day ON report_summary(kind, deleted, day);"
+    "CREATE INDEX summary_by_updated ON report_summary(kind, deleted, updated);"
+    "CREATE INDEX summary_by_registration ON report_summary(registration);"
+    "CREATE TABLE case_review("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  report_id TEXT NOT NULL,"
+    "  village TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('received', 'has_issues', 'approved')),"
+    "  note TEXT,"
+    "  reviewer TEXT NOT NULL,"
+    "  at_ms INTEGER NOT NULL,"
+    "  review_seq INTEGER NOT NULL UNIQUE) STRICT;" /* its row in the review log */
+    "CREATE INDEX case_review_by_report ON case_review(report_id, seq);"
+    "CREATE INDEX case_review_by_village ON case_review(village, seq);"
+    "ALTER TABLE conflict ADD COLUMN dismissed INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX conflict_by_age ON conflict(status, opened_ms, id);"
+    /* A case file finds its services, stays and referrals by their case_id. (Not a partial
+     * index on change: SQLite re-prepares every statement that binds change.field when a
+     * partial index on it exists, which cost the merge five times its speed.) */
+    "CREATE INDEX summary_by_case ON report_summary(case_ref);"
+    "PRAGMA user_version = 6;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
-static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL};
+static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");

@@ -17,6 +17,15 @@ static const char select_reports_sql[] =
     " AND (?3 IS NULL OR r.id = ?3)"
     " ORDER BY r.first_change, r.id";
 
+/* One report by its id: the same columns, read through the primary keys (the list's
+ * optional filters above keep SQLite from using them, a scan of every report). */
+static const char select_report_sql[] =
+    "SELECT r.id, r.kind, r.village, s.field, c.value, c.version, c.origin,"
+    " " HUB_VILLAGE_NAME_SQL("r.village") " FROM report r"
+    " LEFT JOIN field_state s ON s.report_id = r.id"
+    " LEFT JOIN change c ON c.seq = s.change"
+    " WHERE r.id = ?1";
+
 void hub_report_free(struct hub_report *report)
 {
     if (!report)
@@ -147,15 +156,19 @@ static int query_reports(struct hub_store *store, const char *kind, const char *
 int hub_report_load(struct hub_store *store, const char *id, struct hub_report **out)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = query_reports(store, NULL, NULL, id, &stmt);
-    if (rc != 0)
+    int rc = hub_store_prepare(store, select_report_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, id);
+    if (rc != 0) {
+        sae_db_reset(stmt);
         return rc;
+    }
     int step = sae_db_step(stmt);
     if (step == SAE_DB_ROW)
         rc = build_report(stmt, &step, out);
     else
         rc = step == 0 ? SAE_ENOTFOUND : step;
-    sae_db_finalize(stmt);
+    sae_db_reset(stmt);
     return rc;
 }
 

@@ -25,6 +25,7 @@ enum sae_error {
     SAE_ECRYPTO = -15,    /* libsodium failed */
     SAE_EPERM = -16,      /* unsafe file permissions or refused operation */
     SAE_ERANGE = -17,     /* a number is outside its allowed range */
+    SAE_ECHANGED = -18,   /* what the caller saw changed since it read it (HTTP 409) */
 };
 
 /* A short English phrase for a code ("report not found"); never NULL. */

@@ -133,7 +133,18 @@ struct sae_review {
     bool open;
     struct sae_version standing; /* {0, 0} = none */
     struct sae_version latest;   /* {0, 0} = none */
+    /* Field SAE_REVIEW_CASE_FIELD only: the district's review of the case (open while
+     * has_issues), its note (NULL: none) and who reviewed. NULL on every other field. */
+    char *case_state;            /* SAE_CASE_REVIEW_* */
+    char *note;
+    char *reviewer;
 };
+
+/* The review of a whole case travels as the review of this reserved field name. */
+#define SAE_REVIEW_CASE_FIELD "_review"
+#define SAE_CASE_REVIEW_RECEIVED "received"
+#define SAE_CASE_REVIEW_HAS_ISSUES "has_issues"
+#define SAE_CASE_REVIEW_APPROVED "approved"
 
 struct sae_pull_response {
     uint32_t schema_version;

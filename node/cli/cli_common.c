@@ -53,10 +53,13 @@ static const struct sae_cli_help helps[] = {
      "Prints one report with every field, sensitive ones included. While two posts'\n"
      "changes of a field wait for a coordinator, the field shows the value the district\n"
      "keeps meanwhile, marked \"under review by the district (ditinjau kabupaten)\";\n"
-     "--json lists such fields in under_review.\n"},
+     "--json lists such fields in under_review. A case the district reviewed and found\n"
+     "issues with shows ADA MASALAH / ISSUES with the district's note and who wrote it\n"
+     "(--json: issues {note, reviewer}, else null) until a later review clears it.\n"},
     {"list", "list [--kind KIND] [--deleted] [--json]",
      "Prints the reports in the order they were recorded, one line each. Lines never show\n"
-     "sensitive fields; use show for those.\n"
+     "sensitive fields; use show for those. A case the district found issues with ends\n"
+     "with [ada masalah / has issues].\n"
      "  --kind KIND   only reports of this kind\n"
      "  --deleted     include deleted reports\n"},
     {"history", "history ID [--json]",

@@ -41,7 +41,11 @@ json_t *render_report_json(const struct report *report)
               put(object, "fields", json_incref(fields)) |
               put(object, "deleted", json_boolean(report->deleted)) |
               put(object, "updated", json_string(time)) |
-              put(object, "under_review", json_incref(reviewed));
+              put(object, "under_review", json_incref(reviewed)) |
+              put(object, "issues",
+                  report->has_issues ? json_pack("{s:s?, s:s?}", "note", report->issues_note,
+                                                 "reviewer", report->issues_reviewer)
+                                     : json_null());
     json_decref(fields);
     json_decref(reviewed);
     if (bad) {
@@ -299,6 +303,10 @@ void render_report_text(FILE *out, const struct report *report)
         fputc('\n', out);
     }
     print_reviews_without_value(out, report);
+    if (report->has_issues)
+        fprintf(out, "  %-22s  %s (%s)\n", "ADA MASALAH / ISSUES",
+                report->issues_note ? report->issues_note : "-",
+                report->issues_reviewer ? report->issues_reviewer : "-");
     fprintf(out, "  %-22s  %s\n", "last change", time);
 }
 
@@ -316,6 +324,8 @@ void render_report_line(FILE *out, const struct report *report)
             fprintf(out, "  %s=%s", v->field->name, v->value);
         shown++;
     }
+    if (report->has_issues)
+        fputs("  [ada masalah / has issues]", out);
     fputs(report->deleted ? "  (deleted)\n" : "\n", out);
 }
 

@@ -11,7 +11,8 @@
 #include "store/report_read.h"
 
 /* {"id", "kind", "fields": {name: value}, "deleted", "updated", "under_review": [stored
- * field names the district reviews]}; NULL when out of memory. */
+ * field names the district reviews], "issues": {"note", "reviewer"} while the district's
+ * review of the case found issues, else null}; NULL when out of memory. */
 json_t *render_report_json(const struct report *report);
 /* {"seq", "field", "value", "version", "origin", "time", "base_version", "base_origin",
  *  "redates", "author", "device", "note", "by"}; by reads "Siti, Laptop Pos Sumberanyar,

@@ -116,10 +116,17 @@ static const char *const migrations[] = {
     "ALTER TABLE journal ADD COLUMN note TEXT;"
     "ALTER TABLE journal ADD COLUMN device TEXT;"
     "PRAGMA user_version = 5;",
+    /* 6: the district's review of a case travels as the review of the reserved field
+     * "_review" (PROTOCOL.md section 6), kept while the case has issues: the district's
+     * note and who wrote it. */
+    "ALTER TABLE review ADD COLUMN note TEXT;"
+    "ALTER TABLE review ADD COLUMN reviewer TEXT;"
+    "PRAGMA user_version = 6;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
-static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate};
+static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate,
+                                              NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -5,14 +5,17 @@
 #include "store/report_read.h"
 
 #include "sae/sae_registration.h"
+#include "sae/sae_wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char select_reports_sql[] =
-    "SELECT r.id, r.kind, f.field, f.value, f.version, f.origin, f.under_review FROM report r"
+    "SELECT r.id, r.kind, f.field, f.value, f.version, f.origin, f.under_review,"
+    " d.report_id IS NOT NULL, d.note, d.reviewer FROM report r"
     " LEFT JOIN field_shown f ON f.report_id = r.id"
+    " LEFT JOIN review d ON d.report_id = r.id AND d.field = '" SAE_REVIEW_CASE_FIELD "'"
     " WHERE (?1 IS NULL OR r.kind = ?1) AND (?2 IS NULL OR r.id = ?2)"
     " ORDER BY r.first_seq, r.id, f.field";
 
@@ -27,6 +30,8 @@ void report_free(struct report *report)
     }
     free(report->under_review);
     free(report->values);
+    free(report->issues_note);
+    free(report->issues_reviewer);
     free(report);
 }
 
@@ -91,6 +96,12 @@ static int new_report(sqlite3_stmt *stmt, struct report **out)
     }
     memcpy(report->id, id, SAE_ID_TEXT_LEN + 1);
     report->kind = kind;
+    report->has_issues = sqlite3_column_int(stmt, 7) != 0;
+    if (sae_db_column_dup(stmt, 8, &report->issues_note) != 0 ||
+        sae_db_column_dup(stmt, 9, &report->issues_reviewer) != 0) {
+        report_free(report);
+        return SAE_ENOMEM;
+    }
     *out = report;
     return 0;
 }

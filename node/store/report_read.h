@@ -39,6 +39,11 @@ struct report {
      * name order. Their values above are those that stand at the hub meanwhile. */
     struct report_review *under_review;
     size_t under_review_count;
+    /* The district reviewed the case and found issues (PROTOCOL.md section 6): its note
+     * and who wrote it; has_issues false otherwise (received, approved, never reviewed). */
+    bool has_issues;
+    char *issues_note;     /* NULL: none */
+    char *issues_reviewer;
 };
 
 /* Whether a stored field name is field itself or one of its elements ("FIELD/CODE"). */

@@ -73,7 +73,7 @@ int sync_state_set_review_cursor(struct node_store *store, uint64_t cursor)
 
 static const char keep_review_sql[] =
     "INSERT OR REPLACE INTO review(report_id, field, standing_version, standing_origin,"
-    " latest_version, latest_origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    " latest_version, latest_origin, note, reviewer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 static const char forget_review_sql[] = "DELETE FROM review WHERE report_id = ?1 AND field = ?2";
 
 int sync_state_apply_review(struct node_store *store, const struct sae_review *review)
@@ -91,6 +91,11 @@ int sync_state_apply_review(struct node_store *store, const struct sae_review *r
         rc = sae_db_bind_text(stmt, 2, review->field);
     if (rc == 0 && review->open)
         rc = sae_db_bind_ints(stmt, 3, versions, 4);
+    /* A case's review (field SAE_REVIEW_CASE_FIELD): the district's note and its author. */
+    if (rc == 0 && review->open)
+        rc = sae_db_bind_text(stmt, 7, review->note);
+    if (rc == 0 && review->open)
+        rc = sae_db_bind_text(stmt, 8, review->reviewer);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);

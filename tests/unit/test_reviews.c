@@ -48,7 +48,7 @@ static void test_pull_hands_out_reviews_after_their_changes(void **state)
     /* One change per answer: the review comes with the last change it names, not before. */
     uint64_t cursor = 0, review_cursor = 0;
     size_t changes = 0, answers = 0;
-    struct sae_review got = {{{0}}, NULL, false, {0, 0}, {0, 0}};
+    struct sae_review got = {{{0}}, NULL, false, {0, 0}, {0, 0}, NULL, NULL, NULL};
     for (bool more = true; more; answers++) {
         struct sae_pull_response *r = pull(f, A, cursor, review_cursor, 1, true);
         changes += r->change_count;

@@ -119,8 +119,8 @@ static inline int vector_pull_response(const struct sae_limits *l, uint8_t **out
      * post's withdrawal standing over the post's later grant; a set element's review of
      * report a is closed. */
     struct sae_review v[] = {
-        {vector_report_a, "consent_share", true, other, mine},
-        {vector_report_a, "violence_types/sexual", false, coord, coord},
+        {vector_report_a, "consent_share", true, other, mine, NULL, NULL, NULL},
+        {vector_report_a, "violence_types/sexual", false, coord, coord, NULL, NULL, NULL},
     };
     /* The hub's clock a minute ahead of its wall time (it accepted a version dated so), and
      * two key pins announced: bytes a0..bf and c0..df. */

@@ -1,0 +1,10 @@
+/* Keeps report_summary (store/hub_summary.h) in step with the winners: rewritten for every
+ * report a merge touched, inside the caller's write transaction. */
+#ifndef MERGE_SUMMARY_H
+#define MERGE_SUMMARY_H
+
+#include "store/hub_store.h"
+
+int merge_summary_refresh(struct hub_store *store, const char *report_id);
+
+#endif

@@ -1,0 +1,286 @@
+/* make bench: the district console's reads on a district's worth of data. case_world builds
+ * a hub.db of 100,000 cases with their services, stays and referrals from 330 posts (seeded,
+ * through the hub's merge) and some open conflicts; then the reports list, a filtered list,
+ * a case file and the conflicts queue are timed (p50, p95) beside the raw SQL that returns
+ * the same rows, in the same run, as a ratio. The page's HTTP cost is measured later, by the
+ * console's own benchmark. BENCH_CASES and BENCH_ROUNDS change the size and the repeats. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench_hub_support.h"
+#include "case_world.h"
+#include "store/case_file.h"
+#include "store/case_list.h"
+#include "store/conflict_queue.h"
+#include "sae/sae_db.h"
+
+#define CASES_DEFAULT 100000
+#define POSTS 330
+#define CONFLICTS 400
+#define ROUNDS_DEFAULT 60
+#define NOW_MS INT64_C(1795958400000)
+#define PAGE 50
+
+struct timing {
+    double *seconds;
+    size_t count;
+};
+
+struct bench {
+    struct case_world world;
+    size_t rounds;
+    const char *kecamatan;
+    char sample_ids[ROUNDS_DEFAULT * 4][SAE_ID_TEXT_LEN + 1];
+    size_t sample_count;
+};
+
+typedef int (*bench_fn)(struct bench *b, size_t round);
+
+static int time_rounds(struct bench *b, bench_fn fn, struct timing *out)
+{
+    out->seconds = calloc(b->rounds, sizeof *out->seconds);
+    out->count = b->rounds;
+    if (!out->seconds)
+        return SAE_ENOMEM;
+    int rc = fn(b, 0); /* warm the page cache once, as a running hub's would be */
+    for (size_t i = 0; rc == 0 && i < b->rounds; i++) {
+        double start = hb_now();
+        rc = fn(b, i);
+        out->seconds[i] = hb_now() - start;
+    }
+    return rc;
+}
+
+/* ---- The console's functions ---------------------------------------------------------- */
+
+static int list_page(struct bench *b, const struct hub_list_query *q)
+{
+    struct hub_list_page page;
+    int rc = hub_case_list(b->world.store, q, &page, NULL);
+    if (rc == 0 && page.count == 0)
+        rc = SAE_ENOTFOUND;
+    if (rc == 0)
+        hub_list_page_free(&page);
+    return rc;
+}
+
+static int console_list(struct bench *b, size_t round)
+{
+    struct hub_list_query q = {.kind = "case", .has_conflict = -1, .limit = PAGE,
+                               .offset = (round % 4) * PAGE};
+    return list_page(b, &q);
+}
+
+static int console_filtered(struct bench *b, size_t round)
+{
+    struct hub_list_query q = {.kind = "case", .kecamatan = b->kecamatan, .risk = "high",
+                               .violence = "physical", .from = "2025-01-01", .has_conflict = -1,
+                               .limit = PAGE};
+    (void)round;
+    return list_page(b, &q);
+}
+
+static int console_case_file(struct bench *b, size_t round)
+{
+    struct hub_case_file *file = NULL;
+    int rc = hub_case_file_load(b->world.store, b->sample_ids[round % b->sample_count], true,
+                                NOW_MS, &file);
+    hub_case_file_free(file);
+    return rc;
+}
+
+static int console_queue(struct bench *b, size_t round)
+{
+    struct hub_queue queue;
+    struct hub_queue_query q = {.limit = PAGE, .offset = (round % 4) * PAGE, .now_ms = NOW_MS};
+    int rc = hub_conflict_queue(b->world.store, &q, &queue, NULL);
+    if (rc == 0)
+        hub_conflict_queue_free(&queue);
+    return rc;
+}
+
+/* ---- The same rows in raw SQL --------------------------------------------------------- */
+
+/* Steps every row of sql with up to two text parameters and one integer. */
+static int raw_rows(struct bench *b, const char *sql, const char *t1, const char *t2, int64_t n)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare(b->world.store->db, sql, &stmt);
+    if (rc == 0 && sae_db_param_count(stmt) >= 1)
+        rc = t1 ? sae_db_bind_text(stmt, 1, t1) : sae_db_bind_int(stmt, 1, n);
+    if (rc == 0 && sae_db_param_count(stmt) >= 2)
+        rc = sae_db_bind_text(stmt, 2, t2);
+    if (rc == 0 && sae_db_param_count(stmt) >= 3)
+        rc = sae_db_bind_int(stmt, 3, n);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW)
+        rc = 0;
+    sae_db_finalize(stmt);
+    return rc;
+}
+
+static int raw_list(struct bench *b, size_t round)
+{
+    /* What a row shows: the village's name, the conflicts badge, the last review. */
+    int rc = raw_rows(b, "SELECT m.report_id, r.village, m.day, m.status, m.risk,"
+                         " m.registration, m.violence, (SELECT a.name FROM area a WHERE a.code ="
+                         " r.village), (SELECT count(*) FROM conflict q WHERE q.report_id ="
+                         " m.report_id AND q.status = 'open'), (SELECT v.state FROM case_review"
+                         " v WHERE v.report_id = m.report_id ORDER BY v.seq DESC LIMIT 1)"
+                         " FROM report_summary m JOIN report r ON"
+                         " r.id = m.report_id WHERE m.kind = 'case' AND m.deleted = 0 ORDER BY"
+                         " m.day DESC, m.report_id DESC LIMIT 50 OFFSET ?1",
+                      NULL, NULL, (int64_t)(round % 4) * PAGE);
+    if (rc == 0)
+        rc = raw_rows(b, "SELECT count(*) FROM report_summary WHERE kind = 'case' AND"
+                         " deleted = 0", NULL, NULL, 0);
+    return rc;
+}
+
+static int raw_filtered(struct bench *b, size_t round)
+{
+    char lo[24], hi[24];
+    (void)round;
+    snprintf(lo, sizeof lo, "%.20s.", b->kecamatan);
+    snprintf(hi, sizeof hi, "%.20s/", b->kecamatan);
+    /* The plan a person would force for an area: through the village index. */
+    static const char where[] =
+        " FROM report_summary m JOIN report r ON r.id = m.report_id WHERE +m.kind = 'case'"
+        " AND r.village > ?1 AND r.village < ?2 AND m.risk = 'high' AND instr(m.violence,"
+        " ',physical,') > 0 AND +m.day >= '2025-01-01' AND +m.deleted = 0";
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT m.report_id, r.village, m.day, m.status, m.risk,"
+             " m.registration%s ORDER BY m.day DESC, m.report_id DESC LIMIT ?3", where);
+    int rc = raw_rows(b, sql, lo, hi, PAGE);
+    snprintf(sql, sizeof sql, "SELECT count(*)%s", where);
+    if (rc == 0)
+        rc = raw_rows(b, sql, lo, hi, 0);
+    return rc;
+}
+
+/* The case's changes, with their authors, and its events' changes. */
+static int raw_case_file(struct bench *b, size_t round)
+{
+    const char *id = b->sample_ids[round % b->sample_count];
+    int rc = raw_rows(b, "SELECT c.field, c.value, c.version, c.origin, c.author, c.received_ms,"
+                         " n.device_name, s.change = c.seq FROM change c LEFT JOIN node n ON"
+                         " n.id = c.origin LEFT JOIN field_state s ON s.report_id = c.report_id"
+                         " AND s.field = c.field WHERE c.report_id = ?1", id, NULL, 0);
+    if (rc == 0)
+        rc = raw_rows(b, "SELECT e.report_id, es.field, c.value FROM report_summary e"
+                         " JOIN field_state es ON es.report_id = e.report_id JOIN change c"
+                         " ON c.seq = es.change WHERE e.case_ref = ?1", id, NULL, 0);
+    if (rc == 0)
+        rc = raw_rows(b, "SELECT q.id, q.field, c.value, c.author, p.value FROM conflict q"
+                         " JOIN conflict_candidate k ON k.conflict = q.id JOIN change c ON"
+                         " c.seq = k.change LEFT JOIN change p ON p.report_id = c.report_id AND"
+                         " p.field = c.field AND p.version = c.base_version AND p.origin ="
+                         " c.base_origin WHERE q.report_id = ?1 AND q.status = 'open'",
+                      id, NULL, 0);
+    if (rc == 0)
+        rc = raw_rows(b, "SELECT state, note, reviewer FROM case_review WHERE report_id = ?1"
+                         " ORDER BY seq DESC LIMIT 1", id, NULL, 0);
+    return rc;
+}
+
+static int raw_queue(struct bench *b, size_t round)
+{
+    return raw_rows(b, "SELECT q.id, q.report_id, q.field, q.opened_ms, c.seq, c.value, c.author,"
+                       " c.version, p.value FROM (SELECT * FROM conflict WHERE status = 'open'"
+                       " ORDER BY opened_ms, id LIMIT 50 OFFSET ?1) q JOIN conflict_candidate k"
+                       " ON k.conflict = q.id JOIN change c ON c.seq = k.change LEFT JOIN change"
+                       " p ON p.report_id = c.report_id AND p.field = c.field AND p.version ="
+                       " c.base_version AND p.origin = c.base_origin",
+                    NULL, NULL, (int64_t)(round % 4) * PAGE);
+}
+
+/* ---- Setup and report ------------------------------------------------------------------ */
+
+static int pick_samples(struct bench *b)
+{
+    struct case_world_case c;
+    b->kecamatan = NULL;
+    for (size_t i = 0; i < b->world.options.cases && b->sample_count < ROUNDS_DEFAULT * 4; i++) {
+        case_world_case(&b->world.options, (i * 7919) % b->world.options.cases, &c);
+        if (!b->kecamatan)
+            b->kecamatan = c.kecamatan;
+        if (c.services + c.referrals > 0)
+            memcpy(b->sample_ids[b->sample_count++], c.id, SAE_ID_TEXT_LEN + 1);
+    }
+    return b->sample_count > 0 ? 0 : SAE_ENOTFOUND;
+}
+
+static void report(const char *what, struct timing *fn, struct timing *raw)
+{
+    double p50 = hb_percentile(fn->seconds, fn->count, 50) * 1000;
+    double p95 = hb_percentile(fn->seconds, fn->count, 95) * 1000;
+    double raw50 = hb_percentile(raw->seconds, raw->count, 50) * 1000;
+    double raw95 = hb_percentile(raw->seconds, raw->count, 95) * 1000;
+    printf("  %-16s p50 %7.2f ms  p95 %7.2f ms | raw SQL p50 %7.2f ms  p95 %7.2f ms |"
+           " ratio p95 %.2f%s\n", what, p50, p95, raw50, raw95, raw95 > 0 ? p95 / raw95 : 0,
+           p95 <= 200 ? "" : "  (over the 200 ms aim)");
+}
+
+static int run(struct bench *b)
+{
+    static const struct {
+        const char *what;
+        bench_fn console, raw;
+    } cases[] = {{"reports list", console_list, raw_list},
+                 {"filtered list", console_filtered, raw_filtered},
+                 {"case file", console_case_file, raw_case_file},
+                 {"conflicts queue", console_queue, raw_queue}};
+    int rc = pick_samples(b);
+    for (size_t i = 0; rc == 0 && i < sizeof cases / sizeof cases[0]; i++) {
+        struct timing fn = {0}, raw = {0};
+        rc = time_rounds(b, cases[i].console, &fn);
+        if (rc == 0)
+            rc = time_rounds(b, cases[i].raw, &raw);
+        if (rc == 0)
+            report(cases[i].what, &fn, &raw);
+        else
+            fprintf(stderr, "bench_console: %s: %s\n", cases[i].what, sae_error_name(rc));
+        free(fn.seconds);
+        free(raw.seconds);
+    }
+    return rc;
+}
+
+static size_t env_size(const char *name, size_t fallback, size_t max)
+{
+    const char *text = getenv(name);
+    long long value = text ? atoll(text) : 0;
+    return value >= 1 && (size_t)value <= max ? (size_t)value : fallback;
+}
+
+int main(void)
+{
+    static struct bench b;
+    char dir[256], path[300];
+    struct case_world_options options = {.seed = 20261206, .posts = POSTS,
+                                         .conflicts = CONFLICTS, .now_ms = NOW_MS};
+    options.cases = env_size("BENCH_CASES", CASES_DEFAULT, 1000000);
+    b.rounds = env_size("BENCH_ROUNDS", ROUNDS_DEFAULT, ROUNDS_DEFAULT);
+    if (options.conflicts > options.cases)
+        options.conflicts = options.cases;
+    if (hb_scratch_make("sae-bench-console", dir, sizeof dir) != 0)
+        return 1;
+    snprintf(path, sizeof path, "%s/hub.db", dir);
+    double start = hb_now();
+    int rc = case_world_build(path, &options, &b.world);
+    double built = hb_now() - start;
+    if (rc == 0) {
+        printf("bench_console: %zu cases, %zu services, %zu shelter stays, %zu referrals, "
+               "%zu changes from %zu posts, %zu open conflicts; built through the merge in "
+               "%.1f s\n", b.world.cases, b.world.services, b.world.shelter_stays,
+               b.world.referrals, b.world.changes, options.posts, b.world.conflicts_open,
+               built);
+        rc = run(&b);
+        case_world_close(&b.world);
+    } else {
+        fprintf(stderr, "bench_console: building the hub: %s\n", sae_error_name(rc));
+    }
+    hb_scratch_remove(dir);
+    return rc == 0 ? 0 : 1;
+}
