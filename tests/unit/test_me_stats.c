@@ -19,54 +19,34 @@
 #define F1 "cccccccc-0001-4000-8000-000000000001"
 enum { A, B, C, D };
 
-static sae_hlc next_hlc;
-
-/* One report's fields, as name=value strings, as one batch of device. */
-static void record(struct hub_fixture *f, int device, const char *id, const char *kind,
-                   const char *const *fields)
-{
-    struct test_change changes[16];
-    size_t n = 0;
-    char names[16][64];
-    next_hlc += MS(0) > next_hlc ? MS(0) - next_hlc + 1000 : 1000;
-    for (; fields[n]; n++) {
-        const char *eq = strchr(fields[n], '=');
-        assert_non_null(eq);
-        snprintf(names[n], sizeof names[n], "%.*s", (int)(eq - fields[n]), fields[n]);
-        changes[n] = (struct test_change){device, id, kind, names[n], eq + 1, next_hlc, -1, 0, 0};
-    }
-    struct merge_outcome out = deliver(f, changes, n);
-    assert_int_equal(out.applied, n);
-}
-
 /* R1, R2, R4 in Sumberanyar (Paiton), R3 in Kalibuntu; R2 refused to be counted, R4 never
  * said; R5 deleted. */
 static void populate(struct hub_fixture *f)
 {
-    record(f, A, R1, "case", (const char *const[]){"status=new", "intake_date=2026-11-20",
+    deliver_fields(f, A, R1, "case", (const char *const[]){"status=new", "intake_date=2026-11-20",
         "incident_date=2026-11-18", "victim_sex=F", "victim_age=7", "violence_types/physical=1",
         "violence_types/sexual=1", "consent_statistics=true", NULL});
-    record(f, A, R2, "case", (const char *const[]){"status=new", "intake_date=2026-11-02",
+    deliver_fields(f, A, R2, "case", (const char *const[]){"status=new", "intake_date=2026-11-02",
         "victim_sex=F", "victim_age=34", "violence_types/psychological=1",
         "consent_statistics=false", NULL});
-    record(f, D, R3, "case", (const char *const[]){"status=new", "intake_date=2026-10-03",
+    deliver_fields(f, D, R3, "case", (const char *const[]){"status=new", "intake_date=2026-10-03",
         "victim_sex=M", "victim_age=15", "violence_types/physical=1",
         "consent_statistics=true", NULL});
-    record(f, A, R4, "case", (const char *const[]){"status=new", "intake_date=2026-11-05",
+    deliver_fields(f, A, R4, "case", (const char *const[]){"status=new", "intake_date=2026-11-05",
         "victim_sex=F", "victim_age=30", "violence_types/physical=1", NULL});
-    record(f, A, R5, "case", (const char *const[]){"status=new", "intake_date=2026-11-06",
+    deliver_fields(f, A, R5, "case", (const char *const[]){"status=new", "intake_date=2026-11-06",
         "victim_sex=F", "victim_age=30", "violence_types/physical=1",
         "consent_statistics=true", NULL});
-    record(f, A, R5, "case", (const char *const[]){SAE_FIELD_TOMBSTONE "=1", NULL});
-    record(f, A, S1, "service", (const char *const[]){"case_id=" R1,
+    deliver_fields(f, A, R5, "case", (const char *const[]){SAE_FIELD_TOMBSTONE "=1", NULL});
+    deliver_fields(f, A, S1, "service", (const char *const[]){"case_id=" R1,
         "service_type=counselling", "service_date=2026-11-21", NULL});
-    record(f, A, S2, "service", (const char *const[]){"case_id=" R1,
+    deliver_fields(f, A, S2, "service", (const char *const[]){"case_id=" R1,
         "service_type=health_visum", "service_date=2026-11-25", NULL});
-    record(f, D, S3, "service", (const char *const[]){"case_id=" R3,
+    deliver_fields(f, D, S3, "service", (const char *const[]){"case_id=" R3,
         "service_type=health_visum", "service_date=2026-10-13", NULL});
-    record(f, A, H1, "shelter_stay", (const char *const[]){"case_id=" R1,
+    deliver_fields(f, A, H1, "shelter_stay", (const char *const[]){"case_id=" R1,
         "admission_date=2026-11-22", "discharge_date=2026-11-25", NULL});
-    record(f, A, F1, "referral", (const char *const[]){"case_id=" R1, "referred_to=uptd_ppa",
+    deliver_fields(f, A, F1, "referral", (const char *const[]){"case_id=" R1, "referred_to=uptd_ppa",
         "referral_date=2026-11-22", "referral_status=sent", NULL});
 }
 
@@ -167,7 +147,7 @@ static void test_facts_follow_changes(void **state)
     assert_int_equal(refreshed, 10);
     assert_int_equal(me_facts_refresh(f->store, &refreshed), 0);
     assert_int_equal(refreshed, 0);
-    record(f, A, R4, "case", (const char *const[]){"consent_statistics=true", NULL});
+    deliver_fields(f, A, R4, "case", (const char *const[]){"consent_statistics=true", NULL});
     assert_int_equal(me_facts_refresh(f->store, &refreshed), 0);
     assert_int_equal(refreshed, 1);
     struct me_filter filter = month_filter("2026-11");
