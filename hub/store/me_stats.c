@@ -379,15 +379,18 @@ int me_report_load(struct hub_store *store, const struct me_filter *filter,
                                                spec->title_id, spec->title_en,
                                                spec->date_basis, spec->place_basis, NULL, 0};
     }
-    int rc = me_facts_refresh(store, NULL);
-    if (rc == 0)
+    /* Inside the caller's transaction (a month being locked) the caller refreshed. */
+    bool own = !sae_db_in_transaction(store->db);
+    int rc = own ? me_facts_refresh(store, NULL) : 0;
+    if (rc == 0 && own)
         rc = hub_read_begin(store);
     if (rc != 0)
         return rc;
     rc = load_totals(store, filter, &report);
     for (int i = 0; rc == 0 && i < ME_FIGURE_COUNT; i++)
         rc = load_figure(store, filter, &report.figures[i]);
-    hub_read_end(store);
+    if (own)
+        hub_read_end(store);
     if (rc != 0) {
         me_report_free(&report);
         return rc;

@@ -91,7 +91,8 @@ int me_month_parse(const char *text, char out[ME_MONTH_BYTES]);
 int me_filter_period(struct me_filter *filter, const char *from, const char *to);
 
 /* Every figure of filter's period and area, in one read transaction after bringing the
- * facts up to date (the caller holds no transaction). */
+ * facts up to date; inside a transaction the caller holds, in it, with the facts as the
+ * caller left them (me_facts_refresh before its BEGIN). */
 int me_report_load(struct hub_store *store, const struct me_filter *filter,
                    struct me_report *out);
 void me_report_free(struct me_report *report);

@@ -6,6 +6,7 @@
 
 #include "store/me_facts.h"
 #include "store/me_stats.h"
+#include "store/month_lock.h"
 
 #define R1 "11111111-1111-4111-8111-111111111111"
 #define R2 "22222222-2222-4222-8222-222222222222"
@@ -158,6 +159,47 @@ static void test_facts_follow_changes(void **state)
     me_report_free(&r);
 }
 
+/* A locked month keeps its figures; a later edit of one of its cases shows as revisions,
+ * the locked count beside the count now. */
+static void test_month_lock_and_revisions(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct sae_message why = {{0}};
+    struct month_lock_info info;
+    struct month_revision *revisions = NULL;
+    size_t count = 99;
+    populate(f);
+    /* NOW_MS is in November 2026: November is not over; October is. */
+    assert_int_equal(month_lock(f->store, "2026-11", "Koordinator", NOW_MS, &why), SAE_EINVAL);
+    assert_int_equal(month_lock(f->store, "2026-1", "Koordinator", NOW_MS, &why), SAE_EINVAL);
+    assert_int_equal(month_lock_get(f->store, "2026-10", &info), SAE_ENOTFOUND);
+    assert_int_equal(month_lock(f->store, "2026-10", "Koordinator", NOW_MS, &why), 0);
+    assert_int_equal(month_lock(f->store, "2026-10", "Lain", NOW_MS, &why), SAE_EEXIST);
+    assert_non_null(strstr(why.text, "Koordinator"));
+    assert_int_equal(month_lock_get(f->store, "2026-10", &info), 0);
+    assert_string_equal(info.locked_by, "Koordinator");
+    assert_int_equal(month_revisions(f->store, "2026-10", NOW_MS, &revisions, &count), 0);
+    assert_int_equal(count, 0);
+    month_revisions_free(revisions, count);
+    /* R3 was 15; the post corrects it to 19: a child becomes an adult. */
+    deliver_fields(f, D, R3, "case", (const char *const[]){"victim_age=19", NULL});
+    assert_int_equal(month_revisions(f->store, "2026-10", NOW_MS, &revisions, &count), 0);
+    bool child = false, adult = false;
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(revisions[i].figure, "victims_by_age_group") == 0 &&
+            strcmp(revisions[i].key, "child") == 0)
+            child = revisions[i].locked == 1 && revisions[i].now == 0;
+        if (strcmp(revisions[i].figure, "victims_by_age_group") == 0 &&
+            strcmp(revisions[i].key, "adult") == 0)
+            adult = revisions[i].locked == 0 && revisions[i].now == 1;
+        assert_string_not_equal(revisions[i].figure, "totals");
+    }
+    assert_true(child && adult);
+    month_revisions_free(revisions, count);
+    assert_int_equal(month_revisions(f->store, "2026-09", NOW_MS, &revisions, &count),
+                     SAE_ENOTFOUND);
+}
+
 static void test_period_limits(void **state)
 {
     (void)state;
@@ -189,6 +231,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_area_filters_and_open_period, hub_setup,
                                         hub_teardown),
         cmocka_unit_test_setup_teardown(test_facts_follow_changes, hub_setup, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_month_lock_and_revisions, hub_setup, hub_teardown),
         cmocka_unit_test(test_period_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
