@@ -20,7 +20,8 @@ static const struct command commands[] = {
     {"init", hub_cli_init},           {"serve", hub_cli_serve},   {"nodes", hub_cli_nodes},
     {"reports", hub_cli_reports},     {"conflicts", hub_cli_conflicts},
     {"export", hub_cli_export},       {"stats", hub_cli_stats},   {"tls", hub_cli_tls},
-    {"villages", hub_cli_villages},
+    {"villages", hub_cli_villages},   {"months", hub_cli_months},
+    {"duplicates", hub_cli_duplicates}, {"referrals", hub_cli_referrals},
 };
 
 int main(int argc, char **argv)

@@ -414,6 +414,14 @@ void me_report_free(struct me_report *report)
     }
 }
 
+bool me_figure_name_known(const char *name)
+{
+    for (int i = 0; i < ME_FIGURE_COUNT; i++)
+        if (strcmp(specs[i].name, name) == 0)
+            return true;
+    return false;
+}
+
 const struct me_figure *me_report_figure(const struct me_report *report, const char *name)
 {
     for (int i = 0; i < ME_FIGURE_COUNT; i++)

@@ -96,6 +96,8 @@ int me_filter_period(struct me_filter *filter, const char *from, const char *to)
 int me_report_load(struct hub_store *store, const struct me_filter *filter,
                    struct me_report *out);
 void me_report_free(struct me_report *report);
+/* Whether a figure is called name ("cases_by_month"...). */
+bool me_figure_name_known(const char *name);
 /* The figure named name; NULL when none is. */
 const struct me_figure *me_report_figure(const struct me_report *report, const char *name);
 /* The count of (key, sub) in figure; 0 when absent. */
