@@ -120,6 +120,8 @@ static int referrals_answer(struct hub_cli *cli, int argc, char **argv)
     if (rc == 0)
         printf("recorded %s on referral %s by %s; the post receives it on its next sync\n",
                argv[optind + 1], id, o.by);
+    /* Addressed to another agency: bad input here (exit 2), a 403 for the console. */
+    rc = rc == SAE_EPERM ? SAE_EINVAL : rc;
     return hub_admin_finish(store, rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli));
 }
 
