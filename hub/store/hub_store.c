@@ -182,7 +182,7 @@ static const char *const migrations[] = {
     "  type TEXT,"
     "  status TEXT,"
     "  end_date TEXT) STRICT, WITHOUT ROWID;"
-    "CREATE INDEX me_event_by_case ON me_event(case_id, kind);"
+    "CREATE INDEX me_event_by_case ON me_event(case_id, kind, date);"
     "CREATE INDEX me_event_by_date ON me_event(kind, date);"
     "CREATE INDEX me_event_by_type ON me_event(kind, type, status);"
     "INSERT INTO meta(key, value) VALUES ('me_cursor', 0), ('dup_cursor', 0);"

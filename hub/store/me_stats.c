@@ -18,13 +18,20 @@
     "WITH area_cases AS (SELECT m.*, NOT EXISTS (SELECT 1 FROM dup_survivor d"                \
     "  WHERE d.case_id = m.id AND d.survivor != m.id) AS is_primary FROM me_case m"           \
     "  WHERE m.live = 1 AND (?3 IS NULL OR m.kecamatan = ?3) AND (?4 IS NULL OR m.village = ?4)),"\
-    " period AS (SELECT * FROM area_cases WHERE (?1 IS NULL OR intake_date >= ?1)"    \
-    "  AND (?2 IS NULL OR intake_date < ?2)),"                                       \
-    " counted AS (SELECT * FROM period WHERE is_primary AND consent_statistics = 1),"         \
-    " consented AS (SELECT id FROM area_cases WHERE consent_statistics = 1) "
+    " period AS (SELECT * FROM area_cases WHERE intake_date >= ?1 AND intake_date < ?2),"   \
+    " counted AS (SELECT * FROM period WHERE is_primary AND consent_statistics = 1) "
+
+/* An event whose case is live, consented and in the area (an index lookup per event). */
+#define CONSENTED_CASE(column)                                                               \
+    "EXISTS (SELECT 1 FROM me_case m WHERE m.id = " column " AND m.live = 1"                  \
+    " AND m.consent_statistics = 1 AND (?3 IS NULL OR m.kecamatan = ?3)"                     \
+    " AND (?4 IS NULL OR m.village = ?4))"
 
 
-#define IN_PERIOD(column) "(?1 IS NULL OR " column " >= ?1) AND (?2 IS NULL OR " column " < ?2)"
+/* Bounds always bound (an open end is "" or ME_DATE_AFTER_ALL), so that SQLite seeks the
+ * dates' index. */
+#define IN_PERIOD(column) column " >= ?1 AND " column " < ?2"
+#define ME_DATE_AFTER_ALL "9999-12-31"
 
 enum shape {
     SHAPE_PLAIN,    /* key, sub, count[, label] */
@@ -84,22 +91,24 @@ static const struct figure_spec specs[ME_FIGURE_COUNT] = {
     [ME_SERVICES_BY_SPM] = {"services_by_spm", "Layanan per kategori SPM",
         "Services by SPM category", "service_date of the service",
         "the village of the post that recorded its case",
-        ME_CASES "SELECT e.type, count(*) FROM me_event e JOIN consented c ON c.id = e.case_id"
+        "SELECT e.type, count(*) FROM me_event e"
         " WHERE e.kind = 'service' AND e.live = 1 AND " IN_PERIOD("e.date")
+        " AND " CONSENTED_CASE("e.case_id")
         " GROUP BY 1", SHAPE_SPM},
     [ME_SHELTER_STAYS] = {"shelter_stays", "Lama tinggal di rumah aman (hari)",
         "Shelter stays and their length (days)", "admission_date of the stay",
         "the village of the post that recorded its case",
-        ME_CASES "SELECT sae_days_between(e.date, coalesce(e.end_date, ?5)),"
-        " e.end_date IS NULL FROM me_event e JOIN consented c ON c.id = e.case_id"
+        "SELECT sae_days_between(e.date, coalesce(e.end_date, ?5)),"
+        " e.end_date IS NULL FROM me_event e"
         " WHERE e.kind = 'shelter_stay' AND e.live = 1 AND " IN_PERIOD("e.date")
+        " AND " CONSENTED_CASE("e.case_id")
         " ORDER BY 1", SHAPE_DAYS},
     [ME_REFERRALS] = {"referrals", "Rujukan per tujuan dan status",
         "Referrals by destination and status", "referral_date of the referral",
         "the village of the post that recorded its case",
-        ME_CASES "SELECT coalesce(e.type, 'none'), coalesce(e.status, 'none'), count(*)"
-        " FROM me_event e JOIN consented c ON c.id = e.case_id"
-        " WHERE e.kind = 'referral' AND e.live = 1 AND " IN_PERIOD("e.date")
+        "SELECT coalesce(e.type, 'none'), coalesce(e.status, 'none'), count(*)"
+        " FROM me_event e WHERE e.kind = 'referral' AND e.live = 1 AND " IN_PERIOD("e.date")
+        " AND " CONSENTED_CASE("e.case_id")
         " GROUP BY 1, 2", SHAPE_PLAIN},
     [ME_DAYS_INCIDENT_TO_REPORT] = {"days_incident_to_report",
         "Hari dari kejadian sampai pengaduan", "Days from incident to report", CASE_DATE,
@@ -162,10 +171,10 @@ static int bind_filter(sqlite3_stmt *stmt, const struct me_filter *f)
     char from[11], to[11], today[11];
     period_bounds(f, from, to);
     sae_date_today(f->now_ms, today);
-    const char *params[] = {from[0] ? from : NULL, to[0] ? to : NULL, f->kecamatan,
-                            f->village, today};
+    const char *params[] = {from, to[0] ? to : ME_DATE_AFTER_ALL, f->kecamatan, f->village,
+                            today};
     int count = sae_db_param_count(stmt);
-    /* SQLite copies nothing here; every text outlives the step (SQLITE_TRANSIENT binds). */
+    /* Copied (SQLITE_TRANSIENT): the texts live on this stack frame only. */
     for (int i = 0; i < count && i < 5; i++) {
         int rc = params[i] ? sqlite3_bind_text(stmt, i + 1, params[i], -1, SQLITE_TRANSIENT)
                            : sqlite3_bind_null(stmt, i + 1);

@@ -5,6 +5,8 @@
  * What counts (docs/DESIGN.md, "Monitoring and evaluation"):
  * - A case is in a month by its intake_date (tanggal pengaduan); a service by its
  *   service_date, a shelter stay by its admission_date, a referral by its referral_date.
+ *   A report without that date (the catalogue requires it; only damaged data lacks it) is
+ *   in no period.
  * - The credit goes to the village of the post that recorded the case (the report's
  *   village) and its kecamatan; events go with their case's village.
  * - Only cases whose survivor consented to be counted (consent_statistics true) and
@@ -35,7 +37,7 @@ struct me_filter {
 };
 
 enum me_figure_id {
-    ME_CASES_BY_MONTH,         /* key month ("none": no intake date) */
+    ME_CASES_BY_MONTH,         /* key month */
     ME_CASES_BY_MONTH_TYPE,    /* key month, sub violence type */
     ME_CASES_BY_TYPE,          /* key violence type ("none": no type); a case of two types
                                   counts under both */
