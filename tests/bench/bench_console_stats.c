@@ -189,6 +189,7 @@ int main(void)
                 "BENCH_CONSOLE_ROUNDS 1 to %d\n", ROUNDS_MAX);
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* each figure as it is measured, also into a file */
     if (sodium_init() < 0 || hb_scratch_make("bench-console", dir, sizeof dir) != 0) {
         fprintf(stderr, "bench_console_stats: cannot start (libsodium, scratch directory)\n");
         return 1;
