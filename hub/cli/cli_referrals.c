@@ -91,6 +91,19 @@ static int referrals_list(struct hub_cli *cli, int argc, char **argv)
     return hub_admin_finish(store, rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
 }
 
+/* Checks --by and the note, opens hub.db and resolves the referral's id. */
+static int open_referral(struct hub_cli *cli, const char *command, const char *by,
+                         const char *note, const char *arg, struct hub_store **store,
+                         char id[SAE_ID_TEXT_LEN + 1])
+{
+    int status = hub_admin_check_author(command, by, note);
+    if (status == SAE_EXIT_OK)
+        status = hub_cli_open(cli, store);
+    if (status == SAE_EXIT_OK)
+        status = hub_admin_resolve(*store, arg, id);
+    return status;
+}
+
 static int referrals_answer(struct hub_cli *cli, int argc, char **argv)
 {
     struct referral_options o;
@@ -108,11 +121,7 @@ static int referrals_answer(struct hub_cli *cli, int argc, char **argv)
     if (merge_answer_parse(argv[optind + 1], &answer) != 0)
         return hub_cli_fail(SAE_EINVAL, "the answer is accepted, declined or done, not "
                             "\"%.40s\"", argv[optind + 1]);
-    status = hub_admin_check_author("referrals answer", o.by, o.note);
-    if (status == SAE_EXIT_OK)
-        status = hub_cli_open(cli, &store);
-    if (status == SAE_EXIT_OK)
-        status = hub_admin_resolve(store, argv[optind], id);
+    status = open_referral(cli, "referrals answer", o.by, o.note, argv[optind], &store, id);
     if (status != SAE_EXIT_OK)
         return hub_admin_finish(store, status);
     int rc = merge_referral_answer(store, id, o.agency, answer, o.note, o.by,
@@ -140,11 +149,8 @@ static int referrals_override(struct hub_cli *cli, int argc, char **argv)
     if (!o.reason)
         return hub_cli_fail(SAE_EINVAL, "referrals override needs --reason TEXT: why the "
                             "agency must see what the survivor did not consent to share");
-    status = hub_admin_check_author("referrals override", o.by, o.reason);
-    if (status == SAE_EXIT_OK)
-        status = hub_cli_open(cli, &store);
-    if (status == SAE_EXIT_OK)
-        status = hub_admin_resolve(store, argv[optind], id);
+    status = open_referral(cli, "referrals override", o.by, o.reason, argv[optind], &store,
+                           id);
     if (status != SAE_EXIT_OK)
         return hub_admin_finish(store, status);
     int rc = partner_override(store, id, o.by, o.reason, (int64_t)sae_wall_clock_ms(), &why);

@@ -108,16 +108,23 @@ static unsigned signals_of(const struct dup_facts *x, const struct dup_facts *y)
     return s;
 }
 
-static int run_text(struct hub_store *store, const char *sql, const char *id)
+/* Runs a statement of no rows whose parameters are texts[0..count-1]. */
+static int run_texts(struct hub_store *store, const char *sql, const char *const *texts,
+                     size_t count)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, sql, &stmt);
     if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, id);
+        rc = sae_db_bind_texts(stmt, 1, texts, count);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
     return rc;
+}
+
+static int run_text(struct hub_store *store, const char *sql, const char *id)
+{
+    return run_texts(store, sql, &id, 1);
 }
 
 static int refresh_name(struct hub_store *store, const char *id,
@@ -281,8 +288,14 @@ static int collect_changed(struct hub_store *store, int64_t cursor, char (**ids)
     return rc;
 }
 
-static int refresh_in_transaction(struct hub_store *store, const uint8_t key[DUP_KEY_BYTES])
+/* What a refresh in its write transaction needs. */
+struct refresh_context {
+    const uint8_t *key;
+};
+
+static int refresh_in_transaction(struct hub_store *store, void *context)
 {
+    const uint8_t *key = ((const struct refresh_context *)context)->key;
     int64_t cursor = 0, facts = 0;
     char (*ids)[SAE_ID_TEXT_LEN + 1] = NULL;
     size_t count = 0;
@@ -307,16 +320,8 @@ static int refresh_in_transaction(struct hub_store *store, const uint8_t key[DUP
 int dup_refresh(struct hub_store *store, const uint8_t key[DUP_KEY_BYTES])
 {
     int rc = me_facts_refresh(store, NULL);
-    if (rc == 0)
-        rc = hub_store_begin(store);
-    if (rc != 0)
-        return rc;
-    rc = refresh_in_transaction(store, key);
-    if (rc == 0)
-        rc = hub_store_commit(store);
-    if (rc != 0)
-        hub_store_rollback(store);
-    return rc;
+    struct refresh_context context = {key};
+    return rc == 0 ? hub_store_write(store, refresh_in_transaction, &context) : rc;
 }
 
 /* ---- List --------------------------------------------------------------------------- */
@@ -510,42 +515,40 @@ static int check_undecided(struct hub_store *store, const char *a, const char *b
     return rc;
 }
 
+/* Joins a's group and b's under a, then under the group's first case (its survivor); the
+ * pairs inside the group are no longer proposed. */
 static int link_cases(struct hub_store *store, const char *a, const char *b,
                       const char *sa, const char *sb)
 {
     char first[SAE_ID_TEXT_LEN + 1];
     const char *pair[] = {a, b}, *regroup[] = {a, sa, sb};
-    sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, regroup_sql, &stmt);
+    int rc = run_texts(store, regroup_sql, regroup, 3);
     if (rc == 0)
-        rc = sae_db_bind_texts(stmt, 1, regroup, 3);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
-    if (rc == 0)
-        rc = hub_store_prepare(store, join_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_texts(stmt, 1, pair, 2);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
+        rc = run_texts(store, join_sql, pair, 2);
     if (rc == 0)
         rc = query_text(store, first_sql, &a, 1, first, sizeof first);
     const char *regroup_first[] = {first, a, a};
     if (rc == 0)
-        rc = hub_store_prepare(store, regroup_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_texts(stmt, 1, regroup_first, 3);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
+        rc = run_texts(store, regroup_sql, regroup_first, 3);
     return rc == 0 ? run_text(store, group_pairs_drop_sql, first) : rc;
 }
 
-static int decide_in_transaction(struct hub_store *store, const char *a, const char *b,
-                                 bool same, const char *by, const char *note, int64_t now_ms,
-                                 struct sae_message *why)
+/* A decision, as dup_decide was given it (a before b). */
+struct decision {
+    const char *a, *b;
+    bool same;
+    const char *by, *note;
+    int64_t now_ms;
+    struct sae_message *why;
+};
+
+static int decide_in_transaction(struct hub_store *store, void *context)
 {
+    const struct decision *d = context;
+    const char *a = d->a, *b = d->b, *by = d->by, *note = d->note;
+    bool same = d->same;
+    int64_t now_ms = d->now_ms;
+    struct sae_message *why = d->why;
     char sa[SAE_ID_TEXT_LEN + 1], sb[SAE_ID_TEXT_LEN + 1];
     sqlite3_stmt *stmt = NULL;
     const char *texts[] = {a, b, same ? "same" : "distinct", by};
@@ -574,12 +577,7 @@ static int decide_in_transaction(struct hub_store *store, const char *a, const c
     sae_db_reset(stmt);
     const char *ids[] = {a, b};
     if (rc == 0)
-        rc = hub_store_prepare(store, pair_drop_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_texts(stmt, 1, ids, 2);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
+        rc = run_texts(store, pair_drop_sql, ids, 2);
     if (rc == 0 && same)
         rc = link_cases(store, a, b, sa, sb);
     return rc;
@@ -588,17 +586,9 @@ static int decide_in_transaction(struct hub_store *store, const char *a, const c
 int dup_decide(struct hub_store *store, const char *x, const char *y, bool same,
                const char *by, const char *note, int64_t now_ms, struct sae_message *why)
 {
-    const char *a = strcmp(x, y) < 0 ? x : y, *b = a == x ? y : x;
+    bool ordered = strcmp(x, y) < 0;
+    struct decision d = {ordered ? x : y, ordered ? y : x, same, by, note, now_ms, why};
     /* The survivor counted is chosen by intake date: the facts first. */
     int rc = me_facts_refresh(store, NULL);
-    if (rc == 0)
-        rc = hub_store_begin(store);
-    if (rc != 0)
-        return rc;
-    rc = decide_in_transaction(store, a, b, same, by, note, now_ms, why);
-    if (rc == 0)
-        rc = hub_store_commit(store);
-    if (rc != 0)
-        hub_store_rollback(store);
-    return rc;
+    return rc == 0 ? hub_store_write(store, decide_in_transaction, &d) : rc;
 }

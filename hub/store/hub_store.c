@@ -366,6 +366,19 @@ static int write_clock(struct hub_store *store, int64_t value)
 }
 
 int hub_store_begin(struct hub_store *store) { return sae_db_begin(store->db); }
+
+int hub_store_write(struct hub_store *store, hub_store_write_fn fn, void *context)
+{
+    int rc = hub_store_begin(store);
+    if (rc != 0)
+        return rc;
+    rc = fn(store, context);
+    if (rc == 0)
+        rc = hub_store_commit(store);
+    if (rc != 0)
+        hub_store_rollback(store);
+    return rc;
+}
 int hub_store_commit(struct hub_store *store) { return sae_db_commit(store->db); }
 void hub_store_rollback(struct hub_store *store) { sae_db_rollback(store->db); }
 

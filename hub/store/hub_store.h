@@ -52,6 +52,10 @@ int hub_store_run(struct hub_store *store, const char *sql, const int64_t *param
 int hub_store_public_key(struct hub_store *store, uint8_t public_key[crypto_box_PUBLICKEYBYTES]);
 
 int hub_store_begin(struct hub_store *store);  /* BEGIN IMMEDIATE */
+/* Runs fn(store, context) in a write transaction of its own: committed when fn returns 0,
+ * rolled back otherwise (or when the commit fails); fn's result. */
+typedef int (*hub_store_write_fn)(struct hub_store *store, void *context);
+int hub_store_write(struct hub_store *store, hub_store_write_fn fn, void *context);
 int hub_store_commit(struct hub_store *store);
 void hub_store_rollback(struct hub_store *store);
 

@@ -239,8 +239,9 @@ static int refresh_one(struct hub_store *store, const struct changed *c, int64_t
     return rc;
 }
 
-static int refresh_in_transaction(struct hub_store *store, int64_t *refreshed)
+static int refresh_in_transaction(struct hub_store *store, void *context)
 {
+    int64_t *refreshed = context;
     int64_t cursor = 0, last = 0;
     struct changed_list list = {0};
     int rc = sae_db_meta_int(store->db, ME_META_CURSOR, &cursor);
@@ -270,14 +271,5 @@ int me_facts_refresh(struct hub_store *store, int64_t *refreshed)
             *refreshed = 0;
         return 0;
     }
-    if (rc == 0)
-        rc = hub_store_begin(store);
-    if (rc != 0)
-        return rc;
-    rc = refresh_in_transaction(store, refreshed);
-    if (rc == 0)
-        rc = hub_store_commit(store);
-    if (rc != 0)
-        hub_store_rollback(store);
-    return rc;
+    return rc == 0 ? hub_store_write(store, refresh_in_transaction, refreshed) : rc;
 }

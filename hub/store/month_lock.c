@@ -105,9 +105,19 @@ static bool month_over(const char *month, int64_t now_ms)
     return strncmp(month, today, 7) < 0;
 }
 
-static int lock_in_transaction(struct hub_store *store, const char *month, const char *by,
-                               int64_t now_ms, struct sae_message *why)
+/* A lock, as month_lock was given it. */
+struct lock_request {
+    const char *month, *by;
+    int64_t now_ms;
+    struct sae_message *why;
+};
+
+static int lock_in_transaction(struct hub_store *store, void *context)
 {
+    const struct lock_request *r = context;
+    const char *month = r->month, *by = r->by;
+    int64_t now_ms = r->now_ms;
+    struct sae_message *why = r->why;
     struct month_lock_info info;
     struct me_report report;
     sqlite3_stmt *stmt = NULL;
@@ -149,17 +159,9 @@ int month_lock(struct hub_store *store, const char *month, const char *by, int64
         sae_message_set(why, "%s is not over yet; a month is locked once it has ended", month);
         return SAE_EINVAL;
     }
+    struct lock_request request = {parsed, by, now_ms, why};
     int rc = me_facts_refresh(store, NULL);
-    if (rc == 0)
-        rc = hub_store_begin(store);
-    if (rc != 0)
-        return rc;
-    rc = lock_in_transaction(store, parsed, by, now_ms, why);
-    if (rc == 0)
-        rc = hub_store_commit(store);
-    if (rc != 0)
-        hub_store_rollback(store);
-    return rc;
+    return rc == 0 ? hub_store_write(store, lock_in_transaction, &request) : rc;
 }
 
 /* ---- Revisions ---------------------------------------------------------------------- */

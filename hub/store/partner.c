@@ -187,9 +187,19 @@ int partner_referrals(struct hub_store *store, const char *agency, partner_visit
     return rc;
 }
 
-static int override_in_transaction(struct hub_store *store, const char *id, const char *by,
-                                   const char *reason, int64_t now_ms, struct sae_message *why)
+/* An override, as partner_override was given it. */
+struct override_request {
+    const char *id, *by, *reason;
+    int64_t now_ms;
+    struct sae_message *why;
+};
+
+static int override_in_transaction(struct hub_store *store, void *context)
 {
+    const struct override_request *r = context;
+    const char *id = r->id, *by = r->by, *reason = r->reason;
+    struct sae_message *why = r->why;
+    int64_t now_ms = r->now_ms;
     struct hub_report *referral = NULL, *kase = NULL;
     struct override_row existing;
     bool found = false;
@@ -232,13 +242,6 @@ static int override_in_transaction(struct hub_store *store, const char *id, cons
 int partner_override(struct hub_store *store, const char *referral_id, const char *by,
                      const char *reason, int64_t now_ms, struct sae_message *why)
 {
-    int rc = hub_store_begin(store);
-    if (rc != 0)
-        return rc;
-    rc = override_in_transaction(store, referral_id, by, reason, now_ms, why);
-    if (rc == 0)
-        rc = hub_store_commit(store);
-    if (rc != 0)
-        hub_store_rollback(store);
-    return rc;
+    struct override_request request = {referral_id, by, reason, now_ms, why};
+    return hub_store_write(store, override_in_transaction, &request);
 }
