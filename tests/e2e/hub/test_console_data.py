@@ -157,3 +157,47 @@ def test_one_survivor_two_posts_counted_once(hub, tmp_path):
     assert svg.startswith(b"<svg") and b"<script" not in svg
     csv = hub.ok("stats", "--month", ym, "--csv", "cases_by_type").stdout
     assert csv.startswith(b"\xef\xbb\xbfkey,sub,label,count\r\n")
+
+
+def test_bad_input_changes_nothing(hub):
+    """Each refusal: exit 2, one line saying what is allowed, hub.db unchanged."""
+    db = os.path.join(hub.dir, "hub.db")
+
+    def state():
+        with sqlite3.connect(db) as conn:
+            return [conn.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
+                    for t in ("month_lock", "dup_decision", "referral_override", "change")]
+
+    before = state()
+    next_month = (datetime.date.today().replace(day=28) + datetime.timedelta(days=7))
+    for args, needle in [
+            (["stats", "--month", "2026-13"], b"--month takes YYYY-MM"),
+            (["stats", "--month", "1899-12"], b"from 1900-01 to 2100-12"),
+            (["stats", "--year", "26"], b"--year takes a year"),
+            (["stats", "--month", "2026-01", "--year", "2026"], b"not both"),
+            (["stats", "--csv", "nope"], b"no figure is called"),
+            (["stats", "--json", "--rekap"], b"give one of"),
+            (["stats", "--kecamatan", "Atlantis"], b"--kecamatan"),
+            (["duplicates", "list", "--limit", "0"], b"from 1 to 1000"),
+            (["duplicates", "list", "--limit", "1001"], b"from 1 to 1000"),
+            (["duplicates", "distinct", "abcdef", "123456", "--by", "K"], b"needs --note"),
+            (["duplicates", "link", "abcdef", "--by", "K"], b"takes two cases"),
+            (["months", "lock", next_month.strftime("%Y-%m"), "--by", "K"], b"not over yet"),
+            (["months", "lock", "2026-1", "--by", "K"], b"YYYY-MM"),
+            (["months", "lock", "2025-01"], b"needs --by"),
+            (["referrals", "list"], b"--agency"),
+            (["referrals", "list", "--agency", "other"], b"--agency must be one of"),
+            (["referrals", "answer", "abcdef", "maybe", "--by", "P"], b"accepted, declined or done"),
+            (["referrals", "override", "abcdef", "--by", "K"], b"needs --reason"),
+            (["referrals", "answer", "abcdef", "accepted", "--by", "P", "--note", "x" * 1001],
+             b"--note must be 1 to 1000 bytes"),
+    ]:
+        proc = hub.run(*args)
+        assert proc.returncode == 2, (args, proc)
+        assert proc.stdout == b"", (args, proc)
+        assert proc.stderr.count(b"\n") == 1 and needle in proc.stderr, (args, proc.stderr)
+    assert state() == before
+    # At the edges: 1000 pairs and the oldest and newest months are allowed.
+    hub.ok("duplicates", "list", "--limit", "1000")
+    hub.ok("stats", "--month", "1900-01")
+    hub.ok("stats", "--month", "2100-12")
