@@ -259,6 +259,11 @@ static int refresh_in_transaction(struct hub_store *store, void *context)
     return rc;
 }
 
+int me_facts_invalidate(struct hub_store *store)
+{
+    return sae_db_set_meta_int(store->db, ME_META_CURSOR, 0);
+}
+
 int me_facts_refresh(struct hub_store *store, int64_t *refreshed)
 {
     int64_t cursor = 0, last = 0;

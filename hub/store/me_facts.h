@@ -25,4 +25,9 @@
  * own (the caller holds none). *refreshed (may be NULL): how many reports were read again. */
 int me_facts_refresh(struct hub_store *store, int64_t *refreshed);
 
+/* Makes the next refresh read every report again, inside the caller's write transaction:
+ * for a change of the list of areas (a village's code or kecamatan), which moves no change
+ * past the cursor. */
+int me_facts_invalidate(struct hub_store *store);
+
 #endif

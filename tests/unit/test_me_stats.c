@@ -4,6 +4,7 @@
  * limits of a period at their edges. */
 #include "merge_support.h"
 
+#include "store/hub_areas.h"
 #include "store/me_facts.h"
 #include "store/me_stats.h"
 #include "store/month_lock.h"
@@ -200,6 +201,29 @@ static void test_month_lock_and_revisions(void **state)
                      SAE_ENOTFOUND);
 }
 
+/* A village stored by name before the list, then assigned its code: its cases' credit
+ * moves with it although no change arrived. */
+static void test_credit_follows_villages_assign(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct me_report r;
+    struct me_filter all = {.now_ms = NOW_MS};
+    int64_t rows = 0;
+    f->devices[C].village = "Desa Lama";
+    deliver_fields(f, C, R1, "case", (const char *const[]){"status=new",
+        "intake_date=2026-11-20", "victim_sex=F", "victim_age=30", "violence_types/physical=1",
+        "consent_statistics=true", NULL});
+    assert_int_equal(me_report_load(f->store, &all, &r), 0);
+    assert_int_equal(count_of(&r, "cases_by_village", "Desa Lama", ""), 1);
+    assert_int_equal(count_of(&r, "cases_by_kecamatan", "", ""), 1);
+    me_report_free(&r);
+    assert_int_equal(hub_areas_assign(f->store, "Desa Lama", VILLAGE_JABUNGSISIR, &rows), 0);
+    assert_int_equal(me_report_load(f->store, &all, &r), 0);
+    assert_int_equal(count_of(&r, "cases_by_village", VILLAGE_JABUNGSISIR, ""), 1);
+    assert_int_equal(count_of(&r, "cases_by_kecamatan", "35.13.12", ""), 1);
+    me_report_free(&r);
+}
+
 static void test_period_limits(void **state)
 {
     (void)state;
@@ -232,6 +256,8 @@ int main(void)
                                         hub_teardown),
         cmocka_unit_test_setup_teardown(test_facts_follow_changes, hub_setup, hub_teardown),
         cmocka_unit_test_setup_teardown(test_month_lock_and_revisions, hub_setup, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_credit_follows_villages_assign, hub_setup,
+                                        hub_teardown),
         cmocka_unit_test(test_period_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
