@@ -37,7 +37,7 @@ static const char raw_figure_sql[] =
     " GROUP BY 1";
 static const char raw_pairs_sql[] =
     "SELECT count(*) FROM me_case x JOIN me_case y ON y.kecamatan = x.kecamatan"
-    " AND y.sex = x.sex AND y.age BETWEEN x.age - 1 AND x.age + 1"
+    " AND y.sex = x.sex AND y.age IN (x.age - 1, x.age, x.age + 1)"
     " AND y.intake_days BETWEEN x.intake_days - 60 AND x.intake_days + 60 AND y.id > x.id"
     " WHERE x.live = 1 AND y.live = 1 AND x.kecamatan != ''";
 
