@@ -351,6 +351,19 @@ int hub_store_run(struct hub_store *store, const char *sql, const int64_t *param
     return sae_db_run(store->db, &store->statements, sql, params, param_count);
 }
 
+int hub_store_run_texts(struct hub_store *store, const char *sql, const char *const *texts,
+                        size_t count)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_texts(stmt, 1, texts, count);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}
+
 static const char clock_sql[] = "SELECT value FROM meta WHERE key = '" HUB_META_CLOCK "'";
 static const char set_clock_sql[] =
     "UPDATE meta SET value = ?1 WHERE key = '" HUB_META_CLOCK "'";

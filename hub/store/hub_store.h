@@ -47,6 +47,9 @@ int hub_store_query_int(struct hub_store *store, const char *sql, const int64_t 
                         size_t param_count, int64_t *out);
 int hub_store_run(struct hub_store *store, const char *sql, const int64_t *params,
                   size_t param_count);
+/* The same with text parameters texts[0..count-1] (NULL binds SQL NULL). */
+int hub_store_run_texts(struct hub_store *store, const char *sql, const char *const *texts,
+                        size_t count);
 
 /* The hub's X25519 public key, kept in meta at init. */
 int hub_store_public_key(struct hub_store *store, uint8_t public_key[crypto_box_PUBLICKEYBYTES]);

@@ -239,23 +239,36 @@ static int refresh_one(struct hub_store *store, const struct changed *c, int64_t
     return rc;
 }
 
-static int refresh_in_transaction(struct hub_store *store, void *context)
+/* One refresh: the cursors and the reports changed between them, and the chunk a write
+ * transaction reads again. */
+struct refresh {
+    int64_t cursor, last;
+    struct changed_list list;
+    size_t from, to;
+};
+
+static int refresh_chunk(struct hub_store *store, void *context)
 {
-    int64_t *refreshed = context;
-    int64_t cursor = 0, last = 0;
-    struct changed_list list = {0};
-    int rc = sae_db_meta_int(store->db, ME_META_CURSOR, &cursor);
-    if (rc == 0)
-        rc = hub_store_query_int(store, max_seq_sql, NULL, 0, &last);
-    if (rc == 0 && last > cursor)
-        rc = load_changed(store, cursor, last, &list);
-    for (size_t i = 0; rc == 0 && i < list.count; i++)
-        rc = refresh_one(store, &list.items[i], last);
-    if (rc == 0 && last > cursor)
-        rc = sae_db_set_meta_int(store->db, ME_META_CURSOR, last);
-    if (rc == 0 && refreshed)
-        *refreshed = (int64_t)list.count;
-    free(list.items);
+    const struct refresh *r = context;
+    int rc = 0;
+    for (size_t i = r->from; rc == 0 && i < r->to; i++)
+        rc = refresh_one(store, &r->list.items[i], r->last);
+    /* The last chunk moves the cursor: a refresh cut short is done again, whole. */
+    if (rc == 0 && r->to == r->list.count)
+        rc = sae_db_set_meta_int(store->db, ME_META_CURSOR, r->last);
+    return rc;
+}
+
+static int run_chunks(struct hub_store *store, struct refresh *r)
+{
+    int rc = 0;
+    r->from = 0;
+    do {
+        r->to = r->list.count - r->from > ME_FACTS_CHUNK ? r->from + ME_FACTS_CHUNK
+                                                        : r->list.count;
+        rc = hub_store_write(store, refresh_chunk, r);
+        r->from = r->to;
+    } while (rc == 0 && r->from < r->list.count);
     return rc;
 }
 
@@ -266,15 +279,17 @@ int me_facts_invalidate(struct hub_store *store)
 
 int me_facts_refresh(struct hub_store *store, int64_t *refreshed)
 {
-    int64_t cursor = 0, last = 0;
+    struct refresh r = {0};
     /* Nothing new (the common case of a page read): no write lock taken. */
-    int rc = sae_db_meta_int(store->db, ME_META_CURSOR, &cursor);
+    int rc = sae_db_meta_int(store->db, ME_META_CURSOR, &r.cursor);
     if (rc == 0)
-        rc = hub_store_query_int(store, max_seq_sql, NULL, 0, &last);
-    if (rc == 0 && last <= cursor) {
-        if (refreshed)
-            *refreshed = 0;
-        return 0;
-    }
-    return rc == 0 ? hub_store_write(store, refresh_in_transaction, refreshed) : rc;
+        rc = hub_store_query_int(store, max_seq_sql, NULL, 0, &r.last);
+    if (rc == 0 && r.last > r.cursor)
+        rc = load_changed(store, r.cursor, r.last, &r.list);
+    if (rc == 0 && r.last > r.cursor)
+        rc = run_chunks(store, &r);
+    if (rc == 0 && refreshed)
+        *refreshed = (int64_t)r.list.count;
+    free(r.list.items);
+    return rc;
 }

@@ -20,9 +20,14 @@
 #include "store/hub_store.h"
 
 #define ME_META_CURSOR "me_cursor"
+/* Reports read again per write transaction: a first build of 100,000 cases never holds the
+ * daemon's merges for long. */
+#define ME_FACTS_CHUNK 1000
 
-/* Brings the facts up to date with every change received, in one write transaction of its
- * own (the caller holds none). *refreshed (may be NULL): how many reports were read again. */
+/* Brings the facts up to date with every change received, in write transactions of its own
+ * of ME_FACTS_CHUNK reports each (the caller holds none); the cursor moves with the last,
+ * so a refresh cut short is done again whole. *refreshed (may be NULL): how many reports
+ * were read again. */
 int me_facts_refresh(struct hub_store *store, int64_t *refreshed);
 
 /* Makes the next refresh read every report again, inside the caller's write transaction:

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include "store/duplicates.h"
+#include "sae/sae_derived.h"
+#include "store/me_facts.h"
 #include "store/me_stats.h"
 
 #define K1 "10000000-0000-4000-8000-000000000001"
@@ -204,6 +206,40 @@ static void test_decisions_and_counting_once(void **state)
     me_report_free(&r);
 }
 
+/* One more case than a write transaction refreshes: the pair that crosses the chunks'
+ * boundary (the 1000th and 1001st ids) is found once, the facts of every case are there. */
+static void test_refresh_across_chunks(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct dup_totals totals;
+    char id[SAE_ID_TEXT_LEN + 1], intake[32];
+    const size_t n = DUP_REFRESH_CHUNK + 1;
+    assert_int_equal(ME_FACTS_CHUNK, DUP_REFRESH_CHUNK);
+    for (size_t i = 0; i < n; i++) {
+        /* 61 days apart: no two cases pair, but the last two share a day. */
+        int64_t day = 0;
+        char date[11];
+        assert_int_equal(sae_date_to_days("1900-01-01", &day), 0);
+        snprintf(id, sizeof id, "00000000-0000-4000-8000-%012zu", i);
+        assert_int_equal(sae_date_add_days("1900-01-01", 61 * (int64_t)(i < n - 1 ? i : i - 1),
+                                           date), 0);
+        snprintf(intake, sizeof intake, "intake_date=%s", date);
+        deliver_fields(f, A, id, "case", (const char *const[]){"status=new", "victim_sex=F",
+            "victim_age=30", "violence_types/physical=1", intake, NULL});
+    }
+    struct seen s = list(f, false, &totals);
+    assert_int_equal(s.count, 1);
+    assert_int_equal(totals.medium + totals.high + totals.low, 1);
+    snprintf(id, sizeof id, "00000000-0000-4000-8000-%012zu", n - 2);
+    assert_string_equal(s.pairs[0].a.id, id);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM me_case"), (int64_t)n);
+    /* An edit of the last case alone drops and finds its pair again, once. */
+    deliver_fields(f, A, s.pairs[0].b.id, "case", (const char *const[]){"risk_level=high",
+        NULL});
+    s = list(f, false, &totals);
+    assert_int_equal(s.count, 1);
+}
+
 static void test_list_bound(void **state)
 {
     struct hub_fixture *f = *state;
@@ -231,6 +267,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_decisions_and_counting_once, hub_setup,
                                         hub_teardown),
         cmocka_unit_test_setup_teardown(test_list_bound, hub_setup, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_refresh_across_chunks, hub_setup, hub_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
