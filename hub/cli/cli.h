@@ -27,7 +27,7 @@ struct hub_cli {
 };
 
 /* Commands, one file each: cli_daemon.c (init), cli_serve.c (serve), cli_nodes.c, cli_reports.c,
- * cli_conflicts.c, cli_export.c (export, stats), cli_tls.c, cli_villages.c, cli_users.c. */
+ * cli_conflicts.c, cli_export.c, cli_tls.c, cli_villages.c, cli_users.c. */
 int hub_cli_init(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_serve(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv);
@@ -38,6 +38,10 @@ int hub_cli_stats(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_tls(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_villages(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_users(struct hub_cli *cli, int argc, char **argv);
+/* cli_stats.c (stats), cli_months.c, cli_duplicates.c, cli_referrals.c. */
+int hub_cli_months(struct hub_cli *cli, int argc, char **argv);
+int hub_cli_duplicates(struct hub_cli *cli, int argc, char **argv);
+int hub_cli_referrals(struct hub_cli *cli, int argc, char **argv);
 
 /* Shared helpers (cli_common.c). */
 int hub_cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

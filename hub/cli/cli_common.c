@@ -166,13 +166,61 @@ static const struct sae_cli_help helps[] = {
      "  reset-password  a new one-time password (or --password-stdin); sessions end\n"
      "Every change is audited (address \"cli\") as --by ACCOUNT (an enabled account), else\n"
      "as the account named like the OS user, else as os:USER.\n"},
-    {"stats", "stats [--village V] [--json]",
-     "Counts of reports that are not deleted: per village, per kind, per month (of the\n"
-     "intake date of cases, service date, referral date, admission date) and per type of\n"
-     "violence (cases; a case of two types counts under both); plus open conflicts and held\n"
-     "changes (dated ahead of the hub's clock, waiting for a coordinator) per village, and\n"
-     "registration numbers that more than one case carries. --village V counts one village\n"
-     "only (a code or a unique name of the list of areas).\n"},
+    {"stats", "stats [--village V] [--kecamatan K] [--month YYYY-MM | --year YYYY] "
+              "[--json | --csv FIGURE | --svg FIGURE | --rekap | --rekap-csv]",
+     "Without --month, --year or --kecamatan: counts of reports that are not deleted per\n"
+     "village, kind, month and type of violence, open conflicts, held changes and registration\n"
+     "numbers several cases carry; then the monitoring figures of every month.\n"
+     "Monitoring and evaluation (the figures only, with --month, --year or --kecamatan):\n"
+     "cases by month and type of violence, kecamatan and village; victims by sex, SIMFONI\n"
+     "age band, child or adult; services by SPM category; shelter stays and their length;\n"
+     "referrals by destination and status; days from incident to report and from intake to\n"
+     "first service (bands and median). A case is in a month by its intake date, a service by\n"
+     "its date, a stay by its admission, a referral by its date; the credit goes to the\n"
+     "village of the post that recorded the case. Only cases whose survivor consented to be\n"
+     "counted (consent_statistics true): how many were left out is said. Cases linked as one\n"
+     "survivor (sae-hub duplicates link) count once.\n"
+     "  --village V, --kecamatan K   one village or kecamatan (a code or a unique name)\n"
+     "  --month YYYY-MM, --year YYYY the period (1900-01 to 2100-12); a locked month also\n"
+     "                               shows its revisions since it was locked\n"
+     "  --csv FIGURE, --svg FIGURE   one figure as CSV (UTF-8 with BOM) or an SVG chart\n"
+     "  --rekap, --rekap-csv         the printable monthly recap (SIMFONI-PPA layout), or\n"
+     "                               its first table as CSV\n"
+     "FIGURE: cases_by_month, cases_by_month_type, cases_by_type, cases_by_kecamatan,\n"
+     "cases_by_village, victims_by_sex, victims_by_age_band, victims_by_age_group, rekap,\n"
+     "services_by_spm, shelter_stays, referrals, days_incident_to_report,\n"
+     "days_intake_to_first_service.\n"},
+    {"months", "months lock YYYY-MM --by ACCOUNT | months list [--json]",
+     "Month locks. lock: a coordinator approves a month that has ended; its figures (the\n"
+     "whole district) are kept as approved, and later edits of its cases show as revisions\n"
+     "(sae-hub stats --month YYYY-MM) instead of changing them silently. A month is locked\n"
+     "once. list: every locked month, who locked it, when, and how many figures changed.\n"},
+    {"duplicates", "duplicates list [--json] [--limit N] [--without-names] | "
+                   "duplicates link A B --by ACCOUNT [--note TEXT] | "
+                   "duplicates distinct A B --by ACCOUNT --note TEXT",
+     "Possible duplicates: pairs of cases that may describe one survivor (same kecamatan and\n"
+     "sex, ages within a year, intakes within 60 days), graded high, medium or low by\n"
+     "their village, age, intake and incident dates, types of violence and names (compared\n"
+     "through a keyed hash; the key is DIR/duplicates.key, made on first use).\n"
+     "  list      undecided pairs, highest first (--limit N: 1 to 1000, default 100);\n"
+     "            --without-names: the operators' view, names not compared\n"
+     "  link      A and B are one survivor: counted once in monitoring; nothing is merged\n"
+     "  distinct  A and B are different people (--note says why)\n"
+     "A decision is kept and the pair never proposed again. A and B: ids, prefixes or\n"
+     "registration numbers of cases.\n"},
+    {"referrals", "referrals list --agency A [--json] | "
+                  "referrals answer ID accepted|declined|done [--note TEXT] --by ACCOUNT "
+                  "[--agency A] | referrals override ID --reason TEXT --by ACCOUNT",
+     "Referrals for partner agencies (A: police_ppa_unit, puskesmas, hospital, uptd_ppa,\n"
+     "puspaga, social_office, legal_aid).\n"
+     "  list      the referrals addressed to A, awaiting an answer first; the survivor's\n"
+     "            name, age, contact and narrative only when she consented to share with\n"
+     "            referral agencies (consent_share) or a coordinator overrode\n"
+     "  answer    the agency's answer, a district change by NAME that reaches the post on\n"
+     "            its next sync: accepted; declined (--note: the reason); done (--note: the\n"
+     "            service given; after accepted). --agency: refused unless addressed to A\n"
+     "  override  shares a referral's identifying fields with its agency without the\n"
+     "            survivor's consent, for the reason given (kept with who and when)\n"},
 };
 
 #define HELP_COUNT (sizeof helps / sizeof helps[0])

@@ -1,4 +1,4 @@
-/* sae-hub export and stats: the merged reports for monitoring and evaluation. */
+/* sae-hub export: the merged reports for monitoring and evaluation. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -249,46 +249,4 @@ int hub_cli_export(struct hub_cli *cli, int argc, char **argv)
         status = rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, why.text[0] ? &why : NULL, cli);
     }
     return hub_admin_finish(store, status);
-}
-
-int hub_cli_stats(struct hub_cli *cli, int argc, char **argv)
-{
-    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
-                                            {"village", required_argument, NULL, 'v'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
-    struct hub_store *store = NULL;
-    struct hub_stats stats;
-    const char *village_arg = NULL;
-    char village[SAE_AREA_CODE_BYTES];
-    bool json = false;
-    int opt;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "stats", SAE_EXIT_OK);
-        if (opt == 'v')
-            village_arg = optarg;
-        else if (opt == 'j')
-            json = true;
-        else
-            return hub_cli_option_error("stats", opt, argv);
-    }
-    if (optind != argc)
-        return hub_cli_fail(SAE_EINVAL, "stats takes no arguments: sae-hub stats [--village V] "
-                            "[--json]");
-    int status = hub_cli_open(cli, &store);
-    if (status == SAE_EXIT_OK && village_arg)
-        status = hub_admin_village(store, "--village", village_arg, village);
-    if (status != SAE_EXIT_OK)
-        return hub_admin_finish(store, status);
-    int rc = hub_stats_load(store, village_arg ? village : NULL, &stats);
-    if (rc == 0) {
-        if (json)
-            rc = hub_json_print(stdout, hub_stats_json(&stats));
-        else
-            hub_stats_text(stdout, &stats);
-        hub_stats_free(&stats);
-    }
-    return hub_admin_finish(store, rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
 }

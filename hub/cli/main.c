@@ -21,6 +21,8 @@ static const struct command commands[] = {
     {"reports", hub_cli_reports},     {"conflicts", hub_cli_conflicts},
     {"export", hub_cli_export},       {"stats", hub_cli_stats},   {"tls", hub_cli_tls},
     {"villages", hub_cli_villages},   {"users", hub_cli_users},
+    {"months", hub_cli_months},       {"duplicates", hub_cli_duplicates},
+    {"referrals", hub_cli_referrals},
 };
 
 int main(int argc, char **argv)

@@ -64,6 +64,17 @@ int merge_district_edit(struct hub_store *store, const char *report_id, const ch
                         const char *value, const char *author, int64_t now_ms,
                         struct sae_message *why);
 
+/* Several district corrections of one report by author in one write transaction (all or
+ * none), each a new version based on the current one; note (may be NULL) travels with
+ * every change to the posts, as a coordinator's note does. */
+struct merge_edit {
+    const char *field; /* a field or a set element "FIELD/CODE" */
+    const char *value; /* NULL unsets */
+};
+int merge_district_edits(struct hub_store *store, const char *report_id,
+                         const struct merge_edit *edits, size_t count, const char *author,
+                         const char *note, int64_t now_ms, struct sae_message *why);
+
 /* Resolves open conflict id: keep its candidate number keep (1-based, in the order
  * conflicts show lists them), or set value (keep == 0; value NULL with unset). The
  * resolution is a new version superseding every candidate. SAE_ENOTFOUND, SAE_EEXIST

@@ -134,13 +134,23 @@ static int finish_district(struct hub_store *store, const char *report_id, const
     return merge_finish_touched(store, &touched, now_ms, rc);
 }
 
-int merge_district_edit(struct hub_store *store, const char *report_id, const char *field,
-                        const char *value, const char *author, int64_t now_ms,
-                        struct sae_message *why)
+/* What a district edit of one field may not do (before anything is written). */
+static int check_edit(const char *kind, const struct merge_edit *edit, struct sae_message *why)
+{
+    if (strcmp(edit->field, SAE_FIELD_TOMBSTONE) == 0) {
+        sae_message_set(why, "%s cannot be edited; deletes come from the posts", edit->field);
+        return SAE_EINVAL;
+    }
+    return check_district_edit(kind, edit->field, edit->value, why);
+}
+
+int merge_district_edits(struct hub_store *store, const char *report_id,
+                         const struct merge_edit *edits, size_t count, const char *author,
+                         const char *note, int64_t now_ms, struct sae_message *why)
 {
     char kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1];
+    struct touched touched = {0};
     bool deleted = false;
-    int64_t seq = 0;
     int rc = hub_store_begin(store);
     if (rc != 0)
         return rc;
@@ -148,12 +158,8 @@ int merge_district_edit(struct hub_store *store, const char *report_id, const ch
     if (rc == SAE_ENOTFOUND)
         sae_message_set(why, "no report has id %s; list them with: sae-hub reports list",
                         report_id);
-    if (rc == 0 && strcmp(field, SAE_FIELD_TOMBSTONE) == 0) {
-        sae_message_set(why, "%s cannot be edited; deletes come from the posts", field);
-        rc = SAE_EINVAL;
-    }
-    if (rc == 0)
-        rc = check_district_edit(kind, field, value, why);
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        rc = check_edit(kind, &edits[i], why);
     if (rc == 0)
         rc = is_deleted(store, report_id, &deleted);
     if (rc == 0 && deleted) {
@@ -161,10 +167,22 @@ int merge_district_edit(struct hub_store *store, const char *report_id, const ch
                         report_id);
         rc = SAE_EDELETED;
     }
-    if (rc == 0)
-        rc = write_district_change(store, report_id, kind, village, field, value, author, NULL,
-                                   now_ms, &seq);
-    return finish_district(store, report_id, field, now_ms, rc);
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        int64_t seq = 0;
+        rc = write_district_change(store, report_id, kind, village, edits[i].field,
+                                   edits[i].value, author, note, now_ms, &seq);
+        if (rc == 0)
+            rc = merge_touched_add(&touched, report_id, edits[i].field);
+    }
+    return merge_finish_touched(store, &touched, now_ms, rc);
+}
+
+int merge_district_edit(struct hub_store *store, const char *report_id, const char *field,
+                        const char *value, const char *author, int64_t now_ms,
+                        struct sae_message *why)
+{
+    const struct merge_edit edit = {field, value};
+    return merge_district_edits(store, report_id, &edit, 1, author, NULL, now_ms, why);
 }
 
 struct conflict_row {

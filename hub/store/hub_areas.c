@@ -1,5 +1,6 @@
 /* The hub's list of areas (hub_areas.h). */
 #include "store/hub_areas.h"
+#include "store/me_facts.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,6 +248,8 @@ int hub_areas_import(struct hub_store *store, const struct sae_area_list *list,
         rc = check_parents(list, &known, why);
     if (rc == 0)
         rc = import_rows(store, list, &known, &r);
+    if (rc == 0 && r.renamed > 0)
+        rc = me_facts_invalidate(store);
     sae_area_list_free(&known);
     rc = rc == 0 ? hub_store_commit(store) : rc;
     if (rc != 0) {
@@ -319,6 +322,9 @@ int hub_areas_assign(struct hub_store *store, const char *old, const char *code,
         rc = rewrite(store->db, old, code, &changed);
     if (rc == 0 && changed == 0)
         rc = SAE_ENOTFOUND;
+    /* Reports took another village: their credit in monitoring moves with them. */
+    if (rc == 0)
+        rc = me_facts_invalidate(store);
     rc = rc == 0 ? hub_store_commit(store) : rc;
     if (rc != 0) {
         hub_store_rollback(store);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_derived.h"
 #include "sae/sae_envelope.h"
 
 /* Numbered migrations: entry i takes user_version from i to i + 1. Append only. */
@@ -193,10 +194,89 @@ static const char *const migrations[] = {
      * partial index on it exists, which cost the merge five times its speed.) */
     "CREATE INDEX summary_by_case ON report_summary(case_ref);"
     "PRAGMA user_version = 6;",
+    /* 7: the district console's monitoring data. Facts of monitoring and evaluation, one row per
+     * report, rebuilt from field_state for the reports changed since me_cursor
+     * (store/me_facts.c); possible duplicates: keyed hashes of names, the pairs proposed,
+     * decisions and linked survivors (store/duplicates.c); locked months with the figures
+     * as approved (store/month_lock.c); referrals shared without consent by override
+     * (store/partner.c). */
+    "CREATE TABLE me_case("
+    "  id TEXT PRIMARY KEY NOT NULL,"
+    "  village TEXT NOT NULL,"
+    "  kecamatan TEXT NOT NULL,"
+    "  live INTEGER NOT NULL,"
+    "  intake_date TEXT,"
+    "  intake_days INTEGER,"
+    "  incident_date TEXT,"
+    "  sex TEXT,"
+    "  age INTEGER,"
+    "  violence INTEGER NOT NULL,"
+    "  consent_statistics INTEGER,"
+    "  consent_share INTEGER,"
+    "  refreshed INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX me_case_by_intake ON me_case(intake_date);"
+    "CREATE INDEX me_case_block ON me_case(kecamatan, sex, age, intake_days);"
+    "CREATE INDEX me_case_by_refresh ON me_case(refreshed);"
+    "CREATE TABLE me_event("
+    "  id TEXT PRIMARY KEY NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  case_id TEXT,"
+    "  village TEXT NOT NULL,"
+    "  live INTEGER NOT NULL,"
+    "  date TEXT,"
+    "  type TEXT,"
+    "  status TEXT,"
+    "  end_date TEXT) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX me_event_by_case ON me_event(case_id, kind, date);"
+    "CREATE INDEX me_event_by_date ON me_event(kind, date);"
+    "CREATE INDEX me_event_by_type ON me_event(kind, type, status);"
+    "INSERT INTO meta(key, value) VALUES ('me_cursor', 0), ('dup_cursor', 0);"
+    "CREATE TABLE dup_name("
+    "  case_id TEXT PRIMARY KEY NOT NULL,"
+    "  name_hash BLOB NOT NULL) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE dup_pair("
+    "  a TEXT NOT NULL,"
+    "  b TEXT NOT NULL,"
+    "  signals INTEGER NOT NULL,"
+    "  grade_plain INTEGER NOT NULL,"
+    "  grade_names INTEGER NOT NULL,"
+    "  PRIMARY KEY(a, b)) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX dup_pair_by_b ON dup_pair(b);"
+    "CREATE INDEX dup_pair_plain ON dup_pair(grade_plain DESC, a, b);"
+    "CREATE INDEX dup_pair_names ON dup_pair(grade_names DESC, a, b);"
+    "CREATE TABLE dup_decision("
+    "  a TEXT NOT NULL,"
+    "  b TEXT NOT NULL,"
+    "  decision TEXT NOT NULL CHECK (decision IN ('same', 'distinct')),"
+    "  decided_by TEXT NOT NULL,"
+    "  decided_ms INTEGER NOT NULL,"
+    "  note TEXT,"
+    "  PRIMARY KEY(a, b)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE dup_survivor("
+    "  case_id TEXT PRIMARY KEY NOT NULL,"
+    "  survivor TEXT NOT NULL) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX dup_survivor_by_survivor ON dup_survivor(survivor);"
+    "CREATE TABLE month_lock("
+    "  month TEXT PRIMARY KEY NOT NULL,"
+    "  locked_by TEXT NOT NULL,"
+    "  locked_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE month_figure("
+    "  month TEXT NOT NULL,"
+    "  figure TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  sub TEXT NOT NULL,"
+    "  count INTEGER NOT NULL,"
+    "  PRIMARY KEY(month, figure, key, sub)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE referral_override("
+    "  referral_id TEXT PRIMARY KEY NOT NULL,"
+    "  overridden_by TEXT NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  overridden_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+    "PRAGMA user_version = 7;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
-static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL, NULL};
+static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");
@@ -276,6 +356,9 @@ int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **
         rc = sae_db_migrate_schema(store->db, &hub_db_schema, why);
     if (rc == 0)
         rc = load_identity(store);
+    /* The monitoring counts use the derived figures' one definition (age bands, days). */
+    if (rc == 0)
+        rc = sae_derived_register(store->db);
     if (rc != 0) {
         if (why && why->text[0] == '\0')
             sae_message_set(why, "cannot open %s: %s", db_path, sae_error_name(rc));
@@ -313,6 +396,19 @@ int hub_store_run(struct hub_store *store, const char *sql, const int64_t *param
     return sae_db_run(store->db, &store->statements, sql, params, param_count);
 }
 
+int hub_store_run_texts(struct hub_store *store, const char *sql, const char *const *texts,
+                        size_t count)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_texts(stmt, 1, texts, count);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}
+
 static const char clock_sql[] = "SELECT value FROM meta WHERE key = '" HUB_META_CLOCK "'";
 static const char set_clock_sql[] =
     "UPDATE meta SET value = ?1 WHERE key = '" HUB_META_CLOCK "'";
@@ -328,6 +424,19 @@ static int write_clock(struct hub_store *store, int64_t value)
 }
 
 int hub_store_begin(struct hub_store *store) { return sae_db_begin(store->db); }
+
+int hub_store_write(struct hub_store *store, hub_store_write_fn fn, void *context)
+{
+    int rc = hub_store_begin(store);
+    if (rc != 0)
+        return rc;
+    rc = fn(store, context);
+    if (rc == 0)
+        rc = hub_store_commit(store);
+    if (rc != 0)
+        hub_store_rollback(store);
+    return rc;
+}
 int hub_store_commit(struct hub_store *store) { return sae_db_commit(store->db); }
 void hub_store_rollback(struct hub_store *store) { sae_db_rollback(store->db); }
 

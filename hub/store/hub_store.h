@@ -16,7 +16,7 @@
 #include "sae/sae_time.h"
 
 #define HUB_DB_FILE "hub.db"
-#define HUB_SCHEMA_VERSION 6
+#define HUB_SCHEMA_VERSION 7
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
 /* Who resolved a conflict no coordinator needed (equal values, candidates replaced). */
 #define HUB_SETTLED_BY "sae-hub"
@@ -47,11 +47,18 @@ int hub_store_query_int(struct hub_store *store, const char *sql, const int64_t 
                         size_t param_count, int64_t *out);
 int hub_store_run(struct hub_store *store, const char *sql, const int64_t *params,
                   size_t param_count);
+/* The same with text parameters texts[0..count-1] (NULL binds SQL NULL). */
+int hub_store_run_texts(struct hub_store *store, const char *sql, const char *const *texts,
+                        size_t count);
 
 /* The hub's X25519 public key, kept in meta at init. */
 int hub_store_public_key(struct hub_store *store, uint8_t public_key[crypto_box_PUBLICKEYBYTES]);
 
 int hub_store_begin(struct hub_store *store);  /* BEGIN IMMEDIATE */
+/* Runs fn(store, context) in a write transaction of its own: committed when fn returns 0,
+ * rolled back otherwise (or when the commit fails); fn's result. */
+typedef int (*hub_store_write_fn)(struct hub_store *store, void *context);
+int hub_store_write(struct hub_store *store, hub_store_write_fn fn, void *context);
 int hub_store_commit(struct hub_store *store);
 void hub_store_rollback(struct hub_store *store);
 

@@ -105,6 +105,23 @@ struct merge_outcome deliver(struct hub_fixture *f, const struct test_change *ch
     return deliver_with_seqs(f, changes, count, NULL, NOW_MS, NULL);
 }
 
+void deliver_fields(struct hub_fixture *f, int device, const char *id, const char *kind,
+                    const char *const *fields)
+{
+    static sae_hlc last;
+    struct test_change changes[16];
+    char names[16][SAE_FIELD_ELEMENT_NAME_BYTES];
+    size_t n = 0;
+    last = last < MS(0) ? MS(0) : last + ((sae_hlc)1000 << 16);
+    for (; fields[n]; n++) {
+        const char *eq = strchr(fields[n], '=');
+        assert_true(n < COUNT(changes) && eq != NULL);
+        snprintf(names[n], sizeof names[n], "%.*s", (int)(eq - fields[n]), fields[n]);
+        changes[n] = (struct test_change){device, id, kind, names[n], eq + 1, last, -1, 0, 0};
+    }
+    assert_int_equal(deliver(f, changes, n).applied, n);
+}
+
 int64_t hub_count(struct hub_fixture *f, const char *sql)
 {
     int64_t n = -1;

@@ -78,6 +78,11 @@ struct merge_outcome deliver_with_seqs(struct hub_fixture *f,
 struct merge_outcome deliver(struct hub_fixture *f, const struct test_change *changes,
                              size_t count);
 
+/* One report's fields ("name=value", NULL-terminated, at most 16) as one batch of device,
+ * each later call at a later version; every change must be applied. */
+void deliver_fields(struct hub_fixture *f, int device, const char *id, const char *kind,
+                    const char *const *fields);
+
 int64_t hub_count(struct hub_fixture *f, const char *sql);
 
 /* Winners, open conflicts and open reviews, identified by content (never by hub seq or conflict id,

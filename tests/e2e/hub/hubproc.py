@@ -33,7 +33,7 @@ def hub_env():
 
 
 # The hub.db schema this sae-hub writes (hub/store/hub_store.h HUB_SCHEMA_VERSION).
-HUB_SCHEMA_VERSION = 6
+HUB_SCHEMA_VERSION = 7
 
 class Hub:
     def __init__(self, directory):

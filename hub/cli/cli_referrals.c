@@ -1,0 +1,179 @@
+/* sae-hub referrals list | answer | override: partner agencies' referrals (store/partner.h)
+ * and their answers (merge/merge_referral.h). */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli_admin.h"
+#include "merge/merge_referral.h"
+#include "render/render_console.h"
+#include "store/partner.h"
+
+struct referral_options {
+    bool json;
+    const char *agency, *by, *note, *reason;
+};
+
+/* --json, --agency, --by, --note, --reason; which a command takes is checked after. */
+static int parse_options(int argc, char **argv, const char *command,
+                         struct referral_options *o)
+{
+    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
+                                            {"agency", required_argument, NULL, 'a'},
+                                            {"by", required_argument, NULL, 'b'},
+                                            {"note", required_argument, NULL, 'n'},
+                                            {"reason", required_argument, NULL, 'r'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {0}};
+    int opt;
+    memset(o, 0, sizeof *o);
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        switch (opt) {
+        case 'h': return hub_cli_usage(stdout, "referrals", HUB_CLI_DONE);
+        case 'j': o->json = true; break;
+        case 'a': o->agency = optarg; break;
+        case 'b': o->by = optarg; break;
+        case 'n': o->note = optarg; break;
+        case 'r': o->reason = optarg; break;
+        default: return hub_cli_option_error(command, opt, argv);
+        }
+    }
+    if (o->agency && partner_agency_check(o->agency) != 0)
+        return hub_cli_fail(SAE_EINVAL, "--agency must be one of: %s", partner_agency_names());
+    return SAE_EXIT_OK;
+}
+
+struct list_context {
+    bool json;
+    json_t *array;
+    size_t count, awaiting;
+};
+
+static int list_visit(const struct partner_referral *referral, void *context)
+{
+    struct list_context *l = context;
+    l->count++;
+    l->awaiting += referral->awaiting;
+    if (!l->json) {
+        hub_partner_referral_text(stdout, referral);
+        return 0;
+    }
+    json_t *item = hub_partner_referral_json(referral);
+    return item && json_array_append_new(l->array, item) == 0 ? 0 : SAE_ENOMEM;
+}
+
+static int referrals_list(struct hub_cli *cli, int argc, char **argv)
+{
+    struct referral_options o;
+    struct list_context l = {0};
+    struct hub_store *store = NULL;
+    int status = parse_options(argc, argv, "referrals list", &o);
+    if (status != SAE_EXIT_OK)
+        return status;
+    if (!o.agency || o.by || o.note || o.reason || optind != argc)
+        return hub_cli_fail(SAE_EINVAL, "referrals list takes --agency A and --json only; "
+                            "agencies: %s", partner_agency_names());
+    status = hub_cli_open(cli, &store);
+    if (status != SAE_EXIT_OK)
+        return hub_admin_finish(store, status);
+    l.json = o.json;
+    l.array = o.json ? json_array() : NULL;
+    int rc = o.json && !l.array ? SAE_ENOMEM
+                                : partner_referrals(store, o.agency, list_visit, &l);
+    if (rc == 0 && o.json)
+        rc = hub_json_print(stdout, l.array);
+    else
+        json_decref(l.array);
+    if (rc == 0 && !o.json)
+        printf("%zu referral(s) to %s, %zu awaiting an answer\n", l.count, o.agency,
+               l.awaiting);
+    return hub_admin_finish(store, rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
+}
+
+/* Checks --by and the note, opens hub.db and resolves the referral's id. */
+static int open_referral(struct hub_cli *cli, const char *command, const char *by,
+                         const char *note, const char *arg, struct hub_store **store,
+                         char id[SAE_ID_TEXT_LEN + 1])
+{
+    int status = hub_admin_check_author(command, by, note);
+    if (status == SAE_EXIT_OK)
+        status = hub_cli_open(cli, store);
+    if (status == SAE_EXIT_OK)
+        status = hub_admin_resolve(*store, arg, id);
+    return status;
+}
+
+static int referrals_answer(struct hub_cli *cli, int argc, char **argv)
+{
+    struct referral_options o;
+    struct hub_store *store = NULL;
+    struct sae_message why = {{0}};
+    enum merge_answer answer;
+    char id[SAE_ID_TEXT_LEN + 1];
+    int status = parse_options(argc, argv, "referrals answer", &o);
+    if (status != SAE_EXIT_OK)
+        return status;
+    if (argc - optind != 2 || o.json || o.reason)
+        return hub_cli_fail(SAE_EINVAL, "referrals answer takes a referral and an answer: "
+                            "sae-hub referrals answer ID accepted|declined|done [--note TEXT] "
+                            "--by NAME");
+    if (merge_answer_parse(argv[optind + 1], &answer) != 0)
+        return hub_cli_fail(SAE_EINVAL, "the answer is accepted, declined or done, not "
+                            "\"%.40s\"", argv[optind + 1]);
+    status = open_referral(cli, "referrals answer", o.by, o.note, argv[optind], &store, id);
+    if (status != SAE_EXIT_OK)
+        return hub_admin_finish(store, status);
+    int rc = merge_referral_answer(store, id, o.agency, answer, o.note, o.by,
+                                   (int64_t)sae_wall_clock_ms(), &why);
+    if (rc == 0)
+        printf("recorded %s on referral %s by %s; the post receives it on its next sync\n",
+               argv[optind + 1], id, o.by);
+    /* Addressed to another agency: bad input here (exit 2), a 403 for the console. */
+    rc = rc == SAE_EPERM ? SAE_EINVAL : rc;
+    return hub_admin_finish(store, rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli));
+}
+
+static int referrals_override(struct hub_cli *cli, int argc, char **argv)
+{
+    struct referral_options o;
+    struct hub_store *store = NULL;
+    struct sae_message why = {{0}};
+    char id[SAE_ID_TEXT_LEN + 1];
+    int status = parse_options(argc, argv, "referrals override", &o);
+    if (status != SAE_EXIT_OK)
+        return status;
+    if (argc - optind != 1 || o.json || o.note || o.agency)
+        return hub_cli_fail(SAE_EINVAL, "referrals override takes one referral: sae-hub "
+                            "referrals override ID --reason TEXT --by NAME");
+    if (!o.reason)
+        return hub_cli_fail(SAE_EINVAL, "referrals override needs --reason TEXT: why the "
+                            "agency must see what the survivor did not consent to share");
+    status = open_referral(cli, "referrals override", o.by, o.reason, argv[optind], &store,
+                           id);
+    if (status != SAE_EXIT_OK)
+        return hub_admin_finish(store, status);
+    int rc = partner_override(store, id, o.by, o.reason, (int64_t)sae_wall_clock_ms(), &why);
+    if (rc == 0)
+        printf("referral %s: its agency now sees the survivor's name, age, contact and "
+               "narrative; the override is kept with %s and the reason\n", id, o.by);
+    return hub_admin_finish(store, rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli));
+}
+
+int hub_cli_referrals(struct hub_cli *cli, int argc, char **argv)
+{
+    if (argc < 2)
+        return hub_cli_fail(SAE_EINVAL, "referrals needs list, answer or override; see: sae-hub "
+                            "referrals --help");
+    const char *verb = argv[1];
+    if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0)
+        return hub_cli_usage(stdout, "referrals", HUB_CLI_DONE);
+    if (strcmp(verb, "list") == 0)
+        return hub_cli_final(referrals_list(cli, argc - 1, argv + 1));
+    if (strcmp(verb, "answer") == 0)
+        return hub_cli_final(referrals_answer(cli, argc - 1, argv + 1));
+    if (strcmp(verb, "override") == 0)
+        return hub_cli_final(referrals_override(cli, argc - 1, argv + 1));
+    return hub_cli_fail(SAE_EINVAL, "unknown referrals command \"%.40s\"; use list, answer or "
+                        "override", verb);
+}
