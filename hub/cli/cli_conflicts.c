@@ -352,11 +352,18 @@ static int conflicts_dismiss(struct hub_cli *cli, int argc, char **argv)
         status = parse_conflict_id("conflicts dismiss", in.id_arg, &id);
     if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
+    if (status == SAE_EXIT_OK)
+        status = hub_admin_check_account(store, in.author);
     if (status == SAE_EXIT_OK) {
         struct sae_message why = {{0}};
         int rc = merge_dismiss(store, id, NULL, in.author, in.note,
                                (int64_t)sae_wall_clock_ms(), &wrote, &why);
         status = rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli);
+    }
+    if (status == SAE_EXIT_OK) {
+        char target[32];
+        snprintf(target, sizeof target, "conflict %" PRId64, id);
+        status = hub_admin_audit(store, in.author, "conflict-dismiss", target);
     }
     if (status == SAE_EXIT_OK)
         status = load_conflict(cli, store, id, &conflict);

@@ -144,9 +144,17 @@ static int duplicates_decide(struct hub_cli *cli, int argc, char **argv, bool sa
         status = hub_admin_resolve(store, argv[optind], a);
     if (status == SAE_EXIT_OK)
         status = hub_admin_resolve(store, argv[optind + 1], b);
+    if (status == SAE_EXIT_OK)
+        status = hub_admin_check_account(store, by);
     if (status != SAE_EXIT_OK)
         return hub_admin_finish(store, status);
     int rc = dup_decide(store, a, b, same, by, note, (int64_t)sae_wall_clock_ms(), &why);
+    char target[2 * SAE_ID_TEXT_LEN + 2];
+    snprintf(target, sizeof target, "%s %s", a, b);
+    const char *action = same ? "duplicates-link" : "duplicates-distinct";
+    int audited = rc == 0 ? hub_admin_audit(store, by, action, target) : SAE_EXIT_OK;
+    if (audited != SAE_EXIT_OK)
+        return hub_admin_finish(store, audited);
     if (rc == 0)
         printf(same ? "linked %s and %s as one survivor: monitoring counts her once; nothing "
                       "was merged\n"

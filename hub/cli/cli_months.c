@@ -31,9 +31,14 @@ static int months_lock(struct hub_cli *cli, int argc, char **argv)
     int status = hub_admin_check_author("months lock", by, NULL);
     if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
+    if (status == SAE_EXIT_OK)
+        status = hub_admin_check_account(store, by);
     if (status != SAE_EXIT_OK)
         return hub_admin_finish(store, status);
     int rc = month_lock(store, argv[optind], by, (int64_t)sae_wall_clock_ms(), &why);
+    int audited = rc == 0 ? hub_admin_audit(store, by, "month-lock", argv[optind]) : SAE_EXIT_OK;
+    if (audited != SAE_EXIT_OK)
+        return hub_admin_finish(store, audited);
     if (rc == 0)
         printf("locked %s by %s: its figures are kept as approved; later edits show as "
                "revisions in: sae-hub stats --month %s\n", argv[optind], by, argv[optind]);

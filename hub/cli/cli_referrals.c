@@ -101,6 +101,8 @@ static int open_referral(struct hub_cli *cli, const char *command, const char *b
         status = hub_cli_open(cli, store);
     if (status == SAE_EXIT_OK)
         status = hub_admin_resolve(*store, arg, id);
+    if (status == SAE_EXIT_OK)
+        status = hub_admin_check_account(*store, by);
     return status;
 }
 
@@ -126,6 +128,9 @@ static int referrals_answer(struct hub_cli *cli, int argc, char **argv)
         return hub_admin_finish(store, status);
     int rc = merge_referral_answer(store, id, o.agency, answer, o.note, o.by,
                                    (int64_t)sae_wall_clock_ms(), &why);
+    int audited = rc == 0 ? hub_admin_audit(store, o.by, "referral-answer", id) : SAE_EXIT_OK;
+    if (audited != SAE_EXIT_OK)
+        return hub_admin_finish(store, audited);
     if (rc == 0)
         printf("recorded %s on referral %s by %s; the post receives it on its next sync\n",
                argv[optind + 1], id, o.by);
@@ -154,6 +159,9 @@ static int referrals_override(struct hub_cli *cli, int argc, char **argv)
     if (status != SAE_EXIT_OK)
         return hub_admin_finish(store, status);
     int rc = partner_override(store, id, o.by, o.reason, (int64_t)sae_wall_clock_ms(), &why);
+    int audited = rc == 0 ? hub_admin_audit(store, o.by, "referral-override", id) : SAE_EXIT_OK;
+    if (audited != SAE_EXIT_OK)
+        return hub_admin_finish(store, audited);
     if (rc == 0)
         printf("referral %s: its agency now sees the survivor's name, age, contact and "
                "narrative; the override is kept with %s and the reason\n", id, o.by);

@@ -496,12 +496,16 @@ static int reports_review(struct hub_cli *cli, int argc, char **argv)
         status = hub_cli_open(cli, &store);
     if (status == SAE_EXIT_OK)
         status = hub_admin_resolve(store, in.id_arg, id);
+    if (status == SAE_EXIT_OK)
+        status = hub_admin_check_account(store, in.author);
     if (status == SAE_EXIT_OK) {
         struct sae_message why = {{0}};
         int rc = merge_case_review(store, id, in.state, in.note, in.author,
                                    (int64_t)sae_wall_clock_ms(), &why);
         status = rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli);
     }
+    if (status == SAE_EXIT_OK)
+        status = hub_admin_audit(store, in.author, "case-review", id);
     if (status == SAE_EXIT_OK)
         printf("case %s reviewed by %s: %s%s\n", id, in.author, in.state,
                strcmp(in.state, SAE_CASE_REVIEW_HAS_ISSUES) == 0

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "render/render.h"
+#include "sae/sae_value_json.h"
 
 static const struct {
     unsigned bit;
@@ -108,7 +109,7 @@ json_t *hub_partner_referral_json(const struct partner_referral *r)
     json_t *fields = json_object();
     for (size_t i = 0; fields && i < r->shown_count; i++)
         if (json_object_set_new(fields, r->shown[i].field->name,
-                                hub_value_json(r->shown[i].field, r->shown[i].value)) != 0) {
+                                sae_value_json(r->shown[i].field, r->shown[i].value)) != 0) {
             json_decref(fields);
             return NULL;
         }

@@ -404,6 +404,13 @@ static void test_migration_fills_the_summary(void **state)
                                  "DROP TABLE report_summary; DROP TABLE case_review;"
                                  " ALTER TABLE conflict DROP COLUMN dismissed;"
                                  " DROP INDEX conflict_by_age;"
+                                 /* and what migration 7 (monitoring) adds after it */
+                                 " DROP TABLE me_case; DROP TABLE me_event;"
+                                 " DROP TABLE dup_name; DROP TABLE dup_pair;"
+                                 " DROP TABLE dup_decision; DROP TABLE dup_survivor;"
+                                 " DROP TABLE month_lock; DROP TABLE month_figure;"
+                                 " DROP TABLE referral_override;"
+                                 " DELETE FROM meta WHERE key IN ('me_cursor', 'dup_cursor');"
                                  " PRAGMA user_version = 5"), 0);
     hub_store_close(f->world.store);
     f->world.store = NULL;
