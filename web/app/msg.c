@@ -61,6 +61,12 @@ static const struct msg_pair MESSAGES[MSG_COUNT] = {
     [MSG_SESSION_ENDED] = {"Sesi Anda sudah berakhir. Silakan masuk lagi.",
                            "Your session has ended. Please sign in again."},
     [MSG_SKIP_TO_CONTENT] = {"Langsung ke isi", "Skip to content"},
+    [MSG_PAGES] = {"Halaman", "Pages"},
+    [MSG_OF] = {"dari", "of"},
+    [MSG_PREVIOUS] = {"\xE2\x80\xB9 Sebelumnya", "\xE2\x80\xB9 Previous"},
+    [MSG_NEXT] = {"Berikutnya \xE2\x80\xBA", "Next \xE2\x80\xBA"},
+    [MSG_ANY] = {"Semua", "Any"},
+    [MSG_FILTER] = {"Saring", "Filter"},
 };
 
 const char *msg_get(enum msg_lang lang, enum msg_id id)

@@ -51,6 +51,13 @@ enum msg_id {
     MSG_SERVER_ERROR,
     MSG_SESSION_ENDED,
     MSG_SKIP_TO_CONTENT,
+    /* shared page pieces (hub/api/console_layout.c) */
+    MSG_PAGES,
+    MSG_OF,
+    MSG_PREVIOUS,
+    MSG_NEXT,
+    MSG_ANY,
+    MSG_FILTER,
     MSG_COUNT
 };
 
