@@ -179,6 +179,8 @@ static const struct console_section {
     enum msg_id label;
     unsigned roles;
 } SECTIONS[] = {
+    {"/console/reports", MSG_REPORTS, ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR)},
+    {"/console/conflicts", MSG_CONFLICTS, ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR)},
     {"/console/password", MSG_CHANGE_PASSWORD, EVERY_ROLE},
 };
 

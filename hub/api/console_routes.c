@@ -4,7 +4,25 @@
 
 #include <string.h>
 
+#include "api/page_case.h"
+#include "api/page_conflicts.h"
+#include "api/page_reports.h"
+
+static const char *const CASE_EDIT_FIELDS[] = {"id", "field", "value", "unset", "reason", NULL};
+static const char *const CASE_REVIEW_FIELDS[] = {"id", "state", "note", NULL};
+static const char *const CASE_REVEAL_FIELDS[] = {"id", NULL};
+static const char *const DECIDE_FIELDS[] = {"conflict", "seen", "action", "value", "note",
+                                            NULL};
+
 static const struct console_route ROUTES[] = {
+    {"GET", "/console/reports", page_reports, RIGHT_CASES, NULL},
+    {"GET", "/console/export", page_export, RIGHT_EXPORT, NULL},
+    {"GET", "/console/case", page_case, RIGHT_CASES, NULL},
+    {"POST", "/console/case/reveal", page_case_reveal, RIGHT_REVEAL, CASE_REVEAL_FIELDS},
+    {"POST", "/console/case/edit", page_case_edit, RIGHT_EDIT, CASE_EDIT_FIELDS},
+    {"POST", "/console/case/review", page_case_review, RIGHT_REVIEW, CASE_REVIEW_FIELDS},
+    {"GET", "/console/conflicts", page_conflicts, RIGHT_CONFLICTS, NULL},
+    {"POST", "/console/conflicts/decide", page_conflict_decide, RIGHT_RESOLVE, DECIDE_FIELDS},
     {NULL, NULL, NULL, RIGHT_CASES, NULL}, /* the end */
 };
 

@@ -1,0 +1,369 @@
+/* The reports list and exports (page_reports.h). Only non-sensitive columns are listed; the
+ * conflict badge is case_list's count, the queue's own criterion. */
+#include "api/page_reports.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/html.h"
+#include "render/render_export.h"
+#include "store/hub_areas.h"
+
+#define A LAYOUT_A
+#define N LAYOUT_N
+#define PAGE_ROWS 50u
+
+static void query_text(struct console_exchange *x, const char *name, char *out, size_t cap)
+{
+    if (web_request_query(x->req, name, out, cap) != 0)
+        out[0] = '\0';
+}
+
+static const char *or_null(const char *text)
+{
+    return text[0] ? text : NULL;
+}
+
+static int parse_choice(const char *text, const char *const *names, size_t count, int *out)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(text, names[i]) == 0) {
+            *out = (int)i;
+            return 0;
+        }
+    return SAE_EINVAL;
+}
+
+static const char *const SORTS[] = {"date", "updated", "village", "registration"};
+static const char *const CONFLICT_CHOICES[] = {"no", "yes"};
+
+int report_filter_read(struct console_exchange *x, struct report_filter *f,
+                       struct sae_message *why)
+{
+    memset(f, 0, sizeof *f);
+    query_text(x, "kind", f->kind, sizeof f->kind);
+    query_text(x, "kecamatan", f->kecamatan, sizeof f->kecamatan);
+    query_text(x, "village", f->village_text, sizeof f->village_text);
+    query_text(x, "status", f->status, sizeof f->status);
+    query_text(x, "risk", f->risk, sizeof f->risk);
+    query_text(x, "violence", f->violence, sizeof f->violence);
+    query_text(x, "from", f->from, sizeof f->from);
+    query_text(x, "to", f->to, sizeof f->to);
+    query_text(x, "conflict", f->conflict, sizeof f->conflict);
+    query_text(x, "review", f->review, sizeof f->review);
+    query_text(x, "q", f->text, sizeof f->text);
+    query_text(x, "sort", f->sort, sizeof f->sort);
+    query_text(x, "offset", f->offset, sizeof f->offset);
+    struct hub_list_query *q = &f->query;
+    q->kind = or_null(f->kind);
+    q->kecamatan = or_null(f->kecamatan);
+    q->status = or_null(f->status);
+    q->risk = or_null(f->risk);
+    q->violence = or_null(f->violence);
+    q->from = or_null(f->from);
+    q->to = or_null(f->to);
+    q->review = or_null(f->review);
+    q->text = or_null(f->text);
+    q->has_conflict = -1;
+    q->limit = PAGE_ROWS;
+    int sort = 0;
+    if (f->conflict[0] && parse_choice(f->conflict, CONFLICT_CHOICES, 2, &q->has_conflict)) {
+        sae_message_set(why, "conflict: yes or no");
+        return SAE_EINVAL;
+    }
+    if (f->sort[0] && parse_choice(f->sort, SORTS, N(SORTS), &sort)) {
+        sae_message_set(why, "sort: date, updated, village or registration");
+        return SAE_EINVAL;
+    }
+    q->sort = (enum hub_list_sort)sort;
+    char *end = NULL;
+    unsigned long long offset = f->offset[0] ? strtoull(f->offset, &end, 10) : 0;
+    if (f->offset[0] && (*end || f->offset[0] == '-' || offset > HUB_LIST_OFFSET_MAX)) {
+        sae_message_set(why, "offset: 0 to %d", HUB_LIST_OFFSET_MAX);
+        return SAE_EINVAL;
+    }
+    q->offset = (size_t)offset;
+    if (f->village_text[0]) {
+        int rc = hub_areas_resolve(x->store, f->village_text, SAE_AREA_VILLAGE, f->village, why);
+        if (rc != 0)
+            return rc == SAE_ENOMEM || rc == SAE_EDB || rc == SAE_EBUSY ? rc : SAE_EINVAL;
+        q->village = f->village;
+    }
+    return 0;
+}
+
+/* The filters' query string (without offset), ending in '&', for paging and exports. */
+static void filter_base(const struct report_filter *f, const char *path, char *out, size_t cap)
+{
+    const char *names[] = {"kind", "kecamatan", "village", "status", "risk", "violence",
+                           "from", "to", "conflict", "review", "q", "sort"};
+    const char *values[] = {f->kind, f->kecamatan, f->village_text, f->status, f->risk,
+                            f->violence, f->from, f->to, f->conflict, f->review, f->text,
+                            f->sort};
+    size_t len = (size_t)snprintf(out, cap, "%s?", path);
+    for (size_t i = 0; i < N(names) && len < cap; i++) {
+        if (!values[i][0])
+            continue;
+        len += (size_t)snprintf(out + len, cap - len, "%s=", names[i]);
+        for (const unsigned char *c = (const unsigned char *)values[i]; *c && len + 4 < cap; c++)
+            len += (size_t)snprintf(out + len, cap - len,
+                                    (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                                            (*c >= '0' && *c <= '9') || *c == '.' || *c == '-'
+                                        ? "%c"
+                                        : "%%%02X",
+                                    *c);
+        if (len + 1 < cap)
+            out[len++] = '&';
+        out[len < cap ? len : cap - 1] = '\0';
+    }
+}
+
+static void field_options(struct html *h, const struct console_exchange *x, const char *id,
+                          enum msg_id label, const char *field_name, const char *selected)
+{
+    const struct sae_kind *kind = NULL;
+    const struct sae_field *field = NULL;
+    struct layout_option options[32];
+    size_t n = 0;
+    if (sae_catalogue_find_kind("case", &kind) == 0 &&
+        sae_catalogue_find_field(kind, field_name, &field) == 0)
+        for (size_t i = 0; i < field->value_count && n < N(options); i++)
+            options[n++] = (struct layout_option){field->values[i].code,
+                                                  x->lang == MSG_LANG_EN
+                                                      ? field->values[i].label_en
+                                                      : field->values[i].label_id};
+    layout_select(h, id, layout_say(x, label), options, n, layout_say(x, MSG_ANY), selected);
+}
+
+static void kecamatan_options(struct html *h, const struct console_exchange *x,
+                              const char *selected)
+{
+    const struct sae_area_list *areas = NULL;
+    struct layout_option options[64];
+    size_t n = 0;
+    if (sae_area_list_shared(&areas) == 0)
+        for (size_t i = 0; i < areas->count && n < N(options); i++)
+            if (areas->items[i].level == SAE_AREA_DISTRICT)
+                options[n++] = (struct layout_option){areas->items[i].code,
+                                                      areas->items[i].name};
+    layout_select(h, "kecamatan", layout_say(x, MSG_KECAMATAN), options, n,
+                  layout_say(x, MSG_ANY), selected);
+}
+
+static void filter_form(struct html *h, const struct console_exchange *x,
+                        const struct report_filter *f)
+{
+    const struct html_attr form[] = {A("method", "get"), A("action", "/console/reports"),
+                                     A("class", "filters"), A("id", "filters")};
+    html_open(h, "form", form, N(form));
+    struct layout_option kinds[8];
+    size_t nk = 0;
+    for (size_t i = 0; i < sae_catalogue_kind_count() && nk < N(kinds); i++) {
+        const struct sae_kind *k = sae_catalogue_kind_at(i);
+        kinds[nk++] = (struct layout_option){k->name, x->lang == MSG_LANG_EN ? k->label_en
+                                                                             : k->label_id};
+    }
+    layout_select(h, "kind", layout_say(x, MSG_KIND), kinds, nk, layout_say(x, MSG_ANY), f->kind);
+    kecamatan_options(h, x, f->kecamatan);
+    layout_input(h, "village", "text", layout_say(x, MSG_VILLAGE), f->village_text);
+    field_options(h, x, "status", MSG_STATUS, "status", f->status);
+    field_options(h, x, "risk", MSG_RISK, "risk_level", f->risk);
+    field_options(h, x, "violence", MSG_VIOLENCE, "violence_types", f->violence);
+    layout_input(h, "from", "date", layout_say(x, MSG_INTAKE_FROM), f->from);
+    layout_input(h, "to", "date", layout_say(x, MSG_INTAKE_TO), f->to);
+    const struct layout_option conflict[] = {{"yes", layout_say(x, MSG_YES)},
+                                             {"no", layout_say(x, MSG_NO)}};
+    layout_select(h, "conflict", layout_say(x, MSG_HAS_CONFLICT), conflict, 2,
+                  layout_say(x, MSG_ANY), f->conflict);
+    const struct layout_option review[] = {{"none", layout_say(x, MSG_REVIEW_NONE)},
+                                           {"received", layout_say(x, MSG_REVIEW_RECEIVED)},
+                                           {"has_issues", layout_say(x, MSG_REVIEW_HAS_ISSUES)},
+                                           {"approved", layout_say(x, MSG_REVIEW_APPROVED)}};
+    layout_select(h, "review", layout_say(x, MSG_REVIEW), review, N(review),
+                  layout_say(x, MSG_ANY), f->review);
+    layout_input(h, "q", "search", layout_say(x, MSG_SEARCH), f->text);
+    const struct layout_option sorts[] = {{"date", layout_say(x, MSG_SORT_DATE)},
+                                          {"updated", layout_say(x, MSG_SORT_UPDATED)},
+                                          {"village", layout_say(x, MSG_VILLAGE)},
+                                          {"registration", layout_say(x, MSG_REGISTRATION)}};
+    layout_select(h, "sort", layout_say(x, MSG_SORT), sorts, N(sorts), NULL, f->sort);
+    const struct html_attr button[] = {A("type", "submit"), A("id", "apply")};
+    html_open(h, "div", NULL, 0);
+    html_element(h, "button", button, N(button), layout_say(x, MSG_FILTER));
+    html_close(h, "div");
+    html_close(h, "form");
+}
+
+static const char *enum_label(const struct console_exchange *x, const char *field_name,
+                              const char *code)
+{
+    const struct sae_kind *kind = NULL;
+    const struct sae_field *field = NULL;
+    const struct sae_enum_value *v = NULL;
+    if (code && sae_catalogue_find_kind("case", &kind) == 0 &&
+        sae_catalogue_find_field(kind, field_name, &field) == 0 &&
+        (v = sae_field_find_value(field, code)) != NULL)
+        return x->lang == MSG_LANG_EN ? v->label_en : v->label_id;
+    return code;
+}
+
+static void row_badges(struct html *h, const struct console_exchange *x,
+                       const struct hub_list_row *r)
+{
+    html_open(h, "td", NULL, 0);
+    if (r->open_conflicts > 0) {
+        char text[64];
+        snprintf(text, sizeof text, "%" PRId64 " %s", r->open_conflicts,
+                 layout_say(x, MSG_CONFLICTS_BADGE));
+        const struct html_attr badge[] = {A("class", "badge conflict")};
+        html_element(h, "span", badge, N(badge), text);
+    }
+    if (r->review) {
+        const struct html_attr badge[] = {A("class", strcmp(r->review, "approved") == 0
+                                                         ? "badge ok" : "badge")};
+        enum msg_id id = strcmp(r->review, "approved") == 0     ? MSG_REVIEW_APPROVED
+                         : strcmp(r->review, "has_issues") == 0 ? MSG_REVIEW_HAS_ISSUES
+                                                                : MSG_REVIEW_RECEIVED;
+        html_text(h, " ");
+        html_element(h, "span", badge, N(badge), layout_say(x, id));
+    }
+    html_close(h, "td");
+}
+
+static void rows_table(struct html *h, const struct console_exchange *x,
+                       const struct hub_list_page *page)
+{
+    const char *heads[] = {layout_say(x, MSG_REGISTRATION), layout_say(x, MSG_KIND),
+                           layout_say(x, MSG_VILLAGE),      layout_say(x, MSG_DATE),
+                           layout_say(x, MSG_STATUS),       layout_say(x, MSG_RISK),
+                           layout_say(x, MSG_VIOLENCE),     layout_say(x, MSG_MARKS)};
+    layout_table_begin(h, "reports", heads, N(heads));
+    for (size_t i = 0; i < page->count; i++) {
+        const struct hub_list_row *r = &page->rows[i];
+        char href[64];
+        snprintf(href, sizeof href, "/console/case?id=%s", r->id);
+        html_open(h, "tr", NULL, 0);
+        bool is_case = strcmp(r->kind->name, "case") == 0;
+        if (is_case)
+            layout_cell_link(h, href, r->registration ? r->registration : r->id);
+        else
+            layout_cell(h, r->id);
+        layout_cell(h, x->lang == MSG_LANG_EN ? r->kind->label_en : r->kind->label_id);
+        layout_cell(h, r->village_name ? r->village_name : r->village);
+        layout_cell(h, r->date);
+        layout_cell(h, enum_label(x, "status", r->status));
+        layout_cell(h, enum_label(x, "risk_level", r->risk));
+        layout_cell(h, r->violence);
+        row_badges(h, x, r);
+        html_close(h, "tr");
+    }
+    layout_table_end(h);
+}
+
+static void export_links(struct html *h, const struct console_exchange *x, const char *base)
+{
+    const struct html_attr box[] = {A("class", "actions"), A("id", "exports")};
+    html_open(h, "div", box, N(box));
+    html_element(h, "strong", NULL, 0, layout_say(x, MSG_DOWNLOAD));
+    static const struct {
+        const char *query;
+        enum msg_id label;
+        bool full;
+    } links[] = {{"format=csv&variant=deidentified", MSG_EXPORT_CSV, false},
+                 {"format=json&variant=deidentified", MSG_EXPORT_JSON, false},
+                 {"format=csv&variant=full", MSG_EXPORT_FULL_CSV, true}};
+    for (size_t i = 0; i < N(links); i++) {
+        if (links[i].full && !console_may(x->caller.account.role, RIGHT_EXPORT_FULL))
+            continue;
+        char href[1400], id[24];
+        snprintf(href, sizeof href, "%s%s", base, links[i].query);
+        snprintf(id, sizeof id, "export-%zu", i);
+        const struct html_attr a[] = {A("href", href), A("id", id), A("download", NULL)};
+        html_element(h, "a", a, N(a), layout_say(x, links[i].label));
+    }
+    html_close(h, "div");
+}
+
+int page_reports(struct console_exchange *x, const struct web_form *form)
+{
+    (void)form;
+    struct report_filter f;
+    struct sae_message why = {{0}};
+    struct hub_list_page page = {0};
+    int rc = report_filter_read(x, &f, &why);
+    if (rc == 0)
+        rc = hub_case_list(x->store, &f.query, &page, &why);
+    if (rc != 0 && rc != SAE_EINVAL && rc != SAE_ENOTFOUND && rc != SAE_EAMBIGUOUS)
+        return rc;
+    char base[1200], export_base[1200];
+    filter_base(&f, "/console/reports", base, sizeof base);
+    filter_base(&f, "/console/export", export_base, sizeof export_base);
+    struct html h;
+    html_init(&h);
+    console_page_open(&h, x, MSG_REPORTS, "reports", false);
+    html_element(&h, "h1", NULL, 0, layout_say(x, MSG_REPORTS));
+    filter_form(&h, x, &f);
+    if (rc != 0) {
+        char text[SAE_MESSAGE_BYTES + 128];
+        snprintf(text, sizeof text, "%s %s", layout_say(x, MSG_FILTER_REFUSED), why.text);
+        layout_alert(&h, "error", text);
+    } else {
+        char totals[96];
+        snprintf(totals, sizeof totals, "%" PRId64 " %s", page.total, layout_say(x, MSG_FOUND));
+        const struct html_attr t[] = {A("class", "totals"), A("id", "total")};
+        html_element(&h, "p", t, N(t), totals);
+        export_links(&h, x, export_base);
+        rows_table(&h, x, &page);
+        layout_pager(&h, x, base, f.query.offset, f.query.limit, page.total);
+    }
+    hub_list_page_free(&page);
+    return console_page_close(&h, x, rc == 0 ? 200 : 400);
+}
+
+int page_export(struct console_exchange *x, const struct web_form *form)
+{
+    (void)form;
+    struct report_filter f;
+    struct sae_message why = {{0}};
+    char format[8] = "", variant[16] = "";
+    query_text(x, "format", format, sizeof format);
+    query_text(x, "variant", variant, sizeof variant);
+    bool csv = strcmp(format, "json") != 0, full = strcmp(variant, "full") == 0;
+    if ((format[0] && strcmp(format, "csv") && strcmp(format, "json")) ||
+        (variant[0] && !full && strcmp(variant, "deidentified")))
+        return layout_message_page(x, 400, MSG_BAD_REQUEST);
+    if (full && !console_may(x->caller.account.role, RIGHT_EXPORT_FULL))
+        return layout_message_page(x, 403, MSG_FORBIDDEN);
+    int rc = report_filter_read(x, &f, &why);
+    if (rc != 0)
+        return rc == SAE_ENOMEM || rc == SAE_EDB ? rc : layout_message_page(x, 400, MSG_BAD_REQUEST);
+    char *text = NULL;
+    size_t len = 0, count = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out)
+        return SAE_ENOMEM;
+    struct hub_export_request request = {&f.query, full ? HUB_EXPORT_FULL : HUB_EXPORT_DEIDENTIFIED,
+                                         csv, full, false};
+    rc = hub_export_write(x->store, out, &request, &count, &why);
+    if (fclose(out) != 0 && rc == 0)
+        rc = SAE_EIO;
+    if (rc == 0) {
+        char target[96];
+        snprintf(target, sizeof target, "%s %s, %zu reports", full ? "full" : "de-identified",
+                 csv ? "csv" : "json", count);
+        rc = hub_audit_append(x->store, x->caller.account.name, "export", target,
+                              x->caller.address, x->now_s * 1000);
+    }
+    if (rc == 0)
+        rc = web_response_header(x->resp, "Content-Disposition",
+                                 csv ? "attachment; filename=\"laporan.csv\""
+                                     : "attachment; filename=\"laporan.json\"");
+    if (rc != 0) {
+        free(text);
+        return rc == SAE_EINVAL ? layout_message_page(x, 400, MSG_BAD_REQUEST) : rc;
+    }
+    return web_response_body(x->resp, 200, csv ? "text/csv; charset=utf-8" : "application/json",
+                             (uint8_t *)text, len);
+}

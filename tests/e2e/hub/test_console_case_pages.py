@@ -1,0 +1,283 @@
+"""The console's case pages in a real browser and over real HTTPS, against a real sae-hub
+whose posts (real sae-node) synced cases and left a conflict: each role sees and does only
+what it may (and the same refusals by direct requests: 403, nothing changed); reports
+filtered, with conflict badges that agree with the queue; a case file opened and its
+sensitive fields revealed (audited); a coordinator's edit with a reason and a review; a
+conflict resolved in the browser reaching both posts; the 409 when a post changed the
+conflict under the page; a CSV export parsed; stored HTML and script shown as text on every
+page; hostile form input refused."""
+import csv
+import io
+import os
+import re
+import shutil
+
+import pytest
+
+import case_pages_world as world
+import saenode
+from console_client import Console
+
+pytestmark = pytest.mark.skipif(not shutil.which("chromium") or not shutil.which("chromedriver"),
+                                reason="needs Debian's chromium and chromium-driver "
+                                       "(scripts/deps.sh installs them)")
+
+TABLES = ("report", "change", "conflict", "conflict_candidate", "case_review", "audit")
+XSS = '<script>alert(1)</script><img src=x onerror="alert(2)" id="injected">'
+
+
+def signed_in(b, w, name):
+    b.sign_in(name, w.passwords[name])
+    if b.path == "/console/conduct":
+        b.submit("#accept")
+    assert b.path == "/console/"
+    return b
+
+
+def client(w, name):
+    c = Console(w.hub)
+    c.sign_in(name, w.passwords[name])
+    c.accept_conduct()
+    return c
+
+
+def form_post(c, path, fields):
+    data = dict(fields)
+    data.setdefault("csrf", c.csrf)
+    return c.request("POST", path, data=data)
+
+
+def screenshot(b, name, tmp_path):
+    out = os.environ.get("SAE_SCREENSHOT_DIR") or str(tmp_path)
+    b.screenshot(os.path.join(out, name))
+    assert b.driver.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_each_role_sees_and_does_only_what_it_may(tmp_path, browser):
+    w = world.build(tmp_path)
+    b = signed_in(browser(w.hub), w, "budi")  # operator
+    links = [a.get_attribute("href").split("/console")[1] for a in b.finds("#sections a")]
+    assert links == ["/reports", "/conflicts", "/password"]
+    b.click("#sections a[href='/console/reports']")
+    assert len(b.finds("#reports tbody tr")) == 3  # two cases and a service
+    b.open("/console/case?id=" + w.case)
+    page = b.find("main").text
+    assert "Siti Aminah" not in page and "dipukul" not in page
+    assert "tersembunyi" in page
+    assert not b.finds("#reveal") and not b.finds("#edit-form") and not b.finds("#review-form")
+    b.open("/console/conflicts")
+    assert b.finds("#total") and not b.finds("form[action='/console/conflicts/decide']")
+    assert not b.finds("#export-2")  # no full export
+    # The same refusals by direct requests: 403, nothing changed.
+    before = w.hub.snapshot(TABLES[:-1])
+    budi = client(w, "budi")
+    conflict = world.open_conflicts(w.hub)[0][0]
+    refused = [form_post(budi, "/console/case/reveal", {"id": w.case}),
+               form_post(budi, "/console/case/edit", {"id": w.case, "field": "risk_level",
+                                                      "value": "low", "reason": "x"}),
+               form_post(budi, "/console/case/review", {"id": w.case, "state": "approved"}),
+               form_post(budi, "/console/conflicts/decide",
+                         {"conflict": conflict, "seen": "1", "action": "dismiss"}),
+               budi.get("/console/export?format=csv&variant=full")]
+    assert [r.status_code for r in refused] == [403] * 5
+    for name in ("rina", "mitra"):  # admin and partner: no case content at all
+        other = client(w, name)
+        for path in ("/console/reports", "/console/case?id=" + w.case, "/console/conflicts",
+                     "/console/export?format=csv"):
+            r = other.get(path)
+            assert r.status_code == 403 and "Siti" not in r.text, (name, path)
+    assert w.hub.snapshot(TABLES[:-1]) == before
+    assert not w.hub.query("SELECT 1 FROM audit WHERE action = 'case-reveal'")
+    w.hub.stop()
+
+
+def test_filters_and_conflict_badges_agree_with_the_queue(tmp_path, browser):
+    w = world.build(tmp_path)
+    b = signed_in(browser(w.hub), w, "siti")
+    b.open("/console/reports?conflict=yes")
+    rows = b.finds("#reports tbody tr")
+    assert len(rows) == 1 and "konflik" in rows[0].text
+    assert b.text("#total").startswith("1 ")
+    b.open("/console/reports?conflict=no&kind=case")
+    assert len(b.finds("#reports tbody tr")) == 1
+    b.open("/console/reports")
+    b.find("#violence").send_keys("Psikis")
+    b.click("#apply")
+    assert "violence=psychological" in b.driver.current_url
+    assert len(b.finds("#reports tbody tr")) == 1
+    b.open("/console/reports?risk=high&kind=case")
+    assert b.text("#total").startswith("1 ")  # the standing value: the safest
+    b.open("/console/reports?q=%27%3B%20DROP%20TABLE%20report%3B--")
+    assert b.text("#total").startswith("0 ")
+    b.open("/console/reports?from=not-a-date")
+    assert "Saringan tidak dapat dipakai" in b.text("#alert")
+    queue = world.open_conflicts(w.hub)
+    b.open("/console/conflicts")
+    assert b.text("#total").startswith("%d " % len(queue))
+    assert len(b.finds("section.conflict")) == len(queue)
+    screenshot(b, "console-conflicts.png", tmp_path)
+    b.open("/console/reports")
+    screenshot(b, "console-reports.png", tmp_path)
+    w.hub.stop()
+
+
+def test_case_file_reveal_edit_and_review(tmp_path, browser):
+    w = world.build(tmp_path)
+    b = signed_in(browser(w.hub), w, "siti")
+    b.open("/console/case?id=" + w.case)
+    assert "Siti Aminah" not in b.find("main").text
+    assert "siti" in b.text("#openers")
+    assert len(b.finds("#timeline tbody tr")) == 1
+    assert b.finds("#case-conflicts")
+    b.click("#reveal")
+    assert "Siti Aminah" in b.text("#fields")
+    screenshot(b, "console-case-file.png", tmp_path)
+    rows = w.hub.query("SELECT actor, target FROM audit WHERE action = 'case-reveal'")
+    assert rows == [("siti", w.case)]
+    assert w.hub.query("SELECT count(*) FROM audit WHERE action = 'case-open' "
+                       "AND target = ?", (w.case,))[0][0] >= 1
+    # An edit without a reason is refused by the browser and the server alike.
+    siti = client(w, "siti")
+    before = w.hub.snapshot(TABLES[:-1])
+    r = form_post(siti, "/console/case/edit", {"id": w.quiet, "field": "victim_age",
+                                               "value": "16", "reason": ""})
+    assert r.status_code == 400 and w.hub.snapshot(TABLES[:-1]) == before
+    b.open("/console/case?id=" + w.quiet)
+    b.find("#field").send_keys("Usia korban")
+    b.fill({"value": "16", "reason": "Akta kelahiran menunjukkan 16 tahun"})
+    b.click("#edit-save")
+    assert "disimpan" in b.text("#alert")
+    b.find("#state").send_keys("Ada masalah")
+    b.fill({"note": "Mohon cek alamat"})
+    b.click("#review-save")
+    assert "Ada masalah" in b.text("#review-state")
+    for p in (w.a, w.b):
+        world.sync(p)
+        shown = saenode.show_json(p, w.quiet)
+        assert shown["issues"]["note"] == "Mohon cek alamat", shown
+        assert "16" in saenode.ok(["show", w.quiet], dir=p).text
+    assert ("siti", "report-edit", w.quiet) in w.hub.query(
+        "SELECT actor, action, target FROM audit")
+    w.hub.stop()
+
+
+def test_resolve_in_the_browser_reaches_both_posts(tmp_path, browser):
+    w = world.build(tmp_path)
+    (conflict, _, field), = world.open_conflicts(w.hub)
+    b = signed_in(browser(w.hub), w, "siti")
+    b.click("#sections a[href='/console/conflicts']")
+    card = "#conflict-%d" % conflict
+    assert "berat" in b.text(card)
+    b.find("#enter-%d" % conflict).click()
+    b.fill({"value-%d" % conflict: "Sedang", "note-%d" % conflict: "Dicek lewat telepon"})
+    b.click("#submit-%d" % conflict)
+    assert b.path == "/console/conflicts" and "disimpan" in b.text("#alert")
+    assert world.open_conflicts(w.hub) == []
+    for p in (w.a, w.b):
+        world.sync(p)
+        assert saenode.show_json(p, w.case)["fields"]["risk_level"] == "medium"
+    assert ("siti", "conflict-resolve") in w.hub.query("SELECT actor, action FROM audit")
+    w.hub.stop()
+
+
+def test_a_conflict_changed_under_the_page_answers_409(tmp_path, browser):
+    w = world.build(tmp_path)
+    (conflict, _, _), = world.open_conflicts(w.hub)
+    b = signed_in(browser(w.hub), w, "siti")
+    b.open("/console/conflicts")
+    assert len(b.finds("#candidates-%d tbody tr" % conflict)) == 2
+    world.edit(w.c, w.case, "risk_level=low")  # c had seen only the agreed value
+    world.sync(w.c)
+    before = w.hub.snapshot(TABLES[:-1])
+    b.find("#dismiss-%d" % conflict).click()
+    b.click("#submit-%d" % conflict)
+    assert "berubah" in b.text("#alert")
+    assert len(b.finds("#candidates-%d tbody tr" % conflict)) == 3  # the new candidates
+    assert w.hub.snapshot(TABLES[:-1]) == before
+    siti = client(w, "siti")
+    r = form_post(siti, "/console/conflicts/decide",
+                  {"conflict": conflict, "seen": "1,2", "action": "keep:1"})
+    assert r.status_code == 409 and w.hub.snapshot(TABLES[:-1]) == before
+    w.hub.stop()
+
+
+def test_csv_export_parses_and_is_audited(tmp_path):
+    w = world.build(tmp_path)
+    budi = client(w, "budi")
+    r = budi.get("/console/export?format=csv&variant=deidentified&kind=case")
+    assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert {row["id"] for row in rows} == {w.case, w.quiet}
+    assert "victim_name" not in rows[0] and "Siti Aminah" not in r.text
+    assert all(re.fullmatch(r"\d{4}-\d{2}", row["intake_date"]) for row in rows)
+    siti = client(w, "siti")
+    full = siti.get("/console/export?format=csv&variant=full&kind=case")
+    assert full.status_code == 200 and "Siti Aminah" in full.content.decode("utf-8-sig")
+    js = siti.get("/console/export?format=json&conflict=yes")
+    assert [x["id"] for x in js.json()] == [w.case]
+    audited = w.hub.query("SELECT actor, target FROM audit WHERE action = 'export'")
+    assert [a for a, _ in audited] == ["budi", "siti", "siti"], audited
+    w.hub.stop()
+
+
+def test_stored_html_and_script_render_as_text(tmp_path, browser):
+    w = world.build(tmp_path, name_a=XSS, narrative=XSS)
+    saenode.ok(["add", "shelter_stay", "--set", "case_id=" + w.quiet, "--set",
+                "shelter_name=" + XSS, "--set", "admission_date=2026-01-07"], dir=w.a)
+    world.edit(w.a, w.case, "narrative=" + XSS + " a")
+    world.edit(w.b, w.case, "narrative=" + XSS + " b")
+    world.sync(w.a)
+    world.sync(w.b)
+    assert len(world.open_conflicts(w.hub)) == 2
+    b = signed_in(browser(w.hub), w, "siti")
+    for path in ("/console/reports", "/console/case?id=" + w.case,
+                 "/console/case?id=" + w.quiet, "/console/conflicts",
+                 "/console/reports?q=" + "%3Cscript%3E"):
+        b.open(path)
+        assert not b.alert_open(), path
+        assert not b.finds("#injected") and not b.finds("main script"), path
+    b.open("/console/case?id=" + w.case)
+    b.click("#reveal")
+    assert not b.alert_open() and not b.finds("#injected")
+    assert XSS in b.text("#fields")
+    w.hub.stop()
+
+
+def test_hostile_form_input_is_refused_and_changes_nothing(tmp_path):
+    w = world.build(tmp_path)
+    siti = client(w, "siti")
+    (conflict, _, _), = world.open_conflicts(w.hub)
+    before = w.hub.snapshot(TABLES[:-1])
+    cases = [
+        ("/console/conflicts/decide", {"conflict": conflict, "seen": "1,2", "action": "keep:1",
+                                       "extra": "x"}),
+        ("/console/conflicts/decide", {"conflict": "1 OR 1=1", "seen": "1", "action": "dismiss"}),
+        ("/console/conflicts/decide", {"conflict": conflict, "seen": "'; DROP TABLE conflict;--",
+                                       "action": "dismiss"}),
+        ("/console/conflicts/decide", {"conflict": conflict, "seen": "1,2", "action": "keep:99"}),
+        ("/console/case/edit", {"id": w.case, "field": "no_such_field", "value": "1",
+                                "reason": "r"}),
+        ("/console/case/edit", {"id": w.case, "field": "victim_age", "value": "999",
+                                "reason": "r"}),
+        ("/console/case/edit", {"id": w.case, "field": "victim_age", "value": "20",
+                                "reason": "x" * 1001}),
+        ("/console/case/review", {"id": w.case, "state": "maybe"}),
+        ("/console/case/reveal", {"id": "../../etc/passwd"}),
+    ]
+    for path, fields in cases:
+        r = form_post(siti, path, fields)
+        assert 400 <= r.status_code < 500, (path, fields, r.status_code)
+    r = siti.request("POST", "/console/case/edit", data={"csrf": siti.csrf, "id": w.case,
+                                                         "field": "narrative",
+                                                         "reason": "r", "value": "x" * 70000})
+    assert r.status_code in (400, 413)
+    r = form_post(siti, "/console/case/edit", {"csrf": "wrong", "id": w.case,
+                                               "field": "victim_age", "value": "20",
+                                               "reason": "r"})
+    assert r.status_code == 403
+    assert siti.get("/console/reports?offset=-1").status_code == 400
+    assert siti.get("/console/export?format=xml").status_code == 400
+    assert w.hub.snapshot(TABLES[:-1]) == before
+    assert siti.get("/console/reports").status_code == 200  # the daemon is up
+    w.hub.stop()
