@@ -175,3 +175,15 @@ void layout_time(int64_t ms, char out[20])
     if (!gmtime_r(&s, &tm) || strftime(out, 20, "%Y-%m-%d %H:%M", &tm) == 0)
         snprintf(out, 20, "?");
 }
+
+void layout_value_text(const struct console_exchange *x, const struct sae_field *field,
+                       const char *value, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", value ? value : "");
+    if (!field || !value || (field->type != SAE_FIELD_ENUM && field->type != SAE_FIELD_BOOL &&
+                             field->type != SAE_FIELD_SET))
+        return;
+    const struct sae_enum_value *v = sae_field_find_value(field, value);
+    if (v)
+        snprintf(out, cap, "%s", x->lang == MSG_LANG_EN ? v->label_en : v->label_id);
+}

@@ -75,6 +75,9 @@ void layout_pager(struct html *h, const struct console_exchange *x, const char *
 void layout_alert(struct html *h, const char *kind, const char *text);
 /* A page of one message (4xx/5xx). */
 int layout_message_page(struct console_exchange *x, unsigned status, enum msg_id text);
+/* A value for people: an enum's or a yes/no's label, else the text (cut to cap). */
+void layout_value_text(const struct console_exchange *x, const struct sae_field *field,
+                       const char *value, char *out, size_t cap);
 /* ISO date "YYYY-MM-DD HH:MM" (UTC) of ms since the epoch. */
 void layout_time(int64_t ms, char out[20]);
 

@@ -34,19 +34,6 @@ static const char *label_of(const struct console_exchange *x, const struct sae_f
     return field ? msg_field_label(x->lang, field) : layout_say(x, MSG_DELETED);
 }
 
-/* A value for people: an enum's label, a set's elements' labels, else the text. */
-static void value_text(const struct console_exchange *x, const struct sae_field *field,
-                       const char *value, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s", value);
-    if (!field || (field->type != SAE_FIELD_ENUM && field->type != SAE_FIELD_BOOL &&
-                   field->type != SAE_FIELD_SET))
-        return;
-    const struct sae_enum_value *v = sae_field_find_value(field, value);
-    if (v)
-        snprintf(out, cap, "%s", x->lang == MSG_LANG_EN ? v->label_en : v->label_id);
-}
-
 static void masked(struct html *h, const struct console_exchange *x)
 {
     const struct html_attr m[] = {A("class", "masked")};
@@ -89,7 +76,7 @@ static void fields_table(struct html *h, const struct console_exchange *x,
             masked(h, x);
         } else {
             char text[256];
-            value_text(x, v->field, v->value, text, sizeof text);
+            layout_value_text(x, v->field, v->value, text, sizeof text);
             html_text(h, strlen(v->value) < sizeof text ? text : v->value);
         }
         if (has_conflict(file, v->field->name)) {

@@ -56,7 +56,8 @@ static void field_label(const struct console_exchange *x, const struct hub_queue
 }
 
 static void version_cells(struct html *h, const struct console_exchange *x,
-                          const struct hub_queue_version *v, bool mask)
+                          const struct hub_queue_entry *e, const struct hub_queue_version *v,
+                          bool mask)
 {
     const struct html_attr m[] = {A("class", "masked")};
     if (!v->exists) {
@@ -69,7 +70,10 @@ static void version_cells(struct html *h, const struct console_exchange *x,
         html_element(h, "span", m, N(m), layout_say(x, MSG_MASKED));
         html_close(h, "td");
     } else {
-        layout_cell(h, v->value ? v->value : layout_say(x, MSG_UNSET));
+        struct sae_field_ref ref = field_of(e);
+        char text[256];
+        layout_value_text(x, ref.field, v->value, text, sizeof text);
+        layout_cell(h, v->value ? text : layout_say(x, MSG_UNSET));
     }
     char line[SAE_BYLINE_BYTES];
     sae_byline(v->author ? v->author : "?", v->district ? layout_say(x, MSG_DISTRICT) : v->device,
@@ -90,8 +94,8 @@ static void candidates_table(struct html *h, const struct console_exchange *x,
         snprintf(number, sizeof number, "%zu", i + 1);
         html_open(h, "tr", NULL, 0);
         layout_cell(h, number);
-        version_cells(h, x, &e->candidates[i].change, mask);
-        version_cells(h, x, &e->candidates[i].base, mask);
+        version_cells(h, x, e, &e->candidates[i].change, mask);
+        version_cells(h, x, e, &e->candidates[i].base, mask);
         html_close(h, "tr");
     }
     layout_table_end(h);
@@ -194,11 +198,11 @@ static void agreed_and_standing(struct html *h, const struct console_exchange *x
     layout_table_begin(h, "", heads, N(heads));
     html_open(h, "tr", NULL, 0);
     layout_cell(h, layout_say(x, MSG_AGREED));
-    version_cells(h, x, &e->agreed, mask);
+    version_cells(h, x, e, &e->agreed, mask);
     html_close(h, "tr");
     html_open(h, "tr", NULL, 0);
     layout_cell(h, layout_say(x, MSG_STANDING));
-    version_cells(h, x, &e->standing, mask);
+    version_cells(h, x, e, &e->standing, mask);
     html_close(h, "tr");
     layout_table_end(h);
 }
@@ -215,7 +219,7 @@ static int entry_card(struct html *h, struct console_exchange *x, const struct h
     }
     char id[32];
     snprintf(id, sizeof id, "conflict-%" PRId64, e->id);
-    const struct html_attr c[] = {A("class", e->hard ? "card conflict" : "card conflict soft"),
+    const struct html_attr c[] = {A("class", e->hard ? "card conflict-card" : "card conflict-card soft"),
                                   A("id", id)};
     html_open(h, "section", c, N(c));
     entry_head(h, x, e);

@@ -248,8 +248,9 @@ static void rows_table(struct html *h, const struct console_exchange *x,
         bool is_case = strcmp(r->kind->name, "case") == 0;
         if (is_case)
             layout_cell_link(h, href, r->registration ? r->registration : r->id);
-        else
-            layout_cell(h, r->id);
+        else /* an event's id, cut as people quote it (a unique prefix) */
+            html_element(h, "td", NULL, 0, (char[9]){r->id[0], r->id[1], r->id[2], r->id[3],
+                                                     r->id[4], r->id[5], r->id[6], r->id[7], 0});
         layout_cell(h, x->lang == MSG_LANG_EN ? r->kind->label_en : r->kind->label_id);
         layout_cell(h, r->village_name ? r->village_name : r->village);
         layout_cell(h, r->date);

@@ -115,7 +115,7 @@ def test_filters_and_conflict_badges_agree_with_the_queue(tmp_path, browser):
     queue = world.open_conflicts(w.hub)
     b.open("/console/conflicts")
     assert b.text("#total").startswith("%d " % len(queue))
-    assert len(b.finds("section.conflict")) == len(queue)
+    assert len(b.finds("section.conflict-card")) == len(queue)
     screenshot(b, "console-conflicts.png", tmp_path)
     b.open("/console/reports")
     screenshot(b, "console-reports.png", tmp_path)
