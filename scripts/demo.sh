@@ -286,7 +286,10 @@ node_cmd() {
 }
 
 step "16. Selesaikan / Inspect and resolve it yourself" \
-    "While the hub runs, these commands work as they are, from any directory:"
+    "In the browser: sign in at $HUB_URL/console/ as \"Bu Ratna (UPTD PPA)\" with her" \
+    "one-time password above, open Konflik data / Conflicts ($HUB_URL/console/conflicts)," \
+    "choose a value, add a note and press Putuskan / Decide. Or, while the hub runs, these" \
+    "commands work as they are, from any directory:"
 cat <<EOF
   # the conflict, the case, the daemon's last log lines
   $(hub_cmd conflicts show "$CONFLICT")

@@ -69,6 +69,16 @@ int console_page_close(struct html *h, struct console_exchange *x, unsigned stat
 int console_page_sign_in(struct console_exchange *x, unsigned status, const char *error,
                          const char *notice, const char *name);
 
+/* The API's answers (console_api.c): a JSON value (stolen) with status; an error
+ * {"error": code, "message": message}; the request's JSON object of only the allowed
+ * string fields (*body NULL after answering 4xx itself). */
+struct json_t;
+int console_api_json(struct console_exchange *x, unsigned status, struct json_t *value);
+int console_api_error(struct console_exchange *x, unsigned status, const char *code,
+                      const char *message);
+int console_api_body(struct console_exchange *x, const char *const *allowed,
+                     struct json_t **body);
+
 /* Pages (console_pages.c) and API (console_api.c). */
 int console_pages_handle(struct console_exchange *x);
 int console_api_handle(struct console_exchange *x);

@@ -352,31 +352,47 @@ static int decide(struct console_exchange *x, int64_t conflict, const struct mer
     return rc;
 }
 
-int page_conflict_decide(struct console_exchange *x, const struct web_form *form)
+int conflict_decision_apply(struct console_exchange *x, const struct conflict_decision *d,
+                            int64_t *conflict, struct sae_message *why)
 {
-    const char *id_text = web_form_get(form, "conflict"), *action = web_form_get(form, "action");
-    const char *note = web_form_get(form, "note");
     int64_t seqs[MERGE_SEEN_MAX];
     size_t count = 0;
     char *end = NULL;
-    long long conflict = id_text ? strtoll(id_text, &end, 10) : 0;
-    if (!id_text || *end || conflict <= 0 || !action ||
-        !parse_seen(web_form_get(form, "seen"), seqs, &count) ||
-        (note && (strlen(note) > SAE_LIMIT_NOTE_BYTES || strpbrk(note, "\r\n"))))
-        return layout_message_page(x, 400, MSG_BAD_REQUEST);
+    long long id = d->conflict ? strtoll(d->conflict, &end, 10) : 0;
+    if (!d->conflict || *end || id <= 0 || !d->action || !parse_seen(d->seen, seqs, &count) ||
+        (d->note && (strlen(d->note) > SAE_LIMIT_NOTE_BYTES || strpbrk(d->note, "\r\n")))) {
+        sae_message_set(why, "give conflict (its number), seen (the candidates' seqs the page "
+                        "showed, comma-separated), action (keep:N, value, unset or dismiss) "
+                        "and at most a one-line note of 1000 bytes");
+        return SAE_EINVAL;
+    }
+    *conflict = id;
     struct merge_seen seen = {seqs, count};
-    struct sae_message why = {{0}};
-    int rc = decide(x, conflict, &seen, action, web_form_get(form, "value"),
-                    note && note[0] ? note : NULL, &why);
+    int rc = decide(x, id, &seen, d->action, d->value, d->note && d->note[0] ? d->note : NULL,
+                    why);
     if (rc == 0) {
         char target[32];
-        snprintf(target, sizeof target, "conflict %lld", conflict);
+        snprintf(target, sizeof target, "conflict %lld", id);
         rc = hub_audit_append(x->store, x->caller.account.name,
-                              strcmp(action, "dismiss") == 0 ? "conflict-dismiss"
-                                                             : "conflict-resolve",
+                              strcmp(d->action, "dismiss") == 0 ? "conflict-dismiss"
+                                                                : "conflict-resolve",
                               target, x->caller.address, now_ms(x));
-        return rc == 0 ? web_response_redirect(x->resp, "/console/conflicts?done=1") : rc;
     }
+    return rc;
+}
+
+int page_conflict_decide(struct console_exchange *x, const struct web_form *form)
+{
+    const struct conflict_decision d = {web_form_get(form, "conflict"), web_form_get(form, "seen"),
+                                        web_form_get(form, "action"), web_form_get(form, "value"),
+                                        web_form_get(form, "note")};
+    struct sae_message why = {{0}};
+    int64_t conflict = 0;
+    int rc = conflict_decision_apply(x, &d, &conflict, &why);
+    if (rc == 0)
+        return web_response_redirect(x->resp, "/console/conflicts?done=1");
+    if (conflict == 0 && rc == SAE_EINVAL)
+        return layout_message_page(x, 400, MSG_BAD_REQUEST);
     if (rc == SAE_ECHANGED || rc == SAE_EEXIST || rc == SAE_ENOTFOUND) {
         struct hub_queue one = {0};
         int found = hub_conflict_queue_entry(x->store, conflict, now_ms(x), &one);

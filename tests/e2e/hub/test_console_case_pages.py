@@ -281,3 +281,51 @@ def test_hostile_form_input_is_refused_and_changes_nothing(tmp_path):
     assert w.hub.snapshot(TABLES[:-1]) == before
     assert siti.get("/console/reports").status_code == 200  # the daemon is up
     w.hub.stop()
+
+
+def test_api_follows_the_same_rules(tmp_path):
+    w = world.build(tmp_path, narrative="Cerita rahasia")
+    world.edit(w.a, w.case, "narrative=Versi a")
+    world.edit(w.b, w.case, "narrative=Versi b")
+    world.sync(w.a)
+    world.sync(w.b)
+    budi, siti = client(w, "budi"), client(w, "siti")
+    listed = budi.api("GET", "/reports?conflict=yes").json()
+    assert listed["total"] == 1 and listed["rows"][0]["id"] == w.case
+    assert listed["rows"][0]["open_conflicts"] == 2
+    queue = budi.api("GET", "/conflicts").json()
+    assert queue["total"] == 2
+    text = str(queue)
+    assert "Versi a" not in text and "Cerita" not in text  # masked for the operator
+    assert not w.hub.query("SELECT 1 FROM audit WHERE action = 'case-reveal'")
+    risk = next(c for c in siti.api("GET", "/conflicts").json()["conflicts"]
+                if c["field"] == "risk_level")
+    assert ("siti", "case-reveal") in w.hub.query("SELECT actor, action FROM audit")
+    seen = ",".join(str(c["change"]["seq"]) for c in risk["candidates"])
+    body = {"conflict": str(risk["id"]), "seen": seen, "action": "keep:2", "note": "cek"}
+    before = w.hub.snapshot(TABLES[:-1])
+    for name in ("budi", "rina", "mitra"):
+        r = client(w, name).api("POST", "/conflicts/decide", body)
+        assert r.status_code == 403, (name, r.text)
+    for path in ("/reports", "/conflicts"):
+        assert client(w, "rina").api("GET", path).status_code == 403
+    hostile = [{"conflict": str(risk["id"]), "seen": seen, "action": "keep:2", "x": "1"},
+               {"conflict": risk["id"], "seen": seen, "action": "keep:2"},
+               {"conflict": "1; DELETE FROM conflict", "seen": seen, "action": "dismiss"},
+               {"conflict": str(risk["id"]), "seen": seen, "action": "keep:2",
+                "note": "x" * 17000}]
+    for b in hostile:
+        r = siti.api("POST", "/conflicts/decide", b)
+        assert 400 <= r.status_code < 500, (b, r.status_code)
+    r = siti.api("POST", "/conflicts/decide", body, csrf=False)
+    assert r.status_code == 403
+    assert w.hub.snapshot(TABLES[:-1]) == before
+    world.edit(w.c, w.case, "risk_level=low")
+    world.sync(w.c)
+    r = siti.api("POST", "/conflicts/decide", body)
+    assert r.status_code == 409 and len(r.json()["conflict"]["candidates"]) == 3
+    seen = ",".join(str(c["change"]["seq"]) for c in r.json()["conflict"]["candidates"])
+    r = siti.api("POST", "/conflicts/decide", dict(body, seen=seen))
+    assert r.status_code == 200, r.text
+    assert [f for _, _, f in world.open_conflicts(w.hub)] == ["narrative"]
+    w.hub.stop()
