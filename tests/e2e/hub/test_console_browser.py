@@ -69,7 +69,7 @@ def test_wrong_password_keeps_the_name_and_says_so(console_hub, browser):
 def test_change_password_then_sign_in_with_the_new_one(console_hub, browser):
     b = browser(console_hub)
     sign_in_through_conduct(b, console_hub)
-    b.click("#sections a")
+    b.click("#sections a[href='/console/password']")
     assert b.path == "/console/password"
     b.fill({"current": console_hub.passwords["siti"], "new": "a-brand-new-password",
             "again": "a-brand-new-password"})

@@ -278,7 +278,12 @@ def test_hostile_form_input_is_refused_and_changes_nothing(tmp_path):
     assert r.status_code == 403
     assert siti.get("/console/reports?offset=-1").status_code == 400
     assert siti.get("/console/export?format=xml").status_code == 400
+    assert siti.get("/console/reports?q=" + "x" * 101).status_code == 400
     assert w.hub.snapshot(TABLES[:-1]) == before
+    assert siti.get("/console/reports?q=" + "x" * 100).status_code == 200  # the edges
+    r = form_post(siti, "/console/case/edit", {"id": w.case, "field": "victim_age",
+                                               "value": "25", "reason": "y" * 1000})
+    assert r.status_code == 303
     assert siti.get("/console/reports").status_code == 200  # the daemon is up
     w.hub.stop()
 
