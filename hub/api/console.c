@@ -2,6 +2,7 @@
 #include "api/console_internal.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +26,12 @@ int console_create(const char *db_path, int busy_timeout_ms, struct console **ou
     if (!c)
         return SAE_ENOMEM;
     session_limits_default(&c->limits);
+    snprintf(c->dir, sizeof c->dir, "%s", db_path);
+    char *slash = strrchr(c->dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(c->dir, sizeof c->dir, ".");
     c->limits.idle_seconds = env_seconds(CONSOLE_ENV_IDLE_S, c->limits.idle_seconds);
     c->limits.absolute_seconds = env_seconds(CONSOLE_ENV_ABSOLUTE_S, c->limits.absolute_seconds);
     int rc = pthread_mutex_init(&c->lock, NULL) == 0 && pthread_cond_init(&c->available, NULL) == 0

@@ -17,6 +17,7 @@ struct console {
     bool in_use[CONSOLE_CONNECTIONS];
     struct throttle *throttle;
     struct session_limits limits;
+    char dir[4096]; /* the hub's directory (its db_path's), for files beside hub.db */
 };
 
 /* One request: the store taken from the pool for it, who asks (when signed in). */

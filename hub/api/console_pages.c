@@ -177,14 +177,17 @@ static const enum msg_id ROLE_MSG[] = {MSG_ROLE_OPERATOR, MSG_ROLE_COORDINATOR, 
                                        MSG_ROLE_PARTNER};
 
 /* The home page's sections: a page that exists adds its row here, with the roles that may
- * open it (its handler checks the role again). Only what exists is linked. */
+ * open it (its handler checks the role again), or ROUTE_DECIDES for a page of the route
+ * table: shown when console_may grants its route's right. Only what exists is linked. */
+#define ROUTE_DECIDES 0u
 static const struct console_section {
     const char *path;
     enum msg_id label;
     unsigned roles;
 } SECTIONS[] = {
-    {"/console/reports", MSG_REPORTS, ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR)},
-    {"/console/conflicts", MSG_CONFLICTS, ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR)},
+    {"/console/reports", MSG_REPORTS, ROUTE_DECIDES},
+    {"/console/conflicts", MSG_CONFLICTS, ROUTE_DECIDES},
+    {"/console/duplicates", MSG_DUPLICATES, ROUTE_DECIDES},
     {"/console/password", MSG_CHANGE_PASSWORD, EVERY_ROLE},
 };
 
@@ -218,7 +221,11 @@ static int page_home(struct console_exchange *x)
     const struct html_attr list[] = {A("class", "sections"), A("id", "sections")};
     html_open(&h, "ul", list, N(list));
     for (size_t i = 0; i < N(SECTIONS); i++) {
-        if (!(SECTIONS[i].roles & ROLE_BIT(a->role)))
+        const struct console_route *route = console_route_find("GET", SECTIONS[i].path);
+        bool shown = SECTIONS[i].roles == ROUTE_DECIDES
+                         ? route && console_may(a->role, route->right)
+                         : (SECTIONS[i].roles & ROLE_BIT(a->role)) != 0;
+        if (!shown)
             continue;
         const struct html_attr link[] = {A("href", SECTIONS[i].path)};
         html_open(&h, "li", NULL, 0);

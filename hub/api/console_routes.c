@@ -6,11 +6,13 @@
 
 #include "api/page_case.h"
 #include "api/page_conflicts.h"
+#include "api/page_duplicates.h"
 #include "api/page_reports.h"
 
 static const char *const CASE_EDIT_FIELDS[] = {"id", "field", "value", "unset", "reason", NULL};
 static const char *const CASE_REVIEW_FIELDS[] = {"id", "state", "note", NULL};
 static const char *const CASE_REVEAL_FIELDS[] = {"id", NULL};
+static const char *const PAIR_FIELDS[] = {"a", "b", "decision", "note", NULL};
 static const char *const DECIDE_FIELDS[] = {"conflict", "seen", "action", "value", "note",
                                             NULL};
 
@@ -23,6 +25,8 @@ static const struct console_route ROUTES[] = {
     {"POST", "/console/case/review", page_case_review, RIGHT_REVIEW, CASE_REVIEW_FIELDS},
     {"GET", "/console/conflicts", page_conflicts, RIGHT_CONFLICTS, NULL},
     {"POST", "/console/conflicts/decide", page_conflict_decide, RIGHT_RESOLVE, DECIDE_FIELDS},
+    {"GET", "/console/duplicates", page_duplicates, RIGHT_CASES, NULL},
+    {"POST", "/console/duplicates/decide", page_duplicates_decide, RIGHT_EDIT, PAIR_FIELDS},
     {NULL, NULL, NULL, RIGHT_CASES, NULL}, /* the end */
 };
 

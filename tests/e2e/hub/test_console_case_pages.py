@@ -13,6 +13,7 @@ import re
 import shutil
 
 import pytest
+from selenium.webdriver.support.ui import WebDriverWait
 
 import case_pages_world as world
 import saenode
@@ -58,7 +59,7 @@ def test_each_role_sees_and_does_only_what_it_may(tmp_path, browser):
     w = world.build(tmp_path)
     b = signed_in(browser(w.hub), w, "budi")  # operator
     links = [a.get_attribute("href").split("/console")[1] for a in b.finds("#sections a")]
-    assert links == ["/reports", "/conflicts", "/password"]
+    assert links == ["/reports", "/conflicts", "/duplicates", "/password"]
     b.click("#sections a[href='/console/reports']")
     assert len(b.finds("#reports tbody tr")) == 3  # two cases and a service
     b.open("/console/case?id=" + w.case)
@@ -333,4 +334,33 @@ def test_api_follows_the_same_rules(tmp_path):
     r = siti.api("POST", "/conflicts/decide", dict(body, seen=seen))
     assert r.status_code == 200, r.text
     assert [f for _, _, f in world.open_conflicts(w.hub)] == ["narrative"]
+    w.hub.stop()
+
+
+def test_possible_duplicates_by_role(tmp_path, browser):
+    w = world.build(tmp_path)
+    twin = saenode.add_case(w.b, victim_name="Siti Aminah", risk_level="medium",
+                            victim_age="24")
+    world.sync(w.b)
+    b = signed_in(browser(w.hub), w, "budi")
+    b.open("/console/duplicates")
+    row = next(r for r in b.finds("#pairs tbody tr") if twin in r.get_attribute("innerHTML"))
+    assert "nama" not in row.text  # no name signal for an operator
+    assert not b.finds("form[action='/console/duplicates/decide']")
+    budi = client(w, "budi")
+    before = w.hub.snapshot(TABLES[:-1])
+    r = form_post(budi, "/console/duplicates/decide", {"a": w.case, "b": twin,
+                                                      "decision": "same"})
+    assert r.status_code == 403 and w.hub.snapshot(TABLES[:-1]) == before
+    s = signed_in(browser(w.hub), w, "siti")
+    s.open("/console/duplicates")
+    row = next(r for r in s.finds("#pairs tbody tr") if twin in r.get_attribute("innerHTML"))
+    assert "nama sama" in row.text and "Siti" not in row.text
+    screenshot(s, "console-duplicates.png", tmp_path)
+    page = s.find("html")
+    row.find_element("css selector", "button[value=same]").click()
+    WebDriverWait(s.driver, 30).until(lambda _: s._gone(page))
+    assert "disimpan" in s.text("#alert")
+    assert twin not in s.find("#pairs").get_attribute("innerHTML")
+    assert w.hub.query("SELECT actor FROM audit WHERE action = 'duplicates-link'") == [("siti",)]
     w.hub.stop()
