@@ -273,3 +273,34 @@ class Hub:
                         "reason": reason, "status": status, "candidates": candidates,
                         "resolved_by": by, "note": note})
         return out
+
+
+def serve_under_valgrind(hub, log):
+    """Starts `serve` of hub under valgrind (leaks and bad accesses are errors, exit 99),
+    logging to log; sets hub.port and returns the process once it listens."""
+    proc = subprocess.Popen(["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+                             "--show-leak-kinds=definite,indirect",
+                             "--errors-for-leak-kinds=definite,indirect",
+                             "--log-file=%s" % log, BIN, "-d", hub.dir, "serve",
+                             "--listen", "127.0.0.1:0"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=hub_env())
+    while True:
+        line = proc.stderr.readline()
+        if not line:
+            proc.wait(timeout=60)
+            raise AssertionError("serve ended before listening")
+        match = LISTENING_RE.search(line)
+        if match:
+            hub.port = int(match.group(1))
+            return proc
+
+
+def stop_valgrind(proc, log):
+    """SIGTERM; asserts a clean exit without leaks or invalid accesses in log."""
+    proc.send_signal(signal.SIGTERM)
+    rc = proc.wait(timeout=300)
+    proc.stderr.close()
+    report = log.read_text()
+    assert rc == 0, report
+    assert not re.search(r"definitely lost|indirectly lost|Invalid (read|write)", report), report

@@ -430,29 +430,14 @@ def test_account_name_at_its_limit(tmp_path):
 def test_console_under_valgrind(tmp_path):
     """serve under valgrind: a sign-in, the pages, a refused form, the API, the stylesheet and
     a sign-out leak nothing and touch no memory they should not."""
-    import re
     import shutil
-    import signal
     if not shutil.which("valgrind"):
         pytest.skip("needs valgrind (scripts/deps.sh installs it)")
     h = hubproc.Hub(tmp_path / "hub").init()
     pw = h.add_account("siti")
     log = tmp_path / "valgrind.log"
-    proc = subprocess.Popen(["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
-                             "--show-leak-kinds=definite,indirect",
-                             "--errors-for-leak-kinds=definite,indirect",
-                             "--log-file=%s" % log, hubproc.BIN, "-d", h.dir, "serve",
-                             "--listen", "127.0.0.1:0"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, env=hubproc.hub_env())
+    proc = hubproc.serve_under_valgrind(h, log)
     try:
-        while True:
-            line = proc.stderr.readline()
-            assert line, "serve ended before listening"
-            match = hubproc.LISTENING_RE.search(line)
-            if match:
-                h.port = int(match.group(1))
-                break
         c = Console(h)
         assert c.get("/console/sign-in").status_code == 200
         c.sign_in("siti", pw)
@@ -463,9 +448,4 @@ def test_console_under_valgrind(tmp_path):
         assert c.api("DELETE", "/session").status_code == 200
         Console(h).sign_in("nobody", "wrong-password-x", expect=401)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        rc = proc.wait(timeout=300)
-        proc.stderr.close()
-    report = log.read_text()
-    assert rc == 0, report
-    assert not re.search(r"definitely lost|indirectly lost|Invalid (read|write)", report), report
+        hubproc.stop_valgrind(proc, log)

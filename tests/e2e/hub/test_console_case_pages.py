@@ -16,6 +16,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 import case_pages_world as world
+import hubproc
 import saenode
 from console_client import Console
 
@@ -364,3 +365,42 @@ def test_possible_duplicates_by_role(tmp_path, browser):
     assert twin not in s.find("#pairs").get_attribute("innerHTML")
     assert w.hub.query("SELECT actor FROM audit WHERE action = 'duplicates-link'") == [("siti",)]
     w.hub.stop()
+
+
+def test_case_pages_under_valgrind(tmp_path):
+    """serve under valgrind: every case page, a reveal, an edit, a review, a decision refused
+    (409) and one taken, exports, duplicates and the API leak nothing and touch no memory
+    they should not."""
+    if not shutil.which("valgrind"):
+        pytest.skip("needs valgrind (scripts/deps.sh installs it)")
+    w = world.build(tmp_path)
+    w.hub.stop()
+    log = tmp_path / "valgrind.log"
+    proc = hubproc.serve_under_valgrind(w.hub, log)
+    try:
+        siti, budi = client(w, "siti"), client(w, "budi")
+        for path in ("/console/reports", "/console/reports?kind=case&conflict=yes&q=35",
+                     "/console/reports?from=x", "/console/case?id=" + w.case,
+                     "/console/conflicts", "/console/duplicates",
+                     "/console/export?format=csv&variant=full",
+                     "/console/export?format=json"):
+            assert siti.get(path, timeout=120).status_code in (200, 400), path
+        assert budi.get("/console/case?id=" + w.case, timeout=120).status_code == 200
+        assert form_post(siti, "/console/case/reveal", {"id": w.case}).status_code == 200
+        assert form_post(siti, "/console/case/edit", {"id": w.quiet, "field": "victim_age",
+                                                      "value": "16", "reason": "r"}
+                         ).status_code == 303
+        assert form_post(siti, "/console/case/review", {"id": w.quiet, "state": "received"}
+                         ).status_code == 303
+        (conflict, _, _), = world.open_conflicts(w.hub)
+        assert form_post(siti, "/console/conflicts/decide", {
+            "conflict": conflict, "seen": "1", "action": "keep:1"}).status_code == 409
+        queue = siti.api("GET", "/conflicts", timeout=120).json()
+        seen = ",".join(str(c["change"]["seq"]) for c in queue["conflicts"][0]["candidates"])
+        r = siti.api("POST", "/conflicts/decide", {"conflict": str(conflict), "seen": seen,
+                                                   "action": "value", "value": "low"},
+                     timeout=120)
+        assert r.status_code == 200, r.text
+        assert budi.api("GET", "/reports", timeout=120).status_code == 200
+    finally:
+        hubproc.stop_valgrind(proc, log)
