@@ -61,9 +61,7 @@ static int reports(struct console_exchange *x)
     struct report_filter f;
     struct sae_message why = {{0}};
     struct hub_list_page page = {0};
-    int rc = report_filter_read(x, &f, &why);
-    if (rc == 0)
-        rc = hub_case_list(x->store, &f.query, &page, &why);
+    int rc = report_list_load(x, &f, &page, &why);
     if (rc == SAE_EINVAL || rc == SAE_ENOTFOUND || rc == SAE_EAMBIGUOUS)
         return console_api_error(x, 400, "bad-filter", why.text[0] ? why.text : "bad filter");
     if (rc != 0)

@@ -3,6 +3,7 @@
 #include "api/page_reports.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,20 +43,22 @@ static const char *const CONFLICT_CHOICES[] = {"no", "yes"};
 int report_filter_read(struct console_exchange *x, struct report_filter *f,
                        struct sae_message *why)
 {
+    static const struct {
+        const char *name;
+        size_t offset, size;
+    } texts[] = {
+#define TEXT(name, member) {name, offsetof(struct report_filter, member), \
+                            sizeof ((struct report_filter *)0)->member}
+        TEXT("kind", kind),         TEXT("kecamatan", kecamatan), TEXT("village", village_text),
+        TEXT("status", status),     TEXT("risk", risk),           TEXT("violence", violence),
+        TEXT("from", from),         TEXT("to", to),               TEXT("conflict", conflict),
+        TEXT("review", review),     TEXT("q", text),              TEXT("sort", sort),
+        TEXT("offset", offset),
+#undef TEXT
+    };
     memset(f, 0, sizeof *f);
-    query_text(x, "kind", f->kind, sizeof f->kind);
-    query_text(x, "kecamatan", f->kecamatan, sizeof f->kecamatan);
-    query_text(x, "village", f->village_text, sizeof f->village_text);
-    query_text(x, "status", f->status, sizeof f->status);
-    query_text(x, "risk", f->risk, sizeof f->risk);
-    query_text(x, "violence", f->violence, sizeof f->violence);
-    query_text(x, "from", f->from, sizeof f->from);
-    query_text(x, "to", f->to, sizeof f->to);
-    query_text(x, "conflict", f->conflict, sizeof f->conflict);
-    query_text(x, "review", f->review, sizeof f->review);
-    query_text(x, "q", f->text, sizeof f->text);
-    query_text(x, "sort", f->sort, sizeof f->sort);
-    query_text(x, "offset", f->offset, sizeof f->offset);
+    for (size_t i = 0; i < N(texts); i++)
+        query_text(x, texts[i].name, (char *)f + texts[i].offset, texts[i].size);
     struct hub_list_query *q = &f->query;
     q->kind = or_null(f->kind);
     q->kecamatan = or_null(f->kecamatan);
@@ -92,6 +95,13 @@ int report_filter_read(struct console_exchange *x, struct report_filter *f,
         q->village = f->village;
     }
     return 0;
+}
+
+int report_list_load(struct console_exchange *x, struct report_filter *f,
+                     struct hub_list_page *page, struct sae_message *why)
+{
+    int rc = report_filter_read(x, f, why);
+    return rc == 0 ? hub_case_list(x->store, &f->query, page, why) : rc;
 }
 
 /* The filters' query string (without offset), ending in '&', for paging and exports. */
@@ -293,9 +303,7 @@ int page_reports(struct console_exchange *x, const struct web_form *form)
     struct report_filter f;
     struct sae_message why = {{0}};
     struct hub_list_page page = {0};
-    int rc = report_filter_read(x, &f, &why);
-    if (rc == 0)
-        rc = hub_case_list(x->store, &f.query, &page, &why);
+    int rc = report_list_load(x, &f, &page, &why);
     if (rc != 0 && rc != SAE_EINVAL && rc != SAE_ENOTFOUND && rc != SAE_EAMBIGUOUS)
         return rc;
     char base[1200], export_base[1200];

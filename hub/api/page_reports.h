@@ -19,6 +19,10 @@ struct report_filter {
 int report_filter_read(struct console_exchange *x, struct report_filter *f,
                        struct sae_message *why);
 
+/* The filters and the page of the list they give (store/case_list.h's errors). */
+int report_list_load(struct console_exchange *x, struct report_filter *f,
+                     struct hub_list_page *page, struct sae_message *why);
+
 int page_reports(struct console_exchange *x, const struct web_form *form);
 int page_export(struct console_exchange *x, const struct web_form *form);
 
