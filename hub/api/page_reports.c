@@ -219,6 +219,22 @@ static const char *enum_label(const struct console_exchange *x, const char *fiel
     return code;
 }
 
+/* "a,b" of violence_types as their labels, ", "-separated. */
+static void violence_labels(const struct console_exchange *x, const char *codes, char *out,
+                            size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (const char *c = codes; c && *c && len < cap;) {
+        size_t n = strcspn(c, ",");
+        char code[48];
+        snprintf(code, sizeof code, "%.*s", (int)(n < sizeof code ? n : sizeof code - 1), c);
+        len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? ", " : "",
+                                enum_label(x, "violence_types", code));
+        c += n + (c[n] == ',');
+    }
+}
+
 static void row_badges(struct html *h, const struct console_exchange *x,
                        const struct hub_list_row *r)
 {
@@ -266,7 +282,9 @@ static void rows_table(struct html *h, const struct console_exchange *x,
         layout_cell(h, r->date);
         layout_cell(h, enum_label(x, "status", r->status));
         layout_cell(h, enum_label(x, "risk_level", r->risk));
-        layout_cell(h, r->violence);
+        char violence[256];
+        violence_labels(x, r->violence, violence, sizeof violence);
+        layout_cell(h, r->violence ? violence : NULL);
         row_badges(h, x, r);
         html_close(h, "tr");
     }
