@@ -10,6 +10,7 @@ err=$(mktemp) || exit 1
 for bench in "$@"; do
     name=$(basename "$bench")
     if BENCH_SMOKE=1 BENCH_REPORTS=50 BENCH_HUB_BATCHES=1 BENCH_HUB_ROUNDS=1 BENCH_HUB_WAVE=50 \
+        BENCH_CASES=300 BENCH_ROUNDS=2 BENCH_CONSOLE_CASES=300 BENCH_CONSOLE_ROUNDS=2 \
         "$bench" >/dev/null 2>"$err"; then
         echo "bench-smoke: $name ok"
     else

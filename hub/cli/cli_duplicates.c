@@ -75,6 +75,18 @@ static int list_visit(const struct dup_pair *pair, void *context)
     return item && json_array_append_new(l->array, item) == 0 ? 0 : SAE_ENOMEM;
 }
 
+/* "12 high, 40 medium, 10000+ low waiting; 3 decided". */
+static void print_totals(const struct dup_totals *t, size_t listed)
+{
+    const int64_t counts[] = {t->high, t->medium, t->low};
+    const char *const names[] = {"high", "medium", "low"};
+    for (int i = 0; i < 3; i++)
+        printf("%s%lld%s %s", i ? ", " : "", (long long)counts[i],
+               counts[i] >= DUP_COUNT_MAX ? "+" : "", names[i]);
+    printf(" waiting; %lld decided%s\n", (long long)t->decided,
+           listed < (size_t)(t->high + t->medium + t->low) ? " (more with --limit)" : "");
+}
+
 static int duplicates_list(struct hub_cli *cli, int argc, char **argv)
 {
     struct list_options o;
@@ -100,11 +112,7 @@ static int duplicates_list(struct hub_cli *cli, int argc, char **argv)
     else
         json_decref(l.array);
     if (rc == 0 && !o.json)
-        printf("%lld high, %lld medium, %lld low waiting; %lld decided%s\n",
-               (long long)totals.high, (long long)totals.medium, (long long)totals.low,
-               (long long)totals.decided, l.count < (size_t)(totals.high + totals.medium +
-                                                             totals.low) ? " (more with --limit)"
-                                                                         : "");
+        print_totals(&totals, l.count);
     return hub_admin_finish(store, rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, NULL, cli));
 }
 

@@ -394,10 +394,12 @@ int dup_refresh(struct hub_store *store, const uint8_t key[DUP_KEY_BYTES])
     " JOIN me_case mb ON mb.id = p.b ORDER BY p.grade DESC, p.a, p.b"
 static const char pairs_plain_sql[] = PAIRS_SQL("grade_plain");
 static const char pairs_names_sql[] = PAIRS_SQL("grade_names");
-/* Pairs by grade, counted on the grade's index (never the table). */
-#define TOTALS_SQL(grade) "SELECT " grade ", count(*) FROM dup_pair GROUP BY " grade
-static const char totals_plain_sql[] = TOTALS_SQL("grade_plain");
-static const char totals_names_sql[] = TOTALS_SQL("grade_names");
+/* Pairs of one grade, counted on the grade's index up to DUP_COUNT_MAX (a first build of
+ * 100,000 cases proposes a million low pairs: counting them all would cost every page). */
+#define GRADE_COUNT_SQL(grade)                                                              \
+    "SELECT count(*) FROM (SELECT 1 FROM dup_pair WHERE " grade " = ?1 LIMIT ?2)"
+static const char count_plain_sql[] = GRADE_COUNT_SQL("grade_plain");
+static const char count_names_sql[] = GRADE_COUNT_SQL("grade_names");
 static const char decided_sql[] = "SELECT count(*) FROM dup_decision";
 
 /* Columns number, village, intake, sex, age from first on. */
@@ -413,16 +415,13 @@ static void case_from_row(sqlite3_stmt *stmt, int first, struct dup_case *out)
 static int load_totals(struct hub_store *store, bool with_names, struct dup_totals *out)
 {
     struct dup_totals t = {0, 0, 0, 0};
-    sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, with_names ? totals_names_sql : totals_plain_sql, &stmt);
-    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
-        int64_t grade = sqlite3_column_int64(stmt, 0), n = sqlite3_column_int64(stmt, 1);
-        int64_t *slot = grade == DUP_GRADE_HIGH ? &t.high : grade == DUP_GRADE_MEDIUM ? &t.medium
-                                                                                   : &t.low;
-        *slot += n;
-        rc = 0;
+    int64_t *slots[] = {&t.low, &t.medium, &t.high};
+    int rc = 0;
+    for (int grade = DUP_GRADE_LOW; rc == 0 && grade <= DUP_GRADE_HIGH; grade++) {
+        const int64_t params[] = {grade, DUP_COUNT_MAX};
+        rc = hub_store_query_int(store, with_names ? count_names_sql : count_plain_sql, params,
+                                 2, slots[grade - DUP_GRADE_LOW]);
     }
-    sae_db_reset(stmt);
     if (rc == 0)
         rc = hub_store_query_int(store, decided_sql, NULL, 0, &t.decided);
     if (rc == 0)

@@ -19,6 +19,8 @@
 /* Cases refreshed per write transaction: a first build of 100,000 cases never holds the
  * daemon's merges for long. */
 #define DUP_REFRESH_CHUNK 1000
+/* Undecided pairs are counted per grade up to this many ("10000" means at least). */
+#define DUP_COUNT_MAX 10000
 /* The most pairs one list returns (the console pages through them). */
 #define DUP_LIST_MAX 1000
 #define DUP_LIST_DEFAULT 100
@@ -61,7 +63,8 @@ struct dup_pair {
 };
 
 struct dup_totals {
-    int64_t high, medium, low; /* pairs waiting for a decision, by grade */
+    int64_t high, medium, low; /* pairs waiting for a decision, by grade, each counted up to
+                                  DUP_COUNT_MAX (at least that many when equal) */
     int64_t decided;
 };
 

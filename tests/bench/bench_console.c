@@ -241,12 +241,15 @@ static int pick_samples(struct bench *b)
     b->kecamatan = NULL;
     for (size_t i = 0; i < b->world.options.cases && b->sample_count < ROUNDS_DEFAULT * 4; i++) {
         case_world_case(&b->world.options, (i * 7919) % b->world.options.cases, &c);
-        if (!b->kecamatan)
+        /* The filtered list's kecamatan holds at least one case it finds (physical is
+         * violence_types' value 0), whatever the size of the world. */
+        if (!b->kecamatan && strcmp(c.risk, "high") == 0 && (c.violence_mask & 1u) &&
+            strcmp(c.intake_date, "2025-01-01") >= 0)
             b->kecamatan = c.kecamatan;
         if (c.services + c.referrals > 0)
             memcpy(b->sample_ids[b->sample_count++], c.id, SAE_ID_TEXT_LEN + 1);
     }
-    return b->sample_count > 0 ? 0 : SAE_ENOTFOUND;
+    return b->sample_count > 0 && b->kecamatan ? 0 : SAE_ENOTFOUND;
 }
 
 static void report_http(const char *what, struct timing *page, struct timing *raw)

@@ -206,6 +206,27 @@ static void test_decisions_and_counting_once(void **state)
     me_report_free(&r);
 }
 
+/* Totals count each grade up to DUP_COUNT_MAX: one more pair stored than that still
+ * counts DUP_COUNT_MAX, one fewer counts exactly. */
+static void test_totals_capped(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct dup_totals totals;
+    char sql[256];
+    list(f, true, &totals); /* the key and cursors in place */
+    snprintf(sql, sizeof sql, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+             " WHERE i < %d) INSERT INTO dup_pair SELECT printf('a%%06d', i), printf('b%%06d', i),"
+             " 0, 1, 1 FROM n", DUP_COUNT_MAX + 1);
+    assert_int_equal(sqlite3_exec(f->store->db, sql, NULL, NULL, NULL), SQLITE_OK);
+    list(f, true, &totals);
+    assert_int_equal(totals.low, DUP_COUNT_MAX);
+    assert_int_equal(sqlite3_exec(f->store->db, "DELETE FROM dup_pair WHERE a IN ('a000001',"
+                                  " 'a000002')", NULL, NULL, NULL), SQLITE_OK);
+    list(f, true, &totals);
+    assert_int_equal(totals.low, DUP_COUNT_MAX - 1);
+    assert_int_equal(totals.high, 0);
+}
+
 /* One more case than a write transaction refreshes: the pair that crosses the chunks'
  * boundary (the 1000th and 1001st ids) is found once, the facts of every case are there. */
 static void test_refresh_across_chunks(void **state)
@@ -268,6 +289,7 @@ int main(void)
                                         hub_teardown),
         cmocka_unit_test_setup_teardown(test_list_bound, hub_setup, hub_teardown),
         cmocka_unit_test_setup_teardown(test_refresh_across_chunks, hub_setup, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_totals_capped, hub_setup, hub_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

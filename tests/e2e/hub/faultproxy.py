@@ -239,6 +239,17 @@ class FaultProxy:
             out["active"] = len(self._conns)
             return out
 
+    def stats_when_idle(self, timeout=30.0):
+        """stats() once every connection has closed, or after timeout seconds: a peer that
+        exits has closed its sockets, but the proxy's loop sees the end of each one a moment
+        later."""
+        deadline = time.monotonic() + timeout
+        out = self.stats()
+        while out["active"] and time.monotonic() < deadline:
+            time.sleep(0.02)
+            out = self.stats()
+        return out
+
     def connection_log(self):
         now = time.monotonic()
         with self._lock:
