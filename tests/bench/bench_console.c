@@ -303,13 +303,6 @@ static int run(struct bench *b)
     return rc;
 }
 
-static size_t env_size(const char *name, size_t fallback, size_t max)
-{
-    const char *text = getenv(name);
-    long long value = text ? atoll(text) : 0;
-    return value >= 1 && (size_t)value <= max ? (size_t)value : fallback;
-}
-
 int main(void)
 {
     static struct bench b;
@@ -317,8 +310,12 @@ int main(void)
     struct case_world_options options = {.seed = 20261206, .posts = POSTS,
                                          .conflicts = CONFLICTS, .now_ms = NOW_MS};
     bool smoke = getenv("BENCH_SMOKE") != NULL;
-    options.cases = env_size("BENCH_CASES", smoke ? 500 : CASES_DEFAULT, 1000000);
-    b.rounds = env_size("BENCH_ROUNDS", smoke ? 3 : ROUNDS_DEFAULT, ROUNDS_DEFAULT);
+    if (hb_env_count("BENCH_CASES", smoke ? 500 : CASES_DEFAULT, 1000000, &options.cases) != 0 ||
+        hb_env_count("BENCH_ROUNDS", smoke ? 3 : ROUNDS_DEFAULT, ROUNDS_DEFAULT, &b.rounds) != 0) {
+        fprintf(stderr, "bench_console: BENCH_CASES must be 1 to 1000000, BENCH_ROUNDS 1 to %d\n",
+                ROUNDS_DEFAULT);
+        return 2;
+    }
     if (options.conflicts > options.cases)
         options.conflicts = options.cases;
     if (hb_scratch_make("sae-bench-console", dir, sizeof dir) != 0)

@@ -117,14 +117,6 @@ static void report(struct series *s, size_t rounds)
            p95 <= AIM_MS && ratio <= AIM_RATIO ? "met" : "NOT met");
 }
 
-static size_t env_number(const char *name, size_t fallback, size_t max)
-{
-    const char *text = getenv(name);
-    char *end = NULL;
-    unsigned long long n = text ? strtoull(text, &end, 10) : fallback;
-    return text && (*end != '\0' || n < 1 || n > max) ? 0 : (size_t)n;
-}
-
 /* The last whole month before now and the twelve months that end with it. */
 static void periods(int64_t now_ms, struct me_filter *month, struct me_filter *year)
 {
@@ -182,9 +174,9 @@ static int run(const char *dir, size_t cases, size_t rounds)
 int main(void)
 {
     char dir[PATH_MAX];
-    size_t cases = env_number("BENCH_CONSOLE_CASES", 100000, 1000000);
-    size_t rounds = env_number("BENCH_CONSOLE_ROUNDS", 20, ROUNDS_MAX);
-    if (cases == 0 || rounds == 0) {
+    size_t cases = 0, rounds = 0;
+    if (hb_env_count("BENCH_CONSOLE_CASES", 100000, 1000000, &cases) != 0 ||
+        hb_env_count("BENCH_CONSOLE_ROUNDS", 20, ROUNDS_MAX, &rounds) != 0) {
         fprintf(stderr, "bench_console_stats: BENCH_CONSOLE_CASES must be 1 to 1000000, "
                 "BENCH_CONSOLE_ROUNDS 1 to %d\n", ROUNDS_MAX);
         return 2;

@@ -335,22 +335,6 @@ static int run_bench(struct run *r, const char *dir, size_t per_post, int64_t *c
 
 /* ---- main ------------------------------------------------------------------------- */
 
-static int batches_wanted(size_t *out)
-{
-    const char *text = getenv("BENCH_HUB_BATCHES");
-    char *end = NULL;
-    if (!text || !*text) {
-        *out = BATCHES_DEFAULT;
-        return 0;
-    }
-    errno = 0;
-    long n = strtol(text, &end, 10);
-    if (errno != 0 || *end != '\0' || n < 1 || n > BATCHES_MAX)
-        return SAE_EINVAL;
-    *out = (size_t)n;
-    return 0;
-}
-
 static void print_results(struct run *r, int64_t conflicts)
 {
     double changes = (double)r->batch_count * CHANGES;
@@ -379,7 +363,7 @@ int main(void)
     size_t per_post = 0;
     int64_t conflicts = 0;
     memset(&r, 0, sizeof r);
-    if (batches_wanted(&per_post) != 0) {
+    if (hb_env_count("BENCH_HUB_BATCHES", BATCHES_DEFAULT, BATCHES_MAX, &per_post) != 0) {
         fprintf(stderr, "bench_hub: BENCH_HUB_BATCHES must be a number from 1 to %d\n",
                 BATCHES_MAX);
         return 2;

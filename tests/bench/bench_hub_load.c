@@ -361,22 +361,6 @@ static void print_round(const struct round *r, struct hb_log *log)
     pthread_mutex_unlock(&log->lock);
 }
 
-/* A number from 1 to max in the environment variable name, or fallback when unset. */
-static int number_wanted(const char *name, long max, size_t fallback, size_t *out)
-{
-    const char *text = getenv(name);
-    char *end = NULL;
-    *out = fallback;
-    if (!text || !*text)
-        return 0;
-    errno = 0;
-    long n = strtol(text, &end, 10);
-    if (errno != 0 || *end != '\0' || n < 1 || n > max)
-        return SAE_EINVAL;
-    *out = (size_t)n;
-    return 0;
-}
-
 static void print_summary(const struct round *rounds, size_t count)
 {
     printf("bench_hub_load:");
@@ -446,8 +430,8 @@ int main(void)
     struct sae_message why = {{0}};
     char dir[PATH_MAX];
     size_t wave_size = 0, rounds = 0;
-    if (number_wanted("BENCH_HUB_WAVE", 100000, SIZE_MAX, &wave_size) != 0 ||
-        number_wanted("BENCH_HUB_ROUNDS", 2, 2, &rounds) != 0) {
+    if (hb_env_count("BENCH_HUB_WAVE", SIZE_MAX, 100000, &wave_size) != 0 ||
+        hb_env_count("BENCH_HUB_ROUNDS", 2, 2, &rounds) != 0) {
         fprintf(stderr, "bench_hub_load: BENCH_HUB_WAVE must be a number from 1 to 100000, "
                 "BENCH_HUB_ROUNDS 1 or 2\n");
         return 2;

@@ -24,6 +24,7 @@
 #include <sys/vfs.h>
 #include <time.h>
 
+#include "bench_hub_support.h"
 #include "store/journal.h"
 #include "store/node_store.h"
 #include "sae/sae_catalogue.h"
@@ -54,7 +55,7 @@ struct report_rows {
     /* The case registration number journal_add assigns at the post (its own row); the
      * baseline writes one of the same shape so that both write the same rows. */
     struct journal_change registration;
-    char registration_text[32];
+    char registration_text[40];
 };
 /* Rows one report becomes in either journal: its fields and its registration number. */
 #define ROWS_PER_REPORT (FIELD_COUNT + 1)
@@ -500,22 +501,6 @@ static int run_both(const char *node_dir, const char *raw_path, const struct dat
 
 /* ---- main ----------------------------------------------------------------------------- */
 
-static int reports_wanted(size_t *out)
-{
-    const char *text = getenv("BENCH_REPORTS");
-    char *end = NULL;
-    if (!text || !*text) {
-        *out = REPORTS_DEFAULT;
-        return 0;
-    }
-    errno = 0;
-    long n = strtol(text, &end, 10);
-    if (errno != 0 || *end != '\0' || n < 1 || n > REPORTS_MAX)
-        return SAE_EINVAL;
-    *out = (size_t)n;
-    return 0;
-}
-
 static int make_scratch_dir(char *path, size_t size)
 {
     const char *base = getenv("TMPDIR");
@@ -556,7 +541,7 @@ int main(void)
     struct statfs fs;
     struct run_result journal = {0}, raw = {0};
     size_t wanted = 0;
-    if (reports_wanted(&wanted) != 0) {
+    if (hb_env_count("BENCH_REPORTS", REPORTS_DEFAULT, REPORTS_MAX, &wanted) != 0) {
         fprintf(stderr, "bench_journal: BENCH_REPORTS must be a number from 1 to %d\n",
                 REPORTS_MAX);
         return 2;

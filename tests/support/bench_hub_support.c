@@ -5,11 +5,30 @@
 
 #include "bench_hub_support.h"
 
+#include <errno.h>
+#include <stdlib.h>
+
 double hb_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int hb_env_count(const char *name, size_t fallback, size_t max, size_t *out)
+{
+    const char *text = getenv(name);
+    char *end = NULL;
+    if (!text || !*text) {
+        *out = fallback;
+        return 0;
+    }
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0' || text[0] == '-' || n < 1 || n > max)
+        return SAE_EINVAL;
+    *out = (size_t)n;
+    return 0;
 }
 
 int hb_scratch_make(const char *name, char *path, size_t size)

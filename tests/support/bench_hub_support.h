@@ -49,6 +49,10 @@
 
 double hb_now(void);
 
+/* A size the run takes from environment variable name: fallback when it is unset or empty,
+ * else a whole number from 1 to max; SAE_EINVAL (and *out untouched) for anything else. */
+int hb_env_count(const char *name, size_t fallback, size_t max, size_t *out);
+
 /* ---- scratch directory ------------------------------------------------------------ */
 
 /* Under $TMPDIR, else /var/tmp: on disk, so fsync costs what it costs a district server. */
