@@ -10,9 +10,8 @@
 
 /* Largest request body the API reads. */
 #define CONSOLE_API_BODY_BYTES 16384u
-#define CSRF_HEADER "X-CSRF-Token"
 
-static int answer_json(struct console_exchange *x, unsigned status, json_t *value)
+int console_api_answer(struct console_exchange *x, unsigned status, json_t *value)
 {
     if (!value)
         return SAE_ENOMEM;
@@ -32,22 +31,22 @@ static int answer_json(struct console_exchange *x, unsigned status, json_t *valu
     return web_response_body(x->resp, status, "application/json", body, len + 1);
 }
 
-static int answer_error(struct console_exchange *x, unsigned status, const char *code,
-                        const char *message)
+int console_api_error(struct console_exchange *x, unsigned status, const char *code,
+                      const char *message)
 {
-    return answer_json(x, status, json_pack("{s:s, s:s}", "error", code, "message", message));
+    return console_api_answer(x, status, json_pack("{s:s, s:s}", "error", code, "message", message));
 }
 
 /* The request's JSON object with only the allowed string fields; answers 4xx itself and sets
  * *body NULL when it is not. */
-static int read_body(struct console_exchange *x, const char *const *allowed, json_t **body)
+int console_api_body(struct console_exchange *x, const char *const *allowed, json_t **body)
 {
     *body = NULL;
     const char *type = x->req->content_type;
     if (!type || strncmp(type, "application/json", 16) != 0)
-        return answer_error(x, 415, "content-type", "send Content-Type: application/json");
+        return console_api_error(x, 415, "content-type", "send Content-Type: application/json");
     if (x->req->body_len > CONSOLE_API_BODY_BYTES)
-        return answer_error(x, 413, "too-large", "the body is over 16384 bytes");
+        return console_api_error(x, 413, "too-large", "the body is over 16384 bytes");
     json_error_t error;
     json_t *value = x->req->body_len
                         ? json_loadb((const char *)x->req->body, x->req->body_len,
@@ -55,7 +54,7 @@ static int read_body(struct console_exchange *x, const char *const *allowed, jso
                         : NULL;
     if (!json_is_object(value)) {
         json_decref(value);
-        return answer_error(x, 400, "bad-json", "the body must be one JSON object");
+        return console_api_error(x, 400, "bad-json", "the body must be one JSON object");
     }
     const char *key;
     json_t *field;
@@ -65,7 +64,7 @@ static int read_body(struct console_exchange *x, const char *const *allowed, jso
             known = strcmp(*a, key) == 0;
         if (!known || !json_is_string(field)) {
             json_decref(value);
-            return answer_error(x, 400, known ? "wrong-type" : "unknown-field",
+            return console_api_error(x, 400, known ? "wrong-type" : "unknown-field",
                                 known ? "every field is a string" : "the body has a field "
                                 "this endpoint does not take");
         }
@@ -74,7 +73,7 @@ static int read_body(struct console_exchange *x, const char *const *allowed, jso
     return 0;
 }
 
-static const char *text_of(json_t *body, const char *name)
+const char *console_api_text(json_t *body, const char *name)
 {
     return json_string_value(json_object_get(body, name));
 }
@@ -91,26 +90,27 @@ static int sign_in(struct console_exchange *x)
     static const char *const allowed[] = {"name", "password", NULL};
     json_t *body = NULL;
     char token[SESSION_TOKEN_TEXT_BYTES], csrf[SESSION_TOKEN_TEXT_BYTES];
-    int rc = read_body(x, allowed, &body);
+    int rc = console_api_body(x, allowed, &body);
     if (rc != 0 || !body)
         return rc;
     enum console_outcome outcome = CONSOLE_REFUSED;
     int64_t retry = 0;
-    const char *name = text_of(body, "name");
-    rc = console_sign_in(x, name, text_of(body, "password"), token, csrf, &outcome, &retry);
+    const char *name = console_api_text(body, "name");
+    rc = console_sign_in(x, name, console_api_text(body, "password"), token, csrf, &outcome,
+                         &retry);
     if (rc == 0 && outcome == CONSOLE_OK) {
         struct hub_account account;
         rc = hub_account_get(x->store, name, &account);
         if (rc == 0)
             rc = web_response_cookie(x->resp, SESSION_COOKIE, token, "/", 0);
         if (rc == 0)
-            rc = answer_json(x, 200, json_pack("{s:o, s:s}", "account", account_json(&account),
+            rc = console_api_answer(x, 200, json_pack("{s:o, s:s}", "account", account_json(&account),
                                                "csrf", csrf));
     } else if (rc == 0 && outcome == CONSOLE_THROTTLED) {
         x->resp->retry_after_seconds = (unsigned)retry;
-        rc = answer_error(x, 429, "throttled", "too many failed sign-ins; try again later");
+        rc = console_api_error(x, 429, "throttled", "too many failed sign-ins; try again later");
     } else if (rc == 0) {
-        rc = answer_error(x, 401, "sign-in-failed", "wrong account name or password");
+        rc = console_api_error(x, 401, "sign-in-failed", "wrong account name or password");
     }
     sodium_memzero(token, sizeof token);
     json_decref(body);
@@ -121,18 +121,18 @@ static int change_password(struct console_exchange *x)
 {
     static const char *const allowed[] = {"current", "new", NULL};
     json_t *body = NULL;
-    int rc = read_body(x, allowed, &body);
+    int rc = console_api_body(x, allowed, &body);
     if (rc != 0 || !body)
         return rc;
     enum console_outcome outcome = CONSOLE_OK;
-    const char *fresh = text_of(body, "new");
-    rc = console_change_password(x, text_of(body, "current"), fresh, fresh, &outcome);
+    const char *fresh = console_api_text(body, "new");
+    rc = console_change_password(x, console_api_text(body, "current"), fresh, fresh, &outcome);
     if (rc == 0 && outcome == CONSOLE_OK)
-        rc = answer_json(x, 200, json_pack("{s:b}", "signed_out", 1));
+        rc = console_api_answer(x, 200, json_pack("{s:b}", "signed_out", 1));
     else if (rc == 0 && outcome == CONSOLE_REFUSED)
-        rc = answer_error(x, 403, "wrong-password", "the current password is wrong");
+        rc = console_api_error(x, 403, "wrong-password", "the current password is wrong");
     else if (rc == 0)
-        rc = answer_error(x, 400, "weak-password", "a password is 12 to 256 bytes of UTF-8");
+        rc = console_api_error(x, 400, "weak-password", "a password is 12 to 256 bytes of UTF-8");
     json_decref(body);
     return rc;
 }
@@ -141,34 +141,37 @@ static int signed_in_route(struct console_exchange *x, const char *path, const c
 {
     bool get = strcmp(method, "GET") == 0;
     bool session = strcmp(path, "/api/v1/session") == 0;
+    int door_rc = 0;
+    if (console_doors_serve(x, true, &door_rc))
+        return door_rc;
     if (get && session)
-        return answer_json(x, 200, json_pack("{s:o, s:s}", "account",
+        return console_api_answer(x, 200, json_pack("{s:o, s:s}", "account",
                                              account_json(&x->caller.account), "csrf",
                                              x->caller.csrf));
     if (get)
-        return answer_error(x, 404, "not-found", "no such endpoint");
+        return console_api_error(x, 404, "not-found", "no such endpoint");
     char given[WEB_HEADER_BYTES] = "";
     web_request_header(x->req, CSRF_HEADER, given, sizeof given);
     if (!console_csrf_ok(x, given))
-        return answer_error(x, 403, "csrf", "send the session's csrf token in X-CSRF-Token");
+        return console_api_error(x, 403, "csrf", "send the session's csrf token in X-CSRF-Token");
     if (session && strcmp(method, "DELETE") == 0) {
         int rc = console_sign_out(x);
         if (rc == 0)
             rc = web_response_cookie_clear(x->resp, SESSION_COOKIE, "/");
-        return rc == 0 ? answer_json(x, 200, json_pack("{s:b}", "signed_out", 1)) : rc;
+        return rc == 0 ? console_api_answer(x, 200, json_pack("{s:b}", "signed_out", 1)) : rc;
     }
     if (strcmp(path, "/api/v1/conduct") == 0 && strcmp(method, "POST") == 0) {
         int rc = console_accept_conduct(x);
-        return rc == 0 ? answer_json(x, 200, json_pack("{s:o}", "account",
+        return rc == 0 ? console_api_answer(x, 200, json_pack("{s:o}", "account",
                                                        account_json(&x->caller.account)))
                        : rc;
     }
     if (x->caller.account.conduct_ms == 0)
-        return answer_error(x, 403, "conduct", "accept the code of conduct first: POST "
+        return console_api_error(x, 403, "conduct", "accept the code of conduct first: POST "
                             "/api/v1/conduct");
     if (strcmp(path, "/api/v1/password") == 0 && strcmp(method, "POST") == 0)
         return change_password(x);
-    return answer_error(x, 404, "not-found", "no such endpoint");
+    return console_api_error(x, 404, "not-found", "no such endpoint");
 }
 
 int console_api_handle(struct console_exchange *x)
@@ -177,6 +180,6 @@ int console_api_handle(struct console_exchange *x)
     if (strcmp(path, "/api/v1/session") == 0 && strcmp(method, "POST") == 0)
         return sign_in(x);
     if (!x->signed_in)
-        return answer_error(x, 401, "signed-out", "sign in first: POST /api/v1/session");
+        return console_api_error(x, 401, "signed-out", "sign in first: POST /api/v1/session");
     return signed_in_route(x, path, method);
 }

@@ -59,20 +59,25 @@ static const struct sae_field *key_field(enum me_figure_id id)
     }
 }
 
-/* What people read for a row's key: its area name, catalogue label, SPM label, or NULL. */
-static const char *key_label(const struct me_figure *figure, const struct me_row *row)
+const char *me_row_label(const struct me_figure *figure, const struct me_row *row,
+                         bool english)
 {
     const struct sae_field *field = key_field(figure->id);
     const struct sae_enum_value *value = field ? sae_field_find_value(field, row->key) : NULL;
     if (row->label)
         return row->label;
     if (value)
-        return value->label_id;
+        return english ? value->label_en : value->label_id;
     for (size_t i = 0; figure->id == ME_SERVICES_BY_SPM && i < sizeof spm_labels /
                                                                     sizeof *spm_labels; i++)
         if (strcmp(spm_labels[i].code, row->key) == 0)
             return spm_labels[i].label;
     return NULL;
+}
+
+static const char *key_label(const struct me_figure *figure, const struct me_row *row)
+{
+    return me_row_label(figure, row, false);
 }
 
 static json_t *figure_json(const struct me_figure *f)

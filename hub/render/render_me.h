@@ -4,6 +4,7 @@
 #define RENDER_ME_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "store/me_stats.h"
@@ -15,6 +16,11 @@
 json_t *me_report_json(const struct me_report *report);
 /* [{"figure", "key", "sub", "locked", "now"}]. */
 json_t *me_revisions_json(const struct month_revision *revisions, size_t count);
+
+/* What people read for a row's key: its area name, catalogue label (English or Indonesian),
+ * SPM label, or NULL. */
+const char *me_row_label(const struct me_figure *figure, const struct me_row *row,
+                         bool english);
 
 /* Every figure under its title, with what counts and the rows (enum codes with their
  * Indonesian labels). */
