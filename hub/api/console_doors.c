@@ -8,16 +8,21 @@
 #include "api/page_audit.h"
 #include "api/page_me.h"
 #include "api/page_posts.h"
+#include "api/page_referrals.h"
 
 #define ROLE(r) (1u << (r))
 #define STAFF (ROLE(HUB_ROLE_OPERATOR) | ROLE(HUB_ROLE_COORDINATOR))
 #define STAFF_AND_ADMIN (STAFF | ROLE(HUB_ROLE_ADMIN))
 #define ADMIN ROLE(HUB_ROLE_ADMIN)
 #define AUDITORS (ROLE(HUB_ROLE_ADMIN) | ROLE(HUB_ROLE_COORDINATOR))
+#define PARTNER ROLE(HUB_ROLE_PARTNER)
+#define COORDINATOR ROLE(HUB_ROLE_COORDINATOR)
 
 typedef int (*door_fn)(struct console_exchange *x, const struct web_form *form);
 
 static const char *const REVOKE_FIELDS[] = {"csrf", "id", NULL};
+static const char *const ANSWER_FIELDS[] = {"csrf", "id", "answer", "note", NULL};
+static const char *const OVERRIDE_FIELDS[] = {"csrf", "id", "reason", "agency", NULL};
 
 static const struct door {
     const char *method, *path;
@@ -37,6 +42,12 @@ static const struct door {
     {"GET", "/api/v1/me", true, STAFF, NULL, api_me},
     {"GET", "/console/audit", false, AUDITORS, NULL, page_audit},
     {"GET", "/api/v1/audit", true, AUDITORS, NULL, api_audit},
+    {"GET", "/console/referrals", false, PARTNER | COORDINATOR, NULL, page_referrals},
+    {"POST", "/console/referrals/answer", false, PARTNER, ANSWER_FIELDS, page_referrals_answer},
+    {"POST", "/console/referrals/override", false, COORDINATOR, OVERRIDE_FIELDS,
+     page_referrals_override},
+    {"GET", "/api/v1/referrals", true, PARTNER | COORDINATOR, NULL, api_referrals},
+    {"POST", "/api/v1/referrals/answer", true, PARTNER, NULL, api_referrals_answer},
 };
 
 #define DOOR_COUNT (sizeof DOORS / sizeof DOORS[0])

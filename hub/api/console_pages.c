@@ -186,6 +186,7 @@ static const struct console_section {
     {"/console/posts", MSG_POSTS, EVERY_ROLE},
     {"/console/me", MSG_ME, EVERY_ROLE},
     {"/console/audit", MSG_AUDIT, EVERY_ROLE},
+    {"/console/referrals", MSG_REFERRALS, EVERY_ROLE},
     {"/console/password", MSG_CHANGE_PASSWORD, EVERY_ROLE},
 };
 
@@ -295,7 +296,8 @@ static const char *back_path(const char *back)
                                            {"conduct", "/console/conduct"},
                                            {"posts", "/console/posts"},
                                            {"me", "/console/me"},
-                                           {"audit", "/console/audit"}};
+                                           {"audit", "/console/audit"},
+                                           {"referrals", "/console/referrals"}};
     for (size_t i = 0; back && i < N(names); i++)
         if (strcmp(back, names[i][0]) == 0)
             return names[i][1];

@@ -35,7 +35,8 @@ def test_sign_in_in_indonesian_by_default(console_hub, browser):
     assert b.text("#role") == "Koordinator"
     assert b.text("#who") == "siti"
     links = [a.get_attribute("href") for a in b.finds("#sections a")]
-    assert [urllib.parse.urlsplit(u).path for u in links] == ["/console/password"]
+    assert [urllib.parse.urlsplit(u).path for u in links] == [
+        "/console/posts", "/console/me", "/console/audit", "/console/password"]
     rows = console_hub.query("SELECT actor, action FROM audit ORDER BY seq")
     assert ("siti", "sign-in") in rows and ("siti", "conduct-accept") in rows
 
@@ -68,7 +69,7 @@ def test_wrong_password_keeps_the_name_and_says_so(console_hub, browser):
 def test_change_password_then_sign_in_with_the_new_one(console_hub, browser):
     b = browser(console_hub)
     sign_in_through_conduct(b, console_hub)
-    b.click("#sections a")
+    b.click("#sections a[href='/console/password']")
     assert b.path == "/console/password"
     b.fill({"current": console_hub.passwords["siti"], "new": "a-brand-new-password",
             "again": "a-brand-new-password"})

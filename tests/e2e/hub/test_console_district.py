@@ -25,14 +25,15 @@ needs_browser = pytest.mark.skipif(
     not shutil.which("chromium") or not shutil.which("chromedriver"),
     reason="needs Debian's chromium and chromium-driver (scripts/deps.sh installs them)")
 
-PAGES = ("/console/posts", "/console/me", "/console/audit")
-APIS = ("/posts", "/me", "/audit")
+PAGES = ("/console/posts", "/console/me", "/console/audit", "/console/referrals")
+APIS = ("/posts", "/me", "/audit", "/referrals")
 # Who may open what: the issue's role rules.
 MAY = {
     "budi": {"/console/posts", "/console/me"},                     # operator
-    "siti": {"/console/posts", "/console/me", "/console/audit"},   # coordinator
+    "siti": {"/console/posts", "/console/me", "/console/audit",    # coordinator
+             "/console/referrals"},
     "rina": {"/console/posts", "/console/audit"},                  # admin
-    "mitra": set(),                                                # partner
+    "mitra": {"/console/referrals"},                               # partner (UPT PPA)
 }
 
 
@@ -46,8 +47,10 @@ def add(post, kind, *sets):
 @pytest.fixture
 def district(tmp_path):
     """A serving hub with an operator, a coordinator, an admin and a partner, and two posts
-    that synced cases of last month: three consenting to statistics, one not. One device's
-    name is a script payload (stored hostile text)."""
+    that synced cases of last month: three consenting to statistics, one not; and two
+    survivors referred to UPT PPA (the first consented to share her details, the second did
+    not) and one to Puskesmas, none counted in statistics. One device's name is a script
+    payload (stored hostile text)."""
     h = hubproc.Hub(tmp_path / "hub").init()
     h.passwords = {name: h.add_account(name, role, agency=agency) for name, role, agency in
                    (("siti", "coordinator", None), ("budi", "operator", None),
@@ -66,6 +69,20 @@ def district(tmp_path):
         add(h.posts[post], "kasus", "violence_types=fisik", "victim_sex=P",
             "victim_age=%d" % (14 + 10 * i), "intake_date=" + stamp,
             "consent_statistics=" + consent)
+    shared = add(h.posts[0], "kasus", "violence_types=psikis", "victim_sex=P", "victim_age=30",
+                 "intake_date=" + stamp, "victim_name=Siti Aminah", "consent_share=ya",
+                 "consent_statistics=tidak")
+    withheld = add(h.posts[0], "kasus", "violence_types=psikis", "victim_sex=P",
+                   "victim_age=16", "intake_date=" + stamp, "victim_name=" + PAYLOAD,
+                   "consent_share=tidak", "consent_statistics=tidak")
+    h.referrals = {
+        "shared": add(h.posts[0], "rujukan", "case_id=" + shared, "referred_to=UPT PPA",
+                      "referral_date=" + stamp, "referral_reason=" + PAYLOAD),
+        "withheld": add(h.posts[0], "rujukan", "case_id=" + withheld, "referred_to=UPT PPA",
+                        "referral_date=" + stamp),
+        "puskesmas": add(h.posts[0], "rujukan", "case_id=" + shared, "referred_to=Puskesmas",
+                         "referral_date=" + stamp),
+    }
     for post in h.posts:
         assert saenode.run(["sync"], dir=post).rc == 0
     yield h
@@ -137,12 +154,12 @@ def test_me_totals_equal_a_direct_count_of_hub_db(district):
         withheld = db.execute(
             "SELECT count(*) FROM field_state s JOIN change c ON c.seq = s.change"
             " WHERE s.field = 'consent_statistics' AND c.value = 'false'").fetchone()[0]
-    assert (figures["counted"], figures["left_out"]) == (consented, withheld) == (3, 1)
+    assert (figures["counted"], figures["left_out"]) == (consented, withheld) == (3, 3)
     rows = figures["figures"]["cases_by_month"]["rows"]
     assert rows == [{"key": district.month, "sub": "", "label": None, "count": 3}]
 
     page = c.get("/console/me?from=%s&to=%s" % (district.month, district.month)).text
-    assert '<dd id="counted">3</dd>' in page and '<dd id="left-out">1</dd>' in page
+    assert '<dd id="counted">3</dd>' in page and '<dd id="left-out">3</dd>' in page
     query = "figure=cases_by_type&from=%s&to=%s&kecamatan=" % (district.month, district.month)
     svg = c.get("/console/me/chart.svg?" + query)
     assert svg.status_code == 200 and svg.headers["Content-Type"] == "image/svg+xml"
@@ -217,6 +234,12 @@ def open_every_page(b, hub):
     browser_sign_in(b, hub, "siti")
     b.open("/console/me?from=%s&to=%s" % (hub.month, hub.month))
     yield "/console/me"
+    b.open("/console/referrals")
+    yield "/console/referrals"
+    b.click("#sign-out")
+    browser_sign_in(b, hub, "mitra")
+    b.open("/console/referrals")
+    yield "/console/referrals"
 
 
 @needs_browser
@@ -233,7 +256,7 @@ def test_stored_payloads_render_as_text_on_every_page(district, browser):
         assert b.finds("main script") == [], path
         assert all(img.get_attribute("class") == "chart" for img in b.finds("main img")), path
         if path != "/console/me":
-            assert PAYLOAD in b.text("main"), path
+            assert PAYLOAD in b.text("main"), path  # shown, as text
 
 
 @needs_browser
@@ -272,7 +295,7 @@ def test_the_me_page_in_english_and_screenshots(district, browser, tmp_path):
     assert b.text("h1") == "Monitoring dan evaluasi"
     b.fill({"from": district.month, "to": district.month})
     b.submit("#show")
-    assert b.text("#counted") == "3" and b.text("#left-out") == "1"
+    assert b.text("#counted") == "3" and b.text("#left-out") == "3"
     assert b.driver.execute_script(
         "return [...document.images].every(i => i.complete && i.naturalWidth > 0)")
     assert b.driver.execute_script(
@@ -281,3 +304,86 @@ def test_the_me_page_in_english_and_screenshots(district, browser, tmp_path):
     b.click("#lang-switch")
     assert b.text("h1") == "Monitoring and evaluation"
     assert "Cases counted" in b.text("#totals")
+
+
+def test_a_partner_sees_only_its_agency_and_what_consent_allows(district):
+    mitra = signed_in(district, "mitra")
+    listed = mitra.api("GET", "/referrals").json()
+    assert listed["agency"] == "uptd_ppa"
+    by_id = {r["id"]: r for r in listed["referrals"]}
+    refs = district.referrals
+    assert set(by_id) == {refs["shared"], refs["withheld"]}
+    assert all(r["awaiting"] for r in listed["referrals"])
+    assert by_id[refs["shared"]]["fields"]["victim_name"] == "Siti Aminah"
+    assert by_id[refs["withheld"]]["share"] == "none"
+    assert "victim_name" not in by_id[refs["withheld"]]["fields"]
+    assert PAYLOAD not in mitra.get("/console/referrals").text.replace("&quot;", '"')
+    # A partner may not choose another agency, and cannot answer another agency's referral.
+    assert mitra.api("GET", "/referrals?agency=puskesmas").json()["agency"] == "uptd_ppa"
+    before = district.snapshot()
+    r = mitra.api("POST", "/referrals/answer", {"id": refs["puskesmas"], "answer": "accepted"})
+    assert r.status_code == 404, r.text
+    r = mitra.api("POST", "/referrals/answer", {"id": refs["shared"], "answer": "declined"})
+    assert r.status_code == 400 and "note" in r.json()["message"], r.text
+    r = mitra.api("POST", "/referrals/answer", {"id": refs["shared"], "answer": "maybe"})
+    assert r.status_code == 400
+    r = signed_in(district, "siti").api("POST", "/referrals/answer",
+                                        {"id": refs["shared"], "answer": "accepted"})
+    assert r.status_code == 403 and r.json()["error"] == "role"
+    assert district.snapshot() == before
+
+
+def test_a_coordinators_override_opens_a_referral_and_is_audited(district):
+    refs = district.referrals
+    siti = signed_in(district, "siti")
+    r = siti.request("POST", "/console/referrals/override", data={
+        "csrf": siti.csrf, "id": refs["withheld"], "reason": "", "agency": "uptd_ppa"})
+    assert r.status_code == 400
+    mitra = signed_in(district, "mitra")
+    r = mitra.request("POST", "/console/referrals/override", data={
+        "csrf": mitra.csrf, "id": refs["withheld"], "reason": "x", "agency": "uptd_ppa"})
+    assert r.status_code == 403
+    r = siti.request("POST", "/console/referrals/override", data={
+        "csrf": siti.csrf, "id": refs["withheld"], "reason": "Korban dalam bahaya",
+        "agency": "uptd_ppa"})
+    assert r.status_code == 303, r.text
+    shown = {x["id"]: x for x in mitra.api("GET", "/referrals").json()["referrals"]}
+    assert shown[refs["withheld"]]["share"] == "override"
+    assert shown[refs["withheld"]]["fields"]["victim_name"] == PAYLOAD
+    assert district.query("SELECT actor, target FROM audit WHERE action = 'referral-override'") \
+        == [("siti", refs["withheld"])]
+
+
+@needs_browser
+def test_a_partners_answer_in_the_browser_reaches_the_post(district, browser, tmp_path):
+    out = os.environ.get("SAE_SCREENSHOT_DIR") or str(tmp_path)
+    b = browser(district)
+    browser_sign_in(b, district, "mitra")
+    b.click("#sections a[href='/console/referrals']")
+    cards = b.finds("section.referral.awaiting")
+    assert {c.get_attribute("id") for c in cards} == {district.referrals["shared"],
+                                                       district.referrals["withheld"]}
+    b.screenshot(os.path.join(out, "console-referrals.png"))
+    shared = district.referrals["shared"]
+    # Done before accepted: the referral's flow refuses it, with the reason, and nothing
+    # changes.
+    before = district.snapshot()
+    b.find("#answer-%s option[value=done]" % shared).click()
+    b.fill({"note-" + shared: "Sudah konseling"})
+    b.click("[id='%s'] button.primary" % shared)
+    assert b.path == "/console/referrals/answer"
+    assert b.text("#alert") == "Jawaban tidak dapat disimpan:"
+    assert "sent" in b.text("#why"), b.text("#why")
+    assert district.snapshot() == before
+    b.open("/console/referrals")
+    b.find("#answer-%s option[value=accepted]" % shared).click()
+    b.click("[id='%s'] button.primary" % shared)
+    assert b.text("#alert") == ("Jawaban tersimpan; pos menerimanya pada sinkronisasi "
+                                "berikutnya.")
+    post = district.posts[0]
+    assert saenode.run(["sync"], dir=post).rc == 0
+    fields = saenode.show_json(post, shared)["fields"]
+    assert fields["referral_status"] == "accepted"
+    rows = district.query("SELECT actor, action, target FROM audit"
+                          " WHERE action = 'referral-answer'")
+    assert rows == [("mitra", "referral-answer", shared)]
