@@ -30,7 +30,8 @@ static int read_query(const struct console_exchange *x, struct audit_query *q)
         return SAE_EINVAL;
     q->filter = (struct audit_filter){q->actor[0] ? q->actor : NULL,
                                       q->action[0] ? q->action : NULL,
-                                      q->target[0] ? q->target : NULL, before, AUDIT_PAGE_ROWS};
+                                      q->target[0] ? q->target : NULL, before,
+                                      AUDIT_PAGE_ROWS + 1};
     return 0;
 }
 
@@ -51,12 +52,17 @@ struct page_rows {
     struct html *h;
     int64_t last_seq;
     size_t count;
+    bool more; /* a row past the page: there are older ones */
 };
 
 static int page_row(const struct audit_row *row, void *context)
 {
     struct page_rows *p = context;
     char when[KIT_TIME_BYTES];
+    if (p->count == AUDIT_PAGE_ROWS) {
+        p->more = true;
+        return 0;
+    }
     kit_time(row->at_ms, when);
     html_open(p->h, "tr", NULL, 0);
     kit_cell(p->h, when);
@@ -125,12 +131,12 @@ int page_audit(struct console_exchange *x, const struct web_form *form)
     kit_note(&h, "intro", NULL, kit_say(x, MSG_AUDIT_INTRO));
     filter_form(&h, x, &q);
     kit_table_begin(&h, x, "audit", columns, KIT_N(columns));
-    struct page_rows rows = {&h, 0, 0};
+    struct page_rows rows = {&h, 0, 0, false};
     rc = audit_log_read(x->store, &q.filter, page_row, &rows);
     kit_table_end(&h);
     if (rows.count == 0)
         kit_note(&h, "empty", "empty", kit_say(x, MSG_NO_ROWS));
-    if (rows.count == AUDIT_PAGE_ROWS)
+    if (rows.more)
         older_link(&h, x, &q, rows.last_seq);
     if (rc != 0) {
         html_free(&h);
@@ -141,6 +147,8 @@ int page_audit(struct console_exchange *x, const struct web_form *form)
 
 static int json_row(const struct audit_row *row, void *context)
 {
+    if (json_array_size(context) == AUDIT_PAGE_ROWS)
+        return 0; /* the row that tells the page there are more */
     json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "seq", (json_int_t)row->seq,
                           "at_ms", (json_int_t)row->at_ms, "actor", row->actor, "action",
                           row->action, "target", row->target, "address", row->address);

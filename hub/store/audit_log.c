@@ -18,7 +18,7 @@ int audit_log_read(struct hub_store *store, const struct audit_filter *filter,
         " WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2)"
         " AND (?3 IS NULL OR instr(target, ?3) > 0) AND (?4 = 0 OR seq < ?4)"
         " ORDER BY seq DESC LIMIT ?5";
-    if (filter->limit < 1 || filter->limit > AUDIT_PAGE_ROWS)
+    if (filter->limit < 1 || filter->limit > AUDIT_PAGE_ROWS + 1)
         return SAE_EINVAL;
     const char *texts[] = {filter->actor, filter->action, filter->target};
     const int64_t ints[] = {filter->before_seq, (int64_t)filter->limit};

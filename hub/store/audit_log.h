@@ -17,7 +17,7 @@ struct audit_filter {
     const char *action; /* exact action ("sign-in"...), or NULL */
     const char *target; /* a part of the target, or NULL */
     int64_t before_seq; /* rows older than this one (paging); 0: from the newest */
-    size_t limit;       /* 1..AUDIT_PAGE_ROWS */
+    size_t limit;       /* 1..AUDIT_PAGE_ROWS + 1 (a page and whether there are more) */
 };
 
 struct audit_row {

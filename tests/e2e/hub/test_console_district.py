@@ -387,3 +387,21 @@ def test_a_partners_answer_in_the_browser_reaches_the_post(district, browser, tm
     rows = district.query("SELECT actor, action, target FROM audit"
                           " WHERE action = 'referral-answer'")
     assert rows == [("mitra", "referral-answer", shared)]
+
+
+def test_the_audit_page_holds_200_rows_and_links_to_older_ones(district):
+    siti = signed_in(district, "siti")
+    have = district.query("SELECT count(*) FROM audit")[0][0]
+    for i in range(200 - have):
+        district.write_db("INSERT INTO audit(at_ms, actor, action, target, address)"
+                          " VALUES (1, 'budi', 'case-open', ?, '10.0.0.9')", ("case %d" % i,))
+    page = siti.get("/console/audit").text  # 200 rows: the limit, all on one page
+    assert page.count("<tr>") == 201 and 'id="older"' not in page
+    district.write_db("INSERT INTO audit(at_ms, actor, action, target, address)"
+                      " VALUES (2, 'budi', 'case-open', 'one more', '10.0.0.9')")
+    page = siti.get("/console/audit").text
+    assert page.count("<tr>") == 201 and 'id="older"' in page
+    older = siti.get("/console/audit?actor=&action=&target=&before=2").text
+    assert older.count("<tr>") == 2  # the header and the oldest row
+    rows = siti.api("GET", "/audit").json()["rows"]
+    assert len(rows) == 200 and rows[0]["target"] == "one more"
