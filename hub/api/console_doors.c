@@ -9,6 +9,7 @@
 #include "api/page_me.h"
 #include "api/page_posts.h"
 #include "api/page_referrals.h"
+#include "api/page_rekap.h"
 
 #define ROLE(r) (1u << (r))
 #define STAFF (ROLE(HUB_ROLE_OPERATOR) | ROLE(HUB_ROLE_COORDINATOR))
@@ -21,6 +22,7 @@
 typedef int (*door_fn)(struct console_exchange *x, const struct web_form *form);
 
 static const char *const REVOKE_FIELDS[] = {"csrf", "id", NULL};
+static const char *const LOCK_FIELDS[] = {"csrf", "month", NULL};
 static const char *const ANSWER_FIELDS[] = {"csrf", "id", "answer", "note", NULL};
 static const char *const OVERRIDE_FIELDS[] = {"csrf", "id", "reason", "agency", NULL};
 
@@ -40,6 +42,8 @@ static const struct door {
     {"GET", "/console/me/chart.svg", false, STAFF, NULL, page_me_chart},
     {"GET", "/console/me/figure.csv", false, STAFF, NULL, page_me_csv},
     {"GET", "/api/v1/me", true, STAFF, NULL, api_me},
+    {"GET", "/console/me/rekap", false, STAFF, NULL, page_rekap},
+    {"POST", "/console/me/lock", false, COORDINATOR, LOCK_FIELDS, page_rekap_lock},
     {"GET", "/console/audit", false, AUDITORS, NULL, page_audit},
     {"GET", "/api/v1/audit", true, AUDITORS, NULL, api_audit},
     {"GET", "/console/referrals", false, PARTNER | COORDINATOR, NULL, page_referrals},

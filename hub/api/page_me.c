@@ -183,6 +183,9 @@ int page_me(struct console_exchange *x, const struct web_form *form)
     kit_heading(&h, x, MSG_ME);
     kit_note(&h, "intro", NULL, kit_say(x, MSG_ME_INTRO));
     filter_form(&h, x, &q);
+    const struct html_attr rekap[] = {KIT_A("href", "/console/me/rekap"), KIT_A("id", "rekap"),
+                                      KIT_A("class", "button")};
+    html_element(&h, "a", rekap, KIT_N(rekap), kit_say(x, MSG_REKAP_LINK));
     totals(&h, x, &r);
     for (size_t i = 0; i < ME_FIGURE_COUNT; i++)
         if (r.figures[i].id != ME_REKAP) /* the recap is its own printable page */

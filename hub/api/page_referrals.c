@@ -292,7 +292,9 @@ int api_referrals_answer(struct console_exchange *x, const struct web_form *form
     if (rc == 0)
         rc = console_api_answer(x, 200, json_pack("{s:s}", "answered", id));
     else if (rc != SAE_ENOMEM && rc != SAE_EDB && rc != SAE_EBUSY && rc != SAE_EIO)
-        rc = console_api_error(x, answer_status(rc), rc == SAE_EINVAL ? "refused" : "not-found",
+        rc = console_api_error(x, answer_status(rc),
+                               rc == SAE_EINVAL ? "refused"
+                               : rc == SAE_EDELETED ? "deleted" : "not-found",
                                why.text[0] ? why.text : "no such referral for this agency");
     json_decref(body);
     return rc;

@@ -219,13 +219,8 @@ int me_figure_svg(FILE *out, const struct me_figure *figure)
 
 /* ---- The monthly recap -------------------------------------------------------------- */
 
-struct rekap_row {
-    const char *heading;
-    int64_t cells[5]; /* the four columns, then unknown */
-};
-
 static void rekap_fill(const struct me_figure *f, const char *key, bool by_sub_key,
-                       struct rekap_row *out)
+                       struct me_rekap_row *out)
 {
     for (size_t i = 0; i < f->count; i++) {
         const struct me_row *row = &f->rows[i];
@@ -243,24 +238,22 @@ static void rekap_fill(const struct me_figure *f, const char *key, bool by_sub_k
     }
 }
 
-/* Calls emit for every row of table 1: each type, then the victims. */
-typedef int (*rekap_emit_fn)(const struct rekap_row *row, void *context);
-static int rekap_rows(const struct me_report *r, rekap_emit_fn emit, void *context)
+int me_rekap_rows(const struct me_report *r, me_rekap_emit_fn emit, void *context)
 {
     const struct sae_field *types = field_of("case", "violence_types");
     int rc = types ? 0 : SAE_ECORRUPT;
     for (size_t i = 0; rc == 0 && i < types->value_count; i++) {
-        struct rekap_row row = {types->values[i].label_id, {0}};
+        struct me_rekap_row row = {types->values[i].label_id, types->values[i].label_en, {0}};
         rekap_fill(&r->figures[ME_REKAP], types->values[i].code, false, &row);
         rc = emit(&row, context);
     }
-    struct rekap_row victims = {"Jumlah korban / victims", {0}};
+    struct me_rekap_row victims = {"Jumlah korban", "Victims", {0}};
     if (rc == 0)
         rekap_fill(&r->figures[ME_VICTIMS_BY_AGE_GROUP], NULL, true, &victims);
     return rc == 0 ? emit(&victims, context) : rc;
 }
 
-static int64_t row_total(const struct rekap_row *row)
+int64_t me_rekap_total(const struct me_rekap_row *row)
 {
     int64_t total = 0;
     for (int i = 0; i < 5; i++)
@@ -268,13 +261,13 @@ static int64_t row_total(const struct rekap_row *row)
     return total;
 }
 
-static int emit_text(const struct rekap_row *row, void *context)
+static int emit_text(const struct me_rekap_row *row, void *context)
 {
     FILE *out = context;
     fprintf(out, "%-36s", row->heading);
     for (int i = 0; i < 5; i++)
         fprintf(out, " %9" PRId64, row->cells[i]);
-    fprintf(out, " %9" PRId64 "\n", row_total(row));
+    fprintf(out, " %9" PRId64 "\n", me_rekap_total(row));
     return 0;
 }
 
@@ -308,7 +301,7 @@ void me_rekap_text(FILE *out, const struct me_report *r)
     for (size_t i = 0; i < 4; i++)
         fprintf(out, " %9s", rekap_columns[i].heading);
     fprintf(out, " %9s %9s\n", "Tdk tahu", "Jumlah");
-    rekap_rows(r, emit_text, out);
+    me_rekap_rows(r, emit_text, out);
     fprintf(out, "\n2. Layanan menurut kategori SPM\n");
     for (size_t i = 0; i < sizeof spm_labels / sizeof *spm_labels; i++)
         fprintf(out, "%-36s %9" PRId64 "\n", spm_labels[i].label,
@@ -321,7 +314,7 @@ void me_rekap_text(FILE *out, const struct me_report *r)
     rekap_median(out, "Median hari pengaduan-layanan", &r->figures[ME_DAYS_INTAKE_TO_SERVICE]);
 }
 
-static int emit_csv(const struct rekap_row *row, void *context)
+static int emit_csv(const struct me_rekap_row *row, void *context)
 {
     char numbers[6][24];
     const char *cells[7] = {row->heading};
@@ -329,7 +322,7 @@ static int emit_csv(const struct rekap_row *row, void *context)
         snprintf(numbers[i], sizeof numbers[i], "%" PRId64, row->cells[i]);
         cells[i + 1] = numbers[i];
     }
-    snprintf(numbers[5], sizeof numbers[5], "%" PRId64, row_total(row));
+    snprintf(numbers[5], sizeof numbers[5], "%" PRId64, me_rekap_total(row));
     cells[6] = numbers[5];
     return hub_csv_write_row(context, cells, 7);
 }
@@ -341,5 +334,5 @@ int me_rekap_csv(FILE *out, const struct me_report *r)
     int rc = fputs("\xEF\xBB\xBF", out) < 0 ? SAE_EIO : 0;
     if (rc == 0)
         rc = hub_csv_write_row(out, header, 7);
-    return rc == 0 ? rekap_rows(r, emit_csv, out) : rc;
+    return rc == 0 ? me_rekap_rows(r, emit_csv, out) : rc;
 }

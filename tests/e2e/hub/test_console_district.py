@@ -5,6 +5,7 @@ after a confirmation step and the post's next sync is refused; the M&E totals eq
 count of hub.db; the audit page shows who did what; hostile stored values render as text on
 every page; hostile API input is refused with 4xx and changes nothing; screenshots at
 1366x768."""
+import base64
 import csv
 import datetime
 import io
@@ -405,3 +406,57 @@ def test_the_audit_page_holds_200_rows_and_links_to_older_ones(district):
     assert older.count("<tr>") == 2  # the header and the oldest row
     rows = siti.api("GET", "/audit").json()["rows"]
     assert len(rows) == 200 and rows[0]["target"] == "one more"
+
+
+def test_the_rekap_prints_and_a_coordinator_locks_the_month(district, tmp_path):
+    budi = signed_in(district, "budi")
+    page = budi.get("/console/me/rekap?month=" + district.month)
+    assert page.status_code == 200
+    assert 'id="rekap-types"' in page.text and 'id="lock"' not in page.text  # operator
+    before = district.snapshot(("meta", "node"))
+    r = budi.request("POST", "/console/me/lock", data={"csrf": budi.csrf,
+                                                       "month": district.month})
+    assert r.status_code == 403
+    assert district.query("SELECT count(*) FROM month_lock") == [(0,)]
+    assert district.snapshot(("meta", "node")) == before
+    for bad in ("2026-13", "26-01", "2026-01-01", "1899-12"):
+        assert budi.get("/console/me/rekap?month=" + bad).status_code == 400, bad
+
+    siti = signed_in(district, "siti")
+    assert 'id="lock"' in siti.get("/console/me/rekap?month=" + district.month).text
+    r = siti.request("POST", "/console/me/lock", data={"csrf": siti.csrf,
+                                                       "month": district.month})
+    assert r.status_code == 303, r.text
+    page = siti.get("/console/me/rekap?month=" + district.month).text
+    assert "Disetujui dan dikunci oleh siti" in page and 'id="no-revisions"' in page
+    again = siti.request("POST", "/console/me/lock", data={"csrf": siti.csrf,
+                                                           "month": district.month})
+    assert again.status_code == 409
+    assert district.query("SELECT actor, target FROM audit WHERE action = 'month-lock'") == \
+        [("siti", district.month)]
+    # A later edit of a locked month's case shows as a revision, never silently.
+    case = [r["id"] for r in saenode.ok(["list", "--json"], dir=district.posts[0]).json()
+            if r["fields"].get("consent_statistics") is True][0]
+    saenode.ok(["edit", case, "--set", "victim_age=40"], dir=district.posts[0])
+    assert saenode.run(["sync"], dir=district.posts[0]).rc == 0
+    page = siti.get("/console/me/rekap?month=" + district.month).text
+    assert 'id="revisions"' in page
+
+
+@needs_browser
+def test_the_rekap_page_prints_to_pdf(district, browser, tmp_path):
+    out = os.environ.get("SAE_SCREENSHOT_DIR") or str(tmp_path)
+    b = browser(district)
+    browser_sign_in(b, district, "budi")
+    b.open("/console/me")
+    b.click("#rekap")
+    assert b.path == "/console/me/rekap"
+    assert b.find("#month").get_attribute("value") == district.month
+    rows = b.finds("#rekap-types tbody tr")
+    assert rows[-1].find_elements("css selector", "td")[0].text == "Jumlah korban"
+    assert rows[-1].find_elements("css selector", "td")[-1].text == "3"
+    b.screenshot(os.path.join(out, "console-rekap.png"))
+    pdf = base64.b64decode(b.driver.execute_cdp_cmd("Page.printToPDF", {})["data"])
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+    with open(os.path.join(out, "console-rekap.pdf"), "wb") as f:
+        f.write(pdf)
