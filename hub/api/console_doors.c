@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "api/page_accounts.h"
 #include "api/page_audit.h"
 #include "api/page_me.h"
 #include "api/page_posts.h"
@@ -22,6 +23,8 @@
 typedef int (*door_fn)(struct console_exchange *x, const struct web_form *form);
 
 static const char *const REVOKE_FIELDS[] = {"csrf", "id", NULL};
+static const char *const ACCOUNT_FIELDS[] = {"csrf", "name", "role", "agency", NULL};
+static const char *const NAME_FIELDS[] = {"csrf", "name", NULL};
 static const char *const LOCK_FIELDS[] = {"csrf", "month", NULL};
 static const char *const ANSWER_FIELDS[] = {"csrf", "id", "answer", "note", NULL};
 static const char *const OVERRIDE_FIELDS[] = {"csrf", "id", "reason", "agency", NULL};
@@ -46,6 +49,11 @@ static const struct door {
     {"POST", "/console/me/lock", false, COORDINATOR, LOCK_FIELDS, page_rekap_lock},
     {"GET", "/console/audit", false, AUDITORS, NULL, page_audit},
     {"GET", "/api/v1/audit", true, AUDITORS, NULL, api_audit},
+    {"GET", "/console/accounts", false, ADMIN, NULL, page_accounts},
+    {"POST", "/console/accounts/add", false, ADMIN, ACCOUNT_FIELDS, page_accounts_add},
+    {"POST", "/console/accounts/disable", false, ADMIN, NAME_FIELDS, page_accounts_disable},
+    {"POST", "/console/accounts/reset", false, ADMIN, NAME_FIELDS, page_accounts_reset},
+    {"GET", "/api/v1/accounts", true, ADMIN, NULL, api_accounts},
     {"GET", "/console/referrals", false, PARTNER | COORDINATOR, NULL, page_referrals},
     {"POST", "/console/referrals/answer", false, PARTNER, ANSWER_FIELDS, page_referrals_answer},
     {"POST", "/console/referrals/override", false, COORDINATOR, OVERRIDE_FIELDS,

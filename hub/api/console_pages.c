@@ -187,6 +187,7 @@ static const struct console_section {
     {"/console/me", MSG_ME, EVERY_ROLE},
     {"/console/audit", MSG_AUDIT, EVERY_ROLE},
     {"/console/referrals", MSG_REFERRALS, EVERY_ROLE},
+    {"/console/accounts", MSG_ACCOUNTS, EVERY_ROLE},
     {"/console/password", MSG_CHANGE_PASSWORD, EVERY_ROLE},
 };
 
@@ -297,7 +298,8 @@ static const char *back_path(const char *back)
                                            {"posts", "/console/posts"},
                                            {"me", "/console/me"},
                                            {"audit", "/console/audit"},
-                                           {"referrals", "/console/referrals"}};
+                                           {"referrals", "/console/referrals"},
+                                           {"accounts", "/console/accounts"}};
     for (size_t i = 0; back && i < N(names); i++)
         if (strcmp(back, names[i][0]) == 0)
             return names[i][1];

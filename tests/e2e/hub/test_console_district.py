@@ -26,14 +26,15 @@ needs_browser = pytest.mark.skipif(
     not shutil.which("chromium") or not shutil.which("chromedriver"),
     reason="needs Debian's chromium and chromium-driver (scripts/deps.sh installs them)")
 
-PAGES = ("/console/posts", "/console/me", "/console/audit", "/console/referrals")
-APIS = ("/posts", "/me", "/audit", "/referrals")
+PAGES = ("/console/posts", "/console/me", "/console/audit", "/console/referrals",
+         "/console/accounts")
+APIS = ("/posts", "/me", "/audit", "/referrals", "/accounts")
 # Who may open what: the role rules.
 MAY = {
     "budi": {"/console/posts", "/console/me"},                     # operator
     "siti": {"/console/posts", "/console/me", "/console/audit",    # coordinator
              "/console/referrals"},
-    "rina": {"/console/posts", "/console/audit"},                  # admin
+    "rina": {"/console/posts", "/console/audit", "/console/accounts"},  # admin
     "mitra": {"/console/referrals"},                               # partner (UPT PPA)
 }
 
@@ -460,3 +461,78 @@ def test_the_rekap_page_prints_to_pdf(district, browser, tmp_path):
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
     with open(os.path.join(out, "console-rekap.pdf"), "wb") as f:
         f.write(pdf)
+
+
+@needs_browser
+def test_an_admin_adds_resets_and_disables_an_account_in_the_browser(district, browser,
+                                                                       tmp_path):
+    out = os.environ.get("SAE_SCREENSHOT_DIR") or str(tmp_path)
+    b = browser(district)
+    browser_sign_in(b, district, "rina")
+    b.click("#sections a[href='/console/accounts']")
+    b.screenshot(os.path.join(out, "console-accounts.png"))
+    b.fill({"name": "Bu Ani", "agency": "puspaga"})
+    b.find("#role option[value=partner]").click()
+    b.click("#add-account")
+    first = b.text("#one-time")
+    assert len(first) == 16
+    b.screenshot(os.path.join(out, "console-one-time.png"))
+    ani = Console(district)
+    ani.sign_in("Bu Ani", first)
+    ani.accept_conduct()
+    assert ani.api("GET", "/referrals").json()["agency"] == "puspaga"
+    # The same rules as `sae-hub users`: a partner needs an agency, a name is taken once.
+    b.open("/console/accounts")
+    b.fill({"name": "Bu Ani"})
+    b.click("#add-account")
+    assert "could not" in b.text("#alert") or "tidak dapat" in b.text("#alert")
+    b.open("/console/accounts")
+    b.fill({"name": "Pak Tono"})
+    b.find("#role option[value=partner]").click()
+    b.click("#add-account")
+    assert "tidak dapat" in b.text("#alert")
+    assert [r[0] for r in district.query("SELECT name FROM account WHERE name = 'Pak Tono'")] \
+        == []
+    b.open("/console/accounts")
+    row = [r for r in b.finds("#accounts tbody tr") if r.text.startswith("Bu Ani")][0]
+    row.find_element("css selector", "form[action='/console/accounts/reset'] button").click()
+    second = b.text("#one-time")
+    assert second != first
+    assert ani.get("/console/referrals").status_code == 303  # its sessions ended
+    Console(district).sign_in("Bu Ani", first, expect=401)
+    b.open("/console/accounts")
+    row = [r for r in b.finds("#accounts tbody tr") if r.text.startswith("Bu Ani")][0]
+    page = b.find("html")
+    row.find_element("css selector", "form[action='/console/accounts/disable'] button").click()
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(b.driver, 30).until(expected_conditions.staleness_of(page))
+    assert b.text("#alert") == "Akun dinonaktifkan; semua sesinya berakhir."
+    Console(district).sign_in("Bu Ani", second, expect=401)
+    rows = district.query("SELECT actor, action, target, address FROM audit WHERE action LIKE"
+                          " 'account-%' AND target = 'Bu Ani' ORDER BY seq")
+    assert [r[1] for r in rows] == ["account-add", "account-password-reset", "account-disable"]
+    assert all(r[0] == "rina" and r[3] == "127.0.0.1" for r in rows)
+    for row in district.query("SELECT target FROM audit"):
+        assert first not in row[0] and second not in row[0]
+
+
+def test_only_an_admin_changes_accounts(district):
+    before = district.query("SELECT name, role, disabled, password_hash FROM account")
+    for name in ("budi", "siti", "mitra"):
+        c = signed_in(district, name)
+        for path, data in (("/console/accounts/add", {"name": "x", "role": "admin"}),
+                           ("/console/accounts/disable", {"name": "rina"}),
+                           ("/console/accounts/reset", {"name": "rina"})):
+            data["csrf"] = c.csrf
+            assert c.request("POST", path, data=data).status_code == 403, (name, path)
+    admin = signed_in(district, "rina")
+    r = admin.request("POST", "/console/accounts/add",
+                      data={"csrf": "nope", "name": "x", "role": "admin"})
+    assert r.status_code == 403
+    r = admin.request("POST", "/console/accounts/add",
+                      data={"csrf": admin.csrf, "name": "x", "role": "root"})
+    assert r.status_code == 400
+    assert admin.request("POST", "/console/accounts/disable",
+                         data={"csrf": admin.csrf, "name": "nobody"}).status_code == 404
+    assert district.query("SELECT name, role, disabled, password_hash FROM account") == before
