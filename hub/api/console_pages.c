@@ -115,15 +115,18 @@ static void alert(struct html *h, const char *kind, const char *text)
         html_element(h, "p", attrs, N(attrs), text);
 }
 
+/* A labelled input; the first of a form (first) has the keyboard's focus when the page
+ * opens. */
 static void field(struct html *h, const char *id, const char *type, const char *label,
-                  const char *value, const char *autocomplete)
+                  const char *value, const char *autocomplete, bool first)
 {
     const struct html_attr lab[] = {A("for", id)};
     const struct html_attr input[] = {A("id", id), A("name", id), A("type", type),
                                       A("value", value ? value : ""),
-                                      A("autocomplete", autocomplete), A("required", NULL)};
+                                      A("autocomplete", autocomplete), A("required", NULL),
+                                      A("autofocus", NULL)};
     html_element(h, "label", lab, N(lab), label);
-    html_open(h, "input", input, N(input));
+    html_open(h, "input", input, N(input) - (first ? 0 : 1));
 }
 
 static void submit(struct html *h, const char *id, const char *label)
@@ -160,8 +163,9 @@ int console_page_sign_in(struct console_exchange *x, unsigned status, const char
     const struct html_attr form[] = {A("method", "post"), A("action", "/console/sign-in")};
     html_open(&h, "form", form, N(form));
     hidden_csrf(&h, pre);
-    field(&h, "name", "text", say(x, MSG_NAME), name, "username");
-    field(&h, "password", "password", say(x, MSG_PASSWORD), NULL, "current-password");
+    field(&h, "name", "text", say(x, MSG_NAME), name, "username", name == NULL);
+    field(&h, "password", "password", say(x, MSG_PASSWORD), NULL, "current-password",
+          name != NULL);
     submit(&h, "submit", say(x, MSG_SIGN_IN));
     html_close(&h, "form");
     html_close(&h, "div");
@@ -244,11 +248,13 @@ static int page_password(struct console_exchange *x, unsigned status, const char
     const struct html_attr form[] = {A("method", "post"), A("action", "/console/password")};
     html_open(&h, "form", form, N(form));
     hidden_csrf(&h, x->caller.csrf);
-    field(&h, "current", "password", say(x, MSG_CURRENT_PASSWORD), NULL, "current-password");
-    field(&h, "new", "password", say(x, MSG_NEW_PASSWORD), NULL, "new-password");
+    field(&h, "current", "password", say(x, MSG_CURRENT_PASSWORD), NULL, "current-password",
+          true);
+    field(&h, "new", "password", say(x, MSG_NEW_PASSWORD), NULL, "new-password", false);
     const struct html_attr hint[] = {A("class", "hint")};
     html_element(&h, "p", hint, N(hint), say(x, MSG_PASSWORD_RULE));
-    field(&h, "again", "password", say(x, MSG_NEW_PASSWORD_AGAIN), NULL, "new-password");
+    field(&h, "again", "password", say(x, MSG_NEW_PASSWORD_AGAIN), NULL, "new-password",
+          false);
     submit(&h, "submit", say(x, MSG_CHANGE_PASSWORD));
     html_close(&h, "form");
     html_close(&h, "div");

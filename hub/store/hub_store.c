@@ -214,7 +214,9 @@ static const char *const migrations[] = {
     "  consent_statistics INTEGER,"
     "  consent_share INTEGER,"
     "  refreshed INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
-    "CREATE INDEX me_case_by_intake ON me_case(intake_date);"
+    /* Covering: a period's figures read the index alone. */
+    "CREATE INDEX me_case_by_intake ON me_case(intake_date, live, consent_statistics, kecamatan,"
+    "  village, sex, age, violence, incident_date);"
     "CREATE INDEX me_case_block ON me_case(kecamatan, sex, age, intake_days);"
     "CREATE INDEX me_case_by_refresh ON me_case(refreshed);"
     "CREATE TABLE me_event("
@@ -227,8 +229,10 @@ static const char *const migrations[] = {
     "  type TEXT,"
     "  status TEXT,"
     "  end_date TEXT) STRICT, WITHOUT ROWID;"
-    "CREATE INDEX me_event_by_case ON me_event(case_id, kind, date);"
-    "CREATE INDEX me_event_by_date ON me_event(kind, date);"
+    /* Covering: a case's first service, and a period's events, from the index alone. */
+    "CREATE INDEX me_event_by_case ON me_event(case_id, kind, live, date);"
+    "CREATE INDEX me_event_by_date ON me_event(kind, date, live, type, status, case_id,"
+    "  end_date);"
     "CREATE INDEX me_event_by_type ON me_event(kind, type, status);"
     "INSERT INTO meta(key, value) VALUES ('me_cursor', 0), ('dup_cursor', 0);"
     "CREATE TABLE dup_name("

@@ -12,14 +12,16 @@
 #include "store/hub_read.h"
 #include "store/me_facts.h"
 
-/* The cases of the area (?3 kecamatan, ?4 village), live; primary: not linked to an
- * earlier case of the same survivor. period: intake in [?1, ?2) (NULL: open). */
-#define ME_CASES                                                                             \
-    "WITH area_cases AS (SELECT m.*, NOT EXISTS (SELECT 1 FROM dup_survivor d"                \
-    "  WHERE d.case_id = m.id AND d.survivor != m.id) AS is_primary FROM me_case m"           \
-    "  WHERE m.live = 1 AND (?3 IS NULL OR m.kecamatan = ?3) AND (?4 IS NULL OR m.village = ?4)),"\
-    " period AS (SELECT * FROM area_cases WHERE intake_date >= ?1 AND intake_date < ?2),"   \
-    " counted AS (SELECT * FROM period WHERE is_primary AND consent_statistics = 1) "
+/* The cases of the period (intake in [?1, ?2)) and the area (?3 kecamatan, ?4 village),
+ * live: written inline, never through a view, so that every figure is a range of the
+ * covering index on intake date. PRIMARY: not linked to an earlier case of the same
+ * survivor. COUNTED: those figures count. */
+#define CASES_OF_PERIOD                                                                      \
+    " FROM me_case m WHERE m.intake_date >= ?1 AND m.intake_date < ?2 AND m.live = 1"         \
+    " AND (?3 IS NULL OR m.kecamatan = ?3) AND (?4 IS NULL OR m.village = ?4)"
+#define PRIMARY                                                                              \
+    "NOT EXISTS (SELECT 1 FROM dup_survivor d WHERE d.case_id = m.id AND d.survivor != m.id)"
+#define COUNTED CASES_OF_PERIOD " AND m.consent_statistics = 1 AND " PRIMARY
 
 /* An event whose case is live, consented and in the area (an index lookup per event). */
 #define CONSENTED_CASE(column)                                                               \
@@ -50,43 +52,43 @@ struct figure_spec {
 #define CASE_PLACE "the village of the post that recorded the case, and its kecamatan"
 
 static const char totals_sql[] =
-    ME_CASES "SELECT count(*) FILTER (WHERE is_primary AND consent_statistics = 1),"
-    " count(*) FILTER (WHERE is_primary AND consent_statistics IS NOT 1),"
-    " count(*) FILTER (WHERE NOT is_primary) FROM period";
+    "SELECT count(*) FILTER (WHERE p AND consent_statistics = 1),"
+    " count(*) FILTER (WHERE p AND consent_statistics IS NOT 1), count(*) FILTER (WHERE NOT p)"
+    " FROM (SELECT m.consent_statistics, " PRIMARY " AS p" CASES_OF_PERIOD ")";
 
 static const struct figure_spec specs[ME_FIGURE_COUNT] = {
     [ME_CASES_BY_MONTH] = {"cases_by_month", "Kasus per bulan", "Cases by month", CASE_DATE,
-        CASE_PLACE, ME_CASES "SELECT coalesce(substr(intake_date, 1, 7), 'none'), '', count(*)"
-        " FROM counted GROUP BY 1", SHAPE_PLAIN},
+        CASE_PLACE, "SELECT coalesce(substr(intake_date, 1, 7), 'none'), '', count(*)"
+        COUNTED " GROUP BY 1", SHAPE_PLAIN},
     [ME_CASES_BY_MONTH_TYPE] = {"cases_by_month_type", "Kasus per bulan dan bentuk kekerasan",
         "Cases by month and type of violence", CASE_DATE, CASE_PLACE,
-        ME_CASES "SELECT coalesce(substr(intake_date, 1, 7), 'none'), violence, count(*)"
-        " FROM counted GROUP BY 1, 2", SHAPE_MASK_SUB},
+        "SELECT coalesce(substr(intake_date, 1, 7), 'none'), violence, count(*)"
+        COUNTED " GROUP BY 1, 2", SHAPE_MASK_SUB},
     [ME_CASES_BY_TYPE] = {"cases_by_type", "Kasus per bentuk kekerasan",
         "Cases by type of violence", CASE_DATE, CASE_PLACE,
-        ME_CASES "SELECT violence, '', count(*) FROM counted GROUP BY 1", SHAPE_MASK_KEY},
+        "SELECT violence, '', count(*)" COUNTED " GROUP BY 1", SHAPE_MASK_KEY},
     [ME_CASES_BY_KECAMATAN] = {"cases_by_kecamatan", "Kasus per kecamatan",
         "Cases by kecamatan", CASE_DATE, CASE_PLACE,
-        ME_CASES "SELECT kecamatan, '', count(*), (SELECT a.name FROM area a"
-        " WHERE a.code = kecamatan) FROM counted GROUP BY 1", SHAPE_PLAIN},
+        "SELECT kecamatan, '', count(*), (SELECT a.name FROM area a"
+        " WHERE a.code = kecamatan)" COUNTED " GROUP BY 1", SHAPE_PLAIN},
     [ME_CASES_BY_VILLAGE] = {"cases_by_village", "Kasus per desa", "Cases by village",
-        CASE_DATE, CASE_PLACE, ME_CASES "SELECT village, '', count(*), "
-        HUB_VILLAGE_NAME_SQL("village") " FROM counted GROUP BY 1", SHAPE_PLAIN},
+        CASE_DATE, CASE_PLACE, "SELECT village, '', count(*), "
+        HUB_VILLAGE_NAME_SQL("village") COUNTED " GROUP BY 1", SHAPE_PLAIN},
     [ME_VICTIMS_BY_SEX] = {"victims_by_sex", "Korban per jenis kelamin", "Victims by sex",
-        CASE_DATE, CASE_PLACE, ME_CASES "SELECT coalesce(sex, 'unknown'), '', count(*)"
-        " FROM counted GROUP BY 1", SHAPE_PLAIN},
+        CASE_DATE, CASE_PLACE, "SELECT coalesce(sex, 'unknown'), '', count(*)"
+        COUNTED " GROUP BY 1", SHAPE_PLAIN},
     [ME_VICTIMS_BY_AGE_BAND] = {"victims_by_age_band", "Korban per kelompok umur",
         "Victims by age band", CASE_DATE, CASE_PLACE,
-        ME_CASES "SELECT coalesce(sae_age_band(age), 'unknown'), coalesce(sex, 'unknown'),"
-        " count(*) FROM counted GROUP BY 1, 2", SHAPE_PLAIN},
+        "SELECT coalesce(sae_age_band(age), 'unknown'), coalesce(sex, 'unknown'),"
+        " count(*)" COUNTED " GROUP BY 1, 2", SHAPE_PLAIN},
     [ME_VICTIMS_BY_AGE_GROUP] = {"victims_by_age_group", "Korban anak dan dewasa",
         "Victims, children and adults", CASE_DATE, CASE_PLACE,
-        ME_CASES "SELECT coalesce(sae_age_group(age), 'unknown'), coalesce(sex, 'unknown'),"
-        " count(*) FROM counted GROUP BY 1, 2", SHAPE_PLAIN},
+        "SELECT coalesce(sae_age_group(age), 'unknown'), coalesce(sex, 'unknown'),"
+        " count(*)" COUNTED " GROUP BY 1, 2", SHAPE_PLAIN},
     [ME_REKAP] = {"rekap", "Rekap bulanan: bentuk kekerasan per jenis kelamin dan usia",
         "Monthly recap: type of violence by sex and age group", CASE_DATE, CASE_PLACE,
-        ME_CASES "SELECT violence, coalesce(sex, 'unknown') || '/' ||"
-        " coalesce(sae_age_group(age), 'unknown'), count(*) FROM counted GROUP BY 1, 2",
+        "SELECT violence, coalesce(sex, 'unknown') || '/' ||"
+        " coalesce(sae_age_group(age), 'unknown'), count(*)" COUNTED " GROUP BY 1, 2",
         SHAPE_MASK_KEY},
     [ME_SERVICES_BY_SPM] = {"services_by_spm", "Layanan per kategori SPM",
         "Services by SPM category", "service_date of the service",
@@ -112,13 +114,13 @@ static const struct figure_spec specs[ME_FIGURE_COUNT] = {
         " GROUP BY 1, 2", SHAPE_PLAIN},
     [ME_DAYS_INCIDENT_TO_REPORT] = {"days_incident_to_report",
         "Hari dari kejadian sampai pengaduan", "Days from incident to report", CASE_DATE,
-        CASE_PLACE, ME_CASES "SELECT sae_days_between(incident_date, intake_date), 0"
-        " FROM counted ORDER BY 1", SHAPE_DAYS},
+        CASE_PLACE, "SELECT sae_days_between(incident_date, intake_date), 0"
+        COUNTED " ORDER BY 1", SHAPE_DAYS},
     [ME_DAYS_INTAKE_TO_SERVICE] = {"days_intake_to_first_service",
         "Hari dari pengaduan sampai layanan pertama", "Days from intake to first service",
         CASE_DATE, CASE_PLACE,
-        ME_CASES "SELECT sae_days_between(k.intake_date, (SELECT min(e.date) FROM me_event e"
-        " WHERE e.case_id = k.id AND e.kind = 'service' AND e.live = 1)), 0 FROM counted k"
+        "SELECT sae_days_between(m.intake_date, (SELECT min(e.date) FROM me_event e"
+        " WHERE e.case_id = m.id AND e.kind = 'service' AND e.live = 1)), 0" COUNTED
         " ORDER BY 1", SHAPE_DAYS},
 };
 

@@ -420,10 +420,11 @@ static void test_issue_for_the_same_key_keeps_the_pin(void **state)
     assert_int_equal(tls_cert_check_pair(f->extra, f->key, &why), SAE_ERANGE);
     assert_int_equal(tls_cert_issue(f->key, hosts, 2, now, now + 86400, renewed), SAE_EEXIST);
     assert_int_equal(tls_cert_issue(f->key, hosts, 2, now, now, f->dir), SAE_EINVAL);
-    /* A path of this test's own (a fixed /tmp/x was taken on a shared machine: EEXIST). */
-    char unused[sizeof f->dir + 32];
-    snprintf(unused, sizeof unused, "%s/never-written.pem", f->dir);
-    assert_int_equal(tls_cert_issue(f->cert, hosts, 2, now, now + 86400, unused), SAE_EINVAL);
+    /* A fresh output path in the fixture's own directory: a shared /tmp/x may exist. */
+    char fresh[160];
+    snprintf(fresh, sizeof fresh, "%s/never-made.pem", f->dir);
+    assert_int_equal(tls_cert_issue(f->cert, hosts, 2, now, now + 86400, fresh), SAE_EINVAL);
+    assert_int_equal(access(fresh, F_OK), -1);
     time_t begins = 0, ends = 0;
     assert_int_equal(tls_cert_validity(TLS_CERT_DAYS_DEFAULT, &begins, &ends), 0);
     assert_true(ends - time(NULL) > 729L * 86400 && ends - time(NULL) <= 730L * 86400);

@@ -32,6 +32,12 @@ def hub_env():
     return env
 
 
+# The commands whose --by must name an enabled account.
+ACCOUNT_COMMANDS = {("reports", "edit"), ("reports", "review"), ("conflicts", "resolve"),
+                    ("conflicts", "dismiss"), ("months", "lock"), ("duplicates", "link"),
+                    ("duplicates", "distinct"), ("referrals", "answer"),
+                    ("referrals", "override")}
+
 # The hub.db schema this sae-hub writes (hub/store/hub_store.h HUB_SCHEMA_VERSION).
 HUB_SCHEMA_VERSION = 7
 
@@ -70,8 +76,7 @@ class Hub:
         accounts (--by must name one), made on first use as an admin would make them; an
         invalid name is left for the command to refuse."""
         args = [a if isinstance(a, (str, bytes)) else str(a) for a in args]
-        if len(args) < 2 or (args[0], args[1]) not in (("reports", "edit"),
-                                                      ("conflicts", "resolve")):
+        if len(args) < 2 or (args[0], args[1]) not in ACCOUNT_COMMANDS:
             return
         if "--by" not in args or args.index("--by") + 1 >= len(args):
             return

@@ -9,6 +9,10 @@ import urllib.parse
 
 import pytest
 
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
 import hubproc
 
 pytestmark = pytest.mark.skipif(not shutil.which("chromium") or not shutil.which("chromedriver"),
@@ -30,7 +34,15 @@ def test_sign_in_in_indonesian_by_default(console_hub, browser):
     assert b.find("html").get_attribute("lang") == "id"
     assert b.text("h1") == "Masuk"
     assert b.text("label[for=name]") == "Nama akun"
-    sign_in_through_conduct(b, console_hub)
+    # Keyboard only: the name has the focus; type it, Tab, the password, Enter.
+    active = b.driver.switch_to.active_element
+    assert active.get_attribute("id") == "name"
+    page = b.find("html")
+    active.send_keys("siti" + Keys.TAB)
+    b.driver.switch_to.active_element.send_keys(console_hub.passwords["siti"] + Keys.ENTER)
+    WebDriverWait(b.driver, 30).until(expected_conditions.staleness_of(page))
+    assert b.path == "/console/conduct"
+    b.submit("#accept")
     assert b.text("h1") == "Selamat datang, siti"
     assert b.text("#role") == "Koordinator"
     assert b.text("#who") == "siti"
@@ -64,6 +76,7 @@ def test_wrong_password_keeps_the_name_and_says_so(console_hub, browser):
     assert b.text("#alert") == "Nama akun atau kata sandi salah."
     assert b.find("#name").get_attribute("value") == "siti"
     assert b.find("#password").get_attribute("value") == ""
+    assert b.driver.switch_to.active_element.get_attribute("id") == "password"
     assert console_hub.query("SELECT count(*) FROM session") == [(0,)]
 
 
