@@ -1,7 +1,10 @@
-/* The console's data pages and their endpoints, each with the roles that may use it: the one
- * place the issue's role rules are enforced (a page's handler never checks a role again).
- * A page or endpoint adds one line to DOORS. */
+/* The district pages and their JSON endpoints, each with the right that opens it: the role
+ * rules themselves are console_may's (console_layout.c), so a page, its endpoint and its
+ * home link never disagree, and a page's handler never checks a role again. A page or
+ * endpoint adds one line to DOORS. Unlike console_routes.c's pages, a door may be an API
+ * endpoint (answered in JSON, CSRF from the X-CSRF-Token header). */
 #include "api/console_internal.h"
+#include "api/console_layout.h"
 
 #include <string.h>
 
@@ -12,13 +15,6 @@
 #include "api/page_referrals.h"
 #include "api/page_rekap.h"
 
-#define ROLE(r) (1u << (r))
-#define STAFF (ROLE(HUB_ROLE_OPERATOR) | ROLE(HUB_ROLE_COORDINATOR))
-#define STAFF_AND_ADMIN (STAFF | ROLE(HUB_ROLE_ADMIN))
-#define ADMIN ROLE(HUB_ROLE_ADMIN)
-#define AUDITORS (ROLE(HUB_ROLE_ADMIN) | ROLE(HUB_ROLE_COORDINATOR))
-#define PARTNER ROLE(HUB_ROLE_PARTNER)
-#define COORDINATOR ROLE(HUB_ROLE_COORDINATOR)
 
 typedef int (*door_fn)(struct console_exchange *x, const struct web_form *form);
 
@@ -32,34 +28,37 @@ static const char *const OVERRIDE_FIELDS[] = {"csrf", "id", "reason", "agency", 
 static const struct door {
     const char *method, *path;
     bool api;
-    unsigned roles;
+    enum console_right right;
     const char *const *form_fields; /* a page POST's fields, csrf included */
     door_fn run;
 } DOORS[] = {
-    {"GET", "/console/posts", false, STAFF_AND_ADMIN, NULL, page_posts},
-    {"GET", "/console/posts/revoke", false, ADMIN, NULL, page_posts_revoke_confirm},
-    {"POST", "/console/posts/revoke", false, ADMIN, REVOKE_FIELDS, page_posts_revoke},
-    {"GET", "/api/v1/posts", true, STAFF_AND_ADMIN, NULL, api_posts},
-    {"POST", "/api/v1/posts/revoke", true, ADMIN, NULL, api_posts_revoke},
-    {"GET", "/console/me", false, STAFF, NULL, page_me},
-    {"GET", "/console/me/chart.svg", false, STAFF, NULL, page_me_chart},
-    {"GET", "/console/me/figure.csv", false, STAFF, NULL, page_me_csv},
-    {"GET", "/api/v1/me", true, STAFF, NULL, api_me},
-    {"GET", "/console/me/rekap", false, STAFF, NULL, page_rekap},
-    {"POST", "/console/me/lock", false, COORDINATOR, LOCK_FIELDS, page_rekap_lock},
-    {"GET", "/console/audit", false, AUDITORS, NULL, page_audit},
-    {"GET", "/api/v1/audit", true, AUDITORS, NULL, api_audit},
-    {"GET", "/console/accounts", false, ADMIN, NULL, page_accounts},
-    {"POST", "/console/accounts/add", false, ADMIN, ACCOUNT_FIELDS, page_accounts_add},
-    {"POST", "/console/accounts/disable", false, ADMIN, NAME_FIELDS, page_accounts_disable},
-    {"POST", "/console/accounts/reset", false, ADMIN, NAME_FIELDS, page_accounts_reset},
-    {"GET", "/api/v1/accounts", true, ADMIN, NULL, api_accounts},
-    {"GET", "/console/referrals", false, PARTNER | COORDINATOR, NULL, page_referrals},
-    {"POST", "/console/referrals/answer", false, PARTNER, ANSWER_FIELDS, page_referrals_answer},
-    {"POST", "/console/referrals/override", false, COORDINATOR, OVERRIDE_FIELDS,
+    {"GET", "/console/posts", false, RIGHT_POSTS, NULL, page_posts},
+    {"GET", "/console/posts/revoke", false, RIGHT_POSTS_ADMIN, NULL, page_posts_revoke_confirm},
+    {"POST", "/console/posts/revoke", false, RIGHT_POSTS_ADMIN, REVOKE_FIELDS,
+     page_posts_revoke},
+    {"GET", "/api/v1/posts", true, RIGHT_POSTS, NULL, api_posts},
+    {"POST", "/api/v1/posts/revoke", true, RIGHT_POSTS_ADMIN, NULL, api_posts_revoke},
+    {"GET", "/console/me", false, RIGHT_ME, NULL, page_me},
+    {"GET", "/console/me/chart.svg", false, RIGHT_ME, NULL, page_me_chart},
+    {"GET", "/console/me/figure.csv", false, RIGHT_ME, NULL, page_me_csv},
+    {"GET", "/api/v1/me", true, RIGHT_ME, NULL, api_me},
+    {"GET", "/console/me/rekap", false, RIGHT_ME, NULL, page_rekap},
+    {"POST", "/console/me/lock", false, RIGHT_MONTH_LOCK, LOCK_FIELDS, page_rekap_lock},
+    {"GET", "/console/audit", false, RIGHT_AUDIT, NULL, page_audit},
+    {"GET", "/api/v1/audit", true, RIGHT_AUDIT, NULL, api_audit},
+    {"GET", "/console/accounts", false, RIGHT_ACCOUNTS, NULL, page_accounts},
+    {"POST", "/console/accounts/add", false, RIGHT_ACCOUNTS, ACCOUNT_FIELDS, page_accounts_add},
+    {"POST", "/console/accounts/disable", false, RIGHT_ACCOUNTS, NAME_FIELDS,
+     page_accounts_disable},
+    {"POST", "/console/accounts/reset", false, RIGHT_ACCOUNTS, NAME_FIELDS, page_accounts_reset},
+    {"GET", "/api/v1/accounts", true, RIGHT_ACCOUNTS, NULL, api_accounts},
+    {"GET", "/console/referrals", false, RIGHT_REFERRALS, NULL, page_referrals},
+    {"POST", "/console/referrals/answer", false, RIGHT_ANSWER, ANSWER_FIELDS,
+     page_referrals_answer},
+    {"POST", "/console/referrals/override", false, RIGHT_OVERRIDE, OVERRIDE_FIELDS,
      page_referrals_override},
-    {"GET", "/api/v1/referrals", true, PARTNER | COORDINATOR, NULL, api_referrals},
-    {"POST", "/api/v1/referrals/answer", true, PARTNER, NULL, api_referrals_answer},
+    {"GET", "/api/v1/referrals", true, RIGHT_REFERRALS, NULL, api_referrals},
+    {"POST", "/api/v1/referrals/answer", true, RIGHT_ANSWER, NULL, api_referrals_answer},
 };
 
 #define DOOR_COUNT (sizeof DOORS / sizeof DOORS[0])
@@ -68,7 +67,7 @@ bool console_doors_allow(const char *path, enum hub_role role)
 {
     for (size_t i = 0; i < DOOR_COUNT; i++)
         if (strcmp(DOORS[i].path, path) == 0 && strcmp(DOORS[i].method, "GET") == 0)
-            return (DOORS[i].roles & ROLE(role)) != 0;
+            return console_may(role, DOORS[i].right);
     return true;
 }
 
@@ -101,7 +100,7 @@ static int page_form(struct console_exchange *x, const char *const *fields,
 
 static int enter(struct console_exchange *x, const struct door *door)
 {
-    if (!(door->roles & ROLE(x->caller.account.role)))
+    if (!console_may(x->caller.account.role, door->right))
         return refuse(x, door->api, 403, "role", "this account's role may not use this");
     if (door->api && x->caller.account.conduct_ms == 0)
         return console_api_error(x, 403, "conduct", "accept the code of conduct first: POST "

@@ -2,6 +2,7 @@
  * web/app/html.h (markup from literals only, every value escaped), every word from
  * web/app/msg.h. */
 #include "api/console_internal.h"
+#include "api/console_layout.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -174,10 +175,6 @@ int console_page_sign_in(struct console_exchange *x, unsigned status, const char
 
 static const enum msg_id ROLE_MSG[] = {MSG_ROLE_OPERATOR, MSG_ROLE_COORDINATOR, MSG_ROLE_ADMIN,
                                        MSG_ROLE_PARTNER};
-
-#define ROLE_BIT(role) (1u << (role))
-#define EVERY_ROLE (ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR) | \
-                    ROLE_BIT(HUB_ROLE_ADMIN) | ROLE_BIT(HUB_ROLE_PARTNER))
 
 /* The home page's sections: a page that exists adds its row here, with the roles that may
  * open it (its handler checks the role again); a page of console_doors.c's table is shown
@@ -375,8 +372,35 @@ static int post_sign_in(struct console_exchange *x)
     return rc;
 }
 
+/* A page of the route table (console_layout.h): the role's right first, then for a form
+ * its fields and CSRF token, before the page's handler runs. */
+static int routed(struct console_exchange *x, const struct console_route *route, bool post)
+{
+    if (!console_may(x->caller.account.role, route->right))
+        return console_page_message(x, 403, MSG_FORBIDDEN);
+    if (!post)
+        return route->handle(x, NULL);
+    const char *allowed[WEB_FORM_FIELDS_MAX + 2] = {"csrf"};
+    size_t n = 1;
+    for (const char *const *f = route->fields; *f && n < WEB_FORM_FIELDS_MAX + 1; f++)
+        allowed[n++] = *f;
+    struct web_form *form = NULL;
+    if (x->req->body_len == 0)
+        return console_page_message(x, 403, MSG_FORBIDDEN);
+    int rc = read_form(x, allowed, &form);
+    if (rc != 0 || !form)
+        return rc;
+    rc = console_csrf_ok(x, web_form_get(form, "csrf")) ? route->handle(x, form)
+                                                        : console_page_message(x, 403, MSG_FORBIDDEN);
+    web_form_free(form);
+    return rc;
+}
+
 static int post_signed_in(struct console_exchange *x, const char *path)
 {
+    const struct console_route *route = console_route_find("POST", path);
+    if (route)
+        return routed(x, route, true);
     static const char *const csrf_only[] = {"csrf", NULL};
     static const char *const password_fields[] = {"csrf", "current", "new", "again", NULL};
     bool password = strcmp(path, "/console/password") == 0;
@@ -421,6 +445,9 @@ static int post_signed_in(struct console_exchange *x, const char *path)
 
 static int get_signed_in(struct console_exchange *x, const char *path)
 {
+    const struct console_route *route = console_route_find(x->req->method, path);
+    if (route)
+        return routed(x, route, false);
     if (strcmp(path, "/console/") == 0 || strcmp(path, "/console") == 0)
         return page_home(x);
     if (strcmp(path, "/console/password") == 0)

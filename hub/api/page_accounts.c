@@ -14,15 +14,15 @@ static const enum msg_id ROLE_WORDS[] = {MSG_ROLE_OPERATOR, MSG_ROLE_COORDINATOR
 static void small_form(struct html *h, const struct console_exchange *x, const char *action,
                        const char *name, const char *cls, enum msg_id label)
 {
-    const struct html_attr form[] = {KIT_A("method", "post"), KIT_A("action", action),
-                                     KIT_A("class", "inline")};
-    const struct html_attr hidden[] = {KIT_A("type", "hidden"), KIT_A("name", "name"),
-                                       KIT_A("value", name)};
-    const struct html_attr submit[] = {KIT_A("type", "submit"), KIT_A("class", cls)};
-    html_open(h, "form", form, KIT_N(form));
-    kit_hidden_csrf(h, x);
-    html_open(h, "input", hidden, KIT_N(hidden));
-    html_element(h, "button", submit, KIT_N(submit), kit_say(x, label));
+    const struct html_attr form[] = {LAYOUT_A("method", "post"), LAYOUT_A("action", action),
+                                     LAYOUT_A("class", "inline")};
+    const struct html_attr hidden[] = {LAYOUT_A("type", "hidden"), LAYOUT_A("name", "name"),
+                                       LAYOUT_A("value", name)};
+    const struct html_attr submit[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", cls)};
+    html_open(h, "form", form, LAYOUT_N(form));
+    layout_csrf(h, x);
+    html_open(h, "input", hidden, LAYOUT_N(hidden));
+    html_element(h, "button", submit, LAYOUT_N(submit), layout_say(x, label));
     html_close(h, "form");
 }
 
@@ -37,11 +37,11 @@ static int account_row(const struct hub_account *a, void *context)
     char created[KIT_TIME_BYTES];
     kit_time(a->created_ms, created);
     html_open(r->h, "tr", NULL, 0);
-    kit_cell(r->h, a->name);
-    kit_cell(r->h, kit_say(r->x, ROLE_WORDS[a->role]));
-    kit_cell(r->h, a->agency);
-    kit_cell(r->h, kit_say(r->x, a->disabled ? MSG_DISABLED : MSG_ACTIVE));
-    kit_cell(r->h, created);
+    layout_cell(r->h, a->name);
+    layout_cell(r->h, layout_say(r->x, ROLE_WORDS[a->role]));
+    layout_cell(r->h, a->agency);
+    layout_cell(r->h, layout_say(r->x, a->disabled ? MSG_DISABLED : MSG_ACTIVE));
+    layout_cell(r->h, created);
     html_open(r->h, "td", NULL, 0);
     if (!a->disabled) {
         small_form(r->h, r->x, "/console/accounts/reset", a->name, "button", MSG_RESET_PASSWORD);
@@ -55,31 +55,31 @@ static int account_row(const struct hub_account *a, void *context)
 static void add_form(struct html *h, const struct console_exchange *x)
 {
     static const char *const roles[] = {"operator", "coordinator", "admin", "partner"};
-    const struct html_attr form[] = {KIT_A("method", "post"),
-                                     KIT_A("action", "/console/accounts/add"),
-                                     KIT_A("class", "filters"), KIT_A("id", "add")};
-    const struct html_attr wrap[] = {KIT_A("class", "filter")};
-    const struct html_attr role_label[] = {KIT_A("for", "role")};
-    const struct html_attr select[] = {KIT_A("id", "role"), KIT_A("name", "role")};
-    const struct html_attr submit[] = {KIT_A("type", "submit"), KIT_A("class", "primary"),
-                                       KIT_A("id", "add-account")};
-    html_element(h, "h2", NULL, 0, kit_say(x, MSG_ADD_ACCOUNT));
-    html_open(h, "form", form, KIT_N(form));
-    kit_hidden_csrf(h, x);
-    kit_filter_field(h, "name", kit_say(x, MSG_NAME), "");
-    html_open(h, "div", wrap, KIT_N(wrap));
-    html_element(h, "label", role_label, KIT_N(role_label), kit_say(x, MSG_ROLE));
-    html_open(h, "select", select, KIT_N(select));
-    for (size_t i = 0; i < KIT_N(roles); i++) {
-        const struct html_attr option[] = {KIT_A("value", roles[i])};
-        html_element(h, "option", option, KIT_N(option), kit_say(x, ROLE_WORDS[i]));
+    const struct html_attr form[] = {LAYOUT_A("method", "post"),
+                                     LAYOUT_A("action", "/console/accounts/add"),
+                                     LAYOUT_A("class", "filters"), LAYOUT_A("id", "add")};
+    const struct html_attr wrap[] = {LAYOUT_A("class", "filter")};
+    const struct html_attr role_label[] = {LAYOUT_A("for", "role")};
+    const struct html_attr select[] = {LAYOUT_A("id", "role"), LAYOUT_A("name", "role")};
+    const struct html_attr submit[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", "primary"),
+                                       LAYOUT_A("id", "add-account")};
+    html_element(h, "h2", NULL, 0, layout_say(x, MSG_ADD_ACCOUNT));
+    html_open(h, "form", form, LAYOUT_N(form));
+    layout_csrf(h, x);
+    kit_filter_field(h, "name", layout_say(x, MSG_NAME), "");
+    html_open(h, "div", wrap, LAYOUT_N(wrap));
+    html_element(h, "label", role_label, LAYOUT_N(role_label), layout_say(x, MSG_ROLE));
+    html_open(h, "select", select, LAYOUT_N(select));
+    for (size_t i = 0; i < LAYOUT_N(roles); i++) {
+        const struct html_attr option[] = {LAYOUT_A("value", roles[i])};
+        html_element(h, "option", option, LAYOUT_N(option), layout_say(x, ROLE_WORDS[i]));
     }
     html_close(h, "select");
     html_close(h, "div");
-    kit_filter_field(h, "agency", kit_say(x, MSG_AGENCY), "");
-    html_element(h, "button", submit, KIT_N(submit), kit_say(x, MSG_ADD_ACCOUNT));
+    kit_filter_field(h, "agency", layout_say(x, MSG_AGENCY), "");
+    html_element(h, "button", submit, LAYOUT_N(submit), layout_say(x, MSG_ADD_ACCOUNT));
     html_close(h, "form");
-    kit_note(h, "hint", NULL, kit_say(x, MSG_AGENCY_HINT));
+    kit_note(h, "hint", NULL, layout_say(x, MSG_AGENCY_HINT));
 }
 
 int page_accounts(struct console_exchange *x, const struct web_form *form)
@@ -93,10 +93,10 @@ int page_accounts(struct console_exchange *x, const struct web_form *form)
     html_init(&h);
     console_page_open(&h, x, MSG_ACCOUNTS, "accounts", false);
     kit_heading(&h, x, MSG_ACCOUNTS);
-    kit_note(&h, "intro", NULL, kit_say(x, MSG_ACCOUNTS_INTRO));
+    kit_note(&h, "intro", NULL, layout_say(x, MSG_ACCOUNTS_INTRO));
     if (strcmp(done, "disabled") == 0)
-        kit_note(&h, "alert ok", "alert", kit_say(x, MSG_ACCOUNT_DISABLED));
-    kit_table_begin(&h, x, "accounts", columns, KIT_N(columns));
+        kit_note(&h, "alert ok", "alert", layout_say(x, MSG_ACCOUNT_DISABLED));
+    kit_table_begin(&h, x, "accounts", columns, LAYOUT_N(columns));
     struct rows rows = {&h, x};
     int rc = hub_account_list(x->store, account_row, &rows);
     kit_table_end(&h);
@@ -115,18 +115,18 @@ static int one_time_page(struct console_exchange *x, const char *name, const cha
     html_init(&h);
     console_page_open(&h, x, MSG_ONE_TIME_TITLE, "accounts", true);
     kit_heading(&h, x, MSG_ONE_TIME_TITLE);
-    const struct html_attr facts[] = {KIT_A("class", "facts")};
-    const struct html_attr secret[] = {KIT_A("id", "one-time"), KIT_A("class", "secret")};
-    const struct html_attr back[] = {KIT_A("href", "/console/accounts"), KIT_A("class", "button"),
-                                     KIT_A("id", "back")};
-    html_open(&h, "dl", facts, KIT_N(facts));
-    html_element(&h, "dt", NULL, 0, kit_say(x, MSG_NAME));
+    const struct html_attr facts[] = {LAYOUT_A("class", "facts")};
+    const struct html_attr secret[] = {LAYOUT_A("id", "one-time"), LAYOUT_A("class", "secret")};
+    const struct html_attr back[] = {LAYOUT_A("href", "/console/accounts"), LAYOUT_A("class", "button"),
+                                     LAYOUT_A("id", "back")};
+    html_open(&h, "dl", facts, LAYOUT_N(facts));
+    html_element(&h, "dt", NULL, 0, layout_say(x, MSG_NAME));
     html_element(&h, "dd", NULL, 0, name);
-    html_element(&h, "dt", NULL, 0, kit_say(x, MSG_PASSWORD));
-    html_element(&h, "dd", secret, KIT_N(secret), password);
+    html_element(&h, "dt", NULL, 0, layout_say(x, MSG_PASSWORD));
+    html_element(&h, "dd", secret, LAYOUT_N(secret), password);
     html_close(&h, "dl");
-    kit_note(&h, "alert warn", NULL, kit_say(x, MSG_ONE_TIME_TEXT));
-    html_element(&h, "a", back, KIT_N(back), kit_say(x, MSG_BACK_TO_ACCOUNTS));
+    kit_note(&h, "alert warn", NULL, layout_say(x, MSG_ONE_TIME_TEXT));
+    html_element(&h, "a", back, LAYOUT_N(back), layout_say(x, MSG_BACK_TO_ACCOUNTS));
     return console_page_close(&h, x, 200);
 }
 
@@ -150,9 +150,9 @@ static int refused(struct console_exchange *x)
     html_init(&h);
     console_page_open(&h, x, MSG_ACCOUNTS, "accounts", true);
     kit_heading(&h, x, MSG_ACCOUNTS);
-    kit_note(&h, "alert error", "alert", kit_say(x, MSG_ACCOUNT_REFUSED));
-    const struct html_attr back[] = {KIT_A("href", "/console/accounts"), KIT_A("class", "button")};
-    html_element(&h, "a", back, KIT_N(back), kit_say(x, MSG_BACK_TO_ACCOUNTS));
+    kit_note(&h, "alert error", "alert", layout_say(x, MSG_ACCOUNT_REFUSED));
+    const struct html_attr back[] = {LAYOUT_A("href", "/console/accounts"), LAYOUT_A("class", "button")};
+    html_element(&h, "a", back, LAYOUT_N(back), layout_say(x, MSG_BACK_TO_ACCOUNTS));
     return console_page_close(&h, x, 400);
 }
 

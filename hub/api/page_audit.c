@@ -65,11 +65,11 @@ static int page_row(const struct audit_row *row, void *context)
     }
     kit_time(row->at_ms, when);
     html_open(p->h, "tr", NULL, 0);
-    kit_cell(p->h, when);
-    kit_cell(p->h, row->actor);
-    kit_cell(p->h, row->action);
-    kit_cell(p->h, row->target);
-    kit_cell(p->h, row->address);
+    layout_cell(p->h, when);
+    layout_cell(p->h, row->actor);
+    layout_cell(p->h, row->action);
+    layout_cell(p->h, row->target);
+    layout_cell(p->h, row->address);
     html_close(p->h, "tr");
     p->last_seq = row->seq;
     p->count++;
@@ -79,15 +79,15 @@ static int page_row(const struct audit_row *row, void *context)
 static void filter_form(struct html *h, const struct console_exchange *x,
                         const struct audit_query *q)
 {
-    const struct html_attr form[] = {KIT_A("method", "get"), KIT_A("action", "/console/audit"),
-                                     KIT_A("class", "filters"), KIT_A("id", "filters")};
-    const struct html_attr submit[] = {KIT_A("type", "submit"), KIT_A("class", "primary"),
-                                       KIT_A("id", "filter")};
-    html_open(h, "form", form, KIT_N(form));
-    kit_filter_field(h, "actor", kit_say(x, MSG_WHO), q->actor);
-    kit_filter_field(h, "action", kit_say(x, MSG_WHAT), q->action);
-    kit_filter_field(h, "target", kit_say(x, MSG_TARGET_CONTAINS), q->target);
-    html_element(h, "button", submit, KIT_N(submit), kit_say(x, MSG_FILTER));
+    const struct html_attr form[] = {LAYOUT_A("method", "get"), LAYOUT_A("action", "/console/audit"),
+                                     LAYOUT_A("class", "filters"), LAYOUT_A("id", "filters")};
+    const struct html_attr submit[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", "primary"),
+                                       LAYOUT_A("id", "filter")};
+    html_open(h, "form", form, LAYOUT_N(form));
+    kit_filter_field(h, "actor", layout_say(x, MSG_WHO), q->actor);
+    kit_filter_field(h, "action", layout_say(x, MSG_WHAT), q->action);
+    kit_filter_field(h, "target", layout_say(x, MSG_TARGET_CONTAINS), q->target);
+    html_element(h, "button", submit, LAYOUT_N(submit), layout_say(x, MSG_FILTER));
     html_close(h, "form");
 }
 
@@ -99,7 +99,7 @@ static void older_link(struct html *h, const struct console_exchange *x,
     int rc = kit_url_append(href, sizeof href, q->actor);
     const char *parts[][2] = {{"&action=", q->action}, {"&target=", q->target},
                               {"&before=", before}};
-    for (size_t i = 0; rc == 0 && i < KIT_N(parts); i++) {
+    for (size_t i = 0; rc == 0 && i < LAYOUT_N(parts); i++) {
         size_t len = strlen(href);
         if (len + strlen(parts[i][0]) >= sizeof href)
             rc = SAE_ETOOBIG;
@@ -108,10 +108,10 @@ static void older_link(struct html *h, const struct console_exchange *x,
         if (rc == 0)
             rc = kit_url_append(href, sizeof href, parts[i][1]);
     }
-    const struct html_attr link[] = {KIT_A("href", href), KIT_A("id", "older"),
-                                     KIT_A("class", "button")};
+    const struct html_attr link[] = {LAYOUT_A("href", href), LAYOUT_A("id", "older"),
+                                     LAYOUT_A("class", "button")};
     if (rc == 0)
-        html_element(h, "a", link, KIT_N(link), kit_say(x, MSG_OLDER));
+        html_element(h, "a", link, LAYOUT_N(link), layout_say(x, MSG_OLDER));
 }
 
 int page_audit(struct console_exchange *x, const struct web_form *form)
@@ -128,14 +128,14 @@ int page_audit(struct console_exchange *x, const struct web_form *form)
     html_init(&h);
     console_page_open(&h, x, MSG_AUDIT, "audit", false);
     kit_heading(&h, x, MSG_AUDIT);
-    kit_note(&h, "intro", NULL, kit_say(x, MSG_AUDIT_INTRO));
+    kit_note(&h, "intro", NULL, layout_say(x, MSG_AUDIT_INTRO));
     filter_form(&h, x, &q);
-    kit_table_begin(&h, x, "audit", columns, KIT_N(columns));
+    kit_table_begin(&h, x, "audit", columns, LAYOUT_N(columns));
     struct page_rows rows = {&h, 0, 0, false};
     rc = audit_log_read(x->store, &q.filter, page_row, &rows);
     kit_table_end(&h);
     if (rows.count == 0)
-        kit_note(&h, "empty", "empty", kit_say(x, MSG_NO_ROWS));
+        kit_note(&h, "empty", "empty", layout_say(x, MSG_NO_ROWS));
     if (rows.more)
         older_link(&h, x, &q, rows.last_seq);
     if (rc != 0) {

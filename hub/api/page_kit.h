@@ -1,6 +1,7 @@
-/* What the console's data pages (page_posts.c, page_me.c, page_audit.c) share: words in the
- * caller's language, the CSRF field of a form, tables of text and numbers, times and the
- * query's arguments. Everything goes through web/app/html.h, so every value is escaped. */
+/* What the district pages (page_posts.c, page_me.c, page_audit.c, page_referrals.c,
+ * page_rekap.c, page_accounts.c) add to console_layout.h's shared pieces: tables headed by
+ * message ids, numbers, notes, GET filter fields, times that may be "never" and the query's
+ * arguments. Everything goes through web/app/html.h, so every value is escaped. */
 #ifndef HUB_PAGE_KIT_H
 #define HUB_PAGE_KIT_H
 
@@ -8,15 +9,12 @@
 #include <stdint.h>
 
 #include "api/console_internal.h"
+#include "api/console_layout.h"
 #include "app/html.h"
 
-#define KIT_A(name, value) ((struct html_attr){name, value})
-#define KIT_N(attrs) (sizeof attrs / sizeof attrs[0])
 /* "2026-12-06 13:05" (UTC) and its NUL. */
 #define KIT_TIME_BYTES 20u
 
-const char *kit_say(const struct console_exchange *x, enum msg_id id);
-void kit_hidden_csrf(struct html *h, const struct console_exchange *x);
 /* <table class="data" id=id><thead> with the columns' words </thead><tbody>; close it with
  * kit_table_end. */
 /* The page's way home and its <h1>. */
@@ -24,7 +22,6 @@ void kit_heading(struct html *h, const struct console_exchange *x, enum msg_id t
 void kit_table_begin(struct html *h, const struct console_exchange *x, const char *id,
                      const enum msg_id *columns, size_t count);
 void kit_table_end(struct html *h);
-void kit_cell(struct html *h, const char *text);
 void kit_cell_int(struct html *h, int64_t value);
 /* A paragraph of the given class with one message (id NULL: no id attribute). */
 void kit_note(struct html *h, const char *cls, const char *id, const char *text);

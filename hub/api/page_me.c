@@ -66,15 +66,15 @@ static void bases(enum me_figure_id id, enum msg_id *date, enum msg_id *place)
 static void filter_form(struct html *h, const struct console_exchange *x,
                         const struct me_query *q)
 {
-    const struct html_attr form[] = {KIT_A("method", "get"), KIT_A("action", "/console/me"),
-                                     KIT_A("class", "filters"), KIT_A("id", "filters")};
-    const struct html_attr submit[] = {KIT_A("type", "submit"), KIT_A("class", "primary"),
-                                       KIT_A("id", "show")};
-    html_open(h, "form", form, KIT_N(form));
-    kit_filter_field(h, "from", kit_say(x, MSG_FROM_MONTH), q->from);
-    kit_filter_field(h, "to", kit_say(x, MSG_TO_MONTH), q->to);
-    kit_filter_field(h, "kecamatan", kit_say(x, MSG_KECAMATAN), q->kecamatan_text);
-    html_element(h, "button", submit, KIT_N(submit), kit_say(x, MSG_SHOW));
+    const struct html_attr form[] = {LAYOUT_A("method", "get"), LAYOUT_A("action", "/console/me"),
+                                     LAYOUT_A("class", "filters"), LAYOUT_A("id", "filters")};
+    const struct html_attr submit[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", "primary"),
+                                       LAYOUT_A("id", "show")};
+    html_open(h, "form", form, LAYOUT_N(form));
+    kit_filter_field(h, "from", layout_say(x, MSG_FROM_MONTH), q->from);
+    kit_filter_field(h, "to", layout_say(x, MSG_TO_MONTH), q->to);
+    kit_filter_field(h, "kecamatan", layout_say(x, MSG_KECAMATAN), q->kecamatan_text);
+    html_element(h, "button", submit, LAYOUT_N(submit), layout_say(x, MSG_SHOW));
     html_close(h, "form");
 }
 
@@ -84,19 +84,19 @@ static void totals(struct html *h, const struct console_exchange *x, const struc
     snprintf(counted, sizeof counted, "%lld", (long long)r->counted);
     snprintf(left, sizeof left, "%lld", (long long)r->left_out);
     snprintf(linked, sizeof linked, "%lld", (long long)r->linked);
-    const struct html_attr facts[] = {KIT_A("class", "facts totals"), KIT_A("id", "totals")};
-    const struct html_attr counted_id[] = {KIT_A("id", "counted")};
-    const struct html_attr left_id[] = {KIT_A("id", "left-out")};
-    const struct html_attr linked_id[] = {KIT_A("id", "linked")};
-    html_open(h, "dl", facts, KIT_N(facts));
-    html_element(h, "dt", NULL, 0, kit_say(x, MSG_COUNTED));
-    html_element(h, "dd", counted_id, KIT_N(counted_id), counted);
-    html_element(h, "dt", NULL, 0, kit_say(x, MSG_LEFT_OUT));
-    html_element(h, "dd", left_id, KIT_N(left_id), left);
-    html_element(h, "dt", NULL, 0, kit_say(x, MSG_LINKED));
-    html_element(h, "dd", linked_id, KIT_N(linked_id), linked);
+    const struct html_attr facts[] = {LAYOUT_A("class", "facts totals"), LAYOUT_A("id", "totals")};
+    const struct html_attr counted_id[] = {LAYOUT_A("id", "counted")};
+    const struct html_attr left_id[] = {LAYOUT_A("id", "left-out")};
+    const struct html_attr linked_id[] = {LAYOUT_A("id", "linked")};
+    html_open(h, "dl", facts, LAYOUT_N(facts));
+    html_element(h, "dt", NULL, 0, layout_say(x, MSG_COUNTED));
+    html_element(h, "dd", counted_id, LAYOUT_N(counted_id), counted);
+    html_element(h, "dt", NULL, 0, layout_say(x, MSG_LEFT_OUT));
+    html_element(h, "dd", left_id, LAYOUT_N(left_id), left);
+    html_element(h, "dt", NULL, 0, layout_say(x, MSG_LINKED));
+    html_element(h, "dd", linked_id, LAYOUT_N(linked_id), linked);
     html_close(h, "dl");
-    kit_note(h, "hint", "consent-note", kit_say(x, MSG_CONSENT_NOTE));
+    kit_note(h, "hint", "consent-note", layout_say(x, MSG_CONSENT_NOTE));
 }
 
 static void figure_table(struct html *h, const struct console_exchange *x,
@@ -105,19 +105,19 @@ static void figure_table(struct html *h, const struct console_exchange *x,
     static const enum msg_id columns[] = {MSG_CATEGORY, MSG_DETAIL, MSG_TOTAL};
     char id[64];
     snprintf(id, sizeof id, "table-%s", f->name);
-    kit_table_begin(h, x, id, columns, KIT_N(columns));
+    kit_table_begin(h, x, id, columns, LAYOUT_N(columns));
     for (size_t i = 0; i < f->count; i++) {
         const struct me_row *row = &f->rows[i];
         const char *label = me_row_label(f, row, x->lang == MSG_LANG_EN);
         html_open(h, "tr", NULL, 0);
-        kit_cell(h, label ? label : row->key);
-        kit_cell(h, row->sub);
+        layout_cell(h, label ? label : row->key);
+        layout_cell(h, row->sub);
         kit_cell_int(h, row->count);
         html_close(h, "tr");
     }
     kit_table_end(h);
     if (f->count == 0)
-        kit_note(h, "empty", NULL, kit_say(x, MSG_NO_ROWS));
+        kit_note(h, "empty", NULL, layout_say(x, MSG_NO_ROWS));
 }
 
 static void figure_section(struct html *h, const struct console_exchange *x,
@@ -131,21 +131,21 @@ static void figure_section(struct html *h, const struct console_exchange *x,
     link_query(q, f->name, query, sizeof query);
     snprintf(src, sizeof src, "/console/me/chart.svg?%s", query);
     snprintf(csv, sizeof csv, "/console/me/figure.csv?%s", query);
-    snprintf(basis, sizeof basis, "%s: %s. %s: %s.", kit_say(x, MSG_DATE_BASIS),
-             kit_say(x, date), kit_say(x, MSG_PLACE_BASIS), kit_say(x, place));
-    const struct html_attr section[] = {KIT_A("class", "figure card"), KIT_A("id", section_id)};
-    const struct html_attr body[] = {KIT_A("class", "figure-body")};
-    const struct html_attr img[] = {KIT_A("src", src), KIT_A("alt", title),
-                                    KIT_A("class", "chart")};
-    const struct html_attr link[] = {KIT_A("href", csv), KIT_A("class", "button csv")};
-    html_open(h, "section", section, KIT_N(section));
+    snprintf(basis, sizeof basis, "%s: %s. %s: %s.", layout_say(x, MSG_DATE_BASIS),
+             layout_say(x, date), layout_say(x, MSG_PLACE_BASIS), layout_say(x, place));
+    const struct html_attr section[] = {LAYOUT_A("class", "figure card"), LAYOUT_A("id", section_id)};
+    const struct html_attr body[] = {LAYOUT_A("class", "figure-body")};
+    const struct html_attr img[] = {LAYOUT_A("src", src), LAYOUT_A("alt", title),
+                                    LAYOUT_A("class", "chart")};
+    const struct html_attr link[] = {LAYOUT_A("href", csv), LAYOUT_A("class", "button csv")};
+    html_open(h, "section", section, LAYOUT_N(section));
     html_element(h, "h2", NULL, 0, title);
     kit_note(h, "hint basis", NULL, basis);
-    html_open(h, "div", body, KIT_N(body));
-    html_open(h, "img", img, KIT_N(img));
+    html_open(h, "div", body, LAYOUT_N(body));
+    html_open(h, "img", img, LAYOUT_N(img));
     html_open(h, "div", NULL, 0);
     figure_table(h, x, f);
-    html_element(h, "a", link, KIT_N(link), kit_say(x, MSG_DOWNLOAD_CSV));
+    html_element(h, "a", link, LAYOUT_N(link), layout_say(x, MSG_DOWNLOAD_CSV));
     html_close(h, "div");
     html_close(h, "div");
     html_close(h, "section");
@@ -181,11 +181,11 @@ int page_me(struct console_exchange *x, const struct web_form *form)
     html_init(&h);
     console_page_open(&h, x, MSG_ME, "me", false);
     kit_heading(&h, x, MSG_ME);
-    kit_note(&h, "intro", NULL, kit_say(x, MSG_ME_INTRO));
+    kit_note(&h, "intro", NULL, layout_say(x, MSG_ME_INTRO));
     filter_form(&h, x, &q);
-    const struct html_attr rekap[] = {KIT_A("href", "/console/me/rekap"), KIT_A("id", "rekap"),
-                                      KIT_A("class", "button")};
-    html_element(&h, "a", rekap, KIT_N(rekap), kit_say(x, MSG_REKAP_LINK));
+    const struct html_attr rekap[] = {LAYOUT_A("href", "/console/me/rekap"), LAYOUT_A("id", "rekap"),
+                                      LAYOUT_A("class", "button")};
+    html_element(&h, "a", rekap, LAYOUT_N(rekap), layout_say(x, MSG_REKAP_LINK));
     totals(&h, x, &r);
     for (size_t i = 0; i < ME_FIGURE_COUNT; i++)
         if (r.figures[i].id != ME_REKAP) /* the recap is its own printable page */

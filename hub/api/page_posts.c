@@ -51,7 +51,7 @@ static void offset_text(const struct console_exchange *x, const struct hub_node 
                         char out[32])
 {
     if (!n->clock_measured)
-        snprintf(out, 32, "%s", kit_say(x, MSG_NOT_MEASURED));
+        snprintf(out, 32, "%s", layout_say(x, MSG_NOT_MEASURED));
     else
         snprintf(out, 32, "%+" PRId64 " s", n->clock_offset_ms / 1000);
 }
@@ -60,15 +60,15 @@ static void time_or_never(const struct console_exchange *x, int64_t ms, char out
 {
     kit_time(ms, out);
     if (!out[0])
-        snprintf(out, KIT_TIME_BYTES, "%s", kit_say(x, MSG_NEVER));
+        snprintf(out, KIT_TIME_BYTES, "%s", layout_say(x, MSG_NEVER));
 }
 
 static void revoke_link(struct html *h, const struct console_exchange *x, const char *id)
 {
     char href[64];
     snprintf(href, sizeof href, "/console/posts/revoke?id=%s", id);
-    const struct html_attr link[] = {KIT_A("href", href), KIT_A("class", "button danger")};
-    html_element(h, "a", link, KIT_N(link), kit_say(x, MSG_REVOKE));
+    const struct html_attr link[] = {LAYOUT_A("href", href), LAYOUT_A("class", "button danger")};
+    html_element(h, "a", link, LAYOUT_N(link), layout_say(x, MSG_REVOKE));
 }
 
 static void device_row(struct html *h, struct console_exchange *x, const struct hub_node *n,
@@ -81,15 +81,15 @@ static void device_row(struct html *h, struct console_exchange *x, const struct 
     time_or_never(x, n->last_seen_ms, seen);
     time_or_never(x, n->last_batch_ms, batch);
     offset_text(x, n, offset);
-    const struct html_attr row[] = {KIT_A("id", id)};
-    html_open(h, "tr", row, KIT_N(row));
-    kit_cell(h, n->device_name);
-    kit_cell(h, village);
-    kit_cell(h, kit_say(x, n->revoked_ms ? MSG_STATE_REVOKED : MSG_STATE_ENROLLED));
-    kit_cell(h, seen);
-    kit_cell(h, batch);
+    const struct html_attr row[] = {LAYOUT_A("id", id)};
+    html_open(h, "tr", row, LAYOUT_N(row));
+    layout_cell(h, n->device_name);
+    layout_cell(h, village);
+    layout_cell(h, layout_say(x, n->revoked_ms ? MSG_STATE_REVOKED : MSG_STATE_ENROLLED));
+    layout_cell(h, seen);
+    layout_cell(h, batch);
     kit_cell_int(h, n->acked_seq);
-    kit_cell(h, offset);
+    layout_cell(h, offset);
     if (admin) {
         html_open(h, "td", NULL, 0);
         if (!n->revoked_ms)
@@ -113,11 +113,11 @@ static int bundle_row(const struct enroll_pending *b, void *context)
     char village[SAE_AREA_LABEL_BYTES];
     hub_areas_label(r->x->store, b->village, village);
     html_open(r->h, "tr", NULL, 0);
-    kit_cell(r->h, b->device_name);
-    kit_cell(r->h, village);
-    kit_cell(r->h, kit_say(r->x, states[b->state]));
+    layout_cell(r->h, b->device_name);
+    layout_cell(r->h, village);
+    layout_cell(r->h, layout_say(r->x, states[b->state]));
     for (int i = 0; i < (r->admin ? 5 : 4); i++)
-        kit_cell(r->h, "");
+        layout_cell(r->h, "");
     html_close(r->h, "tr");
     return 0;
 }
@@ -141,17 +141,17 @@ int page_posts(struct console_exchange *x, const struct web_form *form)
     html_init(&h);
     console_page_open(&h, x, MSG_POSTS, "posts", false);
     kit_heading(&h, x, MSG_POSTS);
-    kit_note(&h, "intro", NULL, kit_say(x, MSG_POSTS_INTRO));
+    kit_note(&h, "intro", NULL, layout_say(x, MSG_POSTS_INTRO));
     if (strcmp(done, "revoked") == 0)
-        kit_note(&h, "alert ok", "alert", kit_say(x, MSG_REVOKED_DONE));
-    kit_table_begin(&h, x, "devices", columns, KIT_N(columns) - (admin ? 0 : 1));
+        kit_note(&h, "alert ok", "alert", layout_say(x, MSG_REVOKED_DONE));
+    kit_table_begin(&h, x, "devices", columns, LAYOUT_N(columns) - (admin ? 0 : 1));
     for (size_t i = 0; i < list.count; i++)
         device_row(&h, x, &list.nodes[i], admin);
     struct bundle_rows bundles = {&h, x, admin};
     rc = enroll_token_list(x->store, x->now_s * 1000, bundle_row, &bundles);
     kit_table_end(&h);
     if (list.count == 0)
-        kit_note(&h, "empty", "empty", kit_say(x, MSG_NO_DEVICES));
+        kit_note(&h, "empty", "empty", layout_say(x, MSG_NO_DEVICES));
     free(list.nodes);
     if (rc != 0) {
         html_free(&h);
@@ -179,30 +179,30 @@ int page_posts_revoke_confirm(struct console_exchange *x, const struct web_form 
     struct html h;
     html_init(&h);
     console_page_open(&h, x, MSG_REVOKE_TITLE, "posts", true);
-    const struct html_attr card[] = {KIT_A("class", "card")};
-    html_open(&h, "div", card, KIT_N(card));
-    html_element(&h, "h1", NULL, 0, kit_say(x, MSG_REVOKE_TITLE));
-    const struct html_attr facts[] = {KIT_A("class", "facts")};
-    html_open(&h, "dl", facts, KIT_N(facts));
-    html_element(&h, "dt", NULL, 0, kit_say(x, MSG_DEVICE));
+    const struct html_attr card[] = {LAYOUT_A("class", "card")};
+    html_open(&h, "div", card, LAYOUT_N(card));
+    html_element(&h, "h1", NULL, 0, layout_say(x, MSG_REVOKE_TITLE));
+    const struct html_attr facts[] = {LAYOUT_A("class", "facts")};
+    html_open(&h, "dl", facts, LAYOUT_N(facts));
+    html_element(&h, "dt", NULL, 0, layout_say(x, MSG_DEVICE));
     html_element(&h, "dd", NULL, 0, node.device_name);
-    html_element(&h, "dt", NULL, 0, kit_say(x, MSG_VILLAGE));
+    html_element(&h, "dt", NULL, 0, layout_say(x, MSG_VILLAGE));
     html_element(&h, "dd", NULL, 0, village);
     html_close(&h, "dl");
-    kit_note(&h, "alert warn", NULL, kit_say(x, MSG_REVOKE_CONFIRM));
-    const struct html_attr form_attrs[] = {KIT_A("method", "post"),
-                                           KIT_A("action", "/console/posts/revoke")};
-    const struct html_attr hidden[] = {KIT_A("type", "hidden"), KIT_A("name", "id"),
-                                       KIT_A("value", id)};
-    const struct html_attr yes[] = {KIT_A("type", "submit"), KIT_A("class", "danger"),
-                                    KIT_A("id", "confirm")};
-    const struct html_attr no[] = {KIT_A("href", "/console/posts"), KIT_A("class", "button"),
-                                   KIT_A("id", "cancel")};
-    html_open(&h, "form", form_attrs, KIT_N(form_attrs));
-    kit_hidden_csrf(&h, x);
-    html_open(&h, "input", hidden, KIT_N(hidden));
-    html_element(&h, "button", yes, KIT_N(yes), kit_say(x, MSG_REVOKE_YES));
-    html_element(&h, "a", no, KIT_N(no), kit_say(x, MSG_CANCEL));
+    kit_note(&h, "alert warn", NULL, layout_say(x, MSG_REVOKE_CONFIRM));
+    const struct html_attr form_attrs[] = {LAYOUT_A("method", "post"),
+                                           LAYOUT_A("action", "/console/posts/revoke")};
+    const struct html_attr hidden[] = {LAYOUT_A("type", "hidden"), LAYOUT_A("name", "id"),
+                                       LAYOUT_A("value", id)};
+    const struct html_attr yes[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", "danger"),
+                                    LAYOUT_A("id", "confirm")};
+    const struct html_attr no[] = {LAYOUT_A("href", "/console/posts"), LAYOUT_A("class", "button"),
+                                   LAYOUT_A("id", "cancel")};
+    html_open(&h, "form", form_attrs, LAYOUT_N(form_attrs));
+    layout_csrf(&h, x);
+    html_open(&h, "input", hidden, LAYOUT_N(hidden));
+    html_element(&h, "button", yes, LAYOUT_N(yes), layout_say(x, MSG_REVOKE_YES));
+    html_element(&h, "a", no, LAYOUT_N(no), layout_say(x, MSG_CANCEL));
     html_close(&h, "form");
     html_close(&h, "div");
     return console_page_close(&h, x, 200);

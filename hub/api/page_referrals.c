@@ -63,30 +63,30 @@ static void answer_form(struct html *h, const struct console_exchange *x, const 
     char select_id[64], note_id[64];
     snprintf(select_id, sizeof select_id, "answer-%.36s", id);
     snprintf(note_id, sizeof note_id, "note-%.36s", id);
-    const struct html_attr form[] = {KIT_A("method", "post"),
-                                     KIT_A("action", "/console/referrals/answer"),
-                                     KIT_A("class", "answer")};
-    const struct html_attr hidden[] = {KIT_A("type", "hidden"), KIT_A("name", "id"),
-                                       KIT_A("value", id)};
-    const struct html_attr select_label[] = {KIT_A("for", select_id)};
-    const struct html_attr select[] = {KIT_A("id", select_id), KIT_A("name", "answer")};
-    const struct html_attr note_label[] = {KIT_A("for", note_id)};
-    const struct html_attr note[] = {KIT_A("id", note_id), KIT_A("name", "note"),
-                                     KIT_A("maxlength", "1000")};
-    const struct html_attr submit[] = {KIT_A("type", "submit"), KIT_A("class", "primary")};
-    html_open(h, "form", form, KIT_N(form));
-    kit_hidden_csrf(h, x);
-    html_open(h, "input", hidden, KIT_N(hidden));
-    html_element(h, "label", select_label, KIT_N(select_label), kit_say(x, MSG_ANSWER));
-    html_open(h, "select", select, KIT_N(select));
-    for (size_t i = 0; i < KIT_N(answers); i++) {
-        const struct html_attr option[] = {KIT_A("value", answers[i].value)};
-        html_element(h, "option", option, KIT_N(option), kit_say(x, answers[i].label));
+    const struct html_attr form[] = {LAYOUT_A("method", "post"),
+                                     LAYOUT_A("action", "/console/referrals/answer"),
+                                     LAYOUT_A("class", "answer")};
+    const struct html_attr hidden[] = {LAYOUT_A("type", "hidden"), LAYOUT_A("name", "id"),
+                                       LAYOUT_A("value", id)};
+    const struct html_attr select_label[] = {LAYOUT_A("for", select_id)};
+    const struct html_attr select[] = {LAYOUT_A("id", select_id), LAYOUT_A("name", "answer")};
+    const struct html_attr note_label[] = {LAYOUT_A("for", note_id)};
+    const struct html_attr note[] = {LAYOUT_A("id", note_id), LAYOUT_A("name", "note"),
+                                     LAYOUT_A("maxlength", "1000")};
+    const struct html_attr submit[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", "primary")};
+    html_open(h, "form", form, LAYOUT_N(form));
+    layout_csrf(h, x);
+    html_open(h, "input", hidden, LAYOUT_N(hidden));
+    html_element(h, "label", select_label, LAYOUT_N(select_label), layout_say(x, MSG_ANSWER));
+    html_open(h, "select", select, LAYOUT_N(select));
+    for (size_t i = 0; i < LAYOUT_N(answers); i++) {
+        const struct html_attr option[] = {LAYOUT_A("value", answers[i].value)};
+        html_element(h, "option", option, LAYOUT_N(option), layout_say(x, answers[i].label));
     }
     html_close(h, "select");
-    html_element(h, "label", note_label, KIT_N(note_label), kit_say(x, MSG_NOTE));
-    html_element(h, "textarea", note, KIT_N(note), "");
-    html_element(h, "button", submit, KIT_N(submit), kit_say(x, MSG_SEND_ANSWER));
+    html_element(h, "label", note_label, LAYOUT_N(note_label), layout_say(x, MSG_NOTE));
+    html_element(h, "textarea", note, LAYOUT_N(note), "");
+    html_element(h, "button", submit, LAYOUT_N(submit), layout_say(x, MSG_SEND_ANSWER));
     html_close(h, "form");
 }
 
@@ -95,25 +95,25 @@ static void override_form(struct html *h, const struct console_exchange *x, cons
 {
     char reason_id[64];
     snprintf(reason_id, sizeof reason_id, "reason-%.36s", id);
-    const struct html_attr form[] = {KIT_A("method", "post"),
-                                     KIT_A("action", "/console/referrals/override"),
-                                     KIT_A("class", "override")};
-    const struct html_attr hidden_id[] = {KIT_A("type", "hidden"), KIT_A("name", "id"),
-                                          KIT_A("value", id)};
-    const struct html_attr hidden_agency[] = {KIT_A("type", "hidden"), KIT_A("name", "agency"),
-                                              KIT_A("value", agency)};
-    const struct html_attr label[] = {KIT_A("for", reason_id)};
-    const struct html_attr reason[] = {KIT_A("id", reason_id), KIT_A("name", "reason"),
-                                       KIT_A("type", "text"), KIT_A("required", NULL),
-                                       KIT_A("maxlength", "1000")};
-    const struct html_attr submit[] = {KIT_A("type", "submit"), KIT_A("class", "danger")};
-    html_open(h, "form", form, KIT_N(form));
-    kit_hidden_csrf(h, x);
-    html_open(h, "input", hidden_id, KIT_N(hidden_id));
-    html_open(h, "input", hidden_agency, KIT_N(hidden_agency));
-    html_element(h, "label", label, KIT_N(label), kit_say(x, MSG_OVERRIDE_REASON));
-    html_open(h, "input", reason, KIT_N(reason));
-    html_element(h, "button", submit, KIT_N(submit), kit_say(x, MSG_OVERRIDE));
+    const struct html_attr form[] = {LAYOUT_A("method", "post"),
+                                     LAYOUT_A("action", "/console/referrals/override"),
+                                     LAYOUT_A("class", "override")};
+    const struct html_attr hidden_id[] = {LAYOUT_A("type", "hidden"), LAYOUT_A("name", "id"),
+                                          LAYOUT_A("value", id)};
+    const struct html_attr hidden_agency[] = {LAYOUT_A("type", "hidden"), LAYOUT_A("name", "agency"),
+                                              LAYOUT_A("value", agency)};
+    const struct html_attr label[] = {LAYOUT_A("for", reason_id)};
+    const struct html_attr reason[] = {LAYOUT_A("id", reason_id), LAYOUT_A("name", "reason"),
+                                       LAYOUT_A("type", "text"), LAYOUT_A("required", NULL),
+                                       LAYOUT_A("maxlength", "1000")};
+    const struct html_attr submit[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", "danger")};
+    html_open(h, "form", form, LAYOUT_N(form));
+    layout_csrf(h, x);
+    html_open(h, "input", hidden_id, LAYOUT_N(hidden_id));
+    html_open(h, "input", hidden_agency, LAYOUT_N(hidden_agency));
+    html_element(h, "label", label, LAYOUT_N(label), layout_say(x, MSG_OVERRIDE_REASON));
+    html_open(h, "input", reason, LAYOUT_N(reason));
+    html_element(h, "button", submit, LAYOUT_N(submit), layout_say(x, MSG_OVERRIDE));
     html_close(h, "form");
 }
 
@@ -123,13 +123,13 @@ static int referral_card(const struct partner_referral *r, void *context)
     struct html *h = p->h;
     const struct console_exchange *x = p->x;
     char value[1024];
-    const struct html_attr card[] = {KIT_A("class", r->awaiting ? "card referral awaiting"
+    const struct html_attr card[] = {LAYOUT_A("class", r->awaiting ? "card referral awaiting"
                                                                  : "card referral"),
-                                     KIT_A("id", r->referral->id)};
-    html_open(h, "section", card, KIT_N(card));
-    html_element(h, "h2", NULL, 0, kit_say(x, r->awaiting ? MSG_AWAITING : MSG_ANSWERED));
-    const struct html_attr facts[] = {KIT_A("class", "facts")};
-    html_open(h, "dl", facts, KIT_N(facts));
+                                     LAYOUT_A("id", r->referral->id)};
+    html_open(h, "section", card, LAYOUT_N(card));
+    html_element(h, "h2", NULL, 0, layout_say(x, r->awaiting ? MSG_AWAITING : MSG_ANSWERED));
+    const struct html_attr facts[] = {LAYOUT_A("class", "facts")};
+    html_open(h, "dl", facts, LAYOUT_N(facts));
     for (size_t i = 0; i < r->shown_count; i++) {
         value_text(x, &r->shown[i], value, sizeof value);
         html_element(h, "dt", NULL, 0, msg_field_label(x->lang, r->shown[i].field));
@@ -137,7 +137,7 @@ static int referral_card(const struct partner_referral *r, void *context)
     }
     html_close(h, "dl");
     static const enum msg_id share[] = {MSG_SHARE_NONE, MSG_SHARE_CONSENT, MSG_SHARE_OVERRIDE};
-    kit_note(h, "hint share", NULL, kit_say(x, share[r->share]));
+    kit_note(h, "hint share", NULL, layout_say(x, share[r->share]));
     if (r->share == PARTNER_SHARE_OVERRIDE)
         kit_note(h, "hint", NULL, r->override_reason);
     if (x->caller.account.role == HUB_ROLE_PARTNER)
@@ -160,15 +160,15 @@ int page_referrals(struct console_exchange *x, const struct web_form *form)
     html_init(&h);
     console_page_open(&h, x, MSG_REFERRALS, "referrals", false);
     kit_heading(&h, x, MSG_REFERRALS);
-    kit_note(&h, "intro", NULL, kit_say(x, MSG_REFERRALS_INTRO));
+    kit_note(&h, "intro", NULL, layout_say(x, MSG_REFERRALS_INTRO));
     if (done[0])
         kit_note(&h, "alert ok", "alert",
-                 kit_say(x, strcmp(done, "override") == 0 ? MSG_OVERRIDE_SAVED
+                 layout_say(x, strcmp(done, "override") == 0 ? MSG_OVERRIDE_SAVED
                                                           : MSG_ANSWER_SAVED));
     struct page_context p = {&h, x, agency, 0};
     int rc = partner_referrals(x->store, agency, referral_card, &p);
     if (p.count == 0)
-        kit_note(&h, "empty", "empty", kit_say(x, MSG_NO_REFERRALS));
+        kit_note(&h, "empty", "empty", layout_say(x, MSG_NO_REFERRALS));
     if (rc != 0) {
         html_free(&h);
         return rc;
@@ -207,7 +207,7 @@ static int refused_page(struct console_exchange *x, int rc, const struct sae_mes
     html_init(&h);
     console_page_open(&h, x, MSG_REFERRALS, "referrals", true);
     kit_heading(&h, x, MSG_REFERRALS);
-    kit_note(&h, "alert error", "alert", kit_say(x, MSG_ANSWER_REFUSED));
+    kit_note(&h, "alert error", "alert", layout_say(x, MSG_ANSWER_REFUSED));
     kit_note(&h, "hint", "why", why->text);
     return console_page_close(&h, x, answer_status(rc));
 }

@@ -30,7 +30,7 @@ static int rekap_row(const struct me_rekap_row *row, void *context)
     const struct console_exchange *x = ((struct rekap_table *)context)->x;
     struct html *h = ((struct rekap_table *)context)->h;
     html_open(h, "tr", NULL, 0);
-    kit_cell(h, x->lang == MSG_LANG_EN ? row->heading_en : row->heading);
+    layout_cell(h, x->lang == MSG_LANG_EN ? row->heading_en : row->heading);
     for (int i = 0; i < 5; i++)
         kit_cell_int(h, row->cells[i]);
     kit_cell_int(h, me_rekap_total(row));
@@ -42,13 +42,13 @@ static void services_table(struct html *h, const struct console_exchange *x,
                            const struct me_figure *f)
 {
     static const enum msg_id columns[] = {MSG_CATEGORY, MSG_DETAIL, MSG_TOTAL};
-    html_element(h, "h2", NULL, 0, kit_say(x, MSG_REKAP_SERVICES));
-    kit_table_begin(h, x, "rekap-services", columns, KIT_N(columns));
+    html_element(h, "h2", NULL, 0, layout_say(x, MSG_REKAP_SERVICES));
+    kit_table_begin(h, x, "rekap-services", columns, LAYOUT_N(columns));
     for (size_t i = 0; i < f->count; i++) {
         const char *label = me_row_label(f, &f->rows[i], x->lang == MSG_LANG_EN);
         html_open(h, "tr", NULL, 0);
-        kit_cell(h, label ? label : f->rows[i].key);
-        kit_cell(h, f->rows[i].sub);
+        layout_cell(h, label ? label : f->rows[i].key);
+        layout_cell(h, f->rows[i].sub);
         kit_cell_int(h, f->rows[i].count);
         html_close(h, "tr");
     }
@@ -64,16 +64,16 @@ static int revisions_table(struct html *h, struct console_exchange *x, const cha
     int rc = month_revisions(x->store, month, x->now_s * 1000, &revisions, &count);
     if (rc != 0)
         return rc;
-    html_element(h, "h2", NULL, 0, kit_say(x, MSG_REVISIONS));
+    html_element(h, "h2", NULL, 0, layout_say(x, MSG_REVISIONS));
     if (count == 0)
-        kit_note(h, "hint", "no-revisions", kit_say(x, MSG_NO_REVISIONS));
+        kit_note(h, "hint", "no-revisions", layout_say(x, MSG_NO_REVISIONS));
     else
-        kit_table_begin(h, x, "revisions", columns, KIT_N(columns));
+        kit_table_begin(h, x, "revisions", columns, LAYOUT_N(columns));
     for (size_t i = 0; i < count; i++) {
         html_open(h, "tr", NULL, 0);
-        kit_cell(h, revisions[i].figure);
-        kit_cell(h, revisions[i].key);
-        kit_cell(h, revisions[i].sub);
+        layout_cell(h, revisions[i].figure);
+        layout_cell(h, revisions[i].key);
+        layout_cell(h, revisions[i].sub);
         kit_cell_int(h, revisions[i].locked);
         kit_cell_int(h, revisions[i].now);
         html_close(h, "tr");
@@ -92,40 +92,40 @@ static int lock_state(struct html *h, struct console_exchange *x, const char *mo
     if (rc == 0) {
         char when[KIT_TIME_BYTES], text[256];
         kit_time(lock.locked_ms, when);
-        snprintf(text, sizeof text, "%s %s, %s UTC.", kit_say(x, MSG_LOCKED_BY), lock.locked_by,
+        snprintf(text, sizeof text, "%s %s, %s UTC.", layout_say(x, MSG_LOCKED_BY), lock.locked_by,
                  when);
         kit_note(h, "alert ok", "lock-state", text);
         return revisions_table(h, x, month);
     }
     if (rc != SAE_ENOTFOUND)
         return rc;
-    kit_note(h, "hint", "lock-state", kit_say(x, MSG_NOT_LOCKED));
+    kit_note(h, "hint", "lock-state", layout_say(x, MSG_NOT_LOCKED));
     if (x->caller.account.role != HUB_ROLE_COORDINATOR)
         return 0;
-    const struct html_attr form[] = {KIT_A("method", "post"), KIT_A("action", "/console/me/lock"),
-                                     KIT_A("class", "lock")};
-    const struct html_attr hidden[] = {KIT_A("type", "hidden"), KIT_A("name", "month"),
-                                       KIT_A("value", month)};
-    const struct html_attr submit[] = {KIT_A("type", "submit"), KIT_A("class", "primary"),
-                                       KIT_A("id", "lock")};
-    html_open(h, "form", form, KIT_N(form));
-    kit_hidden_csrf(h, x);
-    html_open(h, "input", hidden, KIT_N(hidden));
-    html_element(h, "button", submit, KIT_N(submit), kit_say(x, MSG_LOCK));
+    const struct html_attr form[] = {LAYOUT_A("method", "post"), LAYOUT_A("action", "/console/me/lock"),
+                                     LAYOUT_A("class", "lock")};
+    const struct html_attr hidden[] = {LAYOUT_A("type", "hidden"), LAYOUT_A("name", "month"),
+                                       LAYOUT_A("value", month)};
+    const struct html_attr submit[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", "primary"),
+                                       LAYOUT_A("id", "lock")};
+    html_open(h, "form", form, LAYOUT_N(form));
+    layout_csrf(h, x);
+    html_open(h, "input", hidden, LAYOUT_N(hidden));
+    html_element(h, "button", submit, LAYOUT_N(submit), layout_say(x, MSG_LOCK));
     html_close(h, "form");
     return 0;
 }
 
 static void month_form(struct html *h, const struct console_exchange *x, const char *month)
 {
-    const struct html_attr form[] = {KIT_A("method", "get"),
-                                     KIT_A("action", "/console/me/rekap"),
-                                     KIT_A("class", "filters"), KIT_A("id", "filters")};
-    const struct html_attr submit[] = {KIT_A("type", "submit"), KIT_A("class", "primary"),
-                                       KIT_A("id", "show")};
-    html_open(h, "form", form, KIT_N(form));
-    kit_filter_field(h, "month", kit_say(x, MSG_MONTH), month);
-    html_element(h, "button", submit, KIT_N(submit), kit_say(x, MSG_SHOW));
+    const struct html_attr form[] = {LAYOUT_A("method", "get"),
+                                     LAYOUT_A("action", "/console/me/rekap"),
+                                     LAYOUT_A("class", "filters"), LAYOUT_A("id", "filters")};
+    const struct html_attr submit[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", "primary"),
+                                       LAYOUT_A("id", "show")};
+    html_open(h, "form", form, LAYOUT_N(form));
+    kit_filter_field(h, "month", layout_say(x, MSG_MONTH), month);
+    html_element(h, "button", submit, LAYOUT_N(submit), layout_say(x, MSG_SHOW));
     html_close(h, "form");
 }
 
@@ -135,11 +135,11 @@ static int rekap_body(struct html *h, struct console_exchange *x, const char *mo
     static const enum msg_id columns[] = {MSG_VIOLENCE_TYPE, MSG_CHILD_F, MSG_CHILD_M,
                                           MSG_ADULT_F, MSG_ADULT_M, MSG_UNKNOWN, MSG_TOTAL};
     char heading[128];
-    snprintf(heading, sizeof heading, "%s %s", kit_say(x, MSG_REKAP), month);
+    snprintf(heading, sizeof heading, "%s %s", layout_say(x, MSG_REKAP), month);
     html_element(h, "h2", NULL, 0, heading);
-    kit_note(h, "hint", "consent-note", kit_say(x, MSG_CONSENT_NOTE));
-    html_element(h, "h2", NULL, 0, kit_say(x, MSG_REKAP_TYPES));
-    kit_table_begin(h, x, "rekap-types", columns, KIT_N(columns));
+    kit_note(h, "hint", "consent-note", layout_say(x, MSG_CONSENT_NOTE));
+    html_element(h, "h2", NULL, 0, layout_say(x, MSG_REKAP_TYPES));
+    kit_table_begin(h, x, "rekap-types", columns, LAYOUT_N(columns));
     struct rekap_table table = {h, x};
     int rc = me_rekap_rows(r, rekap_row, &table);
     kit_table_end(h);
@@ -168,7 +168,7 @@ int page_rekap(struct console_exchange *x, const struct web_form *form)
     html_init(&h);
     console_page_open(&h, x, MSG_REKAP, "me", false);
     kit_heading(&h, x, MSG_REKAP);
-    kit_note(&h, "intro", NULL, kit_say(x, MSG_PRINT_HINT));
+    kit_note(&h, "intro", NULL, layout_say(x, MSG_PRINT_HINT));
     month_form(&h, x, month);
     rc = rekap_body(&h, x, month, &r);
     me_report_free(&r);
@@ -196,7 +196,7 @@ int page_rekap_lock(struct console_exchange *x, const struct web_form *form)
         html_init(&h);
         console_page_open(&h, x, MSG_REKAP, "me", true);
         kit_heading(&h, x, MSG_REKAP);
-        kit_note(&h, "alert error", "alert", kit_say(x, MSG_LOCK_REFUSED));
+        kit_note(&h, "alert error", "alert", layout_say(x, MSG_LOCK_REFUSED));
         kit_note(&h, "hint", "why", why.text);
         return console_page_close(&h, x, rc == SAE_EEXIST ? 409 : 400);
     }

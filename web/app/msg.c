@@ -75,8 +75,8 @@ static const struct msg_pair MESSAGES[MSG_COUNT] = {
         "Last contact"},
     [MSG_LAST_BATCH] = {"Kiriman terakhir",
         "Last batch"},
-    [MSG_CHANGES_RECEIVED] = {"Kiriman diterima",
-        "Batches received"},
+    [MSG_CHANGES_RECEIVED] = {"Perubahan terakhir diterima (no.)",
+        "Last change received (no.)"},
     [MSG_CLOCK_OFFSET] = {"Selisih jam",
         "Clock offset"},
     [MSG_STATE_ENROLLED] = {"Terdaftar",
@@ -172,8 +172,6 @@ static const struct msg_pair MESSAGES[MSG_COUNT] = {
         "Address"},
     [MSG_TARGET_CONTAINS] = {"Sasaran memuat",
         "Target contains"},
-    [MSG_FILTER] = {"Saring",
-        "Filter"},
     [MSG_OLDER] = {"Baris lebih lama",
         "Older rows"},
     [MSG_REFERRALS] = {"Rujukan untuk lembaga",
@@ -286,6 +284,12 @@ static const struct msg_pair MESSAGES[MSG_COUNT] = {
         "The account is disabled; its sessions have ended."},
     [MSG_BACK_TO_ACCOUNTS] = {"Kembali ke daftar akun",
         "Back to the accounts"},
+    [MSG_PAGES] = {"Halaman", "Pages"},
+    [MSG_OF] = {"dari", "of"},
+    [MSG_PREVIOUS] = {"\xE2\x80\xB9 Sebelumnya", "\xE2\x80\xB9 Previous"},
+    [MSG_NEXT] = {"Berikutnya \xE2\x80\xBA", "Next \xE2\x80\xBA"},
+    [MSG_ANY] = {"Semua", "Any"},
+    [MSG_FILTER] = {"Saring", "Filter"},
 };
 
 const char *msg_get(enum msg_lang lang, enum msg_id id)

@@ -107,7 +107,6 @@ enum msg_id {
     MSG_TARGET,
     MSG_ADDRESS,
     MSG_TARGET_CONTAINS,
-    MSG_FILTER,
     MSG_OLDER,
     MSG_REFERRALS,
     MSG_REFERRALS_INTRO,
@@ -164,6 +163,13 @@ enum msg_id {
     MSG_ACCOUNT_REFUSED,
     MSG_ACCOUNT_DISABLED,
     MSG_BACK_TO_ACCOUNTS,
+    /* shared page pieces (hub/api/console_layout.c) */
+    MSG_PAGES,
+    MSG_OF,
+    MSG_PREVIOUS,
+    MSG_NEXT,
+    MSG_ANY,
+    MSG_FILTER,
     MSG_COUNT
 };
 
