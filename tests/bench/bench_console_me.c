@@ -27,16 +27,6 @@
 #define ROUNDS_MAX 1000
 #define PASSWORD "bench-password-long-enough"
 
-static const char raw_figure_sql[] =
-    "SELECT substr(t.field, 16), count(*) FROM field_state t"
-    " JOIN change tc ON tc.seq = t.change"
-    " JOIN field_state i ON i.report_id = t.report_id AND i.field = 'intake_date'"
-    " JOIN change ic ON ic.seq = i.change"
-    " JOIN field_state k ON k.report_id = t.report_id AND k.field = 'consent_statistics'"
-    " JOIN change kc ON kc.seq = k.change"
-    " WHERE t.field > 'violence_types/' AND t.field < 'violence_types0'"
-    " AND tc.value IS NOT NULL AND ic.value >= ?1 AND ic.value < ?2 AND kc.value = 'true'"
-    " GROUP BY 1";
 
 struct client {
     CURL *easy;
@@ -49,14 +39,6 @@ static size_t count_bytes(char *data, size_t size, size_t n, void *context)
     (void)data;
     ((struct client *)context)->received += size * n;
     return size * n;
-}
-
-static size_t env_number(const char *name, size_t fallback, size_t max)
-{
-    const char *text = getenv(name);
-    char *end = NULL;
-    unsigned long long n = text ? strtoull(text, &end, 10) : fallback;
-    return text && (*end != '\0' || n < 1 || n > max) ? 0 : (size_t)n;
 }
 
 /* GET (body NULL) or POST a JSON body; 0 when the status is 200. */
@@ -111,7 +93,7 @@ static int add_operator(struct hub_store *store, int64_t now_ms)
 static int raw_once(struct hub_store *store, const char *from, const char *to)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_prepare(store->db, raw_figure_sql, &stmt);
+    int rc = sae_db_prepare(store->db, hb_raw_figure_sql, &stmt);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 1, from);
     if (rc == 0)
@@ -234,8 +216,8 @@ int main(void)
 {
     char dir[256]; /* the scratch directory's path; the files' paths beside it fit PATH_MAX */
     bool smoke = getenv("BENCH_SMOKE") != NULL;
-    size_t cases = env_number("BENCH_CONSOLE_CASES", smoke ? 300 : 100000, 1000000);
-    size_t rounds = env_number("BENCH_CONSOLE_ROUNDS", smoke ? 2 : 20, ROUNDS_MAX);
+    size_t cases = hb_env_number("BENCH_CONSOLE_CASES", smoke ? 300 : 100000, 1000000);
+    size_t rounds = hb_env_number("BENCH_CONSOLE_ROUNDS", smoke ? 2 : 20, ROUNDS_MAX);
     if (cases == 0 || rounds == 0) {
         fprintf(stderr, "bench_console_me: BENCH_CONSOLE_CASES must be 1 to 1000000, "
                 "BENCH_CONSOLE_ROUNDS 1 to %d\n", ROUNDS_MAX);

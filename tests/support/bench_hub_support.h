@@ -170,6 +170,14 @@ int hb_count(struct hb_hub *hub, const char *sql, int64_t *out);
 
 /* ---- figures ------------------------------------------------------------------------------ */
 
+/* The raw SQL baseline of the monitoring benchmarks: consented cases whose intake_date is in
+ * [?1, ?2) by type of violence, written by hand over the merged state as the hub keeps it
+ * (field_state and change). */
+extern const char hb_raw_figure_sql[];
+/* A size from the environment variable name: fallback when unset, 0 when it is not a whole
+ * number from 1 to max (the caller refuses it). */
+size_t hb_env_number(const char *name, size_t fallback, size_t max);
+
 /* Nearest-rank percentile of n values, sorted in place. */
 double hb_percentile(double *values, size_t n, double percent);
 
