@@ -22,6 +22,8 @@ static const struct {
     {"M/adult", "Dewasa L"},
 };
 #define REKAP_UNKNOWN "Tidak diketahui"
+/* The victims' row of the text and CSV recap, for readers of either language. */
+#define REKAP_VICTIMS "Jumlah korban / victims"
 
 static const struct {
     const char *code, *label;
@@ -243,11 +245,12 @@ int me_rekap_rows(const struct me_report *r, me_rekap_emit_fn emit, void *contex
     const struct sae_field *types = field_of("case", "violence_types");
     int rc = types ? 0 : SAE_ECORRUPT;
     for (size_t i = 0; rc == 0 && i < types->value_count; i++) {
-        struct me_rekap_row row = {types->values[i].label_id, types->values[i].label_en, {0}};
+        struct me_rekap_row row = {types->values[i].label_id, types->values[i].label_en, false,
+                                   {0}};
         rekap_fill(&r->figures[ME_REKAP], types->values[i].code, false, &row);
         rc = emit(&row, context);
     }
-    struct me_rekap_row victims = {"Jumlah korban", "Victims", {0}};
+    struct me_rekap_row victims = {"Jumlah korban", "Victims", true, {0}};
     if (rc == 0)
         rekap_fill(&r->figures[ME_VICTIMS_BY_AGE_GROUP], NULL, true, &victims);
     return rc == 0 ? emit(&victims, context) : rc;
@@ -264,7 +267,7 @@ int64_t me_rekap_total(const struct me_rekap_row *row)
 static int emit_text(const struct me_rekap_row *row, void *context)
 {
     FILE *out = context;
-    fprintf(out, "%-36s", row->heading);
+    fprintf(out, "%-36s", row->victims ? REKAP_VICTIMS : row->heading);
     for (int i = 0; i < 5; i++)
         fprintf(out, " %9" PRId64, row->cells[i]);
     fprintf(out, " %9" PRId64 "\n", me_rekap_total(row));
@@ -317,7 +320,7 @@ void me_rekap_text(FILE *out, const struct me_report *r)
 static int emit_csv(const struct me_rekap_row *row, void *context)
 {
     char numbers[6][24];
-    const char *cells[7] = {row->heading};
+    const char *cells[7] = {row->victims ? REKAP_VICTIMS : row->heading};
     for (int i = 0; i < 5; i++) {
         snprintf(numbers[i], sizeof numbers[i], "%" PRId64, row->cells[i]);
         cells[i + 1] = numbers[i];

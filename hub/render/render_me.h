@@ -46,6 +46,7 @@ void me_rekap_text(FILE *out, const struct me_report *report);
  * Anak P, Anak L, Dewasa P, Dewasa L, then sex or age unknown. */
 struct me_rekap_row {
     const char *heading, *heading_en;
+    bool victims; /* the last row: each survivor once */
     int64_t cells[5];
 };
 /* Calls emit for every row of table 1: each type in catalogue order, then the victims. */
