@@ -2,7 +2,7 @@
  * facts of store/me_facts.h, for the console's pages, the monthly recap (rekap) and
  * `sae-hub stats`. Reads only; me_report_load brings the facts up to date first.
  *
- * What counts (docs/DESIGN.md, "Monitoring and evaluation"):
+ * What counts (docs/DESIGN.md, "Monitoring and evaluation, duplicates, partners"):
  * - A case is in a month by its intake_date (tanggal pengaduan); a service by its
  *   service_date, a shelter stay by its admission_date, a referral by its referral_date.
  *   A report without that date (the catalogue requires it; only damaged data lacks it) is
