@@ -76,7 +76,7 @@ static int reports(struct console_exchange *x)
     hub_list_page_free(&page);
     if (!rows)
         return SAE_ENOMEM;
-    return console_api_json(x, 200, json_pack("{s:I, s:I, s:o}", "total", (json_int_t)total,
+    return console_api_answer(x, 200, json_pack("{s:I, s:I, s:o}", "total", (json_int_t)total,
                                               "offset", (json_int_t)f.query.offset, "rows",
                                               rows));
 }
@@ -168,7 +168,7 @@ static int conflicts(struct console_exchange *x)
     if (rc == 0)
         rc = queue_json(x, &queue, &body);
     hub_conflict_queue_free(&queue);
-    return rc == 0 ? console_api_json(x, 200, body) : rc;
+    return rc == 0 ? console_api_answer(x, 200, body) : rc;
 }
 
 /* 409: the conflict as it is now (or gone), so the caller can decide again. */
@@ -182,7 +182,7 @@ static int changed(struct console_exchange *x, int64_t conflict, int why_rc)
     hub_conflict_queue_free(&one);
     if (rc != 0 && rc != SAE_ENOTFOUND)
         return rc;
-    return console_api_json(x, 409, json_pack("{s:s, s:s, s:o}", "error", "changed", "message",
+    return console_api_answer(x, 409, json_pack("{s:s, s:s, s:o}", "error", "changed", "message",
                                               why_rc == SAE_ECHANGED
                                                   ? "the conflict changed since it was read"
                                                   : "the conflict is no longer open",
@@ -207,7 +207,7 @@ static int decide(struct console_exchange *x)
     rc = conflict_decision_apply(x, &d, &conflict, &why);
     json_decref(body);
     if (rc == 0)
-        return console_api_json(x, 200, json_pack("{s:b}", "decided", 1));
+        return console_api_answer(x, 200, json_pack("{s:b}", "decided", 1));
     if (rc == SAE_ECHANGED || rc == SAE_EEXIST || rc == SAE_ENOTFOUND)
         return changed(x, conflict, rc);
     if (rc == SAE_EINVAL)

@@ -11,9 +11,8 @@
 
 /* Largest request body the API reads. */
 #define CONSOLE_API_BODY_BYTES 16384u
-#define CSRF_HEADER "X-CSRF-Token"
 
-int console_api_json(struct console_exchange *x, unsigned status, json_t *value)
+int console_api_answer(struct console_exchange *x, unsigned status, json_t *value)
 {
     if (!value)
         return SAE_ENOMEM;
@@ -34,9 +33,9 @@ int console_api_json(struct console_exchange *x, unsigned status, json_t *value)
 }
 
 int console_api_error(struct console_exchange *x, unsigned status, const char *code,
-                        const char *message)
+                      const char *message)
 {
-    return console_api_json(x, status, json_pack("{s:s, s:s}", "error", code, "message", message));
+    return console_api_answer(x, status, json_pack("{s:s, s:s}", "error", code, "message", message));
 }
 
 /* The request's JSON object with only the allowed string fields; answers 4xx itself and sets
@@ -75,7 +74,7 @@ int console_api_body(struct console_exchange *x, const char *const *allowed, jso
     return 0;
 }
 
-static const char *text_of(json_t *body, const char *name)
+const char *console_api_text(json_t *body, const char *name)
 {
     return json_string_value(json_object_get(body, name));
 }
@@ -97,15 +96,16 @@ static int sign_in(struct console_exchange *x)
         return rc;
     enum console_outcome outcome = CONSOLE_REFUSED;
     int64_t retry = 0;
-    const char *name = text_of(body, "name");
-    rc = console_sign_in(x, name, text_of(body, "password"), token, csrf, &outcome, &retry);
+    const char *name = console_api_text(body, "name");
+    rc = console_sign_in(x, name, console_api_text(body, "password"), token, csrf, &outcome,
+                         &retry);
     if (rc == 0 && outcome == CONSOLE_OK) {
         struct hub_account account;
         rc = hub_account_get(x->store, name, &account);
         if (rc == 0)
             rc = web_response_cookie(x->resp, SESSION_COOKIE, token, "/", 0);
         if (rc == 0)
-            rc = console_api_json(x, 200, json_pack("{s:o, s:s}", "account", account_json(&account),
+            rc = console_api_answer(x, 200, json_pack("{s:o, s:s}", "account", account_json(&account),
                                                "csrf", csrf));
     } else if (rc == 0 && outcome == CONSOLE_THROTTLED) {
         x->resp->retry_after_seconds = (unsigned)retry;
@@ -126,10 +126,10 @@ static int change_password(struct console_exchange *x)
     if (rc != 0 || !body)
         return rc;
     enum console_outcome outcome = CONSOLE_OK;
-    const char *fresh = text_of(body, "new");
-    rc = console_change_password(x, text_of(body, "current"), fresh, fresh, &outcome);
+    const char *fresh = console_api_text(body, "new");
+    rc = console_change_password(x, console_api_text(body, "current"), fresh, fresh, &outcome);
     if (rc == 0 && outcome == CONSOLE_OK)
-        rc = console_api_json(x, 200, json_pack("{s:b}", "signed_out", 1));
+        rc = console_api_answer(x, 200, json_pack("{s:b}", "signed_out", 1));
     else if (rc == 0 && outcome == CONSOLE_REFUSED)
         rc = console_api_error(x, 403, "wrong-password", "the current password is wrong");
     else if (rc == 0)
@@ -142,8 +142,11 @@ static int signed_in_route(struct console_exchange *x, const char *path, const c
 {
     bool get = strcmp(method, "GET") == 0;
     bool session = strcmp(path, "/api/v1/session") == 0;
+    int door_rc = 0;
+    if (console_doors_serve(x, true, &door_rc))
+        return door_rc;
     if (get && session)
-        return console_api_json(x, 200, json_pack("{s:o, s:s}", "account",
+        return console_api_answer(x, 200, json_pack("{s:o, s:s}", "account",
                                              account_json(&x->caller.account), "csrf",
                                              x->caller.csrf));
     const struct api_route *read = get ? api_cases_find(method, path) : NULL;
@@ -162,11 +165,11 @@ static int signed_in_route(struct console_exchange *x, const char *path, const c
         int rc = console_sign_out(x);
         if (rc == 0)
             rc = web_response_cookie_clear(x->resp, SESSION_COOKIE, "/");
-        return rc == 0 ? console_api_json(x, 200, json_pack("{s:b}", "signed_out", 1)) : rc;
+        return rc == 0 ? console_api_answer(x, 200, json_pack("{s:b}", "signed_out", 1)) : rc;
     }
     if (strcmp(path, "/api/v1/conduct") == 0 && strcmp(method, "POST") == 0) {
         int rc = console_accept_conduct(x);
-        return rc == 0 ? console_api_json(x, 200, json_pack("{s:o}", "account",
+        return rc == 0 ? console_api_answer(x, 200, json_pack("{s:o}", "account",
                                                        account_json(&x->caller.account)))
                        : rc;
     }

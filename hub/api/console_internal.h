@@ -4,6 +4,8 @@
 #ifndef HUB_CONSOLE_INTERNAL_H
 #define HUB_CONSOLE_INTERNAL_H
 
+#include <jansson.h>
+
 #include "api/console.h"
 #include "app/session.h"
 #include "app/throttle.h"
@@ -70,15 +72,24 @@ int console_page_close(struct html *h, struct console_exchange *x, unsigned stat
 int console_page_sign_in(struct console_exchange *x, unsigned status, const char *error,
                          const char *notice, const char *name);
 
-/* The API's answers (console_api.c): a JSON value (stolen) with status; an error
- * {"error": code, "message": message}; the request's JSON object of only the allowed
- * string fields (*body NULL after answering 4xx itself). */
-struct json_t;
-int console_api_json(struct console_exchange *x, unsigned status, struct json_t *value);
+/* A page with one message as an error (console_pages.c): refusals, 404s. */
+int console_page_message(struct console_exchange *x, unsigned status, enum msg_id text);
+
+/* The API's answers (console_api.c): a JSON value (taken over, NULL: SAE_ENOMEM), an error
+ * {"error": code, "message": message}, and the request's JSON object with only the allowed
+ * string fields (*body NULL after answering 4xx itself); a string field's value or NULL. */
+#define CSRF_HEADER "X-CSRF-Token"
+int console_api_answer(struct console_exchange *x, unsigned status, json_t *value);
 int console_api_error(struct console_exchange *x, unsigned status, const char *code,
                       const char *message);
-int console_api_body(struct console_exchange *x, const char *const *allowed,
-                     struct json_t **body);
+int console_api_body(struct console_exchange *x, const char *const *allowed, json_t **body);
+const char *console_api_text(json_t *body, const char *name);
+
+/* The pages and endpoints of console_doors.c's table, with the roles that may use each:
+ * true when the request is one of them (*rc the answer), false when not (routing goes on). */
+bool console_doors_serve(struct console_exchange *x, bool api, int *rc);
+/* Whether role may GET path (true for a path that is not in the table). */
+bool console_doors_allow(const char *path, enum hub_role role);
 
 /* Pages (console_pages.c) and API (console_api.c). */
 int console_pages_handle(struct console_exchange *x);

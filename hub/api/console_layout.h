@@ -27,6 +27,15 @@ enum console_right {
     RIGHT_CONFLICTS,   /* the conflicts queue, read */
     RIGHT_EXPORT,      /* de-identified exports */
     RIGHT_EXPORT_FULL, /* full exports */
+    RIGHT_POSTS,       /* the posts' devices, read */
+    RIGHT_POSTS_ADMIN, /* revoke a device */
+    RIGHT_ME,          /* monitoring and evaluation, the monthly recap */
+    RIGHT_MONTH_LOCK,  /* approve and lock a month */
+    RIGHT_AUDIT,       /* the audit log */
+    RIGHT_REFERRALS,   /* an agency's referrals, read */
+    RIGHT_ANSWER,      /* answer a referral addressed to one's agency */
+    RIGHT_OVERRIDE,    /* open a referral without consent, with a reason */
+    RIGHT_ACCOUNTS,    /* accounts: list, add, reset, disable */
 };
 bool console_may(enum hub_role role, enum console_right right);
 

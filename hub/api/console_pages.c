@@ -177,8 +177,9 @@ static const enum msg_id ROLE_MSG[] = {MSG_ROLE_OPERATOR, MSG_ROLE_COORDINATOR, 
                                        MSG_ROLE_PARTNER};
 
 /* The home page's sections: a page that exists adds its row here, with the roles that may
- * open it (its handler checks the role again), or ROUTE_DECIDES for a page of the route
- * table: shown when console_may grants its route's right. Only what exists is linked. */
+ * open it (its handler checks the role again), ROUTE_DECIDES for a page of the route
+ * table: shown when console_may grants its route's right; a page of console_doors.c's table
+ * is shown to the roles its door lets in. Only what exists is linked. */
 #define ROUTE_DECIDES 0u
 static const struct console_section {
     const char *path;
@@ -188,6 +189,11 @@ static const struct console_section {
     {"/console/reports", MSG_REPORTS, ROUTE_DECIDES},
     {"/console/conflicts", MSG_CONFLICTS, ROUTE_DECIDES},
     {"/console/duplicates", MSG_DUPLICATES, ROUTE_DECIDES},
+    {"/console/posts", MSG_POSTS, EVERY_ROLE},
+    {"/console/me", MSG_ME, EVERY_ROLE},
+    {"/console/audit", MSG_AUDIT, EVERY_ROLE},
+    {"/console/referrals", MSG_REFERRALS, EVERY_ROLE},
+    {"/console/accounts", MSG_ACCOUNTS, EVERY_ROLE},
     {"/console/password", MSG_CHANGE_PASSWORD, EVERY_ROLE},
 };
 
@@ -224,7 +230,8 @@ static int page_home(struct console_exchange *x)
         const struct console_route *route = console_route_find("GET", SECTIONS[i].path);
         bool shown = SECTIONS[i].roles == ROUTE_DECIDES
                          ? route && console_may(a->role, route->right)
-                         : (SECTIONS[i].roles & ROLE_BIT(a->role)) != 0;
+                         : (SECTIONS[i].roles & ROLE_BIT(a->role)) != 0 &&
+                               console_doors_allow(SECTIONS[i].path, a->role);
         if (!shown)
             continue;
         const struct html_attr link[] = {A("href", SECTIONS[i].path)};
@@ -283,7 +290,7 @@ static int page_conduct(struct console_exchange *x)
     return console_page_close(&h, x, 200);
 }
 
-static int page_message(struct console_exchange *x, unsigned status, enum msg_id text)
+int console_page_message(struct console_exchange *x, unsigned status, enum msg_id text)
 {
     struct html h;
     html_init(&h);
@@ -299,7 +306,12 @@ static const char *back_path(const char *back)
 {
     static const char *const names[][2] = {{"sign-in", "/console/sign-in"},
                                            {"password", "/console/password"},
-                                           {"conduct", "/console/conduct"}};
+                                           {"conduct", "/console/conduct"},
+                                           {"posts", "/console/posts"},
+                                           {"me", "/console/me"},
+                                           {"audit", "/console/audit"},
+                                           {"referrals", "/console/referrals"},
+                                           {"accounts", "/console/accounts"}};
     for (size_t i = 0; back && i < N(names); i++)
         if (strcmp(back, names[i][0]) == 0)
             return names[i][1];
@@ -329,7 +341,7 @@ static int read_form(struct console_exchange *x, const char *const *allowed,
     }
     if (rc == SAE_ENOMEM)
         return rc;
-    return rc == 0 ? 0 : page_message(x, rc == SAE_ETOOBIG ? 413 : 400, MSG_BAD_REQUEST);
+    return rc == 0 ? 0 : console_page_message(x, rc == SAE_ETOOBIG ? 413 : 400, MSG_BAD_REQUEST);
 }
 
 static int post_sign_in(struct console_exchange *x)
@@ -344,7 +356,7 @@ static int post_sign_in(struct console_exchange *x)
     web_request_cookie(x->req, CONSOLE_PRE_COOKIE, pre, sizeof pre);
     if (!session_csrf_equal(pre, web_form_get(form, "csrf"))) {
         web_form_free(form);
-        return page_message(x, 403, MSG_FORBIDDEN);
+        return console_page_message(x, 403, MSG_FORBIDDEN);
     }
     enum console_outcome outcome = CONSOLE_REFUSED;
     int64_t retry = 0;
@@ -374,7 +386,7 @@ static int post_sign_in(struct console_exchange *x)
 static int routed(struct console_exchange *x, const struct console_route *route, bool post)
 {
     if (!console_may(x->caller.account.role, route->right))
-        return page_message(x, 403, MSG_FORBIDDEN);
+        return console_page_message(x, 403, MSG_FORBIDDEN);
     if (!post)
         return route->handle(x, NULL);
     const char *allowed[WEB_FORM_FIELDS_MAX + 2] = {"csrf"};
@@ -383,12 +395,12 @@ static int routed(struct console_exchange *x, const struct console_route *route,
         allowed[n++] = *f;
     struct web_form *form = NULL;
     if (x->req->body_len == 0)
-        return page_message(x, 403, MSG_FORBIDDEN);
+        return console_page_message(x, 403, MSG_FORBIDDEN);
     int rc = read_form(x, allowed, &form);
     if (rc != 0 || !form)
         return rc;
     rc = console_csrf_ok(x, web_form_get(form, "csrf")) ? route->handle(x, form)
-                                                        : page_message(x, 403, MSG_FORBIDDEN);
+                                                        : console_page_message(x, 403, MSG_FORBIDDEN);
     web_form_free(form);
     return rc;
 }
@@ -403,13 +415,13 @@ static int post_signed_in(struct console_exchange *x, const char *path)
     bool password = strcmp(path, "/console/password") == 0;
     struct web_form *form = NULL;
     if (x->req->body_len == 0) /* no form, so no token */
-        return page_message(x, 403, MSG_FORBIDDEN);
+        return console_page_message(x, 403, MSG_FORBIDDEN);
     int rc = read_form(x, password ? password_fields : csrf_only, &form);
     if (rc != 0 || !form)
         return rc;
     if (!console_csrf_ok(x, web_form_get(form, "csrf"))) {
         web_form_free(form);
-        return page_message(x, 403, MSG_FORBIDDEN);
+        return console_page_message(x, 403, MSG_FORBIDDEN);
     }
     enum console_outcome outcome = CONSOLE_OK;
     if (strcmp(path, "/console/sign-out") == 0) {
@@ -434,7 +446,7 @@ static int post_signed_in(struct console_exchange *x, const char *path)
                                say(x, outcome == CONSOLE_REFUSED ? MSG_PASSWORD_WRONG
                                                                  : MSG_PASSWORD_MISMATCH));
     } else {
-        rc = page_message(x, 404, MSG_NOT_FOUND);
+        rc = console_page_message(x, 404, MSG_NOT_FOUND);
     }
     web_form_free(form);
     return rc;
@@ -453,7 +465,7 @@ static int get_signed_in(struct console_exchange *x, const char *path)
         return page_conduct(x);
     if (strcmp(path, "/console/sign-in") == 0)
         return web_response_redirect(x->resp, "/console/");
-    return page_message(x, 404, MSG_NOT_FOUND);
+    return console_page_message(x, 404, MSG_NOT_FOUND);
 }
 
 int console_pages_handle(struct console_exchange *x)
@@ -463,7 +475,7 @@ int console_pages_handle(struct console_exchange *x)
     bool post = strcmp(method, "POST") == 0;
     if (!get && !post) {
         x->resp->allow = "GET, POST";
-        return page_message(x, 405, MSG_BAD_REQUEST);
+        return console_page_message(x, 405, MSG_BAD_REQUEST);
     }
     if (get && strcmp(path, "/console/lang") == 0)
         return switch_language(x);
@@ -480,7 +492,7 @@ int console_pages_handle(struct console_exchange *x)
                                         NULL);
         }
         /* Anonymous: nothing here but the way to sign in. */
-        return post ? page_message(x, 403, MSG_SESSION_ENDED)
+        return post ? console_page_message(x, 403, MSG_SESSION_ENDED)
                     : web_response_redirect(x->resp, "/console/sign-in");
     }
     bool gate = x->caller.account.conduct_ms == 0 && strcmp(path, "/console/conduct") != 0 &&
@@ -488,6 +500,9 @@ int console_pages_handle(struct console_exchange *x)
     if (get && gate)
         return web_response_redirect(x->resp, "/console/conduct");
     if (post && gate)
-        return page_message(x, 403, MSG_FORBIDDEN);
+        return console_page_message(x, 403, MSG_FORBIDDEN);
+    int door_rc = 0;
+    if (console_doors_serve(x, false, &door_rc))
+        return door_rc;
     return post ? post_signed_in(x, path) : get_signed_in(x, path);
 }

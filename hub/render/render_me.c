@@ -22,6 +22,8 @@ static const struct {
     {"M/adult", "Dewasa L"},
 };
 #define REKAP_UNKNOWN "Tidak diketahui"
+/* The victims' row of the text and CSV recap, for readers of either language. */
+#define REKAP_VICTIMS "Jumlah korban / victims"
 
 static const struct {
     const char *code, *label;
@@ -59,20 +61,25 @@ static const struct sae_field *key_field(enum me_figure_id id)
     }
 }
 
-/* What people read for a row's key: its area name, catalogue label, SPM label, or NULL. */
-static const char *key_label(const struct me_figure *figure, const struct me_row *row)
+const char *me_row_label(const struct me_figure *figure, const struct me_row *row,
+                         bool english)
 {
     const struct sae_field *field = key_field(figure->id);
     const struct sae_enum_value *value = field ? sae_field_find_value(field, row->key) : NULL;
     if (row->label)
         return row->label;
     if (value)
-        return value->label_id;
+        return english ? value->label_en : value->label_id;
     for (size_t i = 0; figure->id == ME_SERVICES_BY_SPM && i < sizeof spm_labels /
                                                                     sizeof *spm_labels; i++)
         if (strcmp(spm_labels[i].code, row->key) == 0)
             return spm_labels[i].label;
     return NULL;
+}
+
+static const char *key_label(const struct me_figure *figure, const struct me_row *row)
+{
+    return me_row_label(figure, row, false);
 }
 
 static json_t *figure_json(const struct me_figure *f)
@@ -214,13 +221,8 @@ int me_figure_svg(FILE *out, const struct me_figure *figure)
 
 /* ---- The monthly recap -------------------------------------------------------------- */
 
-struct rekap_row {
-    const char *heading;
-    int64_t cells[5]; /* the four columns, then unknown */
-};
-
 static void rekap_fill(const struct me_figure *f, const char *key, bool by_sub_key,
-                       struct rekap_row *out)
+                       struct me_rekap_row *out)
 {
     for (size_t i = 0; i < f->count; i++) {
         const struct me_row *row = &f->rows[i];
@@ -238,24 +240,23 @@ static void rekap_fill(const struct me_figure *f, const char *key, bool by_sub_k
     }
 }
 
-/* Calls emit for every row of table 1: each type, then the victims. */
-typedef int (*rekap_emit_fn)(const struct rekap_row *row, void *context);
-static int rekap_rows(const struct me_report *r, rekap_emit_fn emit, void *context)
+int me_rekap_rows(const struct me_report *r, me_rekap_emit_fn emit, void *context)
 {
     const struct sae_field *types = field_of("case", "violence_types");
     int rc = types ? 0 : SAE_ECORRUPT;
     for (size_t i = 0; rc == 0 && i < types->value_count; i++) {
-        struct rekap_row row = {types->values[i].label_id, {0}};
+        struct me_rekap_row row = {types->values[i].label_id, types->values[i].label_en, false,
+                                   {0}};
         rekap_fill(&r->figures[ME_REKAP], types->values[i].code, false, &row);
         rc = emit(&row, context);
     }
-    struct rekap_row victims = {"Jumlah korban / victims", {0}};
+    struct me_rekap_row victims = {"Jumlah korban", "Victims", true, {0}};
     if (rc == 0)
         rekap_fill(&r->figures[ME_VICTIMS_BY_AGE_GROUP], NULL, true, &victims);
     return rc == 0 ? emit(&victims, context) : rc;
 }
 
-static int64_t row_total(const struct rekap_row *row)
+int64_t me_rekap_total(const struct me_rekap_row *row)
 {
     int64_t total = 0;
     for (int i = 0; i < 5; i++)
@@ -263,13 +264,13 @@ static int64_t row_total(const struct rekap_row *row)
     return total;
 }
 
-static int emit_text(const struct rekap_row *row, void *context)
+static int emit_text(const struct me_rekap_row *row, void *context)
 {
     FILE *out = context;
-    fprintf(out, "%-36s", row->heading);
+    fprintf(out, "%-36s", row->victims ? REKAP_VICTIMS : row->heading);
     for (int i = 0; i < 5; i++)
         fprintf(out, " %9" PRId64, row->cells[i]);
-    fprintf(out, " %9" PRId64 "\n", row_total(row));
+    fprintf(out, " %9" PRId64 "\n", me_rekap_total(row));
     return 0;
 }
 
@@ -303,7 +304,7 @@ void me_rekap_text(FILE *out, const struct me_report *r)
     for (size_t i = 0; i < 4; i++)
         fprintf(out, " %9s", rekap_columns[i].heading);
     fprintf(out, " %9s %9s\n", "Tdk tahu", "Jumlah");
-    rekap_rows(r, emit_text, out);
+    me_rekap_rows(r, emit_text, out);
     fprintf(out, "\n2. Layanan menurut kategori SPM\n");
     for (size_t i = 0; i < sizeof spm_labels / sizeof *spm_labels; i++)
         fprintf(out, "%-36s %9" PRId64 "\n", spm_labels[i].label,
@@ -316,15 +317,15 @@ void me_rekap_text(FILE *out, const struct me_report *r)
     rekap_median(out, "Median hari pengaduan-layanan", &r->figures[ME_DAYS_INTAKE_TO_SERVICE]);
 }
 
-static int emit_csv(const struct rekap_row *row, void *context)
+static int emit_csv(const struct me_rekap_row *row, void *context)
 {
     char numbers[6][24];
-    const char *cells[7] = {row->heading};
+    const char *cells[7] = {row->victims ? REKAP_VICTIMS : row->heading};
     for (int i = 0; i < 5; i++) {
         snprintf(numbers[i], sizeof numbers[i], "%" PRId64, row->cells[i]);
         cells[i + 1] = numbers[i];
     }
-    snprintf(numbers[5], sizeof numbers[5], "%" PRId64, row_total(row));
+    snprintf(numbers[5], sizeof numbers[5], "%" PRId64, me_rekap_total(row));
     cells[6] = numbers[5];
     return hub_csv_write_row(context, cells, 7);
 }
@@ -336,5 +337,5 @@ int me_rekap_csv(FILE *out, const struct me_report *r)
     int rc = fputs("\xEF\xBB\xBF", out) < 0 ? SAE_EIO : 0;
     if (rc == 0)
         rc = hub_csv_write_row(out, header, 7);
-    return rc == 0 ? rekap_rows(r, emit_csv, out) : rc;
+    return rc == 0 ? me_rekap_rows(r, emit_csv, out) : rc;
 }

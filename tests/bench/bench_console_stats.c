@@ -25,16 +25,6 @@
 #define AIM_RATIO 3.0
 #define ROUNDS_MAX 1000
 
-static const char raw_figure_sql[] =
-    "SELECT substr(t.field, 16), count(*) FROM field_state t"
-    " JOIN change tc ON tc.seq = t.change"
-    " JOIN field_state i ON i.report_id = t.report_id AND i.field = 'intake_date'"
-    " JOIN change ic ON ic.seq = i.change"
-    " JOIN field_state k ON k.report_id = t.report_id AND k.field = 'consent_statistics'"
-    " JOIN change kc ON kc.seq = k.change"
-    " WHERE t.field > 'violence_types/' AND t.field < 'violence_types0'"
-    " AND tc.value IS NOT NULL AND ic.value >= ?1 AND ic.value < ?2 AND kc.value = 'true'"
-    " GROUP BY 1";
 static const char raw_pairs_sql[] =
     "SELECT count(*) FROM me_case x JOIN me_case y ON y.kecamatan = x.kecamatan"
     " AND y.sex = x.sex AND y.age IN (x.age - 1, x.age, x.age + 1)"
@@ -89,7 +79,7 @@ static int round_once(struct hub_store *store, const uint8_t key[DUP_KEY_BYTES],
             me_report_free(&report);
         t0 = hb_now();
         if (rc == 0)
-            rc = run_raw(store, raw_figure_sql, from[f], to[f]);
+            rc = run_raw(store, hb_raw_figure_sql, from[f], to[f]);
         s[f].raw[i] = hb_now() - t0;
     }
     size_t pairs = 0;

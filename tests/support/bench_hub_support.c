@@ -409,6 +409,17 @@ static int hb_compare_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+const char hb_raw_figure_sql[] =
+    "SELECT substr(t.field, 16), count(*) FROM field_state t"
+    " JOIN change tc ON tc.seq = t.change"
+    " JOIN field_state i ON i.report_id = t.report_id AND i.field = 'intake_date'"
+    " JOIN change ic ON ic.seq = i.change"
+    " JOIN field_state k ON k.report_id = t.report_id AND k.field = 'consent_statistics'"
+    " JOIN change kc ON kc.seq = k.change"
+    " WHERE t.field > 'violence_types/' AND t.field < 'violence_types0'"
+    " AND tc.value IS NOT NULL AND ic.value >= ?1 AND ic.value < ?2 AND kc.value = 'true'"
+    " GROUP BY 1";
+
 double hb_percentile(double *values, size_t n, double percent)
 {
     if (n == 0)

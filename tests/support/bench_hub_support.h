@@ -174,6 +174,11 @@ int hb_count(struct hb_hub *hub, const char *sql, int64_t *out);
 
 /* ---- figures ------------------------------------------------------------------------------ */
 
+/* The raw SQL baseline of the monitoring benchmarks: consented cases whose intake_date is in
+ * [?1, ?2) by type of violence, written by hand over the merged state as the hub keeps it
+ * (field_state and change). */
+extern const char hb_raw_figure_sql[];
+
 /* Nearest-rank percentile of n values, sorted in place. */
 double hb_percentile(double *values, size_t n, double percent);
 

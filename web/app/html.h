@@ -42,7 +42,7 @@ void html_free(struct html *h);
 
 /* <!DOCTYPE html> */
 int html_doctype(struct html *h);
-/* <tag attrs...>; attrs may be NULL when n is 0. Void elements (meta, link, input, br) are
+/* <tag attrs...>; attrs may be NULL when n is 0. Void elements (meta, link, input, br, img) are
  * not pushed and need no html_close. */
 int html_open(struct html *h, const char *tag, const struct html_attr *attrs, size_t n);
 /* </tag> of the element opened last; SAE_EINVAL when tag is not that one. */

@@ -48,7 +48,8 @@ def test_sign_in_in_indonesian_by_default(console_hub, browser):
     assert b.text("#who") == "siti"
     links = [a.get_attribute("href") for a in b.finds("#sections a")]
     assert [urllib.parse.urlsplit(u).path for u in links] == [
-        "/console/reports", "/console/conflicts", "/console/duplicates", "/console/password"]
+        "/console/reports", "/console/conflicts", "/console/duplicates", "/console/posts",
+        "/console/me", "/console/audit", "/console/referrals", "/console/password"]
     rows = console_hub.query("SELECT actor, action FROM audit ORDER BY seq")
     assert ("siti", "sign-in") in rows and ("siti", "conduct-accept") in rows
 

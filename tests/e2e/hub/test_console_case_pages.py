@@ -60,7 +60,7 @@ def test_each_role_sees_and_does_only_what_it_may(tmp_path, browser):
     w = world.build(tmp_path)
     b = signed_in(browser(w.hub), w, "budi")  # operator
     links = [a.get_attribute("href").split("/console")[1] for a in b.finds("#sections a")]
-    assert links == ["/reports", "/conflicts", "/duplicates", "/password"]
+    assert links == ["/reports", "/conflicts", "/duplicates", "/posts", "/me", "/password"]
     b.click("#sections a[href='/console/reports']")
     assert len(b.finds("#reports tbody tr")) == 3  # two cases and a service
     b.open("/console/case?id=" + w.case)

@@ -1,0 +1,236 @@
+/* The accounts page (page_accounts.h). */
+#include "api/page_accounts.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/page_kit.h"
+#include "app/password.h"
+
+static const enum msg_id ROLE_WORDS[] = {MSG_ROLE_OPERATOR, MSG_ROLE_COORDINATOR,
+                                         MSG_ROLE_ADMIN, MSG_ROLE_PARTNER};
+
+static void small_form(struct html *h, const struct console_exchange *x, const char *action,
+                       const char *name, const char *cls, enum msg_id label)
+{
+    const struct html_attr form[] = {LAYOUT_A("method", "post"), LAYOUT_A("action", action),
+                                     LAYOUT_A("class", "inline")};
+    const struct html_attr hidden[] = {LAYOUT_A("type", "hidden"), LAYOUT_A("name", "name"),
+                                       LAYOUT_A("value", name)};
+    const struct html_attr submit[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", cls)};
+    html_open(h, "form", form, LAYOUT_N(form));
+    layout_csrf(h, x);
+    html_open(h, "input", hidden, LAYOUT_N(hidden));
+    html_element(h, "button", submit, LAYOUT_N(submit), layout_say(x, label));
+    html_close(h, "form");
+}
+
+struct rows {
+    struct html *h;
+    const struct console_exchange *x;
+};
+
+static int account_row(const struct hub_account *a, void *context)
+{
+    struct rows *r = context;
+    char created[KIT_TIME_BYTES];
+    kit_time(a->created_ms, created);
+    html_open(r->h, "tr", NULL, 0);
+    layout_cell(r->h, a->name);
+    layout_cell(r->h, layout_say(r->x, ROLE_WORDS[a->role]));
+    layout_cell(r->h, a->agency);
+    layout_cell(r->h, layout_say(r->x, a->disabled ? MSG_DISABLED : MSG_ACTIVE));
+    layout_cell(r->h, created);
+    html_open(r->h, "td", NULL, 0);
+    if (!a->disabled) {
+        small_form(r->h, r->x, "/console/accounts/reset", a->name, "button", MSG_RESET_PASSWORD);
+        small_form(r->h, r->x, "/console/accounts/disable", a->name, "danger", MSG_DISABLE);
+    }
+    html_close(r->h, "td");
+    html_close(r->h, "tr");
+    return 0;
+}
+
+static void add_form(struct html *h, const struct console_exchange *x)
+{
+    static const char *const roles[] = {"operator", "coordinator", "admin", "partner"};
+    const struct html_attr form[] = {LAYOUT_A("method", "post"),
+                                     LAYOUT_A("action", "/console/accounts/add"),
+                                     LAYOUT_A("class", "filters"), LAYOUT_A("id", "add")};
+    const struct html_attr wrap[] = {LAYOUT_A("class", "filter")};
+    const struct html_attr role_label[] = {LAYOUT_A("for", "role")};
+    const struct html_attr select[] = {LAYOUT_A("id", "role"), LAYOUT_A("name", "role")};
+    const struct html_attr submit[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", "primary"),
+                                       LAYOUT_A("id", "add-account")};
+    html_element(h, "h2", NULL, 0, layout_say(x, MSG_ADD_ACCOUNT));
+    html_open(h, "form", form, LAYOUT_N(form));
+    layout_csrf(h, x);
+    kit_filter_field(h, "name", layout_say(x, MSG_NAME), "");
+    html_open(h, "div", wrap, LAYOUT_N(wrap));
+    html_element(h, "label", role_label, LAYOUT_N(role_label), layout_say(x, MSG_ROLE));
+    html_open(h, "select", select, LAYOUT_N(select));
+    for (size_t i = 0; i < LAYOUT_N(roles); i++) {
+        const struct html_attr option[] = {LAYOUT_A("value", roles[i])};
+        html_element(h, "option", option, LAYOUT_N(option), layout_say(x, ROLE_WORDS[i]));
+    }
+    html_close(h, "select");
+    html_close(h, "div");
+    kit_filter_field(h, "agency", layout_say(x, MSG_AGENCY), "");
+    html_element(h, "button", submit, LAYOUT_N(submit), layout_say(x, MSG_ADD_ACCOUNT));
+    html_close(h, "form");
+    kit_note(h, "hint", NULL, layout_say(x, MSG_AGENCY_HINT));
+}
+
+int page_accounts(struct console_exchange *x, const struct web_form *form)
+{
+    (void)form;
+    static const enum msg_id columns[] = {MSG_NAME, MSG_ROLE, MSG_AGENCY, MSG_STATE,
+                                          MSG_CREATED, MSG_ACTIONS};
+    char done[16] = "";
+    kit_query(x, "done", done, sizeof done);
+    struct html h;
+    html_init(&h);
+    console_page_open(&h, x, MSG_ACCOUNTS, "accounts", false);
+    kit_heading(&h, x, MSG_ACCOUNTS);
+    kit_note(&h, "intro", NULL, layout_say(x, MSG_ACCOUNTS_INTRO));
+    if (strcmp(done, "disabled") == 0)
+        kit_note(&h, "alert ok", "alert", layout_say(x, MSG_ACCOUNT_DISABLED));
+    kit_table_begin(&h, x, "accounts", columns, LAYOUT_N(columns));
+    struct rows rows = {&h, x};
+    int rc = hub_account_list(x->store, account_row, &rows);
+    kit_table_end(&h);
+    add_form(&h, x);
+    if (rc != 0) {
+        html_free(&h);
+        return rc;
+    }
+    return console_page_close(&h, x, 200);
+}
+
+/* The answer that shows a one-time password, once (never cached: no-store). */
+static int one_time_page(struct console_exchange *x, const char *name, const char *password)
+{
+    struct html h;
+    html_init(&h);
+    console_page_open(&h, x, MSG_ONE_TIME_TITLE, "accounts", true);
+    kit_heading(&h, x, MSG_ONE_TIME_TITLE);
+    const struct html_attr facts[] = {LAYOUT_A("class", "facts")};
+    const struct html_attr secret[] = {LAYOUT_A("id", "one-time"), LAYOUT_A("class", "secret")};
+    const struct html_attr back[] = {LAYOUT_A("href", "/console/accounts"), LAYOUT_A("class", "button"),
+                                     LAYOUT_A("id", "back")};
+    html_open(&h, "dl", facts, LAYOUT_N(facts));
+    html_element(&h, "dt", NULL, 0, layout_say(x, MSG_NAME));
+    html_element(&h, "dd", NULL, 0, name);
+    html_element(&h, "dt", NULL, 0, layout_say(x, MSG_PASSWORD));
+    html_element(&h, "dd", secret, LAYOUT_N(secret), password);
+    html_close(&h, "dl");
+    kit_note(&h, "alert warn", NULL, layout_say(x, MSG_ONE_TIME_TEXT));
+    html_element(&h, "a", back, LAYOUT_N(back), layout_say(x, MSG_BACK_TO_ACCOUNTS));
+    return console_page_close(&h, x, 200);
+}
+
+/* A new one-time password and its hash; the caller wipes password. */
+static int new_password(char password[PASSWORD_ONE_TIME_CHARS + 1],
+                        char hash[PASSWORD_HASH_BYTES])
+{
+    password_one_time(password);
+    return password_hash(password, hash);
+}
+
+static int audit(struct console_exchange *x, const char *action, const char *name)
+{
+    return hub_audit_append(x->store, x->caller.account.name, action, name, x->caller.address,
+                            x->now_s * 1000);
+}
+
+static int refused(struct console_exchange *x)
+{
+    struct html h;
+    html_init(&h);
+    console_page_open(&h, x, MSG_ACCOUNTS, "accounts", true);
+    kit_heading(&h, x, MSG_ACCOUNTS);
+    kit_note(&h, "alert error", "alert", layout_say(x, MSG_ACCOUNT_REFUSED));
+    const struct html_attr back[] = {LAYOUT_A("href", "/console/accounts"), LAYOUT_A("class", "button")};
+    html_element(&h, "a", back, LAYOUT_N(back), layout_say(x, MSG_BACK_TO_ACCOUNTS));
+    return console_page_close(&h, x, 400);
+}
+
+int page_accounts_add(struct console_exchange *x, const struct web_form *form)
+{
+    const char *name = web_form_get(form, "name"), *role_text = web_form_get(form, "role");
+    const char *agency = web_form_get(form, "agency");
+    enum hub_role role;
+    if (agency && !agency[0])
+        agency = NULL;
+    if (!name || hub_account_name_check(name) != 0 || !role_text ||
+        hub_role_parse(role_text, &role) != 0 || (role == HUB_ROLE_PARTNER) != (agency != NULL) ||
+        (agency && hub_agency_check(agency) != 0))
+        return refused(x);
+    char password[PASSWORD_ONE_TIME_CHARS + 1], hash[PASSWORD_HASH_BYTES];
+    int rc = new_password(password, hash);
+    if (rc == 0)
+        rc = hub_account_add(x->store, name, role, agency, hash, x->now_s * 1000);
+    if (rc == 0)
+        rc = audit(x, "account-add", name);
+    if (rc == 0)
+        rc = one_time_page(x, name, password);
+    else if (rc == SAE_EEXIST || rc == SAE_EINVAL)
+        rc = refused(x);
+    sodium_memzero(password, sizeof password);
+    sodium_memzero(hash, sizeof hash);
+    return rc;
+}
+
+int page_accounts_disable(struct console_exchange *x, const struct web_form *form)
+{
+    const char *name = web_form_get(form, "name");
+    int rc = name ? hub_account_disable(x->store, name) : SAE_ENOTFOUND;
+    if (rc == SAE_ENOTFOUND)
+        return console_page_message(x, 404, MSG_NOT_FOUND);
+    if (rc == 0)
+        rc = audit(x, "account-disable", name);
+    return rc == 0 ? web_response_redirect(x->resp, "/console/accounts?done=disabled") : rc;
+}
+
+int page_accounts_reset(struct console_exchange *x, const struct web_form *form)
+{
+    const char *name = web_form_get(form, "name");
+    struct hub_account account;
+    int rc = name ? hub_account_get(x->store, name, &account) : SAE_ENOTFOUND;
+    if (rc == SAE_ENOTFOUND || (rc == 0 && account.disabled))
+        return console_page_message(x, 404, MSG_NOT_FOUND);
+    char password[PASSWORD_ONE_TIME_CHARS + 1], hash[PASSWORD_HASH_BYTES];
+    if (rc == 0)
+        rc = new_password(password, hash);
+    if (rc == 0)
+        rc = hub_account_set_password(x->store, name, hash);
+    if (rc == 0)
+        rc = audit(x, "account-password-reset", name);
+    if (rc == 0)
+        rc = one_time_page(x, name, password);
+    sodium_memzero(password, sizeof password);
+    sodium_memzero(hash, sizeof hash);
+    return rc;
+}
+
+static int account_json(const struct hub_account *a, void *context)
+{
+    json_t *o = json_pack("{s:s, s:s, s:o, s:b, s:I}", "name", a->name, "role",
+                          hub_role_name(a->role), "agency",
+                          a->agency[0] ? json_string(a->agency) : json_null(), "disabled",
+                          a->disabled, "created_ms", (json_int_t)a->created_ms);
+    return o && json_array_append_new(context, o) == 0 ? 0 : SAE_ENOMEM;
+}
+
+int api_accounts(struct console_exchange *x, const struct web_form *form)
+{
+    (void)form;
+    json_t *list = json_array();
+    int rc = list ? hub_account_list(x->store, account_json, list) : SAE_ENOMEM;
+    if (rc != 0) {
+        json_decref(list);
+        return rc;
+    }
+    return console_api_answer(x, 200, json_pack("{s:o}", "accounts", list));
+}

@@ -1,0 +1,316 @@
+/* The Posts page and its endpoints (page_posts.h). */
+#include "api/page_posts.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/enroll.h"
+#include "api/page_kit.h"
+#include "sae/sae_area.h"
+#include "store/hub_areas.h"
+
+#define DEVICE_ID_TEXT_BYTES 17u
+
+struct device_list {
+    struct hub_node *nodes;
+    size_t count, cap;
+};
+
+static int collect_node(const struct hub_node *node, void *context)
+{
+    struct device_list *list = context;
+    if (list->count == list->cap) {
+        size_t cap = list->cap ? 2 * list->cap : 16;
+        struct hub_node *grown = realloc(list->nodes, cap * sizeof *grown);
+        if (!grown)
+            return SAE_ENOMEM;
+        list->nodes = grown;
+        list->cap = cap;
+    }
+    list->nodes[list->count++] = *node;
+    return 0;
+}
+
+static void device_id_text(uint64_t id, char out[DEVICE_ID_TEXT_BYTES])
+{
+    snprintf(out, DEVICE_ID_TEXT_BYTES, "%016" PRIx64, id);
+}
+
+/* A device id as the pages and API take it: exactly 16 hex digits. */
+static int device_id_parse(const char *text, uint64_t *out)
+{
+    if (!text || strlen(text) != 16 || strspn(text, "0123456789abcdefABCDEF") != 16)
+        return SAE_EINVAL;
+    *out = (uint64_t)strtoull(text, NULL, 16);
+    return 0;
+}
+
+static void offset_text(const struct console_exchange *x, const struct hub_node *n,
+                        char out[32])
+{
+    if (!n->clock_measured)
+        snprintf(out, 32, "%s", layout_say(x, MSG_NOT_MEASURED));
+    else
+        snprintf(out, 32, "%+" PRId64 " s", n->clock_offset_ms / 1000);
+}
+
+static void time_or_never(const struct console_exchange *x, int64_t ms, char out[KIT_TIME_BYTES])
+{
+    kit_time(ms, out);
+    if (!out[0])
+        snprintf(out, KIT_TIME_BYTES, "%s", layout_say(x, MSG_NEVER));
+}
+
+static void revoke_link(struct html *h, const struct console_exchange *x, const char *id)
+{
+    char href[64];
+    snprintf(href, sizeof href, "/console/posts/revoke?id=%s", id);
+    const struct html_attr link[] = {LAYOUT_A("href", href), LAYOUT_A("class", "button danger")};
+    html_element(h, "a", link, LAYOUT_N(link), layout_say(x, MSG_REVOKE));
+}
+
+static void device_row(struct html *h, struct console_exchange *x, const struct hub_node *n,
+                       bool admin)
+{
+    char id[DEVICE_ID_TEXT_BYTES], village[SAE_AREA_LABEL_BYTES], seen[KIT_TIME_BYTES];
+    char batch[KIT_TIME_BYTES], offset[32];
+    device_id_text(n->id, id);
+    hub_areas_label(x->store, n->village, village);
+    time_or_never(x, n->last_seen_ms, seen);
+    time_or_never(x, n->last_batch_ms, batch);
+    offset_text(x, n, offset);
+    const struct html_attr row[] = {LAYOUT_A("id", id)};
+    html_open(h, "tr", row, LAYOUT_N(row));
+    layout_cell(h, n->device_name);
+    layout_cell(h, village);
+    layout_cell(h, layout_say(x, n->revoked_ms ? MSG_STATE_REVOKED : MSG_STATE_ENROLLED));
+    layout_cell(h, seen);
+    layout_cell(h, batch);
+    kit_cell_int(h, n->acked_seq);
+    layout_cell(h, offset);
+    if (admin) {
+        html_open(h, "td", NULL, 0);
+        if (!n->revoked_ms)
+            revoke_link(h, x, id);
+        html_close(h, "td");
+    }
+    html_close(h, "tr");
+}
+
+struct bundle_rows {
+    struct html *h;
+    struct console_exchange *x;
+    bool admin;
+};
+
+static int bundle_row(const struct enroll_pending *b, void *context)
+{
+    static const enum msg_id states[] = {MSG_STATE_PENDING, MSG_STATE_EXPIRED,
+                                         MSG_STATE_CANCELLED};
+    struct bundle_rows *r = context;
+    char village[SAE_AREA_LABEL_BYTES];
+    hub_areas_label(r->x->store, b->village, village);
+    html_open(r->h, "tr", NULL, 0);
+    layout_cell(r->h, b->device_name);
+    layout_cell(r->h, village);
+    layout_cell(r->h, layout_say(r->x, states[b->state]));
+    for (int i = 0; i < (r->admin ? 5 : 4); i++)
+        layout_cell(r->h, "");
+    html_close(r->h, "tr");
+    return 0;
+}
+
+int page_posts(struct console_exchange *x, const struct web_form *form)
+{
+    (void)form;
+    static const enum msg_id columns[] = {MSG_DEVICE, MSG_VILLAGE, MSG_STATE, MSG_LAST_CONTACT,
+                                          MSG_LAST_BATCH, MSG_CHANGES_RECEIVED,
+                                          MSG_CLOCK_OFFSET, MSG_ACTIONS};
+    bool admin = x->caller.account.role == HUB_ROLE_ADMIN;
+    struct device_list list = {0};
+    int rc = hub_store_node_list(x->store, collect_node, &list);
+    if (rc != 0) {
+        free(list.nodes);
+        return rc;
+    }
+    char done[16] = "";
+    kit_query(x, "done", done, sizeof done);
+    struct html h;
+    html_init(&h);
+    console_page_open(&h, x, MSG_POSTS, "posts", false);
+    kit_heading(&h, x, MSG_POSTS);
+    kit_note(&h, "intro", NULL, layout_say(x, MSG_POSTS_INTRO));
+    if (strcmp(done, "revoked") == 0)
+        kit_note(&h, "alert ok", "alert", layout_say(x, MSG_REVOKED_DONE));
+    kit_table_begin(&h, x, "devices", columns, LAYOUT_N(columns) - (admin ? 0 : 1));
+    for (size_t i = 0; i < list.count; i++)
+        device_row(&h, x, &list.nodes[i], admin);
+    struct bundle_rows bundles = {&h, x, admin};
+    rc = enroll_token_list(x->store, x->now_s * 1000, bundle_row, &bundles);
+    kit_table_end(&h);
+    if (list.count == 0)
+        kit_note(&h, "empty", "empty", layout_say(x, MSG_NO_DEVICES));
+    free(list.nodes);
+    if (rc != 0) {
+        html_free(&h);
+        return rc;
+    }
+    return console_page_close(&h, x, 200);
+}
+
+int page_posts_revoke_confirm(struct console_exchange *x, const struct web_form *form)
+{
+    (void)form;
+    char text[32] = "", id[DEVICE_ID_TEXT_BYTES];
+    uint64_t device = 0;
+    struct hub_node node;
+    if (kit_query(x, "id", text, sizeof text) != 0 || device_id_parse(text, &device) != 0)
+        return console_page_message(x, 400, MSG_BAD_REQUEST);
+    int rc = hub_store_node_get(x->store, device, &node);
+    if (rc == SAE_ENOTFOUND || (rc == 0 && node.revoked_ms))
+        return console_page_message(x, 404, MSG_NOT_FOUND);
+    if (rc != 0)
+        return rc;
+    device_id_text(device, id);
+    char village[SAE_AREA_LABEL_BYTES];
+    hub_areas_label(x->store, node.village, village);
+    struct html h;
+    html_init(&h);
+    console_page_open(&h, x, MSG_REVOKE_TITLE, "posts", true);
+    const struct html_attr card[] = {LAYOUT_A("class", "card")};
+    html_open(&h, "div", card, LAYOUT_N(card));
+    html_element(&h, "h1", NULL, 0, layout_say(x, MSG_REVOKE_TITLE));
+    const struct html_attr facts[] = {LAYOUT_A("class", "facts")};
+    html_open(&h, "dl", facts, LAYOUT_N(facts));
+    html_element(&h, "dt", NULL, 0, layout_say(x, MSG_DEVICE));
+    html_element(&h, "dd", NULL, 0, node.device_name);
+    html_element(&h, "dt", NULL, 0, layout_say(x, MSG_VILLAGE));
+    html_element(&h, "dd", NULL, 0, village);
+    html_close(&h, "dl");
+    kit_note(&h, "alert warn", NULL, layout_say(x, MSG_REVOKE_CONFIRM));
+    const struct html_attr form_attrs[] = {LAYOUT_A("method", "post"),
+                                           LAYOUT_A("action", "/console/posts/revoke")};
+    const struct html_attr hidden[] = {LAYOUT_A("type", "hidden"), LAYOUT_A("name", "id"),
+                                       LAYOUT_A("value", id)};
+    const struct html_attr yes[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", "danger"),
+                                    LAYOUT_A("id", "confirm")};
+    const struct html_attr no[] = {LAYOUT_A("href", "/console/posts"), LAYOUT_A("class", "button"),
+                                   LAYOUT_A("id", "cancel")};
+    html_open(&h, "form", form_attrs, LAYOUT_N(form_attrs));
+    layout_csrf(&h, x);
+    html_open(&h, "input", hidden, LAYOUT_N(hidden));
+    html_element(&h, "button", yes, LAYOUT_N(yes), layout_say(x, MSG_REVOKE_YES));
+    html_element(&h, "a", no, LAYOUT_N(no), layout_say(x, MSG_CANCEL));
+    html_close(&h, "form");
+    html_close(&h, "div");
+    return console_page_close(&h, x, 200);
+}
+
+struct revocation {
+    uint64_t device;
+    const struct console_exchange *x;
+};
+
+/* The revocation and its audit row are one transaction: no revocation goes unrecorded. */
+static int revoke_and_audit(struct hub_store *store, void *context)
+{
+    const struct revocation *r = context;
+    char target[32];
+    snprintf(target, sizeof target, "device %016" PRIx64, r->device);
+    int64_t now_ms = r->x->now_s * 1000;
+    int rc = hub_store_node_revoke(store, r->device, now_ms);
+    if (rc == 0)
+        rc = hub_audit_append(store, r->x->caller.account.name, "node-revoke", target,
+                              r->x->caller.address, now_ms);
+    return rc;
+}
+
+/* SAE_EINVAL for a malformed id, SAE_ENOTFOUND for no such device or one revoked already. */
+static int revoke(struct console_exchange *x, const char *text)
+{
+    struct revocation r = {0, x};
+    if (device_id_parse(text, &r.device) != 0)
+        return SAE_EINVAL;
+    return hub_store_write(x->store, revoke_and_audit, &r);
+}
+
+int page_posts_revoke(struct console_exchange *x, const struct web_form *form)
+{
+    int rc = revoke(x, web_form_get(form, "id"));
+    if (rc == SAE_EINVAL)
+        return console_page_message(x, 400, MSG_BAD_REQUEST);
+    if (rc == SAE_ENOTFOUND)
+        return console_page_message(x, 404, MSG_NOT_FOUND);
+    return rc == 0 ? web_response_redirect(x->resp, "/console/posts?done=revoked") : rc;
+}
+
+static json_t *device_json(struct console_exchange *x, const struct hub_node *n)
+{
+    char id[DEVICE_ID_TEXT_BYTES], village[SAE_AREA_LABEL_BYTES];
+    device_id_text(n->id, id);
+    hub_areas_label(x->store, n->village, village);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:I}", "id", id,
+                     "name", n->device_name, "village", n->village, "village_name", village,
+                     "state", n->revoked_ms ? "revoked" : "enrolled", "enrolled_ms",
+                     (json_int_t)n->enrolled_ms, "last_seen_ms", (json_int_t)n->last_seen_ms,
+                     "last_batch_ms", (json_int_t)n->last_batch_ms, "acked_seq",
+                     (json_int_t)n->acked_seq, "clock_offset_ms",
+                     n->clock_measured ? json_integer(n->clock_offset_ms) : json_null(),
+                     "revoked_ms", (json_int_t)n->revoked_ms);
+}
+
+static int bundle_json(const struct enroll_pending *b, void *context)
+{
+    static const char *const states[] = {"pending", "expired", "cancelled"};
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "bundle", b->bundle_id, "name",
+                          b->device_name, "village", b->village, "state", states[b->state],
+                          "created_ms", (json_int_t)b->created_ms, "expires_ms",
+                          (json_int_t)b->expires_ms);
+    return o && json_array_append_new(context, o) == 0 ? 0 : SAE_ENOMEM;
+}
+
+int api_posts(struct console_exchange *x, const struct web_form *form)
+{
+    (void)form;
+    struct device_list list = {0};
+    json_t *devices = json_array(), *bundles = json_array();
+    int rc = devices && bundles ? hub_store_node_list(x->store, collect_node, &list)
+                                : SAE_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < list.count; i++) {
+        json_t *o = device_json(x, &list.nodes[i]);
+        rc = o && json_array_append_new(devices, o) == 0 ? 0 : SAE_ENOMEM;
+    }
+    free(list.nodes);
+    if (rc == 0)
+        rc = enroll_token_list(x->store, x->now_s * 1000, bundle_json, bundles);
+    if (rc != 0) {
+        json_decref(devices);
+        json_decref(bundles);
+        return rc;
+    }
+    return console_api_answer(x, 200, json_pack("{s:o, s:o}", "devices", devices, "bundles",
+                                                bundles));
+}
+
+int api_posts_revoke(struct console_exchange *x, const struct web_form *form)
+{
+    (void)form;
+    static const char *const allowed[] = {"id", NULL};
+    json_t *body = NULL;
+    int rc = console_api_body(x, allowed, &body);
+    if (rc != 0 || !body)
+        return rc;
+    const char *id = console_api_text(body, "id");
+    rc = revoke(x, id);
+    if (rc == SAE_EINVAL)
+        rc = console_api_error(x, 400, "bad-id", "id is a device's 16 hex digits");
+    else if (rc == SAE_ENOTFOUND)
+        rc = console_api_error(x, 404, "not-found", "no enrolled device of that id that is "
+                               "not revoked already");
+    else if (rc == 0)
+        rc = console_api_answer(x, 200, json_pack("{s:s}", "revoked", id));
+    json_decref(body);
+    return rc;
+}
