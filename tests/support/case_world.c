@@ -1,5 +1,6 @@
 /* A seeded hub.db of realistic cases (case_world.h). */
 #include "case_world.h"
+#include "case_world_batch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,6 @@
 
 #define CW_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define CW_DAY_MS INT64_C(86400000)
-/* Room one command needs in a batch (a case with its sets is about 30 changes). */
-#define CW_COMMAND_ROOM 64
 
 /* splitmix64: the same numbers on every machine. */
 struct cw_rng {
@@ -220,97 +219,11 @@ enum case_world_conflict_kind case_world_conflict_kind(size_t k)
     return (enum case_world_conflict_kind)(k % 4);
 }
 
-/* ---- Batches ---------------------------------------------------------------------- */
-
-struct post {
-    uint64_t id;
-    const char *village;
-    uint64_t next_seq;
-};
-
-struct batch_buf {
-    struct sae_change *changes;
-    size_t count, room;
-};
-
-struct writer {
-    struct case_world *world;
-    struct batch_buf buf;
-    struct post *post;          /* whose batch is being filled */
-    struct sae_id report;       /* the command being written */
-    const char *kind;
-    struct sae_version version, base;
-};
-
-static void batch_clear(struct batch_buf *buf)
-{
-    for (size_t i = 0; i < buf->count; i++) {
-        free(buf->changes[i].field);
-        free(buf->changes[i].value);
-    }
-    buf->count = 0;
-}
-
-static int flush(struct writer *w)
-{
-    if (w->buf.count == 0)
-        return 0;
-    struct sae_batch batch = {.schema_version = SAE_WIRE_SCHEMA_VERSION, .origin = w->post->id,
-                              .clock = w->buf.changes[0].version.hlc,
-                              .changes = w->buf.changes, .change_count = w->buf.count};
-    struct merge_sender sender = {w->post->id, w->post->village, 0, true};
-    struct merge_options merge = {w->world->options.now_ms, HUB_DRIFT_MS_DEFAULT};
-    struct sae_push_ack *ack = NULL;
-    int rc = merge_apply_batch(w->world->store, &sender, &batch, &merge, &ack, NULL);
-    if (rc == 0 && ack->refusal_count > 0)
-        rc = SAE_EINVAL; /* the generator wrote something the hub refuses: a bug here */
-    sae_push_ack_free(ack);
-    w->world->changes += w->buf.count;
-    batch_clear(&w->buf);
-    return rc;
-}
-
-static void begin_command(struct writer *w, const char *report_id, const char *kind,
-                          int64_t ms, struct sae_version base)
-{
-    sae_id_parse(report_id, &w->report);
-    w->kind = kind;
-    w->version = (struct sae_version){(sae_hlc)ms << SAE_HLC_COUNTER_BITS, w->post->id};
-    w->base = base;
-}
-
-static int put(struct writer *w, const char *field, const char *value)
-{
-    if (w->buf.count == w->buf.room)
-        return SAE_ERANGE;
-    struct sae_change *c = &w->buf.changes[w->buf.count];
-    *c = (struct sae_change){.report_id = w->report, .kind = sae_borrow(w->kind),
-                             .version = w->version, .base = w->base,
-                             .seq = w->post->next_seq++,
-                             .author = sae_borrow(CASE_WORLD_AUTHOR)};
-    c->field = strdup(field);
-    c->value = value ? strdup(value) : NULL;
-    if (!c->field || (value && !c->value)) {
-        free(c->field);
-        free(c->value);
-        return SAE_ENOMEM;
-    }
-    w->buf.count++;
-    return 0;
-}
-
-static int put_int(struct writer *w, const char *field, long long value)
-{
-    char text[24];
-    snprintf(text, sizeof text, "%lld", value);
-    return put(w, field, text);
-}
-
 static int put_date(struct writer *w, const char *field, int64_t ms)
 {
     char text[11];
     format_date(ms, text);
-    return put(w, field, text);
+    return cw_put(w, field, text);
 }
 
 /* ---- Reports ---------------------------------------------------------------------- */
@@ -326,7 +239,7 @@ static int put_violence(struct writer *w, unsigned mask)
         if (mask & (1u << i)) {
             char name[SAE_FIELD_ELEMENT_NAME_BYTES];
             sae_field_element_name(set, &set->values[i], name);
-            rc = put(w, name, SAE_FIELD_ELEMENT_PRESENT);
+            rc = cw_put(w, name, SAE_FIELD_ELEMENT_PRESENT);
         }
     return rc;
 }
@@ -336,54 +249,54 @@ static int put_case_facts(struct writer *w, const struct case_world_case *c, str
     char narrative[256];
     snprintf(narrative, sizeof narrative, "%s %s. %s menyampaikan keinginan untuk didampingi.",
              CW_PICK(r, narrative_openings), CW_PICK(r, narrative_acts), c->victim_name);
-    int rc = put(w, "registration_number", c->registration);
+    int rc = cw_put(w, "registration_number", c->registration);
     if (rc == 0)
-        rc = put(w, "status", c->status);
+        rc = cw_put(w, "status", c->status);
     if (rc == 0 && strcmp(c->status, "closed") == 0)
-        rc = put(w, "closure_reason", CW_PICK(r, closure_reasons));
+        rc = cw_put(w, "closure_reason", CW_PICK(r, closure_reasons));
     if (rc == 0)
-        rc = put(w, "intake_date", c->intake_date);
+        rc = cw_put(w, "intake_date", c->intake_date);
     if (rc == 0)
-        rc = put(w, "intake_channel", CW_WEIGHTED(r, channels, channel_weights));
+        rc = cw_put(w, "intake_channel", CW_WEIGHTED(r, channels, channel_weights));
     if (rc == 0)
         rc = put_violence(w, c->violence_mask);
     if (rc == 0)
-        rc = put(w, "domain", cw_chance(r, 85) ? "household" : "community");
+        rc = cw_put(w, "domain", cw_chance(r, 85) ? "household" : "community");
     if (rc == 0 && cw_chance(r, 60))
-        rc = put(w, "location_type", CW_PICK(r, locations));
+        rc = cw_put(w, "location_type", CW_PICK(r, locations));
     if (rc == 0)
-        rc = put(w, "victim_name", c->victim_name);
+        rc = cw_put(w, "victim_name", c->victim_name);
     if (rc == 0 && cw_chance(r, 50))
-        rc = put(w, "victim_contact", "08123456789, RT 02 RW 03");
+        rc = cw_put(w, "victim_contact", "08123456789, RT 02 RW 03");
     if (rc == 0)
-        rc = put(w, "victim_sex", c->sex);
+        rc = cw_put(w, "victim_sex", c->sex);
     if (rc == 0)
-        rc = put_int(w, "victim_age", c->age);
+        rc = cw_put_int(w, "victim_age", c->age);
     if (rc == 0)
-        rc = put(w, "residence_district", c->kecamatan);
+        rc = cw_put(w, "residence_district", c->kecamatan);
     if (rc == 0)
-        rc = put(w, "residence_village", c->village);
+        rc = cw_put(w, "residence_village", c->village);
     if (rc == 0 && cw_chance(r, 70))
-        rc = put(w, "perpetrator_relation", CW_PICK(r, relations));
+        rc = cw_put(w, "perpetrator_relation", CW_PICK(r, relations));
     if (rc == 0)
-        rc = put(w, "risk_level", c->risk);
+        rc = cw_put(w, "risk_level", c->risk);
     if (rc == 0)
-        rc = put(w, "narrative", narrative);
+        rc = cw_put(w, "narrative", narrative);
     return rc;
 }
 
 static int put_consents(struct writer *w, const struct case_world_case *c, struct cw_rng *r)
 {
-    int rc = put(w, "consent_services", cw_chance(r, 95) ? "true" : "false");
+    int rc = cw_put(w, "consent_services", cw_chance(r, 95) ? "true" : "false");
     if (rc == 0)
-        rc = put(w, "consent_services_date", c->intake_date);
+        rc = cw_put(w, "consent_services_date", c->intake_date);
     if (rc == 0 && c->consent_share) {
-        rc = put(w, "consent_share", c->consent_share);
+        rc = cw_put(w, "consent_share", c->consent_share);
         if (rc == 0)
-            rc = put(w, "consent_share_date", c->intake_date);
+            rc = cw_put(w, "consent_share_date", c->intake_date);
     }
     if (rc == 0)
-        rc = put(w, "consent_statistics", cw_chance(r, 90) ? "true" : "false");
+        rc = cw_put(w, "consent_statistics", cw_chance(r, 90) ? "true" : "false");
     return rc;
 }
 
@@ -405,11 +318,6 @@ static int64_t later_day(const struct case_world_options *o, int64_t intake, str
     return day < yesterday ? day : yesterday;
 }
 
-static int room_for_command(struct writer *w)
-{
-    return w->buf.count + CW_COMMAND_ROOM > w->buf.room ? flush(w) : 0;
-}
-
 static int write_events(struct writer *w, size_t index, const struct case_world_case *c,
                         int64_t intake, struct cw_rng *r)
 {
@@ -420,30 +328,30 @@ static int write_events(struct writer *w, size_t index, const struct case_world_
         char id[SAE_ID_TEXT_LEN + 1];
         int64_t day = later_day(o, intake, r, 60);
         derive_id(o->seed, index, 16 + j, id);
-        rc = room_for_command(w);
-        begin_command(w, id, "service", day + 10 * 3600000 + (int64_t)j * 60000, none);
+        rc = cw_room_for_command(w);
+        cw_begin_command(w, id, "service", day + 10 * 3600000 + (int64_t)j * 60000, none);
         if (rc == 0)
-            rc = put(w, "case_id", c->id);
+            rc = cw_put(w, "case_id", c->id);
         if (rc == 0)
-            rc = put(w, "service_type", j == 0 ? "complaint_intake" : CW_PICK(r, service_types));
+            rc = cw_put(w, "service_type", j == 0 ? "complaint_intake" : CW_PICK(r, service_types));
         if (rc == 0)
             rc = put_date(w, "service_date", day);
         if (rc == 0)
-            rc = put(w, "provider", CW_PICK(r, providers));
+            rc = cw_put(w, "provider", CW_PICK(r, providers));
         if (rc == 0 && cw_chance(r, 30))
-            rc = put(w, "notes", "Korban didampingi dan diberi penguatan.");
+            rc = cw_put(w, "notes", "Korban didampingi dan diberi penguatan.");
         w->world->services += rc == 0;
     }
     for (size_t j = 0; rc == 0 && j < c->shelter_stays; j++) {
         char id[SAE_ID_TEXT_LEN + 1];
         int64_t day = later_day(o, intake, r, 10);
         derive_id(o->seed, index, 32 + j, id);
-        rc = room_for_command(w);
-        begin_command(w, id, "shelter_stay", day + 11 * 3600000, none);
+        rc = cw_room_for_command(w);
+        cw_begin_command(w, id, "shelter_stay", day + 11 * 3600000, none);
         if (rc == 0)
-            rc = put(w, "case_id", c->id);
+            rc = cw_put(w, "case_id", c->id);
         if (rc == 0)
-            rc = put(w, "shelter_name", "Rumah Aman Kabupaten");
+            rc = cw_put(w, "shelter_name", "Rumah Aman Kabupaten");
         if (rc == 0)
             rc = put_date(w, "admission_date", day);
         if (rc == 0)
@@ -455,16 +363,16 @@ static int write_events(struct writer *w, size_t index, const struct case_world_
         int64_t day = later_day(o, intake, r, 30);
         const char *status = CW_WEIGHTED(r, referral_statuses, referral_status_weights);
         derive_id(o->seed, index, 48 + j, id);
-        rc = room_for_command(w);
-        begin_command(w, id, "referral", day + 12 * 3600000, none);
+        rc = cw_room_for_command(w);
+        cw_begin_command(w, id, "referral", day + 12 * 3600000, none);
         if (rc == 0)
-            rc = put(w, "case_id", c->id);
+            rc = cw_put(w, "case_id", c->id);
         if (rc == 0)
-            rc = put(w, "referred_to", CW_PICK(r, targets));
+            rc = cw_put(w, "referred_to", CW_PICK(r, targets));
         if (rc == 0)
             rc = put_date(w, "referral_date", day);
         if (rc == 0)
-            rc = put(w, "referral_status", status);
+            rc = cw_put(w, "referral_status", status);
         if (rc == 0 && strcmp(status, "sent") != 0)
             rc = put_date(w, "status_date", day);
         w->world->referrals += rc == 0;
@@ -478,8 +386,8 @@ static int write_case(struct writer *w, size_t index)
     struct case_world_case c;
     struct cw_rng r = draw_case(&w->world->options, index, &c);
     int64_t intake = date_ms(c.intake_date);
-    int rc = room_for_command(w);
-    begin_command(w, c.id, "case", intake + 9 * 3600000 + (int64_t)cw_below(&r, 3600000), none);
+    int rc = cw_room_for_command(w);
+    cw_begin_command(w, c.id, "case", intake + 9 * 3600000 + (int64_t)cw_below(&r, 3600000), none);
     if (rc == 0)
         rc = put_case_facts(w, &c, &r);
     if (rc == 0)
@@ -544,17 +452,17 @@ static int stage_conflict(struct case_world *world, struct writer *w, struct pos
     snprintf(name, sizeof name, "Laptop kedua %zu", k);
     int rc = enroll(world, 1000000 + k, c.village, name, &other);
     w->post = &posts[c.post];
-    begin_command(w, c.id, "case", world->options.now_ms - 7200000 - (int64_t)k, base);
+    cw_begin_command(w, c.id, "case", world->options.now_ms - 7200000 - (int64_t)k, base);
     if (rc == 0)
-        rc = put(w, fields[kind], first);
+        rc = cw_put(w, fields[kind], first);
     if (rc == 0)
-        rc = flush(w);
+        rc = cw_flush(w);
     w->post = &other;
-    begin_command(w, c.id, "case", world->options.now_ms - 3600000 - (int64_t)k, base);
+    cw_begin_command(w, c.id, "case", world->options.now_ms - 3600000 - (int64_t)k, base);
     if (rc == 0)
-        rc = put(w, fields[kind], second);
+        rc = cw_put(w, fields[kind], second);
     if (rc == 0)
-        rc = flush(w);
+        rc = cw_flush(w);
     return rc;
 }
 
@@ -590,7 +498,7 @@ static int write_world(struct case_world *world, struct writer *w, struct post *
         for (size_t i = p; rc == 0 && i < o->cases; i += o->posts)
             rc = write_case(w, i);
         if (rc == 0)
-            rc = flush(w);
+            rc = cw_flush(w);
     }
     for (size_t k = 0; rc == 0 && k < o->conflicts; k++)
         rc = stage_conflict(world, w, posts, k);
@@ -636,7 +544,7 @@ int case_world_build(const char *db_path, const struct case_world_options *optio
         rc = sae_db_exec(world->store->db, "PRAGMA wal_checkpoint(TRUNCATE);"
                                            " PRAGMA wal_autocheckpoint=1000;"
                                            " PRAGMA synchronous=FULL; PRAGMA cache_size=-2000");
-    batch_clear(&w.buf);
+    cw_batch_clear(&w.buf);
     free(w.buf.changes);
     free(posts);
     if (rc != 0)
