@@ -89,8 +89,11 @@ int sae_pull_request_encode(const struct sae_pull_request *req, const struct sae
         return SAE_EINVAL;
     int rc = wire_check_schema(true, wire_schema_out(req->schema_version));
     if (rc == 0 && (wire_check_int63(req->cursor) || wire_check_int63(req->clock) ||
-                    wire_check_int63(req->review_cursor)))
+                    wire_check_int63(req->review_cursor) || wire_check_int63(req->pending)))
         rc = SAE_WIRE_EDECODE;
+    bool reports = req->program[0] != '\0';
+    if (rc == 0 && reports)
+        rc = check_line(req->program, SAE_WIRE_PROGRAM_BYTES - 1);
     if (rc != 0)
         return rc;
     pb.has_schema_version = 1;
@@ -105,6 +108,11 @@ int sae_pull_request_encode(const struct sae_pull_request *req, const struct sae
     pb.review_cursor = req->review_cursor;
     pb.has_with_reviews = req->with_reviews;
     pb.with_reviews = req->with_reviews;
+    pb.has_pending = reports && req->pending != 0;
+    pb.pending = req->pending;
+    pb.has_program = reports;
+    if (reports)
+        pb.program = wire_bytes_of(req->program);
     return wire_pack(&pb.base, limits, out, out_len);
 }
 
@@ -115,8 +123,11 @@ int sae_pull_request_decode(const uint8_t *buf, size_t len, const struct sae_lim
     struct sae_pull_request *req = NULL;
     if (rc == 0 && (wire_check_int63(opt_u64(pb->has_cursor, pb->cursor)) ||
                     wire_check_int63(opt_u64(pb->has_clock, pb->clock)) ||
-                    wire_check_int63(opt_u64(pb->has_review_cursor, pb->review_cursor))))
+                    wire_check_int63(opt_u64(pb->has_review_cursor, pb->review_cursor)) ||
+                    wire_check_int63(opt_u64(pb->has_pending, pb->pending))))
         rc = SAE_WIRE_EDECODE;
+    if (rc == 0 && pb->has_program)
+        rc = check_pb_text(true, &pb->program, SAE_WIRE_PROGRAM_BYTES - 1, WIRE_TEXT_LINE);
     if (rc == 0 && !(req = calloc(1, sizeof *req)))
         rc = SAE_ENOMEM;
     if (rc == 0) {
@@ -126,6 +137,10 @@ int sae_pull_request_decode(const uint8_t *buf, size_t len, const struct sae_lim
         req->clock = opt_u64(pb->has_clock, pb->clock);
         req->review_cursor = opt_u64(pb->has_review_cursor, pb->review_cursor);
         req->with_reviews = pb->has_with_reviews && pb->with_reviews;
+        if (pb->has_program) { /* checked above: fits, no NUL */
+            memcpy(req->program, pb->program.data, pb->program.len);
+            req->pending = opt_u64(pb->has_pending, pb->pending);
+        }
         *out = req;
     }
     protobuf_c_message_free_unpacked(msg, &budget.allocator);

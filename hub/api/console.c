@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/enroll.h"
 #include "api/service.h"
 #include "app/assets.h"
 #include "sae/sae_validate.h"
@@ -48,6 +49,14 @@ int console_create(const char *db_path, int busy_timeout_ms, struct console **ou
         return rc;
     }
     *out = c;
+    return 0;
+}
+
+int console_set_public_url(struct console *c, const char *url)
+{
+    if (enroll_url_check(url) != 0 || strlen(url) >= sizeof c->public_url)
+        return SAE_EINVAL;
+    snprintf(c->public_url, sizeof c->public_url, "%s", url);
     return 0;
 }
 
@@ -105,6 +114,18 @@ bool console_owns_path(const char *path)
 bool console_csrf_ok(const struct console_exchange *x, const char *given)
 {
     return x->signed_in && session_csrf_equal(x->caller.csrf, given);
+}
+
+int console_csrf_refuse(struct console_exchange *x, bool api)
+{
+    int rc = hub_audit_append(x->store, x->caller.account.name, "csrf-refused", x->req->path,
+                              x->caller.address, x->now_s * 1000);
+    if (rc != 0)
+        return rc;
+    if (api)
+        return console_api_error(x, 403, "csrf", "send the session's csrf token in "
+                                 "X-CSRF-Token");
+    return console_page_message(x, 403, MSG_FORBIDDEN);
 }
 
 /* The session of the request's cookie, when live and its account enabled; an expired

@@ -44,6 +44,11 @@ struct console_caller {
 int console_create(const char *db_path, int busy_timeout_ms, struct console **out,
                    struct sae_message *why);
 void console_destroy(struct console *console);
+/* The hub's address as posts reach it (serve --url), which the Posts page puts in the
+ * bundles it makes; without it the page says how to give it. SAE_EINVAL for a URL
+ * enroll_url_check refuses. */
+#define CONSOLE_URL_BYTES 513u
+int console_set_public_url(struct console *console, const char *url);
 
 /* Whether path belongs to the console (/console, /console/..., /api/v1/..., /assets/...). */
 bool console_owns_path(const char *path);

@@ -160,7 +160,7 @@ static int signed_in_route(struct console_exchange *x, const char *path, const c
     char given[WEB_HEADER_BYTES] = "";
     web_request_header(x->req, CSRF_HEADER, given, sizeof given);
     if (!console_csrf_ok(x, given))
-        return console_api_error(x, 403, "csrf", "send the session's csrf token in X-CSRF-Token");
+        return console_csrf_refuse(x, true);
     if (session && strcmp(method, "DELETE") == 0) {
         int rc = console_sign_out(x);
         if (rc == 0)

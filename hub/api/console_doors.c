@@ -10,6 +10,7 @@
 
 #include "api/page_accounts.h"
 #include "api/page_audit.h"
+#include "api/page_enroll.h"
 #include "api/page_me.h"
 #include "api/page_posts.h"
 #include "api/page_referrals.h"
@@ -19,6 +20,8 @@
 typedef int (*door_fn)(struct console_exchange *x, const struct web_form *form);
 
 static const char *const REVOKE_FIELDS[] = {"csrf", "id", NULL};
+static const char *const ENROLL_FIELDS[] = {"csrf", "name", "village", "days", NULL};
+static const char *const BUNDLE_FIELDS[] = {"csrf", "bundle", NULL};
 static const char *const ACCOUNT_FIELDS[] = {"csrf", "name", "role", "agency", NULL};
 static const char *const NAME_FIELDS[] = {"csrf", "name", NULL};
 static const char *const LOCK_FIELDS[] = {"csrf", "month", NULL};
@@ -36,8 +39,16 @@ static const struct door {
     {"GET", "/console/posts/revoke", false, RIGHT_POSTS_ADMIN, NULL, page_posts_revoke_confirm},
     {"POST", "/console/posts/revoke", false, RIGHT_POSTS_ADMIN, REVOKE_FIELDS,
      page_posts_revoke},
+    {"POST", "/console/posts/enroll", false, RIGHT_POSTS_ADMIN, ENROLL_FIELDS, page_enroll},
+    {"POST", "/console/posts/bundle", false, RIGHT_POSTS_ADMIN, BUNDLE_FIELDS,
+     page_enroll_download},
+    {"POST", "/console/posts/cancel", false, RIGHT_POSTS_ADMIN, BUNDLE_FIELDS,
+     page_enroll_cancel},
     {"GET", "/api/v1/posts", true, RIGHT_POSTS, NULL, api_posts},
     {"POST", "/api/v1/posts/revoke", true, RIGHT_POSTS_ADMIN, NULL, api_posts_revoke},
+    {"POST", "/api/v1/posts/enroll", true, RIGHT_POSTS_ADMIN, NULL, api_enroll},
+    {"POST", "/api/v1/posts/bundle", true, RIGHT_POSTS_ADMIN, NULL, api_enroll_download},
+    {"POST", "/api/v1/posts/cancel", true, RIGHT_POSTS_ADMIN, NULL, api_enroll_cancel},
     {"GET", "/console/me", false, RIGHT_ME, NULL, page_me},
     {"GET", "/console/me/chart.svg", false, RIGHT_ME, NULL, page_me_chart},
     {"GET", "/console/me/figure.csv", false, RIGHT_ME, NULL, page_me_csv},
@@ -95,7 +106,7 @@ static int page_form(struct console_exchange *x, const char *const *fields,
     *form = NULL;
     if (rc != 0)
         return console_page_message(x, rc == SAE_ETOOBIG ? 413 : 400, MSG_BAD_REQUEST);
-    return console_page_message(x, 403, MSG_FORBIDDEN);
+    return console_csrf_refuse(x, false);
 }
 
 static int enter(struct console_exchange *x, const struct door *door)
@@ -110,8 +121,7 @@ static int enter(struct console_exchange *x, const struct door *door)
         char given[WEB_HEADER_BYTES] = "";
         web_request_header(x->req, CSRF_HEADER, given, sizeof given);
         if (!console_csrf_ok(x, given))
-            return console_api_error(x, 403, "csrf", "send the session's csrf token in "
-                                     "X-CSRF-Token");
+            return console_csrf_refuse(x, true);
     }
     if (door->api || !post)
         return door->run(x, NULL);

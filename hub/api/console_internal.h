@@ -20,6 +20,7 @@ struct console {
     struct throttle *throttle;
     struct session_limits limits;
     char dir[4096]; /* the hub's directory (its db_path's), for files beside hub.db */
+    char public_url[CONSOLE_URL_BYTES]; /* serve --url: bundles' hub_url; "": not known */
 };
 
 /* One request: the store taken from the pool for it, who asks (when signed in). */
@@ -56,6 +57,10 @@ int console_accept_conduct(struct console_exchange *x);
 
 /* Whether the request's CSRF token (given) is the caller's. */
 bool console_csrf_ok(const struct console_exchange *x, const char *given);
+/* A signed-in request whose CSRF token is missing or wrong: an audit row (csrf-refused: the
+ * account, its address, the path; never the token given), then 403 as a page or (api) the
+ * API's {"error": "csrf"}. */
+int console_csrf_refuse(struct console_exchange *x, bool api);
 
 /* A page's frame (console_pages.c), for every page of the console: the document head with
  * the stylesheet, the top bar (name, language switch, sign-out), and <main>; title names the

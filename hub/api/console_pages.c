@@ -395,12 +395,12 @@ static int routed(struct console_exchange *x, const struct console_route *route,
         allowed[n++] = *f;
     struct web_form *form = NULL;
     if (x->req->body_len == 0)
-        return console_page_message(x, 403, MSG_FORBIDDEN);
+        return console_csrf_refuse(x, false);
     int rc = read_form(x, allowed, &form);
     if (rc != 0 || !form)
         return rc;
     rc = console_csrf_ok(x, web_form_get(form, "csrf")) ? route->handle(x, form)
-                                                        : console_page_message(x, 403, MSG_FORBIDDEN);
+                                                        : console_csrf_refuse(x, false);
     web_form_free(form);
     return rc;
 }
@@ -415,13 +415,13 @@ static int post_signed_in(struct console_exchange *x, const char *path)
     bool password = strcmp(path, "/console/password") == 0;
     struct web_form *form = NULL;
     if (x->req->body_len == 0) /* no form, so no token */
-        return console_page_message(x, 403, MSG_FORBIDDEN);
+        return console_csrf_refuse(x, false);
     int rc = read_form(x, password ? password_fields : csrf_only, &form);
     if (rc != 0 || !form)
         return rc;
     if (!console_csrf_ok(x, web_form_get(form, "csrf"))) {
         web_form_free(form);
-        return console_page_message(x, 403, MSG_FORBIDDEN);
+        return console_csrf_refuse(x, false);
     }
     enum console_outcome outcome = CONSOLE_OK;
     if (strcmp(path, "/console/sign-out") == 0) {

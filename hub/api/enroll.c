@@ -17,6 +17,7 @@
 #include "sae/sae_wire.h"
 #include "sae/sae_wipe.h"
 #include "sae/sae_limits.h"
+#include "sae/sae_validate.h"
 
 static int token_hash(const char *token, uint8_t hash[crypto_generichash_BYTES])
 {
@@ -31,11 +32,22 @@ static const char token_insert_sql[] =
 static const char token_select_sql[] =
     "SELECT village, expires_ms, used_ms, node_id, device_name, cancelled_ms"
     " FROM enroll_token WHERE token_hash = ?1";
-/* A bundle's id, for people: the first bytes of its token's hash, in hex. */
-#define BUNDLE_ID_SQL "lower(hex(substr(token_hash, 1, 4)))"
+/* A bundle's id, for people: the first bytes of its token's hash, in hex; a bundle the
+ * console made keeps the id it had before its token existed (enroll_bundle_prepare). */
+#define BUNDLE_ID_SQL "coalesce(bundle_id, lower(hex(substr(token_hash, 1, 4))))"
 static const char token_list_sql[] =
     "SELECT " BUNDLE_ID_SQL ", village, coalesce(device_name, ''), created_ms, expires_ms,"
-    " cancelled_ms FROM enroll_token WHERE used_ms = 0 ORDER BY created_ms, token_hash";
+    " cancelled_ms, bundle_id IS NOT NULL AND downloaded_ms = 0"
+    " FROM enroll_token WHERE used_ms = 0 ORDER BY created_ms, token_hash";
+static const char prepare_sql[] =
+    "INSERT INTO enroll_token(token_hash, village, created_ms, expires_ms, device_name,"
+    " bundle_id, device_index) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char issue_select_sql[] =
+    "SELECT village, device_name, expires_ms, device_index, downloaded_ms, cancelled_ms"
+    " FROM enroll_token WHERE bundle_id = ?1";
+static const char issue_update_sql[] =
+    "UPDATE enroll_token SET token_hash = ?2, downloaded_ms = ?3"
+    " WHERE bundle_id = ?1 AND downloaded_ms = 0";
 static const char token_cancel_sql[] =
     "UPDATE enroll_token SET cancelled_ms = ?2 WHERE " BUNDLE_ID_SQL " = ?1 AND used_ms = 0"
     " AND cancelled_ms = 0";
@@ -52,19 +64,26 @@ static void bundle_id_of(const uint8_t hash[crypto_generichash_BYTES],
     sodium_bin2hex(out, ENROLL_BUNDLE_ID_BYTES, hash, (ENROLL_BUNDLE_ID_BYTES - 1) / 2);
 }
 
+/* A fresh token (text) and its hash. */
+static int token_new(char text[ENROLL_TOKEN_TEXT_BYTES], uint8_t hash[crypto_generichash_BYTES])
+{
+    uint8_t raw[ENROLL_TOKEN_BYTES];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(text, ENROLL_TOKEN_TEXT_BYTES, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+    return token_hash(text, hash);
+}
+
 int enroll_token_create(struct hub_store *store, const char *village, const char *device_name,
                         int64_t now_ms, int64_t valid_ms, char token[ENROLL_TOKEN_TEXT_BYTES],
                         char bundle_id[ENROLL_BUNDLE_ID_BYTES])
 {
-    uint8_t raw[ENROLL_TOKEN_BYTES], hash[crypto_generichash_BYTES];
+    uint8_t hash[crypto_generichash_BYTES];
     char text[ENROLL_TOKEN_TEXT_BYTES];
     sqlite3_stmt *stmt = NULL;
     const int64_t times[] = {now_ms, now_ms + valid_ms};
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2base64(text, sizeof text, raw, sizeof raw,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_memzero(raw, sizeof raw);
-    int rc = token_hash(text, hash);
+    int rc = token_new(text, hash);
     if (rc == 0)
         rc = hub_store_prepare(store, token_insert_sql, &stmt);
     if (rc == 0)
@@ -135,24 +154,42 @@ static json_t *bundle_json(const struct enroll_bundle *b)
                      "bundle", b->bundle_id, "token", b->token, "expires", expires);
 }
 
+int enroll_bundle_text(const struct enroll_bundle *bundle, char **text, size_t *len)
+{
+    json_t *json = bundle_json(bundle);
+    char *dumped = json ? json_dumps(json, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(json);
+    if (!dumped)
+        return SAE_ENOMEM;
+    size_t n = strlen(dumped);
+    char *out = malloc(n + 2);
+    if (out) {
+        memcpy(out, dumped, n);
+        memcpy(out + n, "\n", 2);
+    }
+    sae_wipe_free(dumped, n);
+    if (!out)
+        return SAE_ENOMEM;
+    *text = out;
+    *len = n + 1;
+    return 0;
+}
+
 int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
                         struct sae_message *why)
 {
-    json_t *json = bundle_json(bundle);
-    char *text = json ? json_dumps(json, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    int rc = text ? 0 : SAE_ENOMEM;
-    json_decref(json);
+    char *text = NULL;
+    size_t len = 0;
+    int rc = enroll_bundle_text(bundle, &text, &len);
     if (rc != 0)
         return rc;
     /* O_EXCL: a bundle holds a live token; never overwrite, never follow a link. */
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    size_t len = strlen(text);
     if (fd < 0) {
         rc = errno == EEXIST ? SAE_EEXIST : SAE_EIO;
         sae_message_set(why, rc == SAE_EEXIST ? "%s already exists; choose another file name"
                                               : "cannot create %s: %s", path, strerror(errno));
-    } else if (fchmod(fd, 0600) != 0 || write(fd, text, len) != (ssize_t)len ||
-               write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
+    } else if (fchmod(fd, 0600) != 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
         sae_message_set(why, "cannot write %s: %s", path, strerror(errno));
         rc = SAE_EIO;
     }
@@ -162,6 +199,50 @@ int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
         unlink(path);
     sae_wipe_free(text, len);
     return rc;
+}
+
+int enroll_url_check(const char *url)
+{
+    return url && strncmp(url, "https://", 8) == 0 && strlen(url) > 8 &&
+                   sae_validate_name(url, ENROLL_URL_BYTES) == 0 && !strchr(url, ' ')
+               ? 0
+               : SAE_EINVAL;
+}
+
+static char *dir_path(const char *dir, const char *name)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(len);
+    if (path)
+        snprintf(path, len, "%s/%s", dir, name);
+    return path;
+}
+
+int enroll_hub_keys_load(struct hub_store *store, const char *dir, struct enroll_hub_keys *out)
+{
+    struct enroll_hub_keys keys = {.cert_pem = NULL};
+    char *cert = dir_path(dir, HUB_CERT_FILE), *backup = dir_path(dir, HUB_TLS_BACKUP_KEY_FILE);
+    int rc = cert && backup ? tls_pem_read(cert, &keys.cert_pem, &keys.cert_len) : SAE_ENOMEM;
+    if (rc == 0)
+        rc = tls_cert_pin(cert, keys.pin, sizeof keys.pin);
+    /* A prepared backup key rides along: the post then survives the roll. */
+    if (rc == 0 && access(backup, F_OK) == 0)
+        rc = tls_key_pin(backup, keys.backup_pin, sizeof keys.backup_pin);
+    if (rc == 0)
+        rc = hub_store_public_key(store, keys.public_key);
+    free(cert);
+    free(backup);
+    if (rc != 0)
+        enroll_hub_keys_free(&keys);
+    else
+        *out = keys;
+    return rc;
+}
+
+void enroll_hub_keys_free(struct enroll_hub_keys *keys)
+{
+    tls_pem_free(keys->cert_pem, keys->cert_len);
+    keys->cert_pem = NULL;
 }
 
 struct token_row {
@@ -319,6 +400,7 @@ int enroll_token_list(struct hub_store *store, int64_t now_ms, enroll_bundle_vis
             .created_ms = sqlite3_column_int64(stmt, 3),
             .expires_ms = sqlite3_column_int64(stmt, 4),
             .cancelled_ms = sqlite3_column_int64(stmt, 5),
+            .downloadable = sqlite3_column_int(stmt, 6) != 0,
         };
         sae_db_column_copy(stmt, 0, b.bundle_id, sizeof b.bundle_id);
         b.state = b.cancelled_ms ? ENROLL_CANCELLED
@@ -372,5 +454,102 @@ int enroll_token_cancel(struct hub_store *store, const char *bundle_id, int64_t 
     rc = rc == 0 ? hub_store_commit(store) : rc;
     if (rc != 0)
         hub_store_rollback(store);
+    return rc;
+}
+
+/* The row a console bundle starts as: a random hash no token has (nothing can redeem it),
+ * whose first bytes name the bundle for good. */
+int enroll_bundle_prepare(struct hub_store *store, const char *village, const char *device_name,
+                          int64_t now_ms, int64_t valid_ms,
+                          char bundle_id[ENROLL_BUNDLE_ID_BYTES])
+{
+    uint8_t placeholder[crypto_generichash_BYTES];
+    char id[ENROLL_BUNDLE_ID_BYTES];
+    int64_t device_index = 0;
+    sqlite3_stmt *stmt = NULL;
+    randombytes_buf(placeholder, sizeof placeholder);
+    bundle_id_of(placeholder, id);
+    int rc = enroll_device_index(store, village, &device_index);
+    const int64_t times[] = {now_ms, now_ms + valid_ms};
+    if (rc == 0)
+        rc = hub_store_prepare(store, prepare_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 1, placeholder, sizeof placeholder);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, village);
+    if (rc == 0)
+        rc = sae_db_bind_ints(stmt, 3, times, 2);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 5, device_name);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 6, id);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 7, device_index);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    if (rc == 0)
+        memcpy(bundle_id, id, sizeof id);
+    return rc;
+}
+
+static int issue_refusal(const struct enroll_issued *row, int64_t downloaded_ms,
+                         int64_t cancelled_ms, int64_t now_ms)
+{
+    if (cancelled_ms)
+        return SAE_EDELETED;
+    if (downloaded_ms)
+        return SAE_EEXIST;
+    return row->expires_ms <= now_ms ? SAE_ERANGE : 0;
+}
+
+static int issue_load(struct hub_store *store, const char *bundle_id, int64_t now_ms,
+                      struct enroll_issued *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, issue_select_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, bundle_id);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == 0)
+        rc = SAE_ENOTFOUND;
+    if (rc == SAE_DB_ROW) {
+        sae_db_column_copy(stmt, 0, out->village, sizeof out->village);
+        sae_db_column_copy(stmt, 1, out->device_name, sizeof out->device_name);
+        out->expires_ms = sqlite3_column_int64(stmt, 2);
+        out->device_index = sqlite3_column_int64(stmt, 3);
+        rc = issue_refusal(out, sqlite3_column_int64(stmt, 4), sqlite3_column_int64(stmt, 5),
+                           now_ms);
+    }
+    sae_db_reset(stmt);
+    return rc;
+}
+
+int enroll_bundle_issue(struct hub_store *store, const char *bundle_id, int64_t now_ms,
+                        struct enroll_issued *out)
+{
+    uint8_t hash[crypto_generichash_BYTES];
+    struct enroll_issued issued;
+    memset(&issued, 0, sizeof issued);
+    sqlite3_stmt *stmt = NULL;
+    const int64_t downloaded = now_ms;
+    int rc = issue_load(store, bundle_id, now_ms, &issued);
+    if (rc == 0)
+        rc = token_new(issued.token, hash);
+    if (rc == 0)
+        rc = hub_store_prepare(store, issue_update_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, bundle_id);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 2, hash, sizeof hash);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 3, downloaded);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    if (rc == 0)
+        *out = issued;
+    sodium_memzero(&issued, sizeof issued);
     return rc;
 }

@@ -3,10 +3,16 @@
 #ifndef HUB_ENROLL_H
 #define HUB_ENROLL_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sodium.h>
 
 #include "store/hub_store.h"
+#include "net/tls_cert.h"
+
+/* A TLS key pin as libcurl takes it ("sha256//..."), with its NUL. */
+#define ENROLL_PIN_BYTES TLS_CERT_PIN_BYTES
 
 #define ENROLL_TOKEN_BYTES 32
 /* base64url without padding of ENROLL_TOKEN_BYTES, plus NUL. */
@@ -37,6 +43,7 @@ struct enroll_pending {
     const char *village, *device_name; /* device_name "" for a bundle from before names */
     int64_t created_ms, expires_ms, cancelled_ms;
     enum enroll_state state;
+    bool downloadable; /* made by the console and not downloaded yet */
 };
 typedef int (*enroll_bundle_visit_fn)(const struct enroll_pending *bundle, void *context);
 int enroll_token_list(struct hub_store *store, int64_t now_ms, enroll_bundle_visit_fn visit,
@@ -46,6 +53,30 @@ int enroll_token_list(struct hub_store *store, int64_t now_ms, enroll_bundle_vis
  * refused from now on. SAE_ENOTFOUND, SAE_EEXIST (used: revoke the device instead),
  * SAE_EDELETED (cancelled already). */
 int enroll_token_cancel(struct hub_store *store, const char *bundle_id, int64_t now_ms);
+
+/* The console makes a bundle in two steps so that its secret is never stored:
+ * enroll_bundle_prepare records the device (village code, name, validity, its place among
+ * the village's devices) under a new bundle id with no token yet (nothing can redeem it);
+ * enroll_bundle_issue, at its one download, makes the token, stores only its hash, and gives
+ * what the bundle carries. Both inside the caller's write transaction. issue: SAE_ENOTFOUND
+ * (no console bundle of that id), SAE_EEXIST (downloaded already), SAE_EDELETED
+ * (cancelled), SAE_ERANGE (expired); *out untouched then. The caller wipes out->token. */
+struct enroll_issued {
+    char village[SAE_LIMIT_VILLAGE_BYTES + 1];
+    char device_name[SAE_WIRE_TEXT_BYTES + 1];
+    int64_t expires_ms, device_index;
+    char token[ENROLL_TOKEN_TEXT_BYTES];
+};
+int enroll_bundle_prepare(struct hub_store *store, const char *village, const char *device_name,
+                          int64_t now_ms, int64_t valid_ms,
+                          char bundle_id[ENROLL_BUNDLE_ID_BYTES]);
+int enroll_bundle_issue(struct hub_store *store, const char *bundle_id, int64_t now_ms,
+                        struct enroll_issued *out);
+
+/* The hub's address as posts reach it (a bundle's hub_url): https://, at most
+ * ENROLL_URL_BYTES bytes of UTF-8 on one line without spaces. 0 or SAE_EINVAL. */
+#define ENROLL_URL_BYTES 512
+int enroll_url_check(const char *url);
 
 /* What the hub puts in a bundle. */
 struct enroll_bundle {
@@ -66,6 +97,21 @@ struct enroll_bundle {
 /* Writes bundle as JSON to path, mode 0600, never over an existing file (SAE_EEXIST). */
 int enroll_bundle_write(const char *path, const struct enroll_bundle *bundle,
                         struct sae_message *why);
+/* The bundle as JSON text with a final line break (malloc'd; it holds the token: free it
+ * with sae_wipe_free(*text, *len)). */
+int enroll_bundle_text(const struct enroll_bundle *bundle, char **text, size_t *len);
+
+/* What every bundle of this hub carries beside its device: the hub's public key (from
+ * store), the certificate served (dir/HUB_CERT_FILE, for people) and its key's pin, and
+ * the backup key's pin while one is prepared (dir/HUB_TLS_BACKUP_KEY_FILE; "" otherwise). */
+struct enroll_hub_keys {
+    uint8_t public_key[crypto_box_PUBLICKEYBYTES];
+    char *cert_pem;
+    size_t cert_len;
+    char pin[ENROLL_PIN_BYTES], backup_pin[ENROLL_PIN_BYTES];
+};
+int enroll_hub_keys_load(struct hub_store *store, const char *dir, struct enroll_hub_keys *out);
+void enroll_hub_keys_free(struct enroll_hub_keys *keys);
 
 /* Redeems token for the device with public key pk, in one write transaction. A token
  * redeemed before by the same key succeeds again, even after its validity ended (the post

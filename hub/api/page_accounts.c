@@ -45,7 +45,8 @@ static int account_row(const struct hub_account *a, void *context)
     html_open(r->h, "td", NULL, 0);
     if (!a->disabled) {
         small_form(r->h, r->x, "/console/accounts/reset", a->name, "button", MSG_RESET_PASSWORD);
-        small_form(r->h, r->x, "/console/accounts/disable", a->name, "danger", MSG_DISABLE);
+        if (strcmp(a->name, r->x->caller.account.name) != 0)
+            small_form(r->h, r->x, "/console/accounts/disable", a->name, "danger", MSG_DISABLE);
     }
     html_close(r->h, "td");
     html_close(r->h, "tr");
@@ -185,6 +186,9 @@ int page_accounts_add(struct console_exchange *x, const struct web_form *form)
 int page_accounts_disable(struct console_exchange *x, const struct web_form *form)
 {
     const char *name = web_form_get(form, "name");
+    /* An admin who disables their own account may leave the hub without one. */
+    if (name && strcmp(name, x->caller.account.name) == 0)
+        return console_page_message(x, 400, MSG_SELF_DISABLE);
     int rc = name ? hub_account_disable(x->store, name) : SAE_ENOTFOUND;
     if (rc == SAE_ENOTFOUND)
         return console_page_message(x, 404, MSG_NOT_FOUND);

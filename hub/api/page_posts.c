@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "api/enroll.h"
+#include "api/page_enroll.h"
 #include "api/page_kit.h"
 #include "sae/sae_area.h"
 #include "store/hub_areas.h"
+#include "store/node_report.h"
 
 #define DEVICE_ID_TEXT_BYTES 17u
 
@@ -71,11 +73,38 @@ static void revoke_link(struct html *h, const struct console_exchange *x, const 
     html_element(h, "a", link, LAYOUT_N(link), layout_say(x, MSG_REVOKE));
 }
 
-static void device_row(struct html *h, struct console_exchange *x, const struct hub_node *n,
-                       bool admin)
+/* The post's own count of changes not sent yet, with the time it said so. */
+static void pending_cell(struct html *h, const struct console_exchange *x,
+                         const struct hub_node_report *r)
+{
+    char count[24], when[KIT_TIME_BYTES];
+    const struct html_attr cell[] = {LAYOUT_A("class", "pending")};
+    const struct html_attr small[] = {LAYOUT_A("class", "as-of")};
+    html_open(h, "td", cell, LAYOUT_N(cell));
+    if (r->pending < 0) {
+        html_text(h, layout_say(x, MSG_NOT_REPORTED));
+    } else {
+        snprintf(count, sizeof count, "%" PRId64, r->pending);
+        kit_time(r->reported_ms, when);
+        html_text(h, count);
+        html_open(h, "small", small, LAYOUT_N(small));
+        html_text(h, layout_say(x, MSG_AS_OF));
+        html_text(h, " ");
+        html_text(h, when);
+        html_close(h, "small");
+    }
+    html_close(h, "td");
+}
+
+static int device_row(struct html *h, struct console_exchange *x, const struct hub_node *n,
+                      bool admin)
 {
     char id[DEVICE_ID_TEXT_BYTES], village[SAE_AREA_LABEL_BYTES], seen[KIT_TIME_BYTES];
     char batch[KIT_TIME_BYTES], offset[32];
+    struct hub_node_report report;
+    int rc = hub_node_report_get(x->store, n->id, &report);
+    if (rc != 0)
+        return rc;
     device_id_text(n->id, id);
     hub_areas_label(x->store, n->village, village);
     time_or_never(x, n->last_seen_ms, seen);
@@ -89,7 +118,10 @@ static void device_row(struct html *h, struct console_exchange *x, const struct 
     layout_cell(h, seen);
     layout_cell(h, batch);
     kit_cell_int(h, n->acked_seq);
+    pending_cell(h, x, &report);
+    kit_cell_int(h, report.held);
     layout_cell(h, offset);
+    layout_cell(h, report.program[0] ? report.program : layout_say(x, MSG_NOT_REPORTED));
     if (admin) {
         html_open(h, "td", NULL, 0);
         if (!n->revoked_ms)
@@ -97,6 +129,7 @@ static void device_row(struct html *h, struct console_exchange *x, const struct 
         html_close(h, "td");
     }
     html_close(h, "tr");
+    return 0;
 }
 
 struct bundle_rows {
@@ -112,14 +145,49 @@ static int bundle_row(const struct enroll_pending *b, void *context)
     struct bundle_rows *r = context;
     char village[SAE_AREA_LABEL_BYTES];
     hub_areas_label(r->x->store, b->village, village);
-    html_open(r->h, "tr", NULL, 0);
+    const struct html_attr row[] = {LAYOUT_A("id", b->bundle_id), LAYOUT_A("class", "bundle")};
+    html_open(r->h, "tr", row, LAYOUT_N(row));
     layout_cell(r->h, b->device_name);
     layout_cell(r->h, village);
-    layout_cell(r->h, layout_say(r->x, states[b->state]));
-    for (int i = 0; i < (r->admin ? 5 : 4); i++)
+    html_open(r->h, "td", NULL, 0);
+    html_text(r->h, layout_say(r->x, states[b->state]));
+    if (b->downloadable && b->state == ENROLL_PENDING) {
+        html_text(r->h, ", ");
+        html_text(r->h, layout_say(r->x, MSG_BUNDLE_AWAITS));
+    }
+    html_close(r->h, "td");
+    for (int i = 0; i < 7; i++)
         layout_cell(r->h, "");
+    if (r->admin) {
+        html_open(r->h, "td", NULL, 0);
+        if (b->state == ENROLL_PENDING)
+            page_enroll_bundle_actions(r->h, r->x, b->bundle_id, b->downloadable);
+        html_close(r->h, "td");
+    }
     html_close(r->h, "tr");
     return 0;
+}
+
+/* What the page says after an action (?done=...): the bundle just made comes with its one
+ * download button. */
+static void done_notice(struct html *h, struct console_exchange *x)
+{
+    char done[16] = "", bundle[16] = "";
+    kit_query(x, "done", done, sizeof done);
+    if (strcmp(done, "revoked") == 0)
+        kit_note(h, "alert ok", "alert", layout_say(x, MSG_REVOKED_DONE));
+    else if (strcmp(done, "cancelled") == 0)
+        kit_note(h, "alert ok", "alert", layout_say(x, MSG_BUNDLE_CANCELLED_DONE));
+    if (strcmp(done, "enrolled") != 0 || kit_query(x, "bundle", bundle, sizeof bundle) != 0 ||
+        strlen(bundle) != ENROLL_BUNDLE_ID_BYTES - 1 ||
+        strspn(bundle, "0123456789abcdef") != ENROLL_BUNDLE_ID_BYTES - 1)
+        return;
+    const struct html_attr box[] = {LAYOUT_A("class", "alert ok"), LAYOUT_A("id", "alert"),
+                                    LAYOUT_A("role", "alert")};
+    html_open(h, "div", box, LAYOUT_N(box));
+    html_element(h, "p", NULL, 0, layout_say(x, MSG_ENROLL_DONE));
+    page_enroll_bundle_actions(h, x, bundle, true);
+    html_close(h, "div");
 }
 
 int page_posts(struct console_exchange *x, const struct web_form *form)
@@ -127,7 +195,8 @@ int page_posts(struct console_exchange *x, const struct web_form *form)
     (void)form;
     static const enum msg_id columns[] = {MSG_DEVICE, MSG_VILLAGE, MSG_STATE, MSG_LAST_CONTACT,
                                           MSG_LAST_BATCH, MSG_CHANGES_RECEIVED,
-                                          MSG_CLOCK_OFFSET, MSG_ACTIONS};
+                                          MSG_PENDING_CHANGES, MSG_HELD_CHANGES,
+                                          MSG_CLOCK_OFFSET, MSG_PROGRAM_VERSION, MSG_ACTIONS};
     bool admin = x->caller.account.role == HUB_ROLE_ADMIN;
     struct device_list list = {0};
     int rc = hub_store_node_list(x->store, collect_node, &list);
@@ -135,24 +204,24 @@ int page_posts(struct console_exchange *x, const struct web_form *form)
         free(list.nodes);
         return rc;
     }
-    char done[16] = "";
-    kit_query(x, "done", done, sizeof done);
     struct html h;
     html_init(&h);
     console_page_open(&h, x, MSG_POSTS, "posts", false);
     kit_heading(&h, x, MSG_POSTS);
     kit_note(&h, "intro", NULL, layout_say(x, MSG_POSTS_INTRO));
-    if (strcmp(done, "revoked") == 0)
-        kit_note(&h, "alert ok", "alert", layout_say(x, MSG_REVOKED_DONE));
+    done_notice(&h, x);
     kit_table_begin(&h, x, "devices", columns, LAYOUT_N(columns) - (admin ? 0 : 1));
-    for (size_t i = 0; i < list.count; i++)
-        device_row(&h, x, &list.nodes[i], admin);
+    for (size_t i = 0; rc == 0 && i < list.count; i++)
+        rc = device_row(&h, x, &list.nodes[i], admin);
     struct bundle_rows bundles = {&h, x, admin};
-    rc = enroll_token_list(x->store, x->now_s * 1000, bundle_row, &bundles);
+    if (rc == 0)
+        rc = enroll_token_list(x->store, x->now_s * 1000, bundle_row, &bundles);
     kit_table_end(&h);
     if (list.count == 0)
         kit_note(&h, "empty", "empty", layout_say(x, MSG_NO_DEVICES));
     free(list.nodes);
+    if (rc == 0 && admin)
+        rc = page_enroll_form(&h, x);
     if (rc != 0) {
         html_free(&h);
         return rc;
@@ -246,11 +315,8 @@ int page_posts_revoke(struct console_exchange *x, const struct web_form *form)
     return rc == 0 ? web_response_redirect(x->resp, "/console/posts?done=revoked") : rc;
 }
 
-static json_t *device_json(struct console_exchange *x, const struct hub_node *n)
+static json_t *device_base_json(const struct hub_node *n, const char *id, const char *village)
 {
-    char id[DEVICE_ID_TEXT_BYTES], village[SAE_AREA_LABEL_BYTES];
-    device_id_text(n->id, id);
-    hub_areas_label(x->store, n->village, village);
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:I}", "id", id,
                      "name", n->device_name, "village", n->village, "village_name", village,
                      "state", n->revoked_ms ? "revoked" : "enrolled", "enrolled_ms",
@@ -261,13 +327,33 @@ static json_t *device_json(struct console_exchange *x, const struct hub_node *n)
                      "revoked_ms", (json_int_t)n->revoked_ms);
 }
 
+static json_t *device_json(struct console_exchange *x, const struct hub_node *n,
+                           const struct hub_node_report *r)
+{
+    char id[DEVICE_ID_TEXT_BYTES], village[SAE_AREA_LABEL_BYTES];
+    device_id_text(n->id, id);
+    hub_areas_label(x->store, n->village, village);
+    json_t *o = device_base_json(n, id, village);
+    json_t *more = json_pack("{s:o, s:I, s:I, s:o}", "pending",
+                             r->pending < 0 ? json_null() : json_integer(r->pending),
+                             "pending_ms", (json_int_t)r->reported_ms, "held",
+                             (json_int_t)r->held, "program",
+                             r->program[0] ? json_string(r->program) : json_null());
+    if (!o || !more || json_object_update(o, more) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
+    json_decref(more);
+    return o;
+}
+
 static int bundle_json(const struct enroll_pending *b, void *context)
 {
     static const char *const states[] = {"pending", "expired", "cancelled"};
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "bundle", b->bundle_id, "name",
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b}", "bundle", b->bundle_id, "name",
                           b->device_name, "village", b->village, "state", states[b->state],
                           "created_ms", (json_int_t)b->created_ms, "expires_ms",
-                          (json_int_t)b->expires_ms);
+                          (json_int_t)b->expires_ms, "downloadable", b->downloadable);
     return o && json_array_append_new(context, o) == 0 ? 0 : SAE_ENOMEM;
 }
 
@@ -279,8 +365,11 @@ int api_posts(struct console_exchange *x, const struct web_form *form)
     int rc = devices && bundles ? hub_store_node_list(x->store, collect_node, &list)
                                 : SAE_ENOMEM;
     for (size_t i = 0; rc == 0 && i < list.count; i++) {
-        json_t *o = device_json(x, &list.nodes[i]);
-        rc = o && json_array_append_new(devices, o) == 0 ? 0 : SAE_ENOMEM;
+        struct hub_node_report report;
+        rc = hub_node_report_get(x->store, list.nodes[i].id, &report);
+        json_t *o = rc == 0 ? device_json(x, &list.nodes[i], &report) : NULL;
+        if (rc == 0)
+            rc = o && json_array_append_new(devices, o) == 0 ? 0 : SAE_ENOMEM;
     }
     free(list.nodes);
     if (rc == 0)

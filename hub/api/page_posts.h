@@ -1,7 +1,9 @@
 /* The console's Posts page and its endpoints: every device of the district's posts (name,
- * village, state, last contact, last batch, batches received, clock offset) and the
- * enrollment bundles not used yet; an admin revokes a device after a confirmation step.
- * Roles are checked by console_doors.c before these run. */
+ * village, state, last contact, last batch, last change received, what the post had not
+ * sent as of its last pull, what the hub holds of it, clock offset, program version) and the
+ * enrollment bundles not used yet; an admin revokes a device after a confirmation step, and
+ * enrolls devices and cancels bundles through page_enroll.h. Roles are checked by
+ * console_doors.c before these run. */
 #ifndef HUB_PAGE_POSTS_H
 #define HUB_PAGE_POSTS_H
 

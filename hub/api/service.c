@@ -2,6 +2,7 @@
  * once the sender is known and verified, they are sealed ErrorStatus messages. No error
  * ever carries a secret or a survivor's data. */
 #include "api/service.h"
+#include "store/node_report.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -254,6 +255,17 @@ static int measure_clock(struct exchange *x, sae_hlc clock)
     return rc;
 }
 
+/* What the post says of itself (its program, its changes not sent yet), kept with its last
+ * contact for the console's Posts page. */
+static int record_report(struct exchange *x, const struct sae_pull_request *request)
+{
+    pthread_mutex_lock(&x->service->write_lock);
+    int rc = hub_node_report_record(x->store, x->sender, request->pending, request->program,
+                                    x->now_ms);
+    pthread_mutex_unlock(&x->service->write_lock);
+    return rc;
+}
+
 /* PROTOCOL.md section 7: a post on schema 1 still delivers what it wrote (pushes are
  * taken), but is told plainly to update before it may pull or enroll. */
 static int refuse_old_schema(struct exchange *x, const char *what)
@@ -330,6 +342,8 @@ static int handle_pull(struct exchange *x, const uint8_t *plain_bytes, size_t le
     if (rc != 0)
         return fail_wire(x, rc);
     rc = measure_clock(x, request->clock);
+    if (rc == 0 && request->program[0])
+        rc = record_report(x, request);
     if (rc == 0 && x->schema < SAE_WIRE_SCHEMA_PULL_MIN) {
         sae_pull_request_free(request);
         return refuse_old_schema(x, "sends changes only to");

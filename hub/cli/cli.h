@@ -10,13 +10,6 @@
 #include "sae/sae_cli.h"
 #include "store/hub_store.h"
 
-/* The TLS files of the hub directory: the certificate served and its key, and the backup
- * key `sae-hub tls new-key` prepares for the next roll. */
-#define HUB_CERT_FILE "tls-cert.pem"
-#define HUB_TLS_KEY_FILE "tls-key.pem"
-#define HUB_TLS_BACKUP_KEY_FILE "tls-backup-key.pem"
-/* The hub's X25519 secret key. */
-#define HUB_KEY_FILE "hub.key"
 
 /* Internal: help was printed, the command ends with status 0. */
 #define HUB_CLI_DONE (-1)

@@ -2,7 +2,10 @@
  * authors, and validating a value the way sae-node does. */
 #include "cli/cli_admin.h"
 
+#include <pwd.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sae/sae_plan.h"
 #include "sae/sae_validate.h"
@@ -82,6 +85,24 @@ int hub_admin_audit(struct hub_store *store, const char *actor, const char *acti
                               (int64_t)sae_wall_clock_ms());
     return rc == 0 ? SAE_EXIT_OK
                    : hub_cli_fail(rc, "cannot write the audit log: %s", sae_error_name(rc));
+}
+
+int hub_admin_actor(struct hub_store *store, const char *by, char *out, size_t cap)
+{
+    if (by) {
+        int status = hub_admin_check_account(store, by);
+        if (status == SAE_EXIT_OK)
+            snprintf(out, cap, "%s", by);
+        return status;
+    }
+    const struct passwd *pw = getpwuid(geteuid());
+    const char *os_user = pw && pw->pw_name ? pw->pw_name : "unknown";
+    struct hub_account account;
+    if (hub_account_get(store, os_user, &account) == 0 && !account.disabled)
+        snprintf(out, cap, "%s", os_user);
+    else
+        snprintf(out, cap, "os:%s", os_user);
+    return SAE_EXIT_OK;
 }
 
 /* A reference: an id or prefix of a hub report of the right kind, in the same village

@@ -23,6 +23,9 @@ int hub_admin_resolve(struct hub_store *store, const char *arg, char id[SAE_ID_T
 int hub_admin_check_author(const char *command, const char *author, const char *note);
 /* --by NAME must name an enabled account (store/hub_accounts.h). */
 int hub_admin_check_account(struct hub_store *store, const char *name);
+/* The audit's actor of a change made on the command line: --by (by, when given: an enabled
+ * account), else the account named like the OS user, else "os:USER". An exit status. */
+int hub_admin_actor(struct hub_store *store, const char *by, char *out, size_t cap);
 /* An audit row for a change made on the command line (address "cli"). */
 int hub_admin_audit(struct hub_store *store, const char *actor, const char *action,
                     const char *target);

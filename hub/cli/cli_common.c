@@ -15,11 +15,13 @@ static const struct sae_cli_help helps[] = {
      "certificate: self-signed for the given hosts plus localhost, 127.0.0.1 and ::1, valid\n"
      "two years (renew it with sae-hub tls renew), or the district's own certificate and\n"
      "key (copied in, checked to match).\n"},
-    {"serve", "serve [--listen ADDR:PORT] [--console ADDR:PORT]",
+    {"serve", "serve [--listen ADDR:PORT] [--console ADDR:PORT] [--url URL]",
      "Runs the daemon: HTTPS on ADDR:PORT (default 127.0.0.1:8443). The district console\n"
      "(pages under /console/, its JSON API under /api/v1/, assets under /assets/) is served\n"
      "on the same listener, or only on --console ADDR:PORT when given (then the posts'\n"
-     "listener serves the posts' endpoints only). SIGTERM or SIGINT stop\n"
+     "listener serves the posts' endpoints only). --url URL: the hub's https:// address as\n"
+     "posts reach it (what nodes add --url takes), which the console's Posts page puts in\n"
+     "the bundles an admin makes there; without it the page says so. SIGTERM or SIGINT stop\n"
      "accepting, let requests in flight finish, then exit 0. SIGHUP serves tls-cert.pem and\n"
      "tls-key.pem again (after sae-hub tls renew or roll): the server stops and starts on\n"
      "the same port, posts that try meanwhile retry; files that do not match are refused\n"
@@ -36,8 +38,9 @@ static const struct sae_cli_help helps[] = {
      "60 s idle at most; in all: 4096\n"
      "connections, 64 MiB of request bodies at once (then 503 with Retry-After), 2 MiB a\n"
      "body (413). GET or HEAD /v1/health answers ok. README \"Limits of the hub's server\".\n"},
-    {"nodes", "nodes add VILLAGE --name NAME --url URL -o BUNDLE [--days N] | "
-              "nodes list [--json] | nodes revoke ID | nodes cancel BUNDLE",
+    {"nodes", "nodes add VILLAGE --name NAME --url URL -o BUNDLE [--days N] [--by ACCOUNT] | "
+              "nodes list [--json] | nodes revoke ID [--by ACCOUNT] | "
+              "nodes cancel BUNDLE [--by ACCOUNT]",
      "Devices of the posts.\n"
      "  add     writes a bundle (0600) for a new device of VILLAGE (a code or a unique name of\n"
      "          the list of areas: sae-hub villages list) called NAME (required, 1 to 100\n"
@@ -49,7 +52,9 @@ static const struct sae_cli_help helps[] = {
      "          revoked; pending with its expiry, expired, cancelled), last contact and the\n"
      "          clock offset measured at its last request (? until measured).\n"
      "  revoke  refuses an enrolled device's next request (ID: 16 hex digits).\n"
-     "  cancel  cancels a pending bundle (its 8-hex-digit id): its token is refused.\n"},
+     "  cancel  cancels a pending bundle (its 8-hex-digit id): its token is refused.\n"
+     "add, revoke and cancel are audited (address \"cli\") as --by ACCOUNT (an enabled\n"
+     "account), else as the account named like the OS user, else as os:USER.\n"},
     {"villages", "villages list [--kecamatan K] [--json] | villages import CSV | "
                  "villages assign OLD-NAME VILLAGE",
      "The official list of areas (Kemendagri codes) villages are chosen from; the hub starts\n"
@@ -163,6 +168,7 @@ static const struct sae_cli_help helps[] = {
      "  list            name, role, state and agency (--json: [{name, role, agency,\n"
      "                  disabled, conduct_accepted}])\n"
      "  disable         the account can no longer sign in; its sessions end at once\n"
+     "                  (never one's own: refused when it is the --by account)\n"
      "  reset-password  a new one-time password (or --password-stdin); sessions end\n"
      "Every change is audited (address \"cli\") as --by ACCOUNT (an enabled account), else\n"
      "as the account named like the OS user, else as os:USER.\n"},

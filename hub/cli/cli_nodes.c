@@ -16,12 +16,12 @@
 #include "net/tls_cert.h"
 #include "sae/sae_time.h"
 #include "sae/sae_byline.h"
+#include "store/hub_accounts.h"
 #include "store/hub_areas.h"
 
-#define HUB_URL_BYTES 512
 
 struct add_options {
-    const char *village_arg, *name, *url, *out;
+    const char *village_arg, *name, *url, *out, *by;
     char village[SAE_AREA_CODE_BYTES];
     long days;
 };
@@ -32,6 +32,7 @@ static int parse_add(int argc, char **argv, struct add_options *o)
                                             {"output", required_argument, NULL, 'o'},
                                             {"days", required_argument, NULL, 'D'},
                                             {"name", required_argument, NULL, 'n'},
+                                            {"by", required_argument, NULL, 'b'},
                                             {"help", no_argument, NULL, 'h'}, {0}};
     char *end = NULL;
     int opt;
@@ -47,6 +48,8 @@ static int parse_add(int argc, char **argv, struct add_options *o)
             o->out = optarg;
         else if (opt == 'n')
             o->name = optarg;
+        else if (opt == 'b')
+            o->by = optarg;
         else if (opt == 'D' && ((o->days = strtol(optarg, &end, 10)), *end || o->days < 1 ||
                                 o->days > ENROLL_DAYS_MAX))
             return hub_cli_fail(SAE_EINVAL, "--days must be a whole number from 1 to %d",
@@ -62,51 +65,41 @@ static int parse_add(int argc, char **argv, struct add_options *o)
     if (sae_validate_name(o->name, SAE_LIMIT_DEVICE_NAME_BYTES) != 0)
         return hub_cli_fail(SAE_EINVAL, "--name must be 1 to %d bytes of UTF-8 on one line",
                             SAE_LIMIT_DEVICE_NAME_BYTES);
-    if (strncmp(o->url, "https://", 8) != 0 || strlen(o->url) > HUB_URL_BYTES ||
-        sae_validate_name(o->url, HUB_URL_BYTES) != 0 || strchr(o->url, ' '))
+    if (enroll_url_check(o->url) != 0)
         return hub_cli_fail(SAE_EINVAL, "--url must be the hub's https:// address (at most %d "
-                            "bytes), e.g. https://hub.example:8443", HUB_URL_BYTES);
+                            "bytes), e.g. https://hub.example:8443", ENROLL_URL_BYTES);
     return SAE_EXIT_OK;
 }
 
-/* The token is committed only once the bundle carrying it is on disk. */
-static int add_node(struct hub_cli *cli, struct hub_store *store, struct add_options *o)
+/* The token and the audit row are committed only once the bundle carrying the token is on
+ * disk. */
+static int add_node(struct hub_cli *cli, struct hub_store *store, struct add_options *o,
+                    const char *actor)
 {
-    char token[ENROLL_TOKEN_TEXT_BYTES], pin[TLS_CERT_PIN_BYTES], *pem = NULL;
-    char backup_pin[TLS_CERT_PIN_BYTES], bundle_id[ENROLL_BUNDLE_ID_BYTES];
-    uint8_t pk[crypto_box_PUBLICKEYBYTES];
-    size_t pem_len = 0;
+    char token[ENROLL_TOKEN_TEXT_BYTES], bundle_id[ENROLL_BUNDLE_ID_BYTES], target[64];
+    struct enroll_hub_keys keys;
     struct sae_message why = {{0}};
     int64_t now = (int64_t)sae_wall_clock_ms(), expires = now + o->days * SAE_MS_PER_DAY;
     int rc = hub_areas_resolve(store, o->village_arg, SAE_AREA_VILLAGE, o->village, &why);
     if (rc != 0)
         return hub_cli_fail(rc, "nodes add: %s", why.text);
-    char *cert = hub_cli_path(cli, HUB_CERT_FILE), *backup = hub_cli_path(cli, HUB_TLS_BACKUP_KEY_FILE);
-    rc = cert && backup ? tls_pem_read(cert, &pem, &pem_len) : SAE_ENOMEM;
-    if (rc == 0)
-        rc = tls_cert_pin(cert, pin, sizeof pin);
-    /* A prepared backup key rides along: the post then survives the roll. */
-    bool has_backup = rc == 0 && access(backup, F_OK) == 0;
-    if (has_backup)
-        rc = tls_key_pin(backup, backup_pin, sizeof backup_pin);
-    free(backup);
-    if (rc == 0)
-        rc = hub_store_public_key(store, pk);
-    if (rc == 0)
-        rc = hub_store_begin(store);
-    if (rc != 0) {
-        tls_pem_free(pem, pem_len);
-        free(cert);
+    rc = enroll_hub_keys_load(store, cli->dir, &keys);
+    if (rc != 0)
         return hub_cli_fail(rc, "cannot read the hub's certificate or key: %s", sae_error_name(rc));
-    }
+    rc = hub_store_begin(store);
     int64_t device_index = 0;
-    rc = enroll_device_index(store, o->village, &device_index);
+    if (rc == 0)
+        rc = enroll_device_index(store, o->village, &device_index);
     if (rc == 0)
         rc = enroll_token_create(store, o->village, o->name, now, o->days * SAE_MS_PER_DAY,
                                  token, bundle_id);
-    struct enroll_bundle bundle = {o->url, pk, store->hub_id, pem, pin,
-                                   has_backup ? backup_pin : NULL, o->village, o->name,
-                                   bundle_id, token, expires, device_index};
+    struct enroll_bundle bundle = {o->url, keys.public_key, store->hub_id, keys.cert_pem,
+                                   keys.pin, keys.backup_pin[0] ? keys.backup_pin : NULL,
+                                   o->village, o->name, bundle_id, token, expires,
+                                   device_index};
+    snprintf(target, sizeof target, "bundle %s", bundle_id);
+    if (rc == 0)
+        rc = hub_audit_append(store, actor, "node-enroll", target, HUB_AUDIT_ADDRESS_CLI, now);
     if (rc == 0)
         rc = enroll_bundle_write(o->out, &bundle, &why);
     if (rc == 0)
@@ -114,8 +107,7 @@ static int add_node(struct hub_cli *cli, struct hub_store *store, struct add_opt
     if (rc != 0)
         hub_store_rollback(store);
     sodium_memzero(token, sizeof token);
-    tls_pem_free(pem, pem_len);
-    free(cert);
+    enroll_hub_keys_free(&keys);
     if (rc != 0)
         return hub_cli_fail(rc, "%s", why.text[0] ? why.text : sae_error_name(rc));
     char label[SAE_AREA_LABEL_BYTES];
@@ -306,7 +298,7 @@ static int list_nodes(struct hub_store *store, bool json)
     return err == 0 ? SAE_EXIT_OK : hub_cli_fail(err, "cannot list devices: %s", sae_error_name(err));
 }
 
-static int cancel_bundle(struct hub_store *store, const char *text)
+static int cancel_bundle(struct hub_store *store, const char *text, const char *actor)
 {
     char id[ENROLL_BUNDLE_ID_BYTES];
     size_t len = strlen(text);
@@ -328,23 +320,70 @@ static int cancel_bundle(struct hub_store *store, const char *text)
         return hub_cli_fail(rc, "bundle %s was cancelled already", id);
     if (rc != 0)
         return hub_cli_fail(rc, "cannot cancel bundle %s: %s", id, sae_error_name(rc));
-    printf("cancelled bundle %s: its token is refused from now on\n", id);
-    return SAE_EXIT_OK;
+    char target[64];
+    snprintf(target, sizeof target, "bundle %s", id);
+    int status = hub_admin_audit(store, actor, "bundle-cancel", target);
+    if (status == SAE_EXIT_OK)
+        printf("cancelled bundle %s: its token is refused from now on\n", id);
+    return status;
 }
 
-static int revoke_node(struct hub_store *store, const char *text)
+struct revocation {
+    uint64_t id;
+    const char *actor;
+};
+
+/* The revocation and its audit row are one transaction: no revocation goes unrecorded. */
+static int revoke_and_audit(struct hub_store *store, void *context)
+{
+    const struct revocation *r = context;
+    char target[32];
+    int64_t now = (int64_t)sae_wall_clock_ms();
+    snprintf(target, sizeof target, "device %016llx", (unsigned long long)r->id);
+    int rc = hub_store_node_revoke(store, r->id, now);
+    return rc == 0 ? hub_audit_append(store, r->actor, "node-revoke", target,
+                                      HUB_AUDIT_ADDRESS_CLI, now)
+                   : rc;
+}
+
+static int revoke_node(struct hub_store *store, const char *text, const char *actor)
 {
     char *end = NULL;
-    unsigned long long id = strtoull(text, &end, 16);
+    struct revocation r = {strtoull(text, &end, 16), actor};
     if (strlen(text) != 16 || *end)
         return hub_cli_fail(SAE_EINVAL, "a device id is 16 hex digits, as nodes list shows it");
-    int rc = hub_store_node_revoke(store, (uint64_t)id, (int64_t)sae_wall_clock_ms());
+    int rc = hub_store_write(store, revoke_and_audit, &r);
     if (rc == SAE_ENOTFOUND)
         return hub_cli_fail(rc, "no enrolled device %s that is not revoked already; see: "
                             "sae-hub nodes list", text);
     if (rc != 0)
         return hub_cli_fail(rc, "cannot revoke %s: %s", text, sae_error_name(rc));
     printf("revoked %s: its next request is refused; what it sent before stays\n", text);
+    return SAE_EXIT_OK;
+}
+
+/* nodes revoke ID [--by ACCOUNT], nodes cancel BUNDLE [--by ACCOUNT]: *by NULL when not
+ * given. */
+static int parse_target(const char *command, int argc, char **argv, const char **by)
+{
+    static const struct option options[] = {{"by", required_argument, NULL, 'b'},
+                                            {"help", no_argument, NULL, 'h'}, {0}};
+    int opt;
+    *by = NULL;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (opt == 'h')
+            return hub_cli_usage(stdout, "nodes", HUB_CLI_DONE);
+        if (opt != 'b')
+            return hub_cli_option_error(command, opt, argv);
+        *by = optarg;
+    }
+    if (argc - optind != 1)
+        return hub_cli_fail(SAE_EINVAL, "usage: sae-hub %s (its id, as nodes list shows it) "
+                            "[--by ACCOUNT]", strcmp(command, "nodes revoke") == 0
+                                                  ? "nodes revoke ID" : "nodes cancel BUNDLE");
+    /* getopt moved the operand last. */
+    argv[1] = argv[optind];
     return SAE_EXIT_OK;
 }
 
@@ -357,32 +396,36 @@ int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv)
     if (argc < 2)
         return hub_cli_fail(SAE_EINVAL, "nodes needs add, list, revoke or cancel; see: sae-hub "
                             "nodes --help");
-    const char *verb = argv[1];
+    const char *verb = argv[1], *by = NULL;
     bool json = argc == 3 && strcmp(argv[2], "--json") == 0;
+    bool revoke = strcmp(verb, "revoke") == 0, cancel = strcmp(verb, "cancel") == 0;
+    char command[32], actor[HUB_ACCOUNT_NAME_BYTES + 64];
+    snprintf(command, sizeof command, "nodes %s", revoke ? "revoke" : "cancel");
     int status = SAE_EXIT_OK;
-    if (strcmp(verb, "add") == 0)
+    if (strcmp(verb, "add") == 0) {
         status = parse_add(argc - 1, argv + 1, &add);
-    else if (strcmp(verb, "list") == 0 && argc > 2 && !json)
+        by = add.by;
+    } else if (strcmp(verb, "list") == 0 && argc > 2 && !json) {
         status = hub_cli_fail(SAE_EINVAL, "nodes list takes only --json");
-    else if (strcmp(verb, "revoke") == 0 && argc != 3)
-        status = hub_cli_fail(SAE_EINVAL, "usage: sae-hub nodes revoke ID");
-    else if (strcmp(verb, "cancel") == 0 && argc != 3)
-        status = hub_cli_fail(SAE_EINVAL, "usage: sae-hub nodes cancel BUNDLE (its id, as nodes "
-                              "list shows it)");
-    else if (strcmp(verb, "list") != 0 && strcmp(verb, "revoke") != 0 &&
-             strcmp(verb, "cancel") != 0)
+    } else if (revoke || cancel) {
+        status = parse_target(command, argc - 1, argv + 1, &by);
+    } else if (strcmp(verb, "list") != 0) {
         status = hub_cli_fail(SAE_EINVAL, "unknown nodes command \"%.40s\"; use add, list, "
                               "revoke or cancel", verb);
+    }
     if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
+    bool list = strcmp(verb, "list") == 0;
+    if (status == SAE_EXIT_OK && !list)
+        status = hub_admin_actor(store, by, actor, sizeof actor);
     if (status == SAE_EXIT_OK && strcmp(verb, "add") == 0)
-        status = add_node(cli, store, &add);
-    else if (status == SAE_EXIT_OK && strcmp(verb, "list") == 0)
+        status = add_node(cli, store, &add, actor);
+    else if (status == SAE_EXIT_OK && list)
         status = list_nodes(store, json);
-    else if (status == SAE_EXIT_OK && strcmp(verb, "cancel") == 0)
-        status = cancel_bundle(store, argv[2]);
+    else if (status == SAE_EXIT_OK && cancel)
+        status = cancel_bundle(store, argv[2], actor);
     else if (status == SAE_EXIT_OK)
-        status = revoke_node(store, argv[2]);
+        status = revoke_node(store, argv[2], actor);
     hub_store_close(store);
-    return status;
+    return hub_cli_final(status);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "api/console.h"
+#include "api/enroll.h"
 #include "api/service.h"
 #include "cli/cli.h"
 #include "net/http_server.h"
@@ -326,8 +327,9 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {{"listen", required_argument, NULL, 'l'},
                                             {"console", required_argument, NULL, 'c'},
+                                            {"url", required_argument, NULL, 'u'},
                                             {"help", no_argument, NULL, 'h'}, {0}};
-    const char *listen = HUB_LISTEN_DEFAULT, *console_at = NULL;
+    const char *listen = HUB_LISTEN_DEFAULT, *console_at = NULL, *url = NULL;
     struct listener listeners[2];
     memset(listeners, 0, sizeof listeners);
     int opt;
@@ -339,6 +341,8 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
             listen = optarg;
         else if (opt == 'c')
             console_at = optarg;
+        else if (opt == 'u')
+            url = optarg;
         else
             return hub_cli_option_error("serve", opt, argv);
     }
@@ -350,6 +354,10 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
     if (console_at && parse_listen(console_at, listeners[1].address, &listeners[1].port) != 0)
         return hub_cli_fail(SAE_EINVAL, "--console wants a numeric ADDRESS:PORT such as "
                             "10.0.0.5:8444, got \"%.60s\"", console_at);
+    if (url && enroll_url_check(url) != 0)
+        return hub_cli_fail(SAE_EINVAL, "--url must be the hub's https:// address as posts reach "
+                            "it (at most %d bytes), e.g. https://hub.example:8443",
+                            ENROLL_URL_BYTES);
     int lock_fd = -1;
     int status = prepare_serve(cli, &lock_fd);
     char pin[TLS_CERT_PIN_BYTES];
@@ -372,6 +380,8 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
     int rc = db ? hub_service_create(&config, &service, &why) : SAE_ENOMEM;
     if (rc == 0)
         rc = console_create(db, cli->busy_timeout_ms, &console, &why);
+    if (rc == 0 && url)
+        rc = console_set_public_url(console, url);
     sodium_memzero(sk, sizeof sk);
     free(db);
     listeners[0].routes = (struct hub_routes){service, console_at ? NULL : console};

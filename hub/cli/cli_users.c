@@ -3,7 +3,6 @@
  * the OS user, else "os:USER". */
 #include <getopt.h>
 #include <jansson.h>
-#include <pwd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,25 +55,6 @@ static int parse_users(const char *command, int argc, char **argv, struct users_
     if (in->name && hub_account_name_check(in->name) != 0)
         return hub_cli_fail(SAE_EINVAL, "an account name is 1 to %u bytes of UTF-8 on one "
                             "line", HUB_ACCOUNT_NAME_BYTES - 1);
-    return SAE_EXIT_OK;
-}
-
-/* The audit's actor: --by (an enabled account), or the OS user's account, or "os:USER". */
-static int actor_of(struct hub_store *store, const char *by, char *out, size_t cap)
-{
-    if (by) {
-        int status = hub_admin_check_account(store, by);
-        if (status == SAE_EXIT_OK)
-            snprintf(out, cap, "%s", by);
-        return status;
-    }
-    const struct passwd *pw = getpwuid(geteuid());
-    const char *os_user = pw && pw->pw_name ? pw->pw_name : "unknown";
-    struct hub_account account;
-    if (hub_account_get(store, os_user, &account) == 0 && !account.disabled)
-        snprintf(out, cap, "%s", os_user);
-    else
-        snprintf(out, cap, "os:%s", os_user);
     return SAE_EXIT_OK;
 }
 
@@ -167,6 +147,10 @@ static int users_reset(struct hub_store *store, const struct users_input *in, co
 static int users_disable(struct hub_store *store, const struct users_input *in,
                          const char *actor)
 {
+    /* An admin who disables their own account may leave the hub without one. */
+    if (strcmp(actor, in->name) == 0)
+        return hub_cli_fail(SAE_EINVAL, "%s cannot disable their own account; another admin "
+                            "does it (--by ACCOUNT names who)", in->name);
     int rc = hub_account_disable(store, in->name);
     if (rc == SAE_ENOTFOUND)
         return hub_cli_fail(rc, "no account named %s; see: sae-hub users list", in->name);
@@ -231,7 +215,7 @@ int hub_cli_users(struct hub_cli *cli, int argc, char **argv)
     if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
     if (status == SAE_EXIT_OK && strcmp(verb, "list") != 0)
-        status = actor_of(store, in.by, actor, sizeof actor);
+        status = hub_admin_actor(store, in.by, actor, sizeof actor);
     if (status == SAE_EXIT_OK) {
         if (strcmp(verb, "add") == 0)
             status = users_add(store, &in, actor);

@@ -2,6 +2,7 @@
 #include "store/hub_store.h"
 #include "store/hub_meta.h"
 #include "store/hub_accounts.h"
+#include "store/node_report.h"
 #include "store/hub_areas.h"
 #include "store/hub_summary.h"
 
@@ -277,10 +278,14 @@ static const char *const migrations[] = {
     "  reason TEXT NOT NULL,"
     "  overridden_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
     "PRAGMA user_version = 7;",
+    /* 8: what posts report of themselves; bundles the console makes, downloaded once. */
+    HUB_NODE_REPORT_MIGRATION
+    "PRAGMA user_version = 8;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
-static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL, NULL, NULL};
+static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL, NULL, NULL,
+                                               NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");

@@ -16,7 +16,13 @@
 #include "sae/sae_time.h"
 
 #define HUB_DB_FILE "hub.db"
-#define HUB_SCHEMA_VERSION 7
+/* The TLS files of the hub directory: the certificate served and its key, and the backup
+ * key `sae-hub tls new-key` prepares for the next roll; the hub's X25519 secret key. */
+#define HUB_CERT_FILE "tls-cert.pem"
+#define HUB_TLS_KEY_FILE "tls-key.pem"
+#define HUB_TLS_BACKUP_KEY_FILE "tls-backup-key.pem"
+#define HUB_KEY_FILE "hub.key"
+#define HUB_SCHEMA_VERSION 8
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
 /* Who resolved a conflict no coordinator needed (equal values, candidates replaced). */
 #define HUB_SETTLED_BY "sae-hub"

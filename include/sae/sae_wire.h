@@ -122,6 +122,11 @@ struct sae_pull_request {
     sae_hlc clock;        /* the sender's clock, so the hub can measure its offset */
     uint64_t review_cursor; /* where the review states start */
     bool with_reviews;      /* the post keeps review states; false: the hub sends none */
+    /* What the post reports of itself (PROTOCOL.md section 6, "What a post reports"): its
+     * program ("sae-node 0.1.0"; "" = not reported, an older post) and, only then, how many
+     * of its own changes the hub has not acknowledged yet. */
+    uint64_t pending;
+    char program[SAE_WIRE_PROGRAM_BYTES];
 };
 
 /* The review state of one field (PROTOCOL.md section 6, "Reviews"): while open, a hard

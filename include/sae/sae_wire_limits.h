@@ -20,6 +20,9 @@
 /* A change group's author and a coordinator's note (schema 2), bytes of UTF-8 on one line. */
 #define SAE_WIRE_AUTHOR_BYTES SAE_LIMIT_PERSON_BYTES
 #define SAE_WIRE_NOTE_BYTES SAE_LIMIT_NOTE_BYTES
+/* A post's program and version as its PullRequest reports it ("sae-node 0.1.0"): at most
+ * this many bytes of UTF-8 on one line (the array holds the NUL too). */
+#define SAE_WIRE_PROGRAM_BYTES 65u
 /* TLS key pins in one PullResponse: the hub's current key and a backup, with room. */
 #define SAE_WIRE_TLS_PINS_MAX 4u
 

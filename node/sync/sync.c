@@ -13,6 +13,7 @@
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
 #include "sae/sae_pins.h"
+#include "sae/sae_version.h"
 #include "sae/sae_wipe.h"
 #include "sae/sae_wire.h"
 
@@ -404,6 +405,19 @@ static int apply_pulled(struct round *r, const struct sae_pull_response *respons
     return rc;
 }
 
+/* What the district's Posts page shows of this post: its program, and how many of its own
+ * changes wait to be sent (only the post knows), as of this request. */
+static int report_self(struct round *r, struct sae_pull_request *request)
+{
+    int64_t pending = 0;
+    int rc = sync_state_pending_count(r->store, &pending);
+    if (rc == 0) {
+        request->pending = (uint64_t)(pending > 0 ? pending : 0);
+        snprintf(request->program, sizeof request->program, "sae-node %s", SAE_VERSION_STRING);
+    }
+    return rc;
+}
+
 static int pull_all(struct round *r)
 {
     bool more = true;
@@ -417,6 +431,8 @@ static int pull_all(struct round *r)
         if (rc == 0)
             rc = sync_state_review_cursor(r->store, &request.review_cursor);
         request.clock = request_clock();
+        if (rc == 0)
+            rc = report_self(r, &request);
         if (rc == 0)
             rc = sae_pull_request_encode(&request, &r->limits, &plain, &len);
         if (rc == 0)

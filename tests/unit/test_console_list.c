@@ -411,6 +411,11 @@ static void test_migration_fills_the_summary(void **state)
                                  " DROP TABLE month_lock; DROP TABLE month_figure;"
                                  " DROP TABLE referral_override;"
                                  " DELETE FROM meta WHERE key IN ('me_cursor', 'dup_cursor');"
+                                 /* and what migration 8 (posts' reports, bundles) adds */
+                                 " DROP TABLE node_report; DROP INDEX enroll_token_bundle;"
+                                 " ALTER TABLE enroll_token DROP COLUMN bundle_id;"
+                                 " ALTER TABLE enroll_token DROP COLUMN device_index;"
+                                 " ALTER TABLE enroll_token DROP COLUMN downloaded_ms;"
                                  " PRAGMA user_version = 5"), 0);
     hub_store_close(f->world.store);
     f->world.store = NULL;

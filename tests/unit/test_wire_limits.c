@@ -3,6 +3,7 @@
  * sends it anyway. The envelope's own limits are in test_envelope.c. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -329,6 +330,59 @@ static void test_limit_reviews_per_message(void **state)
     free(reviews);
 }
 
+/* A PullRequest whose program is given raw (len bytes of c), with pending, as a peer might
+ * send it; decoded with the default limits. */
+static int decode_raw_report(size_t len, char c, bool has_program, uint64_t pending,
+                             struct sae_pull_request **out)
+{
+    Sae__V1__PullRequest pb = SAE__V1__PULL_REQUEST__INIT;
+    struct sae_limits limits = sae_limits_default();
+    uint8_t text[200], packed[400];
+    memset(text, c, sizeof text);
+    pb.has_schema_version = 1;
+    pb.schema_version = 2;
+    pb.has_pending = 1;
+    pb.pending = pending;
+    pb.has_program = has_program;
+    pb.program.data = text;
+    pb.program.len = len;
+    assert_true(protobuf_c_message_get_packed_size(&pb.base) <= sizeof packed);
+    size_t n = protobuf_c_message_pack(&pb.base, packed);
+    return sae_pull_request_decode(packed, n, &limits, out);
+}
+
+/* The program a post reports: 1 to 64 bytes on one line; pending counts only beside it. */
+static void test_limit_program_bytes(void **state)
+{
+    (void)state;
+    struct sae_limits limits = sae_limits_default();
+    struct sae_pull_request req = {.schema_version = 2, .pending = 7}, *out = NULL;
+    uint8_t *buf;
+    size_t len;
+    memset(req.program, 'p', SAE_WIRE_PROGRAM_BYTES - 1);
+    assert_int_equal(sae_pull_request_encode(&req, &limits, &buf, &len), 0);
+    assert_int_equal(sae_pull_request_decode(buf, len, &limits, &out), 0);
+    assert_int_equal(strlen(out->program), SAE_WIRE_PROGRAM_BYTES - 1);
+    assert_true(out->pending == 7);
+    sae_pull_request_free(out);
+    sae_wire_buffer_free(buf, len);
+    assert_int_equal(decode_raw_report(SAE_WIRE_PROGRAM_BYTES - 1, 'p', true, 3, &out), 0);
+    assert_true(out->pending == 3);
+    sae_pull_request_free(out);
+    out = NULL;
+    assert_int_not_equal(decode_raw_report(SAE_WIRE_PROGRAM_BYTES, 'p', true, 3, &out), 0);
+    assert_null(out);
+    assert_int_not_equal(decode_raw_report(5, '\n', true, 3, &out), 0);
+    assert_int_not_equal(decode_raw_report(0, 'p', true, 3, &out), 0);
+    /* An older post's request (no program): its pending, if any, means nothing. */
+    assert_int_equal(decode_raw_report(0, 'p', false, 3, &out), 0);
+    assert_true(out->pending == 0 && out->program[0] == '\0');
+    sae_pull_request_free(out);
+    /* A program on two lines is never sent. */
+    memcpy(req.program, "sae-node\n1", 11);
+    assert_int_not_equal(sae_pull_request_encode(&req, &limits, &buf, &len), 0);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -339,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_limit_name_bytes),
         cmocka_unit_test(test_limit_element_name_bytes),
         cmocka_unit_test(test_limit_text_bytes),
+        cmocka_unit_test(test_limit_program_bytes),
         cmocka_unit_test(test_limit_inflated_bytes),
         cmocka_unit_test(test_limit_decode_bytes),
         cmocka_unit_test(test_limit_tls_pins_and_hub_time),

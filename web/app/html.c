@@ -11,15 +11,15 @@ static const char *const TAGS[] = {
     "a", "body", "br", "button", "caption", "dd", "details", "div", "dl", "dt", "em",
     "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "head", "header",
     "html", "img", "input", "label", "legend", "li", "link", "main", "meta", "nav", "ol",
-    "option", "p", "script", "section", "select", "small", "span", "strong", "summary", "table",
-    "tbody", "td", "textarea", "th", "thead", "title", "tr", "ul",
+    "optgroup", "option", "p", "script", "section", "select", "small", "span", "strong",
+    "summary", "table", "tbody", "td", "textarea", "th", "thead", "title", "tr", "ul",
 };
 static const char *const VOID_TAGS[] = {"br", "img", "input", "link", "meta"};
 static const char *const ATTRS[] = {
     "action", "alt", "aria-current", "aria-label", "autocomplete", "autofocus", "charset",
-    "checked", "class", "content", "download", "for", "height", "hidden", "href", "id", "lang",
-    "maxlength", "media", "method", "minlength", "name", "rel", "required", "role", "scope",
-    "selected", "src", "type", "value", "width",
+    "checked", "class", "content", "download", "for", "height", "hidden", "href", "id",
+    "label", "lang", "max", "maxlength", "media", "method", "min", "minlength", "name", "rel",
+    "required", "role", "scope", "selected", "src", "type", "value", "width",
 };
 /* Attributes whose value is a URL: only this site's paths. */
 static const char *const URL_ATTRS[] = {"action", "href", "src"};

@@ -105,5 +105,11 @@ class Browser:
                 self.requested.append(message["params"]["request"]["url"])
         return self.requested
 
+    def save_downloads_to(self, directory):
+        """Files the pages offer for download are saved in directory (headless Chromium
+        saves none unless told)."""
+        self.driver.execute_cdp_cmd("Page.setDownloadBehavior",
+                                    {"behavior": "allow", "downloadPath": str(directory)})
+
     def screenshot(self, path):
         self.driver.save_screenshot(str(path))

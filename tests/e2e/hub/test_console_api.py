@@ -101,7 +101,13 @@ def test_missing_or_wrong_csrf_is_403_and_changes_nothing(console_hub):
         r = c.request("POST", "/console/sign-out", data=fields)
         assert r.status_code == 403
     assert console_hub.snapshot(ACCOUNT_TABLES) == before
-    assert audit(console_hub) == audit_before
+    # Each refusal is audited (who, what, where from), never with the token it carried.
+    added = audit(console_hub)[len(audit_before):]
+    assert audit(console_hub)[:len(audit_before)] == audit_before
+    assert sorted(set(added)) == [
+        ("siti", "csrf-refused", path, "127.0.0.1") for path in
+        ("/api/v1/password", "/api/v1/session", "/console/password", "/console/sign-out")]
+    assert len(added) == 12
     assert c.api("GET", "/session").status_code == 200  # still signed in
 
 
