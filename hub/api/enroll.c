@@ -27,8 +27,8 @@ static int token_hash(const char *token, uint8_t hash[crypto_generichash_BYTES])
 }
 
 static const char token_insert_sql[] =
-    "INSERT INTO enroll_token(token_hash, village, created_ms, expires_ms, device_name)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)";
+    "INSERT INTO enroll_token(token_hash, village, created_ms, expires_ms, device_name,"
+    " bundle_id, device_index) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char token_select_sql[] =
     "SELECT village, expires_ms, used_ms, node_id, device_name, cancelled_ms"
     " FROM enroll_token WHERE token_hash = ?1";
@@ -39,9 +39,6 @@ static const char token_list_sql[] =
     "SELECT " BUNDLE_ID_SQL ", village, coalesce(device_name, ''), created_ms, expires_ms,"
     " cancelled_ms, bundle_id IS NOT NULL AND downloaded_ms = 0"
     " FROM enroll_token WHERE used_ms = 0 ORDER BY created_ms, token_hash";
-static const char prepare_sql[] =
-    "INSERT INTO enroll_token(token_hash, village, created_ms, expires_ms, device_name,"
-    " bundle_id, device_index) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char issue_select_sql[] =
     "SELECT village, device_name, expires_ms, device_index, downloaded_ms, cancelled_ms"
     " FROM enroll_token WHERE bundle_id = ?1";
@@ -75,19 +72,17 @@ static int token_new(char text[ENROLL_TOKEN_TEXT_BYTES], uint8_t hash[crypto_gen
     return token_hash(text, hash);
 }
 
-int enroll_token_create(struct hub_store *store, const char *village, const char *device_name,
-                        int64_t now_ms, int64_t valid_ms, char token[ENROLL_TOKEN_TEXT_BYTES],
-                        char bundle_id[ENROLL_BUNDLE_ID_BYTES])
+/* One row of enroll_token: hash (of a token, or a console bundle's placeholder), valid from
+ * now_ms for valid_ms; bundle_id and device_index only for a console bundle (NULL, 0). */
+static int insert_token(struct hub_store *store, const uint8_t hash[crypto_generichash_BYTES],
+                        const char *village, const char *device_name, int64_t now_ms,
+                        int64_t valid_ms, const char *bundle_id, int64_t device_index)
 {
-    uint8_t hash[crypto_generichash_BYTES];
-    char text[ENROLL_TOKEN_TEXT_BYTES];
     sqlite3_stmt *stmt = NULL;
     const int64_t times[] = {now_ms, now_ms + valid_ms};
-    int rc = token_new(text, hash);
+    int rc = hub_store_prepare(store, token_insert_sql, &stmt);
     if (rc == 0)
-        rc = hub_store_prepare(store, token_insert_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_blob(stmt, 1, hash, sizeof hash);
+        rc = sae_db_bind_blob(stmt, 1, hash, crypto_generichash_BYTES);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 2, village);
     if (rc == 0)
@@ -95,8 +90,24 @@ int enroll_token_create(struct hub_store *store, const char *village, const char
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 5, device_name);
     if (rc == 0)
+        rc = sae_db_bind_text(stmt, 6, bundle_id);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 7, device_index);
+    if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
+    return rc;
+}
+
+int enroll_token_create(struct hub_store *store, const char *village, const char *device_name,
+                        int64_t now_ms, int64_t valid_ms, char token[ENROLL_TOKEN_TEXT_BYTES],
+                        char bundle_id[ENROLL_BUNDLE_ID_BYTES])
+{
+    uint8_t hash[crypto_generichash_BYTES];
+    char text[ENROLL_TOKEN_TEXT_BYTES];
+    int rc = token_new(text, hash);
+    if (rc == 0)
+        rc = insert_token(store, hash, village, device_name, now_ms, valid_ms, NULL, 0);
     if (rc == 0) {
         memcpy(token, text, sizeof text);
         bundle_id_of(hash, bundle_id);
@@ -466,28 +477,12 @@ int enroll_bundle_prepare(struct hub_store *store, const char *village, const ch
     uint8_t placeholder[crypto_generichash_BYTES];
     char id[ENROLL_BUNDLE_ID_BYTES];
     int64_t device_index = 0;
-    sqlite3_stmt *stmt = NULL;
     randombytes_buf(placeholder, sizeof placeholder);
     bundle_id_of(placeholder, id);
     int rc = enroll_device_index(store, village, &device_index);
-    const int64_t times[] = {now_ms, now_ms + valid_ms};
     if (rc == 0)
-        rc = hub_store_prepare(store, prepare_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_blob(stmt, 1, placeholder, sizeof placeholder);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 2, village);
-    if (rc == 0)
-        rc = sae_db_bind_ints(stmt, 3, times, 2);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 5, device_name);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 6, id);
-    if (rc == 0)
-        rc = sae_db_bind_int(stmt, 7, device_index);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
+        rc = insert_token(store, placeholder, village, device_name, now_ms, valid_ms, id,
+                          device_index);
     if (rc == 0)
         memcpy(bundle_id, id, sizeof id);
     return rc;

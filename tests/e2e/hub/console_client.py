@@ -49,6 +49,15 @@ class Console:
         return r
 
 
+def signed_in(hub, name):
+    """A client signed in as name (its password in hub.passwords) that accepted the code of
+    conduct."""
+    c = Console(hub)
+    c.sign_in(name, hub.passwords[name])
+    c.accept_conduct()
+    return c
+
+
 def assert_security_headers(response):
     for name, part in SECURITY_HEADERS.items():
         assert part in response.headers.get(name, ""), (name, response.headers)

@@ -18,7 +18,7 @@ import pytest
 
 import hubproc
 import saenode
-from console_client import Console, assert_security_headers
+from console_client import Console, assert_security_headers, signed_in
 
 VILLAGE = "Sumberanyar"  # 35.13.12.2018, kecamatan Paiton
 PAYLOAD = '"><script>window.xss=1</script><img src=x onerror="window.xss=2">'
@@ -91,13 +91,6 @@ def district(tmp_path):
     assert h.stop() == 0
     for marker in hubproc.CRASH_MARKERS:
         assert marker not in h.log_text()
-
-
-def signed_in(hub, name):
-    c = Console(hub)
-    c.sign_in(name, hub.passwords[name])
-    c.accept_conduct()
-    return c
 
 
 def test_each_role_opens_only_its_pages_and_endpoints(district):

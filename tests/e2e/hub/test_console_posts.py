@@ -16,7 +16,7 @@ import pytest
 
 import hubproc
 import saenode
-from console_client import Console
+from console_client import signed_in
 from faultproxy import Fault, FaultProxy
 
 VILLAGE = "Sumberanyar"  # 35.13.12.2018, kecamatan Paiton
@@ -51,13 +51,6 @@ def hub(tmp_path):
     assert h.stop() == 0
     for marker in hubproc.CRASH_MARKERS:
         assert marker not in h.log_text()
-
-
-def signed_in(hub, name):
-    c = Console(hub)
-    c.sign_in(name, hub.passwords[name])
-    c.accept_conduct()
-    return c
 
 
 def audit(hub, action):
