@@ -15,6 +15,7 @@ import time
 import pytest
 
 import hubproc
+import saeproto
 import saenode
 from console_client import signed_in
 from faultproxy import Fault, FaultProxy
@@ -351,3 +352,37 @@ def test_a_refused_csrf_token_is_audited_without_the_token(hub):
         ("rina", "/api/v1/posts/enroll", "127.0.0.1"),
         ("rina", "/console/accounts/disable", "127.0.0.1")]
     assert b"WRONG-TOKEN" not in db_bytes(hub)
+
+
+def test_held_changes_and_a_post_written_from_the_spec_that_reports_itself(hub, enroll):
+    """A client of PROTOCOL.md (saeproto, not the C code): the hub counts the changes of the
+    device it holds (dated two days ahead) and set aside (an unknown field), and keeps what
+    the post reports of itself; a pending count without a program means nothing."""
+    device = enroll(hub, VILLAGE, name="Laptop Spec")
+    held = device.write(saeproto.new_report_id(), "case",
+                        {"status": "new", "violence_type": "physical", "victim_sex": "F",
+                         "intake_date": "2026-01-05"},
+                        hlc=(saeproto.wall_ms() + 48 * 3600 * 1000) << 16)
+    assert device.push(held).status == 200
+    refused = device.write(saeproto.new_report_id(), "case", {"no_such_field": "x"})
+    answer = device.push(refused)
+    assert answer.status == 200 and len(answer.message.refusals) == len(refused)
+    before = signed_in(hub, "siti").api("GET", "/posts").json()["devices"][0]
+    assert before["pending"] is None and before["program"] is None
+    assert before["held"] == len(held) + len(refused)
+    request = device.pull_request()
+    request.pending, request.program = 4, "post-spec 2.0".encode()
+    assert device.send(saeproto.PULL_REQUEST, request).status == 200
+    request = device.pull_request()
+    request.pending = 9  # no program: an older post's field, ignored
+    assert device.send(saeproto.PULL_REQUEST, request).status == 200
+    [after] = signed_in(hub, "siti").api("GET", "/posts").json()["devices"]
+    assert (after["pending"], after["program"]) == (4, "post-spec 2.0")
+    page = signed_in(hub, "budi").get("/console/posts").text
+    assert "post-spec 2.0" in page and ">%d<" % after["held"] in page
+    # A program over 64 bytes is refused (400) and recorded nowhere.
+    request = device.pull_request()
+    request.program = b"p" * 65
+    assert device.send(saeproto.PULL_REQUEST, request).status == 400
+    [still] = signed_in(hub, "siti").api("GET", "/posts").json()["devices"]
+    assert still["program"] == "post-spec 2.0"
