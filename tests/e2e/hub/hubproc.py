@@ -275,14 +275,15 @@ class Hub:
         return out
 
 
-def serve_under_valgrind(hub, log):
-    """Starts `serve` of hub under valgrind (leaks and bad accesses are errors, exit 99),
-    logging to log; sets hub.port and returns the process once it listens."""
+def serve_under_valgrind(hub, log, port=0, args=()):
+    """Starts `serve` of hub under valgrind (leaks and bad accesses are errors, exit 99) on
+    port (0: a free one) with more options args, logging to log; sets hub.port and returns
+    the process once it listens."""
     proc = subprocess.Popen(["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
                              "--show-leak-kinds=definite,indirect",
                              "--errors-for-leak-kinds=definite,indirect",
                              "--log-file=%s" % log, BIN, "-d", hub.dir, "serve",
-                             "--listen", "127.0.0.1:0"],
+                             "--listen", "127.0.0.1:%d" % port] + list(args),
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, env=hub_env())
     while True:

@@ -386,3 +386,35 @@ def test_held_changes_and_a_post_written_from_the_spec_that_reports_itself(hub, 
     assert device.send(saeproto.PULL_REQUEST, request).status == 400
     [still] = signed_in(hub, "siti").api("GET", "/posts").json()["devices"]
     assert still["program"] == "post-spec 2.0"
+
+
+def test_enrolling_downloading_cancelling_and_reports_under_valgrind(tmp_path):
+    """The new paths of the daemon leak nothing and touch no memory they should not."""
+    if not shutil.which("valgrind"):
+        pytest.skip("needs valgrind (scripts/deps.sh installs it)")
+    h = hubproc.Hub(tmp_path / "hub").init()
+    h.passwords = {"rina": h.add_account("rina", "admin")}
+    log = tmp_path / "valgrind.log"
+    port = free_port()
+    proc = hubproc.serve_under_valgrind(h, log, port, ("--url", "https://127.0.0.1:%d" % port))
+    try:
+        admin = signed_in(h, "rina")
+        first = admin.api("POST", "/posts/enroll", {"name": "A", "village": VILLAGE}).json()
+        bundle = admin.api("POST", "/posts/bundle", {"bundle": first["bundle"]}).json()
+        assert admin.api("POST", "/posts/bundle", {"bundle": first["bundle"]}).status_code == 409
+        second = admin.api("POST", "/posts/enroll", {"name": "B", "village": VILLAGE}).json()
+        assert admin.api("POST", "/posts/cancel", {"bundle": second["bundle"]}).status_code == 200
+        assert admin.api("POST", "/posts/enroll", {"name": "", "village": VILLAGE}
+                         ).status_code == 400
+        assert admin.request("POST", "/console/posts/enroll", data={"csrf": "x", "name": "C",
+                             "village": VILLAGE}).status_code == 403
+        post = new_post(tmp_path, "post")
+        path = str(tmp_path / "bundle.json")
+        with open(path, "w") as f:
+            json.dump(bundle, f)
+        saenode.ok(["enroll", path], dir=post)
+        assert saenode.run(["sync"], dir=post, timeout=300).rc == 0
+        assert "sae-node 0.1.0" in admin.get("/console/posts").text
+        assert admin.api("GET", "/posts").json()["devices"][0]["pending"] == 0
+    finally:
+        hubproc.stop_valgrind(proc, log)
