@@ -147,6 +147,12 @@ def test_an_admin_enrolls_a_device_in_the_browser_and_a_real_post_syncs(hub, bro
     row = b.find("#devices tbody tr[id='%s']" % node["id"]).text
     assert PAYLOAD in row and "sae-node 0.1.0" in row
     b.screenshot(os.path.join(out, "console-posts.png"))
+    b.click("#lang-switch")  # English on the switch, every label from the catalogue
+    assert b.path == "/console/posts"
+    assert "Not yet sent by the post" in b.text("#devices") and "as of contact" in \
+        b.text("#devices")
+    assert "Enroll a new device" in b.text("main")
+    b.screenshot(os.path.join(out, "console-posts-en.png"))
     assert [(a, t, addr) for a, t, addr in audit(hub, "node-enroll")] == \
         [("rina", "bundle " + bundle_id, "127.0.0.1")]
     assert [a for a, _, _ in audit(hub, "bundle-download")] == ["rina"]
