@@ -1,4 +1,4 @@
-/* Shared page pieces, the route table and the role rules (console_layout.h). */
+/* Shared page pieces (console_layout.h). */
 #include "api/console_layout.h"
 
 #include <inttypes.h>
@@ -9,35 +9,6 @@
 
 #define A LAYOUT_A
 #define N LAYOUT_N
-
-/* The role rules, in one table (the issue's "Accounts and roles"): an admin sees no case
- * content unless also a coordinator; a partner none of these. */
-static const unsigned RIGHTS[] = {
-    [RIGHT_CASES] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_REVEAL] = ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_EDIT] = ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_REVIEW] = ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_RESOLVE] = ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_CONFLICTS] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_EXPORT] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_EXPORT_FULL] = ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_POSTS] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR) |
-                    ROLE_BIT(HUB_ROLE_ADMIN),
-    [RIGHT_POSTS_ADMIN] = ROLE_BIT(HUB_ROLE_ADMIN),
-    [RIGHT_ME] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_MONTH_LOCK] = ROLE_BIT(HUB_ROLE_COORDINATOR),
-    /* The hub serves one district: its coordinators see the district's audit. */
-    [RIGHT_AUDIT] = ROLE_BIT(HUB_ROLE_ADMIN) | ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_REFERRALS] = ROLE_BIT(HUB_ROLE_PARTNER) | ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_ANSWER] = ROLE_BIT(HUB_ROLE_PARTNER),
-    [RIGHT_OVERRIDE] = ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_ACCOUNTS] = ROLE_BIT(HUB_ROLE_ADMIN),
-};
-
-bool console_may(enum hub_role role, enum console_right right)
-{
-    return (size_t)right < N(RIGHTS) && (RIGHTS[right] & ROLE_BIT(role)) != 0;
-}
 
 const char *layout_say(const struct console_exchange *x, enum msg_id id)
 {

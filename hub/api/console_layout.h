@@ -1,8 +1,6 @@
 /* Pieces every page of the console shares (tables, paging, filter forms, hidden CSRF
- * fields), the table of routes the signed-in pages answer and the role rules: who may do
- * what is decided here and nowhere else, so that a page's link, its handler and its API
- * endpoint can never disagree. Pages live in their own modules (page_*.c) and add one line
- * to console_layout.c's route table (and one to the home page's sections). */
+ * fields). Pages live in their own modules (page_*.c) and add one line to the route table
+ * (console_routes.h, which also holds the role rules) and one to the home page's sections. */
 #ifndef HUB_CONSOLE_LAYOUT_H
 #define HUB_CONSOLE_LAYOUT_H
 
@@ -11,50 +9,12 @@
 #include <stdint.h>
 
 #include "api/console_internal.h"
+#include "api/console_routes.h"
 #include "app/html.h"
 #include "app/msg.h"
 
 #define LAYOUT_A(name, value) ((struct html_attr){name, value})
 #define LAYOUT_N(attrs) (sizeof attrs / sizeof attrs[0])
-
-/* What a role may do (console_may). */
-enum console_right {
-    RIGHT_CASES,       /* the reports list and case files, sensitive fields masked */
-    RIGHT_REVEAL,      /* sensitive fields shown (each reveal audited) */
-    RIGHT_EDIT,        /* district edits of a case, with a reason */
-    RIGHT_REVIEW,      /* a case's review state */
-    RIGHT_RESOLVE,     /* conflicts: resolve and dismiss */
-    RIGHT_CONFLICTS,   /* the conflicts queue, read */
-    RIGHT_EXPORT,      /* de-identified exports */
-    RIGHT_EXPORT_FULL, /* full exports */
-    RIGHT_POSTS,       /* the posts' devices, read */
-    RIGHT_POSTS_ADMIN, /* revoke a device */
-    RIGHT_ME,          /* monitoring and evaluation, the monthly recap */
-    RIGHT_MONTH_LOCK,  /* approve and lock a month */
-    RIGHT_AUDIT,       /* the audit log */
-    RIGHT_REFERRALS,   /* an agency's referrals, read */
-    RIGHT_ANSWER,      /* answer a referral addressed to one's agency */
-    RIGHT_OVERRIDE,    /* open a referral without consent, with a reason */
-    RIGHT_ACCOUNTS,    /* accounts: list, add, reset, disable */
-};
-bool console_may(enum hub_role role, enum console_right right);
-
-#define ROLE_BIT(role) (1u << (role))
-#define EVERY_ROLE (ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR) | \
-                    ROLE_BIT(HUB_ROLE_ADMIN) | ROLE_BIT(HUB_ROLE_PARTNER))
-
-/* A signed-in page: GET gets form NULL; POST gets the form, with only fields (NULL
- * terminated; "csrf" always allowed) and its CSRF token checked before the handler runs. */
-typedef int (*console_route_fn)(struct console_exchange *x, const struct web_form *form);
-struct console_route {
-    const char *method; /* "GET" or "POST" */
-    const char *path;
-    console_route_fn handle;
-    enum console_right right;
-    const char *const *fields;
-};
-/* The route of method and path, or NULL. */
-const struct console_route *console_route_find(const char *method, const char *path);
 
 const char *layout_say(const struct console_exchange *x, enum msg_id id);
 void layout_hidden(struct html *h, const char *name, const char *value);
