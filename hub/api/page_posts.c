@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "api/enroll.h"
-#include "api/page_kit.h"
+#include "api/console_layout.h"
 #include "sae/sae_area.h"
 #include "store/hub_areas.h"
 
@@ -56,11 +56,11 @@ static void offset_text(const struct console_exchange *x, const struct hub_node 
         snprintf(out, 32, "%+" PRId64 " s", n->clock_offset_ms / 1000);
 }
 
-static void time_or_never(const struct console_exchange *x, int64_t ms, char out[KIT_TIME_BYTES])
+static void time_or_never(const struct console_exchange *x, int64_t ms, char out[LAYOUT_TIME_BYTES])
 {
-    kit_time(ms, out);
+    layout_time(ms, out);
     if (!out[0])
-        snprintf(out, KIT_TIME_BYTES, "%s", layout_say(x, MSG_NEVER));
+        snprintf(out, LAYOUT_TIME_BYTES, "%s", layout_say(x, MSG_NEVER));
 }
 
 static void revoke_link(struct html *h, const struct console_exchange *x, const char *id)
@@ -74,8 +74,8 @@ static void revoke_link(struct html *h, const struct console_exchange *x, const 
 static void device_row(struct html *h, struct console_exchange *x, const struct hub_node *n,
                        bool admin)
 {
-    char id[DEVICE_ID_TEXT_BYTES], village[SAE_AREA_LABEL_BYTES], seen[KIT_TIME_BYTES];
-    char batch[KIT_TIME_BYTES], offset[32];
+    char id[DEVICE_ID_TEXT_BYTES], village[SAE_AREA_LABEL_BYTES], seen[LAYOUT_TIME_BYTES];
+    char batch[LAYOUT_TIME_BYTES], offset[32];
     device_id_text(n->id, id);
     hub_areas_label(x->store, n->village, village);
     time_or_never(x, n->last_seen_ms, seen);
@@ -88,7 +88,7 @@ static void device_row(struct html *h, struct console_exchange *x, const struct 
     layout_cell(h, layout_say(x, n->revoked_ms ? MSG_STATE_REVOKED : MSG_STATE_ENROLLED));
     layout_cell(h, seen);
     layout_cell(h, batch);
-    kit_cell_int(h, n->acked_seq);
+    layout_cell_int(h, n->acked_seq);
     layout_cell(h, offset);
     if (admin) {
         html_open(h, "td", NULL, 0);
@@ -136,22 +136,22 @@ int page_posts(struct console_exchange *x, const struct web_form *form)
         return rc;
     }
     char done[16] = "";
-    kit_query(x, "done", done, sizeof done);
+    layout_query(x, "done", done, sizeof done);
     struct html h;
     html_init(&h);
     console_page_open(&h, x, MSG_POSTS, "posts", false);
-    kit_heading(&h, x, MSG_POSTS);
-    kit_note(&h, "intro", NULL, layout_say(x, MSG_POSTS_INTRO));
+    layout_heading(&h, x, MSG_POSTS);
+    layout_note(&h, "intro", NULL, layout_say(x, MSG_POSTS_INTRO));
     if (strcmp(done, "revoked") == 0)
-        kit_note(&h, "alert ok", "alert", layout_say(x, MSG_REVOKED_DONE));
-    kit_table_begin(&h, x, "devices", columns, LAYOUT_N(columns) - (admin ? 0 : 1));
+        layout_note(&h, "alert ok", "alert", layout_say(x, MSG_REVOKED_DONE));
+    layout_table_begin_msgs(&h, x, "devices", columns, LAYOUT_N(columns) - (admin ? 0 : 1));
     for (size_t i = 0; i < list.count; i++)
         device_row(&h, x, &list.nodes[i], admin);
     struct bundle_rows bundles = {&h, x, admin};
     rc = enroll_token_list(x->store, x->now_s * 1000, bundle_row, &bundles);
-    kit_table_end(&h);
+    layout_table_end(&h);
     if (list.count == 0)
-        kit_note(&h, "empty", "empty", layout_say(x, MSG_NO_DEVICES));
+        layout_note(&h, "empty", "empty", layout_say(x, MSG_NO_DEVICES));
     free(list.nodes);
     if (rc != 0) {
         html_free(&h);
@@ -166,7 +166,7 @@ int page_posts_revoke_confirm(struct console_exchange *x, const struct web_form 
     char text[32] = "", id[DEVICE_ID_TEXT_BYTES];
     uint64_t device = 0;
     struct hub_node node;
-    if (kit_query(x, "id", text, sizeof text) != 0 || device_id_parse(text, &device) != 0)
+    if (layout_query(x, "id", text, sizeof text) != 0 || device_id_parse(text, &device) != 0)
         return console_page_message(x, 400, MSG_BAD_REQUEST);
     int rc = hub_store_node_get(x->store, device, &node);
     if (rc == SAE_ENOTFOUND || (rc == 0 && node.revoked_ms))
@@ -189,7 +189,7 @@ int page_posts_revoke_confirm(struct console_exchange *x, const struct web_form 
     html_element(&h, "dt", NULL, 0, layout_say(x, MSG_VILLAGE));
     html_element(&h, "dd", NULL, 0, village);
     html_close(&h, "dl");
-    kit_note(&h, "alert warn", NULL, layout_say(x, MSG_REVOKE_CONFIRM));
+    layout_note(&h, "alert warn", NULL, layout_say(x, MSG_REVOKE_CONFIRM));
     const struct html_attr form_attrs[] = {LAYOUT_A("method", "post"),
                                            LAYOUT_A("action", "/console/posts/revoke")};
     const struct html_attr hidden[] = {LAYOUT_A("type", "hidden"), LAYOUT_A("name", "id"),
