@@ -270,9 +270,7 @@ int hub_cli_options(const char *command, const char *group,
 {
     bool help = false;
     int status = sae_cli_options("sae-hub", command, options, count, argc, argv, &help);
-    if (status == SAE_EXIT_OK && help)
-        return hub_cli_usage(stdout, group, HUB_CLI_DONE);
-    return status;
+    return status == SAE_EXIT_OK && help ? hub_cli_usage(stdout, group, HUB_CLI_DONE) : status;
 }
 
 int hub_cli_option_error(const char *command, int opt, char **argv)

@@ -33,7 +33,7 @@ static int parse_list(int argc, char **argv, struct list_options *o)
     const struct sae_cli_option options[] = {
         SAE_CLI_OPT_FLAG("json", 0, &o->json),
         SAE_CLI_OPT_FLAG("without-names", 0, &o->without_names),
-        SAE_CLI_OPT_NUMBER("limit", &o->limit, NULL, 1, DUP_LIST_MAX),
+        SAE_CLI_OPT_NUMBER("limit", 0, &o->limit, NULL, 1, DUP_LIST_MAX),
     };
     int status = HUB_CLI_OPTIONS("duplicates list", "duplicates", options, argc, argv);
     if (status != SAE_EXIT_OK)

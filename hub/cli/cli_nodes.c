@@ -32,7 +32,7 @@ static int parse_add(int argc, char **argv, struct add_options *o)
     const struct sae_cli_option options[] = {
         SAE_CLI_OPT_TEXT("url", 'u', &o->url),
         SAE_CLI_OPT_TEXT("output", 'o', &o->out),
-        SAE_CLI_OPT_NUMBER("days", &o->days, NULL, 1, ENROLL_DAYS_MAX),
+        SAE_CLI_OPT_NUMBER("days", 0, &o->days, NULL, 1, ENROLL_DAYS_MAX),
         SAE_CLI_OPT_TEXT("name", 0, &o->name),
     };
     int status = HUB_CLI_OPTIONS("nodes add", "nodes", options, argc, argv);

@@ -43,7 +43,7 @@ static int parse_tls(const char *verb, int argc, char **argv, struct tls_options
     memset(o, 0, sizeof *o);
     o->days = TLS_CERT_DAYS_DEFAULT;
     const struct sae_cli_option options[] = {
-        SAE_CLI_OPT_NUMBER("days", &o->days, &o->days_given, 1, TLS_CERT_DAYS_MAX),
+        SAE_CLI_OPT_NUMBER("days", 0, &o->days, &o->days_given, 1, TLS_CERT_DAYS_MAX),
         SAE_CLI_OPT_LIST("host", 0, o->hosts, &o->host_count, TLS_CERT_HOSTS_MAX),
         SAE_CLI_OPT_TEXT("tls-cert", 0, &o->cert),
         SAE_CLI_OPT_TEXT("tls-key", 0, &o->key),

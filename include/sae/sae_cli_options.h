@@ -41,9 +41,9 @@ struct sae_cli_option {
 #define SAE_CLI_OPT_LIST(long_name, short_letter, array, counter, most) \
     {.name = (long_name), .letter = (short_letter), .kind = SAE_CLI_LIST, .text = (array), \
      .count = (counter), .max = (long)(most)}
-#define SAE_CLI_OPT_NUMBER(long_name, where, given, low, high) \
-    {.name = (long_name), .kind = SAE_CLI_NUMBER, .number = (where), .flag = (given), \
-     .min = (low), .max = (high)}
+#define SAE_CLI_OPT_NUMBER(long_name, short_letter, where, given, low, high) \
+    {.name = (long_name), .letter = (short_letter), .kind = SAE_CLI_NUMBER, .number = (where), \
+     .flag = (given), .min = (low), .max = (high)}
 #define SAE_CLI_OPT_CALL(long_name, valued, fn, ctx, which) \
     {.name = (long_name), .kind = SAE_CLI_CALL, .takes_value = (valued), .take = (fn), \
      .context = (ctx), .id = (which)}

@@ -42,7 +42,7 @@ static int parse(struct parsed *p, bool *help, char **words)
         SAE_CLI_OPT_FLAG("json", 0, &p->json),
         SAE_CLI_OPT_TEXT("name", 'n', &p->name),
         SAE_CLI_OPT_LIST("host", 'H', p->hosts, &p->host_count, 2),
-        SAE_CLI_OPT_NUMBER("days", &p->days, &p->days_given, 1, 10),
+        SAE_CLI_OPT_NUMBER("days", 'D', &p->days, &p->days_given, 1, 10),
         SAE_CLI_OPT_CALL("up", false, take_call, p, 'u'),
         SAE_CLI_OPT_CALL("set", true, take_call, p, 's'),
     };
@@ -78,7 +78,7 @@ static void test_limits_at_their_edges(void **state)
     (void)state;
     struct parsed p;
     bool help = false;
-    char *one[] = {"thing", "--days", "1", NULL};
+    char *one[] = {"thing", "-D", "1", NULL}; /* the short letter of a number */
     assert_int_equal(parse(&p, &help, one), SAE_EXIT_OK);
     assert_int_equal(p.days, 1);
     char *zero[] = {"thing", "--days", "0", NULL};
