@@ -3,6 +3,7 @@
  * at most CONSOLE_API_BODY_BYTES; answers are JSON, errors {"error": CODE, "message": TEXT}. */
 #include "api/console_internal.h"
 #include "api/api_cases.h"
+#include "api/console_routes.h"
 
 #include <jansson.h>
 #include <sodium.h>
@@ -143,7 +144,7 @@ static int signed_in_route(struct console_exchange *x, const char *path, const c
     bool get = strcmp(method, "GET") == 0;
     bool session = strcmp(path, "/api/v1/session") == 0;
     int door_rc = 0;
-    if (console_doors_serve(x, true, &door_rc))
+    if (console_routes_serve(x, &door_rc))
         return door_rc;
     if (get && session)
         return console_api_answer(x, 200, json_pack("{s:o, s:s}", "account",

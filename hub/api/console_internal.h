@@ -79,6 +79,8 @@ int console_page_sign_in(struct console_exchange *x, unsigned status, const char
 
 /* A page with one message as an error (console_pages.c): refusals, 404s. */
 int console_page_message(struct console_exchange *x, unsigned status, enum msg_id text);
+/* The page of a refused request: 403 forbidden, any other status a bad request. */
+int console_page_refused(struct console_exchange *x, unsigned status);
 
 /* The API's answers (console_api.c): a JSON value (taken over, NULL: SAE_ENOMEM), an error
  * {"error": code, "message": message}, and the request's JSON object with only the allowed
@@ -89,12 +91,6 @@ int console_api_error(struct console_exchange *x, unsigned status, const char *c
                       const char *message);
 int console_api_body(struct console_exchange *x, const char *const *allowed, json_t **body);
 const char *console_api_text(json_t *body, const char *name);
-
-/* The pages and endpoints of console_doors.c's table, with the roles that may use each:
- * true when the request is one of them (*rc the answer), false when not (routing goes on). */
-bool console_doors_serve(struct console_exchange *x, bool api, int *rc);
-/* Whether role may GET path (true for a path that is not in the table). */
-bool console_doors_allow(const char *path, enum hub_role role);
 
 /* Pages (console_pages.c) and API (console_api.c). */
 int console_pages_handle(struct console_exchange *x);

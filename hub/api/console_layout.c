@@ -1,53 +1,16 @@
-/* Shared page pieces, the route table and the role rules (console_layout.h). */
+/* The console's own page pieces (console_layout.h). */
 #include "api/console_layout.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-
 
 #define A LAYOUT_A
 #define N LAYOUT_N
 
-/* The role rules, in one table (the issue's "Accounts and roles"): an admin sees no case
- * content unless also a coordinator; a partner none of these. */
-static const unsigned RIGHTS[] = {
-    [RIGHT_CASES] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_REVEAL] = ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_EDIT] = ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_REVIEW] = ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_RESOLVE] = ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_CONFLICTS] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_EXPORT] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_EXPORT_FULL] = ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_POSTS] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR) |
-                    ROLE_BIT(HUB_ROLE_ADMIN),
-    [RIGHT_POSTS_ADMIN] = ROLE_BIT(HUB_ROLE_ADMIN),
-    [RIGHT_ME] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_MONTH_LOCK] = ROLE_BIT(HUB_ROLE_COORDINATOR),
-    /* The hub serves one district: its coordinators see the district's audit. */
-    [RIGHT_AUDIT] = ROLE_BIT(HUB_ROLE_ADMIN) | ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_REFERRALS] = ROLE_BIT(HUB_ROLE_PARTNER) | ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_ANSWER] = ROLE_BIT(HUB_ROLE_PARTNER),
-    [RIGHT_OVERRIDE] = ROLE_BIT(HUB_ROLE_COORDINATOR),
-    [RIGHT_ACCOUNTS] = ROLE_BIT(HUB_ROLE_ADMIN),
-};
-
-bool console_may(enum hub_role role, enum console_right right)
-{
-    return (size_t)right < N(RIGHTS) && (RIGHTS[right] & ROLE_BIT(role)) != 0;
-}
-
 const char *layout_say(const struct console_exchange *x, enum msg_id id)
 {
     return msg_get(x->lang, id);
-}
-
-void layout_hidden(struct html *h, const char *name, const char *value)
-{
-    const struct html_attr attrs[] = {A("type", "hidden"), A("name", name), A("value", value)};
-    html_open(h, "input", attrs, N(attrs));
 }
 
 void layout_csrf(struct html *h, const struct console_exchange *x)
@@ -55,75 +18,13 @@ void layout_csrf(struct html *h, const struct console_exchange *x)
     layout_hidden(h, "csrf", x->caller.csrf);
 }
 
-void layout_select(struct html *h, const char *id, const char *label,
-                   const struct layout_option *options, size_t count, const char *any,
-                   const char *selected)
+void layout_table_begin_msgs(struct html *h, const struct console_exchange *x, const char *id,
+                             const enum msg_id *columns, size_t count)
 {
-    const struct html_attr lab[] = {A("for", id)};
-    const struct html_attr sel[] = {A("id", id), A("name", id)};
-    html_open(h, "div", NULL, 0);
-    html_element(h, "label", lab, N(lab), label);
-    html_open(h, "select", sel, N(sel));
-    if (any) {
-        const struct html_attr none[] = {A("value", "")};
-        html_element(h, "option", none, N(none), any);
-    }
-    for (size_t i = 0; i < count; i++) {
-        bool on = selected && strcmp(selected, options[i].value) == 0;
-        const struct html_attr opt[] = {A("value", options[i].value), A("selected", NULL)};
-        html_element(h, "option", opt, on ? 2 : 1, options[i].label);
-    }
-    html_close(h, "select");
-    html_close(h, "div");
-}
-
-void layout_input(struct html *h, const char *id, const char *type, const char *label,
-                  const char *value)
-{
-    const struct html_attr lab[] = {A("for", id)};
-    const struct html_attr in[] = {A("id", id), A("name", id), A("type", type),
-                                   A("value", value ? value : "")};
-    html_open(h, "div", NULL, 0);
-    html_element(h, "label", lab, N(lab), label);
-    html_open(h, "input", in, N(in));
-    html_close(h, "div");
-}
-
-void layout_table_begin(struct html *h, const char *id, const char *const *headings,
-                        size_t count)
-{
-    const struct html_attr wrap[] = {A("class", "table-wrap")};
-    const struct html_attr table[] = {A("class", "data"), A("id", id)};
-    const struct html_attr col[] = {A("scope", "col")};
-    html_open(h, "div", wrap, N(wrap));
-    html_open(h, "table", table, N(table));
-    html_open(h, "thead", NULL, 0);
-    html_open(h, "tr", NULL, 0);
+    layout_table_head(h, id);
     for (size_t i = 0; i < count; i++)
-        html_element(h, "th", col, N(col), headings[i]);
-    html_close(h, "tr");
-    html_close(h, "thead");
-    html_open(h, "tbody", NULL, 0);
-}
-
-void layout_table_end(struct html *h)
-{
-    html_close(h, "tbody");
-    html_close(h, "table");
-    html_close(h, "div");
-}
-
-void layout_cell(struct html *h, const char *text)
-{
-    html_element(h, "td", NULL, 0, text ? text : "\xE2\x80\x94");
-}
-
-void layout_cell_link(struct html *h, const char *href, const char *text)
-{
-    const struct html_attr link[] = {A("href", href)};
-    html_open(h, "td", NULL, 0);
-    html_element(h, "a", link, N(link), text);
-    html_close(h, "td");
+        layout_table_heading(h, layout_say(x, columns[i]));
+    layout_table_body(h);
 }
 
 static void pager_link(struct html *h, const char *base, size_t offset, const char *rel,
@@ -156,37 +57,6 @@ void layout_pager(struct html *h, const struct console_exchange *x, const char *
     html_close(h, "nav");
 }
 
-void layout_alert(struct html *h, const char *kind, const char *text)
-{
-    char cls[32];
-    snprintf(cls, sizeof cls, "alert %s", kind);
-    const struct html_attr attrs[] = {A("class", cls), A("role", "alert"), A("id", "alert")};
-    if (text)
-        html_element(h, "p", attrs, N(attrs), text);
-}
-
-int layout_message_page(struct console_exchange *x, unsigned status, enum msg_id text)
-{
-    struct html h;
-    html_init(&h);
-    console_page_open(&h, x, text, "home", true);
-    const struct html_attr card[] = {A("class", "card")};
-    html_open(&h, "div", card, N(card));
-    layout_alert(&h, "error", layout_say(x, text));
-    const struct html_attr home[] = {A("href", "/console/")};
-    html_element(&h, "a", home, N(home), layout_say(x, MSG_HOME));
-    html_close(&h, "div");
-    return console_page_close(&h, x, status);
-}
-
-void layout_time(int64_t ms, char out[20])
-{
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-    if (!gmtime_r(&s, &tm) || strftime(out, 20, "%Y-%m-%d %H:%M", &tm) == 0)
-        snprintf(out, 20, "?");
-}
-
 void layout_value_text(const struct console_exchange *x, const struct sae_field *field,
                        const char *value, char *out, size_t cap)
 {
@@ -198,3 +68,25 @@ void layout_value_text(const struct console_exchange *x, const struct sae_field 
     if (v)
         snprintf(out, cap, "%s", x->lang == MSG_LANG_EN ? v->label_en : v->label_id);
 }
+
+void layout_heading(struct html *h, const struct console_exchange *x, enum msg_id title)
+{
+    const struct html_attr crumbs[] = {A("class", "crumbs"),
+                                       A("aria-label", layout_say(x, MSG_SECTIONS))};
+    const struct html_attr home[] = {A("href", "/console/"), A("id", "home")};
+    html_open(h, "nav", crumbs, N(crumbs));
+    html_element(h, "a", home, N(home), layout_say(x, MSG_HOME));
+    html_close(h, "nav");
+    html_element(h, "h1", NULL, 0, layout_say(x, title));
+}
+
+int layout_query(const struct console_exchange *x, const char *name, char *out, size_t cap)
+{
+    int rc = web_request_query(x->req, name, out, cap);
+    if (rc == SAE_ENOTFOUND) {
+        out[0] = '\0';
+        return 0;
+    }
+    return rc;
+}
+

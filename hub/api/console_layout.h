@@ -1,93 +1,36 @@
-/* Pieces every page of the console shares (tables, paging, filter forms, hidden CSRF
- * fields), the table of routes the signed-in pages answer and the role rules: who may do
- * what is decided here and nowhere else, so that a page's link, its handler and its API
- * endpoint can never disagree. Pages live in their own modules (page_*.c) and add one line
- * to console_layout.c's route table (and one to the home page's sections). */
+/* The console's own page pieces, beside web/app/layout.h's generic ones: words in the
+ * caller's language, the session's CSRF field, tables headed by message ids, paging, a
+ * value's label, the page's heading and the query's arguments. Pages live in their own
+ * modules (page_*.c) and add one line to the route table (console_routes.h, which also
+ * holds the role rules) and one to the home page's sections. */
 #ifndef HUB_CONSOLE_LAYOUT_H
 #define HUB_CONSOLE_LAYOUT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "api/console_internal.h"
+#include "api/console_routes.h"
 #include "app/html.h"
+#include "app/layout.h"
 #include "app/msg.h"
 
-#define LAYOUT_A(name, value) ((struct html_attr){name, value})
-#define LAYOUT_N(attrs) (sizeof attrs / sizeof attrs[0])
-
-/* What a role may do (console_may). */
-enum console_right {
-    RIGHT_CASES,       /* the reports list and case files, sensitive fields masked */
-    RIGHT_REVEAL,      /* sensitive fields shown (each reveal audited) */
-    RIGHT_EDIT,        /* district edits of a case, with a reason */
-    RIGHT_REVIEW,      /* a case's review state */
-    RIGHT_RESOLVE,     /* conflicts: resolve and dismiss */
-    RIGHT_CONFLICTS,   /* the conflicts queue, read */
-    RIGHT_EXPORT,      /* de-identified exports */
-    RIGHT_EXPORT_FULL, /* full exports */
-    RIGHT_POSTS,       /* the posts' devices, read */
-    RIGHT_POSTS_ADMIN, /* revoke a device */
-    RIGHT_ME,          /* monitoring and evaluation, the monthly recap */
-    RIGHT_MONTH_LOCK,  /* approve and lock a month */
-    RIGHT_AUDIT,       /* the audit log */
-    RIGHT_REFERRALS,   /* an agency's referrals, read */
-    RIGHT_ANSWER,      /* answer a referral addressed to one's agency */
-    RIGHT_OVERRIDE,    /* open a referral without consent, with a reason */
-    RIGHT_ACCOUNTS,    /* accounts: list, add, reset, disable */
-};
-bool console_may(enum hub_role role, enum console_right right);
-
-#define ROLE_BIT(role) (1u << (role))
-#define EVERY_ROLE (ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR) | \
-                    ROLE_BIT(HUB_ROLE_ADMIN) | ROLE_BIT(HUB_ROLE_PARTNER))
-
-/* A signed-in page: GET gets form NULL; POST gets the form, with only fields (NULL
- * terminated; "csrf" always allowed) and its CSRF token checked before the handler runs. */
-typedef int (*console_route_fn)(struct console_exchange *x, const struct web_form *form);
-struct console_route {
-    const char *method; /* "GET" or "POST" */
-    const char *path;
-    console_route_fn handle;
-    enum console_right right;
-    const char *const *fields;
-};
-/* The route of method and path, or NULL. */
-const struct console_route *console_route_find(const char *method, const char *path);
-
 const char *layout_say(const struct console_exchange *x, enum msg_id id);
-void layout_hidden(struct html *h, const char *name, const char *value);
 void layout_csrf(struct html *h, const struct console_exchange *x);
-/* <label for=id>label</label><select id=id name=id> with "" (label any) then options
- * (value, label) pairs, selected kept. */
-struct layout_option {
-    const char *value, *label;
-};
-void layout_select(struct html *h, const char *id, const char *label,
-                   const struct layout_option *options, size_t count, const char *any,
-                   const char *selected);
-void layout_input(struct html *h, const char *id, const char *type, const char *label,
-                  const char *value);
-/* A table: <table class=data><thead> with the headings, then <tbody> (close with
- * layout_table_end). */
-void layout_table_begin(struct html *h, const char *id, const char *const *headings,
-                        size_t count);
-void layout_table_end(struct html *h);
-void layout_cell(struct html *h, const char *text);
-void layout_cell_link(struct html *h, const char *href, const char *text);
+/* layout_table_begin headed by the columns' messages. */
+void layout_table_begin_msgs(struct html *h, const struct console_exchange *x, const char *id,
+                             const enum msg_id *columns, size_t count);
 /* "1–50 of 1,234" and previous / next links: base is the page's path and query without
  * offset ("/console/reports?kind=kasus&"). */
 void layout_pager(struct html *h, const struct console_exchange *x, const char *base,
                   size_t offset, size_t limit, int64_t total);
-/* A notice (kind "ok" or "error") with role=alert. */
-void layout_alert(struct html *h, const char *kind, const char *text);
-/* A page of one message (4xx/5xx). */
-int layout_message_page(struct console_exchange *x, unsigned status, enum msg_id text);
 /* A value for people: an enum's or a yes/no's label, else the text (cut to cap). */
 void layout_value_text(const struct console_exchange *x, const struct sae_field *field,
                        const char *value, char *out, size_t cap);
-/* ISO date "YYYY-MM-DD HH:MM" (UTC) of ms since the epoch. */
-void layout_time(int64_t ms, char out[20]);
+/* The page's way home and its <h1>. */
+void layout_heading(struct html *h, const struct console_exchange *x, enum msg_id title);
+/* A query argument into out ("" when absent); SAE_EINVAL / SAE_ETOOBIG for one that is not
+ * UTF-8 or too long (the page then answers 400). */
+int layout_query(const struct console_exchange *x, const char *name, char *out, size_t cap);
 
 #endif

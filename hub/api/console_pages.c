@@ -12,20 +12,10 @@
 #include "app/assets.h"
 #include "app/html.h"
 #include "app/password.h"
+#include "app/route.h"
 
 #define A(name, value) ((struct html_attr){name, value})
 #define N(attrs) (sizeof attrs / sizeof attrs[0])
-
-static const char *say(const struct console_exchange *x, enum msg_id id)
-{
-    return msg_get(x->lang, id);
-}
-
-static void hidden_csrf(struct html *h, const char *token)
-{
-    const struct html_attr attrs[] = {A("type", "hidden"), A("name", "csrf"), A("value", token)};
-    html_open(h, "input", attrs, N(attrs));
-}
 
 /* The language switch: a link to the other language that comes back to back. */
 static void language_link(struct html *h, const struct console_exchange *x, const char *back)
@@ -35,7 +25,7 @@ static void language_link(struct html *h, const struct console_exchange *x, cons
              x->lang == MSG_LANG_EN ? "id" : "en", back);
     const struct html_attr attrs[] = {A("href", href), A("id", "lang-switch"),
                                       A("lang", x->lang == MSG_LANG_EN ? "id" : "en")};
-    html_element(h, "a", attrs, N(attrs), say(x, MSG_LANGUAGE_SWITCH));
+    html_element(h, "a", attrs, N(attrs), layout_say(x, MSG_LANGUAGE_SWITCH));
 }
 
 static void topbar(struct html *h, const struct console_exchange *x, const char *back)
@@ -44,10 +34,10 @@ static void topbar(struct html *h, const struct console_exchange *x, const char 
     const struct html_attr brand[] = {A("class", "brand")};
     html_open(h, "header", bar, N(bar));
     html_open(h, "div", brand, N(brand));
-    html_text(h, say(x, MSG_APP_NAME));
-    html_element(h, "small", NULL, 0, say(x, MSG_CONSOLE));
+    html_text(h, layout_say(x, MSG_APP_NAME));
+    html_element(h, "small", NULL, 0, layout_say(x, MSG_CONSOLE));
     html_close(h, "div");
-    const struct html_attr nav[] = {A("aria-label", say(x, MSG_ACCOUNT_SECTION))};
+    const struct html_attr nav[] = {A("aria-label", layout_say(x, MSG_ACCOUNT_SECTION))};
     html_open(h, "nav", nav, N(nav));
     language_link(h, x, back);
     if (x->signed_in) {
@@ -56,8 +46,8 @@ static void topbar(struct html *h, const struct console_exchange *x, const char 
         const struct html_attr form[] = {A("method", "post"), A("action", "/console/sign-out")};
         const struct html_attr button[] = {A("type", "submit"), A("id", "sign-out")};
         html_open(h, "form", form, N(form));
-        hidden_csrf(h, x->caller.csrf);
-        html_element(h, "button", button, N(button), say(x, MSG_SIGN_OUT));
+        layout_csrf(h, x);
+        html_element(h, "button", button, N(button), layout_say(x, MSG_SIGN_OUT));
         html_close(h, "form");
     }
     html_close(h, "nav");
@@ -84,14 +74,14 @@ void console_page_open(struct html *h, const struct console_exchange *x, enum ms
     html_open(h, "meta", charset, N(charset));
     html_open(h, "meta", viewport, N(viewport));
     html_open(h, "title", NULL, 0);
-    html_text(h, say(x, title));
+    html_text(h, layout_say(x, title));
     html_text(h, " \xC2\xB7 ");
-    html_text(h, say(x, MSG_APP_NAME));
+    html_text(h, layout_say(x, MSG_APP_NAME));
     html_close(h, "title");
     html_open(h, "link", link, N(link));
     html_close(h, "head");
     html_open(h, "body", NULL, 0);
-    html_element(h, "a", skip, N(skip), say(x, MSG_SKIP_TO_CONTENT));
+    html_element(h, "a", skip, N(skip), layout_say(x, MSG_SKIP_TO_CONTENT));
     topbar(h, x, back);
     html_open(h, "main", main_attrs, N(main_attrs));
 }
@@ -107,13 +97,6 @@ int console_page_close(struct html *h, struct console_exchange *x, unsigned stat
     if (rc != 0)
         return rc;
     return web_response_body(x->resp, status, "text/html; charset=utf-8", body, len);
-}
-
-static void alert(struct html *h, const char *kind, const char *text)
-{
-    const struct html_attr attrs[] = {A("class", kind), A("role", "alert"), A("id", "alert")};
-    if (text)
-        html_element(h, "p", attrs, N(attrs), text);
 }
 
 /* A labelled input; the first of a form (first) has the keyboard's focus when the page
@@ -156,18 +139,18 @@ int console_page_sign_in(struct console_exchange *x, unsigned status, const char
     html_init(&h);
     console_page_open(&h, x, MSG_SIGN_IN, "sign-in", true);
     card_begin(&h);
-    html_element(&h, "h1", NULL, 0, say(x, MSG_SIGN_IN));
+    html_element(&h, "h1", NULL, 0, layout_say(x, MSG_SIGN_IN));
     const struct html_attr intro[] = {A("class", "intro")};
-    html_element(&h, "p", intro, N(intro), say(x, MSG_SIGN_IN_INTRO));
-    alert(&h, "alert error", error);
-    alert(&h, "alert ok", notice);
+    html_element(&h, "p", intro, N(intro), layout_say(x, MSG_SIGN_IN_INTRO));
+    layout_alert(&h, "error", error);
+    layout_alert(&h, "ok", notice);
     const struct html_attr form[] = {A("method", "post"), A("action", "/console/sign-in")};
     html_open(&h, "form", form, N(form));
-    hidden_csrf(&h, pre);
-    field(&h, "name", "text", say(x, MSG_NAME), name, "username", name == NULL);
-    field(&h, "password", "password", say(x, MSG_PASSWORD), NULL, "current-password",
+    layout_hidden(&h, "csrf", pre);
+    field(&h, "name", "text", layout_say(x, MSG_NAME), name, "username", name == NULL);
+    field(&h, "password", "password", layout_say(x, MSG_PASSWORD), NULL, "current-password",
           name != NULL);
-    submit(&h, "submit", say(x, MSG_SIGN_IN));
+    submit(&h, "submit", layout_say(x, MSG_SIGN_IN));
     html_close(&h, "form");
     html_close(&h, "div");
     return console_page_close(&h, x, status);
@@ -176,25 +159,21 @@ int console_page_sign_in(struct console_exchange *x, unsigned status, const char
 static const enum msg_id ROLE_MSG[] = {MSG_ROLE_OPERATOR, MSG_ROLE_COORDINATOR, MSG_ROLE_ADMIN,
                                        MSG_ROLE_PARTNER};
 
-/* The home page's sections: a page that exists adds its row here, with the roles that may
- * open it (its handler checks the role again), ROUTE_DECIDES for a page of the route
- * table: shown when console_may grants its route's right; a page of console_doors.c's table
- * is shown to the roles its door lets in. Only what exists is linked. */
-#define ROUTE_DECIDES 0u
+/* The home page's sections: a page that exists adds its row here; it is shown to the roles
+ * the route table lets open it (console_routes_allow). Only what exists is linked. */
 static const struct console_section {
     const char *path;
     enum msg_id label;
-    unsigned roles;
 } SECTIONS[] = {
-    {"/console/reports", MSG_REPORTS, ROUTE_DECIDES},
-    {"/console/conflicts", MSG_CONFLICTS, ROUTE_DECIDES},
-    {"/console/duplicates", MSG_DUPLICATES, ROUTE_DECIDES},
-    {"/console/posts", MSG_POSTS, EVERY_ROLE},
-    {"/console/me", MSG_ME, EVERY_ROLE},
-    {"/console/audit", MSG_AUDIT, EVERY_ROLE},
-    {"/console/referrals", MSG_REFERRALS, EVERY_ROLE},
-    {"/console/accounts", MSG_ACCOUNTS, EVERY_ROLE},
-    {"/console/password", MSG_CHANGE_PASSWORD, EVERY_ROLE},
+    {"/console/reports", MSG_REPORTS},
+    {"/console/conflicts", MSG_CONFLICTS},
+    {"/console/duplicates", MSG_DUPLICATES},
+    {"/console/posts", MSG_POSTS},
+    {"/console/me", MSG_ME},
+    {"/console/audit", MSG_AUDIT},
+    {"/console/referrals", MSG_REFERRALS},
+    {"/console/accounts", MSG_ACCOUNTS},
+    {"/console/password", MSG_CHANGE_PASSWORD},
 };
 
 /* Home: who is signed in, and links to the sections this role may open. */
@@ -205,38 +184,33 @@ static int page_home(struct console_exchange *x)
     html_init(&h);
     console_page_open(&h, x, MSG_HOME, "home", false);
     html_open(&h, "h1", NULL, 0);
-    html_text(&h, say(x, MSG_WELCOME));
+    html_text(&h, layout_say(x, MSG_WELCOME));
     html_text(&h, ", ");
     html_text(&h, a->name);
     html_close(&h, "h1");
     card_begin(&h);
     const struct html_attr facts[] = {A("class", "facts")};
     html_open(&h, "dl", facts, N(facts));
-    html_element(&h, "dt", NULL, 0, say(x, MSG_NAME));
+    html_element(&h, "dt", NULL, 0, layout_say(x, MSG_NAME));
     html_element(&h, "dd", NULL, 0, a->name);
-    html_element(&h, "dt", NULL, 0, say(x, MSG_ROLE));
+    html_element(&h, "dt", NULL, 0, layout_say(x, MSG_ROLE));
     const struct html_attr role[] = {A("id", "role")};
-    html_element(&h, "dd", role, N(role), say(x, ROLE_MSG[a->role]));
+    html_element(&h, "dd", role, N(role), layout_say(x, ROLE_MSG[a->role]));
     if (a->role == HUB_ROLE_PARTNER) {
-        html_element(&h, "dt", NULL, 0, say(x, MSG_AGENCY));
+        html_element(&h, "dt", NULL, 0, layout_say(x, MSG_AGENCY));
         html_element(&h, "dd", NULL, 0, a->agency);
     }
     html_close(&h, "dl");
     html_close(&h, "div");
-    html_element(&h, "h2", NULL, 0, say(x, MSG_SECTIONS));
+    html_element(&h, "h2", NULL, 0, layout_say(x, MSG_SECTIONS));
     const struct html_attr list[] = {A("class", "sections"), A("id", "sections")};
     html_open(&h, "ul", list, N(list));
     for (size_t i = 0; i < N(SECTIONS); i++) {
-        const struct console_route *route = console_route_find("GET", SECTIONS[i].path);
-        bool shown = SECTIONS[i].roles == ROUTE_DECIDES
-                         ? route && console_may(a->role, route->right)
-                         : (SECTIONS[i].roles & ROLE_BIT(a->role)) != 0 &&
-                               console_doors_allow(SECTIONS[i].path, a->role);
-        if (!shown)
+        if (!console_routes_allow(SECTIONS[i].path, a->role))
             continue;
         const struct html_attr link[] = {A("href", SECTIONS[i].path)};
         html_open(&h, "li", NULL, 0);
-        html_element(&h, "a", link, N(link), say(x, SECTIONS[i].label));
+        html_element(&h, "a", link, N(link), layout_say(x, SECTIONS[i].label));
         html_close(&h, "li");
     }
     html_close(&h, "ul");
@@ -249,19 +223,19 @@ static int page_password(struct console_exchange *x, unsigned status, const char
     html_init(&h);
     console_page_open(&h, x, MSG_CHANGE_PASSWORD, "password", true);
     card_begin(&h);
-    html_element(&h, "h1", NULL, 0, say(x, MSG_CHANGE_PASSWORD));
-    alert(&h, "alert error", error);
+    html_element(&h, "h1", NULL, 0, layout_say(x, MSG_CHANGE_PASSWORD));
+    layout_alert(&h, "error", error);
     const struct html_attr form[] = {A("method", "post"), A("action", "/console/password")};
     html_open(&h, "form", form, N(form));
-    hidden_csrf(&h, x->caller.csrf);
-    field(&h, "current", "password", say(x, MSG_CURRENT_PASSWORD), NULL, "current-password",
+    layout_csrf(&h, x);
+    field(&h, "current", "password", layout_say(x, MSG_CURRENT_PASSWORD), NULL, "current-password",
           true);
-    field(&h, "new", "password", say(x, MSG_NEW_PASSWORD), NULL, "new-password", false);
+    field(&h, "new", "password", layout_say(x, MSG_NEW_PASSWORD), NULL, "new-password", false);
     const struct html_attr hint[] = {A("class", "hint")};
-    html_element(&h, "p", hint, N(hint), say(x, MSG_PASSWORD_RULE));
-    field(&h, "again", "password", say(x, MSG_NEW_PASSWORD_AGAIN), NULL, "new-password",
+    html_element(&h, "p", hint, N(hint), layout_say(x, MSG_PASSWORD_RULE));
+    field(&h, "again", "password", layout_say(x, MSG_NEW_PASSWORD_AGAIN), NULL, "new-password",
           false);
-    submit(&h, "submit", say(x, MSG_CHANGE_PASSWORD));
+    submit(&h, "submit", layout_say(x, MSG_CHANGE_PASSWORD));
     html_close(&h, "form");
     html_close(&h, "div");
     return console_page_close(&h, x, status);
@@ -275,16 +249,16 @@ static int page_conduct(struct console_exchange *x)
     html_init(&h);
     console_page_open(&h, x, MSG_CONDUCT_TITLE, "conduct", false);
     card_begin(&h);
-    html_element(&h, "h1", NULL, 0, say(x, MSG_CONDUCT_TITLE));
+    html_element(&h, "h1", NULL, 0, layout_say(x, MSG_CONDUCT_TITLE));
     const struct html_attr list[] = {A("class", "conduct")};
     html_open(&h, "ol", list, N(list));
     for (size_t i = 0; i < N(points); i++)
-        html_element(&h, "li", NULL, 0, say(x, points[i]));
+        html_element(&h, "li", NULL, 0, layout_say(x, points[i]));
     html_close(&h, "ol");
     const struct html_attr form[] = {A("method", "post"), A("action", "/console/conduct")};
     html_open(&h, "form", form, N(form));
-    hidden_csrf(&h, x->caller.csrf);
-    submit(&h, "accept", say(x, MSG_CONDUCT_ACCEPT));
+    layout_csrf(&h, x);
+    submit(&h, "accept", layout_say(x, MSG_CONDUCT_ACCEPT));
     html_close(&h, "form");
     html_close(&h, "div");
     return console_page_close(&h, x, 200);
@@ -296,7 +270,9 @@ int console_page_message(struct console_exchange *x, unsigned status, enum msg_i
     html_init(&h);
     console_page_open(&h, x, text, "home", true);
     card_begin(&h);
-    alert(&h, "alert error", say(x, text));
+    layout_alert(&h, "error", layout_say(x, text));
+    const struct html_attr home[] = {A("href", "/console/")};
+    html_element(&h, "a", home, N(home), layout_say(x, MSG_HOME));
     html_close(&h, "div");
     return console_page_close(&h, x, status);
 }
@@ -328,36 +304,36 @@ static int switch_language(struct console_exchange *x)
     return rc == 0 ? web_response_redirect(x->resp, back_path(back)) : rc;
 }
 
-/* The form of a POST, with only the allowed fields; NULL after answering 400 itself. */
-static int read_form(struct console_exchange *x, const char *const *allowed,
+int console_page_refused(struct console_exchange *x, unsigned status)
+{
+    return console_page_message(x, status, status == 403 ? MSG_FORBIDDEN : MSG_BAD_REQUEST);
+}
+
+/* A POST's form with only fields and "csrf", its token equal to csrf; NULL after answering
+ * 4xx itself. */
+static int read_form(struct console_exchange *x, const char *const *fields, const char *csrf,
                      struct web_form **form)
 {
-    *form = NULL;
-    int rc = web_form_parse(x->req, form);
-    if (rc == 0 && web_form_only(*form, allowed) != 0) {
-        web_form_free(*form);
-        *form = NULL;
-        rc = SAE_EINVAL;
-    }
-    if (rc == SAE_ENOMEM)
+    unsigned refusal = 0;
+    int rc = web_route_form(x->req, fields, csrf, form, &refusal);
+    if (rc != 0 || refusal == 0)
         return rc;
-    return rc == 0 ? 0 : console_page_message(x, rc == SAE_ETOOBIG ? 413 : 400, MSG_BAD_REQUEST);
+    /* A signed-in session's refused token is audited; a sign-in form's is not (anyone can
+     * send those, and the audit must not be a table strangers fill). */
+    return refusal == 403 && x->signed_in ? console_csrf_refuse(x, false)
+                                          : console_page_refused(x, refusal);
 }
 
 static int post_sign_in(struct console_exchange *x)
 {
-    static const char *const allowed[] = {"csrf", "name", "password", NULL};
+    static const char *const fields[] = {"name", "password", NULL};
     struct web_form *form = NULL;
     char pre[WEB_COOKIE_BYTES] = "", token[SESSION_TOKEN_TEXT_BYTES];
     char csrf[SESSION_TOKEN_TEXT_BYTES];
-    int rc = read_form(x, allowed, &form);
+    web_request_cookie(x->req, CONSOLE_PRE_COOKIE, pre, sizeof pre);
+    int rc = read_form(x, fields, pre, &form);
     if (rc != 0 || !form)
         return rc;
-    web_request_cookie(x->req, CONSOLE_PRE_COOKIE, pre, sizeof pre);
-    if (!session_csrf_equal(pre, web_form_get(form, "csrf"))) {
-        web_form_free(form);
-        return console_page_message(x, 403, MSG_FORBIDDEN);
-    }
     enum console_outcome outcome = CONSOLE_REFUSED;
     int64_t retry = 0;
     const char *name = web_form_get(form, "name");
@@ -373,7 +349,7 @@ static int post_sign_in(struct console_exchange *x)
         bool throttled = outcome == CONSOLE_THROTTLED;
         x->resp->retry_after_seconds = throttled ? (unsigned)retry : 0;
         rc = console_page_sign_in(x, throttled ? 429 : 401,
-                                  say(x, throttled ? MSG_SIGN_IN_THROTTLED : MSG_SIGN_IN_FAILED),
+                                  layout_say(x, throttled ? MSG_SIGN_IN_THROTTLED : MSG_SIGN_IN_FAILED),
                                   NULL, name);
     }
     sodium_memzero(token, sizeof token);
@@ -381,48 +357,14 @@ static int post_sign_in(struct console_exchange *x)
     return rc;
 }
 
-/* A page of the route table (console_layout.h): the role's right first, then for a form
- * its fields and CSRF token, before the page's handler runs. */
-static int routed(struct console_exchange *x, const struct console_route *route, bool post)
-{
-    if (!console_may(x->caller.account.role, route->right))
-        return console_page_message(x, 403, MSG_FORBIDDEN);
-    if (!post)
-        return route->handle(x, NULL);
-    const char *allowed[WEB_FORM_FIELDS_MAX + 2] = {"csrf"};
-    size_t n = 1;
-    for (const char *const *f = route->fields; *f && n < WEB_FORM_FIELDS_MAX + 1; f++)
-        allowed[n++] = *f;
-    struct web_form *form = NULL;
-    if (x->req->body_len == 0)
-        return console_csrf_refuse(x, false);
-    int rc = read_form(x, allowed, &form);
-    if (rc != 0 || !form)
-        return rc;
-    rc = console_csrf_ok(x, web_form_get(form, "csrf")) ? route->handle(x, form)
-                                                        : console_csrf_refuse(x, false);
-    web_form_free(form);
-    return rc;
-}
-
 static int post_signed_in(struct console_exchange *x, const char *path)
 {
-    const struct console_route *route = console_route_find("POST", path);
-    if (route)
-        return routed(x, route, true);
-    static const char *const csrf_only[] = {"csrf", NULL};
-    static const char *const password_fields[] = {"csrf", "current", "new", "again", NULL};
+    static const char *const password_fields[] = {"current", "new", "again", NULL};
     bool password = strcmp(path, "/console/password") == 0;
     struct web_form *form = NULL;
-    if (x->req->body_len == 0) /* no form, so no token */
-        return console_csrf_refuse(x, false);
-    int rc = read_form(x, password ? password_fields : csrf_only, &form);
+    int rc = read_form(x, password ? password_fields : NULL, x->caller.csrf, &form);
     if (rc != 0 || !form)
         return rc;
-    if (!console_csrf_ok(x, web_form_get(form, "csrf"))) {
-        web_form_free(form);
-        return console_csrf_refuse(x, false);
-    }
     enum console_outcome outcome = CONSOLE_OK;
     if (strcmp(path, "/console/sign-out") == 0) {
         rc = console_sign_out(x);
@@ -443,7 +385,7 @@ static int post_signed_in(struct console_exchange *x, const char *path)
             rc = web_response_redirect(x->resp, "/console/sign-in?done=password");
         else if (rc == 0)
             rc = page_password(x, 400,
-                               say(x, outcome == CONSOLE_REFUSED ? MSG_PASSWORD_WRONG
+                               layout_say(x, outcome == CONSOLE_REFUSED ? MSG_PASSWORD_WRONG
                                                                  : MSG_PASSWORD_MISMATCH));
     } else {
         rc = console_page_message(x, 404, MSG_NOT_FOUND);
@@ -454,9 +396,6 @@ static int post_signed_in(struct console_exchange *x, const char *path)
 
 static int get_signed_in(struct console_exchange *x, const char *path)
 {
-    const struct console_route *route = console_route_find(x->req->method, path);
-    if (route)
-        return routed(x, route, false);
     if (strcmp(path, "/console/") == 0 || strcmp(path, "/console") == 0)
         return page_home(x);
     if (strcmp(path, "/console/password") == 0)
@@ -487,7 +426,7 @@ int console_pages_handle(struct console_exchange *x)
             web_request_query(x->req, "done", done, sizeof done);
             return console_page_sign_in(x, 200, NULL,
                                         strcmp(done, "password") == 0
-                                            ? say(x, MSG_PASSWORD_CHANGED)
+                                            ? layout_say(x, MSG_PASSWORD_CHANGED)
                                             : NULL,
                                         NULL);
         }
@@ -502,7 +441,7 @@ int console_pages_handle(struct console_exchange *x)
     if (post && gate)
         return console_page_message(x, 403, MSG_FORBIDDEN);
     int door_rc = 0;
-    if (console_doors_serve(x, false, &door_rc))
+    if (console_routes_serve(x, &door_rc))
         return door_rc;
     return post ? post_signed_in(x, path) : get_signed_in(x, path);
 }

@@ -1,41 +1,194 @@
-/* The table of the console's signed-in pages (console_layout.h): one line each, with the
- * right that opens it (console_may) and, for a form, the fields it takes. */
-#include "api/console_layout.h"
+/* The console's route table and role rules (console_routes.h); matching and a page form's
+ * reading are web/app/route.c's. */
+#include "api/console_routes.h"
 
 #include <string.h>
 
+#include "api/page_accounts.h"
+#include "api/page_audit.h"
 #include "api/page_case.h"
 #include "api/page_conflicts.h"
 #include "api/page_duplicates.h"
+#include "api/page_me.h"
+#include "api/page_enroll.h"
+#include "api/page_posts.h"
+#include "api/page_referrals.h"
+#include "api/page_rekap.h"
 #include "api/page_reports.h"
+#include "app/route.h"
 
+#define ROLE_BIT(role) (1u << (role))
+
+/* The role rules, in one table (the issue's "Accounts and roles"): an admin sees no case
+ * content unless also a coordinator; a partner none of these. */
+static const unsigned RIGHTS[] = {
+    [RIGHT_CASES] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR),
+    [RIGHT_REVEAL] = ROLE_BIT(HUB_ROLE_COORDINATOR),
+    [RIGHT_EDIT] = ROLE_BIT(HUB_ROLE_COORDINATOR),
+    [RIGHT_REVIEW] = ROLE_BIT(HUB_ROLE_COORDINATOR),
+    [RIGHT_RESOLVE] = ROLE_BIT(HUB_ROLE_COORDINATOR),
+    [RIGHT_CONFLICTS] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR),
+    [RIGHT_EXPORT] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR),
+    [RIGHT_EXPORT_FULL] = ROLE_BIT(HUB_ROLE_COORDINATOR),
+    [RIGHT_POSTS] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR) |
+                    ROLE_BIT(HUB_ROLE_ADMIN),
+    [RIGHT_POSTS_ADMIN] = ROLE_BIT(HUB_ROLE_ADMIN),
+    [RIGHT_ME] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR),
+    [RIGHT_MONTH_LOCK] = ROLE_BIT(HUB_ROLE_COORDINATOR),
+    /* The hub serves one district: its coordinators see the district's audit. */
+    [RIGHT_AUDIT] = ROLE_BIT(HUB_ROLE_ADMIN) | ROLE_BIT(HUB_ROLE_COORDINATOR),
+    [RIGHT_REFERRALS] = ROLE_BIT(HUB_ROLE_PARTNER) | ROLE_BIT(HUB_ROLE_COORDINATOR),
+    [RIGHT_ANSWER] = ROLE_BIT(HUB_ROLE_PARTNER),
+    [RIGHT_OVERRIDE] = ROLE_BIT(HUB_ROLE_COORDINATOR),
+    [RIGHT_ACCOUNTS] = ROLE_BIT(HUB_ROLE_ADMIN),
+};
+
+bool console_may(enum hub_role role, enum console_right right)
+{
+    return (size_t)right < sizeof RIGHTS / sizeof RIGHTS[0] &&
+           (RIGHTS[right] & ROLE_BIT(role)) != 0;
+}
+
+/* A page POST's fields, "csrf" aside (web_route_form adds it). */
 static const char *const CASE_EDIT_FIELDS[] = {"id", "field", "value", "unset", "reason", NULL};
 static const char *const CASE_REVIEW_FIELDS[] = {"id", "state", "note", NULL};
-static const char *const CASE_REVEAL_FIELDS[] = {"id", NULL};
+static const char *const ID_FIELDS[] = {"id", NULL};
 static const char *const PAIR_FIELDS[] = {"a", "b", "decision", "note", NULL};
 static const char *const DECIDE_FIELDS[] = {"conflict", "seen", "action", "value", "note",
                                             NULL};
+static const char *const ACCOUNT_FIELDS[] = {"name", "role", "agency", NULL};
+static const char *const NAME_FIELDS[] = {"name", NULL};
+static const char *const ENROLL_FIELDS[] = {"name", "village", "days", NULL};
+static const char *const BUNDLE_FIELDS[] = {"bundle", NULL};
+static const char *const LOCK_FIELDS[] = {"month", NULL};
+static const char *const ANSWER_FIELDS[] = {"id", "answer", "note", NULL};
+static const char *const OVERRIDE_FIELDS[] = {"id", "reason", "agency", NULL};
 
-static const struct console_route ROUTES[] = {
-    {"GET", "/console/reports", page_reports, RIGHT_CASES, NULL},
-    {"GET", "/console/export", page_export, RIGHT_EXPORT, NULL},
-    {"GET", "/console/case", page_case, RIGHT_CASES, NULL},
-    {"POST", "/console/case/reveal", page_case_reveal, RIGHT_REVEAL, CASE_REVEAL_FIELDS},
-    {"POST", "/console/case/edit", page_case_edit, RIGHT_EDIT, CASE_EDIT_FIELDS},
-    {"POST", "/console/case/review", page_case_review, RIGHT_REVIEW, CASE_REVIEW_FIELDS},
-    {"GET", "/console/conflicts", page_conflicts, RIGHT_CONFLICTS, NULL},
-    {"POST", "/console/conflicts/decide", page_conflict_decide, RIGHT_RESOLVE, DECIDE_FIELDS},
-    {"GET", "/console/duplicates", page_duplicates, RIGHT_CASES, NULL},
-    {"POST", "/console/duplicates/decide", page_duplicates_decide, RIGHT_EDIT, PAIR_FIELDS},
-    {NULL, NULL, NULL, RIGHT_CASES, NULL}, /* the end */
+static const struct console_route {
+    struct web_route at;
+    enum console_right right;
+    console_route_fn run;
+} ROUTES[] = {
+    {{"GET", "/console/reports", NULL}, RIGHT_CASES, page_reports},
+    {{"GET", "/console/export", NULL}, RIGHT_EXPORT, page_export},
+    {{"GET", "/console/case", NULL}, RIGHT_CASES, page_case},
+    {{"POST", "/console/case/reveal", ID_FIELDS}, RIGHT_REVEAL, page_case_reveal},
+    {{"POST", "/console/case/edit", CASE_EDIT_FIELDS}, RIGHT_EDIT, page_case_edit},
+    {{"POST", "/console/case/review", CASE_REVIEW_FIELDS}, RIGHT_REVIEW, page_case_review},
+    {{"GET", "/console/conflicts", NULL}, RIGHT_CONFLICTS, page_conflicts},
+    {{"POST", "/console/conflicts/decide", DECIDE_FIELDS}, RIGHT_RESOLVE, page_conflict_decide},
+    {{"GET", "/console/duplicates", NULL}, RIGHT_CASES, page_duplicates},
+    {{"POST", "/console/duplicates/decide", PAIR_FIELDS}, RIGHT_EDIT, page_duplicates_decide},
+    {{"GET", "/console/posts", NULL}, RIGHT_POSTS, page_posts},
+    {{"GET", "/console/posts/revoke", NULL}, RIGHT_POSTS_ADMIN, page_posts_revoke_confirm},
+    {{"POST", "/console/posts/revoke", ID_FIELDS}, RIGHT_POSTS_ADMIN, page_posts_revoke},
+    {{"POST", "/console/posts/enroll", ENROLL_FIELDS}, RIGHT_POSTS_ADMIN, page_enroll},
+    {{"POST", "/console/posts/bundle", BUNDLE_FIELDS}, RIGHT_POSTS_ADMIN, page_enroll_download},
+    {{"POST", "/console/posts/cancel", BUNDLE_FIELDS}, RIGHT_POSTS_ADMIN, page_enroll_cancel},
+    {{"GET", "/api/v1/posts", NULL}, RIGHT_POSTS, api_posts},
+    {{"POST", "/api/v1/posts/revoke", NULL}, RIGHT_POSTS_ADMIN, api_posts_revoke},
+    {{"POST", "/api/v1/posts/enroll", NULL}, RIGHT_POSTS_ADMIN, api_enroll},
+    {{"POST", "/api/v1/posts/bundle", NULL}, RIGHT_POSTS_ADMIN, api_enroll_download},
+    {{"POST", "/api/v1/posts/cancel", NULL}, RIGHT_POSTS_ADMIN, api_enroll_cancel},
+    {{"GET", "/console/me", NULL}, RIGHT_ME, page_me},
+    {{"GET", "/console/me/chart.svg", NULL}, RIGHT_ME, page_me_chart},
+    {{"GET", "/console/me/figure.csv", NULL}, RIGHT_ME, page_me_csv},
+    {{"GET", "/api/v1/me", NULL}, RIGHT_ME, api_me},
+    {{"GET", "/console/me/rekap", NULL}, RIGHT_ME, page_rekap},
+    {{"POST", "/console/me/lock", LOCK_FIELDS}, RIGHT_MONTH_LOCK, page_rekap_lock},
+    {{"GET", "/console/audit", NULL}, RIGHT_AUDIT, page_audit},
+    {{"GET", "/api/v1/audit", NULL}, RIGHT_AUDIT, api_audit},
+    {{"GET", "/console/accounts", NULL}, RIGHT_ACCOUNTS, page_accounts},
+    {{"POST", "/console/accounts/add", ACCOUNT_FIELDS}, RIGHT_ACCOUNTS, page_accounts_add},
+    {{"POST", "/console/accounts/disable", NAME_FIELDS}, RIGHT_ACCOUNTS, page_accounts_disable},
+    {{"POST", "/console/accounts/reset", NAME_FIELDS}, RIGHT_ACCOUNTS, page_accounts_reset},
+    {{"GET", "/api/v1/accounts", NULL}, RIGHT_ACCOUNTS, api_accounts},
+    {{"GET", "/console/referrals", NULL}, RIGHT_REFERRALS, page_referrals},
+    {{"POST", "/console/referrals/answer", ANSWER_FIELDS}, RIGHT_ANSWER, page_referrals_answer},
+    {{"POST", "/console/referrals/override", OVERRIDE_FIELDS}, RIGHT_OVERRIDE,
+     page_referrals_override},
+    {{"GET", "/api/v1/referrals", NULL}, RIGHT_REFERRALS, api_referrals},
+    {{"POST", "/api/v1/referrals/answer", NULL}, RIGHT_ANSWER, api_referrals_answer},
 };
 
-const struct console_route *console_route_find(const char *method, const char *path)
+#define ROUTE_COUNT (sizeof ROUTES / sizeof ROUTES[0])
+
+static bool is_api(const char *path)
 {
-    bool head = strcmp(method, "HEAD") == 0;
-    for (const struct console_route *r = ROUTES; r->path; r++)
-        if (strcmp(r->path, path) == 0 &&
-            (strcmp(r->method, method) == 0 || (head && strcmp(r->method, "GET") == 0)))
-            return r;
-    return NULL;
+    return strncmp(path, "/api/", 5) == 0;
+}
+
+bool console_routes_allow(const char *path, enum hub_role role)
+{
+    size_t i = 0;
+    if (web_route_find(ROUTES, ROUTE_COUNT, sizeof ROUTES[0], "GET", path, &i) !=
+        WEB_ROUTE_FOUND)
+        return true;
+    return console_may(role, ROUTES[i].right);
+}
+
+static int refuse(struct console_exchange *x, bool api, unsigned status, const char *code,
+                  const char *message)
+{
+    return api ? console_api_error(x, status, code, message) : console_page_refused(x, status);
+}
+
+/* The API's own gates: the code of conduct accepted, a POST's token in its header. */
+static bool api_admits(struct console_exchange *x, bool post, int *rc)
+{
+    if (x->caller.account.conduct_ms == 0) {
+        *rc = console_api_error(x, 403, "conduct", "accept the code of conduct first: POST "
+                                "/api/v1/conduct");
+        return false;
+    }
+    char given[WEB_HEADER_BYTES] = "";
+    web_request_header(x->req, CSRF_HEADER, given, sizeof given);
+    if (post && !console_csrf_ok(x, given)) {
+        *rc = console_csrf_refuse(x, true);
+        return false;
+    }
+    return true;
+}
+
+/* The one place a route's right is checked, before anything else of the request is read. */
+static int enter(struct console_exchange *x, const struct console_route *route)
+{
+    bool api = is_api(route->at.path), post = strcmp(route->at.method, "POST") == 0;
+    if (!console_may(x->caller.account.role, route->right))
+        return refuse(x, api, 403, "role", "this account's role may not use this");
+    int rc = 0;
+    if (api && !api_admits(x, post, &rc))
+        return rc;
+    if (api || !post)
+        return route->run(x, NULL);
+    struct web_form *form = NULL;
+    unsigned refusal = 0;
+    rc = web_route_form(x->req, route->at.fields, x->caller.csrf, &form, &refusal);
+    if (rc == 0 && refusal == 403)
+        rc = console_csrf_refuse(x, false);
+    else if (rc == 0 && refusal != 0)
+        rc = refuse(x, false, refusal, NULL, NULL);
+    else if (rc == 0)
+        rc = route->run(x, form);
+    web_form_free(form);
+    return rc;
+}
+
+bool console_routes_serve(struct console_exchange *x, int *rc)
+{
+    size_t i = 0;
+    switch (web_route_find(ROUTES, ROUTE_COUNT, sizeof ROUTES[0], x->req->method, x->req->path,
+                           &i)) {
+    case WEB_ROUTE_FOUND:
+        *rc = enter(x, &ROUTES[i]);
+        return true;
+    case WEB_ROUTE_METHOD:
+        x->resp->allow = "GET, POST";
+        *rc = refuse(x, is_api(x->req->path), 405, "method",
+                     "this path does not take that method");
+        return true;
+    case WEB_ROUTE_NONE:
+        break;
+    }
+    return false;
 }

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/page_kit.h"
+#include "api/console_layout.h"
 #include "app/password.h"
 
 static const enum msg_id ROLE_WORDS[] = {MSG_ROLE_OPERATOR, MSG_ROLE_COORDINATOR,
@@ -34,8 +34,8 @@ struct rows {
 static int account_row(const struct hub_account *a, void *context)
 {
     struct rows *r = context;
-    char created[KIT_TIME_BYTES];
-    kit_time(a->created_ms, created);
+    char created[LAYOUT_TIME_BYTES];
+    layout_time(a->created_ms, created);
     html_open(r->h, "tr", NULL, 0);
     layout_cell(r->h, a->name);
     layout_cell(r->h, layout_say(r->x, ROLE_WORDS[a->role]));
@@ -67,7 +67,7 @@ static void add_form(struct html *h, const struct console_exchange *x)
     html_element(h, "h2", NULL, 0, layout_say(x, MSG_ADD_ACCOUNT));
     html_open(h, "form", form, LAYOUT_N(form));
     layout_csrf(h, x);
-    kit_filter_field(h, "name", layout_say(x, MSG_NAME), "");
+    layout_filter_field(h, "name", layout_say(x, MSG_NAME), "");
     html_open(h, "div", wrap, LAYOUT_N(wrap));
     html_element(h, "label", role_label, LAYOUT_N(role_label), layout_say(x, MSG_ROLE));
     html_open(h, "select", select, LAYOUT_N(select));
@@ -77,10 +77,10 @@ static void add_form(struct html *h, const struct console_exchange *x)
     }
     html_close(h, "select");
     html_close(h, "div");
-    kit_filter_field(h, "agency", layout_say(x, MSG_AGENCY), "");
+    layout_filter_field(h, "agency", layout_say(x, MSG_AGENCY), "");
     html_element(h, "button", submit, LAYOUT_N(submit), layout_say(x, MSG_ADD_ACCOUNT));
     html_close(h, "form");
-    kit_note(h, "hint", NULL, layout_say(x, MSG_AGENCY_HINT));
+    layout_note(h, "hint", NULL, layout_say(x, MSG_AGENCY_HINT));
 }
 
 int page_accounts(struct console_exchange *x, const struct web_form *form)
@@ -89,18 +89,18 @@ int page_accounts(struct console_exchange *x, const struct web_form *form)
     static const enum msg_id columns[] = {MSG_NAME, MSG_ROLE, MSG_AGENCY, MSG_STATE,
                                           MSG_CREATED, MSG_ACTIONS};
     char done[16] = "";
-    kit_query(x, "done", done, sizeof done);
+    layout_query(x, "done", done, sizeof done);
     struct html h;
     html_init(&h);
     console_page_open(&h, x, MSG_ACCOUNTS, "accounts", false);
-    kit_heading(&h, x, MSG_ACCOUNTS);
-    kit_note(&h, "intro", NULL, layout_say(x, MSG_ACCOUNTS_INTRO));
+    layout_heading(&h, x, MSG_ACCOUNTS);
+    layout_note(&h, "intro", NULL, layout_say(x, MSG_ACCOUNTS_INTRO));
     if (strcmp(done, "disabled") == 0)
-        kit_note(&h, "alert ok", "alert", layout_say(x, MSG_ACCOUNT_DISABLED));
-    kit_table_begin(&h, x, "accounts", columns, LAYOUT_N(columns));
+        layout_note(&h, "alert ok", "alert", layout_say(x, MSG_ACCOUNT_DISABLED));
+    layout_table_begin_msgs(&h, x, "accounts", columns, LAYOUT_N(columns));
     struct rows rows = {&h, x};
     int rc = hub_account_list(x->store, account_row, &rows);
-    kit_table_end(&h);
+    layout_table_end(&h);
     add_form(&h, x);
     if (rc != 0) {
         html_free(&h);
@@ -115,7 +115,7 @@ static int one_time_page(struct console_exchange *x, const char *name, const cha
     struct html h;
     html_init(&h);
     console_page_open(&h, x, MSG_ONE_TIME_TITLE, "accounts", true);
-    kit_heading(&h, x, MSG_ONE_TIME_TITLE);
+    layout_heading(&h, x, MSG_ONE_TIME_TITLE);
     const struct html_attr facts[] = {LAYOUT_A("class", "facts")};
     const struct html_attr secret[] = {LAYOUT_A("id", "one-time"), LAYOUT_A("class", "secret")};
     const struct html_attr back[] = {LAYOUT_A("href", "/console/accounts"), LAYOUT_A("class", "button"),
@@ -126,7 +126,7 @@ static int one_time_page(struct console_exchange *x, const char *name, const cha
     html_element(&h, "dt", NULL, 0, layout_say(x, MSG_PASSWORD));
     html_element(&h, "dd", secret, LAYOUT_N(secret), password);
     html_close(&h, "dl");
-    kit_note(&h, "alert warn", NULL, layout_say(x, MSG_ONE_TIME_TEXT));
+    layout_note(&h, "alert warn", NULL, layout_say(x, MSG_ONE_TIME_TEXT));
     html_element(&h, "a", back, LAYOUT_N(back), layout_say(x, MSG_BACK_TO_ACCOUNTS));
     return console_page_close(&h, x, 200);
 }
@@ -150,8 +150,8 @@ static int refused(struct console_exchange *x)
     struct html h;
     html_init(&h);
     console_page_open(&h, x, MSG_ACCOUNTS, "accounts", true);
-    kit_heading(&h, x, MSG_ACCOUNTS);
-    kit_note(&h, "alert error", "alert", layout_say(x, MSG_ACCOUNT_REFUSED));
+    layout_heading(&h, x, MSG_ACCOUNTS);
+    layout_note(&h, "alert error", "alert", layout_say(x, MSG_ACCOUNT_REFUSED));
     const struct html_attr back[] = {LAYOUT_A("href", "/console/accounts"), LAYOUT_A("class", "button")};
     html_element(&h, "a", back, LAYOUT_N(back), layout_say(x, MSG_BACK_TO_ACCOUNTS));
     return console_page_close(&h, x, 400);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/page_kit.h"
+#include "api/console_layout.h"
 #include "store/audit_log.h"
 
 struct audit_query {
@@ -19,10 +19,10 @@ struct audit_query {
 static int read_query(const struct console_exchange *x, struct audit_query *q)
 {
     memset(q, 0, sizeof *q);
-    if (kit_query(x, "actor", q->actor, sizeof q->actor) != 0 ||
-        kit_query(x, "action", q->action, sizeof q->action) != 0 ||
-        kit_query(x, "target", q->target, sizeof q->target) != 0 ||
-        kit_query(x, "before", q->before, sizeof q->before) != 0)
+    if (layout_query(x, "actor", q->actor, sizeof q->actor) != 0 ||
+        layout_query(x, "action", q->action, sizeof q->action) != 0 ||
+        layout_query(x, "target", q->target, sizeof q->target) != 0 ||
+        layout_query(x, "before", q->before, sizeof q->before) != 0)
         return SAE_EINVAL;
     char *end = NULL;
     long long before = q->before[0] ? strtoll(q->before, &end, 10) : 0;
@@ -58,12 +58,12 @@ struct page_rows {
 static int page_row(const struct audit_row *row, void *context)
 {
     struct page_rows *p = context;
-    char when[KIT_TIME_BYTES];
+    char when[LAYOUT_TIME_BYTES];
     if (p->count == AUDIT_PAGE_ROWS) {
         p->more = true;
         return 0;
     }
-    kit_time(row->at_ms, when);
+    layout_time(row->at_ms, when);
     html_open(p->h, "tr", NULL, 0);
     layout_cell(p->h, when);
     layout_cell(p->h, row->actor);
@@ -84,9 +84,9 @@ static void filter_form(struct html *h, const struct console_exchange *x,
     const struct html_attr submit[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", "primary"),
                                        LAYOUT_A("id", "filter")};
     html_open(h, "form", form, LAYOUT_N(form));
-    kit_filter_field(h, "actor", layout_say(x, MSG_WHO), q->actor);
-    kit_filter_field(h, "action", layout_say(x, MSG_ACTION), q->action);
-    kit_filter_field(h, "target", layout_say(x, MSG_TARGET_CONTAINS), q->target);
+    layout_filter_field(h, "actor", layout_say(x, MSG_WHO), q->actor);
+    layout_filter_field(h, "action", layout_say(x, MSG_ACTION), q->action);
+    layout_filter_field(h, "target", layout_say(x, MSG_TARGET_CONTAINS), q->target);
     html_element(h, "button", submit, LAYOUT_N(submit), layout_say(x, MSG_FILTER));
     html_close(h, "form");
 }
@@ -96,7 +96,7 @@ static void older_link(struct html *h, const struct console_exchange *x,
 {
     char href[1024] = "/console/audit?actor=", before[24];
     snprintf(before, sizeof before, "%" PRId64, last_seq);
-    int rc = kit_url_append(href, sizeof href, q->actor);
+    int rc = layout_url_append(href, sizeof href, q->actor);
     const char *parts[][2] = {{"&action=", q->action}, {"&target=", q->target},
                               {"&before=", before}};
     for (size_t i = 0; rc == 0 && i < LAYOUT_N(parts); i++) {
@@ -106,7 +106,7 @@ static void older_link(struct html *h, const struct console_exchange *x,
         else
             strcat(href, parts[i][0]);
         if (rc == 0)
-            rc = kit_url_append(href, sizeof href, parts[i][1]);
+            rc = layout_url_append(href, sizeof href, parts[i][1]);
     }
     const struct html_attr link[] = {LAYOUT_A("href", href), LAYOUT_A("id", "older"),
                                      LAYOUT_A("class", "button")};
@@ -127,15 +127,15 @@ int page_audit(struct console_exchange *x, const struct web_form *form)
     struct html h;
     html_init(&h);
     console_page_open(&h, x, MSG_AUDIT, "audit", false);
-    kit_heading(&h, x, MSG_AUDIT);
-    kit_note(&h, "intro", NULL, layout_say(x, MSG_AUDIT_INTRO));
+    layout_heading(&h, x, MSG_AUDIT);
+    layout_note(&h, "intro", NULL, layout_say(x, MSG_AUDIT_INTRO));
     filter_form(&h, x, &q);
-    kit_table_begin(&h, x, "audit", columns, LAYOUT_N(columns));
+    layout_table_begin_msgs(&h, x, "audit", columns, LAYOUT_N(columns));
     struct page_rows rows = {&h, 0, 0, false};
     rc = audit_log_read(x->store, &q.filter, page_row, &rows);
-    kit_table_end(&h);
+    layout_table_end(&h);
     if (rows.count == 0)
-        kit_note(&h, "empty", "empty", layout_say(x, MSG_NO_ROWS));
+        layout_note(&h, "empty", "empty", layout_say(x, MSG_NO_ROWS));
     if (rows.more)
         older_link(&h, x, &q, rows.last_seq);
     if (rc != 0) {

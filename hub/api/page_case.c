@@ -309,7 +309,7 @@ static int case_page(struct console_exchange *x, const char *id, bool reveal, un
     struct hub_case_file *file = NULL;
     int rc = hub_case_file_load(x->store, id, reveal, now_ms(x), &file);
     if (rc == SAE_ENOTFOUND || rc == SAE_EINVAL)
-        return layout_message_page(x, 404, MSG_NOT_FOUND);
+        return console_page_message(x, 404, MSG_NOT_FOUND);
     if (rc == 0)
         rc = hub_audit_append(x->store, x->caller.account.name, reveal ? "case-reveal" : "case-open",
                               id, x->caller.address, now_ms(x));
@@ -372,7 +372,7 @@ static int canonical_id(struct console_exchange *x, const char *given,
     }
     if (rc == SAE_ENOMEM || rc == SAE_EDB || rc == SAE_EBUSY)
         return rc;
-    return layout_message_page(x, 404, MSG_NOT_FOUND);
+    return console_page_message(x, 404, MSG_NOT_FOUND);
 }
 
 int page_case(struct console_exchange *x, const struct web_form *form)

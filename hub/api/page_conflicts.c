@@ -240,13 +240,13 @@ static int queue_page(struct console_exchange *x, const char *report, unsigned s
     char *end = NULL;
     unsigned long offset = offset_text[0] ? strtoul(offset_text, &end, 10) : 0;
     if (offset_text[0] && (*end || offset_text[0] == '-' || offset > HUB_LIST_OFFSET_MAX))
-        return layout_message_page(x, 400, MSG_BAD_REQUEST);
+        return console_page_message(x, 400, MSG_BAD_REQUEST);
     struct hub_queue_query q = {report, NULL, false, offset, QUEUE_ROWS, now_ms(x)};
     struct hub_queue queue = {0};
     struct sae_message why = {{0}};
     int rc = hub_conflict_queue(x->store, &q, &queue, &why);
     if (rc == SAE_EINVAL)
-        return layout_message_page(x, 400, MSG_BAD_REQUEST);
+        return console_page_message(x, 400, MSG_BAD_REQUEST);
     if (rc != 0)
         return rc;
     struct html h;
@@ -285,7 +285,7 @@ int page_conflicts(struct console_exchange *x, const struct web_form *form)
     web_request_query(x->req, "done", done, sizeof done);
     struct sae_message why = {{0}};
     if (given[0] && hub_read_resolve_id(x->store, given, report, &why) != 0)
-        return layout_message_page(x, 404, MSG_NOT_FOUND);
+        return console_page_message(x, 404, MSG_NOT_FOUND);
     return queue_page(x, given[0] ? report : NULL, 200, "ok",
                       done[0] ? layout_say(x, MSG_DECIDED) : NULL);
 }
@@ -392,7 +392,7 @@ int page_conflict_decide(struct console_exchange *x, const struct web_form *form
     if (rc == 0)
         return web_response_redirect(x->resp, "/console/conflicts?done=1");
     if (conflict == 0 && rc == SAE_EINVAL)
-        return layout_message_page(x, 400, MSG_BAD_REQUEST);
+        return console_page_message(x, 400, MSG_BAD_REQUEST);
     if (rc == SAE_ECHANGED || rc == SAE_EEXIST || rc == SAE_ENOTFOUND) {
         struct hub_queue one = {0};
         int found = hub_conflict_queue_entry(x->store, conflict, now_ms(x), &one);

@@ -160,7 +160,7 @@ int page_duplicates_decide(struct console_exchange *x, const struct web_form *fo
     if (!decision || (!same && strcmp(decision, "distinct") != 0) || !given_a || !given_b ||
         hub_read_resolve_id(x->store, given_a, a, &why) != 0 ||
         hub_read_resolve_id(x->store, given_b, b, &why) != 0)
-        return layout_message_page(x, 400, MSG_BAD_REQUEST);
+        return console_page_message(x, 400, MSG_BAD_REQUEST);
     note = note && note[0] ? note : NULL;
     if (!same && !note)
         return pairs_page(x, 400, "error", layout_say(x, MSG_DUP_NEEDS_NOTE));

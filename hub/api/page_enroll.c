@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "api/enroll.h"
-#include "api/page_kit.h"
+#include "api/console_layout.h"
 #include "sae/sae_area.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_validate.h"
@@ -189,7 +189,7 @@ int page_enroll_form(struct html *h, struct console_exchange *x)
 {
     html_element(h, "h2", NULL, 0, layout_say(x, MSG_ENROLL_TITLE));
     if (!x->console->public_url[0]) {
-        kit_note(h, "alert warn", "no-url", layout_say(x, MSG_NO_PUBLIC_URL));
+        layout_note(h, "alert warn", "no-url", layout_say(x, MSG_NO_PUBLIC_URL));
         return 0;
     }
     struct sae_area_list areas = {0};
@@ -206,10 +206,10 @@ int page_enroll_form(struct html *h, struct console_exchange *x)
                                      LAYOUT_A("max", "90"), LAYOUT_A("value", "7")};
     const struct html_attr submit[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", "primary"),
                                        LAYOUT_A("id", "enroll-submit")};
-    kit_note(h, "hint", NULL, layout_say(x, MSG_ENROLL_INTRO));
+    layout_note(h, "hint", NULL, layout_say(x, MSG_ENROLL_INTRO));
     html_open(h, "form", form, LAYOUT_N(form));
     layout_csrf(h, x);
-    kit_filter_field(h, "name", layout_say(x, MSG_DEVICE_NAME), "");
+    layout_filter_field(h, "name", layout_say(x, MSG_DEVICE_NAME), "");
     village_select(h, x, &areas);
     html_open(h, "div", wrap, LAYOUT_N(wrap));
     html_element(h, "label", days_label, LAYOUT_N(days_label), layout_say(x, MSG_VALID_DAYS));

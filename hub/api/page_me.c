@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/page_kit.h"
+#include "api/console_layout.h"
 #include "render/render_me.h"
 #include "sae/sae_area.h"
 #include "store/hub_areas.h"
@@ -22,9 +22,9 @@ struct me_query {
 static int read_query(struct console_exchange *x, struct me_query *q)
 {
     memset(q, 0, sizeof *q);
-    if (kit_query(x, "from", q->from, sizeof q->from) != 0 ||
-        kit_query(x, "to", q->to, sizeof q->to) != 0 ||
-        kit_query(x, "kecamatan", q->kecamatan_text, sizeof q->kecamatan_text) != 0)
+    if (layout_query(x, "from", q->from, sizeof q->from) != 0 ||
+        layout_query(x, "to", q->to, sizeof q->to) != 0 ||
+        layout_query(x, "kecamatan", q->kecamatan_text, sizeof q->kecamatan_text) != 0)
         return SAE_EINVAL;
     if (me_filter_period(&q->filter, q->from[0] ? q->from : NULL, q->to[0] ? q->to : NULL) != 0)
         return SAE_EINVAL;
@@ -71,9 +71,9 @@ static void filter_form(struct html *h, const struct console_exchange *x,
     const struct html_attr submit[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", "primary"),
                                        LAYOUT_A("id", "show")};
     html_open(h, "form", form, LAYOUT_N(form));
-    kit_filter_field(h, "from", layout_say(x, MSG_FROM_MONTH), q->from);
-    kit_filter_field(h, "to", layout_say(x, MSG_TO_MONTH), q->to);
-    kit_filter_field(h, "kecamatan", layout_say(x, MSG_KECAMATAN_CODE_OR_NAME), q->kecamatan_text);
+    layout_filter_field(h, "from", layout_say(x, MSG_FROM_MONTH), q->from);
+    layout_filter_field(h, "to", layout_say(x, MSG_TO_MONTH), q->to);
+    layout_filter_field(h, "kecamatan", layout_say(x, MSG_KECAMATAN_CODE_OR_NAME), q->kecamatan_text);
     html_element(h, "button", submit, LAYOUT_N(submit), layout_say(x, MSG_SHOW));
     html_close(h, "form");
 }
@@ -96,7 +96,7 @@ static void totals(struct html *h, const struct console_exchange *x, const struc
     html_element(h, "dt", NULL, 0, layout_say(x, MSG_LINKED));
     html_element(h, "dd", linked_id, LAYOUT_N(linked_id), linked);
     html_close(h, "dl");
-    kit_note(h, "hint", "consent-note", layout_say(x, MSG_CONSENT_NOTE));
+    layout_note(h, "hint", "consent-note", layout_say(x, MSG_CONSENT_NOTE));
 }
 
 static void figure_table(struct html *h, const struct console_exchange *x,
@@ -105,19 +105,19 @@ static void figure_table(struct html *h, const struct console_exchange *x,
     static const enum msg_id columns[] = {MSG_CATEGORY, MSG_DETAIL, MSG_TOTAL};
     char id[64];
     snprintf(id, sizeof id, "table-%s", f->name);
-    kit_table_begin(h, x, id, columns, LAYOUT_N(columns));
+    layout_table_begin_msgs(h, x, id, columns, LAYOUT_N(columns));
     for (size_t i = 0; i < f->count; i++) {
         const struct me_row *row = &f->rows[i];
         const char *label = me_row_label(f, row, x->lang == MSG_LANG_EN);
         html_open(h, "tr", NULL, 0);
         layout_cell(h, label ? label : row->key);
         layout_cell(h, row->sub);
-        kit_cell_int(h, row->count);
+        layout_cell_int(h, row->count);
         html_close(h, "tr");
     }
-    kit_table_end(h);
+    layout_table_end(h);
     if (f->count == 0)
-        kit_note(h, "empty", NULL, layout_say(x, MSG_NO_ROWS));
+        layout_note(h, "empty", NULL, layout_say(x, MSG_NO_ROWS));
 }
 
 static void figure_section(struct html *h, const struct console_exchange *x,
@@ -140,7 +140,7 @@ static void figure_section(struct html *h, const struct console_exchange *x,
     const struct html_attr link[] = {LAYOUT_A("href", csv), LAYOUT_A("class", "button csv")};
     html_open(h, "section", section, LAYOUT_N(section));
     html_element(h, "h2", NULL, 0, title);
-    kit_note(h, "hint basis", NULL, basis);
+    layout_note(h, "hint basis", NULL, basis);
     html_open(h, "div", body, LAYOUT_N(body));
     html_open(h, "img", img, LAYOUT_N(img));
     html_open(h, "div", NULL, 0);
@@ -180,8 +180,8 @@ int page_me(struct console_exchange *x, const struct web_form *form)
     struct html h;
     html_init(&h);
     console_page_open(&h, x, MSG_ME, "me", false);
-    kit_heading(&h, x, MSG_ME);
-    kit_note(&h, "intro", NULL, layout_say(x, MSG_ME_INTRO));
+    layout_heading(&h, x, MSG_ME);
+    layout_note(&h, "intro", NULL, layout_say(x, MSG_ME_INTRO));
     filter_form(&h, x, &q);
     const struct html_attr rekap[] = {LAYOUT_A("href", "/console/me/rekap"), LAYOUT_A("id", "rekap"),
                                       LAYOUT_A("class", "button")};
@@ -201,7 +201,7 @@ static int answer_figure(struct console_exchange *x, figure_writer write,
                          const char *content_type, bool attachment)
 {
     char name[64] = "";
-    if (kit_query(x, "figure", name, sizeof name) != 0 || !me_figure_name_known(name))
+    if (layout_query(x, "figure", name, sizeof name) != 0 || !me_figure_name_known(name))
         return console_page_message(x, 400, MSG_BAD_REQUEST);
     struct me_query q;
     struct me_report r;

@@ -8,7 +8,7 @@
 
 #include "api/enroll.h"
 #include "api/page_enroll.h"
-#include "api/page_kit.h"
+#include "api/console_layout.h"
 #include "sae/sae_area.h"
 #include "store/hub_areas.h"
 #include "store/node_report.h"
@@ -58,11 +58,11 @@ static void offset_text(const struct console_exchange *x, const struct hub_node 
         snprintf(out, 32, "%+" PRId64 " s", n->clock_offset_ms / 1000);
 }
 
-static void time_or_never(const struct console_exchange *x, int64_t ms, char out[KIT_TIME_BYTES])
+static void time_or_never(const struct console_exchange *x, int64_t ms, char out[LAYOUT_TIME_BYTES])
 {
-    kit_time(ms, out);
+    layout_time(ms, out);
     if (!out[0])
-        snprintf(out, KIT_TIME_BYTES, "%s", layout_say(x, MSG_NEVER));
+        snprintf(out, LAYOUT_TIME_BYTES, "%s", layout_say(x, MSG_NEVER));
 }
 
 static void revoke_link(struct html *h, const struct console_exchange *x, const char *id)
@@ -77,7 +77,7 @@ static void revoke_link(struct html *h, const struct console_exchange *x, const 
 static void pending_cell(struct html *h, const struct console_exchange *x,
                          const struct hub_node_report *r)
 {
-    char count[24], when[KIT_TIME_BYTES];
+    char count[24], when[LAYOUT_TIME_BYTES];
     const struct html_attr cell[] = {LAYOUT_A("class", "pending")};
     const struct html_attr small[] = {LAYOUT_A("class", "as-of")};
     html_open(h, "td", cell, LAYOUT_N(cell));
@@ -85,7 +85,7 @@ static void pending_cell(struct html *h, const struct console_exchange *x,
         html_text(h, layout_say(x, MSG_NOT_REPORTED));
     } else {
         snprintf(count, sizeof count, "%" PRId64, r->pending);
-        kit_time(r->reported_ms, when);
+        layout_time(r->reported_ms, when);
         html_text(h, count);
         html_open(h, "small", small, LAYOUT_N(small));
         html_text(h, layout_say(x, MSG_AS_OF));
@@ -99,8 +99,8 @@ static void pending_cell(struct html *h, const struct console_exchange *x,
 static int device_row(struct html *h, struct console_exchange *x, const struct hub_node *n,
                       bool admin)
 {
-    char id[DEVICE_ID_TEXT_BYTES], village[SAE_AREA_LABEL_BYTES], seen[KIT_TIME_BYTES];
-    char batch[KIT_TIME_BYTES], offset[32];
+    char id[DEVICE_ID_TEXT_BYTES], village[SAE_AREA_LABEL_BYTES], seen[LAYOUT_TIME_BYTES];
+    char batch[LAYOUT_TIME_BYTES], offset[32];
     struct hub_node_report report;
     int rc = hub_node_report_get(x->store, n->id, &report);
     if (rc != 0)
@@ -117,9 +117,9 @@ static int device_row(struct html *h, struct console_exchange *x, const struct h
     layout_cell(h, layout_say(x, n->revoked_ms ? MSG_STATE_REVOKED : MSG_STATE_ENROLLED));
     layout_cell(h, seen);
     layout_cell(h, batch);
-    kit_cell_int(h, n->acked_seq);
+    layout_cell_int(h, n->acked_seq);
     pending_cell(h, x, &report);
-    kit_cell_int(h, report.held);
+    layout_cell_int(h, report.held);
     layout_cell(h, offset);
     layout_cell(h, report.program[0] ? report.program : layout_say(x, MSG_NOT_REPORTED));
     if (admin) {
@@ -173,12 +173,12 @@ static int bundle_row(const struct enroll_pending *b, void *context)
 static void done_notice(struct html *h, struct console_exchange *x)
 {
     char done[16] = "", bundle[16] = "";
-    kit_query(x, "done", done, sizeof done);
+    layout_query(x, "done", done, sizeof done);
     if (strcmp(done, "revoked") == 0)
-        kit_note(h, "alert ok", "alert", layout_say(x, MSG_REVOKED_DONE));
+        layout_note(h, "alert ok", "alert", layout_say(x, MSG_REVOKED_DONE));
     else if (strcmp(done, "cancelled") == 0)
-        kit_note(h, "alert ok", "alert", layout_say(x, MSG_BUNDLE_CANCELLED_DONE));
-    if (strcmp(done, "enrolled") != 0 || kit_query(x, "bundle", bundle, sizeof bundle) != 0 ||
+        layout_note(h, "alert ok", "alert", layout_say(x, MSG_BUNDLE_CANCELLED_DONE));
+    if (strcmp(done, "enrolled") != 0 || layout_query(x, "bundle", bundle, sizeof bundle) != 0 ||
         strlen(bundle) != ENROLL_BUNDLE_ID_BYTES - 1 ||
         strspn(bundle, "0123456789abcdef") != ENROLL_BUNDLE_ID_BYTES - 1)
         return;
@@ -207,18 +207,18 @@ int page_posts(struct console_exchange *x, const struct web_form *form)
     struct html h;
     html_init(&h);
     console_page_open(&h, x, MSG_POSTS, "posts", false);
-    kit_heading(&h, x, MSG_POSTS);
-    kit_note(&h, "intro", NULL, layout_say(x, MSG_POSTS_INTRO));
+    layout_heading(&h, x, MSG_POSTS);
+    layout_note(&h, "intro", NULL, layout_say(x, MSG_POSTS_INTRO));
     done_notice(&h, x);
-    kit_table_begin(&h, x, "devices", columns, LAYOUT_N(columns) - (admin ? 0 : 1));
+    layout_table_begin_msgs(&h, x, "devices", columns, LAYOUT_N(columns) - (admin ? 0 : 1));
     for (size_t i = 0; rc == 0 && i < list.count; i++)
         rc = device_row(&h, x, &list.nodes[i], admin);
     struct bundle_rows bundles = {&h, x, admin};
     if (rc == 0)
         rc = enroll_token_list(x->store, x->now_s * 1000, bundle_row, &bundles);
-    kit_table_end(&h);
+    layout_table_end(&h);
     if (list.count == 0)
-        kit_note(&h, "empty", "empty", layout_say(x, MSG_NO_DEVICES));
+        layout_note(&h, "empty", "empty", layout_say(x, MSG_NO_DEVICES));
     free(list.nodes);
     if (rc == 0 && admin)
         rc = page_enroll_form(&h, x);
@@ -235,7 +235,7 @@ int page_posts_revoke_confirm(struct console_exchange *x, const struct web_form 
     char text[32] = "", id[DEVICE_ID_TEXT_BYTES];
     uint64_t device = 0;
     struct hub_node node;
-    if (kit_query(x, "id", text, sizeof text) != 0 || device_id_parse(text, &device) != 0)
+    if (layout_query(x, "id", text, sizeof text) != 0 || device_id_parse(text, &device) != 0)
         return console_page_message(x, 400, MSG_BAD_REQUEST);
     int rc = hub_store_node_get(x->store, device, &node);
     if (rc == SAE_ENOTFOUND || (rc == 0 && node.revoked_ms))
@@ -258,7 +258,7 @@ int page_posts_revoke_confirm(struct console_exchange *x, const struct web_form 
     html_element(&h, "dt", NULL, 0, layout_say(x, MSG_VILLAGE));
     html_element(&h, "dd", NULL, 0, village);
     html_close(&h, "dl");
-    kit_note(&h, "alert warn", NULL, layout_say(x, MSG_REVOKE_CONFIRM));
+    layout_note(&h, "alert warn", NULL, layout_say(x, MSG_REVOKE_CONFIRM));
     const struct html_attr form_attrs[] = {LAYOUT_A("method", "post"),
                                            LAYOUT_A("action", "/console/posts/revoke")};
     const struct html_attr hidden[] = {LAYOUT_A("type", "hidden"), LAYOUT_A("name", "id"),

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/page_kit.h"
+#include "api/console_layout.h"
 #include "merge/merge_referral.h"
 #include "sae/sae_limits.h"
 #include "store/partner.h"
@@ -17,7 +17,7 @@ static int agency_of(const struct console_exchange *x, char *out, size_t cap)
         snprintf(out, cap, "%s", x->caller.account.agency);
         return 0;
     }
-    if (kit_query(x, "agency", out, cap) != 0)
+    if (layout_query(x, "agency", out, cap) != 0)
         return SAE_EINVAL;
     if (!out[0])
         snprintf(out, cap, "uptd_ppa");
@@ -137,9 +137,9 @@ static int referral_card(const struct partner_referral *r, void *context)
     }
     html_close(h, "dl");
     static const enum msg_id share[] = {MSG_SHARE_NONE, MSG_SHARE_CONSENT, MSG_SHARE_OVERRIDE};
-    kit_note(h, "hint share", NULL, layout_say(x, share[r->share]));
+    layout_note(h, "hint share", NULL, layout_say(x, share[r->share]));
     if (r->share == PARTNER_SHARE_OVERRIDE)
-        kit_note(h, "hint", NULL, r->override_reason);
+        layout_note(h, "hint", NULL, r->override_reason);
     if (x->caller.account.role == HUB_ROLE_PARTNER)
         answer_form(h, x, r->referral->id);
     else if (r->share == PARTNER_SHARE_NONE)
@@ -155,20 +155,20 @@ int page_referrals(struct console_exchange *x, const struct web_form *form)
     char agency[HUB_AGENCY_BYTES], done[16] = "";
     if (agency_of(x, agency, sizeof agency) != 0)
         return console_page_message(x, 400, MSG_BAD_REQUEST);
-    kit_query(x, "done", done, sizeof done);
+    layout_query(x, "done", done, sizeof done);
     struct html h;
     html_init(&h);
     console_page_open(&h, x, MSG_REFERRALS, "referrals", false);
-    kit_heading(&h, x, MSG_REFERRALS);
-    kit_note(&h, "intro", NULL, layout_say(x, MSG_REFERRALS_INTRO));
+    layout_heading(&h, x, MSG_REFERRALS);
+    layout_note(&h, "intro", NULL, layout_say(x, MSG_REFERRALS_INTRO));
     if (done[0])
-        kit_note(&h, "alert ok", "alert",
+        layout_note(&h, "alert ok", "alert",
                  layout_say(x, strcmp(done, "override") == 0 ? MSG_OVERRIDE_SAVED
                                                           : MSG_ANSWER_SAVED));
     struct page_context p = {&h, x, agency, 0};
     int rc = partner_referrals(x->store, agency, referral_card, &p);
     if (p.count == 0)
-        kit_note(&h, "empty", "empty", layout_say(x, MSG_NO_REFERRALS));
+        layout_note(&h, "empty", "empty", layout_say(x, MSG_NO_REFERRALS));
     if (rc != 0) {
         html_free(&h);
         return rc;
@@ -206,9 +206,9 @@ static int refused_page(struct console_exchange *x, int rc, const struct sae_mes
     struct html h;
     html_init(&h);
     console_page_open(&h, x, MSG_REFERRALS, "referrals", true);
-    kit_heading(&h, x, MSG_REFERRALS);
-    kit_note(&h, "alert error", "alert", layout_say(x, MSG_ANSWER_REFUSED));
-    kit_note(&h, "hint", "why", why->text);
+    layout_heading(&h, x, MSG_REFERRALS);
+    layout_note(&h, "alert error", "alert", layout_say(x, MSG_ANSWER_REFUSED));
+    layout_note(&h, "hint", "why", why->text);
     return console_page_close(&h, x, answer_status(rc));
 }
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/page_kit.h"
+#include "api/console_layout.h"
 #include "render/render_me.h"
 #include "sae/sae_derived.h"
 #include "store/month_lock.h"
@@ -32,8 +32,8 @@ static int rekap_row(const struct me_rekap_row *row, void *context)
     html_open(h, "tr", NULL, 0);
     layout_cell(h, x->lang == MSG_LANG_EN ? row->heading_en : row->heading);
     for (int i = 0; i < 5; i++)
-        kit_cell_int(h, row->cells[i]);
-    kit_cell_int(h, me_rekap_total(row));
+        layout_cell_int(h, row->cells[i]);
+    layout_cell_int(h, me_rekap_total(row));
     html_close(h, "tr");
     return 0;
 }
@@ -43,16 +43,16 @@ static void services_table(struct html *h, const struct console_exchange *x,
 {
     static const enum msg_id columns[] = {MSG_CATEGORY, MSG_DETAIL, MSG_TOTAL};
     html_element(h, "h2", NULL, 0, layout_say(x, MSG_REKAP_SERVICES));
-    kit_table_begin(h, x, "rekap-services", columns, LAYOUT_N(columns));
+    layout_table_begin_msgs(h, x, "rekap-services", columns, LAYOUT_N(columns));
     for (size_t i = 0; i < f->count; i++) {
         const char *label = me_row_label(f, &f->rows[i], x->lang == MSG_LANG_EN);
         html_open(h, "tr", NULL, 0);
         layout_cell(h, label ? label : f->rows[i].key);
         layout_cell(h, f->rows[i].sub);
-        kit_cell_int(h, f->rows[i].count);
+        layout_cell_int(h, f->rows[i].count);
         html_close(h, "tr");
     }
-    kit_table_end(h);
+    layout_table_end(h);
 }
 
 static int revisions_table(struct html *h, struct console_exchange *x, const char *month)
@@ -66,20 +66,20 @@ static int revisions_table(struct html *h, struct console_exchange *x, const cha
         return rc;
     html_element(h, "h2", NULL, 0, layout_say(x, MSG_REVISIONS));
     if (count == 0)
-        kit_note(h, "hint", "no-revisions", layout_say(x, MSG_NO_REVISIONS));
+        layout_note(h, "hint", "no-revisions", layout_say(x, MSG_NO_REVISIONS));
     else
-        kit_table_begin(h, x, "revisions", columns, LAYOUT_N(columns));
+        layout_table_begin_msgs(h, x, "revisions", columns, LAYOUT_N(columns));
     for (size_t i = 0; i < count; i++) {
         html_open(h, "tr", NULL, 0);
         layout_cell(h, revisions[i].figure);
         layout_cell(h, revisions[i].key);
         layout_cell(h, revisions[i].sub);
-        kit_cell_int(h, revisions[i].locked);
-        kit_cell_int(h, revisions[i].now);
+        layout_cell_int(h, revisions[i].locked);
+        layout_cell_int(h, revisions[i].now);
         html_close(h, "tr");
     }
     if (count)
-        kit_table_end(h);
+        layout_table_end(h);
     month_revisions_free(revisions, count);
     return 0;
 }
@@ -90,16 +90,16 @@ static int lock_state(struct html *h, struct console_exchange *x, const char *mo
     struct month_lock_info lock;
     int rc = month_lock_get(x->store, month, &lock);
     if (rc == 0) {
-        char when[KIT_TIME_BYTES], text[256];
-        kit_time(lock.locked_ms, when);
+        char when[LAYOUT_TIME_BYTES], text[256];
+        layout_time(lock.locked_ms, when);
         snprintf(text, sizeof text, "%s %s, %s UTC.", layout_say(x, MSG_LOCKED_BY), lock.locked_by,
                  when);
-        kit_note(h, "alert ok", "lock-state", text);
+        layout_note(h, "alert ok", "lock-state", text);
         return revisions_table(h, x, month);
     }
     if (rc != SAE_ENOTFOUND)
         return rc;
-    kit_note(h, "hint", "lock-state", layout_say(x, MSG_NOT_LOCKED));
+    layout_note(h, "hint", "lock-state", layout_say(x, MSG_NOT_LOCKED));
     if (x->caller.account.role != HUB_ROLE_COORDINATOR)
         return 0;
     const struct html_attr form[] = {LAYOUT_A("method", "post"), LAYOUT_A("action", "/console/me/lock"),
@@ -124,7 +124,7 @@ static void month_form(struct html *h, const struct console_exchange *x, const c
     const struct html_attr submit[] = {LAYOUT_A("type", "submit"), LAYOUT_A("class", "primary"),
                                        LAYOUT_A("id", "show")};
     html_open(h, "form", form, LAYOUT_N(form));
-    kit_filter_field(h, "month", layout_say(x, MSG_MONTH), month);
+    layout_filter_field(h, "month", layout_say(x, MSG_MONTH), month);
     html_element(h, "button", submit, LAYOUT_N(submit), layout_say(x, MSG_SHOW));
     html_close(h, "form");
 }
@@ -137,12 +137,12 @@ static int rekap_body(struct html *h, struct console_exchange *x, const char *mo
     char heading[128];
     snprintf(heading, sizeof heading, "%s %s", layout_say(x, MSG_REKAP), month);
     html_element(h, "h2", NULL, 0, heading);
-    kit_note(h, "hint", "consent-note", layout_say(x, MSG_CONSENT_NOTE));
+    layout_note(h, "hint", "consent-note", layout_say(x, MSG_CONSENT_NOTE));
     html_element(h, "h2", NULL, 0, layout_say(x, MSG_REKAP_TYPES));
-    kit_table_begin(h, x, "rekap-types", columns, LAYOUT_N(columns));
+    layout_table_begin_msgs(h, x, "rekap-types", columns, LAYOUT_N(columns));
     struct rekap_table table = {h, x};
     int rc = me_rekap_rows(r, rekap_row, &table);
-    kit_table_end(h);
+    layout_table_end(h);
     services_table(h, x, &r->figures[ME_SERVICES_BY_SPM]);
     return rc == 0 ? lock_state(h, x, month) : rc;
 }
@@ -152,7 +152,7 @@ int page_rekap(struct console_exchange *x, const struct web_form *form)
     (void)form;
     char text[16] = "", month[ME_MONTH_BYTES];
     struct me_filter filter = {.now_ms = x->now_s * 1000};
-    if (kit_query(x, "month", text, sizeof text) != 0)
+    if (layout_query(x, "month", text, sizeof text) != 0)
         return console_page_message(x, 400, MSG_BAD_PERIOD);
     if (text[0])
         snprintf(month, sizeof month, "%.7s", text);
@@ -167,8 +167,8 @@ int page_rekap(struct console_exchange *x, const struct web_form *form)
     struct html h;
     html_init(&h);
     console_page_open(&h, x, MSG_REKAP, "me", false);
-    kit_heading(&h, x, MSG_REKAP);
-    kit_note(&h, "intro", NULL, layout_say(x, MSG_PRINT_HINT));
+    layout_heading(&h, x, MSG_REKAP);
+    layout_note(&h, "intro", NULL, layout_say(x, MSG_PRINT_HINT));
     month_form(&h, x, month);
     rc = rekap_body(&h, x, month, &r);
     me_report_free(&r);
@@ -195,9 +195,9 @@ int page_rekap_lock(struct console_exchange *x, const struct web_form *form)
         struct html h;
         html_init(&h);
         console_page_open(&h, x, MSG_REKAP, "me", true);
-        kit_heading(&h, x, MSG_REKAP);
-        kit_note(&h, "alert error", "alert", layout_say(x, MSG_LOCK_REFUSED));
-        kit_note(&h, "hint", "why", why.text);
+        layout_heading(&h, x, MSG_REKAP);
+        layout_note(&h, "alert error", "alert", layout_say(x, MSG_LOCK_REFUSED));
+        layout_note(&h, "hint", "why", why.text);
         return console_page_close(&h, x, rc == SAE_EEXIST ? 409 : 400);
     }
     if (rc != 0)

@@ -360,12 +360,12 @@ int page_export(struct console_exchange *x, const struct web_form *form)
     bool csv = strcmp(format, "json") != 0, full = strcmp(variant, "full") == 0;
     if ((format[0] && strcmp(format, "csv") && strcmp(format, "json")) ||
         (variant[0] && !full && strcmp(variant, "deidentified")))
-        return layout_message_page(x, 400, MSG_BAD_REQUEST);
+        return console_page_message(x, 400, MSG_BAD_REQUEST);
     if (full && !console_may(x->caller.account.role, RIGHT_EXPORT_FULL))
-        return layout_message_page(x, 403, MSG_FORBIDDEN);
+        return console_page_message(x, 403, MSG_FORBIDDEN);
     int rc = report_filter_read(x, &f, &why);
     if (rc != 0)
-        return rc == SAE_ENOMEM || rc == SAE_EDB ? rc : layout_message_page(x, 400, MSG_BAD_REQUEST);
+        return rc == SAE_ENOMEM || rc == SAE_EDB ? rc : console_page_message(x, 400, MSG_BAD_REQUEST);
     char *text = NULL;
     size_t len = 0, count = 0;
     FILE *out = open_memstream(&text, &len);
@@ -389,7 +389,7 @@ int page_export(struct console_exchange *x, const struct web_form *form)
                                      : "attachment; filename=\"laporan.json\"");
     if (rc != 0) {
         free(text);
-        return rc == SAE_EINVAL ? layout_message_page(x, 400, MSG_BAD_REQUEST) : rc;
+        return rc == SAE_EINVAL ? console_page_message(x, 400, MSG_BAD_REQUEST) : rc;
     }
     return web_response_body(x->resp, 200, csv ? "text/csv; charset=utf-8" : "application/json",
                              (uint8_t *)text, len);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "sae/sae_cli.h"
+#include "sae/sae_cli_options.h"
 #include "store/hub_store.h"
 
 
@@ -39,6 +40,13 @@ int hub_cli_referrals(struct hub_cli *cli, int argc, char **argv);
 /* Shared helpers (cli_common.c). */
 int hub_cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int hub_cli_exit_status(int code);
+/* Parses a command's options by its table (sae/sae_cli_options.h): -h or --help prints the
+ * usage of group ("conflicts", ...) and gives HUB_CLI_DONE; a refused option prints its
+ * one-line error. An exit status; optind is then the command's first argument. */
+int hub_cli_options(const char *command, const char *group,
+                    const struct sae_cli_option *options, size_t count, int argc, char **argv);
+#define HUB_CLI_OPTIONS(command, group, table, argc, argv) \
+    hub_cli_options(command, group, table, sizeof table / sizeof table[0], argc, argv)
 /* The one-line error for an option getopt refused ('?' or ':'; optstrings start with ':'). */
 int hub_cli_option_error(const char *command, int opt, char **argv);
 /* Prints the usage of command ("reports list", ...; NULL: the program); returns status. */

@@ -271,6 +271,14 @@ int hub_cli_fail(int code, const char *fmt, ...)
     return sae_cli_fail("sae-hub", code, "%s", line);
 }
 
+int hub_cli_options(const char *command, const char *group,
+                    const struct sae_cli_option *options, size_t count, int argc, char **argv)
+{
+    bool help = false;
+    int status = sae_cli_options("sae-hub", command, options, count, argc, argv, &help);
+    return status == SAE_EXIT_OK && help ? hub_cli_usage(stdout, group, HUB_CLI_DONE) : status;
+}
+
 int hub_cli_option_error(const char *command, int opt, char **argv)
 {
     return sae_cli_option_error("sae-hub", command, opt, argv);

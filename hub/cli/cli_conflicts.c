@@ -1,10 +1,10 @@
 /* sae-hub conflicts list | show | resolve | dismiss: concurrent changes that need a coordinator. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli_admin.h"
 #include "merge/merge.h"
@@ -53,26 +53,15 @@ struct read_options {
 static int parse_read_options(int argc, char **argv, const char *command, bool list,
                               struct read_options *out)
 {
-    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
-                                            {"all", no_argument, NULL, 'a'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
-    int opt;
     memset(out, 0, sizeof *out);
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "conflicts", HUB_CLI_DONE);
-        if (opt == 'j')
-            out->json = true;
-        else if (list && opt == 'a')
-            out->all = true;
-        else if (opt == 'a')
-            return hub_cli_fail(SAE_EINVAL, "%s: --all is an option of conflicts list", command);
-        else
-            return hub_cli_option_error(command, opt, argv);
-    }
-    return SAE_EXIT_OK;
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_FLAG("json", 0, &out->json),
+        SAE_CLI_OPT_FLAG("all", 0, &out->all),
+    };
+    int status = HUB_CLI_OPTIONS(command, "conflicts", options, argc, argv);
+    if (status == SAE_EXIT_OK && !list && out->all)
+        return hub_cli_fail(SAE_EINVAL, "%s: --all is an option of conflicts list", command);
+    return status;
 }
 
 struct list_context {
@@ -158,32 +147,15 @@ struct resolve_input {
 
 static int parse_resolve(int argc, char **argv, struct resolve_input *in)
 {
-    static const struct option options[] = {{"keep", required_argument, NULL, 'k'},
-                                            {"value", required_argument, NULL, 'v'},
-                                            {"unset", no_argument, NULL, 'u'},
-                                            {"by", required_argument, NULL, 'b'},
-                                            {"note", required_argument, NULL, 'n'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
-    int opt;
     memset(in, 0, sizeof *in);
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "conflicts", HUB_CLI_DONE);
-        if (opt == 'k')
-            in->keep_arg = optarg;
-        else if (opt == 'v')
-            in->value = optarg;
-        else if (opt == 'u')
-            in->unset = true;
-        else if (opt == 'b')
-            in->author = optarg;
-        else if (opt == 'n')
-            in->note = optarg;
-        else
-            return hub_cli_option_error("conflicts resolve", opt, argv);
-    }
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_TEXT("keep", 0, &in->keep_arg), SAE_CLI_OPT_TEXT("value", 0, &in->value),
+        SAE_CLI_OPT_FLAG("unset", 0, &in->unset),   SAE_CLI_OPT_TEXT("by", 0, &in->author),
+        SAE_CLI_OPT_TEXT("note", 0, &in->note),
+    };
+    int status = HUB_CLI_OPTIONS("conflicts resolve", "conflicts", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (argc - optind != 1)
         return hub_cli_fail(SAE_EINVAL, "conflicts resolve takes one conflict id: sae-hub "
                             "conflicts resolve ID --keep N --by NAME");
@@ -303,23 +275,14 @@ struct dismiss_input {
 
 static int parse_dismiss(int argc, char **argv, struct dismiss_input *in)
 {
-    static const struct option options[] = {{"by", required_argument, NULL, 'b'},
-                                            {"note", required_argument, NULL, 'n'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
-    int opt;
     memset(in, 0, sizeof *in);
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "conflicts", HUB_CLI_DONE);
-        if (opt == 'b')
-            in->author = optarg;
-        else if (opt == 'n')
-            in->note = optarg;
-        else
-            return hub_cli_option_error("conflicts dismiss", opt, argv);
-    }
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_TEXT("by", 0, &in->author),
+        SAE_CLI_OPT_TEXT("note", 0, &in->note),
+    };
+    int status = HUB_CLI_OPTIONS("conflicts dismiss", "conflicts", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (argc - optind != 1)
         return hub_cli_fail(SAE_EINVAL, "conflicts dismiss takes one conflict id: sae-hub "
                             "conflicts dismiss ID --by NAME");

@@ -1,5 +1,4 @@
 /* sae-hub init: a new hub directory with its database, keys and TLS certificate. */
-#include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,30 +24,17 @@ struct init_options {
 
 static int parse_init(int argc, char **argv, struct init_options *o)
 {
-    static const struct option options[] = {
-        {"name", required_argument, NULL, 'n'},     {"host", required_argument, NULL, 'H'},
-        {"tls-cert", required_argument, NULL, 'c'}, {"tls-key", required_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},           {0}};
-    int opt;
     memset(o, 0, sizeof *o);
     o->name = HUB_NAME_DEFAULT;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":hn:H:c:k:", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "init", HUB_CLI_DONE);
-        if (opt == 'n')
-            o->name = optarg;
-        else if (opt == 'c')
-            o->cert = optarg;
-        else if (opt == 'k')
-            o->key = optarg;
-        else if (opt == 'H' && o->host_count < TLS_CERT_HOSTS_MAX)
-            o->hosts[o->host_count++] = optarg;
-        else if (opt == 'H')
-            return hub_cli_fail(SAE_EINVAL, "at most %u --host options", TLS_CERT_HOSTS_MAX);
-        else
-            return hub_cli_option_error("init", opt, argv);
-    }
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_TEXT("name", 'n', &o->name),
+        SAE_CLI_OPT_LIST("host", 'H', o->hosts, &o->host_count, TLS_CERT_HOSTS_MAX),
+        SAE_CLI_OPT_TEXT("tls-cert", 'c', &o->cert),
+        SAE_CLI_OPT_TEXT("tls-key", 'k', &o->key),
+    };
+    int status = HUB_CLI_OPTIONS("init", "init", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "init takes options only; see: sae-hub init --help");
     if (!o->cert != !o->key)

@@ -1,9 +1,9 @@
 /* sae-hub duplicates list | link | distinct: possible duplicates and a coordinator's
  * decisions (store/duplicates.h). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli_admin.h"
 #include "render/render_console.h"
@@ -29,29 +29,15 @@ struct list_options {
 
 static int parse_list(int argc, char **argv, struct list_options *o)
 {
-    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
-                                            {"without-names", no_argument, NULL, 'w'},
-                                            {"limit", required_argument, NULL, 'l'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
-    char *end = NULL;
-    int opt;
     *o = (struct list_options){false, false, DUP_LIST_DEFAULT};
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "duplicates", HUB_CLI_DONE);
-        if (opt == 'j')
-            o->json = true;
-        else if (opt == 'w')
-            o->without_names = true;
-        else if (opt == 'l' && ((o->limit = strtol(optarg, &end, 10)) < 1 ||
-                                o->limit > DUP_LIST_MAX || *end != '\0'))
-            return hub_cli_fail(SAE_EINVAL, "--limit takes a number from 1 to %d",
-                                DUP_LIST_MAX);
-        else if (opt != 'l')
-            return hub_cli_option_error("duplicates list", opt, argv);
-    }
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_FLAG("json", 0, &o->json),
+        SAE_CLI_OPT_FLAG("without-names", 0, &o->without_names),
+        SAE_CLI_OPT_NUMBER("limit", 0, &o->limit, NULL, 1, DUP_LIST_MAX),
+    };
+    int status = HUB_CLI_OPTIONS("duplicates list", "duplicates", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "duplicates list takes no arguments");
     return SAE_EXIT_OK;
@@ -118,34 +104,25 @@ static int duplicates_list(struct hub_cli *cli, int argc, char **argv)
 
 static int duplicates_decide(struct hub_cli *cli, int argc, char **argv, bool same)
 {
-    static const struct option options[] = {{"by", required_argument, NULL, 'b'},
-                                            {"note", required_argument, NULL, 'n'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
     const char *command = same ? "duplicates link" : "duplicates distinct";
     const char *by = NULL, *note = NULL;
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_TEXT("by", 0, &by),
+        SAE_CLI_OPT_TEXT("note", 0, &note),
+    };
     struct hub_store *store = NULL;
     struct sae_message why = {{0}};
     char a[SAE_ID_TEXT_LEN + 1], b[SAE_ID_TEXT_LEN + 1];
-    int opt;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "duplicates", HUB_CLI_DONE);
-        if (opt == 'b')
-            by = optarg;
-        else if (opt == 'n')
-            note = optarg;
-        else
-            return hub_cli_option_error(command, opt, argv);
-    }
+    int status = HUB_CLI_OPTIONS(command, "duplicates", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (argc - optind != 2)
         return hub_cli_fail(SAE_EINVAL, "%s takes two cases: sae-hub %s A B --by NAME%s",
                             command, command, same ? "" : " --note TEXT");
     if (!same && !note)
         return hub_cli_fail(SAE_EINVAL, "duplicates distinct needs --note TEXT: why they are "
                             "two people");
-    int status = hub_admin_check_author(command, by, note);
+    status = hub_admin_check_author(command, by, note);
     if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
     if (status == SAE_EXIT_OK)

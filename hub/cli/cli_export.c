@@ -1,7 +1,6 @@
 /* sae-hub export: the merged reports for monitoring and evaluation. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,58 +21,30 @@ struct export_options {
     bool outside, filtered;
 };
 
-/* Options of the console's export, which need --variant. */
-static int parse_filter_option(int opt, struct export_options *o)
-{
-    const char **slot = opt == 'K' ? &o->filter.kecamatan : opt == 'S' ? &o->filter.status
-                      : opt == 'R' ? &o->filter.risk : opt == 'V' ? &o->filter.violence
-                      : opt == 'F' ? &o->filter.from : opt == 'T' ? &o->filter.to : NULL;
-    if (opt == 'O')
-        o->outside = true;
-    else if (slot)
-        *slot = optarg;
-    else
-        return SAE_EINVAL;
-    o->filtered = true;
-    return 0;
-}
-
 static int parse_export(int argc, char **argv, struct export_options *o)
 {
-    static const struct option options[] = {{"format", required_argument, NULL, 'f'},
-                                            {"kind", required_argument, NULL, 'k'},
-                                            {"village", required_argument, NULL, 'v'},
-                                            {"output", required_argument, NULL, 'o'},
-                                            {"variant", required_argument, NULL, 'D'},
-                                            {"kecamatan", required_argument, NULL, 'K'},
-                                            {"status", required_argument, NULL, 'S'},
-                                            {"risk", required_argument, NULL, 'R'},
-                                            {"violence", required_argument, NULL, 'V'},
-                                            {"from", required_argument, NULL, 'F'},
-                                            {"to", required_argument, NULL, 'T'},
-                                            {"outside", no_argument, NULL, 'O'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
-    int opt;
     memset(o, 0, sizeof *o);
     o->filter.has_conflict = -1;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":ho:", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "export", HUB_CLI_DONE);
-        if (opt == 'f')
-            o->format = optarg;
-        else if (opt == 'v')
-            o->village_arg = optarg;
-        else if (opt == 'k')
-            o->kind_name = optarg;
-        else if (opt == 'o')
-            o->output = optarg;
-        else if (opt == 'D')
-            o->variant = optarg;
-        else if (parse_filter_option(opt, o) != 0)
-            return hub_cli_option_error("export", opt, argv);
-    }
+    /* The console's export's filters, which need --variant. */
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_TEXT("format", 0, &o->format),
+        SAE_CLI_OPT_TEXT("kind", 0, &o->kind_name),
+        SAE_CLI_OPT_TEXT("village", 0, &o->village_arg),
+        SAE_CLI_OPT_TEXT("output", 'o', &o->output),
+        SAE_CLI_OPT_TEXT("variant", 0, &o->variant),
+        SAE_CLI_OPT_TEXT("kecamatan", 0, &o->filter.kecamatan),
+        SAE_CLI_OPT_TEXT("status", 0, &o->filter.status),
+        SAE_CLI_OPT_TEXT("risk", 0, &o->filter.risk),
+        SAE_CLI_OPT_TEXT("violence", 0, &o->filter.violence),
+        SAE_CLI_OPT_TEXT("from", 0, &o->filter.from),
+        SAE_CLI_OPT_TEXT("to", 0, &o->filter.to),
+        SAE_CLI_OPT_FLAG("outside", 0, &o->outside),
+    };
+    int status = HUB_CLI_OPTIONS("export", "export", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
+    o->filtered = o->outside || o->filter.kecamatan || o->filter.status || o->filter.risk ||
+                  o->filter.violence || o->filter.from || o->filter.to;
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "export takes options only; see: sae-hub export --help");
     if (!o->format || (strcmp(o->format, "csv") != 0 && strcmp(o->format, "json") != 0))

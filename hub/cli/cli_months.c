@@ -1,8 +1,8 @@
 /* sae-hub months lock | list: a coordinator's approval of a month's figures (store/
  * month_lock.h). */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli_admin.h"
 #include "render/render_me.h"
@@ -10,25 +10,17 @@
 
 static int months_lock(struct hub_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"by", required_argument, NULL, 'b'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
     struct hub_store *store = NULL;
     struct sae_message why = {{0}};
     const char *by = NULL;
-    int opt;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "months", HUB_CLI_DONE);
-        if (opt != 'b')
-            return hub_cli_option_error("months lock", opt, argv);
-        by = optarg;
-    }
+    const struct sae_cli_option options[] = {SAE_CLI_OPT_TEXT("by", 0, &by)};
+    int status = HUB_CLI_OPTIONS("months lock", "months", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (argc - optind != 1)
         return hub_cli_fail(SAE_EINVAL, "months lock takes one month: sae-hub months lock "
                             "YYYY-MM --by NAME");
-    int status = hub_admin_check_author("months lock", by, NULL);
+    status = hub_admin_check_author("months lock", by, NULL);
     if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
     if (status == SAE_EXIT_OK)

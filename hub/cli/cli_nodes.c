@@ -1,5 +1,4 @@
 /* sae-hub nodes add | list | revoke | cancel: enrollment of the posts' devices. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,35 +27,18 @@ struct add_options {
 
 static int parse_add(int argc, char **argv, struct add_options *o)
 {
-    static const struct option options[] = {{"url", required_argument, NULL, 'u'},
-                                            {"output", required_argument, NULL, 'o'},
-                                            {"days", required_argument, NULL, 'D'},
-                                            {"name", required_argument, NULL, 'n'},
-                                            {"by", required_argument, NULL, 'b'},
-                                            {"help", no_argument, NULL, 'h'}, {0}};
-    char *end = NULL;
-    int opt;
     memset(o, 0, sizeof *o);
     o->days = ENROLL_DAYS_DEFAULT;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":hu:o:", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "nodes", HUB_CLI_DONE);
-        if (opt == 'u')
-            o->url = optarg;
-        else if (opt == 'o')
-            o->out = optarg;
-        else if (opt == 'n')
-            o->name = optarg;
-        else if (opt == 'b')
-            o->by = optarg;
-        else if (opt == 'D' && ((o->days = strtol(optarg, &end, 10)), *end || o->days < 1 ||
-                                o->days > ENROLL_DAYS_MAX))
-            return hub_cli_fail(SAE_EINVAL, "--days must be a whole number from 1 to %d",
-                                ENROLL_DAYS_MAX);
-        else if (opt != 'D')
-            return hub_cli_option_error("nodes add", opt, argv);
-    }
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_TEXT("url", 'u', &o->url),
+        SAE_CLI_OPT_TEXT("output", 'o', &o->out),
+        SAE_CLI_OPT_NUMBER("days", 0, &o->days, NULL, 1, ENROLL_DAYS_MAX),
+        SAE_CLI_OPT_TEXT("name", 0, &o->name),
+        SAE_CLI_OPT_TEXT("by", 0, &o->by),
+    };
+    int status = HUB_CLI_OPTIONS("nodes add", "nodes", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (argc - optind != 1 || !o->url || !o->out || !o->name)
         return hub_cli_fail(SAE_EINVAL, "usage: sae-hub nodes add VILLAGE --name NAME --url URL "
                             "-o BUNDLE (the name is what people see for the device, e.g. "
@@ -366,18 +348,11 @@ static int revoke_node(struct hub_store *store, const char *text, const char *ac
  * given. */
 static int parse_target(const char *command, int argc, char **argv, const char **by)
 {
-    static const struct option options[] = {{"by", required_argument, NULL, 'b'},
-                                            {"help", no_argument, NULL, 'h'}, {0}};
-    int opt;
     *by = NULL;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "nodes", HUB_CLI_DONE);
-        if (opt != 'b')
-            return hub_cli_option_error(command, opt, argv);
-        *by = optarg;
-    }
+    const struct sae_cli_option options[] = {SAE_CLI_OPT_TEXT("by", 0, by)};
+    int status = HUB_CLI_OPTIONS(command, "nodes", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (argc - optind != 1)
         return hub_cli_fail(SAE_EINVAL, "usage: sae-hub %s (its id, as nodes list shows it) "
                             "[--by ACCOUNT]", strcmp(command, "nodes revoke") == 0

@@ -1,8 +1,8 @@
 /* sae-hub referrals list | answer | override: partner agencies' referrals (store/partner.h)
  * and their answers (merge/merge_referral.h). */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli_admin.h"
 #include "merge/merge_referral.h"
@@ -18,27 +18,15 @@ struct referral_options {
 static int parse_options(int argc, char **argv, const char *command,
                          struct referral_options *o)
 {
-    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
-                                            {"agency", required_argument, NULL, 'a'},
-                                            {"by", required_argument, NULL, 'b'},
-                                            {"note", required_argument, NULL, 'n'},
-                                            {"reason", required_argument, NULL, 'r'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
-    int opt;
     memset(o, 0, sizeof *o);
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        switch (opt) {
-        case 'h': return hub_cli_usage(stdout, "referrals", HUB_CLI_DONE);
-        case 'j': o->json = true; break;
-        case 'a': o->agency = optarg; break;
-        case 'b': o->by = optarg; break;
-        case 'n': o->note = optarg; break;
-        case 'r': o->reason = optarg; break;
-        default: return hub_cli_option_error(command, opt, argv);
-        }
-    }
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_FLAG("json", 0, &o->json),     SAE_CLI_OPT_TEXT("agency", 0, &o->agency),
+        SAE_CLI_OPT_TEXT("by", 0, &o->by),         SAE_CLI_OPT_TEXT("note", 0, &o->note),
+        SAE_CLI_OPT_TEXT("reason", 0, &o->reason),
+    };
+    int status = HUB_CLI_OPTIONS(command, "referrals", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (o->agency && partner_agency_check(o->agency) != 0)
         return hub_cli_fail(SAE_EINVAL, "--agency must be one of: %s", partner_agency_names());
     return SAE_EXIT_OK;

@@ -1,9 +1,9 @@
 /* sae-hub reports list | show | edit | review: the merged reports of every village, every
  * version of each field, district corrections, and the district's review of a case. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli_admin.h"
 #include "merge/merge.h"
@@ -24,30 +24,17 @@ struct read_options {
 static int parse_read_options(int argc, char **argv, const char *command, bool list,
                               struct read_options *out)
 {
-    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
-                                            {"village", required_argument, NULL, 'v'},
-                                            {"kind", required_argument, NULL, 'k'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
-    int opt;
     memset(out, 0, sizeof *out);
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "reports", HUB_CLI_DONE);
-        if (opt == 'j')
-            out->json = true;
-        else if (list && opt == 'v')
-            out->village = optarg;
-        else if (list && opt == 'k')
-            out->kind = optarg;
-        else if (opt == 'v' || opt == 'k')
-            return hub_cli_fail(SAE_EINVAL, "%s: --village and --kind are options of reports "
-                                "list", command);
-        else
-            return hub_cli_option_error(command, opt, argv);
-    }
-    return SAE_EXIT_OK;
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_FLAG("json", 0, &out->json),
+        SAE_CLI_OPT_TEXT("village", 0, &out->village),
+        SAE_CLI_OPT_TEXT("kind", 0, &out->kind),
+    };
+    int status = HUB_CLI_OPTIONS(command, "reports", options, argc, argv);
+    if (status == SAE_EXIT_OK && !list && (out->village || out->kind))
+        return hub_cli_fail(SAE_EINVAL, "%s: --village and --kind are options of reports list",
+                            command);
+    return status;
 }
 
 struct list_context {
@@ -249,40 +236,31 @@ struct edit_input {
     size_t count;
 };
 
-static enum sae_edit_op option_op(int opt)
+/* One --set, --unset, --add or --remove (id its sae_edit_op), kept in the order given. */
+static int take_change(void *context, int id, const char *value)
 {
-    return opt == 'u' ? SAE_EDIT_UNSET : opt == 'a' ? SAE_EDIT_ADD
-         : opt == 'r' ? SAE_EDIT_REMOVE : SAE_EDIT_SET;
+    struct edit_input *in = context;
+    if (in->count == SAE_LIMIT_CHANGES_PER_COMMAND)
+        return hub_cli_fail(SAE_ETOOBIG, "too many changes in one command (limit %d)",
+                            SAE_LIMIT_CHANGES_PER_COMMAND);
+    in->ops[in->count] = (enum sae_edit_op)id;
+    in->args[in->count++] = value;
+    return SAE_EXIT_OK;
 }
 
 static int parse_edit(int argc, char **argv, struct edit_input *in)
 {
-    static const struct option options[] = {{"set", required_argument, NULL, 's'},
-                                            {"unset", required_argument, NULL, 'u'},
-                                            {"add", required_argument, NULL, 'a'},
-                                            {"remove", required_argument, NULL, 'r'},
-                                            {"by", required_argument, NULL, 'b'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
-    int opt;
     memset(in, 0, sizeof *in);
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        bool change = opt == 's' || opt == 'u' || opt == 'a' || opt == 'r';
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "reports", HUB_CLI_DONE);
-        if (opt == 'b') {
-            in->author = optarg;
-        } else if (change && in->count == SAE_LIMIT_CHANGES_PER_COMMAND) {
-            return hub_cli_fail(SAE_ETOOBIG, "too many changes in one command (limit %d)",
-                                SAE_LIMIT_CHANGES_PER_COMMAND);
-        } else if (change) {
-            in->ops[in->count] = option_op(opt);
-            in->args[in->count++] = optarg;
-        } else {
-            return hub_cli_option_error("reports edit", opt, argv);
-        }
-    }
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_CALL("set", true, take_change, in, SAE_EDIT_SET),
+        SAE_CLI_OPT_CALL("unset", true, take_change, in, SAE_EDIT_UNSET),
+        SAE_CLI_OPT_CALL("add", true, take_change, in, SAE_EDIT_ADD),
+        SAE_CLI_OPT_CALL("remove", true, take_change, in, SAE_EDIT_REMOVE),
+        SAE_CLI_OPT_TEXT("by", 0, &in->author),
+    };
+    int status = HUB_CLI_OPTIONS("reports edit", "reports", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (argc - optind != 1)
         return hub_cli_fail(SAE_EINVAL, "reports edit takes one report id: sae-hub reports edit "
                             "ID --set FIELD=VALUE --by NAME");
@@ -456,23 +434,14 @@ static const char *const review_states[][2] = {
 
 static int parse_review(int argc, char **argv, struct review_input *in)
 {
-    static const struct option options[] = {{"note", required_argument, NULL, 'n'},
-                                            {"by", required_argument, NULL, 'b'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
-    int opt;
     memset(in, 0, sizeof *in);
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "reports", HUB_CLI_DONE);
-        if (opt == 'n')
-            in->note = optarg;
-        else if (opt == 'b')
-            in->author = optarg;
-        else
-            return hub_cli_option_error("reports review", opt, argv);
-    }
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_TEXT("note", 0, &in->note),
+        SAE_CLI_OPT_TEXT("by", 0, &in->author),
+    };
+    int status = HUB_CLI_OPTIONS("reports review", "reports", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (argc - optind != 2)
         return hub_cli_fail(SAE_EINVAL, "reports review takes a case and a state: sae-hub "
                             "reports review ID received|has-issues|approved --by NAME");

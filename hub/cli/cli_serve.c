@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -325,27 +324,17 @@ static int prepare_serve(const struct hub_cli *cli, int *lock_fd)
 
 int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"listen", required_argument, NULL, 'l'},
-                                            {"console", required_argument, NULL, 'c'},
-                                            {"url", required_argument, NULL, 'u'},
-                                            {"help", no_argument, NULL, 'h'}, {0}};
     const char *listen = HUB_LISTEN_DEFAULT, *console_at = NULL, *url = NULL;
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_TEXT("listen", 'l', &listen),
+        SAE_CLI_OPT_TEXT("console", 0, &console_at),
+        SAE_CLI_OPT_TEXT("url", 0, &url),
+    };
     struct listener listeners[2];
     memset(listeners, 0, sizeof listeners);
-    int opt;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":hl:", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "serve", HUB_CLI_DONE);
-        if (opt == 'l')
-            listen = optarg;
-        else if (opt == 'c')
-            console_at = optarg;
-        else if (opt == 'u')
-            url = optarg;
-        else
-            return hub_cli_option_error("serve", opt, argv);
-    }
+    int status = HUB_CLI_OPTIONS("serve", "serve", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "serve takes options only; see: sae-hub serve --help");
     if (parse_listen(listen, listeners[0].address, &listeners[0].port) != 0)
@@ -359,7 +348,7 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
                             "it (at most %d bytes), e.g. https://hub.example:8443",
                             ENROLL_URL_BYTES);
     int lock_fd = -1;
-    int status = prepare_serve(cli, &lock_fd);
+    status = prepare_serve(cli, &lock_fd);
     char pin[TLS_CERT_PIN_BYTES];
     struct sae_message why = {{0}};
     if (status == SAE_EXIT_OK)

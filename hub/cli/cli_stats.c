@@ -1,8 +1,8 @@
 /* sae-hub stats: the overview counts and the monitoring and evaluation figures (store/
  * me_stats.h), as text, JSON, a figure's CSV or SVG chart, or the printable monthly recap. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli_admin.h"
 #include "render/render_me.h"
@@ -20,11 +20,14 @@ struct stats_options {
     char village[SAE_AREA_CODE_BYTES], kecamatan[SAE_AREA_CODE_BYTES];
 };
 
-static void set_output(struct stats_options *o, enum stats_output output, const char *figure)
+/* An output option (id its stats_output); more than one is refused after parsing. */
+static int set_output(void *context, int output, const char *figure)
 {
-    o->output = output;
+    struct stats_options *o = context;
+    o->output = (enum stats_output)output;
     o->figure = figure;
     o->outputs++;
+    return SAE_EXIT_OK;
 }
 
 static int check_options(const struct stats_options *o)
@@ -42,35 +45,21 @@ static int check_options(const struct stats_options *o)
 
 static int parse_stats(int argc, char **argv, struct stats_options *o)
 {
-    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
-                                            {"village", required_argument, NULL, 'v'},
-                                            {"kecamatan", required_argument, NULL, 'k'},
-                                            {"month", required_argument, NULL, 'm'},
-                                            {"year", required_argument, NULL, 'y'},
-                                            {"csv", required_argument, NULL, 'c'},
-                                            {"svg", required_argument, NULL, 's'},
-                                            {"rekap", no_argument, NULL, 'r'},
-                                            {"rekap-csv", no_argument, NULL, 'R'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
-    int opt;
     memset(o, 0, sizeof *o);
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        switch (opt) {
-        case 'h': return hub_cli_usage(stdout, "stats", HUB_CLI_DONE);
-        case 'j': set_output(o, OUT_JSON, NULL); break;
-        case 'c': set_output(o, OUT_CSV, optarg); break;
-        case 's': set_output(o, OUT_SVG, optarg); break;
-        case 'r': set_output(o, OUT_REKAP, NULL); break;
-        case 'R': set_output(o, OUT_REKAP_CSV, NULL); break;
-        case 'v': o->village_arg = optarg; break;
-        case 'k': o->kecamatan_arg = optarg; break;
-        case 'm': o->month = optarg; break;
-        case 'y': o->year = optarg; break;
-        default: return hub_cli_option_error("stats", opt, argv);
-        }
-    }
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_CALL("json", false, set_output, o, OUT_JSON),
+        SAE_CLI_OPT_TEXT("village", 0, &o->village_arg),
+        SAE_CLI_OPT_TEXT("kecamatan", 0, &o->kecamatan_arg),
+        SAE_CLI_OPT_TEXT("month", 0, &o->month),
+        SAE_CLI_OPT_TEXT("year", 0, &o->year),
+        SAE_CLI_OPT_CALL("csv", true, set_output, o, OUT_CSV),
+        SAE_CLI_OPT_CALL("svg", true, set_output, o, OUT_SVG),
+        SAE_CLI_OPT_CALL("rekap", false, set_output, o, OUT_REKAP),
+        SAE_CLI_OPT_CALL("rekap-csv", false, set_output, o, OUT_REKAP_CSV),
+    };
+    int status = HUB_CLI_OPTIONS("stats", "stats", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "stats takes no arguments; see: sae-hub stats --help");
     return check_options(o);

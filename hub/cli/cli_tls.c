@@ -4,7 +4,6 @@
  * the same key and no post notices; a key roll is announced before it happens (`new-key`
  * prepares a backup key whose pin every pull then announces) and made with `roll` once the
  * posts have synced. The daemon serves new files after SIGHUP or a restart. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +24,7 @@
 #define ROLL_WAITING_SHOWN 5
 
 struct tls_options {
-    unsigned long days;
+    long days;
     const char *hosts[TLS_CERT_HOSTS_MAX];
     size_t host_count;
     const char *cert, *key;
@@ -39,40 +38,21 @@ struct tls_paths {
 
 static int parse_tls(const char *verb, int argc, char **argv, struct tls_options *o)
 {
-    static const struct option options[] = {
-        {"days", required_argument, NULL, 'D'},     {"host", required_argument, NULL, 'H'},
-        {"tls-cert", required_argument, NULL, 'c'}, {"tls-key", required_argument, NULL, 'k'},
-        {"force", no_argument, NULL, 'f'},          {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},           {0}};
-    char command[32], *end = NULL;
-    int opt;
+    char command[32];
     snprintf(command, sizeof command, "tls %s", verb);
     memset(o, 0, sizeof *o);
     o->days = TLS_CERT_DAYS_DEFAULT;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "tls", HUB_CLI_DONE);
-        if (opt == 'D' && ((o->days = strtoul(optarg, &end, 10)), *end || !*optarg ||
-                           o->days < 1 || o->days > TLS_CERT_DAYS_MAX))
-            return hub_cli_fail(SAE_EINVAL, "--days must be a whole number from 1 to %u",
-                                TLS_CERT_DAYS_MAX);
-        o->days_given |= opt == 'D';
-        if (opt == 'H' && o->host_count == TLS_CERT_HOSTS_MAX)
-            return hub_cli_fail(SAE_EINVAL, "at most %u --host options", TLS_CERT_HOSTS_MAX);
-        if (opt == 'H')
-            o->hosts[o->host_count++] = optarg;
-        else if (opt == 'c')
-            o->cert = optarg;
-        else if (opt == 'k')
-            o->key = optarg;
-        else if (opt == 'f')
-            o->force = true;
-        else if (opt == 'j')
-            o->json = true;
-        else if (opt != 'D')
-            return hub_cli_option_error(command, opt, argv);
-    }
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_NUMBER("days", 0, &o->days, &o->days_given, 1, TLS_CERT_DAYS_MAX),
+        SAE_CLI_OPT_LIST("host", 0, o->hosts, &o->host_count, TLS_CERT_HOSTS_MAX),
+        SAE_CLI_OPT_TEXT("tls-cert", 0, &o->cert),
+        SAE_CLI_OPT_TEXT("tls-key", 0, &o->key),
+        SAE_CLI_OPT_FLAG("force", 0, &o->force),
+        SAE_CLI_OPT_FLAG("json", 0, &o->json),
+    };
+    int status = HUB_CLI_OPTIONS(command, "tls", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "%s takes options only; see: sae-hub tls --help", command);
     return SAE_EXIT_OK;

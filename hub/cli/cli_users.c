@@ -1,7 +1,6 @@
 /* sae-hub users: the console's accounts from the hub's command line (store/hub_accounts.h).
  * Every change is audited with address "cli", by the --by account, else the account named as
  * the OS user, else "os:USER". */
-#include <getopt.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -21,32 +20,17 @@ struct users_input {
 
 static int parse_users(const char *command, int argc, char **argv, struct users_input *in)
 {
-    static const struct option options[] = {{"role", required_argument, NULL, 'r'},
-                                            {"agency", required_argument, NULL, 'a'},
-                                            {"by", required_argument, NULL, 'b'},
-                                            {"password-stdin", no_argument, NULL, 'p'},
-                                            {"json", no_argument, NULL, 'j'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
-    int opt;
     memset(in, 0, sizeof *in);
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "users", HUB_CLI_DONE);
-        if (opt == 'r')
-            in->role = optarg;
-        else if (opt == 'a')
-            in->agency = optarg;
-        else if (opt == 'b')
-            in->by = optarg;
-        else if (opt == 'p')
-            in->password_stdin = true;
-        else if (opt == 'j')
-            in->json = true;
-        else
-            return hub_cli_option_error(command, opt, argv);
-    }
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_TEXT("role", 0, &in->role),
+        SAE_CLI_OPT_TEXT("agency", 0, &in->agency),
+        SAE_CLI_OPT_TEXT("by", 0, &in->by),
+        SAE_CLI_OPT_FLAG("password-stdin", 0, &in->password_stdin),
+        SAE_CLI_OPT_FLAG("json", 0, &in->json),
+    };
+    int status = HUB_CLI_OPTIONS(command, "users", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     bool wants_name = strcmp(command, "users list") != 0;
     if (argc - optind != (wants_name ? 1 : 0))
         return hub_cli_fail(SAE_EINVAL, "%s %s; see: sae-hub users --help", command,

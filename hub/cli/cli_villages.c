@@ -1,11 +1,11 @@
 /* sae-hub villages import | list | assign: the official list of areas the hub names
  * villages by (store/hub_areas.h). */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli_admin.h"
 #include "store/hub_areas.h"
@@ -93,31 +93,24 @@ static int village_visit(const struct hub_village *v, void *context)
 
 static int list(struct hub_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
-                                            {"kecamatan", required_argument, NULL, 'k'},
-                                            {"help", no_argument, NULL, 'h'}, {0}};
     struct village_list l = {0};
     struct hub_store *store = NULL;
     struct sae_message why = {{0}};
     const char *kecamatan = NULL;
     char code[SAE_AREA_CODE_BYTES];
     bool json = false;
-    int opt;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (opt == 'h')
-            return hub_cli_usage(stdout, "villages", HUB_CLI_DONE);
-        if (opt == 'j')
-            json = true;
-        else if (opt == 'k')
-            kecamatan = optarg;
-        else
-            return hub_cli_option_error("villages list", opt, argv);
-    }
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_FLAG("json", 0, &json),
+        SAE_CLI_OPT_TEXT("kecamatan", 0, &kecamatan),
+    };
+    int status = HUB_CLI_OPTIONS("villages list", "villages", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return status;
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "villages list takes no arguments; filter with "
                             "--kecamatan K");
-    int status = hub_cli_open(cli, &store), rc = 0;
+    int rc = 0;
+    status = hub_cli_open(cli, &store);
     if (status == SAE_EXIT_OK && kecamatan &&
         (rc = hub_areas_resolve(store, kecamatan, SAE_AREA_DISTRICT, code, &why)))
         status = hub_cli_fail(rc, "--kecamatan: %s", why.text);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "sae/sae_db.h"
-#include "sae/sae_registration.h"
+#include "sae/sae_report_lookup.h"
 
 static const char select_reports_sql[] =
     "SELECT r.id, r.kind, r.village, s.field, c.value, c.version, c.origin,"
@@ -198,64 +198,12 @@ static const char resolve_number_sql[] =
     "SELECT s.report_id FROM field_state s JOIN change c ON c.seq = s.change"
     " WHERE s.field = 'registration_number' AND c.value = ?1 ORDER BY s.report_id LIMIT 2";
 
-/* Runs sql (one text parameter, returning ids, LIMIT 2): the first id into found and how
- * many rows came. */
-/* The case carrying a registration number (which never reads as an id prefix). */
-static int resolve_number(struct hub_store *store, const struct sae_registration *number,
-                          char out[SAE_ID_TEXT_LEN + 1], struct sae_message *why)
-{
-    char text[SAE_REGISTRATION_BYTES], found[SAE_ID_TEXT_LEN + 1] = "";
-    int matches = 0;
-    int rc = sae_registration_format(number, text);
-    if (rc == 0)
-        rc = sae_db_query_first_text(store->db, NULL, resolve_number_sql, text, found,
-                                      sizeof found, &matches);
-    if (rc != 0)
-        return rc;
-    if (matches != 1) {
-        sae_message_set(why, matches ? "registration number %s is carried by more than one case "
-                        "(a duplicate: see sae-hub stats); name the case by its id"
-                        : "no case has registration number %s; list them with: sae-hub reports "
-                        "list --kind case", text);
-        return matches ? SAE_EAMBIGUOUS : SAE_ENOTFOUND;
-    }
-    memcpy(out, found, sizeof found);
-    return 0;
-}
-
-static const char hub_read_resolve_id_sql[] =
-    "SELECT id FROM report WHERE id >= ?1 AND id < ?1 || '~'"
-    " ORDER BY id LIMIT 2";
-
 int hub_read_resolve_id(struct hub_store *store, const char *text,
                         char out[SAE_ID_TEXT_LEN + 1], struct sae_message *why)
 {
-    char prefix[SAE_ID_TEXT_LEN + 1], found[SAE_ID_TEXT_LEN + 1] = "";
-    struct sae_registration number;
-    int matches = 0;
-    if (sae_registration_parse(text, &number) == 0)
-        return resolve_number(store, &number, out, why);
-    if (sae_id_normalize_prefix(text, prefix) != 0) {
-        sae_message_set(why, "\"%.40s\" is not a report id; give the id, at least its first "
-                        "%d characters, or a case's registration number (see: sae-hub reports "
-                        "list)", text, SAE_LIMIT_ID_PREFIX_MIN);
-        return SAE_EINVAL;
-    }
-    /* '~' sorts after every hex digit and '-', so this range is exactly the prefix. */
-    int rc = sae_db_query_first_text(store->db, NULL, hub_read_resolve_id_sql, prefix, found,
-                                     sizeof found, &matches);
-    if (rc != 0)
-        return rc;
-    if (matches == 0) {
-        sae_message_set(why, "no report has id %s; list them with: sae-hub reports list", prefix);
-        return SAE_ENOTFOUND;
-    }
-    if (matches > 1) {
-        sae_message_set(why, "id %s matches more than one report; give more characters", prefix);
-        return SAE_EAMBIGUOUS;
-    }
-    memcpy(out, found, sizeof found);
-    return 0;
+    const struct sae_report_lookup lookup = {store->db, NULL, resolve_number_sql,
+                                             "sae-hub reports list", "sae-hub duplicates list"};
+    return sae_report_lookup(&lookup, text, out, why);
 }
 
 static const char select_changes_sql[] =

@@ -135,6 +135,14 @@ int cli_usage(FILE *out, const char *command, int status)
     return sae_cli_usage(out, "sae-node", program_help, helps, HELP_COUNT, command, status);
 }
 
+int cli_options(const char *command, const struct sae_cli_option *options, size_t count,
+                int argc, char **argv)
+{
+    bool help = false;
+    int status = sae_cli_options("sae-node", command, options, count, argc, argv, &help);
+    return status == SAE_EXIT_OK && help ? cli_usage(stdout, command, CLI_DONE) : status;
+}
+
 int cli_option_error(const char *command, int opt, char **argv)
 {
     return sae_cli_option_error("sae-node", command, opt, argv);

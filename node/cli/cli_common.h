@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "store/node_store.h"
+#include "sae/sae_cli_options.h"
 #include "sae/sae_id.h"
 
 /* Internal status: help was printed, the command ends here with exit status 0. */
@@ -18,6 +19,13 @@ int cli_usage(FILE *out, const char *command, int status);
 /* The one-line error for an option getopt refused (opt is '?' or ':'; optstrings start
  * with ':' so that a missing value is told apart); returns SAE_EXIT_USAGE. */
 int cli_option_error(const char *command, int opt, char **argv);
+/* Parses a command's options by its table (sae/sae_cli_options.h): -h or --help prints the
+ * command's usage and gives CLI_DONE; a refused option prints its one-line error. An exit
+ * status; optind is then the command's first argument. */
+int cli_options(const char *command, const struct sae_cli_option *options, size_t count,
+                int argc, char **argv);
+#define CLI_OPTIONS(command, table, argc, argv) \
+    cli_options(command, table, sizeof table / sizeof table[0], argc, argv)
 /* True when -h or --help is among the arguments. */
 bool cli_wants_help(int argc, char **argv);
 /* "case, service, referral". */

@@ -1,7 +1,7 @@
 /* Commands that read: show, list, history, fields, check, status. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/cli_common.h"
@@ -21,29 +21,16 @@ struct read_options {
 static int parse_read_options(int argc, char **argv, const char *command, bool list_options,
                               struct read_options *out)
 {
-    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
-                                            {"kind", required_argument, NULL, 'k'},
-                                            {"deleted", no_argument, NULL, 'D'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0}};
-    int opt;
     memset(out, 0, sizeof *out);
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":hjk:", options, NULL)) != -1) {
-        if (opt == 'h')
-            return cli_usage(stdout, command, CLI_DONE);
-        if (opt == 'j')
-            out->json = true;
-        else if (list_options && opt == 'k')
-            out->kind = optarg;
-        else if (list_options && opt == 'D')
-            out->deleted = true;
-        else if (opt == 'k' || opt == 'D')
-            return cli_fail(SAE_EINVAL, "%s: --kind and --deleted are options of list", command);
-        else
-            return cli_option_error(command, opt, argv);
-    }
-    return SAE_EXIT_OK;
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_FLAG("json", 'j', &out->json),
+        SAE_CLI_OPT_TEXT("kind", 'k', &out->kind),
+        SAE_CLI_OPT_FLAG("deleted", 0, &out->deleted),
+    };
+    int status = CLI_OPTIONS(command, options, argc, argv);
+    if (status == SAE_EXIT_OK && !list_options && (out->kind || out->deleted))
+        return cli_fail(SAE_EINVAL, "%s: --kind and --deleted are options of list", command);
+    return status;
 }
 
 /* Parses options and the single ID argument, opens the store and resolves the id. */

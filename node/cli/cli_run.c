@@ -2,7 +2,6 @@
  * when the hub was reachable; after a failure, jittered exponential backoff up to a cap,
  * never sooner than the hub's Retry-After. One log line per round on stderr. SIGTERM or
  * SIGINT end it after the round in progress. */
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -10,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -115,29 +115,20 @@ static int run_loop(struct node_store *store, struct transport *transport,
 
 int cli_run(struct cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"interval", required_argument, NULL, 'i'},
-                                            {"help", no_argument, NULL, 'h'}, {0}};
     struct node_store *store = NULL;
     struct transport *transport = NULL;
     struct hub_link link;
     struct sae_message why = {{0}};
     long interval = RUN_INTERVAL_DEFAULT_S;
-    char *end = NULL;
-    int opt;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":hi:", options, NULL)) != -1) {
-        if (opt == 'h')
-            return cli_usage(stdout, "run", SAE_EXIT_OK);
-        if (opt != 'i')
-            return cli_option_error("run", opt, argv);
-        interval = strtol(optarg, &end, 10);
-        if (*end || interval < 1 || interval > RUN_INTERVAL_MAX_S)
-            return cli_fail(SAE_EINVAL, "--interval must be a number of seconds from 1 to %d",
-                            RUN_INTERVAL_MAX_S);
-    }
+    const struct sae_cli_option options[] = {
+        SAE_CLI_OPT_NUMBER("interval", 'i', &interval, NULL, 1, RUN_INTERVAL_MAX_S),
+    };
+    int status = CLI_OPTIONS("run", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return cli_final(status);
     if (optind != argc)
         return cli_fail(SAE_EINVAL, "run takes options only: sae-node run [--interval SEC]");
-    int status = cli_open(cli, &store);
+    status = cli_open(cli, &store);
     if (status != SAE_EXIT_OK)
         return status;
     int rc = hub_link_load(store, &link);

@@ -1,5 +1,4 @@
 /* sae-node enroll and sync: the post's side of synchronisation with the district hub. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -131,26 +130,19 @@ static void show_progress(void *context, size_t sent, size_t total, size_t bytes
 
 int cli_sync(struct cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
-                                            {"help", no_argument, NULL, 'h'}, {0}};
     struct node_store *store = NULL;
     struct transport *transport = NULL;
     struct hub_link link;
     struct sync_result result;
     struct sae_message why = {{0}};
     bool json = false;
-    int opt;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":hj", options, NULL)) != -1) {
-        if (opt == 'h')
-            return cli_usage(stdout, "sync", SAE_EXIT_OK);
-        if (opt != 'j')
-            return cli_option_error("sync", opt, argv);
-        json = true;
-    }
+    const struct sae_cli_option options[] = {SAE_CLI_OPT_FLAG("json", 'j', &json)};
+    int status = CLI_OPTIONS("sync", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return cli_final(status);
     if (optind != argc)
         return cli_fail(SAE_EINVAL, "sync takes no arguments: sae-node sync [--json]");
-    int status = cli_open(cli, &store);
+    status = cli_open(cli, &store);
     if (status != SAE_EXIT_OK)
         return status;
     int rc = hub_link_load(store, &link);

@@ -11,18 +11,11 @@
 
 int cli_init(struct cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"village", required_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, {0}};
     const char *village = NULL;
-    int opt;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":hv:", options, NULL)) != -1) {
-        if (opt == 'h')
-            return cli_usage(stdout, "init", SAE_EXIT_OK);
-        if (opt != 'v')
-            return cli_option_error("init", opt, argv);
-        village = optarg;
-    }
+    const struct sae_cli_option options[] = {SAE_CLI_OPT_TEXT("village", 'v', &village)};
+    int status = CLI_OPTIONS("init", options, argc, argv);
+    if (status != SAE_EXIT_OK)
+        return cli_final(status);
     if (!village || optind != argc)
         return cli_fail(SAE_EINVAL, "init needs --village NAME and nothing else; see: sae-node "
                         "init --help");

@@ -4,7 +4,7 @@
 #include "store/node_meta.h"
 #include "store/report_read.h"
 
-#include "sae/sae_registration.h"
+#include "sae/sae_report_lookup.h"
 #include "sae/sae_wire.h"
 
 #include <stdio.h>
@@ -271,66 +271,16 @@ int report_pending_count(struct node_store *store, int64_t acked, int64_t *out)
 }
 
 /* '~' sorts after every hex digit and '-', so this range is exactly the prefix. */
-static const char resolve_id_sql[] =
-    "SELECT id FROM report WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT 2";
-
 static const char resolve_number_sql[] =
     "SELECT report_id FROM report_field WHERE field = 'registration_number' AND value = ?1"
     " ORDER BY report_id LIMIT 2";
 
-/* Runs sql (a cached statement of one text parameter returning ids, LIMIT 2): the first id
- * into found and how many rows came. */
-/* The case carrying a registration number (which never reads as an id prefix). */
-static int resolve_number(struct node_store *store, const struct sae_registration *number,
-                          char out[SAE_ID_TEXT_LEN + 1], struct sae_message *why)
-{
-    char text[SAE_REGISTRATION_BYTES], found[SAE_ID_TEXT_LEN + 1] = "";
-    int matches = 0;
-    int rc = sae_registration_format(number, text);
-    if (rc == 0)
-        rc = sae_db_query_first_text(store->db, &store->statements, resolve_number_sql, text, found,
-                                      sizeof found, &matches);
-    if (rc != 0)
-        return rc;
-    if (matches != 1) {
-        sae_message_set(why, matches ? "registration number %s is carried by more than one case; "
-                        "name the case by its id (see: sae-node list --kind case)"
-                        : "no case has registration number %s; list them with: sae-node list "
-                        "--kind case", text);
-        return matches ? SAE_EAMBIGUOUS : SAE_ENOTFOUND;
-    }
-    memcpy(out, found, sizeof found);
-    return 0;
-}
-
 int report_resolve_id(struct node_store *store, const char *text, char out[SAE_ID_TEXT_LEN + 1],
                       struct sae_message *why)
 {
-    char prefix[SAE_ID_TEXT_LEN + 1], found[SAE_ID_TEXT_LEN + 1];
-    struct sae_registration number;
-    int matches = 0, rc;
-    if (sae_registration_parse(text, &number) == 0)
-        return resolve_number(store, &number, out, why);
-    if (sae_id_normalize_prefix(text, prefix) != 0) {
-        sae_message_set(why, "\"%.40s\" is not a report id; give the id, at least its first "
-                        "%d characters, or a case's registration number (see: sae-node list)",
-                        text, SAE_LIMIT_ID_PREFIX_MIN);
-        return SAE_EINVAL;
-    }
-    rc = sae_db_query_first_text(store->db, &store->statements, resolve_id_sql, prefix, found,
-                                 sizeof found, &matches);
-    if (rc != 0)
-        return rc;
-    if (matches == 0) {
-        sae_message_set(why, "no report has id %s; list them with: sae-node list", prefix);
-        return SAE_ENOTFOUND;
-    }
-    if (matches > 1) {
-        sae_message_set(why, "id %s matches more than one report; give more characters", prefix);
-        return SAE_EAMBIGUOUS;
-    }
-    memcpy(out, found, sizeof found);
-    return 0;
+    const struct sae_report_lookup lookup = {store->db, &store->statements, resolve_number_sql,
+                                             "sae-node list", "sae-node list --kind case"};
+    return sae_report_lookup(&lookup, text, out, why);
 }
 
 static const char sync_status_sql[] =

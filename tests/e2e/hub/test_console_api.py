@@ -111,6 +111,21 @@ def test_missing_or_wrong_csrf_is_403_and_changes_nothing(console_hub):
     assert c.api("GET", "/session").status_code == 200  # still signed in
 
 
+def test_a_method_a_page_does_not_take_is_405_for_case_and_district_pages(console_hub):
+    """Case pages and district pages are rows of one route table: a method a known path does
+    not take is 405 with Allow for either kind (a valid token sent), and changes nothing."""
+    c = signed_in(console_hub)
+    before = console_hub.snapshot(ACCOUNT_TABLES)
+    audit_before = audit(console_hub)
+    for method, path in (("POST", "/console/reports"), ("GET", "/console/case/edit"),
+                         ("POST", "/console/me"), ("GET", "/console/accounts/add")):
+        r = c.request(method, path, data={"csrf": c.csrf} if method == "POST" else None)
+        assert r.status_code == 405, (method, path, r.status_code)
+        assert r.headers["Allow"] == "GET, POST"
+    assert console_hub.snapshot(ACCOUNT_TABLES) == before
+    assert audit(console_hub) == audit_before
+
+
 def test_sign_in_form_needs_its_own_token(console_hub):
     c = Console(console_hub)
     r = c.request("POST", "/console/sign-in",
