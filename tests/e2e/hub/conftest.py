@@ -98,6 +98,22 @@ def browser(tmp_path):
 
 
 @pytest.fixture
+def firefox(tmp_path):
+    """firefox(hub) -> a headless Firefox ESR (firefox.Firefox, through Marionette) on the
+    hub's console, with a fresh profile; quit at teardown."""
+    import firefox as gecko
+    made = []
+
+    def make(hub):
+        b = gecko.Firefox(tmp_path / ("firefox-profile-%d" % len(made)), hub.url)
+        made.append(b)
+        return b
+    yield make
+    for b in made:
+        b.quit()
+
+
+@pytest.fixture
 def enroll():
     """enroll(hub, village, name=...) -> an enrolled saeproto.Device."""
     def make(hub, village, name="Laptop Posko", **device_options):

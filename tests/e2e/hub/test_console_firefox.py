@@ -9,8 +9,6 @@ import shutil
 
 import pytest
 
-import firefox
-
 pytestmark = pytest.mark.skipif(not shutil.which("firefox-esr"),
                                 reason="needs Debian's firefox-esr (scripts/deps.sh installs it)")
 
@@ -23,27 +21,14 @@ return [sheets, getComputedStyle(document.body).backgroundColor,
 """
 
 
-@pytest.fixture
-def fox(tmp_path):
-    made = []
-
-    def make(hub):
-        b = firefox.Firefox(tmp_path / ("firefox-profile-%d" % len(made)), hub.url)
-        made.append(b)
-        return b
-    yield make
-    for b in made:
-        b.quit()
-
-
 def assert_styled(b, hub):
     sheets, background, _ = b.script(PAGE_STYLE)
     assert len(sheets) == 1 and sheets[0].startswith(hub.url + "/assets/console."), sheets
     assert background == STYLED_BODY, background
 
 
-def test_sign_in_page_renders_styled_without_csp_violation(console_hub, fox):
-    b = fox(console_hub)
+def test_sign_in_page_renders_styled_without_csp_violation(console_hub, firefox):
+    b = firefox(console_hub)
     b.open("/console/")
     assert b.path == "/console/sign-in"
     assert b.attribute("html", "lang") == "id"
@@ -53,8 +38,8 @@ def test_sign_in_page_renders_styled_without_csp_violation(console_hub, fox):
     assert b.csp_messages() == []
 
 
-def test_sign_in_form_through_conduct_to_signed_in_pages(console_hub, fox, tmp_path):
-    b = fox(console_hub)
+def test_sign_in_form_through_conduct_to_signed_in_pages(console_hub, firefox, tmp_path):
+    b = firefox(console_hub)
     b.sign_in("siti", "not-her-password")
     assert b.path == "/console/sign-in"
     assert b.text("#alert") == "Nama akun atau kata sandi salah."
@@ -85,8 +70,8 @@ def test_sign_in_form_through_conduct_to_signed_in_pages(console_hub, fox, tmp_p
     assert console_hub.query("SELECT count(*) FROM session") == [(0,)]
 
 
-def test_an_injected_inline_script_is_refused_and_logged(console_hub, fox):
-    b = fox(console_hub)
+def test_an_injected_inline_script_is_refused_and_logged(console_hub, firefox):
+    b = firefox(console_hub)
     b.sign_in("budi", console_hub.passwords["budi"])
     assert b.path == "/console/conduct"
     b.script("var s = document.createElement('script');"
