@@ -306,3 +306,34 @@ def test_sessions_of_one_account_are_bounded(own_office):
         assert user.get("/console/").status_code == 200
     assert o.user.get("/console/").status_code == 200  # another account's: untouched
     o.assert_recovered()
+
+
+# ---------------------------------------------------------------------------------------
+# A sign-in queued behind a flood of hashes
+
+def test_a_sign_in_queued_behind_a_flood_starts_its_session_when_it_ends(tmp_path):
+    """Argon2id runs 2 at once, so under a flood of guesses an honest sign-in waits its
+    turn. Its session's idle time must start when it is signed in, not when its request
+    arrived: with a 2 s idle limit and 24 guesses queued ahead (over 2 s of hashing), the
+    session is live right after the answer. (It was born expired: the clock was read
+    before the wait.)"""
+    import concurrent.futures
+    h = hubproc.Hub(tmp_path / "hub").init()
+    pw = h.add_account("siti")
+    h.start(env={"SAE_TEST_SESSION_IDLE_S": "2"})
+    try:
+        flood = [("127.0.9.%d" % (2 + i), "guess-%d" % i) for i in range(24)]
+        with concurrent.futures.ThreadPoolExecutor(len(flood)) as pool:
+            guesses = [pool.submit(lambda s=s, n=n: Console(h, source=s).api(
+                "POST", "/session", {"name": n, "password": "a-wrong-guess"}, csrf=False))
+                for s, n in flood]
+            time.sleep(0.3)  # the guesses are queued for the hashing first
+            user = Console(h, source="127.0.9.100")
+            started = time.monotonic()
+            user.sign_in("siti", pw)
+            waited = time.monotonic() - started
+            assert user.api("GET", "/session").status_code == 200, waited
+            assert [g.result().status_code for g in guesses] == [401] * len(flood)
+        assert waited > 2, waited  # the test's premise: it did wait past the idle limit
+    finally:
+        assert h.stop() == 0
