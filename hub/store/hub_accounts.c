@@ -246,19 +246,26 @@ static int sessions_trim(struct hub_store *store, const char *account)
     return rc;
 }
 
+struct new_session {
+    const uint8_t *token_hash;
+    const char *account, *csrf;
+    int64_t now_s;
+};
+
+static int session_add_bounded(struct hub_store *store, void *context)
+{
+    const struct new_session *n = context;
+    int rc = session_insert(store, n->token_hash, n->account, n->csrf, n->now_s);
+    if (rc == 0)
+        rc = sessions_trim(store, n->account);
+    return rc;
+}
+
 int hub_session_add(struct hub_store *store, const uint8_t token_hash[32], const char *account,
                     const char *csrf, int64_t now_s)
 {
-    int rc = hub_store_begin(store);
-    if (rc != 0)
-        return rc;
-    rc = session_insert(store, token_hash, account, csrf, now_s);
-    if (rc == 0)
-        rc = sessions_trim(store, account);
-    if (rc == 0)
-        return hub_store_commit(store);
-    hub_store_rollback(store);
-    return rc;
+    struct new_session n = {token_hash, account, csrf, now_s};
+    return hub_store_write(store, session_add_bounded, &n);
 }
 
 static int read_session(sqlite3_stmt *stmt, void *out)
