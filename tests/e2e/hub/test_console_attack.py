@@ -313,10 +313,12 @@ def test_sessions_of_one_account_are_bounded(own_office):
 
 def test_a_sign_in_queued_behind_a_flood_starts_its_session_when_it_ends(tmp_path):
     """Argon2id runs 2 at once, so under a flood of guesses an honest sign-in waits its
-    turn. Its session's idle time must start when it is signed in, not when its request
-    arrived: with a 2 s idle limit and 80 guesses queued ahead (over 2 s of hashing), the
-    session is live right after the answer. (It was born expired: the clock was read
-    before the wait.)"""
+    turn. Its session's idle time must start when it is signed in, not when its request was
+    read: with a 2 s idle limit and 80 guesses queued ahead, the session is live right after
+    the answer. Before the fix the session was stamped before the hashing wait; on this
+    machine under load (hashes of a second each) it was born expired. The wait after the
+    request is read is bounded by the pool's 4 threads (at most 2 hashes ahead), so on an
+    idle machine the old code passes too: this test catches it only under load."""
     import concurrent.futures
     h = hubproc.Hub(tmp_path / "hub").init()
     pw = h.add_account("siti")
