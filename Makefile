@@ -149,8 +149,10 @@ fuzz-smoke: $(FUZZ_BIN)
 	@sh tests/run_fuzz.sh 20 $(FUZZ_BIN)
 
 # Every benchmark once at a small size: make test catches one the code has outgrown.
-bench-smoke: $(BENCH_BIN)
+bench-smoke: $(BENCH_BIN) $(BUILD)/sae-hub
 	@sh tests/run_bench_smoke.sh $(BENCH_BIN)
+	@BENCH_SMOKE=1 /usr/bin/python3 tests/bench/bench_console_attack.py \
+	  --hub $(abspath $(BUILD)/sae-hub) >/dev/null && echo "bench-smoke: bench_console_attack ok"
 
 test: deps
 	@BUILD=$(BUILD) sh tests/run_all.sh
@@ -166,6 +168,7 @@ bench: deps
 	@/usr/bin/python3 tests/bench/bench_sync_link.py --node $(abspath $(BUILD)/sae-node) \
 	  --hub $(abspath $(BUILD)/sae-hub)
 	@/usr/bin/python3 tests/bench/bench_hub_attack.py --hub $(abspath $(BUILD)/sae-hub)
+	@/usr/bin/python3 tests/bench/bench_console_attack.py --hub $(abspath $(BUILD)/sae-hub)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -10,7 +10,7 @@ libsqlite3-dev libsodium-dev libjansson-dev libcmocka-dev
 zlib1g-dev libprotobuf-c-dev protobuf-c-compiler
 libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev
 python3 python3-pytest python3-nacl python3-protobuf python3-requests python3-urllib3
-python3-cryptography python3-selenium chromium chromium-driver
+python3-cryptography python3-selenium chromium chromium-driver firefox-esr
 protobuf-compiler faketime openssl iproute2 slowhttptest wrk testssl.sh"
 
 missing=""

@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/password.h"
 
@@ -65,6 +66,10 @@ int console_sign_in(struct console_exchange *x, const char *name, const char *pa
         return rc;
     bool match = password_verify(hash[0] ? hash : NULL, password ? password : "");
     sodium_memzero(hash, sizeof hash);
+    /* The hashing waits its turn (2 at once): under a flood of guesses that can be longer
+     * than the idle limit, and a session stamped with the request's arrival would be born
+     * expired. From here on, "now" is after the wait. */
+    x->now_s = (int64_t)time(NULL);
     if (!match) {
         throttle_failed(x->console->throttle, typed, x->req->peer, x->now_s);
         *outcome = CONSOLE_REFUSED;

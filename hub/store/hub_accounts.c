@@ -206,8 +206,8 @@ int hub_account_accept_conduct(struct hub_store *store, const char *name, int64_
                           NULL, now_ms);
 }
 
-int hub_session_add(struct hub_store *store, const uint8_t token_hash[32], const char *account,
-                    const char *csrf, int64_t now_s)
+static int session_insert(struct hub_store *store, const uint8_t token_hash[32],
+                          const char *account, const char *csrf, int64_t now_s)
 {
     static const char sql[] = "INSERT INTO session(token_hash, account, csrf, created_s, seen_s)"
                               " VALUES (?1, ?2, ?3, ?4, ?4)";
@@ -225,6 +225,47 @@ int hub_session_add(struct hub_store *store, const uint8_t token_hash[32], const
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
     return rc;
+}
+
+/* Ends the account's sessions past the HUB_SESSIONS_PER_ACCOUNT most recently used. */
+static int sessions_trim(struct hub_store *store, const char *account)
+{
+    static const char sql[] =
+        "DELETE FROM session WHERE account = ?1 AND token_hash NOT IN ("
+        " SELECT token_hash FROM session WHERE account = ?1"
+        " ORDER BY seen_s DESC, created_s DESC LIMIT ?2)";
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, account);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, HUB_SESSIONS_PER_ACCOUNT);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}
+
+struct new_session {
+    const uint8_t *token_hash;
+    const char *account, *csrf;
+    int64_t now_s;
+};
+
+static int session_add_bounded(struct hub_store *store, void *context)
+{
+    const struct new_session *n = context;
+    int rc = session_insert(store, n->token_hash, n->account, n->csrf, n->now_s);
+    if (rc == 0)
+        rc = sessions_trim(store, n->account);
+    return rc;
+}
+
+int hub_session_add(struct hub_store *store, const uint8_t token_hash[32], const char *account,
+                    const char *csrf, int64_t now_s)
+{
+    struct new_session n = {token_hash, account, csrf, now_s};
+    return hub_store_write(store, session_add_bounded, &n);
 }
 
 static int read_session(sqlite3_stmt *stmt, void *out)

@@ -60,6 +60,10 @@
 /* A password hash as crypto_pwhash_str writes it (128 bytes with the NUL). */
 #define HUB_PASSWORD_HASH_BYTES 128u
 #define HUB_CSRF_BYTES 44u
+/* Sessions one account keeps at once (several browsers and devices, scripts of the API that
+ * never sign out): a new one takes the place of the least recently used. Bounds the session
+ * table at this many rows an account, expired or not. */
+#define HUB_SESSIONS_PER_ACCOUNT 16u
 
 enum hub_role { HUB_ROLE_OPERATOR, HUB_ROLE_COORDINATOR, HUB_ROLE_ADMIN, HUB_ROLE_PARTNER };
 
@@ -103,7 +107,8 @@ int hub_account_set_password(struct hub_store *store, const char *name,
 int hub_account_disable(struct hub_store *store, const char *name);
 int hub_account_accept_conduct(struct hub_store *store, const char *name, int64_t now_ms);
 
-/* Sessions, by the hash of their token (web/app/session.h). */
+/* Sessions, by the hash of their token (web/app/session.h). Adding one past
+ * HUB_SESSIONS_PER_ACCOUNT ends the account's least recently used, in one transaction. */
 int hub_session_add(struct hub_store *store, const uint8_t token_hash[32], const char *account,
                     const char *csrf, int64_t now_s);
 /* SAE_ENOTFOUND when no such session. */

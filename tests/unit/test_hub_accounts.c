@@ -90,6 +90,39 @@ static void test_password_change_and_disabling_end_every_session(void **state)
     assert_int_equal(count(f->store, "SELECT count(*) FROM session"), 0);
 }
 
+/* Signing in again and again (a script that never signs out, someone with a leaked password)
+ * keeps HUB_SESSIONS_PER_ACCOUNT sessions of the account: the least recently used gives way,
+ * other accounts' sessions stay. */
+static void test_sessions_per_account_are_bounded(void **state)
+{
+    struct hub_fixture *f = *state;
+    uint8_t token[32], other[32];
+    struct hub_session s;
+    memset(other, 0xee, 32);
+    assert_int_equal(hub_account_add(f->store, "siti", HUB_ROLE_OPERATOR, NULL, HASH, 1), 0);
+    assert_int_equal(hub_account_add(f->store, "budi", HUB_ROLE_OPERATOR, NULL, HASH, 1), 0);
+    assert_int_equal(hub_session_add(f->store, other, "budi", "csrf-b", 10), 0);
+    for (unsigned i = 0; i < HUB_SESSIONS_PER_ACCOUNT; i++) {
+        memset(token, (int)i, 32);
+        assert_int_equal(hub_session_add(f->store, token, "siti", "csrf", 100 + i), 0);
+    }
+    memset(token, 0, 32);
+    assert_int_equal(hub_session_touch(f->store, token, 500), 0); /* the first, still in use */
+    assert_int_equal(count(f->store, "SELECT count(*) FROM session WHERE account = 'siti'"),
+                     HUB_SESSIONS_PER_ACCOUNT);
+    memset(token, 0xaa, 32);
+    assert_int_equal(hub_session_add(f->store, token, "siti", "csrf", 600), 0);
+    assert_int_equal(count(f->store, "SELECT count(*) FROM session WHERE account = 'siti'"),
+                     HUB_SESSIONS_PER_ACCOUNT);
+    memset(token, 1, 32); /* the least recently used */
+    assert_int_equal(hub_session_get(f->store, token, &s), SAE_ENOTFOUND);
+    memset(token, 0, 32);
+    assert_int_equal(hub_session_get(f->store, token, &s), 0);
+    memset(token, 0xaa, 32);
+    assert_int_equal(hub_session_get(f->store, token, &s), 0);
+    assert_int_equal(hub_session_get(f->store, other, &s), 0);
+}
+
 static void test_audit_is_append_only_and_cut_to_its_limits(void **state)
 {
     struct hub_fixture *f = *state;
@@ -116,6 +149,8 @@ int main(void)
                                         hub_teardown),
         cmocka_unit_test_setup_teardown(test_password_change_and_disabling_end_every_session,
                                         hub_setup, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_sessions_per_account_are_bounded, hub_setup,
+                                        hub_teardown),
         cmocka_unit_test_setup_teardown(test_audit_is_append_only_and_cut_to_its_limits,
                                         hub_setup, hub_teardown),
     };

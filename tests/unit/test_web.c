@@ -249,6 +249,37 @@ static void test_throttle_edges(void **state)
     throttle_destroy(t);
 }
 
+/* A brute force from many addresses fills the table with fresh names and addresses, one
+ * failure each: the account it attacks stays locked (a fresh key takes the place of one that
+ * locks nothing). Only keys that lock give way to each other, oldest first. */
+static void test_throttle_flood_of_fresh_keys_keeps_a_locked_name(void **state)
+{
+    (void)state;
+    struct throttle *t = NULL;
+    assert_int_equal(throttle_create(&t), 0);
+    int64_t now = 5000;
+    for (unsigned i = 0; i < THROTTLE_NAME_FAILURES; i++)
+        throttle_failed(t, "siti", "10.0.0.1", now);
+    assert_true(throttle_wait(t, "siti", "10.0.0.9", now) > 0);
+    char name[24], address[24];
+    for (unsigned i = 0; i < 2 * THROTTLE_KEYS_MAX; i++) {
+        snprintf(name, sizeof name, "guess-%u", i);
+        snprintf(address, sizeof address, "10.1.%u.%u", i / 250, i % 250);
+        throttle_failed(t, name, address, now + 1 + i / 100);
+    }
+    assert_int_equal(throttle_wait(t, "siti", "10.0.0.9", now + 100),
+                     THROTTLE_WINDOW_SECONDS - 100);
+    /* The edge: when every key locks, the oldest gives way to a new one. */
+    for (unsigned i = 0; i < THROTTLE_KEYS_MAX; i++) {
+        snprintf(name, sizeof name, "locked-%u", i);
+        for (unsigned k = 0; k < THROTTLE_NAME_FAILURES; k++)
+            throttle_failed(t, name, "10.0.0.1", now + 200);
+    }
+    assert_int_equal(throttle_wait(t, "siti", "10.0.0.9", now + 200), 0);
+    assert_true(throttle_wait(t, "locked-4095", "10.0.0.9", now + 200) > 0);
+    throttle_destroy(t);
+}
+
 static void test_password_limits(void **state)
 {
     (void)state;
@@ -321,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_session_tokens),
         cmocka_unit_test(test_session_expiry_edges),
         cmocka_unit_test(test_throttle_edges),
+        cmocka_unit_test(test_throttle_flood_of_fresh_keys_keeps_a_locked_name),
         cmocka_unit_test(test_password_limits),
         cmocka_unit_test(test_messages_in_both_languages),
         cmocka_unit_test(test_assets_are_a_fixed_table),

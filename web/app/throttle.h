@@ -3,7 +3,10 @@
  * address; each key may fail THROTTLE_NAME_FAILURES (a name) or THROTTLE_ADDRESS_FAILURES (an
  * address) times within THROTTLE_WINDOW_SECONDS, after which it is refused until the window
  * of its first failure has passed. A success clears the name's count, not the address's.
- * The table holds THROTTLE_KEYS_MAX keys; when full, the oldest window gives way. Thread-safe.
+ * The table holds THROTTLE_KEYS_MAX keys; when full, a new key takes the place of the oldest
+ * that locks nothing, and only when every key locks, of the oldest: fresh names sent from
+ * many addresses never push out a name being guessed at. Counts live in memory only and a
+ * restart clears them (README says why that is acceptable). Thread-safe.
  * Keys are stored as keyed hashes (a name someone mistyped as a password is not kept). */
 #ifndef WEB_THROTTLE_H
 #define WEB_THROTTLE_H

@@ -49,8 +49,11 @@ class SlowClients:
     again. Runs in a thread of its own until stop() or `limit` seconds."""
 
     def __init__(self, port, source_addresses, per_source, mode="headers", interval=5.0,
-                 limit=300):
+                 limit=300, path=None):
         assert mode in ("headers", "body")
+        # The posts' endpoints by default; the console's sign-in takes a form of at most
+        # 64 KiB (WEB_FORM_BODY_BYTES), so its slow body declares less.
+        self.path = (path or ("/v1/health" if mode == "headers" else "/v1/push")).encode()
         self.port = port
         self.sources = list(source_addresses)
         self.per_source = per_source
@@ -70,13 +73,20 @@ class SlowClients:
 
     def _head(self):
         if self.mode == "headers":
-            return (b"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    b"User-Agent: slow-headers\r\n")
-        return (b"POST /v1/push HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                b"Content-Type: application/octet-stream\r\nContent-Length: 2000000\r\n\r\n")
+            return (b"GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"User-Agent: slow-headers\r\n" % self.path)
+        if self.path.startswith(b"/console/"):
+            return (b"POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Content-Type: application/x-www-form-urlencoded\r\n"
+                    b"Content-Length: 60000\r\n\r\n" % self.path)
+        return (b"POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/octet-stream\r\nContent-Length: 2000000\r\n\r\n"
+                % self.path)
 
     def _trickle(self, n):
-        return b"X-%d: a\r\n" % n if self.mode == "headers" else b"\xee" * 16
+        if self.mode == "headers":
+            return b"X-%d: a\r\n" % n
+        return b"a" * 16 if self.path.startswith(b"/console/") else b"\xee" * 16
 
     async def _one(self, source, context):
         n = 0
@@ -272,14 +282,22 @@ class Tool:
         return out.decode(errors="replace")
 
 
-def slowhttptest(port, mode="-H", connections=300, seconds=40, interval=5):
-    """slowhttptest against https://127.0.0.1:port (-H slow headers, -B slow body), from
-    the one address the kernel picks: 127.0.0.1."""
-    path = "/v1/health" if mode == "-H" else "/v1/push"
-    return Tool(["slowhttptest", mode, "-c", str(connections), "-r", "200", "-i",
-                 str(interval), "-l", str(seconds), "-s", "100000", "-t",
-                 "GET" if mode == "-H" else "POST", "-f", "application/octet-stream", "-p",
-                 "3", "-u", "https://127.0.0.1:%d%s" % (port, path)], timeout=seconds + 60)
+def slowhttptest(port, mode="-H", connections=300, seconds=40, interval=5, path=None):
+    """slowhttptest against https://127.0.0.1:port (-H slow headers, -B slow body, -X slow
+    read: a window of 10 to 20 bytes read 32 bytes every 5 s, three requests pipelined),
+    from the one address the kernel picks: 127.0.0.1. path: the posts' endpoints by
+    default; a console path posts a form of 60,000 bytes (under its 64 KiB)."""
+    path = path or ("/v1/push" if mode == "-B" else "/v1/health")
+    console = path.startswith("/console/")
+    args = ["slowhttptest", mode, "-c", str(connections), "-r", "200", "-l", str(seconds),
+            "-p", "3", "-u", "https://127.0.0.1:%d%s" % (port, path)]
+    if mode == "-X":
+        args += ["-k", "3", "-n", "5", "-w", "10", "-y", "20", "-z", "32"]
+    else:
+        args += ["-i", str(interval), "-s", "60000" if console else "100000", "-t",
+                 "POST" if mode == "-B" else "GET", "-f",
+                 "application/x-www-form-urlencoded" if console else "application/octet-stream"]
+    return Tool(args, timeout=seconds + 60)
 
 
 WRK_SCRIPT = """
@@ -303,18 +321,19 @@ end
 """
 
 
-def wrk_flood(url, requests_total, threads=2, connections=32, seconds=120):
-    """requests_total GET requests from wrk on `connections` kept-alive connections; stops
-    wrk as soon as every thread has had its share (or after `seconds`). Returns
-    (requests, non_2xx, output)."""
+def wrk_flood(url, requests_total, threads=2, connections=32, seconds=120, headers=()):
+    """requests_total GET requests from wrk on `connections` kept-alive connections, with
+    headers ("Cookie: ..."); stops wrk as soon as every thread has had its share (or after
+    `seconds`). Returns (requests, non_2xx, output)."""
     with tempfile.TemporaryDirectory() as marks:
         script = os.path.join(marks, "stop.lua")
         with open(script, "w") as f:
             f.write(WRK_SCRIPT)
         env = dict(os.environ, WRK_REQUESTS_PER_THREAD=str(requests_total // threads),
                    WRK_MARKS=marks)
+        extra = [arg for header in headers for arg in ("-H", header)]
         proc = subprocess.Popen(["wrk", "-t", str(threads), "-c", str(connections), "-d",
-                                 "%ds" % seconds, "-s", script, url], env=env,
+                                 "%ds" % seconds, "-s", script] + extra + [url], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline and proc.poll() is None:
@@ -330,11 +349,18 @@ def wrk_flood(url, requests_total, threads=2, connections=32, seconds=120):
     return (int(done.group(1)) if done else 0, int(non_2xx.group(1)) if non_2xx else 0, text)
 
 
-def testssl(port, seconds=240):
+def testssl(port, seconds=240, checks=("-p", "-s", "-E", "-U"), path=""):
     """testssl.sh's protocols, cipher categories, each cipher per protocol and the
-    vulnerability checks against 127.0.0.1:port; returns its plain-text report."""
-    return Tool(["testssl", "--quiet", "--color", "0", "--warnings", "off", "-p", "-s", "-E",
-                 "-U", "127.0.0.1:%d" % port], timeout=seconds).finish()
+    vulnerability checks (or the given checks: "-h" reads HSTS, the security headers and
+    cookies of path's answer) against 127.0.0.1:port; returns its plain-text report."""
+    target = "https://127.0.0.1:%d%s" % (port, path) if path else "127.0.0.1:%d" % port
+    return Tool(["testssl", "--quiet", "--color", "0", "--warnings", "off"] + list(checks) +
+                [target], timeout=seconds).finish()
+
+
+def fd_count(pid):
+    """Open file descriptors of a process (its sockets included)."""
+    return len(os.listdir("/proc/%d/fd" % pid))
 
 
 def vm_kib(pid, field):

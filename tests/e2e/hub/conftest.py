@@ -81,17 +81,34 @@ def console_hub(tmp_path):
     _stop_clean(h)
 
 
+def _browsers(tmp_path, open_one, kind):
+    """make(hub) opening browsers with a fresh profile each, and the list of those made."""
+    made = []
+
+    def make(hub):
+        b = open_one(tmp_path / ("%s-profile-%d" % (kind, len(made))), hub.url)
+        made.append(b)
+        return b
+    return make, made
+
+
 @pytest.fixture
 def browser(tmp_path):
     """browser(hub) -> a headless Chromium (browser.Browser) on the hub's console, with a
     fresh profile; quit at teardown."""
     import browser as chromium
-    made = []
+    make, made = _browsers(tmp_path, chromium.Browser, "chromium")
+    yield make
+    for b in made:
+        b.quit()
 
-    def make(hub):
-        b = chromium.Browser(tmp_path / ("chromium-profile-%d" % len(made)), hub.url)
-        made.append(b)
-        return b
+
+@pytest.fixture
+def firefox(tmp_path):
+    """firefox(hub) -> a headless Firefox ESR (firefox.Firefox, through Marionette) on the
+    hub's console, with a fresh profile; quit at teardown."""
+    import firefox as gecko
+    make, made = _browsers(tmp_path, gecko.Firefox, "firefox")
     yield make
     for b in made:
         b.quit()

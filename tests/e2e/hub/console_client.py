@@ -2,6 +2,7 @@
 API and page tests: the hub's own certificate as the trust anchor, cookies kept per
 client."""
 import requests
+from requests.adapters import HTTPAdapter
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'",
@@ -11,12 +12,27 @@ SECURITY_HEADERS = {
 }
 
 
+class SourceAdapter(HTTPAdapter):
+    """Connections from a given local address (one of 127.0.0.0/8): an office user apart
+    from an attacker's address."""
+
+    def __init__(self, source):
+        self.source = source
+        super().__init__()
+
+    def init_poolmanager(self, connections, maxsize, block=False, **pool_kwargs):
+        pool_kwargs["source_address"] = (self.source, 0)
+        super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
+
+
 class Console:
-    def __init__(self, hub, base=None):
+    def __init__(self, hub, base=None, source=None):
         self.hub = hub
         self.base = base or hub.url
         self.http = requests.Session()
         self.http.verify = hub.cert_path
+        if source:
+            self.http.mount("https://", SourceAdapter(source))
         self.csrf = None
 
     def request(self, method, path, **kw):

@@ -179,8 +179,11 @@ class _Connection:
 
 class FaultProxy:
     def __init__(self, target_port, plan=None, delay_ms=0, listen_port=0,
-                 target_host="127.0.0.1", trace=False):
+                 target_host="127.0.0.1", trace=False, source_address=None):
         self.target = (target_host, int(target_port))
+        # The address the proxy connects to the target from (a post on an address of its
+        # own, apart from an attacker's); None: the kernel's choice.
+        self.source = (source_address, 0) if source_address else None
         self.trace = trace
         self.listen_port = int(listen_port)
         self.delay_ms = delay_ms
@@ -348,7 +351,8 @@ class FaultProxy:
                 continue
             self._stats["planned"][fault.kind] += 1
             try:
-                upstream = socket.create_connection(self.target, timeout=10)
+                upstream = socket.create_connection(self.target, timeout=10,
+                                                    source_address=self.source)
             except OSError:
                 self._stats["refused"] += 1
                 client.close()
