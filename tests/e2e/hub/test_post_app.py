@@ -83,3 +83,15 @@ def test_an_idle_session_ends(post_app, browser):
     time.sleep(3)
     b.open("/sync")
     assert b.path == "/sign-in"
+
+
+def test_pages_fit_a_phone_of_360_px(post_app, browser):
+    app = post_app()
+    b = browser(app)
+    b.driver.set_window_size(360, 740)
+    node_app.sign_in(b)
+    for path in ("/", "/sync", "/staff", "/sign-in"):
+        b.open(path)
+        width = b.driver.execute_script("return document.documentElement.clientWidth")
+        scroll = b.driver.execute_script("return document.documentElement.scrollWidth")
+        assert scroll <= width, (path, scroll, width)
