@@ -70,11 +70,7 @@ static int open_session(struct post_exchange *x, const char *name)
 {
     char token[SESSION_TOKEN_TEXT_BYTES], csrf[SESSION_TOKEN_TEXT_BYTES];
     uint8_t token_hash[SESSION_HASH_BYTES];
-    int rc = session_token_new(token);
-    if (rc == 0)
-        rc = session_token_new(csrf);
-    if (rc == 0)
-        rc = session_token_hash(token, token_hash);
+    int rc = session_new(token, csrf, token_hash);
     if (rc == 0)
         rc = node_staff_session_add(x->store, token_hash, name, csrf, x->now_s);
     if (rc == 0)
