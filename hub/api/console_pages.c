@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/assets.h"
+#include "app/web_page.h"
 #include "app/html.h"
 #include "app/password.h"
 #include "app/route.h"
@@ -57,30 +57,9 @@ static void topbar(struct html *h, const struct console_exchange *x, const char 
 void console_page_open(struct html *h, const struct console_exchange *x, enum msg_id title,
                        const char *back, bool narrow)
 {
-    const struct web_asset *css = NULL;
-    char css_href[64] = "/assets/console.css";
-    if (web_asset_find("console.css", &css) == 0)
-        snprintf(css_href, sizeof css_href, "/assets/console.css?v=%s", css->etag);
-    const struct html_attr html_attrs[] = {A("lang", msg_lang_code(x->lang))};
-    const struct html_attr charset[] = {A("charset", "utf-8")};
-    const struct html_attr viewport[] = {A("name", "viewport"),
-                                         A("content", "width=device-width, initial-scale=1")};
-    const struct html_attr link[] = {A("rel", "stylesheet"), A("href", css_href)};
     const struct html_attr skip[] = {A("class", "skip"), A("href", "/console/#main")};
     const struct html_attr main_attrs[] = {A("id", "main"), A("class", narrow ? "narrow" : "")};
-    html_doctype(h);
-    html_open(h, "html", html_attrs, N(html_attrs));
-    html_open(h, "head", NULL, 0);
-    html_open(h, "meta", charset, N(charset));
-    html_open(h, "meta", viewport, N(viewport));
-    html_open(h, "title", NULL, 0);
-    html_text(h, layout_say(x, title));
-    html_text(h, " \xC2\xB7 ");
-    html_text(h, layout_say(x, MSG_APP_NAME));
-    html_close(h, "title");
-    html_open(h, "link", link, N(link));
-    html_close(h, "head");
-    html_open(h, "body", NULL, 0);
+    web_page_head(h, x->lang, layout_say(x, title), layout_say(x, MSG_APP_NAME), "console.css");
     html_element(h, "a", skip, N(skip), layout_say(x, MSG_SKIP_TO_CONTENT));
     topbar(h, x, back);
     html_open(h, "main", main_attrs, N(main_attrs));
@@ -88,15 +67,7 @@ void console_page_open(struct html *h, const struct console_exchange *x, enum ms
 
 int console_page_close(struct html *h, struct console_exchange *x, unsigned status)
 {
-    html_close(h, "main");
-    html_close(h, "body");
-    html_close(h, "html");
-    uint8_t *body = NULL;
-    size_t len = 0;
-    int rc = html_finish(h, &body, &len);
-    if (rc != 0)
-        return rc;
-    return web_response_body(x->resp, status, "text/html; charset=utf-8", body, len);
+    return web_page_finish(h, x->resp, status);
 }
 
 /* A labelled input; the first of a form (first) has the keyboard's focus when the page

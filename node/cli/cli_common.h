@@ -37,4 +37,7 @@ int cli_fail_store(int rc, const struct sae_message *why, const struct cli *cli)
 /* Resolves an id or unique prefix, printing the error; returns an exit status. */
 int cli_resolve(struct node_store *store, const char *arg, char id[SAE_ID_TEXT_LEN + 1]);
 
+/* A log line of the daemons (run, serve) on stderr: "TIME sae-node: LINE". */
+void cli_log_line(void *context, const char *line);
+
 #endif

@@ -37,9 +37,17 @@ enum session_state {
 };
 
 void session_limits_default(struct session_limits *limits);
+/* The defaults, each shortened by a test-only environment variable when it holds a positive
+ * number of seconds (idle_env, absolute_env: names; README, "Test-only settings"). */
+void session_limits_from_env(struct session_limits *limits, const char *idle_env,
+                             const char *absolute_env);
 
 /* A new random token as text (SESSION_TOKEN_TEXT_BYTES). Returns 0 or SAE_ECRYPTO. */
 int session_token_new(char out[SESSION_TOKEN_TEXT_BYTES]);
+/* A new session: its token (the cookie's value), its CSRF token and the token's stored hash
+ * (wipe all three after use). Returns 0 or SAE_ECRYPTO. */
+int session_new(char token[SESSION_TOKEN_TEXT_BYTES], char csrf[SESSION_TOKEN_TEXT_BYTES],
+                uint8_t hash[SESSION_HASH_BYTES]);
 /* The stored form of a token given as text: SAE_EINVAL unless text is exactly a token's
  * form (43 URL-safe base64 characters). */
 int session_token_hash(const char *text, uint8_t out[SESSION_HASH_BYTES]);
