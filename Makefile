@@ -73,6 +73,8 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 $(BUILD)/node/%.o: DIR_INCLUDES := -Inode
 $(BUILD)/web/%.o: DIR_INCLUDES := -Iweb
+# The post app's pages are served by the shared web layer.
+$(BUILD)/node/app/%.o: DIR_INCLUDES := -Inode -Iweb
 $(BUILD)/hub/%.o: DIR_INCLUDES := -Ihub -Iweb
 # Test fixtures initialise the wire's structs, whose text members are owned char *, with
 # string literals: only tests keep literals writable.
@@ -98,8 +100,9 @@ $(BUILD)/%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# In link order: the post app (in libsae-node.a) serves with the web layer too.
 LIBS_ALL := $(if $(TEST_SUPPORT_SRC),$(BUILD)/libsae-test.a) $(BUILD)/libsae-hub.a \
-  $(BUILD)/libsae-web.a $(BUILD)/libsae-node.a $(BUILD)/libsae.a
+  $(BUILD)/libsae-node.a $(BUILD)/libsae-web.a $(BUILD)/libsae.a
 
 $(BUILD)/sae-node: $(BUILD)/node/cli/main.o $(BUILD)/libsae-node.a $(BUILD)/libsae.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
