@@ -16,9 +16,10 @@ static const char *const TAGS[] = {
 };
 static const char *const VOID_TAGS[] = {"br", "img", "input", "link", "meta"};
 static const char *const ATTRS[] = {
-    "action", "alt", "aria-current", "aria-label", "autocomplete", "autofocus", "charset",
-    "checked", "class", "content", "download", "for", "height", "hidden", "href", "id", "lang",
-    "maxlength", "media", "method", "minlength", "name", "rel", "required", "role", "scope",
+    "action", "alt", "aria-current", "aria-describedby", "aria-invalid", "aria-label",
+    "autocomplete", "autofocus", "charset", "checked", "class", "content", "download", "for",
+    "height", "hidden", "href", "id", "inputmode", "lang", "maxlength", "media", "method",
+    "minlength", "name", "novalidate", "placeholder", "rel", "required", "role", "scope",
     "selected", "src", "type", "value", "width",
 };
 /* Attributes whose value is a URL: only this site's paths. */
