@@ -19,7 +19,7 @@ static const char *const ATTRS[] = {
     "action", "alt", "aria-current", "aria-describedby", "aria-invalid", "aria-label",
     "autocomplete", "autofocus", "charset", "checked", "class", "content", "download", "for",
     "height", "hidden", "href", "id", "inputmode", "lang", "maxlength", "media", "method",
-    "minlength", "name", "novalidate", "placeholder", "rel", "required", "role", "scope",
+    "minlength", "name", "novalidate", "open", "placeholder", "rel", "required", "role", "scope",
     "selected", "src", "type", "value", "width",
 };
 /* Attributes whose value is a URL: only this site's paths. */
