@@ -3,9 +3,7 @@
 
 #include <string.h>
 
-struct msg_pair {
-    const char *id, *en;
-};
+#include "app/msg_post.h"
 
 static const struct msg_pair MESSAGES[MSG_COUNT] = {
     [MSG_APP_NAME] = {"Rumah SAE", "Rumah SAE"},
@@ -492,79 +490,14 @@ static const struct msg_pair MESSAGES[MSG_COUNT] = {
         "same name (compared hashed)"},
     [MSG_DUP_NAME_DIFFERENT] = {"nama berbeda",
         "different names"},
-    /* The post app's case form and case file (node/app/page_case*.c, report_form_html.c) */
-    [MSG_FORM_REQUIRED_MARK] = {"(wajib)", "(required)"},
-    [MSG_FORM_CHOOSE] = {"— Pilih —", "— Choose —"},
-    [MSG_FORM_NOT_FILLED] = {"Belum diisi", "Not filled in"},
-    [MSG_FORM_YES] = {"Ya", "Yes"},
-    [MSG_FORM_NO] = {"Tidak", "No"},
-    [MSG_FORM_DATE_PLACEHOLDER] = {"HH-BB-TTTT", "DD-MM-YYYY"},
-    [MSG_FORM_DATE_HINT] = {"Tulis tanggal HH-BB-TTTT, misalnya 05-03-2026.",
-        "Write the date as DD-MM-YYYY, e.g. 05-03-2026."},
-    [MSG_FORM_AREA_HINT] = {"Tulis nama desa atau kecamatan (atau kodenya).",
-        "Write the village's or kecamatan's name (or its code)."},
-    [MSG_FORM_HAS_ERRORS] = {"Belum disimpan. Perbaiki isian yang ditandai di bawah, lalu simpan lagi.",
-        "Not saved yet. Correct the fields marked below, then save again."},
-    [MSG_FORM_ERR_REQUIRED] = {"Wajib diisi.", "This field is required."},
-    [MSG_FORM_ERR_DATE] = {"Tanggal tidak dikenali. Tulis HH-BB-TTTT, misalnya 05-03-2026.",
-        "Not a date. Write DD-MM-YYYY, e.g. 05-03-2026."},
-    [MSG_FORM_ERR_NUMBER] = {"Isi angka bulat dari", "Write a whole number from"},
-    [MSG_FORM_ERR_NUMBER_TO] = {"sampai", "to"},
-    [MSG_FORM_ERR_TOO_LONG] = {"Terlalu panjang. Paling banyak (bita):",
-        "Too long. Most bytes allowed:"},
-    [MSG_FORM_ERR_TEXT] = {"Ada tanda yang tidak bisa disimpan. Tulis ulang teksnya.",
-        "It holds characters that cannot be stored. Type the text again."},
-    [MSG_FORM_ERR_CHOICE] = {"Pilih salah satu pilihan yang tersedia.",
-        "Choose one of the choices offered."},
-    [MSG_FORM_ERR_AREA] = {"Tidak ada dalam daftar resmi desa dan kecamatan. Periksa ejaannya.",
-        "Not in the official list of villages and kecamatan. Check the spelling."},
-    [MSG_FORM_BAD_POST] = {"Formulir tidak dikenali. Muat ulang halaman lalu coba lagi.",
-        "The form was not recognised. Reload the page and try again."},
-    [MSG_CASE_NEW] = {"Kasus baru", "New case"},
-    [MSG_CASE_NEW_INTRO] = {"Isi data pengaduan. Isian bertanda (wajib) harus diisi; yang lain boleh dilengkapi nanti.",
-        "Fill in the complaint. Fields marked (required) must be filled; the others can be completed later."},
-    [MSG_CASE_SAVE] = {"Simpan kasus", "Save the case"},
-    [MSG_POST_CASE_FILE] = {"Berkas kasus", "Case file"},
-    [MSG_CASE_FIELDS] = {"Data kasus", "Case details"},
-    [MSG_CASE_TIMELINE] = {"Layanan, rumah aman dan rujukan", "Services, shelter and referrals"},
-    [MSG_CASE_TIMELINE_EMPTY] = {"Belum ada layanan, rumah aman atau rujukan.",
-        "No services, shelter stays or referrals yet."},
-    [MSG_CASE_ADD_SERVICE] = {"Tambah layanan atau pendampingan", "Add a service or accompaniment"},
-    [MSG_CASE_ADD_SHELTER] = {"Tambah tinggal di rumah aman", "Add a shelter stay"},
-    [MSG_CASE_ADD_REFERRAL] = {"Buat rujukan", "Make a referral"},
-    [MSG_CASE_EXTEND] = {"Perpanjang masa tinggal", "Extend the stay"},
-    [MSG_CASE_DISCHARGE] = {"Catat keluar dari rumah aman", "Record the discharge"},
-    [MSG_CASE_REFERRAL_UPDATE] = {"Perbarui status rujukan", "Update the referral's status"},
-    [MSG_CASE_EDIT] = {"Ubah data kasus", "Edit the case"},
-    [MSG_CASE_SAVE_CHANGES] = {"Simpan perubahan", "Save the changes"},
-    [MSG_CASE_HISTORY] = {"Riwayat perubahan", "History of changes"},
-    [MSG_CASE_HISTORY_WHEN] = {"Kapan", "When"},
-    [MSG_CASE_HISTORY_WHO] = {"Oleh", "By"},
-    [MSG_CASE_HISTORY_WHAT] = {"Isian", "Field"},
-    [MSG_CASE_HISTORY_VALUE] = {"Nilai", "Value"},
-    [MSG_CASE_HISTORY_UNSET] = {"(dikosongkan)", "(cleared)"},
-    [MSG_CASE_DELETE] = {"Hapus kasus", "Delete the case"},
-    [MSG_CASE_DELETE_CONFIRM] = {"Kasus ini akan dihapus dari daftar di pos dan di kabupaten. Riwayatnya tetap disimpan. Yakin ingin menghapus?",
-        "This case will be removed from the lists at the post and the district. Its history is kept. Delete it?"},
-    [MSG_CASE_DELETE_YES] = {"Ya, hapus kasus ini", "Yes, delete this case"},
-    [MSG_CASE_DELETED] = {"Kasus ini sudah dihapus.", "This case was deleted."},
-    [MSG_CASE_SAVED] = {"Tersimpan.", "Saved."},
-    [MSG_CASE_NO_CHANGE] = {"Tidak ada yang berubah.", "Nothing changed."},
-    [MSG_CASE_RULE_REFUSED] = {"Belum disimpan:", "Not saved:"},
-    [MSG_CASE_BY_DISTRICT] = {"Diubah atau diputuskan kabupaten",
-        "Changed or decided by the district"},
-    [MSG_CASE_RESOLVED] = {"Catatan kabupaten", "The district's note"},
-    [MSG_CASE_UNDER_REVIEW] = {"Sedang ditinjau kabupaten", "Under review by the district"},
-    [MSG_CASE_HAS_ISSUES] = {"Kabupaten menemukan masalah pada kasus ini:",
-        "The district found issues in this case:"},
-    [MSG_CASE_OPEN] = {"Buka", "Open"},
-    [MSG_CASE_UNKNOWN_AUTHOR] = {"tidak diketahui", "unknown"},
 };
 
 const char *msg_get(enum msg_lang lang, enum msg_id id)
 {
-    if ((unsigned)id >= MSG_COUNT || !MESSAGES[id].id)
+    if ((unsigned)id >= MSG_COUNT)
         return "?";
+    if (!MESSAGES[id].id)
+        return msg_post_text(lang, id);
     return lang == MSG_LANG_EN ? MESSAGES[id].en : MESSAGES[id].id;
 }
 
