@@ -154,7 +154,8 @@ static int history_row(const struct history_entry *e, void *context)
     if (ref.element) {
         size_t used = strlen(label);
         snprintf(label + used, sizeof label - used, ": %s", label_of(ctx->lang, ref.element));
-        snprintf(value, sizeof value, "%s", msg_get(ctx->lang, e->value ? MSG_FORM_YES : MSG_FORM_NO));
+        snprintf(value, sizeof value, "%s",
+                 msg_get(ctx->lang, e->value ? MSG_FORM_YES : MSG_FORM_NO));
     } else if (e->value) {
         case_show_value(ctx->lang, ref.field, e->value, value);
     } else {

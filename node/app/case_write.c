@@ -6,8 +6,8 @@
 #include "store/report_read.h"
 
 /* csrf: the token every post carries; id: the report a form edits; case: the case an
- * event's form belongs to. */
-const char *const CASE_WRITE_PAGE_FIELDS[] = {"csrf", "id", "case", NULL};
+ * event's form belongs to; form: which of the case file's forms it is. */
+const char *const CASE_WRITE_PAGE_FIELDS[] = {"csrf", "id", "case", "form", NULL};
 
 static int as_staff(struct node_store *store, const char *staff, struct sae_message *refusal)
 {

@@ -3,10 +3,16 @@
 
 #include <string.h>
 
+#include "app/page_case.h"
+#include "app/page_case_new.h"
+#include "app/page_case_post.h"
 #include "app/page_home.h"
 #include "app/page_sign_in.h"
 
 static const char *const NO_FIELDS[] = {NULL};
+static const char *const ID_FIELD[] = {"id", NULL};
+const char *const POST_FIELDS_OF_REPORT_FORM[] = {NULL};
+#define REPORT_FORM POST_FIELDS_OF_REPORT_FORM
 
 static const struct post_route ROUTES[] = {
     {"GET", "/", page_home, POST_STAFF, NULL, MSG_HOME},
@@ -14,6 +20,14 @@ static const struct post_route ROUTES[] = {
     {"POST", "/sign-in", page_sign_in_post, POST_ANYONE, PAGE_SIGN_IN_FIELDS, MSG_COUNT},
     {"POST", "/sign-out", page_sign_out, POST_STAFF, NO_FIELDS, MSG_COUNT},
     {"GET", "/lang", page_language, POST_ANYONE, NULL, MSG_COUNT},
+    {"GET", PAGE_CASE_NEW_PATH, page_case_new, POST_STAFF, NULL, MSG_CASE_NEW},
+    {"POST", PAGE_CASE_NEW_PATH, page_case_new_post, POST_STAFF, REPORT_FORM, MSG_COUNT},
+    {"GET", PAGE_CASE_PATH, page_case, POST_STAFF, NULL, MSG_COUNT},
+    {"GET", PAGE_CASE_EDIT_PATH, page_case_edit, POST_STAFF, NULL, MSG_COUNT},
+    {"POST", PAGE_CASE_EDIT_PATH, page_case_edit_post, POST_STAFF, REPORT_FORM, MSG_COUNT},
+    {"GET", PAGE_CASE_DELETE_PATH, page_case_delete, POST_STAFF, NULL, MSG_COUNT},
+    {"POST", PAGE_CASE_DELETE_PATH, page_case_delete_post, POST_STAFF, ID_FIELD, MSG_COUNT},
+    {"POST", PAGE_CASE_EVENT_PATH, page_case_event_post, POST_STAFF, REPORT_FORM, MSG_COUNT},
     {NULL, NULL, NULL, POST_ANYONE, NULL, MSG_COUNT}, /* the end */
 };
 

@@ -49,8 +49,9 @@ static bool element_of(const struct sae_kind *kind, const char *name,
                        const struct sae_field **set, const struct sae_enum_value **element)
 {
     struct sae_field_ref ref;
-    if (!strchr(name, SAE_FIELD_ELEMENT_SEPARATOR) || sae_catalogue_resolve(kind, name, &ref) != 0 ||
-        !ref.element || !report_form_has_field(ref.field))
+    if (!strchr(name, SAE_FIELD_ELEMENT_SEPARATOR) ||
+        sae_catalogue_resolve(kind, name, &ref) != 0 || !ref.element ||
+        !report_form_has_field(ref.field))
         return false;
     *set = ref.field;
     *element = ref.element;

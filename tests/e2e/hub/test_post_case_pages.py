@@ -1,0 +1,170 @@
+"""Issue 12's case pages in real headless Chromium against a real `sae-node serve` and a real
+`sae-hub serve`: a kader signs in, is told in Indonesian beside each field what is wrong
+(nothing saved), records the case of a 15-year-old girl with two types of violence, a shelter
+stay she then extends, an accompaniment and a referral to UPT PPA; the case reaches the
+district after a sync; the district's correction shows on the case file, marked as the
+district's, after the next sync. Hostile values render as text; posts without the CSRF token
+change nothing. Screenshots at phone and laptop width go to $SAE_SCREENSHOT_DIR when set."""
+import os
+import sqlite3
+
+import requests
+from selenium.webdriver.support.ui import Select
+
+import node_app
+import saenode
+
+NUMBER = "3513122018-2026-0001"
+HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def journal_rows(app):
+    db = sqlite3.connect("file:%s/node.db?mode=ro" % app.dir, uri=True)
+    try:
+        return db.execute("SELECT count(*) FROM journal").fetchone()[0]
+    finally:
+        db.close()
+
+
+def screenshot(b, name, at=None):
+    """Phone and laptop views, scrolled to the element at (a CSS selector) when given."""
+    where = os.environ.get("SAE_SCREENSHOT_DIR")
+    if not where:
+        return
+    os.makedirs(where, exist_ok=True)
+    for width, height in ((360, 740), (1366, 768)):
+        b.driver.set_window_size(width, height)
+        if at:
+            b.driver.execute_script("arguments[0].scrollIntoView()", b.find(at))
+        b.screenshot(os.path.join(where, "post-%s-%d.png" % (name, width)))
+    b.driver.set_window_size(1366, 768)
+
+
+def check(b, *ids):
+    for element in ids:
+        b.find("#" + element).click()
+
+
+def choose(b, select_id, value):
+    Select(b.find("#" + select_id)).select_by_value(value)
+
+
+def open_form(b, prefix):
+    b.find("#form-%s summary" % prefix).click()
+
+
+def app_for(hub, tmp_path):
+    app = node_app.PostApp(tmp_path / "pos")
+    saenode.ok(["enroll", hub.add_node(saenode.VILLAGE, name="Laptop Pos")], dir=app.dir)
+    app.add_staff(node_app.HEAD, node_app.HEAD_PASSPHRASE, role="head")
+    return app.start()
+
+
+def record_with_mistakes(b, app):
+    """A first try with mistakes: each named beside its field, in Indonesian, nothing saved."""
+    before = journal_rows(app)
+    b.open("/kasus/baru")
+    screenshot(b, "case-new")
+    b.fill({"f-intake_date": "32-13-2026", "f-victim_age": "lima belas"})
+    b.click("#save-case")
+    assert "Belum disimpan" in b.text("#alert")
+    assert b.text("#f-victim_age-error") == "Isi angka bulat dari 0 sampai 120."
+    assert "Tanggal tidak dikenali" in b.text("#f-intake_date-error")
+    assert b.text("#f-violence_types-error") == "Wajib diisi."
+    assert b.text("#f-victim_sex-error") == "Wajib diisi."
+    assert b.find("#f-victim_age").get_attribute("value") == "lima belas"  # kept
+    screenshot(b, "case-new-errors", "#f-violence_types-error")
+    assert journal_rows(app) == before
+
+
+def record_the_girl(b):
+    b.fill({"f-intake_date": "05-01-2026", "f-victim_age": "15", "f-victim_name": "Siti Aminah",
+            "f-incident_date": "03-01-2026", "f-narrative": HOSTILE})
+    check(b, "f-violence_types-physical", "f-violence_types-sexual", "f-victim_sex-F",
+          "f-consent_services-true", "f-consent_share-false")
+    b.click("#save-case")
+    assert b.text("#case-number") == NUMBER
+    assert b.text("#alert") == "Tersimpan."
+    assert b.text("#case-violence_types .value") == "Fisik, Seksual"
+    assert b.text("#case-victim_age .value") == "15"
+    assert b.text("#case-intake_date .value") == "05-01-2026"
+
+
+def add_events(b):
+    open_form(b, "shelter")
+    b.fill({"shelter-admission_date": "06-01-2026", "shelter-shelter_name": "Rumah Aman Kab."})
+    b.click("#save-shelter")
+    stay = b.find("#timeline .event")
+    assert "13-01-2026" in stay.text  # planned end: a week after admission
+    prefix = b.find("#timeline .event details").get_attribute("id")[len("form-"):]
+    open_form(b, prefix)
+    b.fill({prefix + "-planned_end_date": "20-01-2026",
+            prefix + "-extension_reason": "Pelaku masih mencari korban"})
+    b.click("#save-" + prefix)
+    assert "20-01-2026" in b.text("#timeline")
+    assert "Pelaku masih mencari korban" in b.text("#timeline")
+
+    open_form(b, "service")
+    choose(b, "service-service_type", "psychosocial_accompaniment")
+    b.fill({"service-service_date": "07-01-2026", "service-provider": HOSTILE})
+    b.click("#save-service")
+    assert "Pendampingan psikososial" in b.text("#timeline")
+
+    open_form(b, "referral")
+    choose(b, "referral-referred_to", "uptd_ppa")
+    b.fill({"referral-referral_date": "08-01-2026", "referral-referral_reason": "Visum"})
+    b.click("#save-referral")
+    timeline = b.text("#timeline")
+    assert "UPT PPA" in timeline and "Dikirim" in timeline
+    screenshot(b, "case-file")
+    screenshot(b, "case-timeline", "#timeline")
+
+
+def hostile_values_are_text(b):
+    assert not b.alert_open()
+    assert b.finds("img[src=x]") == [] and b.finds("main script") == []
+    assert b.text("#case-narrative .value") == HOSTILE
+    assert HOSTILE in b.text("#timeline")
+
+
+def posts_without_csrf_change_nothing(b, app):
+    before = journal_rows(app)
+    cookies = "; ".join("%s=%s" % (c["name"], c["value"]) for c in b.driver.get_cookies())
+    form = {"intake_date": "05-01-2026", "victim_sex": "F", "violence_types/physical": "1"}
+    for extra in ({}, {"csrf": "0" * 64}):
+        answer = requests.post(app.url + "/kasus/baru", data=dict(form, **extra),
+                               headers={"Cookie": cookies}, allow_redirects=False, timeout=30)
+        assert answer.status_code == 403, answer.status_code
+    assert journal_rows(app) == before
+
+
+def test_a_case_recorded_in_the_browser_reaches_the_district_and_back(hub, tmp_path, browser):
+    app = app_for(hub, tmp_path)
+    try:
+        b = browser(app)
+        node_app.sign_in(b)
+        record_with_mistakes(b, app)
+        record_the_girl(b)
+        case_path = b.driver.current_url[len(app.url):]
+        add_events(b)
+        hostile_values_are_text(b)
+        posts_without_csrf_change_nothing(b, app)
+
+        # The post app's sync page is not on this branch: the post syncs as its loop does.
+        saenode.ok(["sync"], dir=app.dir)
+        shown = hub.ok("reports", "show", NUMBER).stdout.decode()
+        assert "physical,sexual (Fisik, Seksual)" in shown
+        referrals = hub.admin_json("reports", "list", "--kind", "referral")
+        assert [r["fields"]["referred_to"] for r in referrals] == ["uptd_ppa"]
+
+        # The district decides the risk; the next sync brings it, marked as the district's.
+        hub.ok("reports", "edit", NUMBER, "--set", "risk_level=tinggi", "--by", "Bu Sari")
+        saenode.ok(["sync"], dir=app.dir)
+        b.open(case_path)
+        assert b.text("#case-risk_level .value") == "Tinggi"
+        mark = b.text("#case-risk_level .mark.district")
+        assert "Diubah atau diputuskan kabupaten" in mark and "Bu Sari" in mark
+        assert b.finds("#case-victim_age .mark.district") == []
+        screenshot(b, "case-file-district", "#case-risk_level")
+    finally:
+        app.stop()
