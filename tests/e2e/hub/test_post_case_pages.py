@@ -168,3 +168,57 @@ def test_a_case_recorded_in_the_browser_reaches_the_district_and_back(hub, tmp_p
         screenshot(b, "case-file-district", "#case-risk_level")
     finally:
         app.stop()
+
+
+def test_the_districts_review_and_resolution_edit_and_delete_on_the_case_file(
+        hub, tmp_path, browser):
+    """A kader's edit that met the district's own: under review on the case file, then the
+    coordinator's resolution with its note, marked as the district's; the district's "has
+    issues" note; the edit in the history with who made it; a deletion only after its
+    confirmation page."""
+    app = app_for(hub, tmp_path)
+    try:
+        case = saenode.add_case(app.dir, risk_level="low")
+        saenode.ok(["sync"], dir=app.dir)
+        hub.ok("reports", "edit", NUMBER, "--set", "risk_level=tinggi", "--by", "Pak Hadi")
+        b = browser(app)
+        node_app.sign_in(b)
+        b.open("/kasus/ubah?id=" + NUMBER)
+        assert b.find("#f-intake_date").get_attribute("value") == "05-01-2026"
+        check(b, "f-risk_level-medium")  # three choices: radio buttons
+        b.click("#save-edit")
+        assert b.text("#alert") == "Tersimpan."
+        assert b.text("#case-risk_level .value") == "Sedang"
+        b.find("#history summary").click()
+        assert "Bu Sari" in b.text("#history-table") and "Sedang" in b.text("#history-table")
+
+        saenode.ok(["sync"], dir=app.dir)  # meets the district's edit: a conflict
+        b.open("/kasus?id=" + case)
+        assert b.text("#case-risk_level .value") == "Tinggi"  # the safest stands meanwhile
+        assert "Sedang ditinjau kabupaten" in b.text("#case-risk_level .mark.review")
+
+        (conflict,) = [c for c in hub.admin_json("conflicts", "list")
+                       if c["field"] == "risk_level"]
+        hub.ok("conflicts", "resolve", str(conflict["id"]), "--value", "medium",
+               "--note", "Ditelepon: risiko sedang", "--by", "Pak Hadi")
+        hub.ok("reports", "review", NUMBER, "has-issues", "--note", "Usia korban belum ada",
+               "--by", "Bu Ani (UPT PPA)")
+        saenode.ok(["sync"], dir=app.dir)
+        b.open("/kasus?id=" + case)
+        assert b.text("#case-risk_level .value") == "Sedang"
+        assert b.finds("#case-risk_level .mark.review") == []
+        assert "Pak Hadi" in b.text("#case-risk_level .mark.district")
+        assert "Ditelepon: risiko sedang" in b.text("#case-risk_level .mark.district-note")
+        assert "Usia korban belum ada" in b.text("#issues")
+        screenshot(b, "case-file-resolved", "#case-risk_level")
+
+        before = journal_rows(app)
+        b.click("a.button.danger")
+        assert "Riwayatnya tetap disimpan" in b.text("#delete-warning")
+        assert journal_rows(app) == before  # the confirmation page changes nothing
+        b.click("#confirm-delete")
+        assert b.text("#alert") == "Kasus ini sudah dihapus."
+        assert b.finds("a.button.danger") == [] and b.finds("#form-service") == []
+        assert journal_rows(app) == before + 1
+    finally:
+        app.stop()
