@@ -116,6 +116,21 @@ def add_events(b):
     b.click("#save-referral")
     timeline = b.text("#timeline")
     assert "UPT PPA" in timeline and "Dikirim" in timeline
+
+    # The agency accepted; the girl went home: the stay's discharge.
+    answer = b.find("#timeline details[id^=form-answer]").get_attribute("id")[len("form-"):]
+    open_form(b, answer)
+    choose(b, answer + "-referral_status", "accepted")
+    b.fill({answer + "-status_date": "09-01-2026"})
+    b.click("#save-" + answer)
+    assert "Diterima" in b.text("#timeline")
+    discharge = b.find("#timeline details[id^=form-discharge]").get_attribute("id")[5:]
+    open_form(b, discharge)
+    choose(b, discharge + "-discharge_reason", "returned_home")  # five choices: a list
+    b.fill({discharge + "-discharge_date": "15-01-2026"})
+    b.click("#save-" + discharge)
+    assert "15-01-2026" in b.text("#timeline") and "Kembali ke keluarga" in b.text("#timeline")
+    assert b.finds("#timeline details[id^=form-extend]") == []  # a discharged stay is over
     screenshot(b, "case-file")
     screenshot(b, "case-timeline", "#timeline")
 
@@ -135,6 +150,10 @@ def posts_without_csrf_change_nothing(b, app):
         answer = requests.post(app.url + "/kasus/baru", data=dict(form, **extra),
                                headers={"Cookie": cookies}, allow_redirects=False, timeout=30)
         assert answer.status_code == 403, answer.status_code
+    token = b.find("input[name=csrf]").get_attribute("value")
+    answer = requests.post(app.url + "/kasus/baru", data=dict(form, csrf=token, evil="1"),
+                           headers={"Cookie": cookies}, allow_redirects=False, timeout=30)
+    assert answer.status_code == 400 and "Formulir tidak dikenali" in answer.text
     assert journal_rows(app) == before
 
 
