@@ -198,6 +198,15 @@ static void group(struct html *h, const struct report_form_layout *layout, size_
     html_close(h, "fieldset");
 }
 
+/* The longest text a browser lets staff type: the catalogue's limit, or less when a form
+ * field cannot carry it (WEB_FORM_VALUE_BYTES); characters, at most that many bytes. */
+static const char *text_limit(const struct sae_field *field, char out[24])
+{
+    size_t limit = field->max_bytes ? field->max_bytes : SAE_LIMIT_TEXT_BYTES;
+    snprintf(out, 24, "%zu", limit < WEB_FORM_VALUE_BYTES - 1 ? limit : WEB_FORM_VALUE_BYTES - 1);
+    return out;
+}
+
 static void option(struct html *h, const char *value, const char *label, bool selected)
 {
     struct html_attr attrs[] = {{"value", value}, {"selected", NULL}};
@@ -229,6 +238,7 @@ static void single(struct html *h, const struct report_form_layout *layout, size
                    value && strcmp(value, field->values[i].code) == 0);
         html_close(h, "select");
     } else if (field->multiline) {
+        attrs[n++] = (struct html_attr){"maxlength", text_limit(field, max)};
         html_element(h, "textarea", attrs, n, value);
     } else {
         attrs[n++] = (struct html_attr){"type", "text"};
@@ -238,10 +248,8 @@ static void single(struct html *h, const struct report_form_layout *layout, size
         if (field->type == SAE_FIELD_DATE)
             attrs[n++] = (struct html_attr){"placeholder",
                                             msg_get(layout->lang, MSG_FORM_DATE_PLACEHOLDER)};
-        else if (field->type == SAE_FIELD_TEXT && field->max_bytes) {
-            snprintf(max, sizeof max, "%zu", field->max_bytes);
-            attrs[n++] = (struct html_attr){"maxlength", max};
-        }
+        else if (field->type == SAE_FIELD_TEXT)
+            attrs[n++] = (struct html_attr){"maxlength", text_limit(field, max)};
         html_open(h, "input", attrs, n);
     }
     html_close(h, "div");

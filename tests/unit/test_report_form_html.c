@@ -74,7 +74,10 @@ static void test_every_field_of_the_form_is_there(void **state)
     assert_true(has(page, "type=\"radio\" name=\"consent_share\" value=\"true\""));
     assert_true(has(page, "Korban setuju nama dan cerita dibagikan"));
     assert_true(has(page, "placeholder=\"HH-BB-TTTT\""));
-    assert_true(has(page, "<textarea id=\"f-narrative\" name=\"narrative\""));
+    /* a narrative as long as a form field carries; a name as long as the catalogue allows */
+    assert_true(has(page, "<textarea id=\"f-narrative\" name=\"narrative\" "
+                          "maxlength=\"4095\">"));
+    assert_true(has(page, "name=\"victim_name\" type=\"text\" value=\"\" maxlength=\"200\">"));
     /* the default stands checked on a new form */
     assert_true(has(page, "name=\"status\" value=\"new\" id=\"f-status-new\" checked"));
     assert_false(has(page, "registration_number"));
