@@ -132,8 +132,8 @@ static void test_sent_back_with_problems_beside_the_fields(void **state)
     assert_true(has(page, "id=\"f-victim_sex-error\">Wajib diisi.</p>"));
     assert_true(has(page, "&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert_false(has(page, "<script>"));
-    assert_true(has(page, "name=\"violence_types/sexual\" value=\"1\" id=\"f-violence_types-sexual\" "
-                          "checked"));
+    assert_true(has(page, "name=\"violence_types/sexual\" value=\"1\" "
+                          "id=\"f-violence_types-sexual\" checked"));
     assert_false(has(page, "id=\"f-violence_types-physical\" checked"));
     free(page);
     report_form_free(&form);
