@@ -53,6 +53,13 @@ def open_form(b, prefix):
     b.find("#form-%s summary" % prefix).click()
 
 
+def stopped_clean(app):
+    """serve ends on SIGTERM with status 0 and nothing from a sanitizer in its log."""
+    assert app.stop() == 0, app.log_text()
+    for marker in saenode.CRASH_MARKERS:
+        assert marker.decode() not in app.log_text(), app.log_text()
+
+
 def app_for(hub, tmp_path):
     app = node_app.PostApp(tmp_path / "pos")
     saenode.ok(["enroll", hub.add_node(saenode.VILLAGE, name="Laptop Pos")], dir=app.dir)
@@ -185,6 +192,7 @@ def test_a_case_recorded_in_the_browser_reaches_the_district_and_back(hub, tmp_p
         assert "Diubah atau diputuskan kabupaten" in mark and "Bu Sari" in mark
         assert b.finds("#case-victim_age .mark.district") == []
         screenshot(b, "case-file-district", "#case-risk_level")
+        stopped_clean(app)
     finally:
         app.stop()
 
@@ -239,5 +247,6 @@ def test_the_districts_review_and_resolution_edit_and_delete_on_the_case_file(
         assert b.text("#alert") == "Kasus ini sudah dihapus."
         assert b.finds("a.button.danger") == [] and b.finds("#form-service") == []
         assert journal_rows(app) == before + 1
+        stopped_clean(app)
     finally:
         app.stop()
