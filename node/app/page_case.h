@@ -9,10 +9,10 @@
 #include "app/post_internal.h"
 #include "app/report_form.h"
 
-#define PAGE_CASE_PATH "/kasus"
-#define PAGE_CASE_EDIT_PATH "/kasus/ubah"
-#define PAGE_CASE_DELETE_PATH "/kasus/hapus"
-#define PAGE_CASE_EVENT_PATH "/kasus/catat"
+#define PAGE_CASE_PATH "/case"
+#define PAGE_CASE_EDIT_PATH "/case/edit"
+#define PAGE_CASE_DELETE_PATH "/case/delete"
+#define PAGE_CASE_EVENT_PATH "/case/record"
 
 /* The forms of the case file besides the case's own, by the "form" field they post. */
 enum case_form_key {

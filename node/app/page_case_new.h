@@ -6,7 +6,7 @@
 
 #include "app/post_internal.h"
 
-#define PAGE_CASE_NEW_PATH "/kasus/baru"
+#define PAGE_CASE_NEW_PATH "/case/new"
 
 int page_case_new(struct post_exchange *x, const struct web_form *form);
 int page_case_new_post(struct post_exchange *x, const struct web_form *form);

@@ -70,7 +70,7 @@ def app_for(hub, tmp_path):
 def record_with_mistakes(b, app):
     """A first try with mistakes: each named beside its field, in Indonesian, nothing saved."""
     before = journal_rows(app)
-    b.open("/kasus/baru")
+    b.open("/case/new")
     screenshot(b, "case-new")
     b.fill({"f-intake_date": "32-13-2026", "f-victim_age": "lima belas"})
     b.click("#save-case")
@@ -154,11 +154,11 @@ def posts_without_csrf_change_nothing(b, app):
     cookies = "; ".join("%s=%s" % (c["name"], c["value"]) for c in b.driver.get_cookies())
     form = {"intake_date": "05-01-2026", "victim_sex": "F", "violence_types/physical": "1"}
     for extra in ({}, {"csrf": "0" * 64}):
-        answer = requests.post(app.url + "/kasus/baru", data=dict(form, **extra),
+        answer = requests.post(app.url + "/case/new", data=dict(form, **extra),
                                headers={"Cookie": cookies}, allow_redirects=False, timeout=30)
         assert answer.status_code == 403, answer.status_code
     token = b.find("input[name=csrf]").get_attribute("value")
-    answer = requests.post(app.url + "/kasus/baru", data=dict(form, csrf=token, evil="1"),
+    answer = requests.post(app.url + "/case/new", data=dict(form, csrf=token, evil="1"),
                            headers={"Cookie": cookies}, allow_redirects=False, timeout=30)
     assert answer.status_code == 400 and "Formulir tidak dikenali" in answer.text
     assert journal_rows(app) == before
@@ -210,7 +210,7 @@ def test_the_districts_review_and_resolution_edit_and_delete_on_the_case_file(
         hub.ok("reports", "edit", NUMBER, "--set", "risk_level=tinggi", "--by", "Pak Hadi")
         b = browser(app)
         node_app.sign_in(b)
-        b.open("/kasus/ubah?id=" + NUMBER)
+        b.open("/case/edit?id=" + NUMBER)
         assert b.find("#f-intake_date").get_attribute("value") == "05-01-2026"
         check(b, "f-risk_level-medium")  # three choices: radio buttons
         b.click("#save-edit")
@@ -220,7 +220,7 @@ def test_the_districts_review_and_resolution_edit_and_delete_on_the_case_file(
         assert "Bu Sari" in b.text("#history-table") and "Sedang" in b.text("#history-table")
 
         saenode.ok(["sync"], dir=app.dir)  # meets the district's edit: a conflict
-        b.open("/kasus?id=" + case)
+        b.open("/case?id=" + case)
         assert b.text("#case-risk_level .value") == "Tinggi"  # the safest stands meanwhile
         assert "Sedang ditinjau kabupaten" in b.text("#case-risk_level .mark.review")
 
@@ -231,7 +231,7 @@ def test_the_districts_review_and_resolution_edit_and_delete_on_the_case_file(
         hub.ok("reports", "review", NUMBER, "has-issues", "--note", "Usia korban belum ada",
                "--by", "Bu Ani (UPT PPA)")
         saenode.ok(["sync"], dir=app.dir)
-        b.open("/kasus?id=" + case)
+        b.open("/case?id=" + case)
         assert b.text("#case-risk_level .value") == "Sedang"
         assert b.finds("#case-risk_level .mark.review") == []
         assert "Pak Hadi" in b.text("#case-risk_level .mark.district")
