@@ -52,24 +52,32 @@ int page_case_redirect(struct post_exchange *x, const char *id)
     return web_response_redirect(x->resp, path);
 }
 
-/* The case the query's id names (an id, its prefix or a registration number), loaded. */
-static int case_of_query(struct post_exchange *x, struct report **out)
+/* Case id (not deleted when live), loaded; otherwise the 404 page is answered and *out
+ * stays NULL. */
+static int load_case(struct post_exchange *x, const char *id, bool live, struct report **out)
 {
-    char text[WEB_QUERY_BYTES], id[SAE_ID_TEXT_LEN + 1];
     struct report *report = NULL;
-    int rc = web_request_query(x->req, "id", text, sizeof text);
-    if (rc == 0)
-        rc = report_resolve_id(x->store, text, id, NULL);
-    if (rc == 0)
-        rc = report_load(x->store, id, &report);
-    if (rc == 0 && strcmp(report->kind->name, "case") != 0)
+    int rc = id ? report_load(x->store, id, &report) : SAE_ENOTFOUND;
+    if (rc == 0 && (strcmp(report->kind->name, "case") != 0 || (live && report->deleted)))
         rc = SAE_ENOTFOUND;
     if (rc != 0) {
         report_free(report);
-        return rc == SAE_EDB || rc == SAE_ENOMEM || rc == SAE_EIO ? rc : SAE_ENOTFOUND;
+        return rc == SAE_ENOTFOUND ? post_page_message(x, 404, MSG_NOT_FOUND) : rc;
     }
     *out = report;
     return 0;
+}
+
+/* The case the query's id names: an id, its prefix or a registration number. */
+static int query_case(struct post_exchange *x, bool live, struct report **out)
+{
+    char text[WEB_QUERY_BYTES], id[SAE_ID_TEXT_LEN + 1];
+    int rc = web_request_query(x->req, "id", text, sizeof text);
+    if (rc == 0)
+        rc = report_resolve_id(x->store, text, id, NULL);
+    if (rc == SAE_EDB || rc == SAE_ENOMEM || rc == SAE_EBUSY)
+        return rc;
+    return load_case(x, rc == 0 ? id : NULL, live, out);
 }
 
 static bool is_failed(const struct case_failed *failed, const struct case_form_spec *spec,
@@ -207,6 +215,17 @@ static const char *number_of(const struct report *report)
     return number ? number : report->id;
 }
 
+/* <h1>: the page's title and the case's registration number. */
+static void heading(struct html *h, const struct post_exchange *x, enum msg_id title,
+                    const struct report *report)
+{
+    html_open(h, "h1", NULL, 0);
+    html_text(h, post_say(x, title));
+    html_text(h, " ");
+    html_element(h, "span", &A("id", "case-number"), 1, number_of(report));
+    html_close(h, "h1");
+}
+
 static int case_file(struct html *h, struct post_exchange *x, const struct report *report,
                      const struct case_failed *failed)
 {
@@ -214,11 +233,7 @@ static int case_file(struct html *h, struct post_exchange *x, const struct repor
     int rc = case_show_init(&ctx, x->store, x->lang);
     if (rc != 0)
         return rc;
-    html_open(h, "h1", NULL, 0);
-    html_text(h, post_say(x, MSG_POST_CASE_FILE));
-    html_text(h, " ");
-    html_element(h, "span", &A("id", "case-number"), 1, number_of(report));
-    html_close(h, "h1");
+    heading(h, x, MSG_POST_CASE_FILE, report);
     notices(h, x, report);
     post_card_begin(h);
     html_element(h, "h2", NULL, 0, post_say(x, MSG_CASE_FIELDS));
@@ -243,20 +258,13 @@ static int case_file(struct html *h, struct post_exchange *x, const struct repor
     return rc;
 }
 
-int page_case_show(struct post_exchange *x, const char *id, const struct case_failed *failed,
-                   unsigned status)
+static int show_file(struct post_exchange *x, const struct report *report,
+                     const struct case_failed *failed, unsigned status)
 {
-    struct report *report = NULL;
-    int rc = report_load(x->store, id, &report);
-    if (rc == SAE_ENOTFOUND)
-        return post_page_message(x, 404, MSG_NOT_FOUND);
-    if (rc != 0)
-        return rc;
     struct html h;
     html_init(&h);
     post_page_open(&h, x, MSG_POST_CASE_FILE);
-    rc = case_file(&h, x, report, failed);
-    report_free(report);
+    int rc = case_file(&h, x, report, failed);
     if (rc != 0) {
         html_free(&h);
         return rc;
@@ -264,43 +272,39 @@ int page_case_show(struct post_exchange *x, const char *id, const struct case_fa
     return post_page_close(&h, x, status);
 }
 
-int page_case(struct post_exchange *x, const struct web_form *form)
+int page_case_show(struct post_exchange *x, const char *id, const struct case_failed *failed,
+                   unsigned status)
 {
-    (void)form;
     struct report *report = NULL;
-    int rc = case_of_query(x, &report);
-    if (rc == SAE_ENOTFOUND)
-        return post_page_message(x, 404, MSG_NOT_FOUND);
-    if (rc == 0)
-        rc = page_case_show(x, report->id, NULL, 200);
+    int rc = load_case(x, id, false, &report);
+    if (report)
+        rc = show_file(x, report, failed, status);
     report_free(report);
     return rc;
 }
 
-int page_case_edit_show(struct post_exchange *x, const char *id, const struct web_form *posted,
-                        const struct report_form *form, const char *refusal, unsigned status)
+int page_case(struct post_exchange *x, const struct web_form *form)
 {
+    (void)form;
     struct report *report = NULL;
-    int rc = report_load(x->store, id, &report);
-    if (rc == 0 && report->deleted)
-        rc = SAE_ENOTFOUND;
-    if (rc == SAE_ENOTFOUND) {
-        report_free(report);
-        return post_page_message(x, 404, MSG_NOT_FOUND);
-    }
-    if (rc != 0)
-        return rc;
+    int rc = query_case(x, false, &report);
+    if (report)
+        rc = show_file(x, report, NULL, 200);
+    report_free(report);
+    return rc;
+}
+
+static int show_edit(struct post_exchange *x, const struct report *report,
+                     const struct web_form *posted, const struct report_form *form,
+                     const char *refusal, unsigned status)
+{
     struct report_form_layout layout = {.kind = report->kind, .lang = x->lang, .id_prefix = "f",
                                         .shown = {.posted = posted, .stored = &report->view},
                                         .errors = form ? form->errors : NULL};
     struct html h;
     html_init(&h);
     post_page_open(&h, x, MSG_CASE_EDIT);
-    html_open(&h, "h1", NULL, 0);
-    html_text(&h, post_say(x, MSG_CASE_EDIT));
-    html_text(&h, " ");
-    html_text(&h, number_of(report));
-    html_close(&h, "h1");
+    heading(&h, x, MSG_CASE_EDIT, report);
     if (form && form->error_count > 0)
         post_alert(&h, "error", post_say(x, MSG_FORM_HAS_ERRORS));
     else if (refusal && refusal[0])
@@ -312,19 +316,27 @@ int page_case_edit_show(struct post_exchange *x, const char *id, const struct we
     post_form_end(&h, "save-edit", post_say(x, MSG_CASE_SAVE_CHANGES));
     link(&h, PAGE_CASE_PATH, report->id, "back", post_say(x, MSG_POST_CASE_FILE));
     html_close(&h, "div");
-    report_free(report);
     return post_page_close(&h, x, status);
+}
+
+int page_case_edit_show(struct post_exchange *x, const char *id, const struct web_form *posted,
+                        const struct report_form *form, const char *refusal, unsigned status)
+{
+    struct report *report = NULL;
+    int rc = load_case(x, id, true, &report);
+    if (report)
+        rc = show_edit(x, report, posted, form, refusal, status);
+    report_free(report);
+    return rc;
 }
 
 int page_case_edit(struct post_exchange *x, const struct web_form *form)
 {
     (void)form;
     struct report *report = NULL;
-    int rc = case_of_query(x, &report);
-    if (rc == SAE_ENOTFOUND)
-        return post_page_message(x, 404, MSG_NOT_FOUND);
-    if (rc == 0)
-        rc = page_case_edit_show(x, report->id, NULL, NULL, NULL, 200);
+    int rc = query_case(x, true, &report);
+    if (report)
+        rc = show_edit(x, report, NULL, NULL, NULL, 200);
     report_free(report);
     return rc;
 }
@@ -333,23 +345,13 @@ int page_case_delete(struct post_exchange *x, const struct web_form *form)
 {
     (void)form;
     struct report *report = NULL;
-    int rc = case_of_query(x, &report);
-    if (rc == 0 && report->deleted)
-        rc = SAE_ENOTFOUND;
-    if (rc == SAE_ENOTFOUND) {
-        report_free(report);
-        return post_page_message(x, 404, MSG_NOT_FOUND);
-    }
-    if (rc != 0)
+    int rc = query_case(x, true, &report);
+    if (!report)
         return rc;
     struct html h;
     html_init(&h);
     post_page_open(&h, x, MSG_CASE_DELETE);
-    html_open(&h, "h1", NULL, 0);
-    html_text(&h, post_say(x, MSG_CASE_DELETE));
-    html_text(&h, " ");
-    html_text(&h, number_of(report));
-    html_close(&h, "h1");
+    heading(&h, x, MSG_CASE_DELETE, report);
     post_card_begin(&h);
     html_element(&h, "p", &A("id", "delete-warning"), 1, post_say(x, MSG_CASE_DELETE_CONFIRM));
     post_form_begin(&h, x, PAGE_CASE_DELETE_PATH);

@@ -247,6 +247,11 @@ def test_the_districts_review_and_resolution_edit_and_delete_on_the_case_file(
         assert b.text("#alert") == "Kasus ini sudah dihapus."
         assert b.finds("a.button.danger") == [] and b.finds("#form-service") == []
         assert journal_rows(app) == before + 1
+        cookies = "; ".join("%s=%s" % (c["name"], c["value"]) for c in b.driver.get_cookies())
+        for path in ("/case/edit?id=" + case, "/case/delete?id=" + case,
+                     "/case?id=" + saenode.unknown_id(), "/case?id=%3Cb%3E", "/case"):
+            answer = requests.get(app.url + path, headers={"Cookie": cookies}, timeout=30)
+            assert answer.status_code == 404, path
         stopped_clean(app)
     finally:
         app.stop()
