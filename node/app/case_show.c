@@ -49,6 +49,20 @@ void case_show_value(enum msg_lang lang, const struct sae_field *field, const ch
     }
 }
 
+const char *case_show_refusal(enum msg_lang lang, const char *why, char *out, size_t cap)
+{
+    const char *colon = strstr(why, ": "), *slash = colon ? strstr(colon, " / ") : NULL;
+    const char *start = why, *end = why + strlen(why);
+    if (slash) {
+        start = lang == MSG_LANG_EN ? slash + 3 : colon + 2;
+        end = lang == MSG_LANG_EN ? start + strcspn(start, ";") : slash;
+    }
+    snprintf(out, cap, "%.*s.", (int)(end - start), start);
+    if (out[0] >= 'a' && out[0] <= 'z')
+        out[0] = (char)(out[0] - 'a' + 'A');
+    return out;
+}
+
 /* The district's last word on a field: who and the coordinator's note. */
 struct district_word {
     const struct report *report;

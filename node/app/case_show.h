@@ -27,6 +27,11 @@ int case_show_init(struct case_show *ctx, struct node_store *store, enum msg_lan
 void case_show_value(enum msg_lang lang, const struct sae_field *field, const char *value,
                      char out[SAE_VALUE_LABEL_BYTES]);
 
+/* A rule's refusal (sae_rules.h: "what: indonesian / english[; how on the command line]")
+ * as staff read it: the part in lang, its first letter capitalised, into out; any other
+ * text whole. Returns out. */
+const char *case_show_refusal(enum msg_lang lang, const char *why, char *out, size_t cap);
+
 /* <dl class=fields id=list_id> of report's fields that have a value (only: the names to show,
  * NULL-terminated; NULL for every one), each marked as the district's or under review. */
 int case_show_fields(struct html *h, const struct case_show *ctx, const struct report *report,

@@ -95,7 +95,7 @@ static int sub_form(struct html *h, struct post_exchange *x, const struct case_f
                     const struct case_failed *failed)
 {
     const struct sae_kind *kind = NULL;
-    char prefix[80], button[96], details[96];
+    char prefix[80], button[96], details[96], words[SAE_MESSAGE_BYTES];
     bool back = is_failed(failed, spec, event ? event->id : NULL);
     int rc = sae_catalogue_find_kind(spec->kind, &kind);
     if (rc != 0)
@@ -110,7 +110,8 @@ static int sub_form(struct html *h, struct post_exchange *x, const struct case_f
     if (back && failed->form && failed->form->error_count > 0)
         html_element(h, "p", &A("class", "error"), 1, post_say(x, MSG_FORM_HAS_ERRORS));
     else if (back && failed->refusal && failed->refusal[0])
-        html_element(h, "p", &A("class", "error"), 1, failed->refusal);
+        html_element(h, "p", &A("class", "error"), 1,
+                     case_show_refusal(x->lang, failed->refusal, words, sizeof words));
     post_form_begin(h, x, PAGE_CASE_EVENT_PATH);
     post_hidden(h, "form", spec->key);
     post_hidden(h, "case", case_id);
@@ -301,6 +302,7 @@ static int show_edit(struct post_exchange *x, const struct report *report,
     struct report_form_layout layout = {.kind = report->kind, .lang = x->lang, .id_prefix = "f",
                                         .shown = {.posted = posted, .stored = &report->view},
                                         .errors = form ? form->errors : NULL};
+    char words[SAE_MESSAGE_BYTES];
     struct html h;
     html_init(&h);
     post_page_open(&h, x, MSG_CASE_EDIT);
@@ -308,7 +310,7 @@ static int show_edit(struct post_exchange *x, const struct report *report,
     if (form && form->error_count > 0)
         post_alert(&h, "error", post_say(x, MSG_FORM_HAS_ERRORS));
     else if (refusal && refusal[0])
-        post_alert(&h, "error", refusal);
+        post_alert(&h, "error", case_show_refusal(x->lang, refusal, words, sizeof words));
     post_card_begin(&h);
     post_form_begin(&h, x, PAGE_CASE_EDIT_PATH);
     post_hidden(&h, "id", report->id);

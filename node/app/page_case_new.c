@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "app/case_show.h"
 #include "app/case_write.h"
 #include "app/page_case.h"
 #include "app/report_form_html.h"
@@ -21,14 +22,15 @@ static int show(struct post_exchange *x, const struct web_form *posted,
     struct report_form_layout layout = {.kind = kind, .lang = x->lang, .id_prefix = "f",
                                         .shown = {.posted = posted},
                                         .errors = form ? form->errors : NULL};
+    char words[SAE_MESSAGE_BYTES];
     struct html h;
     html_init(&h);
     post_page_open(&h, x, MSG_CASE_NEW);
     html_element(&h, "h1", NULL, 0, post_say(x, MSG_CASE_NEW));
     if (form && form->error_count > 0)
         post_alert(&h, "error", post_say(x, MSG_FORM_HAS_ERRORS));
-    else if (refusal)
-        post_alert(&h, "error", refusal);
+    else if (refusal && refusal[0])
+        post_alert(&h, "error", case_show_refusal(x->lang, refusal, words, sizeof words));
     post_card_begin(&h);
     html_element(&h, "p", &A("class", "intro"), 1, post_say(x, MSG_CASE_NEW_INTRO));
     post_form_begin(&h, x, PAGE_CASE_NEW_PATH);

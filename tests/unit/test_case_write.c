@@ -2,7 +2,8 @@
  * shelter stay with its extension and a referral written from posted forms by the signed-in
  * staff member; a form with a wrong field, a rule refused across fields, an event of a case
  * that is not there, an author name that cannot be one: each writes nothing (the journal's
- * row count is unchanged); the case file's fields and history as people read them. */
+ * row count is unchanged); the case file's fields and history as people read them, and a
+ * rule's refusal in the page's language. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -84,6 +85,11 @@ static void test_a_case_and_its_events(void **state)
     size_t applied = 0;
     assert_int_equal(case_write_edit(f->store, "Rina", stay, &p->form, &form, &applied, &why),
                      SAE_EINVAL);
+    char words[SAE_MESSAGE_BYTES]; /* the command line's hint is left out */
+    assert_string_equal(case_show_refusal(MSG_LANG_EN, why.text, words, sizeof words),
+                        "An extension needs its reason.");
+    assert_string_equal(case_show_refusal(MSG_LANG_ID, "no rule here", words, sizeof words),
+                        "No rule here.");
     report_form_free(&form);
     free(p);
     assert_int_equal(journal_rows(f->store), before);
@@ -146,6 +152,11 @@ static void test_nothing_written_when_refused(void **state)
     assert_int_equal(add(f->store, "Rina", "case", NULL, after_intake, other, &form, &why),
                      SAE_EINVAL);
     assert_non_null(strstr(why.text, "incident_date"));
+    char words[SAE_MESSAGE_BYTES];
+    assert_string_equal(case_show_refusal(MSG_LANG_ID, why.text, words, sizeof words),
+                        "Tanggal kejadian tidak boleh setelah tanggal pengaduan.");
+    assert_string_equal(case_show_refusal(MSG_LANG_EN, why.text, words, sizeof words),
+                        "The incident cannot be after the intake.");
     assert_int_equal(add(f->store, "Rina", "case", NULL, unknown, other, &form, &why),
                      SAE_ENOTFOUND);
     assert_int_equal(add(f->store, "Rina", "service", "00000000-0000-4000-8000-000000000000",

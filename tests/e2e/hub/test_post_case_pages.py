@@ -82,6 +82,15 @@ def record_with_mistakes(b, app):
     assert b.find("#f-victim_age").get_attribute("value") == "lima belas"  # kept
     screenshot(b, "case-new-errors", "#f-violence_types-error")
     assert journal_rows(app) == before
+    # Every field fine, but the incident after the intake: the rule is said above the form.
+    b.fill({"f-intake_date": "05-01-2026", "f-victim_age": "15", "f-incident_date": "06-01-2026"})
+    check(b, "f-violence_types-physical", "f-victim_sex-F")
+    b.click("#save-case")
+    assert b.text("#alert") == "Tanggal kejadian tidak boleh setelah tanggal pengaduan."
+    assert b.finds("p.error:not(.alert)") == []
+    assert b.find("#f-violence_types-physical").is_selected()  # kept
+    assert journal_rows(app) == before
+    b.open("/case/new")
 
 
 def record_the_girl(b):
