@@ -72,6 +72,37 @@ void post_form_end(struct html *h, const char *button_id, const char *label)
     html_close(h, "form");
 }
 
+void post_table_begin(struct html *h, const struct post_exchange *x, const char *id,
+                      const enum msg_id *headings, size_t count)
+{
+    const struct html_attr wrap[] = {A("class", "table-wrap")};
+    const struct html_attr table[] = {A("class", "data"), A("id", id)};
+    const struct html_attr col[] = {A("scope", "col")};
+    html_open(h, "div", wrap, N(wrap));
+    html_open(h, "table", table, N(table));
+    html_open(h, "thead", NULL, 0);
+    html_open(h, "tr", NULL, 0);
+    for (size_t i = 0; i < count; i++)
+        html_element(h, "th", col, N(col), post_say(x, headings[i]));
+    html_close(h, "tr");
+    html_close(h, "thead");
+    html_open(h, "tbody", NULL, 0);
+}
+
+void post_table_end(struct html *h)
+{
+    html_close(h, "tbody");
+    html_close(h, "table");
+    html_close(h, "div");
+}
+
+void post_fact(struct html *h, const char *id, const char *label, const char *value)
+{
+    const struct html_attr dd[] = {A("id", id)};
+    html_element(h, "dt", NULL, 0, label);
+    html_element(h, "dd", dd, N(dd), value);
+}
+
 void post_time_text(int64_t ms, char out[24])
 {
     time_t s = (time_t)(ms / 1000) + POST_UTC_OFFSET_S;

@@ -16,10 +16,11 @@ static const char *const TAGS[] = {
 };
 static const char *const VOID_TAGS[] = {"br", "img", "input", "link", "meta"};
 static const char *const ATTRS[] = {
-    "action", "alt", "aria-current", "aria-describedby", "aria-invalid", "aria-label",
-    "autocomplete", "autofocus", "charset", "checked", "class", "content", "download", "for",
-    "height", "hidden", "href", "id", "inputmode", "lang", "maxlength", "media", "method",
-    "minlength", "name", "novalidate", "open", "placeholder", "rel", "required", "role", "scope",
+    "accept", "action", "alt", "aria-current", "aria-describedby", "aria-invalid",
+    "aria-label", "autocomplete", "autofocus", "charset", "checked", "class", "content",
+    "download", "enctype", "for", "height", "hidden", "href", "id", "inputmode", "lang",
+    "maxlength", "media", "method", "minlength", "name", "novalidate", "open", "placeholder",
+    "rel", "required", "role", "scope",
     "selected", "src", "type", "value", "width",
 };
 /* Attributes whose value is a URL: only this site's paths. */
