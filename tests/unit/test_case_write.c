@@ -169,11 +169,27 @@ static void test_nothing_written_when_refused(void **state)
     assert_int_equal(events, 0);
 }
 
+/* A case file finds its events through the index of case_id (migration 8), not by reading
+ * every field of the post. */
+static void test_events_of_a_case_by_index(void **state)
+{
+    struct unit_fixture *f = *state;
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(sqlite3_prepare_v2(f->store->db, "EXPLAIN QUERY PLAN SELECT report_id FROM "
+                                        "report_field WHERE field = 'case_id' AND value = ?1",
+                                        -1, &stmt, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    assert_non_null(strstr((const char *)sqlite3_column_text(stmt, 3), "report_field_by_case"));
+    sqlite3_finalize(stmt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_a_case_and_its_events, unit_setup, unit_teardown),
         cmocka_unit_test_setup_teardown(test_nothing_written_when_refused, unit_setup,
+                                        unit_teardown),
+        cmocka_unit_test_setup_teardown(test_events_of_a_case_by_index, unit_setup,
                                         unit_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
