@@ -140,13 +140,26 @@ static void notes(struct html *h, const struct report_form_layout *layout, size_
     }
 }
 
-static void choice(struct html *h, const char *type, const char *name, const char *value,
-                   const char *label, bool checked, const char *id)
+/* The first wrong field of a form sent back takes the focus: the browser scrolls to it. */
+static size_t focus_once(struct html_attr *attrs, size_t n, bool *focus)
 {
-    struct html_attr attrs[] = {{"type", type}, {"name", name}, {"value", value}, {"id", id},
-                                {"checked", NULL}};
+    if (!*focus)
+        return n;
+    *focus = false;
+    attrs[n] = (struct html_attr){"autofocus", NULL};
+    return n + 1;
+}
+
+static void choice(struct html *h, const char *type, const char *name, const char *value,
+                   const char *label, bool checked, const char *id, bool *focus)
+{
+    struct html_attr attrs[6] = {{"type", type}, {"name", name}, {"value", value}, {"id", id}};
+    size_t n = 4;
+    if (checked)
+        attrs[n++] = (struct html_attr){"checked", NULL};
+    n = focus_once(attrs, n, focus);
     html_open(h, "label", &(struct html_attr){"class", "choice"}, 1);
-    html_open(h, "input", attrs, checked ? 5 : 4);
+    html_open(h, "input", attrs, n);
     html_text(h, " ");
     html_text(h, label);
     html_close(h, "label");
@@ -154,7 +167,7 @@ static void choice(struct html *h, const char *type, const char *name, const cha
 
 /* Radio buttons (few choices, yes/no) or boxes (a set), in a fieldset with its legend. */
 static void group(struct html *h, const struct report_form_layout *layout, size_t index,
-                  const char *id)
+                  const char *id, bool *focus)
 {
     const struct sae_field *field = &layout->kind->fields[index];
     enum msg_lang lang = layout->lang;
@@ -172,7 +185,7 @@ static void group(struct html *h, const struct report_form_layout *layout, size_
             snprintf(item_id, sizeof item_id, "%s-%s", id, field->values[i].code);
             choice(h, "checkbox", name, SAE_FIELD_ELEMENT_PRESENT,
                    text_of(lang, field->values[i].label_id, field->values[i].label_en),
-                   element_checked(layout, index, i), item_id);
+                   element_checked(layout, index, i), item_id, focus);
         }
     } else if (field->type == SAE_FIELD_BOOL) {
         static const char *const codes[] = {"true", "false"};
@@ -180,20 +193,20 @@ static void group(struct html *h, const struct report_form_layout *layout, size_
         for (size_t i = 0; i < 2; i++) {
             snprintf(item_id, sizeof item_id, "%s-%s", id, codes[i]);
             choice(h, "radio", field->name, codes[i], msg_get(lang, labels[i]),
-                   value && strcmp(value, codes[i]) == 0, item_id);
+                   value && strcmp(value, codes[i]) == 0, item_id, focus);
         }
     } else {
         for (size_t i = 0; i < field->value_count; i++) {
             snprintf(item_id, sizeof item_id, "%s-%s", id, field->values[i].code);
             choice(h, "radio", field->name, field->values[i].code,
                    text_of(lang, field->values[i].label_id, field->values[i].label_en),
-                   value && strcmp(value, field->values[i].code) == 0, item_id);
+                   value && strcmp(value, field->values[i].code) == 0, item_id, focus);
         }
     }
     if (field->type != SAE_FIELD_SET && !field->required) {
         snprintf(item_id, sizeof item_id, "%s-none", id);
         choice(h, "radio", field->name, "", msg_get(lang, MSG_FORM_NOT_FILLED),
-               !value || !*value, item_id);
+               !value || !*value, item_id, focus);
     }
     html_close(h, "fieldset");
 }
@@ -215,7 +228,7 @@ static void option(struct html *h, const char *value, const char *label, bool se
 
 /* One control with its own label: a list, a text box or a text area. */
 static void single(struct html *h, const struct report_form_layout *layout, size_t index,
-                   const char *id)
+                   const char *id, bool *focus)
 {
     const struct sae_field *field = &layout->kind->fields[index];
     char date[16], described[2 * ID_BYTES + 2], max[24];
@@ -223,8 +236,8 @@ static void single(struct html *h, const struct report_form_layout *layout, size
     html_open(h, "div", &(struct html_attr){"class", "field"}, 1);
     caption(h, layout, field, "label", id);
     notes(h, layout, index, id, described);
-    struct html_attr attrs[8] = {{"id", id}, {"name", field->name}};
-    size_t n = 2;
+    struct html_attr attrs[9] = {{"id", id}, {"name", field->name}};
+    size_t n = focus_once(attrs, 2, focus);
     if (described[0])
         attrs[n++] = (struct html_attr){"aria-describedby", described};
     if (error_of(layout, index))
@@ -258,16 +271,19 @@ static void single(struct html *h, const struct report_form_layout *layout, size
 int report_form_html(struct html *h, const struct report_form_layout *layout)
 {
     char id[ID_BYTES];
+    bool focused = false;
     for (size_t i = 0; i < layout->kind->field_count; i++) {
         const struct sae_field *field = &layout->kind->fields[i];
         if (!wanted(layout, field))
             continue;
         snprintf(id, sizeof id, "%s-%s", layout->id_prefix, field->name);
         bool few = field->type == SAE_FIELD_ENUM && field->value_count <= RADIO_CHOICES_MAX;
+        bool focus = !focused && error_of(layout, i) != NULL;
+        focused = focused || focus;
         if (field->type == SAE_FIELD_SET || field->type == SAE_FIELD_BOOL || few)
-            group(h, layout, i, id);
+            group(h, layout, i, id, &focus);
         else
-            single(h, layout, i, id);
+            single(h, layout, i, id, &focus);
     }
     return h->error;
 }

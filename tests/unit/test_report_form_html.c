@@ -128,6 +128,9 @@ static void test_sent_back_with_problems_beside_the_fields(void **state)
                           "sampai 120.</p>"));
     assert_true(has(page, "aria-describedby=\"f-victim_age-error\" aria-invalid=\"true\""));
     assert_true(has(page, "value=\"31-02-2026\""));
+    /* the first wrong field, in the form's order, takes the focus (the browser scrolls to it) */
+    assert_int_equal(occurrences(page, "autofocus"), 1);
+    assert_true(has(page, "<input id=\"f-intake_date\" name=\"intake_date\" autofocus"));
     assert_true(has(page, "Tanggal tidak dikenali"));
     assert_true(has(page, "id=\"f-victim_sex-error\">Wajib diisi.</p>"));
     assert_true(has(page, "&lt;script&gt;alert(1)&lt;/script&gt;"));

@@ -143,7 +143,15 @@ def add_events(b):
 
     open_form(b, "service")
     choose(b, "service-service_type", "psychosocial_accompaniment")
-    b.fill({"service-service_date": "07-01-2026", "service-provider": HOSTILE})
+    b.fill({"service-provider": HOSTILE})
+    b.click("#save-service")  # no date: the form comes back open, what was chosen kept
+    assert b.find("#form-service").get_attribute("open") is not None
+    assert b.text("#service-service_date-error") == "Wajib diisi."
+    assert Select(b.find("#service-service_type")).first_selected_option.get_attribute(
+        "value") == "psychosocial_accompaniment"
+    assert "Pendampingan psikososial" not in b.text("#timeline")
+    screenshot(b, "case-event-errors", "#form-service")
+    b.fill({"service-service_date": "07-01-2026"})
     b.click("#save-service")
     assert "Pendampingan psikososial" in b.text("#timeline")
 
