@@ -3,6 +3,11 @@ standard input, limits at their edges, never a default), sign-in throttled witho
 whether a name exists, the head resetting a passphrase in the app, no state change without
 the session's CSRF token, and where the app may listen."""
 import hashlib
+import os
+import pty
+import select
+import subprocess
+import time
 import http.cookiejar
 import re
 import socket
@@ -84,6 +89,43 @@ def test_users_add_reads_the_passphrase_and_checks_its_limits(tmp_path):
                                   "no staff member")
     res = saenode.run(["users", "add"], dir=app.dir)
     saenode.assert_one_line_error(res, 2, "one NAME")
+
+
+def on_terminal(app, args, lines):
+    """Runs sae-node users ARGS with a terminal as standard input, typing lines; returns
+    (exit status, what the terminal showed, stdout)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([saenode.BIN, "-d", app.dir, "users"] + args, stdin=slave,
+                            stdout=subprocess.PIPE, stderr=slave, env=saenode.clean_env())
+    os.close(slave)
+    shown = b""
+    for number, line in enumerate(lines, 1):
+        deadline = time.monotonic() + 30
+        while shown.count(b": ") < number and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.5)[0]:
+                shown += os.read(master, 1024)
+        os.write(master, (line + "\n").encode())
+    out, _ = proc.communicate(timeout=60)
+    try:
+        while select.select([master], [], [], 0.2)[0]:
+            shown += os.read(master, 1024)
+    except OSError:
+        pass
+    os.close(master)
+    return proc.returncode, shown, out
+
+
+def test_users_add_asks_twice_on_a_terminal_without_echo(tmp_path):
+    app = node_app.PostApp(tmp_path / "post")
+    rc, shown, _ = on_terminal(app, ["add", "Siti"], ["teh-hangat-pagi", "teh-dingin-sore"])
+    assert rc == 2 and b"differ" in shown, shown
+    assert users(app, "list").out == b""
+    rc, shown, out = on_terminal(app, ["add", "Siti"], ["teh-hangat-pagi", "teh-hangat-pagi"])
+    assert rc == 0, shown
+    assert b"teh-hangat-pagi" not in shown  # never echoed
+    assert out == b"added Siti (staff)\n"
+    client_app = users(app, "list")
+    assert client_app.text == "Siti\tstaff\n"
 
 
 def test_cli_reset_ends_sessions_and_changes_the_passphrase(post_app):
