@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app/case_show.h"
+#include "app/post_routes.h"
 #include "app/report_form_html.h"
 #include "store/report_read.h"
 
@@ -127,6 +128,23 @@ static int sub_form(struct html *h, struct post_exchange *x, const struct case_f
     return h->error;
 }
 
+static void link(struct html *h, const char *path, const char *id, const char *cls,
+                 const char *text)
+{
+    char href[96];
+    snprintf(href, sizeof href, "%s?id=%s", path, id);
+    html_element(h, "a", (struct html_attr[]){{"href", href}, {"class", cls}}, 2, text);
+}
+
+/* A link to a printable page (the referral letter, the case summary) when the app has it. */
+static void print_link(struct html *h, const struct post_exchange *x, const char *path,
+                       const char *id, enum msg_id text)
+{
+    bool known = false;
+    if (post_route_find("GET", path, &known))
+        link(h, path, id, "button print", post_say(x, text));
+}
+
 /* An event of the timeline: what it is, its fields, and the forms that move it on. */
 static int event_card(struct html *h, struct post_exchange *x, const struct case_show *ctx,
                       const struct report *event, const char *case_id,
@@ -144,6 +162,7 @@ static int event_card(struct html *h, struct post_exchange *x, const struct case
         if (rc == 0)
             rc = sub_form(h, x, &SPECS[CASE_FORM_DISCHARGE], case_id, event, failed);
     } else if (rc == 0 && strcmp(event->kind->name, "referral") == 0) {
+        print_link(h, x, "/referral-letter", event->id, MSG_CASE_LETTER_LINK);
         rc = sub_form(h, x, &SPECS[CASE_FORM_ANSWER], case_id, event, failed);
     }
     html_close(h, "div");
@@ -183,13 +202,6 @@ static int timeline(struct html *h, struct post_exchange *x, const struct case_s
     return rc;
 }
 
-static void link(struct html *h, const char *path, const char *id, const char *cls,
-                 const char *text)
-{
-    char href[96];
-    snprintf(href, sizeof href, "%s?id=%s", path, id);
-    html_element(h, "a", (struct html_attr[]){{"href", href}, {"class", cls}}, 2, text);
-}
 
 /* The notices above the case: saved, deleted, the district's review. */
 static void notices(struct html *h, struct post_exchange *x, const struct report *report)
@@ -244,6 +256,8 @@ static int case_file(struct html *h, struct post_exchange *x, const struct repor
         link(h, PAGE_CASE_EDIT_PATH, report->id, "button", post_say(x, MSG_CASE_EDIT));
         html_text(h, " ");
         link(h, PAGE_CASE_DELETE_PATH, report->id, "button danger", post_say(x, MSG_CASE_DELETE));
+        html_text(h, " ");
+        print_link(h, x, "/case-summary", report->id, MSG_CASE_SUMMARY_LINK);
         html_close(h, "p");
     }
     html_close(h, "div");

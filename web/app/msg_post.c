@@ -177,6 +177,8 @@ static const struct msg_pair POST_MESSAGES[MSG_COUNT] = {
         "The district found issues in this case:"},
     [MSG_CASE_OPEN] = {"Buka", "Open"},
     [MSG_CASE_UNKNOWN_AUTHOR] = {"tidak diketahui", "unknown"},
+    [MSG_CASE_LETTER_LINK] = {"Cetak surat rujukan", "Print the referral letter"},
+    [MSG_CASE_SUMMARY_LINK] = {"Cetak ringkasan kasus", "Print the case summary"},
 };
 
 const char *msg_post_text(enum msg_lang lang, enum msg_id id)
