@@ -126,9 +126,10 @@ static const char *const migrations[] = {
     /* 7: the post app's staff and their sessions (node_staff.c owns the tables). */
     NODE_STAFF_MIGRATION
     "PRAGMA user_version = 7;",
-    /* 8: a case file lists the case's services, stays and referrals by their case_id
-     * (report_list_of_case): without this index every open scans every field of the post. */
-    "CREATE INDEX report_field_by_case ON report_field(value) WHERE field = 'case_id';"
+    /* 8: reports found by a field's value without reading every field of every report: a
+     * case file lists the case's services, stays and referrals by their case_id
+     * (report_list_of_case). */
+    "CREATE INDEX report_field_by_value ON report_field(field, value);"
     "PRAGMA user_version = 8;",
 };
 

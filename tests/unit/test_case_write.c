@@ -169,8 +169,8 @@ static void test_nothing_written_when_refused(void **state)
     assert_int_equal(events, 0);
 }
 
-/* A case file finds its events through the index of case_id (migration 8), not by reading
- * every field of the post. */
+/* A case file finds its events through the index of fields' values (migration 8), not by
+ * reading every field of the post. */
 static void test_events_of_a_case_by_index(void **state)
 {
     struct unit_fixture *f = *state;
@@ -179,7 +179,7 @@ static void test_events_of_a_case_by_index(void **state)
                                         "report_field WHERE field = 'case_id' AND value = ?1",
                                         -1, &stmt, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-    assert_non_null(strstr((const char *)sqlite3_column_text(stmt, 3), "report_field_by_case"));
+    assert_non_null(strstr((const char *)sqlite3_column_text(stmt, 3), "report_field_by_value"));
     sqlite3_finalize(stmt);
 }
 
