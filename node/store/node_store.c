@@ -129,8 +129,7 @@ static const char *const migrations[] = {
     /* 8: reports found by a field's value without reading every field of every report: a
      * case file lists the case's services, stays and referrals by their case_id
      * (report_list_of_case). */
-    "CREATE INDEX report_field_by_value ON report_field(field, value);"
-    "PRAGMA user_version = 8;",
+    "CREATE INDEX report_field_by_value ON report_field(field, value); PRAGMA user_version = 8;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
