@@ -67,6 +67,11 @@ def sync_now(b):
     b.click("#sync-now")
 
 
+def synced_once(b):
+    b.open("/sync")
+    return b.text("#last-sync") not in ("", "\u2014", "Belum pernah")
+
+
 def pending(b):
     b.open("/sync")
     return int(b.text("#pending"))
@@ -241,15 +246,17 @@ def test_the_districts_review_and_resolution_edit_and_delete_on_the_case_file(
     """A kader's edit that met the district's own: under review on the case file, then the
     coordinator's resolution with its note, marked as the district's; the district's "has
     issues" note; the edit in the history with who made it; a deletion only after its
-    confirmation page. Rounds run by `sae-node sync`, so that each happens exactly between
-    the steps that need it (the app's own loop waits its five minutes meanwhile)."""
+    confirmation page. Every round is one "Sinkronkan sekarang" of the app's own loop, each
+    awaited, so none falls between the district's edit and the kader's."""
     app = app_for(hub, tmp_path)
     try:
-        case = saenode.add_case(app.dir, risk_level="low")
-        saenode.ok(["sync"], dir=app.dir)
-        hub.ok("reports", "edit", NUMBER, "--set", "risk_level=tinggi", "--by", "Pak Hadi")
         b = browser(app)
         node_app.sign_in(b)
+        wait_for(lambda: synced_once(b), "the loop's first round")
+        case = saenode.add_case(app.dir, risk_level="low")
+        sync_now(b)
+        wait_for(lambda: pending(b) == 0, "the case sent")
+        hub.ok("reports", "edit", NUMBER, "--set", "risk_level=tinggi", "--by", "Pak Hadi")
         b.open("/case/edit?id=" + NUMBER)
         assert b.find("#f-intake_date").get_attribute("value") == "05-01-2026"
         check(b, "f-risk_level-medium")  # three choices: radio buttons
@@ -259,8 +266,9 @@ def test_the_districts_review_and_resolution_edit_and_delete_on_the_case_file(
         b.find("#history summary").click()
         assert "Bu Sari" in b.text("#history-table") and "Sedang" in b.text("#history-table")
 
-        saenode.ok(["sync"], dir=app.dir)  # meets the district's edit: a conflict
-        b.open("/case?id=" + case)
+        sync_now(b)  # meets the district's edit: a conflict
+        wait_for(lambda: b.open("/case?id=" + case) and b.finds("#case-risk_level .mark.review"),
+                 "the review on the case file")
         assert b.text("#case-risk_level .value") == "Tinggi"  # the safest stands meanwhile
         assert "Sedang ditinjau kabupaten" in b.text("#case-risk_level .mark.review")
 
@@ -270,8 +278,9 @@ def test_the_districts_review_and_resolution_edit_and_delete_on_the_case_file(
                "--note", "Ditelepon: risiko sedang", "--by", "Pak Hadi")
         hub.ok("reports", "review", NUMBER, "has-issues", "--note", "Usia korban belum ada",
                "--by", "Bu Ani (UPT PPA)")
-        saenode.ok(["sync"], dir=app.dir)
-        b.open("/case?id=" + case)
+        sync_now(b)
+        wait_for(lambda: b.open("/case?id=" + case) and b.finds("#issues"),
+                 "the resolution and the review on the case file")
         assert b.text("#case-risk_level .value") == "Sedang"
         assert b.finds("#case-risk_level .mark.review") == []
         assert "Pak Hadi" in b.text("#case-risk_level .mark.district")
