@@ -95,3 +95,15 @@ def test_pages_fit_a_phone_of_360_px(post_app, browser):
         width = b.driver.execute_script("return document.documentElement.clientWidth")
         scroll = b.driver.execute_script("return document.documentElement.scrollWidth")
         assert scroll <= width, (path, scroll, width)
+
+
+def test_the_language_switch_goes_back_to_the_same_report(post_app):
+    app = post_app()
+    report = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    for query, where in (("back=/sync&id=" + report.upper(), "/sync?id=" + report),
+                         ("back=/sync&id=../../x", "/sync"),
+                         ("back=//evil.example/&id=" + report, "/"),
+                         ("back=/nowhere", "/")):
+        status, headers, _ = fetch(app.url + "/lang?to=en&" + query)
+        assert status == 303 and headers["Location"] == where, query
+        assert "sae_lang=en" in headers["Set-Cookie"]

@@ -220,6 +220,24 @@ def test_lan_listen_without_tls_is_refused(tmp_path):
     saenode.assert_one_line_error(res, 2, "ADDRESS:PORT")
 
 
+def test_serve_refuses_bad_input_with_one_line(post_app, tmp_path):
+    app = node_app.PostApp(tmp_path / "post")
+    for args, status, needle in ((["--interval", "0"], 2, "1 to 86400"),
+                                 (["--interval", "86401"], 2, "1 to 86400"),
+                                 (["extra"], 2, "options only"),
+                                 (["--listen", "127.0.0.1:70000"], 2, "ADDRESS:PORT")):
+        res = saenode.run(["serve"] + args, dir=app.dir)
+        saenode.assert_one_line_error(res, status, needle)
+    res = saenode.run(["serve"], dir=str(tmp_path / "nothing-here"))
+    assert res.rc == 2 and res.err.startswith(b"sae-node: error:") and res.err.count(b"\n") == 1
+    # A port in use: exit 1 and a line that says so; the first app keeps serving.
+    running = post_app()
+    port = running.url.rsplit(":", 1)[1]
+    res = saenode.run(["serve", "--listen", "127.0.0.1:" + port], dir=app.dir)
+    saenode.assert_one_line_error(res, 1, "in use")
+    assert Client(running.url).request("/sign-in")[0] == 200
+
+
 def test_lan_listen_serves_https_with_the_printed_fingerprint(post_app):
     app = post_app(listen="0.0.0.0:0")
     assert app.url.startswith("https://")
