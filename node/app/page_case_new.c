@@ -7,20 +7,43 @@
 #include "app/case_write.h"
 #include "app/page_case.h"
 #include "app/report_form_html.h"
+#include "sae/sae_derived.h"
 
 #define A POST_A
 #define N POST_N
 
-/* The form, empty or sent back with what was typed and what is wrong. */
+/* What a new form shows: the catalogue's defaults, and today (WIB) as the intake date, the
+ * day most complaints are recorded. */
+static int fresh(struct sae_view *view, const struct sae_kind *kind, int64_t now_s)
+{
+    char today[11];
+    int rc = sae_view_init(view, kind);
+    for (size_t i = 0; rc == 0 && i < kind->field_count; i++)
+        if (kind->fields[i].default_value)
+            rc = sae_view_add(view, kind->fields[i].name, kind->fields[i].default_value,
+                              (struct sae_version){0});
+    sae_date_today(now_s * 1000, today);
+    if (rc == 0)
+        rc = sae_view_add(view, "intake_date", today, (struct sae_version){0});
+    return rc == 0 ? sae_view_finish(view) : rc;
+}
+
+/* The form, new or sent back with what was typed and what is wrong. */
 static int show(struct post_exchange *x, const struct web_form *posted,
                 const struct report_form *form, const char *refusal, unsigned status)
 {
     const struct sae_kind *kind = NULL;
+    struct sae_view view = {0};
     int rc = sae_catalogue_find_kind("case", &kind);
-    if (rc != 0)
+    if (rc == 0 && !posted)
+        rc = fresh(&view, kind, x->now_s);
+    if (rc != 0) {
+        sae_view_free(&view);
         return rc;
+    }
     struct report_form_layout layout = {.kind = kind, .lang = x->lang, .id_prefix = "f",
-                                        .shown = {.posted = posted},
+                                        .shown = {.posted = posted,
+                                                  .stored = posted ? NULL : &view},
                                         .errors = form ? form->errors : NULL};
     char words[SAE_MESSAGE_BYTES];
     struct html h;
@@ -37,6 +60,7 @@ static int show(struct post_exchange *x, const struct web_form *posted,
     report_form_html(&h, &layout);
     post_form_end(&h, "save-case", post_say(x, MSG_CASE_SAVE));
     html_close(&h, "div");
+    sae_view_free(&view);
     return post_page_close(&h, x, status);
 }
 

@@ -97,6 +97,9 @@ def record_with_mistakes(b, app):
     """A first try with mistakes: each named beside its field, in Indonesian, nothing saved."""
     before = journal_rows(app)
     b.open("/case/new")
+    year, month, day = saenode.today_wib().split("-")
+    assert b.find("#f-intake_date").get_attribute("value") == "%s-%s-%s" % (day, month, year)
+    assert b.find("#f-status-new").is_selected()  # the catalogue's default
     screenshot(b, "case-new")
     b.fill({"f-intake_date": "32-13-2026", "f-victim_age": "lima belas"})
     b.click("#save-case")
