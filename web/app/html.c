@@ -19,7 +19,7 @@ static const char *const ATTRS[] = {
     "accept", "action", "alt", "aria-current", "aria-describedby", "aria-invalid",
     "aria-label", "autocomplete", "autofocus", "charset", "checked", "class", "content",
     "download", "enctype", "for", "height", "hidden", "href", "id", "inputmode", "lang",
-    "maxlength", "media", "method", "minlength", "name", "novalidate", "open", "placeholder",
+    "maxlength", "media", "method", "minlength", "name", "open", "placeholder",
     "rel", "required", "role", "scope",
     "selected", "src", "type", "value", "width",
 };
