@@ -105,7 +105,8 @@ static int read_form(struct post_exchange *x, const struct post_route *route,
         return post_page_message(x, 403, MSG_FORBIDDEN);
     int rc = upload ? web_form_parse_upload(x->req, upload, POST_UPLOAD_BYTES_MAX, form)
                     : web_form_parse(x->req, form);
-    if (rc == 0 && web_form_only(*form, allowed) != 0)
+    if (rc == 0 && route->fields != POST_FIELDS_OF_REPORT_FORM &&
+        web_form_only(*form, allowed) != 0)
         rc = SAE_EINVAL;
     if (rc == 0 && !csrf_ok(x, *form))
         rc = SAE_EPERM;

@@ -3,12 +3,18 @@
 
 #include <string.h>
 
+#include "app/page_case.h"
+#include "app/page_case_new.h"
+#include "app/page_case_post.h"
 #include "app/page_home.h"
 #include "app/page_sign_in.h"
 #include "app/page_staff.h"
 #include "app/page_sync.h"
 
 static const char *const NO_FIELDS[] = {NULL};
+static const char *const ID_FIELD[] = {"id", NULL};
+const char *const POST_FIELDS_OF_REPORT_FORM[] = {NULL};
+#define REPORT_FORM POST_FIELDS_OF_REPORT_FORM
 
 static const struct post_route ROUTES[] = {
     {"GET", "/", page_home, POST_STAFF, NULL, MSG_HOME},
@@ -23,6 +29,14 @@ static const struct post_route ROUTES[] = {
     {"POST", "/staff/add", page_staff_add, POST_HEAD_ONLY, PAGE_STAFF_ADD_FIELDS, MSG_COUNT},
     {"POST", "/staff/reset", page_staff_reset, POST_HEAD_ONLY, PAGE_STAFF_RESET_FIELDS,
      MSG_COUNT},
+    {"GET", PAGE_CASE_NEW_PATH, page_case_new, POST_STAFF, NULL, MSG_CASE_NEW},
+    {"POST", PAGE_CASE_NEW_PATH, page_case_new_post, POST_STAFF, REPORT_FORM, MSG_COUNT},
+    {"GET", PAGE_CASE_PATH, page_case, POST_STAFF, NULL, MSG_COUNT},
+    {"GET", PAGE_CASE_EDIT_PATH, page_case_edit, POST_STAFF, NULL, MSG_COUNT},
+    {"POST", PAGE_CASE_EDIT_PATH, page_case_edit_post, POST_STAFF, REPORT_FORM, MSG_COUNT},
+    {"GET", PAGE_CASE_DELETE_PATH, page_case_delete, POST_STAFF, NULL, MSG_COUNT},
+    {"POST", PAGE_CASE_DELETE_PATH, page_case_delete_post, POST_STAFF, ID_FIELD, MSG_COUNT},
+    {"POST", PAGE_CASE_EVENT_PATH, page_case_event_post, POST_STAFF, REPORT_FORM, MSG_COUNT},
     {NULL, NULL, NULL, POST_ANYONE, NULL, MSG_COUNT}, /* the end */
 };
 

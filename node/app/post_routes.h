@@ -19,6 +19,11 @@ enum post_access {
  * CSRF token already checked (the session's; before sign-in the pre-session cookie's). */
 typedef int (*post_page_fn)(struct post_exchange *x, const struct web_form *form);
 
+/* The fields of a route whose form is a report's (report_form.h): the page reads them
+ * through report_form_read, which refuses every name that form does not have (sets post
+ * one box per element, too many names to list here). */
+extern const char *const POST_FIELDS_OF_REPORT_FORM[];
+
 struct post_route {
     const char *method; /* "GET" or "POST" */
     const char *path;

@@ -221,6 +221,34 @@ int report_list(struct node_store *store, const struct sae_kind *kind, bool incl
     return rc;
 }
 
+/* The events of a case (services, shelter stays, referrals): the reports whose case_id
+ * names it, in the order they were recorded. */
+static const char case_events_sql[] =
+    "SELECT f.report_id FROM report_field f JOIN report r ON r.id = f.report_id"
+    " WHERE f.field = 'case_id' AND f.value = ?1 ORDER BY r.first_seq";
+
+int report_list_of_case(struct node_store *store, const char *case_id, report_visit_fn visit,
+                        void *context)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, case_events_sql, &stmt);
+    if (rc != 0)
+        return rc;
+    rc = sae_db_bind_text(stmt, 1, case_id);
+    int step = 0;
+    while (rc == 0 && (step = sae_db_step(stmt)) == SAE_DB_ROW) {
+        struct report *report = NULL;
+        rc = report_load(store, (const char *)sqlite3_column_text(stmt, 0), &report);
+        if (rc == 0 && !report->deleted)
+            rc = visit(report, context);
+        report_free(report);
+    }
+    if (rc == 0 && step < 0)
+        rc = step;
+    sae_db_reset(stmt);
+    return rc;
+}
+
 /* This device's own entries carry no device name: they take the one the district gave it. */
 static const char history_sql[] =
     "SELECT seq, field, value, version, origin, base_version, base_origin,"

@@ -16,10 +16,12 @@ static const char *const TAGS[] = {
 };
 static const char *const VOID_TAGS[] = {"br", "img", "input", "link", "meta"};
 static const char *const ATTRS[] = {
-    "accept", "action", "alt", "aria-current", "aria-label", "autocomplete", "autofocus",
-    "charset", "checked", "class", "content", "download", "enctype", "for", "height", "hidden",
-    "href", "id", "label", "lang", "max", "maxlength", "media", "method", "min", "minlength",
-    "name", "rel", "required", "role", "scope", "selected", "src", "type", "value", "width",
+    "accept", "action", "alt", "aria-current", "aria-describedby", "aria-invalid",
+    "aria-label", "autocomplete", "autofocus", "charset", "checked", "class", "content",
+    "download", "enctype", "for", "height", "hidden", "href", "id", "inputmode", "label",
+    "lang", "max", "maxlength", "media", "method", "min", "minlength", "name", "open",
+    "placeholder", "rel", "required", "role", "scope", "selected", "src", "type", "value",
+    "width",
 };
 /* Attributes whose value is a URL: only this site's paths. */
 static const char *const URL_ATTRS[] = {"action", "href", "src"};

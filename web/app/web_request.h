@@ -24,7 +24,7 @@
 #define WEB_QUERY_ARGS_MAX 16u     /* query arguments */
 #define WEB_QUERY_BYTES 256u       /* one query argument's value, NUL included */
 #define WEB_FORM_BODY_BYTES 65536u /* a form body */
-#define WEB_FORM_FIELDS_MAX 32u    /* fields of a form */
+#define WEB_FORM_FIELDS_MAX 128u   /* fields of a form (a case's form with its sets' boxes) */
 #define WEB_FORM_NAME_BYTES 64u    /* a field's name, NUL included */
 #define WEB_FORM_VALUE_BYTES 4096u /* a field's value, NUL included */
 

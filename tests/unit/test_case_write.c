@@ -1,0 +1,196 @@
+/* node/app/case_write.h and case_show.h on a real node directory: a case, a service, a
+ * shelter stay with its extension and a referral written from posted forms by the signed-in
+ * staff member; a form with a wrong field, a rule refused across fields, an event of a case
+ * that is not there, an author name that cannot be one: each writes nothing (the journal's
+ * row count is unchanged); the case file's fields and history as people read them, and a
+ * rule's refusal in the page's language. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "app/case_show.h"
+#include "app/case_write.h"
+#include "unit_support.h"
+
+struct posted {
+    struct web_form form;
+    char store[WEB_FORM_FIELDS_MAX][256];
+};
+
+static struct posted *post_of(const char *const *pairs)
+{
+    struct posted *p = calloc(1, sizeof *p);
+    assert_non_null(p);
+    for (size_t i = 0; pairs[i]; i += 2) {
+        unsigned n = p->form.count++;
+        strcpy(p->form.fields[n].name, pairs[i]);
+        strcpy(p->store[n], pairs[i + 1]);
+        p->form.fields[n].value = p->store[n];
+        p->form.fields[n].value_len = strlen(pairs[i + 1]);
+    }
+    return p;
+}
+
+static int64_t journal_rows(struct node_store *store)
+{
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(sqlite3_prepare_v2(store->db, "SELECT count(*) FROM journal", -1, &stmt,
+                                        NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return n;
+}
+
+static const char *const GIRL[] = {
+    "csrf", "t", "intake_date", "05-03-2026", "victim_sex", "Perempuan", "victim_age", "15",
+    "violence_types/physical", "1", "violence_types/sexual", "1", "victim_name", "Siti A.",
+    NULL};
+
+static int add(struct node_store *store, const char *staff, const char *kind,
+               const char *case_id, const char *const *pairs, char id[SAE_ID_TEXT_LEN + 1],
+               struct report_form *form, struct sae_message *why)
+{
+    struct posted *p = post_of(pairs);
+    int rc = case_write_add(store, staff, unit_kind(kind), case_id, &p->form, form, id, why);
+    report_form_free(form);
+    free(p);
+    return rc;
+}
+
+static void test_a_case_and_its_events(void **state)
+{
+    struct unit_fixture *f = *state;
+    struct report_form form;
+    struct sae_message why = {{0}};
+    char id[SAE_ID_TEXT_LEN + 1], stay[SAE_ID_TEXT_LEN + 1], ev[SAE_ID_TEXT_LEN + 1];
+    static const char *const accompaniment[] = {"service_type", "psychosocial_accompaniment",
+                                                "service_date", "06-03-2026", NULL};
+    static const char *const shelter[] = {"admission_date", "06-03-2026", NULL};
+    static const char *const referral[] = {"referred_to", "uptd_ppa", "referral_date",
+                                           "07-03-2026", NULL};
+    assert_int_equal(add(f->store, "Rina", "case", NULL, GIRL, id, &form, &why), 0);
+    assert_int_equal(add(f->store, "Rina", "service", id, accompaniment, ev, &form, &why), 0);
+    assert_int_equal(add(f->store, "Rina", "shelter_stay", id, shelter, stay, &form, &why), 0);
+    assert_int_equal(add(f->store, "Rina", "referral", id, referral, ev, &form, &why), 0);
+
+    /* an extension needs its reason: refused whole, then written with it */
+    int64_t before = journal_rows(f->store);
+    static const char *const extend[] = {"planned_end_date", "20-03-2026", NULL};
+    static const char *const extend_why[] = {"planned_end_date", "20-03-2026",
+                                             "extension_reason", "sidang belum selesai", NULL};
+    struct posted *p = post_of(extend);
+    size_t applied = 0;
+    assert_int_equal(case_write_edit(f->store, "Rina", stay, &p->form, &form, &applied, &why),
+                     SAE_EINVAL);
+    char words[SAE_MESSAGE_BYTES]; /* the command line's hint is left out */
+    assert_string_equal(case_show_refusal(MSG_LANG_EN, why.text, words, sizeof words),
+                        "An extension needs its reason.");
+    assert_string_equal(case_show_refusal(MSG_LANG_ID, "no rule here", words, sizeof words),
+                        "No rule here.");
+    report_form_free(&form);
+    free(p);
+    assert_int_equal(journal_rows(f->store), before);
+    p = post_of(extend_why);
+    assert_int_equal(case_write_edit(f->store, "Rina", stay, &p->form, &form, &applied, &why), 0);
+    assert_int_equal(applied, 2);
+    report_form_free(&form);
+    free(p);
+
+    /* the case file: its events, its fields as people read them, who wrote them */
+    struct report *report = NULL;
+    assert_int_equal(report_load(f->store, id, &report), 0);
+    struct case_show ctx;
+    assert_int_equal(case_show_init(&ctx, f->store, MSG_LANG_ID), 0);
+    struct html h;
+    uint8_t *page = NULL;
+    size_t len = 0;
+    html_init(&h);
+    assert_int_equal(case_show_fields(&h, &ctx, report, NULL, "case"), 0);
+    assert_int_equal(case_show_history(&h, &ctx, report, "history"), 0);
+    assert_int_equal(html_finish(&h, &page, &len), 0);
+    char *text = realloc(page, len + 1);
+    assert_non_null(text);
+    text[len] = '\0';
+    assert_non_null(strstr(text, "<dd id=\"case-intake_date\"><span class=\"value\">05-03-2026"));
+    assert_non_null(strstr(text, "Fisik, Seksual"));
+    assert_non_null(strstr(text, ">Perempuan<"));
+    assert_non_null(strstr(text, "<td>Rina, "));
+    assert_null(strstr(text, "mark district")); /* nothing from the district yet */
+    free(text);
+    report_free(report);
+}
+
+static int count_event(const struct report *report, void *context)
+{
+    (void)report;
+    (*(int *)context)++;
+    return 0;
+}
+
+static void test_nothing_written_when_refused(void **state)
+{
+    struct unit_fixture *f = *state;
+    struct report_form form;
+    struct sae_message why = {{0}};
+    char id[SAE_ID_TEXT_LEN + 1], other[SAE_ID_TEXT_LEN + 1];
+    assert_int_equal(add(f->store, "Rina", "case", NULL, GIRL, id, &form, &why), 0);
+    int64_t before = journal_rows(f->store);
+    static const char *const wrong_age[] = {"intake_date", "05-03-2026", "victim_sex", "F",
+                                            "victim_age", "200", "violence_types/physical", "1",
+                                            NULL};
+    static const char *const after_intake[] = {"intake_date", "05-03-2026", "incident_date",
+                                               "06-03-2026", "victim_sex", "F",
+                                               "violence_types/physical", "1", NULL};
+    static const char *const unknown[] = {"intake_date", "05-03-2026", "evil", "1", NULL};
+    static const char *const service[] = {"service_type", "counselling", "service_date",
+                                          "06-03-2026", NULL};
+    assert_int_equal(add(f->store, "Rina", "case", NULL, wrong_age, other, &form, &why),
+                     SAE_EINVAL);
+    assert_int_equal(add(f->store, "Rina", "case", NULL, after_intake, other, &form, &why),
+                     SAE_EINVAL);
+    assert_non_null(strstr(why.text, "incident_date"));
+    char words[SAE_MESSAGE_BYTES];
+    assert_string_equal(case_show_refusal(MSG_LANG_ID, why.text, words, sizeof words),
+                        "Tanggal kejadian tidak boleh setelah tanggal pengaduan.");
+    assert_string_equal(case_show_refusal(MSG_LANG_EN, why.text, words, sizeof words),
+                        "The incident cannot be after the intake.");
+    assert_int_equal(add(f->store, "Rina", "case", NULL, unknown, other, &form, &why),
+                     SAE_ENOTFOUND);
+    assert_int_equal(add(f->store, "Rina", "service", "00000000-0000-4000-8000-000000000000",
+                         service, other, &form, &why), SAE_ENOTFOUND);
+    assert_int_equal(add(f->store, "Rina\nx", "case", NULL, GIRL, other, &form, &why),
+                     SAE_EINVAL);
+    assert_int_equal(journal_rows(f->store), before);
+    int events = 0;
+    assert_int_equal(report_list_of_case(f->store, id, count_event, &events), 0);
+    assert_int_equal(events, 0);
+}
+
+/* A case file finds its events through the index of fields' values (migration 8), not by
+ * reading every field of the post. */
+static void test_events_of_a_case_by_index(void **state)
+{
+    struct unit_fixture *f = *state;
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(sqlite3_prepare_v2(f->store->db, "EXPLAIN QUERY PLAN SELECT report_id FROM "
+                                        "report_field WHERE field = 'case_id' AND value = ?1",
+                                        -1, &stmt, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    assert_non_null(strstr((const char *)sqlite3_column_text(stmt, 3), "report_field_by_value"));
+    sqlite3_finalize(stmt);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_a_case_and_its_events, unit_setup, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_nothing_written_when_refused, unit_setup,
+                                        unit_teardown),
+        cmocka_unit_test_setup_teardown(test_events_of_a_case_by_index, unit_setup,
+                                        unit_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
