@@ -277,10 +277,15 @@ static const char *const migrations[] = {
     "  reason TEXT NOT NULL,"
     "  overridden_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
     "PRAGMA user_version = 7;",
+    /* 8: the reports list filtered by area reads the area's cases only, not every service,
+     * stay and referral of its villages (case_list.c joins report on kind and village). */
+    "CREATE INDEX report_by_kind_village ON report(kind, village);"
+    "PRAGMA user_version = 8;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
-static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL, NULL, NULL};
+static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL, NULL, NULL,
+                                                 NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");

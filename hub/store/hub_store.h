@@ -16,7 +16,7 @@
 #include "sae/sae_time.h"
 
 #define HUB_DB_FILE "hub.db"
-#define HUB_SCHEMA_VERSION 7
+#define HUB_SCHEMA_VERSION 8
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
 /* Who resolved a conflict no coordinator needed (equal values, candidates replaced). */
 #define HUB_SETTLED_BY "sae-hub"

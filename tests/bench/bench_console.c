@@ -209,10 +209,10 @@ static int raw_filtered(struct bench *b, size_t round)
     (void)round;
     snprintf(lo, sizeof lo, "%.20s.", b->kecamatan);
     snprintf(hi, sizeof hi, "%.20s/", b->kecamatan);
-    /* The plan a person would force for an area: through the village index. */
+    /* The plan a person would force for an area: through the index of kinds and villages. */
     static const char where[] =
         " FROM report_summary m JOIN report r ON r.id = m.report_id WHERE +m.kind = 'case'"
-        " AND r.village > ?1 AND r.village < ?2 AND m.risk = 'high' AND instr(m.violence,"
+        " AND r.kind = 'case' AND r.village > ?1 AND r.village < ?2 AND m.risk = 'high' AND instr(m.violence,"
         " ',physical,') > 0 AND +m.day >= '2025-01-01' AND +m.deleted = 0";
     char sql[512];
     snprintf(sql, sizeof sql, "SELECT m.report_id, r.village, m.day, m.status, m.risk,"

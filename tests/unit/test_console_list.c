@@ -411,6 +411,8 @@ static void test_migration_fills_the_summary(void **state)
                                  " DROP TABLE month_lock; DROP TABLE month_figure;"
                                  " DROP TABLE referral_override;"
                                  " DELETE FROM meta WHERE key IN ('me_cursor', 'dup_cursor');"
+                                 /* and migration 8's index */
+                                 " DROP INDEX report_by_kind_village;"
                                  " PRAGMA user_version = 5"), 0);
     hub_store_close(f->world.store);
     f->world.store = NULL;
