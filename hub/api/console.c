@@ -40,6 +40,8 @@ int console_create(const char *db_path, int busy_timeout_ms, struct console **ou
     if (rc == 0)
         rc = throttle_create(&c->throttle);
     if (rc == 0)
+        rc = me_cache_create(&c->me_cache);
+    if (rc == 0)
         rc = web_assets_init();
     for (size_t i = 0; rc == 0 && i < CONSOLE_CONNECTIONS; i++)
         rc = hub_store_open(db_path, busy_timeout_ms, &c->pool[i], why);
@@ -58,6 +60,7 @@ void console_destroy(struct console *c)
     for (size_t i = 0; i < CONSOLE_CONNECTIONS; i++)
         hub_store_close(c->pool[i]);
     throttle_destroy(c->throttle);
+    me_cache_destroy(c->me_cache);
     pthread_cond_destroy(&c->available);
     pthread_mutex_destroy(&c->lock);
     free(c);

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "api/console.h"
+#include "api/me_cache.h"
 #include "app/session.h"
 #include "app/throttle.h"
 #include "app/web_request.h"
@@ -19,6 +20,7 @@ struct console {
     bool in_use[CONSOLE_CONNECTIONS];
     struct throttle *throttle;
     struct session_limits limits;
+    struct me_cache *me_cache;
     char dir[4096]; /* the hub's directory (its db_path's), for files beside hub.db */
 };
 
