@@ -35,6 +35,7 @@
 struct timing {
     double *seconds;
     size_t count;
+    double first; /* the warming round: a page's first visit, before anything is kept */
 };
 
 struct bench {
@@ -55,9 +56,11 @@ static int time_rounds(struct bench *b, bench_fn fn, struct timing *out)
     out->count = b->rounds;
     if (!out->seconds)
         return SAE_ENOMEM;
+    double start = hb_now();
     int rc = fn(b, 0); /* warm the page cache once, as a running hub's would be */
+    out->first = hb_now() - start;
     for (size_t i = 0; rc == 0 && i < b->rounds; i++) {
-        double start = hb_now();
+        start = hb_now();
         rc = fn(b, i);
         out->seconds[i] = hb_now() - start;
     }
@@ -303,9 +306,9 @@ static void report_http(const char *what, struct timing *page, struct timing *ra
     double p50 = hb_percentile(page->seconds, page->count, 50) * 1000;
     double p95 = hb_percentile(page->seconds, page->count, 95) * 1000;
     double raw95 = hb_percentile(raw->seconds, raw->count, 95) * 1000;
-    printf("  %-16s HTTPS page p50 %7.2f ms  p95 %7.2f ms | ratio p95 to raw SQL %.2f%s\n",
-           what, p50, p95, raw95 > 0 ? p95 / raw95 : 0,
-           p95 <= 200 ? "" : "  (over the 200 ms aim)");
+    printf("  %-16s HTTPS page p50 %7.2f ms  p95 %7.2f ms | ratio p95 to raw SQL %.2f |"
+           " first visit %7.2f ms%s\n", what, p50, p95, raw95 > 0 ? p95 / raw95 : 0,
+           page->first * 1000, p95 <= 200 && p95 <= 3 * raw95 ? "" : "  (short of the aim)");
 }
 
 static void report(const char *what, struct timing *fn, struct timing *raw)
@@ -316,7 +319,7 @@ static void report(const char *what, struct timing *fn, struct timing *raw)
     double raw95 = hb_percentile(raw->seconds, raw->count, 95) * 1000;
     printf("  %-16s p50 %7.2f ms  p95 %7.2f ms | raw SQL p50 %7.2f ms  p95 %7.2f ms |"
            " ratio p95 %.2f%s\n", what, p50, p95, raw50, raw95, raw95 > 0 ? p95 / raw95 : 0,
-           p95 <= 200 ? "" : "  (over the 200 ms aim)");
+           p95 <= 200 && p95 <= 3 * raw95 ? "" : "  (short of the aim)");
 }
 
 static int run(struct bench *b)
