@@ -45,6 +45,8 @@ int console_create(const char *db_path, int busy_timeout_ms, struct console **ou
         rc = web_assets_init();
     for (size_t i = 0; rc == 0 && i < CONSOLE_CONNECTIONS; i++)
         rc = hub_store_open(db_path, busy_timeout_ms, &c->pool[i], why);
+    if (rc == 0)
+        rc = dup_prepare_start(db_path, c->dir, busy_timeout_ms, &c->dups);
     if (rc != 0) {
         console_destroy(c);
         return rc;
@@ -57,6 +59,7 @@ void console_destroy(struct console *c)
 {
     if (!c)
         return;
+    dup_prepare_stop(c->dups);
     for (size_t i = 0; i < CONSOLE_CONNECTIONS; i++)
         hub_store_close(c->pool[i]);
     throttle_destroy(c->throttle);

@@ -18,6 +18,9 @@
 #define HUB_DB_FILE "hub.db"
 #define HUB_SCHEMA_VERSION 8
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
+/* The most of hub.db each connection maps into memory: 2 GiB, the most Debian 12's SQLite
+ * maps (SQLITE_MAX_MMAP_SIZE); past it, pages are read as usual. */
+#define HUB_MMAP_BYTES_TEXT "2147418112"
 /* Who resolved a conflict no coordinator needed (equal values, candidates replaced). */
 #define HUB_SETTLED_BY "sae-hub"
 /* A change dated more than this past the hub's clock is held: kept, shown, never winning. */

@@ -286,7 +286,34 @@ static void test_cache_keeps_while_nothing_changes(void **state)
     assert_int_equal(r.counted, 0);
     assert_int_equal(r.left_out, 1);
     me_report_free(&r);
+    /* ME_CACHE_ENTRIES reports are kept: November (the oldest) gives way to the next. */
+    for (int month = 1; month <= ME_CACHE_ENTRIES - 2; month++) {
+        char text[8];
+        snprintf(text, sizeof text, "2026-%02d", month);
+        struct me_filter other = month_filter(text);
+        assert_int_equal(me_cache_load(cache, f->store, &other, &r), 0);
+        me_report_free(&r);
+    }
+    assert_int_equal(me_cache_load(cache, f->store, &november, &r), 0);
+    assert_int_equal(r.counted, 1);
+    me_report_free(&r);
+    struct me_filter one_more = month_filter("2025-12");
+    assert_int_equal(me_cache_load(cache, f->store, &one_more, &r), 0);
+    me_report_free(&r);
+    assert_int_equal(me_cache_load(cache, f->store, &november, &r), 0);
+    assert_int_equal(r.counted, 0);
+    me_report_free(&r);
     me_cache_destroy(cache);
+}
+
+/* Every connection maps hub.db (HUB_MMAP_BYTES_TEXT): pages read without a copy each. */
+static void test_store_maps_the_database(void **state)
+{
+    struct hub_fixture *f = *state;
+    int64_t mapped = 0;
+    assert_int_equal(sae_db_query_int(f->store->db, NULL, "PRAGMA mmap_size", NULL, 0, &mapped),
+                     0);
+    assert_int_equal(mapped, strtoll(HUB_MMAP_BYTES_TEXT, NULL, 10));
 }
 
 static void test_period_limits(void **state)
@@ -327,6 +354,7 @@ int main(void)
                                         hub_teardown),
         cmocka_unit_test_setup_teardown(test_cache_keeps_while_nothing_changes, hub_setup,
                                         hub_teardown),
+        cmocka_unit_test_setup_teardown(test_store_maps_the_database, hub_setup, hub_teardown),
         cmocka_unit_test(test_period_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
