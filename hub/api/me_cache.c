@@ -65,7 +65,8 @@ static int make_key(const struct me_filter *filter, int64_t version, struct me_k
     if ((filter->kecamatan && strlen(filter->kecamatan) >= sizeof key->kecamatan) ||
         (filter->village && strlen(filter->village) >= sizeof key->village))
         return SAE_ERANGE;
-    snprintf(key->kecamatan, sizeof key->kecamatan, "%s", filter->kecamatan ? filter->kecamatan : "");
+    snprintf(key->kecamatan, sizeof key->kecamatan, "%s",
+             filter->kecamatan ? filter->kecamatan : "");
     snprintf(key->village, sizeof key->village, "%s", filter->village ? filter->village : "");
     sae_date_today(filter->now_ms, key->today);
     key->version = version;

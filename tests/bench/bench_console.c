@@ -215,8 +215,8 @@ static int raw_filtered(struct bench *b, size_t round)
     /* The plan a person would force for an area: through the index of kinds and villages. */
     static const char where[] =
         " FROM report_summary m JOIN report r ON r.id = m.report_id WHERE +m.kind = 'case'"
-        " AND r.kind = 'case' AND r.village > ?1 AND r.village < ?2 AND m.risk = 'high' AND instr(m.violence,"
-        " ',physical,') > 0 AND +m.day >= '2025-01-01' AND +m.deleted = 0";
+        " AND r.kind = 'case' AND r.village > ?1 AND r.village < ?2 AND m.risk = 'high'"
+        " AND instr(m.violence, ',physical,') > 0 AND +m.day >= '2025-01-01' AND +m.deleted = 0";
     char sql[512];
     snprintf(sql, sizeof sql, "SELECT m.report_id, r.village, m.day, m.status, m.risk,"
              " m.registration%s ORDER BY m.day DESC, m.report_id DESC LIMIT ?3", where);
