@@ -20,10 +20,20 @@ struct dup_prepare {
     int busy_timeout_ms;
 };
 
-static bool stopping(void *context)
+static void deadline_in(struct timespec *at, long ms);
+
+/* Between two chunks of a refresh: a pause that lets the console's own writes (a session
+ * touched, a case file's audit row) take the write lock the build would otherwise take
+ * again at once; whether to stop. */
+static bool between_chunks(void *context)
 {
     struct dup_prepare *p = context;
+    struct timespec at;
+    deadline_in(&at, DUP_PREPARE_PAUSE_MS);
     pthread_mutex_lock(&p->lock);
+    int waited = 0;
+    while (!p->stopping && waited != ETIMEDOUT)
+        waited = pthread_cond_timedwait(&p->changed, &p->lock, &at);
     bool stop = p->stopping;
     pthread_mutex_unlock(&p->lock);
     return stop;
@@ -47,7 +57,7 @@ static int refresh_once(struct dup_prepare *p, struct hub_store *store)
     uint8_t key[DUP_KEY_BYTES];
     int rc = dup_key_load(p->dir, key);
     if (rc == 0)
-        rc = dup_refresh_until(store, key, stopping, p);
+        rc = dup_refresh_until(store, key, between_chunks, p);
     sodium_memzero(key, sizeof key);
     return rc;
 }

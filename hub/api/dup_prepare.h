@@ -10,6 +10,8 @@
 
 /* Seconds between two refreshes of the pairs after the first build. */
 #define DUP_PREPARE_INTERVAL_S 30
+/* The pause between two chunks of a build, in which the console's writes go first. */
+#define DUP_PREPARE_PAUSE_MS 50
 /* How long a page waits for a first build before it says "being prepared" (a small hub's
  * build is done well within it). */
 #define DUP_PREPARE_WAIT_MS 2000
