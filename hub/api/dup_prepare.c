@@ -20,7 +20,7 @@ struct dup_prepare {
     int busy_timeout_ms;
 };
 
-static void deadline_in(struct timespec *at, long ms);
+static void wait_for(struct dup_prepare *p, const bool *flag, long ms);
 
 /* Between two chunks of a refresh: a pause that lets the console's own writes (a session
  * touched, a case file's audit row) take the write lock the build would otherwise take
@@ -28,26 +28,27 @@ static void deadline_in(struct timespec *at, long ms);
 static bool between_chunks(void *context)
 {
     struct dup_prepare *p = context;
-    struct timespec at;
-    deadline_in(&at, DUP_PREPARE_PAUSE_MS);
     pthread_mutex_lock(&p->lock);
-    int waited = 0;
-    while (!p->stopping && waited != ETIMEDOUT)
-        waited = pthread_cond_timedwait(&p->changed, &p->lock, &at);
+    wait_for(p, &p->stopping, DUP_PREPARE_PAUSE_MS);
     bool stop = p->stopping;
     pthread_mutex_unlock(&p->lock);
     return stop;
 }
 
-static void deadline_in(struct timespec *at, long ms)
+/* With p->lock held: until *flag is true or ms have passed. */
+static void wait_for(struct dup_prepare *p, const bool *flag, long ms)
 {
-    clock_gettime(CLOCK_REALTIME, at);
-    at->tv_sec += ms / 1000;
-    at->tv_nsec += (ms % 1000) * 1000000L;
-    if (at->tv_nsec >= 1000000000L) {
-        at->tv_sec++;
-        at->tv_nsec -= 1000000000L;
+    struct timespec at;
+    clock_gettime(CLOCK_REALTIME, &at);
+    at.tv_sec += ms / 1000;
+    at.tv_nsec += (ms % 1000) * 1000000L;
+    if (at.tv_nsec >= 1000000000L) {
+        at.tv_sec++;
+        at.tv_nsec -= 1000000000L;
     }
+    int waited = 0;
+    while (!*flag && waited != ETIMEDOUT)
+        waited = pthread_cond_timedwait(&p->changed, &p->lock, &at);
 }
 
 /* One refresh on the thread's connection; the key is read each time (it is made at the first
@@ -74,11 +75,7 @@ static void *prepare(void *context)
     p->ready = true;
     pthread_cond_broadcast(&p->changed);
     while (store && !p->stopping) {
-        struct timespec at;
-        deadline_in(&at, DUP_PREPARE_INTERVAL_S * 1000L);
-        int waited = 0;
-        while (!p->stopping && waited != ETIMEDOUT)
-            waited = pthread_cond_timedwait(&p->changed, &p->lock, &at);
+        wait_for(p, &p->stopping, DUP_PREPARE_INTERVAL_S * 1000L);
         if (p->stopping)
             break;
         pthread_mutex_unlock(&p->lock);
@@ -127,12 +124,8 @@ int dup_prepare_start(const char *db_path, const char *dir, int busy_timeout_ms,
 
 bool dup_prepare_ready(struct dup_prepare *p, int wait_ms)
 {
-    struct timespec at;
-    deadline_in(&at, wait_ms);
     pthread_mutex_lock(&p->lock);
-    int waited = 0;
-    while (!p->ready && waited != ETIMEDOUT)
-        waited = pthread_cond_timedwait(&p->changed, &p->lock, &at);
+    wait_for(p, &p->ready, wait_ms);
     bool ready = p->ready;
     pthread_mutex_unlock(&p->lock);
     return ready;
