@@ -42,7 +42,7 @@ static size_t keep(char *data, size_t size, size_t count, void *context)
     return n;
 }
 
-/* $SAE_HUB_BIN, else sae-hub in the folder above the running benchmark's. */
+/* $SAE_HUB_BIN, else sae-hub in the folder that holds the running benchmark's folder. */
 static int hub_program(char *out, size_t size)
 {
     const char *given = getenv("SAE_HUB_BIN");
@@ -53,7 +53,8 @@ static int hub_program(char *out, size_t size)
     if (n <= 0)
         return SAE_EIO;
     self[n] = '\0';
-    return snprintf(out, size, "%s/../sae-hub", dirname(self)) < (int)size ? 0 : SAE_ERANGE;
+    char *bench_dir = dirname(self); /* build/bench */
+    return snprintf(out, size, "%s/sae-hub", dirname(bench_dir)) < (int)size ? 0 : SAE_ERANGE;
 }
 
 /* Starts sae-hub with args (NULL-terminated, after the program's name), its output

@@ -4,8 +4,8 @@
  * signed-in coordinator's libcurl client (certificate verified, key pinned, one kept-alive
  * connection, cookies kept).
  *
- * The program is $SAE_HUB_BIN when set, else sae-hub beside the benchmark's folder
- * (build/bench/../sae-hub). The daemon's log goes to DIR/serve.log. The hub.db the
+ * The program is $SAE_HUB_BIN when set, else the sae-hub beside the benchmark's folder
+ * (build/sae-hub for build/bench/bench_console). The daemon's log goes to DIR/serve.log. The hub.db the
  * benchmark builds carries a public key of its own, not hub.key's: only posts' pushes
  * would notice, and these benchmarks read the console only. */
 #ifndef CONSOLE_HTTP_SUPPORT_H
