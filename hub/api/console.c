@@ -31,9 +31,13 @@ int console_create(const char *db_path, int busy_timeout_ms, struct console **ou
     if (rc == 0)
         rc = throttle_create(&c->throttle);
     if (rc == 0)
+        rc = me_cache_create(&c->me_cache);
+    if (rc == 0)
         rc = web_assets_init();
     for (size_t i = 0; rc == 0 && i < CONSOLE_CONNECTIONS; i++)
         rc = hub_store_open(db_path, busy_timeout_ms, &c->pool[i], why);
+    if (rc == 0)
+        rc = dup_prepare_start(db_path, c->dir, busy_timeout_ms, &c->dups);
     if (rc != 0) {
         console_destroy(c);
         return rc;
@@ -54,9 +58,11 @@ void console_destroy(struct console *c)
 {
     if (!c)
         return;
+    dup_prepare_stop(c->dups);
     for (size_t i = 0; i < CONSOLE_CONNECTIONS; i++)
         hub_store_close(c->pool[i]);
     throttle_destroy(c->throttle);
+    me_cache_destroy(c->me_cache);
     pthread_cond_destroy(&c->available);
     pthread_mutex_destroy(&c->lock);
     free(c);
@@ -139,7 +145,9 @@ static int find_caller(struct console_exchange *x)
     rc = hub_account_get(x->store, session.account, &caller->account);
     if (rc == SAE_ENOTFOUND || (rc == 0 && caller->account.disabled))
         return hub_session_end(x->store, caller->token_hash);
-    if (rc == 0)
+    /* Seen this second already: the same value again would cost a write transaction per
+     * request (a page and its chart images arrive together). */
+    if (rc == 0 && session.seen_s != x->now_s)
         rc = hub_session_touch(x->store, caller->token_hash, x->now_s);
     if (rc == 0) {
         memcpy(caller->csrf, session.csrf, sizeof caller->csrf);

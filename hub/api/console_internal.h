@@ -7,6 +7,8 @@
 #include <jansson.h>
 
 #include "api/console.h"
+#include "api/dup_prepare.h"
+#include "api/me_cache.h"
 #include "app/session.h"
 #include "app/throttle.h"
 #include "app/web_request.h"
@@ -19,6 +21,8 @@ struct console {
     bool in_use[CONSOLE_CONNECTIONS];
     struct throttle *throttle;
     struct session_limits limits;
+    struct me_cache *me_cache;
+    struct dup_prepare *dups; /* NULL: not started (the pages refresh the pairs themselves) */
     char dir[4096]; /* the hub's directory (its db_path's), for files beside hub.db */
     char public_url[CONSOLE_URL_BYTES]; /* serve --url: bundles' hub_url; "": not known */
 };

@@ -119,6 +119,11 @@ static int pairs_page(struct console_exchange *x, unsigned status, const char *a
     const char *heads[] = {layout_say(x, MSG_DUP_LIKELIHOOD), layout_say(x, MSG_DUP_CASE_A),
                            layout_say(x, MSG_DUP_CASE_B), layout_say(x, MSG_DUP_SIGNALS),
                            layout_say(x, MSG_DECISION)};
+    /* A decision answered while the first build runs falls back to the inline refresh. */
+    if (!alert && x->console->dups && !dup_prepare_ready(x->console->dups, DUP_PREPARE_WAIT_MS)) {
+        layout_alert(&h, "warn", layout_say(x, MSG_DUP_PREPARING));
+        return console_page_close(&h, x, status);
+    }
     layout_table_begin(&h, "pairs", heads, N(heads) - (coordinator ? 0 : 1));
     struct pairs_page page = {x, &h, coordinator};
     int rc = dup_key_load(x->console->dir, key);

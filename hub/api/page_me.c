@@ -163,7 +163,7 @@ static int load(struct console_exchange *x, bool api, struct me_query *q, struct
                                      "name of the list");
         return console_page_message(x, 400, MSG_BAD_PERIOD);
     }
-    int rc = me_report_load(x->store, &q->filter, r);
+    int rc = me_cache_load(x->console->me_cache, x->store, &q->filter, r);
     *loaded = rc == 0;
     return rc;
 }

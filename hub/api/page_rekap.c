@@ -161,7 +161,7 @@ int page_rekap(struct console_exchange *x, const struct web_form *form)
     if (strlen(text) > 7 || me_filter_period(&filter, month, month) != 0)
         return console_page_message(x, 400, MSG_BAD_PERIOD);
     struct me_report r;
-    int rc = me_report_load(x->store, &filter, &r);
+    int rc = me_cache_load(x->console->me_cache, x->store, &filter, &r);
     if (rc != 0)
         return rc;
     struct html h;

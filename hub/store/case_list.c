@@ -33,9 +33,10 @@ struct list_values {
 };
 
 /* by_area: the form used when an area is filtered. An area holds a few percent of a
- * district's reports, so the list is read through the village index (report_by_village);
- * a unary + keeps SQLite from reading the whole district in date order instead, which it
- * would guess cheaper without statistics. */
+ * district's reports, so the list is read through the index of kinds and villages
+ * (report_by_kind_village: the kind's reports of the area only, not every event of its
+ * villages); a unary + keeps SQLite from reading the whole district in date order
+ * instead, which it would guess cheaper without statistics. */
 struct filter_fragment {
     size_t offset;   /* of the value in struct list_values; "" leaves the fragment out */
     const char *sql, *by_area;
@@ -43,7 +44,8 @@ struct filter_fragment {
 };
 
 static const struct filter_fragment fragments[] = {
-    {offsetof(struct list_values, kind), " AND m.kind = :kind", " AND +m.kind = :kind", false},
+    {offsetof(struct list_values, kind), " AND m.kind = :kind",
+     " AND +m.kind = :kind AND r.kind = :kind", false},
     {offsetof(struct list_values, kec_lo), " AND r.village > :kec_lo AND r.village < :kec_hi",
      NULL, true},
     {offsetof(struct list_values, village), " AND r.village = :village", NULL, true},

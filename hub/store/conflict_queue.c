@@ -315,22 +315,28 @@ static int run_queue(struct hub_store *store, const char *sql, const int64_t *in
     return 0;
 }
 
-static const char queue_page_sql[] =
-    "SELECT q.id FROM conflict q JOIN report r ON r.id = q.report_id WHERE " HUB_QUEUE_WHERE
-    " AND (?1 IS NULL OR q.report_id = ?1) AND (?2 IS NULL OR r.village = ?2)"
-    " AND (?3 = 0 OR q.severity = 'hard') AND (?6 = 0 OR q.id = ?6)"
-    " ORDER BY q.opened_ms, q.id LIMIT ?4 OFFSET ?5";
-
-static const char total_sql[] =
-    "SELECT count(*) FROM conflict q JOIN report r ON r.id = q.report_id WHERE "
-    HUB_QUEUE_WHERE " AND (?1 IS NULL OR q.report_id = ?1) AND (?2 IS NULL OR r.village = ?2)"
-    " AND (?3 = 0 OR q.severity = 'hard')";
+/* The queue's conflicts, and (_IN_VILLAGE) those of one village: only that form reads
+ * report, so that the whole queue is a walk of conflict_by_age alone. */
+#define QUEUE_FILTER_SQL                                                                     \
+    " WHERE " HUB_QUEUE_WHERE " AND (?1 IS NULL OR q.report_id = ?1)"                        \
+    " AND (?3 = 0 OR q.severity = 'hard')"
+#define QUEUE_PAGE_SQL(from, village)                                                        \
+    "SELECT q.id" from QUEUE_FILTER_SQL village " AND (?6 = 0 OR q.id = ?6)"                  \
+    " ORDER BY q.opened_ms, q.id LIMIT ?4 OFFSET ?5"
+#define QUEUE_IN_VILLAGE_FROM " FROM conflict q JOIN report r ON r.id = q.report_id"
+#define QUEUE_IN_VILLAGE " AND r.village = ?2"
+static const char queue_page_sql[] = QUEUE_PAGE_SQL(" FROM conflict q", "");
+static const char queue_page_in_village_sql[] =
+    QUEUE_PAGE_SQL(QUEUE_IN_VILLAGE_FROM, QUEUE_IN_VILLAGE);
+static const char total_sql[] = "SELECT count(*) FROM conflict q" QUEUE_FILTER_SQL;
+static const char total_in_village_sql[] =
+    "SELECT count(*)" QUEUE_IN_VILLAGE_FROM QUEUE_FILTER_SQL QUEUE_IN_VILLAGE;
 
 static int queue_total(struct hub_store *store, const char *const *texts, bool hard_only,
                        int64_t *out)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, total_sql, &stmt);
+    int rc = hub_store_prepare(store, texts[1] ? total_in_village_sql : total_sql, &stmt);
     for (int i = 0; rc == 0 && i < 2; i++)
         rc = texts[i] ? sae_db_bind_text(stmt, i + 1, texts[i]) : sae_db_bind_null(stmt, i + 1);
     if (rc == 0)
@@ -350,11 +356,12 @@ static int queue_total(struct hub_store *store, const char *const *texts, bool h
 static int queue_select(struct hub_store *store, const struct hub_queue_query *q, int64_t id,
                         struct hub_queue *out)
 {
-    char sql[sizeof queue_base_sql + sizeof queue_page_sql];
+    char sql[sizeof queue_base_sql + sizeof queue_page_in_village_sql];
     const char *texts[2] = {q->report_id, q->village};
     int64_t ints[4] = {q->hard_only, (int64_t)q->limit, (int64_t)q->offset, id};
     int64_t total = 0;
-    snprintf(sql, sizeof sql, queue_base_sql, queue_page_sql);
+    snprintf(sql, sizeof sql, queue_base_sql, q->village ? queue_page_in_village_sql
+                                                         : queue_page_sql);
     /* Inside a caller's read (a case file), that read's state; else one of its own. */
     bool own = !sae_db_in_transaction(store->db);
     int rc = own ? hub_read_begin(store) : 0;

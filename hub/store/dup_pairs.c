@@ -304,6 +304,8 @@ enum refresh_phase { PHASE_NAMES, PHASE_DROP, PHASE_PAIRS };
 
 struct refresh {
     const uint8_t *key;
+    dup_stop_fn stop; /* NULL: runs to the end */
+    void *stop_context;
     int64_t cursor, facts;
     struct changed_ids set;
     enum refresh_phase phase;
@@ -361,6 +363,8 @@ static int run_phases(struct hub_store *store, struct refresh *r)
     for (int phase = PHASE_NAMES; rc == 0 && phase <= PHASE_PAIRS; phase++) {
         r->phase = (enum refresh_phase)phase;
         for (r->from = 0; rc == 0 && r->from < r->set.count; r->from = r->to) {
+            if (r->stop && r->stop(r->stop_context))
+                return SAE_EBUSY;
             r->to = r->set.count - r->from > DUP_REFRESH_CHUNK ? r->from + DUP_REFRESH_CHUNK
                                                                : r->set.count;
             rc = hub_store_write(store, refresh_chunk, r);
@@ -371,7 +375,13 @@ static int run_phases(struct hub_store *store, struct refresh *r)
 
 int dup_refresh(struct hub_store *store, const uint8_t key[DUP_KEY_BYTES])
 {
-    struct refresh r = {.key = key};
+    return dup_refresh_until(store, key, NULL, NULL);
+}
+
+int dup_refresh_until(struct hub_store *store, const uint8_t key[DUP_KEY_BYTES],
+                      dup_stop_fn stop, void *context)
+{
+    struct refresh r = {.key = key, .stop = stop, .stop_context = context};
     int rc = me_facts_refresh(store, NULL);
     if (rc == 0)
         rc = hub_store_write(store, begin_refresh, &r);

@@ -47,6 +47,13 @@ const char *dup_grade_name(int grade);
  * file was lost and made again) makes every hash and pair computed again. */
 int dup_refresh(struct hub_store *store, const uint8_t key[DUP_KEY_BYTES]);
 
+/* Whether a long refresh should end early (asked between chunks). */
+typedef bool (*dup_stop_fn)(void *context);
+/* dup_refresh, asking stop(context) before each chunk: SAE_EBUSY when it said so (the
+ * cursor moves only at the end, so the next refresh does the whole of it again). */
+int dup_refresh_until(struct hub_store *store, const uint8_t key[DUP_KEY_BYTES],
+                      dup_stop_fn stop, void *context);
+
 struct dup_case {
     char id[SAE_ID_TEXT_LEN + 1];
     char number[40];      /* registration number, "" when none */

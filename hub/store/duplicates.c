@@ -118,6 +118,8 @@ static int link_cases(struct hub_store *store, const char *a, const char *b,
     const char *regroup_first[] = {first, a, a};
     if (rc == 0)
         rc = hub_store_run_texts(store, regroup_sql, regroup_first, 3);
+    if (rc == 0)
+        rc = me_facts_changed(store); /* the survivor's other cases are counted no more */
     return rc == 0 ? dup_pairs_drop_group(store, first) : rc;
 }
 

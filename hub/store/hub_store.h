@@ -22,8 +22,11 @@
 #define HUB_TLS_KEY_FILE "tls-key.pem"
 #define HUB_TLS_BACKUP_KEY_FILE "tls-backup-key.pem"
 #define HUB_KEY_FILE "hub.key"
-#define HUB_SCHEMA_VERSION 8
+#define HUB_SCHEMA_VERSION 9
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
+/* The most of hub.db each connection maps into memory: 2 GiB, the most Debian 12's SQLite
+ * maps (SQLITE_MAX_MMAP_SIZE); past it, pages are read as usual. */
+#define HUB_MMAP_BYTES_TEXT "2147418112"
 /* Who resolved a conflict no coordinator needed (equal values, candidates replaced). */
 #define HUB_SETTLED_BY "sae-hub"
 /* A change dated more than this past the hub's clock is held: kept, shown, never winning. */

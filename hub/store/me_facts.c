@@ -256,6 +256,8 @@ static int refresh_chunk(struct hub_store *store, void *context)
     /* The last chunk moves the cursor: a refresh cut short is done again, whole. */
     if (rc == 0 && r->to == r->list.count)
         rc = sae_db_set_meta_int(store->db, ME_META_CURSOR, r->last);
+    if (rc == 0 && r->to == r->list.count)
+        rc = me_facts_changed(store);
     return rc;
 }
 
@@ -272,9 +274,28 @@ static int run_chunks(struct hub_store *store, struct refresh *r)
     return rc;
 }
 
+int me_facts_version(struct hub_store *store, int64_t *out)
+{
+    int64_t version = 0;
+    int rc = sae_db_meta_int(store->db, ME_META_VERSION, &version);
+    if (rc == SAE_ENOTFOUND) /* a hub whose figures never changed since it had them */
+        rc = 0;
+    if (rc == 0)
+        *out = version;
+    return rc;
+}
+
+int me_facts_changed(struct hub_store *store)
+{
+    int64_t version = 0;
+    int rc = me_facts_version(store, &version);
+    return rc == 0 ? sae_db_set_meta_int(store->db, ME_META_VERSION, version + 1) : rc;
+}
+
 int me_facts_invalidate(struct hub_store *store)
 {
-    return sae_db_set_meta_int(store->db, ME_META_CURSOR, 0);
+    int rc = sae_db_set_meta_int(store->db, ME_META_CURSOR, 0);
+    return rc == 0 ? me_facts_changed(store) : rc;
 }
 
 int me_facts_refresh(struct hub_store *store, int64_t *refreshed)

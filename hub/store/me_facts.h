@@ -20,6 +20,9 @@
 #include "store/hub_store.h"
 
 #define ME_META_CURSOR "me_cursor"
+/* Moves whenever what the figures count may have changed: facts rewritten, cases linked as
+ * one survivor, the list of areas changed (absent: 0). */
+#define ME_META_VERSION "me_version"
 /* Reports read again per write transaction: a first build of 100,000 cases never holds the
  * daemon's merges for long. */
 #define ME_FACTS_CHUNK 1000
@@ -34,5 +37,13 @@ int me_facts_refresh(struct hub_store *store, int64_t *refreshed);
  * for a change of the list of areas (a village's code or kecamatan), which moves no change
  * past the cursor. */
 int me_facts_invalidate(struct hub_store *store);
+
+/* The version of what the figures count (ME_META_VERSION): equal versions, equal figures
+ * for the same period, area and day. */
+int me_facts_version(struct hub_store *store, int64_t *out);
+
+/* Moves the version, inside the caller's write transaction: for writers of what the
+ * figures read besides the facts (dup_survivor). */
+int me_facts_changed(struct hub_store *store);
 
 #endif

@@ -425,6 +425,44 @@ void me_report_free(struct me_report *report)
     }
 }
 
+/* The rows of from, in their order, appended to the empty figure to. */
+static int figure_copy(const struct me_figure *from, struct me_figure *to)
+{
+    to->rows = from->count ? calloc(from->count, sizeof *to->rows) : NULL;
+    if (from->count && !to->rows)
+        return SAE_ENOMEM;
+    for (size_t r = 0; r < from->count; r++) {
+        const struct me_row *row = &from->rows[r];
+        struct me_row *copy = &to->rows[to->count];
+        copy->key = strdup(row->key);
+        copy->sub = strdup(row->sub);
+        copy->label = row->label ? strdup(row->label) : NULL;
+        copy->count = row->count;
+        to->count++; /* freed with the figure, whatever was copied */
+        if (!copy->key || !copy->sub || (row->label && !copy->label))
+            return SAE_ENOMEM;
+    }
+    return 0;
+}
+
+int me_report_copy(const struct me_report *report, struct me_report *out)
+{
+    struct me_report copy = *report;
+    int rc = 0;
+    for (int i = 0; i < ME_FIGURE_COUNT; i++) {
+        copy.figures[i].rows = NULL;
+        copy.figures[i].count = 0;
+    }
+    for (int i = 0; rc == 0 && i < ME_FIGURE_COUNT; i++)
+        rc = figure_copy(&report->figures[i], &copy.figures[i]);
+    if (rc != 0) {
+        me_report_free(&copy);
+        return rc;
+    }
+    *out = copy;
+    return 0;
+}
+
 bool me_figure_name_known(const char *name)
 {
     for (int i = 0; i < ME_FIGURE_COUNT; i++)

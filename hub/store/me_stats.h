@@ -99,6 +99,9 @@ int me_filter_period(struct me_filter *filter, const char *from, const char *to)
 int me_report_load(struct hub_store *store, const struct me_filter *filter,
                    struct me_report *out);
 void me_report_free(struct me_report *report);
+/* A copy of report into out (every row its own), to free with me_report_free; the filter's
+ * area codes still point where report's do. */
+int me_report_copy(const struct me_report *report, struct me_report *out);
 /* Whether a figure is called name ("cases_by_month"...). */
 bool me_figure_name_known(const char *name);
 /* The figure named name; NULL when none is. */

@@ -1,12 +1,14 @@
 /* make bench: the district console's reads on a district's worth of data. case_world builds
  * a hub.db of 100,000 cases with their services, stays and referrals from 330 posts (seeded,
- * through the hub's merge) and some open conflicts; then the reports list, a filtered list,
- * a case file and the conflicts queue are timed (p50, p95) beside the raw SQL that returns
- * the same rows, in the same run, as a ratio; and then the console's pages of the same reads
- * served over real HTTPS on 127.0.0.1 (the console's handler and server as `sae-hub serve`
- * runs them, a signed-in coordinator's kept-alive connection), beside the same raw SQL.
- * BENCH_CASES and BENCH_ROUNDS change the size and the repeats; BENCH_SMOKE=1 runs 500
- * cases, 3 rounds. */
+ * through the hub's merge) and some open conflicts, in a hub directory made by `sae-hub
+ * init`; then the reports list, a filtered list, a case file, the conflicts queue and the
+ * monitoring and evaluation page of the last whole month are timed (p50, p95) as the
+ * console's functions in this process, and as pages over real HTTPS from the real daemon
+ * (`sae-hub serve` on a free 127.0.0.1 port, a signed-in coordinator's kept-alive libcurl
+ * connection: console_http_support.h), each beside the raw SQL that returns the same rows
+ * (for the M&E page: its headline figure), in the same run, as a ratio. Aim: every page
+ * p95 <= 200 ms and <= 3x its raw SQL. BENCH_CASES and BENCH_ROUNDS change the size and
+ * the repeats; BENCH_SMOKE=1 runs 500 cases, 3 rounds. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,10 @@
 #include "store/case_file.h"
 #include "store/case_list.h"
 #include "store/conflict_queue.h"
+#include "store/me_facts.h"
+#include "store/me_stats.h"
 #include "sae/sae_db.h"
+#include "sae/sae_derived.h"
 
 #define CASES_DEFAULT 100000
 #define POSTS 330
@@ -30,6 +35,7 @@
 struct timing {
     double *seconds;
     size_t count;
+    double first; /* the warming round: a page's first visit, before anything is kept */
 };
 
 struct bench {
@@ -37,6 +43,7 @@ struct bench {
     struct console_http http;
     size_t rounds;
     const char *kecamatan;
+    char month[ME_MONTH_BYTES], month_from[11], month_to[11]; /* the M&E page's period */
     char sample_ids[ROUNDS_DEFAULT * 4][SAE_ID_TEXT_LEN + 1];
     size_t sample_count;
 };
@@ -49,9 +56,11 @@ static int time_rounds(struct bench *b, bench_fn fn, struct timing *out)
     out->count = b->rounds;
     if (!out->seconds)
         return SAE_ENOMEM;
+    double start = hb_now();
     int rc = fn(b, 0); /* warm the page cache once, as a running hub's would be */
+    out->first = hb_now() - start;
     for (size_t i = 0; rc == 0 && i < b->rounds; i++) {
-        double start = hb_now();
+        start = hb_now();
         rc = fn(b, i);
         out->seconds[i] = hb_now() - start;
     }
@@ -106,6 +115,19 @@ static int console_queue(struct bench *b, size_t round)
     return rc;
 }
 
+static int console_me(struct bench *b, size_t round)
+{
+    struct me_filter filter = {.now_ms = NOW_MS};
+    struct me_report report;
+    (void)round;
+    int rc = me_filter_period(&filter, b->month, b->month);
+    if (rc == 0)
+        rc = me_report_load(b->world.store, &filter, &report);
+    if (rc == 0)
+        me_report_free(&report);
+    return rc;
+}
+
 /* ---- The console's pages over HTTPS ---------------------------------------------------- */
 
 static int http_list(struct bench *b, size_t round)
@@ -136,6 +158,14 @@ static int http_queue(struct bench *b, size_t round)
     char path[96];
     (void)round; /* the page shows the queue's first 25 */
     snprintf(path, sizeof path, "/console/conflicts");
+    return console_http_get(&b->http, path);
+}
+
+static int http_me(struct bench *b, size_t round)
+{
+    char path[96];
+    (void)round;
+    snprintf(path, sizeof path, "/console/me?from=%s&to=%s", b->month, b->month);
     return console_http_get(&b->http, path);
 }
 
@@ -182,11 +212,11 @@ static int raw_filtered(struct bench *b, size_t round)
     (void)round;
     snprintf(lo, sizeof lo, "%.20s.", b->kecamatan);
     snprintf(hi, sizeof hi, "%.20s/", b->kecamatan);
-    /* The plan a person would force for an area: through the village index. */
+    /* The plan a person would force for an area: through the index of kinds and villages. */
     static const char where[] =
         " FROM report_summary m JOIN report r ON r.id = m.report_id WHERE +m.kind = 'case'"
-        " AND r.village > ?1 AND r.village < ?2 AND m.risk = 'high' AND instr(m.violence,"
-        " ',physical,') > 0 AND +m.day >= '2025-01-01' AND +m.deleted = 0";
+        " AND r.kind = 'case' AND r.village > ?1 AND r.village < ?2 AND m.risk = 'high'"
+        " AND instr(m.violence, ',physical,') > 0 AND +m.day >= '2025-01-01' AND +m.deleted = 0";
     char sql[512];
     snprintf(sql, sizeof sql, "SELECT m.report_id, r.village, m.day, m.status, m.risk,"
              " m.registration%s ORDER BY m.day DESC, m.report_id DESC LIMIT ?3", where);
@@ -233,6 +263,13 @@ static int raw_queue(struct bench *b, size_t round)
                     NULL, NULL, (int64_t)(round % 4) * PAGE);
 }
 
+/* The M&E page's headline figure: consented cases of the month by type of violence. */
+static int raw_me(struct bench *b, size_t round)
+{
+    (void)round;
+    return raw_rows(b, hb_raw_figure_sql, b->month_from, b->month_to, 0);
+}
+
 /* ---- Setup and report ------------------------------------------------------------------ */
 
 static int pick_samples(struct bench *b)
@@ -252,14 +289,26 @@ static int pick_samples(struct bench *b)
     return b->sample_count > 0 && b->kecamatan ? 0 : SAE_ENOTFOUND;
 }
 
+/* The last whole month before NOW_MS: "YYYY-MM", its first day and the next month's. */
+static void last_month(struct bench *b)
+{
+    char today[11];
+    sae_date_today(NOW_MS, today);
+    unsigned y = (unsigned)atoi(today), m = (unsigned)atoi(today + 5);
+    unsigned py = m == 1 ? y - 1 : y, pm = m == 1 ? 12 : m - 1;
+    snprintf(b->month, sizeof b->month, "%04u-%02u", py % 10000, pm % 100);
+    snprintf(b->month_from, sizeof b->month_from, "%04u-%02u-01", py % 10000, pm % 100);
+    snprintf(b->month_to, sizeof b->month_to, "%04u-%02u-01", y % 10000, m % 100);
+}
+
 static void report_http(const char *what, struct timing *page, struct timing *raw)
 {
     double p50 = hb_percentile(page->seconds, page->count, 50) * 1000;
     double p95 = hb_percentile(page->seconds, page->count, 95) * 1000;
     double raw95 = hb_percentile(raw->seconds, raw->count, 95) * 1000;
-    printf("  %-16s HTTPS page p50 %7.2f ms  p95 %7.2f ms | ratio p95 to raw SQL %.2f%s\n",
-           what, p50, p95, raw95 > 0 ? p95 / raw95 : 0,
-           p95 <= 200 ? "" : "  (over the 200 ms aim)");
+    printf("  %-16s HTTPS page p50 %7.2f ms  p95 %7.2f ms | ratio p95 to raw SQL %.2f |"
+           " first visit %7.2f ms%s\n", what, p50, p95, raw95 > 0 ? p95 / raw95 : 0,
+           page->first * 1000, p95 <= 200 && p95 <= 3 * raw95 ? "" : "  (short of the aim)");
 }
 
 static void report(const char *what, struct timing *fn, struct timing *raw)
@@ -270,7 +319,23 @@ static void report(const char *what, struct timing *fn, struct timing *raw)
     double raw95 = hb_percentile(raw->seconds, raw->count, 95) * 1000;
     printf("  %-16s p50 %7.2f ms  p95 %7.2f ms | raw SQL p50 %7.2f ms  p95 %7.2f ms |"
            " ratio p95 %.2f%s\n", what, p50, p95, raw50, raw95, raw95 > 0 ? p95 / raw95 : 0,
-           p95 <= 200 ? "" : "  (over the 200 ms aim)");
+           p95 <= 200 && p95 <= 3 * raw95 ? "" : "  (short of the aim)");
+}
+
+/* Waits until the console's thread has built the possible duplicates (the page then lists
+ * them instead of saying they are being prepared): the pages are timed as an office sees
+ * them once the daemon has settled, not while the first build holds the write lock. */
+static int wait_duplicates(struct bench *b)
+{
+    double start = hb_now();
+    int rc = 0;
+    while ((rc = console_http_get(&b->http, "/console/duplicates")) == 0 &&
+           strstr(b->http.body, "alert warn"))
+        sleep(1);
+    if (rc == 0)
+        printf("  possible duplicates prepared by the daemon %.1f s after sign-in\n",
+               hb_now() - start);
+    return rc;
 }
 
 static int run(struct bench *b)
@@ -281,8 +346,12 @@ static int run(struct bench *b)
     } cases[] = {{"reports list", console_list, raw_list, http_list},
                  {"filtered list", console_filtered, raw_filtered, http_filtered},
                  {"case file", console_case_file, raw_case_file, http_case_file},
-                 {"conflicts queue", console_queue, raw_queue, http_queue}};
+                 {"conflicts queue", console_queue, raw_queue, http_queue},
+                 {"M&E page", console_me, raw_me, http_me}};
     int rc = pick_samples(b);
+    last_month(b);
+    if (rc == 0)
+        rc = wait_duplicates(b);
     for (size_t i = 0; rc == 0 && i < sizeof cases / sizeof cases[0]; i++) {
         struct timing fn = {0}, raw = {0}, page = {0};
         rc = time_rounds(b, cases[i].console, &fn);
@@ -306,7 +375,7 @@ static int run(struct bench *b)
 int main(void)
 {
     static struct bench b;
-    char dir[256], path[300];
+    char dir[256], hub_dir[300], path[PATH_MAX];
     struct case_world_options options = {.seed = 20261206, .posts = POSTS,
                                          .conflicts = CONFLICTS, .now_ms = NOW_MS};
     bool smoke = getenv("BENCH_SMOKE") != NULL;
@@ -318,28 +387,40 @@ int main(void)
     }
     if (options.conflicts > options.cases)
         options.conflicts = options.cases;
-    if (hb_scratch_make("sae-bench-console", dir, sizeof dir) != 0)
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+        hb_scratch_make("sae-bench-console", dir, sizeof dir) != 0)
         return 1;
-    snprintf(path, sizeof path, "%s/hub.db", dir);
+    snprintf(hub_dir, sizeof hub_dir, "%s/hub", dir);
+    int rc = console_http_prepare(&b.http, hub_dir, path, sizeof path);
+    if (rc != 0)
+        fprintf(stderr, "bench_console: sae-hub init in %s failed; see %s\n", hub_dir,
+                b.http.log);
     double start = hb_now();
-    int rc = case_world_build(path, &options, &b.world);
+    if (rc == 0)
+        rc = case_world_build(path, &options, &b.world);
     double built = hb_now() - start;
+    /* The facts a running hub keeps up to date as changes arrive. */
+    if (rc == 0)
+        rc = me_facts_refresh(b.world.store, NULL);
     if (rc == 0) {
         printf("bench_console: %zu cases, %zu services, %zu shelter stays, %zu referrals, "
                "%zu changes from %zu posts, %zu open conflicts; built through the merge in "
                "%.1f s\n", b.world.cases, b.world.services, b.world.shelter_stays,
                b.world.referrals, b.world.changes, options.posts, b.world.conflicts_open,
                built);
-        rc = console_http_start(&b.http, dir, path, b.world.store, NOW_MS);
+        rc = console_http_start(&b.http, b.world.store, NOW_MS);
         if (rc == 0)
             rc = run(&b);
         else
-            fprintf(stderr, "bench_console: serving the console: %s\n", sae_error_name(rc));
+            fprintf(stderr, "bench_console: sae-hub serve: %s; see %s\n", sae_error_name(rc),
+                    b.http.log);
         console_http_stop(&b.http);
         case_world_close(&b.world);
     } else {
         fprintf(stderr, "bench_console: building the hub: %s\n", sae_error_name(rc));
     }
     hb_scratch_remove(dir);
+    curl_global_cleanup();
     return rc == 0 ? 0 : 1;
 }

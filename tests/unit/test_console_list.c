@@ -296,6 +296,21 @@ static void test_badges_are_the_queue(void **state)
     hub_list_page_free(&page);
     q.has_conflict = 0;
     assert_int_equal(total_of(f, &q), (int64_t)(world_options.cases - queue.count));
+    /* One village's queue: the conflicts of its cases, counted and listed alike. */
+    const char *village = queue.entries[0].village;
+    int64_t in_village = 0;
+    for (size_t k = 0; k < queue.count; k++)
+        in_village += strcmp(queue.entries[k].village, village) == 0;
+    struct hub_queue one;
+    struct hub_queue_query qv = {.limit = HUB_QUEUE_PAGE_MAX, .now_ms = NOW_MS,
+                                 .village = village};
+    assert_int_equal(hub_conflict_queue(f->world.store, &qv, &one, NULL), 0);
+    assert_int_equal(one.total, in_village);
+    assert_int_equal((int64_t)one.count, in_village);
+    for (size_t k = 0; k < one.count; k++)
+        assert_string_equal(one.entries[k].village, village);
+    assert_true(in_village < (int64_t)queue.count);
+    hub_conflict_queue_free(&one);
     hub_conflict_queue_free(&queue);
 }
 
@@ -416,6 +431,8 @@ static void test_migration_fills_the_summary(void **state)
                                  " ALTER TABLE enroll_token DROP COLUMN bundle_id;"
                                  " ALTER TABLE enroll_token DROP COLUMN device_index;"
                                  " ALTER TABLE enroll_token DROP COLUMN downloaded_ms;"
+                                 /* and migration 9's index */
+                                 " DROP INDEX report_by_kind_village;"
                                  " PRAGMA user_version = 5"), 0);
     hub_store_close(f->world.store);
     f->world.store = NULL;

@@ -1,11 +1,13 @@
 /* Possible duplicates on a real hub database filled through merge: the key file, names
  * normalised and compared only through keyed hashes, the block (kecamatan, sex, age within
  * a year, intake within 60 days) at its edges, the grades with and without names,
- * decisions never proposed again, links counted once in monitoring, and the list's bound. */
+ * decisions never proposed again, links counted once in monitoring, the list's bound, and
+ * the pairs prepared by the console's thread. */
 #include "merge_support.h"
 
 #include <sys/stat.h>
 
+#include "api/dup_prepare.h"
 #include "store/duplicates.h"
 #include "sae/sae_derived.h"
 #include "store/me_facts.h"
@@ -261,6 +263,29 @@ static void test_refresh_across_chunks(void **state)
     assert_int_equal(s.count, 1);
 }
 
+static bool stop_now(void *context)
+{
+    (void)context;
+    return true;
+}
+
+/* The console's thread builds the pairs by itself (no page asks); a refresh told to stop
+ * ends before its first chunk, writing no pair and leaving the cursor for the next one. */
+static void test_prepared_in_the_background(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct dup_prepare *p = NULL;
+    populate(f);
+    assert_int_equal(dup_refresh_until(f->store, test_key, stop_now, NULL), SAE_EBUSY);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM dup_pair"), 0);
+    assert_int_equal(hub_count(f, "SELECT value FROM meta WHERE key = 'dup_cursor'"), 0);
+    assert_int_equal(dup_prepare_start(f->path, f->dir, 1000, &p), 0);
+    assert_true(dup_prepare_ready(p, 120000));
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM dup_pair"), 3);
+    assert_true(hub_count(f, "SELECT value FROM meta WHERE key = 'dup_cursor'") > 0);
+    dup_prepare_stop(p);
+}
+
 static void test_list_bound(void **state)
 {
     struct hub_fixture *f = *state;
@@ -288,6 +313,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_decisions_and_counting_once, hub_setup,
                                         hub_teardown),
         cmocka_unit_test_setup_teardown(test_list_bound, hub_setup, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_prepared_in_the_background, hub_setup,
+                                        hub_teardown),
         cmocka_unit_test_setup_teardown(test_refresh_across_chunks, hub_setup, hub_teardown),
         cmocka_unit_test_setup_teardown(test_totals_capped, hub_setup, hub_teardown),
     };

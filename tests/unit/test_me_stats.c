@@ -1,9 +1,11 @@
 /* Monitoring and evaluation on a real hub database filled through merge: which date puts a
  * case in a month, which place gets the credit, consent, linked survivors, every figure
  * against counts known by construction, the facts kept up to date incrementally, and the
- * limits of a period at their edges. */
+ * limits of a period at their edges; the console's kept reports (api/me_cache.h). */
 #include "merge_support.h"
 
+#include "api/me_cache.h"
+#include "store/duplicates.h"
 #include "store/hub_areas.h"
 #include "store/me_facts.h"
 #include "store/me_stats.h"
@@ -224,6 +226,96 @@ static void test_credit_follows_villages_assign(void **state)
     me_report_free(&r);
 }
 
+/* The console's kept reports: a change of what the figures count (a post's change, two
+ * cases linked as one survivor, the list of areas) is in the next report asked for. */
+static void test_cache_follows_every_change(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct me_cache *cache = NULL;
+    struct me_report r;
+    struct sae_message why = {{0}};
+    int64_t before = 0, after = 0;
+    populate(f);
+    struct me_filter filter = month_filter("2026-11");
+    assert_int_equal(me_cache_create(&cache), 0);
+    assert_int_equal(me_cache_load(cache, f->store, &filter, &r), 0);
+    assert_int_equal(r.counted, 1);
+    me_report_free(&r);
+    deliver_fields(f, A, R4, "case", (const char *const[]){"consent_statistics=true", NULL});
+    assert_int_equal(me_cache_load(cache, f->store, &filter, &r), 0);
+    assert_int_equal(r.counted, 2);
+    assert_int_equal(r.linked, 0);
+    me_report_free(&r);
+    assert_int_equal(dup_decide(f->store, R1, R4, true, "Koordinator", NULL, NOW_MS, &why), 0);
+    assert_int_equal(me_cache_load(cache, f->store, &filter, &r), 0);
+    assert_int_equal(r.counted, 1);
+    assert_int_equal(r.linked, 1);
+    me_report_free(&r);
+    assert_int_equal(me_facts_version(f->store, &before), 0);
+    assert_int_equal(hub_store_begin(f->store), 0);
+    assert_int_equal(me_facts_invalidate(f->store), 0);
+    assert_int_equal(hub_store_commit(f->store), 0);
+    assert_int_equal(me_facts_version(f->store, &after), 0);
+    assert_true(after > before);
+    me_cache_destroy(cache);
+}
+
+/* While nothing it counts changes, a report asked for again is the one kept, not computed
+ * again (a write behind the facts' back shows only in a fresh computation); another period
+ * is its own report. */
+static void test_cache_keeps_while_nothing_changes(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct me_cache *cache = NULL;
+    struct me_report r;
+    populate(f);
+    struct me_filter november = month_filter("2026-11"), october = month_filter("2026-10");
+    assert_int_equal(me_cache_create(&cache), 0);
+    assert_int_equal(me_cache_load(cache, f->store, &november, &r), 0);
+    assert_int_equal(r.counted, 1);
+    me_report_free(&r);
+    assert_int_equal(sae_db_exec(f->store->db, "UPDATE me_case SET consent_statistics = 0"), 0);
+    assert_int_equal(me_cache_load(cache, f->store, &november, &r), 0);
+    assert_int_equal(r.counted, 1);
+    assert_ptr_equal(r.filter.kecamatan, november.kecamatan);
+    me_report_free(&r);
+    assert_int_equal(me_report_load(f->store, &november, &r), 0);
+    assert_int_equal(r.counted, 0);
+    me_report_free(&r);
+    assert_int_equal(me_cache_load(cache, f->store, &october, &r), 0);
+    assert_int_equal(r.counted, 0);
+    assert_int_equal(r.left_out, 1);
+    me_report_free(&r);
+    /* ME_CACHE_ENTRIES reports are kept: November (the oldest) gives way to the next. */
+    for (int month = 1; month <= ME_CACHE_ENTRIES - 2; month++) {
+        char text[8];
+        snprintf(text, sizeof text, "2026-%02d", month);
+        struct me_filter other = month_filter(text);
+        assert_int_equal(me_cache_load(cache, f->store, &other, &r), 0);
+        me_report_free(&r);
+    }
+    assert_int_equal(me_cache_load(cache, f->store, &november, &r), 0);
+    assert_int_equal(r.counted, 1);
+    me_report_free(&r);
+    struct me_filter one_more = month_filter("2025-12");
+    assert_int_equal(me_cache_load(cache, f->store, &one_more, &r), 0);
+    me_report_free(&r);
+    assert_int_equal(me_cache_load(cache, f->store, &november, &r), 0);
+    assert_int_equal(r.counted, 0);
+    me_report_free(&r);
+    me_cache_destroy(cache);
+}
+
+/* Every connection maps hub.db (HUB_MMAP_BYTES_TEXT): pages read without a copy each. */
+static void test_store_maps_the_database(void **state)
+{
+    struct hub_fixture *f = *state;
+    int64_t mapped = 0;
+    assert_int_equal(sae_db_query_int(f->store->db, NULL, "PRAGMA mmap_size", NULL, 0, &mapped),
+                     0);
+    assert_int_equal(mapped, strtoll(HUB_MMAP_BYTES_TEXT, NULL, 10));
+}
+
 static void test_period_limits(void **state)
 {
     (void)state;
@@ -258,6 +350,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_month_lock_and_revisions, hub_setup, hub_teardown),
         cmocka_unit_test_setup_teardown(test_credit_follows_villages_assign, hub_setup,
                                         hub_teardown),
+        cmocka_unit_test_setup_teardown(test_cache_follows_every_change, hub_setup,
+                                        hub_teardown),
+        cmocka_unit_test_setup_teardown(test_cache_keeps_while_nothing_changes, hub_setup,
+                                        hub_teardown),
+        cmocka_unit_test_setup_teardown(test_store_maps_the_database, hub_setup, hub_teardown),
         cmocka_unit_test(test_period_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

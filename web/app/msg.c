@@ -474,6 +474,11 @@ static const struct msg_pair MESSAGES[MSG_COUNT] = {
         "Two people"},
     [MSG_DUP_SAVED] = {"Keputusan disimpan; angka M&E menghitung korban sekali.",
         "Decision saved; M&E counts the survivor once."},
+    [MSG_DUP_PREPARING] = {"Daftar kemungkinan duplikat sedang disiapkan (pertama kali setelah "
+        "hub dijalankan, beberapa menit untuk data yang besar). Muat ulang halaman ini sebentar "
+        "lagi.",
+        "The list of possible duplicates is being prepared (the first time after the hub "
+        "starts, minutes for a large district). Reload this page in a while."},
     [MSG_DUP_NEEDS_NOTE] = {"Tulis catatan: mengapa keduanya dua orang berbeda.",
         "Write a note: why they are two people."},
     [MSG_DUP_SAME_VILLAGE] = {"desa sama",

@@ -39,7 +39,7 @@ ACCOUNT_COMMANDS = {("reports", "edit"), ("reports", "review"), ("conflicts", "r
                     ("referrals", "override")}
 
 # The hub.db schema this sae-hub writes (hub/store/hub_store.h HUB_SCHEMA_VERSION).
-HUB_SCHEMA_VERSION = 8
+HUB_SCHEMA_VERSION = 9
 
 class Hub:
     def __init__(self, directory):
