@@ -1,6 +1,7 @@
-/* The referral letter's contents on a real journal: without the survivor's consent to share
- * the sensitive fields are left out (and counted), with it they are shown; the referral's
- * author, a deleted case, and an id that is not a referral. */
+/* What the printable pages read, on a real journal: the referral letter's contents (without
+ * the survivor's consent to share the sensitive fields are left out and counted, with it
+ * they are shown; the referral's author, a deleted case, an id that is not a referral) and
+ * a case's services and referrals for its summary. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/case_events.h"
 #include "store/referral_letter.h"
 #include "unit_support.h"
 
@@ -125,6 +127,56 @@ static void test_refusals(void **state)
     assert_ptr_equal(letter, (struct referral_letter *)&letter);
 }
 
+struct seen {
+    char ids[8][SAE_ID_TEXT_LEN + 1];
+    size_t count;
+};
+
+static int remember(const struct report *report, void *context)
+{
+    struct seen *seen = context;
+    if (seen->count == 8)
+        return 7;
+    strcpy(seen->ids[seen->count++], report->id);
+    return 0;
+}
+
+static void add_service(struct node_store *store, const char *case_id,
+                        char id[SAE_ID_TEXT_LEN + 1])
+{
+    char case_set[64];
+    snprintf(case_set, sizeof case_set, "case_id=%s", case_id);
+    const char *const sets[] = {case_set, "service_type=counselling", "service_date=2026-11-02",
+                                NULL};
+    unit_add(store, "service", sets, id);
+}
+
+static void test_case_events_in_order(void **state)
+{
+    struct unit_fixture *f = *state;
+    char mine[SAE_ID_TEXT_LEN + 1], other[SAE_ID_TEXT_LEN + 1];
+    char first[SAE_ID_TEXT_LEN + 1], referral[SAE_ID_TEXT_LEN + 1];
+    char gone[SAE_ID_TEXT_LEN + 1], elsewhere[SAE_ID_TEXT_LEN + 1];
+    add_case(f->store, "true", mine);
+    add_case(f->store, "true", other);
+    add_service(f->store, mine, first);
+    add_service(f->store, other, elsewhere);
+    add_referral(f->store, mine, gone);
+    add_referral(f->store, mine, referral);
+    struct sae_message why = {{0}};
+    assert_int_equal(journal_delete(f->store, gone, &why), 0);
+    struct seen seen = {0};
+    assert_int_equal(case_events_list(f->store, mine, remember, &seen), 0);
+    assert_int_equal(seen.count, 2);
+    assert_string_equal(seen.ids[0], first);
+    assert_string_equal(seen.ids[1], referral);
+    seen.count = 8; /* the visitor's answer stops the walk and is returned */
+    assert_int_equal(case_events_list(f->store, mine, remember, &seen), 7);
+    seen.count = 0;
+    assert_int_equal(case_events_list(f->store, first, remember, &seen), 0);
+    assert_int_equal(seen.count, 0);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -136,6 +188,7 @@ int main(void)
         T(test_with_consent_shows_them),
         T(test_no_consent_given_at_all),
         T(test_refusals),
+        T(test_case_events_in_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
