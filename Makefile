@@ -3,7 +3,7 @@
 #
 # Layers (each folder one layer, includes only point down):
 #   proto/ + include/sae/   libsae.a       what both programs share
-#   node/{store,sync,cli}   libsae-node.a  + node/cli/main.c  = sae-node
+#   node/{store,sync,app,cli}  libsae-node.a + libsae-web.a + node/cli/main.c = sae-node
 #   web/{net,app}           libsae-web.a   the web layer both programs serve with
 #   hub/{store,merge,api,render,cli}   libsae-hub.a + libsae-web.a + hub/cli/*.c = sae-hub
 #   tests/support/          libsae-test.a  helpers the unit tests and benchmarks link
@@ -49,9 +49,10 @@ $(AREA_SRC:.c=.o): $(AREA_SRC)
 
 # The web pages' static assets, built into libsae-web.a (web/app/assets.c serves them).
 WEB_ASSET_SRC := $(GEN_DIR)/web_assets.c
-$(WEB_ASSET_SRC): web/assets/console.css scripts/embed_file.sh
+$(WEB_ASSET_SRC): web/assets/console.css web/assets/post.css scripts/embed_file.sh
 	@mkdir -p $(dir $@)
-	sh scripts/embed_file.sh web_asset_console_css web/assets/console.css > $@.tmp && mv $@.tmp $@
+	{ sh scripts/embed_file.sh web_asset_console_css web/assets/console.css && \
+	  sh scripts/embed_file.sh web_asset_post_css web/assets/post.css; } > $@.tmp && mv $@.tmp $@
 $(WEB_ASSET_SRC:.c=.o): $(WEB_ASSET_SRC)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -72,6 +73,9 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 $(BUILD)/node/%.o: DIR_INCLUDES := -Inode
+# The post app (node/app) and the command line that serves it also see the web layer.
+$(BUILD)/node/app/%.o: DIR_INCLUDES := -Inode -Iweb
+$(BUILD)/node/cli/%.o: DIR_INCLUDES := -Inode -Iweb
 $(BUILD)/web/%.o: DIR_INCLUDES := -Iweb
 $(BUILD)/hub/%.o: DIR_INCLUDES := -Ihub -Iweb
 # Test fixtures initialise the wire's structs, whose text members are owned char *, with
@@ -98,10 +102,12 @@ $(BUILD)/%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# The post app in libsae-node.a uses libsae-web.a: the web layer comes after it.
 LIBS_ALL := $(if $(TEST_SUPPORT_SRC),$(BUILD)/libsae-test.a) $(BUILD)/libsae-hub.a \
-  $(BUILD)/libsae-web.a $(BUILD)/libsae-node.a $(BUILD)/libsae.a
+  $(BUILD)/libsae-node.a $(BUILD)/libsae-web.a $(BUILD)/libsae.a
 
-$(BUILD)/sae-node: $(BUILD)/node/cli/main.o $(BUILD)/libsae-node.a $(BUILD)/libsae.a
+$(BUILD)/sae-node: $(BUILD)/node/cli/main.o $(BUILD)/libsae-node.a $(BUILD)/libsae-web.a \
+  $(BUILD)/libsae.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/sae-hub: $(call obj,$(HUB_CLI_SRC)) $(BUILD)/libsae-hub.a $(BUILD)/libsae-web.a \

@@ -25,32 +25,6 @@
 /* Held (flock) by the one serve of a directory for its whole life; holds its pid. */
 #define HUB_LOCK_FILE "serve.lock"
 
-/* ADDR:PORT or [IPv6]:PORT into a numeric address and a port (0 lets the system pick). */
-static int parse_listen(const char *text, char address[64], uint16_t *port)
-{
-    const char *colon = strrchr(text, ':');
-    char *end = NULL;
-    unsigned char probe[16];
-    if (!colon || colon == text)
-        return SAE_EINVAL;
-    size_t len = (size_t)(colon - text);
-    if (text[0] == '[' && len >= 2 && text[len - 1] == ']') {
-        text++;
-        len -= 2;
-    }
-    if (len >= 64)
-        return SAE_EINVAL;
-    memcpy(address, text, len);
-    address[len] = '\0';
-    long value = strtol(colon + 1, &end, 10);
-    if (!colon[1] || *end || value < 0 || value > 65535)
-        return SAE_EINVAL;
-    if (inet_pton(AF_INET, address, probe) != 1 && inet_pton(AF_INET6, address, probe) != 1)
-        return SAE_EINVAL;
-    *port = (uint16_t)value;
-    return 0;
-}
-
 static void log_line(void *ctx, const char *line)
 {
     char when[32];
@@ -344,10 +318,10 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
     }
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "serve takes options only; see: sae-hub serve --help");
-    if (parse_listen(listen, listeners[0].address, &listeners[0].port) != 0)
+    if (http_listen_parse(listen, listeners[0].address, &listeners[0].port) != 0)
         return hub_cli_fail(SAE_EINVAL, "--listen wants a numeric ADDRESS:PORT such as "
                             "0.0.0.0:8443 or [::]:8443, got \"%.60s\"", listen);
-    if (console_at && parse_listen(console_at, listeners[1].address, &listeners[1].port) != 0)
+    if (console_at && http_listen_parse(console_at, listeners[1].address, &listeners[1].port) != 0)
         return hub_cli_fail(SAE_EINVAL, "--console wants a numeric ADDRESS:PORT such as "
                             "10.0.0.5:8444, got \"%.60s\"", console_at);
     int lock_fd = -1;

@@ -26,7 +26,8 @@ static const struct command commands[] = {
     {"delete", cli_delete},   {"show", cli_show},       {"list", cli_list},
     {"history", cli_history}, {"fields", cli_fields},   {"check", cli_check},
     {"status", cli_status},   {"enroll", cli_enroll},   {"sync", cli_sync},
-    {"run", cli_run},         {"config", cli_config},
+    {"run", cli_run},         {"config", cli_config},   {"serve", cli_serve},
+    {"users", cli_users},
 };
 
 int main(int argc, char **argv)

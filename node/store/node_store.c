@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/node_staff.h"
 #include "store/node_store_internal.h"
 #include "store/node_village.h"
 #include "sae/sae_cli.h"
@@ -122,11 +123,14 @@ static const char *const migrations[] = {
     "ALTER TABLE review ADD COLUMN note TEXT;"
     "ALTER TABLE review ADD COLUMN reviewer TEXT;"
     "PRAGMA user_version = 6;",
+    /* 7: the post app's staff and their sessions (node_staff.c owns the tables). */
+    NODE_STAFF_MIGRATION
+    "PRAGMA user_version = 7;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate,
-                                              NULL};
+                                              NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -11,9 +11,12 @@
 /* Generated from web/assets/ by the Makefile (scripts/embed_file.sh). */
 extern const unsigned char web_asset_console_css[];
 extern const size_t web_asset_console_css_len;
+extern const unsigned char web_asset_post_css[];
+extern const size_t web_asset_post_css_len;
 
 static struct web_asset ASSETS[] = {
     {"console.css", "text/css; charset=utf-8", web_asset_console_css, 0, ""},
+    {"post.css", "text/css; charset=utf-8", web_asset_post_css, 0, ""},
 };
 
 #define ASSET_COUNT (sizeof ASSETS / sizeof ASSETS[0])
@@ -21,6 +24,7 @@ static struct web_asset ASSETS[] = {
 int web_assets_init(void)
 {
     ASSETS[0].len = web_asset_console_css_len;
+    ASSETS[1].len = web_asset_post_css_len;
     for (size_t i = 0; i < ASSET_COUNT; i++) {
         unsigned char hash[8];
         if (crypto_generichash(hash, sizeof hash, ASSETS[i].bytes, ASSETS[i].len, NULL, 0) != 0)

@@ -3,9 +3,7 @@
 
 #include <string.h>
 
-struct msg_pair {
-    const char *id, *en;
-};
+#include "app/msg_post.h"
 
 static const struct msg_pair MESSAGES[MSG_COUNT] = {
     [MSG_APP_NAME] = {"Rumah SAE", "Rumah SAE"},
@@ -496,8 +494,10 @@ static const struct msg_pair MESSAGES[MSG_COUNT] = {
 
 const char *msg_get(enum msg_lang lang, enum msg_id id)
 {
-    if ((unsigned)id >= MSG_COUNT || !MESSAGES[id].id)
+    if ((unsigned)id >= MSG_COUNT)
         return "?";
+    if (!MESSAGES[id].id)
+        return msg_post_text(lang, id);
     return lang == MSG_LANG_EN ? MESSAGES[id].en : MESSAGES[id].id;
 }
 

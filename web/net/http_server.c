@@ -160,7 +160,8 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_message(void *cls, cons
 
 static bool config_valid(const struct http_server_config *c)
 {
-    return c && c->address && c->cert_pem_path && c->key_pem_path && c->threads > 0 &&
+    return c && c->address && (c->plain_http || (c->cert_pem_path && c->key_pem_path)) &&
+           c->threads > 0 &&
            c->max_connections >= c->threads && c->per_ip_connections > 0 &&
            c->per_ip_connections <= c->max_connections && c->timeout_seconds > 0 &&
            c->header_timeout_seconds > 0 && c->body_window_seconds > 0 &&
@@ -203,6 +204,49 @@ static int parse_address(const char *text, uint16_t port, struct sockaddr_storag
         return 0;
     }
     return SAE_EINVAL;
+}
+
+int http_listen_parse(const char *text, char address[HTTP_LISTEN_ADDRESS_BYTES], uint16_t *port)
+{
+    const char *colon = text ? strrchr(text, ':') : NULL;
+    char *end = NULL;
+    unsigned char probe[16];
+    if (!colon || colon == text)
+        return SAE_EINVAL;
+    size_t len = (size_t)(colon - text);
+    if (text[0] == '[' && len >= 2 && text[len - 1] == ']') {
+        text++;
+        len -= 2;
+    }
+    if (len >= HTTP_LISTEN_ADDRESS_BYTES)
+        return SAE_EINVAL;
+    long value = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || value < 0 || value > 65535)
+        return SAE_EINVAL;
+    char copy[HTTP_LISTEN_ADDRESS_BYTES];
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    if (inet_pton(AF_INET, copy, probe) != 1 && inet_pton(AF_INET6, copy, probe) != 1)
+        return SAE_EINVAL;
+    memcpy(address, copy, len + 1);
+    *port = (uint16_t)value;
+    return 0;
+}
+
+/* 127.0.0.0/8 or ::1: the only addresses plain HTTP may be served on. */
+static bool address_is_loopback(const struct sockaddr_storage *addr, bool ipv6)
+{
+    if (ipv6)
+        return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)addr)->sin6_addr);
+    return (ntohl(((const struct sockaddr_in *)addr)->sin_addr.s_addr) >> 24) == 127;
+}
+
+bool http_address_is_loopback(const char *address)
+{
+    struct sockaddr_storage addr;
+    bool ipv6 = false;
+    return address && parse_address(address, 0, &addr, &ipv6) == 0 &&
+           address_is_loopback(&addr, ipv6);
 }
 
 static void server_free(struct http_server *s)
@@ -255,8 +299,9 @@ static int server_new(const struct http_server_config *c, struct http_server **o
         return rc;
     }
     body_budget_init(&s->budget, c->body_budget_bytes);
-    rc = tls_pem_read(c->cert_pem_path, &s->cert_pem, &s->cert_len);
-    if (rc == 0)
+    if (!c->plain_http)
+        rc = tls_pem_read(c->cert_pem_path, &s->cert_pem, &s->cert_len);
+    if (rc == 0 && !c->plain_http)
         rc = tls_pem_read(c->key_pem_path, &s->key_pem, &s->key_len);
     if (rc == 0)
         rc = conn_guard_create(&guard, &s->guard);
@@ -279,18 +324,29 @@ static int server_new(const struct http_server_config *c, struct http_server **o
 static struct MHD_Daemon *daemon_start(struct http_server *s, const struct http_server_config *c,
                                        const struct sockaddr_storage *addr, bool ipv6)
 {
-    unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_TLS | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+    unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | (c->plain_http ? 0 : MHD_USE_TLS) |
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+    /* Options only some servers take: the certificate (not over plain HTTP) and the pool
+     * (one thread is libmicrohttpd's own internal thread, which takes no pool size). */
+    struct MHD_OptionItem extra[5];
+    size_t n = 0;
+    if (!c->plain_http) {
+        extra[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->cert_pem};
+        extra[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->key_pem};
+        extra[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
+                                             (void *)(uintptr_t)TLS_PRIORITIES};
+    }
+    if (c->threads > 1)
+        extra[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)c->threads,
+                                             NULL};
+    extra[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     /* No MHD_OPTION_PER_IP_CONNECTION_LIMIT: the guard counts per address itself, so that a
      * new connection can take the place of a waiting one instead of being refused. */
     return MHD_start_daemon(
         flags, c->port, http_on_accept, s, http_on_request, s,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_message, s,
         MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
-        MHD_OPTION_HTTPS_MEM_CERT, (const char *)s->cert_pem,
-        MHD_OPTION_HTTPS_MEM_KEY, (const char *)s->key_pem,
-        MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads,
+        MHD_OPTION_ARRAY, extra,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->timeout_seconds,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->connection_memory,
@@ -311,7 +367,9 @@ int http_server_start(const struct http_server_config *config, http_handler_fn h
         return SAE_EINVAL;
     if (parse_address(config->address, config->port, &addr, &ipv6) != 0)
         return SAE_EINVAL;
-    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+    if (config->plain_http && !address_is_loopback(&addr, ipv6))
+        return SAE_EINVAL;
+    if (!config->plain_http && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
         return SAE_EINVAL;
     rc = server_new(config, &s);
     if (rc != 0)

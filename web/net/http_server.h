@@ -41,6 +41,7 @@
 #ifndef WEB_HTTP_SERVER_H
 #define WEB_HTTP_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -111,6 +112,9 @@ struct http_server_config {
     uint16_t port;               /* 0: the system picks a free port; read http_server_port */
     const char *cert_pem_path;   /* the certificate (chain) and its key, PEM */
     const char *key_pem_path;
+    bool plain_http;             /* no TLS, no certificate: only for a server bound to a
+                                    loopback address (the post app's default, whose browser
+                                    runs on the same computer); false everywhere else */
     unsigned threads;            /* size of the thread pool */
     unsigned max_connections;    /* open connections in all; shared among the pool's threads */
     unsigned per_ip_connections; /* open connections from one address (IPv6: one /64) */
@@ -173,10 +177,18 @@ int http_server_config_fit(struct http_server_config *c, unsigned long open_file
  * or SAE_EIO (the limit cannot be read). */
 int http_server_config_fit_files(struct http_server_config *c, unsigned long *files);
 
+/* ADDR:PORT or [IPv6]:PORT into a numeric address (at most 63 bytes) and a port (0 lets the
+ * system pick). SAE_EINVAL for anything else (names are never looked up). */
+#define HTTP_LISTEN_ADDRESS_BYTES 64u
+int http_listen_parse(const char *text, char address[HTTP_LISTEN_ADDRESS_BYTES], uint16_t *port);
+/* Whether a numeric address is a loopback one (127.0.0.0/8, ::1). */
+bool http_address_is_loopback(const char *address);
+
 struct http_server;
 
 /* Reads the certificate and key, binds config->address:port with TLS 1.2 or later only, and
- * starts the pool. Problems are also reported through log (for instance "Failed to bind").
+ * starts the pool (with plain_http: no certificate, plain HTTP, and only on a loopback
+ * address, else SAE_EINVAL). Problems are also reported through log (for instance "Failed to bind").
  * log may be NULL. *out is untouched on failure.
  * Returns 0, SAE_EINVAL (a config value is missing, zero or not numeric, or libmicrohttpd was
  * built without TLS), SAE_ENOTFOUND / SAE_EIO / SAE_ETOOBIG (a PEM file), SAE_ENOMEM, or

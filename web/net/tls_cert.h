@@ -96,6 +96,12 @@ int tls_cert_describe(const char *cert_path, struct tls_cert_info *out);
  * SAE_ETOOBIG, SAE_ECRYPTO or SAE_ENOMEM. */
 int tls_cert_pin(const char *cert_path, char *out, size_t out_size);
 
+/* The SHA-256 fingerprint of the (first) certificate in cert_path as browsers show it: 32
+ * bytes in upper-case hex separated by colons ("AB:CD:..."), TLS_CERT_FINGERPRINT_BYTES with
+ * the NUL. Codes as tls_cert_pin. */
+#define TLS_CERT_FINGERPRINT_BYTES 96u
+int tls_cert_fingerprint(const char *cert_path, char out[TLS_CERT_FINGERPRINT_BYTES]);
+
 /* Checks a certificate and key the district brings before the hub uses them. cert_path may
  * hold a chain: its first certificate is the server's. Each failure has its own code, and why
  * says which file and what is wrong in one English sentence:

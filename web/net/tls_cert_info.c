@@ -87,3 +87,20 @@ int tls_cert_describe(const char *cert_path, struct tls_cert_info *out)
         *out = info;
     return rc;
 }
+
+int tls_cert_fingerprint(const char *cert_path, char out[TLS_CERT_FINGERPRINT_BYTES])
+{
+    gnutls_x509_crt_t crt = NULL;
+    unsigned char digest[32];
+    size_t size = sizeof digest;
+    int rc = tls_cert_load_first(cert_path, &crt, NULL);
+    if (rc != 0)
+        return rc;
+    rc = tls_gnutls_result(gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, digest, &size));
+    gnutls_x509_crt_deinit(crt);
+    if (rc == 0 && size != sizeof digest)
+        rc = SAE_ECRYPTO;
+    for (size_t i = 0; rc == 0 && i < size; i++)
+        snprintf(out + 3 * i, 4, "%02X%s", digest[i], i + 1 < size ? ":" : "");
+    return rc;
+}

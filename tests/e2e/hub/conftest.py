@@ -7,6 +7,7 @@ import signal
 import pytest
 
 import hubproc
+import saenode
 import saeproto
 
 
@@ -95,6 +96,28 @@ def browser(tmp_path):
     yield make
     for b in made:
         b.quit()
+
+
+@pytest.fixture
+def post_app(tmp_path):
+    """post_app(**start options) -> a node directory with its head of post (node_app.HEAD)
+    and `sae-node serve` on it (node_app.PostApp); stopped at teardown with SIGTERM, which
+    must exit 0 without a crash."""
+    import node_app
+    made = []
+
+    def make(directory=None, **start_options):
+        app = node_app.PostApp(directory or tmp_path / ("post-%d" % len(made)))
+        app.add_staff(node_app.HEAD, node_app.HEAD_PASSPHRASE, role="head")
+        made.append(app)
+        return app.start(**start_options)
+    yield make
+    for app in made:
+        rc = app.stop()
+        log = app.log_text()
+        for marker in saenode.CRASH_MARKERS:
+            assert marker.decode() not in log, log[-4000:]
+        assert rc in (None, 0), "sae-node serve exited %s; log:\n%s" % (rc, log[-4000:])
 
 
 @pytest.fixture

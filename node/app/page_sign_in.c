@@ -1,0 +1,138 @@
+/* Signing in and out, and the language switch (page_sign_in.h). */
+#include "app/page_sign_in.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "app/password.h"
+#include "app/post_routes.h"
+
+#define A POST_A
+#define N POST_N
+
+const char *const PAGE_SIGN_IN_FIELDS[] = {"name", "passphrase", NULL};
+
+/* The form, with a fresh pre-session token in its cookie and its hidden field. */
+static int sign_in_form(struct post_exchange *x, unsigned status, const char *error,
+                        const char *notice, const char *name)
+{
+    char pre[SESSION_TOKEN_TEXT_BYTES];
+    int rc = session_token_new(pre);
+    if (rc == 0)
+        rc = web_response_cookie(x->resp, POST_PRE_COOKIE, pre, "/", 0);
+    if (rc != 0)
+        return rc;
+    struct html h;
+    html_init(&h);
+    post_page_open(&h, x, MSG_SIGN_IN);
+    post_card_begin(&h);
+    html_element(&h, "h1", NULL, 0, post_say(x, MSG_SIGN_IN));
+    const struct html_attr intro[] = {A("class", "intro")};
+    html_element(&h, "p", intro, N(intro), post_say(x, MSG_POST_SIGN_IN_INTRO));
+    post_alert(&h, "error", error);
+    post_alert(&h, "ok", notice);
+    const struct html_attr form[] = {A("method", "post"), A("action", "/sign-in")};
+    html_open(&h, "form", form, N(form));
+    post_hidden(&h, "csrf", pre);
+    post_input(&h, "name", "text", post_say(x, MSG_POST_NAME), name, "username");
+    post_input(&h, "passphrase", "password", post_say(x, MSG_POST_PASSPHRASE), NULL,
+               "current-password");
+    post_form_end(&h, "submit", post_say(x, MSG_SIGN_IN));
+    sodium_memzero(pre, sizeof pre);
+    html_close(&h, "div");
+    return post_page_close(&h, x, status);
+}
+
+int page_sign_in(struct post_exchange *x, const struct web_form *form)
+{
+    (void)form;
+    if (x->signed_in)
+        return web_response_redirect(x->resp, "/");
+    char done[8] = "";
+    web_request_query(x->req, "done", done, sizeof done);
+    return sign_in_form(x, 200, NULL,
+                        strcmp(done, "out") == 0 ? post_say(x, MSG_POST_SIGNED_OUT) : NULL,
+                        NULL);
+}
+
+/* The stored hash of name, or "" for a name nobody has (the check below then runs against
+ * the dummy hash, with the same work). */
+static int hash_of(struct post_exchange *x, const char *name, char hash[NODE_STAFF_HASH_BYTES])
+{
+    hash[0] = '\0';
+    if (node_staff_name_check(name) != 0)
+        return 0;
+    int rc = node_staff_hash(x->store, name, hash);
+    return rc == SAE_ENOTFOUND ? 0 : rc;
+}
+
+static int open_session(struct post_exchange *x, const char *name)
+{
+    char token[SESSION_TOKEN_TEXT_BYTES], csrf[SESSION_TOKEN_TEXT_BYTES];
+    uint8_t token_hash[SESSION_HASH_BYTES];
+    int rc = session_token_new(token);
+    if (rc == 0)
+        rc = session_token_new(csrf);
+    if (rc == 0)
+        rc = session_token_hash(token, token_hash);
+    if (rc == 0)
+        rc = node_staff_session_add(x->store, token_hash, name, csrf, x->now_s);
+    if (rc == 0)
+        rc = web_response_cookie(x->resp, SESSION_COOKIE, token, "/", 0);
+    if (rc == 0)
+        rc = web_response_cookie_clear(x->resp, POST_PRE_COOKIE, "/");
+    if (rc == 0)
+        rc = web_response_redirect(x->resp, "/");
+    sodium_memzero(token, sizeof token);
+    sodium_memzero(csrf, sizeof csrf);
+    sodium_memzero(token_hash, sizeof token_hash);
+    return rc;
+}
+
+int page_sign_in_post(struct post_exchange *x, const struct web_form *form)
+{
+    const char *name = web_form_get(form, "name");
+    const char *typed = name ? name : "";
+    const char *passphrase = web_form_get(form, "passphrase");
+    char hash[NODE_STAFF_HASH_BYTES];
+    int64_t wait = throttle_wait(x->app->throttle, typed, x->req->peer, x->now_s);
+    if (wait > 0) {
+        x->resp->retry_after_seconds = (unsigned)wait;
+        return sign_in_form(x, 429, post_say(x, MSG_SIGN_IN_THROTTLED), NULL, typed);
+    }
+    int rc = hash_of(x, typed, hash);
+    if (rc != 0)
+        return rc;
+    bool match = password_verify(hash[0] ? hash : NULL, passphrase ? passphrase : "");
+    sodium_memzero(hash, sizeof hash);
+    if (!match) {
+        throttle_failed(x->app->throttle, typed, x->req->peer, x->now_s);
+        return sign_in_form(x, 401, post_say(x, MSG_SIGN_IN_FAILED), NULL, typed);
+    }
+    throttle_succeeded(x->app->throttle, typed, x->now_s);
+    return open_session(x, typed);
+}
+
+int page_sign_out(struct post_exchange *x, const struct web_form *form)
+{
+    (void)form;
+    int rc = node_staff_session_end(x->store, x->token_hash);
+    if (rc == 0)
+        rc = web_response_cookie_clear(x->resp, SESSION_COOKIE, "/");
+    if (rc == 0)
+        rc = web_response_redirect(x->resp, "/sign-in?done=out");
+    return rc;
+}
+
+int page_language(struct post_exchange *x, const struct web_form *form)
+{
+    (void)form;
+    char to[8] = "", back[WEB_QUERY_BYTES] = "";
+    bool known = false;
+    web_request_query(x->req, "to", to, sizeof to);
+    web_request_query(x->req, "back", back, sizeof back);
+    const struct post_route *page = post_route_find("GET", back, &known);
+    enum msg_lang lang = msg_lang_from(to);
+    int rc = web_response_cookie(x->resp, MSG_LANG_COOKIE, msg_lang_code(lang), "/", 31536000);
+    return rc == 0 ? web_response_redirect(x->resp, page ? page->path : "/") : rc;
+}

@@ -1,0 +1,179 @@
+/* The post app's sessions and dispatch (post_app.h): assets, the language, who asks, then
+ * the route table with its access rules and CSRF checks before any page runs. */
+#include "app/post_internal.h"
+#include "app/post_routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/assets.h"
+
+static int64_t env_seconds(const char *name, int64_t fallback)
+{
+    const char *text = getenv(name);
+    char *end = NULL;
+    long long v = text ? strtoll(text, &end, 10) : 0;
+    return text && end && *end == '\0' && v > 0 ? (int64_t)v : fallback;
+}
+
+int post_app_create(const char *dir, int busy_timeout_ms, struct sync_loop *loop,
+                    struct post_app **out, struct sae_message *why)
+{
+    struct post_app *app = calloc(1, sizeof *app);
+    if (!app)
+        return SAE_ENOMEM;
+    if (pthread_mutex_init(&app->lock, NULL) != 0) {
+        free(app);
+        return SAE_ENOMEM;
+    }
+    session_limits_default(&app->limits);
+    app->limits.idle_seconds = env_seconds(POST_ENV_IDLE_S, app->limits.idle_seconds);
+    app->limits.absolute_seconds = env_seconds(POST_ENV_ABSOLUTE_S, app->limits.absolute_seconds);
+    app->loop = loop;
+    int rc = throttle_create(&app->throttle);
+    if (rc == 0)
+        rc = web_assets_init();
+    if (rc == 0)
+        rc = node_store_open(dir, busy_timeout_ms, &app->store, why);
+    if (rc != 0) {
+        post_app_destroy(app);
+        return rc;
+    }
+    *out = app;
+    return 0;
+}
+
+void post_app_destroy(struct post_app *app)
+{
+    if (!app)
+        return;
+    node_store_close(app->store);
+    throttle_destroy(app->throttle);
+    pthread_mutex_destroy(&app->lock);
+    free(app);
+}
+
+/* The session of the request's cookie, when live and its staff member still there; an
+ * expired session is deleted. A session used is touched (its idle time starts again). */
+static int find_caller(struct post_exchange *x)
+{
+    char token[WEB_COOKIE_BYTES];
+    struct node_staff_session session;
+    if (web_request_cookie(x->req, SESSION_COOKIE, token, sizeof token) != 0 ||
+        session_token_hash(token, x->token_hash) != 0)
+        return 0;
+    int rc = node_staff_session_get(x->store, x->token_hash, &session);
+    if (rc == SAE_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    if (session_judge(&x->app->limits, x->now_s, session.created_s, session.seen_s) !=
+        SESSION_LIVE)
+        return node_staff_session_end(x->store, x->token_hash);
+    rc = node_staff_get(x->store, session.name, &x->staff);
+    if (rc == SAE_ENOTFOUND)
+        return node_staff_session_end(x->store, x->token_hash);
+    if (rc == 0)
+        rc = node_staff_session_touch(x->store, x->token_hash, x->now_s);
+    if (rc == 0) {
+        memcpy(x->csrf, session.csrf, sizeof x->csrf);
+        x->signed_in = true;
+    }
+    return rc;
+}
+
+/* The CSRF token a form must carry: the session's, or before sign-in the pre-session
+ * cookie's (so another site cannot post a sign-in either). */
+static bool csrf_ok(const struct post_exchange *x, const struct web_form *form)
+{
+    const char *given = web_form_get(form, "csrf");
+    if (x->signed_in)
+        return session_csrf_equal(x->csrf, given);
+    char pre[WEB_COOKIE_BYTES] = "";
+    return web_request_cookie(x->req, POST_PRE_COOKIE, pre, sizeof pre) == 0 &&
+           session_csrf_equal(pre, given);
+}
+
+/* A POST's form: only the route's fields and "csrf", the right token. 4xx answered here
+ * (and *form NULL) otherwise: nothing changes. */
+static int read_form(struct post_exchange *x, const struct post_route *route,
+                     struct web_form **form)
+{
+    const char *allowed[WEB_FORM_FIELDS_MAX + 2] = {"csrf"};
+    size_t n = 1;
+    for (const char *const *f = route->fields; f && *f && n < WEB_FORM_FIELDS_MAX + 1; f++)
+        allowed[n++] = *f;
+    *form = NULL;
+    if (x->req->body_len == 0) /* no form, so no token */
+        return post_page_message(x, 403, MSG_FORBIDDEN);
+    int rc = web_form_parse(x->req, form);
+    if (rc == 0 && web_form_only(*form, allowed) != 0)
+        rc = SAE_EINVAL;
+    if (rc == 0 && !csrf_ok(x, *form))
+        rc = SAE_EPERM;
+    if (rc == 0 || rc == SAE_ENOMEM)
+        return rc;
+    web_form_free(*form);
+    *form = NULL;
+    if (rc == SAE_EPERM)
+        return post_page_message(x, 403, MSG_FORBIDDEN);
+    return post_page_message(x, rc == SAE_ETOOBIG ? 413 : 400, MSG_BAD_REQUEST);
+}
+
+static int dispatch(struct post_exchange *x)
+{
+    bool known = false;
+    const struct post_route *route = post_route_find(x->req->method, x->req->path, &known);
+    bool post = strcmp(x->req->method, "POST") == 0;
+    if (!route && known) {
+        x->resp->allow = "GET, POST";
+        return post_page_message(x, 405, MSG_BAD_REQUEST);
+    }
+    if (!route)
+        return post_page_message(x, 404, MSG_NOT_FOUND);
+    if (route->access != POST_ANYONE && !x->signed_in)
+        return post ? post_page_message(x, 403, MSG_SESSION_ENDED)
+                    : web_response_redirect(x->resp, "/sign-in");
+    if (route->access == POST_HEAD_ONLY && x->staff.role != NODE_STAFF_HEAD)
+        return post_page_message(x, 403, MSG_POST_HEAD_ONLY);
+    if (!post)
+        return route->run(x, NULL);
+    struct web_form *form = NULL;
+    int rc = read_form(x, route, &form);
+    if (rc == 0 && form)
+        rc = route->run(x, form);
+    web_form_free(form);
+    return rc;
+}
+
+int post_app_handle(void *ctx, const struct http_request *req, struct http_response *resp)
+{
+    struct post_app *app = ctx;
+    bool get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+    if (strncmp(req->path, WEB_ASSET_PREFIX, strlen(WEB_ASSET_PREFIX)) == 0) {
+        if (get)
+            return web_asset_serve(req, resp);
+        resp->allow = "GET, HEAD";
+        return web_response_text(resp, 405, "Assets are read with GET.\n");
+    }
+    if (web_request_check(req) != 0)
+        return web_response_text(resp, 431, "Too many headers, cookies or query arguments.\n");
+    char lang[8] = "";
+    web_request_cookie(req, MSG_LANG_COOKIE, lang, sizeof lang);
+    struct post_exchange x;
+    memset(&x, 0, sizeof x);
+    x.app = app;
+    x.store = app->store;
+    x.req = req;
+    x.resp = resp;
+    x.lang = msg_lang_from(lang);
+    x.now_s = (int64_t)time(NULL);
+    pthread_mutex_lock(&app->lock);
+    int rc = find_caller(&x);
+    if (rc == 0)
+        rc = dispatch(&x);
+    pthread_mutex_unlock(&app->lock);
+    return rc;
+}

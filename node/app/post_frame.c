@@ -1,0 +1,207 @@
+/* The post app's page frame and the small pieces every page uses (post_internal.h). Markup
+ * only through web/app/html.h, every word from the message catalogue. */
+#include "app/post_internal.h"
+#include "app/post_routes.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/assets.h"
+
+#define A POST_A
+#define N POST_N
+
+/* The post's own time zone (Kabupaten Probolinggo: WIB). */
+#define POST_UTC_OFFSET_S (7 * 3600)
+
+const char *post_say(const struct post_exchange *x, enum msg_id id)
+{
+    return msg_get(x->lang, id);
+}
+
+void post_hidden(struct html *h, const char *name, const char *value)
+{
+    const struct html_attr attrs[] = {A("type", "hidden"), A("name", name), A("value", value)};
+    html_open(h, "input", attrs, N(attrs));
+}
+
+void post_csrf_field(struct html *h, const struct post_exchange *x)
+{
+    post_hidden(h, "csrf", x->csrf);
+}
+
+void post_alert(struct html *h, const char *kind, const char *text)
+{
+    char cls[32];
+    snprintf(cls, sizeof cls, "alert %s", kind);
+    const struct html_attr attrs[] = {A("class", cls), A("role", "alert"), A("id", "alert")};
+    if (text)
+        html_element(h, "p", attrs, N(attrs), text);
+}
+
+void post_card_begin(struct html *h)
+{
+    const struct html_attr card[] = {A("class", "card")};
+    html_open(h, "div", card, N(card));
+}
+
+void post_input(struct html *h, const char *id, const char *type, const char *label,
+                const char *value, const char *autocomplete)
+{
+    const struct html_attr lab[] = {A("for", id)};
+    const struct html_attr in[] = {A("id", id), A("name", id), A("type", type),
+                                   A("value", value ? value : ""), A("required", NULL),
+                                   A("autocomplete", autocomplete)};
+    html_element(h, "label", lab, N(lab), label);
+    html_open(h, "input", in, N(in) - (autocomplete ? 0 : 1));
+}
+
+void post_form_begin(struct html *h, const struct post_exchange *x, const char *action)
+{
+    const struct html_attr form[] = {A("method", "post"), A("action", action)};
+    html_open(h, "form", form, N(form));
+    post_csrf_field(h, x);
+}
+
+void post_form_end(struct html *h, const char *button_id, const char *label)
+{
+    const struct html_attr button[] = {A("type", "submit"), A("class", "primary"),
+                                       A("id", button_id)};
+    html_element(h, "button", button, N(button), label);
+    html_close(h, "form");
+}
+
+void post_time_text(int64_t ms, char out[24])
+{
+    time_t s = (time_t)(ms / 1000) + POST_UTC_OFFSET_S;
+    struct tm tm;
+    if (ms <= 0 || !gmtime_r(&s, &tm) || strftime(out, 24, "%Y-%m-%d %H:%M WIB", &tm) == 0)
+        snprintf(out, 24, "\xE2\x80\x94");
+}
+
+/* This page's path when it is a GET page of the table, else home: links back here never
+ * carry a path a request made up. */
+static const char *page_path(const struct post_exchange *x)
+{
+    bool known = false;
+    const struct post_route *here = post_route_find("GET", x->req->path, &known);
+    return here ? here->path : "/";
+}
+
+/* The language switch, back to this page. */
+static void language_link(struct html *h, const struct post_exchange *x)
+{
+    char href[160];
+    snprintf(href, sizeof href, "/lang?to=%s&back=%s", x->lang == MSG_LANG_EN ? "id" : "en",
+             page_path(x));
+    const struct html_attr attrs[] = {A("href", href), A("id", "lang-switch"),
+                                      A("lang", x->lang == MSG_LANG_EN ? "id" : "en")};
+    html_element(h, "a", attrs, N(attrs), post_say(x, MSG_LANGUAGE_SWITCH));
+}
+
+/* The menu: every GET page of the route table that names a menu label, so a page that
+ * exists is linked and none that does not. */
+static void menu(struct html *h, const struct post_exchange *x)
+{
+    const struct html_attr nav[] = {A("class", "menu"), A("id", "menu"),
+                                    A("aria-label", post_say(x, MSG_POST_MENU))};
+    html_open(h, "nav", nav, N(nav));
+    html_open(h, "ul", NULL, 0);
+    for (const struct post_route *r = post_routes(); r->path; r++) {
+        if (r->menu == MSG_COUNT || strcmp(r->method, "GET") != 0 ||
+            (r->access == POST_HEAD_ONLY && x->staff.role != NODE_STAFF_HEAD))
+            continue;
+        bool here = strcmp(r->path, x->req->path) == 0;
+        const struct html_attr link[] = {A("href", r->path), A("aria-current", "page")};
+        html_open(h, "li", NULL, 0);
+        html_element(h, "a", link, here ? 2 : 1, post_say(x, r->menu));
+        html_close(h, "li");
+    }
+    html_close(h, "ul");
+    html_close(h, "nav");
+}
+
+static void topbar(struct html *h, const struct post_exchange *x)
+{
+    const struct html_attr bar[] = {A("class", "topbar")};
+    const struct html_attr brand[] = {A("class", "brand"), A("href", "/")};
+    const struct html_attr tools[] = {A("class", "tools")};
+    html_open(h, "header", bar, N(bar));
+    html_element(h, "a", brand, N(brand), post_say(x, MSG_POST_APP));
+    html_open(h, "div", tools, N(tools));
+    language_link(h, x);
+    if (x->signed_in) {
+        const struct html_attr who[] = {A("class", "who"), A("id", "who")};
+        html_element(h, "span", who, N(who), x->staff.name);
+        const struct html_attr form[] = {A("method", "post"), A("action", "/sign-out")};
+        const struct html_attr button[] = {A("type", "submit"), A("id", "sign-out")};
+        html_open(h, "form", form, N(form));
+        post_csrf_field(h, x);
+        html_element(h, "button", button, N(button), post_say(x, MSG_SIGN_OUT));
+        html_close(h, "form");
+    }
+    html_close(h, "div");
+    html_close(h, "header");
+    if (x->signed_in)
+        menu(h, x);
+}
+
+void post_page_open(struct html *h, const struct post_exchange *x, enum msg_id title)
+{
+    const struct web_asset *css = NULL;
+    char css_href[64] = "/assets/post.css";
+    if (web_asset_find("post.css", &css) == 0)
+        snprintf(css_href, sizeof css_href, "/assets/post.css?v=%s", css->etag);
+    const struct html_attr html_attrs[] = {A("lang", msg_lang_code(x->lang))};
+    const struct html_attr charset[] = {A("charset", "utf-8")};
+    const struct html_attr viewport[] = {A("name", "viewport"),
+                                         A("content", "width=device-width, initial-scale=1")};
+    const struct html_attr link[] = {A("rel", "stylesheet"), A("href", css_href)};
+    char skip_href[96];
+    snprintf(skip_href, sizeof skip_href, "%s#main", page_path(x));
+    const struct html_attr skip[] = {A("class", "skip"), A("href", skip_href)};
+    const struct html_attr main_attrs[] = {A("id", "main")};
+    html_doctype(h);
+    html_open(h, "html", html_attrs, N(html_attrs));
+    html_open(h, "head", NULL, 0);
+    html_open(h, "meta", charset, N(charset));
+    html_open(h, "meta", viewport, N(viewport));
+    html_open(h, "title", NULL, 0);
+    html_text(h, post_say(x, title));
+    html_text(h, " \xC2\xB7 ");
+    html_text(h, post_say(x, MSG_POST_APP));
+    html_close(h, "title");
+    html_open(h, "link", link, N(link));
+    html_close(h, "head");
+    html_open(h, "body", NULL, 0);
+    html_element(h, "a", skip, N(skip), post_say(x, MSG_SKIP_TO_CONTENT));
+    topbar(h, x);
+    html_open(h, "main", main_attrs, N(main_attrs));
+}
+
+int post_page_close(struct html *h, struct post_exchange *x, unsigned status)
+{
+    html_close(h, "main");
+    html_close(h, "body");
+    html_close(h, "html");
+    uint8_t *body = NULL;
+    size_t len = 0;
+    int rc = html_finish(h, &body, &len);
+    if (rc != 0)
+        return rc;
+    return web_response_body(x->resp, status, "text/html; charset=utf-8", body, len);
+}
+
+int post_page_message(struct post_exchange *x, unsigned status, enum msg_id text)
+{
+    struct html h;
+    html_init(&h);
+    post_page_open(&h, x, text);
+    post_card_begin(&h);
+    post_alert(&h, "error", post_say(x, text));
+    const struct html_attr home[] = {A("href", "/")};
+    html_element(&h, "a", home, N(home), post_say(x, MSG_HOME));
+    html_close(&h, "div");
+    return post_page_close(&h, x, status);
+}

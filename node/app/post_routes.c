@@ -1,0 +1,38 @@
+/* The post app's route table (post_routes.h): one line per page or form. */
+#include "app/post_routes.h"
+
+#include <string.h>
+
+#include "app/page_home.h"
+#include "app/page_sign_in.h"
+
+static const char *const NO_FIELDS[] = {NULL};
+
+static const struct post_route ROUTES[] = {
+    {"GET", "/", page_home, POST_STAFF, NULL, MSG_HOME},
+    {"GET", "/sign-in", page_sign_in, POST_ANYONE, NULL, MSG_COUNT},
+    {"POST", "/sign-in", page_sign_in_post, POST_ANYONE, PAGE_SIGN_IN_FIELDS, MSG_COUNT},
+    {"POST", "/sign-out", page_sign_out, POST_STAFF, NO_FIELDS, MSG_COUNT},
+    {"GET", "/lang", page_language, POST_ANYONE, NULL, MSG_COUNT},
+    {NULL, NULL, NULL, POST_ANYONE, NULL, MSG_COUNT}, /* the end */
+};
+
+const struct post_route *post_routes(void)
+{
+    return ROUTES;
+}
+
+const struct post_route *post_route_find(const char *method, const char *path,
+                                         bool *path_known)
+{
+    const char *wanted = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    *path_known = false;
+    for (const struct post_route *r = ROUTES; r->path; r++) {
+        if (strcmp(r->path, path) != 0)
+            continue;
+        *path_known = true;
+        if (strcmp(r->method, wanted) == 0)
+            return r;
+    }
+    return NULL;
+}

@@ -1,0 +1,165 @@
+/* sae-node serve: the post app (node/app) on a loopback address over plain HTTP, or on any
+ * other address over HTTPS only, with a self-signed certificate made on first use. Serves
+ * until SIGTERM or SIGINT. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/post_app.h"
+#include "cli/cli.h"
+#include "cli/cli_common.h"
+#include "net/http_server.h"
+#include "net/tls_cert.h"
+
+#define SERVE_LISTEN_DEFAULT "127.0.0.1:8080"
+/* The app's certificate and key, in the node directory (made on first use of a LAN
+ * address). */
+#define SERVE_CERT_FILE "app-cert.pem"
+#define SERVE_KEY_FILE "app-key.pem"
+
+struct serve_input {
+    char address[HTTP_LISTEN_ADDRESS_BYTES];
+    uint16_t port;
+    bool tls;
+};
+
+static void log_line(void *ctx, const char *line)
+{
+    char when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    (void)ctx;
+    if (gmtime_r(&now, &tm) && strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        fprintf(stderr, "%s sae-node: %s\n", when, line);
+    else
+        fprintf(stderr, "sae-node: %s\n", line);
+}
+
+static char *dir_path(const struct cli *cli, const char *name)
+{
+    size_t len = strlen(cli->dir) + strlen(name) + 2;
+    char *path = malloc(len);
+    if (path)
+        snprintf(path, len, "%s/%s", cli->dir, name);
+    return path;
+}
+
+/* The app's certificate for a LAN address: made once (for that address too), then kept;
+ * its fingerprint printed for staff to compare with their browser's. */
+static int prepare_tls(const struct serve_input *in, const char *cert, const char *key)
+{
+    char fingerprint[TLS_CERT_FINGERPRINT_BYTES];
+    const char *hosts[] = {in->address};
+    bool any = strcmp(in->address, "0.0.0.0") == 0 || strcmp(in->address, "::") == 0;
+    int rc = tls_cert_create_self_signed(hosts, any ? 0 : 1, TLS_CERT_DAYS_MAX, cert, key);
+    if (rc == 0)
+        printf("made a self-signed certificate for the post app: %s\n", cert);
+    else if (rc != SAE_EEXIST)
+        return cli_fail(rc, "cannot make the app's certificate %s: %s", cert,
+                        sae_error_name(rc));
+    struct sae_message why = {{0}};
+    rc = tls_cert_check_pair(cert, key, &why);
+    if (rc != 0 && rc != SAE_ERANGE)
+        return cli_fail(rc, "%s; remove %s and %s to make new ones", why.text, cert, key);
+    rc = tls_cert_fingerprint(cert, fingerprint);
+    if (rc != 0)
+        return cli_fail(rc, "cannot read %s: %s", cert, sae_error_name(rc));
+    printf("certificate fingerprint (SHA-256): %s\n", fingerprint);
+    return SAE_EXIT_OK;
+}
+
+static int parse(int argc, char **argv, struct serve_input *in)
+{
+    static const struct option options[] = {{"listen", required_argument, NULL, 'l'},
+                                            {"help", no_argument, NULL, 'h'}, {0}};
+    const char *listen = SERVE_LISTEN_DEFAULT;
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":hl:", options, NULL)) != -1) {
+        if (opt == 'h')
+            return cli_usage(stdout, "serve", CLI_DONE);
+        if (opt == 'l')
+            listen = optarg;
+        else
+            return cli_option_error("serve", opt, argv);
+    }
+    if (optind != argc)
+        return cli_fail(SAE_EINVAL, "serve takes options only; see: sae-node serve --help");
+    if (http_listen_parse(listen, in->address, &in->port) != 0)
+        return cli_fail(SAE_EINVAL, "--listen wants a numeric ADDRESS:PORT such as "
+                        "127.0.0.1:8080 or 192.168.1.10:8443, got \"%.60s\"", listen);
+    in->tls = !http_address_is_loopback(in->address);
+    return SAE_EXIT_OK;
+}
+
+static int serve_until_signal(const struct serve_input *in, struct post_app *app,
+                              const char *cert, const char *key)
+{
+    struct http_server_config config;
+    struct http_server *server = NULL;
+    sigset_t signals;
+    int signal_number = 0;
+    http_server_config_default(&config);
+    config.address = in->address;
+    config.port = in->port;
+    config.plain_http = !in->tls;
+    config.cert_pem_path = cert;
+    config.key_pem_path = key;
+    /* One handler at a time: a post has a few staff, and the app's store is one connection. */
+    config.threads = 1;
+    config.max_connections = 256;
+    config.per_ip_connections = 64;
+    config.max_body_bytes = POST_BODY_BYTES_MAX;
+    config.body_budget_bytes = 16u * POST_BODY_BYTES_MAX;
+    config.stop_grace_seconds = 10;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    int rc = http_server_start(&config, post_app_handle, app, log_line, NULL, &server);
+    if (rc != 0)
+        return cli_fail(rc, "cannot serve on %s port %u: %s", in->address, in->port,
+                        rc == SAE_EIO ? "the address is in use or not this computer's"
+                                      : sae_error_name(rc));
+    bool v6 = strchr(in->address, ':') != NULL;
+    printf("post app: %s://%s%s%s:%u/\n", in->tls ? "https" : "http", v6 ? "[" : "",
+           in->address, v6 ? "]" : "", http_server_port(server));
+    fflush(stdout);
+    sigwait(&signals, &signal_number);
+    log_line(NULL, signal_number == SIGINT ? "SIGINT: finishing requests in flight"
+                                           : "SIGTERM: finishing requests in flight");
+    http_server_stop(server);
+    log_line(NULL, "stopped");
+    return SAE_EXIT_OK;
+}
+
+int cli_serve(struct cli *cli, int argc, char **argv)
+{
+    struct serve_input in;
+    memset(&in, 0, sizeof in);
+    int status = parse(argc, argv, &in);
+    if (status != SAE_EXIT_OK)
+        return cli_final(status);
+    if (!cli->dir)
+        return cli_fail(SAE_EINVAL, "no node directory: give -d DIR or set SAE_NODE_DIR");
+    struct post_app *app = NULL;
+    struct sae_message why = {{0}};
+    int rc = post_app_create(cli->dir, cli->busy_timeout_ms, NULL, &app, &why);
+    if (rc != 0)
+        return cli_fail_store(rc, &why, cli);
+    char *cert = dir_path(cli, SERVE_CERT_FILE), *key = dir_path(cli, SERVE_KEY_FILE);
+    status = cert && key ? SAE_EXIT_OK : cli_fail(SAE_ENOMEM, "out of memory");
+    if (status == SAE_EXIT_OK && in.tls)
+        status = prepare_tls(&in, cert, key);
+    if (status == SAE_EXIT_OK)
+        status = serve_until_signal(&in, app, cert, key);
+    free(cert);
+    free(key);
+    post_app_destroy(app);
+    return status;
+}

@@ -1,0 +1,88 @@
+/* The post's staff: accounts that sign in to the post app (sae-node serve), each with a role
+ * (the post's head, or staff), an Argon2id passphrase hash (web/app/password.h makes it), and
+ * their sessions (the hash of each token, never the token). The tables staff and
+ * staff_session of node.db belong to this module alone (migration 7, node_store.c).
+ *
+ * A staff member's name is the author of every change they write through the app, so it
+ * follows the rule of a person's name (1..SAE_LIMIT_PERSON_BYTES of UTF-8 on one line). */
+#ifndef NODE_STAFF_H
+#define NODE_STAFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sae/sae_limits.h"
+#include "store/node_store.h"
+
+/* Migration 7 (node_store.c's list). */
+#define NODE_STAFF_MIGRATION \
+    "CREATE TABLE staff(" \
+    "  name TEXT PRIMARY KEY NOT NULL," \
+    "  role TEXT NOT NULL CHECK (role IN ('head', 'staff'))," \
+    "  passphrase_hash TEXT NOT NULL," \
+    "  created_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;" \
+    "CREATE TABLE staff_session(" \
+    "  token_hash BLOB PRIMARY KEY NOT NULL," \
+    "  name TEXT NOT NULL REFERENCES staff(name)," \
+    "  csrf TEXT NOT NULL," \
+    "  created_s INTEGER NOT NULL," \
+    "  seen_s INTEGER NOT NULL) STRICT, WITHOUT ROWID;" \
+    "CREATE INDEX staff_session_by_name ON staff_session(name);"
+
+#define NODE_STAFF_NAME_BYTES (SAE_LIMIT_PERSON_BYTES + 1)
+/* crypto_pwhash_str's string with its NUL (PASSWORD_HASH_BYTES of web/app/password.h). */
+#define NODE_STAFF_HASH_BYTES 128u
+#define NODE_STAFF_CSRF_BYTES 44u
+#define NODE_STAFF_TOKEN_HASH_BYTES 32u
+
+enum node_staff_role { NODE_STAFF_HEAD, NODE_STAFF_MEMBER };
+
+struct node_staff {
+    char name[NODE_STAFF_NAME_BYTES];
+    enum node_staff_role role;
+    int64_t created_ms;
+};
+
+struct node_staff_session {
+    char name[NODE_STAFF_NAME_BYTES];
+    char csrf[NODE_STAFF_CSRF_BYTES];
+    int64_t created_s, seen_s;
+};
+
+/* "head" / "staff" and back (SAE_EINVAL for anything else). */
+const char *node_staff_role_name(enum node_staff_role role);
+int node_staff_role_parse(const char *text, enum node_staff_role *out);
+/* 0 when text may be a staff member's name, SAE_EINVAL otherwise. */
+int node_staff_name_check(const char *text);
+
+/* Adds a staff member with an already computed hash. SAE_EEXIST when the name is taken,
+ * SAE_EINVAL for a bad name or hash. */
+int node_staff_add(struct node_store *store, const char *name, enum node_staff_role role,
+                   const char *passphrase_hash, int64_t now_ms);
+/* SAE_ENOTFOUND when there is no such staff member. */
+int node_staff_get(struct node_store *store, const char *name, struct node_staff *out);
+int node_staff_hash(struct node_store *store, const char *name,
+                    char out[NODE_STAFF_HASH_BYTES]);
+/* A new hash; every session of that staff member ends. SAE_ENOTFOUND. */
+int node_staff_set_hash(struct node_store *store, const char *name, const char *passphrase_hash);
+/* How many staff members there are. */
+int node_staff_count(struct node_store *store, int64_t *out);
+typedef int (*node_staff_visit_fn)(const struct node_staff *staff, void *context);
+/* In name order; stops at visit's first non-zero return and returns it. */
+int node_staff_list(struct node_store *store, node_staff_visit_fn visit, void *context);
+
+int node_staff_session_add(struct node_store *store,
+                           const uint8_t token_hash[NODE_STAFF_TOKEN_HASH_BYTES],
+                           const char *name, const char *csrf, int64_t now_s);
+/* SAE_ENOTFOUND when there is no such session. */
+int node_staff_session_get(struct node_store *store,
+                           const uint8_t token_hash[NODE_STAFF_TOKEN_HASH_BYTES],
+                           struct node_staff_session *out);
+int node_staff_session_touch(struct node_store *store,
+                             const uint8_t token_hash[NODE_STAFF_TOKEN_HASH_BYTES],
+                             int64_t now_s);
+int node_staff_session_end(struct node_store *store,
+                           const uint8_t token_hash[NODE_STAFF_TOKEN_HASH_BYTES]);
+
+#endif

@@ -1,0 +1,77 @@
+"""The post app under test: a real `sae-node serve` on a free loopback port, on a node
+directory made by the real binary, with staff accounts made through `sae-node users add`
+(the passphrase on standard input, as a script would give it)."""
+import re
+import signal
+import subprocess
+import threading
+
+import saenode
+
+SERVING_RE = re.compile(rb"^post app: (https?)://([^/]+)/$")
+HEAD = "Bu Sari"
+HEAD_PASSPHRASE = "kopi-pahit-di-pagi-hari"
+
+
+class PostApp:
+    def __init__(self, directory, village=saenode.VILLAGE):
+        self.dir = str(directory)
+        saenode.init(self.dir, village=village)
+        self.passphrases = {}
+        self.proc = None
+        self.url = None
+        self.log = []
+        self.out = []
+
+    def add_staff(self, name, passphrase, role="staff"):
+        saenode.ok(["users", "add", name, "--role", role], dir=self.dir,
+                   input=(passphrase + "\n").encode())
+        self.passphrases[name] = passphrase
+        return self
+
+    def start(self, listen="127.0.0.1:0", env=None, interval=None):
+        """Starts serve and waits for its "post app: URL" line."""
+        assert self.proc is None
+        args = [saenode.BIN, "-d", self.dir, "serve", "--listen", listen]
+        if interval is not None:
+            args += ["--interval", str(interval)]
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE,
+                                     env=saenode.clean_env(**(env or {})))
+        threading.Thread(target=self._drain, args=(self.proc.stderr, self.log),
+                         daemon=True).start()
+        for line in self.proc.stdout:
+            self.out.append(line)
+            match = SERVING_RE.match(line.rstrip(b"\n"))
+            if match:
+                self.url = "%s://%s" % (match.group(1).decode(), match.group(2).decode())
+                break
+        else:
+            rc = self.proc.wait()
+            raise AssertionError("sae-node serve ended (exit %s) before serving: %r %r"
+                                 % (rc, self.out, self.log))
+        threading.Thread(target=self._drain, args=(self.proc.stdout, self.out),
+                         daemon=True).start()
+        return self
+
+    @staticmethod
+    def _drain(stream, into):
+        for line in stream:
+            into.append(line)
+
+    def stop(self, sig=signal.SIGTERM):
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return None
+        proc.send_signal(sig)
+        return proc.wait(timeout=60)
+
+    def log_text(self):
+        return b"".join(self.log).decode(errors="replace")
+
+
+def sign_in(browser, name=HEAD, passphrase=HEAD_PASSPHRASE):
+    browser.open("/sign-in")
+    browser.fill({"name": name, "passphrase": passphrase})
+    browser.submit()
+    return browser

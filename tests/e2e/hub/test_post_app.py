@@ -1,0 +1,64 @@
+"""The post app's frame (issue 12): a real `sae-node serve` on loopback, signed in to through
+real headless Chromium: sign in and out, the language switch, nothing served but its own
+pages and assets, and no state change without the session's CSRF token."""
+import urllib.error
+import urllib.request
+
+import node_app
+
+
+def fetch(url, data=None, headers=None):
+    """(status, headers, body) of one request, without following redirects."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with opener.open(request, timeout=30) as answer:
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_sign_in_home_language_and_sign_out(post_app, browser):
+    app = post_app()
+    b = browser(app)
+    b.open("/")
+    assert b.path == "/sign-in"
+    assert b.find("html").get_attribute("lang") == "id"
+    node_app.sign_in(b)
+    assert b.path == "/"
+    assert b.text("#who") == node_app.HEAD
+    assert "Selamat datang" in b.text("h1")
+    b.click("#lang-switch")
+    assert b.path == "/"
+    assert b.find("html").get_attribute("lang") == "en"
+    assert "Welcome" in b.text("h1")
+    b.click("#sign-out")
+    assert b.path == "/sign-in"
+    b.open("/")
+    assert b.path == "/sign-in"
+
+
+def test_wrong_passphrase_and_unknown_name_answer_alike(post_app, browser):
+    app = post_app()
+    b = browser(app)
+    node_app.sign_in(b, passphrase="salah-sekali-ini-ya")
+    wrong = b.text("#alert")
+    node_app.sign_in(b, name="Tidak Ada", passphrase="salah-sekali-ini-ya")
+    assert b.text("#alert") == wrong
+    assert b.path == "/sign-in"
+
+
+def test_serves_nothing_but_its_pages_and_assets(post_app):
+    app = post_app()
+    for path in ("/console/", "/api/v1/posts", "/v1/push", "/etc/passwd", "/assets/nope.css",
+                 "/assets/../node.db", "/node.db"):
+        status, headers, _ = fetch(app.url + path)
+        assert status == 404, path
+        assert "default-src 'self'" in headers["Content-Security-Policy"], path
+        assert headers["X-Frame-Options"] == "DENY"
+    status, headers, body = fetch(app.url + "/assets/post.css")
+    assert status == 200 and b"Rumah SAE post app" in body
+    assert headers["X-Content-Type-Options"] == "nosniff"
