@@ -3,7 +3,9 @@
 
 #include <string.h>
 
+#include "app/page_cases.h"
 #include "app/page_home.h"
+#include "app/page_letter.h"
 #include "app/page_sign_in.h"
 
 static const char *const NO_FIELDS[] = {NULL};
@@ -14,6 +16,9 @@ static const struct post_route ROUTES[] = {
     {"POST", "/sign-in", page_sign_in_post, POST_ANYONE, PAGE_SIGN_IN_FIELDS, MSG_COUNT},
     {"POST", "/sign-out", page_sign_out, POST_STAFF, NO_FIELDS, MSG_COUNT},
     {"GET", "/lang", page_language, POST_ANYONE, NULL, MSG_COUNT},
+    {"GET", "/cases", page_cases, POST_STAFF, NULL, MSG_POST_CASES},
+    {"GET", "/referral-letter", page_referral_letter, POST_STAFF, NULL, MSG_COUNT},
+    {"GET", "/case-summary", page_case_summary, POST_STAFF, NULL, MSG_COUNT},
     {NULL, NULL, NULL, POST_ANYONE, NULL, MSG_COUNT}, /* the end */
 };
 
