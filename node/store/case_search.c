@@ -14,17 +14,22 @@
 #define SHOWN(field)                                                                          \
     "(SELECT s.value FROM field_shown s WHERE s.report_id = r.id AND s.field = '" field "')"
 
+/* The cases whose shown value of a field meets cond (on s.value): read through the index
+ * report_field_by_value (migration 8), so a filter reads that field's entries only. */
+#define WITH_VALUE(fields, cond)                                                              \
+    "r.id IN (SELECT s.report_id FROM field_shown s WHERE s.field IN (" fields ") AND " cond ")"
+
 /* ?1 term (lower case), ?2 status, ?3 risk, ?4 from, ?5 to. lower() folds ASCII only, as the
  * term is folded: a name typed in another case still matches. */
 #define MATCHING_CASES                                                                        \
-    " FROM report r WHERE r.kind = 'case' AND " SHOWN(SAE_FIELD_TOMBSTONE) " IS NULL"         \
-    " AND (?2 IS NULL OR " SHOWN("status") " = ?2)"                                           \
-    " AND (?3 IS NULL OR " SHOWN("risk_level") " = ?3)"                                       \
-    " AND (?4 IS NULL OR " SHOWN("intake_date") " >= ?4)"                                     \
-    " AND (?5 IS NULL OR " SHOWN("intake_date") " <= ?5)"                                     \
-    " AND (?1 IS NULL OR instr(lower(coalesce(" SHOWN("victim_name") ", '')), ?1) > 0"        \
-    "  OR instr(lower(coalesce(" SHOWN("narrative") ", '')), ?1) > 0"                         \
-    "  OR instr(lower(coalesce(" SHOWN("registration_number") ", '')), ?1) > 0)"
+    " FROM report r WHERE r.kind = 'case'"                                                    \
+    " AND NOT " WITH_VALUE("'" SAE_FIELD_TOMBSTONE "'", "s.value IS NOT NULL")                \
+    " AND (?2 IS NULL OR " WITH_VALUE("'status'", "s.value = ?2") ")"                         \
+    " AND (?3 IS NULL OR " WITH_VALUE("'risk_level'", "s.value = ?3") ")"                     \
+    " AND (?4 IS NULL OR " WITH_VALUE("'intake_date'", "s.value >= ?4") ")"                   \
+    " AND (?5 IS NULL OR " WITH_VALUE("'intake_date'", "s.value <= ?5") ")"                   \
+    " AND (?1 IS NULL OR " WITH_VALUE("'victim_name', 'narrative', 'registration_number'",    \
+                                      "instr(lower(s.value), ?1) > 0") ")"
 
 static const char rows_sql[] =
     "SELECT r.id, " SHOWN("registration_number") ", " SHOWN("victim_name") ","

@@ -126,11 +126,17 @@ static const char *const migrations[] = {
     /* 7: the post app's staff and their sessions (node_staff.c owns the tables). */
     NODE_STAFF_MIGRATION
     "PRAGMA user_version = 7;",
+    /* 8: the post app's case list (case_search.c) finds cases by a field's value (a status,
+     * a risk, a period, a term in names and narratives) without reading every field of
+     * every report. The index is kept by SQLite with report_field itself, for own and
+     * pulled changes alike. */
+    "CREATE INDEX report_field_by_value ON report_field(field, value);"
+    "PRAGMA user_version = 8;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate,
-                                              NULL, NULL};
+                                              NULL, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");
