@@ -4,7 +4,8 @@
  * matched as a plain substring (instr, not LIKE: % _ ' and " in it mean themselves),
  * without ASCII case, in the victim's name, the narrative and the registration number.
  * Values are those the post shows (field_shown: the hub's standing value while the
- * district reviews a field). */
+ * district reviews a field); the search also matches the post's own latest value of a field
+ * under review. */
 #ifndef CASE_SEARCH_H
 #define CASE_SEARCH_H
 

@@ -1,7 +1,8 @@
 /* The post's list of cases on a real journal: search by name and by a phrase of the
  * narrative, % _ ' and " in a term taken literally, the term's length limit at its edge,
  * filters by status, risk and intake period in people's words, deleted cases left out,
- * paging with the total, and refusals that leave the page untouched. */
+ * paging with the total, a field under the district's review, and refusals that leave the
+ * page untouched. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -172,6 +173,40 @@ static void test_paging_with_total(void **state)
             "offset: 0 to");
 }
 
+/* While the district reviews the name, the list shows the value that stands at the hub
+ * (here the post's first name, as a pull would record it in review), and the search finds
+ * the case by that value and by the post's own newer one. */
+static void test_a_field_under_review(void **state)
+{
+    struct unit_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1], other[SAE_ID_TEXT_LEN + 1], sql[512];
+    add_named(f->store, "Ani Lestari", "x", "low", "2026-11-01", id);
+    add_named(f->store, "Dewi", "x", "low", "2026-11-01", other);
+    unit_edit(f->store, id, (const char *const[]){"victim_name=Budi Santoso", NULL}, 1);
+    struct unit_history h = unit_history_of(f->store, id);
+    struct sae_version first = {0}, latest = {0};
+    for (size_t i = 0; i < h.count; i++)
+        if (strcmp(h.at[i].field, "victim_name") == 0) {
+            first = latest.hlc ? first : h.at[i].version;
+            latest = h.at[i].version;
+        }
+    assert_true(latest.hlc > first.hlc);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO review(report_id, field, standing_version, standing_origin,"
+             " latest_version, latest_origin) VALUES ('%s', 'victim_name', %lld, %lld, %lld,"
+             " %lld)", id, (long long)first.hlc, (long long)first.origin,
+             (long long)latest.hlc, (long long)latest.origin);
+    assert_int_equal(unit_sql(f->store, sql), 0);
+    struct case_search_page *p = search(f->store, (struct case_search_query){.term = "lestari"});
+    assert_int_equal(p->total, 1);
+    assert_string_equal(p->rows[0].id, id);
+    assert_string_equal(p->rows[0].name, "Ani Lestari");
+    p = search(f->store, (struct case_search_query){.term = "santoso"});
+    assert_int_equal(p->total, 1);
+    assert_string_equal(p->rows[0].id, id);
+    assert_int_equal(search(f->store, (struct case_search_query){.term = "dewi"})->total, 1);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -184,6 +219,7 @@ int main(void)
         T(test_term_length_limit),
         T(test_filters_in_peoples_words),
         T(test_paging_with_total),
+        T(test_a_field_under_review),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
