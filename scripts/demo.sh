@@ -305,20 +305,33 @@ cat <<EOF
   $(hub_cmd conflicts list --all)
 EOF
 
+step "17. Aplikasi pos / The post's own web app" \
+    "sae-node serve gives the post's staff a web application in Indonesian on the post's" \
+    "computer (127.0.0.1 by default, HTTPS with a printed fingerprint on a LAN address), and" \
+    "keeps the post in sync meanwhile. users add makes a staff account; --one-time prints a" \
+    "one-time passphrase (without it the passphrase is asked on the terminal)."
+run_node "$POS" users add "Siti Rahayu" --role head --one-time
+start_app "$POS"
+say "Post app (Rumah SAE Wonokerso): $APP_URL/" \
+    "Console (district):            $HUB_URL/console/" \
+    "Sign in to the post app as \"Siti Rahayu\" with the one-time passphrase above."
+
 printf '\n'
 if [ "$WAIT_AT_END" = 1 ]; then
-    say "The hub keeps running at $HUB_URL/ (pid $HUB_PID); the files are in $WORK." \
-        "Press Ctrl-C to stop the hub and remove them (KEEP=1 keeps them)."
+    say "The hub keeps running at $HUB_URL/ (pid $HUB_PID) and the post app at $APP_URL/" \
+        "(pid $APP_PID); the files are in $WORK." \
+        "Press Ctrl-C to stop them and remove the files (KEEP=1 keeps them)."
     status=0
     wait "$HUB_PID" || status=$?
     HUB_PID=
     say "The hub stopped by itself (exit status $status); its log is $WORK/$HUB_LOG."
     exit 1
 fi
+stop_app
 stop_hub
-say "The demo does not wait (standard input is not a terminal, or DEMO_NO_WAIT=1): the hub" \
-    "stopped (exit status $HUB_STATUS)."
-[ "$HUB_STATUS" = 0 ] || exit 1
+say "The demo does not wait (standard input is not a terminal, or DEMO_NO_WAIT=1): the post" \
+    "app stopped (exit status $APP_STATUS), the hub stopped (exit status $HUB_STATUS)."
+[ "$HUB_STATUS" = 0 ] && [ "$APP_STATUS" = 0 ] || exit 1
 if [ "$KEEP" = 1 ]; then
     say "Its files stay in $WORK. To try the commands above, serve the hub" \
         "again in the background, on the port the bundles name, its log in the same file:"

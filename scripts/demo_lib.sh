@@ -103,6 +103,43 @@ days_ago() {
     date -u -d "@$((now - $1 * 86400))" +%Y-%m-%d 2>/dev/null || printf '2025-03-%02d' $((28 - $1))
 }
 
+# ---- the post app -------------------------------------------------------------------------
+
+APP_PID=
+APP_URL=
+APP_LOG=app-serve.log
+
+# Starts `sae-node serve` on the post directory $1, on a port the system picks, its address
+# line and log in $APP_LOG; reads the address from its "post app: URL" line into APP_URL.
+start_app() {
+    show_command sae-node -d "$1" serve --listen 127.0.0.1:0 | sed "s/\$/ >$APP_LOG 2>\&1 \&/"
+    "$NODE_BIN" -d "$1" serve --listen 127.0.0.1:0 </dev/null >"$APP_LOG" 2>&1 &
+    APP_PID=$!
+    tries=0
+    while [ "$tries" -lt 200 ]; do
+        APP_URL=$(sed -n 's|^post app: \(http://127\.0\.0\.1:[0-9][0-9]*\)/$|\1|p' \
+            "$APP_LOG" | head -n 1)
+        [ -z "$APP_URL" ] || break
+        kill -0 "$APP_PID" 2>/dev/null || break
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    if [ -z "$APP_URL" ]; then
+        echo "demo: sae-node serve did not start; its log:" >&2
+        cat "$APP_LOG" >&2
+        return 1
+    fi
+}
+
+stop_app() {
+    APP_STATUS=
+    [ -n "$APP_PID" ] || return 0
+    kill -TERM "$APP_PID" 2>/dev/null || true
+    APP_STATUS=0
+    wait "$APP_PID" || APP_STATUS=$?
+    APP_PID=
+}
+
 # ---- the hub daemon -----------------------------------------------------------------------
 
 HUB_PID=
@@ -154,6 +191,10 @@ CLEANED=0
 cleanup() {
     [ "$CLEANED" = 0 ] || return 0
     CLEANED=1
+    if [ -n "$APP_PID" ]; then
+        stop_app
+        printf '# The post app stopped (exit status %s).\n' "$APP_STATUS"
+    fi
     if [ -n "$HUB_PID" ]; then
         stop_hub
         printf '# The hub stopped (exit status %s).\n' "$HUB_STATUS"

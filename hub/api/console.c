@@ -11,29 +11,19 @@
 #include "app/assets.h"
 #include "sae/sae_validate.h"
 
-static int64_t env_seconds(const char *name, int64_t fallback)
-{
-    const char *text = getenv(name);
-    char *end = NULL;
-    long long v = text ? strtoll(text, &end, 10) : 0;
-    return text && end && *end == '\0' && v > 0 ? (int64_t)v : fallback;
-}
-
 int console_create(const char *db_path, int busy_timeout_ms, struct console **out,
                    struct sae_message *why)
 {
     struct console *c = calloc(1, sizeof *c);
     if (!c)
         return SAE_ENOMEM;
-    session_limits_default(&c->limits);
+    session_limits_from_env(&c->limits, CONSOLE_ENV_IDLE_S, CONSOLE_ENV_ABSOLUTE_S);
     snprintf(c->dir, sizeof c->dir, "%s", db_path);
     char *slash = strrchr(c->dir, '/');
     if (slash)
         *slash = '\0';
     else
         snprintf(c->dir, sizeof c->dir, ".");
-    c->limits.idle_seconds = env_seconds(CONSOLE_ENV_IDLE_S, c->limits.idle_seconds);
-    c->limits.absolute_seconds = env_seconds(CONSOLE_ENV_ABSOLUTE_S, c->limits.absolute_seconds);
     int rc = pthread_mutex_init(&c->lock, NULL) == 0 && pthread_cond_init(&c->available, NULL) == 0
                  ? 0
                  : SAE_ENOMEM;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/web_page.h"
+
 
 #define A LAYOUT_A
 #define N LAYOUT_N
@@ -46,8 +48,7 @@ const char *layout_say(const struct console_exchange *x, enum msg_id id)
 
 void layout_hidden(struct html *h, const char *name, const char *value)
 {
-    const struct html_attr attrs[] = {A("type", "hidden"), A("name", name), A("value", value)};
-    html_open(h, "input", attrs, N(attrs));
+    web_page_hidden(h, name, value);
 }
 
 void layout_csrf(struct html *h, const struct console_exchange *x)
@@ -92,25 +93,12 @@ void layout_input(struct html *h, const char *id, const char *type, const char *
 void layout_table_begin(struct html *h, const char *id, const char *const *headings,
                         size_t count)
 {
-    const struct html_attr wrap[] = {A("class", "table-wrap")};
-    const struct html_attr table[] = {A("class", "data"), A("id", id)};
-    const struct html_attr col[] = {A("scope", "col")};
-    html_open(h, "div", wrap, N(wrap));
-    html_open(h, "table", table, N(table));
-    html_open(h, "thead", NULL, 0);
-    html_open(h, "tr", NULL, 0);
-    for (size_t i = 0; i < count; i++)
-        html_element(h, "th", col, N(col), headings[i]);
-    html_close(h, "tr");
-    html_close(h, "thead");
-    html_open(h, "tbody", NULL, 0);
+    web_page_table_begin(h, id, headings, count);
 }
 
 void layout_table_end(struct html *h)
 {
-    html_close(h, "tbody");
-    html_close(h, "table");
-    html_close(h, "div");
+    web_page_table_end(h);
 }
 
 void layout_cell(struct html *h, const char *text)
@@ -158,11 +146,7 @@ void layout_pager(struct html *h, const struct console_exchange *x, const char *
 
 void layout_alert(struct html *h, const char *kind, const char *text)
 {
-    char cls[32];
-    snprintf(cls, sizeof cls, "alert %s", kind);
-    const struct html_attr attrs[] = {A("class", cls), A("role", "alert"), A("id", "alert")};
-    if (text)
-        html_element(h, "p", attrs, N(attrs), text);
+    web_page_alert(h, kind, text);
 }
 
 int layout_message_page(struct console_exchange *x, unsigned status, enum msg_id text)

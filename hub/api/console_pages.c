@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/assets.h"
+#include "app/web_page.h"
 #include "app/html.h"
 #include "app/password.h"
 
@@ -23,8 +23,7 @@ static const char *say(const struct console_exchange *x, enum msg_id id)
 
 static void hidden_csrf(struct html *h, const char *token)
 {
-    const struct html_attr attrs[] = {A("type", "hidden"), A("name", "csrf"), A("value", token)};
-    html_open(h, "input", attrs, N(attrs));
+    web_page_hidden(h, "csrf", token);
 }
 
 /* The language switch: a link to the other language that comes back to back. */
@@ -67,30 +66,9 @@ static void topbar(struct html *h, const struct console_exchange *x, const char 
 void console_page_open(struct html *h, const struct console_exchange *x, enum msg_id title,
                        const char *back, bool narrow)
 {
-    const struct web_asset *css = NULL;
-    char css_href[64] = "/assets/console.css";
-    if (web_asset_find("console.css", &css) == 0)
-        snprintf(css_href, sizeof css_href, "/assets/console.css?v=%s", css->etag);
-    const struct html_attr html_attrs[] = {A("lang", msg_lang_code(x->lang))};
-    const struct html_attr charset[] = {A("charset", "utf-8")};
-    const struct html_attr viewport[] = {A("name", "viewport"),
-                                         A("content", "width=device-width, initial-scale=1")};
-    const struct html_attr link[] = {A("rel", "stylesheet"), A("href", css_href)};
     const struct html_attr skip[] = {A("class", "skip"), A("href", "/console/#main")};
     const struct html_attr main_attrs[] = {A("id", "main"), A("class", narrow ? "narrow" : "")};
-    html_doctype(h);
-    html_open(h, "html", html_attrs, N(html_attrs));
-    html_open(h, "head", NULL, 0);
-    html_open(h, "meta", charset, N(charset));
-    html_open(h, "meta", viewport, N(viewport));
-    html_open(h, "title", NULL, 0);
-    html_text(h, say(x, title));
-    html_text(h, " \xC2\xB7 ");
-    html_text(h, say(x, MSG_APP_NAME));
-    html_close(h, "title");
-    html_open(h, "link", link, N(link));
-    html_close(h, "head");
-    html_open(h, "body", NULL, 0);
+    web_page_head(h, x->lang, say(x, title), say(x, MSG_APP_NAME), "console.css");
     html_element(h, "a", skip, N(skip), say(x, MSG_SKIP_TO_CONTENT));
     topbar(h, x, back);
     html_open(h, "main", main_attrs, N(main_attrs));
@@ -98,15 +76,7 @@ void console_page_open(struct html *h, const struct console_exchange *x, enum ms
 
 int console_page_close(struct html *h, struct console_exchange *x, unsigned status)
 {
-    html_close(h, "main");
-    html_close(h, "body");
-    html_close(h, "html");
-    uint8_t *body = NULL;
-    size_t len = 0;
-    int rc = html_finish(h, &body, &len);
-    if (rc != 0)
-        return rc;
-    return web_response_body(x->resp, status, "text/html; charset=utf-8", body, len);
+    return web_page_finish(h, x->resp, status);
 }
 
 static void alert(struct html *h, const char *kind, const char *text)

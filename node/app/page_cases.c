@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "app/post_value.h"
+#include "app/web_page.h"
 #include "store/case_search.h"
 
 #define A POST_A
@@ -240,19 +241,13 @@ static void results(struct html *h, const struct post_exchange *x,
                      post_say(x, MSG_POST_CASES_NONE));
         return;
     }
-    html_open(h, "table", (const struct html_attr[]){A("class", "data"), A("id", "cases")}, 2);
-    html_open(h, "thead", NULL, 0);
-    html_open(h, "tr", NULL, 0);
+    const char *headings[N(columns)];
     for (size_t i = 0; i < N(columns); i++)
-        html_element(h, "th", (const struct html_attr[]){A("scope", "col")}, 1,
-                     msg_field_label(x->lang, case_field(columns[i])));
-    html_close(h, "tr");
-    html_close(h, "thead");
-    html_open(h, "tbody", NULL, 0);
+        headings[i] = msg_field_label(x->lang, case_field(columns[i]));
+    web_page_table_begin(h, "cases", headings, N(columns));
     for (size_t i = 0; i < page->count; i++)
         row(h, x, &page->rows[i]);
-    html_close(h, "tbody");
-    html_close(h, "table");
+    web_page_table_end(h);
 }
 
 int page_cases(struct post_exchange *x, const struct web_form *form)

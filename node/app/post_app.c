@@ -10,14 +10,6 @@
 
 #include "app/assets.h"
 
-static int64_t env_seconds(const char *name, int64_t fallback)
-{
-    const char *text = getenv(name);
-    char *end = NULL;
-    long long v = text ? strtoll(text, &end, 10) : 0;
-    return text && end && *end == '\0' && v > 0 ? (int64_t)v : fallback;
-}
-
 int post_app_create(const char *dir, int busy_timeout_ms, struct sync_loop *loop,
                     struct post_app **out, struct sae_message *why)
 {
@@ -28,9 +20,7 @@ int post_app_create(const char *dir, int busy_timeout_ms, struct sync_loop *loop
         free(app);
         return SAE_ENOMEM;
     }
-    session_limits_default(&app->limits);
-    app->limits.idle_seconds = env_seconds(POST_ENV_IDLE_S, app->limits.idle_seconds);
-    app->limits.absolute_seconds = env_seconds(POST_ENV_ABSOLUTE_S, app->limits.absolute_seconds);
+    session_limits_from_env(&app->limits, POST_ENV_IDLE_S, POST_ENV_ABSOLUTE_S);
     app->loop = loop;
     int rc = throttle_create(&app->throttle);
     if (rc == 0)
@@ -102,13 +92,19 @@ static int read_form(struct post_exchange *x, const struct post_route *route,
                      struct web_form **form)
 {
     const char *allowed[WEB_FORM_FIELDS_MAX + 2] = {"csrf"};
-    size_t n = 1;
-    for (const char *const *f = route->fields; f && *f && n < WEB_FORM_FIELDS_MAX + 1; f++)
-        allowed[n++] = *f;
+    const char *upload = NULL;
+    size_t n = 1, prefix = strlen(POST_FILE_FIELD_PREFIX);
+    for (const char *const *f = route->fields; f && *f && n < WEB_FORM_FIELDS_MAX + 1; f++) {
+        if (strncmp(*f, POST_FILE_FIELD_PREFIX, prefix) == 0)
+            upload = *f + prefix;
+        else
+            allowed[n++] = *f;
+    }
     *form = NULL;
     if (x->req->body_len == 0) /* no form, so no token */
         return post_page_message(x, 403, MSG_FORBIDDEN);
-    int rc = web_form_parse(x->req, form);
+    int rc = upload ? web_form_parse_upload(x->req, upload, POST_UPLOAD_BYTES_MAX, form)
+                    : web_form_parse(x->req, form);
     if (rc == 0 && web_form_only(*form, allowed) != 0)
         rc = SAE_EINVAL;
     if (rc == 0 && !csrf_ok(x, *form))

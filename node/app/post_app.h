@@ -23,7 +23,9 @@ struct sync_loop;
 #define POST_ENV_ABSOLUTE_S "SAE_TEST_SESSION_ABSOLUTE_S"
 /* The cookie of a browser not yet signed in: the sign-in form's CSRF token. */
 #define POST_PRE_COOKIE "sae_pre"
-/* The largest request body the app takes: a form, or an uploaded bundle with its form. */
+/* The largest uploaded file (an enrollment bundle: HUB_LINK_BUNDLE_MAX_BYTES) and the
+ * largest request body the app takes (a form, or an uploaded file with its form). */
+#define POST_UPLOAD_BYTES_MAX (64u * 1024u)
 #define POST_BODY_BYTES_MAX (128u * 1024u)
 
 /* Opens the post's journal in dir for the app. loop (may be NULL) is the sync loop running

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "app/assets.h"
+#include "app/web_page.h"
 
 #define A POST_A
 #define N POST_N
@@ -22,8 +22,7 @@ const char *post_say(const struct post_exchange *x, enum msg_id id)
 
 void post_hidden(struct html *h, const char *name, const char *value)
 {
-    const struct html_attr attrs[] = {A("type", "hidden"), A("name", name), A("value", value)};
-    html_open(h, "input", attrs, N(attrs));
+    web_page_hidden(h, name, value);
 }
 
 void post_csrf_field(struct html *h, const struct post_exchange *x)
@@ -33,11 +32,7 @@ void post_csrf_field(struct html *h, const struct post_exchange *x)
 
 void post_alert(struct html *h, const char *kind, const char *text)
 {
-    char cls[32];
-    snprintf(cls, sizeof cls, "alert %s", kind);
-    const struct html_attr attrs[] = {A("class", cls), A("role", "alert"), A("id", "alert")};
-    if (text)
-        html_element(h, "p", attrs, N(attrs), text);
+    web_page_alert(h, kind, text);
 }
 
 void post_card_begin(struct html *h)
@@ -70,6 +65,28 @@ void post_form_end(struct html *h, const char *button_id, const char *label)
                                        A("id", button_id)};
     html_element(h, "button", button, N(button), label);
     html_close(h, "form");
+}
+
+void post_table_begin(struct html *h, const struct post_exchange *x, const char *id,
+                      const enum msg_id *headings, size_t count)
+{
+    const char *texts[POST_TABLE_COLUMNS_MAX];
+    size_t n = count < POST_TABLE_COLUMNS_MAX ? count : POST_TABLE_COLUMNS_MAX;
+    for (size_t i = 0; i < n; i++)
+        texts[i] = post_say(x, headings[i]);
+    web_page_table_begin(h, id, texts, n);
+}
+
+void post_table_end(struct html *h)
+{
+    web_page_table_end(h);
+}
+
+void post_fact(struct html *h, const char *id, const char *label, const char *value)
+{
+    const struct html_attr dd[] = {A("id", id)};
+    html_element(h, "dt", NULL, 0, label);
+    html_element(h, "dd", dd, N(dd), value);
 }
 
 void post_time_text(int64_t ms, char out[24])
@@ -149,32 +166,11 @@ static void topbar(struct html *h, const struct post_exchange *x)
 
 void post_page_open(struct html *h, const struct post_exchange *x, enum msg_id title)
 {
-    const struct web_asset *css = NULL;
-    char css_href[64] = "/assets/post.css";
-    if (web_asset_find("post.css", &css) == 0)
-        snprintf(css_href, sizeof css_href, "/assets/post.css?v=%s", css->etag);
-    const struct html_attr html_attrs[] = {A("lang", msg_lang_code(x->lang))};
-    const struct html_attr charset[] = {A("charset", "utf-8")};
-    const struct html_attr viewport[] = {A("name", "viewport"),
-                                         A("content", "width=device-width, initial-scale=1")};
-    const struct html_attr link[] = {A("rel", "stylesheet"), A("href", css_href)};
     char skip_href[96];
     snprintf(skip_href, sizeof skip_href, "%s#main", page_path(x));
     const struct html_attr skip[] = {A("class", "skip"), A("href", skip_href)};
     const struct html_attr main_attrs[] = {A("id", "main")};
-    html_doctype(h);
-    html_open(h, "html", html_attrs, N(html_attrs));
-    html_open(h, "head", NULL, 0);
-    html_open(h, "meta", charset, N(charset));
-    html_open(h, "meta", viewport, N(viewport));
-    html_open(h, "title", NULL, 0);
-    html_text(h, post_say(x, title));
-    html_text(h, " \xC2\xB7 ");
-    html_text(h, post_say(x, MSG_POST_APP));
-    html_close(h, "title");
-    html_open(h, "link", link, N(link));
-    html_close(h, "head");
-    html_open(h, "body", NULL, 0);
+    web_page_head(h, x->lang, post_say(x, title), post_say(x, MSG_POST_APP), "post.css");
     html_element(h, "a", skip, N(skip), post_say(x, MSG_SKIP_TO_CONTENT));
     topbar(h, x);
     html_open(h, "main", main_attrs, N(main_attrs));
@@ -182,15 +178,7 @@ void post_page_open(struct html *h, const struct post_exchange *x, enum msg_id t
 
 int post_page_close(struct html *h, struct post_exchange *x, unsigned status)
 {
-    html_close(h, "main");
-    html_close(h, "body");
-    html_close(h, "html");
-    uint8_t *body = NULL;
-    size_t len = 0;
-    int rc = html_finish(h, &body, &len);
-    if (rc != 0)
-        return rc;
-    return web_response_body(x->resp, status, "text/html; charset=utf-8", body, len);
+    return web_page_finish(h, x->resp, status);
 }
 
 int post_page_message(struct post_exchange *x, unsigned status, enum msg_id text)

@@ -66,6 +66,15 @@ void post_input(struct html *h, const char *id, const char *type, const char *la
  * fields, then post_form_end(h, id, label). */
 void post_form_begin(struct html *h, const struct post_exchange *x, const char *action);
 void post_form_end(struct html *h, const char *button_id, const char *label);
+/* A table (web_page_table_begin) headed by at most POST_TABLE_COLUMNS_MAX messages. */
+#define POST_TABLE_COLUMNS_MAX 8u
+/* A table (<div class=table-wrap><table class=data id=id>) with the headings, then <tbody>;
+ * close with post_table_end. */
+void post_table_begin(struct html *h, const struct post_exchange *x, const char *id,
+                      const enum msg_id *headings, size_t count);
+void post_table_end(struct html *h);
+/* <dt>label</dt><dd id=id>value</dd> of a <dl class=facts>. */
+void post_fact(struct html *h, const char *id, const char *label, const char *value);
 /* "YYYY-MM-DD HH:MM" in the post's time (WIB, UTC+7) of ms since the epoch. */
 void post_time_text(int64_t ms, char out[24]);
 

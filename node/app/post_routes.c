@@ -7,6 +7,8 @@
 #include "app/page_home.h"
 #include "app/page_letter.h"
 #include "app/page_sign_in.h"
+#include "app/page_staff.h"
+#include "app/page_sync.h"
 
 static const char *const NO_FIELDS[] = {NULL};
 
@@ -16,6 +18,13 @@ static const struct post_route ROUTES[] = {
     {"POST", "/sign-in", page_sign_in_post, POST_ANYONE, PAGE_SIGN_IN_FIELDS, MSG_COUNT},
     {"POST", "/sign-out", page_sign_out, POST_STAFF, NO_FIELDS, MSG_COUNT},
     {"GET", "/lang", page_language, POST_ANYONE, NULL, MSG_COUNT},
+    {"GET", "/sync", page_sync, POST_STAFF, NULL, MSG_POST_SYNC},
+    {"POST", "/sync/now", page_sync_now, POST_STAFF, PAGE_SYNC_NOW_FIELDS, MSG_COUNT},
+    {"POST", "/sync/enroll", page_sync_enroll, POST_STAFF, PAGE_SYNC_ENROLL_FIELDS, MSG_COUNT},
+    {"GET", "/staff", page_staff, POST_STAFF, NULL, MSG_POST_STAFF},
+    {"POST", "/staff/add", page_staff_add, POST_HEAD_ONLY, PAGE_STAFF_ADD_FIELDS, MSG_COUNT},
+    {"POST", "/staff/reset", page_staff_reset, POST_HEAD_ONLY, PAGE_STAFF_RESET_FIELDS,
+     MSG_COUNT},
     {"GET", "/cases", page_cases, POST_STAFF, NULL, MSG_POST_CASES},
     {"GET", "/referral-letter", page_referral_letter, POST_STAFF, NULL, MSG_COUNT},
     {"GET", "/case-summary", page_case_summary, POST_STAFF, NULL, MSG_COUNT},

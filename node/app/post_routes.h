@@ -28,6 +28,10 @@ struct post_route {
     enum msg_id menu;          /* the menu's label for a GET page in the menu, else MSG_COUNT */
 };
 
+/* In a route's fields, "file:NAME" makes it a multipart form whose file field NAME (at most
+ * POST_UPLOAD_BYTES_MAX bytes) arrives in form->upload. */
+#define POST_FILE_FIELD_PREFIX "file:"
+
 /* The route of method (HEAD as GET) and path, or NULL; *path_known tells whether the path
  * exists with another method. */
 const struct post_route *post_route_find(const char *method, const char *path,

@@ -29,4 +29,10 @@ int cli_fail_store(int rc, const struct sae_message *why, const struct cli *cli)
 /* Resolves an id or unique prefix, printing the error; returns an exit status. */
 int cli_resolve(struct node_store *store, const char *arg, char id[SAE_ID_TEXT_LEN + 1]);
 
+/* A log line of the daemons (run, serve) on stderr: "TIME sae-node: LINE". */
+void cli_log_line(void *context, const char *line);
+/* --interval of run and serve: 1..SYNC_LOOP_INTERVAL_MAX_S seconds, else the one-line
+ * error's exit status. */
+int cli_parse_interval(const char *command, const char *text, unsigned *out);
+
 #endif

@@ -1,8 +1,8 @@
 /* sae-node serve: the post app (node/app) on a loopback address over plain HTTP, or on any
- * other address over HTTPS only, with a self-signed certificate made on first use. Serves
- * until SIGTERM or SIGINT. */
-#include <errno.h>
+ * other address over HTTPS only, with a self-signed certificate made on first use; and the
+ * sync loop (node/sync/sync_loop.h) on a thread of its own. Serves until SIGTERM or SIGINT. */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,8 @@
 #include "cli/cli_common.h"
 #include "net/http_server.h"
 #include "net/tls_cert.h"
+#include "sync/sync_loop.h"
+#include "sync/transport.h"
 
 #define SERVE_LISTEN_DEFAULT "127.0.0.1:8080"
 /* The app's certificate and key, in the node directory (made on first use of a LAN
@@ -25,19 +27,8 @@ struct serve_input {
     char address[HTTP_LISTEN_ADDRESS_BYTES];
     uint16_t port;
     bool tls;
+    unsigned interval;
 };
-
-static void log_line(void *ctx, const char *line)
-{
-    char when[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    (void)ctx;
-    if (gmtime_r(&now, &tm) && strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm))
-        fprintf(stderr, "%s sae-node: %s\n", when, line);
-    else
-        fprintf(stderr, "sae-node: %s\n", line);
-}
 
 static char *dir_path(const struct cli *cli, const char *name)
 {
@@ -72,32 +63,57 @@ static int prepare_tls(const struct serve_input *in, const char *cert, const cha
     return SAE_EXIT_OK;
 }
 
+/* --listen [http://|https://]ADDRESS:PORT: without a scheme, HTTP on loopback and HTTPS
+ * anywhere else; plain HTTP anywhere but loopback is refused. */
+static int parse_listen(const char *listen, struct serve_input *in)
+{
+    bool http = strncmp(listen, "http://", 7) == 0, https = strncmp(listen, "https://", 8) == 0;
+    const char *bare = http ? listen + 7 : https ? listen + 8 : listen;
+    if (http_listen_parse(bare, in->address, &in->port) != 0)
+        return cli_fail(SAE_EINVAL, "--listen wants a numeric ADDRESS:PORT such as "
+                        "127.0.0.1:8080 or 192.168.1.10:8443, got \"%.60s\"", listen);
+    bool loopback = http_address_is_loopback(in->address);
+    if (http && !loopback)
+        return cli_fail(SAE_EINVAL, "refusing plain HTTP on %s: staff passphrases and "
+                        "survivors' data would cross the network unencrypted; use https://%s "
+                        "(a self-signed certificate is made) or a loopback address such as "
+                        "127.0.0.1:8080", bare, bare);
+    in->tls = https || !loopback;
+    return SAE_EXIT_OK;
+}
+
 static int parse(int argc, char **argv, struct serve_input *in)
 {
     static const struct option options[] = {{"listen", required_argument, NULL, 'l'},
+                                            {"interval", required_argument, NULL, 'i'},
                                             {"help", no_argument, NULL, 'h'}, {0}};
     const char *listen = SERVE_LISTEN_DEFAULT;
     int opt;
     optind = 0;
-    while ((opt = getopt_long(argc, argv, ":hl:", options, NULL)) != -1) {
+    in->interval = SYNC_LOOP_INTERVAL_DEFAULT_S;
+    while ((opt = getopt_long(argc, argv, ":hl:i:", options, NULL)) != -1) {
         if (opt == 'h')
             return cli_usage(stdout, "serve", CLI_DONE);
         if (opt == 'l')
             listen = optarg;
-        else
+        else if (opt == 'i' && cli_parse_interval("serve", optarg, &in->interval) != 0)
+            return SAE_EXIT_USAGE;
+        else if (opt != 'i')
             return cli_option_error("serve", opt, argv);
     }
     if (optind != argc)
         return cli_fail(SAE_EINVAL, "serve takes options only; see: sae-node serve --help");
-    if (http_listen_parse(listen, in->address, &in->port) != 0)
-        return cli_fail(SAE_EINVAL, "--listen wants a numeric ADDRESS:PORT such as "
-                        "127.0.0.1:8080 or 192.168.1.10:8443, got \"%.60s\"", listen);
-    in->tls = !http_address_is_loopback(in->address);
-    return SAE_EXIT_OK;
+    return parse_listen(listen, in);
+}
+
+static void *loop_thread(void *loop)
+{
+    sync_loop_run(loop);
+    return NULL;
 }
 
 static int serve_until_signal(const struct serve_input *in, struct post_app *app,
-                              const char *cert, const char *key)
+                              struct sync_loop *loop, const char *cert, const char *key)
 {
     struct http_server_config config;
     struct http_server *server = NULL;
@@ -121,20 +137,27 @@ static int serve_until_signal(const struct serve_input *in, struct post_app *app
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
-    int rc = http_server_start(&config, post_app_handle, app, log_line, NULL, &server);
+    int rc = http_server_start(&config, post_app_handle, app, cli_log_line, NULL, &server);
     if (rc != 0)
         return cli_fail(rc, "cannot serve on %s port %u: %s", in->address, in->port,
                         rc == SAE_EIO ? "the address is in use or not this computer's"
                                       : sae_error_name(rc));
+    pthread_t syncer;
+    if (pthread_create(&syncer, NULL, loop_thread, loop) != 0) {
+        http_server_stop(server);
+        return cli_fail(SAE_ENOMEM, "cannot start the sync loop's thread");
+    }
     bool v6 = strchr(in->address, ':') != NULL;
     printf("post app: %s://%s%s%s:%u/\n", in->tls ? "https" : "http", v6 ? "[" : "",
            in->address, v6 ? "]" : "", http_server_port(server));
     fflush(stdout);
     sigwait(&signals, &signal_number);
-    log_line(NULL, signal_number == SIGINT ? "SIGINT: finishing requests in flight"
-                                           : "SIGTERM: finishing requests in flight");
+    cli_log_line(NULL, signal_number == SIGINT ? "SIGINT: finishing requests in flight"
+                                               : "SIGTERM: finishing requests in flight");
+    sync_loop_stop(loop);
+    pthread_join(syncer, NULL);
     http_server_stop(server);
-    log_line(NULL, "stopped");
+    cli_log_line(NULL, "stopped");
     return SAE_EXIT_OK;
 }
 
@@ -148,18 +171,30 @@ int cli_serve(struct cli *cli, int argc, char **argv)
     if (!cli->dir)
         return cli_fail(SAE_EINVAL, "no node directory: give -d DIR or set SAE_NODE_DIR");
     struct post_app *app = NULL;
+    struct sync_loop *loop = NULL;
     struct sae_message why = {{0}};
-    int rc = post_app_create(cli->dir, cli->busy_timeout_ms, NULL, &app, &why);
-    if (rc != 0)
+    struct sync_loop_config loop_config = {cli->dir, cli->busy_timeout_ms, cli->stall_timeout_s,
+                                           in.interval, cli_log_line, NULL};
+    int rc = transport_global_init();
+    if (rc == 0)
+        rc = sync_loop_create(&loop_config, &loop, &why);
+    if (rc == 0)
+        rc = post_app_create(cli->dir, cli->busy_timeout_ms, loop, &app, &why);
+    if (rc != 0) {
+        sync_loop_destroy(loop);
+        transport_global_cleanup();
         return cli_fail_store(rc, &why, cli);
+    }
     char *cert = dir_path(cli, SERVE_CERT_FILE), *key = dir_path(cli, SERVE_KEY_FILE);
     status = cert && key ? SAE_EXIT_OK : cli_fail(SAE_ENOMEM, "out of memory");
     if (status == SAE_EXIT_OK && in.tls)
         status = prepare_tls(&in, cert, key);
     if (status == SAE_EXIT_OK)
-        status = serve_until_signal(&in, app, cert, key);
+        status = serve_until_signal(&in, app, loop, cert, key);
     free(cert);
     free(key);
     post_app_destroy(app);
+    sync_loop_destroy(loop);
+    transport_global_cleanup();
     return status;
 }

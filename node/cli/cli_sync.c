@@ -9,7 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_common.h"
-#include "store/case_number.h"
+#include "store/hub_enroll.h"
 #include "store/hub_link.h"
 #include "store/node_config.h"
 #include "store/node_village.h"
@@ -19,20 +19,10 @@
 #include "sync/transport.h"
 #include "sae/sae_time.h"
 
-static int wrong_village(const struct hub_link *link, const struct node_store *store)
-{
-    char bundle[SAE_AREA_LABEL_BYTES], post[SAE_AREA_LABEL_BYTES];
-    bool listed;
-    node_village_label(link->village, bundle, &listed);
-    node_village_label(store->village, post, &listed);
-    return cli_fail(SAE_EINVAL, "this bundle is for %s, but this post is %s; ask the district "
-                    "for a bundle for %s (%s)", bundle, post, post, store->village);
-}
-
 int cli_enroll(struct cli *cli, int argc, char **argv)
 {
     struct node_store *store = NULL;
-    struct hub_link link, existing;
+    struct hub_link link;
     struct sae_message why = {{0}};
     if (cli_wants_help(argc, argv))
         return cli_usage(stdout, "enroll", SAE_EXIT_OK);
@@ -42,33 +32,12 @@ int cli_enroll(struct cli *cli, int argc, char **argv)
     if (rc != 0)
         return cli_fail(rc, "%s", why.text);
     int status = cli_open(cli, &store);
-    if (status == SAE_EXIT_OK && strcmp(link.village, store->village) != 0)
-        status = wrong_village(&link, store);
-    /* Enrolling again with a bundle of the same hub is how a post comes back after the hub
-     * rolled its key while it was away; another hub's bundle would mix two hubs' cursors. */
-    if (status == SAE_EXIT_OK && (rc = hub_link_load(store, &existing)) != SAE_ENOTFOUND) {
-        bool other_hub = rc == 0 && existing.enrolled_ms != 0 && existing.hub_id != link.hub_id;
-        if (rc == 0)
-            hub_link_clear(&existing);
-        if (rc != 0)
-            status = cli_fail(rc, "cannot read the stored hub link");
-        else if (other_hub)
-            status = cli_fail(SAE_EEXIST, "this post is enrolled with another hub; a bundle of "
-                              "hub %016llx cannot be used here", (unsigned long long)link.hub_id);
-    }
     if (status == SAE_EXIT_OK) {
-        rc = node_store_begin(store);
-        if (rc == 0)
-            rc = hub_link_save(store, &link);
-        if (rc == 0 && link.device_name[0])
-            rc = node_config_set_device_name(store, link.device_name);
-        if (rc == 0 && link.device_index >= 0)
-            rc = case_number_set_device(store, link.device_index);
-        rc = rc == 0 ? node_store_commit(store) : rc;
-        if (rc != 0) {
-            node_store_rollback(store);
+        rc = hub_enroll_save(store, &link, &why);
+        if (rc == SAE_EINVAL || rc == SAE_EEXIST)
+            status = cli_fail(rc, "%s", why.text);
+        else if (rc != 0)
             status = cli_fail_store(rc, NULL, cli);
-        }
     }
     if (status == SAE_EXIT_OK)
         printf("enrollment saved for hub %s; it completes on the next sync (works offline "

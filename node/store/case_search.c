@@ -204,9 +204,13 @@ int case_search(struct node_store *store, const struct case_search_query *query,
     if (own)
         rc = sae_db_begin_read(store->db);
     if (rc == 0)
-        rc = count_matching(store, &v, &page->total);
-    if (rc == 0)
         rc = read_rows(store, &v, query->offset, page);
+    /* A page that is not full ends the list: its total is known without counting again
+     * (a search of a few cases then reads names and narratives once, not twice). */
+    if (rc == 0 && page->count < CASE_SEARCH_PAGE_ROWS && (page->count > 0 || query->offset == 0))
+        page->total = (int64_t)(query->offset + page->count);
+    else if (rc == 0)
+        rc = count_matching(store, &v, &page->total);
     if (own)
         sae_db_rollback(store->db);
     if (rc == 0)

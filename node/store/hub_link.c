@@ -127,19 +127,19 @@ static int parse_bundle(json_t *root, struct hub_link *link, struct sae_message 
     return 0;
 }
 
-int hub_link_read_bundle(const char *path, struct hub_link *out, struct sae_message *why)
+/* The bundle in root (NULL: not JSON, error says why) as a link; name names it in why. */
+static int bundle_from_json(json_t *root, const json_error_t *error, const char *name,
+                            struct hub_link *out, struct sae_message *why)
 {
-    json_error_t error;
     struct hub_link link;
     memset(&link, 0, sizeof link);
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &error);
     if (!root) {
-        sae_message_set(why, "cannot read the bundle %s: %s", path, error.text);
+        sae_message_set(why, "cannot read the bundle %s: %s", name, error->text);
         return SAE_EINVAL;
     }
     int rc = json_is_object(root) ? parse_bundle(root, &link, why) : SAE_EINVAL;
     if (rc != 0 && why && !why->text[0])
-        sae_message_set(why, "%s is not an enrollment bundle", path);
+        sae_message_set(why, "%s is not an enrollment bundle", name);
     json_decref(root);
     if (rc != 0) {
         hub_link_clear(&link);
@@ -147,6 +147,26 @@ int hub_link_read_bundle(const char *path, struct hub_link *out, struct sae_mess
     }
     *out = link;
     return 0;
+}
+
+int hub_link_read_bundle(const char *path, struct hub_link *out, struct sae_message *why)
+{
+    json_error_t error;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &error);
+    return bundle_from_json(root, &error, path, out, why);
+}
+
+int hub_link_parse_bundle(const char *bytes, size_t len, const char *name,
+                          struct hub_link *out, struct sae_message *why)
+{
+    json_error_t error;
+    if (len > HUB_LINK_BUNDLE_MAX_BYTES) {
+        sae_message_set(why, "%s is larger than a bundle can be (%d bytes)", name,
+                        HUB_LINK_BUNDLE_MAX_BYTES);
+        return SAE_EINVAL;
+    }
+    json_t *root = json_loadb(bytes, len, JSON_REJECT_DUPLICATES, &error);
+    return bundle_from_json(root, &error, name, out, why);
 }
 
 static const char save_sql[] =

@@ -37,6 +37,10 @@ struct hub_link {
  * certificate when present. SAE_EINVAL with why naming what is wrong. */
 int hub_link_read_bundle(const char *path, struct hub_link *out, struct sae_message *why);
 
+/* The same checks of a bundle held in memory (an upload), len bytes, named name in why. */
+int hub_link_parse_bundle(const char *bytes, size_t len, const char *name,
+                          struct hub_link *out, struct sae_message *why);
+
 /* Stores the link (inside the caller's write transaction). */
 int hub_link_save(struct node_store *store, const struct hub_link *link);
 

@@ -244,3 +244,28 @@ int sync_state_record_round(struct node_store *store, const char *error)
         node_store_rollback(store);
     return rc;
 }
+
+static const char list_set_aside_sql[] =
+    "SELECT a.seq, j.report_id, j.field, a.code, a.message, a.at_ms FROM set_aside a"
+    " JOIN journal j ON j.seq = a.seq ORDER BY a.at_ms DESC, a.seq DESC LIMIT ?1";
+
+int sync_state_list_set_aside(struct node_store *store, sync_set_aside_fn visit, void *context)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, list_set_aside_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, SYNC_SET_ASIDE_LIST_MAX);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        struct sync_set_aside entry;
+        memset(&entry, 0, sizeof entry);
+        entry.seq = sqlite3_column_int64(stmt, 0);
+        sae_db_column_copy(stmt, 1, entry.report_id, sizeof entry.report_id);
+        sae_db_column_copy(stmt, 2, entry.field, sizeof entry.field);
+        entry.code = sqlite3_column_int(stmt, 3);
+        sae_db_column_copy(stmt, 4, entry.message, sizeof entry.message);
+        entry.at_ms = sqlite3_column_int64(stmt, 5);
+        rc = visit(&entry, context);
+    }
+    sae_db_reset(stmt);
+    return rc;
+}

@@ -11,6 +11,7 @@
 
 #include "store/node_store.h"
 #include "sae/sae_hlc.h"
+#include "sae/sae_id.h"
 #include "sae/sae_wire.h"
 
 /* The highest own seq the hub acknowledged (0 before the first push). */
@@ -46,6 +47,21 @@ int sync_state_record_ack(struct node_store *store, uint64_t upto,
  * beyond NODE_CLOCK_TOLERANCE_MS the changes written so far are marked for re-dating. */
 int sync_state_observe_hub_clock(struct node_store *store, sae_hlc hub_clock,
                                  int64_t offset_ms);
+
+/* An own change the hub set aside: which report and field, the hub's code (enum
+ * sae_status_code) and message, when. */
+#define SYNC_SET_ASIDE_LIST_MAX 100u
+struct sync_set_aside {
+    int64_t seq;
+    char report_id[SAE_ID_TEXT_LEN + 1];
+    char field[64];
+    int code;
+    char message[256];
+    int64_t at_ms;
+};
+typedef int (*sync_set_aside_fn)(const struct sync_set_aside *entry, void *context);
+/* The newest SYNC_SET_ASIDE_LIST_MAX set-aside changes, newest first. */
+int sync_state_list_set_aside(struct node_store *store, sync_set_aside_fn visit, void *context);
 
 /* In its own write transaction: the outcome of a round for status. error NULL: success,
  * dated by the corrected clock; otherwise the line it failed with. */

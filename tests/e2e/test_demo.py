@@ -8,9 +8,12 @@ output not a terminal, its directory under this test's own TMPDIR. Where the mac
 the demo and the commands tried after it each run in a network namespace of their own, so
 the port the demo's hub had is still free when the test serves the hub again.
 """
+import http.cookiejar
 import os
 import re
 import subprocess
+import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -116,6 +119,40 @@ def test_the_printed_commands_work_after_the_demo(demo, tmp_path):
     assert re.search(r"^  risk_level +high ", pendamping_show, re.M), pendamping_show
     conflicts = next(s for s in shown if "conflicts list --all" in s.split("\n")[0])
     assert re.search(r"^ +1 +resolved +hard ", conflicts, re.M), conflicts
+
+
+def test_the_post_app_ran_beside_the_console_with_a_one_time_passphrase(demo, tmp_path):
+    """Step 17: the post's app was served, its address printed beside the console's, and
+    the printed one-time passphrase signs its head in (the app served again on the kept
+    directory, as the demo served it)."""
+    out, work = demo["out"], demo["work"]
+    app = re.search(r"^# Post app \(Rumah SAE Wonokerso\): (http://127\.0\.0\.1:\d+)/$", out,
+                    re.M)
+    console = re.search(r"^# Console \(district\): +https://127\.0\.0\.1:\d+/console/$", out,
+                        re.M)
+    assert app and console, out[-3000:]
+    assert console.start() == out.index("\n", app.start()) + 1  # on the next line
+    secret = re.search(r"^one-time passphrase for Siti Rahayu: (\S{16})$", out, re.M)
+    assert secret, out[-3000:]
+    assert "the post\n# app stopped (exit status 0)" in out
+    post = os.path.join(work, "wonokerso-pos")
+    node, _ = programs()
+    serve = subprocess.Popen([node, "-d", post, "serve", "--listen", "127.0.0.1:0"],
+                             env=demo["env"], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        url = re.match(r"^post app: (\S+)/$", serve.stdout.readline().decode()).group(1)
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        form = opener.open(url + "/sign-in", timeout=60).read().decode()
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        data = urllib.parse.urlencode({"csrf": csrf, "name": "Siti Rahayu",
+                                       "passphrase": secret.group(1)}).encode()
+        home = opener.open(url + "/sign-in", data=data, timeout=60).read().decode()
+        assert "Selamat datang, Siti Rahayu" in home
+    finally:
+        serve.terminate()
+        assert serve.wait(timeout=60) == 0
 
 
 def test_the_printed_rm_removes_the_directory(demo, tmp_path):

@@ -174,6 +174,13 @@ static void test_response_cookies_and_redirects(void **state)
     assert_int_equal(web_response_cookie(&resp, "sae_session", "abc-_1", "/", 0), 0);
     assert_string_equal(resp.headers[0].value,
                         "sae_session=abc-_1; Path=/; Secure; HttpOnly; SameSite=Strict");
+    /* Plain HTTP on loopback (the post app): the same cookie without Secure. */
+    struct http_response plain;
+    memset(&plain, 0, sizeof plain);
+    plain.cookies_not_secure = true;
+    assert_int_equal(web_response_cookie(&plain, "sae_session", "abc-_1", "/", 60), 0);
+    assert_string_equal(plain.headers[0].value,
+                        "sae_session=abc-_1; Path=/; HttpOnly; SameSite=Strict; Max-Age=60");
     assert_int_equal(web_response_cookie(&resp, "a", "x;Domain=evil", "/", 0), SAE_EINVAL);
     char value[WEB_COOKIE_VALUE_BYTES + 2];
     memset(value, 'a', sizeof value);

@@ -16,8 +16,8 @@ static const char *const TAGS[] = {
 };
 static const char *const VOID_TAGS[] = {"br", "img", "input", "link", "meta"};
 static const char *const ATTRS[] = {
-    "action", "alt", "aria-current", "aria-label", "autocomplete", "autofocus", "charset",
-    "checked", "class", "content", "download", "for", "height", "hidden", "href", "id", "lang",
+    "accept", "action", "alt", "aria-current", "aria-label", "autocomplete", "autofocus",
+    "charset", "checked", "class", "content", "download", "enctype", "for", "height", "hidden", "href", "id", "lang",
     "maxlength", "media", "method", "minlength", "name", "rel", "required", "role", "scope",
     "selected", "src", "type", "value", "width",
 };

@@ -93,6 +93,22 @@ static const struct msg_pair POST_MESSAGES[MSG_COUNT] = {
     [MSG_POST_SET_ASIDE_LIST] = {"Perubahan yang disisihkan kabupaten",
                                  "Changes the district set aside"},
     [MSG_POST_REASON] = {"Alasan", "Reason"},
+    [MSG_POST_ASIDE_CLOCK] = {"Ditahan kabupaten karena tanggal komputer salah saat dicatat; "
+                              "dikirim ulang setelah jam dibetulkan.",
+                              "Held by the district because the computer's date was wrong "
+                              "when it was written; sent again once the clock is right."},
+    [MSG_POST_ASIDE_INVALID] = {"Ditolak kabupaten: isian tidak sah. Periksa dan betulkan "
+                                "kasusnya.",
+                                "Refused by the district: the value is not valid. Check and "
+                                "correct the case."},
+    [MSG_POST_ASIDE_VILLAGE] = {"Ditolak kabupaten: bukan desa pos ini.",
+                                "Refused by the district: not this post's village."},
+    [MSG_POST_ASIDE_TOO_BIG] = {"Ditolak kabupaten: terlalu panjang.",
+                                "Refused by the district: too long."},
+    [MSG_POST_ASIDE_OTHER] = {"Disisihkan kabupaten.", "Set aside by the district."},
+    [MSG_POST_FIELD] = {"Isian", "Field"},
+    [MSG_POST_VILLAGE_NAME] = {"Desa", "Village"},
+    [MSG_POST_MORE_ITEMS] = {"dan lainnya yang tidak ditampilkan", "and more not shown"},
     /* Daftar kasus and the printable letter and summary (node/app/page_cases.c,
      * page_letter.c, post_value.c) */
     [MSG_POST_VALUE_YES] = {"Ya", "Yes"},

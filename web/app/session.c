@@ -2,6 +2,7 @@
 #include "app/session.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 void session_limits_default(struct session_limits *limits)
@@ -56,4 +57,20 @@ bool session_csrf_equal(const char *expected, const char *given)
     if (!expected || !given || !token_form(expected) || !token_form(given))
         return false;
     return sodium_memcmp(expected, given, SESSION_TOKEN_TEXT_BYTES - 1) == 0;
+}
+
+static int64_t env_seconds(const char *name, int64_t fallback)
+{
+    const char *text = name ? getenv(name) : NULL;
+    char *end = NULL;
+    long long v = text ? strtoll(text, &end, 10) : 0;
+    return text && end && *end == '\0' && v > 0 ? (int64_t)v : fallback;
+}
+
+void session_limits_from_env(struct session_limits *limits, const char *idle_env,
+                             const char *absolute_env)
+{
+    session_limits_default(limits);
+    limits->idle_seconds = env_seconds(idle_env, limits->idle_seconds);
+    limits->absolute_seconds = env_seconds(absolute_env, limits->absolute_seconds);
 }

@@ -37,6 +37,10 @@ enum session_state {
 };
 
 void session_limits_default(struct session_limits *limits);
+/* The defaults, each shortened by a test-only environment variable when it holds a positive
+ * number of seconds (idle_env, absolute_env: names; README, "Test-only settings"). */
+void session_limits_from_env(struct session_limits *limits, const char *idle_env,
+                             const char *absolute_env);
 
 /* A new random token as text (SESSION_TOKEN_TEXT_BYTES). Returns 0 or SAE_ECRYPTO. */
 int session_token_new(char out[SESSION_TOKEN_TEXT_BYTES]);

@@ -101,6 +101,30 @@ static struct web_form_field *field_for(struct web_form *form, const char *key, 
     return form->error ? NULL : f;
 }
 
+/* A piece of the uploaded file: one file, in order, within its limit. */
+static enum MHD_Result upload_piece(struct web_form *form, uint64_t off, const char *data,
+                                    size_t size)
+{
+    if ((off == 0 && form->upload) || off != form->upload_len) {
+        form->error = SAE_EINVAL;
+        return MHD_NO;
+    }
+    if (size > form->upload_max - form->upload_len) {
+        form->error = SAE_ETOOBIG;
+        return MHD_NO;
+    }
+    if (!form->upload) {
+        form->upload = malloc(form->upload_max ? form->upload_max : 1);
+        if (!form->upload) {
+            form->error = SAE_ENOMEM;
+            return MHD_NO;
+        }
+    }
+    memcpy(form->upload + form->upload_len, data, size);
+    form->upload_len += size;
+    return MHD_YES;
+}
+
 static enum MHD_Result form_piece(void *cls, enum MHD_ValueKind kind, const char *key,
                                   const char *filename, const char *content_type,
                                   const char *transfer_encoding, const char *data, uint64_t off,
@@ -110,6 +134,8 @@ static enum MHD_Result form_piece(void *cls, enum MHD_ValueKind kind, const char
     (void)kind;
     (void)content_type;
     (void)transfer_encoding;
+    if (key && form->upload_field && strcmp(key, form->upload_field) == 0)
+        return upload_piece(form, off, data, size);
     if (filename || !key) {
         form->error = SAE_EINVAL;
         return MHD_NO;
@@ -127,12 +153,12 @@ static enum MHD_Result form_piece(void *cls, enum MHD_ValueKind kind, const char
     return MHD_YES;
 }
 
-static bool content_type_is_form(const char *content_type)
+static bool content_type_is(const char *content_type, const char *wanted)
 {
-    static const char FORM[] = "application/x-www-form-urlencoded";
-    if (!content_type || strncasecmp(content_type, FORM, sizeof FORM - 1) != 0)
+    size_t len = strlen(wanted);
+    if (!content_type || strncasecmp(content_type, wanted, len) != 0)
         return false;
-    char next = content_type[sizeof FORM - 1];
+    char next = content_type[len];
     return next == '\0' || next == ';' || next == ' ';
 }
 
@@ -160,15 +186,16 @@ static int form_run(const struct http_request *req, struct web_form *form)
     return fed == MHD_YES && ended == MHD_YES ? form_check_text(form) : SAE_EINVAL;
 }
 
-int web_form_parse(const struct http_request *req, struct web_form **out)
+static int parse_body(const struct http_request *req, const char *upload_field,
+                      size_t upload_max, struct web_form **out)
 {
-    if (!req->connection || !content_type_is_form(req->content_type))
-        return SAE_EINVAL;
-    if (req->body_len > WEB_FORM_BODY_BYTES)
+    if (req->body_len > WEB_FORM_BODY_BYTES + upload_max)
         return SAE_ETOOBIG;
     struct web_form *form = calloc(1, sizeof *form);
     if (!form)
         return SAE_ENOMEM;
+    form->upload_field = upload_field;
+    form->upload_max = upload_max;
     int rc = form_run(req, form);
     if (rc != 0) {
         web_form_free(form);
@@ -178,10 +205,31 @@ int web_form_parse(const struct http_request *req, struct web_form **out)
     return 0;
 }
 
+int web_form_parse(const struct http_request *req, struct web_form **out)
+{
+    if (!req->connection ||
+        !content_type_is(req->content_type, "application/x-www-form-urlencoded"))
+        return SAE_EINVAL;
+    return parse_body(req, NULL, 0, out);
+}
+
+int web_form_parse_upload(const struct http_request *req, const char *upload_field,
+                          size_t upload_max, struct web_form **out)
+{
+    if (!req->connection || !upload_field ||
+        !content_type_is(req->content_type, "multipart/form-data"))
+        return SAE_EINVAL;
+    return parse_body(req, upload_field, upload_max, out);
+}
+
 void web_form_free(struct web_form *form)
 {
     if (!form)
         return;
+    if (form->upload) {
+        sodium_memzero(form->upload, form->upload_max);
+        free(form->upload);
+    }
     for (unsigned i = 0; i < form->count; i++) {
         if (form->fields[i].value) {
             sodium_memzero(form->fields[i].value, WEB_FORM_VALUE_BYTES);

@@ -10,6 +10,7 @@
 #define WEB_REQUEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "net/http_server.h"
 #include "sae/sae_error.h"
@@ -48,6 +49,11 @@ struct web_form {
     struct web_form_field fields[WEB_FORM_FIELDS_MAX];
     unsigned count;
     int error; /* the parse's first problem (kept while the PostProcessor runs) */
+    /* An uploaded file (web_form_parse_upload): its field's name, its limit, its bytes. */
+    const char *upload_field;
+    size_t upload_max;
+    uint8_t *upload; /* NULL when the form had no such file */
+    size_t upload_len;
 };
 
 /* Parses the body as application/x-www-form-urlencoded (the Content-Type must say so; an
@@ -56,6 +62,12 @@ struct web_form {
  * passwords). */
 int web_form_parse(const struct http_request *req, struct web_form **out);
 void web_form_free(struct web_form *form);
+/* The same for a multipart/form-data body (a form with <input type=file>): text fields as
+ * above, and the one file field named upload_field, at most upload_max bytes (SAE_ETOOBIG
+ * past it), in form->upload / upload_len (wiped when freed). Any other file is SAE_EINVAL.
+ * The body may hold WEB_FORM_BODY_BYTES besides the file. */
+int web_form_parse_upload(const struct http_request *req, const char *upload_field,
+                          size_t upload_max, struct web_form **out);
 /* The value of a field, or NULL. */
 const char *web_form_get(const struct web_form *form, const char *name);
 /* 0 when every field's name is one of the NULL-terminated allowed names, SAE_EINVAL when

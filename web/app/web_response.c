@@ -51,8 +51,8 @@ static int set_cookie(struct http_response *resp, const char *name, const char *
     if (strlen(value) > WEB_COOKIE_VALUE_BYTES)
         return SAE_ETOOBIG;
     char line[HTTP_HEADER_VALUE_BYTES];
-    int n = snprintf(line, sizeof line, "%s=%s; Path=%s; Secure; HttpOnly; SameSite=Strict%s",
-                     name, value, path, max_age);
+    int n = snprintf(line, sizeof line, "%s=%s; Path=%s;%s HttpOnly; SameSite=Strict%s",
+                     name, value, path, resp->cookies_not_secure ? "" : " Secure;", max_age);
     if (n < 0 || (size_t)n >= sizeof line)
         return SAE_ETOOBIG;
     return web_response_header(resp, "Set-Cookie", line);

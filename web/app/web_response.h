@@ -30,7 +30,8 @@ int web_response_header(struct http_response *resp, const char *name, const char
 int web_response_security(struct http_response *resp);
 
 /* Set-Cookie: name=value; Path=path; Secure; HttpOnly; SameSite=Strict, and Max-Age when
- * max_age_seconds > 0 (0: a browser-session cookie). value: [A-Za-z0-9_-] only, at most
+ * max_age_seconds > 0 (0: a browser-session cookie); without Secure when the server set
+ * resp->cookies_not_secure (plain HTTP on loopback). value: [A-Za-z0-9_-] only, at most
  * WEB_COOKIE_VALUE_BYTES (SAE_EINVAL / SAE_ETOOBIG). */
 int web_response_cookie(struct http_response *resp, const char *name, const char *value,
                         const char *path, unsigned max_age_seconds);

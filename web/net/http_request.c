@@ -362,9 +362,11 @@ static enum MHD_Result request_finish(struct http_server *s, struct MHD_Connecti
         .body_len = r->body_len,
         .peer = r->peer,
         .connection = connection,
+        .tls = !s->plain_http,
     };
     struct http_response resp;
     memset(&resp, 0, sizeof resp);
+    resp.cookies_not_secure = s->plain_http;
     int rc = s->handler(s->handler_ctx, &req, &resp);
     body_drop(s, r);
     if (rc != 0 || !status_valid(resp.status)) {

@@ -380,6 +380,7 @@ int http_server_start(const struct http_server_config *config, http_handler_fn h
     s->log_ctx = log_ctx;
     s->max_body_bytes = config->max_body_bytes;
     s->stop_grace_seconds = config->stop_grace_seconds;
+    s->plain_http = config->plain_http;
     rc = http_sweeper_start(s);
     if (rc != 0) {
         server_free(s);

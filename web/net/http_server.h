@@ -56,6 +56,7 @@ struct http_request {
     const uint8_t *body;      /* body_len bytes, valid during the call; NULL when empty */
     size_t body_len;
     const char *peer;         /* the client's address, numeric ("127.0.0.1", "::1") */
+    bool tls;                 /* over HTTPS (false only on a plain_http server: loopback) */
     struct MHD_Connection *connection; /* for web/app/web_request.h's bounded lookups of
                                           headers, cookies, query and form; valid during
                                           the call */
@@ -83,10 +84,14 @@ struct http_response {
     const char *cache_control;      /* a static string; NULL: "no-store" */
     struct http_header headers[HTTP_RESPONSE_HEADERS_MAX];
     unsigned header_count;
+    bool cookies_not_secure;        /* set by the server of plain HTTP (loopback only): cookies
+                                       go without Secure, which browsers before 2021 refuse
+                                       over http://127.0.0.1 (the connection never leaves the
+                                       computer) */
 };
 
 /* Called once per complete request, from any of the pool's threads at the same time: it must
- * be thread-safe. resp arrives zeroed. Returns 0 when resp is set; non-zero makes the server
+ * be thread-safe. resp arrives zeroed but for cookies_not_secure. Returns 0 when resp is set; non-zero makes the server
  * answer 500 itself (and free resp->body if set). */
 typedef int (*http_handler_fn)(void *ctx, const struct http_request *req,
                                struct http_response *resp);

@@ -21,6 +21,7 @@ struct http_server {
     size_t max_body_bytes;
     unsigned stop_grace_seconds;
     uint16_t port;
+    bool plain_http;
     /* Kept until stop: libmicrohttpd is given pointers to them. */
     char *cert_pem, *key_pem;
     size_t cert_len, key_len;

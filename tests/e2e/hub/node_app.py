@@ -1,6 +1,7 @@
 """The post app under test: a real `sae-node serve` on a free loopback port, on a node
 directory made by the real binary, with staff accounts made through `sae-node users add`
 (the passphrase on standard input, as a script would give it)."""
+import os
 import re
 import signal
 import subprocess
@@ -15,8 +16,10 @@ HEAD_PASSPHRASE = "kopi-pahit-di-pagi-hari"
 
 class PostApp:
     def __init__(self, directory, village=saenode.VILLAGE):
+        """A new node directory, or (when it holds a journal) the one given."""
         self.dir = str(directory)
-        saenode.init(self.dir, village=village)
+        if not os.path.exists(os.path.join(self.dir, "node.db")):
+            saenode.init(self.dir, village=village)
         self.passphrases = {}
         self.proc = None
         self.url = None

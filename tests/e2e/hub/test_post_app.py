@@ -1,6 +1,7 @@
 """The post app's frame (issue 12): a real `sae-node serve` on loopback, signed in to through
 real headless Chromium: sign in and out, the language switch, nothing served but its own
 pages and assets, and no state change without the session's CSRF token."""
+import time
 import urllib.error
 import urllib.request
 
@@ -54,7 +55,7 @@ def test_wrong_passphrase_and_unknown_name_answer_alike(post_app, browser):
 def test_serves_nothing_but_its_pages_and_assets(post_app):
     app = post_app()
     for path in ("/console/", "/api/v1/posts", "/v1/push", "/etc/passwd", "/assets/nope.css",
-                 "/assets/../node.db", "/node.db"):
+                 "/assets/%2E%2E/node.db", "/node.db"):
         status, headers, _ = fetch(app.url + path)
         assert status == 404, path
         assert "default-src 'self'" in headers["Content-Security-Policy"], path
@@ -62,3 +63,23 @@ def test_serves_nothing_but_its_pages_and_assets(post_app):
     status, headers, body = fetch(app.url + "/assets/post.css")
     assert status == 200 and b"Rumah SAE post app" in body
     assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_hostile_staff_name_is_shown_as_text(post_app, browser):
+    app = post_app()
+    hostile = '<img src=x onerror=alert(1)>"\''
+    app.add_staff(hostile, "passphrase-yang-aman")
+    b = browser(app)
+    node_app.sign_in(b, hostile, "passphrase-yang-aman")
+    assert b.text("#who") == hostile
+    assert not b.finds("img") and not b.alert_open()
+
+
+def test_an_idle_session_ends(post_app, browser):
+    app = post_app(env={"SAE_TEST_SESSION_IDLE_S": "2"})
+    b = browser(app)
+    node_app.sign_in(b)
+    assert b.path == "/"
+    time.sleep(3)
+    b.open("/sync")
+    assert b.path == "/sign-in"

@@ -1,0 +1,23 @@
+/* Sinkronisasi, the post app's sync page (page_sync.c). */
+#ifndef PAGE_SYNC_H
+#define PAGE_SYNC_H
+
+#include "app/post_internal.h"
+
+extern const char *const PAGE_SYNC_NOW_FIELDS[];
+extern const char *const PAGE_SYNC_ENROLL_FIELDS[];
+/* The uploaded bundle's form field. */
+#define PAGE_SYNC_BUNDLE_FIELD "bundle"
+
+/* GET /sync: the state of the link in plain words, the last success, pending and set-aside
+ * changes with the reason, the device's name and village, "Sinkronkan sekarang", and the
+ * enrollment form while the post has no bundle. */
+int page_sync(struct post_exchange *x, const struct web_form *form);
+/* POST /sync/now: wakes the sync loop, back to /sync. */
+int page_sync_now(struct post_exchange *x, const struct web_form *form);
+/* POST /sync/enroll (multipart): saves an uploaded bundle, as sae-node enroll does. */
+int page_sync_enroll(struct post_exchange *x, const struct web_form *form);
+/* The "Sinkronkan sekarang" form (for Beranda too). */
+void page_sync_now_form(struct html *h, const struct post_exchange *x);
+
+#endif
