@@ -178,16 +178,23 @@ static int raw_rows(struct bench *b, const char *sql, const char *text, int64_t 
     return step < 0 ? step : rc;
 }
 
-/* What the home page reads today (report_status: reports, deletions, journal entries, the
- * changes waiting to be sent). */
+/* What the home page reads: the journal's counts (report_status) and the cases needing
+ * action, here its first kind written by hand (high risk, no service in the last 7 days). */
 static int raw_home(struct bench *b, size_t round)
 {
     (void)round;
-    static const char sql[] =
+    static const char counts_sql[] =
         "SELECT (SELECT count(*) FROM report), (SELECT count(*) FROM journal),"
         " (SELECT count(*) FROM report_field WHERE field = '_deleted' AND value IS NOT NULL),"
         " (SELECT count(*) FROM journal WHERE origin_seq IS NULL AND seq > ?1)";
-    return raw_rows(b, sql, NULL, 0, NULL);
+    static const char attention_sql[] =
+        "SELECT k.report_id FROM report_field k WHERE k.field = 'risk_level'"
+        " AND k.value = 'high' AND NOT EXISTS (SELECT 1 FROM report_field c"
+        "  JOIN report_field d ON d.report_id = c.report_id AND d.field = 'service_date'"
+        "  WHERE c.field = 'case_id' AND c.value = k.report_id"
+        "  AND d.value >= date('now', '-7 days'))";
+    int rc = raw_rows(b, counts_sql, NULL, 0, NULL);
+    return rc == 0 ? raw_rows(b, attention_sql, NULL, 0, NULL) : rc;
 }
 
 static int raw_list(struct bench *b, size_t round)
