@@ -130,8 +130,7 @@ static const char *const migrations[] = {
      * a risk, a period, a term in names and narratives) without reading every field of
      * every report. The index is kept by SQLite with report_field itself, for own and
      * pulled changes alike. */
-    "CREATE INDEX report_field_by_value ON report_field(field, value);"
-    "PRAGMA user_version = 8;",
+    "CREATE INDEX report_field_by_value ON report_field(field, value); PRAGMA user_version = 8;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
