@@ -62,6 +62,26 @@ static void print_hint(struct html *h, const struct post_exchange *x)
                  post_say(x, MSG_POST_PRINT_HINT));
 }
 
+/* A printable page: the frame, the hint, then the sheet (<div class=printable id=sheet>)
+ * that body fills; a body that fails answers 500 instead. */
+typedef int (*sheet_fn)(struct html *h, struct post_exchange *x, const void *context);
+static int printable(struct post_exchange *x, enum msg_id title, const char *sheet,
+                     sheet_fn body, const void *context)
+{
+    struct html h;
+    html_init(&h);
+    post_page_open(&h, x, title);
+    print_hint(&h, x);
+    html_open(&h, "div", (const struct html_attr[]){A("class", "printable"), A("id", sheet)}, 2);
+    int rc = body(&h, x, context);
+    html_close(&h, "div");
+    if (rc != 0) {
+        html_free(&h);
+        return answer_status(x, 500);
+    }
+    return post_page_close(&h, x, 200);
+}
+
 static void letter_head(struct html *h, const struct post_exchange *x,
                         const struct referral_letter *l)
 {
@@ -107,6 +127,15 @@ static void letter_signature(struct html *h, const struct post_exchange *x,
     html_close(h, "footer");
 }
 
+static int letter_body(struct html *h, struct post_exchange *x, const void *context)
+{
+    const struct referral_letter *letter = context;
+    letter_head(h, x, letter);
+    letter_subject(h, x, letter);
+    letter_signature(h, x, letter);
+    return 0;
+}
+
 int page_referral_letter(struct post_exchange *x, const struct web_form *form)
 {
     (void)form;
@@ -118,18 +147,9 @@ int page_referral_letter(struct post_exchange *x, const struct web_form *form)
     int rc = referral_letter_load(x->store, id, &letter);
     if (rc != 0)
         return answer_status(x, rc == SAE_ENOTFOUND || rc == SAE_EDELETED ? 404 : 500);
-    struct html h;
-    html_init(&h);
-    post_page_open(&h, x, MSG_POST_LETTER);
-    print_hint(&h, x);
-    html_open(&h, "div", (const struct html_attr[]){A("class", "printable"),
-                                                         A("id", "letter")}, 2);
-    letter_head(&h, x, letter);
-    letter_subject(&h, x, letter);
-    letter_signature(&h, x, letter);
-    html_close(&h, "div");
+    rc = printable(x, MSG_POST_LETTER, "letter", letter_body, letter);
     referral_letter_free(letter);
-    return post_page_close(&h, x, 200);
+    return rc;
 }
 
 /* ---- the case summary ------------------------------------------------------------- */
@@ -154,8 +174,9 @@ static int summary_event(const struct report *report, void *context)
     return 0;
 }
 
-static int summary_body(struct html *h, struct post_exchange *x, const struct report *c)
+static int summary_body(struct html *h, struct post_exchange *x, const void *context)
 {
+    const struct report *c = context;
     struct summary s = {h, x};
     html_element(h, "h1", NULL, 0, post_say(x, MSG_POST_SUMMARY));
     html_open(h, "dl", (const struct html_attr[]){A("id", "case-fields")}, 1);
@@ -180,22 +201,10 @@ int page_case_summary(struct post_exchange *x, const struct web_form *form)
     int rc = report_load(x->store, id, &subject);
     if (rc == 0 && (subject->deleted || strcmp(subject->kind->name, "case") != 0))
         rc = SAE_ENOTFOUND;
-    if (rc != 0) {
-        report_free(subject);
-        return answer_status(x, rc == SAE_ENOTFOUND ? 404 : 500);
-    }
-    struct html h;
-    html_init(&h);
-    post_page_open(&h, x, MSG_POST_SUMMARY);
-    print_hint(&h, x);
-    html_open(&h, "div", (const struct html_attr[]){A("class", "printable"),
-                                                         A("id", "summary")}, 2);
-    rc = summary_body(&h, x, subject);
-    html_close(&h, "div");
+    if (rc == 0)
+        rc = printable(x, MSG_POST_SUMMARY, "summary", summary_body, subject);
+    else
+        rc = answer_status(x, rc == SAE_ENOTFOUND ? 404 : 500);
     report_free(subject);
-    if (rc != 0) {
-        html_free(&h);
-        return answer_status(x, 500);
-    }
-    return post_page_close(&h, x, 200);
+    return rc;
 }
