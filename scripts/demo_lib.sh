@@ -103,7 +103,34 @@ days_ago() {
     date -u -d "@$((now - $1 * 86400))" +%Y-%m-%d 2>/dev/null || printf '2025-03-%02d' $((28 - $1))
 }
 
-# ---- the post app -------------------------------------------------------------------------
+# ---- the daemons -------------------------------------------------------------------------
+
+# Prints what the sed script $3 finds in log $2 of the daemon $1 once it logs it; 20 s is
+# far beyond what a daemon needs to bind and say so, and the wait ends at once when the
+# daemon ends early. Prints nothing (and shows the log on stderr) when it never came.
+wait_for_log() {
+    tries=0
+    found=
+    while [ "$tries" -lt 200 ]; do
+        found=$(sed -n "$3" "$2" | head -n 1)
+        [ -z "$found" ] || break
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    if [ -z "$found" ]; then
+        echo "demo: the daemon did not start; its log:" >&2
+        cat "$2" >&2
+    fi
+    printf '%s' "$found"
+}
+
+# Stops daemon $1 (a child of this shell) with SIGTERM; DAEMON_STATUS gets its exit status.
+stop_daemon() {
+    kill -TERM "$1" 2>/dev/null || true
+    DAEMON_STATUS=0
+    wait "$1" || DAEMON_STATUS=$?
+}
 
 APP_PID=
 APP_URL=
@@ -115,32 +142,19 @@ start_app() {
     show_command sae-node -d "$1" serve --listen 127.0.0.1:0 | sed "s/\$/ >$APP_LOG 2>\&1 \&/"
     "$NODE_BIN" -d "$1" serve --listen 127.0.0.1:0 </dev/null >"$APP_LOG" 2>&1 &
     APP_PID=$!
-    tries=0
-    while [ "$tries" -lt 200 ]; do
-        APP_URL=$(sed -n 's|^post app: \(http://127\.0\.0\.1:[0-9][0-9]*\)/$|\1|p' \
-            "$APP_LOG" | head -n 1)
-        [ -z "$APP_URL" ] || break
-        kill -0 "$APP_PID" 2>/dev/null || break
-        sleep 0.1
-        tries=$((tries + 1))
-    done
-    if [ -z "$APP_URL" ]; then
-        echo "demo: sae-node serve did not start; its log:" >&2
-        cat "$APP_LOG" >&2
-        return 1
-    fi
+    APP_URL=$(wait_for_log "$APP_PID" "$APP_LOG" \
+        's|^post app: \(http://127\.0\.0\.1:[0-9][0-9]*\)/$|\1|p')
+    [ -n "$APP_URL" ]
 }
 
+# Stops the post app; APP_STATUS gets its exit status.
 stop_app() {
     APP_STATUS=
     [ -n "$APP_PID" ] || return 0
-    kill -TERM "$APP_PID" 2>/dev/null || true
-    APP_STATUS=0
-    wait "$APP_PID" || APP_STATUS=$?
+    stop_daemon "$APP_PID"
+    APP_STATUS=$DAEMON_STATUS
     APP_PID=
 }
-
-# ---- the hub daemon -----------------------------------------------------------------------
 
 HUB_PID=
 HUB_PORT=
@@ -152,24 +166,9 @@ start_hub() {
     show_command sae-hub -d hub serve --listen 127.0.0.1:0 | sed "s/\$/ 2>$HUB_LOG \&/"
     "$HUB_BIN" -d hub serve --listen 127.0.0.1:0 </dev/null >"$HUB_LOG" 2>&1 &
     HUB_PID=$!
-    # The daemon binds before it logs the line; 20 s is far beyond what it needs, and the
-    # loop stops at once when the daemon ends early.
-    tries=0
-    while [ "$tries" -lt 200 ]; do
-        HUB_PORT=$(sed -n 's|.*listening on https://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' \
-            "$HUB_LOG" | head -n 1)
-        [ -z "$HUB_PORT" ] || break
-        if ! kill -0 "$HUB_PID" 2>/dev/null; then
-            break
-        fi
-        sleep 0.1
-        tries=$((tries + 1))
-    done
-    if [ -z "$HUB_PORT" ]; then
-        echo "demo: sae-hub serve did not start; its log:" >&2
-        cat "$HUB_LOG" >&2
-        return 1
-    fi
+    HUB_PORT=$(wait_for_log "$HUB_PID" "$HUB_LOG" \
+        's|.*listening on https://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p')
+    [ -n "$HUB_PORT" ] || return 1
     sed -n '1p' "$HUB_LOG"
 }
 
@@ -177,9 +176,8 @@ start_hub() {
 stop_hub() {
     HUB_STATUS=
     [ -n "$HUB_PID" ] || return 0
-    kill -TERM "$HUB_PID" 2>/dev/null || true
-    HUB_STATUS=0
-    wait "$HUB_PID" || HUB_STATUS=$?
+    stop_daemon "$HUB_PID"
+    HUB_STATUS=$DAEMON_STATUS
     HUB_PID=
 }
 

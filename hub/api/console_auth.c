@@ -34,11 +34,7 @@ static int session_open(struct console_exchange *x, const char *name,
                         char token[SESSION_TOKEN_TEXT_BYTES], char csrf[SESSION_TOKEN_TEXT_BYTES])
 {
     uint8_t token_hash[SESSION_HASH_BYTES];
-    int rc = session_token_new(token);
-    if (rc == 0)
-        rc = session_token_new(csrf);
-    if (rc == 0)
-        rc = session_token_hash(token, token_hash);
+    int rc = session_new(token, csrf, token_hash);
     if (rc == 0)
         rc = hub_session_add(x->store, token_hash, name, csrf, x->now_s);
     if (rc == 0)

@@ -70,11 +70,7 @@ static int open_session(struct post_exchange *x, const char *name)
 {
     char token[SESSION_TOKEN_TEXT_BYTES], csrf[SESSION_TOKEN_TEXT_BYTES];
     uint8_t token_hash[SESSION_HASH_BYTES];
-    int rc = session_token_new(token);
-    if (rc == 0)
-        rc = session_token_new(csrf);
-    if (rc == 0)
-        rc = session_token_hash(token, token_hash);
+    int rc = session_new(token, csrf, token_hash);
     if (rc == 0)
         rc = node_staff_session_add(x->store, token_hash, name, csrf, x->now_s);
     if (rc == 0)
@@ -132,7 +128,11 @@ int page_language(struct post_exchange *x, const struct web_form *form)
     web_request_query(x->req, "to", to, sizeof to);
     web_request_query(x->req, "back", back, sizeof back);
     const struct post_route *page = post_route_find("GET", back, &known);
+    char id[SAE_ID_TEXT_LEN + 1], target[96];
+    snprintf(target, sizeof target, "%s", page ? page->path : "/");
+    if (page && post_query_id(x, id))
+        snprintf(target, sizeof target, "%s?id=%s", page->path, id);
     enum msg_lang lang = msg_lang_from(to);
     int rc = web_response_cookie(x->resp, MSG_LANG_COOKIE, msg_lang_code(lang), "/", 31536000);
-    return rc == 0 ? web_response_redirect(x->resp, page ? page->path : "/") : rc;
+    return rc == 0 ? web_response_redirect(x->resp, target) : rc;
 }

@@ -106,12 +106,23 @@ static const char *page_path(const struct post_exchange *x)
     return here ? here->path : "/";
 }
 
-/* The language switch, back to this page. */
+bool post_query_id(const struct post_exchange *x, char out[SAE_ID_TEXT_LEN + 1])
+{
+    char text[WEB_QUERY_BYTES];
+    struct sae_id id;
+    if (web_request_query(x->req, "id", text, sizeof text) != 0 || sae_id_parse(text, &id) != 0)
+        return false;
+    sae_id_format(&id, out);
+    return true;
+}
+
+/* The language switch, back to this page (with its report, for a page of one). */
 static void language_link(struct html *h, const struct post_exchange *x)
 {
-    char href[160];
-    snprintf(href, sizeof href, "/lang?to=%s&back=%s", x->lang == MSG_LANG_EN ? "id" : "en",
-             page_path(x));
+    char href[200], id[SAE_ID_TEXT_LEN + 1] = "";
+    bool one = post_query_id(x, id);
+    snprintf(href, sizeof href, "/lang?to=%s&back=%s%s%s", x->lang == MSG_LANG_EN ? "id" : "en",
+             page_path(x), one ? "&id=" : "", id);
     const struct html_attr attrs[] = {A("href", href), A("id", "lang-switch"),
                                       A("lang", x->lang == MSG_LANG_EN ? "id" : "en")};
     html_element(h, "a", attrs, N(attrs), post_say(x, MSG_LANGUAGE_SWITCH));

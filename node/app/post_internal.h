@@ -14,6 +14,7 @@
 #include "app/throttle.h"
 #include "app/web_request.h"
 #include "app/web_response.h"
+#include "sae/sae_id.h"
 #include "app/post_app.h"
 #include "store/node_staff.h"
 #include "store/node_store.h"
@@ -75,6 +76,9 @@ void post_table_begin(struct html *h, const struct post_exchange *x, const char 
 void post_table_end(struct html *h);
 /* <dt>label</dt><dd id=id>value</dd> of a <dl class=facts>. */
 void post_fact(struct html *h, const char *id, const char *label, const char *value);
+/* The request's "id" query argument when it is a report id (canonical text), else false:
+ * the one argument the language switch carries back to the page it came from. */
+bool post_query_id(const struct post_exchange *x, char out[SAE_ID_TEXT_LEN + 1]);
 /* "YYYY-MM-DD HH:MM" in the post's time (WIB, UTC+7) of ms since the epoch. */
 void post_time_text(int64_t ms, char out[24]);
 

@@ -100,20 +100,24 @@ static const struct sae_cli_help helps[] = {
      "5 s, 10 s, 20 s... up to 30 minutes (each with random jitter, never less than the\n"
      "hub's Retry-After). One log line per round on stderr. SIGTERM or SIGINT end it once\n"
      "the round in progress has finished.\n"},
-    {"serve", "serve [--listen ADDRESS:PORT] [--interval SEC]",
+    {"serve", "serve [--listen [http://|https://]ADDRESS:PORT] [--interval SEC]",
      "Serves the post app, the post's own web application in Indonesian (English on a\n"
      "switch), to the staff's browsers, and keeps the post in sync meanwhile (the rounds\n"
-     "of run, with the same backoff and log lines, once the post is enrolled).\n"
-     "  --listen ADDRESS:PORT  where to serve (default 127.0.0.1:8080, plain HTTP for a\n"
+     "of run, with the same backoff and log lines, once the post is enrolled; until then\n"
+     "it waits for a bundle, which the app can upload).\n"
+     "  --listen ADDRESS:PORT  where to serve (default 127.0.0.1:8080: plain HTTP for a\n"
      "                         browser on this computer). Any other address (the post's\n"
-     "                         Wi-Fi, e.g. 192.168.1.10:8443 or 0.0.0.0:8443) is served\n"
+     "                         Wi-Fi, e.g. 192.168.1.10:8443, or 0.0.0.0:8443) is served\n"
      "                         over HTTPS only, with a self-signed certificate made on\n"
      "                         first use (app-cert.pem, app-key.pem in the node directory);\n"
      "                         its SHA-256 fingerprint is printed so staff can compare it\n"
-     "                         with what their browser shows.\n"
+     "                         with what their browser shows. https://ADDRESS:PORT asks\n"
+     "                         for HTTPS on loopback too; http:// on any address but\n"
+     "                         loopback is refused.\n"
      "  --interval SEC         seconds between sync rounds (default 300, 1 to 86400)\n"
-     "Staff sign in with their name and passphrase (sae-node users add). SIGTERM or SIGINT\n"
-     "stop it after the requests and the sync round in progress.\n"},
+     "Prints \"post app: URL\" once it listens. Staff sign in with their name and passphrase\n"
+     "(sae-node users add). SIGTERM or SIGINT stop it after the requests and the sync\n"
+     "round in progress.\n"},
     {"users", "users add NAME [--role head|staff] [--one-time] | users reset NAME "
               "[--one-time] | users list",
      "The staff who may sign in to the post app.\n"

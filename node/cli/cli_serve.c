@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,16 @@ static int parse(int argc, char **argv, struct serve_input *in)
     return parse_listen(listen, in);
 }
 
+/* The server's lines once it serves; before that a failure to start says it all in the one
+ * error line (libmicrohttpd's own "Failed to bind" would make it two). */
+static atomic_bool serving;
+
+static void server_log(void *context, const char *line)
+{
+    if (atomic_load(&serving))
+        cli_log_line(context, line);
+}
+
 static void *loop_thread(void *loop)
 {
     sync_loop_run(loop);
@@ -137,7 +148,7 @@ static int serve_until_signal(const struct serve_input *in, struct post_app *app
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
-    int rc = http_server_start(&config, post_app_handle, app, cli_log_line, NULL, &server);
+    int rc = http_server_start(&config, post_app_handle, app, server_log, NULL, &server);
     if (rc != 0)
         return cli_fail(rc, "cannot serve on %s port %u: %s", in->address, in->port,
                         rc == SAE_EIO ? "the address is in use or not this computer's"
@@ -147,6 +158,7 @@ static int serve_until_signal(const struct serve_input *in, struct post_app *app
         http_server_stop(server);
         return cli_fail(SAE_ENOMEM, "cannot start the sync loop's thread");
     }
+    atomic_store(&serving, true);
     bool v6 = strchr(in->address, ':') != NULL;
     printf("post app: %s://%s%s%s:%u/\n", in->tls ? "https" : "http", v6 ? "[" : "",
            in->address, v6 ? "]" : "", http_server_port(server));

@@ -22,23 +22,24 @@ struct users_input {
     bool one_time;
 };
 
-/* One line of standard input without its line break; echo off on a terminal. */
+/* One line of standard input without its line break. On a terminal, echo goes off before
+ * the prompt shows (what is typed after the prompt is never echoed) and comes back after. */
 static int read_line(const char *prompt, bool terminal, char out[PASSPHRASE_LINE_BYTES])
 {
     struct termios saved, quiet;
     bool hidden = false;
+    if (terminal && tcgetattr(STDIN_FILENO, &saved) == 0) {
+        quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        hidden = tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0;
+    }
     if (terminal) {
         fprintf(stderr, "%s", prompt);
         fflush(stderr);
-        if (tcgetattr(STDIN_FILENO, &saved) == 0) {
-            quiet = saved;
-            quiet.c_lflag &= ~(tcflag_t)ECHO;
-            hidden = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-        }
     }
     char *got = fgets(out, PASSPHRASE_LINE_BYTES, stdin);
     if (hidden) {
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
         fputc('\n', stderr);
     }
     if (!got)

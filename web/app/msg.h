@@ -310,7 +310,6 @@ enum msg_id {
     MSG_POST_STAFF_REFUSED,
     MSG_POST_RESET,
     MSG_POST_RESET_DONE,
-    MSG_POST_ONE_TIME,
     MSG_POST_HEAD_ONLY,
     /* Beranda (S4-E: page_home.c) */
     MSG_POST_NEEDS_ACTION,
@@ -321,7 +320,6 @@ enum msg_id {
     MSG_POST_UNDER_REVIEW,
     MSG_POST_SET_ASIDE,
     MSG_POST_CASE,
-    MSG_POST_WHY,
     MSG_POST_CLOCK_WRONG,
     /* Sinkronisasi (S4-E: page_sync.c) */
     MSG_POST_SYNC,

@@ -30,7 +30,6 @@ static const struct msg_pair POST_MESSAGES[MSG_COUNT] = {
                              "sekali pakai yang baru:",
                              "Passphrase reset and their sessions ended. The new one-time "
                              "passphrase:"},
-    [MSG_POST_ONE_TIME] = {"Frasa sandi sekali pakai", "One-time passphrase"},
     [MSG_POST_HEAD_ONLY] = {"Hanya kepala pos yang dapat melakukan ini.",
                             "Only the post's head can do this."},
     /* Beranda (node/app/page_home.c) */
@@ -47,7 +46,6 @@ static const struct msg_pair POST_MESSAGES[MSG_COUNT] = {
     [MSG_POST_SET_ASIDE] = {"Perubahan disisihkan kabupaten",
                             "Changes the district set aside"},
     [MSG_POST_CASE] = {"Kasus", "Case"},
-    [MSG_POST_WHY] = {"Perlu tindakan karena", "Needs action because"},
     [MSG_POST_CLOCK_WRONG] = {"Tanggal atau jam di komputer ini salah. Betulkan tanggal dan "
                               "jam komputer; data tetap aman dan akan dikirim.",
                               "The date or time on this computer is wrong. Correct the "

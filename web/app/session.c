@@ -74,3 +74,14 @@ void session_limits_from_env(struct session_limits *limits, const char *idle_env
     limits->idle_seconds = env_seconds(idle_env, limits->idle_seconds);
     limits->absolute_seconds = env_seconds(absolute_env, limits->absolute_seconds);
 }
+
+int session_new(char token[SESSION_TOKEN_TEXT_BYTES], char csrf[SESSION_TOKEN_TEXT_BYTES],
+                uint8_t hash[SESSION_HASH_BYTES])
+{
+    int rc = session_token_new(token);
+    if (rc == 0)
+        rc = session_token_new(csrf);
+    if (rc == 0)
+        rc = session_token_hash(token, hash);
+    return rc;
+}

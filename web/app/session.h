@@ -44,6 +44,10 @@ void session_limits_from_env(struct session_limits *limits, const char *idle_env
 
 /* A new random token as text (SESSION_TOKEN_TEXT_BYTES). Returns 0 or SAE_ECRYPTO. */
 int session_token_new(char out[SESSION_TOKEN_TEXT_BYTES]);
+/* A new session: its token (the cookie's value), its CSRF token and the token's stored hash
+ * (wipe all three after use). Returns 0 or SAE_ECRYPTO. */
+int session_new(char token[SESSION_TOKEN_TEXT_BYTES], char csrf[SESSION_TOKEN_TEXT_BYTES],
+                uint8_t hash[SESSION_HASH_BYTES]);
 /* The stored form of a token given as text: SAE_EINVAL unless text is exactly a token's
  * form (43 URL-safe base64 characters). */
 int session_token_hash(const char *text, uint8_t out[SESSION_HASH_BYTES]);

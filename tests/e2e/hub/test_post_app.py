@@ -83,3 +83,27 @@ def test_an_idle_session_ends(post_app, browser):
     time.sleep(3)
     b.open("/sync")
     assert b.path == "/sign-in"
+
+
+def test_pages_fit_a_phone_of_360_px(post_app, browser):
+    app = post_app()
+    b = browser(app)
+    b.driver.set_window_size(360, 740)
+    node_app.sign_in(b)
+    for path in ("/", "/sync", "/staff", "/sign-in"):
+        b.open(path)
+        width = b.driver.execute_script("return document.documentElement.clientWidth")
+        scroll = b.driver.execute_script("return document.documentElement.scrollWidth")
+        assert scroll <= width, (path, scroll, width)
+
+
+def test_the_language_switch_goes_back_to_the_same_report(post_app):
+    app = post_app()
+    report = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    for query, where in (("back=/sync&id=" + report.upper(), "/sync?id=" + report),
+                         ("back=/sync&id=../../x", "/sync"),
+                         ("back=//evil.example/&id=" + report, "/"),
+                         ("back=/nowhere", "/")):
+        status, headers, _ = fetch(app.url + "/lang?to=en&" + query)
+        assert status == 303 and headers["Location"] == where, query
+        assert "sae_lang=en" in headers["Set-Cookie"]

@@ -3,6 +3,11 @@ standard input, limits at their edges, never a default), sign-in throttled witho
 whether a name exists, the head resetting a passphrase in the app, no state change without
 the session's CSRF token, and where the app may listen."""
 import hashlib
+import os
+import pty
+import select
+import subprocess
+import time
 import http.cookiejar
 import re
 import socket
@@ -84,6 +89,43 @@ def test_users_add_reads_the_passphrase_and_checks_its_limits(tmp_path):
                                   "no staff member")
     res = saenode.run(["users", "add"], dir=app.dir)
     saenode.assert_one_line_error(res, 2, "one NAME")
+
+
+def on_terminal(app, args, lines):
+    """Runs sae-node users ARGS with a terminal as standard input, typing lines; returns
+    (exit status, what the terminal showed, stdout)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([saenode.BIN, "-d", app.dir, "users"] + args, stdin=slave,
+                            stdout=subprocess.PIPE, stderr=slave, env=saenode.clean_env())
+    os.close(slave)
+    shown = b""
+    for number, line in enumerate(lines, 1):
+        deadline = time.monotonic() + 30
+        while shown.count(b": ") < number and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.5)[0]:
+                shown += os.read(master, 1024)
+        os.write(master, (line + "\n").encode())
+    out, _ = proc.communicate(timeout=60)
+    try:
+        while select.select([master], [], [], 0.2)[0]:
+            shown += os.read(master, 1024)
+    except OSError:
+        pass
+    os.close(master)
+    return proc.returncode, shown, out
+
+
+def test_users_add_asks_twice_on_a_terminal_without_echo(tmp_path):
+    app = node_app.PostApp(tmp_path / "post")
+    rc, shown, _ = on_terminal(app, ["add", "Siti"], ["teh-hangat-pagi", "teh-dingin-sore"])
+    assert rc == 2 and b"differ" in shown, shown
+    assert users(app, "list").out == b""
+    rc, shown, out = on_terminal(app, ["add", "Siti"], ["teh-hangat-pagi", "teh-hangat-pagi"])
+    assert rc == 0, shown
+    assert b"teh-hangat-pagi" not in shown  # never echoed
+    assert out == b"added Siti (staff)\n"
+    client_app = users(app, "list")
+    assert client_app.text == "Siti\tstaff\n"
 
 
 def test_cli_reset_ends_sessions_and_changes_the_passphrase(post_app):
@@ -176,6 +218,24 @@ def test_lan_listen_without_tls_is_refused(tmp_path):
     saenode.assert_one_line_error(res, 2, "plain HTTP", "unencrypted", "https://")
     res = saenode.run(["serve", "--listen", "kantor:8080"], dir=app.dir)
     saenode.assert_one_line_error(res, 2, "ADDRESS:PORT")
+
+
+def test_serve_refuses_bad_input_with_one_line(post_app, tmp_path):
+    app = node_app.PostApp(tmp_path / "post")
+    for args, status, needle in ((["--interval", "0"], 2, "1 to 86400"),
+                                 (["--interval", "86401"], 2, "1 to 86400"),
+                                 (["extra"], 2, "options only"),
+                                 (["--listen", "127.0.0.1:70000"], 2, "ADDRESS:PORT")):
+        res = saenode.run(["serve"] + args, dir=app.dir)
+        saenode.assert_one_line_error(res, status, needle)
+    res = saenode.run(["serve"], dir=str(tmp_path / "nothing-here"))
+    assert res.rc == 2 and res.err.startswith(b"sae-node: error:") and res.err.count(b"\n") == 1
+    # A port in use: exit 1 and a line that says so; the first app keeps serving.
+    running = post_app()
+    port = running.url.rsplit(":", 1)[1]
+    res = saenode.run(["serve", "--listen", "127.0.0.1:" + port], dir=app.dir)
+    saenode.assert_one_line_error(res, 1, "in use")
+    assert Client(running.url).request("/sign-in")[0] == 200
 
 
 def test_lan_listen_serves_https_with_the_printed_fingerprint(post_app):
