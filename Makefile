@@ -122,6 +122,10 @@ $(BENCH_BIN): $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBS_ALL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# bench_post_app times a real `sae-node serve`: the program it starts ($SAE_NODE_BIN).
+$(BUILD)/bench/bench_post_app: | $(BUILD)/sae-node
+bench bench-smoke: export SAE_NODE_BIN ?= $(abspath $(BUILD)/sae-node)
+
 deps:
 	@sh scripts/deps.sh
 

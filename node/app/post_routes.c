@@ -6,7 +6,9 @@
 #include "app/page_case.h"
 #include "app/page_case_new.h"
 #include "app/page_case_post.h"
+#include "app/page_cases.h"
 #include "app/page_home.h"
+#include "app/page_letter.h"
 #include "app/page_sign_in.h"
 #include "app/page_staff.h"
 #include "app/page_sync.h"
@@ -37,6 +39,9 @@ static const struct post_route ROUTES[] = {
     {"GET", PAGE_CASE_DELETE_PATH, page_case_delete, POST_STAFF, NULL, MSG_COUNT},
     {"POST", PAGE_CASE_DELETE_PATH, page_case_delete_post, POST_STAFF, ID_FIELD, MSG_COUNT},
     {"POST", PAGE_CASE_EVENT_PATH, page_case_event_post, POST_STAFF, REPORT_FORM, MSG_COUNT},
+    {"GET", "/cases", page_cases, POST_STAFF, NULL, MSG_POST_CASES},
+    {"GET", "/referral-letter", page_referral_letter, POST_STAFF, NULL, MSG_COUNT},
+    {"GET", "/case-summary", page_case_summary, POST_STAFF, NULL, MSG_COUNT},
     {NULL, NULL, NULL, POST_ANYONE, NULL, MSG_COUNT}, /* the end */
 };
 

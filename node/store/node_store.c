@@ -128,7 +128,9 @@ static const char *const migrations[] = {
     "PRAGMA user_version = 7;",
     /* 8: reports found by a field's value without reading every field of every report: a
      * case file lists the case's services, stays and referrals by their case_id
-     * (report_list_of_case). */
+     * (report_list_of_case); the case list (case_search.c) finds cases by a status, a risk, a
+     * period or a term. SQLite keeps the index with report_field itself, for own and pulled
+     * changes alike. */
     "CREATE INDEX report_field_by_value ON report_field(field, value); PRAGMA user_version = 8;",
 };
 

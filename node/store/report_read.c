@@ -16,8 +16,17 @@ static const char select_reports_sql[] =
     " d.report_id IS NOT NULL, d.note, d.reviewer FROM report r"
     " LEFT JOIN field_shown f ON f.report_id = r.id"
     " LEFT JOIN review d ON d.report_id = r.id AND d.field = '" SAE_REVIEW_CASE_FIELD "'"
-    " WHERE (?1 IS NULL OR r.kind = ?1) AND (?2 IS NULL OR r.id = ?2)"
+    " WHERE ?1 IS NULL OR r.kind = ?1"
     " ORDER BY r.first_seq, r.id, f.field";
+/* One report: the view narrowed to its fields before the join. Joined as the list joins it,
+ * SQLite materializes field_shown whole, so each load read every field of every report (a
+ * post with 10,000 cases took seconds per `add` and per case file). */
+static const char select_report_sql[] =
+    "SELECT r.id, r.kind, f.field, f.value, f.version, f.origin, f.under_review,"
+    " d.report_id IS NOT NULL, d.note, d.reviewer FROM report r"
+    " LEFT JOIN (SELECT * FROM field_shown WHERE report_id = ?1) f ON 1"
+    " LEFT JOIN review d ON d.report_id = r.id AND d.field = '" SAE_REVIEW_CASE_FIELD "'"
+    " WHERE r.id = ?1 ORDER BY f.field";
 
 void report_free(struct report *report)
 {
@@ -168,15 +177,12 @@ static int build_report(sqlite3_stmt *stmt, int *step_rc, struct report **out)
     return 0;
 }
 
-static int query_reports(struct node_store *store, const char *kind, const char *id,
-                         sqlite3_stmt **out)
+static int query_reports(struct node_store *store, const char *kind, sqlite3_stmt **out)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = sae_db_prepare_cached(store->db, &store->statements, select_reports_sql, &stmt);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 1, kind);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 2, id);
     if (rc != 0) {
         sae_db_reset(stmt);
         return rc;
@@ -188,9 +194,13 @@ static int query_reports(struct node_store *store, const char *kind, const char 
 int report_load(struct node_store *store, const char *id, struct report **out)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = query_reports(store, NULL, id, &stmt);
-    if (rc != 0)
+    int rc = sae_db_prepare_cached(store->db, &store->statements, select_report_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, id);
+    if (rc != 0) {
+        sae_db_reset(stmt);
         return rc;
+    }
     int step = sae_db_step(stmt);
     if (step == SAE_DB_ROW)
         rc = build_report(stmt, &step, out);
@@ -204,7 +214,7 @@ int report_list(struct node_store *store, const struct sae_kind *kind, bool incl
                 report_visit_fn visit, void *context)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = query_reports(store, kind ? kind->name : NULL, NULL, &stmt);
+    int rc = query_reports(store, kind ? kind->name : NULL, &stmt);
     if (rc != 0)
         return rc;
     int step = sae_db_step(stmt);

@@ -173,6 +173,41 @@ static const struct msg_pair POST_MESSAGES[MSG_COUNT] = {
     [MSG_CASE_UNKNOWN_AUTHOR] = {"tidak diketahui", "unknown"},
     [MSG_CASE_LETTER_LINK] = {"Cetak surat rujukan", "Print the referral letter"},
     [MSG_CASE_SUMMARY_LINK] = {"Cetak ringkasan kasus", "Print the case summary"},
+    /* Daftar kasus and the printable letter and summary (node/app/page_cases.c,
+     * page_letter.c, post_value.c) */
+    [MSG_POST_VALUE_YES] = {"Ya", "Yes"},
+    [MSG_POST_VALUE_NO] = {"Tidak", "No"},
+    [MSG_POST_CASES] = {"Daftar kasus", "Cases"},
+    [MSG_POST_CASES_SEARCH] = {"Cari nama, kronologi atau nomor",
+                               "Search a name, the narrative or a number"},
+    [MSG_POST_CASES_FROM] = {"Tanggal pengaduan dari", "Intake from"},
+    [MSG_POST_CASES_TO] = {"Tanggal pengaduan sampai", "Intake to"},
+    [MSG_POST_CASES_FIND] = {"Cari", "Search"},
+    [MSG_POST_CASES_NONE] = {"Tidak ada kasus yang cocok.", "No case matches."},
+    [MSG_POST_CASES_BAD_TERM] = {"Kata pencarian paling banyak 100 karakter dan harus dapat "
+                                 "dibaca; persingkat lalu cari lagi.",
+                                 "A search term is at most 100 characters of readable text; "
+                                 "shorten it and search again."},
+    [MSG_POST_CASES_BAD_FILTER] = {"Pilihan saringan tidak dikenal; pilih dari daftar lalu cari "
+                                   "lagi.",
+                                   "Unknown filter choice; pick one from the list and search "
+                                   "again."},
+    [MSG_POST_CASES_BAD_DATE] = {"Tanggal tidak dapat dibaca; tulis seperti 2026-11-30 atau "
+                                 "30-11-2026.",
+                                 "The date cannot be read; write it as 2026-11-30 or "
+                                 "30-11-2026."},
+    [MSG_POST_PRINT_HINT] = {"Untuk mencetak atau menyimpan PDF: menu Cetak peramban (Ctrl+P).",
+                             "To print or save as PDF: the browser's Print (Ctrl+P)."},
+    [MSG_POST_LETTER] = {"Surat rujukan", "Referral letter"},
+    [MSG_POST_LETTER_SURVIVOR] = {"Data korban", "About the survivor"},
+    [MSG_POST_LETTER_WITHHELD] = {"Data pribadi korban tidak dicantumkan karena korban belum "
+                                  "menyetujui berbagi data dengan lembaga rujukan",
+                                  "The survivor's personal details are left out: the survivor "
+                                  "has not consented to sharing with referral agencies"},
+    [MSG_POST_LETTER_BY] = {"Petugas yang merujuk", "Referred by"},
+    [MSG_POST_SUMMARY] = {"Ringkasan kasus", "Case summary"},
+    [MSG_POST_SUMMARY_EVENTS] = {"Layanan, rumah aman dan rujukan",
+                                 "Services, shelter stays and referrals"},
 };
 
 const char *msg_post_text(enum msg_lang lang, enum msg_id id)

@@ -1,0 +1,316 @@
+/* make bench: the post app on a busy post. A node directory with 10,000 cases and two
+ * services each is written through the node's own store code (change_input + journal_add,
+ * as `sae-node add` writes them); then a real `sae-node serve` from build/sae-node serves it
+ * on 127.0.0.1 and one signed-in staff member's libcurl client (one kept-alive connection)
+ * reads the home page, the case list, a search by name and a case file, each timed (p50,
+ * p95) beside the raw SQL query that reads the same rows from node.db in the same run, as a
+ * ratio. Aim: p95 of every page at most 100 ms. BENCH_CASES and BENCH_ROUNDS change the
+ * size and the repeats; BENCH_SMOKE=1 runs 60 cases, 3 rounds. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_hub_support.h"
+#include "cli/change_input.h"
+#include "post_app_client.h"
+#include "store/journal.h"
+#include "store/node_store.h"
+#include "sae/sae_db.h"
+
+#define CASES_DEFAULT 10000
+#define CASES_MAX 200000
+#define SERVICES_PER_CASE 2
+#define ROUNDS_DEFAULT 100
+#define VILLAGE "35.13.12.2018"
+#define STAFF "Kader Bench"
+#define AIM_MS 100.0
+
+struct timing {
+    double *seconds;
+    size_t count;
+};
+
+struct bench {
+    struct node_store *store; /* this process's own connection, for the raw SQL */
+    struct post_app_client app;
+    size_t cases, rounds;
+    char (*case_ids)[SAE_ID_TEXT_LEN + 1];
+};
+
+typedef int (*bench_fn)(struct bench *b, size_t round);
+
+/* ---- the post's data, through the node's store ---------------------------------------- */
+
+static int add_report(struct node_store *store, const char *kind_name,
+                      const char *const *sets, char id[SAE_ID_TEXT_LEN + 1])
+{
+    const struct sae_kind *kind = NULL;
+    struct change_input input;
+    struct sae_message why = {{0}};
+    int rc = sae_catalogue_find_kind(kind_name, &kind);
+    if (rc != 0)
+        return rc;
+    change_input_init(&input, kind);
+    for (size_t i = 0; rc == 0 && sets[i]; i++)
+        rc = change_input_add(&input, store, CHANGE_SET, sets[i], &why);
+    if (rc == 0)
+        rc = change_input_complete(&input, &why);
+    if (rc == 0)
+        rc = journal_add(store, kind, input.changes, input.count, id, &why);
+    if (rc != 0)
+        fprintf(stderr, "bench_post_app: adding a %s: %s\n", kind_name, why.text);
+    change_input_free(&input);
+    return rc;
+}
+
+/* Case i: a name and a narrative each searchable by a word of its own, risk and status in
+ * turn, intake dates over two years. */
+static int add_case(struct bench *b, size_t i)
+{
+    static const char *const risks[] = {"high", "medium", "low"};
+    static const char *const statuses[] = {"new", "active", "referred", "active"};
+    char name[64], narrative[160], risk[32], status[32], intake[40], age[24];
+    snprintf(name, sizeof name, "victim_name=Korban Nomor%06zu", i);
+    snprintf(narrative, sizeof narrative,
+             "narrative=Kronologi %zu: korban didampingi kader setelah kejadian di rumah.", i);
+    snprintf(risk, sizeof risk, "risk_level=%s", risks[i % 3]);
+    snprintf(status, sizeof status, "status=%s", statuses[i % 4]);
+    snprintf(intake, sizeof intake, "intake_date=%04zu-%02zu-%02zu", 2024 + i % 2, 1 + i % 12,
+             1 + i % 28);
+    snprintf(age, sizeof age, "victim_age=%zu", 5 + i % 50);
+    const char *const sets[] = {"violence_types=physical,psychological", "victim_sex=F", age,
+                                name, narrative, risk, status, intake, "consent_share=true",
+                                NULL};
+    int rc = add_report(b->store, "case", sets, b->case_ids[i]);
+    for (size_t s = 0; rc == 0 && s < SERVICES_PER_CASE; s++) {
+        char case_id[64], date[40], service_id[SAE_ID_TEXT_LEN + 1];
+        snprintf(case_id, sizeof case_id, "case_id=%s", b->case_ids[i]);
+        snprintf(date, sizeof date, "service_date=%04zu-%02zu-28", 2024 + i % 2, 1 + i % 12);
+        const char *const service[] = {case_id, s ? "service_type=counselling"
+                                                  : "service_type=complaint_intake",
+                                       date, NULL};
+        rc = add_report(b->store, "service", service, service_id);
+    }
+    return rc;
+}
+
+/* Every add is its own transaction (journal_add's); durability is not what is measured
+ * here, so this connection does not wait for the disk while it builds. */
+static int build_post(struct bench *b)
+{
+    int rc = sae_db_exec(b->store->db, "PRAGMA synchronous = OFF");
+    for (size_t i = 0; rc == 0 && i < b->cases; i++)
+        rc = add_case(b, i);
+    int restored = sae_db_exec(b->store->db, "PRAGMA synchronous = FULL");
+    return rc != 0 ? rc : restored;
+}
+
+/* ---- timing ------------------------------------------------------------------------ */
+
+static int time_rounds(struct bench *b, bench_fn fn, struct timing *out)
+{
+    out->seconds = calloc(b->rounds, sizeof *out->seconds);
+    out->count = b->rounds;
+    if (!out->seconds)
+        return SAE_ENOMEM;
+    int rc = fn(b, 0); /* warm the page cache once, as a running post's would be */
+    for (size_t i = 0; rc == 0 && i < b->rounds; i++) {
+        double start = hb_now();
+        rc = fn(b, i);
+        out->seconds[i] = hb_now() - start;
+    }
+    return rc;
+}
+
+static const char *sample_case(const struct bench *b, size_t round)
+{
+    return b->case_ids[(round * 7919u) % b->cases];
+}
+
+/* ---- the pages over HTTP ----------------------------------------------------------- */
+
+static int http_home(struct bench *b, size_t round)
+{
+    (void)round;
+    return post_app_client_get(&b->app, "/");
+}
+
+static int http_list(struct bench *b, size_t round)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/cases?offset=%zu", (round % 4) * 50);
+    return post_app_client_get(&b->app, path);
+}
+
+static int http_search(struct bench *b, size_t round)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/cases?q=nomor%06zu", (round * 7919u) % b->cases);
+    int rc = post_app_client_get(&b->app, path);
+    return rc == 0 && !post_app_client_has(&b->app, "Korban Nomor") ? SAE_ENOTFOUND : rc;
+}
+
+/* The printable case summary reads what the case file reads: the case and its events. */
+static int http_case_file(struct bench *b, size_t round)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/case-summary?id=%s", sample_case(b, round));
+    int rc = post_app_client_get(&b->app, path);
+    return rc == 0 && !post_app_client_has(&b->app, "Korban Nomor") ? SAE_ENOTFOUND : rc;
+}
+
+/* ---- the same reads as raw SQL --------------------------------------------------------- */
+
+static int raw_rows(struct bench *b, const char *sql, const char *text, int64_t number,
+                    int64_t *rows)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare(b->store->db, sql, &stmt);
+    if (rc == 0 && sae_db_param_count(stmt) >= 1)
+        rc = text ? sae_db_bind_text(stmt, 1, text) : sae_db_bind_int(stmt, 1, number);
+    int step = rc == 0 ? sae_db_step(stmt) : rc;
+    int64_t n = 0;
+    for (; step == SAE_DB_ROW; step = sae_db_step(stmt))
+        n++;
+    sae_db_finalize(stmt);
+    if (rows)
+        *rows = n;
+    return step < 0 ? step : rc;
+}
+
+/* What the home page reads: the journal's counts (report_status) and the cases needing
+ * action, here its first kind written by hand (high risk, no service in the last 7 days). */
+static int raw_home(struct bench *b, size_t round)
+{
+    (void)round;
+    static const char counts_sql[] =
+        "SELECT (SELECT count(*) FROM report), (SELECT count(*) FROM journal),"
+        " (SELECT count(*) FROM report_field WHERE field = '_deleted' AND value IS NOT NULL),"
+        " (SELECT count(*) FROM journal WHERE origin_seq IS NULL AND seq > ?1)";
+    static const char attention_sql[] =
+        "SELECT k.report_id FROM report_field k WHERE k.field = 'risk_level'"
+        " AND k.value = 'high' AND NOT EXISTS (SELECT 1 FROM report_field c"
+        "  JOIN report_field d ON d.report_id = c.report_id AND d.field = 'service_date'"
+        "  WHERE c.field = 'case_id' AND c.value = k.report_id"
+        "  AND d.value >= date('now', '-7 days'))";
+    int rc = raw_rows(b, counts_sql, NULL, 0, NULL);
+    return rc == 0 ? raw_rows(b, attention_sql, NULL, 0, NULL) : rc;
+}
+
+static int raw_list(struct bench *b, size_t round)
+{
+    static const char sql[] =
+        "SELECT r.id, n.value, s.value FROM report r"
+        " LEFT JOIN report_field n ON n.report_id = r.id AND n.field = 'victim_name'"
+        " LEFT JOIN report_field s ON s.report_id = r.id AND s.field = 'status'"
+        " WHERE r.kind = 'case' ORDER BY r.first_seq DESC LIMIT 50 OFFSET ?1";
+    return raw_rows(b, sql, NULL, (int64_t)(round % 4) * 50, NULL);
+}
+
+static int raw_search(struct bench *b, size_t round)
+{
+    static const char sql[] =
+        "SELECT report_id, value FROM report_field"
+        " WHERE field IN ('victim_name', 'narrative', 'registration_number')"
+        " AND instr(lower(value), ?1) > 0 LIMIT 50";
+    char term[32];
+    int64_t rows = 0;
+    snprintf(term, sizeof term, "nomor%06zu", (round * 7919u) % b->cases);
+    int rc = raw_rows(b, sql, term, 0, &rows);
+    return rc == 0 && rows == 0 ? SAE_ENOTFOUND : rc;
+}
+
+static int raw_case_file(struct bench *b, size_t round)
+{
+    static const char sql[] =
+        "SELECT f.report_id, f.field, f.value FROM report_field f WHERE f.report_id = ?1"
+        " OR f.report_id IN (SELECT c.report_id FROM report_field c"
+        "  WHERE c.field = 'case_id' AND c.value = ?1)";
+    return raw_rows(b, sql, sample_case(b, round), 0, NULL);
+}
+
+/* ---- the run -------------------------------------------------------------------------- */
+
+static void report(const char *what, struct timing *page, struct timing *raw)
+{
+    double p50 = hb_percentile(page->seconds, page->count, 50) * 1000;
+    double p95 = hb_percentile(page->seconds, page->count, 95) * 1000;
+    double raw50 = hb_percentile(raw->seconds, raw->count, 50) * 1000;
+    double raw95 = hb_percentile(raw->seconds, raw->count, 95) * 1000;
+    printf("  %-10s HTTP p50 %7.2f ms  p95 %7.2f ms | raw SQL p50 %7.2f ms  p95 %7.2f ms |"
+           " ratio p95 %.1f%s\n", what, p50, p95, raw50, raw95, raw95 > 0 ? p95 / raw95 : 0,
+           p95 <= AIM_MS ? "" : "  (over the 100 ms aim)");
+}
+
+static int run(struct bench *b)
+{
+    static const struct {
+        const char *what;
+        bench_fn page, raw;
+    } reads[] = {{"home", http_home, raw_home},
+                 {"list", http_list, raw_list},
+                 {"search", http_search, raw_search},
+                 {"case file", http_case_file, raw_case_file}};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof reads / sizeof reads[0]; i++) {
+        struct timing page = {0}, raw = {0};
+        rc = time_rounds(b, reads[i].page, &page);
+        if (rc == 0)
+            rc = time_rounds(b, reads[i].raw, &raw);
+        if (rc == 0)
+            report(reads[i].what, &page, &raw);
+        else
+            fprintf(stderr, "bench_post_app: %s: %s\n", reads[i].what, sae_error_name(rc));
+        free(page.seconds);
+        free(raw.seconds);
+    }
+    return rc;
+}
+
+static int build_and_serve(struct bench *b, const char *dir)
+{
+    struct sae_message why = {{0}};
+    int rc = node_store_create(dir, VILLAGE, &why);
+    if (rc == 0)
+        rc = node_store_open(dir, NODE_BUSY_TIMEOUT_MS_DEFAULT, &b->store, &why);
+    if (rc == 0)
+        rc = node_store_set_author(b->store, STAFF);
+    double start = hb_now();
+    if (rc == 0)
+        rc = build_post(b);
+    if (rc != 0) {
+        fprintf(stderr, "bench_post_app: building the post: %s %s\n", sae_error_name(rc),
+                why.text);
+        return rc;
+    }
+    printf("bench_post_app: %zu cases and %zu services written through the journal in "
+           "%.1f s\n", b->cases, b->cases * SERVICES_PER_CASE, hb_now() - start);
+    rc = post_app_client_start(&b->app, dir, STAFF, &why);
+    if (rc != 0)
+        fprintf(stderr, "bench_post_app: starting sae-node serve: %s\n", why.text);
+    return rc;
+}
+
+int main(void)
+{
+    static struct bench b;
+    char dir[256];
+    bool smoke = getenv("BENCH_SMOKE") != NULL;
+    if (hb_env_count("BENCH_CASES", smoke ? 60 : CASES_DEFAULT, CASES_MAX, &b.cases) != 0 ||
+        hb_env_count("BENCH_ROUNDS", smoke ? 3 : ROUNDS_DEFAULT, 10000, &b.rounds) != 0) {
+        fprintf(stderr, "bench_post_app: BENCH_CASES must be 1 to %d, BENCH_ROUNDS 1 to "
+                "10000\n", CASES_MAX);
+        return 2;
+    }
+    if (sodium_init() < 0 || hb_scratch_make("sae-bench-post-app", dir, sizeof dir) != 0)
+        return 1;
+    b.case_ids = calloc(b.cases, sizeof *b.case_ids);
+    int rc = b.case_ids ? build_and_serve(&b, dir) : SAE_ENOMEM;
+    if (rc == 0)
+        rc = run(&b);
+    post_app_client_stop(&b.app);
+    node_store_close(b.store);
+    free(b.case_ids);
+    hb_scratch_remove(dir);
+    return rc == 0 ? 0 : 1;
+}
