@@ -244,10 +244,10 @@ static void results(struct html *h, const struct post_exchange *x,
     const char *headings[N(columns)];
     for (size_t i = 0; i < N(columns); i++)
         headings[i] = msg_field_label(x->lang, case_field(columns[i]));
-    web_page_table_begin(h, "cases", headings, N(columns));
+    layout_table_begin(h, "cases", headings, N(columns));
     for (size_t i = 0; i < page->count; i++)
         row(h, x, &page->rows[i]);
-    web_page_table_end(h);
+    layout_table_end(h);
 }
 
 int page_cases(struct post_exchange *x, const struct web_form *form)
@@ -283,7 +283,7 @@ int page_cases(struct post_exchange *x, const struct web_form *form)
         pager(&h, x, &f, q.offset, page->total);
         results(&h, x, page);
     } else {
-        post_alert(&h, "error", post_say(x, refusal));
+        layout_alert(&h, "error", post_say(x, refusal));
     }
     free(page);
     return post_page_close(&h, x, rc == 0 ? 200 : 400);

@@ -154,7 +154,7 @@ static int http_search(struct bench *b, size_t round)
 static int http_case_file(struct bench *b, size_t round)
 {
     char path[96];
-    snprintf(path, sizeof path, "/case-summary?id=%s", sample_case(b, round));
+    snprintf(path, sizeof path, "/case?id=%s", sample_case(b, round));
     int rc = post_app_client_get(&b->app, path);
     return rc == 0 && !post_app_client_has(&b->app, "Korban Nomor") ? SAE_ENOTFOUND : rc;
 }
