@@ -21,10 +21,16 @@ CRASH_MARKERS = (b"Sanitizer", b"runtime error:", b"Segmentation fault", b"core 
                  b"Assertion", b"==ERROR")
 
 # The three required fields of a case, valid values.
+def today_wib_date():
+    """Today where the posts and the district are (UTC+7): the day the programs date consents
+    and statuses by, and the month they lock by. The machine's own date differs from it
+    every day from 17:00 UTC."""
+    return (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=7)).date()
+
+
 def today_wib():
-    """Today's date where the posts are (UTC+7), as sae-node dates consents and statuses."""
-    return (datetime.datetime.now(datetime.timezone.utc)
-            + datetime.timedelta(hours=7)).strftime("%Y-%m-%d")
+    """today_wib_date() as YYYY-MM-DD."""
+    return today_wib_date().isoformat()
 
 
 CASE_REQUIRED = {"violence_types": "physical", "victim_sex": "F", "intake_date": "2026-01-05"}

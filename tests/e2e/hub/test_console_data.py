@@ -28,7 +28,7 @@ def add(post, kind, *sets):
 
 
 def last_month():
-    first = datetime.date.today().replace(day=1)
+    first = saenode.today_wib_date().replace(day=1)
     return (first - datetime.timedelta(days=1)).replace(day=10)
 
 
@@ -71,7 +71,7 @@ def test_a_partner_answer_reaches_the_post(hub, tmp_path):
     assert saenode.run(["sync"], dir=post).rc == 0
     fields = saenode.show_json(post, referral)["fields"]
     assert fields["referral_status"] == "accepted"
-    assert fields["status_date"] == datetime.date.today().isoformat()
+    assert fields["status_date"] == saenode.today_wib_date().isoformat()
     history = saenode.ok(["history", referral, "--json"], dir=post).json()
     answer = [h for h in history if h["field"] == "referral_status"][-1]
     assert answer["author"] == "Petugas UPT PPA" and answer["note"] == "Jadwal Senin"
@@ -169,7 +169,7 @@ def test_bad_input_changes_nothing(hub):
                     for t in ("month_lock", "dup_decision", "referral_override", "change")]
 
     before = state()
-    next_month = (datetime.date.today().replace(day=28) + datetime.timedelta(days=7))
+    next_month = (saenode.today_wib_date().replace(day=28) + datetime.timedelta(days=7))
     for args, needle in [
             (["stats", "--month", "2026-13"], b"--month takes YYYY-MM"),
             (["stats", "--month", "1899-12"], b"from 1900-01 to 2100-12"),

@@ -58,7 +58,7 @@ def district(tmp_path):
                    (("siti", "coordinator", None), ("budi", "operator", None),
                     ("rina", "admin", None), ("mitra", "partner", "uptd_ppa"))}
     h.start()
-    day = (datetime.date.today().replace(day=1) - datetime.timedelta(days=1)).replace(day=10)
+    day = (saenode.today_wib_date().replace(day=1) - datetime.timedelta(days=1)).replace(day=10)
     h.month = day.strftime("%Y-%m")
     h.posts = []
     for name in ("Laptop Pos Sumberanyar", PAYLOAD):
