@@ -311,6 +311,16 @@ def test_sessions_of_one_account_are_bounded(own_office):
 # ---------------------------------------------------------------------------------------
 # A sign-in queued behind a flood of hashes
 
+def timed_wrong_sign_in(hub, source):
+    """Seconds one refused sign-in takes alone (one Argon2id hash, for a name with no
+    account as for a real one)."""
+    started = time.monotonic()
+    r = Console(hub, source=source).api("POST", "/session", {"name": "nobody-here",
+                                        "password": "a-wrong-guess"}, csrf=False)
+    assert r.status_code == 401
+    return time.monotonic() - started
+
+
 def test_a_sign_in_queued_behind_a_flood_starts_its_session_when_it_ends(tmp_path):
     """Argon2id runs 2 at once, so under a flood of guesses an honest sign-in waits its
     turn. Its session's idle time must start when it is signed in, not when its request was
@@ -318,13 +328,20 @@ def test_a_sign_in_queued_behind_a_flood_starts_its_session_when_it_ends(tmp_pat
     the answer. Before the fix the session was stamped before the hashing wait; on this
     machine under load (hashes of a second each) it was born expired. The wait after the
     request is read is bounded by the pool's 4 threads (at most 2 hashes ahead), so on an
-    idle machine the old code passes too: this test catches it only under load."""
+    idle machine the old code passes too: this test catches it only under load. The flood is
+    sized from one hash's time on this machine, so that the honest sign-in waits past the
+    idle limit on a fast machine too (a fixed 80 waited only 1.9 s in a clean root)."""
     import concurrent.futures
     h = hubproc.Hub(tmp_path / "hub").init()
     pw = h.add_account("siti")
-    h.start(env={"SAE_TEST_SESSION_IDLE_S": "2"})
+    idle = 2
+    h.start(env={"SAE_TEST_SESSION_IDLE_S": str(idle)})
     try:
-        flood = [("127.0.9.%d" % (2 + i), "guess-%d" % i) for i in range(80)]
+        one_hash = min(timed_wrong_sign_in(h, "127.0.8.%d" % (2 + i)) for i in range(3))
+        # Two hashes at a time: this many guesses queue about 3x the idle limit of hashing.
+        count = max(80, min(400, int(2 * 3 * idle / one_hash)))
+        flood = [("127.0.%d.%d" % (10 + i // 250, 2 + i % 250), "guess-%d" % i)
+                 for i in range(count)]
         with concurrent.futures.ThreadPoolExecutor(len(flood)) as pool:
             guesses = [pool.submit(lambda s=s, n=n: Console(h, source=s).api(
                 "POST", "/session", {"name": n, "password": "a-wrong-guess"}, csrf=False))
@@ -336,6 +353,7 @@ def test_a_sign_in_queued_behind_a_flood_starts_its_session_when_it_ends(tmp_pat
             waited = time.monotonic() - started
             assert user.api("GET", "/session").status_code == 200, waited
             assert [g.result().status_code for g in guesses] == [401] * len(flood)
-        assert waited > 2, waited  # the test's premise: it did wait past the idle limit
+        print("waited %.2f s behind %d guesses of %.3f s" % (waited, count, one_hash))
+        assert waited > idle, (waited, count, one_hash)  # the premise: it waited past the limit
     finally:
         assert h.stop() == 0
