@@ -37,6 +37,8 @@ stage() {
     esac
     if [ $rc -ne 0 ]; then
         tail -n 60 "$log"
+        # A long assertion message can push the failing test's name out of the tail.
+        grep -E '^(FAILED|ERROR) ' "$log" | cut -c1-300
         echo "== $name: FAILED (exit $rc, full log: $log)"
         stages_failed="$stages_failed $name"
         [ "$name" = "build" ] && { echo "tests: 0 passed, 1 failed"; exit 1; }

@@ -265,11 +265,11 @@ def probe_health(hub, timeout=30):
 class Tool:
     """One of the audit's tools as a child process, killed at the end if still running."""
 
-    def __init__(self, args, timeout):
+    def __init__(self, args, timeout, env=None):
         self.args = args
         self.timeout = timeout
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, env=env)
 
     def finish(self, sig=None):
         if sig is not None and self.proc.poll() is None:
@@ -354,8 +354,12 @@ def testssl(port, seconds=240, checks=("-p", "-s", "-E", "-U"), path=""):
     vulnerability checks (or the given checks: "-h" reads HSTS, the security headers and
     cookies of path's answer) against 127.0.0.1:port; returns its plain-text report."""
     target = "https://127.0.0.1:%d%s" % (port, path) if path else "127.0.0.1:%d" % port
+    # testssl.sh folds its lines at the terminal's width (COLUMNS): in a narrow one the
+    # headers the tests look for ("X-Content-Type-Options: nosniff") are cut in two, so it
+    # is given a wide one whatever the caller's is.
+    env = dict(os.environ, COLUMNS="250", TERM="dumb")
     return Tool(["testssl", "--quiet", "--color", "0", "--warnings", "off"] + list(checks) +
-                [target], timeout=seconds).finish()
+                [target], timeout=seconds, env=env).finish()
 
 
 def fd_count(pid):
