@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/page_case.h"
 #include "app/post_routes.h"
+#include "sae/sae_catalogue.h"
 #include "sae/sae_wire.h"
 #include "store/hub_enroll.h"
 #include "store/hub_link.h"
@@ -106,16 +108,44 @@ struct aside_table {
     const struct post_exchange *x;
 };
 
+/* The case a change is about, by its number (else its id's first characters), linked to its
+ * file; the report's own id when the post has no such case. */
+static void aside_case(struct html *h, const struct sync_set_aside *entry)
+{
+    char label[16], href[64];
+    const char *id = entry->case_id[0] ? entry->case_id : entry->report_id;
+    snprintf(label, sizeof label, "%.8s", id);
+    html_open(h, "td", NULL, 0);
+    if (entry->case_id[0]) {
+        snprintf(href, sizeof href, "%s?id=%s", PAGE_CASE_PATH, entry->case_id);
+        const struct html_attr link[] = {A("href", href)};
+        html_element(h, "a", link, N(link), entry->case_number[0] ? entry->case_number : label);
+    } else {
+        html_text(h, label);
+    }
+    html_close(h, "td");
+}
+
+/* The field's label from the catalogue; its code when the catalogue does not know it. */
+static const char *aside_field(const struct post_exchange *x, const struct sync_set_aside *entry)
+{
+    const struct sae_kind *kind = NULL;
+    const struct sae_field *field = NULL;
+    if (sae_catalogue_find_kind(entry->kind, &kind) != 0 ||
+        sae_catalogue_find_field(kind, entry->field, &field) != 0)
+        return entry->field;
+    return msg_field_label(x->lang, field);
+}
+
 static int aside_row(const struct sync_set_aside *entry, void *context)
 {
     struct aside_table *t = context;
-    char when[24], report[16];
+    char when[24];
     post_time_text(entry->at_ms, when);
-    snprintf(report, sizeof report, "%.8s", entry->report_id);
     html_open(t->h, "tr", NULL, 0);
     html_element(t->h, "td", NULL, 0, when);
-    html_element(t->h, "td", NULL, 0, report);
-    html_element(t->h, "td", NULL, 0, entry->field);
+    aside_case(t->h, entry);
+    html_element(t->h, "td", NULL, 0, aside_field(t->x, entry));
     html_open(t->h, "td", NULL, 0);
     html_text(t->h, post_say(t->x, aside_words(entry->code)));
     if (entry->message[0]) {

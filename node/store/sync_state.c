@@ -245,9 +245,16 @@ int sync_state_record_round(struct node_store *store, const char *error)
     return rc;
 }
 
+/* The case a change is about: the report itself, or the case an event names. */
+#define SHOWN(id, field) "(SELECT value FROM field_shown WHERE report_id = " id \
+    " AND field = '" field "')"
 static const char list_set_aside_sql[] =
-    "SELECT a.seq, j.report_id, j.field, a.code, a.message, a.at_ms FROM set_aside a"
-    " JOIN journal j ON j.seq = a.seq ORDER BY a.at_ms DESC, a.seq DESC LIMIT ?1";
+    "SELECT a.seq, j.report_id, j.field, a.code, a.message, a.at_ms, j.kind, o.id,"
+    " " SHOWN("o.id", "registration_number") " FROM set_aside a"
+    " JOIN journal j ON j.seq = a.seq"
+    " LEFT JOIN report o ON o.kind = 'case'"
+    "  AND o.id = iif(j.kind = 'case', j.report_id, " SHOWN("j.report_id", "case_id") ")"
+    " ORDER BY a.at_ms DESC, a.seq DESC LIMIT ?1";
 
 int sync_state_list_set_aside(struct node_store *store, sync_set_aside_fn visit, void *context)
 {
@@ -264,6 +271,9 @@ int sync_state_list_set_aside(struct node_store *store, sync_set_aside_fn visit,
         entry.code = sqlite3_column_int(stmt, 3);
         sae_db_column_copy(stmt, 4, entry.message, sizeof entry.message);
         entry.at_ms = sqlite3_column_int64(stmt, 5);
+        sae_db_column_copy(stmt, 6, entry.kind, sizeof entry.kind);
+        sae_db_column_copy(stmt, 7, entry.case_id, sizeof entry.case_id);
+        sae_db_column_copy(stmt, 8, entry.case_number, sizeof entry.case_number);
         rc = visit(&entry, context);
     }
     sae_db_reset(stmt);

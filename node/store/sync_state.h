@@ -12,6 +12,7 @@
 #include "store/node_store.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_id.h"
+#include "sae/sae_registration.h"
 #include "sae/sae_wire.h"
 
 /* The highest own seq the hub acknowledged (0 before the first push). */
@@ -48,8 +49,9 @@ int sync_state_record_ack(struct node_store *store, uint64_t upto,
 int sync_state_observe_hub_clock(struct node_store *store, sae_hlc hub_clock,
                                  int64_t offset_ms);
 
-/* An own change the hub set aside: which report and field, the hub's code (enum
- * sae_status_code) and message, when. */
+/* An own change the hub set aside: which report (its kind) and field, the hub's code (enum
+ * sae_status_code) and message, when, and the case it is about (the report, or the case an
+ * event names; "" when the post has no such case) with its registration number ("": none). */
 #define SYNC_SET_ASIDE_LIST_MAX 100u
 struct sync_set_aside {
     int64_t seq;
@@ -58,6 +60,9 @@ struct sync_set_aside {
     int code;
     char message[256];
     int64_t at_ms;
+    char kind[32];
+    char case_id[SAE_ID_TEXT_LEN + 1];
+    char case_number[SAE_REGISTRATION_BYTES];
 };
 typedef int (*sync_set_aside_fn)(const struct sync_set_aside *entry, void *context);
 /* The newest SYNC_SET_ASIDE_LIST_MAX set-aside changes, newest first. */
