@@ -1,7 +1,9 @@
 /* Signing in and out, and the language switch (page_sign_in.h). */
 #include "app/page_sign_in.h"
 
+#include <ctype.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "app/password.h"
@@ -120,18 +122,35 @@ int page_sign_out(struct post_exchange *x, const struct web_form *form)
     return rc;
 }
 
+/* Whether query is one the switch made: percent-encoded names and values joined by & and =,
+ * nothing a Location header or another page could read otherwise. */
+static bool plain_query(const char *query)
+{
+    if (!query[0])
+        return false;
+    for (const char *c = query; *c; c++) {
+        if (*c == '%' && !(isxdigit((unsigned char)c[1]) && isxdigit((unsigned char)c[2])))
+            return false;
+        if (!isalnum((unsigned char)*c) && !strchr("-_.~%&=", *c))
+            return false;
+    }
+    return true;
+}
+
 int page_language(struct post_exchange *x, const struct web_form *form)
 {
     (void)form;
-    char to[8] = "", back[WEB_QUERY_BYTES] = "";
+    char to[8] = "", back[WEB_QUERY_BYTES] = "", target[WEB_QUERY_BYTES + 64];
     bool known = false;
     web_request_query(x->req, "to", to, sizeof to);
     web_request_query(x->req, "back", back, sizeof back);
+    char *query = strchr(back, '?');
+    if (query)
+        *query++ = '\0';
     const struct post_route *page = post_route_find("GET", back, &known);
-    char id[SAE_ID_TEXT_LEN + 1], target[96];
     snprintf(target, sizeof target, "%s", page ? page->path : "/");
-    if (page && post_query_id(x, id))
-        snprintf(target, sizeof target, "%s?id=%s", page->path, id);
+    if (page && query && plain_query(query))
+        snprintf(target, sizeof target, "%s?%s", page->path, query);
     enum msg_lang lang = msg_lang_from(to);
     int rc = web_response_cookie(x->resp, MSG_LANG_COOKIE, msg_lang_code(lang), "/", 31536000);
     return rc == 0 ? web_response_redirect(x->resp, target) : rc;

@@ -107,13 +107,29 @@ bool post_query_id(const struct post_exchange *x, char out[SAE_ID_TEXT_LEN + 1])
     return true;
 }
 
-/* The language switch, back to this page (with its report, for a page of one). */
+/* Where the language switch comes back to: this page with its whole query (filters, search,
+ * paging), or with only its report when the query does not fit in one query value. */
+static void back_here(const struct post_exchange *x, char back[WEB_QUERY_BYTES])
+{
+    char query[WEB_QUERY_BYTES] = "", id[SAE_ID_TEXT_LEN + 1];
+    const char *path = page_path(x);
+    size_t path_len = strlen(path), query_len = 0;
+    snprintf(back, WEB_QUERY_BYTES, "%s", path);
+    if (web_request_query_string(x->req, query, sizeof query) == 0)
+        query_len = strlen(query);
+    if (query_len > 0 && path_len + 1 + query_len < WEB_QUERY_BYTES) {
+        back[path_len] = '?';
+        memcpy(back + path_len + 1, query, query_len + 1);
+    } else if (post_query_id(x, id))
+        snprintf(back, WEB_QUERY_BYTES, "%s?id=%s", path, id);
+}
+
 static void language_link(struct html *h, const struct post_exchange *x)
 {
-    char href[200], id[SAE_ID_TEXT_LEN + 1] = "";
-    bool one = post_query_id(x, id);
-    snprintf(href, sizeof href, "/lang?to=%s&back=%s%s%s", x->lang == MSG_LANG_EN ? "id" : "en",
-             page_path(x), one ? "&id=" : "", id);
+    char back[WEB_QUERY_BYTES], href[3 * WEB_QUERY_BYTES + 32];
+    back_here(x, back);
+    snprintf(href, sizeof href, "/lang?to=%s&back=", x->lang == MSG_LANG_EN ? "id" : "en");
+    layout_url_append(href, sizeof href, back);
     const struct html_attr attrs[] = {A("href", href), A("id", "lang-switch"),
                                       A("lang", x->lang == MSG_LANG_EN ? "id" : "en")};
     html_element(h, "a", attrs, N(attrs), post_say(x, MSG_LANGUAGE_SWITCH));

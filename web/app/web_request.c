@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "app/layout.h"
 #include "sae/sae_validate.h"
 
 /* The PostProcessor's buffer: a name or value arrives in pieces no larger than it. */
@@ -62,6 +63,51 @@ int web_request_cookie(const struct http_request *req, const char *name, char *o
 int web_request_query(const struct http_request *req, const char *name, char *out, size_t cap)
 {
     return lookup(req, MHD_GET_ARGUMENT_KIND, name, WEB_QUERY_BYTES, out, cap);
+}
+
+struct query_text {
+    char *out;
+    size_t cap;
+    int rc;
+};
+
+static int plain_text(const char *text, size_t len)
+{
+    return text && strlen(text) == len && sae_utf8_check(text, len) == 0 ? 0 : SAE_EINVAL;
+}
+
+/* One argument appended: "&" after the first, the name, "=" and the value when it has one. */
+static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 size_t key_size, const char *value, size_t value_size)
+{
+    struct query_text *q = cls;
+    (void)kind;
+    q->rc = plain_text(key, key_size);
+    if (q->rc == 0 && value)
+        q->rc = plain_text(value, value_size);
+    if (q->rc == 0 && q->out[0])
+        q->rc = strlen(q->out) + 1 < q->cap ? (strcat(q->out, "&"), 0) : SAE_ETOOBIG;
+    if (q->rc == 0)
+        q->rc = layout_url_append(q->out, q->cap, key);
+    if (q->rc == 0 && value)
+        q->rc = strlen(q->out) + 1 < q->cap ? (strcat(q->out, "="), 0) : SAE_ETOOBIG;
+    if (q->rc == 0 && value)
+        q->rc = layout_url_append(q->out, q->cap, value);
+    return q->rc == 0 ? MHD_YES : MHD_NO;
+}
+
+int web_request_query_string(const struct http_request *req, char *out, size_t cap)
+{
+    if (!req->connection || !out || cap == 0)
+        return SAE_EINVAL;
+    struct query_text q = {calloc(1, cap), cap, 0};
+    if (!q.out)
+        return SAE_ENOMEM;
+    MHD_get_connection_values_n(req->connection, MHD_GET_ARGUMENT_KIND, query_arg, &q);
+    if (q.rc == 0)
+        memcpy(out, q.out, strlen(q.out) + 1);
+    free(q.out);
+    return q.rc;
 }
 
 static struct web_form_field *field_named(struct web_form *form, const char *name)

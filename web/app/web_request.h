@@ -39,6 +39,12 @@ int web_request_cookie(const struct http_request *req, const char *name, char *o
 int web_request_query(const struct http_request *req, const char *name, char *out,
                       size_t cap);
 
+/* The request's query arguments again as a query string ("a=1&b=x%20y", "" when there are
+ * none), every name and value percent-encoded (layout_url_append), in the order sent.
+ * SAE_ETOOBIG when it does not fit in cap bytes; SAE_EINVAL when a name or value is not
+ * UTF-8 or holds a NUL. */
+int web_request_query_string(const struct http_request *req, char *out, size_t cap);
+
 struct web_form_field {
     char name[WEB_FORM_NAME_BYTES];
     char *value; /* NUL-terminated UTF-8, at most WEB_FORM_VALUE_BYTES - 1 bytes */

@@ -3,9 +3,11 @@ real headless Chromium: sign in and out, the language switch, nothing served but
 pages and assets, and no state change without the session's CSRF token."""
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import node_app
+import saenode
 
 
 def fetch(url, data=None, headers=None):
@@ -98,12 +100,45 @@ def test_pages_fit_a_phone_of_360_px(post_app, browser):
 
 
 def test_the_language_switch_goes_back_to_the_same_report(post_app):
+    """back names a page of the app and the query the switch found on it; a path that is not
+    a page goes home, and a query it could not have made (a path, a line break) is dropped."""
     app = post_app()
     report = "0f8fad5b-d9cb-469f-a165-70867728950e"
-    for query, where in (("back=/sync&id=" + report.upper(), "/sync?id=" + report),
-                         ("back=/sync&id=" + "/".join(["..", "..", "x"]), "/sync"),
-                         ("back=//evil.example/&id=" + report, "/"),
-                         ("back=/nowhere", "/")):
-        status, headers, _ = fetch(app.url + "/lang?to=en&" + query)
-        assert status == 303 and headers["Location"] == where, query
+    quote = urllib.parse.quote
+    for back, where in (("/sync?id=" + report, "/sync?id=" + report),
+                        ("/cases?q=ani%20%26%20d%C3%A9s&offset=50",
+                         "/cases?q=ani%20%26%20d%C3%A9s&offset=50"),
+                        ("/sync?id=" + "/".join(["..", "..", "x"]), "/sync"),
+                        ("/sync?x=a%0D%0ASet-Cookie:%20sae_session=x", "/sync"),
+                        ("/sync?x=%zz", "/sync"),
+                        ("/sync?x=a\r\nSet-Cookie: sae_session=x", "/sync"),
+                        ("//evil.example/?id=" + report, "/"),
+                        ("/nowhere", "/")):
+        status, headers, _ = fetch(app.url + "/lang?to=en&back=" + quote(back, safe=""))
+        assert status == 303 and headers["Location"] == where, back
         assert "sae_lang=en" in headers["Set-Cookie"]
+
+
+def test_the_language_switch_keeps_a_query_of_up_to_255_bytes(post_app):
+    """The page and its query travel in one query value (WEB_QUERY_BYTES - 1 = 255 bytes):
+    a longer query is left out, keeping only the page (and its report, if it has one)."""
+    import html
+    import re
+    from test_post_app_staff import Client
+    app = post_app()
+    client = Client(app.url)
+    assert client.sign_in(node_app.HEAD, node_app.HEAD_PASSPHRASE)[0] == 303
+    report = saenode.add_case(app.dir)
+
+    def back_of(path):
+        status, page = client.request(path)
+        assert status == 200, (path, status)
+        href = html.unescape(re.search(r'id="lang-switch"[^>]*|href="([^"]*)"[^>]*'
+                                       r'id="lang-switch"', page).group(0))
+        href = re.search(r'href="([^"]*)"', href).group(1)
+        return urllib.parse.parse_qs(urllib.parse.urlsplit(href).query)["back"][0]
+    fits = "/sync?x=" + "a" * (255 - len("/sync?x="))
+    assert back_of(fits) == fits
+    assert back_of(fits + "a") == "/sync"
+    longer = "/case?id=%s&x=%s" % (report, "a" * 250)
+    assert back_of(longer) == "/case?id=" + report

@@ -77,6 +77,32 @@ def test_filters_and_paging_with_the_total(post_app, browser):
     assert rows(b) == []
 
 
+def test_the_language_switch_keeps_the_search_filters_and_page(post_app, browser):
+    """The switch comes back to the same list: the term (with its spaces, an accented letter
+    and an ampersand), the filters, the dates as typed and the page."""
+    app, b = signed_in(post_app, browser)
+    for i in range(53):
+        saenode.add_case(app.dir, victim_name="Ani & Désa %02d" % i, risk_level="high",
+                         intake_date="2025-03-%02d" % (1 + i % 28))
+    saenode.add_case(app.dir, victim_name="Ani & Désa lain", risk_level="low")
+    b.open("/cases?q=ani+%26+d%C3%A9s&risk=high&from=01-03-2025&to=2025-03-31")
+    assert b.text("#range") == "1\u201350 dari 53"
+    b.click("#next")
+    assert b.text("#range") == "51\u201353 dari 53"
+    before = b.driver.current_url
+    shown = rows(b)
+    b.click("#lang-switch")
+    assert b.find("html").get_attribute("lang") == "en"
+    assert b.driver.current_url == before
+    assert b.text("#range") == "51\u201353 of 53"
+    assert rows(b) == [r.replace("Baru Tinggi", "New High") for r in shown]
+    assert b.find("#q").get_attribute("value") == "ani & dés"
+    assert b.find("#to").get_attribute("value") == "2025-03-31"
+    assert b.find("#risk option[selected]").get_attribute("value") == "high"
+    b.click("#lang-switch")  # and back
+    assert b.driver.current_url == before and b.text("#range") == "51\u201353 dari 53"
+
+
 def referral_case(app, consent):
     fields = dict(victim_name=LONG_NAME, narrative=NARRATIVE, victim_age="15",
                   victim_contact="Jl. Melati 3, 0812-555", violence_types="physical,sexual")
