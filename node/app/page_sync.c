@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/page_case.h"
+#include "app/page_reenroll.h"
 #include "app/post_routes.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_wire.h"
@@ -81,8 +82,13 @@ static void state_card(struct html *h, const struct post_exchange *x,
     if (s->linked)
         post_fact(h, "hub", post_say(x, MSG_POST_HUB), s->hub_url);
     html_close(h, "dl");
-    if (s->linked)
+    if (s->linked) {
         page_sync_now_form(h, x);
+        const struct html_attr again[] = {A("href", PAGE_REENROLL_PATH), A("id", "reenroll")};
+        html_open(h, "p", NULL, 0);
+        html_element(h, "a", again, N(again), post_say(x, MSG_POST_REENROLL));
+        html_close(h, "p");
+    }
     html_close(h, "div");
 }
 
@@ -170,13 +176,10 @@ static int aside_card(struct html *h, const struct post_exchange *x)
     return rc;
 }
 
-static void enroll_card(struct html *h, const struct post_exchange *x)
+void page_sync_bundle_form_begin(struct html *h, const struct post_exchange *x,
+                                 const char *action)
 {
-    post_card_begin(h);
-    html_element(h, "h2", NULL, 0, post_say(x, MSG_POST_ENROLL));
-    const struct html_attr intro[] = {A("class", "intro")};
-    html_element(h, "p", intro, N(intro), post_say(x, MSG_POST_ENROLL_INTRO));
-    const struct html_attr form[] = {A("method", "post"), A("action", "/sync/enroll"),
+    const struct html_attr form[] = {A("method", "post"), A("action", action),
                                      A("enctype", "multipart/form-data")};
     html_open(h, "form", form, N(form));
     post_csrf_field(h, x);
@@ -186,6 +189,15 @@ static void enroll_card(struct html *h, const struct post_exchange *x)
                                      A("accept", ".json,application/json"), A("required", NULL)};
     html_element(h, "label", lab, N(lab), post_say(x, MSG_POST_BUNDLE_FILE));
     html_open(h, "input", file, N(file));
+}
+
+static void enroll_card(struct html *h, const struct post_exchange *x)
+{
+    post_card_begin(h);
+    html_element(h, "h2", NULL, 0, post_say(x, MSG_POST_ENROLL));
+    const struct html_attr intro[] = {A("class", "intro")};
+    html_element(h, "p", intro, N(intro), post_say(x, MSG_POST_ENROLL_INTRO));
+    page_sync_bundle_form_begin(h, x, "/sync/enroll");
     post_form_end(h, "enroll", post_say(x, MSG_POST_ENROLL));
     html_close(h, "div");
 }
@@ -230,6 +242,8 @@ int page_sync(struct post_exchange *x, const struct web_form *form)
         return sync_page(x, 200, "ok", post_say(x, MSG_POST_SYNC_ASKED), NULL);
     if (strcmp(done, "enrolled") == 0)
         return sync_page(x, 200, "ok", post_say(x, MSG_POST_ENROLLED), NULL);
+    if (strcmp(done, "reenrolled") == 0)
+        return sync_page(x, 200, "ok", post_say(x, MSG_POST_REENROLLED), NULL);
     return sync_page(x, 200, NULL, NULL, NULL);
 }
 
@@ -241,9 +255,24 @@ int page_sync_now(struct post_exchange *x, const struct web_form *form)
     return web_response_redirect(x->resp, "/sync?done=asked");
 }
 
+int page_sync_save_bundle(struct post_exchange *x, const struct web_form *form,
+                          struct sae_message *why)
+{
+    struct hub_link link;
+    int rc = hub_link_parse_bundle((const char *)form->upload, form->upload ? form->upload_len : 0,
+                                   "the uploaded file", &link, why);
+    if (rc == 0) {
+        rc = hub_enroll_save(x->store, &link, why);
+        hub_link_clear(&link);
+    }
+    if (rc == 0 && x->app->loop)
+        sync_loop_wake(x->app->loop);
+    return rc;
+}
+
 int page_sync_enroll(struct post_exchange *x, const struct web_form *form)
 {
-    struct hub_link link, existing;
+    struct hub_link existing;
     struct sae_message why = {{0}};
     int rc = hub_link_load(x->store, &existing);
     if (rc == 0) {
@@ -252,17 +281,10 @@ int page_sync_enroll(struct post_exchange *x, const struct web_form *form)
     }
     if (rc != SAE_ENOTFOUND)
         return rc;
-    rc = hub_link_parse_bundle((const char *)form->upload, form->upload ? form->upload_len : 0,
-                               "the uploaded file", &link, &why);
-    if (rc == 0) {
-        rc = hub_enroll_save(x->store, &link, &why);
-        hub_link_clear(&link);
-    }
+    rc = page_sync_save_bundle(x, form, &why);
     if (rc == SAE_EINVAL || rc == SAE_EEXIST)
         return sync_page(x, 400, "error", post_say(x, MSG_POST_ENROLL_REFUSED), why.text);
     if (rc != 0)
         return rc;
-    if (x->app->loop)
-        sync_loop_wake(x->app->loop);
     return web_response_redirect(x->resp, "/sync?done=enrolled");
 }

@@ -17,6 +17,14 @@ int page_sync(struct post_exchange *x, const struct web_form *form);
 int page_sync_now(struct post_exchange *x, const struct web_form *form);
 /* POST /sync/enroll (multipart): saves an uploaded bundle, as sae-node enroll does. */
 int page_sync_enroll(struct post_exchange *x, const struct web_form *form);
+/* Reads the uploaded bundle (form->upload) and saves it as sae-node enroll does, waking the
+ * sync loop: 0; SAE_EINVAL or SAE_EEXIST with why saying why it was refused; store errors. */
+int page_sync_save_bundle(struct post_exchange *x, const struct web_form *form,
+                          struct sae_message *why);
+/* Opens a multipart form posting to action with the CSRF token and the bundle's file input;
+ * the caller ends it (post_form_end). */
+void page_sync_bundle_form_begin(struct html *h, const struct post_exchange *x,
+                                 const char *action);
 /* The "Sinkronkan sekarang" form (for Beranda too). */
 void page_sync_now_form(struct html *h, const struct post_exchange *x);
 

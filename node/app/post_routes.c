@@ -9,6 +9,7 @@
 #include "app/page_cases.h"
 #include "app/page_home.h"
 #include "app/page_letter.h"
+#include "app/page_reenroll.h"
 #include "app/page_sign_in.h"
 #include "app/page_staff.h"
 #include "app/page_sync.h"
@@ -27,6 +28,9 @@ static const struct post_route ROUTES[] = {
     {"GET", "/sync", page_sync, POST_STAFF, NULL, MSG_POST_SYNC},
     {"POST", "/sync/now", page_sync_now, POST_STAFF, PAGE_SYNC_NOW_FIELDS, MSG_COUNT},
     {"POST", "/sync/enroll", page_sync_enroll, POST_STAFF, PAGE_SYNC_ENROLL_FIELDS, MSG_COUNT},
+    {"GET", PAGE_REENROLL_PATH, page_reenroll, POST_STAFF, NULL, MSG_COUNT},
+    {"POST", PAGE_REENROLL_PATH, page_reenroll_post, POST_STAFF, PAGE_REENROLL_FIELDS,
+     MSG_COUNT},
     {"GET", "/staff", page_staff, POST_STAFF, NULL, MSG_POST_STAFF},
     {"POST", "/staff/add", page_staff_add, POST_HEAD_ONLY, PAGE_STAFF_ADD_FIELDS, MSG_COUNT},
     {"POST", "/staff/reset", page_staff_reset, POST_HEAD_ONLY, PAGE_STAFF_RESET_FIELDS,

@@ -375,6 +375,14 @@ enum msg_id {
     MSG_POST_FIELD,
     MSG_POST_VILLAGE_NAME,
     MSG_POST_MORE_ITEMS,
+    /* enrolling again (page_reenroll.c) */
+    MSG_POST_REENROLL,
+    MSG_POST_REENROLL_INTRO,
+    MSG_POST_REENROLL_NOW,
+    MSG_POST_REENROLL_CONFIRM,
+    MSG_POST_REENROLL_YES,
+    MSG_POST_REENROLL_UNCONFIRMED,
+    MSG_POST_REENROLLED,
     /* the case form and the case file (S4-F: page_case_new.c, page_case.c, page_case_post.c,
      * report_form_html.c, case_show.c) */
     MSG_FORM_REQUIRED_MARK,

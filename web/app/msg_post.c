@@ -107,6 +107,28 @@ static const struct msg_pair POST_MESSAGES[MSG_COUNT] = {
     [MSG_POST_FIELD] = {"Isian", "Field"},
     [MSG_POST_VILLAGE_NAME] = {"Desa", "Village"},
     [MSG_POST_MORE_ITEMS] = {"dan lainnya yang tidak ditampilkan", "and more not shown"},
+    [MSG_POST_REENROLL] = {"Daftar ulang dengan bundel baru", "Enroll again with a new bundle"},
+    [MSG_POST_REENROLL_INTRO] = {"Pakai ini hanya bila admin kabupaten memberi pos ini bundel "
+                                 "baru, misalnya karena pos tidak bisa tersambung lagi setelah "
+                                 "kunci server kabupaten diganti. Bundel lama diganti; data dan "
+                                 "perubahan yang menunggu tetap di pos dan dikirim setelahnya.",
+                                 "Use this only when the district's admin gave this post a new "
+                                 "bundle, for instance because the post cannot connect since "
+                                 "the district server's key changed. The old bundle is "
+                                 "replaced; the data and the changes waiting stay at the post "
+                                 "and are sent afterwards."},
+    [MSG_POST_REENROLL_NOW] = {"Pos ini terdaftar sekarang sebagai",
+                               "This post is enrolled now as"},
+    [MSG_POST_REENROLL_CONFIRM] = {"Ya, ganti bundel pos ini dengan bundel baru ini.",
+                                   "Yes, replace this post's bundle with this new one."},
+    [MSG_POST_REENROLL_YES] = {"Daftar ulang", "Enroll again"},
+    [MSG_POST_REENROLL_UNCONFIRMED] = {"Centang pernyataan di bawah untuk mengganti bundel; "
+                                       "tidak ada yang diubah.",
+                                       "Tick the statement below to replace the bundle; "
+                                       "nothing was changed."},
+    [MSG_POST_REENROLLED] = {"Bundel baru disimpan. Pos terdaftar ulang pada sinkron "
+                             "berikutnya.",
+                             "New bundle saved. The post enrolls again on the next sync."},
     /* the case form and the case file (node/app/page_case_new.c, page_case.c,
      * page_case_post.c, report_form_html.c, case_show.c) */
     [MSG_FORM_REQUIRED_MARK] = {"(wajib)", "(required)"},

@@ -78,3 +78,16 @@ def sign_in(browser, name=HEAD, passphrase=HEAD_PASSPHRASE):
     browser.fill({"name": name, "passphrase": passphrase})
     browser.submit()
     return browser
+
+
+def multipart(fields, files=(), boundary="----sae-test-boundary"):
+    """(body, content type) of a multipart/form-data form: fields {name: value} and files
+    [(name, filename, bytes)], as a browser sends an upload."""
+    parts = [("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n"
+              % (boundary, name, value)).encode() for name, value in fields.items()]
+    for name, filename, content in files:
+        parts.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                      "Content-Type: application/json\r\n\r\n" % (boundary, name, filename))
+                     .encode() + content + b"\r\n")
+    body = b"".join(parts) + ("--%s--\r\n" % boundary).encode()
+    return body, "multipart/form-data; boundary=" + boundary

@@ -41,14 +41,18 @@ class Client:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
 
-    def post_raw(self, path, body, content_type):
+    def post_raw_page(self, path, body, content_type):
+        """(status, page) of a POST of the exact body."""
         request = urllib.request.Request(self.base + path, data=body,
                                          headers={"Content-Type": content_type})
         try:
             with self.opener.open(request, timeout=60) as answer:
-                return answer.status
+                return answer.status, answer.read().decode()
         except urllib.error.HTTPError as error:
-            return error.code
+            return error.code, error.read().decode()
+
+    def post_raw(self, path, body, content_type):
+        return self.post_raw_page(path, body, content_type)[0]
 
     def csrf(self, path):
         status, page = self.request(path)
