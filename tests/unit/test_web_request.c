@@ -23,6 +23,8 @@ struct seen {
     int check, header, cookie, query, form;
     char header_value[WEB_HEADER_BYTES], cookie_value[WEB_COOKIE_BYTES];
     char query_value[WEB_QUERY_BYTES];
+    int query_string, query_string_small;
+    char query_text[WEB_QUERY_BYTES], query_small[16];
     unsigned fields;
     size_t f_len;
     int only;
@@ -36,6 +38,10 @@ static int record(void *ctx, const struct http_request *req, struct http_respons
     s->header = web_request_header(req, "X-Test", s->header_value, sizeof s->header_value);
     s->cookie = web_request_cookie(req, "c", s->cookie_value, sizeof s->cookie_value);
     s->query = web_request_query(req, "q", s->query_value, sizeof s->query_value);
+    strcpy(s->query_text, "untouched");
+    strcpy(s->query_small, "untouched");
+    s->query_string = web_request_query_string(req, s->query_text, sizeof s->query_text);
+    s->query_string_small = web_request_query_string(req, s->query_small, sizeof s->query_small);
     s->form = SAE_ENOTFOUND;
     if (strcmp(req->method, "POST") == 0) {
         struct web_form *form = NULL;
@@ -210,6 +216,31 @@ static void test_query_at_its_limits(void **state)
     assert_int_equal(f->seen.check, SAE_ETOOBIG);
 }
 
+/* The query again, each name and value percent-encoded, in order; untouched when it does not
+ * fit or holds what is not UTF-8 or a NUL. */
+static void test_query_string_is_the_query_encoded_again(void **state)
+{
+    struct fixture *f = *state;
+    request(f, "/", NULL, NULL, NULL, 0);
+    assert_int_equal(f->seen.query_string, 0);
+    assert_string_equal(f->seen.query_text, "");
+    request(f, "/?q=ani+%26+d%C3%A9s&to=2025-03-31&flag&offset=50", NULL, NULL, NULL, 0);
+    assert_int_equal(f->seen.query_string, 0);
+    assert_string_equal(f->seen.query_text, "q=ani%20%26%20d%C3%A9s&to=2025-03-31&flag&offset=50");
+    assert_int_equal(f->seen.query_string_small, SAE_ETOOBIG);
+    assert_string_equal(f->seen.query_small, "untouched");
+    request(f, "/?a=1234567890123", NULL, NULL, NULL, 0); /* 15 bytes and the NUL: fits */
+    assert_int_equal(f->seen.query_string_small, 0);
+    assert_string_equal(f->seen.query_small, "a=1234567890123");
+    request(f, "/?a=12345678901234", NULL, NULL, NULL, 0);
+    assert_int_equal(f->seen.query_string_small, SAE_ETOOBIG);
+    for (size_t i = 0; i < 2; i++) {
+        request(f, i == 0 ? "/?q=%ff" : "/?q=a%00b", NULL, NULL, NULL, 0);
+        assert_int_equal(f->seen.query_string, SAE_EINVAL);
+        assert_string_equal(f->seen.query_text, "untouched");
+    }
+}
+
 static void test_form_value_at_its_limit(void **state)
 {
     struct fixture *f = *state;
@@ -316,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_header_value_at_its_limit),
         cmocka_unit_test(test_cookies_at_their_limits),
         cmocka_unit_test(test_query_at_its_limits),
+        cmocka_unit_test(test_query_string_is_the_query_encoded_again),
         cmocka_unit_test(test_form_value_at_its_limit),
         cmocka_unit_test(test_form_fields_at_their_limits),
         cmocka_unit_test(test_form_body_at_its_limit),

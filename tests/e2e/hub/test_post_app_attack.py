@@ -184,7 +184,9 @@ def test_slow_clients_on_the_post_app(post, mode):
             assert ours.wait_open(150, timeout=60), (ours.open_now, ours.failed)
         time.sleep(11)  # past the 10 s after which the slowest body gives its place
         fds = post.assert_working()
-        assert fds > post.fds_idle + 100, fds  # the attack held its connections
+        # The attack held its connections: slowhttptest's from its one address up to the
+        # 64 an address may hold, ours beside them.
+        assert fds > post.fds_idle + (100 if ours else 50), fds
     finally:
         if ours:
             ours.stop()
