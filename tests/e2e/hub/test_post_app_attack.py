@@ -279,6 +279,13 @@ def test_oversized_and_malformed_requests_change_nothing(post):
         assert raw_status(post.port, b"POST /case/new HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                           b"Content-Type: application/x-www-form-urlencoded\r\n"
                           b"Content-Length: %d\r\n\r\n" % length, source="127.0.9.5") == 413
+    # A chunked body (no Content-Length) is counted as it arrives: past the form's 64 KiB,
+    # 413 at its end.
+    chunk = b"8000\r\n" + b"a" * 0x8000 + b"\r\n"
+    assert raw_status(post.port, b"POST /case/new HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Transfer-Encoding: chunked\r\n"
+                      b"Content-Type: application/x-www-form-urlencoded\r\n\r\n" +
+                      chunk * 7 + b"0\r\n\r\n", source="127.0.9.5") == 413
     # 128 form fields are read (and refused for their names); 129 are too many.
     fields = ["csrf=" + token] + ["f%d=x" % i for i in range(127)]
     assert form_post(k, "/case/new", "&".join(fields)).status_code == 400
