@@ -57,12 +57,8 @@ static int reenroll_page(struct post_exchange *x, unsigned status, enum msg_id r
     html_init(&h);
     post_page_open(&h, x, MSG_POST_REENROLL);
     html_element(&h, "h1", NULL, 0, post_say(x, MSG_POST_REENROLL));
-    if (refusal != MSG_COUNT) {
-        char line[SAE_MESSAGE_BYTES + 256];
-        snprintf(line, sizeof line, "%s%s%s", post_say(x, refusal), detail ? " " : "",
-                 detail ? detail : "");
-        layout_alert(&h, "error", line);
-    }
+    if (refusal != MSG_COUNT)
+        post_alert(&h, "error", post_say(x, refusal), detail);
     post_card_begin(&h);
     const struct html_attr facts[] = {A("class", "facts")};
     html_open(&h, "dl", facts, N(facts));

@@ -217,11 +217,8 @@ static int sync_page(struct post_exchange *x, unsigned status, const char *kind,
     html_init(&h);
     post_page_open(&h, x, MSG_POST_SYNC);
     html_element(&h, "h1", NULL, 0, post_say(x, MSG_POST_SYNC));
-    if (notice) {
-        char line[SAE_MESSAGE_BYTES + 256];
-        snprintf(line, sizeof line, "%s%s%s", notice, detail ? " " : "", detail ? detail : "");
-        layout_alert(&h, kind, line);
-    }
+    if (notice)
+        post_alert(&h, kind, notice, detail);
     state_card(&h, x, &s, &config);
     if (!s.linked)
         enroll_card(&h, x);

@@ -80,6 +80,13 @@ void post_fact(struct html *h, const char *id, const char *label, const char *va
     html_element(h, "dd", dd, N(dd), value);
 }
 
+void post_alert(struct html *h, const char *kind, const char *notice, const char *detail)
+{
+    char line[SAE_MESSAGE_BYTES + 256];
+    snprintf(line, sizeof line, "%s%s%s", notice, detail ? " " : "", detail ? detail : "");
+    layout_alert(h, kind, line);
+}
+
 void post_time_text(int64_t ms, char out[24])
 {
     time_t s = (time_t)(ms / 1000) + POST_UTC_OFFSET_S;

@@ -74,8 +74,10 @@ void post_table_begin(struct html *h, const struct post_exchange *x, const char 
 void post_table_end(struct html *h);
 /* <dt>label</dt><dd id=id>value</dd> of a <dl class=facts>. */
 void post_fact(struct html *h, const char *id, const char *label, const char *value);
+/* A notice of kind ("ok" or "error"): notice, then detail (NULL: none) after a space. */
+void post_alert(struct html *h, const char *kind, const char *notice, const char *detail);
 /* The request's "id" query argument when it is a report id (canonical text), else false:
- * the one argument the language switch carries back to the page it came from. */
+ * what the language switch keeps of a page's query when the whole of it does not fit. */
 bool post_query_id(const struct post_exchange *x, char out[SAE_ID_TEXT_LEN + 1]);
 /* "YYYY-MM-DD HH:MM" in the post's time (WIB, UTC+7) of ms since the epoch. */
 void post_time_text(int64_t ms, char out[24]);

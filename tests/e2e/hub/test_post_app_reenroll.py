@@ -4,25 +4,12 @@ does on an enrolled post: a post that was away while the district changed its se
 new bundle, and a kader replaces the bundle from the app after a confirmation page, through
 a real hub and a real `sae-node serve` in headless Chromium. Without the confirmation, or
 with a bundle for another village, nothing changes."""
-import time
-
 import node_app
 import saenode
 from test_post_app_staff import Client
+from test_post_app_sync import wait_for
 
 VILLAGE = saenode.VILLAGE
-WAIT_S = 90
-
-
-def wait_for(check, what, timeout=WAIT_S):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError("timed out waiting for %s" % what)
-
 
 def status(post):
     return saenode.ok(["status", "--json"], dir=post).json()
