@@ -381,18 +381,20 @@ def assert_testssl_report(report, protocols=True):
     -p -s -E -U), TLS 1.3 and 1.2 only and AEAD suites only; always no vulnerability, HSTS of
     a year, the one cookie Secure and HttpOnly, the security headers, no Server banner."""
     if protocols:
-        assert "TLS 1.3    offered" in report and "TLS 1.2    offered" in report, report
+        assert "TLS 1.3    offered" in report and "TLS 1.2    offered" in report, \
+            ("TLS 1.3 and 1.2", report)
         for old in ("SSLv2", "SSLv3", "TLS 1  ", "TLS 1.1"):
             assert re.search(r"^ %s\s+not offered" % re.escape(old.strip()), report, re.M), old
-        assert re.search(r"Obsolete CBC ciphers.*not offered", report), report
+        assert re.search(r"Obsolete CBC ciphers.*not offered", report), ("CBC", report)
         suites = re.findall(r"^ x[0-9a-f]{4}\s+(\S+)", report, re.M)
         assert suites and all(re.search(r"GCM|CHACHA20", s) for s in suites), suites
-    assert "VULNERABLE" not in report and "NOT ok" not in report, report
-    assert re.search(r"HTTP Status Code\s+200 OK", report), report
-    assert re.search(r"Strict Transport Security\s+365 days", report), report
-    assert re.search(r"Cookie\(s\)\s+1 issued: 1/1 secure, 1/1 HttpOnly", report), report
+    assert "VULNERABLE" not in report and "NOT ok" not in report, ("vulnerable", report)
+    assert re.search(r"HTTP Status Code\s+200 OK", report), ("status", report)
+    assert re.search(r"Strict Transport Security\s+365 days", report), ("HSTS", report)
+    assert re.search(r"Cookie\(s\)\s+1 issued: 1/1 secure, 1/1 HttpOnly", report), \
+        ("cookie", report)
     for header in ("X-Frame-Options: DENY", "X-Content-Type-Options: nosniff",
                    "Content-Security-Policy: default-src 'self';",
                    "Referrer-Policy: no-referrer", "Cache-Control: no-store"):
         assert header in report, (header, report)
-    assert re.search(r"Server banner\s+\(no \"Server\" line", report), report
+    assert re.search(r"Server banner\s+\(no \"Server\" line", report), ("banner", report)
