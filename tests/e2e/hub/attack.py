@@ -300,6 +300,14 @@ def slowhttptest(port, mode="-H", connections=300, seconds=40, interval=5, path=
     return Tool(args, timeout=seconds + 60)
 
 
+def slowhttptest_held(tool):
+    """Stops slowhttptest (on SIGINT it prints its summary); returns the most connections it
+    held open at once, and its report."""
+    report = re.sub(r"\x1b\[[0-9;]*m", "", tool.finish(signal.SIGINT))
+    connected = [int(n) for n in re.findall(r"connected:\s+(\d+)", report)]
+    return max(connected, default=0), report
+
+
 WRK_SCRIPT = """
 -- Each thread stops after WRK_REQUESTS_PER_THREAD answers and leaves a mark for the test.
 local threads = 0
