@@ -330,7 +330,7 @@ static int wait_duplicates(struct bench *b)
     double start = hb_now();
     int rc = 0;
     while ((rc = console_http_get(&b->http, "/console/duplicates")) == 0 &&
-           strstr(b->http.body, "alert warn"))
+           strstr(b->http.body.bytes, "alert warn"))
         sleep(1);
     if (rc == 0)
         printf("  possible duplicates prepared by the daemon %.1f s after sign-in\n",
