@@ -126,9 +126,9 @@ int page_language(struct post_exchange *x, const struct web_form *form)
     web_request_query(x->req, "back", back, sizeof back);
     const struct post_route *page = post_route_find("GET", back, &known);
     char id[SAE_ID_TEXT_LEN + 1], target[96];
-    snprintf(target, sizeof target, "%s", page ? page->path : "/");
+    snprintf(target, sizeof target, "%s", page ? page->at.path : "/");
     if (page && post_query_id(x, id))
-        snprintf(target, sizeof target, "%s?id=%s", page->path, id);
+        snprintf(target, sizeof target, "%s?id=%s", page->at.path, id);
     enum msg_lang lang = msg_lang_from(to);
     int rc = web_response_cookie(x->resp, MSG_LANG_COOKIE, msg_lang_code(lang), "/", 31536000);
     return rc == 0 ? web_response_redirect(x->resp, target) : rc;
