@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "api/api_cases.h"
 #include "api/page_accounts.h"
 #include "api/page_audit.h"
 #include "api/page_case.h"
@@ -76,6 +77,9 @@ static const struct console_route {
     {WEB_ROUTE_FORM("/console/case/edit", CASE_EDIT_FIELDS), RIGHT_EDIT, page_case_edit},
     {WEB_ROUTE_FORM("/console/case/review", CASE_REVIEW_FIELDS), RIGHT_REVIEW, page_case_review},
     {WEB_ROUTE_GET("/console/conflicts"), RIGHT_CONFLICTS, page_conflicts},
+    {WEB_ROUTE_GET("/api/v1/reports"), RIGHT_CASES, api_reports},
+    {WEB_ROUTE_GET("/api/v1/conflicts"), RIGHT_CONFLICTS, api_conflicts},
+    {WEB_ROUTE_JSON("/api/v1/conflicts/decide"), RIGHT_RESOLVE, api_conflict_decide},
     {WEB_ROUTE_FORM("/console/conflicts/decide", DECIDE_FIELDS), RIGHT_RESOLVE, page_conflict_decide},
     {WEB_ROUTE_GET("/console/duplicates"), RIGHT_CASES, page_duplicates},
     {WEB_ROUTE_FORM("/console/duplicates/decide", PAIR_FIELDS), RIGHT_EDIT, page_duplicates_decide},
