@@ -13,39 +13,6 @@
 #include "render/render.h"
 #include "store/conflict_queue.h"
 
-typedef int (*api_fn)(struct console_exchange *x);
-
-struct api_route {
-    const char *method, *path;
-    api_fn handle;
-    enum console_right right;
-};
-
-static int reports(struct console_exchange *x);
-static int conflicts(struct console_exchange *x);
-static int decide(struct console_exchange *x);
-
-static const struct api_route ROUTES[] = {
-    {"GET", "/api/v1/reports", reports, RIGHT_CASES},
-    {"GET", "/api/v1/conflicts", conflicts, RIGHT_CONFLICTS},
-    {"POST", "/api/v1/conflicts/decide", decide, RIGHT_RESOLVE},
-};
-
-const struct api_route *api_cases_find(const char *method, const char *path)
-{
-    for (size_t i = 0; i < sizeof ROUTES / sizeof ROUTES[0]; i++)
-        if (strcmp(ROUTES[i].method, method) == 0 && strcmp(ROUTES[i].path, path) == 0)
-            return &ROUTES[i];
-    return NULL;
-}
-
-int api_cases_handle(struct console_exchange *x, const struct api_route *route)
-{
-    if (!console_may(x->caller.account.role, route->right))
-        return console_api_error(x, 403, "role", "your role may not do this");
-    return route->handle(x);
-}
-
 static json_t *row_json(const struct hub_list_row *r)
 {
     return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:b, s:I, s:s?}",
@@ -56,8 +23,9 @@ static json_t *row_json(const struct hub_list_row *r)
                      "review", r->review);
 }
 
-static int reports(struct console_exchange *x)
+int api_reports(struct console_exchange *x, const struct web_form *form)
 {
+    (void)form;
     struct report_filter f;
     struct sae_message why = {{0}};
     struct hub_list_page page = {0};
@@ -148,8 +116,9 @@ static int queue_json(struct console_exchange *x, const struct hub_queue *queue,
     return rc != 0 ? rc : (*out ? 0 : SAE_ENOMEM);
 }
 
-static int conflicts(struct console_exchange *x)
+int api_conflicts(struct console_exchange *x, const struct web_form *form)
 {
+    (void)form;
     char report[WEB_QUERY_BYTES] = "", offset[16] = "";
     web_request_query(x->req, "report", report, sizeof report);
     web_request_query(x->req, "offset", offset, sizeof offset);
@@ -189,8 +158,9 @@ static int changed(struct console_exchange *x, int64_t conflict, int why_rc)
                                               "conflict", now ? now : json_null()));
 }
 
-static int decide(struct console_exchange *x)
+int api_conflict_decide(struct console_exchange *x, const struct web_form *form)
 {
+    (void)form;
     static const char *const allowed[] = {"conflict", "seen", "action", "value", "note", NULL};
     json_t *body = NULL;
     int rc = console_api_body(x, allowed, &body);

@@ -1,16 +1,16 @@
 /* The JSON API of the case pages (proto/CONSOLE_API.md, "Reports and conflicts"): the
  * reports list with the pages' filters, the conflicts queue, and a coordinator's decision
- * on a conflict, with the same role rules (console_may) and the same functions as the
- * pages. */
+ * on a conflict, with the same role rules (console_routes.c's table) and the same functions
+ * as the pages. */
 #ifndef HUB_API_CASES_H
 #define HUB_API_CASES_H
 
 #include "api/console_layout.h"
 
-struct api_route;
-/* The endpoint of method and path, or NULL. */
-const struct api_route *api_cases_find(const char *method, const char *path);
-/* Answers it (the caller checked the session, its CSRF token and the code of conduct). */
-int api_cases_handle(struct console_exchange *x, const struct api_route *route);
+/* Endpoints of the console's route table (console_routes.c, which checked the role, the
+ * session, its CSRF token and the code of conduct); form is NULL (the API reads JSON). */
+int api_reports(struct console_exchange *x, const struct web_form *form);
+int api_conflicts(struct console_exchange *x, const struct web_form *form);
+int api_conflict_decide(struct console_exchange *x, const struct web_form *form);
 
 #endif

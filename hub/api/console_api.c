@@ -2,7 +2,6 @@
  * the password and the code of conduct. Bodies are JSON objects of known string fields only,
  * at most CONSOLE_API_BODY_BYTES; answers are JSON, errors {"error": CODE, "message": TEXT}. */
 #include "api/console_internal.h"
-#include "api/api_cases.h"
 #include "api/console_routes.h"
 
 #include <jansson.h>
@@ -150,12 +149,6 @@ static int signed_in_route(struct console_exchange *x, const char *path, const c
         return console_api_answer(x, 200, json_pack("{s:o, s:s}", "account",
                                              account_json(&x->caller.account), "csrf",
                                              x->caller.csrf));
-    const struct api_route *read = get ? api_cases_find(method, path) : NULL;
-    if (read && x->caller.account.conduct_ms == 0)
-        return console_api_error(x, 403, "conduct", "accept the code of conduct first: POST "
-                                 "/api/v1/conduct");
-    if (read)
-        return api_cases_handle(x, read);
     if (get)
         return console_api_error(x, 404, "not-found", "no such endpoint");
     char given[WEB_HEADER_BYTES] = "";
@@ -179,9 +172,6 @@ static int signed_in_route(struct console_exchange *x, const char *path, const c
                             "/api/v1/conduct");
     if (strcmp(path, "/api/v1/password") == 0 && strcmp(method, "POST") == 0)
         return change_password(x);
-    const struct api_route *route = api_cases_find(method, path);
-    if (route)
-        return api_cases_handle(x, route);
     return console_api_error(x, 404, "not-found", "no such endpoint");
 }
 

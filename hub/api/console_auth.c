@@ -5,9 +5,9 @@
 
 #include <sodium.h>
 #include <string.h>
-#include <time.h>
 
 #include "app/password.h"
+#include "app/sign_in.h"
 
 static int audit(struct console_exchange *x, const char *actor, const char *action,
                  const char *target)
@@ -17,8 +17,9 @@ static int audit(struct console_exchange *x, const char *actor, const char *acti
 
 /* The stored hash of an enabled account named name, or "" (unknown or disabled: the
  * verification below then runs against the dummy hash, with the same work). */
-static int hash_of(struct console_exchange *x, const char *name, char hash[PASSWORD_HASH_BYTES])
+static int hash_of(void *context, const char *name, char hash[PASSWORD_HASH_BYTES])
 {
+    struct console_exchange *x = context;
     struct hub_account account;
     hash[0] = '\0';
     if (hub_account_name_check(name) != 0)
@@ -48,33 +49,25 @@ int console_sign_in(struct console_exchange *x, const char *name, const char *pa
                     char token[SESSION_TOKEN_TEXT_BYTES], char csrf[SESSION_TOKEN_TEXT_BYTES],
                     enum console_outcome *outcome, int64_t *retry_after_s)
 {
-    char hash[PASSWORD_HASH_BYTES];
     const char *typed = name ? name : "";
-    int64_t wait = throttle_wait(x->console->throttle, typed, x->req->peer, x->now_s);
-    if (wait > 0) {
+    struct sign_in judge = {x->console->throttle, x->req->peer, hash_of, x, x->now_s};
+    enum sign_in_outcome judged = SIGN_IN_REFUSED;
+    int rc = sign_in_judge(&judge, typed, password, &judged, retry_after_s);
+    x->now_s = judge.now_s;
+    if (rc != 0)
+        return rc;
+    if (judged == SIGN_IN_THROTTLED) {
         *outcome = CONSOLE_THROTTLED;
-        *retry_after_s = wait;
         /* The name as typed may be a password typed in the wrong box: never audited. */
         return audit(x, "-", "sign-in-throttled", "");
     }
-    int rc = hash_of(x, typed, hash);
-    if (rc != 0)
-        return rc;
-    bool match = password_verify(hash[0] ? hash : NULL, password ? password : "");
-    sodium_memzero(hash, sizeof hash);
-    /* The hashing waits its turn (2 at once): under a flood of guesses that can be longer
-     * than the idle limit, and a session stamped with the request's arrival would be born
-     * expired. From here on, "now" is after the wait. */
-    x->now_s = (int64_t)time(NULL);
-    if (!match) {
-        throttle_failed(x->console->throttle, typed, x->req->peer, x->now_s);
+    if (judged == SIGN_IN_REFUSED) {
         *outcome = CONSOLE_REFUSED;
         struct hub_account account;
         bool known = hub_account_name_check(typed) == 0 &&
                      hub_account_get(x->store, typed, &account) == 0;
         return audit(x, known ? typed : "-", "sign-in-failed", known ? typed : "");
     }
-    throttle_succeeded(x->console->throttle, typed, x->now_s);
     rc = session_open(x, typed, token, csrf);
     if (rc == 0)
         *outcome = CONSOLE_OK;

@@ -282,11 +282,11 @@ int console_page_refused(struct console_exchange *x, unsigned status)
 
 /* A POST's form with only fields and "csrf", its token equal to csrf; NULL after answering
  * 4xx itself. */
-static int read_form(struct console_exchange *x, const char *const *fields, const char *csrf,
+static int read_form(struct console_exchange *x, const struct web_route *route, const char *csrf,
                      struct web_form **form)
 {
     unsigned refusal = 0;
-    int rc = web_route_form(x->req, fields, csrf, form, &refusal);
+    int rc = web_route_form(x->req, route, csrf, form, &refusal);
     if (rc != 0 || refusal == 0)
         return rc;
     /* A signed-in session's refused token is audited; a sign-in form's is not (anyone can
@@ -298,11 +298,12 @@ static int read_form(struct console_exchange *x, const char *const *fields, cons
 static int post_sign_in(struct console_exchange *x)
 {
     static const char *const fields[] = {"name", "password", NULL};
+    static const struct web_route route = WEB_ROUTE_FORM("/console/sign-in", fields);
     struct web_form *form = NULL;
     char pre[WEB_COOKIE_BYTES] = "", token[SESSION_TOKEN_TEXT_BYTES];
     char csrf[SESSION_TOKEN_TEXT_BYTES];
     web_request_cookie(x->req, CONSOLE_PRE_COOKIE, pre, sizeof pre);
-    int rc = read_form(x, fields, pre, &form);
+    int rc = read_form(x, &route, pre, &form);
     if (rc != 0 || !form)
         return rc;
     enum console_outcome outcome = CONSOLE_REFUSED;
@@ -331,9 +332,14 @@ static int post_sign_in(struct console_exchange *x)
 static int post_signed_in(struct console_exchange *x, const char *path)
 {
     static const char *const password_fields[] = {"current", "new", "again", NULL};
+    static const struct web_route password_route =
+        WEB_ROUTE_FORM("/console/password", password_fields);
     bool password = strcmp(path, "/console/password") == 0;
+    /* Signing out and accepting the code of conduct: a token only. */
+    static const char *const no_fields[] = {NULL};
+    const struct web_route token_only = WEB_ROUTE_FORM(path, no_fields);
     struct web_form *form = NULL;
-    int rc = read_form(x, password ? password_fields : NULL, x->caller.csrf, &form);
+    int rc = read_form(x, password ? &password_route : &token_only, x->caller.csrf, &form);
     if (rc != 0 || !form)
         return rc;
     enum console_outcome outcome = CONSOLE_OK;

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "api/api_cases.h"
 #include "api/page_accounts.h"
 #include "api/page_audit.h"
 #include "api/page_case.h"
@@ -69,46 +70,49 @@ static const struct console_route {
     enum console_right right;
     console_route_fn run;
 } ROUTES[] = {
-    {{"GET", "/console/reports", NULL}, RIGHT_CASES, page_reports},
-    {{"GET", "/console/export", NULL}, RIGHT_EXPORT, page_export},
-    {{"GET", "/console/case", NULL}, RIGHT_CASES, page_case},
-    {{"POST", "/console/case/reveal", ID_FIELDS}, RIGHT_REVEAL, page_case_reveal},
-    {{"POST", "/console/case/edit", CASE_EDIT_FIELDS}, RIGHT_EDIT, page_case_edit},
-    {{"POST", "/console/case/review", CASE_REVIEW_FIELDS}, RIGHT_REVIEW, page_case_review},
-    {{"GET", "/console/conflicts", NULL}, RIGHT_CONFLICTS, page_conflicts},
-    {{"POST", "/console/conflicts/decide", DECIDE_FIELDS}, RIGHT_RESOLVE, page_conflict_decide},
-    {{"GET", "/console/duplicates", NULL}, RIGHT_CASES, page_duplicates},
-    {{"POST", "/console/duplicates/decide", PAIR_FIELDS}, RIGHT_EDIT, page_duplicates_decide},
-    {{"GET", "/console/posts", NULL}, RIGHT_POSTS, page_posts},
-    {{"GET", "/console/posts/revoke", NULL}, RIGHT_POSTS_ADMIN, page_posts_revoke_confirm},
-    {{"POST", "/console/posts/revoke", ID_FIELDS}, RIGHT_POSTS_ADMIN, page_posts_revoke},
-    {{"POST", "/console/posts/enroll", ENROLL_FIELDS}, RIGHT_POSTS_ADMIN, page_enroll},
-    {{"POST", "/console/posts/bundle", BUNDLE_FIELDS}, RIGHT_POSTS_ADMIN, page_enroll_download},
-    {{"POST", "/console/posts/cancel", BUNDLE_FIELDS}, RIGHT_POSTS_ADMIN, page_enroll_cancel},
-    {{"GET", "/api/v1/posts", NULL}, RIGHT_POSTS, api_posts},
-    {{"POST", "/api/v1/posts/revoke", NULL}, RIGHT_POSTS_ADMIN, api_posts_revoke},
-    {{"POST", "/api/v1/posts/enroll", NULL}, RIGHT_POSTS_ADMIN, api_enroll},
-    {{"POST", "/api/v1/posts/bundle", NULL}, RIGHT_POSTS_ADMIN, api_enroll_download},
-    {{"POST", "/api/v1/posts/cancel", NULL}, RIGHT_POSTS_ADMIN, api_enroll_cancel},
-    {{"GET", "/console/me", NULL}, RIGHT_ME, page_me},
-    {{"GET", "/console/me/chart.svg", NULL}, RIGHT_ME, page_me_chart},
-    {{"GET", "/console/me/figure.csv", NULL}, RIGHT_ME, page_me_csv},
-    {{"GET", "/api/v1/me", NULL}, RIGHT_ME, api_me},
-    {{"GET", "/console/me/rekap", NULL}, RIGHT_ME, page_rekap},
-    {{"POST", "/console/me/lock", LOCK_FIELDS}, RIGHT_MONTH_LOCK, page_rekap_lock},
-    {{"GET", "/console/audit", NULL}, RIGHT_AUDIT, page_audit},
-    {{"GET", "/api/v1/audit", NULL}, RIGHT_AUDIT, api_audit},
-    {{"GET", "/console/accounts", NULL}, RIGHT_ACCOUNTS, page_accounts},
-    {{"POST", "/console/accounts/add", ACCOUNT_FIELDS}, RIGHT_ACCOUNTS, page_accounts_add},
-    {{"POST", "/console/accounts/disable", NAME_FIELDS}, RIGHT_ACCOUNTS, page_accounts_disable},
-    {{"POST", "/console/accounts/reset", NAME_FIELDS}, RIGHT_ACCOUNTS, page_accounts_reset},
-    {{"GET", "/api/v1/accounts", NULL}, RIGHT_ACCOUNTS, api_accounts},
-    {{"GET", "/console/referrals", NULL}, RIGHT_REFERRALS, page_referrals},
-    {{"POST", "/console/referrals/answer", ANSWER_FIELDS}, RIGHT_ANSWER, page_referrals_answer},
-    {{"POST", "/console/referrals/override", OVERRIDE_FIELDS}, RIGHT_OVERRIDE,
+    {WEB_ROUTE_GET("/console/reports"), RIGHT_CASES, page_reports},
+    {WEB_ROUTE_GET("/console/export"), RIGHT_EXPORT, page_export},
+    {WEB_ROUTE_GET("/console/case"), RIGHT_CASES, page_case},
+    {WEB_ROUTE_FORM("/console/case/reveal", ID_FIELDS), RIGHT_REVEAL, page_case_reveal},
+    {WEB_ROUTE_FORM("/console/case/edit", CASE_EDIT_FIELDS), RIGHT_EDIT, page_case_edit},
+    {WEB_ROUTE_FORM("/console/case/review", CASE_REVIEW_FIELDS), RIGHT_REVIEW, page_case_review},
+    {WEB_ROUTE_GET("/console/conflicts"), RIGHT_CONFLICTS, page_conflicts},
+    {WEB_ROUTE_GET("/api/v1/reports"), RIGHT_CASES, api_reports},
+    {WEB_ROUTE_GET("/api/v1/conflicts"), RIGHT_CONFLICTS, api_conflicts},
+    {WEB_ROUTE_JSON("/api/v1/conflicts/decide"), RIGHT_RESOLVE, api_conflict_decide},
+    {WEB_ROUTE_FORM("/console/conflicts/decide", DECIDE_FIELDS), RIGHT_RESOLVE, page_conflict_decide},
+    {WEB_ROUTE_GET("/console/duplicates"), RIGHT_CASES, page_duplicates},
+    {WEB_ROUTE_FORM("/console/duplicates/decide", PAIR_FIELDS), RIGHT_EDIT, page_duplicates_decide},
+    {WEB_ROUTE_GET("/console/posts"), RIGHT_POSTS, page_posts},
+    {WEB_ROUTE_GET("/console/posts/revoke"), RIGHT_POSTS_ADMIN, page_posts_revoke_confirm},
+    {WEB_ROUTE_FORM("/console/posts/revoke", ID_FIELDS), RIGHT_POSTS_ADMIN, page_posts_revoke},
+    {WEB_ROUTE_FORM("/console/posts/enroll", ENROLL_FIELDS), RIGHT_POSTS_ADMIN, page_enroll},
+    {WEB_ROUTE_FORM("/console/posts/bundle", BUNDLE_FIELDS), RIGHT_POSTS_ADMIN, page_enroll_download},
+    {WEB_ROUTE_FORM("/console/posts/cancel", BUNDLE_FIELDS), RIGHT_POSTS_ADMIN, page_enroll_cancel},
+    {WEB_ROUTE_GET("/api/v1/posts"), RIGHT_POSTS, api_posts},
+    {WEB_ROUTE_JSON("/api/v1/posts/revoke"), RIGHT_POSTS_ADMIN, api_posts_revoke},
+    {WEB_ROUTE_JSON("/api/v1/posts/enroll"), RIGHT_POSTS_ADMIN, api_enroll},
+    {WEB_ROUTE_JSON("/api/v1/posts/bundle"), RIGHT_POSTS_ADMIN, api_enroll_download},
+    {WEB_ROUTE_JSON("/api/v1/posts/cancel"), RIGHT_POSTS_ADMIN, api_enroll_cancel},
+    {WEB_ROUTE_GET("/console/me"), RIGHT_ME, page_me},
+    {WEB_ROUTE_GET("/console/me/chart.svg"), RIGHT_ME, page_me_chart},
+    {WEB_ROUTE_GET("/console/me/figure.csv"), RIGHT_ME, page_me_csv},
+    {WEB_ROUTE_GET("/api/v1/me"), RIGHT_ME, api_me},
+    {WEB_ROUTE_GET("/console/me/rekap"), RIGHT_ME, page_rekap},
+    {WEB_ROUTE_FORM("/console/me/lock", LOCK_FIELDS), RIGHT_MONTH_LOCK, page_rekap_lock},
+    {WEB_ROUTE_GET("/console/audit"), RIGHT_AUDIT, page_audit},
+    {WEB_ROUTE_GET("/api/v1/audit"), RIGHT_AUDIT, api_audit},
+    {WEB_ROUTE_GET("/console/accounts"), RIGHT_ACCOUNTS, page_accounts},
+    {WEB_ROUTE_FORM("/console/accounts/add", ACCOUNT_FIELDS), RIGHT_ACCOUNTS, page_accounts_add},
+    {WEB_ROUTE_FORM("/console/accounts/disable", NAME_FIELDS), RIGHT_ACCOUNTS, page_accounts_disable},
+    {WEB_ROUTE_FORM("/console/accounts/reset", NAME_FIELDS), RIGHT_ACCOUNTS, page_accounts_reset},
+    {WEB_ROUTE_GET("/api/v1/accounts"), RIGHT_ACCOUNTS, api_accounts},
+    {WEB_ROUTE_GET("/console/referrals"), RIGHT_REFERRALS, page_referrals},
+    {WEB_ROUTE_FORM("/console/referrals/answer", ANSWER_FIELDS), RIGHT_ANSWER, page_referrals_answer},
+    {WEB_ROUTE_FORM("/console/referrals/override", OVERRIDE_FIELDS), RIGHT_OVERRIDE,
      page_referrals_override},
-    {{"GET", "/api/v1/referrals", NULL}, RIGHT_REFERRALS, api_referrals},
-    {{"POST", "/api/v1/referrals/answer", NULL}, RIGHT_ANSWER, api_referrals_answer},
+    {WEB_ROUTE_GET("/api/v1/referrals"), RIGHT_REFERRALS, api_referrals},
+    {WEB_ROUTE_JSON("/api/v1/referrals/answer"), RIGHT_ANSWER, api_referrals_answer},
 };
 
 #define ROUTE_COUNT (sizeof ROUTES / sizeof ROUTES[0])
@@ -163,7 +167,7 @@ static int enter(struct console_exchange *x, const struct console_route *route)
         return route->run(x, NULL);
     struct web_form *form = NULL;
     unsigned refusal = 0;
-    rc = web_route_form(x->req, route->at.fields, x->caller.csrf, &form, &refusal);
+    rc = web_route_form(x->req, &route->at, x->caller.csrf, &form, &refusal);
     if (rc == 0 && refusal == 403)
         rc = console_csrf_refuse(x, false);
     else if (rc == 0 && refusal != 0)

@@ -9,6 +9,17 @@
  * event's form belongs to; form: which of the case file's forms it is. */
 const char *const CASE_WRITE_PAGE_FIELDS[] = {"csrf", "id", "case", "form", NULL};
 
+unsigned case_write_fields_max(void)
+{
+    size_t most = 0;
+    for (size_t i = 0; i < sae_catalogue_kind_count(); i++) {
+        size_t names = report_form_name_count(sae_catalogue_kind_at(i));
+        most = names > most ? names : most;
+    }
+    size_t page = sizeof CASE_WRITE_PAGE_FIELDS / sizeof CASE_WRITE_PAGE_FIELDS[0] - 1;
+    return (unsigned)(most + page);
+}
+
 static int as_staff(struct node_store *store, const char *staff, struct sae_message *refusal)
 {
     int rc = node_store_set_author(store, staff);

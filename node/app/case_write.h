@@ -11,6 +11,10 @@
 /* The names every case page's form carries besides its fields. */
 extern const char *const CASE_WRITE_PAGE_FIELDS[];
 
+/* The most fields a case page's form posts, computed from the catalogue: the largest kind's
+ * form (report_form_name_count) and the page's own names. */
+unsigned case_write_fields_max(void);
+
 /* Adds a report of kind from posted; an event (service, shelter stay, referral) belongs to
  * case_id (canonical; NULL for a case). 0 with the new id; SAE_EINVAL with form->errors
  * (fields) or refusal (a rule across fields, in Indonesian and English); SAE_ENOTFOUND when

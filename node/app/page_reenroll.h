@@ -10,7 +10,7 @@
 #define PAGE_REENROLL_CONFIRM_FIELD "confirm"
 #define PAGE_REENROLL_CONFIRM_VALUE "replace"
 
-extern const char *const PAGE_REENROLL_FIELDS[];
+extern const char *const PAGE_REENROLL_FIELDS[3];
 
 /* GET /sync/re-enroll: what the post is enrolled as now, what enrolling again does, and the
  * form: the new bundle file and a box to tick to confirm. A post without a bundle goes to

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app/password.h"
 #include "app/post_routes.h"
+#include "app/sign_in.h"
 
 #define A POST_A
 #define N POST_N
@@ -59,8 +59,9 @@ int page_sign_in(struct post_exchange *x, const struct web_form *form)
 
 /* The stored hash of name, or "" for a name nobody has (the check below then runs against
  * the dummy hash, with the same work). */
-static int hash_of(struct post_exchange *x, const char *name, char hash[NODE_STAFF_HASH_BYTES])
+static int hash_of(void *context, const char *name, char hash[PASSWORD_HASH_BYTES])
 {
+    struct post_exchange *x = context;
     hash[0] = '\0';
     if (node_staff_name_check(name) != 0)
         return 0;
@@ -91,23 +92,19 @@ int page_sign_in_post(struct post_exchange *x, const struct web_form *form)
 {
     const char *name = web_form_get(form, "name");
     const char *typed = name ? name : "";
-    const char *passphrase = web_form_get(form, "passphrase");
-    char hash[NODE_STAFF_HASH_BYTES];
-    int64_t wait = throttle_wait(x->app->throttle, typed, x->req->peer, x->now_s);
-    if (wait > 0) {
+    struct sign_in judge = {x->app->throttle, x->req->peer, hash_of, x, x->now_s};
+    enum sign_in_outcome judged = SIGN_IN_REFUSED;
+    int64_t wait = 0;
+    int rc = sign_in_judge(&judge, typed, web_form_get(form, "passphrase"), &judged, &wait);
+    x->now_s = judge.now_s;
+    if (rc != 0)
+        return rc;
+    if (judged == SIGN_IN_THROTTLED) {
         x->resp->retry_after_seconds = (unsigned)wait;
         return sign_in_form(x, 429, post_say(x, MSG_SIGN_IN_THROTTLED), NULL, typed);
     }
-    int rc = hash_of(x, typed, hash);
-    if (rc != 0)
-        return rc;
-    bool match = password_verify(hash[0] ? hash : NULL, passphrase ? passphrase : "");
-    sodium_memzero(hash, sizeof hash);
-    if (!match) {
-        throttle_failed(x->app->throttle, typed, x->req->peer, x->now_s);
+    if (judged == SIGN_IN_REFUSED)
         return sign_in_form(x, 401, post_say(x, MSG_SIGN_IN_FAILED), NULL, typed);
-    }
-    throttle_succeeded(x->app->throttle, typed, x->now_s);
     return open_session(x, typed);
 }
 
@@ -148,9 +145,9 @@ int page_language(struct post_exchange *x, const struct web_form *form)
     if (query)
         *query++ = '\0';
     const struct post_route *page = post_route_find("GET", back, &known);
-    snprintf(target, sizeof target, "%s", page ? page->path : "/");
+    snprintf(target, sizeof target, "%s", page ? page->at.path : "/");
     if (page && query && plain_query(query))
-        snprintf(target, sizeof target, "%s?%s", page->path, query);
+        snprintf(target, sizeof target, "%s?%s", page->at.path, query);
     enum msg_lang lang = msg_lang_from(to);
     int rc = web_response_cookie(x->resp, MSG_LANG_COOKIE, msg_lang_code(lang), "/", 31536000);
     return rc == 0 ? web_response_redirect(x->resp, target) : rc;

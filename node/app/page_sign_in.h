@@ -4,7 +4,7 @@
 
 #include "app/post_internal.h"
 
-extern const char *const PAGE_SIGN_IN_FIELDS[];
+extern const char *const PAGE_SIGN_IN_FIELDS[3];
 
 /* GET /sign-in: the form (a signed-in browser goes home). */
 int page_sign_in(struct post_exchange *x, const struct web_form *form);

@@ -6,8 +6,8 @@
 
 #include "app/post_internal.h"
 
-extern const char *const PAGE_STAFF_ADD_FIELDS[];
-extern const char *const PAGE_STAFF_RESET_FIELDS[];
+extern const char *const PAGE_STAFF_ADD_FIELDS[3];
+extern const char *const PAGE_STAFF_RESET_FIELDS[2];
 
 /* GET /staff */
 int page_staff(struct post_exchange *x, const struct web_form *form);

@@ -4,8 +4,8 @@
 
 #include "app/post_internal.h"
 
-extern const char *const PAGE_SYNC_NOW_FIELDS[];
-extern const char *const PAGE_SYNC_ENROLL_FIELDS[];
+extern const char *const PAGE_SYNC_NOW_FIELDS[1];
+extern const char *const PAGE_SYNC_ENROLL_FIELDS[2];
 /* The uploaded bundle's form field. */
 #define PAGE_SYNC_BUNDLE_FIELD "bundle"
 

@@ -74,49 +74,22 @@ static int find_caller(struct post_exchange *x)
     return rc;
 }
 
-/* The CSRF token a form must carry: the session's, or before sign-in the pre-session
- * cookie's (so another site cannot post a sign-in either). */
-static bool csrf_ok(const struct post_exchange *x, const struct web_form *form)
-{
-    const char *given = web_form_get(form, "csrf");
-    if (x->signed_in)
-        return session_csrf_equal(x->csrf, given);
-    char pre[WEB_COOKIE_BYTES] = "";
-    return web_request_cookie(x->req, POST_PRE_COOKIE, pre, sizeof pre) == 0 &&
-           session_csrf_equal(pre, given);
-}
-
-/* A POST's form: only the route's fields and "csrf", the right token. 4xx answered here
- * (and *form NULL) otherwise: nothing changes. */
+/* A POST's form (web/app/route.h: its route's bound and fields, the right token). The
+ * token is the session's, or before sign-in the pre-session cookie's (so another site
+ * cannot post a sign-in either). 4xx answered here (and *form NULL) otherwise: nothing
+ * changes. */
 static int read_form(struct post_exchange *x, const struct post_route *route,
                      struct web_form **form)
 {
-    const char *allowed[WEB_FORM_FIELDS_MAX + 2] = {"csrf"};
-    const char *upload = NULL;
-    size_t n = 1, prefix = strlen(POST_FILE_FIELD_PREFIX);
-    for (const char *const *f = route->fields; f && *f && n < WEB_FORM_FIELDS_MAX + 1; f++) {
-        if (strncmp(*f, POST_FILE_FIELD_PREFIX, prefix) == 0)
-            upload = *f + prefix;
-        else
-            allowed[n++] = *f;
-    }
-    *form = NULL;
-    if (x->req->body_len == 0) /* no form, so no token */
-        return post_page_message(x, 403, MSG_FORBIDDEN);
-    int rc = upload ? web_form_parse_upload(x->req, upload, POST_UPLOAD_BYTES_MAX, form)
-                    : web_form_parse(x->req, form);
-    if (rc == 0 && route->fields != POST_FIELDS_OF_REPORT_FORM &&
-        web_form_only(*form, allowed) != 0)
-        rc = SAE_EINVAL;
-    if (rc == 0 && !csrf_ok(x, *form))
-        rc = SAE_EPERM;
-    if (rc == 0 || rc == SAE_ENOMEM)
+    char pre[WEB_COOKIE_BYTES] = "";
+    if (!x->signed_in)
+        web_request_cookie(x->req, POST_PRE_COOKIE, pre, sizeof pre);
+    unsigned refusal = 0;
+    int rc = web_route_form(x->req, &route->at, x->signed_in ? x->csrf : pre, form, &refusal);
+    if (rc != 0 || refusal == 0)
         return rc;
-    web_form_free(*form);
-    *form = NULL;
-    if (rc == SAE_EPERM)
-        return post_page_message(x, 403, MSG_FORBIDDEN);
-    return post_page_message(x, rc == SAE_ETOOBIG ? 413 : 400, MSG_BAD_REQUEST);
+    return refusal == 403 ? post_page_message(x, 403, MSG_FORBIDDEN)
+                          : post_page_message(x, refusal, MSG_BAD_REQUEST);
 }
 
 static int dispatch(struct post_exchange *x)

@@ -101,7 +101,7 @@ static const char *page_path(const struct post_exchange *x)
 {
     bool known = false;
     const struct post_route *here = post_route_find("GET", x->req->path, &known);
-    return here ? here->path : "/";
+    return here ? here->at.path : "/";
 }
 
 bool post_query_id(const struct post_exchange *x, char out[SAE_ID_TEXT_LEN + 1])
@@ -150,12 +150,12 @@ static void menu(struct html *h, const struct post_exchange *x)
                                     A("aria-label", post_say(x, MSG_POST_MENU))};
     html_open(h, "nav", nav, N(nav));
     html_open(h, "ul", NULL, 0);
-    for (const struct post_route *r = post_routes(); r->path; r++) {
-        if (r->menu == MSG_COUNT || strcmp(r->method, "GET") != 0 ||
+    for (const struct post_route *r = post_routes(); r->at.path; r++) {
+        if (r->menu == MSG_COUNT || strcmp(r->at.method, "GET") != 0 ||
             (r->access == POST_HEAD_ONLY && x->staff.role != NODE_STAFF_HEAD))
             continue;
-        bool here = strcmp(r->path, x->req->path) == 0;
-        const struct html_attr link[] = {A("href", r->path), A("aria-current", "page")};
+        bool here = strcmp(r->at.path, x->req->path) == 0;
+        const struct html_attr link[] = {A("href", r->at.path), A("aria-current", "page")};
         html_open(h, "li", NULL, 0);
         html_element(h, "a", link, here ? 2 : 1, post_say(x, r->menu));
         html_close(h, "li");

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "app/post_internal.h"
+#include "app/route.h"
 
 /* Who may use a route. */
 enum post_access {
@@ -19,23 +20,18 @@ enum post_access {
  * CSRF token already checked (the session's; before sign-in the pre-session cookie's). */
 typedef int (*post_page_fn)(struct post_exchange *x, const struct web_form *form);
 
-/* The fields of a route whose form is a report's (report_form.h): the page reads them
- * through report_form_read, which refuses every name that form does not have (sets post
- * one box per element, too many names to list here). */
-extern const char *const POST_FIELDS_OF_REPORT_FORM[];
-
+/* A row: where and how (web/app/route.h: method, path, a form's fields and bound), then the
+ * page, who may open it and its menu label. A report's form (report_form.h) has
+ * names_by_page: report_form_read refuses every name that form does not have. */
 struct post_route {
-    const char *method; /* "GET" or "POST" */
-    const char *path;
+    struct web_route at;
     post_page_fn run;
     enum post_access access;
-    const char *const *fields; /* a POST's fields besides "csrf", NULL terminated */
-    enum msg_id menu;          /* the menu's label for a GET page in the menu, else MSG_COUNT */
+    enum msg_id menu; /* the menu's label for a GET page in the menu, else MSG_COUNT */
 };
 
-/* In a route's fields, "file:NAME" makes it a multipart form whose file field NAME (at most
- * POST_UPLOAD_BYTES_MAX bytes) arrives in form->upload. */
-#define POST_FILE_FIELD_PREFIX "file:"
+/* The multipart form's file field (web/app/route.h). */
+#define POST_FILE_FIELD_PREFIX WEB_ROUTE_FILE_PREFIX
 
 /* The route of method (HEAD as GET) and path, or NULL; *path_known tells whether the path
  * exists with another method. */

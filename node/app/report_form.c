@@ -12,6 +12,17 @@ bool report_form_has_field(const struct sae_field *field)
            sae_edit_check(field, SAE_EDIT_SET, NULL) == 0;
 }
 
+size_t report_form_name_count(const struct sae_kind *kind)
+{
+    size_t names = 0;
+    for (size_t i = 0; i < kind->field_count; i++) {
+        const struct sae_field *field = &kind->fields[i];
+        if (report_form_has_field(field))
+            names += 1 + (field->type == SAE_FIELD_SET ? field->value_count : 0);
+    }
+    return names;
+}
+
 void report_form_free(struct report_form *form)
 {
     for (size_t i = 0; i < form->count; i++)

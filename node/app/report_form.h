@@ -49,6 +49,9 @@ struct report_form {
 
 /* Whether field is on the kind's form: not deprecated, not a reference, not assigned. */
 bool report_form_has_field(const struct sae_field *field);
+/* How many names a form of kind posts at most: one per field on the form, and a set's box
+ * per element besides its marker. */
+size_t report_form_name_count(const struct sae_kind *kind);
 
 /* Reads posted into form for a new report (before NULL: the catalogue's defaults added,
  * every required field but references checked) or an edit of the report whose current

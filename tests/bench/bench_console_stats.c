@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bench_hub_support.h"
+#include "bench_timing.h"
 #include "case_world.h"
 #include "sae/sae_db.h"
 #include "sae/sae_derived.h"
@@ -96,15 +97,9 @@ static int round_once(struct hub_store *store, const uint8_t key[DUP_KEY_BYTES],
 
 static void report(struct series *s, size_t rounds)
 {
-    double p50 = hb_percentile(s->ours, rounds, 50) * 1e3;
-    double p95 = hb_percentile(s->ours, rounds, 95) * 1e3;
-    double raw50 = hb_percentile(s->raw, rounds, 50) * 1e3;
-    double raw95 = hb_percentile(s->raw, rounds, 95) * 1e3;
-    double ratio = p95 / raw95;
-    printf("  %-22s p50 %8.1f ms  p95 %8.1f ms | raw SQL p50 %8.1f ms  p95 %8.1f ms | "
-           "p95 ratio %.2f (aim <= %.0f ms and <= %.0fx: %s)\n", s->name, p50, p95, raw50,
-           raw95, ratio, AIM_MS, AIM_RATIO,
-           p95 <= AIM_MS && ratio <= AIM_RATIO ? "met" : "NOT met");
+    static const struct bench_aim aim = {.p95_ms = AIM_MS, .ratio = AIM_RATIO};
+    struct bench_timing ours = {s->ours, rounds, 0}, raw = {s->raw, rounds, 0};
+    bench_timing_print(s->name, "", &ours, &raw, &aim, false);
 }
 
 /* The last whole month before now and the twelve months that end with it. */

@@ -49,7 +49,7 @@ struct batch {
 struct client {
     struct hb_post post;
     CURL *easy;
-    struct hb_reply reply;
+    struct http_body reply;
 };
 
 struct raw_store {
@@ -163,7 +163,7 @@ static int push_batch(const struct hb_hub *hub, struct client *c, const struct b
                       struct side *side, struct sae_message *why)
 {
     long status = 0;
-    hb_reply_free(&c->reply);
+    http_body_free(&c->reply);
     double start = hb_now();
     int rc = hb_easy_body(c->easy, b->env, b->env_len);
     CURLcode code = rc == 0 ? curl_easy_perform(c->easy) : CURLE_FAILED_INIT;
@@ -206,7 +206,7 @@ static void run_free(struct run *r)
     free(r->batches);
     for (size_t i = 0; i < POSTS; i++) {
         curl_easy_cleanup(r->clients[i].easy);
-        hb_reply_free(&r->clients[i].reply);
+        http_body_free(&r->clients[i].reply);
         hb_post_free(&r->clients[i].post);
     }
     curl_slist_free_all(r->headers);

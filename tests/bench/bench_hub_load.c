@@ -63,7 +63,7 @@ struct post {
 struct transfer {
     struct post *post;
     CURL *easy;
-    struct hb_reply reply;
+    struct http_body reply;
     char interface[32];
     double latency, tls;
     long status;
@@ -140,14 +140,14 @@ static int sequential(const struct hb_hub *hub, struct post *posts, size_t count
                       struct curl_slist *headers, double *latencies, struct round *round,
                       size_t round_index, struct sae_message *why)
 {
-    struct hb_reply reply = {0};
+    struct http_body reply = {0};
     char interface[32];
     CURL *easy = curl_easy_init();
     snprintf(interface, sizeof interface, "host!127.0.1.%zu", round_index % 250 + 1);
     int rc = easy ? hb_easy_setup(easy, hub, interface, headers, &reply) : SAE_ENOMEM;
     for (size_t i = 0; rc == 0 && i < count; i++) {
         long status = 0;
-        hb_reply_free(&reply);
+        http_body_free(&reply);
         rc = hb_easy_body(easy, posts[i].env[0], posts[i].env_len[0]);
         double start = hb_now();
         CURLcode code = rc == 0 ? curl_easy_perform(easy) : CURLE_FAILED_INIT;
@@ -163,7 +163,7 @@ static int sequential(const struct hb_hub *hub, struct post *posts, size_t count
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
         rc = hb_ack_check(hub, &posts[i].who, status, &reply, posts[i].last_seq[0], why);
     }
-    hb_reply_free(&reply);
+    http_body_free(&reply);
     curl_easy_cleanup(easy);
     return rc;
 }
@@ -267,7 +267,7 @@ static void check_answers(const struct hb_hub *hub, struct transfer *t, size_t c
                               t[i].post->last_seq[1], &one);
         if (rc != 0 && round->failed++ == 0)
             *why = one;
-        hb_reply_free(&t[i].reply);
+        http_body_free(&t[i].reply);
     }
 }
 
@@ -328,7 +328,7 @@ static int run_round(struct hb_hub *hub, size_t count, size_t wave_size,
         rc = SAE_ECORRUPT;
     }
     for (size_t i = 0; transfers && i < count; i++)
-        hb_reply_free(&transfers[i].reply); /* left when the round stopped early */
+        http_body_free(&transfers[i].reply); /* left when the round stopped early */
     free(transfers);
     posts_free(posts, count);
     free(seq);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bench_hub_support.h"
+#include "bench_timing.h"
 #include "cli/change_input.h"
 #include "post_app_client.h"
 #include "store/journal.h"
@@ -23,12 +24,6 @@
 #define ROUNDS_DEFAULT 100
 #define VILLAGE "35.13.12.2018"
 #define STAFF "Kader Bench"
-#define AIM_MS 100.0
-
-struct timing {
-    double *seconds;
-    size_t count;
-};
 
 struct bench {
     struct node_store *store; /* this process's own connection, for the raw SQL */
@@ -37,7 +32,8 @@ struct bench {
     char (*case_ids)[SAE_ID_TEXT_LEN + 1];
 };
 
-typedef int (*bench_fn)(struct bench *b, size_t round);
+/* Every page's p95 at most 100 ms. */
+static const struct bench_aim AIM = {.p95_ms = 100.0};
 
 /* ---- the post's data, through the node's store ---------------------------------------- */
 
@@ -107,19 +103,9 @@ static int build_post(struct bench *b)
 
 /* ---- timing ------------------------------------------------------------------------ */
 
-static int time_rounds(struct bench *b, bench_fn fn, struct timing *out)
+static int time_rounds(struct bench *b, bench_round_fn fn, struct bench_timing *out)
 {
-    out->seconds = calloc(b->rounds, sizeof *out->seconds);
-    out->count = b->rounds;
-    if (!out->seconds)
-        return SAE_ENOMEM;
-    int rc = fn(b, 0); /* warm the page cache once, as a running post's would be */
-    for (size_t i = 0; rc == 0 && i < b->rounds; i++) {
-        double start = hb_now();
-        rc = fn(b, i);
-        out->seconds[i] = hb_now() - start;
-    }
-    return rc;
+    return bench_timing_run(fn, b, b->rounds, out);
 }
 
 static const char *sample_case(const struct bench *b, size_t round)
@@ -129,21 +115,24 @@ static const char *sample_case(const struct bench *b, size_t round)
 
 /* ---- the pages over HTTP ----------------------------------------------------------- */
 
-static int http_home(struct bench *b, size_t round)
+static int http_home(void *context, size_t round)
 {
+    struct bench *b = context;
     (void)round;
     return post_app_client_get(&b->app, "/");
 }
 
-static int http_list(struct bench *b, size_t round)
+static int http_list(void *context, size_t round)
 {
+    struct bench *b = context;
     char path[64];
     snprintf(path, sizeof path, "/cases?offset=%zu", (round % 4) * 50);
     return post_app_client_get(&b->app, path);
 }
 
-static int http_search(struct bench *b, size_t round)
+static int http_search(void *context, size_t round)
 {
+    struct bench *b = context;
     char path[96];
     snprintf(path, sizeof path, "/cases?q=nomor%06zu", (round * 7919u) % b->cases);
     int rc = post_app_client_get(&b->app, path);
@@ -151,8 +140,9 @@ static int http_search(struct bench *b, size_t round)
 }
 
 /* The printable case summary reads what the case file reads: the case and its events. */
-static int http_case_file(struct bench *b, size_t round)
+static int http_case_file(void *context, size_t round)
 {
+    struct bench *b = context;
     char path[96];
     snprintf(path, sizeof path, "/case?id=%s", sample_case(b, round));
     int rc = post_app_client_get(&b->app, path);
@@ -180,8 +170,9 @@ static int raw_rows(struct bench *b, const char *sql, const char *text, int64_t 
 
 /* What the home page reads: the journal's counts (report_status) and the cases needing
  * action, here its first kind written by hand (high risk, no service in the last 7 days). */
-static int raw_home(struct bench *b, size_t round)
+static int raw_home(void *context, size_t round)
 {
+    struct bench *b = context;
     (void)round;
     static const char counts_sql[] =
         "SELECT (SELECT count(*) FROM report), (SELECT count(*) FROM journal),"
@@ -197,8 +188,9 @@ static int raw_home(struct bench *b, size_t round)
     return rc == 0 ? raw_rows(b, attention_sql, NULL, 0, NULL) : rc;
 }
 
-static int raw_list(struct bench *b, size_t round)
+static int raw_list(void *context, size_t round)
 {
+    struct bench *b = context;
     static const char sql[] =
         "SELECT r.id, n.value, s.value FROM report r"
         " LEFT JOIN report_field n ON n.report_id = r.id AND n.field = 'victim_name'"
@@ -207,8 +199,9 @@ static int raw_list(struct bench *b, size_t round)
     return raw_rows(b, sql, NULL, (int64_t)(round % 4) * 50, NULL);
 }
 
-static int raw_search(struct bench *b, size_t round)
+static int raw_search(void *context, size_t round)
 {
+    struct bench *b = context;
     static const char sql[] =
         "SELECT report_id, value FROM report_field"
         " WHERE field IN ('victim_name', 'narrative', 'registration_number')"
@@ -220,8 +213,9 @@ static int raw_search(struct bench *b, size_t round)
     return rc == 0 && rows == 0 ? SAE_ENOTFOUND : rc;
 }
 
-static int raw_case_file(struct bench *b, size_t round)
+static int raw_case_file(void *context, size_t round)
 {
+    struct bench *b = context;
     static const char sql[] =
         "SELECT f.report_id, f.field, f.value FROM report_field f WHERE f.report_id = ?1"
         " OR f.report_id IN (SELECT c.report_id FROM report_field c"
@@ -231,38 +225,27 @@ static int raw_case_file(struct bench *b, size_t round)
 
 /* ---- the run -------------------------------------------------------------------------- */
 
-static void report(const char *what, struct timing *page, struct timing *raw)
-{
-    double p50 = hb_percentile(page->seconds, page->count, 50) * 1000;
-    double p95 = hb_percentile(page->seconds, page->count, 95) * 1000;
-    double raw50 = hb_percentile(raw->seconds, raw->count, 50) * 1000;
-    double raw95 = hb_percentile(raw->seconds, raw->count, 95) * 1000;
-    printf("  %-10s HTTP p50 %7.2f ms  p95 %7.2f ms | raw SQL p50 %7.2f ms  p95 %7.2f ms |"
-           " ratio p95 %.1f%s\n", what, p50, p95, raw50, raw95, raw95 > 0 ? p95 / raw95 : 0,
-           p95 <= AIM_MS ? "" : "  (over the 100 ms aim)");
-}
-
 static int run(struct bench *b)
 {
     static const struct {
         const char *what;
-        bench_fn page, raw;
+        bench_round_fn page, raw;
     } reads[] = {{"home", http_home, raw_home},
                  {"list", http_list, raw_list},
                  {"search", http_search, raw_search},
                  {"case file", http_case_file, raw_case_file}};
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof reads / sizeof reads[0]; i++) {
-        struct timing page = {0}, raw = {0};
+        struct bench_timing page = {0}, raw = {0};
         rc = time_rounds(b, reads[i].page, &page);
         if (rc == 0)
             rc = time_rounds(b, reads[i].raw, &raw);
         if (rc == 0)
-            report(reads[i].what, &page, &raw);
+            bench_timing_print(reads[i].what, "HTTP", &page, &raw, &AIM, false);
         else
             fprintf(stderr, "bench_post_app: %s: %s\n", reads[i].what, sae_error_name(rc));
-        free(page.seconds);
-        free(raw.seconds);
+        bench_timing_free(&page);
+        bench_timing_free(&raw);
     }
     return rc;
 }

@@ -251,37 +251,6 @@ int hb_seal_batch(const struct hb_identity *p, const uint8_t hub_pk[crypto_box_P
     return rc;
 }
 
-static size_t hb_reply_write(char *data, size_t size, size_t n, void *ctx)
-{
-    struct hb_reply *r = ctx;
-    size_t add = size * n;
-    if (r->overflow || r->len + add > HB_REPLY_MAX) {
-        r->overflow = true;
-        return add;
-    }
-    if (r->len + add > r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 512;
-        while (cap < r->len + add)
-            cap *= 2;
-        uint8_t *grown = realloc(r->bytes, cap);
-        if (!grown) {
-            r->overflow = true;
-            return add;
-        }
-        r->bytes = grown;
-        r->cap = cap;
-    }
-    memcpy(r->bytes + r->len, data, add);
-    r->len += add;
-    return add;
-}
-
-void hb_reply_free(struct hb_reply *r)
-{
-    free(r->bytes);
-    memset(r, 0, sizeof *r);
-}
-
 struct curl_slist *hb_push_headers(void)
 {
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/octet-stream");
@@ -292,8 +261,9 @@ struct curl_slist *hb_push_headers(void)
 }
 
 int hb_easy_setup(CURL *easy, const struct hb_hub *hub, const char *interface,
-                  struct curl_slist *headers, struct hb_reply *reply)
+                  struct curl_slist *headers, struct http_body *reply)
 {
+    reply->max = HB_REPLY_MAX;
     CURLcode c = curl_easy_setopt(easy, CURLOPT_URL, hub->url);
     if (c == CURLE_OK) c = curl_easy_setopt(easy, CURLOPT_CAINFO, hub->cert);
     if (c == CURLE_OK) c = curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -303,7 +273,7 @@ int hb_easy_setup(CURL *easy, const struct hb_hub *hub, const char *interface,
     if (c == CURLE_OK) c = curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     if (c == CURLE_OK) c = curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, HB_TRANSFER_TIMEOUT_S);
     if (c == CURLE_OK) c = curl_easy_setopt(easy, CURLOPT_TIMEOUT, HB_TRANSFER_TIMEOUT_S);
-    if (c == CURLE_OK) c = curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, hb_reply_write);
+    if (c == CURLE_OK) c = curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, http_body_write);
     if (c == CURLE_OK) c = curl_easy_setopt(easy, CURLOPT_WRITEDATA, reply);
     if (c == CURLE_OK && interface) c = curl_easy_setopt(easy, CURLOPT_INTERFACE, interface);
     return c == CURLE_OK ? 0 : SAE_EINVAL;
@@ -333,7 +303,7 @@ static int hb_hub_key(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKE
 }
 
 int hb_ack_check(const struct hb_hub *hub, const struct hb_identity *p, long status,
-                 const struct hb_reply *reply, uint64_t last_seq,
+                 const struct http_body *reply, uint64_t last_seq,
                  struct sae_message *why)
 {
     struct sae_limits limits = sae_limits_default();
@@ -344,10 +314,10 @@ int hb_ack_check(const struct hb_hub *hub, const struct hb_identity *p, long sta
     if (status != 200 || reply->overflow) {
         sae_message_set(why, "push from %s answered HTTP %ld: %.*s", p->village, status,
                         (int)(reply->len < 120 ? reply->len : 120),
-                        reply->bytes ? (const char *)reply->bytes : "");
+                        reply->bytes ? reply->bytes : "");
         return SAE_EIO;
     }
-    int rc = sae_envelope_open(reply->bytes, reply->len, hb_hub_key, sae_borrow(hub), p->sk, &limits,
+    int rc = sae_envelope_open((const uint8_t *)reply->bytes, reply->len, hb_hub_key, sae_borrow(hub), p->sk, &limits,
                                &type, &sender, &plain, &plain_len);
     if (rc == 0 && type != SAE_MSG_PUSH_ACK)
         rc = SAE_EINVAL;

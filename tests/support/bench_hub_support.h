@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "bench_dataset.h"
+#include "http_body.h"
 #include "net/http_server.h"
 #include "api/service.h"
 #include "store/hub_store.h"
@@ -132,14 +133,6 @@ int hb_seal_batch(const struct hb_identity *p, const uint8_t hub_pk[crypto_box_P
 
 /* ---- the client ------------------------------------------------------------------------ */
 
-struct hb_reply {
-    uint8_t *bytes;
-    size_t len, cap;
-    bool overflow;
-};
-
-void hb_reply_free(struct hb_reply *r);
-
 /* The headers every push sends: the envelope's type, and no Expect: 100-continue (the body is
  * well under the server's limit, so the wait for "100" would be a round trip for nothing). */
 struct curl_slist *hb_push_headers(void);
@@ -147,7 +140,7 @@ struct curl_slist *hb_push_headers(void);
 /* A push client as a post runs it: the hub's certificate as the only trust anchor, host
  * verification on, its key pinned. interface: NULL, or "host!127.0.0.N" to send from N. */
 int hb_easy_setup(CURL *easy, const struct hb_hub *hub, const char *interface,
-                  struct curl_slist *headers, struct hb_reply *reply);
+                  struct curl_slist *headers, struct http_body *reply);
 
 /* How many connections the handle has opened for its last transfer (0: it reused one). */
 long hb_easy_new_connections(CURL *easy);
@@ -157,7 +150,7 @@ int hb_easy_body(CURL *easy, const uint8_t *env, size_t len);
 /* Opens the hub's answer as the post does: a sealed PushAck for this post that acknowledges
  * every change up to last_seq and refuses none. */
 int hb_ack_check(const struct hb_hub *hub, const struct hb_identity *p, long status,
-                 const struct hb_reply *reply, uint64_t last_seq,
+                 const struct http_body *reply, uint64_t last_seq,
                  struct sae_message *why);
 
 /* ---- checks in hub.db ----------------------------------------------------------------- */

@@ -21,26 +21,10 @@
 /* Generous: a loaded machine starts the daemon in well under a second. */
 #define START_WAIT_S 60
 #define LISTENING "listening on https://127.0.0.1:"
+/* Far above the largest page a benchmark reads (a long list); a runaway answer stops here. */
+#define ANSWER_MAX (64u * 1024u * 1024u)
 
 extern char **environ;
-
-static size_t keep(char *data, size_t size, size_t count, void *context)
-{
-    struct console_http *c = context;
-    size_t n = size * count;
-    if (c->len + n + 1 > c->cap) {
-        size_t cap = (c->len + n + 1) * 2;
-        char *grown = realloc(c->body, cap);
-        if (!grown)
-            return 0;
-        c->body = grown;
-        c->cap = cap;
-    }
-    memcpy(c->body + c->len, data, n);
-    c->len += n;
-    c->body[c->len] = '\0';
-    return n;
-}
 
 /* $SAE_HUB_BIN, else sae-hub in the folder that holds the running benchmark's folder. */
 static int hub_program(char *out, size_t size)
@@ -143,13 +127,14 @@ static int client(struct console_http *c)
     c->easy = curl_easy_init();
     if (!c->easy)
         return SAE_ENOMEM;
+    c->body.max = ANSWER_MAX;
     CURLcode e = curl_easy_setopt(c->easy, CURLOPT_CAINFO, c->cert);
     if (e == CURLE_OK) e = curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYPEER, 1L);
     if (e == CURLE_OK) e = curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYHOST, 2L);
     if (e == CURLE_OK) e = curl_easy_setopt(c->easy, CURLOPT_PINNEDPUBLICKEY, c->pin);
     if (e == CURLE_OK) e = curl_easy_setopt(c->easy, CURLOPT_COOKIEFILE, "");
-    if (e == CURLE_OK) e = curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, keep);
-    if (e == CURLE_OK) e = curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c);
+    if (e == CURLE_OK) e = curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, http_body_write);
+    if (e == CURLE_OK) e = curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, &c->body);
     if (e == CURLE_OK) e = curl_easy_setopt(c->easy, CURLOPT_TIMEOUT, 300L);
     return e == CURLE_OK ? 0 : SAE_EIO;
 }
@@ -158,7 +143,7 @@ static int perform(struct console_http *c, const char *path)
 {
     char url[1024];
     long status = 0;
-    c->len = 0;
+    http_body_clear(&c->body);
     snprintf(url, sizeof url, "%s%s", c->base, path);
     CURLcode e = curl_easy_setopt(c->easy, CURLOPT_URL, url);
     if (e == CURLE_OK)
@@ -220,8 +205,7 @@ void console_http_stop(struct console_http *c)
         curl_easy_cleanup(c->easy);
     if (c->daemon > 0 && kill(c->daemon, SIGTERM) == 0)
         waitpid(c->daemon, NULL, 0);
-    free(c->body);
+    http_body_free(&c->body);
     c->easy = NULL;
-    c->body = NULL;
     c->daemon = 0;
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "http_body.h"
 #include "net/tls_cert.h"
 #include "store/hub_store.h"
 
@@ -23,8 +24,7 @@ struct console_http {
     char dir[PATH_MAX], cert[PATH_MAX], log[PATH_MAX], pin[TLS_CERT_PIN_BYTES], base[64];
     pid_t daemon; /* 0: not running */
     CURL *easy;
-    char *body;
-    size_t len, cap;
+    struct http_body body; /* the last answer's */
 };
 
 /* Makes the hub directory hub_dir with `sae-hub init` and removes its hub.db, whose path
@@ -34,7 +34,7 @@ int console_http_prepare(struct console_http *c, const char *hub_dir, char *db_p
 /* Makes a coordinator account in store (the prepared hub.db), starts `sae-hub serve` on
  * the directory and signs in. */
 int console_http_start(struct console_http *c, struct hub_store *store, int64_t now_ms);
-/* GET path; 0 only for a 200 answer (its body in c->body, c->len bytes). */
+/* GET path; 0 only for a 200 answer (its body in c->body). */
 int console_http_get(struct console_http *c, const char *path);
 /* Ends the client, then the daemon (SIGTERM, and waits for it). */
 void console_http_stop(struct console_http *c);

@@ -235,19 +235,6 @@ void ht_start(struct ht_fixture *f, const struct http_server_config *config)
     assert_int_not_equal(f->port, 0);
 }
 
-static size_t ht_buffer_append(char *data, size_t size, size_t n, void *ctx)
-{
-    struct ht_buffer *b = ctx;
-    char *grown = realloc(b->bytes, b->len + size * n + 1);
-    if (!grown)
-        return 0;
-    memcpy(grown + b->len, data, size * n);
-    b->bytes = grown;
-    b->len += size * n;
-    b->bytes[b->len] = '\0';
-    return size * n;
-}
-
 static size_t ht_upload_read(char *out, size_t size, size_t n, void *ctx)
 {
     struct ht_upload *u = ctx;
@@ -260,8 +247,8 @@ static size_t ht_upload_read(char *out, size_t size, size_t n, void *ctx)
 
 void ht_reply_free(struct ht_reply *r)
 {
-    free(r->body.bytes);
-    free(r->headers.bytes);
+    http_body_free(&r->body);
+    http_body_free(&r->headers);
     memset(r, 0, sizeof *r);
 }
 
@@ -274,6 +261,7 @@ struct ht_reply ht_fetch(const struct ht_certs *c, uint16_t port,
     char url[256], entry[200];
     CURL *curl = curl_easy_init();
     memset(&reply, 0, sizeof reply);
+    reply.body.max = reply.headers.max = HT_REPLY_MAX;
     assert_non_null(curl);
     snprintf(url, sizeof url, "https://%s:%u%s", q->host ? q->host : "127.0.0.1", port, q->path);
     curl_easy_setopt(curl, CURLOPT_URL, url);
@@ -291,9 +279,9 @@ struct ht_reply ht_fetch(const struct ht_certs *c, uint16_t port,
         curl_easy_setopt(curl, CURLOPT_PINNEDPUBLICKEY, q->pin ? q->pin : c->pin);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)HT_WAIT_SECONDS);
     curl_easy_setopt(curl, CURLOPT_EXPECT_100_TIMEOUT_MS, (long)HT_WAIT_SECONDS * 1000);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, ht_buffer_append);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, http_body_write);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, ht_buffer_append);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, http_body_write);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.headers);
     if (strcmp(q->method, "POST") == 0) {
         headers = curl_slist_append(headers, "Content-Type: application/octet-stream");

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http_body.h"
 #include "net/http_server.h"
 #include "net/tls_cert.h"
 
@@ -102,10 +103,8 @@ void ht_start(struct ht_fixture *f, const struct http_server_config *config);
 
 /* ---- libcurl client ---- */
 
-struct ht_buffer {
-    char *bytes;
-    size_t len;
-};
+/* An answer's body or headers past this stop the transfer (far above any test's). */
+#define HT_REPLY_MAX (64u * 1024u * 1024u)
 
 /* A request body fed to curl through its read callback, so curl sends it chunked. */
 struct ht_upload {
@@ -129,7 +128,7 @@ struct ht_request {
 struct ht_reply {
     CURLcode code;
     long status;
-    struct ht_buffer body, headers;
+    struct http_body body, headers;
 };
 
 void ht_reply_free(struct ht_reply *r);

@@ -76,36 +76,12 @@ static int free_port(unsigned *out)
     return rc;
 }
 
-static size_t collect(char *data, size_t size, size_t count, void *context)
-{
-    struct post_app_client *c = context;
-    size_t n = size * count;
-    if (c->len + n + 1 > BODY_MAX)
-        return 0;
-    if (c->len + n + 1 > c->cap) {
-        size_t cap = c->cap ? c->cap : 65536;
-        while (cap < c->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(c->body, cap);
-        if (!grown)
-            return 0;
-        c->body = grown;
-        c->cap = cap;
-    }
-    memcpy(c->body + c->len, data, n);
-    c->len += n;
-    c->body[c->len] = '\0';
-    return n;
-}
-
 static int request(struct post_app_client *c, const char *path, const char *post_fields,
                    long *status)
 {
     char url[1024];
     snprintf(url, sizeof url, "%s%s", c->base, path);
-    c->len = 0;
-    if (c->body)
-        c->body[0] = '\0';
+    http_body_clear(&c->body);
     curl_easy_setopt(c->easy, CURLOPT_URL, url);
     if (post_fields)
         curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, post_fields);
@@ -126,13 +102,13 @@ int post_app_client_get(struct post_app_client *c, const char *path)
 
 bool post_app_client_has(const struct post_app_client *c, const char *text)
 {
-    return c->body && strstr(c->body, text) != NULL;
+    return c->body.bytes && strstr(c->body.bytes, text) != NULL;
 }
 
 /* The sign-in form's CSRF token: the value of its hidden field named csrf. */
 static int form_token(const struct post_app_client *c, char *out, size_t cap)
 {
-    const char *field = c->body ? strstr(c->body, "name=\"csrf\"") : NULL;
+    const char *field = c->body.bytes ? strstr(c->body.bytes, "name=\"csrf\"") : NULL;
     const char *value = field ? strstr(field, "value=\"") : NULL;
     const char *end = value ? strchr(value + 7, '"') : NULL;
     if (!end || (size_t)(end - value - 7) >= cap)
@@ -204,8 +180,9 @@ int post_app_client_start(struct post_app_client *c, const char *dir, const char
     c->easy = curl_easy_init();
     if (!c->easy)
         return SAE_ENOMEM;
-    curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c);
+    c->body.max = BODY_MAX;
+    curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, http_body_write);
+    curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, &c->body);
     curl_easy_setopt(c->easy, CURLOPT_COOKIEFILE, ""); /* cookies kept, none read from disk */
     curl_easy_setopt(c->easy, CURLOPT_TIMEOUT, TRANSFER_TIMEOUT_S);
     curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
@@ -231,7 +208,5 @@ void post_app_client_stop(struct post_app_client *c)
     if (c->easy)
         curl_easy_cleanup(c->easy);
     c->easy = NULL;
-    free(c->body);
-    c->body = NULL;
-    c->len = c->cap = 0;
+    http_body_free(&c->body);
 }

@@ -11,20 +11,20 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "http_body.h"
 #include "sae/sae_error.h"
 
 struct post_app_client {
     pid_t serve; /* 0: not running */
     char base[64];
     CURL *easy;
-    char *body;
-    size_t len, cap;
+    struct http_body body; /* the last answer's */
 };
 
 /* Adds staff to the post in dir, serves it and signs in; why says what failed. */
 int post_app_client_start(struct post_app_client *c, const char *dir, const char *staff,
                           struct sae_message *why);
-/* GET path; 0 only for a 200 answer (its body in c->body, c->len bytes). */
+/* GET path; 0 only for a 200 answer (its body in c->body). */
 int post_app_client_get(struct post_app_client *c, const char *path);
 /* Whether the last answer's body holds text. */
 bool post_app_client_has(const struct post_app_client *c, const char *text);

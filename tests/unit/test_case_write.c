@@ -183,6 +183,28 @@ static void test_events_of_a_case_by_index(void **state)
     sqlite3_finalize(stmt);
 }
 
+/* The case pages' form bound is the catalogue's largest form (one name a field, a set's box
+ * per element besides its marker) and the page's own names, and fits what a form may hold. */
+static void test_the_form_bound_is_the_largest_forms(void **state)
+{
+    (void)state;
+    size_t most = 0, page = 0;
+    for (size_t k = 0; k < sae_catalogue_kind_count(); k++) {
+        const struct sae_kind *kind = sae_catalogue_kind_at(k);
+        size_t names = 0;
+        for (size_t i = 0; i < kind->field_count; i++)
+            if (report_form_has_field(&kind->fields[i]))
+                names += kind->fields[i].type == SAE_FIELD_SET
+                             ? 1 + kind->fields[i].value_count : 1;
+        assert_int_equal(report_form_name_count(kind), names);
+        most = names > most ? names : most;
+    }
+    while (CASE_WRITE_PAGE_FIELDS[page])
+        page++;
+    assert_int_equal(case_write_fields_max(), most + page);
+    assert_true(case_write_fields_max() <= WEB_FORM_FIELDS_MAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +213,7 @@ int main(void)
                                         unit_teardown),
         cmocka_unit_test_setup_teardown(test_events_of_a_case_by_index, unit_setup,
                                         unit_teardown),
+        cmocka_unit_test(test_the_form_bound_is_the_largest_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,7 +45,7 @@ static int record(void *ctx, const struct http_request *req, struct http_respons
     s->form = SAE_ENOTFOUND;
     if (strcmp(req->method, "POST") == 0) {
         struct web_form *form = NULL;
-        s->form = web_form_parse(req, &form);
+        s->form = web_form_parse(req, WEB_FORM_FIELDS_MAX, &form);
         if (s->form == 0) {
             static const char *const allowed[] = {"f", "g", NULL};
             const char *f = web_form_get(form, "f");

@@ -19,10 +19,10 @@ struct row {
 static const char *const FIELDS[] = {"id", NULL};
 
 static const struct row ROWS[] = {
-    {{"GET", "/a", NULL}, 1, "a"},
-    {{"GET", "/b", NULL}, 2, "b read"},
-    {{"POST", "/b", FIELDS}, 3, "b write"},
-    {{"POST", "/c", FIELDS}, 4, "c"},
+    {WEB_ROUTE_GET("/a"), 1, "a"},
+    {WEB_ROUTE_GET("/b"), 2, "b read"},
+    {WEB_ROUTE_FORM("/b", FIELDS), 3, "b write"},
+    {WEB_ROUTE_FORM("/c", FIELDS), 4, "c"},
 };
 
 #define ROW_COUNT (sizeof ROWS / sizeof ROWS[0])

@@ -25,7 +25,23 @@ enum web_route_match web_route_find(const void *rows, size_t count, size_t strid
     return match;
 }
 
-int web_route_form(const struct http_request *req, const char *const *fields,
+/* The form's own names: "csrf" and the route's fields but its file; *upload the file's
+ * field name, if any. */
+static void allowed_names(const struct web_route *route, const char **allowed,
+                          const char **upload)
+{
+    size_t n = 0, prefix = strlen(WEB_ROUTE_FILE_PREFIX);
+    allowed[n++] = "csrf";
+    for (const char *const *f = route->fields; f && *f && n < WEB_FORM_FIELDS_MAX; f++) {
+        if (strncmp(*f, WEB_ROUTE_FILE_PREFIX, prefix) == 0)
+            *upload = *f + prefix;
+        else
+            allowed[n++] = *f;
+    }
+    allowed[n] = NULL;
+}
+
+int web_route_form(const struct http_request *req, const struct web_route *route,
                    const char *csrf, struct web_form **form, unsigned *refusal)
 {
     if (req->body_len == 0) { /* no form, so no token */
@@ -33,16 +49,15 @@ int web_route_form(const struct http_request *req, const char *const *fields,
         *refusal = 403;
         return 0;
     }
-    const char *allowed[WEB_FORM_FIELDS_MAX + 2] = {"csrf"};
-    size_t n = 1;
-    for (const char *const *f = fields; f && *f && n < WEB_FORM_FIELDS_MAX + 1; f++)
-        allowed[n++] = *f;
-    allowed[n] = NULL;
+    const char *allowed[WEB_FORM_FIELDS_MAX + 1], *upload = NULL;
+    allowed_names(route, allowed, &upload);
     struct web_form *parsed = NULL;
-    int rc = web_form_parse(req, &parsed);
+    int rc = upload ? web_form_parse_upload(req, route->fields_max, upload, route->upload_max,
+                                            &parsed)
+                    : web_form_parse(req, route->fields_max, &parsed);
     if (rc == SAE_ENOMEM)
         return rc;
-    if (rc == 0 && web_form_only(parsed, allowed) != 0)
+    if (rc == 0 && !route->names_by_page && web_form_only(parsed, allowed) != 0)
         rc = SAE_EINVAL;
     unsigned status = 0;
     if (rc == 0 && !session_csrf_equal(csrf, web_form_get(parsed, "csrf")))

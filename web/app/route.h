@@ -5,6 +5,7 @@
 #ifndef WEB_ROUTE_H
 #define WEB_ROUTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "app/web_request.h"
@@ -13,8 +14,24 @@
 struct web_route {
     const char *method;        /* "GET" (which answers HEAD too) or "POST" */
     const char *path;          /* matched exactly */
-    const char *const *fields; /* a form POST's fields besides "csrf", NULL terminated */
+    const char *const *fields; /* a form POST's fields besides "csrf", NULL terminated (NULL:
+                                  none); "file:NAME" makes it a multipart form whose file
+                                  field NAME arrives in form->upload */
+    unsigned fields_max;       /* the most fields its form may have, "csrf" included: past
+                                  it 413, before a value is kept */
+    size_t upload_max;         /* a "file:" field's most bytes */
+    bool names_by_page;        /* the page refuses unknown names itself (a report's form,
+                                  one box per set element: too many names to list) */
 };
+
+/* Rows' struct web_route: a page; a form, whose bound is counted from its list (its names
+ * and "csrf" in the place of the list's NULL); a POST whose body is no form (JSON). */
+#define WEB_ROUTE_GET(p) {.method = "GET", .path = (p)}
+#define WEB_ROUTE_BOUND(list) ((unsigned)(sizeof(list) / sizeof((list)[0])))
+#define WEB_ROUTE_FORM(p, list)                                                               \
+    {.method = "POST", .path = (p), .fields = (list), .fields_max = WEB_ROUTE_BOUND(list)}
+#define WEB_ROUTE_JSON(p) {.method = "POST", .path = (p)}
+#define WEB_ROUTE_FILE_PREFIX "file:"
 
 enum web_route_match {
     WEB_ROUTE_NONE,   /* no row has the path: the application routes on */
@@ -27,11 +44,12 @@ enum web_route_match {
 enum web_route_match web_route_find(const void *rows, size_t count, size_t stride,
                                     const char *method, const char *path, size_t *row);
 
-/* A route's POST form: only fields and "csrf", its "csrf" equal to csrf (the session's).
- * 0 with *form set (web_form_free it), or 0 with *form NULL and *refusal the status to
- * answer (400 malformed or unknown fields, 413 too big, 403 no form or a wrong token);
- * SAE_ENOMEM. */
-int web_route_form(const struct http_request *req, const char *const *fields,
+/* A route's POST form: at most route->fields_max fields, only its fields and "csrf" (unless
+ * the page checks names), its "csrf" equal to csrf (the session's). 0 with *form set
+ * (web_form_free it), or 0 with *form NULL and *refusal the status to answer (400
+ * malformed or unknown fields, 413 too big or too many fields, 403 no form or a wrong
+ * token); SAE_ENOMEM. */
+int web_route_form(const struct http_request *req, const struct web_route *route,
                    const char *csrf, struct web_form **form, unsigned *refusal);
 
 #endif

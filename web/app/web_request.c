@@ -127,7 +127,7 @@ static struct web_form_field *field_for(struct web_form *form, const char *key, 
             form->error = SAE_EINVAL;
             return NULL;
         }
-        if (form->count >= WEB_FORM_FIELDS_MAX || strlen(key) >= WEB_FORM_NAME_BYTES) {
+        if (form->count >= form->fields_max || strlen(key) >= WEB_FORM_NAME_BYTES) {
             form->error = SAE_ETOOBIG;
             return NULL;
         }
@@ -232,14 +232,15 @@ static int form_run(const struct http_request *req, struct web_form *form)
     return fed == MHD_YES && ended == MHD_YES ? form_check_text(form) : SAE_EINVAL;
 }
 
-static int parse_body(const struct http_request *req, const char *upload_field,
-                      size_t upload_max, struct web_form **out)
+static int parse_body(const struct http_request *req, unsigned fields_max,
+                      const char *upload_field, size_t upload_max, struct web_form **out)
 {
     if (req->body_len > WEB_FORM_BODY_BYTES + upload_max)
         return SAE_ETOOBIG;
     struct web_form *form = calloc(1, sizeof *form);
     if (!form)
         return SAE_ENOMEM;
+    form->fields_max = fields_max < WEB_FORM_FIELDS_MAX ? fields_max : WEB_FORM_FIELDS_MAX;
     form->upload_field = upload_field;
     form->upload_max = upload_max;
     int rc = form_run(req, form);
@@ -251,21 +252,21 @@ static int parse_body(const struct http_request *req, const char *upload_field,
     return 0;
 }
 
-int web_form_parse(const struct http_request *req, struct web_form **out)
+int web_form_parse(const struct http_request *req, unsigned fields_max, struct web_form **out)
 {
     if (!req->connection ||
         !content_type_is(req->content_type, "application/x-www-form-urlencoded"))
         return SAE_EINVAL;
-    return parse_body(req, NULL, 0, out);
+    return parse_body(req, fields_max, NULL, 0, out);
 }
 
-int web_form_parse_upload(const struct http_request *req, const char *upload_field,
-                          size_t upload_max, struct web_form **out)
+int web_form_parse_upload(const struct http_request *req, unsigned fields_max,
+                          const char *upload_field, size_t upload_max, struct web_form **out)
 {
     if (!req->connection || !upload_field ||
         !content_type_is(req->content_type, "multipart/form-data"))
         return SAE_EINVAL;
-    return parse_body(req, upload_field, upload_max, out);
+    return parse_body(req, fields_max, upload_field, upload_max, out);
 }
 
 void web_form_free(struct web_form *form)

@@ -24,7 +24,7 @@
 #define WEB_QUERY_ARGS_MAX 16u     /* query arguments */
 #define WEB_QUERY_BYTES 256u       /* one query argument's value, NUL included */
 #define WEB_FORM_BODY_BYTES 65536u /* a form body */
-#define WEB_FORM_FIELDS_MAX 128u   /* fields of a form (a case's form with its sets' boxes) */
+#define WEB_FORM_FIELDS_MAX 128u   /* fields any form may have; each route bounds its own */
 #define WEB_FORM_NAME_BYTES 64u    /* a field's name, NUL included */
 #define WEB_FORM_VALUE_BYTES 4096u /* a field's value, NUL included */
 
@@ -54,6 +54,7 @@ struct web_form_field {
 struct web_form {
     struct web_form_field fields[WEB_FORM_FIELDS_MAX];
     unsigned count;
+    unsigned fields_max; /* the parse's bound on count */
     int error; /* the parse's first problem (kept while the PostProcessor runs) */
     /* An uploaded file (web_form_parse_upload): its field's name, its limit, its bytes. */
     const char *upload_field;
@@ -64,16 +65,16 @@ struct web_form {
 
 /* Parses the body as application/x-www-form-urlencoded (the Content-Type must say so; an
  * empty body is a form without fields). A name given twice is SAE_EINVAL: a form's field
- * has one value. *out is freed with web_form_free (which wipes the values: they may hold
- * passwords). */
-int web_form_parse(const struct http_request *req, struct web_form **out);
+ * has one value; more than fields_max fields (at most WEB_FORM_FIELDS_MAX) is SAE_ETOOBIG.
+ * *out is freed with web_form_free (which wipes the values: they may hold passwords). */
+int web_form_parse(const struct http_request *req, unsigned fields_max, struct web_form **out);
 void web_form_free(struct web_form *form);
 /* The same for a multipart/form-data body (a form with <input type=file>): text fields as
  * above, and the one file field named upload_field, at most upload_max bytes (SAE_ETOOBIG
  * past it), in form->upload / upload_len (wiped when freed). Any other file is SAE_EINVAL.
  * The body may hold WEB_FORM_BODY_BYTES besides the file. */
-int web_form_parse_upload(const struct http_request *req, const char *upload_field,
-                          size_t upload_max, struct web_form **out);
+int web_form_parse_upload(const struct http_request *req, unsigned fields_max,
+                          const char *upload_field, size_t upload_max, struct web_form **out);
 /* The value of a field, or NULL. */
 const char *web_form_get(const struct web_form *form, const char *name);
 /* 0 when every field's name is one of the NULL-terminated allowed names, SAE_EINVAL when
