@@ -26,9 +26,7 @@ def sync(directory):
 
 
 def edit(directory, report, *sets):
-    args = ["edit", report]
-    for s in sets:
-        args += ["--set", s]
+    args = ["edit", report] + saenode.sets_args(sets)
     saenode.ok(args, dir=directory)
 
 

@@ -18,6 +18,7 @@ import subprocess
 import pytest
 
 import hubproc
+import saenode
 import saeproto
 from hubcli_world import (shown, CASE1, CASE2, EDIT_A, EDIT_B, FORMULA_NAME, FORMULA_NAME_2,
                           FORMULA_NOTES, FORMULA_PROVIDER, NARRATIVE, build_world, enrolled,
@@ -519,7 +520,8 @@ def test_reports_edit_reaches_the_posts(hub):
     for device in (w.a1, w.a2, w.b1):
         device.pull_all()
     proc = hub.ok("reports", "edit", w.case1[:8], "--set", "intake_channel=phone",
-                  "--set", "victim_name=Siti Aminah", "--unset", "narrative",
+                  "--set-file", "victim_name=" + saenode.value_file("Siti Aminah"),
+                  "--unset", "narrative",
                   "--by", "Pak Budi (UPT PPA)")
     out = proc.stdout.decode()
     assert out.startswith("saved 3 district change(s) to %s by Pak Budi (UPT PPA)" % w.case1)
