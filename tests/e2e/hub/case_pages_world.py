@@ -3,6 +3,7 @@ every role, and three real sae-node posts of one village that synced cases (one 
 service and a referral) and left a hard conflict on a case's risk level."""
 import hubproc
 import saenode
+from console_client import Console
 
 VILLAGE = "Sumberanyar"  # 35.13.12.2018, kecamatan Paiton
 ROLES = (("siti", "coordinator"), ("budi", "operator"), ("rina", "admin"))
@@ -51,6 +52,14 @@ def build(tmp_path, name_a="Siti Aminah", narrative="Korban dipukul di rumah"):
     sync(w.a)
     sync(w.b)
     return w
+
+
+def client(w, name):
+    """A console API client signed in as account name, its code of conduct accepted."""
+    c = Console(w.hub)
+    c.sign_in(name, w.passwords[name])
+    c.accept_conduct()
+    return c
 
 
 def open_conflicts(hub):
