@@ -110,3 +110,25 @@ def test_the_api_gives_a_story_only_with_consent(tmp_path):
     hidden = story(operator)  # the operator's role still masks it, consent or not
     assert hidden["standing"]["value"] is None and not hidden["standing"]["no_consent"]
     w.hub.stop()
+
+
+def test_the_case_page_says_what_does_not_leave_the_district(tmp_path, browser):
+    """In headless Chromium: a coordinator's case file says, in Indonesian and then in
+    English, that this survivor's sensitive values do not leave the district; once she
+    consents the notice is gone. The hostile name stays text."""
+    w = world.build(tmp_path, name_a=WITHHELD_NAME)
+    b = browser(w.hub)
+    b.sign_in("siti", w.passwords["siti"])
+    if b.path == "/console/conduct":
+        b.submit("#accept")
+    b.open("/console/case?id=" + w.case)
+    assert "Tanpa persetujuan berbagi" in b.text("#no-consent")
+    assert not b.alert_open()
+    b.click("#lang-switch")  # the language is kept for the next pages
+    b.open("/console/case?id=" + w.case)
+    assert "No consent to share" in b.text("#no-consent")
+    world.edit(w.a, w.case, "consent_share=ya")
+    world.sync(w.a)
+    b.open("/console/case?id=" + w.case)
+    assert not b.finds("#no-consent")
+    w.hub.stop()
