@@ -273,12 +273,14 @@ static const struct sae_field case_fields[] = {
                  "Date of consent to services"),
     CONSENT("consent_share", "Persetujuan berbagi data dengan lembaga rujukan",
             "Consent to share with referral agencies",
-            "Korban setuju nama dan cerita dibagikan kepada lembaga yang dituju rujukan (surat "
-            "rujukan, akun lembaga). Tanpa persetujuan ini data pribadi tidak keluar dari pos "
-            "dan kabupaten.",
-            "The survivor agrees that name and story are shared with the agencies a referral "
-            "goes to (referral letter, the agency's account). Without it personal data does not "
-            "leave the post and the district."),
+            "Korban setuju nama, kontak, kronologi dan catatan dibagikan kepada lembaga yang "
+            "dituju rujukan (surat rujukan, akun lembaga) dan ikut dalam ekspor kabupaten. "
+            "Tanpa persetujuan ini data itu tidak keluar dari pos dan kabupaten: di tempatnya "
+            "tertulis \"tanpa persetujuan\".",
+            "The survivor agrees that name, contact, story and notes are shared with the "
+            "agencies a referral goes to (referral letter, the agency's account) and go into "
+            "the district's exports. Without it they do not leave the post and the district: "
+            "\"no consent\" stands in their place."),
     CONSENT_DATE("consent_share_date", "Tanggal persetujuan berbagi data",
                  "Date of consent to share"),
     CONSENT("consent_statistics", "Persetujuan dihitung dalam statistik",

@@ -121,8 +121,10 @@ static const struct sae_field shelter_fields[] = {
      .label_en = "Planned end",
      .help_id = "7 hari setelah masuk bila tidak diisi; perpanjangan wajib dengan alasan.",
      .help_en = "7 days after admission unless given; an extension needs a reason."},
+    /* Why a survivor must stay longer is her story (who still looks for her): sensitive. */
     {.name = "extension_reason", .type = SAE_FIELD_TEXT, .label_id = "Alasan perpanjangan",
-     .label_en = "Reason for the extension", .multiline = true, .max_bytes = REASON_BYTES},
+     .label_en = "Reason for the extension", .sensitive = true, .multiline = true,
+     .max_bytes = REASON_BYTES},
     {.name = "discharge_date", .type = SAE_FIELD_DATE, .label_id = "Tanggal keluar",
      .label_en = "Discharge date"},
     {.name = "discharge_reason", .type = SAE_FIELD_ENUM, .label_id = "Alasan keluar",
@@ -134,8 +136,14 @@ static const struct sae_field referral_fields[] = {
     CASE_REFERENCE,
     {.name = "referred_to", .type = SAE_FIELD_ENUM, .label_id = "Dirujuk ke", .label_en = "Referred to",
      .required = true, ENUM_VALUES(referral_targets)},
+    /* Not sensitive: the agency reads it (letter, partner account) whatever the consent, so
+     * the form says to write the service needed, not the survivor's name or story. */
     {.name = "referral_reason", .type = SAE_FIELD_TEXT, .label_id = "Alasan rujukan",
-     .label_en = "Reason for the referral", .multiline = true, .max_bytes = REASON_BYTES},
+     .label_en = "Reason for the referral", .multiline = true, .max_bytes = REASON_BYTES,
+     .help_id = "Dibaca lembaga tujuan, juga tanpa persetujuan berbagi data: tulis layanan "
+                "yang dibutuhkan, bukan nama atau cerita korban.",
+     .help_en = "The agency reads it even without consent to share: write the service "
+                "needed, not the survivor's name or story."},
     {.name = "referral_date", .type = SAE_FIELD_DATE, .label_id = "Tanggal rujukan",
      .label_en = "Referral date", .required = true},
     {.name = "referral_status", .type = SAE_FIELD_ENUM, .label_id = "Status rujukan",

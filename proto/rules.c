@@ -196,7 +196,7 @@ static int check_shelter(const struct sae_rules_input *in, struct sae_message *w
     if (rc == 0 && planned && was_planned && strcmp(planned, was_planned) > 0 &&
         !given(in, "extension_reason")) {
         sae_message_set(why, "planned_end_date moves from %s to %s: perpanjangan wajib dengan "
-                        "alasan / an extension needs its reason; add --set extension_reason=TEXT",
+                        "alasan / an extension needs its reason; give extension_reason with it",
                         was_planned, planned);
         rc = SAE_EINVAL;
     }

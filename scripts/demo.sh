@@ -103,24 +103,28 @@ show_command sae-node -d "$POS" fields case
 say "(... and more: sae-node fields, or sae-node fields --json for scripts)"
 
 step "3. Catat pengaduan / Record complaints" \
-    "add KIND --set FIELD=VALUE ... saves a report and prints its id; a long narrative" \
-    "can come from a file or standard input."
+    "add KIND --set FIELD=VALUE ... saves a report and prints its id. Names, contacts," \
+    "narratives and notes are sensitive: they come from a file or standard input" \
+    "(--set-file FIELD=FILE, or FIELD=- typed without echo), never as an argument."
+value_file nama-lestari.txt "Lestari Wulandari"
 add_with_text "$POS" "Korban datang ke Rumah SAE bersama kakaknya. Ia mengaku sering dimaki dan
 dipukul oleh suaminya, terakhir dua hari lalu setelah bertengkar soal uang belanja.
 Tampak memar di lengan kiri. Korban ingin tetap tinggal di rumah, tetapi meminta
 pendampingan dan rencana keselamatan." \
     case --set violence_types=physical --set victim_sex=F --set victim_age=34 \
-    --set victim_name="Lestari Wulandari" --set intake_date="$(days_ago 12)" \
+    --set-file victim_name=nama-lestari.txt --set intake_date="$(days_ago 12)" \
     --set intake_channel=walk_in --set location_type=household \
     --set perpetrator_relation=spouse --set perpetrator_sex=M \
     --set consent_services=ya --set-file narrative=-
 CASE_HOME=$NEW_ID
 
+value_file nama-nur.txt "Nur Aini Safitri"
+
 add_with_text "$POS" "Ibu korban melapor lewat WhatsApp bahwa anaknya (14 tahun) dilecehkan secara
 seksual oleh seorang tetangga saat pulang mengaji. Sejak itu korban takut keluar rumah
 dan tidak mau berangkat sekolah. Keluarga bersedia melapor ke Unit PPA Polres." \
     case --set violence_types=sexual --set victim_sex=F --set victim_age=14 \
-    --set victim_name="Nur Aini Safitri" --set intake_date="$(days_ago 10)" \
+    --set-file victim_name=nama-nur.txt --set intake_date="$(days_ago 10)" \
     --set intake_channel=whatsapp --set location_type=public_facility \
     --set perpetrator_relation=neighbour --set perpetrator_sex=M --set risk_level=high \
     --set consent_services=ya --set consent_share=ya --set-file narrative=-
@@ -133,13 +137,15 @@ CASE_DUPLICATE=$NEW_ID
 
 step "4. Layanan dan rujukan / Services and referrals" \
     "They point at their case by id; 6 or more first characters are enough."
+value_file catatan-visum.txt "Korban didampingi ibunya dan petugas Rumah SAE untuk pemeriksaan visum."
+value_file catatan-polisi.txt "Laporan polisi dibuat dengan pendampingan paralegal desa."
 add_report "$POS" service --set case_id="$(short "$CASE_GIRL")" \
     --set service_type=health_visum --set service_date="$(days_ago 9)" \
     --set provider="Puskesmas Sumber" \
-    --set notes="Korban didampingi ibunya dan petugas Rumah SAE untuk pemeriksaan visum."
+    --set-file notes=catatan-visum.txt
 add_report "$POS" referral --set case_id="$(short "$CASE_GIRL")" \
     --set referred_to=police_ppa_unit --set referral_date="$(days_ago 9)" \
-    --set notes="Laporan polisi dibuat dengan pendampingan paralegal desa."
+    --set-file notes=catatan-polisi.txt
 
 step "5. Perbarui dan lihat / Update and show" \
     "edit appends changes to the journal; nothing is overwritten. show gives every field."
@@ -205,19 +211,21 @@ step "10. Sinkron pertama / First sync" \
 run_node "$POS" sync
 run_node "$PENDAMPING" sync
 run_node "$PENDAMPING" list --kind case
+value_file nama-dewi.txt "Dewi Anggraini"
 add_with_text "$NGADISARI" "Korban (17 tahun) ditawari pekerjaan sebagai pelayan rumah makan di Surabaya oleh
 kenalan di media sosial. Ijazahnya ditahan, gajinya tidak dibayar selama tiga bulan, dan
 ia dilarang pulang. Korban berhasil kembali ke desa dibantu kepala dusun; dirujuk oleh
 bidan desa ke Rumah SAE." \
     case --set violence_types=exploitation --set victim_sex=F --set victim_age=17 \
-    --set victim_name="Dewi Anggraini" --set intake_date="$(days_ago 6)" \
+    --set-file victim_name=nama-dewi.txt --set intake_date="$(days_ago 6)" \
     --set intake_channel=referral_in --set location_type=workplace \
     --set perpetrator_relation=employer --set perpetrator_sex=M --set risk_level=medium \
     --set consent_services=ya --set-file narrative=-
 CASE_NGADISARI=$NEW_ID
+value_file catatan-hukum.txt "Pendampingan hukum untuk menuntut gaji dan ijazah korban."
 add_report "$NGADISARI" referral --set case_id="$(short "$CASE_NGADISARI")" \
     --set referred_to=uptd_ppa --set referral_date="$(days_ago 5)" \
-    --set notes="Pendampingan hukum untuk menuntut gaji dan ijazah korban."
+    --set-file notes=catatan-hukum.txt
 run_node "$NGADISARI" sync
 run_node "$NGADISARI" list
 
@@ -227,16 +235,18 @@ step "11. Satu perangkat offline / One device offline, two edits of the same cas
     "offline on a home visit where Lestari said things had calmed down, sets the risk to" \
     "low and records her consent to share data. Neither has seen the other's edit."
 run_node "$POS" edit "$(short "$CASE_HOME")" --set risk_level=high
+value_file catatan-ancaman.txt "Suami korban datang ke pos dan mengancam; korban dan anaknya dipindahkan ke rumah aman."
 add_report "$POS" service --set case_id="$(short "$CASE_HOME")" \
     --set service_type=shelter_in --set service_date="$(days_ago 1)" \
     --set provider="Rumah aman UPTD PPA" \
-    --set notes="Suami korban datang ke pos dan mengancam; korban dan anaknya dipindahkan ke rumah aman."
+    --set-file notes=catatan-ancaman.txt
 run_node "$POS" sync
 run_node "$PENDAMPING" edit "$(short "$CASE_HOME")" --set risk_level=low --set consent_share=ya
+value_file catatan-polres.txt "Korban didampingi saat pemeriksaan tambahan di Unit PPA Polres."
 add_report "$PENDAMPING" service --set case_id="$(short "$CASE_GIRL")" \
     --set service_type=police_accompaniment --set service_date="$(days_ago 1)" \
     --set provider="Paralegal desa Wonokerso" \
-    --set notes="Korban didampingi saat pemeriksaan tambahan di Unit PPA Polres."
+    --set-file notes=catatan-polres.txt
 say "Still offline: its changes wait in the journal."
 run_node "$PENDAMPING" status
 say "Back online: it sends its changes and receives the post's; then the post catches up."

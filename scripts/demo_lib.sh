@@ -92,6 +92,14 @@ add_with_text() {
     printf '%s\n' "$NEW_ID"
 }
 
+# value_file FILE TEXT: FILE (private to its owner) holds TEXT, as staff would write it in
+# an editor: a value of a sensitive field (a name, notes) never goes on the command line,
+# where ps and the shell's history show it; --set-file FIELD=FILE reads it.
+value_file() {
+    (umask 077 && printf '%s' "$2" >"$1")
+    say "$1 holds $(quote_word "$2") (written in an editor, not on the command line)"
+}
+
 # The short form of an id that the commands accept: its first 8 characters.
 short() {
     printf '%s' "${1%%-*}"

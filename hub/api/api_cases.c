@@ -11,6 +11,7 @@
 #include "api/page_conflicts.h"
 #include "api/page_reports.h"
 #include "render/render.h"
+#include "render/render_export.h"
 #include "store/conflict_queue.h"
 
 static json_t *row_json(const struct hub_list_row *r)
@@ -49,13 +50,20 @@ int api_reports(struct console_exchange *x, const struct web_form *form)
                                               rows));
 }
 
-static json_t *version_json(const struct hub_queue_version *v, bool mask)
+/* How a sensitive value is kept out of an answer: for the caller's role, or for want of the
+ * survivor's consent to share, which holds for every role (the API is how data leaves). */
+struct mask {
+    bool masked, no_consent;
+};
+
+static json_t *version_json(const struct hub_queue_version *v, struct mask mask)
 {
     if (!v->exists)
         return json_null();
-    return json_pack("{s:I, s:s?, s:b, s:s?, s:s?, s:b, s:I, s:b}", "seq", (json_int_t)v->seq,
-                     "value", mask ? NULL : v->value, "masked", mask, "author", v->author,
-                     "device", v->device, "district", v->district, "time_ms",
+    return json_pack("{s:I, s:s?, s:b, s:b, s:s?, s:s?, s:b, s:I, s:b}", "seq",
+                     (json_int_t)v->seq, "value", mask.masked ? NULL : v->value, "masked",
+                     mask.masked, "no_consent", mask.no_consent, "author", v->author, "device",
+                     v->device, "district", v->district, "time_ms",
                      (json_int_t)sae_hlc_ms(v->version.hlc), "held", v->held);
 }
 
@@ -70,8 +78,12 @@ static bool sensitive(const struct hub_queue_entry *e)
 static int entry_json(struct console_exchange *x, const struct hub_queue_entry *e, json_t **out)
 {
     bool may_see = console_may(x->caller.account.role, RIGHT_REVEAL), secret = sensitive(e);
-    bool mask = secret && !may_see;
-    if (secret && may_see) {
+    bool share = true;
+    int shared = secret ? hub_export_shares(x->store, e->report_id, &share) : 0;
+    if (shared != 0)
+        return shared;
+    struct mask mask = {secret && (!may_see || !share), secret && !share};
+    if (secret && !mask.masked) {
         int rc = hub_audit_append(x->store, x->caller.account.name, "case-reveal", e->report_id,
                                   x->caller.address, x->now_s * 1000);
         if (rc != 0)

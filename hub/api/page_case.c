@@ -12,6 +12,7 @@
 #include "app/html.h"
 #include "merge/merge.h"
 #include "merge/merge_case_review.h"
+#include "render/render_export.h"
 #include "sae/sae_byline.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_plan.h"
@@ -302,6 +303,13 @@ static void card(struct html *h, const char *title)
     html_element(h, "h2", NULL, 0, title);
 }
 
+/* What leaves the district of this survivor: nothing sensitive (render_export.h decides). */
+static void no_consent_notice(struct html *h, const struct console_exchange *x)
+{
+    const struct html_attr p[] = {A("class", "alert warn"), A("id", "no-consent")};
+    html_element(h, "p", p, N(p), layout_say(x, MSG_NO_CONSENT_SHARE));
+}
+
 /* The case file page; alert (may be NULL) says what the last action did. */
 static int case_page(struct console_exchange *x, const char *id, bool reveal, unsigned status,
                      const char *alert_kind, const char *alert)
@@ -310,6 +318,9 @@ static int case_page(struct console_exchange *x, const char *id, bool reveal, un
     int rc = hub_case_file_load(x->store, id, reveal, now_ms(x), &file);
     if (rc == SAE_ENOTFOUND || rc == SAE_EINVAL)
         return console_page_message(x, 404, MSG_NOT_FOUND);
+    bool share = true;
+    if (rc == 0)
+        rc = hub_export_shares(x->store, id, &share);
     if (rc == 0)
         rc = hub_audit_append(x->store, x->caller.account.name, reveal ? "case-reveal" : "case-open",
                               id, x->caller.address, now_ms(x));
@@ -323,6 +334,8 @@ static int case_page(struct console_exchange *x, const char *id, bool reveal, un
     heading(&h, x, file);
     if (alert)
         layout_alert(&h, alert_kind, alert);
+    if (!share)
+        no_consent_notice(&h, x);
     case_actions(&h, x, file, reveal);
     const struct html_attr grid[] = {A("class", "grid2")};
     html_open(&h, "div", grid, N(grid));

@@ -372,7 +372,7 @@ int page_export(struct console_exchange *x, const struct web_form *form)
     if (!out)
         return SAE_ENOMEM;
     struct hub_export_request request = {&f.query, full ? HUB_EXPORT_FULL : HUB_EXPORT_DEIDENTIFIED,
-                                         csv, full, false};
+                                         csv, full};
     rc = hub_export_write(x->store, out, &request, &count, &why);
     if (fclose(out) != 0 && rc == 0)
         rc = SAE_EIO;

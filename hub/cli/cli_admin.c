@@ -4,9 +4,11 @@
 
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "sae/sae_cli_value.h"
 #include "sae/sae_plan.h"
 #include "sae/sae_validate.h"
 #include "store/hub_accounts.h"
@@ -138,15 +140,14 @@ static int resolve_reference(struct hub_store *store, const struct sae_field *fi
     return rc;
 }
 
-int hub_admin_canonical_value(struct hub_store *store, const struct sae_field *field,
-                              const char *village, const char *raw, char **out,
-                              struct sae_message *why)
+static int canonical_bytes(struct hub_store *store, const struct sae_field *field,
+                           const char *village, const char *raw, size_t len, char **out,
+                           struct sae_message *why)
 {
     char message[SAE_VALIDATE_MESSAGE_BYTES], id[SAE_ID_TEXT_LEN + 1];
-    size_t len = strlen(raw);
-    if (field->type == SAE_FIELD_AREA)
+    if (field->type == SAE_FIELD_AREA && strlen(raw) == len)
         return sae_edit_area(field, raw, out, why);
-    if (field->type == SAE_FIELD_REFERENCE && len <= SAE_ID_TEXT_LEN) {
+    if (field->type == SAE_FIELD_REFERENCE && len <= SAE_ID_TEXT_LEN && strlen(raw) == len) {
         int rc = resolve_reference(store, field, village, raw, id, why);
         if (rc != 0)
             return rc;
@@ -156,6 +157,25 @@ int hub_admin_canonical_value(struct hub_store *store, const struct sae_field *f
     int rc = sae_validate_value(field, raw, len, out, message);
     if (rc != 0)
         sae_message_set(why, "%s", message);
+    return rc;
+}
+
+int hub_admin_canonical_value(struct hub_store *store, const struct sae_field *field,
+                              const char *village, const struct hub_value_arg *arg, char **out,
+                              struct sae_message *why)
+{
+    if (!arg->from_file) {
+        int rc = sae_cli_value_refuse_argument(field, arg->option, arg->file_option,
+                                               arg->names_field, why);
+        return rc != 0 ? rc : canonical_bytes(store, field, village, arg->text,
+                                              strlen(arg->text), out, why);
+    }
+    char *content = NULL;
+    size_t len = 0;
+    int rc = sae_cli_value_read(field, arg->text, &content, &len, why);
+    if (rc == 0)
+        rc = canonical_bytes(store, field, village, content, len, out, why);
+    free(content);
     return rc;
 }
 

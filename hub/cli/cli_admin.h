@@ -29,12 +29,21 @@ int hub_admin_actor(struct hub_store *store, const char *by, char *out, size_t c
 /* An audit row for a change made on the command line (address "cli"). */
 int hub_admin_audit(struct hub_store *store, const char *actor, const char *action,
                     const char *target);
-/* Validates raw for field of a report of village by the catalogue into its canonical form
- * (malloc'd). A reference may be a report id, prefix or registration number; it must name
- * a report of the field's ref_kind in the same village that is not deleted. An area may be
- * its code or its name in the official list. 0 or an SAE code, why set. */
+/* A value given to a command: the option's argument itself, or (from_file) the content of
+ * the file or standard input it names (sae/sae_cli_value.h). A sensitive field's value is
+ * refused as an argument, the refusal naming file_option (FIELD=PATH when names_field). */
+struct hub_value_arg {
+    const char *text;
+    bool from_file;
+    const char *option, *file_option;
+    bool names_field;
+};
+/* Validates the value for field of a report of village by the catalogue into its canonical
+ * form (malloc'd). A reference may be a report id, prefix or registration number; it must
+ * name a report of the field's ref_kind in the same village that is not deleted. An area
+ * may be its code or its name in the official list. 0 or an SAE code, why set. */
 int hub_admin_canonical_value(struct hub_store *store, const struct sae_field *field,
-                              const char *village, const char *raw, char **out,
+                              const char *village, const struct hub_value_arg *arg, char **out,
                               struct sae_message *why);
 /* --village V of a command: a code or a unique name of the hub's list of areas, as its
  * code; prints option's refusal (the nearest names or the candidates) otherwise. */

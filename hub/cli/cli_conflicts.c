@@ -140,7 +140,7 @@ static int conflicts_show(struct hub_cli *cli, int argc, char **argv)
 }
 
 struct resolve_input {
-    const char *id_arg, *keep_arg, *value, *author, *note;
+    const char *id_arg, *keep_arg, *value, *value_file, *author, *note;
     bool unset;
     int keep;
 };
@@ -150,6 +150,7 @@ static int parse_resolve(int argc, char **argv, struct resolve_input *in)
     memset(in, 0, sizeof *in);
     const struct sae_cli_option options[] = {
         SAE_CLI_OPT_TEXT("keep", 0, &in->keep_arg), SAE_CLI_OPT_TEXT("value", 0, &in->value),
+        SAE_CLI_OPT_TEXT("value-file", 0, &in->value_file),
         SAE_CLI_OPT_FLAG("unset", 0, &in->unset),   SAE_CLI_OPT_TEXT("by", 0, &in->author),
         SAE_CLI_OPT_TEXT("note", 0, &in->note),
     };
@@ -160,9 +161,9 @@ static int parse_resolve(int argc, char **argv, struct resolve_input *in)
         return hub_cli_fail(SAE_EINVAL, "conflicts resolve takes one conflict id: sae-hub "
                             "conflicts resolve ID --keep N --by NAME");
     in->id_arg = argv[optind];
-    if ((in->keep_arg != NULL) + (in->value != NULL) + in->unset != 1)
+    if ((in->keep_arg != NULL) + (in->value != NULL) + (in->value_file != NULL) + in->unset != 1)
         return hub_cli_fail(SAE_EINVAL, "conflicts resolve needs exactly one of --keep N, "
-                            "--value V or --unset");
+                            "--value V, --value-file FILE or --unset");
     long long keep = 0;
     if (in->keep_arg && parse_positive(in->keep_arg, KEEP_MAX, &keep) != 0)
         return hub_cli_fail(SAE_EINVAL, "--keep takes a candidate number (1, 2, ...; see: "
@@ -180,7 +181,11 @@ static int check_choice(struct hub_cli *cli, struct hub_store *store,
 {
     struct sae_field_ref ref;
     struct sae_message why = {{0}};
-    if (!k->open || strcmp(k->field, SAE_FIELD_TOMBSTONE) == 0)
+    bool tombstone = strcmp(k->field, SAE_FIELD_TOMBSTONE) == 0;
+    if (tombstone && in->value_file)
+        return hub_cli_fail(SAE_EINVAL, "conflict %" PRId64 " is about a deletion; --value-file "
+                            "is for a field's value: give --keep N", k->id);
+    if ((!k->open || tombstone) && !in->value_file)
         return SAE_EXIT_OK;
     if (in->keep_arg && (size_t)in->keep > k->candidate_count)
         return hub_cli_fail(SAE_EINVAL, "conflict %" PRId64 " has %zu candidates; --keep takes "
@@ -197,6 +202,9 @@ static int check_choice(struct hub_cli *cli, struct hub_store *store,
                             "or give --value", ref.field->name);
     if (in->unset)
         return SAE_EXIT_OK;
+    if (ref.element && in->value_file)
+        return hub_cli_fail(SAE_EINVAL, "%s is one element of a set: give --value 1 to keep it "
+                            "in the set or --unset to take it out", k->field);
     if (ref.element) {
         char message[SAE_VALIDATE_MESSAGE_BYTES];
         if (sae_validate_ref(&ref, in->value, strlen(in->value), canonical, message) == 0)
@@ -204,11 +212,20 @@ static int check_choice(struct hub_cli *cli, struct hub_store *store,
         return hub_cli_fail(SAE_EINVAL, "%s: %s (an element is 1 while in the set; --unset "
                             "takes it out)", k->field, message);
     }
-    int rc = hub_admin_canonical_value(store, ref.field, k->village, in->value, canonical, &why);
+    struct hub_value_arg value = {in->value_file ? in->value_file : in->value,
+                                  in->value_file != NULL, "--value", "--value-file", false};
+    int rc = hub_admin_canonical_value(store, ref.field, k->village, &value, canonical, &why);
     return rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli);
 }
 
-/* What the resolution did, from the conflict as stored after it. */
+static bool sensitive(const struct hub_conflict *k)
+{
+    struct sae_field_ref ref;
+    return sae_catalogue_resolve(k->kind, k->field, &ref) == 0 && ref.field->sensitive;
+}
+
+/* What the resolution did, from the conflict as stored after it; a sensitive value is not
+ * repeated on the screen. */
 static void print_resolution(const struct hub_conflict *k, const struct resolve_input *in)
 {
     char version[SAE_HLC_HEX_LEN + 1];
@@ -219,6 +236,8 @@ static void print_resolution(const struct hub_conflict *k, const struct resolve_
         printf("kept candidate %d; ", in->keep);
     if (strcmp(k->field, SAE_FIELD_TOMBSTONE) == 0)
         printf("report %s %s", k->report_id, value ? "stays deleted" : "is restored");
+    else if (value && sensitive(k))
+        printf("%s is now the value given (rahasia / sensitive: not shown)", k->field);
     else if (value && strchr(value, '\n'))
         printf("%s is now %zu bytes of text", k->field, strlen(value));
     else

@@ -65,6 +65,7 @@ static int parse_export(int argc, char **argv, struct export_options *o)
 }
 
 struct export_context {
+    struct hub_store *store;
     FILE *out;
     bool csv;
     const struct hub_csv_columns *columns;
@@ -72,13 +73,21 @@ struct export_context {
     size_t count;
 };
 
+/* Every field, but sensitive values without the survivor's consent (render_export.h). */
 static int export_visit(const struct hub_report *report, void *context)
 {
     struct export_context *e = context;
+    struct hub_report copy;
+    int rc = hub_export_consented(e->store, report, &copy);
+    if (rc != 0)
+        return rc;
     e->count++;
     if (e->csv)
-        return hub_csv_write_report(e->out, e->columns, report);
-    return hub_json_stream_item(&e->stream, hub_report_json(report));
+        rc = hub_csv_write_report(e->out, e->columns, &copy);
+    else
+        rc = hub_json_stream_item(&e->stream, hub_report_json(&copy));
+    free(copy.values);
+    return rc;
 }
 
 /* The console's export (render_export.h). The command line runs on the hub's own machine,
@@ -90,7 +99,7 @@ static int write_variant(struct hub_store *store, const struct export_options *o
     filter.kind = o->kind ? o->kind->name : NULL;
     filter.village = o->village_arg ? o->village : NULL;
     struct hub_export_request request = {
-        .filter = &filter, .csv = o->csv, .may_export_full = true, .leaves_district = o->outside,
+        .filter = &filter, .csv = o->csv, .may_export_full = true,
         .variant = strcmp(o->variant, "full") == 0 ? HUB_EXPORT_FULL : HUB_EXPORT_DEIDENTIFIED};
     return hub_export_write(store, out, &request, count, why);
 }
@@ -105,7 +114,7 @@ static int write_export(struct hub_store *store, const struct export_options *o,
     struct hub_csv_columns columns = {0};
     struct hub_report_filter filter = {.kind = o->kind, .include_deleted = true,
                                        .village = o->village_arg ? o->village : NULL};
-    struct export_context e = {.out = out, .csv = o->csv, .columns = &columns};
+    struct export_context e = {.store = store, .out = out, .csv = o->csv, .columns = &columns};
     int rc = o->csv ? hub_csv_columns_init(&columns, o->kind) : 0;
     if (rc == 0)
         rc = o->csv ? hub_csv_write_header(out, &columns) : hub_json_stream_begin(&e.stream, out);

@@ -7,6 +7,7 @@
 
 #include "cli/cli_admin.h"
 #include "merge/merge.h"
+#include "sae/sae_cli_value.h"
 #include "sae/sae_value_json.h"
 #include "merge/merge_case_review.h"
 #include "sae/sae_limits.h"
@@ -233,17 +234,30 @@ struct edit_input {
     const char *id_arg, *author;
     const char *args[SAE_LIMIT_CHANGES_PER_COMMAND];
     enum sae_edit_op ops[SAE_LIMIT_CHANGES_PER_COMMAND];
+    bool from_file[SAE_LIMIT_CHANGES_PER_COMMAND];
     size_t count;
+    bool stdin_taken; /* standard input gives one value per command */
 };
 
-/* One --set, --unset, --add or --remove (id its sae_edit_op), kept in the order given. */
+/* --set-file is a set whose value a file or standard input holds. */
+#define EDIT_SET_FILE (-1)
+
+/* One --set, --set-file, --unset, --add or --remove (id its sae_edit_op), kept in the order
+ * given. */
 static int take_change(void *context, int id, const char *value)
 {
     struct edit_input *in = context;
     if (in->count == SAE_LIMIT_CHANGES_PER_COMMAND)
         return hub_cli_fail(SAE_ETOOBIG, "too many changes in one command (limit %d)",
                             SAE_LIMIT_CHANGES_PER_COMMAND);
-    in->ops[in->count] = (enum sae_edit_op)id;
+    const char *eq = strchr(value, '=');
+    bool from_stdin = id == EDIT_SET_FILE && eq && strcmp(eq + 1, SAE_CLI_VALUE_STDIN) == 0;
+    if (from_stdin && in->stdin_taken)
+        return hub_cli_fail(SAE_EINVAL, "standard input gives one value per command; give "
+                            "the others from files (--set-file FIELD=FILE)");
+    in->stdin_taken |= from_stdin;
+    in->from_file[in->count] = id == EDIT_SET_FILE;
+    in->ops[in->count] = id == EDIT_SET_FILE ? SAE_EDIT_SET : (enum sae_edit_op)id;
     in->args[in->count++] = value;
     return SAE_EXIT_OK;
 }
@@ -253,6 +267,7 @@ static int parse_edit(int argc, char **argv, struct edit_input *in)
     memset(in, 0, sizeof *in);
     const struct sae_cli_option options[] = {
         SAE_CLI_OPT_CALL("set", true, take_change, in, SAE_EDIT_SET),
+        SAE_CLI_OPT_CALL("set-file", true, take_change, in, EDIT_SET_FILE),
         SAE_CLI_OPT_CALL("unset", true, take_change, in, SAE_EDIT_UNSET),
         SAE_CLI_OPT_CALL("add", true, take_change, in, SAE_EDIT_ADD),
         SAE_CLI_OPT_CALL("remove", true, take_change, in, SAE_EDIT_REMOVE),
@@ -302,10 +317,12 @@ static int edit_field(const struct hub_report *report, const char *name, enum sa
     return sae_edit_check(*out, op, why);
 }
 
-/* Validates one --set FIELD=VALUE, --unset FIELD, --add or --remove against report's kind. */
+/* Validates one --set FIELD=VALUE, --set-file FIELD=PATH, --unset FIELD, --add or --remove
+ * against report's kind. */
 static int validate_change(struct hub_store *store, const struct hub_report *report,
-                           const char *arg, enum sae_edit_op op, const struct sae_edit *done,
-                           size_t done_count, struct sae_edit *out, struct sae_message *why)
+                           const char *arg, enum sae_edit_op op, bool from_file,
+                           const struct sae_edit *done, size_t done_count,
+                           struct sae_edit *out, struct sae_message *why)
 {
     bool unset = op == SAE_EDIT_UNSET;
     const char *eq = strchr(arg, '=');
@@ -327,7 +344,8 @@ static int validate_change(struct hub_store *store, const struct hub_report *rep
     int rc = edit_field(report, name, op, done, done_count, &out->field, why);
     if (rc != 0 || unset)
         return rc;
-    return hub_admin_canonical_value(store, out->field, report->village, eq + 1, &out->value,
+    struct hub_value_arg value = {eq + 1, from_file, "--set", "--set-file", true};
+    return hub_admin_canonical_value(store, out->field, report->village, &value, &out->value,
                                      why);
 }
 
@@ -403,8 +421,8 @@ static int reports_edit(struct hub_cli *cli, int argc, char **argv)
                               "edited", report->kind->name);
     for (size_t i = 0; status == SAE_EXIT_OK && i < in.count; i++) {
         struct sae_message why = {{0}};
-        int rc = validate_change(store, report, in.args[i], in.ops[i], edits, count,
-                                 &edits[count], &why);
+        int rc = validate_change(store, report, in.args[i], in.ops[i], in.from_file[i], edits,
+                                 count, &edits[count], &why);
         if (rc == 0)
             count++;
         else

@@ -25,7 +25,7 @@ bool hub_export_keeps_field(enum hub_export_variant variant, const struct sae_fi
            (field->type != SAE_FIELD_TEXT || strcmp(field->name, "registration_number") == 0);
 }
 
-static int shares(struct hub_store *store, const char *id, bool *out)
+int hub_export_shares(struct hub_store *store, const char *id, bool *out)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, consent_sql, &stmt);
@@ -37,6 +37,26 @@ static int shares(struct hub_store *store, const char *id, bool *out)
            strcmp((const char *)sqlite3_column_text(stmt, 0), "true") == 0;
     sae_db_reset(stmt);
     return rc == SAE_DB_ROW ? 0 : rc;
+}
+
+int hub_export_consented(struct hub_store *store, const struct hub_report *report,
+                         struct hub_report *copy)
+{
+    static char no_consent[] = HUB_NO_CONSENT_MARK; /* shared by every copy, never written */
+    bool share = false;
+    int rc = hub_export_shares(store, report->id, &share);
+    if (rc != 0)
+        return rc;
+    *copy = *report;
+    copy->values = malloc((report->value_count ? report->value_count : 1) * sizeof *copy->values);
+    if (!copy->values)
+        return SAE_ENOMEM;
+    for (size_t i = 0; i < report->value_count; i++) {
+        copy->values[i] = report->values[i];
+        if (!share && report->values[i].field->sensitive)
+            copy->values[i].value = no_consent;
+    }
+    return 0;
 }
 
 struct export_run {
@@ -51,7 +71,7 @@ struct export_run {
 /* The report as it may leave: the values kept, dates cut to the month in the
  * de-identified variant (months[] owns those texts). */
 static int exported_copy(const struct export_run *run, const struct hub_report *report,
-                         bool strip_sensitive, struct hub_report *copy, char (*months)[8])
+                         struct hub_report *copy, char (*months)[8])
 {
     *copy = *report;
     copy->values = calloc(report->value_count ? report->value_count : 1, sizeof *copy->values);
@@ -60,8 +80,7 @@ static int exported_copy(const struct export_run *run, const struct hub_report *
     copy->value_count = 0;
     for (size_t i = 0; i < report->value_count; i++) {
         const struct hub_report_value *v = &report->values[i];
-        if (!hub_export_keeps_field(run->request->variant, v->field) ||
-            (strip_sensitive && v->field->sensitive))
+        if (!hub_export_keeps_field(run->request->variant, v->field))
             continue;
         struct hub_report_value *out = &copy->values[copy->value_count++];
         *out = *v;
@@ -95,21 +114,21 @@ static int write_row(struct export_run *run, const struct hub_report *copy)
 static int write_one(const char *id, void *context)
 {
     struct export_run *run = context;
-    struct hub_report *report = NULL, copy;
-    bool share = true;
+    struct hub_report *report = NULL, consented = {.values = NULL}, copy;
     int rc = hub_report_load(run->store, id, &report);
-    if (rc == 0 && run->request->leaves_district)
-        rc = shares(run->store, id, &share);
+    if (rc == 0)
+        rc = hub_export_consented(run->store, report, &consented);
     char (*months)[8] = rc == 0 ? calloc(report->value_count + 1, sizeof *months) : NULL;
     if (rc == 0 && !months)
         rc = SAE_ENOMEM;
     if (rc == 0)
-        rc = exported_copy(run, report, !share, &copy, months);
+        rc = exported_copy(run, &consented, &copy, months);
     if (rc == 0) {
         rc = write_row(run, &copy);
         free(copy.values);
         run->count += rc == 0;
     }
+    free(consented.values);
     free(months);
     hub_report_free(report);
     return rc;

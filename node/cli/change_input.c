@@ -1,11 +1,11 @@
 #include "cli/change_input.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/report_read.h"
+#include "sae/sae_cli_value.h"
 #include "sae/sae_validate.h"
 #include "sae/sae_wire_limits.h"
 
@@ -46,40 +46,6 @@ static int find_field(const struct change_input *input, const char *name, enum s
     return SAE_ENOTFOUND;
 }
 
-/* Reads at most limit + 1 bytes, so an oversized file is refused without reading it all. */
-static int read_value_file(const char *path, size_t limit, char **out, size_t *len,
-                           struct sae_message *why)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    char *buf = NULL;
-    if (!f) {
-        sae_message_set(why, "cannot read %s: %s", path, strerror(errno));
-        return SAE_EIO;
-    }
-    buf = malloc(limit + 2);
-    size_t n = buf ? fread(buf, 1, limit + 1, f) : 0;
-    int failed = buf ? ferror(f) : 0;
-    if (f != stdin)
-        fclose(f);
-    if (!buf)
-        return SAE_ENOMEM;
-    if (failed) {
-        free(buf);
-        sae_message_set(why, "cannot read %s", path);
-        return SAE_EIO;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return 0;
-}
-
-static size_t field_limit(const struct sae_field *field)
-{
-    return field->type == SAE_FIELD_TEXT && field->max_bytes ? field->max_bytes
-                                                             : SAE_LIMIT_TEXT_BYTES;
-}
-
 /* Validates raw bytes for field; reference values may be a unique prefix of an id or a
  * case's registration number, areas a name of the official list. */
 static int canonical_value(struct node_store *store, const struct sae_field *field,
@@ -116,11 +82,13 @@ static int value_of(struct node_store *store, const struct sae_field *field, enu
     int rc = sae_edit_check(field, edit_op(op), why);
     if (rc != 0 || op == CHANGE_UNSET)
         return rc;
-    if (op != CHANGE_SET_FILE)
-        return canonical_value(store, field, text, strlen(text), value, why);
+    if (op != CHANGE_SET_FILE) {
+        rc = sae_cli_value_refuse_argument(field, "--set", "--set-file", true, why);
+        return rc != 0 ? rc : canonical_value(store, field, text, strlen(text), value, why);
+    }
     char *content = NULL;
     size_t len = 0;
-    rc = read_value_file(text, field_limit(field), &content, &len, why);
+    rc = sae_cli_value_read(field, text, &content, &len, why);
     if (rc == 0)
         rc = canonical_value(store, field, content, len, value, why);
     free(content);
@@ -151,6 +119,13 @@ int change_input_add(struct change_input *input, struct node_store *store, enum 
     memcpy(name, arg, name_len);
     name[name_len] = '\0';
     int rc = find_field(input, name, edit_op(op), &field, why);
+    bool from_stdin = op == CHANGE_SET_FILE && strcmp(eq + 1, SAE_CLI_VALUE_STDIN) == 0;
+    if (rc == 0 && from_stdin && input->stdin_taken) {
+        sae_message_set(why, "standard input gives one value per command; give %s from a "
+                        "file (--set-file %s=FILE)", name, name);
+        rc = SAE_EINVAL;
+    }
+    input->stdin_taken |= from_stdin;
     char *value = NULL;
     if (rc == 0)
         rc = value_of(store, field, op, eq ? eq + 1 : NULL, &value, why);

@@ -1,10 +1,13 @@
 /* Turns --set FIELD=VALUE, --set-file FIELD=PATH, --unset FIELD, --add SET=CODE and
  * --remove SET=CODE options into validated journal changes: catalogue lookup, value
  * validation (labels and common forms accepted), reference prefixes and registration
- * numbers resolved, areas by code or name, old and assigned fields refused. */
+ * numbers resolved, areas by code or name, old and assigned fields refused, and a sensitive
+ * field's value refused as an argument (sae/sae_cli_value.h: from a file or standard input
+ * only). */
 #ifndef CHANGE_INPUT_H
 #define CHANGE_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "store/journal.h"
@@ -22,6 +25,7 @@ struct change_input {
     const struct sae_kind *kind;
     struct journal_change changes[SAE_LIMIT_CHANGES_PER_COMMAND];
     size_t count;
+    bool stdin_taken; /* standard input gives one value per command */
 };
 
 void change_input_init(struct change_input *input, const struct sae_kind *kind);

@@ -1,7 +1,8 @@
 /* make bench: the post app on a busy post. A node directory with 10,000 cases and two
  * services each is written through the node's own store code (change_input + journal_add,
- * as `sae-node add` writes them); then a real `sae-node serve` from build/sae-node serves it
- * on 127.0.0.1 and one signed-in staff member's libcurl client (one kept-alive connection)
+ * as `sae-node add` writes them, names and narratives from files); then a real
+ * `sae-node serve` from build/sae-node serves it on 127.0.0.1 and one signed-in staff
+ * member's libcurl client (one kept-alive connection)
  * reads the home page, the case list, a search by name and a case file, each timed (p50,
  * p95) beside the raw SQL query that reads the same rows from node.db in the same run, as a
  * ratio. Aim: p95 of every page at most 100 ms. BENCH_CASES and BENCH_ROUNDS change the
@@ -12,6 +13,7 @@
 
 #include "bench_hub_support.h"
 #include "bench_timing.h"
+#include "change_set.h"
 #include "cli/change_input.h"
 #include "post_app_client.h"
 #include "store/journal.h"
@@ -48,7 +50,7 @@ static int add_report(struct node_store *store, const char *kind_name,
         return rc;
     change_input_init(&input, kind);
     for (size_t i = 0; rc == 0 && sets[i]; i++)
-        rc = change_input_add(&input, store, CHANGE_SET, sets[i], &why);
+        rc = change_set_add(store, &input, sets[i], &why);
     if (rc == 0)
         rc = change_input_complete(&input, &why);
     if (rc == 0)

@@ -4,12 +4,15 @@ Every test drives the binary named by $SAE_NODE_BIN (set by `make e2e`) as a sep
 process, with its own temporary node directory, and judges it only by what a user sees:
 exit status, stdout, stderr and the bytes of the files it leaves behind.
 """
+import atexit
 import datetime
 import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import uuid
 
 BIN = os.environ.get("SAE_NODE_BIN", "")
@@ -133,19 +136,65 @@ def snapshot(directory):
     return files
 
 
-def case_sets(**fields):
-    """--set arguments for a valid case, with fields added, replaced or (value None) left out."""
-    values = dict(CASE_REQUIRED)
-    values.update(fields)
+_SENSITIVE = {}
+
+
+def sensitive_fields():
+    """{kind: [field, ...]} of the fields the catalogue marks sensitive (`fields --json`)."""
+    if not _SENSITIVE:
+        for kind in ok(["fields", "--json"]).json():
+            _SENSITIVE[kind["kind"]] = [f["name"] for f in kind["fields"] if f["sensitive"]]
+    return _SENSITIVE
+
+
+_VALUE_FILES = tempfile.mkdtemp(prefix="sae-values-")
+atexit.register(shutil.rmtree, _VALUE_FILES, True)
+
+
+def value_file(value):
+    """A file holding value (str or bytes), for --set-file FIELD=PATH."""
+    fd, path = tempfile.mkstemp(dir=_VALUE_FILES)
+    with os.fdopen(fd, "wb") as f:
+        f.write(value if isinstance(value, bytes) else value.encode())
+    return path
+
+
+def set_args(kind, values):
+    """--set FIELD=VALUE for each value; a sensitive field's value (never an argument: it
+    would show in ps) as --set-file FIELD=PATH of a file holding it. kind None: a field
+    sensitive in any kind (the same names are sensitive wherever they are)."""
+    if kind is None:
+        secret = {name for names in sensitive_fields().values() for name in names}
+    else:
+        secret = sensitive_fields().get(kind, ())
     args = []
     for name, value in values.items():
         if value is None:
             continue
-        if isinstance(value, bytes):
+        if name in secret:
+            args += ["--set-file", "%s=%s" % (name, value_file(value))]
+        elif isinstance(value, bytes):
             args += [b"--set", name.encode() + b"=" + value]
         else:
             args += ["--set", "%s=%s" % (name, value)]
     return args
+
+
+def sets_args(sets):
+    """set_args of "FIELD=VALUE" strings, in their order, for sae-node and sae-hub alike."""
+    args = []
+    for text in sets:
+        name, _, value = text.partition("=")
+        args += set_args(None, {name: value})
+    return args
+
+
+def case_sets(**fields):
+    """--set arguments for a valid case, with fields added, replaced or (value None) left out
+    (sensitive ones from files)."""
+    values = dict(CASE_REQUIRED)
+    values.update(fields)
+    return set_args("case", values)
 
 
 def add_case(dir, **fields):
@@ -159,10 +208,7 @@ def add_case(dir, **fields):
 def add_service(dir, case_id, **fields):
     values = {"case_id": case_id, "service_type": "counselling", "service_date": "2026-01-06"}
     values.update(fields)
-    args = ["add", "service"]
-    for name, value in values.items():
-        args += ["--set", "%s=%s" % (name, value)]
-    res = ok(args, dir=dir)
+    res = ok(["add", "service"] + set_args("service", values), dir=dir)
     assert UUID_RE.match(res.out.strip()), res
     return res.out.strip().decode()
 
@@ -170,10 +216,7 @@ def add_service(dir, case_id, **fields):
 def add_referral(dir, case_id, **fields):
     values = {"case_id": case_id, "referred_to": "puskesmas", "referral_date": "2026-01-07"}
     values.update(fields)
-    args = ["add", "referral"]
-    for name, value in values.items():
-        args += ["--set", "%s=%s" % (name, value)]
-    res = ok(args, dir=dir)
+    res = ok(["add", "referral"] + set_args("referral", values), dir=dir)
     assert UUID_RE.match(res.out.strip()), res
     return res.out.strip().decode()
 

@@ -10,6 +10,8 @@
 
 #include "unit_support.h"
 
+#include "change_set.h"
+
 static int unit_remove_entry(const char *path, const struct stat *st, int flag,
                              struct FTW *ftw)
 {
@@ -113,7 +115,7 @@ void unit_changes(struct node_store *store, struct change_input *input,
     change_input_init(input, unit_kind(kind));
     for (size_t i = 0; sets[i]; i++) {
         struct sae_message why = {{0}};
-        int rc = change_input_add(input, store, CHANGE_SET, sets[i], &why);
+        int rc = change_set_add(store, input, sets[i], &why);
         if (rc != 0)
             print_error("change_input_add %s: %d %s\n", sets[i], rc, why.text);
         assert_int_equal(rc, 0);

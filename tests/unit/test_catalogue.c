@@ -127,7 +127,7 @@ static const struct expected_field shelter_stay_fields[] = {
     {"shelter_name", SAE_FIELD_TEXT, false, false, false, {NULL}},
     {"admission_date", SAE_FIELD_DATE, true, false, false, {NULL}},
     {"planned_end_date", SAE_FIELD_DATE, false, false, false, {NULL}},
-    {"extension_reason", SAE_FIELD_TEXT, false, false, true, {NULL}},
+    {"extension_reason", SAE_FIELD_TEXT, false, true, true, {NULL}},
     {"discharge_date", SAE_FIELD_DATE, false, false, false, {NULL}},
     {"discharge_reason", SAE_FIELD_ENUM, false, false, false,
      {"returned_home", "moved_to_relatives", "referred", "left", "other"}},

@@ -72,7 +72,7 @@ static void test_every_field_of_the_form_is_there(void **state)
     assert_true(has(page, ">Orang tua tiri / angkat</option>"));
     /* a consent: yes, no, not filled in, and what it means */
     assert_true(has(page, "type=\"radio\" name=\"consent_share\" value=\"true\""));
-    assert_true(has(page, "Korban setuju nama dan cerita dibagikan"));
+    assert_true(has(page, "Korban setuju nama, kontak, kronologi dan catatan dibagikan"));
     assert_true(has(page, "placeholder=\"HH-BB-TTTT\""));
     /* a narrative as long as a form field carries; a name as long as the catalogue allows */
     assert_true(has(page, "<textarea id=\"f-narrative\" name=\"narrative\" "

@@ -362,6 +362,10 @@ static const struct msg_pair MESSAGES[MSG_COUNT] = {
         "Last change"},
     [MSG_MASKED] = {"tersembunyi",
         "hidden"},
+    [MSG_NO_CONSENT_SHARE] = {"Tanpa persetujuan berbagi: nama, kontak, kronologi dan catatan "
+        "korban ini tidak keluar dari kabupaten (ekspor, API, lembaga rujukan).",
+        "No consent to share: this survivor's name, contact, story and notes do not leave the "
+        "district (exports, the API, referral agencies)."},
     [MSG_DISTRICT] = {"kabupaten",
         "district"},
     [MSG_DELETED] = {"Dihapus",

@@ -228,6 +228,7 @@ enum msg_id {
     MSG_VALUE,
     MSG_LAST_CHANGE,
     MSG_MASKED,
+    MSG_NO_CONSENT_SHARE,
     MSG_DISTRICT,
     MSG_DELETED,
     MSG_WHAT,

@@ -3,6 +3,7 @@ every role, and three real sae-node posts of one village that synced cases (one 
 service and a referral) and left a hard conflict on a case's risk level."""
 import hubproc
 import saenode
+from console_client import Console
 
 VILLAGE = "Sumberanyar"  # 35.13.12.2018, kecamatan Paiton
 ROLES = (("siti", "coordinator"), ("budi", "operator"), ("rina", "admin"))
@@ -26,9 +27,7 @@ def sync(directory):
 
 
 def edit(directory, report, *sets):
-    args = ["edit", report]
-    for s in sets:
-        args += ["--set", s]
+    args = ["edit", report] + saenode.sets_args(sets)
     saenode.ok(args, dir=directory)
 
 
@@ -53,6 +52,14 @@ def build(tmp_path, name_a="Siti Aminah", narrative="Korban dipukul di rumah"):
     sync(w.a)
     sync(w.b)
     return w
+
+
+def client(w, name):
+    """A console API client signed in as account name, its code of conduct accepted."""
+    c = Console(w.hub)
+    c.sign_in(name, w.passwords[name])
+    c.accept_conduct()
+    return c
 
 
 def open_conflicts(hub):

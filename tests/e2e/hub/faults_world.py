@@ -138,17 +138,13 @@ class World:
         self.reports[self.village[name]].add(rid)
 
     def edit(self, name, case, **fields):
-        args = ["edit", case]
-        for field, value in fields.items():
-            args += ["--set", "%s=%s" % (field, value)]
+        args = ["edit", case] + saenode.set_args(None, fields)
         self.touch(name)
         return saenode.ok(args, dir=self.posts[name])
 
     def edit_unless_deleted(self, name, case, **fields):
         """An edit a post may find refused because the report is deleted there."""
-        args = ["edit", case]
-        for field, value in fields.items():
-            args += ["--set", "%s=%s" % (field, value)]
+        args = ["edit", case] + saenode.set_args(None, fields)
         res = saenode.run(args, dir=self.posts[name])
         self.touch(name)
         if res.rc == 2 and b"deleted" in res.err:
@@ -161,9 +157,7 @@ class World:
         saenode.ok(["delete", case], dir=self.posts[name])
 
     def district_edit(self, case, **fields):
-        args = ["reports", "edit", case]
-        for field, value in fields.items():
-            args += ["--set", "%s=%s" % (field, value)]
+        args = ["reports", "edit", case] + saenode.set_args(None, fields)
         out = self.hub.ok(*(args + ["--by", "Bu Sari (DP3AP2KB)"])).stdout.decode()
         self.touch(village=self.village_of(case))
         if out.startswith("nothing to change"):  # every value equal to the current one

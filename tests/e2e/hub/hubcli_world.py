@@ -4,8 +4,11 @@ admin command has reports, versions, a deleted report and open conflicts to work
 import os
 from types import SimpleNamespace
 
+import saenode
 import saeproto
 
+# What an export shows for a sensitive value of a survivor who did not consent to share.
+NO_CONSENT = "[tanpa persetujuan berbagi / no consent to share]"
 # Values a spreadsheet would run as formulas: the CSV export must prefix them with '.
 FORMULA_NAME = "=SUM(A1:A9)"
 FORMULA_PROVIDER = "+62 812 3456"
@@ -137,3 +140,14 @@ def unknown_id(ids):
 
 def hex_id(node_id):
     return "%016x" % node_id
+
+
+def as_exported(listed):
+    """`reports list --json` as `export --format json` writes it for this world, where no
+    survivor consented to share: every sensitive value withheld."""
+    secret = saenode.sensitive_fields()
+    for report in listed:
+        for name in secret[report["kind"]]:
+            if name in report["fields"]:
+                report["fields"][name] = NO_CONSENT
+    return listed

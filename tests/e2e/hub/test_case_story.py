@@ -27,16 +27,12 @@ def enrolled(hub, tmp_path, name):
 
 
 def add(post, kind, *sets):
-    args = ["add", kind]
-    for s in sets:
-        args += ["--set", s]
+    args = ["add", kind] + saenode.sets_args(sets)
     return saenode.ok(args, dir=post).out.strip().decode()
 
 
 def edit(post, report, *sets):
-    args = ["edit", report]
-    for s in sets:
-        args += ["--set", s]
+    args = ["edit", report] + saenode.sets_args(sets)
     return saenode.ok(args, dir=post)
 
 

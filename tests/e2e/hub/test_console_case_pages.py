@@ -18,7 +18,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 import case_pages_world as world
 import hubproc
 import saenode
-from console_client import Console
 
 pytestmark = pytest.mark.skipif(not shutil.which("chromium") or not shutil.which("chromedriver"),
                                 reason="needs Debian's chromium and chromium-driver "
@@ -36,11 +35,7 @@ def signed_in(b, w, name):
     return b
 
 
-def client(w, name):
-    c = Console(w.hub)
-    c.sign_in(name, w.passwords[name])
-    c.accept_conduct()
-    return c
+client = world.client
 
 
 def form_post(c, path, fields):
@@ -215,7 +210,9 @@ def test_csv_export_parses_and_is_audited(tmp_path):
     assert all(re.fullmatch(r"\d{4}-\d{2}", row["intake_date"]) for row in rows)
     siti = client(w, "siti")
     full = siti.get("/console/export?format=csv&variant=full&kind=case")
-    assert full.status_code == 200 and "Siti Aminah" in full.content.decode("utf-8-sig")
+    # No consent to share: the name is withheld, visibly (test_hub_consent.py).
+    assert full.status_code == 200 and "Siti Aminah" not in full.content.decode("utf-8-sig")
+    assert "[tanpa persetujuan berbagi / no consent to share]" in full.content.decode()
     js = siti.get("/console/export?format=json&conflict=yes")
     assert [x["id"] for x in js.json()] == [w.case]
     audited = w.hub.query("SELECT actor, target FROM audit WHERE action = 'export'")
@@ -305,9 +302,14 @@ def test_api_follows_the_same_rules(tmp_path):
     text = str(queue)
     assert "Versi a" not in text and "Cerita" not in text  # masked for the operator
     assert not w.hub.query("SELECT 1 FROM audit WHERE action = 'case-reveal'")
-    risk = next(c for c in siti.api("GET", "/conflicts").json()["conflicts"]
-                if c["field"] == "risk_level")
-    assert ("siti", "case-reveal") in w.hub.query("SELECT actor, action FROM audit")
+    queue = siti.api("GET", "/conflicts").json()["conflicts"]
+    risk = next(c for c in queue if c["field"] == "risk_level")
+    # No consent to share: the story is withheld from the coordinator too, visibly, and
+    # nothing was revealed (test_hub_consent.py has the consent given).
+    story = next(c for c in queue if c["field"] == "narrative")
+    assert story["standing"]["value"] is None and story["standing"]["no_consent"] is True
+    assert "Versi a" not in str(queue)
+    assert not w.hub.query("SELECT 1 FROM audit WHERE action = 'case-reveal'")
     seen = ",".join(str(c["change"]["seq"]) for c in risk["candidates"])
     body = {"conflict": str(risk["id"]), "seen": seen, "action": "keep:2", "note": "cek"}
     before = w.hub.snapshot(TABLES[:-1])

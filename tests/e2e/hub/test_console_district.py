@@ -40,9 +40,7 @@ MAY = {
 
 
 def add(post, kind, *sets):
-    args = ["add", kind]
-    for s in sets:
-        args += ["--set", s]
+    args = ["add", kind] + saenode.sets_args(sets)
     return saenode.ok(args, dir=post).out.strip().decode()
 
 

@@ -18,9 +18,11 @@ import subprocess
 import pytest
 
 import hubproc
+import saenode
 import saeproto
 from hubcli_world import (shown, CASE1, CASE2, EDIT_A, EDIT_B, FORMULA_NAME, FORMULA_NAME_2,
-                          FORMULA_NOTES, FORMULA_PROVIDER, NARRATIVE, build_world, enrolled,
+                          FORMULA_NOTES, FORMULA_PROVIDER, NO_CONSENT, as_exported, build_world,
+                          enrolled,
                           hex_id, pushed)
 
 INIT_OUT_RE = re.compile(r'^initialised hub "(?P<name>[^"]*)" in (?P<dir>.+)\n'
@@ -409,17 +411,18 @@ def test_export_csv(world):
     case1 = by_id[world.case1]
     assert (case1["kind"], case1["village"], case1["village_name"], case1["deleted"]) == \
         ("case", "35.13.12.2018", "Sumberanyar (Paiton)", "false")
-    assert case1["narrative"] == NARRATIVE  # commas, quotes and a line break survive
+    # No consent to share in this world: sensitive values withheld, visibly (the consent's
+    # own test: test_hub_consent.py).
+    assert case1["narrative"] == NO_CONSENT
     assert case1["status"] == merged_case1(world)["status"]
     assert case1["case_id"] == "" and case1["referred_to"] == ""
     # A set's codes joined by ';', an old single type through the set.
     assert case1["violence_types"] == "physical;psychological"
     assert by_id[world.case2]["violence_types"] == "sexual"
     # Values a spreadsheet would run get a leading quote.
-    assert case1["victim_name"] == "'" + FORMULA_NAME
-    assert by_id[world.case2]["victim_name"] == "'" + FORMULA_NAME_2
     assert by_id[world.service]["provider"] == "'" + FORMULA_PROVIDER
-    assert by_id[world.referral]["notes"] == "'" + FORMULA_NOTES
+    assert case1["victim_name"] == by_id[world.referral]["notes"] == NO_CONSENT
+    assert FORMULA_NAME.encode() not in raw and FORMULA_NOTES.encode() not in raw
     assert by_id[world.service]["case_id"] == world.case1
     assert by_id[world.deleted]["deleted"] == "true"
     # --kind: only that kind's rows and columns.
@@ -434,8 +437,9 @@ def test_export_csv(world):
 
 
 def test_export_json_is_the_report_list(world):
+    """The list, but every sensitive value withheld: no survivor here consented to share."""
     exported = json.loads(world.hub.ok("export", "--format", "json").stdout)
-    assert exported == json.loads(world.hub.ok("reports", "list", "--json").stdout)
+    assert exported == as_exported(json.loads(world.hub.ok("reports", "list", "--json").stdout))
     cases = json.loads(world.hub.ok("export", "--format", "json", "--kind", "case").stdout)
     assert [r["id"] for r in cases] == [world.case1, world.deleted, world.case2]
 
@@ -519,7 +523,8 @@ def test_reports_edit_reaches_the_posts(hub):
     for device in (w.a1, w.a2, w.b1):
         device.pull_all()
     proc = hub.ok("reports", "edit", w.case1[:8], "--set", "intake_channel=phone",
-                  "--set", "victim_name=Siti Aminah", "--unset", "narrative",
+                  "--set-file", "victim_name=" + saenode.value_file("Siti Aminah"),
+                  "--unset", "narrative",
                   "--by", "Pak Budi (UPT PPA)")
     out = proc.stdout.decode()
     assert out.startswith("saved 3 district change(s) to %s by Pak Budi (UPT PPA)" % w.case1)

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 import hubproc
+import saenode
 import saeproto
 from hubcli_world import (assert_hub_error, assert_usage_error, build_world, hex_id,
                           unknown_id)
@@ -72,10 +73,21 @@ def out_file(c, name="bundle.json"):
     return os.path.join(c.tmp, name)
 
 
+def sensitive_names():
+    return {name for names in saenode.sensitive_fields().values() for name in names}
+
+
 def edit(c, report, *changes, by="Pak Budi"):
+    """reports edit with --set FIELD=VALUE, or --set-file for a sensitive field (whose value
+    is never taken as an argument)."""
     args = ["reports", "edit", report]
     for change in changes:
-        args += [b"--set" if isinstance(change, bytes) else "--set", change]
+        raw = change if isinstance(change, bytes) else change.encode()
+        name, _, value = raw.partition(b"=")
+        if name.decode() in sensitive_names():
+            args += ["--set-file", "%s=%s" % (name.decode(), saenode.value_file(value))]
+        else:
+            args += [b"--set" if isinstance(change, bytes) else "--set", change]
     return args + (["--by", by] if by is not None else [])
 
 
@@ -310,6 +322,14 @@ BAD = {
         lambda c: edit(c, c.case2, "narrative=" + "k" * 32769), ["narrative", "32769", "32768"]),
     "edit with invalid UTF-8": (lambda c: edit(c, c.case2, b"victim_name=Siti\xff"),
                                 ["victim_name", "UTF-8"]),
+    "edit with invalid UTF-8 in an argument": (
+        lambda c: edit(c, c.referral, b"referral_reason=Visum\xff"), ["referral_reason", "UTF-8"]),
+    "edit with a name as an argument": (
+        lambda c: ["reports", "edit", c.case2, "--set", "victim_name=Siti", "--by", "X"],
+        ["victim_name is sensitive", "--set-file victim_name=FILE", "victim_name=-"]),
+    "edit with two values from standard input": (
+        lambda c: ["reports", "edit", c.case2, "--set-file", "victim_name=-", "--set-file",
+                   "narrative=-", "--by", "X"], ["standard input gives one value"]),
     "edit with overlong UTF-8": (lambda c: edit(c, c.case2, b"narrative=a\xc0\xafb"),
                                  ["narrative", "UTF-8"]),
     "edit with a UTF-16 surrogate": (lambda c: edit(c, c.case2, b"victim_name=\xed\xa0\x80"),

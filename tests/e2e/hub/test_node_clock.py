@@ -52,10 +52,7 @@ class Post:
         # An intake date in the past of every clock here (a post a year behind refuses dates
         # after its own today until a sync corrects it: the rules' "not in the future").
         sets = dict(saenode.CASE_REQUIRED, intake_date="2025-06-01", **fields)
-        args = ["add", "case"]
-        for key, value in sets.items():
-            args += ["--set", "%s=%s" % (key, value)]
-        return self.ok(*args).text.strip()
+        return self.ok("add", "case", *saenode.set_args("case", sets)).text.strip()
 
     def sync(self):
         res = self.run("sync", "--json")

@@ -140,7 +140,8 @@ class Trial(TrialChecks):
     def edit_args(values):
         args = []
         for name, value in values.items():
-            args += ["--unset", name] if value is None else ["--set", "%s=%s" % (name, value)]
+            args += (["--unset", name] if value is None
+                     else saenode.set_args(None, {name: value}))
         return args
 
     # Edits crowd on a few reports and fields, so that posts and the district collide.
@@ -226,7 +227,7 @@ class Trial(TrialChecks):
         field = self.rng.choice(("risk_level", "consent_share"))
         value = self.value(self.catalogue["case"][field])
         for dev in (first, second):
-            saenode.ok(["edit", report, "--set", "%s=%s" % (field, value)], dir=dev.dir)
+            saenode.ok(["edit", report] + saenode.set_args(None, {field: value}), dir=dev.dir)
         self.note("%s and %s both set %s=%s on %s" % (first.name, second.name, field, value,
                                                        report[:8]))
         self.counts["equal values"] += 1
@@ -436,7 +437,9 @@ class Trial(TrialChecks):
             expected = stored(kept["value"]) if kept["field"] == field else None
         elif how == "value":
             expected = value if value is not None else self.value(spec)
-            args = ["--value", expected]
+            # A sensitive value never as an argument: from a file.
+            args = (["--value-file", saenode.value_file(expected)] if spec and spec["sensitive"]
+                    else ["--value", expected])
         else:
             args, expected = ["--unset"], None
         proc = self.hub.run("conflicts", "resolve", str(conflict_id), *args, "--by", by)
