@@ -389,6 +389,10 @@ static int apply_pulled(struct round *r, const struct sae_pull_response *respons
         rc = sync_state_set_pull_cursor(r->store, response->next_cursor);
     if (rc == 0)
         rc = sync_state_set_review_cursor(r->store, response->next_review_cursor);
+    bool lowered = false;
+    if (rc == 0 && response->has_held_seq)
+        rc = sync_state_observe_held_seq(r->store, response->held_seq, &lowered);
+    r->result->resent_after_restore |= lowered;
     if (rc == 0)
         rc = observe_hub_clock(r, response->hub_clock, response->hub_time_ms);
     if (rc == 0)
