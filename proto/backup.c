@@ -276,6 +276,22 @@ static int write_deflated(struct sink *s, const char *snapshot, struct sae_backu
     return rc;
 }
 
+/* SAE_ENOTINIT unless dir holds the program's database: a wrong -d is told as such. */
+static int check_database(const struct sae_backup_spec *spec, const char *dir,
+                          struct sae_message *why)
+{
+    char *db_path = sae_path_join(dir, spec->db_name);
+    struct stat st;
+    int rc = !db_path ? SAE_ENOMEM
+             : lstat(db_path, &st) != 0 || !S_ISREG(st.st_mode) ? SAE_ENOTINIT
+                                                                 : 0;
+    if (rc == SAE_ENOTINIT)
+        sae_message_set(why, "%s holds no %s: is it a %s directory? (-d DIR)", dir,
+                        spec->db_name, spec->program);
+    free(db_path);
+    return rc;
+}
+
 /* The database as one consistent snapshot in a private temporary directory. */
 static int snapshot(const struct sae_backup_spec *spec, const char *dir, int busy_timeout_ms,
                     const char *tmp_dir, char **out, int64_t *schema, struct sae_message *why)
@@ -284,13 +300,7 @@ static int snapshot(const struct sae_backup_spec *spec, const char *dir, int bus
     char *snap = sae_path_join(tmp_dir, "snapshot.db");
     sqlite3 *db = NULL;
     sqlite3_stmt *stmt = NULL;
-    struct stat st;
     int rc = db_path && snap ? 0 : SAE_ENOMEM;
-    if (rc == 0 && (lstat(db_path, &st) != 0 || !S_ISREG(st.st_mode))) {
-        sae_message_set(why, "%s holds no %s: is it a %s directory? (-d DIR)", dir,
-                        spec->db_name, spec->program);
-        rc = SAE_ENOTINIT;
-    }
     if (rc == 0)
         rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, busy_timeout_ms, &db);
     if (rc == 0)
@@ -428,7 +438,9 @@ int sae_backup_write(const struct sae_backup_spec *spec, const char *dir, const 
         sae_message_set(why, "%s is not a file: give the backup file's name", out_path);
         return SAE_EINVAL;
     }
-    int rc = gather_files(spec, dir, &files, &files_len, &file_count, why);
+    int rc = check_database(spec, dir, why);
+    if (rc == 0)
+        rc = gather_files(spec, dir, &files, &files_len, &file_count, why);
     if (rc == 0 && !(tmp_dir = beside(out_path, ".snapshot.XXXXXX")))
         rc = SAE_ENOMEM;
     if (rc == 0 && !mkdtemp(tmp_dir)) {
