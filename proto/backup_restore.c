@@ -246,6 +246,10 @@ static int inflate_to(FILE *in, const struct sae_backup_header *h, const char *p
                 rc = SAE_ECORRUPT;
             size_t n = CHUNK - zs.avail_out;
             written += n;
+            /* A stream that inflates past the size the header gives is not ours: stop
+             * before it fills the disk. */
+            if (rc == 0 && written > h->db_bytes)
+                rc = SAE_ECORRUPT;
             if (rc == 0 && n && write(fd, to, n) != (ssize_t)n)
                 rc = SAE_EIO;
         } while (rc == 0 && zs.avail_out == 0 && zr != Z_STREAM_END);
