@@ -356,3 +356,26 @@ def test_bad_backups_and_restores_are_refused_and_change_nothing(hub, tmp_path):
             out = subprocess.run([program, command, "--help"], capture_output=True,
                                  timeout=30)
             assert out.returncode == 0 and b"passphrase" in out.stdout, out
+
+
+def test_a_cursor_the_hub_does_not_recognise_is_pulled_again_from_0(hub, tmp_path):
+    """PROTOCOL.md section 6: the hub answers an unknown cursor with 400 DECODE_FAILED and
+    the post pulls from 0. A hub whose files were put back by hand (not `sae-hub restore`)
+    has no restart floor, and every post that synced since holds a cursor past its log."""
+    a1, a2 = enrolled(hub, tmp_path, "a1"), enrolled(hub, tmp_path, "a2")
+    case = saenode.add_case(a2)
+    sync(a2)
+    sync(a1)
+    # Tampering, as a copy of an older hub.db would leave it: cursors past the hub's log.
+    db = sqlite3.connect(os.path.join(a1, "node.db"))
+    with db:
+        db.execute("UPDATE meta SET value = 1 << 40 WHERE key IN ('pull_cursor',"
+                   " 'review_cursor')")
+    db.close()
+    saenode.ok(["edit", case, "--set", "status=active"], dir=a2)
+    sync(a2)
+    result = sync(a1)
+    assert result["ok"] and result["pulled"] >= 1, result
+    assert saenode.show_json(a1, case)["fields"]["status"] == "active"
+    assert post_pairs(a1) == village_pairs(hub)
+    assert sync(a1)["pulled"] == 0
