@@ -325,19 +325,6 @@ static int snapshot(const struct sae_backup_spec *spec, const char *dir, int bus
     return 0;
 }
 
-static int fsync_parent(const char *path)
-{
-    char *copy = strdup(path);
-    if (!copy)
-        return SAE_ENOMEM;
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : SAE_EIO;
-    if (fd >= 0)
-        close(fd);
-    free(copy);
-    return rc;
-}
-
 /* "DIR/.NAME.XXXXXX" beside path, for mkstemp / mkdtemp. */
 static char *beside(const char *path, const char *suffix)
 {
@@ -409,7 +396,7 @@ static int write_file(const char *out_path, const char *snap, const uint8_t *fil
         rc = SAE_EIO;
     }
     if (rc == 0)
-        rc = fsync_parent(out_path);
+        rc = sae_fsync_parent(out_path);
     if (rc != 0 && tmp && fd >= 0)
         unlink(tmp);
     if (rc != 0 && !why->text[0])

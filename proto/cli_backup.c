@@ -4,7 +4,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,45 +11,21 @@
 
 #define LINE_BYTES (SAE_BACKUP_PASSPHRASE_MAX_BYTES + 2)
 
-/* One line of standard input without its line break; on a terminal without echo. */
-static int read_secret(const char *prompt, bool terminal, char out[LINE_BYTES])
-{
-    struct termios saved, quiet;
-    bool hidden = false;
-    if (terminal && tcgetattr(STDIN_FILENO, &saved) == 0) {
-        quiet = saved;
-        quiet.c_lflag &= ~(tcflag_t)ECHO;
-        hidden = tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0;
-    }
-    if (terminal) {
-        fprintf(stderr, "%s", prompt);
-        fflush(stderr);
-    }
-    char *got = fgets(out, LINE_BYTES, stdin);
-    if (hidden) {
-        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-        fputc('\n', stderr);
-    }
-    if (!got)
-        return SAE_ENOTFOUND;
-    out[strcspn(out, "\r\n")] = '\0';
-    return 0;
-}
-
 /* The passphrase: asked (twice when confirm, on a terminal) or one line of stdin. */
 static int passphrase(const char *program, bool confirm, char out[LINE_BYTES])
 {
     char again[LINE_BYTES];
     bool terminal = isatty(STDIN_FILENO) == 1;
     int status = SAE_EXIT_OK;
-    if (read_secret("Frasa sandi cadangan / backup passphrase: ", terminal, out) != 0)
+    if (sae_cli_read_line("Frasa sandi cadangan / backup passphrase: ", terminal, out,
+                          LINE_BYTES) != 0)
         return sae_cli_fail(program, SAE_EINVAL, "no backup passphrase on standard input: type "
                             "it, or pipe it as one line; nothing was changed");
     if (sae_backup_passphrase_check(out) != 0)
         status = sae_cli_fail(program, SAE_EINVAL, "a backup passphrase is %u to %u bytes; "
                               "nothing was changed", SAE_BACKUP_PASSPHRASE_MIN_BYTES,
                               SAE_BACKUP_PASSPHRASE_MAX_BYTES);
-    else if (confirm && terminal && (read_secret("Sekali lagi / again: ", true, again) != 0 ||
+    else if (confirm && terminal && (sae_cli_read_line("Sekali lagi / again: ", true, again, LINE_BYTES) != 0 ||
                                      strcmp(again, out) != 0))
         status = sae_cli_fail(program, SAE_EINVAL, "the two passphrases differ; nothing was "
                               "changed");
