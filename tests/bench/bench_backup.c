@@ -77,11 +77,13 @@ struct figure {
     uint64_t bytes;
 };
 
+/* Each figure is printed as it is measured too: a run cut short still says what it saw. */
 static void keep_best(struct figure *f, double seconds, uint64_t bytes)
 {
     if (f->best == 0 || seconds < f->best)
         f->best = seconds;
     f->bytes = bytes;
+    printf("    %s: %.2f s, %.1f MiB\n", f->name, seconds, (double)bytes / (1024.0 * 1024.0));
 }
 
 static int round_once(const char dir[256], struct figure *fig)
