@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "sae/sae_error.h"
 
@@ -137,4 +139,28 @@ int sae_cli_usage(FILE *out, const char *program, const char *program_help,
         }
     }
     return status;
+}
+
+int sae_cli_read_line(const char *prompt, bool terminal, char *out, size_t size)
+{
+    struct termios saved, quiet;
+    bool hidden = false;
+    if (terminal && tcgetattr(STDIN_FILENO, &saved) == 0) {
+        quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        hidden = tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0;
+    }
+    if (terminal) {
+        fprintf(stderr, "%s", prompt);
+        fflush(stderr);
+    }
+    char *got = fgets(out, (int)size, stdin);
+    if (hidden) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        fputc('\n', stderr);
+    }
+    if (!got)
+        return SAE_ENOTFOUND;
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,16 @@ static int fsync_directory(const char *dir)
     if (fsync(fd) != 0)
         rc = SAE_EIO;
     close(fd);
+    return rc;
+}
+
+int sae_fsync_parent(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return SAE_ENOMEM;
+    int rc = fsync_directory(dirname(copy));
+    free(copy);
     return rc;
 }
 

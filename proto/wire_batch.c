@@ -262,7 +262,8 @@ int sae_pull_response_encode(const struct sae_pull_response *resp,
     int rc = wire_check_schema(true, wire_schema_out(resp->schema_version));
     if (rc == 0 && (wire_check_int63(resp->hub_clock) || wire_check_int63(resp->next_cursor) ||
                     wire_check_ms(resp->hub_time_ms) ||
-                    wire_check_int63(resp->next_review_cursor)))
+                    wire_check_int63(resp->next_review_cursor) ||
+                    wire_check_int63(resp->held_seq)))
         rc = SAE_WIRE_EDECODE;
     if (rc == 0 && resp->tls_pin_count > SAE_WIRE_TLS_PINS_MAX)
         rc = SAE_WIRE_ELIMIT;
@@ -291,6 +292,8 @@ int sae_pull_response_encode(const struct sae_pull_response *resp,
         pb.reviews = reviews.ptrs;
         pb.has_next_review_cursor = OPT(resp->next_review_cursor);
         pb.next_review_cursor = resp->next_review_cursor;
+        pb.has_held_seq = resp->has_held_seq;
+        pb.held_seq = resp->held_seq;
         rc = wire_pack(&pb.base, limits, out, out_len);
     }
     wire_pb_changes_free(&groups);
@@ -325,7 +328,8 @@ int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_li
     if (rc == 0 && (wire_check_int63(pb->has_hub_clock ? pb->hub_clock : 0) ||
                     wire_check_int63(pb->has_next_cursor ? pb->next_cursor : 0) ||
                     wire_check_ms(pb->has_hub_time ? pb->hub_time : 0) ||
-                    wire_check_int63(pb->has_next_review_cursor ? pb->next_review_cursor : 0)))
+                    wire_check_int63(pb->has_next_review_cursor ? pb->next_review_cursor : 0) ||
+                    wire_check_int63(pb->has_held_seq ? pb->held_seq : 0)))
         rc = SAE_WIRE_EDECODE;
     if (rc == 0)
         rc = check_pb_pins(pb);
@@ -347,6 +351,8 @@ int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_li
         for (size_t i = 0; i < pb->n_tls_pins; i++)
             memcpy(resp->tls_pins[i], pb->tls_pins[i].data, SAE_WIRE_TLS_PIN_BYTES);
         resp->next_review_cursor = pb->has_next_review_cursor ? pb->next_review_cursor : 0;
+        resp->has_held_seq = pb->has_held_seq;
+        resp->held_seq = pb->has_held_seq ? pb->held_seq : 0;
         *out = resp;
     } else if (resp) {
         wire_reviews_free(resp->reviews, resp->review_count);

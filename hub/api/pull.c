@@ -19,7 +19,12 @@ static const char select_sql[] =
     " WHERE c.village = ?1 AND c.seq > ?2 AND c.held = 0 AND c.origin <> ?3"
     " ORDER BY c.seq LIMIT ?4";
 
-static const char newest_sql[] = "SELECT coalesce(max(seq), 0) FROM change";
+/* The newest position the hub may have issued: a hub restored from a backup numbers on from
+ * past any position the lost one issued (store/hub_restore.h), so the posts' cursors from
+ * then stay good: they lack nothing below them, and everything new lies above. */
+static const char newest_sql[] =
+    "SELECT max(coalesce((SELECT max(seq) FROM change), 0),"
+    " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'change'), 0))";
 static const char caught_up_sql[] = "SELECT max(?1, coalesce(max(seq), 0)) FROM change";
 
 static int row_to_change(sqlite3_stmt *stmt, struct sae_change *c)
@@ -107,7 +112,9 @@ static const char select_reviews_sql[] =
     " LEFT JOIN change s ON s.seq = v.standing LEFT JOIN change l ON l.seq = v.latest"
     " LEFT JOIN case_review k ON k.review_seq = v.seq"
     " WHERE v.village = ?1 AND v.seq > ?2 AND v.at_change <= ?3 ORDER BY v.seq LIMIT ?4";
-static const char newest_review_sql[] = "SELECT coalesce(max(seq), 0) FROM review";
+static const char newest_review_sql[] =
+    "SELECT max(coalesce((SELECT max(seq) FROM review), 0),"
+    " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'review'), 0))";
 /* Rows are appended with a growing at_change, so those up to upto are a prefix of the log:
  * a post that took all of its village's skips the other villages' ones too. */
 static const char reviews_caught_up_sql[] =
@@ -177,6 +184,8 @@ static void response_free(struct sae_pull_response *r)
     sae_pull_response_free(r);
 }
 
+static const char held_seq_sql[] = "SELECT acked_seq FROM node WHERE id = ?1";
+
 /* Reads the answer inside one read transaction: cursors, changes and reviews come from
  * one snapshot. */
 static int read_answer(struct hub_store *store, const struct hub_node *node,
@@ -201,6 +210,14 @@ static int read_answer(struct hub_store *store, const struct hub_node *node,
     }
     if (rc == 0 && request->with_reviews)
         rc = read_reviews(store, node, request->review_cursor, max, r, &reviews_full);
+    /* What the hub holds of the post's own changes: below the post's mark only after the hub
+     * was restored from a backup, and then the post sends the rest again. */
+    int64_t held = 0;
+    const int64_t id = (int64_t)node->id;
+    if (rc == 0)
+        rc = hub_store_query_int(store, held_seq_sql, &id, 1, &held);
+    r->has_held_seq = rc == 0;
+    r->held_seq = held > 0 ? (uint64_t)held : 0;
     r->more = full || reviews_full;
     return rc;
 }

@@ -235,6 +235,21 @@ static const struct sae_cli_help helps[] = {
      "            service given; after accepted). --agency: refused unless addressed to A\n"
      "  override  shares a referral's identifying fields with its agency without the\n"
      "            survivor's consent, for the reason given (kept with who and when)\n"},
+    {"backup", "backup FILE",
+     "Writes a backup of the hub to FILE while it serves: a consistent snapshot of hub.db\n"
+     "(SQLite's VACUUM INTO: posts keep syncing and the console keeps answering), deflated,\n"
+     "with hub.key, the TLS certificate and keys and duplicates.key sealed under a backup\n"
+     "passphrase (12 to 256 bytes; asked twice on a terminal, else one line of standard\n"
+     "input). FILE is 0600 and replaced whole: a crash leaves the old FILE or the new one.\n"
+     "Until sensitive values are sealed in hub.db, the backup holds them as hub.db does:\n"
+     "keep it as you keep the hub.\n"},
+    {"restore", "restore FILE DIR",
+     "Restores a backup of a hub into DIR, which must not exist or be empty. The file is\n"
+     "checked whole (format, program, schema, checksum) before the passphrase is asked\n"
+     "for, and hub.db with PRAGMA integrity_check before it is put in place; any refusal\n"
+     "leaves nothing behind (exit 2). Serve DIR at the old address: at their next sync\n"
+     "posts send again what the restored hub lacks and pull what they lack. District\n"
+     "edits, resolutions, accounts and devices made after the backup are not in it.\n"},
 };
 
 #define HELP_COUNT (sizeof helps / sizeof helps[0])

@@ -1,7 +1,6 @@
 /* sae-hub export: the merged reports for monitoring and evaluation. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 
 #include "cli/cli_admin.h"
 #include "render/render_export.h"
+#include "sae/sae_files.h"
 
 struct export_options {
     const char *format, *kind_name, *output, *village_arg, *variant;
@@ -132,19 +132,6 @@ static int write_export(struct hub_store *store, const struct export_options *o,
     return rc;
 }
 
-static int fsync_parent(const char *path)
-{
-    char *copy = strdup(path);
-    if (!copy)
-        return SAE_ENOMEM;
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : SAE_EIO;
-    if (fd >= 0)
-        close(fd);
-    free(copy);
-    return rc;
-}
-
 /* Puts the finished temporary file in place without ever replacing a file: link() fails
  * when path exists. Filesystems without hard links get a rename after a last check. */
 static int publish(const char *tmp, const char *path)
@@ -197,7 +184,7 @@ static int export_to_file(struct hub_cli *cli, struct hub_store *store,
     if (rc == 0)
         rc = publish(tmp, o->output);
     if (rc == 0)
-        rc = fsync_parent(o->output);
+        rc = sae_fsync_parent(o->output);
     if (rc != 0)
         unlink(tmp);
     free(tmp);

@@ -22,7 +22,7 @@ static const struct command commands[] = {
     {"export", hub_cli_export},       {"stats", hub_cli_stats},   {"tls", hub_cli_tls},
     {"villages", hub_cli_villages},   {"users", hub_cli_users},
     {"months", hub_cli_months},       {"duplicates", hub_cli_duplicates},
-    {"referrals", hub_cli_referrals},
+    {"referrals", hub_cli_referrals}, {"backup", hub_cli_backup}, {"restore", hub_cli_restore},
 };
 
 int main(int argc, char **argv)

@@ -35,6 +35,11 @@ bool sae_cli_wants_help(int argc, char **argv);
  * when it is not a decimal number from min to max. */
 int sae_cli_env_int(const char *name, int min, int max, int fallback, int *out);
 
+/* One line of standard input (at most size - 1 bytes) without its line break, for
+ * passphrases. On a terminal the prompt goes to stderr and echo is off from before the
+ * prompt shows until the line is read. SAE_ENOTFOUND when standard input has no line. */
+int sae_cli_read_line(const char *prompt, bool terminal, char *out, size_t size);
+
 /* SAE_BUSY_TIMEOUT_MS, or fallback when unset; SAE_EINVAL outside 0..SAE_BUSY_TIMEOUT_MS_MAX. */
 int sae_cli_busy_timeout(int fallback, int *out);
 

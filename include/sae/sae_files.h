@@ -16,6 +16,10 @@ int sae_dir_create_private(const char *path);
  * then fsyncs dir: after a power cut the file is either absent or complete. */
 int sae_file_write_private(const char *dir, const char *name, const void *bytes, size_t len);
 
+/* fsyncs the directory that holds path, so that a file renamed or linked there survives a
+ * power cut. */
+int sae_fsync_parent(const char *path);
+
 /* Reads exactly len bytes from path. SAE_EPERM when other users could read it (the caller
  * says to chmod 600), SAE_ENOTFOUND, SAE_EIO when its size is not len. */
 int sae_file_read_private(const char *path, void *bytes, size_t len);

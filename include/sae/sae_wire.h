@@ -167,6 +167,10 @@ struct sae_pull_response {
     struct sae_review *reviews;
     size_t review_count;
     uint64_t next_review_cursor;
+    /* The highest seq of the requesting post's own changes the hub holds (has_held_seq:
+     * sent; a hub older than the field does not say). */
+    bool has_held_seq;
+    uint64_t held_seq;
 };
 
 struct sae_enroll_request {

@@ -30,6 +30,8 @@ int cli_run(struct cli *cli, int argc, char **argv);
 int cli_config(struct cli *cli, int argc, char **argv);
 int cli_serve(struct cli *cli, int argc, char **argv);
 int cli_users(struct cli *cli, int argc, char **argv);
+int cli_backup(struct cli *cli, int argc, char **argv);
+int cli_restore(struct cli *cli, int argc, char **argv);
 
 /* Prints "sae-node: error: MESSAGE" on one line and returns the exit status for code. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

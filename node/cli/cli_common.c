@@ -133,6 +133,22 @@ static const struct sae_cli_help helps[] = {
      "  --one-time    make a random one-time passphrase and print it instead of asking\n"
      "  reset NAME    a new passphrase for NAME (asked, or --one-time); NAME's sessions end\n"
      "  list          every staff member with role\n"},
+    {"backup", "backup FILE",
+     "Writes a backup of this post to FILE while it may sync or serve its app: a consistent\n"
+     "snapshot of the journal (SQLite's VACUUM INTO), deflated, with the device's key\n"
+     "(node.key) and the app's certificate sealed under a backup passphrase (12 to 256\n"
+     "bytes; asked twice on a terminal, else one line of standard input). FILE is 0600 and\n"
+     "replaced whole: a crash leaves the old FILE or the new one. Until sensitive values\n"
+     "are sealed in the journal, the backup holds them as the journal does: keep it as\n"
+     "you keep this computer.\n"},
+    {"restore", "restore FILE DIR",
+     "Restores a backup of a post into DIR, which must not exist or be empty. The file is\n"
+     "checked whole (format, program, schema, checksum) before the passphrase is asked\n"
+     "for, and the journal with PRAGMA integrity_check before it is put in place; any\n"
+     "refusal leaves nothing behind (exit 2). The restored post numbers its new changes\n"
+     "past any it may have sent after the backup and sends again, at its next sync, what\n"
+     "it had not sent when the backup was made. Changes it sent after the backup stay at\n"
+     "the hub.\n"},
 };
 
 #define HELP_COUNT (sizeof helps / sizeof helps[0])

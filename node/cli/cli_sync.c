@@ -57,6 +57,8 @@ static void print_result(const struct sync_result *r, bool json, int rc, const c
                               (json_int_t)r->clock_offset_ms);
         if (o)
             json_object_set_new(o, "restamped", json_integer((json_int_t)r->restamped));
+        if (o)
+            json_object_set_new(o, "hub_restored", json_boolean(r->resent_after_restore));
         if (o && rc != 0)
             json_object_set_new(o, "error", json_string(error));
         render_json_print(stdout, o);
@@ -73,6 +75,9 @@ static void print_result(const struct sync_result *r, bool json, int rc, const c
     if (r->restamped)
         printf("note: %zu change(s) written while the date was wrong were re-dated\n",
                r->restamped);
+    if (r->resent_after_restore)
+        printf("note: the hub was restored from a backup and lacked changes this post had "
+               "sent; they were sent again\n");
     char warning[96];
     if (render_clock_warning(r->clock_offset_ms, warning, sizeof warning))
         printf("warning: %s; please set it right\n", warning);

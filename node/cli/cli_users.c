@@ -5,7 +5,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,30 +21,10 @@ struct users_input {
     bool one_time;
 };
 
-/* One line of standard input without its line break. On a terminal, echo goes off before
- * the prompt shows (what is typed after the prompt is never echoed) and comes back after. */
+/* One line of standard input (sae/sae_cli.h): without echo on a terminal. */
 static int read_line(const char *prompt, bool terminal, char out[PASSPHRASE_LINE_BYTES])
 {
-    struct termios saved, quiet;
-    bool hidden = false;
-    if (terminal && tcgetattr(STDIN_FILENO, &saved) == 0) {
-        quiet = saved;
-        quiet.c_lflag &= ~(tcflag_t)ECHO;
-        hidden = tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0;
-    }
-    if (terminal) {
-        fprintf(stderr, "%s", prompt);
-        fflush(stderr);
-    }
-    char *got = fgets(out, PASSPHRASE_LINE_BYTES, stdin);
-    if (hidden) {
-        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-        fputc('\n', stderr);
-    }
-    if (!got)
-        return SAE_ENOTFOUND;
-    out[strcspn(out, "\r\n")] = '\0';
-    return 0;
+    return sae_cli_read_line(prompt, terminal, out, PASSPHRASE_LINE_BYTES);
 }
 
 /* The new passphrase: asked (twice on a terminal), or made and flagged to be printed. */

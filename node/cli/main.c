@@ -27,7 +27,7 @@ static const struct command commands[] = {
     {"history", cli_history}, {"fields", cli_fields},   {"check", cli_check},
     {"status", cli_status},   {"enroll", cli_enroll},   {"sync", cli_sync},
     {"run", cli_run},         {"config", cli_config},   {"serve", cli_serve},
-    {"users", cli_users},
+    {"users", cli_users},     {"backup", cli_backup},   {"restore", cli_restore},
 };
 
 int main(int argc, char **argv)

@@ -184,6 +184,24 @@ int sync_state_record_ack(struct node_store *store, uint64_t upto,
     return rc;
 }
 
+static const char forget_set_aside_sql[] = "DELETE FROM set_aside WHERE seq > ?1";
+
+int sync_state_observe_held_seq(struct node_store *store, uint64_t held, bool *lowered)
+{
+    int64_t acked = 0;
+    int rc = sync_state_acked_seq(store, &acked);
+    *lowered = false;
+    if (rc != 0 || (int64_t)held >= acked)
+        return rc;
+    const int64_t from = (int64_t)held;
+    rc = sae_db_set_meta_int(store->db, NODE_META_ACKED_SEQ, from);
+    /* What the hub set aside above it, it no longer remembers: let it judge them again. */
+    if (rc == 0)
+        rc = sae_db_run(store->db, &store->statements, forget_set_aside_sql, &from, 1);
+    *lowered = rc == 0;
+    return rc;
+}
+
 /* When the measured offset moves by more than the tolerance, the entries written so far
  * were dated by a clock now known to be off: they are re-dated before they are sent. */
 static int mark_clock_change(struct node_store *store, int64_t offset_ms)

@@ -6,6 +6,7 @@
 #ifndef NODE_SYNC_STATE_H
 #define NODE_SYNC_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,13 @@ int sync_state_next_batch(struct node_store *store, size_t max_changes, size_t v
 int sync_state_record_ack(struct node_store *store, uint64_t upto,
                           const struct sae_refusal *refusals, size_t refusal_count,
                           int64_t now_ms);
+
+/* What the hub says it holds of this post's own changes (PullResponse held_seq): when that
+ * is below the acknowledgement mark, the hub was restored from a backup and lost what it
+ * had acknowledged since: the mark goes down to held, and the changes after it the hub had
+ * set aside are forgotten as set aside, so that all of them are sent again (the hub skips
+ * any it holds). *lowered: the mark went down. */
+int sync_state_observe_held_seq(struct node_store *store, uint64_t held, bool *lowered);
 
 /* The hub's clock seen in an answer (hub_clock, 0: none) and the measured offset (the hub's
  * time minus ours): the post's clock catches up with the hub's, and when the offset moved

@@ -28,6 +28,8 @@ struct round {
     struct sae_limits limits;
     uint8_t secret_key[crypto_box_SECRETKEYBYTES];
     uint8_t public_key[crypto_box_PUBLICKEYBYTES];
+    unsigned refused_code; /* the code of the hub's last sealed refusal, 0: none */
+    bool pulled_from_zero; /* this round pulled again from 0 after an unknown cursor */
 };
 
 static int load_keys(struct round *r)
@@ -155,6 +157,7 @@ static int explain(struct round *r, const struct transport_response *resp, const
         return SAE_EINVAL;
     }
     if (status) {
+        r->refused_code = status->code;
         int rc = status->code == SAE_STATUS_UNSUPPORTED_SCHEMA ? explain_schema(r, status) : 0;
         if (rc == 0)
             sae_message_set(r->why, "the hub refused the %s: %.200s (code %u); %lld change(s) "
@@ -389,6 +392,10 @@ static int apply_pulled(struct round *r, const struct sae_pull_response *respons
         rc = sync_state_set_pull_cursor(r->store, response->next_cursor);
     if (rc == 0)
         rc = sync_state_set_review_cursor(r->store, response->next_review_cursor);
+    bool lowered = false;
+    if (rc == 0 && response->has_held_seq)
+        rc = sync_state_observe_held_seq(r->store, response->held_seq, &lowered);
+    r->result->resent_after_restore |= lowered;
     if (rc == 0)
         rc = observe_hub_clock(r, response->hub_clock, response->hub_time_ms);
     if (rc == 0)
@@ -418,6 +425,31 @@ static int report_self(struct round *r, struct sae_pull_request *request)
     return rc;
 }
 
+/* A cursor the hub does not recognise (its files were put back from an older copy) is
+ * answered DECODE_FAILED: the post pulls again from 0, once a round (PROTOCOL.md section 6);
+ * what it holds already is skipped. */
+static bool restart_from_zero(struct round *r, int rc, const struct sae_pull_request *request)
+{
+    if (rc != SAE_EINVAL || r->refused_code != SAE_STATUS_DECODE_FAILED ||
+        r->pulled_from_zero || (request->cursor == 0 && request->review_cursor == 0))
+        return false;
+    int done = node_store_begin(r->store);
+    if (done == 0)
+        done = sync_state_set_pull_cursor(r->store, 0);
+    if (done == 0)
+        done = sync_state_set_review_cursor(r->store, 0);
+    done = done == 0 ? node_store_commit(r->store) : done;
+    if (done != 0) {
+        node_store_rollback(r->store);
+        return false;
+    }
+    r->pulled_from_zero = true;
+    r->refused_code = 0;
+    if (r->why)
+        r->why->text[0] = '\0';
+    return true;
+}
+
 static int pull_all(struct round *r)
 {
     bool more = true;
@@ -445,6 +477,10 @@ static int pull_all(struct round *r)
             rc = apply_pulled(r, response);
         more = rc == 0 && response->more;
         sae_pull_response_free(response);
+        if (restart_from_zero(r, rc, &request)) {
+            more = true;
+            continue;
+        }
         if (rc != 0)
             return rc;
     }

@@ -38,6 +38,9 @@ struct sync_result {
     size_t bytes_sent;
     int64_t clock_offset_ms; /* the hub's clock minus this computer's */
     unsigned retry_after_seconds; /* the hub's Retry-After when it was busy, else 0 */
+    /* The hub held less of this post's changes than it had acknowledged (it was restored
+     * from a backup): the rest was sent again in this round. */
+    bool resent_after_restore;
 };
 
 /* Runs one round. On failure why holds one line a post's staff can act on ("no connection

@@ -9,7 +9,7 @@ import saenode
 from saenode import add_case, list_json, mode, ok, run, show_json
 
 COMMANDS = ["init", "add", "edit", "delete", "show", "list", "history", "fields", "check",
-            "status", "serve", "users"]
+            "status", "serve", "users", "backup", "restore"]
 ZERO_VERSION = "0" * 16
 
 

@@ -208,6 +208,10 @@ static void test_pull_response_round_trip_random(void **state)
                                        .more = below(2), .reviews = random_reviews(reviews),
                                        .review_count = reviews,
                                        .next_review_cursor = below(2) ? random_int63() : 0};
+        /* held_seq: absent, or present, 0 included (a restored hub holding none of the
+         * post's changes says so). */
+        in.has_held_seq = below(2);
+        in.held_seq = in.has_held_seq && below(2) ? random_int63() : 0;
         uint8_t *buf;
         size_t len;
         struct sae_pull_response *out = NULL;
@@ -220,6 +224,8 @@ static void test_pull_response_round_trip_random(void **state)
         assert_int_equal(out->review_count, reviews);
         assert_reviews_equal(in.reviews, out->reviews, reviews);
         assert_true(out->next_review_cursor == in.next_review_cursor);
+        assert_int_equal(out->has_held_seq, in.has_held_seq);
+        assert_true(out->held_seq == in.held_seq);
         sae_pull_response_free(out);
         sae_wire_buffer_free(buf, len);
         free_changes(in.changes, count);

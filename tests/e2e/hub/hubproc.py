@@ -41,6 +41,17 @@ ACCOUNT_COMMANDS = {("reports", "edit"), ("reports", "review"), ("conflicts", "r
 # The hub.db schema this sae-hub writes (hub/store/hub_store.h HUB_SCHEMA_VERSION).
 HUB_SCHEMA_VERSION = 9
 
+# The passphrase the tests' backups are sealed under.
+BACKUP_PASSPHRASE = "kunci cadangan kabupaten"
+
+
+def restore(backup, target, passphrase=BACKUP_PASSPHRASE):
+    """`sae-hub restore BACKUP TARGET`, the passphrase on standard input."""
+    return subprocess.run([BIN, "restore", str(backup), str(target)],
+                          input=(passphrase + "\n").encode(), capture_output=True,
+                          env=hub_env(), timeout=300)
+
+
 class Hub:
     def __init__(self, directory):
         self.dir = str(directory)
@@ -203,6 +214,29 @@ class Hub:
 
     def log_text(self):
         return b"".join(self.log)
+
+    # Backups.
+    def backup(self, path, passphrase=BACKUP_PASSPHRASE):
+        """`sae-hub backup PATH`, the passphrase on standard input; returns the process."""
+        return subprocess.run([BIN, "-d", self.dir, "backup", str(path)],
+                              input=(passphrase + "\n").encode(), capture_output=True,
+                              env=hub_env(), timeout=300)
+
+    def restore_in_place(self, backup, passphrase=BACKUP_PASSPHRASE):
+        """The hub's disk is lost (SIGKILL, its directory gone: kept as DIR.lost) and the
+        district restores backup into a fresh directory of the same name, served at the
+        same address."""
+        port = self.port
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=60)
+        self._drain.join(timeout=60)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        self.proc = None
+        os.rename(self.dir, self.dir + ".lost")
+        res = restore(backup, self.dir, passphrase)
+        assert res.returncode == 0 and b"restored into" in res.stdout, res
+        return self.start(port=port)
 
     # hub.db, read-only.
     def connect_ro(self):

@@ -610,7 +610,8 @@ HELP = [["--help"], ["-h"], ["init", "--help"], ["serve", "--help"], ["nodes", "
         ["reports", "--help"], ["reports", "list", "--help"], ["reports", "show", "--help"],
         ["reports", "edit", "--help"], ["conflicts", "--help"], ["conflicts", "list", "--help"],
         ["conflicts", "show", "--help"], ["conflicts", "resolve", "--help"],
-        ["export", "--help"], ["stats", "--help"], ["stats", "-h"]]
+        ["export", "--help"], ["stats", "--help"], ["stats", "-h"], ["backup", "--help"],
+        ["restore", "--help"]]
 
 
 @pytest.mark.parametrize("args", HELP, ids=" ".join)
