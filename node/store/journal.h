@@ -47,4 +47,8 @@ struct sae_change;
 int journal_apply_remote(struct node_store *store, const struct sae_change *change,
                          bool *applied);
 
+/* Recomputes the shown value of report id's field (the table field_shown) from its state,
+ * its review and its journal: called by every writer of those, inside its transaction. */
+int journal_refresh_shown(struct node_store *store, const char *id, const char *field);
+
 #endif

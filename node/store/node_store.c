@@ -132,11 +132,31 @@ static const char *const migrations[] = {
      * period or a term. SQLite keeps the index with report_field itself, for own and pulled
      * changes alike. */
     "CREATE INDEX report_field_by_value ON report_field(field, value); PRAGMA user_version = 8;",
+    /* 9: the shown values become a table kept current on write (journal.c, the one writer:
+     * journal_refresh_shown after every change of a field's state, its review or its
+     * journal), filled here from the view it replaces. Computed per read, the view made
+     * Beranda's checks and the search scan it for every case (bench_post_app). The index of
+     * values moves with it: the reads that find reports by a value (a case's events, the
+     * case list, Beranda) now read shown values, so report_field needs none. */
+    "CREATE TABLE field_shown_table("
+    "  report_id TEXT NOT NULL,"
+    "  field TEXT NOT NULL,"
+    "  value TEXT,"
+    "  version INTEGER NOT NULL,"
+    "  origin INTEGER NOT NULL,"
+    "  under_review INTEGER NOT NULL,"
+    "  PRIMARY KEY(report_id, field)) STRICT, WITHOUT ROWID;"
+    "INSERT INTO field_shown_table SELECT * FROM field_shown;"
+    "DROP VIEW field_shown;"
+    "ALTER TABLE field_shown_table RENAME TO field_shown;"
+    "CREATE INDEX field_shown_by_value ON field_shown(field, value);"
+    "DROP INDEX report_field_by_value;"
+    "PRAGMA user_version = 9;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate,
-                                              NULL, NULL, NULL};
+                                              NULL, NULL, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");
