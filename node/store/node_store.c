@@ -250,6 +250,13 @@ int node_store_set_author(struct node_store *store, const char *author)
     return 0;
 }
 
+static int set_page_cache(sqlite3 *db)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", NODE_PAGE_CACHE_KIB);
+    return sae_db_exec(db, sql);
+}
+
 int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **out,
                     struct sae_message *why)
 {
@@ -260,6 +267,8 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
         rc = check_permissions(dir, db_path, why);
     if (rc == 0)
         rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, busy_timeout_ms, &store->db);
+    if (rc == 0)
+        rc = set_page_cache(store->db);
     if (rc == 0)
         rc = sae_db_migrate_schema(store->db, &node_db_schema, why);
     if (rc == 0)

@@ -267,10 +267,19 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
     return err;
 }
 
+/* Own entries after the acknowledged one, less those set aside or re-dated. An entry is
+ * own exactly when it has no origin_seq (pulled ones carry their writer's), so the own are
+ * all entries after it less the pulled (their partial index journal_by_origin holds only
+ * them; + keeps SQLite on it) and the set-aside and re-dated (few, read by key). A post that
+ * has not synced yet has every entry pending: a test of each row's origin took Beranda
+ * 25 ms of CPU at 10,000 cases, this 4 ms. */
+#define OWN_AFTER "seq > ?1 AND origin = ?2 AND origin_seq IS NULL"
 static const char pending_count_sql[] =
-    "SELECT count(*) FROM journal j WHERE seq > ?1 AND origin = ?2 AND origin_seq IS NULL"
-    " AND seq NOT IN (SELECT seq FROM set_aside)"
-    " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)";
+    "SELECT (SELECT count(*) FROM journal WHERE seq > ?1)"
+    " - (SELECT count(*) FROM journal WHERE origin_seq IS NOT NULL AND +seq > ?1)"
+    " - (SELECT count(*) FROM journal WHERE " OWN_AFTER " AND seq IN"
+    " (SELECT seq FROM set_aside UNION SELECT restamp_of FROM journal"
+    " WHERE restamp_of IS NOT NULL))";
 
 int report_pending_count(struct node_store *store, int64_t acked, int64_t *out)
 {
