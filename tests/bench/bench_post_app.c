@@ -4,11 +4,15 @@
  * on 127.0.0.1 and one signed-in staff member's libcurl client (one kept-alive connection)
  * reads the home page, the case list, a search by name and a case file, each timed (p50,
  * p95) beside the raw SQL query that reads the same rows from node.db in the same run, as a
- * ratio. Aim: p95 of every page at most 100 ms. BENCH_CASES and BENCH_ROUNDS change the
+ * ratio, and the mean CPU time a request took sae-node serve beside the raw query's in this
+ * process (the wall clock of a shared machine also counts waiting for a CPU). Aim: p95 of
+ * every page at most 100 ms. BENCH_CASES and BENCH_ROUNDS change the
  * size and the repeats; BENCH_SMOKE=1 runs 60 cases, 3 rounds. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bench_hub_support.h"
 #include "cli/change_input.h"
@@ -28,6 +32,7 @@
 struct timing {
     double *seconds;
     size_t count;
+    double cpu_ms; /* mean CPU time a round took its doer (sae-node serve, or this process) */
 };
 
 struct bench {
@@ -38,6 +43,31 @@ struct bench {
 };
 
 typedef int (*bench_fn)(struct bench *b, size_t round);
+
+/* CPU time, in ms, of a process: utime + stime from /proc/PID/stat (the clock's ticks), or of
+ * this one. Beside the wall clock: on a machine shared with other work the wall clock of a
+ * round counts the time the doer waited for a CPU. -1 when unreadable. */
+static double cpu_ms_of(pid_t pid)
+{
+    char path[64], line[1024];
+    unsigned long utime = 0, stime = 0;
+    if (pid == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return (double)ts.tv_sec * 1000 + (double)ts.tv_nsec / 1e6;
+    }
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char *got = fgets(line, sizeof line, f);
+    fclose(f);
+    const char *after = got ? strrchr(line, ')') : NULL; /* the name may hold spaces */
+    if (!after || sscanf(after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                         &utime, &stime) != 2)
+        return -1;
+    return (double)(utime + stime) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+}
 
 /* ---- the post's data, through the node's store ---------------------------------------- */
 
@@ -107,18 +137,21 @@ static int build_post(struct bench *b)
 
 /* ---- timing ------------------------------------------------------------------------ */
 
-static int time_rounds(struct bench *b, bench_fn fn, struct timing *out)
+static int time_rounds(struct bench *b, bench_fn fn, pid_t doer, struct timing *out)
 {
     out->seconds = calloc(b->rounds, sizeof *out->seconds);
     out->count = b->rounds;
     if (!out->seconds)
         return SAE_ENOMEM;
     int rc = fn(b, 0); /* warm the page cache once, as a running post's would be */
+    double cpu_start = cpu_ms_of(doer);
     for (size_t i = 0; rc == 0 && i < b->rounds; i++) {
         double start = hb_now();
         rc = fn(b, i);
         out->seconds[i] = hb_now() - start;
     }
+    double cpu_end = cpu_ms_of(doer);
+    out->cpu_ms = cpu_start >= 0 && cpu_end >= 0 ? (cpu_end - cpu_start) / (double)b->rounds : -1;
     return rc;
 }
 
@@ -243,6 +276,8 @@ static void report(const char *what, struct timing *page, struct timing *raw)
     printf("  %-10s HTTP p50 %7.2f ms  p95 %7.2f ms | raw SQL p50 %7.2f ms  p95 %7.2f ms |"
            " ratio p95 %.1f%s\n", what, p50, p95, raw50, raw95, raw95 > 0 ? p95 / raw95 : 0,
            p95 <= AIM_MS ? "" : "  (over the 100 ms aim)");
+    printf("  %-10s CPU a request: sae-node serve %7.2f ms | raw SQL %7.2f ms | ratio %.1f\n",
+           "", page->cpu_ms, raw->cpu_ms, raw->cpu_ms > 0 ? page->cpu_ms / raw->cpu_ms : 0);
 }
 
 static int run(struct bench *b)
@@ -257,9 +292,9 @@ static int run(struct bench *b)
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof reads / sizeof reads[0]; i++) {
         struct timing page = {0}, raw = {0};
-        rc = time_rounds(b, reads[i].page, &page);
+        rc = time_rounds(b, reads[i].page, b->app.serve, &page);
         if (rc == 0)
-            rc = time_rounds(b, reads[i].raw, &raw);
+            rc = time_rounds(b, reads[i].raw, 0, &raw);
         if (rc == 0)
             report(reads[i].what, &page, &raw);
         else
