@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 
 #include "store/case_search.h"
-#include "store/sync_state.h"
-#include "sae/sae_wire.h"
 #include "unit_support.h"
 
 static void add_named(struct node_store *store, const char *name, const char *narrative,
@@ -193,12 +191,7 @@ static void test_a_field_under_review(void **state)
             latest = h.at[i].version;
         }
     assert_true(latest.hlc > first.hlc);
-    struct sae_review review = {.field = "victim_name", .open = true, .standing = first,
-                                .latest = latest};
-    assert_int_equal(sae_id_parse(id, &review.report_id), 0);
-    assert_int_equal(node_store_begin(f->store), 0);
-    assert_int_equal(sync_state_apply_review(f->store, &review), 0);
-    assert_int_equal(node_store_commit(f->store), 0);
+    unit_review(f->store, id, "victim_name", true, first, latest);
     struct case_search_page *p = search(f->store, (struct case_search_query){.term = "lestari"});
     assert_int_equal(p->total, 1);
     assert_string_equal(p->rows[0].id, id);

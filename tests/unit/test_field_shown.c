@@ -152,17 +152,6 @@ static void pull_one(struct world *w)
     pulled(w, field, a_value(w, field, buf), &v, target);
 }
 
-static void apply_review(struct world *w, const char *id, const char *field, bool open,
-                         struct sae_version standing, struct sae_version latest)
-{
-    struct sae_review r = {.field = sae_borrow(field), .open = open, .standing = standing,
-                           .latest = latest};
-    assert_int_equal(sae_id_parse(id, &r.report_id), 0);
-    assert_int_equal(node_store_begin(w->store), 0);
-    assert_int_equal(sync_state_apply_review(w->store, &r), 0);
-    assert_int_equal(node_store_commit(w->store), 0);
-}
-
 /* The version of a random journal entry of (id, field), and the field's current one. */
 static bool versions_of(struct world *w, const char *id, const char *field,
                         struct sae_version *some, struct sae_version *current)
@@ -202,22 +191,22 @@ static void district(struct world *w)
     switch (next(w, 4)) {
     case 0: {
         struct sae_version ahead = a_version(w, 1001 + next(w, REMOTE_ORIGINS));
-        apply_review(w, id, field, true, ahead, current);
+        unit_review(w->store, id, field, true, ahead, current);
         pulled(w, field, a_value(w, field, buf), &ahead, id); /* the standing one arrives */
         break;
     }
     case 1:
-        apply_review(w, id, field, true, some, next(w, 4) ? current : some);
+        unit_review(w->store, id, field, true, some, next(w, 4) ? current : some);
         break;
     case 2:
-        apply_review(w, id, field, false, some, current);
+        unit_review(w->store, id, field, false, some, current);
         break;
     default: {
         sae_hlc later = 0;
         assert_int_equal(sae_hlc_pack(sae_wall_clock_ms() + 10000, 0, &later), 0);
         const struct sae_version resolution = {later, 1001};
         pulled(w, field, a_value(w, field, buf), &resolution, id);
-        apply_review(w, id, field, false, some, current);
+        unit_review(w->store, id, field, false, some, current);
     }
     }
 }
