@@ -36,22 +36,9 @@ static const char upsert_field_sql[] =
     " ON CONFLICT(report_id, field) DO UPDATE SET value = excluded.value,"
     " version = excluded.version, origin = excluded.origin, seq = excluded.seq"
     " WHERE (excluded.version, excluded.origin) > (report_field.version, report_field.origin)";
-/* The shown value of one field (the table field_shown, migration 9): the standing
- * version's value while the district reviews the field and the post holds the latest
- * version the hub knew of; the post's own state otherwise (its newer edit, not yet judged). */
 static const char refresh_shown_sql[] =
     "INSERT OR REPLACE INTO field_shown(report_id, field, value, version, origin, under_review)"
-    " SELECT f.report_id, f.field, iif(s.seq IS NULL, f.value, s.value),"
-    "  iif(s.seq IS NULL, f.version, s.version), iif(s.seq IS NULL, f.origin, s.origin),"
-    "  r.report_id IS NOT NULL"
-    " FROM report_field f"
-    " LEFT JOIN review r ON r.report_id = f.report_id AND r.field = f.field"
-    " LEFT JOIN journal s ON s.seq = (SELECT j.seq FROM journal j"
-    "  WHERE r.latest_version = f.version AND r.latest_origin = f.origin"
-    "  AND j.report_id = r.report_id AND j.field = r.field"
-    "  AND j.version = r.standing_version AND j.origin = r.standing_origin"
-    "  ORDER BY j.seq LIMIT 1)"
-    " WHERE f.report_id = ?1 AND f.field = ?2";
+    " " JOURNAL_SHOWN_SELECT " WHERE f.report_id = ?1 AND f.field = ?2";
 /* What the post shows is what an edit starts from: while the hub reviews a field, the
  * standing version is the one its writer saw (its base), and the value it compares with. */
 static const char select_field_sql[] =
