@@ -51,7 +51,8 @@ static const char attention_sql[] =
     SHOWING("referral", "referral_status", "m.value = 'sent'")
     "  UNION SELECT 3, " OWNER("w.report_id") " FROM review w"
     "   WHERE w.field <> '" SAE_REVIEW_CASE_FIELD "'"
-    "  UNION SELECT 4, " OWNER("j.report_id") " FROM set_aside a CROSS JOIN journal j ON j.seq = a.seq)"
+    "  UNION SELECT 4, " OWNER("j.report_id") " FROM set_aside a"
+    "   CROSS JOIN journal j ON j.seq = a.seq)"
     " SELECT i.reason, i.case_id, coalesce(" SHOWN("i.case_id", "registration_number") ", '')"
     " FROM items i JOIN report r ON r.id = i.case_id"
     " ORDER BY i.reason, r.first_seq";
