@@ -7,6 +7,7 @@
 #include "app/case_show.h"
 #include "app/post_routes.h"
 #include "app/report_form_html.h"
+#include "store/case_events.h"
 #include "store/report_read.h"
 
 #define A POST_A
@@ -192,7 +193,7 @@ static int timeline(struct html *h, struct post_exchange *x, const struct case_s
     post_card_begin(h);
     html_element(h, "h2", NULL, 0, post_say(x, MSG_CASE_TIMELINE));
     html_open(h, "div", &A("id", "timeline"), 1);
-    int rc = report_list_of_case(x->store, report->id, timeline_event, &t);
+    int rc = case_events_list(x->store, report->id, timeline_event, &t);
     if (rc == 0 && t.count == 0)
         html_element(h, "p", &A("class", "empty"), 1, post_say(x, MSG_CASE_TIMELINE_EMPTY));
     html_close(h, "div");

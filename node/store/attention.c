@@ -8,45 +8,51 @@
 #include "sae/sae_db.h"
 #include "sae/sae_wire.h"
 
-/* Each check walks one kind of report through report_by_kind and reads a field's shown value
- * by its key (report_id, field), starting from the few reports a check can be about: no step
- * builds the whole post's shown state, which made
- * Beranda take 22 s on 10,000 cases (bench_post_app). A service counts for its case through
- * the index of fields' values (case_id = the case), read first (CROSS JOIN fixes the order:
- * SQLite chose to walk every service for each case). */
+/* Each check starts from the few reports it can be about, found by a shown value through
+ * the index field_shown_by_value (migration 9: the shown values are a table, so no step
+ * computes them per read; as a view they made Beranda take 266 ms on 10,000 cases,
+ * bench_post_app), and reads other fields by their key (report_id, field). CROSS JOIN keeps
+ * that order: SQLite otherwise chose to walk every report of a kind. */
 #define SHOWN(id, field) "(SELECT value FROM field_shown WHERE report_id = " id \
     " AND field = '" field "')"
-#define LIVE(id) "NOT EXISTS (SELECT 1 FROM report_field WHERE report_id = " id \
+#define LIVE(id) "NOT EXISTS (SELECT 1 FROM field_shown WHERE report_id = " id \
     " AND field = '" SAE_FIELD_TOMBSTONE "' AND value IS NOT NULL)"
 #define OWNER(id) "(SELECT iif(o.kind = 'case', o.id, " SHOWN("o.id", "case_id") ")" \
     " FROM report o WHERE o.id = " id " AND " LIVE("o.id") ")"
+/* The reports of a kind whose field shows a value meeting cond (on m.value), as v. */
+#define SHOWING(kind, field, cond) "field_shown m CROSS JOIN report v ON v.id = m.report_id" \
+    " WHERE m.field = '" field "' AND " cond " AND v.kind = '" kind "' AND " LIVE("v.id")
 
-/* The reports whose field may show value: stored so (the index of fields' values), or under
- * the district's review (its shown value is then the standing one); SHOWN decides. */
-#define CANDIDATES(field, value) "(SELECT report_id FROM report_field WHERE field = '" field \
-    "' AND value = '" value "' UNION SELECT report_id FROM review WHERE field = '" field "') m"
+/* The reports showing a value (or one meeting cond, on value), as a set of ids. */
+#define WITH(field, cond) "SELECT report_id FROM field_shown WHERE field = '" field "' AND " cond
+
+/* High risk, no service lately: sets of ids read off the index, each once, rather than a
+ * test of each high-risk case and each of its services (Beranda's largest check: a third of
+ * the bench's 10,000 cases are high risk, and that test took 40 ms of CPU). The cases of
+ * the services dated since ?2 days are few. */
+#define HIGH_RISK_UNSERVED                                                                    \
+    "SELECT 0, v.id FROM (" WITH("risk_level", "value = 'high'")                              \
+    "   EXCEPT " WITH("status", "value = 'closed'")                                           \
+    "   EXCEPT " WITH(SAE_FIELD_TOMBSTONE, "value IS NOT NULL")                               \
+    "   EXCEPT SELECT k.value FROM field_shown d CROSS JOIN report e ON e.id = d.report_id"   \
+    "    CROSS JOIN field_shown k ON k.report_id = e.id AND k.field = 'case_id'"              \
+    "    WHERE d.field = 'service_date' AND d.value >= date(?1, ?2) AND e.kind = 'service'"   \
+    "    AND " LIVE("e.id") ") c CROSS JOIN report v ON v.id = c.report_id"                  \
+    "   WHERE v.kind = 'case'"
 
 /* ?1 today (YYYY-MM-DD), ?2 how many days back a service still counts ("-7 days"). */
 static const char attention_sql[] =
     "WITH items(reason, case_id) AS ("
-    "  SELECT 0, c.id FROM " CANDIDATES("risk_level", "high") " CROSS JOIN report c"
-    "   ON c.id = m.report_id WHERE c.kind = 'case' AND " LIVE("c.id")
-    "   AND " SHOWN("c.id", "risk_level") " = 'high'"
-    "   AND " SHOWN("c.id", "status") " IS NOT 'closed'"
-    "   AND NOT EXISTS (SELECT 1 FROM report_field k CROSS JOIN report v ON v.id = k.report_id"
-    "    WHERE k.field = 'case_id' AND k.value = c.id AND v.kind = 'service'"
-    "    AND " LIVE("v.id") " AND " SHOWN("v.id", "case_id") " = c.id"
-    "    AND " SHOWN("v.id", "service_date") " >= date(?1, ?2))"
-    "  UNION SELECT 1, " SHOWN("v.id", "case_id") " FROM report v"
-    "   WHERE v.kind = 'shelter_stay' AND " LIVE("v.id")
-    "   AND " SHOWN("v.id", "planned_end_date") " < ?1"
+    "  " HIGH_RISK_UNSERVED
+    "  UNION SELECT 1, " SHOWN("v.id", "case_id") " FROM "
+    SHOWING("shelter_stay", "planned_end_date", "m.value < ?1")
     "   AND " SHOWN("v.id", "discharge_date") " IS NULL"
-    "  UNION SELECT 2, " SHOWN("v.id", "case_id") " FROM " CANDIDATES("referral_status", "sent")
-    "   CROSS JOIN report v ON v.id = m.report_id WHERE v.kind = 'referral' AND " LIVE("v.id")
-    "   AND " SHOWN("v.id", "referral_status") " = 'sent'"
+    "  UNION SELECT 2, " SHOWN("v.id", "case_id") " FROM "
+    SHOWING("referral", "referral_status", "m.value = 'sent'")
     "  UNION SELECT 3, " OWNER("w.report_id") " FROM review w"
     "   WHERE w.field <> '" SAE_REVIEW_CASE_FIELD "'"
-    "  UNION SELECT 4, " OWNER("j.report_id") " FROM set_aside a JOIN journal j ON j.seq = a.seq)"
+    "  UNION SELECT 4, " OWNER("j.report_id") " FROM set_aside a"
+    "   CROSS JOIN journal j ON j.seq = a.seq)"
     " SELECT i.reason, i.case_id, coalesce(" SHOWN("i.case_id", "registration_number") ", '')"
     " FROM items i JOIN report r ON r.id = i.case_id"
     " ORDER BY i.reason, r.first_seq";

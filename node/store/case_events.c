@@ -5,14 +5,11 @@
 
 #include "sae/sae_db.h"
 
-/* By the index on report_field(field, value) (review first: CROSS JOIN keeps SQLite from
- * driving the second half from every case_id); a case_id the district reviews (rare: an
- * event moved to another case) also counts by the value that stands meanwhile. */
+/* By the index of shown values (field_shown_by_value): an event the district moved to
+ * another case, while it reviews that, counts where it is shown. */
 static const char events_sql[] =
-    "SELECT r.id FROM report r WHERE r.id IN (SELECT f.report_id FROM report_field f"
-    " WHERE f.field = 'case_id' AND f.value = ?1 UNION SELECT v.report_id FROM review v"
-    " CROSS JOIN field_shown s ON s.report_id = v.report_id AND s.field = v.field"
-    " WHERE v.field = 'case_id' AND s.value = ?1) ORDER BY r.first_seq";
+    "SELECT r.id FROM field_shown f CROSS JOIN report r ON r.id = f.report_id"
+    " WHERE f.field = 'case_id' AND f.value = ?1 ORDER BY r.first_seq";
 
 /* The ids first: report_load uses the store's cached statements, one cursor each. */
 static int event_ids(struct node_store *store, const char *case_id, char (**out)[SAE_ID_TEXT_LEN + 1],

@@ -15,19 +15,19 @@
     "(SELECT s.value FROM field_shown s WHERE s.report_id = r.id AND s.field = '" field "')"
 
 /* The cases whose shown value of a field meets cond (on s.value): read through the index
- * report_field_by_value (migration 8), so a filter reads that field's entries only. */
+ * field_shown_by_value (migration 9), so a filter reads that field's entries only. */
 #define WITH_VALUE(fields, cond)                                                              \
     "r.id IN (SELECT s.report_id FROM field_shown s WHERE s.field IN (" fields ") AND " cond ")"
 
-/* The search reads the three fields' values from the index itself (it covers them); a field
- * the district reviews also matches by the value that stands meanwhile (review first: CROSS
+/* The search reads the three fields' shown values from the index itself (it covers them),
+ * and of a field the district reviews also the post's own latest value (review first: CROSS
  * JOIN keeps SQLite from driving that half from every name and narrative). */
 #define TERM_FIELDS "'victim_name', 'narrative', 'registration_number'"
 #define TERM_MATCHES                                                                          \
-    "SELECT f.report_id FROM report_field f WHERE f.field IN (" TERM_FIELDS ")"               \
-    " AND instr(lower(f.value), ?1) > 0 UNION SELECT v.report_id FROM review v"               \
-    " CROSS JOIN field_shown s ON s.report_id = v.report_id AND s.field = v.field"            \
-    " WHERE v.field IN (" TERM_FIELDS ") AND instr(lower(s.value), ?1) > 0"
+    "SELECT s.report_id FROM field_shown s WHERE s.field IN (" TERM_FIELDS ")"                \
+    " AND instr(lower(s.value), ?1) > 0 UNION SELECT v.report_id FROM review v"               \
+    " CROSS JOIN report_field f ON f.report_id = v.report_id AND f.field = v.field"           \
+    " WHERE v.field IN (" TERM_FIELDS ") AND instr(lower(f.value), ?1) > 0"
 
 /* ?1 term (lower case), ?2 status, ?3 risk, ?4 from, ?5 to. lower() folds ASCII only, as the
  * term is folded: a name typed in another case still matches. */

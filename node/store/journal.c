@@ -36,6 +36,9 @@ static const char upsert_field_sql[] =
     " ON CONFLICT(report_id, field) DO UPDATE SET value = excluded.value,"
     " version = excluded.version, origin = excluded.origin, seq = excluded.seq"
     " WHERE (excluded.version, excluded.origin) > (report_field.version, report_field.origin)";
+static const char refresh_shown_sql[] =
+    "INSERT OR REPLACE INTO field_shown(report_id, field, value, version, origin, under_review)"
+    " " JOURNAL_SHOWN_SELECT " WHERE f.report_id = ?1 AND f.field = ?2";
 /* What the post shows is what an edit starts from: while the hub reviews a field, the
  * standing version is the one its writer saw (its base), and the value it compares with. */
 static const char select_field_sql[] =
@@ -160,6 +163,20 @@ static int bind_change_text(sqlite3_stmt *stmt, const char *id, const char *kind
     return rc;
 }
 
+int journal_refresh_shown(struct node_store *store, const char *id, const char *field)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, refresh_shown_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, id);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, field);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}
+
 /* Derives the field's state from the journal entry seq (upsert_field_sql). */
 static int upsert_field(sqlite3_stmt *f, const char *id, const char *field, const char *value,
                         const struct sae_version *version, int64_t seq)
@@ -191,7 +208,8 @@ static int append_change(struct change_writer *w, const char *id, const char *ki
     if (rc != 0)
         return rc;
     int64_t seq = sae_db_last_rowid(w->store->db);
-    return upsert_field(w->upsert_field, id, field, value, &version, seq);
+    rc = upsert_field(w->upsert_field, id, field, value, &version, seq);
+    return rc == 0 ? journal_refresh_shown(w->store, id, field) : rc;
 }
 
 static const char insert_report_sql[] =
@@ -532,6 +550,10 @@ int journal_apply_remote(struct node_store *store, const struct sae_change *c, b
     if (rc == 0)
         rc = upsert_field(f, id, c->field, c->value, &c->version, seq);
     sae_db_reset(f);
+    /* Even when an older change leaves the state as it was: it may be the version a review
+     * names as standing, which the shown value is then taken from. */
+    if (rc == 0)
+        rc = journal_refresh_shown(store, id, c->field);
     if (rc == 0)
         *applied = true;
     return rc;

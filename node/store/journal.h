@@ -47,4 +47,24 @@ struct sae_change;
 int journal_apply_remote(struct node_store *store, const struct sae_change *change,
                          bool *applied);
 
+/* The shown values (the table field_shown, migration 9) as the state, the reviews and the
+ * journal imply them, one row per row of report_field f: the standing version's value while
+ * the district reviews the field and the post holds the latest version the hub knew of; the
+ * post's own state otherwise (its newer edit, not yet judged). */
+#define JOURNAL_SHOWN_SELECT                                                                  \
+    "SELECT f.report_id, f.field, iif(s.seq IS NULL, f.value, s.value),"                      \
+    "  iif(s.seq IS NULL, f.version, s.version), iif(s.seq IS NULL, f.origin, s.origin),"     \
+    "  r.report_id IS NOT NULL"                                                               \
+    " FROM report_field f"                                                                    \
+    " LEFT JOIN review r ON r.report_id = f.report_id AND r.field = f.field"                  \
+    " LEFT JOIN journal s ON s.seq = (SELECT j.seq FROM journal j"                            \
+    "  WHERE r.latest_version = f.version AND r.latest_origin = f.origin"                     \
+    "  AND j.report_id = r.report_id AND j.field = r.field"                                   \
+    "  AND j.version = r.standing_version AND j.origin = r.standing_origin"                   \
+    "  ORDER BY j.seq LIMIT 1)"
+
+/* Recomputes the shown value of report id's field (the table field_shown) from its state,
+ * its review and its journal: called by every writer of those, inside its transaction. */
+int journal_refresh_shown(struct node_store *store, const char *id, const char *field);
+
 #endif

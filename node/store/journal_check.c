@@ -1,6 +1,7 @@
 /* The replay check is written as an independent declarative query over the journal, not
  * by calling the code that maintains the state: a bug in one does not hide in the other. */
 #include "sae/sae_db.h"
+#include "store/journal.h"
 #include "store/journal_check.h"
 
 #include <stdarg.h>
@@ -11,9 +12,12 @@
 #include "sae/sae_catalogue.h"
 #include "sae/sae_validate.h"
 
+#define SHOWN_ROWS "SELECT report_id, field, value, version, origin, under_review FROM field_shown"
+
 /* The state the journal implies: per report and field, the change with the greatest
  * (version, origin) among those no later entry re-dates. Compared both ways with the
- * derived table. */
+ * derived table; and the shown values, which are kept one field at a time, with the whole
+ * table they imply. */
 static const char replay_sql[] =
     "WITH replay AS ("
     "  SELECT report_id, field, value, version, origin, seq FROM ("
@@ -30,7 +34,9 @@ static const char replay_sql[] =
     "  (SELECT count(*) FROM (SELECT id, kind, first_seq FROM report EXCEPT"
     "   SELECT report_id, kind, min(seq) FROM journal GROUP BY report_id)),"
     "  (SELECT count(*) FROM (SELECT report_id FROM journal GROUP BY report_id"
-    "   HAVING count(DISTINCT kind) > 1))";
+    "   HAVING count(DISTINCT kind) > 1)),"
+    "  (SELECT count(*) FROM (" JOURNAL_SHOWN_SELECT " EXCEPT " SHOWN_ROWS ")),"
+    "  (SELECT count(*) FROM (" SHOWN_ROWS " EXCEPT " JOURNAL_SHOWN_SELECT "))";
 
 static const char integrity_sql[] = "PRAGMA integrity_check";
 static const char values_sql[] = "SELECT seq, kind, field, value FROM journal";
@@ -71,6 +77,8 @@ static int check_replay(struct node_store *store, struct journal_check_result *r
         "reports implied by the journal are missing from the current state",
         "reports in the current state have no journal entries",
         "reports have changes of more than one kind",
+        "shown values implied by the current state and reviews are missing",
+        "shown values are not implied by the current state and reviews",
     };
     sqlite3_stmt *stmt = NULL;
     int rc = sae_db_prepare_cached(store->db, &store->statements, replay_sql, &stmt);

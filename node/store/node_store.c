@@ -132,11 +132,31 @@ static const char *const migrations[] = {
      * period or a term. SQLite keeps the index with report_field itself, for own and pulled
      * changes alike. */
     "CREATE INDEX report_field_by_value ON report_field(field, value); PRAGMA user_version = 8;",
+    /* 9: the shown values become a table kept current on write (journal.c, the one writer:
+     * journal_refresh_shown after every change of a field's state, its review or its
+     * journal), filled here from the view it replaces. Computed per read, the view made
+     * Beranda's checks and the search scan it for every case (bench_post_app). The index of
+     * values moves with it: the reads that find reports by a value (a case's events, the
+     * case list, Beranda) now read shown values, so report_field needs none. */
+    "CREATE TABLE field_shown_table("
+    "  report_id TEXT NOT NULL,"
+    "  field TEXT NOT NULL,"
+    "  value TEXT,"
+    "  version INTEGER NOT NULL,"
+    "  origin INTEGER NOT NULL,"
+    "  under_review INTEGER NOT NULL,"
+    "  PRIMARY KEY(report_id, field)) STRICT, WITHOUT ROWID;"
+    "INSERT INTO field_shown_table SELECT * FROM field_shown;"
+    "DROP VIEW field_shown;"
+    "ALTER TABLE field_shown_table RENAME TO field_shown;"
+    "CREATE INDEX field_shown_by_value ON field_shown(field, value);"
+    "DROP INDEX report_field_by_value;"
+    "PRAGMA user_version = 9;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate,
-                                              NULL, NULL, NULL};
+                                              NULL, NULL, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -230,6 +250,13 @@ int node_store_set_author(struct node_store *store, const char *author)
     return 0;
 }
 
+static int set_page_cache(sqlite3 *db)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", NODE_PAGE_CACHE_KIB);
+    return sae_db_exec(db, sql);
+}
+
 int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **out,
                     struct sae_message *why)
 {
@@ -240,6 +267,8 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
         rc = check_permissions(dir, db_path, why);
     if (rc == 0)
         rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, busy_timeout_ms, &store->db);
+    if (rc == 0)
+        rc = set_page_cache(store->db);
     if (rc == 0)
         rc = sae_db_migrate_schema(store->db, &node_db_schema, why);
     if (rc == 0)

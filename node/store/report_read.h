@@ -69,11 +69,6 @@ typedef int (*report_visit_fn)(const struct report *report, void *context);
 int report_list(struct node_store *store, const struct sae_kind *kind, bool include_deleted,
                 report_visit_fn visit, void *context);
 
-/* Calls visit for each report, not deleted, whose case_id is case_id (canonical), in the
- * order they were recorded; stops at the first non-zero return of visit. */
-int report_list_of_case(struct node_store *store, const char *case_id, report_visit_fn visit,
-                        void *context);
-
 struct history_entry {
     int64_t seq;
     const char *field;

@@ -1,3 +1,4 @@
+#include "store/journal.h"
 #include "store/node_meta.h"
 #include "store/restamp.h"
 
@@ -234,6 +235,8 @@ static int write_entry(struct node_store *store, const struct entry *e)
         rc = sae_db_bind_text(state, 2, e->field);
     if (rc == 0)
         rc = sae_db_step_done(state);
+    if (rc == 0)
+        rc = journal_refresh_shown(store, e->report_id, e->field);
     if (rc == 0)
         rc = sae_db_bind_int(unset, 1, e->seq);
     if (rc == 0)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/journal.h"
 #include "store/node_meta.h"
 #include "store/report_read.h"
 #include "sae/sae_db.h"
@@ -99,7 +100,8 @@ int sync_state_apply_review(struct node_store *store, const struct sae_review *r
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
-    return rc;
+    /* A review decides which version the post shows. */
+    return rc == 0 ? journal_refresh_shown(store, id, review->field) : rc;
 }
 
 int sync_state_last_own_seq(struct node_store *store, int64_t *out)

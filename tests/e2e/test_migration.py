@@ -145,3 +145,43 @@ def test_catalogue_1_hub_shows_old_cases_through_the_set(tmp_path):
     shown = subprocess.run([hub, "-d", hub_dir, "reports", "show", case_id, "--json"],
                            capture_output=True, check=True)
     assert json.loads(shown.stdout)["fields"]["violence_types"] == ["physical", "sexual"]
+
+
+SCHEMA_8 = os.path.join(os.path.dirname(__file__), "fixtures", "node-schema-8")
+SHOWN_COLUMNS = "report_id, field, value, version, origin, under_review"
+
+
+def test_schema_8_shown_values_become_a_table_equal_to_the_view(tmp_path):
+    """Migration 9 turns the view of shown values into a table, filled in place from the
+    view: every (report, field) keeps what the post showed, a field under the district's
+    review included (added here as a pull stores one: the risk first raised stands while
+    the district reviews the post's later edits)."""
+    post = private_copy(SCHEMA_8, str(tmp_path / "post"), ["node.db", "node.key"])
+    case_id = open(os.path.join(SCHEMA_8, "case-id.txt")).read().strip()
+    with sqlite3.connect(os.path.join(post, "node.db")) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 8
+        risks = db.execute("SELECT value, version, origin FROM journal WHERE report_id = ?"
+                           " AND field = 'risk_level' ORDER BY seq", (case_id,)).fetchall()
+        assert [r[0] for r in risks] == ["high", "medium", "high"]
+        db.execute("INSERT INTO review(report_id, field, standing_version, standing_origin,"
+                   " latest_version, latest_origin) VALUES (?, 'risk_level', ?, ?, ?, ?)",
+                   (case_id, risks[1][1], risks[1][2], risks[2][1], risks[2][2]))
+        before = sorted(db.execute("SELECT %s FROM field_shown" % SHOWN_COLUMNS).fetchall())
+    assert ("medium", 1) in [(r[2], r[5]) for r in before if r[:2] == (case_id, "risk_level")]
+    shown = saenode.show_json(post, case_id)
+    assert shown["fields"]["risk_level"] == "medium"
+    assert shown["fields"]["victim_name"] == "Siti Rahma Contoh"
+    with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == saenode.NODE_SCHEMA_VERSION
+        kinds = dict(db.execute("SELECT name, type FROM sqlite_schema WHERE name IN"
+                                " ('field_shown', 'field_shown_by_value',"
+                                " 'report_field_by_value')").fetchall())
+        after = sorted(db.execute("SELECT %s FROM field_shown" % SHOWN_COLUMNS).fetchall())
+    assert kinds == {"field_shown": "table", "field_shown_by_value": "index"}
+    assert after == before and len(after) == 36 - 3  # 36 changes, three of them re-writes
+    assert "journal ok" in ok(["check"], dir=post).text
+    # Writes keep it current: an edit of the reviewed risk shows at once, still marked.
+    ok(["--by", "Siti", "edit", case_id, "--set", "risk_level=low"], dir=post)
+    assert saenode.show_json(post, case_id)["fields"]["risk_level"] == "low"
+    deleted = [r for r in saenode.list_json(post, "--deleted") if r.get("deleted")]
+    assert len(deleted) == 1

@@ -11,6 +11,9 @@
 #include "unit_support.h"
 
 #include "change_set.h"
+#include "sae/sae_borrow.h"
+#include "sae/sae_wire.h"
+#include "store/sync_state.h"
 
 static int unit_remove_entry(const char *path, const struct stat *st, int flag,
                              struct FTW *ftw)
@@ -224,4 +227,15 @@ void unit_unset(struct node_store *store, const char *id, const char *name,
     assert_int_equal(journal_edit(store, id, input.changes, input.count, &applied, &why), 0);
     change_input_free(&input);
     assert_int_equal(applied, want_applied);
+}
+
+void unit_review(struct node_store *store, const char *id, const char *field, bool open,
+                 struct sae_version standing, struct sae_version latest)
+{
+    struct sae_review r = {.field = sae_borrow(field), .open = open, .standing = standing,
+                           .latest = latest};
+    assert_int_equal(sae_id_parse(id, &r.report_id), 0);
+    assert_int_equal(node_store_begin(store), 0);
+    assert_int_equal(sync_state_apply_review(store, &r), 0);
+    assert_int_equal(node_store_commit(store), 0);
 }

@@ -107,4 +107,9 @@ void unit_edit(struct node_store *store, const char *id, const char *const *sets
 void unit_unset(struct node_store *store, const char *id, const char *name,
                 size_t want_applied);
 
+/* Records the district's review of report id's field as a pull does (sync_state), in its
+ * own transaction: open with the version that stands meanwhile and the latest, or closed. */
+void unit_review(struct node_store *store, const char *id, const char *field, bool open,
+                 struct sae_version standing, struct sae_version latest);
+
 #endif

@@ -174,12 +174,12 @@ static void test_paging_with_total(void **state)
 }
 
 /* While the district reviews the name, the list shows the value that stands at the hub
- * (here the post's first name, as a pull would record it in review), and the search finds
+ * (here the post's first name, recorded as a pull records a review), and the search finds
  * the case by that value and by the post's own newer one. */
 static void test_a_field_under_review(void **state)
 {
     struct unit_fixture *f = *state;
-    char id[SAE_ID_TEXT_LEN + 1], other[SAE_ID_TEXT_LEN + 1], sql[512];
+    char id[SAE_ID_TEXT_LEN + 1], other[SAE_ID_TEXT_LEN + 1];
     add_named(f->store, "Ani Lestari", "x", "low", "2026-11-01", id);
     add_named(f->store, "Dewi", "x", "low", "2026-11-01", other);
     unit_edit(f->store, id, (const char *const[]){"victim_name=Budi Santoso", NULL}, 1);
@@ -191,12 +191,7 @@ static void test_a_field_under_review(void **state)
             latest = h.at[i].version;
         }
     assert_true(latest.hlc > first.hlc);
-    snprintf(sql, sizeof sql,
-             "INSERT INTO review(report_id, field, standing_version, standing_origin,"
-             " latest_version, latest_origin) VALUES ('%s', 'victim_name', %lld, %lld, %lld,"
-             " %lld)", id, (long long)first.hlc, (long long)first.origin,
-             (long long)latest.hlc, (long long)latest.origin);
-    assert_int_equal(unit_sql(f->store, sql), 0);
+    unit_review(f->store, id, "victim_name", true, first, latest);
     struct case_search_page *p = search(f->store, (struct case_search_query){.term = "lestari"});
     assert_int_equal(p->total, 1);
     assert_string_equal(p->rows[0].id, id);

@@ -12,6 +12,7 @@
 
 #include "app/case_show.h"
 #include "app/case_write.h"
+#include "store/case_events.h"
 #include "unit_support.h"
 
 struct posted {
@@ -165,21 +166,21 @@ static void test_nothing_written_when_refused(void **state)
                      SAE_EINVAL);
     assert_int_equal(journal_rows(f->store), before);
     int events = 0;
-    assert_int_equal(report_list_of_case(f->store, id, count_event, &events), 0);
+    assert_int_equal(case_events_list(f->store, id, count_event, &events), 0);
     assert_int_equal(events, 0);
 }
 
-/* A case file finds its events through the index of fields' values (migration 8), not by
+/* A case file finds its events through the index of shown values (migration 9), not by
  * reading every field of the post. */
 static void test_events_of_a_case_by_index(void **state)
 {
     struct unit_fixture *f = *state;
     sqlite3_stmt *stmt = NULL;
     assert_int_equal(sqlite3_prepare_v2(f->store->db, "EXPLAIN QUERY PLAN SELECT report_id FROM "
-                                        "report_field WHERE field = 'case_id' AND value = ?1",
+                                        "field_shown WHERE field = 'case_id' AND value = ?1",
                                         -1, &stmt, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-    assert_non_null(strstr((const char *)sqlite3_column_text(stmt, 3), "report_field_by_value"));
+    assert_non_null(strstr((const char *)sqlite3_column_text(stmt, 3), "field_shown_by_value"));
     sqlite3_finalize(stmt);
 }
 

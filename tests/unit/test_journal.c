@@ -536,7 +536,7 @@ static void test_registration_numbers_in_sequence(void **state)
     assert_int_equal(report_resolve_id(f->store, "3513122018-2026-0003b", found, &why), 0);
     assert_string_equal(found, d);
     /* A number that reached two cases anyway (the hub flags it) names neither. */
-    assert_int_equal(unit_sql(f->store, "UPDATE report_field SET value = '3513122018-2026-0001'"
+    assert_int_equal(unit_sql(f->store, "UPDATE field_shown SET value = '3513122018-2026-0001'"
                                         " WHERE field = 'registration_number' AND value ="
                                         " '3513122018-2025-0001'"), SQLITE_OK);
     assert_int_equal(report_resolve_id(f->store, "3513122018-2026-0001", found, &why),

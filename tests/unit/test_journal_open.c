@@ -95,6 +95,8 @@ static void test_create_and_open(void **state)
     assert_null(store->author); /* nobody said who writes yet */
     assert_string_equal(store->dir, nested);
     assert_true(store->origin != 0 && store->origin <= (uint64_t)INT64_MAX);
+    /* The page cache an open journal may keep: NODE_PAGE_CACHE_KIB, in KiB (negative). */
+    assert_int_equal(unit_count(store, "PRAGMA cache_size"), -NODE_PAGE_CACHE_KIB);
     node_store_close(store);
     unit_dir_remove(&d);
 }

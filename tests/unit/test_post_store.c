@@ -98,12 +98,13 @@ static int collect(const struct attention_item *item, void *context)
     return 0;
 }
 
+/* Records an event of case_id; its id in id when given. */
 static void add_event(struct node_store *store, const char *kind, const char *case_id,
-                      const char *a, const char *b)
+                      const char *a, const char *b, char *id)
 {
-    char id[SAE_ID_TEXT_LEN + 1], ref[SAE_ID_TEXT_LEN + 16];
+    char own[SAE_ID_TEXT_LEN + 1], ref[SAE_ID_TEXT_LEN + 16];
     snprintf(ref, sizeof ref, "case_id=%s", case_id);
-    unit_add(store, kind, (const char *const[]){ref, a, b, NULL}, id);
+    unit_add(store, kind, (const char *const[]){ref, a, b, NULL}, id ? id : own);
 }
 
 /* A case of high risk; closed (with its reason) when closed is true. */
@@ -120,7 +121,8 @@ static void test_cases_needing_action(void **state)
     struct unit_fixture *f = *state;
     char today[11], quiet[SAE_ID_TEXT_LEN + 1], served[SAE_ID_TEXT_LEN + 1];
     char closed[SAE_ID_TEXT_LEN + 1], stay[SAE_ID_TEXT_LEN + 1], referred[SAE_ID_TEXT_LEN + 1];
-    char gone[SAE_ID_TEXT_LEN + 1], date[32];
+    char gone[SAE_ID_TEXT_LEN + 1], date[32], unserved[SAE_ID_TEXT_LEN + 1];
+    char deleted_service[SAE_ID_TEXT_LEN + 1];
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -128,32 +130,39 @@ static void test_cases_needing_action(void **state)
     high_risk_case(f->store, false, quiet);
     high_risk_case(f->store, false, served);
     snprintf(date, sizeof date, "service_date=%s", today);
-    add_event(f->store, "service", served, "service_type=counselling", date);
+    add_event(f->store, "service", served, "service_type=counselling", date, NULL);
     high_risk_case(f->store, true, closed);
     unit_add_case(f->store, stay);
     add_event(f->store, "shelter_stay", stay, "admission_date=2026-11-02",
-              "planned_end_date=2026-11-10");
+              "planned_end_date=2026-11-10", NULL);
     unit_add_case(f->store, referred);
     add_event(f->store, "referral", referred, "referred_to=puskesmas",
-              "referral_date=2026-11-07");
+              "referral_date=2026-11-07", NULL);
     high_risk_case(f->store, false, gone);
     struct sae_message why = {{0}};
     assert_int_equal(journal_delete(f->store, gone, &why), 0);
+    /* A service deleted is no service: its case still needs one. */
+    high_risk_case(f->store, false, unserved);
+    add_event(f->store, "service", unserved, "service_type=counselling", date,
+              deleted_service);
+    assert_int_equal(journal_delete(f->store, deleted_service, &why), 0);
     struct found found = {0};
     size_t more = 99;
     assert_int_equal(attention_list(f->store, today, collect, &found, &more), 0);
     assert_int_equal(more, 0);
-    assert_int_equal(found.count, 3);
+    assert_int_equal(found.count, 4);
     assert_string_equal(found.ids[0], quiet);
     assert_int_equal(found.reasons[0], ATTENTION_HIGH_RISK);
-    assert_string_equal(found.ids[1], stay);
-    assert_int_equal(found.reasons[1], ATTENTION_STAY_OVERDUE);
-    assert_string_equal(found.ids[2], referred);
-    assert_int_equal(found.reasons[2], ATTENTION_REFERRAL_WAITING);
+    assert_string_equal(found.ids[1], unserved);
+    assert_int_equal(found.reasons[1], ATTENTION_HIGH_RISK);
+    assert_string_equal(found.ids[2], stay);
+    assert_int_equal(found.reasons[2], ATTENTION_STAY_OVERDUE);
+    assert_string_equal(found.ids[3], referred);
+    assert_int_equal(found.reasons[3], ATTENTION_REFERRAL_WAITING);
     /* Eight days on, the service no longer counts; the bad date is refused. */
     struct found later = {0};
     assert_int_equal(attention_list(f->store, "2999-01-01", collect, &later, &more), 0);
-    assert_int_equal(later.count, 4);
+    assert_int_equal(later.count, 5);
     assert_int_equal(attention_list(f->store, "soon", collect, &later, &more), SAE_EINVAL);
 }
 

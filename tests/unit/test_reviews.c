@@ -100,17 +100,6 @@ static void remote(struct node_store *store, const char *id, const char *value,
     assert_true(applied);
 }
 
-static void review(struct node_store *store, const char *id, bool open,
-                   struct sae_version standing, struct sae_version latest)
-{
-    struct sae_review r = {.field = "risk_level", .open = open, .standing = standing,
-                           .latest = latest};
-    assert_int_equal(sae_id_parse(id, &r.report_id), 0);
-    assert_int_equal(node_store_begin(store), 0);
-    assert_int_equal(sync_state_apply_review(store, &r), 0);
-    assert_int_equal(node_store_commit(store), 0);
-}
-
 static const char *shown_risk(struct node_store *store, const char *id, bool *under_review,
                               struct report **out)
 {
@@ -137,7 +126,7 @@ static void test_post_shows_the_standing_value_and_edits_from_it(void **state)
     assert_string_equal(shown_risk(f->store, id, &marked, &r), "low"); /* last writer wins */
     assert_false(marked);
     report_free(r);
-    review(f->store, id, true, high, low);
+    unit_review(f->store, id, "risk_level", true, high, low);
     assert_string_equal(shown_risk(f->store, id, &marked, &r), "high");
     assert_true(marked);
     assert_int_equal(r->under_review_count, 1);
@@ -154,7 +143,7 @@ static void test_post_shows_the_standing_value_and_edits_from_it(void **state)
     assert_true(marked);
     report_free(r);
     /* A closed review is forgotten. */
-    review(f->store, id, false, high, low);
+    unit_review(f->store, id, "risk_level", false, high, low);
     assert_int_equal(unit_count(f->store, "SELECT count(*) FROM review"), 0);
     assert_string_equal(shown_risk(f->store, id, &marked, &r), "medium");
     assert_false(marked);
