@@ -16,7 +16,7 @@
 #define NODE_KEY_FILE "node.key"
 /* How long a command waits for another sae-node process to release the journal. */
 #define NODE_BUSY_TIMEOUT_MS_DEFAULT 10000
-#define NODE_SCHEMA_VERSION 8
+#define NODE_SCHEMA_VERSION 10
 /* A measured clock offset beyond this counts: new versions use the corrected time, pending
  * changes are re-dated, and status warns. Below it, the computer's own clock is used. */
 #define NODE_CLOCK_TOLERANCE_MS (10 * SAE_MS_PER_MINUTE)
