@@ -98,7 +98,12 @@ def test_key_made_at_init_claimed_by_first_head_and_never_on_disk_in_clear(tmp_p
     saenode.init(post)
     secret = read_secret(post)
     assert nacl.bindings.crypto_scalarmult_base(secret) == public_key(post)
+    status = saenode.ok(["status", "--json"], dir=post).json()
+    assert (status["storage_key"], status["key_holders"]) == ("unclaimed", 0)
+    assert "add the head" in saenode.ok(["status"], dir=post).text
     users(post, "add", HEAD, "--role", "head", lines=[HEAD_PASS])
+    status = saenode.ok(["status", "--json"], dir=post).json()
+    assert (status["storage_key"], status["key_holders"]) == ("wrapped", 1)
     # The first head holds it: the unclaimed copy is gone, the wrap opens to the same key.
     assert not os.path.exists(os.path.join(post, "storage.key"))
     assert unwrap(wrap_of(post, HEAD), HEAD_PASS) == secret
