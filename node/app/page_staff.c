@@ -30,6 +30,9 @@ static int staff_row(const struct node_staff *staff, void *context)
     html_element(t->h, "td", NULL, 0,
                  post_say(t->x, staff->role == NODE_STAFF_HEAD ? MSG_POST_ROLE_HEAD
                                                                : MSG_POST_ROLE_STAFF));
+    const struct html_attr key[] = {A("class", staff->has_key ? "key-held" : "key-none")};
+    html_element(t->h, "td", key, N(key),
+                 post_say(t->x, staff->has_key ? MSG_POST_KEY_HELD : MSG_POST_KEY_NONE));
     if (t->x->staff.role == NODE_STAFF_HEAD) {
         html_open(t->h, "td", NULL, 0);
         post_form_begin(t->h, t->x, "/staff/reset");
@@ -43,9 +46,9 @@ static int staff_row(const struct node_staff *staff, void *context)
 
 static int staff_list(struct html *h, const struct post_exchange *x)
 {
-    static const enum msg_id heads[] = {MSG_POST_NAME, MSG_ROLE, MSG_ACTIONS};
+    static const enum msg_id heads[] = {MSG_POST_NAME, MSG_ROLE, MSG_POST_KEY, MSG_ACTIONS};
     struct staff_table table = {h, x};
-    post_table_begin(h, x, "staff", heads, x->staff.role == NODE_STAFF_HEAD ? 3 : 2);
+    post_table_begin(h, x, "staff", heads, x->staff.role == NODE_STAFF_HEAD ? 4 : 3);
     int rc = node_staff_list(x->store, staff_row, &table);
     post_table_end(h);
     return rc;

@@ -169,6 +169,12 @@ def readable_memory_holds(pid, needle):
     return False
 
 
+def key_cell(page, name):
+    """The class of the "Kunci data" cell in name's row of the Petugas table."""
+    row = next(r for r in page.split("<tr") if ">%s</td>" % name in r)
+    return re.search(r'class="(key-[a-z]+)"', row).group(1)
+
+
 def test_app_signs_in_with_key_head_wraps_for_staff_and_sign_out_wipes(tmp_path):
     post = str(tmp_path / "post")
     saenode.init(post)
@@ -190,6 +196,11 @@ def test_app_signs_in_with_key_head_wraps_for_staff_and_sign_out_wipes(tmp_path)
         second = re.search(r'id="one-time">([^<]+)<', page).group(1)
         assert unwrap(wrap_of(post, BUDI), second) == secret
         assert not opens_with(wrap_of(post, BUDI), one_time)
+        users(post, "add", "Bu Ani", lines=["frasa-sandi-bu-ani"])  # no --head: no key
+        page = head.request("/staff")[1]
+        assert (key_cell(page, HEAD), key_cell(page, BUDI), key_cell(page, "Bu Ani")) == \
+            ("key-held", "key-held", "key-none")
+        assert "Belum: kepala pos mengatur ulang frasa sandinya" in page
         budi = Client(app.url)
         assert budi.sign_in(BUDI, second)[0] == 303
         assert head.request("/sign-out", {"csrf": head.csrf("/")})[0] == 303
