@@ -95,7 +95,8 @@ def users(post_dir, *args, lines=(), expect=0):
 
 def test_key_made_at_init_claimed_by_first_head_and_never_on_disk_in_clear(tmp_path):
     post = str(tmp_path / "post")
-    saenode.init(post)
+    said = saenode.ok(["init", "--village", saenode.VILLAGE], dir=post).text
+    assert "add the post's head" in said
     secret = read_secret(post)
     assert nacl.bindings.crypto_scalarmult_base(secret) == public_key(post)
     status = saenode.ok(["status", "--json"], dir=post).json()
