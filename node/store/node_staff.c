@@ -181,24 +181,8 @@ static const char wrap_get_sql[] = "SELECT key_wrap FROM staff WHERE name = ?1";
 
 int node_staff_wrap_get(struct node_store *store, const char *name, unsigned char *out)
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_prepare_cached(store->db, &store->statements, wrap_get_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, name);
-    if (rc == 0)
-        rc = sae_db_step(stmt);
-    if (rc == SAE_DB_ROW && sqlite3_column_type(stmt, 0) == SQLITE_NULL)
-        rc = SAE_ENOTFOUND;
-    else if (rc == SAE_DB_ROW && sqlite3_column_bytes(stmt, 0) != (int)SAE_KEYWRAP_BYTES)
-        rc = SAE_ECORRUPT;
-    else if (rc == SAE_DB_ROW) {
-        memcpy(out, sqlite3_column_blob(stmt, 0), SAE_KEYWRAP_BYTES);
-        rc = 0;
-    } else if (rc == 0) {
-        rc = SAE_ENOTFOUND;
-    }
-    sae_db_reset(stmt);
-    return rc;
+    return sae_db_query_blob(store->db, &store->statements, wrap_get_sql, name, out,
+                             SAE_KEYWRAP_BYTES);
 }
 
 static const char wrap_set_sql[] =

@@ -24,20 +24,8 @@ static const char set_public_sql[] =
 
 int storage_key_public(struct node_store *store, unsigned char out[STORAGE_KEY_BYTES])
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_prepare_cached(store->db, &store->statements, public_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_step(stmt);
-    if (rc == SAE_DB_ROW && sqlite3_column_bytes(stmt, 0) != (int)STORAGE_KEY_BYTES)
-        rc = SAE_ECORRUPT;
-    else if (rc == SAE_DB_ROW) {
-        memcpy(out, sqlite3_column_blob(stmt, 0), STORAGE_KEY_BYTES);
-        rc = 0;
-    } else if (rc == 0) {
-        rc = SAE_ENOTFOUND;
-    }
-    sae_db_reset(stmt);
-    return rc;
+    return sae_db_query_blob(store->db, &store->statements, public_sql, NULL, out,
+                             STORAGE_KEY_BYTES);
 }
 
 static char *unclaimed_path(const struct node_store *store)
