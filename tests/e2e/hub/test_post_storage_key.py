@@ -249,3 +249,9 @@ def test_journal_from_before_migration_10_gets_key_and_wraps_at_sign_in(tmp_path
         assert app.stop() == 0
     assert files_holding(post, encodings(secret) + [BUDI_PASS.encode(),
                                                      HEAD_PASS.encode()]) == []
+
+
+def test_hub_daemon_writes_no_core(hub):
+    """sae-hub serve runs with no core file allowed, soft and hard (proto/harden.c)."""
+    with open("/proc/%d/limits" % hub.proc.pid) as f:
+        assert re.search(r"^Max core file size\s+0\s+0\s", f.read(), re.M)
