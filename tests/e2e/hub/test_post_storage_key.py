@@ -116,6 +116,12 @@ def test_key_made_at_init_claimed_by_first_head_and_never_on_disk_in_clear(tmp_p
                     expect=2)
     assert b"does not open the post's storage key" in refused.err
     assert query(post, "SELECT count(*) FROM staff WHERE name = 'Bu Ani'") == [(0,)]
+    staff_before = query(post, "SELECT * FROM staff ORDER BY name")
+    not_head = users(post, "add", "Bu Ani", "--head", BUDI, lines=[BUDI_PASS, "frasa-bu-ani-1"],
+                     expect=2)
+    assert b"is not one" in not_head.err
+    assert b"--head and --one-time go with" in users(post, "list", "--head", HEAD, expect=2).err
+    assert query(post, "SELECT * FROM staff ORDER BY name") == staff_before
     # Without --head once a head holds the key: added, told there is no key for her.
     added = users(post, "add", "Bu Ani", lines=["frasa-sandi-bu-ani"])
     assert b"holds no key" in added.out and wrap_of(post, "Bu Ani") is None
