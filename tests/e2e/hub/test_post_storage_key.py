@@ -197,12 +197,15 @@ def test_app_signs_in_with_key_head_wraps_for_staff_and_sign_out_wipes(tmp_path)
                                                    "role": "staff"})
         assert status == 200, page[:300]
         one_time = re.search(r'id="one-time">([^<]+)<', page).group(1)
-        assert unwrap(wrap_of(post, BUDI), one_time) == secret
+        first_wrap = wrap_of(post, BUDI)
+        assert unwrap(first_wrap, one_time) == secret
         status, page = head.request("/staff/reset", {"csrf": head.csrf("/staff"), "name": BUDI})
         assert status == 200
         second = re.search(r'id="one-time">([^<]+)<', page).group(1)
         assert unwrap(wrap_of(post, BUDI), second) == secret
         assert not opens_with(wrap_of(post, BUDI), one_time)
+        # Scrubbed while serve (and its sync loop's connection) has the journal open too.
+        assert files_holding(post, [first_wrap[56:]]) == []
         users(post, "add", "Bu Ani", lines=["frasa-sandi-bu-ani"])  # no --head: no key
         page = head.request("/staff")[1]
         assert (key_cell(page, HEAD), key_cell(page, BUDI), key_cell(page, "Bu Ani")) == \
