@@ -254,6 +254,31 @@ int sae_db_query_first_text(sqlite3 *db, struct sae_db_cache *cache, const char 
     return rc;
 }
 
+int sae_db_query_blob(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
+                      const char *param, void *out, size_t len)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepare_maybe_cached(db, cache, sql, &stmt);
+    if (rc != 0)
+        return rc;
+    if (param)
+        rc = sae_db_bind_text(stmt, 1, param);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW && sqlite3_column_type(stmt, 0) == SQLITE_NULL)
+        rc = SAE_ENOTFOUND;
+    else if (rc == SAE_DB_ROW && (size_t)sqlite3_column_bytes(stmt, 0) != len)
+        rc = SAE_ECORRUPT;
+    else if (rc == SAE_DB_ROW) {
+        memcpy(out, sqlite3_column_blob(stmt, 0), len);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = SAE_ENOTFOUND;
+    }
+    release(cache, stmt);
+    return rc;
+}
+
 int sae_db_run(sqlite3 *db, struct sae_db_cache *cache, const char *sql, const int64_t *params,
                size_t param_count)
 {

@@ -110,3 +110,38 @@ int sae_file_read_private(const char *path, void *bytes, size_t len)
     close(fd);
     return rc;
 }
+
+/* Zeros over the file's whole length, in blocks. */
+static int zero_fill(int fd)
+{
+    static const unsigned char zeros[4096];
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return SAE_EIO;
+    for (off_t done = 0; done < st.st_size;) {
+        size_t chunk = st.st_size - done < (off_t)sizeof zeros ? (size_t)(st.st_size - done)
+                                                               : sizeof zeros;
+        ssize_t wrote = pwrite(fd, zeros, chunk, done);
+        if (wrote <= 0)
+            return SAE_EIO;
+        done += wrote;
+    }
+    return fsync(fd) == 0 ? 0 : SAE_EIO;
+}
+
+int sae_file_remove_scrubbed(const char *dir, const char *name)
+{
+    char *path = sae_path_join(dir, name);
+    if (!path)
+        return SAE_ENOMEM;
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    int rc = fd < 0 ? (errno == ENOENT ? SAE_ENOTFOUND : SAE_EIO) : zero_fill(fd);
+    if (fd >= 0 && close(fd) != 0 && rc == 0)
+        rc = SAE_EIO;
+    if (fd >= 0 && unlink(path) != 0)
+        rc = SAE_EIO;
+    if (rc == 0)
+        rc = fsync_directory(dir);
+    free(path);
+    return rc;
+}

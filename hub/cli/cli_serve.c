@@ -154,6 +154,17 @@ static int listener_start(struct listener *l, const struct http_server_config *b
     return SAE_EXIT_OK;
 }
 
+/* Blocks the signals serve waits for (sigwait) in this thread and every thread it starts
+ * from now on. */
+static void block_serve_signals(sigset_t *signals)
+{
+    sigemptyset(signals);
+    sigaddset(signals, SIGTERM);
+    sigaddset(signals, SIGINT);
+    sigaddset(signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, signals, NULL);
+}
+
 static int run_server(const struct hub_cli *cli, struct listener *listeners, size_t count)
 {
     struct http_server_config config;
@@ -166,11 +177,7 @@ static int run_server(const struct hub_cli *cli, struct listener *listeners, siz
     char *cert = hub_cli_path(cli, HUB_CERT_FILE), *key = hub_cli_path(cli, HUB_TLS_KEY_FILE);
     config.cert_pem_path = cert;
     config.key_pem_path = key;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    block_serve_signals(&signals);
     signal(SIGPIPE, SIG_IGN);
     status = cert && key ? SAE_EXIT_OK : hub_cli_fail(SAE_ENOMEM, "out of memory");
     for (size_t i = 0; status == SAE_EXIT_OK && i < count; i++)
@@ -335,6 +342,11 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
             close(lock_fd);
         return status;
     }
+    /* Before the console starts its duplicates thread: a thread with SIGTERM unblocked would
+     * take a stop request with the default action, and the daemon died by the signal (-15)
+     * instead of stopping cleanly (test_hub_serve_guard, now and then). */
+    sigset_t early;
+    block_serve_signals(&early);
     struct hub_service *service = NULL;
     struct console *console = NULL;
     char *db = hub_cli_path(cli, HUB_DB_FILE);

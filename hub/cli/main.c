@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "sae/sae_cli.h"
+#include "sae/sae_harden.h"
 #include "sae/sae_version.h"
 
 struct command {
@@ -58,6 +59,9 @@ int main(int argc, char **argv)
     if (!command)
         return hub_cli_fail(SAE_EINVAL, "unknown command \"%.40s\"; see: sae-hub --help",
                             argv[optind]);
+    /* Before anything secret is read: no core dumps; the daemon not dumpable either. */
+    if (sae_harden_process(strcmp(command->name, "serve") == 0) != 0)
+        return hub_cli_fail(SAE_EIO, "cannot turn core dumps off (setrlimit, prctl)");
     if (sae_cli_busy_timeout(HUB_BUSY_TIMEOUT_MS_DEFAULT, &cli.busy_timeout_ms) != 0)
         return hub_cli_fail(SAE_EINVAL, "SAE_BUSY_TIMEOUT_MS must be a number of milliseconds "
                             "from 0 to %d", SAE_BUSY_TIMEOUT_MS_MAX);

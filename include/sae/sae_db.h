@@ -142,6 +142,11 @@ int sae_db_query_int(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
  * exactly one. */
 int sae_db_query_first_text(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
                             const char *param, char *first, size_t first_size, int *matches);
+/* Runs a query with one text parameter (?1; none when param is NULL), through cache when it
+ * is not NULL, and copies the first row's first column, a blob of exactly len bytes, into
+ * out (a key, a wrap). SAE_ENOTFOUND: no row, or NULL; SAE_ECORRUPT: another size. */
+int sae_db_query_blob(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
+                      const char *param, void *out, size_t len);
 /* Runs a statement that returns no row (INSERT, UPDATE), binding params to ?1, ?2...,
  * through cache when it is not NULL. */
 int sae_db_run(sqlite3 *db, struct sae_db_cache *cache, const char *sql, const int64_t *params,

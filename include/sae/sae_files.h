@@ -23,5 +23,9 @@ int sae_fsync_parent(const char *path);
 /* Reads exactly len bytes from path. SAE_EPERM when other users could read it (the caller
  * says to chmod 600), SAE_ENOTFOUND, SAE_EIO when its size is not len. */
 int sae_file_read_private(const char *path, void *bytes, size_t len);
+/* Overwrites dir/name with zeros, syncs, removes it and syncs dir: a secret kept in a file
+ * for a while leaves neither its name nor (on a file system that writes in place) its bytes.
+ * SAE_ENOTFOUND when there is no such file, SAE_EIO. */
+int sae_file_remove_scrubbed(const char *dir, const char *name);
 
 #endif

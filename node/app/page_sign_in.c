@@ -8,6 +8,7 @@
 
 #include "app/post_routes.h"
 #include "app/sign_in.h"
+#include "store/storage_key.h"
 
 #define A POST_A
 #define N POST_N
@@ -69,13 +70,34 @@ static int hash_of(void *context, const char *name, char hash[PASSWORD_HASH_BYTE
     return rc == SAE_ENOTFOUND ? 0 : rc;
 }
 
-static int open_session(struct post_exchange *x, const char *name)
+/* The post's storage key, unwrapped with the passphrase just verified (a staff member from
+ * before their wrap is given one now): NULL when they hold none (a head resets them) or
+ * their wrap does not open (it was made under another passphrase); the session then works
+ * without reading what only the key opens. */
+static int unlock_key(struct post_exchange *x, const char *name, const char *passphrase,
+                      unsigned char **secret)
+{
+    *secret = NULL;
+    if (!passphrase)
+        return 0;
+    int rc = storage_key_unlock(x->store, name, passphrase, secret);
+    return rc == SAE_ENOTFOUND || rc == SAE_EPERM ? 0 : rc;
+}
+
+static int open_session(struct post_exchange *x, const char *name, const char *passphrase)
 {
     char token[SESSION_TOKEN_TEXT_BYTES], csrf[SESSION_TOKEN_TEXT_BYTES];
     uint8_t token_hash[SESSION_HASH_BYTES];
+    unsigned char *secret = NULL;
     int rc = session_new(token, csrf, token_hash);
     if (rc == 0)
+        rc = unlock_key(x, name, passphrase, &secret);
+    if (rc == 0)
+        rc = post_keys_put(x->app->keys, token_hash, secret); /* owns secret from here */
+    if (rc == 0)
         rc = node_staff_session_add(x->store, token_hash, name, csrf, x->now_s);
+    if (rc != 0)
+        post_keys_drop(x->app->keys, token_hash);
     if (rc == 0)
         rc = web_response_cookie(x->resp, SESSION_COOKIE, token, "/", 0);
     if (rc == 0)
@@ -92,10 +114,11 @@ int page_sign_in_post(struct post_exchange *x, const struct web_form *form)
 {
     const char *name = web_form_get(form, "name");
     const char *typed = name ? name : "";
+    const char *passphrase = web_form_get(form, "passphrase");
     struct sign_in judge = {x->app->throttle, x->req->peer, hash_of, x, x->now_s};
     enum sign_in_outcome judged = SIGN_IN_REFUSED;
     int64_t wait = 0;
-    int rc = sign_in_judge(&judge, typed, web_form_get(form, "passphrase"), &judged, &wait);
+    int rc = sign_in_judge(&judge, typed, passphrase, &judged, &wait);
     x->now_s = judge.now_s;
     if (rc != 0)
         return rc;
@@ -105,12 +128,13 @@ int page_sign_in_post(struct post_exchange *x, const struct web_form *form)
     }
     if (judged == SIGN_IN_REFUSED)
         return sign_in_form(x, 401, post_say(x, MSG_SIGN_IN_FAILED), NULL, typed);
-    return open_session(x, typed);
+    return open_session(x, typed, passphrase);
 }
 
 int page_sign_out(struct post_exchange *x, const struct web_form *form)
 {
     (void)form;
+    post_keys_drop(x->app->keys, x->token_hash);
     int rc = node_staff_session_end(x->store, x->token_hash);
     if (rc == 0)
         rc = web_response_cookie_clear(x->resp, SESSION_COOKIE, "/");

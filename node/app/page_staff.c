@@ -7,6 +7,9 @@
 #include <time.h>
 
 #include "app/password.h"
+#include "sae/sae_keywrap.h"
+#include "sae/sae_secure_mem.h"
+#include "store/storage_key.h"
 
 #define A POST_A
 #define N POST_N
@@ -27,6 +30,9 @@ static int staff_row(const struct node_staff *staff, void *context)
     html_element(t->h, "td", NULL, 0,
                  post_say(t->x, staff->role == NODE_STAFF_HEAD ? MSG_POST_ROLE_HEAD
                                                                : MSG_POST_ROLE_STAFF));
+    const struct html_attr key[] = {A("class", staff->has_key ? "key-held" : "key-none")};
+    html_element(t->h, "td", key, N(key),
+                 post_say(t->x, staff->has_key ? MSG_POST_KEY_HELD : MSG_POST_KEY_NONE));
     if (t->x->staff.role == NODE_STAFF_HEAD) {
         html_open(t->h, "td", NULL, 0);
         post_form_begin(t->h, t->x, "/staff/reset");
@@ -40,9 +46,9 @@ static int staff_row(const struct node_staff *staff, void *context)
 
 static int staff_list(struct html *h, const struct post_exchange *x)
 {
-    static const enum msg_id heads[] = {MSG_POST_NAME, MSG_ROLE, MSG_ACTIONS};
+    static const enum msg_id heads[] = {MSG_POST_NAME, MSG_ROLE, MSG_POST_KEY, MSG_ACTIONS};
     struct staff_table table = {h, x};
-    post_table_begin(h, x, "staff", heads, x->staff.role == NODE_STAFF_HEAD ? 3 : 2);
+    post_table_begin(h, x, "staff", heads, x->staff.role == NODE_STAFF_HEAD ? 4 : 3);
     int rc = node_staff_list(x->store, staff_row, &table);
     post_table_end(h);
     return rc;
@@ -105,17 +111,54 @@ static int one_time(char secret[PASSWORD_ONE_TIME_CHARS + 1], char hash[PASSWORD
     return password_hash(secret, hash);
 }
 
+struct wrap_request {
+    struct node_store *store;
+    const char *passphrase;
+    unsigned char *out;
+};
+
+static int wrap_with(const unsigned char *secret, void *context)
+{
+    struct wrap_request *request = context;
+    return storage_key_wrap(request->store, secret, request->passphrase, request->out);
+}
+
+/* The storage key wrapped by the new passphrase: from the head's own key (unwrapped at their
+ * sign-in), else the unclaimed secret of a post whose key no head holds yet. *wrapped false
+ * when neither is at hand: the staff member then signs in without the key. */
+static int wrap_new(struct post_exchange *x, const char *passphrase,
+                    unsigned char wrap[SAE_KEYWRAP_BYTES], bool *wrapped)
+{
+    struct wrap_request request = {x->store, passphrase, wrap};
+    unsigned char *unclaimed = NULL;
+    int rc = post_keys_use(x->app->keys, x->token_hash, wrap_with, &request);
+    if (rc == SAE_ENOTFOUND) {
+        rc = storage_key_unclaimed(x->store, &unclaimed);
+        if (rc == 0)
+            rc = wrap_with(unclaimed, &request);
+        sae_secure_free(unclaimed);
+    }
+    *wrapped = rc == 0;
+    return rc == SAE_ENOTFOUND ? 0 : rc;
+}
+
 int page_staff_add(struct post_exchange *x, const struct web_form *form)
 {
     const char *name = web_form_get(form, "name");
     enum node_staff_role role = NODE_STAFF_MEMBER;
     char secret[PASSWORD_ONE_TIME_CHARS + 1], hash[PASSWORD_HASH_BYTES];
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    bool wrapped = false;
     if (node_staff_name_check(name) != 0 ||
         node_staff_role_parse(web_form_get(form, "role"), &role) != 0)
         return staff_page(x, 400, "error", post_say(x, MSG_POST_STAFF_REFUSED), NULL);
     int rc = one_time(secret, hash);
     if (rc == 0)
-        rc = node_staff_add(x->store, name, role, hash, x->now_s * 1000);
+        rc = wrap_new(x, secret, wrap, &wrapped);
+    if (rc == 0)
+        rc = node_staff_add(x->store, name, role, hash, wrapped ? wrap : NULL, x->now_s * 1000);
+    if (rc == 0)
+        rc = storage_key_settle(x->store);
     if (rc == 0)
         rc = staff_page(x, 200, "ok", post_say(x, MSG_POST_STAFF_ADDED), secret);
     else if (rc == SAE_EEXIST)
@@ -125,16 +168,24 @@ int page_staff_add(struct post_exchange *x, const struct web_form *form)
     return rc;
 }
 
+/* A reset gives a new wrap under the new passphrase, or none: the old one, under a
+ * passphrase someone else may know, never stays. */
 int page_staff_reset(struct post_exchange *x, const struct web_form *form)
 {
     const char *name = web_form_get(form, "name");
     char secret[PASSWORD_ONE_TIME_CHARS + 1], hash[PASSWORD_HASH_BYTES];
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    bool wrapped = false;
     struct node_staff staff;
     if (node_staff_name_check(name) != 0 || node_staff_get(x->store, name, &staff) != 0)
         return staff_page(x, 404, "error", post_say(x, MSG_NOT_FOUND), NULL);
     int rc = one_time(secret, hash);
     if (rc == 0)
-        rc = node_staff_set_hash(x->store, name, hash);
+        rc = wrap_new(x, secret, wrap, &wrapped);
+    if (rc == 0)
+        rc = node_staff_set_hash(x->store, name, hash, wrapped ? wrap : NULL);
+    if (rc == 0)
+        rc = storage_key_settle(x->store);
     if (rc == 0)
         rc = staff_page(x, 200, "ok", post_say(x, MSG_POST_RESET_DONE), secret);
     sodium_memzero(secret, sizeof secret);

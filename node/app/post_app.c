@@ -24,6 +24,8 @@ int post_app_create(const char *dir, int busy_timeout_ms, struct sync_loop *loop
     app->loop = loop;
     int rc = throttle_create(&app->throttle);
     if (rc == 0)
+        rc = post_keys_create(&app->keys);
+    if (rc == 0)
         rc = web_assets_init();
     if (rc == 0)
         rc = node_store_open(dir, busy_timeout_ms, &app->store, why);
@@ -39,14 +41,44 @@ void post_app_destroy(struct post_app *app)
 {
     if (!app)
         return;
+    post_keys_destroy(app->keys);
     node_store_close(app->store);
     throttle_destroy(app->throttle);
     pthread_mutex_destroy(&app->lock);
     free(app);
 }
 
-/* The session of the request's cookie, when live and its staff member still there; an
- * expired session is deleted. A session used is touched (its idle time starts again). */
+/* Ends a session here and in the keys this process holds. */
+static int end_session(struct post_exchange *x)
+{
+    post_keys_drop(x->app->keys, x->token_hash);
+    return node_staff_session_end(x->store, x->token_hash);
+}
+
+/* Whether a session is live: in node.db, not expired, its staff member still there. */
+static bool session_live(const uint8_t token_hash[NODE_STAFF_TOKEN_HASH_BYTES], void *context)
+{
+    struct post_app *app = context;
+    struct node_staff_session session;
+    struct node_staff staff;
+    int64_t now_s = (int64_t)time(NULL);
+    if (node_staff_session_get(app->store, token_hash, &session) != 0)
+        return false;
+    return session_judge(&app->limits, now_s, session.created_s, session.seen_s) ==
+               SESSION_LIVE &&
+           node_staff_get(app->store, session.name, &staff) == 0;
+}
+
+void post_app_sweep(struct post_app *app)
+{
+    pthread_mutex_lock(&app->lock);
+    post_keys_sweep(app->keys, session_live, app);
+    pthread_mutex_unlock(&app->lock);
+}
+
+/* The session of the request's cookie, when live, its staff member still there and its key
+ * entry held by this process (else it was opened before a restart, and its key is gone); a
+ * session that is not is deleted. A session used is touched (its idle time starts again). */
 static int find_caller(struct post_exchange *x)
 {
     char token[WEB_COOKIE_BYTES];
@@ -60,11 +92,12 @@ static int find_caller(struct post_exchange *x)
     if (rc != 0)
         return rc;
     if (session_judge(&x->app->limits, x->now_s, session.created_s, session.seen_s) !=
-        SESSION_LIVE)
-        return node_staff_session_end(x->store, x->token_hash);
+            SESSION_LIVE ||
+        !post_keys_known(x->app->keys, x->token_hash))
+        return end_session(x);
     rc = node_staff_get(x->store, session.name, &x->staff);
     if (rc == SAE_ENOTFOUND)
-        return node_staff_session_end(x->store, x->token_hash);
+        return end_session(x);
     if (rc == 0)
         rc = node_staff_session_touch(x->store, x->token_hash, x->now_s);
     if (rc == 0) {

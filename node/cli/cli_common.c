@@ -122,8 +122,8 @@ static const struct sae_cli_help helps[] = {
      "Prints \"post app: URL\" once it listens. Staff sign in with their name and passphrase\n"
      "(sae-node users add). SIGTERM or SIGINT stop it after the requests and the sync\n"
      "round in progress.\n"},
-    {"users", "users add NAME [--role head|staff] [--one-time] | users reset NAME "
-              "[--one-time] | users list",
+    {"users", "users add NAME [--role head|staff] [--one-time] [--head HEAD] | users reset "
+              "NAME [--one-time] [--head HEAD] | users remove NAME | users list",
      "The staff who may sign in to the post app.\n"
      "  add NAME      a staff member (NAME: 1 to 100 bytes, one line; it is the author of\n"
      "                their changes). The passphrase (12 to 256 bytes) is asked twice on\n"
@@ -132,6 +132,13 @@ static const struct sae_cli_help helps[] = {
      "                (default)\n"
      "  --one-time    make a random one-time passphrase and print it instead of asking\n"
      "  reset NAME    a new passphrase for NAME (asked, or --one-time); NAME's sessions end\n"
+     "  --head HEAD   the post's head whose passphrase (asked first; the first line of\n"
+     "                standard input) opens the post's storage key, so the new passphrase\n"
+     "                opens it too. Until a head holds the key, add and reset give it\n"
+     "                without; once one does, without --head the staff member is added or\n"
+     "                reset without the key (a head can give it in the app)\n"
+     "  remove NAME   NAME can no longer sign in: their sessions end and their wrap of the\n"
+     "                storage key is deleted (refused for the last one holding it)\n"
      "  list          every staff member with role\n"},
     {"backup", "backup FILE",
      "Writes a backup of this post to FILE while it may sync or serve its app: a consistent\n"

@@ -9,6 +9,8 @@
 #include "store/node_config.h"
 #include "cli/render.h"
 #include "store/report_read.h"
+#include "store/node_staff.h"
+#include "store/storage_key.h"
 
 /* Parses the options every read command shares: --json, and for list --kind/--deleted.
  * Positional arguments are left in argv[optind..]. */
@@ -231,8 +233,21 @@ static json_t *text_or_null(const char *text)
     return text && text[0] ? json_string(text) : json_null();
 }
 
+/* Who can open the post's storage key: still unclaimed in storage.key, or held by this
+ * many staff members' wraps. */
+struct key_state {
+    bool unclaimed;
+    int64_t holders;
+};
+
+static int read_key_state(struct node_store *store, struct key_state *out)
+{
+    int rc = storage_key_is_unclaimed(store, &out->unclaimed);
+    return rc == 0 ? node_staff_key_count(store, false, &out->holders) : rc;
+}
+
 static int status_json(const struct node_store *store, const struct journal_status *s,
-                       const struct node_config *c)
+                       const struct node_config *c, const struct key_state *k)
 {
     char origin[17], clock[SAE_HLC_HEX_LEN + 1];
     render_origin(store->origin, origin);
@@ -252,11 +267,18 @@ static int status_json(const struct node_store *store, const struct journal_stat
                                s->last_error[0] ? json_string(s->last_error) : json_null(),
                                "clock_offset_ms", (json_int_t)s->clock_offset_ms, "set_aside",
                                (json_int_t)s->set_aside, "clock", clock);
+    if (object &&
+        (json_object_set_new(object, "storage_key",
+                             json_string(k->unclaimed ? "unclaimed" : "wrapped")) != 0 ||
+         json_object_set_new(object, "key_holders", json_integer(k->holders)) != 0)) {
+        json_decref(object);
+        return SAE_ENOMEM;
+    }
     return render_json_print(stdout, object);
 }
 
 static void status_text(const struct node_store *store, const struct journal_status *s,
-                        const struct node_config *c)
+                        const struct node_config *c, const struct key_state *k)
 {
     char origin[17], when[SAE_HLC_TIME_LEN + 1] = "never";
     sae_hlc v = 0;
@@ -292,6 +314,12 @@ static void status_text(const struct node_store *store, const struct journal_sta
     char warning[96];
     if (render_clock_warning(s->clock_offset_ms, warning, sizeof warning))
         printf("Jam / clock:        %s; please set it right\n", warning);
+    if (k->unclaimed)
+        printf("Kunci / key:        no head holds the post's storage key yet, so it waits in "
+               "storage.key; add the head: sae-node users add NAME --role head\n");
+    else
+        printf("Kunci / key:        opened by the passphrase of %lld staff member(s)\n",
+               (long long)k->holders);
 }
 
 int cli_status(struct cli *cli, int argc, char **argv)
@@ -308,12 +336,15 @@ int cli_status(struct cli *cli, int argc, char **argv)
     if (status != SAE_EXIT_OK)
         return status;
     struct node_config config;
+    struct key_state key;
     int rc = report_status(store, &s);
     if (rc == 0)
         rc = node_config_read(store, &config);
+    if (rc == 0)
+        rc = read_key_state(store, &key);
     if (rc == 0 && options.json)
-        rc = status_json(store, &s, &config);
+        rc = status_json(store, &s, &config, &key);
     else if (rc == 0)
-        status_text(store, &s, &config);
+        status_text(store, &s, &config, &key);
     return finish(store, rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli));
 }

@@ -156,7 +156,10 @@ static int serve_until_signal(const struct serve_input *in, struct post_app *app
     printf("post app: %s://%s%s%s:%u/\n", in->tls ? "https" : "http", v6 ? "[" : "",
            in->address, v6 ? "]" : "", http_server_port(server));
     fflush(stdout);
-    sigwait(&signals, &signal_number);
+    /* Once a second the keys of sessions that ended meanwhile are wiped (post_app_sweep). */
+    const struct timespec second = {1, 0};
+    while ((signal_number = sigtimedwait(&signals, NULL, &second)) < 0)
+        post_app_sweep(app);
     cli_log_line(NULL, signal_number == SIGINT ? "SIGINT: finishing requests in flight"
                                                : "SIGTERM: finishing requests in flight");
     sync_loop_stop(loop);

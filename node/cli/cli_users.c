@@ -1,6 +1,12 @@
 /* sae-node users: the staff who may sign in to the post app. A passphrase is typed (twice,
  * without echo) on a terminal, read as one line of standard input otherwise, or made at
- * random and printed once (--one-time); there is never a default one. */
+ * random and printed once (--one-time); there is never a default one.
+ *
+ * Each new passphrase wraps the post's storage key (store/storage_key.h) when the key is at
+ * hand: unclaimed (no head holds it yet), or opened with --head HEAD's passphrase, asked
+ * first (the first line of standard input). Without it the staff member is added or reset
+ * without the key, and told so: nothing on this computer opens the key without a
+ * passphrase. */
 #include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -11,12 +17,15 @@
 #include "app/password.h"
 #include "cli/cli.h"
 #include "cli/cli_common.h"
+#include "sae/sae_keywrap.h"
+#include "sae/sae_secure_mem.h"
 #include "store/node_staff.h"
+#include "store/storage_key.h"
 
 #define PASSPHRASE_LINE_BYTES (PASSWORD_MAX_BYTES + 2)
 
 struct users_input {
-    const char *verb, *name;
+    const char *verb, *name, *head;
     enum node_staff_role role;
     bool one_time;
 };
@@ -60,9 +69,60 @@ static int hash_new(const struct users_input *in, char shown[PASSPHRASE_LINE_BYT
     return status;
 }
 
+/* The storage key opened with --head HEAD's passphrase (asked first). */
+static int head_key(struct node_store *store, const char *head, unsigned char **secret)
+{
+    char typed[PASSPHRASE_LINE_BYTES];
+    struct node_staff staff;
+    char prompt[PASSPHRASE_LINE_BYTES + 64];
+    if (node_staff_get(store, head, &staff) != 0 || staff.role != NODE_STAFF_HEAD)
+        return cli_fail(SAE_EINVAL, "--head names the post's head: %s is not one; see: "
+                        "sae-node users list", head);
+    snprintf(prompt, sizeof prompt, "Frasa sandi %s / %s's passphrase: ", head, head);
+    if (read_line(prompt, isatty(STDIN_FILENO) == 1, typed) != 0)
+        return cli_fail(SAE_EINVAL, "no passphrase of %s on standard input; nothing was "
+                        "changed", head);
+    int rc = typed[0] ? storage_key_unlock(store, head, typed, secret) : SAE_EPERM;
+    sodium_memzero(typed, sizeof typed);
+    if (rc == SAE_EPERM || rc == SAE_ENOTFOUND)
+        return cli_fail(SAE_EINVAL, "the passphrase of %s does not open the post's storage "
+                        "key; nothing was changed", head);
+    return rc == 0 ? SAE_EXIT_OK
+                   : cli_fail(rc, "cannot open the post's storage key: %s", sae_error_name(rc));
+}
+
+/* The key to wrap for a new passphrase: --head's, else the unclaimed one, else none. */
+static int key_at_hand(struct node_store *store, const struct users_input *in,
+                       unsigned char **secret)
+{
+    *secret = NULL;
+    if (in->head)
+        return head_key(store, in->head, secret);
+    int rc = storage_key_unclaimed(store, secret);
+    return rc == 0 || rc == SAE_ENOTFOUND
+               ? SAE_EXIT_OK
+               : cli_fail(rc, "cannot read the post's storage key: %s", sae_error_name(rc));
+}
+
+static int wrap_for(struct node_store *store, const unsigned char *secret, const char *shown,
+                    unsigned char wrap[SAE_KEYWRAP_BYTES])
+{
+    int rc = secret ? storage_key_wrap(store, secret, shown, wrap) : 0;
+    return rc == 0 ? SAE_EXIT_OK : cli_fail(rc, "cannot wrap the storage key: %s",
+                                            sae_error_name(rc));
+}
+
+static void say_no_key(const char *name)
+{
+    printf("%s holds no key to the post's sensitive data yet: a head resets their passphrase "
+           "in the app (Petugas), or run: sae-node users reset \"%s\" --head HEAD\n", name,
+           name);
+}
+
 static int users_add(struct node_store *store, const struct users_input *in)
 {
     char shown[PASSPHRASE_LINE_BYTES], hash[PASSWORD_HASH_BYTES];
+    unsigned char wrap[SAE_KEYWRAP_BYTES], *secret = NULL;
     if (node_staff_name_check(in->name) != 0)
         return cli_fail(SAE_EINVAL, "a staff member's name is 1 to %d bytes of UTF-8 on one line",
                         SAE_LIMIT_PERSON_BYTES);
@@ -70,9 +130,16 @@ static int users_add(struct node_store *store, const struct users_input *in)
     if (node_staff_get(store, in->name, &existing) == 0)
         return cli_fail(SAE_EEXIST, "%s is already a staff member; to set a new passphrase: "
                         "sae-node users reset NAME", in->name);
-    int status = hash_new(in, shown, hash);
+    int status = key_at_hand(store, in, &secret);
+    if (status == SAE_EXIT_OK)
+        status = hash_new(in, shown, hash);
+    if (status == SAE_EXIT_OK)
+        status = wrap_for(store, secret, shown, wrap);
     if (status == SAE_EXIT_OK) {
-        int rc = node_staff_add(store, in->name, in->role, hash, (int64_t)time(NULL) * 1000);
+        int rc = node_staff_add(store, in->name, in->role, hash, secret ? wrap : NULL,
+                                (int64_t)time(NULL) * 1000);
+        if (rc == 0)
+            rc = storage_key_settle(store);
         status = rc == 0 ? SAE_EXIT_OK
                          : cli_fail(rc, "cannot add %s: %s", in->name, sae_error_name(rc));
     }
@@ -80,22 +147,33 @@ static int users_add(struct node_store *store, const struct users_input *in)
         printf("added %s (%s)\n", in->name, node_staff_role_name(in->role));
         if (in->one_time)
             printf("one-time passphrase for %s: %s\n", in->name, shown);
+        if (!secret)
+            say_no_key(in->name);
     }
+    sae_secure_free(secret);
     sodium_memzero(shown, sizeof shown);
     sodium_memzero(hash, sizeof hash);
     return status;
 }
 
+/* A new passphrase and a new wrap, or none: the old wrap never stays. */
 static int users_reset(struct node_store *store, const struct users_input *in)
 {
     char shown[PASSPHRASE_LINE_BYTES], hash[PASSWORD_HASH_BYTES];
+    unsigned char wrap[SAE_KEYWRAP_BYTES], *secret = NULL;
     struct node_staff existing;
     if (node_staff_get(store, in->name, &existing) != 0)
         return cli_fail(SAE_ENOTFOUND, "no staff member is called %s; see: sae-node users list",
                         in->name);
-    int status = hash_new(in, shown, hash);
+    int status = key_at_hand(store, in, &secret);
+    if (status == SAE_EXIT_OK)
+        status = hash_new(in, shown, hash);
+    if (status == SAE_EXIT_OK)
+        status = wrap_for(store, secret, shown, wrap);
     if (status == SAE_EXIT_OK) {
-        int rc = node_staff_set_hash(store, in->name, hash);
+        int rc = node_staff_set_hash(store, in->name, hash, secret ? wrap : NULL);
+        if (rc == 0)
+            rc = storage_key_settle(store);
         status = rc == 0 ? SAE_EXIT_OK
                          : cli_fail(rc, "cannot reset %s: %s", in->name, sae_error_name(rc));
     }
@@ -103,10 +181,39 @@ static int users_reset(struct node_store *store, const struct users_input *in)
         printf("passphrase of %s reset; their sessions ended\n", in->name);
         if (in->one_time)
             printf("one-time passphrase for %s: %s\n", in->name, shown);
+        if (!secret)
+            say_no_key(in->name);
     }
+    sae_secure_free(secret);
     sodium_memzero(shown, sizeof shown);
     sodium_memzero(hash, sizeof hash);
     return status;
+}
+
+/* Refused when NAME is the last to hold the key and no unclaimed copy is left: removing them
+ * would leave the post's sensitive data unreadable for good. */
+static int users_remove(struct node_store *store, const struct users_input *in)
+{
+    struct node_staff existing;
+    int64_t holders = 0;
+    bool unclaimed = false;
+    if (node_staff_get(store, in->name, &existing) != 0)
+        return cli_fail(SAE_ENOTFOUND, "no staff member is called %s; see: sae-node users list",
+                        in->name);
+    int rc = node_staff_key_count(store, false, &holders);
+    if (rc == 0)
+        rc = storage_key_is_unclaimed(store, &unclaimed);
+    if (rc == 0 && existing.has_key && holders == 1 && !unclaimed)
+        return cli_fail(SAE_EINVAL, "%s is the only one whose passphrase opens the post's "
+                        "storage key; add another head first (sae-node users add NAME --role "
+                        "head --head \"%s\"); nothing was changed", in->name, in->name);
+    if (rc == 0)
+        rc = node_staff_remove(store, in->name);
+    if (rc != 0)
+        return cli_fail(rc, "cannot remove %s: %s", in->name, sae_error_name(rc));
+    printf("removed %s; their sessions ended%s\n", in->name,
+           existing.has_key ? " and their wrap of the storage key is gone" : "");
+    return SAE_EXIT_OK;
 }
 
 static int print_staff(const struct node_staff *staff, void *context)
@@ -120,6 +227,7 @@ static int parse(int argc, char **argv, struct users_input *in)
 {
     static const struct option options[] = {{"role", required_argument, NULL, 'r'},
                                             {"one-time", no_argument, NULL, 'o'},
+                                            {"head", required_argument, NULL, 'H'},
                                             {"help", no_argument, NULL, 'h'}, {0}};
     int opt;
     optind = 0;
@@ -131,14 +239,18 @@ static int parse(int argc, char **argv, struct users_input *in)
             return cli_fail(SAE_EINVAL, "--role is head or staff, got \"%.20s\"", optarg);
         if (opt == 'o')
             in->one_time = true;
+        else if (opt == 'H')
+            in->head = optarg;
         else if (opt != 'r')
             return cli_option_error("users", opt, argv);
     }
     in->verb = optind < argc ? argv[optind++] : "";
-    bool list = strcmp(in->verb, "list") == 0;
-    if (!list && strcmp(in->verb, "add") != 0 && strcmp(in->verb, "reset") != 0)
-        return cli_fail(SAE_EINVAL, "users needs add NAME, reset NAME or list; see: sae-node "
-                        "users --help");
+    bool list = strcmp(in->verb, "list") == 0, remove = strcmp(in->verb, "remove") == 0;
+    if (!list && !remove && strcmp(in->verb, "add") != 0 && strcmp(in->verb, "reset") != 0)
+        return cli_fail(SAE_EINVAL, "users needs add NAME, reset NAME, remove NAME or list; "
+                        "see: sae-node users --help");
+    if ((list || remove) && (in->head || in->one_time))
+        return cli_fail(SAE_EINVAL, "--head and --one-time go with users add and reset only");
     in->name = optind < argc ? argv[optind++] : NULL;
     if (list && (in->name || optind != argc))
         return cli_fail(SAE_EINVAL, "users list takes no name");
@@ -163,6 +275,8 @@ int cli_users(struct cli *cli, int argc, char **argv)
         status = users_add(store, &in);
     else if (strcmp(in.verb, "reset") == 0)
         status = users_reset(store, &in);
+    else if (strcmp(in.verb, "remove") == 0)
+        status = users_remove(store, &in);
     else {
         int rc = node_staff_list(store, print_staff, NULL);
         status = rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli);

@@ -26,6 +26,8 @@ int cli_init(struct cli *cli, int argc, char **argv)
     if (rc != 0)
         return cli_fail(rc, "%s", why.text);
     printf("initialised %s for village %s\n", cli->dir, village);
+    printf("next, add the post's head, whose passphrase will guard survivors' data: sae-node "
+           "users add NAME --role head\n");
     return SAE_EXIT_OK;
 }
 

@@ -13,6 +13,7 @@
 #include "sae/sae_cli.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_validate.h"
+#include "sae/sae_harden.h"
 #include "sae/sae_version.h"
 #include "sync/transport.h"
 
@@ -70,6 +71,10 @@ int main(int argc, char **argv)
     if (!command)
         return cli_fail(SAE_EINVAL, "unknown command \"%.40s\"; see: sae-node --help",
                         argv[optind]);
+    /* Before anything secret is read: no core dumps; the daemons not dumpable either. */
+    bool daemon = strcmp(command->name, "serve") == 0 || strcmp(command->name, "run") == 0;
+    if (sae_harden_process(daemon) != 0)
+        return cli_fail(SAE_EIO, "cannot turn core dumps off (setrlimit, prctl)");
     if (sae_cli_busy_timeout(NODE_BUSY_TIMEOUT_MS_DEFAULT, &cli.busy_timeout_ms) != 0)
         return cli_fail(SAE_EINVAL, "SAE_BUSY_TIMEOUT_MS must be a number of milliseconds from 0 "
                         "to %d", SAE_BUSY_TIMEOUT_MS_MAX);

@@ -94,6 +94,16 @@ static int check_new(const char *dir, const char *db_path, const char *village_t
     return rc;
 }
 
+/* The post's storage key pair, made by the first open of the new journal
+ * (storage_key_ensure): its secret half waits unclaimed for the first head. */
+static int make_storage_key(const char *dir, struct sae_message *why)
+{
+    struct node_store *store = NULL;
+    int rc = node_store_open(dir, NODE_BUSY_TIMEOUT_MS_DEFAULT, &store, why);
+    node_store_close(store);
+    return rc;
+}
+
 int node_store_create(const char *dir, const char *village_text, struct sae_message *why)
 {
     unsigned char public_key[crypto_box_PUBLICKEYBYTES], secret_key[crypto_box_SECRETKEYBYTES];
@@ -119,6 +129,8 @@ int node_store_create(const char *dir, const char *village_text, struct sae_mess
     sodium_memzero(secret_key, sizeof secret_key);
     if (rc == 0)
         rc = create_journal(db_path, village, public_key, origin, why);
+    if (rc == 0)
+        rc = make_storage_key(dir, why);
     if (rc != 0 && why && why->text[0] == '\0')
         sae_message_set(why, "cannot initialise %s: %s", dir, sae_error_name(rc));
     free(db_path);

@@ -11,6 +11,9 @@
 #define NODE_META_ORIGIN "origin"
 #define NODE_META_PUBLIC_KEY "public_key"
 #define NODE_META_CREATED_MS "created_ms"
+/* The public half of the post's storage key pair (store/storage_key.c; 32 bytes), made at
+ * init or, for a journal from before node migration 10, at its first open. */
+#define NODE_META_STORAGE_PUBLIC_KEY "storage_public_key"
 /* The newest version issued (an HLC); versions never go below it. */
 #define NODE_META_CLOCK "clock"
 /* The highest own seq the hub acknowledged. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_keywrap.h"
 #include "sae/sae_validate.h"
 
 static const char *const ROLE_NAMES[] = {[NODE_STAFF_HEAD] = "head",
@@ -30,11 +31,19 @@ int node_staff_name_check(const char *text)
     return text && sae_validate_name(text, SAE_LIMIT_PERSON_BYTES) == 0 ? 0 : SAE_EINVAL;
 }
 
-static const char add_sql[] =
-    "INSERT INTO staff(name, role, passphrase_hash, created_ms) VALUES (?1, ?2, ?3, ?4)";
+static const char add_sql[] = "INSERT INTO staff(name, role, passphrase_hash, created_ms, "
+                              "key_wrap) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+/* A wrap, or NULL when key_wrap is NULL. */
+static int bind_wrap(sqlite3_stmt *stmt, int index, const unsigned char *key_wrap)
+{
+    if (!key_wrap)
+        return sqlite3_bind_null(stmt, index) == SQLITE_OK ? 0 : SAE_EDB;
+    return sae_db_bind_blob(stmt, index, key_wrap, SAE_KEYWRAP_BYTES);
+}
 
 int node_staff_add(struct node_store *store, const char *name, enum node_staff_role role,
-                   const char *passphrase_hash, int64_t now_ms)
+                   const char *passphrase_hash, const unsigned char *key_wrap, int64_t now_ms)
 {
     sqlite3_stmt *stmt = NULL;
     if (node_staff_name_check(name) != 0 || !passphrase_hash || !passphrase_hash[0] ||
@@ -47,12 +56,15 @@ int node_staff_add(struct node_store *store, const char *name, enum node_staff_r
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 4, now_ms);
     if (rc == 0)
+        rc = bind_wrap(stmt, 5, key_wrap);
+    if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
     return rc;
 }
 
-static const char get_sql[] = "SELECT role, created_ms FROM staff WHERE name = ?1";
+static const char get_sql[] =
+    "SELECT role, created_ms, key_wrap IS NOT NULL FROM staff WHERE name = ?1";
 
 int node_staff_get(struct node_store *store, const char *name, struct node_staff *out)
 {
@@ -68,6 +80,7 @@ int node_staff_get(struct node_store *store, const char *name, struct node_staff
     if (rc == SAE_DB_ROW) {
         sae_db_column_copy(stmt, 0, role, sizeof role);
         staff.created_ms = sqlite3_column_int64(stmt, 1);
+        staff.has_key = sqlite3_column_int(stmt, 2) != 0;
         rc = node_staff_role_parse(role, &staff.role) == 0 ? 0 : SAE_ECORRUPT;
     } else if (rc == 0) {
         rc = SAE_ENOTFOUND;
@@ -95,39 +108,109 @@ int node_staff_hash(struct node_store *store, const char *name, char out[NODE_ST
     return rc;
 }
 
-static const char set_hash_sql[] = "UPDATE staff SET passphrase_hash = ?2 WHERE name = ?1";
+static const char set_hash_sql[] =
+    "UPDATE staff SET passphrase_hash = ?2, key_wrap = ?3 WHERE name = ?1";
 static const char end_all_sql[] = "DELETE FROM staff_session WHERE name = ?1";
+static const char remove_sql[] = "DELETE FROM staff WHERE name = ?1";
 
-/* One write transaction: the hash changes and every session of the name ends together. */
-int node_staff_set_hash(struct node_store *store, const char *name, const char *passphrase_hash)
+/* Runs sql with name bound first; SAE_ENOTFOUND when it changed no row and must. */
+static int run_named(struct node_store *store, const char *sql, const char *name,
+                     const char *hash, const unsigned char *key_wrap, bool must_change)
 {
     sqlite3_stmt *stmt = NULL;
-    if (!passphrase_hash || !passphrase_hash[0] ||
-        strlen(passphrase_hash) >= NODE_STAFF_HASH_BYTES)
-        return SAE_EINVAL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, name);
+    if (rc == 0 && hash)
+        rc = sae_db_bind_text(stmt, 2, hash);
+    if (rc == 0 && hash)
+        rc = bind_wrap(stmt, 3, key_wrap);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    if (rc == 0 && must_change && sae_db_changes(store->db) == 0)
+        rc = SAE_ENOTFOUND;
+    return rc;
+}
+
+/* The old wrap's page was zeroed by secure_delete (node_store_open sets it), but its older
+ * copies stay in the WAL until the WAL is reset: checkpoint and truncate it now. Another
+ * reader may hold the WAL (busy): its frames are then overwritten as the journal moves on,
+ * so this is best effort and never fails the change, which is committed. */
+static void scrub_wal(struct node_store *store)
+{
+    sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+}
+
+/* One write transaction: the hash and wrap change (or the row goes) and every session of the
+ * name ends together. */
+static int change_staff(struct node_store *store, const char *name, const char *hash,
+                        const unsigned char *key_wrap)
+{
     int rc = node_store_begin(store);
     if (rc != 0)
         return rc;
-    rc = sae_db_prepare_cached(store->db, &store->statements, set_hash_sql, &stmt);
+    rc = run_named(store, end_all_sql, name, NULL, NULL, false);
     if (rc == 0)
-        rc = sae_db_bind_texts(stmt, 1, (const char *const[]){name, passphrase_hash}, 2);
+        rc = run_named(store, hash ? set_hash_sql : remove_sql, name, hash, key_wrap, true);
+    if (rc == 0)
+        rc = node_store_commit(store);
+    if (rc != 0) {
+        node_store_rollback(store);
+        return rc;
+    }
+    scrub_wal(store);
+    return 0;
+}
+
+int node_staff_set_hash(struct node_store *store, const char *name, const char *passphrase_hash,
+                        const unsigned char *key_wrap)
+{
+    if (!passphrase_hash || !passphrase_hash[0] ||
+        strlen(passphrase_hash) >= NODE_STAFF_HASH_BYTES)
+        return SAE_EINVAL;
+    return change_staff(store, name, passphrase_hash, key_wrap);
+}
+
+int node_staff_remove(struct node_store *store, const char *name)
+{
+    return change_staff(store, name, NULL, NULL);
+}
+
+static const char wrap_get_sql[] = "SELECT key_wrap FROM staff WHERE name = ?1";
+
+int node_staff_wrap_get(struct node_store *store, const char *name, unsigned char *out)
+{
+    return sae_db_query_blob(store->db, &store->statements, wrap_get_sql, name, out,
+                             SAE_KEYWRAP_BYTES);
+}
+
+static const char wrap_set_sql[] =
+    "UPDATE staff SET key_wrap = ?2 WHERE name = ?1 AND key_wrap IS NULL";
+
+int node_staff_wrap_set(struct node_store *store, const char *name, const unsigned char *key_wrap)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, wrap_set_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, name);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 2, key_wrap, SAE_KEYWRAP_BYTES);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
     if (rc == 0 && sae_db_changes(store->db) == 0)
         rc = SAE_ENOTFOUND;
-    if (rc == 0)
-        rc = sae_db_prepare_cached(store->db, &store->statements, end_all_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, name);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
-    if (rc == 0)
-        rc = node_store_commit(store);
-    if (rc != 0)
-        node_store_rollback(store);
     return rc;
+}
+
+static const char key_count_sql[] =
+    "SELECT count(*) FROM staff WHERE (?1 = 0 OR role = 'head') AND key_wrap IS NOT NULL";
+
+int node_staff_key_count(struct node_store *store, bool heads_only, int64_t *out)
+{
+    const int64_t heads = heads_only;
+    return sae_db_query_int(store->db, &store->statements, key_count_sql, &heads, 1, out);
 }
 
 static const char count_sql[] = "SELECT count(*) FROM staff";
@@ -137,7 +220,8 @@ int node_staff_count(struct node_store *store, int64_t *out)
     return sae_db_query_int(store->db, &store->statements, count_sql, NULL, 0, out);
 }
 
-static const char list_sql[] = "SELECT name, role, created_ms FROM staff ORDER BY name";
+static const char list_sql[] =
+    "SELECT name, role, created_ms, key_wrap IS NOT NULL FROM staff ORDER BY name";
 
 int node_staff_list(struct node_store *store, node_staff_visit_fn visit, void *context)
 {
@@ -150,6 +234,7 @@ int node_staff_list(struct node_store *store, node_staff_visit_fn visit, void *c
         sae_db_column_copy(stmt, 0, staff.name, sizeof staff.name);
         sae_db_column_copy(stmt, 1, role, sizeof role);
         staff.created_ms = sqlite3_column_int64(stmt, 2);
+        staff.has_key = sqlite3_column_int(stmt, 3) != 0;
         rc = node_staff_role_parse(role, &staff.role) == 0 ? visit(&staff, context)
                                                            : SAE_ECORRUPT;
     }

@@ -10,6 +10,7 @@
 
 #include "store/node_staff.h"
 #include "store/node_store_internal.h"
+#include "store/storage_key.h"
 #include "store/node_village.h"
 #include "sae/sae_cli.h"
 #include "sae/sae_db.h"
@@ -152,11 +153,17 @@ static const char *const migrations[] = {
     "CREATE INDEX field_shown_by_value ON field_shown(field, value);"
     "DROP INDEX report_field_by_value;"
     "PRAGMA user_version = 9;",
+    /* 10: the post's storage key (store/storage_key.c): each staff member's wrap of its
+     * secret half (node_staff.c owns the column). The key pair itself is made by
+     * storage_key_ensure when the journal is next opened: a migration step has no directory
+     * to write the unclaimed secret into. */
+    NODE_STAFF_KEY_MIGRATION
+    "PRAGMA user_version = 10;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate,
-                                              NULL, NULL, NULL, NULL};
+                                              NULL, NULL, NULL, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -267,6 +274,10 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
         rc = check_permissions(dir, db_path, why);
     if (rc == 0)
         rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, busy_timeout_ms, &store->db);
+    /* What is deleted is overwritten: an old staff wrap, and later survivors' values
+     * superseded or erased, must not stay readable in free pages. */
+    if (rc == 0)
+        rc = sae_db_exec(store->db, "PRAGMA secure_delete = ON");
     if (rc == 0)
         rc = set_page_cache(store->db);
     if (rc == 0)
@@ -277,6 +288,8 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
         rc = load_author(store);
     if (rc == 0 && !(store->dir = strdup(dir)))
         rc = SAE_ENOMEM;
+    if (rc == 0)
+        rc = storage_key_ensure(store);
     if (rc != 0) {
         explain_open_failure(rc, dir, db_path, why);
         node_store_close(store);

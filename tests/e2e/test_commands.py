@@ -60,9 +60,11 @@ def test_init_makes_private_directory_and_files(tmp_path):
     res = ok(["init", "--village", "Sumberanyar"], dir=dir)
     assert b"Sumberanyar" in res.out
     assert mode(dir) == 0o700
-    assert sorted(os.listdir(dir)) == ["node.db", "node.key"]
+    # storage.key: the storage key's secret half, until the first head holds it.
+    assert sorted(os.listdir(dir)) == ["node.db", "node.key", "storage.key"]
     assert mode(os.path.join(dir, "node.db")) == 0o600
     assert mode(os.path.join(dir, "node.key")) == 0o600
+    assert mode(os.path.join(dir, "storage.key")) == 0o600
     assert os.path.getsize(os.path.join(dir, "node.key")) > 0
     status = ok(["status", "--json"], dir=dir).json()
     assert status["village"] == "35.13.12.2018"

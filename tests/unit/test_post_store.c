@@ -22,14 +22,14 @@ static void test_staff_names_roles_and_limits(void **state)
     char name[NODE_STAFF_NAME_BYTES + 1];
     memset(name, 'a', sizeof name);
     name[SAE_LIMIT_PERSON_BYTES] = '\0';
-    assert_int_equal(node_staff_add(f->store, name, NODE_STAFF_MEMBER, "$hash", 1), 0);
+    assert_int_equal(node_staff_add(f->store, name, NODE_STAFF_MEMBER, "$hash", NULL, 1), 0);
     name[SAE_LIMIT_PERSON_BYTES] = 'a';
     name[SAE_LIMIT_PERSON_BYTES + 1] = '\0';
-    assert_int_equal(node_staff_add(f->store, name, NODE_STAFF_MEMBER, "$hash", 1), SAE_EINVAL);
-    assert_int_equal(node_staff_add(f->store, "two\nlines", NODE_STAFF_HEAD, "$h", 1), SAE_EINVAL);
-    assert_int_equal(node_staff_add(f->store, "Bu Sari", NODE_STAFF_HEAD, "", 1), SAE_EINVAL);
-    assert_int_equal(node_staff_add(f->store, "Bu Sari", NODE_STAFF_HEAD, "$first", 7), 0);
-    assert_int_equal(node_staff_add(f->store, "Bu Sari", NODE_STAFF_MEMBER, "$x", 8), SAE_EEXIST);
+    assert_int_equal(node_staff_add(f->store, name, NODE_STAFF_MEMBER, "$hash", NULL, 1), SAE_EINVAL);
+    assert_int_equal(node_staff_add(f->store, "two\nlines", NODE_STAFF_HEAD, "$h", NULL, 1), SAE_EINVAL);
+    assert_int_equal(node_staff_add(f->store, "Bu Sari", NODE_STAFF_HEAD, "", NULL, 1), SAE_EINVAL);
+    assert_int_equal(node_staff_add(f->store, "Bu Sari", NODE_STAFF_HEAD, "$first", NULL, 7), 0);
+    assert_int_equal(node_staff_add(f->store, "Bu Sari", NODE_STAFF_MEMBER, "$x", NULL, 8), SAE_EEXIST);
     struct node_staff staff;
     assert_int_equal(node_staff_get(f->store, "Bu Sari", &staff), 0);
     assert_string_equal(staff.name, "Bu Sari");
@@ -59,7 +59,7 @@ static int count_staff(const struct node_staff *staff, void *context)
 static void test_sessions_end_with_a_new_passphrase(void **state)
 {
     struct unit_fixture *f = *state;
-    assert_int_equal(node_staff_add(f->store, "Pak Budi", NODE_STAFF_MEMBER, "$old", 1), 0);
+    assert_int_equal(node_staff_add(f->store, "Pak Budi", NODE_STAFF_MEMBER, "$old", NULL, 1), 0);
     assert_int_equal(node_staff_session_add(f->store, TOKEN_A, "Pak Budi", "csrf-a", 100), 0);
     assert_int_equal(node_staff_session_add(f->store, TOKEN_B, "Pak Budi", "csrf-b", 100), 0);
     struct node_staff_session session;
@@ -71,9 +71,9 @@ static void test_sessions_end_with_a_new_passphrase(void **state)
     assert_int_equal(session.seen_s, 160);
     assert_int_equal(node_staff_session_end(f->store, TOKEN_A), 0);
     assert_int_equal(node_staff_session_get(f->store, TOKEN_A, &session), SAE_ENOTFOUND);
-    assert_int_equal(node_staff_set_hash(f->store, "Nobody", "$new"), SAE_ENOTFOUND);
+    assert_int_equal(node_staff_set_hash(f->store, "Nobody", "$new", NULL), SAE_ENOTFOUND);
     assert_int_equal(node_staff_session_get(f->store, TOKEN_B, &session), 0);
-    assert_int_equal(node_staff_set_hash(f->store, "Pak Budi", "$new"), 0);
+    assert_int_equal(node_staff_set_hash(f->store, "Pak Budi", "$new", NULL), 0);
     assert_int_equal(node_staff_session_get(f->store, TOKEN_B, &session), SAE_ENOTFOUND);
     char hash[NODE_STAFF_HASH_BYTES];
     assert_int_equal(node_staff_hash(f->store, "Pak Budi", hash), 0);

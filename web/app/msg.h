@@ -334,6 +334,9 @@ enum msg_id {
     MSG_POST_RESET,
     MSG_POST_RESET_DONE,
     MSG_POST_HEAD_ONLY,
+    MSG_POST_KEY,
+    MSG_POST_KEY_HELD,
+    MSG_POST_KEY_NONE,
     /* Beranda (S4-E: page_home.c) */
     MSG_POST_NEEDS_ACTION,
     MSG_POST_NOTHING_NEEDED,

@@ -32,6 +32,11 @@ static const struct msg_pair POST_MESSAGES[MSG_COUNT] = {
                              "passphrase:"},
     [MSG_POST_HEAD_ONLY] = {"Hanya kepala pos yang dapat melakukan ini.",
                             "Only the post's head can do this."},
+    /* whether a staff member's passphrase opens the post's storage key (page_staff.c) */
+    [MSG_POST_KEY] = {"Kunci data", "Data key"},
+    [MSG_POST_KEY_HELD] = {"Ya", "Yes"},
+    [MSG_POST_KEY_NONE] = {"Belum: kepala pos mengatur ulang frasa sandinya",
+                           "Not yet: the head resets their passphrase"},
     /* Beranda (node/app/page_home.c) */
     [MSG_POST_NEEDS_ACTION] = {"Kasus yang perlu ditindaklanjuti", "Cases needing action"},
     [MSG_POST_NOTHING_NEEDED] = {"Tidak ada kasus yang perlu ditindaklanjuti sekarang.",

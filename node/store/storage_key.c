@@ -1,0 +1,197 @@
+/* The post's storage key pair (storage_key.h). */
+#include "store/storage_key.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sae/sae_db.h"
+#include "sae/sae_files.h"
+#include "sae/sae_keywrap.h"
+#include "sae/sae_secure_mem.h"
+#include "store/node_meta.h"
+#include "store/node_staff.h"
+
+_Static_assert(STORAGE_KEY_BYTES == crypto_box_PUBLICKEYBYTES &&
+                   STORAGE_KEY_BYTES == crypto_box_SECRETKEYBYTES &&
+                   STORAGE_KEY_BYTES == SAE_KEYWRAP_KEY_BYTES,
+               "one key size");
+
+static const char public_sql[] =
+    "SELECT value FROM meta WHERE key = '" NODE_META_STORAGE_PUBLIC_KEY "'";
+static const char set_public_sql[] =
+    "INSERT INTO meta(key, value) VALUES ('" NODE_META_STORAGE_PUBLIC_KEY "', ?1)";
+
+int storage_key_public(struct node_store *store, unsigned char out[STORAGE_KEY_BYTES])
+{
+    return sae_db_query_blob(store->db, &store->statements, public_sql, NULL, out,
+                             STORAGE_KEY_BYTES);
+}
+
+static char *unclaimed_path(const struct node_store *store)
+{
+    return sae_path_join(store->dir, STORAGE_KEY_UNCLAIMED_FILE);
+}
+
+int storage_key_unclaimed(struct node_store *store, unsigned char **secret)
+{
+    void *key = NULL;
+    char *path = unclaimed_path(store);
+    int rc = path ? sae_secure_alloc(STORAGE_KEY_BYTES, &key) : SAE_ENOMEM;
+    if (rc == 0)
+        rc = sae_file_read_private(path, key, STORAGE_KEY_BYTES);
+    free(path);
+    if (rc != 0) {
+        sae_secure_free(key);
+        return rc;
+    }
+    *secret = key;
+    return 0;
+}
+
+int storage_key_is_unclaimed(struct node_store *store, bool *out)
+{
+    unsigned char *secret = NULL;
+    int rc = storage_key_unclaimed(store, &secret);
+    sae_secure_free(secret);
+    if (rc != 0 && rc != SAE_ENOTFOUND)
+        return rc;
+    *out = rc == 0;
+    return 0;
+}
+
+/* 0 when secret is the secret half of this post's public key. */
+static int check_pair(struct node_store *store, const unsigned char *secret)
+{
+    unsigned char expected[STORAGE_KEY_BYTES], derived[STORAGE_KEY_BYTES];
+    int rc = storage_key_public(store, expected);
+    if (rc == 0 && crypto_scalarmult_base(derived, secret) != 0)
+        rc = SAE_ECRYPTO;
+    if (rc == 0 && sodium_memcmp(derived, expected, sizeof derived) != 0)
+        rc = SAE_ECORRUPT;
+    return rc;
+}
+
+/* The unclaimed secret: the one a crash left behind, else a new one, written first. */
+static int make_pair(struct node_store *store, unsigned char public_key[STORAGE_KEY_BYTES])
+{
+    unsigned char *secret = NULL;
+    int rc = storage_key_unclaimed(store, &secret);
+    if (rc == SAE_ENOTFOUND) {
+        rc = sae_secure_alloc(STORAGE_KEY_BYTES, (void **)&secret);
+        if (rc == 0 && crypto_box_keypair(public_key, secret) != 0)
+            rc = SAE_ECRYPTO;
+        if (rc == 0)
+            rc = sae_file_write_private(store->dir, STORAGE_KEY_UNCLAIMED_FILE, secret,
+                                        STORAGE_KEY_BYTES);
+    } else if (rc == 0 && crypto_scalarmult_base(public_key, secret) != 0) {
+        rc = SAE_ECRYPTO;
+    }
+    sae_secure_free(secret);
+    return rc;
+}
+
+static int insert_public(struct node_store *store, const unsigned char *public_key)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, set_public_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 1, public_key, STORAGE_KEY_BYTES);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}
+
+int storage_key_ensure(struct node_store *store)
+{
+    unsigned char public_key[STORAGE_KEY_BYTES];
+    int rc = storage_key_public(store, public_key);
+    if (rc != SAE_ENOTFOUND)
+        return rc;
+    rc = node_store_begin(store);
+    if (rc != 0)
+        return rc;
+    rc = storage_key_public(store, public_key); /* another process may have made it */
+    if (rc == SAE_ENOTFOUND) {
+        rc = make_pair(store, public_key);
+        if (rc == 0)
+            rc = insert_public(store, public_key);
+    }
+    if (rc == 0)
+        rc = node_store_commit(store);
+    if (rc != 0)
+        node_store_rollback(store);
+    return rc;
+}
+
+int storage_key_wrap(struct node_store *store, const unsigned char *secret,
+                     const char *passphrase, unsigned char *out)
+{
+    int rc = check_pair(store, secret);
+    if (rc == 0)
+        rc = sae_keywrap_seal(secret, passphrase, strlen(passphrase), out);
+    return rc;
+}
+
+int storage_key_settle(struct node_store *store)
+{
+    int64_t heads = 0;
+    int rc = node_staff_key_count(store, true, &heads);
+    if (rc != 0 || heads == 0)
+        return rc;
+    rc = sae_file_remove_scrubbed(store->dir, STORAGE_KEY_UNCLAIMED_FILE);
+    return rc == SAE_ENOTFOUND ? 0 : rc;
+}
+
+/* A staff member from before their wrap: one made now from the unclaimed secret. */
+static int claim(struct node_store *store, const char *name, const char *passphrase,
+                 unsigned char **secret)
+{
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    int rc = storage_key_unclaimed(store, secret);
+    if (rc == 0)
+        rc = storage_key_wrap(store, *secret, passphrase, wrap);
+    if (rc == 0)
+        rc = node_staff_wrap_set(store, name, wrap);
+    if (rc == 0)
+        rc = storage_key_settle(store);
+    if (rc != 0) {
+        sae_secure_free(*secret);
+        *secret = NULL;
+    }
+    return rc;
+}
+
+/* name's wrap opened with passphrase into secure memory, checked against the public key. */
+static int open_wrap(struct node_store *store, const unsigned char *wrap, const char *passphrase,
+                     unsigned char **secret)
+{
+    void *key = NULL;
+    int rc = sae_secure_alloc(STORAGE_KEY_BYTES, &key);
+    if (rc == 0)
+        rc = sae_keywrap_open(wrap, SAE_KEYWRAP_BYTES, passphrase, strlen(passphrase), key);
+    if (rc == 0)
+        rc = check_pair(store, key);
+    if (rc != 0) {
+        sae_secure_free(key);
+        return rc;
+    }
+    *secret = key;
+    return 0;
+}
+
+int storage_key_unlock(struct node_store *store, const char *name, const char *passphrase,
+                       unsigned char **secret)
+{
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    unsigned char *key = NULL;
+    int rc = node_staff_wrap_get(store, name, wrap);
+    if (rc == SAE_ENOTFOUND)
+        rc = claim(store, name, passphrase, &key);
+    else if (rc == 0)
+        rc = open_wrap(store, wrap, passphrase, &key);
+    if (rc == 0)
+        *secret = key;
+    return rc;
+}

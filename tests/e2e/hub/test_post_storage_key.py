@@ -1,0 +1,266 @@
+"""The post's storage key (issue 13, docs/DESIGN.md "Data at rest"): made at init with its
+secret half unclaimed in storage.key until the first head holds it; each staff member's wrap
+(Argon2id + XChaCha20-Poly1305, proto/STORAGE_KEYS.md) checked here by an independent reader
+of the format (PyNaCl), never through sae-node itself; no passphrase nor the secret key in
+any file of the post's directory (node.db, its WAL, anything else), in raw, hex or base64;
+a reset wraps the same key under the new passphrase and scrubs the old wrap; a removed staff
+member's wrap is gone from every byte on disk; the key is wiped from the serving process at
+sign-out; a journal from before node migration 10 gets its key at its first open and its
+staff their wraps at their next sign-in."""
+import base64
+import os
+import re
+import sqlite3
+import struct
+
+import nacl.bindings
+import nacl.pwhash
+
+import node_app
+import saenode
+from test_post_app_staff import Client
+
+WRAP_BYTES = 104
+HEAD, HEAD_PASS = "Bu Sari", "kopi-pahit-di-pagi-hari"
+BUDI, BUDI_PASS = "Pak Budi", "teh-manis-sore-hari"
+
+
+def read_secret(post_dir):
+    with open(os.path.join(post_dir, "storage.key"), "rb") as f:
+        secret = f.read()
+    assert len(secret) == 32
+    assert os.stat(os.path.join(post_dir, "storage.key")).st_mode & 0o777 == 0o600
+    return secret
+
+
+def query(post_dir, sql, args=()):
+    db = sqlite3.connect("file:%s?mode=ro" % os.path.join(post_dir, "node.db"), uri=True)
+    try:
+        return db.execute(sql, args).fetchall()
+    finally:
+        db.close()
+
+
+def public_key(post_dir):
+    return query(post_dir, "SELECT value FROM meta WHERE key = 'storage_public_key'")[0][0]
+
+
+def wrap_of(post_dir, name):
+    rows = query(post_dir, "SELECT key_wrap FROM staff WHERE name = ?", (name,))
+    return rows[0][0] if rows else None
+
+
+def unwrap(wrap, passphrase):
+    """The format of proto/STORAGE_KEYS.md, read without sae-node's code."""
+    assert len(wrap) == WRAP_BYTES and wrap[:8] == b"SAEK\x01\x01\x00\x00"
+    ops, mem_kib = struct.unpack(">II", wrap[8:16])
+    assert (ops, mem_kib) == (3, 32 * 1024)  # the programs' parameters
+    salt, nonce, header = wrap[16:32], wrap[32:56], wrap[:56]
+    key = nacl.pwhash.argon2id.kdf(32, passphrase.encode(), salt, opslimit=ops,
+                                   memlimit=mem_kib * 1024)
+    return nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(wrap[56:], header, nonce,
+                                                                    key)
+
+
+def opens_with(wrap, passphrase):
+    try:
+        unwrap(wrap, passphrase)
+        return True
+    except nacl.exceptions.CryptoError:
+        return False
+
+
+def encodings(secret):
+    return [secret, secret.hex().encode(), secret.hex().upper().encode(),
+            base64.b64encode(secret), base64.b64encode(secret).rstrip(b"="),
+            base64.urlsafe_b64encode(secret).rstrip(b"=")]
+
+
+def files_holding(post_dir, needles):
+    """Every file of the directory (node.db, -wal, -shm, keys, certificates) holding one."""
+    found = []
+    for name in sorted(os.listdir(post_dir)):
+        with open(os.path.join(post_dir, name), "rb") as f:
+            data = f.read()
+        found += [(name, n[:12]) for n in needles if n in data]
+    return found
+
+
+def users(post_dir, *args, lines=(), expect=0):
+    result = saenode.run(["users", *args], dir=post_dir,
+                         input="".join(line + "\n" for line in lines).encode())
+    assert result.rc == expect, result
+    return result
+
+
+def test_key_made_at_init_claimed_by_first_head_and_never_on_disk_in_clear(tmp_path):
+    post = str(tmp_path / "post")
+    said = saenode.ok(["init", "--village", saenode.VILLAGE], dir=post).text
+    assert "add the post's head" in said
+    secret = read_secret(post)
+    assert nacl.bindings.crypto_scalarmult_base(secret) == public_key(post)
+    status = saenode.ok(["status", "--json"], dir=post).json()
+    assert (status["storage_key"], status["key_holders"]) == ("unclaimed", 0)
+    assert "add the head" in saenode.ok(["status"], dir=post).text
+    users(post, "add", HEAD, "--role", "head", lines=[HEAD_PASS])
+    status = saenode.ok(["status", "--json"], dir=post).json()
+    assert (status["storage_key"], status["key_holders"]) == ("wrapped", 1)
+    # The first head holds it: the unclaimed copy is gone, the wrap opens to the same key.
+    assert not os.path.exists(os.path.join(post, "storage.key"))
+    assert unwrap(wrap_of(post, HEAD), HEAD_PASS) == secret
+    users(post, "add", BUDI, "--head", HEAD, lines=[HEAD_PASS, BUDI_PASS])
+    assert unwrap(wrap_of(post, BUDI), BUDI_PASS) == secret
+    # A wrong head passphrase: one line, exit 2, nothing added.
+    refused = users(post, "add", "Bu Ani", "--head", HEAD, lines=["bukan-kunci-kepala",
+                                                                   "frasa-sandi-bu-ani"],
+                    expect=2)
+    assert b"does not open the post's storage key" in refused.err
+    assert query(post, "SELECT count(*) FROM staff WHERE name = 'Bu Ani'") == [(0,)]
+    staff_before = query(post, "SELECT * FROM staff ORDER BY name")
+    not_head = users(post, "add", "Bu Ani", "--head", BUDI, lines=[BUDI_PASS, "frasa-bu-ani-1"],
+                     expect=2)
+    assert b"is not one" in not_head.err
+    assert b"--head and --one-time go with" in users(post, "list", "--head", HEAD, expect=2).err
+    assert query(post, "SELECT * FROM staff ORDER BY name") == staff_before
+    # Without --head once a head holds the key: added, told there is no key for her.
+    added = users(post, "add", "Bu Ani", lines=["frasa-sandi-bu-ani"])
+    assert b"holds no key" in added.out and wrap_of(post, "Bu Ani") is None
+    needles = encodings(secret) + [p.encode() for p in (HEAD_PASS, BUDI_PASS,
+                                                          "frasa-sandi-bu-ani")]
+    assert files_holding(post, needles) == []
+
+
+def test_reset_rewraps_same_key_and_remove_scrubs_the_wrap(tmp_path):
+    post = str(tmp_path / "post")
+    saenode.init(post)
+    secret = read_secret(post)
+    users(post, "add", HEAD, "--role", "head", lines=[HEAD_PASS])
+    users(post, "add", BUDI, "--head", HEAD, lines=[HEAD_PASS, BUDI_PASS])
+    old_wrap = wrap_of(post, BUDI)
+    users(post, "reset", BUDI, "--head", HEAD, lines=[HEAD_PASS, "teh-tawar-malam-hari"])
+    new_wrap = wrap_of(post, BUDI)
+    assert unwrap(new_wrap, "teh-tawar-malam-hari") == secret
+    assert not opens_with(new_wrap, BUDI_PASS)
+    # The old wrap, which the old passphrase opens, is on no byte of the directory.
+    assert files_holding(post, [old_wrap, old_wrap[56:]]) == []
+    # A reset without the key leaves no wrap at all (never the old one).
+    users(post, "reset", BUDI, lines=["teh-susu-tengah-hari"])
+    assert wrap_of(post, BUDI) is None
+    assert files_holding(post, [new_wrap[56:]]) == []
+    users(post, "reset", BUDI, "--head", HEAD, lines=[HEAD_PASS, "teh-susu-tengah-hari"])
+    last_wrap = wrap_of(post, BUDI)
+    users(post, "remove", BUDI)
+    assert query(post, "SELECT count(*) FROM staff WHERE name = ?", (BUDI,)) == [(0,)]
+    assert files_holding(post, [last_wrap, last_wrap[56:]]) == []
+    # The last one holding the key cannot be removed: the data would be lost for good.
+    refused = users(post, "remove", HEAD, expect=2)
+    assert b"only one whose passphrase opens" in refused.err
+    assert wrap_of(post, HEAD) is not None
+    users(post, "remove", "Nobody", expect=2)
+
+
+def readable_memory_holds(pid, needle):
+    """Whether needle is in any readable mapping of the process (root reads /proc/PID/mem)."""
+    with open("/proc/%d/maps" % pid) as maps, open("/proc/%d/mem" % pid, "rb", 0) as mem:
+        for line in maps:
+            fields = line.split()
+            if "r" not in fields[1] or (len(fields) > 5 and fields[5] in ("[vvar]",)):
+                continue
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            try:
+                mem.seek(start)
+                if needle in mem.read(end - start):
+                    return True
+            except (OSError, ValueError, OverflowError):
+                continue
+    return False
+
+
+def key_cell(page, name):
+    """The class of the "Kunci data" cell in name's row of the Petugas table."""
+    row = next(r for r in page.split("<tr") if ">%s</td>" % name in r)
+    return re.search(r'class="(key-[a-z]+)"', row).group(1)
+
+
+def test_app_signs_in_with_key_head_wraps_for_staff_and_sign_out_wipes(tmp_path):
+    post = str(tmp_path / "post")
+    saenode.init(post)
+    secret = read_secret(post)
+    app = node_app.PostApp(post).add_staff(HEAD, HEAD_PASS, role="head").start()
+    try:
+        with open("/proc/%d/limits" % app.proc.pid) as f:
+            assert re.search(r"^Max core file size\s+0\s+0\s", f.read(), re.M)
+        head = Client(app.url)
+        assert head.sign_in(HEAD, HEAD_PASS)[0] == 303
+        # While signed in, the key is in the process (between uses in no-access pages).
+        status, page = head.request("/staff/add", {"csrf": head.csrf("/staff"), "name": BUDI,
+                                                   "role": "staff"})
+        assert status == 200, page[:300]
+        one_time = re.search(r'id="one-time">([^<]+)<', page).group(1)
+        first_wrap = wrap_of(post, BUDI)
+        assert unwrap(first_wrap, one_time) == secret
+        status, page = head.request("/staff/reset", {"csrf": head.csrf("/staff"), "name": BUDI})
+        assert status == 200
+        second = re.search(r'id="one-time">([^<]+)<', page).group(1)
+        assert unwrap(wrap_of(post, BUDI), second) == secret
+        assert not opens_with(wrap_of(post, BUDI), one_time)
+        # Scrubbed while serve (and its sync loop's connection) has the journal open too.
+        assert files_holding(post, [first_wrap[56:]]) == []
+        users(post, "add", "Bu Ani", lines=["frasa-sandi-bu-ani"])  # no --head: no key
+        page = head.request("/staff")[1]
+        assert (key_cell(page, HEAD), key_cell(page, BUDI), key_cell(page, "Bu Ani")) == \
+            ("key-held", "key-held", "key-none")
+        assert "Belum: kepala pos mengatur ulang frasa sandinya" in page
+        budi = Client(app.url)
+        assert budi.sign_in(BUDI, second)[0] == 303
+        assert head.request("/sign-out", {"csrf": head.csrf("/")})[0] == 303
+        assert budi.request("/sign-out", {"csrf": budi.csrf("/")})[0] == 303
+        # The scan reads the process (it finds the directory's path the store keeps), and the
+        # key is in none of its readable memory once both sessions ended.
+        assert readable_memory_holds(app.proc.pid, post.encode())
+        assert not readable_memory_holds(app.proc.pid, secret)
+        assert files_holding(post, encodings(secret) + [HEAD_PASS.encode(), second.encode(),
+                                                         one_time.encode()]) == []
+    finally:
+        assert app.stop() == 0
+
+
+def make_pre_migration_10(post):
+    """A journal as sae-node before node migration 10 left it: staff with hashes, no key."""
+    db = sqlite3.connect(os.path.join(post, "node.db"))
+    db.executescript("ALTER TABLE staff DROP COLUMN key_wrap;"
+                     "DELETE FROM meta WHERE key = 'storage_public_key';"
+                     "PRAGMA user_version = 8;")
+    db.close()
+    assert not os.path.exists(os.path.join(post, "storage.key"))  # the head claimed it
+
+
+def test_journal_from_before_migration_10_gets_key_and_wraps_at_sign_in(tmp_path):
+    post = str(tmp_path / "post")
+    saenode.init(post)
+    users(post, "add", BUDI, lines=[BUDI_PASS])
+    users(post, "add", HEAD, "--role", "head", lines=[HEAD_PASS])
+    make_pre_migration_10(post)
+    saenode.ok(["users", "list"], dir=post)
+    assert query(post, "PRAGMA user_version") == [(saenode.NODE_SCHEMA_VERSION,)]
+    secret = read_secret(post)
+    assert nacl.bindings.crypto_scalarmult_base(secret) == public_key(post)
+    assert wrap_of(post, BUDI) is None and wrap_of(post, HEAD) is None
+    app = node_app.PostApp(post).start()
+    try:
+        assert Client(app.url).sign_in(BUDI, BUDI_PASS)[0] == 303
+        assert unwrap(wrap_of(post, BUDI), BUDI_PASS) == secret
+        assert os.path.exists(os.path.join(post, "storage.key"))  # no head holds it yet
+        assert Client(app.url).sign_in(HEAD, HEAD_PASS)[0] == 303
+        assert unwrap(wrap_of(post, HEAD), HEAD_PASS) == secret
+        assert not os.path.exists(os.path.join(post, "storage.key"))
+    finally:
+        assert app.stop() == 0
+    assert files_holding(post, encodings(secret) + [BUDI_PASS.encode(),
+                                                     HEAD_PASS.encode()]) == []
+
+
+def test_hub_daemon_writes_no_core(hub):
+    """sae-hub serve runs with no core file allowed, soft and hard (proto/harden.c)."""
+    with open("/proc/%d/limits" % hub.proc.pid) as f:
+        assert re.search(r"^Max core file size\s+0\s+0\s", f.read(), re.M)

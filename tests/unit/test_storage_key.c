@@ -1,0 +1,149 @@
+/* The post's storage key on a real journal (node/store/storage_key.c, node_staff.c's
+ * wraps): made at init with its secret unclaimed; a staff member without a wrap is given one
+ * at their first unlock; the first head holding one retires the unclaimed file; a wrong
+ * passphrase, a wrap of another post's key and a missing key each say so; a secret left by a
+ * crash before its public half was recorded is taken back, not replaced; ensure is
+ * idempotent. Wraps here use the programs' own parameters (Argon2id, 32 MiB). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "sae/sae_files.h"
+#include "sae/sae_keywrap.h"
+#include "sae/sae_secure_mem.h"
+#include "store/node_staff.h"
+#include "store/storage_key.h"
+#include "unit_support.h"
+
+#define HEAD "Bu Sari"
+#define HEAD_PASS "kopi-pahit-di-pagi-hari"
+#define BUDI "Pak Budi"
+#define BUDI_PASS "teh-manis-sore-hari"
+
+static bool unclaimed(struct node_store *store)
+{
+    bool is = false;
+    assert_int_equal(storage_key_is_unclaimed(store, &is), 0);
+    return is;
+}
+
+static void unlock_equals(struct node_store *store, const char *name, const char *pass,
+                          const unsigned char *expected)
+{
+    unsigned char *secret = NULL;
+    assert_int_equal(storage_key_unlock(store, name, pass, &secret), 0);
+    assert_memory_equal(secret, expected, STORAGE_KEY_BYTES);
+    sae_secure_free(secret);
+}
+
+static void test_claimed_at_unlock_and_retired_by_a_head(void **state)
+{
+    struct unit_fixture *f = *state;
+    unsigned char public_key[STORAGE_KEY_BYTES], derived[STORAGE_KEY_BYTES];
+    unsigned char *original = NULL, *secret = NULL;
+    assert_true(unclaimed(f->store));
+    assert_int_equal(storage_key_unclaimed(f->store, &original), 0);
+    assert_int_equal(storage_key_public(f->store, public_key), 0);
+    assert_int_equal(crypto_scalarmult_base(derived, original), 0);
+    assert_memory_equal(derived, public_key, sizeof derived);
+    /* Staff from before their wrap: the first unlock wraps the unclaimed key for them. */
+    assert_int_equal(node_staff_add(f->store, BUDI, NODE_STAFF_MEMBER, "$h", NULL, 1), 0);
+    assert_int_equal(node_staff_add(f->store, HEAD, NODE_STAFF_HEAD, "$h", NULL, 1), 0);
+    unlock_equals(f->store, BUDI, BUDI_PASS, original);
+    assert_true(unclaimed(f->store)); /* no head holds it yet */
+    unlock_equals(f->store, BUDI, BUDI_PASS, original); /* now through the wrap */
+    assert_int_equal(storage_key_unlock(f->store, BUDI, "bukan-frasa-budi", &secret),
+                     SAE_EPERM);
+    assert_null(secret);
+    unlock_equals(f->store, HEAD, HEAD_PASS, original);
+    assert_false(unclaimed(f->store));
+    assert_int_equal(storage_key_unclaimed(f->store, &secret), SAE_ENOTFOUND);
+    /* A staff member added later without a wrap now gets none: only a head can give it. */
+    assert_int_equal(node_staff_add(f->store, "Bu Ani", NODE_STAFF_MEMBER, "$h", NULL, 1), 0);
+    assert_int_equal(storage_key_unlock(f->store, "Bu Ani", "frasa-bu-ani-12", &secret),
+                     SAE_ENOTFOUND);
+    assert_int_equal(storage_key_unlock(f->store, "Nobody", "frasa-siapa-pun", &secret),
+                     SAE_ENOTFOUND);
+    sae_secure_free(original);
+}
+
+static void test_reset_and_remove_keep_or_drop_the_wrap(void **state)
+{
+    struct unit_fixture *f = *state;
+    unsigned char *original = NULL, wrap[SAE_KEYWRAP_BYTES], again[SAE_KEYWRAP_BYTES];
+    assert_int_equal(storage_key_unclaimed(f->store, &original), 0);
+    assert_int_equal(storage_key_wrap(f->store, original, HEAD_PASS, wrap), 0);
+    assert_int_equal(node_staff_add(f->store, HEAD, NODE_STAFF_HEAD, "$h", wrap, 1), 0);
+    assert_int_equal(storage_key_settle(f->store), 0);
+    assert_false(unclaimed(f->store));
+    struct node_staff staff;
+    assert_int_equal(node_staff_get(f->store, HEAD, &staff), 0);
+    assert_true(staff.has_key);
+    /* A passphrase change: a new wrap of the same key, the old passphrase opens nothing. */
+    assert_int_equal(storage_key_wrap(f->store, original, "frasa-baru-bu-sari", again), 0);
+    assert_int_equal(node_staff_set_hash(f->store, HEAD, "$h2", again), 0);
+    unlock_equals(f->store, HEAD, "frasa-baru-bu-sari", original);
+    unsigned char *secret = NULL;
+    assert_int_equal(storage_key_unlock(f->store, HEAD, HEAD_PASS, &secret), SAE_EPERM);
+    int64_t holders = 0;
+    assert_int_equal(node_staff_key_count(f->store, false, &holders), 0);
+    assert_int_equal(holders, 1);
+    assert_int_equal(node_staff_set_hash(f->store, HEAD, "$h3", NULL), 0);
+    assert_int_equal(node_staff_wrap_get(f->store, HEAD, wrap), SAE_ENOTFOUND);
+    assert_int_equal(node_staff_remove(f->store, HEAD), 0);
+    assert_int_equal(node_staff_remove(f->store, HEAD), SAE_ENOTFOUND);
+    assert_int_equal(node_staff_get(f->store, HEAD, &staff), SAE_ENOTFOUND);
+    sae_secure_free(original);
+}
+
+/* A key pair that is not this post's is refused when wrapping and when unwrapping. */
+static void test_another_posts_key_refused(void **state)
+{
+    struct unit_fixture *f = *state;
+    unsigned char other_pk[32], wrap[SAE_KEYWRAP_BYTES], *other = NULL, *secret = NULL;
+    assert_int_equal(sae_secure_alloc(32, (void **)&other), 0);
+    crypto_box_keypair(other_pk, other);
+    assert_int_equal(storage_key_wrap(f->store, other, HEAD_PASS, wrap), SAE_ECORRUPT);
+    assert_int_equal(sae_keywrap_seal(other, HEAD_PASS, strlen(HEAD_PASS), wrap), 0);
+    assert_int_equal(node_staff_add(f->store, HEAD, NODE_STAFF_HEAD, "$h", wrap, 1), 0);
+    assert_int_equal(storage_key_unlock(f->store, HEAD, HEAD_PASS, &secret), SAE_ECORRUPT);
+    assert_null(secret);
+    sae_secure_free(other);
+}
+
+/* A crash between writing storage.key and recording its public half: the next open takes
+ * the file back; an open after that changes nothing. */
+static void test_ensure_recovers_and_is_idempotent(void **state)
+{
+    struct unit_fixture *f = *state;
+    unsigned char before[STORAGE_KEY_BYTES], after[STORAGE_KEY_BYTES];
+    assert_int_equal(storage_key_public(f->store, before), 0);
+    assert_int_equal(unit_sql(f->store, "DELETE FROM meta WHERE key = 'storage_public_key'"), 0);
+    assert_int_equal(storage_key_public(f->store, after), SAE_ENOTFOUND);
+    assert_int_equal(storage_key_ensure(f->store), 0);
+    assert_int_equal(storage_key_public(f->store, after), 0);
+    assert_memory_equal(before, after, sizeof after);
+    assert_int_equal(storage_key_ensure(f->store), 0);
+    assert_int_equal(storage_key_public(f->store, after), 0);
+    assert_memory_equal(before, after, sizeof after);
+    assert_int_equal(unit_mode_of(f->d.dir, STORAGE_KEY_UNCLAIMED_FILE) & 0777, 0600);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_claimed_at_unlock_and_retired_by_a_head,
+                                        unit_setup, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_reset_and_remove_keep_or_drop_the_wrap,
+                                        unit_setup, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_another_posts_key_refused, unit_setup,
+                                        unit_teardown),
+        cmocka_unit_test_setup_teardown(test_ensure_recovers_and_is_idempotent, unit_setup,
+                                        unit_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
