@@ -230,7 +230,7 @@ def make_pre_migration_10(post):
     db = sqlite3.connect(os.path.join(post, "node.db"))
     db.executescript("ALTER TABLE staff DROP COLUMN key_wrap;"
                      "DELETE FROM meta WHERE key = 'storage_public_key';"
-                     "PRAGMA user_version = 8;")
+                     "PRAGMA user_version = 9;")
     db.close()
     assert not os.path.exists(os.path.join(post, "storage.key"))  # the head claimed it
 
