@@ -4,7 +4,6 @@ absolute, shortened by the test-only variables), sign-in throttling that never t
 a name exists, a disabled account's session ending, hostile input refused with nothing
 changed and the daemon up, the assets' table, and the audit of it all."""
 import os
-import socket
 import subprocess
 import time
 
@@ -334,16 +333,10 @@ def test_absolute_session_limit_ends_a_busy_session(tmp_path):
         assert h.stop() == 0
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_console_on_a_listener_of_its_own(tmp_path):
     h = hubproc.Hub(tmp_path / "hub").init()
     pw = h.add_account("siti")
-    port = free_port()
+    port = hubproc.reserved_port()
     h.start(args=["--console", "127.0.0.1:%d" % port])
     try:
         posts = Console(h)
