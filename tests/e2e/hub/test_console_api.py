@@ -298,6 +298,7 @@ def test_the_stylesheet_is_cached_by_its_hash(console_hub):
     assert again.status_code == 304 and again.content == b""
 
 
+@pytest.mark.serial  # an idle limit of seconds
 def test_idle_session_expires(tmp_path):
     h = hubproc.Hub(tmp_path / "hub").init()
     pw = h.add_account("siti")
@@ -442,6 +443,7 @@ def test_account_name_at_its_limit(tmp_path):
     assert [u["name"] for u in h.admin_json("users", "list")] == [name]
 
 
+@pytest.mark.serial  # valgrind
 def test_console_under_valgrind(tmp_path):
     """serve under valgrind: a sign-in, the pages, a refused form, the API, the stylesheet and
     a sign-out leak nothing and touch no memory they should not."""

@@ -387,6 +387,7 @@ def test_held_changes_and_a_post_written_from_the_spec_that_reports_itself(hub, 
     assert still["program"] == "post-spec 2.0"
 
 
+@pytest.mark.serial  # valgrind
 def test_enrolling_downloading_cancelling_and_reports_under_valgrind(tmp_path):
     """The new paths of the daemon leak nothing and touch no memory they should not."""
     if not shutil.which("valgrind"):
