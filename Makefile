@@ -138,9 +138,17 @@ unit-sanitize:
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  unit
 
+# The end-to-end tests in two pytest runs, both always: first the tests that are independent
+# of timing over E2E_JOBS workers (pytest-xdist; 0 runs them in one process), then those
+# marked serial (attacks, floods, valgrind, clocks, kills: see tests/e2e/conftest.py) one at
+# a time, so that no other test's load moves what they measure.
+E2E_JOBS ?= 2
+E2E_PYTEST = SAE_NODE_BIN=$(abspath $(BUILD)/sae-node) SAE_HUB_BIN=$(abspath $(BUILD)/sae-hub) \
+  /usr/bin/python3 -m pytest -q
 e2e: all
-	@SAE_NODE_BIN=$(abspath $(BUILD)/sae-node) SAE_HUB_BIN=$(abspath $(BUILD)/sae-hub) \
-	  /usr/bin/python3 -m pytest -q tests/e2e
+	@$(E2E_PYTEST) -n $(E2E_JOBS) -m "not serial" tests/e2e; parallel=$$?; \
+	  $(E2E_PYTEST) -m serial tests/e2e; serial=$$?; \
+	  [ $$parallel -eq 0 ] && [ $$serial -eq 0 ]
 
 # Fuzz targets: libFuzzer, built by clang with ASan and UBSan, from the sources (not the
 # gcc-built library).

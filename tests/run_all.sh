@@ -13,15 +13,12 @@ failed=0
 stages_failed=""
 JOBS=${JOBS:-2}
 
-# Adds the test counts printed by cmocka ("[  PASSED  ] N test(s).") and pytest
-# ("N passed, M failed") in a log to the totals.
+# Adds the test counts a stage's log reports (cmocka's, pytest's, the fuzz and bench
+# runners'; tests/count_tests.awk says which lines) to the totals.
 count() {
-    p=$(grep -hoE '^\[  PASSED  \] [0-9]+' "$1" | awk '{s+=$NF} END {print s+0}')
-    f=$(grep -hoE '^\[  FAILED  \] [0-9]+' "$1" | awk '{s+=$NF} END {print s+0}')
-    pp=$(grep -hoE '[0-9]+ passed' "$1" | tail -n 1 | awk '{print $1+0}')
-    pf=$(grep -hoE '[0-9]+ (failed|error|errors)' "$1" | tail -n 1 | awk '{print $1+0}')
-    passed=$((passed + p + ${pp:-0}))
-    failed=$((failed + f + ${pf:-0}))
+    set -- $(awk -f tests/count_tests.awk "$1")
+    passed=$((passed + $1))
+    failed=$((failed + $2))
 }
 
 stage() {
@@ -29,8 +26,10 @@ stage() {
     shift
     echo "== $name"
     log="$LOG_DIR/$name.log"
+    started=$(date +%s)
     "$@" >"$log" 2>&1
     rc=$?
+    took=$(($(date +%s) - started))
     case "$name" in
         build*) ;;
         *) count "$log" ;;
@@ -39,13 +38,14 @@ stage() {
         tail -n 60 "$log"
         # A long assertion message can push the failing test's name out of the tail.
         grep -E '^(FAILED|ERROR) ' "$log" | cut -c1-300
-        echo "== $name: FAILED (exit $rc, full log: $log)"
+        echo "== $name: FAILED (exit $rc, $took s, full log: $log)"
         stages_failed="$stages_failed $name"
         [ "$name" = "build" ] && { echo "tests: 0 passed, 1 failed"; exit 1; }
         # A stage that failed without any test result still counts as one failure.
         grep -qE 'FAILED|failed|error' "$log" || failed=$((failed + 1))
     else
         grep -E '^\[  PASSED  \]|passed|fuzz:' "$log" | tail -n 8
+        echo "== $name: $took s"
     fi
 }
 

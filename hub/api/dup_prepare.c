@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,24 @@ static void dup_prepare_free(struct dup_prepare *p)
     free(p);
 }
 
+/* The thread takes none of the signals meant for the process (it inherits the mask of its
+ * creator, changed here around its start): serve waits for SIGTERM, SIGINT and SIGHUP in
+ * sigwait, and a thread that left one unblocked could take it and let its default action end
+ * the daemon unclean. Signals of a fault stay with the thread that faults. */
+static int start_thread(struct dup_prepare *p)
+{
+    sigset_t process_signals, before;
+    sigfillset(&process_signals);
+    static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
+        sigdelset(&process_signals, faults[i]);
+    if (pthread_sigmask(SIG_BLOCK, &process_signals, &before) != 0)
+        return SAE_EIO;
+    int rc = pthread_create(&p->thread, NULL, prepare, p);
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
+    return rc == 0 ? 0 : SAE_ENOMEM;
+}
+
 int dup_prepare_start(const char *db_path, const char *dir, int busy_timeout_ms,
                       struct dup_prepare **out)
 {
@@ -114,7 +133,7 @@ int dup_prepare_start(const char *db_path, const char *dir, int busy_timeout_ms,
     p->db_path = strdup(db_path);
     p->dir = strdup(dir);
     p->busy_timeout_ms = busy_timeout_ms;
-    if (!p->db_path || !p->dir || pthread_create(&p->thread, NULL, prepare, p) != 0) {
+    if (!p->db_path || !p->dir || start_thread(p) != 0) {
         dup_prepare_free(p);
         return SAE_ENOMEM;
     }

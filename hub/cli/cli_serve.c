@@ -126,7 +126,8 @@ static int reload(struct http_server_config *config, struct http_server **server
 }
 
 /* Runs until SIGTERM or SIGINT, reloading the certificate on SIGHUP; the signals are blocked
- * before any thread starts, so that only sigwait here receives them. */
+ * before the servers' threads start (the duplicates' thread, started before, blocks them
+ * itself: dup_prepare.c), so that only sigwait here receives them. */
 struct listener {
     char address[64];
     uint16_t port;

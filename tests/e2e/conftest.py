@@ -7,6 +7,22 @@ import pytest
 
 import saenode
 
+# make e2e runs the tests in two pytest runs: first every test not marked serial, spread over
+# workers (pytest-xdist, -n 2), then the serial ones alone. A test is parallel unless marked:
+# each test makes its own directories (tmp_path), its own daemons on ports the system picks
+# (or hubproc.reserved_port()) and its own browsers, so two at once only share the cores.
+# Mark serial (a module's `pytestmark = pytest.mark.serial`, or one test's decorator) what
+# that sharing would change: tests that time something or wait for a deadline of a few
+# seconds, run attack tools and floods, count the daemon's open files, kill processes at
+# random moments, or run programs under valgrind (tests/e2e/test_serial.py checks the
+# clearest signs of these).
+SERIAL_MARKER = ("serial: timing- or load-sensitive; make e2e runs it alone, after the tests "
+                 "that run in parallel")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", SERIAL_MARKER)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def sae_node_binary():

@@ -6,8 +6,14 @@ import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 import saenode
 from saenode import assert_one_line_error, case_sets, list_json, ok, run, snapshot
+
+# Serial (make e2e runs it alone; tests/e2e/conftest.py says why): a lock held for 0.3 s
+# against the journal's busy timeout.
+pytestmark = pytest.mark.serial
 
 
 def hold_write_lock(dir):

@@ -8,8 +8,14 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 import saenode
 from saenode import case_sets, list_json, ok, run
+
+# Serial (make e2e runs it alone; tests/e2e/conftest.py says why): SIGKILL at moments sized
+# from a measured time of one add.
+pytestmark = pytest.mark.serial
 
 TRIALS = int(os.environ.get("SAE_CRASH_TRIALS", "150"))
 

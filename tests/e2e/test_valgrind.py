@@ -10,6 +10,10 @@ import pytest
 import saenode
 from saenode import case_sets, run
 
+# Serial (make e2e runs it alone; tests/e2e/conftest.py says why): every command under
+# valgrind, whose slowness under load meets the commands' timeouts.
+pytestmark = pytest.mark.serial
+
 VALGRIND = shutil.which("valgrind")
 VALGRIND_ERROR = 99
 WRAPPER = [VALGRIND or "valgrind", "-q", "--error-exitcode=%d" % VALGRIND_ERROR,

@@ -4,7 +4,6 @@ absolute, shortened by the test-only variables), sign-in throttling that never t
 a name exists, a disabled account's session ending, hostile input refused with nothing
 changed and the daemon up, the assets' table, and the audit of it all."""
 import os
-import socket
 import subprocess
 import time
 
@@ -300,6 +299,7 @@ def test_the_stylesheet_is_cached_by_its_hash(console_hub):
     assert again.status_code == 304 and again.content == b""
 
 
+@pytest.mark.serial  # an idle limit of seconds
 def test_idle_session_expires(tmp_path):
     h = hubproc.Hub(tmp_path / "hub").init()
     pw = h.add_account("siti")
@@ -335,16 +335,10 @@ def test_absolute_session_limit_ends_a_busy_session(tmp_path):
         assert h.stop() == 0
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_console_on_a_listener_of_its_own(tmp_path):
     h = hubproc.Hub(tmp_path / "hub").init()
     pw = h.add_account("siti")
-    port = free_port()
+    port = hubproc.reserved_port()
     h.start(args=["--console", "127.0.0.1:%d" % port])
     try:
         posts = Console(h)
@@ -450,6 +444,7 @@ def test_account_name_at_its_limit(tmp_path):
     assert [u["name"] for u in h.admin_json("users", "list")] == [name]
 
 
+@pytest.mark.serial  # valgrind
 def test_console_under_valgrind(tmp_path):
     """serve under valgrind: a sign-in, the pages, a refused form, the API, the stylesheet and
     a sign-out leak nothing and touch no memory they should not."""

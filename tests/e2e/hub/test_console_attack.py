@@ -30,6 +30,10 @@ import saenode
 from console_client import Console
 from faultproxy import FaultProxy
 
+# Serial (make e2e runs it alone; tests/e2e/conftest.py says why): attack tools, floods sized
+# from a measured hash time, open-file counts and deadlines of seconds.
+pytestmark = pytest.mark.serial
+
 VILLAGE = "Sumberanyar"
 OFFICE_ADDRESS = "127.0.8.2"   # the office user's browser
 POST_ADDRESS = "127.0.8.3"     # the post, through the proxy

@@ -369,6 +369,7 @@ def test_possible_duplicates_by_role(tmp_path, browser):
     w.hub.stop()
 
 
+@pytest.mark.serial  # valgrind
 def test_case_pages_under_valgrind(tmp_path):
     """serve under valgrind: every case page, a reveal, an edit, a review, a decision refused
     (409) and one taken, exports, duplicates and the API leak nothing and touch no memory

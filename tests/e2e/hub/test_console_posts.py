@@ -9,7 +9,6 @@ without the token; hostile device names render as text; a screenshot at 1366x768
 import json
 import os
 import shutil
-import socket
 import time
 
 import pytest
@@ -30,17 +29,11 @@ ROLES = (("rina", "admin"), ("ana", "admin"), ("budi", "operator"), ("siti", "co
          ("mitra", "partner"))
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def make_hub(tmp_path, with_url=True):
     h = hubproc.Hub(tmp_path / "hub").init()
     h.passwords = {name: h.add_account(name, role, agency="uptd_ppa" if role == "partner"
                                        else None) for name, role in ROLES}
-    port = free_port()
+    port = hubproc.reserved_port()
     h.start(port=port, args=("--url", "https://127.0.0.1:%d" % port) if with_url else ())
     return h
 
@@ -250,7 +243,7 @@ def test_without_url_the_page_says_how_to_give_it(tmp_path):
         assert h.query("SELECT count(*) FROM enroll_token") == [(0,)]
     finally:
         assert h.stop() == 0
-    base = "https://127.0.0.1:%d/" % free_port()
+    base = "https://127.0.0.1:%d/" % hubproc.reserved_port()
     for url in ("http://plain.example", "https://", "https://a b", base + "x" * (513 - len(base))):
         proc = h.run("serve", "--url", url)
         assert proc.returncode == 2 and b"--url" in proc.stderr, url
@@ -394,6 +387,7 @@ def test_held_changes_and_a_post_written_from_the_spec_that_reports_itself(hub, 
     assert still["program"] == "post-spec 2.0"
 
 
+@pytest.mark.serial  # valgrind
 def test_enrolling_downloading_cancelling_and_reports_under_valgrind(tmp_path):
     """The new paths of the daemon leak nothing and touch no memory they should not."""
     if not shutil.which("valgrind"):
@@ -401,7 +395,7 @@ def test_enrolling_downloading_cancelling_and_reports_under_valgrind(tmp_path):
     h = hubproc.Hub(tmp_path / "hub").init()
     h.passwords = {"rina": h.add_account("rina", "admin")}
     log = tmp_path / "valgrind.log"
-    port = free_port()
+    port = hubproc.reserved_port()
     proc = hubproc.serve_under_valgrind(h, log, port, ("--url", "https://127.0.0.1:%d" % port))
     try:
         admin = signed_in(h, "rina")

@@ -21,6 +21,10 @@ import pytest
 import attack
 import saenode
 
+# Serial (make e2e runs it alone; tests/e2e/conftest.py says why): attack tools (slowhttptest,
+# wrk, testssl.sh), floods, memory ceilings and 20 s deadlines.
+pytestmark = pytest.mark.serial
+
 VILLAGE = "Sumberanyar"  # 35.13.12.2018, kecamatan Paiton
 HEALTH_SECONDS = 1.0
 

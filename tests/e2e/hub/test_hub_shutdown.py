@@ -1,5 +1,7 @@
 """SIGTERM while posts are pushing: the daemon finishes what is in flight, exits 0, and every
 batch that was answered 200 is in hub.db; after a restart another device pulls all of it."""
+import os
+import signal
 import threading
 
 import requests
@@ -84,3 +86,30 @@ def test_sigterm_during_pushes_keeps_every_acknowledged_batch(hub, enroll):
     received = {c.key: c.value for c in got}
     assert all(received.get(c.key) == c.value for c in acked)
     assert set(received) == set(stored)
+
+
+def signal_blocked(status_text, signal_number):
+    """Whether a /proc/PID/task/TID/status text says the thread blocks signal_number."""
+    for line in status_text.splitlines():
+        if line.startswith("SigBlk:"):
+            return bool(int(line.split()[1], 16) >> (signal_number - 1) & 1)
+    raise AssertionError("no SigBlk line in %r" % status_text)
+
+
+def test_only_the_thread_waiting_for_them_takes_the_stop_signals(hub):
+    """serve waits for SIGTERM, SIGINT and SIGHUP in one thread (sigwait); a thread that did
+    not block them could take one, and its default action would end the daemon unclean
+    (exit -15 instead of 0: seen under load when the duplicates' thread, started before serve
+    blocked them, took the SIGTERM)."""
+    tasks = "/proc/%d/task" % hub.proc.pid
+    taking = []
+    for tid in sorted(os.listdir(tasks), key=int):
+        if int(tid) == hub.proc.pid:
+            continue  # the main thread, in sigwait: the kernel shows them unblocked there
+        with open(os.path.join(tasks, tid, "status")) as f:
+            status = f.read()
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            if not signal_blocked(status, sig):
+                taking.append((tid, status.split("\n", 1)[0], sig.name))
+    assert len(os.listdir(tasks)) > 1  # the daemon has threads other than the main one
+    assert taking == [], taking

@@ -180,6 +180,7 @@ def wait_for(predicate, seconds=30):
     return False
 
 
+@pytest.mark.serial  # a runner's 1 s interval against 40 s to catch up
 def test_run_keeps_syncing_and_stops_cleanly(hub, tmp_path):
     import signal
     import subprocess
@@ -208,6 +209,7 @@ def test_run_keeps_syncing_and_stops_cleanly(hub, tmp_path):
     assert log.strip().splitlines()[-1].endswith("the round in progress finished")
 
 
+@pytest.mark.serial  # SIGKILL at random moments of a sync
 def test_sigkill_during_sync_loses_and_repeats_nothing(hub, tmp_path):
     """sae-node sync killed with SIGKILL at random points, many times: after a final round
     every change the post wrote is at the hub exactly once, both sides' checks pass, and a
@@ -248,6 +250,7 @@ def test_sigkill_during_sync_loses_and_repeats_nothing(hub, tmp_path):
     assert "journal ok" in saenode.ok(["check"], dir=b).text
 
 
+@pytest.mark.serial  # SIGKILL at random moments of the merges
 def test_sigkill_of_the_hub_during_merges_loses_and_repeats_nothing(hub, tmp_path):
     """The hub killed with SIGKILL while posts push, then restarted: after a final round every
     change is at the hub exactly once and both devices agree."""

@@ -9,6 +9,8 @@ import urllib.request
 import node_app
 import saenode
 
+import pytest
+
 
 def fetch(url, data=None, headers=None):
     """(status, headers, body) of one request, without following redirects."""
@@ -77,6 +79,7 @@ def test_a_hostile_staff_name_is_shown_as_text(post_app, browser):
     assert not b.finds("img") and not b.alert_open()
 
 
+@pytest.mark.serial  # an idle limit of 2 s
 def test_an_idle_session_ends(post_app, browser):
     app = post_app(env={"SAE_TEST_SESSION_IDLE_S": "2"})
     b = browser(app)

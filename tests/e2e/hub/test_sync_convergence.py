@@ -55,8 +55,12 @@ from convergence_world import (VILLAGE_A, DEVICES, COORDINATORS, OPERATORS, DELE
                                hub_village_state, describe)
 
 _ENV_SEED = os.environ.get("SAE_CONVERGE_SEED")
+# The seeds name the tests, so every pytest-xdist worker of one run (make e2e) must draw the
+# same ones: from the run's id, which xdist gives each worker; fresh ones outside xdist.
+_RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+_SEED_SOURCE = random.Random(_RUN_ID) if _RUN_ID else random.SystemRandom()
 SEEDS = ([int(_ENV_SEED)] if _ENV_SEED else
-         [random.SystemRandom().randrange(1 << 30) for _ in range(5)])
+         [_SEED_SOURCE.randrange(1 << 30) for _ in range(5)])
 STEPS = int(os.environ.get("SAE_CONVERGE_STEPS", "80"))
 
 
