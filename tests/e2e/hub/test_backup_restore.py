@@ -15,6 +15,7 @@ SQLite files, SIGKILL.
   database that passes PRAGMA integrity_check and `sae-node check`-like reads; SIGKILL of a
   backup in progress leaves the previous FILE as it was, never part of a new one.
 - Every bad input: one line, its exit status, nothing changed."""
+import pytest
 import hashlib
 import os
 import signal
@@ -27,6 +28,8 @@ import time
 import hubproc
 import saenode
 from console_client import Console
+
+pytestmark = pytest.mark.serial
 
 VILLAGE = "Sumberanyar"  # 35.13.12.2018
 PASSPHRASE = hubproc.BACKUP_PASSPHRASE
