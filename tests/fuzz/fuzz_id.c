@@ -24,11 +24,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define REQUIRE(cond)                                                                           \
-    do {                                                                                        \
-        if (!(cond))                                                                            \
-            __builtin_trap();                                                                   \
-    } while (0)
+#include "fuzz_require.h"
 
 /* The largest representable version: SAE_HLC_MS_MAX milliseconds, counter exhausted. */
 #define HLC_MAX ((SAE_HLC_MS_MAX << SAE_HLC_COUNTER_BITS) | SAE_HLC_COUNTER_MAX)

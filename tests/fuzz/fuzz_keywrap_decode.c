@@ -12,11 +12,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define REQUIRE(cond)                                                                           \
-    do {                                                                                        \
-        if (!(cond))                                                                            \
-            __builtin_trap();                                                                   \
-    } while (0)
+#include "fuzz_require.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -15,11 +15,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define REQUIRE(cond)                                                                           \
-    do {                                                                                        \
-        if (!(cond))                                                                            \
-            __builtin_trap();                                                                   \
-    } while (0)
+#include "fuzz_require.h"
 
 static unsigned char pk[32], sk[32];
 static int ready;

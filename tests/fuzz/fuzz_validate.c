@@ -33,11 +33,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Fails loudly: libFuzzer records the input that got here as a crash artifact. */
-#define REQUIRE(cond)                                                                           \
-    do {                                                                                        \
-        if (!(cond))                                                                            \
-            __builtin_trap();                                                                   \
-    } while (0)
+#include "fuzz_require.h"
 
 static size_t catalogue_field_count(void)
 {
