@@ -159,7 +159,11 @@ def test_testssl_on_the_post_app(post):
 def test_slow_clients_on_the_post_app(post, mode):
     ours = None
     if mode != "-X":  # slowhttptest's slow reads need an answer; ours send slowly
-        ours = attack.SlowClients(post.port, attack.sources(10, third_octet=4), 20,
+        # 150 of ours and slowhttptest's 64 (its one address's share) stay under the 256
+        # the app holds: past it a new connection takes the place of one waiting for its
+        # headers, ours reopen theirs at once, and slowhttptest's (which do not) were
+        # squeezed out; with 200 of ours the clean-root run held only 23 of them.
+        ours = attack.SlowClients(post.port, attack.sources(10, third_octet=4), 15,
                                   mode="headers" if mode == "-H" else "body", limit=90,
                                   path="/sign-in").start()
     tool = attack.slowhttptest(post.port, mode, connections=300, seconds=25,
@@ -168,7 +172,7 @@ def test_slow_clients_on_the_post_app(post, mode):
     # body is the post app's to bound; its own path would be the same bytes.
     try:
         if ours:
-            assert ours.wait_open(150, timeout=60), (ours.open_now, ours.failed)
+            assert ours.wait_open(140, timeout=60), (ours.open_now, ours.failed)
         time.sleep(11)  # past the 10 s after which the slowest body gives its place
         fds = post.assert_working()
         # The attack held its connections: slowhttptest's from its one address up to the
@@ -272,10 +276,13 @@ def test_oversized_and_malformed_requests_change_nothing(post):
                       b"Transfer-Encoding: chunked\r\n"
                       b"Content-Type: application/x-www-form-urlencoded\r\n\r\n" +
                       chunk * 7 + b"0\r\n\r\n", source="127.0.9.5") == 413
-    # 128 form fields are read (and refused for their names); 129 are too many.
-    fields = ["csrf=" + token] + ["f%d=x" % i for i in range(127)]
+    # Names no form has, within the route's bound, are refused for their names (400); past
+    # the bound (58 for a case's form, counted from the catalogue) the form is not read
+    # (413). The bound's exact edge is test_post_app_form_bounds.py's.
+    fields = ["csrf=" + token] + ["f%d=x" % i for i in range(9)]
     assert form_post(k, "/case/new", "&".join(fields)).status_code == 400
-    assert form_post(k, "/case/new", "&".join(fields + ["f999=x"])).status_code == 413
+    fields = ["csrf=" + token] + ["f%d=x" % i for i in range(128)]
+    assert form_post(k, "/case/new", "&".join(fields)).status_code == 413
     # Text that is not UTF-8, and NUL bytes, in a form and in a query.
     for bad in ("%FF%FE", "a%00b", "%C0%AF"):
         r = form_post(k, "/case/new", "csrf=%s&victim_name=%s" % (token, bad))
