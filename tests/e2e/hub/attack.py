@@ -375,6 +375,35 @@ def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
 
+class FdPeak:
+    """The most descriptors a process held at once while the block ran, sampled every 0.1 s:
+    an attack's connections come and go (a slow body gives its place after 10 s), so one
+    sample taken after a kader's slow round says little of what the attack held."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self):
+        while not self._stop.is_set():
+            try:
+                self.peak = max(self.peak, fd_count(self.pid))
+            except OSError:
+                return
+            self._stop.wait(0.1)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        return False
+
+
 def vm_kib(pid, field):
     """VmRSS or VmHWM (the peak) of a process, in KiB."""
     with open("/proc/%d/status" % pid) as f:
