@@ -64,8 +64,15 @@ class Browser:
     def click(self, css):
         """Clicks and waits for the page the click leads to (forms and links here always
         load a new page)."""
+        self.click_element(self.find(css))
+
+    def click_element(self, element):
+        """Clicks an element found some other way (a button in a table's row) and waits for
+        the page it leads to: WebDriver's click returns once the form is sent, and under
+        load the answer (an account reset hashes a password first) can come after the next
+        read of the page."""
         page = self.find("html")
-        self.find(css).click()
+        element.click()
         WebDriverWait(self.driver, 30).until(lambda _: self._gone(page))
 
     @staticmethod

@@ -13,7 +13,6 @@ import re
 import shutil
 
 import pytest
-from selenium.webdriver.support.ui import WebDriverWait
 
 import case_pages_world as world
 import hubproc
@@ -360,9 +359,7 @@ def test_possible_duplicates_by_role(tmp_path, browser):
     row = next(r for r in s.finds("#pairs tbody tr") if twin in r.get_attribute("innerHTML"))
     assert "nama sama" in row.text and "Siti" not in row.text
     screenshot(s, "console-duplicates.png", tmp_path)
-    page = s.find("html")
-    row.find_element("css selector", "button[value=same]").click()
-    WebDriverWait(s.driver, 30).until(lambda _: s._gone(page))
+    s.click_element(row.find_element("css selector", "button[value=same]"))
     assert "disimpan" in s.text("#alert")
     assert twin not in s.find("#pairs").get_attribute("innerHTML")
     assert w.hub.query("SELECT actor FROM audit WHERE action = 'duplicates-link'") == [("siti",)]

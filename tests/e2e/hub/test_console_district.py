@@ -486,7 +486,8 @@ def test_an_admin_adds_resets_and_disables_an_account_in_the_browser(district, b
         == []
     b.open("/console/accounts")
     row = [r for r in b.finds("#accounts tbody tr") if r.text.startswith("Bu Ani")][0]
-    row.find_element("css selector", "form[action='/console/accounts/reset'] button").click()
+    b.click_element(row.find_element("css selector",
+                                     "form[action='/console/accounts/reset'] button"))
     second = b.text("#one-time")
     assert second != first
     assert ani.get("/console/referrals").status_code == 303  # its sessions ended

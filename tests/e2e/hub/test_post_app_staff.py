@@ -203,10 +203,7 @@ def test_head_adds_staff_and_resets_a_forgotten_passphrase(post_app, browser):
     head.open("/staff")
     rows = head.finds("#staff tbody tr")
     budi = next(r for r in rows if r.text.startswith("Pak Budi"))
-    page = head.find("html")
-    budi.find_element("css selector", "button").click()
-    from selenium.webdriver.support.ui import WebDriverWait
-    WebDriverWait(head.driver, 30).until(lambda _: head._gone(page))
+    head.click_element(budi.find_element("css selector", "button"))
     second = head.text("#one-time")
     assert second != first
     staff.open("/")
