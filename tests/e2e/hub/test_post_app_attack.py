@@ -173,7 +173,10 @@ def test_slow_clients_on_the_post_app(post, mode):
     try:
         with attack.FdPeak(post.pid) as fds:
             if ours:
-                assert ours.wait_open(140, timeout=60), (ours.open_now, ours.failed)
+                # 100 of our 150 at once: with slowhttptest's 300 handshakes at the same
+                # time on a one-thread app and two cores, a clean root reached 100 in
+                # 60 s; what the attack held in all is the peak checked below.
+                assert ours.wait_open(100, timeout=60), (ours.open_now, ours.failed)
             time.sleep(11)  # past the 10 s after which the slowest body gives its place
             post.assert_working()
         # The attack held its connections: slowhttptest's from its one address up to the
