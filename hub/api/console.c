@@ -33,6 +33,8 @@ int console_create(const char *db_path, int busy_timeout_ms, struct console **ou
     if (rc == 0)
         rc = me_cache_create(&c->me_cache);
     if (rc == 0)
+        rc = session_keys_create(&c->keys);
+    if (rc == 0)
         rc = web_assets_init();
     for (size_t i = 0; rc == 0 && i < CONSOLE_CONNECTIONS; i++)
         rc = hub_store_open(db_path, busy_timeout_ms, &c->pool[i], why);
@@ -63,6 +65,7 @@ void console_destroy(struct console *c)
         hub_store_close(c->pool[i]);
     throttle_destroy(c->throttle);
     me_cache_destroy(c->me_cache);
+    session_keys_destroy(c->keys); /* wiped at exit */
     pthread_cond_destroy(&c->available);
     pthread_mutex_destroy(&c->lock);
     free(c);
@@ -151,6 +154,7 @@ static int find_caller(struct console_exchange *x)
         rc = hub_session_touch(x->store, caller->token_hash, x->now_s);
     if (rc == 0) {
         memcpy(caller->csrf, session.csrf, sizeof caller->csrf);
+        caller->holds_key = session_keys_held(x->console->keys, caller->token_hash);
         x->signed_in = true;
     }
     return rc;
@@ -181,6 +185,7 @@ int console_handle(void *ctx, const struct http_request *req, struct http_respon
     x.now_s = (int64_t)time(NULL);
     size_t slot = 0;
     x.store = checkout(c, &slot);
+    console_keys_sweep(&x);
     int rc = find_caller(&x);
     if (rc == 0)
         rc = has_prefix(req->path, "/api/") ? console_api_handle(&x) : console_pages_handle(&x);

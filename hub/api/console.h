@@ -39,6 +39,7 @@ struct console_caller {
     uint8_t token_hash[32];
     const char *address; /* the client's, as the audit records it */
     enum msg_lang lang;
+    bool holds_key; /* the session holds the district key (set at sign-in and per request) */
 };
 
 int console_create(const char *db_path, int busy_timeout_ms, struct console **out,

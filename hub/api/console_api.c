@@ -105,8 +105,9 @@ static int sign_in(struct console_exchange *x)
         if (rc == 0)
             rc = web_response_cookie(x->resp, SESSION_COOKIE, token, "/", 0);
         if (rc == 0)
-            rc = console_api_answer(x, 200, json_pack("{s:o, s:s}", "account", account_json(&account),
-                                               "csrf", csrf));
+            rc = console_api_answer(x, 200, json_pack("{s:o, s:s, s:b}", "account",
+                                                      account_json(&account), "csrf", csrf,
+                                                      "district_key", x->caller.holds_key));
     } else if (rc == 0 && outcome == CONSOLE_THROTTLED) {
         x->resp->retry_after_seconds = (unsigned)retry;
         rc = console_api_error(x, 429, "throttled", "too many failed sign-ins; try again later");
@@ -146,9 +147,10 @@ static int signed_in_route(struct console_exchange *x, const char *path, const c
     if (console_routes_serve(x, &door_rc))
         return door_rc;
     if (get && session)
-        return console_api_answer(x, 200, json_pack("{s:o, s:s}", "account",
-                                             account_json(&x->caller.account), "csrf",
-                                             x->caller.csrf));
+        return console_api_answer(
+            x, 200, json_pack("{s:o, s:s, s:b}", "account", account_json(&x->caller.account),
+                              "csrf", x->caller.csrf, "district_key",
+                              session_keys_held(x->console->keys, x->caller.token_hash)));
     if (get)
         return console_api_error(x, 404, "not-found", "no such endpoint");
     char given[WEB_HEADER_BYTES] = "";

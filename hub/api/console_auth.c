@@ -3,11 +3,14 @@
  * ever reaches the audit or the log. */
 #include "api/console_internal.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 
 #include "app/password.h"
 #include "app/sign_in.h"
+#include "sae/sae_secure_mem.h"
+#include "store/district_key.h"
 
 static int audit(struct console_exchange *x, const char *actor, const char *action,
                  const char *target)
@@ -32,7 +35,28 @@ static int hash_of(void *context, const char *name, char hash[PASSWORD_HASH_BYTE
     return rc;
 }
 
-static int session_open(struct console_exchange *x, const char *name,
+/* A coordinator's password opens the district key into the new session; operators and the
+ * other roles never hold it. A coordinator whose password opens nothing (no wrap: none was
+ * made since a reset by an admin) signs in without it, audited, so that the console says so. */
+static int session_key(struct console_exchange *x, const char *name, const char *password,
+                       const uint8_t token_hash[SESSION_HASH_BYTES])
+{
+    struct hub_account account;
+    unsigned char *secret = NULL;
+    int rc = hub_account_get(x->store, name, &account);
+    if (rc != 0 || account.role != HUB_ROLE_COORDINATOR)
+        return rc;
+    rc = district_key_unlock(x->store, x->console->dir, name, password, &secret);
+    if (rc == SAE_ENOTFOUND || rc == SAE_EPERM || rc == SAE_ECORRUPT)
+        return audit(x, name, "sign-in-without-key", sae_error_name(rc));
+    if (rc == 0)
+        rc = session_keys_put(x->console->keys, token_hash, secret); /* owns secret now */
+    if (rc == 0)
+        x->caller.holds_key = true;
+    return rc;
+}
+
+static int session_open(struct console_exchange *x, const char *name, const char *password,
                         char token[SESSION_TOKEN_TEXT_BYTES], char csrf[SESSION_TOKEN_TEXT_BYTES])
 {
     uint8_t token_hash[SESSION_HASH_BYTES];
@@ -41,6 +65,8 @@ static int session_open(struct console_exchange *x, const char *name,
         rc = hub_session_add(x->store, token_hash, name, csrf, x->now_s);
     if (rc == 0)
         rc = audit(x, name, "sign-in", "");
+    if (rc == 0)
+        rc = session_key(x, name, password, token_hash);
     sodium_memzero(token_hash, sizeof token_hash);
     return rc;
 }
@@ -68,7 +94,7 @@ int console_sign_in(struct console_exchange *x, const char *name, const char *pa
                      hub_account_get(x->store, typed, &account) == 0;
         return audit(x, known ? typed : "-", "sign-in-failed", known ? typed : "");
     }
-    rc = session_open(x, typed, token, csrf);
+    rc = session_open(x, typed, password, token, csrf);
     if (rc == 0)
         *outcome = CONSOLE_OK;
     return rc;
@@ -76,6 +102,7 @@ int console_sign_in(struct console_exchange *x, const char *name, const char *pa
 
 int console_sign_out(struct console_exchange *x)
 {
+    session_keys_drop(x->console->keys, x->caller.token_hash);
     int rc = hub_session_end(x->store, x->caller.token_hash);
     if (rc == 0)
         rc = audit(x, x->caller.account.name, "sign-out", "");
@@ -101,9 +128,19 @@ int console_change_password(struct console_exchange *x, const char *current,
         *outcome = CONSOLE_REFUSED;
         return audit(x, name, "password-change-failed", name);
     }
+    /* The same key, wrapped by the new password: from the session, else opened with the
+     * current password (a session signed in before a restart holds none). */
+    unsigned char wrap[SAE_KEYWRAP_BYTES], *secret = NULL;
+    bool wrapped = x->caller.account.role == HUB_ROLE_COORDINATOR &&
+                   (console_key_wrap(x, fresh, wrap) == 0 ||
+                    (district_key_unlock(x->store, x->console->dir, name, current, &secret) == 0 &&
+                     district_key_wrap(x->store, secret, fresh, wrap) == 0));
+    sae_secure_free(secret);
     rc = password_hash(fresh, hash);
     if (rc == 0)
-        rc = hub_account_set_password(x->store, name, hash);
+        rc = hub_account_set_password(x->store, name, hash, wrapped ? wrap : NULL);
+    if (rc == 0)
+        session_keys_drop(x->console->keys, x->caller.token_hash);
     sodium_memzero(hash, sizeof hash);
     if (rc == 0)
         rc = audit(x, name, "password-change", name);
@@ -120,4 +157,54 @@ int console_accept_conduct(struct console_exchange *x)
         rc = audit(x, x->caller.account.name, "conduct-accept", "");
     }
     return rc;
+}
+
+struct wrap_request {
+    struct hub_store *store;
+    const char *password;
+    unsigned char *out;
+};
+
+static int wrap_with(const unsigned char *secret, void *context)
+{
+    struct wrap_request *r = context;
+    return district_key_wrap(r->store, secret, r->password, r->out);
+}
+
+int console_key_wrap(struct console_exchange *x, const char *password,
+                     unsigned char out[SAE_KEYWRAP_BYTES])
+{
+    struct wrap_request request = {x->store, password, out};
+    int rc = session_keys_use(x->console->keys, x->caller.token_hash, wrap_with, &request);
+    if (rc != SAE_ENOTFOUND)
+        return rc;
+    unsigned char *secret = NULL;
+    rc = district_key_unclaimed(x->console->dir, &secret);
+    if (rc == 0)
+        rc = district_key_wrap(x->store, secret, password, out);
+    sae_secure_free(secret);
+    return rc;
+}
+
+/* A session is live while its row exists, its account is enabled and session_judge says so. */
+static bool session_live(const uint8_t token_hash[SESSION_HASH_BYTES], void *context)
+{
+    struct console_exchange *x = context;
+    struct hub_session session;
+    struct hub_account account;
+    if (hub_session_get(x->store, token_hash, &session) != 0 ||
+        hub_account_get(x->store, session.account, &account) != 0 || account.disabled)
+        return false;
+    return session_judge(&x->console->limits, x->now_s, session.created_s, session.seen_s) ==
+           SESSION_LIVE;
+}
+
+void console_keys_sweep(struct console_exchange *x)
+{
+    pthread_mutex_lock(&x->console->lock);
+    bool due = x->console->keys_swept_s != x->now_s;
+    x->console->keys_swept_s = x->now_s;
+    pthread_mutex_unlock(&x->console->lock);
+    if (due)
+        session_keys_sweep(x->console->keys, session_live, x);
 }

@@ -10,6 +10,7 @@
 #include "api/dup_prepare.h"
 #include "api/me_cache.h"
 #include "app/session.h"
+#include "app/session_keys.h"
 #include "app/throttle.h"
 #include "app/web_request.h"
 #include "app/web_response.h"
@@ -22,6 +23,8 @@ struct console {
     struct throttle *throttle;
     struct session_limits limits;
     struct me_cache *me_cache;
+    struct session_keys *keys; /* coordinators' sessions' district keys (store/district_key.h) */
+    int64_t keys_swept_s;      /* when the keys of ended sessions were last wiped */
     struct dup_prepare *dups; /* NULL: not started (the pages refresh the pairs themselves) */
     char dir[4096]; /* the hub's directory (its db_path's), for files beside hub.db */
     char public_url[CONSOLE_URL_BYTES]; /* serve --url: bundles' hub_url; "": not known */
@@ -47,12 +50,19 @@ enum console_outcome {
     CONSOLE_INVALID,   /* a new password that is not acceptable or not repeated */
 };
 
-/* Sign-in: on CONSOLE_OK token (the cookie's value) and csrf are set and audited. */
+/* Sign-in: on CONSOLE_OK token (the cookie's value) and csrf are set and audited; a
+ * coordinator's password opens the district key into the session (x->caller.holds_key). */
 int console_sign_in(struct console_exchange *x, const char *name, const char *password,
                     char token[SESSION_TOKEN_TEXT_BYTES], char csrf[SESSION_TOKEN_TEXT_BYTES],
                     enum console_outcome *outcome, int64_t *retry_after_s);
-/* Ends the caller's session (audited). */
+/* Ends the caller's session and wipes its key (audited). */
 int console_sign_out(struct console_exchange *x);
+/* out: the district key wrapped by password, from the caller's session's key or, while it
+ * waits unclaimed, from DIR/district.key. SAE_ENOTFOUND: neither is at hand. */
+int console_key_wrap(struct console_exchange *x, const char *password,
+                     unsigned char out[SAE_KEYWRAP_BYTES]);
+/* Wipes the keys of sessions that ended or expired (at most once a second). */
+void console_keys_sweep(struct console_exchange *x);
 /* Changes the caller's password (every session ends; audited). */
 int console_change_password(struct console_exchange *x, const char *current,
                             const char *fresh, const char *again,

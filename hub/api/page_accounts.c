@@ -7,6 +7,7 @@
 
 #include "api/console_layout.h"
 #include "app/password.h"
+#include "store/district_key.h"
 
 static const enum msg_id ROLE_WORDS[] = {MSG_ROLE_OPERATOR, MSG_ROLE_COORDINATOR,
                                          MSG_ROLE_ADMIN, MSG_ROLE_PARTNER};
@@ -41,6 +42,9 @@ static int account_row(const struct hub_account *a, void *context)
     layout_cell(r->h, layout_say(r->x, ROLE_WORDS[a->role]));
     layout_cell(r->h, a->agency);
     layout_cell(r->h, layout_say(r->x, a->disabled ? MSG_DISABLED : MSG_ACTIVE));
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    bool held = hub_account_wrap_get(r->x->store, a->name, wrap) == 0;
+    layout_cell(r->h, layout_say(r->x, held ? MSG_DATA_KEY_HELD : MSG_DATA_KEY_NONE));
     layout_cell(r->h, created);
     html_open(r->h, "td", NULL, 0);
     if (!a->disabled) {
@@ -87,7 +91,7 @@ int page_accounts(struct console_exchange *x, const struct web_form *form)
 {
     (void)form;
     static const enum msg_id columns[] = {MSG_NAME, MSG_ROLE, MSG_AGENCY, MSG_STATE,
-                                          MSG_CREATED, MSG_ACTIONS};
+                                          MSG_DATA_KEY, MSG_CREATED, MSG_ACTIONS};
     char done[16] = "";
     layout_query(x, "done", done, sizeof done);
     struct html h;
@@ -157,6 +161,20 @@ static int refused(struct console_exchange *x)
     return console_page_close(&h, x, 400);
 }
 
+/* A new coordinator's wrap, from a key at hand (console_key_wrap); none without one. */
+static int give_key(struct console_exchange *x, const char *name, const char *password)
+{
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    int rc = console_key_wrap(x, password, wrap);
+    if (rc == SAE_ENOTFOUND)
+        return 0;
+    if (rc == 0)
+        rc = hub_account_wrap_set(x->store, name, wrap);
+    if (rc == 0)
+        rc = district_key_settle(x->store, x->console->dir);
+    return rc;
+}
+
 int page_accounts_add(struct console_exchange *x, const struct web_form *form)
 {
     const char *name = web_form_get(form, "name"), *role_text = web_form_get(form, "role");
@@ -174,6 +192,8 @@ int page_accounts_add(struct console_exchange *x, const struct web_form *form)
         rc = hub_account_add(x->store, name, role, agency, hash, x->now_s * 1000);
     if (rc == 0)
         rc = audit(x, "account-add", name);
+    if (rc == 0 && role == HUB_ROLE_COORDINATOR)
+        rc = give_key(x, name, password);
     if (rc == 0)
         rc = one_time_page(x, name, password);
     else if (rc == SAE_EEXIST || rc == SAE_EINVAL)
@@ -207,8 +227,14 @@ int page_accounts_reset(struct console_exchange *x, const struct web_form *form)
     char password[PASSWORD_ONE_TIME_CHARS + 1], hash[PASSWORD_HASH_BYTES];
     if (rc == 0)
         rc = new_password(password, hash);
+    /* A coordinator's new password wraps the district key when the resetter holds it (or it
+     * still waits unclaimed); else the old wrap goes, and the key with it, until a
+     * coordinator who holds it resets them or `sae-hub keys recover` gives it back. */
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    bool wrapped = rc == 0 && account.role == HUB_ROLE_COORDINATOR &&
+                   console_key_wrap(x, password, wrap) == 0;
     if (rc == 0)
-        rc = hub_account_set_password(x->store, name, hash);
+        rc = hub_account_set_password(x->store, name, hash, wrapped ? wrap : NULL);
     if (rc == 0)
         rc = audit(x, "account-password-reset", name);
     if (rc == 0)

@@ -5,6 +5,8 @@
 
 #include "cli/cli.h"
 #include "merge/merge.h"
+#include "store/district_key.h"
+#include "store/district_key.h"
 #include "net/tls_cert.h"
 #include "sae/sae_cli.h"
 #include "sae/sae_files.h"
@@ -235,6 +237,24 @@ static const struct sae_cli_help helps[] = {
      "            service given; after accepted). --agency: refused unless addressed to A\n"
      "  override  shares a referral's identifying fields with its agency without the\n"
      "            survivor's consent, for the reason given (kept with who and when)\n"},
+    {"keys", "keys status [--json] | keys init-recovery | "
+             "keys recover NAME [--recovery-file FILE|-] [--password-stdin] [--by ACCOUNT]",
+     "The district storage key: its secret half opens survivors' sensitive values, and is\n"
+     "kept only wrapped, by each coordinator's password and by the recovery key printed\n"
+     "once at init. README \"The district storage key\".\n"
+     "  status         the key's fingerprint, whether the recovery key is made, whether the\n"
+     "                 secret still waits unclaimed in DIR/district.key, and which\n"
+     "                 coordinators hold it (--json: fingerprint, recovery_key, unclaimed,\n"
+     "                 holders).\n"
+     "  init-recovery  for a hub from before the key: makes the recovery key from the\n"
+     "                 unclaimed secret and prints it once. Refused (2) once it is made.\n"
+     "  recover        gives NAME (an enabled coordinator) a new password and the key,\n"
+     "                 opened with the recovery key: typed without echo on a terminal, or\n"
+     "                 read from --recovery-file FILE (\"-\": standard input), never an\n"
+     "                 argument. The password is printed once, or read from standard input\n"
+     "                 (--password-stdin, with --recovery-file FILE). NAME's sessions end;\n"
+     "                 audited. Exit 2: not a recovery key, or NAME not a coordinator;\n"
+     "                 1: the recovery key does not open the district key.\n"},
     {"backup", "backup FILE",
      "Writes a backup of the hub to FILE while it serves: a consistent snapshot of hub.db\n"
      "(SQLite's VACUUM INTO: posts keep syncing and the console keeps answering), deflated,\n"
@@ -347,6 +367,14 @@ int hub_cli_open(const struct hub_cli *cli, struct hub_store **store)
         *store = NULL;
         return hub_cli_fail(rc, "cannot apply the merge policies to the open conflicts of "
                             "%s/%s: %s", cli->dir, HUB_DB_FILE, sae_error_name(rc));
+    }
+    /* A hub from before migration 10 gets its district key pair here (the daemon too). */
+    rc = district_key_ensure(*store, cli->dir);
+    if (rc != 0) {
+        hub_store_close(*store);
+        *store = NULL;
+        return hub_cli_fail(rc, "cannot make the district key in %s: %s", cli->dir,
+                            sae_error_name(rc));
     }
     return SAE_EXIT_OK;
 }

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_keys.h"
+#include "store/district_key.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
 #include "sae/sae_validate.h"
@@ -70,7 +72,7 @@ static int install_tls(const struct hub_cli *cli, const struct init_options *o,
 
 static const char *const hub_files[] = {HUB_DB_FILE, HUB_DB_FILE "-wal", HUB_DB_FILE "-shm",
                                         HUB_KEY_FILE, HUB_CERT_FILE, HUB_TLS_KEY_FILE,
-                                        HUB_TLS_BACKUP_KEY_FILE};
+                                        HUB_TLS_BACKUP_KEY_FILE, DISTRICT_KEY_UNCLAIMED_FILE};
 
 /* Length of the longest prefix of path (at a '/') that exists: init makes everything
  * below it, and a refused init removes exactly that. */
@@ -161,7 +163,9 @@ static int init_files(struct hub_cli *cli, const struct init_options *o)
     if (status == SAE_EXIT_OK)
         printf("initialised hub \"%s\" in %s\nhub id:  %016llx\nTLS pin: %s\n", o->name,
                cli->dir, (unsigned long long)hub_id, pin);
-    else if (undo)
+    if (status == SAE_EXIT_OK)
+        status = hub_cli_keys_init(cli);
+    if (status != SAE_EXIT_OK && undo)
         undo_init(cli, existing);
     free(db);
     free(cert);

@@ -11,6 +11,7 @@
 #include "app/password.h"
 #include "cli/cli.h"
 #include "cli/cli_admin.h"
+#include "cli/cli_keys.h"
 #include "store/hub_accounts.h"
 
 struct users_input {
@@ -69,7 +70,8 @@ static int hash_new_password(const struct users_input *in, char hash[PASSWORD_HA
     return status;
 }
 
-static int users_add(struct hub_store *store, const struct users_input *in, const char *actor)
+static int users_add(struct hub_cli *cli, struct hub_store *store, const struct users_input *in,
+                     const char *actor)
 {
     enum hub_role role;
     if (!in->role || hub_role_parse(in->role, &role) != 0)
@@ -98,13 +100,15 @@ static int users_add(struct hub_store *store, const struct users_input *in, cons
         printf("added %s (%s)\n", in->name, hub_role_name(role));
         if (printed)
             printf("one-time password for %s: %s\n", in->name, shown);
+        status = hub_cli_keys_grant(cli, store, in->name, shown);
     }
     sodium_memzero(shown, sizeof shown);
     sodium_memzero(hash, sizeof hash);
     return status;
 }
 
-static int users_reset(struct hub_store *store, const struct users_input *in, const char *actor)
+static int users_reset(struct hub_cli *cli, struct hub_store *store, const struct users_input *in,
+                       const char *actor)
 {
     char hash[PASSWORD_HASH_BYTES], shown[PASSWORD_MAX_BYTES + 2];
     bool printed = false;
@@ -114,7 +118,9 @@ static int users_reset(struct hub_store *store, const struct users_input *in, co
                             in->name);
     int status = hash_new_password(in, hash, &printed, shown);
     if (status == SAE_EXIT_OK) {
-        int rc = hub_account_set_password(store, in->name, hash);
+        /* The command line holds no key: the old wrap goes (someone may know the old
+         * password), and a new one is made only from a secret still unclaimed. */
+        int rc = hub_account_set_password(store, in->name, hash, NULL);
         status = rc == 0 ? hub_admin_audit(store, actor, "account-password-reset", in->name)
                          : hub_cli_fail(rc, "cannot set the password: %s", sae_error_name(rc));
     }
@@ -122,6 +128,7 @@ static int users_reset(struct hub_store *store, const struct users_input *in, co
         printf("password of %s reset; its sessions ended\n", in->name);
         if (printed)
             printf("one-time password for %s: %s\n", in->name, shown);
+        status = hub_cli_keys_grant(cli, store, in->name, shown);
     }
     sodium_memzero(shown, sizeof shown);
     sodium_memzero(hash, sizeof hash);
@@ -202,13 +209,13 @@ int hub_cli_users(struct hub_cli *cli, int argc, char **argv)
         status = hub_admin_actor(store, in.by, actor, sizeof actor);
     if (status == SAE_EXIT_OK) {
         if (strcmp(verb, "add") == 0)
-            status = users_add(store, &in, actor);
+            status = users_add(cli, store, &in, actor);
         else if (strcmp(verb, "list") == 0)
             status = users_list(store, &in);
         else if (strcmp(verb, "disable") == 0)
             status = users_disable(store, &in, actor);
         else
-            status = users_reset(store, &in, actor);
+            status = users_reset(cli, store, &in, actor);
     }
     return hub_admin_finish(store, status);
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/cli_keys.h"
 #include "sae/sae_cli.h"
 #include "sae/sae_harden.h"
 #include "sae/sae_version.h"
@@ -22,6 +23,7 @@ static const struct command commands[] = {
     {"reports", hub_cli_reports},     {"conflicts", hub_cli_conflicts},
     {"export", hub_cli_export},       {"stats", hub_cli_stats},   {"tls", hub_cli_tls},
     {"villages", hub_cli_villages},   {"users", hub_cli_users},
+    {"keys", hub_cli_keys},
     {"months", hub_cli_months},       {"duplicates", hub_cli_duplicates},
     {"referrals", hub_cli_referrals}, {"backup", hub_cli_backup}, {"restore", hub_cli_restore},
 };

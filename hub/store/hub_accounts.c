@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_keywrap.h"
 #include "sae/sae_validate.h"
 
 static const char *const ROLE_NAMES[] = {"operator", "coordinator", "admin", "partner"};
@@ -171,33 +172,105 @@ static int sessions_end_all(struct hub_store *store, const char *name)
     return rc;
 }
 
-/* One transaction: the account's change and the end of its sessions. */
-static int account_change_ending_sessions(struct hub_store *store, const char *sql,
-                                          const char *name, const char *text)
+/* The old wrap's page was zeroed by secure_delete (hub_store_open sets it), but older copies
+ * stay in the WAL until it is reset: checkpoint and truncate it. Another connection may hold
+ * the WAL (busy): its frames are then overwritten as the hub moves on, so this is best effort
+ * and never fails the change, which is committed. */
+static void scrub_wal(struct hub_store *store)
+{
+    sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+}
+
+static int bind_wrap(sqlite3_stmt *stmt, int index, const unsigned char *key_wrap)
+{
+    return key_wrap ? sae_db_bind_blob(stmt, index, key_wrap, SAE_KEYWRAP_BYTES)
+                    : (sqlite3_bind_null(stmt, index) == SQLITE_OK ? 0 : SAE_EDB);
+}
+
+static int set_wrap(struct hub_store *store, const char *name, const unsigned char *key_wrap)
+{
+    static const char sql[] = "UPDATE account SET key_wrap = ?2 WHERE name = ?1";
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, name);
+    if (rc == 0)
+        rc = bind_wrap(stmt, 2, key_wrap);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    if (rc == 0 && sae_db_changes(store->db) == 0)
+        rc = SAE_ENOTFOUND;
+    return rc;
+}
+
+/* One transaction: the account's change, its wrap replaced (a password someone else may
+ * know never keeps the old wrap) and the end of its sessions. */
+static int account_change_rewrapping(struct hub_store *store, const char *sql, const char *name,
+                                     const char *text, const unsigned char *key_wrap)
 {
     int rc = hub_store_begin(store);
     if (rc != 0)
         return rc;
     rc = account_update(store, sql, name, text, 0);
     if (rc == 0)
+        rc = set_wrap(store, name, key_wrap);
+    if (rc == 0)
         rc = sessions_end_all(store, name);
     if (rc == 0)
-        return hub_store_commit(store);
-    hub_store_rollback(store);
-    return rc;
+        rc = hub_store_commit(store);
+    if (rc != 0) {
+        hub_store_rollback(store);
+        return rc;
+    }
+    scrub_wal(store);
+    return 0;
 }
 
 int hub_account_set_password(struct hub_store *store, const char *name,
-                             const char *password_hash)
+                             const char *password_hash, const unsigned char *key_wrap)
 {
-    return account_change_ending_sessions(
-        store, "UPDATE account SET password_hash = ?2 WHERE name = ?1", name, password_hash);
+    return account_change_rewrapping(store, "UPDATE account SET password_hash = ?2 WHERE name = ?1",
+                                     name, password_hash, key_wrap);
 }
 
 int hub_account_disable(struct hub_store *store, const char *name)
 {
-    return account_change_ending_sessions(store, "UPDATE account SET disabled = 1 WHERE name = ?1",
-                                          name, NULL);
+    return account_change_rewrapping(store, "UPDATE account SET disabled = 1 WHERE name = ?1",
+                                      name, NULL, NULL);
+}
+
+static int read_wrap(sqlite3_stmt *stmt, void *out)
+{
+    if (sqlite3_column_type(stmt, 0) == SQLITE_NULL)
+        return SAE_ENOTFOUND;
+    if (sqlite3_column_bytes(stmt, 0) != (int)SAE_KEYWRAP_BYTES)
+        return SAE_ECORRUPT;
+    memcpy(out, sqlite3_column_blob(stmt, 0), SAE_KEYWRAP_BYTES);
+    return 0;
+}
+
+int hub_account_wrap_get(struct hub_store *store, const char *name,
+                         unsigned char out[SAE_KEYWRAP_BYTES])
+{
+    static const char sql[] = "SELECT key_wrap FROM account WHERE name = ?1";
+    return name ? one_row(store, sql, name, NULL, read_wrap, out) : SAE_EINVAL;
+}
+
+int hub_account_wrap_set(struct hub_store *store, const char *name,
+                         const unsigned char *key_wrap)
+{
+    int rc = set_wrap(store, name, key_wrap);
+    if (rc == 0 && !key_wrap)
+        scrub_wal(store);
+    return rc;
+}
+
+int hub_account_wrap_count(struct hub_store *store, int64_t *out)
+{
+    static const char sql[] = "SELECT count(*) FROM account WHERE key_wrap IS NOT NULL"
+                              " AND disabled = 0 AND role = 'coordinator'";
+    return hub_store_query_int(store, sql, NULL, 0, out);
 }
 
 int hub_account_accept_conduct(struct hub_store *store, const char *name, int64_t now_ms)

@@ -14,9 +14,10 @@
 #include <stdint.h>
 
 #include "sae/sae_error.h"
+#include "sae/sae_keywrap.h"
 #include "store/hub_store.h"
 
-/* Migration 5 (hub_store.c's list). */
+/* Migration 5 (hub_store.c's list); migration 10 adds account.key_wrap. */
 #define HUB_ACCOUNTS_MIGRATION \
     "CREATE TABLE account(" \
     "  name TEXT PRIMARY KEY NOT NULL," \
@@ -100,11 +101,22 @@ int hub_account_password_hash(struct hub_store *store, const char *name,
                               char out[HUB_PASSWORD_HASH_BYTES]);
 typedef int (*hub_account_visit_fn)(const struct hub_account *account, void *context);
 int hub_account_list(struct hub_store *store, hub_account_visit_fn visit, void *context);
-/* A new password hash; every session of the account ends. SAE_ENOTFOUND. */
+/* A new password hash and its wrap of the district key (SAE_KEYWRAP_BYTES, made with that
+ * password; NULL: the account holds no key), in one transaction; the old wrap is gone from
+ * the database and its WAL and every session of the account ends. SAE_ENOTFOUND. */
 int hub_account_set_password(struct hub_store *store, const char *name,
-                             const char *password_hash);
-/* Disables the account; every session of the account ends. SAE_ENOTFOUND. */
+                             const char *password_hash, const unsigned char *key_wrap);
+/* Disables the account and deletes its wrap; every session of the account ends. */
 int hub_account_disable(struct hub_store *store, const char *name);
+/* The account's wrap of the district key (migration 10's key_wrap; store/district_key.h
+ * makes and opens it). SAE_ENOTFOUND: no such account, or it holds none; SAE_ECORRUPT. */
+int hub_account_wrap_get(struct hub_store *store, const char *name,
+                         unsigned char out[SAE_KEYWRAP_BYTES]);
+/* Sets (key_wrap NULL: deletes, and scrubs the WAL) the account's wrap. SAE_ENOTFOUND. */
+int hub_account_wrap_set(struct hub_store *store, const char *name,
+                         const unsigned char *key_wrap);
+/* How many enabled coordinators hold a wrap. */
+int hub_account_wrap_count(struct hub_store *store, int64_t *out);
 int hub_account_accept_conduct(struct hub_store *store, const char *name, int64_t now_ms);
 
 /* Sessions, by the hash of their token (web/app/session.h). Adding one past

@@ -20,5 +20,9 @@
  * written by `sae-hub tls new-key` and `tls roll` (store/announced_pins.c). */
 #define HUB_META_TLS_PINS "tls_pins"
 #define HUB_META_TLS_PINS_SINCE_MS "tls_pins_since_ms"
+/* The district storage key (store/district_key.h): its public half (32 bytes) and its
+ * secret half wrapped by the recovery key (proto/STORAGE_KEYS.md section 2). */
+#define HUB_META_DISTRICT_PUBLIC_KEY "district_public_key"
+#define HUB_META_DISTRICT_RECOVERY_WRAP "district_recovery_wrap"
 
 #endif

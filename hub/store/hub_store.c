@@ -285,11 +285,18 @@ static const char *const migrations[] = {
      * stay and referral of its villages (case_list.c joins report on kind and village). */
     ("CREATE INDEX report_by_kind_village ON report(kind, village);"
      "PRAGMA user_version = 9;"), /* in parentheses: one element of two literals, for clang */
+    /* 10: the district storage key (store/district_key.h). Each account's wrap of its secret
+     * half (NULL: holds none; only coordinators hold one), and each device's storage public
+     * key as its enrollment sent it (store/device_keys.h; NULL: a post from before). The
+     * pair itself is made by district_key_ensure at the next open: SQL cannot make keys. */
+    ("ALTER TABLE account ADD COLUMN key_wrap BLOB;"
+     "ALTER TABLE node ADD COLUMN storage_public_key BLOB;"
+     "PRAGMA user_version = 10;"),
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL, NULL, NULL,
-                                               NULL, NULL};
+                                               NULL, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");
@@ -377,6 +384,10 @@ int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **
      * instead of through SQLite's own 2 MB cache. */
     if (rc == 0)
         rc = sae_db_exec(store->db, "PRAGMA mmap_size=" HUB_MMAP_BYTES_TEXT);
+    /* Freed content is zeroed: a wrap replaced or removed (store/district_key.h) leaves no
+     * copy in a free page. */
+    if (rc == 0)
+        rc = sae_db_exec(store->db, "PRAGMA secure_delete = ON");
     if (rc != 0) {
         if (why && why->text[0] == '\0')
             sae_message_set(why, "cannot open %s: %s", db_path, sae_error_name(rc));

@@ -93,11 +93,11 @@ static int open_session(struct post_exchange *x, const char *name, const char *p
     if (rc == 0)
         rc = unlock_key(x, name, passphrase, &secret);
     if (rc == 0)
-        rc = post_keys_put(x->app->keys, token_hash, secret); /* owns secret from here */
+        rc = session_keys_put(x->app->keys, token_hash, secret); /* owns secret from here */
     if (rc == 0)
         rc = node_staff_session_add(x->store, token_hash, name, csrf, x->now_s);
     if (rc != 0)
-        post_keys_drop(x->app->keys, token_hash);
+        session_keys_drop(x->app->keys, token_hash);
     if (rc == 0)
         rc = web_response_cookie(x->resp, SESSION_COOKIE, token, "/", 0);
     if (rc == 0)
@@ -134,7 +134,7 @@ int page_sign_in_post(struct post_exchange *x, const struct web_form *form)
 int page_sign_out(struct post_exchange *x, const struct web_form *form)
 {
     (void)form;
-    post_keys_drop(x->app->keys, x->token_hash);
+    session_keys_drop(x->app->keys, x->token_hash);
     int rc = node_staff_session_end(x->store, x->token_hash);
     if (rc == 0)
         rc = web_response_cookie_clear(x->resp, SESSION_COOKIE, "/");

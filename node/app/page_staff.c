@@ -131,7 +131,7 @@ static int wrap_new(struct post_exchange *x, const char *passphrase,
 {
     struct wrap_request request = {x->store, passphrase, wrap};
     unsigned char *unclaimed = NULL;
-    int rc = post_keys_use(x->app->keys, x->token_hash, wrap_with, &request);
+    int rc = session_keys_use(x->app->keys, x->token_hash, wrap_with, &request);
     if (rc == SAE_ENOTFOUND) {
         rc = storage_key_unclaimed(x->store, &unclaimed);
         if (rc == 0)

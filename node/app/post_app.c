@@ -24,7 +24,7 @@ int post_app_create(const char *dir, int busy_timeout_ms, struct sync_loop *loop
     app->loop = loop;
     int rc = throttle_create(&app->throttle);
     if (rc == 0)
-        rc = post_keys_create(&app->keys);
+        rc = session_keys_create(&app->keys);
     if (rc == 0)
         rc = web_assets_init();
     if (rc == 0)
@@ -41,7 +41,7 @@ void post_app_destroy(struct post_app *app)
 {
     if (!app)
         return;
-    post_keys_destroy(app->keys);
+    session_keys_destroy(app->keys);
     node_store_close(app->store);
     throttle_destroy(app->throttle);
     pthread_mutex_destroy(&app->lock);
@@ -51,7 +51,7 @@ void post_app_destroy(struct post_app *app)
 /* Ends a session here and in the keys this process holds. */
 static int end_session(struct post_exchange *x)
 {
-    post_keys_drop(x->app->keys, x->token_hash);
+    session_keys_drop(x->app->keys, x->token_hash);
     return node_staff_session_end(x->store, x->token_hash);
 }
 
@@ -72,7 +72,7 @@ static bool session_live(const uint8_t token_hash[NODE_STAFF_TOKEN_HASH_BYTES], 
 void post_app_sweep(struct post_app *app)
 {
     pthread_mutex_lock(&app->lock);
-    post_keys_sweep(app->keys, session_live, app);
+    session_keys_sweep(app->keys, session_live, app);
     pthread_mutex_unlock(&app->lock);
 }
 
@@ -93,7 +93,7 @@ static int find_caller(struct post_exchange *x)
         return rc;
     if (session_judge(&x->app->limits, x->now_s, session.created_s, session.seen_s) !=
             SESSION_LIVE ||
-        !post_keys_known(x->app->keys, x->token_hash))
+        !session_keys_known(x->app->keys, x->token_hash))
         return end_session(x);
     rc = node_staff_get(x->store, session.name, &x->staff);
     if (rc == SAE_ENOTFOUND)

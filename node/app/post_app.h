@@ -33,7 +33,7 @@ struct sync_loop;
  * failure (node_store_open's codes). */
 int post_app_create(const char *dir, int busy_timeout_ms, struct sync_loop *loop,
                     struct post_app **out, struct sae_message *why);
-/* Wipes every session's storage key (app/post_keys.h) and closes the journal. */
+/* Wipes every session's storage key (app/session_keys.h) and closes the journal. */
 void post_app_destroy(struct post_app *app);
 /* Wipes the storage keys of sessions that expired or ended since the last call; the serving
  * loop calls it once a second, so a key does not outlive its session waiting for a request. */

@@ -17,7 +17,7 @@
 #include "app/web_response.h"
 #include "sae/sae_id.h"
 #include "app/post_app.h"
-#include "app/post_keys.h"
+#include "app/session_keys.h"
 #include "store/node_staff.h"
 #include "store/node_store.h"
 
@@ -27,7 +27,7 @@ struct post_app {
     struct throttle *throttle;
     struct session_limits limits;
     struct sync_loop *loop; /* NULL: no sync loop beside the app */
-    struct post_keys *keys; /* the signed-in sessions' storage keys */
+    struct session_keys *keys; /* the signed-in sessions' storage keys */
 };
 
 /* One request: who asks (when signed in), in which language, at what time. */

@@ -42,7 +42,7 @@ int hub_teardown(void **state)
     struct hub_fixture *f = *state;
     char path[192];
     hub_store_close(f->store);
-    static const char *const files[] = {"hub.db", "hub.db-wal", "hub.db-shm"};
+    static const char *const files[] = {"hub.db", "hub.db-wal", "hub.db-shm", "district.key"};
     for (size_t i = 0; i < COUNT(files); i++) {
         snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
         unlink(path);

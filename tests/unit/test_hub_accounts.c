@@ -79,14 +79,14 @@ static void test_password_change_and_disabling_end_every_session(void **state)
     assert_string_equal(s.csrf, "csrf-1");
     assert_int_equal(s.created_s, 100);
     assert_int_equal(s.seen_s, 150);
-    assert_int_equal(hub_account_set_password(f->store, "siti", HASH), 0);
+    assert_int_equal(hub_account_set_password(f->store, "siti", HASH, NULL), 0);
     assert_int_equal(hub_session_get(f->store, one, &s), SAE_ENOTFOUND);
     assert_int_equal(hub_session_get(f->store, two, &s), SAE_ENOTFOUND);
     assert_int_equal(hub_session_get(f->store, other, &s), 0);
     assert_int_equal(hub_account_disable(f->store, "budi"), 0);
     assert_int_equal(hub_session_get(f->store, other, &s), SAE_ENOTFOUND);
     assert_int_equal(hub_account_disable(f->store, "nobody"), SAE_ENOTFOUND);
-    assert_int_equal(hub_account_set_password(f->store, "nobody", HASH), SAE_ENOTFOUND);
+    assert_int_equal(hub_account_set_password(f->store, "nobody", HASH, NULL), SAE_ENOTFOUND);
     assert_int_equal(count(f->store, "SELECT count(*) FROM session"), 0);
 }
 

@@ -1,0 +1,245 @@
+/* The district storage key pair (district_key.h). */
+#include "store/district_key.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sae/sae_db.h"
+#include "sae/sae_files.h"
+#include "sae/sae_secure_mem.h"
+#include "store/hub_accounts.h"
+#include "store/hub_meta.h"
+
+_Static_assert(DISTRICT_KEY_BYTES == crypto_box_PUBLICKEYBYTES &&
+                   DISTRICT_KEY_BYTES == crypto_box_SECRETKEYBYTES &&
+                   DISTRICT_KEY_BYTES == SAE_KEYWRAP_KEY_BYTES,
+               "one key size");
+
+static const char public_sql[] =
+    "SELECT value FROM meta WHERE key = '" HUB_META_DISTRICT_PUBLIC_KEY "'";
+static const char set_public_sql[] =
+    "INSERT INTO meta(key, value) VALUES ('" HUB_META_DISTRICT_PUBLIC_KEY "', ?1)";
+static const char recovery_sql[] =
+    "SELECT value FROM meta WHERE key = '" HUB_META_DISTRICT_RECOVERY_WRAP "'";
+static const char set_recovery_sql[] =
+    "INSERT OR REPLACE INTO meta(key, value) VALUES ('" HUB_META_DISTRICT_RECOVERY_WRAP "', ?1)";
+
+int district_key_public(struct hub_store *store, unsigned char out[DISTRICT_KEY_BYTES])
+{
+    return sae_db_query_blob(store->db, &store->statements, public_sql, NULL, out,
+                             DISTRICT_KEY_BYTES);
+}
+
+int district_key_unclaimed(const char *dir, unsigned char **secret)
+{
+    void *key = NULL;
+    char *path = sae_path_join(dir, DISTRICT_KEY_UNCLAIMED_FILE);
+    int rc = path ? sae_secure_alloc(DISTRICT_KEY_BYTES, &key) : SAE_ENOMEM;
+    if (rc == 0)
+        rc = sae_file_read_private(path, key, DISTRICT_KEY_BYTES);
+    free(path);
+    if (rc != 0) {
+        sae_secure_free(key);
+        return rc;
+    }
+    *secret = key;
+    return 0;
+}
+
+int district_key_is_unclaimed(const char *dir, bool *out)
+{
+    unsigned char *secret = NULL;
+    int rc = district_key_unclaimed(dir, &secret);
+    sae_secure_free(secret);
+    if (rc != 0 && rc != SAE_ENOTFOUND)
+        return rc;
+    *out = rc == 0;
+    return 0;
+}
+
+static int blob_write(struct hub_store *store, const char *sql, const unsigned char *bytes,
+                      size_t len)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 1, bytes, len);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}
+
+/* 0 when secret is the secret half of the district's public key. */
+static int check_pair(struct hub_store *store, const unsigned char *secret)
+{
+    unsigned char expected[DISTRICT_KEY_BYTES], derived[DISTRICT_KEY_BYTES];
+    int rc = district_key_public(store, expected);
+    if (rc == 0 && crypto_scalarmult_base(derived, secret) != 0)
+        rc = SAE_ECRYPTO;
+    if (rc == 0 && sodium_memcmp(derived, expected, sizeof derived) != 0)
+        rc = SAE_ECORRUPT;
+    return rc;
+}
+
+/* The unclaimed secret: the one a crash left behind, else a new one, written first. */
+static int make_pair(const char *dir, unsigned char public_key[DISTRICT_KEY_BYTES])
+{
+    unsigned char *secret = NULL;
+    int rc = district_key_unclaimed(dir, &secret);
+    if (rc == SAE_ENOTFOUND) {
+        rc = sae_secure_alloc(DISTRICT_KEY_BYTES, (void **)&secret);
+        if (rc == 0 && crypto_box_keypair(public_key, secret) != 0)
+            rc = SAE_ECRYPTO;
+        if (rc == 0)
+            rc = sae_file_write_private(dir, DISTRICT_KEY_UNCLAIMED_FILE, secret,
+                                        DISTRICT_KEY_BYTES);
+    } else if (rc == 0 && crypto_scalarmult_base(public_key, secret) != 0) {
+        rc = SAE_ECRYPTO;
+    }
+    sae_secure_free(secret);
+    return rc;
+}
+
+int district_key_ensure(struct hub_store *store, const char *dir)
+{
+    unsigned char public_key[DISTRICT_KEY_BYTES];
+    int rc = district_key_public(store, public_key);
+    if (rc != SAE_ENOTFOUND)
+        return rc;
+    rc = hub_store_begin(store);
+    if (rc != 0)
+        return rc;
+    rc = district_key_public(store, public_key); /* another process may have made it */
+    if (rc == SAE_ENOTFOUND) {
+        rc = make_pair(dir, public_key);
+        if (rc == 0)
+            rc = blob_write(store, set_public_sql, public_key, DISTRICT_KEY_BYTES);
+    }
+    if (rc == 0)
+        rc = hub_store_commit(store);
+    if (rc != 0)
+        hub_store_rollback(store);
+    return rc;
+}
+
+int district_key_has_recovery(struct hub_store *store, bool *out)
+{
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    int rc = sae_db_query_blob(store->db, &store->statements, recovery_sql, NULL, wrap,
+                               sizeof wrap);
+    if (rc != 0 && rc != SAE_ENOTFOUND)
+        return rc;
+    *out = rc == 0;
+    return 0;
+}
+
+int district_key_wrap(struct hub_store *store, const unsigned char *secret, const char *password,
+                      unsigned char out[SAE_KEYWRAP_BYTES])
+{
+    int rc = check_pair(store, secret);
+    if (rc == 0)
+        rc = sae_keywrap_seal(secret, password, strlen(password), out);
+    return rc;
+}
+
+int district_key_settle(struct hub_store *store, const char *dir)
+{
+    int64_t holders = 0;
+    bool recovery = false;
+    int rc = hub_account_wrap_count(store, &holders);
+    if (rc == 0)
+        rc = district_key_has_recovery(store, &recovery);
+    if (rc != 0 || holders == 0 || !recovery)
+        return rc;
+    rc = sae_file_remove_scrubbed(dir, DISTRICT_KEY_UNCLAIMED_FILE);
+    return rc == SAE_ENOTFOUND ? 0 : rc;
+}
+
+/* An enabled coordinator from before their wrap: one made now from the unclaimed secret. */
+static int claim(struct hub_store *store, const char *dir, const char *name,
+                 const char *password, unsigned char **secret)
+{
+    struct hub_account account;
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    int rc = hub_account_get(store, name, &account);
+    if (rc == 0 && (account.disabled || account.role != HUB_ROLE_COORDINATOR))
+        rc = SAE_ENOTFOUND;
+    if (rc == 0)
+        rc = district_key_unclaimed(dir, secret);
+    if (rc == 0)
+        rc = district_key_wrap(store, *secret, password, wrap);
+    if (rc == 0)
+        rc = hub_account_wrap_set(store, name, wrap);
+    if (rc == 0)
+        rc = district_key_settle(store, dir);
+    if (rc != 0 && *secret) {
+        sae_secure_free(*secret);
+        *secret = NULL;
+    }
+    return rc;
+}
+
+/* wrap opened with passphrase (len bytes) into secure memory, checked against the public key. */
+static int open_wrap(struct hub_store *store, const unsigned char *wrap, const void *passphrase,
+                     size_t len, unsigned char **secret)
+{
+    void *key = NULL;
+    int rc = sae_secure_alloc(DISTRICT_KEY_BYTES, &key);
+    if (rc == 0)
+        rc = sae_keywrap_open(wrap, SAE_KEYWRAP_BYTES, passphrase, len, key);
+    if (rc == 0)
+        rc = check_pair(store, key);
+    if (rc != 0) {
+        sae_secure_free(key);
+        return rc;
+    }
+    *secret = key;
+    return 0;
+}
+
+int district_key_unlock(struct hub_store *store, const char *dir, const char *name,
+                        const char *password, unsigned char **secret)
+{
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    unsigned char *key = NULL;
+    int rc = hub_account_wrap_get(store, name, wrap);
+    if (rc == SAE_ENOTFOUND)
+        rc = claim(store, dir, name, password, &key);
+    else if (rc == 0)
+        rc = open_wrap(store, wrap, password, strlen(password), &key);
+    if (rc == 0)
+        *secret = key;
+    return rc;
+}
+
+int district_key_recovery_new(struct hub_store *store, const unsigned char *secret,
+                              unsigned char recovery_out[SAE_RECOVERY_KEY_BYTES])
+{
+    unsigned char recovery[SAE_RECOVERY_KEY_BYTES], wrap[SAE_KEYWRAP_BYTES];
+    randombytes_buf(recovery, sizeof recovery);
+    int rc = check_pair(store, secret);
+    if (rc == 0)
+        rc = sae_keywrap_seal_params(secret, (const char *)recovery, sizeof recovery,
+                                     DISTRICT_RECOVERY_OPSLIMIT, DISTRICT_RECOVERY_MEMLIMIT_KIB,
+                                     wrap);
+    if (rc == 0)
+        rc = blob_write(store, set_recovery_sql, wrap, sizeof wrap);
+    if (rc == 0)
+        memcpy(recovery_out, recovery, sizeof recovery);
+    sodium_memzero(recovery, sizeof recovery);
+    return rc;
+}
+
+int district_key_recover(struct hub_store *store,
+                         const unsigned char recovery[SAE_RECOVERY_KEY_BYTES],
+                         unsigned char **secret)
+{
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    int rc = sae_db_query_blob(store->db, &store->statements, recovery_sql, NULL, wrap,
+                               sizeof wrap);
+    if (rc == 0)
+        rc = open_wrap(store, wrap, recovery, SAE_RECOVERY_KEY_BYTES, secret);
+    return rc;
+}

@@ -1,0 +1,211 @@
+/* The district storage key on a real hub.db (hub/store/district_key.c, hub_accounts.c's
+ * wraps) and the recovery key's text (proto/key_text.c): the pair is made once with its
+ * secret unclaimed; a coordinator without a wrap is given one at their first unlock, an
+ * operator never; the unclaimed file is retired only once a coordinator holds a wrap and the
+ * recovery wrap exists; wrong passwords and recovery keys are refused; a password change
+ * re-wraps the same key; disabling deletes the wrap; a hub at schema 9 migrates and gets its
+ * pair at the next ensure. Passwords wrap with the programs' own parameters (32 MiB). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "merge_support.h"
+#include "sae/sae_db.h"
+#include "sae/sae_key_text.h"
+#include "sae/sae_secure_mem.h"
+#include "store/district_key.h"
+#include "store/hub_accounts.h"
+
+#define SARI "Bu Sari"
+#define SARI_PASS "kopi-pahit-di-pagi-hari"
+#define ANI "Bu Ani"
+#define ANI_PASS "teh-manis-sore-hari"
+#define HASH "$argon2id$v=19$m=32768,t=3,p=1$c2FsdHNhbHRzYWx0c2E$aGFzaGhhc2g"
+
+static bool unclaimed(struct hub_fixture *f)
+{
+    bool is = false;
+    assert_int_equal(district_key_is_unclaimed(f->dir, &is), 0);
+    return is;
+}
+
+static void unlock_equals(struct hub_fixture *f, const char *name, const char *pass,
+                          const unsigned char *expected)
+{
+    unsigned char *secret = NULL;
+    assert_int_equal(district_key_unlock(f->store, f->dir, name, pass, &secret), 0);
+    assert_memory_equal(secret, expected, DISTRICT_KEY_BYTES);
+    sae_secure_free(secret);
+}
+
+static void test_claimed_recovered_and_retired(void **state)
+{
+    struct hub_fixture *f = *state;
+    unsigned char public_key[DISTRICT_KEY_BYTES], again[DISTRICT_KEY_BYTES];
+    unsigned char derived[DISTRICT_KEY_BYTES], recovery[SAE_RECOVERY_KEY_BYTES];
+    unsigned char *original = NULL, *secret = NULL;
+    assert_int_equal(district_key_public(f->store, public_key), SAE_ENOTFOUND);
+    assert_int_equal(district_key_ensure(f->store, f->dir), 0);
+    assert_int_equal(district_key_ensure(f->store, f->dir), 0); /* idempotent */
+    assert_int_equal(district_key_public(f->store, public_key), 0);
+    assert_true(unclaimed(f));
+    assert_int_equal(district_key_unclaimed(f->dir, &original), 0);
+    assert_int_equal(crypto_scalarmult_base(derived, original), 0);
+    assert_memory_equal(derived, public_key, sizeof derived);
+    assert_int_equal(hub_account_add(f->store, SARI, HUB_ROLE_COORDINATOR, NULL, HASH, 1), 0);
+    assert_int_equal(hub_account_add(f->store, ANI, HUB_ROLE_COORDINATOR, NULL, HASH, 1), 0);
+    assert_int_equal(hub_account_add(f->store, "op", HUB_ROLE_OPERATOR, NULL, HASH, 1), 0);
+    /* Operators never hold it, even while it waits unclaimed. */
+    assert_int_equal(district_key_unlock(f->store, f->dir, "op", "operator-password", &secret),
+                     SAE_ENOTFOUND);
+    assert_null(secret);
+    unlock_equals(f, SARI, SARI_PASS, original);
+    assert_true(unclaimed(f)); /* no recovery wrap yet */
+    unlock_equals(f, SARI, SARI_PASS, original); /* now through her wrap */
+    assert_int_equal(district_key_unlock(f->store, f->dir, SARI, "bukan-sandinya", &secret),
+                     SAE_EPERM);
+    assert_null(secret);
+    assert_int_equal(district_key_recovery_new(f->store, original, recovery), 0);
+    assert_int_equal(district_key_settle(f->store, f->dir), 0);
+    assert_false(unclaimed(f));
+    /* Retired: a coordinator without a wrap gets none, and the recovery key still opens it. */
+    assert_int_equal(district_key_unlock(f->store, f->dir, ANI, ANI_PASS, &secret),
+                     SAE_ENOTFOUND);
+    assert_int_equal(district_key_recover(f->store, recovery, &secret), 0);
+    assert_memory_equal(secret, original, DISTRICT_KEY_BYTES);
+    sae_secure_free(secret);
+    secret = NULL;
+    recovery[0] ^= 1;
+    assert_int_equal(district_key_recover(f->store, recovery, &secret), SAE_EPERM);
+    assert_null(secret);
+    /* The pair is not made twice. */
+    assert_int_equal(district_key_ensure(f->store, f->dir), 0);
+    assert_int_equal(district_key_public(f->store, again), 0);
+    assert_memory_equal(again, public_key, sizeof again);
+    sae_secure_free(original);
+}
+
+static void test_password_change_rewraps_and_disable_deletes(void **state)
+{
+    struct hub_fixture *f = *state;
+    unsigned char wrap[SAE_KEYWRAP_BYTES], old[SAE_KEYWRAP_BYTES], *original = NULL;
+    unsigned char other_public[DISTRICT_KEY_BYTES], other_secret[DISTRICT_KEY_BYTES];
+    assert_int_equal(district_key_ensure(f->store, f->dir), 0);
+    assert_int_equal(district_key_unclaimed(f->dir, &original), 0);
+    assert_int_equal(hub_account_add(f->store, SARI, HUB_ROLE_COORDINATOR, NULL, HASH, 1), 0);
+    unlock_equals(f, SARI, SARI_PASS, original);
+    assert_int_equal(hub_account_wrap_get(f->store, SARI, old), 0);
+    /* A new password wraps the same key; the old password opens nothing. */
+    assert_int_equal(district_key_wrap(f->store, original, "sandi-baru-yang-panjang", wrap), 0);
+    assert_int_equal(hub_account_set_password(f->store, SARI, HASH, wrap), 0);
+    unlock_equals(f, SARI, "sandi-baru-yang-panjang", original);
+    unsigned char *secret = NULL;
+    assert_int_equal(district_key_unlock(f->store, f->dir, SARI, SARI_PASS, &secret), SAE_EPERM);
+    /* A key that is not the district's is never wrapped. */
+    assert_int_equal(crypto_box_keypair(other_public, other_secret), 0);
+    assert_int_equal(district_key_wrap(f->store, other_secret, SARI_PASS, wrap), SAE_ECORRUPT);
+    /* Disabled: the wrap is gone. */
+    int64_t holders = -1;
+    assert_int_equal(hub_account_wrap_count(f->store, &holders), 0);
+    assert_int_equal(holders, 1);
+    assert_int_equal(hub_account_disable(f->store, SARI), 0);
+    assert_int_equal(hub_account_wrap_get(f->store, SARI, wrap), SAE_ENOTFOUND);
+    assert_int_equal(hub_account_wrap_count(f->store, &holders), 0);
+    assert_int_equal(holders, 0);
+    sae_secure_free(original);
+}
+
+/* A hub at schema 9 reaches 10 with no key; the next ensure makes the pair unclaimed. */
+static void test_migration_from_schema_9(void **state)
+{
+    struct hub_fixture *f = *state;
+    unsigned char public_key[DISTRICT_KEY_BYTES];
+    assert_int_equal(hub_account_add(f->store, SARI, HUB_ROLE_COORDINATOR, NULL, HASH, 1), 0);
+    assert_int_equal(sae_db_exec(f->store->db, "ALTER TABLE account DROP COLUMN key_wrap;"
+                                               " ALTER TABLE node DROP COLUMN storage_public_key;"
+                                               " PRAGMA user_version = 9"), 0);
+    hub_store_close(f->store);
+    f->store = NULL;
+    assert_int_equal(hub_store_open(f->path, 1000, &f->store, NULL), 0);
+    assert_int_equal(hub_store_query_int(f->store, "PRAGMA user_version", NULL, 0,
+                                         &(int64_t){0}), 0);
+    assert_int_equal(district_key_public(f->store, public_key), SAE_ENOTFOUND);
+    assert_int_equal(district_key_ensure(f->store, f->dir), 0);
+    assert_true(unclaimed(f));
+    unsigned char *secret = NULL;
+    assert_int_equal(district_key_unlock(f->store, f->dir, SARI, SARI_PASS, &secret), 0);
+    sae_secure_free(secret);
+    bool recovery = true;
+    assert_int_equal(district_key_has_recovery(f->store, &recovery), 0);
+    assert_false(recovery);
+    assert_true(unclaimed(f)); /* until the recovery key is made */
+}
+
+static void test_recovery_key_text(void **state)
+{
+    (void)state;
+    unsigned char key[SAE_RECOVERY_KEY_BYTES], back[SAE_RECOVERY_KEY_BYTES];
+    char text[SAE_RECOVERY_KEY_TEXT_BYTES];
+    for (int round = 0; round < 64; round++) {
+        randombytes_buf(key, sizeof key);
+        if (round == 0)
+            memset(key, 0xff, sizeof key);
+        sae_recovery_key_format(key, text);
+        assert_int_equal(strlen(text), SAE_RECOVERY_KEY_TEXT_BYTES - 1);
+        assert_int_equal(text[4], '-');
+        assert_int_equal(sae_recovery_key_parse(text, strlen(text), back), 0);
+        assert_memory_equal(back, key, sizeof key);
+    }
+    /* Lower case, spaces and line breaks read; a changed count or letter does not. */
+    char loose[2 * SAE_RECOVERY_KEY_TEXT_BYTES];
+    size_t at = 0;
+    for (size_t i = 0; text[i]; i++) {
+        loose[at++] = text[i] == '-' ? ' ' : (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i]);
+        if (i == 30)
+            loose[at++] = '\n';
+    }
+    assert_int_equal(sae_recovery_key_parse(loose, at, back), 0);
+    assert_memory_equal(back, key, sizeof key);
+    memset(back, 0x5a, sizeof back);
+    assert_int_equal(sae_recovery_key_parse(text, strlen(text) - 1, back), SAE_ERANGE);
+    assert_int_equal(back[0], 0x5a); /* untouched */
+    char extra[SAE_RECOVERY_KEY_TEXT_BYTES + 1];
+    snprintf(extra, sizeof extra, "%sA", text);
+    assert_int_equal(sae_recovery_key_parse(extra, strlen(extra), back), SAE_ERANGE);
+    text[0] = '1'; /* not base32 */
+    assert_int_equal(sae_recovery_key_parse(text, strlen(text), back), SAE_EINVAL);
+    /* The last character's 4 padding bits must be zero. */
+    sae_recovery_key_format(key, text);
+    text[SAE_RECOVERY_KEY_TEXT_BYTES - 2] = text[SAE_RECOVERY_KEY_TEXT_BYTES - 2] == 'B' ? 'C' : 'B';
+    assert_int_equal(sae_recovery_key_parse(text, strlen(text), back), SAE_ERANGE);
+    char long_input[SAE_RECOVERY_KEY_INPUT_MAX + 1];
+    memset(long_input, ' ', sizeof long_input);
+    assert_int_equal(sae_recovery_key_parse(long_input, sizeof long_input, back), SAE_ERANGE);
+    assert_int_equal(sae_recovery_key_parse(long_input, SAE_RECOVERY_KEY_INPUT_MAX, back),
+                     SAE_ERANGE); /* at the limit: read, but holds no key */
+    /* A fingerprint: 4 groups of 4 hex digits, the same for the same key. */
+    char fp[SAE_FINGERPRINT_TEXT_BYTES], fp2[SAE_FINGERPRINT_TEXT_BYTES];
+    assert_int_equal(sae_key_fingerprint(key, fp), 0);
+    assert_int_equal(sae_key_fingerprint(key, fp2), 0);
+    assert_string_equal(fp, fp2);
+    assert_int_equal(strlen(fp), 19);
+    assert_int_equal(fp[4], '-');
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_claimed_recovered_and_retired, hub_setup,
+                                        hub_teardown),
+        cmocka_unit_test_setup_teardown(test_password_change_rewraps_and_disable_deletes,
+                                        hub_setup, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_migration_from_schema_9, hub_setup, hub_teardown),
+        cmocka_unit_test(test_recovery_key_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
