@@ -188,6 +188,9 @@ int sae_enroll_request_encode(const struct sae_enroll_request *req,
     pb.device_name = wire_bytes_of(req->device_name);
     pb.has_clock = OPT(req->clock);
     pb.clock = req->clock;
+    pb.has_storage_public_key = req->has_storage_key;
+    pb.storage_public_key.data = sae_borrow(req->storage_public_key);
+    pb.storage_public_key.len = req->has_storage_key ? sizeof req->storage_public_key : 0;
     return wire_pack(&pb.base, limits, out, out_len);
 }
 
@@ -218,6 +221,9 @@ int sae_enroll_request_decode(const uint8_t *buf, size_t len, const struct sae_l
         rc = SAE_WIRE_EDECODE;
     if (rc == 0 && wire_check_int63(opt_u64(pb->has_clock, pb->clock)))
         rc = SAE_WIRE_EDECODE;
+    if (rc == 0 && pb->has_storage_public_key &&
+        pb->storage_public_key.len != SAE_WIRE_PUBLIC_KEY_BYTES)
+        rc = SAE_WIRE_EDECODE;
     if (rc == 0 && !(req = calloc(1, sizeof *req)))
         rc = SAE_ENOMEM;
     if (rc == 0)
@@ -230,6 +236,10 @@ int sae_enroll_request_decode(const uint8_t *buf, size_t len, const struct sae_l
         req->schema_version = pb->schema_version;
         memcpy(req->public_key, pb->public_key.data, SAE_WIRE_PUBLIC_KEY_BYTES);
         req->clock = opt_u64(pb->has_clock, pb->clock);
+        req->has_storage_key = pb->has_storage_public_key;
+        if (req->has_storage_key)
+            memcpy(req->storage_public_key, pb->storage_public_key.data,
+                   SAE_WIRE_PUBLIC_KEY_BYTES);
         *out = req;
     } else {
         sae_enroll_request_free(req);

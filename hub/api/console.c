@@ -12,6 +12,33 @@
 #include "app/assets.h"
 #include "sae/sae_validate.h"
 
+static struct hub_store *checkout(struct console *c, size_t *slot);
+static void checkin(struct console *c, size_t slot);
+
+/* Once a second, requests or not, the keys of sessions that expired or ended are wiped. */
+static void *key_sweeper(void *arg)
+{
+    struct console *c = arg;
+    pthread_mutex_lock(&c->lock);
+    while (!c->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&c->stop, &c->lock, &until);
+        if (c->stopping)
+            break;
+        pthread_mutex_unlock(&c->lock);
+        struct console_exchange x = {.console = c, .now_s = (int64_t)time(NULL)};
+        size_t slot = 0;
+        x.store = checkout(c, &slot);
+        console_keys_sweep(&x);
+        checkin(c, slot);
+        pthread_mutex_lock(&c->lock);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return NULL;
+}
+
 int console_create(const char *db_path, int busy_timeout_ms, struct console **out,
                    struct sae_message *why)
 {
@@ -40,6 +67,13 @@ int console_create(const char *db_path, int busy_timeout_ms, struct console **ou
         rc = hub_store_open(db_path, busy_timeout_ms, &c->pool[i], why);
     if (rc == 0)
         rc = dup_prepare_start(db_path, c->dir, busy_timeout_ms, &c->dups);
+    if (rc == 0)
+        rc = pthread_cond_init(&c->stop, NULL) == 0 ? 0 : SAE_ENOMEM;
+    if (rc == 0 && pthread_create(&c->sweeper, NULL, key_sweeper, c) != 0) {
+        pthread_cond_destroy(&c->stop);
+        rc = SAE_ENOMEM;
+    }
+    c->sweeper_started = rc == 0;
     if (rc != 0) {
         console_destroy(c);
         return rc;
@@ -60,6 +94,14 @@ void console_destroy(struct console *c)
 {
     if (!c)
         return;
+    if (c->sweeper_started) {
+        pthread_mutex_lock(&c->lock);
+        c->stopping = true;
+        pthread_cond_signal(&c->stop);
+        pthread_mutex_unlock(&c->lock);
+        pthread_join(c->sweeper, NULL);
+        pthread_cond_destroy(&c->stop);
+    }
     dup_prepare_stop(c->dups);
     for (size_t i = 0; i < CONSOLE_CONNECTIONS; i++)
         hub_store_close(c->pool[i]);

@@ -25,6 +25,9 @@ struct console {
     struct me_cache *me_cache;
     struct session_keys *keys; /* coordinators' sessions' district keys (store/district_key.h) */
     int64_t keys_swept_s;      /* when the keys of ended sessions were last wiped */
+    pthread_t sweeper;         /* wipes them once a second, requests or not */
+    pthread_cond_t stop;
+    bool sweeper_started, stopping;
     struct dup_prepare *dups; /* NULL: not started (the pages refresh the pairs themselves) */
     char dir[4096]; /* the hub's directory (its db_path's), for files beside hub.db */
     char public_url[CONSOLE_URL_BYTES]; /* serve --url: bundles' hub_url; "": not known */

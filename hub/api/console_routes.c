@@ -42,6 +42,8 @@ static const unsigned RIGHTS[] = {
     [RIGHT_ANSWER] = ROLE_BIT(HUB_ROLE_PARTNER),
     [RIGHT_OVERRIDE] = ROLE_BIT(HUB_ROLE_COORDINATOR),
     [RIGHT_ACCOUNTS] = ROLE_BIT(HUB_ROLE_ADMIN),
+    /* Only a coordinator's session holds the district key to wrap for another. */
+    [RIGHT_KEYS] = ROLE_BIT(HUB_ROLE_COORDINATOR),
 };
 
 bool console_may(enum hub_role role, enum console_right right)
@@ -106,6 +108,7 @@ static const struct console_route {
     {WEB_ROUTE_FORM("/console/accounts/add", ACCOUNT_FIELDS), RIGHT_ACCOUNTS, page_accounts_add},
     {WEB_ROUTE_FORM("/console/accounts/disable", NAME_FIELDS), RIGHT_ACCOUNTS, page_accounts_disable},
     {WEB_ROUTE_FORM("/console/accounts/reset", NAME_FIELDS), RIGHT_ACCOUNTS, page_accounts_reset},
+    {WEB_ROUTE_FORM("/console/posts/key-reset", NAME_FIELDS), RIGHT_KEYS, page_accounts_key_reset},
     {WEB_ROUTE_GET("/api/v1/accounts"), RIGHT_ACCOUNTS, api_accounts},
     {WEB_ROUTE_GET("/console/referrals"), RIGHT_REFERRALS, page_referrals},
     {WEB_ROUTE_FORM("/console/referrals/answer", ANSWER_FIELDS), RIGHT_ANSWER, page_referrals_answer},

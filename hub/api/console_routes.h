@@ -29,6 +29,7 @@ enum console_right {
     RIGHT_ANSWER,      /* answer a referral addressed to one's agency */
     RIGHT_OVERRIDE,    /* open a referral without consent, with a reason */
     RIGHT_ACCOUNTS,    /* accounts: list, add, reset, disable */
+    RIGHT_KEYS,        /* reset another coordinator with the district key one holds */
 };
 bool console_may(enum hub_role role, enum console_right right);
 

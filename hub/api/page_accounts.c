@@ -12,7 +12,7 @@
 static const enum msg_id ROLE_WORDS[] = {MSG_ROLE_OPERATOR, MSG_ROLE_COORDINATOR,
                                          MSG_ROLE_ADMIN, MSG_ROLE_PARTNER};
 
-static void small_form(struct html *h, const struct console_exchange *x, const char *action,
+void page_accounts_button(struct html *h, const struct console_exchange *x, const char *action,
                        const char *name, const char *cls, enum msg_id label)
 {
     const struct html_attr form[] = {LAYOUT_A("method", "post"), LAYOUT_A("action", action),
@@ -48,9 +48,9 @@ static int account_row(const struct hub_account *a, void *context)
     layout_cell(r->h, created);
     html_open(r->h, "td", NULL, 0);
     if (!a->disabled) {
-        small_form(r->h, r->x, "/console/accounts/reset", a->name, "button", MSG_RESET_PASSWORD);
+        page_accounts_button(r->h, r->x, "/console/accounts/reset", a->name, "button", MSG_RESET_PASSWORD);
         if (strcmp(a->name, r->x->caller.account.name) != 0)
-            small_form(r->h, r->x, "/console/accounts/disable", a->name, "danger", MSG_DISABLE);
+            page_accounts_button(r->h, r->x, "/console/accounts/disable", a->name, "danger", MSG_DISABLE);
     }
     html_close(r->h, "td");
     html_close(r->h, "tr");
@@ -113,17 +113,20 @@ int page_accounts(struct console_exchange *x, const struct web_form *form)
     return console_page_close(&h, x, 200);
 }
 
-/* The answer that shows a one-time password, once (never cached: no-store). */
-static int one_time_page(struct console_exchange *x, const char *name, const char *password)
+/* The answer that shows a one-time password, once (never cached: no-store); back: the page
+ * it came from ("accounts", "posts"). */
+static int one_time_page(struct console_exchange *x, const char *name, const char *password,
+                         const char *back_to)
 {
+    bool posts = strcmp(back_to, "posts") == 0;
     struct html h;
     html_init(&h);
-    console_page_open(&h, x, MSG_ONE_TIME_TITLE, "accounts", true);
+    console_page_open(&h, x, MSG_ONE_TIME_TITLE, back_to, true);
     layout_heading(&h, x, MSG_ONE_TIME_TITLE);
     const struct html_attr facts[] = {LAYOUT_A("class", "facts")};
     const struct html_attr secret[] = {LAYOUT_A("id", "one-time"), LAYOUT_A("class", "secret")};
-    const struct html_attr back[] = {LAYOUT_A("href", "/console/accounts"), LAYOUT_A("class", "button"),
-                                     LAYOUT_A("id", "back")};
+    const struct html_attr back[] = {LAYOUT_A("href", posts ? "/console/posts" : "/console/accounts"),
+                                     LAYOUT_A("class", "button"), LAYOUT_A("id", "back")};
     html_open(&h, "dl", facts, LAYOUT_N(facts));
     html_element(&h, "dt", NULL, 0, layout_say(x, MSG_NAME));
     html_element(&h, "dd", NULL, 0, name);
@@ -131,7 +134,8 @@ static int one_time_page(struct console_exchange *x, const char *name, const cha
     html_element(&h, "dd", secret, LAYOUT_N(secret), password);
     html_close(&h, "dl");
     layout_note(&h, "alert warn", NULL, layout_say(x, MSG_ONE_TIME_TEXT));
-    html_element(&h, "a", back, LAYOUT_N(back), layout_say(x, MSG_BACK_TO_ACCOUNTS));
+    html_element(&h, "a", back, LAYOUT_N(back),
+                 layout_say(x, posts ? MSG_POSTS : MSG_BACK_TO_ACCOUNTS));
     return console_page_close(&h, x, 200);
 }
 
@@ -195,7 +199,7 @@ int page_accounts_add(struct console_exchange *x, const struct web_form *form)
     if (rc == 0 && role == HUB_ROLE_COORDINATOR)
         rc = give_key(x, name, password);
     if (rc == 0)
-        rc = one_time_page(x, name, password);
+        rc = one_time_page(x, name, password, "accounts");
     else if (rc == SAE_EEXIST || rc == SAE_EINVAL)
         rc = refused(x);
     sodium_memzero(password, sizeof password);
@@ -238,7 +242,7 @@ int page_accounts_reset(struct console_exchange *x, const struct web_form *form)
     if (rc == 0)
         rc = audit(x, "account-password-reset", name);
     if (rc == 0)
-        rc = one_time_page(x, name, password);
+        rc = one_time_page(x, name, password, "accounts");
     sodium_memzero(password, sizeof password);
     sodium_memzero(hash, sizeof hash);
     return rc;
@@ -263,4 +267,32 @@ int api_accounts(struct console_exchange *x, const struct web_form *form)
         return rc;
     }
     return console_api_answer(x, 200, json_pack("{s:o}", "accounts", list));
+}
+
+int page_accounts_key_reset(struct console_exchange *x, const struct web_form *form)
+{
+    const char *name = web_form_get(form, "name");
+    struct hub_account account;
+    int rc = name ? hub_account_get(x->store, name, &account) : SAE_ENOTFOUND;
+    if (rc == SAE_ENOTFOUND || (rc == 0 && (account.disabled ||
+                                            account.role != HUB_ROLE_COORDINATOR ||
+                                            strcmp(name, x->caller.account.name) == 0)))
+        return console_page_message(x, 404, MSG_NOT_FOUND);
+    if (rc == 0 && !x->caller.holds_key)
+        return console_page_message(x, 403, MSG_DATA_KEY_NOT_HELD);
+    char password[PASSWORD_ONE_TIME_CHARS + 1], hash[PASSWORD_HASH_BYTES];
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    if (rc == 0)
+        rc = new_password(password, hash);
+    if (rc == 0)
+        rc = console_key_wrap(x, password, wrap);
+    if (rc == 0)
+        rc = hub_account_set_password(x->store, name, hash, wrap);
+    if (rc == 0)
+        rc = audit(x, "key-reset", name);
+    if (rc == 0)
+        rc = one_time_page(x, name, password, "posts");
+    sodium_memzero(password, sizeof password);
+    sodium_memzero(hash, sizeof hash);
+    return rc;
 }

@@ -7,9 +7,13 @@
 #include <string.h>
 
 #include "api/enroll.h"
+#include "api/page_accounts.h"
 #include "api/page_enroll.h"
 #include "api/console_layout.h"
 #include "sae/sae_area.h"
+#include "sae/sae_key_text.h"
+#include "store/device_keys.h"
+#include "store/district_key.h"
 #include "store/hub_areas.h"
 #include "store/node_report.h"
 
@@ -96,6 +100,18 @@ static void pending_cell(struct html *h, const struct console_exchange *x,
     html_close(h, "td");
 }
 
+/* out: the fingerprint of the storage key the device sent at enrollment; "" for none. */
+static int storage_fingerprint(struct console_exchange *x, uint64_t id,
+                               char out[SAE_FINGERPRINT_TEXT_BYTES])
+{
+    uint8_t key[DEVICE_KEY_BYTES];
+    out[0] = '\0';
+    int rc = device_keys_get(x->store, id, key);
+    if (rc == SAE_ENOTFOUND)
+        return 0;
+    return rc == 0 ? sae_key_fingerprint(key, out) : rc;
+}
+
 static int device_row(struct html *h, struct console_exchange *x, const struct hub_node *n,
                       bool admin)
 {
@@ -122,6 +138,11 @@ static int device_row(struct html *h, struct console_exchange *x, const struct h
     layout_cell_int(h, report.held);
     layout_cell(h, offset);
     layout_cell(h, report.program[0] ? report.program : layout_say(x, MSG_NOT_REPORTED));
+    char fingerprint[SAE_FINGERPRINT_TEXT_BYTES];
+    rc = storage_fingerprint(x, n->id, fingerprint);
+    if (rc != 0)
+        return rc;
+    layout_cell(h, fingerprint[0] ? fingerprint : layout_say(x, MSG_NOT_REPORTED));
     if (admin) {
         html_open(h, "td", NULL, 0);
         if (!n->revoked_ms)
@@ -156,7 +177,7 @@ static int bundle_row(const struct enroll_pending *b, void *context)
         html_text(r->h, layout_say(r->x, MSG_BUNDLE_AWAITS));
     }
     html_close(r->h, "td");
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 8; i++)
         layout_cell(r->h, "");
     if (r->admin) {
         html_open(r->h, "td", NULL, 0);
@@ -190,13 +211,59 @@ static void done_notice(struct html *h, struct console_exchange *x)
     html_close(h, "div");
 }
 
+static int holder_row(const struct hub_account *a, void *context)
+{
+    struct bundle_rows *r = context;
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    if (a->role != HUB_ROLE_COORDINATOR || a->disabled)
+        return 0;
+    bool held = hub_account_wrap_get(r->x->store, a->name, wrap) == 0;
+    html_open(r->h, "tr", NULL, 0);
+    layout_cell(r->h, a->name);
+    layout_cell(r->h, layout_say(r->x, held ? MSG_DATA_KEY_HELD : MSG_DATA_KEY_NONE));
+    html_open(r->h, "td", NULL, 0);
+    if (r->x->caller.holds_key && strcmp(a->name, r->x->caller.account.name) != 0)
+        page_accounts_button(r->h, r->x, "/console/posts/key-reset", a->name, "button",
+                             MSG_KEY_RESET);
+    html_close(r->h, "td");
+    html_close(r->h, "tr");
+    return 0;
+}
+
+/* Who holds the district key (store/district_key.h): each enabled coordinator, and the
+ * key's fingerprint. */
+static int key_holders(struct html *h, struct console_exchange *x)
+{
+    static const enum msg_id columns[] = {MSG_NAME, MSG_DATA_KEY, MSG_ACTIONS};
+    unsigned char public_key[DISTRICT_KEY_BYTES];
+    char fingerprint[SAE_FINGERPRINT_TEXT_BYTES];
+    int rc = district_key_public(x->store, public_key);
+    if (rc == 0)
+        rc = sae_key_fingerprint(public_key, fingerprint);
+    if (rc != 0)
+        return rc;
+    const struct html_attr section[] = {LAYOUT_A("id", "district-key")};
+    html_open(h, "section", section, LAYOUT_N(section));
+    html_element(h, "h2", NULL, 0, layout_say(x, MSG_DATA_KEY));
+    layout_note(h, "intro", NULL, layout_say(x, MSG_DATA_KEY_INTRO));
+    const struct html_attr code[] = {LAYOUT_A("id", "district-key-fingerprint")};
+    html_element(h, "p", code, LAYOUT_N(code), fingerprint);
+    layout_table_begin_msgs(h, x, "key-holders", columns, LAYOUT_N(columns));
+    struct bundle_rows rows = {h, x, false};
+    rc = hub_account_list(x->store, holder_row, &rows);
+    layout_table_end(h);
+    html_close(h, "section");
+    return rc;
+}
+
 int page_posts(struct console_exchange *x, const struct web_form *form)
 {
     (void)form;
     static const enum msg_id columns[] = {MSG_DEVICE, MSG_VILLAGE, MSG_STATE, MSG_LAST_CONTACT,
                                           MSG_LAST_BATCH, MSG_CHANGES_RECEIVED,
                                           MSG_PENDING_CHANGES, MSG_HELD_CHANGES,
-                                          MSG_CLOCK_OFFSET, MSG_PROGRAM_VERSION, MSG_ACTIONS};
+                                          MSG_CLOCK_OFFSET, MSG_PROGRAM_VERSION, MSG_STORAGE_KEY,
+                                          MSG_ACTIONS};
     bool admin = x->caller.account.role == HUB_ROLE_ADMIN;
     struct device_list list = {0};
     int rc = hub_store_node_list(x->store, collect_node, &list);
@@ -220,6 +287,8 @@ int page_posts(struct console_exchange *x, const struct web_form *form)
     if (list.count == 0)
         layout_note(&h, "empty", "empty", layout_say(x, MSG_NO_DEVICES));
     free(list.nodes);
+    if (rc == 0)
+        rc = key_holders(&h, x);
     if (rc == 0 && admin)
         rc = page_enroll_form(&h, x);
     if (rc != 0) {
@@ -333,12 +402,17 @@ static json_t *device_json(struct console_exchange *x, const struct hub_node *n,
     char id[DEVICE_ID_TEXT_BYTES], village[SAE_AREA_LABEL_BYTES];
     device_id_text(n->id, id);
     hub_areas_label(x->store, n->village, village);
+    char fingerprint[SAE_FINGERPRINT_TEXT_BYTES];
+    if (storage_fingerprint(x, n->id, fingerprint) != 0)
+        return NULL;
     json_t *o = device_base_json(n, id, village);
-    json_t *more = json_pack("{s:o, s:I, s:I, s:o}", "pending",
+    json_t *more = json_pack("{s:o, s:I, s:I, s:o, s:o}", "pending",
                              r->pending < 0 ? json_null() : json_integer(r->pending),
                              "pending_ms", (json_int_t)r->reported_ms, "held",
                              (json_int_t)r->held, "program",
-                             r->program[0] ? json_string(r->program) : json_null());
+                             r->program[0] ? json_string(r->program) : json_null(),
+                             "storage_key",
+                             fingerprint[0] ? json_string(fingerprint) : json_null());
     if (!o || !more || json_object_update(o, more) != 0) {
         json_decref(o);
         o = NULL;

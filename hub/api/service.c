@@ -2,6 +2,7 @@
  * once the sender is known and verified, they are sealed ErrorStatus messages. No error
  * ever carries a secret or a survivor's data. */
 #include "api/service.h"
+#include "store/device_keys.h"
 #include "store/node_report.h"
 
 #include <pthread.h>
@@ -387,6 +388,9 @@ static int handle_enroll(struct exchange *x, const uint8_t *plain_bytes, size_t 
     pthread_mutex_lock(&x->service->write_lock);
     rc = enroll_redeem(x->store, request->token, x->sender_key, request->device_name, x->now_ms,
                        &node, &status, &why);
+    /* Each enrollment, a repeated one too, records the storage key the post sent. */
+    if (rc == 0 && request->has_storage_key)
+        rc = device_keys_set(x->store, node.id, request->storage_public_key);
     pthread_mutex_unlock(&x->service->write_lock);
     sae_hlc clock = request->clock;
     sae_enroll_request_free(request);

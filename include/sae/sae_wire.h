@@ -180,6 +180,8 @@ struct sae_enroll_request {
     char *village;
     char *device_name;
     sae_hlc clock;        /* the sender's clock, so the hub can measure its offset */
+    bool has_storage_key; /* field 7 sent: the post's storage public key */
+    uint8_t storage_public_key[SAE_WIRE_PUBLIC_KEY_BYTES];
 };
 
 struct sae_enroll_response {

@@ -8,6 +8,7 @@
 #include "store/journal.h"
 #include "store/node_config.h"
 #include "store/restamp.h"
+#include "store/storage_key.h"
 #include "store/sync_state.h"
 #include "sae/sae_borrow.h"
 #include "sae/sae_envelope.h"
@@ -247,7 +248,13 @@ static int enroll(struct round *r)
     uint8_t *plain = NULL, *answer = NULL;
     size_t len = 0, answer_len = 0;
     memcpy(request.public_key, r->public_key, crypto_box_PUBLICKEYBYTES);
-    rc = sae_enroll_request_encode(&request, &r->limits, &plain, &len);
+    /* The hub records it to seal to this post what it must receive (proto/STORAGE_KEYS.md). */
+    rc = storage_key_public(r->store, request.storage_public_key);
+    request.has_storage_key = rc == 0;
+    if (rc == SAE_ENOTFOUND)
+        rc = 0;
+    if (rc == 0)
+        rc = sae_enroll_request_encode(&request, &r->limits, &plain, &len);
     if (rc == 0)
         rc = exchange(r, "/v1/enroll", SAE_MSG_ENROLL_REQUEST, plain, len,
                       SAE_MSG_ENROLL_RESPONSE, &answer, &answer_len, "enrollment");

@@ -27,7 +27,10 @@ from hubcli_world import (shown, CASE1, CASE2, EDIT_A, EDIT_B, FORMULA_NAME, FOR
 
 INIT_OUT_RE = re.compile(r'^initialised hub "(?P<name>[^"]*)" in (?P<dir>.+)\n'
                          r"hub id:  (?P<id>[0-9a-f]{16})\n"
-                         r"TLS pin: (?P<pin>sha256//[A-Za-z0-9+/]{43}=)\n$")
+                         r"TLS pin: (?P<pin>sha256//[A-Za-z0-9+/]{43}=)\n"
+                         r"district recovery key \(shown once; [^\n]*\n"
+                         r"  (?P<recovery>[A-Z2-7]{4}(-[A-Z2-7]{4}){12})\n"
+                         r"It opens [^\n]*\n  sae-hub keys recover NAME\n$")
 
 
 def mode(path):
@@ -37,7 +40,8 @@ def mode(path):
 def assert_private_dir(directory):
     assert mode(directory) == 0o700
     names = sorted(os.listdir(directory))
-    assert names == ["hub.db", "hub.key", "tls-cert.pem", "tls-key.pem"], names
+    # district.key: the district key's secret until a coordinator holds it (README).
+    assert names == ["district.key", "hub.db", "hub.key", "tls-cert.pem", "tls-key.pem"], names
     for name in names:
         assert mode(os.path.join(directory, name)) == 0o600, name
 
