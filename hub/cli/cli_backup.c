@@ -1,6 +1,7 @@
 /* sae-hub backup and restore: hub.db, the hub's keys and certificate in one file
  * (sae/sae_cli_backup.h does the work both programs share). */
 #include "cli/cli.h"
+#include "store/district_key.h"
 #include "store/dup_name.h"
 #include "store/hub_restore.h"
 #include "store/hub_store.h"
@@ -14,6 +15,9 @@ static const struct sae_backup_file hub_files[] = {
     {HUB_TLS_KEY_FILE, true},
     {HUB_TLS_BACKUP_KEY_FILE, false},
     {DUP_KEY_FILE, false},
+    /* The district key's secret while no coordinator holds it yet: else a hub restored from
+     * then would hold a public key only the recovery key opens. */
+    {DISTRICT_KEY_UNCLAIMED_FILE, false},
 };
 
 static const struct sae_backup_spec hub_spec = {

@@ -289,6 +289,15 @@ static void test_small_messages_round_trip(void **state)
     assert_string_equal(er_out->device_name, "Laptop posko");
     assert_true(er_out->clock == 77);
     assert_memory_equal(er_out->public_key, er.public_key, 32);
+    assert_false(er_out->has_storage_key); /* field 7 absent: a post from before it */
+    sae_enroll_request_free(er_out);
+    sae_wire_buffer_free(buf, len);
+    er.has_storage_key = true;
+    memset(er.storage_public_key, 0xcd, sizeof er.storage_public_key);
+    assert_int_equal(sae_enroll_request_encode(&er, &limits, &buf, &len), 0);
+    assert_int_equal(sae_enroll_request_decode(buf, len, &limits, &er_out), 0);
+    assert_true(er_out->has_storage_key);
+    assert_memory_equal(er_out->storage_public_key, er.storage_public_key, 32);
     sae_enroll_request_free(er_out);
     sae_wire_buffer_free(buf, len);
 
