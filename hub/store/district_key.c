@@ -2,19 +2,16 @@
 #include "store/district_key.h"
 
 #include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "sae/sae_db.h"
 #include "sae/sae_files.h"
+#include "sae/sae_key_pair.h"
 #include "sae/sae_secure_mem.h"
 #include "store/hub_accounts.h"
 #include "store/hub_meta.h"
 
-_Static_assert(DISTRICT_KEY_BYTES == crypto_box_PUBLICKEYBYTES &&
-                   DISTRICT_KEY_BYTES == crypto_box_SECRETKEYBYTES &&
-                   DISTRICT_KEY_BYTES == SAE_KEYWRAP_KEY_BYTES,
-               "one key size");
+_Static_assert(DISTRICT_KEY_BYTES == SAE_KEY_PAIR_BYTES, "one key size");
 
 static const char public_sql[] =
     "SELECT value FROM meta WHERE key = '" HUB_META_DISTRICT_PUBLIC_KEY "'";
@@ -33,18 +30,7 @@ int district_key_public(struct hub_store *store, unsigned char out[DISTRICT_KEY_
 
 int district_key_unclaimed(const char *dir, unsigned char **secret)
 {
-    void *key = NULL;
-    char *path = sae_path_join(dir, DISTRICT_KEY_UNCLAIMED_FILE);
-    int rc = path ? sae_secure_alloc(DISTRICT_KEY_BYTES, &key) : SAE_ENOMEM;
-    if (rc == 0)
-        rc = sae_file_read_private(path, key, DISTRICT_KEY_BYTES);
-    free(path);
-    if (rc != 0) {
-        sae_secure_free(key);
-        return rc;
-    }
-    *secret = key;
-    return 0;
+    return sae_key_pair_unclaimed(dir, DISTRICT_KEY_UNCLAIMED_FILE, secret);
 }
 
 int district_key_is_unclaimed(const char *dir, bool *out)
@@ -74,32 +60,9 @@ static int blob_write(struct hub_store *store, const char *sql, const unsigned c
 /* 0 when secret is the secret half of the district's public key. */
 static int check_pair(struct hub_store *store, const unsigned char *secret)
 {
-    unsigned char expected[DISTRICT_KEY_BYTES], derived[DISTRICT_KEY_BYTES];
+    unsigned char expected[DISTRICT_KEY_BYTES];
     int rc = district_key_public(store, expected);
-    if (rc == 0 && crypto_scalarmult_base(derived, secret) != 0)
-        rc = SAE_ECRYPTO;
-    if (rc == 0 && sodium_memcmp(derived, expected, sizeof derived) != 0)
-        rc = SAE_ECORRUPT;
-    return rc;
-}
-
-/* The unclaimed secret: the one a crash left behind, else a new one, written first. */
-static int make_pair(const char *dir, unsigned char public_key[DISTRICT_KEY_BYTES])
-{
-    unsigned char *secret = NULL;
-    int rc = district_key_unclaimed(dir, &secret);
-    if (rc == SAE_ENOTFOUND) {
-        rc = sae_secure_alloc(DISTRICT_KEY_BYTES, (void **)&secret);
-        if (rc == 0 && crypto_box_keypair(public_key, secret) != 0)
-            rc = SAE_ECRYPTO;
-        if (rc == 0)
-            rc = sae_file_write_private(dir, DISTRICT_KEY_UNCLAIMED_FILE, secret,
-                                        DISTRICT_KEY_BYTES);
-    } else if (rc == 0 && crypto_scalarmult_base(public_key, secret) != 0) {
-        rc = SAE_ECRYPTO;
-    }
-    sae_secure_free(secret);
-    return rc;
+    return rc == 0 ? sae_key_pair_check(expected, secret) : rc;
 }
 
 int district_key_ensure(struct hub_store *store, const char *dir)
@@ -113,7 +76,7 @@ int district_key_ensure(struct hub_store *store, const char *dir)
         return rc;
     rc = district_key_public(store, public_key); /* another process may have made it */
     if (rc == SAE_ENOTFOUND) {
-        rc = make_pair(dir, public_key);
+        rc = sae_key_pair_make(dir, DISTRICT_KEY_UNCLAIMED_FILE, public_key);
         if (rc == 0)
             rc = blob_write(store, set_public_sql, public_key, DISTRICT_KEY_BYTES);
     }
@@ -181,22 +144,13 @@ static int claim(struct hub_store *store, const char *dir, const char *name,
     return rc;
 }
 
-/* wrap opened with passphrase (len bytes) into secure memory, checked against the public key. */
+/* wrap opened with passphrase (len bytes), checked against the public key. */
 static int open_wrap(struct hub_store *store, const unsigned char *wrap, const void *passphrase,
                      size_t len, unsigned char **secret)
 {
-    void *key = NULL;
-    int rc = sae_secure_alloc(DISTRICT_KEY_BYTES, &key);
-    if (rc == 0)
-        rc = sae_keywrap_open(wrap, SAE_KEYWRAP_BYTES, passphrase, len, key);
-    if (rc == 0)
-        rc = check_pair(store, key);
-    if (rc != 0) {
-        sae_secure_free(key);
-        return rc;
-    }
-    *secret = key;
-    return 0;
+    unsigned char expected[DISTRICT_KEY_BYTES];
+    int rc = district_key_public(store, expected);
+    return rc == 0 ? sae_key_pair_open(wrap, passphrase, len, expected, secret) : rc;
 }
 
 int district_key_unlock(struct hub_store *store, const char *dir, const char *name,

@@ -23,7 +23,7 @@ import nacl.pwhash
 
 import hubproc
 from console_client import Console
-from test_post_storage_key import encodings, files_holding
+from test_post_storage_key import encodings, files_holding, readable_memory_holds
 
 SARI, ANI, BUDI, RINA = "Bu Sari", "Bu Ani", "Pak Budi", "Bu Rina"
 B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -73,21 +73,8 @@ def opens_with(wrap, password):
 
 
 def memory_holds(pid, needle):
-    """Whether needle is anywhere in the process's memory, its no-access pages too (root
-    reads /proc/PID/mem past their protection): a key held between uses is found there."""
-    with open("/proc/%d/maps" % pid) as maps, open("/proc/%d/mem" % pid, "rb", 0) as mem:
-        for line in maps:
-            fields = line.split()
-            if len(fields) > 5 and fields[5] in ("[vvar]", "[vsyscall]"):
-                continue
-            start, end = (int(x, 16) for x in fields[0].split("-"))
-            try:
-                mem.seek(start)
-                if needle in mem.read(end - start):
-                    return True
-            except (OSError, ValueError, OverflowError):
-                continue
-    return False
+    """Whether needle is anywhere in the process's memory, its no-access pages too."""
+    return readable_memory_holds(pid, needle, every=True)
 
 
 def init(tmp_path):

@@ -1,0 +1,74 @@
+/* A storage key pair's keeping (sae_key_pair.h). */
+#include "sae/sae_key_pair.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+
+#include "sae/sae_files.h"
+#include "sae/sae_keywrap.h"
+#include "sae/sae_secure_mem.h"
+
+_Static_assert(SAE_KEY_PAIR_BYTES == crypto_box_PUBLICKEYBYTES &&
+                   SAE_KEY_PAIR_BYTES == crypto_box_SECRETKEYBYTES &&
+                   SAE_KEY_PAIR_BYTES == SAE_KEYWRAP_KEY_BYTES,
+               "one key size");
+
+int sae_key_pair_unclaimed(const char *dir, const char *name, unsigned char **secret)
+{
+    void *key = NULL;
+    char *path = sae_path_join(dir, name);
+    int rc = path ? sae_secure_alloc(SAE_KEY_PAIR_BYTES, &key) : SAE_ENOMEM;
+    if (rc == 0)
+        rc = sae_file_read_private(path, key, SAE_KEY_PAIR_BYTES);
+    free(path);
+    if (rc != 0) {
+        sae_secure_free(key);
+        return rc;
+    }
+    *secret = key;
+    return 0;
+}
+
+int sae_key_pair_make(const char *dir, const char *name,
+                      unsigned char public_key[SAE_KEY_PAIR_BYTES])
+{
+    unsigned char *secret = NULL;
+    int rc = sae_key_pair_unclaimed(dir, name, &secret);
+    if (rc == SAE_ENOTFOUND) {
+        rc = sae_secure_alloc(SAE_KEY_PAIR_BYTES, (void **)&secret);
+        if (rc == 0 && crypto_box_keypair(public_key, secret) != 0)
+            rc = SAE_ECRYPTO;
+        if (rc == 0)
+            rc = sae_file_write_private(dir, name, secret, SAE_KEY_PAIR_BYTES);
+    } else if (rc == 0 && crypto_scalarmult_base(public_key, secret) != 0) {
+        rc = SAE_ECRYPTO;
+    }
+    sae_secure_free(secret);
+    return rc;
+}
+
+int sae_key_pair_check(const unsigned char expected[SAE_KEY_PAIR_BYTES],
+                       const unsigned char *secret)
+{
+    unsigned char derived[SAE_KEY_PAIR_BYTES];
+    if (crypto_scalarmult_base(derived, secret) != 0)
+        return SAE_ECRYPTO;
+    return sodium_memcmp(derived, expected, sizeof derived) == 0 ? 0 : SAE_ECORRUPT;
+}
+
+int sae_key_pair_open(const unsigned char *wrapped, const void *passphrase, size_t len,
+                      const unsigned char expected[SAE_KEY_PAIR_BYTES], unsigned char **secret)
+{
+    void *key = NULL;
+    int rc = sae_secure_alloc(SAE_KEY_PAIR_BYTES, &key);
+    if (rc == 0)
+        rc = sae_keywrap_open(wrapped, SAE_KEYWRAP_BYTES, passphrase, len, key);
+    if (rc == 0)
+        rc = sae_key_pair_check(expected, key);
+    if (rc != 0) {
+        sae_secure_free(key);
+        return rc;
+    }
+    *secret = key;
+    return 0;
+}
