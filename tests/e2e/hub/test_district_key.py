@@ -20,6 +20,7 @@ import time
 import nacl.bindings
 import nacl.exceptions
 import nacl.pwhash
+import pytest
 
 import hubproc
 from console_client import Console
@@ -257,6 +258,7 @@ def test_hub_from_before_migration_10_gets_its_key(tmp_path):
         assert hub.stop() == 0
 
 
+@pytest.mark.serial  # an idle limit of seconds
 def test_an_expired_session_loses_the_key_without_a_request(tmp_path):
     hub, _, secret = init(tmp_path)
     pw = hub.add_account(SARI)
