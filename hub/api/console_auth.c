@@ -139,6 +139,8 @@ int console_change_password(struct console_exchange *x, const char *current,
     rc = password_hash(fresh, hash);
     if (rc == 0)
         rc = hub_account_set_password(x->store, name, hash, wrapped ? wrap : NULL);
+    if (rc == 0 && wrapped) /* a wrap made from the unclaimed file may retire it */
+        rc = district_key_settle(x->store, x->console->dir);
     if (rc == 0)
         session_keys_drop(x->console->keys, x->caller.token_hash);
     sodium_memzero(hash, sizeof hash);

@@ -239,6 +239,8 @@ int page_accounts_reset(struct console_exchange *x, const struct web_form *form)
                    console_key_wrap(x, password, wrap) == 0;
     if (rc == 0)
         rc = hub_account_set_password(x->store, name, hash, wrapped ? wrap : NULL);
+    if (rc == 0 && wrapped)
+        rc = district_key_settle(x->store, x->console->dir);
     if (rc == 0)
         rc = audit(x, "account-password-reset", name);
     if (rc == 0)

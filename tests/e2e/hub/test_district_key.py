@@ -241,6 +241,7 @@ def test_hub_from_before_migration_10_gets_its_key(tmp_path):
     with open(os.path.join(hub.dir, "district.key"), "rb") as f:
         secret = f.read()
     assert b"keys init-recovery" in hub.ok("keys", "status").stdout
+    rina_pw = hub.add_account(RINA, "admin")
     # The coordinator's next sign-in gives her a wrap; the file waits for the recovery key.
     hub.start()
     try:
@@ -248,6 +249,16 @@ def test_hub_from_before_migration_10_gets_its_key(tmp_path):
         assert sari.sign_in(SARI, pw).json()["district_key"] is True
         assert unwrap(wrap_of(hub, SARI), pw.encode()) == secret
         assert os.path.exists(os.path.join(hub.dir, "district.key"))
+        # Meanwhile a coordinator an admin adds in the console gets it from the file.
+        rina = Console(hub)
+        rina.sign_in(RINA, rina_pw)
+        rina.accept_conduct()
+        r = rina.request("POST", "/console/accounts/add",
+                         data={"csrf": rina.csrf, "name": ANI, "role": "coordinator",
+                               "agency": ""})
+        assert r.status_code == 200, r.text[:300]
+        ani_pw = re.search(r'id="one-time"[^>]*>([^<]+)<', r.text).group(1)
+        assert unwrap(wrap_of(hub, ANI), ani_pw.encode()) == secret
         out = hub.ok("keys", "init-recovery").stdout.decode()
         text = re.search(r"^  ([A-Z2-7]{4}(?:-[A-Z2-7]{4}){12})$", out, re.M).group(1)
         assert unwrap(meta(hub, "district_recovery_wrap"), recovery_bytes(text),
@@ -273,5 +284,27 @@ def test_an_expired_session_loses_the_key_without_a_request(tmp_path):
             time.sleep(0.5)
         assert not memory_holds(hub.proc.pid, secret)
         assert sari.api("GET", "/session").status_code == 401
+    finally:
+        assert hub.stop() == 0
+
+
+def test_a_session_from_before_a_restart_holds_no_key_and_a_password_change_keeps_it(tmp_path):
+    hub, _, secret = init(tmp_path)
+    pw = hub.add_account(SARI)
+    hub.start()
+    try:
+        sari = Console(hub)
+        assert sari.sign_in(SARI, pw).json()["district_key"] is True
+        sari.accept_conduct()
+        hub.restart()  # the key lived in the old process only
+        assert sari.api("GET", "/session").json()["district_key"] is False
+        assert not memory_holds(hub.proc.pid, secret)
+        # The change opens the key with the current password to wrap it under the new one.
+        assert sari.api("POST", "/password", {"current": pw, "new": "sari-new-password-1"}) \
+            .status_code == 200
+        assert unwrap(wrap_of(hub, SARI), b"sari-new-password-1") == secret
+        assert not memory_holds(hub.proc.pid, secret)  # opened for the change, then wiped
+        sari = Console(hub)
+        assert sari.sign_in(SARI, "sari-new-password-1").json()["district_key"] is True
     finally:
         assert hub.stop() == 0
