@@ -16,7 +16,9 @@ static const struct sae_cli_help helps[] = {
      "Creates the hub directory (0700): hub.db, the hub's key pair (hub.key, 0600) and a TLS\n"
      "certificate: self-signed for the given hosts plus localhost, 127.0.0.1 and ::1, valid\n"
      "two years (renew it with sae-hub tls renew), or the district's own certificate and\n"
-     "key (copied in, checked to match).\n"},
+     "key (copied in, checked to match). Also the district storage key: its secret waits\n"
+     "in district.key until the first coordinator is added (do that next), and its recovery\n"
+     "key is printed once, for paper in the office safe (sae-hub keys --help).\n"},
     {"serve", "serve [--listen ADDR:PORT] [--console ADDR:PORT] [--url URL]",
      "Runs the daemon: HTTPS on ADDR:PORT (default 127.0.0.1:8443). The district console\n"
      "(pages under /console/, its JSON API under /api/v1/, assets under /assets/) is served\n"
@@ -180,6 +182,10 @@ static const struct sae_cli_help helps[] = {
      "  disable         the account can no longer sign in; its sessions end at once\n"
      "                  (never one's own: refused when it is the --by account)\n"
      "  reset-password  a new one-time password (or --password-stdin); sessions end\n"
+     "A coordinator added or reset here holds the district key only while it still waits\n"
+     "unclaimed (sae-hub keys status); else add and reset say they hold none, and a\n"
+     "coordinator who holds it gives it on the console's Posts page, or sae-hub keys\n"
+     "recover NAME does with the recovery key. A reset and disable delete the old key wrap.\n"
      "Every change is audited (address \"cli\") as --by ACCOUNT (an enabled account), else\n"
      "as the account named like the OS user, else as os:USER.\n"},
     {"stats", "stats [--village V] [--kecamatan K] [--month YYYY-MM | --year YYYY] "
