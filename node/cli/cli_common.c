@@ -1,4 +1,5 @@
 #include "cli/cli_common.h"
+#include "store/node_wipe.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -232,6 +233,28 @@ int cli_fail(int code, const char *fmt, ...)
     return sae_cli_fail("sae-node", code, "%s", line);
 }
 
+/* A device the district revoked serves no command again: the wipe a crash left pending is
+ * completed first, then the one line (exit SAE_EXIT_REVOKED). 0 when not revoked. */
+static int refuse_revoked(struct node_store *store)
+{
+    struct node_wipe_state state;
+    struct sae_message why = {{0}};
+    int rc = node_wipe_state(store, &state);
+    if (rc == 0 && !state.revoked)
+        return 0;
+    if (rc == 0)
+        rc = node_wipe_resume(store);
+    if (rc == 0)
+        rc = node_wipe_state(store, &state);
+    if (rc == 0)
+        node_wipe_explain(&state, &why);
+    else
+        sae_message_set(&why, "this device was revoked by the district; the wipe of survivors' "
+                        "data on it failed (%s) and runs again at the next command",
+                        sae_error_name(rc));
+    return cli_fail(SAE_EREVOKED, "%s", why.text);
+}
+
 int cli_open(struct cli *cli, struct node_store **store)
 {
     struct sae_message why = {{0}};
@@ -240,6 +263,12 @@ int cli_open(struct cli *cli, struct node_store **store)
     int rc = node_store_open(cli->dir, cli->busy_timeout_ms, store, &why);
     if (rc != 0)
         return cli_fail(rc, "%s", why.text);
+    rc = refuse_revoked(*store);
+    if (rc != 0) {
+        node_store_close(*store);
+        *store = NULL;
+        return rc;
+    }
     /* --by stands for this command only; main checked it. */
     rc = cli->by ? node_store_set_author(*store, cli->by) : 0;
     if (rc != 0) {

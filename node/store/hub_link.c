@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_registration.h"
@@ -248,4 +249,11 @@ int hub_link_save_pins(struct node_store *store, const char *pins)
 int hub_link_mark_enrolled(struct node_store *store, int64_t now_ms)
 {
     return sae_db_run(store->db, &store->statements, mark_enrolled_sql, &now_ms, 1);
+}
+
+static const char forget_token_sql[] = "UPDATE hub SET token = NULL WHERE token IS NOT NULL";
+
+int hub_link_forget_token(struct node_store *store)
+{
+    return sae_db_run(store->db, NULL, forget_token_sql, NULL, 0);
 }

@@ -53,6 +53,10 @@ int hub_link_save_pins(struct node_store *store, const char *pins);
 /* Records that the hub accepted the enrollment: the token is spent and forgotten. */
 int hub_link_mark_enrolled(struct node_store *store, int64_t now_ms);
 
+/* Forgets a token not redeemed yet (a revoked device's wipe, store/node_wipe.h): nothing
+ * left on the computer enrolls a device again. Inside the caller's write transaction. */
+int hub_link_forget_token(struct node_store *store);
+
 void hub_link_clear(struct hub_link *link);
 
 #endif

@@ -37,5 +37,9 @@
 #define NODE_META_AUTHOR "author"
 /* This device's name as the district recorded it (the bundle, then the enrollment). */
 #define NODE_META_DEVICE_NAME "device_name"
+/* The district revoked this device (store/node_wipe.h): when its notice came (the hub's
+ * time), and whether the wipe of survivors' data finished (0: pending, 1: done). */
+#define NODE_META_REVOKED_MS "revoked_ms"
+#define NODE_META_WIPE_DONE "wipe_done"
 
 #endif
