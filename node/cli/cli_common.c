@@ -96,7 +96,9 @@ static const struct sae_cli_help helps[] = {
      "they are sent. The hub is trusted by its TLS key pins alone (from the bundle, then as\n"
      "the hub announces them), never by its certificate's dates or names.\n"
      "Exit status 0 when everything is sent and received; 1 otherwise, with\n"
-     "one line saying why (no connection: the changes wait and are sent later). On a\n"
+     "one line saying why (no connection: the changes wait and are sent later); 3 when\n"
+     "the hub's sealed notice says the district revoked this device: survivors' data on\n"
+     "it is wiped first (README, \"When the district revokes a device\"). On a\n"
      "terminal, a round longer than one batch shows its progress (changes sent of total,\n"
      "bytes, rate). SAE_STALL_TIMEOUT_S: how long a stalled link is tolerated.\n"},
     {"run", "run [--interval SEC]",
@@ -185,7 +187,9 @@ static const char program_help[] =
     "\n"
     "Report ids are UUIDs; any unique prefix of 6 or more characters is accepted.\n"
     "Exit status: 0 success; 2 invalid usage or input (nothing was changed);\n"
-    "1 anything else (busy, damaged journal, file errors, sync could not finish).\n";
+    "3 this device was revoked by the district and survivors' data on it was wiped\n"
+    "(every command then refuses); 1 anything else (busy, damaged journal, file errors,\n"
+    "sync could not finish).\n";
 
 int cli_usage(FILE *out, const char *command, int status)
 {
