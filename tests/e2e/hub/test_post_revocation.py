@@ -340,3 +340,30 @@ def test_post_app_loop_wipes_and_every_page_says_so(hub, tmp_path):
     finally:
         assert app.stop() == 0
     assert_wiped_line(saenode.run(["serve"], dir=app.dir))
+
+
+def test_revoked_page_in_chromium_in_both_languages(hub, post_app, browser, tmp_path):
+    post = enrolled_post(hub, tmp_path, "a")
+    own = markers("a")
+    case = write_everything(post, own)
+    app = post_app(directory=post, interval=1)
+    b = browser(app)
+    node_app.sign_in(b)
+    deadline = time.monotonic() + 60
+    while saenode.ok(["status", "--json"], dir=app.dir).json()["pending"] and \
+            time.monotonic() < deadline:
+        time.sleep(0.2)
+    hub.revoke(origin(app.dir))
+    while time.monotonic() < deadline and b"stopped syncing" not in b"".join(app.log):
+        time.sleep(0.2)
+    for path in ("/", "/sync"):
+        b.open(path)
+        assert "Perangkat ini dicabut oleh kabupaten" in b.text("#alert"), path
+        assert b.text("#revoked-on") == str(saenode.today_wib_date())
+    b.click("#lang-switch")
+    assert b.path == "/sync"
+    assert "This device was revoked by the district" in b.text("#alert")
+    b.open("/")
+    assert "survivors' data on it was wiped" in b.text("#alert")
+    assert not [m for m in b.console_messages() if "Content Security Policy" in m]
+    assert_wiped(app.dir, case, own, wal_reset=False)
