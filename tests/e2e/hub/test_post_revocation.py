@@ -11,6 +11,7 @@ import http.server
 import os
 import re
 import secrets
+import shutil
 import signal
 import sqlite3
 import ssl
@@ -19,6 +20,7 @@ import threading
 import time
 
 import nacl.public
+import pytest
 
 import node_app
 import saenode
@@ -367,3 +369,25 @@ def test_revoked_page_in_chromium_in_both_languages(hub, post_app, browser, tmp_
     assert "survivors' data on it was wiped" in b.text("#alert")
     assert not [m for m in b.console_messages() if "Content Security Policy" in m]
     assert_wiped(app.dir, case, own, wal_reset=False)
+
+
+@pytest.mark.serial  # valgrind
+def test_wipe_and_refusal_under_valgrind(hub, tmp_path):
+    """The wipe (sync that receives the notice) and a later refusal: no memory error, no
+    definite or indirect leak."""
+    if not shutil.which("valgrind"):
+        pytest.skip("needs valgrind (scripts/deps.sh installs it)")
+    with open(saenode.BIN, "rb") as f:
+        if b"__asan_init" in f.read():
+            pytest.skip("SAE_NODE_BIN is built with AddressSanitizer, which valgrind cannot run")
+    wrapper = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+               "--errors-for-leak-kinds=definite,indirect"]
+    a = enrolled_post(hub, tmp_path, "a")
+    own = markers("a")
+    case = write_everything(a, own)
+    assert saenode.run(["sync"], dir=a).rc == 0
+    hub.revoke(origin(a))
+    for args in (["sync"], ["status"]):
+        res = saenode.run(args, dir=a, wrapper=wrapper, timeout=300)
+        assert res.rc == REVOKED_EXIT, res
+    assert_wiped(a, case, own)
