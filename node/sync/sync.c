@@ -132,15 +132,18 @@ static int explain_schema(struct round *r, const struct sae_error_status *status
 }
 
 /* A 403 is the district's revocation only when it carries the hub's notice sealed to this
- * device, and only once this post has been enrolled (the hub's key proven by an answer, not
- * only named in a bundle someone handed over): then the post wipes. Any other 403 (an older
- * hub, or a server in the middle) wipes nothing. */
+ * device, and only once the hub answered an enrollment of this post (its key proven, not
+ * only named in a bundle someone handed over; hub_link_proven): then the post wipes. Any
+ * other 403 (an older hub, or a server in the middle) wipes nothing. */
 static int revoked(struct round *r, const struct transport_response *resp)
 {
-    if (r->link->enrolled_ms != 0 &&
-        sae_revocation_notice_open(resp->body, resp->body_len, r->link->hub_id,
-                                   r->link->public_key, r->secret_key, &r->limits,
-                                   &r->notice) == 0)
+    bool proven = false;
+    int rc = hub_link_proven(r->store, r->link, &proven);
+    if (rc != 0)
+        return rc;
+    if (proven && sae_revocation_notice_open(resp->body, resp->body_len, r->link->hub_id,
+                                             r->link->public_key, r->secret_key, &r->limits,
+                                             &r->notice) == 0)
         return SAE_EREVOKED;
     sae_message_set(r->why, "the server at %s says this device was revoked, without the "
                     "district hub's sealed notice: nothing was wiped; contact the district",

@@ -391,3 +391,42 @@ def test_wipe_and_refusal_under_valgrind(hub, tmp_path):
         res = saenode.run(args, dir=a, wrapper=wrapper, timeout=300)
         assert res.rc == REVOKED_EXIT, res
     assert_wiped(a, case, own)
+
+
+def test_a_revoked_post_that_enrolls_again_is_wiped_at_its_enrollment(hub, tmp_path):
+    """A new bundle of the same hub, saved after the revocation (enrolled_ms starts again
+    from 0): the hub's key proved itself at the first enrollment, so its sealed REVOKED on
+    /v1/enroll wipes too."""
+    a = enrolled_post(hub, tmp_path, "a")
+    own = markers("a")
+    case = write_everything(a, own)
+    assert saenode.run(["sync"], dir=a).rc == 0
+    hub.revoke(origin(a))
+    saenode.ok(["enroll", hub.add_node(saenode.VILLAGE, name="Laptop a lagi")], dir=a)
+    assert_wiped_line(saenode.run(["sync"], dir=a))
+    assert_wiped(a, case, own)
+
+
+def test_a_notice_before_the_first_enrollment_completed_wipes_nothing(hub, tmp_path):
+    """Any bundle can name any key: until the hub it names has answered an enrollment of
+    this post, a notice sealed by that key (here by the real hub's key, from a server
+    holding the hub's TLS key too) is not enough to wipe."""
+    a = saenode.init(str(tmp_path / "a"), author="Staf a")
+    saenode.ok(["enroll", hub.add_node(saenode.VILLAGE, name="Laptop a")], dir=a)
+    own = markers("a")
+    write_everything(a, own)
+    with open(os.path.join(hub.dir, "hub.key"), "rb") as f:
+        hub_key = nacl.public.PrivateKey(f.read())
+    port = hub.port
+    assert hub.stop() == 0
+    forger = ForgingServer(hub, port, lambda request: notice(hub_key, request[14:46]))
+    try:
+        res = saenode.run(["sync"], dir=a)
+    finally:
+        forger.close()
+    saenode.assert_one_line_error(res, 1, "without the district hub's sealed notice")
+    assert forger.requests == ["/v1/enroll"]
+    assert len(files_holding(a, all_markers(own))) == len(all_markers(own))
+    assert query(a, "SELECT count(*) FROM meta WHERE key = 'revoked_ms'") == [(0,)]
+    hub.start(port=port)
+    assert saenode.run(["sync"], dir=a).rc == 0
