@@ -25,44 +25,12 @@ static uint64_t hub_id;
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    uint8_t seed[32];
     (void)argc;
     (void)argv;
-    if (sodium_init() < 0)
-        abort();
-    /* The keys of tests/vectors, as fuzz_envelope_open. */
-    for (size_t i = 0; i < sizeof seed; i++)
-        seed[i] = (uint8_t)i;
-    crypto_box_seed_keypair(post_pk, post_sk, seed);
-    for (size_t i = 0; i < sizeof seed; i++)
-        seed[i] = (uint8_t)(0x80 + i);
-    crypto_box_seed_keypair(hub_pk, hub_sk, seed);
+    wire_fuzz_vector_keys(post_pk, post_sk, hub_pk, hub_sk);
     if (sae_origin_from_public_key(hub_pk, &hub_id) != 0)
         abort();
     return 0;
-}
-
-/* header || inner boxed from the hub to the post under a fixed nonce. */
-static uint8_t *box_inner(uint8_t type, const uint8_t *inner, size_t len, size_t *out_len)
-{
-    size_t boxed = 14 + len, total = 14 + 24 + 16 + boxed;
-    uint8_t *plain = malloc(boxed), *env = malloc(total);
-    if (!plain || !env)
-        abort();
-    memcpy(plain, "SAE1", 4);
-    plain[4] = 1;
-    plain[5] = type;
-    for (size_t i = 0; i < 8; i++)
-        plain[6 + i] = (uint8_t)(hub_id >> (56 - 8 * i));
-    if (len > 0)
-        memcpy(plain + 14, inner, len);
-    memcpy(env, plain, 14);
-    memset(env + 14, 0x5a, 24);
-    if (crypto_box_easy(env + 38, plain, boxed, env + 14, post_pk, hub_sk) != 0)
-        abort();
-    free(plain);
-    *out_len = total;
-    return env;
 }
 
 static void check(const uint8_t *body, size_t len)
@@ -97,7 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2)
         return 0;
     size_t len = 0;
-    uint8_t *env = box_inner(data[1], data + 2, size - 2, &len);
+    uint8_t *env = wire_fuzz_box(data[1], hub_id, hub_sk, post_pk, data + 2, size - 2,
+                                 &len);
     check(env, len);
     free(env);
     return 0;

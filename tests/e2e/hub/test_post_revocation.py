@@ -26,6 +26,7 @@ import node_app
 import saenode
 import saeproto
 from test_post_app_staff import Client
+from test_post_storage_key import query
 
 HEAD, HEAD_PASS = "Bu Sari", "kopi-pahit-di-pagi-hari"
 REVOKED_EXIT = 3
@@ -74,14 +75,6 @@ def files_holding(post_dir, found_markers):
             found += [(name, m) for m in found_markers
                       if any(e in data for e in encodings(m))]
     return found
-
-
-def query(post_dir, sql, args=()):
-    db = sqlite3.connect("file:%s?mode=ro" % os.path.join(post_dir, "node.db"), uri=True)
-    try:
-        return db.execute(sql, args).fetchall()
-    finally:
-        db.close()
 
 
 def enrolled_post(hub, tmp_path, name):
