@@ -259,6 +259,16 @@ static int refuse_revoked(struct node_store *store)
     return cli_fail(SAE_EREVOKED, "%s", why.text);
 }
 
+int cli_refuse_revoked(struct cli *cli)
+{
+    struct node_store *store = NULL;
+    if (!cli->dir || node_store_open(cli->dir, cli->busy_timeout_ms, &store, NULL) != 0)
+        return SAE_EXIT_OK; /* the command says what is wrong with the directory */
+    int status = refuse_revoked(store);
+    node_store_close(store);
+    return status;
+}
+
 int cli_open(struct cli *cli, struct node_store **store)
 {
     struct sae_message why = {{0}};

@@ -127,10 +127,11 @@ def contents(post):
     return rows, sorted(n for n in os.listdir(post) if not n.endswith(("-wal", "-shm")))
 
 
-def assert_every_command_refuses(post, case):
+def assert_every_command_refuses(post, case, bundle):
     for args in (["status"], ["status", "--json"], ["show", case], ["list"], ["sync"],
                  ["run", "--interval", "1"], ["serve"], ["add", "case"] + saenode.case_sets(),
-                 ["users", "list"]):
+                 ["users", "list"], ["check"], ["history", case], ["config", "author", "X"],
+                 ["enroll", bundle], ["backup", "/tmp/never-written.sae"]):
         before = contents(post)
         assert_wiped_line(saenode.run(args, dir=post))
         assert contents(post) == before, args
@@ -151,7 +152,7 @@ def test_sync_after_revoke_wipes_own_and_pulled_values(hub, tmp_path):
     hub.revoke(origin(a))
     assert_wiped_line(saenode.run(["sync"], dir=a))
     assert_wiped(a, case, own, pulled)
-    assert_every_command_refuses(a, case)
+    assert_every_command_refuses(a, case, hub.add_node(saenode.VILLAGE))
     # The other post of the village goes on, and the hub keeps what the revoked one sent.
     assert saenode.run(["sync"], dir=b).rc == 0
     assert saenode.show_json(b, case)["fields"]["victim_name"] == own["case"]["victim_name"]
