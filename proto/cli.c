@@ -24,6 +24,7 @@ int sae_cli_exit_status(int code)
     case SAE_ENOTINIT:
     case SAE_EDELETED:
     case SAE_ECHANGED: return SAE_EXIT_USAGE;
+    case SAE_EREVOKED: return SAE_EXIT_REVOKED;
     default: return SAE_EXIT_OTHER;
     }
 }

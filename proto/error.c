@@ -25,6 +25,7 @@ const char *sae_error_name(int code)
     case SAE_EPERM: return "permission problem";
     case SAE_ERANGE: return "out of range";
     case SAE_ECHANGED: return "changed since it was read";
+    case SAE_EREVOKED: return "device revoked by the district";
     default: return "unknown error";
     }
 }

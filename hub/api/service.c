@@ -19,6 +19,7 @@
 #include "sae/sae_borrow.h"
 #include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
+#include "sae/sae_revocation.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_pins.h"
 #include "sae/sae_wire.h"
@@ -166,6 +167,16 @@ static int plain(struct http_response *resp, unsigned status, const char *fmt, .
     return 0;
 }
 
+/* The response is the sealed envelope (the response owns it now). */
+static int respond_sealed(struct exchange *x, unsigned status, uint8_t *sealed, size_t len)
+{
+    x->resp->status = status;
+    x->resp->body = sealed;
+    x->resp->body_len = len;
+    x->resp->content_type = OCTET_STREAM;
+    return 0;
+}
+
 /* Seals plain bytes of message type to the sender as the answer. */
 static int answer(struct exchange *x, unsigned status, uint8_t type, uint8_t *plain_bytes,
                   size_t len)
@@ -176,13 +187,7 @@ static int answer(struct exchange *x, unsigned status, uint8_t type, uint8_t *pl
                                x->service->secret_key, x->sender_key, &x->service->limits,
                                &sealed, &sealed_len);
     sae_wire_buffer_free(plain_bytes, len);
-    if (rc != 0)
-        return rc;
-    x->resp->status = status;
-    x->resp->body = sealed;
-    x->resp->body_len = sealed_len;
-    x->resp->content_type = OCTET_STREAM;
-    return 0;
+    return rc == 0 ? respond_sealed(x, status, sealed, sealed_len) : rc;
 }
 
 /* A sealed ErrorStatus when the sender is verified, else a plain sentence. */
@@ -422,6 +427,22 @@ static int lookup_key(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKE
     return 0;
 }
 
+/* A revoked device's push or pull: 403 with the revocation notice sealed to the key it was
+ * enrolled with (PROTOCOL.md section 8), on which the post wipes its survivors' data. The
+ * request itself is not opened: nothing a revoked device sends is read. */
+static int refuse_revoked(struct exchange *x, const struct hub_node *node)
+{
+    struct sae_revocation_notice notice = {.hub_time_ms = (uint64_t)x->now_ms};
+    uint8_t *sealed = NULL;
+    size_t sealed_len = 0;
+    int rc = hub_store_clock(x->store, x->now_ms, &notice.hub_clock);
+    if (rc == 0)
+        rc = sae_revocation_notice_seal(x->service->hub_id, x->service->secret_key,
+                                        node->public_key, &notice, &x->service->limits, &sealed,
+                                        &sealed_len);
+    return rc == 0 ? respond_sealed(x, 403, sealed, sealed_len) : fail_store(x, rc);
+}
+
 /* Identifies and verifies the sender, then opens the envelope. */
 static int open_request(struct exchange *x, const struct sae_envelope_header *header,
                         struct hub_node *node, uint8_t **plain_bytes, size_t *len)
@@ -437,7 +458,7 @@ static int open_request(struct exchange *x, const struct sae_envelope_header *he
         if (rc != 0)
             return fail_store(x, rc);
         if (node->revoked_ms != 0)
-            return plain(x->resp, 403, "this device was revoked by the district");
+            return refuse_revoked(x, node);
         memcpy(x->sender_key, node->public_key, crypto_box_PUBLICKEYBYTES);
     }
     uint8_t type = 0;

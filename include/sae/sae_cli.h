@@ -12,11 +12,14 @@
 #define SAE_EXIT_OK 0
 #define SAE_EXIT_OTHER 1 /* anything else: busy, damaged database, files, network */
 #define SAE_EXIT_USAGE 2 /* invalid usage or input; nothing was changed */
+/* sae-node: the district revoked this device and its survivors' data was wiped */
+#define SAE_EXIT_REVOKED 3
 
 /* The longest wait for another process's write transaction SAE_BUSY_TIMEOUT_MS accepts. */
 #define SAE_BUSY_TIMEOUT_MS_MAX 600000
 
-/* The exit status for an SAE code: 2 for bad input or usage, 1 for anything else. */
+/* The exit status for an SAE code: 2 for bad input or usage, 3 for a revoked device, 1 for
+ * anything else. */
 int sae_cli_exit_status(int code);
 
 /* Prints "PROGRAM: error: MESSAGE" as one line (line breaks in it become spaces) on stderr

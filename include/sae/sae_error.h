@@ -26,6 +26,7 @@ enum sae_error {
     SAE_EPERM = -16,      /* unsafe file permissions or refused operation */
     SAE_ERANGE = -17,     /* a number is outside its allowed range */
     SAE_ECHANGED = -18,   /* what the caller saw changed since it read it (HTTP 409) */
+    SAE_EREVOKED = -19,   /* the district revoked this device: its survivors' data was wiped */
 };
 
 /* A short English phrase for a code ("report not found"); never NULL. */

@@ -2,6 +2,8 @@
  * the route table with its access rules and CSRF checks before any page runs. */
 #include "app/post_internal.h"
 #include "app/post_routes.h"
+#include "app/page_revoked.h"
+#include "app/page_sign_in.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,6 +153,35 @@ static int dispatch(struct post_exchange *x)
     return rc;
 }
 
+static bool no_session_lives(const uint8_t token_hash[NODE_STAFF_TOKEN_HASH_BYTES],
+                             void *context)
+{
+    (void)token_hash;
+    (void)context;
+    return false;
+}
+
+/* A device the district revoked (its sync loop got the hub's notice and wiped it, here or in
+ * another process): every key this process holds is wiped, a wipe left pending completed,
+ * and every page but the language switch is the revoked page. *answered: this was it. */
+static int gate_revoked(struct post_exchange *x, bool *answered)
+{
+    struct node_wipe_state state;
+    *answered = false;
+    int rc = node_wipe_state(x->store, &state);
+    if (rc != 0 || !state.revoked)
+        return rc;
+    post_keys_sweep(x->app->keys, no_session_lives, NULL);
+    if (!state.done && node_wipe_resume(x->store) == 0)
+        node_wipe_state(x->store, &state);
+    bool known = false;
+    const struct post_route *route = post_route_find(x->req->method, x->req->path, &known);
+    if (route && route->run == page_language)
+        return 0;
+    *answered = true;
+    return page_revoked(x, &state);
+}
+
 int post_app_handle(void *ctx, const struct http_request *req, struct http_response *resp)
 {
     struct post_app *app = ctx;
@@ -174,8 +205,11 @@ int post_app_handle(void *ctx, const struct http_request *req, struct http_respo
     x.lang = msg_lang_from(lang);
     x.now_s = (int64_t)time(NULL);
     pthread_mutex_lock(&app->lock);
-    int rc = find_caller(&x);
-    if (rc == 0)
+    bool answered = false;
+    int rc = gate_revoked(&x, &answered);
+    if (rc == 0 && !answered)
+        rc = find_caller(&x);
+    if (rc == 0 && !answered)
         rc = dispatch(&x);
     pthread_mutex_unlock(&app->lock);
     return rc;

@@ -23,6 +23,9 @@ int cli_backup(struct cli *cli, int argc, char **argv)
 {
     if (cli_wants_help(argc, argv))
         return cli_usage(stdout, "backup", SAE_EXIT_OK);
+    int status = cli_refuse_revoked(cli);
+    if (status != SAE_EXIT_OK)
+        return status;
     return sae_cli_backup(&node_spec, cli->dir, cli->busy_timeout_ms, argc, argv);
 }
 

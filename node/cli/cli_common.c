@@ -1,4 +1,5 @@
 #include "cli/cli_common.h"
+#include "store/node_wipe.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -95,7 +96,9 @@ static const struct sae_cli_help helps[] = {
      "they are sent. The hub is trusted by its TLS key pins alone (from the bundle, then as\n"
      "the hub announces them), never by its certificate's dates or names.\n"
      "Exit status 0 when everything is sent and received; 1 otherwise, with\n"
-     "one line saying why (no connection: the changes wait and are sent later). On a\n"
+     "one line saying why (no connection: the changes wait and are sent later); 3 when\n"
+     "the hub's sealed notice says the district revoked this device: survivors' data on\n"
+     "it is wiped first (README, \"When the district revokes a device\"). On a\n"
      "terminal, a round longer than one batch shows its progress (changes sent of total,\n"
      "bytes, rate). SAE_STALL_TIMEOUT_S: how long a stalled link is tolerated.\n"},
     {"run", "run [--interval SEC]",
@@ -184,7 +187,9 @@ static const char program_help[] =
     "\n"
     "Report ids are UUIDs; any unique prefix of 6 or more characters is accepted.\n"
     "Exit status: 0 success; 2 invalid usage or input (nothing was changed);\n"
-    "1 anything else (busy, damaged journal, file errors, sync could not finish).\n";
+    "3 this device was revoked by the district and survivors' data on it was wiped\n"
+    "(every command then refuses); 1 anything else (busy, damaged journal, file errors,\n"
+    "sync could not finish).\n";
 
 int cli_usage(FILE *out, const char *command, int status)
 {
@@ -232,6 +237,38 @@ int cli_fail(int code, const char *fmt, ...)
     return sae_cli_fail("sae-node", code, "%s", line);
 }
 
+/* A device the district revoked serves no command again: the wipe a crash left pending is
+ * completed first, then the one line (exit SAE_EXIT_REVOKED). 0 when not revoked. */
+static int refuse_revoked(struct node_store *store)
+{
+    struct node_wipe_state state;
+    struct sae_message why = {{0}};
+    int rc = node_wipe_state(store, &state);
+    if (rc == 0 && !state.revoked)
+        return 0;
+    if (rc == 0)
+        rc = node_wipe_resume(store);
+    if (rc == 0)
+        rc = node_wipe_state(store, &state);
+    if (rc == 0)
+        node_wipe_explain(&state, &why);
+    else
+        sae_message_set(&why, "this device was revoked by the district; the wipe of survivors' "
+                        "data on it failed (%s) and runs again at the next command",
+                        sae_error_name(rc));
+    return cli_fail(SAE_EREVOKED, "%s", why.text);
+}
+
+int cli_refuse_revoked(struct cli *cli)
+{
+    struct node_store *store = NULL;
+    if (!cli->dir || node_store_open(cli->dir, cli->busy_timeout_ms, &store, NULL) != 0)
+        return SAE_EXIT_OK; /* the command says what is wrong with the directory */
+    int status = refuse_revoked(store);
+    node_store_close(store);
+    return status;
+}
+
 int cli_open(struct cli *cli, struct node_store **store)
 {
     struct sae_message why = {{0}};
@@ -240,6 +277,12 @@ int cli_open(struct cli *cli, struct node_store **store)
     int rc = node_store_open(cli->dir, cli->busy_timeout_ms, store, &why);
     if (rc != 0)
         return cli_fail(rc, "%s", why.text);
+    rc = refuse_revoked(*store);
+    if (rc != 0) {
+        node_store_close(*store);
+        *store = NULL;
+        return rc;
+    }
     /* --by stands for this command only; main checked it. */
     rc = cli->by ? node_store_set_author(*store, cli->by) : 0;
     if (rc != 0) {

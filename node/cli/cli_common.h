@@ -32,6 +32,10 @@ bool cli_wants_help(int argc, char **argv);
 const char *cli_kind_names(void);
 /* Opens the node directory, printing a one-line error on failure; returns an exit status. */
 int cli_open(struct cli *cli, struct node_store **store);
+/* For a command that opens the directory its own way (backup): the revoked device's line
+ * and SAE_EXIT_REVOKED, else SAE_EXIT_OK (also when the directory does not open: the
+ * command then says why). cli_open refuses a revoked device itself. */
+int cli_refuse_revoked(struct cli *cli);
 /* Prints why (or a plain explanation of rc) and returns the exit status. */
 int cli_fail_store(int rc, const struct sae_message *why, const struct cli *cli);
 /* Resolves an id or unique prefix, printing the error; returns an exit status. */

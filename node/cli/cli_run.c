@@ -77,7 +77,11 @@ int cli_run(struct cli *cli, int argc, char **argv)
         sigaction(SIGTERM, &action, NULL);
         sigaction(SIGINT, &action, NULL);
         rc = sync_loop_run(running);
-        status = rc == 0 ? SAE_EXIT_OK : cli_fail(rc, "%s", sae_error_name(rc));
+        struct sync_loop_state state;
+        sync_loop_state(running, &state);
+        status = rc == 0 ? SAE_EXIT_OK
+                         : cli_fail(rc, "%s", rc == SAE_EREVOKED ? state.last_error
+                                                                 : sae_error_name(rc));
     } else {
         status = cli_fail_store(rc, &why, cli);
     }

@@ -176,8 +176,12 @@ int cli_serve(struct cli *cli, int argc, char **argv)
     int status = parse(argc, argv, &in);
     if (status != SAE_EXIT_OK)
         return cli_final(status);
-    if (!cli->dir)
-        return cli_fail(SAE_EINVAL, "no node directory: give -d DIR or set SAE_NODE_DIR");
+    /* A revoked device (cli_open says so and exits) serves nothing. */
+    struct node_store *store = NULL;
+    status = cli_open(cli, &store);
+    node_store_close(store);
+    if (status != SAE_EXIT_OK)
+        return status;
     struct post_app *app = NULL;
     struct sync_loop *loop = NULL;
     struct sae_message why = {{0}};

@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_registration.h"
 #include "sae/sae_validate.h"
+#include "store/node_meta.h"
 #include "store/node_village.h"
 
 void hub_link_clear(struct hub_link *link)
@@ -245,7 +247,31 @@ int hub_link_save_pins(struct node_store *store, const char *pins)
     return rc;
 }
 
+static const char proven_sql[] =
+    "INSERT OR REPLACE INTO meta(key, value) SELECT '" NODE_META_PROVEN_HUB_ID "', hub_id"
+    " FROM hub WHERE id = 1";
+
 int hub_link_mark_enrolled(struct node_store *store, int64_t now_ms)
 {
-    return sae_db_run(store->db, &store->statements, mark_enrolled_sql, &now_ms, 1);
+    int rc = sae_db_run(store->db, &store->statements, mark_enrolled_sql, &now_ms, 1);
+    return rc == 0 ? sae_db_run(store->db, NULL, proven_sql, NULL, 0) : rc;
+}
+
+int hub_link_proven(struct node_store *store, const struct hub_link *link, bool *out)
+{
+    int64_t proven = 0;
+    int rc = link->enrolled_ms != 0 ? 0 : sae_db_meta_int(store->db, NODE_META_PROVEN_HUB_ID,
+                                                          &proven);
+    if (rc == SAE_ENOTFOUND)
+        rc = 0;
+    if (rc == 0)
+        *out = link->enrolled_ms != 0 || (uint64_t)proven == link->hub_id;
+    return rc;
+}
+
+static const char forget_token_sql[] = "UPDATE hub SET token = NULL WHERE token IS NOT NULL";
+
+int hub_link_forget_token(struct node_store *store)
+{
+    return sae_db_run(store->db, NULL, forget_token_sql, NULL, 0);
 }

@@ -50,8 +50,18 @@ int hub_link_load(struct node_store *store, struct hub_link *out);
 /* Replaces the pins the post trusts (inside the caller's write transaction). */
 int hub_link_save_pins(struct node_store *store, const char *pins);
 
-/* Records that the hub accepted the enrollment: the token is spent and forgotten. */
+/* Records that the hub accepted the enrollment: the token is spent and forgotten, and the
+ * hub's id is kept as proven (meta, below). */
 int hub_link_mark_enrolled(struct node_store *store, int64_t now_ms);
+
+/* Whether link's hub key has proven itself: the hub answered an enrollment of this post,
+ * under this bundle or an earlier one of the same hub (a new bundle of the same hub, saved
+ * to enroll again, starts with enrolled_ms 0). A key only named by a bundle is not. */
+int hub_link_proven(struct node_store *store, const struct hub_link *link, bool *out);
+
+/* Forgets a token not redeemed yet (a revoked device's wipe, store/node_wipe.h): nothing
+ * left on the computer enrolls a device again. Inside the caller's write transaction. */
+int hub_link_forget_token(struct node_store *store);
 
 void hub_link_clear(struct hub_link *link);
 

@@ -37,5 +37,12 @@
 #define NODE_META_AUTHOR "author"
 /* This device's name as the district recorded it (the bundle, then the enrollment). */
 #define NODE_META_DEVICE_NAME "device_name"
+/* The id of the hub that last answered this post's enrollment (store/hub_link.c): its key
+ * has proven itself, whatever bundle of it is saved since. */
+#define NODE_META_PROVEN_HUB_ID "proven_hub_id"
+/* The district revoked this device (store/node_wipe.h): when its notice came (the hub's
+ * time), and whether the wipe of survivors' data finished (0: pending, 1: done). */
+#define NODE_META_REVOKED_MS "revoked_ms"
+#define NODE_META_WIPE_DONE "wipe_done"
 
 #endif

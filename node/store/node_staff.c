@@ -325,3 +325,12 @@ int node_staff_session_end(struct node_store *store,
 {
     return session_run(store, session_end_sql, token_hash, 0);
 }
+
+static const char wipe_wraps_sql[] = "UPDATE staff SET key_wrap = NULL WHERE key_wrap IS NOT NULL";
+static const char wipe_sessions_sql[] = "DELETE FROM staff_session";
+
+int node_staff_wipe_keys(struct node_store *store)
+{
+    int rc = sae_db_run(store->db, NULL, wipe_wraps_sql, NULL, 0);
+    return rc == 0 ? sae_db_run(store->db, NULL, wipe_sessions_sql, NULL, 0) : rc;
+}

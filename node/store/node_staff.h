@@ -95,6 +95,11 @@ typedef int (*node_staff_visit_fn)(const struct node_staff *staff, void *context
 /* In name order; stops at visit's first non-zero return and returns it. */
 int node_staff_list(struct node_store *store, node_staff_visit_fn visit, void *context);
 
+/* A revoked device's wipe (store/node_wipe.h): every staff member's wrap deleted and every
+ * session ended, inside the caller's write transaction (secure_delete zeroes the bytes; the
+ * wipe resets the WAL). Passphrase hashes stay: they open nothing but the post's record. */
+int node_staff_wipe_keys(struct node_store *store);
+
 int node_staff_session_add(struct node_store *store,
                            const uint8_t token_hash[NODE_STAFF_TOKEN_HASH_BYTES],
                            const char *name, const char *csrf, int64_t now_s);

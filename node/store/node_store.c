@@ -312,6 +312,12 @@ void node_store_close(struct node_store *store)
     free(store);
 }
 
+int node_store_forget_device_key(struct node_store *store)
+{
+    int rc = sae_file_remove_scrubbed(store->dir, NODE_KEY_FILE);
+    return rc == SAE_ENOTFOUND ? 0 : rc;
+}
+
 int node_store_begin(struct node_store *store) { return sae_db_begin(store->db); }
 int node_store_commit(struct node_store *store) { return sae_db_commit(store->db); }
 void node_store_rollback(struct node_store *store) { sae_db_rollback(store->db); }

@@ -50,6 +50,11 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
                     struct sae_message *why);
 void node_store_close(struct node_store *store);
 
+/* A revoked device's wipe (store/node_wipe.h): node.key overwritten with zeros, synced and
+ * removed. The hub refuses the key for good, and with it every envelope this device ever
+ * exchanged with the hub could be opened. 0 when it is gone already. */
+int node_store_forget_device_key(struct node_store *store);
+
 /* The person the next changes are by (1..SAE_LIMIT_PERSON_BYTES of UTF-8 on one line);
  * SAE_EINVAL otherwise, the store unchanged. */
 int node_store_set_author(struct node_store *store, const char *author);

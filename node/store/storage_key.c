@@ -140,7 +140,12 @@ int storage_key_settle(struct node_store *store)
     int rc = node_staff_key_count(store, true, &heads);
     if (rc != 0 || heads == 0)
         return rc;
-    rc = sae_file_remove_scrubbed(store->dir, STORAGE_KEY_UNCLAIMED_FILE);
+    return storage_key_destroy_unclaimed(store);
+}
+
+int storage_key_destroy_unclaimed(struct node_store *store)
+{
+    int rc = sae_file_remove_scrubbed(store->dir, STORAGE_KEY_UNCLAIMED_FILE);
     return rc == SAE_ENOTFOUND ? 0 : rc;
 }
 

@@ -42,6 +42,9 @@ int storage_key_unclaimed(struct node_store *store, unsigned char **secret);
  * post's (SAE_ECORRUPT otherwise). */
 int storage_key_wrap(struct node_store *store, const unsigned char *secret,
                      const char *passphrase, unsigned char *out);
+/* A revoked device's wipe (store/node_wipe.h): the unclaimed secret, if any, overwritten
+ * with zeros, synced and removed, whoever holds a wrap. */
+int storage_key_destroy_unclaimed(struct node_store *store);
 /* Retires the unclaimed secret once a head holds a wrap; nothing otherwise. */
 int storage_key_settle(struct node_store *store);
 

@@ -7,6 +7,7 @@
 
 #include "store/journal.h"
 #include "store/node_config.h"
+#include "store/node_wipe.h"
 #include "store/restamp.h"
 #include "store/storage_key.h"
 #include "store/sync_state.h"
@@ -14,6 +15,7 @@
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
 #include "sae/sae_pins.h"
+#include "sae/sae_revocation.h"
 #include "sae/sae_version.h"
 #include "sae/sae_wipe.h"
 #include "sae/sae_wire.h"
@@ -31,6 +33,7 @@ struct round {
     uint8_t public_key[crypto_box_PUBLICKEYBYTES];
     unsigned refused_code; /* the code of the hub's last sealed refusal, 0: none */
     bool pulled_from_zero; /* this round pulled again from 0 after an unknown cursor */
+    struct sae_revocation_notice notice; /* the hub's, when it revoked this device */
 };
 
 static int load_keys(struct round *r)
@@ -129,6 +132,26 @@ static int explain_schema(struct round *r, const struct sae_error_status *status
     return SAE_EINVAL;
 }
 
+/* A 403 is the district's revocation only when it carries the hub's notice sealed to this
+ * device, and only once the hub answered an enrollment of this post (its key proven, not
+ * only named in a bundle someone handed over; hub_link_proven): then the post wipes. Any
+ * other 403 (an older hub, or a server in the middle) wipes nothing. */
+static int revoked(struct round *r, const struct transport_response *resp)
+{
+    bool proven = false;
+    int rc = hub_link_proven(r->store, r->link, &proven);
+    if (rc != 0)
+        return rc;
+    if (proven && sae_revocation_notice_open(resp->body, resp->body_len, r->link->hub_id,
+                                             r->link->public_key, r->secret_key, &r->limits,
+                                             &r->notice) == 0)
+        return SAE_EREVOKED;
+    sae_message_set(r->why, "the server at %s says this device was revoked, without the "
+                    "district hub's sealed notice: nothing was wiped; contact the district",
+                    r->link->url);
+    return SAE_EPERM;
+}
+
 /* Why a request did not succeed, in words the post's staff can act on. */
 static int explain(struct round *r, const struct transport_response *resp, const char *what)
 {
@@ -173,8 +196,7 @@ static int explain(struct round *r, const struct transport_response *resp, const
                         "bundle and run: sae-node enroll BUNDLE");
         return SAE_EPERM;
     case 403:
-        sae_message_set(r->why, "this device was revoked by the district; contact the district");
-        return SAE_EPERM;
+        return revoked(r, resp);
     case 409:
         sae_message_set(r->why, "the enrollment token is expired or already used; ask the "
                         "district for a new bundle and run: sae-node enroll BUNDLE");
@@ -510,6 +532,37 @@ static int restamp_and_push(struct round *r)
     return 0;
 }
 
+/* A device revoked before this round: the wipe completed if a crash interrupted it, and
+ * nothing sent. */
+static int refuse_revoked(struct node_store *store, struct sae_message *why)
+{
+    struct node_wipe_state state;
+    int rc = node_wipe_resume(store);
+    if (rc == 0)
+        rc = node_wipe_state(store, &state);
+    if (rc == 0)
+        node_wipe_explain(&state, why);
+    return rc == 0 ? SAE_EREVOKED : rc;
+}
+
+/* The hub's notice came in this round: the wipe, dated by the hub's clock. */
+static int wipe(struct round *r)
+{
+    int64_t when = r->notice.hub_time_ms ? (int64_t)r->notice.hub_time_ms
+                                         : (int64_t)sae_wall_clock_ms();
+    r->result->revoked = true;
+    int rc = node_wipe_run(r->store, when);
+    if (r->why)
+        r->why->text[0] = '\0';
+    if (rc != 0) {
+        sae_message_set(r->why, "this device was revoked by the district; the wipe of "
+                        "survivors' data on it failed (%s) and runs again at the next command; "
+                        "contact the district", sae_error_name(rc));
+        return rc;
+    }
+    return refuse_revoked(r->store, r->why);
+}
+
 int sync_round(struct node_store *store, struct transport *transport,
                const struct hub_link *link, struct sync_result *result, struct sae_message *why)
 {
@@ -521,7 +574,12 @@ int sync_round(struct node_store *store, struct transport *transport,
     memset(result, 0, sizeof *result);
     result->progress = progress;
     result->progress_context = progress_context;
-    int rc = load_keys(&r);
+    struct node_wipe_state wiped;
+    int rc = node_wipe_state(store, &wiped);
+    if (rc == 0 && wiped.revoked)
+        return refuse_revoked(store, why);
+    if (rc == 0)
+        rc = load_keys(&r);
     if (rc == 0 && link->token[0])
         rc = enroll(&r);
     /* Pull first: its answer dates this computer's clock before anything is sent. */
@@ -534,6 +592,8 @@ int sync_round(struct node_store *store, struct transport *transport,
     if (rc == 0 && result->pushed > 0)
         rc = pull_all(&r);
     sodium_memzero(r.secret_key, sizeof r.secret_key);
+    if (rc == SAE_EREVOKED)
+        return wipe(&r);
     if (rc != 0 && why && !why->text[0])
         sae_message_set(why, "synchronisation failed: %s", sae_error_name(rc));
     return rc;

@@ -41,12 +41,17 @@ struct sync_result {
     /* The hub held less of this post's changes than it had acknowledged (it was restored
      * from a backup): the rest was sent again in this round. */
     bool resent_after_restore;
+    /* The hub's sealed notice said the district revoked this device: its survivors' data
+     * was wiped in this round (store/node_wipe.h). */
+    bool revoked;
 };
 
 /* Runs one round. On failure why holds one line a post's staff can act on ("no connection
  * to the hub; 37 changes wait and will be sent later", "this device was revoked by the
  * district"), and the code says what kind: SAE_EIO (no connection: try again later),
- * SAE_EBUSY (hub busy: later), SAE_EPERM (revoked, unknown device, wrong server: act),
+ * SAE_EBUSY (hub busy: later), SAE_EREVOKED (the hub's sealed notice revoked this device, in
+ * this round or before: survivors' data on it is wiped, and it never syncs again),
+ * SAE_EPERM (unknown device, wrong server, a 403 without the hub's notice: act),
  * SAE_EINVAL (the hub refused a message). Whatever was acknowledged stays acknowledged. */
 int sync_round(struct node_store *store, struct transport *transport,
                const struct hub_link *link, struct sync_result *result, struct sae_message *why);

@@ -172,7 +172,8 @@ static int ready_transport(struct sync_loop *loop, struct sae_message *why)
     return 0;
 }
 
-static void one_round(struct sync_loop *loop)
+/* Returns SAE_EREVOKED when the loop must end: the device was revoked (and wiped). */
+static int one_round(struct sync_loop *loop)
 {
     struct sync_result result = {0};
     struct sae_message why = {{0}};
@@ -186,7 +187,12 @@ static void one_round(struct sync_loop *loop)
             "%u s or soon after a new change", result.pushed, result.batches, result.pulled,
             interval);
         wait_round(loop, interval, true);
-        return;
+        return 0;
+    }
+    if (rc == SAE_EREVOKED) {
+        set_state(loop, SYNC_LOOP_REVOKED, 0, why.text);
+        say(loop, "stopped syncing: %s", why.text);
+        return rc;
     }
     unsigned failures = 0;
     pthread_mutex_lock(&loop->lock);
@@ -196,6 +202,7 @@ static void one_round(struct sync_loop *loop)
     set_state(loop, SYNC_LOOP_BACKOFF, delay, why.text);
     say(loop, "sync failed: %s; next try in %u s", why.text, delay);
     wait_round(loop, delay, false);
+    return 0;
 }
 
 int sync_loop_run(struct sync_loop *loop)
@@ -205,7 +212,8 @@ int sync_loop_run(struct sync_loop *loop)
         struct sae_message why = {{0}};
         int ready = ready_transport(loop, &why);
         if (ready == 0) {
-            one_round(loop);
+            if (one_round(loop) == SAE_EREVOKED)
+                return SAE_EREVOKED;
         } else if (ready == SAE_ENOTFOUND) {
             set_state(loop, SYNC_LOOP_NO_BUNDLE, 0, NULL);
             if (!told)

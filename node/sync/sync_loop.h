@@ -39,6 +39,8 @@ enum sync_loop_phase {
     SYNC_LOOP_SYNCING,   /* a round is running */
     SYNC_LOOP_WAITING,   /* the last round succeeded; the next comes at next_round_ms */
     SYNC_LOOP_BACKOFF,   /* the last round failed; it tries again at next_round_ms */
+    SYNC_LOOP_REVOKED,   /* the district revoked this device: its data was wiped, the loop
+                            has stopped for good (last_error says so) */
 };
 
 /* What the loop is doing, for the post app's pages. */
@@ -56,7 +58,8 @@ int sync_loop_create(const struct sync_loop_config *config, struct sync_loop **o
                      struct sae_message *why);
 void sync_loop_destroy(struct sync_loop *loop);
 
-/* Runs rounds until sync_loop_stop; the round in progress finishes first. Returns 0. */
+/* Runs rounds until sync_loop_stop; the round in progress finishes first. Returns 0, or
+ * SAE_EREVOKED when it stopped because the district revoked this device (sync.h). */
 int sync_loop_run(struct sync_loop *loop);
 /* Safe from a signal handler and from any thread. */
 void sync_loop_stop(struct sync_loop *loop);

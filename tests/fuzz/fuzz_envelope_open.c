@@ -24,18 +24,9 @@ static uint64_t post_id;
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    uint8_t seed[32];
     (void)argc;
     (void)argv;
-    if (sodium_init() < 0)
-        abort();
-    /* The keys of tests/vectors, so that the committed envelopes among the seeds open. */
-    for (size_t i = 0; i < sizeof seed; i++)
-        seed[i] = (uint8_t)i;
-    crypto_box_seed_keypair(post_pk, post_sk, seed);
-    for (size_t i = 0; i < sizeof seed; i++)
-        seed[i] = (uint8_t)(0x80 + i);
-    crypto_box_seed_keypair(hub_pk, hub_sk, seed);
+    wire_fuzz_vector_keys(post_pk, post_sk, hub_pk, hub_sk);
     if (sae_origin_from_public_key(post_pk, &post_id) != 0)
         abort();
     return 0;
@@ -48,29 +39,6 @@ static int lookup(void *ctx, uint64_t id, uint8_t pk[32])
         return SAE_ENOTFOUND;
     memcpy(pk, post_pk, 32);
     return 0;
-}
-
-/* header || inner boxed from the post to the hub under a fixed nonce. */
-static uint8_t *box_inner(uint8_t type, const uint8_t *inner, size_t len, size_t *out_len)
-{
-    size_t boxed = 14 + len, total = 14 + 24 + 16 + boxed;
-    uint8_t *plain = malloc(boxed), *env = malloc(total);
-    if (!plain || !env)
-        abort();
-    memcpy(plain, "SAE1", 4);
-    plain[4] = 1;
-    plain[5] = type;
-    for (size_t i = 0; i < 8; i++)
-        plain[6 + i] = (uint8_t)(post_id >> (56 - 8 * i));
-    if (len > 0)
-        memcpy(plain + 14, inner, len);
-    memcpy(env, plain, 14);
-    memset(env + 14, 0x77, 24);
-    if (crypto_box_easy(env + 38, plain, boxed, env + 14, hub_pk, post_sk) != 0)
-        abort();
-    free(plain);
-    *out_len = total;
-    return env;
 }
 
 #define REENCODE(name, type)                                                                \
@@ -114,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (boxed) {
         /* Enroll requests carry a key in their header; the boxing here does not. */
         uint8_t t = data[1] % 8 == SAE_MSG_ENROLL_REQUEST ? SAE_MSG_PUSH_BATCH : data[1] % 8;
-        env = box_inner(t, data + 2, size - 2, &env_len);
+        env = wire_fuzz_box(t, post_id, post_sk, hub_pk, data + 2, size - 2, &env_len);
     } else {
         env = malloc(size);
         if (!env)

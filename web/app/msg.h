@@ -375,6 +375,10 @@ enum msg_id {
     MSG_POST_ENROLLED,
     MSG_POST_ENROLL_REFUSED,
     MSG_POST_ALREADY_ENROLLED,
+    /* A revoked device (node/app/page_revoked.c) */
+    MSG_POST_REVOKED,
+    MSG_POST_REVOKED_TEXT,
+    MSG_POST_REVOKED_ON,
     MSG_POST_HUB,
     MSG_POST_SET_ASIDE_LIST,
     MSG_POST_REASON,

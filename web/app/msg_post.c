@@ -92,6 +92,14 @@ static const struct msg_pair POST_MESSAGES[MSG_COUNT] = {
     [MSG_POST_ENROLL_REFUSED] = {"Bundel ditolak:", "Bundle refused:"},
     [MSG_POST_ALREADY_ENROLLED] = {"Pos ini sudah memiliki bundel; tidak ada yang diubah.",
                                    "This post already has a bundle; nothing was changed."},
+    [MSG_POST_REVOKED] = {"Perangkat dicabut", "Device revoked"},
+    [MSG_POST_REVOKED_TEXT] = {"Perangkat ini dicabut oleh kabupaten; data korban di dalamnya "
+                               "telah dihapus. Sinkronisasi dan pencatatan berhenti. Hubungi "
+                               "kabupaten.",
+                               "This device was revoked by the district; survivors' data on it "
+                               "was wiped. Syncing and recording have stopped. Contact the "
+                               "district."},
+    [MSG_POST_REVOKED_ON] = {"Dicabut pada", "Revoked on"},
     [MSG_POST_HUB] = {"Server kabupaten", "District server"},
     [MSG_POST_SET_ASIDE_LIST] = {"Perubahan yang disisihkan kabupaten",
                                  "Changes the district set aside"},

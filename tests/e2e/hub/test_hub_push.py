@@ -98,8 +98,14 @@ def test_revoked_device_is_refused_and_what_it_sent_stays(hub, enroll):
     push = device.push(device.write(saeproto.new_report_id(), "case", NEW_CASE))
     pull = device.pull()
     for answer in (push, pull):
+        # The revocation notice (PROTOCOL.md section 8): still 403 for posts that only read
+        # the status, and an ErrorStatus REVOKED sealed by the hub to this device's own key,
+        # which no other device opens.
         assert answer.status == 403, answer
-        assert answer.text is not None and answer.type is None, answer
+        assert answer.type == saeproto.ERROR_STATUS, answer
+        assert answer.code == saeproto.STATUS["REVOKED"], answer
+        with pytest.raises(saeproto.EnvelopeError):
+            saeproto.open_envelope(answer.body, other.key, lambda sid: other.hub_public_key)
     assert hub.snapshot() == snapshot
     assert stored(hub, device) == expected(before_revoke)
     # Another device of the village still receives what the revoked one sent before.
