@@ -1,6 +1,8 @@
 /* Wire benchmark: for batches of 1,000 realistic changes (bench_dataset.h), the bytes a
  * sealed push batch takes on the wire per change, beside the same changes as JSON lines
- * compressed like `gzip -9`; and seal+open throughput beside zlib alone on the same bytes.
+ * compressed like `gzip -9`, and beside the same batch with its sensitive values sealed to
+ * the hub's key (schema 3's sealed_value); and seal+open throughput beside zlib alone on the
+ * same bytes.
  * Prints figures only; it asserts nothing about speed. */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -16,7 +18,10 @@
 
 #include "bench_dataset.h"
 #include "sae/sae_envelope.h"
+#include "sae/sae_catalogue.h"
 #include "sae/sae_error.h"
+#include "sae/sae_sealed.h"
+#include "sae/sae_wipe.h"
 #include "sae/sae_wire.h"
 
 #define BATCHES 20
@@ -111,6 +116,7 @@ struct totals {
     size_t plain_changes, plain_wire, plain_json_gz; /* without free-text fields */
     size_t text_raw, text_gz;                         /* the free text alone */
     size_t anonymous_wire; /* the same batches without authors, as schema 1 sent them */
+    size_t sealed_wire, sealed_values; /* sensitive values sealed to the hub (schema 3) */
     double seal_open_s, zlib_s, full_s;
 };
 
@@ -186,6 +192,47 @@ static void measure_anonymous(const struct sae_change *changes, const struct key
     sae_wire_buffer_free(pb, pb_len);
 }
 
+static bool sensitive(const struct sae_change *c)
+{
+    const struct sae_kind *kind;
+    struct sae_field_ref ref;
+    return c->value && sae_catalogue_find_kind(c->kind, &kind) == 0 &&
+           sae_catalogue_resolve(kind, c->field, &ref) == 0 && !ref.element &&
+           ref.field->sensitive;
+}
+
+/* What sealing the sensitive values to the hub's key costs on the wire: the batch sealed
+ * again with each of them as a sealed_value, against the plain batch of the same run. */
+static void measure_sealed_values(const struct sae_change *changes, const struct keys *k,
+                                  const struct sae_limits *limits, struct totals *t)
+{
+    static struct sae_change sealed[CHANGES];
+    uint8_t *pb, *env;
+    size_t pb_len, env_len;
+    for (size_t i = 0; i < CHANGES; i++) {
+        sealed[i] = changes[i];
+        if (!sensitive(&changes[i]))
+            continue;
+        int rc = sae_sealed_seal(k->hub_pk, changes[i].value, strlen(changes[i].value),
+                                 &sealed[i].sealed_value, &sealed[i].sealed_len);
+        if (rc != 0)
+            die("seal value", rc);
+        sealed[i].value = NULL;
+        t->sealed_values++;
+    }
+    struct sae_batch batch = {.origin = k->post_id, .changes = sealed, .change_count = CHANGES,
+                              .clock = changes[CHANGES - 1].version.hlc};
+    if (sae_batch_encode(&batch, limits, &pb, &pb_len) != 0 ||
+        sae_envelope_seal(pb, pb_len, SAE_MSG_PUSH_BATCH, k->post_id, k->post_sk, k->hub_pk,
+                          limits, &env, &env_len) != 0)
+        die("sealed values", SAE_EINVAL);
+    t->sealed_wire += env_len;
+    free(env);
+    sae_wire_buffer_free(pb, pb_len);
+    for (size_t i = 0; i < CHANGES; i++)
+        sae_wipe_free(sealed[i].sealed_value, sealed[i].sealed_len);
+}
+
 static void measure_batch(struct bench_dataset *d, const struct keys *k,
                           const struct sae_limits *limits, struct totals *t)
 {
@@ -257,6 +304,7 @@ static void measure_batch(struct bench_dataset *d, const struct keys *k,
 
     measure_structure(changes, k, limits, t);
     measure_anonymous(changes, k, limits, t);
+    measure_sealed_values(changes, k, limits, t);
     free(scratch);
     free(json);
     sae_wire_buffer_free(pb, pb_len);
@@ -303,6 +351,10 @@ int main(void)
     printf("  wire without authors       %8.1f bytes/change; with / without %.3f (%+.1f "
            "bytes/change for naming the person)\n", anonymous, wire / anonymous,
            wire - anonymous);
+    double sealed = (double)t.sealed_wire / n;
+    printf("  wire, sensitive values sealed to the hub %8.1f bytes/change; sealed / plain "
+           "%.3f (%.1f%% of changes sealed)\n", sealed, sealed / wire,
+           100.0 * (double)t.sealed_values / n);
     double pw = (double)t.plain_wire / (double)t.plain_changes;
     double pj = (double)t.plain_json_gz / (double)t.plain_changes;
     printf("  without narratives and notes: wire %.1f, JSON gzip -9 %.1f bytes/change, ratio "
