@@ -30,10 +30,11 @@ bool hub_copy_sensitive(const char *kind, const char *field)
     return ref.field->sensitive && !ref.element;
 }
 
-int hub_copy_key(sqlite3 *db, uint8_t key[HUB_COPY_KEY_BYTES], bool *known)
+int hub_copy_key(sqlite3 *db, struct sae_db_cache *cache, uint8_t key[HUB_COPY_KEY_BYTES],
+                 bool *known)
 {
     uint8_t found[HUB_COPY_KEY_BYTES];
-    int rc = sae_db_query_blob(db, NULL, hub_key_sql, NULL, found, sizeof found);
+    int rc = sae_db_query_blob(db, cache, hub_key_sql, NULL, found, sizeof found);
     *known = rc == 0;
     if (rc == 0)
         memcpy(key, found, sizeof found);
@@ -88,7 +89,7 @@ int hub_copy_seal_pending(sqlite3 *db)
     bool known = false;
     int64_t acked = 0;
     sqlite3_stmt *rows = NULL, *set = NULL;
-    int rc = hub_copy_key(db, key, &known);
+    int rc = hub_copy_key(db, NULL, key, &known);
     if (rc != 0 || !known)
         return rc;
     rc = sae_db_meta_int(db, NODE_META_ACKED_SEQ, &acked);

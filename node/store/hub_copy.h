@@ -30,8 +30,10 @@
 /* Whether a change of kind's field travels sealed (the catalogue's sensitive mark; set
  * elements and the tombstone never do). */
 bool hub_copy_sensitive(const char *kind, const char *field);
-/* The hub's public key from the saved bundle; *known false (key untouched) without one. */
-int hub_copy_key(sqlite3 *db, uint8_t key[HUB_COPY_KEY_BYTES], bool *known);
+/* The hub's public key from the saved bundle; *known false (key untouched) without one.
+ * cache: the store's statement cache, or NULL (a migration's step). */
+int hub_copy_key(sqlite3 *db, struct sae_db_cache *cache, uint8_t key[HUB_COPY_KEY_BYTES],
+                 bool *known);
 /* *out (malloc'd, *out_len bytes): value sealed to key when kind's field is sensitive and
  * value is set; else *out NULL. SAE_ENOMEM, SAE_ECRYPTO. */
 int hub_copy_seal(const uint8_t key[HUB_COPY_KEY_BYTES], const char *kind, const char *field,

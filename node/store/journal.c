@@ -100,7 +100,7 @@ static int writer_start(struct change_writer *w, struct node_store *store,
     if (rc == 0)
         rc = read_pull_cursor(store, &w->seen_cursor);
     if (rc == 0)
-        rc = hub_copy_key(store->db, w->hub_key, &w->hub_known);
+        rc = hub_copy_key(store->db, cache, w->hub_key, &w->hub_known);
     if (rc != 0) {
         writer_finish(w);
         node_store_rollback(store);

@@ -195,7 +195,7 @@ int sync_state_next_batch(struct node_store *store, size_t max_changes, size_t v
     struct hub_key hub = {.known = false};
     int rc = sync_state_acked_seq(store, &acked);
     if (rc == 0)
-        rc = hub_copy_key(store->db, hub.key, &hub.known);
+        rc = hub_copy_key(store->db, &store->statements, hub.key, &hub.known);
     if (rc == 0)
         rc = sae_db_prepare_cached(store->db, &store->statements, next_batch_sql, &stmt);
     if (rc == 0) {
