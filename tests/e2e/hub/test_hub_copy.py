@@ -7,8 +7,10 @@ get their copies when it is saved; a journal from before migration 11 gets them 
 migrates. The hub's side is also spoken by the independent Python client: a value sealed to
 another key, or a sealed value in a schema-2 batch, refuses the batch whole."""
 import os
+import random
 import shutil
 import sqlite3
+import string
 
 import nacl.public
 import pytest
@@ -149,3 +151,26 @@ def test_the_hub_opens_sealed_values_and_refuses_what_does_not_open(hub, enroll)
         assert answer.status == 400 and answer.type == ERROR_STATUS, answer
         assert answer.code == STATUS["DECODE_FAILED"], answer
     assert hub.snapshot(("change", "refusal")) == before
+
+
+def test_a_backlog_of_long_sealed_narratives_fits_the_envelope(hub, tmp_path):
+    """Sealed values do not compress: a post holding 70 narratives of 30,000 bytes (2.1 MB
+    sealed, over the 2 MiB envelope) sends them in batches that each fit (a batch counts a
+    sealed value at 4 times its bytes), and the hub takes every one."""
+    post = saenode.init(str(tmp_path / "a"), VILLAGE, author="Staf a")
+    saenode.ok(["enroll", hub.add_node(VILLAGE, name="Laptop a")], dir=post)
+    rng = random.Random(13)
+    written = 0
+    for _ in range(70):
+        words = " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(7))
+                         for _ in range(3750))
+        narrative = words[:29999].strip() + "z"
+        written += len(narrative)
+        saenode.add_case(post, narrative=narrative)
+    result = saenode.run(["sync", "--json"], dir=post)
+    assert result.rc == 0, result
+    assert result.json()["pushed"] == len(journal(post))
+    assert all(r[3] is None for r in journal(post))
+    assert hub.query("SELECT count(*), sum(length(value)) FROM change"
+                     " WHERE field = 'narrative'") == [(70, written)]
+    assert written > 70 * 29990
