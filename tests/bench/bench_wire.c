@@ -18,7 +18,8 @@
 
 #include "bench_dataset.h"
 #include "sae/sae_envelope.h"
-#include "sae/sae_catalogue.h"
+#include "store/hub_copy.h"
+#include "sae/sae_borrow.h"
 #include "sae/sae_error.h"
 #include "sae/sae_sealed.h"
 #include "sae/sae_wipe.h"
@@ -169,36 +170,36 @@ static void measure_structure(const struct sae_change *changes, const struct key
     sae_wire_buffer_free(pb, pb_len);
 }
 
+/* The bytes of CHANGES changes as a sealed push batch (a variant of the run's batches). */
+static size_t envelope_bytes(const struct sae_change *variant, sae_hlc clock,
+                             const struct keys *k, const struct sae_limits *limits,
+                             const char *what)
+{
+    uint8_t *pb, *env;
+    size_t pb_len, env_len;
+    struct sae_batch batch = {.origin = k->post_id, .changes = sae_borrow(variant),
+                              .change_count = CHANGES, .clock = clock};
+    if (sae_batch_encode(&batch, limits, &pb, &pb_len) != 0 ||
+        sae_envelope_seal(pb, pb_len, SAE_MSG_PUSH_BATCH, k->post_id, k->post_sk, k->hub_pk,
+                          limits, &env, &env_len) != 0)
+        die(what, SAE_EINVAL);
+    free(env);
+    sae_wire_buffer_free(pb, pb_len);
+    return env_len;
+}
+
 /* What naming people costs on the wire: the batch sealed again with every author left out,
  * the baseline of the same run. */
 static void measure_anonymous(const struct sae_change *changes, const struct keys *k,
                               const struct sae_limits *limits, struct totals *t)
 {
     static struct sae_change anonymous[CHANGES];
-    uint8_t *pb, *env;
-    size_t pb_len, env_len;
     for (size_t i = 0; i < CHANGES; i++) {
         anonymous[i] = changes[i];
         anonymous[i].author = NULL;
     }
-    struct sae_batch batch = {.origin = k->post_id, .changes = anonymous,
-                              .change_count = CHANGES, .clock = changes[CHANGES - 1].version.hlc};
-    if (sae_batch_encode(&batch, limits, &pb, &pb_len) != 0 ||
-        sae_envelope_seal(pb, pb_len, SAE_MSG_PUSH_BATCH, k->post_id, k->post_sk, k->hub_pk,
-                          limits, &env, &env_len) != 0)
-        die("anonymous", SAE_EINVAL);
-    t->anonymous_wire += env_len;
-    free(env);
-    sae_wire_buffer_free(pb, pb_len);
-}
-
-static bool sensitive(const struct sae_change *c)
-{
-    const struct sae_kind *kind;
-    struct sae_field_ref ref;
-    return c->value && sae_catalogue_find_kind(c->kind, &kind) == 0 &&
-           sae_catalogue_resolve(kind, c->field, &ref) == 0 && !ref.element &&
-           ref.field->sensitive;
+    t->anonymous_wire += envelope_bytes(anonymous, changes[CHANGES - 1].version.hlc, k, limits,
+                                        "anonymous");
 }
 
 /* What sealing the sensitive values to the hub's key costs on the wire: the batch sealed
@@ -207,11 +208,9 @@ static void measure_sealed_values(const struct sae_change *changes, const struct
                                   const struct sae_limits *limits, struct totals *t)
 {
     static struct sae_change sealed[CHANGES];
-    uint8_t *pb, *env;
-    size_t pb_len, env_len;
     for (size_t i = 0; i < CHANGES; i++) {
         sealed[i] = changes[i];
-        if (!sensitive(&changes[i]))
+        if (!changes[i].value || !hub_copy_sensitive(changes[i].kind, changes[i].field))
             continue;
         int rc = sae_sealed_seal(k->hub_pk, changes[i].value, strlen(changes[i].value),
                                  &sealed[i].sealed_value, &sealed[i].sealed_len);
@@ -220,15 +219,8 @@ static void measure_sealed_values(const struct sae_change *changes, const struct
         sealed[i].value = NULL;
         t->sealed_values++;
     }
-    struct sae_batch batch = {.origin = k->post_id, .changes = sealed, .change_count = CHANGES,
-                              .clock = changes[CHANGES - 1].version.hlc};
-    if (sae_batch_encode(&batch, limits, &pb, &pb_len) != 0 ||
-        sae_envelope_seal(pb, pb_len, SAE_MSG_PUSH_BATCH, k->post_id, k->post_sk, k->hub_pk,
-                          limits, &env, &env_len) != 0)
-        die("sealed values", SAE_EINVAL);
-    t->sealed_wire += env_len;
-    free(env);
-    sae_wire_buffer_free(pb, pb_len);
+    t->sealed_wire += envelope_bytes(sealed, changes[CHANGES - 1].version.hlc, k, limits,
+                                     "sealed values");
     for (size_t i = 0; i < CHANGES; i++)
         sae_wipe_free(sealed[i].sealed_value, sealed[i].sealed_len);
 }

@@ -77,6 +77,19 @@ static int encode(struct sae_change *c, uint32_t schema, uint8_t **buf, size_t *
     return sae_batch_encode(&b, &limits, buf, len);
 }
 
+/* c through a schema-3 batch, encoded and decoded. */
+static struct sae_batch *round_trip(struct sae_change *c)
+{
+    struct sae_limits limits = sae_limits_default();
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    struct sae_batch *out = NULL;
+    assert_int_equal(encode(c, 0, &buf, &len), 0);
+    assert_int_equal(sae_batch_decode(buf, len, &limits, &out), 0);
+    sae_wire_buffer_free(buf, len);
+    return out;
+}
+
 static void test_round_trip_and_open(void **state)
 {
     struct keys *k = *state;
@@ -206,12 +219,10 @@ static void test_sealed_length_edges(void **state)
     unsigned char *sealed = seal(k->pk, plain, max, &sealed_len);
     struct sae_change c = sealed_change(sealed, sealed_len);
     c.field = "narrative";
-    assert_int_equal(encode(&c, 0, &buf, &len), 0);
-    assert_int_equal(sae_batch_decode(buf, len, &limits, &out), 0);
+    out = round_trip(&c);
     assert_int_equal(sae_batch_open_sealed(out, k->pk, k->sk, &limits), 0);
     assert_int_equal(strlen(out->changes[0].value), max);
     sae_batch_free(out);
-    sae_wire_buffer_free(buf, len);
     assert_int_equal(decode_built(3, false, sealed, sealed_len, false), 0);
     /* One byte longer (sealing refuses such a value: only its length can be over). */
     unsigned char *longer = realloc(sealed, sealed_len + 1);
@@ -238,17 +249,13 @@ static void test_opened_value_is_checked(void **state)
     const char *bad[] = {"Siti\0Ani", "\xff\xfe"};
     const size_t bad_len[] = {8, 2};
     for (size_t i = 0; i < 2; i++) {
-        size_t sealed_len = 0, len = 0;
+        size_t sealed_len = 0;
         unsigned char *sealed = seal(k->pk, bad[i], bad_len[i], &sealed_len);
         struct sae_change c = sealed_change(sealed, sealed_len);
-        uint8_t *buf = NULL;
-        struct sae_batch *out = NULL;
-        assert_int_equal(encode(&c, 0, &buf, &len), 0);
-        assert_int_equal(sae_batch_decode(buf, len, &limits, &out), 0);
+        struct sae_batch *out = round_trip(&c);
         assert_int_equal(sae_batch_open_sealed(out, k->pk, k->sk, &limits), SAE_WIRE_EDECODE);
         assert_null(out->changes[0].value);
         sae_batch_free(out);
-        sae_wire_buffer_free(buf, len);
         free(sealed);
     }
 }
