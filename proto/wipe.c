@@ -27,6 +27,7 @@ void sae_wipe_free_changes(struct sae_change *changes, size_t count)
         free(changes[i].kind);
         free(changes[i].field);
         sae_wipe_free_string(changes[i].value);
+        sae_wipe_free(changes[i].sealed_value, changes[i].sealed_len);
         sae_wipe_free_string(changes[i].author);
         sae_wipe_free_string(changes[i].note);
         sae_wipe_free_string(changes[i].device);

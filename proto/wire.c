@@ -13,6 +13,8 @@
 
 #include "sae/sae_catalogue.h"
 #include "sae/sae_error.h"
+#include "sae/sae_sealed.h"
+#include "sae/sae_wipe.h"
 #include "sae/sae_validate.h"
 
 /* Each block of the budget allocator starts with its size, padded to keep alignment. */
@@ -193,9 +195,9 @@ struct wire_text wire_text_of_pb(protobuf_c_boolean has, const ProtobufCBinaryDa
 struct change_view {
     const uint8_t *id;
     size_t id_len;
-    const uint8_t *kind, *field, *value;
-    size_t kind_len, field_len, value_len;
-    bool has_value;
+    const uint8_t *kind, *field, *value, *sealed;
+    size_t kind_len, field_len, value_len, sealed_len;
+    bool has_value, has_sealed;
     uint64_t hlc, origin, base_hlc, base_origin, seq, seen_cursor, supersedes;
     /* The group's people and places: present or absent, never empty. */
     struct wire_text author, note, device;
@@ -265,9 +267,20 @@ static int check_people(const struct change_view *v, const struct sae_limits *li
     return rc;
 }
 
+/* A sealed value replaces the value: never both, and its length is a value's plus the
+ * seal's overhead (sae_sealed.h), so its limit is the value's. */
+static int check_sealed(const struct change_view *v, const struct sae_limits *limits)
+{
+    if (v->has_value || v->sealed_len <= SAE_SEALED_OVERHEAD)
+        return SAE_WIRE_EDECODE;
+    return v->sealed_len - SAE_SEALED_OVERHEAD > limits->value_bytes ? SAE_WIRE_ELIMIT : 0;
+}
+
 static int check_view(const struct change_view *v, const struct sae_limits *limits)
 {
     int rc = check_name(v->kind, v->kind_len, limits, false);
+    if (rc == 0 && v->has_sealed)
+        rc = check_sealed(v, limits);
     if (rc == 0)
         rc = wire_check_field_name(v->field, v->field_len, limits);
     if (rc == 0 && v->has_value) {
@@ -303,6 +316,8 @@ static struct change_view view_of_change(const struct sae_change *c)
         .field = (const uint8_t *)c->field, .field_len = c->field ? strlen(c->field) : 0,
         .value = (const uint8_t *)c->value, .value_len = c->value ? strlen(c->value) : 0,
         .has_value = c->value != NULL,
+        .sealed = c->sealed_value, .sealed_len = c->sealed_len,
+        .has_sealed = c->sealed_value != NULL,
         .hlc = c->version.hlc, .origin = c->version.origin,
         .base_hlc = c->base.hlc, .base_origin = c->base.origin, .seq = c->seq,
         .seen_cursor = c->seen_cursor, .supersedes = c->supersedes,
@@ -321,6 +336,8 @@ static struct change_view view_of_pb(const Sae__V1__ChangeGroup *g, const Sae__V
         .kind = g->kind.data, .kind_len = g->has_kind ? g->kind.len : 0,
         .field = f->field.data, .field_len = f->has_field ? f->field.len : 0,
         .value = f->value.data, .value_len = f->value.len, .has_value = f->has_value,
+        .sealed = f->sealed_value.data, .sealed_len = f->has_sealed_value ? f->sealed_value.len : 0,
+        .has_sealed = f->has_sealed_value,
         .hlc = g->has_hlc ? g->hlc : 0, .origin = g->has_origin ? g->origin : 0,
         .base_hlc = f->has_base_hlc ? f->base_hlc : 0,
         .base_origin = f->has_base_origin ? f->base_origin : 0,
@@ -392,6 +409,9 @@ static void field_to_pb(const struct sae_change *c, uint64_t prev_seq, Sae__V1__
     f->field = wire_bytes_of(c->field);
     f->has_value = c->value != NULL;
     f->value = wire_bytes_of(c->value);
+    f->has_sealed_value = c->sealed_value != NULL;
+    f->sealed_value.data = sae_borrow(c->sealed_value);
+    f->sealed_value.len = c->sealed_len;
     f->has_base_hlc = c->base.hlc != 0;
     f->base_hlc = c->base.hlc;
     f->has_base_origin = c->base.origin != 0;
@@ -410,7 +430,8 @@ void wire_pb_changes_free(struct wire_pb_changes *pb)
 }
 
 int wire_changes_to_pb(const struct sae_change *changes, size_t count,
-                       const struct sae_limits *limits, struct wire_pb_changes *out)
+                       const struct sae_limits *limits, bool sealed_ok,
+                       struct wire_pb_changes *out)
 {
     struct wire_pb_changes pb = {0};
     if (count > limits->changes_per_message)
@@ -421,6 +442,8 @@ int wire_changes_to_pb(const struct sae_change *changes, size_t count,
         int rc = sae_change_check(&changes[i], limits);
         if (rc != 0)
             return rc;
+        if (changes[i].sealed_value && !sealed_ok)
+            return SAE_WIRE_EDECODE;
     }
     pb.groups = calloc(count + 1, sizeof *pb.groups);
     pb.group_ptrs = calloc(count + 1, sizeof *pb.group_ptrs);
@@ -452,6 +475,7 @@ static void change_clear(struct sae_change *c)
     wire_free_text(c->kind);
     wire_free_text(c->field);
     wire_free_text(c->value);
+    sae_wipe_free(c->sealed_value, c->sealed_len);
     wire_free_text(c->author);
     wire_free_text(c->note);
     wire_free_text(c->device);
@@ -476,6 +500,12 @@ static int change_from_view(const struct change_view *v, struct sae_change *c)
         rc = wire_dup_text(v->field, v->field_len, &c->field);
     if (rc == 0 && v->has_value)
         rc = wire_dup_text(v->value, v->value_len, &c->value);
+    if (rc == 0 && v->has_sealed && !(c->sealed_value = malloc(v->sealed_len)))
+        rc = SAE_ENOMEM;
+    if (rc == 0 && v->has_sealed) {
+        memcpy(c->sealed_value, v->sealed, v->sealed_len);
+        c->sealed_len = v->sealed_len;
+    }
     if (rc == 0 && v->author.present)
         rc = wire_dup_text(v->author.bytes, v->author.len, &c->author);
     if (rc == 0 && v->note.present)
@@ -513,7 +543,8 @@ static int count_changes(Sae__V1__ChangeGroup *const *groups, size_t group_count
 }
 
 static int check_pb_changes(Sae__V1__ChangeGroup *const *groups, size_t group_count,
-                            const struct sae_limits *limits, const uint64_t *batch_origin)
+                            const struct sae_limits *limits, const uint64_t *batch_origin,
+                            bool sealed_ok)
 {
     uint64_t last_seq = 0;
     for (size_t i = 0; i < group_count; i++) {
@@ -523,6 +554,8 @@ static int check_pb_changes(Sae__V1__ChangeGroup *const *groups, size_t group_co
             int rc = check_view(&v, limits);
             if (rc != 0)
                 return rc;
+            if (v.has_sealed && !sealed_ok)
+                return SAE_WIRE_EDECODE;
             if (batch_origin && (v.origin != *batch_origin || v.seq <= last_seq))
                 return SAE_WIRE_EDECODE;
             prev = last_seq = v.seq;
@@ -533,12 +566,12 @@ static int check_pb_changes(Sae__V1__ChangeGroup *const *groups, size_t group_co
 
 int wire_changes_from_pb(Sae__V1__ChangeGroup *const *groups, size_t group_count,
                          const struct sae_limits *limits, const uint64_t *batch_origin,
-                         struct sae_change **out, size_t *out_count)
+                         bool sealed_ok, struct sae_change **out, size_t *out_count)
 {
     size_t total = 0, n = 0;
     int rc = count_changes(groups, group_count, limits, &total);
     if (rc == 0)
-        rc = check_pb_changes(groups, group_count, limits, batch_origin);
+        rc = check_pb_changes(groups, group_count, limits, batch_origin, sealed_ok);
     if (rc != 0)
         return rc;
     struct sae_change *changes = calloc(total + 1, sizeof *changes);
@@ -558,49 +591,4 @@ int wire_changes_from_pb(Sae__V1__ChangeGroup *const *groups, size_t group_count
     *out = changes;
     *out_count = total;
     return 0;
-}
-
-int sae_change_check_catalogue(const struct sae_change *change,
-                               char message[SAE_CHANGE_MESSAGE_BYTES])
-{
-    const struct sae_kind *kind;
-    const struct sae_field *field;
-    struct sae_field_ref ref;
-    char why[SAE_VALIDATE_MESSAGE_BYTES], *canonical = NULL;
-    message[0] = '\0';
-    if (sae_catalogue_find_kind(change->kind, &kind) != 0) {
-        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "unknown report kind \"%.64s\"", change->kind);
-        return SAE_EINVAL;
-    }
-    if (strcmp(change->field, SAE_FIELD_TOMBSTONE) == 0) {
-        if (change->value && strcmp(change->value, "1") == 0)
-            return 0;
-        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "%s: the tombstone's value must be \"1\"",
-                 SAE_FIELD_TOMBSTONE);
-        return SAE_EINVAL;
-    }
-    int rc = sae_catalogue_resolve(kind, change->field, &ref);
-    if (rc != 0) {
-        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, rc == SAE_EINVAL
-                 ? "%s: the set \"%.64s\" changes element by element (FIELD/CODE)"
-                 : "%s has no field \"%.64s\"", kind->name, change->field);
-        return SAE_EINVAL;
-    }
-    field = ref.field;
-    if (!change->value)
-        return 0;
-    size_t len = strlen(change->value);
-    rc = sae_validate_ref(&ref, change->value, len, &canonical, why);
-    if (rc != 0) {
-        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "%s", why);
-        return SAE_EINVAL;
-    }
-    /* A writer stores canonical forms only; anything else would diverge between peers. */
-    rc = strcmp(canonical, change->value) == 0 ? 0 : SAE_EINVAL;
-    if (rc != 0)
-        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "%s: value is not in its canonical form",
-                 field->name);
-    sodium_memzero(canonical, strlen(canonical));
-    free(canonical);
-    return rc;
 }

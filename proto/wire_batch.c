@@ -35,7 +35,9 @@ int sae_batch_encode(const struct sae_batch *batch, const struct sae_limits *lim
     if (rc == 0)
         rc = check_batch(batch);
     if (rc == 0)
-        rc = wire_changes_to_pb(batch->changes, batch->change_count, limits, &groups);
+        rc = wire_changes_to_pb(batch->changes, batch->change_count, limits,
+                                wire_schema_out(batch->schema_version) >= SAE_WIRE_SCHEMA_SEALED,
+                                &groups);
     if (rc == 0) {
         pb.has_schema_version = 1;
         pb.schema_version = wire_schema_out(batch->schema_version);
@@ -70,7 +72,8 @@ int sae_batch_decode(const uint8_t *buf, size_t len, const struct sae_limits *li
     if (rc == 0 && !(batch = calloc(1, sizeof *batch)))
         rc = SAE_ENOMEM;
     if (rc == 0)
-        rc = wire_changes_from_pb(pb->groups, pb->n_groups, limits, &origin, &batch->changes,
+        rc = wire_changes_from_pb(pb->groups, pb->n_groups, limits, &origin,
+                                  pb->schema_version >= SAE_WIRE_SCHEMA_SEALED, &batch->changes,
                                   &batch->change_count);
     if (rc == 0) {
         batch->schema_version = pb->schema_version;
@@ -270,7 +273,7 @@ int sae_pull_response_encode(const struct sae_pull_response *resp,
     if (rc == 0)
         rc = wire_reviews_to_pb(resp->reviews, resp->review_count, limits, &reviews);
     if (rc == 0)
-        rc = wire_changes_to_pb(resp->changes, resp->change_count, limits, &groups);
+        rc = wire_changes_to_pb(resp->changes, resp->change_count, limits, false, &groups);
     if (rc == 0) {
         pb.has_schema_version = 1;
         pb.schema_version = wire_schema_out(resp->schema_version);
@@ -339,8 +342,8 @@ int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_li
         rc = wire_reviews_from_pb(pb->reviews, pb->n_reviews, limits, &resp->reviews,
                                   &resp->review_count);
     if (rc == 0)
-        rc = wire_changes_from_pb(pb->groups, pb->n_groups, limits, NULL, &resp->changes,
-                                  &resp->change_count);
+        rc = wire_changes_from_pb(pb->groups, pb->n_groups, limits, NULL, false,
+                                  &resp->changes, &resp->change_count);
     if (rc == 0) {
         resp->schema_version = pb->schema_version;
         resp->hub_clock = pb->has_hub_clock ? pb->hub_clock : 0;

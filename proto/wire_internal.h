@@ -72,15 +72,18 @@ struct wire_pb_changes {
     Sae__V1__FieldChange *fields;
     Sae__V1__FieldChange **field_ptrs;
 };
-/* Checks every change, then groups them. */
+/* Checks every change, then groups them. sealed_ok: the message may carry sealed values
+ * (a push of schema SAE_WIRE_SCHEMA_SEALED or later); else one is SAE_WIRE_EDECODE. */
 int wire_changes_to_pb(const struct sae_change *changes, size_t count,
-                       const struct sae_limits *limits, struct wire_pb_changes *out);
+                       const struct sae_limits *limits, bool sealed_ok,
+                       struct wire_pb_changes *out);
 void wire_pb_changes_free(struct wire_pb_changes *pb);
 /* Checks every group and change (counts first), then copies them out. With batch_origin,
- * also what a push batch requires: every change of that origin, seq strictly increasing. */
+ * also what a push batch requires: every change of that origin, seq strictly increasing.
+ * sealed_ok as for wire_changes_to_pb. */
 int wire_changes_from_pb(Sae__V1__ChangeGroup *const *groups, size_t group_count,
                          const struct sae_limits *limits, const uint64_t *batch_origin,
-                         struct sae_change **out, size_t *out_count);
+                         bool sealed_ok, struct sae_change **out, size_t *out_count);
 void wire_changes_free(struct sae_change *changes, size_t count);
 
 /* Field reviews in protobuf form, pointing into the C reviews (wire_review.c): checked

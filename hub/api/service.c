@@ -295,6 +295,16 @@ static int handle_push(struct exchange *x, const uint8_t *plain_bytes, size_t le
         sae_batch_free(batch);
         return fail(x, 400, SAE_STATUS_DECODE_FAILED, "the batch's origin is not its sender");
     }
+    /* Opened here, in memory, so that merging and validation see plain values as before. */
+    rc = sae_batch_open_sealed(batch, x->service->public_key, x->service->secret_key,
+                               &x->service->limits);
+    if (rc != 0) {
+        sae_batch_free(batch);
+        return rc == SAE_WIRE_EDECODE
+               ? fail(x, 400, SAE_STATUS_DECODE_FAILED, "a sealed value does not open with "
+                      "this hub's key to a value: the batch is refused whole")
+               : fail_wire(x, rc);
+    }
     struct merge_sender sender = {node->id, node->village, clock_offset(x, batch->clock),
                                   clock_is_wall(x, batch->clock)};
     struct merge_options options = {x->now_ms, x->service->drift_ms};

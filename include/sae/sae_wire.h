@@ -26,12 +26,14 @@
 
 /* The schema version this build writes, and the oldest it still reads (PROTOCOL.md section
  * 7: the hub takes pushes of schema 1 and refuses its pulls and enrollments). */
-#define SAE_WIRE_SCHEMA_VERSION 2u
+#define SAE_WIRE_SCHEMA_VERSION 3u
 #define SAE_WIRE_SCHEMA_VERSION_MIN 1u
 /* The oldest schema whose posts the hub lets pull and enroll (older ones may only push). */
 #define SAE_WIRE_SCHEMA_PULL_MIN 2u
 /* From this schema on, a request's clock is its sender's wall clock (before: its HLC). */
 #define SAE_WIRE_SCHEMA_WALL_CLOCK 2u
+/* From this schema on, a push may carry values sealed to the hub's key (sealed_value). */
+#define SAE_WIRE_SCHEMA_SEALED 3u
 
 /* Envelope message types (the type byte of the envelope header). */
 enum sae_message_type {
@@ -88,6 +90,10 @@ struct sae_change {
     char *author;              /* the person who made it; NULL = unknown (schema 1) */
     char *note;                /* a coordinator's note on a resolution; NULL = none */
     char *device;              /* the writing device's name, sent by the hub; NULL = none */
+    /* Schema 3, post -> hub only: the value sealed to the hub's public key (sae_sealed.h),
+     * sealed_len bytes; value is then NULL. NULL = the value travels as value. */
+    unsigned char *sealed_value;
+    size_t sealed_len;
 };
 
 /* PushBatch: every change has version.origin == origin, seq strictly increasing. */
@@ -212,6 +218,12 @@ int sae_batch_encode(const struct sae_batch *batch, const struct sae_limits *lim
 int sae_batch_decode(const uint8_t *buf, size_t len, const struct sae_limits *limits,
                      struct sae_batch **out);
 void sae_batch_free(struct sae_batch *batch);
+/* Opens every sealed_value of a decoded batch with the hub's key pair into value, which is
+ * then checked as a value on the wire is (sae_change_check). SAE_WIRE_EDECODE: a value
+ * that does not open (sealed to another key, damaged) or opens to a bad value; SAE_ENOMEM.
+ * On failure the batch keeps what was opened so far; the caller refuses it whole. */
+int sae_batch_open_sealed(struct sae_batch *batch, const uint8_t public_key[32],
+                          const uint8_t secret_key[32], const struct sae_limits *limits);
 
 int sae_push_ack_encode(const struct sae_push_ack *ack, const struct sae_limits *limits,
                         uint8_t **out, size_t *out_len);

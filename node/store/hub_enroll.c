@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/case_number.h"
+#include "store/hub_copy.h"
 #include "store/node_config.h"
 #include "store/node_village.h"
 
@@ -51,6 +52,9 @@ int hub_enroll_save(struct node_store *store, const struct hub_link *link,
     if (rc != 0)
         return rc;
     rc = hub_link_save(store, link);
+    /* The hub's key is known from now on: changes written before it get their copies. */
+    if (rc == 0)
+        rc = hub_copy_seal_pending(store->db);
     if (rc == 0 && link->device_name[0])
         rc = node_config_set_device_name(store, link->device_name);
     if (rc == 0 && link->device_index >= 0)

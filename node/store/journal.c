@@ -2,6 +2,7 @@
  * BEGIN IMMEDIATE, and shares one version: a command either happened or did not. */
 #include "sae/sae_db.h"
 #include "store/case_number.h"
+#include "store/hub_copy.h"
 #include "store/node_meta.h"
 #include "store/journal.h"
 #include "store/report_read.h"
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "sae/sae_validate.h"
+#include "sae/sae_wipe.h"
 #include "sae/sae_wire.h"
 
 struct change_writer {
@@ -20,11 +22,14 @@ struct change_writer {
     sqlite3_stmt *select_field;
     sae_hlc version;
     int64_t seen_cursor;
+    uint8_t hub_key[HUB_COPY_KEY_BYTES]; /* while hub_known: the copies' key */
+    bool hub_known;
 };
 
 static const char insert_journal_sql[] =
     "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
-    " base_origin, seen_cursor, author) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    " base_origin, seen_cursor, author, hub_sealed)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 /* What this post had pulled from the hub when it wrote: the hub tells edits that did not
  * see a delete (or each other) from those that did. */
 static const char pull_cursor_sql[] =
@@ -94,6 +99,8 @@ static int writer_start(struct change_writer *w, struct node_store *store,
         rc = node_store_next_version(store, &w->version);
     if (rc == 0)
         rc = read_pull_cursor(store, &w->seen_cursor);
+    if (rc == 0)
+        rc = hub_copy_key(store->db, cache, w->hub_key, &w->hub_known);
     if (rc != 0) {
         writer_finish(w);
         node_store_rollback(store);
@@ -192,6 +199,18 @@ static int upsert_field(sqlite3_stmt *f, const char *id, const char *field, cons
     return rc == 0 ? step_done(f) : rc;
 }
 
+/* ?11: the hub's copy of a sensitive value, once the hub's key is known (hub_copy.h); the
+ * caller frees *copy after the step (the binding does not copy it). */
+static int bind_hub_copy(struct change_writer *w, const char *kind, const char *field,
+                         const char *value, unsigned char **copy, size_t *len)
+{
+    int rc = w->hub_known ? hub_copy_seal(w->hub_key, kind, field, value, copy, len) : 0;
+    if (rc == 0)
+        rc = *copy ? sae_db_bind_blob(w->insert_journal, 11, *copy, *len)
+                   : sae_db_bind_null(w->insert_journal, 11);
+    return rc;
+}
+
 static int append_change(struct change_writer *w, const char *id, const char *kind,
                          const char *field, const char *value, const struct sae_version *base)
 {
@@ -203,8 +222,13 @@ static int append_change(struct change_writer *w, const char *id, const char *ki
         rc = sae_db_bind_ints(w->insert_journal, 5, ints, sizeof ints / sizeof ints[0]);
     if (rc == 0)
         rc = sae_db_bind_text(w->insert_journal, 10, w->store->author);
+    unsigned char *copy = NULL;
+    size_t copy_len = 0;
+    if (rc == 0)
+        rc = bind_hub_copy(w, kind, field, value, &copy, &copy_len);
     if (rc == 0)
         rc = step_done(w->insert_journal);
+    sae_wipe_free(copy, copy_len);
     if (rc != 0)
         return rc;
     int64_t seq = sae_db_last_rowid(w->store->db);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/hub_copy.h"
 #include "store/node_staff.h"
 #include "store/node_store_internal.h"
 #include "store/storage_key.h"
@@ -159,11 +160,16 @@ static const char *const migrations[] = {
      * to write the unclaimed secret into. */
     NODE_STAFF_KEY_MIGRATION
     "PRAGMA user_version = 10;",
+    /* 11: the hub's copy of unsent sensitive values (store/hub_copy.c), made for the changes
+     * not yet acknowledged by the step when the post has a bundle. */
+    HUB_COPY_MIGRATION
+    "PRAGMA user_version = 11;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate,
-                                              NULL, NULL, NULL, NULL, NULL};
+                                              NULL, NULL, NULL, NULL, NULL,
+                                              hub_copy_seal_pending};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");

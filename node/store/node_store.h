@@ -21,7 +21,7 @@
  * SQLite's default 2 MiB re-read its journal from the file on every Beranda (bench_post_app:
  * status 18 ms -> 4 ms of CPU). */
 #define NODE_PAGE_CACHE_KIB 65536
-#define NODE_SCHEMA_VERSION 10
+#define NODE_SCHEMA_VERSION 11
 /* A measured clock offset beyond this counts: new versions use the corrected time, pending
  * changes are re-dated, and status warns. Below it, the computer's own clock is used. */
 #define NODE_CLOCK_TOLERANCE_MS (10 * SAE_MS_PER_MINUTE)

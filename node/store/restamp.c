@@ -36,11 +36,13 @@ static const char floor_sql[] =
     "SELECT coalesce(max(version), 0) FROM journal j WHERE seq NOT IN (SELECT seq FROM redate)"
     " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)";
 
-/* A re-dated entry is the same person's change: it keeps the author of the one it re-dates. */
+/* A re-dated entry is the same person's change: it keeps the author of the one it re-dates,
+ * and the hub's copy of its value (hub_copy.h), which is the same value. */
 static const char insert_sql[] =
     "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
-    " base_origin, seen_cursor, restamp_of, author) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-    " ?9, ?10, (SELECT author FROM journal WHERE seq = ?10))";
+    " base_origin, seen_cursor, restamp_of, author, hub_sealed) VALUES (?1, ?2, ?3, ?4, ?5,"
+    " ?6, ?7, ?8, ?9, ?10, (SELECT author FROM journal WHERE seq = ?10),"
+    " (SELECT hub_sealed FROM journal WHERE seq = ?10))";
 
 /* The field's state again, now that its re-dated entry no longer counts. */
 static const char recompute_sql[] =

@@ -4,10 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/hub_copy.h"
 #include "store/journal.h"
 #include "store/node_meta.h"
 #include "store/report_read.h"
 #include "sae/sae_db.h"
+#include "sae/sae_sealed.h"
+#include "sae/sae_wire_limits.h"
 #include "sae/sae_wipe.h"
 
 /* Own changes not acknowledged, in seq order; each names the version it re-dates (0: none)
@@ -15,7 +18,7 @@
 static const char next_batch_sql[] =
     "SELECT seq, report_id, kind, field, value, version, base_version, base_origin,"
     " seen_cursor, coalesce((SELECT s.version FROM journal s WHERE s.seq = j.restamp_of), 0),"
-    " author FROM journal j WHERE origin = ?1 AND seq > ?2 AND origin_seq IS NULL"
+    " author, hub_sealed FROM journal j WHERE origin = ?1 AND seq > ?2 AND origin_seq IS NULL"
     " AND seq NOT IN (SELECT seq FROM set_aside)"
     " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
     " ORDER BY seq LIMIT ?3";
@@ -27,8 +30,16 @@ static const char last_own_seq_sql[] =
 static const char set_last_error_sql[] =
     "UPDATE meta SET value = ?1 WHERE key = '" NODE_META_LAST_ERROR "'";
 
+struct hub_key {
+    uint8_t key[HUB_COPY_KEY_BYTES];
+    bool known;
+};
+
 /* What a change costs in a batch besides its value: ids, versions, framing. */
 #define BATCH_CHANGE_OVERHEAD_BYTES 128
+/* A sealed value does not compress: it costs as many times its bytes as the envelope limit
+ * (what travels, compressed) is smaller than the inflated one the budget is a share of. */
+#define BATCH_SEALED_COST_FACTOR (SAE_WIRE_INFLATED_BYTES / SAE_WIRE_ENVELOPE_BYTES)
 
 int sync_state_acked_seq(struct node_store *store, int64_t *out)
 {
@@ -110,9 +121,49 @@ int sync_state_last_own_seq(struct node_store *store, int64_t *out)
     return sae_db_query_int(store->db, &store->statements, last_own_seq_sql, &origin, 1, out);
 }
 
-static int row_to_change(sqlite3_stmt *stmt, uint64_t origin, struct sae_change *c)
+/* A sensitive value travels as the hub's copy (hub_copy.h), never as itself. A change with
+ * no copy (sent before and sent again, since the hub restored from a backup lacked it) is
+ * sealed now from its value. */
+static int sealed_for_hub(sqlite3_stmt *stmt, const struct hub_key *hub, struct sae_change *c)
+{
+    const void *copy = sqlite3_column_blob(stmt, 11);
+    int len = sqlite3_column_bytes(stmt, 11);
+    if (!c->value || !hub_copy_sensitive(c->kind, c->field))
+        return 0;
+    if (copy && len > 0) {
+        if (!(c->sealed_value = malloc((size_t)len)))
+            return SAE_ENOMEM;
+        memcpy(c->sealed_value, copy, (size_t)len);
+        c->sealed_len = (size_t)len;
+    } else {
+        if (!hub->known)
+            return SAE_ENOTFOUND;
+        int rc = hub_copy_seal(hub->key, c->kind, c->field, c->value, &c->sealed_value,
+                               &c->sealed_len);
+        if (rc != 0)
+            return rc;
+    }
+    sae_wipe_free_string(c->value);
+    c->value = NULL;
+    return 0;
+}
+
+static size_t change_cost(sqlite3_stmt *stmt)
+{
+    size_t value = (size_t)sqlite3_column_bytes(stmt, 4);
+    size_t sealed = (size_t)sqlite3_column_bytes(stmt, 11);
+    if (sealed == 0 && value > 0 && hub_copy_sensitive((const char *)sqlite3_column_text(stmt, 2),
+                                                       (const char *)sqlite3_column_text(stmt, 3)))
+        sealed = value + SAE_SEALED_OVERHEAD;
+    size_t cost = sealed ? sealed * BATCH_SEALED_COST_FACTOR : value;
+    return cost + BATCH_CHANGE_OVERHEAD_BYTES;
+}
+
+static int row_to_change(sqlite3_stmt *stmt, const struct hub_key *hub, uint64_t origin,
+                         struct sae_change *c)
 {
     const char *id = (const char *)sqlite3_column_text(stmt, 1);
+    memset(c, 0, sizeof *c);
     c->seq = (uint64_t)sqlite3_column_int64(stmt, 0);
     if (!id || sae_id_parse(id, &c->report_id) != 0)
         return SAE_ECORRUPT;
@@ -130,6 +181,8 @@ static int row_to_change(sqlite3_stmt *stmt, uint64_t origin, struct sae_change 
         rc = sae_db_column_dup(stmt, 10, &c->author);
     if (rc == 0 && !(c->kind && c->field))
         rc = SAE_ECORRUPT; /* NOT NULL columns */
+    if (rc == 0)
+        rc = sealed_for_hub(stmt, hub, c);
     return rc;
 }
 
@@ -139,7 +192,10 @@ int sync_state_next_batch(struct node_store *store, size_t max_changes, size_t v
     sqlite3_stmt *stmt = NULL;
     int64_t acked = 0;
     size_t used = 0, taken = 0;
+    struct hub_key hub = {.known = false};
     int rc = sync_state_acked_seq(store, &acked);
+    if (rc == 0)
+        rc = hub_copy_key(store->db, &store->statements, hub.key, &hub.known);
     if (rc == 0)
         rc = sae_db_prepare_cached(store->db, &store->statements, next_batch_sql, &stmt);
     if (rc == 0) {
@@ -147,12 +203,12 @@ int sync_state_next_batch(struct node_store *store, size_t max_changes, size_t v
         rc = sae_db_bind_ints(stmt, 1, params, 3);
     }
     while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
-        size_t cost = (size_t)sqlite3_column_bytes(stmt, 4) + BATCH_CHANGE_OVERHEAD_BYTES;
+        size_t cost = change_cost(stmt);
         rc = 0;
         if (taken > 0 && used + cost > value_budget)
             break;
         used += cost;
-        rc = row_to_change(stmt, store->origin, &out[taken++]);
+        rc = row_to_change(stmt, &hub, store->origin, &out[taken++]);
     }
     sae_db_reset(stmt);
     /* Rows already copied stay counted, so that the caller frees them on failure too. */
@@ -168,6 +224,9 @@ int sync_state_record_ack(struct node_store *store, uint64_t upto,
     int rc = sync_state_acked_seq(store, &acked);
     if (rc == 0 && (int64_t)upto > acked)
         rc = sae_db_set_meta_int(store->db, NODE_META_ACKED_SEQ, (int64_t)upto);
+    /* The hub holds them now: its copies have no use left on this disk. */
+    if (rc == 0)
+        rc = hub_copy_drop_acked(store, acked, (int64_t)upto);
     for (size_t i = 0; rc == 0 && i < refusal_count; i++) {
         sqlite3_stmt *stmt = NULL;
         rc = sae_db_prepare_cached(store->db, &store->statements, set_aside_sql, &stmt);

@@ -25,9 +25,11 @@
 #include <time.h>
 
 #include "bench_hub_support.h"
+#include "store/hub_enroll.h"
 #include "store/journal.h"
 #include "store/node_store.h"
 #include "sae/sae_catalogue.h"
+#include "sae/sae_envelope.h"
 #include "sae/sae_error.h"
 #include "sae/sae_id.h"
 #include "sae/sae_validate.h"
@@ -324,6 +326,7 @@ static const char raw_schema[] =
 
 struct writers {
     struct node_store *store; /* the node, as sae-node opens it */
+    struct node_store *enrolled; /* the same with a bundle: sensitive values get hub copies */
     sqlite3 *raw;             /* the baseline */
     sqlite3_stmt *raw_begin, *raw_insert, *raw_commit;
 };
@@ -335,6 +338,32 @@ static void writers_close(struct writers *w)
     sqlite3_finalize(w->raw_commit);
     sqlite3_close(w->raw);
     node_store_close(w->store);
+    node_store_close(w->enrolled);
+}
+
+/* dir-hub: a node holding a bundle's hub key, so that journal_add seals the hub's copy of
+ * every sensitive value (node/store/hub_copy.c). */
+static int enrolled_open(const char *node_dir, struct writers *w, struct sae_message *why)
+{
+    char dir[PATH_MAX + 32];
+    struct hub_link link = {.url = "https://127.0.0.1:1", .certificate = "",
+                            .device_index = -1};
+    unsigned char secret[32];
+    snprintf(dir, sizeof dir, "%s-hub", node_dir);
+    crypto_box_keypair(link.public_key, secret);
+    sodium_memzero(secret, sizeof secret);
+    int rc = sae_origin_from_public_key(link.public_key, &link.hub_id);
+    if (rc == 0)
+        rc = node_store_create(dir, VILLAGE, why);
+    if (rc == 0)
+        rc = node_store_open(dir, NODE_BUSY_TIMEOUT_MS_DEFAULT, &w->enrolled, why);
+    if (rc == 0)
+        rc = node_store_set_author(w->enrolled, "Siti Rahayu");
+    if (rc == 0) {
+        snprintf(link.village, sizeof link.village, "%s", w->enrolled->village);
+        rc = hub_enroll_save(w->enrolled, &link, why);
+    }
+    return rc;
 }
 
 static int raw_open(const char *path, struct writers *w, struct sae_message *why)
@@ -369,6 +398,8 @@ static int writers_open(const char *node_dir, const char *raw_path, struct write
         rc = node_store_set_author(w.store, "Siti Rahayu");
     if (rc == 0)
         rc = raw_open(raw_path, &w, why);
+    if (rc == 0)
+        rc = enrolled_open(node_dir, &w, why);
     if (rc != 0) {
         writers_close(&w);
         return rc;
@@ -430,16 +461,16 @@ static int raw_insert_report(struct writers *w, const struct report_rows *r, int
 
 /* ---- the measurement ------------------------------------------------------------------ */
 
-/* Reports [from, to) through journal_add, timed. */
-static int journal_chunk(struct writers *w, const struct dataset *d, size_t from, size_t to,
-                         struct run_result *result, struct sae_message *why)
+/* Reports [from, to) through journal_add into store, timed. */
+static int journal_chunk(struct node_store *store, const struct dataset *d, size_t from,
+                         size_t to, struct run_result *result, struct sae_message *why)
 {
     char id[SAE_ID_TEXT_LEN + 1];
     uint64_t written = bytes_written();
     double start = now_seconds();
     int rc = 0;
     for (size_t r = from; rc == 0 && r < to; r++)
-        rc = journal_add(w->store, d->kind, d->reports[r].changes, FIELD_COUNT, id, why);
+        rc = journal_add(store, d->kind, d->reports[r].changes, FIELD_COUNT, id, why);
     result->seconds += now_seconds() - start;
     result->bytes_written += bytes_written() - written;
     result->reports += rc == 0 ? to - from : 0;
@@ -477,7 +508,8 @@ static int check_rows(sqlite3 *db, const char *what, size_t reports, struct sae_
 /* Alternates chunks of reports between the two writers, so that both see the same disk
  * and the same load from other programs, until every report is in or the budget is spent. */
 static int run_both(const char *node_dir, const char *raw_path, const struct dataset *d,
-                    struct run_result *journal, struct run_result *raw, struct sae_message *why)
+                    struct run_result *journal, struct run_result *raw,
+                    struct run_result *enrolled, struct sae_message *why)
 {
     struct writers w;
     int rc = writers_open(node_dir, raw_path, &w, why);
@@ -487,14 +519,18 @@ static int run_both(const char *node_dir, const char *raw_path, const struct dat
         size_t to = from + CHUNK_REPORTS < d->count ? from + CHUNK_REPORTS : d->count;
         if (journal->seconds + raw->seconds > BUDGET_SECONDS)
             break;
-        rc = journal_chunk(&w, d, from, to, journal, why);
+        rc = journal_chunk(w.store, d, from, to, journal, why);
         if (rc == 0)
             rc = raw_chunk(&w, d, from, to, raw, why);
+        if (rc == 0)
+            rc = journal_chunk(w.enrolled, d, from, to, enrolled, why);
     }
     if (rc == 0)
         rc = check_rows(w.store->db, "the node's journal", journal->reports, why);
     if (rc == 0)
         rc = check_rows(w.raw, "the raw table", raw->reports, why);
+    if (rc == 0)
+        rc = check_rows(w.enrolled->db, "the enrolled node's journal", enrolled->reports, why);
     writers_close(&w);
     return rc;
 }
@@ -519,7 +555,7 @@ static int fail(const char *what, int rc, const struct sae_message *why)
 }
 
 static void print_results(size_t wanted, const struct run_result *journal,
-                          const struct run_result *raw)
+                          const struct run_result *raw, const struct run_result *enrolled)
 {
     if (journal->reports < wanted)
         printf("bench_journal: time budget reached after %zu reports\n", journal->reports);
@@ -531,6 +567,10 @@ static void print_results(size_t wanted, const struct run_result *journal,
     double raw_rate = (double)raw->reports / raw->seconds;
     printf("journal add: %.0f reports/s; raw sqlite insert: %.0f reports/s; ratio %.2f\n",
            journal_rate, raw_rate, journal_rate / raw_rate);
+    double enrolled_rate = (double)enrolled->reports / enrolled->seconds;
+    printf("journal add with the hub's sealed copies (a post with a bundle): %.0f reports/s; "
+           "without: %.0f; ratio %.2f\n", enrolled_rate, journal_rate,
+           enrolled_rate / journal_rate);
 }
 
 int main(void)
@@ -539,7 +579,7 @@ int main(void)
     struct dataset d = {0};
     char scratch[PATH_MAX], node_dir[PATH_MAX + 16], raw_path[PATH_MAX + 16];
     struct statfs fs;
-    struct run_result journal = {0}, raw = {0};
+    struct run_result journal = {0}, raw = {0}, enrolled = {0};
     size_t wanted = 0;
     if (hb_env_count("BENCH_REPORTS", REPORTS_DEFAULT, REPORTS_MAX, &wanted) != 0) {
         fprintf(stderr, "bench_journal: BENCH_REPORTS must be a number from 1 to %d\n",
@@ -565,7 +605,7 @@ int main(void)
                ? " (tmpfs: fsync is free here, set TMPDIR to a disk)"
                : "");
     fflush(stdout);
-    rc = run_both(node_dir, raw_path, &d, &journal, &raw, &why);
+    rc = run_both(node_dir, raw_path, &d, &journal, &raw, &enrolled, &why);
     dataset_free(&d);
     if (remove_tree(scratch) != 0 && rc == 0) {
         sae_message_set(&why, "cannot remove %s", scratch);
@@ -573,6 +613,6 @@ int main(void)
     }
     if (rc != 0)
         return fail("benchmark", rc, &why);
-    print_results(wanted, &journal, &raw);
+    print_results(wanted, &journal, &raw, &enrolled);
     return 0;
 }

@@ -1,6 +1,8 @@
 /* Wire benchmark: for batches of 1,000 realistic changes (bench_dataset.h), the bytes a
  * sealed push batch takes on the wire per change, beside the same changes as JSON lines
- * compressed like `gzip -9`; and seal+open throughput beside zlib alone on the same bytes.
+ * compressed like `gzip -9`, and beside the same batch with its sensitive values sealed to
+ * the hub's key (schema 3's sealed_value); and seal+open throughput beside zlib alone on the
+ * same bytes.
  * Prints figures only; it asserts nothing about speed. */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -16,7 +18,11 @@
 
 #include "bench_dataset.h"
 #include "sae/sae_envelope.h"
+#include "store/hub_copy.h"
+#include "sae/sae_borrow.h"
 #include "sae/sae_error.h"
+#include "sae/sae_sealed.h"
+#include "sae/sae_wipe.h"
 #include "sae/sae_wire.h"
 
 #define BATCHES 20
@@ -111,6 +117,7 @@ struct totals {
     size_t plain_changes, plain_wire, plain_json_gz; /* without free-text fields */
     size_t text_raw, text_gz;                         /* the free text alone */
     size_t anonymous_wire; /* the same batches without authors, as schema 1 sent them */
+    size_t sealed_wire, sealed_values; /* sensitive values sealed to the hub (schema 3) */
     double seal_open_s, zlib_s, full_s;
 };
 
@@ -163,27 +170,59 @@ static void measure_structure(const struct sae_change *changes, const struct key
     sae_wire_buffer_free(pb, pb_len);
 }
 
+/* The bytes of CHANGES changes as a sealed push batch (a variant of the run's batches). */
+static size_t envelope_bytes(const struct sae_change *variant, sae_hlc clock,
+                             const struct keys *k, const struct sae_limits *limits,
+                             const char *what)
+{
+    uint8_t *pb, *env;
+    size_t pb_len, env_len;
+    struct sae_batch batch = {.origin = k->post_id, .changes = sae_borrow(variant),
+                              .change_count = CHANGES, .clock = clock};
+    if (sae_batch_encode(&batch, limits, &pb, &pb_len) != 0 ||
+        sae_envelope_seal(pb, pb_len, SAE_MSG_PUSH_BATCH, k->post_id, k->post_sk, k->hub_pk,
+                          limits, &env, &env_len) != 0)
+        die(what, SAE_EINVAL);
+    free(env);
+    sae_wire_buffer_free(pb, pb_len);
+    return env_len;
+}
+
 /* What naming people costs on the wire: the batch sealed again with every author left out,
  * the baseline of the same run. */
 static void measure_anonymous(const struct sae_change *changes, const struct keys *k,
                               const struct sae_limits *limits, struct totals *t)
 {
     static struct sae_change anonymous[CHANGES];
-    uint8_t *pb, *env;
-    size_t pb_len, env_len;
     for (size_t i = 0; i < CHANGES; i++) {
         anonymous[i] = changes[i];
         anonymous[i].author = NULL;
     }
-    struct sae_batch batch = {.origin = k->post_id, .changes = anonymous,
-                              .change_count = CHANGES, .clock = changes[CHANGES - 1].version.hlc};
-    if (sae_batch_encode(&batch, limits, &pb, &pb_len) != 0 ||
-        sae_envelope_seal(pb, pb_len, SAE_MSG_PUSH_BATCH, k->post_id, k->post_sk, k->hub_pk,
-                          limits, &env, &env_len) != 0)
-        die("anonymous", SAE_EINVAL);
-    t->anonymous_wire += env_len;
-    free(env);
-    sae_wire_buffer_free(pb, pb_len);
+    t->anonymous_wire += envelope_bytes(anonymous, changes[CHANGES - 1].version.hlc, k, limits,
+                                        "anonymous");
+}
+
+/* What sealing the sensitive values to the hub's key costs on the wire: the batch sealed
+ * again with each of them as a sealed_value, against the plain batch of the same run. */
+static void measure_sealed_values(const struct sae_change *changes, const struct keys *k,
+                                  const struct sae_limits *limits, struct totals *t)
+{
+    static struct sae_change sealed[CHANGES];
+    for (size_t i = 0; i < CHANGES; i++) {
+        sealed[i] = changes[i];
+        if (!changes[i].value || !hub_copy_sensitive(changes[i].kind, changes[i].field))
+            continue;
+        int rc = sae_sealed_seal(k->hub_pk, changes[i].value, strlen(changes[i].value),
+                                 &sealed[i].sealed_value, &sealed[i].sealed_len);
+        if (rc != 0)
+            die("seal value", rc);
+        sealed[i].value = NULL;
+        t->sealed_values++;
+    }
+    t->sealed_wire += envelope_bytes(sealed, changes[CHANGES - 1].version.hlc, k, limits,
+                                     "sealed values");
+    for (size_t i = 0; i < CHANGES; i++)
+        sae_wipe_free(sealed[i].sealed_value, sealed[i].sealed_len);
 }
 
 static void measure_batch(struct bench_dataset *d, const struct keys *k,
@@ -257,6 +296,7 @@ static void measure_batch(struct bench_dataset *d, const struct keys *k,
 
     measure_structure(changes, k, limits, t);
     measure_anonymous(changes, k, limits, t);
+    measure_sealed_values(changes, k, limits, t);
     free(scratch);
     free(json);
     sae_wire_buffer_free(pb, pb_len);
@@ -303,6 +343,10 @@ int main(void)
     printf("  wire without authors       %8.1f bytes/change; with / without %.3f (%+.1f "
            "bytes/change for naming the person)\n", anonymous, wire / anonymous,
            wire - anonymous);
+    double sealed = (double)t.sealed_wire / n;
+    printf("  wire, sensitive values sealed to the hub %8.1f bytes/change; sealed / plain "
+           "%.3f (%.1f%% of changes sealed)\n", sealed, sealed / wire,
+           100.0 * (double)t.sealed_values / n);
     double pw = (double)t.plain_wire / (double)t.plain_changes;
     double pj = (double)t.plain_json_gz / (double)t.plain_changes;
     printf("  without narratives and notes: wire %.1f, JSON gzip -9 %.1f bytes/change, ratio "

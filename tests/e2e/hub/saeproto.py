@@ -53,7 +53,7 @@ INFLATED_BYTES = 8 * 1024 * 1024
 CHANGES_PER_MESSAGE = 1000
 
 # Section 7: the schema this client speaks, and the oldest the hub still takes (pushes only).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_VERSION_MIN = 1
 # Section 5: a change group's author and a coordinator's note, bytes of UTF-8 on one line.
 AUTHOR_BYTES = 100
@@ -241,6 +241,8 @@ class Change:
     author: object = None  # str, or None (schema 1: unknown)
     note: object = None    # a coordinator's note on a resolution
     device: object = None  # the writing device's name, as the hub sends it in a pull
+    sealed_value: object = None  # schema 3: bytes, the value sealed to the hub's key (value
+                                 # then None; seal_value)
 
     @property
     def version(self):
@@ -274,6 +276,8 @@ def group_changes(changes):
         fc = groups[-1].changes.add(field=c.field.encode())
         if c.value is not None:
             fc.value = c.value.encode("utf-8")
+        if c.sealed_value is not None:
+            fc.sealed_value = c.sealed_value
         if c.base_hlc:
             fc.base_hlc = c.base_hlc
         if c.base_origin:
@@ -282,6 +286,15 @@ def group_changes(changes):
             fc.seq = c.seq
         previous_seq, first = c.seq, False
     return groups
+
+
+def seal_value(public_key, text):
+    """A value sealed to a public key (STORAGE_KEYS.md section 3): version 1, the first 4
+    bytes of BLAKE2b-256 of the key, then crypto_box_seal of the UTF-8 bytes."""
+    tag = hashlib.blake2b(public_key, digest_size=32).digest()[:4]
+    sealed = nacl.public.SealedBox(nacl.public.PublicKey(public_key)).encrypt(
+        text.encode("utf-8"))
+    return bytes([1]) + tag + sealed
 
 
 def expand_groups(groups):
@@ -303,7 +316,9 @@ def expand_groups(groups):
                               hlc=g.hlc, origin=g.origin, seq=seq, base_hlc=fc.base_hlc,
                               base_origin=fc.base_origin, seen_cursor=g.seen_cursor,
                               supersedes=g.supersedes, author=_text_of(g, "author"),
-                              note=_text_of(g, "note"), device=_text_of(g, "device")))
+                              note=_text_of(g, "note"), device=_text_of(g, "device"),
+                              sealed_value=(bytes(fc.sealed_value)
+                                            if fc.HasField("sealed_value") else None)))
             previous_seq = seq
     return out
 

@@ -182,7 +182,8 @@ def rule_breaking_batches(device):
     case = saeproto.new_report_id()
     good = device.write(case, "case", NEW_CASE)
     batch = lambda changes, **kw: device.push_batch(changes, **kw)
-    out = [("schema version 3", batch(good, schema_version=3), 400,
+    newer = saeproto.SCHEMA_VERSION + 1
+    out = [("a newer schema version", batch(good, schema_version=newer), 400,
             STATUS["UNSUPPORTED_SCHEMA"]),
            ("schema version absent", batch(good, schema_version=0), 400,
             STATUS["UNSUPPORTED_SCHEMA"]),

@@ -65,13 +65,16 @@ class RefusingHub:
 
 
 @pytest.mark.parametrize("schema,words", [
-    # A hub of schema 1 refusing schema 2.
+    # A hub of schema 1 refusing schema 3, and one of schema 2 (before sealed values,
+    # PROTOCOL.md section 7): both older than this post.
     (1, ["is older than this sae-node", "protocol schema 1", "ask the district to update "
          "sae-hub", "nothing was lost"]),
-    # A hub that takes schema 2 no more for this request, answering in it (as this hub
+    (2, ["is older than this sae-node", "protocol schema 2", "ask the district to update "
+         "sae-hub", "nothing was lost"]),
+    # A hub that takes schema 3 no more for this request, answering in it (as this hub
     # answers a schema-1 pull), and one whose answer is of a schema this post cannot read.
-    (2, ["update sae-node", "needs a newer one", "schema version not supported"]),
-    (3, ["update sae-node", "speaks a newer protocol", "5 change(s) wait"]),
+    (3, ["update sae-node", "needs a newer one", "schema version not supported"]),
+    (4, ["update sae-node", "speaks a newer protocol", "5 change(s) wait"]),
 ])
 def test_sync_says_which_side_to_update(hub, tmp_path, schema, words):
     post = saenode.init(str(tmp_path / "post"))

@@ -73,7 +73,8 @@ def test_schema_2_pull_carries_authors_devices_and_a_coordinators_note(hub, enro
            "--note", "ditelepon: kasus masih aktif")
     hub_name = hub.query("SELECT value FROM meta WHERE key = 'name'")[0][0]
     got, pages = reader.pull_all()
-    assert pages[-1].type == PULL_RESPONSE and pages[-1].message.schema_version == 2
+    assert pages[-1].type == PULL_RESPONSE
+    assert pages[-1].message.schema_version == saeproto.SCHEMA_VERSION
     resolution = [c for c in got if c.origin == hub.hub_id]
     assert [(c.author, c.note, c.device) for c in resolution] == [
         ("Bu Ani", "ditelepon: kasus masih aktif", hub_name)]
@@ -108,7 +109,7 @@ def test_a_newer_post_is_answered_in_the_hubs_newest_version(hub, enroll):
     nearest version it does (its newest for a newer post), naming what it speaks."""
     device = enroll(hub, "Sumberanyar")
     changes = device.write(saeproto.new_report_id(), "case", NEW_CASE)
-    answer = device.push(changes, schema_version=3)
+    answer = device.push(changes, schema_version=4)
     assert answer.status == 400 and answer.type == ERROR_STATUS, answer
-    assert answer.code == STATUS["UNSUPPORTED_SCHEMA"] and answer.message.schema_version == 2
-    assert b"this hub speaks protocol schema 1 to 2" in answer.message.message, answer
+    assert answer.code == STATUS["UNSUPPORTED_SCHEMA"] and answer.message.schema_version == 3
+    assert b"this hub speaks protocol schema 1 to 3" in answer.message.message, answer

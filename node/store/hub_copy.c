@@ -1,0 +1,117 @@
+/* The hub's copy of unsent sensitive values (hub_copy.h). */
+#include "store/hub_copy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/node_meta.h"
+#include "sae/sae_catalogue.h"
+#include "sae/sae_db.h"
+#include "sae/sae_error.h"
+#include "sae/sae_sealed.h"
+#include "sae/sae_wipe.h"
+
+static const char hub_key_sql[] = "SELECT public_key FROM hub WHERE id = 1";
+/* Own changes (origin_seq NULL) past the acknowledged mark. */
+static const char pending_sql[] =
+    "SELECT seq, kind, field, value FROM journal WHERE seq > ?1 AND origin_seq IS NULL"
+    " AND value IS NOT NULL";
+static const char set_copy_sql[] = "UPDATE journal SET hub_sealed = ?2 WHERE seq = ?1";
+static const char drop_sql[] =
+    "UPDATE journal SET hub_sealed = NULL WHERE seq > ?1 AND seq <= ?2 AND hub_sealed IS NOT NULL";
+
+bool hub_copy_sensitive(const char *kind, const char *field)
+{
+    const struct sae_kind *k;
+    struct sae_field_ref ref;
+    if (!kind || !field || sae_catalogue_find_kind(kind, &k) != 0 ||
+        sae_catalogue_resolve(k, field, &ref) != 0)
+        return false;
+    return ref.field->sensitive && !ref.element;
+}
+
+int hub_copy_key(sqlite3 *db, struct sae_db_cache *cache, uint8_t key[HUB_COPY_KEY_BYTES],
+                 bool *known)
+{
+    uint8_t found[HUB_COPY_KEY_BYTES];
+    int rc = sae_db_query_blob(db, cache, hub_key_sql, NULL, found, sizeof found);
+    *known = rc == 0;
+    if (rc == 0)
+        memcpy(key, found, sizeof found);
+    return rc == SAE_ENOTFOUND ? 0 : rc;
+}
+
+int hub_copy_seal(const uint8_t key[HUB_COPY_KEY_BYTES], const char *kind, const char *field,
+                  const char *value, unsigned char **out, size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    if (!value || !hub_copy_sensitive(kind, field))
+        return 0;
+    return sae_sealed_seal(key, value, strlen(value), out, out_len);
+}
+
+static int store_copy(sqlite3_stmt *set, int64_t seq, const unsigned char *copy, size_t len)
+{
+    int rc = sae_db_bind_int(set, 1, seq);
+    if (rc == 0)
+        rc = copy ? sae_db_bind_blob(set, 2, copy, len) : sae_db_bind_null(set, 2);
+    if (rc == 0)
+        rc = sae_db_step_done(set);
+    sae_db_reset(set);
+    return rc;
+}
+
+static int seal_rows(sqlite3_stmt *rows, sqlite3_stmt *set, const uint8_t key[HUB_COPY_KEY_BYTES])
+{
+    int rc;
+    while ((rc = sae_db_step(rows)) == SAE_DB_ROW) {
+        unsigned char *copy = NULL;
+        size_t len = 0;
+        const char *kind = (const char *)sqlite3_column_text(rows, 1);
+        const char *field = (const char *)sqlite3_column_text(rows, 2);
+        const char *value = (const char *)sqlite3_column_text(rows, 3);
+        if (!hub_copy_sensitive(kind, field))
+            continue;
+        rc = hub_copy_seal(key, kind, field, value, &copy, &len);
+        if (rc == 0)
+            rc = store_copy(set, sqlite3_column_int64(rows, 0), copy, len);
+        sae_wipe_free(copy, len);
+        if (rc != 0)
+            return rc;
+    }
+    return rc;
+}
+
+int hub_copy_seal_pending(sqlite3 *db)
+{
+    uint8_t key[HUB_COPY_KEY_BYTES];
+    bool known = false;
+    int64_t acked = 0;
+    sqlite3_stmt *rows = NULL, *set = NULL;
+    int rc = hub_copy_key(db, NULL, key, &known);
+    if (rc != 0 || !known)
+        return rc;
+    rc = sae_db_meta_int(db, NODE_META_ACKED_SEQ, &acked);
+    if (rc == SAE_ENOTFOUND)
+        rc = 0;
+    if (rc == 0)
+        rc = sae_db_prepare(db, pending_sql, &rows);
+    if (rc == 0)
+        rc = sae_db_prepare(db, set_copy_sql, &set);
+    if (rc == 0)
+        rc = sae_db_bind_int(rows, 1, acked);
+    if (rc == 0)
+        rc = seal_rows(rows, set, key);
+    sae_db_finalize(rows);
+    sae_db_finalize(set);
+    return rc;
+}
+
+int hub_copy_drop_acked(struct node_store *store, int64_t from, int64_t upto)
+{
+    const int64_t params[] = {from, upto};
+    if (upto <= from)
+        return 0;
+    return sae_db_run(store->db, &store->statements, drop_sql, params, 2);
+}

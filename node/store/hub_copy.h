@@ -1,0 +1,49 @@
+/* The hub's copy of values still to be sent: each change this post writes to a field the
+ * catalogue marks sensitive is also kept sealed to the hub's public key (journal.hub_sealed,
+ * node migration 11; this module owns the column), the push sends that copy
+ * (FieldChange.sealed_value, protocol schema 3), and the copy is dropped once the hub
+ * acknowledges the change. A copy is made whenever such a value is written and the hub's key
+ * is known (from the enrollment bundle); saving a bundle, and the migration, seal the copies
+ * of every change not yet acknowledged from the journal's value. */
+#ifndef NODE_HUB_COPY_H
+#define NODE_HUB_COPY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "store/node_store.h"
+
+/* The journal stays append-only in all it records: the trigger of migration 1 is narrowed
+ * to every column but the copy, which is made and dropped in place. */
+#define HUB_COPY_MIGRATION \
+    "ALTER TABLE journal ADD COLUMN hub_sealed BLOB;" \
+    "DROP TRIGGER journal_no_update;" \
+    "CREATE TRIGGER journal_no_update BEFORE UPDATE OF seq, report_id, kind, field, value," \
+    "  version, origin, base_version, base_origin, origin_seq, seen_cursor, restamp_of," \
+    "  author, note, device ON journal" \
+    "  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
+#define HUB_COPY_KEY_BYTES 32u
+
+/* Whether a change of kind's field travels sealed (the catalogue's sensitive mark; set
+ * elements and the tombstone never do). */
+bool hub_copy_sensitive(const char *kind, const char *field);
+/* The hub's public key from the saved bundle; *known false (key untouched) without one.
+ * cache: the store's statement cache, or NULL (a migration's step). */
+int hub_copy_key(sqlite3 *db, struct sae_db_cache *cache, uint8_t key[HUB_COPY_KEY_BYTES],
+                 bool *known);
+/* *out (malloc'd, *out_len bytes): value sealed to key when kind's field is sensitive and
+ * value is set; else *out NULL. SAE_ENOMEM, SAE_ECRYPTO. */
+int hub_copy_seal(const uint8_t key[HUB_COPY_KEY_BYTES], const char *kind, const char *field,
+                  const char *value, unsigned char **out, size_t *out_len);
+/* Seals again the copy of every own change the hub has not acknowledged, from its value,
+ * to the saved hub key (nothing without one). Called inside a write transaction: when a
+ * bundle is saved, and as node migration 11's step. */
+int hub_copy_seal_pending(sqlite3 *db);
+/* Drops (NULL, secure_delete zeroing the old bytes) the copies of changes from < seq <= upto:
+ * the hub acknowledged them. */
+int hub_copy_drop_acked(struct node_store *store, int64_t from, int64_t upto);
+
+#endif

@@ -1,0 +1,107 @@
+/* What a change's value must be beyond the wire's own rules: a value of its catalogue field
+ * (hub and post check it before applying), and a value sealed to the hub's key opened. */
+#include "wire_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "sae/sae_catalogue.h"
+#include "sae/sae_error.h"
+#include "sae/sae_sealed.h"
+#include "sae/sae_validate.h"
+#include "sae/sae_wipe.h"
+
+/* The opened bytes become the change's value only when they are what a plain value on the
+ * wire may be (no NUL inside: sae_change_check measures values by strlen). */
+static int open_one(struct sae_change *c, const uint8_t public_key[32],
+                    const uint8_t secret_key[32], const struct sae_limits *limits)
+{
+    char *plain = NULL;
+    size_t len = 0;
+    if (sae_sealed_open(public_key, secret_key, c->sealed_value, c->sealed_len, &plain,
+                        &len) != 0)
+        return SAE_WIRE_EDECODE;
+    if (strlen(plain) != len) {
+        sae_wipe_free(plain, len);
+        return SAE_WIRE_EDECODE;
+    }
+    unsigned char *sealed = c->sealed_value;
+    size_t sealed_len = c->sealed_len;
+    c->value = plain;
+    c->sealed_value = NULL;
+    c->sealed_len = 0;
+    int rc = sae_change_check(c, limits);
+    if (rc != 0) {
+        c->value = NULL;
+        c->sealed_value = sealed;
+        c->sealed_len = sealed_len;
+        sae_wipe_free(plain, len);
+        return rc == SAE_WIRE_ELIMIT ? rc : SAE_WIRE_EDECODE;
+    }
+    sodium_memzero(sealed, sealed_len);
+    free(sealed);
+    return 0;
+}
+
+int sae_batch_open_sealed(struct sae_batch *batch, const uint8_t public_key[32],
+                          const uint8_t secret_key[32], const struct sae_limits *limits)
+{
+    if (!batch || !public_key || !secret_key || !limits)
+        return SAE_EINVAL;
+    for (size_t i = 0; i < batch->change_count; i++) {
+        if (!batch->changes[i].sealed_value)
+            continue;
+        int rc = open_one(&batch->changes[i], public_key, secret_key, limits);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int sae_change_check_catalogue(const struct sae_change *change,
+                               char message[SAE_CHANGE_MESSAGE_BYTES])
+{
+    const struct sae_kind *kind;
+    const struct sae_field *field;
+    struct sae_field_ref ref;
+    char why[SAE_VALIDATE_MESSAGE_BYTES], *canonical = NULL;
+    message[0] = '\0';
+    if (sae_catalogue_find_kind(change->kind, &kind) != 0) {
+        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "unknown report kind \"%.64s\"", change->kind);
+        return SAE_EINVAL;
+    }
+    if (strcmp(change->field, SAE_FIELD_TOMBSTONE) == 0) {
+        if (change->value && strcmp(change->value, "1") == 0)
+            return 0;
+        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "%s: the tombstone's value must be \"1\"",
+                 SAE_FIELD_TOMBSTONE);
+        return SAE_EINVAL;
+    }
+    int rc = sae_catalogue_resolve(kind, change->field, &ref);
+    if (rc != 0) {
+        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, rc == SAE_EINVAL
+                 ? "%s: the set \"%.64s\" changes element by element (FIELD/CODE)"
+                 : "%s has no field \"%.64s\"", kind->name, change->field);
+        return SAE_EINVAL;
+    }
+    field = ref.field;
+    if (!change->value)
+        return 0;
+    size_t len = strlen(change->value);
+    rc = sae_validate_ref(&ref, change->value, len, &canonical, why);
+    if (rc != 0) {
+        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "%s", why);
+        return SAE_EINVAL;
+    }
+    /* A writer stores canonical forms only; anything else would diverge between peers. */
+    rc = strcmp(canonical, change->value) == 0 ? 0 : SAE_EINVAL;
+    if (rc != 0)
+        snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "%s: value is not in its canonical form",
+                 field->name);
+    sodium_memzero(canonical, strlen(canonical));
+    free(canonical);
+    return rc;
+}

@@ -1,0 +1,192 @@
+/* The hub's copy of unsent sensitive values (node/store/hub_copy.c) on a real journal: none
+ * before the hub's key is known; made for earlier changes when the bundle is saved and for
+ * every later write; what the next batch sends (the copy, never the value); dropped once
+ * acknowledged; sealed again from the value when a restored hub asks for changes again. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+
+#include "store/hub_copy.h"
+#include "store/hub_enroll.h"
+#include "sae/sae_envelope.h"
+#include "store/sync_state.h"
+#include "sae/sae_sealed.h"
+#include "sae/sae_wipe.h"
+#include "unit_support.h"
+
+#define MARKED "Siti Penanda"
+
+struct copy_fixture {
+    struct unit_fixture unit;
+    unsigned char hub_pk[32], hub_sk[32];
+};
+
+static int setup(void **state)
+{
+    void *unit = NULL;
+    unit_setup(&unit);
+    struct copy_fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->unit = *(struct unit_fixture *)unit;
+    free(unit);
+    crypto_box_keypair(f->hub_pk, f->hub_sk);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct copy_fixture *f = *state;
+    void *unit = malloc(sizeof f->unit);
+    assert_non_null(unit);
+    memcpy(unit, &f->unit, sizeof f->unit);
+    free(f);
+    return unit_teardown(&unit);
+}
+
+static void add_marked_case(struct node_store *store, char id[SAE_ID_TEXT_LEN + 1])
+{
+    static const char *const sets[] = {"violence_types=physical", "victim_sex=F",
+                                       "victim_age=7", "intake_date=2026-11-01",
+                                       "victim_name=" MARKED, "narrative=" MARKED " kisah",
+                                       NULL};
+    unit_add(store, "case", sets, id);
+}
+
+static void save_bundle(struct copy_fixture *f)
+{
+    struct hub_link link = {.url = "https://127.0.0.1:1", .certificate = "",
+                            .device_index = -1};
+    struct sae_message why = {{0}};
+    memcpy(link.public_key, f->hub_pk, 32);
+    assert_int_equal(sae_origin_from_public_key(f->hub_pk, &link.hub_id), 0);
+    snprintf(link.village, sizeof link.village, "%s", f->unit.store->village);
+    assert_int_equal(hub_enroll_save(f->unit.store, &link, &why), 0);
+}
+
+/* Each own change as (field, value, copy opened with the hub's key or NULL). */
+static size_t copies(struct copy_fixture *f, char fields[][32], char *opened[], size_t max)
+{
+    sqlite3_stmt *stmt = NULL;
+    size_t n = 0;
+    assert_int_equal(sqlite3_prepare_v2(f->unit.store->db, "SELECT field, value, hub_sealed"
+                                        " FROM journal ORDER BY seq", -1, &stmt, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(stmt) == SQLITE_ROW && n < max) {
+        snprintf(fields[n], 32, "%s", (const char *)sqlite3_column_text(stmt, 0));
+        opened[n] = NULL;
+        const unsigned char *sealed = sqlite3_column_blob(stmt, 2);
+        size_t len = (size_t)sqlite3_column_bytes(stmt, 2), plain_len = 0;
+        if (sealed) {
+            assert_int_equal(sae_sealed_open(f->hub_pk, f->hub_sk, sealed, len, &opened[n],
+                                             &plain_len), 0);
+            assert_string_equal(opened[n], (const char *)sqlite3_column_text(stmt, 1));
+        }
+        n++;
+    }
+    sqlite3_finalize(stmt);
+    return n;
+}
+
+static void expect_copies_of_sensitive_only(struct copy_fixture *f, size_t from, bool made)
+{
+    char fields[64][32];
+    char *opened[64];
+    size_t n = copies(f, fields, opened, 64);
+    assert_true(n > from);
+    for (size_t i = 0; i < n; i++) {
+        bool sensitive = hub_copy_sensitive("case", fields[i]);
+        assert_int_equal(opened[i] != NULL, made && i >= from && sensitive);
+        sae_wipe_free_string(opened[i]);
+    }
+}
+
+static void test_copies_once_the_hub_key_is_known(void **state)
+{
+    struct copy_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    add_marked_case(f->unit.store, id);
+    expect_copies_of_sensitive_only(f, 0, false);
+    save_bundle(f);
+    expect_copies_of_sensitive_only(f, 0, true);
+    add_marked_case(f->unit.store, id);
+    expect_copies_of_sensitive_only(f, 0, true);
+    assert_true(hub_copy_sensitive("case", "victim_name"));
+    assert_false(hub_copy_sensitive("case", "status"));
+    assert_false(hub_copy_sensitive("case", "violence_types/physical"));
+    assert_false(hub_copy_sensitive("case", "_deleted"));
+    assert_false(hub_copy_sensitive("no_such_kind", "victim_name"));
+}
+
+/* The next batch into a fresh array (sae_wipe_free_changes frees it). */
+static size_t next_batch(struct copy_fixture *f, struct sae_change **out)
+{
+    size_t count = 0;
+    *out = calloc(64, sizeof **out);
+    assert_non_null(*out);
+    assert_int_equal(sync_state_next_batch(f->unit.store, 64, 1u << 20, *out, &count), 0);
+    return count;
+}
+
+/* The batch carries each sensitive value as the copy and never as itself. */
+static void expect_sealed_in_batch(struct copy_fixture *f, struct sae_change *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!hub_copy_sensitive(c[i].kind, c[i].field)) {
+            assert_null(c[i].sealed_value);
+            continue;
+        }
+        char *plain = NULL;
+        size_t len = 0;
+        assert_null(c[i].value);
+        assert_int_equal(sae_sealed_open(f->hub_pk, f->hub_sk, c[i].sealed_value,
+                                         c[i].sealed_len, &plain, &len), 0);
+        assert_non_null(strstr(plain, MARKED));
+        sae_wipe_free(plain, len);
+    }
+}
+
+static void test_batch_sends_copies_and_ack_drops_them(void **state)
+{
+    struct copy_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    struct sae_change *batch = NULL;
+    bool lowered = false;
+    save_bundle(f);
+    add_marked_case(f->unit.store, id);
+    size_t n = next_batch(f, &batch);
+    expect_sealed_in_batch(f, batch, n);
+    uint64_t last = batch[n - 1].seq;
+    sae_wipe_free_changes(batch, n);
+    assert_int_equal(node_store_begin(f->unit.store), 0);
+    assert_int_equal(sync_state_record_ack(f->unit.store, last, NULL, 0, 0), 0);
+    assert_int_equal(node_store_commit(f->unit.store), 0);
+    expect_copies_of_sensitive_only(f, 0, false);
+    assert_int_equal(next_batch(f, &batch), 0);
+    sae_wipe_free_changes(batch, 0);
+    /* A hub restored from a backup lacks them: sent again, sealed again from the value. */
+    assert_int_equal(node_store_begin(f->unit.store), 0);
+    assert_int_equal(sync_state_observe_held_seq(f->unit.store, 0, &lowered), 0);
+    assert_int_equal(node_store_commit(f->unit.store), 0);
+    assert_true(lowered);
+    assert_int_equal(next_batch(f, &batch), n);
+    expect_sealed_in_batch(f, batch, n);
+    sae_wipe_free_changes(batch, n);
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_copies_once_the_hub_key_is_known, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_batch_sends_copies_and_ack_drops_them, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
