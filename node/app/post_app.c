@@ -171,7 +171,7 @@ static int gate_revoked(struct post_exchange *x, bool *answered)
     int rc = node_wipe_state(x->store, &state);
     if (rc != 0 || !state.revoked)
         return rc;
-    post_keys_sweep(x->app->keys, no_session_lives, NULL);
+    session_keys_sweep(x->app->keys, no_session_lives, NULL);
     if (!state.done && node_wipe_resume(x->store) == 0)
         node_wipe_state(x->store, &state);
     bool known = false;

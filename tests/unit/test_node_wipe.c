@@ -54,6 +54,9 @@ static void test_wipe_nulls_sensitive_values_and_destroys_keys(void **state)
     static const uint8_t token_hash[NODE_STAFF_TOKEN_HASH_BYTES] = {1, 2, 3};
     assert_int_equal(node_staff_session_add(f->store, token_hash, "Bu Sari", "csrf", 1), 0);
     assert_true(sensitive_left(f->store, "journal") == 3);
+    /* Copies sealed for the hub (node/store/hub_copy.c) of changes not yet acknowledged. */
+    assert_int_equal(unit_sql(f->store, "UPDATE journal SET hub_sealed = x'0102' WHERE field IN "
+                                        "('victim_name', 'narrative', 'notes')"), SQLITE_OK);
     assert_true(file_exists(f->d.dir, STORAGE_KEY_UNCLAIMED_FILE));
     assert_true(file_exists(f->d.dir, NODE_KEY_FILE));
     int64_t rows = unit_journal_rows(f->store);
@@ -66,6 +69,8 @@ static void test_wipe_nulls_sensitive_values_and_destroys_keys(void **state)
         assert_true(sensitive_left(f->store, "journal") == 0);
         assert_true(sensitive_left(f->store, "report_field") == 0);
         assert_true(sensitive_left(f->store, "field_shown") == 0);
+        assert_true(unit_count(f->store, "SELECT count(*) FROM journal WHERE hub_sealed IS "
+                                         "NOT NULL") == 0);
         assert_true(unit_journal_rows(f->store) == rows); /* nothing deleted */
         assert_true(unit_count(f->store, "SELECT count(*) FROM field_shown WHERE field = "
                                          "'violence_types/sexual' AND value = '1'") == 1);
