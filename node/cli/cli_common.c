@@ -78,7 +78,8 @@ static const struct sae_cli_help helps[] = {
      "and that every stored value is valid. Exit status 0 when all is well, 1 otherwise.\n"},
     {"status", "status [--json]",
      "Prints the village, device id, report counts, changes pending for the hub, the last\n"
-     "synchronisation and its error, the clock offset, and changes the hub set aside.\n"},
+     "synchronisation and its error, the clock offset, and changes the hub set aside\n"
+     "(the 100 newest, each with its reason in plain words).\n"},
     {"enroll", "enroll BUNDLE",
      "Saves the enrollment bundle the district made for this post (sae-hub nodes add).\n"
      "Works offline: the enrollment completes on the next sync. An enrolled post may\n"
