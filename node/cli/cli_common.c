@@ -84,7 +84,10 @@ static const struct sae_cli_help helps[] = {
      "Saves the enrollment bundle the district made for this post (sae-hub nodes add).\n"
      "Works offline: the enrollment completes on the next sync. An enrolled post may\n"
      "enroll again with a new bundle of the same hub (when sync says the hub's key is not\n"
-     "one this post trusts); a bundle of another hub or another village is refused.\n"},
+     "one this post trusts): it asks the hub at once and syncs; a bundle the hub refuses\n"
+     "(a revoked device) changes nothing (exit status 2); with the hub out of reach the\n"
+     "bundle is kept and enrolls on the next sync. A bundle of another hub or another\n"
+     "village is refused.\n"},
     {"sync", "sync [--json]",
      "One round with the district hub: receives what changed for this village (other\n"
      "devices' reports, district corrections, conflict resolutions), then sends every\n"

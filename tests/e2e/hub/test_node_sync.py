@@ -113,6 +113,34 @@ def test_revoked_device_is_told(hub, tmp_path):
     saenode.assert_one_line_error(res, 1, "revoked by the district")
 
 
+def test_revoked_device_cannot_enroll_again(hub, tmp_path):
+    """A device the district revoked brings a fresh bundle: an enrolled post asks the hub
+    before it keeps a new bundle, the hub refuses the revoked key (PROTOCOL.md section 6,
+    enrollment rule 4), and nothing on the post changes: not its link, not its name."""
+    a = enrolled(hub, tmp_path, "a")
+    assert sync(a).rc == 0
+    hub.revoke(int(hub.nodes()[0]["id"], 16))
+    before = saenode.snapshot(a)
+    res = saenode.run(["enroll", hub.add_node(VILLAGE, name="Laptop Baru")], dir=a)
+    saenode.assert_one_line_error(res, 2, "revoked by the district", "nothing was changed")
+    assert saenode.snapshot(a) == before
+    assert saenode.ok(["config", "--json"], dir=a).json()["device_name"] == "Laptop a"
+
+
+def test_enrolling_again_without_a_connection_waits_for_the_next_sync(hub, tmp_path):
+    """The hub out of reach, an enrolled post keeps the new bundle as a first enrollment
+    would, and the next sync enrolls it again."""
+    a = enrolled(hub, tmp_path, "a")
+    assert sync(a).rc == 0
+    bundle = hub.add_node(VILLAGE, name="Laptop a")
+    port = hub.port
+    hub.stop()
+    assert "completes on the next sync" in saenode.ok(["enroll", bundle], dir=a).text
+    hub.start(port=port)  # the bundle names this address
+    again = sync(a)
+    assert again.rc == 0 and again.json()["enrolled_now"], again
+
+
 def test_enroll_refusals_change_nothing(hub, tmp_path):
     a = node(tmp_path, "a")
     bad = tmp_path / "bad.json"
@@ -144,9 +172,10 @@ def test_enroll_refusals_change_nothing(hub, tmp_path):
     saenode.assert_one_line_error(saenode.run(["enroll", foreign],
                                               dir=a), 2, "enrolled with another hub")
     assert saenode.snapshot(a) == before
-    saenode.ok(["enroll", hub.add_node(VILLAGE)], dir=a)
-    again = sync(a)
-    assert again.rc == 0 and again.json()["enrolled_now"], again
+    # An enrolled post asks the hub at once: the round enrolls it again and syncs.
+    again = saenode.ok(["enroll", hub.add_node(VILLAGE)], dir=a)
+    assert "enrolled with the district hub" in again.text, again
+    assert sync(a).rc == 0
 
 
 def test_reused_bundle_is_refused_on_the_second_device(hub, tmp_path):
