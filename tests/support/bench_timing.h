@@ -33,4 +33,9 @@ struct bench_aim {
 void bench_timing_print(const char *what, const char *how, struct bench_timing *t,
                         struct bench_timing *raw, const struct bench_aim *aim, bool first);
 
+/* The same, the baseline named base (bench_timing_print's is "raw SQL"). */
+void bench_timing_print_vs(const char *what, const char *how, struct bench_timing *t,
+                           const char *base, struct bench_timing *raw,
+                           const struct bench_aim *aim, bool first);
+
 #endif
