@@ -19,9 +19,6 @@
 
 static const uint8_t magic[8] = {'S', 'A', 'E', '-', 'B', 'K', 'U', 'P'};
 #define CHUNK (256u * 1024u)
-/* zlib's default level: the size and time it gives on the 100,000-case hub are
- * bench_backup's figures. */
-#define DEFLATE_LEVEL 6
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -244,7 +241,7 @@ static int write_deflated(struct sink *s, const char *snapshot, struct sae_backu
     uint8_t *from = malloc(CHUNK), *to = malloc(CHUNK);
     z_stream zs = {0};
     int rc = in && from && to ? 0 : in ? SAE_ENOMEM : SAE_EIO;
-    if (rc == 0 && deflateInit(&zs, DEFLATE_LEVEL) != Z_OK)
+    if (rc == 0 && deflateInit(&zs, SAE_BACKUP_DEFLATE_LEVEL) != Z_OK)
         rc = SAE_ENOMEM;
     bool started = rc == 0;
     int flush = Z_NO_FLUSH;

@@ -3,16 +3,19 @@
  * cases from 330 posts, beside the database file's size and, in the same run, a plain
  * `sqlite3 .backup` of it (SQLite's online backup API, 100 pages a step as the shell does)
  * and a bare VACUUM INTO: time and size of each, and the ratios. The restore of the backup
- * is timed too (inflate, PRAGMA integrity_check, rename).
+ * is timed too (inflate, PRAGMA integrity_check, rename), and the zlib level's effect: the
+ * snapshot deflated at the level the backup uses beside levels 1 and 9, time and size.
  * BENCH_CASES (default 100000; 300 with BENCH_SMOKE=1) and BENCH_ROUNDS (default 3) change
  * the size and repeats; the best round of each is reported. */
 #include <limits.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "bench_hub_support.h"
 #include "case_world.h"
@@ -86,7 +89,60 @@ static void keep_best(struct figure *f, double seconds, uint64_t bytes)
     printf("    %s: %.2f s, %.1f MiB\n", f->name, seconds, (double)bytes / (1024.0 * 1024.0));
 }
 
-static int round_once(const char dir[256], struct figure *fig)
+/* The levels compared: the backup's first, then the fastest and the smallest zlib has. */
+static const int levels[] = {SAE_BACKUP_DEFLATE_LEVEL, 1, 9};
+#define LEVELS (sizeof levels / sizeof levels[0])
+#define DEFLATE_CHUNK (256u * 1024u)
+
+/* Deflates the file at path at level, counting the bytes it gives (kept nowhere). */
+static int deflated_size(const char *path, int level, uint64_t *bytes)
+{
+    FILE *in = fopen(path, "rb");
+    uint8_t *from = malloc(DEFLATE_CHUNK), *to = malloc(DEFLATE_CHUNK);
+    z_stream zs = {0};
+    int rc = in && from && to ? 0 : SAE_ENOMEM;
+    bool started = rc == 0 && deflateInit(&zs, level) == Z_OK;
+    if (rc == 0 && !started)
+        rc = SAE_ENOMEM;
+    uint64_t out = 0;
+    int flush = Z_NO_FLUSH, zr = Z_OK;
+    while (rc == 0 && zr != Z_STREAM_END) {
+        size_t got = fread(from, 1, DEFLATE_CHUNK, in);
+        flush = got < DEFLATE_CHUNK ? Z_FINISH : Z_NO_FLUSH;
+        zs.next_in = from;
+        zs.avail_in = (uInt)got;
+        do {
+            zs.next_out = to;
+            zs.avail_out = DEFLATE_CHUNK;
+            zr = deflate(&zs, flush);
+            out += DEFLATE_CHUNK - zs.avail_out;
+        } while (zs.avail_out == 0);
+        if (flush != Z_FINISH && ferror(in))
+            rc = SAE_EIO;
+    }
+    if (started)
+        deflateEnd(&zs);
+    if (in)
+        fclose(in);
+    free(from);
+    free(to);
+    *bytes = out;
+    return rc;
+}
+
+static int compare_levels(const char *snapshot, struct figure *lv)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < LEVELS; i++) {
+        uint64_t bytes = 0;
+        double t0 = hb_now();
+        rc = deflated_size(snapshot, levels[i], &bytes);
+        keep_best(&lv[i], hb_now() - t0, bytes);
+    }
+    return rc;
+}
+
+static int round_once(const char dir[256], struct figure *fig, struct figure *lv)
 {
     char db[PATH_MAX], copy[PATH_MAX], vac[PATH_MAX], out[PATH_MAX], target[PATH_MAX];
     struct sae_backup_info info;
@@ -103,6 +159,8 @@ static int round_once(const char dir[256], struct figure *fig)
     if (rc == 0)
         rc = vacuum_into(db, vac);
     keep_best(&fig[1], hb_now() - t0, file_size(vac));
+    if (rc == 0)
+        rc = compare_levels(vac, lv);
     char hub_dir[PATH_MAX];
     snprintf(hub_dir, sizeof hub_dir, "%s/hub", dir);
     t0 = hb_now();
@@ -153,6 +211,17 @@ static int build(const char dir[256], size_t cases)
     return rc;
 }
 
+static void report_levels(const struct figure *lv, uint64_t db_bytes)
+{
+    for (size_t i = 0; i < LEVELS; i++)
+        printf("  %-34s %8.2f s  %8.1f MiB  size x%.3f of hub.db; level %d: time x%.2f, size "
+               "x%.3f of level %d\n", lv[i].name, lv[i].best,
+               (double)lv[i].bytes / (1024.0 * 1024.0),
+               db_bytes ? (double)lv[i].bytes / (double)db_bytes : 0.0, levels[0],
+               lv[i].best > 0 ? lv[0].best / lv[i].best : 0.0,
+               lv[i].bytes ? (double)lv[0].bytes / (double)lv[i].bytes : 0.0, levels[i]);
+}
+
 static void report(const struct figure *fig, uint64_t db_bytes)
 {
     const struct figure *plain = &fig[0];
@@ -187,14 +256,19 @@ int main(void)
                             {.name = "VACUUM INTO (snapshot only)"},
                             {.name = "sae-hub backup (file)"},
                             {.name = "sae-hub restore (database restored)"}};
+    struct figure lv[LEVELS] = {{.name = "snapshot deflated, level used"},
+                                {.name = "snapshot deflated, level 1"},
+                                {.name = "snapshot deflated, level 9"}};
     int rc = build(dir, cases);
     char db[PATH_MAX];
     snprintf(db, sizeof db, "%s/hub/%s", dir, HUB_DB_FILE);
     uint64_t db_bytes = file_size(db);
     for (size_t i = 0; rc == 0 && i < rounds; i++)
-        rc = round_once(dir, fig);
-    if (rc == 0)
+        rc = round_once(dir, fig, lv);
+    if (rc == 0) {
         report(fig, db_bytes);
+        report_levels(lv, db_bytes);
+    }
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/hub.saebak", dir);
     unlink(path);
