@@ -10,18 +10,13 @@ not wrong, and the post must not say it is). The service's case was synced befor
 post's own: it is what the items link to."""
 import saenode
 import node_app
+from posts import sync
 
 VILLAGE = saenode.VILLAGE
 SET_ASIDE = "Perubahan disisihkan kabupaten"
 REFUSED = "Ditolak kabupaten"
 OTHER_VILLAGE = "milik desa lain"
 NOT_VALID = "isian tidak sah"
-
-
-def sync(post):
-    res = saenode.run(["sync", "--json"], dir=post)
-    assert res.rc == 0 and res.json()["ok"], res
-    return res.json()
 
 
 def service_labels(post):
