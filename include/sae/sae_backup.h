@@ -83,6 +83,10 @@ int sae_backup_write(const struct sae_backup_spec *spec, const char *dir, const 
  * issued over 2^20 a second; the numbers stay below 2^53 until the year 2242. */
 int64_t sae_backup_restart_floor(int64_t current, uint64_t now_ms);
 
+/* The size a database file deflates to at zlib level (0 to 9) as a backup deflates it,
+ * written nowhere: bench_backup's comparison of levels. */
+int sae_backup_deflated_size(const char *path, int level, uint64_t *bytes);
+
 /* SAE_EINVAL unless passphrase is SAE_BACKUP_PASSPHRASE_MIN..MAX bytes. */
 int sae_backup_passphrase_check(const char *passphrase);
 

@@ -9,13 +9,11 @@
  * the size and repeats; the best round of each is reported. */
 #include <limits.h>
 #include <sodium.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "bench_hub_support.h"
 #include "case_world.h"
@@ -92,43 +90,6 @@ static void keep_best(struct figure *f, double seconds, uint64_t bytes)
 /* The levels compared: the backup's first, then the fastest and the smallest zlib has. */
 static const int levels[] = {SAE_BACKUP_DEFLATE_LEVEL, 1, 9};
 #define LEVELS (sizeof levels / sizeof levels[0])
-#define DEFLATE_CHUNK (256u * 1024u)
-
-/* Deflates the file at path at level, counting the bytes it gives (kept nowhere). */
-static int deflated_size(const char *path, int level, uint64_t *bytes)
-{
-    FILE *in = fopen(path, "rb");
-    uint8_t *from = malloc(DEFLATE_CHUNK), *to = malloc(DEFLATE_CHUNK);
-    z_stream zs = {0};
-    int rc = in && from && to ? 0 : SAE_ENOMEM;
-    bool started = rc == 0 && deflateInit(&zs, level) == Z_OK;
-    if (rc == 0 && !started)
-        rc = SAE_ENOMEM;
-    uint64_t out = 0;
-    int flush = Z_NO_FLUSH, zr = Z_OK;
-    while (rc == 0 && zr != Z_STREAM_END) {
-        size_t got = fread(from, 1, DEFLATE_CHUNK, in);
-        flush = got < DEFLATE_CHUNK ? Z_FINISH : Z_NO_FLUSH;
-        zs.next_in = from;
-        zs.avail_in = (uInt)got;
-        do {
-            zs.next_out = to;
-            zs.avail_out = DEFLATE_CHUNK;
-            zr = deflate(&zs, flush);
-            out += DEFLATE_CHUNK - zs.avail_out;
-        } while (zs.avail_out == 0);
-        if (flush != Z_FINISH && ferror(in))
-            rc = SAE_EIO;
-    }
-    if (started)
-        deflateEnd(&zs);
-    if (in)
-        fclose(in);
-    free(from);
-    free(to);
-    *bytes = out;
-    return rc;
-}
 
 static int compare_levels(const char *snapshot, struct figure *lv)
 {
@@ -136,7 +97,7 @@ static int compare_levels(const char *snapshot, struct figure *lv)
     for (size_t i = 0; rc == 0 && i < LEVELS; i++) {
         uint64_t bytes = 0;
         double t0 = hb_now();
-        rc = deflated_size(snapshot, levels[i], &bytes);
+        rc = sae_backup_deflated_size(snapshot, levels[i], &bytes);
         keep_best(&lv[i], hb_now() - t0, bytes);
     }
     return rc;
