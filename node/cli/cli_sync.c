@@ -51,10 +51,14 @@ static int enroll_again(struct cli *cli, struct node_store *store, struct hub_li
     rc = transport_global_init();
     if (rc == 0)
         rc = transport_create(&config, &transport, &why);
-    if (rc == 0)
+    bool asked = rc == 0;
+    if (asked)
         rc = sync_round(store, transport, link, &result, &why);
     transport_destroy(transport);
     transport_global_cleanup();
+    if (!asked)
+        return cli_fail(rc, "cannot connect to the hub: %s", why.text[0] ? why.text
+                                                                      : sae_error_name(rc));
     if (!result.enrolled_now && (rc == SAE_EIO || rc == SAE_EBUSY))
         return 0; /* not reached: saved as before */
     if (!result.enrolled_now)
