@@ -42,6 +42,13 @@ static const struct sae_backup_spec SPEC = {SAE_BACKUP_SIDE_NODE, "sae-node", "n
 
 static char base[64], backup_path[96], target[96];
 
+/* The scratch directory goes when the run ends (a crash leaves it for the artifact). */
+static void tear_down(void)
+{
+    unlink(backup_path);
+    rmdir(base);
+}
+
 static void set_up(void)
 {
     if (base[0])
@@ -51,6 +58,7 @@ static void set_up(void)
     snprintf(backup_path, sizeof backup_path, "%s/in.bkup", base);
     snprintf(target, sizeof target, "%s/restored", base);
     REQUIRE(sodium_init() >= 0);
+    REQUIRE(atexit(tear_down) == 0);
 }
 
 static uint32_t get32(const uint8_t *p)
