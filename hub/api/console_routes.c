@@ -190,9 +190,10 @@ bool console_routes_serve(struct console_exchange *x, int *rc)
         *rc = enter(x, &ROUTES[i]);
         return true;
     case WEB_ROUTE_METHOD:
-        x->resp->allow = "GET, POST";
-        *rc = refuse(x, is_api(x->req->path), 405, "method",
-                     "this path does not take that method");
+        *rc = refuse(x, is_api(x->req->path),
+                     web_route_refusal(ROUTES, ROUTE_COUNT, sizeof ROUTES[0], x->req->path,
+                                       x->resp),
+                     "method", "this path does not take that method");
         return true;
     case WEB_ROUTE_NONE:
         break;

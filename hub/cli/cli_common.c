@@ -141,7 +141,7 @@ static const struct sae_cli_help helps[] = {
      "           one line) is kept with\n"
      "           it and reaches the posts' history.\n"},
     {"export", "export --format csv|json [--village V] [--kind K] [-o FILE] | "
-               "export --format csv|json --variant deidentified|full [--outside] "
+               "export --format csv|json --variant deidentified|full "
                "[--kecamatan K] [--status S] [--risk R] [--violence T] [--from DATE] "
                "[--to DATE] [--village V] [--kind K] [-o FILE]",
      "Writes every merged report, deleted ones included, for monitoring and evaluation.\n"
@@ -165,7 +165,6 @@ static const struct sae_cli_help helps[] = {
      "                 (the registration number stays), every date and the updated time\n"
      "                 cut to the month (YYYY-MM)\n"
      "  --variant full every field\n"
-     "  --outside      accepted for old scripts; every export withholds as said above\n"
      "  --kecamatan, --status, --risk, --violence (one type), --from, --to (the kind's\n"
      "                 date): as people type them (codes, labels, DD-MM-YYYY)\n"},
     {"users", "users add NAME --role operator|coordinator|admin|partner [--agency A] "

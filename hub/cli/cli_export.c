@@ -43,7 +43,12 @@ static int parse_export(int argc, char **argv, struct export_options *o)
     int status = HUB_CLI_OPTIONS("export", "export", options, argc, argv);
     if (status != SAE_EXIT_OK)
         return status;
-    o->filtered = o->outside || o->filter.kecamatan || o->filter.status || o->filter.risk ||
+    /* Consent is enforced on every export now: the flag that asked for it would change
+     * nothing, and a script still passing it should learn so rather than trust it. */
+    if (o->outside)
+        return hub_cli_fail(SAE_EINVAL, "--outside is gone: every export already withholds "
+                            "sensitive values without the survivor's consent; drop --outside");
+    o->filtered = o->filter.kecamatan || o->filter.status || o->filter.risk ||
                   o->filter.violence || o->filter.from || o->filter.to;
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "export takes options only; see: sae-hub export --help");
@@ -59,7 +64,7 @@ static int parse_export(int argc, char **argv, struct export_options *o)
         return hub_cli_fail(SAE_EINVAL, "--variant is deidentified or full");
     if (o->filtered && !o->variant)
         return hub_cli_fail(SAE_EINVAL, "--kecamatan, --status, --risk, --violence, --from, "
-                            "--to and --outside belong to the console's export: add --variant "
+                            "and --to belong to the console's export: add --variant "
                             "deidentified or --variant full");
     return SAE_EXIT_OK;
 }

@@ -100,10 +100,13 @@ static int owner_of(struct hub_store *store, struct batch_state *b, const char *
     return 0;
 }
 
+/* A change of another village's report is refused as WRONG_VILLAGE: the value may be fine,
+ * and the post's staff must not be told to correct it. Every other refusal: INVALID_CHANGE. */
 static int judge_change(struct hub_store *store, const struct merge_sender *sender,
                         const struct sae_change *c, const char *report_id, struct batch_state *b,
-                        char message[SAE_CHANGE_MESSAGE_BYTES])
+                        char message[SAE_CHANGE_MESSAGE_BYTES], uint32_t *code)
 {
+    *code = SAE_STATUS_INVALID_CHANGE;
     if (sae_change_check_catalogue(c, message) != 0)
         return 0;
     if (c->base.hlc != 0 && sae_version_compare(&c->version, &c->base) <= 0) {
@@ -114,12 +117,14 @@ static int judge_change(struct hub_store *store, const struct merge_sender *send
     if (rc != 0 || !b->exists)
         return rc;
     const char *kind = b->kind, *village = b->village;
-    if (strcmp(village, sender->village) != 0)
+    if (strcmp(village, sender->village) != 0) {
+        *code = SAE_STATUS_WRONG_VILLAGE;
         snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "report %s belongs to another village",
                  report_id);
-    else if (strcmp(kind, c->kind) != 0)
+    } else if (strcmp(kind, c->kind) != 0) {
         snprintf(message, SAE_CHANGE_MESSAGE_BYTES, "report %s is a %s, not a %s", report_id,
                  kind, c->kind);
+    }
     return 0;
 }
 
@@ -157,6 +162,7 @@ static int apply_change(struct hub_store *store, const struct merge_sender *send
                         struct touched *touched, struct merge_outcome *outcome)
 {
     char report_id[SAE_ID_TEXT_LEN + 1], message[SAE_CHANGE_MESSAGE_BYTES] = "";
+    uint32_t code = SAE_STATUS_INVALID_CHANGE;
     bool duplicate = false;
     /* Everything the hub stored for this post lies at or below its acknowledged seq. */
     int rc = (int64_t)c->seq > b->acked_seq
@@ -167,13 +173,13 @@ static int apply_change(struct hub_store *store, const struct merge_sender *send
         return rc;
     }
     sae_id_format(&c->report_id, report_id);
-    rc = judge_change(store, sender, c, report_id, b, message);
+    rc = judge_change(store, sender, c, report_id, b, message, &code);
     if (rc != 0)
         return rc;
     if (message[0]) {
         outcome->refused++;
-        return refuse(store, refusals, c->version.origin, c->seq, SAE_STATUS_INVALID_CHANGE,
-                      message, options->now_ms);
+        return refuse(store, refusals, c->version.origin, c->seq, code, message,
+                      options->now_ms);
     }
     /* A version dated past the allowed drift never moves the hub's clock nor wins. */
     int64_t limit_ms = options->now_ms + options->drift_ms;

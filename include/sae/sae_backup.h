@@ -34,6 +34,9 @@
  * than its "moderate" (a post's laptop, a hub serving meanwhile). */
 #define SAE_BACKUP_PWHASH_OPSLIMIT 3u
 #define SAE_BACKUP_PWHASH_MEMLIMIT (64u * 1024u * 1024u)
+/* zlib's default level: bench_backup measures its size and time on the 100,000-case hub
+ * beside levels 1 and 9. */
+#define SAE_BACKUP_DEFLATE_LEVEL 6
 /* Passphrase: as the programs' passwords. */
 #define SAE_BACKUP_PASSPHRASE_MIN_BYTES 12u
 #define SAE_BACKUP_PASSPHRASE_MAX_BYTES 256u
@@ -79,6 +82,10 @@ int sae_backup_write(const struct sae_backup_spec *spec, const char *dir, const 
  * the first restored copy (or the original after the backup) issued, unless one of them
  * issued over 2^20 a second; the numbers stay below 2^53 until the year 2242. */
 int64_t sae_backup_restart_floor(int64_t current, uint64_t now_ms);
+
+/* The size a database file deflates to at zlib level (0 to 9) as a backup deflates it,
+ * written nowhere: bench_backup's comparison of levels. */
+int sae_backup_deflated_size(const char *path, int level, uint64_t *bytes);
 
 /* SAE_EINVAL unless passphrase is SAE_BACKUP_PASSPHRASE_MIN..MAX bytes. */
 int sae_backup_passphrase_check(const char *passphrase);

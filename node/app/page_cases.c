@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "app/layout.h"
 #include "app/post_value.h"
 #include "app/web_page.h"
 #include "store/case_search.h"
@@ -154,30 +155,36 @@ static void filter_form(struct html *h, const struct post_exchange *x, const str
     html_close(h, "form");
 }
 
-/* The query string of the form without offset, percent-encoded, ending in '&'. */
+/* Appends a separator ('=' or '&') that is not to be encoded. */
+static int append_mark(char *out, size_t cap, char mark)
+{
+    size_t len = strlen(out);
+    if (len + 1 >= cap)
+        return SAE_ETOOBIG;
+    out[len] = mark;
+    out[len + 1] = '\0';
+    return 0;
+}
+
+/* The query string of the form without offset, percent-encoded, ending in '&'; when it
+ * does not fit (the form's fields are bounded, so never in practice), the list unfiltered. */
 static void base_query(const struct cases_form *f, char *out, size_t cap)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t len = (size_t)snprintf(out, cap, "/cases?");
-    for (size_t i = 0; i + 1 < N(ARGS); i++) {
+    int rc = snprintf(out, cap, "/cases?") < (int)cap ? 0 : SAE_ETOOBIG;
+    for (size_t i = 0; rc == 0 && i + 1 < N(ARGS); i++) {
         const char *value = arg_text(f, i);
         if (!value[0])
             continue;
-        len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, "%s=", ARGS[i].name);
-        for (const unsigned char *c = (const unsigned char *)value; *c && len + 4 < cap; c++) {
-            if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-                (*c >= '0' && *c <= '9') || *c == '-' || *c == '.' || *c == '_') {
-                out[len++] = (char)*c;
-            } else {
-                out[len++] = '%';
-                out[len++] = hex[*c >> 4];
-                out[len++] = hex[*c & 15];
-            }
-        }
-        if (len + 1 < cap)
-            out[len++] = '&';
-        out[len < cap ? len : cap - 1] = '\0';
+        rc = layout_url_append(out, cap, ARGS[i].name);
+        if (rc == 0)
+            rc = append_mark(out, cap, '=');
+        if (rc == 0)
+            rc = layout_url_append(out, cap, value);
+        if (rc == 0)
+            rc = append_mark(out, cap, '&');
     }
+    if (rc != 0)
+        snprintf(out, cap, "/cases?");
 }
 
 static void pager(struct html *h, const struct post_exchange *x, const struct cases_form *f,

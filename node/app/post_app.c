@@ -132,12 +132,10 @@ static int dispatch(struct post_exchange *x)
     bool known = false;
     const struct post_route *route = post_route_find(x->req->method, x->req->path, &known);
     bool post = strcmp(x->req->method, "POST") == 0;
-    if (!route && known) {
-        x->resp->allow = "GET, POST";
-        return post_page_message(x, 405, MSG_BAD_REQUEST);
+    if (!route) {
+        unsigned status = post_route_refusal(x->req->path, x->resp);
+        return post_page_message(x, status, known ? MSG_BAD_REQUEST : MSG_NOT_FOUND);
     }
-    if (!route)
-        return post_page_message(x, 404, MSG_NOT_FOUND);
     if (route->access != POST_ANYONE && !x->signed_in)
         return post ? post_page_message(x, 403, MSG_SESSION_ENDED)
                     : web_response_redirect(x->resp, "/sign-in");

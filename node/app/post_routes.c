@@ -81,6 +81,11 @@ const struct post_route *post_routes(void)
     return ROUTES;
 }
 
+unsigned post_route_refusal(const char *path, struct http_response *resp)
+{
+    return web_route_refusal(post_routes(), ROUTE_COUNT, sizeof ROUTES[0], path, resp);
+}
+
 const struct post_route *post_route_find(const char *method, const char *path,
                                          bool *path_known)
 {

@@ -33,6 +33,10 @@ struct post_route {
 /* The multipart form's file field (web/app/route.h). */
 #define POST_FILE_FIELD_PREFIX WEB_ROUTE_FILE_PREFIX
 
+/* The status for a method and path no route takes (web_route_refusal: 405 with Allow set
+ * on resp when the path has routes, else 404). */
+unsigned post_route_refusal(const char *path, struct http_response *resp);
+
 /* The route of method (HEAD as GET) and path, or NULL; *path_known tells whether the path
  * exists with another method. */
 const struct post_route *post_route_find(const char *method, const char *path,

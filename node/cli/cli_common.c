@@ -79,12 +79,16 @@ static const struct sae_cli_help helps[] = {
      "and that every stored value is valid. Exit status 0 when all is well, 1 otherwise.\n"},
     {"status", "status [--json]",
      "Prints the village, device id, report counts, changes pending for the hub, the last\n"
-     "synchronisation and its error, the clock offset, and changes the hub set aside.\n"},
+     "synchronisation and its error, the clock offset, and changes the hub set aside\n"
+     "(the 100 newest, each with its reason in plain words).\n"},
     {"enroll", "enroll BUNDLE",
      "Saves the enrollment bundle the district made for this post (sae-hub nodes add).\n"
      "Works offline: the enrollment completes on the next sync. An enrolled post may\n"
      "enroll again with a new bundle of the same hub (when sync says the hub's key is not\n"
-     "one this post trusts); a bundle of another hub or another village is refused.\n"},
+     "one this post trusts): it asks the hub at once and syncs; a bundle the hub refuses\n"
+     "(a revoked device) changes nothing (exit status 2); with the hub out of reach the\n"
+     "bundle is kept and enrolls on the next sync. A bundle of another hub or another\n"
+     "village is refused.\n"},
     {"sync", "sync [--json]",
      "One round with the district hub: receives what changed for this village (other\n"
      "devices' reports, district corrections, conflict resolutions), then sends every\n"

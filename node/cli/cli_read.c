@@ -11,6 +11,7 @@
 #include "store/report_read.h"
 #include "store/node_staff.h"
 #include "store/storage_key.h"
+#include "store/sync_state.h"
 
 /* Parses the options every read command shares: --json, and for list --kind/--deleted.
  * Positional arguments are left in argv[optind..]. */
@@ -322,6 +323,36 @@ static void status_text(const struct node_store *store, const struct journal_sta
                (long long)k->holders);
 }
 
+/* Why the hub set a change aside, in plain words: what the staff can do about it. */
+static const char *set_aside_words(int code)
+{
+    switch (code) {
+    case SAE_STATUS_CLOCK_AHEAD:
+        return "ditahan: tanggal komputer salah saat dicatat / held: the computer's date was "
+               "wrong when it was written; sent again once the clock is right";
+    case SAE_STATUS_WRONG_VILLAGE:
+        return "ditolak: laporan milik desa lain, isiannya tidak salah / refused: the report "
+               "is recorded as another village's, the entry is not wrong; ask the district";
+    case SAE_STATUS_INVALID_CHANGE:
+        return "ditolak: isian tidak sah / refused: the value is not valid; check and correct "
+               "the case";
+    case SAE_STATUS_LIMIT_EXCEEDED:
+    case SAE_STATUS_TOO_LARGE:
+        return "ditolak: terlalu panjang / refused: too long";
+    default:
+        return "disisihkan / set aside";
+    }
+}
+
+static int print_set_aside(const struct sync_set_aside *entry, void *context)
+{
+    (void)context;
+    const char *number = entry->case_number[0] ? entry->case_number : entry->report_id;
+    printf("  %s %s: %s (%s)\n", number, entry->field, set_aside_words(entry->code),
+           entry->message);
+    return 0;
+}
+
 int cli_status(struct cli *cli, int argc, char **argv)
 {
     struct read_options options;
@@ -346,5 +377,7 @@ int cli_status(struct cli *cli, int argc, char **argv)
         rc = status_json(store, &s, &config, &key);
     else if (rc == 0)
         status_text(store, &s, &config, &key);
+    if (rc == 0 && !options.json && s.set_aside)
+        rc = sync_state_list_set_aside(store, print_set_aside, NULL);
     return finish(store, rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli));
 }

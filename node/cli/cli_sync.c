@@ -18,11 +18,79 @@
 #include "sync/transport.h"
 #include "sae/sae_time.h"
 
+static void print_result(const struct sync_result *r, bool json, int rc, const char *error);
+
+static int stored_pins(struct node_store *store, char pins[SAE_PINS_TEXT_BYTES])
+{
+    struct hub_link stored;
+    int rc = hub_link_load(store, &stored);
+    if (rc == 0)
+        snprintf(pins, SAE_PINS_TEXT_BYTES, "%s", stored.pins);
+    if (rc == 0)
+        hub_link_clear(&stored);
+    return rc;
+}
+
+/* An enrolled post's new bundle is kept only once the hub takes it (PROTOCOL.md section 6,
+ * enrollment rule 4): a revoked device brings any bundle in vain, and must keep its link and
+ * its name. So the hub is asked at once, in a round that goes on as sync does; without a
+ * connection the bundle is saved as for a first enrollment, and enrolls on the next sync. */
+static int enroll_again(struct cli *cli, struct node_store *store, struct hub_link *link,
+                        bool *saved)
+{
+    struct transport *transport = NULL;
+    struct sync_result result;
+    struct sae_message why = {{0}};
+    struct transport_config config = {.hub_url = link->url, .pins = link->pins,
+                                      .stall_seconds = cli->stall_timeout_s};
+    char pins_before[SAE_PINS_TEXT_BYTES] = "";
+    memset(&result, 0, sizeof result);
+    int rc = stored_pins(store, pins_before);
+    if (rc != 0)
+        return cli_fail_store(rc, NULL, cli);
+    rc = transport_global_init();
+    if (rc == 0)
+        rc = transport_create(&config, &transport, &why);
+    bool asked = rc == 0;
+    if (asked)
+        rc = sync_round(store, transport, link, &result, &why);
+    transport_destroy(transport);
+    transport_global_cleanup();
+    if (!asked)
+        return cli_fail(rc, "cannot connect to the hub: %s", why.text[0] ? why.text
+                                                                      : sae_error_name(rc));
+    if (!result.enrolled_now && (rc == SAE_EIO || rc == SAE_EBUSY))
+        return 0; /* not reached: saved as before */
+    if (!result.enrolled_now)
+        return cli_fail(SAE_EINVAL, "the hub refused this bundle: %s; nothing was changed",
+                        why.text[0] ? why.text : sae_error_name(rc));
+    /* Enrolled: the token is spent; pins the round's pull announced replace the bundle's. */
+    struct hub_link stored;
+    int load = hub_link_load(store, &stored);
+    if (load == 0) {
+        if (strcmp(stored.pins, pins_before) != 0)
+            snprintf(link->pins, sizeof link->pins, "%s", stored.pins);
+        link->token[0] = '\0';
+        link->enrolled_ms = stored.enrolled_ms;
+        hub_link_clear(&stored);
+        load = hub_enroll_save(store, link, &why);
+    }
+    if (load != 0)
+        return cli_fail_store(load, NULL, cli);
+    *saved = true;
+    sync_record(store, rc, &why);
+    print_result(&result, false, rc, why.text);
+    if (rc != 0)
+        printf("note: enrolled again, but the round did not finish: %s\n", why.text);
+    return SAE_EXIT_OK;
+}
+
 int cli_enroll(struct cli *cli, int argc, char **argv)
 {
     struct node_store *store = NULL;
     struct hub_link link;
     struct sae_message why = {{0}};
+    bool renewal = false, saved = false;
     if (cli_wants_help(argc, argv))
         return cli_usage(stdout, "enroll", SAE_EXIT_OK);
     if (argc != 2 || argv[1][0] == '-')
@@ -32,15 +100,24 @@ int cli_enroll(struct cli *cli, int argc, char **argv)
         return cli_fail(rc, "%s", why.text);
     int status = cli_open(cli, &store);
     if (status == SAE_EXIT_OK) {
-        rc = hub_enroll_save(store, &link, &why);
+        rc = hub_enroll_check(store, &link, &why);
+        if (rc == 0)
+            rc = hub_enroll_is_renewal(store, &renewal);
         if (rc == SAE_EINVAL || rc == SAE_EEXIST)
             status = cli_fail(rc, "%s", why.text);
         else if (rc != 0)
             status = cli_fail_store(rc, NULL, cli);
     }
-    if (status == SAE_EXIT_OK)
-        printf("enrollment saved for hub %s; it completes on the next sync (works offline "
-               "until then)\n", link.url);
+    if (status == SAE_EXIT_OK && renewal)
+        status = enroll_again(cli, store, &link, &saved);
+    if (status == SAE_EXIT_OK && !saved) {
+        rc = hub_enroll_save(store, &link, &why);
+        if (rc != 0)
+            status = cli_fail_store(rc, NULL, cli);
+        else
+            printf("enrollment saved for hub %s; it completes on the next sync (works offline "
+                   "until then)\n", link.url);
+    }
     hub_link_clear(&link);
     node_store_close(store);
     return status;

@@ -40,12 +40,17 @@ static int check_hub(struct node_store *store, const struct hub_link *link,
     return SAE_EEXIST;
 }
 
+int hub_enroll_check(struct node_store *store, const struct hub_link *link,
+                     struct sae_message *why)
+{
+    int rc = check_village(link, store, why);
+    return rc == 0 ? check_hub(store, link, why) : rc;
+}
+
 int hub_enroll_save(struct node_store *store, const struct hub_link *link,
                     struct sae_message *why)
 {
-    int rc = check_village(link, store, why);
-    if (rc == 0)
-        rc = check_hub(store, link, why);
+    int rc = hub_enroll_check(store, link, why);
     if (rc != 0)
         return rc;
     rc = node_store_begin(store);
@@ -62,5 +67,19 @@ int hub_enroll_save(struct node_store *store, const struct hub_link *link,
     rc = rc == 0 ? node_store_commit(store) : rc;
     if (rc != 0)
         node_store_rollback(store);
+    return rc;
+}
+
+int hub_enroll_is_renewal(struct node_store *store, bool *renewal)
+{
+    struct hub_link existing;
+    int rc = hub_link_load(store, &existing);
+    if (rc == SAE_ENOTFOUND) {
+        *renewal = false;
+        return 0;
+    }
+    if (rc == 0)
+        *renewal = existing.enrolled_ms != 0;
+    hub_link_clear(&existing);
     return rc;
 }

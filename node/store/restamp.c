@@ -135,20 +135,53 @@ static int read_floor(struct node_store *store, const struct entries *list, int6
     return rc;
 }
 
+/* Whether an own entry of the report already carries the version. */
+static const char version_taken_sql[] =
+    "SELECT EXISTS (SELECT 1 FROM journal WHERE report_id = ?1 AND origin = ?2"
+    " AND version = ?3)";
+
+static int version_taken(struct node_store *store, const char *report_id, sae_hlc version,
+                         bool *taken)
+{
+    sqlite3_stmt *stmt = NULL;
+    const int64_t ints[] = {(int64_t)store->origin, (int64_t)version};
+    int rc = sae_db_prepare_cached(store->db, &store->statements, version_taken_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, report_id);
+    if (rc == 0)
+        rc = sae_db_bind_ints(stmt, 2, ints, 2);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW) {
+        *taken = sqlite3_column_int(stmt, 0) != 0;
+        rc = 0;
+    } else if (rc == 0) {
+        rc = SAE_ECORRUPT; /* EXISTS always answers a row */
+    }
+    sae_db_reset(stmt);
+    return rc;
+}
+
 /* New versions in journal order; entries of one original version (one command) share one.
- * A new version never equals the one it re-dates (the wire forbids supersedes == hlc). */
-static int assign_versions(struct entries *list, int64_t floor, uint64_t now_ms)
+ * The floor leaves out entries re-dated before, so a clock swinging back and forth comes
+ * by versions issued already: a new version is never one an own entry of the report holds
+ * (not the one it re-dates: the wire forbids supersedes == hlc; nor an older one: a base
+ * naming it would lead to two entries, and re-dating would chase them in a cycle). */
+static int assign_versions(struct node_store *store, struct entries *list, int64_t floor,
+                           uint64_t now_ms)
 {
     sae_hlc last = (sae_hlc)floor, next = 0;
     for (size_t i = 0; i < list->count; i++) {
         struct entry *e = &list->items[i];
         bool same_group = i > 0 && list->items[i - 1].version == e->version &&
                           strcmp(list->items[i - 1].report_id, e->report_id) == 0;
+        bool taken = !same_group;
         int rc = 0;
-        if (!same_group)
-            rc = sae_hlc_tick(last, now_ms, &next);
-        if (rc == 0 && !same_group && next == (sae_hlc)e->version)
-            rc = sae_hlc_tick(next, now_ms, &next);
+        for (sae_hlc from = last; rc == 0 && taken; from = next) {
+            rc = sae_hlc_tick(from, now_ms, &next);
+            if (rc == 0)
+                rc = version_taken(store, e->report_id, next, &taken);
+        }
         if (rc != 0)
             return rc;
         last = next;
@@ -285,7 +318,7 @@ static int restamp_in_transaction(struct node_store *store, size_t *restamped)
     if (rc == 0 && list.count)
         rc = read_floor(store, &list, &floor);
     if (rc == 0 && list.count)
-        rc = assign_versions(&list, floor, now_ms);
+        rc = assign_versions(store, &list, floor, now_ms);
     for (size_t i = 0; rc == 0 && i < list.count; i++) {
         rc = rebase(store, &list.items[i]);
         if (rc == 0)

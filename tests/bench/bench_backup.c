@@ -3,7 +3,8 @@
  * cases from 330 posts, beside the database file's size and, in the same run, a plain
  * `sqlite3 .backup` of it (SQLite's online backup API, 100 pages a step as the shell does)
  * and a bare VACUUM INTO: time and size of each, and the ratios. The restore of the backup
- * is timed too (inflate, PRAGMA integrity_check, rename).
+ * is timed too (inflate, PRAGMA integrity_check, rename), and the zlib level's effect: the
+ * snapshot deflated at the level the backup uses beside levels 1 and 9, time and size.
  * BENCH_CASES (default 100000; 300 with BENCH_SMOKE=1) and BENCH_ROUNDS (default 3) change
  * the size and repeats; the best round of each is reported. */
 #include <limits.h>
@@ -86,7 +87,23 @@ static void keep_best(struct figure *f, double seconds, uint64_t bytes)
     printf("    %s: %.2f s, %.1f MiB\n", f->name, seconds, (double)bytes / (1024.0 * 1024.0));
 }
 
-static int round_once(const char dir[256], struct figure *fig)
+/* The levels compared: the backup's first, then the fastest and the smallest zlib has. */
+static const int levels[] = {SAE_BACKUP_DEFLATE_LEVEL, 1, 9};
+#define LEVELS (sizeof levels / sizeof levels[0])
+
+static int compare_levels(const char *snapshot, struct figure *lv)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < LEVELS; i++) {
+        uint64_t bytes = 0;
+        double t0 = hb_now();
+        rc = sae_backup_deflated_size(snapshot, levels[i], &bytes);
+        keep_best(&lv[i], hb_now() - t0, bytes);
+    }
+    return rc;
+}
+
+static int round_once(const char dir[256], struct figure *fig, struct figure *lv)
 {
     char db[PATH_MAX], copy[PATH_MAX], vac[PATH_MAX], out[PATH_MAX], target[PATH_MAX];
     struct sae_backup_info info;
@@ -103,6 +120,8 @@ static int round_once(const char dir[256], struct figure *fig)
     if (rc == 0)
         rc = vacuum_into(db, vac);
     keep_best(&fig[1], hb_now() - t0, file_size(vac));
+    if (rc == 0)
+        rc = compare_levels(vac, lv);
     char hub_dir[PATH_MAX];
     snprintf(hub_dir, sizeof hub_dir, "%s/hub", dir);
     t0 = hb_now();
@@ -153,6 +172,17 @@ static int build(const char dir[256], size_t cases)
     return rc;
 }
 
+static void report_levels(const struct figure *lv, uint64_t db_bytes)
+{
+    for (size_t i = 0; i < LEVELS; i++)
+        printf("  %-34s %8.2f s  %8.1f MiB  size x%.3f of hub.db; level %d: time x%.2f, size "
+               "x%.3f of level %d\n", lv[i].name, lv[i].best,
+               (double)lv[i].bytes / (1024.0 * 1024.0),
+               db_bytes ? (double)lv[i].bytes / (double)db_bytes : 0.0, levels[0],
+               lv[i].best > 0 ? lv[0].best / lv[i].best : 0.0,
+               lv[i].bytes ? (double)lv[0].bytes / (double)lv[i].bytes : 0.0, levels[i]);
+}
+
 static void report(const struct figure *fig, uint64_t db_bytes)
 {
     const struct figure *plain = &fig[0];
@@ -187,14 +217,19 @@ int main(void)
                             {.name = "VACUUM INTO (snapshot only)"},
                             {.name = "sae-hub backup (file)"},
                             {.name = "sae-hub restore (database restored)"}};
+    struct figure lv[LEVELS] = {{.name = "snapshot deflated, level used"},
+                                {.name = "snapshot deflated, level 1"},
+                                {.name = "snapshot deflated, level 9"}};
     int rc = build(dir, cases);
     char db[PATH_MAX];
     snprintf(db, sizeof db, "%s/hub/%s", dir, HUB_DB_FILE);
     uint64_t db_bytes = file_size(db);
     for (size_t i = 0; rc == 0 && i < rounds; i++)
-        rc = round_once(dir, fig);
-    if (rc == 0)
+        rc = round_once(dir, fig, lv);
+    if (rc == 0) {
         report(fig, db_bytes);
+        report_levels(lv, db_bytes);
+    }
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/hub.saebak", dir);
     unlink(path);

@@ -98,7 +98,8 @@ static int round_once(struct hub_store *store, const uint8_t key[DUP_KEY_BYTES],
 static void report(struct series *s, size_t rounds)
 {
     static const struct bench_aim aim = {.p95_ms = AIM_MS, .ratio = AIM_RATIO};
-    struct bench_timing ours = {s->ours, rounds, 0}, raw = {s->raw, rounds, 0};
+    struct bench_timing ours = {.seconds = s->ours, .count = rounds},
+                        raw = {.seconds = s->raw, .count = rounds};
     bench_timing_print(s->name, "", &ours, &raw, &aim, false);
 }
 

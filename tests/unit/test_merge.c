@@ -218,13 +218,16 @@ static void test_refusals_are_named_and_stored(void **state)
     struct merge_outcome o = deliver_with_seqs(f, bad, 1, NULL, NOW_MS, &ack);
     assert_int_equal(o.refused, 1);
     assert_int_equal(ack->refusal_count, 1);
-    assert_int_equal(ack->refusals[0].code, SAE_STATUS_INVALID_CHANGE);
+    /* Not the value's fault: the post must not tell its staff to correct it. */
+    assert_int_equal(ack->refusals[0].code, SAE_STATUS_WRONG_VILLAGE);
     assert_non_null(strstr(ack->refusals[0].message, "another village"));
     sae_push_ack_free(ack);
     o = deliver_with_seqs(f, bad_b, COUNT(bad_b), NULL, NOW_MS, &ack);
     assert_int_equal(o.refused, 4);
     assert_int_equal(o.applied, 1);
     assert_int_equal(ack->refusal_count, 4);
+    for (size_t i = 0; i < ack->refusal_count; i++)
+        assert_int_equal(ack->refusals[i].code, SAE_STATUS_INVALID_CHANGE);
     assert_int_equal(ack->acked_seq, f->devices[B].next_seq - 1);
     sae_push_ack_free(ack);
     assert_winner(f, R1, "status", "new");

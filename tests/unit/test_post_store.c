@@ -103,7 +103,7 @@ static void add_event(struct node_store *store, const char *kind, const char *ca
                       const char *a, const char *b, char *id)
 {
     char own[SAE_ID_TEXT_LEN + 1], ref[SAE_ID_TEXT_LEN + 16];
-    snprintf(ref, sizeof ref, "case_id=%s", case_id);
+    snprintf(ref, sizeof ref, "case_id=%.*s", SAE_ID_TEXT_LEN, case_id);
     unit_add(store, kind, (const char *const[]){ref, a, b, NULL}, id ? id : own);
 }
 
@@ -166,6 +166,75 @@ static void test_cases_needing_action(void **state)
     assert_int_equal(attention_list(f->store, "soon", collect, &later, &more), SAE_EINVAL);
 }
 
+/* Past the limit: the first ATTENTION_ITEMS_MAX items in reason order, then case order, one
+ * per case and reason (a case with two overdue stays is one item; a case both of high risk
+ * and with an overdue stay is one item of each), and the rest counted. The cut falls in the
+ * referrals, after every high-risk case and every stay. */
+#define MANY_HIGH_RISK (ATTENTION_ITEMS_MAX - 10)
+#define MANY_STAYS 8
+#define MANY_REFERRALS 10
+
+struct many {
+    size_t count;
+    char ids[ATTENTION_ITEMS_MAX][SAE_ID_TEXT_LEN + 1];
+    enum attention_reason reasons[ATTENTION_ITEMS_MAX];
+};
+
+static int collect_many(const struct attention_item *item, void *context)
+{
+    struct many *many = context;
+    assert_true(many->count < ATTENTION_ITEMS_MAX);
+    memcpy(many->ids[many->count], item->case_id, sizeof many->ids[0]);
+    many->reasons[many->count++] = item->reason;
+    return 0;
+}
+
+static void overdue_stay(struct node_store *store, const char *case_id)
+{
+    add_event(store, "shelter_stay", case_id, "admission_date=2026-11-02",
+              "planned_end_date=2026-11-10", NULL);
+}
+
+static void test_cases_needing_action_past_the_limit(void **state)
+{
+    struct unit_fixture *f = *state;
+    static char high[MANY_HIGH_RISK][SAE_ID_TEXT_LEN + 1], stays[MANY_STAYS][SAE_ID_TEXT_LEN + 1];
+    static char referred[MANY_REFERRALS][SAE_ID_TEXT_LEN + 1];
+    static struct many shown;
+    for (size_t i = 0; i < MANY_HIGH_RISK; i++)
+        high_risk_case(f->store, false, high[i]);
+    overdue_stay(f->store, high[0]);
+    for (size_t i = 0; i < MANY_STAYS; i++) {
+        unit_add_case(f->store, stays[i]);
+        overdue_stay(f->store, stays[i]);
+    }
+    overdue_stay(f->store, stays[3]);
+    for (size_t i = 0; i < MANY_REFERRALS; i++) {
+        unit_add_case(f->store, referred[i]);
+        add_event(f->store, "referral", referred[i], "referred_to=puskesmas",
+                  "referral_date=2026-11-07", NULL);
+    }
+    size_t more = 0, at = 0;
+    assert_int_equal(attention_list(f->store, "2026-12-01", collect_many, &shown, &more), 0);
+    assert_int_equal(shown.count, ATTENTION_ITEMS_MAX);
+    for (size_t i = 0; i < MANY_HIGH_RISK; i++, at++) {
+        assert_string_equal(shown.ids[at], high[i]);
+        assert_int_equal(shown.reasons[at], ATTENTION_HIGH_RISK);
+    }
+    assert_string_equal(shown.ids[at], high[0]);
+    assert_int_equal(shown.reasons[at++], ATTENTION_STAY_OVERDUE);
+    for (size_t i = 0; i < MANY_STAYS; i++, at++) {
+        assert_string_equal(shown.ids[at], stays[i]);
+        assert_int_equal(shown.reasons[at], ATTENTION_STAY_OVERDUE);
+    }
+    for (size_t i = 0; at < ATTENTION_ITEMS_MAX; i++, at++) {
+        assert_string_equal(shown.ids[at], referred[i]);
+        assert_int_equal(shown.reasons[at], ATTENTION_REFERRAL_WAITING);
+    }
+    /* 190 + 9 + 10 items, 200 shown. */
+    assert_int_equal(more, MANY_HIGH_RISK + 1 + MANY_STAYS + MANY_REFERRALS - ATTENTION_ITEMS_MAX);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -173,6 +242,7 @@ int main(void)
     umask(077);
 #define T(name) cmocka_unit_test_setup_teardown(name, unit_setup, unit_teardown)
     const struct CMUnitTest tests[] = {
+        T(test_cases_needing_action_past_the_limit),
         T(test_staff_names_roles_and_limits),
         T(test_sessions_end_with_a_new_passphrase),
         T(test_cases_needing_action),

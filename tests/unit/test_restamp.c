@@ -13,6 +13,7 @@
 
 #include "store/journal_check.h"
 #include "store/restamp.h"
+#include "store/sync_state.h"
 #include "sae/sae_wire.h"
 #include "unit_support.h"
 
@@ -269,6 +270,50 @@ static void test_redated_version_never_equals_the_old_one(void **state)
     assert_check_ok(f->store);
 }
 
+/* The hub measures this computer's clock a day ahead, then a day behind, back and forth:
+ * each swing re-dates the pending entries (and those dated past the new ceiling) to a time
+ * the clock visited before. A new version must name one change only: were it to equal an
+ * older one of the same report, a base naming it would lead back and forth between the two
+ * (a cycle the re-dating refuses as a damaged journal, which it once did after ten swings). */
+#define CLOCK_SWINGS 24
+
+static void test_clock_swinging_back_and_forth(void **state)
+{
+    struct unit_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    static const char *const statuses[] = {"status=active", "status=referred"};
+    char sql[1024];
+    unit_add_case(f->store, id);
+    /* Another post's change a minute ahead: re-dated entries come after it, their time the
+     * same at every swing back. */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
+             " base_origin, origin_seq) SELECT report_id, kind, 'risk_level', 'low',"
+             " ((%lld + 60000) << 16), 77, 0, 0, 1 FROM journal WHERE seq = 1;"
+             "INSERT OR REPLACE INTO report_field(report_id, field, value, version, origin, seq)"
+             " SELECT report_id, field, value, version, origin, seq FROM journal"
+             " WHERE origin = 77" SHOWN_AS_STATE,
+             (long long)sae_wall_clock_ms());
+    assert_int_equal(unit_sql(f->store, sql), SQLITE_OK);
+    for (int swing = 0; swing < CLOCK_SWINGS; swing++) {
+        size_t count = 0;
+        unit_edit(f->store, id, (const char *const[]){statuses[swing % 2], NULL}, 1);
+        assert_int_equal(node_store_begin(f->store), 0);
+        assert_int_equal(sync_state_observe_hub_clock(f->store, 1, swing % 2 ? 86400000
+                                                                              : -86400000),
+                         0);
+        assert_int_equal(node_store_commit(f->store), 0);
+        assert_int_equal(restamp_pending(f->store, &count), 0);
+        assert_true(count > 0);
+        assert_check_ok(f->store);
+    }
+    /* No two own entries of the report share a version but one command's fields. */
+    assert_int_equal(count_of(f->store, "SELECT count(*) FROM journal a JOIN journal b"
+                                        " ON a.report_id = b.report_id AND a.field = b.field"
+                                        " AND a.version = b.version AND a.origin = b.origin"
+                                        " AND a.seq < b.seq"), 0);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -283,6 +328,7 @@ int main(void)
         T(test_edit_on_a_redated_entry_is_rebased),
         T(test_following_a_version_ahead_is_not_redated),
         T(test_redated_version_never_equals_the_old_one),
+        T(test_clock_swinging_back_and_forth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

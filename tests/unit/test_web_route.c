@@ -69,10 +69,27 @@ static void test_other_method_or_unknown_path(void **state)
                      WEB_ROUTE_NONE);
 }
 
+/* 405 names the methods the path has, GET with HEAD; an unknown path is 404, Allow unset. */
+static void test_refusal_names_the_paths_methods(void **state)
+{
+    (void)state;
+    struct http_response resp = {0};
+    assert_int_equal(web_route_refusal(ROWS, ROW_COUNT, sizeof ROWS[0], "/a", &resp), 405);
+    assert_string_equal(resp.allow, "GET, HEAD");
+    assert_int_equal(web_route_refusal(ROWS, ROW_COUNT, sizeof ROWS[0], "/b", &resp), 405);
+    assert_string_equal(resp.allow, "GET, HEAD, POST");
+    assert_int_equal(web_route_refusal(ROWS, ROW_COUNT, sizeof ROWS[0], "/c", &resp), 405);
+    assert_string_equal(resp.allow, "POST");
+    resp.allow = NULL;
+    assert_int_equal(web_route_refusal(ROWS, ROW_COUNT, sizeof ROWS[0], "/d", &resp), 404);
+    assert_null(resp.allow);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_path_and_method),
+        cmocka_unit_test(test_refusal_names_the_paths_methods),
         cmocka_unit_test(test_head_is_answered_by_get),
         cmocka_unit_test(test_other_method_or_unknown_path),
     };

@@ -112,8 +112,12 @@ static const struct msg_pair POST_MESSAGES[MSG_COUNT] = {
                                 "kasusnya.",
                                 "Refused by the district: the value is not valid. Check and "
                                 "correct the case."},
-    [MSG_POST_ASIDE_VILLAGE] = {"Ditolak kabupaten: bukan desa pos ini.",
-                                "Refused by the district: not this post's village."},
+    [MSG_POST_ASIDE_VILLAGE] = {"Ditolak kabupaten: laporan ini tercatat milik desa lain, "
+                                "bukan desa pos ini. Isiannya tidak salah; tanyakan ke "
+                                "kabupaten.",
+                                "Refused by the district: this report is recorded as another "
+                                "village's, not this post's. The entry is not wrong; ask the "
+                                "district."},
     [MSG_POST_ASIDE_TOO_BIG] = {"Ditolak kabupaten: terlalu panjang.",
                                 "Refused by the district: too long."},
     [MSG_POST_ASIDE_OTHER] = {"Disisihkan kabupaten.", "Set aside by the district."},

@@ -25,6 +25,24 @@ enum web_route_match web_route_find(const void *rows, size_t count, size_t strid
     return match;
 }
 
+unsigned web_route_refusal(const void *rows, size_t count, size_t stride, const char *path,
+                           struct http_response *resp)
+{
+    bool get = false, post = false;
+    for (size_t i = 0; i < count; i++) {
+        const struct web_route *r =
+            (const struct web_route *)(const void *)((const char *)rows + i * stride);
+        if (strcmp(r->path, path) != 0)
+            continue;
+        get = get || strcmp(r->method, "GET") == 0;
+        post = post || strcmp(r->method, "POST") == 0;
+    }
+    if (!get && !post)
+        return 404;
+    resp->allow = get && post ? "GET, HEAD, POST" : get ? "GET, HEAD" : "POST";
+    return 405;
+}
+
 /* The form's own names: "csrf" and the route's fields but its file; *upload the file's
  * field name, if any. */
 static void allowed_names(const struct web_route *route, const char **allowed,

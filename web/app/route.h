@@ -44,6 +44,12 @@ enum web_route_match {
 enum web_route_match web_route_find(const void *rows, size_t count, size_t stride,
                                     const char *method, const char *path, size_t *row);
 
+/* The answer to a method and path web_route_find found no row for: 405 when the path has
+ * rows (resp->allow then names their methods, GET with HEAD), else 404. The application
+ * writes its own page or JSON with that status. */
+unsigned web_route_refusal(const void *rows, size_t count, size_t stride, const char *path,
+                           struct http_response *resp);
+
 /* A route's POST form: at most route->fields_max fields, only its fields and "csrf" (unless
  * the page checks names), its "csrf" equal to csrf (the session's). 0 with *form set
  * (web_form_free it), or 0 with *form NULL and *refusal the status to answer (400

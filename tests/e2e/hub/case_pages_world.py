@@ -4,6 +4,7 @@ service and a referral) and left a hard conflict on a case's risk level."""
 import hubproc
 import saenode
 from console_client import Console
+from posts import sync
 
 VILLAGE = "Sumberanyar"  # 35.13.12.2018, kecamatan Paiton
 ROLES = (("siti", "coordinator"), ("budi", "operator"), ("rina", "admin"))
@@ -18,12 +19,6 @@ def post(hub, tmp_path, name):
     saenode.init(directory, VILLAGE, author="Staf %s" % name)
     saenode.ok(["enroll", hub.add_node(VILLAGE, name="Laptop %s" % name)], dir=directory)
     return directory
-
-
-def sync(directory):
-    res = saenode.run(["sync", "--json"], dir=directory)
-    assert res.rc == 0 and res.json()["ok"], res
-    return res.json()
 
 
 def edit(directory, report, *sets):

@@ -28,6 +28,7 @@ import time
 import hubproc
 import saenode
 from console_client import Console
+from posts import enrolled, sync
 
 pytestmark = pytest.mark.serial
 
@@ -46,19 +47,6 @@ hub_restore = hubproc.restore
 
 def node_backup(post, backup):
     return saenode.ok(["backup", str(backup)], dir=post, input=(PASSPHRASE + "\n").encode())
-
-
-def enrolled(hub, tmp_path, name, village=VILLAGE):
-    post = str(tmp_path / name)
-    saenode.init(post, village, author="Staf %s" % name)
-    saenode.ok(["enroll", hub.add_node(village, name="Laptop %s" % name)], dir=post)
-    return post
-
-
-def sync(post):
-    res = saenode.run(["sync", "--json"], dir=post)
-    assert res.rc == 0 and res.json()["ok"], res
-    return res.json()
 
 
 def origin_of(post):

@@ -6,25 +6,13 @@ note and who wrote it, until a later review clears it. Another village's post le
 Bad input changes nothing."""
 import hubproc
 import saenode
+from posts import enrolled, sync
 
 VILLAGE = "Sumberanyar"  # 35.13.12.2018, kecamatan Paiton
 OTHER = "Kalibuntu"
 NOTE = "Usia korban tidak cocok dengan tanggal lahir; mohon dicek"
 ISSUES = "[ada masalah / has issues]"
 TABLES = hubproc.TABLES + ("case_review", "report_summary")
-
-
-def enrolled(hub, tmp_path, name, village=VILLAGE):
-    post = str(tmp_path / name)
-    saenode.init(post, village, author="Staf %s" % name)
-    saenode.ok(["enroll", hub.add_node(village, name="Laptop %s" % name)], dir=post)
-    return post
-
-
-def sync(post):
-    res = saenode.run(["sync", "--json"], dir=post)
-    assert res.rc == 0 and res.json()["ok"], res
-    return res.json()
 
 
 def listed_line(post, case):

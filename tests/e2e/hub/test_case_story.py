@@ -8,22 +8,10 @@ by the hub."""
 import json
 
 import saenode
+from posts import enroll, enrolled, node
 
 VILLAGE = "Sumberanyar"  # 35.13.12.2018, kecamatan Paiton
 NUMBER = "3513122018-2026-0001"
-
-
-def initialised(tmp_path, name):
-    return saenode.init(str(tmp_path / name), VILLAGE, author="Staf %s" % name)
-
-
-def enroll(hub, post, name):
-    saenode.ok(["enroll", hub.add_node(VILLAGE, name="Laptop %s" % name)], dir=post)
-    return post
-
-
-def enrolled(hub, tmp_path, name):
-    return enroll(hub, initialised(tmp_path, name), name)
 
 
 def add(post, kind, *sets):
@@ -116,7 +104,7 @@ def test_devices_of_a_village_number_apart(hub, tmp_path):
 def test_a_number_two_devices_gave_is_flagged(hub, tmp_path):
     """Posts that record before their bundles come have no letter yet: two of one village
     may give one number, and the hub lists it."""
-    a, b = initialised(tmp_path, "a"), initialised(tmp_path, "b")
+    a, b = node(tmp_path, "a"), node(tmp_path, "b")
     first = saenode.add_case(a)
     second = saenode.add_case(b)  # the same village, the same year, its own sequence
     for post, name in ((a, "a"), (b, "b")):

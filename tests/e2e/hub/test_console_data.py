@@ -10,14 +10,9 @@ import os
 import sqlite3
 
 import saenode
+from posts import enrolled
 
 VILLAGE = "Sumberanyar"  # 35.13.12.2018, kecamatan Paiton
-
-
-def enrolled(hub, tmp_path, name):
-    post = saenode.init(str(tmp_path / name), VILLAGE, author="Staf %s" % name)
-    saenode.ok(["enroll", hub.add_node(VILLAGE, name="Laptop %s" % name)], dir=post)
-    return post
 
 
 def add(post, kind, *sets):

@@ -9,6 +9,7 @@ import io
 import json
 
 import case_pages_world as world
+from posts import enrolled
 import saenode
 
 VILLAGE = "Sumberanyar"
@@ -18,12 +19,6 @@ WITHHELD_NAME = "=cmd|' /C calc'!A0 \"Ayu\", <script>x</script>"
 WITHHELD_STORY = "Baris satu, \"kutip\"\nBaris dua =1+1"
 WITHHELD_NOTES = "Catatan rahasia; @SUM(1)"
 UNSAID_NAME = "Rina Tanpa Jawaban"
-
-
-def enrolled(hub, tmp_path, name):
-    post = saenode.init(str(tmp_path / name), VILLAGE, author="Staf %s" % name)
-    saenode.ok(["enroll", hub.add_node(VILLAGE, name="Laptop %s" % name)], dir=post)
-    return post
 
 
 def export(hub, tmp_path, name, *args):

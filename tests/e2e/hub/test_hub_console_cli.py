@@ -5,6 +5,7 @@ nothing changed)."""
 import csv
 import io
 import json
+import os
 import re
 
 import hubproc
@@ -114,10 +115,15 @@ def test_export_variants(hub):
                              "--status", "baru").stdout)
     assert [r["id"] for r in high] == [c for c in (w.case1, w.case2)
                                        if cases[c]["fields"]["status"] == "new"]
-    # --outside, kept for old scripts, changes nothing: every export withholds.
-    outside = json.loads(hub.ok("export", "--format", "json", "--variant", "full", "--outside",
-                                "--kind", "case").stdout)
-    assert outside == json.loads(full)
+    # --outside, which once asked for the withholding every export does now, is refused
+    # with a line saying so, and writes nothing.
+    out = os.path.join(str(hub.dir), "outside.json")
+    for variant in ([], ["--variant", "full"]):
+        res = hub.run("export", "--format", "json", *variant, "--outside", "-o", out)
+        assert res.returncode == 2 and res.stdout == b"", res
+        line = res.stderr.decode()
+        assert line.count("\n") == 1 and "--outside" in line and "consent" in line, line
+        assert not os.path.exists(out)
     assert FORMULA_NAME.encode() not in full
     # The export of today stays as it was.
     assert json.loads(hub.ok("export", "--format", "json").stdout) == \

@@ -185,13 +185,13 @@ def test_device_of_another_village_cannot_change_a_report(hub, enroll):
     # The foreign change is refused in the ack (acknowledged, never applied); the rest of
     # the batch is applied.
     assert [(r.seq, r.code) for r in answer.message.refusals] == \
-        [(intrusion[0].seq, STATUS["INVALID_CHANGE"])], answer
+        [(intrusion[0].seq, STATUS["WRONG_VILLAGE"])], answer
     assert answer.message.refusals[0].message
     uuid = saeproto.report_uuid(case)
     assert hub.current_value(uuid, "status")[0] == "new"
     assert [r for r in hub.changes(origin=b1.id) if r[0] == uuid] == []
     assert hub.query("SELECT node_seq, code FROM refusal WHERE origin = ?", (b1.id,)) == \
-        [(intrusion[0].seq, STATUS["INVALID_CHANGE"])]
+        [(intrusion[0].seq, STATUS["WRONG_VILLAGE"])]
     assert hub.conflicts() == []
     after = hub.snapshot(("change", "field_state", "conflict", "report"))
     assert after["change"][0] == before["change"][0] + len(own)
@@ -203,7 +203,7 @@ def test_device_of_another_village_cannot_change_a_report(hub, enroll):
     # The same batch again: the same refusal, still nothing applied.
     again = b1.push(intrusion + own)
     assert [(r.seq, r.code) for r in again.message.refusals] == \
-        [(intrusion[0].seq, STATUS["INVALID_CHANGE"])]
+        [(intrusion[0].seq, STATUS["WRONG_VILLAGE"])]
     assert hub.snapshot(("change", "field_state", "conflict", "report")) == after
 
 

@@ -4,22 +4,10 @@ the risk of a case apart: the higher risk stands at the hub and on both posts, w
 the field "under review by the district (ditinjau kabupaten)" in show and carry it in
 show/list --json; an edit starts from what the post shows; a resolution ends the review."""
 import saenode
+from posts import enrolled, sync
 
 VILLAGE = "Sumberanyar"  # 35.13.12.2018, kecamatan Paiton
 MARK = "under review by the district (ditinjau kabupaten)"
-
-
-def enrolled(hub, tmp_path, name):
-    post = str(tmp_path / name)
-    saenode.init(post, VILLAGE, author="Staf %s" % name)
-    saenode.ok(["enroll", hub.add_node(VILLAGE, name="Laptop %s" % name)], dir=post)
-    return post
-
-
-def sync(post):
-    res = saenode.run(["sync", "--json"], dir=post)
-    assert res.rc == 0 and res.json()["ok"], res
-    return res.json()
 
 
 def shown_line(post, case, field):

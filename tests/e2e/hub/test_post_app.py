@@ -12,13 +12,13 @@ import saenode
 import pytest
 
 
-def fetch(url, data=None, headers=None):
+def fetch(url, data=None, headers=None, method=None):
     """(status, headers, body) of one request, without following redirects."""
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
             return None
     opener = urllib.request.build_opener(NoRedirect)
-    request = urllib.request.Request(url, data=data, headers=headers or {})
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with opener.open(request, timeout=30) as answer:
             return answer.status, answer.headers, answer.read()
@@ -64,6 +64,11 @@ def test_serves_nothing_but_its_pages_and_assets(post_app):
         assert status == 404, path
         assert "default-src 'self'" in headers["Content-Security-Policy"], path
         assert headers["X-Frame-Options"] == "DENY"
+    # A page's path with a method it does not take: 405 naming the methods it does.
+    for method, path, allow in (("POST", "/cases", "GET, HEAD"),
+                                ("DELETE", "/sign-in", "GET, HEAD, POST")):
+        status, headers, _ = fetch(app.url + path, method=method)
+        assert status == 405 and headers["Allow"] == allow, (method, path, status)
     status, headers, body = fetch(app.url + "/assets/post.css")
     assert status == 200 and b"Rumah SAE post app" in body
     assert headers["X-Content-Type-Options"] == "nosniff"

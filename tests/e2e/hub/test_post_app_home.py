@@ -10,6 +10,7 @@ import pytest
 
 import node_app
 import saenode
+from posts import sync
 
 VILLAGE = saenode.VILLAGE
 
@@ -30,11 +31,6 @@ def items(b):
         name = li.find_element("css selector", "a, strong").text
         found.setdefault(name, []).append(li.find_element("css selector", ".why").text)
     return found
-
-
-def sync(post):
-    res = saenode.run(["sync", "--json"], dir=post)
-    assert res.rc == 0 and res.json()["ok"], res
 
 
 def test_home_lists_the_cases_needing_action(hub, post_app, browser, tmp_path):

@@ -5,20 +5,18 @@ An honest sae-node checks every value before it writes it, so the hub refuses on
 changes only when the report is not the post's to change: here a device of another village
 (Kalibuntu, speaking the protocol through saeproto) sent a report under the id of the post's
 new service first, so the hub holds that id for Kalibuntu and sets aside every change the post
-sends for it (PROTOCOL.md section 6: INVALID_CHANGE, "belongs to another village"). The
-service's case was synced before and is the post's own: it is what the items link to."""
+sends for it (PROTOCOL.md section 6: WRONG_VILLAGE, "belongs to another village"; the entry is
+not wrong, and the post must not say it is). The service's case was synced before and is the
+post's own: it is what the items link to."""
 import saenode
 import node_app
+from posts import sync
 
 VILLAGE = saenode.VILLAGE
 SET_ASIDE = "Perubahan disisihkan kabupaten"
 REFUSED = "Ditolak kabupaten"
-
-
-def sync(post):
-    res = saenode.run(["sync", "--json"], dir=post)
-    assert res.rc == 0 and res.json()["ok"], res
-    return res.json()
+OTHER_VILLAGE = "milik desa lain"
+NOT_VALID = "isian tidak sah"
 
 
 def service_labels(post):
@@ -41,6 +39,11 @@ def a_post_whose_service_was_set_aside(hub, enroll, tmp_path):
     fields = saenode.show_json(post, service)["fields"]
     assert result["set_aside"] == len(fields) > 0, (result, fields)
     assert saenode.ok(["status", "--json"], dir=post).json()["pending"] == 0
+    # sae-node status names each, the reason in plain words beside the hub's line.
+    lines = [line for line in saenode.ok(["status"], dir=post).text.splitlines()
+             if "another village's" in line]
+    assert len(lines) == len(fields), lines
+    assert all(OTHER_VILLAGE in line and NOT_VALID not in line for line in lines), lines
     return post, case, service, sorted(fields)
 
 
@@ -77,6 +80,7 @@ def test_home_and_sync_page_show_what_the_district_set_aside(hub, enroll, post_a
         assert case_link.text == number
         assert case_link.get_attribute("href").endswith("/case?id=" + case)
         assert cells[3].text.startswith(REFUSED), cells[3].text
+        assert OTHER_VILLAGE in cells[3].text and NOT_VALID not in cells[3].text, cells[3].text
         assert "another village" in cells[3].find_element("css selector", "small").text
         shown.append(cells[2].text)
     assert sorted(shown) == sorted(labels[f] for f in fields), (shown, fields)
@@ -87,3 +91,4 @@ def test_home_and_sync_page_show_what_the_district_set_aside(hub, enroll, post_a
     b.open("/sync")
     b.click("#lang-switch")
     assert "Refused by the district" in b.text("#set-aside-list")
+    assert "another village's" in b.text("#set-aside-list")
