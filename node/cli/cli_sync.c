@@ -32,7 +32,8 @@ static int stored_pins(struct node_store *store, char pins[SAE_PINS_TEXT_BYTES])
 }
 
 /* An enrolled post's new bundle is kept only once the hub takes it (PROTOCOL.md section 6,
- * enrollment rule 4): a revoked device brings any bundle in vain, and must keep its link and
+ * enrollment rule 4): a revoked device brings any bundle in vain (the hub answers with its
+ * sealed notice and the round wipes the post, section 8), and must keep its link and
  * its name. So the hub is asked at once, in a round that goes on as sync does; without a
  * connection the bundle is saved as for a first enrollment, and enrolls on the next sync. */
 static int enroll_again(struct cli *cli, struct node_store *store, struct hub_link *link,
@@ -61,6 +62,8 @@ static int enroll_again(struct cli *cli, struct node_store *store, struct hub_li
                                                                       : sae_error_name(rc));
     if (!result.enrolled_now && (rc == SAE_EIO || rc == SAE_EBUSY))
         return 0; /* not reached: saved as before */
+    if (rc == SAE_EREVOKED) /* the hub's notice: the round wiped the post */
+        return cli_fail(rc, "%s", why.text);
     if (!result.enrolled_now)
         return cli_fail(SAE_EINVAL, "the hub refused this bundle: %s; nothing was changed",
                         why.text[0] ? why.text : sae_error_name(rc));

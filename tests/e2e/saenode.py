@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import uuid
@@ -134,6 +135,15 @@ def snapshot(directory):
             with open(path, "rb") as f:
                 files[os.path.relpath(path, directory)] = hashlib.sha256(f.read()).hexdigest()
     return files
+
+
+def sql(directory, query):
+    """The rows of a read-only query on the post's node.db, as tuples."""
+    db = sqlite3.connect("file:%s/node.db?mode=ro" % directory, uri=True)
+    try:
+        return db.execute(query).fetchall()
+    finally:
+        db.close()
 
 
 _SENSITIVE = {}

@@ -102,16 +102,21 @@ def test_revoked_device_is_told(hub, tmp_path):
 
 def test_revoked_device_cannot_enroll_again(hub, tmp_path):
     """A device the district revoked brings a fresh bundle: an enrolled post asks the hub
-    before it keeps a new bundle, the hub refuses the revoked key (PROTOCOL.md section 6,
-    enrollment rule 4), and nothing on the post changes: not its link, not its name."""
+    before it keeps a new bundle, the hub answers the revoked key with its sealed notice
+    (PROTOCOL.md section 8), and the post wipes its survivors' data as on any other contact
+    and says so (exit 3); the new bundle is not kept: not its link, not its name."""
     a = enrolled(hub, tmp_path, "a")
     assert sync(a, check=False).rc == 0
     hub.revoke(int(hub.nodes()[0]["id"], 16))
-    before = saenode.snapshot(a)
+    hub_row = "SELECT url, public_key, hub_id, pin, token FROM hub"
+    name_row = "SELECT value FROM meta WHERE key = 'device_name'"
+    link_before = saenode.sql(a, hub_row)
     res = saenode.run(["enroll", hub.add_node(VILLAGE, name="Laptop Baru")], dir=a)
-    saenode.assert_one_line_error(res, 2, "revoked by the district", "nothing was changed")
-    assert saenode.snapshot(a) == before
-    assert saenode.ok(["config", "--json"], dir=a).json()["device_name"] == "Laptop a"
+    saenode.assert_one_line_error(res, 3, "revoked by the district on", "was wiped")
+    assert saenode.sql(a, hub_row) == link_before
+    assert saenode.sql(a, name_row) == [("Laptop a",)]
+    # Wiped: every later command says so.
+    saenode.assert_one_line_error(saenode.run(["status"], dir=a), 3, "was wiped")
 
 
 def test_enrolling_again_without_a_connection_waits_for_the_next_sync(hub, tmp_path):
