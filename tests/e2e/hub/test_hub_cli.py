@@ -216,7 +216,8 @@ def test_nodes_add_list_revoke(hub):
     # Its next request is refused; what it sent before stays.
     before = hub.snapshot(("report", "change", "field_state"))
     answer = a1.push(a1.write(report, "case", {"status": "closed"}))
-    assert answer.status == 403 and "revoked" in (answer.text or ""), answer
+    # The revocation notice sealed to this device (PROTOCOL.md section 8).
+    assert answer.status == 403 and answer.code == saeproto.STATUS["REVOKED"], answer
     assert hub.snapshot(("report", "change", "field_state")) == before
     reports = json.loads(hub.ok("reports", "list", "--json").stdout)
     assert [r["id"] for r in reports] == [saeproto.report_uuid(report)]
