@@ -146,34 +146,26 @@ int storage_key_passkey(struct node_store *store, const unsigned char *secret,
     return rc == 0 ? sae_passkey_make(passphrase, strlen(passphrase), secret, hash, wrap) : rc;
 }
 
-/* Whether hash is passphrase's: the old form (crypto_pwhash_str) or the new. */
-static bool hash_matches(const char *hash, const char *passphrase)
-{
-    size_t len = strlen(passphrase);
-    return sae_passkey_is(hash) ? sae_passkey_check(hash, passphrase, len, NULL) == 0
-                                : crypto_pwhash_str_verify(hash, passphrase, len) == 0;
-}
-
 /* name, whose key is open, moved to a verifier and wrap of one Argon2id, unless they have
  * them. Best effort: the key is open either way, and a reset meanwhile stands. */
 static int upgrade(struct node_store *store, const char *name, const char *passphrase,
                    const unsigned char *secret)
 {
     char hash[NODE_STAFF_HASH_BYTES], fresh[SAE_PASSKEY_TEXT_BYTES];
-    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    unsigned char wrap[SAE_KEYWRAP_BYTES], fresh_wrap[SAE_KEYWRAP_BYTES];
+    bool moved = false, wrapped = false;
     _Static_assert(SAE_PASSKEY_TEXT_BYTES <= NODE_STAFF_HASH_BYTES, "a verifier fits");
     int rc = node_staff_hash(store, name, hash);
-    if (rc == 0 && node_staff_wrap_get(store, name, wrap) == 0 && sae_passkey_pairs(hash, wrap))
-        return 0;
-    if (rc == 0 && !hash_matches(hash, passphrase))
-        rc = SAE_EPERM; /* the wrap's passphrase is not the sign-in's: left to a reset */
-    if (rc == 0)
-        rc = sae_passkey_make(passphrase, strlen(passphrase), secret, fresh, wrap);
-    if (rc == 0)
-        rc = node_staff_upgrade(store, name, hash, fresh, wrap);
+    if (rc == 0) {
+        wrapped = node_staff_wrap_get(store, name, wrap) == 0;
+        rc = sae_key_pair_upgrade(hash, wrapped ? wrap : NULL, passphrase, secret, &moved,
+                                  fresh, fresh_wrap);
+    }
+    if (rc == 0 && moved)
+        rc = node_staff_upgrade(store, name, hash, fresh, fresh_wrap);
     sodium_memzero(hash, sizeof hash);
     sodium_memzero(fresh, sizeof fresh);
-    return rc == SAE_EPERM || rc == SAE_ENOTFOUND ? 0 : rc;
+    return rc == SAE_ENOTFOUND ? 0 : rc;
 }
 
 int storage_key_unlock(struct node_store *store, const char *name, const char *passphrase,
@@ -201,27 +193,15 @@ static int open_split(struct node_store *store, const char *name,
 {
     char hash[NODE_STAFF_HASH_BYTES];
     unsigned char wrap[SAE_KEYWRAP_BYTES], expected[STORAGE_KEY_BYTES];
-    void *key = NULL;
     int rc = node_staff_hash(store, name, hash);
     if (rc == 0)
         rc = node_staff_wrap_get(store, name, wrap);
-    if (rc == 0 && !sae_passkey_pairs(hash, wrap))
-        rc = SAE_EINVAL;
     if (rc == 0)
         rc = storage_key_public(store, expected);
     if (rc == 0)
-        rc = sae_secure_alloc(STORAGE_KEY_BYTES, &key);
-    if (rc == 0)
-        rc = sae_keywrap_open_split(wrap, sizeof wrap, wrapping_key, key);
-    if (rc == 0)
-        rc = sae_key_pair_check(expected, key);
+        rc = sae_key_pair_open_split(hash, wrap, wrapping_key, expected, secret);
     sodium_memzero(hash, sizeof hash);
-    if (rc != 0) {
-        sae_secure_free(key);
-        return rc;
-    }
-    *secret = key;
-    return 0;
+    return rc;
 }
 
 int storage_key_unlock_split(struct node_store *store, const char *name, const char *passphrase,
