@@ -8,7 +8,6 @@ member's wrap is gone from every byte on disk; the key is wiped from the serving
 sign-out; a journal from before node migration 10 gets its key at its first open and its
 staff their wraps at their next sign-in."""
 import base64
-import hashlib
 import os
 import re
 import sqlite3
@@ -19,6 +18,7 @@ import nacl.pwhash
 
 import node_app
 import saenode
+import saeproto
 from test_post_app_staff import Client
 
 WRAP_BYTES = 104
@@ -51,43 +51,14 @@ def wrap_of(post_dir, name):
     return rows[0][0] if rows else None
 
 
-def subkey(master, number):
-    """crypto_kdf's subkey number of master, context "SAEpass1" (STORAGE_KEYS.md 2a)."""
-    return hashlib.blake2b(b"", digest_size=32, key=master,
-                           salt=struct.pack("<Q", number) + bytes(8),
-                           person=b"SAEpass1" + bytes(8)).digest()
-
-
 def unwrap(wrap, passphrase):
-    """The format of proto/STORAGE_KEYS.md, read without sae-node's code: version 1 (the
-    wrapping key is the Argon2id output) or 2 (its subkey 2)."""
-    assert len(wrap) == WRAP_BYTES and wrap[:8] in (b"SAEK\x01\x01\x00\x00",
-                                                    b"SAEK\x02\x02\x00\x00")
-    ops, mem_kib = struct.unpack(">II", wrap[8:16])
-    assert (ops, mem_kib) == (3, 32 * 1024)  # the programs' parameters
-    salt, nonce, header = wrap[16:32], wrap[32:56], wrap[:56]
-    key = nacl.pwhash.argon2id.kdf(32, passphrase.encode(), salt, opslimit=ops,
-                                   memlimit=mem_kib * 1024)
-    if wrap[4] == 2:
-        key = subkey(key, 2)
-    return nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(wrap[56:], header, nonce,
-                                                                    key)
+    """The format of proto/STORAGE_KEYS.md (version 1 or 2), read without sae-node's code."""
+    assert struct.unpack(">II", wrap[8:16]) == (3, 32 * 1024)  # the programs' parameters
+    return saeproto.unwrap_key(wrap, passphrase.encode())
 
 
 def verifier_matches(text, passphrase, wrap):
-    """A verifier of STORAGE_KEYS.md section 2a: its subkey 1 of Argon2id under its salt, and
-    the salt and parameters of the wrap it pairs with."""
-    m = re.fullmatch(r"\$sae-passkey\$v=1\$t=(\d+),m=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)",
-                     text)
-    assert m, text
-    ops, mem_kib = int(m.group(1)), int(m.group(2))
-    salt = base64.b64decode(m.group(3) + "==")
-    verifier = base64.b64decode(m.group(4) + "=")
-    assert wrap[4] == 2 and wrap[16:32] == salt and struct.unpack(">II", wrap[8:16]) == (ops,
-                                                                                       mem_kib)
-    master = nacl.pwhash.argon2id.kdf(32, passphrase.encode(), salt, opslimit=ops,
-                                      memlimit=mem_kib * 1024)
-    return subkey(master, 1) == verifier
+    return saeproto.passkey_matches(text, passphrase.encode(), wrap)
 
 
 def old_form(passphrase, secret):
