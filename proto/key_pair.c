@@ -58,13 +58,11 @@ int sae_key_pair_check(const unsigned char expected[SAE_KEY_PAIR_BYTES],
     return sodium_memcmp(derived, expected, sizeof derived) == 0 ? 0 : SAE_ECORRUPT;
 }
 
-int sae_key_pair_open(const unsigned char *wrapped, const void *passphrase, size_t len,
-                      const unsigned char expected[SAE_KEY_PAIR_BYTES], unsigned char **secret)
+/* *secret: key (secure memory, opened when rc is 0) once it proves to be expected's secret
+ * half; freed otherwise. */
+static int keep_checked(int rc, void *key, const unsigned char expected[SAE_KEY_PAIR_BYTES],
+                        unsigned char **secret)
 {
-    void *key = NULL;
-    int rc = sae_secure_alloc(SAE_KEY_PAIR_BYTES, &key);
-    if (rc == 0)
-        rc = sae_keywrap_open(wrapped, SAE_KEYWRAP_BYTES, passphrase, len, key);
     if (rc == 0)
         rc = sae_key_pair_check(expected, key);
     if (rc != 0) {
@@ -73,6 +71,16 @@ int sae_key_pair_open(const unsigned char *wrapped, const void *passphrase, size
     }
     *secret = key;
     return 0;
+}
+
+int sae_key_pair_open(const unsigned char *wrapped, const void *passphrase, size_t len,
+                      const unsigned char expected[SAE_KEY_PAIR_BYTES], unsigned char **secret)
+{
+    void *key = NULL;
+    int rc = sae_secure_alloc(SAE_KEY_PAIR_BYTES, &key);
+    if (rc == 0)
+        rc = sae_keywrap_open(wrapped, SAE_KEYWRAP_BYTES, passphrase, len, key);
+    return keep_checked(rc, key, expected, secret);
 }
 
 int sae_key_pair_open_split(const char *hash, const unsigned char *wrap,
@@ -85,14 +93,7 @@ int sae_key_pair_open_split(const char *hash, const unsigned char *wrap,
                                            : SAE_EINVAL;
     if (rc == 0)
         rc = sae_keywrap_open_split(wrap, SAE_KEYWRAP_BYTES, wrapping_key, key);
-    if (rc == 0)
-        rc = sae_key_pair_check(expected, key);
-    if (rc != 0) {
-        sae_secure_free(key);
-        return rc;
-    }
-    *secret = key;
-    return 0;
+    return keep_checked(rc, key, expected, secret);
 }
 
 /* Whether hash is passphrase's: a crypto_pwhash_str string or a verifier. */
