@@ -219,7 +219,9 @@ static int open_sealed(FILE *in, const struct sae_backup_header *h, const char *
     return 0;
 }
 
-/* Inflates the database into path (a new file, 0600), checking its announced size. */
+/* Inflates the database into path (a new file, 0600), checking its announced size:
+ * SAE_ETOOBIG when it inflates past it, SAE_ECORRUPT when the stream is broken or ends
+ * short of it. */
 static int inflate_to(FILE *in, const struct sae_backup_header *h, const char *path)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -249,7 +251,7 @@ static int inflate_to(FILE *in, const struct sae_backup_header *h, const char *p
             /* A stream that inflates past the size the header gives is not ours: stop
              * before it fills the disk. */
             if (rc == 0 && written > h->db_bytes)
-                rc = SAE_ECORRUPT;
+                rc = SAE_ETOOBIG;
             if (rc == 0 && n && write(fd, to, n) != (ssize_t)n)
                 rc = SAE_EIO;
         } while (rc == 0 && zs.avail_out == 0 && zr != Z_STREAM_END);
@@ -330,6 +332,12 @@ static int restore_into(const struct sae_backup_spec *spec, FILE *in,
         sae_message_set(why, "cannot make the directory %s: %s", dir, strerror(errno));
     if (rc == 0)
         rc = inflate_to(in, h, temp);
+    if (rc == SAE_ETOOBIG || rc == SAE_ECORRUPT)
+        sae_message_set(why, "the database in the backup %s the %llu bytes its header "
+                        "declares: the backup is damaged; use another backup (nothing was "
+                        "restored)", rc == SAE_ETOOBIG ? "inflates past" : "does not inflate to",
+                        (unsigned long long)h->db_bytes);
+    rc = rc == SAE_ETOOBIG ? SAE_ECORRUPT : rc;
     if (rc == 0)
         rc = fix_and_check(temp, fixup, context);
     if (rc == SAE_ECORRUPT && !why->text[0])

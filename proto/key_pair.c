@@ -3,9 +3,11 @@
 
 #include <sodium.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sae/sae_files.h"
 #include "sae/sae_keywrap.h"
+#include "sae/sae_passkey.h"
 #include "sae/sae_secure_mem.h"
 
 _Static_assert(SAE_KEY_PAIR_BYTES == crypto_box_PUBLICKEYBYTES &&
@@ -56,13 +58,11 @@ int sae_key_pair_check(const unsigned char expected[SAE_KEY_PAIR_BYTES],
     return sodium_memcmp(derived, expected, sizeof derived) == 0 ? 0 : SAE_ECORRUPT;
 }
 
-int sae_key_pair_open(const unsigned char *wrapped, const void *passphrase, size_t len,
-                      const unsigned char expected[SAE_KEY_PAIR_BYTES], unsigned char **secret)
+/* *secret: key (secure memory, opened when rc is 0) once it proves to be expected's secret
+ * half; freed otherwise. */
+static int keep_checked(int rc, void *key, const unsigned char expected[SAE_KEY_PAIR_BYTES],
+                        unsigned char **secret)
 {
-    void *key = NULL;
-    int rc = sae_secure_alloc(SAE_KEY_PAIR_BYTES, &key);
-    if (rc == 0)
-        rc = sae_keywrap_open(wrapped, SAE_KEYWRAP_BYTES, passphrase, len, key);
     if (rc == 0)
         rc = sae_key_pair_check(expected, key);
     if (rc != 0) {
@@ -71,4 +71,47 @@ int sae_key_pair_open(const unsigned char *wrapped, const void *passphrase, size
     }
     *secret = key;
     return 0;
+}
+
+int sae_key_pair_open(const unsigned char *wrapped, const void *passphrase, size_t len,
+                      const unsigned char expected[SAE_KEY_PAIR_BYTES], unsigned char **secret)
+{
+    void *key = NULL;
+    int rc = sae_secure_alloc(SAE_KEY_PAIR_BYTES, &key);
+    if (rc == 0)
+        rc = sae_keywrap_open(wrapped, SAE_KEYWRAP_BYTES, passphrase, len, key);
+    return keep_checked(rc, key, expected, secret);
+}
+
+int sae_key_pair_open_split(const char *hash, const unsigned char *wrap,
+                            const unsigned char *wrapping_key,
+                            const unsigned char expected[SAE_KEY_PAIR_BYTES],
+                            unsigned char **secret)
+{
+    void *key = NULL;
+    int rc = sae_passkey_pairs(hash, wrap) ? sae_secure_alloc(SAE_KEY_PAIR_BYTES, &key)
+                                           : SAE_EINVAL;
+    if (rc == 0)
+        rc = sae_keywrap_open_split(wrap, SAE_KEYWRAP_BYTES, wrapping_key, key);
+    return keep_checked(rc, key, expected, secret);
+}
+
+/* Whether hash is passphrase's: a crypto_pwhash_str string or a verifier. */
+static bool hash_matches(const char *hash, const char *passphrase)
+{
+    size_t len = strlen(passphrase);
+    return sae_passkey_is(hash) ? sae_passkey_check(hash, passphrase, len, NULL) == 0
+                                : crypto_pwhash_str_verify(hash, passphrase, len) == 0;
+}
+
+int sae_key_pair_upgrade(const char *hash, const unsigned char *wrap, const char *passphrase,
+                         const unsigned char *secret, bool *moved, char *fresh,
+                         unsigned char *fresh_wrap)
+{
+    *moved = false;
+    if ((wrap && sae_passkey_pairs(hash, wrap)) || !hash_matches(hash, passphrase))
+        return 0;
+    int rc = sae_passkey_make(passphrase, strlen(passphrase), secret, fresh, fresh_wrap);
+    *moved = rc == 0;
+    return rc;
 }

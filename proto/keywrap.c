@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "sae/sae_passkey.h"
 #include "sae/sae_secure_mem.h"
 
 static const unsigned char MAGIC[4] = {'S', 'A', 'E', 'K'};
@@ -41,6 +42,13 @@ static int params_check(uint32_t opslimit, uint32_t memlimit_kib)
     return 0;
 }
 
+/* Each version has one algorithm. */
+static uint8_t algorithm_of(uint8_t version)
+{
+    return version == SAE_KEYWRAP_VERSION_SPLIT ? SAE_KEYWRAP_ALG_ARGON2ID_SPLIT_XCHACHA
+                                                : SAE_KEYWRAP_ALG_ARGON2ID_XCHACHA;
+}
+
 int sae_keywrap_decode(const unsigned char *bytes, size_t len, struct sae_keywrap *out)
 {
     struct sae_keywrap wrap;
@@ -48,9 +56,10 @@ int sae_keywrap_decode(const unsigned char *bytes, size_t len, struct sae_keywra
         return SAE_ECORRUPT;
     wrap.version = bytes[4];
     wrap.algorithm = bytes[5];
-    if (wrap.version != SAE_KEYWRAP_VERSION)
-        return wrap.version > SAE_KEYWRAP_VERSION ? SAE_ESCHEMA : SAE_ECORRUPT;
-    if (wrap.algorithm != SAE_KEYWRAP_ALG_ARGON2ID_XCHACHA || bytes[6] != 0 || bytes[7] != 0)
+    if (wrap.version > SAE_KEYWRAP_VERSION_SPLIT)
+        return SAE_ESCHEMA;
+    if (wrap.version == 0 || wrap.algorithm != algorithm_of(wrap.version) || bytes[6] != 0 ||
+        bytes[7] != 0)
         return SAE_ECORRUPT;
     wrap.opslimit = get_u32(bytes + 8);
     wrap.memlimit_kib = get_u32(bytes + 12);
@@ -66,8 +75,8 @@ int sae_keywrap_decode(const unsigned char *bytes, size_t len, struct sae_keywra
 
 int sae_keywrap_encode(const struct sae_keywrap *wrap, unsigned char out[SAE_KEYWRAP_BYTES])
 {
-    if (!wrap || wrap->version != SAE_KEYWRAP_VERSION ||
-        wrap->algorithm != SAE_KEYWRAP_ALG_ARGON2ID_XCHACHA)
+    if (!wrap || wrap->version == 0 || wrap->version > SAE_KEYWRAP_VERSION_SPLIT ||
+        wrap->algorithm != algorithm_of(wrap->version))
         return SAE_EINVAL;
     int rc = params_check(wrap->opslimit, wrap->memlimit_kib);
     if (rc != 0)
@@ -99,12 +108,33 @@ static int derive(const struct sae_keywrap *wrap, const char *passphrase, size_t
         return rc;
     if (crypto_pwhash(key, SAE_KEYWRAP_KEY_BYTES, passphrase, len, wrap->salt,
                       wrap->opslimit, (size_t)wrap->memlimit_kib * 1024u,
-                      crypto_pwhash_ALG_ARGON2ID13) != 0) {
+                      crypto_pwhash_ALG_ARGON2ID13) != 0)
+        rc = SAE_ENOMEM; /* Argon2id fails only for want of its memory */
+    /* Version 2: the Argon2id output is the master both subkeys come from. */
+    if (rc == 0 && wrap->version == SAE_KEYWRAP_VERSION_SPLIT)
+        rc = sae_passkey_split(key, NULL, key);
+    if (rc != 0) {
         sae_secure_free(key);
-        return SAE_ENOMEM; /* Argon2id fails only for want of its memory */
+        return rc;
     }
     *out = key;
     return 0;
+}
+
+/* out: key sealed under wrapping by wrap's header (salt and parameters set, nonce made). */
+static int seal_with(struct sae_keywrap *wrap, const unsigned char *key,
+                     const unsigned char *wrapping, unsigned char out[SAE_KEYWRAP_BYTES])
+{
+    unsigned char bytes[SAE_KEYWRAP_BYTES];
+    randombytes_buf(wrap->nonce, sizeof wrap->nonce);
+    int rc = sae_keywrap_encode(wrap, bytes); /* the header, the associated data */
+    if (rc == 0 && crypto_aead_xchacha20poly1305_ietf_encrypt(
+                       bytes + SAE_KEYWRAP_HEADER_BYTES, NULL, key, SAE_KEYWRAP_KEY_BYTES,
+                       bytes, SAE_KEYWRAP_HEADER_BYTES, NULL, wrap->nonce, wrapping) != 0)
+        rc = SAE_ECRYPTO;
+    if (rc == 0)
+        memcpy(out, bytes, sizeof bytes);
+    return rc;
 }
 
 int sae_keywrap_seal_params(const unsigned char key[SAE_KEYWRAP_KEY_BYTES],
@@ -113,25 +143,29 @@ int sae_keywrap_seal_params(const unsigned char key[SAE_KEYWRAP_KEY_BYTES],
 {
     struct sae_keywrap wrap = {SAE_KEYWRAP_VERSION, SAE_KEYWRAP_ALG_ARGON2ID_XCHACHA,
                                opslimit, memlimit_kib, {0}, {0}, {0}};
-    unsigned char bytes[SAE_KEYWRAP_BYTES], *wrapping = NULL;
+    unsigned char *wrapping = NULL;
     int rc = passphrase_check(passphrase, passphrase_len);
     if (rc == 0)
         rc = params_check(opslimit, memlimit_kib);
     if (rc != 0)
         return rc;
     randombytes_buf(wrap.salt, sizeof wrap.salt);
-    randombytes_buf(wrap.nonce, sizeof wrap.nonce);
-    rc = sae_keywrap_encode(&wrap, bytes); /* the header, the associated data */
+    rc = derive(&wrap, passphrase, passphrase_len, &wrapping);
     if (rc == 0)
-        rc = derive(&wrap, passphrase, passphrase_len, &wrapping);
-    if (rc == 0 && crypto_aead_xchacha20poly1305_ietf_encrypt(
-                       bytes + SAE_KEYWRAP_HEADER_BYTES, NULL, key, SAE_KEYWRAP_KEY_BYTES,
-                       bytes, SAE_KEYWRAP_HEADER_BYTES, NULL, wrap.nonce, wrapping) != 0)
-        rc = SAE_ECRYPTO;
+        rc = seal_with(&wrap, key, wrapping, out);
     sae_secure_free(wrapping);
-    if (rc == 0)
-        memcpy(out, bytes, sizeof bytes);
     return rc;
+}
+
+int sae_keywrap_seal_split(const unsigned char key[SAE_KEYWRAP_KEY_BYTES],
+                           const unsigned char wrapping_key[SAE_KEYWRAP_KEY_BYTES],
+                           const unsigned char salt[SAE_KEYWRAP_SALT_BYTES], uint32_t opslimit,
+                           uint32_t memlimit_kib, unsigned char out[SAE_KEYWRAP_BYTES])
+{
+    struct sae_keywrap wrap = {SAE_KEYWRAP_VERSION_SPLIT, SAE_KEYWRAP_ALG_ARGON2ID_SPLIT_XCHACHA,
+                               opslimit, memlimit_kib, {0}, {0}, {0}};
+    memcpy(wrap.salt, salt, sizeof wrap.salt);
+    return seal_with(&wrap, key, wrapping_key, out);
 }
 
 int sae_keywrap_seal(const unsigned char key[SAE_KEYWRAP_KEY_BYTES], const char *passphrase,
@@ -141,26 +175,45 @@ int sae_keywrap_seal(const unsigned char key[SAE_KEYWRAP_KEY_BYTES], const char 
                                    SAE_KEYWRAP_MEMLIMIT_KIB, out);
 }
 
+/* key_out: the wrap's sealed key opened with wrapping (SAE_EPERM when it does not open). */
+static int open_with(const struct sae_keywrap *wrap, const unsigned char *wrapped,
+                     const unsigned char *wrapping, unsigned char *key_out)
+{
+    void *key = NULL;
+    int rc = sae_secure_alloc(SAE_KEYWRAP_KEY_BYTES, &key);
+    if (rc == 0 && crypto_aead_xchacha20poly1305_ietf_decrypt(
+                       key, NULL, NULL, wrap->sealed, sizeof wrap->sealed, wrapped,
+                       SAE_KEYWRAP_HEADER_BYTES, wrap->nonce, wrapping) != 0)
+        rc = SAE_EPERM;
+    if (rc == 0)
+        memcpy(key_out, key, SAE_KEYWRAP_KEY_BYTES);
+    sae_secure_free(key);
+    return rc;
+}
+
 int sae_keywrap_open(const unsigned char *wrapped, size_t len, const char *passphrase,
                      size_t passphrase_len, unsigned char key_out[SAE_KEYWRAP_KEY_BYTES])
 {
     struct sae_keywrap wrap;
     unsigned char *wrapping = NULL;
-    void *key = NULL;
     int rc = sae_keywrap_decode(wrapped, len, &wrap);
     if (rc == 0)
         rc = passphrase_check(passphrase, passphrase_len);
     if (rc == 0)
         rc = derive(&wrap, passphrase, passphrase_len, &wrapping);
     if (rc == 0)
-        rc = sae_secure_alloc(SAE_KEYWRAP_KEY_BYTES, &key);
-    if (rc == 0 && crypto_aead_xchacha20poly1305_ietf_decrypt(
-                       key, NULL, NULL, wrap.sealed, sizeof wrap.sealed, wrapped,
-                       SAE_KEYWRAP_HEADER_BYTES, wrap.nonce, wrapping) != 0)
-        rc = SAE_EPERM;
-    if (rc == 0)
-        memcpy(key_out, key, SAE_KEYWRAP_KEY_BYTES);
-    sae_secure_free(key);
+        rc = open_with(&wrap, wrapped, wrapping, key_out);
     sae_secure_free(wrapping);
     return rc;
+}
+
+int sae_keywrap_open_split(const unsigned char *wrapped, size_t len,
+                           const unsigned char wrapping_key[SAE_KEYWRAP_KEY_BYTES],
+                           unsigned char key_out[SAE_KEYWRAP_KEY_BYTES])
+{
+    struct sae_keywrap wrap;
+    int rc = sae_keywrap_decode(wrapped, len, &wrap);
+    if (rc == 0 && wrap.version != SAE_KEYWRAP_VERSION_SPLIT)
+        rc = SAE_EINVAL;
+    return rc == 0 ? open_with(&wrap, wrapped, wrapping_key, key_out) : rc;
 }

@@ -9,6 +9,7 @@
 
 #include "app/password.h"
 #include "app/sign_in.h"
+#include "sae/sae_passkey.h"
 #include "sae/sae_secure_mem.h"
 #include "store/district_key.h"
 
@@ -39,6 +40,7 @@ static int hash_of(void *context, const char *name, char hash[PASSWORD_HASH_BYTE
  * other roles never hold it. A coordinator whose password opens nothing (no wrap: none was
  * made since a reset by an admin) signs in without it, audited, so that the console says so. */
 static int session_key(struct console_exchange *x, const char *name, const char *password,
+                       const unsigned char *wrapping_key,
                        const uint8_t token_hash[SESSION_HASH_BYTES])
 {
     struct hub_account account;
@@ -46,7 +48,8 @@ static int session_key(struct console_exchange *x, const char *name, const char 
     int rc = hub_account_get(x->store, name, &account);
     if (rc != 0 || account.role != HUB_ROLE_COORDINATOR)
         return rc;
-    rc = district_key_unlock(x->store, x->console->dir, name, password, &secret);
+    rc = district_key_unlock_split(x->store, x->console->dir, name, password, wrapping_key,
+                                   &secret);
     if (rc == SAE_ENOTFOUND || rc == SAE_EPERM || rc == SAE_ECORRUPT)
         return audit(x, name, "sign-in-without-key", sae_error_name(rc));
     if (rc == 0)
@@ -57,7 +60,8 @@ static int session_key(struct console_exchange *x, const char *name, const char 
 }
 
 static int session_open(struct console_exchange *x, const char *name, const char *password,
-                        char token[SESSION_TOKEN_TEXT_BYTES], char csrf[SESSION_TOKEN_TEXT_BYTES])
+                        const unsigned char *wrapping_key, char token[SESSION_TOKEN_TEXT_BYTES],
+                        char csrf[SESSION_TOKEN_TEXT_BYTES])
 {
     uint8_t token_hash[SESSION_HASH_BYTES];
     int rc = session_new(token, csrf, token_hash);
@@ -66,7 +70,7 @@ static int session_open(struct console_exchange *x, const char *name, const char
     if (rc == 0)
         rc = audit(x, name, "sign-in", "");
     if (rc == 0)
-        rc = session_key(x, name, password, token_hash);
+        rc = session_key(x, name, password, wrapping_key, token_hash);
     sodium_memzero(token_hash, sizeof token_hash);
     return rc;
 }
@@ -78,8 +82,17 @@ int console_sign_in(struct console_exchange *x, const char *name, const char *pa
     const char *typed = name ? name : "";
     struct sign_in judge = {x->console->throttle, x->req->peer, hash_of, x, x->now_s};
     enum sign_in_outcome judged = SIGN_IN_REFUSED;
-    int rc = sign_in_judge(&judge, typed, password, &judged, retry_after_s);
+    /* The password's check gives the key of a coordinator's wrap: one Argon2id in all. */
+    unsigned char *wrapping = NULL;
+    bool keyed = false;
+    int rc = sae_secure_alloc(SAE_PASSKEY_KEY_BYTES, (void **)&wrapping);
+    if (rc == 0)
+        rc = sign_in_judge_key(&judge, typed, password, wrapping, &keyed, &judged,
+                               retry_after_s);
     x->now_s = judge.now_s;
+    if (rc == 0 && judged == SIGN_IN_OK)
+        rc = session_open(x, typed, password, keyed ? wrapping : NULL, token, csrf);
+    sae_secure_free(wrapping);
     if (rc != 0)
         return rc;
     if (judged == SIGN_IN_THROTTLED) {
@@ -94,10 +107,8 @@ int console_sign_in(struct console_exchange *x, const char *name, const char *pa
                      hub_account_get(x->store, typed, &account) == 0;
         return audit(x, known ? typed : "-", "sign-in-failed", known ? typed : "");
     }
-    rc = session_open(x, typed, password, token, csrf);
-    if (rc == 0)
-        *outcome = CONSOLE_OK;
-    return rc;
+    *outcome = CONSOLE_OK;
+    return 0;
 }
 
 int console_sign_out(struct console_exchange *x)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sae/sae_db.h"
+#include "store/device_keys.h"
 #include "store/hub_areas.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_hlc.h"
@@ -382,7 +383,7 @@ static int redeem_locked(struct hub_store *store, const uint8_t hash[crypto_gene
 }
 
 int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[crypto_box_PUBLICKEYBYTES],
-                  const char *device_name, int64_t now_ms, struct hub_node *node,
+                  const uint8_t *storage_key, const char *device_name, int64_t now_ms, struct hub_node *node,
                   uint32_t *status, struct sae_message *why)
 {
     uint8_t hash[crypto_generichash_BYTES];
@@ -392,6 +393,8 @@ int enroll_redeem(struct hub_store *store, const char *token, const uint8_t pk[c
     if (rc != 0)
         return rc;
     rc = redeem_locked(store, hash, pk, device_name, now_ms, node, status, why);
+    if (rc == 0 && storage_key)
+        rc = device_keys_set(store, node->id, storage_key);
     if (rc == 0)
         rc = hub_store_commit(store);
     if (rc != 0)

@@ -121,9 +121,12 @@ void enroll_hub_keys_free(struct enroll_hub_keys *keys);
  * SAE_STATUS_TOKEN_EXPIRED (unknown, expired or cancelled), SAE_STATUS_TOKEN_REUSED (used by
  * another key), SAE_STATUS_REVOKED (the key was revoked) or SAE_STATUS_WRONG_VILLAGE (the key is
  * enrolled for another village), and why (may be NULL) holds the sentence for the post.
- * A new device takes the name its bundle was made for (device_name: for older tokens). */
+ * A new device takes the name its bundle was made for (device_name: for older tokens).
+ * storage_key (DEVICE_KEY_BYTES, or NULL: the post sent none) is recorded for the device in
+ * the same transaction, at each enrollment a repeated one too: an enrolled device never
+ * lacks the key it sent. */
 int enroll_redeem(struct hub_store *store, const char *token,
-                  const uint8_t pk[crypto_box_PUBLICKEYBYTES],
+                  const uint8_t pk[crypto_box_PUBLICKEYBYTES], const uint8_t *storage_key,
                   const char *device_name, int64_t now_ms, struct hub_node *node,
                   uint32_t *status, struct sae_message *why);
 

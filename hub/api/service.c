@@ -401,11 +401,9 @@ static int handle_enroll(struct exchange *x, const uint8_t *plain_bytes, size_t 
     }
     struct sae_message why = {{0}};
     pthread_mutex_lock(&x->service->write_lock);
-    rc = enroll_redeem(x->store, request->token, x->sender_key, request->device_name, x->now_ms,
-                       &node, &status, &why);
-    /* Each enrollment, a repeated one too, records the storage key the post sent. */
-    if (rc == 0 && request->has_storage_key)
-        rc = device_keys_set(x->store, node.id, request->storage_public_key);
+    rc = enroll_redeem(x->store, request->token, x->sender_key,
+                       request->has_storage_key ? request->storage_public_key : NULL,
+                       request->device_name, x->now_ms, &node, &status, &why);
     pthread_mutex_unlock(&x->service->write_lock);
     sae_hlc clock = request->clock;
     sae_enroll_request_free(request);

@@ -7,6 +7,7 @@
 #include "sae/sae_db.h"
 #include "sae/sae_files.h"
 #include "sae/sae_key_pair.h"
+#include "sae/sae_passkey.h"
 #include "sae/sae_secure_mem.h"
 #include "store/hub_accounts.h"
 #include "store/hub_meta.h"
@@ -153,6 +154,28 @@ static int open_wrap(struct hub_store *store, const unsigned char *wrap, const v
     return rc == 0 ? sae_key_pair_open(wrap, passphrase, len, expected, secret) : rc;
 }
 
+/* name, whose key is open, moved to a verifier and wrap of one Argon2id unless they have
+ * them. Best effort: the key is open either way, and a change meanwhile stands. */
+static int upgrade(struct hub_store *store, const char *name, const char *password,
+                   const unsigned char *secret)
+{
+    char hash[HUB_PASSWORD_HASH_BYTES], fresh[SAE_PASSKEY_TEXT_BYTES];
+    unsigned char wrap[SAE_KEYWRAP_BYTES], fresh_wrap[SAE_KEYWRAP_BYTES];
+    bool moved = false, wrapped = false;
+    _Static_assert(SAE_PASSKEY_TEXT_BYTES <= HUB_PASSWORD_HASH_BYTES, "a verifier fits");
+    int rc = hub_account_password_hash(store, name, hash);
+    if (rc == 0) {
+        wrapped = hub_account_wrap_get(store, name, wrap) == 0;
+        rc = sae_key_pair_upgrade(hash, wrapped ? wrap : NULL, password, secret, &moved, fresh,
+                                  fresh_wrap);
+    }
+    if (rc == 0 && moved)
+        rc = hub_account_upgrade(store, name, hash, fresh, fresh_wrap);
+    sodium_memzero(hash, sizeof hash);
+    sodium_memzero(fresh, sizeof fresh);
+    return rc == SAE_ENOTFOUND ? 0 : rc;
+}
+
 int district_key_unlock(struct hub_store *store, const char *dir, const char *name,
                         const char *password, unsigned char **secret)
 {
@@ -164,8 +187,40 @@ int district_key_unlock(struct hub_store *store, const char *dir, const char *na
     else if (rc == 0)
         rc = open_wrap(store, wrap, password, strlen(password), &key);
     if (rc == 0)
+        rc = upgrade(store, name, password, key);
+    if (rc == 0)
         *secret = key;
+    else
+        sae_secure_free(key);
     return rc;
+}
+
+/* name's version-2 wrap opened with the key their verifier's check gave. */
+static int open_split(struct hub_store *store, const char *name,
+                      const unsigned char *wrapping_key, unsigned char **secret)
+{
+    char hash[HUB_PASSWORD_HASH_BYTES];
+    unsigned char wrap[SAE_KEYWRAP_BYTES], expected[DISTRICT_KEY_BYTES];
+    int rc = hub_account_password_hash(store, name, hash);
+    if (rc == 0)
+        rc = hub_account_wrap_get(store, name, wrap);
+    if (rc == 0)
+        rc = district_key_public(store, expected);
+    if (rc == 0)
+        rc = sae_key_pair_open_split(hash, wrap, wrapping_key, expected, secret);
+    sodium_memzero(hash, sizeof hash);
+    return rc;
+}
+
+int district_key_unlock_split(struct hub_store *store, const char *dir, const char *name,
+                              const char *password, const unsigned char *wrapping_key,
+                              unsigned char **secret)
+{
+    /* Anything but an open key (an old-form row, a change since the check) takes the
+     * password's way, which also upgrades. */
+    if (wrapping_key && open_split(store, name, wrapping_key, secret) == 0)
+        return 0;
+    return district_key_unlock(store, dir, name, password, secret);
 }
 
 int district_key_recovery_new(struct hub_store *store, const unsigned char *secret,

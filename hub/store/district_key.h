@@ -44,9 +44,18 @@ int district_key_unclaimed(const char *dir, unsigned char **secret);
 /* *secret: name's key opened with password. An enabled coordinator without a wrap gets one
  * now from the unclaimed secret. SAE_EPERM: the password does not open the wrap;
  * SAE_ENOTFOUND: name holds no wrap and none can be made; SAE_ECORRUPT: the wrap opens to a
- * key that is not this district's. Argon2id runs once. */
+ * key that is not this district's. Argon2id runs once (three times when it moves name to
+ * the new form, below). */
 int district_key_unlock(struct hub_store *store, const char *dir, const char *name,
                         const char *password, unsigned char **secret);
+/* The same, with wrapping_key (or NULL) the key the sign-in's check of name's password gave
+ * (sae/sae_passkey.h): when name's wrap pairs with their verifier it opens the wrap and no
+ * Argon2id runs; otherwise as district_key_unlock. Either moves a coordinator of the old
+ * form (a crypto_pwhash_str hash, or a wrap of its own salt) to one Argon2id's verifier and
+ * wrap once the key is open and their hash is confirmed (proto/STORAGE_KEYS.md 2a). */
+int district_key_unlock_split(struct hub_store *store, const char *dir, const char *name,
+                              const char *password, const unsigned char *wrapping_key,
+                              unsigned char **secret);
 /* out: secret wrapped by password, after checking that secret is this district's
  * (SAE_ECORRUPT otherwise). */
 int district_key_wrap(struct hub_store *store, const unsigned char *secret, const char *password,

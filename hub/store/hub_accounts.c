@@ -234,6 +234,33 @@ int hub_account_set_password(struct hub_store *store, const char *name,
                                      name, password_hash, key_wrap);
 }
 
+int hub_account_upgrade(struct hub_store *store, const char *name, const char *old_hash,
+                        const char *new_hash, const unsigned char *key_wrap)
+{
+    static const char sql[] = "UPDATE account SET password_hash = ?2, key_wrap = ?3 "
+                              "WHERE name = ?1 AND password_hash = ?4";
+    sqlite3_stmt *stmt = NULL;
+    if (!name || !old_hash || !new_hash || strlen(new_hash) >= HUB_PASSWORD_HASH_BYTES ||
+        !key_wrap)
+        return SAE_EINVAL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    const char *texts[] = {name, new_hash};
+    for (int i = 0; rc == 0 && i < 2; i++)
+        rc = sae_db_bind_text(stmt, i + 1, texts[i]);
+    if (rc == 0)
+        rc = bind_wrap(stmt, 3, key_wrap);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 4, old_hash);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    if (rc == 0 && sae_db_changes(store->db) == 0)
+        rc = SAE_ENOTFOUND;
+    if (rc == 0)
+        scrub_wal(store);
+    return rc;
+}
+
 int hub_account_disable(struct hub_store *store, const char *name)
 {
     return account_change_rewrapping(store, "UPDATE account SET disabled = 1 WHERE name = ?1",

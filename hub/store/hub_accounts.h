@@ -106,6 +106,11 @@ int hub_account_list(struct hub_store *store, hub_account_visit_fn visit, void *
  * the database and its WAL and every session of the account ends. SAE_ENOTFOUND. */
 int hub_account_set_password(struct hub_store *store, const char *name,
                              const char *password_hash, const unsigned char *key_wrap);
+/* Moves a coordinator signing in to a verifier and wrap of one Argon2id (store/district_key.h)
+ * when their hash is still old_hash; sessions stay, the old wrap is scrubbed. SAE_ENOTFOUND:
+ * no such account, or the hash changed meanwhile (that change stands). */
+int hub_account_upgrade(struct hub_store *store, const char *name, const char *old_hash,
+                        const char *new_hash, const unsigned char *key_wrap);
 /* Disables the account and deletes its wrap; every session of the account ends. */
 int hub_account_disable(struct hub_store *store, const char *name);
 /* The account's wrap of the district key (migration 10's key_wrap; store/district_key.h

@@ -27,6 +27,11 @@
 #define SAE_KEYWRAP_BYTES 104u
 #define SAE_KEYWRAP_VERSION 1u
 #define SAE_KEYWRAP_ALG_ARGON2ID_XCHACHA 1u
+/* Version 2, algorithm 2: the wrapping key is subkey 2 of the Argon2id output
+ * (sae_passkey.h), whose subkey 1 is the passphrase's verifier: a sign-in that checks the
+ * passphrase gets the wrapping key from the same Argon2id. */
+#define SAE_KEYWRAP_VERSION_SPLIT 2u
+#define SAE_KEYWRAP_ALG_ARGON2ID_SPLIT_XCHACHA 2u
 #define SAE_KEYWRAP_KEY_BYTES 32u
 #define SAE_KEYWRAP_SALT_BYTES 16u
 #define SAE_KEYWRAP_NONCE_BYTES 24u
@@ -67,7 +72,18 @@ int sae_keywrap_seal(const unsigned char key[SAE_KEYWRAP_KEY_BYTES], const char 
 int sae_keywrap_seal_params(const unsigned char key[SAE_KEYWRAP_KEY_BYTES],
                             const char *passphrase, size_t passphrase_len, uint32_t opslimit,
                             uint32_t memlimit_kib, unsigned char out[SAE_KEYWRAP_BYTES]);
-/* Unwraps into key_out (the caller's secure memory, SAE_KEYWRAP_KEY_BYTES; untouched on
+/* Wraps key as version 2 with a wrapping key already derived (sae_passkey.h) from the
+ * passphrase under salt, opslimit and memlimit_kib: no Argon2id runs. */
+int sae_keywrap_seal_split(const unsigned char key[SAE_KEYWRAP_KEY_BYTES],
+                           const unsigned char wrapping_key[SAE_KEYWRAP_KEY_BYTES],
+                           const unsigned char salt[SAE_KEYWRAP_SALT_BYTES], uint32_t opslimit,
+                           uint32_t memlimit_kib, unsigned char out[SAE_KEYWRAP_BYTES]);
+/* Opens a version-2 wrap with its wrapping key (no Argon2id). SAE_EINVAL: a version-1 wrap
+ * (open it with the passphrase); SAE_EPERM: another key, or the wrap was altered. */
+int sae_keywrap_open_split(const unsigned char *wrapped, size_t len,
+                           const unsigned char wrapping_key[SAE_KEYWRAP_KEY_BYTES],
+                           unsigned char key_out[SAE_KEYWRAP_KEY_BYTES]);
+/* Unwraps (either version) into key_out (the caller's secure memory, SAE_KEYWRAP_KEY_BYTES; untouched on
  * failure). The decode errors above; SAE_EPERM: the passphrase is wrong or the wrap was
  * altered (the two cannot be told apart); SAE_ENOMEM. */
 int sae_keywrap_open(const unsigned char *wrapped, size_t len, const char *passphrase,

@@ -59,14 +59,18 @@ static int new_passphrase(const struct users_input *in, char out[PASSPHRASE_LINE
     return status;
 }
 
-static int hash_new(const struct users_input *in, char shown[PASSPHRASE_LINE_BYTES],
-                    char hash[PASSWORD_HASH_BYTES])
+/* The new passphrase's verifier and, with secret, its wrap of it: one Argon2id
+ * (proto/STORAGE_KEYS.md section 2a). */
+static int passkey_new(struct node_store *store, const struct users_input *in,
+                       const unsigned char *secret, char shown[PASSPHRASE_LINE_BYTES],
+                       char hash[PASSWORD_HASH_BYTES], unsigned char wrap[SAE_KEYWRAP_BYTES])
 {
     int status = new_passphrase(in, shown);
-    if (status == SAE_EXIT_OK && password_hash(shown, hash) != 0)
-        status = cli_fail(SAE_ENOMEM, "cannot hash the passphrase (Argon2id needs %u MiB)",
-                          PASSWORD_MEMLIMIT / (1024u * 1024u));
-    return status;
+    int rc = status == SAE_EXIT_OK ? storage_key_passkey(store, secret, shown, hash, wrap) : 0;
+    if (rc == SAE_ENOMEM)
+        return cli_fail(rc, "cannot hash the passphrase (Argon2id needs %u MiB)",
+                        PASSWORD_MEMLIMIT / (1024u * 1024u));
+    return rc == 0 ? status : cli_fail(rc, "cannot wrap the storage key: %s", sae_error_name(rc));
 }
 
 /* The storage key opened with --head HEAD's passphrase (asked first). */
@@ -104,14 +108,6 @@ static int key_at_hand(struct node_store *store, const struct users_input *in,
                : cli_fail(rc, "cannot read the post's storage key: %s", sae_error_name(rc));
 }
 
-static int wrap_for(struct node_store *store, const unsigned char *secret, const char *shown,
-                    unsigned char wrap[SAE_KEYWRAP_BYTES])
-{
-    int rc = secret ? storage_key_wrap(store, secret, shown, wrap) : 0;
-    return rc == 0 ? SAE_EXIT_OK : cli_fail(rc, "cannot wrap the storage key: %s",
-                                            sae_error_name(rc));
-}
-
 static void say_no_key(const char *name)
 {
     printf("%s holds no key to the post's sensitive data yet: a head resets their passphrase "
@@ -132,9 +128,7 @@ static int users_add(struct node_store *store, const struct users_input *in)
                         "sae-node users reset NAME", in->name);
     int status = key_at_hand(store, in, &secret);
     if (status == SAE_EXIT_OK)
-        status = hash_new(in, shown, hash);
-    if (status == SAE_EXIT_OK)
-        status = wrap_for(store, secret, shown, wrap);
+        status = passkey_new(store, in, secret, shown, hash, wrap);
     if (status == SAE_EXIT_OK) {
         int rc = node_staff_add(store, in->name, in->role, hash, secret ? wrap : NULL,
                                 (int64_t)time(NULL) * 1000);
@@ -167,9 +161,7 @@ static int users_reset(struct node_store *store, const struct users_input *in)
                         in->name);
     int status = key_at_hand(store, in, &secret);
     if (status == SAE_EXIT_OK)
-        status = hash_new(in, shown, hash);
-    if (status == SAE_EXIT_OK)
-        status = wrap_for(store, secret, shown, wrap);
+        status = passkey_new(store, in, secret, shown, hash, wrap);
     if (status == SAE_EXIT_OK) {
         int rc = node_staff_set_hash(store, in->name, hash, secret ? wrap : NULL);
         if (rc == 0)

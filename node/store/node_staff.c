@@ -177,6 +177,34 @@ int node_staff_remove(struct node_store *store, const char *name)
     return change_staff(store, name, NULL, NULL);
 }
 
+static const char upgrade_sql[] = "UPDATE staff SET passphrase_hash = ?2, key_wrap = ?3 "
+                                  "WHERE name = ?1 AND passphrase_hash = ?4";
+
+int node_staff_upgrade(struct node_store *store, const char *name, const char *old_hash,
+                       const char *new_hash, const unsigned char *key_wrap)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (!new_hash || !new_hash[0] || strlen(new_hash) >= NODE_STAFF_HASH_BYTES || !key_wrap)
+        return SAE_EINVAL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, upgrade_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, name);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 2, new_hash);
+    if (rc == 0)
+        rc = bind_wrap(stmt, 3, key_wrap);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 4, old_hash);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    if (rc == 0 && sae_db_changes(store->db) == 0)
+        rc = SAE_ENOTFOUND;
+    if (rc == 0)
+        scrub_wal(store);
+    return rc;
+}
+
 static const char wrap_get_sql[] = "SELECT key_wrap FROM staff WHERE name = ?1";
 
 int node_staff_wrap_get(struct node_store *store, const char *name, unsigned char *out)

@@ -87,6 +87,12 @@ int node_staff_wrap_get(struct node_store *store, const char *name, unsigned cha
 /* Gives name a wrap where they had none (a staff member from before migration 10 signing
  * in). SAE_ENOTFOUND. */
 int node_staff_wrap_set(struct node_store *store, const char *name, const unsigned char *key_wrap);
+/* Moves name's row to a new hash and wrap (a staff member of the old form signing in,
+ * store/storage_key.h) when their hash is still old_hash; their sessions stay, the old wrap
+ * is scrubbed. SAE_ENOTFOUND: no such staff member, or their hash changed meanwhile (a reset
+ * came first: it stands). */
+int node_staff_upgrade(struct node_store *store, const char *name, const char *old_hash,
+                       const char *new_hash, const unsigned char *key_wrap);
 /* How many staff members hold a wrap: heads only, or everyone. */
 int node_staff_key_count(struct node_store *store, bool heads_only, int64_t *out);
 /* How many staff members there are. */

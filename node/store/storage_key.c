@@ -1,21 +1,21 @@
 /* The post's storage key pair (storage_key.h). */
 #include "store/storage_key.h"
 
+#include <string.h>
+
 #include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "sae/sae_db.h"
 #include "sae/sae_files.h"
+#include "sae/sae_key_pair.h"
 #include "sae/sae_keywrap.h"
+#include "sae/sae_passkey.h"
 #include "sae/sae_secure_mem.h"
 #include "store/node_meta.h"
 #include "store/node_staff.h"
 
-_Static_assert(STORAGE_KEY_BYTES == crypto_box_PUBLICKEYBYTES &&
-                   STORAGE_KEY_BYTES == crypto_box_SECRETKEYBYTES &&
-                   STORAGE_KEY_BYTES == SAE_KEYWRAP_KEY_BYTES,
-               "one key size");
+_Static_assert(STORAGE_KEY_BYTES == SAE_KEY_PAIR_BYTES, "one key size");
 
 static const char public_sql[] =
     "SELECT value FROM meta WHERE key = '" NODE_META_STORAGE_PUBLIC_KEY "'";
@@ -28,25 +28,9 @@ int storage_key_public(struct node_store *store, unsigned char out[STORAGE_KEY_B
                              STORAGE_KEY_BYTES);
 }
 
-static char *unclaimed_path(const struct node_store *store)
-{
-    return sae_path_join(store->dir, STORAGE_KEY_UNCLAIMED_FILE);
-}
-
 int storage_key_unclaimed(struct node_store *store, unsigned char **secret)
 {
-    void *key = NULL;
-    char *path = unclaimed_path(store);
-    int rc = path ? sae_secure_alloc(STORAGE_KEY_BYTES, &key) : SAE_ENOMEM;
-    if (rc == 0)
-        rc = sae_file_read_private(path, key, STORAGE_KEY_BYTES);
-    free(path);
-    if (rc != 0) {
-        sae_secure_free(key);
-        return rc;
-    }
-    *secret = key;
-    return 0;
+    return sae_key_pair_unclaimed(store->dir, STORAGE_KEY_UNCLAIMED_FILE, secret);
 }
 
 int storage_key_is_unclaimed(struct node_store *store, bool *out)
@@ -63,32 +47,9 @@ int storage_key_is_unclaimed(struct node_store *store, bool *out)
 /* 0 when secret is the secret half of this post's public key. */
 static int check_pair(struct node_store *store, const unsigned char *secret)
 {
-    unsigned char expected[STORAGE_KEY_BYTES], derived[STORAGE_KEY_BYTES];
+    unsigned char expected[STORAGE_KEY_BYTES];
     int rc = storage_key_public(store, expected);
-    if (rc == 0 && crypto_scalarmult_base(derived, secret) != 0)
-        rc = SAE_ECRYPTO;
-    if (rc == 0 && sodium_memcmp(derived, expected, sizeof derived) != 0)
-        rc = SAE_ECORRUPT;
-    return rc;
-}
-
-/* The unclaimed secret: the one a crash left behind, else a new one, written first. */
-static int make_pair(struct node_store *store, unsigned char public_key[STORAGE_KEY_BYTES])
-{
-    unsigned char *secret = NULL;
-    int rc = storage_key_unclaimed(store, &secret);
-    if (rc == SAE_ENOTFOUND) {
-        rc = sae_secure_alloc(STORAGE_KEY_BYTES, (void **)&secret);
-        if (rc == 0 && crypto_box_keypair(public_key, secret) != 0)
-            rc = SAE_ECRYPTO;
-        if (rc == 0)
-            rc = sae_file_write_private(store->dir, STORAGE_KEY_UNCLAIMED_FILE, secret,
-                                        STORAGE_KEY_BYTES);
-    } else if (rc == 0 && crypto_scalarmult_base(public_key, secret) != 0) {
-        rc = SAE_ECRYPTO;
-    }
-    sae_secure_free(secret);
-    return rc;
+    return rc == 0 ? sae_key_pair_check(expected, secret) : rc;
 }
 
 static int insert_public(struct node_store *store, const unsigned char *public_key)
@@ -114,7 +75,7 @@ int storage_key_ensure(struct node_store *store)
         return rc;
     rc = storage_key_public(store, public_key); /* another process may have made it */
     if (rc == SAE_ENOTFOUND) {
-        rc = make_pair(store, public_key);
+        rc = sae_key_pair_make(store->dir, STORAGE_KEY_UNCLAIMED_FILE, public_key);
         if (rc == 0)
             rc = insert_public(store, public_key);
     }
@@ -172,18 +133,39 @@ static int claim(struct node_store *store, const char *name, const char *passphr
 static int open_wrap(struct node_store *store, const unsigned char *wrap, const char *passphrase,
                      unsigned char **secret)
 {
-    void *key = NULL;
-    int rc = sae_secure_alloc(STORAGE_KEY_BYTES, &key);
-    if (rc == 0)
-        rc = sae_keywrap_open(wrap, SAE_KEYWRAP_BYTES, passphrase, strlen(passphrase), key);
-    if (rc == 0)
-        rc = check_pair(store, key);
-    if (rc != 0) {
-        sae_secure_free(key);
-        return rc;
+    unsigned char expected[STORAGE_KEY_BYTES];
+    int rc = storage_key_public(store, expected);
+    return rc == 0 ? sae_key_pair_open(wrap, passphrase, strlen(passphrase), expected, secret)
+                   : rc;
+}
+
+int storage_key_passkey(struct node_store *store, const unsigned char *secret,
+                        const char *passphrase, char *hash, unsigned char *wrap)
+{
+    int rc = secret ? check_pair(store, secret) : 0;
+    return rc == 0 ? sae_passkey_make(passphrase, strlen(passphrase), secret, hash, wrap) : rc;
+}
+
+/* name, whose key is open, moved to a verifier and wrap of one Argon2id, unless they have
+ * them. Best effort: the key is open either way, and a reset meanwhile stands. */
+static int upgrade(struct node_store *store, const char *name, const char *passphrase,
+                   const unsigned char *secret)
+{
+    char hash[NODE_STAFF_HASH_BYTES], fresh[SAE_PASSKEY_TEXT_BYTES];
+    unsigned char wrap[SAE_KEYWRAP_BYTES], fresh_wrap[SAE_KEYWRAP_BYTES];
+    bool moved = false, wrapped = false;
+    _Static_assert(SAE_PASSKEY_TEXT_BYTES <= NODE_STAFF_HASH_BYTES, "a verifier fits");
+    int rc = node_staff_hash(store, name, hash);
+    if (rc == 0) {
+        wrapped = node_staff_wrap_get(store, name, wrap) == 0;
+        rc = sae_key_pair_upgrade(hash, wrapped ? wrap : NULL, passphrase, secret, &moved,
+                                  fresh, fresh_wrap);
     }
-    *secret = key;
-    return 0;
+    if (rc == 0 && moved)
+        rc = node_staff_upgrade(store, name, hash, fresh, fresh_wrap);
+    sodium_memzero(hash, sizeof hash);
+    sodium_memzero(fresh, sizeof fresh);
+    return rc == SAE_ENOTFOUND ? 0 : rc;
 }
 
 int storage_key_unlock(struct node_store *store, const char *name, const char *passphrase,
@@ -197,6 +179,37 @@ int storage_key_unlock(struct node_store *store, const char *name, const char *p
     else if (rc == 0)
         rc = open_wrap(store, wrap, passphrase, &key);
     if (rc == 0)
+        rc = upgrade(store, name, passphrase, key);
+    if (rc == 0)
         *secret = key;
+    else
+        sae_secure_free(key);
     return rc;
+}
+
+/* name's version-2 wrap opened with the key their verifier's check gave. */
+static int open_split(struct node_store *store, const char *name,
+                      const unsigned char *wrapping_key, unsigned char **secret)
+{
+    char hash[NODE_STAFF_HASH_BYTES];
+    unsigned char wrap[SAE_KEYWRAP_BYTES], expected[STORAGE_KEY_BYTES];
+    int rc = node_staff_hash(store, name, hash);
+    if (rc == 0)
+        rc = node_staff_wrap_get(store, name, wrap);
+    if (rc == 0)
+        rc = storage_key_public(store, expected);
+    if (rc == 0)
+        rc = sae_key_pair_open_split(hash, wrap, wrapping_key, expected, secret);
+    sodium_memzero(hash, sizeof hash);
+    return rc;
+}
+
+int storage_key_unlock_split(struct node_store *store, const char *name, const char *passphrase,
+                             const unsigned char *wrapping_key, unsigned char **secret)
+{
+    /* Anything but an open key (an old-form row, a reset since the check) takes the
+     * passphrase's way, which also upgrades. */
+    if (wrapping_key && open_split(store, name, wrapping_key, secret) == 0)
+        return 0;
+    return storage_key_unlock(store, name, passphrase, secret);
 }

@@ -33,9 +33,25 @@ int storage_key_is_unclaimed(struct node_store *store, bool *out);
  * with passphrase. A staff member without a wrap gets one now from the unclaimed secret.
  * SAE_EPERM: the passphrase does not open the wrap; SAE_ENOTFOUND: name holds no wrap and
  * none can be made (ask a head); SAE_ECORRUPT: the wrap opens to a key that is not this
- * post's. Argon2id runs once (SAE_KEYWRAP_MEMLIMIT_KIB of memory). */
+ * post's. Argon2id runs once (SAE_KEYWRAP_MEMLIMIT_KIB of memory), or three times when it
+ * moves name to the new form (below). */
 int storage_key_unlock(struct node_store *store, const char *name, const char *passphrase,
                        unsigned char **secret);
+/* The same, with wrapping_key (or NULL) the key a sign-in's check of name's passphrase gave
+ * (sae_passkey_check): when name's wrap pairs with their verifier (proto/STORAGE_KEYS.md
+ * section 2a), it opens the wrap and no Argon2id runs; otherwise as storage_key_unlock.
+ *
+ * Either moves a staff member of the old form (a crypto_pwhash_str hash, or a wrap of a
+ * salt of its own) to the new once the key is open: their hash is checked against
+ * passphrase, then the verifier and wrap are made again from one Argon2id (the signing-in
+ * that upgrades costs two more; their later sign-ins one). */
+int storage_key_unlock_split(struct node_store *store, const char *name, const char *passphrase,
+                             const unsigned char *wrapping_key, unsigned char **secret);
+/* hash (SAE_PASSKEY_TEXT_BYTES): a verifier of passphrase and, with secret not NULL (checked
+ * to be this post's: SAE_ECORRUPT), wrap (SAE_KEYWRAP_BYTES) pairing with it, from one
+ * Argon2id. */
+int storage_key_passkey(struct node_store *store, const unsigned char *secret,
+                        const char *passphrase, char *hash, unsigned char *wrap);
 /* *secret: the unclaimed secret half (secure memory). SAE_ENOTFOUND once it is retired. */
 int storage_key_unclaimed(struct node_store *store, unsigned char **secret);
 /* out (SAE_KEYWRAP_BYTES): secret wrapped by passphrase, after checking that secret is this

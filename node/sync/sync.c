@@ -557,7 +557,7 @@ static int wipe(struct round *r)
     if (rc != 0) {
         sae_message_set(r->why, "this device was revoked by the district; the wipe of "
                         "survivors' data on it failed (%s) and runs again at the next command; "
-                        "contact the district", sae_error_name(rc));
+                        "contact the district", sae_wire_error_name(rc));
         return rc;
     }
     return refuse_revoked(r->store, r->why);
@@ -595,7 +595,7 @@ int sync_round(struct node_store *store, struct transport *transport,
     if (rc == SAE_EREVOKED)
         return wipe(&r);
     if (rc != 0 && why && !why->text[0])
-        sae_message_set(why, "synchronisation failed: %s", sae_error_name(rc));
+        sae_message_set(why, "synchronisation failed: %s", sae_wire_error_name(rc));
     return rc;
 }
 

@@ -17,6 +17,7 @@
 #include "merge_support.h"
 #include "sae/sae_db.h"
 #include "sae/sae_key_text.h"
+#include "sae/sae_passkey.h"
 #include "sae/sae_secure_mem.h"
 #include "store/district_key.h"
 #include "store/hub_accounts.h"
@@ -197,6 +198,47 @@ static void test_recovery_key_text(void **state)
     assert_int_equal(fp[4], '-');
 }
 
+/* A coordinator of the old form (a crypto_pwhash_str hash, a version-1 wrap) is moved at
+ * their unlock to a verifier and a paired version-2 wrap (proto/STORAGE_KEYS.md 2a); from
+ * then on the key the verifier's check gives opens it with no password at all. An operator
+ * (no wrap) is never moved; an account whose hash the password does not confirm neither. */
+static void test_coordinator_moves_to_one_argon2id(void **state)
+{
+    struct hub_fixture *f = *state;
+    char old_hash[crypto_pwhash_STRBYTES], hash[HUB_PASSWORD_HASH_BYTES];
+    unsigned char *original = NULL, *secret = NULL, wrap[SAE_KEYWRAP_BYTES];
+    unsigned char wrapping[SAE_PASSKEY_KEY_BYTES];
+    assert_int_equal(district_key_ensure(f->store, f->dir), 0);
+    assert_int_equal(district_key_unclaimed(f->dir, &original), 0);
+    assert_int_equal(crypto_pwhash_str(old_hash, SARI_PASS, strlen(SARI_PASS),
+                                       SAE_KEYWRAP_OPSLIMIT_MIN, 8192), 0);
+    assert_int_equal(hub_account_add(f->store, SARI, HUB_ROLE_COORDINATOR, NULL, old_hash, 1), 0);
+    assert_int_equal(district_key_wrap(f->store, original, SARI_PASS, wrap), 0);
+    assert_int_equal(hub_account_wrap_set(f->store, SARI, wrap), 0);
+    assert_int_equal(hub_account_add(f->store, ANI, HUB_ROLE_COORDINATOR, NULL, HASH, 1), 0);
+    assert_int_equal(district_key_wrap(f->store, original, ANI_PASS, wrap), 0);
+    assert_int_equal(hub_account_wrap_set(f->store, ANI, wrap), 0);
+    memset(wrapping, 0x11, sizeof wrapping);
+    assert_int_equal(district_key_unlock_split(f->store, f->dir, SARI, SARI_PASS, wrapping,
+                                               &secret), 0);
+    assert_memory_equal(secret, original, DISTRICT_KEY_BYTES);
+    sae_secure_free(secret);
+    assert_int_equal(hub_account_password_hash(f->store, SARI, hash), 0);
+    assert_int_equal(hub_account_wrap_get(f->store, SARI, wrap), 0);
+    assert_true(sae_passkey_pairs(hash, wrap));
+    assert_int_equal(sae_passkey_check(hash, SARI_PASS, strlen(SARI_PASS), wrapping), 0);
+    assert_int_equal(district_key_unlock_split(f->store, f->dir, SARI, "bukan-kata-sandi",
+                                               wrapping, &secret), 0);
+    assert_memory_equal(secret, original, DISTRICT_KEY_BYTES);
+    sae_secure_free(secret);
+    /* Ani's hash is not her password's: her wrap opens, nothing moves. */
+    unlock_equals(f, ANI, ANI_PASS, original);
+    assert_int_equal(hub_account_password_hash(f->store, ANI, hash), 0);
+    assert_string_equal(hash, HASH);
+    assert_int_equal(hub_account_upgrade(f->store, ANI, "$other", hash, wrap), SAE_ENOTFOUND);
+    sae_secure_free(original);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +248,8 @@ int main(void)
                                         hub_setup, hub_teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_schema_9, hub_setup, hub_teardown),
         cmocka_unit_test(test_recovery_key_text),
+        cmocka_unit_test_setup_teardown(test_coordinator_moves_to_one_argon2id, hub_setup,
+                                        hub_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 
 #include "api/enroll.h"
 #include "merge_support.h"
+#include "store/device_keys.h"
 #include "sae/sae_time.h"
 
 
@@ -47,7 +48,7 @@ static void token_for(struct hub_fixture *f, const char *village, char token[ENR
 static int redeem(struct hub_fixture *f, const char *token, const struct key *k, int64_t now,
                   struct hub_node *node, uint32_t *status, struct sae_message *why)
 {
-    return enroll_redeem(f->store, token, k->pk, "laptop", now, node, status, why);
+    return enroll_redeem(f->store, token, k->pk, NULL, "laptop", now, node, status, why);
 }
 
 static int64_t unused_tokens(struct hub_fixture *f)
@@ -226,6 +227,49 @@ static void test_cancelled_bundle_is_refused(void **state)
     assert_int_equal(state_of(&seen, pending_id), ENROLL_CANCELLED);
 }
 
+/* The storage key the post sent lands in the enrollment's own transaction: when it cannot
+ * be written, the device is not enrolled and the token stays unspent (it used to be written
+ * after the commit, so a failure or a crash between left a device without its key). */
+static void test_storage_key_lands_with_the_enrollment(void **state)
+{
+    struct hub_fixture *f = *state;
+    char token[ENROLL_TOKEN_TEXT_BYTES];
+    struct key k = key_of(50), other = key_of(51);
+    uint8_t sent[DEVICE_KEY_BYTES], got[DEVICE_KEY_BYTES];
+    struct hub_node node;
+    uint32_t status = 0;
+    memset(sent, 0x5a, sizeof sent);
+    token_for(f, VILLAGE_KALIBUNTU, token);
+    assert_int_equal(enroll_redeem(f->store, token, k.pk, sent, "laptop", NOW_MS, &node,
+                                   &status, NULL), 0);
+    assert_int_equal(device_keys_get(f->store, k.id, got), 0);
+    assert_memory_equal(got, sent, sizeof got);
+    /* A repeated enrollment replaces it; one without a key leaves it. */
+    sent[0] = 0xa5;
+    assert_int_equal(enroll_redeem(f->store, token, k.pk, sent, "laptop", NOW_MS, &node,
+                                   &status, NULL), 0);
+    assert_int_equal(enroll_redeem(f->store, token, k.pk, NULL, "laptop", NOW_MS, &node,
+                                   &status, NULL), 0);
+    assert_int_equal(device_keys_get(f->store, k.id, got), 0);
+    assert_memory_equal(got, sent, sizeof got);
+    /* The key's write fails (as a full disk would fail it): nothing of the enrollment stays. */
+    assert_int_equal(sqlite3_exec(f->store->db,
+                                  "CREATE TEMP TRIGGER refuse_key BEFORE UPDATE OF "
+                                  "storage_public_key ON main.node BEGIN "
+                                  "SELECT RAISE(ABORT, 'disk full'); END",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    token_for(f, VILLAGE_KALIBUNTU, token);
+    assert_int_not_equal(enroll_redeem(f->store, token, other.pk, sent, "laptop", NOW_MS,
+                                       &node, &status, NULL), 0);
+    assert_int_equal(hub_store_node_get(f->store, other.id, &node), SAE_ENOTFOUND);
+    assert_int_equal(unused_tokens(f), 1);
+    assert_int_equal(sqlite3_exec(f->store->db, "DROP TRIGGER temp.refuse_key", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    assert_int_equal(enroll_redeem(f->store, token, other.pk, sent, "laptop", NOW_MS, &node,
+                                   &status, NULL), 0);
+    assert_int_equal(device_keys_get(f->store, other.id, got), 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, hub_setup, hub_teardown)
@@ -237,6 +281,7 @@ int main(void)
         T(test_revoked_key_is_refused_unspent),
         T(test_token_from_before_names),
         T(test_cancelled_bundle_is_refused),
+        T(test_storage_key_lands_with_the_enrollment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

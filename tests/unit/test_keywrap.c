@@ -169,8 +169,11 @@ static void test_versions_and_passphrase_edges(void **state)
     char longest[SAE_KEYWRAP_PASSPHRASE_MAX_BYTES + 2];
     struct sae_keywrap parsed;
     cheap_wrap(PASS, wrap);
-    wrap[4] = SAE_KEYWRAP_VERSION + 1; /* a newer program's */
+    wrap[4] = SAE_KEYWRAP_VERSION_SPLIT + 1; /* a newer program's */
     assert_int_equal(sae_keywrap_decode(wrap, sizeof wrap, &parsed), SAE_ESCHEMA);
+    /* Version 2 has algorithm 2 only (sae_passkey.h): 1 under 2 is damage. */
+    wrap[4] = SAE_KEYWRAP_VERSION_SPLIT;
+    assert_int_equal(sae_keywrap_decode(wrap, sizeof wrap, &parsed), SAE_ECORRUPT);
     wrap[4] = 0;
     assert_int_equal(sae_keywrap_decode(wrap, sizeof wrap, &parsed), SAE_ECORRUPT);
     memset(longest, 'k', sizeof longest - 1);

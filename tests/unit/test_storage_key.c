@@ -14,6 +14,7 @@
 
 #include "sae/sae_files.h"
 #include "sae/sae_keywrap.h"
+#include "sae/sae_passkey.h"
 #include "sae/sae_secure_mem.h"
 #include "store/node_staff.h"
 #include "store/storage_key.h"
@@ -133,6 +134,82 @@ static void test_ensure_recovers_and_is_idempotent(void **state)
     assert_int_equal(unit_mode_of(f->d.dir, STORAGE_KEY_UNCLAIMED_FILE) & 0777, 0600);
 }
 
+static void staff_row(struct node_store *store, const char *name, char hash[NODE_STAFF_HASH_BYTES],
+                      unsigned char wrap[SAE_KEYWRAP_BYTES])
+{
+    assert_int_equal(node_staff_hash(store, name, hash), 0);
+    assert_int_equal(node_staff_wrap_get(store, name, wrap), 0);
+}
+
+/* A head of the old form (node migration 10: a crypto_pwhash_str hash, a version-1 wrap)
+ * unlocks as before and leaves with a verifier and a wrap of one Argon2id (STORAGE_KEYS.md
+ * section 2a), their sessions kept; from then on the key a check of the verifier gives
+ * opens the wrap with no passphrase at all. */
+static void test_old_form_row_moves_to_one_hash(void **state)
+{
+    struct unit_fixture *f = *state;
+    char old_hash[crypto_pwhash_STRBYTES], hash[NODE_STAFF_HASH_BYTES];
+    unsigned char *original = NULL, *secret = NULL, wrap[SAE_KEYWRAP_BYTES];
+    unsigned char wrapping[SAE_PASSKEY_KEY_BYTES], session[NODE_STAFF_TOKEN_HASH_BYTES] = {7};
+    struct node_staff_session seen;
+    assert_int_equal(storage_key_unclaimed(f->store, &original), 0);
+    assert_int_equal(crypto_pwhash_str(old_hash, HEAD_PASS, strlen(HEAD_PASS),
+                                       SAE_KEYWRAP_OPSLIMIT_MIN, 8192), 0);
+    assert_int_equal(storage_key_wrap(f->store, original, HEAD_PASS, wrap), 0);
+    assert_int_equal(node_staff_add(f->store, HEAD, NODE_STAFF_HEAD, old_hash, wrap, 1), 0);
+    assert_int_equal(node_staff_session_add(f->store, session, HEAD, "csrf", 1), 0);
+    /* The wrap key alone does not open a version-1 wrap: the passphrase's way is taken. */
+    memset(wrapping, 0x11, sizeof wrapping);
+    assert_int_equal(storage_key_unlock_split(f->store, HEAD, HEAD_PASS, wrapping, &secret), 0);
+    assert_memory_equal(secret, original, STORAGE_KEY_BYTES);
+    sae_secure_free(secret);
+    staff_row(f->store, HEAD, hash, wrap);
+    assert_true(sae_passkey_is(hash));
+    assert_true(sae_passkey_pairs(hash, wrap));
+    assert_int_equal(node_staff_session_get(f->store, session, &seen), 0);
+    /* Next sign-in: the check's key opens it; the passphrase is not even looked at. */
+    assert_int_equal(sae_passkey_check(hash, HEAD_PASS, strlen(HEAD_PASS), wrapping), 0);
+    assert_int_equal(storage_key_unlock_split(f->store, HEAD, "bukan-frasa-ini", wrapping,
+                                              &secret), 0);
+    assert_memory_equal(secret, original, STORAGE_KEY_BYTES);
+    sae_secure_free(secret);
+    /* Without the key, the passphrase alone still opens it, and nothing changes. */
+    char before[NODE_STAFF_HASH_BYTES];
+    memcpy(before, hash, sizeof before);
+    unlock_equals(f->store, HEAD, HEAD_PASS, original);
+    staff_row(f->store, HEAD, hash, wrap);
+    assert_string_equal(hash, before);
+    assert_int_equal(storage_key_unlock(f->store, HEAD, "bukan-frasa-ini", &secret), SAE_EPERM);
+    sae_secure_free(original);
+}
+
+/* A wrap whose passphrase is not the hash's (it cannot be checked: "$h") opens but is not
+ * moved; an upgrade after a reset changed the hash changes nothing. */
+static void test_upgrade_only_of_the_checked_row(void **state)
+{
+    struct unit_fixture *f = *state;
+    char hash[NODE_STAFF_HASH_BYTES], fresh[SAE_PASSKEY_TEXT_BYTES];
+    unsigned char *original = NULL, wrap[SAE_KEYWRAP_BYTES], got[SAE_KEYWRAP_BYTES];
+    assert_int_equal(storage_key_unclaimed(f->store, &original), 0);
+    assert_int_equal(storage_key_wrap(f->store, original, BUDI_PASS, wrap), 0);
+    assert_int_equal(node_staff_add(f->store, BUDI, NODE_STAFF_MEMBER, "$h", wrap, 1), 0);
+    unlock_equals(f->store, BUDI, BUDI_PASS, original);
+    staff_row(f->store, BUDI, hash, got);
+    assert_string_equal(hash, "$h");
+    assert_memory_equal(got, wrap, sizeof wrap);
+    assert_int_equal(storage_key_passkey(f->store, original, BUDI_PASS, fresh, wrap), 0);
+    assert_int_equal(node_staff_upgrade(f->store, BUDI, "$other", fresh, wrap), SAE_ENOTFOUND);
+    assert_int_equal(node_staff_upgrade(f->store, BUDI, "$h", fresh, wrap), 0);
+    unlock_equals(f->store, BUDI, BUDI_PASS, original);
+    /* A verifier for a key that is not this post's is not made. */
+    unsigned char other_pk[32], *other = NULL;
+    assert_int_equal(sae_secure_alloc(32, (void **)&other), 0);
+    crypto_box_keypair(other_pk, other);
+    assert_int_equal(storage_key_passkey(f->store, other, BUDI_PASS, fresh, wrap), SAE_ECORRUPT);
+    sae_secure_free(other);
+    sae_secure_free(original);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +220,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_another_posts_key_refused, unit_setup,
                                         unit_teardown),
         cmocka_unit_test_setup_teardown(test_ensure_recovers_and_is_idempotent, unit_setup,
+                                        unit_teardown),
+        cmocka_unit_test_setup_teardown(test_old_form_row_moves_to_one_hash, unit_setup,
+                                        unit_teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_only_of_the_checked_row, unit_setup,
                                         unit_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include "app/html.h"
 #include "app/msg.h"
 #include "app/password.h"
+#include "sae/sae_passkey.h"
 #include "app/session.h"
 #include "app/throttle.h"
 #include "app/web_response.h"
@@ -310,6 +311,26 @@ static void test_password_limits(void **state)
     assert_true(password_verify(hash, "correct horse battery"));
     assert_false(password_verify(hash, "correct horse batterY"));
     assert_false(password_verify(NULL, "correct horse battery"));
+    /* A verifier of one Argon2id (sae_passkey.h) is checked the same way, and gives the key
+     * of its paired wrap only when it matches; an old hash gives none. */
+    char verifier[SAE_PASSKEY_TEXT_BYTES];
+    unsigned char secret[32] = {1}, wrap[SAE_KEYWRAP_BYTES], key[SAE_PASSKEY_KEY_BYTES];
+    unsigned char opened[32];
+    bool keyed = true;
+    assert_int_equal(sae_passkey_make_params("correct horse battery", 21, secret,
+                                             SAE_KEYWRAP_OPSLIMIT_MIN,
+                                             SAE_KEYWRAP_MEMLIMIT_KIB_MIN, verifier, wrap), 0);
+    assert_true(password_verify(verifier, "correct horse battery"));
+    assert_false(password_verify(verifier, "correct horse batterY"));
+    assert_false(password_verify(verifier, ""));
+    assert_false(password_verify_key(verifier, "correct horse batterY", key, &keyed));
+    assert_false(keyed);
+    assert_true(password_verify_key(verifier, "correct horse battery", key, &keyed));
+    assert_true(keyed);
+    assert_int_equal(sae_keywrap_open_split(wrap, sizeof wrap, key, opened), 0);
+    assert_memory_equal(opened, secret, sizeof secret);
+    assert_true(password_verify_key(hash, "correct horse battery", key, &keyed));
+    assert_false(keyed);
     char one[PASSWORD_ONE_TIME_CHARS + 1];
     password_one_time(one);
     assert_int_equal(password_check(one), 0);

@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "sae/sae_passkey.h"
 #include "sae/sae_validate.h"
 
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -60,19 +61,43 @@ static void dummy_make(void)
     sodium_memzero(random_password, sizeof random_password);
 }
 
-bool password_verify(const char *hash, const char *password)
+/* Whether typed (len bytes) matches against, of either form. */
+static bool matches(const char *against, const char *typed, size_t len, unsigned char *wrapping,
+                    bool *keyed)
+{
+    if (!sae_passkey_is(against))
+        return against[0] != '\0' && crypto_pwhash_str_verify(against, typed, len) == 0;
+    /* An empty passphrase never matches, but costs the same Argon2id as a wrong one. */
+    bool match = sae_passkey_check(against, len ? typed : " ", len ? len : 1, wrapping) == 0 &&
+                 len > 0;
+    *keyed = match && wrapping != NULL;
+    return match;
+}
+
+bool password_verify_key(const char *hash, const char *password, unsigned char *wrapping_key,
+                         bool *keyed)
 {
     size_t len = password ? strlen(password) : 0;
-    bool known = hash != NULL && hash[0] != '\0';
+    bool known = hash != NULL && hash[0] != '\0', unused = false;
+    bool *out = keyed ? keyed : &unused;
     pthread_once(&dummy_once, dummy_make);
     const char *against = known ? hash : dummy_hash;
     if (len > PASSWORD_MAX_BYTES)
         len = PASSWORD_MAX_BYTES;
+    *out = false;
     slot_take();
-    bool match = against[0] != '\0' &&
-                 crypto_pwhash_str_verify(against, password ? password : "", len) == 0;
+    bool match = matches(against, password ? password : "", len, wrapping_key, out);
     slot_give();
+    if (!known && *out) {
+        sodium_memzero(wrapping_key, SAE_PASSKEY_KEY_BYTES);
+        *out = false;
+    }
     return known && match;
+}
+
+bool password_verify(const char *hash, const char *password)
+{
+    return password_verify_key(hash, password, NULL, NULL);
 }
 
 void password_one_time(char out[PASSWORD_ONE_TIME_CHARS + 1])

@@ -25,10 +25,16 @@
 int password_check(const char *password);
 /* out (PASSWORD_HASH_BYTES): the hash string. SAE_EINVAL, SAE_ENOMEM (Argon2id's memory). */
 int password_hash(const char *password, char out[PASSWORD_HASH_BYTES]);
-/* Whether password matches hash. With hash NULL (an unknown name) the same Argon2id work is
- * done against a hash made once at start, and the answer is false: the time of an answer
- * does not tell whether the name exists. */
+/* Whether password matches hash: a crypto_pwhash_str string, or a verifier of one Argon2id
+ * (sae/sae_passkey.h). With hash NULL (an unknown name) the same Argon2id work is done
+ * against a hash made once at start, and the answer is false: the time of an answer does not
+ * tell whether the name exists. */
 bool password_verify(const char *hash, const char *password);
+/* The same; when it matches a verifier and wrapping_key is not NULL, wrapping_key (the
+ * caller's secure memory, SAE_PASSKEY_KEY_BYTES) is the key the same Argon2id gives for the
+ * wrap that pairs with it, and *keyed is true (false otherwise). */
+bool password_verify_key(const char *hash, const char *password, unsigned char *wrapping_key,
+                         bool *keyed);
 /* A new one-time password (PASSWORD_ONE_TIME_CHARS + NUL). */
 void password_one_time(char out[PASSWORD_ONE_TIME_CHARS + 1]);
 

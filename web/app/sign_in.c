@@ -7,6 +7,15 @@
 int sign_in_judge(struct sign_in *s, const char *name, const char *password,
                   enum sign_in_outcome *outcome, int64_t *retry_after_s)
 {
+    bool keyed = false;
+    return sign_in_judge_key(s, name, password, NULL, &keyed, outcome, retry_after_s);
+}
+
+int sign_in_judge_key(struct sign_in *s, const char *name, const char *password,
+                      unsigned char *wrapping_key, bool *keyed, enum sign_in_outcome *outcome,
+                      int64_t *retry_after_s)
+{
+    *keyed = false;
     char hash[PASSWORD_HASH_BYTES];
     const char *typed = name ? name : "";
     int64_t wait = throttle_wait(s->throttle, typed, s->peer, s->now_s);
@@ -20,7 +29,8 @@ int sign_in_judge(struct sign_in *s, const char *name, const char *password,
         sodium_memzero(hash, sizeof hash);
         return rc;
     }
-    bool match = password_verify(hash[0] ? hash : NULL, password ? password : "");
+    bool match = password_verify_key(hash[0] ? hash : NULL, password ? password : "",
+                                     wrapping_key, keyed);
     sodium_memzero(hash, sizeof hash);
     s->now_s = (int64_t)time(NULL);
     if (match)

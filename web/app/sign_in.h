@@ -5,6 +5,7 @@
 #ifndef WEB_SIGN_IN_H
 #define WEB_SIGN_IN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "app/password.h"
@@ -34,5 +35,11 @@ struct sign_in {
  * idle limit, so s->now_s is read again after it, for the session to be stamped with. */
 int sign_in_judge(struct sign_in *s, const char *name, const char *password,
                   enum sign_in_outcome *outcome, int64_t *retry_after_s);
+/* The same, and when the stored hash is a verifier (sae/sae_passkey.h) and the password
+ * matches, wrapping_key (the caller's secure memory, SAE_PASSKEY_KEY_BYTES) holds the key
+ * the same Argon2id gives for the wrap that pairs with it, and *keyed is true. */
+int sign_in_judge_key(struct sign_in *s, const char *name, const char *password,
+                      unsigned char *wrapping_key, bool *keyed, enum sign_in_outcome *outcome,
+                      int64_t *retry_after_s);
 
 #endif

@@ -14,6 +14,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import struct
 import subprocess
 import time
 import zlib
@@ -295,6 +296,47 @@ def seal_value(public_key, text):
     sealed = nacl.public.SealedBox(nacl.public.PublicKey(public_key)).encrypt(
         text.encode("utf-8"))
     return bytes([1]) + tag + sealed
+
+
+def unwrap_key(wrap, passphrase):
+    """A wrapped key (STORAGE_KEYS.md section 2): Argon2id of the passphrase (bytes) under the
+    wrap's salt and parameters keys XChaCha20-Poly1305 over the key, the 56-byte header being
+    the associated data; version 2 (section 2a) takes crypto_kdf's subkey 2 of it."""
+    import nacl.bindings
+    import nacl.pwhash
+    assert len(wrap) == 104 and wrap[:8] in (b"SAEK\x01\x01\x00\x00", b"SAEK\x02\x02\x00\x00")
+    ops, mem_kib = struct.unpack(">II", wrap[8:16])
+    key = nacl.pwhash.argon2id.kdf(32, passphrase, wrap[16:32], opslimit=ops,
+                                   memlimit=mem_kib * 1024)
+    if wrap[4] == 2:
+        key = passkey_subkey(key, 2)
+    return nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(wrap[56:], wrap[:56],
+                                                                    wrap[32:56], key)
+
+
+def passkey_subkey(master, number):
+    """crypto_kdf's subkey number of master, context "SAEpass1" (STORAGE_KEYS.md 2a)."""
+    return hashlib.blake2b(b"", digest_size=32, key=master,
+                           salt=struct.pack("<Q", number) + bytes(8),
+                           person=b"SAEpass1" + bytes(8)).digest()
+
+
+def passkey_matches(text, passphrase, wrap):
+    """A verifier of STORAGE_KEYS.md section 2a: subkey 1 of Argon2id under its salt, and the
+    salt and parameters of the version-2 wrap it pairs with."""
+    import re
+    import nacl.pwhash
+    m = re.fullmatch(r"\$sae-passkey\$v=1\$t=(\d+),m=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)",
+                     text)
+    assert m, text
+    ops, mem_kib = int(m.group(1)), int(m.group(2))
+    salt = base64.b64decode(m.group(3) + "==")
+    verifier = base64.b64decode(m.group(4) + "=")
+    assert wrap[:6] == b"SAEK\x02\x02" and wrap[16:32] == salt
+    assert struct.unpack(">II", wrap[8:16]) == (ops, mem_kib)
+    master = nacl.pwhash.argon2id.kdf(32, passphrase, salt, opslimit=ops,
+                                      memlimit=mem_kib * 1024)
+    return passkey_subkey(master, 1) == verifier
 
 
 def expand_groups(groups):

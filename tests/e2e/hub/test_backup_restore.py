@@ -279,10 +279,13 @@ def refused(res, program, status, *needles):
         assert needle.lower() in err.lower(), (needle, res)
 
 
-def rewrite_header(data, schema=None, side=None):
-    """A backup whose header says another schema or side, with a checksum that matches (as
-    a newer program would write it): BLAKE2b-256(header[0:104] || BLAKE2b-256(body))."""
+def rewrite_header(data, schema=None, side=None, db_bytes=None):
+    """A backup whose header says another schema, side or database size, with a checksum
+    that matches (as a newer program would write it): BLAKE2b-256(header[0:104] ||
+    BLAKE2b-256(body))."""
     header = bytearray(data[:136])
+    if db_bytes is not None:
+        header[40:48] = struct.pack("<Q", db_bytes(struct.unpack("<Q", header[40:48])[0]))
     if schema is not None:
         header[16:20] = struct.pack("<I", schema)
     if side is not None:
@@ -306,6 +309,12 @@ def test_bad_backups_and_restores_are_refused_and_change_nothing(hub, tmp_path):
         "not a backup": (b"SQLite format 3\0" + bytes(200), b"not a rumah sae backup"),
         "newer schema": (rewrite_header(data, schema=hubproc.HUB_SCHEMA_VERSION + 1),
                          b"newer sae-hub"),
+        # A database that inflates past (or short of) the size its header declares: named
+        # as such, not as a database that fails SQLite's integrity check.
+        "inflates past": (rewrite_header(data, db_bytes=lambda n: n - 4096),
+                          b"inflates past the"),
+        "inflates short": (rewrite_header(data, db_bytes=lambda n: n + 4096),
+                           b"does not inflate to the"),
     }
     for name, (content, needle) in cases.items():
         path = content if isinstance(content, os.PathLike) else tmp_path / (name + ".bak")

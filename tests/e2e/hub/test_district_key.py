@@ -23,6 +23,7 @@ import nacl.pwhash
 import pytest
 
 import hubproc
+import saeproto
 from console_client import Console
 from test_post_storage_key import encodings, files_holding, readable_memory_holds
 
@@ -55,14 +56,9 @@ def wrap_of(hub, name):
 
 
 def unwrap(wrap, secret_text, params=(3, 32 * 1024)):
-    """proto/STORAGE_KEYS.md section 2, read without sae-hub's code."""
-    assert len(wrap) == 104 and wrap[:8] == b"SAEK\x01\x01\x00\x00"
-    ops, mem_kib = struct.unpack(">II", wrap[8:16])
-    assert (ops, mem_kib) == params
-    key = nacl.pwhash.argon2id.kdf(32, secret_text, wrap[16:32], opslimit=ops,
-                                   memlimit=mem_kib * 1024)
-    return nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(wrap[56:], wrap[:56],
-                                                                    wrap[32:56], key)
+    """proto/STORAGE_KEYS.md section 2 (version 1 or 2), read without sae-hub's code."""
+    assert struct.unpack(">II", wrap[8:16]) == params
+    return saeproto.unwrap_key(wrap, secret_text)
 
 
 def opens_with(wrap, password):
@@ -248,6 +244,13 @@ def test_hub_from_before_migration_10_gets_its_key(tmp_path):
         sari = Console(hub)
         assert sari.sign_in(SARI, pw).json()["district_key"] is True
         assert unwrap(wrap_of(hub, SARI), pw.encode()) == secret
+        # ... and moves her to one Argon2id's verifier and wrap (STORAGE_KEYS.md 2a), so
+        # that her next sign-in checks the password and opens the key with one Argon2id.
+        hashed = query(hub, "SELECT password_hash FROM account WHERE name = ?", (SARI,))[0][0]
+        assert saeproto.passkey_matches(hashed, pw.encode(), wrap_of(hub, SARI))
+        assert Console(hub).sign_in(SARI, pw).json()["district_key"] is True
+        assert query(hub, "SELECT password_hash FROM account WHERE name = ?",
+                     (SARI,))[0][0] == hashed
         assert os.path.exists(os.path.join(hub.dir, "district.key"))
         # Meanwhile a coordinator an admin adds in the console gets it from the file.
         rina = Console(hub)

@@ -17,9 +17,10 @@ import saeproto
 
 
 class RefusingHub:
-    """Answers every POST with a sealed ErrorStatus of schema `schema`, code 12."""
+    """Answers every POST with a sealed ErrorStatus of schema `schema`, code 12; with answer
+    (msg_type, bytes), with a 200 sealing those bytes as that type instead."""
 
-    def __init__(self, hub, port, schema, message):
+    def __init__(self, hub, port, schema, message, answer=None):
         with open(os.path.join(hub.dir, "hub.key"), "rb") as f:
             key = nacl.public.PrivateKey(f.read())
         outer = self
@@ -33,13 +34,15 @@ class RefusingHub:
                                                  code=saeproto.STATUS["UNSUPPORTED_SCHEMA"],
                                                  message=message.encode(),
                                                  hub_clock=saeproto.wall_ms() << 16)
-                answer = saeproto.seal(saeproto.ERROR_STATUS, status.SerializeToString(), key,
-                                       post_key)
-                self.send_response(400)
+                msg_type, plain, code = (saeproto.ERROR_STATUS, status.SerializeToString(), 400)
+                if answer:
+                    msg_type, plain, code = answer + (200,)
+                sealed = saeproto.seal(msg_type, plain, key, post_key)
+                self.send_response(code)
                 self.send_header("Content-Type", saeproto.OCTET_STREAM)
-                self.send_header("Content-Length", str(len(answer)))
+                self.send_header("Content-Length", str(len(sealed)))
                 self.end_headers()
-                self.wfile.write(answer)
+                self.wfile.write(sealed)
 
             def log_message(self, *args):
                 pass
@@ -106,3 +109,23 @@ def test_sync_says_which_side_to_update(hub, tmp_path, schema, words):
         refusing.close()
     assert res.rc == 1 and refusing.requests == ["/v1/pull"], res
     assert words[0] in res.json()["error"], res
+
+
+def test_sync_names_a_wire_error(hub, tmp_path):
+    """A hub's answer that opens but does not decode is a wire error (sae_wire_error.h): the
+    line names it ("malformed message"), not "unknown error" (sae_error_name knows only the
+    general codes)."""
+    post = saenode.init(str(tmp_path / "post"))
+    saenode.ok(["enroll", hub.add_node(saenode.VILLAGE)], dir=post)
+    port = hub.port
+    assert hub.stop() == 0
+    # Field 1 as a length-delimited field running past the end: no protobuf decodes it.
+    broken = RefusingHub(hub, port, 3, "", answer=(saeproto.ENROLL_RESPONSE, b"\x0a\x7f"))
+    try:
+        res = saenode.run(["sync", "--json"], dir=post)
+    finally:
+        broken.close()
+    assert res.rc == 1, res
+    error = res.json()["error"]
+    assert "malformed message" in error and "unknown error" not in error, error
+    assert broken.requests == ["/v1/enroll"]

@@ -18,6 +18,7 @@ import nacl.pwhash
 
 import node_app
 import saenode
+import saeproto
 from test_post_app_staff import Client
 
 WRAP_BYTES = 104
@@ -51,15 +52,24 @@ def wrap_of(post_dir, name):
 
 
 def unwrap(wrap, passphrase):
-    """The format of proto/STORAGE_KEYS.md, read without sae-node's code."""
-    assert len(wrap) == WRAP_BYTES and wrap[:8] == b"SAEK\x01\x01\x00\x00"
-    ops, mem_kib = struct.unpack(">II", wrap[8:16])
-    assert (ops, mem_kib) == (3, 32 * 1024)  # the programs' parameters
-    salt, nonce, header = wrap[16:32], wrap[32:56], wrap[:56]
-    key = nacl.pwhash.argon2id.kdf(32, passphrase.encode(), salt, opslimit=ops,
-                                   memlimit=mem_kib * 1024)
-    return nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(wrap[56:], header, nonce,
-                                                                    key)
+    """The format of proto/STORAGE_KEYS.md (version 1 or 2), read without sae-node's code."""
+    assert struct.unpack(">II", wrap[8:16]) == (3, 32 * 1024)  # the programs' parameters
+    return saeproto.unwrap_key(wrap, passphrase.encode())
+
+
+def verifier_matches(text, passphrase, wrap):
+    return saeproto.passkey_matches(text, passphrase.encode(), wrap)
+
+
+def old_form(passphrase, secret):
+    """A hash and wrap as sae-node wrote them from node migration 10 (two Argon2id)."""
+    ops, mem = 3, 32 * 1024 * 1024
+    hashed = nacl.pwhash.argon2id.str(passphrase.encode(), opslimit=ops, memlimit=mem)
+    salt, nonce = os.urandom(16), os.urandom(24)
+    header = b"SAEK\x01\x01\x00\x00" + struct.pack(">II", ops, mem // 1024) + salt + nonce
+    key = nacl.pwhash.argon2id.kdf(32, passphrase.encode(), salt, opslimit=ops, memlimit=mem)
+    sealed = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(secret, header, nonce, key)
+    return hashed.decode(), header + sealed
 
 
 def opens_with(wrap, passphrase):
@@ -262,6 +272,54 @@ def test_journal_from_before_migration_10_gets_key_and_wraps_at_sign_in(tmp_path
         assert app.stop() == 0
     assert files_holding(post, encodings(secret) + [BUDI_PASS.encode(),
                                                      HEAD_PASS.encode()]) == []
+
+
+def hash_of(post_dir, name):
+    return query(post_dir, "SELECT passphrase_hash FROM staff WHERE name = ?", (name,))[0][0]
+
+
+def test_staff_of_the_old_form_sign_in_and_move_to_one_argon2id(tmp_path):
+    """Staff made by `users add` hold a verifier and wrap of one Argon2id; a head and a
+    member of the old form (a crypto_pwhash_str hash and a version-1 wrap, as node migration
+    10 left them) sign in as before and leave with the new form, their key the same; a wrong
+    passphrase still signs in no one and changes nothing; reset and remove still behave."""
+    post = str(tmp_path / "post")
+    saenode.init(post)
+    users(post, "add", HEAD, "--role", "head", lines=[HEAD_PASS])
+    users(post, "add", BUDI, "--head", HEAD, lines=[HEAD_PASS, BUDI_PASS])
+    for name, passphrase in ((HEAD, HEAD_PASS), (BUDI, BUDI_PASS)):
+        assert verifier_matches(hash_of(post, name), passphrase, wrap_of(post, name))
+    secret = unwrap(wrap_of(post, HEAD), HEAD_PASS)
+    assert nacl.bindings.crypto_scalarmult_base(secret) == public_key(post)
+    db = sqlite3.connect(os.path.join(post, "node.db"))
+    with db:
+        for name, passphrase in ((HEAD, HEAD_PASS), (BUDI, BUDI_PASS)):
+            hashed, wrap = old_form(passphrase, secret)
+            db.execute("UPDATE staff SET passphrase_hash = ?, key_wrap = ? WHERE name = ?",
+                       (hashed, wrap, name))
+    db.close()
+    app = node_app.PostApp(post).start()
+    try:
+        before = hash_of(post, BUDI)
+        assert Client(app.url).sign_in(BUDI, "bukan-frasa-budi")[0] == 401
+        assert hash_of(post, BUDI) == before
+        for name, passphrase in ((HEAD, HEAD_PASS), (BUDI, BUDI_PASS)):
+            assert Client(app.url).sign_in(name, passphrase)[0] == 303
+            assert verifier_matches(hash_of(post, name), passphrase, wrap_of(post, name))
+            assert unwrap(wrap_of(post, name), passphrase) == secret
+            moved = hash_of(post, name)
+            assert Client(app.url).sign_in(name, passphrase)[0] == 303
+            assert hash_of(post, name) == moved  # moved once
+    finally:
+        assert app.stop() == 0
+    new_pass = "kopi-susu-di-sore-hari"
+    users(post, "reset", BUDI, "--head", HEAD, lines=[HEAD_PASS, new_pass])
+    assert verifier_matches(hash_of(post, BUDI), new_pass, wrap_of(post, BUDI))
+    assert unwrap(wrap_of(post, BUDI), new_pass) == secret
+    users(post, "remove", BUDI)
+    assert query(post, "SELECT count(*) FROM staff WHERE name = ?", (BUDI,)) == [(0,)]
+    assert files_holding(post, encodings(secret) + [HEAD_PASS.encode(), BUDI_PASS.encode(),
+                                                     new_pass.encode()]) == []
 
 
 def test_hub_daemon_writes_no_core(hub):
