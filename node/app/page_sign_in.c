@@ -8,6 +8,8 @@
 
 #include "app/post_routes.h"
 #include "app/sign_in.h"
+#include "sae/sae_passkey.h"
+#include "sae/sae_secure_mem.h"
 #include "store/storage_key.h"
 
 #define A POST_A
@@ -75,23 +77,24 @@ static int hash_of(void *context, const char *name, char hash[PASSWORD_HASH_BYTE
  * their wrap does not open (it was made under another passphrase); the session then works
  * without reading what only the key opens. */
 static int unlock_key(struct post_exchange *x, const char *name, const char *passphrase,
-                      unsigned char **secret)
+                      const unsigned char *wrapping_key, unsigned char **secret)
 {
     *secret = NULL;
     if (!passphrase)
         return 0;
-    int rc = storage_key_unlock(x->store, name, passphrase, secret);
+    int rc = storage_key_unlock_split(x->store, name, passphrase, wrapping_key, secret);
     return rc == SAE_ENOTFOUND || rc == SAE_EPERM ? 0 : rc;
 }
 
-static int open_session(struct post_exchange *x, const char *name, const char *passphrase)
+static int open_session(struct post_exchange *x, const char *name, const char *passphrase,
+                        const unsigned char *wrapping_key)
 {
     char token[SESSION_TOKEN_TEXT_BYTES], csrf[SESSION_TOKEN_TEXT_BYTES];
     uint8_t token_hash[SESSION_HASH_BYTES];
     unsigned char *secret = NULL;
     int rc = session_new(token, csrf, token_hash);
     if (rc == 0)
-        rc = unlock_key(x, name, passphrase, &secret);
+        rc = unlock_key(x, name, passphrase, wrapping_key, &secret);
     if (rc == 0)
         rc = session_keys_put(x->app->keys, token_hash, secret); /* owns secret from here */
     if (rc == 0)
@@ -118,8 +121,16 @@ int page_sign_in_post(struct post_exchange *x, const struct web_form *form)
     struct sign_in judge = {x->app->throttle, x->req->peer, hash_of, x, x->now_s};
     enum sign_in_outcome judged = SIGN_IN_REFUSED;
     int64_t wait = 0;
-    int rc = sign_in_judge(&judge, typed, passphrase, &judged, &wait);
+    /* The passphrase's check gives the key of the member's wrap: one Argon2id in all. */
+    unsigned char *wrapping = NULL;
+    bool keyed = false;
+    int rc = sae_secure_alloc(SAE_PASSKEY_KEY_BYTES, (void **)&wrapping);
+    if (rc == 0)
+        rc = sign_in_judge_key(&judge, typed, passphrase, wrapping, &keyed, &judged, &wait);
     x->now_s = judge.now_s;
+    if (rc == 0 && judged == SIGN_IN_OK)
+        rc = open_session(x, typed, passphrase, keyed ? wrapping : NULL);
+    sae_secure_free(wrapping);
     if (rc != 0)
         return rc;
     if (judged == SIGN_IN_THROTTLED) {
@@ -128,7 +139,7 @@ int page_sign_in_post(struct post_exchange *x, const struct web_form *form)
     }
     if (judged == SIGN_IN_REFUSED)
         return sign_in_form(x, 401, post_say(x, MSG_SIGN_IN_FAILED), NULL, typed);
-    return open_session(x, typed, passphrase);
+    return 0;
 }
 
 int page_sign_out(struct post_exchange *x, const struct web_form *form)
