@@ -200,8 +200,15 @@ def test_wrk_on_the_sign_in_page_and_a_signed_in_page(office):
 # Sign-in brute force
 
 def attempt(office, name, password, source):
-    return Console(office.hub, base=office.url, source=source).api(
-        "POST", "/session", {"name": name, "password": password}, csrf=False)
+    """One sign-in from source, whose connection the attacker then closes: the answers the
+    test keeps would otherwise hold 120 kept-alive connections open until the hub's idle
+    timeout (60 s, test_http_limits.c's) and assert_recovered would wait for it."""
+    attacker = Console(office.hub, base=office.url, source=source)
+    try:
+        return attacker.api("POST", "/session", {"name": name, "password": password},
+                            csrf=False)
+    finally:
+        attacker.http.close()
 
 
 def test_brute_force_from_60_addresses_against_one_account(own_office):
@@ -296,6 +303,8 @@ def test_sessions_of_one_account_are_bounded(own_office):
     for user in users[1:] + [newest]:
         assert user.get("/console/").status_code == 200
     assert o.user.get("/console/").status_code == 200  # another account's: untouched
+    for user in users + [newest]:  # their 17 connections, else closed by the idle timeout
+        user.http.close()
     o.assert_recovered()
 
 
