@@ -37,6 +37,7 @@ class _Client:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.lines = queue.Queue()
         self.transcript = []
+        self.timed_out = False
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
@@ -45,10 +46,12 @@ class _Client:
         self.lines.put(None)  # the end of s_client's output: the connection is over
 
     def next_line(self):
-        """The next line, None at the end of the output or after ANSWER_S without one."""
+        """The next line, None at the end of the output or after ANSWER_S without one
+        (timed_out)."""
         try:
             line = self.lines.get(timeout=ANSWER_S)
         except queue.Empty:
+            self.timed_out = True
             return None
         if line is not None:
             self.transcript.append(line)
@@ -79,12 +82,12 @@ class _Client:
 
 def _second_handshake(client):
     """After RENEGOTIATING: "done" when the server completed a new handshake, else how it
-    refused ("alert: ...", "closed")."""
+    refused ("alert: ...", "closed", or "no answer" for ANSWER_S)."""
     server_hello = False
     while True:
         line = client.next_line()
         if line is None:
-            return "closed"
+            return "no answer" if client.timed_out else "closed"
         alert = re.search(r"^<<< .*Alert .*\], (.*)$", line)
         if alert:
             return "alert: " + alert.group(1)
@@ -99,9 +102,9 @@ def _second_handshake(client):
 def client_renegotiation(port):
     """Tries one client-initiated renegotiation over TLS 1.2 on 127.0.0.1:port. Returns
     accepted (a second handshake completed and a request was then answered), how (the
-    server's answer to the new ClientHello: "done", "alert: ...", "closed"), answered (the
-    status line of the request after a completed renegotiation) and the s_client
-    transcript."""
+    server's answer to the new ClientHello: "done", "alert: ...", "closed", "no answer"),
+    answered (the status line of the request after a completed renegotiation) and the
+    s_client transcript."""
     client = _Client(port)
     try:
         assert client.wait_for(r"^SSL-Session:") and client.wait_for(r"^---$"), \
