@@ -38,7 +38,8 @@ class _Client:
         self.lines = queue.Queue()
         self.transcript = []
         self.timed_out = False
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self):
         for line in self.proc.stdout:
@@ -76,7 +77,13 @@ class _Client:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
-        self.proc.stdin.close()
+        # The reader ends at the dead process's end of output; closing the pipe under it
+        # would raise in its thread.
+        self._reader.join()
+        try:
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
         self.proc.stdout.close()
 
 
