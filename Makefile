@@ -151,13 +151,27 @@ e2e: all
 	  [ $$parallel -eq 0 ] && [ $$serial -eq 0 ]
 
 # Fuzz targets: libFuzzer, built by clang with ASan and UBSan, from the sources (not the
-# gcc-built library).
-FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
+# gcc-built library). The code under test is compiled once, instrumented for coverage
+# without libFuzzer's main (fuzzer-no-link), into libsae-fuzz.a; each target links it.
+FUZZ_SAN := address,undefined -fno-sanitize-recover=all -g -O1
+FUZZ_FLAGS := -fsanitize=fuzzer,$(FUZZ_SAN)
 FUZZ_WEB_SRC := web/app/html.c
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(GEN_SRC) $(AREA_SRC) $(FUZZ_WEB_SRC) | $(GEN_HDR)
+FUZZ_OBJ_DIR := $(BUILD)/fuzz-obj
+FUZZ_LIB_SRC := $(PROTO_SRC) $(FUZZ_WEB_SRC)
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_OBJ_DIR)/%.o) \
+  $(patsubst $(GEN_DIR)/%.c,$(FUZZ_OBJ_DIR)/gen/%.o,$(GEN_SRC) $(AREA_SRC))
+FUZZ_COMPILE = clang $(BASE_CPPFLAGS) -Iweb $(WARN) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -MMD -MP
+$(FUZZ_OBJ_DIR)/gen/%.o: $(GEN_DIR)/%.c | $(GEN_HDR)
 	@mkdir -p $(dir $@)
-	clang $(BASE_CPPFLAGS) -Iweb $(WARN) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(GEN_SRC) \
-	  $(AREA_SRC) $(FUZZ_WEB_SRC) $(PKG_LIBS)
+	$(FUZZ_COMPILE) -c $< -o $@
+$(FUZZ_OBJ_DIR)/%.o: %.c | $(GEN_HDR)
+	@mkdir -p $(dir $@)
+	$(FUZZ_COMPILE) -c $< -o $@
+$(BUILD)/libsae-fuzz.a: $(FUZZ_LIB_OBJ)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libsae-fuzz.a | $(GEN_HDR)
+	@mkdir -p $(dir $@)
+	clang $(BASE_CPPFLAGS) -Iweb $(WARN) $(FUZZ_FLAGS) -o $@ $< $(BUILD)/libsae-fuzz.a \
+	  $(PKG_LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@sh tests/run_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
