@@ -5,8 +5,14 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <sodium.h>
+#include <unistd.h>
+
+#include "app/password.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_cli.h"
+#include "sae/sae_secure_mem.h"
+#include "store/storage_key.h"
 
 static const struct sae_cli_help helps[] = {
     {"init", "init --village VILLAGE",
@@ -287,6 +293,14 @@ int cli_open(struct cli *cli, struct node_store **store)
         *store = NULL;
         return rc;
     }
+    /* A command reads with the unclaimed key while no head holds it (storage_key.h). */
+    rc = storage_key_lend_unclaimed(*store);
+    if (rc != 0) {
+        node_store_close(*store);
+        *store = NULL;
+        return cli_fail(rc, "cannot read the post's unclaimed storage key: %s",
+                        sae_error_name(rc));
+    }
     /* --by stands for this command only; main checked it. */
     rc = cli->by ? node_store_set_author(*store, cli->by) : 0;
     if (rc != 0) {
@@ -314,4 +328,35 @@ int cli_fail_store(int rc, const struct sae_message *why, const struct cli *cli)
         return cli_fail(rc, "the journal in %s could not be used: %s", cli->dir,
                         sae_error_name(rc));
     }
+}
+
+#define KEY_LINE_BYTES (PASSWORD_MAX_BYTES + 2)
+
+int cli_lend_key(struct node_store *store, const char *name, unsigned char **secret)
+{
+    char typed[KEY_LINE_BYTES], prompt[KEY_LINE_BYTES + 64];
+    *secret = NULL;
+    if (!name)
+        return SAE_EXIT_OK;
+    snprintf(prompt, sizeof prompt, "Frasa sandi %.80s / %.80s's passphrase: ", name, name);
+    if (sae_cli_read_line(prompt, isatty(STDIN_FILENO) == 1, typed, sizeof typed) != 0)
+        return cli_fail(SAE_EINVAL, "--as %s: no passphrase on standard input; type it or pipe "
+                        "one line", name);
+    int rc = typed[0] ? storage_key_unlock(store, name, typed, secret) : SAE_EPERM;
+    sodium_memzero(typed, sizeof typed);
+    if (rc == SAE_EPERM || rc == SAE_ENOTFOUND)
+        return cli_fail(SAE_EINVAL, "--as %s: no staff member of that name whose passphrase "
+                        "opens the post's key; check the name (sae-node users list) and the "
+                        "passphrase", name);
+    if (rc != 0)
+        return cli_fail(rc, "cannot open the post's storage key: %s", sae_error_name(rc));
+    node_store_lend_secret(store, *secret);
+    return SAE_EXIT_OK;
+}
+
+void cli_return_key(struct node_store *store, unsigned char *secret)
+{
+    if (store)
+        node_store_lend_secret(store, store->unclaimed_secret);
+    sae_secure_free(secret);
 }
