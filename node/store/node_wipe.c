@@ -1,5 +1,6 @@
 /* A revoked device's wipe (node_wipe.h). */
 #include "store/node_wipe.h"
+#include "store/journal_wipe.h"
 
 #include <stdlib.h>
 #include <time.h>

@@ -7,6 +7,7 @@
 
 #include "store/hub_copy.h"
 #include "store/journal.h"
+#include "store/journal_wipe.h"
 #include "store/node_meta.h"
 #include "sae/sae_db.h"
 #include "sae/sae_sealed.h"
