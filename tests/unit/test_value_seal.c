@@ -166,6 +166,14 @@ static void test_edit_compares_opened_values(void **state)
     unlend(f->store, secret);
     unit_edit(f->store, id, (const char *const[]){"victim_name=Nama Baru", NULL}, 1);
     unit_edit(f->store, id, (const char *const[]){"victim_sex=F", NULL}, 0);
+    /* A form filled from a masked read sends the mask back: it never replaces the value. */
+    unit_edit(f->store, id, (const char *const[]){"victim_name=" VALUE_SEAL_MASK, NULL}, 0);
+    secret = lend(f->store);
+    struct report *report = NULL;
+    assert_int_equal(report_load(f->store, id, &report), 0);
+    assert_string_equal(value_of(report, "victim_name"), "Nama Baru");
+    report_free(report);
+    unlend(f->store, secret);
 }
 
 /* A journal holding plaintext (as before migration 12): sealed in place at the next open,

@@ -78,6 +78,13 @@ def test_the_app_opens_values_for_a_signed_in_session_only(tmp_path):
         assert status == 200 and own["case"]["victim_name"] in page
         status, page = Client(app.url).request("/case?id=" + case)
         assert status in (302, 303) and own["case"]["victim_name"] not in page
+        # A staff member added without the head's key signs in but reads no value.
+        app.add_staff("Staf Tanpa Kunci", "frasa-sandi-staf-1")
+        keyless = Client(app.url)
+        assert keyless.sign_in("Staf Tanpa Kunci", "frasa-sandi-staf-1")[0] == 303
+        status, page = keyless.request("/case?id=" + case)
+        assert status == 200 and MASK + " (masuk untuk melihat)" in page, page[:400]
+        assert all(m not in page for m in all_markers(own))
     finally:
         assert app.stop() == 0
     assert files_holding(app.dir, all_markers(own)) == []
