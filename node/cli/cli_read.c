@@ -252,12 +252,15 @@ static json_t *text_or_null(const char *text)
 struct key_state {
     bool unclaimed;
     int64_t holders;
+    int64_t waiting; /* changes whose copy for the hub waits for a passphrase */
 };
 
 static int read_key_state(struct node_store *store, struct key_state *out)
 {
     int rc = storage_key_is_unclaimed(store, &out->unclaimed);
-    return rc == 0 ? node_staff_key_count(store, false, &out->holders) : rc;
+    if (rc == 0)
+        rc = node_staff_key_count(store, false, &out->holders);
+    return rc == 0 ? sync_state_waiting_for_key(store, &out->waiting) : rc;
 }
 
 static int status_json(const struct node_store *store, const struct journal_status *s,
@@ -284,7 +287,8 @@ static int status_json(const struct node_store *store, const struct journal_stat
     if (object &&
         (json_object_set_new(object, "storage_key",
                              json_string(k->unclaimed ? "unclaimed" : "wrapped")) != 0 ||
-         json_object_set_new(object, "key_holders", json_integer(k->holders)) != 0)) {
+         json_object_set_new(object, "key_holders", json_integer(k->holders)) != 0 ||
+         json_object_set_new(object, "waiting_for_key", json_integer(k->waiting)) != 0)) {
         json_decref(object);
         return SAE_ENOMEM;
     }
@@ -314,6 +318,10 @@ static void status_text(const struct node_store *store, const struct journal_sta
     printf("Jurnal / journal:   %lld changes\n", (long long)s->changes);
     printf("Menunggu / pending: %lld changes not yet acknowledged by the district hub\n",
            (long long)s->pending);
+    if (k->waiting > 0 && !k->unclaimed)
+        printf("Menunggu kunci / waiting for a key: %lld change(s) and those after them wait "
+               "for a staff member's passphrase: run sae-node sync --as STAFF\n",
+               (long long)k->waiting);
     if (!s->linked)
         printf("Hub:                not enrolled (run: sae-node enroll BUNDLE)\n");
     else

@@ -384,3 +384,16 @@ int sync_state_list_set_aside(struct node_store *store, sync_set_aside_fn visit,
     sae_db_reset(stmt);
     return rc;
 }
+
+/* Own changes past the acknowledged one with no copy for the hub and a sealed value. */
+static const char waiting_sql[] =
+    "SELECT count(*) FROM journal WHERE seq > ?1 AND origin_seq IS NULL AND hub_sealed IS NULL"
+    " AND substr(value, 1, 7) = '" VALUE_SEAL_ARMOUR "'";
+
+int sync_state_waiting_for_key(struct node_store *store, int64_t *out)
+{
+    int64_t acked = 0;
+    int rc = sync_state_acked_seq(store, &acked);
+    return rc == 0 ? sae_db_query_int(store->db, &store->statements, waiting_sql, &acked, 1, out)
+                   : rc;
+}

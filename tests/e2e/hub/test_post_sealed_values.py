@@ -119,12 +119,15 @@ def test_changes_written_before_the_bundle_wait_for_a_passphrase(hub, tmp_path):
     case = write_everything(post, own)
     saenode.ok(["enroll", hub.add_node(saenode.VILLAGE, name="Laptop")], dir=post)
     assert saenode.run(["sync"], dir=post, input=b"").rc == 0
-    waiting = saenode.ok(["status", "--json"], dir=post).json()["pending"]
-    assert waiting > 0
+    status = saenode.ok(["status", "--json"], dir=post).json()
+    assert status["pending"] > 0 and status["waiting_for_key"] > 0
+    assert "wait for a staff member's passphrase: run sae-node sync --as STAFF" in \
+        saenode.ok(["status"], dir=post).text
     assert hub.query("SELECT count(*) FROM change WHERE report_id = ? AND field ="
                      " 'victim_name'", (case,)) == [(0,)]
     saenode.ok(["sync", "--as", HEAD], dir=post, input=(HEAD_PASS + "\n").encode())
-    assert saenode.ok(["status", "--json"], dir=post).json()["pending"] == 0
+    status = saenode.ok(["status", "--json"], dir=post).json()
+    assert status["pending"] == 0 and status["waiting_for_key"] == 0
     assert hub.query("SELECT value FROM change WHERE report_id = ? AND field = 'victim_name'",
                      (case,)) == [(own["case"]["victim_name"],)]
     assert files_holding(post, all_markers(own)) == []
