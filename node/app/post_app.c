@@ -33,6 +33,9 @@ int post_app_create(const char *dir, int busy_timeout_ms, struct sync_loop *loop
         rc = web_assets_init();
     if (rc == 0)
         rc = node_store_open(dir, busy_timeout_ms, &app->store, why);
+    /* Searches read names opened before (opened_cache.h), while some session holds a key. */
+    if (rc == 0)
+        rc = node_store_keep_opened(app->store);
     if (rc != 0) {
         post_app_destroy(app);
         return rc;
@@ -77,6 +80,9 @@ void post_app_sweep(struct post_app *app)
 {
     pthread_mutex_lock(&app->lock);
     session_keys_sweep(app->keys, session_live, app);
+    /* Opened values stay only while someone signed in could read them. */
+    if (session_keys_count(app->keys) == 0)
+        node_store_forget_opened(app->store);
     pthread_mutex_unlock(&app->lock);
 }
 

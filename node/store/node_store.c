@@ -10,6 +10,7 @@
 
 #include "store/hub_copy.h"
 #include "store/node_staff.h"
+#include "store/opened_cache.h"
 #include "store/node_store_internal.h"
 #include "store/storage_key.h"
 #include "store/value_seal.h"
@@ -326,6 +327,7 @@ void node_store_close(struct node_store *store)
     sae_db_cache_clear(&store->statements);
     sae_db_close(store->db);
     sae_secure_free(store->unclaimed_secret);
+    opened_cache_destroy(store->opened);
     free(store->dir);
     free(store->village);
     free(store->author);
@@ -341,6 +343,17 @@ int node_store_forget_device_key(struct node_store *store)
 void node_store_lend_secret(struct node_store *store, const unsigned char *secret)
 {
     store->lent_secret = secret;
+}
+
+int node_store_keep_opened(struct node_store *store)
+{
+    return store->opened ? 0 : opened_cache_create(&store->opened);
+}
+
+void node_store_forget_opened(struct node_store *store)
+{
+    if (store->opened)
+        opened_cache_clear(store->opened);
 }
 
 int node_store_reset_wal(struct node_store *store)

@@ -40,6 +40,7 @@ struct node_store {
      * session's, or one unwrapped by a passphrase on the command line. NULL: none. */
     const unsigned char *lent_secret;
     unsigned char *unclaimed_secret; /* storage_key_lend_unclaimed's copy, freed at close */
+    struct opened_cache *opened; /* node_store_keep_opened's cache, or NULL */
 };
 
 /* Creates dir (0700, parents too) holding a fresh key pair (node.key, 0600) and a journal
@@ -52,6 +53,11 @@ int node_store_create(const char *dir, const char *village, struct sae_message *
  * the store's reads until lent again with NULL: sensitive values then open instead of being
  * masked (value_seal.h). */
 void node_store_lend_secret(struct node_store *store, const unsigned char *secret);
+/* From now on values opened with a lent key are kept (store/opened_cache.h) for later reads
+ * with a key; node_store_forget_opened wipes them, closing too. For a long-running reader
+ * (the post app). SAE_ENOMEM. */
+int node_store_keep_opened(struct node_store *store);
+void node_store_forget_opened(struct node_store *store);
 /* WAL checkpointed and truncated, VACUUM, and again, after checking secure_delete is on: no
  * freed page and no WAL frame keeps a value from before. Not inside a transaction. */
 int node_store_scrub(struct node_store *store);

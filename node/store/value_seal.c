@@ -9,6 +9,7 @@
 #include "store/journal.h"
 #include "store/journal_wipe.h"
 #include "store/node_meta.h"
+#include "store/opened_cache.h"
 #include "sae/sae_db.h"
 #include "sae/sae_sealed.h"
 #include "sae/sae_wipe.h"
@@ -136,7 +137,16 @@ int value_seal_read(struct node_store *store, const char *stored, char **out, bo
         *out = mask;
         return 0;
     }
-    return value_seal_open(store->storage_public, store->lent_secret, stored, out);
+    const char *kept = store->opened ? opened_cache_get(store->opened, stored) : NULL;
+    if (kept)
+        return (*out = strdup(kept)) ? 0 : SAE_ENOMEM;
+    int rc = value_seal_open(store->storage_public, store->lent_secret, stored, out);
+    if (rc == 0 && store->opened && value_seal_is_sealed(stored) &&
+        opened_cache_put(store->opened, stored, *out) != 0) {
+        sae_wipe_free_string(*out);
+        rc = SAE_ENOMEM;
+    }
+    return rc;
 }
 
 /* Migration 12's work: the journal's plaintext values of sensitive fields, sealed a chunk at

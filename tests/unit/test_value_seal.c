@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "store/journal_check.h"
+#include "store/opened_cache.h"
 #include "store/storage_key.h"
 #include "store/value_seal.h"
 #include "sae/sae_secure_mem.h"
@@ -219,6 +220,53 @@ static void test_plaintext_sealed_in_place(void **state)
     unlend(f->store, secret);
 }
 
+/* A long-running reader keeps what it opened: read again with a key from the cache, never
+ * without a key, and wiped when forgotten. */
+static void test_opened_values_kept_for_readers_with_a_key(void **state)
+{
+    struct unit_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    struct report *report = NULL;
+    add_marked(f->store, id);
+    assert_int_equal(node_store_keep_opened(f->store), 0);
+    unsigned char *secret = lend(f->store);
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(report_load(f->store, id, &report), 0);
+        assert_string_equal(value_of(report, "victim_name"), NAME);
+        assert_string_equal(value_of(report, "narrative"), STORY);
+        report_free(report);
+        assert_int_equal(opened_cache_count(f->store->opened), 2);
+    }
+    unlend(f->store, secret);
+    assert_int_equal(report_load(f->store, id, &report), 0);
+    assert_string_equal(value_of(report, "victim_name"), VALUE_SEAL_MASK);
+    report_free(report);
+    node_store_forget_opened(f->store);
+    assert_int_equal(opened_cache_count(f->store->opened), 0);
+}
+
+static void test_the_cache_at_its_limit(void **state)
+{
+    (void)state;
+    struct opened_cache *cache = NULL;
+    char stored[32], plain[32];
+    assert_int_equal(opened_cache_create(&cache), 0);
+    for (unsigned i = 0; i < OPENED_CACHE_MAX; i++) {
+        snprintf(stored, sizeof stored, "sealed:%u", i);
+        snprintf(plain, sizeof plain, "nilai %u", i);
+        assert_int_equal(opened_cache_put(cache, stored, plain), 0);
+    }
+    assert_int_equal(opened_cache_count(cache), OPENED_CACHE_MAX);
+    assert_string_equal(opened_cache_get(cache, "sealed:77"), "nilai 77");
+    assert_int_equal(opened_cache_put(cache, "sealed:77", "lagi"), 0); /* full: wiped first */
+    assert_int_equal(opened_cache_count(cache), 1);
+    assert_null(opened_cache_get(cache, "sealed:78"));
+    assert_string_equal(opened_cache_get(cache, "sealed:77"), "lagi");
+    assert_int_equal(opened_cache_put(cache, "sealed:77", "sekali lagi"), 0);
+    assert_int_equal(opened_cache_count(cache), 1);
+    opened_cache_destroy(cache);
+}
+
 static void test_damaged_or_foreign_values(void **state)
 {
     struct unit_fixture *f = *state;
@@ -254,6 +302,8 @@ int main(void)
         T(test_edit_compares_opened_values),
         T(test_plaintext_sealed_in_place),
         T(test_damaged_or_foreign_values),
+        T(test_opened_values_kept_for_readers_with_a_key),
+        cmocka_unit_test(test_the_cache_at_its_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
