@@ -206,6 +206,8 @@ static const struct sae_field case_fields[] = {
     {.name = "status", .type = SAE_FIELD_ENUM, .label_id = "Status kasus", .label_en = "Case status",
      .required = true, ENUM_VALUES(case_status), .default_value = "new",
      .merge = SAE_MERGE_SAFEST},
+    /* Not sensitive (reviewed for issue 13): a code from a fixed list, which tells why the
+     * case closed but no one's name or story; the district counts by it. */
     {.name = "closure_reason", .type = SAE_FIELD_ENUM, .label_id = "Alasan kasus ditutup",
      .label_en = "Reason for closing", ENUM_VALUES(closure_reasons),
      .help_id = "Wajib diisi bila status Selesai / ditutup.",

@@ -153,11 +153,15 @@ static const struct sae_field referral_fields[] = {
      .label_en = "Date of the status",
      .help_id = "Tanggal diterima, ditolak, selesai atau dibatalkan.",
      .help_en = "When it was accepted, declined, done or revoked."},
+    /* Not sensitive (reviewed for issue 13): the agency's own words on why it declined,
+     * written for the district and the referring post, like referral_reason above; the
+     * provider's note on the service given (service_note) is where a story would go. */
     {.name = "decline_reason", .type = SAE_FIELD_TEXT, .label_id = "Alasan ditolak",
      .label_en = "Reason for declining", .multiline = true, .max_bytes = REASON_BYTES},
     {.name = "service_note", .type = SAE_FIELD_TEXT, .label_id = "Catatan layanan lembaga",
      .label_en = "The provider's service note", .sensitive = true, .multiline = true,
      .max_bytes = REASON_BYTES},
+    /* Not sensitive (reviewed for issue 13): a code from a fixed list. */
     {.name = "referral_result", .type = SAE_FIELD_ENUM, .label_id = "Hasil rujukan",
      .label_en = "Referral result", ENUM_VALUES(referral_results)},
     NOTES,

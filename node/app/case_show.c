@@ -5,6 +5,7 @@
 
 #include "app/report_form_html.h"
 #include "store/hub_link.h"
+#include "store/value_seal.h"
 #include "sae/sae_byline.h"
 
 int case_show_init(struct case_show *ctx, struct node_store *store, enum msg_lang lang)
@@ -31,7 +32,9 @@ void case_show_value(enum msg_lang lang, const struct sae_field *field, const ch
     size_t count = 0;
     const struct sae_enum_value *v = NULL;
     out[0] = '\0';
-    if (field->type == SAE_FIELD_DATE) {
+    if (strcmp(value, VALUE_SEAL_MASK) == 0) { /* read without the storage key */
+        snprintf(out, SAE_VALUE_LABEL_BYTES, "%s", msg_get(lang, MSG_POST_MASKED));
+    } else if (field->type == SAE_FIELD_DATE) {
         report_form_date_text(value, out);
     } else if (field->type == SAE_FIELD_BOOL) {
         snprintf(out, SAE_VALUE_LABEL_BYTES, "%s",

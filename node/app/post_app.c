@@ -11,6 +11,8 @@
 #include <time.h>
 
 #include "app/assets.h"
+#include "sae/sae_secure_mem.h"
+#include "store/storage_key.h"
 
 int post_app_create(const char *dir, int busy_timeout_ms, struct sync_loop *loop,
                     struct post_app **out, struct sae_message *why)
@@ -31,6 +33,9 @@ int post_app_create(const char *dir, int busy_timeout_ms, struct sync_loop *loop
         rc = web_assets_init();
     if (rc == 0)
         rc = node_store_open(dir, busy_timeout_ms, &app->store, why);
+    /* Searches read names opened before (opened_cache.h), while some session holds a key. */
+    if (rc == 0)
+        rc = node_store_keep_opened(app->store);
     if (rc != 0) {
         post_app_destroy(app);
         return rc;
@@ -75,6 +80,9 @@ void post_app_sweep(struct post_app *app)
 {
     pthread_mutex_lock(&app->lock);
     session_keys_sweep(app->keys, session_live, app);
+    /* Opened values stay only while someone signed in could read them. */
+    if (session_keys_count(app->keys) == 0)
+        node_store_forget_opened(app->store);
     pthread_mutex_unlock(&app->lock);
 }
 
@@ -127,6 +135,29 @@ static int read_form(struct post_exchange *x, const struct post_route *route,
                           : post_page_message(x, refusal, MSG_BAD_REQUEST);
 }
 
+static int copy_key(const unsigned char *secret, void *context)
+{
+    return sae_secure_dup(secret, STORAGE_KEY_BYTES, context);
+}
+
+/* A signed-in page reads sensitive values opened with the session's key (value_seal.h): a
+ * copy in secure memory lent to the store for this request only, wiped after it (the
+ * session's own entry cannot stay readable while the page may call into the key set). */
+static int run_page(struct post_exchange *x, const struct post_route *route,
+                    const struct web_form *form)
+{
+    void *secret = NULL;
+    int rc = x->signed_in ? session_keys_use(x->app->keys, x->token_hash, copy_key, &secret)
+                          : SAE_ENOTFOUND;
+    if (rc != 0 && rc != SAE_ENOTFOUND)
+        return rc;
+    node_store_lend_secret(x->store, secret);
+    rc = route->run(x, form);
+    node_store_lend_secret(x->store, NULL);
+    sae_secure_free(secret);
+    return rc;
+}
+
 static int dispatch(struct post_exchange *x)
 {
     bool known = false;
@@ -142,11 +173,11 @@ static int dispatch(struct post_exchange *x)
     if (route->access == POST_HEAD_ONLY && x->staff.role != NODE_STAFF_HEAD)
         return post_page_message(x, 403, MSG_POST_HEAD_ONLY);
     if (!post)
-        return route->run(x, NULL);
+        return run_page(x, route, NULL);
     struct web_form *form = NULL;
     int rc = read_form(x, route, &form);
     if (rc == 0 && form)
-        rc = route->run(x, form);
+        rc = run_page(x, route, form);
     web_form_free(form);
     return rc;
 }

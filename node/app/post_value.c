@@ -1,5 +1,6 @@
 /* Report values for people (post_value.h). */
 #include "app/post_value.h"
+#include "store/value_seal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +38,8 @@ void post_value_text(enum msg_lang lang, const struct sae_field *field, const ch
 {
     char area[SAE_VALUE_LABEL_BYTES];
     snprintf(out, cap, "%s", value ? value : "");
+    if (value && strcmp(value, VALUE_SEAL_MASK) == 0)
+        snprintf(out, cap, "%s", msg_get(lang, MSG_POST_MASKED));
     if (!field || !value)
         return;
     if (field->type == SAE_FIELD_SET)

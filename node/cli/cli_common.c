@@ -5,8 +5,14 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <sodium.h>
+#include <unistd.h>
+
+#include "app/password.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_cli.h"
+#include "sae/sae_secure_mem.h"
+#include "store/storage_key.h"
 
 static const struct sae_cli_help helps[] = {
     {"init", "init --village VILLAGE",
@@ -54,23 +60,27 @@ static const struct sae_cli_help helps[] = {
      "  --add SET=CODE[,CODE]  add elements to a set; --remove takes them out\n"},
     {"delete", "delete ID",
      "Marks a report deleted (a tombstone in the journal; its history is kept).\n"},
-    {"show", "show ID [--json]",
-     "Prints one report with every field, sensitive ones included. While two posts'\n"
+    {"show", "show ID [--json] [--as STAFF]",
+     "Prints one report with every field. Sensitive ones are kept sealed and print as\n"
+     "\"\u2022\u2022\u2022\u2022 (masuk untuk melihat / sign in to see)\" (--json: null, the field named in\n"
+     "masked) unless --as STAFF gives that staff member's passphrase (asked without echo,\n"
+     "or one line of standard input), or the post's key is still unclaimed. While two posts'\n"
      "changes of a field wait for a coordinator, the field shows the value the district\n"
      "keeps meanwhile, marked \"under review by the district (ditinjau kabupaten)\";\n"
      "--json lists such fields in under_review. A case the district reviewed and found\n"
      "issues with shows ADA MASALAH / ISSUES with the district's note and who wrote it\n"
      "(--json: issues {note, reviewer}, else null) until a later review clears it.\n"},
-    {"list", "list [--kind KIND] [--deleted] [--json]",
+    {"list", "list [--kind KIND] [--deleted] [--json] [--as STAFF]",
      "Prints the reports in the order they were recorded, one line each. Lines never show\n"
      "sensitive fields; use show for those. A case the district found issues with ends\n"
      "with [ada masalah / has issues].\n"
      "  --kind KIND   only reports of this kind\n"
      "  --deleted     include deleted reports\n"},
-    {"history", "history ID [--json]",
+    {"history", "history ID [--json] [--as STAFF]",
      "Prints every journal change of a report, oldest first: who made it, on which device\n"
      "and when (\"Siti, Laptop Pos Sumberanyar, 3 Dec 14:05\"), the field and value, a\n"
-     "coordinator's note, and its version and the version it was based on.\n"},
+     "coordinator's note, and its version and the version it was based on. Sensitive\n"
+     "values are masked as in show unless --as STAFF (--json: value null, masked true).\n"},
     {"fields", "fields [KIND] [--json]",
      "Prints the catalogue: kinds, fields, types, allowed values with Indonesian and\n"
      "English labels. Works without an initialised directory.\n"},
@@ -89,12 +99,15 @@ static const struct sae_cli_help helps[] = {
      "(a revoked device) changes nothing (exit status 2); with the hub out of reach the\n"
      "bundle is kept and enrolls on the next sync. A bundle of another hub or another\n"
      "village is refused.\n"},
-    {"sync", "sync [--json]",
+    {"sync", "sync [--json] [--as STAFF]",
      "One round with the district hub: receives what changed for this village (other\n"
      "devices' reports, district corrections, conflict resolutions), then sends every\n"
      "pending change, in batches of up to 1000 each acknowledged before it counts as sent,\n"
      "and when it sent any, receives once more what the hub made of them (a field it now\n"
-     "reviews).\n"
+     "reviews). No passphrase is needed, except for a sensitive change whose copy for the\n"
+     "hub must be made again from its sealed value (written before the bundle, or asked\n"
+     "for again by a hub restored from a backup): it and the changes after it wait until\n"
+     "--as STAFF gives a staff member's passphrase (or the key is still unclaimed).\n"
      "When this computer's date is more than 10 minutes off the hub's, new changes are\n"
      "dated by the hub's time and those written under the wrong date are re-dated before\n"
      "they are sent. The hub is trusted by its TLS key pins alone (from the bundle, then as\n"
@@ -287,6 +300,14 @@ int cli_open(struct cli *cli, struct node_store **store)
         *store = NULL;
         return rc;
     }
+    /* A command reads with the unclaimed key while no head holds it (storage_key.h). */
+    rc = storage_key_lend_unclaimed(*store);
+    if (rc != 0) {
+        node_store_close(*store);
+        *store = NULL;
+        return cli_fail(rc, "cannot read the post's unclaimed storage key: %s",
+                        sae_error_name(rc));
+    }
     /* --by stands for this command only; main checked it. */
     rc = cli->by ? node_store_set_author(*store, cli->by) : 0;
     if (rc != 0) {
@@ -314,4 +335,35 @@ int cli_fail_store(int rc, const struct sae_message *why, const struct cli *cli)
         return cli_fail(rc, "the journal in %s could not be used: %s", cli->dir,
                         sae_error_name(rc));
     }
+}
+
+#define KEY_LINE_BYTES (PASSWORD_MAX_BYTES + 2)
+
+int cli_lend_key(struct node_store *store, const char *name, unsigned char **secret)
+{
+    char typed[KEY_LINE_BYTES], prompt[KEY_LINE_BYTES + 64];
+    *secret = NULL;
+    if (!name)
+        return SAE_EXIT_OK;
+    snprintf(prompt, sizeof prompt, "Frasa sandi %.80s / %.80s's passphrase: ", name, name);
+    if (sae_cli_read_line(prompt, isatty(STDIN_FILENO) == 1, typed, sizeof typed) != 0)
+        return cli_fail(SAE_EINVAL, "--as %s: no passphrase on standard input; type it or pipe "
+                        "one line", name);
+    int rc = typed[0] ? storage_key_unlock(store, name, typed, secret) : SAE_EPERM;
+    sodium_memzero(typed, sizeof typed);
+    if (rc == SAE_EPERM || rc == SAE_ENOTFOUND)
+        return cli_fail(SAE_EINVAL, "--as %s: no staff member of that name whose passphrase "
+                        "opens the post's key; check the name (sae-node users list) and the "
+                        "passphrase", name);
+    if (rc != 0)
+        return cli_fail(rc, "cannot open the post's storage key: %s", sae_error_name(rc));
+    node_store_lend_secret(store, *secret);
+    return SAE_EXIT_OK;
+}
+
+void cli_return_key(struct node_store *store, unsigned char *secret)
+{
+    if (store)
+        node_store_lend_secret(store, store->unclaimed_secret);
+    sae_secure_free(secret);
 }

@@ -41,6 +41,15 @@ int cli_fail_store(int rc, const struct sae_message *why, const struct cli *cli)
 /* Resolves an id or unique prefix, printing the error; returns an exit status. */
 int cli_resolve(struct node_store *store, const char *arg, char id[SAE_ID_TEXT_LEN + 1]);
 
+/* --as STAFF: asks STAFF's passphrase (no echo on a terminal, one line on a pipe), opens
+ * the post's storage key with it and lends it to store (node_store_lend_secret), so that
+ * sensitive values open instead of being masked. *secret is freed by cli_return_key. NULL
+ * name: nothing asked, SAE_EXIT_OK. An exit status (2: no passphrase, or it does not open
+ * the key; nothing is read then). */
+int cli_lend_key(struct node_store *store, const char *name, unsigned char **secret);
+/* Takes the key back from store and wipes it. NULL allowed. */
+void cli_return_key(struct node_store *store, unsigned char *secret);
+
 /* A log line of the daemons (run, serve) on stderr: "TIME sae-node: LINE". */
 void cli_log_line(void *context, const char *line);
 

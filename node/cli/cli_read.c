@@ -19,6 +19,8 @@ struct read_options {
     bool json;
     bool deleted;
     const char *kind;
+    const char *as;        /* --as STAFF: open sensitive values with their key */
+    unsigned char *secret; /* that key, lent to the store until finish */
 };
 
 static int parse_read_options(int argc, char **argv, const char *command, bool list_options,
@@ -29,10 +31,14 @@ static int parse_read_options(int argc, char **argv, const char *command, bool l
         SAE_CLI_OPT_FLAG("json", 'j', &out->json),
         SAE_CLI_OPT_TEXT("kind", 'k', &out->kind),
         SAE_CLI_OPT_FLAG("deleted", 0, &out->deleted),
+        SAE_CLI_OPT_TEXT("as", 'a', &out->as),
     };
     int status = CLI_OPTIONS(command, options, argc, argv);
     if (status == SAE_EXIT_OK && !list_options && (out->kind || out->deleted))
         return cli_fail(SAE_EINVAL, "%s: --kind and --deleted are options of list", command);
+    if (status == SAE_EXIT_OK && out->as && strcmp(command, "show") != 0 &&
+        strcmp(command, "list") != 0 && strcmp(command, "history") != 0)
+        return cli_fail(SAE_EINVAL, "%s: --as is an option of show, list and history", command);
     return status;
 }
 
@@ -50,11 +56,15 @@ static int open_with_id(struct cli *cli, int argc, char **argv, const char *comm
     status = cli_open(cli, store);
     if (status == SAE_EXIT_OK)
         status = cli_resolve(*store, arg, id);
+    if (status == SAE_EXIT_OK)
+        status = cli_lend_key(*store, options->as, &options->secret);
     return status;
 }
 
-static int finish(struct node_store *store, int status)
+static int finish(struct node_store *store, struct read_options *options, int status)
 {
+    cli_return_key(store, options->secret);
+    options->secret = NULL;
     node_store_close(store);
     if (status == SAE_EXIT_OK && fflush(stdout) != 0)
         return cli_fail(SAE_EIO, "cannot write the output");
@@ -77,7 +87,7 @@ int cli_show(struct cli *cli, int argc, char **argv)
         status = rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli);
     }
     report_free(report);
-    return finish(store, status);
+    return finish(store, &options, status);
 }
 
 struct list_context {
@@ -115,6 +125,9 @@ int cli_list(struct cli *cli, int argc, char **argv)
     status = cli_open(cli, &store);
     if (status != SAE_EXIT_OK)
         return status;
+    status = cli_lend_key(store, options.as, &options.secret);
+    if (status != SAE_EXIT_OK)
+        return finish(store, &options, status);
     list.json = options.json;
     list.array = options.json ? json_array() : NULL;
     int rc = options.json && !list.array ? SAE_ENOMEM : 0;
@@ -127,7 +140,7 @@ int cli_list(struct cli *cli, int argc, char **argv)
     json_decref(list.array);
     if (rc == 0 && !options.json && list.count == 0)
         fprintf(stderr, "no reports yet; record one with: sae-node add KIND --set FIELD=VALUE\n");
-    return finish(store, rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli));
+    return finish(store, &options, rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli));
 }
 
 struct history_context {
@@ -154,7 +167,7 @@ int cli_history(struct cli *cli, int argc, char **argv)
     char id[SAE_ID_TEXT_LEN + 1];
     int status = open_with_id(cli, argc, argv, "history", &options, &store, id);
     if (status != SAE_EXIT_OK)
-        return finish(store, status);
+        return finish(store, &options, status);
     history.json = options.json;
     history.array = options.json ? json_array() : NULL;
     int rc = options.json && !history.array ? SAE_ENOMEM : 0;
@@ -165,7 +178,7 @@ int cli_history(struct cli *cli, int argc, char **argv)
         history.array = NULL;
     }
     json_decref(history.array);
-    return finish(store, rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli));
+    return finish(store, &options, rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli));
 }
 
 /* The catalogue is compiled in: fields works without an initialised directory. */
@@ -189,7 +202,7 @@ int cli_fields(struct cli *cli, int argc, char **argv)
     } else {
         render_catalogue_text(stdout, kind);
     }
-    return finish(NULL, SAE_EXIT_OK);
+    return finish(NULL, &options, SAE_EXIT_OK);
 }
 
 int cli_check(struct cli *cli, int argc, char **argv)
@@ -207,16 +220,16 @@ int cli_check(struct cli *cli, int argc, char **argv)
         return status;
     int rc = journal_check(store, &result);
     if (rc != 0)
-        return finish(store, cli_fail_store(rc, NULL, cli));
+        return finish(store, &options, cli_fail_store(rc, NULL, cli));
     if (result.problems > 0) {
         fprintf(stderr, "sae-node: error: journal check failed: %s (%lld problem(s) in all); "
                 "keep a copy of %s and ask the district for help\n", result.first_problem,
                 (long long)result.problems, cli->dir);
-        return finish(store, SAE_EXIT_OTHER);
+        return finish(store, &options, SAE_EXIT_OTHER);
     }
     printf("journal ok: %lld changes replay to the current state of %lld reports\n",
            (long long)result.changes_checked, (long long)result.reports_checked);
-    return finish(store, SAE_EXIT_OK);
+    return finish(store, &options, SAE_EXIT_OK);
 }
 
 static json_t *time_or_null(int64_t ms)
@@ -239,12 +252,15 @@ static json_t *text_or_null(const char *text)
 struct key_state {
     bool unclaimed;
     int64_t holders;
+    int64_t waiting; /* changes whose copy for the hub waits for a passphrase */
 };
 
 static int read_key_state(struct node_store *store, struct key_state *out)
 {
     int rc = storage_key_is_unclaimed(store, &out->unclaimed);
-    return rc == 0 ? node_staff_key_count(store, false, &out->holders) : rc;
+    if (rc == 0)
+        rc = node_staff_key_count(store, false, &out->holders);
+    return rc == 0 ? sync_state_waiting_for_key(store, &out->waiting) : rc;
 }
 
 static int status_json(const struct node_store *store, const struct journal_status *s,
@@ -271,7 +287,8 @@ static int status_json(const struct node_store *store, const struct journal_stat
     if (object &&
         (json_object_set_new(object, "storage_key",
                              json_string(k->unclaimed ? "unclaimed" : "wrapped")) != 0 ||
-         json_object_set_new(object, "key_holders", json_integer(k->holders)) != 0)) {
+         json_object_set_new(object, "key_holders", json_integer(k->holders)) != 0 ||
+         json_object_set_new(object, "waiting_for_key", json_integer(k->waiting)) != 0)) {
         json_decref(object);
         return SAE_ENOMEM;
     }
@@ -301,6 +318,10 @@ static void status_text(const struct node_store *store, const struct journal_sta
     printf("Jurnal / journal:   %lld changes\n", (long long)s->changes);
     printf("Menunggu / pending: %lld changes not yet acknowledged by the district hub\n",
            (long long)s->pending);
+    if (k->waiting > 0 && !k->unclaimed)
+        printf("Menunggu kunci / waiting for a key: %lld change(s) and those after them wait "
+               "for a staff member's passphrase: run sae-node sync --as STAFF\n",
+               (long long)k->waiting);
     if (!s->linked)
         printf("Hub:                not enrolled (run: sae-node enroll BUNDLE)\n");
     else
@@ -379,5 +400,5 @@ int cli_status(struct cli *cli, int argc, char **argv)
         status_text(store, &s, &config, &key);
     if (rc == 0 && !options.json && s.set_aside)
         rc = sync_state_list_set_aside(store, print_set_aside, NULL);
-    return finish(store, rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli));
+    return finish(store, &options, rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, NULL, cli));
 }

@@ -190,17 +190,28 @@ int cli_sync(struct cli *cli, int argc, char **argv)
     struct sync_result result;
     struct sae_message why = {{0}};
     bool json = false;
-    const struct sae_cli_option options[] = {SAE_CLI_OPT_FLAG("json", 'j', &json)};
+    const char *as = NULL;
+    unsigned char *secret = NULL;
+    const struct sae_cli_option options[] = {SAE_CLI_OPT_FLAG("json", 'j', &json),
+                                             SAE_CLI_OPT_TEXT("as", 'a', &as)};
     int status = CLI_OPTIONS("sync", options, argc, argv);
     if (status != SAE_EXIT_OK)
         return cli_final(status);
     if (optind != argc)
-        return cli_fail(SAE_EINVAL, "sync takes no arguments: sae-node sync [--json]");
+        return cli_fail(SAE_EINVAL, "sync takes no arguments: sae-node sync [--json] "
+                        "[--as STAFF]");
     status = cli_open(cli, &store);
     if (status != SAE_EXIT_OK)
         return status;
+    /* --as: changes whose copy for the hub must be made from a sealed value go too. */
+    status = cli_lend_key(store, as, &secret);
+    if (status != SAE_EXIT_OK) {
+        node_store_close(store);
+        return status;
+    }
     int rc = hub_link_load(store, &link);
     if (rc == SAE_ENOTFOUND) {
+        cli_return_key(store, secret);
         node_store_close(store);
         return cli_fail(SAE_ENOTINIT, "this post is not enrolled; run: sae-node enroll BUNDLE "
                         "with the bundle from the district");
@@ -225,6 +236,7 @@ int cli_sync(struct cli *cli, int argc, char **argv)
     transport_destroy(transport);
     transport_global_cleanup();
     hub_link_clear(&link);
+    cli_return_key(store, secret);
     node_store_close(store);
     if (rc == 0)
         return SAE_EXIT_OK;

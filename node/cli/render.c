@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/node_store.h"
+#include "store/value_seal.h"
 #include "sae/sae_byline.h"
 #include "sae/sae_error.h"
 #include "sae/sae_time.h"
@@ -12,6 +13,13 @@
 #include "sae/sae_view.h"
 
 #define LIST_SUMMARY_FIELDS 4
+/* A sensitive value read without the storage key (value_seal.h). */
+#define MASKED_WORDS VALUE_SEAL_MASK " (masuk untuk melihat / sign in to see: --as STAFF)"
+
+static bool is_masked(const char *value)
+{
+    return value && strcmp(value, VALUE_SEAL_MASK) == 0;
+}
 
 void render_origin(uint64_t origin, char out[17])
 {
@@ -27,11 +35,18 @@ static int put(json_t *object, const char *key, json_t *value)
 json_t *render_report_json(const struct report *report)
 {
     json_t *object = json_object(), *fields = json_object(), *reviewed = json_array();
+    json_t *masked = json_array();
     char time[SAE_HLC_TIME_LEN + 1];
-    int bad = !object || !fields || !reviewed;
-    for (size_t i = 0; !bad && i < report->value_count; i++)
-        bad = put(fields, report->values[i].field->name,
-                  sae_value_json(report->values[i].field, report->values[i].value));
+    int bad = !object || !fields || !reviewed || !masked;
+    /* A value read without the key is null, and its field named in "masked". */
+    for (size_t i = 0; !bad && i < report->value_count; i++) {
+        const struct report_value *v = &report->values[i];
+        bool hidden = is_masked(v->value);
+        bad = put(fields, v->field->name,
+                  hidden ? json_null() : sae_value_json(v->field, v->value));
+        if (!bad && hidden)
+            bad = json_array_append_new(masked, json_string(v->field->name)) != 0;
+    }
     for (size_t i = 0; !bad && i < report->under_review_count; i++)
         bad = json_array_append_new(reviewed, json_string(report->under_review[i].field)) != 0;
     sae_hlc_format_time(report->updated, time);
@@ -39,6 +54,7 @@ json_t *render_report_json(const struct report *report)
         bad = put(object, "id", json_string(report->id)) |
               put(object, "kind", json_string(report->kind->name)) |
               put(object, "fields", json_incref(fields)) |
+              put(object, "masked", json_incref(masked)) |
               put(object, "deleted", json_boolean(report->deleted)) |
               put(object, "updated", json_string(time)) |
               put(object, "under_review", json_incref(reviewed)) |
@@ -48,6 +64,7 @@ json_t *render_report_json(const struct report *report)
                                      : json_null());
     json_decref(fields);
     json_decref(reviewed);
+    json_decref(masked);
     if (bad) {
         json_decref(object);
         return NULL;
@@ -90,7 +107,9 @@ json_t *render_history_json(const struct history_entry *e)
         return NULL;
     int bad = put(object, "seq", json_integer(e->seq)) |
               put(object, "field", json_string(e->field)) |
-              put(object, "value", e->value ? json_string(e->value) : json_null()) |
+              put(object, "value", e->value && !is_masked(e->value) ? json_string(e->value)
+                                                                    : json_null()) |
+              put(object, "masked", json_boolean(is_masked(e->value))) |
               put(object, "version", version_hex_json(e->version.hlc)) |
               put(object, "origin", origin_json(e->version.origin)) |
               put(object, "time", json_string(time)) |
@@ -287,7 +306,9 @@ void render_report_text(FILE *out, const struct report *report)
         char label[SAE_VALUE_LABEL_BYTES];
         bool labelled = sae_value_label(v->field, v->value, label) == 0;
         fprintf(out, "  %-22s  ", v->field->name);
-        if (v->field->multiline)
+        if (is_masked(v->value))
+            fputs(MASKED_WORDS, out);
+        else if (v->field->multiline)
             print_multiline(out, v->value);
         else if (v->field->type == SAE_FIELD_AREA && labelled)
             fprintf(out, "%s, %s", label, v->value); /* people know the name, not the code */
@@ -340,6 +361,8 @@ void render_history_text(FILE *out, const struct history_entry *e)
     fprintf(out, "%6lld  %s  %-22s  ", (long long)e->seq, by, e->field);
     if (!e->value)
         fputs("(unset)", out);
+    else if (is_masked(e->value))
+        fputs(MASKED_WORDS, out);
     else if (strchr(e->value, '\n'))
         fprintf(out, "(%zu bytes of text)", strlen(e->value));
     else

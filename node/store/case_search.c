@@ -25,9 +25,9 @@
 #define TERM_FIELDS "'victim_name', 'narrative', 'registration_number'"
 #define TERM_MATCHES                                                                          \
     "SELECT s.report_id FROM field_shown s WHERE s.field IN (" TERM_FIELDS ")"                \
-    " AND instr(lower(s.value), ?1) > 0 UNION SELECT v.report_id FROM review v"               \
+    " AND instr(lower(opened(s.value)), ?1) > 0 UNION SELECT v.report_id FROM review v"       \
     " CROSS JOIN report_field f ON f.report_id = v.report_id AND f.field = v.field"           \
-    " WHERE v.field IN (" TERM_FIELDS ") AND instr(lower(f.value), ?1) > 0"
+    " WHERE v.field IN (" TERM_FIELDS ") AND instr(lower(opened(f.value)), ?1) > 0"
 
 /* ?1 term (lower case), ?2 status, ?3 risk, ?4 from, ?5 to. lower() folds ASCII only, as the
  * term is folded: a name typed in another case still matches. */
@@ -41,7 +41,7 @@
     " AND (?1 IS NULL OR r.id IN (" TERM_MATCHES "))"
 
 static const char rows_sql[] =
-    "SELECT r.id, " SHOWN("registration_number") ", " SHOWN("victim_name") ","
+    "SELECT r.id, " SHOWN("registration_number") ", shown(" SHOWN("victim_name") "),"
     " " SHOWN("status") ", " SHOWN("risk_level") ", " SHOWN("intake_date")
     MATCHING_CASES " ORDER BY r.first_seq DESC LIMIT ?6 OFFSET ?7";
 static const char count_sql[] = "SELECT count(*)" MATCHING_CASES;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/node_meta.h"
+#include "store/value_seal.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
 #include "sae/sae_error.h"
@@ -62,7 +63,22 @@ static int store_copy(sqlite3_stmt *set, int64_t seq, const unsigned char *copy,
     return rc;
 }
 
-static int seal_rows(sqlite3_stmt *rows, sqlite3_stmt *set, const uint8_t key[HUB_COPY_KEY_BYTES])
+/* The plain value of a row: a value kept sealed (value_seal.h) opens only with the key lent
+ * to store; without one (or in the migration, store NULL) the change keeps no copy and waits
+ * for a sign-in (sync_state_next_batch). */
+static int plain_of(struct node_store *store, const char *value, char **out)
+{
+    if (!value_seal_is_sealed(value)) {
+        *out = NULL;
+        return 0;
+    }
+    if (!store || !store->lent_secret)
+        return SAE_EPERM;
+    return value_seal_open(store->storage_public, store->lent_secret, value, out);
+}
+
+static int seal_rows(struct node_store *store, sqlite3_stmt *rows, sqlite3_stmt *set,
+                     const uint8_t key[HUB_COPY_KEY_BYTES])
 {
     int rc;
     while ((rc = sae_db_step(rows)) == SAE_DB_ROW) {
@@ -71,9 +87,17 @@ static int seal_rows(sqlite3_stmt *rows, sqlite3_stmt *set, const uint8_t key[HU
         const char *kind = (const char *)sqlite3_column_text(rows, 1);
         const char *field = (const char *)sqlite3_column_text(rows, 2);
         const char *value = (const char *)sqlite3_column_text(rows, 3);
+        char *opened = NULL;
         if (!hub_copy_sensitive(kind, field))
             continue;
-        rc = hub_copy_seal(key, kind, field, value, &copy, &len);
+        rc = plain_of(store, value, &opened);
+        if (rc == SAE_EPERM) {
+            rc = 0;
+            continue;
+        }
+        if (rc == 0)
+            rc = hub_copy_seal(key, kind, field, opened ? opened : value, &copy, &len);
+        sae_wipe_free_string(opened);
         if (rc == 0)
             rc = store_copy(set, sqlite3_column_int64(rows, 0), copy, len);
         sae_wipe_free(copy, len);
@@ -83,7 +107,7 @@ static int seal_rows(sqlite3_stmt *rows, sqlite3_stmt *set, const uint8_t key[HU
     return rc;
 }
 
-int hub_copy_seal_pending(sqlite3 *db)
+static int seal_pending(sqlite3 *db, struct node_store *store)
 {
     uint8_t key[HUB_COPY_KEY_BYTES];
     bool known = false;
@@ -102,10 +126,20 @@ int hub_copy_seal_pending(sqlite3 *db)
     if (rc == 0)
         rc = sae_db_bind_int(rows, 1, acked);
     if (rc == 0)
-        rc = seal_rows(rows, set, key);
+        rc = seal_rows(store, rows, set, key);
     sae_db_finalize(rows);
     sae_db_finalize(set);
     return rc;
+}
+
+int hub_copy_seal_pending(sqlite3 *db)
+{
+    return seal_pending(db, NULL);
+}
+
+int hub_copy_seal_pending_opened(struct node_store *store)
+{
+    return seal_pending(store->db, store);
 }
 
 int hub_copy_drop_acked(struct node_store *store, int64_t from, int64_t upto)

@@ -42,6 +42,10 @@ int hub_copy_seal(const uint8_t key[HUB_COPY_KEY_BYTES], const char *kind, const
  * to the saved hub key (nothing without one). Called inside a write transaction: when a
  * bundle is saved, and as node migration 11's step. */
 int hub_copy_seal_pending(sqlite3 *db);
+/* The same when a bundle is saved: a value kept sealed to the storage key (value_seal.h) is
+ * opened with the key lent to store; without one its change keeps no copy until a staff
+ * member's sign-in lends it (sync_state_next_batch). */
+int hub_copy_seal_pending_opened(struct node_store *store);
 /* Drops (NULL, secure_delete zeroing the old bytes) the copies of changes from < seq <= upto:
  * the hub acknowledged them. */
 int hub_copy_drop_acked(struct node_store *store, int64_t from, int64_t upto);

@@ -59,7 +59,7 @@ int hub_enroll_save(struct node_store *store, const struct hub_link *link,
     rc = hub_link_save(store, link);
     /* The hub's key is known from now on: changes written before it get their copies. */
     if (rc == 0)
-        rc = hub_copy_seal_pending(store->db);
+        rc = hub_copy_seal_pending_opened(store);
     if (rc == 0 && link->device_name[0])
         rc = node_config_set_device_name(store, link->device_name);
     if (rc == 0 && link->device_index >= 0)

@@ -3,6 +3,7 @@
 #include "sae/sae_db.h"
 #include "store/case_number.h"
 #include "store/hub_copy.h"
+#include "store/value_seal.h"
 #include "store/node_meta.h"
 #include "store/journal.h"
 #include "store/report_read.h"
@@ -211,13 +212,14 @@ static int bind_hub_copy(struct change_writer *w, const char *kind, const char *
     return rc;
 }
 
-static int append_change(struct change_writer *w, const char *id, const char *kind,
-                         const char *field, const char *value, const struct sae_version *base)
+static int append_stored(struct change_writer *w, const char *id, const char *kind,
+                         const char *field, const char *value, const char *stored,
+                         const struct sae_version *base)
 {
     const struct sae_version version = {w->version, w->store->origin};
     const int64_t ints[] = {(int64_t)version.hlc, (int64_t)version.origin, (int64_t)base->hlc,
                             (int64_t)base->origin, w->seen_cursor};
-    int rc = bind_change_text(w->insert_journal, id, kind, field, value);
+    int rc = bind_change_text(w->insert_journal, id, kind, field, stored);
     if (rc == 0)
         rc = sae_db_bind_ints(w->insert_journal, 5, ints, sizeof ints / sizeof ints[0]);
     if (rc == 0)
@@ -232,8 +234,21 @@ static int append_change(struct change_writer *w, const char *id, const char *ki
     if (rc != 0)
         return rc;
     int64_t seq = sae_db_last_rowid(w->store->db);
-    rc = upsert_field(w->upsert_field, id, field, value, &version, seq);
+    rc = upsert_field(w->upsert_field, id, field, stored, &version, seq);
     return rc == 0 ? journal_refresh_shown(w->store, id, field) : rc;
+}
+
+/* A sensitive value is kept sealed to the storage key (value_seal.h); the hub's copy is
+ * sealed from the value itself. */
+static int append_change(struct change_writer *w, const char *id, const char *kind,
+                         const char *field, const char *value, const struct sae_version *base)
+{
+    char *stored = NULL;
+    int rc = value_seal(w->store->storage_public, kind, field, value, &stored);
+    if (rc == 0)
+        rc = append_stored(w, id, kind, field, value, stored, base);
+    free(stored);
+    return rc;
 }
 
 static const char insert_report_sql[] =
@@ -427,6 +442,26 @@ static bool same_value(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+/* Whether the stored value equals plain. Seals are random, so a sealed value is compared
+ * opened, with the key the caller lent; without one it counts as changed (the edit is
+ * recorded again: a repeat, never a loss). */
+static bool unchanged(struct node_store *store, const char *stored, const char *plain)
+{
+    char *opened = NULL;
+    if (!value_seal_is_sealed(stored))
+        return same_value(stored, plain);
+    /* The mask a reader without the key was shown, sent back by a form: never a new value
+     * (else an edit form saved by a staff member without the key would erase the value). */
+    if (plain && strcmp(plain, VALUE_SEAL_MASK) == 0)
+        return true;
+    if (!store->lent_secret || !plain ||
+        value_seal_open(store->storage_public, store->lent_secret, stored, &opened) != 0)
+        return false;
+    bool same = strcmp(opened, plain) == 0;
+    sae_wipe_free_string(opened);
+    return same;
+}
+
 /* Checks that report id may be changed, inside the transaction. */
 static int check_editable(struct node_store *store, const char *id, bool for_delete,
                           const struct sae_kind **kind_out, struct sae_message *why)
@@ -482,7 +517,7 @@ int journal_edit(struct node_store *store, const char *id, const struct journal_
         rc = read_field(&w, id, name, &current);
         if (rc != 0)
             break;
-        if (!same_value(current.value, plan.writes[i].value)) {
+        if (!unchanged(store, current.value, plan.writes[i].value)) {
             rc = append_change(&w, id, kind->name, name, plan.writes[i].value, &current.version);
             written++;
         }
@@ -527,13 +562,14 @@ static const char insert_remote_sql[] =
 static const char insert_remote_report_sql[] =
     "INSERT OR IGNORE INTO report(id, kind, first_seq) VALUES (?1, ?2, ?3)";
 
-static int bind_remote(sqlite3_stmt *j, const struct sae_change *c, const char *id)
+static int bind_remote(sqlite3_stmt *j, const struct sae_change *c, const char *id,
+                       const char *stored)
 {
     const int64_t ints[] = {(int64_t)c->version.hlc, (int64_t)c->version.origin,
                             (int64_t)c->base.hlc, (int64_t)c->base.origin, (int64_t)c->seq,
                             (int64_t)c->seen_cursor};
     const char *const people[] = {c->author, c->note, c->device};
-    int rc = bind_change_text(j, id, c->kind, c->field, c->value);
+    int rc = bind_change_text(j, id, c->kind, c->field, stored);
     if (rc == 0)
         rc = sae_db_bind_ints(j, 5, ints, sizeof ints / sizeof ints[0]);
     if (rc == 0)
@@ -541,7 +577,8 @@ static int bind_remote(sqlite3_stmt *j, const struct sae_change *c, const char *
     return rc;
 }
 
-int journal_apply_remote(struct node_store *store, const struct sae_change *c, bool *applied)
+static int apply_remote_stored(struct node_store *store, const struct sae_change *c,
+                               const char *stored, bool *applied)
 {
     char id[SAE_ID_TEXT_LEN + 1];
     sqlite3_stmt *j = NULL, *f = NULL, *r = NULL;
@@ -554,7 +591,7 @@ int journal_apply_remote(struct node_store *store, const struct sae_change *c, b
         rc = sae_db_prepare_cached(store->db, cache, insert_remote_report_sql, &r);
     if (rc != 0)
         return rc;
-    rc = bind_remote(j, c, id);
+    rc = bind_remote(j, c, id, stored);
     if (rc == 0)
         rc = step_done(j);
     sae_db_reset(j);
@@ -572,7 +609,7 @@ int journal_apply_remote(struct node_store *store, const struct sae_change *c, b
         rc = step_done(r);
     sae_db_reset(r);
     if (rc == 0)
-        rc = upsert_field(f, id, c->field, c->value, &c->version, seq);
+        rc = upsert_field(f, id, c->field, stored, &c->version, seq);
     sae_db_reset(f);
     /* Even when an older change leaves the state as it was: it may be the version a review
      * names as standing, which the shown value is then taken from. */
@@ -583,64 +620,13 @@ int journal_apply_remote(struct node_store *store, const struct sae_change *c, b
     return rc;
 }
 
-/* The append-only guard, read back so that it is put back exactly as the schema has it. */
-static const char guard_sql[] =
-    "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1";
-#define GUARD_NAME "journal_no_update"
-#define GUARD_SQL_BYTES 1024
-/* ?1 a kind, ?2 a field: the field itself, or an element of it when it is a set. */
-#define WIPE_MATCH " (field = ?2 OR substr(field, 1, length(?2) + 1) = ?2 || '/')"
-static const char *const wipe_sql[] = {
-    "UPDATE journal SET value = NULL WHERE value IS NOT NULL AND kind = ?1 AND" WIPE_MATCH,
-    /* The copy sealed for the hub opens only with hub.key, but a wiped device keeps none. */
-    "UPDATE journal SET hub_sealed = NULL WHERE hub_sealed IS NOT NULL AND kind = ?1 AND"
-    WIPE_MATCH,
-    "UPDATE report_field SET value = NULL WHERE value IS NOT NULL AND" WIPE_MATCH
-    " AND report_id IN (SELECT id FROM report WHERE kind = ?1)",
-    "UPDATE field_shown SET value = NULL WHERE value IS NOT NULL AND" WIPE_MATCH
-    " AND report_id IN (SELECT id FROM report WHERE kind = ?1)",
-};
-
-static int wipe_field(struct node_store *store, const char *kind, const char *field)
+/* Pulled sensitive values are sealed to this post's storage key like its own. */
+int journal_apply_remote(struct node_store *store, const struct sae_change *c, bool *applied)
 {
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < sizeof wipe_sql / sizeof wipe_sql[0]; i++) {
-        sqlite3_stmt *stmt = NULL;
-        rc = sae_db_prepare_cached(store->db, &store->statements, wipe_sql[i], &stmt);
-        if (rc == 0)
-            rc = sae_db_bind_texts(stmt, 1, (const char *const[]){kind, field}, 2);
-        if (rc == 0)
-            rc = sae_db_step_done(stmt);
-        sae_db_reset(stmt);
-    }
-    return rc;
-}
-
-static int wipe_every_sensitive_field(struct node_store *store)
-{
-    int rc = 0;
-    for (size_t k = 0; rc == 0 && k < sae_catalogue_kind_count(); k++) {
-        const struct sae_kind *kind = sae_catalogue_kind_at(k);
-        for (size_t f = 0; rc == 0 && f < kind->field_count; f++)
-            if (kind->fields[f].sensitive)
-                rc = wipe_field(store, kind->name, kind->fields[f].name);
-    }
-    return rc;
-}
-
-int journal_wipe_sensitive(struct node_store *store)
-{
-    char guard[GUARD_SQL_BYTES] = "";
-    int found = 0;
-    int rc = sae_db_query_first_text(store->db, NULL, guard_sql, GUARD_NAME, guard,
-                                     sizeof guard, &found);
-    if (rc == 0 && found == 1 && strlen(guard) >= sizeof guard - 1)
-        rc = SAE_ETOOBIG;
-    if (rc == 0 && found == 1)
-        rc = sae_db_exec(store->db, "DROP TRIGGER " GUARD_NAME);
+    char *stored = NULL;
+    int rc = value_seal(store->storage_public, c->kind, c->field, c->value, &stored);
     if (rc == 0)
-        rc = wipe_every_sensitive_field(store);
-    if (rc == 0 && found == 1)
-        rc = sae_db_exec(store->db, guard);
+        rc = apply_remote_stored(store, c, stored, applied);
+    free(stored);
     return rc;
 }

@@ -47,13 +47,6 @@ struct sae_change;
 int journal_apply_remote(struct node_store *store, const struct sae_change *change,
                          bool *applied);
 
-/* A revoked device's wipe (store/node_wipe.h): the value of every field the catalogue marks
- * sensitive, of every report, own or pulled, set to NULL in the journal (past the
- * append-only trigger, which is put back as it was), the state and the shown values. Inside
- * the caller's write transaction; secure_delete zeroes the old bytes. Running it again
- * changes nothing. */
-int journal_wipe_sensitive(struct node_store *store);
-
 /* The shown values (the table field_shown, migration 9) as the state, the reviews and the
  * journal imply them, one row per row of report_field f: the standing version's value while
  * the district reviews the field and the post holds the latest version the hub knew of; the

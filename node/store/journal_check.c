@@ -3,6 +3,7 @@
 #include "sae/sae_db.h"
 #include "store/journal.h"
 #include "store/journal_check.h"
+#include "store/value_seal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,8 +97,9 @@ static int check_replay(struct node_store *store, struct journal_check_result *r
     return rc;
 }
 
-static void check_value(struct journal_check_result *r, int64_t seq, const char *kind_name,
-                        const char *field_name, const unsigned char *value, int len)
+static void check_value(struct node_store *store, struct journal_check_result *r, int64_t seq,
+                        const char *kind_name, const char *field_name,
+                        const unsigned char *value, int len)
 {
     const struct sae_kind *kind = NULL;
     struct sae_field_ref ref;
@@ -118,6 +120,13 @@ static void check_value(struct journal_check_result *r, int64_t seq, const char 
     }
     if (!value)
         return;
+    /* A sensitive value is kept sealed (value_seal.h): its form is checked, not its words. */
+    if (ref.field->sensitive && !ref.element) {
+        if (value_seal_check(store->storage_public, (const char *)value) != 0)
+            problem(r, "journal entry %lld: value of %s is not sealed to this post's key",
+                    (long long)seq, field_name);
+        return;
+    }
     if (sae_validate_ref(&ref, (const char *)value, (size_t)len, &canonical, message) != 0 ||
         strlen(canonical) != (size_t)len || memcmp(canonical, value, (size_t)len) != 0)
         problem(r, "journal entry %lld: value of %s is not valid", (long long)seq, field_name);
@@ -130,7 +139,7 @@ static int check_values(struct node_store *store, struct journal_check_result *r
     int rc = sae_db_prepare_cached(store->db, &store->statements, values_sql, &stmt);
     while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         const unsigned char *value = sqlite3_column_text(stmt, 3);
-        check_value(r, sqlite3_column_int64(stmt, 0), (const char *)sqlite3_column_text(stmt, 1),
+        check_value(store, r, sqlite3_column_int64(stmt, 0), (const char *)sqlite3_column_text(stmt, 1),
                     (const char *)sqlite3_column_text(stmt, 2), value,
                     sqlite3_column_bytes(stmt, 3));
         r->changes_checked++;

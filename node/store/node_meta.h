@@ -44,5 +44,8 @@
  * time), and whether the wipe of survivors' data finished (0: pending, 1: done). */
 #define NODE_META_REVOKED_MS "revoked_ms"
 #define NODE_META_WIPE_DONE "wipe_done"
+/* Node migration 12 (value_seal.h): 0 plaintext may be left, 1 sealed but the file not yet
+ * scrubbed, 2 done. */
+#define NODE_META_VALUES_SEALED "values_sealed"
 
 #endif

@@ -10,13 +10,16 @@
 
 #include "store/hub_copy.h"
 #include "store/node_staff.h"
+#include "store/opened_cache.h"
 #include "store/node_store_internal.h"
 #include "store/storage_key.h"
+#include "store/value_seal.h"
 #include "store/node_village.h"
 #include "sae/sae_cli.h"
 #include "sae/sae_db.h"
 #include "sae/sae_files.h"
 #include "sae/sae_limits.h"
+#include "sae/sae_secure_mem.h"
 #include "sae/sae_validate.h"
 
 /* Numbered schema migrations: entry i takes user_version from i to i + 1. Append only. */
@@ -164,12 +167,17 @@ static const char *const migrations[] = {
      * not yet acknowledged by the step when the post has a bundle. */
     HUB_COPY_MIGRATION
     "PRAGMA user_version = 11;",
+    /* 12: sensitive values sealed to the storage key at rest (store/value_seal.c); the
+     * plaintext already written is sealed in place by value_seal_settle at this open, once
+     * the key pair exists, and the file scrubbed. */
+    VALUE_SEAL_MIGRATION
+    "PRAGMA user_version = 12;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate,
                                               NULL, NULL, NULL, NULL, NULL,
-                                              hub_copy_seal_pending};
+                                              hub_copy_seal_pending, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -296,6 +304,12 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
         rc = SAE_ENOMEM;
     if (rc == 0)
         rc = storage_key_ensure(store);
+    if (rc == 0)
+        rc = storage_key_public(store, store->storage_public);
+    if (rc == 0)
+        rc = value_seal_register_sql(store);
+    if (rc == 0)
+        rc = value_seal_settle(store);
     if (rc != 0) {
         explain_open_failure(rc, dir, db_path, why);
         node_store_close(store);
@@ -312,6 +326,8 @@ void node_store_close(struct node_store *store)
         return;
     sae_db_cache_clear(&store->statements);
     sae_db_close(store->db);
+    sae_secure_free(store->unclaimed_secret);
+    opened_cache_destroy(store->opened);
     free(store->dir);
     free(store->village);
     free(store->author);
@@ -322,6 +338,49 @@ int node_store_forget_device_key(struct node_store *store)
 {
     int rc = sae_file_remove_scrubbed(store->dir, NODE_KEY_FILE);
     return rc == SAE_ENOTFOUND ? 0 : rc;
+}
+
+void node_store_lend_secret(struct node_store *store, const unsigned char *secret)
+{
+    store->lent_secret = secret;
+}
+
+int node_store_keep_opened(struct node_store *store)
+{
+    return store->opened ? 0 : opened_cache_create(&store->opened);
+}
+
+void node_store_forget_opened(struct node_store *store)
+{
+    if (store->opened)
+        opened_cache_clear(store->opened);
+}
+
+int node_store_reset_wal(struct node_store *store)
+{
+    int log = -1, moved = -1;
+    int rc = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log,
+                                       &moved);
+    if (rc != SQLITE_OK)
+        return sae_db_error(rc);
+    return log == 0 ? 0 : SAE_EBUSY;
+}
+
+/* secure_delete zeroed what was freed; VACUUM then rewrites the file whole, so no page keeps
+ * a value from before (an overflow page, a cell moved in a split). */
+int node_store_scrub(struct node_store *store)
+{
+    int64_t secure = 0;
+    int rc = sae_db_query_int(store->db, NULL, "PRAGMA secure_delete", NULL, 0, &secure);
+    if (rc == 0 && secure != 1)
+        rc = SAE_EDB; /* node_store_open turned it on: something else turned it off */
+    if (rc == 0)
+        rc = node_store_reset_wal(store);
+    if (rc == 0)
+        rc = sae_db_exec(store->db, "VACUUM");
+    if (rc == 0)
+        rc = node_store_reset_wal(store);
+    return rc;
 }
 
 int node_store_begin(struct node_store *store) { return sae_db_begin(store->db); }

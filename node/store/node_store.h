@@ -21,7 +21,7 @@
  * SQLite's default 2 MiB re-read its journal from the file on every Beranda (bench_post_app:
  * status 18 ms -> 4 ms of CPU). */
 #define NODE_PAGE_CACHE_KIB 65536
-#define NODE_SCHEMA_VERSION 11
+#define NODE_SCHEMA_VERSION 12
 /* A measured clock offset beyond this counts: new versions use the corrected time, pending
  * changes are re-dated, and status warns. Below it, the computer's own clock is used. */
 #define NODE_CLOCK_TOLERANCE_MS (10 * SAE_MS_PER_MINUTE)
@@ -35,6 +35,12 @@ struct node_store {
      * config author), or --by (node_store_set_author); NULL when nobody said. */
     char *author;
     struct sae_db_cache statements; /* of the write path */
+    unsigned char storage_public[32]; /* the storage key's public half (value_seal.h) */
+    /* The storage secret a caller lends while it reads (node_store_lend_secret): a signed-in
+     * session's, or one unwrapped by a passphrase on the command line. NULL: none. */
+    const unsigned char *lent_secret;
+    unsigned char *unclaimed_secret; /* storage_key_lend_unclaimed's copy, freed at close */
+    struct opened_cache *opened; /* node_store_keep_opened's cache, or NULL */
 };
 
 /* Creates dir (0700, parents too) holding a fresh key pair (node.key, 0600) and a journal
@@ -42,6 +48,22 @@ struct node_store {
  * SAE_EEXIST when dir already holds a journal; SAE_ENOTFOUND or SAE_EAMBIGUOUS (why: the
  * nearest names or the candidates) for a village the list does not name once. */
 int node_store_create(const char *dir, const char *village, struct sae_message *why);
+
+/* Lends secret (the storage key's secret half, owned by the caller, STORAGE_KEY_BYTES) to
+ * the store's reads until lent again with NULL: sensitive values then open instead of being
+ * masked (value_seal.h). */
+void node_store_lend_secret(struct node_store *store, const unsigned char *secret);
+/* From now on values opened with a lent key are kept (store/opened_cache.h) for later reads
+ * with a key; node_store_forget_opened wipes them, closing too. For a long-running reader
+ * (the post app). SAE_ENOMEM. */
+int node_store_keep_opened(struct node_store *store);
+void node_store_forget_opened(struct node_store *store);
+/* WAL checkpointed and truncated, VACUUM, and again, after checking secure_delete is on: no
+ * freed page and no WAL frame keeps a value from before. Not inside a transaction. */
+int node_store_scrub(struct node_store *store);
+/* Every WAL frame into the file and the WAL cut to nothing; SAE_EBUSY while another
+ * connection's read holds frames. */
+int node_store_reset_wal(struct node_store *store);
 
 /* Opens an initialised directory. busy_timeout_ms bounds the wait for another process.
  * Errors: SAE_ENOTINIT, SAE_EPERM (unsafe permissions), SAE_ECORRUPT, SAE_ESCHEMA,

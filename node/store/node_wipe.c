@@ -1,5 +1,6 @@
 /* A revoked device's wipe (node_wipe.h). */
 #include "store/node_wipe.h"
+#include "store/journal_wipe.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -79,35 +80,6 @@ static int wipe_rows(struct node_store *store)
     return rc;
 }
 
-/* Every frame of the WAL into the file, and the WAL cut to nothing. Waits (busy timeout) for
- * other connections' reads to end; fails rather than leaving frames behind. */
-static int reset_wal(struct node_store *store)
-{
-    int log = -1, moved = -1;
-    int rc = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log,
-                                       &moved);
-    if (rc != SQLITE_OK)
-        return sae_db_error(rc);
-    return log == 0 ? 0 : SAE_EBUSY;
-}
-
-/* Step 4. secure_delete zeroed what the updates freed; VACUUM then rewrites the file whole,
- * so no page keeps a value from before (an overflow page, a cell moved in a split). */
-static int compact(struct node_store *store)
-{
-    int64_t secure = 0;
-    int rc = sae_db_query_int(store->db, NULL, "PRAGMA secure_delete", NULL, 0, &secure);
-    if (rc == 0 && secure != 1)
-        rc = SAE_EDB; /* node_store_open turned it on: something else turned it off */
-    if (rc == 0)
-        rc = reset_wal(store);
-    if (rc == 0)
-        rc = sae_db_exec(store->db, "VACUUM");
-    if (rc == 0)
-        rc = reset_wal(store);
-    return rc;
-}
-
 int node_wipe_run(struct node_store *store, int64_t revoked_ms)
 {
     int rc = record_pending(store, revoked_ms);
@@ -120,11 +92,11 @@ int node_wipe_run(struct node_store *store, int64_t revoked_ms)
     if (rc == 0)
         rc = node_store_forget_device_key(store);
     if (rc == 0)
-        rc = compact(store);
+        rc = node_store_scrub(store);
     if (rc == 0)
         rc = sae_db_set_meta_int(store->db, NODE_META_WIPE_DONE, 1);
     if (rc == 0)
-        rc = reset_wal(store);
+        rc = node_store_reset_wal(store);
     return rc;
 }
 

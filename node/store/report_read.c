@@ -3,8 +3,10 @@
 #include "sae/sae_db.h"
 #include "store/node_meta.h"
 #include "store/report_read.h"
+#include "store/value_seal.h"
 
 #include "sae/sae_report_lookup.h"
+#include "sae/sae_wipe.h"
 #include "sae/sae_wire.h"
 
 #include <stdio.h>
@@ -69,7 +71,7 @@ bool report_under_review(const struct report *report, const char *field)
 }
 
 /* Rows come ordered by field name: the list stays in name order. */
-static int note_under_review(struct report *report, sqlite3_stmt *stmt)
+static int note_under_review(struct report *report, sqlite3_stmt *stmt, const char *shown)
 {
     struct report_review *grown = realloc(report->under_review,
                                           (report->under_review_count + 1) * sizeof *grown);
@@ -79,8 +81,8 @@ static int note_under_review(struct report *report, sqlite3_stmt *stmt)
     struct report_review *r = &grown[report->under_review_count];
     *r = (struct report_review){NULL, NULL};
     int rc = sae_db_column_dup(stmt, 2, &r->field);
-    if (rc == 0)
-        rc = sae_db_column_dup(stmt, 3, &r->value);
+    if (rc == 0 && shown && !(r->value = strdup(shown)))
+        rc = SAE_ENOMEM;
     report->under_review_count++; /* counted even half-made, so that it is freed */
     return rc;
 }
@@ -115,10 +117,9 @@ static int new_report(sqlite3_stmt *stmt, struct report **out)
 
 /* Adds the field of the current row to the report's view. Fields the catalogue does not
  * know (written by a newer program) are not shown. */
-static int add_row_value(struct report *report, sqlite3_stmt *stmt)
+static int add_shown_value(struct report *report, sqlite3_stmt *stmt, const char *value)
 {
     const char *name = (const char *)sqlite3_column_text(stmt, 2);
-    const char *value = (const char *)sqlite3_column_text(stmt, 3);
     struct sae_version version = {(sae_hlc)sqlite3_column_int64(stmt, 4),
                                   (uint64_t)sqlite3_column_int64(stmt, 5)};
     if (!name)
@@ -126,7 +127,7 @@ static int add_row_value(struct report *report, sqlite3_stmt *stmt)
     if (version.hlc > report->updated)
         report->updated = version.hlc;
     if (sqlite3_column_int(stmt, 6) != 0) {
-        int rc = note_under_review(report, stmt);
+        int rc = note_under_review(report, stmt, value);
         if (rc != 0)
             return rc;
     }
@@ -135,6 +136,22 @@ static int add_row_value(struct report *report, sqlite3_stmt *stmt)
         return 0;
     }
     return sae_view_add(&report->view, name, value, version);
+}
+
+/* A sensitive value as the reader may see it (value_seal_read): opened with the key the
+ * caller lent, masked without one. */
+static int add_row_value(struct node_store *store, struct report *report, sqlite3_stmt *stmt)
+{
+    const char *stored = (const char *)sqlite3_column_text(stmt, 3);
+    char *shown = NULL;
+    bool masked = false;
+    if (!value_seal_is_sealed(stored))
+        return add_shown_value(report, stmt, stored);
+    int rc = value_seal_read(store, stored, &shown, &masked);
+    if (rc == 0)
+        rc = add_shown_value(report, stmt, shown);
+    sae_wipe_free_string(shown);
+    return rc;
 }
 
 /* The view's values in catalogue order, as the report's list. */
@@ -151,7 +168,8 @@ static int finish_values(struct report *report)
 
 /* Reads the rows of one report starting at the current row; *step_rc is the result of
  * the last sae_db_step, SAE_DB_ROW while more rows follow. */
-static int build_report(sqlite3_stmt *stmt, int *step_rc, struct report **out)
+static int build_report(struct node_store *store, sqlite3_stmt *stmt, int *step_rc,
+                        struct report **out)
 {
     struct report *report = NULL;
     int rc = new_report(stmt, &report);
@@ -159,7 +177,7 @@ static int build_report(sqlite3_stmt *stmt, int *step_rc, struct report **out)
         return rc;
     const char *first = report->id;
     do {
-        rc = add_row_value(report, stmt);
+        rc = add_row_value(store, report, stmt);
         *step_rc = sae_db_step(stmt);
     } while (rc == 0 && *step_rc == SAE_DB_ROW &&
              strcmp((const char *)sqlite3_column_text(stmt, 0), first) == 0);
@@ -201,7 +219,7 @@ int report_load(struct node_store *store, const char *id, struct report **out)
     }
     int step = sae_db_step(stmt);
     if (step == SAE_DB_ROW)
-        rc = build_report(stmt, &step, out);
+        rc = build_report(store, stmt, &step, out);
     else
         rc = step == 0 ? SAE_ENOTFOUND : step;
     sae_db_reset(stmt);
@@ -218,7 +236,7 @@ int report_list(struct node_store *store, const struct sae_kind *kind, bool incl
     int step = sae_db_step(stmt);
     while (rc == 0 && step == SAE_DB_ROW) {
         struct report *report = NULL;
-        rc = build_report(stmt, &step, &report);
+        rc = build_report(store, stmt, &step, &report);
         if (rc == 0 && (include_deleted || !report->deleted))
             rc = visit(report, context);
         report_free(report);
@@ -246,10 +264,16 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
     err = sae_db_bind_text(stmt, 1, id);
     int rc = 0;
     while (err == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        char *shown = NULL;
+        bool masked = false;
+        const char *stored = (const char *)sqlite3_column_text(stmt, 2);
+        if (value_seal_is_sealed(stored) && (err = value_seal_read(store, stored, &shown,
+                                                                   &masked)) != 0)
+            break;
         struct history_entry entry = {
             .seq = sqlite3_column_int64(stmt, 0),
             .field = (const char *)sqlite3_column_text(stmt, 1),
-            .value = (const char *)sqlite3_column_text(stmt, 2),
+            .value = shown ? shown : stored,
             .version = {(sae_hlc)sqlite3_column_int64(stmt, 3),
                         (uint64_t)sqlite3_column_int64(stmt, 4)},
             .base = {(sae_hlc)sqlite3_column_int64(stmt, 5),
@@ -260,6 +284,7 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
             .device = (const char *)sqlite3_column_text(stmt, 10),
         };
         err = entry.field ? visit(&entry, context) : SAE_ECORRUPT;
+        sae_wipe_free_string(shown);
     }
     if (err == 0 && rc < 0)
         err = rc;

@@ -33,6 +33,20 @@ int storage_key_unclaimed(struct node_store *store, unsigned char **secret)
     return sae_key_pair_unclaimed(store->dir, STORAGE_KEY_UNCLAIMED_FILE, secret);
 }
 
+int storage_key_lend_unclaimed(struct node_store *store)
+{
+    unsigned char *secret = NULL;
+    int rc = storage_key_unclaimed(store, &secret);
+    if (rc == SAE_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    sae_secure_free(store->unclaimed_secret);
+    store->unclaimed_secret = secret;
+    node_store_lend_secret(store, secret);
+    return 0;
+}
+
 int storage_key_is_unclaimed(struct node_store *store, bool *out)
 {
     unsigned char *secret = NULL;

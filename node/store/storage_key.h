@@ -52,6 +52,11 @@ int storage_key_unlock_split(struct node_store *store, const char *name, const c
  * Argon2id. */
 int storage_key_passkey(struct node_store *store, const unsigned char *secret,
                         const char *passphrase, char *hash, unsigned char *wrap);
+/* While the secret is unclaimed (no head holds it, and storage.key lies beside node.db for
+ * anyone who copies the directory: P1 does not hold yet), a command reads with it: it is
+ * lent to store (node_store_lend_secret) until the store closes. Nothing once retired. Not
+ * for long-running processes (serve, run), which would keep it after its retirement. */
+int storage_key_lend_unclaimed(struct node_store *store);
 /* *secret: the unclaimed secret half (secure memory). SAE_ENOTFOUND once it is retired. */
 int storage_key_unclaimed(struct node_store *store, unsigned char **secret);
 /* out (SAE_KEYWRAP_BYTES): secret wrapped by passphrase, after checking that secret is this

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/hub_copy.h"
+#include "store/value_seal.h"
 #include "store/journal.h"
 #include "store/node_meta.h"
 #include "store/report_read.h"
@@ -33,6 +34,7 @@ static const char set_last_error_sql[] =
 struct hub_key {
     uint8_t key[HUB_COPY_KEY_BYTES];
     bool known;
+    struct node_store *store; /* opens a value kept sealed (value_seal.h) with its lent key */
 };
 
 /* What a change costs in a batch besides its value: ids, versions, framing. */
@@ -121,9 +123,23 @@ int sync_state_last_own_seq(struct node_store *store, int64_t *out)
     return sae_db_query_int(store->db, &store->statements, last_own_seq_sql, &origin, 1, out);
 }
 
+/* A value to seal for the hub again: opened from the storage seal with the lent key. */
+static int hub_copy_from_stored(const struct hub_key *hub, struct sae_change *c)
+{
+    char *plain = NULL;
+    int rc = value_seal_open(hub->store->storage_public, hub->store->lent_secret, c->value,
+                             &plain);
+    if (rc == 0)
+        rc = hub_copy_seal(hub->key, c->kind, c->field, plain, &c->sealed_value,
+                           &c->sealed_len);
+    sae_wipe_free_string(plain);
+    return rc;
+}
+
 /* A sensitive value travels as the hub's copy (hub_copy.h), never as itself. A change with
- * no copy (sent before and sent again, since the hub restored from a backup lacked it) is
- * sealed now from its value. */
+ * no copy (sent before and sent again, since the hub restored from a backup lacked it; or
+ * written before the bundle) is sealed now from its value, which needs the storage key
+ * (sync_state_next_batch stops before such a change when none is lent). */
 static int sealed_for_hub(sqlite3_stmt *stmt, const struct hub_key *hub, struct sae_change *c)
 {
     const void *copy = sqlite3_column_blob(stmt, 11);
@@ -138,14 +154,24 @@ static int sealed_for_hub(sqlite3_stmt *stmt, const struct hub_key *hub, struct 
     } else {
         if (!hub->known)
             return SAE_ENOTFOUND;
-        int rc = hub_copy_seal(hub->key, c->kind, c->field, c->value, &c->sealed_value,
-                               &c->sealed_len);
+        int rc = hub_copy_from_stored(hub, c);
         if (rc != 0)
             return rc;
     }
     sae_wipe_free_string(c->value);
     c->value = NULL;
     return 0;
+}
+
+/* Whether the row is a sensitive change with no hub copy whose value only the storage key
+ * opens, and no key is lent: it waits for a staff member's sign-in (the app's loop, or
+ * `sync --as`), and so do the changes after it, which the hub takes in order. */
+static bool waits_for_key(sqlite3_stmt *stmt, const struct hub_key *hub)
+{
+    return sqlite3_column_bytes(stmt, 11) == 0 && !hub->store->lent_secret &&
+           value_seal_is_sealed((const char *)sqlite3_column_text(stmt, 4)) &&
+           hub_copy_sensitive((const char *)sqlite3_column_text(stmt, 2),
+                              (const char *)sqlite3_column_text(stmt, 3));
 }
 
 static size_t change_cost(sqlite3_stmt *stmt)
@@ -192,7 +218,7 @@ int sync_state_next_batch(struct node_store *store, size_t max_changes, size_t v
     sqlite3_stmt *stmt = NULL;
     int64_t acked = 0;
     size_t used = 0, taken = 0;
-    struct hub_key hub = {.known = false};
+    struct hub_key hub = {.known = false, .store = store};
     int rc = sync_state_acked_seq(store, &acked);
     if (rc == 0)
         rc = hub_copy_key(store->db, &store->statements, hub.key, &hub.known);
@@ -205,7 +231,7 @@ int sync_state_next_batch(struct node_store *store, size_t max_changes, size_t v
     while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         size_t cost = change_cost(stmt);
         rc = 0;
-        if (taken > 0 && used + cost > value_budget)
+        if ((taken > 0 && used + cost > value_budget) || waits_for_key(stmt, &hub))
             break;
         used += cost;
         rc = row_to_change(stmt, &hub, store->origin, &out[taken++]);
@@ -357,4 +383,17 @@ int sync_state_list_set_aside(struct node_store *store, sync_set_aside_fn visit,
     }
     sae_db_reset(stmt);
     return rc;
+}
+
+/* Own changes past the acknowledged one with no copy for the hub and a sealed value. */
+static const char waiting_sql[] =
+    "SELECT count(*) FROM journal WHERE seq > ?1 AND origin_seq IS NULL AND hub_sealed IS NULL"
+    " AND substr(value, 1, 7) = '" VALUE_SEAL_ARMOUR "'";
+
+int sync_state_waiting_for_key(struct node_store *store, int64_t *out)
+{
+    int64_t acked = 0;
+    int rc = sync_state_acked_seq(store, &acked);
+    return rc == 0 ? sae_db_query_int(store->db, &store->statements, waiting_sql, &acked, 1, out)
+                   : rc;
 }

@@ -34,7 +34,13 @@ int sync_state_last_own_seq(struct node_store *store, int64_t *out);
 
 /* The next own changes to send, in seq order: at most max_changes, and once one is taken,
  * no more than value_budget bytes of values (with a fixed overhead per change). Fills
- * out[0..*count-1] with malloc'd text; release them with sae_wipe_free_changes. */
+ * out[0..*count-1] with malloc'd text; release them with sae_wipe_free_changes. A sensitive
+ * change without the hub's copy (hub_copy.h) is sealed for the hub from its value opened with
+ * the key lent to store (node_store_lend_secret); without one the batch ends before it: it
+ * and the changes after it wait for a staff member's sign-in (the app's loop, sync --as). */
+/* How many own changes still to send need the storage key for their copy for the hub (see
+ * sync_state_next_batch): `status` says they wait for a staff member's passphrase. */
+int sync_state_waiting_for_key(struct node_store *store, int64_t *out);
 int sync_state_next_batch(struct node_store *store, size_t max_changes, size_t value_budget,
                           struct sae_change *out, size_t *count);
 

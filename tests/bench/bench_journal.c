@@ -28,6 +28,7 @@
 #include "store/hub_enroll.h"
 #include "store/journal.h"
 #include "store/node_store.h"
+#include "store/value_seal.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_error.h"
@@ -324,19 +325,35 @@ static const char raw_schema[] =
     "  base_version INTEGER NOT NULL,"
     "  base_origin INTEGER NOT NULL) STRICT;";
 
+/* The plainest writer of the journal's rows; with seal_to, sensitive values are sealed to
+ * that key as the node stores them (value_seal.c), so the two raw writers differ by the
+ * sealing alone. */
+struct raw_writer {
+    sqlite3 *db;
+    sqlite3_stmt *begin, *insert, *commit;
+    bool sealed;
+    unsigned char seal_to[32];
+};
+
 struct writers {
     struct node_store *store; /* the node, as sae-node opens it */
     struct node_store *enrolled; /* the same with a bundle: sensitive values get hub copies */
-    sqlite3 *raw;             /* the baseline */
-    sqlite3_stmt *raw_begin, *raw_insert, *raw_commit;
+    struct raw_writer raw;       /* the baseline */
+    struct raw_writer raw_sealed; /* the baseline sealing sensitive values */
 };
+
+static void raw_close(struct raw_writer *r)
+{
+    sqlite3_finalize(r->begin);
+    sqlite3_finalize(r->insert);
+    sqlite3_finalize(r->commit);
+    sqlite3_close(r->db);
+}
 
 static void writers_close(struct writers *w)
 {
-    sqlite3_finalize(w->raw_begin);
-    sqlite3_finalize(w->raw_insert);
-    sqlite3_finalize(w->raw_commit);
-    sqlite3_close(w->raw);
+    raw_close(&w->raw);
+    raw_close(&w->raw_sealed);
     node_store_close(w->store);
     node_store_close(w->enrolled);
 }
@@ -366,22 +383,22 @@ static int enrolled_open(const char *node_dir, struct writers *w, struct sae_mes
     return rc;
 }
 
-static int raw_open(const char *path, struct writers *w, struct sae_message *why)
+static int raw_open(const char *path, struct raw_writer *w, struct sae_message *why)
 {
     static const char insert_sql[] =
         "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
         " base_origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0)";
-    int rc = sqlite3_open_v2(path, &w->raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    int rc = sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(w->raw, raw_schema, NULL, NULL, NULL);
+        rc = sqlite3_exec(w->db, raw_schema, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(w->raw, "BEGIN IMMEDIATE", -1, &w->raw_begin, NULL);
+        rc = sqlite3_prepare_v2(w->db, "BEGIN IMMEDIATE", -1, &w->begin, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(w->raw, insert_sql, -1, &w->raw_insert, NULL);
+        rc = sqlite3_prepare_v2(w->db, insert_sql, -1, &w->insert, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(w->raw, "COMMIT", -1, &w->raw_commit, NULL);
+        rc = sqlite3_prepare_v2(w->db, "COMMIT", -1, &w->commit, NULL);
     if (rc != SQLITE_OK) {
-        sae_message_set(why, "raw sqlite: %s", sqlite3_errmsg(w->raw));
+        sae_message_set(why, "raw sqlite: %s", sqlite3_errmsg(w->db));
         return SAE_EDB;
     }
     return 0;
@@ -397,9 +414,16 @@ static int writers_open(const char *node_dir, const char *raw_path, struct write
     if (rc == 0) /* every change names the person who made it */
         rc = node_store_set_author(w.store, "Siti Rahayu");
     if (rc == 0)
-        rc = raw_open(raw_path, &w, why);
+        rc = raw_open(raw_path, &w.raw, why);
+    char sealed_path[PATH_MAX + 32];
+    snprintf(sealed_path, sizeof sealed_path, "%s-sealed", raw_path);
     if (rc == 0)
+        rc = raw_open(sealed_path, &w.raw_sealed, why);
+    if (rc == 0) {
+        w.raw_sealed.sealed = true;
+        memcpy(w.raw_sealed.seal_to, w.store->storage_public, sizeof w.raw_sealed.seal_to);
         rc = enrolled_open(node_dir, &w, why);
+    }
     if (rc != 0) {
         writers_close(&w);
         return rc;
@@ -415,8 +439,9 @@ static int step_reset(sqlite3_stmt *stmt)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* value: the change's value as this writer stores it (sealed or not), alive until the step. */
 static int raw_bind_row(sqlite3_stmt *insert, const char *id, const struct journal_change *c,
-                        int64_t version)
+                        const char *value, int64_t version)
 {
     int rc = sqlite3_bind_text(insert, 1, id, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
@@ -424,7 +449,7 @@ static int raw_bind_row(sqlite3_stmt *insert, const char *id, const struct journ
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(insert, 3, c->field->name, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(insert, 4, c->value, -1, SQLITE_STATIC);
+        rc = sqlite3_bind_text(insert, 4, value, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(insert, 5, version);
     if (rc == SQLITE_OK)
@@ -432,30 +457,39 @@ static int raw_bind_row(sqlite3_stmt *insert, const char *id, const struct journ
     return rc;
 }
 
+/* One row, its value sealed first when the writer seals. */
+static int raw_insert_row(struct raw_writer *w, const char *id, const struct journal_change *c,
+                          int64_t version)
+{
+    char *sealed = NULL;
+    if (w->sealed && value_seal(w->seal_to, "case", c->field->name, c->value, &sealed) != 0)
+        return SQLITE_NOMEM;
+    int rc = raw_bind_row(w->insert, id, c, w->sealed ? sealed : c->value, version);
+    if (rc == SQLITE_OK)
+        rc = step_reset(w->insert);
+    free(sealed);
+    return rc;
+}
+
 /* One report as the baseline writes it: its rows in one transaction, like journal_add. */
-static int raw_insert_report(struct writers *w, const struct report_rows *r, int64_t version,
+static int raw_insert_report(struct raw_writer *w, const struct report_rows *r, int64_t version,
                              struct sae_message *why)
 {
     struct sae_id id;
     char id_text[SAE_ID_TEXT_LEN + 1];
     sae_id_generate(&id);
     sae_id_format(&id, id_text);
-    int rc = step_reset(w->raw_begin);
-    for (size_t f = 0; rc == SQLITE_OK && f < FIELD_COUNT; f++) {
-        rc = raw_bind_row(w->raw_insert, id_text, &r->changes[f], version);
-        if (rc == SQLITE_OK)
-            rc = step_reset(w->raw_insert);
-    }
+    int rc = step_reset(w->begin);
+    for (size_t f = 0; rc == SQLITE_OK && f < FIELD_COUNT; f++)
+        rc = raw_insert_row(w, id_text, &r->changes[f], version);
     if (rc == SQLITE_OK)
-        rc = raw_bind_row(w->raw_insert, id_text, &r->registration, version);
+        rc = raw_insert_row(w, id_text, &r->registration, version);
     if (rc == SQLITE_OK)
-        rc = step_reset(w->raw_insert);
-    if (rc == SQLITE_OK)
-        rc = step_reset(w->raw_commit);
+        rc = step_reset(w->commit);
     if (rc == SQLITE_OK)
         return 0;
-    sae_message_set(why, "raw sqlite: %s", sqlite3_errmsg(w->raw));
-    sqlite3_exec(w->raw, "ROLLBACK", NULL, NULL, NULL);
+    sae_message_set(why, "raw sqlite: %s", sqlite3_errmsg(w->db));
+    sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
     return SAE_EDB;
 }
 
@@ -478,7 +512,7 @@ static int journal_chunk(struct node_store *store, const struct dataset *d, size
 }
 
 /* The same reports into the baseline, timed. */
-static int raw_chunk(struct writers *w, const struct dataset *d, size_t from, size_t to,
+static int raw_chunk(struct raw_writer *w, const struct dataset *d, size_t from, size_t to,
                      struct run_result *result, struct sae_message *why)
 {
     uint64_t written = bytes_written();
@@ -509,7 +543,8 @@ static int check_rows(sqlite3 *db, const char *what, size_t reports, struct sae_
  * and the same load from other programs, until every report is in or the budget is spent. */
 static int run_both(const char *node_dir, const char *raw_path, const struct dataset *d,
                     struct run_result *journal, struct run_result *raw,
-                    struct run_result *enrolled, struct sae_message *why)
+                    struct run_result *enrolled, struct run_result *raw_sealed,
+                    struct sae_message *why)
 {
     struct writers w;
     int rc = writers_open(node_dir, raw_path, &w, why);
@@ -521,14 +556,18 @@ static int run_both(const char *node_dir, const char *raw_path, const struct dat
             break;
         rc = journal_chunk(w.store, d, from, to, journal, why);
         if (rc == 0)
-            rc = raw_chunk(&w, d, from, to, raw, why);
+            rc = raw_chunk(&w.raw, d, from, to, raw, why);
+        if (rc == 0)
+            rc = raw_chunk(&w.raw_sealed, d, from, to, raw_sealed, why);
         if (rc == 0)
             rc = journal_chunk(w.enrolled, d, from, to, enrolled, why);
     }
     if (rc == 0)
         rc = check_rows(w.store->db, "the node's journal", journal->reports, why);
     if (rc == 0)
-        rc = check_rows(w.raw, "the raw table", raw->reports, why);
+        rc = check_rows(w.raw.db, "the raw table", raw->reports, why);
+    if (rc == 0)
+        rc = check_rows(w.raw_sealed.db, "the sealed raw table", raw_sealed->reports, why);
     if (rc == 0)
         rc = check_rows(w.enrolled->db, "the enrolled node's journal", enrolled->reports, why);
     writers_close(&w);
@@ -555,7 +594,8 @@ static int fail(const char *what, int rc, const struct sae_message *why)
 }
 
 static void print_results(size_t wanted, const struct run_result *journal,
-                          const struct run_result *raw, const struct run_result *enrolled)
+                          const struct run_result *raw, const struct run_result *enrolled,
+                          const struct run_result *raw_sealed)
 {
     if (journal->reports < wanted)
         printf("bench_journal: time budget reached after %zu reports\n", journal->reports);
@@ -571,6 +611,10 @@ static void print_results(size_t wanted, const struct run_result *journal,
     printf("journal add with the hub's sealed copies (a post with a bundle): %.0f reports/s; "
            "without: %.0f; ratio %.2f\n", enrolled_rate, journal_rate,
            enrolled_rate / journal_rate);
+    double sealed_rate = (double)raw_sealed->reports / raw_sealed->seconds;
+    printf("the same writes with the sensitive values sealed to the storage key (as the "
+           "journal stores them): %.0f reports/s; unsealed: %.0f; ratio %.2f\n", sealed_rate,
+           raw_rate, sealed_rate / raw_rate);
 }
 
 int main(void)
@@ -579,7 +623,7 @@ int main(void)
     struct dataset d = {0};
     char scratch[PATH_MAX], node_dir[PATH_MAX + 16], raw_path[PATH_MAX + 16];
     struct statfs fs;
-    struct run_result journal = {0}, raw = {0}, enrolled = {0};
+    struct run_result journal = {0}, raw = {0}, enrolled = {0}, raw_sealed = {0};
     size_t wanted = 0;
     if (hb_env_count("BENCH_REPORTS", REPORTS_DEFAULT, REPORTS_MAX, &wanted) != 0) {
         fprintf(stderr, "bench_journal: BENCH_REPORTS must be a number from 1 to %d\n",
@@ -605,7 +649,7 @@ int main(void)
                ? " (tmpfs: fsync is free here, set TMPDIR to a disk)"
                : "");
     fflush(stdout);
-    rc = run_both(node_dir, raw_path, &d, &journal, &raw, &enrolled, &why);
+    rc = run_both(node_dir, raw_path, &d, &journal, &raw, &enrolled, &raw_sealed, &why);
     dataset_free(&d);
     if (remove_tree(scratch) != 0 && rc == 0) {
         sae_message_set(&why, "cannot remove %s", scratch);
@@ -613,6 +657,6 @@ int main(void)
     }
     if (rc != 0)
         return fail("benchmark", rc, &why);
-    print_results(wanted, &journal, &raw, &enrolled);
+    print_results(wanted, &journal, &raw, &enrolled, &raw_sealed);
     return 0;
 }

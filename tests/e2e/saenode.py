@@ -237,7 +237,7 @@ VILLAGE = "Sumberanyar"
 VILLAGE_CODE = "35.13.12.2018"
 AUTHOR = "Siti"
 # The journal schema this sae-node writes (node/store/node_store.h NODE_SCHEMA_VERSION).
-NODE_SCHEMA_VERSION = 11
+NODE_SCHEMA_VERSION = 12
 
 
 def init(dir, village=VILLAGE, author=AUTHOR):
@@ -266,3 +266,19 @@ def unknown_id(existing=()):
 
 def mode(path):
     return os.stat(path).st_mode & 0o777
+
+
+def open_stored(post, stored):
+    """A value node.db keeps sealed to the post's storage key (STORAGE_KEYS.md section 5:
+    "sealed:" + URL-safe base64 of a sealed value), opened with the unclaimed secret the
+    post keeps in storage.key until a head holds it; a value that is not sealed as it is."""
+    import base64
+    import nacl.public
+    if stored is None or not stored.startswith("sealed:"):
+        return stored
+    with open(os.path.join(post, "storage.key"), "rb") as f:
+        secret = nacl.public.PrivateKey(f.read())
+    body = stored[len("sealed:"):]
+    sealed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    assert sealed[0] == 1
+    return nacl.public.SealedBox(secret).decrypt(sealed[5:]).decode("utf-8")

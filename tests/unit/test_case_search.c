@@ -14,6 +14,9 @@
 #include <sys/stat.h>
 
 #include "store/case_search.h"
+#include "store/storage_key.h"
+#include "store/value_seal.h"
+#include "sae/sae_secure_mem.h"
 #include "unit_support.h"
 
 static void add_named(struct node_store *store, const char *name, const char *narrative,
@@ -29,15 +32,54 @@ static void add_named(struct node_store *store, const char *name, const char *na
     unit_add(store, "case", sets, id);
 }
 
-static struct case_search_page *search(struct node_store *store, struct case_search_query q)
+/* A search as a signed-in staff member makes it: with the storage key lent (here the
+ * unclaimed secret of a post without staff). */
+static struct case_search_page *search_with(struct node_store *store, struct case_search_query q,
+                                            bool key)
 {
     static struct case_search_page page;
     struct sae_message why = {{0}};
+    unsigned char *secret = NULL;
     memset(&page, 0, sizeof page);
+    if (key) {
+        assert_int_equal(storage_key_unclaimed(store, &secret), 0);
+        node_store_lend_secret(store, secret);
+    }
     int rc = case_search(store, &q, &page, &why);
+    node_store_lend_secret(store, NULL);
+    sae_secure_free(secret);
     if (rc != 0)
         fail_msg("case_search: %d %s", rc, why.text);
     return &page;
+}
+
+static struct case_search_page *search(struct node_store *store, struct case_search_query q)
+{
+    return search_with(store, q, true);
+}
+
+/* Without a key (no one signed in) names and narratives are sealed: the search does not
+ * find by them and the list masks the name; the registration number still finds the case. */
+static void test_without_a_key_names_are_masked(void **state)
+{
+    struct unit_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    add_named(f->store, "Siti Aminah", "Dipukul ayah tiri", "high", "2026-10-01", id);
+    struct case_search_page *p = search_with(f->store, (struct case_search_query){.term = "aminah"},
+                                             false);
+    assert_int_equal(p->total, 0);
+    p = search_with(f->store, (struct case_search_query){.term = "ayah"}, false);
+    assert_int_equal(p->total, 0);
+    p = search_with(f->store, (struct case_search_query){0}, false);
+    assert_int_equal(p->total, 1);
+    assert_string_equal(p->rows[0].name, VALUE_SEAL_MASK);
+    char number[40];
+    snprintf(number, sizeof number, "%s", p->rows[0].registration);
+    p = search_with(f->store, (struct case_search_query){.term = number}, false);
+    assert_int_equal(p->total, 1);
+    p = search(f->store, (struct case_search_query){.term = "aminah"});
+    assert_int_equal(p->total, 1);
+    assert_string_equal(p->rows[0].name, "Siti Aminah");
 }
 
 static void refused(struct node_store *store, struct case_search_query q, const char *says)
@@ -215,6 +257,7 @@ int main(void)
         T(test_filters_in_peoples_words),
         T(test_paging_with_total),
         T(test_a_field_under_review),
+        T(test_without_a_key_names_are_masked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

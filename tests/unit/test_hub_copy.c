@@ -15,6 +15,9 @@
 #include "sae/sae_envelope.h"
 #include "store/sync_state.h"
 #include "sae/sae_sealed.h"
+#include "sae/sae_secure_mem.h"
+#include "store/storage_key.h"
+#include "store/value_seal.h"
 #include "sae/sae_wipe.h"
 #include "unit_support.h"
 
@@ -23,7 +26,22 @@
 struct copy_fixture {
     struct unit_fixture unit;
     unsigned char hub_pk[32], hub_sk[32];
+    unsigned char *storage_secret; /* lent to the store while a staff member is signed in */
 };
+
+/* A staff member signs in (the storage key lent to the store) or out. */
+static void sign_in(struct copy_fixture *f)
+{
+    assert_int_equal(storage_key_unclaimed(f->unit.store, &f->storage_secret), 0);
+    node_store_lend_secret(f->unit.store, f->storage_secret);
+}
+
+static void sign_out(struct copy_fixture *f)
+{
+    node_store_lend_secret(f->unit.store, NULL);
+    sae_secure_free(f->storage_secret);
+    f->storage_secret = NULL;
+}
 
 static int setup(void **state)
 {
@@ -41,6 +59,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct copy_fixture *f = *state;
+    sign_out(f);
     void *unit = malloc(sizeof f->unit);
     assert_non_null(unit);
     memcpy(unit, &f->unit, sizeof f->unit);
@@ -84,7 +103,15 @@ static size_t copies(struct copy_fixture *f, char fields[][32], char *opened[], 
         if (sealed) {
             assert_int_equal(sae_sealed_open(f->hub_pk, f->hub_sk, sealed, len, &opened[n],
                                              &plain_len), 0);
-            assert_string_equal(opened[n], (const char *)sqlite3_column_text(stmt, 1));
+            unsigned char *secret = NULL;
+            char *value = NULL;
+            assert_int_equal(storage_key_unclaimed(f->unit.store, &secret), 0);
+            assert_int_equal(value_seal_open(f->unit.store->storage_public, secret,
+                                             (const char *)sqlite3_column_text(stmt, 1),
+                                             &value), 0);
+            assert_string_equal(opened[n], value);
+            sae_wipe_free_string(value);
+            sae_secure_free(secret);
         }
         n++;
     }
@@ -111,7 +138,11 @@ static void test_copies_once_the_hub_key_is_known(void **state)
     char id[SAE_ID_TEXT_LEN + 1];
     add_marked_case(f->unit.store, id);
     expect_copies_of_sensitive_only(f, 0, false);
+    /* Values written before the bundle are kept sealed to the storage key: the copies are
+     * made from them when a signed-in staff member's key is at hand. */
+    sign_in(f);
     save_bundle(f);
+    sign_out(f);
     expect_copies_of_sensitive_only(f, 0, true);
     add_marked_case(f->unit.store, id);
     expect_copies_of_sensitive_only(f, 0, true);
@@ -173,9 +204,38 @@ static void test_batch_sends_copies_and_ack_drops_them(void **state)
     assert_int_equal(sync_state_observe_held_seq(f->unit.store, 0, &lowered), 0);
     assert_int_equal(node_store_commit(f->unit.store), 0);
     assert_true(lowered);
+    /* Sealing again needs the storage key: without a signed-in staff member the batch stops
+     * before the first sensitive change. */
+    size_t before = next_batch(f, &batch);
+    assert_true(before < n);
+    for (size_t i = 0; i < before; i++)
+        assert_false(hub_copy_sensitive(batch[i].kind, batch[i].field));
+    sae_wipe_free_changes(batch, before);
+    sign_in(f);
     assert_int_equal(next_batch(f, &batch), n);
     expect_sealed_in_batch(f, batch, n);
     sae_wipe_free_changes(batch, n);
+}
+
+/* A bundle saved with no one signed in: the values written before it have no copy and the
+ * push stops before the first of them (changes before it go); a sign-in sends them. */
+static void test_changes_before_the_bundle_wait_for_a_key(void **state)
+{
+    struct copy_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    struct sae_change *batch = NULL;
+    add_marked_case(f->unit.store, id);
+    save_bundle(f);
+    expect_copies_of_sensitive_only(f, 0, false);
+    size_t n = next_batch(f, &batch);
+    for (size_t i = 0; i < n; i++)
+        assert_false(hub_copy_sensitive(batch[i].kind, batch[i].field));
+    sae_wipe_free_changes(batch, n);
+    sign_in(f);
+    size_t all = next_batch(f, &batch);
+    assert_true(all > n);
+    expect_sealed_in_batch(f, batch, all);
+    sae_wipe_free_changes(batch, all);
 }
 
 int main(void)
@@ -186,6 +246,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_copies_once_the_hub_key_is_known, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_batch_sends_copies_and_ack_drops_them, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_changes_before_the_bundle_wait_for_a_key, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,9 @@ static const struct msg_pair POST_MESSAGES[MSG_COUNT] = {
     [MSG_POST_ROLE_HEAD] = {"Kepala pos", "Head of post"},
     [MSG_POST_ROLE_STAFF] = {"Petugas", "Staff"},
     [MSG_POST_ADD_STAFF] = {"Tambah petugas", "Add staff"},
+    /* A sensitive value read without the storage key (node store/value_seal.h). */
+    [MSG_POST_MASKED] = {"\u2022\u2022\u2022\u2022 (masuk untuk melihat)",
+                         "\u2022\u2022\u2022\u2022 (sign in to see)"},
     [MSG_POST_STAFF_ADDED] = {"Petugas ditambahkan. Berikan frasa sandi sekali pakai ini "
                               "kepadanya secara langsung:",
                               "Staff added. Give them this one-time passphrase in person:"},

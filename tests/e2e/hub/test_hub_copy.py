@@ -52,7 +52,9 @@ def assert_copies_of_sensitive_values(hub, post):
     assert {r[1] for r in sensitive} == SENSITIVE, rows
     for _, field, value, sealed in rows:
         if field in SENSITIVE:
-            assert sealed is not None and open_copy(hub.dir, sealed) == value, field
+            assert value.startswith("sealed:"), field  # kept sealed to the storage key
+            assert sealed is not None and open_copy(hub.dir, sealed) == \
+                saenode.open_stored(post, value), field
             assert MARKER.encode() not in sealed
         else:
             assert sealed is None, field
@@ -118,7 +120,10 @@ def test_a_journal_from_before_migration_11_gets_copies_of_its_unsent_values(tmp
     rows = journal(post)
     box = nacl.public.SealedBox(hub_key)
     sensitive = [r for r in rows if r[1] in SENSITIVE]
-    assert sensitive and all(box.decrypt(bytes(r[3][5:])).decode() == r[2] for r in sensitive)
+    # Migration 11 made the copies from the plaintext; migration 12 then sealed the values.
+    assert sensitive and all(box.decrypt(bytes(r[3][5:])).decode() ==
+                             saenode.open_stored(post, r[2]) for r in sensitive)
+    assert all(r[2].startswith("sealed:") for r in sensitive)
     assert all(r[3] is None for r in rows if r[1] not in SENSITIVE)
     # The journal stays append-only in all it records: only the copy may change in place.
     with sqlite3.connect(os.path.join(post, "node.db")) as db:
