@@ -103,8 +103,9 @@ class Device:
     def state(self):
         """{(report, field): (value, version, origin)}: what the device shows (field_shown:
         the hub's standing version where a field is under review)."""
-        return {(r, f): (v, ver, o) for r, f, v, ver, o in self.db_rows(
-            "SELECT report_id, field, value, version, origin FROM field_shown")}
+        return {(r, f): (saenode.open_stored(self.dir, v), ver, o)
+                for r, f, v, ver, o in self.db_rows(
+                    "SELECT report_id, field, value, version, origin FROM field_shown")}
 
     def reviews(self):
         """{(report, field): (standing, latest)}: the hub's open reviews the device keeps."""
@@ -112,10 +113,12 @@ class Device:
 
     def own_changes(self):
         """The device's own journal: [(seq, report, field, value, version, base)]."""
-        return self.db_rows(
-            "SELECT seq, report_id, field, value, version, base_version, base_origin"
-            " FROM journal WHERE origin = ? AND origin_seq IS NULL ORDER BY seq",
-            (self.origin,))
+        # Sensitive values are sealed on disk: opened as the post opens them.
+        return [(seq, r, f, saenode.open_stored(self.dir, v)) + tuple(rest)
+                for seq, r, f, v, *rest in self.db_rows(
+                    "SELECT seq, report_id, field, value, version, base_version, base_origin"
+                    " FROM journal WHERE origin = ? AND origin_seq IS NULL ORDER BY seq",
+                    (self.origin,))]
 
     def visible(self, kinds=None):
         """Reports this device lists as not deleted: [(id, kind)]."""

@@ -316,9 +316,12 @@ def check_everything(w, seed):
         assert status["last_error"] is None, (seed, name, status)
         origin = int(status["origin"], 16)
         origins[name] = origin
-        own = journal_rows(post, "SELECT coalesce(origin_seq, seq), report_id, field, value,"
-                           " version, base_version, base_origin, seen_cursor FROM journal"
-                           " WHERE origin = ?", (origin,))
+        # Sensitive values are sealed on disk: opened as the post opens them.
+        own = [(seq, r, f, saenode.open_stored(post, v)) + tuple(rest)
+               for seq, r, f, v, *rest in journal_rows(
+                   post, "SELECT coalesce(origin_seq, seq), report_id, field, value,"
+                   " version, base_version, base_origin, seen_cursor FROM journal"
+                   " WHERE origin = ?", (origin,))]
         assert journal_rows(post, "SELECT count(*) FROM journal") == [(status["changes"],)]
         mine = [tuple(r[1:]) for r in at_hub_all if r[0] == origin]
         assert sorted(mine) == sorted(own), "seed %d: %s wrote %d changes, the hub holds " \
@@ -367,7 +370,8 @@ def check_everything(w, seed):
             assert sorted(shown["under_review"]) == sorted(f for r, f in reviews if r == rid), \
                 (seed, name, rid, shown)
         # What the post shows, set elements and versions included, and the reviews it keeps.
-        shown_rows = {(r, f): (v, ver, o) for r, f, v, ver, o in journal_rows(
+        shown_rows = {(r, f): (saenode.open_stored(post, v), ver, o)
+                      for r, f, v, ver, o in journal_rows(
             post, "SELECT report_id, field, value, version, origin FROM field_shown")}
         at_hub_rows = hub_village_versions(hub, village)
         assert shown_rows == at_hub_rows, "seed %d: %s shows other values:\n%s" % (
