@@ -233,6 +233,13 @@ def test_backup_under_a_running_post_and_console_restores_consistent(console_hub
             listed = hubproc.Hub(target).admin_json("reports", "list")
             assert len(listed) >= 20
             assert not os.path.exists(str(target / "hub.db.restore"))
+        # The loop's rounds are its own (interval 1 s): give it up to a minute to send what
+        # was written during the backups (a clean root finished the four rounds before its
+        # loop had pushed any of it), rather than assume it already has.
+        deadline = time.monotonic() + 60
+        while len(hub.query("SELECT DISTINCT report_id FROM change")) <= 20 and \
+                time.monotonic() < deadline:
+            time.sleep(0.2)
     finally:
         stop.set()
         reader.join(timeout=60)
