@@ -124,6 +124,12 @@ static unsigned backoff_seconds(unsigned failures, unsigned retry_after)
     return delay < retry_after ? retry_after : delay;
 }
 
+unsigned sync_loop_wait_after_change(unsigned planned_s, long waited_ms)
+{
+    unsigned soon = (unsigned)(waited_ms / SAE_MS_PER_SECOND) + SYNC_LOOP_CHANGE_DELAY_S;
+    return soon < planned_s ? soon : planned_s; /* a change never puts the round off */
+}
+
 /* Waits up to seconds, ending early on a stop or a wake, or (when wake_on_change) on a new
  * local change, which is then given SYNC_LOOP_CHANGE_DELAY_S to be joined by the next ones. */
 static void wait_round(struct sync_loop *loop, unsigned seconds, bool wake_on_change)
@@ -136,7 +142,7 @@ static void wait_round(struct sync_loop *loop, unsigned seconds, bool wake_on_ch
         nanosleep(&tick, NULL);
         if (wake_on_change && waited % SAE_MS_PER_SECOND == 0 &&
             last_own_seq(loop->store) > seen) {
-            seconds = (unsigned)(waited / SAE_MS_PER_SECOND) + SYNC_LOOP_CHANGE_DELAY_S;
+            seconds = sync_loop_wait_after_change(seconds, waited);
             wake_on_change = false;
         }
     }

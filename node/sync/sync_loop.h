@@ -22,6 +22,10 @@
 /* A local change is sent this long after it was made (changes made together go together). */
 #define SYNC_LOOP_CHANGE_DELAY_S 5
 
+/* The length of a wait planned for planned_s once a local change is seen waited_ms into it:
+ * the change goes SYNC_LOOP_CHANGE_DELAY_S later, so that the next ones join it. */
+unsigned sync_loop_wait_after_change(unsigned planned_s, long waited_ms);
+
 typedef void (*sync_loop_log_fn)(void *context, const char *line);
 
 struct sync_loop_config {
