@@ -6,6 +6,7 @@
 #include "store/hub_store.h"
 #include "store/hub_summary.h"
 #include "store/node_report.h"
+#include "store/sealed_values.h"
 
 /* Numbered migrations: entry i takes user_version from i to i + 1. Append only. */
 static const char *const migrations[] = {
@@ -282,11 +283,15 @@ static const char *const migrations[] = {
     ("ALTER TABLE account ADD COLUMN key_wrap BLOB;"
      "ALTER TABLE node ADD COLUMN storage_public_key BLOB;"
      "PRAGMA user_version = 10;"),
+    /* 11: sensitive values kept only sealed (store/sealed_values.h): the copies to the
+     * district key and to each device's storage key, and the grants a device is owed. */
+    (SEALED_VALUES_MIGRATION
+     "PRAGMA user_version = 11;"),
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL, NULL, NULL,
-                                               NULL, NULL, NULL};
+                                               NULL, NULL, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");

@@ -436,6 +436,8 @@ static void test_migration_fills_the_summary(void **state)
                                  /* and migration 10's columns (the district key) */
                                  " ALTER TABLE account DROP COLUMN key_wrap;"
                                  " ALTER TABLE node DROP COLUMN storage_public_key;"
+                                 /* and migration 11's tables (sealed values) */
+                                 " DROP TABLE sealed_value; DROP TABLE value_grant;"
                                  " PRAGMA user_version = 5"), 0);
     hub_store_close(f->world.store);
     f->world.store = NULL;

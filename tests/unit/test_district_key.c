@@ -129,6 +129,7 @@ static void test_migration_from_schema_9(void **state)
     assert_int_equal(hub_account_add(f->store, SARI, HUB_ROLE_COORDINATOR, NULL, HASH, 1), 0);
     assert_int_equal(sae_db_exec(f->store->db, "ALTER TABLE account DROP COLUMN key_wrap;"
                                                " ALTER TABLE node DROP COLUMN storage_public_key;"
+                                               " DROP TABLE sealed_value; DROP TABLE value_grant;"
                                                " PRAGMA user_version = 9"), 0);
     hub_store_close(f->store);
     f->store = NULL;

@@ -1,0 +1,89 @@
+/* Sensitive values at the hub, sealed (sealed_values.h). */
+#include "store/sealed_values.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sae/sae_db.h"
+#include "sae/sae_sealed.h"
+
+int sealed_values_put(struct hub_store *store, int64_t change, uint64_t holder,
+                      const uint8_t *sealed, size_t len)
+{
+    static const char sql[] =
+        "INSERT OR REPLACE INTO sealed_value(change, holder, sealed) VALUES (?1, ?2, ?3)";
+    if (!sealed || len == 0 || len > SAE_SEALED_MAX_BYTES)
+        return SAE_EINVAL;
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, change);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, (int64_t)holder);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 3, sealed, len);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}
+
+static int column_copy(sqlite3_stmt *stmt, uint8_t **out, size_t *out_len)
+{
+    int len = sqlite3_column_bytes(stmt, 0);
+    const void *bytes = sqlite3_column_blob(stmt, 0);
+    if (len <= 0 || !bytes || (size_t)len > SAE_SEALED_MAX_BYTES)
+        return SAE_ECORRUPT;
+    uint8_t *copy = malloc((size_t)len);
+    if (!copy)
+        return SAE_ENOMEM;
+    memcpy(copy, bytes, (size_t)len);
+    *out = copy;
+    *out_len = (size_t)len;
+    return 0;
+}
+
+int sealed_values_get(struct hub_store *store, int64_t change, uint64_t holder, uint8_t **out,
+                      size_t *out_len)
+{
+    static const char sql[] = "SELECT sealed FROM sealed_value WHERE change = ?1 AND holder = ?2";
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, change);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, (int64_t)holder);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == 0)
+        rc = SAE_ENOTFOUND;
+    if (rc == SAE_DB_ROW)
+        rc = column_copy(stmt, out, out_len);
+    sae_db_reset(stmt);
+    return rc;
+}
+
+int sealed_values_copy(struct hub_store *store, int64_t from_change, int64_t to_change)
+{
+    static const char sql[] = "INSERT OR REPLACE INTO sealed_value(change, holder, sealed)"
+                              " SELECT ?2, holder, sealed FROM sealed_value WHERE change = ?1";
+    const int64_t params[] = {from_change, to_change};
+    return hub_store_run(store, sql, params, 2);
+}
+
+int sealed_values_erase_report(struct hub_store *store, const char *report_id,
+                               int64_t *deleted)
+{
+    static const char sql[] = "DELETE FROM sealed_value WHERE change IN"
+                              " (SELECT seq FROM change WHERE report_id = ?1)";
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, report_id);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    if (rc == 0)
+        *deleted = sae_db_changes(store->db);
+    return rc;
+}
