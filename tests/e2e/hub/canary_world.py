@@ -325,10 +325,12 @@ def run_scenario(w, a1_case):
     assert show_as_head(w.m, a2_case)["victim_name"] == decided
     assert show_as_head(w.b1r, b1_case)["narrative"] == \
         [m for m, what in c.labels.items() if what.startswith("district cli")][0]
-    hub.ok("export", "--format", "csv", "--variant", "full", "-o",
-           os.path.join(w.aside, "export.csv"))
-    with open(os.path.join(w.aside, "export.csv"), encoding="utf-8-sig") as f:
-        export = f.read()
+    # The coordinator's full export from the console (her session holds the district key).
+    r = siti.get("/console/export?format=csv&variant=full")
+    assert r.status_code == 200, r.text[:500]
+    with open(os.path.join(w.aside, "export.csv"), "wb") as f:
+        f.write(r.content)
+    export = r.content.decode("utf-8-sig")
     assert [m for m, what in c.labels.items() if what == "a1 app case.victim_name"][0] in export
     # a2 is revoked: its next contact wipes it (its directory as it was is kept first).
     shutil.copytree(w.a2, os.path.join(w.running, "a2-before-revocation"))
