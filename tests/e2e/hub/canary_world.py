@@ -328,7 +328,9 @@ def run_scenario(w, a1_case):
     # The coordinator's full export from the console (her session holds the district key).
     r = siti.get("/console/export?format=csv&variant=full")
     assert r.status_code == 200, r.text[:500]
-    with open(os.path.join(w.aside, "export.csv"), "wb") as f:
+    fd = os.open(os.path.join(w.aside, "export.csv"), os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                 0o600)  # survivors' data, as the programs write exports
+    with os.fdopen(fd, "wb") as f:
         f.write(r.content)
     export = r.content.decode("utf-8-sig")
     assert [m for m, what in c.labels.items() if what == "a1 app case.victim_name"][0] in export
