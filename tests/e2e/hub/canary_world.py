@@ -9,7 +9,8 @@ moment, leaving behind every directory, backup and log the programs wrote.
   on the command line; m (Sumberanyar) an existing plaintext journal (fixture
   node-schema-8, migrated at its first open), enrolled. Every post has a head of post who
   holds its storage key, so no `storage.key` is left: what P1 speaks of.
-- The district edits a1's case on the console's form and b1's on the command line; a2 and m
+- The district edits a1's case on the console's form and b1's on the command line; the
+  puskesmas (a partner account) answers a1's referral with its service note; a2 and m
   edit one name apart, and a coordinator decides the conflict with a value of her own on the
   console's API.
 - Backups (with their passphrase) of a1 while it serves, of b1, and of the hub while it
@@ -96,12 +97,14 @@ def add_head(post):
 
 
 def write_events(post, case, marks):
-    """A service, a referral and a shelter stay of case, each sensitive field marked."""
+    """A service, a referral (to the puskesmas) and a shelter stay of case, each sensitive
+    field marked; returns the referral's id."""
     saenode.add_service(post, case, **marks["service"])
-    saenode.add_referral(post, case, **marks["referral"])
+    referral = saenode.add_referral(post, case, **marks["referral"])
     values = {"case_id": case, "admission_date": "2026-01-08"}
     values.update(marks["shelter_stay"])
     saenode.ok(["add", "shelter_stay"] + saenode.set_args("shelter_stay", values), dir=post)
+    return referral
 
 
 def write_everything(post, marks):
@@ -162,6 +165,7 @@ def migrated_hub(tmp_path, canaries):
     hub = hubproc.Hub(d).start()
     hub.passwords = {name: hub.add_account(name, role) for name, role in
                      (("siti", "coordinator"), ("budi", "operator"), ("rina", "admin"))}
+    hub.passwords["mitra"] = hub.add_account("mitra", "partner", agency="puskesmas")
     hub.ok("keys", "init-recovery")
     assert not os.path.exists(os.path.join(d, "district.key"))
     return hub
@@ -196,7 +200,7 @@ def app_post(hub, tmp_path, canaries):
     case = [posted_case(head, form)]
     # Consent to share: the district's full export then carries her values (the control).
     saenode.ok(["edit", case[0], "--set", "consent_share=true"], dir=app.dir)
-    write_events(app.dir, case[0], marks)
+    app.referral = write_events(app.dir, case[0], marks)
     return app, case[0], head
 
 
@@ -225,6 +229,16 @@ def district_edits(hub, a1_case, b1_case, canaries):
     hub.ok("reports", "edit", b1_case, "--set-file",
            "narrative=%s" % saenode.value_file(narrative), "--by", "siti")
     return siti
+
+
+def partner_answers(hub, referral, canaries):
+    """The puskesmas accepts a1's referral and reports it done with its service note."""
+    mitra = signed_in(hub, "mitra")
+    for answer in ({"answer": "accepted"},
+                   {"answer": "done", "note": canaries.one("partner answer referral.note")}):
+        r = mitra.api("POST", "/referrals/answer", dict(answer, id=referral))
+        assert r.status_code == 200, r.text
+    return answer["note"]
 
 
 def conflict_and_resolution(hub, siti, a2, m, case, canaries):
@@ -298,6 +312,7 @@ def run_scenario(w, a1_case):
     for post in (w.a2, w.m):
         posts.sync(post)  # each receives the others' reports of the village
     siti = district_edits(hub, a1_case, b1_case, c)
+    service_note = partner_answers(hub, w.app.referral, c)
     decided = conflict_and_resolution(hub, siti, w.a2, w.m, a2_case, c)
     # Backups while the app and the hub serve; b1 writes on after its own.
     backup(w.a1, os.path.join(w.backups, "a1.saebak"))
@@ -323,6 +338,10 @@ def run_scenario(w, a1_case):
     wait_sent(w.a1, "the edits")
     # What the programs show proves the markers went where the scenario says.
     assert show_as_head(w.m, a2_case)["victim_name"] == decided
+    deadline = time.monotonic() + 60
+    while show_as_head(w.a1, w.app.referral)["service_note"] != service_note:
+        assert time.monotonic() < deadline, "the partner's answer did not reach the post app"
+        time.sleep(0.5)
     assert show_as_head(w.b1r, b1_case)["narrative"] == \
         [m for m, what in c.labels.items() if what.startswith("district cli")][0]
     # The coordinator's full export from the console (her session holds the district key).
