@@ -185,9 +185,9 @@ def migrated_post(hub, tmp_path, canaries):
     return d
 
 
-def app_post(hub, tmp_path, canaries):
+def app_post(hub, app, canaries):
     """a1: the post app, enrolled, serving with its loop; a case through the app's form."""
-    app = node_app.PostApp(str(tmp_path / "a1")).add_staff(HEAD, HEAD_PASS, role="head")
+    app.add_staff(HEAD, HEAD_PASS, role="head")
     saenode.ok(["config", "author", "Staf a1"], dir=app.dir)
     posts.enroll(hub, app.dir, "a1")
     app.start(interval=1)
@@ -201,7 +201,7 @@ def app_post(hub, tmp_path, canaries):
     # Consent to share: the district's full export then carries her values (the control).
     saenode.ok(["edit", case[0], "--set", "consent_share=true"], dir=app.dir)
     app.referral = write_events(app.dir, case[0], marks)
-    return app, case[0], head
+    return case[0], head
 
 
 def posted_case(client, form):
@@ -273,12 +273,13 @@ def build(tmp_path):
     for d in (w.aside, w.backups, w.logs):
         os.makedirs(d, mode=0o700)
     w.hub = hub = migrated_hub(tmp_path, c)
-    w.m = migrated_post(hub, tmp_path, c)
-    w.a2 = enrolled_with_head(hub, tmp_path, "a2")
-    w.b1 = enrolled_with_head(hub, tmp_path, "b1", OTHER_VILLAGE)
-    w.app, a1_case, head = app_post(hub, tmp_path, c)
+    w.app = node_app.PostApp(str(tmp_path / "a1"))
     w.a1 = w.app.dir
     try:
+        w.m = migrated_post(hub, tmp_path, c)
+        w.a2 = enrolled_with_head(hub, tmp_path, "a2")
+        w.b1 = enrolled_with_head(hub, tmp_path, "b1", OTHER_VILLAGE)
+        a1_case, head = app_post(hub, w.app, c)
         run_scenario(w, a1_case)
         # While everything still runs: WAL and shared memory as the programs leave them.
         for name, d in (("hub", hub.dir), ("a1", w.a1), ("m", w.m), ("b1r", w.b1r)):
