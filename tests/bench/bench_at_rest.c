@@ -16,7 +16,7 @@
  *   storage key as they are stored.
  *
  * BENCH_REPORTS sets the reports added and the cases pulled (default 2,000; BENCH_SMOKE=1:
- * 20); BENCH_HUB_BATCHES the hub's batches per side (default 6; BENCH_SMOKE=1: 1). Nothing
+ * 20); BENCH_HUB_BATCHES the hub's batches per side (default 20; BENCH_SMOKE=1: 1). Nothing
  * asserts a time; every change is checked to have landed on each side. */
 #include <curl/curl.h>
 #include <sodium.h>
@@ -42,7 +42,7 @@
 #define REPORTS_SMOKE 20
 #define REPORTS_MAX 100000
 #define ADD_CHUNK 50 /* reports one side adds before the other takes its turn */
-#define HUB_BATCHES_DEFAULT 6
+#define HUB_BATCHES_DEFAULT 20
 #define HUB_BATCHES_MAX 100
 #define HUB_CHANGES 1000
 #define VILLAGE "35.13.12.2018" /* Sumberanyar (Paiton) */
