@@ -268,9 +268,11 @@ def enrolled_with_head(hub, tmp_path, name, village=saenode.VILLAGE):
 def build(tmp_path):
     c = Canaries()
     w = SimpleNamespace(canaries=c, tmp=tmp_path, aside=str(tmp_path / "aside"),
-                        backups=str(tmp_path / "backups"), logs=str(tmp_path / "logs"),
+                        posts_out=str(tmp_path / "posts-out"), hub_out=str(tmp_path / "hub-out"),
                         running=str(tmp_path / "running"))
-    for d in (w.aside, w.backups, w.logs):
+    # Where the posts' and the hub's backups and logs go: searched whole, so a temporary file
+    # a backup left beside its FILE is searched too.
+    for d in (w.aside, w.posts_out, w.hub_out):
         os.makedirs(d, mode=0o700)
     w.hub = hub = migrated_hub(tmp_path, c)
     w.app = node_app.PostApp(str(tmp_path / "a1"))
@@ -288,17 +290,14 @@ def build(tmp_path):
     finally:
         app_rc = w.app.stop()
         hub_rc = hub.stop()
-        with open(os.path.join(w.logs, "post-app.log"), "wb") as f:
+        with open(os.path.join(w.posts_out, "post-app.log"), "wb") as f:
             f.write(b"".join(w.app.log))
-        with open(os.path.join(w.logs, "hub-serve.log"), "wb") as f:
+        with open(os.path.join(w.hub_out, "hub-serve.log"), "wb") as f:
             f.write(hub.log_text())
     assert (app_rc, hub_rc) == (0, 0), (w.app.log_text()[-2000:], hub.log_text()[-2000:])
-    w.post_roots = [w.a1, w.a2, w.b1, w.b1r, w.m, os.path.join(w.backups, "a1.saebak"),
-                    os.path.join(w.backups, "b1.saebak"), os.path.join(w.logs, "post-app.log")] + \
-        [os.path.join(w.running, n) for n in ("a1", "m", "b1r", "a2-before-revocation")] + \
-        [os.path.join(w.logs, "b1r-run.log")]
-    w.hub_roots = [hub.dir, w.hub_restored, os.path.join(w.backups, "hub.saebak"),
-                   os.path.join(w.logs, "hub-serve.log"), os.path.join(w.running, "hub")]
+    w.post_roots = [w.a1, w.a2, w.b1, w.b1r, w.m, w.posts_out] + \
+        [os.path.join(w.running, n) for n in ("a1", "m", "b1r", "a2-before-revocation")]
+    w.hub_roots = [hub.dir, w.hub_restored, w.hub_out, os.path.join(w.running, "hub")]
     return w
 
 
@@ -316,22 +315,22 @@ def run_scenario(w, a1_case):
     service_note = partner_answers(hub, w.app.referral, c)
     decided = conflict_and_resolution(hub, siti, w.a2, w.m, a2_case, c)
     # Backups while the app and the hub serve; b1 writes on after its own.
-    backup(w.a1, os.path.join(w.backups, "a1.saebak"))
+    backup(w.a1, os.path.join(w.posts_out, "a1.saebak"))
     posts.sync(w.b1)
-    backup(w.b1, os.path.join(w.backups, "b1.saebak"))
-    res = hub.backup(os.path.join(w.backups, "hub.saebak"))
+    backup(w.b1, os.path.join(w.posts_out, "b1.saebak"))
+    res = hub.backup(os.path.join(w.hub_out, "hub.saebak"))
     assert res.returncode == 0, res
     write_everything(w.b1, c.every_field("b1 after its backup"))
     posts.sync(w.b1)
     # b1's laptop is lost: its backup restored onto a new one, which records and syncs.
     w.b1r = str(w.tmp / "b1r")
-    res = saenode.run(["restore", os.path.join(w.backups, "b1.saebak"), w.b1r],
+    res = saenode.run(["restore", os.path.join(w.posts_out, "b1.saebak"), w.b1r],
                       input=(PASSPHRASE + "\n").encode())
     assert res.rc == 0, res
     write_everything(w.b1r, c.every_field("b1 restored"))
-    run_until_sent(w.b1r, os.path.join(w.logs, "b1r-run.log"))
+    run_until_sent(w.b1r, os.path.join(w.posts_out, "b1r-run.log"))
     w.hub_restored = str(w.tmp / "hub-restored")
-    res = hubproc.restore(os.path.join(w.backups, "hub.saebak"), w.hub_restored)
+    res = hubproc.restore(os.path.join(w.hub_out, "hub.saebak"), w.hub_restored)
     assert res.returncode == 0, res
     hubproc.Hub(w.hub_restored).ok("reports", "list", "--json")
     for post in (w.a2, w.m):
@@ -353,7 +352,9 @@ def run_scenario(w, a1_case):
     with os.fdopen(fd, "wb") as f:
         f.write(r.content)
     export = r.content.decode("utf-8-sig")
-    assert [m for m, what in c.labels.items() if what == "a1 app case.victim_name"][0] in export
+    name = [m for m, what in c.labels.items() if what == "a1 app case.victim_name"][0]
+    assert name in export, "the coordinator's full export lacks the consented name %s: the " \
+        "district's copy of the values is lost or masked to her" % name
     # a2 is revoked: its next contact wipes it (its directory as it was is kept first).
     shutil.copytree(w.a2, os.path.join(w.running, "a2-before-revocation"))
     hub.revoke(origin(w.a2))
