@@ -5,8 +5,8 @@ moment, leaving behind every directory, backup and log the programs wrote.
 - The hub is an existing plaintext one (fixture hub-schema-2, migrated by the serve that
   opens it), given accounts and its recovery key, serving HTTPS on 127.0.0.1.
 - Posts: a1 (Sumberanyar) is the post app (`sae-node serve`, its loop syncing), its case
-  written through the app's form by its signed-in head; a2 (Sumberanyar) and b1 (Kalibuntu)
-  on the command line; m (Sumberanyar) an existing plaintext journal (fixture
+  written and later its story corrected through the app's forms by its signed-in head; a2
+  (Sumberanyar) and b1 (Kalibuntu) on the command line; m (Sumberanyar) an existing plaintext journal (fixture
   node-schema-8, migrated at its first open), enrolled. Every post has a head of post who
   holds its storage key, so no `storage.key` is left: what P1 speaks of.
 - The district edits a1's case on the console's form and b1's on the command line; the
@@ -74,6 +74,12 @@ class Canaries:
 
     def markers(self):
         return list(self.labels)
+
+    def of(self, what):
+        """The marker labelled what."""
+        found = [m for m, label in self.labels.items() if label == what]
+        assert len(found) == 1, (what, found)
+        return found[0]
 
 
 def copy_private(src, dst, names):
@@ -238,7 +244,6 @@ def partner_answers(hub, referral, canaries):
                    {"answer": "done", "note": canaries.one("partner answer referral.note")}):
         r = mitra.api("POST", "/referrals/answer", dict(answer, id=referral))
         assert r.status_code == 200, r.text
-    return answer["note"]
 
 
 def conflict_and_resolution(hub, siti, a2, m, case, canaries):
@@ -256,7 +261,6 @@ def conflict_and_resolution(hub, siti, a2, m, case, canaries):
                                                "action": "value", "value": decided,
                                                "note": "nama menurut KTP"})
     assert r.status_code == 200, r.text
-    return decided
 
 
 def enrolled_with_head(hub, tmp_path, name, village=saenode.VILLAGE):
@@ -282,7 +286,7 @@ def build(tmp_path):
         w.a2 = enrolled_with_head(hub, tmp_path, "a2")
         w.b1 = enrolled_with_head(hub, tmp_path, "b1", OTHER_VILLAGE)
         a1_case, head = app_post(hub, w.app, c)
-        run_scenario(w, a1_case)
+        run_scenario(w, a1_case, head)
         # While everything still runs: WAL and shared memory as the programs leave them.
         for name, d in (("hub", hub.dir), ("a1", w.a1), ("m", w.m), ("b1r", w.b1r)):
             shutil.copytree(d, os.path.join(w.running, name))
@@ -301,20 +305,42 @@ def build(tmp_path):
     return w
 
 
-def run_scenario(w, a1_case):
+def run_scenario(w, a1_case, head):
     c, hub = w.canaries, w.hub
-    a2_case = write_everything(w.a2, c.every_field("a2"))
-    b1_case = write_everything(w.b1, c.every_field("b1"))
+    w.a1_case = a1_case
+    w.a2_case = write_everything(w.a2, c.every_field("a2"))
+    w.b1_case = write_everything(w.b1, c.every_field("b1"))
     write_everything(w.m, c.every_field("m"))
     for post in (w.a2, w.b1, w.m):
         posts.sync(post)
     wait_sent(w.a1, "its case")
     for post in (w.a2, w.m):
         posts.sync(post)  # each receives the others' reports of the village
-    siti = district_edits(hub, a1_case, b1_case, c)
-    service_note = partner_answers(hub, w.app.referral, c)
-    decided = conflict_and_resolution(hub, siti, w.a2, w.m, a2_case, c)
-    # Backups while the app and the hub serve; b1 writes on after its own.
+    siti = district_edits(hub, a1_case, w.b1_case, c)
+    partner_answers(hub, w.app.referral, c)
+    conflict_and_resolution(hub, siti, w.a2, w.m, w.a2_case, c)
+    # The head corrects the story on the app's edit form (fields it does not post stay).
+    status, page = head.request("/case/edit", {
+        "csrf": head.csrf("/case/edit?id=" + a1_case), "id": a1_case,
+        "narrative": c.one("a1 app edit case.narrative")})
+    assert status == 303, page[:500]
+    backups_and_restores(w)
+    for post in (w.a2, w.m):
+        posts.sync(post)
+    wait_sent(w.a1, "the edits")
+    markers_travelled(w)
+    export_aside(w, siti)
+    # a2 is revoked: its next contact wipes it (its directory as it was is kept first).
+    shutil.copytree(w.a2, os.path.join(w.running, "a2-before-revocation"))
+    hub.revoke(origin(w.a2))
+    assert saenode.run(["sync"], dir=w.a2).rc == 3
+
+
+def backups_and_restores(w):
+    """Backups while the app and the hub serve; b1 writes on after its own, then its laptop
+    is lost: its backup is restored onto a new one, which records and sends with `run`. The
+    hub's backup is restored into a directory of its own, opened once."""
+    c, hub = w.canaries, w.hub
     backup(w.a1, os.path.join(w.posts_out, "a1.saebak"))
     posts.sync(w.b1)
     backup(w.b1, os.path.join(w.posts_out, "b1.saebak"))
@@ -322,7 +348,6 @@ def run_scenario(w, a1_case):
     assert res.returncode == 0, res
     write_everything(w.b1, c.every_field("b1 after its backup"))
     posts.sync(w.b1)
-    # b1's laptop is lost: its backup restored onto a new one, which records and syncs.
     w.b1r = str(w.tmp / "b1r")
     res = saenode.run(["restore", os.path.join(w.posts_out, "b1.saebak"), w.b1r],
                       input=(PASSPHRASE + "\n").encode())
@@ -333,29 +358,35 @@ def run_scenario(w, a1_case):
     res = hubproc.restore(os.path.join(w.hub_out, "hub.saebak"), w.hub_restored)
     assert res.returncode == 0, res
     hubproc.Hub(w.hub_restored).ok("reports", "list", "--json")
-    for post in (w.a2, w.m):
-        posts.sync(post)
-    wait_sent(w.a1, "the edits")
-    # What the programs show proves the markers went where the scenario says.
-    assert show_as_head(w.m, a2_case)["victim_name"] == decided
+
+
+def markers_travelled(w):
+    """What the posts show, opened with their head's passphrase, proves the markers went
+    where the scenario says: the coordinator's decision to m, the app's edit and the
+    partner's answer on a1 (its loop pulls every second), the district's edit to b1's
+    restored laptop."""
+    c = w.canaries
+    assert show_as_head(w.m, w.a2_case)["victim_name"] == \
+        c.of("district resolution case.victim_name")
+    assert show_as_head(w.a1, w.a1_case)["narrative"] == c.of("a1 app edit case.narrative")
     deadline = time.monotonic() + 60
-    while show_as_head(w.a1, w.app.referral)["service_note"] != service_note:
+    while show_as_head(w.a1, w.app.referral)["service_note"] != \
+            c.of("partner answer referral.note"):
         assert time.monotonic() < deadline, "the partner's answer did not reach the post app"
         time.sleep(0.5)
-    assert show_as_head(w.b1r, b1_case)["narrative"] == \
-        [m for m, what in c.labels.items() if what.startswith("district cli")][0]
-    # The coordinator's full export from the console (her session holds the district key).
+    assert show_as_head(w.b1r, w.b1_case)["narrative"] == \
+        c.of("district cli edit case.narrative")
+
+
+def export_aside(w, siti):
+    """The coordinator's full export from the console (her session holds the district key),
+    written aside: it must hold a1's consented name."""
     r = siti.get("/console/export?format=csv&variant=full")
     assert r.status_code == 200, r.text[:500]
     fd = os.open(os.path.join(w.aside, "export.csv"), os.O_WRONLY | os.O_CREAT | os.O_EXCL,
                  0o600)  # survivors' data, as the programs write exports
     with os.fdopen(fd, "wb") as f:
         f.write(r.content)
-    export = r.content.decode("utf-8-sig")
-    name = [m for m, what in c.labels.items() if what == "a1 app case.victim_name"][0]
-    assert name in export, "the coordinator's full export lacks the consented name %s: the " \
-        "district's copy of the values is lost or masked to her" % name
-    # a2 is revoked: its next contact wipes it (its directory as it was is kept first).
-    shutil.copytree(w.a2, os.path.join(w.running, "a2-before-revocation"))
-    hub.revoke(origin(w.a2))
-    assert saenode.run(["sync"], dir=w.a2).rc == 3
+    name = w.canaries.of("a1 app case.victim_name")
+    assert name in r.content.decode("utf-8-sig"), "the coordinator's full export lacks the " \
+        "consented name %s: the district's copy of the values is lost or masked to her" % name
