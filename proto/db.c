@@ -130,6 +130,11 @@ int sae_db_bind_null(sqlite3_stmt *stmt, int index)
     return mapped(sqlite3_bind_null(stmt, index));
 }
 
+int sae_db_bind_blob_or_null(sqlite3_stmt *stmt, int index, const void *bytes, size_t len)
+{
+    return bytes ? sae_db_bind_blob(stmt, index, bytes, len) : sae_db_bind_null(stmt, index);
+}
+
 int sae_db_bind_ints(sqlite3_stmt *stmt, int first, const int64_t *values, size_t count)
 {
     int rc = 0;
@@ -391,6 +396,17 @@ int sae_db_open_immutable(const char *path, sqlite3 **out)
     }
     *out = db;
     return 0;
+}
+
+/* SQLITE_OK alone does not say the WAL is empty: a checkpoint that found a reader on an
+ * older snapshot may copy part of the frames, or none, and leave the log as it was. */
+int sae_db_wal_truncate(sqlite3 *db)
+{
+    int log = -1, copied = -1;
+    int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &copied);
+    if (rc != SQLITE_OK)
+        return sae_db_error(rc);
+    return log == 0 ? 0 : SAE_EBUSY;
 }
 
 int sae_db_close(sqlite3 *db)

@@ -178,13 +178,7 @@ static int sessions_end_all(struct hub_store *store, const char *name)
  * and never fails the change, which is committed. */
 static void scrub_wal(struct hub_store *store)
 {
-    sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-}
-
-static int bind_wrap(sqlite3_stmt *stmt, int index, const unsigned char *key_wrap)
-{
-    return key_wrap ? sae_db_bind_blob(stmt, index, key_wrap, SAE_KEYWRAP_BYTES)
-                    : (sqlite3_bind_null(stmt, index) == SQLITE_OK ? 0 : SAE_EDB);
+    (void)sae_db_wal_truncate(store->db);
 }
 
 static int set_wrap(struct hub_store *store, const char *name, const unsigned char *key_wrap)
@@ -195,7 +189,7 @@ static int set_wrap(struct hub_store *store, const char *name, const unsigned ch
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 1, name);
     if (rc == 0)
-        rc = bind_wrap(stmt, 2, key_wrap);
+        rc = sae_db_bind_blob_or_null(stmt, 2, key_wrap, SAE_KEYWRAP_BYTES);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
@@ -248,7 +242,7 @@ int hub_account_upgrade(struct hub_store *store, const char *name, const char *o
     for (int i = 0; rc == 0 && i < 2; i++)
         rc = sae_db_bind_text(stmt, i + 1, texts[i]);
     if (rc == 0)
-        rc = bind_wrap(stmt, 3, key_wrap);
+        rc = sae_db_bind_blob_or_null(stmt, 3, key_wrap, SAE_KEYWRAP_BYTES);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 4, old_hash);
     if (rc == 0)

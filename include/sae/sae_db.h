@@ -25,6 +25,11 @@ int sae_db_open(const char *path, int flags, int busy_timeout_ms, sqlite3 **out)
 /* Opens path read-only as an immutable file: no lock is taken and no -wal or -shm is made,
  * so a file that may not be a finished database is looked at without being touched. */
 int sae_db_open_immutable(const char *path, sqlite3 **out);
+/* Checkpoints db's WAL into the file and truncates it to nothing, so no older copy of a page
+ * (a removed key wrap, a value scrubbed) stays in the -wal file. Waits up to the busy timeout
+ * for other connections; SAE_EBUSY when a reader or writer kept part of the WAL in use (the
+ * WAL then still holds what it held). */
+int sae_db_wal_truncate(sqlite3 *db);
 /* Closes db (NULL is allowed); SAE_EDB when SQLite refuses (a statement left unfinalized). */
 int sae_db_close(sqlite3 *db);
 
@@ -108,6 +113,8 @@ int sae_db_bind_int(sqlite3_stmt *stmt, int index, int64_t value);
 int sae_db_bind_text(sqlite3_stmt *stmt, int index, const char *text);
 int sae_db_bind_blob(sqlite3_stmt *stmt, int index, const void *bytes, size_t len);
 int sae_db_bind_null(sqlite3_stmt *stmt, int index);
+/* Binds len bytes, or SQL NULL when bytes is NULL (a key wrap that a row may lack). */
+int sae_db_bind_blob_or_null(sqlite3_stmt *stmt, int index, const void *bytes, size_t len);
 /* Binds values[i] to ?(first + i). */
 int sae_db_bind_ints(sqlite3_stmt *stmt, int first, const int64_t *values, size_t count);
 /* Binds texts[i] to ?(first + i) (NULL binds SQL NULL). */

@@ -34,14 +34,6 @@ int node_staff_name_check(const char *text)
 static const char add_sql[] = "INSERT INTO staff(name, role, passphrase_hash, created_ms, "
                               "key_wrap) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-/* A wrap, or NULL when key_wrap is NULL. */
-static int bind_wrap(sqlite3_stmt *stmt, int index, const unsigned char *key_wrap)
-{
-    if (!key_wrap)
-        return sqlite3_bind_null(stmt, index) == SQLITE_OK ? 0 : SAE_EDB;
-    return sae_db_bind_blob(stmt, index, key_wrap, SAE_KEYWRAP_BYTES);
-}
-
 int node_staff_add(struct node_store *store, const char *name, enum node_staff_role role,
                    const char *passphrase_hash, const unsigned char *key_wrap, int64_t now_ms)
 {
@@ -56,7 +48,7 @@ int node_staff_add(struct node_store *store, const char *name, enum node_staff_r
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 4, now_ms);
     if (rc == 0)
-        rc = bind_wrap(stmt, 5, key_wrap);
+        rc = sae_db_bind_blob_or_null(stmt, 5, key_wrap, SAE_KEYWRAP_BYTES);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
@@ -124,7 +116,7 @@ static int run_named(struct node_store *store, const char *sql, const char *name
     if (rc == 0 && hash)
         rc = sae_db_bind_text(stmt, 2, hash);
     if (rc == 0 && hash)
-        rc = bind_wrap(stmt, 3, key_wrap);
+        rc = sae_db_bind_blob_or_null(stmt, 3, key_wrap, SAE_KEYWRAP_BYTES);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
@@ -139,7 +131,7 @@ static int run_named(struct node_store *store, const char *sql, const char *name
  * so this is best effort and never fails the change, which is committed. */
 static void scrub_wal(struct node_store *store)
 {
-    sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    (void)sae_db_wal_truncate(store->db);
 }
 
 /* One write transaction: the hash and wrap change (or the row goes) and every session of the
@@ -192,7 +184,7 @@ int node_staff_upgrade(struct node_store *store, const char *name, const char *o
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 2, new_hash);
     if (rc == 0)
-        rc = bind_wrap(stmt, 3, key_wrap);
+        rc = sae_db_bind_blob_or_null(stmt, 3, key_wrap, SAE_KEYWRAP_BYTES);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 4, old_hash);
     if (rc == 0)

@@ -358,12 +358,7 @@ void node_store_forget_opened(struct node_store *store)
 
 int node_store_reset_wal(struct node_store *store)
 {
-    int log = -1, moved = -1;
-    int rc = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log,
-                                       &moved);
-    if (rc != SQLITE_OK)
-        return sae_db_error(rc);
-    return log == 0 ? 0 : SAE_EBUSY;
+    return sae_db_wal_truncate(store->db);
 }
 
 /* secure_delete zeroed what was freed; VACUUM then rewrites the file whole, so no page keeps
