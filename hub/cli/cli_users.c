@@ -107,6 +107,16 @@ static int users_add(struct hub_cli *cli, struct hub_store *store, const struct 
     return status;
 }
 
+/* Only when the WAL could not be emptied now: the store retries at its close and next open. */
+static void say_if_scrub_owed(struct hub_store *store)
+{
+    bool owed = false;
+    if (hub_store_wal_scrub_owed(store, &owed) == 0 && owed)
+        fprintf(stderr, "note: another process (sae-hub serve) is reading the database, so the "
+                "old wrap of the district key stays in hub.db-wal until it is scrubbed when "
+                "the database is next closed or opened (any sae-hub command)\n");
+}
+
 static int users_reset(struct hub_cli *cli, struct hub_store *store, const struct users_input *in,
                        const char *actor)
 {
@@ -126,6 +136,7 @@ static int users_reset(struct hub_cli *cli, struct hub_store *store, const struc
     }
     if (status == SAE_EXIT_OK) {
         printf("password of %s reset; its sessions ended\n", in->name);
+        say_if_scrub_owed(store);
         if (printed)
             printf("one-time password for %s: %s\n", in->name, shown);
         status = hub_cli_keys_grant(cli, store, in->name, shown);
@@ -150,6 +161,8 @@ static int users_disable(struct hub_store *store, const struct users_input *in,
     int status = hub_admin_audit(store, actor, "account-disable", in->name);
     if (status == SAE_EXIT_OK)
         printf("disabled %s; its sessions ended\n", in->name);
+    if (status == SAE_EXIT_OK)
+        say_if_scrub_owed(store);
     return status;
 }
 

@@ -173,12 +173,14 @@ static int sessions_end_all(struct hub_store *store, const char *name)
 }
 
 /* The old wrap's page was zeroed by secure_delete (hub_store_open sets it), but older copies
- * stay in the WAL until it is reset: checkpoint and truncate it. Another connection may hold
- * the WAL (busy): its frames are then overwritten as the hub moves on, so this is best effort
- * and never fails the change, which is committed. */
-static void scrub_wal(struct hub_store *store)
+ * stay in the WAL until it is emptied. Another connection's read may keep it: the scrub is
+ * then recorded as owed (hub_store_wal_scrub_owed) and retried at the store's close and next
+ * open. The change is committed either way; an error only when not even the record could
+ * be written. */
+static int scrub_wal(struct hub_store *store)
 {
-    (void)sae_db_wal_truncate(store->db);
+    int rc = sae_db_wal_scrub(store->db);
+    return rc == SAE_EBUSY ? 0 : rc;
 }
 
 static int set_wrap(struct hub_store *store, const char *name, const unsigned char *key_wrap)
@@ -217,8 +219,7 @@ static int account_change_rewrapping(struct hub_store *store, const char *sql, c
         hub_store_rollback(store);
         return rc;
     }
-    scrub_wal(store);
-    return 0;
+    return scrub_wal(store);
 }
 
 int hub_account_set_password(struct hub_store *store, const char *name,
@@ -250,9 +251,7 @@ int hub_account_upgrade(struct hub_store *store, const char *name, const char *o
     sae_db_reset(stmt);
     if (rc == 0 && sae_db_changes(store->db) == 0)
         rc = SAE_ENOTFOUND;
-    if (rc == 0)
-        scrub_wal(store);
-    return rc;
+    return rc == 0 ? scrub_wal(store) : rc;
 }
 
 int hub_account_disable(struct hub_store *store, const char *name)
@@ -282,9 +281,7 @@ int hub_account_wrap_set(struct hub_store *store, const char *name,
                          const unsigned char *key_wrap)
 {
     int rc = set_wrap(store, name, key_wrap);
-    if (rc == 0 && !key_wrap)
-        scrub_wal(store);
-    return rc;
+    return rc == 0 && !key_wrap ? scrub_wal(store) : rc;
 }
 
 int hub_account_wrap_count(struct hub_store *store, int64_t *out)

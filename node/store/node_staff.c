@@ -126,12 +126,14 @@ static int run_named(struct node_store *store, const char *sql, const char *name
 }
 
 /* The old wrap's page was zeroed by secure_delete (node_store_open sets it), but its older
- * copies stay in the WAL until the WAL is reset: checkpoint and truncate it now. Another
- * reader may hold the WAL (busy): its frames are then overwritten as the journal moves on,
- * so this is best effort and never fails the change, which is committed. */
-static void scrub_wal(struct node_store *store)
+ * copies stay in the WAL until it is emptied. Another connection's read may keep it: the
+ * scrub is then recorded as owed (node_store_wal_scrub_owed) and retried at the store's
+ * close and next open. The change is committed either way; an error only when not even the
+ * record could be written. */
+static int scrub_wal(struct node_store *store)
 {
-    (void)sae_db_wal_truncate(store->db);
+    int rc = sae_db_wal_scrub(store->db);
+    return rc == SAE_EBUSY ? 0 : rc;
 }
 
 /* One write transaction: the hash and wrap change (or the row goes) and every session of the
@@ -151,8 +153,7 @@ static int change_staff(struct node_store *store, const char *name, const char *
         node_store_rollback(store);
         return rc;
     }
-    scrub_wal(store);
-    return 0;
+    return scrub_wal(store);
 }
 
 int node_staff_set_hash(struct node_store *store, const char *name, const char *passphrase_hash,
@@ -192,9 +193,7 @@ int node_staff_upgrade(struct node_store *store, const char *name, const char *o
     sae_db_reset(stmt);
     if (rc == 0 && sae_db_changes(store->db) == 0)
         rc = SAE_ENOTFOUND;
-    if (rc == 0)
-        scrub_wal(store);
-    return rc;
+    return rc == 0 ? scrub_wal(store) : rc;
 }
 
 static const char wrap_get_sql[] = "SELECT key_wrap FROM staff WHERE name = ?1";

@@ -21,6 +21,7 @@
 #include "sae/sae_secure_mem.h"
 #include "store/district_key.h"
 #include "store/hub_accounts.h"
+#include "unit_support.h"
 
 #define SARI "Bu Sari"
 #define SARI_PASS "kopi-pahit-di-pagi-hari"
@@ -118,6 +119,47 @@ static void test_password_change_rewraps_and_disable_deletes(void **state)
     assert_int_equal(hub_account_wrap_get(f->store, SARI, wrap), SAE_ENOTFOUND);
     assert_int_equal(hub_account_wrap_count(f->store, &holders), 0);
     assert_int_equal(holders, 0);
+    sae_secure_free(original);
+}
+
+/* A coordinator disabled while another connection reads hub.db: the change stands, the old
+ * wrap's bytes stay in hub.db-wal and the scrub is recorded as owed; once the reader is done,
+ * the store's close scrubs it (a third, idle connection keeps SQLite's own checkpoint at the
+ * last close out of it), and the next open finds nothing owed. */
+static void test_disable_under_a_reader_scrubbed_at_close(void **state)
+{
+    struct hub_fixture *f = *state;
+    unsigned char old[SAE_KEYWRAP_BYTES], *original = NULL;
+    char wal_path[sizeof f->path + 8];
+    sqlite3 *reader = NULL;
+    int64_t rows = 0;
+    bool owed = false;
+    snprintf(wal_path, sizeof wal_path, "%s-wal", f->path);
+    hub_store_close(f->store);
+    assert_int_equal(hub_store_open(f->path, 100, &f->store, NULL), 0);
+    assert_int_equal(district_key_ensure(f->store, f->dir), 0);
+    assert_int_equal(district_key_unclaimed(f->dir, &original), 0);
+    assert_int_equal(hub_account_add(f->store, SARI, HUB_ROLE_COORDINATOR, NULL, HASH, 1), 0);
+    unlock_equals(f, SARI, SARI_PASS, original);
+    assert_int_equal(hub_account_wrap_get(f->store, SARI, old), 0);
+    assert_true(unit_file_holds(wal_path, old, sizeof old));
+    assert_int_equal(sae_db_open(f->path, SQLITE_OPEN_READWRITE, 100, &reader), 0);
+    assert_int_equal(sae_db_begin_read(reader), 0);
+    assert_int_equal(sae_db_query_int(reader, NULL, "SELECT count(*) FROM account", NULL, 0,
+                                      &rows), 0);
+    assert_int_equal(hub_account_disable(f->store, SARI), 0);
+    assert_true(unit_file_holds(wal_path, old, sizeof old));
+    assert_int_equal(hub_store_wal_scrub_owed(f->store, &owed), 0);
+    assert_true(owed);
+    sae_db_rollback(reader);
+    hub_store_close(f->store);
+    f->store = NULL;
+    assert_false(unit_file_holds(wal_path, old, sizeof old));
+    assert_false(unit_file_holds(f->path, old, sizeof old));
+    assert_int_equal(sae_db_close(reader), 0);
+    assert_int_equal(hub_store_open(f->path, 100, &f->store, NULL), 0);
+    assert_int_equal(hub_store_wal_scrub_owed(f->store, &owed), 0);
+    assert_false(owed);
     sae_secure_free(original);
 }
 
@@ -247,6 +289,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_password_change_rewraps_and_disable_deletes,
                                         hub_setup, hub_teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_schema_9, hub_setup, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_disable_under_a_reader_scrubbed_at_close,
+                                        hub_setup, hub_teardown),
         cmocka_unit_test(test_recovery_key_text),
         cmocka_unit_test_setup_teardown(test_coordinator_moves_to_one_argon2id, hub_setup,
                                         hub_teardown),

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "sae/sae_db.h"
 #include "sae/sae_files.h"
 #include "sae/sae_keywrap.h"
 #include "sae/sae_passkey.h"
@@ -98,6 +99,46 @@ static void test_reset_and_remove_keep_or_drop_the_wrap(void **state)
     assert_int_equal(node_staff_remove(f->store, HEAD), 0);
     assert_int_equal(node_staff_remove(f->store, HEAD), SAE_ENOTFOUND);
     assert_int_equal(node_staff_get(f->store, HEAD, &staff), SAE_ENOTFOUND);
+    sae_secure_free(original);
+}
+
+/* A staff member removed while another connection reads the journal: the removal stands,
+ * the old wrap's bytes stay in node.db-wal and the scrub is recorded as owed; once the
+ * reader is done, the store's close scrubs it (a third connection, idle, keeps SQLite's own
+ * checkpoint at the last close out of it), and the next open finds nothing owed. */
+static void test_removal_under_a_reader_scrubbed_at_close(void **state)
+{
+    struct unit_fixture *f = *state;
+    unsigned char *original = NULL, wrap[SAE_KEYWRAP_BYTES];
+    char db_path[PATH_MAX], wal_path[PATH_MAX + 8];
+    sqlite3 *reader = NULL;
+    int64_t rows = 0;
+    bool owed = false;
+    unit_path(f->d.dir, NODE_DB_FILE, db_path);
+    snprintf(wal_path, sizeof wal_path, "%s-wal", db_path);
+    node_store_close(f->store);
+    f->store = unit_open(f->d.dir, 100);
+    assert_int_equal(storage_key_unclaimed(f->store, &original), 0);
+    assert_int_equal(storage_key_wrap(f->store, original, BUDI_PASS, wrap), 0);
+    assert_int_equal(node_staff_add(f->store, BUDI, NODE_STAFF_MEMBER, "$h", wrap, 1), 0);
+    assert_true(unit_file_holds(wal_path, wrap, sizeof wrap));
+    assert_int_equal(sae_db_open(db_path, SQLITE_OPEN_READWRITE, 100, &reader), 0);
+    assert_int_equal(sae_db_begin_read(reader), 0);
+    assert_int_equal(sae_db_query_int(reader, NULL, "SELECT count(*) FROM staff", NULL, 0, &rows),
+                     0);
+    assert_int_equal(node_staff_remove(f->store, BUDI), 0);
+    assert_true(unit_file_holds(wal_path, wrap, sizeof wrap));
+    assert_int_equal(node_store_wal_scrub_owed(f->store, &owed), 0);
+    assert_true(owed);
+    sae_db_rollback(reader);
+    node_store_close(f->store);
+    f->store = NULL;
+    assert_false(unit_file_holds(wal_path, wrap, sizeof wrap));
+    assert_false(unit_file_holds(db_path, wrap, sizeof wrap));
+    assert_int_equal(sae_db_close(reader), 0);
+    f->store = unit_open(f->d.dir, 100);
+    assert_int_equal(node_store_wal_scrub_owed(f->store, &owed), 0);
+    assert_false(owed);
     sae_secure_free(original);
 }
 
@@ -216,6 +257,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_claimed_at_unlock_and_retired_by_a_head,
                                         unit_setup, unit_teardown),
         cmocka_unit_test_setup_teardown(test_reset_and_remove_keep_or_drop_the_wrap,
+                                        unit_setup, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_removal_under_a_reader_scrubbed_at_close,
                                         unit_setup, unit_teardown),
         cmocka_unit_test_setup_teardown(test_another_posts_key_refused, unit_setup,
                                         unit_teardown),
