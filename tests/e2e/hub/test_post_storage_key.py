@@ -212,10 +212,14 @@ def test_app_signs_in_with_key_head_wraps_for_staff_and_sign_out_wipes(tmp_path)
         one_time = re.search(r'id="one-time">([^<]+)<', page).group(1)
         first_wrap = wrap_of(post, BUDI)
         assert unwrap(first_wrap, one_time) == secret
+        # Written in the form of one Argon2id (STORAGE_KEYS.md 2a), not moved at sign-in.
+        assert verifier_matches(hash_of(post, BUDI), one_time, first_wrap)
         status, page = head.request("/staff/reset", {"csrf": head.csrf("/staff"), "name": BUDI})
         assert status == 200
         second = re.search(r'id="one-time">([^<]+)<', page).group(1)
         assert unwrap(wrap_of(post, BUDI), second) == secret
+        assert verifier_matches(hash_of(post, BUDI), second, wrap_of(post, BUDI))
+        written = hash_of(post, BUDI), wrap_of(post, BUDI)
         assert not opens_with(wrap_of(post, BUDI), one_time)
         # Scrubbed while serve (and its sync loop's connection) has the journal open too.
         assert files_holding(post, [first_wrap[56:]]) == []
@@ -226,6 +230,7 @@ def test_app_signs_in_with_key_head_wraps_for_staff_and_sign_out_wipes(tmp_path)
         assert "Belum: kepala pos mengatur ulang frasa sandinya" in page
         budi = Client(app.url)
         assert budi.sign_in(BUDI, second)[0] == 303
+        assert (hash_of(post, BUDI), wrap_of(post, BUDI)) == written
         assert head.request("/sign-out", {"csrf": head.csrf("/")})[0] == 303
         assert budi.request("/sign-out", {"csrf": budi.csrf("/")})[0] == 303
         # The scan reads the process (it finds the directory's path the store keeps), and the
