@@ -108,6 +108,13 @@ int district_key_wrap(struct hub_store *store, const unsigned char *secret, cons
     return rc;
 }
 
+int district_key_passkey(struct hub_store *store, const unsigned char *secret,
+                         const char *password, char *hash, unsigned char *wrap)
+{
+    int rc = secret ? check_pair(store, secret) : 0;
+    return rc == 0 ? sae_passkey_make(password, strlen(password), secret, hash, wrap) : rc;
+}
+
 int district_key_settle(struct hub_store *store, const char *dir)
 {
     int64_t holders = 0;

@@ -272,6 +272,48 @@ def test_hub_from_before_migration_10_gets_its_key(tmp_path):
         assert hub.stop() == 0
 
 
+def hash_of(hub, name):
+    return query(hub, "SELECT password_hash FROM account WHERE name = ?", (name,))[0][0]
+
+
+def test_coordinators_are_written_in_the_form_of_one_argon2id(tmp_path):
+    """A coordinator added by `users add` while the key waits unclaimed, one an admin adds in
+    the console (no key at hand) and one a holder gives the key on the Posts page hold a
+    verifier (and the wrap paired with it) of one Argon2id (STORAGE_KEYS.md 2a) from the
+    start: signing in opens the key and rewrites nothing. Others keep Argon2id hashes."""
+    hub, _, secret = init(tmp_path)
+    rina_pw = hub.add_account(RINA, "admin")
+    pw = hub.add_account(SARI)
+    assert saeproto.passkey_matches(hash_of(hub, SARI), pw.encode(), wrap_of(hub, SARI))
+    assert unwrap(wrap_of(hub, SARI), pw.encode()) == secret
+    assert hash_of(hub, RINA).startswith("$argon2id$")
+    hub.start()
+    try:
+        rina = Console(hub)
+        rina.sign_in(RINA, rina_pw)
+        rina.accept_conduct()
+        r = rina.request("POST", "/console/accounts/add",
+                         data={"csrf": rina.csrf, "name": ANI, "role": "coordinator",
+                               "agency": ""})
+        assert r.status_code == 200, r.text[:300]
+        assert hash_of(hub, ANI).startswith("$sae-passkey$v=1$") and wrap_of(hub, ANI) is None
+        sari = Console(hub)
+        written = hash_of(hub, SARI), wrap_of(hub, SARI)
+        assert sari.sign_in(SARI, pw).json()["district_key"] is True
+        assert (hash_of(hub, SARI), wrap_of(hub, SARI)) == written
+        sari.accept_conduct()
+        r = sari.request("POST", "/console/posts/key-reset",
+                         data={"csrf": sari.csrf, "name": ANI})
+        assert r.status_code == 200, r.text[:300]
+        ani_pw = re.search(r'id="one-time"[^>]*>([^<]+)<', r.text).group(1)
+        assert saeproto.passkey_matches(hash_of(hub, ANI), ani_pw.encode(), wrap_of(hub, ANI))
+        written = hash_of(hub, ANI), wrap_of(hub, ANI)
+        assert Console(hub).sign_in(ANI, ani_pw).json()["district_key"] is True
+        assert (hash_of(hub, ANI), wrap_of(hub, ANI)) == written
+    finally:
+        assert hub.stop() == 0
+
+
 @pytest.mark.serial  # an idle limit of seconds
 def test_an_expired_session_loses_the_key_without_a_request(tmp_path):
     hub, _, secret = init(tmp_path)
