@@ -224,6 +224,33 @@ static void test_old_form_row_moves_to_one_hash(void **state)
     sae_secure_free(original);
 }
 
+/* A member written in the form of one Argon2id (storage_key_passkey, as users add and the
+ * Petugas page write them) is opened at sign-in by the key the check of their verifier gave,
+ * with no passphrase at all: a sign-in that fell back to the passphrase's way (a second
+ * Argon2id) would fail here, since "" opens nothing. Nothing is rewritten. */
+static void test_fresh_member_opens_with_the_checks_key_alone(void **state)
+{
+    struct unit_fixture *f = *state;
+    char hash[NODE_STAFF_HASH_BYTES], row_hash[NODE_STAFF_HASH_BYTES];
+    unsigned char *original = NULL, *secret = NULL, wrap[SAE_KEYWRAP_BYTES];
+    unsigned char row_wrap[SAE_KEYWRAP_BYTES], wrapping[SAE_PASSKEY_KEY_BYTES];
+    assert_int_equal(storage_key_unclaimed(f->store, &original), 0);
+    assert_int_equal(storage_key_passkey(f->store, original, BUDI_PASS, hash, wrap), 0);
+    assert_int_equal(node_staff_add(f->store, BUDI, NODE_STAFF_MEMBER, hash, wrap, 1), 0);
+    assert_int_equal(sae_passkey_check(hash, BUDI_PASS, strlen(BUDI_PASS), wrapping), 0);
+    assert_int_equal(storage_key_unlock_split(f->store, BUDI, "", wrapping, &secret), 0);
+    assert_memory_equal(secret, original, STORAGE_KEY_BYTES);
+    sae_secure_free(secret);
+    secret = NULL;
+    /* Without the key "" opens nothing: the success above came from the key. */
+    assert_int_not_equal(storage_key_unlock_split(f->store, BUDI, "", NULL, &secret), 0);
+    assert_null(secret);
+    staff_row(f->store, BUDI, row_hash, row_wrap);
+    assert_string_equal(row_hash, hash);
+    assert_memory_equal(row_wrap, wrap, sizeof wrap);
+    sae_secure_free(original);
+}
+
 /* A wrap whose passphrase is not the hash's (it cannot be checked: "$h") opens but is not
  * moved; an upgrade after a reset changed the hash changes nothing. */
 static void test_upgrade_only_of_the_checked_row(void **state)
@@ -266,6 +293,8 @@ int main(void)
                                         unit_teardown),
         cmocka_unit_test_setup_teardown(test_old_form_row_moves_to_one_hash, unit_setup,
                                         unit_teardown),
+        cmocka_unit_test_setup_teardown(test_fresh_member_opens_with_the_checks_key_alone,
+                                        unit_setup, unit_teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_only_of_the_checked_row, unit_setup,
                                         unit_teardown),
     };
