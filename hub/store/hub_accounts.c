@@ -186,18 +186,8 @@ static int scrub_wal(struct hub_store *store)
 static int set_wrap(struct hub_store *store, const char *name, const unsigned char *key_wrap)
 {
     static const char sql[] = "UPDATE account SET key_wrap = ?2 WHERE name = ?1";
-    sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, name);
-    if (rc == 0)
-        rc = sae_db_bind_blob_or_null(stmt, 2, key_wrap, SAE_KEYWRAP_BYTES);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
-    if (rc == 0 && sae_db_changes(store->db) == 0)
-        rc = SAE_ENOTFOUND;
-    return rc;
+    return sae_db_update_with_blob(store->db, &store->statements, sql, (const char *const[]){name},
+                                   1, key_wrap, SAE_KEYWRAP_BYTES);
 }
 
 /* One transaction: the account's change, its wrap replaced (a password someone else may
@@ -232,25 +222,14 @@ int hub_account_set_password(struct hub_store *store, const char *name,
 int hub_account_upgrade(struct hub_store *store, const char *name, const char *old_hash,
                         const char *new_hash, const unsigned char *key_wrap)
 {
-    static const char sql[] = "UPDATE account SET password_hash = ?2, key_wrap = ?3 "
-                              "WHERE name = ?1 AND password_hash = ?4";
-    sqlite3_stmt *stmt = NULL;
+    static const char sql[] = "UPDATE account SET password_hash = ?2, key_wrap = ?4 "
+                              "WHERE name = ?1 AND password_hash = ?3";
     if (!name || !old_hash || !new_hash || strlen(new_hash) >= HUB_PASSWORD_HASH_BYTES ||
         !key_wrap)
         return SAE_EINVAL;
-    int rc = hub_store_prepare(store, sql, &stmt);
-    const char *texts[] = {name, new_hash};
-    for (int i = 0; rc == 0 && i < 2; i++)
-        rc = sae_db_bind_text(stmt, i + 1, texts[i]);
-    if (rc == 0)
-        rc = sae_db_bind_blob_or_null(stmt, 3, key_wrap, SAE_KEYWRAP_BYTES);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 4, old_hash);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
-    if (rc == 0 && sae_db_changes(store->db) == 0)
-        rc = SAE_ENOTFOUND;
+    int rc = sae_db_update_with_blob(store->db, &store->statements, sql,
+                                     (const char *const[]){name, new_hash, old_hash}, 3,
+                                     key_wrap, SAE_KEYWRAP_BYTES);
     return rc == 0 ? scrub_wal(store) : rc;
 }
 

@@ -172,6 +172,12 @@ int sae_db_query_blob(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
  * through cache when it is not NULL. */
 int sae_db_run(sqlite3 *db, struct sae_db_cache *cache, const char *sql, const int64_t *params,
                size_t param_count);
+/* Runs sql, an UPDATE, with texts[i] bound to ?(i + 1) and blob (len bytes; SQL NULL when
+ * blob is NULL) to ?(count + 1), through cache when it is not NULL. SAE_ENOTFOUND: it
+ * changed no row (no such row, or its condition no longer holds). */
+int sae_db_update_with_blob(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
+                            const char *const *texts, size_t count, const void *blob,
+                            size_t len);
 /* Rows changed by the last INSERT, UPDATE or DELETE on db. */
 int64_t sae_db_changes(sqlite3 *db);
 /* The rowid of the last INSERT on db. */

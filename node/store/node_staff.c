@@ -170,29 +170,17 @@ int node_staff_remove(struct node_store *store, const char *name)
     return change_staff(store, name, NULL, NULL);
 }
 
-static const char upgrade_sql[] = "UPDATE staff SET passphrase_hash = ?2, key_wrap = ?3 "
-                                  "WHERE name = ?1 AND passphrase_hash = ?4";
+static const char upgrade_sql[] = "UPDATE staff SET passphrase_hash = ?2, key_wrap = ?4 "
+                                  "WHERE name = ?1 AND passphrase_hash = ?3";
 
 int node_staff_upgrade(struct node_store *store, const char *name, const char *old_hash,
                        const char *new_hash, const unsigned char *key_wrap)
 {
-    sqlite3_stmt *stmt = NULL;
     if (!new_hash || !new_hash[0] || strlen(new_hash) >= NODE_STAFF_HASH_BYTES || !key_wrap)
         return SAE_EINVAL;
-    int rc = sae_db_prepare_cached(store->db, &store->statements, upgrade_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, name);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 2, new_hash);
-    if (rc == 0)
-        rc = sae_db_bind_blob_or_null(stmt, 3, key_wrap, SAE_KEYWRAP_BYTES);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 4, old_hash);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
-    if (rc == 0 && sae_db_changes(store->db) == 0)
-        rc = SAE_ENOTFOUND;
+    int rc = sae_db_update_with_blob(store->db, &store->statements, upgrade_sql,
+                                     (const char *const[]){name, new_hash, old_hash}, 3,
+                                     key_wrap, SAE_KEYWRAP_BYTES);
     return rc == 0 ? scrub_wal(store) : rc;
 }
 
@@ -209,18 +197,10 @@ static const char wrap_set_sql[] =
 
 int node_staff_wrap_set(struct node_store *store, const char *name, const unsigned char *key_wrap)
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_prepare_cached(store->db, &store->statements, wrap_set_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, name);
-    if (rc == 0)
-        rc = sae_db_bind_blob(stmt, 2, key_wrap, SAE_KEYWRAP_BYTES);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
-    if (rc == 0 && sae_db_changes(store->db) == 0)
-        rc = SAE_ENOTFOUND;
-    return rc;
+    if (!key_wrap)
+        return SAE_EINVAL;
+    return sae_db_update_with_blob(store->db, &store->statements, wrap_set_sql,
+                                   (const char *const[]){name}, 1, key_wrap, SAE_KEYWRAP_BYTES);
 }
 
 static const char key_count_sql[] =

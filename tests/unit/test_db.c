@@ -166,6 +166,30 @@ static void test_bind_blob_or_null(void **state)
     sae_db_finalize(stmt);
 }
 
+/* Texts to ?1.., the blob after them; no row changed is SAE_ENOTFOUND, cached or not. */
+static void test_update_with_blob(void **state)
+{
+    struct db_fixture *f = *state;
+    static const char sql[] = "UPDATE item SET wrap = ?3 WHERE name = ?1 AND size = ?2";
+    int64_t found = 0;
+    assert_int_equal(sae_db_exec(f->db, "ALTER TABLE item ADD COLUMN wrap BLOB;"
+                                        "INSERT INTO item(id, name, size) VALUES (1, 'a', 5)"),
+                     0);
+    assert_int_equal(sae_db_update_with_blob(f->db, &f->cache, sql,
+                                             (const char *const[]){"a", "5"}, 2, "xyz", 3), 0);
+    assert_int_equal(sae_db_query_int(f->db, NULL, "SELECT wrap = x'78797a' FROM item", NULL, 0,
+                                      &found), 0);
+    assert_int_equal(found, 1);
+    assert_int_equal(sae_db_update_with_blob(f->db, NULL, sql,
+                                             (const char *const[]){"a", "6"}, 2, "xyz", 3),
+                     SAE_ENOTFOUND);
+    assert_int_equal(sae_db_update_with_blob(f->db, NULL, sql,
+                                             (const char *const[]){"a", "5"}, 2, NULL, 3), 0);
+    assert_int_equal(sae_db_query_int(f->db, NULL, "SELECT wrap IS NULL FROM item", NULL, 0,
+                                      &found), 0);
+    assert_int_equal(found, 1);
+}
+
 static int64_t wal_bytes(const struct db_fixture *f)
 {
     char path[160];
@@ -314,6 +338,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_constraints_map_to_sae_codes, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_step_bind_and_columns, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_bind_blob_or_null, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_update_with_blob, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_wal_truncate_says_when_a_reader_kept_it, db_setup,
                                         db_teardown),
         cmocka_unit_test_setup_teardown(test_cache_holds_its_size_and_no_more, db_setup,
