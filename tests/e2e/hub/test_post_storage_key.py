@@ -169,6 +169,35 @@ def test_reset_rewraps_same_key_and_remove_scrubs_the_wrap(tmp_path):
     users(post, "remove", "Nobody", expect=2)
 
 
+def test_remove_under_another_reader_is_scrubbed_at_the_next_open(tmp_path):
+    """`users remove` while another process is in the middle of reading the journal: the
+    removal stands and the command says the old wrap is scrubbed later (the WAL could not be
+    emptied); once the reader is done, the next command's open scrubs it from every file."""
+    post = str(tmp_path / "post")
+    saenode.init(post)
+    users(post, "add", HEAD, "--role", "head", lines=[HEAD_PASS])
+    users(post, "add", BUDI, "--head", HEAD, lines=[HEAD_PASS, BUDI_PASS])
+    wrap = wrap_of(post, BUDI)
+    reader = sqlite3.connect(os.path.join(post, "node.db"), isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM staff").fetchall() == [(2,)]
+        removed = saenode.run(["users", "remove", BUDI], dir=post,
+                              env=saenode.clean_env(SAE_BUSY_TIMEOUT_MS="200"))
+        assert removed.rc == 0, removed
+        assert b"is scrubbed when the journal is next closed or opened" in removed.err
+        assert query(post, "SELECT count(*) FROM staff WHERE name = ?", (BUDI,)) == [(0,)]
+        assert files_holding(post, [wrap[56:]]) != []
+        reader.execute("COMMIT")
+        listed = users(post, "list")  # its open scrubs; the reader's connection stays open
+        assert BUDI.encode() not in listed.out
+        assert files_holding(post, [wrap, wrap[56:]]) == []
+        assert query(post, "SELECT count(*) FROM meta WHERE key = 'wal_scrub_pending'") == \
+            [(0,)]
+    finally:
+        reader.close()
+
+
 def readable_memory_holds(pid, needle, every=False):
     """Whether needle is in any readable mapping of the process (root reads /proc/PID/mem);
     every: in any mapping, no-access pages too (root reads past their protection), where a
