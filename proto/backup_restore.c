@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_db_wal.h"
 #include "sae/sae_files.h"
 #include "sae/sae_wipe.h"
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_db_wal.h"
 #include "sae/sae_keywrap.h"
 #include "sae/sae_validate.h"
 

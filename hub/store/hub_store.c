@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_db_wal.h"
 #include "sae/sae_derived.h"
 #include "sae/sae_envelope.h"
 

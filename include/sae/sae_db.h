@@ -25,25 +25,6 @@ int sae_db_open(const char *path, int flags, int busy_timeout_ms, sqlite3 **out)
 /* Opens path read-only as an immutable file: no lock is taken and no -wal or -shm is made,
  * so a file that may not be a finished database is looked at without being touched. */
 int sae_db_open_immutable(const char *path, sqlite3 **out);
-/* Checkpoints db's WAL into the file and truncates it to nothing, so no older copy of a page
- * (a removed key wrap, a value scrubbed) stays in the -wal file. Waits up to the busy timeout
- * for other connections; SAE_EBUSY when a reader or writer kept part of the WAL in use (the
- * WAL then still holds what it held). */
-int sae_db_wal_truncate(sqlite3 *db);
-/* A scrub owed (docs/DESIGN.md "Data at rest"): meta's key while a WAL that held a secret's
- * older copy could not be emptied. */
-#define SAE_DB_META_WAL_SCRUB_PENDING "wal_scrub_pending"
-/* After a commit that took a secret out of the file (a key wrap replaced or removed, its page
- * zeroed by secure_delete): the WAL emptied, where older copies of the page stay. 0: done.
- * SAE_EBUSY: another connection kept the WAL, and meta records the scrub as owed for
- * sae_db_wal_scrub_settle. Another code: not done and not recorded either (the write of the
- * record failed). The change itself stands in every case. */
-int sae_db_wal_scrub(sqlite3 *db);
-/* Whether meta records a scrub as owed. */
-int sae_db_wal_scrub_owed(sqlite3 *db, bool *out);
-/* Retries an owed scrub (none owed: 0, nothing written): 0 when the WAL is emptied and the
- * record gone, SAE_EBUSY while another connection still keeps the WAL (the record stays). */
-int sae_db_wal_scrub_settle(sqlite3 *db);
 /* Closes db (NULL is allowed); SAE_EDB when SQLite refuses (a statement left unfinalized). */
 int sae_db_close(sqlite3 *db);
 

@@ -17,6 +17,7 @@
 #include "store/node_village.h"
 #include "sae/sae_cli.h"
 #include "sae/sae_db.h"
+#include "sae/sae_db_wal.h"
 #include "sae/sae_files.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_secure_mem.h"

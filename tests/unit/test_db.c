@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_db_wal.h"
 
 /* Migration 1 of the test schema (a macro: two arrays start with it, and an array element
  * is no constant initializer for clang). */
