@@ -502,3 +502,8 @@ int dup_pairs_drop_group(struct hub_store *store, const char *survivor)
 {
     return run_text(store, group_pairs_drop_sql, survivor);
 }
+
+int dup_pairs_forget_name(struct hub_store *store, const char *case_id)
+{
+    return run_text(store, name_drop_sql, case_id);
+}
