@@ -41,6 +41,12 @@ static void masked(struct html *h, const struct console_exchange *x)
     html_element(h, "span", m, N(m), layout_say(x, MSG_MASKED));
 }
 
+static void erased(struct html *h, const struct console_exchange *x)
+{
+    const struct html_attr m[] = {A("class", "masked erased")};
+    html_element(h, "span", m, N(m), layout_say(x, MSG_ERASED));
+}
+
 static void byline_cell(struct html *h, const struct console_exchange *x, const char *author,
                         const char *device, bool district, uint64_t ms)
 {
@@ -73,7 +79,9 @@ static void fields_table(struct html *h, const struct console_exchange *x,
         html_open(h, "tr", NULL, 0);
         layout_cell(h, label_of(x, v->field));
         html_open(h, "td", NULL, 0);
-        if (v->masked) {
+        if (v->erased) {
+            erased(h, x);
+        } else if (v->masked) {
             masked(h, x);
         } else {
             char text[256];
@@ -135,7 +143,9 @@ static void history_table(struct html *h, const struct console_exchange *x,
                                                             : v->element->label_id)
                                   : label_of(x, v->field));
         html_open(h, "td", NULL, 0);
-        if (v->masked)
+        if (v->erased)
+            erased(h, x);
+        else if (v->masked)
             masked(h, x);
         else
             html_text(h, v->value ? v->value : layout_say(x, MSG_UNSET));
@@ -359,6 +369,14 @@ static int case_page(struct console_exchange *x, const char *id, bool reveal, un
         edit_form(&h, x, file);
         html_close(&h, "section");
     }
+    if (console_may(x->caller.account.role, RIGHT_ERASE)) {
+        card(&h, layout_say(x, MSG_ERASE_TITLE));
+        char href[96];
+        snprintf(href, sizeof href, "/console/case/erase?id=%s", file->id);
+        const struct html_attr a[] = {A("href", href), A("id", "erase-link")};
+        html_element(&h, "a", a, N(a), layout_say(x, MSG_ERASE_TITLE));
+        html_close(&h, "section");
+    }
     card(&h, layout_say(x, MSG_OPENED_BY));
     rc = openers_table(&h, x, file->id);
     html_close(&h, "section");
@@ -372,8 +390,7 @@ static int case_page(struct console_exchange *x, const char *id, bool reveal, un
     return console_page_close(&h, x, status);
 }
 
-/* The id a request names (query or form), canonical; false after answering 404. */
-static int canonical_id(struct console_exchange *x, const char *given,
+int page_case_id(struct console_exchange *x, const char *given,
                         char id[SAE_ID_TEXT_LEN + 1], bool *found)
 {
     struct sae_message why = {{0}};
@@ -395,11 +412,12 @@ int page_case(struct console_exchange *x, const struct web_form *form)
     web_request_query(x->req, "id", given, sizeof given);
     web_request_query(x->req, "done", done, sizeof done);
     bool found = false;
-    int rc = canonical_id(x, given, id, &found);
+    int rc = page_case_id(x, given, id, &found);
     if (rc != 0 || !found)
         return rc;
     enum msg_id said = strcmp(done, "edit") == 0     ? MSG_EDIT_SAVED
                        : strcmp(done, "review") == 0 ? MSG_REVIEW_SAVED
+                       : strcmp(done, "erased") == 0 ? MSG_ERASE_DONE
                                                      : MSG_COUNT;
     return case_page(x, id, false, 200, "ok", said == MSG_COUNT ? NULL : layout_say(x, said));
 }
@@ -408,7 +426,7 @@ int page_case_reveal(struct console_exchange *x, const struct web_form *form)
 {
     char id[SAE_ID_TEXT_LEN + 1];
     bool found = false;
-    int rc = canonical_id(x, web_form_get(form, "id"), id, &found);
+    int rc = page_case_id(x, web_form_get(form, "id"), id, &found);
     if (rc != 0 || !found)
         return rc;
     return case_page(x, id, true, 200, "ok", layout_say(x, MSG_REVEALED));
@@ -444,7 +462,7 @@ int page_case_edit(struct console_exchange *x, const struct web_form *form)
 {
     char id[SAE_ID_TEXT_LEN + 1];
     bool found = false;
-    int rc = canonical_id(x, web_form_get(form, "id"), id, &found);
+    int rc = page_case_id(x, web_form_get(form, "id"), id, &found);
     if (rc != 0 || !found)
         return rc;
     const struct sae_kind *kind = NULL;
@@ -487,7 +505,7 @@ int page_case_review(struct console_exchange *x, const struct web_form *form)
 {
     char id[SAE_ID_TEXT_LEN + 1];
     bool found = false;
-    int rc = canonical_id(x, web_form_get(form, "id"), id, &found);
+    int rc = page_case_id(x, web_form_get(form, "id"), id, &found);
     if (rc != 0 || !found)
         return rc;
     const char *state = web_form_get(form, "state"), *note = web_form_get(form, "note");

@@ -186,6 +186,10 @@ static int index_change(struct catch_up *c, int64_t change)
     if (rc == 0)
         rc = sae_sealed_open(c->public_key, c->secret, sealed, sealed_len, &plain, &plain_len);
     free(sealed);
+    /* A copy that does not open (damaged, or sealed to another key) is not indexed: one bad
+     * row must not stop every coordinator's search. */
+    if (rc == SAE_ECORRUPT || rc == SAE_EPERM || rc == SAE_ESCHEMA || rc == SAE_ETOOBIG)
+        return 0;
     if (rc == 0)
         rc = each_word(plain, prefix_rows, c);
     if (plain)

@@ -62,7 +62,7 @@ int name_index_query_tokens(const unsigned char district_secret[NAME_INDEX_KEY_B
 /* Brings the index up to date with the changes after its cursor, in one write transaction:
  * the reports whose name fields changed get their rows replaced from their current heads
  * (field_state's change and the candidates of an open conflict), opened from the district
- * copies with the secret. Opens at most max_values values (at least one report's); *behind:
+ * copies with the secret (a copy that does not open is left out). Opens at most max_values values (at least one report's); *behind:
  * changes remain for the next call. *opened: how many values it opened. */
 int name_index_catch_up(struct hub_store *store,
                         const unsigned char district_secret[NAME_INDEX_KEY_BYTES],
