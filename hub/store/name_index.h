@@ -33,8 +33,9 @@
  * indexed, and searched, by its first NAME_INDEX_PREFIX_MAX bytes. */
 #define NAME_INDEX_PREFIX_MIN 3u
 #define NAME_INDEX_PREFIX_MAX 32u
-/* The most sealed values one search opens to bring the index up to date (about 60 us each):
- * a search after a large ingest catches up over several searches, and says so. */
+/* The most sealed values one search opens to bring the index up to date (about 100 us each,
+ * bench_name_search): a search after a large ingest catches up over several searches, and
+ * says so. */
 #define NAME_INDEX_CATCH_UP_VALUES 1000u
 /* The most words of a search matched against names (every one must match). */
 #define NAME_INDEX_QUERY_WORDS 4u
