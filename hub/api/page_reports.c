@@ -118,14 +118,23 @@ struct name_search {
     bool behind;
 };
 
+/* NAME_INDEX_CATCH_UP_VALUES, or less in a test (PAGE_REPORTS_ENV_CHUNK). */
+static size_t catch_up_values(void)
+{
+    const char *text = getenv(PAGE_REPORTS_ENV_CHUNK);
+    char *end = NULL;
+    unsigned long n = text && *text ? strtoul(text, &end, 10) : 0;
+    return n >= 1 && n <= NAME_INDEX_CATCH_UP_VALUES && end && !*end ? (size_t)n
+                                                                    : NAME_INDEX_CATCH_UP_VALUES;
+}
+
 /* With the session's district secret lent for the call: the index brought up to date (a
  * bounded chunk) and the text's tokens. */
 static int name_search_use(const unsigned char *secret, void *context)
 {
     struct name_search *s = context;
     size_t opened = 0;
-    int rc = name_index_catch_up(s->store, secret, NAME_INDEX_CATCH_UP_VALUES, &s->behind,
-                                 &opened);
+    int rc = name_index_catch_up(s->store, secret, catch_up_values(), &s->behind, &opened);
     return rc == 0 ? name_index_query_tokens(secret, s->text, s->tokens, &s->count) : rc;
 }
 

@@ -99,6 +99,29 @@ def test_coordinator_finds_by_name_and_operator_does_not(district, browser):
     assert operator.text("#names-note") == "Victims' names are searched by coordinators only."
 
 
+def test_a_search_with_catching_up_left_says_so(tmp_path, browser):
+    """At one value a search (SAE_TEST_NAME_INDEX_CHUNK=1): the first search indexes the
+    first name only and says the index is catching up; the next finishes and says nothing."""
+    hub = hubproc.Hub(tmp_path / "hub").init()
+    hub.passwords = {"siti": hub.add_account("siti", "coordinator")}
+    hub.start(env={"SAE_TEST_NAME_INDEX_CHUNK": "1"})
+    try:
+        post = world.post(hub, tmp_path, "a")
+        hub.siti = saenode.add_case(post, victim_name="Siti Rahmawati")
+        hub.dewi = saenode.add_case(post, victim_name="Dewi Sartika")
+        sync(post)
+        seal_district_copies(hub)
+        b = browser_as(browser, hub, "siti")
+        b.open("/console/reports?q=dewi")
+        assert found_ids(b.driver.page_source, hub) == set()
+        assert b.text("#names-note").startswith("Indeks nama belum lengkap")
+        b.open("/console/reports?q=dewi")
+        assert found_ids(b.driver.page_source, hub) == {hub.dewi}
+        assert b.finds("#names-note") == []
+    finally:
+        assert hub.stop() == 0
+
+
 def test_coordinator_erases_a_case_from_its_page(district, browser):
     hub = district
     b = browser_as(browser, hub, "siti")
