@@ -20,6 +20,7 @@
 #include "sae/sae_wire.h"
 #include "store/audit_read.h"
 #include "store/case_file.h"
+#include "store/erasure.h"
 #include "store/hub_read.h"
 
 #define A LAYOUT_A
@@ -320,6 +321,15 @@ static void no_consent_notice(struct html *h, const struct console_exchange *x)
     html_element(h, "p", p, N(p), layout_say(x, MSG_NO_CONSENT_SHARE));
 }
 
+/* When the survivor's data was erased (the last time, if more than once). */
+static void erased_notice(struct html *h, const struct console_exchange *x, int64_t ms)
+{
+    char when[LAYOUT_TIME_BYTES], text[160];
+    layout_time(ms, when);
+    snprintf(text, sizeof text, "%s %s", layout_say(x, MSG_ERASE_LAST), when);
+    layout_note(h, "alert warn", "erased-notice", text);
+}
+
 /* The case file page; alert (may be NULL) says what the last action did. */
 static int case_page(struct console_exchange *x, const char *id, bool reveal, unsigned status,
                      const char *alert_kind, const char *alert)
@@ -328,9 +338,12 @@ static int case_page(struct console_exchange *x, const char *id, bool reveal, un
     int rc = hub_case_file_load(x->store, id, reveal, now_ms(x), &file);
     if (rc == SAE_ENOTFOUND || rc == SAE_EINVAL)
         return console_page_message(x, 404, MSG_NOT_FOUND);
-    bool share = true;
+    bool share = true, was_erased = false;
+    int64_t erased_ms = 0;
     if (rc == 0)
         rc = hub_export_shares(x->store, id, &share);
+    if (rc == 0)
+        rc = erasure_last(x->store, id, &was_erased, &erased_ms);
     if (rc == 0)
         rc = hub_audit_append(x->store, x->caller.account.name, reveal ? "case-reveal" : "case-open",
                               id, x->caller.address, now_ms(x));
@@ -346,6 +359,8 @@ static int case_page(struct console_exchange *x, const char *id, bool reveal, un
         layout_alert(&h, alert_kind, alert);
     if (!share)
         no_consent_notice(&h, x);
+    if (was_erased)
+        erased_notice(&h, x, erased_ms);
     case_actions(&h, x, file, reveal);
     const struct html_attr grid[] = {A("class", "grid2")};
     html_open(&h, "div", grid, N(grid));

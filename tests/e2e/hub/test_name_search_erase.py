@@ -12,6 +12,7 @@ The district copies the console opens are made at ingest by the daemon (issue 13
 vault built beside this); until then seal_district_copies stands in for it: it seals to
 the district key what the hub holds of each sensitive value without a copy, as ingest
 will, and does nothing once ingest makes every copy."""
+import os
 import shutil
 import subprocess
 
@@ -92,6 +93,8 @@ def test_coordinator_finds_by_name_and_operator_does_not(district, browser):
     operator = browser_as(browser, hub, "budi")
     operator.open("/console/reports")
     assert operator.text("#names-note") == "Nama korban hanya dicari oleh koordinator."
+    operator.open("/console/case?id=" + hub.siti)
+    assert operator.finds("#erase-link") == []
     operator.open("/console/reports?q=sit")
     assert found_ids(operator.driver.page_source, hub) == set()
     operator.click("#lang-switch")
@@ -126,12 +129,14 @@ def test_coordinator_erases_a_case_from_its_page(district, browser):
     hub = district
     b = browser_as(browser, hub, "siti")
     b.open("/console/case?id=" + hub.siti)
+    assert b.finds("#erased-notice") == []
     b.click("#erase-link")
     assert b.path == "/console/case/erase"
     b.fill({"erase-reason": "Permintaan korban, surat 12/2026"})
     b.click("#erase-confirm")
     assert b.path == "/console/case"
     assert b.text(".alert.ok") == "Data pribadi laporan ini telah dihapus."
+    assert b.text("#erased-notice").startswith("Data pribadi dihapus pada ")
     assert "dihapus" in [e.text for e in b.finds("#fields .erased")]
     assert "Siti Rahmawati" not in b.driver.page_source
     b.click("#lang-switch")
@@ -151,6 +156,12 @@ def test_coordinator_erases_a_case_from_its_page(district, browser):
     assert hub.query("SELECT actor, target FROM audit WHERE action = 'report-erase'") == [
         ("siti", hub.siti + ": Permintaan korban, surat 12/2026")]
     assert hub.query("SELECT report_id, erased_by FROM erased_report") == [(hub.siti, "siti")]
+    # No byte of hub.db or its WAL holds the erased name or story any more (the other case's
+    # name is still there: the search below finds it).
+    for suffix in ("", "-wal"):
+        path = os.path.join(hub.dir, "hub.db" + suffix)
+        data = open(path, "rb").read() if os.path.exists(path) else b""
+        assert b"Rahmawati" not in data and b"Dipukul di rumah" not in data, suffix
     b.open("/console/reports?q=rahmawati")
     assert found_ids(b.driver.page_source, hub) == set()
     b.open("/console/reports?q=dewi")
