@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "merge_support.h"
+#include "store/dup_name.h"
+#include "store/dup_pairs.h"
 #include "store/erasure.h"
 #include "store/sealed_values.h"
 
@@ -110,6 +112,25 @@ static void test_erase(void **state)
     assert_int_equal(count(f, "SELECT count(*) FROM erased_report WHERE report_id = '%s'", R1), 2);
 }
 
+/* A case erased and then changed again (a post's later edit of another field) is refreshed
+ * in the possible duplicates: the marker is no name, so no hash comes back (every erased
+ * case would otherwise share one "name"). */
+static void test_erased_name_hashes_nothing_later(void **state)
+{
+    struct hub_fixture *f = *state;
+    static const uint8_t key[DUP_KEY_BYTES] = {7};
+    two_cases(f);
+    assert_int_equal(dup_refresh(f->store, key), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM dup_name WHERE case_id = '%s'", R1), 1);
+    struct erasure_request request = {R1, "Sari", "permintaan korban", "cli", NOW_MS};
+    struct erasure_result result = {0};
+    assert_int_equal(erasure_erase(f->store, &request, &result, NULL), 0);
+    deliver_fields(f, 0, R1, "case", (const char *const[]){"risk_level=high", NULL});
+    assert_int_equal(dup_refresh(f->store, key), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM dup_name WHERE case_id = '%s'", R1), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM dup_name WHERE case_id = '%s'", R2), 1);
+}
+
 static void test_refusals_change_nothing(void **state)
 {
     struct hub_fixture *f = *state;
@@ -155,6 +176,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_erase, hub_setup, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_erased_name_hashes_nothing_later, hub_setup,
+                                        hub_teardown),
         cmocka_unit_test_setup_teardown(test_refusals_change_nothing, hub_setup, hub_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
