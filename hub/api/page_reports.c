@@ -12,7 +12,9 @@
 #include "app/html.h"
 #include "app/session_keys.h"
 #include "render/render_export.h"
+#include "sae/sae_secure_mem.h"
 #include "sae/sae_validate.h"
+#include "store/district_key.h"
 #include "store/hub_areas.h"
 #include "store/name_index.h"
 
@@ -128,11 +130,17 @@ static size_t catch_up_values(void)
                                                                     : NAME_INDEX_CATCH_UP_VALUES;
 }
 
-/* With the session's district secret lent for the call: the index brought up to date (a
- * bounded chunk) and the text's tokens. */
-static int name_search_use(const unsigned char *secret, void *context)
+/* The session's district secret, copied (secure memory) while its set's lock is held: the
+ * catch-up then runs without holding every other session's key operations up. */
+static int secret_copy(const unsigned char *secret, void *context)
 {
-    struct name_search *s = context;
+    return sae_secure_dup(secret, DISTRICT_KEY_BYTES, (void **)context);
+}
+
+/* With the district secret: the index brought up to date (a bounded chunk) and the text's
+ * tokens. */
+static int name_search_with(struct name_search *s, const unsigned char *secret)
+{
     size_t opened = 0;
     int rc = name_index_catch_up(s->store, secret, catch_up_values(), &s->behind, &opened);
     return rc == 0 ? name_index_query_tokens(secret, s->text, s->tokens, &s->count) : rc;
@@ -152,11 +160,15 @@ static int name_search(struct console_exchange *x, struct report_filter *f,
     if (*state != NAMES_SEARCHED)
         return 0;
     *s = (struct name_search){.store = x->store, .text = text};
-    int rc = session_keys_use(x->console->keys, x->caller.token_hash, name_search_use, s);
+    unsigned char *secret = NULL;
+    int rc = session_keys_use(x->console->keys, x->caller.token_hash, secret_copy, &secret);
     if (rc == SAE_ENOTFOUND) { /* the key was dropped since the request began */
         *state = NAMES_NO_KEY;
         return 0;
     }
+    if (rc == 0)
+        rc = name_search_with(s, secret);
+    sae_secure_free(secret);
     if (rc != 0)
         return rc;
     if (s->behind)
