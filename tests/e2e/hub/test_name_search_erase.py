@@ -102,6 +102,23 @@ def test_coordinator_finds_by_name_and_operator_does_not(district, browser):
     assert operator.text("#names-note") == "Victims' names are searched by coordinators only."
 
 
+def test_a_session_from_before_a_restart_searches_no_names(district):
+    """The key lived in the daemon's memory only: after a restart the coordinator's session
+    goes on, without it; her search finds no name and the page says to sign in again."""
+    hub = district
+    siti = signed_in(hub, "siti")
+    assert found_ids(siti.get("/console/reports?q=sit").text, hub) == {hub.siti}
+    assert hub.stop() == 0
+    hub.start()
+    siti.base = hub.url  # the restarted daemon's port
+    r = siti.get("/console/reports?q=sit")
+    assert r.status_code == 200
+    assert found_ids(r.text, hub) == set()
+    assert "keluar lalu masuk lagi" in r.text and 'id="names-note"' in r.text
+    again = signed_in(hub, "siti")
+    assert found_ids(again.get("/console/reports?q=sit").text, hub) == {hub.siti}
+
+
 def test_a_search_with_catching_up_left_says_so(tmp_path, browser):
     """At one value a search (SAE_TEST_NAME_INDEX_CHUNK=1): the first search indexes the
     first name only and says the index is catching up; the next finishes and says nothing."""
