@@ -286,9 +286,10 @@ static int catch_up_write(struct hub_store *store, void *context)
 {
     struct catch_up *c = context;
     struct scan_row *rows = calloc(SCAN_ROWS, sizeof *rows);
-    int64_t cursor = 0;
+    int64_t cursor = 0, from = 0;
     size_t count = SCAN_ROWS;
     int rc = rows ? sae_db_meta_int(store->db, CURSOR_KEY, &cursor) : SAE_ENOMEM;
+    from = cursor;
     while (rc == 0 && count == SCAN_ROWS && !c->behind) {
         rc = scan(c, cursor, rows, &count);
         for (size_t i = 0; rc == 0 && i < count; i++) {
@@ -303,7 +304,7 @@ static int catch_up_write(struct hub_store *store, void *context)
             cursor = rows[i].seq;
         }
     }
-    if (rc == 0)
+    if (rc == 0 && cursor != from) /* nothing new: the search writes nothing */
         rc = sae_db_set_meta_int(store->db, CURSOR_KEY, cursor);
     free(rows);
     return rc;
