@@ -6,7 +6,7 @@ name and the page says names are for coordinators; a coordinator erases a case f
 confirmation form: the fields read "dihapus" / "erased", every sealed copy is gone, the
 name is found no more, the audit keeps who, which and why; hostile input (an operator, no
 CSRF token, a long or non-UTF-8 reason or search) is refused and changes nothing; `sae-hub
-reports erase` asks the coordinator's password and refuses anyone else.
+reports erase` and `reports index` ask the coordinator's password and refuse anyone else.
 
 The district copies the console opens are made at ingest by the daemon (issue 13, P3, the
 vault built beside this); until then seal_district_copies stands in for it: it seals to
@@ -232,10 +232,14 @@ def test_hostile_erase_and_search_change_nothing(district):
     assert hub.query("SELECT count(*) FROM audit WHERE action = 'report-erase'") == [(1,)]
 
 
-def erase_cli(hub, *args, password=None):
-    return subprocess.run([hubproc.BIN, "-d", hub.dir, "reports", "erase"] + list(args),
+def reports_cli(hub, verb, *args, password=None):
+    return subprocess.run([hubproc.BIN, "-d", hub.dir, "reports", verb] + list(args),
                           input=(password + "\n").encode() if password else b"",
                           capture_output=True, env=hubproc.hub_env(), timeout=60)
+
+
+def erase_cli(hub, *args, password=None):
+    return reports_cli(hub, "erase", *args, password=password)
 
 
 def test_cli_erase_asks_a_coordinators_password(district):
@@ -245,7 +249,7 @@ def test_cli_erase_asks_a_coordinators_password(district):
         (erase_cli(hub, hub.siti, "--as", "siti", "--reason", "x", password="wrong-password"),
          1, "wrong password"),
         (erase_cli(hub, hub.siti, "--as", "budi", "--reason", "x",
-                   password=hub.passwords["budi"]), 1, "only a coordinator erases"),
+                   password=hub.passwords["budi"]), 1, "only a coordinator does this"),
         (erase_cli(hub, hub.siti, "--as", "siti", password=hub.passwords["siti"]), 2,
          "--reason"),
         (erase_cli(hub, hub.siti, "--as", "siti", "--reason", "a" * 151,
@@ -269,3 +273,40 @@ def test_cli_erase_asks_a_coordinators_password(district):
         ("siti", "cli", hub.siti + ": permintaan korban")]
     shown = hub.ok("reports", "show", hub.siti).stdout.decode()
     assert "Siti Rahmawati" not in shown
+
+
+def test_cli_index_fills_the_index_a_search_would_take_many_chunks_for(tmp_path, browser):
+    """With searches catching up one name at a time, `reports index --as` fills the whole
+    index in one run: the next search has nothing left and finds both names."""
+    hub = hubproc.Hub(tmp_path / "hub").init()
+    hub.passwords = {"siti": hub.add_account("siti", "coordinator"),
+                     "budi": hub.add_account("budi", "operator")}
+    hub.start(env={"SAE_TEST_NAME_INDEX_CHUNK": "1"})
+    try:
+        post = world.post(hub, tmp_path, "a")
+        hub.siti = saenode.add_case(post, victim_name="Siti Rahmawati")
+        hub.dewi = saenode.add_case(post, victim_name="Dewi Sartika")
+        sync(post)
+        seal_district_copies(hub)
+        before = hub.snapshot(TABLES)
+        for proc, status, says in (
+                (reports_cli(hub, "index", "--as", "budi", password=hub.passwords["budi"]), 1,
+                 "only a coordinator"),
+                (reports_cli(hub, "index", "--as", "siti", password="wrong-password"), 1,
+                 "wrong password"),
+                (reports_cli(hub, "index", password=hub.passwords["siti"]), 2, "--as"),
+                (reports_cli(hub, "index", "--as", "siti", "extra",
+                             password=hub.passwords["siti"]), 2, "nothing else")):
+            assert proc.returncode == status, proc
+            assert says in proc.stderr.decode(), proc
+        assert hub.snapshot(TABLES) == before
+        proc = reports_cli(hub, "index", "--as", "siti", password=hub.passwords["siti"])
+        assert proc.returncode == 0, proc
+        assert proc.stdout.decode() == "name index up to date: 2 names read\n"
+        assert {r for (r,) in hub.query("SELECT DISTINCT report_id FROM name_index")} == {
+            hub.siti, hub.dewi}
+        c = signed_in(hub, "siti")
+        r = c.get("/console/reports?q=dewi")
+        assert found_ids(r.text, hub) == {hub.dewi} and 'id="names-note"' not in r.text
+    finally:
+        assert hub.stop() == 0

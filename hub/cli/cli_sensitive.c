@@ -1,6 +1,9 @@
-/* sae-hub reports erase ID --as COORDINATOR --reason TEXT (store/erasure.h): a coordinator's
- * password proves who erases (it must open her wrap of the district key, which only an
- * enabled coordinator holds); the key itself is not needed and is wiped at once. */
+/* A coordinator's commands on sensitive values, each proven by her password opening her wrap
+ * of the district key (only an enabled coordinator holds one):
+ *   sae-hub reports erase ID --as COORDINATOR --reason TEXT (store/erasure.h; the key itself
+ *     is not needed and is wiped at once);
+ *   sae-hub reports index --as COORDINATOR (store/name_index.h): the name index brought up
+ *     to date in one run, which a large hub's searches would otherwise do a chunk at a time. */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 #include "sae/sae_secure_mem.h"
 #include "store/district_key.h"
 #include "store/erasure.h"
+#include "store/name_index.h"
 
 struct erase_input {
     const char *id_arg, *as, *reason;
@@ -37,27 +41,35 @@ static int parse_erase(int argc, char **argv, struct erase_input *in)
     return SAE_EXIT_OK;
 }
 
-/* The coordinator's password opens her wrap of the district key, or the command stops. */
-static int check_coordinator(const struct hub_cli *cli, struct hub_store *store,
-                             const char *name)
+/* *secret (secure memory; sae_secure_free it): the district key, opened by the password of
+ * coordinator name (asked, or one line of standard input), or the command stops. */
+static int coordinator_secret(const struct hub_cli *cli, struct hub_store *store,
+                              const char *name, unsigned char **secret)
 {
     char password[PASSWORD_MAX_BYTES + 2], prompt[HUB_AUTHOR_BYTES + 32];
-    unsigned char *secret = NULL;
     snprintf(prompt, sizeof prompt, "password of %.100s: ", name);
     int rc = sae_cli_read_line(prompt, isatty(STDIN_FILENO) == 1, password, sizeof password);
     if (rc != 0)
         return hub_cli_fail(SAE_EINVAL, "--as %.100s: give her password (typed, or one line of "
                             "standard input)", name);
-    rc = district_key_unlock(store, cli->dir, name, password, &secret);
+    rc = district_key_unlock(store, cli->dir, name, password, secret);
     sodium_memzero(password, sizeof password);
-    sae_secure_free(secret);
     if (rc == SAE_EPERM)
-        return hub_cli_fail(SAE_EPERM, "--as %.100s: wrong password; nothing was erased", name);
+        return hub_cli_fail(SAE_EPERM, "--as %.100s: wrong password; nothing was done", name);
     if (rc == SAE_ENOTFOUND)
         return hub_cli_fail(SAE_EPERM, "--as %.100s: not a coordinator holding the district "
-                            "key; only a coordinator erases", name);
+                            "key; only a coordinator does this", name);
     return rc == 0 ? SAE_EXIT_OK
                    : hub_cli_fail(rc, "cannot check the password: %s", sae_error_name(rc));
+}
+
+static int check_coordinator(const struct hub_cli *cli, struct hub_store *store,
+                             const char *name)
+{
+    unsigned char *secret = NULL;
+    int status = coordinator_secret(cli, store, name, &secret);
+    sae_secure_free(secret);
+    return status;
 }
 
 int hub_cli_reports_erase(struct hub_cli *cli, int argc, char **argv)
@@ -86,5 +98,47 @@ int hub_cli_reports_erase(struct hub_cli *cli, int argc, char **argv)
                "yet)\n",
                id, in.as, (long long)result.copies, (long long)result.values,
                result.wal_truncated ? "" : " (the WAL is truncated at the next checkpoint)");
+    return hub_admin_finish(store, status);
+}
+
+/* The whole index in chunks of NAME_INDEX_CATCH_UP_VALUES, each its own transaction, so the
+ * daemon's writes go between them. */
+static int index_all(struct hub_store *store, const unsigned char *secret, size_t *values)
+{
+    bool behind = true;
+    int rc = 0;
+    *values = 0;
+    while (rc == 0 && behind) {
+        size_t opened = 0;
+        rc = name_index_catch_up(store, secret, NAME_INDEX_CATCH_UP_VALUES, &behind, &opened);
+        *values += opened;
+    }
+    return rc;
+}
+
+int hub_cli_reports_index(struct hub_cli *cli, int argc, char **argv)
+{
+    const char *as = NULL;
+    const struct sae_cli_option options[] = {SAE_CLI_OPT_TEXT("as", 0, &as)};
+    struct hub_store *store = NULL;
+    unsigned char *secret = NULL;
+    int status = HUB_CLI_OPTIONS("reports index", "reports", options, argc, argv);
+    if (status == SAE_EXIT_OK && (argc != optind || !as || !as[0]))
+        status = hub_cli_fail(SAE_EINVAL, "reports index takes a coordinator and nothing else: "
+                              "sae-hub reports index --as COORDINATOR");
+    if (status == SAE_EXIT_OK)
+        status = hub_cli_open(cli, &store);
+    if (status == SAE_EXIT_OK)
+        status = coordinator_secret(cli, store, as, &secret);
+    size_t values = 0;
+    if (status == SAE_EXIT_OK) {
+        int rc = index_all(store, secret, &values);
+        status = rc == 0 ? SAE_EXIT_OK
+                         : hub_cli_fail(rc, "cannot bring the name index up to date: %s",
+                                        sae_error_name(rc));
+    }
+    sae_secure_free(secret);
+    if (status == SAE_EXIT_OK)
+        printf("name index up to date: %zu names read\n", values);
     return hub_admin_finish(store, status);
 }
