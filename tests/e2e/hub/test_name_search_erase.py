@@ -44,15 +44,32 @@ def seal_district_copies(hub):
                      (seq, saeproto.seal_value(bytes(public), value)))
 
 
-@pytest.fixture
-def district(tmp_path, console_hub):
-    hub = console_hub
+def two_cases(hub, tmp_path):
+    """A post of the village that synced two cases (hub.siti, hub.dewi), their district
+    copies made."""
     post = world.post(hub, tmp_path, "a")
     hub.siti = saenode.add_case(post, victim_name="Siti Rahmawati", narrative="Dipukul di rumah")
     hub.dewi = saenode.add_case(post, victim_name="Dewi Sartika", narrative="Diancam")
     sync(post)
     seal_district_copies(hub)
     return hub
+
+
+@pytest.fixture
+def district(tmp_path, console_hub):
+    return two_cases(console_hub, tmp_path)
+
+
+@pytest.fixture
+def one_name_a_search(tmp_path):
+    """A hub whose searches catch the index up one name at a time
+    (SAE_TEST_NAME_INDEX_CHUNK=1), with coordinator siti and operator budi."""
+    hub = hubproc.Hub(tmp_path / "hub").init()
+    hub.passwords = {"siti": hub.add_account("siti", "coordinator"),
+                     "budi": hub.add_account("budi", "operator")}
+    hub.start(env={"SAE_TEST_NAME_INDEX_CHUNK": "1"})
+    yield two_cases(hub, tmp_path)
+    assert hub.stop() == 0
 
 
 def signed_in(hub, name):
@@ -119,27 +136,17 @@ def test_a_session_from_before_a_restart_searches_no_names(district):
     assert found_ids(again.get("/console/reports?q=sit").text, hub) == {hub.siti}
 
 
-def test_a_search_with_catching_up_left_says_so(tmp_path, browser):
-    """At one value a search (SAE_TEST_NAME_INDEX_CHUNK=1): the first search indexes the
-    first name only and says the index is catching up; the next finishes and says nothing."""
-    hub = hubproc.Hub(tmp_path / "hub").init()
-    hub.passwords = {"siti": hub.add_account("siti", "coordinator")}
-    hub.start(env={"SAE_TEST_NAME_INDEX_CHUNK": "1"})
-    try:
-        post = world.post(hub, tmp_path, "a")
-        hub.siti = saenode.add_case(post, victim_name="Siti Rahmawati")
-        hub.dewi = saenode.add_case(post, victim_name="Dewi Sartika")
-        sync(post)
-        seal_district_copies(hub)
-        b = browser_as(browser, hub, "siti")
-        b.open("/console/reports?q=dewi")
-        assert found_ids(b.driver.page_source, hub) == set()
-        assert b.text("#names-note").startswith("Indeks nama belum lengkap")
-        b.open("/console/reports?q=dewi")
-        assert found_ids(b.driver.page_source, hub) == {hub.dewi}
-        assert b.finds("#names-note") == []
-    finally:
-        assert hub.stop() == 0
+def test_a_search_with_catching_up_left_says_so(one_name_a_search, browser):
+    """At one value a search: the first search indexes the first name only and says the
+    index is catching up; the next finishes and says nothing."""
+    hub = one_name_a_search
+    b = browser_as(browser, hub, "siti")
+    b.open("/console/reports?q=dewi")
+    assert found_ids(b.driver.page_source, hub) == set()
+    assert b.text("#names-note").startswith("Indeks nama belum lengkap")
+    b.open("/console/reports?q=dewi")
+    assert found_ids(b.driver.page_source, hub) == {hub.dewi}
+    assert b.finds("#names-note") == []
 
 
 def test_coordinator_erases_a_case_from_its_page(district, browser):
@@ -275,38 +282,27 @@ def test_cli_erase_asks_a_coordinators_password(district):
     assert "Siti Rahmawati" not in shown
 
 
-def test_cli_index_fills_the_index_a_search_would_take_many_chunks_for(tmp_path, browser):
+def test_cli_index_fills_the_index_a_search_would_take_many_chunks_for(one_name_a_search):
     """With searches catching up one name at a time, `reports index --as` fills the whole
     index in one run: the next search has nothing left and finds both names."""
-    hub = hubproc.Hub(tmp_path / "hub").init()
-    hub.passwords = {"siti": hub.add_account("siti", "coordinator"),
-                     "budi": hub.add_account("budi", "operator")}
-    hub.start(env={"SAE_TEST_NAME_INDEX_CHUNK": "1"})
-    try:
-        post = world.post(hub, tmp_path, "a")
-        hub.siti = saenode.add_case(post, victim_name="Siti Rahmawati")
-        hub.dewi = saenode.add_case(post, victim_name="Dewi Sartika")
-        sync(post)
-        seal_district_copies(hub)
-        before = hub.snapshot(TABLES)
-        for proc, status, says in (
-                (reports_cli(hub, "index", "--as", "budi", password=hub.passwords["budi"]), 1,
-                 "only a coordinator"),
-                (reports_cli(hub, "index", "--as", "siti", password="wrong-password"), 1,
-                 "wrong password"),
-                (reports_cli(hub, "index", password=hub.passwords["siti"]), 2, "--as"),
-                (reports_cli(hub, "index", "--as", "siti", "extra",
-                             password=hub.passwords["siti"]), 2, "nothing else")):
-            assert proc.returncode == status, proc
-            assert says in proc.stderr.decode(), proc
-        assert hub.snapshot(TABLES) == before
-        proc = reports_cli(hub, "index", "--as", "siti", password=hub.passwords["siti"])
-        assert proc.returncode == 0, proc
-        assert proc.stdout.decode() == "name index up to date: 2 names read\n"
-        assert {r for (r,) in hub.query("SELECT DISTINCT report_id FROM name_index")} == {
-            hub.siti, hub.dewi}
-        c = signed_in(hub, "siti")
-        r = c.get("/console/reports?q=dewi")
-        assert found_ids(r.text, hub) == {hub.dewi} and 'id="names-note"' not in r.text
-    finally:
-        assert hub.stop() == 0
+    hub = one_name_a_search
+    before = hub.snapshot(TABLES)
+    for proc, status, says in (
+            (reports_cli(hub, "index", "--as", "budi", password=hub.passwords["budi"]), 1,
+             "only a coordinator"),
+            (reports_cli(hub, "index", "--as", "siti", password="wrong-password"), 1,
+             "wrong password"),
+            (reports_cli(hub, "index", password=hub.passwords["siti"]), 2, "--as"),
+            (reports_cli(hub, "index", "--as", "siti", "extra",
+                         password=hub.passwords["siti"]), 2, "nothing else")):
+        assert proc.returncode == status, proc
+        assert says in proc.stderr.decode(), proc
+    assert hub.snapshot(TABLES) == before
+    proc = reports_cli(hub, "index", "--as", "siti", password=hub.passwords["siti"])
+    assert proc.returncode == 0, proc
+    assert proc.stdout.decode() == "name index up to date: 2 names read\n"
+    assert {r for (r,) in hub.query("SELECT DISTINCT report_id FROM name_index")} == {
+        hub.siti, hub.dewi}
+    c = signed_in(hub, "siti")
+    r = c.get("/console/reports?q=dewi")
+    assert found_ids(r.text, hub) == {hub.dewi} and 'id="names-note"' not in r.text
