@@ -172,6 +172,8 @@ static void test_migration_from_schema_9(void **state)
     assert_int_equal(sae_db_exec(f->store->db, "ALTER TABLE account DROP COLUMN key_wrap;"
                                                " ALTER TABLE node DROP COLUMN storage_public_key;"
                                                " DROP TABLE sealed_value; DROP TABLE value_grant;"
+                                               " DROP TABLE name_index; DROP TABLE erased_report;"
+                                               " DELETE FROM meta WHERE key = 'name_index_cursor';"
                                                " PRAGMA user_version = 9"), 0);
     hub_store_close(f->store);
     f->store = NULL;
