@@ -2,6 +2,7 @@
 #include "store/hub_store.h"
 #include "store/hub_migrate.h"
 #include "store/hub_meta.h"
+#include "store/value_vault.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -112,6 +113,7 @@ void hub_store_close(struct hub_store *store)
         return;
     sae_db_cache_clear(&store->statements);
     sae_db_close(store->db);
+    value_vault_free(store->vault);
     free(store->name);
     free(store);
 }

@@ -37,6 +37,8 @@ struct hub_store {
     struct sae_db_cache statements; /* kept for the life of the connection */
     char *name;      /* the hub's name, e.g. "DP3AP2KB Kabupaten Probolinggo" */
     uint64_t hub_id; /* origin id of district edits and resolutions */
+    struct value_vault *vault; /* what seals sensitive values (store/value_vault.h); NULL
+                                  until value_vault_attach */
 };
 
 /* Creates db_path (0600) with the schema and the hub's identity. SAE_EEXIST if it exists. */
