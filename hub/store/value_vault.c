@@ -88,11 +88,23 @@ int value_token(const uint8_t key[VALUE_KEY_BYTES], const char *field, const cha
     return 0;
 }
 
+/* The vault is loaded at the first value that needs it: a store that never writes one
+ * (a read-only command, the duplicates' thread) never makes values.key. */
+static int vault_ready(struct hub_store *store)
+{
+    if (store->vault)
+        return 0;
+    if (!store->dir)
+        return SAE_ENOTINIT;
+    return value_vault_attach(store, store->dir);
+}
+
 int value_vault_token(struct hub_store *store, const char *field, const char *plain,
                       char out[VALUE_TOKEN_TEXT_BYTES])
 {
-    if (!store->vault)
-        return SAE_ENOTINIT;
+    int rc = vault_ready(store);
+    if (rc != 0)
+        return rc;
     return value_token(store->vault->token_key, field, plain, out);
 }
 
@@ -124,9 +136,10 @@ static int seal_for_device(uint64_t id, const uint8_t key[DEVICE_KEY_BYTES], voi
 int value_vault_store(struct hub_store *store, int64_t change, const char *village,
                       uint64_t origin, const char *plain)
 {
-    if (!store->vault)
-        return SAE_ENOTINIT;
-    int rc = seal_and_put(store, change, SEALED_VALUE_DISTRICT, store->vault->district_public,
+    int rc = vault_ready(store);
+    if (rc != 0)
+        return rc;
+    rc = seal_and_put(store, change, SEALED_VALUE_DISTRICT, store->vault->district_public,
                           plain);
     struct device_copy copy = {store, change, plain};
     if (rc == 0)
@@ -160,4 +173,48 @@ int value_vault_open(struct hub_store *store, int64_t change,
         rc = sae_sealed_open(public_key, district_secret, sealed, len, plain, &plain_len);
     free(sealed);
     return rc;
+}
+
+void value_vault_lend(struct hub_store *store, const unsigned char *secret)
+{
+    sae_secure_free(store->owned_secret);
+    store->owned_secret = NULL;
+    store->lent_secret = secret;
+}
+
+void value_vault_lend_owned(struct hub_store *store, unsigned char *secret)
+{
+    value_vault_lend(store, secret);
+    store->owned_secret = secret;
+}
+
+bool value_vault_lent(const struct hub_store *store) { return store->lent_secret != NULL; }
+
+/* revealed(seq, value): see value_vault_lend. Opening costs one X25519 per token; only
+ * readers that show sensitive values ask for them. */
+static void revealed(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct hub_store *store = sqlite3_user_data(ctx);
+    const char *value = (const char *)sqlite3_value_text(argv[1]);
+    (void)argc;
+    if (!value_vault_is_token(value)) {
+        sqlite3_result_value(ctx, argv[1]);
+        return;
+    }
+    char *plain = NULL;
+    if (!store->lent_secret ||
+        value_vault_open(store, sqlite3_value_int64(argv[0]), store->lent_secret, &plain) != 0) {
+        sqlite3_result_text(ctx, VALUE_VAULT_MASK, -1, SQLITE_STATIC);
+        return;
+    }
+    /* SQLite copies it; the copy lives as long as the row it is read into. */
+    sqlite3_result_text(ctx, plain, -1, SQLITE_TRANSIENT);
+    sae_wipe_free_string(plain);
+}
+
+int value_vault_register(struct hub_store *store)
+{
+    int rc = sqlite3_create_function_v2(store->db, "revealed", 2, SQLITE_UTF8, store, revealed,
+                                        NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : SAE_EDB;
 }

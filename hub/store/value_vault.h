@@ -16,9 +16,10 @@
  * like duplicates.key, saved in backups with the other keys. A copy of hub.db without it
  * cannot test a guessed name against the tokens.
  *
- * The vault is attached to a store (value_vault_attach) by whoever opens one that writes
- * changes; a sensitive value written through a store without a vault is refused
- * (SAE_ENOTINIT), never stored in plain text. */
+ * A store loads its vault from its directory (store->dir) at the first value it seals or
+ * tokenises (value_vault_attach does it at once); one whose district key does not exist yet
+ * (district_key_ensure makes it) refuses a sensitive value (SAE_ENOTFOUND), never stores it
+ * in plain text. */
 #ifndef VALUE_VAULT_H
 #define VALUE_VAULT_H
 
@@ -63,19 +64,36 @@ bool value_vault_is_token(const char *stored);
 /* out: the token of plain (NUL-terminated) as a value of field, keyed with key. */
 int value_token(const uint8_t key[VALUE_KEY_BYTES], const char *field, const char *plain,
                 char out[VALUE_TOKEN_TEXT_BYTES]);
-/* The same with store's vault. SAE_ENOTINIT: no vault attached. */
+/* The same with store's vault (loaded when needed: value_vault_attach's errors). */
 int value_vault_token(struct hub_store *store, const char *field, const char *plain,
                       char out[VALUE_TOKEN_TEXT_BYTES]);
 
 /* Inside the caller's write transaction, after change (its seq) was stored with its token:
  * seals plain to the district key and to each device of village that is not revoked, holds
- * a storage key and is not origin, and stores the copies. SAE_ENOTINIT: no vault attached;
+ * a storage key and is not origin, and stores the copies. value_vault_attach's errors;
  * SAE_ETOOBIG: plain over SAE_SEALED_PLAIN_MAX. The caller wipes plain. */
 int value_vault_store(struct hub_store *store, int64_t change, const char *village,
                       uint64_t origin, const char *plain);
 /* The same for one device (a grant): seals plain to device's storage key. */
 int value_vault_seal_for(struct hub_store *store, int64_t change, uint64_t device,
                          const uint8_t device_key[32], const char *plain);
+
+/* What a reader gets for a sealed value it has no key for: the mask the post shows. */
+#define VALUE_VAULT_MASK "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"
+
+/* Lends secret (the district secret, or NULL to end the loan) to store's reads: the SQL
+ * function revealed(seq, value), which every reader of change.value uses, gives the plain
+ * value of a token opened from change seq's district copy, VALUE_VAULT_MASK without a
+ * secret (or when the copy does not open), and any other value as it is. The store never
+ * owns secret: the caller wipes it after value_vault_lend(store, NULL). */
+void value_vault_lend(struct hub_store *store, const unsigned char *secret);
+/* The same, the store owning secret (secure memory) from here: wiped at the next loan or at
+ * hub_store_close (the command line's loan, for the life of the command). */
+void value_vault_lend_owned(struct hub_store *store, unsigned char *secret);
+/* Whether a secret is lent. */
+bool value_vault_lent(const struct hub_store *store);
+/* Registers revealed() on store's connection (hub_store_open does). */
+int value_vault_register(struct hub_store *store);
 
 /* *plain (malloc'd, NUL-terminated; free with sae_wipe_free_string): change's value opened
  * from the district copy with district_secret. SAE_ENOTFOUND: no district copy (a value

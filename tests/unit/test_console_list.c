@@ -438,6 +438,8 @@ static void test_migration_fills_the_summary(void **state)
                                  " ALTER TABLE node DROP COLUMN storage_public_key;"
                                  /* and migration 11's tables (sealed values) */
                                  " DROP TABLE sealed_value; DROP TABLE value_grant;"
+                                 /* and migration 12's table (names hashed at ingest) */
+                                 " DROP TABLE dup_change_name;"
                                  " PRAGMA user_version = 5"), 0);
     hub_store_close(f->world.store);
     f->world.store = NULL;

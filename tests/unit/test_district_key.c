@@ -130,6 +130,7 @@ static void test_migration_from_schema_9(void **state)
     assert_int_equal(sae_db_exec(f->store->db, "ALTER TABLE account DROP COLUMN key_wrap;"
                                                " ALTER TABLE node DROP COLUMN storage_public_key;"
                                                " DROP TABLE sealed_value; DROP TABLE value_grant;"
+                                               " DROP TABLE dup_change_name;"
                                                " PRAGMA user_version = 9"), 0);
     hub_store_close(f->store);
     f->store = NULL;
@@ -243,13 +244,13 @@ static void test_coordinator_moves_to_one_argon2id(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_claimed_recovered_and_retired, hub_setup,
+        cmocka_unit_test_setup_teardown(test_claimed_recovered_and_retired, hub_setup_bare,
                                         hub_teardown),
         cmocka_unit_test_setup_teardown(test_password_change_rewraps_and_disable_deletes,
-                                        hub_setup, hub_teardown),
-        cmocka_unit_test_setup_teardown(test_migration_from_schema_9, hub_setup, hub_teardown),
+                                        hub_setup_bare, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_migration_from_schema_9, hub_setup_bare, hub_teardown),
         cmocka_unit_test(test_recovery_key_text),
-        cmocka_unit_test_setup_teardown(test_coordinator_moves_to_one_argon2id, hub_setup,
+        cmocka_unit_test_setup_teardown(test_coordinator_moves_to_one_argon2id, hub_setup_bare,
                                         hub_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
