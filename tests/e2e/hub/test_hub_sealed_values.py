@@ -120,3 +120,23 @@ def test_equal_names_settle_and_different_names_conflict(hub, tmp_path):
     assert hub.query("SELECT field FROM conflict WHERE status = 'open'") == [("victim_name",)]
     for text in (first, same, other_a, other_b):
         assert_nowhere(hub_files(hub), text)
+
+
+def test_a_session_from_before_a_restart_sees_the_mask_and_why(console_hub, tmp_path):
+    """The district key lives in the daemon's memory only: a coordinator's session that
+    began before a restart holds none until she signs in again, and the case page says so."""
+    hub = console_hub
+    name = name_of("Wulan Restart")
+    a = posts.enrolled(hub, tmp_path, "A")
+    case = saenode.add_case(a, victim_name=name)
+    posts.sync(a)
+    siti = signed_in(hub, "siti")
+    assert name in form_post(siti, "/console/case/reveal", {"id": case}).text
+    port = hub.port
+    assert hub.stop() == 0
+    hub.start(port=port)
+    page = form_post(siti, "/console/case/reveal", {"id": case}).text
+    assert name not in page and 'id="no-key"' in page and "masuk lagi" in page
+    again = signed_in(hub, "siti")
+    page = form_post(again, "/console/case/reveal", {"id": case}).text
+    assert name in page and 'id="no-key"' not in page
