@@ -7,13 +7,14 @@ operator; `reports show` opens it only with --as COORDINATOR and a password; two
 writing the same name at once settle as before, different names conflict as before."""
 import base64
 import os
+import shutil
 import subprocess
 import uuid
 
 import hubproc
 import posts
 import saenode
-from console_client import signed_in
+from console_client import Console, signed_in
 
 VILLAGE = saenode.VILLAGE
 
@@ -140,3 +141,30 @@ def test_a_session_from_before_a_restart_sees_the_mask_and_why(console_hub, tmp_
     again = signed_in(hub, "siti")
     page = form_post(again, "/console/case/reveal", {"id": case}).text
     assert name in page and 'id="no-key"' not in page
+
+
+FIXTURE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "hub-schema-2")
+
+
+def test_an_upgraded_hub_keeps_no_name_and_shows_it_to_a_coordinator(tmp_path):
+    """A hub.db of schema 2 holding "Siti Contoh" in plain text, opened by this sae-hub:
+    sealed in place at its first open (hub.db and its WAL keep no byte of it, in any
+    encoding), and the console shows it to a coordinator signed in."""
+    directory = tmp_path / "hub"
+    directory.mkdir(mode=0o700)
+    for name in ("hub.db", "hub.key", "tls-cert.pem", "tls-key.pem"):
+        shutil.copy(os.path.join(FIXTURE, name), directory / name)
+        os.chmod(directory / name, 0o600)
+    case = open(os.path.join(FIXTURE, "case-id.txt")).read().strip()
+    hub = hubproc.Hub(directory)
+    password = hub.add_account("siti", "coordinator")
+    assert_nowhere(hub_files(hub), "Siti Contoh")
+    hub.start()
+    try:
+        siti = Console(hub)
+        siti.sign_in("siti", password)
+        siti.accept_conduct()
+        assert "Siti Contoh" in form_post(siti, "/console/case/reveal", {"id": case}).text
+        assert_nowhere(hub_files(hub), "Siti Contoh")
+    finally:
+        assert hub.stop() == 0
