@@ -168,3 +168,29 @@ def test_an_upgraded_hub_keeps_no_name_and_shows_it_to_a_coordinator(tmp_path):
         assert_nowhere(hub_files(hub), "Siti Contoh")
     finally:
         assert hub.stop() == 0
+
+
+def test_exports_and_conflicts_open_values_only_with_a_coordinators_password(console_hub,
+                                                                             tmp_path):
+    hub = console_hub
+    name = name_of("Lestari Ekspor")
+    a = posts.enrolled(hub, tmp_path, "A")
+    b = posts.enrolled(hub, tmp_path, "B")
+    case = saenode.add_case(a, victim_name=name, consent_share="ya", narrative="Cerita awal")
+    posts.sync(a)
+    posts.sync(b)
+    for post, story in ((a, "Versi A " + name), (b, "Versi B " + name)):
+        saenode.ok(["edit", case, "--set-file", "narrative=-"], dir=post, input=story.encode())
+    posts.sync(a)
+    posts.sync(b)
+    masked = hub.ok("export", "--format", "csv").stdout
+    assert name.encode() not in masked and "\u2022\u2022\u2022\u2022".encode() in masked
+    opened = hub.read_as("siti", hub.passwords["siti"], "export", "--format", "csv")
+    assert opened.returncode == 0 and name.encode() in opened.stdout, opened
+    [(conflict,)] = hub.query("SELECT id FROM conflict WHERE status = 'open'")
+    shown = hub.ok("conflicts", "show", conflict).stdout
+    assert name.encode() not in shown
+    opened = hub.read_as("siti", hub.passwords["siti"], "conflicts", "show", conflict)
+    assert opened.returncode == 0 and ("Versi A " + name).encode() in opened.stdout, opened
+    listed = hub.read_as("siti", hub.passwords["siti"], "reports", "list")
+    assert listed.returncode == 2 and b"--as is an option of reports show" in listed.stderr
