@@ -41,12 +41,11 @@ static const char changed_sql[] = "SELECT id FROM me_case WHERE refreshed > ?1 O
 static const char any_decided_sql[] =
     "SELECT EXISTS (SELECT 1 FROM dup_decision) OR EXISTS (SELECT 1 FROM dup_survivor)";
 static const char name_sql[] =
-    "SELECT h.name_hash FROM field_state s JOIN dup_change_name h ON h.change = s.change"
+    "INSERT OR REPLACE INTO dup_name(case_id, name_hash) SELECT s.report_id, h.name_hash"
+    " FROM field_state s JOIN dup_change_name h ON h.change = s.change"
     " WHERE s.report_id = ?1 AND s.field = '" DUP_NAME_FIELD "'";
 static const char change_name_put_sql[] =
     "INSERT OR REPLACE INTO dup_change_name(change, name_hash) VALUES (?1, ?2)";
-static const char name_put_sql[] =
-    "INSERT OR REPLACE INTO dup_name(case_id, name_hash) VALUES (?1, ?2)";
 static const char name_drop_sql[] = "DELETE FROM dup_name WHERE case_id = ?1";
 static const char pairs_drop_sql[] = "DELETE FROM dup_pair WHERE a = ?1 OR b = ?1";
 static const char self_sql[] =
@@ -118,33 +117,13 @@ static int run_text(struct hub_store *store, const char *sql, const char *id)
     return hub_store_run_texts(store, sql, &id, 1);
 }
 
-/* The current name's hash, made at ingest (dup_name_keep); the key is checked by the
- * refresh (check_key) before any name is read. */
+/* The current name's hash, made at ingest (dup_name_keep), or none; the key is checked by
+ * the refresh (check_key) before any name is read. */
 static int refresh_name(struct hub_store *store, const char *id)
 {
-    sqlite3_stmt *stmt = NULL;
-    uint8_t hash[DUP_NAME_HASH_BYTES];
-    bool has = false;
-    int rc = hub_store_prepare(store, name_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, id);
-    if (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
-        has = sqlite3_column_bytes(stmt, 0) == (int)sizeof hash;
-        if (has)
-            memcpy(hash, sqlite3_column_blob(stmt, 0), sizeof hash);
-        rc = 0;
-    }
-    sae_db_reset(stmt);
-    if (rc != 0 || !has)
-        return rc == 0 ? run_text(store, name_drop_sql, id) : rc;
-    rc = hub_store_prepare(store, name_put_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, id);
-    if (rc == 0)
-        rc = sae_db_bind_blob(stmt, 2, hash, sizeof hash);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
+    int rc = run_text(store, name_sql, id);
+    if (rc == 0 && sae_db_changes(store->db) == 0)
+        rc = run_text(store, name_drop_sql, id);
     return rc;
 }
 
