@@ -60,18 +60,18 @@ static int visit_row(sqlite3_stmt *stmt, device_keys_visit_fn visit, void *conte
 int device_keys_of_village(struct hub_store *store, const char *village, uint64_t except,
                            device_keys_visit_fn visit, void *context)
 {
-    /* Not a cached statement: visit may seal and store while the rows are read. */
+    /* Cached: visit may run other statements while the rows are read, never this one. */
     static const char sql[] =
         "SELECT id, storage_public_key FROM node WHERE village = ?1 AND revoked_ms = 0"
         " AND storage_public_key IS NOT NULL AND id != ?2 ORDER BY id";
     sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_prepare(store->db, sql, &stmt);
+    int rc = hub_store_prepare(store, sql, &stmt);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 1, village);
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 2, (int64_t)except);
     while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW)
         rc = visit_row(stmt, visit, context);
-    sqlite3_finalize(stmt);
+    sae_db_reset(stmt);
     return rc;
 }
