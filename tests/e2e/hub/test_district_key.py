@@ -232,6 +232,7 @@ def test_hub_from_before_migration_10_gets_its_key(tmp_path):
     hub.write_db("ALTER TABLE node DROP COLUMN storage_public_key")
     hub.write_db("DROP TABLE sealed_value")  # migration 11
     hub.write_db("DROP TABLE value_grant")
+    hub.write_db("DROP TABLE dup_change_name")  # migration 12
     hub.write_db("PRAGMA user_version = 9")
     st = status(hub)  # the next open migrates and makes the pair
     assert query(hub, "PRAGMA user_version") == [(hubproc.HUB_SCHEMA_VERSION,)]
