@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 char *sae_path_join(const char *dir, const char *name)
 {
     size_t len = strlen(dir) + 1 + strlen(name) + 1;
@@ -142,6 +144,46 @@ int sae_file_remove_scrubbed(const char *dir, const char *name)
         rc = SAE_EIO;
     if (rc == 0)
         rc = fsync_directory(dir);
+    free(path);
+    return rc;
+}
+
+/* A key written under a name of its own, then linked to name: link never replaces a key
+ * another process made meanwhile (rename would, and whatever was keyed with the first key
+ * would silently stop matching). */
+static int make_random_key(const char *dir, const char *name, size_t len)
+{
+    unsigned char key[SAE_FILE_KEY_MAX_BYTES];
+    char made_name[128];
+    snprintf(made_name, sizeof made_name, "%s.%ld.new", name, (long)getpid());
+    randombytes_buf(key, len);
+    int rc = sae_file_write_private(dir, made_name, key, len);
+    sodium_memzero(key, sizeof key);
+    char *made = sae_path_join(dir, made_name), *final = sae_path_join(dir, name);
+    if (rc == 0 && (!made || !final))
+        rc = SAE_ENOMEM;
+    if (rc == 0 && link(made, final) != 0 && errno != EEXIST)
+        rc = SAE_EIO;
+    if (made)
+        unlink(made);
+    free(made);
+    free(final);
+    return rc;
+}
+
+int sae_file_key_load(const char *dir, const char *name, void *key, size_t len)
+{
+    if (len == 0 || len > SAE_FILE_KEY_MAX_BYTES)
+        return SAE_EINVAL;
+    char *path = sae_path_join(dir, name);
+    if (!path)
+        return SAE_ENOMEM;
+    int rc = sae_file_read_private(path, key, len);
+    if (rc == SAE_ENOTFOUND) {
+        rc = make_random_key(dir, name, len);
+        if (rc == 0)
+            rc = sae_file_read_private(path, key, len);
+    }
     free(path);
     return rc;
 }

@@ -11,6 +11,9 @@
 #include "api/service.h"
 #include "app/assets.h"
 #include "sae/sae_validate.h"
+#include "sae/sae_secure_mem.h"
+#include "store/district_key.h"
+#include "store/value_vault.h"
 
 static struct hub_store *checkout(struct console *c, size_t *slot);
 static void checkin(struct console *c, size_t slot);
@@ -202,6 +205,29 @@ static int find_caller(struct console_exchange *x)
     return rc;
 }
 
+static int copy_key(const unsigned char *secret, void *context)
+{
+    return sae_secure_dup(secret, DISTRICT_KEY_BYTES, context);
+}
+
+/* A coordinator's request reads sensitive values opened with their session's district key
+ * (store/value_vault.h): a copy in secure memory lent to the store for this request only,
+ * wiped after it. Everyone else's reads give the mask. */
+static int handle_with_key(struct console_exchange *x, const struct http_request *req)
+{
+    void *secret = NULL;
+    int rc = x->caller.holds_key
+                 ? session_keys_use(x->console->keys, x->caller.token_hash, copy_key, &secret)
+                 : SAE_ENOTFOUND;
+    if (rc != 0 && rc != SAE_ENOTFOUND)
+        return rc;
+    value_vault_lend(x->store, secret);
+    rc = has_prefix(req->path, "/api/") ? console_api_handle(x) : console_pages_handle(x);
+    value_vault_lend(x->store, NULL);
+    sae_secure_free(secret);
+    return rc;
+}
+
 int console_handle(void *ctx, const struct http_request *req, struct http_response *resp)
 {
     struct console *c = ctx;
@@ -230,7 +256,7 @@ int console_handle(void *ctx, const struct http_request *req, struct http_respon
     console_keys_sweep(&x);
     int rc = find_caller(&x);
     if (rc == 0)
-        rc = has_prefix(req->path, "/api/") ? console_api_handle(&x) : console_pages_handle(&x);
+        rc = handle_with_key(&x, req);
     checkin(c, slot);
     return rc;
 }

@@ -315,6 +315,14 @@ static void card(struct html *h, const char *title)
 }
 
 /* What leaves the district of this survivor: nothing sensitive (render_export.h decides). */
+/* A coordinator whose session holds no district key (signed in before a restart) reads
+ * sealed values masked; the key comes with a new sign-in. */
+static void no_key_notice(struct html *h, const struct console_exchange *x)
+{
+    const struct html_attr p[] = {A("class", "alert warn"), A("id", "no-key")};
+    html_element(h, "p", p, N(p), layout_say(x, MSG_SIGN_IN_AGAIN_TO_SEE));
+}
+
 static void no_consent_notice(struct html *h, const struct console_exchange *x)
 {
     const struct html_attr p[] = {A("class", "alert warn"), A("id", "no-consent")};
@@ -361,6 +369,8 @@ static int case_page(struct console_exchange *x, const char *id, bool reveal, un
         no_consent_notice(&h, x);
     if (was_erased)
         erased_notice(&h, x, erased_ms);
+    if (reveal && !x->caller.holds_key)
+        no_key_notice(&h, x);
     case_actions(&h, x, file, reveal);
     const struct html_attr grid[] = {A("class", "grid2")};
     html_open(&h, "div", grid, N(grid));

@@ -283,6 +283,14 @@ static int refuse_old_schema(struct exchange *x, const char *what)
     return fail(x, 400, SAE_STATUS_UNSUPPORTED_SCHEMA, message);
 }
 
+/* The plain values leave memory once merged (the store keeps sensitive ones only sealed). */
+static void wipe_values(struct sae_batch *batch)
+{
+    for (size_t i = 0; i < batch->change_count; i++)
+        if (batch->changes[i].value)
+            sodium_memzero(batch->changes[i].value, strlen(batch->changes[i].value));
+}
+
 static int handle_push(struct exchange *x, const uint8_t *plain_bytes, size_t len,
                        const struct hub_node *node)
 {
@@ -311,6 +319,7 @@ static int handle_push(struct exchange *x, const uint8_t *plain_bytes, size_t le
     pthread_mutex_lock(&x->service->write_lock);
     rc = merge_apply_batch(x->store, &sender, batch, &options, &ack, NULL);
     pthread_mutex_unlock(&x->service->write_lock);
+    wipe_values(batch);
     sae_batch_free(batch);
     if (rc != 0)
         return fail_store(x, rc);

@@ -18,6 +18,8 @@
 struct hub_cli {
     const char *dir;     /* the hub directory */
     int busy_timeout_ms; /* how long to wait for the daemon's write transactions */
+    const char *as;      /* --as NAME of a reading command: the coordinator whose password
+                            (asked at open) opens sensitive values; NULL: masked */
 };
 
 /* Commands, one file each: cli_daemon.c (init), cli_serve.c (serve), cli_nodes.c, cli_reports.c,
@@ -63,7 +65,10 @@ char *hub_cli_path(const struct hub_cli *cli, const char *name);
 /* Copies a PEM file into dir/name (0600), replacing it atomically: after a power cut the
  * file is the old one or the new one. An SAE code. */
 int hub_cli_install_pem(const char *from, const char *dir, const char *name);
-/* Opens DIR/hub.db, printing a one-line error on failure; returns an exit status. */
+/* Opens DIR/hub.db, printing a one-line error on failure; returns an exit status. With
+ * cli->as, asks that coordinator's password and lends the district key it opens to the
+ * store (store/value_vault.h) for the command; without, lends the unclaimed key while it
+ * waits (a hub without coordinators yet), else reads give sensitive values masked. */
 int hub_cli_open(const struct hub_cli *cli, struct hub_store **store);
 static inline int hub_cli_final(int status) { return status == HUB_CLI_DONE ? SAE_EXIT_OK : status; }
 

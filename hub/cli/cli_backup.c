@@ -5,6 +5,7 @@
 #include "store/dup_name.h"
 #include "store/hub_restore.h"
 #include "store/hub_store.h"
+#include "store/value_vault.h"
 #include "sae/sae_cli_backup.h"
 
 /* hub.key is the hub posts know (their bundles carry its public half); the TLS key is the
@@ -15,6 +16,9 @@ static const struct sae_backup_file hub_files[] = {
     {HUB_TLS_KEY_FILE, true},
     {HUB_TLS_BACKUP_KEY_FILE, false},
     {DUP_KEY_FILE, false},
+    /* The key of the tokens change.value holds for sensitive values: without it a restored
+     * hub would never find a new value equal to an old one (every equal edit a conflict). */
+    {VALUE_KEY_FILE, false},
     /* The district key's secret while no coordinator holds it yet: else a hub restored from
      * then would hold a public key only the recovery key opens. */
     {DISTRICT_KEY_UNCLAIMED_FILE, false},

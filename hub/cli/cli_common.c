@@ -2,11 +2,16 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "cli/cli.h"
 #include "merge/merge.h"
 #include "store/district_key.h"
-#include "store/district_key.h"
+#include "store/value_settle.h"
+#include "store/value_vault.h"
+#include "app/password.h"
 #include "net/tls_cert.h"
 #include "sae/sae_cli.h"
 #include "sae/sae_files.h"
@@ -87,7 +92,8 @@ static const struct sae_cli_help helps[] = {
      "           Refused while a post has not synced since the backup was announced (it\n"
      "           would need a new bundle), unless --force.\n"
      "The running daemon serves new files after SIGHUP (or a restart).\n"},
-    {"reports", "reports list [--village V] [--kind K] [--json] | reports show ID [--json] | "
+    {"reports", "reports list [--village V] [--kind K] [--json] | "
+                "reports show ID [--json] [--as COORDINATOR] | "
                 "reports edit ID --set FIELD=VALUE [--set-file FIELD=PATH] [--unset FIELD] "
                 "[--add SET=CODE] "
                 "[--remove SET=CODE] --by NAME | "
@@ -103,6 +109,10 @@ static const struct sae_cli_help helps[] = {
      "         who made it, on which device and when (\"Siti, Laptop Pos Sumberanyar,\n"
      "         3 Dec 14:05\"), a coordinator's note, flags (* current, HELD: dated ahead of\n"
      "         the hub's clock) and its version, and the report's open conflicts.\n"
+     "         Sensitive values are kept sealed to the district key: --as COORDINATOR asks\n"
+     "         that coordinator's password (never an argument) and shows them opened;\n"
+     "         without it they show masked (while the key waits unclaimed in DIR,\n"
+     "         before any coordinator holds it, that key opens them).\n"
      "  edit   a district correction: each value is checked against the catalogue and the\n"
      "         rules across fields (as sae-node does) before anything is written; values\n"
      "         equal to the current ones are skipped, a set writes only the elements that\n"
@@ -130,7 +140,8 @@ static const struct sae_cli_help helps[] = {
      "         COORDINATOR, her password asked): a search in the console does it 1,000\n"
      "         names at a time, which on a large hub takes many searches.\n"
      "ID is a report id, its first 6 or more characters, or a case's registration number.\n"},
-    {"conflicts", "conflicts list [--all] [--json] | conflicts show ID [--json] | "
+    {"conflicts", "conflicts list [--all] [--json] [--as COORDINATOR] | "
+                  "conflicts show ID [--json] [--as COORDINATOR] | "
                   "conflicts resolve ID (--keep N | --value V | --value-file PATH | --unset) "
                   "--by NAME [--note TEXT] | "
                   "conflicts dismiss ID --by NAME [--note TEXT]",
@@ -144,6 +155,8 @@ static const struct sae_cli_help helps[] = {
      "           ones too)\n"
      "  show     the value that stands and why, and every candidate, numbered from 1 by\n"
      "           version, with who made it, on which device and when\n"
+     "  --as COORDINATOR (list, show) opens sensitive values with that coordinator's\n"
+     "           password, asked; without it they show masked (see reports show).\n"
      "  resolve  --keep N keeps candidate N (in a delete conflict: keeping the delete keeps\n"
      "           the report deleted, keeping an edit restores it); --value V sets a new value\n"
      "           (checked by the catalogue; for a sensitive field only as --value-file PATH,\n"
@@ -152,7 +165,8 @@ static const struct sae_cli_help helps[] = {
      "           account, see users) is required and audited; --note TEXT (1 to 1000 bytes,\n"
      "           one line) is kept with\n"
      "           it and reaches the posts' history.\n"},
-    {"export", "export --format csv|json [--village V] [--kind K] [-o FILE] | "
+    {"export", "export --format csv|json [--village V] [--kind K] [-o FILE] "
+               "[--as COORDINATOR] | "
                "export --format csv|json --variant deidentified|full "
                "[--kecamatan K] [--status S] [--risk R] [--violence T] [--from DATE] "
                "[--to DATE] [--village V] [--kind K] [-o FILE]",
@@ -170,7 +184,9 @@ static const struct sae_cli_help helps[] = {
      "A sensitive value (names, contacts, narratives, notes) of a case whose survivor has\n"
      "not consented to share (consent_share not true), and of its services, stays and\n"
      "referrals, is written as [tanpa persetujuan berbagi / no consent to share], in every\n"
-     "export. The others are survivors' data: keep the file private.\n"
+     "export. The others are kept sealed to the district key: --as COORDINATOR asks that\n"
+     "coordinator's password and writes them opened (survivors' data: keep the file\n"
+     "private); without it they are written masked (see reports show).\n"
      "With --variant, the console's export of the reports list's filters (deleted reports\n"
      "left out; CSV starts with a UTF-8 byte order mark so that spreadsheets open it):\n"
      "  --variant deidentified  no names, contacts, narratives, notes nor other free text\n"
@@ -275,11 +291,11 @@ static const struct sae_cli_help helps[] = {
     {"backup", "backup FILE",
      "Writes a backup of the hub to FILE while it serves: a consistent snapshot of hub.db\n"
      "(SQLite's VACUUM INTO: posts keep syncing and the console keeps answering), deflated,\n"
-     "with hub.key, the TLS certificate and keys and duplicates.key sealed under a backup\n"
-     "passphrase (12 to 256 bytes; asked twice on a terminal, else one line of standard\n"
-     "input). FILE is 0600 and replaced whole: a crash leaves the old FILE or the new one.\n"
-     "Until sensitive values are sealed in hub.db, the backup holds them as hub.db does:\n"
-     "keep it as you keep the hub.\n"},
+     "with hub.key, the TLS certificate and keys, duplicates.key and values.key sealed\n"
+     "under a backup passphrase (12 to 256 bytes; asked twice on a terminal, else one line\n"
+     "of standard input). FILE is 0600 and replaced whole: a crash leaves the old FILE or\n"
+     "the new one. Sensitive values are in it as hub.db keeps them, sealed to the district\n"
+     "key: only a coordinator's password or the recovery key opens them, passphrase or not.\n"},
     {"restore", "restore FILE DIR",
      "Restores a backup of a hub into DIR, which must not exist or be empty. The file is\n"
      "checked whole (format, program, schema, checksum) before the passphrase is asked\n"
@@ -364,6 +380,39 @@ int hub_cli_install_pem(const char *from, const char *dir, const char *name)
     return rc;
 }
 
+/* The district key for this command's reads (hub_cli_open). */
+static int lend_key(const struct hub_cli *cli, struct hub_store *store)
+{
+    unsigned char *secret = NULL;
+    int rc = 0;
+    if (cli->as) {
+        char password[PASSWORD_MAX_BYTES + 2], prompt[160];
+        snprintf(prompt, sizeof prompt, "password of %.100s: ", cli->as);
+        rc = sae_cli_read_line(prompt, isatty(STDIN_FILENO), password, sizeof password);
+        if (rc == SAE_ENOTFOUND)
+            return hub_cli_fail(SAE_EINVAL, "--as %.100s: type the coordinator's password "
+                                "(or give it as one line of standard input)", cli->as);
+        if (rc == 0)
+            rc = district_key_unlock(store, cli->dir, cli->as, password, &secret);
+        sodium_memzero(password, sizeof password);
+        if (rc == SAE_EPERM)
+            return hub_cli_fail(SAE_EPERM, "--as %.100s: that password does not open the "
+                                "district key; nothing was read", cli->as);
+        if (rc == SAE_ENOTFOUND)
+            return hub_cli_fail(SAE_EINVAL, "--as %.100s: not a coordinator holding the "
+                                "district key; only coordinators read sensitive values",
+                                cli->as);
+    } else {
+        rc = district_key_unclaimed(cli->dir, &secret);
+        if (rc == SAE_ENOTFOUND)
+            return SAE_EXIT_OK; /* no key: sensitive values read masked */
+    }
+    if (rc != 0)
+        return hub_cli_fail(rc, "cannot open the district key: %s", sae_error_name(rc));
+    value_vault_lend_owned(store, secret);
+    return SAE_EXIT_OK;
+}
+
 int hub_cli_open(const struct hub_cli *cli, struct hub_store **store)
 {
     struct sae_message why = {{0}};
@@ -393,5 +442,18 @@ int hub_cli_open(const struct hub_cli *cli, struct hub_store **store)
         return hub_cli_fail(rc, "cannot make the district key in %s: %s", cli->dir,
                             sae_error_name(rc));
     }
-    return SAE_EXIT_OK;
+    /* A hub from before migration 12 seals its plaintext sensitive values now. */
+    rc = value_settle(*store);
+    if (rc != 0) {
+        hub_store_close(*store);
+        *store = NULL;
+        return hub_cli_fail(rc, "cannot seal the sensitive values of %s/%s: %s", cli->dir,
+                            HUB_DB_FILE, sae_error_name(rc));
+    }
+    int status = lend_key(cli, *store);
+    if (status != SAE_EXIT_OK) {
+        hub_store_close(*store);
+        *store = NULL;
+    }
+    return status;
 }

@@ -48,6 +48,7 @@ static int load_conflict(struct hub_cli *cli, struct hub_store *store, int64_t i
 
 struct read_options {
     bool json, all;
+    const char *as; /* the coordinator whose password opens sensitive values */
 };
 
 static int parse_read_options(int argc, char **argv, const char *command, bool list,
@@ -57,6 +58,7 @@ static int parse_read_options(int argc, char **argv, const char *command, bool l
     const struct sae_cli_option options[] = {
         SAE_CLI_OPT_FLAG("json", 0, &out->json),
         SAE_CLI_OPT_FLAG("all", 0, &out->all),
+        SAE_CLI_OPT_TEXT("as", 0, &out->as),
     };
     int status = HUB_CLI_OPTIONS(command, "conflicts", options, argc, argv);
     if (status == SAE_EXIT_OK && !list && out->all)
@@ -91,6 +93,7 @@ static int conflicts_list(struct hub_cli *cli, int argc, char **argv)
     if (optind != argc)
         return hub_cli_fail(SAE_EINVAL, "conflicts list takes no arguments: sae-hub conflicts "
                             "list [--all] [--json]");
+    cli->as = options.as;
     status = hub_cli_open(cli, &store);
     if (status != SAE_EXIT_OK)
         return status;
@@ -121,6 +124,7 @@ static int conflicts_show(struct hub_cli *cli, int argc, char **argv)
         return hub_cli_fail(SAE_EINVAL, "conflicts show takes one conflict id: sae-hub "
                             "conflicts show ID");
     status = parse_conflict_id("conflicts show", argv[optind], &id);
+    cli->as = options.as;
     if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
     if (status == SAE_EXIT_OK) {

@@ -13,6 +13,7 @@
 
 struct export_options {
     const char *format, *kind_name, *output, *village_arg, *variant;
+    const char *as; /* the coordinator whose password opens sensitive values */
     const struct sae_kind *kind;
     char village[SAE_AREA_CODE_BYTES]; /* the code of --village, once resolved */
     bool csv;
@@ -39,6 +40,7 @@ static int parse_export(int argc, char **argv, struct export_options *o)
         SAE_CLI_OPT_TEXT("from", 0, &o->filter.from),
         SAE_CLI_OPT_TEXT("to", 0, &o->filter.to),
         SAE_CLI_OPT_FLAG("outside", 0, &o->outside),
+        SAE_CLI_OPT_TEXT("as", 0, &o->as),
     };
     int status = HUB_CLI_OPTIONS("export", "export", options, argc, argv);
     if (status != SAE_EXIT_OK)
@@ -206,6 +208,7 @@ int hub_cli_export(struct hub_cli *cli, int argc, char **argv)
     struct hub_store *store = NULL;
     size_t count = 0;
     int status = parse_export(argc, argv, &o);
+    cli->as = o.as;
     if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
     if (status == SAE_EXIT_OK && o.village_arg)

@@ -19,6 +19,7 @@ struct read_options {
     bool json;
     const char *village;
     const char *kind;
+    const char *as; /* show: the coordinator whose password opens sensitive values */
 };
 
 /* --json for show and list; --village and --kind for list only. */
@@ -30,11 +31,15 @@ static int parse_read_options(int argc, char **argv, const char *command, bool l
         SAE_CLI_OPT_FLAG("json", 0, &out->json),
         SAE_CLI_OPT_TEXT("village", 0, &out->village),
         SAE_CLI_OPT_TEXT("kind", 0, &out->kind),
+        SAE_CLI_OPT_TEXT("as", 0, &out->as),
     };
     int status = HUB_CLI_OPTIONS(command, "reports", options, argc, argv);
     if (status == SAE_EXIT_OK && !list && (out->village || out->kind))
         return hub_cli_fail(SAE_EINVAL, "%s: --village and --kind are options of reports list",
                             command);
+    if (status == SAE_EXIT_OK && list && out->as)
+        return hub_cli_fail(SAE_EINVAL, "%s: lists show no sensitive value; --as is an option "
+                            "of reports show", command);
     return status;
 }
 
@@ -215,6 +220,7 @@ static int reports_show(struct hub_cli *cli, int argc, char **argv)
         return hub_cli_fail(SAE_EINVAL, "reports show takes one report id: sae-hub reports "
                             "show ID");
     const char *arg = argv[optind];
+    cli->as = options.as;
     status = hub_cli_open(cli, &store);
     if (status == SAE_EXIT_OK)
         status = hub_admin_resolve(store, arg, id);

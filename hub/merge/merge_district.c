@@ -12,6 +12,7 @@
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
 #include "sae/sae_plan.h"
+#include "sae/sae_wipe.h"
 
 static const char current_winner_sql[] =
     "SELECT c.version, c.origin, c.value FROM field_state s"
@@ -63,14 +64,15 @@ static int is_deleted(struct hub_store *store, const char *report_id, bool *out)
 
 /* Writes a district change (an edit, or a resolution with its coordinator's note) on top
  * of the field's current winner. */
+/* value_of: the change whose stored value this one takes as it is (0: value is plain). */
 static int write_district_change(struct hub_store *store, const char *report_id,
                                  const char *kind, const char *village, const char *field,
-                                 const char *value, const char *author, const char *note,
-                                 int64_t now_ms, int64_t *seq)
+                                 const char *value, int64_t value_of, const char *author,
+                                 const char *note, int64_t now_ms, int64_t *seq)
 {
     struct stored_change row = {.report_id = report_id, .kind = kind, .village = village,
                                 .field = field, .value = value, .author = author,
-                                .note = note, .received_ms = now_ms};
+                                .note = note, .received_ms = now_ms, .value_of = value_of};
     int64_t district_seq = 0;
     sae_hlc version = 0;
     int rc = current_winner(store, report_id, field, &row.base, NULL);
@@ -170,7 +172,7 @@ int merge_district_edits(struct hub_store *store, const char *report_id,
     for (size_t i = 0; rc == 0 && i < count; i++) {
         int64_t seq = 0;
         rc = write_district_change(store, report_id, kind, village, edits[i].field,
-                                   edits[i].value, author, note, now_ms, &seq);
+                                   edits[i].value, 0, author, note, now_ms, &seq);
         if (rc == 0)
             rc = merge_touched_add(&touched, report_id, edits[i].field);
     }
@@ -297,11 +299,12 @@ static int close_conflict(struct hub_store *store, int64_t id, const char *autho
     return rc;
 }
 
-/* The value the resolution writes: a kept candidate's value, or the value given. Keeping an
- * edit in a delete conflict restores the report (the tombstone is unset). */
+/* The value the resolution writes: a kept candidate's value (*kept_seq: that candidate, whose
+ * stored value and sealed copies it takes as they are), or the value given (*kept_seq 0).
+ * Keeping an edit in a delete conflict restores the report (the tombstone is unset). */
 static int resolution_value(struct hub_store *store, int64_t id, const struct conflict_row *c,
                             int keep, const char *value, bool unset, char **out,
-                            struct sae_message *why)
+                            int64_t *kept_seq, struct sae_message *why)
 {
     char field[SAE_WIRE_NAME_BYTES + 1];
     int64_t seq = 0;
@@ -323,8 +326,10 @@ static int resolution_value(struct hub_store *store, int64_t id, const struct co
         free(kept);
         kept = NULL; /* an edit kept against a delete: restore */
     }
-    if (rc == 0)
+    if (rc == 0) {
         *out = kept;
+        *kept_seq = kept ? seq : 0;
+    }
     return rc;
 }
 
@@ -392,19 +397,21 @@ static int resolve_open(struct hub_store *store, int64_t conflict_id, const stru
                         const char *note, int64_t now_ms, int64_t *seq, struct sae_message *why)
 {
     char kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1], *chosen = NULL;
+    int64_t kept_seq = 0;
     int rc = merge_report_owner(store, c->report_id, kind, village);
     if (rc == 0)
-        rc = resolution_value(store, conflict_id, c, keep, value, unset, &chosen, why);
+        rc = resolution_value(store, conflict_id, c, keep, value, unset, &chosen, &kept_seq,
+                              why);
     if (rc == 0 && keep == 0)
         rc = check_district_value(kind, c->field, chosen, why);
     if (rc == 0)
-        rc = write_district_change(store, c->report_id, kind, village, c->field, chosen, author,
-                                   note, now_ms, seq);
+        rc = write_district_change(store, c->report_id, kind, village, c->field, chosen,
+                                   kept_seq, author, note, now_ms, seq);
     if (rc == 0)
         rc = settle_candidates(store, conflict_id, c->field, *seq);
     if (rc == 0)
         rc = close_conflict(store, conflict_id, author, note, *seq, now_ms);
-    free(chosen);
+    sae_wipe_free_string(chosen);
     return rc;
 }
 

@@ -8,7 +8,10 @@
 #include "merge/merge_rows.h"
 #include "merge/merge_summary.h"
 #include "merge/merge_field.h"
+#include "store/dup_pairs.h"
 #include "store/hub_meta.h"
+#include "store/sealed_values.h"
+#include "store/value_vault.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
 
@@ -107,10 +110,11 @@ static const char report_owner_sql[] = "SELECT kind, village FROM report WHERE i
 static const char insert_report_sql[] =
     "INSERT INTO report(id, kind, village, first_change) VALUES (?1, ?2, ?3, ?4)";
 
-int merge_insert_change(struct hub_store *store, const struct stored_change *c, int64_t *seq)
+static int insert_row(struct hub_store *store, const struct stored_change *c, const char *value,
+                      int64_t *seq)
 {
     sqlite3_stmt *stmt = NULL;
-    const char *texts[] = {c->report_id, c->kind, c->village, c->field, c->value};
+    const char *texts[] = {c->report_id, c->kind, c->village, c->field, value};
     const int64_t ints[] = {(int64_t)c->version.hlc, (int64_t)c->version.origin,
                             (int64_t)c->base.hlc, (int64_t)c->base.origin, c->node_seq,
                             c->seen_cursor, c->received_ms};
@@ -132,6 +136,34 @@ int merge_insert_change(struct hub_store *store, const struct stored_change *c, 
         return rc;
     *seq = sae_db_last_rowid(store->db);
     return 0;
+}
+
+int merge_insert_change(struct hub_store *store, const struct stored_change *c, int64_t *seq)
+{
+    if (!c->value || !value_vault_field_sealed(c->kind, c->field))
+        return insert_row(store, c, c->value, seq);
+    int64_t stored = 0;
+    if (c->value_of) {
+        int rc = insert_row(store, c, c->value, &stored);
+        if (rc == 0)
+            rc = sealed_values_copy(store, c->value_of, stored);
+        if (rc == 0)
+            *seq = stored;
+        return rc;
+    }
+    char token[VALUE_TOKEN_TEXT_BYTES];
+    int rc = value_vault_token(store, c->field, c->value, token);
+    if (rc == 0)
+        rc = insert_row(store, c, token, &stored);
+    /* The origin holds its own value; a district change's origin is the hub, no device. */
+    if (rc == 0)
+        rc = value_vault_store(store, stored, c->village, c->version.origin, c->value);
+    /* The duplicates compare names by a hash made now: the name is not stored to be read. */
+    if (rc == 0 && strcmp(c->field, DUP_NAME_FIELD) == 0)
+        rc = dup_name_keep(store, store->dir, stored, c->value);
+    if (rc == 0)
+        *seq = stored;
+    return rc;
 }
 
 int merge_report_owner(struct hub_store *store, const char *report_id, char kind[SAE_WIRE_NAME_BYTES + 1],

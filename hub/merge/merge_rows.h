@@ -40,14 +40,19 @@ int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t 
 int merge_finish_touched(struct hub_store *store, struct touched *t, int64_t now_ms, int rc);
 
 /* One row of the change table. author: the person (NULL: unknown, a schema-1 post's);
- * note: a coordinator's note on a resolution (or NULL). */
+ * note: a coordinator's note on a resolution (or NULL). value: the plain value, unless
+ * value_of names the change (its seq) whose stored value this one takes as it is (a
+ * resolution keeping a candidate: value is then that change's stored text). */
 struct stored_change {
     const char *report_id, *kind, *village, *field, *value, *author, *note;
     struct sae_version version, base;
-    int64_t node_seq, seen_cursor, received_ms;
+    int64_t node_seq, seen_cursor, received_ms, value_of;
     bool held;
 };
 
+/* Stores c. The value of a field the catalogue marks sensitive is stored as its keyed token
+ * with its sealed copies (store/value_vault.h), or with value_of's copies; the caller wipes
+ * the plain value. */
 int merge_insert_change(struct hub_store *store, const struct stored_change *c, int64_t *seq);
 /* The kind and village of a report; SAE_ENOTFOUND when the hub has never seen it. */
 int merge_report_owner(struct hub_store *store, const char *report_id, char kind[SAE_WIRE_NAME_BYTES + 1],

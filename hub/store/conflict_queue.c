@@ -22,7 +22,8 @@ static const char queue_base_sql[] =
 /* A change (alias X) as people read it, in VERSION_COLUMN_COUNT columns; ?2 and ?3 are
  * the hub's id and name. */
 #define VERSION_COLUMNS(X)                                                                   \
-    X ".seq, " X ".value, " X ".author, " HUB_DEVICE_NAME_SQL(X ".origin", "?2", "?3") ","  \
+    X ".seq, revealed(" X ".seq, " X ".value), " X ".author, "                               \
+    HUB_DEVICE_NAME_SQL(X ".origin", "?2", "?3") ","                                          \
     " " X ".origin = ?2, " X ".version, " X ".origin, " X ".received_ms, " X ".held"
 #define VERSION_COLUMN_COUNT 9
 

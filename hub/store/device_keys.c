@@ -46,3 +46,32 @@ int device_keys_get(struct hub_store *store, uint64_t id, uint8_t out[DEVICE_KEY
     sae_db_reset(stmt);
     return rc;
 }
+
+/* Copies the row's key before visiting: visit may run statements of its own. */
+static int visit_row(sqlite3_stmt *stmt, device_keys_visit_fn visit, void *context)
+{
+    uint8_t key[DEVICE_KEY_BYTES];
+    if (sqlite3_column_bytes(stmt, 1) != (int)DEVICE_KEY_BYTES)
+        return SAE_ECORRUPT;
+    memcpy(key, sqlite3_column_blob(stmt, 1), DEVICE_KEY_BYTES);
+    return visit((uint64_t)sqlite3_column_int64(stmt, 0), key, context);
+}
+
+int device_keys_of_village(struct hub_store *store, const char *village, uint64_t except,
+                           device_keys_visit_fn visit, void *context)
+{
+    /* Cached: visit may run other statements while the rows are read, never this one. */
+    static const char sql[] =
+        "SELECT id, storage_public_key FROM node WHERE village = ?1 AND revoked_ms = 0"
+        " AND storage_public_key IS NOT NULL AND id != ?2 ORDER BY id";
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, village);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, (int64_t)except);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW)
+        rc = visit_row(stmt, visit, context);
+    sae_db_reset(stmt);
+    return rc;
+}

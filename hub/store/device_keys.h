@@ -18,4 +18,12 @@ int device_keys_set(struct hub_store *store, uint64_t id, const uint8_t key[DEVI
 /* SAE_ENOTFOUND: no such device, or it sent none. */
 int device_keys_get(struct hub_store *store, uint64_t id, uint8_t out[DEVICE_KEY_BYTES]);
 
+/* Calls visit(id, key, context) for every device of village that is not revoked, holds a
+ * storage key and is not except (0: none), by id; stops at the first non-zero result and
+ * returns it. */
+typedef int (*device_keys_visit_fn)(uint64_t id, const uint8_t key[DEVICE_KEY_BYTES],
+                                    void *context);
+int device_keys_of_village(struct hub_store *store, const char *village, uint64_t except,
+                           device_keys_visit_fn visit, void *context);
+
 #endif

@@ -5,49 +5,11 @@
 #include <ctype.h>
 #include <string.h>
 
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
-
 #include "sae/sae_files.h"
-
-/* A key written under a name of its own, then linked to DUP_KEY_FILE: link never replaces
- * a key another process made meanwhile (rename would, and the hashes stored with the first
- * key would silently stop matching). */
-static int make_key(const char *dir)
-{
-    uint8_t key[DUP_KEY_BYTES];
-    char name[64];
-    snprintf(name, sizeof name, "%s.%ld.new", DUP_KEY_FILE, (long)getpid());
-    randombytes_buf(key, sizeof key);
-    int rc = sae_file_write_private(dir, name, key, sizeof key);
-    sodium_memzero(key, sizeof key);
-    char *made = sae_path_join(dir, name), *final = sae_path_join(dir, DUP_KEY_FILE);
-    if (rc == 0 && (!made || !final))
-        rc = SAE_ENOMEM;
-    if (rc == 0 && link(made, final) != 0 && errno != EEXIST)
-        rc = SAE_EIO;
-    if (made)
-        unlink(made);
-    free(made);
-    free(final);
-    return rc;
-}
 
 int dup_key_load(const char *dir, uint8_t key[DUP_KEY_BYTES])
 {
-    char *path = sae_path_join(dir, DUP_KEY_FILE);
-    if (!path)
-        return SAE_ENOMEM;
-    int rc = sae_file_read_private(path, key, DUP_KEY_BYTES);
-    if (rc == SAE_ENOTFOUND) {
-        rc = make_key(dir);
-        if (rc == 0)
-            rc = sae_file_read_private(path, key, DUP_KEY_BYTES);
-    }
-    free(path);
-    return rc;
+    return sae_file_key_load(dir, DUP_KEY_FILE, key, DUP_KEY_BYTES);
 }
 
 static const char *const honorifics[] = {

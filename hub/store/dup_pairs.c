@@ -8,7 +8,6 @@
 
 #include "sae/sae_db.h"
 #include "sae/sae_wipe.h"
-#include "store/erasure.h"
 #include "store/me_facts.h"
 
 #define DUP_META_CURSOR "dup_cursor"
@@ -42,10 +41,11 @@ static const char changed_sql[] = "SELECT id FROM me_case WHERE refreshed > ?1 O
 static const char any_decided_sql[] =
     "SELECT EXISTS (SELECT 1 FROM dup_decision) OR EXISTS (SELECT 1 FROM dup_survivor)";
 static const char name_sql[] =
-    "SELECT c.value FROM field_state s JOIN change c ON c.seq = s.change"
-    " WHERE s.report_id = ?1 AND s.field = 'victim_name'";
-static const char name_put_sql[] =
-    "INSERT OR REPLACE INTO dup_name(case_id, name_hash) VALUES (?1, ?2)";
+    "INSERT OR REPLACE INTO dup_name(case_id, name_hash) SELECT s.report_id, h.name_hash"
+    " FROM field_state s JOIN dup_change_name h ON h.change = s.change"
+    " WHERE s.report_id = ?1 AND s.field = '" DUP_NAME_FIELD "'";
+static const char change_name_put_sql[] =
+    "INSERT OR REPLACE INTO dup_change_name(change, name_hash) VALUES (?1, ?2)";
 static const char name_drop_sql[] = "DELETE FROM dup_name WHERE case_id = ?1";
 static const char pairs_drop_sql[] = "DELETE FROM dup_pair WHERE a = ?1 OR b = ?1";
 static const char self_sql[] =
@@ -117,28 +117,30 @@ static int run_text(struct hub_store *store, const char *sql, const char *id)
     return hub_store_run_texts(store, sql, &id, 1);
 }
 
-static int refresh_name(struct hub_store *store, const char *id,
-                        const uint8_t key[DUP_KEY_BYTES])
+/* The current name's hash, made at ingest (dup_name_keep), or none; the key is checked by
+ * the refresh (check_key) before any name is read. */
+static int refresh_name(struct hub_store *store, const char *id)
 {
-    sqlite3_stmt *stmt = NULL;
-    char *plain = NULL;
-    uint8_t hash[crypto_generichash_BYTES];
+    int rc = run_text(store, name_sql, id);
+    if (rc == 0 && sae_db_changes(store->db) == 0)
+        rc = run_text(store, name_drop_sql, id);
+    return rc;
+}
+
+int dup_name_keep(struct hub_store *store, const char *dir, int64_t change, const char *plain)
+{
+    uint8_t key[DUP_KEY_BYTES], hash[DUP_NAME_HASH_BYTES];
     bool has = false;
-    int rc = hub_store_prepare(store, name_sql, &stmt);
+    int rc = dup_key_load(dir, key);
     if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, id);
-    if (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW)
-        rc = sae_db_column_dup(stmt, 0, &plain);
-    sae_db_reset(stmt);
-    /* An erased name is no name: every erased case would otherwise share one hash. */
-    if (rc == 0 && !(plain && strcmp(plain, ERASURE_MARKER) == 0))
         rc = dup_name_hash(plain, key, hash, &has);
-    sae_wipe_free_string(plain);
+    sodium_memzero(key, sizeof key);
     if (rc != 0 || !has)
-        return rc == 0 ? run_text(store, name_drop_sql, id) : rc;
-    rc = hub_store_prepare(store, name_put_sql, &stmt);
+        return rc;
+    sqlite3_stmt *stmt = NULL;
+    rc = hub_store_prepare(store, change_name_put_sql, &stmt);
     if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, id);
+        rc = sae_db_bind_int(stmt, 1, change);
     if (rc == 0)
         rc = sae_db_bind_blob(stmt, 2, hash, sizeof hash);
     if (rc == 0)
@@ -343,7 +345,7 @@ static int refresh_chunk(struct hub_store *store, void *context)
     int rc = r->phase == PHASE_PAIRS ? any_decision(store, &decided) : 0;
     for (size_t i = r->from; rc == 0 && i < r->to; i++) {
         const char *id = r->set.ids[i];
-        rc = r->phase == PHASE_NAMES ? refresh_name(store, id, r->key)
+        rc = r->phase == PHASE_NAMES ? refresh_name(store, id)
            : r->phase == PHASE_DROP  ? run_text(store, pairs_drop_sql, id)
                                      : refresh_pairs(store, id, &r->set, decided);
     }
@@ -507,5 +509,10 @@ int dup_pairs_drop_group(struct hub_store *store, const char *survivor)
 
 int dup_pairs_forget_name(struct hub_store *store, const char *case_id)
 {
-    return run_text(store, name_drop_sql, case_id);
+    /* The hashes made at ingest go too, or the next refresh would bring the name back. */
+    static const char change_names_drop_sql[] =
+        "DELETE FROM dup_change_name WHERE change IN (SELECT seq FROM change"
+        " WHERE report_id = ?1 AND field = '" DUP_NAME_FIELD "')";
+    int rc = run_text(store, change_names_drop_sql, case_id);
+    return rc == 0 ? run_text(store, name_drop_sql, case_id) : rc;
 }

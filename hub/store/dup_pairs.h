@@ -25,6 +25,21 @@
 #define DUP_LIST_MAX 1000
 #define DUP_LIST_DEFAULT 100
 
+/* The keyed hash of each victim_name change's value, made at ingest while the plain name is
+ * in memory (the hub keeps the name itself only sealed: store/value_vault.h), with the key
+ * of that moment; the refresh reads the current name's hash from here. */
+#define DUP_CHANGE_NAME_MIGRATION                                                            \
+    "CREATE TABLE dup_change_name("                                                          \
+    "  change INTEGER PRIMARY KEY," /* change.seq */                                        \
+    "  name_hash BLOB NOT NULL) STRICT;"
+/* The field whose values are compared as names. */
+#define DUP_NAME_FIELD "victim_name"
+
+/* Inside the caller's write transaction: keeps the keyed hash of plain, change's value of
+ * DUP_NAME_FIELD, under dir's duplicates.key (made when absent). Nothing for a name that
+ * normalises to nothing. */
+int dup_name_keep(struct hub_store *store, const char *dir, int64_t change, const char *plain);
+
 enum dup_signal {
     DUP_SAME_VILLAGE = 1,
     DUP_SAME_AGE = 2,
@@ -86,7 +101,7 @@ int dup_list(struct hub_store *store, const uint8_t key[DUP_KEY_BYTES], bool wit
 /* Drops the pair of a and b (a < b), decided; and every pair inside a survivor's group. */
 int dup_pairs_drop(struct hub_store *store, const char *a, const char *b);
 int dup_pairs_drop_group(struct hub_store *store, const char *survivor);
-/* Deletes case_id's name hash (erasure), inside the caller's write transaction: its pairs
+/* Deletes case_id's name hashes, the current one and those made at ingest (erasure), inside the caller's write transaction: its pairs
  * keep their grades until its facts change again. */
 int dup_pairs_forget_name(struct hub_store *store, const char *case_id);
 

@@ -24,5 +24,8 @@
  * secret half wrapped by the recovery key (proto/STORAGE_KEYS.md section 2). */
 #define HUB_META_DISTRICT_PUBLIC_KEY "district_public_key"
 #define HUB_META_DISTRICT_RECOVERY_WRAP "district_recovery_wrap"
+/* 0 while the plaintext sensitive values of a hub from before migration 12 wait to be
+ * sealed (store/value_vault.h value_vault_settle); 1 once they are. */
+#define HUB_META_VALUES_SEALED "values_sealed"
 
 #endif

@@ -1,7 +1,9 @@
 /* hub.db's schema: its numbered migrations (hub_migrate.h). */
 #include "store/hub_migrate.h"
 
+#include "store/dup_pairs.h"
 #include "store/hub_accounts.h"
+#include "store/hub_meta.h"
 #include "store/hub_areas.h"
 #include "store/hub_store.h"
 #include "store/hub_summary.h"
@@ -295,11 +297,17 @@ static const char *const migrations[] = {
     /* 13: the reports erased at the hub, in the order posts will be told (store/erasure.h). */
     (ERASURE_MIGRATION
      "PRAGMA user_version = 13;"),
+    /* 14: the duplicates' name hashes made at ingest (store/dup_pairs.h), and the mark
+     * value_vault_settle reads: the plaintext sensitive values of a hub from before are
+     * sealed at its next open, once the district key exists (SQL cannot seal). */
+    (DUP_CHANGE_NAME_MIGRATION
+     "INSERT OR REPLACE INTO meta(key, value) VALUES ('" HUB_META_VALUES_SEALED "', 0);"
+     "PRAGMA user_version = 14;"),
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL, NULL, NULL,
-                                               NULL, NULL, NULL, NULL, NULL, NULL};
+                                               NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");

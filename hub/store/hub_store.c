@@ -2,6 +2,7 @@
 #include "store/hub_store.h"
 #include "store/hub_migrate.h"
 #include "store/hub_meta.h"
+#include "store/value_vault.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -68,6 +69,15 @@ static int load_identity(struct hub_store *store)
     return rc;
 }
 
+/* *out (malloc'd): the directory db_path is in ("." for a bare file name). */
+static int directory_of(const char *db_path, char **out)
+{
+    const char *slash = strrchr(db_path, '/');
+    *out = slash ? strndup(db_path, (size_t)(slash - db_path) + (slash == db_path))
+                 : strdup(".");
+    return *out ? 0 : SAE_ENOMEM;
+}
+
 int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **out,
                    struct sae_message *why)
 {
@@ -80,6 +90,8 @@ int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **
     struct hub_store *store = calloc(1, sizeof *store);
     int rc = store ? 0 : SAE_ENOMEM;
     if (rc == 0)
+        rc = directory_of(db_path, &store->dir);
+    if (rc == 0)
         rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, busy_timeout_ms, &store->db);
     if (rc == 0)
         rc = sae_db_migrate_schema(store->db, &hub_migrate_schema, why);
@@ -88,6 +100,8 @@ int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **
     /* The monitoring counts use the derived figures' one definition (age bands, days). */
     if (rc == 0)
         rc = sae_derived_register(store->db);
+    if (rc == 0)
+        rc = value_vault_register(store);
     /* A district's hub.db is a few GB read at random (case files, conflicts' candidates):
      * mapped, a page is read from the kernel's cache without a system call and a copy,
      * instead of through SQLite's own 2 MB cache. */
@@ -120,6 +134,9 @@ void hub_store_close(struct hub_store *store)
     if (store->db)
         (void)sae_db_wal_scrub_settle(store->db);
     sae_db_close(store->db);
+    value_vault_free(store->vault);
+    value_vault_lend(store, NULL);
+    free(store->dir);
     free(store->name);
     free(store);
 }

@@ -22,7 +22,7 @@
 #define HUB_TLS_KEY_FILE "tls-key.pem"
 #define HUB_TLS_BACKUP_KEY_FILE "tls-backup-key.pem"
 #define HUB_KEY_FILE "hub.key"
-#define HUB_SCHEMA_VERSION 13
+#define HUB_SCHEMA_VERSION 14
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
 /* The most of hub.db each connection maps into memory: 2 GiB, the most Debian 12's SQLite
  * maps (SQLITE_MAX_MMAP_SIZE); past it, pages are read as usual. */
@@ -37,6 +37,12 @@ struct hub_store {
     struct sae_db_cache statements; /* kept for the life of the connection */
     char *name;      /* the hub's name, e.g. "DP3AP2KB Kabupaten Probolinggo" */
     uint64_t hub_id; /* origin id of district edits and resolutions */
+    char *dir;       /* the hub directory, where its key files are (db_path's) */
+    struct value_vault *vault; /* what seals sensitive values (store/value_vault.h): loaded
+                                  from dir at the first sensitive value written */
+    const unsigned char *lent_secret; /* the district secret a reader lent for its reads
+                                         (value_vault_lend) */
+    unsigned char *owned_secret;      /* the same when the store frees it at close */
 };
 
 /* Creates db_path (0600) with the schema and the hub's identity. SAE_EEXIST if it exists. */

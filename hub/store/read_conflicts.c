@@ -16,17 +16,19 @@ static const char select_conflicts_sql[] =
 /* The order of merge_district.c's candidate_at, (version, origin); seq only orders changes of one
  * command, which share a version and resolve alike. */
 static const char select_candidates_sql[] =
-    "SELECT c.seq, c.field, c.value, c.version, c.origin, c.village, c.author, c.held,"
+    "SELECT c.seq, c.field, revealed(c.seq, c.value), c.version, c.origin, c.village,"
+    " c.author, c.held,"
     " c.note, " HUB_DEVICE_NAME_SQL("c.origin", "?2", "?3")
     " FROM conflict_candidate k JOIN change c ON c.seq = k.change WHERE k.conflict = ?1"
     " ORDER BY c.version, c.origin, c.seq";
 
 static const char select_winner_sql[] =
-    "SELECT c.value, c.version, c.origin FROM field_state s JOIN change c ON c.seq = s.change"
+    "SELECT revealed(c.seq, c.value), c.version, c.origin FROM field_state s"
+    " JOIN change c ON c.seq = s.change"
     " WHERE s.report_id = ?1 AND s.field = ?2";
 
 static const char select_change_sql[] =
-    "SELECT value, version, origin FROM change WHERE seq = ?1";
+    "SELECT revealed(seq, value), version, origin FROM change WHERE seq = ?1";
 
 /* The statements one conflict needs besides its own row, prepared once per list. */
 struct conflict_reader {

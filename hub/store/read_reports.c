@@ -9,7 +9,7 @@
 #include "sae/sae_report_lookup.h"
 
 static const char select_reports_sql[] =
-    "SELECT r.id, r.kind, r.village, s.field, c.value, c.version, c.origin,"
+    "SELECT r.id, r.kind, r.village, s.field, revealed(c.seq, c.value), c.version, c.origin,"
     " " HUB_VILLAGE_NAME_SQL("r.village") " FROM report r"
     " LEFT JOIN field_state s ON s.report_id = r.id"
     " LEFT JOIN change c ON c.seq = s.change"
@@ -20,7 +20,7 @@ static const char select_reports_sql[] =
 /* One report by its id: the same columns, read through the primary keys (the list's
  * optional filters above keep SQLite from using them, a scan of every report). */
 static const char select_report_sql[] =
-    "SELECT r.id, r.kind, r.village, s.field, c.value, c.version, c.origin,"
+    "SELECT r.id, r.kind, r.village, s.field, revealed(c.seq, c.value), c.version, c.origin,"
     " " HUB_VILLAGE_NAME_SQL("r.village") " FROM report r"
     " LEFT JOIN field_state s ON s.report_id = r.id"
     " LEFT JOIN change c ON c.seq = s.change"
@@ -207,7 +207,8 @@ int hub_read_resolve_id(struct hub_store *store, const char *text,
 }
 
 static const char select_changes_sql[] =
-    "SELECT c.seq, c.value, c.version, c.origin, c.base_version, c.base_origin, c.village,"
+    "SELECT c.seq, revealed(c.seq, c.value), c.version, c.origin, c.base_version,"
+    " c.base_origin, c.village,"
     " c.author, c.received_ms, c.held, s.change IS NOT NULL, c.note,"
     " " HUB_DEVICE_NAME_SQL("c.origin", "?3", "?4") " FROM change c"
     " LEFT JOIN field_state s ON s.report_id = c.report_id AND s.field = c.field"

@@ -27,5 +27,12 @@ int sae_file_read_private(const char *path, void *bytes, size_t len);
  * for a while leaves neither its name nor (on a file system that writes in place) its bytes.
  * SAE_ENOTFOUND when there is no such file, SAE_EIO. */
 int sae_file_remove_scrubbed(const char *dir, const char *name);
+/* The longest key sae_file_key_load keeps. */
+#define SAE_FILE_KEY_MAX_BYTES 64u
+/* Reads the len random bytes of the key file dir/name (0600), or makes it when absent: two
+ * processes making it at once both end with the one linked into place first. SAE_EPERM when
+ * other users can read it, SAE_EIO when it has the wrong size or cannot be written. Wipe key
+ * after use (sodium_memzero). */
+int sae_file_key_load(const char *dir, const char *name, void *key, size_t len);
 
 #endif

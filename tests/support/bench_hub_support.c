@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include "store/district_key.h"
+#include "store/value_vault.h"
 
 double hb_now(void)
 {
@@ -106,6 +108,15 @@ int hb_hub_start(struct hb_hub *h, const char *dir, struct sae_message *why)
     int rc = hb_hub_files(h, dir, why);
     if (rc == 0)
         rc = hub_store_open(h->db_path, HUB_BUSY_TIMEOUT_MS_DEFAULT, &h->admin, why);
+    /* As init makes it: sensitive values are sealed to it; the admin connection reads them
+     * opened with it, as a coordinator would. */
+    if (rc == 0)
+        rc = district_key_ensure(h->admin, h->admin->dir);
+    unsigned char *secret = NULL;
+    if (rc == 0)
+        rc = district_key_unclaimed(h->admin->dir, &secret);
+    if (rc == 0)
+        value_vault_lend_owned(h->admin, secret);
     struct hub_service_config service = {h->db_path, h->sk, h->pk, HB_SERVICE_CONNECTIONS,
                                          HUB_DRIFT_MS_DEFAULT, HUB_BUSY_TIMEOUT_MS_DEFAULT, NULL};
     if (rc == 0)

@@ -15,6 +15,9 @@
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
+#include "sae/sae_secure_mem.h"
+#include "store/district_key.h"
+#include "store/value_vault.h"
 
 #define CW_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define CW_DAY_MS INT64_C(86400000)
@@ -525,6 +528,13 @@ int case_world_build(const char *db_path, const struct case_world_options *optio
         rc = hub_store_create(db_path, "DP3AP2KB Kabupaten Probolinggo", hub_pk, NULL);
     if (rc == 0)
         rc = hub_store_open(db_path, HUB_BUSY_TIMEOUT_MS_DEFAULT, &world->store, NULL);
+    /* As init makes it: sensitive values are sealed to it. */
+    if (rc == 0)
+        rc = district_key_ensure(world->store, world->store->dir);
+    if (rc == 0)
+        rc = district_key_unclaimed(world->store->dir, &world->district_secret);
+    if (rc == 0)
+        value_vault_lend(world->store, world->district_secret);
     /* Test data, written once: no fsync per transaction, pages kept in memory rather than
      * spilled to the WAL mid-batch, checkpoints rare. The hub's settings come back at the
      * end. */
@@ -555,6 +565,8 @@ int case_world_build(const char *db_path, const struct case_world_options *optio
 void case_world_close(struct case_world *world)
 {
     hub_store_close(world->store);
+    sae_secure_free(world->district_secret);
+    world->district_secret = NULL;
     free(world->post_ids);
     world->store = NULL;
     world->post_ids = NULL;
@@ -571,7 +583,8 @@ int case_world_dir_make(struct case_world_dir *d)
 
 void case_world_dir_remove(const struct case_world_dir *d)
 {
-    static const char *const files[] = {"hub.db", "hub.db-wal", "hub.db-shm"};
+    static const char *const files[] = {"hub.db", "hub.db-wal", "hub.db-shm", "district.key",
+                                         "values.key", "duplicates.key"};
     char path[192];
     for (size_t i = 0; i < CW_COUNT(files); i++) {
         snprintf(path, sizeof path, "%s/%s", d->dir, files[i]);

@@ -71,6 +71,8 @@ struct case_world {
     size_t conflicts_open, conflicts_settled;
     uint64_t *post_ids;      /* origin id of post p */
     size_t post_count;
+    unsigned char *district_secret; /* lent to store: reads open sealed values, as a
+                                       coordinator's do */
 };
 
 /* Builds db_path (which must not exist) and leaves it open in world->store. */

@@ -1,6 +1,9 @@
 /* Merge test helpers (merge_support.h). */
 
 #include "merge_support.h"
+#include "sae/sae_secure_mem.h"
+#include "store/district_key.h"
+#include "store/value_vault.h"
 
 void device_key(uint8_t seed, uint8_t pk[crypto_box_PUBLICKEYBYTES], uint64_t *id)
 {
@@ -10,7 +13,7 @@ void device_key(uint8_t seed, uint8_t pk[crypto_box_PUBLICKEYBYTES], uint64_t *i
     assert_int_equal(sae_origin_from_public_key(pk, id), 0);
 }
 
-int hub_setup(void **state)
+int hub_setup_bare(void **state)
 {
     static const char *const villages[] = {VILLAGE_SUMBERANYAR, VILLAGE_SUMBERANYAR,
                                            VILLAGE_SUMBERANYAR, VILLAGE_KALIBUNTU};
@@ -37,12 +40,25 @@ int hub_setup(void **state)
     return 0;
 }
 
+int hub_setup(void **state)
+{
+    hub_setup_bare(state);
+    struct hub_fixture *f = *state;
+    /* As init makes it: sensitive values are sealed to it. */
+    assert_int_equal(district_key_ensure(f->store, f->dir), 0);
+    assert_int_equal(district_key_unclaimed(f->dir, &f->district_secret), 0);
+    value_vault_lend(f->store, f->district_secret);
+    return 0;
+}
+
 int hub_teardown(void **state)
 {
     struct hub_fixture *f = *state;
     char path[192];
     hub_store_close(f->store);
-    static const char *const files[] = {"hub.db", "hub.db-wal", "hub.db-shm", "district.key"};
+    sae_secure_free(f->district_secret);
+    static const char *const files[] = {"hub.db", "hub.db-wal", "hub.db-shm", "district.key",
+                                         "values.key"};
     for (size_t i = 0; i < COUNT(files); i++) {
         snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
         unlink(path);
@@ -154,7 +170,8 @@ char *state_fingerprint(struct hub_fixture *f)
     size_t len = 0;
     assert_non_null(text);
     append_rows(f,
-                "SELECT s.report_id || ' ' || s.field || ' = ' || coalesce(c.value, '(unset)')"
+                "SELECT s.report_id || ' ' || s.field || ' = '"
+                " || coalesce(revealed(c.seq, c.value), '(unset)')"
                 " || ' @' || c.version || '/' || c.origin FROM field_state s"
                 " JOIN change c ON c.seq = s.change ORDER BY s.report_id, s.field",
                 &text, &len);
@@ -183,8 +200,8 @@ static char *winner_value(struct hub_fixture *f, const char *report, const char 
     sqlite3_stmt *stmt = NULL;
     char *out = NULL;
     assert_int_equal(sqlite3_prepare_v2(f->store->db,
-                                        "SELECT coalesce(c.value, '(unset)') FROM field_state s"
-                                        " JOIN change c ON c.seq = s.change"
+                                        "SELECT coalesce(revealed(c.seq, c.value), '(unset)')"
+                                        " FROM field_state s JOIN change c ON c.seq = s.change"
                                         " WHERE s.report_id = ?1 AND s.field = ?2",
                                         -1, &stmt, NULL), SQLITE_OK);
     sqlite3_bind_text(stmt, 1, report, -1, SQLITE_STATIC);

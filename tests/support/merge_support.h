@@ -46,12 +46,17 @@ struct hub_fixture {
     char path[128];
     struct hub_store *store;
     struct device devices[4]; /* A, B, C in Sumberanyar; D in Kalibuntu */
+    unsigned char *district_secret; /* lent to store: reads open sealed values, as a
+                                       coordinator's do */
 };
 
 /* A device's key pair made from seed (the same seed, the same key), and its origin id. */
 void device_key(uint8_t seed, uint8_t pk[crypto_box_PUBLICKEYBYTES], uint64_t *id);
 
+/* A hub.db with the fixture's devices, its district key made (as init does) and its secret
+ * lent to the store; hub_setup_bare: without the district key (a hub from before). */
 int hub_setup(void **state);
+int hub_setup_bare(void **state);
 
 int hub_teardown(void **state);
 

@@ -8,6 +8,7 @@
 #include <poll.h>
 
 #include "transport_support.h"
+#include "store/district_key.h"
 
 size_t ts_connections_to(uint16_t port)
 {
@@ -188,6 +189,7 @@ void ts_hub_start(struct ts_hub *h, const struct ht_certs *c, struct ht_log *log
     assert_int_equal(sae_origin_from_public_key(h->post_pk, &h->post_id), 0);
     assert_int_equal(hub_store_create(h->db, "DP3AP2KB (test)", h->hub_pk, &why), 0);
     assert_int_equal(hub_store_open(h->db, HUB_BUSY_TIMEOUT_MS_DEFAULT, &store, &why), 0);
+    assert_int_equal(district_key_ensure(store, store->dir), 0);
     struct hub_node node = {.id = h->post_id, .enrolled_ms = (int64_t)sae_wall_clock_ms()};
     snprintf(node.village, sizeof node.village, "35.13.12.2018"); /* Sumberanyar */
     snprintf(node.device_name, sizeof node.device_name, "laptop 1");
@@ -217,6 +219,13 @@ void ts_hub_stop(struct ts_hub *h)
     sodium_memzero(h->post_sk, sizeof h->post_sk);
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         snprintf(path, sizeof path, "%s%s", h->db, suffixes[i]);
+        unlink(path);
+    }
+    /* The key files beside hub.db (the district key, values.key, duplicates.key). */
+    static const char *const keys[] = {"district.key", "values.key", "duplicates.key"};
+    size_t dir_len = strlen(h->db) - strlen(HUB_DB_FILE);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        snprintf(path, sizeof path, "%.*s%s", (int)dir_len, h->db, keys[i]);
         unlink(path);
     }
 }

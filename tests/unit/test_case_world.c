@@ -38,8 +38,8 @@ static void value_of(struct case_world *w, const char *id, const char *field, ch
 {
     sqlite3_stmt *stmt = NULL;
     assert_int_equal(sae_db_prepare(w->store->db,
-                                    "SELECT coalesce(c.value, '') FROM field_state s JOIN change"
-                                    " c ON c.seq = s.change WHERE s.report_id = ?1 AND"
+                                    "SELECT coalesce(revealed(c.seq, c.value), '')"
+                                    " FROM field_state s JOIN change c ON c.seq = s.change WHERE s.report_id = ?1 AND"
                                     " s.field = ?2", &stmt), 0);
     assert_int_equal(sae_db_bind_text(stmt, 1, id), 0);
     assert_int_equal(sae_db_bind_text(stmt, 2, field), 0);
@@ -130,7 +130,7 @@ static void test_staged_conflicts_are_real_conflicts(void **state)
 static int64_t fingerprint(struct case_world *w)
 {
     return count_of(w, "SELECT sum((unicode(substr(s.report_id, 1, 1)) * 31 +"
-                       " length(s.field) * 7 + length(coalesce(c.value, '')) +"
+                       " length(s.field) * 7 + length(coalesce(revealed(c.seq, c.value), '')) +"
                        " (c.version % 1000003)) % 1000000007) FROM field_state s"
                        " JOIN change c ON c.seq = s.change");
 }

@@ -66,8 +66,8 @@ static void current_value(struct case_world_fixture *f, const char *id, const ch
 {
     sqlite3_stmt *stmt = NULL;
     assert_int_equal(sae_db_prepare(f->world.store->db,
-                                    "SELECT coalesce(c.value, '-') FROM field_state s JOIN change"
-                                    " c ON c.seq = s.change WHERE s.report_id = ?1 AND"
+                                    "SELECT coalesce(revealed(c.seq, c.value), '-')"
+                                    " FROM field_state s JOIN change c ON c.seq = s.change WHERE s.report_id = ?1 AND"
                                     " s.field = ?2", &stmt), 0);
     assert_int_equal(sae_db_bind_text(stmt, 1, id), 0);
     assert_int_equal(sae_db_bind_text(stmt, 2, field), 0);

@@ -441,6 +441,8 @@ static void test_migration_fills_the_summary(void **state)
                                  /* and migrations 12 and 13 (name index, erasures) */
                                  " DROP TABLE name_index; DROP TABLE erased_report;"
                                  " DELETE FROM meta WHERE key = 'name_index_cursor';"
+                                 /* and migration 14's table (names hashed at ingest) */
+                                 " DROP TABLE dup_change_name;"
                                  " PRAGMA user_version = 5"), 0);
     hub_store_close(f->world.store);
     f->world.store = NULL;

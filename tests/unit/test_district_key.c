@@ -174,6 +174,7 @@ static void test_migration_from_schema_9(void **state)
                                                " DROP TABLE sealed_value; DROP TABLE value_grant;"
                                                " DROP TABLE name_index; DROP TABLE erased_report;"
                                                " DELETE FROM meta WHERE key = 'name_index_cursor';"
+                                               " DROP TABLE dup_change_name;"
                                                " PRAGMA user_version = 9"), 0);
     hub_store_close(f->store);
     f->store = NULL;
@@ -324,17 +325,17 @@ static void test_fresh_coordinator_opens_with_the_checks_key_alone(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_claimed_recovered_and_retired, hub_setup,
+        cmocka_unit_test_setup_teardown(test_claimed_recovered_and_retired, hub_setup_bare,
                                         hub_teardown),
         cmocka_unit_test_setup_teardown(test_password_change_rewraps_and_disable_deletes,
-                                        hub_setup, hub_teardown),
-        cmocka_unit_test_setup_teardown(test_migration_from_schema_9, hub_setup, hub_teardown),
+                                        hub_setup_bare, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_migration_from_schema_9, hub_setup_bare, hub_teardown),
         cmocka_unit_test_setup_teardown(test_disable_under_a_reader_scrubbed_at_close,
-                                        hub_setup, hub_teardown),
+                                        hub_setup_bare, hub_teardown),
         cmocka_unit_test(test_recovery_key_text),
         cmocka_unit_test_setup_teardown(test_fresh_coordinator_opens_with_the_checks_key_alone,
-                                        hub_setup, hub_teardown),
-        cmocka_unit_test_setup_teardown(test_coordinator_moves_to_one_argon2id, hub_setup,
+                                        hub_setup_bare, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_coordinator_moves_to_one_argon2id, hub_setup_bare,
                                         hub_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

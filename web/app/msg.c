@@ -416,6 +416,11 @@ static const struct msg_pair MESSAGES[MSG_COUNT] = {
         "Show personal data (logged)"},
     [MSG_REVEALED] = {"Data pribadi ditampilkan; tindakan ini dicatat atas nama Anda.",
         "Personal data shown; this is logged under your name."},
+    [MSG_SIGN_IN_AGAIN_TO_SEE] = {"Data pribadi tersegel dengan kunci distrik, yang belum dibuka "
+        "sesi ini (dimulai sebelum server dinyalakan ulang): keluar lalu masuk lagi untuk "
+        "melihatnya.",
+        "Personal data is sealed to the district key, which this session has not opened (it "
+        "began before the server restarted): sign out and sign in again to see it."},
     [MSG_TIMELINE] = {"Layanan, rumah aman dan rujukan",
         "Services, shelter stays and referrals"},
     [MSG_EDIT] = {"Koreksi kabupaten",

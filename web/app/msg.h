@@ -254,6 +254,7 @@ enum msg_id {
     MSG_SAVE_EDIT,
     MSG_REVEAL,
     MSG_REVEALED,
+    MSG_SIGN_IN_AGAIN_TO_SEE,
     MSG_TIMELINE,
     MSG_EDIT,
     MSG_EDIT_SAVED,

@@ -61,7 +61,7 @@ ACCOUNT_COMMANDS = {("reports", "edit"), ("reports", "review"), ("conflicts", "r
                     ("referrals", "override")}
 
 # The hub.db schema this sae-hub writes (hub/store/hub_store.h HUB_SCHEMA_VERSION).
-HUB_SCHEMA_VERSION = 13
+HUB_SCHEMA_VERSION = 14
 
 # The passphrase the tests' backups are sealed under.
 BACKUP_PASSPHRASE = "kunci cadangan kabupaten"
@@ -167,6 +167,23 @@ class Hub:
             return json.loads(proc.stdout)
         except ValueError as e:
             raise AssertionError("%s --json printed no JSON (%s): %r" % (args, e, proc))
+
+    def read_as(self, name, password, *args):
+        """Runs a reading command with --as name, its password on standard input (sensitive
+        values are sealed to the district key: only a coordinator's password opens them);
+        returns the finished process."""
+        proc = subprocess.run([BIN, "-d", self.dir] + [str(a) for a in args] + ["--as", name],
+                              input=(password + "\n").encode(), capture_output=True,
+                              env=hub_env(), timeout=60)
+        for marker in CRASH_MARKERS:
+            assert marker not in proc.stderr, proc
+        return proc
+
+    def admin_json_as(self, name, password, *args):
+        """admin_json with --as name (read_as)."""
+        proc = self.read_as(name, password, *(list(args) + ["--json"]))
+        assert proc.returncode == 0, proc
+        return json.loads(proc.stdout)
 
     # The daemon.
     @property

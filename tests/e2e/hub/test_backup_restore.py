@@ -386,3 +386,34 @@ def test_a_cursor_the_hub_does_not_recognise_is_pulled_again_from_0(hub, tmp_pat
     assert saenode.show_json(a1, case)["fields"]["status"] == "active"
     assert post_pairs(a1) == village_pairs(hub)
     assert sync(a1)["pulled"] == 0
+
+
+def test_a_restored_hub_opens_its_sealed_values(console_hub, tmp_path):
+    """A hub's backup holds sensitive values as hub.db does, only sealed (and as tokens), and
+    values.key beside the other keys: the restored hub's coordinator opens them with her
+    password, no byte of the restored hub.db holds them, and the tokens stay the same."""
+    hub = console_hub
+    name = "Dewi Cadangan %d" % os.getpid()
+    a1 = enrolled(hub, tmp_path, "a1")
+    case = saenode.add_case(a1, victim_name=name)
+    sync(a1)
+    backup = tmp_path / "tersegel.saebak"
+    assert hub_cli(hub.dir, "backup", backup).returncode == 0
+    target = tmp_path / "restored"
+    res = hub_restore(backup, target)
+    assert res.returncode == 0, res
+    with open(os.path.join(hub.dir, "values.key"), "rb") as f:
+        key = f.read()
+    with open(str(target / "values.key"), "rb") as f:
+        assert f.read() == key and len(key) == 32
+    assert oct(os.stat(str(target / "values.key")).st_mode & 0o777) == "0o600"
+    for path in target.iterdir():
+        if path.name.startswith("hub.db"):
+            assert name.encode() not in path.read_bytes(), path
+    restored = hubproc.Hub(target)
+    token = hub.query("SELECT value FROM change WHERE field = 'victim_name'")
+    assert restored.query("SELECT value FROM change WHERE field = 'victim_name'") == token
+    masked = restored.admin_json("reports", "show", case)["fields"]["victim_name"]
+    assert masked == "\u2022" * 4
+    shown = restored.admin_json_as("siti", hub.passwords["siti"], "reports", "show", case)
+    assert shown["fields"]["victim_name"] == name

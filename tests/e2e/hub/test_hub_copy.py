@@ -11,6 +11,7 @@ import random
 import shutil
 import sqlite3
 import string
+import uuid
 
 import nacl.public
 import pytest
@@ -61,8 +62,12 @@ def assert_copies_of_sensitive_values(hub, post):
 
 
 def hub_values(hub, case):
-    return dict(hub.query("SELECT field, value FROM change WHERE report_id = ?",
-                          (case,)))
+    """The case's values as the hub shows them (its district key, unclaimed in a hub without
+    coordinators, opens the sealed ones); each sensitive one is stored as its keyed token."""
+    for field, value in hub.query("SELECT field, value FROM change WHERE report_id = ?",
+                                  (case,)):
+        assert value.startswith("keyed:") == (field in SENSITIVE), (field, value)
+    return hub.admin_json("reports", "show", case)["fields"]
 
 
 def test_sensitive_values_travel_sealed_and_copies_go_once_acknowledged(hub, tmp_path):
@@ -73,15 +78,11 @@ def test_sensitive_values_travel_sealed_and_copies_go_once_acknowledged(hub, tmp
     result = saenode.run(["sync", "--json"], dir=post)
     assert result.rc == 0, result
     assert all(r[3] is None for r in journal(post))
-    # The hub opened them at ingest and merged them as plain values (sealing at the hub is
-    # later work): a second post pulls them as they were written.
+    # The hub opened them at ingest and keeps them sealed again (to the district key and the
+    # village's other devices; what a second post pulls is the pull's: test_hub_pull).
     values = hub_values(hub, case)
     assert values["victim_name"] == MARKER + " nama"
     assert values["narrative"] == MARKER + " kisah"
-    other = saenode.init(str(tmp_path / "b"), VILLAGE, author="Staf b")
-    saenode.ok(["enroll", hub.add_node(VILLAGE, name="Laptop b")], dir=other)
-    assert saenode.run(["sync", "--json"], dir=other).rc == 0
-    assert saenode.show_json(other, case)["fields"]["victim_contact"] == MARKER + " kontak"
     # An edit after the sync makes a copy of the new value only.
     saenode.ok(["edit", case, "--set", "status=active"], dir=post)
     assert journal(post)[-1][1:] == ("status", "active", None)
@@ -144,8 +145,10 @@ def test_the_hub_opens_sealed_values_and_refuses_what_does_not_open(hub, enroll)
     values = dict(NEW_CASE, victim_name="Siti Tersegel")
     answer = device.push(sealed(device.write(case, "case", values), device.hub_public_key))
     assert answer.status == 200 and not answer.message.refusals, answer
-    assert hub.query("SELECT value FROM change WHERE field = 'victim_name'") == [
-        ("Siti Tersegel",)]
+    [(stored,)] = hub.query("SELECT value FROM change WHERE field = 'victim_name'")
+    assert stored.startswith("keyed:")
+    shown = hub.admin_json("reports", "show", str(uuid.UUID(bytes=case)))
+    assert shown["fields"]["victim_name"] == "Siti Tersegel"
     before = hub.snapshot(("change", "refusal"))
     other = bytes(nacl.public.PrivateKey.generate().public_key)
     for changes, schema in ((sealed(device.write(saeproto.new_report_id(), "case", values),
@@ -176,6 +179,8 @@ def test_a_backlog_of_long_sealed_narratives_fits_the_envelope(hub, tmp_path):
     assert result.rc == 0, result
     assert result.json()["pushed"] == len(journal(post))
     assert all(r[3] is None for r in journal(post))
-    assert hub.query("SELECT count(*), sum(length(value)) FROM change"
-                     " WHERE field = 'narrative'") == [(70, written)]
+    # Each kept sealed to the district key: version, key tag, crypto_box_seal (53 bytes more).
+    assert hub.query("SELECT count(*), sum(length(s.sealed)) FROM change c JOIN sealed_value s"
+                     " ON s.change = c.seq AND s.holder = 0 WHERE c.field = 'narrative'") == \
+        [(70, written + 70 * 53)]
     assert written > 70 * 29990

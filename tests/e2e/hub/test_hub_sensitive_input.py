@@ -58,8 +58,11 @@ def test_reports_edit_takes_it_from_a_file_or_standard_input(district, tmp_path)
                           input=b"Rina Aminah", capture_output=True, env=hubproc.hub_env(),
                           timeout=60)
     assert proc.returncode == 0, proc
-    shown = district.hub.admin_json("reports", "show", case)["fields"]
+    shown = district.hub.admin_json_as("siti", district.passwords["siti"], "reports", "show",
+                                       case)["fields"]
     assert shown["victim_name"] == "Rina Aminah" and shown["victim_contact"] == STORY
+    masked = district.hub.admin_json("reports", "show", case)["fields"]  # without --as
+    assert "Rina Aminah" not in str(masked) and masked["victim_name"] == "\u2022" * 4
 
 
 def test_conflicts_resolve_takes_a_story_only_from_a_file(district, tmp_path):
@@ -81,5 +84,6 @@ def test_conflicts_resolve_takes_a_story_only_from_a_file(district, tmp_path):
     out = district.hub.ok("conflicts", "resolve", district.story, "--value-file", chosen,
                           "--by", "Pak Budi").stdout
     assert b"not shown" in out and b"Kronologi" not in out  # not repeated on the screen
-    shown = district.hub.admin_json("reports", "show", district.case)
+    shown = district.hub.admin_json_as("siti", district.passwords["siti"], "reports", "show",
+                                       district.case)
     assert shown["fields"]["narrative"] == STORY, shown

@@ -89,7 +89,22 @@ def test_schema_2_hub_takes_reviews_and_villages_in_one_go(tmp_path):
     assert rows(hub, "SELECT field FROM review WHERE open = 1") == [("risk_level",)]
     for table in ("change", "report", "node", "enroll_token", "review"):
         assert rows(hub, "SELECT DISTINCT village FROM %s" % table) == [("35.13.12.2018",)]
-    assert rows(hub, "SELECT %s FROM change ORDER BY seq" % ", ".join(columns)) == changes
+    # Nothing changed but the one sensitive value, now its keyed token (sealed to the
+    # district key beside), which the district key opens as it was.
+    after = rows(hub, "SELECT %s FROM change ORDER BY seq" % ", ".join(columns))
+    field, value = columns.index("field"), columns.index("value")
+    for old, new in zip(changes, after):
+        if old[field] == "victim_name":
+            assert new[value].startswith("keyed:") and old[value] == "Siti Contoh"
+            assert new[:value] + new[value + 1:] == old[:value] + old[value + 1:]
+        else:
+            assert new == old
+    assert len(after) == len(changes)
+    assert hub.admin_json("reports", "show", case)["fields"]["victim_name"] == "Siti Contoh"
+    assert rows(hub, "SELECT value FROM meta WHERE key = 'values_sealed'") == [(2,)]
+    for name in os.listdir(directory):
+        if name.startswith("hub.db"):
+            assert b"Siti Contoh" not in open(os.path.join(directory, name), "rb").read()
     db = sqlite3.connect(hub.db_path)
     try:
         with pytest.raises(sqlite3.IntegrityError, match="changes are never changed"):
