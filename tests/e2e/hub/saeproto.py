@@ -54,7 +54,7 @@ INFLATED_BYTES = 8 * 1024 * 1024
 CHANGES_PER_MESSAGE = 1000
 
 # Section 7: the schema this client speaks, and the oldest the hub still takes (pushes only).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA_VERSION_MIN = 1
 # Section 5: a change group's author and a coordinator's note, bytes of UTF-8 on one line.
 AUTHOR_BYTES = 100
@@ -243,7 +243,9 @@ class Change:
     note: object = None    # a coordinator's note on a resolution
     device: object = None  # the writing device's name, as the hub sends it in a pull
     sealed_value: object = None  # schema 3: bytes, the value sealed to the hub's key (value
-                                 # then None; seal_value)
+                                 # then None; seal_value); schema 4, in a pull: sealed to
+                                 # the pulling device's storage key
+    withheld: bool = False       # schema 4, in a pull: a value this device is not given
 
     @property
     def version(self):
@@ -279,6 +281,8 @@ def group_changes(changes):
             fc.value = c.value.encode("utf-8")
         if c.sealed_value is not None:
             fc.sealed_value = c.sealed_value
+        if c.withheld:
+            fc.withheld = True
         if c.base_hlc:
             fc.base_hlc = c.base_hlc
         if c.base_origin:
@@ -360,7 +364,8 @@ def expand_groups(groups):
                               supersedes=g.supersedes, author=_text_of(g, "author"),
                               note=_text_of(g, "note"), device=_text_of(g, "device"),
                               sealed_value=(bytes(fc.sealed_value)
-                                            if fc.HasField("sealed_value") else None)))
+                                            if fc.HasField("sealed_value") else None),
+                              withheld=fc.withheld))
             previous_seq = seq
     return out
 
@@ -510,6 +515,10 @@ class Device:
         # reviews kept, {(report uuid, field): FieldReview}.
         self.review_cursor = 0
         self.reviews = {}
+        # Grants (section 6, "Grants", schema 4): where the next pull's start, and those
+        # received, as changes with their sealed_value.
+        self.grant_cursor = 0
+        self.grants = []
         self.session = None
         self._pinned = pinned_session(self.pins)
 
@@ -551,10 +560,15 @@ class Device:
         batch.groups.extend(group_changes(changes))
         return batch
 
-    def pull_request(self, cursor=None, max_changes=0, reviews=False, review_cursor=None):
+    def pull_request(self, cursor=None, max_changes=0, reviews=False, review_cursor=None,
+                     grant_cursor=None):
         """A PullRequest; reviews=True asks for review states after review_cursor (by
-        default this device's; a review_cursor given without reviews is sent alone)."""
+        default this device's; a review_cursor given without reviews is sent alone);
+        grant_cursor by default this device's (schema 4)."""
         request = pb.PullRequest(schema_version=self.schema, clock=self.request_clock())
+        grant_cursor = self.grant_cursor if grant_cursor is None else grant_cursor
+        if grant_cursor:
+            request.grant_cursor = grant_cursor
         cursor = self.cursor if cursor is None else cursor
         if cursor:
             request.cursor = cursor
@@ -628,9 +642,10 @@ class Device:
     def push(self, changes, **kwargs):
         return self.send(PUSH_BATCH, self.push_batch(changes, **kwargs))
 
-    def pull(self, cursor=None, max_changes=0, reviews=False, review_cursor=None):
+    def pull(self, cursor=None, max_changes=0, reviews=False, review_cursor=None,
+             grant_cursor=None):
         return self.send(PULL_REQUEST, self.pull_request(cursor, max_changes, reviews,
-                                                         review_cursor))
+                                                         review_cursor, grant_cursor))
 
     def keep_reviews(self, message):
         """Applies a PullResponse's reviews in order: an open one replaces the field's, a
@@ -653,7 +668,9 @@ class Device:
                 raise AssertionError("pull failed: %r" % answer)
             pages.append(answer)
             changes += expand_groups(answer.message.groups)
+            self.grants += expand_groups(answer.message.grants)
             self.cursor = answer.message.next_cursor
+            self.grant_cursor = answer.message.next_grant_cursor
             if reviews:
                 self.keep_reviews(answer.message)
             if not answer.message.more:
