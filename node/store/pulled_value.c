@@ -101,3 +101,22 @@ int pulled_value_grant(struct node_store *store, const struct sae_change *g, boo
     free(stored);
     return rc;
 }
+
+int pulled_value_apply(struct node_store *store, const struct sae_pull_response *response,
+                       size_t *pulled, size_t *granted)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < response->change_count; i++) {
+        bool applied = false;
+        if (response->changes[i].version.origin == store->origin)
+            continue; /* our own change: we have it */
+        rc = journal_apply_remote(store, &response->changes[i], &applied);
+        *pulled += applied;
+    }
+    for (size_t i = 0; rc == 0 && i < response->grant_count; i++) {
+        bool filled = false;
+        rc = pulled_value_grant(store, &response->grants[i], &filled);
+        *granted += filled;
+    }
+    return rc;
+}

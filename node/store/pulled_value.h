@@ -8,6 +8,7 @@
 #define NODE_PULLED_VALUE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "sae/sae_wire.h"
 #include "store/node_store.h"
@@ -24,5 +25,11 @@ int pulled_value_stored(struct node_store *store, const struct sae_change *c, ch
  * post holds no such withheld entry (it has the value already, or not the change): nothing
  * changes. */
 int pulled_value_grant(struct node_store *store, const struct sae_change *g, bool *filled);
+
+/* Applies a pull answer's changes (journal_apply_remote; this post's own are skipped), then
+ * its grants (a grant fills a withheld value the answer, or an earlier one, brought), inside
+ * the caller's write transaction. *pulled, *granted: how many were new. */
+int pulled_value_apply(struct node_store *store, const struct sae_pull_response *response,
+                       size_t *pulled, size_t *granted);
 
 #endif

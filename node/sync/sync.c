@@ -402,23 +402,13 @@ static int take_pins(struct round *r, const struct sae_pull_response *response,
     return rc;
 }
 
-/* The answer's changes, then its grants (a grant fills a withheld value the answer, or an
- * earlier one, brought). */
+/* The staff are told what to do when a copy is sealed to another key. */
 static int apply_changes(struct round *r, const struct sae_pull_response *response)
 {
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < response->change_count; i++) {
-        bool applied = false;
-        if (response->changes[i].version.origin == r->store->origin)
-            continue; /* our own change: we have it */
-        rc = journal_apply_remote(r->store, &response->changes[i], &applied);
-        r->result->pulled += applied;
-    }
-    for (size_t i = 0; rc == 0 && i < response->grant_count; i++) {
-        bool filled = false;
-        rc = pulled_value_grant(r->store, &response->grants[i], &filled);
-        r->result->granted += filled;
-    }
+    size_t pulled = 0, granted = 0;
+    int rc = pulled_value_apply(r->store, response, &pulled, &granted);
+    r->result->pulled += pulled;
+    r->result->granted += granted;
     if (rc == SAE_EPERM)
         sae_message_set(r->why, "the hub sent a value sealed to another key than this post's "
                         "storage key; nothing of its answer was kept: ask the district to "

@@ -302,6 +302,15 @@ def seal_value(public_key, text):
     return bytes([1]) + tag + sealed
 
 
+def open_value(private_key, sealed):
+    """A value sealed to private_key's public half (seal_value's form), as text; checks the
+    version and the key tag first."""
+    public_key = bytes(private_key.public_key)
+    if sealed[0] != 1 or sealed[1:5] != hashlib.blake2b(public_key, digest_size=32).digest()[:4]:
+        raise ValueError("not sealed to this key")
+    return nacl.public.SealedBox(private_key).decrypt(sealed[5:]).decode("utf-8")
+
+
 def unwrap_key(wrap, passphrase):
     """A wrapped key (STORAGE_KEYS.md section 2): Argon2id of the passphrase (bytes) under the
     wrap's salt and parameters keys XChaCha20-Poly1305 over the key, the 56-byte header being
@@ -478,7 +487,7 @@ class Device:
     the hub it knows from its enrollment bundle."""
 
     def __init__(self, bundle_path, name="Laptop Posko", key=None, author="Staf Pos",
-                 schema=SCHEMA_VERSION):
+                 schema=SCHEMA_VERSION, storage=False):
         """author: who writes this device's changes (None: nobody, as on schema 1); schema:
         the schema version its messages carry and its answers must come in."""
         with open(bundle_path, "rb") as f:
@@ -506,6 +515,9 @@ class Device:
         # How far this device's wall clock is off (ms), as a request's clock says it.
         self.clock_skew_ms = 0
         self.key = key or nacl.public.PrivateKey.generate()
+        # storage=True: a storage key pair (STORAGE_KEYS.md section 1) whose public half the
+        # enrollment sends, so the hub seals this device's copies of sensitive values to it.
+        self.storage_key = nacl.public.PrivateKey.generate() if storage else None
         self.public_key = bytes(self.key.public_key)
         self.id = origin_id(self.public_key)
         self.seq = 0
@@ -583,11 +595,20 @@ class Device:
         return request
 
     def enroll_request(self, token=None, public_key=None):
-        return pb.EnrollRequest(schema_version=self.schema,
-                                token=(token or self.token).encode(),
-                                public_key=public_key or self.public_key,
-                                village=self.village.encode(), device_name=self.name.encode(),
-                                clock=self.request_clock())
+        request = pb.EnrollRequest(schema_version=self.schema,
+                                   token=(token or self.token).encode(),
+                                   public_key=public_key or self.public_key,
+                                   village=self.village.encode(),
+                                   device_name=self.name.encode(), clock=self.request_clock())
+        if self.storage_key:
+            request.storage_public_key = bytes(self.storage_key.public_key)
+        return request
+
+    def opened(self, changes):
+        """Pulled changes with every sealed_value opened with this device's storage key into
+        value (section 3, "Sealed and withheld values in a pull"); withheld ones as they are."""
+        return [replace(c, value=open_value(self.storage_key, c.sealed_value), sealed_value=None)
+                if c.sealed_value is not None else c for c in changes]
 
     def seal(self, msg_type, message, **kwargs):
         if not isinstance(message, bytes):
