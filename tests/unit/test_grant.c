@@ -12,6 +12,7 @@
 #include "store/device_keys.h"
 #include "store/district_key.h"
 #include "store/hub_accounts.h"
+#include "store/hub_restore.h"
 #include "store/sealed_values.h"
 
 #define R1 "3f2a910c-5e7b-4d12-8a6e-c4019b33d758"
@@ -152,6 +153,25 @@ static void test_a_wrong_key_or_no_storage_key_grants_nothing(void **state)
     sae_secure_free(k.district_sk);
 }
 
+/* A hub restored from a backup numbers its grant log on from the restart floor, like its
+ * change and review logs: a post's grant cursor from the lost hub stays one it knows. */
+static void test_a_restored_hub_numbers_grants_past_the_floor(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct keys k = keys_of(f);
+    const struct test_change c[] = {{A, R1, "case", "victim_name", "Siti", MS(0), -1, 0, 0}};
+    deliver(f, c, 1);
+    district_copy(f, &k, "Siti");
+    int64_t n = 0;
+    assert_int_equal(grant(f, C, k.district_sk, &n), 0);
+    int64_t before = hub_count(f, "SELECT seq FROM sqlite_sequence WHERE name = 'value_grant'");
+    assert_int_equal(before, 1);
+    assert_int_equal(hub_restore_fixup(f->store->db, NULL), 0);
+    assert_true(hub_count(f, "SELECT seq FROM sqlite_sequence WHERE name = 'value_grant'") >
+                (int64_t)1 << 40);
+    sae_secure_free(k.district_sk);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -162,6 +182,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_only_the_current_value_is_granted, hub_setup,
                                         hub_teardown),
         cmocka_unit_test_setup_teardown(test_a_wrong_key_or_no_storage_key_grants_nothing,
+                                        hub_setup, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_a_restored_hub_numbers_grants_past_the_floor,
                                         hub_setup, hub_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
