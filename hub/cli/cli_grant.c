@@ -36,18 +36,21 @@ static int open_key(struct hub_cli *cli, struct hub_store *store, const char *na
     int rc = hub_account_get(store, name, &account);
     if (rc == SAE_ENOTFOUND || (rc == 0 && (account.disabled ||
                                            account.role != HUB_ROLE_COORDINATOR)))
-        return hub_cli_fail(SAE_EPERM, "%s is no enabled coordinator: only a coordinator's "
+        return hub_cli_fail(SAE_EINVAL, "%s is no enabled coordinator: only a coordinator's "
                             "password opens the district key; see: sae-hub users list", name);
     if (rc != 0)
         return hub_cli_fail(rc, "cannot read account %s: %s", name, sae_error_name(rc));
     char prompt[HUB_ACCOUNT_NAME_BYTES + 32];
     snprintf(prompt, sizeof prompt, "password of %s: ", name);
     rc = sae_cli_read_line(prompt, isatty(STDIN_FILENO), password, sizeof password);
+    if (rc == SAE_ENOTFOUND)
+        return hub_cli_fail(SAE_EINVAL, "no password of %s on standard input; nothing was "
+                            "granted", name);
     if (rc == 0)
         rc = district_key_unlock(store, cli->dir, name, password, secret);
     sodium_memzero(password, sizeof password);
     if (rc == SAE_EPERM)
-        return hub_cli_fail(rc, "wrong password for %s; nothing was granted", name);
+        return hub_cli_fail(SAE_EINVAL, "wrong password for %s; nothing was granted", name);
     if (rc != 0)
         return hub_cli_fail(rc, "cannot open the district key as %s: %s", name,
                             sae_error_name(rc));
