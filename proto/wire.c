@@ -451,24 +451,13 @@ int wire_changes_to_pb(const struct sae_change *changes, size_t count,
     return 0;
 }
 
-static void change_clear(struct sae_change *c)
-{
-    wire_free_text(c->kind);
-    wire_free_text(c->field);
-    wire_free_text(c->value);
-    sae_wipe_free(c->sealed_value, c->sealed_len);
-    wire_free_text(c->author);
-    wire_free_text(c->note);
-    wire_free_text(c->device);
-    sodium_memzero(c, sizeof *c);
-}
 
 void wire_changes_free(struct sae_change *changes, size_t count)
 {
     if (!changes)
         return;
     for (size_t i = 0; i < count; i++)
-        change_clear(&changes[i]);
+        sae_wipe_clear_change(&changes[i]);
     free(changes);
 }
 
@@ -502,7 +491,7 @@ static int change_from_view(const struct change_view *v, struct sae_change *c)
     c->seen_cursor = v->seen_cursor;
     c->supersedes = v->supersedes;
     if (rc != 0)
-        change_clear(c);
+        sae_wipe_clear_change(c);
     return rc;
 }
 

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "api/pull_sealed.h"
+#include "merge/merge_conflict.h"
 #include "sae/sae_db.h"
 #include "sae/sae_sealed.h"
 #include "sae/sae_wipe.h"
@@ -79,25 +80,10 @@ struct grant_run {
     int64_t now_ms, granted;
 };
 
-/* The change's ids, gathered first: the grants write while the village is read. */
-struct change_list {
-    int64_t *seqs;
-    size_t count, cap;
-};
-
+/* The changes' seqs, gathered first: the grants write while the village is read. */
 static int collect(int64_t change, void *context)
 {
-    struct change_list *l = context;
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        int64_t *grown = realloc(l->seqs, cap * sizeof *grown);
-        if (!grown)
-            return SAE_ENOMEM;
-        l->seqs = grown;
-        l->cap = cap;
-    }
-    l->seqs[l->count++] = change;
-    return 0;
+    return seq_list_add(context, change);
 }
 
 /* The district copy opened, sealed to the device, put with its log row. A change without a
@@ -127,14 +113,14 @@ static int grant_one(struct grant_run *g, int64_t change)
 static int grant_in_transaction(struct hub_store *store, void *context)
 {
     struct grant_run *g = context;
-    struct change_list list = {0};
+    struct seq_list list = {0};
     char target[160];
     g->store = store;
     g->granted = 0;
     int rc = each_missing(store, g->node, collect, &list);
     for (size_t i = 0; rc == 0 && i < list.count; i++)
-        rc = grant_one(g, list.seqs[i]);
-    free(list.seqs);
+        rc = grant_one(g, list.items[i]);
+    free(list.items);
     snprintf(target, sizeof target, "granted %" PRId64 " values to device %016" PRIx64 " (%.60s)",
              g->granted, g->node->id, g->node->device_name);
     if (rc == 0 && g->granted > 0)
