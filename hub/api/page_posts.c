@@ -447,16 +447,19 @@ static json_t *device_json(struct console_exchange *x, const struct hub_node *n,
     device_id_text(n->id, id);
     hub_areas_label(x->store, n->village, village);
     char fingerprint[SAE_FINGERPRINT_TEXT_BYTES];
-    if (storage_fingerprint(x, n->id, fingerprint) != 0)
+    int64_t missing = 0;
+    if (storage_fingerprint(x, n->id, fingerprint) != 0 ||
+        (!n->revoked_ms && grant_missing_count(x->store, n, &missing) != 0))
         return NULL;
     json_t *o = device_base_json(n, id, village);
-    json_t *more = json_pack("{s:o, s:I, s:I, s:o, s:o}", "pending",
+    json_t *more = json_pack("{s:o, s:I, s:I, s:o, s:o, s:I}", "pending",
                              r->pending < 0 ? json_null() : json_integer(r->pending),
                              "pending_ms", (json_int_t)r->reported_ms, "held",
                              (json_int_t)r->held, "program",
                              r->program[0] ? json_string(r->program) : json_null(),
                              "storage_key",
-                             fingerprint[0] ? json_string(fingerprint) : json_null());
+                             fingerprint[0] ? json_string(fingerprint) : json_null(),
+                             "values_not_given", (json_int_t)missing);
     if (!o || !more || json_object_update(o, more) != 0) {
         json_decref(o);
         o = NULL;
