@@ -71,11 +71,19 @@ static size_t change_cost(const struct sae_change *c)
 }
 
 /* Reads up to max changes whose values fit in budget bytes (always at least one). */
+/* What an answer may hold: bytes once inflated (half the limit: room for the rest), and
+ * sealed bytes, which do not compress, within half an envelope (the sealed envelope holds
+ * the deflated message). */
+struct pull_budget {
+    size_t inflated, sealed;
+};
+
 static int read_changes(struct hub_store *store, const struct hub_node *node, uint64_t cursor,
-                        size_t max, size_t budget, struct sae_pull_response *r, bool *full)
+                        size_t max, struct pull_budget budget, struct sae_pull_response *r,
+                        bool *full)
 {
     sqlite3_stmt *stmt = NULL;
-    size_t used = 0;
+    size_t used = 0, sealed = 0;
     int err = 0;
     r->changes = calloc(max, sizeof *r->changes);
     if (!r->changes)
@@ -103,13 +111,15 @@ static int read_changes(struct hub_store *store, const struct hub_node *node, ui
         if (err == 0)
             err = pull_sealed_value(store, node, seq, sqlite3_column_int(stmt, 14) != 0, c);
         size_t cost = change_cost(c);
-        if (err == 0 && r->change_count > 1 && used + cost > budget) {
+        if (err == 0 && r->change_count > 1 &&
+            (used + cost > budget.inflated || sealed + c->sealed_len > budget.sealed)) {
             sae_wipe_clear_change(c);
             r->change_count--;
             *full = true;
             break;
         }
         used += cost;
+        sealed += c->sealed_len;
         r->next_cursor = (uint64_t)seq;
     }
     sae_db_reset(stmt);
@@ -215,7 +225,10 @@ static int read_answer(struct hub_store *store, const struct hub_node *node,
                     (request->with_reviews && request->review_cursor > (uint64_t)newest_review)))
         rc = SAE_EINVAL;
     if (rc == 0)
-        rc = read_changes(store, node, request->cursor, max, limits->inflated_bytes / 2, r, &full);
+        rc = read_changes(store, node, request->cursor, max,
+                          (struct pull_budget){limits->inflated_bytes / 2,
+                                               limits->envelope_bytes / 2},
+                          r, &full);
     if (rc == 0 && !full) {
         /* Caught up: skip past this village's remaining rows (own or held ones). */
         const int64_t params[] = {(int64_t)request->cursor};
@@ -224,8 +237,13 @@ static int read_answer(struct hub_store *store, const struct hub_node *node,
     }
     if (rc == 0 && request->with_reviews)
         rc = read_reviews(store, node, request->review_cursor, max, r, &reviews_full);
+    size_t sealed = 0;
+    for (size_t i = 0; i < r->change_count; i++)
+        sealed += r->changes[i].sealed_len;
+    size_t room = limits->envelope_bytes / 2 > sealed ? limits->envelope_bytes / 2 - sealed : 0;
     if (rc == 0)
-        rc = pull_sealed_grants(store, node, request->grant_cursor, max, r, &grants_full);
+        rc = pull_sealed_grants(store, node, request->grant_cursor, max, room, r,
+                                &grants_full);
     /* What the hub holds of the post's own changes: below the post's mark only after the hub
      * was restored from a backup, and then the post sends the rest again. */
     int64_t held = 0;

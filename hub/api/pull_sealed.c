@@ -85,8 +85,8 @@ static int check_cursor(struct hub_store *store, uint64_t cursor)
 }
 
 int pull_sealed_grants(struct hub_store *store, const struct hub_node *node,
-                       uint64_t grant_cursor, size_t max, struct sae_pull_response *r,
-                       bool *full)
+                       uint64_t grant_cursor, size_t max, size_t sealed_room,
+                       struct sae_pull_response *r, bool *full)
 {
     struct sealed_grant *grants = NULL;
     size_t count = 0, i = 0;
@@ -98,9 +98,13 @@ int pull_sealed_grants(struct hub_store *store, const struct hub_node *node,
                                         &grants, &count);
     if (rc == 0 && !(r->grants = calloc(max + 1, sizeof *r->grants)))
         rc = SAE_ENOMEM;
-    /* A grant waits (the cursor stays before it) until the post has its change. */
+    /* A grant waits (the cursor stays before it) until the post has its change, and for the
+     * next answer when its sealed bytes would not fit beside what this one holds. */
     for (; rc == 0 && i < count && r->grant_count < max &&
            (uint64_t)grants[i].change <= r->next_cursor; i++) {
+        if (grants[i].len > sealed_room && (r->grant_count > 0 || r->change_count > 0))
+            break;
+        sealed_room -= grants[i].len < sealed_room ? grants[i].len : sealed_room;
         struct sae_change *c = &r->grants[r->grant_count];
         rc = grant_to_change(store, &grants[i], c, &head);
         if (rc == 0 && head)

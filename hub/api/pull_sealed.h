@@ -31,10 +31,11 @@ int pull_sealed_value(struct hub_store *store, const struct hub_node *node, int6
                       bool head, struct sae_change *c);
 
 /* Grants to node after request->grant_cursor (SAE_EINVAL: a cursor the hub never issued) of
- * changes at or before r->next_cursor that are still heads, at most max, into r->grants
- * and r->next_grant_cursor; *full when more may remain. */
+ * changes at or before r->next_cursor that are still heads, at most max and sealed_room
+ * sealed bytes (one at least in an answer with nothing else), into r->grants and
+ * r->next_grant_cursor; *full when more may remain. */
 int pull_sealed_grants(struct hub_store *store, const struct hub_node *node,
-                       uint64_t grant_cursor, size_t max, struct sae_pull_response *r,
-                       bool *full);
+                       uint64_t grant_cursor, size_t max, size_t sealed_room,
+                       struct sae_pull_response *r, bool *full);
 
 #endif
