@@ -196,46 +196,6 @@ static void test_the_budget_counts_sealed_bytes(void **state)
     free(long_text);
 }
 
-/* Sealed bytes do not compress: an answer holds at most half an envelope of them, so that
- * the sealed envelope (at most envelope_bytes after deflating) always fits, however well the
- * rest compresses. 40 narratives of 32 KiB sealed (1.3 MB) in a 512 KiB envelope. */
-static void test_sealed_bytes_fit_the_envelope(void **state)
-{
-    struct hub_fixture *f = *state;
-    struct sae_limits limits = sae_limits_default();
-    limits.envelope_bytes = 512 * 1024;
-    char *text = malloc(limits.value_bytes + 1);
-    assert_non_null(text);
-    memset(text, 'n', limits.value_bytes);
-    text[limits.value_bytes] = '\0';
-    for (int i = 0; i < 40; i++) {
-        char id[SAE_ID_TEXT_LEN + 1], value[16];
-        struct sae_id rid;
-        sae_id_generate(&rid);
-        sae_id_format(&rid, id);
-        snprintf(value, sizeof value, "v%d", i);
-        const struct test_change c[] = {{A, id, "case", "narrative", value, MS(i), -1, 0, 0}};
-        deliver(f, c, 1);
-        put_copy(f, seq_of(f, "narrative", value), B, text);
-    }
-    struct sae_pull_request request = {0};
-    size_t total = 0, answers = 0;
-    for (bool more = true; more; answers++) {
-        struct sae_pull_response *r = pull_as(f, B, request, limits);
-        size_t sealed = 0;
-        for (size_t i = 0; i < r->change_count; i++)
-            sealed += r->changes[i].sealed_len;
-        assert_true(sealed <= limits.envelope_bytes / 2);
-        total += r->change_count;
-        request.cursor = r->next_cursor;
-        more = r->more;
-        sae_pull_response_free(r);
-    }
-    assert_int_equal(total, 40);
-    assert_true(answers >= 5);
-    free(text);
-}
-
 static void grant(struct hub_fixture *f, int64_t change, int device, const char *plain)
 {
     uint8_t *sealed = NULL;
@@ -315,46 +275,83 @@ static void test_a_grant_waits_for_its_change_and_skips_superseded(void **state)
     sae_pull_response_free(r);
 }
 
+typedef void (*give_fn)(struct hub_fixture *f, int64_t change, int device, const char *plain);
+
+/* count reports of A with a narrative of value_bytes each, and give (a copy put as ingest
+ * puts it, or a grant) device the value of each. */
+static void narratives(struct hub_fixture *f, int count, give_fn give, int device,
+                       const struct sae_limits *limits)
+{
+    char *text = malloc(limits->value_bytes + 1);
+    assert_non_null(text);
+    memset(text, 'n', limits->value_bytes);
+    text[limits->value_bytes] = '\0';
+    for (int i = 0; i < count; i++) {
+        char id[SAE_ID_TEXT_LEN + 1], value[16];
+        struct sae_id rid;
+        sae_id_generate(&rid);
+        sae_id_format(&rid, id);
+        snprintf(value, sizeof value, "v%d", i);
+        const struct test_change c[] = {{A, id, "case", "narrative", value, MS(i), -1, 0, 0}};
+        deliver(f, c, 1);
+        give(f, seq_of(f, "narrative", value), device, text);
+    }
+    free(text);
+}
+
+/* Pulls as device until caught up; every answer's sealed bytes (changes and grants) within
+ * half an envelope. *changes, *grants: how many came in all; returns how many answers. */
+static size_t pull_within_envelopes(struct hub_fixture *f, int device,
+                                    const struct sae_limits *limits, size_t *changes,
+                                    size_t *grants)
+{
+    struct sae_pull_request request = {0};
+    size_t answers = 0;
+    *changes = *grants = 0;
+    for (bool more = true; more; answers++) {
+        struct sae_pull_response *r = pull_as(f, device, request, *limits);
+        size_t sealed = 0;
+        for (size_t i = 0; i < r->change_count; i++)
+            sealed += r->changes[i].sealed_len;
+        for (size_t i = 0; i < r->grant_count; i++)
+            sealed += r->grants[i].sealed_len;
+        assert_true(sealed <= limits->envelope_bytes / 2);
+        *changes += r->change_count;
+        *grants += r->grant_count;
+        request.cursor = r->next_cursor;
+        request.grant_cursor = r->next_grant_cursor;
+        more = r->more;
+        sae_pull_response_free(r);
+        assert_true(answers < 100);
+    }
+    return answers;
+}
+
+/* Sealed bytes do not compress: an answer holds at most half an envelope of them, so that
+ * the sealed envelope (at most envelope_bytes after deflating) always fits, however well the
+ * rest compresses. 40 narratives of 32 KiB sealed (1.3 MB) in a 512 KiB envelope. */
+static void test_sealed_bytes_fit_the_envelope(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct sae_limits limits = sae_limits_default();
+    size_t changes = 0, grants = 0;
+    limits.envelope_bytes = 512 * 1024;
+    narratives(f, 40, put_copy, B, &limits);
+    assert_true(pull_within_envelopes(f, B, &limits, &changes, &grants) >= 5);
+    assert_int_equal(changes, 40);
+}
+
 /* Grants share the answer's room for sealed bytes: 20 granted narratives of 32 KiB in a
  * 256 KiB envelope come a few an answer, every one of them once. */
 static void test_grants_fit_the_envelope(void **state)
 {
     struct hub_fixture *f = *state;
     struct sae_limits limits = sae_limits_default();
+    size_t changes = 0, grants = 0;
     limits.envelope_bytes = 256 * 1024;
-    char *text = malloc(limits.value_bytes + 1);
-    assert_non_null(text);
-    memset(text, 'g', limits.value_bytes);
-    text[limits.value_bytes] = '\0';
-    for (int i = 0; i < 20; i++) {
-        char id[SAE_ID_TEXT_LEN + 1], value[16];
-        struct sae_id rid;
-        sae_id_generate(&rid);
-        sae_id_format(&rid, id);
-        snprintf(value, sizeof value, "g%d", i);
-        const struct test_change c[] = {{A, id, "case", "narrative", value, MS(i), -1, 0, 0}};
-        deliver(f, c, 1);
-        grant(f, seq_of(f, "narrative", value), C, text);
-    }
-    struct sae_pull_request request = {0};
-    size_t grants = 0, answers = 0;
-    for (bool more = true; more; answers++) {
-        struct sae_pull_response *r = pull_as(f, C, request, limits);
-        size_t sealed = 0;
-        for (size_t i = 0; i < r->change_count; i++)
-            sealed += r->changes[i].sealed_len;
-        for (size_t i = 0; i < r->grant_count; i++)
-            sealed += r->grants[i].sealed_len;
-        assert_true(sealed <= limits.envelope_bytes / 2);
-        grants += r->grant_count;
-        request.cursor = r->next_cursor;
-        request.grant_cursor = r->next_grant_cursor;
-        more = r->more;
-        sae_pull_response_free(r);
-        assert_true(answers < 40);
-    }
+    narratives(f, 20, grant, C, &limits);
+    pull_within_envelopes(f, C, &limits, &changes, &grants);
     assert_int_equal(grants, 20);
-    free(text);
 }
 
 int main(void)

@@ -24,20 +24,6 @@
 
 #define OTHER_POST UINT64_C(77)
 
-static unsigned char *lend(struct node_store *store)
-{
-    unsigned char *secret = NULL;
-    assert_int_equal(storage_key_unclaimed(store, &secret), 0);
-    node_store_lend_secret(store, secret);
-    return secret;
-}
-
-static void unlend(struct node_store *store, unsigned char *secret)
-{
-    node_store_lend_secret(store, NULL);
-    sae_secure_free(secret);
-}
-
 /* Another post's change of id's victim_name, as a pull of schema 4 brings it. */
 static struct sae_change pulled(const char *id, uint64_t seq, sae_hlc hlc)
 {
@@ -98,12 +84,12 @@ static void test_sealed_to_this_post_is_kept_and_opens(void **state)
     assert_true(value_of(r, "victim_name")->masked);
     assert_false(value_of(r, "victim_name")->withheld);
     report_free(r);
-    unsigned char *secret = lend(f->store);
+    unsigned char *secret = unit_lend(f->store);
     assert_int_equal(report_load(f->store, id, &r), 0);
     assert_string_equal(value_of(r, "victim_name")->value, "Siti Tarikan");
     assert_false(value_of(r, "victim_name")->masked);
     report_free(r);
-    unlend(f->store, secret);
+    unit_unlend(f->store, secret);
     expect_clean(f->store);
     free(sealed);
 }
@@ -144,7 +130,7 @@ static void test_withheld_reads_masked_and_a_grant_fills_it(void **state)
     c.withheld = true;
     assert_int_equal(apply(f->store, &c), 0);
     expect_clean(f->store);
-    unsigned char *secret = lend(f->store);
+    unsigned char *secret = unit_lend(f->store);
     struct report *r = NULL;
     assert_int_equal(report_load(f->store, id, &r), 0);
     const struct report_value *v = value_of(r, "victim_name");
@@ -178,7 +164,7 @@ static void test_withheld_reads_masked_and_a_grant_fills_it(void **state)
     assert_string_equal(v->value, "Siti Diberikan");
     assert_false(v->masked || v->withheld);
     report_free(r);
-    unlend(f->store, secret);
+    unit_unlend(f->store, secret);
     expect_clean(f->store);
     /* The append-only guard is back: the filled value cannot be rewritten. */
     assert_int_not_equal(unit_sql(f->store, "UPDATE journal SET value = 'x' WHERE "
@@ -193,7 +179,7 @@ static void test_a_value_that_reads_like_the_mask_is_a_value(void **state)
     struct unit_fixture *f = *state;
     char id[SAE_ID_TEXT_LEN + 1];
     unit_add_case(f->store, id);
-    unsigned char *secret = lend(f->store);
+    unsigned char *secret = unit_lend(f->store);
     unit_edit(f->store, id, (const char *const[]){"victim_name=Siti", NULL}, 1);
     unit_edit(f->store, id, (const char *const[]){"victim_name=" VALUE_SEAL_MASK, NULL}, 1);
     struct report *r = NULL;
@@ -202,7 +188,7 @@ static void test_a_value_that_reads_like_the_mask_is_a_value(void **state)
     assert_string_equal(v->value, VALUE_SEAL_MASK);
     assert_false(v->masked);
     report_free(r);
-    unlend(f->store, secret);
+    unit_unlend(f->store, secret);
     /* Without the key, the mask sent back by a form is still no new value. */
     unit_edit(f->store, id, (const char *const[]){"victim_name=" VALUE_SEAL_MASK, NULL}, 0);
 }
