@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_db_wal.h"
 #include "sae/sae_files.h"
 #include "sae/sae_wipe.h"
 
@@ -292,7 +293,7 @@ static int fix_and_check(const char *path, sae_backup_fixup fixup, void *context
         rc = SAE_ECORRUPT;
     /* Back to a single file before it is renamed: no -wal may be left beside the old name. */
     if (rc == 0)
-        rc = sae_db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+        rc = sae_db_wal_truncate(db);
     int closed = sae_db_close(db);
     return rc == 0 ? closed : rc;
 }

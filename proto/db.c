@@ -130,6 +130,11 @@ int sae_db_bind_null(sqlite3_stmt *stmt, int index)
     return mapped(sqlite3_bind_null(stmt, index));
 }
 
+int sae_db_bind_blob_or_null(sqlite3_stmt *stmt, int index, const void *bytes, size_t len)
+{
+    return bytes ? sae_db_bind_blob(stmt, index, bytes, len) : sae_db_bind_null(stmt, index);
+}
+
 int sae_db_bind_ints(sqlite3_stmt *stmt, int first, const int64_t *values, size_t count)
 {
     int rc = 0;
@@ -288,6 +293,25 @@ int sae_db_run(sqlite3 *db, struct sae_db_cache *cache, const char *sql, const i
         return rc;
     rc = sae_db_step_done(stmt);
     release(cache, stmt);
+    return rc;
+}
+
+int sae_db_update_with_blob(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
+                            const char *const *texts, size_t count, const void *blob,
+                            size_t len)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepare_maybe_cached(db, cache, sql, &stmt);
+    if (rc != 0)
+        return rc;
+    rc = sae_db_bind_texts(stmt, 1, texts, count);
+    if (rc == 0)
+        rc = sae_db_bind_blob_or_null(stmt, (int)count + 1, blob, len);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    release(cache, stmt);
+    if (rc == 0 && sqlite3_changes64(db) == 0)
+        rc = SAE_ENOTFOUND;
     return rc;
 }
 

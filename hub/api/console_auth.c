@@ -142,12 +142,15 @@ int console_change_password(struct console_exchange *x, const char *current,
     /* The same key, wrapped by the new password: from the session, else opened with the
      * current password (a session signed in before a restart holds none). */
     unsigned char wrap[SAE_KEYWRAP_BYTES], *secret = NULL;
-    bool wrapped = x->caller.account.role == HUB_ROLE_COORDINATOR &&
-                   (console_key_wrap(x, fresh, wrap) == 0 ||
-                    (district_key_unlock(x->store, x->console->dir, name, current, &secret) == 0 &&
-                     district_key_wrap(x->store, secret, fresh, wrap) == 0));
+    bool coordinator = x->caller.account.role == HUB_ROLE_COORDINATOR, wrapped = false;
+    if (coordinator && !x->caller.holds_key &&
+        district_key_unlock(x->store, x->console->dir, name, current, &secret) == 0) {
+        rc = district_key_passkey(x->store, secret, fresh, hash, wrap);
+        wrapped = rc == 0;
+    } else {
+        rc = console_passkey(x, fresh, coordinator, hash, wrap, &wrapped);
+    }
     sae_secure_free(secret);
-    rc = password_hash(fresh, hash);
     if (rc == 0)
         rc = hub_account_set_password(x->store, name, hash, wrapped ? wrap : NULL);
     if (rc == 0 && wrapped) /* a wrap made from the unclaimed file may retire it */
@@ -172,31 +175,38 @@ int console_accept_conduct(struct console_exchange *x)
     return rc;
 }
 
-struct wrap_request {
+struct passkey_request {
     struct hub_store *store;
     const char *password;
-    unsigned char *out;
+    char *hash;
+    unsigned char *wrap;
 };
 
-static int wrap_with(const unsigned char *secret, void *context)
+static int passkey_with(const unsigned char *secret, void *context)
 {
-    struct wrap_request *r = context;
-    return district_key_wrap(r->store, secret, r->password, r->out);
+    struct passkey_request *r = context;
+    return district_key_passkey(r->store, secret, r->password, r->hash, r->wrap);
 }
 
-int console_key_wrap(struct console_exchange *x, const char *password,
-                     unsigned char out[SAE_KEYWRAP_BYTES])
+int console_passkey(struct console_exchange *x, const char *password, bool coordinator,
+                    char hash[PASSWORD_HASH_BYTES], unsigned char wrap[SAE_KEYWRAP_BYTES],
+                    bool *wrapped)
 {
-    struct wrap_request request = {x->store, password, out};
-    int rc = session_keys_use(x->console->keys, x->caller.token_hash, wrap_with, &request);
-    if (rc != SAE_ENOTFOUND)
-        return rc;
+    struct passkey_request request = {x->store, password, hash, wrap};
     unsigned char *secret = NULL;
-    rc = district_key_unclaimed(x->console->dir, &secret);
-    if (rc == 0)
-        rc = district_key_wrap(x->store, secret, password, out);
-    sae_secure_free(secret);
-    return rc;
+    _Static_assert(SAE_PASSKEY_TEXT_BYTES <= PASSWORD_HASH_BYTES, "a verifier fits");
+    *wrapped = false;
+    if (!coordinator)
+        return password_hash(password, hash);
+    int rc = session_keys_use(x->console->keys, x->caller.token_hash, passkey_with, &request);
+    if (rc == SAE_ENOTFOUND) {
+        rc = district_key_unclaimed(x->console->dir, &secret);
+        if (rc == 0)
+            rc = passkey_with(secret, &request);
+        sae_secure_free(secret);
+    }
+    *wrapped = rc == 0;
+    return rc == SAE_ENOTFOUND ? district_key_passkey(x->store, NULL, password, hash, NULL) : rc;
 }
 
 /* A session is live while its row exists, its account is enabled and session_judge says so. */

@@ -9,6 +9,7 @@
 #include "api/console.h"
 #include "api/dup_prepare.h"
 #include "api/me_cache.h"
+#include "app/password.h"
 #include "app/session.h"
 #include "app/session_keys.h"
 #include "app/throttle.h"
@@ -60,10 +61,14 @@ int console_sign_in(struct console_exchange *x, const char *name, const char *pa
                     enum console_outcome *outcome, int64_t *retry_after_s);
 /* Ends the caller's session and wipes its key (audited). */
 int console_sign_out(struct console_exchange *x);
-/* out: the district key wrapped by password, from the caller's session's key or, while it
- * waits unclaimed, from DIR/district.key. SAE_ENOTFOUND: neither is at hand. */
-int console_key_wrap(struct console_exchange *x, const char *password,
-                     unsigned char out[SAE_KEYWRAP_BYTES]);
+/* A new password's hash: for a coordinator, a verifier and, from the caller's session's key
+ * or, while it waits unclaimed, DIR/district.key, the wrap paired with it, from one Argon2id
+ * (proto/STORAGE_KEYS.md section 2a; *wrapped false when neither key is at hand, and the
+ * verifier alone is made); for other roles, who never hold the key, an Argon2id hash
+ * (password_hash). SAE_ENOMEM (Argon2id's memory). */
+int console_passkey(struct console_exchange *x, const char *password, bool coordinator,
+                    char hash[PASSWORD_HASH_BYTES], unsigned char wrap[SAE_KEYWRAP_BYTES],
+                    bool *wrapped);
 /* Wipes the keys of sessions that ended or expired (at most once a second). */
 void console_keys_sweep(struct console_exchange *x);
 /* Changes the caller's password (every session ends; audited). */

@@ -12,6 +12,7 @@
 #include "api/page_duplicates.h"
 #include "api/page_me.h"
 #include "api/page_enroll.h"
+#include "api/page_erase.h"
 #include "api/page_posts.h"
 #include "api/page_referrals.h"
 #include "api/page_rekap.h"
@@ -45,6 +46,7 @@ static const unsigned RIGHTS[] = {
     [RIGHT_ACCOUNTS] = ROLE_BIT(HUB_ROLE_ADMIN),
     /* Only a coordinator's session holds the district key to wrap for another. */
     [RIGHT_KEYS] = ROLE_BIT(HUB_ROLE_COORDINATOR),
+    [RIGHT_ERASE] = ROLE_BIT(HUB_ROLE_COORDINATOR),
 };
 
 bool console_may(enum hub_role role, enum console_right right)
@@ -57,6 +59,7 @@ bool console_may(enum hub_role role, enum console_right right)
 static const char *const CASE_EDIT_FIELDS[] = {"id", "field", "value", "unset", "reason", NULL};
 static const char *const CASE_REVIEW_FIELDS[] = {"id", "state", "note", NULL};
 static const char *const ID_FIELDS[] = {"id", NULL};
+static const char *const ERASE_FIELDS[] = {"id", "reason", NULL};
 static const char *const PAIR_FIELDS[] = {"a", "b", "decision", "note", NULL};
 static const char *const DECIDE_FIELDS[] = {"conflict", "seen", "action", "value", "note",
                                             NULL};
@@ -79,6 +82,8 @@ static const struct console_route {
     {WEB_ROUTE_FORM("/console/case/reveal", ID_FIELDS), RIGHT_REVEAL, page_case_reveal},
     {WEB_ROUTE_FORM("/console/case/edit", CASE_EDIT_FIELDS), RIGHT_EDIT, page_case_edit},
     {WEB_ROUTE_FORM("/console/case/review", CASE_REVIEW_FIELDS), RIGHT_REVIEW, page_case_review},
+    {WEB_ROUTE_GET("/console/case/erase"), RIGHT_ERASE, page_case_erase_confirm},
+    {WEB_ROUTE_FORM("/console/case/erase", ERASE_FIELDS), RIGHT_ERASE, page_case_erase},
     {WEB_ROUTE_GET("/console/conflicts"), RIGHT_CONFLICTS, page_conflicts},
     {WEB_ROUTE_GET("/api/v1/reports"), RIGHT_CASES, api_reports},
     {WEB_ROUTE_GET("/api/v1/conflicts"), RIGHT_CONFLICTS, api_conflicts},

@@ -31,6 +31,7 @@ enum console_right {
     RIGHT_OVERRIDE,    /* open a referral without consent, with a reason */
     RIGHT_ACCOUNTS,    /* accounts: list, add, reset, disable */
     RIGHT_KEYS,        /* reset another coordinator with the district key one holds */
+    RIGHT_ERASE,       /* erase a report's sensitive values at a survivor's request */
 };
 bool console_may(enum hub_role role, enum console_right right);
 

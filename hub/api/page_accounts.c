@@ -139,14 +139,6 @@ static int one_time_page(struct console_exchange *x, const char *name, const cha
     return console_page_close(&h, x, 200);
 }
 
-/* A new one-time password and its hash; the caller wipes password. */
-static int new_password(char password[PASSWORD_ONE_TIME_CHARS + 1],
-                        char hash[PASSWORD_HASH_BYTES])
-{
-    password_one_time(password);
-    return password_hash(password, hash);
-}
-
 static int audit(struct console_exchange *x, const char *action, const char *name)
 {
     return hub_audit_append(x->store, x->caller.account.name, action, name, x->caller.address,
@@ -165,18 +157,11 @@ static int refused(struct console_exchange *x)
     return console_page_close(&h, x, 400);
 }
 
-/* A new coordinator's wrap, from a key at hand (console_key_wrap); none without one. */
-static int give_key(struct console_exchange *x, const char *name, const char *password)
+/* A new coordinator's wrap, when one was made from a key at hand (console_passkey). */
+static int give_key(struct console_exchange *x, const char *name, const unsigned char *wrap)
 {
-    unsigned char wrap[SAE_KEYWRAP_BYTES];
-    int rc = console_key_wrap(x, password, wrap);
-    if (rc == SAE_ENOTFOUND)
-        return 0;
-    if (rc == 0)
-        rc = hub_account_wrap_set(x->store, name, wrap);
-    if (rc == 0)
-        rc = district_key_settle(x->store, x->console->dir);
-    return rc;
+    int rc = hub_account_wrap_set(x->store, name, wrap);
+    return rc == 0 ? district_key_settle(x->store, x->console->dir) : rc;
 }
 
 int page_accounts_add(struct console_exchange *x, const struct web_form *form)
@@ -191,13 +176,16 @@ int page_accounts_add(struct console_exchange *x, const struct web_form *form)
         (agency && hub_agency_check(agency) != 0))
         return refused(x);
     char password[PASSWORD_ONE_TIME_CHARS + 1], hash[PASSWORD_HASH_BYTES];
-    int rc = new_password(password, hash);
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    bool wrapped = false;
+    password_one_time(password);
+    int rc = console_passkey(x, password, role == HUB_ROLE_COORDINATOR, hash, wrap, &wrapped);
     if (rc == 0)
         rc = hub_account_add(x->store, name, role, agency, hash, x->now_s * 1000);
     if (rc == 0)
         rc = audit(x, "account-add", name);
-    if (rc == 0 && role == HUB_ROLE_COORDINATOR)
-        rc = give_key(x, name, password);
+    if (rc == 0 && wrapped)
+        rc = give_key(x, name, wrap);
     if (rc == 0)
         rc = one_time_page(x, name, password, "accounts");
     else if (rc == SAE_EEXIST || rc == SAE_EINVAL)
@@ -229,14 +217,15 @@ int page_accounts_reset(struct console_exchange *x, const struct web_form *form)
     if (rc == SAE_ENOTFOUND || (rc == 0 && account.disabled))
         return console_page_message(x, 404, MSG_NOT_FOUND);
     char password[PASSWORD_ONE_TIME_CHARS + 1], hash[PASSWORD_HASH_BYTES];
-    if (rc == 0)
-        rc = new_password(password, hash);
     /* A coordinator's new password wraps the district key when the resetter holds it (or it
      * still waits unclaimed); else the old wrap goes, and the key with it, until a
      * coordinator who holds it resets them or `sae-hub keys recover` gives it back. */
     unsigned char wrap[SAE_KEYWRAP_BYTES];
-    bool wrapped = rc == 0 && account.role == HUB_ROLE_COORDINATOR &&
-                   console_key_wrap(x, password, wrap) == 0;
+    bool wrapped = false;
+    password_one_time(password);
+    if (rc == 0)
+        rc = console_passkey(x, password, account.role == HUB_ROLE_COORDINATOR, hash, wrap,
+                             &wrapped);
     if (rc == 0)
         rc = hub_account_set_password(x->store, name, hash, wrapped ? wrap : NULL);
     if (rc == 0 && wrapped)
@@ -284,10 +273,12 @@ int page_accounts_key_reset(struct console_exchange *x, const struct web_form *f
         return console_page_message(x, 403, MSG_DATA_KEY_NOT_HELD);
     char password[PASSWORD_ONE_TIME_CHARS + 1], hash[PASSWORD_HASH_BYTES];
     unsigned char wrap[SAE_KEYWRAP_BYTES];
+    bool wrapped = false;
+    password_one_time(password);
     if (rc == 0)
-        rc = new_password(password, hash);
-    if (rc == 0)
-        rc = console_key_wrap(x, password, wrap);
+        rc = console_passkey(x, password, true, hash, wrap, &wrapped);
+    if (rc == 0 && !wrapped)
+        rc = SAE_ENOTFOUND; /* the caller's key went meanwhile (its session's sweep) */
     if (rc == 0)
         rc = hub_account_set_password(x->store, name, hash, wrap);
     if (rc == 0)

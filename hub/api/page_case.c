@@ -20,6 +20,7 @@
 #include "sae/sae_wire.h"
 #include "store/audit_read.h"
 #include "store/case_file.h"
+#include "store/erasure.h"
 #include "store/hub_read.h"
 
 #define A LAYOUT_A
@@ -39,6 +40,12 @@ static void masked(struct html *h, const struct console_exchange *x)
 {
     const struct html_attr m[] = {A("class", "masked")};
     html_element(h, "span", m, N(m), layout_say(x, MSG_MASKED));
+}
+
+static void erased(struct html *h, const struct console_exchange *x)
+{
+    const struct html_attr m[] = {A("class", "masked erased")};
+    html_element(h, "span", m, N(m), layout_say(x, MSG_ERASED));
 }
 
 static void byline_cell(struct html *h, const struct console_exchange *x, const char *author,
@@ -73,7 +80,9 @@ static void fields_table(struct html *h, const struct console_exchange *x,
         html_open(h, "tr", NULL, 0);
         layout_cell(h, label_of(x, v->field));
         html_open(h, "td", NULL, 0);
-        if (v->masked) {
+        if (v->erased) {
+            erased(h, x);
+        } else if (v->masked) {
             masked(h, x);
         } else {
             char text[256];
@@ -135,7 +144,9 @@ static void history_table(struct html *h, const struct console_exchange *x,
                                                             : v->element->label_id)
                                   : label_of(x, v->field));
         html_open(h, "td", NULL, 0);
-        if (v->masked)
+        if (v->erased)
+            erased(h, x);
+        else if (v->masked)
             masked(h, x);
         else
             html_text(h, v->value ? v->value : layout_say(x, MSG_UNSET));
@@ -310,6 +321,15 @@ static void no_consent_notice(struct html *h, const struct console_exchange *x)
     html_element(h, "p", p, N(p), layout_say(x, MSG_NO_CONSENT_SHARE));
 }
 
+/* When the survivor's data was erased (the last time, if more than once). */
+static void erased_notice(struct html *h, const struct console_exchange *x, int64_t ms)
+{
+    char when[LAYOUT_TIME_BYTES], text[160];
+    layout_time(ms, when);
+    snprintf(text, sizeof text, "%s %s", layout_say(x, MSG_ERASE_LAST), when);
+    layout_note(h, "alert warn", "erased-notice", text);
+}
+
 /* The case file page; alert (may be NULL) says what the last action did. */
 static int case_page(struct console_exchange *x, const char *id, bool reveal, unsigned status,
                      const char *alert_kind, const char *alert)
@@ -318,9 +338,12 @@ static int case_page(struct console_exchange *x, const char *id, bool reveal, un
     int rc = hub_case_file_load(x->store, id, reveal, now_ms(x), &file);
     if (rc == SAE_ENOTFOUND || rc == SAE_EINVAL)
         return console_page_message(x, 404, MSG_NOT_FOUND);
-    bool share = true;
+    bool share = true, was_erased = false;
+    int64_t erased_ms = 0;
     if (rc == 0)
         rc = hub_export_shares(x->store, id, &share);
+    if (rc == 0)
+        rc = erasure_last(x->store, id, &was_erased, &erased_ms);
     if (rc == 0)
         rc = hub_audit_append(x->store, x->caller.account.name, reveal ? "case-reveal" : "case-open",
                               id, x->caller.address, now_ms(x));
@@ -336,6 +359,8 @@ static int case_page(struct console_exchange *x, const char *id, bool reveal, un
         layout_alert(&h, alert_kind, alert);
     if (!share)
         no_consent_notice(&h, x);
+    if (was_erased)
+        erased_notice(&h, x, erased_ms);
     case_actions(&h, x, file, reveal);
     const struct html_attr grid[] = {A("class", "grid2")};
     html_open(&h, "div", grid, N(grid));
@@ -359,6 +384,14 @@ static int case_page(struct console_exchange *x, const char *id, bool reveal, un
         edit_form(&h, x, file);
         html_close(&h, "section");
     }
+    if (console_may(x->caller.account.role, RIGHT_ERASE)) {
+        card(&h, layout_say(x, MSG_ERASE_TITLE));
+        char href[96];
+        snprintf(href, sizeof href, "/console/case/erase?id=%s", file->id);
+        const struct html_attr a[] = {A("href", href), A("id", "erase-link")};
+        html_element(&h, "a", a, N(a), layout_say(x, MSG_ERASE_TITLE));
+        html_close(&h, "section");
+    }
     card(&h, layout_say(x, MSG_OPENED_BY));
     rc = openers_table(&h, x, file->id);
     html_close(&h, "section");
@@ -372,8 +405,7 @@ static int case_page(struct console_exchange *x, const char *id, bool reveal, un
     return console_page_close(&h, x, status);
 }
 
-/* The id a request names (query or form), canonical; false after answering 404. */
-static int canonical_id(struct console_exchange *x, const char *given,
+int page_case_id(struct console_exchange *x, const char *given,
                         char id[SAE_ID_TEXT_LEN + 1], bool *found)
 {
     struct sae_message why = {{0}};
@@ -395,11 +427,12 @@ int page_case(struct console_exchange *x, const struct web_form *form)
     web_request_query(x->req, "id", given, sizeof given);
     web_request_query(x->req, "done", done, sizeof done);
     bool found = false;
-    int rc = canonical_id(x, given, id, &found);
+    int rc = page_case_id(x, given, id, &found);
     if (rc != 0 || !found)
         return rc;
     enum msg_id said = strcmp(done, "edit") == 0     ? MSG_EDIT_SAVED
                        : strcmp(done, "review") == 0 ? MSG_REVIEW_SAVED
+                       : strcmp(done, "erased") == 0 ? MSG_ERASE_DONE
                                                      : MSG_COUNT;
     return case_page(x, id, false, 200, "ok", said == MSG_COUNT ? NULL : layout_say(x, said));
 }
@@ -408,7 +441,7 @@ int page_case_reveal(struct console_exchange *x, const struct web_form *form)
 {
     char id[SAE_ID_TEXT_LEN + 1];
     bool found = false;
-    int rc = canonical_id(x, web_form_get(form, "id"), id, &found);
+    int rc = page_case_id(x, web_form_get(form, "id"), id, &found);
     if (rc != 0 || !found)
         return rc;
     return case_page(x, id, true, 200, "ok", layout_say(x, MSG_REVEALED));
@@ -444,7 +477,7 @@ int page_case_edit(struct console_exchange *x, const struct web_form *form)
 {
     char id[SAE_ID_TEXT_LEN + 1];
     bool found = false;
-    int rc = canonical_id(x, web_form_get(form, "id"), id, &found);
+    int rc = page_case_id(x, web_form_get(form, "id"), id, &found);
     if (rc != 0 || !found)
         return rc;
     const struct sae_kind *kind = NULL;
@@ -487,7 +520,7 @@ int page_case_review(struct console_exchange *x, const struct web_form *form)
 {
     char id[SAE_ID_TEXT_LEN + 1];
     bool found = false;
-    int rc = canonical_id(x, web_form_get(form, "id"), id, &found);
+    int rc = page_case_id(x, web_form_get(form, "id"), id, &found);
     if (rc != 0 || !found)
         return rc;
     const char *state = web_form_get(form, "state"), *note = web_form_get(form, "note");

@@ -6,6 +6,10 @@
 
 #include "api/console_layout.h"
 
+/* The id a request names (query or form), canonical; *found false after answering 404. */
+int page_case_id(struct console_exchange *x, const char *given, char id[SAE_ID_TEXT_LEN + 1],
+                 bool *found);
+
 int page_case(struct console_exchange *x, const struct web_form *form);
 int page_case_reveal(struct console_exchange *x, const struct web_form *form);
 int page_case_edit(struct console_exchange *x, const struct web_form *form);

@@ -3,14 +3,20 @@
 #include "api/page_reports.h"
 
 #include <inttypes.h>
+#include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/html.h"
+#include "app/session_keys.h"
 #include "render/render_export.h"
+#include "sae/sae_secure_mem.h"
+#include "sae/sae_validate.h"
+#include "store/district_key.h"
 #include "store/hub_areas.h"
+#include "store/name_index.h"
 
 #define A LAYOUT_A
 #define N LAYOUT_N
@@ -94,6 +100,81 @@ int report_filter_read(struct console_exchange *x, struct report_filter *f,
             return rc == SAE_ENOMEM || rc == SAE_EDB || rc == SAE_EBUSY ? rc : SAE_EINVAL;
         q->village = f->village;
     }
+    return 0;
+}
+
+/* Whether names were searched, and if not why (the page says so). */
+enum name_search_state {
+    NAMES_NOT_ASKED,   /* no search text */
+    NAMES_NOT_ROLE,    /* only coordinators search names */
+    NAMES_NO_KEY,      /* a coordinator whose session holds no district key */
+    NAMES_SEARCHED,
+    NAMES_BEHIND,      /* searched, but the index has changes left to catch up */
+};
+
+struct name_search {
+    struct hub_store *store;
+    const char *text;
+    uint8_t tokens[NAME_INDEX_QUERY_WORDS][NAME_INDEX_TOKEN_BYTES];
+    size_t count;
+    bool behind;
+};
+
+/* NAME_INDEX_CATCH_UP_VALUES, or less in a test (PAGE_REPORTS_ENV_CHUNK). */
+static size_t catch_up_values(void)
+{
+    const char *text = getenv(PAGE_REPORTS_ENV_CHUNK);
+    char *end = NULL;
+    unsigned long n = text && *text ? strtoul(text, &end, 10) : 0;
+    return n >= 1 && n <= NAME_INDEX_CATCH_UP_VALUES && end && !*end ? (size_t)n
+                                                                    : NAME_INDEX_CATCH_UP_VALUES;
+}
+
+/* The session's district secret, copied (secure memory) while its set's lock is held: the
+ * catch-up then runs without holding every other session's key operations up. */
+static int secret_copy(const unsigned char *secret, void *context)
+{
+    return sae_secure_dup(secret, DISTRICT_KEY_BYTES, (void **)context);
+}
+
+/* With the district secret: the index brought up to date (a bounded chunk) and the text's
+ * tokens. */
+static int name_search_with(struct name_search *s, const unsigned char *secret)
+{
+    size_t opened = 0;
+    int rc = name_index_catch_up(s->store, secret, catch_up_values(), &s->behind, &opened);
+    return rc == 0 ? name_index_query_tokens(secret, s->text, s->tokens, &s->count) : rc;
+}
+
+/* A coordinator's search text is also matched against names, through the blind index. */
+static int name_search(struct console_exchange *x, struct report_filter *f,
+                       struct name_search *s, enum name_search_state *state)
+{
+    const char *text = f->query.text;
+    *state = NAMES_NOT_ASKED;
+    if (!text || strlen(text) > HUB_LIST_TEXT_MAX || sae_utf8_check(text, strlen(text)) != 0)
+        return 0; /* the list refuses it, with its own words */
+    *state = !console_may(x->caller.account.role, RIGHT_REVEAL) ? NAMES_NOT_ROLE
+             : !x->caller.holds_key                              ? NAMES_NO_KEY
+                                                                 : NAMES_SEARCHED;
+    if (*state != NAMES_SEARCHED)
+        return 0;
+    *s = (struct name_search){.store = x->store, .text = text};
+    unsigned char *secret = NULL;
+    int rc = session_keys_use(x->console->keys, x->caller.token_hash, secret_copy, &secret);
+    if (rc == SAE_ENOTFOUND) { /* the key was dropped since the request began */
+        *state = NAMES_NO_KEY;
+        return 0;
+    }
+    if (rc == 0)
+        rc = name_search_with(s, secret);
+    sae_secure_free(secret);
+    if (rc != 0)
+        return rc;
+    if (s->behind)
+        *state = NAMES_BEHIND;
+    f->query.name_tokens = (const uint8_t(*)[NAME_INDEX_TOKEN_BYTES])s->tokens;
+    f->query.name_token_count = s->count;
     return 0;
 }
 
@@ -193,7 +274,10 @@ static void filter_form(struct html *h, const struct console_exchange *x,
                                            {"approved", layout_say(x, MSG_REVIEW_APPROVED)}};
     layout_select(h, "review", layout_say(x, MSG_REVIEW), review, N(review),
                   layout_say(x, MSG_ANY), f->review);
-    layout_input(h, "q", "search", layout_say(x, MSG_SEARCH), f->text);
+    layout_input(h, "q", "search",
+                 layout_say(x, console_may(x->caller.account.role, RIGHT_REVEAL) ? MSG_SEARCH_NAMES
+                                                                                 : MSG_SEARCH),
+                 f->text);
     const struct layout_option sorts[] = {{"date", layout_say(x, MSG_SORT_DATE)},
                                           {"updated", layout_say(x, MSG_SORT_UPDATED)},
                                           {"village", layout_say(x, MSG_VILLAGE)},
@@ -315,13 +399,40 @@ static void export_links(struct html *h, const struct console_exchange *x, const
     html_close(h, "div");
 }
 
+/* What a search did with names, in the page's words. */
+static void names_note(struct html *h, const struct console_exchange *x,
+                       enum name_search_state state)
+{
+    static const enum msg_id said[] = {
+        [NAMES_NOT_ROLE] = MSG_NAMES_COORDINATOR_ONLY,
+        [NAMES_NO_KEY] = MSG_NAMES_SIGN_IN_AGAIN,
+        [NAMES_BEHIND] = MSG_NAMES_CATCHING_UP,
+    };
+    bool operator_page = state == NAMES_NOT_ASKED &&
+                         !console_may(x->caller.account.role, RIGHT_REVEAL);
+    if (operator_page)
+        state = NAMES_NOT_ROLE; /* said before anyone searches */
+    if (state == NAMES_NOT_ASKED || state == NAMES_SEARCHED)
+        return;
+    const struct html_attr p[] = {A("class", state == NAMES_NOT_ROLE ? "hint" : "alert warn"),
+                                  A("id", "names-note")};
+    html_element(h, "p", p, N(p), layout_say(x, said[state]));
+}
+
 int page_reports(struct console_exchange *x, const struct web_form *form)
 {
     (void)form;
     struct report_filter f;
     struct sae_message why = {{0}};
     struct hub_list_page page = {0};
-    int rc = report_list_load(x, &f, &page, &why);
+    struct name_search names;
+    enum name_search_state named = NAMES_NOT_ASKED;
+    int rc = report_filter_read(x, &f, &why);
+    if (rc == 0)
+        rc = name_search(x, &f, &names, &named);
+    if (rc == 0)
+        rc = hub_case_list(x->store, &f.query, &page, &why);
+    sodium_memzero(names.tokens, sizeof names.tokens);
     if (rc != 0 && rc != SAE_EINVAL && rc != SAE_ENOTFOUND && rc != SAE_EAMBIGUOUS)
         return rc;
     char base[1200], export_base[1200];
@@ -332,6 +443,7 @@ int page_reports(struct console_exchange *x, const struct web_form *form)
     console_page_open(&h, x, MSG_REPORTS, "reports", false);
     html_element(&h, "h1", NULL, 0, layout_say(x, MSG_REPORTS));
     filter_form(&h, x, &f);
+    names_note(&h, x, named);
     if (rc != 0) {
         char text[SAE_MESSAGE_BYTES + 128];
         snprintf(text, sizeof text, "%s %s", layout_say(x, MSG_FILTER_REFUSED), why.text);

@@ -7,6 +7,11 @@
 #include "sae/sae_area.h"
 #include "store/case_list.h"
 
+/* Test-only (README, "Test-only settings"): when set to 1..NAME_INDEX_CATCH_UP_VALUES in
+ * serve's environment, a coordinator's search catches the name index up by that many values
+ * at most, so that a test can see a search that has catching up left. */
+#define PAGE_REPORTS_ENV_CHUNK "SAE_TEST_NAME_INDEX_CHUNK"
+
 /* The query's filters, with the buffers their texts live in. */
 struct report_filter {
     char kind[24], kecamatan[SAE_AREA_CODE_BYTES], village[SAE_AREA_CODE_BYTES];

@@ -39,6 +39,9 @@ int hub_cli_users(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_months(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_duplicates(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_referrals(struct hub_cli *cli, int argc, char **argv);
+/* cli_sensitive.c: reports erase, reports index. */
+int hub_cli_reports_erase(struct hub_cli *cli, int argc, char **argv);
+int hub_cli_reports_index(struct hub_cli *cli, int argc, char **argv);
 /* cli_backup.c. */
 int hub_cli_backup(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_restore(struct hub_cli *cli, int argc, char **argv);

@@ -95,7 +95,9 @@ static const struct sae_cli_help helps[] = {
                 "reports edit ID --set FIELD=VALUE [--set-file FIELD=PATH] [--unset FIELD] "
                 "[--add SET=CODE] "
                 "[--remove SET=CODE] --by NAME | "
-                "reports review ID received|has-issues|approved [--note TEXT] --by NAME",
+                "reports review ID received|has-issues|approved [--note TEXT] --by NAME | "
+                "reports erase ID --as COORDINATOR --reason TEXT | "
+                "reports index --as COORDINATOR",
      "The merged reports of every village.\n"
      "  list   one line per report, deleted ones marked; lines never show sensitive fields\n"
      "         nor free text (use show). --village V (a code or a unique name of the list\n"
@@ -121,6 +123,16 @@ static const struct sae_cli_help helps[] = {
      "         The village's posts receive it on their next sync;\n"
      "         sae-node show and list mark a case that has issues, with the note, until a\n"
      "         later review says received or approved.\n"
+     "  erase  at a survivor's request, erases the report's sensitive values at the hub\n"
+     "         for good: their sealed copies are deleted and the stored values become\n"
+     "         \"erased\"; other fields stay (the case is still counted). --as COORDINATOR\n"
+     "         (her password is asked, or read as one line of standard input) and --reason\n"
+     "         TEXT (1 to 150 bytes, one line; audited with the report's id, never a value)\n"
+     "         are required. Posts keep their own sealed copies until the pull tells them\n"
+     "         (not built yet).\n"
+     "  index  brings the coordinators' name index up to date in one run (--as\n"
+     "         COORDINATOR, her password asked): a search in the console does it 1,000\n"
+     "         names at a time, which on a large hub takes many searches.\n"
      "ID is a report id, its first 6 or more characters, or a case's registration number.\n"},
     {"conflicts", "conflicts list [--all] [--json] | conflicts show ID [--json] | "
                   "conflicts resolve ID (--keep N | --value V | --value-file PATH | --unset) "

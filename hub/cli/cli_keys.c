@@ -12,6 +12,7 @@
 
 #include "app/password.h"
 #include "cli/cli_admin.h"
+#include "sae/sae_passkey.h"
 #include "sae/sae_secure_mem.h"
 #include "store/district_key.h"
 
@@ -63,27 +64,38 @@ int hub_cli_keys_init(struct hub_cli *cli)
     return status;
 }
 
-int hub_cli_keys_grant(struct hub_cli *cli, struct hub_store *store, const char *name,
-                       const char *password)
+int hub_cli_keys_passkey(struct hub_store *store, const char *dir, bool coordinator,
+                         const char *password, char hash[PASSWORD_HASH_BYTES],
+                         unsigned char wrap[SAE_KEYWRAP_BYTES], bool *wrapped)
 {
-    struct hub_account account;
-    unsigned char *secret = NULL, wrap[SAE_KEYWRAP_BYTES];
-    int rc = hub_account_get(store, name, &account);
-    if (rc != 0 || account.role != HUB_ROLE_COORDINATOR)
-        return rc == 0 ? SAE_EXIT_OK : hub_cli_fail(rc, "%s", sae_error_name(rc));
-    rc = district_key_unclaimed(cli->dir, &secret);
-    if (rc == 0)
-        rc = district_key_wrap(store, secret, password, wrap);
+    unsigned char *secret = NULL;
+    _Static_assert(SAE_PASSKEY_TEXT_BYTES <= PASSWORD_HASH_BYTES, "a verifier fits");
+    *wrapped = false;
+    int rc = coordinator ? district_key_unclaimed(dir, &secret) : 0;
+    if (!coordinator)
+        rc = password_hash(password, hash);
+    else if (rc == 0 || rc == SAE_ENOTFOUND)
+        rc = district_key_passkey(store, secret, password, hash, secret ? wrap : NULL);
+    *wrapped = rc == 0 && secret;
     sae_secure_free(secret);
-    if (rc == 0)
-        rc = hub_account_wrap_set(store, name, wrap);
-    if (rc == 0)
-        rc = district_key_settle(store, cli->dir);
-    if (rc == SAE_ENOTFOUND) {
+    if (rc == SAE_ENOMEM)
+        return hub_cli_fail(rc, "cannot hash the password (Argon2id needs %u MiB)",
+                            PASSWORD_MEMLIMIT >> 20);
+    return rc == 0 ? SAE_EXIT_OK
+                   : hub_cli_fail(rc, "cannot wrap the district key: %s", sae_error_name(rc));
+}
+
+int hub_cli_keys_granted(struct hub_cli *cli, struct hub_store *store, const char *name,
+                         bool coordinator, bool wrapped)
+{
+    if (!coordinator)
+        return SAE_EXIT_OK;
+    if (!wrapped) {
         printf("%s holds no district key: a coordinator who holds it resets their password "
                "in the console, or: sae-hub keys recover %s\n", name, name);
         return SAE_EXIT_OK;
     }
+    int rc = district_key_settle(store, cli->dir);
     if (rc != 0)
         return hub_cli_fail(rc, "cannot give %s the district key: %s", name, sae_error_name(rc));
     printf("%s holds the district key\n", name);
@@ -187,9 +199,7 @@ static int grant(struct hub_store *store, const char *name, const char *password
 {
     char hash[PASSWORD_HASH_BYTES];
     unsigned char wrap[SAE_KEYWRAP_BYTES];
-    int rc = password_hash(password, hash);
-    if (rc == 0)
-        rc = district_key_wrap(store, secret, password, wrap);
+    int rc = district_key_passkey(store, secret, password, hash, wrap);
     if (rc == 0)
         rc = hub_account_set_password(store, name, hash, wrap);
     sodium_memzero(hash, sizeof hash);

@@ -503,8 +503,8 @@ static int reports_review(struct hub_cli *cli, int argc, char **argv)
 int hub_cli_reports(struct hub_cli *cli, int argc, char **argv)
 {
     if (argc < 2)
-        return hub_cli_fail(SAE_EINVAL, "reports needs list, show, edit or review; see: sae-hub "
-                            "reports --help");
+        return hub_cli_fail(SAE_EINVAL, "reports needs list, show, edit, review, erase or "
+                            "index; see: sae-hub reports --help");
     const char *verb = argv[1];
     if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0)
         return hub_cli_usage(stdout, "reports", HUB_CLI_DONE);
@@ -516,6 +516,10 @@ int hub_cli_reports(struct hub_cli *cli, int argc, char **argv)
         return hub_cli_final(reports_edit(cli, argc - 1, argv + 1));
     if (strcmp(verb, "review") == 0)
         return hub_cli_final(reports_review(cli, argc - 1, argv + 1));
-    return hub_cli_fail(SAE_EINVAL, "unknown reports command \"%.40s\"; use list, show, edit "
-                        "or review", verb);
+    if (strcmp(verb, "erase") == 0)
+        return hub_cli_final(hub_cli_reports_erase(cli, argc - 1, argv + 1));
+    if (strcmp(verb, "index") == 0)
+        return hub_cli_final(hub_cli_reports_index(cli, argc - 1, argv + 1));
+    return hub_cli_fail(SAE_EINVAL, "unknown reports command \"%.40s\"; use list, show, edit, "
+                        "review, erase or index", verb);
 }

@@ -60,16 +60,6 @@ static int new_password(bool from_stdin, char out[PASSWORD_MAX_BYTES + 2], bool 
     return SAE_EXIT_OK;
 }
 
-static int hash_new_password(const struct users_input *in, char hash[PASSWORD_HASH_BYTES],
-                             bool *printed, char shown[PASSWORD_MAX_BYTES + 2])
-{
-    int status = new_password(in->password_stdin, shown, printed);
-    if (status == SAE_EXIT_OK && password_hash(shown, hash) != 0)
-        status = hub_cli_fail(SAE_ENOMEM, "cannot hash the password (Argon2id needs %u MiB)",
-                              PASSWORD_MEMLIMIT >> 20);
-    return status;
-}
-
 static int users_add(struct hub_cli *cli, struct hub_store *store, const struct users_input *in,
                      const char *actor)
 {
@@ -88,11 +78,16 @@ static int users_add(struct hub_cli *cli, struct hub_store *store, const struct 
         return hub_cli_fail(SAE_EEXIST, "an account named %s exists already; see: sae-hub "
                             "users list", in->name);
     char hash[PASSWORD_HASH_BYTES], shown[PASSWORD_MAX_BYTES + 2];
-    bool printed = false;
-    int status = hash_new_password(in, hash, &printed, shown);
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    bool printed = false, wrapped = false, coordinator = role == HUB_ROLE_COORDINATOR;
+    int status = new_password(in->password_stdin, shown, &printed);
+    if (status == SAE_EXIT_OK)
+        status = hub_cli_keys_passkey(store, cli->dir, coordinator, shown, hash, wrap, &wrapped);
     if (status == SAE_EXIT_OK) {
         int rc = hub_account_add(store, in->name, role, in->agency, hash,
                                  (int64_t)sae_wall_clock_ms());
+        if (rc == 0 && wrapped)
+            rc = hub_account_wrap_set(store, in->name, wrap);
         status = rc == 0 ? hub_admin_audit(store, actor, "account-add", in->name)
                          : hub_cli_fail(rc, "cannot add the account: %s", sae_error_name(rc));
     }
@@ -100,11 +95,21 @@ static int users_add(struct hub_cli *cli, struct hub_store *store, const struct 
         printf("added %s (%s)\n", in->name, hub_role_name(role));
         if (printed)
             printf("one-time password for %s: %s\n", in->name, shown);
-        status = hub_cli_keys_grant(cli, store, in->name, shown);
+        status = hub_cli_keys_granted(cli, store, in->name, coordinator, wrapped);
     }
     sodium_memzero(shown, sizeof shown);
     sodium_memzero(hash, sizeof hash);
     return status;
+}
+
+/* Only when the WAL could not be emptied now: the store retries at its close and next open. */
+static void say_if_scrub_owed(struct hub_store *store)
+{
+    bool owed = false;
+    if (hub_store_wal_scrub_owed(store, &owed) == 0 && owed)
+        fprintf(stderr, "note: another process (sae-hub serve) is reading the database, so the "
+                "old wrap of the district key stays in hub.db-wal until it is scrubbed when "
+                "the database is next closed or opened (any sae-hub command)\n");
 }
 
 static int users_reset(struct hub_cli *cli, struct hub_store *store, const struct users_input *in,
@@ -116,19 +121,24 @@ static int users_reset(struct hub_cli *cli, struct hub_store *store, const struc
     if (hub_account_get(store, in->name, &account) != 0)
         return hub_cli_fail(SAE_ENOTFOUND, "no account named %s; see: sae-hub users list",
                             in->name);
-    int status = hash_new_password(in, hash, &printed, shown);
+    unsigned char wrap[SAE_KEYWRAP_BYTES];
+    bool wrapped = false, coordinator = account.role == HUB_ROLE_COORDINATOR;
+    int status = new_password(in->password_stdin, shown, &printed);
+    if (status == SAE_EXIT_OK)
+        status = hub_cli_keys_passkey(store, cli->dir, coordinator, shown, hash, wrap, &wrapped);
     if (status == SAE_EXIT_OK) {
         /* The command line holds no key: the old wrap goes (someone may know the old
          * password), and a new one is made only from a secret still unclaimed. */
-        int rc = hub_account_set_password(store, in->name, hash, NULL);
+        int rc = hub_account_set_password(store, in->name, hash, wrapped ? wrap : NULL);
         status = rc == 0 ? hub_admin_audit(store, actor, "account-password-reset", in->name)
                          : hub_cli_fail(rc, "cannot set the password: %s", sae_error_name(rc));
     }
     if (status == SAE_EXIT_OK) {
         printf("password of %s reset; its sessions ended\n", in->name);
+        say_if_scrub_owed(store);
         if (printed)
             printf("one-time password for %s: %s\n", in->name, shown);
-        status = hub_cli_keys_grant(cli, store, in->name, shown);
+        status = hub_cli_keys_granted(cli, store, in->name, coordinator, wrapped);
     }
     sodium_memzero(shown, sizeof shown);
     sodium_memzero(hash, sizeof hash);
@@ -150,6 +160,8 @@ static int users_disable(struct hub_store *store, const struct users_input *in,
     int status = hub_admin_audit(store, actor, "account-disable", in->name);
     if (status == SAE_EXIT_OK)
         printf("disabled %s; its sessions ended\n", in->name);
+    if (status == SAE_EXIT_OK)
+        say_if_scrub_owed(store);
     return status;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/erasure.h"
 #include "sae/sae_db.h"
 
 /* The events whose current case_id is the case. */
@@ -58,6 +59,12 @@ static int dup_or_null(const char *text, char **out)
     return !text || *out ? 0 : SAE_ENOMEM;
 }
 
+/* The marker erasure leaves in place of a sensitive value: shown as erased to everyone. */
+static bool is_erased(const struct sae_field *field, const char *value)
+{
+    return field && field->sensitive && value && strcmp(value, ERASURE_MARKER) == 0;
+}
+
 static int copy_values(struct hub_case_file *file, const struct hub_report *report, bool may_see)
 {
     file->values = calloc(report->value_count ? report->value_count : 1, sizeof *file->values);
@@ -69,8 +76,9 @@ static int copy_values(struct hub_case_file *file, const struct hub_report *repo
         struct hub_case_value *out = &file->values[file->value_count++];
         out->field = v->field;
         out->version = v->version;
-        out->masked = v->field->sensitive && !may_see;
-        rc = dup_or_null(out->masked ? NULL : v->value, &out->value);
+        out->erased = is_erased(v->field, v->value);
+        out->masked = v->field->sensitive && !may_see && !out->erased;
+        rc = dup_or_null(out->masked || out->erased ? NULL : v->value, &out->value);
     }
     return rc;
 }
@@ -118,7 +126,8 @@ static int add_version(const struct hub_change *change, void *context)
     file->version_count++;
     v->field = ref.field;
     v->element = ref.element;
-    v->masked = ref.field && ref.field->sensitive && !h->may_see;
+    v->erased = is_erased(ref.field, change->value);
+    v->masked = ref.field && ref.field->sensitive && !h->may_see && !v->erased;
     v->district = change->district;
     v->held = change->held;
     v->current = change->winner;
@@ -126,7 +135,7 @@ static int add_version(const struct hub_change *change, void *context)
     v->received_ms = change->received_ms;
     rc = dup_or_null(change->field, &v->name);
     if (rc == 0)
-        rc = dup_or_null(v->masked ? NULL : change->value, &v->value);
+        rc = dup_or_null(v->masked || v->erased ? NULL : change->value, &v->value);
     if (rc == 0)
         rc = dup_or_null(change->author, &v->author);
     if (rc == 0)

@@ -22,8 +22,9 @@
 
 struct hub_case_value {
     const struct sae_field *field; /* labels: field->label_id, label_en */
-    char *value;                   /* canonical text; NULL when masked */
+    char *value;                   /* canonical text; NULL when masked or erased */
     bool masked;
+    bool erased;                   /* a sensitive value erased (store/erasure.h) */
     struct sae_version version;
 };
 
@@ -31,8 +32,9 @@ struct hub_case_version {
     const struct sae_field *field;          /* NULL for the tombstone */
     const struct sae_enum_value *element;   /* a set's element, else NULL */
     char *name;                             /* as stored ("violence_types/sexual") */
-    char *value;                            /* NULL: unset, or masked */
+    char *value;                            /* NULL: unset, masked or erased */
     bool masked;
+    bool erased;                            /* a sensitive value erased (store/erasure.h) */
     char *author, *device, *note;           /* author NULL: unknown (schema 1) */
     bool district, held, current;
     struct sae_version version;

@@ -64,6 +64,16 @@ static const struct filter_fragment fragments[] = {
      NULL, true},
 };
 
+/* The text fragment when names are searched too: a report whose name index holds every
+ * token of the query (the primary key makes each token count once per report). */
+static const char text_names_sql[] =
+    " AND (instr(lower(coalesce(m.registration, '')), :text) > 0"
+    " OR substr(m.report_id, 1, length(:text)) = :text"
+    " OR instr(lower(coalesce(" HUB_VILLAGE_NAME_SQL("r.village") ", '')), :text) > 0"
+    " OR m.report_id IN (SELECT x.report_id FROM name_index x"
+    "  WHERE x.token IN (:name0, :name1, :name2, :name3)"
+    "  GROUP BY x.report_id HAVING count(*) = :names))";
+
 static const char *const sort_sql[] = {
     [HUB_LIST_BY_DATE] = " ORDER BY m.day DESC, m.report_id DESC",
     [HUB_LIST_BY_UPDATED] = " ORDER BY m.updated DESC, m.report_id DESC",
@@ -178,6 +188,12 @@ static int check_query(const struct hub_list_query *q, struct list_values *v,
                         HUB_LIST_PAGE_MAX, HUB_LIST_OFFSET_MAX);
         return SAE_EINVAL;
     }
+    if (q->name_token_count > NAME_INDEX_QUERY_WORDS ||
+        (q->name_token_count > 0 && (!q->name_tokens || !q->text))) {
+        sae_message_set(why, "names are searched by at most %u words of the search text",
+                        NAME_INDEX_QUERY_WORDS);
+        return SAE_EINVAL;
+    }
     int rc = q->kind ? kind_filter(q->kind, v, why) : 0;
     if (rc == 0 && q->kecamatan && (rc = area_filter(q->kecamatan, SAE_AREA_DISTRICT,
                                                      v->kec_lo, why)) == 0) {
@@ -212,7 +228,10 @@ static void append_where(const struct hub_list_query *q, const struct list_value
     for (size_t i = 0; i < sizeof fragments / sizeof fragments[0]; i++)
         if (((const char *)v + fragments[i].offset)[0] != '\0') {
             const struct filter_fragment *f = &fragments[i];
-            strncat(sql, by_area && f->by_area ? f->by_area : f->sql, size - strlen(sql) - 1);
+            const char *text = by_area && f->by_area ? f->by_area : f->sql;
+            if (f->offset == offsetof(struct list_values, text) && q->name_token_count > 0)
+                text = text_names_sql;
+            strncat(sql, text, size - strlen(sql) - 1);
             *needs_report = *needs_report || f->needs_report;
         }
     if (q->has_conflict >= 0)
@@ -228,6 +247,24 @@ static int bind_named(sqlite3_stmt *stmt, const char *name, const char *value)
 {
     int index = sqlite3_bind_parameter_index(stmt, name);
     return index > 0 && value[0] ? sae_db_bind_text(stmt, index, value) : 0;
+}
+
+/* The name tokens of a coordinator's search; those the query has not are NULL, which no
+ * token equals. */
+static int bind_names(sqlite3_stmt *stmt, const struct hub_list_query *q)
+{
+    static const char *const names[] = {":name0", ":name1", ":name2", ":name3"};
+    _Static_assert(sizeof names / sizeof names[0] == NAME_INDEX_QUERY_WORDS, "one per word");
+    int rc = 0, count = sqlite3_bind_parameter_index(stmt, ":names");
+    if (count == 0)
+        return 0;
+    for (size_t i = 0; rc == 0 && i < NAME_INDEX_QUERY_WORDS; i++) {
+        int index = sqlite3_bind_parameter_index(stmt, names[i]);
+        rc = i < q->name_token_count
+                 ? sae_db_bind_blob(stmt, index, q->name_tokens[i], NAME_INDEX_TOKEN_BYTES)
+                 : sae_db_bind_null(stmt, index);
+    }
+    return rc == 0 ? sae_db_bind_int(stmt, count, (int64_t)q->name_token_count) : rc;
 }
 
 static int bind_values(sqlite3_stmt *stmt, const struct list_values *v)
@@ -299,6 +336,8 @@ static int read_page(struct hub_store *store, const char *sql, const struct list
     if (rc == 0)
         rc = bind_values(stmt, v);
     if (rc == 0)
+        rc = bind_names(stmt, q);
+    if (rc == 0)
         rc = sae_db_bind_int(stmt, sqlite3_bind_parameter_index(stmt, ":limit"),
                              (int64_t)q->limit);
     if (rc == 0)
@@ -311,12 +350,14 @@ static int read_page(struct hub_store *store, const char *sql, const struct list
 }
 
 static int read_total(struct hub_store *store, const char *sql, const struct list_values *v,
-                      int64_t *out)
+                      const struct hub_list_query *q, int64_t *out)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = sae_db_prepare(store->db, sql, &stmt);
     if (rc == 0)
         rc = bind_values(stmt, v);
+    if (rc == 0)
+        rc = bind_names(stmt, q);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == SAE_DB_ROW) {
@@ -351,7 +392,7 @@ int hub_case_list(struct hub_store *store, const struct hub_list_query *query,
         return rc;
     rc = read_page(store, sql, &v, query, &page);
     if (rc == 0)
-        rc = read_total(store, count_sql, &v, &page.total);
+        rc = read_total(store, count_sql, &v, query, &page.total);
     hub_read_end(store);
     if (rc != 0) {
         hub_list_page_free(&page);
@@ -362,12 +403,14 @@ int hub_case_list(struct hub_store *store, const struct hub_list_query *query,
 }
 
 static int visit_ids(struct hub_store *store, const char *sql, const struct list_values *v,
-                     hub_list_visit_fn visit, void *context)
+                     const struct hub_list_query *q, hub_list_visit_fn visit, void *context)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = sae_db_prepare(store->db, sql, &stmt);
     if (rc == 0)
         rc = bind_values(stmt, v);
+    if (rc == 0)
+        rc = bind_names(stmt, q);
     while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         const char *id = (const char *)sqlite3_column_text(stmt, 0);
         rc = id ? visit(id, context) : SAE_ECORRUPT;
@@ -395,7 +438,7 @@ int hub_case_list_visit(struct hub_store *store, const struct hub_list_query *qu
     rc = own ? hub_read_begin(store) : 0;
     if (rc != 0)
         return rc;
-    rc = visit_ids(store, sql, &v, visit, context);
+    rc = visit_ids(store, sql, &v, &checked, visit, context);
     if (own)
         hub_read_end(store);
     return rc;

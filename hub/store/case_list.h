@@ -1,7 +1,8 @@
 /* The console's reports list: filtered, sorted, paged, with the total of the filter, from
  * report_summary (store/hub_summary.h). Counts and the "has conflict" filter use the
  * conflicts queue's own criterion (store/conflict_queue.h). Read only; no sensitive value
- * is read, matched or returned. */
+ * is read or returned; names are matched only through the blind index's tokens a
+ * coordinator's session made (store/name_index.h). */
 #ifndef CASE_LIST_H
 #define CASE_LIST_H
 
@@ -10,6 +11,7 @@
 #include <stdint.h>
 
 #include "store/hub_store.h"
+#include "store/name_index.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_id.h"
@@ -43,6 +45,10 @@ struct hub_list_query {
     const char *review;      /* received, has_issues, approved or "none" */
     const char *text;        /* part of a registration number or a village's name, or an id
                                 prefix; never a sensitive field */
+    /* A coordinator's search: the text's words as the name index's tokens
+     * (name_index_query_tokens); a report whose names hold every one matches too. */
+    const uint8_t (*name_tokens)[NAME_INDEX_TOKEN_BYTES];
+    size_t name_token_count;     /* 0..NAME_INDEX_QUERY_WORDS; 0: names are not searched */
     bool include_deleted;
     enum hub_list_sort sort;
     size_t offset, limit;    /* limit 1..HUB_LIST_PAGE_MAX */

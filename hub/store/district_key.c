@@ -6,13 +6,13 @@
 
 #include "sae/sae_db.h"
 #include "sae/sae_files.h"
-#include "sae/sae_key_pair.h"
-#include "sae/sae_passkey.h"
+#include "sae/sae_key_holders.h"
 #include "sae/sae_secure_mem.h"
 #include "store/hub_accounts.h"
 #include "store/hub_meta.h"
 
 _Static_assert(DISTRICT_KEY_BYTES == SAE_KEY_PAIR_BYTES, "one key size");
+_Static_assert(HUB_PASSWORD_HASH_BYTES == SAE_KEY_HOLDERS_HASH_BYTES, "one hash size");
 
 static const char public_sql[] =
     "SELECT value FROM meta WHERE key = '" HUB_META_DISTRICT_PUBLIC_KEY "'";
@@ -58,12 +58,42 @@ static int blob_write(struct hub_store *store, const char *sql, const unsigned c
     return rc;
 }
 
-/* 0 when secret is the secret half of the district's public key. */
-static int check_pair(struct hub_store *store, const unsigned char *secret)
+/* The district's coordinators as holders of its key (sae_key_holders.h); dir, where the
+ * unclaimed secret waits, only for a claim. */
+struct holders_context {
+    struct hub_store *store;
+    const char *dir;
+};
+
+static int holders_public(void *context, unsigned char out[SAE_KEY_PAIR_BYTES])
 {
-    unsigned char expected[DISTRICT_KEY_BYTES];
-    int rc = district_key_public(store, expected);
-    return rc == 0 ? sae_key_pair_check(expected, secret) : rc;
+    return district_key_public(((struct holders_context *)context)->store, out);
+}
+
+static int holders_hash(void *context, const char *name, char *out)
+{
+    return hub_account_password_hash(((struct holders_context *)context)->store, name, out);
+}
+
+static int holders_wrap(void *context, const char *name, unsigned char *out)
+{
+    return hub_account_wrap_get(((struct holders_context *)context)->store, name, out);
+}
+
+static int holders_replace(void *context, const char *name, const char *old_hash,
+                           const char *new_hash, const unsigned char *wrap)
+{
+    return hub_account_upgrade(((struct holders_context *)context)->store, name, old_hash,
+                               new_hash, wrap);
+}
+
+static int holders_claim(void *context, const char *name, const char *password,
+                         unsigned char **secret);
+
+static struct sae_key_holders holders_of(struct holders_context *context)
+{
+    return (struct sae_key_holders){context, holders_public, holders_hash, holders_wrap,
+                                    holders_replace, holders_claim};
 }
 
 int district_key_ensure(struct hub_store *store, const char *dir)
@@ -102,10 +132,17 @@ int district_key_has_recovery(struct hub_store *store, bool *out)
 int district_key_wrap(struct hub_store *store, const unsigned char *secret, const char *password,
                       unsigned char out[SAE_KEYWRAP_BYTES])
 {
-    int rc = check_pair(store, secret);
-    if (rc == 0)
-        rc = sae_keywrap_seal(secret, password, strlen(password), out);
-    return rc;
+    struct holders_context context = {store, NULL};
+    const struct sae_key_holders holders = holders_of(&context);
+    return sae_key_holders_wrap(&holders, secret, password, out);
+}
+
+int district_key_passkey(struct hub_store *store, const unsigned char *secret,
+                         const char *password, char *hash, unsigned char *wrap)
+{
+    struct holders_context context = {store, NULL};
+    const struct sae_key_holders holders = holders_of(&context);
+    return sae_key_holders_passkey(&holders, secret, password, hash, wrap);
 }
 
 int district_key_settle(struct hub_store *store, const char *dir)
@@ -122,9 +159,11 @@ int district_key_settle(struct hub_store *store, const char *dir)
 }
 
 /* An enabled coordinator from before their wrap: one made now from the unclaimed secret. */
-static int claim(struct hub_store *store, const char *dir, const char *name,
-                 const char *password, unsigned char **secret)
+static int holders_claim(void *context, const char *name, const char *password,
+                         unsigned char **secret)
 {
+    struct hub_store *store = ((struct holders_context *)context)->store;
+    const char *dir = ((struct holders_context *)context)->dir;
     struct hub_account account;
     unsigned char wrap[SAE_KEYWRAP_BYTES];
     int rc = hub_account_get(store, name, &account);
@@ -145,82 +184,21 @@ static int claim(struct hub_store *store, const char *dir, const char *name,
     return rc;
 }
 
-/* wrap opened with passphrase (len bytes), checked against the public key. */
-static int open_wrap(struct hub_store *store, const unsigned char *wrap, const void *passphrase,
-                     size_t len, unsigned char **secret)
-{
-    unsigned char expected[DISTRICT_KEY_BYTES];
-    int rc = district_key_public(store, expected);
-    return rc == 0 ? sae_key_pair_open(wrap, passphrase, len, expected, secret) : rc;
-}
-
-/* name, whose key is open, moved to a verifier and wrap of one Argon2id unless they have
- * them. Best effort: the key is open either way, and a change meanwhile stands. */
-static int upgrade(struct hub_store *store, const char *name, const char *password,
-                   const unsigned char *secret)
-{
-    char hash[HUB_PASSWORD_HASH_BYTES], fresh[SAE_PASSKEY_TEXT_BYTES];
-    unsigned char wrap[SAE_KEYWRAP_BYTES], fresh_wrap[SAE_KEYWRAP_BYTES];
-    bool moved = false, wrapped = false;
-    _Static_assert(SAE_PASSKEY_TEXT_BYTES <= HUB_PASSWORD_HASH_BYTES, "a verifier fits");
-    int rc = hub_account_password_hash(store, name, hash);
-    if (rc == 0) {
-        wrapped = hub_account_wrap_get(store, name, wrap) == 0;
-        rc = sae_key_pair_upgrade(hash, wrapped ? wrap : NULL, password, secret, &moved, fresh,
-                                  fresh_wrap);
-    }
-    if (rc == 0 && moved)
-        rc = hub_account_upgrade(store, name, hash, fresh, fresh_wrap);
-    sodium_memzero(hash, sizeof hash);
-    sodium_memzero(fresh, sizeof fresh);
-    return rc == SAE_ENOTFOUND ? 0 : rc;
-}
-
 int district_key_unlock(struct hub_store *store, const char *dir, const char *name,
                         const char *password, unsigned char **secret)
 {
-    unsigned char wrap[SAE_KEYWRAP_BYTES];
-    unsigned char *key = NULL;
-    int rc = hub_account_wrap_get(store, name, wrap);
-    if (rc == SAE_ENOTFOUND)
-        rc = claim(store, dir, name, password, &key);
-    else if (rc == 0)
-        rc = open_wrap(store, wrap, password, strlen(password), &key);
-    if (rc == 0)
-        rc = upgrade(store, name, password, key);
-    if (rc == 0)
-        *secret = key;
-    else
-        sae_secure_free(key);
-    return rc;
-}
-
-/* name's version-2 wrap opened with the key their verifier's check gave. */
-static int open_split(struct hub_store *store, const char *name,
-                      const unsigned char *wrapping_key, unsigned char **secret)
-{
-    char hash[HUB_PASSWORD_HASH_BYTES];
-    unsigned char wrap[SAE_KEYWRAP_BYTES], expected[DISTRICT_KEY_BYTES];
-    int rc = hub_account_password_hash(store, name, hash);
-    if (rc == 0)
-        rc = hub_account_wrap_get(store, name, wrap);
-    if (rc == 0)
-        rc = district_key_public(store, expected);
-    if (rc == 0)
-        rc = sae_key_pair_open_split(hash, wrap, wrapping_key, expected, secret);
-    sodium_memzero(hash, sizeof hash);
-    return rc;
+    struct holders_context context = {store, dir};
+    const struct sae_key_holders holders = holders_of(&context);
+    return sae_key_holders_unlock(&holders, name, password, secret);
 }
 
 int district_key_unlock_split(struct hub_store *store, const char *dir, const char *name,
                               const char *password, const unsigned char *wrapping_key,
                               unsigned char **secret)
 {
-    /* Anything but an open key (an old-form row, a change since the check) takes the
-     * password's way, which also upgrades. */
-    if (wrapping_key && open_split(store, name, wrapping_key, secret) == 0)
-        return 0;
-    return district_key_unlock(store, dir, name, password, secret);
+    struct holders_context context = {store, dir};
+    const struct sae_key_holders holders = holders_of(&context);
+    return sae_key_holders_unlock_split(&holders, name, password, wrapping_key, secret);
 }
 
 int district_key_recovery_new(struct hub_store *store, const unsigned char *secret,
@@ -228,7 +206,9 @@ int district_key_recovery_new(struct hub_store *store, const unsigned char *secr
 {
     unsigned char recovery[SAE_RECOVERY_KEY_BYTES], wrap[SAE_KEYWRAP_BYTES];
     randombytes_buf(recovery, sizeof recovery);
-    int rc = check_pair(store, secret);
+    struct holders_context context = {store, NULL};
+    const struct sae_key_holders holders = holders_of(&context);
+    int rc = sae_key_holders_check(&holders, secret);
     if (rc == 0)
         rc = sae_keywrap_seal_params(secret, (const char *)recovery, sizeof recovery,
                                      DISTRICT_RECOVERY_OPSLIMIT, DISTRICT_RECOVERY_MEMLIMIT_KIB,
@@ -248,7 +228,9 @@ int district_key_recover(struct hub_store *store,
     unsigned char wrap[SAE_KEYWRAP_BYTES];
     int rc = sae_db_query_blob(store->db, &store->statements, recovery_sql, NULL, wrap,
                                sizeof wrap);
+    struct holders_context context = {store, NULL};
+    const struct sae_key_holders holders = holders_of(&context);
     if (rc == 0)
-        rc = open_wrap(store, wrap, recovery, SAE_RECOVERY_KEY_BYTES, secret);
+        rc = sae_key_holders_open(&holders, wrap, recovery, SAE_RECOVERY_KEY_BYTES, secret);
     return rc;
 }

@@ -60,6 +60,11 @@ int district_key_unlock_split(struct hub_store *store, const char *dir, const ch
  * (SAE_ECORRUPT otherwise). */
 int district_key_wrap(struct hub_store *store, const unsigned char *secret, const char *password,
                       unsigned char out[SAE_KEYWRAP_BYTES]);
+/* hash (SAE_PASSKEY_TEXT_BYTES): a verifier of password and, with secret not NULL (checked
+ * to be this district's: SAE_ECORRUPT), wrap (SAE_KEYWRAP_BYTES) pairing with it, from one
+ * Argon2id (proto/STORAGE_KEYS.md section 2a): a coordinator written so signs in with one. */
+int district_key_passkey(struct hub_store *store, const unsigned char *secret,
+                         const char *password, char *hash, unsigned char *wrap);
 /* recovery_out: a new random recovery key, its wrap of secret stored (replacing any older
  * one: the older recovery key opens nothing from then on). Wipe recovery_out after use. */
 int district_key_recovery_new(struct hub_store *store, const unsigned char *secret,

@@ -8,6 +8,7 @@
 
 #include "sae/sae_db.h"
 #include "sae/sae_wipe.h"
+#include "store/erasure.h"
 #include "store/me_facts.h"
 
 #define DUP_META_CURSOR "dup_cursor"
@@ -129,7 +130,8 @@ static int refresh_name(struct hub_store *store, const char *id,
     if (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW)
         rc = sae_db_column_dup(stmt, 0, &plain);
     sae_db_reset(stmt);
-    if (rc == 0)
+    /* An erased name is no name: every erased case would otherwise share one hash. */
+    if (rc == 0 && !(plain && strcmp(plain, ERASURE_MARKER) == 0))
         rc = dup_name_hash(plain, key, hash, &has);
     sae_wipe_free_string(plain);
     if (rc != 0 || !has)
@@ -501,4 +503,9 @@ int dup_pairs_drop(struct hub_store *store, const char *a, const char *b)
 int dup_pairs_drop_group(struct hub_store *store, const char *survivor)
 {
     return run_text(store, group_pairs_drop_sql, survivor);
+}
+
+int dup_pairs_forget_name(struct hub_store *store, const char *case_id)
+{
+    return run_text(store, name_drop_sql, case_id);
 }

@@ -86,5 +86,8 @@ int dup_list(struct hub_store *store, const uint8_t key[DUP_KEY_BYTES], bool wit
 /* Drops the pair of a and b (a < b), decided; and every pair inside a survivor's group. */
 int dup_pairs_drop(struct hub_store *store, const char *a, const char *b);
 int dup_pairs_drop_group(struct hub_store *store, const char *survivor);
+/* Deletes case_id's name hash (erasure), inside the caller's write transaction: its pairs
+ * keep their grades until its facts change again. */
+int dup_pairs_forget_name(struct hub_store *store, const char *case_id);
 
 #endif

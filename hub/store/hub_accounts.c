@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_db_wal.h"
 #include "sae/sae_keywrap.h"
 #include "sae/sae_validate.h"
 
@@ -173,35 +174,21 @@ static int sessions_end_all(struct hub_store *store, const char *name)
 }
 
 /* The old wrap's page was zeroed by secure_delete (hub_store_open sets it), but older copies
- * stay in the WAL until it is reset: checkpoint and truncate it. Another connection may hold
- * the WAL (busy): its frames are then overwritten as the hub moves on, so this is best effort
- * and never fails the change, which is committed. */
-static void scrub_wal(struct hub_store *store)
+ * stay in the WAL until it is emptied. Another connection's read may keep it: the scrub is
+ * then recorded as owed (hub_store_wal_scrub_owed) and retried at the store's close and next
+ * open. The change is committed either way; an error only when not even the record could
+ * be written. */
+static int scrub_wal(struct hub_store *store)
 {
-    sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-}
-
-static int bind_wrap(sqlite3_stmt *stmt, int index, const unsigned char *key_wrap)
-{
-    return key_wrap ? sae_db_bind_blob(stmt, index, key_wrap, SAE_KEYWRAP_BYTES)
-                    : (sqlite3_bind_null(stmt, index) == SQLITE_OK ? 0 : SAE_EDB);
+    int rc = sae_db_wal_scrub(store->db);
+    return rc == SAE_EBUSY ? 0 : rc;
 }
 
 static int set_wrap(struct hub_store *store, const char *name, const unsigned char *key_wrap)
 {
     static const char sql[] = "UPDATE account SET key_wrap = ?2 WHERE name = ?1";
-    sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, name);
-    if (rc == 0)
-        rc = bind_wrap(stmt, 2, key_wrap);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
-    if (rc == 0 && sae_db_changes(store->db) == 0)
-        rc = SAE_ENOTFOUND;
-    return rc;
+    return sae_db_update_with_blob(store->db, &store->statements, sql, (const char *const[]){name},
+                                   1, key_wrap, SAE_KEYWRAP_BYTES);
 }
 
 /* One transaction: the account's change, its wrap replaced (a password someone else may
@@ -223,8 +210,7 @@ static int account_change_rewrapping(struct hub_store *store, const char *sql, c
         hub_store_rollback(store);
         return rc;
     }
-    scrub_wal(store);
-    return 0;
+    return scrub_wal(store);
 }
 
 int hub_account_set_password(struct hub_store *store, const char *name,
@@ -237,28 +223,15 @@ int hub_account_set_password(struct hub_store *store, const char *name,
 int hub_account_upgrade(struct hub_store *store, const char *name, const char *old_hash,
                         const char *new_hash, const unsigned char *key_wrap)
 {
-    static const char sql[] = "UPDATE account SET password_hash = ?2, key_wrap = ?3 "
-                              "WHERE name = ?1 AND password_hash = ?4";
-    sqlite3_stmt *stmt = NULL;
+    static const char sql[] = "UPDATE account SET password_hash = ?2, key_wrap = ?4 "
+                              "WHERE name = ?1 AND password_hash = ?3";
     if (!name || !old_hash || !new_hash || strlen(new_hash) >= HUB_PASSWORD_HASH_BYTES ||
         !key_wrap)
         return SAE_EINVAL;
-    int rc = hub_store_prepare(store, sql, &stmt);
-    const char *texts[] = {name, new_hash};
-    for (int i = 0; rc == 0 && i < 2; i++)
-        rc = sae_db_bind_text(stmt, i + 1, texts[i]);
-    if (rc == 0)
-        rc = bind_wrap(stmt, 3, key_wrap);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 4, old_hash);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
-    if (rc == 0 && sae_db_changes(store->db) == 0)
-        rc = SAE_ENOTFOUND;
-    if (rc == 0)
-        scrub_wal(store);
-    return rc;
+    int rc = sae_db_update_with_blob(store->db, &store->statements, sql,
+                                     (const char *const[]){name, new_hash, old_hash}, 3,
+                                     key_wrap, SAE_KEYWRAP_BYTES);
+    return rc == 0 ? scrub_wal(store) : rc;
 }
 
 int hub_account_disable(struct hub_store *store, const char *name)
@@ -288,9 +261,7 @@ int hub_account_wrap_set(struct hub_store *store, const char *name,
                          const unsigned char *key_wrap)
 {
     int rc = set_wrap(store, name, key_wrap);
-    if (rc == 0 && !key_wrap)
-        scrub_wal(store);
-    return rc;
+    return rc == 0 && !key_wrap ? scrub_wal(store) : rc;
 }
 
 int hub_account_wrap_count(struct hub_store *store, int64_t *out)

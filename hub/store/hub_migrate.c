@@ -6,6 +6,8 @@
 #include "store/hub_store.h"
 #include "store/hub_summary.h"
 #include "store/node_report.h"
+#include "store/erasure.h"
+#include "store/name_index.h"
 #include "store/sealed_values.h"
 
 /* Numbered migrations: entry i takes user_version from i to i + 1. Append only. */
@@ -287,11 +289,17 @@ static const char *const migrations[] = {
      * district key and to each device's storage key, and the grants a device is owed. */
     (SEALED_VALUES_MIGRATION
      "PRAGMA user_version = 11;"),
+    /* 12: the coordinators' blind index of names (store/name_index.h). */
+    (NAME_INDEX_MIGRATION
+     "PRAGMA user_version = 12;"),
+    /* 13: the reports erased at the hub, in the order posts will be told (store/erasure.h). */
+    (ERASURE_MIGRATION
+     "PRAGMA user_version = 13;"),
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL, NULL, NULL,
-                                               NULL, NULL, NULL, NULL};
+                                               NULL, NULL, NULL, NULL, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_db_wal.h"
 #include "sae/sae_derived.h"
 #include "sae/sae_envelope.h"
 
@@ -96,6 +97,10 @@ int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **
      * copy in a free page. */
     if (rc == 0)
         rc = sae_db_exec(store->db, "PRAGMA secure_delete = ON");
+    if (rc == 0) {
+        rc = sae_db_wal_scrub_settle(store->db);
+        rc = rc == SAE_EBUSY ? 0 : rc; /* still owed: for the next close or open */
+    }
     if (rc != 0) {
         if (why && why->text[0] == '\0')
             sae_message_set(why, "cannot open %s: %s", db_path, sae_error_name(rc));
@@ -111,9 +116,17 @@ void hub_store_close(struct hub_store *store)
     if (!store)
         return;
     sae_db_cache_clear(&store->statements);
+    /* Nothing to report from a close: a scrub still owed stays recorded for the next open. */
+    if (store->db)
+        (void)sae_db_wal_scrub_settle(store->db);
     sae_db_close(store->db);
     free(store->name);
     free(store);
+}
+
+int hub_store_wal_scrub_owed(struct hub_store *store, bool *out)
+{
+    return sae_db_wal_scrub_owed(store->db, out);
 }
 
 int hub_store_prepare(struct hub_store *store, const char *sql, sqlite3_stmt **out)

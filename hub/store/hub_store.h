@@ -22,7 +22,7 @@
 #define HUB_TLS_KEY_FILE "tls-key.pem"
 #define HUB_TLS_BACKUP_KEY_FILE "tls-backup-key.pem"
 #define HUB_KEY_FILE "hub.key"
-#define HUB_SCHEMA_VERSION 11
+#define HUB_SCHEMA_VERSION 13
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
 /* The most of hub.db each connection maps into memory: 2 GiB, the most Debian 12's SQLite
  * maps (SQLITE_MAX_MMAP_SIZE); past it, pages are read as usual. */
@@ -44,7 +44,12 @@ int hub_store_create(const char *db_path, const char *name, const uint8_t public
                      struct sae_message *why);
 int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **out,
                    struct sae_message *why);
+/* Closes, after retrying a scrub of the WAL still owed (a reader kept it: left owed for the
+ * next open). */
 void hub_store_close(struct hub_store *store);
+/* Whether a scrub of the WAL is owed (sae_db_wal_scrub): an account's old wrap may stay in
+ * hub.db-wal until it is done. The store retries it when it closes and at the next open. */
+int hub_store_wal_scrub_owed(struct hub_store *store, bool *out);
 
 /* The store's cached statement for sql (static: cached by address), reset and with its
  * bindings cleared (sae_db_prepare_cached). Reset it after use; never finalize. */

@@ -108,6 +108,8 @@ int sae_db_bind_int(sqlite3_stmt *stmt, int index, int64_t value);
 int sae_db_bind_text(sqlite3_stmt *stmt, int index, const char *text);
 int sae_db_bind_blob(sqlite3_stmt *stmt, int index, const void *bytes, size_t len);
 int sae_db_bind_null(sqlite3_stmt *stmt, int index);
+/* Binds len bytes, or SQL NULL when bytes is NULL (a key wrap that a row may lack). */
+int sae_db_bind_blob_or_null(sqlite3_stmt *stmt, int index, const void *bytes, size_t len);
 /* Binds values[i] to ?(first + i). */
 int sae_db_bind_ints(sqlite3_stmt *stmt, int first, const int64_t *values, size_t count);
 /* Binds texts[i] to ?(first + i) (NULL binds SQL NULL). */
@@ -151,6 +153,12 @@ int sae_db_query_blob(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
  * through cache when it is not NULL. */
 int sae_db_run(sqlite3 *db, struct sae_db_cache *cache, const char *sql, const int64_t *params,
                size_t param_count);
+/* Runs sql, an UPDATE, with texts[i] bound to ?(i + 1) and blob (len bytes; SQL NULL when
+ * blob is NULL) to ?(count + 1), through cache when it is not NULL. SAE_ENOTFOUND: it
+ * changed no row (no such row, or its condition no longer holds). */
+int sae_db_update_with_blob(sqlite3 *db, struct sae_db_cache *cache, const char *sql,
+                            const char *const *texts, size_t count, const void *blob,
+                            size_t len);
 /* Rows changed by the last INSERT, UPDATE or DELETE on db. */
 int64_t sae_db_changes(sqlite3 *db);
 /* The rowid of the last INSERT on db. */

@@ -8,6 +8,7 @@
 
 #include "app/password.h"
 #include "sae/sae_keywrap.h"
+#include "sae/sae_passkey.h"
 #include "sae/sae_secure_mem.h"
 #include "store/storage_key.h"
 
@@ -104,42 +105,44 @@ int page_staff(struct post_exchange *x, const struct web_form *form)
     return staff_page(x, 200, "ok", NULL, NULL);
 }
 
-/* A one-time passphrase and its hash. */
-static int one_time(char secret[PASSWORD_ONE_TIME_CHARS + 1], char hash[PASSWORD_HASH_BYTES])
-{
-    password_one_time(secret);
-    return password_hash(secret, hash);
-}
-
-struct wrap_request {
+struct passkey_request {
     struct node_store *store;
     const char *passphrase;
-    unsigned char *out;
+    char *hash;
+    unsigned char *wrap;
 };
 
-static int wrap_with(const unsigned char *secret, void *context)
+static int passkey_with(const unsigned char *secret, void *context)
 {
-    struct wrap_request *request = context;
-    return storage_key_wrap(request->store, secret, request->passphrase, request->out);
+    struct passkey_request *request = context;
+    return storage_key_passkey(request->store, secret, request->passphrase, request->hash,
+                               request->wrap);
 }
 
-/* The storage key wrapped by the new passphrase: from the head's own key (unwrapped at their
- * sign-in), else the unclaimed secret of a post whose key no head holds yet. *wrapped false
- * when neither is at hand: the staff member then signs in without the key. */
-static int wrap_new(struct post_exchange *x, const char *passphrase,
-                    unsigned char wrap[SAE_KEYWRAP_BYTES], bool *wrapped)
+/* A new one-time passphrase, its verifier and its wrap of the storage key, from one Argon2id
+ * (proto/STORAGE_KEYS.md section 2a), so the first sign-in has nothing to move: the key from
+ * the head's own session, else the unclaimed secret of a post whose key no head holds yet.
+ * Neither at hand: the verifier alone (*wrapped false), and the member signs in without the
+ * key. */
+static int passkey_new(struct post_exchange *x, char secret[PASSWORD_ONE_TIME_CHARS + 1],
+                       char hash[PASSWORD_HASH_BYTES], unsigned char wrap[SAE_KEYWRAP_BYTES],
+                       bool *wrapped)
 {
-    struct wrap_request request = {x->store, passphrase, wrap};
+    struct passkey_request request = {x->store, secret, hash, wrap};
     unsigned char *unclaimed = NULL;
-    int rc = session_keys_use(x->app->keys, x->token_hash, wrap_with, &request);
+    _Static_assert(SAE_PASSKEY_TEXT_BYTES <= PASSWORD_HASH_BYTES, "a verifier fits");
+    password_one_time(secret);
+    int rc = session_keys_use(x->app->keys, x->token_hash, passkey_with, &request);
     if (rc == SAE_ENOTFOUND) {
         rc = storage_key_unclaimed(x->store, &unclaimed);
         if (rc == 0)
-            rc = wrap_with(unclaimed, &request);
+            rc = passkey_with(unclaimed, &request);
         sae_secure_free(unclaimed);
     }
     *wrapped = rc == 0;
-    return rc == SAE_ENOTFOUND ? 0 : rc;
+    if (rc == SAE_ENOTFOUND)
+        rc = storage_key_passkey(x->store, NULL, secret, hash, NULL);
+    return rc;
 }
 
 int page_staff_add(struct post_exchange *x, const struct web_form *form)
@@ -152,9 +155,7 @@ int page_staff_add(struct post_exchange *x, const struct web_form *form)
     if (node_staff_name_check(name) != 0 ||
         node_staff_role_parse(web_form_get(form, "role"), &role) != 0)
         return staff_page(x, 400, "error", post_say(x, MSG_POST_STAFF_REFUSED), NULL);
-    int rc = one_time(secret, hash);
-    if (rc == 0)
-        rc = wrap_new(x, secret, wrap, &wrapped);
+    int rc = passkey_new(x, secret, hash, wrap, &wrapped);
     if (rc == 0)
         rc = node_staff_add(x->store, name, role, hash, wrapped ? wrap : NULL, x->now_s * 1000);
     if (rc == 0)
@@ -179,9 +180,7 @@ int page_staff_reset(struct post_exchange *x, const struct web_form *form)
     struct node_staff staff;
     if (node_staff_name_check(name) != 0 || node_staff_get(x->store, name, &staff) != 0)
         return staff_page(x, 404, "error", post_say(x, MSG_NOT_FOUND), NULL);
-    int rc = one_time(secret, hash);
-    if (rc == 0)
-        rc = wrap_new(x, secret, wrap, &wrapped);
+    int rc = passkey_new(x, secret, hash, wrap, &wrapped);
     if (rc == 0)
         rc = node_staff_set_hash(x->store, name, hash, wrapped ? wrap : NULL);
     if (rc == 0)

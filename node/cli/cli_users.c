@@ -115,6 +115,16 @@ static void say_no_key(const char *name)
            name);
 }
 
+/* Only when the WAL could not be emptied now: the store retries at its close and next open. */
+static void say_if_scrub_owed(struct node_store *store)
+{
+    bool owed = false;
+    if (node_store_wal_scrub_owed(store, &owed) == 0 && owed)
+        fprintf(stderr, "note: another sae-node process is reading the journal, so the old "
+                "wrap of the storage key stays in %s-wal until it is scrubbed when the journal "
+                "is next closed or opened (any sae-node command)\n", NODE_DB_FILE);
+}
+
 static int users_add(struct node_store *store, const struct users_input *in)
 {
     char shown[PASSPHRASE_LINE_BYTES], hash[PASSWORD_HASH_BYTES];
@@ -171,6 +181,7 @@ static int users_reset(struct node_store *store, const struct users_input *in)
     }
     if (status == SAE_EXIT_OK) {
         printf("passphrase of %s reset; their sessions ended\n", in->name);
+        say_if_scrub_owed(store);
         if (in->one_time)
             printf("one-time passphrase for %s: %s\n", in->name, shown);
         if (!secret)
@@ -205,6 +216,7 @@ static int users_remove(struct node_store *store, const struct users_input *in)
         return cli_fail(rc, "cannot remove %s: %s", in->name, sae_error_name(rc));
     printf("removed %s; their sessions ended%s\n", in->name,
            existing.has_key ? " and their wrap of the storage key is gone" : "");
+    say_if_scrub_owed(store);
     return SAE_EXIT_OK;
 }
 

@@ -39,9 +39,12 @@ static int wipe_field(struct node_store *store, const char *kind, const char *fi
     return rc;
 }
 
+/* A coordinator's note travels with a resolution and may name the survivor. */
+static const char wipe_notes_sql[] = "UPDATE journal SET note = NULL WHERE note IS NOT NULL";
+
 static int wipe_every_sensitive_field(struct node_store *store)
 {
-    int rc = 0;
+    int rc = sae_db_run(store->db, &store->statements, wipe_notes_sql, NULL, 0);
     for (size_t k = 0; rc == 0 && k < sae_catalogue_kind_count(); k++) {
         const struct sae_kind *kind = sae_catalogue_kind_at(k);
         for (size_t f = 0; rc == 0 && f < kind->field_count; f++)

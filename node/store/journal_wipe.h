@@ -8,7 +8,7 @@
 
 /* A revoked device's wipe (store/node_wipe.h): the value of every field the catalogue marks
  * sensitive, of every report, own or pulled, set to NULL in the journal (past the
- * append-only trigger, which is put back as it was), the state and the shown values. Inside
+ * append-only trigger, which is put back as it was), the state and the shown values, and
  * the caller's write transaction; secure_delete zeroes the old bytes. Running it again
  * changes nothing. */
 int journal_wipe_sensitive(struct node_store *store);

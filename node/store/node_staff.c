@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_db_wal.h"
 #include "sae/sae_keywrap.h"
 #include "sae/sae_validate.h"
 
@@ -34,14 +35,6 @@ int node_staff_name_check(const char *text)
 static const char add_sql[] = "INSERT INTO staff(name, role, passphrase_hash, created_ms, "
                               "key_wrap) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-/* A wrap, or NULL when key_wrap is NULL. */
-static int bind_wrap(sqlite3_stmt *stmt, int index, const unsigned char *key_wrap)
-{
-    if (!key_wrap)
-        return sqlite3_bind_null(stmt, index) == SQLITE_OK ? 0 : SAE_EDB;
-    return sae_db_bind_blob(stmt, index, key_wrap, SAE_KEYWRAP_BYTES);
-}
-
 int node_staff_add(struct node_store *store, const char *name, enum node_staff_role role,
                    const char *passphrase_hash, const unsigned char *key_wrap, int64_t now_ms)
 {
@@ -56,7 +49,7 @@ int node_staff_add(struct node_store *store, const char *name, enum node_staff_r
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 4, now_ms);
     if (rc == 0)
-        rc = bind_wrap(stmt, 5, key_wrap);
+        rc = sae_db_bind_blob_or_null(stmt, 5, key_wrap, SAE_KEYWRAP_BYTES);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
@@ -124,7 +117,7 @@ static int run_named(struct node_store *store, const char *sql, const char *name
     if (rc == 0 && hash)
         rc = sae_db_bind_text(stmt, 2, hash);
     if (rc == 0 && hash)
-        rc = bind_wrap(stmt, 3, key_wrap);
+        rc = sae_db_bind_blob_or_null(stmt, 3, key_wrap, SAE_KEYWRAP_BYTES);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
@@ -134,12 +127,14 @@ static int run_named(struct node_store *store, const char *sql, const char *name
 }
 
 /* The old wrap's page was zeroed by secure_delete (node_store_open sets it), but its older
- * copies stay in the WAL until the WAL is reset: checkpoint and truncate it now. Another
- * reader may hold the WAL (busy): its frames are then overwritten as the journal moves on,
- * so this is best effort and never fails the change, which is committed. */
-static void scrub_wal(struct node_store *store)
+ * copies stay in the WAL until it is emptied. Another connection's read may keep it: the
+ * scrub is then recorded as owed (node_store_wal_scrub_owed) and retried at the store's
+ * close and next open. The change is committed either way; an error only when not even the
+ * record could be written. */
+static int scrub_wal(struct node_store *store)
 {
-    sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    int rc = sae_db_wal_scrub(store->db);
+    return rc == SAE_EBUSY ? 0 : rc;
 }
 
 /* One write transaction: the hash and wrap change (or the row goes) and every session of the
@@ -159,8 +154,7 @@ static int change_staff(struct node_store *store, const char *name, const char *
         node_store_rollback(store);
         return rc;
     }
-    scrub_wal(store);
-    return 0;
+    return scrub_wal(store);
 }
 
 int node_staff_set_hash(struct node_store *store, const char *name, const char *passphrase_hash,
@@ -177,32 +171,18 @@ int node_staff_remove(struct node_store *store, const char *name)
     return change_staff(store, name, NULL, NULL);
 }
 
-static const char upgrade_sql[] = "UPDATE staff SET passphrase_hash = ?2, key_wrap = ?3 "
-                                  "WHERE name = ?1 AND passphrase_hash = ?4";
+static const char upgrade_sql[] = "UPDATE staff SET passphrase_hash = ?2, key_wrap = ?4 "
+                                  "WHERE name = ?1 AND passphrase_hash = ?3";
 
 int node_staff_upgrade(struct node_store *store, const char *name, const char *old_hash,
                        const char *new_hash, const unsigned char *key_wrap)
 {
-    sqlite3_stmt *stmt = NULL;
     if (!new_hash || !new_hash[0] || strlen(new_hash) >= NODE_STAFF_HASH_BYTES || !key_wrap)
         return SAE_EINVAL;
-    int rc = sae_db_prepare_cached(store->db, &store->statements, upgrade_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, name);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 2, new_hash);
-    if (rc == 0)
-        rc = bind_wrap(stmt, 3, key_wrap);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 4, old_hash);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
-    if (rc == 0 && sae_db_changes(store->db) == 0)
-        rc = SAE_ENOTFOUND;
-    if (rc == 0)
-        scrub_wal(store);
-    return rc;
+    int rc = sae_db_update_with_blob(store->db, &store->statements, upgrade_sql,
+                                     (const char *const[]){name, new_hash, old_hash}, 3,
+                                     key_wrap, SAE_KEYWRAP_BYTES);
+    return rc == 0 ? scrub_wal(store) : rc;
 }
 
 static const char wrap_get_sql[] = "SELECT key_wrap FROM staff WHERE name = ?1";
@@ -218,18 +198,10 @@ static const char wrap_set_sql[] =
 
 int node_staff_wrap_set(struct node_store *store, const char *name, const unsigned char *key_wrap)
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_prepare_cached(store->db, &store->statements, wrap_set_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, name);
-    if (rc == 0)
-        rc = sae_db_bind_blob(stmt, 2, key_wrap, SAE_KEYWRAP_BYTES);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
-    if (rc == 0 && sae_db_changes(store->db) == 0)
-        rc = SAE_ENOTFOUND;
-    return rc;
+    if (!key_wrap)
+        return SAE_EINVAL;
+    return sae_db_update_with_blob(store->db, &store->statements, wrap_set_sql,
+                                   (const char *const[]){name}, 1, key_wrap, SAE_KEYWRAP_BYTES);
 }
 
 static const char key_count_sql[] =

@@ -17,6 +17,7 @@
 #include "store/node_village.h"
 #include "sae/sae_cli.h"
 #include "sae/sae_db.h"
+#include "sae/sae_db_wal.h"
 #include "sae/sae_files.h"
 #include "sae/sae_limits.h"
 #include "sae/sae_secure_mem.h"
@@ -310,6 +311,10 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
         rc = value_seal_register_sql(store);
     if (rc == 0)
         rc = value_seal_settle(store);
+    if (rc == 0) {
+        rc = sae_db_wal_scrub_settle(store->db);
+        rc = rc == SAE_EBUSY ? 0 : rc; /* still owed: for the next close or open */
+    }
     if (rc != 0) {
         explain_open_failure(rc, dir, db_path, why);
         node_store_close(store);
@@ -325,6 +330,9 @@ void node_store_close(struct node_store *store)
     if (!store)
         return;
     sae_db_cache_clear(&store->statements);
+    /* Nothing to report from a close: a scrub still owed stays recorded for the next open. */
+    if (store->db)
+        (void)sae_db_wal_scrub_settle(store->db);
     sae_db_close(store->db);
     sae_secure_free(store->unclaimed_secret);
     opened_cache_destroy(store->opened);
@@ -358,12 +366,12 @@ void node_store_forget_opened(struct node_store *store)
 
 int node_store_reset_wal(struct node_store *store)
 {
-    int log = -1, moved = -1;
-    int rc = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log,
-                                       &moved);
-    if (rc != SQLITE_OK)
-        return sae_db_error(rc);
-    return log == 0 ? 0 : SAE_EBUSY;
+    return sae_db_wal_truncate(store->db);
+}
+
+int node_store_wal_scrub_owed(struct node_store *store, bool *out)
+{
+    return sae_db_wal_scrub_owed(store->db, out);
 }
 
 /* secure_delete zeroed what was freed; VACUUM then rewrites the file whole, so no page keeps

@@ -64,12 +64,18 @@ int node_store_scrub(struct node_store *store);
 /* Every WAL frame into the file and the WAL cut to nothing; SAE_EBUSY while another
  * connection's read holds frames. */
 int node_store_reset_wal(struct node_store *store);
+/* Whether a scrub of the WAL is owed (sae_db_wal_scrub): a staff member's old wrap may stay
+ * in node.db-wal until it is done. The store retries it when it closes and at the next
+ * open. */
+int node_store_wal_scrub_owed(struct node_store *store, bool *out);
 
 /* Opens an initialised directory. busy_timeout_ms bounds the wait for another process.
  * Errors: SAE_ENOTINIT, SAE_EPERM (unsafe permissions), SAE_ECORRUPT, SAE_ESCHEMA,
  * SAE_EBUSY, SAE_EDB; why says what to do. */
 int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **out,
                     struct sae_message *why);
+/* Closes, after retrying a scrub of the WAL still owed (a reader kept it: left owed for the
+ * next open). */
 void node_store_close(struct node_store *store);
 
 /* A revoked device's wipe (store/node_wipe.h): node.key overwritten with zeros, synced and

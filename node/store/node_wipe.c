@@ -12,6 +12,7 @@
 #include "store/node_meta.h"
 #include "store/node_staff.h"
 #include "store/storage_key.h"
+#include "store/sync_state.h"
 
 int node_wipe_state(struct node_store *store, struct node_wipe_state *out)
 {
@@ -70,6 +71,8 @@ static int wipe_rows(struct node_store *store)
     int rc = node_store_begin(store);
     if (rc == 0)
         rc = journal_wipe_sensitive(store);
+    if (rc == 0)
+        rc = sync_state_wipe_free_text(store);
     if (rc == 0)
         rc = node_staff_wipe_keys(store);
     if (rc == 0)

@@ -3,19 +3,16 @@
 
 #include <string.h>
 
-#include <sodium.h>
-#include <string.h>
-
 #include "sae/sae_db.h"
 #include "sae/sae_files.h"
-#include "sae/sae_key_pair.h"
+#include "sae/sae_key_holders.h"
 #include "sae/sae_keywrap.h"
-#include "sae/sae_passkey.h"
 #include "sae/sae_secure_mem.h"
 #include "store/node_meta.h"
 #include "store/node_staff.h"
 
 _Static_assert(STORAGE_KEY_BYTES == SAE_KEY_PAIR_BYTES, "one key size");
+_Static_assert(NODE_STAFF_HASH_BYTES == SAE_KEY_HOLDERS_HASH_BYTES, "one hash size");
 
 static const char public_sql[] =
     "SELECT value FROM meta WHERE key = '" NODE_META_STORAGE_PUBLIC_KEY "'";
@@ -58,12 +55,35 @@ int storage_key_is_unclaimed(struct node_store *store, bool *out)
     return 0;
 }
 
-/* 0 when secret is the secret half of this post's public key. */
-static int check_pair(struct node_store *store, const unsigned char *secret)
+/* The post's staff as holders of its storage key (sae_key_holders.h). */
+static int holders_public(void *store, unsigned char out[SAE_KEY_PAIR_BYTES])
 {
-    unsigned char expected[STORAGE_KEY_BYTES];
-    int rc = storage_key_public(store, expected);
-    return rc == 0 ? sae_key_pair_check(expected, secret) : rc;
+    return storage_key_public(store, out);
+}
+
+static int holders_hash(void *store, const char *name, char *out)
+{
+    return node_staff_hash(store, name, out);
+}
+
+static int holders_wrap(void *store, const char *name, unsigned char *out)
+{
+    return node_staff_wrap_get(store, name, out);
+}
+
+static int holders_replace(void *store, const char *name, const char *old_hash,
+                           const char *new_hash, const unsigned char *wrap)
+{
+    return node_staff_upgrade(store, name, old_hash, new_hash, wrap);
+}
+
+static int holders_claim(void *store, const char *name, const char *passphrase,
+                         unsigned char **secret);
+
+static struct sae_key_holders holders_of(struct node_store *store)
+{
+    return (struct sae_key_holders){store, holders_public, holders_hash, holders_wrap,
+                                    holders_replace, holders_claim};
 }
 
 static int insert_public(struct node_store *store, const unsigned char *public_key)
@@ -103,10 +123,8 @@ int storage_key_ensure(struct node_store *store)
 int storage_key_wrap(struct node_store *store, const unsigned char *secret,
                      const char *passphrase, unsigned char *out)
 {
-    int rc = check_pair(store, secret);
-    if (rc == 0)
-        rc = sae_keywrap_seal(secret, passphrase, strlen(passphrase), out);
-    return rc;
+    const struct sae_key_holders holders = holders_of(store);
+    return sae_key_holders_wrap(&holders, secret, passphrase, out);
 }
 
 int storage_key_settle(struct node_store *store)
@@ -125,9 +143,10 @@ int storage_key_destroy_unclaimed(struct node_store *store)
 }
 
 /* A staff member from before their wrap: one made now from the unclaimed secret. */
-static int claim(struct node_store *store, const char *name, const char *passphrase,
-                 unsigned char **secret)
+static int holders_claim(void *context, const char *name, const char *passphrase,
+                         unsigned char **secret)
 {
+    struct node_store *store = context;
     unsigned char wrap[SAE_KEYWRAP_BYTES];
     int rc = storage_key_unclaimed(store, secret);
     if (rc == 0)
@@ -143,87 +162,23 @@ static int claim(struct node_store *store, const char *name, const char *passphr
     return rc;
 }
 
-/* name's wrap opened with passphrase into secure memory, checked against the public key. */
-static int open_wrap(struct node_store *store, const unsigned char *wrap, const char *passphrase,
-                     unsigned char **secret)
-{
-    unsigned char expected[STORAGE_KEY_BYTES];
-    int rc = storage_key_public(store, expected);
-    return rc == 0 ? sae_key_pair_open(wrap, passphrase, strlen(passphrase), expected, secret)
-                   : rc;
-}
-
 int storage_key_passkey(struct node_store *store, const unsigned char *secret,
                         const char *passphrase, char *hash, unsigned char *wrap)
 {
-    int rc = secret ? check_pair(store, secret) : 0;
-    return rc == 0 ? sae_passkey_make(passphrase, strlen(passphrase), secret, hash, wrap) : rc;
-}
-
-/* name, whose key is open, moved to a verifier and wrap of one Argon2id, unless they have
- * them. Best effort: the key is open either way, and a reset meanwhile stands. */
-static int upgrade(struct node_store *store, const char *name, const char *passphrase,
-                   const unsigned char *secret)
-{
-    char hash[NODE_STAFF_HASH_BYTES], fresh[SAE_PASSKEY_TEXT_BYTES];
-    unsigned char wrap[SAE_KEYWRAP_BYTES], fresh_wrap[SAE_KEYWRAP_BYTES];
-    bool moved = false, wrapped = false;
-    _Static_assert(SAE_PASSKEY_TEXT_BYTES <= NODE_STAFF_HASH_BYTES, "a verifier fits");
-    int rc = node_staff_hash(store, name, hash);
-    if (rc == 0) {
-        wrapped = node_staff_wrap_get(store, name, wrap) == 0;
-        rc = sae_key_pair_upgrade(hash, wrapped ? wrap : NULL, passphrase, secret, &moved,
-                                  fresh, fresh_wrap);
-    }
-    if (rc == 0 && moved)
-        rc = node_staff_upgrade(store, name, hash, fresh, fresh_wrap);
-    sodium_memzero(hash, sizeof hash);
-    sodium_memzero(fresh, sizeof fresh);
-    return rc == SAE_ENOTFOUND ? 0 : rc;
+    const struct sae_key_holders holders = holders_of(store);
+    return sae_key_holders_passkey(&holders, secret, passphrase, hash, wrap);
 }
 
 int storage_key_unlock(struct node_store *store, const char *name, const char *passphrase,
                        unsigned char **secret)
 {
-    unsigned char wrap[SAE_KEYWRAP_BYTES];
-    unsigned char *key = NULL;
-    int rc = node_staff_wrap_get(store, name, wrap);
-    if (rc == SAE_ENOTFOUND)
-        rc = claim(store, name, passphrase, &key);
-    else if (rc == 0)
-        rc = open_wrap(store, wrap, passphrase, &key);
-    if (rc == 0)
-        rc = upgrade(store, name, passphrase, key);
-    if (rc == 0)
-        *secret = key;
-    else
-        sae_secure_free(key);
-    return rc;
-}
-
-/* name's version-2 wrap opened with the key their verifier's check gave. */
-static int open_split(struct node_store *store, const char *name,
-                      const unsigned char *wrapping_key, unsigned char **secret)
-{
-    char hash[NODE_STAFF_HASH_BYTES];
-    unsigned char wrap[SAE_KEYWRAP_BYTES], expected[STORAGE_KEY_BYTES];
-    int rc = node_staff_hash(store, name, hash);
-    if (rc == 0)
-        rc = node_staff_wrap_get(store, name, wrap);
-    if (rc == 0)
-        rc = storage_key_public(store, expected);
-    if (rc == 0)
-        rc = sae_key_pair_open_split(hash, wrap, wrapping_key, expected, secret);
-    sodium_memzero(hash, sizeof hash);
-    return rc;
+    const struct sae_key_holders holders = holders_of(store);
+    return sae_key_holders_unlock(&holders, name, passphrase, secret);
 }
 
 int storage_key_unlock_split(struct node_store *store, const char *name, const char *passphrase,
                              const unsigned char *wrapping_key, unsigned char **secret)
 {
-    /* Anything but an open key (an old-form row, a reset since the check) takes the
-     * passphrase's way, which also upgrades. */
-    if (wrapping_key && open_split(store, name, wrapping_key, secret) == 0)
-        return 0;
-    return storage_key_unlock(store, name, passphrase, secret);
+    const struct sae_key_holders holders = holders_of(store);
+    return sae_key_holders_unlock_split(&holders, name, passphrase, wrapping_key, secret);
 }

@@ -400,6 +400,18 @@ int sync_state_list_set_aside(struct node_store *store, sync_set_aside_fn visit,
     return rc;
 }
 
+int sync_state_wipe_free_text(struct node_store *store)
+{
+    static const char *const sql[] = {
+        "UPDATE review SET note = NULL WHERE note IS NOT NULL",
+        "UPDATE set_aside SET message = '' WHERE message <> ''",
+    };
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof sql / sizeof sql[0]; i++)
+        rc = sae_db_run(store->db, &store->statements, sql[i], NULL, 0);
+    return rc;
+}
+
 /* Own changes past the acknowledged one with no copy for the hub and a sealed value. */
 static const char waiting_sql[] =
     "SELECT count(*) FROM journal WHERE seq > ?1 AND origin_seq IS NULL AND hub_sealed IS NULL"

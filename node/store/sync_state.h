@@ -85,6 +85,11 @@ typedef int (*sync_set_aside_fn)(const struct sync_set_aside *entry, void *conte
 /* The newest SYNC_SET_ASIDE_LIST_MAX set-aside changes, newest first. */
 int sync_state_list_set_aside(struct node_store *store, sync_set_aside_fn visit, void *context);
 
+/* A revoked device's wipe (node_wipe.c), inside its transaction: the district's free text
+ * this module keeps, which may name a survivor (the review notes of cases, the messages of
+ * set-aside changes), is emptied; the review states and the set-aside entries stay. */
+int sync_state_wipe_free_text(struct node_store *store);
+
 /* In its own write transaction: the outcome of a round for status. error NULL: success,
  * dated by the corrected clock; otherwise the line it failed with. */
 int sync_state_record_round(struct node_store *store, const char *error);

@@ -25,7 +25,7 @@
 #include <time.h>
 
 #include "bench_hub_support.h"
-#include "store/hub_enroll.h"
+#include "bench_post.h"
 #include "store/journal.h"
 #include "store/node_store.h"
 #include "store/value_seal.h"
@@ -363,24 +363,8 @@ static void writers_close(struct writers *w)
 static int enrolled_open(const char *node_dir, struct writers *w, struct sae_message *why)
 {
     char dir[PATH_MAX + 32];
-    struct hub_link link = {.url = "https://127.0.0.1:1", .certificate = "",
-                            .device_index = -1};
-    unsigned char secret[32];
     snprintf(dir, sizeof dir, "%s-hub", node_dir);
-    crypto_box_keypair(link.public_key, secret);
-    sodium_memzero(secret, sizeof secret);
-    int rc = sae_origin_from_public_key(link.public_key, &link.hub_id);
-    if (rc == 0)
-        rc = node_store_create(dir, VILLAGE, why);
-    if (rc == 0)
-        rc = node_store_open(dir, NODE_BUSY_TIMEOUT_MS_DEFAULT, &w->enrolled, why);
-    if (rc == 0)
-        rc = node_store_set_author(w->enrolled, "Siti Rahayu");
-    if (rc == 0) {
-        snprintf(link.village, sizeof link.village, "%s", w->enrolled->village);
-        rc = hub_enroll_save(w->enrolled, &link, why);
-    }
-    return rc;
+    return bench_post_open(dir, VILLAGE, "Siti Rahayu", true, &w->enrolled, why);
 }
 
 static int raw_open(const char *path, struct raw_writer *w, struct sae_message *why)

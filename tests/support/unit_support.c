@@ -98,6 +98,26 @@ mode_t unit_mode_of(const char *dir, const char *name)
     return st.st_mode & 07777;
 }
 
+bool unit_file_holds(const char *path, const void *bytes, size_t len)
+{
+    FILE *file = fopen(path, "rb");
+    bool found = false;
+    if (!file)
+        return false;
+    assert_int_equal(fseek(file, 0, SEEK_END), 0);
+    long size = ftell(file);
+    assert_true(size >= 0);
+    unsigned char *all = malloc((size_t)size + 1);
+    assert_non_null(all);
+    rewind(file);
+    assert_int_equal(fread(all, 1, (size_t)size, file), (size_t)size);
+    fclose(file);
+    for (size_t i = 0; !found && len <= (size_t)size && i <= (size_t)size - len; i++)
+        found = memcmp(all + i, bytes, len) == 0;
+    free(all);
+    return found;
+}
+
 void unit_write_file(const char *path, const void *bytes, size_t len, mode_t mode)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);

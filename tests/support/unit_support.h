@@ -54,6 +54,10 @@ int unit_teardown(void **state);
 /* Permission bits of dir/name. */
 mode_t unit_mode_of(const char *dir, const char *name);
 
+/* Whether the file at path holds bytes anywhere in its raw contents (false when it does not
+ * exist): a secret looked for in a database, its -wal, a backup. */
+bool unit_file_holds(const char *path, const void *bytes, size_t len);
+
 void unit_write_file(const char *path, const void *bytes, size_t len, mode_t mode);
 
 const struct sae_kind *unit_kind(const char *name);

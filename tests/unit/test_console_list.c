@@ -438,6 +438,9 @@ static void test_migration_fills_the_summary(void **state)
                                  " ALTER TABLE node DROP COLUMN storage_public_key;"
                                  /* and migration 11's tables (sealed values) */
                                  " DROP TABLE sealed_value; DROP TABLE value_grant;"
+                                 /* and migrations 12 and 13 (name index, erasures) */
+                                 " DROP TABLE name_index; DROP TABLE erased_report;"
+                                 " DELETE FROM meta WHERE key = 'name_index_cursor';"
                                  " PRAGMA user_version = 5"), 0);
     hub_store_close(f->world.store);
     f->world.store = NULL;

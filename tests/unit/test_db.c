@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sae/sae_db.h"
+#include "sae/sae_db_wal.h"
 
 /* Migration 1 of the test schema (a macro: two arrays start with it, and an array element
  * is no constant initializer for clang). */
@@ -150,6 +151,75 @@ static void test_step_bind_and_columns(void **state)
     assert_int_equal(sae_db_prepare(f->db, "SELEKT 1", &stmt), SAE_EDB);
 }
 
+/* A blob or, for NULL bytes, SQL NULL. */
+static void test_bind_blob_or_null(void **state)
+{
+    struct db_fixture *f = *state;
+    sqlite3_stmt *stmt = NULL;
+    static const unsigned char bytes[3] = {1, 0, 2};
+    assert_int_equal(sae_db_prepare(f->db, "SELECT ?1 IS NULL, length(?1), ?2 IS NULL", &stmt), 0);
+    assert_int_equal(sae_db_bind_blob_or_null(stmt, 1, bytes, sizeof bytes), 0);
+    assert_int_equal(sae_db_bind_blob_or_null(stmt, 2, NULL, sizeof bytes), 0);
+    assert_int_equal(sae_db_step(stmt), SAE_DB_ROW);
+    assert_int_equal(sqlite3_column_int(stmt, 0), 0);
+    assert_int_equal(sqlite3_column_int(stmt, 1), 3);
+    assert_int_equal(sqlite3_column_int(stmt, 2), 1);
+    sae_db_finalize(stmt);
+}
+
+/* Texts to ?1.., the blob after them; no row changed is SAE_ENOTFOUND, cached or not. */
+static void test_update_with_blob(void **state)
+{
+    struct db_fixture *f = *state;
+    static const char sql[] = "UPDATE item SET wrap = ?3 WHERE name = ?1 AND size = ?2";
+    int64_t found = 0;
+    assert_int_equal(sae_db_exec(f->db, "ALTER TABLE item ADD COLUMN wrap BLOB;"
+                                        "INSERT INTO item(id, name, size) VALUES (1, 'a', 5)"),
+                     0);
+    assert_int_equal(sae_db_update_with_blob(f->db, &f->cache, sql,
+                                             (const char *const[]){"a", "5"}, 2, "xyz", 3), 0);
+    assert_int_equal(sae_db_query_int(f->db, NULL, "SELECT wrap = x'78797a' FROM item", NULL, 0,
+                                      &found), 0);
+    assert_int_equal(found, 1);
+    assert_int_equal(sae_db_update_with_blob(f->db, NULL, sql,
+                                             (const char *const[]){"a", "6"}, 2, "xyz", 3),
+                     SAE_ENOTFOUND);
+    assert_int_equal(sae_db_update_with_blob(f->db, NULL, sql,
+                                             (const char *const[]){"a", "5"}, 2, NULL, 3), 0);
+    assert_int_equal(sae_db_query_int(f->db, NULL, "SELECT wrap IS NULL FROM item", NULL, 0,
+                                      &found), 0);
+    assert_int_equal(found, 1);
+}
+
+static int64_t wal_bytes(const struct db_fixture *f)
+{
+    char path[160];
+    struct stat st;
+    snprintf(path, sizeof path, "%s-wal", f->path);
+    return stat(path, &st) == 0 ? (int64_t)st.st_size : -1;
+}
+
+/* The WAL is emptied, or SAE_EBUSY says it was not: a reader on an older snapshot keeps the
+ * frames a checkpoint would need, and SQLite itself answers SQLITE_OK with a partial log. */
+static void test_wal_truncate_says_when_a_reader_kept_it(void **state)
+{
+    struct db_fixture *f = *state;
+    sqlite3 *reader = NULL;
+    int64_t size = 0;
+    assert_int_equal(sae_db_open(f->path, SQLITE_OPEN_READWRITE, 50, &reader), 0);
+    assert_int_equal(sae_db_exec(f->db, "INSERT INTO item(id, name, size) VALUES (1, 'a', 1)"), 0);
+    assert_int_equal(sae_db_begin_read(reader), 0);
+    assert_int_equal(sae_db_query_int(reader, NULL, count_sql, NULL, 0, &size), 0);
+    assert_int_equal(sae_db_exec(f->db, "INSERT INTO item(id, name, size) VALUES (2, 'b', 2)"), 0);
+    assert_int_equal(sqlite3_busy_timeout(f->db, 50), SQLITE_OK);
+    assert_int_equal(sae_db_wal_truncate(f->db), SAE_EBUSY);
+    assert_true(wal_bytes(f) > 0);
+    assert_int_equal(sae_db_commit(reader), 0);
+    assert_int_equal(sae_db_wal_truncate(f->db), 0);
+    assert_int_equal(wal_bytes(f), 0);
+    assert_int_equal(sae_db_close(reader), 0);
+}
+
 /* The cache keeps SAE_DB_CACHE_SIZE statements, hands the same one back for the same text,
  * and refuses one more (a programming error the tests would reach). */
 static void test_cache_holds_its_size_and_no_more(void **state)
@@ -268,6 +338,10 @@ int main(void)
                                         db_teardown),
         cmocka_unit_test_setup_teardown(test_constraints_map_to_sae_codes, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_step_bind_and_columns, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_bind_blob_or_null, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_update_with_blob, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_wal_truncate_says_when_a_reader_kept_it, db_setup,
+                                        db_teardown),
         cmocka_unit_test_setup_teardown(test_cache_holds_its_size_and_no_more, db_setup,
                                         db_teardown),
         cmocka_unit_test_setup_teardown(test_create_mode_exclusive_and_atomic, db_setup,

@@ -21,6 +21,7 @@
 #include "sae/sae_secure_mem.h"
 #include "store/district_key.h"
 #include "store/hub_accounts.h"
+#include "unit_support.h"
 
 #define SARI "Bu Sari"
 #define SARI_PASS "kopi-pahit-di-pagi-hari"
@@ -121,6 +122,47 @@ static void test_password_change_rewraps_and_disable_deletes(void **state)
     sae_secure_free(original);
 }
 
+/* A coordinator disabled while another connection reads hub.db: the change stands, the old
+ * wrap's bytes stay in hub.db-wal and the scrub is recorded as owed; once the reader is done,
+ * the store's close scrubs it (a third, idle connection keeps SQLite's own checkpoint at the
+ * last close out of it), and the next open finds nothing owed. */
+static void test_disable_under_a_reader_scrubbed_at_close(void **state)
+{
+    struct hub_fixture *f = *state;
+    unsigned char old[SAE_KEYWRAP_BYTES], *original = NULL;
+    char wal_path[sizeof f->path + 8];
+    sqlite3 *reader = NULL;
+    int64_t rows = 0;
+    bool owed = false;
+    snprintf(wal_path, sizeof wal_path, "%s-wal", f->path);
+    hub_store_close(f->store);
+    assert_int_equal(hub_store_open(f->path, 100, &f->store, NULL), 0);
+    assert_int_equal(district_key_ensure(f->store, f->dir), 0);
+    assert_int_equal(district_key_unclaimed(f->dir, &original), 0);
+    assert_int_equal(hub_account_add(f->store, SARI, HUB_ROLE_COORDINATOR, NULL, HASH, 1), 0);
+    unlock_equals(f, SARI, SARI_PASS, original);
+    assert_int_equal(hub_account_wrap_get(f->store, SARI, old), 0);
+    assert_true(unit_file_holds(wal_path, old, sizeof old));
+    assert_int_equal(sae_db_open(f->path, SQLITE_OPEN_READWRITE, 100, &reader), 0);
+    assert_int_equal(sae_db_begin_read(reader), 0);
+    assert_int_equal(sae_db_query_int(reader, NULL, "SELECT count(*) FROM account", NULL, 0,
+                                      &rows), 0);
+    assert_int_equal(hub_account_disable(f->store, SARI), 0);
+    assert_true(unit_file_holds(wal_path, old, sizeof old));
+    assert_int_equal(hub_store_wal_scrub_owed(f->store, &owed), 0);
+    assert_true(owed);
+    sae_db_rollback(reader);
+    hub_store_close(f->store);
+    f->store = NULL;
+    assert_false(unit_file_holds(wal_path, old, sizeof old));
+    assert_false(unit_file_holds(f->path, old, sizeof old));
+    assert_int_equal(sae_db_close(reader), 0);
+    assert_int_equal(hub_store_open(f->path, 100, &f->store, NULL), 0);
+    assert_int_equal(hub_store_wal_scrub_owed(f->store, &owed), 0);
+    assert_false(owed);
+    sae_secure_free(original);
+}
+
 /* A hub at schema 9 reaches 10 with no key; the next ensure makes the pair unclaimed. */
 static void test_migration_from_schema_9(void **state)
 {
@@ -130,6 +172,8 @@ static void test_migration_from_schema_9(void **state)
     assert_int_equal(sae_db_exec(f->store->db, "ALTER TABLE account DROP COLUMN key_wrap;"
                                                " ALTER TABLE node DROP COLUMN storage_public_key;"
                                                " DROP TABLE sealed_value; DROP TABLE value_grant;"
+                                               " DROP TABLE name_index; DROP TABLE erased_report;"
+                                               " DELETE FROM meta WHERE key = 'name_index_cursor';"
                                                " PRAGMA user_version = 9"), 0);
     hub_store_close(f->store);
     f->store = NULL;
@@ -240,6 +284,43 @@ static void test_coordinator_moves_to_one_argon2id(void **state)
     sae_secure_free(original);
 }
 
+/* A coordinator written in the form of one Argon2id (district_key_passkey, as users add and
+ * the console write them) is opened at sign-in by the key the check of their verifier gave,
+ * with no password at all: a sign-in that fell back to the password's way (a second
+ * Argon2id) would fail here, since "" opens nothing. Nothing is rewritten. */
+static void test_fresh_coordinator_opens_with_the_checks_key_alone(void **state)
+{
+    struct hub_fixture *f = *state;
+    char hash[HUB_PASSWORD_HASH_BYTES], row_hash[HUB_PASSWORD_HASH_BYTES];
+    unsigned char *original = NULL, *secret = NULL, wrap[SAE_KEYWRAP_BYTES];
+    unsigned char row_wrap[SAE_KEYWRAP_BYTES], wrapping[SAE_PASSKEY_KEY_BYTES];
+    assert_int_equal(district_key_ensure(f->store, f->dir), 0);
+    assert_int_equal(district_key_unclaimed(f->dir, &original), 0);
+    assert_int_equal(district_key_passkey(f->store, original, SARI_PASS, hash, wrap), 0);
+    assert_int_equal(hub_account_add(f->store, SARI, HUB_ROLE_COORDINATOR, NULL, hash, 1), 0);
+    assert_int_equal(hub_account_wrap_set(f->store, SARI, wrap), 0);
+    assert_int_equal(sae_passkey_check(hash, SARI_PASS, strlen(SARI_PASS), wrapping), 0);
+    assert_int_equal(district_key_unlock_split(f->store, f->dir, SARI, "", wrapping, &secret),
+                     0);
+    assert_memory_equal(secret, original, DISTRICT_KEY_BYTES);
+    sae_secure_free(secret);
+    secret = NULL;
+    /* Without the key "" opens nothing: the success above came from the key. */
+    assert_int_not_equal(district_key_unlock_split(f->store, f->dir, SARI, "", NULL, &secret),
+                         0);
+    assert_null(secret);
+    assert_int_equal(hub_account_password_hash(f->store, SARI, row_hash), 0);
+    assert_int_equal(hub_account_wrap_get(f->store, SARI, row_wrap), 0);
+    assert_string_equal(row_hash, hash);
+    assert_memory_equal(row_wrap, wrap, sizeof wrap);
+    /* A key that is not the district's is not wrapped. */
+    unsigned char other_public[DISTRICT_KEY_BYTES], other_secret[DISTRICT_KEY_BYTES];
+    assert_int_equal(crypto_box_keypair(other_public, other_secret), 0);
+    assert_int_equal(district_key_passkey(f->store, other_secret, SARI_PASS, hash, wrap),
+                     SAE_ECORRUPT);
+    sae_secure_free(original);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,7 +329,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_password_change_rewraps_and_disable_deletes,
                                         hub_setup, hub_teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_schema_9, hub_setup, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_disable_under_a_reader_scrubbed_at_close,
+                                        hub_setup, hub_teardown),
         cmocka_unit_test(test_recovery_key_text),
+        cmocka_unit_test_setup_teardown(test_fresh_coordinator_opens_with_the_checks_key_alone,
+                                        hub_setup, hub_teardown),
         cmocka_unit_test_setup_teardown(test_coordinator_moves_to_one_argon2id, hub_setup,
                                         hub_teardown),
     };

@@ -1,6 +1,6 @@
 /* A revoked device's wipe on a real journal (node/store/node_wipe.c and the owners' steps):
  * every sensitive value of every table that holds values becomes NULL while the other
- * values stay; the journal's append-only guard is back afterwards, as it was; staff wraps
+ * values stay, and so does the district's free text (notes, refusal messages); the journal's append-only guard is back afterwards, as it was; staff wraps
  * and sessions, the token, storage.key and node.key are gone; the state says done and the
  * line names the date; a second run (a wipe resumed after a crash) changes nothing. */
 #include <setjmp.h>
@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "sae/sae_keywrap.h"
+#include "store/journal_wipe.h"
 #include "store/node_staff.h"
 #include "store/node_wipe.h"
 #include "store/storage_key.h"
@@ -29,6 +30,15 @@ static int64_t sensitive_left(struct node_store *store, const char *table)
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE value IS NOT NULL AND field IN "
              "('victim_name', 'narrative', 'notes')", table);
     return unit_count(store, sql);
+}
+
+/* A pulled resolution's note, as the hub sent it (written past the guard, as a pull would
+ * have written it with the entry). */
+static int note_a_resolution(struct node_store *store, void *context)
+{
+    (void)context;
+    return unit_sql(store, "UPDATE journal SET note = 'TANDA-CATATAN-KOORDINATOR'"
+                           " WHERE field = 'victim_name'") == SQLITE_OK ? 0 : SAE_EIO;
 }
 
 static bool file_exists(const char *dir, const char *name)
@@ -57,6 +67,15 @@ static void test_wipe_nulls_sensitive_values_and_destroys_keys(void **state)
     /* Copies sealed for the hub (node/store/hub_copy.c) of changes not yet acknowledged. */
     assert_int_equal(unit_sql(f->store, "UPDATE journal SET hub_sealed = x'0102' WHERE field IN "
                                         "('victim_name', 'narrative', 'notes')"), SQLITE_OK);
+    /* Free text from the district that may name a survivor: a coordinator's note on a
+     * resolution, the district's review note of a case, a refusal's message. */
+    assert_int_equal(journal_unguarded(f->store, note_a_resolution, NULL), 0);
+    assert_int_equal(unit_sql(f->store, "INSERT INTO review(report_id, field, standing_version,"
+                                        " standing_origin, latest_version, latest_origin, note,"
+                                        " reviewer) VALUES ('r', '_review', 1, 1, 1, 1,"
+                                        " 'TANDA-CATATAN-REVIEW', 'Bu Ani')"), SQLITE_OK);
+    assert_int_equal(unit_sql(f->store, "INSERT INTO set_aside(seq, code, message, at_ms)"
+                                        " VALUES (1, 3, 'TANDA-PESAN', 1)"), SQLITE_OK);
     assert_true(file_exists(f->d.dir, STORAGE_KEY_UNCLAIMED_FILE));
     assert_true(file_exists(f->d.dir, NODE_KEY_FILE));
     int64_t rows = unit_journal_rows(f->store);
@@ -72,6 +91,14 @@ static void test_wipe_nulls_sensitive_values_and_destroys_keys(void **state)
         assert_true(unit_count(f->store, "SELECT count(*) FROM journal WHERE hub_sealed IS "
                                          "NOT NULL") == 0);
         assert_true(unit_journal_rows(f->store) == rows); /* nothing deleted */
+        assert_true(unit_count(f->store, "SELECT count(*) FROM journal WHERE note IS NOT NULL")
+                    == 0);
+        assert_true(unit_count(f->store, "SELECT count(*) FROM review WHERE note IS NOT NULL")
+                    == 0);
+        assert_true(unit_count(f->store, "SELECT count(*) FROM review") == 1); /* state stays */
+        assert_true(unit_count(f->store, "SELECT count(*) FROM set_aside WHERE message LIKE"
+                                         " 'TANDA%'") == 0);
+        assert_true(unit_count(f->store, "SELECT count(*) FROM set_aside") == 1);
         assert_true(unit_count(f->store, "SELECT count(*) FROM field_shown WHERE field = "
                                          "'violence_types/sexual' AND value = '1'") == 1);
         assert_true(unit_count(f->store, "SELECT count(*) FROM staff WHERE key_wrap IS NOT "

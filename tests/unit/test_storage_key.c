@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "sae/sae_db.h"
 #include "sae/sae_files.h"
 #include "sae/sae_keywrap.h"
 #include "sae/sae_passkey.h"
@@ -101,6 +102,46 @@ static void test_reset_and_remove_keep_or_drop_the_wrap(void **state)
     sae_secure_free(original);
 }
 
+/* A staff member removed while another connection reads the journal: the removal stands,
+ * the old wrap's bytes stay in node.db-wal and the scrub is recorded as owed; once the
+ * reader is done, the store's close scrubs it (a third connection, idle, keeps SQLite's own
+ * checkpoint at the last close out of it), and the next open finds nothing owed. */
+static void test_removal_under_a_reader_scrubbed_at_close(void **state)
+{
+    struct unit_fixture *f = *state;
+    unsigned char *original = NULL, wrap[SAE_KEYWRAP_BYTES];
+    char db_path[PATH_MAX], wal_path[PATH_MAX + 8];
+    sqlite3 *reader = NULL;
+    int64_t rows = 0;
+    bool owed = false;
+    unit_path(f->d.dir, NODE_DB_FILE, db_path);
+    snprintf(wal_path, sizeof wal_path, "%s-wal", db_path);
+    node_store_close(f->store);
+    f->store = unit_open(f->d.dir, 100);
+    assert_int_equal(storage_key_unclaimed(f->store, &original), 0);
+    assert_int_equal(storage_key_wrap(f->store, original, BUDI_PASS, wrap), 0);
+    assert_int_equal(node_staff_add(f->store, BUDI, NODE_STAFF_MEMBER, "$h", wrap, 1), 0);
+    assert_true(unit_file_holds(wal_path, wrap, sizeof wrap));
+    assert_int_equal(sae_db_open(db_path, SQLITE_OPEN_READWRITE, 100, &reader), 0);
+    assert_int_equal(sae_db_begin_read(reader), 0);
+    assert_int_equal(sae_db_query_int(reader, NULL, "SELECT count(*) FROM staff", NULL, 0, &rows),
+                     0);
+    assert_int_equal(node_staff_remove(f->store, BUDI), 0);
+    assert_true(unit_file_holds(wal_path, wrap, sizeof wrap));
+    assert_int_equal(node_store_wal_scrub_owed(f->store, &owed), 0);
+    assert_true(owed);
+    sae_db_rollback(reader);
+    node_store_close(f->store);
+    f->store = NULL;
+    assert_false(unit_file_holds(wal_path, wrap, sizeof wrap));
+    assert_false(unit_file_holds(db_path, wrap, sizeof wrap));
+    assert_int_equal(sae_db_close(reader), 0);
+    f->store = unit_open(f->d.dir, 100);
+    assert_int_equal(node_store_wal_scrub_owed(f->store, &owed), 0);
+    assert_false(owed);
+    sae_secure_free(original);
+}
+
 /* A key pair that is not this post's is refused when wrapping and when unwrapping. */
 static void test_another_posts_key_refused(void **state)
 {
@@ -183,6 +224,33 @@ static void test_old_form_row_moves_to_one_hash(void **state)
     sae_secure_free(original);
 }
 
+/* A member written in the form of one Argon2id (storage_key_passkey, as users add and the
+ * Petugas page write them) is opened at sign-in by the key the check of their verifier gave,
+ * with no passphrase at all: a sign-in that fell back to the passphrase's way (a second
+ * Argon2id) would fail here, since "" opens nothing. Nothing is rewritten. */
+static void test_fresh_member_opens_with_the_checks_key_alone(void **state)
+{
+    struct unit_fixture *f = *state;
+    char hash[NODE_STAFF_HASH_BYTES], row_hash[NODE_STAFF_HASH_BYTES];
+    unsigned char *original = NULL, *secret = NULL, wrap[SAE_KEYWRAP_BYTES];
+    unsigned char row_wrap[SAE_KEYWRAP_BYTES], wrapping[SAE_PASSKEY_KEY_BYTES];
+    assert_int_equal(storage_key_unclaimed(f->store, &original), 0);
+    assert_int_equal(storage_key_passkey(f->store, original, BUDI_PASS, hash, wrap), 0);
+    assert_int_equal(node_staff_add(f->store, BUDI, NODE_STAFF_MEMBER, hash, wrap, 1), 0);
+    assert_int_equal(sae_passkey_check(hash, BUDI_PASS, strlen(BUDI_PASS), wrapping), 0);
+    assert_int_equal(storage_key_unlock_split(f->store, BUDI, "", wrapping, &secret), 0);
+    assert_memory_equal(secret, original, STORAGE_KEY_BYTES);
+    sae_secure_free(secret);
+    secret = NULL;
+    /* Without the key "" opens nothing: the success above came from the key. */
+    assert_int_not_equal(storage_key_unlock_split(f->store, BUDI, "", NULL, &secret), 0);
+    assert_null(secret);
+    staff_row(f->store, BUDI, row_hash, row_wrap);
+    assert_string_equal(row_hash, hash);
+    assert_memory_equal(row_wrap, wrap, sizeof wrap);
+    sae_secure_free(original);
+}
+
 /* A wrap whose passphrase is not the hash's (it cannot be checked: "$h") opens but is not
  * moved; an upgrade after a reset changed the hash changes nothing. */
 static void test_upgrade_only_of_the_checked_row(void **state)
@@ -217,12 +285,16 @@ int main(void)
                                         unit_setup, unit_teardown),
         cmocka_unit_test_setup_teardown(test_reset_and_remove_keep_or_drop_the_wrap,
                                         unit_setup, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_removal_under_a_reader_scrubbed_at_close,
+                                        unit_setup, unit_teardown),
         cmocka_unit_test_setup_teardown(test_another_posts_key_refused, unit_setup,
                                         unit_teardown),
         cmocka_unit_test_setup_teardown(test_ensure_recovers_and_is_idempotent, unit_setup,
                                         unit_teardown),
         cmocka_unit_test_setup_teardown(test_old_form_row_moves_to_one_hash, unit_setup,
                                         unit_teardown),
+        cmocka_unit_test_setup_teardown(test_fresh_member_opens_with_the_checks_key_alone,
+                                        unit_setup, unit_teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_only_of_the_checked_row, unit_setup,
                                         unit_teardown),
     };

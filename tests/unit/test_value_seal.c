@@ -253,6 +253,43 @@ static void test_the_cache_at_its_limit(void **state)
     opened_cache_destroy(cache);
 }
 
+/* The values' arena grows from its first 256 KiB keeping every value, holds exactly
+ * OPENED_CACHE_ARENA_MAX_BYTES, is wiped whole by the value that would pass it, and refuses
+ * a value that could never fit. */
+static void test_the_cache_arena_at_its_byte_limit(void **state)
+{
+    (void)state;
+    struct opened_cache *cache = NULL;
+    const size_t each = 1024u * 1024u, fits = OPENED_CACHE_ARENA_MAX_BYTES / each;
+    char stored[32], *plain = malloc(OPENED_CACHE_ARENA_MAX_BYTES + 1);
+    assert_non_null(plain);
+    assert_int_equal(opened_cache_create(&cache), 0);
+    for (size_t i = 0; i < fits; i++) {
+        memset(plain, 'a' + (int)(i % 26), each - 1);
+        plain[each - 1] = '\0';
+        snprintf(stored, sizeof stored, "sealed:%zu", i);
+        assert_int_equal(opened_cache_put(cache, stored, plain), 0);
+    }
+    assert_int_equal(opened_cache_count(cache), fits);
+    const char *first = opened_cache_get(cache, "sealed:0");
+    assert_non_null(first);
+    assert_int_equal(strlen(first), each - 1);
+    assert_int_equal(first[0], 'a');
+    assert_int_equal(opened_cache_put(cache, "sealed:more", "x"), 0); /* full: wiped first */
+    assert_int_equal(opened_cache_count(cache), 1);
+    assert_null(opened_cache_get(cache, "sealed:0"));
+    assert_string_equal(opened_cache_get(cache, "sealed:more"), "x");
+    memset(plain, 'b', OPENED_CACHE_ARENA_MAX_BYTES);
+    plain[OPENED_CACHE_ARENA_MAX_BYTES] = '\0';
+    assert_int_equal(opened_cache_put(cache, "sealed:huge", plain), SAE_ETOOBIG);
+    assert_string_equal(opened_cache_get(cache, "sealed:more"), "x");
+    opened_cache_clear(cache);
+    assert_int_equal(opened_cache_count(cache), 0);
+    assert_null(opened_cache_get(cache, "sealed:more"));
+    opened_cache_destroy(cache);
+    free(plain);
+}
+
 static void test_damaged_or_foreign_values(void **state)
 {
     struct unit_fixture *f = *state;
@@ -290,6 +327,7 @@ int main(void)
         T(test_damaged_or_foreign_values),
         T(test_opened_values_kept_for_readers_with_a_key),
         cmocka_unit_test(test_the_cache_at_its_limit),
+        cmocka_unit_test(test_the_cache_arena_at_its_byte_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -567,6 +567,39 @@ static const struct msg_pair MESSAGES[MSG_COUNT] = {
         "Not reported yet"},
     [MSG_SELF_DISABLE] = {"Anda tidak dapat menonaktifkan akun Anda sendiri; admin lain yang melakukannya.",
         "You cannot disable your own account; another admin does it."},
+    [MSG_SEARCH_NAMES] = {"Cari (nomor registrasi, desa, nama korban)",
+        "Search (registration number, village, victim's name)"},
+    [MSG_NAMES_COORDINATOR_ONLY] = {"Nama korban hanya dicari oleh koordinator.",
+        "Victims' names are searched by coordinators only."},
+    [MSG_NAMES_SIGN_IN_AGAIN] = {"Nama korban belum dicari: keluar lalu masuk lagi agar sesi "
+        "ini memegang kunci kabupaten.",
+        "Victims' names were not searched: sign out and in again so this session holds the "
+        "district key."},
+    [MSG_NAMES_CATCHING_UP] = {"Indeks nama belum lengkap: nama pada sebagian laporan terbaru "
+        "belum dicari. Cari lagi untuk melanjutkan.",
+        "The name index is still catching up: the names of some recent reports were not "
+        "searched yet. Search again to continue."},
+    [MSG_ERASED] = {"dihapus",
+        "erased"},
+    [MSG_ERASE_TITLE] = {"Hapus data pribadi laporan ini",
+        "Erase this report's personal data"},
+    [MSG_ERASE_INTRO] = {"Atas permintaan korban: nama, kontak, kronologi dan catatan laporan "
+        "ini dihapus dari hub untuk selamanya dan tidak dapat dipulihkan. Isian lain tetap, "
+        "sehingga kasus tetap dihitung. Pos yang memegang salinan tetap menyimpannya sampai "
+        "pos diberi tahu (belum dibangun).",
+        "At the survivor's request: this report's name, contact, story and notes are erased "
+        "from the hub for good and cannot be recovered. Other fields stay, so the case is "
+        "still counted. Posts holding a copy keep it until they are told (not built yet)."},
+    [MSG_ERASE_REASON] = {"Alasan (dicatat di log audit, tanpa data korban)",
+        "Reason (kept in the audit log, without the survivor's data)"},
+    [MSG_ERASE_CONFIRM] = {"Ya, hapus untuk selamanya",
+        "Yes, erase for good"},
+    [MSG_ERASE_DONE] = {"Data pribadi laporan ini telah dihapus.",
+        "This report's personal data was erased."},
+    [MSG_ERASE_REASON_BAD] = {"Tulis alasannya: 1 sampai 150 byte pada satu baris.",
+        "Give the reason: 1 to 150 bytes on one line."},
+    [MSG_ERASE_LAST] = {"Data pribadi dihapus pada",
+        "Personal data erased on"},
 };
 
 const char *msg_get(enum msg_lang lang, enum msg_id id)

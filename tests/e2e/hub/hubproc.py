@@ -61,7 +61,7 @@ ACCOUNT_COMMANDS = {("reports", "edit"), ("reports", "review"), ("conflicts", "r
                     ("referrals", "override")}
 
 # The hub.db schema this sae-hub writes (hub/store/hub_store.h HUB_SCHEMA_VERSION).
-HUB_SCHEMA_VERSION = 11
+HUB_SCHEMA_VERSION = 13
 
 # The passphrase the tests' backups are sealed under.
 BACKUP_PASSPHRASE = "kunci cadangan kabupaten"

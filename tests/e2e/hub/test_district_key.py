@@ -221,6 +221,19 @@ def test_console_sessions_hold_the_key_and_lose_it(tmp_path):
         assert hub.stop() == 0
 
 
+def add_in_console(hub, admin, admin_pw, name):
+    """name added as a coordinator on the console's Accounts page by the admin; returns the
+    one-time password the page shows."""
+    console = Console(hub)
+    console.sign_in(admin, admin_pw)
+    console.accept_conduct()
+    r = console.request("POST", "/console/accounts/add",
+                        data={"csrf": console.csrf, "name": name, "role": "coordinator",
+                              "agency": ""})
+    assert r.status_code == 200, r.text[:300]
+    return re.search(r'id="one-time"[^>]*>([^<]+)<', r.text).group(1)
+
+
 def test_hub_from_before_migration_10_gets_its_key(tmp_path):
     hub, _, _ = init(tmp_path)
     pw = hub.add_account(SARI)
@@ -232,6 +245,9 @@ def test_hub_from_before_migration_10_gets_its_key(tmp_path):
     hub.write_db("ALTER TABLE node DROP COLUMN storage_public_key")
     hub.write_db("DROP TABLE sealed_value")  # migration 11
     hub.write_db("DROP TABLE value_grant")
+    hub.write_db("DROP TABLE name_index")  # migration 12
+    hub.write_db("DROP TABLE erased_report")  # migration 13
+    hub.write_db("DELETE FROM meta WHERE key = 'name_index_cursor'")
     hub.write_db("PRAGMA user_version = 9")
     st = status(hub)  # the next open migrates and makes the pair
     assert query(hub, "PRAGMA user_version") == [(hubproc.HUB_SCHEMA_VERSION,)]
@@ -255,14 +271,7 @@ def test_hub_from_before_migration_10_gets_its_key(tmp_path):
                      (SARI,))[0][0] == hashed
         assert os.path.exists(os.path.join(hub.dir, "district.key"))
         # Meanwhile a coordinator an admin adds in the console gets it from the file.
-        rina = Console(hub)
-        rina.sign_in(RINA, rina_pw)
-        rina.accept_conduct()
-        r = rina.request("POST", "/console/accounts/add",
-                         data={"csrf": rina.csrf, "name": ANI, "role": "coordinator",
-                               "agency": ""})
-        assert r.status_code == 200, r.text[:300]
-        ani_pw = re.search(r'id="one-time"[^>]*>([^<]+)<', r.text).group(1)
+        ani_pw = add_in_console(hub, RINA, rina_pw, ANI)
         assert unwrap(wrap_of(hub, ANI), ani_pw.encode()) == secret
         out = hub.ok("keys", "init-recovery").stdout.decode()
         text = re.search(r"^  ([A-Z2-7]{4}(?:-[A-Z2-7]{4}){12})$", out, re.M).group(1)
@@ -270,6 +279,42 @@ def test_hub_from_before_migration_10_gets_its_key(tmp_path):
                       (1, 8)) == secret
         assert not os.path.exists(os.path.join(hub.dir, "district.key"))
         assert hub.run("keys", "init-recovery").returncode == 2
+    finally:
+        assert hub.stop() == 0
+
+
+def hash_of(hub, name):
+    return query(hub, "SELECT password_hash FROM account WHERE name = ?", (name,))[0][0]
+
+
+def test_coordinators_are_written_in_the_form_of_one_argon2id(tmp_path):
+    """A coordinator added by `users add` while the key waits unclaimed, one an admin adds in
+    the console (no key at hand) and one a holder gives the key on the Posts page hold a
+    verifier (and the wrap paired with it) of one Argon2id (STORAGE_KEYS.md 2a) from the
+    start: signing in opens the key and rewrites nothing. Others keep Argon2id hashes."""
+    hub, _, secret = init(tmp_path)
+    rina_pw = hub.add_account(RINA, "admin")
+    pw = hub.add_account(SARI)
+    assert saeproto.passkey_matches(hash_of(hub, SARI), pw.encode(), wrap_of(hub, SARI))
+    assert unwrap(wrap_of(hub, SARI), pw.encode()) == secret
+    assert hash_of(hub, RINA).startswith("$argon2id$")
+    hub.start()
+    try:
+        add_in_console(hub, RINA, rina_pw, ANI)
+        assert hash_of(hub, ANI).startswith("$sae-passkey$v=1$") and wrap_of(hub, ANI) is None
+        sari = Console(hub)
+        written = hash_of(hub, SARI), wrap_of(hub, SARI)
+        assert sari.sign_in(SARI, pw).json()["district_key"] is True
+        assert (hash_of(hub, SARI), wrap_of(hub, SARI)) == written
+        sari.accept_conduct()
+        r = sari.request("POST", "/console/posts/key-reset",
+                         data={"csrf": sari.csrf, "name": ANI})
+        assert r.status_code == 200, r.text[:300]
+        ani_pw = re.search(r'id="one-time"[^>]*>([^<]+)<', r.text).group(1)
+        assert saeproto.passkey_matches(hash_of(hub, ANI), ani_pw.encode(), wrap_of(hub, ANI))
+        written = hash_of(hub, ANI), wrap_of(hub, ANI)
+        assert Console(hub).sign_in(ANI, ani_pw).json()["district_key"] is True
+        assert (hash_of(hub, ANI), wrap_of(hub, ANI)) == written
     finally:
         assert hub.stop() == 0
 

@@ -169,6 +169,35 @@ def test_reset_rewraps_same_key_and_remove_scrubs_the_wrap(tmp_path):
     users(post, "remove", "Nobody", expect=2)
 
 
+def test_remove_under_another_reader_is_scrubbed_at_the_next_open(tmp_path):
+    """`users remove` while another process is in the middle of reading the journal: the
+    removal stands and the command says the old wrap is scrubbed later (the WAL could not be
+    emptied); once the reader is done, the next command's open scrubs it from every file."""
+    post = str(tmp_path / "post")
+    saenode.init(post)
+    users(post, "add", HEAD, "--role", "head", lines=[HEAD_PASS])
+    users(post, "add", BUDI, "--head", HEAD, lines=[HEAD_PASS, BUDI_PASS])
+    wrap = wrap_of(post, BUDI)
+    reader = sqlite3.connect(os.path.join(post, "node.db"), isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM staff").fetchall() == [(2,)]
+        removed = saenode.run(["users", "remove", BUDI], dir=post,
+                              env=saenode.clean_env(SAE_BUSY_TIMEOUT_MS="200"))
+        assert removed.rc == 0, removed
+        assert b"is scrubbed when the journal is next closed or opened" in removed.err
+        assert query(post, "SELECT count(*) FROM staff WHERE name = ?", (BUDI,)) == [(0,)]
+        assert files_holding(post, [wrap[56:]]) != []
+        reader.execute("COMMIT")
+        listed = users(post, "list")  # its open scrubs; the reader's connection stays open
+        assert BUDI.encode() not in listed.out
+        assert files_holding(post, [wrap, wrap[56:]]) == []
+        assert query(post, "SELECT count(*) FROM meta WHERE key = 'wal_scrub_pending'") == \
+            [(0,)]
+    finally:
+        reader.close()
+
+
 def readable_memory_holds(pid, needle, every=False):
     """Whether needle is in any readable mapping of the process (root reads /proc/PID/mem);
     every: in any mapping, no-access pages too (root reads past their protection), where a
@@ -212,10 +241,14 @@ def test_app_signs_in_with_key_head_wraps_for_staff_and_sign_out_wipes(tmp_path)
         one_time = re.search(r'id="one-time">([^<]+)<', page).group(1)
         first_wrap = wrap_of(post, BUDI)
         assert unwrap(first_wrap, one_time) == secret
+        # Written in the form of one Argon2id (STORAGE_KEYS.md 2a), not moved at sign-in.
+        assert verifier_matches(hash_of(post, BUDI), one_time, first_wrap)
         status, page = head.request("/staff/reset", {"csrf": head.csrf("/staff"), "name": BUDI})
         assert status == 200
         second = re.search(r'id="one-time">([^<]+)<', page).group(1)
         assert unwrap(wrap_of(post, BUDI), second) == secret
+        assert verifier_matches(hash_of(post, BUDI), second, wrap_of(post, BUDI))
+        written = hash_of(post, BUDI), wrap_of(post, BUDI)
         assert not opens_with(wrap_of(post, BUDI), one_time)
         # Scrubbed while serve (and its sync loop's connection) has the journal open too.
         assert files_holding(post, [first_wrap[56:]]) == []
@@ -226,6 +259,7 @@ def test_app_signs_in_with_key_head_wraps_for_staff_and_sign_out_wipes(tmp_path)
         assert "Belum: kepala pos mengatur ulang frasa sandinya" in page
         budi = Client(app.url)
         assert budi.sign_in(BUDI, second)[0] == 303
+        assert (hash_of(post, BUDI), wrap_of(post, BUDI)) == written
         assert head.request("/sign-out", {"csrf": head.csrf("/")})[0] == 303
         assert budi.request("/sign-out", {"csrf": budi.csrf("/")})[0] == 303
         # The scan reads the process (it finds the directory's path the store keeps), and the

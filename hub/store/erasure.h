@@ -1,0 +1,65 @@
+/* Erasing a report's sensitive values at the hub, at a survivor's request (docs/DESIGN.md
+ * "Erasure at the hub"; this module owns the table erased_report).
+ *
+ * In one write transaction: every sealed copy of the report's values deleted
+ * (sealed_values_erase_report), the keyed tokens of its sensitive values in change.value
+ * replaced by ERASURE_MARKER, its rows of the name index and its duplicates' name hash
+ * deleted, a row of erased_report and an audit row (who, which report, why; never a value).
+ * change is append-only (its trigger change_no_update): this transaction is the one
+ * exception, which drops the trigger, rewrites the values and makes it again, so any other
+ * update still aborts. Pages freed are zeroed (secure_delete) and the WAL is truncated after
+ * the commit. Non-sensitive fields stay: the district's figures keep the case.
+ *
+ * erased_report's seq is the order a pull will tell the posts in (the next step; until
+ * then posts keep their own sealed copies). */
+#ifndef ERASURE_H
+#define ERASURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sae/sae_error.h"
+#include "store/hub_store.h"
+
+/* What change.value holds, in place of a sensitive value's token, once erased. */
+#define ERASURE_MARKER "erased"
+/* The reason's longest form (it is kept in the audit row with the report's id). */
+#define ERASURE_REASON_MAX_BYTES 150u
+
+#define ERASURE_MIGRATION                                                                      \
+    "CREATE TABLE erased_report("                                                              \
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT," /* the order posts will be told in */          \
+    "  report_id TEXT NOT NULL,"                                                               \
+    "  erased_by TEXT NOT NULL,"                                                               \
+    "  erased_ms INTEGER NOT NULL) STRICT;"                                                    \
+    "CREATE INDEX erased_report_by_report ON erased_report(report_id, seq);"
+
+struct erasure_request {
+    const char *report_id; /* a whole id */
+    const char *actor;     /* the coordinator */
+    const char *reason;    /* 1..ERASURE_REASON_MAX_BYTES bytes of UTF-8 on one line */
+    const char *address;   /* where the request came from, for the audit ("cli") */
+    int64_t now_ms;
+};
+
+struct erasure_result {
+    int64_t seq;         /* erased_report's row */
+    int64_t copies;      /* sealed copies deleted */
+    int64_t values;      /* values of change replaced by the marker */
+    bool wal_truncated;  /* false: a reader held the WAL; the next checkpoint truncates it */
+};
+
+/* SAE_EINVAL with a one-line why when reason is empty, too long, not UTF-8 or holds a
+ * control character. */
+int erasure_check_reason(const char *reason, struct sae_message *why);
+
+/* Erases request->report_id's sensitive values. SAE_ENOTFOUND: no such report; SAE_EINVAL:
+ * the reason (erasure_check_reason). Erasing again (values a post sent since) is allowed. */
+int erasure_erase(struct hub_store *store, const struct erasure_request *request,
+                  struct erasure_result *out, struct sae_message *why);
+
+/* *erased: report_id was erased at least once; *erased_ms when (the last time). */
+int erasure_last(struct hub_store *store, const char *report_id, bool *erased,
+                 int64_t *erased_ms);
+
+#endif
