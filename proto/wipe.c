@@ -21,16 +21,21 @@ void sae_wipe_free_string(char *text)
         sae_wipe_free(text, strlen(text));
 }
 
+void sae_wipe_clear_change(struct sae_change *c)
+{
+    free(c->kind);
+    free(c->field);
+    sae_wipe_free_string(c->value);
+    sae_wipe_free(c->sealed_value, c->sealed_len);
+    sae_wipe_free_string(c->author);
+    sae_wipe_free_string(c->note);
+    sae_wipe_free_string(c->device);
+    memset(c, 0, sizeof *c);
+}
+
 void sae_wipe_free_changes(struct sae_change *changes, size_t count)
 {
-    for (size_t i = 0; changes && i < count; i++) {
-        free(changes[i].kind);
-        free(changes[i].field);
-        sae_wipe_free_string(changes[i].value);
-        sae_wipe_free(changes[i].sealed_value, changes[i].sealed_len);
-        sae_wipe_free_string(changes[i].author);
-        sae_wipe_free_string(changes[i].note);
-        sae_wipe_free_string(changes[i].device);
-    }
+    for (size_t i = 0; changes && i < count; i++)
+        sae_wipe_clear_change(&changes[i]);
     free(changes);
 }

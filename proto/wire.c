@@ -197,59 +197,11 @@ struct change_view {
     size_t id_len;
     const uint8_t *kind, *field, *value, *sealed;
     size_t kind_len, field_len, value_len, sealed_len;
-    bool has_value, has_sealed;
+    bool has_value, has_sealed, withheld;
     uint64_t hlc, origin, base_hlc, base_origin, seq, seen_cursor, supersedes;
     /* The group's people and places: present or absent, never empty. */
     struct wire_text author, note, device;
 };
-
-/* Catalogue names: lower-case ASCII letters, digits and '_', not starting with a digit. */
-static bool name_part_ok(const uint8_t *name, size_t len)
-{
-    if (len == 0 || (name[0] >= '0' && name[0] <= '9'))
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-            return false;
-    }
-    return true;
-}
-
-/* A set element's code: 1 or more ASCII letters, digits or '_' (catalogue codes). */
-static bool code_part_ok(const uint8_t *code, size_t len)
-{
-    if (len == 0)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t c = code[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_'))
-            return false;
-    }
-    return true;
-}
-
-/* A name; when element_allowed, also one element of a set field: NAME/CODE ("violence_types/
- * sexual"), the whole within the name limit. */
-static int check_name(const uint8_t *name, size_t len, const struct sae_limits *limits,
-                      bool element_allowed)
-{
-    if (len > limits->name_bytes)
-        return SAE_WIRE_ELIMIT;
-    /* An absent name is a NULL pointer with no bytes: never handed to memchr. */
-    const uint8_t *slash = element_allowed && len > 0
-                               ? memchr(name, SAE_FIELD_ELEMENT_SEPARATOR, len) : NULL;
-    size_t head = slash ? (size_t)(slash - name) : len;
-    if (!name_part_ok(name, head) || (slash && !code_part_ok(slash + 1, len - head - 1)))
-        return SAE_WIRE_EDECODE;
-    return 0;
-}
-
-int wire_check_field_name(const uint8_t *name, size_t len, const struct sae_limits *limits)
-{
-    return check_name(name, len, limits, true);
-}
 
 /* An optional text of a group: absent, or 1..max bytes of UTF-8 on one line. */
 static int check_optional_line(const struct wire_text *t, size_t max)
@@ -278,7 +230,10 @@ static int check_sealed(const struct change_view *v, const struct sae_limits *li
 
 static int check_view(const struct change_view *v, const struct sae_limits *limits)
 {
-    int rc = check_name(v->kind, v->kind_len, limits, false);
+    int rc = wire_check_kind_name(v->kind, v->kind_len, limits);
+    /* Withheld says there is a value not given: never beside one. */
+    if (rc == 0 && v->withheld && (v->has_value || v->has_sealed))
+        rc = SAE_WIRE_EDECODE;
     if (rc == 0 && v->has_sealed)
         rc = check_sealed(v, limits);
     if (rc == 0)
@@ -317,7 +272,7 @@ static struct change_view view_of_change(const struct sae_change *c)
         .value = (const uint8_t *)c->value, .value_len = c->value ? strlen(c->value) : 0,
         .has_value = c->value != NULL,
         .sealed = c->sealed_value, .sealed_len = c->sealed_len,
-        .has_sealed = c->sealed_value != NULL,
+        .has_sealed = c->sealed_value != NULL, .withheld = c->withheld,
         .hlc = c->version.hlc, .origin = c->version.origin,
         .base_hlc = c->base.hlc, .base_origin = c->base.origin, .seq = c->seq,
         .seen_cursor = c->seen_cursor, .supersedes = c->supersedes,
@@ -337,7 +292,7 @@ static struct change_view view_of_pb(const Sae__V1__ChangeGroup *g, const Sae__V
         .field = f->field.data, .field_len = f->has_field ? f->field.len : 0,
         .value = f->value.data, .value_len = f->value.len, .has_value = f->has_value,
         .sealed = f->sealed_value.data, .sealed_len = f->has_sealed_value ? f->sealed_value.len : 0,
-        .has_sealed = f->has_sealed_value,
+        .has_sealed = f->has_sealed_value, .withheld = f->has_withheld && f->withheld,
         .hlc = g->has_hlc ? g->hlc : 0, .origin = g->has_origin ? g->origin : 0,
         .base_hlc = f->has_base_hlc ? f->base_hlc : 0,
         .base_origin = f->has_base_origin ? f->base_origin : 0,
@@ -412,6 +367,8 @@ static void field_to_pb(const struct sae_change *c, uint64_t prev_seq, Sae__V1__
     f->has_sealed_value = c->sealed_value != NULL;
     f->sealed_value.data = sae_borrow(c->sealed_value);
     f->sealed_value.len = c->sealed_len;
+    f->has_withheld = c->withheld;
+    f->withheld = c->withheld;
     f->has_base_hlc = c->base.hlc != 0;
     f->base_hlc = c->base.hlc;
     f->has_base_origin = c->base.origin != 0;
@@ -429,8 +386,31 @@ void wire_pb_changes_free(struct wire_pb_changes *pb)
     memset(pb, 0, sizeof *pb);
 }
 
+enum wire_values wire_values_of_push(uint32_t schema)
+{
+    return schema >= SAE_WIRE_SCHEMA_SEALED ? WIRE_VALUES_PUSH : WIRE_VALUES_PLAIN;
+}
+
+enum wire_values wire_values_of_pull(uint32_t schema)
+{
+    return schema >= SAE_WIRE_SCHEMA_WITHHELD ? WIRE_VALUES_PULL : WIRE_VALUES_PLAIN;
+}
+
+/* What `values` allows of a change already checked on its own (check_view). */
+static int check_values(const struct change_view *v, enum wire_values values)
+{
+    bool ok;
+    switch (values) {
+    case WIRE_VALUES_PUSH: ok = !v->withheld; break;
+    case WIRE_VALUES_PULL: ok = true; break;
+    case WIRE_VALUES_GRANTS: ok = v->has_sealed; break;
+    default: ok = !v->withheld && !v->has_sealed; break;
+    }
+    return ok ? 0 : SAE_WIRE_EDECODE;
+}
+
 int wire_changes_to_pb(const struct sae_change *changes, size_t count,
-                       const struct sae_limits *limits, bool sealed_ok,
+                       const struct sae_limits *limits, enum wire_values values,
                        struct wire_pb_changes *out)
 {
     struct wire_pb_changes pb = {0};
@@ -439,11 +419,12 @@ int wire_changes_to_pb(const struct sae_change *changes, size_t count,
     if (count > 0 && !changes)
         return SAE_EINVAL;
     for (size_t i = 0; i < count; i++) {
-        int rc = sae_change_check(&changes[i], limits);
+        struct change_view v = view_of_change(&changes[i]);
+        int rc = check_view(&v, limits);
+        if (rc == 0)
+            rc = check_values(&v, values);
         if (rc != 0)
             return rc;
-        if (changes[i].sealed_value && !sealed_ok)
-            return SAE_WIRE_EDECODE;
     }
     pb.groups = calloc(count + 1, sizeof *pb.groups);
     pb.group_ptrs = calloc(count + 1, sizeof *pb.group_ptrs);
@@ -470,24 +451,13 @@ int wire_changes_to_pb(const struct sae_change *changes, size_t count,
     return 0;
 }
 
-static void change_clear(struct sae_change *c)
-{
-    wire_free_text(c->kind);
-    wire_free_text(c->field);
-    wire_free_text(c->value);
-    sae_wipe_free(c->sealed_value, c->sealed_len);
-    wire_free_text(c->author);
-    wire_free_text(c->note);
-    wire_free_text(c->device);
-    sodium_memzero(c, sizeof *c);
-}
 
 void wire_changes_free(struct sae_change *changes, size_t count)
 {
     if (!changes)
         return;
     for (size_t i = 0; i < count; i++)
-        change_clear(&changes[i]);
+        sae_wipe_clear_change(&changes[i]);
     free(changes);
 }
 
@@ -506,6 +476,7 @@ static int change_from_view(const struct change_view *v, struct sae_change *c)
         memcpy(c->sealed_value, v->sealed, v->sealed_len);
         c->sealed_len = v->sealed_len;
     }
+    c->withheld = v->withheld;
     if (rc == 0 && v->author.present)
         rc = wire_dup_text(v->author.bytes, v->author.len, &c->author);
     if (rc == 0 && v->note.present)
@@ -520,7 +491,7 @@ static int change_from_view(const struct change_view *v, struct sae_change *c)
     c->seen_cursor = v->seen_cursor;
     c->supersedes = v->supersedes;
     if (rc != 0)
-        change_clear(c);
+        sae_wipe_clear_change(c);
     return rc;
 }
 
@@ -544,7 +515,7 @@ static int count_changes(Sae__V1__ChangeGroup *const *groups, size_t group_count
 
 static int check_pb_changes(Sae__V1__ChangeGroup *const *groups, size_t group_count,
                             const struct sae_limits *limits, const uint64_t *batch_origin,
-                            bool sealed_ok)
+                            enum wire_values values)
 {
     uint64_t last_seq = 0;
     for (size_t i = 0; i < group_count; i++) {
@@ -552,10 +523,10 @@ static int check_pb_changes(Sae__V1__ChangeGroup *const *groups, size_t group_co
         for (size_t k = 0; k < groups[i]->n_changes; k++) {
             struct change_view v = view_of_pb(groups[i], groups[i]->changes[k], prev);
             int rc = check_view(&v, limits);
+            if (rc == 0)
+                rc = check_values(&v, values);
             if (rc != 0)
                 return rc;
-            if (v.has_sealed && !sealed_ok)
-                return SAE_WIRE_EDECODE;
             if (batch_origin && (v.origin != *batch_origin || v.seq <= last_seq))
                 return SAE_WIRE_EDECODE;
             prev = last_seq = v.seq;
@@ -566,12 +537,12 @@ static int check_pb_changes(Sae__V1__ChangeGroup *const *groups, size_t group_co
 
 int wire_changes_from_pb(Sae__V1__ChangeGroup *const *groups, size_t group_count,
                          const struct sae_limits *limits, const uint64_t *batch_origin,
-                         bool sealed_ok, struct sae_change **out, size_t *out_count)
+                         enum wire_values values, struct sae_change **out, size_t *out_count)
 {
     size_t total = 0, n = 0;
     int rc = count_changes(groups, group_count, limits, &total);
     if (rc == 0)
-        rc = check_pb_changes(groups, group_count, limits, batch_origin, sealed_ok);
+        rc = check_pb_changes(groups, group_count, limits, batch_origin, values);
     if (rc != 0)
         return rc;
     struct sae_change *changes = calloc(total + 1, sizeof *changes);

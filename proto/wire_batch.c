@@ -36,7 +36,7 @@ int sae_batch_encode(const struct sae_batch *batch, const struct sae_limits *lim
         rc = check_batch(batch);
     if (rc == 0)
         rc = wire_changes_to_pb(batch->changes, batch->change_count, limits,
-                                wire_schema_out(batch->schema_version) >= SAE_WIRE_SCHEMA_SEALED,
+                                wire_values_of_push(wire_schema_out(batch->schema_version)),
                                 &groups);
     if (rc == 0) {
         pb.has_schema_version = 1;
@@ -73,7 +73,7 @@ int sae_batch_decode(const uint8_t *buf, size_t len, const struct sae_limits *li
         rc = SAE_ENOMEM;
     if (rc == 0)
         rc = wire_changes_from_pb(pb->groups, pb->n_groups, limits, &origin,
-                                  pb->schema_version >= SAE_WIRE_SCHEMA_SEALED, &batch->changes,
+                                  wire_values_of_push(pb->schema_version), &batch->changes,
                                   &batch->change_count);
     if (rc == 0) {
         batch->schema_version = pb->schema_version;
@@ -256,24 +256,34 @@ int sae_pull_response_encode(const struct sae_pull_response *resp,
                              const struct sae_limits *limits, uint8_t **out, size_t *out_len)
 {
     Sae__V1__PullResponse pb = SAE__V1__PULL_RESPONSE__INIT;
-    struct wire_pb_changes groups = {0};
+    struct wire_pb_changes groups = {0}, grants = {0};
     struct wire_pb_reviews reviews = {0};
     ProtobufCBinaryData pins[SAE_WIRE_TLS_PINS_MAX];
     if (!resp || !limits || !out || !out_len || (resp->change_count && !resp->changes) ||
-        (resp->review_count && !resp->reviews))
+        (resp->review_count && !resp->reviews) || (resp->grant_count && !resp->grants))
         return SAE_EINVAL;
-    int rc = wire_check_schema(true, wire_schema_out(resp->schema_version));
+    uint32_t schema = wire_schema_out(resp->schema_version);
+    int rc = wire_check_schema(true, schema);
     if (rc == 0 && (wire_check_int63(resp->hub_clock) || wire_check_int63(resp->next_cursor) ||
                     wire_check_ms(resp->hub_time_ms) ||
                     wire_check_int63(resp->next_review_cursor) ||
-                    wire_check_int63(resp->held_seq)))
+                    wire_check_int63(resp->held_seq) ||
+                    wire_check_int63(resp->next_grant_cursor)))
+        rc = SAE_WIRE_EDECODE;
+    /* Grants exist from schema 4 on: an older post would drop them unread. */
+    if (rc == 0 && schema < SAE_WIRE_SCHEMA_WITHHELD &&
+        (resp->grant_count || resp->next_grant_cursor))
         rc = SAE_WIRE_EDECODE;
     if (rc == 0 && resp->tls_pin_count > SAE_WIRE_TLS_PINS_MAX)
         rc = SAE_WIRE_ELIMIT;
     if (rc == 0)
         rc = wire_reviews_to_pb(resp->reviews, resp->review_count, limits, &reviews);
     if (rc == 0)
-        rc = wire_changes_to_pb(resp->changes, resp->change_count, limits, false, &groups);
+        rc = wire_changes_to_pb(resp->changes, resp->change_count, limits,
+                                wire_values_of_pull(schema), &groups);
+    if (rc == 0)
+        rc = wire_changes_to_pb(resp->grants, resp->grant_count, limits, WIRE_VALUES_GRANTS,
+                                &grants);
     if (rc == 0) {
         pb.has_schema_version = 1;
         pb.schema_version = wire_schema_out(resp->schema_version);
@@ -297,9 +307,14 @@ int sae_pull_response_encode(const struct sae_pull_response *resp,
         pb.next_review_cursor = resp->next_review_cursor;
         pb.has_held_seq = resp->has_held_seq;
         pb.held_seq = resp->held_seq;
+        pb.n_grants = grants.group_count;
+        pb.grants = grants.group_ptrs;
+        pb.has_next_grant_cursor = OPT(resp->next_grant_cursor);
+        pb.next_grant_cursor = resp->next_grant_cursor;
         rc = wire_pack(&pb.base, limits, out, out_len);
     }
     wire_pb_changes_free(&groups);
+    wire_pb_changes_free(&grants);
     wire_pb_reviews_free(&reviews);
     return rc;
 }
@@ -332,7 +347,11 @@ int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_li
                     wire_check_int63(pb->has_next_cursor ? pb->next_cursor : 0) ||
                     wire_check_ms(pb->has_hub_time ? pb->hub_time : 0) ||
                     wire_check_int63(pb->has_next_review_cursor ? pb->next_review_cursor : 0) ||
-                    wire_check_int63(pb->has_held_seq ? pb->held_seq : 0)))
+                    wire_check_int63(pb->has_held_seq ? pb->held_seq : 0) ||
+                    wire_check_int63(pb->has_next_grant_cursor ? pb->next_grant_cursor : 0)))
+        rc = SAE_WIRE_EDECODE;
+    if (rc == 0 && pb->schema_version < SAE_WIRE_SCHEMA_WITHHELD &&
+        (pb->n_grants || pb->has_next_grant_cursor))
         rc = SAE_WIRE_EDECODE;
     if (rc == 0)
         rc = check_pb_pins(pb);
@@ -342,8 +361,12 @@ int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_li
         rc = wire_reviews_from_pb(pb->reviews, pb->n_reviews, limits, &resp->reviews,
                                   &resp->review_count);
     if (rc == 0)
-        rc = wire_changes_from_pb(pb->groups, pb->n_groups, limits, NULL, false,
-                                  &resp->changes, &resp->change_count);
+        rc = wire_changes_from_pb(pb->groups, pb->n_groups, limits, NULL,
+                                  wire_values_of_pull(pb->schema_version), &resp->changes,
+                                  &resp->change_count);
+    if (rc == 0)
+        rc = wire_changes_from_pb(pb->grants, pb->n_grants, limits, NULL, WIRE_VALUES_GRANTS,
+                                  &resp->grants, &resp->grant_count);
     if (rc == 0) {
         resp->schema_version = pb->schema_version;
         resp->hub_clock = pb->has_hub_clock ? pb->hub_clock : 0;
@@ -356,9 +379,11 @@ int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_li
         resp->next_review_cursor = pb->has_next_review_cursor ? pb->next_review_cursor : 0;
         resp->has_held_seq = pb->has_held_seq;
         resp->held_seq = pb->has_held_seq ? pb->held_seq : 0;
+        resp->next_grant_cursor = pb->has_next_grant_cursor ? pb->next_grant_cursor : 0;
         *out = resp;
     } else if (resp) {
         wire_reviews_free(resp->reviews, resp->review_count);
+        wire_changes_free(resp->changes, resp->change_count);
         free(resp);
     }
     protobuf_c_message_free_unpacked(msg, &budget.allocator);
@@ -370,6 +395,7 @@ void sae_pull_response_free(struct sae_pull_response *resp)
     if (!resp)
         return;
     wire_changes_free(resp->changes, resp->change_count);
+    wire_changes_free(resp->grants, resp->grant_count);
     wire_reviews_free(resp->reviews, resp->review_count);
     free(resp);
 }

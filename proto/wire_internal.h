@@ -41,6 +41,8 @@ int wire_check_text(const uint8_t *text, size_t len, size_t max, enum wire_text_
 int wire_check_schema(bool has, uint32_t version);
 /* A field name on the wire: a catalogue name, or NAME/CODE naming one element of a set. */
 int wire_check_field_name(const uint8_t *name, size_t len, const struct sae_limits *limits);
+/* A kind name on the wire: a catalogue name, never an element. */
+int wire_check_kind_name(const uint8_t *name, size_t len, const struct sae_limits *limits);
 int wire_check_int63(uint64_t value);
 /* A wall-clock time in ms (hub_time): one a version can be made of, <= SAE_HLC_MS_MAX. */
 int wire_check_ms(uint64_t ms);
@@ -72,18 +74,29 @@ struct wire_pb_changes {
     Sae__V1__FieldChange *fields;
     Sae__V1__FieldChange **field_ptrs;
 };
-/* Checks every change, then groups them. sealed_ok: the message may carry sealed values
- * (a push of schema SAE_WIRE_SCHEMA_SEALED or later); else one is SAE_WIRE_EDECODE. */
+/* Where a list of changes travels, and so which values it may carry (PROTOCOL.md section
+ * 3, Values): a sealed value only in a push of schema 3 on or a pull of schema 4 on; a
+ * withheld value only in a pull of schema 4 on; a grant is nothing but a sealed value. */
+enum wire_values {
+    WIRE_VALUES_PLAIN,    /* values only: a push before schema 3, a pull before schema 4 */
+    WIRE_VALUES_PUSH,     /* values or sealed values */
+    WIRE_VALUES_PULL,     /* values, sealed values or withheld ones */
+    WIRE_VALUES_GRANTS,   /* a sealed value on every change */
+};
+enum wire_values wire_values_of_push(uint32_t schema);
+enum wire_values wire_values_of_pull(uint32_t schema);
+/* Checks every change, then groups them; a value where `values` allows none is
+ * SAE_WIRE_EDECODE. */
 int wire_changes_to_pb(const struct sae_change *changes, size_t count,
-                       const struct sae_limits *limits, bool sealed_ok,
+                       const struct sae_limits *limits, enum wire_values values,
                        struct wire_pb_changes *out);
 void wire_pb_changes_free(struct wire_pb_changes *pb);
 /* Checks every group and change (counts first), then copies them out. With batch_origin,
  * also what a push batch requires: every change of that origin, seq strictly increasing.
- * sealed_ok as for wire_changes_to_pb. */
+ * values as for wire_changes_to_pb. */
 int wire_changes_from_pb(Sae__V1__ChangeGroup *const *groups, size_t group_count,
                          const struct sae_limits *limits, const uint64_t *batch_origin,
-                         bool sealed_ok, struct sae_change **out, size_t *out_count);
+                         enum wire_values values, struct sae_change **out, size_t *out_count);
 void wire_changes_free(struct sae_change *changes, size_t count);
 
 /* Field reviews in protobuf form, pointing into the C reviews (wire_review.c): checked

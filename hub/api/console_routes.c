@@ -35,6 +35,7 @@ static const unsigned RIGHTS[] = {
     [RIGHT_POSTS] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR) |
                     ROLE_BIT(HUB_ROLE_ADMIN),
     [RIGHT_POSTS_ADMIN] = ROLE_BIT(HUB_ROLE_ADMIN),
+    [RIGHT_GRANT] = ROLE_BIT(HUB_ROLE_COORDINATOR),
     [RIGHT_ME] = ROLE_BIT(HUB_ROLE_OPERATOR) | ROLE_BIT(HUB_ROLE_COORDINATOR),
     [RIGHT_MONTH_LOCK] = ROLE_BIT(HUB_ROLE_COORDINATOR),
     /* The hub serves one district: its coordinators see the district's audit. */
@@ -93,6 +94,7 @@ static const struct console_route {
     {WEB_ROUTE_GET("/console/posts"), RIGHT_POSTS, page_posts},
     {WEB_ROUTE_GET("/console/posts/revoke"), RIGHT_POSTS_ADMIN, page_posts_revoke_confirm},
     {WEB_ROUTE_FORM("/console/posts/revoke", ID_FIELDS), RIGHT_POSTS_ADMIN, page_posts_revoke},
+    {WEB_ROUTE_FORM("/console/posts/grant", ID_FIELDS), RIGHT_GRANT, page_posts_grant},
     {WEB_ROUTE_FORM("/console/posts/enroll", ENROLL_FIELDS), RIGHT_POSTS_ADMIN, page_enroll},
     {WEB_ROUTE_FORM("/console/posts/bundle", BUNDLE_FIELDS), RIGHT_POSTS_ADMIN, page_enroll_download},
     {WEB_ROUTE_FORM("/console/posts/cancel", BUNDLE_FIELDS), RIGHT_POSTS_ADMIN, page_enroll_cancel},

@@ -22,6 +22,7 @@ enum console_right {
     RIGHT_EXPORT_FULL, /* full exports */
     RIGHT_POSTS,       /* the posts' devices, read */
     RIGHT_POSTS_ADMIN, /* revoke a device */
+    RIGHT_GRANT,       /* grant a device its village's sensitive values (the district key) */
     RIGHT_ME,          /* monitoring and evaluation, the monthly recap */
     RIGHT_MONTH_LOCK,  /* approve and lock a month */
     RIGHT_AUDIT,       /* the audit log */

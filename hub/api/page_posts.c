@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/enroll.h"
+#include "api/grant.h"
 #include "api/page_accounts.h"
 #include "api/page_enroll.h"
 #include "api/console_layout.h"
@@ -112,6 +113,44 @@ static int storage_fingerprint(struct console_exchange *x, uint64_t id,
     return rc == 0 ? sae_key_fingerprint(key, out) : rc;
 }
 
+/* How many current sensitive values of its village the device holds no copy of, and for a
+ * coordinator the grant: a button when the session holds the district key, else the line
+ * that says to sign in again. Operators see the count only. */
+static int grant_cell(struct html *h, struct console_exchange *x, const struct hub_node *n,
+                      const char *id)
+{
+    int64_t missing = 0;
+    int rc = n->revoked_ms ? 0 : grant_missing_count(x->store, n, &missing);
+    if (rc != 0)
+        return rc;
+    const struct html_attr td[] = {LAYOUT_A("class", "grant")};
+    html_open(h, "td", td, LAYOUT_N(td));
+    char count[24];
+    snprintf(count, sizeof count, "%" PRId64, missing);
+    html_text(h, count);
+    if (missing > 0 && x->caller.account.role == HUB_ROLE_COORDINATOR) {
+        if (x->caller.holds_key) {
+            char button_id[40];
+            snprintf(button_id, sizeof button_id, "grant-%s", id);
+            const struct html_attr form[] = {LAYOUT_A("method", "post"),
+                                             LAYOUT_A("action", "/console/posts/grant")};
+            const struct html_attr hidden[] = {LAYOUT_A("type", "hidden"),
+                                               LAYOUT_A("name", "id"), LAYOUT_A("value", id)};
+            const struct html_attr button[] = {LAYOUT_A("type", "submit"),
+                                               LAYOUT_A("id", button_id)};
+            html_open(h, "form", form, LAYOUT_N(form));
+            layout_csrf(h, x);
+            html_open(h, "input", hidden, LAYOUT_N(hidden));
+            html_element(h, "button", button, LAYOUT_N(button), layout_say(x, MSG_GRANT));
+            html_close(h, "form");
+        } else {
+            html_element(h, "small", NULL, 0, layout_say(x, MSG_GRANT_SIGN_IN_AGAIN));
+        }
+    }
+    html_close(h, "td");
+    return 0;
+}
+
 static int device_row(struct html *h, struct console_exchange *x, const struct hub_node *n,
                       bool admin)
 {
@@ -143,6 +182,9 @@ static int device_row(struct html *h, struct console_exchange *x, const struct h
     if (rc != 0)
         return rc;
     layout_cell(h, fingerprint[0] ? fingerprint : layout_say(x, MSG_NOT_REPORTED));
+    rc = grant_cell(h, x, n, id);
+    if (rc != 0)
+        return rc;
     if (admin) {
         html_open(h, "td", NULL, 0);
         if (!n->revoked_ms)
@@ -177,7 +219,7 @@ static int bundle_row(const struct enroll_pending *b, void *context)
         html_text(r->h, layout_say(r->x, MSG_BUNDLE_AWAITS));
     }
     html_close(r->h, "td");
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 9; i++)
         layout_cell(r->h, "");
     if (r->admin) {
         html_open(r->h, "td", NULL, 0);
@@ -199,6 +241,8 @@ static void done_notice(struct html *h, struct console_exchange *x)
         layout_note(h, "alert ok", "alert", layout_say(x, MSG_REVOKED_DONE));
     else if (strcmp(done, "cancelled") == 0)
         layout_note(h, "alert ok", "alert", layout_say(x, MSG_BUNDLE_CANCELLED_DONE));
+    else if (strcmp(done, "granted") == 0)
+        layout_note(h, "alert ok", "alert", layout_say(x, MSG_GRANTED_DONE));
     if (strcmp(done, "enrolled") != 0 || layout_query(x, "bundle", bundle, sizeof bundle) != 0 ||
         strlen(bundle) != ENROLL_BUNDLE_ID_BYTES - 1 ||
         strspn(bundle, "0123456789abcdef") != ENROLL_BUNDLE_ID_BYTES - 1)
@@ -263,7 +307,7 @@ int page_posts(struct console_exchange *x, const struct web_form *form)
                                           MSG_LAST_BATCH, MSG_CHANGES_RECEIVED,
                                           MSG_PENDING_CHANGES, MSG_HELD_CHANGES,
                                           MSG_CLOCK_OFFSET, MSG_PROGRAM_VERSION, MSG_STORAGE_KEY,
-                                          MSG_ACTIONS};
+                                          MSG_VALUES_NOT_GIVEN, MSG_ACTIONS};
     bool admin = x->caller.account.role == HUB_ROLE_ADMIN;
     struct device_list list = {0};
     int rc = hub_store_node_list(x->store, collect_node, &list);
@@ -403,16 +447,19 @@ static json_t *device_json(struct console_exchange *x, const struct hub_node *n,
     device_id_text(n->id, id);
     hub_areas_label(x->store, n->village, village);
     char fingerprint[SAE_FINGERPRINT_TEXT_BYTES];
-    if (storage_fingerprint(x, n->id, fingerprint) != 0)
+    int64_t missing = 0;
+    if (storage_fingerprint(x, n->id, fingerprint) != 0 ||
+        (!n->revoked_ms && grant_missing_count(x->store, n, &missing) != 0))
         return NULL;
     json_t *o = device_base_json(n, id, village);
-    json_t *more = json_pack("{s:o, s:I, s:I, s:o, s:o}", "pending",
+    json_t *more = json_pack("{s:o, s:I, s:I, s:o, s:o, s:I}", "pending",
                              r->pending < 0 ? json_null() : json_integer(r->pending),
                              "pending_ms", (json_int_t)r->reported_ms, "held",
                              (json_int_t)r->held, "program",
                              r->program[0] ? json_string(r->program) : json_null(),
                              "storage_key",
-                             fingerprint[0] ? json_string(fingerprint) : json_null());
+                             fingerprint[0] ? json_string(fingerprint) : json_null(),
+                             "values_not_given", (json_int_t)missing);
     if (!o || !more || json_object_update(o, more) != 0) {
         json_decref(o);
         o = NULL;
@@ -476,4 +523,37 @@ int api_posts_revoke(struct console_exchange *x, const struct web_form *form)
         rc = console_api_answer(x, 200, json_pack("{s:s}", "revoked", id));
     json_decref(body);
     return rc;
+}
+
+struct grant_request {
+    struct console_exchange *x;
+    const struct hub_node *node;
+    int64_t granted;
+};
+
+static int grant_with(const unsigned char *secret, void *context)
+{
+    struct grant_request *g = context;
+    return grant_values(g->x->store, g->node, secret, g->x->caller.account.name,
+                        g->x->caller.address, g->x->now_s * 1000, &g->granted);
+}
+
+int page_posts_grant(struct console_exchange *x, const struct web_form *form)
+{
+    uint64_t device = 0;
+    struct hub_node node;
+    if (device_id_parse(web_form_get(form, "id"), &device) != 0)
+        return console_page_message(x, 400, MSG_BAD_REQUEST);
+    int rc = hub_store_node_get(x->store, device, &node);
+    if (rc == SAE_ENOTFOUND || (rc == 0 && node.revoked_ms))
+        return console_page_message(x, 404, MSG_NOT_FOUND);
+    struct grant_request g = {x, &node, 0};
+    if (rc == 0)
+        rc = session_keys_use(x->console->keys, x->caller.token_hash, grant_with, &g);
+    /* The session's key is gone (the hub restarted): the password opens it again. */
+    if (rc == SAE_ENOTFOUND && g.granted == 0 && !x->caller.holds_key)
+        return console_page_message(x, 403, MSG_GRANT_SIGN_IN_AGAIN);
+    if (rc == SAE_ENOTFOUND)
+        return console_page_message(x, 409, MSG_GRANT_NO_STORAGE_KEY);
+    return rc == 0 ? web_response_redirect(x->resp, "/console/posts?done=granted") : rc;
 }

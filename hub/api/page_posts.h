@@ -11,6 +11,9 @@
 
 /* GET /console/posts */
 int page_posts(struct console_exchange *x, const struct web_form *form);
+/* POST /console/posts/grant (id): a coordinator whose session holds the district key grants
+ * the device the current sensitive values of its village it holds no copy of (api/grant.h). */
+int page_posts_grant(struct console_exchange *x, const struct web_form *form);
 /* GET /console/posts/revoke?id=HEX: the confirmation step. */
 int page_posts_revoke_confirm(struct console_exchange *x, const struct web_form *form);
 /* POST /console/posts/revoke (csrf, id) */

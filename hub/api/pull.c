@@ -5,16 +5,18 @@
 
 #include "sae/sae_db.h"
 #include "sae/sae_wipe.h"
+#include "api/pull_sealed.h"
 
 /* Room kept for everything but values in the inflated message, per change. */
 #define PULL_CHANGE_OVERHEAD 128
 
 /* Each change with its people: the author, a coordinator's note, and the writing device's
- * name (the hub's own name for district changes). */
+ * name (the hub's own name for district changes); and whether it is a current head (a
+ * sensitive value goes out sealed only then: pull_sealed.h). */
 static const char select_sql[] =
     "SELECT c.seq, c.report_id, c.kind, c.field, c.value, c.version, c.origin,"
     " c.base_version, c.base_origin, c.node_seq, c.seen_cursor, c.author, c.note,"
-    " CASE WHEN c.origin = ?5 THEN ?6 ELSE n.device_name END"
+    " CASE WHEN c.origin = ?5 THEN ?6 ELSE n.device_name END, " PULL_SEALED_HEAD_SQL
     " FROM change c LEFT JOIN node n ON n.id = c.origin"
     " WHERE c.village = ?1 AND c.seq > ?2 AND c.held = 0 AND c.origin <> ?3"
     " ORDER BY c.seq LIMIT ?4";
@@ -57,21 +59,31 @@ static int row_to_change(sqlite3_stmt *stmt, struct sae_change *c)
     return 0;
 }
 
-/* What a row costs in the answer: its value and people, and room for the rest. */
-static size_t row_cost(sqlite3_stmt *stmt)
+/* What a change costs in the answer: its value (or sealed copy) and people, and room for
+ * the rest. */
+static size_t change_cost(const struct sae_change *c)
 {
-    size_t cost = PULL_CHANGE_OVERHEAD;
-    for (int column = 11; column <= 13; column++)
-        cost += (size_t)sqlite3_column_bytes(stmt, column);
-    return cost + (size_t)sqlite3_column_bytes(stmt, 4);
+    size_t cost = PULL_CHANGE_OVERHEAD + c->sealed_len;
+    const char *texts[] = {c->value, c->author, c->note, c->device};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        cost += texts[i] ? strlen(texts[i]) : 0;
+    return cost;
 }
 
 /* Reads up to max changes whose values fit in budget bytes (always at least one). */
+/* What an answer may hold: bytes once inflated (half the limit: room for the rest), and
+ * sealed bytes, which do not compress, within half an envelope (the sealed envelope holds
+ * the deflated message). */
+struct pull_budget {
+    size_t inflated, sealed;
+};
+
 static int read_changes(struct hub_store *store, const struct hub_node *node, uint64_t cursor,
-                        size_t max, size_t budget, struct sae_pull_response *r, bool *full)
+                        size_t max, struct pull_budget budget, struct sae_pull_response *r,
+                        bool *full)
 {
     sqlite3_stmt *stmt = NULL;
-    size_t used = 0;
+    size_t used = 0, sealed = 0;
     int err = 0;
     r->changes = calloc(max, sizeof *r->changes);
     if (!r->changes)
@@ -87,16 +99,28 @@ static int read_changes(struct hub_store *store, const struct hub_node *node, ui
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 6, store->name);
     while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
-        size_t cost = row_cost(stmt);
+        struct sae_change *c = &r->changes[r->change_count];
+        int64_t seq = sqlite3_column_int64(stmt, 0);
         rc = 0;
-        if (r->change_count == max || (r->change_count > 0 && used + cost > budget)) {
+        if (r->change_count == max) {
+            *full = true;
+            break;
+        }
+        r->change_count++; /* freed with the answer, whole or not */
+        err = row_to_change(stmt, c);
+        if (err == 0)
+            err = pull_sealed_value(store, node, seq, sqlite3_column_int(stmt, 14) != 0, c);
+        size_t cost = change_cost(c);
+        if (err == 0 && r->change_count > 1 &&
+            (used + cost > budget.inflated || sealed + c->sealed_len > budget.sealed)) {
+            sae_wipe_clear_change(c);
+            r->change_count--;
             *full = true;
             break;
         }
         used += cost;
-        err = row_to_change(stmt, &r->changes[r->change_count]);
-        r->change_count++;
-        r->next_cursor = (uint64_t)sqlite3_column_int64(stmt, 0);
+        sealed += c->sealed_len;
+        r->next_cursor = (uint64_t)seq;
     }
     sae_db_reset(stmt);
     return err ? err : rc;
@@ -186,14 +210,14 @@ static void response_free(struct sae_pull_response *r)
 
 static const char held_seq_sql[] = "SELECT acked_seq FROM node WHERE id = ?1";
 
-/* Reads the answer inside one read transaction: cursors, changes and reviews come from
- * one snapshot. */
+/* Reads the answer inside one read transaction: cursors, changes, reviews and grants come
+ * from one snapshot. */
 static int read_answer(struct hub_store *store, const struct hub_node *node,
                        const struct sae_pull_request *request, size_t max,
                        const struct sae_limits *limits, struct sae_pull_response *r)
 {
     int64_t newest = 0, newest_review = 0, village_newest = 0;
-    bool full = false, reviews_full = false;
+    bool full = false, reviews_full = false, grants_full = false;
     int rc = hub_store_query_int(store, newest_sql, NULL, 0, &newest);
     if (rc == 0 && request->with_reviews)
         rc = hub_store_query_int(store, newest_review_sql, NULL, 0, &newest_review);
@@ -201,7 +225,10 @@ static int read_answer(struct hub_store *store, const struct hub_node *node,
                     (request->with_reviews && request->review_cursor > (uint64_t)newest_review)))
         rc = SAE_EINVAL;
     if (rc == 0)
-        rc = read_changes(store, node, request->cursor, max, limits->inflated_bytes / 2, r, &full);
+        rc = read_changes(store, node, request->cursor, max,
+                          (struct pull_budget){limits->inflated_bytes / 2,
+                                               limits->envelope_bytes / 2},
+                          r, &full);
     if (rc == 0 && !full) {
         /* Caught up: skip past this village's remaining rows (own or held ones). */
         const int64_t params[] = {(int64_t)request->cursor};
@@ -210,6 +237,13 @@ static int read_answer(struct hub_store *store, const struct hub_node *node,
     }
     if (rc == 0 && request->with_reviews)
         rc = read_reviews(store, node, request->review_cursor, max, r, &reviews_full);
+    size_t sealed = 0;
+    for (size_t i = 0; i < r->change_count; i++)
+        sealed += r->changes[i].sealed_len;
+    size_t room = limits->envelope_bytes / 2 > sealed ? limits->envelope_bytes / 2 - sealed : 0;
+    if (rc == 0)
+        rc = pull_sealed_grants(store, node, request->grant_cursor, max, room, r,
+                                &grants_full);
     /* What the hub holds of the post's own changes: below the post's mark only after the hub
      * was restored from a backup, and then the post sends the rest again. */
     int64_t held = 0;
@@ -218,7 +252,7 @@ static int read_answer(struct hub_store *store, const struct hub_node *node,
         rc = hub_store_query_int(store, held_seq_sql, &id, 1, &held);
     r->has_held_seq = rc == 0;
     r->held_seq = held > 0 ? (uint64_t)held : 0;
-    r->more = full || reviews_full;
+    r->more = full || reviews_full || grants_full;
     return rc;
 }
 

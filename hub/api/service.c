@@ -278,8 +278,8 @@ static int refuse_old_schema(struct exchange *x, const char *what)
 {
     char message[SAE_MESSAGE_BYTES];
     snprintf(message, sizeof message, "update sae-node: this hub %s posts on protocol schema "
-             "%u or later (every change names its author); what this post sends is still "
-             "accepted", what, SAE_WIRE_SCHEMA_PULL_MIN);
+             "%u or later (each post receives values sealed to its own key); what this post "
+             "sends is still accepted", what, SAE_WIRE_SCHEMA_PULL_MIN);
     return fail(x, 400, SAE_STATUS_UNSUPPORTED_SCHEMA, message);
 }
 

@@ -27,6 +27,9 @@ struct hub_cli {
 int hub_cli_init(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_serve(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv);
+/* nodes grant ID --as COORDINATOR (cli_grant.c): store open; the password is asked. */
+int hub_cli_nodes_grant(struct hub_cli *cli, struct hub_store *store, const char *id,
+                        const char *as);
 int hub_cli_reports(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_conflicts(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_export(struct hub_cli *cli, int argc, char **argv);

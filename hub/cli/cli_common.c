@@ -49,7 +49,7 @@ static const struct sae_cli_help helps[] = {
      "body (413). GET or HEAD /v1/health answers ok. README \"Limits of the hub's server\".\n"},
     {"nodes", "nodes add VILLAGE --name NAME --url URL -o BUNDLE [--days N] [--by ACCOUNT] | "
               "nodes list [--json] | nodes revoke ID [--by ACCOUNT] | "
-              "nodes cancel BUNDLE [--by ACCOUNT]",
+              "nodes cancel BUNDLE [--by ACCOUNT] | nodes grant ID --as COORDINATOR",
      "Devices of the posts.\n"
      "  add     writes a bundle (0600) for a new device of VILLAGE (a code or a unique name of\n"
      "          the list of areas: sae-hub villages list) called NAME (required, 1 to 100\n"
@@ -62,6 +62,10 @@ static const struct sae_cli_help helps[] = {
      "          clock offset measured at its last request (? until measured).\n"
      "  revoke  refuses an enrolled device's next request (ID: 16 hex digits).\n"
      "  cancel  cancels a pending bundle (its 8-hex-digit id): its token is refused.\n"
+     "  grant   gives a device (ID) every current sensitive value of its village it holds no\n"
+     "          copy of (a device enrolled after the values came), sealed to its storage key;\n"
+     "          it receives them at its next sync. COORDINATOR's password is asked (never an\n"
+     "          argument) to open the district key; audited \"granted N values to\" it.\n"
      "add, revoke and cancel are audited (address \"cli\") as --by ACCOUNT (an enabled\n"
      "account), else as the account named like the OS user, else as os:USER.\n"},
     {"villages", "villages list [--kecamatan K] [--json] | villages import CSV | "

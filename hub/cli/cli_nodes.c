@@ -1,4 +1,4 @@
-/* sae-hub nodes add | list | revoke | cancel: enrollment of the posts' devices. */
+/* sae-hub nodes add | list | revoke | cancel | grant: enrollment of the posts' devices. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -349,14 +349,16 @@ static int revoke_node(struct hub_store *store, const char *text, const char *ac
 static int parse_target(const char *command, int argc, char **argv, const char **by)
 {
     *by = NULL;
-    const struct sae_cli_option options[] = {SAE_CLI_OPT_TEXT("by", 0, by)};
+    bool grant = strcmp(command, "nodes grant") == 0;
+    const struct sae_cli_option options[] = {SAE_CLI_OPT_TEXT(grant ? "as" : "by", 0, by)};
     int status = HUB_CLI_OPTIONS(command, "nodes", options, argc, argv);
     if (status != SAE_EXIT_OK)
         return status;
     if (argc - optind != 1)
         return hub_cli_fail(SAE_EINVAL, "usage: sae-hub %s (its id, as nodes list shows it) "
-                            "[--by ACCOUNT]", strcmp(command, "nodes revoke") == 0
-                                                  ? "nodes revoke ID" : "nodes cancel BUNDLE");
+                            "%s", grant ? "nodes grant ID" : strcmp(command, "nodes revoke") == 0
+                                                  ? "nodes revoke ID" : "nodes cancel BUNDLE",
+                            grant ? "--as COORDINATOR" : "[--by ACCOUNT]");
     /* getopt moved the operand last. */
     argv[1] = argv[optind];
     return SAE_EXIT_OK;
@@ -369,31 +371,34 @@ int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv)
     if (hub_cli_wants_help(argc, argv))
         return hub_cli_usage(stdout, "nodes", HUB_CLI_DONE);
     if (argc < 2)
-        return hub_cli_fail(SAE_EINVAL, "nodes needs add, list, revoke or cancel; see: sae-hub "
-                            "nodes --help");
+        return hub_cli_fail(SAE_EINVAL, "nodes needs add, list, revoke, cancel or grant; see: "
+                            "sae-hub nodes --help");
     const char *verb = argv[1], *by = NULL;
     bool json = argc == 3 && strcmp(argv[2], "--json") == 0;
     bool revoke = strcmp(verb, "revoke") == 0, cancel = strcmp(verb, "cancel") == 0;
+    bool grant = strcmp(verb, "grant") == 0;
     char command[32], actor[HUB_ACCOUNT_NAME_BYTES + 64];
-    snprintf(command, sizeof command, "nodes %s", revoke ? "revoke" : "cancel");
+    snprintf(command, sizeof command, "nodes %s", revoke ? "revoke" : grant ? "grant" : "cancel");
     int status = SAE_EXIT_OK;
     if (strcmp(verb, "add") == 0) {
         status = parse_add(argc - 1, argv + 1, &add);
         by = add.by;
     } else if (strcmp(verb, "list") == 0 && argc > 2 && !json) {
         status = hub_cli_fail(SAE_EINVAL, "nodes list takes only --json");
-    } else if (revoke || cancel) {
+    } else if (revoke || cancel || grant) {
         status = parse_target(command, argc - 1, argv + 1, &by);
     } else if (strcmp(verb, "list") != 0) {
         status = hub_cli_fail(SAE_EINVAL, "unknown nodes command \"%.40s\"; use add, list, "
-                              "revoke or cancel", verb);
+                              "revoke, cancel or grant", verb);
     }
     if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
     bool list = strcmp(verb, "list") == 0;
-    if (status == SAE_EXIT_OK && !list)
+    if (status == SAE_EXIT_OK && !list && !grant)
         status = hub_admin_actor(store, by, actor, sizeof actor);
-    if (status == SAE_EXIT_OK && strcmp(verb, "add") == 0)
+    if (status == SAE_EXIT_OK && grant)
+        status = hub_cli_nodes_grant(cli, store, argv[2], by);
+    else if (status == SAE_EXIT_OK && strcmp(verb, "add") == 0)
         status = add_node(cli, store, &add, actor);
     else if (status == SAE_EXIT_OK && list)
         status = list_nodes(store, json);

@@ -49,6 +49,9 @@ int hub_restore_fixup(sqlite3 *db, void *context)
     int rc = raise_log(db, "change", now_ms);
     if (rc == 0)
         rc = raise_log(db, "review", now_ms);
+    /* The grant log too: a post's grant cursor from the lost hub stays one it knows. */
+    if (rc == 0)
+        rc = raise_log(db, "value_grant", now_ms);
     if (rc == 0) {
         rc = sae_db_meta_int(db, HUB_META_DISTRICT_SEQ, &district_seq);
         rc = rc == SAE_ENOTFOUND ? 0 : rc;

@@ -4,8 +4,9 @@
 
 #include <sqlite3.h>
 
-/* Inside restore's transaction: the change log's and the review log's next positions and
- * the district's own change seq jump to the restart floor (sae_backup_restart_floor). The
+/* Inside restore's transaction: the change log's, the review log's and the grant log's next
+ * positions and the district's own change seq jump to the restart floor
+ * (sae_backup_restart_floor). The
  * hub after the backup gave positions and seqs the restored one lacks; posts keep them (a
  * pull cursor, district changes under (hub, seq)). Numbering past them means a post's old
  * cursor never skips a change accepted after the restore, and a new district change never

@@ -87,3 +87,81 @@ int sealed_values_erase_report(struct hub_store *store, const char *report_id,
         *deleted = sae_db_changes(store->db);
     return rc;
 }
+
+int sealed_values_grant(struct hub_store *store, int64_t change, uint64_t node,
+                        const uint8_t *sealed, size_t len, const char *granted_by,
+                        int64_t now_ms)
+{
+    static const char sql[] =
+        "INSERT INTO value_grant(node, change, granted_by, granted_ms) VALUES (?1, ?2, ?3, ?4)"
+        " ON CONFLICT(node, change) DO NOTHING";
+    if (!granted_by || !*granted_by)
+        return SAE_EINVAL;
+    int rc = sealed_values_put(store, change, node, sealed, len);
+    sqlite3_stmt *stmt = NULL;
+    if (rc == 0)
+        rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 1, (int64_t)node);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, change);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 3, granted_by);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 4, now_ms);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    if (stmt)
+        sae_db_reset(stmt);
+    return rc;
+}
+
+void sealed_values_grants_free(struct sealed_grant *grants, size_t count)
+{
+    if (!grants)
+        return;
+    for (size_t i = 0; i < count; i++)
+        free(grants[i].sealed);
+    free(grants);
+}
+
+int sealed_values_grants_after(struct hub_store *store, uint64_t node, int64_t cursor,
+                               size_t max, struct sealed_grant **out, size_t *count)
+{
+    static const char sql[] =
+        "SELECT s.sealed, g.seq, g.change FROM value_grant g JOIN sealed_value s"
+        " ON s.change = g.change AND s.holder = g.node"
+        " WHERE g.node = ?1 AND g.seq > ?2 ORDER BY g.seq LIMIT ?3";
+    struct sealed_grant *grants = calloc(max + 1, sizeof *grants);
+    size_t n = 0;
+    if (!grants)
+        return SAE_ENOMEM;
+    const int64_t params[] = {(int64_t)node, cursor, (int64_t)max};
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_ints(stmt, 1, params, 3);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        rc = column_copy(stmt, &grants[n].sealed, &grants[n].len);
+        grants[n].seq = sqlite3_column_int64(stmt, 1);
+        grants[n].change = sqlite3_column_int64(stmt, 2);
+        n += rc == 0;
+    }
+    if (stmt)
+        sae_db_reset(stmt);
+    if (rc != 0) {
+        sealed_values_grants_free(grants, n);
+        return rc;
+    }
+    *out = grants;
+    *count = n;
+    return 0;
+}
+
+int sealed_values_newest_grant(struct hub_store *store, int64_t *out)
+{
+    static const char sql[] =
+        "SELECT max(coalesce((SELECT max(seq) FROM value_grant), 0),"
+        " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'value_grant'), 0))";
+    return hub_store_query_int(store, sql, NULL, 0, out);
+}

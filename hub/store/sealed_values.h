@@ -55,4 +55,29 @@ int sealed_values_copy(struct hub_store *store, int64_t from_change, int64_t to_
 int sealed_values_erase_report(struct hub_store *store, const char *report_id,
                                int64_t *deleted);
 
+/* Grants (value_grant): the copies a coordinator made for a device enrolled after the
+ * values came (PROTOCOL.md section 6, Grants). */
+
+/* Puts holder node's copy of change's value and logs the grant (by whom, when), in the
+ * caller's transaction. A change granted to node before keeps its first log row (its
+ * position in the grant cursor's order) and gets the new copy. */
+int sealed_values_grant(struct hub_store *store, int64_t change, uint64_t node,
+                        const uint8_t *sealed, size_t len, const char *granted_by,
+                        int64_t now_ms);
+
+/* One logged grant with node's copy of the value. */
+struct sealed_grant {
+    int64_t seq;    /* the grant log's position */
+    int64_t change; /* change.seq */
+    uint8_t *sealed;
+    size_t len;
+};
+/* node's grants after cursor in log order, at most max (those whose copy was erased since are
+ * left out): *out (calloc'd, *count of them; free with sealed_values_grants_free). */
+int sealed_values_grants_after(struct hub_store *store, uint64_t node, int64_t cursor,
+                               size_t max, struct sealed_grant **out, size_t *count);
+void sealed_values_grants_free(struct sealed_grant *grants, size_t count);
+/* The newest grant log position the hub issued (0: none), deleted rows included. */
+int sealed_values_newest_grant(struct hub_store *store, int64_t *out);
+
 #endif

@@ -14,5 +14,7 @@ void sae_wipe_free_string(char *text);
 /* Frees changes[0..count-1] (kind, field, and value and people wiped) and the array: a list
  * of changes the program allocated itself, as a pull answer or a push batch. */
 void sae_wipe_free_changes(struct sae_change *changes, size_t count);
+/* Frees what one such change holds (as sae_wipe_free_changes) and zeroes it. */
+void sae_wipe_clear_change(struct sae_change *change);
 
 #endif

@@ -26,14 +26,19 @@
 
 /* The schema version this build writes, and the oldest it still reads (PROTOCOL.md section
  * 7: the hub takes pushes of schema 1 and refuses its pulls and enrollments). */
-#define SAE_WIRE_SCHEMA_VERSION 3u
+#define SAE_WIRE_SCHEMA_VERSION 4u
 #define SAE_WIRE_SCHEMA_VERSION_MIN 1u
-/* The oldest schema whose posts the hub lets pull and enroll (older ones may only push). */
-#define SAE_WIRE_SCHEMA_PULL_MIN 2u
+/* The oldest schema whose posts the hub lets pull and enroll (older ones may only push):
+ * from schema 4 on, a pull carries sensitive values sealed to the device or withheld, which
+ * an older post could not store. */
+#define SAE_WIRE_SCHEMA_PULL_MIN 4u
 /* From this schema on, a request's clock is its sender's wall clock (before: its HLC). */
 #define SAE_WIRE_SCHEMA_WALL_CLOCK 2u
 /* From this schema on, a push may carry values sealed to the hub's key (sealed_value). */
 #define SAE_WIRE_SCHEMA_SEALED 3u
+/* From this schema on, a pull carries sensitive values sealed to the pulling device
+ * (sealed_value), withheld values and grants. */
+#define SAE_WIRE_SCHEMA_WITHHELD 4u
 
 /* Envelope message types (the type byte of the envelope header). */
 enum sae_message_type {
@@ -90,10 +95,14 @@ struct sae_change {
     char *author;              /* the person who made it; NULL = unknown (schema 1) */
     char *note;                /* a coordinator's note on a resolution; NULL = none */
     char *device;              /* the writing device's name, sent by the hub; NULL = none */
-    /* Schema 3, post -> hub only: the value sealed to the hub's public key (sae_sealed.h),
-     * sealed_len bytes; value is then NULL. NULL = the value travels as value. */
+    /* Schema 3, post -> hub: the value sealed to the hub's public key (sae_sealed.h);
+     * schema 4, hub -> post: sealed to the pulling device's storage key. sealed_len bytes;
+     * value is then NULL. NULL = the value travels as value. */
     unsigned char *sealed_value;
     size_t sealed_len;
+    /* Schema 4, hub -> post only: the field has a value this device is not given
+     * (superseded, or not granted yet); value and sealed_value are then NULL. */
+    bool withheld;
 };
 
 /* PushBatch: every change has version.origin == origin, seq strictly increasing. */
@@ -133,6 +142,7 @@ struct sae_pull_request {
      * of its own changes the hub has not acknowledged yet. */
     uint64_t pending;
     char program[SAE_WIRE_PROGRAM_BYTES];
+    uint64_t grant_cursor; /* schema 4: where the grants start */
 };
 
 /* The review state of one field (PROTOCOL.md section 6, "Reviews"): while open, a hard
@@ -177,6 +187,12 @@ struct sae_pull_response {
      * sent; a hub older than the field does not say). */
     bool has_held_seq;
     uint64_t held_seq;
+    /* Schema 4: values granted to the pulling device after the request's grant_cursor, at
+     * most limits->changes_per_message: each a change it holds withheld (same report,
+     * version and seq) with its sealed_value; and where the next pull's grants start. */
+    struct sae_change *grants;
+    size_t grant_count;
+    uint64_t next_grant_cursor;
 };
 
 struct sae_enroll_request {

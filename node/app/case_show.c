@@ -5,7 +5,6 @@
 
 #include "app/report_form_html.h"
 #include "store/hub_link.h"
-#include "store/value_seal.h"
 #include "sae/sae_byline.h"
 
 int case_show_init(struct case_show *ctx, struct node_store *store, enum msg_lang lang)
@@ -25,15 +24,22 @@ static const char *label_of(enum msg_lang lang, const struct sae_enum_value *v)
     return lang == MSG_LANG_EN ? v->label_en : v->label_id;
 }
 
+enum case_show_hidden case_show_hidden_of(bool masked, bool withheld)
+{
+    return withheld ? CASE_SHOW_WITHHELD : masked ? CASE_SHOW_MASKED : CASE_SHOW_VALUE;
+}
+
 void case_show_value(enum msg_lang lang, const struct sae_field *field, const char *value,
-                     char out[SAE_VALUE_LABEL_BYTES])
+                     enum case_show_hidden hidden, char out[SAE_VALUE_LABEL_BYTES])
 {
     const char *codes[SAE_SET_VALUES_MAX];
     size_t count = 0;
     const struct sae_enum_value *v = NULL;
     out[0] = '\0';
-    if (strcmp(value, VALUE_SEAL_MASK) == 0) { /* read without the storage key */
-        snprintf(out, SAE_VALUE_LABEL_BYTES, "%s", msg_get(lang, MSG_POST_MASKED));
+    if (hidden != CASE_SHOW_VALUE) { /* read without the storage key, or never given */
+        snprintf(out, SAE_VALUE_LABEL_BYTES, "%s",
+                 msg_get(lang, hidden == CASE_SHOW_WITHHELD ? MSG_POST_WITHHELD
+                                                            : MSG_POST_MASKED));
     } else if (field->type == SAE_FIELD_DATE) {
         report_form_date_text(value, out);
     } else if (field->type == SAE_FIELD_BOOL) {
@@ -134,7 +140,8 @@ int case_show_fields(struct html *h, const struct case_show *ctx, const struct r
         const char *value = report->view.values[i];
         if (!value || field->type == SAE_FIELD_REFERENCE || !shown(only, field->name))
             continue;
-        case_show_value(ctx->lang, field, value, text);
+        case_show_value(ctx->lang, field, value,
+                        case_show_hidden_of(report->masked[i], report->withheld[i]), text);
         snprintf(dd_id, sizeof dd_id, "%s-%s", list_id, field->name);
         html_element(h, "dt", NULL, 0, msg_field_label(ctx->lang, field));
         html_open(h, "dd", &(struct html_attr){"id", dd_id}, 1);
@@ -174,7 +181,8 @@ static int history_row(const struct history_entry *e, void *context)
         snprintf(value, sizeof value, "%s",
                  msg_get(ctx->lang, e->value ? MSG_FORM_YES : MSG_FORM_NO));
     } else if (e->value) {
-        case_show_value(ctx->lang, ref.field, e->value, value);
+        case_show_value(ctx->lang, ref.field, e->value,
+                        case_show_hidden_of(e->masked, e->withheld), value);
     } else {
         snprintf(value, sizeof value, "%s", msg_get(ctx->lang, MSG_CASE_HISTORY_UNSET));
     }

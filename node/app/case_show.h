@@ -23,9 +23,15 @@ struct case_show {
 /* ctx->hub_id from the post's link to the hub. */
 int case_show_init(struct case_show *ctx, struct node_store *store, enum msg_lang lang);
 
-/* A value as people read it (value canonical, field's type decides), into out. */
+/* What stands in a value's place when its reader may not read it (report_value's masked
+ * and withheld flags): the flag decides, never the text, so a real value "••••" shows. */
+enum case_show_hidden { CASE_SHOW_VALUE, CASE_SHOW_MASKED, CASE_SHOW_WITHHELD };
+enum case_show_hidden case_show_hidden_of(bool masked, bool withheld);
+
+/* A value as people read it (value canonical, field's type decides), into out; hidden: the
+ * catalogue's words for a masked or withheld value instead. */
 void case_show_value(enum msg_lang lang, const struct sae_field *field, const char *value,
-                     char out[SAE_VALUE_LABEL_BYTES]);
+                     enum case_show_hidden hidden, char out[SAE_VALUE_LABEL_BYTES]);
 
 /* A rule's refusal (sae_rules.h: "what: indonesian / english[; how on the command line]")
  * as staff read it: the part in lang, its first letter capitalised, into out; any other

@@ -13,6 +13,7 @@
 #include "app/post_value.h"
 #include "app/web_page.h"
 #include "store/case_search.h"
+#include "store/value_seal.h"
 
 #define A POST_A
 #define N POST_N
@@ -218,7 +219,10 @@ static void cell(struct html *h, const struct post_exchange *x, const char *fiel
                  const char *value)
 {
     char text[POST_VALUE_BYTES];
-    post_value_text(x->lang, case_field(field_name), value, text, sizeof text);
+    /* The list's values come through SQL (case_search.h: shown()), which gives the mask and
+     * no flag beside it: there the mask's text is the sign. */
+    bool masked = value && strcmp(value, VALUE_SEAL_MASK) == 0;
+    post_value_text(x->lang, case_field(field_name), value, masked, false, text, sizeof text);
     html_element(h, "td", NULL, 0, text);
 }
 

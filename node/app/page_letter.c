@@ -44,7 +44,7 @@ static void value_line(struct html *h, const struct post_exchange *x,
                        const struct report_value *v)
 {
     char text[POST_VALUE_BYTES];
-    post_value_text(x->lang, v->field, v->value, text, sizeof text);
+    post_value_text(x->lang, v->field, v->value, v->masked, v->withheld, text, sizeof text);
     line(h, msg_field_label(x->lang, v->field), text);
 }
 

@@ -1,6 +1,5 @@
 /* Report values for people (post_value.h). */
 #include "app/post_value.h"
-#include "store/value_seal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,12 +33,14 @@ static void set_text(enum msg_lang lang, const struct sae_field *field, const ch
 }
 
 void post_value_text(enum msg_lang lang, const struct sae_field *field, const char *value,
-                     char *out, size_t cap)
+                     bool masked, bool withheld, char *out, size_t cap)
 {
     char area[SAE_VALUE_LABEL_BYTES];
     snprintf(out, cap, "%s", value ? value : "");
-    if (value && strcmp(value, VALUE_SEAL_MASK) == 0)
-        snprintf(out, cap, "%s", msg_get(lang, MSG_POST_MASKED));
+    if (masked || withheld) {
+        snprintf(out, cap, "%s", msg_get(lang, withheld ? MSG_POST_WITHHELD : MSG_POST_MASKED));
+        return;
+    }
     if (!field || !value)
         return;
     if (field->type == SAE_FIELD_SET)

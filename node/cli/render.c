@@ -13,12 +13,15 @@
 #include "sae/sae_view.h"
 
 #define LIST_SUMMARY_FIELDS 4
-/* A sensitive value read without the storage key (value_seal.h). */
+/* A sensitive value read without the storage key (value_seal.h), and one the district has
+ * not given this post (withheld: no key opens it here). */
 #define MASKED_WORDS VALUE_SEAL_MASK " (masuk untuk melihat / sign in to see: --as STAFF)"
+#define WITHHELD_WORDS                                                                        \
+    VALUE_SEAL_MASK " (belum diberikan distrik / not given by the district yet)"
 
-static bool is_masked(const char *value)
+static const char *hidden_words(bool withheld)
 {
-    return value && strcmp(value, VALUE_SEAL_MASK) == 0;
+    return withheld ? WITHHELD_WORDS : MASKED_WORDS;
 }
 
 void render_origin(uint64_t origin, char out[17])
@@ -35,17 +38,19 @@ static int put(json_t *object, const char *key, json_t *value)
 json_t *render_report_json(const struct report *report)
 {
     json_t *object = json_object(), *fields = json_object(), *reviewed = json_array();
-    json_t *masked = json_array();
+    json_t *masked = json_array(), *withheld = json_array();
     char time[SAE_HLC_TIME_LEN + 1];
-    int bad = !object || !fields || !reviewed || !masked;
-    /* A value read without the key is null, and its field named in "masked". */
+    int bad = !object || !fields || !reviewed || !masked || !withheld;
+    /* A value read without the key is null, and its field named in "masked"; one the
+     * district has not given this post also in "withheld". */
     for (size_t i = 0; !bad && i < report->value_count; i++) {
         const struct report_value *v = &report->values[i];
-        bool hidden = is_masked(v->value);
         bad = put(fields, v->field->name,
-                  hidden ? json_null() : sae_value_json(v->field, v->value));
-        if (!bad && hidden)
+                  v->masked ? json_null() : sae_value_json(v->field, v->value));
+        if (!bad && v->masked)
             bad = json_array_append_new(masked, json_string(v->field->name)) != 0;
+        if (!bad && v->withheld)
+            bad = json_array_append_new(withheld, json_string(v->field->name)) != 0;
     }
     for (size_t i = 0; !bad && i < report->under_review_count; i++)
         bad = json_array_append_new(reviewed, json_string(report->under_review[i].field)) != 0;
@@ -55,6 +60,7 @@ json_t *render_report_json(const struct report *report)
               put(object, "kind", json_string(report->kind->name)) |
               put(object, "fields", json_incref(fields)) |
               put(object, "masked", json_incref(masked)) |
+              put(object, "withheld", json_incref(withheld)) |
               put(object, "deleted", json_boolean(report->deleted)) |
               put(object, "updated", json_string(time)) |
               put(object, "under_review", json_incref(reviewed)) |
@@ -65,6 +71,7 @@ json_t *render_report_json(const struct report *report)
     json_decref(fields);
     json_decref(reviewed);
     json_decref(masked);
+    json_decref(withheld);
     if (bad) {
         json_decref(object);
         return NULL;
@@ -107,9 +114,10 @@ json_t *render_history_json(const struct history_entry *e)
         return NULL;
     int bad = put(object, "seq", json_integer(e->seq)) |
               put(object, "field", json_string(e->field)) |
-              put(object, "value", e->value && !is_masked(e->value) ? json_string(e->value)
-                                                                    : json_null()) |
-              put(object, "masked", json_boolean(is_masked(e->value))) |
+              put(object, "value", e->value && !e->masked ? json_string(e->value)
+                                                          : json_null()) |
+              put(object, "masked", json_boolean(e->masked)) |
+              put(object, "withheld", json_boolean(e->withheld)) |
               put(object, "version", version_hex_json(e->version.hlc)) |
               put(object, "origin", origin_json(e->version.origin)) |
               put(object, "time", json_string(time)) |
@@ -306,8 +314,8 @@ void render_report_text(FILE *out, const struct report *report)
         char label[SAE_VALUE_LABEL_BYTES];
         bool labelled = sae_value_label(v->field, v->value, label) == 0;
         fprintf(out, "  %-22s  ", v->field->name);
-        if (is_masked(v->value))
-            fputs(MASKED_WORDS, out);
+        if (v->masked)
+            fputs(hidden_words(v->withheld), out);
         else if (v->field->multiline)
             print_multiline(out, v->value);
         else if (v->field->type == SAE_FIELD_AREA && labelled)
@@ -361,8 +369,8 @@ void render_history_text(FILE *out, const struct history_entry *e)
     fprintf(out, "%6lld  %s  %-22s  ", (long long)e->seq, by, e->field);
     if (!e->value)
         fputs("(unset)", out);
-    else if (is_masked(e->value))
-        fputs(MASKED_WORDS, out);
+    else if (e->masked)
+        fputs(hidden_words(e->withheld), out);
     else if (strchr(e->value, '\n'))
         fprintf(out, "(%zu bytes of text)", strlen(e->value));
     else

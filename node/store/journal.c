@@ -3,6 +3,7 @@
 #include "sae/sae_db.h"
 #include "store/case_number.h"
 #include "store/hub_copy.h"
+#include "store/pulled_value.h"
 #include "store/value_seal.h"
 #include "store/node_meta.h"
 #include "store/journal.h"
@@ -448,12 +449,18 @@ static bool same_value(const char *a, const char *b)
 static bool unchanged(struct node_store *store, const char *stored, const char *plain)
 {
     char *opened = NULL;
+    /* The mask a reader was shown in place of a value it could not read (withheld, or
+     * sealed with no key lent), sent back by a form: never a new value (else an edit form
+     * saved by a staff member without the key would erase the value). A reader who could
+     * read it saw the value itself: "••••" from such a reader is a value like any other. */
+    bool only_masked = value_seal_is_withheld(stored) ||
+                       (value_seal_is_sealed(stored) && !store->lent_secret);
+    if (only_masked && plain && strcmp(plain, VALUE_SEAL_MASK) == 0)
+        return true;
+    if (value_seal_is_withheld(stored))
+        return false;
     if (!value_seal_is_sealed(stored))
         return same_value(stored, plain);
-    /* The mask a reader without the key was shown, sent back by a form: never a new value
-     * (else an edit form saved by a staff member without the key would erase the value). */
-    if (plain && strcmp(plain, VALUE_SEAL_MASK) == 0)
-        return true;
     if (!store->lent_secret || !plain ||
         value_seal_open(store->storage_public, store->lent_secret, stored, &opened) != 0)
         return false;
@@ -620,11 +627,12 @@ static int apply_remote_stored(struct node_store *store, const struct sae_change
     return rc;
 }
 
-/* Pulled sensitive values are sealed to this post's storage key like its own. */
+/* Pulled sensitive values are kept sealed to this post's storage key like its own, or as
+ * withheld (store/pulled_value.h). */
 int journal_apply_remote(struct node_store *store, const struct sae_change *c, bool *applied)
 {
     char *stored = NULL;
-    int rc = value_seal(store->storage_public, c->kind, c->field, c->value, &stored);
+    int rc = pulled_value_stored(store, c, &stored);
     if (rc == 0)
         rc = apply_remote_stored(store, c, stored, applied);
     free(stored);

@@ -21,6 +21,9 @@
 /* Where the next pull starts in the hub's change order, and in its review log. */
 #define NODE_META_PULL_CURSOR "pull_cursor"
 #define NODE_META_REVIEW_CURSOR "review_cursor"
+/* Where the next pull's grants start in the hub's grant log (absent: 0, a journal from
+ * before schema 4). */
+#define NODE_META_GRANT_CURSOR "grant_cursor"
 /* The last round: when it succeeded, and the line it failed with ("" after a success). */
 #define NODE_META_LAST_SYNC_MS "last_sync_ms"
 #define NODE_META_LAST_ERROR "last_error"

@@ -39,6 +39,8 @@ void report_free(struct report *report)
     }
     free(report->under_review);
     free(report->values);
+    free(report->masked);
+    free(report->withheld);
     free(report->issues_note);
     free(report->issues_reviewer);
     free(report);
@@ -99,7 +101,10 @@ static int new_report(sqlite3_stmt *stmt, struct report **out)
     if (!report)
         return SAE_ENOMEM;
     report->values = calloc(kind->field_count, sizeof *report->values);
-    if (!report->values || sae_view_init(&report->view, kind) != 0) {
+    report->masked = calloc(kind->field_count, sizeof *report->masked);
+    report->withheld = calloc(kind->field_count, sizeof *report->withheld);
+    if (!report->values || !report->masked || !report->withheld ||
+        sae_view_init(&report->view, kind) != 0) {
         report_free(report);
         return SAE_ENOMEM;
     }
@@ -143,11 +148,18 @@ static int add_shown_value(struct report *report, sqlite3_stmt *stmt, const char
 static int add_row_value(struct node_store *store, struct report *report, sqlite3_stmt *stmt)
 {
     const char *stored = (const char *)sqlite3_column_text(stmt, 3);
+    const char *name = (const char *)sqlite3_column_text(stmt, 2);
+    const struct sae_field *field = NULL;
     char *shown = NULL;
     bool masked = false;
-    if (!value_seal_is_sealed(stored))
+    if (!value_seal_is_sealed(stored) && !value_seal_is_withheld(stored))
         return add_shown_value(report, stmt, stored);
     int rc = value_seal_read(store, stored, &shown, &masked);
+    if (rc == 0 && name && sae_catalogue_find_field(report->kind, name, &field) == 0) {
+        size_t i = sae_field_index(report->kind, field);
+        report->masked[i] = masked;
+        report->withheld[i] = value_seal_is_withheld(stored);
+    }
     if (rc == 0)
         rc = add_shown_value(report, stmt, shown);
     sae_wipe_free_string(shown);
@@ -162,7 +174,8 @@ static int finish_values(struct report *report)
         if (report->view.values[i])
             report->values[report->value_count++] =
                 (struct report_value){&report->kind->fields[i], report->view.values[i],
-                                      report->view.versions[i]};
+                                      report->view.versions[i], report->masked[i],
+                                      report->withheld[i]};
     return rc;
 }
 
@@ -267,13 +280,16 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
         char *shown = NULL;
         bool masked = false;
         const char *stored = (const char *)sqlite3_column_text(stmt, 2);
-        if (value_seal_is_sealed(stored) && (err = value_seal_read(store, stored, &shown,
-                                                                   &masked)) != 0)
+        bool withheld = value_seal_is_withheld(stored);
+        if ((value_seal_is_sealed(stored) || withheld) &&
+            (err = value_seal_read(store, stored, &shown, &masked)) != 0)
             break;
         struct history_entry entry = {
             .seq = sqlite3_column_int64(stmt, 0),
             .field = (const char *)sqlite3_column_text(stmt, 1),
             .value = shown ? shown : stored,
+            .masked = masked,
+            .withheld = withheld,
             .version = {(sae_hlc)sqlite3_column_int64(stmt, 3),
                         (uint64_t)sqlite3_column_int64(stmt, 4)},
             .base = {(sae_hlc)sqlite3_column_int64(stmt, 5),

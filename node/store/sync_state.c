@@ -85,6 +85,21 @@ int sync_state_set_review_cursor(struct node_store *store, uint64_t cursor)
     return sae_db_set_meta_int(store->db, NODE_META_REVIEW_CURSOR, (int64_t)cursor);
 }
 
+int sync_state_grant_cursor(struct node_store *store, uint64_t *out)
+{
+    int rc = meta_cursor(store, NODE_META_GRANT_CURSOR, out);
+    if (rc == SAE_ENOTFOUND) {
+        *out = 0; /* never pulled with schema 4 yet */
+        rc = 0;
+    }
+    return rc;
+}
+
+int sync_state_set_grant_cursor(struct node_store *store, uint64_t cursor)
+{
+    return sae_db_set_meta_int(store->db, NODE_META_GRANT_CURSOR, (int64_t)cursor);
+}
+
 static const char keep_review_sql[] =
     "INSERT OR REPLACE INTO review(report_id, field, standing_version, standing_origin,"
     " latest_version, latest_origin, note, reviewer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";

@@ -29,6 +29,11 @@ bool value_seal_is_sealed(const char *stored)
     return stored && strncmp(stored, VALUE_SEAL_ARMOUR, ARMOUR_LEN) == 0;
 }
 
+bool value_seal_is_withheld(const char *stored)
+{
+    return stored && strcmp(stored, VALUE_SEAL_WITHHELD) == 0;
+}
+
 static int armour(const unsigned char *sealed, size_t len, char **out)
 {
     size_t b64 = sodium_base64_encoded_len(len, BASE64);
@@ -102,6 +107,20 @@ int value_seal_check(const unsigned char public_key[32], const char *stored)
     return rc;
 }
 
+int value_seal_armour_checked(const unsigned char public_key[32], const unsigned char *sealed,
+                              size_t len, char **out)
+{
+    char *text = NULL;
+    int rc = armour(sealed, len, &text);
+    if (rc == 0)
+        rc = value_seal_check(public_key, text);
+    if (rc == 0)
+        *out = text;
+    else
+        free(text);
+    return rc;
+}
+
 int value_seal_open(const unsigned char public_key[32], const unsigned char *secret,
                     const char *stored, char **out)
 {
@@ -129,7 +148,7 @@ int value_seal_open(const unsigned char public_key[32], const unsigned char *sec
 int value_seal_read(struct node_store *store, const char *stored, char **out, bool *masked)
 {
     *masked = false;
-    if (value_seal_is_sealed(stored) && !store->lent_secret) {
+    if ((value_seal_is_sealed(stored) && !store->lent_secret) || value_seal_is_withheld(stored)) {
         char *mask = strdup(VALUE_SEAL_MASK);
         if (!mask)
             return SAE_ENOMEM;
@@ -303,11 +322,11 @@ static void sql_open(sqlite3_context *context, int argc, sqlite3_value **argv, b
     char *out = NULL;
     bool masked = false;
     (void)argc;
-    if (!value_seal_is_sealed(stored)) {
+    if (!value_seal_is_sealed(stored) && !value_seal_is_withheld(stored)) {
         sqlite3_result_value(context, argv[0]);
         return;
     }
-    if (!store->lent_secret && !mask)
+    if ((!store->lent_secret || value_seal_is_withheld(stored)) && !mask)
         return; /* NULL */
     if (value_seal_read(store, stored, &out, &masked) != 0)
         return; /* NULL: a damaged value shows as none, never as its ciphertext */

@@ -26,10 +26,23 @@
  * "masked": true. */
 #define VALUE_SEAL_MASK "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"
 
+/* What the post keeps, in the same columns, for a sensitive value the hub did not give it
+ * (PROTOCOL.md section 3: withheld; superseded, or not granted yet): read as masked with its
+ * own words ("belum diberikan distrik" / "not given by the district yet") by anyone, with or
+ * without the key; a grant puts the sealed value in its place (store/pulled_value.h). No
+ * stored value of a sensitive field is ever plain text, so the mark cannot be a value. */
+#define VALUE_SEAL_WITHHELD "withheld:"
+
 /* Whether kind's stored field (a set element never is) is kept sealed. */
 bool value_seal_applies(const char *kind, const char *field);
 /* Whether stored is an armoured sealed value (by its form; it may not open). */
 bool value_seal_is_sealed(const char *stored);
+/* Whether stored is the mark of a withheld value (VALUE_SEAL_WITHHELD). */
+bool value_seal_is_withheld(const char *stored);
+/* *out (malloc'd): sealed bytes (sae_sealed.h) armoured as stored, when they are sealed to
+ * public_key (value_seal_check's errors otherwise: SAE_EPERM another key). */
+int value_seal_armour_checked(const unsigned char public_key[32], const unsigned char *sealed,
+                              size_t len, char **out);
 /* *out (malloc'd): plain as stored for kind's field: sealed to public_key when the field is
  * sensitive, else a copy; NULL for NULL. SAE_ENOMEM, SAE_ECRYPTO, SAE_ETOOBIG. */
 int value_seal(const unsigned char public_key[32], const char *kind, const char *field,
@@ -43,7 +56,7 @@ int value_seal_open(const unsigned char public_key[32], const unsigned char *sec
  * SAE_EINVAL not armoured, SAE_ECORRUPT damaged, SAE_ESCHEMA newer, SAE_EPERM another key. */
 int value_seal_check(const unsigned char public_key[32], const char *stored);
 /* The value a reader of store is given for stored: opened with the lent key, masked
- * (VALUE_SEAL_MASK, *masked true) without one, a copy when not sealed. */
+ * (VALUE_SEAL_MASK, *masked true) without one or when withheld, a copy when not sealed. */
 int value_seal_read(struct node_store *store, const char *stored, char **out, bool *masked);
 
 /* SQL functions on store's connection for reads that filter in SQL (case_search.c):

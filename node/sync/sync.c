@@ -10,6 +10,7 @@
 #include "store/node_wipe.h"
 #include "store/restamp.h"
 #include "store/storage_key.h"
+#include "store/pulled_value.h"
 #include "store/sync_state.h"
 #include "sae/sae_borrow.h"
 #include "sae/sae_envelope.h"
@@ -401,19 +402,28 @@ static int take_pins(struct round *r, const struct sae_pull_response *response,
     return rc;
 }
 
+/* The staff are told what to do when a copy is sealed to another key. */
+static int apply_changes(struct round *r, const struct sae_pull_response *response)
+{
+    size_t pulled = 0, granted = 0;
+    int rc = pulled_value_apply(r->store, response, &pulled, &granted);
+    r->result->pulled += pulled;
+    r->result->granted += granted;
+    if (rc == SAE_EPERM)
+        sae_message_set(r->why, "the hub sent a value sealed to another key than this post's "
+                        "storage key; nothing of its answer was kept: ask the district to "
+                        "check this device in sae-hub nodes list, and enroll this post again "
+                        "with a new bundle if the key differs");
+    return rc;
+}
+
 static int apply_pulled(struct round *r, const struct sae_pull_response *response)
 {
     char announced[SAE_PINS_TEXT_BYTES];
     int rc = node_store_begin(r->store);
     if (rc != 0)
         return rc;
-    for (size_t i = 0; rc == 0 && i < response->change_count; i++) {
-        bool applied = false;
-        if (response->changes[i].version.origin == r->store->origin)
-            continue; /* our own change: we have it */
-        rc = journal_apply_remote(r->store, &response->changes[i], &applied);
-        r->result->pulled += applied;
-    }
+    rc = apply_changes(r, response);
     /* After the changes: a review names versions the answer (or an earlier one) brought. */
     for (size_t i = 0; rc == 0 && i < response->review_count; i++)
         rc = sync_state_apply_review(r->store, &response->reviews[i]);
@@ -421,6 +431,8 @@ static int apply_pulled(struct round *r, const struct sae_pull_response *respons
         rc = sync_state_set_pull_cursor(r->store, response->next_cursor);
     if (rc == 0)
         rc = sync_state_set_review_cursor(r->store, response->next_review_cursor);
+    if (rc == 0)
+        rc = sync_state_set_grant_cursor(r->store, response->next_grant_cursor);
     bool lowered = false;
     if (rc == 0 && response->has_held_seq)
         rc = sync_state_observe_held_seq(r->store, response->held_seq, &lowered);
@@ -460,13 +472,16 @@ static int report_self(struct round *r, struct sae_pull_request *request)
 static bool restart_from_zero(struct round *r, int rc, const struct sae_pull_request *request)
 {
     if (rc != SAE_EINVAL || r->refused_code != SAE_STATUS_DECODE_FAILED ||
-        r->pulled_from_zero || (request->cursor == 0 && request->review_cursor == 0))
+        r->pulled_from_zero ||
+        (request->cursor == 0 && request->review_cursor == 0 && request->grant_cursor == 0))
         return false;
     int done = node_store_begin(r->store);
     if (done == 0)
         done = sync_state_set_pull_cursor(r->store, 0);
     if (done == 0)
         done = sync_state_set_review_cursor(r->store, 0);
+    if (done == 0)
+        done = sync_state_set_grant_cursor(r->store, 0);
     done = done == 0 ? node_store_commit(r->store) : done;
     if (done != 0) {
         node_store_rollback(r->store);
@@ -491,6 +506,8 @@ static int pull_all(struct round *r)
         int rc = sync_state_pull_cursor(r->store, &request.cursor);
         if (rc == 0)
             rc = sync_state_review_cursor(r->store, &request.review_cursor);
+        if (rc == 0)
+            rc = sync_state_grant_cursor(r->store, &request.grant_cursor);
         request.clock = request_clock();
         if (rc == 0)
             rc = report_self(r, &request);

@@ -5,6 +5,9 @@
  * it, in the same run and turn about, the plainest SQLite insert of the same rows into a
  * table shaped like the journal, in the same transactions, with the same durability (WAL,
  * synchronous=FULL). The ratio is the price of the journal's bookkeeping on a pull.
+ * Sensitive values come as a hub of schema 4 sends them, sealed to the post's storage key
+ * (PROTOCOL.md section 3): the post checks and keeps them; the baseline stores the same
+ * sealed bytes.
  * BENCH_REPORTS changes the number of cases (default 5,000); BENCH_SMOKE=1 runs 50. */
 #include <sodium.h>
 #include <sqlite3.h>
@@ -18,6 +21,7 @@
 #include "sae/sae_borrow.h"
 #include "sae/sae_db.h"
 #include "sae/sae_hlc.h"
+#include "sae/sae_sealed.h"
 #include "sae/sae_wire_limits.h"
 #include "sae/sae_wire.h"
 
@@ -42,7 +46,19 @@ struct changes {
     size_t count;
 };
 
-static int make_changes(size_t reports, struct changes *out)
+/* A sensitive value as the hub sends it: sealed to the pulling post's storage key. */
+static int seal_for_post(const unsigned char storage_public[32], struct sae_change *c)
+{
+    if (strcmp(c->field, "victim_name") != 0 && strcmp(c->field, "narrative") != 0)
+        return 0;
+    int rc = sae_sealed_seal(storage_public, c->value, strlen(c->value), &c->sealed_value,
+                             &c->sealed_len);
+    c->value = NULL;
+    return rc;
+}
+
+static int make_changes(const unsigned char storage_public[32], size_t reports,
+                        struct changes *out)
 {
     out->count = reports * FIELDS;
     out->items = calloc(out->count, sizeof *out->items);
@@ -65,6 +81,9 @@ static int make_changes(size_t reports, struct changes *out)
             c->version = (struct sae_version){version, REMOTE_ORIGIN};
             c->seq = r * FIELDS + f + 1;
             c->author = sae_borrow("Kader Lain");
+            rc = seal_for_post(storage_public, c);
+            if (rc != 0)
+                return rc;
         }
     }
     return 0;
@@ -92,7 +111,7 @@ static int node_apply(struct node_store *store, const struct sae_change *c, size
 static const char raw_schema[] =
     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
     "CREATE TABLE journal(seq INTEGER PRIMARY KEY AUTOINCREMENT, report_id TEXT NOT NULL,"
-    " kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT, version INTEGER NOT NULL,"
+    " kind TEXT NOT NULL, field TEXT NOT NULL, value ANY, version INTEGER NOT NULL,"
     " origin INTEGER NOT NULL, origin_seq INTEGER, author TEXT) STRICT;";
 static const char raw_insert_sql[] =
     "INSERT INTO journal(report_id, kind, field, value, version, origin, origin_seq, author)"
@@ -108,6 +127,8 @@ static int raw_apply(sqlite3 *db, sqlite3_stmt *insert, const struct sae_change 
         sae_id_format(&c[i].report_id, id);
         rc = sae_db_bind_texts(insert, 1, (const char *const[]){id, c[i].kind, c[i].field,
                                                                 c[i].value}, 4);
+        if (rc == 0 && c[i].sealed_value)
+            rc = sae_db_bind_blob(insert, 4, c[i].sealed_value, c[i].sealed_len);
         if (rc == 0)
             rc = sae_db_bind_ints(insert, 5, ints, 3);
         if (rc == 0)
@@ -189,14 +210,16 @@ int main(void)
     }
     if (sodium_init() < 0 || hb_scratch_make("bench-pull-apply", dir, sizeof dir) != 0)
         return 1;
-    int rc = make_changes(reports, &all);
+    int rc = open_sides(dir, &s);
     if (rc == 0)
-        rc = open_sides(dir, &s);
+        rc = make_changes(s.store->storage_public, reports, &all);
     if (rc == 0)
         rc = run(&all, &s);
     sae_db_finalize(s.insert);
     sae_db_close(s.raw);
     node_store_close(s.store);
+    for (size_t i = 0; i < all.count; i++)
+        free(all.items[i].sealed_value);
     free(all.items);
     hb_scratch_remove(dir);
     return rc == 0 ? 0 : 1;

@@ -13,6 +13,8 @@
 #include "change_set.h"
 #include "sae/sae_borrow.h"
 #include "sae/sae_wire.h"
+#include "sae/sae_secure_mem.h"
+#include "store/storage_key.h"
 #include "store/sync_state.h"
 
 static int unit_remove_entry(const char *path, const struct stat *st, int flag,
@@ -258,4 +260,18 @@ void unit_review(struct node_store *store, const char *id, const char *field, bo
     assert_int_equal(node_store_begin(store), 0);
     assert_int_equal(sync_state_apply_review(store, &r), 0);
     assert_int_equal(node_store_commit(store), 0);
+}
+
+unsigned char *unit_lend(struct node_store *store)
+{
+    unsigned char *secret = NULL;
+    assert_int_equal(storage_key_unclaimed(store, &secret), 0);
+    node_store_lend_secret(store, secret);
+    return secret;
+}
+
+void unit_unlend(struct node_store *store, unsigned char *secret)
+{
+    node_store_lend_secret(store, NULL);
+    sae_secure_free(secret);
 }

@@ -116,4 +116,9 @@ void unit_unset(struct node_store *store, const char *id, const char *name,
 void unit_review(struct node_store *store, const char *id, const char *field, bool open,
                  struct sae_version standing, struct sae_version latest);
 
+/* Lends store the post's unclaimed storage secret, as a signed-in reader's key is lent
+ * (node_store_lend_secret); give it back with unit_unlend. */
+unsigned char *unit_lend(struct node_store *store);
+void unit_unlend(struct node_store *store, unsigned char *secret);
+
 #endif

@@ -31,20 +31,6 @@ static void add_marked(struct node_store *store, char id[SAE_ID_TEXT_LEN + 1])
     unit_add(store, "case", sets, id);
 }
 
-static unsigned char *lend(struct node_store *store)
-{
-    unsigned char *secret = NULL;
-    assert_int_equal(storage_key_unclaimed(store, &secret), 0);
-    node_store_lend_secret(store, secret);
-    return secret;
-}
-
-static void unlend(struct node_store *store, unsigned char *secret)
-{
-    node_store_lend_secret(store, NULL);
-    sae_secure_free(secret);
-}
-
 /* Whether the bytes of dir/node.db (and its WAL) contain text anywhere. */
 static bool file_holds(const char *dir, const char *name, const char *text)
 {
@@ -144,7 +130,7 @@ static void test_reads_mask_without_a_key(void **state)
     assert_int_equal(report_history(f->store, id, see_history, &seen), 0);
     assert_int_equal(seen.names, 1);
     assert_false(seen.plain);
-    unsigned char *secret = lend(f->store);
+    unsigned char *secret = unit_lend(f->store);
     assert_int_equal(report_load(f->store, id, &report), 0);
     assert_string_equal(value_of(report, "victim_name"), NAME);
     assert_string_equal(value_of(report, "narrative"), STORY);
@@ -152,7 +138,7 @@ static void test_reads_mask_without_a_key(void **state)
     seen = (struct history_seen){0, false};
     assert_int_equal(report_history(f->store, id, see_history, &seen), 0);
     assert_true(seen.plain);
-    unlend(f->store, secret);
+    unit_unlend(f->store, secret);
 }
 
 /* Seals differ each time: an edit repeating the value is recognised only with the key. */
@@ -161,20 +147,20 @@ static void test_edit_compares_opened_values(void **state)
     struct unit_fixture *f = *state;
     char id[SAE_ID_TEXT_LEN + 1];
     add_marked(f->store, id);
-    unsigned char *secret = lend(f->store);
+    unsigned char *secret = unit_lend(f->store);
     unit_edit(f->store, id, (const char *const[]){"victim_name=" NAME, NULL}, 0);
     unit_edit(f->store, id, (const char *const[]){"victim_name=Nama Baru", NULL}, 1);
-    unlend(f->store, secret);
+    unit_unlend(f->store, secret);
     unit_edit(f->store, id, (const char *const[]){"victim_name=Nama Baru", NULL}, 1);
     unit_edit(f->store, id, (const char *const[]){"victim_sex=F", NULL}, 0);
     /* A form filled from a masked read sends the mask back: it never replaces the value. */
     unit_edit(f->store, id, (const char *const[]){"victim_name=" VALUE_SEAL_MASK, NULL}, 0);
-    secret = lend(f->store);
+    secret = unit_lend(f->store);
     struct report *report = NULL;
     assert_int_equal(report_load(f->store, id, &report), 0);
     assert_string_equal(value_of(report, "victim_name"), "Nama Baru");
     report_free(report);
-    unlend(f->store, secret);
+    unit_unlend(f->store, secret);
 }
 
 /* A journal holding plaintext (as before migration 12): sealed in place at the next open,
@@ -212,12 +198,12 @@ static void test_plaintext_sealed_in_place(void **state)
     struct journal_check_result r;
     assert_int_equal(journal_check(f->store, &r), 0);
     assert_int_equal(r.problems, 0);
-    unsigned char *secret = lend(f->store);
+    unsigned char *secret = unit_lend(f->store);
     struct report *report = NULL;
     assert_int_equal(report_load(f->store, id, &report), 0);
     assert_string_equal(value_of(report, "victim_name"), NAME);
     report_free(report);
-    unlend(f->store, secret);
+    unit_unlend(f->store, secret);
 }
 
 /* A long-running reader keeps what it opened: read again with a key from the cache, never
@@ -229,7 +215,7 @@ static void test_opened_values_kept_for_readers_with_a_key(void **state)
     struct report *report = NULL;
     add_marked(f->store, id);
     assert_int_equal(node_store_keep_opened(f->store), 0);
-    unsigned char *secret = lend(f->store);
+    unsigned char *secret = unit_lend(f->store);
     for (int round = 0; round < 2; round++) {
         assert_int_equal(report_load(f->store, id, &report), 0);
         assert_string_equal(value_of(report, "victim_name"), NAME);
@@ -237,7 +223,7 @@ static void test_opened_values_kept_for_readers_with_a_key(void **state)
         report_free(report);
         assert_int_equal(opened_cache_count(f->store->opened), 2);
     }
-    unlend(f->store, secret);
+    unit_unlend(f->store, secret);
     assert_int_equal(report_load(f->store, id, &report), 0);
     assert_string_equal(value_of(report, "victim_name"), VALUE_SEAL_MASK);
     report_free(report);

@@ -278,6 +278,18 @@ static const struct msg_pair MESSAGES[MSG_COUNT] = {
         "The district data key opens survivors' sensitive data. Only coordinators hold it, through their passwords; the recovery key on paper keeps it too. Key fingerprint:"},
     [MSG_STORAGE_KEY] = {"Kunci penyimpanan",
         "Storage key"},
+    /* Grants (hub/api/grant.h): current sensitive values of a device's village it holds no
+     * copy of, which a coordinator with the district key gives it. */
+    [MSG_VALUES_NOT_GIVEN] = {"Data sensitif belum diberikan",
+        "Sensitive values not given"},
+    [MSG_GRANT] = {"Berikan",
+        "Grant"},
+    [MSG_GRANT_SIGN_IN_AGAIN] = {"Masuk lagi untuk memberikan (kunci data tidak terbuka di sesi ini)",
+        "Sign in again to grant (the data key is not open in this session)"},
+    [MSG_GRANTED_DONE] = {"Data sensitif sudah diberikan; perangkat menerimanya pada sinkronisasi berikutnya.",
+        "The sensitive values were granted; the device receives them at its next sync."},
+    [MSG_GRANT_NO_STORAGE_KEY] = {"Perangkat ini belum mengirim kunci penyimpanan; daftarkan ulang dengan bundel baru.",
+        "This device has sent no storage key; enroll it again with a new bundle."},
     [MSG_DISABLED] = {"Nonaktif",
         "Disabled"},
     [MSG_CREATED] = {"Dibuat",

@@ -21,6 +21,10 @@ static const struct msg_pair POST_MESSAGES[MSG_COUNT] = {
     /* A sensitive value read without the storage key (node store/value_seal.h). */
     [MSG_POST_MASKED] = {"\u2022\u2022\u2022\u2022 (masuk untuk melihat)",
                          "\u2022\u2022\u2022\u2022 (sign in to see)"},
+    /* A sensitive value the district has not given this post (withheld, PROTOCOL.md
+     * section 3): no key opens it here; a coordinator grants it. */
+    [MSG_POST_WITHHELD] = {"\u2022\u2022\u2022\u2022 (belum diberikan distrik)",
+                           "\u2022\u2022\u2022\u2022 (not given by the district yet)"},
     [MSG_POST_STAFF_ADDED] = {"Petugas ditambahkan. Berikan frasa sandi sekali pakai ini "
                               "kepadanya secara langsung:",
                               "Staff added. Give them this one-time passphrase in person:"},

@@ -54,7 +54,7 @@ INFLATED_BYTES = 8 * 1024 * 1024
 CHANGES_PER_MESSAGE = 1000
 
 # Section 7: the schema this client speaks, and the oldest the hub still takes (pushes only).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA_VERSION_MIN = 1
 # Section 5: a change group's author and a coordinator's note, bytes of UTF-8 on one line.
 AUTHOR_BYTES = 100
@@ -243,7 +243,9 @@ class Change:
     note: object = None    # a coordinator's note on a resolution
     device: object = None  # the writing device's name, as the hub sends it in a pull
     sealed_value: object = None  # schema 3: bytes, the value sealed to the hub's key (value
-                                 # then None; seal_value)
+                                 # then None; seal_value); schema 4, in a pull: sealed to
+                                 # the pulling device's storage key
+    withheld: bool = False       # schema 4, in a pull: a value this device is not given
 
     @property
     def version(self):
@@ -279,6 +281,8 @@ def group_changes(changes):
             fc.value = c.value.encode("utf-8")
         if c.sealed_value is not None:
             fc.sealed_value = c.sealed_value
+        if c.withheld:
+            fc.withheld = True
         if c.base_hlc:
             fc.base_hlc = c.base_hlc
         if c.base_origin:
@@ -296,6 +300,15 @@ def seal_value(public_key, text):
     sealed = nacl.public.SealedBox(nacl.public.PublicKey(public_key)).encrypt(
         text.encode("utf-8"))
     return bytes([1]) + tag + sealed
+
+
+def open_value(private_key, sealed):
+    """A value sealed to private_key's public half (seal_value's form), as text; checks the
+    version and the key tag first."""
+    public_key = bytes(private_key.public_key)
+    if sealed[0] != 1 or sealed[1:5] != hashlib.blake2b(public_key, digest_size=32).digest()[:4]:
+        raise ValueError("not sealed to this key")
+    return nacl.public.SealedBox(private_key).decrypt(sealed[5:]).decode("utf-8")
 
 
 def unwrap_key(wrap, passphrase):
@@ -360,7 +373,8 @@ def expand_groups(groups):
                               supersedes=g.supersedes, author=_text_of(g, "author"),
                               note=_text_of(g, "note"), device=_text_of(g, "device"),
                               sealed_value=(bytes(fc.sealed_value)
-                                            if fc.HasField("sealed_value") else None)))
+                                            if fc.HasField("sealed_value") else None),
+                              withheld=fc.withheld))
             previous_seq = seq
     return out
 
@@ -473,7 +487,7 @@ class Device:
     the hub it knows from its enrollment bundle."""
 
     def __init__(self, bundle_path, name="Laptop Posko", key=None, author="Staf Pos",
-                 schema=SCHEMA_VERSION):
+                 schema=SCHEMA_VERSION, storage=False):
         """author: who writes this device's changes (None: nobody, as on schema 1); schema:
         the schema version its messages carry and its answers must come in."""
         with open(bundle_path, "rb") as f:
@@ -501,6 +515,9 @@ class Device:
         # How far this device's wall clock is off (ms), as a request's clock says it.
         self.clock_skew_ms = 0
         self.key = key or nacl.public.PrivateKey.generate()
+        # storage=True: a storage key pair (STORAGE_KEYS.md section 1) whose public half the
+        # enrollment sends, so the hub seals this device's copies of sensitive values to it.
+        self.storage_key = nacl.public.PrivateKey.generate() if storage else None
         self.public_key = bytes(self.key.public_key)
         self.id = origin_id(self.public_key)
         self.seq = 0
@@ -510,6 +527,10 @@ class Device:
         # reviews kept, {(report uuid, field): FieldReview}.
         self.review_cursor = 0
         self.reviews = {}
+        # Grants (section 6, "Grants", schema 4): where the next pull's start, and those
+        # received, as changes with their sealed_value.
+        self.grant_cursor = 0
+        self.grants = []
         self.session = None
         self._pinned = pinned_session(self.pins)
 
@@ -551,10 +572,15 @@ class Device:
         batch.groups.extend(group_changes(changes))
         return batch
 
-    def pull_request(self, cursor=None, max_changes=0, reviews=False, review_cursor=None):
+    def pull_request(self, cursor=None, max_changes=0, reviews=False, review_cursor=None,
+                     grant_cursor=None):
         """A PullRequest; reviews=True asks for review states after review_cursor (by
-        default this device's; a review_cursor given without reviews is sent alone)."""
+        default this device's; a review_cursor given without reviews is sent alone);
+        grant_cursor by default this device's (schema 4)."""
         request = pb.PullRequest(schema_version=self.schema, clock=self.request_clock())
+        grant_cursor = self.grant_cursor if grant_cursor is None else grant_cursor
+        if grant_cursor:
+            request.grant_cursor = grant_cursor
         cursor = self.cursor if cursor is None else cursor
         if cursor:
             request.cursor = cursor
@@ -569,11 +595,20 @@ class Device:
         return request
 
     def enroll_request(self, token=None, public_key=None):
-        return pb.EnrollRequest(schema_version=self.schema,
-                                token=(token or self.token).encode(),
-                                public_key=public_key or self.public_key,
-                                village=self.village.encode(), device_name=self.name.encode(),
-                                clock=self.request_clock())
+        request = pb.EnrollRequest(schema_version=self.schema,
+                                   token=(token or self.token).encode(),
+                                   public_key=public_key or self.public_key,
+                                   village=self.village.encode(),
+                                   device_name=self.name.encode(), clock=self.request_clock())
+        if self.storage_key:
+            request.storage_public_key = bytes(self.storage_key.public_key)
+        return request
+
+    def opened(self, changes):
+        """Pulled changes with every sealed_value opened with this device's storage key into
+        value (section 3, "Sealed and withheld values in a pull"); withheld ones as they are."""
+        return [replace(c, value=open_value(self.storage_key, c.sealed_value), sealed_value=None)
+                if c.sealed_value is not None else c for c in changes]
 
     def seal(self, msg_type, message, **kwargs):
         if not isinstance(message, bytes):
@@ -628,9 +663,10 @@ class Device:
     def push(self, changes, **kwargs):
         return self.send(PUSH_BATCH, self.push_batch(changes, **kwargs))
 
-    def pull(self, cursor=None, max_changes=0, reviews=False, review_cursor=None):
+    def pull(self, cursor=None, max_changes=0, reviews=False, review_cursor=None,
+             grant_cursor=None):
         return self.send(PULL_REQUEST, self.pull_request(cursor, max_changes, reviews,
-                                                         review_cursor))
+                                                         review_cursor, grant_cursor))
 
     def keep_reviews(self, message):
         """Applies a PullResponse's reviews in order: an open one replaces the field's, a
@@ -653,7 +689,9 @@ class Device:
                 raise AssertionError("pull failed: %r" % answer)
             pages.append(answer)
             changes += expand_groups(answer.message.groups)
+            self.grants += expand_groups(answer.message.grants)
             self.cursor = answer.message.next_cursor
+            self.grant_cursor = answer.message.next_grant_cursor
             if reviews:
                 self.keep_reviews(answer.message)
             if not answer.message.more:

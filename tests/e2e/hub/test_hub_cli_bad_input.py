@@ -225,6 +225,21 @@ BAD = {
     "nodes cancel of a used bundle": (lambda c: ["nodes", "cancel", c.used_bundle],
                                       ["was used", "revoke"]),
     "nodes cancel without an id": (lambda c: ["nodes", "cancel"], ["nodes cancel BUNDLE"]),
+    # nodes grant (the password is read from standard input, never an argument).
+    "nodes grant without --as": (lambda c: ["nodes", "grant", hex_id(c.a1.id)],
+                                 ["nodes grant ID --as COORDINATOR", "never given"]),
+    "nodes grant of a malformed id": (lambda c: ["nodes", "grant", "Sumberanyar", "--as", "X"],
+                                      ["16 hex digits"]),
+    "nodes grant of an unknown id": (lambda c: ["nodes", "grant", "0123456789abcdef", "--as",
+                                                "X"], ["no enrolled device", "nodes list"]),
+    "nodes grant to a revoked device": (lambda c: ["nodes", "grant", c.revoked, "--as", "X"],
+                                        ["no enrolled device", "{revoked}"]),
+    "nodes grant as an unknown account": (lambda c: ["nodes", "grant", hex_id(c.a1.id),
+                                                     "--as", "Nobody"],
+                                          ["Nobody is no enabled coordinator"]),
+    "nodes grant with the password as an argument": (
+        lambda c: ["nodes", "grant", hex_id(c.a1.id), "--as", "X", "--password", "pw"],
+        ["unknown option --password"]),
     # villages.
     "villages import of a missing file": (lambda c: ["villages", "import", out_file(c, "x.csv")],
                                           ["cannot read", "x.csv", "nothing was imported"]),

@@ -1,6 +1,6 @@
 """POST /v1/pull over real HTTPS: a device receives the other devices' changes of its own
-village, exactly as they were pushed, none of another village's, page by page with a cursor
-and `more`."""
+village, exactly as they were pushed (a sensitive value sealed to its storage key, schema 4),
+none of another village's, page by page with a cursor and `more`."""
 import saeproto
 from saeproto import PULL_RESPONSE, STATUS
 
@@ -19,7 +19,8 @@ def pushed(device, changes):
 def populate(hub, enroll):
     """Village A: a1 writes three cases (one of them edited later), village B: b1 writes two,
     pushed interleaved so that the hub's log mixes the villages."""
-    a1, a2 = enroll(hub, "Sumberanyar", "Laptop A1"), enroll(hub, "Sumberanyar", "Laptop A2")
+    a1 = enroll(hub, "Sumberanyar", "Laptop A1")
+    a2 = enroll(hub, "Sumberanyar", "Laptop A2", storage=True)
     b1 = enroll(hub, "Kalibuntu", "Laptop B1")
     mine = []
     cases = [saeproto.new_report_id() for _ in range(3)]
@@ -36,8 +37,10 @@ def test_pull_pages_through_the_village_changes(hub, enroll):
     a1, a2, b1, mine = populate(hub, enroll)
     got, pages = a2.pull_all(max_changes=3)
     # Every change of a1, exactly as pushed (value, unset value, version, base, seq, the
-    # seen_cursor), in the order the hub received them, and nothing of village B.
-    assert got == mine
+    # seen_cursor), in the order the hub received them, and nothing of village B; the
+    # narrative sealed to a2's storage key.
+    assert any(c.sealed_value for c in got)
+    assert a2.opened(got) == mine
     assert all(len(p.message.groups) > 0 for p in pages)
     assert [p.message.more for p in pages] == [True] * (len(pages) - 1) + [False]
     assert all(sum(len(g.changes) for g in p.message.groups) <= 3 for p in pages)
@@ -54,7 +57,7 @@ def test_pull_pages_through_the_village_changes(hub, enroll):
 def test_pull_in_one_page_groups_changes_as_written(hub, enroll):
     a1, a2, b1, mine = populate(hub, enroll)
     got, pages = a2.pull_all()
-    assert len(pages) == 1 and got == mine
+    assert len(pages) == 1 and a2.opened(got) == mine
     # One group per command written on a1 (same report, kind, version, seen_cursor).
     assert len(pages[0].message.groups) == 4
 
@@ -63,8 +66,8 @@ def test_pulling_twice_from_one_cursor_gives_the_same_changes(hub, enroll):
     a1, a2, b1, mine = populate(hub, enroll)
     first = a2.pull(cursor=0, max_changes=5)
     second = a2.pull(cursor=0, max_changes=5)
-    assert saeproto.expand_groups(first.message.groups) == \
-        saeproto.expand_groups(second.message.groups) == mine[:5]
+    assert a2.opened(saeproto.expand_groups(first.message.groups)) == \
+        a2.opened(saeproto.expand_groups(second.message.groups)) == mine[:5]
     assert first.message.next_cursor == second.message.next_cursor
     assert first.message.more and second.message.more
 
@@ -92,7 +95,7 @@ def test_pull_is_read_only_and_refuses_an_unknown_cursor(hub, enroll):
     # The post then pulls from 0 (section 6) and gets everything again.
     a2.cursor = 0
     got, _ = a2.pull_all()
-    assert got == mine
+    assert a2.opened(got) == mine
 
 
 def test_pull_answer_is_sealed_to_the_device(hub, enroll):
@@ -109,14 +112,15 @@ def test_pull_answer_is_sealed_to_the_device(hub, enroll):
         opened_by_other = e.kind != "auth_failed"
     assert not opened_by_other
     answer = a2.answer(response)
-    assert answer.type == PULL_RESPONSE and saeproto.expand_groups(answer.message.groups) == mine
+    assert answer.type == PULL_RESPONSE
+    assert a2.opened(saeproto.expand_groups(answer.message.groups)) == mine
 
 
 def test_pull_splits_large_values_into_pages_that_fit_the_limits(hub, enroll):
     """300 narratives of 32 KiB (9.8 MB of values) cannot travel in one PullResponse of at
     most 8 MiB inflated: the hub pages them by size, and saeproto's bounded inflate checks
     every page against the limit."""
-    a1, a2 = enroll(hub, "Sumberanyar"), enroll(hub, "Sumberanyar")
+    a1, a2 = enroll(hub, "Sumberanyar"), enroll(hub, "Sumberanyar", storage=True)
     sent = []
     for batch in range(3):
         changes = []
@@ -126,7 +130,7 @@ def test_pull_splits_large_values_into_pages_that_fit_the_limits(hub, enroll):
             changes += a1.write(saeproto.new_report_id(), "case", {"narrative": text})
         sent += pushed(a1, changes)
     got, pages = a2.pull_all()
-    assert got == sent
+    assert a2.opened(got) == sent
     assert len(pages) >= 2
     assert [p.message.more for p in pages] == [True] * (len(pages) - 1) + [False]
 

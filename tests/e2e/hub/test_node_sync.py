@@ -15,6 +15,9 @@ VILLAGE = "Sumberanyar"
 
 def test_enroll_push_pull_between_two_devices(hub, tmp_path):
     a, b = enrolled(hub, tmp_path, "a"), enrolled(hub, tmp_path, "b")
+    # b enrolls first: the hub seals the name a sends to b's storage key too (a device
+    # enrolled later receives it only once a coordinator grants it: test_sealed_pull.py).
+    assert sync(b, check=False).json()["pulled"] == 0
     case = saenode.add_case(a, victim_name="Siti Contoh")
     first = sync(a, check=False)
     assert first.rc == 0, first

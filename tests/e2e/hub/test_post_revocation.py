@@ -145,6 +145,10 @@ def assert_every_command_refuses(post, case, bundle):
 
 def test_sync_after_revoke_wipes_own_and_pulled_values(hub, tmp_path):
     a, b = enrolled_post(hub, tmp_path, "a"), enrolled_post(hub, tmp_path, "b")
+    # Both enrolled before any value comes: the hub seals each post's values to the other's
+    # storage key (a device enrolled later would receive them withheld).
+    for post in (a, b):
+        assert saenode.run(["sync"], dir=post).rc == 0
     own, pulled = markers("a"), markers("b")
     case = write_everything(a, own)
     write_everything(b, pulled)

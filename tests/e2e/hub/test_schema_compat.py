@@ -1,4 +1,4 @@
-"""Schema 2 and the posts still on schema 1 (PROTOCOL.md section 7), spoken by the Python
+"""Schema 2, 3 and 4 and the posts still on schema 1 (PROTOCOL.md section 7), spoken by the Python
 client of the protocol: a schema-1 post's push is taken (its changes name nobody: shown by
 its device) and answered in schema 1, so nothing it wrote is lost; its pull is refused with
 UNSUPPORTED_SCHEMA, sealed in schema 1, telling it to update sae-node. Schema 2 carries each
@@ -50,6 +50,32 @@ def test_schema_1_pull_is_told_to_update_sae_node(hub):
     assert b"update sae-node" in answer.message.message
     assert hub.snapshot(("change", "enroll_token", "refusal")) == before
     # Updated, the same post pulls.
+    assert new.pull().status == 200
+
+
+def test_schema_3_pull_and_enrollment_are_refused_and_its_push_taken(hub):
+    """Schema 4 (section 7): a post on schema 3 would read a sealed or withheld value as
+    unset, so its pull and enrollment are refused with UNSUPPORTED_SCHEMA in schema 3,
+    telling it to update sae-node and leaving its token unspent; its push is still taken."""
+    path = hub.add_node("Sumberanyar", name="Laptop Tiga")
+    old = saeproto.Device(path, name="Laptop Tiga", schema=3)
+    answer = old.enroll()
+    assert answer.status == 400 and answer.code == STATUS["UNSUPPORTED_SCHEMA"], answer
+    assert answer.message.schema_version == 3
+    assert answer.message.message.startswith(b"update sae-node: this hub enrolls only posts "
+                                             b"on protocol schema 4 or later")
+    new = saeproto.Device(path, name="Laptop Tiga", key=old.key)
+    assert new.enroll().status == 200
+    before = hub.snapshot(("change", "enroll_token", "refusal"))
+    answer = old.pull()
+    assert answer.status == 400 and answer.code == STATUS["UNSUPPORTED_SCHEMA"], answer
+    assert answer.message.schema_version == 3
+    assert b"update sae-node" in answer.message.message
+    assert hub.snapshot(("change", "enroll_token", "refusal")) == before
+    changes = old.write(saeproto.new_report_id(), "case", NEW_CASE)
+    answer = old.push(changes)
+    assert answer.status == 200 and answer.message.schema_version == 3, answer
+    assert answer.message.acked_seq == changes[-1].seq
     assert new.pull().status == 200
 
 
@@ -109,7 +135,8 @@ def test_a_newer_post_is_answered_in_the_hubs_newest_version(hub, enroll):
     nearest version it does (its newest for a newer post), naming what it speaks."""
     device = enroll(hub, "Sumberanyar")
     changes = device.write(saeproto.new_report_id(), "case", NEW_CASE)
-    answer = device.push(changes, schema_version=4)
+    answer = device.push(changes, schema_version=saeproto.SCHEMA_VERSION + 1)
     assert answer.status == 400 and answer.type == ERROR_STATUS, answer
-    assert answer.code == STATUS["UNSUPPORTED_SCHEMA"] and answer.message.schema_version == 3
-    assert b"this hub speaks protocol schema 1 to 3" in answer.message.message, answer
+    assert answer.code == STATUS["UNSUPPORTED_SCHEMA"]
+    assert answer.message.schema_version == saeproto.SCHEMA_VERSION
+    assert b"this hub speaks protocol schema 1 to 4" in answer.message.message, answer
