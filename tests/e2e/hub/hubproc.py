@@ -15,6 +15,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import nacl.public
+
 REPO = Path(__file__).resolve().parents[3]
 BIN = os.environ.get("SAE_HUB_BIN") or str(REPO / "build" / "sae-hub")
 
@@ -277,12 +279,27 @@ class Hub:
         assert res.returncode == 0 and b"restored into" in res.stdout, res
         return self.start(port=port)
 
-    # hub.db, read-only.
+    # hub.db, read-only. The SQL function opened(seq, value) gives a change's value as the
+    # district reads it: a sensitive value (change.value holds its keyed token) opened from
+    # its copy sealed to the district key, with the secret the hub keeps unclaimed in
+    # district.key until a coordinator holds it (a hub made by init in a test); any other
+    # value as it is. Tests compare what posts hold with what the hub holds through it.
     def connect_ro(self):
         uri = "file:%s?mode=ro" % urllib.parse.quote(self.db_path)
         db = sqlite3.connect(uri, uri=True, timeout=30)
         db.execute("PRAGMA query_only = ON")
+        db.create_function("opened", 2, lambda seq, value: self._opened(db, seq, value))
         return db
+
+    def _opened(self, db, seq, value):
+        if not isinstance(value, str) or not value.startswith("keyed:"):
+            return value
+        row = db.execute("SELECT sealed FROM sealed_value WHERE change = ? AND holder = 0",
+                         (seq,)).fetchone()
+        with open(os.path.join(self.dir, "district.key"), "rb") as f:
+            secret = nacl.public.PrivateKey(f.read())
+        # sealed format: version (1 byte), key tag (4), crypto_box_seal (STORAGE_KEYS.md)
+        return nacl.public.SealedBox(secret).decrypt(bytes(row[0])[5:]).decode()
 
     def query(self, sql, params=()):
         db = self.connect_ro()
@@ -322,15 +339,15 @@ class Hub:
 
     # What the hub holds, in the tests' own terms.
     def changes(self, origin=None):
-        sql = ("SELECT report_id, field, value, version, origin, base_version, base_origin,"
-               " node_seq, held, village FROM change")
+        sql = ("SELECT report_id, field, opened(seq, value), version, origin, base_version,"
+               " base_origin, node_seq, held, village FROM change")
         rows = self.query(sql + (" WHERE origin = ?" if origin is not None else "") +
                           " ORDER BY seq", (origin,) if origin is not None else ())
         return rows
 
     def current_value(self, report_uuid, field):
         """(value, version, origin) of the field's winner, or None."""
-        rows = self.query("SELECT c.value, c.version, c.origin FROM field_state s"
+        rows = self.query("SELECT opened(c.seq, c.value), c.version, c.origin FROM field_state s"
                           " JOIN change c ON c.seq = s.change"
                           " WHERE s.report_id = ? AND s.field = ?", (report_uuid, field))
         return rows[0] if rows else None
@@ -343,7 +360,7 @@ class Hub:
                 "SELECT id, report_id, field, severity, reason, status, resolved_by, note"
                 " FROM conflict ORDER BY id"):
             candidates = self.query(
-                "SELECT c.value, c.origin, c.version FROM conflict_candidate k"
+                "SELECT opened(c.seq, c.value), c.origin, c.version FROM conflict_candidate k"
                 " JOIN change c ON c.seq = k.change WHERE k.conflict = ?"
                 " ORDER BY c.version, c.origin", (cid,))
             out.append({"id": cid, "report": report, "field": field, "severity": severity,
