@@ -292,7 +292,7 @@ def hub_village_state(hub, village):
     state = {rid: (kind, False, {}) for rid, kind in hub.query(
         "SELECT id, kind FROM report WHERE village = ?", (village,))}
     for rid, field, value in hub.query(
-            "SELECT s.report_id, s.field, c.value FROM field_state s"
+            "SELECT s.report_id, s.field, opened(c.seq, c.value) FROM field_state s"
             " JOIN change c ON c.seq = s.change JOIN report r ON r.id = s.report_id"
             " WHERE r.village = ?", (village,)):
         kind, deleted, fields = state[rid]
@@ -309,7 +309,8 @@ def hub_village_state(hub, village):
 def hub_village_versions(hub, village):
     """{(report, field): (value, version, origin)} of the hub's current values of village."""
     return {(r, f): (v, ver, o) for r, f, v, ver, o in hub.query(
-        "SELECT s.report_id, s.field, c.value, c.version, c.origin FROM field_state s"
+        "SELECT s.report_id, s.field, opened(c.seq, c.value), c.version, c.origin"
+        " FROM field_state s"
         " JOIN change c ON c.seq = s.change JOIN report r ON r.id = s.report_id"
         " WHERE r.village = ?", (village,))}
 

@@ -305,7 +305,7 @@ def check_everything(w, seed):
 
     # (1) Nothing lost, nothing twice: each post's own changes at the hub are exactly its
     # journal's own changes, each once, with the same content.
-    at_hub_all = hub.query("SELECT origin, node_seq, report_id, field, value, version,"
+    at_hub_all = hub.query("SELECT origin, node_seq, report_id, field, opened(seq, value), version,"
                            " base_version, base_origin, seen_cursor FROM change")
     counted = collections.Counter((o, s) for o, s, *_ in at_hub_all)
     assert max(counted.values()) == 1, "seed %d: a change stored twice" % seed
