@@ -82,6 +82,12 @@ class Device:
         saenode.init(directory, village, author="Staf %s" % name)
         saenode.ok(["enroll", hub.add_node(village, name="Laptop %s" % name)], dir=directory)
         self.origin = hex_id(saenode.ok(["status", "--json"], dir=directory).json()["origin"])
+        # The hub records the device at its first request (its first sync): the hub's last
+        # change seq then, set by the trial; the catalogue's sensitive (kind, field)s.
+        self.enrolled_after = None
+        self.sensitive = {(k["kind"], f["name"])
+                          for k in saenode.ok(["fields", "--json"], dir=directory).json()
+                          for f in k["fields"] if f["sensitive"]}
 
     def db_rows(self, sql, params=()):
         """Reads node.db from a copy (with its WAL, if any), so the device's own files are
@@ -126,11 +132,28 @@ class Device:
                 if not r["deleted"] and (kinds is None or r["kind"] in kinds)]
 
 
-def hub_village_state(hub, village):
-    return {(r, f): (v, ver, o) for r, f, v, ver, o in hub.query(
-        "SELECT s.report_id, s.field, c.value, c.version, c.origin FROM field_state s"
-        " JOIN change c ON c.seq = s.change JOIN report r ON r.id = s.report_id"
-        " WHERE r.village = ?", (village,))}
+WITHHELD = "withheld:"  # what a post stores of a sensitive value it is not given
+
+
+def hub_village_state(hub, village, device=None):
+    """{(report, field): (value, version, origin)} of the hub's current values of village,
+    sensitive values opened as the district reads them. device: what that device must hold
+    of them (PROTOCOL.md section 3, "Sealed and withheld values in a pull"): the hub makes a
+    device's copy of a sensitive value when the change arrives, so a value of another origin
+    that arrived before the device enrolled (its first sync, device.enrolled_after: the
+    hub's last change seq then) reaches it withheld; every other value as the district
+    reads it (a device's copy that opened to anything else would differ)."""
+    out = {}
+    for r, f, v, ver, o, seq, kind in hub.query(
+            "SELECT s.report_id, s.field, opened(c.seq, c.value), c.version, c.origin, c.seq,"
+            " r.kind FROM field_state s"
+            " JOIN change c ON c.seq = s.change JOIN report r ON r.id = s.report_id"
+            " WHERE r.village = ?", (village,)):
+        if device is not None and v is not None and o != device.origin and \
+                (kind, f) in device.sensitive and seq <= device.enrolled_after:
+            v = WITHHELD
+        out[(r, f)] = (v, ver, o)
+    return out
 
 
 def describe(a, b, names=("device", "hub"), limit=8):

@@ -292,7 +292,7 @@ def hub_village_state(hub, village):
     state = {rid: (kind, False, {}) for rid, kind in hub.query(
         "SELECT id, kind FROM report WHERE village = ?", (village,))}
     for rid, field, value in hub.query(
-            "SELECT s.report_id, s.field, c.value FROM field_state s"
+            "SELECT s.report_id, s.field, opened(c.seq, c.value) FROM field_state s"
             " JOIN change c ON c.seq = s.change JOIN report r ON r.id = s.report_id"
             " WHERE r.village = ?", (village,)):
         kind, deleted, fields = state[rid]
@@ -309,9 +309,34 @@ def hub_village_state(hub, village):
 def hub_village_versions(hub, village):
     """{(report, field): (value, version, origin)} of the hub's current values of village."""
     return {(r, f): (v, ver, o) for r, f, v, ver, o in hub.query(
-        "SELECT s.report_id, s.field, c.value, c.version, c.origin FROM field_state s"
+        "SELECT s.report_id, s.field, opened(c.seq, c.value), c.version, c.origin"
+        " FROM field_state s"
         " JOIN change c ON c.seq = s.change JOIN report r ON r.id = s.report_id"
         " WHERE r.village = ?", (village,))}
+
+
+def withheld_from(hub, village, origin, sensitive):
+    """{(report, field)} of village's current sensitive values the post of origin (its node
+    id, signed) holds withheld: a value of another origin the hub made it no copy of, since
+    it arrived before the post enrolled (its first request, here through the faults). The
+    hub's copies are checked against that rule: a value that arrived after the enrollment
+    has a copy, one that arrived before has none (PROTOCOL.md section 3)."""
+    enrolled = hub.query("SELECT enrolled_ms FROM node WHERE id = ?", (origin,))[0][0]
+    out = set()
+    for report, field, kind, received, copy in hub.query(
+            "SELECT s.report_id, s.field, r.kind, c.received_ms, EXISTS (SELECT 1 FROM"
+            " sealed_value v WHERE v.change = c.seq AND v.holder = ?) FROM field_state s"
+            " JOIN change c ON c.seq = s.change JOIN report r ON r.id = s.report_id"
+            " WHERE r.village = ? AND c.value IS NOT NULL AND c.origin != ?",
+            (origin, village, origin)):
+        if (kind, field) not in sensitive:
+            continue
+        assert (copy and received >= enrolled) or (not copy and received <= enrolled), (
+            "hub: %s %s arrived at %d, the post enrolled at %d, copy %r" % (
+                report, field, received, enrolled, copy))
+        if not copy:
+            out.add((report, field))
+    return out
 
 
 def post_reviews(post):

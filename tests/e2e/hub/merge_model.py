@@ -252,8 +252,8 @@ def hub_changes(hub, parents="change_parent"):
     """Every change of hub.db as Changes. parents="change_parent": a resolution's extra
     parents from hub.db's change_parent table; None: leave them () (the caller adds what it
     saw in `conflicts show --json` before it resolved)."""
-    rows = hub.query("SELECT seq, report_id, field, value, version, origin, base_version,"
-                     " base_origin, seen_cursor, held FROM change ORDER BY seq")
+    rows = hub.query("SELECT seq, report_id, field, opened(seq, value), version, origin,"
+                     " base_version, base_origin, seen_cursor, held FROM change ORDER BY seq")
     extra = collections.defaultdict(list)
     if parents == "change_parent":
         for child, version, origin in hub.query(
@@ -269,7 +269,8 @@ def hub_current(hub):
     """{(report, field): (value, version, origin)} of hub.db's field_state."""
     return {(report, field): (value, version, origin)
             for report, field, value, version, origin in hub.query(
-                "SELECT s.report_id, s.field, c.value, c.version, c.origin FROM field_state s"
+                "SELECT s.report_id, s.field, opened(c.seq, c.value), c.version, c.origin"
+                " FROM field_state s"
                 " JOIN change c ON c.seq = s.change")}
 
 

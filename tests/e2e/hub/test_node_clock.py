@@ -99,6 +99,10 @@ def test_post_a_year_off_is_redated_and_converges(hub, tmp_path, days):
     nothing; a second device sees the same cases; staff see the warning."""
     off = Post(hub, tmp_path, "off", days)
     right = Post(hub, tmp_path, "right")
+    # The second device enrolls (its first request) before the cases arrive: the hub seals
+    # it a copy of each sensitive value as the re-dated changes arrive. Enrolled after them
+    # it would hold them withheld until a coordinator grants (PROTOCOL.md section 3).
+    assert right.sync()["ok"]
     cases = [off.add_case(victim_name="Korban %d" % i) for i in range(3)]
     pending = off.ok("status", "--json").json()["pending"]
     result = off.sync()
@@ -126,10 +130,18 @@ def test_post_a_year_off_is_redated_and_converges(hub, tmp_path, days):
     assert_dated_today([off.own_journal()[-1][1]])
     assert off.sync()["restamped"] == 0
     right.sync()
+    late = Post(hub, tmp_path, "late")  # enrolled after the values arrived
+    late.sync()
     for case in cases:
         assert right.fields(case) == off.fields(case)
+        assert right.ok("show", case, "--json").json()["withheld"] == []
+        # The later device holds the same case, its name withheld (not given, not unset).
+        shown = late.ok("show", case, "--json").json()
+        assert shown["withheld"] == ["victim_name"], shown
+        assert dict(shown["fields"], victim_name="?") == \
+            dict(off.fields(case), victim_name="?")
     assert right.fields(cases[0])["status"] == "active"
-    for post in (off, right):
+    for post in (off, right, late):
         assert "journal ok" in post.ok("check").text
     assert hub.conflicts() == []
 

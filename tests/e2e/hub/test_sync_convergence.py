@@ -348,6 +348,9 @@ class Trial(TrialChecks):
         return None
 
     def sync(self, dev, expect_push=None):
+        if dev.enrolled_after is None:
+            # Its first sync enrolls it: the values that arrived before reach it withheld.
+            dev.enrolled_after = self.hub.query("SELECT coalesce(max(seq), 0) FROM change")[0][0]
         res = saenode.run(["sync", "--json"], dir=dev.dir)
         assert res.rc == 0, self.where(repr(res))
         result = res.json()
@@ -359,7 +362,7 @@ class Trial(TrialChecks):
         self.counts["sync"] += 1
         # Right after its own round, a device holds the hub's state of its village, and the
         # hub's open reviews of it.
-        state, at_hub = dev.state(), hub_village_state(self.hub, dev.village)
+        state, at_hub = dev.state(), hub_village_state(self.hub, dev.village, dev)
         assert state == at_hub, self.where("%s after sync differs from the hub:\n%s" % (
             dev.name, describe(state, at_hub)))
         reviews = dev.reviews()
@@ -450,7 +453,7 @@ class Trial(TrialChecks):
         assert proc.returncode == 0, self.where(repr(proc))
         (seq,) = self.hub.query("SELECT resolution FROM conflict WHERE id = ? AND"
                                 " status = 'resolved'", (conflict_id,))[0]
-        row = self.hub.query("SELECT report_id, field, value, version, origin, author"
+        row = self.hub.query("SELECT report_id, field, opened(seq, value), version, origin, author"
                              " FROM change WHERE seq = ?", (seq,))
         assert row and row[0][:3] == (shown["report"], field, expected) and \
             row[0][4] == s64(self.hub.hub_id) and row[0][5] == by, \

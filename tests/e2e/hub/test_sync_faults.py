@@ -29,7 +29,7 @@ import merge_model
 from merge_model import MergeModel
 from faults_world import (VILLAGE_A, VILLAGE_B, STATUSES, NAMES, node_env, fault_plan, World,
                          journal_rows, sensitive_fields, as_text, hub_village_state,
-                         hub_village_versions, post_reviews, device_state)
+                         hub_village_versions, post_reviews, device_state, withheld_from)
 
 
 def test_sync_through_faults_converges_to_the_model(hub, tmp_path):
@@ -305,7 +305,7 @@ def check_everything(w, seed):
 
     # (1) Nothing lost, nothing twice: each post's own changes at the hub are exactly its
     # journal's own changes, each once, with the same content.
-    at_hub_all = hub.query("SELECT origin, node_seq, report_id, field, value, version,"
+    at_hub_all = hub.query("SELECT origin, node_seq, report_id, field, opened(seq, value), version,"
                            " base_version, base_origin, seen_cursor FROM change")
     counted = collections.Counter((o, s) for o, s, *_ in at_hub_all)
     assert max(counted.values()) == 1, "seed %d: a change stored twice" % seed
@@ -347,6 +347,8 @@ def check_everything(w, seed):
         village = w.village[name]
         expected = hub_village_state(hub, village)
         assert set(expected) == w.reports[village], (seed, village)
+        # Values that reached this post withheld (it enrolled after they arrived).
+        withheld = withheld_from(hub, village, origins[name], hidden)
         listed_expected = {rid: (kind, deleted, {f: v for f, v in fields.items()
                                                  if (kind, f) not in hidden})
                            for rid, (kind, deleted, fields) in expected.items()}
@@ -364,16 +366,20 @@ def check_everything(w, seed):
         for rid in sample:
             shown = saenode.show_json(post, rid)
             kind, deleted, fields = expected[rid]
+            held_back = sorted(f for r, f in withheld if r == rid)
+            fields = dict(fields, **{f: as_text(None) for f in held_back})
             assert (shown["kind"], shown["deleted"],
                     {f: as_text(v) for f, v in shown["fields"].items()}) == \
                 (kind, deleted, fields), (seed, name, rid, shown, expected[rid])
+            assert sorted(shown["withheld"]) == held_back, (seed, name, rid, shown)
             assert sorted(shown["under_review"]) == sorted(f for r, f in reviews if r == rid), \
                 (seed, name, rid, shown)
         # What the post shows, set elements and versions included, and the reviews it keeps.
         shown_rows = {(r, f): (saenode.open_stored(post, v), ver, o)
                       for r, f, v, ver, o in journal_rows(
             post, "SELECT report_id, field, value, version, origin FROM field_shown")}
-        at_hub_rows = hub_village_versions(hub, village)
+        at_hub_rows = {k: ("withheld:" if k in withheld else v, ver, o)
+                       for k, (v, ver, o) in hub_village_versions(hub, village).items()}
         assert shown_rows == at_hub_rows, "seed %d: %s shows other values:\n%s" % (
             seed, name, merge_model.describe_difference(shown_rows, at_hub_rows))
         assert post_reviews(post) == reviews, (seed, name)
