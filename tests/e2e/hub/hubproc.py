@@ -65,6 +65,10 @@ ACCOUNT_COMMANDS = {("reports", "edit"), ("reports", "review"), ("conflicts", "r
 # The hub.db schema this sae-hub writes (hub/store/hub_store.h HUB_SCHEMA_VERSION).
 HUB_SCHEMA_VERSION = 14
 
+# The password of the staff accounts made for --by (Hub._staff_for): coordinators, so the
+# first of them claims the district key (district.key is retired) and reads need --as.
+STAFF_PASSWORD = "staff-password-for-tests"
+
 # The passphrase the tests' backups are sealed under.
 BACKUP_PASSPHRASE = "kunci cadangan kabupaten"
 
@@ -122,7 +126,7 @@ class Hub:
             return
         staff.add(name)
         subprocess.run([BIN, "-d", self.dir, "users", "add", name, "--role", "coordinator",
-                        "--password-stdin"], input=b"staff-password-for-tests\n",
+                        "--password-stdin"], input=(STAFF_PASSWORD + "\n").encode(),
                        capture_output=True, env=hub_env(), timeout=60)
 
     def add_account(self, name, role="coordinator", password=None, agency=None):

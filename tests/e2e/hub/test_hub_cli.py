@@ -222,15 +222,27 @@ def test_nodes_add_list_revoke(hub):
 # ---------------------------------------------------------------------------------------
 # Writing: district edits and resolutions, each on a hub of its own
 
+# What hub_changes gives for a sensitive value the device is not given (PROTOCOL.md
+# section 3, "Sealed and withheld values in a pull"): it has no copy, e.g. no storage key.
+WITHHELD = "<withheld>"
+
+
 def hub_changes(device, hub_id):
-    """(field, value) of the changes by the hub that device receives on its next pull."""
+    """(field, value) of the changes by the hub that device receives on its next pull, a
+    sensitive value opened with the device's storage key as the post would open it."""
     got, _ = device.pull_all()
-    return [(c.field, c.value) for c in got if c.origin == hub_id]
+    return [(c.field, WITHHELD if c.withheld else c.value) for c in device.opened(got)
+            if c.origin == hub_id]
 
 
 def test_reports_edit_reaches_the_posts(hub):
     w = build_world(hub)
-    for device in (w.a1, w.a2, w.b1):
+    # A third device of Sumberanyar with a storage key: the hub seals it a copy of each
+    # sensitive value (build_world's devices have none, and are given none).
+    a3 = saeproto.Device(hub.add_node("Sumberanyar", name="Laptop C"), name="Laptop C",
+                         storage=True)
+    assert a3.enroll().status == 200
+    for device in (w.a1, w.a2, w.b1, a3):
         device.pull_all()
     proc = hub.ok("reports", "edit", w.case1[:8], "--set", "intake_channel=phone",
                   "--set-file", "victim_name=" + saenode.value_file("Siti Aminah"),
@@ -239,7 +251,13 @@ def test_reports_edit_reaches_the_posts(hub):
     out = proc.stdout.decode()
     assert out.startswith("saved 3 district change(s) to %s by Pak Budi (UPT PPA)" % w.case1)
     assert "Sumberanyar (Paiton)" in out and proc.stderr == b""
-    shown = json.loads(hub.ok("reports", "show", w.case1, "--json").stdout)
+    # --by made Pak Budi a coordinator, who claimed the district key: without --as the
+    # district's name is masked, with his password it opens.
+    masked = json.loads(hub.ok("reports", "show", w.case1, "--json").stdout)
+    assert masked["fields"]["victim_name"] == "\u2022\u2022\u2022\u2022"
+    assert not os.path.exists(os.path.join(hub.dir, "district.key"))
+    shown = hub.admin_json_as("Pak Budi (UPT PPA)", hubproc.STAFF_PASSWORD, "reports", "show",
+                              w.case1)
     assert shown["fields"]["intake_channel"] == "phone"
     assert shown["fields"]["victim_name"] == "Siti Aminah"
     assert "narrative" not in shown["fields"]
@@ -249,11 +267,15 @@ def test_reports_edit_reaches_the_posts(hub):
                                                                       "Pak Budi (UPT PPA)"]
     assert edit["district"] is True and edit["device"] == hub.query(
         "SELECT value FROM meta WHERE key = 'name'")[0][0]
-    # The posts of the village receive the correction; another village's post does not.
+    # The posts of the village receive the correction, the name sealed to the device's
+    # storage key (withheld from those without one); another village's post does not.
     expected = sorted([("intake_channel", "phone"), ("victim_name", "Siti Aminah"),
                        ("narrative", None)])
-    assert sorted(hub_changes(w.a1, hub.hub_id)) == expected
-    assert sorted(hub_changes(w.a2, hub.hub_id)) == expected
+    assert sorted(hub_changes(a3, hub.hub_id)) == expected
+    keyless = sorted([("intake_channel", "phone"), ("victim_name", WITHHELD),
+                      ("narrative", None)])
+    assert sorted(hub_changes(w.a1, hub.hub_id)) == keyless
+    assert sorted(hub_changes(w.a2, hub.hub_id)) == keyless
     assert hub_changes(w.b1, hub.hub_id) == []
     # The same values again change nothing.
     before = hub.snapshot()

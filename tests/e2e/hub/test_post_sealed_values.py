@@ -128,6 +128,10 @@ def test_changes_written_before_the_bundle_wait_for_a_passphrase(hub, tmp_path):
     saenode.ok(["sync", "--as", HEAD], dir=post, input=(HEAD_PASS + "\n").encode())
     status = saenode.ok(["status", "--json"], dir=post).json()
     assert status["pending"] == 0 and status["waiting_for_key"] == 0
-    assert hub.query("SELECT value FROM change WHERE report_id = ? AND field = 'victim_name'",
-                     (case,)) == [(own["case"]["victim_name"],)]
+    # The hub keeps it only sealed: change.value holds its keyed token, the district's copy
+    # opens to what the post wrote.
+    rows = hub.query("SELECT value, opened(seq, value) FROM change WHERE report_id = ? AND"
+                     " field = 'victim_name'", (case,))
+    assert [opened for _, opened in rows] == [own["case"]["victim_name"]]
+    assert rows[0][0].startswith("keyed:"), rows
     assert files_holding(post, all_markers(own)) == []
