@@ -17,6 +17,7 @@
 #include "store/district_key.h"
 #include "store/hub_accounts.h"
 #include "store/sealed_values.h"
+#include "store/value_vault.h"
 
 /* The village's current heads with a value that the device did not write; held changes
  * never stand. Which of them are sensitive is the catalogue's to say. */
@@ -41,7 +42,7 @@ static int each_missing(struct hub_store *store, const struct hub_node *node, mi
         uint8_t *copy = NULL;
         size_t len = 0;
         rc = 0;
-        if (!pull_sealed_sensitive((const char *)sqlite3_column_text(stmt, 1),
+        if (!value_vault_field_sealed((const char *)sqlite3_column_text(stmt, 1),
                                    (const char *)sqlite3_column_text(stmt, 2)))
             continue;
         rc = sealed_values_get(store, change, node->id, &copy, &len);

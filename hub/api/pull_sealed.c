@@ -4,23 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
 #include "sae/sae_wipe.h"
 #include "store/sealed_values.h"
-
-bool pull_sealed_sensitive(const char *kind, const char *field)
-{
-    const struct sae_kind *k;
-    struct sae_field_ref ref = {NULL, NULL};
-    return kind && field && sae_catalogue_find_kind(kind, &k) == 0 &&
-           sae_catalogue_resolve(k, field, &ref) == 0 && ref.field && ref.field->sensitive;
-}
+#include "store/value_vault.h"
 
 int pull_sealed_value(struct hub_store *store, const struct hub_node *node, int64_t change,
                       bool head, struct sae_change *c)
 {
-    if (!c->value || !pull_sealed_sensitive(c->kind, c->field))
+    if (!c->value || !value_vault_field_sealed(c->kind, c->field))
         return 0;
     uint8_t *copy = NULL;
     size_t len = 0;

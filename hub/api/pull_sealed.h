@@ -20,10 +20,6 @@
     " JOIN conflict_candidate k ON k.conflict = x.id WHERE x.report_id = c.report_id"          \
     " AND x.field = c.field AND x.status = 'open' AND k.change = c.seq))"
 
-/* True when the catalogue marks kind's field (or the set a FIELD/CODE element is of)
- * sensitive. */
-bool pull_sealed_sensitive(const char *kind, const char *field);
-
 /* Replaces c's value (what change.value holds: a keyed token of it) by node's copy of it
  * when head and the copy exists, else marks it withheld; a change of a field that is not
  * sensitive, or unset, is left as it is. `change` is its hub seq. */
