@@ -7,6 +7,18 @@
 #include "sae/sae_db.h"
 #include "sae/sae_sealed.h"
 
+/* sql prepared with ?1 the change and ?2 the holder. */
+static int prepare_copy(struct hub_store *store, const char *sql, int64_t change,
+                        uint64_t holder, sqlite3_stmt **out)
+{
+    int rc = hub_store_prepare(store, sql, out);
+    if (rc == 0)
+        rc = sae_db_bind_int(*out, 1, change);
+    if (rc == 0)
+        rc = sae_db_bind_int(*out, 2, (int64_t)holder);
+    return rc;
+}
+
 int sealed_values_put(struct hub_store *store, int64_t change, uint64_t holder,
                       const uint8_t *sealed, size_t len)
 {
@@ -15,11 +27,7 @@ int sealed_values_put(struct hub_store *store, int64_t change, uint64_t holder,
     if (!sealed || len == 0 || len > SAE_SEALED_MAX_BYTES)
         return SAE_EINVAL;
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_int(stmt, 1, change);
-    if (rc == 0)
-        rc = sae_db_bind_int(stmt, 2, (int64_t)holder);
+    int rc = prepare_copy(store, sql, change, holder, &stmt);
     if (rc == 0)
         rc = sae_db_bind_blob(stmt, 3, sealed, len);
     if (rc == 0)
@@ -48,11 +56,7 @@ int sealed_values_get(struct hub_store *store, int64_t change, uint64_t holder, 
 {
     static const char sql[] = "SELECT sealed FROM sealed_value WHERE change = ?1 AND holder = ?2";
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_int(stmt, 1, change);
-    if (rc == 0)
-        rc = sae_db_bind_int(stmt, 2, (int64_t)holder);
+    int rc = prepare_copy(store, sql, change, holder, &stmt);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == 0)
