@@ -73,6 +73,13 @@ int hub_cli_install_pem(const char *from, const char *dir, const char *name);
  * store (store/value_vault.h) for the command; without, lends the unclaimed key while it
  * waits (a hub without coordinators yet), else reads give sensitive values masked. */
 int hub_cli_open(const struct hub_cli *cli, struct hub_store **store);
+/* *secret (secure memory; sae_secure_free it): the district key, opened by the password of
+ * coordinator name (asked on a terminal, or one line of standard input, never an argument).
+ * Otherwise prints one line ending in undone ("nothing was granted") and returns exit status
+ * 2 for an account that is no enabled coordinator, a password missing or wrong, or one
+ * holding no wrap; 1 for anything else. */
+int hub_cli_coordinator_key(const struct hub_cli *cli, struct hub_store *store,
+                            const char *name, const char *undone, unsigned char **secret);
 static inline int hub_cli_final(int status) { return status == HUB_CLI_DONE ? SAE_EXIT_OK : status; }
 
 #endif

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "merge/merge.h"
 #include "store/district_key.h"
+#include "store/hub_accounts.h"
 #include "store/value_settle.h"
 #include "store/value_vault.h"
 #include "app/password.h"
@@ -384,35 +385,55 @@ int hub_cli_install_pem(const char *from, const char *dir, const char *name)
     return rc;
 }
 
+int hub_cli_coordinator_key(const struct hub_cli *cli, struct hub_store *store,
+                            const char *name, const char *undone, unsigned char **secret)
+{
+    struct hub_account account;
+    char password[PASSWORD_MAX_BYTES + 2], prompt[HUB_ACCOUNT_NAME_BYTES + 32];
+    int rc = hub_account_get(store, name, &account);
+    if (rc == SAE_ENOTFOUND || (rc == 0 && (account.disabled ||
+                                           account.role != HUB_ROLE_COORDINATOR)))
+        return hub_cli_fail(SAE_EINVAL, "%.100s is no enabled coordinator: only a coordinator's "
+                            "password opens the district key; %s; see: sae-hub users list",
+                            name, undone);
+    if (rc != 0)
+        return hub_cli_fail(rc, "cannot read account %.100s: %s", name, sae_error_name(rc));
+    snprintf(prompt, sizeof prompt, "password of %.100s: ", name);
+    rc = sae_cli_read_line(prompt, isatty(STDIN_FILENO) == 1, password, sizeof password);
+    if (rc == SAE_ENOTFOUND)
+        return hub_cli_fail(SAE_EINVAL, "no password of %.100s on standard input (type it, or "
+                            "give it as one line of standard input); %s", name, undone);
+    if (rc == 0)
+        rc = district_key_unlock(store, cli->dir, name, password, secret);
+    sodium_memzero(password, sizeof password);
+    if (rc == SAE_EPERM)
+        return hub_cli_fail(SAE_EINVAL, "wrong password for %.100s; %s", name, undone);
+    if (rc == SAE_ENOTFOUND)
+        return hub_cli_fail(SAE_EINVAL, "%.100s holds no wrap of the district key: a "
+                            "coordinator holding it gives it (console, Posts page) or sae-hub "
+                            "keys recover %.100s; %s", name, name, undone);
+    if (rc != 0)
+        return hub_cli_fail(rc, "cannot open the district key as %.100s: %s", name,
+                            sae_error_name(rc));
+    return SAE_EXIT_OK;
+}
+
 /* The district key for this command's reads (hub_cli_open). */
 static int lend_key(const struct hub_cli *cli, struct hub_store *store)
 {
     unsigned char *secret = NULL;
     int rc = 0;
     if (cli->as) {
-        char password[PASSWORD_MAX_BYTES + 2], prompt[160];
-        snprintf(prompt, sizeof prompt, "password of %.100s: ", cli->as);
-        rc = sae_cli_read_line(prompt, isatty(STDIN_FILENO), password, sizeof password);
-        if (rc == SAE_ENOTFOUND)
-            return hub_cli_fail(SAE_EINVAL, "--as %.100s: type the coordinator's password "
-                                "(or give it as one line of standard input)", cli->as);
-        if (rc == 0)
-            rc = district_key_unlock(store, cli->dir, cli->as, password, &secret);
-        sodium_memzero(password, sizeof password);
-        if (rc == SAE_EPERM)
-            return hub_cli_fail(SAE_EPERM, "--as %.100s: that password does not open the "
-                                "district key; nothing was read", cli->as);
-        if (rc == SAE_ENOTFOUND)
-            return hub_cli_fail(SAE_EINVAL, "--as %.100s: not a coordinator holding the "
-                                "district key; only coordinators read sensitive values",
-                                cli->as);
+        int status = hub_cli_coordinator_key(cli, store, cli->as, "nothing was read", &secret);
+        if (status != SAE_EXIT_OK)
+            return status;
     } else {
         rc = district_key_unclaimed(cli->dir, &secret);
         if (rc == SAE_ENOTFOUND)
             return SAE_EXIT_OK; /* no key: sensitive values read masked */
+        if (rc != 0)
+            return hub_cli_fail(rc, "cannot open the district key: %s", sae_error_name(rc));
     }
-    if (rc != 0)
-        return hub_cli_fail(rc, "cannot open the district key: %s", sae_error_name(rc));
     value_vault_lend_owned(store, secret);
     return SAE_EXIT_OK;
 }

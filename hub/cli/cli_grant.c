@@ -6,16 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <sodium.h>
 
 #include "api/grant.h"
-#include "app/password.h"
 #include "sae/sae_cli.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_secure_mem.h"
-#include "store/district_key.h"
 #include "store/hub_accounts.h"
 
 static int parse_device(const char *text, uint64_t *out)
@@ -25,36 +21,6 @@ static int parse_device(const char *text, uint64_t *out)
         return SAE_EINVAL;
     *out = strtoull(text, &end, 16);
     return *end ? SAE_EINVAL : 0;
-}
-
-/* The coordinator's district key, opened with the password read from standard input. */
-static int open_key(struct hub_cli *cli, struct hub_store *store, const char *name,
-                    unsigned char **secret)
-{
-    struct hub_account account;
-    char password[PASSWORD_MAX_BYTES + 2];
-    int rc = hub_account_get(store, name, &account);
-    if (rc == SAE_ENOTFOUND || (rc == 0 && (account.disabled ||
-                                           account.role != HUB_ROLE_COORDINATOR)))
-        return hub_cli_fail(SAE_EINVAL, "%s is no enabled coordinator: only a coordinator's "
-                            "password opens the district key; see: sae-hub users list", name);
-    if (rc != 0)
-        return hub_cli_fail(rc, "cannot read account %s: %s", name, sae_error_name(rc));
-    char prompt[HUB_ACCOUNT_NAME_BYTES + 32];
-    snprintf(prompt, sizeof prompt, "password of %s: ", name);
-    rc = sae_cli_read_line(prompt, isatty(STDIN_FILENO), password, sizeof password);
-    if (rc == SAE_ENOTFOUND)
-        return hub_cli_fail(SAE_EINVAL, "no password of %s on standard input; nothing was "
-                            "granted", name);
-    if (rc == 0)
-        rc = district_key_unlock(store, cli->dir, name, password, secret);
-    sodium_memzero(password, sizeof password);
-    if (rc == SAE_EPERM)
-        return hub_cli_fail(SAE_EINVAL, "wrong password for %s; nothing was granted", name);
-    if (rc != 0)
-        return hub_cli_fail(rc, "cannot open the district key as %s: %s", name,
-                            sae_error_name(rc));
-    return SAE_EXIT_OK;
 }
 
 int hub_cli_nodes_grant(struct hub_cli *cli, struct hub_store *store, const char *id,
@@ -75,7 +41,7 @@ int hub_cli_nodes_grant(struct hub_cli *cli, struct hub_store *store, const char
                             "sae-hub nodes list", id);
     if (rc != 0)
         return hub_cli_fail(rc, "cannot read device %s: %s", id, sae_error_name(rc));
-    int status = open_key(cli, store, as, &secret);
+    int status = hub_cli_coordinator_key(cli, store, as, "nothing was granted", &secret);
     if (status != SAE_EXIT_OK)
         return status;
     rc = grant_values(store, &node, secret, as, HUB_AUDIT_ADDRESS_CLI,

@@ -4,16 +4,13 @@
  *     is not needed and is wiped at once);
  *   sae-hub reports index --as COORDINATOR (store/name_index.h): the name index brought up
  *     to date in one run, which a large hub's searches would otherwise do a chunk at a time. */
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "app/password.h"
 #include "cli/cli.h"
 #include "cli/cli_admin.h"
 #include "sae/sae_secure_mem.h"
-#include "store/district_key.h"
 #include "store/erasure.h"
 #include "store/name_index.h"
 
@@ -41,33 +38,11 @@ static int parse_erase(int argc, char **argv, struct erase_input *in)
     return SAE_EXIT_OK;
 }
 
-/* *secret (secure memory; sae_secure_free it): the district key, opened by the password of
- * coordinator name (asked, or one line of standard input), or the command stops. */
-static int coordinator_secret(const struct hub_cli *cli, struct hub_store *store,
-                              const char *name, unsigned char **secret)
-{
-    char password[PASSWORD_MAX_BYTES + 2], prompt[HUB_AUTHOR_BYTES + 32];
-    snprintf(prompt, sizeof prompt, "password of %.100s: ", name);
-    int rc = sae_cli_read_line(prompt, isatty(STDIN_FILENO) == 1, password, sizeof password);
-    if (rc != 0)
-        return hub_cli_fail(SAE_EINVAL, "--as %.100s: give her password (typed, or one line of "
-                            "standard input)", name);
-    rc = district_key_unlock(store, cli->dir, name, password, secret);
-    sodium_memzero(password, sizeof password);
-    if (rc == SAE_EPERM)
-        return hub_cli_fail(SAE_EPERM, "--as %.100s: wrong password; nothing was done", name);
-    if (rc == SAE_ENOTFOUND)
-        return hub_cli_fail(SAE_EPERM, "--as %.100s: not a coordinator holding the district "
-                            "key; only a coordinator does this", name);
-    return rc == 0 ? SAE_EXIT_OK
-                   : hub_cli_fail(rc, "cannot check the password: %s", sae_error_name(rc));
-}
-
 static int check_coordinator(const struct hub_cli *cli, struct hub_store *store,
                              const char *name)
 {
     unsigned char *secret = NULL;
-    int status = coordinator_secret(cli, store, name, &secret);
+    int status = hub_cli_coordinator_key(cli, store, name, "nothing was erased", &secret);
     sae_secure_free(secret);
     return status;
 }
@@ -129,7 +104,7 @@ int hub_cli_reports_index(struct hub_cli *cli, int argc, char **argv)
     if (status == SAE_EXIT_OK)
         status = hub_cli_open(cli, &store);
     if (status == SAE_EXIT_OK)
-        status = coordinator_secret(cli, store, as, &secret);
+        status = hub_cli_coordinator_key(cli, store, as, "nothing was indexed", &secret);
     size_t values = 0;
     if (status == SAE_EXIT_OK) {
         int rc = index_all(store, secret, &values);

@@ -254,9 +254,9 @@ def test_cli_erase_asks_a_coordinators_password(district):
     before = hub.snapshot(TABLES)
     refusals = [
         (erase_cli(hub, hub.siti, "--as", "siti", "--reason", "x", password="wrong-password"),
-         1, "wrong password"),
+         2, "wrong password for siti; nothing was erased"),
         (erase_cli(hub, hub.siti, "--as", "budi", "--reason", "x",
-                   password=hub.passwords["budi"]), 1, "only a coordinator does this"),
+                   password=hub.passwords["budi"]), 2, "budi is no enabled coordinator"),
         (erase_cli(hub, hub.siti, "--as", "siti", password=hub.passwords["siti"]), 2,
          "--reason"),
         (erase_cli(hub, hub.siti, "--as", "siti", "--reason", "a" * 151,
@@ -288,10 +288,10 @@ def test_cli_index_fills_the_index_a_search_would_take_many_chunks_for(one_name_
     hub = one_name_a_search
     before = hub.snapshot(TABLES)
     for proc, status, says in (
-            (reports_cli(hub, "index", "--as", "budi", password=hub.passwords["budi"]), 1,
-             "only a coordinator"),
-            (reports_cli(hub, "index", "--as", "siti", password="wrong-password"), 1,
-             "wrong password"),
+            (reports_cli(hub, "index", "--as", "budi", password=hub.passwords["budi"]), 2,
+             "budi is no enabled coordinator"),
+            (reports_cli(hub, "index", "--as", "siti", password="wrong-password"), 2,
+             "wrong password for siti; nothing was indexed"),
             (reports_cli(hub, "index", password=hub.passwords["siti"]), 2, "--as"),
             (reports_cli(hub, "index", "--as", "siti", "extra",
                          password=hub.passwords["siti"]), 2, "nothing else")):
