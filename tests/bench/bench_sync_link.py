@@ -393,18 +393,20 @@ def inner(args):
         assert at_hub == (status["changes"], status["changes"]), at_hub
         report_figures(args, bulk, idle, pending, at_hub[0])
         floor = report_floor(written, bulk)
-        kept = RunRounds(proxy, post, RUN_ROUNDS)
+        kept = RunRounds(proxy, post, RUN_ROUNDS, RUN_INTERVAL_S)
         report_run_rounds(kept)
+        late = RunRounds(proxy, post, 1, RUN_LATE_INTERVAL_S)
+        report_run_rounds(late)
         ratio = bulk.wall / bulk.floor
         say("%s: %d reports over 64 kbit/s + 300 ms RTT in %.1f s = %.2f x the floor of %.1f s"
             " (aim <= %.1f: %s); idle round %d B, %d round trips; %.2f x the gzip -9 floor per"
             " report (aim <= %.2f: %s); idle round in run on its kept connection %.0f B, %.1f"
-            " round trips (aim <= %d B and 1: %s)"
+            " round trips %d s after the last (aim <= %d B and 1: %s)"
             % (NAME, args.reports, bulk.wall, ratio, bulk.floor, AIM,
                "met" if ratio <= AIM else "NOT met", idle.up + idle.down, idle.round_trips,
-               floor, FLOOR_AIM, "met" if floor <= FLOOR_AIM else "NOT met",
-               kept.bytes_per_round(), kept.round_trips_per_round(), KEPT_AIM_BYTES,
-               "met" if kept.meets_aim() else "NOT met"))
+               floor, FLOOR_AIM, "met" if floor <= FLOOR_AIM else "NOT met", RUN_LATE_INTERVAL_S,
+               late.bytes_per_round(), late.round_trips_per_round(), KEPT_AIM_BYTES,
+               "met" if kept.meets_aim() and late.meets_aim() else "NOT met"))
         return 0
     except KeyboardInterrupt:
         return 130
@@ -462,22 +464,26 @@ def report_floor(written, bulk):
 # Rounds of `sae-node run` on the connection it keeps between rounds.
 
 RUN_ROUNDS = 3
-RUN_INTERVAL_S = 3  # well under the hub's 60 s idle timeout: the connection stays open
+RUN_INTERVAL_S = 3
+# Past the 60 s the hub keeps other connections and libcurl's own 118 s: the connection
+# stays open only by SAE_WIRE_KEEP_IDLE_S on both sides.
+RUN_LATE_INTERVAL_S = 125
 KEPT_AIM_BYTES = 1024
 
 
 class RunRounds:
-    """`sae-node run --interval 3` with nothing to send: the bytes and round trips the proxy
+    """`sae-node run --interval SEC` with nothing to send: the bytes and round trips the proxy
     forwarded between one "sync ok" line and the next, for rounds after the first (which may
     open the connection)."""
 
-    def __init__(self, proxy, post, rounds):
+    def __init__(self, proxy, post, rounds, interval):
         import subprocess
         import threading
         import saenode
         self.ends = []
+        self.interval = interval
         runner = subprocess.Popen([saenode.BIN, "-d", post, "run", "--interval",
-                                   str(RUN_INTERVAL_S)], stdin=subprocess.DEVNULL,
+                                   str(interval)], stdin=subprocess.DEVNULL,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                   env=saenode.clean_env())
 
@@ -487,7 +493,7 @@ class RunRounds:
                     self.ends.append(time.monotonic())
         reader = threading.Thread(target=read, daemon=True)
         reader.start()
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 120 + rounds * interval
         while len(self.ends) < rounds + 1 and time.monotonic() < deadline:
             time.sleep(0.05)
         runner.send_signal(signal.SIGTERM)
@@ -525,9 +531,7 @@ def report_run_rounds(kept):
     for i, (up, down, trips, opened) in enumerate(kept.rounds):
         say("  run, idle round %d on the kept connection (interval %d s): %d B up, %d B down,"
             " %d round trip(s), %d connection(s) opened"
-            % (i + 2, RUN_INTERVAL_S, up, down, trips, opened))
-    say("  (the hub closes a connection idle for 60 s: at run's default interval of 300 s"
-        " every round opens one, and costs what the one-shot idle round above costs)")
+            % (i + 2, kept.interval, up, down, trips, opened))
 
 
 def report_figures(args, bulk, idle, pending, at_hub):
