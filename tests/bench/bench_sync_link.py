@@ -404,8 +404,9 @@ def inner(args):
             " round trips %d s after the last (aim <= %d B and 1: %s)"
             % (NAME, args.reports, bulk.wall, ratio, bulk.floor, AIM,
                "met" if ratio <= AIM else "NOT met", idle.up + idle.down, idle.round_trips,
-               floor, FLOOR_AIM, "met" if floor <= FLOOR_AIM else "NOT met", RUN_LATE_INTERVAL_S,
-               late.bytes_per_round(), late.round_trips_per_round(), KEPT_AIM_BYTES,
+               floor, FLOOR_AIM, "met" if floor <= FLOOR_AIM else "NOT met",
+               late.bytes_per_round(), late.round_trips_per_round(), RUN_LATE_INTERVAL_S,
+               KEPT_AIM_BYTES,
                "met" if kept.meets_aim() and late.meets_aim() else "NOT met"))
         return 0
     except KeyboardInterrupt:
