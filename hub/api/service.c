@@ -560,6 +560,10 @@ static int dispatch(struct exchange *x)
     if (rc != 0 || !x->opened)
         return rc;
     x->schema = answer_schema(plain_bytes, len);
+    /* The sender proved its key: its next round, after its interval, finds this connection
+     * and its TLS session still open. The result is not needed: refused, the connection
+     * keeps the server's shorter timeout and the next round connects anew, as before. */
+    (void)http_request_keep_idle(req, SAE_WIRE_KEEP_IDLE_S);
     /* Checked once the sender is verified, so the refusal is sealed with its own code. */
     if (header.type != endpoints[i].type)
         rc = fail(x, 400, SAE_STATUS_WRONG_MESSAGE, endpoints[i].wrong_type);

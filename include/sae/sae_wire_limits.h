@@ -25,6 +25,12 @@
 #define SAE_WIRE_PROGRAM_BYTES 65u
 /* TLS key pins in one PullResponse: the hub's current key and a backup, with room. */
 #define SAE_WIRE_TLS_PINS_MAX 4u
+/* How long the hub keeps a connection idle once an enrolled device's envelope opened on it,
+ * and how long a post reuses one (PROTOCOL.md section 8): a post's default round every 300 s
+ * with room, so that a round after the first costs its requests alone, not a TCP and TLS
+ * handshake (about 1.4 KB and a round trip on a 2G link). Connections of anyone else keep
+ * the server's 60 s. */
+#define SAE_WIRE_KEEP_IDLE_S 330u
 
 struct sae_limits {
     size_t envelope_bytes;      /* a whole sealed envelope, header included */

@@ -24,7 +24,17 @@ static const char candidates_sql[] =
     "       OR (base_origin = ?1 AND EXISTS (SELECT 1 FROM journal o JOIN journal n"
     "         ON n.restamp_of = o.seq WHERE o.report_id = j.report_id AND o.field = j.field"
     "         AND o.version = j.base_version AND o.origin = j.base_origin)))))"
+    /* Implied by the above; it lets SQLite read the journal from there on instead of the
+     * whole of it (the OR kept it from using the rowid: 288 ms a round at 10,000 reports). */
+    " AND seq > coalesce(min(?2, (SELECT min(seq) - 1 FROM set_aside WHERE code = ?5)), ?2)"
     " ORDER BY seq";
+
+/* Whether any entry can be a candidate: an own entry past the acknowledged one, or one the
+ * hub holds for its date. Most rounds have none, and need neither the candidates nor the
+ * newest version received (a read of every entry from others). */
+static const char may_restamp_sql[] =
+    "SELECT EXISTS (SELECT 1 FROM journal WHERE seq > ?2 AND origin = ?1"
+    " AND origin_seq IS NULL) OR EXISTS (SELECT 1 FROM set_aside WHERE code = ?3)";
 
 /* The entry that re-dates the own entry of this field and version, if any. */
 static const char redated_base_sql[] =
@@ -308,12 +318,17 @@ static int restamp_in_transaction(struct node_store *store, size_t *restamped)
     if (rc == 0)
         rc = sae_db_meta_int(store->db, NODE_META_RESTAMP_BELOW_SEQ, &mark);
     uint64_t now_ms = node_store_corrected_ms(offset);
-    sae_hlc future = 0;
+    const int64_t may_params[3] = {(int64_t)store->origin, acked, SAE_STATUS_CLOCK_AHEAD};
+    int64_t may = 0;
     if (rc == 0)
+        rc = sae_db_query_int(store->db, &store->statements, may_restamp_sql, may_params, 3,
+                              &may);
+    sae_hlc future = 0;
+    if (rc == 0 && may)
         rc = future_ceiling(store, now_ms, &future);
     const int64_t params[5] = {(int64_t)store->origin, acked, mark, (int64_t)future,
                                SAE_STATUS_CLOCK_AHEAD};
-    if (rc == 0)
+    if (rc == 0 && may)
         rc = read_candidates(store, params, &list);
     if (rc == 0 && list.count)
         rc = read_floor(store, &list, &floor);

@@ -273,6 +273,10 @@ static int easy_setup(struct transport *t, const struct transport_config *config
            (long)(config->stall_seconds ? config->stall_seconds : TRANSPORT_LOW_SPEED_TIME_S));
     SETOPT(easy, code, failed, CURLOPT_EXPECT_100_TIMEOUT_MS, EXPECT_100_TIMEOUT_MS);
     SETOPT(easy, code, failed, CURLOPT_TCP_KEEPALIVE, 1L);
+    /* libcurl's own default (118 s) would drop the connection the hub keeps for a post's
+     * next round (SAE_WIRE_KEEP_IDLE_S); one the hub closed meanwhile is seen dead and
+     * replaced before use, and a request lost on one is sent again on a new one. */
+    SETOPT(easy, code, failed, CURLOPT_MAXAGE_CONN, (long)SAE_WIRE_KEEP_IDLE_S);
     SETOPT(easy, code, failed, CURLOPT_MAXFILESIZE_LARGE,
            (curl_off_t)TRANSPORT_RESPONSE_MAX_BYTES);
     SETOPT(easy, code, failed, CURLOPT_WRITEFUNCTION, reply_write);

@@ -351,6 +351,18 @@ static void test_stop_of_idle_server(void **state)
     assert_true(port_refuses(f->port));
 }
 
+/* Without a connection there is nothing to keep: refused, and the caller goes on with the
+ * server's own timeout (hub/api/service.c). Keeping one is proven end to end
+ * (tests/e2e/hub/test_sync_keepalive.py). */
+static void test_keep_idle_refuses_what_it_cannot_keep(void **state)
+{
+    (void)state;
+    struct http_request req;
+    memset(&req, 0, sizeof req);
+    assert_int_equal(http_request_keep_idle(NULL, 330), SAE_EINVAL);
+    assert_int_equal(http_request_keep_idle(&req, 330), SAE_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,6 +380,7 @@ int main(void)
                                         ht_setup, ht_teardown),
         cmocka_unit_test_setup_teardown(test_stop_cuts_off_after_grace, ht_setup, ht_teardown),
         cmocka_unit_test_setup_teardown(test_stop_of_idle_server, ht_setup, ht_teardown),
+        cmocka_unit_test(test_keep_idle_refuses_what_it_cannot_keep),
     };
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
         return 1;

@@ -355,6 +355,14 @@ static struct MHD_Daemon *daemon_start(struct http_server *s, const struct http_
         MHD_OPTION_END);
 }
 
+int http_request_keep_idle(const struct http_request *req, unsigned seconds)
+{
+    if (!req || !req->connection || seconds == 0)
+        return SAE_EINVAL;
+    return MHD_set_connection_option(req->connection, MHD_CONNECTION_OPTION_TIMEOUT,
+                                     seconds) == MHD_YES ? 0 : SAE_EINVAL;
+}
+
 int http_server_start(const struct http_server_config *config, http_handler_fn handler,
                       void *handler_ctx, http_log_fn log, void *log_ctx,
                       struct http_server **out)

@@ -202,6 +202,13 @@ int http_server_start(const struct http_server_config *config, http_handler_fn h
                       void *handler_ctx, http_log_fn log, void *log_ctx,
                       struct http_server **out);
 
+/* Lets the connection req came on stay open while idle for seconds (instead of the
+ * server's timeout_seconds) from now on: for a client proven by what it sent, whose next
+ * request comes only after its own interval. The guard still closes such a connection while
+ * it waits, near the connection limits (conn_guard.h). Returns 0, or SAE_EINVAL (no
+ * connection, or libmicrohttpd refused): the connection then keeps the server's timeout. */
+int http_request_keep_idle(const struct http_request *req, unsigned seconds);
+
 /* The port the server listens on (the one picked when config->port was 0). */
 uint16_t http_server_port(const struct http_server *s);
 
