@@ -289,6 +289,10 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
         rc = check_permissions(dir, db_path, why);
     if (rc == 0)
         rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, busy_timeout_ms, &store->db);
+    /* `sae-node add` is a process per change set: its commit's one sync is what makes the
+     * report durable; a checkpoint at every close would add two more and a directory sync. */
+    if (rc == 0)
+        rc = sae_db_keep_wal_on_close(store->db, NODE_WAL_CHECKPOINT_PAGES);
     /* What is deleted is overwritten: an old staff wrap, and later survivors' values
      * superseded or erased, must not stay readable in free pages. */
     if (rc == 0)

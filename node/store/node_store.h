@@ -21,6 +21,10 @@
  * SQLite's default 2 MiB re-read its journal from the file on every Beranda (bench_post_app:
  * status 18 ms -> 4 ms of CPU). */
 #define NODE_PAGE_CACHE_KIB 65536
+/* WAL pages after which a commit copies the WAL into node.db (SQLite's auto-checkpoint):
+ * the WAL on disk stays under about this many 4 KiB pages, and every open of the journal
+ * re-reads it (bench_node_add weighs the two). */
+#define NODE_WAL_CHECKPOINT_PAGES 256
 #define NODE_SCHEMA_VERSION 12
 /* A measured clock offset beyond this counts: new versions use the corrected time, pending
  * changes are re-dated, and status warns. Below it, the computer's own clock is used. */

@@ -11,9 +11,10 @@ The figures (issue 14, the post's rows):
     on a few calls after the timed ones (skipped, said so, without strace).
   - shared objects the loader maps for one add and the loader's own time
     (LD_DEBUG=statistics).
-  - bytes on disk per report after the N reports (node.db + node.db-wal + node.db-shm),
-    beside the report's JSON (the fields and values as given, compact) and beside the anchor
-    table's file after the same reports.
+  - bytes on disk per report after the N reports: how much node.db grew with the WAL copied
+    in (on a copy), beside the report's JSON (the fields and values as given, compact) and
+    beside the anchor table's growth; and the WAL's size left beside it.
+  - process start alone: `sae-node --help` beside `sqlite3 -version`.
 
 The directory is under $TMPDIR, else /var/tmp (a disk: a tmpfs /tmp would make fsync free).
 Usage: /usr/bin/python3 tests/bench/bench_node_add.py [--node BIN] [--reports N]
@@ -37,6 +38,7 @@ REPORTS_MAX = 5000
 SMOKE_REPORTS = 5
 STRACE_CALLS = 5
 SEED = 0x5AE14
+WAL_PAGES = 256  # NODE_WAL_CHECKPOINT_PAGES (node/store/node_store.h)
 
 OPENERS = [
     "Korban datang ke Rumah SAE didampingi ibunya dan menceritakan bahwa",
@@ -143,9 +145,19 @@ def loader_statistics(argv, env):
             int(cycles.group(1).replace(",", "")) if cycles else 0)
 
 
-def dir_bytes(path, prefix):
-    return sum(os.path.getsize(os.path.join(path, n)) for n in os.listdir(path)
-               if n.startswith(prefix))
+def settled_bytes(db, scratch):
+    """Size of a copy of db with its WAL copied in: what the rows take, the WAL apart."""
+    copy = os.path.join(scratch, "settled.db")
+    for suffix in ("", "-wal"):
+        if os.path.exists(db + suffix):
+            shutil.copyfile(db + suffix, copy + suffix)
+    subprocess.run(["sqlite3", copy, "PRAGMA wal_checkpoint(TRUNCATE)"], check=True,
+                   capture_output=True)
+    size = os.path.getsize(copy)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(copy + suffix):
+            os.remove(copy + suffix)
+    return size
 
 
 def run(args, scratch):
@@ -154,6 +166,9 @@ def run(args, scratch):
     timed([args.node, "init", "--village", "Sumberanyar"], env)
     timed([args.node, "config", "author", "Siti"], env)
     timed(["sqlite3", raw], env, ANCHOR_SCHEMA)
+    node_dir = env["SAE_NODE_DIR"]
+    empty = settled_bytes(os.path.join(node_dir, "node.db"), scratch)
+    raw_empty = settled_bytes(raw, scratch)
     rng = random.Random(SEED)
     add_times, anchor_times, json_bytes = [], [], 0
     for _ in range(args.reports):
@@ -165,17 +180,23 @@ def run(args, scratch):
             raise SystemExit("%s: add printed %r, not an id" % (NAME, out))
         add_times.append(seconds)
         anchor_times.append(timed(["sqlite3", raw], env, anchor_sql(plain, secret))[0])
-    node_dir = env["SAE_NODE_DIR"]
-    disk = dir_bytes(node_dir, "node.db")
-    raw_disk = dir_bytes(scratch, "raw.db")
+    wal = os.path.getsize(os.path.join(node_dir, "node.db-wal"))
+    disk = settled_bytes(os.path.join(node_dir, "node.db"), scratch) - empty
+    raw_disk = settled_bytes(raw, scratch) - raw_empty
     add_ms, anchor_ms = statistics.median(add_times) * 1e3, statistics.median(anchor_times) * 1e3
     say("%s: %d case reports, one process each, in %s" % (NAME, args.reports, scratch))
     say("sae-node add: median %.2f ms; sqlite3 CLI, same rows, WAL + FULL: %.2f ms; ratio %.2f"
         % (add_ms, anchor_ms, add_ms / anchor_ms))
-    say("on disk per report: journal (node.db + -wal + -shm) %.0f B; the report's JSON %.0f B;"
-        " ratio %.2f; the anchor's table %.0f B (ratio %.2f)"
+    say("on disk per report (node.db's growth, WAL copied in): journal %.0f B; the report's "
+        "JSON %.0f B, ratio %.2f; the anchor's table %.0f B, ratio %.2f; the WAL left beside "
+        "it: %d B (at most about %d pages)"
         % (disk / args.reports, json_bytes / args.reports, disk / json_bytes,
-           raw_disk / args.reports, disk / max(raw_disk, 1)))
+           raw_disk / args.reports, disk / max(raw_disk, 1), wal, WAL_PAGES))
+    start = [timed([args.node, "--help"], env)[0] for _ in range(20)]
+    anchor_start = [timed(["sqlite3", "-version"], env)[0] for _ in range(20)]
+    say("process start alone: sae-node --help median %.2f ms; sqlite3 -version %.2f ms; "
+        "ratio %.2f" % (statistics.median(start) * 1e3, statistics.median(anchor_start) * 1e3,
+                        statistics.median(start) / statistics.median(anchor_start)))
     objects, cycles = loader_statistics(add_argv(args.node, scratch, plain, secret), env)
     anchor_objects, anchor_cycles = loader_statistics(["sqlite3", raw, "SELECT 1"], env)
     say("shared objects loaded: sae-node add %d (loader %.1f Mcycles); sqlite3 CLI %d "
