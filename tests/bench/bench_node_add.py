@@ -14,10 +14,12 @@ The figures (issue 14, the post's rows):
   - bytes on disk per report after the N reports: how much node.db grew with the WAL copied
     in (on a copy), beside the report's JSON (the fields and values as given, compact) and
     beside the anchor table's growth; and the WAL's size left beside it.
-  - process start alone: `sae-node --help` beside `sqlite3 -version`.
+  - CPU time (user + system) per call beside the anchor's: on a machine other work keeps
+    busy, wall time also counts the waits for a core.
+  - process start alone (CPU): `sae-node --help` beside `sqlite3 -version`.
 
 The directory is under $TMPDIR, else /var/tmp (a disk: a tmpfs /tmp would make fsync free).
-Usage: /usr/bin/python3 tests/bench/bench_node_add.py [--node BIN] [--reports N]
+Usage: /usr/bin/python3 tests/bench/bench_node_add.py [--node BIN] [--reports N] [--before BIN]
 BENCH_SMOKE=1 runs 5 reports (make bench-smoke: only the exit status counts).
 """
 import argparse
@@ -25,6 +27,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -110,10 +113,19 @@ ANCHOR_SCHEMA = ("PRAGMA journal_mode=WAL; CREATE TABLE journal(seq INTEGER PRIM
                  " STRICT;")
 
 
-def timed(argv, env, stdin=None):
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv, env, stdin=None, cpu=None):
+    """Wall seconds of one run of argv; its CPU seconds appended to cpu when given."""
+    cpu_before = children_cpu()
     start = time.perf_counter()
     out = subprocess.run(argv, env=env, input=stdin, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    if cpu is not None:
+        cpu.append(children_cpu() - cpu_before)
     if out.returncode != 0:
         raise SystemExit("%s: %s exited %d: %s" % (NAME, argv[0], out.returncode,
                                                      out.stderr.strip()))
@@ -145,8 +157,9 @@ def loader_statistics(argv, env):
             int(cycles.group(1).replace(",", "")) if cycles else 0)
 
 
-def settled_bytes(db, scratch):
-    """Size of a copy of db with its WAL copied in: what the rows take, the WAL apart."""
+def settled_bytes(db, scratch, by_table=None):
+    """Size of a copy of db with its WAL copied in: what the rows take, the WAL apart; with
+    by_table (a dict), also the bytes of each table and index's pages (SQLite's dbstat)."""
     copy = os.path.join(scratch, "settled.db")
     for suffix in ("", "-wal"):
         if os.path.exists(db + suffix):
@@ -154,53 +167,104 @@ def settled_bytes(db, scratch):
     subprocess.run(["sqlite3", copy, "PRAGMA wal_checkpoint(TRUNCATE)"], check=True,
                    capture_output=True)
     size = os.path.getsize(copy)
+    if by_table is not None:
+        out = subprocess.run(["sqlite3", "-separator", " ", copy, "SELECT name, sum(pgsize) "
+                              "FROM dbstat GROUP BY name"], capture_output=True, text=True)
+        for line in out.stdout.splitlines():
+            name, pages = line.rsplit(" ", 1)
+            by_table[name] = int(pages)
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(copy + suffix):
             os.remove(copy + suffix)
     return size
 
 
+def node_init(node, env):
+    timed([node, "init", "--village", "Sumberanyar"], env)
+    timed([node, "config", "author", "Siti"], env)
+
+
+def before_figures(args, scratch, env, adds, anchor_ms, json_bytes, last):
+    """The same adds by the build given with --before, run turn about with the others."""
+    node_dir = env["SAE_NODE_DIR"]
+    wal = os.path.join(node_dir, "node.db-wal")
+    say("--before %s: add median %.2f ms, ratio to the anchor %.2f; CPU median %.2f ms; on "
+        "disk per report %.0f B (ratio to the JSON %.2f); WAL left %d B; durable syncs %s"
+        % (args.before, statistics.median(adds["wall"]) * 1e3,
+           statistics.median(adds["wall"]) * 1e3 / anchor_ms,
+           statistics.median(adds["cpu"]) * 1e3,
+           (settled_bytes(os.path.join(node_dir, "node.db"), scratch) - adds["empty"])
+           / args.reports,
+           (settled_bytes(os.path.join(node_dir, "node.db"), scratch) - adds["empty"])
+           / json_bytes, os.path.getsize(wal) if os.path.exists(wal) else 0,
+           [syncs(add_argv(args.before, scratch, *last), env) for _ in range(STRACE_CALLS)]
+           if shutil.which("strace") else "not counted"))
+
+
 def run(args, scratch):
     env = dict(os.environ, SAE_NODE_DIR=os.path.join(scratch, "node"), LC_ALL="C")
+    before_env = dict(env, SAE_NODE_DIR=os.path.join(scratch, "before"))
     raw = os.path.join(scratch, "raw.db")
-    timed([args.node, "init", "--village", "Sumberanyar"], env)
-    timed([args.node, "config", "author", "Siti"], env)
+    node_init(args.node, env)
+    before = {"wall": [], "cpu": []}
+    if args.before:
+        node_init(args.before, before_env)
+        before["empty"] = settled_bytes(os.path.join(scratch, "before", "node.db"), scratch)
     timed(["sqlite3", raw], env, ANCHOR_SCHEMA)
     node_dir = env["SAE_NODE_DIR"]
     empty = settled_bytes(os.path.join(node_dir, "node.db"), scratch)
     raw_empty = settled_bytes(raw, scratch)
     rng = random.Random(SEED)
-    add_times, anchor_times, json_bytes = [], [], 0
+    add_times, anchor_times, json_bytes, add_cpu, anchor_cpu = [], [], 0, [], []
     for _ in range(args.reports):
         plain, secret = report(rng)
         json_bytes += len(json.dumps(dict(plain, **secret), ensure_ascii=False,
                                      separators=(",", ":")).encode())
-        seconds, out = timed(add_argv(args.node, scratch, plain, secret), env)
+        seconds, out = timed(add_argv(args.node, scratch, plain, secret), env, cpu=add_cpu)
         if not re.fullmatch(r"[0-9a-f-]{36}\n", out):
             raise SystemExit("%s: add printed %r, not an id" % (NAME, out))
         add_times.append(seconds)
-        anchor_times.append(timed(["sqlite3", raw], env, anchor_sql(plain, secret))[0])
+        anchor_times.append(timed(["sqlite3", raw], env, anchor_sql(plain, secret),
+                                  cpu=anchor_cpu)[0])
+        if args.before:
+            before["wall"].append(timed(add_argv(args.before, scratch, plain, secret),
+                                        before_env, cpu=before["cpu"])[0])
     wal = os.path.getsize(os.path.join(node_dir, "node.db-wal"))
-    disk = settled_bytes(os.path.join(node_dir, "node.db"), scratch) - empty
+    tables = {}
+    disk = settled_bytes(os.path.join(node_dir, "node.db"), scratch, tables) - empty
     raw_disk = settled_bytes(raw, scratch) - raw_empty
     add_ms, anchor_ms = statistics.median(add_times) * 1e3, statistics.median(anchor_times) * 1e3
     say("%s: %d case reports, one process each, in %s" % (NAME, args.reports, scratch))
     say("sae-node add: median %.2f ms; sqlite3 CLI, same rows, WAL + FULL: %.2f ms; ratio %.2f"
         % (add_ms, anchor_ms, add_ms / anchor_ms))
+    say("CPU per call (user + system): sae-node add median %.2f ms; sqlite3 CLI %.2f ms; "
+        "ratio %.2f" % (statistics.median(add_cpu) * 1e3, statistics.median(anchor_cpu) * 1e3,
+                        statistics.median(add_cpu) / max(statistics.median(anchor_cpu), 1e-6)))
     say("on disk per report (node.db's growth, WAL copied in): journal %.0f B; the report's "
-        "JSON %.0f B, ratio %.2f; the anchor's table %.0f B, ratio %.2f; the WAL left beside "
+        "JSON %.0f B, ratio %.2f; the anchor's table %.0f B, ratio %s; the WAL left beside "
         "it: %d B (at most about %d pages)"
         % (disk / args.reports, json_bytes / args.reports, disk / json_bytes,
-           raw_disk / args.reports, disk / max(raw_disk, 1), wal, WAL_PAGES))
-    start = [timed([args.node, "--help"], env)[0] for _ in range(20)]
-    anchor_start = [timed(["sqlite3", "-version"], env)[0] for _ in range(20)]
-    say("process start alone: sae-node --help median %.2f ms; sqlite3 -version %.2f ms; "
-        "ratio %.2f" % (statistics.median(start) * 1e3, statistics.median(anchor_start) * 1e3,
-                        statistics.median(start) / statistics.median(anchor_start)))
+           raw_disk / args.reports, "%.2f" % (disk / raw_disk) if raw_disk > 0 else "-", wal,
+           WAL_PAGES))
+    say("where the journal's bytes are (pages of each table and index, per report): %s"
+        % ", ".join("%s %.0f B" % (name, size / args.reports) for name, size in
+                    sorted(tables.items(), key=lambda t: -t[1])[:8]))
+    start_cpu, anchor_start_cpu = [], []
+    for _ in range(20):
+        timed([args.node, "--help"], env, cpu=start_cpu)
+        timed(["sqlite3", "-version"], env, cpu=anchor_start_cpu)
+    say("process start alone, CPU: sae-node --help median %.2f ms; sqlite3 -version %.2f ms; "
+        "ratio %.2f" % (statistics.median(start_cpu) * 1e3,
+                        statistics.median(anchor_start_cpu) * 1e3,
+                        statistics.median(start_cpu) / max(statistics.median(anchor_start_cpu),
+                                                           1e-6)))
     objects, cycles = loader_statistics(add_argv(args.node, scratch, plain, secret), env)
     anchor_objects, anchor_cycles = loader_statistics(["sqlite3", raw, "SELECT 1"], env)
     say("shared objects loaded: sae-node add %d (loader %.1f Mcycles); sqlite3 CLI %d "
         "(%.1f Mcycles)" % (objects, cycles / 1e6, anchor_objects, anchor_cycles / 1e6))
+    if args.before:
+        before_figures(args, scratch, before_env, before, anchor_ms, json_bytes,
+                       (plain, secret))
     if not shutil.which("strace"):
         say("durable syncs: not counted (no strace)")
         return
@@ -216,6 +280,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--node", default=os.environ.get("SAE_NODE_BIN", "build/sae-node"))
     parser.add_argument("--reports", type=int, default=REPORTS_DEFAULT)
+    parser.add_argument("--before", help="another build of sae-node (an earlier commit's) to "
+                        "run turn about with the others, its figures printed beside them")
     args = parser.parse_args()
     if os.environ.get("BENCH_SMOKE") == "1":
         args.reports = SMOKE_REPORTS
