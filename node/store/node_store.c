@@ -337,6 +337,8 @@ void node_store_close(struct node_store *store)
     /* Nothing to report from a close: a scrub still owed stays recorded for the next open. */
     if (store->db)
         (void)sae_db_wal_scrub_settle(store->db);
+    if (store->db && store->empty_wal_at_close)
+        (void)sae_db_wal_truncate(store->db); /* a reader keeping it back: it stays sealed */
     sae_db_close(store->db);
     sae_secure_free(store->unclaimed_secret);
     opened_cache_destroy(store->opened);
@@ -392,6 +394,7 @@ int node_store_scrub(struct node_store *store)
         rc = sae_db_exec(store->db, "VACUUM");
     if (rc == 0)
         rc = node_store_reset_wal(store);
+    store->empty_wal_at_close = true;
     return rc;
 }
 

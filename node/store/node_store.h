@@ -45,6 +45,9 @@ struct node_store {
     const unsigned char *lent_secret;
     unsigned char *unclaimed_secret; /* storage_key_lend_unclaimed's copy, freed at close */
     struct opened_cache *opened; /* node_store_keep_opened's cache, or NULL */
+    /* Set by node_store_scrub: the close empties the WAL too, so what the same process writes
+     * after a scrub (a wipe's sync outcome) leaves no frame beside the scrubbed file. */
+    bool empty_wal_at_close;
 };
 
 /* Creates dir (0700, parents too) holding a fresh key pair (node.key, 0600) and a journal
