@@ -184,10 +184,12 @@ fuzz-smoke: $(FUZZ_BIN)
 	@sh tests/run_fuzz.sh 10 $(FUZZ_BIN)
 
 # Every benchmark once at a small size: make test catches one the code has outgrown.
-bench-smoke: $(BENCH_BIN) $(BUILD)/sae-hub
+bench-smoke: $(BENCH_BIN) $(BUILD)/sae-hub $(BUILD)/sae-node
 	@sh tests/run_bench_smoke.sh $(BENCH_BIN)
 	@BENCH_SMOKE=1 /usr/bin/python3 tests/bench/bench_console_attack.py \
 	  --hub $(abspath $(BUILD)/sae-hub) >/dev/null && echo "bench-smoke: bench_console_attack ok"
+	@BENCH_SMOKE=1 /usr/bin/python3 tests/bench/bench_node_add.py \
+	  --node $(abspath $(BUILD)/sae-node) >/dev/null && echo "bench-smoke: bench_node_add ok"
 
 test: deps
 	@BUILD=$(BUILD) sh tests/run_all.sh
@@ -204,6 +206,7 @@ bench: deps
 	  --hub $(abspath $(BUILD)/sae-hub)
 	@/usr/bin/python3 tests/bench/bench_hub_attack.py --hub $(abspath $(BUILD)/sae-hub)
 	@/usr/bin/python3 tests/bench/bench_console_attack.py --hub $(abspath $(BUILD)/sae-hub)
+	@/usr/bin/python3 tests/bench/bench_node_add.py --node $(abspath $(BUILD)/sae-node)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -422,6 +422,32 @@ int sae_db_close(sqlite3 *db)
     return sqlite3_close(db) == SQLITE_OK ? 0 : SAE_EDB;
 }
 
+/* SQLite's own auto-checkpoint is PASSIVE: the WAL is written again from its start only by
+ * a writer that finds it wholly copied, which a process opening the file never does (its
+ * recovery forgets what was copied), so with one process per change the WAL would grow
+ * without end. TRUNCATE empties it. A checkpoint kept back by a reader is not an error of
+ * the commit that ran this hook (already durable): the next commit tries again. */
+static int checkpoint_when_full(void *pages, sqlite3 *db, const char *name, int frames)
+{
+    if (frames >= (int)(intptr_t)pages)
+        (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    return SQLITE_OK;
+}
+
+int sae_db_keep_wal_on_close(sqlite3 *db, int checkpoint_pages)
+{
+    int kept = 0;
+    if (checkpoint_pages < 1)
+        return SAE_EINVAL;
+    int rc = sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &kept);
+    if (rc != SQLITE_OK)
+        return sae_db_error(rc);
+    if (kept != 1)
+        return SAE_EDB;
+    sqlite3_wal_hook(db, checkpoint_when_full, (void *)(intptr_t)checkpoint_pages);
+    return 0;
+}
+
 /* ---- schema ------------------------------------------------------------------------------- */
 
 static int schema_version(sqlite3 *db, int *out)

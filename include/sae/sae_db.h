@@ -27,6 +27,13 @@ int sae_db_open(const char *path, int flags, int busy_timeout_ms, sqlite3 **out)
 int sae_db_open_immutable(const char *path, sqlite3 **out);
 /* Closes db (NULL is allowed); SAE_EDB when SQLite refuses (a statement left unfinalized). */
 int sae_db_close(sqlite3 *db);
+/* The last connection's close then leaves the WAL as it is instead of checkpointing it into
+ * the main file (two more syncs) and deleting it (a directory sync when it is next made):
+ * a short-lived process pays one durable sync per commit. The first commit that leaves
+ * checkpoint_pages pages (>= 1) or more in the WAL copies it into the main file and
+ * truncates it, so the WAL on disk stays near that size; it is opened, read and backed up
+ * with the main file as always. */
+int sae_db_keep_wal_on_close(sqlite3 *db, int checkpoint_pages);
 
 /* What a migration's SQL cannot do (rows computed by C code, such as names resolved
  * against the official list of areas): runs inside that migration's transaction, after

@@ -92,8 +92,12 @@ int cli_add(struct cli *cli, int argc, char **argv)
             rc = journal_add(store, kind, input.changes, input.count, id, &why);
         status = rc == 0 ? SAE_EXIT_OK : cli_fail_store(rc, &why, cli);
     }
-    if (status == SAE_EXIT_OK)
+    /* The id leaves as soon as the report is durable, not when a piped stdout is flushed at
+     * exit: a caller may act on it while the journal closes (test_crash kills it then). */
+    if (status == SAE_EXIT_OK) {
         printf("%s\n", id);
+        fflush(stdout);
+    }
     change_input_free(&input);
     node_store_close(store);
     return status;

@@ -289,6 +289,10 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
         rc = check_permissions(dir, db_path, why);
     if (rc == 0)
         rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, busy_timeout_ms, &store->db);
+    /* `sae-node add` is a process per change set: its commit's one sync is what makes the
+     * report durable; a checkpoint at every close would add two more and a directory sync. */
+    if (rc == 0)
+        rc = sae_db_keep_wal_on_close(store->db, NODE_WAL_CHECKPOINT_PAGES);
     /* What is deleted is overwritten: an old staff wrap, and later survivors' values
      * superseded or erased, must not stay readable in free pages. */
     if (rc == 0)
@@ -333,6 +337,8 @@ void node_store_close(struct node_store *store)
     /* Nothing to report from a close: a scrub still owed stays recorded for the next open. */
     if (store->db)
         (void)sae_db_wal_scrub_settle(store->db);
+    if (store->db && store->empty_wal_at_close)
+        (void)sae_db_wal_truncate(store->db); /* a reader keeping it back: it stays sealed */
     sae_db_close(store->db);
     sae_secure_free(store->unclaimed_secret);
     opened_cache_destroy(store->opened);
@@ -388,6 +394,7 @@ int node_store_scrub(struct node_store *store)
         rc = sae_db_exec(store->db, "VACUUM");
     if (rc == 0)
         rc = node_store_reset_wal(store);
+    store->empty_wal_at_close = true;
     return rc;
 }
 

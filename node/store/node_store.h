@@ -21,6 +21,10 @@
  * SQLite's default 2 MiB re-read its journal from the file on every Beranda (bench_post_app:
  * status 18 ms -> 4 ms of CPU). */
 #define NODE_PAGE_CACHE_KIB 65536
+/* WAL pages after which a commit copies the WAL into node.db (SQLite's auto-checkpoint):
+ * the WAL on disk stays under about this many 4 KiB pages, and every open of the journal
+ * re-reads it (bench_node_add weighs the two). */
+#define NODE_WAL_CHECKPOINT_PAGES 256
 #define NODE_SCHEMA_VERSION 12
 /* A measured clock offset beyond this counts: new versions use the corrected time, pending
  * changes are re-dated, and status warns. Below it, the computer's own clock is used. */
@@ -41,6 +45,9 @@ struct node_store {
     const unsigned char *lent_secret;
     unsigned char *unclaimed_secret; /* storage_key_lend_unclaimed's copy, freed at close */
     struct opened_cache *opened; /* node_store_keep_opened's cache, or NULL */
+    /* Set by node_store_scrub: the close empties the WAL too, so what the same process writes
+     * after a scrub (a wipe's sync outcome) leaves no frame beside the scrubbed file. */
+    bool empty_wal_at_close;
 };
 
 /* Creates dir (0700, parents too) holding a fresh key pair (node.key, 0600) and a journal

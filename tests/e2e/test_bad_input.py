@@ -288,7 +288,7 @@ def test_bad_input_is_refused_and_changes_nothing(name, populated, tmp_path):
     res = run(args, dir=populated.dir, input=stdin, env=env)
     assert_usage_error(res, *needles)
     assert snapshot(populated.dir) == before
-    assert sorted(os.listdir(populated.dir)) == ["node.db", "node.key", "storage.key"]
+    assert saenode.journal_files(populated.dir) == ["node.db", "node.key", "storage.key"]
 
 
 @pytest.mark.parametrize("args", [["list", "--bogus"], ["add", "case", "--bogus"],

@@ -61,8 +61,9 @@ def test_init_makes_private_directory_and_files(tmp_path):
     assert b"Sumberanyar" in res.out
     assert mode(dir) == 0o700
     # storage.key: the storage key's secret half, until the first head holds it.
-    assert sorted(os.listdir(dir)) == ["node.db", "node.key", "storage.key"]
-    assert mode(os.path.join(dir, "node.db")) == 0o600
+    assert saenode.journal_files(dir) == ["node.db", "node.key", "storage.key"]
+    for name in os.listdir(dir):  # node.db-wal and -shm too
+        assert mode(os.path.join(dir, name)) == 0o600, name
     assert mode(os.path.join(dir, "node.key")) == 0o600
     assert mode(os.path.join(dir, "storage.key")) == 0o600
     assert os.path.getsize(os.path.join(dir, "node.key")) > 0

@@ -28,6 +28,9 @@ def release(db):
 
 
 def test_busy_journal_fails_clearly_and_writes_nothing(populated):
+    # The lock's holder checkpoints at its close: the WAL is settled first, so that the
+    # snapshots compare what sae-node wrote.
+    saenode.settle_wal(populated.dir)
     before = snapshot(populated.dir)
     reports = list_json(populated.dir, "--deleted")
     env = saenode.clean_env(SAE_BUSY_TIMEOUT_MS="200")

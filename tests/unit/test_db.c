@@ -220,6 +220,56 @@ static void test_wal_truncate_says_when_a_reader_kept_it(void **state)
     assert_int_equal(sae_db_close(reader), 0);
 }
 
+#define WAL_HEADER_BYTES 32
+#define WAL_FRAME_BYTES (24 + 4096)
+
+static void insert_item(sqlite3 *db, int64_t id)
+{
+    const int64_t row[] = {id, id};
+    static const char sql[] = "INSERT INTO item(id, name, size) VALUES (?1, ?1, ?2)";
+    assert_int_equal(sae_db_run(db, NULL, sql, row, 2), 0);
+}
+
+/* Rows of item in the main file alone, the WAL unread (an immutable open). */
+static int64_t rows_in_main_file(const struct db_fixture *f)
+{
+    sqlite3 *main_only = NULL;
+    int64_t count = -1;
+    assert_int_equal(sae_db_open_immutable(f->path, &main_only), 0);
+    assert_int_equal(sae_db_query_int(main_only, NULL, count_sql, NULL, 0, &count), 0);
+    assert_int_equal(sae_db_close(main_only), 0);
+    return count;
+}
+
+/* A close keeps the WAL (no checkpoint: the main file is as it was) and the next opener reads
+ * its rows; the first commit that leaves the limit's number of frames empties the WAL into
+ * the main file, and one below the limit does not. A row of item dirties two pages (the
+ * table's leaf and its UNIQUE index's), so each commit adds two frames. */
+static void test_keep_wal_on_close_and_checkpoint_at_the_limit(void **state)
+{
+    struct db_fixture *f = *state;
+    int64_t count = 0;
+    assert_int_equal(sae_db_keep_wal_on_close(f->db, 0), SAE_EINVAL);
+    assert_int_equal(sae_db_keep_wal_on_close(f->db, 4), 0);
+    insert_item(f->db, 1);
+    assert_int_equal(wal_bytes(f), WAL_HEADER_BYTES + 2 * WAL_FRAME_BYTES);
+    assert_int_equal(sae_db_close(f->db), 0);
+    assert_int_equal(wal_bytes(f), WAL_HEADER_BYTES + 2 * WAL_FRAME_BYTES);
+    assert_int_equal(rows_in_main_file(f), 0);
+    assert_int_equal(sae_db_open(f->path, SQLITE_OPEN_READWRITE, 1000, &f->db), 0);
+    assert_int_equal(sae_db_keep_wal_on_close(f->db, 4), 0);
+    assert_int_equal(sae_db_query_int(f->db, NULL, count_sql, NULL, 0, &count), 0);
+    assert_int_equal(count, 1);
+    insert_item(f->db, 2); /* four frames: the limit */
+    assert_int_equal(wal_bytes(f), 0);
+    assert_int_equal(rows_in_main_file(f), 2);
+    insert_item(f->db, 3);
+    assert_int_equal(wal_bytes(f), WAL_HEADER_BYTES + 2 * WAL_FRAME_BYTES);
+    assert_int_equal(rows_in_main_file(f), 2);
+    assert_int_equal(sae_db_query_int(f->db, NULL, count_sql, NULL, 0, &count), 0);
+    assert_int_equal(count, 3);
+}
+
 /* The cache keeps SAE_DB_CACHE_SIZE statements, hands the same one back for the same text,
  * and refuses one more (a programming error the tests would reach). */
 static void test_cache_holds_its_size_and_no_more(void **state)
@@ -340,6 +390,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_step_bind_and_columns, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_bind_blob_or_null, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_update_with_blob, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_keep_wal_on_close_and_checkpoint_at_the_limit,
+                                        db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_wal_truncate_says_when_a_reader_kept_it, db_setup,
                                         db_teardown),
         cmocka_unit_test_setup_teardown(test_cache_holds_its_size_and_no_more, db_setup,

@@ -101,6 +101,52 @@ static void test_create_and_open(void **state)
     unit_dir_remove(&d);
 }
 
+static int64_t file_bytes(const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    unit_path(dir, name, path);
+    return stat(path, &st) == 0 ? (int64_t)st.st_size : -1;
+}
+
+/* Frames in the journal's WAL: its size less the header, in frames of a header and a page. */
+static int64_t wal_frames(const char *dir)
+{
+    int64_t bytes = file_bytes(dir, NODE_DB_FILE "-wal");
+    return bytes <= 0 ? bytes : (bytes - 32) / (24 + 4096);
+}
+
+/* A close keeps the WAL (a case added is still only there, read back by the next open),
+ * and the commit that brings it to NODE_WAL_CHECKPOINT_PAGES frames empties it into
+ * node.db, not the one before: a meta row's update is one page, one frame per commit. */
+static void test_wal_kept_on_close_and_emptied_at_its_limit(void **state)
+{
+    struct unit_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    static const char fill_sql[] =
+        "INSERT INTO meta(key, value) VALUES ('test_fill', zeroblob(200 * 4096))";
+    static const char touch_sql[] =
+        "UPDATE meta SET value = value + 1 WHERE key = 'test_tick'";
+    unit_add_case(f->store, id);
+    node_store_close(f->store);
+    assert_true(wal_frames(f->d.dir) > 0);
+    f->store = unit_open(f->d.dir, 1000);
+    assert_int_equal(unit_count(f->store, "SELECT count(*) FROM report"), 1);
+    assert_int_equal(unit_sql(f->store, "INSERT INTO meta(key, value) VALUES ('test_tick', 0)"),
+                     SQLITE_OK);
+    assert_int_equal(unit_sql(f->store, fill_sql), SQLITE_OK);
+    int64_t frames = wal_frames(f->d.dir), ticks = 0;
+    assert_true(frames > 200 && frames < NODE_WAL_CHECKPOINT_PAGES);
+    for (; frames < NODE_WAL_CHECKPOINT_PAGES - 1; frames++, ticks++) {
+        assert_int_equal(unit_sql(f->store, touch_sql), SQLITE_OK);
+        assert_int_equal(wal_frames(f->d.dir), frames + 1);
+    }
+    assert_int_equal(unit_sql(f->store, touch_sql), SQLITE_OK);
+    assert_int_equal(file_bytes(f->d.dir, NODE_DB_FILE "-wal"), 0);
+    assert_int_equal(unit_count(f->store, "SELECT value FROM meta WHERE key = 'test_tick'"),
+                     ticks + 1);
+}
+
 static void test_open_refuses_missing_and_unsafe(void **state)
 {
     struct unit_fixture *f = *state;
@@ -179,6 +225,7 @@ int main(void)
         T(test_open_refuses_missing_and_unsafe),
         cmocka_unit_test(test_damaged_journal_is_corrupt),
         T(test_newer_schema_is_refused),
+        T(test_wal_kept_on_close_and_emptied_at_its_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
