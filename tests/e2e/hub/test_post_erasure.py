@@ -201,3 +201,37 @@ def test_more_erasures_than_one_answer_carries_arrive_over_several_pulls(hub, tm
     # A cursor the hub never issued is refused like the other cursors.
     bad = device.pull(erasure_cursor=cursor + 1)
     assert bad.status == 400 and bad.code == saeproto.STATUS["DECODE_FAILED"], bad
+
+
+def test_the_post_apps_case_page_says_erased(hub, tmp_path, browser):
+    """In headless Chromium, a signed-in head (who holds the key) reads the case's name on
+    its page; after the erasure and a round started from the Sinkronisasi page, the page
+    says "dihapus" where the values were, and in English "erased"."""
+    from test_post_case_pages import app_for, sync_now, synced_once, wait_for
+    import node_app
+    password = coordinator(hub)
+    a = posts.enrolled(hub, tmp_path, "a")
+    app = app_for(hub, tmp_path)
+    try:
+        b = browser(app)
+        node_app.sign_in(b)
+        sync_now(b)  # enrolled: the hub knows its storage key before a's values come
+        wait_for(lambda: synced_once(b), "the app's first round")
+        case = saenode.add_case(a, **markers("A"))
+        posts.sync(a)
+        sync_now(b)
+        wait_for(lambda: b.open("/case?id=" + case) and b.finds("#case-victim_name .value")
+                 and b.text("#case-victim_name .value") == markers("A")["victim_name"],
+                 "the case pulled and opened")
+        erase(hub, case, password)
+        sync_now(b)
+        wait_for(lambda: b.open("/case?id=" + case)
+                 and b.text("#case-victim_name .value") == "dihapus", "the erasure applied")
+        assert b.text("#case-narrative .value") == "dihapus"
+        assert all(m not in b.driver.page_source for m in markers("A").values())
+        b.click("#lang-switch")
+        b.open("/case?id=" + case)
+        assert b.text("#case-victim_name .value") == "erased"
+    finally:
+        assert app.stop() == 0
+    assert_no_trace(app.dir, markers("A"), [])
