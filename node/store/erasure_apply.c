@@ -6,6 +6,7 @@
 #include "sae/sae_db_wal.h"
 #include "store/journal.h"
 #include "store/journal_wipe.h"
+#include "store/sync_state.h"
 #include "store/value_seal.h"
 
 static const char kind_sql[] = "SELECT kind FROM report WHERE id = ?1";
@@ -18,11 +19,10 @@ static const char wipe_journal_sql[] =
 static const char wipe_state_sql[] =
     "UPDATE report_field SET value = '" VALUE_SEAL_ERASED "'"
     " WHERE report_id = ?1 AND field = ?2 AND value IS NOT NULL";
-/* A coordinator's note on a resolution, and the district's review note, may name her. */
-static const char *const wipe_notes_sql[] = {
-    "UPDATE journal SET note = NULL WHERE report_id = ?1 AND note IS NOT NULL",
-    "UPDATE review SET note = NULL WHERE report_id = ?1 AND note IS NOT NULL",
-};
+/* A coordinator's note on a resolution may name her (the district's review note too:
+ * sync_state_wipe_review_note). */
+static const char wipe_notes_sql[] =
+    "UPDATE journal SET note = NULL WHERE report_id = ?1 AND note IS NOT NULL";
 
 struct erase_one {
     const char *id;
@@ -49,9 +49,7 @@ static int run_text(struct node_store *store, const char *sql, const char *const
 static int wipe_entries(struct node_store *store, void *context)
 {
     struct erase_one *e = context;
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < sizeof wipe_notes_sql / sizeof wipe_notes_sql[0]; i++)
-        rc = run_text(store, wipe_notes_sql[i], &e->id, 1, NULL);
+    int rc = run_text(store, wipe_notes_sql, &e->id, 1, NULL);
     for (size_t f = 0; rc == 0 && f < e->kind->field_count; f++) {
         const char *texts[] = {e->id, e->kind->fields[f].name};
         if (e->kind->fields[f].sensitive)
@@ -91,6 +89,8 @@ static int erase_report(struct node_store *store, const struct sae_id *id, int64
     rc = journal_unguarded(store, wipe_entries, &e);
     if (rc == 0)
         rc = wipe_state(store, &e);
+    if (rc == 0)
+        rc = sync_state_wipe_review_note(store, text);
     if (rc == 0)
         *wiped += e.wiped;
     return rc;

@@ -117,6 +117,20 @@ int sync_state_set_erasure_cursor(struct node_store *store, uint64_t cursor)
     return sae_db_set_meta_int(store->db, NODE_META_ERASURE_CURSOR, (int64_t)cursor);
 }
 
+int sync_state_wipe_review_note(struct node_store *store, const char *id)
+{
+    static const char sql[] = "UPDATE review SET note = NULL WHERE report_id = ?1"
+                              " AND note IS NOT NULL";
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, id);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}
+
 static const char keep_review_sql[] =
     "INSERT OR REPLACE INTO review(report_id, field, standing_version, standing_origin,"
     " latest_version, latest_origin, note, reviewer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
