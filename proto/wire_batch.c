@@ -252,6 +252,45 @@ void sae_push_ack_free(struct sae_push_ack *ack)
 
 /* PullResponse: changes of any origin, in the hub's order. */
 
+/* Erased report ids: at most changes_per_message, each SAE_ID_BYTES long (*out NULL for
+ * none; free it). */
+static int erased_to_pb(const struct sae_id *ids, size_t count, const struct sae_limits *limits,
+                        ProtobufCBinaryData **out)
+{
+    *out = NULL;
+    if (count == 0)
+        return 0;
+    if (count > limits->changes_per_message)
+        return SAE_WIRE_ELIMIT;
+    ProtobufCBinaryData *pb = calloc(count, sizeof *pb);
+    if (!pb)
+        return SAE_ENOMEM;
+    for (size_t i = 0; i < count; i++)
+        pb[i] = (ProtobufCBinaryData){SAE_ID_BYTES, sae_borrow(ids[i].bytes)};
+    *out = pb;
+    return 0;
+}
+
+static int erased_from_pb(const Sae__V1__PullResponse *pb, const struct sae_limits *limits,
+                          struct sae_id **out, size_t *count)
+{
+    if (pb->n_erased == 0)
+        return 0;
+    if (pb->n_erased > limits->changes_per_message)
+        return SAE_WIRE_ELIMIT;
+    for (size_t i = 0; i < pb->n_erased; i++)
+        if (pb->erased[i].len != SAE_ID_BYTES)
+            return SAE_WIRE_EDECODE;
+    struct sae_id *ids = calloc(pb->n_erased, sizeof *ids);
+    if (!ids)
+        return SAE_ENOMEM;
+    for (size_t i = 0; i < pb->n_erased; i++)
+        memcpy(ids[i].bytes, pb->erased[i].data, SAE_ID_BYTES);
+    *out = ids;
+    *count = pb->n_erased;
+    return 0;
+}
+
 int sae_pull_response_encode(const struct sae_pull_response *resp,
                              const struct sae_limits *limits, uint8_t **out, size_t *out_len)
 {
@@ -259,8 +298,10 @@ int sae_pull_response_encode(const struct sae_pull_response *resp,
     struct wire_pb_changes groups = {0}, grants = {0};
     struct wire_pb_reviews reviews = {0};
     ProtobufCBinaryData pins[SAE_WIRE_TLS_PINS_MAX];
+    ProtobufCBinaryData *erased = NULL;
     if (!resp || !limits || !out || !out_len || (resp->change_count && !resp->changes) ||
-        (resp->review_count && !resp->reviews) || (resp->grant_count && !resp->grants))
+        (resp->review_count && !resp->reviews) || (resp->grant_count && !resp->grants) ||
+        (resp->erased_count && !resp->erased))
         return SAE_EINVAL;
     uint32_t schema = wire_schema_out(resp->schema_version);
     int rc = wire_check_schema(true, schema);
@@ -268,7 +309,8 @@ int sae_pull_response_encode(const struct sae_pull_response *resp,
                     wire_check_ms(resp->hub_time_ms) ||
                     wire_check_int63(resp->next_review_cursor) ||
                     wire_check_int63(resp->held_seq) ||
-                    wire_check_int63(resp->next_grant_cursor)))
+                    wire_check_int63(resp->next_grant_cursor) ||
+                    wire_check_int63(resp->next_erasure_cursor)))
         rc = SAE_WIRE_EDECODE;
     /* Grants exist from schema 4 on: an older post would drop them unread. */
     if (rc == 0 && schema < SAE_WIRE_SCHEMA_WITHHELD &&
@@ -276,6 +318,8 @@ int sae_pull_response_encode(const struct sae_pull_response *resp,
         rc = SAE_WIRE_EDECODE;
     if (rc == 0 && resp->tls_pin_count > SAE_WIRE_TLS_PINS_MAX)
         rc = SAE_WIRE_ELIMIT;
+    if (rc == 0)
+        rc = erased_to_pb(resp->erased, resp->erased_count, limits, &erased);
     if (rc == 0)
         rc = wire_reviews_to_pb(resp->reviews, resp->review_count, limits, &reviews);
     if (rc == 0)
@@ -311,8 +355,13 @@ int sae_pull_response_encode(const struct sae_pull_response *resp,
         pb.grants = grants.group_ptrs;
         pb.has_next_grant_cursor = OPT(resp->next_grant_cursor);
         pb.next_grant_cursor = resp->next_grant_cursor;
+        pb.n_erased = resp->erased_count;
+        pb.erased = erased;
+        pb.has_next_erasure_cursor = OPT(resp->next_erasure_cursor);
+        pb.next_erasure_cursor = resp->next_erasure_cursor;
         rc = wire_pack(&pb.base, limits, out, out_len);
     }
+    free(erased);
     wire_pb_changes_free(&groups);
     wire_pb_changes_free(&grants);
     wire_pb_reviews_free(&reviews);
@@ -348,7 +397,9 @@ int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_li
                     wire_check_ms(pb->has_hub_time ? pb->hub_time : 0) ||
                     wire_check_int63(pb->has_next_review_cursor ? pb->next_review_cursor : 0) ||
                     wire_check_int63(pb->has_held_seq ? pb->held_seq : 0) ||
-                    wire_check_int63(pb->has_next_grant_cursor ? pb->next_grant_cursor : 0)))
+                    wire_check_int63(pb->has_next_grant_cursor ? pb->next_grant_cursor : 0) ||
+                    wire_check_int63(pb->has_next_erasure_cursor ? pb->next_erasure_cursor
+                                                                 : 0)))
         rc = SAE_WIRE_EDECODE;
     if (rc == 0 && pb->schema_version < SAE_WIRE_SCHEMA_WITHHELD &&
         (pb->n_grants || pb->has_next_grant_cursor))
@@ -367,6 +418,8 @@ int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_li
     if (rc == 0)
         rc = wire_changes_from_pb(pb->grants, pb->n_grants, limits, NULL, WIRE_VALUES_GRANTS,
                                   &resp->grants, &resp->grant_count);
+    if (rc == 0)
+        rc = erased_from_pb(pb, limits, &resp->erased, &resp->erased_count);
     if (rc == 0) {
         resp->schema_version = pb->schema_version;
         resp->hub_clock = pb->has_hub_clock ? pb->hub_clock : 0;
@@ -380,10 +433,13 @@ int sae_pull_response_decode(const uint8_t *buf, size_t len, const struct sae_li
         resp->has_held_seq = pb->has_held_seq;
         resp->held_seq = pb->has_held_seq ? pb->held_seq : 0;
         resp->next_grant_cursor = pb->has_next_grant_cursor ? pb->next_grant_cursor : 0;
+        resp->next_erasure_cursor =
+            pb->has_next_erasure_cursor ? pb->next_erasure_cursor : 0;
         *out = resp;
     } else if (resp) {
         wire_reviews_free(resp->reviews, resp->review_count);
         wire_changes_free(resp->changes, resp->change_count);
+        wire_changes_free(resp->grants, resp->grant_count);
         free(resp);
     }
     protobuf_c_message_free_unpacked(msg, &budget.allocator);
@@ -397,5 +453,6 @@ void sae_pull_response_free(struct sae_pull_response *resp)
     wire_changes_free(resp->changes, resp->change_count);
     wire_changes_free(resp->grants, resp->grant_count);
     wire_reviews_free(resp->reviews, resp->review_count);
+    free(resp->erased);
     free(resp);
 }

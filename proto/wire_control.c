@@ -90,7 +90,8 @@ int sae_pull_request_encode(const struct sae_pull_request *req, const struct sae
     int rc = wire_check_schema(true, wire_schema_out(req->schema_version));
     if (rc == 0 && (wire_check_int63(req->cursor) || wire_check_int63(req->clock) ||
                     wire_check_int63(req->review_cursor) || wire_check_int63(req->pending) ||
-                    wire_check_int63(req->grant_cursor)))
+                    wire_check_int63(req->grant_cursor) ||
+                    wire_check_int63(req->erasure_cursor)))
         rc = SAE_WIRE_EDECODE;
     bool reports = req->program[0] != '\0';
     if (rc == 0 && reports)
@@ -116,6 +117,8 @@ int sae_pull_request_encode(const struct sae_pull_request *req, const struct sae
         pb.program = wire_bytes_of(req->program);
     pb.has_grant_cursor = OPT(req->grant_cursor);
     pb.grant_cursor = req->grant_cursor;
+    pb.has_erasure_cursor = OPT(req->erasure_cursor);
+    pb.erasure_cursor = req->erasure_cursor;
     return wire_pack(&pb.base, limits, out, out_len);
 }
 
@@ -128,7 +131,8 @@ int sae_pull_request_decode(const uint8_t *buf, size_t len, const struct sae_lim
                     wire_check_int63(opt_u64(pb->has_clock, pb->clock)) ||
                     wire_check_int63(opt_u64(pb->has_review_cursor, pb->review_cursor)) ||
                     wire_check_int63(opt_u64(pb->has_pending, pb->pending)) ||
-                    wire_check_int63(opt_u64(pb->has_grant_cursor, pb->grant_cursor))))
+                    wire_check_int63(opt_u64(pb->has_grant_cursor, pb->grant_cursor)) ||
+                    wire_check_int63(opt_u64(pb->has_erasure_cursor, pb->erasure_cursor))))
         rc = SAE_WIRE_EDECODE;
     if (rc == 0 && pb->has_program)
         rc = check_pb_text(true, &pb->program, SAE_WIRE_PROGRAM_BYTES - 1, WIRE_TEXT_LINE);
@@ -142,6 +146,7 @@ int sae_pull_request_decode(const uint8_t *buf, size_t len, const struct sae_lim
         req->review_cursor = opt_u64(pb->has_review_cursor, pb->review_cursor);
         req->with_reviews = pb->has_with_reviews && pb->with_reviews;
         req->grant_cursor = opt_u64(pb->has_grant_cursor, pb->grant_cursor);
+        req->erasure_cursor = opt_u64(pb->has_erasure_cursor, pb->erasure_cursor);
         if (pb->has_program) { /* checked above: fits, no NUL */
             memcpy(req->program, pb->program.data, pb->program.len);
             req->pending = opt_u64(pb->has_pending, pb->pending);

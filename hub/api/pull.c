@@ -6,6 +6,7 @@
 #include "sae/sae_db.h"
 #include "sae/sae_wipe.h"
 #include "api/pull_sealed.h"
+#include "store/erasure.h"
 
 /* Room kept for everything but values in the inflated message, per change. */
 #define PULL_CHANGE_OVERHEAD 128
@@ -201,6 +202,33 @@ static int read_reviews(struct hub_store *store, const struct hub_node *node, ui
     return err ? err : rc;
 }
 
+/* The village's erasures after cursor, only in an answer that carries every change up to
+ * now (not full): the post then holds every change of an erased report when it wipes it,
+ * and a change pulled later is one written after the erasure. */
+static int read_erasures(struct hub_store *store, const struct hub_node *node, uint64_t cursor,
+                         size_t max, bool changes_full, struct sae_pull_response *r,
+                         bool *full)
+{
+    struct erasure_page page = {.max = max};
+    r->next_erasure_cursor = cursor;
+    if (changes_full)
+        return 0;
+    if (!(page.ids = calloc(max, sizeof *page.ids)))
+        return SAE_ENOMEM;
+    int rc = erasure_after(store, node->village, cursor, &page);
+    if (rc == 0 && page.count > 0) {
+        r->erased = page.ids;
+        r->erased_count = page.count;
+        page.ids = NULL;
+    }
+    free(page.ids);
+    if (rc == 0) {
+        r->next_erasure_cursor = page.next_cursor;
+        *full = page.more;
+    }
+    return rc;
+}
+
 static void response_free(struct sae_pull_response *r)
 {
     sae_wipe_free_changes(r->changes, r->change_count);
@@ -217,7 +245,7 @@ static int read_answer(struct hub_store *store, const struct hub_node *node,
                        const struct sae_limits *limits, struct sae_pull_response *r)
 {
     int64_t newest = 0, newest_review = 0, village_newest = 0;
-    bool full = false, reviews_full = false, grants_full = false;
+    bool full = false, reviews_full = false, grants_full = false, erasures_full = false;
     int rc = hub_store_query_int(store, newest_sql, NULL, 0, &newest);
     if (rc == 0 && request->with_reviews)
         rc = hub_store_query_int(store, newest_review_sql, NULL, 0, &newest_review);
@@ -237,6 +265,8 @@ static int read_answer(struct hub_store *store, const struct hub_node *node,
     }
     if (rc == 0 && request->with_reviews)
         rc = read_reviews(store, node, request->review_cursor, max, r, &reviews_full);
+    if (rc == 0)
+        rc = read_erasures(store, node, request->erasure_cursor, max, full, r, &erasures_full);
     size_t sealed = 0;
     for (size_t i = 0; i < r->change_count; i++)
         sealed += r->changes[i].sealed_len;
@@ -252,7 +282,7 @@ static int read_answer(struct hub_store *store, const struct hub_node *node,
         rc = hub_store_query_int(store, held_seq_sql, &id, 1, &held);
     r->has_held_seq = rc == 0;
     r->held_seq = held > 0 ? (uint64_t)held : 0;
-    r->more = full || reviews_full || grants_full;
+    r->more = full || reviews_full || grants_full || erasures_full;
     return rc;
 }
 

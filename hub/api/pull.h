@@ -15,8 +15,9 @@
  * neither: it has them), at most max_changes (0: PULL_CHANGES_DEFAULT; capped by
  * limits->changes_per_message); and when the request asks, as many review states of the
  * village after its review_cursor, none before the changes they name; a sensitive value
- * as node's sealed copy or withheld, and the grants after grant_cursor (pull_sealed.h).
- * SAE_EINVAL for a cursor the hub never issued. */
+ * as node's sealed copy or withheld, and the grants after grant_cursor (pull_sealed.h);
+ * once every change is in the answer, as many ids of the village's reports erased after
+ * erasure_cursor (store/erasure.h). SAE_EINVAL for a cursor the hub never issued. */
 int pull_changes(struct hub_store *store, const struct hub_node *node,
                  const struct sae_pull_request *request, const struct sae_limits *limits,
                  int64_t now_ms, struct sae_pull_response **out);

@@ -187,3 +187,56 @@ int erasure_last(struct hub_store *store, const char *report_id, bool *erased,
     sae_db_reset(stmt);
     return rc;
 }
+
+static const char newest_erased_sql[] =
+    "SELECT max(coalesce((SELECT max(seq) FROM erased_report), 0),"
+    " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'erased_report'), 0))";
+static const char erased_after_sql[] =
+    "SELECT e.seq, e.report_id FROM erased_report e JOIN report r ON r.id = e.report_id"
+    " WHERE r.village = ?1 AND e.seq > ?2 ORDER BY e.seq LIMIT ?3";
+
+static int read_erased(struct hub_store *store, const char *village, uint64_t cursor,
+                       struct erasure_page *page)
+{
+    sqlite3_stmt *stmt = NULL;
+    const int64_t params[] = {(int64_t)cursor, (int64_t)page->max + 1};
+    int rc = hub_store_prepare(store, erased_after_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, village);
+    if (rc == 0)
+        rc = sae_db_bind_ints(stmt, 2, params, 2);
+    while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        rc = 0;
+        if (page->count == page->max) {
+            page->more = true;
+            break;
+        }
+        const char *id = (const char *)sqlite3_column_text(stmt, 1);
+        if (!id || sae_id_parse(id, &page->ids[page->count]) != 0) {
+            rc = SAE_ECORRUPT;
+            break;
+        }
+        page->count++;
+        page->next_cursor = (uint64_t)sqlite3_column_int64(stmt, 0);
+    }
+    sae_db_reset(stmt);
+    return rc;
+}
+
+int erasure_after(struct hub_store *store, const char *village, uint64_t cursor,
+                  struct erasure_page *page)
+{
+    int64_t newest = 0;
+    page->count = 0;
+    page->more = false;
+    page->next_cursor = cursor;
+    int rc = hub_store_query_int(store, newest_erased_sql, NULL, 0, &newest);
+    if (rc == 0 && cursor > (uint64_t)newest)
+        rc = SAE_EINVAL;
+    if (rc == 0)
+        rc = read_erased(store, village, cursor, page);
+    /* Caught up: the other villages' rows up to the newest are passed over for good. */
+    if (rc == 0 && !page->more)
+        page->next_cursor = (uint64_t)newest > cursor ? (uint64_t)newest : cursor;
+    return rc;
+}

@@ -10,15 +10,17 @@
  * update still aborts. Pages freed are zeroed (secure_delete) and the WAL is truncated after
  * the commit. Non-sensitive fields stay: the district's figures keep the case.
  *
- * erased_report's seq is the order a pull will tell the posts in (the next step; until
- * then posts keep their own sealed copies). */
+ * erased_report's seq is the order a pull tells the posts in (erasure_after; PROTOCOL.md
+ * section 6, Erasures): each post then wipes its own copies (node store/erasure_apply.h). */
 #ifndef ERASURE_H
 #define ERASURE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sae/sae_error.h"
+#include "sae/sae_id.h"
 #include "store/hub_store.h"
 
 /* What change.value holds, in place of a sensitive value's token, once erased. */
@@ -61,5 +63,20 @@ int erasure_erase(struct hub_store *store, const struct erasure_request *request
 /* *erased: report_id was erased at least once; *erased_ms when (the last time). */
 int erasure_last(struct hub_store *store, const char *report_id, bool *erased,
                  int64_t *erased_ms);
+
+/* What one pull answer tells a post of its village's erasures (erasure_after). */
+struct erasure_page {
+    struct sae_id *ids; /* room for max ids, the caller's */
+    size_t max;
+    size_t count;
+    uint64_t next_cursor; /* the erasure_cursor of the next pull */
+    bool more;            /* more remain after these */
+};
+
+/* The reports of village erased after cursor (erased_report.seq), oldest first, at most
+ * page->max, inside the caller's read transaction. Once none remain, next_cursor skips the
+ * other villages' rows too. SAE_EINVAL: cursor is past every seq the hub issued. */
+int erasure_after(struct hub_store *store, const char *village, uint64_t cursor,
+                  struct erasure_page *page);
 
 #endif

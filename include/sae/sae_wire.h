@@ -143,6 +143,7 @@ struct sae_pull_request {
     uint64_t pending;
     char program[SAE_WIRE_PROGRAM_BYTES];
     uint64_t grant_cursor; /* schema 4: where the grants start */
+    uint64_t erasure_cursor; /* where the erasures start */
 };
 
 /* The review state of one field (PROTOCOL.md section 6, "Reviews"): while open, a hard
@@ -193,6 +194,11 @@ struct sae_pull_response {
     struct sae_change *grants;
     size_t grant_count;
     uint64_t next_grant_cursor;
+    /* Reports of the village the district erased after the request's erasure_cursor (at
+     * most limits->changes_per_message), and where the next pull's erasures start. */
+    struct sae_id *erased;
+    size_t erased_count;
+    uint64_t next_erasure_cursor;
 };
 
 struct sae_enroll_request {

@@ -24,9 +24,19 @@ static const char *label_of(enum msg_lang lang, const struct sae_enum_value *v)
     return lang == MSG_LANG_EN ? v->label_en : v->label_id;
 }
 
-enum case_show_hidden case_show_hidden_of(bool masked, bool withheld)
+enum case_show_hidden case_show_hidden_of(bool masked, bool withheld, bool erased)
 {
-    return withheld ? CASE_SHOW_WITHHELD : masked ? CASE_SHOW_MASKED : CASE_SHOW_VALUE;
+    return erased     ? CASE_SHOW_ERASED
+           : withheld ? CASE_SHOW_WITHHELD
+           : masked   ? CASE_SHOW_MASKED
+                      : CASE_SHOW_VALUE;
+}
+
+static enum msg_id hidden_message(enum case_show_hidden hidden)
+{
+    return hidden == CASE_SHOW_ERASED     ? MSG_POST_ERASED
+           : hidden == CASE_SHOW_WITHHELD ? MSG_POST_WITHHELD
+                                          : MSG_POST_MASKED;
 }
 
 void case_show_value(enum msg_lang lang, const struct sae_field *field, const char *value,
@@ -37,9 +47,7 @@ void case_show_value(enum msg_lang lang, const struct sae_field *field, const ch
     const struct sae_enum_value *v = NULL;
     out[0] = '\0';
     if (hidden != CASE_SHOW_VALUE) { /* read without the storage key, or never given */
-        snprintf(out, SAE_VALUE_LABEL_BYTES, "%s",
-                 msg_get(lang, hidden == CASE_SHOW_WITHHELD ? MSG_POST_WITHHELD
-                                                            : MSG_POST_MASKED));
+        snprintf(out, SAE_VALUE_LABEL_BYTES, "%s", msg_get(lang, hidden_message(hidden)));
     } else if (field->type == SAE_FIELD_DATE) {
         report_form_date_text(value, out);
     } else if (field->type == SAE_FIELD_BOOL) {
@@ -141,7 +149,9 @@ int case_show_fields(struct html *h, const struct case_show *ctx, const struct r
         if (!value || field->type == SAE_FIELD_REFERENCE || !shown(only, field->name))
             continue;
         case_show_value(ctx->lang, field, value,
-                        case_show_hidden_of(report->masked[i], report->withheld[i]), text);
+                        case_show_hidden_of(report->masked[i], report->withheld[i],
+                                            report->erased[i]),
+                        text);
         snprintf(dd_id, sizeof dd_id, "%s-%s", list_id, field->name);
         html_element(h, "dt", NULL, 0, msg_field_label(ctx->lang, field));
         html_open(h, "dd", &(struct html_attr){"id", dd_id}, 1);
@@ -182,7 +192,7 @@ static int history_row(const struct history_entry *e, void *context)
                  msg_get(ctx->lang, e->value ? MSG_FORM_YES : MSG_FORM_NO));
     } else if (e->value) {
         case_show_value(ctx->lang, ref.field, e->value,
-                        case_show_hidden_of(e->masked, e->withheld), value);
+                        case_show_hidden_of(e->masked, e->withheld, e->erased), value);
     } else {
         snprintf(value, sizeof value, "%s", msg_get(ctx->lang, MSG_CASE_HISTORY_UNSET));
     }

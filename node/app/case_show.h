@@ -25,8 +25,8 @@ int case_show_init(struct case_show *ctx, struct node_store *store, enum msg_lan
 
 /* What stands in a value's place when its reader may not read it (report_value's masked
  * and withheld flags): the flag decides, never the text, so a real value "••••" shows. */
-enum case_show_hidden { CASE_SHOW_VALUE, CASE_SHOW_MASKED, CASE_SHOW_WITHHELD };
-enum case_show_hidden case_show_hidden_of(bool masked, bool withheld);
+enum case_show_hidden { CASE_SHOW_VALUE, CASE_SHOW_MASKED, CASE_SHOW_WITHHELD, CASE_SHOW_ERASED };
+enum case_show_hidden case_show_hidden_of(bool masked, bool withheld, bool erased);
 
 /* A value as people read it (value canonical, field's type decides), into out; hidden: the
  * catalogue's words for a masked or withheld value instead. */

@@ -141,6 +141,8 @@ static void print_result(const struct sync_result *r, bool json, int rc, const c
             json_object_set_new(o, "hub_restored", json_boolean(r->resent_after_restore));
         if (o)
             json_object_set_new(o, "granted", json_integer((json_int_t)r->granted));
+        if (o)
+            json_object_set_new(o, "erased", json_integer((json_int_t)r->erased));
         if (o && rc != 0)
             json_object_set_new(o, "error", json_string(error));
         render_json_print(stdout, o);
@@ -155,6 +157,9 @@ static void print_result(const struct sync_result *r, bool json, int rc, const c
     if (r->granted)
         printf("note: the district granted %zu value(s) this post had not been given\n",
                r->granted);
+    if (r->erased)
+        printf("note: the district erased report(s) at a survivor's request: %zu value(s) "
+               "wiped on this post\n", r->erased);
     if (r->set_aside)
         printf("note: the hub set %zu change(s) aside; see: sae-node status\n", r->set_aside);
     if (r->restamped)

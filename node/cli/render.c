@@ -18,10 +18,12 @@
 #define MASKED_WORDS VALUE_SEAL_MASK " (masuk untuk melihat / sign in to see: --as STAFF)"
 #define WITHHELD_WORDS                                                                        \
     VALUE_SEAL_MASK " (belum diberikan distrik / not given by the district yet)"
+/* A value of a report the district erased at a survivor's request (store/erasure_apply.h). */
+#define ERASED_WORDS "dihapus / erased"
 
-static const char *hidden_words(bool withheld)
+static const char *hidden_words(bool withheld, bool erased)
 {
-    return withheld ? WITHHELD_WORDS : MASKED_WORDS;
+    return erased ? ERASED_WORDS : withheld ? WITHHELD_WORDS : MASKED_WORDS;
 }
 
 void render_origin(uint64_t origin, char out[17])
@@ -38,11 +40,11 @@ static int put(json_t *object, const char *key, json_t *value)
 json_t *render_report_json(const struct report *report)
 {
     json_t *object = json_object(), *fields = json_object(), *reviewed = json_array();
-    json_t *masked = json_array(), *withheld = json_array();
+    json_t *masked = json_array(), *withheld = json_array(), *erased = json_array();
     char time[SAE_HLC_TIME_LEN + 1];
-    int bad = !object || !fields || !reviewed || !masked || !withheld;
+    int bad = !object || !fields || !reviewed || !masked || !withheld || !erased;
     /* A value read without the key is null, and its field named in "masked"; one the
-     * district has not given this post also in "withheld". */
+     * district has not given this post also in "withheld", one it erased in "erased". */
     for (size_t i = 0; !bad && i < report->value_count; i++) {
         const struct report_value *v = &report->values[i];
         bad = put(fields, v->field->name,
@@ -51,6 +53,8 @@ json_t *render_report_json(const struct report *report)
             bad = json_array_append_new(masked, json_string(v->field->name)) != 0;
         if (!bad && v->withheld)
             bad = json_array_append_new(withheld, json_string(v->field->name)) != 0;
+        if (!bad && v->erased)
+            bad = json_array_append_new(erased, json_string(v->field->name)) != 0;
     }
     for (size_t i = 0; !bad && i < report->under_review_count; i++)
         bad = json_array_append_new(reviewed, json_string(report->under_review[i].field)) != 0;
@@ -61,6 +65,7 @@ json_t *render_report_json(const struct report *report)
               put(object, "fields", json_incref(fields)) |
               put(object, "masked", json_incref(masked)) |
               put(object, "withheld", json_incref(withheld)) |
+              put(object, "erased", json_incref(erased)) |
               put(object, "deleted", json_boolean(report->deleted)) |
               put(object, "updated", json_string(time)) |
               put(object, "under_review", json_incref(reviewed)) |
@@ -72,6 +77,7 @@ json_t *render_report_json(const struct report *report)
     json_decref(reviewed);
     json_decref(masked);
     json_decref(withheld);
+    json_decref(erased);
     if (bad) {
         json_decref(object);
         return NULL;
@@ -118,6 +124,7 @@ json_t *render_history_json(const struct history_entry *e)
                                                           : json_null()) |
               put(object, "masked", json_boolean(e->masked)) |
               put(object, "withheld", json_boolean(e->withheld)) |
+              put(object, "erased", json_boolean(e->erased)) |
               put(object, "version", version_hex_json(e->version.hlc)) |
               put(object, "origin", origin_json(e->version.origin)) |
               put(object, "time", json_string(time)) |
@@ -315,7 +322,7 @@ void render_report_text(FILE *out, const struct report *report)
         bool labelled = sae_value_label(v->field, v->value, label) == 0;
         fprintf(out, "  %-22s  ", v->field->name);
         if (v->masked)
-            fputs(hidden_words(v->withheld), out);
+            fputs(hidden_words(v->withheld, v->erased), out);
         else if (v->field->multiline)
             print_multiline(out, v->value);
         else if (v->field->type == SAE_FIELD_AREA && labelled)
@@ -347,7 +354,9 @@ void render_report_line(FILE *out, const struct report *report)
         const struct report_value *v = &report->values[i];
         if (!sae_field_shown_in_lists(v->field))
             continue;
-        if (v->field->type == SAE_FIELD_REFERENCE)
+        if (v->erased)
+            fprintf(out, "  %s=(%s)", v->field->name, ERASED_WORDS);
+        else if (v->field->type == SAE_FIELD_REFERENCE)
             fprintf(out, "  %s=%.8s", v->field->name, v->value);
         else
             fprintf(out, "  %s=%s", v->field->name, v->value);
@@ -370,7 +379,7 @@ void render_history_text(FILE *out, const struct history_entry *e)
     if (!e->value)
         fputs("(unset)", out);
     else if (e->masked)
-        fputs(hidden_words(e->withheld), out);
+        fputs(hidden_words(e->withheld, e->erased), out);
     else if (strchr(e->value, '\n'))
         fprintf(out, "(%zu bytes of text)", strlen(e->value));
     else

@@ -453,11 +453,11 @@ static bool unchanged(struct node_store *store, const char *stored, const char *
      * sealed with no key lent), sent back by a form: never a new value (else an edit form
      * saved by a staff member without the key would erase the value). A reader who could
      * read it saw the value itself: "••••" from such a reader is a value like any other. */
-    bool only_masked = value_seal_is_withheld(stored) ||
+    bool only_masked = value_seal_is_mark(stored) ||
                        (value_seal_is_sealed(stored) && !store->lent_secret);
     if (only_masked && plain && strcmp(plain, VALUE_SEAL_MASK) == 0)
         return true;
-    if (value_seal_is_withheld(stored))
+    if (value_seal_is_mark(stored))
         return false;
     if (!value_seal_is_sealed(stored))
         return same_value(stored, plain);

@@ -121,9 +121,9 @@ static void check_value(struct node_store *store, struct journal_check_result *r
     if (!value)
         return;
     /* A sensitive value is kept sealed (value_seal.h): its form is checked, not its words;
-     * or it is the mark of one the hub did not give this post (withheld). */
+     * or it is the mark of one the hub did not give this post (withheld) or erased. */
     if (ref.field->sensitive && !ref.element) {
-        if (!value_seal_is_withheld((const char *)value) &&
+        if (!value_seal_is_mark((const char *)value) &&
             value_seal_check(store->storage_public, (const char *)value) != 0)
             problem(r, "journal entry %lld: value of %s is not sealed to this post's key",
                     (long long)seq, field_name);

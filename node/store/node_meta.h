@@ -24,6 +24,9 @@
 /* Where the next pull's grants start in the hub's grant log (absent: 0, a journal from
  * before schema 4). */
 #define NODE_META_GRANT_CURSOR "grant_cursor"
+/* Where the next pull's erasures start in the hub's erasure log (absent: 0, a journal that
+ * never pulled one). */
+#define NODE_META_ERASURE_CURSOR "erasure_cursor"
 /* The last round: when it succeeded, and the line it failed with ("" after a success). */
 #define NODE_META_LAST_SYNC_MS "last_sync_ms"
 #define NODE_META_LAST_ERROR "last_error"

@@ -41,6 +41,7 @@ void report_free(struct report *report)
     free(report->values);
     free(report->masked);
     free(report->withheld);
+    free(report->erased);
     free(report->issues_note);
     free(report->issues_reviewer);
     free(report);
@@ -103,7 +104,8 @@ static int new_report(sqlite3_stmt *stmt, struct report **out)
     report->values = calloc(kind->field_count, sizeof *report->values);
     report->masked = calloc(kind->field_count, sizeof *report->masked);
     report->withheld = calloc(kind->field_count, sizeof *report->withheld);
-    if (!report->values || !report->masked || !report->withheld ||
+    report->erased = calloc(kind->field_count, sizeof *report->erased);
+    if (!report->values || !report->masked || !report->withheld || !report->erased ||
         sae_view_init(&report->view, kind) != 0) {
         report_free(report);
         return SAE_ENOMEM;
@@ -152,13 +154,14 @@ static int add_row_value(struct node_store *store, struct report *report, sqlite
     const struct sae_field *field = NULL;
     char *shown = NULL;
     bool masked = false;
-    if (!value_seal_is_sealed(stored) && !value_seal_is_withheld(stored))
+    if (!value_seal_is_sealed(stored) && !value_seal_is_mark(stored))
         return add_shown_value(report, stmt, stored);
     int rc = value_seal_read(store, stored, &shown, &masked);
     if (rc == 0 && name && sae_catalogue_find_field(report->kind, name, &field) == 0) {
         size_t i = sae_field_index(report->kind, field);
         report->masked[i] = masked;
         report->withheld[i] = value_seal_is_withheld(stored);
+        report->erased[i] = value_seal_is_erased(stored);
     }
     if (rc == 0)
         rc = add_shown_value(report, stmt, shown);
@@ -175,7 +178,7 @@ static int finish_values(struct report *report)
             report->values[report->value_count++] =
                 (struct report_value){&report->kind->fields[i], report->view.values[i],
                                       report->view.versions[i], report->masked[i],
-                                      report->withheld[i]};
+                                      report->withheld[i], report->erased[i]};
     return rc;
 }
 
@@ -280,8 +283,8 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
         char *shown = NULL;
         bool masked = false;
         const char *stored = (const char *)sqlite3_column_text(stmt, 2);
-        bool withheld = value_seal_is_withheld(stored);
-        if ((value_seal_is_sealed(stored) || withheld) &&
+        bool withheld = value_seal_is_withheld(stored), erased = value_seal_is_erased(stored);
+        if ((value_seal_is_sealed(stored) || withheld || erased) &&
             (err = value_seal_read(store, stored, &shown, &masked)) != 0)
             break;
         struct history_entry entry = {
@@ -290,6 +293,7 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
             .value = shown ? shown : stored,
             .masked = masked,
             .withheld = withheld,
+            .erased = erased,
             .version = {(sae_hlc)sqlite3_column_int64(stmt, 3),
                         (uint64_t)sqlite3_column_int64(stmt, 4)},
             .base = {(sae_hlc)sqlite3_column_int64(stmt, 5),
@@ -318,9 +322,9 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
 static const char pending_count_sql[] =
     "SELECT (SELECT count(*) FROM journal WHERE seq > ?1)"
     " - (SELECT count(*) FROM journal WHERE origin_seq IS NOT NULL AND +seq > ?1)"
-    " - (SELECT count(*) FROM journal WHERE " OWN_AFTER " AND seq IN"
+    " - (SELECT count(*) FROM journal WHERE " OWN_AFTER " AND (seq IN"
     " (SELECT seq FROM set_aside UNION SELECT restamp_of FROM journal"
-    " WHERE restamp_of IS NOT NULL))";
+    " WHERE restamp_of IS NOT NULL) OR value = '" VALUE_SEAL_ERASED "'))";
 
 int report_pending_count(struct node_store *store, int64_t acked, int64_t *out)
 {

@@ -20,8 +20,8 @@ struct report_value {
     struct sae_version version;
     /* value is VALUE_SEAL_MASK in place of a value the reader may not read: sealed and no key
      * lent (masked), or never given to this post by the district (withheld, and masked).
-     * A real value that reads "••••" is neither. */
-    bool masked, withheld;
+     * A real value that reads "••••" is neither. erased: the district erased it (masked). */
+    bool masked, withheld, erased;
 };
 
 /* One field under review: its stored name ("FIELD/CODE" for a set element, "_deleted" for
@@ -37,7 +37,7 @@ struct report {
     bool deleted;
     sae_hlc updated;             /* newest version of any of its fields */
     struct report_value *values; /* fields with a value, in catalogue order (sae_view) */
-    bool *masked, *withheld;     /* by field index: what the values say of each field */
+    bool *masked, *withheld, *erased; /* by field index: what the values say of each field */
     size_t value_count;
     struct sae_view view;        /* the same values by field index, sets' elements */
     /* The fields the district reviews (a hard conflict a coordinator has yet to decide), in
@@ -78,7 +78,7 @@ struct history_entry {
     int64_t seq;
     const char *field;
     const char *value; /* NULL: the field was unset */
-    bool masked, withheld; /* value is the mask (as report_value's) */
+    bool masked, withheld, erased; /* value is the mask (as report_value's) */
     struct sae_version version;
     struct sae_version base;
     int64_t redates; /* the seq of the entry this one re-dates (sync, wrong clock), or 0 */

@@ -1,4 +1,5 @@
 #include "store/journal.h"
+#include "store/value_seal.h"
 #include "store/node_meta.h"
 #include "store/restamp.h"
 
@@ -17,6 +18,7 @@ static const char candidates_sql[] =
     "SELECT seq, report_id, kind, field, value, version, base_version, base_origin,"
     " seen_cursor, seq IN (SELECT seq FROM set_aside WHERE code = ?5) FROM journal j"
     " WHERE origin = ?1 AND origin_seq IS NULL"
+    " AND coalesce(value, '') <> '" VALUE_SEAL_ERASED "'"
     " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
     " AND (seq IN (SELECT seq FROM set_aside WHERE code = ?5)"
     "   OR (seq > ?2 AND seq NOT IN (SELECT seq FROM set_aside)"

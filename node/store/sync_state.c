@@ -15,13 +15,15 @@
 #include "sae/sae_wipe.h"
 
 /* Own changes not acknowledged, in seq order; each names the version it re-dates (0: none)
- * so that the hub settles the old one. */
+ * so that the hub settles the old one. A value the district erased before it was sent is
+ * never sent (store/erasure_apply.h). */
 static const char next_batch_sql[] =
     "SELECT seq, report_id, kind, field, value, version, base_version, base_origin,"
     " seen_cursor, coalesce((SELECT s.version FROM journal s WHERE s.seq = j.restamp_of), 0),"
     " author, hub_sealed FROM journal j WHERE origin = ?1 AND seq > ?2 AND origin_seq IS NULL"
     " AND seq NOT IN (SELECT seq FROM set_aside)"
     " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
+    " AND coalesce(value, '') <> '" VALUE_SEAL_ERASED "'"
     " ORDER BY seq LIMIT ?3";
 static const char set_aside_sql[] =
     "INSERT OR REPLACE INTO set_aside(seq, code, message, at_ms) VALUES (?1, ?2, ?3, ?4)";
@@ -98,6 +100,35 @@ int sync_state_grant_cursor(struct node_store *store, uint64_t *out)
 int sync_state_set_grant_cursor(struct node_store *store, uint64_t cursor)
 {
     return sae_db_set_meta_int(store->db, NODE_META_GRANT_CURSOR, (int64_t)cursor);
+}
+
+int sync_state_erasure_cursor(struct node_store *store, uint64_t *out)
+{
+    int rc = meta_cursor(store, NODE_META_ERASURE_CURSOR, out);
+    if (rc == SAE_ENOTFOUND) {
+        *out = 0; /* never told of an erasure yet: no migration makes the key */
+        rc = 0;
+    }
+    return rc;
+}
+
+int sync_state_set_erasure_cursor(struct node_store *store, uint64_t cursor)
+{
+    return sae_db_set_meta_int(store->db, NODE_META_ERASURE_CURSOR, (int64_t)cursor);
+}
+
+int sync_state_wipe_review_note(struct node_store *store, const char *id)
+{
+    static const char sql[] = "UPDATE review SET note = NULL WHERE report_id = ?1"
+                              " AND note IS NOT NULL";
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, id);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
 }
 
 static const char keep_review_sql[] =

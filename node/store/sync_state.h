@@ -29,6 +29,11 @@ int sync_state_set_review_cursor(struct node_store *store, uint64_t cursor);
 /* Where the next pull's grants start in the hub's grant log (PROTOCOL.md section 6). */
 int sync_state_grant_cursor(struct node_store *store, uint64_t *out);
 int sync_state_set_grant_cursor(struct node_store *store, uint64_t cursor);
+/* Where the next pull's erasures start in the hub's erasure log (PROTOCOL.md section 6). */
+int sync_state_erasure_cursor(struct node_store *store, uint64_t *out);
+int sync_state_set_erasure_cursor(struct node_store *store, uint64_t cursor);
+/* The district's review note on report id cleared (its erasure, store/erasure_apply.h). */
+int sync_state_wipe_review_note(struct node_store *store, const char *id);
 /* Keeps the hub's review state of a field: an open review is kept (replacing the field's
  * previous one), a closed one forgotten. */
 int sync_state_apply_review(struct node_store *store, const struct sae_review *review);

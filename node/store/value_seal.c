@@ -34,6 +34,16 @@ bool value_seal_is_withheld(const char *stored)
     return stored && strcmp(stored, VALUE_SEAL_WITHHELD) == 0;
 }
 
+bool value_seal_is_erased(const char *stored)
+{
+    return stored && strcmp(stored, VALUE_SEAL_ERASED) == 0;
+}
+
+bool value_seal_is_mark(const char *stored)
+{
+    return value_seal_is_withheld(stored) || value_seal_is_erased(stored);
+}
+
 static int armour(const unsigned char *sealed, size_t len, char **out)
 {
     size_t b64 = sodium_base64_encoded_len(len, BASE64);
@@ -148,7 +158,7 @@ int value_seal_open(const unsigned char public_key[32], const unsigned char *sec
 int value_seal_read(struct node_store *store, const char *stored, char **out, bool *masked)
 {
     *masked = false;
-    if ((value_seal_is_sealed(stored) && !store->lent_secret) || value_seal_is_withheld(stored)) {
+    if ((value_seal_is_sealed(stored) && !store->lent_secret) || value_seal_is_mark(stored)) {
         char *mask = strdup(VALUE_SEAL_MASK);
         if (!mask)
             return SAE_ENOMEM;
@@ -322,11 +332,11 @@ static void sql_open(sqlite3_context *context, int argc, sqlite3_value **argv, b
     char *out = NULL;
     bool masked = false;
     (void)argc;
-    if (!value_seal_is_sealed(stored) && !value_seal_is_withheld(stored)) {
+    if (!value_seal_is_sealed(stored) && !value_seal_is_mark(stored)) {
         sqlite3_result_value(context, argv[0]);
         return;
     }
-    if ((!store->lent_secret || value_seal_is_withheld(stored)) && !mask)
+    if ((!store->lent_secret || value_seal_is_mark(stored)) && !mask)
         return; /* NULL */
     if (value_seal_read(store, stored, &out, &masked) != 0)
         return; /* NULL: a damaged value shows as none, never as its ciphertext */

@@ -32,6 +32,10 @@
  * without the key; a grant puts the sealed value in its place (store/pulled_value.h). No
  * stored value of a sensitive field is ever plain text, so the mark cannot be a value. */
 #define VALUE_SEAL_WITHHELD "withheld:"
+/* What the post keeps, in the same columns, for a sensitive value of a report the district
+ * erased (store/erasure_apply.h): read as masked with its own words ("dihapus" / "erased")
+ * by anyone; nothing ever fills it again. A value written after the erasure is a new entry. */
+#define VALUE_SEAL_ERASED "erased:"
 
 /* Whether kind's stored field (a set element never is) is kept sealed. */
 bool value_seal_applies(const char *kind, const char *field);
@@ -39,6 +43,10 @@ bool value_seal_applies(const char *kind, const char *field);
 bool value_seal_is_sealed(const char *stored);
 /* Whether stored is the mark of a withheld value (VALUE_SEAL_WITHHELD). */
 bool value_seal_is_withheld(const char *stored);
+/* Whether stored is the mark of an erased value (VALUE_SEAL_ERASED). */
+bool value_seal_is_erased(const char *stored);
+/* Whether stored is either mark: no key opens it, every reader is given the mask. */
+bool value_seal_is_mark(const char *stored);
 /* *out (malloc'd): sealed bytes (sae_sealed.h) armoured as stored, when they are sealed to
  * public_key (value_seal_check's errors otherwise: SAE_EPERM another key). */
 int value_seal_armour_checked(const unsigned char public_key[32], const unsigned char *sealed,
@@ -56,7 +64,7 @@ int value_seal_open(const unsigned char public_key[32], const unsigned char *sec
  * SAE_EINVAL not armoured, SAE_ECORRUPT damaged, SAE_ESCHEMA newer, SAE_EPERM another key. */
 int value_seal_check(const unsigned char public_key[32], const char *stored);
 /* The value a reader of store is given for stored: opened with the lent key, masked
- * (VALUE_SEAL_MASK, *masked true) without one or when withheld, a copy when not sealed. */
+ * (VALUE_SEAL_MASK, *masked true) without one or for a mark, a copy when not sealed. */
 int value_seal_read(struct node_store *store, const char *stored, char **out, bool *masked);
 
 /* SQL functions on store's connection for reads that filter in SQL (case_search.c):

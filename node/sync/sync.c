@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/erasure_apply.h"
 #include "store/journal.h"
 #include "store/node_config.h"
 #include "store/node_wipe.h"
@@ -433,6 +434,12 @@ static int apply_pulled(struct round *r, const struct sae_pull_response *respons
         rc = sync_state_set_review_cursor(r->store, response->next_review_cursor);
     if (rc == 0)
         rc = sync_state_set_grant_cursor(r->store, response->next_grant_cursor);
+    /* Last: an erasure wipes the report's values this answer (or an earlier one) brought. */
+    int64_t wiped = 0;
+    if (rc == 0)
+        rc = erasure_apply(r->store, response->erased, response->erased_count, &wiped);
+    if (rc == 0)
+        rc = sync_state_set_erasure_cursor(r->store, response->next_erasure_cursor);
     bool lowered = false;
     if (rc == 0 && response->has_held_seq)
         rc = sync_state_observe_held_seq(r->store, response->held_seq, &lowered);
@@ -446,7 +453,11 @@ static int apply_pulled(struct round *r, const struct sae_pull_response *respons
         node_store_rollback(r->store);
         return rc;
     }
-    if (announced[0]) {
+    r->result->erased += (size_t)wiped;
+    /* The wiped values' older pages stay in the WAL until it is emptied. */
+    if (wiped > 0)
+        rc = erasure_apply_scrub(r->store);
+    if (rc == 0 && announced[0]) {
         memcpy(r->pins, announced, sizeof r->pins);
         rc = transport_set_pins(r->transport, announced);
     }
@@ -473,7 +484,8 @@ static bool restart_from_zero(struct round *r, int rc, const struct sae_pull_req
 {
     if (rc != SAE_EINVAL || r->refused_code != SAE_STATUS_DECODE_FAILED ||
         r->pulled_from_zero ||
-        (request->cursor == 0 && request->review_cursor == 0 && request->grant_cursor == 0))
+        (request->cursor == 0 && request->review_cursor == 0 && request->grant_cursor == 0 &&
+         request->erasure_cursor == 0))
         return false;
     int done = node_store_begin(r->store);
     if (done == 0)
@@ -482,6 +494,8 @@ static bool restart_from_zero(struct round *r, int rc, const struct sae_pull_req
         done = sync_state_set_review_cursor(r->store, 0);
     if (done == 0)
         done = sync_state_set_grant_cursor(r->store, 0);
+    if (done == 0)
+        done = sync_state_set_erasure_cursor(r->store, 0);
     done = done == 0 ? node_store_commit(r->store) : done;
     if (done != 0) {
         node_store_rollback(r->store);
@@ -508,6 +522,8 @@ static int pull_all(struct round *r)
             rc = sync_state_review_cursor(r->store, &request.review_cursor);
         if (rc == 0)
             rc = sync_state_grant_cursor(r->store, &request.grant_cursor);
+        if (rc == 0)
+            rc = sync_state_erasure_cursor(r->store, &request.erasure_cursor);
         request.clock = request_clock();
         if (rc == 0)
             rc = report_self(r, &request);

@@ -34,6 +34,7 @@ struct sync_result {
     bool enrolled_now;
     size_t pushed, set_aside, pulled, batches;
     size_t granted;   /* withheld values a grant of the district filled in this round */
+    size_t erased;    /* sensitive values wiped because the district erased their report */
     size_t held;      /* of those set aside, held by the hub for their date */
     size_t restamped; /* own changes re-dated because this computer's clock was off */
     size_t bytes_sent;

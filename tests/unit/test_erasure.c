@@ -177,6 +177,68 @@ static void test_refusals_change_nothing(void **state)
     assert_int_equal(erasure_erase(f->store, &request, &result, &why), 0);
 }
 
+#define R3 "c1d2e3f4-0a1b-4c2d-9e3f-4a5b6c7d8e9f" /* in Kalibuntu, device D's village */
+
+static void erase_now(struct hub_fixture *f, const char *report)
+{
+    struct erasure_request request = {report, "Koordinator Sari", "permintaan korban", "cli",
+                                      NOW_MS};
+    struct erasure_result result = {0};
+    struct sae_message why = {{0}};
+    assert_int_equal(erasure_erase(f->store, &request, &result, &why), 0);
+}
+
+static struct erasure_page page_after(struct hub_fixture *f, const char *village,
+                                      uint64_t cursor, struct sae_id *ids, size_t max,
+                                      int expect)
+{
+    struct erasure_page page = {.ids = ids, .max = max};
+    assert_int_equal(sae_db_begin_read(f->store->db), 0);
+    assert_int_equal(erasure_after(f->store, village, cursor, &page), expect);
+    assert_int_equal(sae_db_commit(f->store->db), 0);
+    return page;
+}
+
+static void test_erasures_told_by_village_in_order(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct sae_id ids[2], r1, r2;
+    two_cases(f);
+    deliver_fields(f, 3, R3, "case", (const char *const[]){"status=new", "victim_name=Ani",
+                                                           NULL});
+    struct erasure_page none = page_after(f, VILLAGE_SUMBERANYAR, 0, ids, 2, 0);
+    assert_int_equal(none.count, 0);
+    assert_false(none.more);
+    assert_int_equal(none.next_cursor, 0);
+    erase_now(f, R2);
+    erase_now(f, R3); /* another village's: passed over, never told here */
+    erase_now(f, R1);
+    assert_int_equal(sae_id_parse(R1, &r1), 0);
+    assert_int_equal(sae_id_parse(R2, &r2), 0);
+    /* One at a time: R2, then R1, then none; the cursor passes the other village's row. */
+    struct erasure_page first = page_after(f, VILLAGE_SUMBERANYAR, 0, ids, 1, 0);
+    assert_int_equal(first.count, 1);
+    assert_memory_equal(&ids[0], &r2, sizeof r2);
+    assert_true(first.more);
+    struct erasure_page second = page_after(f, VILLAGE_SUMBERANYAR, first.next_cursor, ids, 1, 0);
+    assert_int_equal(second.count, 1);
+    assert_memory_equal(&ids[0], &r1, sizeof r1);
+    assert_false(second.more);
+    assert_int_equal(second.next_cursor, 3);
+    struct erasure_page after = page_after(f, VILLAGE_SUMBERANYAR, 3, ids, 1, 0);
+    assert_int_equal(after.count, 0);
+    assert_int_equal(after.next_cursor, 3);
+    /* Both at once; and a cursor the hub never issued. */
+    struct erasure_page both = page_after(f, VILLAGE_SUMBERANYAR, 0, ids, 2, 0);
+    assert_int_equal(both.count, 2);
+    assert_false(both.more);
+    page_after(f, VILLAGE_SUMBERANYAR, 4, ids, 2, SAE_EINVAL);
+    /* Kalibuntu is told of its own only, and skips the rest once caught up. */
+    struct erasure_page other = page_after(f, VILLAGE_KALIBUNTU, 0, ids, 2, 0);
+    assert_int_equal(other.count, 1);
+    assert_int_equal(other.next_cursor, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +246,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_erased_name_hashes_nothing_later, hub_setup,
                                         hub_teardown),
         cmocka_unit_test_setup_teardown(test_refusals_change_nothing, hub_setup, hub_teardown),
+        cmocka_unit_test_setup_teardown(test_erasures_told_by_village_in_order, hub_setup,
+                                        hub_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

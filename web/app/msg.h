@@ -351,6 +351,7 @@ enum msg_id {
     MSG_POST_KEY_HELD,
     MSG_POST_MASKED,
     MSG_POST_WITHHELD,
+    MSG_POST_ERASED,
     MSG_POST_KEY_NONE,
     /* Beranda (S4-E: page_home.c) */
     MSG_POST_NEEDS_ACTION,

@@ -25,6 +25,8 @@ static const struct msg_pair POST_MESSAGES[MSG_COUNT] = {
      * section 3): no key opens it here; a coordinator grants it. */
     [MSG_POST_WITHHELD] = {"\u2022\u2022\u2022\u2022 (belum diberikan distrik)",
                            "\u2022\u2022\u2022\u2022 (not given by the district yet)"},
+    /* A sensitive value of a report the district erased (node store/erasure_apply.h). */
+    [MSG_POST_ERASED] = {"dihapus", "erased"},
     [MSG_POST_STAFF_ADDED] = {"Petugas ditambahkan. Berikan frasa sandi sekali pakai ini "
                               "kepadanya secara langsung:",
                               "Staff added. Give them this one-time passphrase in person:"},

@@ -16,7 +16,8 @@ moment, leaving behind every directory, backup and log the programs wrote.
 - Backups (with their passphrase) of a1 while it serves, of b1, and of the hub while it
   serves; b1 writes on after its backup, then is restored onto a new directory that writes
   and sends with `sae-node run`; the hub's backup is restored into a directory of its own.
-  a2 is revoked and wiped at its next sync (its directory is copied just before).
+  a2 is revoked and wiped at its next sync (its directory is copied just before). The
+  coordinator erases m's case at the hub (`reports erase --as`); m's next sync wipes it.
 - What `sae-hub serve`, `sae-node serve` and `run` logged on stderr goes to files; a full
   export lies aside (not searched: it is meant to hold names), and proves that markers did
   reach the district.
@@ -310,7 +311,7 @@ def run_scenario(w, a1_case, head):
     w.a1_case = a1_case
     w.a2_case = write_everything(w.a2, c.every_field("a2"))
     w.b1_case = write_everything(w.b1, c.every_field("b1"))
-    write_everything(w.m, c.every_field("m"))
+    w.m_case = write_everything(w.m, c.every_field("m"))
     for post in (w.a2, w.b1, w.m):
         posts.sync(post)
     wait_sent(w.a1, "its case")
@@ -330,6 +331,7 @@ def run_scenario(w, a1_case, head):
     wait_sent(w.a1, "the edits")
     markers_travelled(w)
     export_aside(w, siti)
+    erasure_reaches_m(w)
     # a2 is revoked: its next contact wipes it (its directory as it was is kept first).
     shutil.copytree(w.a2, os.path.join(w.running, "a2-before-revocation"))
     hub.revoke(origin(w.a2))
@@ -376,6 +378,21 @@ def markers_travelled(w):
         time.sleep(0.5)
     assert show_as_head(w.b1r, w.b1_case)["narrative"] == \
         c.of("district cli edit case.narrative")
+
+
+def erasure_reaches_m(w):
+    """A survivor's request: the coordinator erases m's case at the hub; m's next sync
+    replaces every sensitive value it holds of it by the erased mark."""
+    hub = w.hub
+    res = subprocess.run([hubproc.BIN, "-d", hub.dir, "reports", "erase", w.m_case, "--as",
+                          "siti", "--reason", "permintaan korban"],
+                         input=(hub.passwords["siti"] + "\n").encode(), capture_output=True,
+                         env=hubproc.hub_env(), timeout=60)
+    assert res.returncode == 0, res
+    assert posts.sync(w.m)["erased"] > 0
+    values = saenode.sql(w.m, "SELECT DISTINCT value FROM journal WHERE report_id = '%s'"
+                              " AND field IN ('victim_name', 'narrative')" % w.m_case)
+    assert values == [("erased:",)], values
 
 
 def export_aside(w, siti):

@@ -531,6 +531,10 @@ class Device:
         # received, as changes with their sealed_value.
         self.grant_cursor = 0
         self.grants = []
+        # Erasures (section 6, "Erasures"): where the next pull's start, and the uuids of
+        # the reports the district erased, in the order told.
+        self.erasure_cursor = 0
+        self.erased = []
         self.session = None
         self._pinned = pinned_session(self.pins)
 
@@ -573,11 +577,14 @@ class Device:
         return batch
 
     def pull_request(self, cursor=None, max_changes=0, reviews=False, review_cursor=None,
-                     grant_cursor=None):
+                     grant_cursor=None, erasure_cursor=None):
         """A PullRequest; reviews=True asks for review states after review_cursor (by
         default this device's; a review_cursor given without reviews is sent alone);
-        grant_cursor by default this device's (schema 4)."""
+        grant_cursor and erasure_cursor by default this device's."""
         request = pb.PullRequest(schema_version=self.schema, clock=self.request_clock())
+        erasure_cursor = self.erasure_cursor if erasure_cursor is None else erasure_cursor
+        if erasure_cursor:
+            request.erasure_cursor = erasure_cursor
         grant_cursor = self.grant_cursor if grant_cursor is None else grant_cursor
         if grant_cursor:
             request.grant_cursor = grant_cursor
@@ -664,9 +671,10 @@ class Device:
         return self.send(PUSH_BATCH, self.push_batch(changes, **kwargs))
 
     def pull(self, cursor=None, max_changes=0, reviews=False, review_cursor=None,
-             grant_cursor=None):
+             grant_cursor=None, erasure_cursor=None):
         return self.send(PULL_REQUEST, self.pull_request(cursor, max_changes, reviews,
-                                                         review_cursor, grant_cursor))
+                                                         review_cursor, grant_cursor,
+                                                         erasure_cursor))
 
     def keep_reviews(self, message):
         """Applies a PullResponse's reviews in order: an open one replaces the field's, a
@@ -692,6 +700,8 @@ class Device:
             self.grants += expand_groups(answer.message.grants)
             self.cursor = answer.message.next_cursor
             self.grant_cursor = answer.message.next_grant_cursor
+            self.erased += [report_uuid(i) for i in answer.message.erased]
+            self.erasure_cursor = answer.message.next_erasure_cursor
             if reviews:
                 self.keep_reviews(answer.message)
             if not answer.message.more:
