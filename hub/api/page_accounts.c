@@ -7,6 +7,7 @@
 
 #include "api/console_layout.h"
 #include "app/password.h"
+#include "store/agency_key.h"
 #include "store/district_key.h"
 
 static const enum msg_id ROLE_WORDS[] = {MSG_ROLE_OPERATOR, MSG_ROLE_COORDINATOR,
@@ -179,13 +180,18 @@ int page_accounts_add(struct console_exchange *x, const struct web_form *form)
     unsigned char wrap[SAE_KEYWRAP_BYTES];
     bool wrapped = false;
     password_one_time(password);
-    int rc = console_passkey(x, password, role == HUB_ROLE_COORDINATOR, hash, wrap, &wrapped);
+    /* The first partner of an agency makes its key, wrapped by the one-time password. */
+    int rc = role == HUB_ROLE_PARTNER
+                 ? agency_key_passkey_new(x->store, agency, password, hash, wrap, &wrapped)
+                 : console_passkey(x, password, role == HUB_ROLE_COORDINATOR, hash, wrap,
+                                   &wrapped);
     if (rc == 0)
         rc = hub_account_add(x->store, name, role, agency, hash, x->now_s * 1000);
     if (rc == 0)
         rc = audit(x, "account-add", name);
     if (rc == 0 && wrapped)
-        rc = give_key(x, name, wrap);
+        rc = role == HUB_ROLE_PARTNER ? hub_account_wrap_set(x->store, name, wrap)
+                                      : give_key(x, name, wrap);
     if (rc == 0)
         rc = one_time_page(x, name, password, "accounts");
     else if (rc == SAE_EEXIST || rc == SAE_EINVAL)

@@ -1,9 +1,14 @@
 /* sae-hub referrals list | answer | override: partner agencies' referrals (store/partner.h)
  * and their answers (merge/merge_referral.h). */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "app/password.h"
+#include "sae/sae_secure_mem.h"
+#include "store/agency_key.h"
+#include "store/hub_accounts.h"
 #include "cli/cli_admin.h"
 #include "merge/merge_referral.h"
 #include "render/render_console.h"
@@ -11,10 +16,10 @@
 
 struct referral_options {
     bool json;
-    const char *agency, *by, *note, *reason;
+    const char *agency, *by, *note, *reason, *as;
 };
 
-/* --json, --agency, --by, --note, --reason; which a command takes is checked after. */
+/* --json, --agency, --by, --note, --reason, --as; which a command takes is checked after. */
 static int parse_options(int argc, char **argv, const char *command,
                          struct referral_options *o)
 {
@@ -22,7 +27,7 @@ static int parse_options(int argc, char **argv, const char *command,
     const struct sae_cli_option options[] = {
         SAE_CLI_OPT_FLAG("json", 0, &o->json),     SAE_CLI_OPT_TEXT("agency", 0, &o->agency),
         SAE_CLI_OPT_TEXT("by", 0, &o->by),         SAE_CLI_OPT_TEXT("note", 0, &o->note),
-        SAE_CLI_OPT_TEXT("reason", 0, &o->reason),
+        SAE_CLI_OPT_TEXT("reason", 0, &o->reason), SAE_CLI_OPT_TEXT("as", 0, &o->as),
     };
     int status = HUB_CLI_OPTIONS(command, "referrals", options, argc, argv);
     if (status != SAE_EXIT_OK)
@@ -51,6 +56,41 @@ static int list_visit(const struct partner_referral *referral, void *context)
     return item && json_array_append_new(l->array, item) == 0 ? 0 : SAE_ENOMEM;
 }
 
+/* --as PARTNER: the key of agency opened by that partner's password (asked, or one line of
+ * standard input, never an argument) and lent to the store's reads for the command's life:
+ * the values consent gave the agency open, the rest stays masked (store/agency_key.h). */
+static int lend_partner_key(struct hub_store *store, const char *agency, const char *name)
+{
+    char password[PASSWORD_MAX_BYTES + 2], prompt[HUB_AUTHOR_BYTES + 32];
+    struct hub_account account;
+    unsigned char public_key[AGENCY_KEY_BYTES], *secret = NULL;
+    int64_t id = 0;
+    if (hub_account_name_check(name) != 0 || hub_account_get(store, name, &account) != 0 ||
+        account.disabled || account.role != HUB_ROLE_PARTNER ||
+        strcmp(account.agency, agency) != 0)
+        return hub_cli_fail(SAE_EPERM, "--as %.100s: not a partner of %s; give an enabled "
+                            "partner account of that agency (sae-hub users list)", name, agency);
+    snprintf(prompt, sizeof prompt, "password of %.100s: ", name);
+    if (sae_cli_read_line(prompt, isatty(STDIN_FILENO) == 1, password, sizeof password) != 0)
+        return hub_cli_fail(SAE_EINVAL, "--as %.100s: give the password (typed, or one line of "
+                            "standard input)", name);
+    int rc = agency_key_unlock(store, name, password, NULL, &secret);
+    sodium_memzero(password, sizeof password);
+    if (rc == 0)
+        rc = agency_key_public(store, agency, public_key, &id);
+    if (rc != 0)
+        sae_secure_free(secret);
+    if (rc == SAE_EPERM)
+        return hub_cli_fail(SAE_EPERM, "--as %.100s: wrong password; nothing was shown", name);
+    if (rc == SAE_ENOTFOUND)
+        return hub_cli_fail(SAE_EPERM, "--as %.100s: holds no key of %s yet; a coordinator "
+                            "gives it by resetting the password in the console", name, agency);
+    if (rc != 0)
+        return hub_cli_fail(rc, "cannot check the password: %s", sae_error_name(rc));
+    agency_key_lend(store, agency_key_holder(id), secret, true);
+    return SAE_EXIT_OK;
+}
+
 static int referrals_list(struct hub_cli *cli, int argc, char **argv)
 {
     struct referral_options o;
@@ -59,10 +99,12 @@ static int referrals_list(struct hub_cli *cli, int argc, char **argv)
     int status = parse_options(argc, argv, "referrals list", &o);
     if (status != SAE_EXIT_OK)
         return status;
-    if (!o.agency || o.by || o.note || o.reason || optind != argc)
-        return hub_cli_fail(SAE_EINVAL, "referrals list takes --agency A and --json only; "
-                            "agencies: %s", partner_agency_names());
+    if (!o.agency || o.by || o.note || o.reason || optind != argc || (o.as && !o.as[0]))
+        return hub_cli_fail(SAE_EINVAL, "referrals list takes --agency A, --as PARTNER and "
+                            "--json only; agencies: %s", partner_agency_names());
     status = hub_cli_open(cli, &store);
+    if (status == SAE_EXIT_OK && o.as)
+        status = lend_partner_key(store, o.agency, o.as);
     if (status != SAE_EXIT_OK)
         return hub_admin_finish(store, status);
     l.json = o.json;
