@@ -28,6 +28,10 @@ int hub_cli_init(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_serve(struct hub_cli *cli, int argc, char **argv);
 int hub_cli_nodes(struct hub_cli *cli, int argc, char **argv);
 /* nodes grant ID --as COORDINATOR (cli_grant.c): store open; the password is asked. */
+/* *secret: the district key opened by coordinator name's password (asked, or one line of
+ * standard input), or the command stops with its one-line error (exit status returned). */
+int hub_cli_district_secret(struct hub_cli *cli, struct hub_store *store, const char *name,
+                            unsigned char **secret);
 int hub_cli_nodes_grant(struct hub_cli *cli, struct hub_store *store, const char *id,
                         const char *as);
 int hub_cli_reports(struct hub_cli *cli, int argc, char **argv);

@@ -28,8 +28,8 @@ static int parse_device(const char *text, uint64_t *out)
 }
 
 /* The coordinator's district key, opened with the password read from standard input. */
-static int open_key(struct hub_cli *cli, struct hub_store *store, const char *name,
-                    unsigned char **secret)
+int hub_cli_district_secret(struct hub_cli *cli, struct hub_store *store, const char *name,
+                            unsigned char **secret)
 {
     struct hub_account account;
     char password[PASSWORD_MAX_BYTES + 2];
@@ -75,7 +75,7 @@ int hub_cli_nodes_grant(struct hub_cli *cli, struct hub_store *store, const char
                             "sae-hub nodes list", id);
     if (rc != 0)
         return hub_cli_fail(rc, "cannot read device %s: %s", id, sae_error_name(rc));
-    int status = open_key(cli, store, as, &secret);
+    int status = hub_cli_district_secret(cli, store, as, &secret);
     if (status != SAE_EXIT_OK)
         return status;
     rc = grant_values(store, &node, secret, as, HUB_AUDIT_ADDRESS_CLI,

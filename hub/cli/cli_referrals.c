@@ -1,5 +1,7 @@
-/* sae-hub referrals list | answer | override: partner agencies' referrals (store/partner.h)
- * and their answers (merge/merge_referral.h). */
+/* sae-hub referrals list | answer | override | grant: partner agencies' referrals
+ * (store/partner.h), their answers (merge/merge_referral.h) and the values their key is
+ * owed (store/agency_copies.h). */
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +9,7 @@
 
 #include "app/password.h"
 #include "sae/sae_secure_mem.h"
+#include "store/agency_copies.h"
 #include "store/agency_key.h"
 #include "store/hub_accounts.h"
 #include "cli/cli_admin.h"
@@ -198,10 +201,50 @@ static int referrals_override(struct hub_cli *cli, int argc, char **argv)
     return hub_admin_finish(store, rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli));
 }
 
+/* sae-hub referrals grant --agency A --as COORDINATOR: the values consent or an override
+ * lets agency read that were written before its copy could be made (store/agency_copies.h). */
+static int referrals_grant(struct hub_cli *cli, int argc, char **argv)
+{
+    struct referral_options o;
+    struct hub_store *store = NULL;
+    unsigned char public_key[AGENCY_KEY_BYTES], *secret = NULL;
+    int64_t granted = 0;
+    char target[HUB_AUDIT_TARGET_BYTES];
+    int status = parse_options(argc, argv, "referrals grant", &o);
+    if (status != SAE_EXIT_OK)
+        return status;
+    if (!o.agency || !o.as || !o.as[0] || o.json || o.by || o.note || o.reason ||
+        optind != argc)
+        return hub_cli_fail(SAE_EINVAL, "referrals grant takes --agency A and --as "
+                            "COORDINATOR only; agencies: %s", partner_agency_names());
+    status = hub_cli_open(cli, &store);
+    if (status == SAE_EXIT_OK && agency_key_public(store, o.agency, public_key, NULL) != 0)
+        status = hub_cli_fail(SAE_ENOTFOUND, "%s has no key yet: add its first partner "
+                              "account (sae-hub users add NAME --role partner --agency %s)",
+                              o.agency, o.agency);
+    if (status == SAE_EXIT_OK)
+        status = hub_cli_district_secret(cli, store, o.as, &secret);
+    if (status == SAE_EXIT_OK) {
+        int rc = agency_copies_grant(store, o.agency, secret, &granted);
+        snprintf(target, sizeof target, "%s: %" PRId64 " values", o.agency, granted);
+        if (rc == 0 && granted > 0)
+            rc = hub_audit_append(store, o.as, "agency-grant", target, HUB_AUDIT_ADDRESS_CLI,
+                                  (int64_t)sae_wall_clock_ms());
+        status = rc == 0 ? SAE_EXIT_OK
+                         : hub_cli_fail(rc, "cannot grant values to %s: %s", o.agency,
+                                        sae_error_name(rc));
+    }
+    sae_secure_free(secret);
+    if (status == SAE_EXIT_OK)
+        printf("granted %" PRId64 " value(s) to %s; its partners read them at their next "
+               "page\n", granted, o.agency);
+    return hub_admin_finish(store, status);
+}
+
 int hub_cli_referrals(struct hub_cli *cli, int argc, char **argv)
 {
     if (argc < 2)
-        return hub_cli_fail(SAE_EINVAL, "referrals needs list, answer or override; see: sae-hub "
+        return hub_cli_fail(SAE_EINVAL, "referrals needs list, answer, override or grant; see: sae-hub "
                             "referrals --help");
     const char *verb = argv[1];
     if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0)
@@ -212,6 +255,8 @@ int hub_cli_referrals(struct hub_cli *cli, int argc, char **argv)
         return hub_cli_final(referrals_answer(cli, argc - 1, argv + 1));
     if (strcmp(verb, "override") == 0)
         return hub_cli_final(referrals_override(cli, argc - 1, argv + 1));
-    return hub_cli_fail(SAE_EINVAL, "unknown referrals command \"%.40s\"; use list, answer or "
-                        "override", verb);
+    if (strcmp(verb, "grant") == 0)
+        return hub_cli_final(referrals_grant(cli, argc - 1, argv + 1));
+    return hub_cli_fail(SAE_EINVAL, "unknown referrals command \"%.40s\"; use list, answer, "
+                        "override or grant", verb);
 }

@@ -241,3 +241,71 @@ int agency_copies_owed(struct hub_store *store, const char *agency,
     free(changes);
     return rc;
 }
+
+static int count_one(int64_t change, void *context)
+{
+    (void)change;
+    ++*(int64_t *)context;
+    return 0;
+}
+
+int agency_copies_owed_count(struct hub_store *store, const char *agency, int64_t *count)
+{
+    int64_t n = 0;
+    int rc = agency_copies_owed(store, agency, count_one, &n);
+    if (rc == SAE_ENOTFOUND)
+        rc = 0; /* no key yet: nothing can be owed to it */
+    if (rc == 0)
+        *count = n;
+    return rc;
+}
+
+struct grant_work {
+    const char *agency;
+    const unsigned char *district_secret;
+    struct hub_store *store;
+    unsigned char public_key[AGENCY_KEY_BYTES];
+    uint64_t holder;
+    int64_t granted;
+};
+
+static int grant_one(int64_t change, void *context)
+{
+    struct grant_work *g = context;
+    char *plain = NULL;
+    unsigned char *sealed = NULL;
+    size_t len = 0;
+    int rc = value_vault_open(g->store, change, g->district_secret, &plain);
+    if (rc == 0)
+        rc = sae_sealed_seal(g->public_key, plain, strlen(plain), &sealed, &len);
+    if (rc == 0)
+        rc = sealed_values_put(g->store, change, g->holder, sealed, len);
+    if (rc == 0)
+        g->granted++;
+    free(sealed);
+    sae_wipe_free_string(plain);
+    return rc;
+}
+
+static int grant_in_transaction(struct hub_store *store, void *context)
+{
+    struct grant_work *g = context;
+    int64_t id = 0;
+    g->granted = 0;
+    int rc = agency_key_public(store, g->agency, g->public_key, &id);
+    if (rc == 0) {
+        g->holder = agency_key_holder(id);
+        rc = agency_copies_owed(store, g->agency, grant_one, g);
+    }
+    return rc;
+}
+
+int agency_copies_grant(struct hub_store *store, const char *agency,
+                        const unsigned char *district_secret, int64_t *granted)
+{
+    struct grant_work work = {agency, district_secret, store, {0}, 0, 0};
+    int rc = hub_store_write(store, grant_in_transaction, &work);
+    if (rc == 0)
+        *granted = work.granted;
+    return rc;
+}

@@ -40,4 +40,12 @@ typedef int (*agency_copies_visit_fn)(int64_t change, void *context);
 int agency_copies_owed(struct hub_store *store, const char *agency,
                        agency_copies_visit_fn visit, void *context);
 
+/* *count: the values agency is owed (0 while it has no key). */
+int agency_copies_owed_count(struct hub_store *store, const char *agency, int64_t *count);
+/* Seals every value agency is owed to its key, opened with district_secret (a coordinator's),
+ * in one write transaction; *granted: how many. SAE_ENOTFOUND: the agency has no key yet;
+ * SAE_EPERM: the secret is not the district's. The caller audits it. */
+int agency_copies_grant(struct hub_store *store, const char *agency,
+                        const unsigned char *district_secret, int64_t *granted);
+
 #endif

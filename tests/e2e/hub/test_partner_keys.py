@@ -6,6 +6,7 @@ real programs over real HTTPS: real posts (sae-node) sync cases and referrals; p
 in to the console (API and headless Chromium) and use `sae-hub referrals list --as`; a copy
 of hub.db opened without any password reveals nothing."""
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -69,6 +70,9 @@ def district(tmp_path):
     assert h.stop() == 0
     for marker in hubproc.CRASH_MARKERS:
         assert marker not in h.log_text()
+
+
+KEY_TABLES = hubproc.TABLES + ("sealed_value", "agency_key", "audit", "account")
 
 
 def fields(client):
@@ -154,7 +158,7 @@ def test_the_command_line_opens_values_with_a_partners_password(district):
     assert opened.returncode == 0, opened
     assert SHARED.encode() in opened.stdout and WITHHELD.encode() not in opened.stdout
     assert refs["shared"].encode() in opened.stdout
-    before = district.snapshot()
+    before = district.snapshot(KEY_TABLES)
     wrong = cli(district, "referrals", "list", "--agency", "uptd_ppa", "--as", "mitra",
                 stdin=b"not-her-password\n")
     assert wrong.returncode == 1 and SHARED.encode() not in wrong.stdout
@@ -165,7 +169,7 @@ def test_the_command_line_opens_values_with_a_partners_password(district):
     unknown = cli(district, "referrals", "list", "--agency", "nowhere", "--as", "mitra",
                   stdin=b"x\n")
     assert unknown.returncode == 2 and "--agency must be one of" in unknown.stderr.decode()
-    assert district.snapshot() == before
+    assert district.snapshot(KEY_TABLES) == before
 
 
 def test_a_copy_of_hub_db_reveals_no_name(district, tmp_path):
@@ -195,3 +199,86 @@ def test_a_partner_sees_the_name_in_the_browser(district, browser):
         b2.submit("#accept")
     b2.open("/console/referrals")
     assert SHARED not in b2.text("main")
+
+
+def test_an_override_gives_the_agency_the_name_at_once(district):
+    refs = district.referrals
+    siti = signed_in(district, "siti")
+    r = siti.request("POST", "/console/referrals/override", data={
+        "csrf": siti.csrf, "id": refs["withheld"], "reason": "Korban dalam bahaya",
+        "agency": "uptd_ppa"})
+    assert r.status_code == 303, r.text
+    shown = fields(signed_in(district, "mitra"))
+    assert shown[refs["withheld"]]["victim_name"] == WITHHELD
+    assert [a for a in district.query("SELECT actor, action, target FROM audit")
+            if a[1] == "agency-grant"] == [("siti", "agency-grant", "uptd_ppa: 1 values")]
+    # Another agency's partner never reads it.
+    assert signed_in(district, "puskes").api("GET", "/referrals").json()["referrals"] == []
+
+
+def test_a_coordinators_grant_gives_values_written_before_the_consent(district):
+    refs, post = district.referrals, district.post
+    # Consent given after the name reached the hub: the name was sealed to the district alone.
+    edit(post, district.cases["withheld"], "consent_share=ya")
+    sync(post)
+    mitra = signed_in(district, "mitra")
+    assert fields(mitra)[refs["withheld"]]["victim_name"] == MASK
+    siti = signed_in(district, "siti")
+    page = siti.get("/console/referrals?agency=uptd_ppa").text
+    assert 'id="agency-owed-count">1<' in page
+    # An operator may not grant; a bad agency is refused; neither changes anything.
+    budi = signed_in(district, "budi")
+    before = district.snapshot(KEY_TABLES)
+    assert budi.request("POST", "/console/referrals/grant", data={
+        "csrf": budi.csrf, "agency": "uptd_ppa"}).status_code == 403
+    assert siti.request("POST", "/console/referrals/grant", data={
+        "csrf": siti.csrf, "agency": "nowhere"}).status_code == 400
+    assert district.snapshot(KEY_TABLES) == before
+    r = siti.request("POST", "/console/referrals/grant", data={
+        "csrf": siti.csrf, "agency": "uptd_ppa"})
+    assert r.status_code == 303, r.text
+    assert fields(mitra)[refs["withheld"]]["victim_name"] == WITHHELD
+    assert 'id="agency-owed-count"' not in siti.get("/console/referrals?agency=uptd_ppa").text
+
+
+def test_the_command_line_grant(district):
+    refs, post = district.referrals, district.post
+    edit(post, district.cases["withheld"], "consent_share=ya")
+    sync(post)
+    before = district.snapshot(KEY_TABLES)
+    wrong = cli(district, "referrals", "grant", "--agency", "uptd_ppa", "--as", "siti",
+                stdin=b"wrong-password\n")
+    assert wrong.returncode == 2 and "wrong password" in wrong.stderr.decode(), wrong
+    no_key = cli(district, "referrals", "grant", "--agency", "hospital", "--as", "siti",
+                 stdin=(district.passwords["siti"] + "\n").encode())
+    assert no_key.returncode == 1 and "has no key yet" in no_key.stderr.decode(), no_key
+    partner = cli(district, "referrals", "grant", "--agency", "uptd_ppa", "--as", "mitra",
+                  stdin=(district.passwords["mitra"] + "\n").encode())
+    assert partner.returncode == 2 and "no enabled coordinator" in partner.stderr.decode()
+    assert district.snapshot(KEY_TABLES) == before
+    done = cli(district, "referrals", "grant", "--agency", "uptd_ppa", "--as", "siti",
+               stdin=(district.passwords["siti"] + "\n").encode())
+    assert done.returncode == 0 and b"granted 1 value(s) to uptd_ppa" in done.stdout, done
+    assert fields(signed_in(district, "mitra"))[refs["withheld"]]["victim_name"] == WITHHELD
+
+
+def test_a_coordinator_gives_a_later_partner_the_agency_key(district):
+    refs = district.referrals
+    mitra2 = signed_in(district, "mitra2")
+    page = mitra2.get("/console/referrals").text
+    assert 'id="no-agency-key"' in page
+    siti = signed_in(district, "siti")
+    posts = siti.get("/console/posts").text
+    assert "mitra2 (uptd_ppa)" in posts
+    # A partner of an agency without a key yet: nothing to give, nothing changed.
+    before = district.snapshot(KEY_TABLES)
+    assert mitra2.request("POST", "/console/posts/key-reset", data={
+        "csrf": mitra2.csrf, "name": "mitra"}).status_code == 403
+    assert district.snapshot(KEY_TABLES) == before
+    r = siti.request("POST", "/console/posts/key-reset", data={"csrf": siti.csrf,
+                                                              "name": "mitra2"})
+    assert r.status_code == 200, r.text[:300]
+    district.passwords["mitra2"] = re.search(r'id="one-time"[^>]*>([^<]+)<', r.text).group(1)
+    mitra2 = signed_in(district, "mitra2")
+    assert fields(mitra2)[refs["shared"]]["victim_name"] == SHARED
+    assert 'id="no-agency-key"' not in mitra2.get("/console/referrals").text
