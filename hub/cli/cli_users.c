@@ -85,8 +85,9 @@ static void say_partner_key(const char *name, const char *agency, bool wrapped)
         printf("%s holds the key of %s: survivors' names its referrals may show open with "
                "this password\n", name, agency);
     else
-        printf("%s holds no key of %s yet: names read masked until a coordinator gives the key "
-               "(sae-hub referrals grant --agency %s --as COORDINATOR)\n", name, agency, agency);
+        printf("%s holds no key of %s yet: names read masked until a coordinator gives it (the "
+               "console's Posts page, Data key: reset password and give the key)\n", name,
+               agency);
 }
 
 static int users_add(struct hub_cli *cli, struct hub_store *store, const struct users_input *in,

@@ -251,7 +251,7 @@ def test_the_command_line_grant(district):
     assert wrong.returncode == 2 and "wrong password" in wrong.stderr.decode(), wrong
     no_key = cli(district, "referrals", "grant", "--agency", "hospital", "--as", "siti",
                  stdin=(district.passwords["siti"] + "\n").encode())
-    assert no_key.returncode == 1 and "has no key yet" in no_key.stderr.decode(), no_key
+    assert no_key.returncode == 2 and "has no key yet" in no_key.stderr.decode(), no_key
     partner = cli(district, "referrals", "grant", "--agency", "uptd_ppa", "--as", "mitra",
                   stdin=(district.passwords["mitra"] + "\n").encode())
     assert partner.returncode == 2 and "no enabled coordinator" in partner.stderr.decode()
@@ -282,3 +282,17 @@ def test_a_coordinator_gives_a_later_partner_the_agency_key(district):
     mitra2 = signed_in(district, "mitra2")
     assert fields(mitra2)[refs["shared"]]["victim_name"] == SHARED
     assert 'id="no-agency-key"' not in mitra2.get("/console/referrals").text
+
+
+def test_users_add_says_who_holds_the_agency_key(district):
+    said = []
+    for name, agency in (("rs1", "hospital"), ("rs2", "hospital"), ("dinas", "Dinas Lain")):
+        r = cli(district, "users", "add", name, "--role", "partner", "--agency", agency,
+                "--password-stdin", stdin=b"pw-partner-long-enough\n")
+        assert r.returncode == 0, r
+        said.append(r.stdout.decode())
+    assert "rs1 holds the key of hospital" in said[0]
+    assert "rs2 holds no key of hospital yet" in said[1]
+    assert "is no referral destination" in said[2]
+    assert district.query("SELECT agency FROM agency_key ORDER BY agency") == [
+        ("hospital",), ("puskesmas",), ("uptd_ppa",)]
