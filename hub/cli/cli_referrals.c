@@ -197,7 +197,9 @@ static int referrals_override(struct hub_cli *cli, int argc, char **argv)
         return hub_admin_finish(store, audited);
     if (rc == 0)
         printf("referral %s: its agency now sees the survivor's name, age, contact and "
-               "narrative; the override is kept with %s and the reason\n", id, o.by);
+               "narrative; the override is kept with %s and the reason; the values already "
+               "at the hub reach the agency's key with: sae-hub referrals grant --agency A "
+               "--as COORDINATOR\n", id, o.by);
     return hub_admin_finish(store, rc == 0 ? SAE_EXIT_OK : hub_admin_fail_store(rc, &why, cli));
 }
 
