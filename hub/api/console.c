@@ -12,6 +12,7 @@
 #include "app/assets.h"
 #include "sae/sae_validate.h"
 #include "sae/sae_secure_mem.h"
+#include "store/agency_key.h"
 #include "store/district_key.h"
 #include "store/value_vault.h"
 
@@ -199,7 +200,9 @@ static int find_caller(struct console_exchange *x)
         rc = hub_session_touch(x->store, caller->token_hash, x->now_s);
     if (rc == 0) {
         memcpy(caller->csrf, session.csrf, sizeof caller->csrf);
-        caller->holds_key = session_keys_held(x->console->keys, caller->token_hash);
+        bool held = session_keys_held(x->console->keys, caller->token_hash);
+        caller->holds_key = held && caller->account.role == HUB_ROLE_COORDINATOR;
+        caller->holds_agency_key = held && caller->account.role == HUB_ROLE_PARTNER;
         x->signed_in = true;
     }
     return rc;
@@ -216,12 +219,22 @@ static int copy_key(const unsigned char *secret, void *context)
 static int handle_with_key(struct console_exchange *x, const struct http_request *req)
 {
     void *secret = NULL;
-    int rc = x->caller.holds_key
+    int64_t agency = 0;
+    unsigned char agency_public[AGENCY_KEY_BYTES];
+    int rc = x->caller.holds_key || x->caller.holds_agency_key
                  ? session_keys_use(x->console->keys, x->caller.token_hash, copy_key, &secret)
                  : SAE_ENOTFOUND;
-    if (rc != 0 && rc != SAE_ENOTFOUND)
+    /* A partner's key opens its agency's copies only: what consent gave the agency. */
+    if (rc == 0 && x->caller.holds_agency_key)
+        rc = agency_key_public(x->store, x->caller.account.agency, agency_public, &agency);
+    if (rc != 0 && rc != SAE_ENOTFOUND) {
+        sae_secure_free(secret);
         return rc;
-    value_vault_lend(x->store, secret);
+    }
+    if (rc == 0 && x->caller.holds_agency_key)
+        agency_key_lend(x->store, agency_key_holder(agency), secret, false);
+    else
+        value_vault_lend(x->store, rc == 0 ? secret : NULL);
     rc = has_prefix(req->path, "/api/") ? console_api_handle(x) : console_pages_handle(x);
     value_vault_lend(x->store, NULL);
     sae_secure_free(secret);

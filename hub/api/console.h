@@ -40,6 +40,7 @@ struct console_caller {
     const char *address; /* the client's, as the audit records it */
     enum msg_lang lang;
     bool holds_key; /* the session holds the district key (set at sign-in and per request) */
+    bool holds_agency_key; /* a partner's session holds its agency's key (store/agency_key.h) */
 };
 
 int console_create(const char *db_path, int busy_timeout_ms, struct console **out,

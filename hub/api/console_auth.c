@@ -11,7 +11,16 @@
 #include "app/sign_in.h"
 #include "sae/sae_passkey.h"
 #include "sae/sae_secure_mem.h"
+#include "store/agency_key.h"
 #include "store/district_key.h"
+
+struct passkey_request {
+    struct hub_store *store;
+    const char *password;
+    char *hash;
+    unsigned char *wrap;
+    const char *agency; /* a partner's */
+};
 
 static int audit(struct console_exchange *x, const char *actor, const char *action,
                  const char *target)
@@ -36,9 +45,10 @@ static int hash_of(void *context, const char *name, char hash[PASSWORD_HASH_BYTE
     return rc;
 }
 
-/* A coordinator's password opens the district key into the new session; operators and the
- * other roles never hold it. A coordinator whose password opens nothing (no wrap: none was
- * made since a reset by an admin) signs in without it, audited, so that the console says so. */
+/* A coordinator's password opens the district key into the new session, a partner's their
+ * agency's key (store/agency_key.h); operators and admins hold none. One whose password
+ * opens nothing (no wrap: none was made since a reset by an admin, or for a later partner
+ * of an agency) signs in without it, audited, so that the console says so. */
 static int session_key(struct console_exchange *x, const char *name, const char *password,
                        const unsigned char *wrapping_key,
                        const uint8_t token_hash[SESSION_HASH_BYTES])
@@ -46,16 +56,21 @@ static int session_key(struct console_exchange *x, const char *name, const char 
     struct hub_account account;
     unsigned char *secret = NULL;
     int rc = hub_account_get(x->store, name, &account);
-    if (rc != 0 || account.role != HUB_ROLE_COORDINATOR)
+    if (rc != 0 || (account.role != HUB_ROLE_COORDINATOR && account.role != HUB_ROLE_PARTNER))
         return rc;
-    rc = district_key_unlock_split(x->store, x->console->dir, name, password, wrapping_key,
-                                   &secret);
+    if (account.role == HUB_ROLE_PARTNER)
+        rc = agency_key_unlock(x->store, name, password, wrapping_key, &secret);
+    else
+        rc = district_key_unlock_split(x->store, x->console->dir, name, password, wrapping_key,
+                                       &secret);
     if (rc == SAE_ENOTFOUND || rc == SAE_EPERM || rc == SAE_ECORRUPT)
         return audit(x, name, "sign-in-without-key", sae_error_name(rc));
     if (rc == 0)
         rc = session_keys_put(x->console->keys, token_hash, secret); /* owns secret now */
-    if (rc == 0)
-        x->caller.holds_key = true;
+    if (rc == 0) {
+        x->caller.holds_key = account.role == HUB_ROLE_COORDINATOR;
+        x->caller.holds_agency_key = account.role == HUB_ROLE_PARTNER;
+    }
     return rc;
 }
 
@@ -120,6 +135,34 @@ int console_sign_out(struct console_exchange *x)
     return rc;
 }
 
+static int agency_passkey_with(const unsigned char *secret, void *context)
+{
+    struct passkey_request *r = context;
+    return agency_key_passkey(r->store, r->agency, secret, r->password, r->hash, r->wrap);
+}
+
+/* A partner's new password wraps their agency's key: the session's, else opened with the
+ * current password. One who holds none gets a hash alone. */
+static int partner_passkey(struct console_exchange *x, const char *current, const char *fresh,
+                           char hash[PASSWORD_HASH_BYTES], unsigned char wrap[SAE_KEYWRAP_BYTES],
+                           bool *wrapped)
+{
+    struct passkey_request request = {x->store, fresh, hash, wrap, x->caller.account.agency};
+    unsigned char *secret = NULL;
+    int rc = x->caller.holds_agency_key
+                 ? session_keys_use(x->console->keys, x->caller.token_hash, agency_passkey_with,
+                                    &request)
+                 : SAE_ENOTFOUND;
+    if (rc == SAE_ENOTFOUND &&
+        agency_key_unlock(x->store, x->caller.account.name, current, NULL, &secret) == 0)
+        rc = agency_passkey_with(secret, &request);
+    sae_secure_free(secret);
+    *wrapped = rc == 0;
+    if (rc == SAE_ENOTFOUND)
+        rc = password_hash(fresh, hash);
+    return rc;
+}
+
 int console_change_password(struct console_exchange *x, const char *current,
                             const char *fresh, const char *again,
                             enum console_outcome *outcome)
@@ -143,7 +186,9 @@ int console_change_password(struct console_exchange *x, const char *current,
      * current password (a session signed in before a restart holds none). */
     unsigned char wrap[SAE_KEYWRAP_BYTES], *secret = NULL;
     bool coordinator = x->caller.account.role == HUB_ROLE_COORDINATOR, wrapped = false;
-    if (coordinator && !x->caller.holds_key &&
+    if (x->caller.account.role == HUB_ROLE_PARTNER) {
+        rc = partner_passkey(x, current, fresh, hash, wrap, &wrapped);
+    } else if (coordinator && !x->caller.holds_key &&
         district_key_unlock(x->store, x->console->dir, name, current, &secret) == 0) {
         rc = district_key_passkey(x->store, secret, fresh, hash, wrap);
         wrapped = rc == 0;
@@ -175,12 +220,6 @@ int console_accept_conduct(struct console_exchange *x)
     return rc;
 }
 
-struct passkey_request {
-    struct hub_store *store;
-    const char *password;
-    char *hash;
-    unsigned char *wrap;
-};
 
 static int passkey_with(const unsigned char *secret, void *context)
 {
@@ -192,7 +231,7 @@ int console_passkey(struct console_exchange *x, const char *password, bool coord
                     char hash[PASSWORD_HASH_BYTES], unsigned char wrap[SAE_KEYWRAP_BYTES],
                     bool *wrapped)
 {
-    struct passkey_request request = {x->store, password, hash, wrap};
+    struct passkey_request request = {x->store, password, hash, wrap, NULL};
     unsigned char *secret = NULL;
     _Static_assert(SAE_PASSKEY_TEXT_BYTES <= PASSWORD_HASH_BYTES, "a verifier fits");
     *wrapped = false;

@@ -70,6 +70,7 @@ static const char *const BUNDLE_FIELDS[] = {"bundle", NULL};
 static const char *const LOCK_FIELDS[] = {"month", NULL};
 static const char *const ANSWER_FIELDS[] = {"id", "answer", "note", NULL};
 static const char *const OVERRIDE_FIELDS[] = {"id", "reason", "agency", NULL};
+static const char *const AGENCY_FIELDS[] = {"agency", NULL};
 
 static const struct console_route {
     struct web_route at;
@@ -121,6 +122,8 @@ static const struct console_route {
     {WEB_ROUTE_FORM("/console/referrals/answer", ANSWER_FIELDS), RIGHT_ANSWER, page_referrals_answer},
     {WEB_ROUTE_FORM("/console/referrals/override", OVERRIDE_FIELDS), RIGHT_OVERRIDE,
      page_referrals_override},
+    {WEB_ROUTE_FORM("/console/referrals/grant", AGENCY_FIELDS), RIGHT_OVERRIDE,
+     page_referrals_grant},
     {WEB_ROUTE_GET("/api/v1/referrals"), RIGHT_REFERRALS, api_referrals},
     {WEB_ROUTE_JSON("/api/v1/referrals/answer"), RIGHT_ANSWER, api_referrals_answer},
 };

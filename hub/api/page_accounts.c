@@ -7,6 +7,9 @@
 
 #include "api/console_layout.h"
 #include "app/password.h"
+#include "app/session_keys.h"
+#include "sae/sae_secure_mem.h"
+#include "store/agency_key.h"
 #include "store/district_key.h"
 
 static const enum msg_id ROLE_WORDS[] = {MSG_ROLE_OPERATOR, MSG_ROLE_COORDINATOR,
@@ -179,13 +182,18 @@ int page_accounts_add(struct console_exchange *x, const struct web_form *form)
     unsigned char wrap[SAE_KEYWRAP_BYTES];
     bool wrapped = false;
     password_one_time(password);
-    int rc = console_passkey(x, password, role == HUB_ROLE_COORDINATOR, hash, wrap, &wrapped);
+    /* The first partner of an agency makes its key, wrapped by the one-time password. */
+    int rc = role == HUB_ROLE_PARTNER
+                 ? agency_key_passkey_new(x->store, agency, password, hash, wrap, &wrapped)
+                 : console_passkey(x, password, role == HUB_ROLE_COORDINATOR, hash, wrap,
+                                   &wrapped);
     if (rc == 0)
         rc = hub_account_add(x->store, name, role, agency, hash, x->now_s * 1000);
     if (rc == 0)
         rc = audit(x, "account-add", name);
     if (rc == 0 && wrapped)
-        rc = give_key(x, name, wrap);
+        rc = role == HUB_ROLE_PARTNER ? hub_account_wrap_set(x->store, name, wrap)
+                                      : give_key(x, name, wrap);
     if (rc == 0)
         rc = one_time_page(x, name, password, "accounts");
     else if (rc == SAE_EEXIST || rc == SAE_EINVAL)
@@ -260,13 +268,45 @@ int api_accounts(struct console_exchange *x, const struct web_form *form)
     return console_api_answer(x, 200, json_pack("{s:o}", "accounts", list));
 }
 
+struct partner_key_request {
+    struct hub_store *store;
+    const char *agency, *password;
+    char *hash;
+    unsigned char *wrap;
+};
+
+static int partner_key_with(const unsigned char *district_secret, void *context)
+{
+    struct partner_key_request *r = context;
+    unsigned char *secret = NULL;
+    int rc = agency_key_from_district(r->store, r->agency, district_secret, &secret);
+    if (rc == 0)
+        rc = agency_key_passkey(r->store, r->agency, secret, r->password, r->hash, r->wrap);
+    sae_secure_free(secret);
+    return rc;
+}
+
+/* A partner's new password with a wrap of their agency's key, recovered with the
+ * coordinator's district key. SAE_ENOTFOUND: the agency has no key, or the session none. */
+static int partner_key(struct console_exchange *x, const char *agency, const char *password,
+                       char hash[PASSWORD_HASH_BYTES], unsigned char wrap[SAE_KEYWRAP_BYTES],
+                       bool *wrapped)
+{
+    struct partner_key_request request = {x->store, agency, password, hash, wrap};
+    int rc = session_keys_use(x->console->keys, x->caller.token_hash, partner_key_with,
+                              &request);
+    *wrapped = rc == 0;
+    return rc;
+}
+
 int page_accounts_key_reset(struct console_exchange *x, const struct web_form *form)
 {
     const char *name = web_form_get(form, "name");
     struct hub_account account;
     int rc = name ? hub_account_get(x->store, name, &account) : SAE_ENOTFOUND;
     if (rc == SAE_ENOTFOUND || (rc == 0 && (account.disabled ||
-                                            account.role != HUB_ROLE_COORDINATOR ||
+                                            (account.role != HUB_ROLE_COORDINATOR &&
+                                             account.role != HUB_ROLE_PARTNER) ||
                                             strcmp(name, x->caller.account.name) == 0)))
         return console_page_message(x, 404, MSG_NOT_FOUND);
     if (rc == 0 && !x->caller.holds_key)
@@ -275,8 +315,14 @@ int page_accounts_key_reset(struct console_exchange *x, const struct web_form *f
     unsigned char wrap[SAE_KEYWRAP_BYTES];
     bool wrapped = false;
     password_one_time(password);
-    if (rc == 0)
+    if (rc == 0 && account.role == HUB_ROLE_PARTNER)
+        rc = partner_key(x, account.agency, password, hash, wrap, &wrapped);
+    else if (rc == 0)
         rc = console_passkey(x, password, true, hash, wrap, &wrapped);
+    if (rc == SAE_ENOTFOUND && account.role == HUB_ROLE_PARTNER && !wrapped) {
+        sodium_memzero(password, sizeof password);
+        return console_page_message(x, 409, MSG_AGENCY_KEY_MISSING);
+    }
     if (rc == 0 && !wrapped)
         rc = SAE_ENOTFOUND; /* the caller's key went meanwhile (its session's sweep) */
     if (rc == 0)

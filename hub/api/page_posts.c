@@ -259,11 +259,15 @@ static int holder_row(const struct hub_account *a, void *context)
 {
     struct bundle_rows *r = context;
     unsigned char wrap[SAE_KEYWRAP_BYTES];
-    if (a->role != HUB_ROLE_COORDINATOR || a->disabled)
+    if ((a->role != HUB_ROLE_COORDINATOR && a->role != HUB_ROLE_PARTNER) || a->disabled)
         return 0;
+    /* A partner's wrap is of its agency's key (store/agency_key.h), given the same way. */
     bool held = hub_account_wrap_get(r->x->store, a->name, wrap) == 0;
+    char who[HUB_ACCOUNT_NAME_BYTES + HUB_AGENCY_BYTES + 4];
+    snprintf(who, sizeof who, a->role == HUB_ROLE_PARTNER ? "%s (%s)" : "%s%s", a->name,
+             a->agency);
     html_open(r->h, "tr", NULL, 0);
-    layout_cell(r->h, a->name);
+    layout_cell(r->h, who);
     layout_cell(r->h, layout_say(r->x, held ? MSG_DATA_KEY_HELD : MSG_DATA_KEY_NONE));
     html_open(r->h, "td", NULL, 0);
     if (r->x->caller.holds_key && strcmp(a->name, r->x->caller.account.name) != 0)

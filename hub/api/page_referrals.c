@@ -1,12 +1,16 @@
 /* The referrals page of a receiving agency and its endpoints (page_referrals.h). */
 #include "api/page_referrals.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api/console_layout.h"
 #include "merge/merge_referral.h"
 #include "sae/sae_limits.h"
+#include "app/session_keys.h"
+#include "store/agency_copies.h"
+#include "store/agency_key.h"
 #include "store/partner.h"
 
 /* The agency whose referrals the caller reads: a partner's own; a coordinator's choice
@@ -149,6 +153,49 @@ static int referral_card(const struct partner_referral *r, void *context)
     return 0;
 }
 
+static void grant_form(struct html *h, const struct console_exchange *x, const char *agency)
+{
+    const struct html_attr form[] = {LAYOUT_A("method", "post"),
+                                     LAYOUT_A("action", "/console/referrals/grant")};
+    const struct html_attr hidden[] = {LAYOUT_A("type", "hidden"), LAYOUT_A("name", "agency"),
+                                       LAYOUT_A("value", agency)};
+    const struct html_attr button[] = {LAYOUT_A("type", "submit"), LAYOUT_A("id", "grant")};
+    html_open(h, "form", form, LAYOUT_N(form));
+    layout_csrf(h, x);
+    html_open(h, "input", hidden, LAYOUT_N(hidden));
+    html_element(h, "button", button, LAYOUT_N(button), layout_say(x, MSG_GRANT));
+    html_close(h, "form");
+}
+
+/* What the agency's key means on this page: a partner without it reads names masked, and is
+ * told why; a coordinator sees what the agency is owed and, holding the district key, gives
+ * it (store/agency_copies.h). */
+static int key_notice(struct html *h, const struct console_exchange *x, const char *agency)
+{
+    if (x->caller.account.role == HUB_ROLE_PARTNER) {
+        if (!x->caller.holds_agency_key)
+            layout_note(h, "alert", "no-agency-key", layout_say(x, MSG_AGENCY_NO_KEY));
+        return 0;
+    }
+    int64_t owed = 0;
+    int rc = agency_copies_owed_count(x->store, agency, &owed);
+    if (rc != 0 || owed == 0)
+        return rc;
+    char count[24];
+    snprintf(count, sizeof count, "%" PRId64, owed);
+    const struct html_attr box[] = {LAYOUT_A("class", "hint"), LAYOUT_A("id", "agency-owed")};
+    html_open(h, "div", box, LAYOUT_N(box));
+    html_element(h, "p", NULL, 0, layout_say(x, MSG_AGENCY_VALUES_OWED));
+    const struct html_attr number[] = {LAYOUT_A("id", "agency-owed-count")};
+    html_element(h, "strong", number, LAYOUT_N(number), count);
+    if (x->caller.holds_key)
+        grant_form(h, x, agency);
+    else
+        html_element(h, "p", NULL, 0, layout_say(x, MSG_GRANT_SIGN_IN_AGAIN));
+    html_close(h, "div");
+    return 0;
+}
+
 int page_referrals(struct console_exchange *x, const struct web_form *form)
 {
     (void)form;
@@ -164,9 +211,12 @@ int page_referrals(struct console_exchange *x, const struct web_form *form)
     if (done[0])
         layout_note(&h, "alert ok", "alert",
                  layout_say(x, strcmp(done, "override") == 0 ? MSG_OVERRIDE_SAVED
-                                                          : MSG_ANSWER_SAVED));
+                               : strcmp(done, "granted") == 0 ? MSG_AGENCY_GRANTED_DONE
+                                                               : MSG_ANSWER_SAVED));
     struct page_context p = {&h, x, agency, 0};
-    int rc = partner_referrals(x->store, agency, referral_card, &p);
+    int rc = key_notice(&h, x, agency);
+    if (rc == 0)
+        rc = partner_referrals(x->store, agency, referral_card, &p);
     if (p.count == 0)
         layout_note(&h, "empty", "empty", layout_say(x, MSG_NO_REFERRALS));
     if (rc != 0) {
@@ -224,6 +274,58 @@ int page_referrals_answer(struct console_exchange *x, const struct web_form *for
     return web_response_redirect(x->resp, "/console/referrals?done=answer");
 }
 
+struct grant_request {
+    struct console_exchange *x;
+    const char *agency;
+    int64_t granted;
+};
+
+static int grant_with(const unsigned char *secret, void *context)
+{
+    struct grant_request *g = context;
+    return agency_copies_grant(g->x->store, g->agency, secret, &g->granted);
+}
+
+/* Gives agency the values it is owed with the caller's district key, audited like a device's
+ * grant (who, which agency, how many; never a value). SAE_ENOTFOUND: no key in the session,
+ * or the agency has none. */
+static int grant(struct console_exchange *x, const char *agency, int64_t *granted)
+{
+    struct grant_request g = {x, agency, 0};
+    char target[HUB_AUDIT_TARGET_BYTES];
+    int rc = session_keys_use(x->console->keys, x->caller.token_hash, grant_with, &g);
+    if (rc == SAE_ENOTFOUND)
+        return 0; /* nothing to give: the override stands, a grant follows */
+    if (rc == 0 && g.granted > 0) {
+        snprintf(target, sizeof target, "%s: %" PRId64 " values", agency, g.granted);
+        rc = hub_audit_append(x->store, x->caller.account.name, "agency-grant", target,
+                              x->caller.address, x->now_s * 1000);
+    }
+    *granted = g.granted;
+    return rc;
+}
+
+int page_referrals_grant(struct console_exchange *x, const struct web_form *form)
+{
+    const char *agency = web_form_get(form, "agency");
+    char back[96];
+    int64_t granted = 0;
+    if (!agency || partner_agency_check(agency) != 0)
+        return console_page_message(x, 400, MSG_BAD_REQUEST);
+    if (!x->caller.holds_key)
+        return console_page_message(x, 403, MSG_GRANT_SIGN_IN_AGAIN);
+    unsigned char public_key[AGENCY_KEY_BYTES];
+    int rc = agency_key_public(x->store, agency, public_key, NULL);
+    if (rc == SAE_ENOTFOUND)
+        return console_page_message(x, 409, MSG_AGENCY_KEY_MISSING);
+    if (rc == 0)
+        rc = grant(x, agency, &granted);
+    if (rc != 0)
+        return rc;
+    snprintf(back, sizeof back, "/console/referrals?agency=%s&done=granted", agency);
+    return web_response_redirect(x->resp, back);
+}
+
 int page_referrals_override(struct console_exchange *x, const struct web_form *form)
 {
     struct sae_message why = {{0}};
@@ -233,11 +335,14 @@ int page_referrals_override(struct console_exchange *x, const struct web_form *f
     if (!id || !reason || !reason[0] || strlen(reason) > SAE_LIMIT_NOTE_BYTES || !agency ||
         partner_agency_check(agency) != 0)
         return console_page_message(x, 400, MSG_BAD_REQUEST);
-    int64_t now_ms = x->now_s * 1000;
+    int64_t now_ms = x->now_s * 1000, granted = 0;
     int rc = partner_override(x->store, id, x->caller.account.name, reason, now_ms, &why);
     if (rc == 0)
         rc = hub_audit_append(x->store, x->caller.account.name, "referral-override", id,
                               x->caller.address, now_ms);
+    /* She is signed in: what the override opens is the agency's at once. */
+    if (rc == 0 && x->caller.holds_key)
+        rc = grant(x, agency, &granted);
     if (rc == SAE_ENOMEM || rc == SAE_EDB || rc == SAE_EBUSY || rc == SAE_EIO)
         return rc;
     if (rc != 0)

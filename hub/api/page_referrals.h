@@ -16,6 +16,9 @@ int page_referrals(struct console_exchange *x, const struct web_form *form);
 int page_referrals_answer(struct console_exchange *x, const struct web_form *form);
 /* POST /console/referrals/override (csrf, id, reason, agency) */
 int page_referrals_override(struct console_exchange *x, const struct web_form *form);
+/* POST /console/referrals/grant (csrf, agency): a coordinator holding the district key gives
+ * the agency the values consent or an override lets it read that it has no copy of. */
+int page_referrals_grant(struct console_exchange *x, const struct web_form *form);
 /* GET /api/v1/referrals[?agency=CODE]; POST /api/v1/referrals/answer {"id", "answer",
  * "note"} */
 int api_referrals(struct console_exchange *x, const struct web_form *form);

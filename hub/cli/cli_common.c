@@ -262,19 +262,25 @@ static const struct sae_cli_help helps[] = {
      "  distinct  A and B are different people (--note says why)\n"
      "A decision is kept and the pair never proposed again. A and B: ids, prefixes or\n"
      "registration numbers of cases.\n"},
-    {"referrals", "referrals list --agency A [--json] | "
+    {"referrals", "referrals list --agency A [--json] [--as PARTNER] | "
                   "referrals answer ID accepted|declined|done [--note TEXT] --by ACCOUNT "
-                  "[--agency A] | referrals override ID --reason TEXT --by ACCOUNT",
+                  "[--agency A] | referrals override ID --reason TEXT --by ACCOUNT | "
+                  "referrals grant --agency A --as COORDINATOR",
      "Referrals for partner agencies (A: police_ppa_unit, puskesmas, hospital, uptd_ppa,\n"
      "puspaga, social_office, legal_aid).\n"
      "  list      the referrals addressed to A, awaiting an answer first; the survivor's\n"
      "            name, age, contact and narrative only when she consented to share with\n"
-     "            referral agencies (consent_share) or a coordinator overrode\n"
+     "            referral agencies (consent_share) or a coordinator overrode. Name, contact\n"
+     "            and narrative are sealed to A's key: --as PARTNER (a partner of A; the\n"
+     "            password is asked, or one line of standard input) opens them, else masked\n"
      "  answer    the agency's answer, a district change by NAME that reaches the post on\n"
      "            its next sync: accepted; declined (--note: the reason); done (--note: the\n"
      "            service given; after accepted). --agency: refused unless addressed to A\n"
      "  override  shares a referral's identifying fields with its agency without the\n"
-     "            survivor's consent, for the reason given (kept with who and when)\n"},
+     "            survivor's consent, for the reason given (kept with who and when); a\n"
+     "            grant then gives A the values it opens\n"
+     "  grant     gives A's key the values consent or an override lets A read that were\n"
+     "            written before (a coordinator's password opens the district key; audited)\n"},
     {"keys", "keys status [--json] | keys init-recovery | "
              "keys recover NAME [--recovery-file FILE|-] [--password-stdin] [--by ACCOUNT]",
      "The district storage key: its secret half opens survivors' sensitive values, and is\n"

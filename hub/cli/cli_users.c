@@ -12,7 +12,10 @@
 #include "cli/cli.h"
 #include "cli/cli_admin.h"
 #include "cli/cli_keys.h"
+#include "sae/sae_passkey.h"
+#include "store/agency_key.h"
 #include "store/hub_accounts.h"
+#include "store/partner.h"
 
 struct users_input {
     const char *name, *role, *agency, *by;
@@ -60,6 +63,33 @@ static int new_password(bool from_stdin, char out[PASSWORD_MAX_BYTES + 2], bool 
     return SAE_EXIT_OK;
 }
 
+/* The first partner account of an agency makes the agency's key, wrapped by its password
+ * (store/agency_key.h); a later one gets a hash alone until someone who holds the key gives
+ * it a wrap. */
+static int partner_passkey(struct hub_store *store, const char *agency, const char *password,
+                           char hash[PASSWORD_HASH_BYTES], unsigned char wrap[SAE_KEYWRAP_BYTES],
+                           bool *wrapped)
+{
+    _Static_assert(SAE_PASSKEY_TEXT_BYTES <= PASSWORD_HASH_BYTES, "a verifier fits");
+    int rc = agency_key_passkey_new(store, agency, password, hash, wrap, wrapped);
+    return rc == 0 ? SAE_EXIT_OK
+                   : hub_cli_fail(rc, "cannot make the agency's key: %s", sae_error_name(rc));
+}
+
+static void say_partner_key(const char *name, const char *agency, bool wrapped)
+{
+    if (partner_agency_check(agency) != 0)
+        printf("%s's agency \"%s\" is no referral destination (%s): it is addressed no "
+               "referral\n", name, agency, partner_agency_names());
+    else if (wrapped)
+        printf("%s holds the key of %s: survivors' names its referrals may show open with "
+               "this password\n", name, agency);
+    else
+        printf("%s holds no key of %s yet: names read masked until a coordinator gives it (the "
+               "console's Posts page, Data key: reset password and give the key)\n", name,
+               agency);
+}
+
 static int users_add(struct hub_cli *cli, struct hub_store *store, const struct users_input *in,
                      const char *actor)
 {
@@ -81,7 +111,9 @@ static int users_add(struct hub_cli *cli, struct hub_store *store, const struct 
     unsigned char wrap[SAE_KEYWRAP_BYTES];
     bool printed = false, wrapped = false, coordinator = role == HUB_ROLE_COORDINATOR;
     int status = new_password(in->password_stdin, shown, &printed);
-    if (status == SAE_EXIT_OK)
+    if (status == SAE_EXIT_OK && role == HUB_ROLE_PARTNER)
+        status = partner_passkey(store, in->agency, shown, hash, wrap, &wrapped);
+    else if (status == SAE_EXIT_OK)
         status = hub_cli_keys_passkey(store, cli->dir, coordinator, shown, hash, wrap, &wrapped);
     if (status == SAE_EXIT_OK) {
         int rc = hub_account_add(store, in->name, role, in->agency, hash,
@@ -96,6 +128,8 @@ static int users_add(struct hub_cli *cli, struct hub_store *store, const struct 
         if (printed)
             printf("one-time password for %s: %s\n", in->name, shown);
         status = hub_cli_keys_granted(cli, store, in->name, coordinator, wrapped);
+        if (role == HUB_ROLE_PARTNER)
+            say_partner_key(in->name, in->agency, wrapped);
     }
     sodium_memzero(shown, sizeof shown);
     sodium_memzero(hash, sizeof hash);

@@ -11,6 +11,7 @@
 #include "store/dup_pairs.h"
 #include "store/hub_meta.h"
 #include "store/sealed_values.h"
+#include "store/agency_copies.h"
 #include "store/value_vault.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
@@ -138,10 +139,22 @@ static int insert_row(struct hub_store *store, const struct stored_change *c, co
     return 0;
 }
 
+static int insert_plain(struct hub_store *store, const struct stored_change *c, int64_t *seq)
+{
+    int64_t stored = 0;
+    int rc = insert_row(store, c, c->value, &stored);
+    /* A consent, a referral's destination or case may move what an agency reads. */
+    if (rc == 0)
+        rc = agency_copies_note(store, stored, c->report_id, c->kind, c->field, NULL);
+    if (rc == 0)
+        *seq = stored;
+    return rc;
+}
+
 int merge_insert_change(struct hub_store *store, const struct stored_change *c, int64_t *seq)
 {
     if (!c->value || !value_vault_field_sealed(c->kind, c->field))
-        return insert_row(store, c, c->value, seq);
+        return insert_plain(store, c, seq);
     int64_t stored = 0;
     if (c->value_of) {
         int rc = insert_row(store, c, c->value, &stored);
@@ -158,6 +171,9 @@ int merge_insert_change(struct hub_store *store, const struct stored_change *c, 
     /* The origin holds its own value; a district change's origin is the hub, no device. */
     if (rc == 0)
         rc = value_vault_store(store, stored, c->village, c->version.origin, c->value);
+    /* And to the agencies consent lets read it, once the transaction's state is derived. */
+    if (rc == 0)
+        rc = agency_copies_note(store, stored, c->report_id, c->kind, c->field, c->value);
     /* The duplicates compare names by a hash made now: the name is not stored to be read. */
     if (rc == 0 && strcmp(c->field, DUP_NAME_FIELD) == 0)
         rc = dup_name_keep(store, store->dir, stored, c->value);

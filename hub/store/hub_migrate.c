@@ -1,6 +1,7 @@
 /* hub.db's schema: its numbered migrations (hub_migrate.h). */
 #include "store/hub_migrate.h"
 
+#include "store/agency_key.h"
 #include "store/dup_pairs.h"
 #include "store/hub_accounts.h"
 #include "store/hub_meta.h"
@@ -303,11 +304,15 @@ static const char *const migrations[] = {
     (DUP_CHANGE_NAME_MIGRATION
      "INSERT OR REPLACE INTO meta(key, value) VALUES ('" HUB_META_VALUES_SEALED "', 0);"
      "PRAGMA user_version = 14;"),
+    /* 15: partner agencies' key pairs (store/agency_key.h); their copies of values are
+     * sealed_value rows of negative holders (store/agency_copies.h). */
+    (AGENCY_KEY_MIGRATION
+     "PRAGMA user_version = 15;"),
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL, NULL, NULL,
-                                               NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+                                               NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");

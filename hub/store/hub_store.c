@@ -1,5 +1,6 @@
 /* hub.db: identity, clock and the enrolled posts (its schema: hub_migrate.c). */
 #include "store/hub_store.h"
+#include "store/agency_copies.h"
 #include "store/hub_migrate.h"
 #include "store/hub_meta.h"
 #include "store/value_vault.h"
@@ -136,6 +137,7 @@ void hub_store_close(struct hub_store *store)
     sae_db_close(store->db);
     value_vault_free(store->vault);
     value_vault_lend(store, NULL);
+    agency_copies_forget(store);
     free(store->dir);
     free(store->name);
     free(store);
@@ -204,8 +206,19 @@ int hub_store_write(struct hub_store *store, hub_store_write_fn fn, void *contex
         hub_store_rollback(store);
     return rc;
 }
-int hub_store_commit(struct hub_store *store) { return sae_db_commit(store->db); }
-void hub_store_rollback(struct hub_store *store) { sae_db_rollback(store->db); }
+/* The agencies' copies are settled last, on the transaction's derived state
+ * (store/agency_copies.h). */
+int hub_store_commit(struct hub_store *store)
+{
+    int rc = agency_copies_settle(store);
+    return rc == 0 ? sae_db_commit(store->db) : rc;
+}
+
+void hub_store_rollback(struct hub_store *store)
+{
+    agency_copies_forget(store);
+    sae_db_rollback(store->db);
+}
 
 int hub_store_next_version(struct hub_store *store, int64_t now_ms, sae_hlc *out)
 {

@@ -22,7 +22,7 @@
 #define HUB_TLS_KEY_FILE "tls-key.pem"
 #define HUB_TLS_BACKUP_KEY_FILE "tls-backup-key.pem"
 #define HUB_KEY_FILE "hub.key"
-#define HUB_SCHEMA_VERSION 14
+#define HUB_SCHEMA_VERSION 15
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
 /* The most of hub.db each connection maps into memory: 2 GiB, the most Debian 12's SQLite
  * maps (SQLITE_MAX_MMAP_SIZE); past it, pages are read as usual. */
@@ -43,6 +43,10 @@ struct hub_store {
     const unsigned char *lent_secret; /* the district secret a reader lent for its reads
                                          (value_vault_lend) */
     unsigned char *owned_secret;      /* the same when the store frees it at close */
+    uint64_t lent_holder;             /* whose copies lent_secret opens: the district's (0)
+                                         or an agency's (store/agency_key.h) */
+    struct agency_pending *agency_pending; /* this transaction's values and cases owed an
+                                              agency's copy (store/agency_copies.h) */
 };
 
 /* Creates db_path (0600) with the schema and the hub's identity. SAE_EEXIST if it exists. */

@@ -32,6 +32,16 @@ static const char *const case_shared[] = {
     "victim_name", "victim_age", "victim_contact", "narrative",
 };
 
+bool partner_shared_field(const char *kind, const char *field)
+{
+    if (!kind || !field || strcmp(kind, "case") != 0)
+        return false;
+    for (size_t i = 0; i < sizeof case_shared / sizeof *case_shared; i++)
+        if (strcmp(field, case_shared[i]) == 0)
+            return true;
+    return false;
+}
+
 static const struct sae_field *referred_to_field(void)
 {
     const struct sae_kind *kind = NULL;

@@ -46,6 +46,9 @@ struct partner_referral {
     size_t shown_count;
 };
 
+/* Whether field of kind is one only consent or an override shows (the second list above). */
+bool partner_shared_field(const char *kind, const char *field);
+
 /* 0 when agency is a referral destination partners may be (referred_to's codes but
  * "other"); SAE_EINVAL otherwise. */
 int partner_agency_check(const char *agency);

@@ -10,6 +10,7 @@
 #include "sae/sae_sealed.h"
 #include "sae/sae_secure_mem.h"
 #include "sae/sae_wipe.h"
+#include "store/agency_key.h"
 #include "store/device_keys.h"
 #include "store/district_key.h"
 #include "store/sealed_values.h"
@@ -180,6 +181,7 @@ void value_vault_lend(struct hub_store *store, const unsigned char *secret)
     sae_secure_free(store->owned_secret);
     store->owned_secret = NULL;
     store->lent_secret = secret;
+    store->lent_holder = SEALED_VALUE_DISTRICT;
 }
 
 void value_vault_lend_owned(struct hub_store *store, unsigned char *secret)
@@ -202,8 +204,13 @@ static void revealed(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         return;
     }
     char *plain = NULL;
-    if (!store->lent_secret ||
-        value_vault_open(store, sqlite3_value_int64(argv[0]), store->lent_secret, &plain) != 0) {
+    int64_t change = sqlite3_value_int64(argv[0]);
+    /* A partner's loan opens its agency's copy: what consent gave the agency, and no more. */
+    int rc = !store->lent_secret ? SAE_ENOTFOUND
+             : agency_key_holder_is_agency(store->lent_holder)
+                 ? agency_key_open(store, change, store->lent_holder, store->lent_secret, &plain)
+                 : value_vault_open(store, change, store->lent_secret, &plain);
+    if (rc != 0) {
         sqlite3_result_text(ctx, VALUE_VAULT_MASK, -1, SQLITE_STATIC);
         return;
     }

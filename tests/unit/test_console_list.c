@@ -443,6 +443,8 @@ static void test_migration_fills_the_summary(void **state)
                                  " DELETE FROM meta WHERE key = 'name_index_cursor';"
                                  /* and migration 14's table (names hashed at ingest) */
                                  " DROP TABLE dup_change_name;"
+                                 /* and migration 15 (agencies' keys) */
+                                 " DROP TABLE agency_key; DROP INDEX change_by_case_id;"
                                  " PRAGMA user_version = 5"), 0);
     hub_store_close(f->world.store);
     f->world.store = NULL;

@@ -175,6 +175,7 @@ static void test_migration_from_schema_9(void **state)
                                                " DROP TABLE name_index; DROP TABLE erased_report;"
                                                " DELETE FROM meta WHERE key = 'name_index_cursor';"
                                                " DROP TABLE dup_change_name;"
+                                               " DROP TABLE agency_key; DROP INDEX change_by_case_id;"
                                                " PRAGMA user_version = 9"), 0);
     hub_store_close(f->store);
     f->store = NULL;

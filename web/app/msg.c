@@ -290,6 +290,16 @@ static const struct msg_pair MESSAGES[MSG_COUNT] = {
         "The sensitive values were granted; the device receives them at its next sync."},
     [MSG_GRANT_NO_STORAGE_KEY] = {"Perangkat ini belum mengirim kunci penyimpanan; daftarkan ulang dengan bundel baru.",
         "This device has sent no storage key; enroll it again with a new bundle."},
+    /* A partner agency's key (hub store/agency_key.h): values consent gave an agency before
+     * its copy could be made, which a coordinator gives it. */
+    [MSG_AGENCY_VALUES_OWED] = {"Nilai sensitif yang boleh dibaca lembaga ini tetapi belum diberikan:",
+        "Sensitive values this agency may read that were not given to it yet:"},
+    [MSG_AGENCY_GRANTED_DONE] = {"Nilai sudah diberikan kepada lembaga; mitranya dapat membacanya sekarang.",
+        "The values were given to the agency; its partners can read them now."},
+    [MSG_AGENCY_NO_KEY] = {"Akun Anda belum memegang kunci lembaga, jadi nama tampil tersamar. Minta koordinator memberi kunci (Kunci data), lalu masuk lagi.",
+        "Your account holds no key of your agency yet, so names read masked. Ask a coordinator to give you the key (Data key), then sign in again."},
+    [MSG_AGENCY_KEY_MISSING] = {"Lembaga ini belum punya kunci: buat dulu akun mitranya.",
+        "This agency has no key yet: make its partner account first."},
     [MSG_DISABLED] = {"Nonaktif",
         "Disabled"},
     [MSG_CREATED] = {"Dibuat",

@@ -307,9 +307,9 @@ def test_a_partner_sees_only_its_agency_and_what_consent_allows(district):
     refs = district.referrals
     assert set(by_id) == {refs["shared"], refs["withheld"]}
     assert all(r["awaiting"] for r in listed["referrals"])
-    # Sensitive values are sealed to the district key, which partners never hold (issue 13,
-    # P3): with consent the field is there, masked.
-    assert by_id[refs["shared"]]["fields"]["victim_name"] == "\u2022" * 4
+    # With consent the name is sealed to the agency's key too, which the partner's password
+    # opened at sign-in (store/agency_key.h).
+    assert by_id[refs["shared"]]["fields"]["victim_name"] == "Siti Aminah"
     assert by_id[refs["withheld"]]["share"] == "none"
     assert "victim_name" not in by_id[refs["withheld"]]["fields"]
     assert PAYLOAD not in mitra.get("/console/referrals").text.replace("&quot;", '"')
@@ -344,9 +344,9 @@ def test_a_coordinators_override_opens_a_referral_and_is_audited(district):
     assert r.status_code == 303, r.text
     shown = {x["id"]: x for x in mitra.api("GET", "/referrals").json()["referrals"]}
     assert shown[refs["withheld"]]["share"] == "override"
-    # The override lets the field through; its value is sealed to the district key, which
-    # partners never hold: masked (issue 13, P3).
-    assert shown[refs["withheld"]]["fields"]["victim_name"] == "\u2022" * 4
+    # The override lets the field through, and the coordinator who made it (holding the
+    # district key) gave the agency's key its value at once.
+    assert shown[refs["withheld"]]["fields"]["victim_name"] == PAYLOAD
     assert district.query("SELECT actor, target FROM audit WHERE action = 'referral-override'") \
         == [("siti", refs["withheld"])]
 

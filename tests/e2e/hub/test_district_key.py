@@ -249,6 +249,8 @@ def test_hub_from_before_migration_10_gets_its_key(tmp_path):
     hub.write_db("DROP TABLE erased_report")  # migration 13
     hub.write_db("DELETE FROM meta WHERE key = 'name_index_cursor'")
     hub.write_db("DROP TABLE dup_change_name")  # migration 14
+    hub.write_db("DROP TABLE agency_key")  # migration 15
+    hub.write_db("DROP INDEX change_by_case_id")
     hub.write_db("PRAGMA user_version = 9")
     st = status(hub)  # the next open migrates and makes the pair
     assert query(hub, "PRAGMA user_version") == [(hubproc.HUB_SCHEMA_VERSION,)]
