@@ -204,8 +204,17 @@ int hub_store_write(struct hub_store *store, hub_store_write_fn fn, void *contex
         hub_store_rollback(store);
     return rc;
 }
-int hub_store_commit(struct hub_store *store) { return sae_db_commit(store->db); }
-void hub_store_rollback(struct hub_store *store) { sae_db_rollback(store->db); }
+int hub_store_commit(struct hub_store *store)
+{
+    value_vault_seal_end(store);
+    return sae_db_commit(store->db);
+}
+
+void hub_store_rollback(struct hub_store *store)
+{
+    value_vault_seal_end(store);
+    sae_db_rollback(store->db);
+}
 
 int hub_store_next_version(struct hub_store *store, int64_t now_ms, sae_hlc *out)
 {

@@ -32,6 +32,8 @@
 /* A change dated more than this past the hub's clock is held: kept, shown, never winning. */
 #define HUB_DRIFT_MS_DEFAULT SAE_MS_PER_DAY
 
+struct sae_opener;
+
 struct hub_store {
     sqlite3 *db;
     struct sae_db_cache statements; /* kept for the life of the connection */
@@ -43,6 +45,7 @@ struct hub_store {
     const unsigned char *lent_secret; /* the district secret a reader lent for its reads
                                          (value_vault_lend) */
     unsigned char *owned_secret;      /* the same when the store frees it at close */
+    struct sae_opener *lent_opener;   /* opens with the lent secret, checked at the loan */
 };
 
 /* Creates db_path (0600) with the schema and the hub's identity. SAE_EEXIST if it exists. */
