@@ -41,7 +41,18 @@ struct node_store {
     const unsigned char *lent_secret;
     unsigned char *unclaimed_secret; /* storage_key_lend_unclaimed's copy, freed at close */
     struct opened_cache *opened; /* node_store_keep_opened's cache, or NULL */
+    /* The write transaction's sealers (sealed-format version 2): to the storage key and to
+     * the hub's key, made at their first value, wiped at commit and rollback
+     * (node_store_sealer). */
+    struct sae_sealer *storage_sealer, *hub_sealer;
 };
+
+/* *out: store's sealer to public_key for the current transaction (the hub's copies' one
+ * when to_hub, else the storage key's), made at its first use or when the key differs
+ * (sae_sealer_new's errors): a transaction's values cost one X25519 to seal and one to
+ * open. */
+int node_store_sealer(struct node_store *store, bool to_hub,
+                      const unsigned char public_key[32], const struct sae_sealer **out);
 
 /* Creates dir (0700, parents too) holding a fresh key pair (node.key, 0600) and a journal
  * for the village (a code or a unique name of the official list; the code is kept).
