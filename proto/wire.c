@@ -220,12 +220,16 @@ static int check_people(const struct change_view *v, const struct sae_limits *li
 }
 
 /* A sealed value replaces the value: never both, and its length is a value's plus the
- * seal's overhead (sae_sealed.h), so its limit is the value's. */
+ * overhead of its sealed-format version (sae_sealed.h: 53 bytes, or 77 for version 2), so
+ * its limit is the value's. */
 static int check_sealed(const struct change_view *v, const struct sae_limits *limits)
 {
-    if (v->has_value || v->sealed_len <= SAE_SEALED_OVERHEAD)
+    size_t overhead = v->sealed_len > 0 && v->sealed[0] == SAE_SEALED_VERSION_SHARED
+                          ? SAE_SEALED_SHARED_OVERHEAD
+                          : SAE_SEALED_OVERHEAD;
+    if (v->has_value || v->sealed_len <= overhead)
         return SAE_WIRE_EDECODE;
-    return v->sealed_len - SAE_SEALED_OVERHEAD > limits->value_bytes ? SAE_WIRE_ELIMIT : 0;
+    return v->sealed_len - overhead > limits->value_bytes ? SAE_WIRE_ELIMIT : 0;
 }
 
 static int check_view(const struct change_view *v, const struct sae_limits *limits)

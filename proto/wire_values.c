@@ -16,13 +16,12 @@
 
 /* The opened bytes become the change's value only when they are what a plain value on the
  * wire may be (no NUL inside: sae_change_check measures values by strlen). */
-static int open_one(struct sae_change *c, const uint8_t public_key[32],
-                    const uint8_t secret_key[32], const struct sae_limits *limits)
+static int open_one(struct sae_change *c, struct sae_opener *opener,
+                    const struct sae_limits *limits)
 {
     char *plain = NULL;
     size_t len = 0;
-    if (sae_sealed_open(public_key, secret_key, c->sealed_value, c->sealed_len, &plain,
-                        &len) != 0)
+    if (sae_opener_open(opener, c->sealed_value, c->sealed_len, &plain, &len) != 0)
         return SAE_WIRE_EDECODE;
     if (strlen(plain) != len) {
         sae_wipe_free(plain, len);
@@ -51,14 +50,20 @@ int sae_batch_open_sealed(struct sae_batch *batch, const uint8_t public_key[32],
 {
     if (!batch || !public_key || !secret_key || !limits)
         return SAE_EINVAL;
-    for (size_t i = 0; i < batch->change_count; i++) {
+    /* One opener for the batch: the values a post sealed in version 2 share its ephemeral
+     * key, so they cost one X25519 together. */
+    struct sae_opener *opener = NULL;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < batch->change_count; i++) {
         if (!batch->changes[i].sealed_value)
             continue;
-        int rc = open_one(&batch->changes[i], public_key, secret_key, limits);
-        if (rc != 0)
-            return rc;
+        /* A secret that is not the key's opens nothing: as for a value that does not open. */
+        if (!opener && (rc = sae_opener_new(public_key, secret_key, &opener)) != 0)
+            return rc == SAE_EPERM ? SAE_WIRE_EDECODE : rc;
+        rc = open_one(&batch->changes[i], opener, limits);
     }
-    return 0;
+    sae_opener_free(opener);
+    return rc;
 }
 
 int sae_change_check_catalogue(const struct sae_change *change,

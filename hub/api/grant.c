@@ -74,8 +74,7 @@ int grant_missing_count(struct hub_store *store, const struct hub_node *node, in
 struct grant_run {
     const struct hub_node *node;
     struct hub_store *store;
-    unsigned char district_pk[DISTRICT_KEY_BYTES];
-    const unsigned char *district_sk;
+    struct sae_opener *opener; /* the district pair's: one X25519 per ingest's sealer */
     uint8_t device_pk[DEVICE_KEY_BYTES];
     const char *by, *address;
     int64_t now_ms, granted;
@@ -98,10 +97,10 @@ static int grant_one(struct grant_run *g, int64_t change)
     if (rc == SAE_ENOTFOUND)
         return 0;
     if (rc == 0)
-        rc = sae_sealed_open(g->district_pk, g->district_sk, district, len, &plain, &plain_len);
+        rc = sae_opener_open(g->opener, district, len, &plain, &plain_len);
     free(district);
     if (rc == 0)
-        rc = sae_sealed_seal(g->device_pk, plain, plain_len, &sealed, &sealed_len);
+        rc = value_vault_seal(g->store, g->device_pk, plain, plain_len, &sealed, &sealed_len);
     sae_wipe_free(plain, plain_len);
     if (rc == 0)
         rc = sealed_values_grant(g->store, change, g->node->id, sealed, sealed_len, g->by,
@@ -133,21 +132,20 @@ int grant_values(struct hub_store *store, const struct hub_node *node,
                  const unsigned char *district_secret, const char *by, const char *address,
                  int64_t now_ms, int64_t *granted)
 {
-    struct grant_run g = {.node = node, .district_sk = district_secret, .by = by,
-                          .address = address, .now_ms = now_ms};
-    unsigned char derived[DISTRICT_KEY_BYTES];
+    struct grant_run g = {.node = node, .by = by, .address = address, .now_ms = now_ms};
+    unsigned char district_pk[DISTRICT_KEY_BYTES];
     if (node->revoked_ms)
         return SAE_EPERM;
     int rc = device_keys_get(store, node->id, g.device_pk);
     if (rc == 0)
-        rc = district_key_public(store, g.district_pk);
-    /* A wrong key would fail on the first value; saying so first keeps the message plain. */
-    if (rc == 0 && (crypto_scalarmult_base(derived, district_secret) != 0 ||
-                    sodium_memcmp(derived, g.district_pk, sizeof derived) != 0))
-        rc = SAE_EPERM;
-    sodium_memzero(derived, sizeof derived);
+        rc = district_key_public(store, district_pk);
+    /* A wrong key would fail on the first value; the opener says so first (SAE_EPERM), which
+     * keeps the message plain. */
+    if (rc == 0)
+        rc = sae_opener_new(district_pk, district_secret, &g.opener);
     if (rc == 0)
         rc = hub_store_write(store, grant_in_transaction, &g);
+    sae_opener_free(g.opener);
     if (rc == 0)
         *granted = g.granted;
     return rc;

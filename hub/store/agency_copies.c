@@ -143,8 +143,8 @@ static int seal_for_agencies(struct hub_store *store, const struct pending_item 
         int64_t id = sqlite3_column_int64(stmt, 0);
         rc = sqlite3_column_bytes(stmt, 1) == (int)AGENCY_KEY_BYTES ? 0 : SAE_ECORRUPT;
         if (rc == 0)
-            rc = sae_sealed_seal(sqlite3_column_blob(stmt, 1), item->plain,
-                                 strlen(item->plain), &sealed, &len);
+            rc = value_vault_seal(store, sqlite3_column_blob(stmt, 1), item->plain,
+                                  strlen(item->plain), &sealed, &len);
         if (rc == 0)
             rc = sealed_values_put(store, item->change, agency_key_holder(id), sealed, len);
         free(sealed);
@@ -277,7 +277,7 @@ static int grant_one(int64_t change, void *context)
     size_t len = 0;
     int rc = value_vault_open(g->store, change, g->district_secret, &plain);
     if (rc == 0)
-        rc = sae_sealed_seal(g->public_key, plain, strlen(plain), &sealed, &len);
+        rc = value_vault_seal(g->store, g->public_key, plain, strlen(plain), &sealed, &len);
     if (rc == 0)
         rc = sealed_values_put(g->store, change, g->holder, sealed, len);
     if (rc == 0)

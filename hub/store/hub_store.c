@@ -211,12 +211,14 @@ int hub_store_write(struct hub_store *store, hub_store_write_fn fn, void *contex
 int hub_store_commit(struct hub_store *store)
 {
     int rc = agency_copies_settle(store);
+    value_vault_seal_end(store);
     return rc == 0 ? sae_db_commit(store->db) : rc;
 }
 
 void hub_store_rollback(struct hub_store *store)
 {
     agency_copies_forget(store);
+    value_vault_seal_end(store);
     sae_db_rollback(store->db);
 }
 

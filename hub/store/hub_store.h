@@ -32,6 +32,8 @@
 /* A change dated more than this past the hub's clock is held: kept, shown, never winning. */
 #define HUB_DRIFT_MS_DEFAULT SAE_MS_PER_DAY
 
+struct sae_opener;
+
 struct hub_store {
     sqlite3 *db;
     struct sae_db_cache statements; /* kept for the life of the connection */
@@ -47,6 +49,7 @@ struct hub_store {
                                          or an agency's (store/agency_key.h) */
     struct agency_pending *agency_pending; /* this transaction's values and cases owed an
                                               agency's copy (store/agency_copies.h) */
+    struct sae_opener *lent_opener;   /* opens with the lent secret, checked at the loan */
 };
 
 /* Creates db_path (0600) with the schema and the hub's identity. SAE_EEXIST if it exists. */

@@ -20,6 +20,9 @@
 struct value_vault {
     uint8_t token_key[VALUE_KEY_BYTES];
     unsigned char district_public[VALUE_DISTRICT_KEY_BYTES];
+    /* One sealer per recipient met in the current transaction (value_vault_seal_end). */
+    struct sae_sealer *sealers[VALUE_VAULT_SEALERS];
+    size_t sealer_next; /* the slot replaced when all are taken */
 };
 
 int value_key_load(const char *dir, uint8_t key[VALUE_KEY_BYTES])
@@ -27,7 +30,27 @@ int value_key_load(const char *dir, uint8_t key[VALUE_KEY_BYTES])
     return sae_file_key_load(dir, VALUE_KEY_FILE, key, VALUE_KEY_BYTES);
 }
 
-void value_vault_free(struct value_vault *vault) { sae_secure_free(vault); }
+static void sealers_end(struct value_vault *vault)
+{
+    for (size_t i = 0; i < VALUE_VAULT_SEALERS; i++) {
+        sae_sealer_free(vault->sealers[i]);
+        vault->sealers[i] = NULL;
+    }
+    vault->sealer_next = 0;
+}
+
+void value_vault_seal_end(struct hub_store *store)
+{
+    if (store->vault)
+        sealers_end(store->vault);
+}
+
+void value_vault_free(struct value_vault *vault)
+{
+    if (vault)
+        sealers_end(vault);
+    sae_secure_free(vault);
+}
 
 int value_vault_attach(struct hub_store *store, const char *dir)
 {
@@ -109,13 +132,49 @@ int value_vault_token(struct hub_store *store, const char *field, const char *pl
     return value_token(store->vault->token_key, field, plain, out);
 }
 
+/* The transaction's sealer to public_key, made at its first value. */
+static int sealer_for(struct value_vault *vault, const unsigned char public_key[32],
+                      const struct sae_sealer **out)
+{
+    size_t i = 0;
+    while (i < VALUE_VAULT_SEALERS && vault->sealers[i] &&
+           !sae_sealer_is_for(vault->sealers[i], public_key))
+        i++;
+    if (i < VALUE_VAULT_SEALERS && vault->sealers[i]) {
+        *out = vault->sealers[i];
+        return 0;
+    }
+    if (i == VALUE_VAULT_SEALERS) {
+        i = vault->sealer_next;
+        vault->sealer_next = (i + 1) % VALUE_VAULT_SEALERS;
+        sae_sealer_free(vault->sealers[i]);
+        vault->sealers[i] = NULL;
+    }
+    int rc = sae_sealer_new(public_key, &vault->sealers[i]);
+    if (rc == 0)
+        *out = vault->sealers[i];
+    return rc;
+}
+
+int value_vault_seal(struct hub_store *store, const unsigned char public_key[32],
+                     const char *plain, size_t len, unsigned char **out, size_t *out_len)
+{
+    const struct sae_sealer *sealer = NULL;
+    int rc = vault_ready(store);
+    if (rc == 0)
+        rc = sealer_for(store->vault, public_key, &sealer);
+    if (rc == 0)
+        rc = sae_sealer_seal(sealer, plain, len, out, out_len);
+    return rc;
+}
+
 /* Seals plain to public_key and stores it as holder's copy of change. */
 static int seal_and_put(struct hub_store *store, int64_t change, uint64_t holder,
                         const unsigned char public_key[SAE_SEALED_KEY_BYTES], const char *plain)
 {
     unsigned char *sealed = NULL;
     size_t len = 0;
-    int rc = sae_sealed_seal(public_key, plain, strlen(plain), &sealed, &len);
+    int rc = value_vault_seal(store, public_key, plain, strlen(plain), &sealed, &len);
     if (rc == 0)
         rc = sealed_values_put(store, change, holder, sealed, len);
     free(sealed);
@@ -153,6 +212,9 @@ int value_vault_seal_for(struct hub_store *store, int64_t change, uint64_t devic
 {
     if (device == SEALED_VALUE_DISTRICT)
         return SAE_EINVAL;
+    int rc = vault_ready(store);
+    if (rc != 0)
+        return rc;
     return seal_and_put(store, change, device, device_key, plain);
 }
 
@@ -178,10 +240,17 @@ int value_vault_open(struct hub_store *store, int64_t change,
 
 void value_vault_lend(struct hub_store *store, const unsigned char *secret)
 {
+    unsigned char public_key[VALUE_DISTRICT_KEY_BYTES];
+    sae_opener_free(store->lent_opener);
+    store->lent_opener = NULL;
     sae_secure_free(store->owned_secret);
     store->owned_secret = NULL;
     store->lent_secret = secret;
     store->lent_holder = SEALED_VALUE_DISTRICT;
+    /* Checked once here, not at every value read: a secret that is not this district's (or
+     * a hub without a district key) leaves no opener, and every read gets the mask. */
+    if (secret && district_key_public(store, public_key) == 0)
+        (void)sae_opener_new(public_key, secret, &store->lent_opener);
 }
 
 void value_vault_lend_owned(struct hub_store *store, unsigned char *secret)
@@ -192,8 +261,26 @@ void value_vault_lend_owned(struct hub_store *store, unsigned char *secret)
 
 bool value_vault_lent(const struct hub_store *store) { return store->lent_secret != NULL; }
 
-/* revealed(seq, value): see value_vault_lend. Opening costs one X25519 per token; only
- * readers that show sensitive values ask for them. */
+/* change's district copy opened with the lent secret's opener: the values of one ingest
+ * share a sealer, so reading a page of them costs about one X25519 per batch. */
+static int open_lent(struct hub_store *store, int64_t change, char **plain)
+{
+    uint8_t *sealed = NULL;
+    size_t len = 0, plain_len = 0;
+    /* A partner's loan opens its agency's copy: what consent gave the agency, and no more. */
+    if (store->lent_secret && agency_key_holder_is_agency(store->lent_holder))
+        return agency_key_open(store, change, store->lent_holder, store->lent_secret, plain);
+    if (!store->lent_opener)
+        return SAE_EPERM;
+    int rc = sealed_values_get(store, change, SEALED_VALUE_DISTRICT, &sealed, &len);
+    if (rc == 0)
+        rc = sae_opener_open(store->lent_opener, sealed, len, plain, &plain_len);
+    free(sealed);
+    return rc;
+}
+
+/* revealed(seq, value): see value_vault_lend. Only readers that show sensitive values ask
+ * for them. */
 static void revealed(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     struct hub_store *store = sqlite3_user_data(ctx);
@@ -204,13 +291,7 @@ static void revealed(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         return;
     }
     char *plain = NULL;
-    int64_t change = sqlite3_value_int64(argv[0]);
-    /* A partner's loan opens its agency's copy: what consent gave the agency, and no more. */
-    int rc = !store->lent_secret ? SAE_ENOTFOUND
-             : agency_key_holder_is_agency(store->lent_holder)
-                 ? agency_key_open(store, change, store->lent_holder, store->lent_secret, &plain)
-                 : value_vault_open(store, change, store->lent_secret, &plain);
-    if (rc != 0) {
+    if (open_lent(store, sqlite3_value_int64(argv[0]), &plain) != 0) {
         sqlite3_result_text(ctx, VALUE_VAULT_MASK, -1, SQLITE_STATIC);
         return;
     }

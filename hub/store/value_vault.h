@@ -38,6 +38,9 @@
 /* "keyed:", 43 characters of base64 for 32 bytes, NUL. */
 #define VALUE_TOKEN_TEXT_BYTES (sizeof VALUE_TOKEN_PREFIX - 1u + 43u + 1u)
 #define VALUE_DISTRICT_KEY_BYTES 32u
+/* The recipients a transaction seals to with a sealer each (the district key and the
+ * devices of a village); one more replaces the oldest (a new ephemeral key, still right). */
+#define VALUE_VAULT_SEALERS 8u
 
 struct value_vault;
 
@@ -74,6 +77,15 @@ int value_vault_token(struct hub_store *store, const char *field, const char *pl
  * SAE_ETOOBIG: plain over SAE_SEALED_PLAIN_MAX. The caller wipes plain. */
 int value_vault_store(struct hub_store *store, int64_t change, const char *village,
                       uint64_t origin, const char *plain);
+/* *out (malloc'd, *out_len bytes): plain (len bytes) sealed to public_key (sealed format
+ * version 2) with the current transaction's sealer to that key, made at its first value:
+ * one X25519 per recipient and transaction, not per value. value_vault_attach's and
+ * sae_sealer_seal's errors. Every copy the hub makes goes through here. */
+int value_vault_seal(struct hub_store *store, const unsigned char public_key[32],
+                     const char *plain, size_t len, unsigned char **out, size_t *out_len);
+/* Wipes the transaction's sealers: hub_store_commit and hub_store_rollback call it, so no
+ * shared key outlives the values it sealed together. */
+void value_vault_seal_end(struct hub_store *store);
 /* The same for one device (a grant): seals plain to device's storage key. */
 int value_vault_seal_for(struct hub_store *store, int64_t change, uint64_t device,
                          const uint8_t device_key[32], const char *plain);
@@ -81,7 +93,8 @@ int value_vault_seal_for(struct hub_store *store, int64_t change, uint64_t devic
 /* What a reader gets for a sealed value it has no key for: the mask the post shows. */
 #define VALUE_VAULT_MASK "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"
 
-/* Lends secret (the district secret, or NULL to end the loan) to store's reads: the SQL
+/* Lends secret (the district secret, or NULL to end the loan) to store's reads, checked
+ * once against the district public key here (a wrong one: every read masked): the SQL
  * function revealed(seq, value), which every reader of change.value uses, gives the plain
  * value of a token opened from change seq's district copy, VALUE_VAULT_MASK without a
  * secret (or when the copy does not open), and any other value as it is. The store never

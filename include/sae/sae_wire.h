@@ -26,12 +26,13 @@
 
 /* The schema version this build writes, and the oldest it still reads (PROTOCOL.md section
  * 7: the hub takes pushes of schema 1 and refuses its pulls and enrollments). */
-#define SAE_WIRE_SCHEMA_VERSION 4u
+#define SAE_WIRE_SCHEMA_VERSION 5u
 #define SAE_WIRE_SCHEMA_VERSION_MIN 1u
 /* The oldest schema whose posts the hub lets pull and enroll (older ones may only push):
  * from schema 4 on, a pull carries sensitive values sealed to the device or withheld, which
- * an older post could not store. */
-#define SAE_WIRE_SCHEMA_PULL_MIN 4u
+ * an older post could not store; from schema 5 on, those values may be sealed in version 2
+ * (proto/STORAGE_KEYS.md section 3), which a post of schema 4 could not open. */
+#define SAE_WIRE_SCHEMA_PULL_MIN 5u
 /* From this schema on, a request's clock is its sender's wall clock (before: its HLC). */
 #define SAE_WIRE_SCHEMA_WALL_CLOCK 2u
 /* From this schema on, a push may carry values sealed to the hub's key (sealed_value). */
@@ -39,6 +40,9 @@
 /* From this schema on, a pull carries sensitive values sealed to the pulling device
  * (sealed_value), withheld values and grants. */
 #define SAE_WIRE_SCHEMA_WITHHELD 4u
+/* From this schema on, a sealed value on the wire (either way) may be of sealed-format
+ * version 2 (one ephemeral key per sealer). */
+#define SAE_WIRE_SCHEMA_SEALED_V2 5u
 
 /* Envelope message types (the type byte of the envelope header). */
 enum sae_message_type {

@@ -52,6 +52,19 @@ int hub_copy_seal(const uint8_t key[HUB_COPY_KEY_BYTES], const char *kind, const
     return sae_sealed_seal(key, value, strlen(value), out, out_len);
 }
 
+int hub_copy_seal_in(struct node_store *store, const uint8_t key[HUB_COPY_KEY_BYTES],
+                     const char *kind, const char *field, const char *value,
+                     unsigned char **out, size_t *out_len)
+{
+    const struct sae_sealer *sealer = NULL;
+    *out = NULL;
+    *out_len = 0;
+    if (!value || !hub_copy_sensitive(kind, field))
+        return 0;
+    int rc = node_store_sealer(store, true, key, &sealer);
+    return rc == 0 ? sae_sealer_seal(sealer, value, strlen(value), out, out_len) : rc;
+}
+
 static int store_copy(sqlite3_stmt *set, int64_t seq, const unsigned char *copy, size_t len)
 {
     int rc = sae_db_bind_int(set, 1, seq);

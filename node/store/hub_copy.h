@@ -38,6 +38,11 @@ int hub_copy_key(sqlite3 *db, struct sae_db_cache *cache, uint8_t key[HUB_COPY_K
  * value is set; else *out NULL. SAE_ENOMEM, SAE_ECRYPTO. */
 int hub_copy_seal(const uint8_t key[HUB_COPY_KEY_BYTES], const char *kind, const char *field,
                   const char *value, unsigned char **out, size_t *out_len);
+/* The same in sealed-format version 2 through store's sealer to key for the transaction
+ * (node_store_sealer): the hub opens a change set's copies with one X25519. */
+int hub_copy_seal_in(struct node_store *store, const uint8_t key[HUB_COPY_KEY_BYTES],
+                     const char *kind, const char *field, const char *value,
+                     unsigned char **out, size_t *out_len);
 /* Seals again the copy of every own change the hub has not acknowledged, from its value,
  * to the saved hub key (nothing without one). Called inside a write transaction: when a
  * bundle is saved, and as node migration 11's step. */

@@ -206,7 +206,8 @@ static int upsert_field(sqlite3_stmt *f, const char *id, const char *field, cons
 static int bind_hub_copy(struct change_writer *w, const char *kind, const char *field,
                          const char *value, unsigned char **copy, size_t *len)
 {
-    int rc = w->hub_known ? hub_copy_seal(w->hub_key, kind, field, value, copy, len) : 0;
+    int rc = w->hub_known ? hub_copy_seal_in(w->store, w->hub_key, kind, field, value, copy, len)
+                          : 0;
     if (rc == 0)
         rc = *copy ? sae_db_bind_blob(w->insert_journal, 11, *copy, *len)
                    : sae_db_bind_null(w->insert_journal, 11);
@@ -245,7 +246,7 @@ static int append_change(struct change_writer *w, const char *id, const char *ki
                          const char *field, const char *value, const struct sae_version *base)
 {
     char *stored = NULL;
-    int rc = value_seal(w->store->storage_public, kind, field, value, &stored);
+    int rc = value_seal_in(w->store, kind, field, value, &stored);
     if (rc == 0)
         rc = append_stored(w, id, kind, field, value, stored, base);
     free(stored);

@@ -17,6 +17,7 @@
 #include "store/node_village.h"
 #include "sae/sae_cli.h"
 #include "sae/sae_db.h"
+#include "sae/sae_sealed.h"
 #include "sae/sae_db_wal.h"
 #include "sae/sae_files.h"
 #include "sae/sae_limits.h"
@@ -329,11 +330,20 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
     return rc;
 }
 
+/* No shared key outlives the values it sealed together. */
+static void sealers_end(struct node_store *store)
+{
+    sae_sealer_free(store->storage_sealer);
+    sae_sealer_free(store->hub_sealer);
+    store->storage_sealer = store->hub_sealer = NULL;
+}
+
 void node_store_close(struct node_store *store)
 {
     if (!store)
         return;
     sae_db_cache_clear(&store->statements);
+    sealers_end(store);
     /* Nothing to report from a close: a scrub still owed stays recorded for the next open. */
     if (store->db)
         (void)sae_db_wal_scrub_settle(store->db);
@@ -399,8 +409,31 @@ int node_store_scrub(struct node_store *store)
 }
 
 int node_store_begin(struct node_store *store) { return sae_db_begin(store->db); }
-int node_store_commit(struct node_store *store) { return sae_db_commit(store->db); }
-void node_store_rollback(struct node_store *store) { sae_db_rollback(store->db); }
+int node_store_sealer(struct node_store *store, bool to_hub,
+                      const unsigned char public_key[32], const struct sae_sealer **out)
+{
+    struct sae_sealer **slot = to_hub ? &store->hub_sealer : &store->storage_sealer;
+    if (*slot && !sae_sealer_is_for(*slot, public_key)) {
+        sae_sealer_free(*slot);
+        *slot = NULL;
+    }
+    int rc = *slot ? 0 : sae_sealer_new(public_key, slot);
+    if (rc == 0)
+        *out = *slot;
+    return rc;
+}
+
+int node_store_commit(struct node_store *store)
+{
+    sealers_end(store);
+    return sae_db_commit(store->db);
+}
+
+void node_store_rollback(struct node_store *store)
+{
+    sealers_end(store);
+    sae_db_rollback(store->db);
+}
 
 static const char clock_sql[] =
     "SELECT max(coalesce((SELECT value FROM meta WHERE key = '" NODE_META_CLOCK "'), 0),"

@@ -48,7 +48,18 @@ struct node_store {
     /* Set by node_store_scrub: the close empties the WAL too, so what the same process writes
      * after a scrub (a wipe's sync outcome) leaves no frame beside the scrubbed file. */
     bool empty_wal_at_close;
+    /* The write transaction's sealers (sealed-format version 2): to the storage key and to
+     * the hub's key, made at their first value, wiped at commit and rollback
+     * (node_store_sealer). */
+    struct sae_sealer *storage_sealer, *hub_sealer;
 };
+
+/* *out: store's sealer to public_key for the current transaction (the hub's copies' one
+ * when to_hub, else the storage key's), made at its first use or when the key differs
+ * (sae_sealer_new's errors): a transaction's values cost one X25519 to seal and one to
+ * open. */
+int node_store_sealer(struct node_store *store, bool to_hub,
+                      const unsigned char public_key[32], const struct sae_sealer **out);
 
 /* Creates dir (0700, parents too) holding a fresh key pair (node.key, 0600) and a journal
  * for the village (a code or a unique name of the official list; the code is kept).

@@ -13,7 +13,7 @@ int pulled_value_stored(struct node_store *store, const struct sae_change *c, ch
 {
     char *text = NULL;
     if (!c->withheld && !c->sealed_value)
-        return value_seal(store->storage_public, c->kind, c->field, c->value, out);
+        return value_seal_in(store, c->kind, c->field, c->value, out);
     if (!value_seal_applies(c->kind, c->field))
         return SAE_ECORRUPT;
     if (c->withheld) {

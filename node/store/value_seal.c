@@ -82,6 +82,26 @@ int value_seal(const unsigned char public_key[32], const char *kind, const char 
     return rc;
 }
 
+int value_seal_in(struct node_store *store, const char *kind, const char *field,
+                  const char *plain, char **out)
+{
+    const struct sae_sealer *sealer = NULL;
+    unsigned char *sealed = NULL;
+    size_t len = 0;
+    char *text = NULL;
+    if (!plain || !value_seal_applies(kind, field))
+        return value_seal(store->storage_public, kind, field, plain, out);
+    int rc = node_store_sealer(store, false, store->storage_public, &sealer);
+    if (rc == 0)
+        rc = sae_sealer_seal(sealer, plain, strlen(plain), &sealed, &len);
+    if (rc == 0)
+        rc = armour(sealed, len, &text);
+    free(sealed); /* ciphertext: nothing to wipe */
+    if (rc == 0)
+        *out = text;
+    return rc;
+}
+
 /* *out (malloc'd, *len bytes): the sealed bytes of an armoured value. SAE_ECORRUPT. */
 static int unarmour(const char *stored, unsigned char **out, size_t *len)
 {

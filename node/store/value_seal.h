@@ -55,6 +55,10 @@ int value_seal_armour_checked(const unsigned char public_key[32], const unsigned
  * sensitive, else a copy; NULL for NULL. SAE_ENOMEM, SAE_ECRYPTO, SAE_ETOOBIG. */
 int value_seal(const unsigned char public_key[32], const char *kind, const char *field,
                const char *plain, char **out);
+/* The same to store's storage key, in sealed-format version 2 through the transaction's
+ * sealer (node_store_sealer): what journal_add and a pull's answer write. */
+int value_seal_in(struct node_store *store, const char *kind, const char *field,
+                  const char *plain, char **out);
 /* *out (malloc'd; free with sae_wipe_free_string): stored opened with secret. A value that
  * is not armoured is returned as it is (a value of a field that is not sensitive).
  * SAE_EPERM: secret is NULL or not the key sealed to; SAE_ECORRUPT: damaged. */

@@ -8,7 +8,8 @@
  *   is sealed to the storage key and its copy for the hub to the hub's key.
  * - The hub's ingest through the whole pipeline (HTTPS, envelope, decode, sealed values
  *   opened, merge, commit, sealed ack), each side to a hub of its own: batches of 1,000
- *   changes whose sensitive values travel as sealed_value (schema 3), beside the same
+ *   changes whose sensitive values travel as sealed_value (schema 5: version 2, a sealer
+ *   per report as a post's add makes them), beside the same
  *   batches with those values plain and unmarked. Sealing is the post's work, before the
  *   clock starts.
  * - A pull applied on a post: journal_apply_remote in answers of 1,000 changes, one
@@ -353,20 +354,31 @@ static int push(struct hub_side *s, const struct hb_identity *who, const uint8_t
     return rc;
 }
 
-/* The batch as a post of schema 3 sends it to hub_pk: every sensitive value sealed. */
+/* The batch as a post of schema 5 sends it to hub_pk: every sensitive value sealed in
+ * sealed-format version 2, one sealer per report as journal_add seals a change set. */
 static int seal_values(const struct sae_change *plain, struct sae_change *out, size_t n,
                        const uint8_t *hub_pk, size_t *sealed_count)
 {
+    struct sae_sealer *sealer = NULL;
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         out[i] = plain[i];
         if (rc != 0 || !plain[i].value || !hub_copy_sensitive(plain[i].kind, plain[i].field))
             continue;
-        rc = sae_sealed_seal(hub_pk, plain[i].value, strlen(plain[i].value),
-                             &out[i].sealed_value, &out[i].sealed_len);
+        if (sealer && i > 0 &&
+            memcmp(plain[i].report_id.bytes, plain[i - 1].report_id.bytes, SAE_ID_BYTES) != 0) {
+            sae_sealer_free(sealer);
+            sealer = NULL;
+        }
+        if (!sealer)
+            rc = sae_sealer_new(hub_pk, &sealer);
+        if (rc == 0)
+            rc = sae_sealer_seal(sealer, plain[i].value, strlen(plain[i].value),
+                                 &out[i].sealed_value, &out[i].sealed_len);
         out[i].value = NULL;
         *sealed_count += rc == 0;
     }
+    sae_sealer_free(sealer);
     return rc;
 }
 

@@ -304,5 +304,9 @@ def open_stored(post, stored):
         secret = nacl.public.PrivateKey(f.read())
     body = stored[len("sealed:"):]
     sealed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    assert sealed[0] == 1
-    return nacl.public.SealedBox(secret).decrypt(sealed[5:]).decode("utf-8")
+    assert sealed[0] in (1, 2)
+    if sealed[0] == 1:  # crypto_box_seal after the version and key tag
+        return nacl.public.SealedBox(secret).decrypt(sealed[5:]).decode("utf-8")
+    # version 2 (a copy the hub sealed): ephemeral key, nonce, crypto_box
+    box = nacl.public.Box(secret, nacl.public.PublicKey(sealed[5:37]))
+    return box.decrypt(sealed[61:], sealed[37:61]).decode("utf-8")

@@ -1,9 +1,12 @@
-/* libFuzzer target for sealed values (sae_sealed.h), which will be read from node.db,
- * hub.db, pulls and backups: any bytes opened with a fixed key pair are refused with a
- * documented code and the outputs untouched, or (never for forged input, which cannot
- * authenticate) open. The input is also sealed as a value when within the limit and must
- * open back to itself, its header saying its length. */
+/* libFuzzer target for sealed values (sae_sealed.h), versions 1 and 2, which will be read
+ * from node.db, hub.db, pulls and backups: any bytes opened with a fixed key pair, by
+ * sae_sealed_open and by an opener that lives across inputs (its cache of shared keys met by
+ * hostile ephemeral keys), are refused with a documented code and the outputs untouched, or
+ * (never for forged input, which cannot authenticate) open. The input is also sealed as a
+ * value in both versions when within the limit and must open back to itself, its header
+ * saying its length. */
 #include <sodium.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static unsigned char pk[32], sk[32];
 static int ready;
+static struct sae_opener *opener; /* for the life of the run, as a daemon's would be */
+static struct sae_sealer *sealer;
 
 static void keys(void)
 {
@@ -28,20 +33,30 @@ static void keys(void)
     REQUIRE(sodium_init() >= 0);
     memset(seed, 7, sizeof seed);
     REQUIRE(crypto_box_seed_keypair(pk, sk, seed) == 0);
+    REQUIRE(sae_opener_new(pk, sk, &opener) == 0);
+    REQUIRE(sae_sealer_new(pk, &sealer) == 0);
     ready = 1;
 }
 
-static void check_hostile(const uint8_t *data, size_t size)
+static int open_hostile(const uint8_t *data, size_t size, bool with_opener)
 {
     char *plain = (char *)(uintptr_t)0x1;
     size_t plain_len = 99;
-    int rc = sae_sealed_open(pk, sk, data, size, &plain, &plain_len);
+    int rc = with_opener ? sae_opener_open(opener, data, size, &plain, &plain_len)
+                         : sae_sealed_open(pk, sk, data, size, &plain, &plain_len);
     if (rc == 0) { /* only bytes sealed to pk, which the fuzzer would have to forge */
         sae_wipe_free(plain, plain_len + 1);
-        return;
+        return rc;
     }
     REQUIRE(rc == SAE_ECORRUPT || rc == SAE_ESCHEMA || rc == SAE_ETOOBIG || rc == SAE_EPERM);
     REQUIRE(plain == (char *)(uintptr_t)0x1 && plain_len == 99);
+    return rc;
+}
+
+/* Both ways of opening agree on every input. */
+static void check_hostile(const uint8_t *data, size_t size)
+{
+    REQUIRE(open_hostile(data, size, false) == open_hostile(data, size, true));
 }
 
 static void check_round_trip(const uint8_t *data, size_t size)
@@ -58,6 +73,14 @@ static void check_round_trip(const uint8_t *data, size_t size)
     REQUIRE(rc == 0 && len == size + SAE_SEALED_OVERHEAD);
     REQUIRE(sae_sealed_header(sealed, len, &header) == 0 && header.plain_len == size);
     REQUIRE(sae_sealed_open(pk, sk, sealed, len, &plain, &plain_len) == 0);
+    REQUIRE(plain_len == size && memcmp(plain, data, size) == 0 && plain[size] == '\0');
+    sae_wipe_free(plain, plain_len + 1);
+    free(sealed);
+    REQUIRE(sae_sealer_seal(sealer, data, size, &sealed, &len) == 0);
+    REQUIRE(len == size + SAE_SEALED_SHARED_OVERHEAD);
+    REQUIRE(sae_sealed_header(sealed, len, &header) == 0 && header.plain_len == size &&
+            header.version == SAE_SEALED_VERSION_SHARED);
+    REQUIRE(sae_opener_open(opener, sealed, len, &plain, &plain_len) == 0);
     REQUIRE(plain_len == size && memcmp(plain, data, size) == 0 && plain[size] == '\0');
     sae_wipe_free(plain, plain_len + 1);
     free(sealed);

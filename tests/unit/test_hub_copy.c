@@ -153,6 +153,58 @@ static void test_copies_once_the_hub_key_is_known(void **state)
     assert_false(hub_copy_sensitive("no_such_kind", "victim_name"));
 }
 
+/* The ephemeral keys (sealed-format version 2) of the own changes' hub copies and stored
+ * values, in journal order, for the sensitive changes from seq from on. */
+static size_t ephemeral_keys(struct copy_fixture *f, int64_t from, unsigned char hub[][32],
+                             unsigned char stored[][32], size_t max)
+{
+    sqlite3_stmt *stmt = NULL;
+    size_t n = 0;
+    assert_int_equal(sqlite3_prepare_v2(f->unit.store->db, "SELECT hub_sealed, value FROM journal"
+                                        " WHERE seq >= ?1 AND hub_sealed IS NOT NULL"
+                                        " ORDER BY seq", -1, &stmt, NULL), SQLITE_OK);
+    sqlite3_bind_int64(stmt, 1, from);
+    while (sqlite3_step(stmt) == SQLITE_ROW && n < max) {
+        const unsigned char *copy = sqlite3_column_blob(stmt, 0);
+        const char *text = (const char *)sqlite3_column_text(stmt, 1) + strlen("sealed:");
+        unsigned char bytes[256];
+        size_t len = 0;
+        assert_int_equal(copy[0], SAE_SEALED_VERSION_SHARED);
+        memcpy(hub[n], copy + SAE_SEALED_HEADER_BYTES, 32);
+        assert_int_equal(sodium_base642bin(bytes, sizeof bytes, text, strlen(text), NULL, &len,
+                                           NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING), 0);
+        assert_int_equal(bytes[0], SAE_SEALED_VERSION_SHARED);
+        memcpy(stored[n], bytes + SAE_SEALED_HEADER_BYTES, 32);
+        n++;
+    }
+    sqlite3_finalize(stmt);
+    return n;
+}
+
+/* An add seals its sensitive values in version 2, one ephemeral key per key sealed to for
+ * the whole change set (the hub opens them with one X25519); the next add draws new ones. */
+static void test_an_add_seals_in_version_2_with_one_key_per_change_set(void **state)
+{
+    struct copy_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    unsigned char hub[8][32], stored[8][32];
+    sign_in(f);
+    save_bundle(f);
+    sign_out(f);
+    add_marked_case(f->unit.store, id);
+    add_marked_case(f->unit.store, id);
+    assert_int_equal(ephemeral_keys(f, 0, hub, stored, 8), 4);
+    assert_memory_equal(hub[0], hub[1], 32);
+    assert_memory_equal(stored[0], stored[1], 32);
+    assert_memory_equal(hub[2], hub[3], 32);
+    assert_memory_equal(stored[2], stored[3], 32);
+    assert_memory_not_equal(hub[0], hub[2], 32);
+    assert_memory_not_equal(stored[0], stored[2], 32);
+    assert_memory_not_equal(hub[0], stored[0], 32);
+    /* They open as before (copies() opens both and compares them). */
+    expect_copies_of_sensitive_only(f, 0, true);
+}
+
 /* The next batch into a fresh array (sae_wipe_free_changes frees it). */
 static size_t next_batch(struct copy_fixture *f, struct sae_change **out)
 {
@@ -243,6 +295,8 @@ int main(void)
     if (sodium_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_an_add_seals_in_version_2_with_one_key_per_change_set,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_copies_once_the_hub_key_is_known, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_batch_sends_copies_and_ack_drops_them, setup,

@@ -91,7 +91,7 @@ static void test_every_byte_flipped_and_truncated(void **state)
     }
     for (size_t cut = 0; cut < len; cut++)
         assert_true(try_open(pk, sk, sealed, cut, &plain, &plain_len) == SAE_ECORRUPT);
-    sealed[0] = SAE_SEALED_VERSION + 1;
+    sealed[0] = SAE_SEALED_VERSION_SHARED + 1;
     assert_int_equal(try_open(pk, sk, sealed, len, &plain, &plain_len), SAE_ESCHEMA);
     free(sealed);
 }
@@ -109,7 +109,7 @@ static void test_sizes_at_the_edge(void **state)
                      SAE_ETOOBIG);
     assert_null(sealed);
     assert_int_equal(sae_sealed_seal(pk, big, SAE_SEALED_PLAIN_MAX, &sealed, &len), 0);
-    assert_int_equal(len, SAE_SEALED_MAX_BYTES);
+    assert_int_equal(len, SAE_SEALED_OVERHEAD + SAE_SEALED_PLAIN_MAX);
     assert_int_equal(sae_sealed_header(sealed, len, &header), 0);
     assert_int_equal(header.plain_len, SAE_SEALED_PLAIN_MAX);
     assert_int_equal(try_open(pk, sk, sealed, len, &plain, &plain_len), 0);

@@ -220,6 +220,48 @@ static void test_copies(void **state)
 /* Through the merge: a post's sensitive value is stored as its token with the district's
  * copy and the village's other devices'; the raw table never holds it; equal names written
  * at once settle, different ones conflict, as before. */
+/* The ephemeral key of a value sealed through the vault to pair (checked to open). */
+static void sealed_key(struct hub_fixture *f, const struct storage_pair *pair,
+                       unsigned char out[32])
+{
+    unsigned char *sealed = NULL;
+    char *plain = NULL;
+    size_t len = 0, plain_len = 0;
+    assert_int_equal(value_vault_seal(f->store, pair->pk, NAME, strlen(NAME), &sealed, &len), 0);
+    assert_int_equal(sealed[0], SAE_SEALED_VERSION_SHARED);
+    assert_int_equal(sae_sealed_open(pair->pk, pair->sk, sealed, len, &plain, &plain_len), 0);
+    assert_string_equal(plain, NAME);
+    sae_wipe_free(plain, plain_len + 1);
+    memcpy(out, sealed + SAE_SEALED_HEADER_BYTES, 32);
+    free(sealed);
+}
+
+/* One sealer per recipient until the transaction ends: VALUE_VAULT_SEALERS recipients keep
+ * theirs; one more replaces the oldest (which then gets a new one, replacing the next);
+ * value_vault_seal_end wipes them all. */
+static void test_sealers_per_transaction(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct storage_pair pairs[VALUE_VAULT_SEALERS + 1];
+    unsigned char first[VALUE_VAULT_SEALERS + 1][32], again[32];
+    for (size_t i = 0; i <= VALUE_VAULT_SEALERS; i++)
+        crypto_box_keypair(pairs[i].pk, pairs[i].sk);
+    for (size_t i = 0; i < VALUE_VAULT_SEALERS; i++)
+        sealed_key(f, &pairs[i], first[i]);
+    for (size_t i = 0; i < VALUE_VAULT_SEALERS; i++) {
+        sealed_key(f, &pairs[i], again);
+        assert_memory_equal(again, first[i], 32);
+    }
+    sealed_key(f, &pairs[VALUE_VAULT_SEALERS], first[VALUE_VAULT_SEALERS]);
+    sealed_key(f, &pairs[0], again); /* its sealer was the one replaced */
+    assert_memory_not_equal(again, first[0], 32);
+    sealed_key(f, &pairs[VALUE_VAULT_SEALERS - 1], again);
+    assert_memory_equal(again, first[VALUE_VAULT_SEALERS - 1], 32);
+    value_vault_seal_end(f->store);
+    sealed_key(f, &pairs[VALUE_VAULT_SEALERS - 1], again);
+    assert_memory_not_equal(again, first[VALUE_VAULT_SEALERS - 1], 32);
+}
+
 static void test_ingest_seals(void **state)
 {
     struct hub_fixture *f = *state;
@@ -307,6 +349,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refused_without_district_key, hub_setup_bare,
                                         vault_teardown),
         cmocka_unit_test_setup_teardown(test_copies, vault_setup, vault_teardown),
+        cmocka_unit_test_setup_teardown(test_sealers_per_transaction, vault_setup,
+                                        vault_teardown),
         cmocka_unit_test_setup_teardown(test_ingest_seals, hub_setup, vault_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

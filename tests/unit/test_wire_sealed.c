@@ -243,6 +243,47 @@ static void test_sealed_length_edges(void **state)
     free(plain);
 }
 
+/* The same edges for version 2 (schema 5), whose overhead is 77 bytes, not 53: a value at
+ * the limit is taken and opens (with an opener, as the post does), one byte more is over,
+ * an empty seal is refused. */
+static void test_version_2_length_edges(void **state)
+{
+    struct keys *k = *state;
+    struct sae_limits limits = sae_limits_default();
+    size_t max = limits.value_bytes, sealed_len = 0, len = 0;
+    char *plain = malloc(max + 1);
+    struct sae_sealer *sealer = NULL;
+    uint8_t *buf = NULL;
+    assert_non_null(plain);
+    memset(plain, 'a', max + 1);
+    assert_int_equal(sae_sealer_new(k->pk, &sealer), 0);
+    unsigned char *sealed = NULL;
+    assert_int_equal(sae_sealer_seal(sealer, plain, max, &sealed, &sealed_len), 0);
+    assert_int_equal(sealed_len, max + SAE_SEALED_SHARED_OVERHEAD);
+    struct sae_change c = sealed_change(sealed, sealed_len);
+    c.field = "narrative";
+    struct sae_batch *out = round_trip(&c);
+    assert_int_equal(sae_batch_open_sealed(out, k->pk, k->sk, &limits), 0);
+    assert_int_equal(strlen(out->changes[0].value), max);
+    sae_batch_free(out);
+    assert_int_equal(decode_built(5, false, sealed, sealed_len, true), 0);
+    unsigned char *longer = realloc(sealed, sealed_len + 1);
+    assert_non_null(longer);
+    sealed = longer;
+    sealed[sealed_len++] = 0;
+    c = sealed_change(sealed, sealed_len);
+    assert_int_equal(encode(&c, 0, &buf, &len), SAE_WIRE_ELIMIT);
+    assert_int_equal(decode_built(5, false, sealed, sealed_len, true), SAE_WIRE_ELIMIT);
+    free(sealed);
+    assert_int_equal(sae_sealer_seal(sealer, "", 0, &sealed, &sealed_len), 0);
+    c = sealed_change(sealed, sealed_len);
+    assert_int_equal(encode(&c, 0, &buf, &len), SAE_WIRE_EDECODE);
+    assert_int_equal(decode_built(5, false, sealed, sealed_len, true), SAE_WIRE_EDECODE);
+    free(sealed);
+    sae_sealer_free(sealer);
+    free(plain);
+}
+
 /* What opens must still be a value: no NUL inside, valid UTF-8. */
 static void test_opened_value_is_checked(void **state)
 {
@@ -271,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_where_a_sealed_value_may_not_be),
         cmocka_unit_test(test_decoding_refuses_misplaced_sealed_values),
         cmocka_unit_test(test_sealed_length_edges),
+        cmocka_unit_test(test_version_2_length_edges),
         cmocka_unit_test(test_opened_value_is_checked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

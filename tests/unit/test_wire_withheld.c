@@ -79,7 +79,7 @@ static void test_pull_round_trip(void **state)
     struct sae_pull_response *out = NULL;
     assert_int_equal(sae_pull_response_encode(&resp, &limits, &buf, &len), 0);
     assert_int_equal(sae_pull_response_decode(buf, len, &limits, &out), 0);
-    assert_int_equal(out->schema_version, SAE_WIRE_SCHEMA_WITHHELD);
+    assert_int_equal(out->schema_version, SAE_WIRE_SCHEMA_VERSION);
     assert_int_equal(out->change_count, 3);
     assert_string_equal(out->changes[0].value, "3513010001");
     assert_false(out->changes[0].withheld);

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import nacl.public
 
+import saeproto
+
 REPO = Path(__file__).resolve().parents[3]
 BIN = os.environ.get("SAE_HUB_BIN") or str(REPO / "build" / "sae-hub")
 
@@ -302,8 +304,8 @@ class Hub:
         row = db.execute("SELECT sealed FROM sealed_value WHERE change = ? AND holder = 0",
                          (seq,)).fetchone()
         secret = nacl.public.PrivateKey(self._district_secret())
-        # sealed format: version (1 byte), key tag (4), crypto_box_seal (STORAGE_KEYS.md)
-        return nacl.public.SealedBox(secret).decrypt(bytes(row[0])[5:]).decode()
+        # sealed format version 1 or 2 (STORAGE_KEYS.md section 3)
+        return saeproto.open_value(secret, bytes(row[0]))
 
     def _district_secret(self):
         """The district secret from the unclaimed district.key, remembered from the last

@@ -21,6 +21,7 @@ import zlib
 from dataclasses import dataclass, replace
 
 import nacl.public
+import nacl.utils
 import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -54,7 +55,7 @@ INFLATED_BYTES = 8 * 1024 * 1024
 CHANGES_PER_MESSAGE = 1000
 
 # Section 7: the schema this client speaks, and the oldest the hub still takes (pushes only).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA_VERSION_MIN = 1
 # Section 5: a change group's author and a coordinator's note, bytes of UTF-8 on one line.
 AUTHOR_BYTES = 100
@@ -302,13 +303,32 @@ def seal_value(public_key, text):
     return bytes([1]) + tag + sealed
 
 
+def seal_values_shared(public_key, texts):
+    """Values sealed to a public key in version 2 (STORAGE_KEYS.md section 3), as the hub
+    seals them: one ephemeral key for all, a random 24-byte nonce each, crypto_box of the
+    UTF-8 bytes (MAC first) under the ephemeral secret and the recipient's key."""
+    tag = hashlib.blake2b(public_key, digest_size=32).digest()[:4]
+    ephemeral = nacl.public.PrivateKey.generate()
+    box = nacl.public.Box(ephemeral, nacl.public.PublicKey(public_key))
+    out = []
+    for text in texts:
+        nonce = nacl.utils.random(24)
+        out.append(bytes([2]) + tag + bytes(ephemeral.public_key) + nonce +
+                   box.encrypt(text.encode("utf-8"), nonce).ciphertext)
+    return out
+
+
 def open_value(private_key, sealed):
-    """A value sealed to private_key's public half (seal_value's form), as text; checks the
-    version and the key tag first."""
+    """A value sealed to private_key's public half, version 1 (seal_value's form) or 2
+    (seal_values_shared's), as text; checks the version and the key tag first."""
     public_key = bytes(private_key.public_key)
-    if sealed[0] != 1 or sealed[1:5] != hashlib.blake2b(public_key, digest_size=32).digest()[:4]:
+    if sealed[0] not in (1, 2) or \
+            sealed[1:5] != hashlib.blake2b(public_key, digest_size=32).digest()[:4]:
         raise ValueError("not sealed to this key")
-    return nacl.public.SealedBox(private_key).decrypt(sealed[5:]).decode("utf-8")
+    if sealed[0] == 1:
+        return nacl.public.SealedBox(private_key).decrypt(sealed[5:]).decode("utf-8")
+    box = nacl.public.Box(private_key, nacl.public.PublicKey(sealed[5:37]))
+    return box.decrypt(sealed[61:], sealed[37:61]).decode("utf-8")
 
 
 def unwrap_key(wrap, passphrase):

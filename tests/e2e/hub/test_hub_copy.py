@@ -34,12 +34,13 @@ def journal(post):
 
 
 def open_copy(hub_dir, sealed):
-    """A hub copy opened as the hub does (STORAGE_KEYS.md section 3): version 1, the key's
-    tag, then crypto_box_seal to hub.key's public half."""
+    """A hub copy opened as the hub does (STORAGE_KEYS.md section 3): version 2 as a post of
+    schema 5 seals it (one ephemeral key per change set), or version 1 (older posts), the
+    key's tag, then the box to hub.key's public half."""
     with open(os.path.join(hub_dir, "hub.key"), "rb") as f:
         secret = nacl.public.PrivateKey(f.read())
-    assert sealed[0] == 1
-    return nacl.public.SealedBox(secret).decrypt(bytes(sealed[5:])).decode("utf-8")
+    assert sealed[0] in (1, 2)
+    return saeproto.open_value(secret, bytes(sealed))
 
 
 def add_marked_case(post):
@@ -179,8 +180,9 @@ def test_a_backlog_of_long_sealed_narratives_fits_the_envelope(hub, tmp_path):
     assert result.rc == 0, result
     assert result.json()["pushed"] == len(journal(post))
     assert all(r[3] is None for r in journal(post))
-    # Each kept sealed to the district key: version, key tag, crypto_box_seal (53 bytes more).
+    # Each kept sealed to the district key in version 2: version, key tag, ephemeral key,
+    # nonce, crypto_box (77 bytes more).
     assert hub.query("SELECT count(*), sum(length(s.sealed)) FROM change c JOIN sealed_value s"
                      " ON s.change = c.seq AND s.holder = 0 WHERE c.field = 'narrative'") == \
-        [(70, written + 70 * 53)]
+        [(70, written + 70 * 77)]
     assert written > 70 * 29990

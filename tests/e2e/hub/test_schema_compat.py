@@ -1,9 +1,11 @@
-"""Schema 2, 3 and 4 and the posts still on schema 1 (PROTOCOL.md section 7), spoken by the Python
+"""Schema 2 to 5 and the posts still on schema 1 (PROTOCOL.md section 7), spoken by the Python
 client of the protocol: a schema-1 post's push is taken (its changes name nobody: shown by
 its device) and answered in schema 1, so nothing it wrote is lost; its pull is refused with
 UNSUPPORTED_SCHEMA, sealed in schema 1, telling it to update sae-node. Schema 2 carries each
 change's author, a coordinator's note and the writing device's name to the other posts."""
 import json
+
+import pytest
 
 import saeproto
 from saeproto import ERROR_STATUS, PULL_RESPONSE, PUSH_ACK, STATUS
@@ -53,28 +55,30 @@ def test_schema_1_pull_is_told_to_update_sae_node(hub):
     assert new.pull().status == 200
 
 
-def test_schema_3_pull_and_enrollment_are_refused_and_its_push_taken(hub):
+@pytest.mark.parametrize("old_schema", [3, 4])
+def test_schema_3_and_4_pull_and_enrollment_are_refused_and_their_push_taken(hub, old_schema):
     """Schema 4 (section 7): a post on schema 3 would read a sealed or withheld value as
-    unset, so its pull and enrollment are refused with UNSUPPORTED_SCHEMA in schema 3,
-    telling it to update sae-node and leaving its token unspent; its push is still taken."""
+    unset; schema 5: a post on schema 4 could not open a value sealed in version 2. So their
+    pull and enrollment are refused with UNSUPPORTED_SCHEMA in their schema, telling them to
+    update sae-node and leaving the token unspent; their push is still taken."""
     path = hub.add_node("Sumberanyar", name="Laptop Tiga")
-    old = saeproto.Device(path, name="Laptop Tiga", schema=3)
+    old = saeproto.Device(path, name="Laptop Tiga", schema=old_schema)
     answer = old.enroll()
     assert answer.status == 400 and answer.code == STATUS["UNSUPPORTED_SCHEMA"], answer
-    assert answer.message.schema_version == 3
+    assert answer.message.schema_version == old_schema
     assert answer.message.message.startswith(b"update sae-node: this hub enrolls only posts "
-                                             b"on protocol schema 4 or later")
+                                             b"on protocol schema 5 or later")
     new = saeproto.Device(path, name="Laptop Tiga", key=old.key)
     assert new.enroll().status == 200
     before = hub.snapshot(("change", "enroll_token", "refusal"))
     answer = old.pull()
     assert answer.status == 400 and answer.code == STATUS["UNSUPPORTED_SCHEMA"], answer
-    assert answer.message.schema_version == 3
+    assert answer.message.schema_version == old_schema
     assert b"update sae-node" in answer.message.message
     assert hub.snapshot(("change", "enroll_token", "refusal")) == before
     changes = old.write(saeproto.new_report_id(), "case", NEW_CASE)
     answer = old.push(changes)
-    assert answer.status == 200 and answer.message.schema_version == 3, answer
+    assert answer.status == 200 and answer.message.schema_version == old_schema, answer
     assert answer.message.acked_seq == changes[-1].seq
     assert new.pull().status == 200
 
@@ -139,4 +143,4 @@ def test_a_newer_post_is_answered_in_the_hubs_newest_version(hub, enroll):
     assert answer.status == 400 and answer.type == ERROR_STATUS, answer
     assert answer.code == STATUS["UNSUPPORTED_SCHEMA"]
     assert answer.message.schema_version == saeproto.SCHEMA_VERSION
-    assert b"this hub speaks protocol schema 1 to 4" in answer.message.message, answer
+    assert b"this hub speaks protocol schema 1 to 5" in answer.message.message, answer
