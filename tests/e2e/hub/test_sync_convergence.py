@@ -442,6 +442,15 @@ class Trial(TrialChecks):
             args = ["--keep", str(kept["number"])]
             # Keeping an edit of another field (a delete conflict) restores the report.
             expected = stored(kept["value"]) if kept["field"] == field else None
+            if expected is not None and spec and spec["sensitive"]:
+                # Once a coordinator's account holds the district key, `conflicts show`
+                # without --as shows a sensitive candidate masked: the kept value is what
+                # the hub's copy of that candidate opens to.
+                expected = self.hub.query(
+                    "SELECT opened(seq, value) FROM change WHERE report_id = ? AND field = ?"
+                    " AND version = ? AND origin = ?",
+                    (shown["report"], field, hex_id(kept["version"]),
+                     hex_id(kept["node"])))[0][0]
         elif how == "value":
             expected = value if value is not None else self.value(spec)
             # A sensitive value never as an argument: from a file.
