@@ -53,8 +53,7 @@ def user(tmp_path_factory):
     work = base / "work"
     home.mkdir()
     work.mkdir()
-    return {"env": user_env(home, bin_dir(base)), "cwd": work, "prefix": isolation(),
-            "failed": []}
+    return {"env": user_env(home, bin_dir(base)), "cwd": work, "prefix": isolation()}
 
 
 def run_block(user, code, name):
@@ -87,15 +86,14 @@ def test_the_readme_has_blocks_to_run():
                for _, code in skipped for l in code.splitlines() if l.strip()), skipped
 
 
-@pytest.mark.parametrize("line,code", RUNNABLE, ids=["README.md:%d" % b[0] for b in RUNNABLE])
-def test_readme_block_runs_as_written(user, line, code):
-    if user["failed"]:
-        pytest.fail("an earlier block failed (%s); this one builds on it" % user["failed"][0])
-    rc, out = run_block(user, code, "block-%d" % line)
-    if rc != 0:
-        user["failed"].append("README.md:%d" % line)
-    assert rc == 0, "README.md:%d exited %d:\n%s\n---- output:\n%s" % (line, rc, code,
-                                                                     out[-4000:])
+def test_readme_blocks_run_as_written(user):
+    """Each block builds on the ones before it (the first makes the post the next one
+    enrolls), so they run in order in one test: parametrized, pytest-xdist could hand a
+    later block to another worker without the earlier ones."""
+    for line, code in RUNNABLE:
+        rc, out = run_block(user, code, "block-%d" % line)
+        assert rc == 0, "README.md:%d exited %d:\n%s\n---- output:\n%s" % (
+            line, rc, code, out[-4000:])
 
 
 def test_parser_reads_fences_and_marks():
