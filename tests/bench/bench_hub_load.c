@@ -82,7 +82,21 @@ struct round {
     /* The hub's CPU seconds (the process less the client's thread) in each part, and the
      * process's resident memory before the concurrent part and its peak during it (MiB). */
     double seq_cpu, cpu, rss_before, rss_peak;
+    double client_cpu;     /* the client's thread in the concurrent part */
+    char load[2][64];      /* /proc/loadavg before and after the concurrent part */
 };
+
+/* The machine's load average, which on a shared machine says how much of its cores this
+ * run had: the figures are read beside it. */
+static void load_average(char out[64])
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (!f || !fgets(out, 64, f))
+        snprintf(out, 64, "unknown");
+    out[strcspn(out, "\n")] = '\0';
+    if (f)
+        fclose(f);
+}
 
 /* CPU seconds of the process and of this (the client's) thread at one moment. */
 struct cpu_mark {
@@ -95,12 +109,15 @@ static int cpu_mark(struct cpu_mark *m)
     return bp_process_cpu(&m->process);
 }
 
-/* What the hub's threads took since from: all the process took less the client's thread. */
-static double hub_cpu_since(const struct cpu_mark *from)
+/* What the hub's threads took since from: all the process took less the client's thread
+ * (whose own share goes to *client when given). */
+static double hub_cpu_since(const struct cpu_mark *from, double *client)
 {
     struct cpu_mark now;
     if (cpu_mark(&now) != 0)
         return 0;
+    if (client)
+        *client = now.client - from->client;
     return (now.process - from->process) - (now.client - from->client);
 }
 
@@ -337,12 +354,14 @@ static int run_round(struct hb_hub *hub, size_t count, size_t wave_size,
     double peak_before = 0;
     if (rc == 0 && (rc = cpu_mark(&mark)) == 0)
         rc = sequential(hub, posts, round->seq_pushes, headers, seq, round, round_index, why);
-    round->seq_cpu = hub_cpu_since(&mark);
+    round->seq_cpu = hub_cpu_since(&mark, NULL);
+    load_average(round->load[0]);
     if (rc == 0 && (rc = bp_peak_reset()) == 0)
         rc = bp_memory(&round->rss_before, &peak_before);
     if (rc == 0 && (rc = cpu_mark(&mark)) == 0)
         rc = concurrent(hub, posts, count, wave_size, headers, round, &transfers);
-    round->cpu = hub_cpu_since(&mark);
+    round->cpu = hub_cpu_since(&mark, &round->client_cpu);
+    load_average(round->load[1]);
     if (rc == 0)
         rc = bp_memory(&peak_before, &round->rss_peak);
     if (rc != 0 && !why->text[0])
@@ -398,6 +417,8 @@ static void print_round(const struct round *r, struct hb_log *log)
            r->seq_cpu * 1e3 / (double)r->seq_pushes,
            (r->cpu / (double)r->posts) / (r->seq_cpu / (double)r->seq_pushes), r->rss_peak,
            r->rss_before, r->rss_peak / r->rss_before);
+    printf("  the client's thread (TLS handshakes, sends, opens the acks): %.1f s of CPU; load "
+           "average before: %s, after: %s\n", r->client_cpu, r->load[0], r->load[1]);
     pthread_mutex_lock(&log->lock);
     if (log->unusual > 0)
         printf("  server: %zu request(s) with another outcome than 200; the first:\n",
