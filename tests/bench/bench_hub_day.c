@@ -371,10 +371,12 @@ static int cost_mark(struct cost *c)
     return rc;
 }
 
-/* The hub's CPU seconds since from: the process's less this thread's and other_client. */
+/* The hub's CPU seconds since from: the process's less this thread's and other_client
+ * (never below 0: the process's time is counted in clock ticks, the threads' exactly). */
 static double hub_cpu(const struct cost *from, const struct cost *to, double other_client)
 {
-    return (to->process - from->process) - (to->client - from->client) - other_client;
+    double cpu = (to->process - from->process) - (to->client - from->client) - other_client;
+    return cpu > 0 ? cpu : 0;
 }
 
 static void print_latency(const char *what, struct samples *day, struct samples *base,
