@@ -32,13 +32,11 @@ uint64_t agency_key_holder(int64_t id) { return (uint64_t)-id; }
 
 bool agency_key_holder_is_agency(uint64_t holder) { return (int64_t)holder < 0; }
 
-int agency_key_public(struct hub_store *store, const char *agency,
-                      unsigned char out[AGENCY_KEY_BYTES], int64_t *id)
+/* Steps stmt (bound, selecting public_key, id) once: its key into out and its id into *id
+ * (when not NULL); SAE_ENOTFOUND without a row. */
+static int read_public(sqlite3_stmt *stmt, int rc, unsigned char out[AGENCY_KEY_BYTES],
+                       int64_t *id)
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, public_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, agency);
     if (rc == 0)
         rc = sae_db_step(stmt);
     if (rc == 0)
@@ -55,25 +53,24 @@ int agency_key_public(struct hub_store *store, const char *agency,
     return rc;
 }
 
+int agency_key_public(struct hub_store *store, const char *agency,
+                      unsigned char out[AGENCY_KEY_BYTES], int64_t *id)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, public_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, agency);
+    return read_public(stmt, rc, out, id);
+}
+
 static int public_by_holder(struct hub_store *store, uint64_t holder,
                             unsigned char out[AGENCY_KEY_BYTES])
 {
-    const int64_t id = -(int64_t)holder;
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, public_by_id_sql, &stmt);
     if (rc == 0)
-        rc = sae_db_bind_int(stmt, 1, id);
-    if (rc == 0)
-        rc = sae_db_step(stmt);
-    if (rc == 0)
-        rc = SAE_ENOTFOUND;
-    if (rc == SAE_DB_ROW) {
-        rc = sqlite3_column_bytes(stmt, 0) == (int)AGENCY_KEY_BYTES ? 0 : SAE_ECORRUPT;
-        if (rc == 0)
-            memcpy(out, sqlite3_column_blob(stmt, 0), AGENCY_KEY_BYTES);
-    }
-    sae_db_reset(stmt);
-    return rc;
+        rc = sae_db_bind_int(stmt, 1, -(int64_t)holder);
+    return read_public(stmt, rc, out, NULL);
 }
 
 /* The partner accounts of one agency as holders of its key (sae_key_holders.h). */

@@ -12,6 +12,11 @@ static const char insert_sql[] =
     "INSERT INTO area(code, parent, name, level) VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT(code) DO UPDATE SET name = excluded.name";
 static const char load_sql[] = "SELECT code, parent, name, level FROM area ORDER BY code";
+/* An area and its parent, by the primary key: a label reads two rows, not the list (a
+ * page labelling each of a province's 8,500 devices read the whole list each time). */
+static const char label_sql[] =
+    "SELECT code, parent, name, level FROM area"
+    " WHERE code = ?1 OR code = (SELECT parent FROM area WHERE code = ?1) ORDER BY code";
 /* Every village a row names: devices, tokens, reports (changes carry their report's). */
 static const char stored_villages_sql[] =
     "SELECT village FROM node UNION SELECT village FROM enroll_token"
@@ -185,15 +190,37 @@ int hub_areas_resolve(struct hub_store *store, const char *text, enum sae_area_l
     return rc;
 }
 
+/* The area of code and its parent (when listed) as a list of at most two, by code. */
+static int label_areas(struct hub_store *store, const char *code, struct sae_area items[2],
+                       struct sae_area_list *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    size_t count = 0;
+    int rc = hub_store_prepare(store, label_sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, code);
+    while (rc == 0 && count < 2 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
+        rc = area_from_row(stmt, &items[count]);
+        count += rc == 0;
+    }
+    sae_db_reset(stmt);
+    *out = (struct sae_area_list){items, count};
+    return rc;
+}
+
 void hub_areas_label(struct hub_store *store, const char *code, char out[SAE_AREA_LABEL_BYTES])
 {
+    struct sae_area items[2];
     struct sae_area_list list = {0};
     const struct sae_area *area = NULL;
-    if (hub_areas_load(store, &list) == 0 && (area = sae_area_find(&list, code)) != NULL)
+    memset(items, 0, sizeof items);
+    if (label_areas(store, code, items, &list) == 0 &&
+        (area = sae_area_find(&list, code)) != NULL)
         sae_area_label(&list, area, out);
     else
         snprintf(out, SAE_AREA_LABEL_BYTES, "%s", code);
-    sae_area_list_free(&list);
+    free(items[0].name);
+    free(items[1].name);
 }
 
 /* Every kecamatan and village of list has its parent in list or in the hub's list. */

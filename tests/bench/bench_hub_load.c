@@ -2,31 +2,42 @@
  * enrolled and each pushing one realistic batch (20 to 50 changes, bench_dataset.h, fixed
  * seed) at the same moment, one connection per post, from client addresses 127.0.0.2 to
  * 127.0.0.254 (as posts would come from different addresses, so the server's per-IP limit
- * sees different posts); then ten times as many. The hub runs in this process with the
- * server's default configuration (http_server_config_default) apart from its address and
- * port, as `sae-hub serve` runs it.
+ * sees different posts); then ten times as many (3,300: ten posts per village); then a
+ * province, Jawa Timur's 8,500 villages with one post each (bench_province.h: Probolinggo's
+ * 330 from the built-in list and synthetic codes for the other 37 regencies, imported into
+ * the hub's area list first). The hub runs in this process with the server's default
+ * configuration (http_server_config_default) apart from its address and port, as
+ * `sae-hub serve` runs it.
  *
  * Figures: every push acknowledged (each sealed ack opened and checked) and every change in
  * hub.db; p50 and p99 of the time from the common start to each post's ack. The baseline,
  * measured in the same run just before each concurrent round: pushes sent one after another
  * over one connection (the previous batch of each of the first 330 posts), 330 of them in
- * both rounds: all 3,300 in turn would add 30 to 60 s here for the same p50. The figure
- * reads "p99 at N posts at once = X times the sequential p50". Nothing asserts a time.
+ * every round: all 3,300 in turn would add 30 to 60 s here for the same p50. The figure
+ * reads "p99 at N posts at once = X times the sequential p50". Beside it, the hub's CPU
+ * time (user + system of this process less the client's thread, which seals, sends and
+ * opens) per push at once and one at a time, its share of the machine's cores, and the
+ * process's peak resident memory during the round beside its memory before it (the
+ * client's sealed batches are in both). Nothing asserts a time.
  *
  * When more posts than the server's connection limit push at once, the server leaves the
  * extra connections waiting in the kernel's accept queue (or refuses them: the run says
- * which happened). BENCH_HUB_WAVE sets the most posts started together (1 to 100000;
- * default: all of them); BENCH_HUB_ROUNDS=1 runs the 330 posts only. */
+ * which happened), and a post whose push the server cut tries again (RETRIES times,
+ * RETRY_PAUSE_S apart, as a post's sync loop retries): the run says how many answered at the
+ * first try. BENCH_HUB_WAVE sets the most posts started together (1 to 100000;
+ * default: all of them); BENCH_HUB_ROUNDS (1 to 3) runs the first rounds only. */
 #define _XOPEN_SOURCE 700 /* nftw */
 
 #include <errno.h>
 #include <inttypes.h>
 
 #include "bench_hub_support.h"
-#include "sae/sae_area.h"
+#include "bench_province.h"
 
 #define VILLAGES 330
-#define SCALE 10
+#define ROUNDS 3
+/* Posts per round: a regency's villages, ten posts each, a province's villages. */
+static const size_t round_posts[ROUNDS] = {VILLAGES, VILLAGES * 10, BP_PROVINCE_VILLAGES};
 #define CHANGES_MIN 20
 #define CHANGES_SPREAD 31 /* 20 to 50 changes per batch */
 #define SEED UINT64_C(0x5ae10ad20261129)
@@ -35,19 +46,15 @@
 /* Pushes of the sequential baseline. */
 #define SEQUENTIAL VILLAGES
 
-/* The villages of the official list built into the programs (Kabupaten Probolinggo's 330),
- * by code: post i is of village i % 330. */
-static struct sae_area_list areas;
-static const char *village_codes[VILLAGES];
+/* The province's villages (bench_province.h), the first 330 Probolinggo's own. A round of
+ * up to 3,300 posts uses those 330 (post i of village i % 330, as earlier runs did); the
+ * province round gives each post a village of its own. */
+static struct bp_province province;
 
-static int load_villages(void)
+static const char *village_of(uint32_t index, size_t count)
 {
-    size_t n = 0;
-    int rc = sae_area_list_builtin(&areas);
-    for (size_t i = 0; rc == 0 && i < areas.count && n < VILLAGES; i++)
-        if (areas.items[i].level == SAE_AREA_VILLAGE)
-            village_codes[n++] = areas.items[i].code;
-    return rc == 0 && n == VILLAGES ? 0 : SAE_ECORRUPT;
+    size_t villages = count > VILLAGES * 10 ? province.count : VILLAGES;
+    return province.village[index % villages];
 }
 
 /* One post of the run: who it is and its batches: [0] for the sequential baseline (posts
@@ -70,11 +77,63 @@ struct transfer {
     CURLcode result;
 };
 
+/* A post whose push the server cut (its guard makes room near the connection limit) tries
+ * again, as a post's sync loop does after a failure: at most this many more times, this
+ * far apart. */
+#define RETRIES 3
+#define RETRY_PAUSE_S 5
+
+static bool answered(const struct transfer *t)
+{
+    return t->result == CURLE_OK && t->status == 200;
+}
+
 struct round {
     size_t posts, waves, changes, failed, seq_pushes, seq_changes;
+    size_t first_try, retries; /* answered at the first try; pushes sent again */
     long seq_connections;
     double seq_p50, seq_p99, seq_seconds, p50, p99, max, tls_p50, tls_p99, seconds;
+    /* The hub's CPU seconds (the process less the client's thread) in each part, and the
+     * process's resident memory before the concurrent part and its peak during it (MiB). */
+    double seq_cpu, cpu, rss_before, rss_peak;
+    double client_cpu;     /* the client's thread in the concurrent part */
+    char load[2][64];      /* /proc/loadavg before and after the concurrent part */
 };
+
+/* The machine's load average, which on a shared machine says how much of its cores this
+ * run had: the figures are read beside it. */
+static void load_average(char out[64])
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (!f || !fgets(out, 64, f))
+        snprintf(out, 64, "unknown");
+    out[strcspn(out, "\n")] = '\0';
+    if (f)
+        fclose(f);
+}
+
+/* CPU seconds of the process and of this (the client's) thread at one moment. */
+struct cpu_mark {
+    double process, client;
+};
+
+static int cpu_mark(struct cpu_mark *m)
+{
+    m->client = bp_thread_cpu();
+    return bp_process_cpu(&m->process);
+}
+
+/* What the hub's threads took since from: all the process took less the client's thread
+ * (whose own share goes to *client when given). */
+static double hub_cpu_since(const struct cpu_mark *from, double *client)
+{
+    struct cpu_mark now;
+    if (cpu_mark(&now) != 0)
+        return 0;
+    if (client)
+        *client = now.client - from->client;
+    return (now.process - from->process) - (now.client - from->client);
+}
 
 static void posts_free(struct post *posts, size_t count)
 {
@@ -94,7 +153,7 @@ static int post_make(struct post *out, const struct hb_hub *hub, uint32_t index,
     struct hb_post p;
     struct sae_change changes[CHANGES_MIN + CHANGES_SPREAD];
     memset(changes, 0, sizeof changes);
-    int rc = hb_post_init(&p, SEED + count, index, village_codes[index % VILLAGES]);
+    int rc = hb_post_init(&p, SEED + count, index, village_of(index, count));
     for (int b = first; rc == 0 && b < 2; b++) {
         size_t n = CHANGES_MIN + bench_below(&p.data, CHANGES_SPREAD);
         rc = hb_post_changes(&p, changes, n);
@@ -175,6 +234,7 @@ static int transfer_start(CURLM *multi, struct transfer *t, const struct hb_hub 
 {
     snprintf(t->interface, sizeof t->interface, "host!127.0.0.%zu",
              FIRST_HOST + index % HOSTS);
+    http_body_free(&t->reply); /* a retry's answer replaces the cut one's */
     t->easy = curl_easy_init();
     if (!t->easy)
         return SAE_ENOMEM;
@@ -203,14 +263,17 @@ static void transfer_done(CURLMsg *msg, double started)
         t->tls = (double)tls_us / 1e6;
 }
 
-/* Starts every transfer of [from, to) at once and waits for the last answer. */
+/* Starts every transfer of [from, to) not answered yet at once and waits for the last
+ * answer; latencies count from since (0: from now). *started_count: how many it started. */
 static int wave(CURLM *multi, const struct hb_hub *hub, struct transfer *transfers, size_t from,
-                size_t to, struct curl_slist *headers)
+                size_t to, struct curl_slist *headers, double since, size_t *started_count)
 {
     int running = 1, rc = 0;
     for (size_t i = from; rc == 0 && i < to; i++)
-        rc = transfer_start(multi, &transfers[i], hub, headers, i);
-    double started = hb_now();
+        if (!answered(&transfers[i]) && (rc = transfer_start(multi, &transfers[i], hub, headers,
+                                                             i)) == 0)
+            (*started_count)++;
+    double started = since > 0 ? since : hb_now();
     while (rc == 0 && running > 0) {
         CURLMsg *msg;
         int left = 0;
@@ -241,10 +304,24 @@ static int concurrent(const struct hb_hub *hub, struct post *posts, size_t count
     for (size_t i = 0; rc == 0 && i < count; i++)
         transfers[i].post = &posts[i];
     double start = hb_now();
+    size_t started = 0;
     for (size_t from = 0; rc == 0 && from < count; from += wave_size) {
         size_t to = from + wave_size < count ? from + wave_size : count;
-        rc = wave(multi, hub, transfers, from, to, headers);
+        rc = wave(multi, hub, transfers, from, to, headers, 0, &started);
         round->waves++;
+    }
+    for (size_t i = 0; i < count; i++)
+        round->first_try += answered(&transfers[i]);
+    /* The cut posts again, latencies from the round's start. */
+    size_t waiting = count - round->first_try;
+    for (int attempt = 0; rc == 0 && attempt < RETRIES && waiting > 0; attempt++) {
+        size_t again = 0;
+        nanosleep(&(struct timespec){RETRY_PAUSE_S, 0}, NULL);
+        rc = wave(multi, hub, transfers, 0, count, headers, start, &again);
+        round->retries += again;
+        waiting = 0;
+        for (size_t i = 0; i < count; i++)
+            waiting += !answered(&transfers[i]);
     }
     round->seconds = hb_now() - start;
     curl_multi_cleanup(multi);
@@ -305,10 +382,22 @@ static int run_round(struct hb_hub *hub, size_t count, size_t wave_size,
     int rc = seq ? posts_make(hub, count, &posts) : SAE_ENOMEM;
     if (rc != 0 && !why->text[0])
         sae_message_set(why, "cannot generate, seal and enroll %zu posts", count);
-    if (rc == 0)
+    struct cpu_mark mark;
+    double peak_before = 0;
+    if (rc == 0 && (rc = cpu_mark(&mark)) == 0)
         rc = sequential(hub, posts, round->seq_pushes, headers, seq, round, round_index, why);
-    if (rc == 0)
+    round->seq_cpu = hub_cpu_since(&mark, NULL);
+    load_average(round->load[0]);
+    if (rc == 0 && (rc = bp_peak_reset()) == 0)
+        rc = bp_memory(&round->rss_before, &peak_before);
+    if (rc == 0 && (rc = cpu_mark(&mark)) == 0)
         rc = concurrent(hub, posts, count, wave_size, headers, round, &transfers);
+    round->cpu = hub_cpu_since(&mark, &round->client_cpu);
+    load_average(round->load[1]);
+    if (rc == 0)
+        rc = bp_memory(&peak_before, &round->rss_peak);
+    if (rc != 0 && !why->text[0])
+        sae_message_set(why, "cannot push, or read this process's CPU time and memory");
     if (rc == 0) {
         check_answers(hub, transfers, count, round, why);
         figures(round, seq, transfers, count);
@@ -341,6 +430,10 @@ static void print_round(const struct round *r, struct hb_log *log)
            "%.1f s, %.0f changes/s\n", r->posts, r->changes, r->posts - r->failed, r->posts,
            r->failed ? "" : " and every change in hub.db", r->waves, r->seconds,
            (double)r->changes / r->seconds);
+    if (r->retries > 0)
+        printf("  %zu of %zu answered at the first try; %zu push(es) sent again, up to %d "
+               "times %d s apart (as a post retries); latencies count from the round's start\n",
+               r->first_try, r->posts, r->retries, RETRIES, RETRY_PAUSE_S);
     printf("  at once:       p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (TLS handshake done: "
            "p50 %.1f ms, p99 %.1f ms)\n", r->p50 * 1e3, r->p99 * 1e3, r->max * 1e3,
            r->tls_p50 * 1e3, r->tls_p99 * 1e3);
@@ -351,6 +444,17 @@ static void print_round(const struct round *r, struct hb_log *log)
            "%.1f ms per push (%.1f s / %zu), one at a time %.1f ms\n", r->posts,
            r->p99 / r->seq_p50, r->seconds * 1e3 / (double)r->posts, r->seconds, r->posts,
            r->seq_seconds * 1e3 / (double)r->seq_pushes);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    printf("  hub CPU (user+sys): at once %.2f ms per push (%.1f s over %.1f s: %.0f%% of %ld "
+           "cores), one at a time %.2f ms per push: %.2f x; process memory peak %.0f MiB "
+           "during the round, %.0f MiB before it: %.2f x\n",
+           r->cpu * 1e3 / (double)r->posts, r->cpu, r->seconds,
+           100.0 * r->cpu / r->seconds / (double)(cores > 0 ? cores : 1), cores,
+           r->seq_cpu * 1e3 / (double)r->seq_pushes,
+           (r->cpu / (double)r->posts) / (r->seq_cpu / (double)r->seq_pushes), r->rss_peak,
+           r->rss_before, r->rss_peak / r->rss_before);
+    printf("  the client's thread (TLS handshakes, sends, opens the acks): %.1f s of CPU; load "
+           "average before: %s, after: %s\n", r->client_cpu, r->load[0], r->load[1]);
     pthread_mutex_lock(&log->lock);
     if (log->unusual > 0)
         printf("  server: %zu request(s) with another outcome than 200; the first:\n",
@@ -377,24 +481,30 @@ static int run_all(const char *dir, size_t wave_size, size_t rounds, size_t *fai
                    struct sae_message *why)
 {
     struct hb_hub hub;
-    struct round done[2];
+    struct round done[ROUNDS];
     size_t done_count = 0;
     struct curl_slist *headers = hb_push_headers();
     struct http_server_config defaults;
     http_server_config_default(&defaults);
-    int rc = headers ? load_villages() : SAE_ENOMEM;
+    size_t added = 0;
+    int rc = headers ? bp_province_make(&province) : SAE_ENOMEM;
     if (rc == 0)
         rc = hb_hub_start(&hub, dir, why);
+    if (rc == 0 && (rc = bp_province_import(hub.admin, &province, &added, why)) != 0)
+        hb_hub_stop(&hub);
     if (rc != 0) {
         curl_slist_free_all(headers);
-        sae_area_list_free(&areas);
+        bp_province_free(&province);
         return rc;
     }
+    printf("  area list: %zu villages (%zu of the built-in list, the rest synthetic codes of "
+           "Jawa Timur's other 37 regencies; %zu areas imported)\n", province.count,
+           province.builtin, added);
     printf("  server: default configuration: %u threads, max %u connections, %u per address, "
            "%u s idle timeout\n", defaults.threads, defaults.max_connections,
            defaults.per_ip_connections, defaults.timeout_seconds);
-    for (size_t scale = 1; rc == 0 && done_count < rounds; scale *= SCALE) {
-        size_t count = VILLAGES * scale, wave_posts = wave_size < count ? wave_size : count;
+    while (rc == 0 && done_count < rounds) {
+        size_t count = round_posts[done_count], wave_posts = wave_size < count ? wave_size : count;
         struct round *round = &done[done_count];
         printf("bench_hub_load: %zu posts push at once (%d to %d changes each, seed %#" PRIx64
                "), one connection each from 127.0.0.%d-%d (at most %zu per address)\n", count,
@@ -406,7 +516,7 @@ static int run_all(const char *dir, size_t wave_size, size_t rounds, size_t *fai
             break;
         done_count++;
         print_round(round, &hub.log);
-        if (wave_posts > defaults.max_connections && round->failed == 0)
+        if (wave_posts > defaults.max_connections && round->failed == 0 && round->retries == 0)
             printf("  more posts than the server's %u connections: it accepts that many at a "
                    "time, the others wait in the kernel's accept queue; none was refused\n",
                    defaults.max_connections);
@@ -419,7 +529,7 @@ static int run_all(const char *dir, size_t wave_size, size_t rounds, size_t *fai
     }
     hb_hub_stop(&hub);
     curl_slist_free_all(headers);
-    sae_area_list_free(&areas);
+    bp_province_free(&province);
     if (done_count > 0)
         print_summary(done, done_count);
     return rc;
@@ -431,9 +541,9 @@ int main(void)
     char dir[PATH_MAX];
     size_t wave_size = 0, rounds = 0;
     if (hb_env_count("BENCH_HUB_WAVE", SIZE_MAX, 100000, &wave_size) != 0 ||
-        hb_env_count("BENCH_HUB_ROUNDS", 2, 2, &rounds) != 0) {
+        hb_env_count("BENCH_HUB_ROUNDS", ROUNDS, ROUNDS, &rounds) != 0) {
         fprintf(stderr, "bench_hub_load: BENCH_HUB_WAVE must be a number from 1 to 100000, "
-                "BENCH_HUB_ROUNDS 1 or 2\n");
+                "BENCH_HUB_ROUNDS 1 to 3\n");
         return 2;
     }
     if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

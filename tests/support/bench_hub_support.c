@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include "sae/sae_borrow.h"
+#include "sae/sae_hlc.h"
 #include "store/district_key.h"
 #include "store/value_vault.h"
 
@@ -59,7 +61,11 @@ static void hb_log_line(void *ctx, const char *line)
 {
     struct hb_log *log = ctx;
     pthread_mutex_lock(&log->lock);
-    if (strncmp(line, "http: POST /v1/push 200 ", 24) == 0 && !strstr(line, "aborted=")) {
+    char method[16], path[200];
+    int status = 0;
+    /* Any request answered 200 in full (pushes, and the pulls and pages of bench_hub_day). */
+    if (sscanf(line, "http: %15s %199s %d", method, path, &status) == 3 && status == 200 &&
+        !strstr(line, "aborted=")) {
         log->ok++;
     } else if (strncmp(line, "http: stop", 10) != 0) {
         if (log->unusual < HB_LOG_KEEP)
@@ -94,6 +100,8 @@ void hb_hub_stop(struct hb_hub *h)
     h->server = NULL;
     hub_service_destroy(h->service);
     h->service = NULL;
+    console_destroy(h->console);
+    h->console = NULL;
     hub_store_close(h->admin);
     h->admin = NULL;
     if (h->log_ready)
@@ -102,7 +110,8 @@ void hb_hub_stop(struct hb_hub *h)
     sodium_memzero(h->sk, sizeof h->sk);
 }
 
-int hb_hub_start(struct hb_hub *h, const char *dir, struct sae_message *why)
+static int hb_hub_start_with(struct hb_hub *h, const char *dir, bool console,
+                             struct sae_message *why)
 {
     memset(h, 0, sizeof *h);
     int rc = hb_hub_files(h, dir, why);
@@ -121,6 +130,9 @@ int hb_hub_start(struct hb_hub *h, const char *dir, struct sae_message *why)
                                          HUB_DRIFT_MS_DEFAULT, HUB_BUSY_TIMEOUT_MS_DEFAULT, NULL};
     if (rc == 0)
         rc = hub_service_create(&service, &h->service, why);
+    if (rc == 0 && console)
+        rc = console_create(h->db_path, HUB_BUSY_TIMEOUT_MS_DEFAULT, &h->console, why);
+    h->routes = (struct hub_routes){h->service, h->console};
     if (rc == 0)
         rc = pthread_mutex_init(&h->log.lock, NULL) == 0 ? 0 : SAE_ENOMEM;
     h->log_ready = rc == 0;
@@ -130,15 +142,28 @@ int hb_hub_start(struct hb_hub *h, const char *dir, struct sae_message *why)
     config.port = 0;
     config.cert_pem_path = h->cert;
     config.key_pem_path = h->key;
-    if (rc == 0 && (rc = http_server_start(&config, hub_service_handle, h->service, hb_log_line,
+    if (rc == 0 && (rc = http_server_start(&config, hub_routes_handle, &h->routes, hb_log_line,
                                            &h->log, &h->server)) != 0)
         sae_message_set(why, "the HTTPS server did not start");
-    if (rc == 0)
-        snprintf(h->url, sizeof h->url, "https://127.0.0.1:%u/v1/push",
-                 (unsigned)http_server_port(h->server));
+    if (rc == 0) {
+        unsigned port = (unsigned)http_server_port(h->server);
+        snprintf(h->base, sizeof h->base, "https://127.0.0.1:%u", port);
+        snprintf(h->url, sizeof h->url, "https://127.0.0.1:%u/v1/push", port);
+        snprintf(h->pull_url, sizeof h->pull_url, "https://127.0.0.1:%u/v1/pull", port);
+    }
     if (rc != 0)
         hb_hub_stop(h);
     return rc;
+}
+
+int hb_hub_start(struct hb_hub *h, const char *dir, struct sae_message *why)
+{
+    return hb_hub_start_with(h, dir, false, why);
+}
+
+int hb_hub_start_console(struct hb_hub *h, const char *dir, struct sae_message *why)
+{
+    return hb_hub_start_with(h, dir, true, why);
 }
 
 static size_t hb_written_slot(const struct hb_post *p, const struct sae_id *report,
@@ -348,6 +373,57 @@ int hb_ack_check(const struct hb_hub *hub, const struct hb_identity *p, long sta
     }
     sae_push_ack_free(ack);
     return rc;
+}
+
+int hb_pull_request(const struct hb_hub *hub, const struct hb_identity *p, uint64_t cursor,
+                    uint64_t grant_cursor, uint8_t **env, size_t *env_len)
+{
+    struct sae_limits limits = sae_limits_default();
+    struct sae_pull_request request = {.schema_version = SAE_WIRE_SCHEMA_VERSION,
+                                       .cursor = cursor, .grant_cursor = grant_cursor};
+    uint8_t *plain = NULL;
+    size_t plain_len = 0;
+    int rc = sae_hlc_pack(sae_wall_clock_ms(), 0, &request.clock);
+    if (rc == 0)
+        rc = sae_pull_request_encode(&request, &limits, &plain, &plain_len);
+    if (rc == 0)
+        rc = sae_envelope_seal(plain, plain_len, SAE_MSG_PULL_REQUEST, p->id, p->sk, hub->pk,
+                               &limits, env, env_len);
+    sae_wire_buffer_free(plain, plain_len);
+    return rc;
+}
+
+int hb_pull_check(const struct hb_hub *hub, const struct hb_identity *p, long status,
+                  const struct http_body *reply, uint64_t *cursor, uint64_t *grant_cursor,
+                  size_t *changes, struct sae_message *why)
+{
+    struct sae_limits limits = sae_limits_default();
+    struct sae_pull_response *response = NULL;
+    uint8_t *plain = NULL, type = 0;
+    size_t plain_len = 0;
+    uint64_t sender = 0;
+    if (status != 200 || reply->overflow) {
+        sae_message_set(why, "pull from %s answered HTTP %ld", p->village, status);
+        return SAE_EIO;
+    }
+    int rc = sae_envelope_open((const uint8_t *)reply->bytes, reply->len, hb_hub_key,
+                               sae_borrow(hub), p->sk, &limits, &type, &sender, &plain,
+                               &plain_len);
+    if (rc == 0 && type != SAE_MSG_PULL_RESPONSE)
+        rc = SAE_EINVAL;
+    if (rc == 0)
+        rc = sae_pull_response_decode(plain, plain_len, &limits, &response);
+    sae_wire_buffer_free(plain, plain_len);
+    if (rc != 0) {
+        sae_message_set(why, "the answer to %s's pull is not a sealed pull response",
+                        p->village);
+        return SAE_EIO;
+    }
+    *cursor = response->next_cursor;
+    *grant_cursor = response->next_grant_cursor;
+    *changes = response->change_count;
+    sae_pull_response_free(response);
+    return 0;
 }
 
 int hb_enroll(struct hb_hub *hub, const struct hb_identity *who, size_t number)

@@ -30,6 +30,7 @@
 #include "bench_dataset.h"
 #include "http_body.h"
 #include "net/http_server.h"
+#include "api/console.h"
 #include "api/service.h"
 #include "store/hub_store.h"
 #include "sae/sae_db.h"
@@ -74,11 +75,13 @@ struct hb_log {
 
 struct hb_hub {
     char db_path[PATH_MAX], cert[PATH_MAX], key[PATH_MAX];
-    char pin[TLS_CERT_PIN_BYTES], url[64];
+    char pin[TLS_CERT_PIN_BYTES], url[64], pull_url[64], base[64];
     uint8_t pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
     uint64_t id;
     struct hub_store *admin; /* a connection of its own, for enrolling and checking */
     struct hub_service *service;
+    struct console *console; /* NULL unless started with it */
+    struct hub_routes routes;
     struct http_server *server;
     struct hb_log log;
     bool log_ready;
@@ -89,6 +92,9 @@ void hb_hub_stop(struct hb_hub *h);
 /* Creates the hub in dir and serves it on 127.0.0.1, a free port, with the server's
  * default configuration otherwise (threads, connection limits, timeouts, body size). */
 int hb_hub_start(struct hb_hub *h, const char *dir, struct sae_message *why);
+/* The same, serving the district console beside the posts' endpoints, as `sae-hub serve`
+ * does without --console (base: "https://127.0.0.1:PORT"). */
+int hb_hub_start_console(struct hb_hub *h, const char *dir, struct sae_message *why);
 
 /* ---- simulated posts ------------------------------------------------------------------ */
 
@@ -152,6 +158,16 @@ int hb_easy_body(CURL *easy, const uint8_t *env, size_t len);
 int hb_ack_check(const struct hb_hub *hub, const struct hb_identity *p, long status,
                  const struct http_body *reply, uint64_t last_seq,
                  struct sae_message *why);
+
+/* A PullRequest from the post's cursors, sealed to the hub. Free *env with free(). */
+int hb_pull_request(const struct hb_hub *hub, const struct hb_identity *p, uint64_t cursor,
+                    uint64_t grant_cursor, uint8_t **env, size_t *env_len);
+
+/* Opens the hub's answer to a pull as the post does: a sealed PullResponse for it. Moves
+ * *cursor and *grant_cursor on as the post would and counts the changes it carried. */
+int hb_pull_check(const struct hb_hub *hub, const struct hb_identity *p, long status,
+                  const struct http_body *reply, uint64_t *cursor, uint64_t *grant_cursor,
+                  size_t *changes, struct sae_message *why);
 
 /* ---- checks in hub.db ----------------------------------------------------------------- */
 

@@ -169,11 +169,10 @@ static int sign_in(struct console_http *c)
     return rc;
 }
 
-int console_http_start(struct console_http *c, struct hub_store *store, int64_t now_ms)
+/* The coordinator the benchmarks sign in as, and the pin of the certificate c->cert. */
+static int account_and_pin(struct console_http *c, struct hub_store *store, int64_t now_ms)
 {
     char hash[PASSWORD_HASH_BYTES];
-    unsigned port = 0;
-    const char *const serve[] = {"-d", c->dir, "serve", "--listen", "127.0.0.1:0", NULL};
     int rc = password_hash(PASSWORD, hash);
     if (rc == 0)
         rc = hub_account_add(store, ACCOUNT, HUB_ROLE_COORDINATOR, NULL, hash, now_ms);
@@ -181,6 +180,29 @@ int console_http_start(struct console_http *c, struct hub_store *store, int64_t 
         rc = hub_account_accept_conduct(store, ACCOUNT, now_ms);
     if (rc == 0)
         rc = tls_cert_pin(c->cert, c->pin, sizeof c->pin);
+    return rc;
+}
+
+int console_http_attach(struct console_http *c, struct hub_store *store, const char *cert,
+                        const char *base, int64_t now_ms)
+{
+    memset(c, 0, sizeof *c);
+    if (snprintf(c->cert, sizeof c->cert, "%s", cert) >= (int)sizeof c->cert ||
+        snprintf(c->base, sizeof c->base, "%s", base) >= (int)sizeof c->base)
+        return SAE_ERANGE;
+    int rc = account_and_pin(c, store, now_ms);
+    if (rc == 0)
+        rc = client(c);
+    if (rc == 0)
+        rc = sign_in(c);
+    return rc;
+}
+
+int console_http_start(struct console_http *c, struct hub_store *store, int64_t now_ms)
+{
+    unsigned port = 0;
+    const char *const serve[] = {"-d", c->dir, "serve", "--listen", "127.0.0.1:0", NULL};
+    int rc = account_and_pin(c, store, now_ms);
     if (rc == 0)
         rc = spawn_hub(c, serve, &c->daemon);
     if (rc == 0)

@@ -34,6 +34,11 @@ int console_http_prepare(struct console_http *c, const char *hub_dir, char *db_p
 /* Makes a coordinator account in store (the prepared hub.db), starts `sae-hub serve` on
  * the directory and signs in. */
 int console_http_start(struct console_http *c, struct hub_store *store, int64_t now_ms);
+/* The same for a console this process serves (bench_hub_support.h's hb_hub_start_console)
+ * at base ("https://127.0.0.1:PORT") with the certificate cert: the account and the
+ * signed-in client only; console_http_stop ends the client. */
+int console_http_attach(struct console_http *c, struct hub_store *store, const char *cert,
+                        const char *base, int64_t now_ms);
 /* GET path; 0 only for a 200 answer (its body in c->body). */
 int console_http_get(struct console_http *c, const char *path);
 /* Ends the client, then the daemon (SIGTERM, and waits for it). */
