@@ -69,8 +69,7 @@ int hub_cli_reports_erase(struct hub_cli *cli, int argc, char **argv)
     }
     if (status == SAE_EXIT_OK)
         printf("report %s erased by %s: %lld sealed copies deleted, %lld values marked "
-               "erased%s; posts keep their own copies until the pull tells them (not built "
-               "yet)\n",
+               "erased%s; each post of its village wipes its own copies at its next sync\n",
                id, in.as, (long long)result.copies, (long long)result.values,
                result.wal_truncated ? "" : " (the WAL is truncated at the next checkpoint)");
     return hub_admin_finish(store, status);
