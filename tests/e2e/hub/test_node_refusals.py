@@ -68,19 +68,21 @@ class RefusingHub:
 
 
 @pytest.mark.parametrize("schema,words", [
-    # Hubs of schema 1, 2 (before sealed values) and 3 (before a post's sealed copies in
-    # pulls) refusing this schema-4 post, answering in their newest version (PROTOCOL.md
-    # section 7, rule 5 and "Posts on schema 4 and an older hub"): all older than this post.
+    # Hubs of schema 1, 2 (before sealed values), 3 (before a post's sealed copies in pulls)
+    # and 4 (before sealed-format version 2) refusing this schema-5 post, answering in their
+    # newest version (PROTOCOL.md section 7, rule 5): all older than this post.
     (1, ["is older than this sae-node", "protocol schema 1", "ask the district to update "
          "sae-hub", "nothing was lost"]),
     (2, ["is older than this sae-node", "protocol schema 2", "ask the district to update "
          "sae-hub", "nothing was lost"]),
     (3, ["is older than this sae-node", "protocol schema 3", "ask the district to update "
          "sae-hub", "nothing was lost"]),
-    # A hub that takes schema 4 no more for this request, answering in it (rule 4, as this
-    # hub answers a schema-3 pull), and one whose answer is of a schema this post cannot read.
-    (4, ["update sae-node", "needs a newer one", "schema version not supported"]),
-    (5, ["update sae-node", "speaks a newer protocol", "5 change(s) wait"]),
+    (4, ["is older than this sae-node", "protocol schema 4", "ask the district to update "
+         "sae-hub", "nothing was lost"]),
+    # A hub that takes schema 5 no more for this request, answering in it (rule 4, as this
+    # hub answers a schema-4 pull), and one whose answer is of a schema this post cannot read.
+    (5, ["update sae-node", "needs a newer one", "schema version not supported"]),
+    (6, ["update sae-node", "speaks a newer protocol", "5 change(s) wait"]),
 ])
 def test_sync_says_which_side_to_update(hub, tmp_path, schema, words):
     post = saenode.init(str(tmp_path / "post"))
