@@ -326,7 +326,9 @@ def test_coordinators_are_written_in_the_form_of_one_argon2id(tmp_path):
 def test_an_expired_session_loses_the_key_without_a_request(tmp_path):
     hub, _, secret = init(tmp_path)
     pw = hub.add_account(SARI)
-    hub.start(env={"SAE_TEST_SESSION_IDLE_S": "2"})
+    # Long enough for the first scan of the daemon's memory (every page, its mmap of hub.db
+    # too) to end before the session does: with 2 s the sweep could wipe the key mid-scan.
+    hub.start(env={"SAE_TEST_SESSION_IDLE_S": "8"})
     try:
         sari = Console(hub)
         assert sari.sign_in(SARI, pw).json()["district_key"] is True
