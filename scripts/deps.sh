@@ -4,7 +4,9 @@
 # that every module a Python test imports comes from a package named here
 # (tests/e2e/test_deps.py); git is here because tests/e2e/test_make.py clones the repository,
 # iproute2 because tests/e2e/test_readme.py brings up loopback in a network namespace,
-# python3-pytest-xdist because make e2e spreads the tests over workers (pytest -n).
+# python3-pytest-xdist because make e2e spreads the tests over workers (pytest -n), sqlite3
+# and strace because bench_node_add.py (make bench-smoke) runs the sqlite3 program as its
+# anchor and counts durable syncs with strace.
 set -eu
 PACKAGES="make git gcc clang libclang-rt-14-dev pkg-config valgrind
 libsqlite3-dev libsodium-dev libjansson-dev libcmocka-dev
@@ -12,7 +14,7 @@ zlib1g-dev libprotobuf-c-dev protobuf-c-compiler
 libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev
 python3 python3-pytest python3-pytest-xdist python3-nacl python3-protobuf python3-requests python3-urllib3
 python3-cryptography python3-selenium chromium chromium-driver firefox-esr
-protobuf-compiler faketime openssl iproute2 slowhttptest wrk testssl.sh"
+protobuf-compiler faketime openssl iproute2 slowhttptest wrk testssl.sh sqlite3 strace"
 
 missing=""
 for p in $PACKAGES; do
