@@ -14,7 +14,6 @@
 #include "sae/sae_sealed.h"
 #include "sae/sae_wipe.h"
 #include "store/device_keys.h"
-#include "store/district_key.h"
 #include "store/hub_accounts.h"
 #include "store/sealed_values.h"
 #include "store/value_vault.h"
@@ -90,15 +89,13 @@ static int collect(int64_t change, void *context)
  * district copy (erased since) is passed over. */
 static int grant_one(struct grant_run *g, int64_t change)
 {
-    uint8_t *district = NULL, *sealed = NULL;
-    size_t len = 0, sealed_len = 0, plain_len = 0;
+    uint8_t *sealed = NULL;
+    size_t sealed_len = 0, plain_len = 0;
     char *plain = NULL;
-    int rc = sealed_values_get(g->store, change, SEALED_VALUE_DISTRICT, &district, &len);
+    int rc = value_vault_open_copy(g->store, g->opener, change, SEALED_VALUE_DISTRICT, &plain,
+                                   &plain_len);
     if (rc == SAE_ENOTFOUND)
         return 0;
-    if (rc == 0)
-        rc = sae_opener_open(g->opener, district, len, &plain, &plain_len);
-    free(district);
     if (rc == 0)
         rc = value_vault_seal(g->store, g->device_pk, plain, plain_len, &sealed, &sealed_len);
     sae_wipe_free(plain, plain_len);
@@ -133,16 +130,13 @@ int grant_values(struct hub_store *store, const struct hub_node *node,
                  int64_t now_ms, int64_t *granted)
 {
     struct grant_run g = {.node = node, .by = by, .address = address, .now_ms = now_ms};
-    unsigned char district_pk[DISTRICT_KEY_BYTES];
     if (node->revoked_ms)
         return SAE_EPERM;
     int rc = device_keys_get(store, node->id, g.device_pk);
-    if (rc == 0)
-        rc = district_key_public(store, district_pk);
     /* A wrong key would fail on the first value; the opener says so first (SAE_EPERM), which
      * keeps the message plain. */
     if (rc == 0)
-        rc = sae_opener_new(district_pk, district_secret, &g.opener);
+        rc = value_vault_district_opener(store, district_secret, &g.opener);
     if (rc == 0)
         rc = hub_store_write(store, grant_in_transaction, &g);
     sae_opener_free(g.opener);

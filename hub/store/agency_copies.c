@@ -264,6 +264,7 @@ struct grant_work {
     const char *agency;
     const unsigned char *district_secret;
     struct hub_store *store;
+    struct sae_opener *opener; /* the district pair's, checked once for the whole grant */
     unsigned char public_key[AGENCY_KEY_BYTES];
     uint64_t holder;
     int64_t granted;
@@ -274,16 +275,17 @@ static int grant_one(int64_t change, void *context)
     struct grant_work *g = context;
     char *plain = NULL;
     unsigned char *sealed = NULL;
-    size_t len = 0;
-    int rc = value_vault_open(g->store, change, g->district_secret, &plain);
+    size_t len = 0, plain_len = 0;
+    int rc = value_vault_open_copy(g->store, g->opener, change, SEALED_VALUE_DISTRICT, &plain,
+                                   &plain_len);
     if (rc == 0)
-        rc = value_vault_seal(g->store, g->public_key, plain, strlen(plain), &sealed, &len);
+        rc = value_vault_seal(g->store, g->public_key, plain, plain_len, &sealed, &len);
     if (rc == 0)
         rc = sealed_values_put(g->store, change, g->holder, sealed, len);
     if (rc == 0)
         g->granted++;
     free(sealed);
-    sae_wipe_free_string(plain);
+    sae_wipe_free(plain, plain_len);
     return rc;
 }
 
@@ -303,8 +305,12 @@ static int grant_in_transaction(struct hub_store *store, void *context)
 int agency_copies_grant(struct hub_store *store, const char *agency,
                         const unsigned char *district_secret, int64_t *granted)
 {
-    struct grant_work work = {agency, district_secret, store, {0}, 0, 0};
-    int rc = hub_store_write(store, grant_in_transaction, &work);
+    struct grant_work work = {.agency = agency, .district_secret = district_secret,
+                              .store = store};
+    int rc = value_vault_district_opener(store, district_secret, &work.opener);
+    if (rc == 0)
+        rc = hub_store_write(store, grant_in_transaction, &work);
+    sae_opener_free(work.opener);
     if (rc == 0)
         *granted = work.granted;
     return rc;

@@ -235,26 +235,24 @@ int agency_key_from_district(struct hub_store *store, const char *agency,
 void agency_key_lend(struct hub_store *store, uint64_t holder, unsigned char *secret,
                      bool owned)
 {
-    if (owned)
-        value_vault_lend_owned(store, secret);
-    else
-        value_vault_lend(store, secret);
-    store->lent_holder = holder;
+    unsigned char public_key[AGENCY_KEY_BYTES];
+    bool known = public_by_holder(store, holder, public_key) == 0;
+    value_vault_lend_holder(store, holder, known ? public_key : NULL, secret, owned);
 }
 
 int agency_key_open(struct hub_store *store, int64_t change, uint64_t holder,
                     const unsigned char *secret, char **plain)
 {
     unsigned char public_key[AGENCY_KEY_BYTES];
-    uint8_t *sealed = NULL;
-    size_t len = 0, plain_len = 0;
+    struct sae_opener *opener = NULL;
+    size_t plain_len = 0;
     if (!agency_key_holder_is_agency(holder))
         return SAE_EINVAL;
     int rc = public_by_holder(store, holder, public_key);
     if (rc == 0)
-        rc = sealed_values_get(store, change, holder, &sealed, &len);
+        rc = sae_opener_new(public_key, secret, &opener);
     if (rc == 0)
-        rc = sae_sealed_open(public_key, secret, sealed, len, plain, &plain_len);
-    free(sealed);
+        rc = value_vault_open_copy(store, opener, change, holder, plain, &plain_len);
+    sae_opener_free(opener);
     return rc;
 }

@@ -10,7 +10,6 @@
 #include "sae/sae_sealed.h"
 #include "sae/sae_secure_mem.h"
 #include "sae/sae_wipe.h"
-#include "store/agency_key.h"
 #include "store/device_keys.h"
 #include "store/district_key.h"
 #include "store/sealed_values.h"
@@ -218,39 +217,59 @@ int value_vault_seal_for(struct hub_store *store, int64_t change, uint64_t devic
     return seal_and_put(store, change, device, device_key, plain);
 }
 
-int value_vault_open(struct hub_store *store, int64_t change,
-                     const unsigned char district_secret[VALUE_DISTRICT_KEY_BYTES],
-                     char **plain)
+int value_vault_district_opener(struct hub_store *store, const unsigned char *district_secret,
+                                struct sae_opener **out)
 {
     unsigned char public_key[VALUE_DISTRICT_KEY_BYTES];
-    uint8_t *sealed = NULL;
-    size_t len = 0, plain_len = 0;
-    unsigned char derived[VALUE_DISTRICT_KEY_BYTES];
     int rc = district_key_public(store, public_key);
-    if (rc == 0 && (crypto_scalarmult_base(derived, district_secret) != 0 ||
-                    sodium_memcmp(derived, public_key, sizeof derived) != 0))
-        rc = SAE_EPERM;
+    return rc == 0 ? sae_opener_new(public_key, district_secret, out) : rc;
+}
+
+int value_vault_open_copy(struct hub_store *store, struct sae_opener *opener, int64_t change,
+                          uint64_t holder, char **plain, size_t *plain_len)
+{
+    uint8_t *sealed = NULL;
+    size_t len = 0;
+    int rc = sealed_values_get(store, change, holder, &sealed, &len);
     if (rc == 0)
-        rc = sealed_values_get(store, change, SEALED_VALUE_DISTRICT, &sealed, &len);
-    if (rc == 0)
-        rc = sae_sealed_open(public_key, district_secret, sealed, len, plain, &plain_len);
+        rc = sae_opener_open(opener, sealed, len, plain, plain_len);
     free(sealed);
     return rc;
 }
 
-void value_vault_lend(struct hub_store *store, const unsigned char *secret)
+int value_vault_open(struct hub_store *store, int64_t change,
+                     const unsigned char district_secret[VALUE_DISTRICT_KEY_BYTES],
+                     char **plain)
 {
-    unsigned char public_key[VALUE_DISTRICT_KEY_BYTES];
+    struct sae_opener *opener = NULL;
+    size_t plain_len = 0;
+    int rc = value_vault_district_opener(store, district_secret, &opener);
+    if (rc == 0)
+        rc = value_vault_open_copy(store, opener, change, SEALED_VALUE_DISTRICT, plain,
+                                   &plain_len);
+    sae_opener_free(opener);
+    return rc;
+}
+
+/* Ends the current loan: its opener freed, an owned secret wiped. */
+static void end_loan(struct hub_store *store)
+{
     sae_opener_free(store->lent_opener);
     store->lent_opener = NULL;
     sae_secure_free(store->owned_secret);
     store->owned_secret = NULL;
-    store->lent_secret = secret;
+    store->lent_secret = NULL;
     store->lent_holder = SEALED_VALUE_DISTRICT;
+}
+
+void value_vault_lend(struct hub_store *store, const unsigned char *secret)
+{
+    end_loan(store);
+    store->lent_secret = secret;
     /* Checked once here, not at every value read: a secret that is not this district's (or
      * a hub without a district key) leaves no opener, and every read gets the mask. */
-    if (secret && district_key_public(store, public_key) == 0)
-        (void)sae_opener_new(public_key, secret, &store->lent_opener);
+    if (secret)
+        (void)value_vault_district_opener(store, secret, &store->lent_opener);
 }
 
 void value_vault_lend_owned(struct hub_store *store, unsigned char *secret)
@@ -259,24 +278,29 @@ void value_vault_lend_owned(struct hub_store *store, unsigned char *secret)
     store->owned_secret = secret;
 }
 
+void value_vault_lend_holder(struct hub_store *store, uint64_t holder,
+                             const unsigned char *public_key, unsigned char *secret, bool owned)
+{
+    end_loan(store);
+    store->lent_secret = secret;
+    store->owned_secret = owned ? secret : NULL;
+    store->lent_holder = holder;
+    if (secret && public_key)
+        (void)sae_opener_new(public_key, secret, &store->lent_opener);
+}
+
 bool value_vault_lent(const struct hub_store *store) { return store->lent_secret != NULL; }
 
-/* change's district copy opened with the lent secret's opener: the values of one ingest
- * share a sealer, so reading a page of them costs about one X25519 per batch. */
+/* change's copy for the loan's holder (the district's, or a partner's agency's: what
+ * consent gave the agency, and no more) opened with the loan's opener: the values of one
+ * ingest share a sealer, so reading a page of them costs about one X25519 per batch. */
 static int open_lent(struct hub_store *store, int64_t change, char **plain)
 {
-    uint8_t *sealed = NULL;
-    size_t len = 0, plain_len = 0;
-    /* A partner's loan opens its agency's copy: what consent gave the agency, and no more. */
-    if (store->lent_secret && agency_key_holder_is_agency(store->lent_holder))
-        return agency_key_open(store, change, store->lent_holder, store->lent_secret, plain);
+    size_t plain_len = 0;
     if (!store->lent_opener)
         return SAE_EPERM;
-    int rc = sealed_values_get(store, change, SEALED_VALUE_DISTRICT, &sealed, &len);
-    if (rc == 0)
-        rc = sae_opener_open(store->lent_opener, sealed, len, plain, &plain_len);
-    free(sealed);
-    return rc;
+    return value_vault_open_copy(store, store->lent_opener, change, store->lent_holder, plain,
+                                 &plain_len);
 }
 
 /* revealed(seq, value): see value_vault_lend. Only readers that show sensitive values ask

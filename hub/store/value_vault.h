@@ -31,6 +31,8 @@
 #include "sae/sae_error.h"
 #include "store/hub_store.h"
 
+struct sae_opener;
+
 #define VALUE_KEY_FILE "values.key"
 #define VALUE_KEY_BYTES crypto_generichash_KEYBYTES
 #define VALUE_TOKEN_PREFIX "keyed:"
@@ -103,6 +105,11 @@ void value_vault_lend(struct hub_store *store, const unsigned char *secret);
 /* The same, the store owning secret (secure memory) from here: wiped at the next loan or at
  * hub_store_close (the command line's loan, for the life of the command). */
 void value_vault_lend_owned(struct hub_store *store, unsigned char *secret);
+/* The same for holder's copies (an agency's, store/agency_key.h), public_key (NULL: none
+ * known, every read masked) its pair's half, checked once here; owned as
+ * value_vault_lend_owned. */
+void value_vault_lend_holder(struct hub_store *store, uint64_t holder,
+                             const unsigned char *public_key, unsigned char *secret, bool owned);
 /* Whether a secret is lent. */
 bool value_vault_lent(const struct hub_store *store);
 /* Registers revealed() on store's connection (hub_store_open does). */
@@ -114,5 +121,13 @@ int value_vault_register(struct hub_store *store);
 int value_vault_open(struct hub_store *store, int64_t change,
                      const unsigned char district_secret[VALUE_DISTRICT_KEY_BYTES],
                      char **plain);
+/* *out (sae_opener_free it): an opener of the district copies with district_secret, checked
+ * against the district public key once (SAE_EPERM: not this district's). */
+int value_vault_district_opener(struct hub_store *store, const unsigned char *district_secret,
+                                struct sae_opener **out);
+/* *plain (*plain_len bytes; free with sae_wipe_free): change's copy for holder opened with
+ * opener, made for that holder's pair. SAE_ENOTFOUND: no such copy. */
+int value_vault_open_copy(struct hub_store *store, struct sae_opener *opener, int64_t change,
+                          uint64_t holder, char **plain, size_t *plain_len);
 
 #endif
