@@ -50,22 +50,35 @@ def quiet(proxy, seconds=1.0):
     return (before["bytes_up"], before["bytes_down"]) == (after["bytes_up"], after["bytes_down"])
 
 
-@pytest.mark.serial  # waits on run's rounds and its back-off
-@pytest.mark.parametrize("direction", ["up", "down"])
-def test_cut_of_the_kept_connection_mid_round_loses_and_repeats_nothing(hub, tmp_path,
-                                                                        direction):
-    cut = Fault("cut_" + direction, after=NEVER)
-    proxy = FaultProxy(hub.port, plan=lambda i: cut if i == 0 else PASS, trace=True).start()
+def start_run(hub, tmp_path, proxy, interval):
+    """A post enrolled through proxy, its `run` started at interval seconds and its first
+    round over (the proxy quiet); returns the post's directory and the runner."""
     post = node(tmp_path, "a")
     saenode.ok(["enroll", hub.add_node(VILLAGE, name="Laptop a", port=proxy.port)], dir=post)
-    # A long interval: the second round starts on the new changes, on the kept connection.
-    runner = subprocess.Popen([saenode.BIN, "-d", post, "run", "--interval", "3600"],
+    runner = subprocess.Popen([saenode.BIN, "-d", post, "run", "--interval", str(interval)],
                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, env=saenode.clean_env())
     try:
         assert wait_for(lambda: saenode.ok(["status", "--json"], dir=post).json()["last_sync"]
                         is not None), "the first round never ended"
         assert wait_for(lambda: quiet(proxy))
+    except BaseException:
+        runner.kill()
+        runner.communicate(timeout=90)
+        proxy.stop()
+        raise
+    return post, runner
+
+
+@pytest.mark.serial  # waits on run's rounds and its back-off
+@pytest.mark.parametrize("direction", ["up", "down"])
+def test_cut_of_the_kept_connection_mid_round_loses_and_repeats_nothing(hub, tmp_path,
+                                                                        direction):
+    cut = Fault("cut_" + direction, after=NEVER)
+    proxy = FaultProxy(hub.port, plan=lambda i: cut if i == 0 else PASS, trace=True).start()
+    # A long interval: the second round starts on the new changes, on the kept connection.
+    post, runner = start_run(hub, tmp_path, proxy, 3600)
+    try:
         first = proxy.connection_log()
         assert len(first) == 1 and first[0]["open"], first
         runs = sent_runs(first[0])
@@ -115,15 +128,8 @@ def test_run_reuses_its_connection_past_the_idle_timeouts(hub, tmp_path):
     every other connection gets, and the post reuses it past libcurl's own 118 s: run's
     second round, 125 s after the first, opens no connection and costs one round trip."""
     proxy = FaultProxy(hub.port, trace=True).start()
-    post = node(tmp_path, "a")
-    saenode.ok(["enroll", hub.add_node(VILLAGE, name="Laptop a", port=proxy.port)], dir=post)
-    runner = subprocess.Popen([saenode.BIN, "-d", post, "run", "--interval", "125"],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, env=saenode.clean_env())
+    _, runner = start_run(hub, tmp_path, proxy, 125)
     try:
-        assert wait_for(lambda: saenode.ok(["status", "--json"], dir=post).json()["last_sync"]
-                        is not None), "the first round never ended"
-        assert wait_for(lambda: quiet(proxy))
         first = proxy.stats()
         assert first["connections"] == 1, first
         assert wait_for(lambda: proxy.stats()["bytes_up"] > first["bytes_up"] and
