@@ -9,10 +9,15 @@
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
 #include "sae/sae_validate.h"
+#include "store/journal.h"
 
 /* A case's value as the post shows it. */
 #define SHOWN(field)                                                                          \
     "(SELECT s.value FROM field_shown s WHERE s.report_id = r.id AND s.field = '" field "')"
+/* The same of a sensitive field: the journal's text of the entry it refers to. */
+#define SHOWN_SEALED(field)                                                                   \
+    "(SELECT " JOURNAL_RESOLVED("s.value") " FROM field_shown s WHERE s.report_id = r.id"     \
+    " AND s.field = '" field "')"
 
 /* The cases whose shown value of a field meets cond (on s.value): read through the index
  * field_shown_by_value (migration 9), so a filter reads that field's entries only. */
@@ -25,9 +30,11 @@
 #define TERM_FIELDS "'victim_name', 'narrative', 'registration_number'"
 #define TERM_MATCHES                                                                          \
     "SELECT s.report_id FROM field_shown s WHERE s.field IN (" TERM_FIELDS ")"                \
-    " AND instr(lower(opened(s.value)), ?1) > 0 UNION SELECT v.report_id FROM review v"       \
+    " AND instr(lower(opened(" JOURNAL_RESOLVED("s.value") ")), ?1) > 0"                      \
+    " UNION SELECT v.report_id FROM review v"                                                 \
     " CROSS JOIN report_field f ON f.report_id = v.report_id AND f.field = v.field"           \
-    " WHERE v.field IN (" TERM_FIELDS ") AND instr(lower(opened(f.value)), ?1) > 0"
+    " CROSS JOIN journal j ON j.seq = f.seq"                                                  \
+    " WHERE v.field IN (" TERM_FIELDS ") AND instr(lower(opened(j.value)), ?1) > 0"
 
 /* ?1 term (lower case), ?2 status, ?3 risk, ?4 from, ?5 to. lower() folds ASCII only, as the
  * term is folded: a name typed in another case still matches. */
@@ -41,7 +48,7 @@
     " AND (?1 IS NULL OR r.id IN (" TERM_MATCHES "))"
 
 static const char rows_sql[] =
-    "SELECT r.id, " SHOWN("registration_number") ", shown(" SHOWN("victim_name") "),"
+    "SELECT r.id, " SHOWN("registration_number") ", shown(" SHOWN_SEALED("victim_name") "),"
     " " SHOWN("status") ", " SHOWN("risk_level") ", " SHOWN("intake_date")
     MATCHING_CASES " ORDER BY r.first_seq DESC LIMIT ?6 OFFSET ?7";
 static const char count_sql[] = "SELECT count(*)" MATCHING_CASES;

@@ -16,9 +16,6 @@ static const char wipe_journal_sql[] =
     "UPDATE journal SET value = '" VALUE_SEAL_ERASED "', hub_sealed = NULL"
     " WHERE report_id = ?1 AND field = ?2 AND value IS NOT NULL"
     " AND value <> '" VALUE_SEAL_ERASED "'";
-static const char wipe_state_sql[] =
-    "UPDATE report_field SET value = '" VALUE_SEAL_ERASED "'"
-    " WHERE report_id = ?1 AND field = ?2 AND value IS NOT NULL";
 /* A coordinator's note on a resolution may name her (the district's review note too:
  * sync_state_wipe_review_note). */
 static const char wipe_notes_sql[] =
@@ -58,18 +55,14 @@ static int wipe_entries(struct node_store *store, void *context)
     return rc;
 }
 
-/* The state follows its journal: the winner's value is now the mark too. */
+/* The state reads its entry's value, now the mark; the shown value is taken again (the
+ * mark in place of a reference to a sealed value). */
 static int wipe_state(struct node_store *store, const struct erase_one *e)
 {
     int rc = 0;
-    for (size_t f = 0; rc == 0 && f < e->kind->field_count; f++) {
-        const char *texts[] = {e->id, e->kind->fields[f].name};
-        if (!e->kind->fields[f].sensitive)
-            continue;
-        rc = run_text(store, wipe_state_sql, texts, 2, NULL);
-        if (rc == 0)
+    for (size_t f = 0; rc == 0 && f < e->kind->field_count; f++)
+        if (e->kind->fields[f].sensitive)
             rc = journal_refresh_shown(store, e->id, e->kind->fields[f].name);
-    }
     return rc;
 }
 

@@ -36,11 +36,12 @@ static const char insert_journal_sql[] =
  * see a delete (or each other) from those that did. */
 static const char pull_cursor_sql[] =
     "SELECT value FROM meta WHERE key = '" NODE_META_PULL_CURSOR "'";
-/* Last writer wins on (version, origin): an older change never overwrites a newer one. */
+/* Last writer wins on (version, origin): an older change never overwrites a newer one. The
+ * value is the entry's (seq), kept in the journal alone. */
 static const char upsert_field_sql[] =
-    "INSERT INTO report_field(report_id, field, value, version, origin, seq)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-    " ON CONFLICT(report_id, field) DO UPDATE SET value = excluded.value,"
+    "INSERT INTO report_field(report_id, field, version, origin, seq)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT(report_id, field) DO UPDATE SET"
     " version = excluded.version, origin = excluded.origin, seq = excluded.seq"
     " WHERE (excluded.version, excluded.origin) > (report_field.version, report_field.origin)";
 static const char refresh_shown_sql[] =
@@ -49,7 +50,8 @@ static const char refresh_shown_sql[] =
 /* What the post shows is what an edit starts from: while the hub reviews a field, the
  * standing version is the one its writer saw (its base), and the value it compares with. */
 static const char select_field_sql[] =
-    "SELECT value, version, origin FROM field_shown WHERE report_id = ?1 AND field = ?2";
+    "SELECT " JOURNAL_RESOLVED("s.value") ", s.version, s.origin FROM field_shown s"
+    " WHERE s.report_id = ?1 AND s.field = ?2";
 
 /* The statements belong to the store's cache: reset, never finalized. */
 static void writer_finish(struct change_writer *w)
@@ -187,7 +189,7 @@ int journal_refresh_shown(struct node_store *store, const char *id, const char *
 }
 
 /* Derives the field's state from the journal entry seq (upsert_field_sql). */
-static int upsert_field(sqlite3_stmt *f, const char *id, const char *field, const char *value,
+static int upsert_field(sqlite3_stmt *f, const char *id, const char *field,
                         const struct sae_version *version, int64_t seq)
 {
     const int64_t ints[] = {(int64_t)version->hlc, (int64_t)version->origin, seq};
@@ -195,9 +197,7 @@ static int upsert_field(sqlite3_stmt *f, const char *id, const char *field, cons
     if (rc == 0)
         rc = sae_db_bind_text(f, 2, field);
     if (rc == 0)
-        rc = sae_db_bind_text(f, 3, value);
-    if (rc == 0)
-        rc = sae_db_bind_ints(f, 4, ints, sizeof ints / sizeof ints[0]);
+        rc = sae_db_bind_ints(f, 3, ints, sizeof ints / sizeof ints[0]);
     return rc == 0 ? step_done(f) : rc;
 }
 
@@ -236,7 +236,7 @@ static int append_stored(struct change_writer *w, const char *id, const char *ki
     if (rc != 0)
         return rc;
     int64_t seq = sae_db_last_rowid(w->store->db);
-    rc = upsert_field(w->upsert_field, id, field, stored, &version, seq);
+    rc = upsert_field(w->upsert_field, id, field, &version, seq);
     return rc == 0 ? journal_refresh_shown(w->store, id, field) : rc;
 }
 
@@ -273,8 +273,8 @@ static int insert_report_row(struct node_store *store, const char *id, const cha
 
 /* Reads the kind of a report and whether it carries a tombstone. */
 static const char report_kind_state_sql[] =
-    "SELECT r.kind, EXISTS(SELECT 1 FROM report_field f WHERE f.report_id = r.id"
-    " AND f.field = '" SAE_FIELD_TOMBSTONE "' AND f.value IS NOT NULL)"
+    "SELECT r.kind, EXISTS(SELECT 1 FROM report_field f CROSS JOIN journal j ON j.seq = f.seq"
+    " WHERE f.report_id = r.id AND f.field = '" SAE_FIELD_TOMBSTONE "' AND j.value IS NOT NULL)"
     " FROM report r WHERE r.id = ?1";
 
 static int report_kind_state(struct node_store *store, const char *id, char **kind, bool *deleted)
@@ -617,7 +617,7 @@ static int apply_remote_stored(struct node_store *store, const struct sae_change
         rc = step_done(r);
     sae_db_reset(r);
     if (rc == 0)
-        rc = upsert_field(f, id, c->field, stored, &c->version, seq);
+        rc = upsert_field(f, id, c->field, &c->version, seq);
     sae_db_reset(f);
     /* Even when an older change leaves the state as it was: it may be the version a review
      * names as standing, which the shown value is then taken from. */

@@ -47,15 +47,33 @@ struct sae_change;
 int journal_apply_remote(struct node_store *store, const struct sae_change *change,
                          bool *applied);
 
+/* A sealed value's text is kept once, in the journal: the shown values hold a reference to
+ * the entry instead (node migration 13), "sealed:#" and the entry's seq. '#' is no letter of
+ * the armour's base64, so no sealed value starts so, and every reader of a shown value that
+ * may be sensitive takes it through JOURNAL_RESOLVED. Marks and plain values are kept as
+ * they are: they are short, and the index of shown values finds reports by them. */
+#define JOURNAL_ENTRY_REF "sealed:#"
+/* The stored form of journal entry e's value in the shown values. */
+#define JOURNAL_SHOWN_VALUE(e)                                                                \
+    "iif(substr(" e ".value, 1, 7) = 'sealed:', '" JOURNAL_ENTRY_REF "' || " e ".seq, " e    \
+    ".value)"
+/* The journal's text for a shown value v (SQL, named with its table's alias: a bare column
+ * would name the subquery's own): the entry's value for a reference. */
+#define JOURNAL_RESOLVED(v)                                                                   \
+    "iif(substr(" v ", 1, 8) = '" JOURNAL_ENTRY_REF "', (SELECT rj.value FROM journal rj"     \
+    " WHERE rj.seq = CAST(substr(" v ", 9) AS INTEGER)), " v ")"
+
 /* The shown values (the table field_shown, migration 9) as the state, the reviews and the
  * journal imply them, one row per row of report_field f: the standing version's value while
  * the district reviews the field and the post holds the latest version the hub knew of; the
- * post's own state otherwise (its newer edit, not yet judged). */
+ * post's own state otherwise (its newer edit, not yet judged). The state keeps no value of
+ * its own (migration 13): its entry's, by seq. */
 #define JOURNAL_SHOWN_SELECT                                                                  \
-    "SELECT f.report_id, f.field, iif(s.seq IS NULL, f.value, s.value),"                      \
+    "SELECT f.report_id, f.field,"                                                            \
+    "  iif(s.seq IS NULL, " JOURNAL_SHOWN_VALUE("v") ", " JOURNAL_SHOWN_VALUE("s") "),"       \
     "  iif(s.seq IS NULL, f.version, s.version), iif(s.seq IS NULL, f.origin, s.origin),"     \
     "  r.report_id IS NOT NULL"                                                               \
-    " FROM report_field f"                                                                    \
+    " FROM report_field f CROSS JOIN journal v ON v.seq = f.seq"                              \
     " LEFT JOIN review r ON r.report_id = f.report_id AND r.field = f.field"                  \
     " LEFT JOIN journal s ON s.seq = (SELECT j.seq FROM journal j"                            \
     "  WHERE r.latest_version = f.version AND r.latest_origin = f.origin"                     \

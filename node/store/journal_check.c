@@ -21,14 +21,14 @@
  * table they imply. */
 static const char replay_sql[] =
     "WITH replay AS ("
-    "  SELECT report_id, field, value, version, origin, seq FROM ("
+    "  SELECT report_id, field, version, origin, seq FROM ("
     "    SELECT *, row_number() OVER (PARTITION BY report_id, field"
     "      ORDER BY version DESC, origin DESC, seq DESC) AS rank FROM journal j"
     "    WHERE NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq))"
     "  WHERE rank = 1)"
     " SELECT (SELECT count(*) FROM (SELECT * FROM replay EXCEPT"
-    "   SELECT report_id, field, value, version, origin, seq FROM report_field)),"
-    "  (SELECT count(*) FROM (SELECT report_id, field, value, version, origin, seq"
+    "   SELECT report_id, field, version, origin, seq FROM report_field)),"
+    "  (SELECT count(*) FROM (SELECT report_id, field, version, origin, seq"
     "   FROM report_field EXCEPT SELECT * FROM replay)),"
     "  (SELECT count(*) FROM (SELECT report_id, kind, min(seq) FROM journal GROUP BY report_id"
     "   EXCEPT SELECT id, kind, first_seq FROM report)),"

@@ -18,8 +18,6 @@ static const char *const wipe_sql[] = {
     /* The copy sealed for the hub opens only with hub.key, but a wiped device keeps none. */
     "UPDATE journal SET hub_sealed = NULL WHERE hub_sealed IS NOT NULL AND kind = ?1 AND"
     WIPE_MATCH,
-    "UPDATE report_field SET value = NULL WHERE value IS NOT NULL AND" WIPE_MATCH
-    " AND report_id IN (SELECT id FROM report WHERE kind = ?1)",
     "UPDATE field_shown SET value = NULL WHERE value IS NOT NULL AND" WIPE_MATCH
     " AND report_id IN (SELECT id FROM report WHERE kind = ?1)",
 };

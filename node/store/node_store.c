@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "store/hub_copy.h"
+#include "store/journal.h"
 #include "store/node_staff.h"
 #include "store/opened_cache.h"
 #include "store/node_store_internal.h"
@@ -174,12 +175,21 @@ static const char *const migrations[] = {
      * the key pair exists, and the file scrubbed. */
     VALUE_SEAL_MIGRATION
     "PRAGMA user_version = 12;",
+    /* 13: a value is kept once (issue 14: the journal took 16 times a report's JSON on
+     * disk). The state's value was its journal entry's (seq) word for word: dropped, read
+     * there. A shown value that is sealed becomes a reference to its entry
+     * (JOURNAL_ENTRY_REF): the sealed text was in the shown values and their index too.
+     * secure_delete zeroes the freed bytes; they were sealed anyway. */
+    "ALTER TABLE report_field DROP COLUMN value;"
+    "DELETE FROM field_shown;"
+    "INSERT INTO field_shown " JOURNAL_SHOWN_SELECT ";"
+    "PRAGMA user_version = 13;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate,
                                               NULL, NULL, NULL, NULL, NULL,
-                                              hub_copy_seal_pending, NULL};
+                                              hub_copy_seal_pending, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");

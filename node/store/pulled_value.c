@@ -32,8 +32,6 @@ static const char fill_sql[] =
     "UPDATE journal SET value = ?1 WHERE origin = ?2 AND origin_seq = ?3 AND report_id = ?4"
     " AND field = ?5 AND value = '" VALUE_SEAL_WITHHELD "'"
     " AND substr(?1, 1, 7) = '" VALUE_SEAL_ARMOUR "' RETURNING seq";
-static const char fill_state_sql[] =
-    "UPDATE report_field SET value = ?1 WHERE report_id = ?2 AND field = ?3 AND seq = ?4";
 _Static_assert(sizeof VALUE_SEAL_ARMOUR == 8, "fill_sql spells out its length");
 
 struct fill {
@@ -66,22 +64,6 @@ static int fill_journal(struct node_store *store, void *context)
     return rc;
 }
 
-/* The state holds the entry's text when the entry is the field's winner. */
-static int fill_state(struct node_store *store, const struct fill *f)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_prepare_cached(store->db, &store->statements, fill_state_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_texts(stmt, 1, (const char *const[]){f->stored, f->id,
-                                                              f->grant->field}, 3);
-    if (rc == 0)
-        rc = sae_db_bind_int(stmt, 4, f->seq);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
-    return rc == 0 ? journal_refresh_shown(store, f->id, f->grant->field) : rc;
-}
-
 int pulled_value_grant(struct node_store *store, const struct sae_change *g, bool *filled)
 {
     char id[SAE_ID_TEXT_LEN + 1];
@@ -95,8 +77,10 @@ int pulled_value_grant(struct node_store *store, const struct sae_change *g, boo
     f.stored = stored;
     if (rc == 0)
         rc = journal_unguarded(store, fill_journal, &f);
+    /* The state reads the entry's value itself; the shown value is taken again: a reference
+     * to the sealed value in place of the mark. */
     if (rc == 0 && f.seq > 0)
-        rc = fill_state(store, &f);
+        rc = journal_refresh_shown(store, id, g->field);
     *filled = rc == 0 && f.seq > 0;
     free(stored);
     return rc;

@@ -1,6 +1,8 @@
 /* Reading reports back. Reports are built from the derived tables by one query per call,
- * grouped by id, so a list of thousands of reports costs one statement. */
+ * grouped by id, so a list of thousands of reports costs one statement; a sealed value is
+ * read from its journal entry, which the shown values refer to (JOURNAL_RESOLVED). */
 #include "sae/sae_db.h"
+#include "store/journal.h"
 #include "store/node_meta.h"
 #include "store/report_read.h"
 #include "store/value_seal.h"
@@ -14,7 +16,8 @@
 #include <string.h>
 
 static const char select_reports_sql[] =
-    "SELECT r.id, r.kind, f.field, f.value, f.version, f.origin, f.under_review,"
+    "SELECT r.id, r.kind, f.field, " JOURNAL_RESOLVED("f.value") ", f.version, f.origin,"
+    " f.under_review,"
     " d.report_id IS NOT NULL, d.note, d.reviewer FROM report r"
     " LEFT JOIN field_shown f ON f.report_id = r.id"
     " LEFT JOIN review d ON d.report_id = r.id AND d.field = '" SAE_REVIEW_CASE_FIELD "'"
@@ -22,7 +25,8 @@ static const char select_reports_sql[] =
     " ORDER BY r.first_seq, r.id, f.field";
 /* One report: its fields by their key (field_shown's primary key). */
 static const char select_report_sql[] =
-    "SELECT r.id, r.kind, f.field, f.value, f.version, f.origin, f.under_review,"
+    "SELECT r.id, r.kind, f.field, " JOURNAL_RESOLVED("f.value") ", f.version, f.origin,"
+    " f.under_review,"
     " d.report_id IS NOT NULL, d.note, d.reviewer FROM report r"
     " LEFT JOIN field_shown f ON f.report_id = r.id"
     " LEFT JOIN review d ON d.report_id = r.id AND d.field = '" SAE_REVIEW_CASE_FIELD "'"

@@ -58,8 +58,8 @@ static const char insert_sql[] =
 
 /* The field's state again, now that its re-dated entry no longer counts. */
 static const char recompute_sql[] =
-    "INSERT OR REPLACE INTO report_field(report_id, field, value, version, origin, seq)"
-    " SELECT report_id, field, value, version, origin, seq FROM journal j"
+    "INSERT OR REPLACE INTO report_field(report_id, field, version, origin, seq)"
+    " SELECT report_id, field, version, origin, seq FROM journal j"
     " WHERE report_id = ?1 AND field = ?2"
     " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
     " ORDER BY version DESC, origin DESC, seq DESC LIMIT 1";

@@ -284,12 +284,9 @@ static int seal_journal(struct node_store *store, void *context)
     return rc;
 }
 
-/* The derived tables hold the journal's text of the entry they stand for: taken again. */
+/* The shown values refer to the entries now sealed (the state reads its entry's): taken
+ * again. */
 static const char *const derive_sql[] = {
-    "UPDATE report_field SET value = (SELECT j.value FROM journal j WHERE j.seq ="
-    " report_field.seq) WHERE value IS NOT NULL AND substr(value, 1, 7) <> '" VALUE_SEAL_ARMOUR
-    "' AND (SELECT substr(j.value, 1, 7) FROM journal j WHERE j.seq = report_field.seq) = '"
-    VALUE_SEAL_ARMOUR "'",
     "DELETE FROM field_shown",
     "INSERT INTO field_shown " JOURNAL_SHOWN_SELECT,
 };

@@ -17,12 +17,15 @@
 #include "sae/sae_borrow.h"
 #include "sae/sae_hlc.h"
 #include "sae/sae_wire.h"
+#include "store/journal.h"
 #include "store/restamp.h"
 #include "store/sync_state.h"
 
-/* The view field_shown of migrations 4 to 8, word for word. */
+/* The view field_shown of migrations 4 to 8, word for word but for the state's value, which
+ * migration 13 keeps in its journal entry alone. */
 #define REFERENCE_SQL                                                                         \
-    "SELECT f.report_id, f.field, iif(s.seq IS NULL, f.value, s.value),"                      \
+    "SELECT f.report_id, f.field,"                                                            \
+    "    iif(s.seq IS NULL, (SELECT e.value FROM journal e WHERE e.seq = f.seq), s.value),"   \
     "    iif(s.seq IS NULL, f.version, s.version), iif(s.seq IS NULL, f.origin, s.origin),"   \
     "    r.report_id IS NOT NULL"                                                             \
     "  FROM report_field f"                                                                   \
@@ -33,7 +36,10 @@
     "    AND j.version = r.standing_version AND j.origin = r.standing_origin"                 \
     "    ORDER BY j.seq LIMIT 1)"
 
-#define TABLE_SQL "SELECT report_id, field, value, version, origin, under_review FROM field_shown"
+/* The table as its readers take it: a sealed value through the entry it refers to. */
+#define TABLE_SQL                                                                             \
+    "SELECT t.report_id, t.field, " JOURNAL_RESOLVED("t.value") ", t.version, t.origin,"      \
+    " t.under_review FROM field_shown t"
 
 #define REPORTS_MAX 12
 #define STEPS 600
@@ -77,6 +83,10 @@ static void assert_equal_to_reference(struct node_store *store)
                                 TABLE_SQL ")"), 0);
     assert_int_equal(unit_count(store, "SELECT count(*) FROM field_shown"),
                      unit_count(store, "SELECT count(*) FROM report_field"));
+    /* A sealed value's text is in the journal alone. */
+    assert_int_equal(unit_count(store, "SELECT count(*) FROM field_shown WHERE substr(value,"
+                                " 1, 7) = 'sealed:' AND substr(value, 1, 8) <> '"
+                                JOURNAL_ENTRY_REF "'"), 0);
 }
 
 static void local_add(struct world *w)
@@ -258,6 +268,8 @@ static void test_table_equals_the_view_after_a_random_mix(void **state)
     assert_true(unit_count(f->store, "SELECT count(*) FROM field_shown s JOIN report_field f"
                            " USING (report_id, field) WHERE s.version <> f.version") > 0);
     assert_true(unit_count(f->store, "SELECT count(*) FROM field_shown WHERE under_review") > 0);
+    assert_true(unit_count(f->store, "SELECT count(*) FROM field_shown WHERE substr(value, 1, 8)"
+                           " = '" JOURNAL_ENTRY_REF "'") > 0);
     assert_true(unit_count(f->store, "SELECT count(*) FROM field_shown WHERE field = '"
                            SAE_FIELD_TOMBSTONE "'") > 0);
     assert_true(unit_count(f->store, "SELECT count(*) FROM journal WHERE restamp_of IS NOT NULL")

@@ -109,19 +109,23 @@ struct tampering {
 };
 
 static const struct tampering tamperings[] = {
-    {"a current value edited in place",
-     "UPDATE report_field SET value = 'closed' WHERE field = 'status' AND report_id = " FIRST_CASE,
+    {"a current value pointing at another entry (the state keeps its entry's seq alone)",
+     "UPDATE report_field SET seq = (SELECT max(seq) FROM journal WHERE report_id = " FIRST_CASE
+     " AND field <> 'status') WHERE field = 'status' AND report_id = " FIRST_CASE,
      0, "current state"},
     {"a report row deleted", "DELETE FROM report WHERE id = " FIRST_CASE, 0,
      "missing from the current state"},
     {"all current values of a report deleted",
      "DELETE FROM report_field WHERE report_id = " FIRST_CASE, 0, "missing from the current state"},
     {"a current value with no journal entry",
-     "INSERT INTO report_field VALUES (" FIRST_CASE ", 'victim_name', 'Siti', 1, 0, 1)", 0,
+     "INSERT INTO report_field VALUES (" FIRST_CASE ", 'victim_name', 1, 0, 1)", 0,
      "not implied by the journal"},
     {"a shown value edited in place",
      "UPDATE field_shown SET value = 'closed' WHERE field = 'status' AND report_id = " FIRST_CASE,
      2, "shown values"},
+    {"a shown sealed value referring to another entry",
+     "UPDATE field_shown SET value = 'sealed:#1' WHERE field = 'narrative' AND report_id = "
+     FIRST_CASE, 2, "shown values"},
     {"a shown value with no current state",
      "INSERT INTO field_shown VALUES (" FIRST_CASE ", 'closure_reason', 'x', 1, 0, 0)", 1,
      "shown values are not implied"},

@@ -86,7 +86,6 @@ static void test_wipe_nulls_sensitive_values_and_destroys_keys(void **state)
     assert_int_equal(node_wipe_run(f->store, 1765000000000), 0);
     for (int pass = 0; pass < 2; pass++) {
         assert_true(sensitive_left(f->store, "journal") == 0);
-        assert_true(sensitive_left(f->store, "report_field") == 0);
         assert_true(sensitive_left(f->store, "field_shown") == 0);
         assert_true(unit_count(f->store, "SELECT count(*) FROM journal WHERE hub_sealed IS "
                                          "NOT NULL") == 0);
