@@ -179,10 +179,12 @@ static const char *const migrations[] = {
      * disk). The state's value was its journal entry's (seq) word for word: dropped, read
      * there. A shown value that is sealed becomes a reference to its entry
      * (JOURNAL_ENTRY_REF): the sealed text was in the shown values and their index too.
-     * secure_delete zeroes the freed bytes; they were sealed anyway. */
+     * The file gives the freed pages back by the scrub of value_seal_settle at this open
+     * (stage 1: sealed, scrub owed; crash-safe, as for migration 12). */
     "ALTER TABLE report_field DROP COLUMN value;"
     "DELETE FROM field_shown;"
     "INSERT INTO field_shown " JOURNAL_SHOWN_SELECT ";"
+    "UPDATE meta SET value = 1 WHERE key = '" NODE_META_VALUES_SEALED "' AND value = 2;"
     "PRAGMA user_version = 13;",
 };
 

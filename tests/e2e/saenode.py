@@ -261,7 +261,15 @@ VILLAGE = "Sumberanyar"
 VILLAGE_CODE = "35.13.12.2018"
 AUTHOR = "Siti"
 # The journal schema this sae-node writes (node/store/node_store.h NODE_SCHEMA_VERSION).
-NODE_SCHEMA_VERSION = 12
+NODE_SCHEMA_VERSION = 13
+
+# The shown values as node.db's readers take them (node/store/journal.h JOURNAL_RESOLVED):
+# since node migration 13 a sealed shown value is a reference to its journal entry,
+# "sealed:#" and the entry's seq; the journal alone keeps the sealed text.
+SHOWN_ROWS_SQL = ("SELECT s.report_id, s.field, iif(substr(s.value, 1, 8) = 'sealed:#',"
+                  " (SELECT j.value FROM journal j WHERE j.seq ="
+                  " CAST(substr(s.value, 9) AS INTEGER)), s.value), s.version, s.origin"
+                  " FROM field_shown s")
 
 
 def init(dir, village=VILLAGE, author=AUTHOR):

@@ -192,3 +192,78 @@ def test_schema_8_shown_values_become_a_table_equal_to_the_view(tmp_path):
     assert saenode.show_json(post, case_id)["fields"]["risk_level"] == "low"
     deleted = [r for r in saenode.list_json(post, "--deleted") if r.get("deleted")]
     assert len(deleted) == 1
+
+
+SCHEMA_12 = os.path.join(os.path.dirname(__file__), "fixtures", "node-schema-12")
+
+
+def shown_opened(post):
+    """{(report, field): (value opened, version, origin)} as the post's readers take them."""
+    with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
+        rows = db.execute(saenode.SHOWN_ROWS_SQL).fetchall()
+    return {(r, f): (saenode.open_stored(post, v), ver, o) for r, f, v, ver, o in rows}
+
+
+def test_schema_12_keeps_each_value_once(tmp_path):
+    """Migration 13 (a journal written by main's sae-node at schema 12): the state keeps no
+    value of its own and a sealed shown value becomes a reference to its journal entry, so a
+    sealed text is in the journal alone; what the post shows, a field under the district's
+    review included (its standing version, an older entry), stays word for word, and the
+    file gives the pages back (scrubbed and vacuumed at the same open)."""
+    post = private_copy(SCHEMA_12, str(tmp_path / "post"), ["node.db", "node.key",
+                                                             "storage.key"])
+    case_id = open(os.path.join(SCHEMA_12, "case-id.txt")).read().strip()
+    with sqlite3.connect(os.path.join(post, "node.db")) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 12
+        for field in ("risk_level", "victim_name"):
+            seen = db.execute("SELECT version, origin FROM journal WHERE report_id = ? AND"
+                              " field = ? ORDER BY seq", (case_id, field)).fetchall()
+            db.execute("INSERT INTO review(report_id, field, standing_version,"
+                       " standing_origin, latest_version, latest_origin)"
+                       " VALUES (?, ?, ?, ?, ?, ?)", (case_id, field) + seen[-2] + seen[-1])
+        sealed_before = {v for (v,) in db.execute(
+            "SELECT value FROM field_shown WHERE value LIKE 'sealed:%'")}
+        journal_before = db.execute("SELECT * FROM journal ORDER BY seq").fetchall()
+        pages_before = db.execute("PRAGMA page_count").fetchone()[0]
+    assert len(sealed_before) == 4  # two names, a narrative, a service's notes
+    shown = saenode.show_json(post, case_id)
+    assert shown["fields"]["victim_name"] == "Siti Rahma Penanda"  # the standing version
+    assert shown["fields"]["risk_level"] == "medium"
+    assert sorted(shown["under_review"]) == ["risk_level", "victim_name"]
+    assert shown["fields"]["narrative"] == "Kronologi penanda: korban datang bersama ibunya."
+    with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 13
+        columns = [r[1] for r in db.execute("PRAGMA table_info(report_field)")]
+        assert columns == ["report_id", "field", "version", "origin", "seq"]
+        stored = [v for (v,) in db.execute("SELECT value FROM field_shown WHERE value LIKE"
+                                           " 'sealed:%'")]
+        assert len(stored) == 4 and all(v.startswith("sealed:#") for v in stored)
+        assert db.execute("SELECT * FROM journal ORDER BY seq").fetchall() == journal_before
+        assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        assert db.execute("PRAGMA page_count").fetchone()[0] <= pages_before
+        assert db.execute("SELECT value FROM meta WHERE key = 'values_sealed'").fetchone() \
+            == (2,)
+    opened = shown_opened(post)
+    assert opened[(case_id, "victim_name")][0] == "Siti Rahma Penanda"
+    assert sorted(v for (_, f), (v, _, _) in opened.items() if f == "notes") == \
+        ["Catatan layanan penanda"]
+    assert "journal ok" in ok(["check"], dir=post).text
+    history = ok(["history", case_id, "--json"], dir=post).json()
+    assert [e["value"] for e in history if e["field"] == "victim_name"] == \
+        ["Siti Rahma Penanda", "Siti Rahmawati Penanda"]
+    # Nothing in the post's files but sealed text: the marker in no file, in no encoding.
+    for name in os.listdir(post):
+        with open(os.path.join(post, name), "rb") as f:
+            data = f.read()
+        assert b"Penanda" not in data and b"penanda" not in data, name
+    # An edit compares with the shown value through its entry: the same narrative is no
+    # change; a new one is, and shows at once.
+    story = tmp_path / "story.txt"
+    story.write_text("Kronologi penanda: korban datang bersama ibunya.")
+    same = ok(["--by", "Siti", "edit", case_id, "--set-file", "narrative=%s" % story],
+              dir=post)
+    assert "0 change" in same.text or "no change" in same.text.lower(), same.text
+    story.write_text("Kronologi baru.")
+    ok(["--by", "Siti", "edit", case_id, "--set-file", "narrative=%s" % story], dir=post)
+    assert saenode.show_json(post, case_id)["fields"]["narrative"] == "Kronologi baru."
+    assert "journal ok" in ok(["check"], dir=post).text

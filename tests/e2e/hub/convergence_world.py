@@ -110,8 +110,7 @@ class Device:
         """{(report, field): (value, version, origin)}: what the device shows (field_shown:
         the hub's standing version where a field is under review)."""
         return {(r, f): (saenode.open_stored(self.dir, v), ver, o)
-                for r, f, v, ver, o in self.db_rows(
-                    "SELECT report_id, field, value, version, origin FROM field_shown")}
+                for r, f, v, ver, o in self.db_rows(saenode.SHOWN_ROWS_SQL)}
 
     def reviews(self):
         """{(report, field): (standing, latest)}: the hub's open reviews the device keeps."""

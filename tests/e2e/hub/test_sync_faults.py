@@ -376,8 +376,7 @@ def check_everything(w, seed):
                 (seed, name, rid, shown)
         # What the post shows, set elements and versions included, and the reviews it keeps.
         shown_rows = {(r, f): (saenode.open_stored(post, v), ver, o)
-                      for r, f, v, ver, o in journal_rows(
-            post, "SELECT report_id, field, value, version, origin FROM field_shown")}
+                      for r, f, v, ver, o in journal_rows(post, saenode.SHOWN_ROWS_SQL)}
         at_hub_rows = {k: ("withheld:" if k in withheld else v, ver, o)
                        for k, (v, ver, o) in hub_village_versions(hub, village).items()}
         assert shown_rows == at_hub_rows, "seed %d: %s shows other values:\n%s" % (
