@@ -24,9 +24,10 @@
 #define WITH_VALUE(fields, cond)                                                              \
     "r.id IN (SELECT s.report_id FROM field_shown s WHERE s.field IN (" fields ") AND " cond ")"
 
-/* The search reads the three fields' shown values from the index itself (it covers them),
- * and of a field the district reviews also the post's own latest value (review first: CROSS
- * JOIN keeps SQLite from driving that half from every name and narrative). */
+/* The search reads the three fields' shown values from the index itself (it covers them; a
+ * sealed one is a reference, read from its journal entry by seq), and of a field the
+ * district reviews also the post's own latest value (review first: CROSS JOIN keeps SQLite
+ * from driving that half from every name and narrative). */
 #define TERM_FIELDS "'victim_name', 'narrative', 'registration_number'"
 #define TERM_MATCHES                                                                          \
     "SELECT s.report_id FROM field_shown s WHERE s.field IN (" TERM_FIELDS ")"                \

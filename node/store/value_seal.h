@@ -1,13 +1,14 @@
 /* Survivors' values at rest on the post (docs/DESIGN.md "Data at rest", STORAGE_KEYS.md
  * section 5): the value of every field the catalogue marks sensitive is kept in node.db
- * (journal.value, report_field.value, field_shown.value) sealed to the post's storage public
- * key (store/storage_key.h) and text-armoured: "sealed:" + base64 (URL-safe, no padding) of
- * a sealed value (sae_sealed.h), so the STRICT TEXT columns keep their type. Sealing needs
- * only the public half: writing, pulling, `run` and `sync` never need a passphrase. Opening
- * needs the secret half, which only a staff member's passphrase unwraps: a store reads with
- * the key its caller lends (node_store_lend_secret), and without one a sensitive value is
- * masked (VALUE_SEAL_MASK). Each seal is random, so stored values are never compared for
- * equality: an edit compares the opened value, or writes anew when no key is lent. */
+ * (journal.value; field_shown refers to the entry, JOURNAL_ENTRY_REF) sealed to the post's
+ * storage public key (store/storage_key.h) and text-armoured: "sealed:" + base64 (URL-safe,
+ * no padding) of a sealed value (sae_sealed.h), so the STRICT TEXT column keeps its type.
+ * Sealing needs only the public half: writing, pulling, `run` and `sync` never need a
+ * passphrase. Opening needs the secret half, which only a staff member's passphrase
+ * unwraps: a store reads with the key its caller lends (node_store_lend_secret), and without
+ * one a sensitive value is masked (VALUE_SEAL_MASK). Each seal is random, so stored values
+ * are never compared for equality: an edit compares the opened value, or writes anew when
+ * no key is lent. */
 #ifndef NODE_VALUE_SEAL_H
 #define NODE_VALUE_SEAL_H
 
