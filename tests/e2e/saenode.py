@@ -261,7 +261,7 @@ VILLAGE = "Sumberanyar"
 VILLAGE_CODE = "35.13.12.2018"
 AUTHOR = "Siti"
 # The journal schema this sae-node writes (node/store/node_store.h NODE_SCHEMA_VERSION).
-NODE_SCHEMA_VERSION = 12
+NODE_SCHEMA_VERSION = 14
 
 
 def init(dir, village=VILLAGE, author=AUTHOR):
