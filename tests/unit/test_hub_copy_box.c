@@ -1,8 +1,9 @@
 /* A command's copies for the hub in one value box (node/store/hub_copy.c, node migration 14)
  * on a real journal: made only once the hub answered in schema 6; what a batch sends (the
  * box once, a slot on each boxed change; again at the head of a batch that cuts its group);
- * what the hub opens of it; dropped with its slots once acknowledged, by an erasure and by a
- * wipe; values one box cannot hold get copies of their own. */
+ * what the hub opens of it; a re-dated command's entries keep their slots; dropped with its
+ * slots once acknowledged and by a wipe; values one box cannot hold get copies of their own.
+ * (An erasure's drop: tests/e2e/hub/test_value_box.py.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include "store/hub_copy.h"
 #include "store/hub_enroll.h"
 #include "store/journal_wipe.h"
+#include "store/restamp.h"
 #include "store/sync_state.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_value_box.h"
@@ -194,6 +196,35 @@ static void test_a_wipe_drops_every_box(void **state)
     assert_int_equal(unit_count(f->unit.store, "SELECT count(*) FROM hub_box_slot"), 0);
 }
 
+/* A command re-dated (its clock a year ahead of the hub's): the new entries keep their slots
+ * in the same box, which the batch sends with them. */
+static void test_a_redated_command_sends_its_box(void **state)
+{
+    struct box_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    struct sae_change *batch = NULL;
+    size_t redated = 0;
+    save_bundle(f, SAE_WIRE_SCHEMA_VALUE_BOX);
+    add_marked_case(f->unit.store, id);
+    int64_t rows = unit_journal_rows(f->unit.store);
+    assert_int_equal(unit_sql(f->unit.store,
+                              "UPDATE meta SET value = -31536000000 WHERE key = 'clock_offset_ms';"
+                              "UPDATE meta SET value = (SELECT max(seq) + 1 FROM journal)"
+                              " WHERE key = 'restamp_below_seq';"), SQLITE_OK);
+    assert_int_equal(restamp_pending(f->unit.store, &redated), 0);
+    assert_int_equal(redated, (size_t)rows);
+    assert_int_equal(unit_count(f->unit.store, "SELECT count(*) FROM hub_box_slot"), 4);
+    size_t n = next_batch(f, 64, &batch), boxes = 0;
+    assert_int_equal(n, (size_t)rows);
+    for (size_t i = 0; i < n; i++) {
+        boxes += batch[i].group_box != NULL;
+        assert_true(batch[i].seq > (uint64_t)rows && batch[i].supersedes != 0);
+    }
+    assert_int_equal(boxes, 1);
+    expect_hub_opens(f, batch, n);
+    sae_wipe_free_changes(batch, n);
+}
+
 /* Values whose deflated whole is over what one seal takes: each gets its own copy. */
 static void test_values_one_box_cannot_hold_get_their_own_copies(void **state)
 {
@@ -235,6 +266,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_batch_cut_inside_the_group_carries_the_box_again,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_wipe_drops_every_box, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_redated_command_sends_its_box, setup, teardown),
         cmocka_unit_test_setup_teardown(test_values_one_box_cannot_hold_get_their_own_copies,
                                         setup, teardown),
     };
