@@ -256,9 +256,12 @@ int sae_batch_encode(const struct sae_batch *batch, const struct sae_limits *lim
 int sae_batch_decode(const uint8_t *buf, size_t len, const struct sae_limits *limits,
                      struct sae_batch **out);
 void sae_batch_free(struct sae_batch *batch);
-/* Opens every sealed_value of a decoded batch with the hub's key pair into value, which is
- * then checked as a value on the wire is (sae_change_check). SAE_WIRE_EDECODE: a value
- * that does not open (sealed to another key, damaged) or opens to a bad value; SAE_ENOMEM.
+/* Opens every sealed_value of a decoded batch with the hub's key pair into value, and every
+ * value box (schema 6) once, giving each change with a box_slot its value (group_box and
+ * box_slot are then cleared); each value is then checked as a value on the wire is
+ * (sae_change_check). SAE_WIRE_EDECODE: a value or box that does not open (sealed to
+ * another key, damaged), a box that is not well formed or inflates past its limit
+ * (sae_value_box.h), a slot the box lacks, or a bad value; SAE_ENOMEM.
  * On failure the batch keeps what was opened so far; the caller refuses it whole. */
 int sae_batch_open_sealed(struct sae_batch *batch, const uint8_t public_key[32],
                           const uint8_t secret_key[32], const struct sae_limits *limits);
