@@ -27,6 +27,7 @@ void sae_wipe_clear_change(struct sae_change *c)
     free(c->field);
     sae_wipe_free_string(c->value);
     sae_wipe_free(c->sealed_value, c->sealed_len);
+    sae_wipe_free(c->group_box, c->group_box_len);
     sae_wipe_free_string(c->author);
     sae_wipe_free_string(c->note);
     sae_wipe_free_string(c->device);

@@ -1,6 +1,6 @@
-/* The wire's common machinery: the decoding budget, text and number rules, and field
- * changes between protobuf-c structs and ours. Every byte comes from the network: each
- * field is checked before anything is copied out of the protobuf decoder's memory. */
+/* Field changes between protobuf-c structs and ours, grouped, with every rule of a change
+ * (PROTOCOL.md sections 3 and 4). Every byte comes from the network: each field is checked
+ * before anything is copied out of the protobuf decoder's memory (wire_common.c). */
 #include "wire_internal.h"
 
 #include <stddef.h>
@@ -14,181 +14,9 @@
 #include "sae/sae_catalogue.h"
 #include "sae/sae_error.h"
 #include "sae/sae_sealed.h"
+#include "sae/sae_value_box.h"
 #include "sae/sae_wipe.h"
 #include "sae/sae_validate.h"
-
-/* Each block of the budget allocator starts with its size, padded to keep alignment. */
-#define BLOCK_HEADER sizeof(max_align_t)
-
-static void *budget_alloc(void *data, size_t size)
-{
-    struct wire_budget *b = data;
-    if (size > b->cap - b->used || size > SIZE_MAX - BLOCK_HEADER) {
-        b->exhausted = true;
-        return NULL;
-    }
-    unsigned char *block = malloc(BLOCK_HEADER + size);
-    if (!block) {
-        b->out_of_memory = true;
-        return NULL;
-    }
-    memcpy(block, &size, sizeof size);
-    b->used += size;
-    return block + BLOCK_HEADER;
-}
-
-static void budget_free(void *data, void *pointer)
-{
-    struct wire_budget *b = data;
-    size_t size;
-    if (!pointer)
-        return;
-    unsigned char *block = (unsigned char *)pointer - BLOCK_HEADER;
-    memcpy(&size, block, sizeof size);
-    sodium_memzero(block, BLOCK_HEADER + size);
-    b->used -= size;
-    free(block);
-}
-
-void wire_budget_init(struct wire_budget *budget, const struct sae_limits *limits)
-{
-    memset(budget, 0, sizeof *budget);
-    budget->allocator.alloc = budget_alloc;
-    budget->allocator.free = budget_free;
-    budget->allocator.allocator_data = budget;
-    budget->cap = limits->decode_bytes;
-}
-
-int wire_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
-                const struct sae_limits *limits, struct wire_budget *budget,
-                ProtobufCMessage **out)
-{
-    if (!buf && len > 0)
-        return SAE_EINVAL;
-    if (len > limits->inflated_bytes)
-        return SAE_WIRE_ETOOLARGE;
-    wire_budget_init(budget, limits);
-    ProtobufCMessage *msg = protobuf_c_message_unpack(desc, &budget->allocator, len, buf);
-    if (!msg) {
-        if (budget->exhausted)
-            return SAE_WIRE_ELIMIT;
-        return budget->out_of_memory ? SAE_ENOMEM : SAE_WIRE_EDECODE;
-    }
-    *out = msg;
-    return 0;
-}
-
-int wire_pack(const ProtobufCMessage *msg, const struct sae_limits *limits, uint8_t **out,
-              size_t *out_len)
-{
-    size_t size = protobuf_c_message_get_packed_size(msg);
-    if (size > limits->inflated_bytes)
-        return SAE_WIRE_ETOOLARGE;
-    /* One spare byte: malloc(0) may return NULL for an empty message. */
-    uint8_t *buf = malloc(size + 1);
-    if (!buf)
-        return SAE_ENOMEM;
-    if (protobuf_c_message_pack(msg, buf) != size) {
-        sae_wire_buffer_free(buf, size + 1);
-        return SAE_EINVAL;
-    }
-    *out = buf;
-    *out_len = size;
-    return 0;
-}
-
-void sae_wire_buffer_free(uint8_t *buf, size_t len)
-{
-    if (!buf)
-        return;
-    sodium_memzero(buf, len);
-    free(buf);
-}
-
-static bool has_control(const uint8_t *text, size_t len, bool allow_line_breaks)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (allow_line_breaks && (text[i] == '\n' || text[i] == '\r' || text[i] == '\t'))
-            continue;
-        if (text[i] < 0x20 || text[i] == 0x7f)
-            return true;
-    }
-    return false;
-}
-
-int wire_check_text(const uint8_t *text, size_t len, size_t max, enum wire_text_rule rule)
-{
-    if (len > max)
-        return SAE_WIRE_ELIMIT;
-    if (rule == WIRE_TEXT_LINE && len == 0)
-        return SAE_WIRE_EDECODE;
-    if (len > 0 && sae_utf8_check((const char *)text, len) != 0)
-        return SAE_WIRE_EDECODE;
-    if (has_control(text, len, rule == WIRE_TEXT_MESSAGE))
-        return SAE_WIRE_EDECODE;
-    return 0;
-}
-
-int wire_check_schema(bool has, uint32_t version)
-{
-    if (!has || version < SAE_WIRE_SCHEMA_VERSION_MIN || version > SAE_WIRE_SCHEMA_VERSION)
-        return SAE_WIRE_ESCHEMA;
-    return 0;
-}
-
-int wire_check_int63(uint64_t value)
-{
-    return value <= SAE_WIRE_INT_MAX ? 0 : SAE_WIRE_EDECODE;
-}
-
-int wire_check_ms(uint64_t ms)
-{
-    return ms <= SAE_HLC_MS_MAX ? 0 : SAE_WIRE_EDECODE;
-}
-
-uint32_t wire_schema_out(uint32_t version)
-{
-    return version ? version : SAE_WIRE_SCHEMA_VERSION;
-}
-
-int wire_dup_text(const uint8_t *text, size_t len, char **out)
-{
-    char *copy = malloc(len + 1);
-    if (!copy)
-        return SAE_ENOMEM;
-    if (len > 0)
-        memcpy(copy, text, len);
-    copy[len] = '\0';
-    *out = copy;
-    return 0;
-}
-
-void wire_free_text(char *text)
-{
-    if (!text)
-        return;
-    sodium_memzero(text, strlen(text));
-    free(text);
-}
-
-ProtobufCBinaryData wire_bytes_of(const char *text)
-{
-    ProtobufCBinaryData b = {.len = text ? strlen(text) : 0, .data = sae_borrow(text)};
-    return b;
-}
-
-struct wire_text wire_text_of(const char *text)
-{
-    struct wire_text t = {.bytes = (const uint8_t *)text, .len = text ? strlen(text) : 0,
-                          .present = text != NULL};
-    return t;
-}
-
-struct wire_text wire_text_of_pb(protobuf_c_boolean has, const ProtobufCBinaryData *b)
-{
-    struct wire_text t = {.bytes = b->data, .len = has ? b->len : 0, .present = has != 0};
-    return t;
-}
 
 /* A change as lengths and numbers, whichever side it came from, so that encoding and
  * decoding apply one set of rules. */
@@ -198,6 +26,11 @@ struct change_view {
     const uint8_t *kind, *field, *value, *sealed;
     size_t kind_len, field_len, value_len, sealed_len;
     bool has_value, has_sealed, withheld;
+    /* The group's value box (schema 6) and this change's slot in it (0: none). */
+    const uint8_t *box;
+    size_t box_len;
+    bool has_box;
+    uint32_t box_slot;
     uint64_t hlc, origin, base_hlc, base_origin, seq, seen_cursor, supersedes;
     /* The group's people and places: present or absent, never empty. */
     struct wire_text author, note, device;
@@ -232,9 +65,24 @@ static int check_sealed(const struct change_view *v, const struct sae_limits *li
     return v->sealed_len - overhead > limits->value_bytes ? SAE_WIRE_ELIMIT : 0;
 }
 
+/* A box is one version-2 seal of at least one deflated byte; a slot stands for the value. */
+static int check_box(const struct change_view *v)
+{
+    if (v->has_box && (v->box_len <= SAE_SEALED_SHARED_OVERHEAD || v->box[0] !=
+                       SAE_SEALED_VERSION_SHARED))
+        return SAE_WIRE_EDECODE;
+    if (v->has_box && v->box_len > SAE_VALUE_BOX_MAX_BYTES)
+        return SAE_WIRE_ELIMIT;
+    if (v->box_slot > 0 && (v->has_value || v->has_sealed || v->withheld))
+        return SAE_WIRE_EDECODE;
+    return v->box_slot > SAE_VALUE_BOX_VALUES_MAX ? SAE_WIRE_ELIMIT : 0;
+}
+
 static int check_view(const struct change_view *v, const struct sae_limits *limits)
 {
     int rc = wire_check_kind_name(v->kind, v->kind_len, limits);
+    if (rc == 0)
+        rc = check_box(v);
     /* Withheld says there is a value not given: never beside one. */
     if (rc == 0 && v->withheld && (v->has_value || v->has_sealed))
         rc = SAE_WIRE_EDECODE;
@@ -277,6 +125,8 @@ static struct change_view view_of_change(const struct sae_change *c)
         .has_value = c->value != NULL,
         .sealed = c->sealed_value, .sealed_len = c->sealed_len,
         .has_sealed = c->sealed_value != NULL, .withheld = c->withheld,
+        .box = c->group_box, .box_len = c->group_box_len, .has_box = c->group_box != NULL,
+        .box_slot = c->box_slot,
         .hlc = c->version.hlc, .origin = c->version.origin,
         .base_hlc = c->base.hlc, .base_origin = c->base.origin, .seq = c->seq,
         .seen_cursor = c->seen_cursor, .supersedes = c->supersedes,
@@ -297,6 +147,8 @@ static struct change_view view_of_pb(const Sae__V1__ChangeGroup *g, const Sae__V
         .value = f->value.data, .value_len = f->value.len, .has_value = f->has_value,
         .sealed = f->sealed_value.data, .sealed_len = f->has_sealed_value ? f->sealed_value.len : 0,
         .has_sealed = f->has_sealed_value, .withheld = f->has_withheld && f->withheld,
+        .box = g->sealed_values.data, .box_len = g->has_sealed_values ? g->sealed_values.len : 0,
+        .has_box = g->has_sealed_values, .box_slot = f->has_box_slot ? f->box_slot : 0,
         .hlc = g->has_hlc ? g->hlc : 0, .origin = g->has_origin ? g->origin : 0,
         .base_hlc = f->has_base_hlc ? f->base_hlc : 0,
         .base_origin = f->has_base_origin ? f->base_origin : 0,
@@ -339,6 +191,13 @@ static void text_to_pb(const char *text, protobuf_c_boolean *has, ProtobufCBinar
     *out = wire_bytes_of(text);
 }
 
+static void box_to_pb(const struct sae_change *c, Sae__V1__ChangeGroup *g)
+{
+    g->has_sealed_values = c->group_box != NULL;
+    g->sealed_values.data = sae_borrow(c->group_box);
+    g->sealed_values.len = c->group_box_len;
+}
+
 /* Numbers go on the wire only when they are not 0: absent means 0, and it saves bytes. */
 static void group_to_pb(const struct sae_change *c, Sae__V1__ChangeGroup *g)
 {
@@ -359,6 +218,7 @@ static void group_to_pb(const struct sae_change *c, Sae__V1__ChangeGroup *g)
     text_to_pb(c->author, &g->has_author, &g->author);
     text_to_pb(c->note, &g->has_note, &g->note);
     text_to_pb(c->device, &g->has_device, &g->device);
+    box_to_pb(c, g);
 }
 
 static void field_to_pb(const struct sae_change *c, uint64_t prev_seq, Sae__V1__FieldChange *f)
@@ -373,6 +233,8 @@ static void field_to_pb(const struct sae_change *c, uint64_t prev_seq, Sae__V1__
     f->sealed_value.len = c->sealed_len;
     f->has_withheld = c->withheld;
     f->withheld = c->withheld;
+    f->has_box_slot = c->box_slot != 0;
+    f->box_slot = c->box_slot;
     f->has_base_hlc = c->base.hlc != 0;
     f->base_hlc = c->base.hlc;
     f->has_base_origin = c->base.origin != 0;
@@ -392,6 +254,8 @@ void wire_pb_changes_free(struct wire_pb_changes *pb)
 
 enum wire_values wire_values_of_push(uint32_t schema)
 {
+    if (schema >= SAE_WIRE_SCHEMA_VALUE_BOX)
+        return WIRE_VALUES_PUSH_BOXED;
     return schema >= SAE_WIRE_SCHEMA_SEALED ? WIRE_VALUES_PUSH : WIRE_VALUES_PLAIN;
 }
 
@@ -404,8 +268,11 @@ enum wire_values wire_values_of_pull(uint32_t schema)
 static int check_values(const struct change_view *v, enum wire_values values)
 {
     bool ok;
+    if ((v->has_box || v->box_slot > 0) && values != WIRE_VALUES_PUSH_BOXED)
+        return SAE_WIRE_EDECODE;
     switch (values) {
-    case WIRE_VALUES_PUSH: ok = !v->withheld; break;
+    case WIRE_VALUES_PUSH:
+    case WIRE_VALUES_PUSH_BOXED: ok = !v->withheld; break;
     case WIRE_VALUES_PULL: ok = true; break;
     case WIRE_VALUES_GRANTS: ok = v->has_sealed; break;
     default: ok = !v->withheld && !v->has_sealed; break;
@@ -440,7 +307,15 @@ int wire_changes_to_pb(const struct sae_change *changes, size_t count,
     }
     Sae__V1__ChangeGroup *g = NULL;
     for (size_t i = 0; i < count; i++) {
-        bool starts = i == 0 || !same_group(&changes[i - 1], &changes[i]);
+        /* A box goes on its change's group, which a second box starts anew. */
+        bool starts = i == 0 || !same_group(&changes[i - 1], &changes[i]) ||
+                      (changes[i].group_box && g->has_sealed_values);
+        if (!starts && changes[i].group_box)
+            box_to_pb(&changes[i], g);
+        if (changes[i].box_slot > 0 && !changes[i].group_box && (starts || !g->has_sealed_values)) {
+            wire_pb_changes_free(&pb);
+            return SAE_WIRE_EDECODE; /* a slot of no box */
+        }
         if (starts) {
             g = &pb.groups[pb.group_count];
             pb.group_ptrs[pb.group_count++] = g;
@@ -481,6 +356,7 @@ static int change_from_view(const struct change_view *v, struct sae_change *c)
         c->sealed_len = v->sealed_len;
     }
     c->withheld = v->withheld;
+    c->box_slot = v->box_slot;
     if (rc == 0 && v->author.present)
         rc = wire_dup_text(v->author.bytes, v->author.len, &c->author);
     if (rc == 0 && v->note.present)
@@ -497,6 +373,18 @@ static int change_from_view(const struct change_view *v, struct sae_change *c)
     if (rc != 0)
         sae_wipe_clear_change(c);
     return rc;
+}
+
+/* The group's box goes with its first change. */
+static int box_from_view(const struct change_view *v, struct sae_change *c)
+{
+    if (!(c->group_box = malloc(v->box_len))) {
+        sae_wipe_clear_change(c);
+        return SAE_ENOMEM;
+    }
+    memcpy(c->group_box, v->box, v->box_len);
+    c->group_box_len = v->box_len;
+    return 0;
 }
 
 /* Counts before anything else, so no rule runs over an oversized message. */
@@ -524,9 +412,16 @@ static int check_pb_changes(Sae__V1__ChangeGroup *const *groups, size_t group_co
     uint64_t last_seq = 0;
     for (size_t i = 0; i < group_count; i++) {
         uint64_t prev = 0;
+        bool slotted = false;
         for (size_t k = 0; k < groups[i]->n_changes; k++) {
             struct change_view v = view_of_pb(groups[i], groups[i]->changes[k], prev);
             int rc = check_view(&v, limits);
+            /* A slot names a value of its group's box; a box no change names is not sent. */
+            if (rc == 0 && v.box_slot > 0 && !v.has_box)
+                rc = SAE_WIRE_EDECODE;
+            slotted = slotted || v.box_slot > 0;
+            if (rc == 0 && k + 1 == groups[i]->n_changes && v.has_box && !slotted)
+                rc = SAE_WIRE_EDECODE;
             if (rc == 0)
                 rc = check_values(&v, values);
             if (rc != 0)
@@ -556,7 +451,10 @@ int wire_changes_from_pb(Sae__V1__ChangeGroup *const *groups, size_t group_count
         uint64_t prev = 0;
         for (size_t k = 0; k < groups[i]->n_changes; k++, n++) {
             struct change_view v = view_of_pb(groups[i], groups[i]->changes[k], prev);
-            if ((rc = change_from_view(&v, &changes[n])) != 0) {
+            rc = change_from_view(&v, &changes[n]);
+            if (rc == 0 && k == 0 && v.has_box)
+                rc = box_from_view(&v, &changes[n]);
+            if (rc != 0) {
                 wire_changes_free(changes, n);
                 return rc;
             }

@@ -80,6 +80,7 @@ struct wire_pb_changes {
 enum wire_values {
     WIRE_VALUES_PLAIN,    /* values only: a push before schema 3, a pull before schema 4 */
     WIRE_VALUES_PUSH,     /* values or sealed values */
+    WIRE_VALUES_PUSH_BOXED, /* the same, or value boxes and slots (schema 6) */
     WIRE_VALUES_PULL,     /* values, sealed values or withheld ones */
     WIRE_VALUES_GRANTS,   /* a sealed value on every change */
 };

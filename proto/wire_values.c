@@ -12,6 +12,7 @@
 #include "sae/sae_error.h"
 #include "sae/sae_sealed.h"
 #include "sae/sae_validate.h"
+#include "sae/sae_value_box.h"
 #include "sae/sae_wipe.h"
 
 /* The opened bytes become the change's value only when they are what a plain value on the
@@ -45,6 +46,46 @@ static int open_one(struct sae_change *c, struct sae_opener *opener,
     return 0;
 }
 
+/* A slot's value from the open box, checked as a plain value on the wire. */
+static int take_slot(struct sae_change *c, const struct sae_value_box *box,
+                     const struct sae_limits *limits)
+{
+    if (box->count == 0 || c->box_slot > box->count)
+        return SAE_WIRE_EDECODE;
+    size_t len = box->lens[c->box_slot - 1];
+    if (!(c->value = malloc(len + 1)))
+        return SAE_ENOMEM;
+    memcpy(c->value, box->values[c->box_slot - 1], len + 1);
+    uint32_t slot = c->box_slot;
+    c->box_slot = 0; /* the value stands in its place now */
+    int rc = sae_change_check(c, limits);
+    if (rc != 0) {
+        sae_wipe_free_string(c->value);
+        c->value = NULL;
+        c->box_slot = slot;
+        return rc == SAE_WIRE_ELIMIT ? rc : SAE_WIRE_EDECODE;
+    }
+    return 0;
+}
+
+/* A group's box opens once, when its first change comes; its slots follow in the group. */
+static int open_box(struct sae_change *c, struct sae_opener *opener, struct sae_value_box *box)
+{
+    sae_value_box_free(box);
+    int rc = sae_value_box_open(opener, c->group_box, c->group_box_len, box);
+    if (rc != 0)
+        return rc == SAE_ENOMEM ? rc : SAE_WIRE_EDECODE;
+    sae_wipe_free(c->group_box, c->group_box_len);
+    c->group_box = NULL;
+    c->group_box_len = 0;
+    return 0;
+}
+
+static bool needs_opener(const struct sae_change *c)
+{
+    return c->sealed_value || c->group_box;
+}
+
 int sae_batch_open_sealed(struct sae_batch *batch, const uint8_t public_key[32],
                           const uint8_t secret_key[32], const struct sae_limits *limits)
 {
@@ -53,15 +94,22 @@ int sae_batch_open_sealed(struct sae_batch *batch, const uint8_t public_key[32],
     /* One opener for the batch: the values a post sealed in version 2 share its ephemeral
      * key, so they cost one X25519 together. */
     struct sae_opener *opener = NULL;
+    struct sae_value_box box = {0};
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < batch->change_count; i++) {
-        if (!batch->changes[i].sealed_value)
-            continue;
+        struct sae_change *c = &batch->changes[i];
         /* A secret that is not the key's opens nothing: as for a value that does not open. */
-        if (!opener && (rc = sae_opener_new(public_key, secret_key, &opener)) != 0)
+        if (needs_opener(c) && !opener && (rc = sae_opener_new(public_key, secret_key,
+                                                               &opener)) != 0)
             return rc == SAE_EPERM ? SAE_WIRE_EDECODE : rc;
-        rc = open_one(&batch->changes[i], opener, limits);
+        if (c->group_box)
+            rc = open_box(c, opener, &box);
+        if (rc == 0 && c->sealed_value)
+            rc = open_one(c, opener, limits);
+        if (rc == 0 && c->box_slot > 0)
+            rc = take_slot(c, &box, limits);
     }
+    sae_value_box_free(&box);
     sae_opener_free(opener);
     return rc;
 }

@@ -309,8 +309,8 @@ static int handle_push(struct exchange *x, const uint8_t *plain_bytes, size_t le
     if (rc != 0) {
         sae_batch_free(batch);
         return rc == SAE_WIRE_EDECODE
-               ? fail(x, 400, SAE_STATUS_DECODE_FAILED, "a sealed value does not open with "
-                      "this hub's key to a value: the batch is refused whole")
+               ? fail(x, 400, SAE_STATUS_DECODE_FAILED, "a sealed value or value box does not "
+                      "open with this hub's key to values: the batch is refused whole")
                : fail_wire(x, rc);
     }
     struct merge_sender sender = {node->id, node->village, clock_offset(x, batch->clock),

@@ -26,7 +26,7 @@
 
 /* The schema version this build writes, and the oldest it still reads (PROTOCOL.md section
  * 7: the hub takes pushes of schema 1 and refuses its pulls and enrollments). */
-#define SAE_WIRE_SCHEMA_VERSION 5u
+#define SAE_WIRE_SCHEMA_VERSION 6u
 #define SAE_WIRE_SCHEMA_VERSION_MIN 1u
 /* The oldest schema whose posts the hub lets pull and enroll (older ones may only push):
  * from schema 4 on, a pull carries sensitive values sealed to the device or withheld, which
@@ -43,6 +43,9 @@
 /* From this schema on, a sealed value on the wire (either way) may be of sealed-format
  * version 2 (one ephemeral key per sealer). */
 #define SAE_WIRE_SCHEMA_SEALED_V2 5u
+/* From this schema on, a push may carry a change group's sensitive values in one value box
+ * (sae_value_box.h): ChangeGroup.sealed_values and FieldChange.box_slot. */
+#define SAE_WIRE_SCHEMA_VALUE_BOX 6u
 
 /* Envelope message types (the type byte of the envelope header). */
 enum sae_message_type {
@@ -107,6 +110,15 @@ struct sae_change {
     /* Schema 4, hub -> post only: the field has a value this device is not given
      * (superseded, or not granted yet); value and sealed_value are then NULL. */
     bool withheld;
+    /* Schema 6, post -> hub: the group's value box (sae_value_box.h; ChangeGroup
+     * .sealed_values), group_box_len bytes, on one change of the group: the encoder puts it
+     * on the change's group (a second box starts a new group); the decoder, on the group's
+     * first change. NULL = none. Changes naming its slots come after it. */
+    unsigned char *group_box;
+    size_t group_box_len;
+    /* Schema 6, post -> hub: the value is slot box_slot (1-based) of its group's box; value
+     * and sealed_value are then NULL. 0 = none. */
+    uint32_t box_slot;
 };
 
 /* PushBatch: every change has version.origin == origin, seq strictly increasing. */
@@ -244,9 +256,12 @@ int sae_batch_encode(const struct sae_batch *batch, const struct sae_limits *lim
 int sae_batch_decode(const uint8_t *buf, size_t len, const struct sae_limits *limits,
                      struct sae_batch **out);
 void sae_batch_free(struct sae_batch *batch);
-/* Opens every sealed_value of a decoded batch with the hub's key pair into value, which is
- * then checked as a value on the wire is (sae_change_check). SAE_WIRE_EDECODE: a value
- * that does not open (sealed to another key, damaged) or opens to a bad value; SAE_ENOMEM.
+/* Opens every sealed_value of a decoded batch with the hub's key pair into value, and every
+ * value box (schema 6) once, giving each change with a box_slot its value (group_box and
+ * box_slot are then cleared); each value is then checked as a value on the wire is
+ * (sae_change_check). SAE_WIRE_EDECODE: a value or box that does not open (sealed to
+ * another key, damaged), a box that is not well formed or inflates past its limit
+ * (sae_value_box.h), a slot the box lacks, or a bad value; SAE_ENOMEM.
  * On failure the batch keeps what was opened so far; the caller refuses it whole. */
 int sae_batch_open_sealed(struct sae_batch *batch, const uint8_t public_key[32],
                           const uint8_t secret_key[32], const struct sae_limits *limits);

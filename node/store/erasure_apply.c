@@ -1,5 +1,6 @@
 /* The district's erasure of reports on the post (erasure_apply.h). */
 #include "store/erasure_apply.h"
+#include "store/hub_copy.h"
 
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
@@ -80,6 +81,8 @@ static int erase_report(struct node_store *store, const struct sae_id *id, int64
     if (sae_catalogue_find_kind(kind, &e.kind) != 0)
         return SAE_ECORRUPT;
     rc = journal_unguarded(store, wipe_entries, &e);
+    if (rc == 0)
+        rc = hub_copy_box_drop_report(store, text);
     if (rc == 0)
         rc = wipe_state(store, &e);
     if (rc == 0)

@@ -11,6 +11,7 @@
 #include "sae/sae_error.h"
 #include "sae/sae_sealed.h"
 #include "sae/sae_wipe.h"
+#include "sae/sae_wire.h"
 
 static const char hub_key_sql[] = "SELECT public_key FROM hub WHERE id = 1";
 /* Own changes (origin_seq NULL) past the acknowledged mark. */
@@ -155,10 +156,160 @@ int hub_copy_seal_pending_opened(struct node_store *store)
     return seal_pending(store->db, store);
 }
 
+/* A box goes with its last slot: secure_delete zeroes its bytes. */
+static const char drop_orphan_boxes_sql[] =
+    "DELETE FROM hub_box WHERE id NOT IN (SELECT box FROM hub_box_slot)";
+static const char drop_slots_sql[] = "DELETE FROM hub_box_slot WHERE seq > ?1 AND seq <= ?2";
+
 int hub_copy_drop_acked(struct node_store *store, int64_t from, int64_t upto)
 {
     const int64_t params[] = {from, upto};
     if (upto <= from)
         return 0;
-    return sae_db_run(store->db, &store->statements, drop_sql, params, 2);
+    int rc = sae_db_run(store->db, &store->statements, drop_sql, params, 2);
+    if (rc == 0)
+        rc = sae_db_run(store->db, &store->statements, drop_slots_sql, params, 2);
+    if (rc == 0)
+        rc = sae_db_run(store->db, &store->statements, drop_orphan_boxes_sql, NULL, 0);
+    return rc;
+}
+
+static const char hub_schema_sql[] = "SELECT value FROM meta WHERE key = '" NODE_META_HUB_SCHEMA "'";
+
+int hub_copy_hub_reads_boxes(struct node_store *store, bool *out)
+{
+    int64_t schema = 0;
+    int rc = sae_db_query_int(store->db, &store->statements, hub_schema_sql, NULL, 0, &schema);
+    if (rc == SAE_ENOTFOUND)
+        rc = 0;
+    if (rc == 0)
+        *out = schema >= SAE_WIRE_SCHEMA_VALUE_BOX;
+    return rc;
+}
+
+int hub_copy_set_hub_schema(struct node_store *store, uint32_t schema)
+{
+    static const char sql[] =
+        "INSERT OR REPLACE INTO meta(key, value) VALUES ('" NODE_META_HUB_SCHEMA "', ?1)";
+    const int64_t value = schema;
+    return sae_db_run(store->db, &store->statements, sql, &value, 1);
+}
+
+bool hub_copy_box_takes(const struct hub_copy_box *box, const char *kind, const char *field,
+                        const char *value)
+{
+    return value && value[0] && box->count < SAE_VALUE_BOX_VALUES_MAX &&
+           hub_copy_sensitive(kind, field);
+}
+
+int hub_copy_box_add(struct hub_copy_box *box, int64_t seq, const char *value)
+{
+    if (box->count == SAE_VALUE_BOX_VALUES_MAX)
+        return SAE_ETOOBIG;
+    if (!(box->values[box->count] = strdup(value)))
+        return SAE_ENOMEM;
+    box->seqs[box->count++] = seq;
+    return 0;
+}
+
+void hub_copy_box_clear(struct hub_copy_box *box)
+{
+    for (size_t i = 0; i < box->count; i++)
+        sae_wipe_free_string(box->values[i]);
+    box->count = 0;
+}
+
+/* Too much for one box (sae_value_box_pack's SAE_ETOOBIG): each value its own copy. */
+static int store_one_by_one(struct node_store *store, const uint8_t key[HUB_COPY_KEY_BYTES],
+                            const struct hub_copy_box *box)
+{
+    const struct sae_sealer *sealer = NULL;
+    sqlite3_stmt *set = NULL;
+    int rc = node_store_sealer(store, true, key, &sealer);
+    if (rc == 0)
+        rc = sae_db_prepare_cached(store->db, &store->statements, set_copy_sql, &set);
+    for (size_t i = 0; rc == 0 && i < box->count; i++) {
+        unsigned char *copy = NULL;
+        size_t len = 0;
+        rc = sae_sealer_seal(sealer, box->values[i], strlen(box->values[i]), &copy, &len);
+        if (rc == 0)
+            rc = store_copy(set, box->seqs[i], copy, len);
+        free(copy); /* ciphertext */
+    }
+    return rc;
+}
+
+static int store_slots(struct node_store *store, int64_t id, const struct hub_copy_box *box)
+{
+    static const char sql[] = "INSERT INTO hub_box_slot(seq, box, slot) VALUES (?1, ?2, ?3)";
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < box->count; i++) {
+        const int64_t row[] = {box->seqs[i], id, (int64_t)i + 1};
+        rc = sae_db_run(store->db, &store->statements, sql, row, 3);
+    }
+    return rc;
+}
+
+static int store_box(struct node_store *store, const unsigned char *sealed, size_t len,
+                     const struct hub_copy_box *box)
+{
+    static const char sql[] = "INSERT INTO hub_box(sealed) VALUES (?1)";
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_blob(stmt, 1, sealed, len);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc == 0 ? store_slots(store, sae_db_last_rowid(store->db), box) : rc;
+}
+
+int hub_copy_box_store(struct node_store *store, const uint8_t key[HUB_COPY_KEY_BYTES],
+                       struct hub_copy_box *box)
+{
+    const struct sae_sealer *sealer = NULL;
+    unsigned char *sealed = NULL;
+    size_t len = 0;
+    if (box->count == 0)
+        return 0;
+    int rc = node_store_sealer(store, true, key, &sealer);
+    if (rc == 0)
+        rc = sae_value_box_seal(sealer, (const char *const *)box->values, box->count, &sealed,
+                                &len);
+    if (rc == 0)
+        rc = store_box(store, sealed, len, box);
+    else if (rc == SAE_ETOOBIG)
+        rc = store_one_by_one(store, key, box);
+    free(sealed); /* ciphertext */
+    hub_copy_box_clear(box);
+    return rc;
+}
+
+int hub_copy_box_follow(struct node_store *store, int64_t from_seq, int64_t to_seq)
+{
+    static const char sql[] = "INSERT INTO hub_box_slot(seq, box, slot)"
+                              " SELECT ?2, box, slot FROM hub_box_slot WHERE seq = ?1";
+    const int64_t params[] = {from_seq, to_seq};
+    return sae_db_run(store->db, &store->statements, sql, params, 2);
+}
+
+int hub_copy_box_drop_report(struct node_store *store, const char *report_id)
+{
+    static const char sql[] = "DELETE FROM hub_box_slot WHERE seq IN"
+                              " (SELECT seq FROM journal WHERE report_id = ?1)";
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, report_id);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc == 0 ? sae_db_run(store->db, &store->statements, drop_orphan_boxes_sql, NULL, 0)
+                   : rc;
+}
+
+int hub_copy_box_drop_all(sqlite3 *db)
+{
+    int rc = sae_db_exec(db, "DELETE FROM hub_box_slot");
+    return rc == 0 ? sae_db_exec(db, "DELETE FROM hub_box") : rc;
 }

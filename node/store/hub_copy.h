@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "store/node_store.h"
+#include "sae/sae_value_box.h"
 
 /* The journal stays append-only in all it records: the trigger of migration 1 is narrowed
  * to every column but the copy, which is made and dropped in place. */
@@ -26,6 +27,23 @@
     "  author, note, device ON journal" \
     "  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
 #define HUB_COPY_KEY_BYTES 32u
+
+/* Node migration 14: a change group's copies in one value box (sae_value_box.h), once the
+ * hub declared it reads them (schema 6). hub_box is the sealed box; hub_box_slot says which
+ * of its values a journal entry's is. Both are dropped once the hub acknowledges the
+ * entries, like hub_sealed. */
+#define HUB_COPY_BOX_MIGRATION \
+    "CREATE TABLE hub_box(id INTEGER PRIMARY KEY, sealed BLOB NOT NULL) STRICT;" \
+    "CREATE TABLE hub_box_slot(seq INTEGER PRIMARY KEY, box INTEGER NOT NULL," \
+    "  slot INTEGER NOT NULL) STRICT;" \
+    "CREATE INDEX hub_box_slot_by_box ON hub_box_slot(box);"
+
+/* The sensitive values one command writes for one report, gathered for one box. */
+struct hub_copy_box {
+    char *values[SAE_VALUE_BOX_VALUES_MAX];
+    int64_t seqs[SAE_VALUE_BOX_VALUES_MAX];
+    size_t count;
+};
 
 /* Whether a change of kind's field travels sealed (the catalogue's sensitive mark; set
  * elements and the tombstone never do). */
@@ -51,8 +69,31 @@ int hub_copy_seal_pending(sqlite3 *db);
  * opened with the key lent to store; without one its change keeps no copy until a staff
  * member's sign-in lends it (sync_state_next_batch). */
 int hub_copy_seal_pending_opened(struct node_store *store);
+/* Whether the hub last answered in a schema that reads value boxes (NODE_META_HUB_SCHEMA). */
+int hub_copy_hub_reads_boxes(struct node_store *store, bool *out);
+/* Records the schema of the hub's answer. */
+int hub_copy_set_hub_schema(struct node_store *store, uint32_t schema);
+/* Whether the copy of kind's field with value goes into box (sensitive, set, room left). */
+bool hub_copy_box_takes(const struct hub_copy_box *box, const char *kind, const char *field,
+                        const char *value);
+/* Keeps value (copied) for journal entry seq in box. SAE_ENOMEM, SAE_ETOOBIG: full. */
+int hub_copy_box_add(struct hub_copy_box *box, int64_t seq, const char *value);
+/* Seals box's values in one value box to key through store's sealer for the transaction
+ * and stores it with its slots; values a box cannot hold together (over its limits) get
+ * their own copies instead (hub_sealed). Then empties box. Inside the write transaction. */
+int hub_copy_box_store(struct node_store *store, const uint8_t key[HUB_COPY_KEY_BYTES],
+                       struct hub_copy_box *box);
+/* Wipes box's values. */
+void hub_copy_box_clear(struct hub_copy_box *box);
+/* A re-dated entry (restamp.c) keeps the slot of the entry it re-dates: the same value. */
+int hub_copy_box_follow(struct node_store *store, int64_t from_seq, int64_t to_seq);
+/* Drops the boxes of report id's entries (an erasure: store/erasure_apply.h). */
+int hub_copy_box_drop_report(struct node_store *store, const char *report_id);
+/* Drops every box (a revocation's wipe). */
+int hub_copy_box_drop_all(sqlite3 *db);
+
 /* Drops (NULL, secure_delete zeroing the old bytes) the copies of changes from < seq <= upto:
- * the hub acknowledged them. */
+ * the hub acknowledged them; with their slots and every box left without one. */
 int hub_copy_drop_acked(struct node_store *store, int64_t from, int64_t upto);
 
 #endif

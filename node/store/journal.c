@@ -26,6 +26,8 @@ struct change_writer {
     int64_t seen_cursor;
     uint8_t hub_key[HUB_COPY_KEY_BYTES]; /* while hub_known: the copies' key */
     bool hub_known;
+    bool boxed; /* the hub reads value boxes: the command's copies go in one (hub_copy.h) */
+    struct hub_copy_box box;
 };
 
 static const char insert_journal_sql[] =
@@ -105,6 +107,8 @@ static int writer_start(struct change_writer *w, struct node_store *store,
         rc = read_pull_cursor(store, &w->seen_cursor);
     if (rc == 0)
         rc = hub_copy_key(store->db, cache, w->hub_key, &w->hub_known);
+    if (rc == 0 && w->hub_known)
+        rc = hub_copy_hub_reads_boxes(store, &w->boxed);
     if (rc != 0) {
         writer_finish(w);
         node_store_rollback(store);
@@ -115,6 +119,9 @@ static int writer_start(struct change_writer *w, struct node_store *store,
 static int writer_end(struct change_writer *w, int rc)
 {
     writer_finish(w);
+    if (rc == 0)
+        rc = hub_copy_box_store(w->store, w->hub_key, &w->box);
+    hub_copy_box_clear(&w->box);
     if (rc == 0)
         rc = node_store_commit(w->store);
     if (rc != 0)
@@ -201,13 +208,16 @@ static int upsert_field(sqlite3_stmt *f, const char *id, const char *field,
     return rc == 0 ? step_done(f) : rc;
 }
 
-/* ?11: the hub's copy of a sensitive value, once the hub's key is known (hub_copy.h); the
- * caller frees *copy after the step (the binding does not copy it). */
+/* ?11: the hub's copy of a sensitive value, once the hub's key is known (hub_copy.h), unless
+ * it goes in the command's box (*boxed); the caller frees *copy after the step (the binding
+ * does not copy it). */
 static int bind_hub_copy(struct change_writer *w, const char *kind, const char *field,
-                         const char *value, unsigned char **copy, size_t *len)
+                         const char *value, unsigned char **copy, size_t *len, bool *boxed)
 {
-    int rc = w->hub_known ? hub_copy_seal_in(w->store, w->hub_key, kind, field, value, copy, len)
-                          : 0;
+    *boxed = w->boxed && hub_copy_box_takes(&w->box, kind, field, value);
+    int rc = w->hub_known && !*boxed
+                 ? hub_copy_seal_in(w->store, w->hub_key, kind, field, value, copy, len)
+                 : 0;
     if (rc == 0)
         rc = *copy ? sae_db_bind_blob(w->insert_journal, 11, *copy, *len)
                    : sae_db_bind_null(w->insert_journal, 11);
@@ -228,15 +238,18 @@ static int append_stored(struct change_writer *w, const char *id, const char *ki
         rc = sae_db_bind_text(w->insert_journal, 10, w->store->author);
     unsigned char *copy = NULL;
     size_t copy_len = 0;
+    bool boxed = false;
     if (rc == 0)
-        rc = bind_hub_copy(w, kind, field, value, &copy, &copy_len);
+        rc = bind_hub_copy(w, kind, field, value, &copy, &copy_len, &boxed);
     if (rc == 0)
         rc = step_done(w->insert_journal);
     sae_wipe_free(copy, copy_len);
     if (rc != 0)
         return rc;
     int64_t seq = sae_db_last_rowid(w->store->db);
-    rc = upsert_field(w->upsert_field, id, field, &version, seq);
+    rc = boxed ? hub_copy_box_add(&w->box, seq, value) : 0;
+    if (rc == 0)
+        rc = upsert_field(w->upsert_field, id, field, &version, seq);
     return rc == 0 ? journal_refresh_shown(w->store, id, field) : rc;
 }
 

@@ -1,5 +1,6 @@
 /* Rewriting values past the journal's append-only guard (journal_wipe.h). */
 #include "store/journal_wipe.h"
+#include "store/hub_copy.h"
 
 #include <string.h>
 
@@ -43,6 +44,8 @@ static const char wipe_notes_sql[] = "UPDATE journal SET note = NULL WHERE note 
 static int wipe_every_sensitive_field(struct node_store *store)
 {
     int rc = sae_db_run(store->db, &store->statements, wipe_notes_sql, NULL, 0);
+    if (rc == 0)
+        rc = hub_copy_box_drop_all(store->db);
     for (size_t k = 0; rc == 0 && k < sae_catalogue_kind_count(); k++) {
         const struct sae_kind *kind = sae_catalogue_kind_at(k);
         for (size_t f = 0; rc == 0 && f < kind->field_count; f++)

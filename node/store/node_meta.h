@@ -53,5 +53,9 @@
 /* Node migration 12 (value_seal.h): 0 plaintext may be left, 1 sealed but the file not yet
  * scrubbed, 2 done. */
 #define NODE_META_VALUES_SEALED "values_sealed"
+/* The schema of the hub's last answer to a pull or a push (store/hub_copy.h): from
+ * SAE_WIRE_SCHEMA_VALUE_BOX on, the post seals a change group's values in one value box. No
+ * row: no answer yet. */
+#define NODE_META_HUB_SCHEMA "hub_schema"
 
 #endif

@@ -186,12 +186,15 @@ static const char *const migrations[] = {
     "INSERT INTO field_shown " JOURNAL_SHOWN_SELECT ";"
     "UPDATE meta SET value = 1 WHERE key = '" NODE_META_VALUES_SEALED "' AND value = 2;"
     "PRAGMA user_version = 13;",
+    /* 14: a change group's copies for the hub in one value box (store/hub_copy.c). */
+    HUB_COPY_BOX_MIGRATION
+    "PRAGMA user_version = 14;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate,
                                               NULL, NULL, NULL, NULL, NULL,
-                                              hub_copy_seal_pending, NULL, NULL};
+                                              hub_copy_seal_pending, NULL, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -1,3 +1,4 @@
+#include "store/hub_copy.h"
 #include "store/journal.h"
 #include "store/value_seal.h"
 #include "store/node_meta.h"
@@ -49,7 +50,8 @@ static const char floor_sql[] =
     " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)";
 
 /* A re-dated entry is the same person's change: it keeps the author of the one it re-dates,
- * and the hub's copy of its value (hub_copy.h), which is the same value. */
+ * and the hub's copy of its value (hub_copy.h), which is the same value: its own copy, or
+ * its slot in a value box (hub_copy_box_follow). */
 static const char insert_sql[] =
     "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
     " base_origin, seen_cursor, restamp_of, author, hub_sealed) VALUES (?1, ?2, ?3, ?4, ?5,"
@@ -276,6 +278,8 @@ static int write_entry(struct node_store *store, const struct entry *e)
         rc = sae_db_bind_ints(ins, 5, ints, sizeof ints / sizeof ints[0]);
     if (rc == 0)
         rc = sae_db_step_done(ins);
+    if (rc == 0)
+        rc = hub_copy_box_follow(store, e->seq, sae_db_last_rowid(store->db));
     if (rc == 0)
         rc = sae_db_bind_text(state, 1, e->report_id);
     if (rc == 0)

@@ -1,6 +1,7 @@
 /* Synchronisation state in the journal (sync_state.h). */
 #include "store/sync_state.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,13 +19,15 @@
  * so that the hub settles the old one. A value the district erased before it was sent is
  * never sent (store/erasure_apply.h). */
 static const char next_batch_sql[] =
-    "SELECT seq, report_id, kind, field, value, version, base_version, base_origin,"
+    "SELECT j.seq, report_id, kind, field, value, version, base_version, base_origin,"
     " seen_cursor, coalesce((SELECT s.version FROM journal s WHERE s.seq = j.restamp_of), 0),"
-    " author, hub_sealed FROM journal j WHERE origin = ?1 AND seq > ?2 AND origin_seq IS NULL"
-    " AND seq NOT IN (SELECT seq FROM set_aside)"
+    " author, hub_sealed, bs.box, bs.slot, bx.sealed FROM journal j"
+    " LEFT JOIN hub_box_slot bs ON bs.seq = j.seq LEFT JOIN hub_box bx ON bx.id = bs.box"
+    " WHERE origin = ?1 AND j.seq > ?2 AND origin_seq IS NULL"
+    " AND j.seq NOT IN (SELECT seq FROM set_aside)"
     " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
     " AND coalesce(value, '') <> '" VALUE_SEAL_ERASED "'"
-    " ORDER BY seq LIMIT ?3";
+    " ORDER BY j.seq LIMIT ?3";
 static const char set_aside_sql[] =
     "INSERT OR REPLACE INTO set_aside(seq, code, message, at_ms) VALUES (?1, ?2, ?3, ?4)";
 static const char last_seq_sql[] = "SELECT coalesce(max(seq), 0) FROM journal";
@@ -37,6 +40,22 @@ struct hub_key {
     uint8_t key[HUB_COPY_KEY_BYTES];
     bool known;
     struct node_store *store; /* opens a value kept sealed (value_seal.h) with its lent key */
+};
+
+/* Columns of next_batch_sql past the journal's: a value box's slot and its sealed bytes. */
+enum { COL_HUB_SEALED = 11, COL_BOX = 12, COL_SLOT = 13, COL_BOX_SEALED = 14 };
+
+static bool in_box(sqlite3_stmt *stmt)
+{
+    return sqlite3_column_type(stmt, COL_SLOT) != SQLITE_NULL;
+}
+
+/* The box the batch's last change named, and its group: a change of another box, or of the
+ * same box in another group (a re-dated entry's), carries the box with it. */
+struct batch_box {
+    int64_t id;
+    sae_hlc version;
+    char report_id[SAE_ID_TEXT_LEN + 1];
 };
 
 /* What a change costs in a batch besides its value: ids, versions, framing. */
@@ -214,14 +233,55 @@ static int sealed_for_hub(sqlite3_stmt *stmt, const struct hub_key *hub, struct 
  * `sync --as`), and so do the changes after it, which the hub takes in order. */
 static bool waits_for_key(sqlite3_stmt *stmt, const struct hub_key *hub)
 {
-    return sqlite3_column_bytes(stmt, 11) == 0 && !hub->store->lent_secret &&
+    return sqlite3_column_bytes(stmt, 11) == 0 && !in_box(stmt) && !hub->store->lent_secret &&
            value_seal_is_sealed((const char *)sqlite3_column_text(stmt, 4)) &&
            hub_copy_sensitive((const char *)sqlite3_column_text(stmt, 2),
                               (const char *)sqlite3_column_text(stmt, 3));
 }
 
-static size_t change_cost(sqlite3_stmt *stmt)
+/* Whether the row starts a new box in the batch (then updates *last). */
+static bool box_starts(sqlite3_stmt *stmt, struct batch_box *last)
 {
+    const char *id = (const char *)sqlite3_column_text(stmt, 1);
+    int64_t box = sqlite3_column_int64(stmt, COL_BOX);
+    sae_hlc version = (sae_hlc)sqlite3_column_int64(stmt, 5);
+    if (!in_box(stmt) || !id)
+        return false;
+    if (box == last->id && version == last->version && strcmp(id, last->report_id) == 0)
+        return false;
+    last->id = box;
+    last->version = version;
+    snprintf(last->report_id, sizeof last->report_id, "%s", id);
+    return true;
+}
+
+/* A boxed value's change: its slot, and the box itself on the first change that names it. */
+static int boxed_for_hub(sqlite3_stmt *stmt, bool carries_box, struct sae_change *c)
+{
+    const void *box = sqlite3_column_blob(stmt, COL_BOX_SEALED);
+    int len = sqlite3_column_bytes(stmt, COL_BOX_SEALED);
+    int64_t slot = sqlite3_column_int64(stmt, COL_SLOT);
+    if (slot < 1 || slot > SAE_VALUE_BOX_VALUES_MAX || !box || len <= 0)
+        return SAE_ECORRUPT;
+    if (carries_box) {
+        if (!(c->group_box = malloc((size_t)len)))
+            return SAE_ENOMEM;
+        memcpy(c->group_box, box, (size_t)len);
+        c->group_box_len = (size_t)len;
+    }
+    c->box_slot = (uint32_t)slot;
+    sae_wipe_free_string(c->value);
+    c->value = NULL;
+    return 0;
+}
+
+static size_t change_cost(sqlite3_stmt *stmt, bool carries_box)
+{
+    if (in_box(stmt))
+        return BATCH_CHANGE_OVERHEAD_BYTES +
+               (carries_box ? (size_t)sqlite3_column_bytes(stmt, COL_BOX_SEALED) *
+                                  BATCH_SEALED_COST_FACTOR
+                            : 0);
     size_t value = (size_t)sqlite3_column_bytes(stmt, 4);
     size_t sealed = (size_t)sqlite3_column_bytes(stmt, 11);
     if (sealed == 0 && value > 0 && hub_copy_sensitive((const char *)sqlite3_column_text(stmt, 2),
@@ -232,7 +292,7 @@ static size_t change_cost(sqlite3_stmt *stmt)
 }
 
 static int row_to_change(sqlite3_stmt *stmt, const struct hub_key *hub, uint64_t origin,
-                         struct sae_change *c)
+                         bool carries_box, struct sae_change *c)
 {
     const char *id = (const char *)sqlite3_column_text(stmt, 1);
     memset(c, 0, sizeof *c);
@@ -254,7 +314,7 @@ static int row_to_change(sqlite3_stmt *stmt, const struct hub_key *hub, uint64_t
     if (rc == 0 && !(c->kind && c->field))
         rc = SAE_ECORRUPT; /* NOT NULL columns */
     if (rc == 0)
-        rc = sealed_for_hub(stmt, hub, c);
+        rc = in_box(stmt) ? boxed_for_hub(stmt, carries_box, c) : sealed_for_hub(stmt, hub, c);
     return rc;
 }
 
@@ -265,6 +325,7 @@ int sync_state_next_batch(struct node_store *store, size_t max_changes, size_t v
     int64_t acked = 0;
     size_t used = 0, taken = 0;
     struct hub_key hub = {.known = false, .store = store};
+    struct batch_box last_box = {.id = 0};
     int rc = sync_state_acked_seq(store, &acked);
     if (rc == 0)
         rc = hub_copy_key(store->db, &store->statements, hub.key, &hub.known);
@@ -275,12 +336,16 @@ int sync_state_next_batch(struct node_store *store, size_t max_changes, size_t v
         rc = sae_db_bind_ints(stmt, 1, params, 3);
     }
     while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
-        size_t cost = change_cost(stmt);
+        struct batch_box before = last_box;
+        bool carries_box = box_starts(stmt, &last_box);
+        size_t cost = change_cost(stmt, carries_box);
         rc = 0;
-        if ((taken > 0 && used + cost > value_budget) || waits_for_key(stmt, &hub))
+        if ((taken > 0 && used + cost > value_budget) || waits_for_key(stmt, &hub)) {
+            last_box = before;
             break;
+        }
         used += cost;
-        rc = row_to_change(stmt, &hub, store->origin, &out[taken++]);
+        rc = row_to_change(stmt, &hub, store->origin, carries_box, &out[taken++]);
     }
     sae_db_reset(stmt);
     /* Rows already copied stay counted, so that the caller frees them on failure too. */
@@ -445,8 +510,9 @@ int sync_state_wipe_free_text(struct node_store *store)
 
 /* Own changes past the acknowledged one with no copy for the hub and a sealed value. */
 static const char waiting_sql[] =
-    "SELECT count(*) FROM journal WHERE seq > ?1 AND origin_seq IS NULL AND hub_sealed IS NULL"
-    " AND substr(value, 1, 7) = '" VALUE_SEAL_ARMOUR "'";
+    "SELECT count(*) FROM journal j WHERE seq > ?1 AND origin_seq IS NULL AND hub_sealed IS NULL"
+    " AND substr(value, 1, 7) = '" VALUE_SEAL_ARMOUR "'"
+    " AND NOT EXISTS (SELECT 1 FROM hub_box_slot s WHERE s.seq = j.seq)";
 
 int sync_state_waiting_for_key(struct node_store *store, int64_t *out)
 {

@@ -12,6 +12,7 @@
 #include "store/restamp.h"
 #include "store/storage_key.h"
 #include "store/pulled_value.h"
+#include "store/hub_copy.h"
 #include "store/sync_state.h"
 #include "sae/sae_borrow.h"
 #include "sae/sae_envelope.h"
@@ -335,6 +336,8 @@ static int record_ack(struct round *r, const struct sae_push_ack *ack, uint64_t 
                                (int64_t)sae_wall_clock_ms());
     if (rc == 0)
         rc = observe_hub_clock(r, ack->hub_clock, ack->hub_time_ms);
+    if (rc == 0)
+        rc = hub_copy_set_hub_schema(r->store, ack->schema_version);
     rc = rc == 0 ? node_store_commit(r->store) : rc;
     if (rc != 0)
         node_store_rollback(r->store);
@@ -430,6 +433,10 @@ static int apply_pulled(struct round *r, const struct sae_pull_response *respons
         rc = sync_state_apply_review(r->store, &response->reviews[i]);
     if (rc == 0)
         rc = sync_state_set_pull_cursor(r->store, response->next_cursor);
+    /* The hub answers in the request's schema when it reads it: from then on the post's
+     * commands put their copies in value boxes (store/hub_copy.h). */
+    if (rc == 0)
+        rc = hub_copy_set_hub_schema(r->store, response->schema_version);
     if (rc == 0)
         rc = sync_state_set_review_cursor(r->store, response->next_review_cursor);
     if (rc == 0)

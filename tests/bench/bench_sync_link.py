@@ -383,6 +383,7 @@ def inner(args):
                                           value_bytes / args.reports,
                                           time.monotonic() - started))
         pending = saenode.ok(["status", "--json"], dir=post).json()["pending"]
+        copies = hub_copies(post)
         bulk = Round(proxy, post)
         idle = Round(proxy, post)
         status = saenode.ok(["status", "--json"], dir=post).json()
@@ -392,7 +393,7 @@ def inner(args):
         assert bulk.json["pushed"] == pending and status["pending"] == 0, (bulk.json, status)
         assert at_hub == (status["changes"], status["changes"]), at_hub
         report_figures(args, bulk, idle, pending, at_hub[0])
-        floor = report_floor(written, bulk)
+        floor = report_floor(written, bulk, copies)
         kept = RunRounds(proxy, post, RUN_ROUNDS, RUN_INTERVAL_S)
         report_run_rounds(kept)
         late = RunRounds(proxy, post, 1, RUN_LATE_INTERVAL_S)
@@ -419,7 +420,6 @@ def inner(args):
 
 # The floor of bytes per report, and the sealed values' share of what went on the wire.
 
-SEAL_BYTES = 48       # crypto_box_SEALBYTES: an ephemeral public key and a MAC per copy
 CHUNK_REPORTS = 83    # reports in one batch of at most 1,000 changes (issue 14's profile)
 FLOOR_AIM = 1.25
 
@@ -429,12 +429,28 @@ def gzip9(data):
     return len(gzip.compress(data, compresslevel=9, mtime=0))
 
 
-def report_floor(written, bulk):
+def hub_copies(post):
+    """What the post holds sealed to the hub's key before the push, all of which it sends and
+    none of which compresses: (bytes, per-value copies, value boxes). A post older than value
+    boxes has no hub_box table."""
+    import sqlite3
+    import saenode
+    size, values = saenode.sql(post, "SELECT coalesce(sum(length(hub_sealed)), 0),"
+                                     " count(hub_sealed) FROM journal")[0]
+    try:
+        box_size, boxes = saenode.sql(post, "SELECT coalesce(sum(length(sealed)), 0), count(*)"
+                                            " FROM hub_box")[0]
+    except sqlite3.OperationalError:
+        box_size, boxes = 0, 0
+    return size + box_size, values, boxes
+
+
+def report_floor(written, bulk, copies):
     """What the same reports cost as raw JSON (one object per line, as a report's fields and
     values are typed), gzip -9 in one piece (the floor of issue 14) and in batch-sized pieces;
-    and what their sensitive values cost sealed: each is sealed to the hub's key when written
-    (crypto_box_seal, 48 B more than the value, and incompressible). Returns the wire's bytes
-    per report over the floor."""
+    and what the copies of their sensitive values sealed to the hub's key cost (sealed when
+    written: one per value, or one value box per command from schema 6; incompressible).
+    Returns the wire's bytes per report over the floor."""
     import saenode
     sensitive = set(saenode.sensitive_fields().get("case", []))
     lines = [json.dumps(f, ensure_ascii=False, sort_keys=True).encode() for f in written]
@@ -443,22 +459,26 @@ def report_floor(written, bulk):
     chunked = sum(gzip9(b"\n".join(lines[i:i + CHUNK_REPORTS]))
                   for i in range(0, len(lines), CHUNK_REPORTS))
     sealed_values = sum(1 for f in written for k in f if k in sensitive)
-    sealed_bytes = sum(len(v.encode()) + SEAL_BYTES for f in written for k, v in f.items()
-                       if k in sensitive)
+    sealed_bytes, per_value, boxes = copies
     plain = [{k: v for k, v in f.items() if k not in sensitive} for f in written]
     plain_floor = gzip9(b"\n".join(json.dumps(f, sort_keys=True).encode() for f in plain))
+    values_floor = gzip9(b"\n".join(json.dumps({k: v for k, v in f.items() if k in sensitive},
+                                               ensure_ascii=False, sort_keys=True).encode()
+                                    for f in written))
     n = len(written)
     wire = (bulk.up + bulk.down) / n
     say("  per report: raw JSON %.1f B; gzip -9 in one piece %.1f B (the floor), in pieces of"
         " %d reports %.1f B; on the wire %.1f B = %.2f x the floor"
         % (len(raw) / n, whole / n, CHUNK_REPORTS, chunked / n, wire, wire * n / whole))
-    say("  sealed values (fields marked sensitive: %s): %.1f per report, %.1f B per report"
-        " sealed to the hub's key (%d B of seal each, incompressible) = %.0f%% of the wire's"
-        " bytes; the rest of the report gzip -9 alone %.1f B; wire minus sealed values"
-        " %.1f B = %.2f x that"
-        % (", ".join(sorted(sensitive)), sealed_values / n, sealed_bytes / n, SEAL_BYTES,
-           100 * sealed_bytes / max(1, bulk.up + bulk.down), plain_floor / n,
-           wire - sealed_bytes / n, (wire * n - sealed_bytes) / max(1, plain_floor)))
+    say("  copies for the hub (fields marked sensitive: %s; %.1f values per report): %d sealed"
+        " one by one, %d value boxes; %.1f B per report, incompressible = %.0f%% of the"
+        " wire's bytes; those values alone gzip -9 in one piece %.1f B per report (what"
+        " compressing across reports would reach, which needs them readable at rest); the"
+        " rest of the report gzip -9 alone %.1f B; wire minus copies %.1f B = %.2f x that"
+        % (", ".join(sorted(sensitive)), sealed_values / n, per_value, boxes,
+           sealed_bytes / n, 100 * sealed_bytes / max(1, bulk.up + bulk.down),
+           values_floor / n, plain_floor / n, wire - sealed_bytes / n,
+           (wire * n - sealed_bytes) / max(1, plain_floor)))
     return wire * n / whole
 
 

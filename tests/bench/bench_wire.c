@@ -22,6 +22,7 @@
 #include "sae/sae_borrow.h"
 #include "sae/sae_error.h"
 #include "sae/sae_sealed.h"
+#include "sae/sae_value_box.h"
 #include "sae/sae_wipe.h"
 #include "sae/sae_wire.h"
 
@@ -133,6 +134,11 @@ struct totals {
     size_t text_raw, text_gz;                         /* the free text alone */
     size_t anonymous_wire; /* the same batches without authors, as schema 1 sent them */
     size_t sealed_wire, sealed_values; /* sensitive values sealed to the hub (schema 3) */
+    /* Schema 5's per-value copies (sealed-format version 2, what a post sends before its hub
+     * reads boxes); schema 6's value boxes, one per group (what one command wrote for one
+     * report); and one box for the whole batch's values, which a post that could read its
+     * own values unattended would send (issue 13's P1 forbids it). */
+    size_t shared_wire, boxed_wire, group_box_bytes, batch_box_bytes, boxes;
     double seal_open_s, zlib_s, full_s;
 };
 
@@ -313,6 +319,117 @@ static void measure_sealed_values(const struct sae_change *changes, const struct
         sae_wipe_free(sealed[i].sealed_value, sealed[i].sealed_len);
 }
 
+static bool sensitive(const struct sae_change *c)
+{
+    return c->value && hub_copy_sensitive(c->kind, c->field);
+}
+
+static bool same_group(const struct sae_change *a, const struct sae_change *b)
+{
+    return memcmp(a->report_id.bytes, b->report_id.bytes, SAE_ID_BYTES) == 0 &&
+           a->version.hlc == b->version.hlc;
+}
+
+/* The sensitive values of changes[from, to) in one box on the first of them, the others
+ * naming their slots; returns the box's values. */
+static size_t box_values(struct sae_change *boxed, const struct sae_change *changes, size_t from,
+                         size_t to, const struct sae_sealer *sealer)
+{
+    const char *values[SAE_VALUE_BOX_VALUES_MAX];
+    size_t n = 0, first = to;
+    for (size_t i = from; i < to; i++) {
+        if (!sensitive(&changes[i]) || n == SAE_VALUE_BOX_VALUES_MAX)
+            continue;
+        first = first == to ? i : first;
+        values[n++] = changes[i].value;
+        boxed[i].value = NULL;
+        boxed[i].box_slot = (uint32_t)n;
+    }
+    if (n > 0 && sae_value_box_seal(sealer, values, n, &boxed[first].group_box,
+                                    &boxed[first].group_box_len) != 0)
+        die("seal box", SAE_EINVAL);
+    return n;
+}
+
+static void clear_boxes(struct sae_change *boxed)
+{
+    for (size_t i = 0; i < CHANGES; i++) {
+        free(boxed[i].group_box);
+        boxed[i].group_box = NULL;
+        boxed[i].group_box_len = 0;
+    }
+}
+
+/* A new sealer (a fresh ephemeral key), as a post makes one per command. */
+static struct sae_sealer *fresh_sealer(struct sae_sealer *old, const struct keys *k)
+{
+    struct sae_sealer *sealer = NULL;
+    sae_sealer_free(old);
+    if (sae_sealer_new(k->hub_pk, &sealer) != 0)
+        die("sealer", SAE_ECRYPTO);
+    return sealer;
+}
+
+static size_t group_end(const struct sae_change *changes, size_t from)
+{
+    size_t to = from + 1;
+    while (to < CHANGES && same_group(&changes[from], &changes[to]))
+        to++;
+    return to;
+}
+
+/* What a value box per group, and one per batch, cost beside per-value seals in version 2,
+ * each group sealed with its own ephemeral key as a post's command does: the same batch
+ * encoded and sealed as the envelope does. */
+static void measure_value_boxes(const struct sae_change *changes, const struct keys *k,
+                                const struct sae_limits *limits, struct totals *t)
+{
+    static struct sae_change boxed[CHANGES];
+    struct sae_sealer *sealer = NULL;
+    sae_hlc clock = changes[CHANGES - 1].version.hlc;
+    for (size_t from = 0, to; from < CHANGES; from = to) {
+        to = group_end(changes, from);
+        sealer = fresh_sealer(sealer, k);
+        for (size_t i = from; i < to; i++) {
+            boxed[i] = changes[i];
+            if (sensitive(&changes[i]) &&
+                sae_sealer_seal(sealer, changes[i].value, strlen(changes[i].value),
+                                &boxed[i].sealed_value, &boxed[i].sealed_len) == 0)
+                boxed[i].value = NULL;
+        }
+    }
+    t->shared_wire += envelope_bytes(boxed, clock, k, limits, "per-value seals");
+    for (size_t i = 0; i < CHANGES; i++) {
+        free(boxed[i].sealed_value);
+        boxed[i] = changes[i];
+    }
+    for (size_t from = 0, to; from < CHANGES; from = to) {
+        to = group_end(changes, from);
+        sealer = fresh_sealer(sealer, k);
+        t->boxes += box_values(boxed, changes, from, to, sealer) > 0;
+    }
+    t->boxed_wire += envelope_bytes(boxed, clock, k, limits, "value boxes");
+    for (size_t i = 0; i < CHANGES; i++)
+        t->group_box_bytes += boxed[i].group_box_len;
+    clear_boxes(boxed);
+    /* One box for the batch's values (in boxes of SAE_VALUE_BOX_VALUES_MAX): boxes do not
+     * compress in the envelope, so the wire differs by the boxes' bytes. */
+    for (size_t from = 0; from < CHANGES;) {
+        size_t to = from, n = 0;
+        while (to < CHANGES && n < SAE_VALUE_BOX_VALUES_MAX)
+            n += sensitive(&changes[to++]);
+        for (size_t i = from; i < to; i++)
+            boxed[i] = changes[i];
+        box_values(boxed, changes, from, to, sealer);
+        for (size_t i = from; i < to; i++)
+            t->batch_box_bytes += boxed[i].group_box_len;
+        for (size_t i = from; i < to; i++)
+            free(boxed[i].group_box);
+        from = to;
+    }
+    sae_sealer_free(sealer);
+}
+
 static void measure_batch(struct bench_dataset *d, const struct keys *k,
                           const struct sae_limits *limits, struct totals *t)
 {
@@ -386,6 +503,7 @@ static void measure_batch(struct bench_dataset *d, const struct keys *k,
     measure_anonymous(changes, k, limits, t);
     measure_sealed_values(changes, k, limits, t, pb, pb_len);
     measure_value_compression(changes, t);
+    measure_value_boxes(changes, k, limits, t);
     free(scratch);
     free(json);
     sae_wire_buffer_free(pb, pb_len);
@@ -444,6 +562,14 @@ int main(void)
            "dictionary of the batch before's values %.3f (what a sealed-value format could "
            "save: the seal's 48 B each stays)\n", (double)t.value_z / (double)t.value_raw,
            t.value_raw, (double)t.value_dict_z / (double)t.value_raw);
+    double shared = (double)t.shared_wire / n, boxed = (double)t.boxed_wire / n;
+    double batch_box = ((double)t.boxed_wire - (double)t.group_box_bytes +
+                        (double)t.batch_box_bytes) / n;
+    printf("  value boxes (schema 6): per-value seals (v2, schema 5) %.1f, a box per group "
+           "(%zu boxes) %.1f, one box a batch %.1f bytes/change; box per group / per-value "
+           "%.3f; / plain %.3f; one box a batch / box per group %.3f (what cross-report "
+           "compression would add, needing plaintext at rest)\n", shared, t.boxes, boxed,
+           batch_box, boxed / shared, boxed / wire, batch_box / boxed);
     double pw = (double)t.plain_wire / (double)t.plain_changes;
     double pj = (double)t.plain_json_gz / (double)t.plain_changes;
     printf("  without narratives and notes: wire %.1f, JSON gzip -9 %.1f bytes/change, ratio "

@@ -1,6 +1,6 @@
 /* libFuzzer target: sae_batch_decode (a push batch, what every post sends the hub) on
  * arbitrary bytes (see wire_fuzz.h for the oracle), then what the hub does next with it:
- * opening its sealed values (schema 3) with a fixed key pair. Opening fails with a
+ * opening its sealed values (schema 3) and value boxes (schema 6) with a fixed key pair. Opening fails with a
  * documented code, or leaves no sealed value and a batch that encodes again. */
 #include "wire_fuzz.h"
 
@@ -18,7 +18,8 @@ static int fuzz_open_sealed(struct sae_batch *batch, const struct sae_limits *li
     if (rc != 0)
         return 0;
     for (size_t i = 0; i < batch->change_count; i++)
-        WIRE_FUZZ_REQUIRE(!batch->changes[i].sealed_value);
+        WIRE_FUZZ_REQUIRE(!batch->changes[i].sealed_value && !batch->changes[i].group_box &&
+                          batch->changes[i].box_slot == 0);
     WIRE_FUZZ_REQUIRE(sae_batch_encode(batch, limits, &out, &len) == 0);
     sae_wire_buffer_free(out, len);
     return 0;

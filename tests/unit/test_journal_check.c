@@ -211,7 +211,7 @@ static void test_set_elements_are_checked_as_elements(void **state)
     assert_int_equal(journal_apply_remote(f->store, &c, &applied), 0);
     c = (struct sae_change){c.report_id, "case", "violence_types/sexual", NULL,
                             {(UINT64_C(1) << 40) + 1, 77}, {UINT64_C(1) << 40, 77}, 2, 0, 0,
-                            NULL, NULL, NULL, NULL, 0, false};
+                            NULL, NULL, NULL, NULL, 0, false, NULL, 0, 0};
     assert_int_equal(journal_apply_remote(f->store, &c, &applied), 0);
     assert_int_equal(node_store_commit(f->store), 0);
     expect_clean(f->store);

@@ -68,20 +68,20 @@ static inline int vector_push_batch(const struct sae_limits *l, uint8_t **out, s
     const struct sae_version v1 = {VECTOR_HLC(0, 0), o}, v2 = {VECTOR_HLC(60000, 1), o};
     struct sae_change c[] = {
         {vector_report_a, "case", "status", "new", v1, {0, 0}, 41, 0, 0, "Siti", NULL, NULL,
-         NULL, 0, false},
+         NULL, 0, false, NULL, 0, 0},
         {vector_report_a, "case", "violence_type", "psychological", v1, {0, 0}, 42, 0, 0,
-         "Siti", NULL, NULL, NULL, 0, false},
+         "Siti", NULL, NULL, NULL, 0, false, NULL, 0, 0},
         {vector_report_a, "case", "victim_sex", "F", v1, {0, 0}, 43, 0, 0, "Siti", NULL, NULL,
-         NULL, 0, false},
+         NULL, 0, false, NULL, 0, 0},
         {vector_report_a, "case", "narrative",
          "Korban datang ke Rumah SAE didampingi ibunya.\nKejadian di rumah \xe2\x80\x94 pelaku "
-         "suaminya.", v1, {0, 0}, 44, 0, 0, "Siti", NULL, NULL, NULL, 0, false},
+         "suaminya.", v1, {0, 0}, 44, 0, 0, "Siti", NULL, NULL, NULL, 0, false, NULL, 0, 0},
         {vector_report_a, "case", "status", "active", v2, v1, 46, 0, 0, "Siti", NULL, NULL,
-         NULL, 0, false},
+         NULL, 0, false, NULL, 0, 0},
         {vector_report_a, "case", "risk_level", NULL, v2, v1, 47, 0, 0, "Siti", NULL, NULL,
-         NULL, 0, false},
+         NULL, 0, false, NULL, 0, 0},
         {vector_report_b, "referral", "_deleted", "1", {VECTOR_HLC(61000, 0), o},
-         {VECTOR_HLC(-86400000, 0), o}, 48, 0, 0, "Nur Hasanah", NULL, NULL, NULL, 0, false},
+         {VECTOR_HLC(-86400000, 0), o}, 48, 0, 0, "Nur Hasanah", NULL, NULL, NULL, 0, false, NULL, 0, 0},
     };
     struct sae_batch b = {.origin = o, .clock = VECTOR_HLC(62000, 0), .changes = c,
                           .change_count = sizeof c / sizeof c[0]};
@@ -114,15 +114,15 @@ static inline int vector_pull_response(const struct sae_limits *l, uint8_t **out
     struct sae_change c[] = {
         {vector_report_a, "case", "status", "referred", coord, mine, 9001, 0, 0, "Bu Ani",
          "Dirujuk ke UPTD PPA setelah kunjungan rumah", "UPTD PPA Kabupaten Probolinggo", NULL, 0,
-         false},
+         false, NULL, 0, 0},
         {vector_report_a, "case", "risk_level", "high", coord, {0, 0}, 9002, 0, 0, "Bu Ani",
          "Dirujuk ke UPTD PPA setelah kunjungan rumah", "UPTD PPA Kabupaten Probolinggo", NULL, 0,
-         false},
+         false, NULL, 0, 0},
         {vector_report_b, "referral", "referral_status", "accepted", other, {0, 0}, 17, 0, 0,
-         "Rahma", NULL, "Laptop Pos Jabungsisir", NULL, 0, false},
+         "Rahma", NULL, "Laptop Pos Jabungsisir", NULL, 0, false, NULL, 0, 0},
         /* Schema 4: a sensitive value of another post this device is not given. */
         {vector_report_b, "referral", "notes", NULL, other, {0, 0}, 18, 0, 0, "Rahma", NULL,
-         "Laptop Pos Jabungsisir", NULL, 0, true},
+         "Laptop Pos Jabungsisir", NULL, 0, true, NULL, 0, 0},
     };
     /* Two review states: the consent to share of report a is under review, the other
      * post's withdrawal standing over the post's later grant; a set element's review of

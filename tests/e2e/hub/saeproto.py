@@ -55,7 +55,7 @@ INFLATED_BYTES = 8 * 1024 * 1024
 CHANGES_PER_MESSAGE = 1000
 
 # Section 7: the schema this client speaks, and the oldest the hub still takes (pushes only).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SCHEMA_VERSION_MIN = 1
 # Section 5: a change group's author and a coordinator's note, bytes of UTF-8 on one line.
 AUTHOR_BYTES = 100
@@ -247,6 +247,10 @@ class Change:
                                  # then None; seal_value); schema 4, in a pull: sealed to
                                  # the pulling device's storage key
     withheld: bool = False       # schema 4, in a pull: a value this device is not given
+    box_slot: int = 0            # schema 6, in a push: the value is this slot (1-based) of
+                                 # its group's value box (value then None; box_values)
+    group_box: object = None     # schema 6: bytes, the group's value box, on the group's
+                                 # first change (which then always starts a group)
 
     @property
     def version(self):
@@ -259,13 +263,17 @@ class Change:
 
 def group_changes(changes):
     """ChangeGroups: every run of changes with one report, kind, version, seen_cursor,
-    supersedes, author, note and device shares a group; a seq is written only where it is not
-    the previous seq + 1."""
+    supersedes, author, note and device shares a group, and a value box (group_box) goes on
+    its change's group, unless that group has one already; a seq is written only where it is
+    not the previous seq + 1."""
     groups, key, previous_seq = [], None, None
     for c in changes:
         this = (c.report_id, c.kind, c.hlc, c.origin, c.seen_cursor, c.supersedes, c.author,
                 c.note, c.device)
-        if this != key:
+        if key is not None and this == key and c.group_box is not None and \
+                not groups[-1].HasField("sealed_values"):
+            groups[-1].sealed_values = c.group_box  # a box goes on its change's group
+        elif this != key or c.group_box is not None:
             group = pb.ChangeGroup(report_id=c.report_id, kind=c.kind.encode(), hlc=c.hlc,
                                    origin=c.origin)
             if c.seen_cursor:
@@ -275,6 +283,8 @@ def group_changes(changes):
             for name in ("author", "note", "device"):
                 if getattr(c, name) is not None:
                     setattr(group, name, getattr(c, name).encode("utf-8"))
+            if c.group_box is not None:
+                group.sealed_values = c.group_box
             groups.append(group)
             key, first = this, True
         fc = groups[-1].changes.add(field=c.field.encode())
@@ -284,6 +294,8 @@ def group_changes(changes):
             fc.sealed_value = c.sealed_value
         if c.withheld:
             fc.withheld = True
+        if c.box_slot:
+            fc.box_slot = c.box_slot
         if c.base_hlc:
             fc.base_hlc = c.base_hlc
         if c.base_origin:
@@ -329,6 +341,84 @@ def open_value(private_key, sealed):
         return nacl.public.SealedBox(private_key).decrypt(sealed[5:]).decode("utf-8")
     box = nacl.public.Box(private_key, nacl.public.PublicKey(sealed[5:37]))
     return box.decrypt(sealed[61:], sealed[37:61]).decode("utf-8")
+
+
+# Value boxes (schema 6; STORAGE_KEYS.md section 3a).
+VALUE_BOX_VALUES_MAX = 64
+VALUE_BOX_PLAIN_MAX = 256 * 1024
+
+
+def pack_values(texts):
+    """A box's plaintext: each value's UTF-8 length as an unsigned LEB128 varint, then its
+    bytes, one after another, the whole deflated as one zlib stream (level 9)."""
+    framed = bytearray()
+    for text in texts:
+        data = text.encode("utf-8")
+        n = len(data)
+        while True:
+            byte, n = n & 0x7F, n >> 7
+            framed.append(byte | (0x80 if n else 0))
+            if not n:
+                break
+        framed += data
+    return zlib.compress(bytes(framed), 9)
+
+
+def seal_value_box(public_key, texts, packed=None):
+    """A value box: the packed values (pack_values, or packed as given) sealed once in
+    version 2."""
+    tag = hashlib.blake2b(public_key, digest_size=32).digest()[:4]
+    ephemeral = nacl.public.PrivateKey.generate()
+    box = nacl.public.Box(ephemeral, nacl.public.PublicKey(public_key))
+    nonce = nacl.utils.random(24)
+    plain = pack_values(texts) if packed is None else packed
+    return (bytes([2]) + tag + bytes(ephemeral.public_key) + nonce +
+            box.encrypt(plain, nonce).ciphertext)
+
+
+def unpack_values(packed):
+    """The values of a box's plaintext, inflating at most VALUE_BOX_PLAIN_MAX bytes."""
+    z = zlib.decompressobj()
+    framed = z.decompress(packed, VALUE_BOX_PLAIN_MAX + 1)
+    if len(framed) > VALUE_BOX_PLAIN_MAX or not z.eof or z.unused_data:
+        raise ValueError("not one whole zlib stream within the limit")
+    values, pos = [], 0
+    while pos < len(framed):
+        n, shift = 0, 0
+        while True:
+            byte = framed[pos]
+            pos += 1
+            n |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        if n == 0 or pos + n > len(framed):
+            raise ValueError("a value's length runs past the box")
+        values.append(framed[pos:pos + n].decode("utf-8"))
+        pos += n
+    return values
+
+
+def open_value_box(private_key, sealed):
+    """The values of a value box sealed to private_key's public half."""
+    public_key = bytes(private_key.public_key)
+    if sealed[0] != 2 or \
+            sealed[1:5] != hashlib.blake2b(public_key, digest_size=32).digest()[:4]:
+        raise ValueError("not a version-2 seal to this key")
+    box = nacl.public.Box(private_key, nacl.public.PublicKey(sealed[5:37]))
+    return unpack_values(box.decrypt(sealed[61:], sealed[37:61]))
+
+
+def box_group(changes, public_key, sensitive):
+    """changes (one group) with the values of the fields in sensitive moved into one value
+    box, as a post of schema 6 sends them."""
+    boxed = [c for c in changes if c.field in sensitive and c.value is not None]
+    box = seal_value_box(public_key, [c.value for c in boxed])
+    slots = {id(c): slot for slot, c in enumerate(boxed, 1)}
+    out = [replace(c, value=None, box_slot=slots[id(c)]) if id(c) in slots else c
+           for c in changes]
+    out[0] = replace(out[0], group_box=box)
+    return out
 
 
 def unwrap_key(wrap, passphrase):
@@ -394,7 +484,9 @@ def expand_groups(groups):
                               note=_text_of(g, "note"), device=_text_of(g, "device"),
                               sealed_value=(bytes(fc.sealed_value)
                                             if fc.HasField("sealed_value") else None),
-                              withheld=fc.withheld))
+                              withheld=fc.withheld, box_slot=fc.box_slot,
+                              group_box=(bytes(g.sealed_values) if i == 0 and
+                                         g.HasField("sealed_values") else None)))
             previous_seq = seq
     return out
 

@@ -48,7 +48,7 @@ def test_vector_opens_decodes_and_reseals_identically(keys, name, n, sender, rec
     msg_type, sender_id, plain = saeproto.open_envelope(envelope, sk, by_id.get)
     assert (msg_type, sender_id, plain) == (n, keys[sender]["id"], message)
     decoded = saeproto.decode(msg_type, plain)
-    assert decoded.schema_version == saeproto.SCHEMA_VERSION == 5
+    assert decoded.schema_version == saeproto.SCHEMA_VERSION == 6
     # Re-encoding the decoded message gives the C encoder's bytes (fields in number order,
     # zero numbers omitted), and sealing them at zlib level 9 with the vector's nonce gives
     # the committed envelope.

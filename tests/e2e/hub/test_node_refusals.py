@@ -69,7 +69,7 @@ class RefusingHub:
 
 @pytest.mark.parametrize("schema,words", [
     # Hubs of schema 1, 2 (before sealed values), 3 (before a post's sealed copies in pulls)
-    # and 4 (before sealed-format version 2) refusing this schema-5 post, answering in their
+    # and 4 (before sealed-format version 2) refusing this schema-6 post, answering in their
     # newest version (PROTOCOL.md section 7, rule 5): all older than this post.
     (1, ["is older than this sae-node", "protocol schema 1", "ask the district to update "
          "sae-hub", "nothing was lost"]),
@@ -79,10 +79,13 @@ class RefusingHub:
          "sae-hub", "nothing was lost"]),
     (4, ["is older than this sae-node", "protocol schema 4", "ask the district to update "
          "sae-hub", "nothing was lost"]),
-    # A hub that takes schema 5 no more for this request, answering in it (rule 4, as this
+    # And 5 (before value boxes) refusing this schema-6 post.
+    (5, ["is older than this sae-node", "protocol schema 5", "ask the district to update "
+         "sae-hub", "nothing was lost"]),
+    # A hub that takes schema 6 no more for this request, answering in it (rule 4, as this
     # hub answers a schema-4 pull), and one whose answer is of a schema this post cannot read.
-    (5, ["update sae-node", "needs a newer one", "schema version not supported"]),
-    (6, ["update sae-node", "speaks a newer protocol", "5 change(s) wait"]),
+    (6, ["update sae-node", "needs a newer one", "schema version not supported"]),
+    (7, ["update sae-node", "speaks a newer protocol", "5 change(s) wait"]),
 ])
 def test_sync_says_which_side_to_update(hub, tmp_path, schema, words):
     post = saenode.init(str(tmp_path / "post"))

@@ -166,14 +166,18 @@ def test_an_own_value_not_sent_before_the_erasure_is_never_sent(hub, tmp_path):
     a, _, case, _ = village_of_two(hub, tmp_path)
     saenode.ok(["edit", case] + saenode.set_args("case", {"narrative": "PenandaBelumTerkirim"}),
                dir=a)
+    # Its copy for the hub waits: in a value box, as the hub answered a's pulls in schema 6.
     pending = saenode.sql(a, "SELECT count(*) FROM journal WHERE hub_sealed IS NOT NULL")
-    assert pending == [(1,)]  # its copy for the hub waits
+    assert pending == [(0,)]
+    assert saenode.sql(a, "SELECT count(*) FROM hub_box_slot") == [(1,)]
     erase(hub, case, password)
     before = hub.query("SELECT count(*) FROM change WHERE report_id = ?", (case,))
     result = posts.sync(a)
     assert result["erased"] == len(SENSITIVE) + 1 and result["pushed"] == 0, result
     assert hub.query("SELECT count(*) FROM change WHERE report_id = ?", (case,)) == before
     assert_no_trace(a, {"n": "PenandaBelumTerkirim"}, [])
+    assert saenode.sql(a, "SELECT (SELECT count(*) FROM hub_box) +"
+                          " (SELECT count(*) FROM hub_box_slot)") == [(0,)]
     status = saenode.ok(["status", "--json"], dir=a).json()
     assert status["pending"] == 0, status
     assert saenode.ok(["check"], dir=a).rc == 0

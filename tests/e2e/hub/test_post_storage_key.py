@@ -275,7 +275,8 @@ def test_app_signs_in_with_key_head_wraps_for_staff_and_sign_out_wipes(tmp_path)
 def make_pre_migration_10(post):
     """A journal as sae-node before node migration 10 left it: staff with hashes, no key."""
     db = sqlite3.connect(os.path.join(post, "node.db"))
-    db.executescript("ALTER TABLE report_field ADD COLUMN value TEXT;"  # 13 dropped it
+    db.executescript("DROP TABLE hub_box_slot; DROP TABLE hub_box;"  # migration 14's
+                     "ALTER TABLE report_field ADD COLUMN value TEXT;"  # 13 dropped it
                      "ALTER TABLE journal DROP COLUMN hub_sealed;"  # migration 11's
                      "ALTER TABLE staff DROP COLUMN key_wrap;"
                      "DELETE FROM meta WHERE key = 'storage_public_key';"

@@ -143,4 +143,4 @@ def test_a_newer_post_is_answered_in_the_hubs_newest_version(hub, enroll):
     assert answer.status == 400 and answer.type == ERROR_STATUS, answer
     assert answer.code == STATUS["UNSUPPORTED_SCHEMA"]
     assert answer.message.schema_version == saeproto.SCHEMA_VERSION
-    assert b"this hub speaks protocol schema 1 to 5" in answer.message.message, answer
+    assert b"this hub speaks protocol schema 1 to 6" in answer.message.message, answer
