@@ -1,5 +1,6 @@
 """The post's two executables (issue 14): sae-node runs the journal's commands with SQLite,
-libsodium and zlib alone, and hands enroll, sync, run and serve to sae-node-net beside it."""
+libsodium and zlib alone, and hands enroll, sync, run and serve to sae-node-net beside it;
+one `add` costs one durable sync once the WAL's directory entry is known to be on disk."""
 import os
 import re
 import shutil
@@ -68,3 +69,31 @@ def test_sae_node_without_sae_node_net(tmp_path):
         assert_one_line_error(res, 1, command, "sae-node-net", "beside sae-node", "install")
     assert journal_bytes(dir) == before
 
+
+def durable_syncs(argv):
+    """fsync + fdatasync calls of one run, by name and file (strace -f -y)."""
+    trace = subprocess.run(["strace", "-f", "-y", "-e", "trace=fsync,fdatasync"] + argv,
+                           capture_output=True, text=True, env=saenode.clean_env(),
+                           timeout=120)
+    assert trace.returncode == 0, trace.stderr[-2000:]
+    return re.findall(r"(fsync|fdatasync)\(\d+<([^>]*)>\) = 0", trace.stderr)
+
+
+def test_one_durable_sync_per_add_once_the_wal_entry_is_on_disk(node_dir, tmp_path):
+    if not shutil.which("strace"):
+        pytest.fail("strace is not installed (make deps installs it)")
+    add = [saenode.BIN, "-d", node_dir, "add", "case"] + case_sets()
+    add_case(node_dir)
+    add_case(node_dir)
+    wal = os.path.join(node_dir, "node.db-wal")
+    for _ in range(3):
+        assert durable_syncs(add) == [("fdatasync", wal)]
+    # A copy of the directory (attributes copied, cp -a) has a WAL of a new inode whose
+    # entry nobody synced: its first add syncs the directory too, the next ones do not.
+    copy = str(tmp_path / "copy")
+    subprocess.run(["cp", "-a", node_dir, copy], check=True)
+    add_copy = [saenode.BIN, "-d", copy, "add", "case"] + case_sets()
+    first = durable_syncs(add_copy)
+    assert ("fsync", copy) in first and ("fdatasync", os.path.join(copy, "node.db-wal")) in first
+    assert durable_syncs(add_copy) == [("fdatasync", os.path.join(copy, "node.db-wal"))]
+    assert len(saenode.list_json(copy)) == 7  # the 5 copied and its own 2
