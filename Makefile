@@ -1,9 +1,12 @@
-# Rumah SAE Sync. `make` builds build/sae-node and build/sae-hub; `make test` installs what the
+# Rumah SAE Sync. `make` builds build/sae-node (with build/sae-node-net beside it) and
+# build/sae-hub; `make test` installs what the
 # tests need, builds and runs every test; `make demo` runs the whole system. See README.md.
 #
 # Layers (each folder one layer, includes only point down):
 #   proto/ + include/sae/   libsae.a       what both programs share
-#   node/{store,sync,app,cli}  libsae-node.a + libsae-web.a + node/cli/main.c = sae-node
+#   node/{store,sync,app,cli}  libsae-node.a + libsae-web.a + node/cli/main.c = sae-node,
+#                           + node/cli/main_net.c = sae-node-net (sae-node runs it for the
+#                           commands that need the network or the web server)
 #   web/{net,app}           libsae-web.a   the web layer both programs serve with
 #   hub/{store,merge,api,render,cli}   libsae-hub.a + libsae-web.a + hub/cli/*.c = sae-hub
 #   tests/support/          libsae-test.a  helpers the unit tests and benchmarks link
@@ -22,6 +25,9 @@ PKGS := sqlite3 libsodium jansson zlib libprotobuf-c libmicrohttpd gnutls libcur
 # Recursive (=) on purpose: pkg-config runs when a recipe needs the flags, after `deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# sae-node itself: the journal's commands load no network or web library (issue 14's add).
+NODE_LOCAL_PKGS := sqlite3 libsodium jansson zlib libprotobuf-c
+NODE_LOCAL_LIBS = $(shell pkg-config --libs $(NODE_LOCAL_PKGS) 2>/dev/null)
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual \
@@ -57,7 +63,8 @@ $(WEB_ASSET_SRC:.c=.o): $(WEB_ASSET_SRC)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 PROTO_SRC := $(sort $(wildcard proto/*.c))
-NODE_SRC := $(sort $(filter-out node/cli/main.c,$(wildcard node/*/*.c)))
+NODE_MAIN_SRC := node/cli/main.c node/cli/main_net.c
+NODE_SRC := $(sort $(filter-out $(NODE_MAIN_SRC),$(wildcard node/*/*.c)))
 WEB_SRC := $(sort $(wildcard web/*/*.c))
 HUB_SRC := $(sort $(filter-out hub/cli/%,$(wildcard hub/*/*.c)))
 HUB_CLI_SRC := $(sort $(wildcard hub/cli/*.c))
@@ -85,7 +92,7 @@ $(BUILD)/tests/%.o: DIR_WARN := -Wno-write-strings
 
 .PHONY: all test unit unit-sanitize e2e demo bench fuzz fuzz-smoke bench-smoke install uninstall clean deps
 
-all: $(BUILD)/sae-node $(BUILD)/sae-hub
+all: $(BUILD)/sae-node $(BUILD)/sae-node-net $(BUILD)/sae-hub
 
 # Every object waits for the generated protobuf-c header (order-only: regenerating it does
 # not rebuild what does not include it; the dependency files say who does).
@@ -106,8 +113,13 @@ $(BUILD)/%.a:
 LIBS_ALL := $(if $(TEST_SUPPORT_SRC),$(BUILD)/libsae-test.a) $(BUILD)/libsae-hub.a \
   $(BUILD)/libsae-node.a $(BUILD)/libsae-web.a $(BUILD)/libsae.a
 
+# sae-node runs sae-node-net for enroll, sync, run and serve: building one builds both.
 $(BUILD)/sae-node: $(BUILD)/node/cli/main.o $(BUILD)/libsae-node.a $(BUILD)/libsae-web.a \
-  $(BUILD)/libsae.a
+  $(BUILD)/libsae.a | $(BUILD)/sae-node-net
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(NODE_LOCAL_LIBS)
+
+$(BUILD)/sae-node-net: $(BUILD)/node/cli/main_net.o $(BUILD)/libsae-node.a \
+  $(BUILD)/libsae-web.a $(BUILD)/libsae.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/sae-hub: $(call obj,$(HUB_CLI_SRC)) $(BUILD)/libsae-hub.a $(BUILD)/libsae-web.a \
@@ -211,10 +223,12 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/sae-node $(DESTDIR)$(PREFIX)/bin/sae-node
+	install -m 0755 $(BUILD)/sae-node-net $(DESTDIR)$(PREFIX)/bin/sae-node-net
 	install -m 0755 $(BUILD)/sae-hub $(DESTDIR)$(PREFIX)/bin/sae-hub
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/sae-node $(DESTDIR)$(PREFIX)/bin/sae-hub
+	rm -f $(DESTDIR)$(PREFIX)/bin/sae-node $(DESTDIR)$(PREFIX)/bin/sae-node-net \
+	  $(DESTDIR)$(PREFIX)/bin/sae-hub
 
 clean:
 	rm -rf $(BUILD)

@@ -341,6 +341,22 @@ int sae_area_list_shared(const struct sae_area_list **out)
     return 0;
 }
 
+bool sae_area_builtin_has(const char *code)
+{
+    const char *text = (const char *)sae_area_builtin_csv;
+    const char *end = text + sae_area_builtin_csv_len;
+    const char *header_end = memchr(text, '\n', sae_area_builtin_csv_len);
+    size_t length = strlen(code);
+    for (const char *line = header_end ? header_end + 1 : end; line < end;) {
+        if ((size_t)(end - line) > length && memcmp(line, code, length) == 0 &&
+            line[length] == ',')
+            return true;
+        const char *next = memchr(line, '\n', (size_t)(end - line));
+        line = next ? next + 1 : end;
+    }
+    return false;
+}
+
 void sae_area_list_free(struct sae_area_list *list)
 {
     if (!list)

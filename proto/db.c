@@ -1,5 +1,6 @@
 /* The SQLite layer: the only place where SQLite result codes are read and mapped. */
 #include "sae/sae_db.h"
+#include "sae/sae_db_vfs.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -366,7 +367,10 @@ static int configure(sqlite3 *db, int busy_timeout_ms)
 int sae_db_open(const char *path, int flags, int busy_timeout_ms, sqlite3 **out)
 {
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
+    /* Without it (SQLite refused it), SQLite's own VFS: one more directory sync, as safe. */
+    const char *vfs = NULL;
+    (void)sae_db_vfs_name(&vfs);
+    int rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOFOLLOW, vfs);
     if (rc != SQLITE_OK) {
         sqlite3_close(db);
         return sae_db_error(rc);

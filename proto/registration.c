@@ -19,7 +19,16 @@ int sae_registration_prefix(const char *village, uint64_t origin,
 {
     const struct sae_area_list *list = NULL;
     const struct sae_area *area = NULL;
-    char digits[SAE_AREA_CODE_BYTES];
+    char code[SAE_AREA_CODE_BYTES], digits[SAE_AREA_CODE_BYTES];
+    enum sae_area_level level;
+    /* A post's village is kept as its code: the text of the list answers without the list. */
+    if (sae_area_code_parse(village, code, &level) == 0 && level == SAE_AREA_VILLAGE) {
+        sae_area_code_digits(code, digits);
+        if (sae_area_builtin_has(code) && strlen(digits) == SAE_REGISTRATION_PREFIX_DIGITS) {
+            memcpy(out, digits, SAE_REGISTRATION_PREFIX_DIGITS + 1);
+            return 0;
+        }
+    }
     int rc = sae_area_list_shared(&list);
     if (rc != 0)
         return rc;

@@ -74,6 +74,10 @@ void sae_area_list_free(struct sae_area_list *list);
 /* The built-in list, parsed on first use and kept for the life of the process (shared by
  * every reader; never freed). */
 int sae_area_list_shared(const struct sae_area_list **out);
+/* Whether code (canonical, as sae_area_code_parse writes it) is a row of the built-in list,
+ * looked up in its text without parsing the list: for a process that needs one answer
+ * (an add's registration number), where the parse was a sixth of its instructions. */
+bool sae_area_builtin_has(const char *code);
 
 /* The area with this canonical code, or NULL. */
 const struct sae_area *sae_area_find(const struct sae_area_list *list, const char *code);

@@ -20,7 +20,8 @@ int sae_db_error(int sqlite_code);
 
 /* Opens path (SQLITE_OPEN_* flags, never following a link) with the busy timeout, extended
  * result codes, WAL, synchronous=FULL and trusted_schema=OFF: a commit that returned is on
- * disk and survives a power cut. */
+ * disk and survives a power cut. Through the VFS of sae_db_vfs.h: a commit into a WAL whose
+ * directory entry is durable costs one sync, not two. */
 int sae_db_open(const char *path, int flags, int busy_timeout_ms, sqlite3 **out);
 /* Opens path read-only as an immutable file: no lock is taken and no -wal or -shm is made,
  * so a file that may not be a finished database is looked at without being touched. */

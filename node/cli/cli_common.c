@@ -203,10 +203,11 @@ static const char program_help[] =
     "                         this long (default 60, 1 to 600)\n"
     "\n"
     "Report ids are UUIDs; any unique prefix of 6 or more characters is accepted.\n"
+    "enroll, sync, run and serve run in sae-node-net, which is installed beside sae-node.\n"
     "Exit status: 0 success; 2 invalid usage or input (nothing was changed);\n"
     "3 this device was revoked by the district and survivors' data on it was wiped\n"
     "(every command then refuses); 1 anything else (busy, damaged journal, file errors,\n"
-    "sync could not finish).\n";
+    "sae-node-net missing, sync could not finish).\n";
 
 int cli_usage(FILE *out, const char *command, int status)
 {

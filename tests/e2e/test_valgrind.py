@@ -16,8 +16,10 @@ pytestmark = pytest.mark.serial
 
 VALGRIND = shutil.which("valgrind")
 VALGRIND_ERROR = 99
+# --trace-children: sae-node hands enroll, sync, run and serve to sae-node-net by exec.
 WRAPPER = [VALGRIND or "valgrind", "-q", "--error-exitcode=%d" % VALGRIND_ERROR,
-           "--leak-check=full", "--errors-for-leak-kinds=definite,indirect"]
+           "--trace-children=yes", "--leak-check=full",
+           "--errors-for-leak-kinds=definite,indirect"]
 
 
 def _asan_build():

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sae/sae_area.h"
+#include "sae/sae_registration.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define HEADER "code,parent_code,name\n"
@@ -245,6 +246,32 @@ static void test_resolve(void **state)
     sae_area_list_free(&list);
 }
 
+/* The text lookup answers as the parsed list does, for every area of it and beside them:
+ * a code's own row only, never one that starts with it, never the header. */
+static void test_builtin_has_as_the_list(void **state)
+{
+    (void)state;
+    const struct sae_area_list *list = NULL;
+    char prefix[SAE_REGISTRATION_PREFIX_DIGITS + 1], digits[SAE_AREA_CODE_BYTES];
+    assert_int_equal(sae_area_list_shared(&list), 0);
+    for (size_t i = 0; i < list->count; i++) {
+        const struct sae_area *area = &list->items[i];
+        assert_true(sae_area_builtin_has(area->code));
+        if (area->level != SAE_AREA_VILLAGE)
+            continue;
+        assert_int_equal(sae_registration_prefix(area->code, 7, prefix), 0);
+        sae_area_code_digits(area->code, digits);
+        assert_string_equal(prefix, digits);
+    }
+    assert_false(sae_area_builtin_has("35.13.12.201"));
+    assert_false(sae_area_builtin_has("35.13.99.9999"));
+    assert_false(sae_area_builtin_has("code"));
+    assert_false(sae_area_builtin_has(""));
+    /* A village's code shape that is no row: the device's fallback, as before. */
+    assert_int_equal(sae_registration_prefix("35.13.99.9999", 5, prefix), 0);
+    assert_string_equal(prefix, "0000000005");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_csv_limits),
         cmocka_unit_test(test_list_max),
         cmocka_unit_test(test_resolve),
+        cmocka_unit_test(test_builtin_has_as_the_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -386,8 +386,9 @@ def test_wipe_and_refusal_under_valgrind(hub, tmp_path):
     with open(saenode.BIN, "rb") as f:
         if b"__asan_init" in f.read():
             pytest.skip("SAE_NODE_BIN is built with AddressSanitizer, which valgrind cannot run")
-    wrapper = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
-               "--errors-for-leak-kinds=definite,indirect"]
+    # --trace-children: sae-node runs sync in sae-node-net, by exec.
+    wrapper = ["valgrind", "-q", "--error-exitcode=99", "--trace-children=yes",
+               "--leak-check=full", "--errors-for-leak-kinds=definite,indirect"]
     a = enrolled_post(hub, tmp_path, "a")
     own = markers("a")
     case = write_everything(a, own)
