@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "store/erasure_apply.h"
 #include "store/journal.h"
@@ -549,10 +551,20 @@ static int pull_all(struct round *r)
     return 0;
 }
 
+/* The test hook of sync.h: polled every tenth of a second. */
+static void test_push_gate(void)
+{
+    const char *path = getenv(SYNC_ENV_TEST_PUSH_GATE);
+    const struct timespec tick = {0, 100000000L};
+    for (int i = 0; path && i < SYNC_TEST_PUSH_GATE_MAX_S * 10 && access(path, F_OK) == 0; i++)
+        nanosleep(&tick, NULL);
+}
+
 /* Re-dates what the clock got wrong, pushes; once more if the hub held some of it (the
  * clock changed during the round). */
 static int restamp_and_push(struct round *r)
 {
+    test_push_gate();
     for (int pass = 0; pass < 2; pass++) {
         size_t restamped = 0, held_before = r->result->held;
         int rc = restamp_pending(r->store, &restamped);
