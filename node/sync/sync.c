@@ -16,6 +16,7 @@
 #include "store/pulled_value.h"
 #include "store/sync_state.h"
 #include "sae/sae_borrow.h"
+#include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
 #include "sae/sae_pins.h"
@@ -317,14 +318,25 @@ static int enroll(struct round *r)
 }
 
 /* The next own changes the hub has not acknowledged, within the batch limits (count, and
- * values within half the inflated limit). */
+ * values within half the inflated limit), and the erasure cursor they were read at: one
+ * snapshot, so the hub stores erased what a pull after it wipes here (PROTOCOL.md §6). */
 static int next_batch(struct round *r, struct sae_batch *batch)
 {
     batch->changes = calloc(SYNC_BATCH_CHANGES, sizeof *batch->changes);
     if (!batch->changes)
         return SAE_ENOMEM;
-    return sync_state_next_batch(r->store, SYNC_BATCH_CHANGES, r->limits.inflated_bytes / 2,
-                                 batch->changes, &batch->change_count);
+    int rc = sae_db_begin_read(r->store->db);
+    if (rc != 0)
+        return rc;
+    rc = sync_state_erasure_cursor(r->store, &batch->erasure_cursor);
+    batch->has_erasure_cursor = rc == 0;
+    if (rc == 0)
+        rc = sync_state_next_batch(r->store, SYNC_BATCH_CHANGES, r->limits.inflated_bytes / 2,
+                                   batch->changes, &batch->change_count);
+    /* A read: should COMMIT fail, ROLLBACK still ends it. */
+    if (sae_db_commit(r->store->db) != 0)
+        sae_db_rollback(r->store->db);
+    return rc;
 }
 
 static int record_ack(struct round *r, const struct sae_push_ack *ack, uint64_t last_sent)

@@ -13,9 +13,11 @@ import json
 import os
 import subprocess
 import time
+import uuid
 
 import posts
 import saenode
+import saeproto
 from test_post_erasure import SENSITIVE, coordinator, erase, markers, village_of_two
 from test_post_sealed_values import add_head, show_as
 
@@ -124,6 +126,44 @@ def test_a_restored_hub_numbers_new_erasures_past_the_lost_ones(hub, tmp_path):
     assert result["erased"] == len(SENSITIVE), result
     assert set(v for (_, f), v in stored(a, control).items()) == {"erased:"}
     assert meta(a, "erasure_cursor") > lost
+
+
+def test_the_push_names_the_erasure_cursor_it_was_built_at(hub, tmp_path, enroll):
+    """Through the independent client: after an erasure, a push without the field (a post
+    from before it) is kept as it comes; one naming a cursor below the erasure is stored
+    erased with no copy; one naming a cursor past it is kept. A cursor past 2^63 - 1 is
+    refused whole and changes nothing."""
+    password = coordinator(hub)
+    a = posts.enrolled(hub, tmp_path, "a")
+    case = saenode.add_case(a, **markers("A"))
+    posts.sync(a)
+    device = enroll(hub, saenode.VILLAGE, name="Laptop Klien")
+    device.pull_all()
+    erase(hub, case, password)
+
+    def name_changes(name):
+        return [saeproto.replace(c, value=None,
+                                 sealed_value=saeproto.seal_value(device.hub_public_key, c.value))
+                for c in device.write(uuid.UUID(case).bytes, "case", {"victim_name": name})]
+
+    def push_name(name, **kwargs):
+        answer = device.push(name_changes(name), **kwargs)
+        assert answer.status == 200 and not answer.message.refusals, answer
+        return hub_newest(hub, case, "victim_name")
+
+    assert push_name("Nama Klien Lama")[2] == "Nama Klien Lama"
+    below = device.erasure_cursor
+    seq, value, _ = push_name("Nama Klien Dihapus", erasure_cursor=below)
+    assert value == "erased"
+    assert hub.query("SELECT count(*) FROM sealed_value WHERE change = ?", (seq,)) == [(0,)]
+    device.pull_all()
+    assert device.erasure_cursor > below
+    assert push_name("Nama Klien Baru", erasure_cursor=device.erasure_cursor)[2] == \
+        "Nama Klien Baru"
+    before = hub.snapshot()
+    bad = device.push(name_changes("Nama Klien Ditolak"), erasure_cursor=2 ** 63)
+    assert bad.status == 400 and bad.code == saeproto.STATUS["DECODE_FAILED"], bad
+    assert hub.snapshot() == before
 
 
 def stored(post, case):
