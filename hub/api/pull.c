@@ -207,9 +207,9 @@ static int read_reviews(struct hub_store *store, const struct hub_node *node, ui
 
 /* The village's erasures after cursor, only in an answer that carries every change up to
  * their marks (not full; the changes stop at the first one's mark, upto_change, when later
- * ones exist: pull_limit): the post
- * then holds every change of an erased report written before the erasure when it wipes it,
- * and a change pulled later is one written after it, which it keeps. */
+ * ones exist: pull_limit): the post then holds every change of an erased report written
+ * before the erasure when it wipes it, and a change pulled later is one written after it,
+ * which it keeps. */
 static int read_erasures(struct hub_store *store, const struct hub_node *node, uint64_t cursor,
                          size_t max, bool changes_full, uint64_t upto_change,
                          struct sae_pull_response *r, bool *full)
