@@ -14,7 +14,8 @@
 static int check_batch(const struct sae_batch *b)
 {
     uint64_t last = 0;
-    if (wire_check_int63(b->origin) || wire_check_int63(b->clock))
+    if (wire_check_int63(b->origin) || wire_check_int63(b->clock) ||
+        wire_check_int63(b->has_erasure_cursor ? b->erasure_cursor : 0))
         return SAE_WIRE_EDECODE;
     for (size_t i = 0; i < b->change_count; i++) {
         if (b->changes[i].version.origin != b->origin || b->changes[i].seq <= last)
@@ -45,6 +46,8 @@ int sae_batch_encode(const struct sae_batch *batch, const struct sae_limits *lim
         pb.origin = batch->origin;
         pb.has_clock = OPT(batch->clock);
         pb.clock = batch->clock;
+        pb.has_erasure_cursor = batch->has_erasure_cursor;
+        pb.erasure_cursor = batch->erasure_cursor;
         pb.n_groups = groups.group_count;
         pb.groups = groups.group_ptrs;
         rc = wire_pack(&pb.base, limits, out, out_len);
@@ -67,7 +70,8 @@ int sae_batch_decode(const uint8_t *buf, size_t len, const struct sae_limits *li
     const Sae__V1__PushBatch *pb = (const Sae__V1__PushBatch *)msg;
     uint64_t origin = pb->has_origin ? pb->origin : 0;
     rc = wire_check_schema(pb->has_schema_version, pb->schema_version);
-    if (rc == 0 && (wire_check_int63(origin) || wire_check_int63(pb->has_clock ? pb->clock : 0)))
+    if (rc == 0 && (wire_check_int63(origin) || wire_check_int63(pb->has_clock ? pb->clock : 0) ||
+                    wire_check_int63(pb->has_erasure_cursor ? pb->erasure_cursor : 0)))
         rc = SAE_WIRE_EDECODE;
     if (rc == 0 && !(batch = calloc(1, sizeof *batch)))
         rc = SAE_ENOMEM;
@@ -79,6 +83,8 @@ int sae_batch_decode(const uint8_t *buf, size_t len, const struct sae_limits *li
         batch->schema_version = pb->schema_version;
         batch->origin = origin;
         batch->clock = pb->has_clock ? pb->clock : 0;
+        batch->has_erasure_cursor = pb->has_erasure_cursor;
+        batch->erasure_cursor = pb->has_erasure_cursor ? pb->erasure_cursor : 0;
         *out = batch;
     } else {
         free(batch);

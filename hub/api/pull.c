@@ -19,7 +19,7 @@ static const char select_sql[] =
     " c.base_version, c.base_origin, c.node_seq, c.seen_cursor, c.author, c.note,"
     " CASE WHEN c.origin = ?5 THEN ?6 ELSE n.device_name END, " PULL_SEALED_HEAD_SQL
     " FROM change c LEFT JOIN node n ON n.id = c.origin"
-    " WHERE c.village = ?1 AND c.seq > ?2 AND c.held = 0 AND c.origin <> ?3"
+    " WHERE c.village = ?1 AND c.seq > ?2 AND c.held = 0 AND c.origin <> ?3 AND c.seq <= ?7"
     " ORDER BY c.seq LIMIT ?4";
 
 /* The newest position the hub may have issued: a hub restored from a backup numbers on from
@@ -79,9 +79,10 @@ struct pull_budget {
     size_t inflated, sealed;
 };
 
+/* The changes after cursor up to limit (a pending erasure's mark: pull_limit). */
 static int read_changes(struct hub_store *store, const struct hub_node *node, uint64_t cursor,
-                        size_t max, struct pull_budget budget, struct sae_pull_response *r,
-                        bool *full)
+                        uint64_t limit, size_t max, struct pull_budget budget,
+                        struct sae_pull_response *r, bool *full)
 {
     sqlite3_stmt *stmt = NULL;
     size_t used = 0, sealed = 0;
@@ -99,6 +100,8 @@ static int read_changes(struct hub_store *store, const struct hub_node *node, ui
         rc = sae_db_bind_int(stmt, 5, (int64_t)store->hub_id);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 6, store->name);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 7, (int64_t)limit);
     while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         struct sae_change *c = &r->changes[r->change_count];
         int64_t seq = sqlite3_column_int64(stmt, 0);
@@ -203,11 +206,13 @@ static int read_reviews(struct hub_store *store, const struct hub_node *node, ui
 }
 
 /* The village's erasures after cursor, only in an answer that carries every change up to
- * now (not full): the post then holds every change of an erased report when it wipes it,
- * and a change pulled later is one written after the erasure. */
+ * their marks (not full; the changes stop at the first one's mark, upto_change, when later
+ * ones exist: pull_limit): the post then holds every change of an erased report written
+ * before the erasure when it wipes it, and a change pulled later is one written after it,
+ * which it keeps. */
 static int read_erasures(struct hub_store *store, const struct hub_node *node, uint64_t cursor,
-                         size_t max, bool changes_full, struct sae_pull_response *r,
-                         bool *full)
+                         size_t max, bool changes_full, uint64_t upto_change,
+                         struct sae_pull_response *r, bool *full)
 {
     struct erasure_page page = {.max = max};
     r->next_erasure_cursor = cursor;
@@ -215,7 +220,7 @@ static int read_erasures(struct hub_store *store, const struct hub_node *node, u
         return 0;
     if (!(page.ids = calloc(max, sizeof *page.ids)))
         return SAE_ENOMEM;
-    int rc = erasure_after(store, node->village, cursor, &page);
+    int rc = erasure_after(store, node->village, cursor, upto_change, &page);
     if (rc == 0 && page.count > 0) {
         r->erased = page.ids;
         r->erased_count = page.count;
@@ -238,6 +243,20 @@ static void response_free(struct sae_pull_response *r)
 
 static const char held_seq_sql[] = "SELECT acked_seq FROM node WHERE id = ?1";
 
+/* How far the changes of this answer may go: to the mark of the first erasure the post has
+ * not pulled (or where the post already is), so that no change written after it reaches
+ * the post before it, to be wiped with the values it erased. */
+static int pull_limit(struct hub_store *store, const struct hub_node *node,
+                      const struct sae_pull_request *request, uint64_t *limit)
+{
+    bool pending = false;
+    uint64_t mark = 0;
+    int rc = erasure_next_mark(store, node->village, request->erasure_cursor, &pending, &mark);
+    if (rc == 0)
+        *limit = !pending ? (uint64_t)INT64_MAX : mark > request->cursor ? mark : request->cursor;
+    return rc;
+}
+
 /* Reads the answer inside one read transaction: cursors, changes, reviews and grants come
  * from one snapshot. */
 static int read_answer(struct hub_store *store, const struct hub_node *node,
@@ -245,7 +264,9 @@ static int read_answer(struct hub_store *store, const struct hub_node *node,
                        const struct sae_limits *limits, struct sae_pull_response *r)
 {
     int64_t newest = 0, newest_review = 0, village_newest = 0;
-    bool full = false, reviews_full = false, grants_full = false, erasures_full = false;
+    uint64_t limit = 0;
+    bool full = false, cut = false, reviews_full = false, grants_full = false,
+         erasures_full = false;
     int rc = hub_store_query_int(store, newest_sql, NULL, 0, &newest);
     if (rc == 0 && request->with_reviews)
         rc = hub_store_query_int(store, newest_review_sql, NULL, 0, &newest_review);
@@ -253,20 +274,24 @@ static int read_answer(struct hub_store *store, const struct hub_node *node,
                     (request->with_reviews && request->review_cursor > (uint64_t)newest_review)))
         rc = SAE_EINVAL;
     if (rc == 0)
-        rc = read_changes(store, node, request->cursor, max,
+        rc = pull_limit(store, node, request, &limit);
+    if (rc == 0)
+        rc = read_changes(store, node, request->cursor, limit, max,
                           (struct pull_budget){limits->inflated_bytes / 2,
                                                limits->envelope_bytes / 2},
                           r, &full);
     if (rc == 0 && !full) {
-        /* Caught up: skip past this village's remaining rows (own or held ones). */
+        /* Caught up to the limit: skip past this village's remaining rows (own or held). */
         const int64_t params[] = {(int64_t)request->cursor};
         rc = hub_store_query_int(store, caught_up_sql, params, 1, &village_newest);
-        r->next_cursor = (uint64_t)village_newest;
+        cut = (uint64_t)village_newest > limit;
+        r->next_cursor = cut ? limit : (uint64_t)village_newest;
     }
     if (rc == 0 && request->with_reviews)
         rc = read_reviews(store, node, request->review_cursor, max, r, &reviews_full);
     if (rc == 0)
-        rc = read_erasures(store, node, request->erasure_cursor, max, full, r, &erasures_full);
+        rc = read_erasures(store, node, request->erasure_cursor, max, full,
+                           cut ? limit : (uint64_t)INT64_MAX, r, &erasures_full);
     size_t sealed = 0;
     for (size_t i = 0; i < r->change_count; i++)
         sealed += r->changes[i].sealed_len;
@@ -282,7 +307,7 @@ static int read_answer(struct hub_store *store, const struct hub_node *node,
         rc = hub_store_query_int(store, held_seq_sql, &id, 1, &held);
     r->has_held_seq = rc == 0;
     r->held_seq = held > 0 ? (uint64_t)held : 0;
-    r->more = full || reviews_full || grants_full || erasures_full;
+    r->more = full || cut || reviews_full || grants_full || erasures_full;
     return rc;
 }
 

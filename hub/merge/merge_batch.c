@@ -7,6 +7,7 @@
 #include "merge/merge.h"
 #include "merge/merge_rows.h"
 #include "merge/merge_field.h"
+#include "store/erasure.h"
 #include "sae/sae_catalogue.h"
 #include "sae/sae_db.h"
 #include "sae/sae_time.h"
@@ -81,10 +82,22 @@ static int refuse(struct hub_store *store, struct refusals *r, uint64_t origin, 
 struct batch_state {
     int64_t acked_seq; /* the post's acknowledged seq before this batch */
     sae_hlc newest;    /* the newest version applied (not held): the hub's clock catches up */
+    const struct sae_batch *batch;
     bool known;        /* report_id below names the report of the previous change */
     bool exists;
+    bool erased;       /* the report has an erasure the post had not pulled (erasure_of) */
     char report_id[SAE_ID_TEXT_LEN + 1], kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1];
 };
+
+/* Whether the post wipes report_id's values at its next pull: an erasure of it lies past
+ * the erasure cursor the batch was built at (an older post sends none: values kept). */
+static int erasure_of(struct hub_store *store, struct batch_state *b, const char *report_id)
+{
+    b->erased = false;
+    if (!b->exists || !b->batch->has_erasure_cursor)
+        return 0;
+    return erasure_pending_for(store, report_id, b->batch->erasure_cursor, &b->erased);
+}
 
 /* The owner of report_id, from the previous change's lookup when it is the same report. */
 static int owner_of(struct hub_store *store, struct batch_state *b, const char *report_id)
@@ -97,7 +110,7 @@ static int owner_of(struct hub_store *store, struct batch_state *b, const char *
     b->known = true;
     b->exists = rc == 0;
     memcpy(b->report_id, report_id, sizeof b->report_id);
-    return 0;
+    return erasure_of(store, b, report_id);
 }
 
 /* A change of another village's report is refused as WRONG_VILLAGE: the value may be fine,
@@ -188,7 +201,7 @@ static int apply_change(struct hub_store *store, const struct merge_sender *send
         .value = c->value, .version = c->version, .base = c->base, .node_seq = (int64_t)c->seq,
         .seen_cursor = (int64_t)c->seen_cursor, .received_ms = options->now_ms,
         .held = (int64_t)sae_hlc_ms(c->version.hlc) > limit_ms,
-        .author = c->author, .note = c->note,
+        .author = c->author, .note = c->note, .erased = b->erased,
     };
     int64_t seq = 0;
     rc = merge_insert_change(store, &row, &seq);
@@ -356,7 +369,7 @@ static int apply_all(struct hub_store *store, const struct merge_sender *sender,
 {
     struct refusals refusals = {0};
     struct touched touched = {0};
-    struct batch_state b = {.acked_seq = acked_before};
+    struct batch_state b = {.acked_seq = acked_before, .batch = batch};
     int64_t last = batch->change_count > 0
                        ? (int64_t)batch->changes[batch->change_count - 1].seq
                        : 0;

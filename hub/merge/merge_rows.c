@@ -9,6 +9,7 @@
 #include "merge/merge_summary.h"
 #include "merge/merge_field.h"
 #include "store/dup_pairs.h"
+#include "store/erasure.h"
 #include "store/hub_meta.h"
 #include "store/sealed_values.h"
 #include "store/agency_copies.h"
@@ -155,6 +156,9 @@ int merge_insert_change(struct hub_store *store, const struct stored_change *c, 
 {
     if (!c->value || !value_vault_field_sealed(c->kind, c->field))
         return insert_plain(store, c, seq);
+    /* As the post that sent it will hold it, and as the erasure left the others. */
+    if (c->erased)
+        return insert_row(store, c, ERASURE_MARKER, seq);
     int64_t stored = 0;
     if (c->value_of) {
         int rc = insert_row(store, c, c->value, &stored);

@@ -48,11 +48,12 @@ struct stored_change {
     struct sae_version version, base;
     int64_t node_seq, seen_cursor, received_ms, value_of;
     bool held;
+    bool erased; /* its post wipes its report's values at its next pull (store/erasure.h) */
 };
 
 /* Stores c. The value of a field the catalogue marks sensitive is stored as its keyed token
- * with its sealed copies (store/value_vault.h), or with value_of's copies; the caller wipes
- * the plain value. */
+ * with its sealed copies (store/value_vault.h), or with value_of's copies, or, erased, as
+ * the erasure's marker with no copy; the caller wipes the plain value. */
 int merge_insert_change(struct hub_store *store, const struct stored_change *c, int64_t *seq);
 /* The kind and village of a report; SAE_ENOTFOUND when the hub has never seen it. */
 int merge_report_owner(struct hub_store *store, const char *report_id, char kind[SAE_WIRE_NAME_BYTES + 1],

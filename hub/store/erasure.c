@@ -91,7 +91,8 @@ static int mark_values(struct hub_store *store, const struct sae_kind *kind,
 static int record(struct hub_store *store, const struct erasure_request *r, int64_t *seq)
 {
     static const char sql[] =
-        "INSERT INTO erased_report(report_id, erased_by, erased_ms) VALUES (?1, ?2, ?3)";
+        "INSERT INTO erased_report(report_id, erased_by, erased_ms, change_mark)"
+        " VALUES (?1, ?2, ?3, " ERASURE_NEWEST_CHANGE_SQL ")";
     sqlite3_stmt *stmt = NULL;
     const char *const texts[] = {r->report_id, r->actor};
     int rc = hub_store_prepare(store, sql, &stmt);
@@ -192,11 +193,12 @@ static const char newest_erased_sql[] =
     "SELECT max(coalesce((SELECT max(seq) FROM erased_report), 0),"
     " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'erased_report'), 0))";
 static const char erased_after_sql[] =
-    "SELECT e.seq, e.report_id FROM erased_report e JOIN report r ON r.id = e.report_id"
+    "SELECT e.seq, e.report_id, e.change_mark FROM erased_report e"
+    " JOIN report r ON r.id = e.report_id"
     " WHERE r.village = ?1 AND e.seq > ?2 ORDER BY e.seq LIMIT ?3";
 
 static int read_erased(struct hub_store *store, const char *village, uint64_t cursor,
-                       struct erasure_page *page)
+                       uint64_t upto_change, struct erasure_page *page)
 {
     sqlite3_stmt *stmt = NULL;
     const int64_t params[] = {(int64_t)cursor, (int64_t)page->max + 1};
@@ -207,7 +209,8 @@ static int read_erased(struct hub_store *store, const char *village, uint64_t cu
         rc = sae_db_bind_ints(stmt, 2, params, 2);
     while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         rc = 0;
-        if (page->count == page->max) {
+        if (page->count == page->max ||
+            (uint64_t)sqlite3_column_int64(stmt, 2) > upto_change) {
             page->more = true;
             break;
         }
@@ -224,7 +227,7 @@ static int read_erased(struct hub_store *store, const char *village, uint64_t cu
 }
 
 int erasure_after(struct hub_store *store, const char *village, uint64_t cursor,
-                  struct erasure_page *page)
+                  uint64_t upto_change, struct erasure_page *page)
 {
     int64_t newest = 0;
     page->count = 0;
@@ -234,9 +237,57 @@ int erasure_after(struct hub_store *store, const char *village, uint64_t cursor,
     if (rc == 0 && cursor > (uint64_t)newest)
         rc = SAE_EINVAL;
     if (rc == 0)
-        rc = read_erased(store, village, cursor, page);
+        rc = read_erased(store, village, cursor, upto_change, page);
     /* Caught up: the other villages' rows up to the newest are passed over for good. */
     if (rc == 0 && !page->more)
         page->next_cursor = (uint64_t)newest > cursor ? (uint64_t)newest : cursor;
+    return rc;
+}
+
+int erasure_next_mark(struct hub_store *store, const char *village, uint64_t cursor,
+                      bool *pending, uint64_t *mark)
+{
+    static const char sql[] =
+        "SELECT e.change_mark FROM erased_report e JOIN report r ON r.id = e.report_id"
+        " WHERE r.village = ?1 AND e.seq > ?2 ORDER BY e.seq LIMIT 1";
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, village);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, (int64_t)cursor);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW) {
+        *mark = (uint64_t)sqlite3_column_int64(stmt, 0);
+        *pending = true;
+        rc = 0;
+    } else if (rc == 0) {
+        *pending = false;
+    }
+    sae_db_reset(stmt);
+    return rc;
+}
+
+int erasure_pending_for(struct hub_store *store, const char *report_id, uint64_t cursor,
+                        bool *erased)
+{
+    static const char sql[] =
+        "SELECT EXISTS(SELECT 1 FROM erased_report WHERE report_id = ?1 AND seq > ?2)";
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, report_id);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, (int64_t)cursor);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW) {
+        *erased = sqlite3_column_int(stmt, 0) != 0;
+        rc = 0;
+    } else if (rc == 0) {
+        rc = SAE_ECORRUPT; /* EXISTS always gives a row */
+    }
+    sae_db_reset(stmt);
     return rc;
 }

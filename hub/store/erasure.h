@@ -11,7 +11,11 @@
  * the commit. Non-sensitive fields stay: the district's figures keep the case.
  *
  * erased_report's seq is the order a pull tells the posts in (erasure_after; PROTOCOL.md
- * section 6, Erasures): each post then wipes its own copies (node store/erasure_apply.h). */
+ * section 6, Erasures): each post then wipes its own copies (node store/erasure_apply.h).
+ * Its change_mark is the newest change position at the erasure: a pull hands a post the
+ * erasure once it holds the changes up to the mark and before any change past it, which
+ * the post keeps (erasure_next_mark). A sensitive value pushed by a post that had not yet
+ * pulled the erasure of its report is stored erased (erasure_pending_for): it wipes it. */
 #ifndef ERASURE_H
 #define ERASURE_H
 
@@ -35,6 +39,18 @@
     "  erased_by TEXT NOT NULL,"                                                               \
     "  erased_ms INTEGER NOT NULL) STRICT;"                                                    \
     "CREATE INDEX erased_report_by_report ON erased_report(report_id, seq);"
+
+/* The newest change position the hub may have issued (past max(seq) after a restore). */
+#define ERASURE_NEWEST_CHANGE_SQL                                                              \
+    "max(coalesce((SELECT max(seq) FROM change), 0),"                                          \
+    " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'change'), 0))"
+
+/* Migration 16: each erasure's change mark, the newest change position when it was made:
+ * the changes at or below it were written before it. Rows from before get today's, which
+ * only delays their later changes to after the erasure, as before. */
+#define ERASURE_MARK_MIGRATION                                                                 \
+    "ALTER TABLE erased_report ADD COLUMN change_mark INTEGER NOT NULL DEFAULT 0;"             \
+    "UPDATE erased_report SET change_mark = " ERASURE_NEWEST_CHANGE_SQL ";"
 
 struct erasure_request {
     const char *report_id; /* a whole id */
@@ -74,9 +90,21 @@ struct erasure_page {
 };
 
 /* The reports of village erased after cursor (erased_report.seq), oldest first, at most
- * page->max, inside the caller's read transaction. Once none remain, next_cursor skips the
- * other villages' rows too. SAE_EINVAL: cursor is past every seq the hub issued. */
+ * page->max, and none whose change mark is past upto_change (the post does not hold the
+ * changes up to it yet: more is set), inside the caller's read transaction. Once none
+ * remain, next_cursor skips the other villages' rows too. SAE_EINVAL: cursor is past every
+ * seq the hub issued. */
 int erasure_after(struct hub_store *store, const char *village, uint64_t cursor,
-                  struct erasure_page *page);
+                  uint64_t upto_change, struct erasure_page *page);
+
+/* *pending: village has an erasure after cursor; *mark then the change mark of the first,
+ * past which no change may reach a post before that erasure. */
+int erasure_next_mark(struct hub_store *store, const char *village, uint64_t cursor,
+                      bool *pending, uint64_t *mark);
+
+/* *erased: report_id has an erasure after cursor, an erasure cursor a post sent with its
+ * push: that post wipes the report's values when it pulls it. */
+int erasure_pending_for(struct hub_store *store, const char *report_id, uint64_t cursor,
+                        bool *erased);
 
 #endif

@@ -308,11 +308,16 @@ static const char *const migrations[] = {
      * sealed_value rows of negative holders (store/agency_copies.h). */
     (AGENCY_KEY_MIGRATION
      "PRAGMA user_version = 15;"),
+    /* 16: each erasure's change mark (store/erasure.h), which orders a pull's changes around
+     * it. */
+    (ERASURE_MARK_MIGRATION
+     "PRAGMA user_version = 16;"),
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL, NULL, NULL,
-                                               NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+                                               NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                               NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");

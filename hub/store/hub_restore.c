@@ -52,6 +52,10 @@ int hub_restore_fixup(sqlite3 *db, void *context)
     /* The grant log too: a post's grant cursor from the lost hub stays one it knows. */
     if (rc == 0)
         rc = raise_log(db, "value_grant", now_ms);
+    /* And the erasure log: a post that applied an erasure the lost hub issued after the
+     * backup holds a cursor past the backup's; a new erasure numbered below it is skipped. */
+    if (rc == 0)
+        rc = raise_log(db, "erased_report", now_ms);
     if (rc == 0) {
         rc = sae_db_meta_int(db, HUB_META_DISTRICT_SEQ, &district_seq);
         rc = rc == SAE_ENOTFOUND ? 0 : rc;

@@ -4,8 +4,8 @@
 
 #include <sqlite3.h>
 
-/* Inside restore's transaction: the change log's, the review log's and the grant log's next
- * positions and the district's own change seq jump to the restart floor
+/* Inside restore's transaction: the change log's, the review log's, the grant log's and the
+ * erasure log's next positions and the district's own change seq jump to the restart floor
  * (sae_backup_restart_floor). The
  * hub after the backup gave positions and seqs the restored one lacks; posts keep them (a
  * pull cursor, district changes under (hub, seq)). Numbering past them means a post's old

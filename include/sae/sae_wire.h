@@ -126,6 +126,10 @@ struct sae_batch {
     uint32_t schema_version;
     uint64_t origin;
     sae_hlc clock;
+    /* The post's erasure cursor when it built the batch; has_erasure_cursor false: absent
+     * (a post from before it was sent), the hub then stores values as they come. */
+    bool has_erasure_cursor;
+    uint64_t erasure_cursor;
     struct sae_change *changes;
     size_t change_count;
 };

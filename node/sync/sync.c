@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "store/erasure_apply.h"
 #include "store/journal.h"
@@ -15,6 +17,7 @@
 #include "store/hub_copy.h"
 #include "store/sync_state.h"
 #include "sae/sae_borrow.h"
+#include "sae/sae_db.h"
 #include "sae/sae_envelope.h"
 #include "sae/sae_files.h"
 #include "sae/sae_pins.h"
@@ -316,14 +319,25 @@ static int enroll(struct round *r)
 }
 
 /* The next own changes the hub has not acknowledged, within the batch limits (count, and
- * values within half the inflated limit). */
+ * values within half the inflated limit), and the erasure cursor they were read at: one
+ * snapshot, so the hub stores erased what a pull after it wipes here (PROTOCOL.md §6). */
 static int next_batch(struct round *r, struct sae_batch *batch)
 {
     batch->changes = calloc(SYNC_BATCH_CHANGES, sizeof *batch->changes);
     if (!batch->changes)
         return SAE_ENOMEM;
-    return sync_state_next_batch(r->store, SYNC_BATCH_CHANGES, r->limits.inflated_bytes / 2,
-                                 batch->changes, &batch->change_count);
+    int rc = sae_db_begin_read(r->store->db);
+    if (rc != 0)
+        return rc;
+    rc = sync_state_erasure_cursor(r->store, &batch->erasure_cursor);
+    batch->has_erasure_cursor = rc == 0;
+    if (rc == 0)
+        rc = sync_state_next_batch(r->store, SYNC_BATCH_CHANGES, r->limits.inflated_bytes / 2,
+                                   batch->changes, &batch->change_count);
+    /* A read: should COMMIT fail, ROLLBACK still ends it. */
+    if (sae_db_commit(r->store->db) != 0)
+        sae_db_rollback(r->store->db);
+    return rc;
 }
 
 static int record_ack(struct round *r, const struct sae_push_ack *ack, uint64_t last_sent)
@@ -556,10 +570,20 @@ static int pull_all(struct round *r)
     return 0;
 }
 
+/* The test hook of sync.h: polled every tenth of a second. */
+static void test_push_gate(void)
+{
+    const char *path = getenv(SYNC_ENV_TEST_PUSH_GATE);
+    const struct timespec tick = {0, 100000000L};
+    for (int i = 0; path && i < SYNC_TEST_PUSH_GATE_MAX_S * 10 && access(path, F_OK) == 0; i++)
+        nanosleep(&tick, NULL);
+}
+
 /* Re-dates what the clock got wrong, pushes; once more if the hub held some of it (the
  * clock changed during the round). */
 static int restamp_and_push(struct round *r)
 {
+    test_push_gate();
     for (int pass = 0; pass < 2; pass++) {
         size_t restamped = 0, held_before = r->result->held;
         int rc = restamp_pending(r->store, &restamped);

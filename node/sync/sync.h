@@ -24,6 +24,12 @@
 /* The wait a busy hub's message suggests when it sent no Retry-After. */
 #define SYNC_BUSY_RETRY_DEFAULT_S 60
 
+/* Test hook, documented in the README with the other test-only settings: when it names a
+ * file, a round waits between its first pull and its push while that file exists (at most
+ * SYNC_TEST_PUSH_GATE_MAX_S), so a test can act at the hub there. Never set on a real post. */
+#define SYNC_ENV_TEST_PUSH_GATE "SAE_TEST_PUSH_GATE"
+#define SYNC_TEST_PUSH_GATE_MAX_S 60
+
 /* Called after each acknowledged batch: changes sent so far of those pending when the round
  * began, and sealed bytes sent. */
 typedef void (*sync_progress_fn)(void *context, size_t sent, size_t total, size_t bytes);

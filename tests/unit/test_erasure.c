@@ -188,15 +188,73 @@ static void erase_now(struct hub_fixture *f, const char *report)
     assert_int_equal(erasure_erase(f->store, &request, &result, &why), 0);
 }
 
+static struct erasure_page page_upto(struct hub_fixture *f, const char *village,
+                                     uint64_t cursor, uint64_t upto_change, struct sae_id *ids,
+                                     size_t max, int expect)
+{
+    struct erasure_page page = {.ids = ids, .max = max};
+    assert_int_equal(sae_db_begin_read(f->store->db), 0);
+    assert_int_equal(erasure_after(f->store, village, cursor, upto_change, &page), expect);
+    assert_int_equal(sae_db_commit(f->store->db), 0);
+    return page;
+}
+
 static struct erasure_page page_after(struct hub_fixture *f, const char *village,
                                       uint64_t cursor, struct sae_id *ids, size_t max,
                                       int expect)
 {
-    struct erasure_page page = {.ids = ids, .max = max};
-    assert_int_equal(sae_db_begin_read(f->store->db), 0);
-    assert_int_equal(erasure_after(f->store, village, cursor, &page), expect);
-    assert_int_equal(sae_db_commit(f->store->db), 0);
-    return page;
+    return page_upto(f, village, cursor, INT64_MAX, ids, max, expect);
+}
+
+static int64_t newest_change(struct hub_fixture *f)
+{
+    return hub_count(f, "SELECT max(seq) FROM change");
+}
+
+/* Each erasure keeps the newest change position at its making; it is told only to a post
+ * holding the changes up to it; the first pending one's mark bounds the changes a pull may
+ * send; and a push from before an erasure (a lower cursor) finds it pending. */
+static void test_marks_order_erasures_among_changes(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct sae_id ids[2], r2;
+    bool pending = true, erased = false;
+    uint64_t mark = 0;
+    two_cases(f);
+    assert_int_equal(erasure_next_mark(f->store, VILLAGE_SUMBERANYAR, 0, &pending, &mark), 0);
+    assert_false(pending);
+    erase_now(f, R2);
+    const int64_t first_mark = newest_change(f);
+    deliver_fields(f, 0, R1, "case", (const char *const[]){"victim_name=Sesudah", NULL});
+    erase_now(f, R1);
+    assert_true(newest_change(f) > first_mark);
+    assert_int_equal(hub_count(f, "SELECT change_mark FROM erased_report WHERE seq = 2"),
+                     newest_change(f));
+    assert_int_equal(erasure_next_mark(f->store, VILLAGE_SUMBERANYAR, 0, &pending, &mark), 0);
+    assert_true(pending);
+    assert_int_equal(mark, first_mark);
+    assert_int_equal(erasure_next_mark(f->store, VILLAGE_SUMBERANYAR, 1, &pending, &mark), 0);
+    assert_int_equal(mark, newest_change(f));
+    /* A post holding changes up to the first mark is told the first erasure only. */
+    struct erasure_page cut = page_upto(f, VILLAGE_SUMBERANYAR, 0, (uint64_t)first_mark, ids,
+                                        2, 0);
+    assert_int_equal(cut.count, 1);
+    assert_int_equal(sae_id_parse(R2, &r2), 0);
+    assert_memory_equal(&ids[0], &r2, sizeof r2);
+    assert_true(cut.more);
+    assert_int_equal(cut.next_cursor, 1);
+    struct erasure_page none = page_upto(f, VILLAGE_SUMBERANYAR, 0, (uint64_t)first_mark - 1,
+                                         ids, 2, 0);
+    assert_int_equal(none.count, 0);
+    assert_true(none.more);
+    assert_int_equal(none.next_cursor, 0);
+    /* Pushes: from cursor 1, R1's erasure (seq 2) is pending, R2's is not; from 2, none. */
+    assert_int_equal(erasure_pending_for(f->store, R1, 1, &erased), 0);
+    assert_true(erased);
+    assert_int_equal(erasure_pending_for(f->store, R2, 1, &erased), 0);
+    assert_false(erased);
+    assert_int_equal(erasure_pending_for(f->store, R1, 2, &erased), 0);
+    assert_false(erased);
 }
 
 static void test_erasures_told_by_village_in_order(void **state)
@@ -247,6 +305,8 @@ int main(void)
                                         hub_teardown),
         cmocka_unit_test_setup_teardown(test_refusals_change_nothing, hub_setup, hub_teardown),
         cmocka_unit_test_setup_teardown(test_erasures_told_by_village_in_order, hub_setup,
+                                        hub_teardown),
+        cmocka_unit_test_setup_teardown(test_marks_order_erasures_among_changes, hub_setup,
                                         hub_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

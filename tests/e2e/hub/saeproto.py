@@ -681,11 +681,15 @@ class Device:
         return out
 
     # Messages.
-    def push_batch(self, changes, schema_version=None, origin=None):
+    def push_batch(self, changes, schema_version=None, origin=None, erasure_cursor=None):
+        """erasure_cursor None: the field absent, as from a post that predates it; else the
+        erasure cursor the batch names (PROTOCOL.md section 6, Erasures)."""
         batch = pb.PushBatch(schema_version=self.schema if schema_version is None
                              else schema_version, origin=self.id if origin is None else origin,
                              clock=self.request_clock())
         batch.groups.extend(group_changes(changes))
+        if erasure_cursor is not None:
+            batch.erasure_cursor = erasure_cursor
         return batch
 
     def pull_request(self, cursor=None, max_changes=0, reviews=False, review_cursor=None,
