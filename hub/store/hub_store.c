@@ -124,6 +124,8 @@ int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **
      * instead of through SQLite's own 2 MB cache. */
     if (rc == 0)
         rc = sae_db_exec(store->db, "PRAGMA mmap_size=" HUB_MMAP_BYTES_TEXT);
+    if (rc == 0)
+        rc = sae_db_exec(store->db, "PRAGMA wal_autocheckpoint=" HUB_WAL_CHECKPOINT_PAGES_TEXT);
     /* Freed content is zeroed: a wrap replaced or removed (store/district_key.h) leaves no
      * copy in a free page. */
     if (rc == 0)

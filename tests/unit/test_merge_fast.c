@@ -1,10 +1,12 @@
-/* The merge's fast ways (issue 14) keep the merge rules: cached statements keep their plans
+/* Ingest's fast ways (issue 14) keep the merge rules: cached statements keep their plans
  * (ingest binds a new report and field to the same statements for every change of every
  * batch, and a statement SQLite plans again at each binding cost most of ingest's
- * instructions), and a report a batch stores first skips reading its fields' state, which
- * must not leak to the other reports of the batch. Real hub database, real batches through
- * merge_apply_batch. */
+ * instructions); a report a batch stores first skips reading its fields' state, which must
+ * not leak to the other reports of the batch; the WAL is copied into hub.db only at
+ * HUB_WAL_CHECKPOINT_PAGES. Real hub database, real batches through merge_apply_batch. */
 #include "merge_support.h"
+
+#include <sys/stat.h>
 
 enum { A, B, C };
 
@@ -87,6 +89,49 @@ static void test_a_new_report_in_the_batch_leaves_the_others_merged_in_full(void
     assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict"), 1);
 }
 
+#define WAL_FRAME_BYTES (4096 + 24)
+#define PAGES_PER_WRITE 100
+
+/* Frames the WAL file has room for: it grows until a checkpoint has copied it all, then the
+ * next write starts again from its first frame. */
+static int64_t wal_frames(struct hub_fixture *f)
+{
+    char wal[sizeof f->path + 8];
+    struct stat st;
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    assert_int_equal(stat(wal, &st), 0);
+    return ((int64_t)st.st_size - 32) / WAL_FRAME_BYTES;
+}
+
+/* One transaction of PAGES_PER_WRITE rows of a page each (and a few interior pages). */
+static void write_pages(struct hub_fixture *f, int64_t *written)
+{
+    assert_int_equal(sae_db_exec(f->store->db,
+                                 "BEGIN IMMEDIATE;"
+                                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                                 " WHERE i < 100) INSERT INTO scratch SELECT randomblob(3500)"
+                                 " FROM n; COMMIT"), 0);
+    *written += PAGES_PER_WRITE;
+}
+
+static void test_the_wal_is_copied_at_its_limit(void **state)
+{
+    struct hub_fixture *f = *state;
+    _Static_assert(PAGES_PER_WRITE * 10 < HUB_WAL_CHECKPOINT_PAGES, "several writes a WAL");
+    assert_int_equal(sae_db_exec(f->store->db, "CREATE TABLE scratch(b BLOB) STRICT"), 0);
+    assert_int_equal(sqlite3_wal_checkpoint_v2(f->store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+                                               NULL, NULL), SQLITE_OK);
+    int64_t written = 0;
+    while (written + PAGES_PER_WRITE < HUB_WAL_CHECKPOINT_PAGES - PAGES_PER_WRITE)
+        write_pages(f, &written);
+    /* Below the limit nothing was copied: every frame written is still in the WAL. */
+    assert_true(wal_frames(f) >= written);
+    while (written < 2 * HUB_WAL_CHECKPOINT_PAGES)
+        write_pages(f, &written);
+    /* Past it, a commit copied the WAL and the writes began again at its start. */
+    assert_true(wal_frames(f) < HUB_WAL_CHECKPOINT_PAGES + 2 * PAGES_PER_WRITE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -95,6 +140,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_a_new_report_in_the_batch_leaves_the_others_merged_in_full, hub_setup,
             hub_teardown),
+        cmocka_unit_test_setup_teardown(test_the_wal_is_copied_at_its_limit, hub_setup,
+                                        hub_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
