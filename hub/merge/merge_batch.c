@@ -86,6 +86,7 @@ struct batch_state {
     bool known;        /* report_id below names the report of the previous change */
     bool exists;
     bool erased;       /* the report has an erasure the post had not pulled (erasure_of) */
+    bool fresh;        /* that report was first stored by this batch */
     char report_id[SAE_ID_TEXT_LEN + 1], kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1];
 };
 
@@ -109,6 +110,7 @@ static int owner_of(struct hub_store *store, struct batch_state *b, const char *
         return rc;
     b->known = true;
     b->exists = rc == 0;
+    b->fresh = rc == SAE_ENOTFOUND;
     memcpy(b->report_id, report_id, sizeof b->report_id);
     return erasure_of(store, b, report_id);
 }
@@ -217,7 +219,7 @@ static int apply_change(struct hub_store *store, const struct merge_sender *send
         b->newest = c->version.hlc;
     if (rc == 0)
         rc = merge_touched_add_change(touched, report_id, c->field, row.held ? 0 : seq,
-                                      c->base);
+                                      c->base, b->fresh);
     if (rc == 0 && row.held) {
         char note[SAE_CHANGE_MESSAGE_BYTES];
         long long days = ((int64_t)sae_hlc_ms(c->version.hlc) - options->now_ms) / SAE_MS_PER_DAY;

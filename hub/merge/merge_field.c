@@ -303,7 +303,7 @@ static int has_tombstone(struct hub_store *store, const char *report_id, bool *o
 }
 
 int merge_state_fast_forward(struct hub_store *store, const char *report_id, const char *field,
-                             int64_t seq, struct sae_version base, bool *done)
+                             int64_t seq, struct sae_version base, bool fresh, bool *done)
 {
     struct sae_version winner = {0, 0};
     bool found = false, quiet = false, tombstone = strcmp(field, SAE_FIELD_TOMBSTONE) == 0;
@@ -316,7 +316,10 @@ int merge_state_fast_forward(struct hub_store *store, const char *report_id, con
     }
     if (seq == 0)
         return 0;
-    rc = winner_and_quiet(store, report_id, field, &winner, &found, &quiet);
+    /* A report no transaction stored before has no winner, conflict or held change. */
+    quiet = fresh;
+    if (!fresh)
+        rc = winner_and_quiet(store, report_id, field, &winner, &found, &quiet);
     bool builds_on = found ? sae_version_compare(&winner, &base) == 0
                            : base.hlc == 0 && base.origin == 0;
     if (rc != 0 || !builds_on || !quiet)

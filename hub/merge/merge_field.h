@@ -18,10 +18,11 @@ int merge_state_recompute(struct hub_store *store, const char *report_id, const 
  * *done = true; *done = false (nothing written) when the field needs the full recompute:
  * - seq (not 0) is the only change that touched a quiet field (no open conflict, nothing held
  *   unsettled), and it builds on the field's current winner, or the field had none and it
- *   has no base: it is the only head, so it wins and the field stays quiet;
+ *   has no base: it is the only head, so it wins and the field stays quiet; fresh (the
+ *   report was first stored in this transaction) says so without reading the field;
  * - the tombstone of a report that has none (seq 0): nothing to compute.
  * Every other case, the tombstone with changes included, takes the full recompute. */
 int merge_state_fast_forward(struct hub_store *store, const char *report_id, const char *field,
-                             int64_t seq, struct sae_version base, bool *done);
+                             int64_t seq, struct sae_version base, bool fresh, bool *done);
 
 #endif

@@ -19,11 +19,11 @@
 
 int merge_touched_add(struct touched *t, const char *report_id, const char *field)
 {
-    return merge_touched_add_change(t, report_id, field, 0, (struct sae_version){0, 0});
+    return merge_touched_add_change(t, report_id, field, 0, (struct sae_version){0, 0}, false);
 }
 
 int merge_touched_add_change(struct touched *t, const char *report_id, const char *field,
-                             int64_t seq, struct sae_version base)
+                             int64_t seq, struct sae_version base, bool fresh)
 {
     if (t->count == t->capacity) {
         size_t capacity = t->capacity ? t->capacity * 2 : 16;
@@ -37,6 +37,7 @@ int merge_touched_add_change(struct touched *t, const char *report_id, const cha
     snprintf(t->items[t->count].field, sizeof t->items[0].field, "%s", field);
     t->items[t->count].seq = seq;
     t->items[t->count].base = base;
+    t->items[t->count].fresh = fresh;
     t->count++;
     return 0;
 }
@@ -80,7 +81,8 @@ int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t 
         bool tombstone = strcmp(item->field, SAE_FIELD_TOMBSTONE) == 0, done = false;
         if (end - i == 1 || tombstone)
             rc = merge_state_fast_forward(store, item->report_id, item->field,
-                                          end - i == 1 ? item->seq : 0, item->base, &done);
+                                          end - i == 1 ? item->seq : 0, item->base,
+                                          item->fresh, &done);
         if (rc == 0 && !done)
             rc = merge_state_recompute(store, item->report_id, item->field, now_ms);
         /* Sorted by report: its summary once, after its last field. */

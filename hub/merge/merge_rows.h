@@ -13,12 +13,15 @@
 
 /* The fields a transaction touched, recomputed once each at the end. seq and base name the
  * change that touched it when it is a post's change that is not held (seq 0 otherwise): a
- * field touched by one such change only may take merge_state_fast_forward. */
+ * field touched by one such change only may take merge_state_fast_forward. fresh: the
+ * report was first stored by this transaction, so the field had no winner, no conflict and
+ * nothing held before it. */
 struct touched_item {
     char report_id[SAE_ID_TEXT_LEN + 1];
     char field[SAE_WIRE_NAME_BYTES + 1];
     int64_t seq;
     struct sae_version base;
+    bool fresh;
 };
 
 struct touched {
@@ -29,9 +32,10 @@ struct touched {
 int merge_touched_add(struct touched *t, const char *report_id, const char *field);
 /* Binds report_id and field to ?1 and ?2, as every per-field statement of the merge has them. */
 int merge_bind_field(sqlite3_stmt *stmt, const char *report_id, const char *field);
-/* The same, naming the stored change (seq) that touched the field and its base. */
+/* The same, naming the stored change (seq) that touched the field, its base, and whether
+ * the report is fresh (struct touched_item). */
 int merge_touched_add_change(struct touched *t, const char *report_id, const char *field,
-                             int64_t seq, struct sae_version base);
+                             int64_t seq, struct sae_version base, bool fresh);
 /* Every touched field, and the tombstone of every touched report: an edit can make a delete
  * conflict appear. */
 int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t now_ms);

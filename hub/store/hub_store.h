@@ -27,6 +27,12 @@
 /* The most of hub.db each connection maps into memory: 2 GiB, the most Debian 12's SQLite
  * maps (SQLITE_MAX_MMAP_SIZE); past it, pages are read as usual. */
 #define HUB_MMAP_BYTES_TEXT "2147418112"
+/* The WAL pages after which a commit copies the WAL into hub.db (SQLite's auto-checkpoint,
+ * default 1,000): 16 MiB. A batch of 1,000 changes of new reports writes 400 to 600 pages,
+ * most of them leaves of the indexes keyed by report id that the next batches write again,
+ * so a longer WAL copies each such page once for several batches (bench_hub). */
+#define HUB_WAL_CHECKPOINT_PAGES 4000
+#define HUB_WAL_CHECKPOINT_PAGES_TEXT "4000"
 /* Who resolved a conflict no coordinator needed (equal values, candidates replaced). */
 #define HUB_SETTLED_BY "sae-hub"
 /* A change dated more than this past the hub's clock is held: kept, shown, never winning. */

@@ -1,0 +1,147 @@
+/* Ingest's fast ways (issue 14) keep the merge rules: cached statements keep their plans
+ * (ingest binds a new report and field to the same statements for every change of every
+ * batch, and a statement SQLite plans again at each binding cost most of ingest's
+ * instructions); a report a batch stores first skips reading its fields' state, which must
+ * not leak to the other reports of the batch; the WAL is copied into hub.db only at
+ * HUB_WAL_CHECKPOINT_PAGES. Real hub database, real batches through merge_apply_batch. */
+#include "merge_support.h"
+
+#include <sys/stat.h>
+
+enum { A, B, C };
+
+#define CASE_1 "3f2a910c-5e7b-4d12-8a6e-c4019b33d758"
+#define CASE_2 "a00b7cd1-2496-4fe3-b510-6a2f8841c907"
+#define REFERRAL "5b1e0c44-9d3a-4f6e-8c21-7a0d9e3f1b26"
+
+/* Every statement of the store's cache that has run at all ran without being planned
+ * again. */
+static void assert_no_replanning(struct hub_fixture *f)
+{
+    const struct sae_db_cache *cache = &f->store->statements;
+    assert_true(cache->count > 0);
+    for (size_t i = 0; i < cache->count; i++) {
+        sqlite3_stmt *stmt = cache->entries[i].stmt;
+        int replans = sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_REPREPARE, 0);
+        if (replans != 0)
+            fail_msg("planned %d more time(s): %.160s", replans, cache->entries[i].sql);
+    }
+}
+
+static void test_batches_of_many_fields_plan_each_statement_once(void **state)
+{
+    struct hub_fixture *f = *state;
+    deliver_fields(f, 0, CASE_1, "case",
+                   (const char *const[]){"status=new", "victim_sex=F", "consent_share=true",
+                                         "victim_name=Siti", "intake_date=2026-11-20", NULL});
+    deliver_fields(f, 1, CASE_2, "case",
+                   (const char *const[]){"status=new", "victim_sex=M", "violence_type=sexual",
+                                         NULL});
+    /* case_id: the field the partial index change_by_case_id is restricted to. */
+    deliver_fields(f, 0, REFERRAL, "referral",
+                   (const char *const[]){"case_id=" CASE_1, "referred_to=uptd_ppa",
+                                         "referral_date=2026-11-02", NULL});
+    deliver_fields(f, 0, CASE_1, "case",
+                   (const char *const[]){"status=active", "victim_name=Siti Rahma", NULL});
+    deliver_fields(f, 1, CASE_2, "case", (const char *const[]){"status=closed", NULL});
+    assert_winner(f, CASE_1, "status", "active");
+    assert_winner(f, CASE_2, "status", "closed");
+    assert_no_replanning(f);
+}
+
+static int64_t open_conflicts(struct hub_fixture *f, const char *field)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM conflict WHERE status = 'open'"
+             " AND field = '%s'", field);
+    return hub_count(f, sql);
+}
+
+/* B's batch creates CASE_2 and, between its changes, edits CASE_1's status without having
+ * seen A's: the new report's fields win at once, CASE_1's edit is concurrent all the same. */
+static void test_a_new_report_in_the_batch_leaves_the_others_merged_in_full(void **state)
+{
+    struct hub_fixture *f = *state;
+    const struct test_change by_a[] = {{A, CASE_1, "case", "status", "new", MS(0), -1, 0, 0},
+                                       {A, CASE_1, "case", "risk_level", "low", MS(0), -1, 0, 0}};
+    assert_int_equal(deliver(f, by_a, COUNT(by_a)).applied, 2);
+    const struct test_change by_b[] = {
+        {B, CASE_2, "case", "status", "new", MS(1000), -1, 0, 0},
+        {B, CASE_1, "case", "status", "active", MS(1000), -1, 0, 0},
+        {B, CASE_2, "case", "victim_sex", "F", MS(1000), -1, 0, 0},
+        {B, CASE_1, "case", "risk_level", "high", MS(1000), A, MS(0), 2},
+        {B, CASE_2, "case", "risk_level", "high", MS(1000), -1, 0, 0},
+    };
+    assert_int_equal(deliver(f, by_b, COUNT(by_b)).applied, COUNT(by_b));
+    assert_int_equal(open_conflicts(f, "status"), 1);
+    assert_int_equal(open_conflicts(f, "risk_level"), 0);
+    assert_winner(f, CASE_1, "risk_level", "high");
+    assert_winner(f, CASE_2, "status", "new");
+    assert_winner(f, CASE_2, "victim_sex", "F");
+    assert_winner(f, CASE_2, "risk_level", "high");
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM field_state WHERE report_id = '"
+                                  CASE_2 "' AND heads = 1"), 3);
+    /* A new report's field with a base the hub never had is not a clean first value. */
+    const struct test_change based[] = {
+        {C, REFERRAL, "referral", "referral_date", "2026-11-02", MS(2000), A, MS(500), 7}};
+    deliver(f, based, 1);
+    assert_winner(f, REFERRAL, "referral_date", "2026-11-02");
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict"), 1);
+}
+
+#define WAL_FRAME_BYTES (4096 + 24)
+#define PAGES_PER_WRITE 100
+
+/* Frames the WAL file has room for: it grows until a checkpoint has copied it all, then the
+ * next write starts again from its first frame. */
+static int64_t wal_frames(struct hub_fixture *f)
+{
+    char wal[sizeof f->path + 8];
+    struct stat st;
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    assert_int_equal(stat(wal, &st), 0);
+    return ((int64_t)st.st_size - 32) / WAL_FRAME_BYTES;
+}
+
+/* One transaction of PAGES_PER_WRITE rows of a page each (and a few interior pages). */
+static void write_pages(struct hub_fixture *f, int64_t *written)
+{
+    assert_int_equal(sae_db_exec(f->store->db,
+                                 "BEGIN IMMEDIATE;"
+                                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                                 " WHERE i < 100) INSERT INTO scratch SELECT randomblob(3500)"
+                                 " FROM n; COMMIT"), 0);
+    *written += PAGES_PER_WRITE;
+}
+
+static void test_the_wal_is_copied_at_its_limit(void **state)
+{
+    struct hub_fixture *f = *state;
+    _Static_assert(PAGES_PER_WRITE * 10 < HUB_WAL_CHECKPOINT_PAGES, "several writes a WAL");
+    assert_int_equal(sae_db_exec(f->store->db, "CREATE TABLE scratch(b BLOB) STRICT"), 0);
+    assert_int_equal(sqlite3_wal_checkpoint_v2(f->store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+                                               NULL, NULL), SQLITE_OK);
+    int64_t written = 0;
+    while (written + PAGES_PER_WRITE < HUB_WAL_CHECKPOINT_PAGES - PAGES_PER_WRITE)
+        write_pages(f, &written);
+    /* Below the limit nothing was copied: every frame written is still in the WAL. */
+    assert_true(wal_frames(f) >= written);
+    while (written < 2 * HUB_WAL_CHECKPOINT_PAGES)
+        write_pages(f, &written);
+    /* Past it, a commit copied the WAL and the writes began again at its start. */
+    assert_true(wal_frames(f) < HUB_WAL_CHECKPOINT_PAGES + 2 * PAGES_PER_WRITE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_batches_of_many_fields_plan_each_statement_once,
+                                        hub_setup, hub_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_new_report_in_the_batch_leaves_the_others_merged_in_full, hub_setup,
+            hub_teardown),
+        cmocka_unit_test_setup_teardown(test_the_wal_is_copied_at_its_limit, hub_setup,
+                                        hub_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
