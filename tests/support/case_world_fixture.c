@@ -1,0 +1,160 @@
+/* One world built per process, copied for every test (case_world_fixture.h). */
+#include "case_world_fixture.h"
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sae/sae_error.h"
+#include "sae/sae_secure_mem.h"
+#include "store/district_key.h"
+#include "store/value_vault.h"
+
+/* The built world, closed: its directory, and what the build counted (no store, no secret). */
+static struct {
+    bool built;
+    struct case_world_options options;
+    struct case_world_dir d;
+    struct case_world world;
+} template;
+
+static void template_remove(void)
+{
+    if (!template.built)
+        return;
+    case_world_dir_remove(&template.d);
+    free(template.world.post_ids);
+    memset(&template, 0, sizeof template);
+}
+
+static int template_build(const struct case_world_options *options)
+{
+    struct case_world world;
+    int rc = case_world_build_temp(options, &template.d, &world);
+    if (rc != 0)
+        return rc;
+    template.world = world;
+    template.world.store = NULL;
+    template.world.district_secret = NULL;
+    template.world.post_ids = malloc(world.post_count * sizeof *world.post_ids);
+    if (!template.world.post_ids) {
+        case_world_close_temp(&template.d, &world);
+        return SAE_ENOMEM;
+    }
+    memcpy(template.world.post_ids, world.post_ids, world.post_count * sizeof *world.post_ids);
+    /* Closed, so that every copy is of settled files (the WAL checkpointed), as a hub that
+     * stopped leaves them. */
+    case_world_close(&world);
+    template.options = *options;
+    template.built = true;
+    return 0;
+}
+
+/* A test of another world in the same process: the old template goes first. */
+static int template_for(const struct case_world_options *options)
+{
+    static bool registered;
+    if (template.built && memcmp(&template.options, options, sizeof *options) == 0)
+        return 0;
+    template_remove();
+    if (!registered) {
+        if (atexit(template_remove) != 0)
+            return SAE_EIO;
+        registered = true;
+    }
+    return template_build(options);
+}
+
+static int file_copy(const char *from, const char *to)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return SAE_EIO;
+    struct stat st;
+    int out = fstat(in, &st) == 0 ? open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                                         st.st_mode & 0777)
+                                   : -1;
+    int rc = out >= 0 ? 0 : SAE_EIO;
+    char buf[1 << 16];
+    for (ssize_t n; rc == 0 && (n = read(in, buf, sizeof buf)) != 0;)
+        rc = n > 0 && write(out, buf, (size_t)n) == n ? 0 : SAE_EIO;
+    if (out >= 0 && close(out) != 0)
+        rc = SAE_EIO;
+    close(in);
+    return rc;
+}
+
+/* Every regular file of the template's directory into d's. */
+static int files_copy(const struct case_world_dir *d)
+{
+    DIR *dir = opendir(template.d.dir);
+    if (!dir)
+        return SAE_EIO;
+    int rc = 0;
+    char from[320], to[320];
+    for (struct dirent *e; rc == 0 && (e = readdir(dir));) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(from, sizeof from, "%s/%s", template.d.dir, e->d_name);
+        snprintf(to, sizeof to, "%s/%s", d->dir, e->d_name);
+        struct stat st;
+        if (stat(from, &st) == 0 && S_ISREG(st.st_mode))
+            rc = file_copy(from, to);
+    }
+    closedir(dir);
+    return rc;
+}
+
+/* world: the template's counts, its own post ids, the copy opened and the district's secret
+ * lent to it as case_world_build lends it. */
+static int copy_open(const struct case_world_dir *d, struct case_world *world)
+{
+    *world = template.world;
+    world->store = NULL;
+    world->post_ids = malloc(world->post_count * sizeof *world->post_ids);
+    if (!world->post_ids)
+        return SAE_ENOMEM;
+    memcpy(world->post_ids, template.world.post_ids, world->post_count * sizeof *world->post_ids);
+    int rc = hub_store_open(d->path, HUB_BUSY_TIMEOUT_MS_DEFAULT, &world->store, NULL);
+    if (rc == 0)
+        rc = district_key_unclaimed(world->store->dir, &world->district_secret);
+    if (rc == 0)
+        value_vault_lend(world->store, world->district_secret);
+    if (rc != 0)
+        case_world_close(world);
+    return rc;
+}
+
+int case_world_fixture_new(void **state, const struct case_world_options *options)
+{
+    struct case_world_fixture *f = calloc(1, sizeof *f);
+    int rc = f ? template_for(options) : SAE_ENOMEM;
+    if (rc == 0) {
+        rc = case_world_dir_make(&f->d);
+        if (rc == 0)
+            rc = files_copy(&f->d);
+        if (rc == 0)
+            rc = copy_open(&f->d, &f->world);
+        if (rc != 0)
+            case_world_dir_remove(&f->d);
+    }
+    if (rc != 0) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+int case_world_fixture_free(void **state)
+{
+    struct case_world_fixture *f = *state;
+    case_world_close_temp(&f->d, &f->world);
+    free(f);
+    return 0;
+}
