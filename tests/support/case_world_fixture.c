@@ -1,15 +1,12 @@
 /* One world built per process, copied for every test (case_world_fixture.h). */
 #include "case_world_fixture.h"
 
-#include <dirent.h>
 #include <stdbool.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "dir_copy.h"
 #include "sae/sae_error.h"
 #include "sae/sae_secure_mem.h"
 #include "store/district_key.h"
@@ -21,11 +18,13 @@ static struct {
     struct case_world_options options;
     struct case_world_dir d;
     struct case_world world;
+    pid_t owner;
 } template;
 
+/* Only by the process that built it: a child forked by a test exits through atexit too. */
 static void template_remove(void)
 {
-    if (!template.built)
+    if (!template.built || getpid() != template.owner)
         return;
     case_world_dir_remove(&template.d);
     free(template.world.post_ids);
@@ -51,6 +50,7 @@ static int template_build(const struct case_world_options *options)
      * stopped leaves them. */
     case_world_close(&world);
     template.options = *options;
+    template.owner = getpid();
     template.built = true;
     return 0;
 }
@@ -68,46 +68,6 @@ static int template_for(const struct case_world_options *options)
         registered = true;
     }
     return template_build(options);
-}
-
-static int file_copy(const char *from, const char *to)
-{
-    int in = open(from, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return SAE_EIO;
-    struct stat st;
-    int out = fstat(in, &st) == 0 ? open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                                         st.st_mode & 0777)
-                                   : -1;
-    int rc = out >= 0 ? 0 : SAE_EIO;
-    char buf[1 << 16];
-    for (ssize_t n; rc == 0 && (n = read(in, buf, sizeof buf)) != 0;)
-        rc = n > 0 && write(out, buf, (size_t)n) == n ? 0 : SAE_EIO;
-    if (out >= 0 && close(out) != 0)
-        rc = SAE_EIO;
-    close(in);
-    return rc;
-}
-
-/* Every regular file of the template's directory into d's. */
-static int files_copy(const struct case_world_dir *d)
-{
-    DIR *dir = opendir(template.d.dir);
-    if (!dir)
-        return SAE_EIO;
-    int rc = 0;
-    char from[320], to[320];
-    for (struct dirent *e; rc == 0 && (e = readdir(dir));) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(from, sizeof from, "%s/%s", template.d.dir, e->d_name);
-        snprintf(to, sizeof to, "%s/%s", d->dir, e->d_name);
-        struct stat st;
-        if (stat(from, &st) == 0 && S_ISREG(st.st_mode))
-            rc = file_copy(from, to);
-    }
-    closedir(dir);
-    return rc;
 }
 
 /* world: the template's counts, its own post ids, the copy opened and the district's secret
@@ -137,7 +97,7 @@ int case_world_fixture_new(void **state, const struct case_world_options *option
     if (rc == 0) {
         rc = case_world_dir_make(&f->d);
         if (rc == 0)
-            rc = files_copy(&f->d);
+            rc = dir_copy_files(template.d.dir, f->d.dir);
         if (rc == 0)
             rc = copy_open(&f->d, &f->world);
         if (rc != 0)
