@@ -20,8 +20,21 @@ SERIAL_MARKER = ("serial: timing- or load-sensitive; make e2e runs it alone, aft
                  "that run in parallel")
 
 
+# pytest-xdist hands the workers tests in the order collected, so a test that waits minutes
+# (test_sync_keepalive's two rounds 125 s apart) collected near the end would run alone on
+# one worker after the other had finished everything else. Marked starts_first, it is moved
+# to the front of the run (the same order on every worker) and its wait overlaps the rest.
+STARTS_FIRST_MARKER = ("starts_first: a long wait; make e2e starts it before the other tests, "
+                       "so that its wait overlaps theirs")
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", SERIAL_MARKER)
+    config.addinivalue_line("markers", STARTS_FIRST_MARKER)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=lambda item: item.get_closest_marker("starts_first") is None)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -609,22 +609,3 @@ void case_world_close_temp(struct case_world_dir *d, struct case_world *world)
     case_world_close(world);
     case_world_dir_remove(d);
 }
-
-int case_world_fixture_new(void **state, const struct case_world_options *options)
-{
-    struct case_world_fixture *f = calloc(1, sizeof *f);
-    if (!f || case_world_build_temp(options, &f->d, &f->world) != 0) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-int case_world_fixture_free(void **state)
-{
-    struct case_world_fixture *f = *state;
-    case_world_close_temp(&f->d, &f->world);
-    free(f);
-    return 0;
-}

@@ -92,15 +92,6 @@ int case_world_build_temp(const struct case_world_options *options, struct case_
                           struct case_world *world);
 void case_world_close_temp(struct case_world_dir *d, struct case_world *world);
 
-/* The fixture of a test over one world: setup and teardown for cmocka (0, or -1 when the
- * world could not be built). */
-struct case_world_fixture {
-    struct case_world_dir d;
-    struct case_world world;
-};
-int case_world_fixture_new(void **state, const struct case_world_options *options);
-int case_world_fixture_free(void **state);
-
 /* What case index holds under options (index < options->cases). */
 void case_world_case(const struct case_world_options *options, size_t index,
                      struct case_world_case *out);

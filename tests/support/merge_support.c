@@ -1,6 +1,7 @@
 /* Merge test helpers (merge_support.h). */
 
 #include "merge_support.h"
+#include "dir_copy.h"
 #include "sae/sae_secure_mem.h"
 #include "store/district_key.h"
 #include "store/value_vault.h"
@@ -13,57 +14,123 @@ void device_key(uint8_t seed, uint8_t pk[crypto_box_PUBLICKEYBYTES], uint64_t *i
     assert_int_equal(sae_origin_from_public_key(pk, id), 0);
 }
 
-int hub_setup_bare(void **state)
+static const char *const village_of_device[] = {VILLAGE_SUMBERANYAR, VILLAGE_SUMBERANYAR,
+                                                VILLAGE_SUMBERANYAR, VILLAGE_KALIBUNTU};
+
+/* A hub as the fixture describes it, made in dir (which exists), and closed. */
+static int hub_make(const char *dir, bool keyed)
 {
-    static const char *const villages[] = {VILLAGE_SUMBERANYAR, VILLAGE_SUMBERANYAR,
-                                           VILLAGE_SUMBERANYAR, VILLAGE_KALIBUNTU};
-    struct hub_fixture *f = calloc(1, sizeof *f);
+    char path[128];
+    struct hub_store *store = NULL;
     uint8_t pk[crypto_box_PUBLICKEYBYTES];
     uint64_t hub_id;
+    snprintf(path, sizeof path, "%s/hub.db", dir);
+    device_key(99, pk, &hub_id);
+    int rc = hub_store_create(path, "Hub uji", pk, NULL);
+    if (rc == 0)
+        rc = hub_store_open(path, 1000, &store, NULL);
+    for (int i = 0; rc == 0 && i < 4; i++) {
+        struct hub_node node = {.enrolled_ms = NOW_MS};
+        device_key((uint8_t)(i + 1), node.public_key, &node.id);
+        snprintf(node.village, sizeof node.village, "%s", village_of_device[i]);
+        snprintf(node.device_name, sizeof node.device_name, "Laptop Pos %c", 'A' + i);
+        rc = hub_store_node_add(store, &node);
+    }
+    /* As init makes it: sensitive values are sealed to it. */
+    if (rc == 0 && keyed)
+        rc = district_key_ensure(store, dir);
+    hub_store_close(store);
+    return rc;
+}
+
+static const char *const hub_files[] = {"hub.db", "hub.db-wal", "hub.db-shm", "district.key",
+                                        "duplicates.key",
+                                        "values.key"};
+
+static void hub_dir_remove(const char *dir)
+{
+    char path[192];
+    for (size_t i = 0; i < COUNT(hub_files); i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, hub_files[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+/* Each kind of hub is made once per process, into a template directory; every test opens a
+ * copy of its files. Making one (the schema's migrations, the list of areas, fsyncs) was
+ * most of the time of the tests that make a hub per case or per delivery order, many times
+ * over under valgrind. */
+static char hub_template[2][64];
+static pid_t hub_template_owner;
+
+/* Only by the process that made them: a child forked by a test exits through atexit too. */
+static void hub_templates_remove(void)
+{
+    if (getpid() != hub_template_owner)
+        return;
+    for (int keyed = 0; keyed < 2; keyed++)
+        if (hub_template[keyed][0])
+            hub_dir_remove(hub_template[keyed]);
+}
+
+static const char *hub_template_for(bool keyed)
+{
+    static bool registered;
+    char *dir = hub_template[keyed];
+    if (dir[0])
+        return dir;
+    if (!registered) {
+        assert_int_equal(atexit(hub_templates_remove), 0);
+        hub_template_owner = getpid();
+        registered = true;
+    }
+    snprintf(dir, sizeof hub_template[keyed], "/tmp/sae-merge-template-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(hub_make(dir, keyed), 0);
+    return dir;
+}
+
+static struct hub_fixture *hub_copy_open(bool keyed)
+{
+    struct hub_fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     assert_int_equal(sodium_init() >= 0, 1);
     snprintf(f->dir, sizeof f->dir, "/tmp/sae-merge-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->path, sizeof f->path, "%s/hub.db", f->dir);
-    device_key(99, pk, &hub_id);
-    assert_int_equal(hub_store_create(f->path, "Hub uji", pk, NULL), 0);
+    assert_int_equal(dir_copy_files(hub_template_for(keyed), f->dir), 0);
     assert_int_equal(hub_store_open(f->path, 1000, &f->store, NULL), 0);
     for (int i = 0; i < 4; i++) {
-        struct hub_node node = {.enrolled_ms = NOW_MS};
-        device_key((uint8_t)(i + 1), node.public_key, &node.id);
-        snprintf(node.village, sizeof node.village, "%s", villages[i]);
-        snprintf(node.device_name, sizeof node.device_name, "Laptop Pos %c", 'A' + i);
-        assert_int_equal(hub_store_node_add(f->store, &node), 0);
-        f->devices[i] = (struct device){node.id, villages[i], 1};
+        uint8_t pk[crypto_box_PUBLICKEYBYTES];
+        uint64_t id;
+        device_key((uint8_t)(i + 1), pk, &id);
+        f->devices[i] = (struct device){id, village_of_device[i], 1};
     }
-    *state = f;
+    return f;
+}
+
+int hub_setup_bare(void **state)
+{
+    *state = hub_copy_open(false);
     return 0;
 }
 
 int hub_setup(void **state)
 {
-    hub_setup_bare(state);
-    struct hub_fixture *f = *state;
-    /* As init makes it: sensitive values are sealed to it. */
-    assert_int_equal(district_key_ensure(f->store, f->dir), 0);
+    struct hub_fixture *f = hub_copy_open(true);
     assert_int_equal(district_key_unclaimed(f->dir, &f->district_secret), 0);
     value_vault_lend(f->store, f->district_secret);
+    *state = f;
     return 0;
 }
 
 int hub_teardown(void **state)
 {
     struct hub_fixture *f = *state;
-    char path[192];
     hub_store_close(f->store);
     sae_secure_free(f->district_secret);
-    static const char *const files[] = {"hub.db", "hub.db-wal", "hub.db-shm", "district.key",
-                                         "values.key"};
-    for (size_t i = 0; i < COUNT(files); i++) {
-        snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
+    hub_dir_remove(f->dir);
     free(f);
     return 0;
 }

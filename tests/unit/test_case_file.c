@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "case_world.h"
+#include "case_world_fixture.h"
 #include "merge/merge.h"
 #include "store/case_file.h"
 #include "sae/sae_borrow.h"

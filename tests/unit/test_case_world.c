@@ -49,6 +49,32 @@ static void value_of(struct case_world *w, const char *id, const char *field, ch
     sae_db_finalize(stmt);
 }
 
+/* The world of small, built once for the tests that only read it (a build is most of this
+ * file's time under valgrind); test_same_seed_same_world builds it a second time. */
+struct shared_world {
+    struct case_world_dir d;
+    struct case_world w;
+};
+
+static int shared_world_build(void **state)
+{
+    struct shared_world *s = calloc(1, sizeof *s);
+    if (!s || case_world_build_temp(&small, &s->d, &s->w) != 0) {
+        free(s);
+        return -1;
+    }
+    *state = s;
+    return 0;
+}
+
+static int shared_world_free(void **state)
+{
+    struct shared_world *s = *state;
+    case_world_close_temp(&s->d, &s->w);
+    free(s);
+    return 0;
+}
+
 static bool staged(size_t index)
 {
     for (size_t k = 0; k < small.conflicts; k++)
@@ -59,71 +85,59 @@ static bool staged(size_t index)
 
 static void test_every_case_holds_what_its_seed_says(void **state)
 {
-    (void)state;
-    struct case_world_dir d;
-    struct case_world w;
-    world_dir_make(&d);
-    assert_int_equal(case_world_build(d.path, &small, &w), 0);
-    assert_int_equal(w.cases, small.cases);
-    assert_int_equal(count_of(&w, "SELECT count(*) FROM report WHERE kind = 'case'"), 120);
-    assert_int_equal(count_of(&w, "SELECT count(*) FROM report WHERE kind = 'service'"),
-                     (int64_t)w.services);
-    assert_int_equal(count_of(&w, "SELECT count(*) FROM report WHERE kind = 'referral'"),
-                     (int64_t)w.referrals);
-    assert_true(w.services > 0 && w.referrals > 0);
-    assert_int_equal(count_of(&w, "SELECT count(*) FROM refusal"), 0);
-    assert_int_equal(count_of(&w, "SELECT count(*) FROM change"), (int64_t)w.changes);
+    struct case_world *w = &((struct shared_world *)*state)->w;
+    assert_int_equal(w->cases, small.cases);
+    assert_int_equal(count_of(w, "SELECT count(*) FROM report WHERE kind = 'case'"), 120);
+    assert_int_equal(count_of(w, "SELECT count(*) FROM report WHERE kind = 'service'"),
+                     (int64_t)w->services);
+    assert_int_equal(count_of(w, "SELECT count(*) FROM report WHERE kind = 'referral'"),
+                     (int64_t)w->referrals);
+    assert_true(w->services > 0 && w->referrals > 0);
+    assert_int_equal(count_of(w, "SELECT count(*) FROM refusal"), 0);
+    assert_int_equal(count_of(w, "SELECT count(*) FROM change"), (int64_t)w->changes);
     size_t services = 0;
     for (size_t i = 0; i < small.cases; i++) {
         struct case_world_case c;
         char got[64];
         case_world_case(&small, i, &c);
         services += c.services;
-        value_of(&w, c.id, "registration_number", got);
+        value_of(w, c.id, "registration_number", got);
         assert_string_equal(got, c.registration);
-        value_of(&w, c.id, "residence_village", got);
+        value_of(w, c.id, "residence_village", got);
         assert_string_equal(got, c.village);
-        value_of(&w, c.id, "consent_share", got);
+        value_of(w, c.id, "consent_share", got);
         assert_string_equal(got, c.consent_share ? c.consent_share : "");
         if (!staged(i)) {
-            value_of(&w, c.id, "risk_level", got);
+            value_of(w, c.id, "risk_level", got);
             assert_string_equal(got, c.risk);
-            value_of(&w, c.id, "status", got);
+            value_of(w, c.id, "status", got);
             assert_string_equal(got, c.status);
         }
     }
-    assert_int_equal(services, w.services);
+    assert_int_equal(services, w->services);
     /* Posts of the official list's villages, their cases in their own village. */
-    assert_int_equal(count_of(&w, "SELECT count(*) FROM report r JOIN area a ON a.code ="
+    assert_int_equal(count_of(w, "SELECT count(*) FROM report r JOIN area a ON a.code ="
                                   " r.village AND a.level = 4"),
-                     count_of(&w, "SELECT count(*) FROM report"));
-    case_world_close(&w);
-    case_world_dir_remove(&d);
+                     count_of(w, "SELECT count(*) FROM report"));
 }
 
 static void test_staged_conflicts_are_real_conflicts(void **state)
 {
-    (void)state;
-    struct case_world_dir d;
-    struct case_world w;
-    world_dir_make(&d);
-    assert_int_equal(case_world_build(d.path, &small, &w), 0);
+    struct case_world *w = &((struct shared_world *)*state)->w;
     /* Kinds 0-2 stay open for a coordinator; equal values (kind 3) are settled at once. */
-    assert_int_equal(w.conflicts_open, 6);
-    assert_int_equal(w.conflicts_settled, 2);
-    assert_int_equal(count_of(&w, "SELECT count(*) FROM conflict WHERE status = 'open' AND"
+    assert_int_equal(w->conflicts_open, 6);
+    assert_int_equal(w->conflicts_settled, 2);
+    assert_int_equal(count_of(w, "SELECT count(*) FROM conflict WHERE status = 'open' AND"
                                   " severity = 'hard'"), 6);
     for (size_t k = 0; k < small.conflicts; k++) {
         struct case_world_case c;
         char got[64];
         case_world_case(&small, case_world_conflict_case(&small, k), &c);
         if (case_world_conflict_kind(k) == CASE_WORLD_CONFLICT_RISK) {
-            value_of(&w, c.id, "risk_level", got);
+            value_of(w, c.id, "risk_level", got);
             assert_string_equal(got, "high"); /* the safest stands */
         }
     }
-    case_world_close(&w);
-    case_world_dir_remove(&d);
 }
 
 /* Everything that identifies what was merged, whatever the hub seq. */
@@ -135,26 +149,23 @@ static int64_t fingerprint(struct case_world *w)
                        " JOIN change c ON c.seq = s.change");
 }
 
+/* The shared world is the first build; a second of the same seed, built here, must match it. */
 static void test_same_seed_same_world(void **state)
 {
-    (void)state;
-    struct case_world_dir d1, d2, d3;
-    struct case_world w1, w2, w3;
+    struct case_world *w1 = &((struct shared_world *)*state)->w;
+    struct case_world_dir d2, d3;
+    struct case_world w2, w3;
     struct case_world_options other = small;
     other.seed = 43;
-    world_dir_make(&d1);
     world_dir_make(&d2);
     world_dir_make(&d3);
-    assert_int_equal(case_world_build(d1.path, &small, &w1), 0);
     assert_int_equal(case_world_build(d2.path, &small, &w2), 0);
     assert_int_equal(case_world_build(d3.path, &other, &w3), 0);
-    assert_int_equal(fingerprint(&w1), fingerprint(&w2));
-    assert_int_equal(w1.changes, w2.changes);
-    assert_true(fingerprint(&w1) != fingerprint(&w3));
-    case_world_close(&w1);
+    assert_int_equal(fingerprint(w1), fingerprint(&w2));
+    assert_int_equal(w1->changes, w2.changes);
+    assert_true(fingerprint(w1) != fingerprint(&w3));
     case_world_close(&w2);
     case_world_close(&w3);
-    case_world_dir_remove(&d1);
     case_world_dir_remove(&d2);
     case_world_dir_remove(&d3);
 }
@@ -184,5 +195,5 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_world),
         cmocka_unit_test(test_bad_options_build_nothing),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, shared_world_build, shared_world_free);
 }

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "case_world.h"
+#include "case_world_fixture.h"
 #include "render/render_export.h"
 
 #define NOW_MS INT64_C(1795958400000)

@@ -1,5 +1,3 @@
-# serial: SIGKILL lands in a backup a few milliseconds after it starts (a loaded machine
-# only makes the backup longer, so the kills still land mid-way, but it is timed)
 """Backups and restore (README "Backups and restore"; PROTOCOL.md section 6, "Restored from a
 backup"): real sae-hub and sae-node processes over real HTTPS on 127.0.0.1, real
 SQLite files, SIGKILL.
@@ -29,8 +27,6 @@ import hubproc
 import saenode
 from console_client import Console
 from posts import enrolled, sync
-
-pytestmark = pytest.mark.serial
 
 VILLAGE = "Sumberanyar"  # 35.13.12.2018
 PASSPHRASE = hubproc.BACKUP_PASSPHRASE
@@ -207,6 +203,9 @@ def console_while(hub, stop, answers):
         answers.append(console.get("/v1/health").status_code)
 
 
+# Serial: the post's loop rounds every second and the console is read at an office's pace
+# while the backups run; beside another test the rounds could fall behind the minute given.
+@pytest.mark.serial
 def test_backup_under_a_running_post_and_console_restores_consistent(console_hub, tmp_path):
     hub = console_hub
     a1 = enrolled(hub, tmp_path, "a1")
@@ -252,6 +251,10 @@ def test_backup_under_a_running_post_and_console_restores_consistent(console_hub
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
+# Serial: SIGKILL lands in a backup a few milliseconds after it starts (a loaded machine only
+# makes the backup longer, so the kills still land mid-way, but it is timed). The other tests
+# of this file wait on nothing but the commands they run, and run in parallel.
+@pytest.mark.serial
 def test_sigkill_during_backup_leaves_no_partial_file(hub, tmp_path):
     a1 = enrolled(hub, tmp_path, "a1")
     for _ in range(60):

@@ -23,6 +23,8 @@ import os
 import random
 import time
 
+import pytest
+
 import saenode
 from faultproxy import FaultProxy
 import merge_model
@@ -32,6 +34,7 @@ from faults_world import (VILLAGE_A, VILLAGE_B, STATUSES, NAMES, node_env, fault
                          hub_village_versions, post_reviews, device_state, withheld_from)
 
 
+@pytest.mark.starts_first  # the longest of the parallel part after keepalive's wait
 def test_sync_through_faults_converges_to_the_model(hub, tmp_path):
     seed = int(os.environ.get("SAE_FAULT_SEED", random.randrange(1 << 30)))
     print("sync fault test: seed %d (SAE_FAULT_SEED)" % seed)

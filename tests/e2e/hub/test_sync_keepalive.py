@@ -122,7 +122,9 @@ def test_cut_of_the_kept_connection_mid_round_loses_and_repeats_nothing(hub, tmp
 
 
 # Not serial: it counts connections and bytes, not time, and mostly sleeps between run's two
-# rounds 125 s apart; beside the other tests that sleep costs the suite nothing.
+# rounds 125 s apart; beside the other tests that sleep costs the suite nothing, as long as it
+# starts early (tests/e2e/conftest.py).
+@pytest.mark.starts_first
 def test_run_reuses_its_connection_past_the_idle_timeouts(hub, tmp_path):
     """SAE_WIRE_KEEP_IDLE_S: the hub keeps an enrolled post's connection open past the 60 s
     every other connection gets, and the post reuses it past libcurl's own 118 s: run's
