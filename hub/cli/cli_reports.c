@@ -381,14 +381,22 @@ static int apply_edits(struct hub_cli *cli, struct hub_store *store,
         rc = sae_plan_make(&in, &plan, &why);
     hub_report_free(kase);
     size_t applied = 0;
-    for (; rc == 0 && applied < plan.count; applied++)
-        rc = merge_district_edit(store, report->id, plan.writes[applied].name,
-                                 plan.writes[applied].value, author, now, &why);
+    for (size_t i = 0; rc == 0 && i < plan.count; i++) {
+        /* The plan compared with the view, where a sealed value is masked. */
+        bool unchanged = false;
+        rc = merge_district_unchanged(store, report->id, plan.writes[i].name,
+                                      plan.writes[i].value, &unchanged);
+        if (rc == 0 && !unchanged)
+            rc = merge_district_edit(store, report->id, plan.writes[i].name,
+                                     plan.writes[i].value, author, now, &why);
+        if (rc == 0 && !unchanged)
+            applied++;
+    }
     sae_plan_free(&plan);
     if (rc != 0) {
-        if (applied > 1)
+        if (applied > 0)
             fprintf(stderr, "sae-hub: %zu change(s) to %s were saved before this error\n",
-                    applied - 1, report->id);
+                    applied, report->id);
         return hub_admin_fail_store(rc, &why, cli);
     }
     if (applied > 0)

@@ -64,6 +64,12 @@ int merge_district_edit(struct hub_store *store, const char *report_id, const ch
                         const char *value, const char *author, int64_t now_ms,
                         struct sae_message *why);
 
+/* *out: whether value (NULL: unset) is the field's current winning value. A sealed field's
+ * value is compared by its keyed token (value_vault.h), so no coordinator's key is needed:
+ * an edit that repeats a name the caller cannot read writes nothing. */
+int merge_district_unchanged(struct hub_store *store, const char *report_id,
+                             const char *field, const char *value, bool *out);
+
 /* Several district corrections of one report by author in one write transaction (all or
  * none), each a new version based on the current one; note (may be NULL) travels with
  * every change to the posts, as a coordinator's note does. */

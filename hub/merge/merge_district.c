@@ -13,6 +13,7 @@
 #include "sae/sae_db.h"
 #include "sae/sae_plan.h"
 #include "sae/sae_wipe.h"
+#include "store/value_vault.h"
 
 static const char current_winner_sql[] =
     "SELECT c.version, c.origin, c.value FROM field_state s"
@@ -49,6 +50,26 @@ static int current_winner(struct hub_store *store, const char *report_id, const 
     else
         free(text);
     return 0;
+}
+
+int merge_district_unchanged(struct hub_store *store, const char *report_id,
+                             const char *field, const char *value, bool *out)
+{
+    struct sae_version version;
+    char *stored = NULL;
+    int rc = current_winner(store, report_id, field, &version, &stored);
+    if (rc != 0)
+        return rc;
+    bool same = stored == NULL || value == NULL ? stored == value : strcmp(stored, value) == 0;
+    if (!same && value != NULL && value_vault_is_token(stored)) {
+        char token[VALUE_TOKEN_TEXT_BYTES];
+        rc = value_vault_token(store, field, value, token);
+        same = rc == 0 && strcmp(stored, token) == 0;
+    }
+    free(stored);
+    if (rc == 0)
+        *out = same;
+    return rc;
 }
 
 static int is_deleted(struct hub_store *store, const char *report_id, bool *out)

@@ -282,6 +282,13 @@ def test_reports_edit_reaches_the_posts(hub):
     proc = hub.ok("reports", "edit", w.case1, "--set", "intake_channel=phone", "--by", "Pak Budi")
     assert proc.stdout.decode().startswith("nothing to change")
     assert hub.snapshot() == before
+    # So does a sensitive value equal to the current one, which the command cannot read
+    # without a coordinator's password: the hub compares the keyed tokens.
+    proc = hub.ok("reports", "edit", w.case1,
+                  "--set-file", "victim_name=" + saenode.value_file("Siti Aminah"),
+                  "--by", "Pak Budi")
+    assert proc.stdout.decode().startswith("nothing to change")
+    assert hub.snapshot() == before
     # A referral (not append-only) is editable too, and a reference may be given by prefix.
     hub.ok("reports", "edit", w.referral, "--set", "referral_status=accepted",
            "--set", "case_id=" + w.case1[:6], "--by", "Pak Budi")
