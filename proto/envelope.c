@@ -16,8 +16,8 @@
 
 #include "sae/sae_error.h"
 #include "wire_internal.h"
+#include "zlib_zeroing.h"
 
-#define BLOCK_HEADER sizeof(max_align_t)
 #define MAX_HEADER_BYTES (SAE_ENVELOPE_HEADER_BYTES + SAE_ENVELOPE_ENROLL_KEY_BYTES)
 /* zlib counts in uInt: larger inputs are refused rather than fed in pieces. */
 #define ZLIB_MAX_BYTES ((size_t)(UINT_MAX / 2))
@@ -37,31 +37,6 @@ int sae_origin_from_public_key(const unsigned char pk[crypto_box_PUBLICKEYBYTES]
     /* 63 bits, so SQLite stores and orders it as a non-negative integer. */
     *out = origin & (uint64_t)INT64_MAX;
     return 0;
-}
-
-static voidpf zeroing_alloc(voidpf opaque, uInt items, uInt size)
-{
-    (void)opaque;
-    if (size != 0 && items > (SIZE_MAX - BLOCK_HEADER) / size)
-        return Z_NULL;
-    size_t n = (size_t)items * size;
-    unsigned char *block = malloc(BLOCK_HEADER + n);
-    if (!block)
-        return Z_NULL;
-    memcpy(block, &n, sizeof n);
-    return block + BLOCK_HEADER;
-}
-
-static void zeroing_free(voidpf opaque, voidpf pointer)
-{
-    size_t n;
-    (void)opaque;
-    if (!pointer)
-        return;
-    unsigned char *block = (unsigned char *)pointer - BLOCK_HEADER;
-    memcpy(&n, block, sizeof n);
-    sodium_memzero(block, BLOCK_HEADER + n);
-    free(block);
 }
 
 static bool type_known(uint8_t type)
@@ -91,8 +66,7 @@ static int deflate_into(const uint8_t *in, size_t len, uint8_t *out, size_t room
 {
     z_stream zs;
     memset(&zs, 0, sizeof zs);
-    zs.zalloc = zeroing_alloc;
-    zs.zfree = zeroing_free;
+    zlib_zeroing_use(&zs);
     if (deflateInit2(&zs, DEFLATE_LEVEL, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return SAE_ENOMEM;
     zs.next_in = in;
@@ -226,8 +200,7 @@ static int inflate_capped(const uint8_t *in, size_t in_len, size_t cap, uint8_t 
     if (!buf)
         return SAE_ENOMEM;
     memset(&zs, 0, sizeof zs);
-    zs.zalloc = zeroing_alloc;
-    zs.zfree = zeroing_free;
+    zlib_zeroing_use(&zs);
     if (inflateInit2(&zs, MAX_WBITS) != Z_OK) {
         free(buf);
         return SAE_ENOMEM;

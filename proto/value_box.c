@@ -14,35 +14,9 @@
 
 #include "sae/sae_error.h"
 #include "sae/sae_wipe.h"
+#include "zlib_zeroing.h"
 
 #define VARINT_MAX_BYTES 5u /* lengths stay far below 2^35 */
-/* zlib keeps its window and state in blocks it asks for; they hold the plaintext too. */
-#define BLOCK_HEADER 16u
-
-static voidpf zeroing_alloc(voidpf opaque, uInt items, uInt size)
-{
-    (void)opaque;
-    if (size != 0 && items > (SIZE_MAX - BLOCK_HEADER) / size)
-        return Z_NULL;
-    size_t n = (size_t)items * size;
-    unsigned char *block = malloc(BLOCK_HEADER + n);
-    if (!block)
-        return Z_NULL;
-    memcpy(block, &n, sizeof n);
-    return block + BLOCK_HEADER;
-}
-
-static void zeroing_free(voidpf opaque, voidpf pointer)
-{
-    size_t n;
-    (void)opaque;
-    if (!pointer)
-        return;
-    unsigned char *block = (unsigned char *)pointer - BLOCK_HEADER;
-    memcpy(&n, block, sizeof n);
-    sodium_memzero(block, BLOCK_HEADER + n);
-    free(block);
-}
 
 static size_t varint_put(size_t n, unsigned char *out)
 {
@@ -93,8 +67,7 @@ static int deflate_framed(const unsigned char *in, size_t len, unsigned char *ou
 {
     z_stream zs;
     memset(&zs, 0, sizeof zs);
-    zs.zalloc = zeroing_alloc;
-    zs.zfree = zeroing_free;
+    zlib_zeroing_use(&zs);
     if (deflateInit2(&zs, 9, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return SAE_ENOMEM;
     zs.next_in = in;
@@ -142,8 +115,7 @@ static int inflate_bounded(const unsigned char *in, size_t len, unsigned char *b
     if (len > UINT_MAX / 2)
         return SAE_ETOOBIG;
     memset(&zs, 0, sizeof zs);
-    zs.zalloc = zeroing_alloc;
-    zs.zfree = zeroing_free;
+    zlib_zeroing_use(&zs);
     if (inflateInit2(&zs, MAX_WBITS) != Z_OK)
         return SAE_ENOMEM;
     zs.next_in = in;
