@@ -30,8 +30,10 @@ CRASH_MARKERS = (b"Sanitizer", b"runtime error:", b"Segmentation fault", b"core 
 TABLES = ("meta", "node", "enroll_token", "report", "change", "change_parent", "field_state",
           "conflict", "conflict_candidate", "push_ack", "refusal", "review")
 
-# The meta rows of the possible duplicates' index (hub/store/dup_pairs.c).
-DUP_META = ("dup_key_id", "dup_cursor")
+# The meta rows a thread of serve keeps at moments of its own: the possible duplicates'
+# index (hub/store/dup_pairs.c) and the monitoring facts it brings up to date first
+# (hub/store/me_facts.c, me_facts_refresh).
+BACKGROUND_META = ("dup_key_id", "dup_cursor", "me_cursor", "me_version")
 
 
 def hub_env():
@@ -327,8 +329,8 @@ class Hub:
 
     def snapshot(self, tables=TABLES):
         """{table: (row count, sha256 of its rows in a fixed order)}, read in one
-        transaction. Leaves out the meta rows of the possible duplicates' index, which a
-        thread of serve keeps at moments of its own (as TABLES leaves out its tables)."""
+        transaction. Leaves out the meta rows a thread of serve keeps at moments of its own
+        (BACKGROUND_META), as TABLES leaves out their tables."""
         db = self.connect_ro()
         out = {}
         try:
@@ -336,7 +338,8 @@ class Hub:
             for table in tables:
                 sql = "SELECT * FROM %s" % table
                 if table == "meta":
-                    sql += " WHERE key NOT IN (%s)" % ", ".join("'%s'" % k for k in DUP_META)
+                    sql += " WHERE key NOT IN (%s)" % ", ".join(
+                        "'%s'" % k for k in BACKGROUND_META)
                 rows = sorted(repr(r) for r in db.execute(sql))
                 out[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
             db.execute("COMMIT")
