@@ -1,20 +1,14 @@
 #include "sync/sync.h"
+#include "sync/sync_internal.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "store/erasure_apply.h"
-#include "store/journal.h"
 #include "store/node_config.h"
 #include "store/node_wipe.h"
-#include "store/restamp.h"
 #include "store/storage_key.h"
-#include "store/pulled_value.h"
-#include "store/hub_copy.h"
 #include "store/sync_state.h"
 #include "sae/sae_borrow.h"
 #include "sae/sae_db.h"
@@ -25,22 +19,6 @@
 #include "sae/sae_version.h"
 #include "sae/sae_wipe.h"
 #include "sae/sae_wire.h"
-
-/* Everything one round needs, with the post's secret key wiped at the end. */
-struct round {
-    struct node_store *store;
-    struct transport *transport;
-    const struct hub_link *link;
-    char pins[SAE_PINS_TEXT_BYTES]; /* trusted now: the link's, then as announced */
-    struct sync_result *result;
-    struct sae_message *why;
-    struct sae_limits limits;
-    uint8_t secret_key[crypto_box_SECRETKEYBYTES];
-    uint8_t public_key[crypto_box_PUBLICKEYBYTES];
-    unsigned refused_code; /* the code of the hub's last sealed refusal, 0: none */
-    bool pulled_from_zero; /* this round pulled again from 0 after an unknown cursor */
-    struct sae_revocation_notice notice; /* the hub's, when it revoked this device */
-};
 
 static int load_keys(struct round *r)
 {
@@ -61,13 +39,13 @@ static int load_keys(struct round *r)
 /* What every request carries as its clock (schema 2): this computer's own wall clock, not
  * the post's version clock, so that the hub measures how far it is off however long ago the
  * post last wrote. */
-static sae_hlc request_clock(void)
+sae_hlc sync_request_clock(void)
 {
     sae_hlc clock = 0;
     return sae_hlc_pack(sae_wall_clock_ms(), 0, &clock) == 0 ? clock : 0;
 }
 
-static int64_t pending_count(struct node_store *store)
+int64_t sync_pending_count(struct node_store *store)
 {
     int64_t n = 0;
     return sync_state_pending_count(store, &n) == 0 ? n : -1;
@@ -79,7 +57,7 @@ static int64_t pending_count(struct node_store *store)
  * ahead of it whenever the hub accepted a version dated ahead (up to the allowed drift),
  * and a post must not take another post's fast clock for its own error. A hub that sends no
  * wall time (an older one) is measured by its clock. */
-static int observe_hub_clock(struct round *r, sae_hlc hub_clock, uint64_t hub_time_ms)
+int sync_observe_hub_clock(struct round *r, sae_hlc hub_clock, uint64_t hub_time_ms)
 {
     if (hub_clock == 0)
         return 0;
@@ -161,7 +139,7 @@ static int revoked(struct round *r, const struct transport_response *resp)
 /* Why a request did not succeed, in words the post's staff can act on. */
 static int explain(struct round *r, const struct transport_response *resp, const char *what)
 {
-    int64_t pending = pending_count(r->store);
+    int64_t pending = sync_pending_count(r->store);
     switch (resp->outcome) {
     case TRANSPORT_UNREACHABLE:
         sae_message_set(r->why, "no connection to the hub (%s); %lld change(s) wait and will "
@@ -229,8 +207,8 @@ static int explain(struct round *r, const struct transport_response *resp, const
 }
 
 /* Seals plain as type, posts it to path and opens a 200 answer of the expected type. */
-static int exchange(struct round *r, const char *path, uint8_t type, uint8_t *plain, size_t len,
-                    uint8_t want, uint8_t **answer, size_t *answer_len, const char *what)
+int sync_exchange(struct round *r, const char *path, uint8_t type, uint8_t *plain,
+                  size_t len, uint8_t want, uint8_t **answer, size_t *answer_len, const char *what)
 {
     uint8_t *sealed = NULL, got = 0;
     size_t sealed_len = 0;
@@ -271,7 +249,7 @@ static int enroll(struct round *r)
         .schema_version = SAE_WIRE_SCHEMA_VERSION, .token = sae_borrow(r->link->token),
         .village = sae_borrow(r->store->village),
         .device_name = sae_borrow(config.device_name[0] ? config.device_name : "sae-node"),
-        .clock = request_clock()};
+        .clock = sync_request_clock()};
     struct sae_enroll_response *response = NULL;
     uint8_t *plain = NULL, *answer = NULL;
     size_t len = 0, answer_len = 0;
@@ -284,8 +262,8 @@ static int enroll(struct round *r)
     if (rc == 0)
         rc = sae_enroll_request_encode(&request, &r->limits, &plain, &len);
     if (rc == 0)
-        rc = exchange(r, "/v1/enroll", SAE_MSG_ENROLL_REQUEST, plain, len,
-                      SAE_MSG_ENROLL_RESPONSE, &answer, &answer_len, "enrollment");
+        rc = sync_exchange(r, "/v1/enroll", SAE_MSG_ENROLL_REQUEST, plain, len,
+                           SAE_MSG_ENROLL_RESPONSE, &answer, &answer_len, "enrollment");
     if (rc == 0)
         rc = sae_enroll_response_decode(answer, answer_len, &r->limits, &response);
     sae_wire_buffer_free(answer, answer_len);
@@ -308,7 +286,7 @@ static int enroll(struct round *r)
         if (rc == 0 && response->device_name)
             rc = node_config_set_device_name(r->store, response->device_name);
         if (rc == 0)
-            rc = observe_hub_clock(r, response->hub_clock, response->hub_time_ms);
+            rc = sync_observe_hub_clock(r, response->hub_clock, response->hub_time_ms);
         rc = rc == 0 ? node_store_commit(r->store) : rc;
         if (rc != 0)
             node_store_rollback(r->store);
@@ -316,284 +294,6 @@ static int enroll(struct round *r)
     sae_enroll_response_free(response);
     r->result->enrolled_now = rc == 0;
     return rc;
-}
-
-/* The next own changes the hub has not acknowledged, within the batch limits (count, and
- * values within half the inflated limit), and the erasure cursor they were read at: one
- * snapshot, so the hub stores erased what a pull after it wipes here (PROTOCOL.md §6). */
-static int next_batch(struct round *r, struct sae_batch *batch)
-{
-    batch->changes = calloc(SYNC_BATCH_CHANGES, sizeof *batch->changes);
-    if (!batch->changes)
-        return SAE_ENOMEM;
-    int rc = sae_db_begin_read(r->store->db);
-    if (rc != 0)
-        return rc;
-    rc = sync_state_erasure_cursor(r->store, &batch->erasure_cursor);
-    batch->has_erasure_cursor = rc == 0;
-    if (rc == 0)
-        rc = sync_state_next_batch(r->store, SYNC_BATCH_CHANGES, r->limits.inflated_bytes / 2,
-                                   batch->changes, &batch->change_count);
-    /* A read: should COMMIT fail, ROLLBACK still ends it. */
-    if (sae_db_commit(r->store->db) != 0)
-        sae_db_rollback(r->store->db);
-    return rc;
-}
-
-static int record_ack(struct round *r, const struct sae_push_ack *ack, uint64_t last_sent)
-{
-    uint64_t upto = ack->acked_seq < last_sent ? ack->acked_seq : last_sent;
-    int rc = node_store_begin(r->store);
-    if (rc != 0)
-        return rc;
-    rc = sync_state_record_ack(r->store, upto, ack->refusals, ack->refusal_count,
-                               (int64_t)sae_wall_clock_ms());
-    if (rc == 0)
-        rc = observe_hub_clock(r, ack->hub_clock, ack->hub_time_ms);
-    if (rc == 0)
-        rc = hub_copy_set_hub_schema(r->store, ack->schema_version);
-    rc = rc == 0 ? node_store_commit(r->store) : rc;
-    if (rc != 0)
-        node_store_rollback(r->store);
-    r->result->set_aside += ack->refusal_count;
-    for (size_t i = 0; i < ack->refusal_count; i++)
-        r->result->held += ack->refusals[i].code == SAE_STATUS_CLOCK_AHEAD;
-    return rc;
-}
-
-static int push_all(struct round *r)
-{
-    int64_t total = pending_count(r->store);
-    for (;;) {
-        struct sae_batch batch = {.schema_version = SAE_WIRE_SCHEMA_VERSION,
-                                  .origin = r->store->origin};
-        struct sae_push_ack *ack = NULL;
-        uint8_t *plain = NULL, *answer = NULL;
-        size_t len = 0, answer_len = 0;
-        int rc = next_batch(r, &batch);
-        if (rc == 0 && batch.change_count == 0) {
-            sae_wipe_free_changes(batch.changes, 0);
-            return 0;
-        }
-        batch.clock = request_clock();
-        if (rc == 0)
-            rc = sae_batch_encode(&batch, &r->limits, &plain, &len);
-        if (rc == 0)
-            rc = exchange(r, "/v1/push", SAE_MSG_PUSH_BATCH, plain, len, SAE_MSG_PUSH_ACK,
-                          &answer, &answer_len, "changes");
-        if (rc == 0)
-            rc = sae_push_ack_decode(answer, answer_len, &r->limits, &ack);
-        sae_wire_buffer_free(answer, answer_len);
-        if (rc == 0)
-            rc = record_ack(r, ack, batch.changes[batch.change_count - 1].seq);
-        if (rc == 0) {
-            r->result->pushed += batch.change_count;
-            r->result->batches++;
-            if (r->result->progress)
-                r->result->progress(r->result->progress_context, r->result->pushed,
-                                    total > 0 ? (size_t)total : r->result->pushed,
-                                    r->result->bytes_sent);
-        }
-        sae_push_ack_free(ack);
-        sae_wipe_free_changes(batch.changes, batch.change_count);
-        if (rc != 0)
-            return rc;
-    }
-}
-
-/* The hub's announced keys replace the post's (the answer opened with the hub's own box
- * key, so the announcement is the hub's): a key prepared for a roll is trusted before the
- * hub serves it, and a retired one is forgotten. Stored with the pull's changes; the
- * transport takes them after the commit. */
-static int take_pins(struct round *r, const struct sae_pull_response *response,
-                     char announced[SAE_PINS_TEXT_BYTES])
-{
-    announced[0] = '\0';
-    if (response->tls_pin_count == 0)
-        return 0;
-    int rc = sae_pins_format(response->tls_pins, response->tls_pin_count, announced,
-                             SAE_PINS_TEXT_BYTES);
-    if (rc == 0 && strcmp(announced, r->pins) == 0)
-        announced[0] = '\0';
-    if (rc == 0 && announced[0])
-        rc = hub_link_save_pins(r->store, announced);
-    return rc;
-}
-
-/* The staff are told what to do when a copy is sealed to another key. */
-static int apply_changes(struct round *r, const struct sae_pull_response *response)
-{
-    size_t pulled = 0, granted = 0;
-    int rc = pulled_value_apply(r->store, response, &pulled, &granted);
-    r->result->pulled += pulled;
-    r->result->granted += granted;
-    if (rc == SAE_EPERM)
-        sae_message_set(r->why, "the hub sent a value sealed to another key than this post's "
-                        "storage key; nothing of its answer was kept: ask the district to "
-                        "check this device in sae-hub nodes list, and enroll this post again "
-                        "with a new bundle if the key differs");
-    return rc;
-}
-
-static int apply_pulled(struct round *r, const struct sae_pull_response *response)
-{
-    char announced[SAE_PINS_TEXT_BYTES];
-    int rc = node_store_begin(r->store);
-    if (rc != 0)
-        return rc;
-    rc = apply_changes(r, response);
-    /* After the changes: a review names versions the answer (or an earlier one) brought. */
-    for (size_t i = 0; rc == 0 && i < response->review_count; i++)
-        rc = sync_state_apply_review(r->store, &response->reviews[i]);
-    if (rc == 0)
-        rc = sync_state_set_pull_cursor(r->store, response->next_cursor);
-    /* The hub answers in the request's schema when it reads it: from then on the post's
-     * commands put their copies in value boxes (store/hub_copy.h). */
-    if (rc == 0)
-        rc = hub_copy_set_hub_schema(r->store, response->schema_version);
-    if (rc == 0)
-        rc = sync_state_set_review_cursor(r->store, response->next_review_cursor);
-    if (rc == 0)
-        rc = sync_state_set_grant_cursor(r->store, response->next_grant_cursor);
-    /* Last: an erasure wipes the report's values this answer (or an earlier one) brought. */
-    int64_t wiped = 0;
-    if (rc == 0)
-        rc = erasure_apply(r->store, response->erased, response->erased_count, &wiped);
-    if (rc == 0)
-        rc = sync_state_set_erasure_cursor(r->store, response->next_erasure_cursor);
-    bool lowered = false;
-    if (rc == 0 && response->has_held_seq)
-        rc = sync_state_observe_held_seq(r->store, response->held_seq, &lowered);
-    r->result->resent_after_restore |= lowered;
-    if (rc == 0)
-        rc = observe_hub_clock(r, response->hub_clock, response->hub_time_ms);
-    if (rc == 0)
-        rc = take_pins(r, response, announced);
-    rc = rc == 0 ? node_store_commit(r->store) : rc;
-    if (rc != 0) {
-        node_store_rollback(r->store);
-        return rc;
-    }
-    r->result->erased += (size_t)wiped;
-    /* The wiped values' older pages stay in the WAL until it is emptied. */
-    if (wiped > 0)
-        rc = erasure_apply_scrub(r->store);
-    if (rc == 0 && announced[0]) {
-        memcpy(r->pins, announced, sizeof r->pins);
-        rc = transport_set_pins(r->transport, announced);
-    }
-    return rc;
-}
-
-/* What the district's Posts page shows of this post: its program, and how many of its own
- * changes wait to be sent (only the post knows), as of this request. */
-static int report_self(struct round *r, struct sae_pull_request *request)
-{
-    int64_t pending = 0;
-    int rc = sync_state_pending_count(r->store, &pending);
-    if (rc == 0) {
-        request->pending = (uint64_t)(pending > 0 ? pending : 0);
-        snprintf(request->program, sizeof request->program, "sae-node %s", SAE_VERSION_STRING);
-    }
-    return rc;
-}
-
-/* A cursor the hub does not recognise (its files were put back from an older copy) is
- * answered DECODE_FAILED: the post pulls again from 0, once a round (PROTOCOL.md section 6);
- * what it holds already is skipped. */
-static bool restart_from_zero(struct round *r, int rc, const struct sae_pull_request *request)
-{
-    if (rc != SAE_EINVAL || r->refused_code != SAE_STATUS_DECODE_FAILED ||
-        r->pulled_from_zero ||
-        (request->cursor == 0 && request->review_cursor == 0 && request->grant_cursor == 0 &&
-         request->erasure_cursor == 0))
-        return false;
-    int done = node_store_begin(r->store);
-    if (done == 0)
-        done = sync_state_set_pull_cursor(r->store, 0);
-    if (done == 0)
-        done = sync_state_set_review_cursor(r->store, 0);
-    if (done == 0)
-        done = sync_state_set_grant_cursor(r->store, 0);
-    if (done == 0)
-        done = sync_state_set_erasure_cursor(r->store, 0);
-    done = done == 0 ? node_store_commit(r->store) : done;
-    if (done != 0) {
-        node_store_rollback(r->store);
-        return false;
-    }
-    r->pulled_from_zero = true;
-    r->refused_code = 0;
-    if (r->why)
-        r->why->text[0] = '\0';
-    return true;
-}
-
-static int pull_all(struct round *r)
-{
-    bool more = true;
-    while (more) {
-        struct sae_pull_request request = {.schema_version = SAE_WIRE_SCHEMA_VERSION,
-                                           .with_reviews = true};
-        struct sae_pull_response *response = NULL;
-        uint8_t *plain = NULL, *answer = NULL;
-        size_t len = 0, answer_len = 0;
-        int rc = sync_state_pull_cursor(r->store, &request.cursor);
-        if (rc == 0)
-            rc = sync_state_review_cursor(r->store, &request.review_cursor);
-        if (rc == 0)
-            rc = sync_state_grant_cursor(r->store, &request.grant_cursor);
-        if (rc == 0)
-            rc = sync_state_erasure_cursor(r->store, &request.erasure_cursor);
-        request.clock = request_clock();
-        if (rc == 0)
-            rc = report_self(r, &request);
-        if (rc == 0)
-            rc = sae_pull_request_encode(&request, &r->limits, &plain, &len);
-        if (rc == 0)
-            rc = exchange(r, "/v1/pull", SAE_MSG_PULL_REQUEST, plain, len,
-                          SAE_MSG_PULL_RESPONSE, &answer, &answer_len, "pull");
-        if (rc == 0)
-            rc = sae_pull_response_decode(answer, answer_len, &r->limits, &response);
-        sae_wire_buffer_free(answer, answer_len);
-        if (rc == 0)
-            rc = apply_pulled(r, response);
-        more = rc == 0 && response->more;
-        sae_pull_response_free(response);
-        if (restart_from_zero(r, rc, &request)) {
-            more = true;
-            continue;
-        }
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
-}
-
-/* The test hook of sync.h: polled every tenth of a second. */
-static void test_push_gate(void)
-{
-    const char *path = getenv(SYNC_ENV_TEST_PUSH_GATE);
-    const struct timespec tick = {0, 100000000L};
-    for (int i = 0; path && i < SYNC_TEST_PUSH_GATE_MAX_S * 10 && access(path, F_OK) == 0; i++)
-        nanosleep(&tick, NULL);
-}
-
-/* Re-dates what the clock got wrong, pushes; once more if the hub held some of it (the
- * clock changed during the round). */
-static int restamp_and_push(struct round *r)
-{
-    test_push_gate();
-    for (int pass = 0; pass < 2; pass++) {
-        size_t restamped = 0, held_before = r->result->held;
-        int rc = restamp_pending(r->store, &restamped);
-        r->result->restamped += restamped;
-        if (rc == 0 && (pass == 0 || restamped > 0))
-            rc = push_all(r);
-        if (rc != 0 || r->result->held == held_before)
-            return rc;
-    }
-    return 0;
 }
 
 /* A device revoked before this round: the wipe completed if a crash interrupted it, and
@@ -648,13 +348,13 @@ int sync_round(struct node_store *store, struct transport *transport,
         rc = enroll(&r);
     /* Pull first: its answer dates this computer's clock before anything is sent. */
     if (rc == 0)
-        rc = pull_all(&r);
+        rc = sync_pull_all(&r);
     if (rc == 0)
-        rc = restamp_and_push(&r);
+        rc = sync_push_all(&r);
     /* What was sent may have opened or changed a review at the hub (another post's edit of
      * the same field came first): pull once more, so the post shows what the hub shows. */
     if (rc == 0 && result->pushed > 0)
-        rc = pull_all(&r);
+        rc = sync_pull_all(&r);
     sodium_memzero(r.secret_key, sizeof r.secret_key);
     if (rc == SAE_EREVOKED)
         return wipe(&r);
