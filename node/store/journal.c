@@ -3,10 +3,10 @@
 #include "sae/sae_db.h"
 #include "store/case_number.h"
 #include "store/hub_copy.h"
-#include "store/pulled_value.h"
 #include "store/value_seal.h"
 #include "store/node_meta.h"
 #include "store/journal.h"
+#include "store/journal_internal.h"
 #include "store/report_read.h"
 
 #include <stdbool.h>
@@ -167,9 +167,8 @@ static int read_field(struct change_writer *w, const char *id, const char *field
     return 0;
 }
 
-/* Binds id, kind, field and value to ?1..?4 (the common head of both journal inserts). */
-static int bind_change_text(sqlite3_stmt *stmt, const char *id, const char *kind,
-                            const char *field, const char *value)
+int journal_bind_change_text(sqlite3_stmt *stmt, const char *id, const char *kind,
+                             const char *field, const char *value)
 {
     int rc = sae_db_bind_text(stmt, 1, id);
     if (rc == 0)
@@ -231,7 +230,7 @@ static int append_stored(struct change_writer *w, const char *id, const char *ki
     const struct sae_version version = {w->version, w->store->origin};
     const int64_t ints[] = {(int64_t)version.hlc, (int64_t)version.origin, (int64_t)base->hlc,
                             (int64_t)base->origin, w->seen_cursor};
-    int rc = bind_change_text(w->insert_journal, id, kind, field, stored);
+    int rc = journal_bind_change_text(w->insert_journal, id, kind, field, stored);
     if (rc == 0)
         rc = sae_db_bind_ints(w->insert_journal, 5, ints, sizeof ints / sizeof ints[0]);
     if (rc == 0)
@@ -576,79 +575,14 @@ int journal_delete(struct node_store *store, const char *id, struct sae_message 
     return writer_end(&w, rc);
 }
 
-static const char insert_remote_sql[] =
-    "INSERT OR IGNORE INTO journal(report_id, kind, field, value, version, origin,"
-    " base_version, base_origin, origin_seq, seen_cursor, author, note, device)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
-static const char insert_remote_report_sql[] =
-    "INSERT OR IGNORE INTO report(id, kind, first_seq) VALUES (?1, ?2, ?3)";
-
-static int bind_remote(sqlite3_stmt *j, const struct sae_change *c, const char *id,
-                       const char *stored)
+int journal_derive_field(struct node_store *store, const char *id, const char *field,
+                         const struct sae_version *version, int64_t seq)
 {
-    const int64_t ints[] = {(int64_t)c->version.hlc, (int64_t)c->version.origin,
-                            (int64_t)c->base.hlc, (int64_t)c->base.origin, (int64_t)c->seq,
-                            (int64_t)c->seen_cursor};
-    const char *const people[] = {c->author, c->note, c->device};
-    int rc = bind_change_text(j, id, c->kind, c->field, stored);
+    sqlite3_stmt *f = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, upsert_field_sql, &f);
     if (rc == 0)
-        rc = sae_db_bind_ints(j, 5, ints, sizeof ints / sizeof ints[0]);
-    if (rc == 0)
-        rc = sae_db_bind_texts(j, 11, people, sizeof people / sizeof people[0]);
-    return rc;
-}
-
-static int apply_remote_stored(struct node_store *store, const struct sae_change *c,
-                               const char *stored, bool *applied)
-{
-    char id[SAE_ID_TEXT_LEN + 1];
-    sqlite3_stmt *j = NULL, *f = NULL, *r = NULL;
-    struct sae_db_cache *cache = &store->statements;
-    sae_id_format(&c->report_id, id);
-    int rc = sae_db_prepare_cached(store->db, cache, insert_remote_sql, &j);
-    if (rc == 0)
-        rc = sae_db_prepare_cached(store->db, cache, upsert_field_sql, &f);
-    if (rc == 0)
-        rc = sae_db_prepare_cached(store->db, cache, insert_remote_report_sql, &r);
-    if (rc != 0)
-        return rc;
-    rc = bind_remote(j, c, id, stored);
-    if (rc == 0)
-        rc = step_done(j);
-    sae_db_reset(j);
-    if (rc != 0 || sae_db_changes(store->db) == 0) {
-        *applied = false; /* had it already */
-        return rc;
-    }
-    int64_t seq = sae_db_last_rowid(store->db);
-    rc = sae_db_bind_text(r, 1, id);
-    if (rc == 0)
-        rc = sae_db_bind_text(r, 2, c->kind);
-    if (rc == 0)
-        rc = sae_db_bind_int(r, 3, seq);
-    if (rc == 0)
-        rc = step_done(r);
-    sae_db_reset(r);
-    if (rc == 0)
-        rc = upsert_field(f, id, c->field, &c->version, seq);
-    sae_db_reset(f);
+        rc = upsert_field(f, id, field, version, seq);
     /* Even when an older change leaves the state as it was: it may be the version a review
      * names as standing, which the shown value is then taken from. */
-    if (rc == 0)
-        rc = journal_refresh_shown(store, id, c->field);
-    if (rc == 0)
-        *applied = true;
-    return rc;
-}
-
-/* Pulled sensitive values are kept sealed to this post's storage key like its own, or as
- * withheld (store/pulled_value.h). */
-int journal_apply_remote(struct node_store *store, const struct sae_change *c, bool *applied)
-{
-    char *stored = NULL;
-    int rc = pulled_value_stored(store, c, &stored);
-    if (rc == 0)
-        rc = apply_remote_stored(store, c, stored, applied);
-    free(stored);
-    return rc;
+    return rc == 0 ? journal_refresh_shown(store, id, field) : rc;
 }
