@@ -61,24 +61,6 @@ static void write_header(uint8_t *h, uint8_t type, uint64_t sender_id, const uin
         memcpy(h + SAE_ENVELOPE_HEADER_BYTES, pk, SAE_ENVELOPE_ENROLL_KEY_BYTES);
 }
 
-/* Deflates in[0..len) into out (room for `room` bytes); *used is the stream's length. */
-static int deflate_into(const uint8_t *in, size_t len, uint8_t *out, size_t room, size_t *used)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    zlib_zeroing_use(&zs);
-    if (deflateInit2(&zs, DEFLATE_LEVEL, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return SAE_ENOMEM;
-    zs.next_in = in;
-    zs.avail_in = (uInt)len;
-    zs.next_out = out;
-    zs.avail_out = (uInt)room;
-    int zr = deflate(&zs, Z_FINISH);
-    *used = room - zs.avail_out;
-    deflateEnd(&zs);
-    return zr == Z_STREAM_END ? 0 : SAE_ENOMEM;
-}
-
 int sae_envelope_seal_with_nonce(const uint8_t *plain, size_t len, uint8_t type,
                                  uint64_t sender_id, const uint8_t sender_sk[crypto_box_SECRETKEYBYTES],
                                  const uint8_t recipient_pk[crypto_box_PUBLICKEYBYTES], const uint8_t nonce[crypto_box_NONCEBYTES],
@@ -104,7 +86,9 @@ int sae_envelope_seal_with_nonce(const uint8_t *plain, size_t len, uint8_t type,
         return SAE_ENOMEM;
     write_header(inner, type, sender_id, sender_pk);
     size_t zlen = 0;
-    int rc = deflate_into(plain, len, inner + hlen, room - hlen, &zlen);
+    int rc = zlib_zeroing_deflate(plain, len, DEFLATE_LEVEL, inner + hlen, room - hlen, &zlen);
+    if (rc == SAE_ETOOBIG) /* room is deflate's own bound: this is zlib failing */
+        rc = SAE_ENOMEM;
     size_t inner_len = hlen + zlen;
     size_t total = hlen + SAE_ENVELOPE_NONCE_BYTES + crypto_box_MACBYTES + inner_len;
     if (rc == 0 && total > limits->envelope_bytes)

@@ -62,25 +62,6 @@ static int frame(const char *const *values, size_t count, unsigned char **out, s
     return 0;
 }
 
-static int deflate_framed(const unsigned char *in, size_t len, unsigned char *out, size_t room,
-                          size_t *used)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    zlib_zeroing_use(&zs);
-    if (deflateInit2(&zs, 9, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return SAE_ENOMEM;
-    zs.next_in = in;
-    zs.avail_in = (uInt)len;
-    zs.next_out = out;
-    zs.avail_out = (uInt)room;
-    int zr = deflate(&zs, Z_FINISH);
-    *used = room - zs.avail_out;
-    deflateEnd(&zs);
-    /* Z_OK or Z_BUF_ERROR: the output did not fit in room. */
-    return zr == Z_STREAM_END ? 0 : SAE_ETOOBIG;
-}
-
 int sae_value_box_pack(const char *const *values, size_t count, unsigned char **out,
                        size_t *out_len)
 {
@@ -96,7 +77,8 @@ int sae_value_box_pack(const char *const *values, size_t count, unsigned char **
     if (!(deflated = malloc(SAE_VALUE_BOX_DEFLATED_MAX)))
         rc = SAE_ENOMEM;
     if (rc == 0)
-        rc = deflate_framed(framed, framed_len, deflated, SAE_VALUE_BOX_DEFLATED_MAX, &used);
+        rc = zlib_zeroing_deflate(framed, framed_len, 9, deflated, SAE_VALUE_BOX_DEFLATED_MAX,
+                                  &used);
     sae_wipe_free(framed, framed_len);
     if (rc != 0) {
         sae_wipe_free(deflated, deflated ? SAE_VALUE_BOX_DEFLATED_MAX : 0);

@@ -1,5 +1,7 @@
 #include "zlib_zeroing.h"
 
+#include "sae/sae_error.h"
+
 #include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,4 +41,23 @@ void zlib_zeroing_use(z_stream *stream)
     stream->zalloc = zlib_zeroing_alloc;
     stream->zfree = zlib_zeroing_free;
     stream->opaque = Z_NULL;
+}
+
+int zlib_zeroing_deflate(const unsigned char *in, size_t len, int level, unsigned char *out,
+                         size_t room, size_t *used)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    zlib_zeroing_use(&zs);
+    if (deflateInit2(&zs, level, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return SAE_ENOMEM;
+    zs.next_in = in;
+    zs.avail_in = (uInt)len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)room;
+    int zr = deflate(&zs, Z_FINISH);
+    *used = room - zs.avail_out;
+    deflateEnd(&zs);
+    /* Z_OK or Z_BUF_ERROR: the output did not fit in room. */
+    return zr == Z_STREAM_END ? 0 : SAE_ETOOBIG;
 }
