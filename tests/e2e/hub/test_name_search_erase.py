@@ -145,7 +145,12 @@ def test_a_search_with_catching_up_left_says_so(one_name_a_search, browser):
     assert found_ids(b.driver.page_source, hub) == set()
     assert b.text("#names-note").startswith("Indeks nama belum lengkap")
     b.open("/console/reports?q=dewi")
-    assert found_ids(b.driver.page_source, hub) == {hub.dewi}
+    # Seen once in a clean root under load: no case found, cause unknown; the page and the
+    # index's state tell the next one.
+    assert found_ids(b.driver.page_source, hub) == {hub.dewi}, (
+        b.text("body")[:600], hub.query("SELECT value FROM meta WHERE key ="
+                                        " 'name_index_cursor'"),
+        hub.query("SELECT count(*) FROM name_index"))
     assert b.finds("#names-note") == []
 
 
