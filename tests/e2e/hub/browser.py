@@ -39,7 +39,12 @@ class Browser:
         self.driver.quit()
 
     def open(self, path):
+        """Loads path and waits until the document before it is gone: Chromium 150's driver
+        can answer a load of the URL already shown before the new document replaces the
+        old one, so a page read next would be the old one."""
+        page = self.find("html")
         self.driver.get(self.base + path)
+        WebDriverWait(self.driver, 30).until(lambda _: self._gone(page))
         return self
 
     def find(self, css):
