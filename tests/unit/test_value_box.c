@@ -22,28 +22,10 @@
 #include "sae/sae_wipe.h"
 #include "sae/sae_wire.h"
 
+#include "key_pairs.h"
+
 static const struct sae_id report = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
 
-struct keys {
-    unsigned char pk[32], sk[32], other_pk[32], other_sk[32];
-};
-
-static int setup(void **state)
-{
-    struct keys *k = malloc(sizeof *k);
-    if (!k)
-        return -1;
-    crypto_box_keypair(k->pk, k->sk);
-    crypto_box_keypair(k->other_pk, k->other_sk);
-    *state = k;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    free(*state);
-    return 0;
-}
 
 static void unpack_ok(const char *const *values, size_t count)
 {
@@ -205,7 +187,7 @@ static unsigned char *seal_box(const unsigned char pk[32], const char *const *va
 
 static void test_seal_and_open(void **state)
 {
-    struct keys *k = *state;
+    struct test_key_pairs *k = *state;
     const char *values[] = {"Siti Rahmawati", "Kisah yang panjang, panjang, panjang."};
     size_t len = 0;
     unsigned char *box = seal_box(k->pk, values, 2, &len);
@@ -262,7 +244,7 @@ static int encode(struct sae_change *c, size_t n, uint32_t schema, uint8_t **buf
 
 static void test_a_box_travels_once_and_the_hub_opens_it(void **state)
 {
-    struct keys *k = *state;
+    struct test_key_pairs *k = *state;
     const char *values[] = {"Siti Rahmawati", "Dipukul di rumah."};
     size_t box_len = 0, len = 0;
     unsigned char *box = seal_box(k->pk, values, 2, &box_len);
@@ -302,7 +284,7 @@ static void test_a_box_travels_once_and_the_hub_opens_it(void **state)
 
 static void test_wire_rules_of_boxes_and_slots(void **state)
 {
-    struct keys *k = *state;
+    struct test_key_pairs *k = *state;
     const char *values[] = {"Siti", "Kisah"};
     size_t box_len = 0, len = 0;
     unsigned char *box = seal_box(k->pk, values, 2, &box_len);
@@ -397,7 +379,7 @@ static void test_decoder_refuses_a_box_no_change_names_and_a_slot_without_box(vo
 /* Two boxes of one group's fields (a re-dated entry's) start a second group. */
 static void test_a_second_box_starts_a_group(void **state)
 {
-    struct keys *k = *state;
+    struct test_key_pairs *k = *state;
     const char *values[] = {"Siti", "Kisah"};
     size_t box_len = 0, len = 0;
     unsigned char *box = seal_box(k->pk, values, 2, &box_len);
@@ -427,11 +409,14 @@ int main(void)
         cmocka_unit_test(test_count_limit_at_its_edge),
         cmocka_unit_test(test_malformed_plaintexts_are_corrupt),
         cmocka_unit_test(test_pack_refuses_what_one_box_cannot_hold),
-        cmocka_unit_test_setup_teardown(test_seal_and_open, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_box_travels_once_and_the_hub_opens_it, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_wire_rules_of_boxes_and_slots, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_second_box_starts_a_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_seal_and_open, test_key_pairs_setup,
+                                        test_key_pairs_teardown),
+        cmocka_unit_test_setup_teardown(test_a_box_travels_once_and_the_hub_opens_it,
+                                        test_key_pairs_setup, test_key_pairs_teardown),
+        cmocka_unit_test_setup_teardown(test_wire_rules_of_boxes_and_slots, test_key_pairs_setup,
+                                        test_key_pairs_teardown),
+        cmocka_unit_test_setup_teardown(test_a_second_box_starts_a_group, test_key_pairs_setup,
+                                        test_key_pairs_teardown),
         cmocka_unit_test(test_decoder_refuses_a_box_no_change_names_and_a_slot_without_box),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,28 +21,10 @@
 #include "sae/sae_sealed.h"
 #include "sae/sae_wire.h"
 
+#include "key_pairs.h"
+
 static const struct sae_id report = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
 
-struct keys {
-    unsigned char pk[32], sk[32], other_pk[32], other_sk[32];
-};
-
-static int setup(void **state)
-{
-    struct keys *k = malloc(sizeof *k);
-    if (!k)
-        return -1;
-    crypto_box_keypair(k->pk, k->sk);
-    crypto_box_keypair(k->other_pk, k->other_sk);
-    *state = k;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    free(*state);
-    return 0;
-}
 
 static unsigned char *seal(const unsigned char pk[32], const void *plain, size_t len,
                            size_t *out_len)
@@ -92,7 +74,7 @@ static struct sae_batch *round_trip(struct sae_change *c)
 
 static void test_round_trip_and_open(void **state)
 {
-    struct keys *k = *state;
+    struct test_key_pairs *k = *state;
     struct sae_limits limits = sae_limits_default();
     size_t sealed_len = 0, len = 0;
     unsigned char *sealed = seal(k->pk, "Siti Rahmawati", 14, &sealed_len);
@@ -124,7 +106,7 @@ static void test_round_trip_and_open(void **state)
  * schema 4's). */
 static void test_where_a_sealed_value_may_not_be(void **state)
 {
-    struct keys *k = *state;
+    struct test_key_pairs *k = *state;
     struct sae_limits limits = sae_limits_default();
     size_t sealed_len = 0, len = 0;
     unsigned char *sealed = seal(k->pk, "Siti", 4, &sealed_len);
@@ -195,7 +177,7 @@ static int decode_built(uint32_t schema, bool with_value, const unsigned char *s
 
 static void test_decoding_refuses_misplaced_sealed_values(void **state)
 {
-    struct keys *k = *state;
+    struct test_key_pairs *k = *state;
     size_t sealed_len = 0;
     unsigned char *sealed = seal(k->pk, "Siti", 4, &sealed_len);
     assert_int_equal(decode_built(3, false, sealed, sealed_len, false), 0);
@@ -210,7 +192,7 @@ static void test_decoding_refuses_misplaced_sealed_values(void **state)
  * one past the limit are refused on both sides, the limit itself is taken and opens. */
 static void test_sealed_length_edges(void **state)
 {
-    struct keys *k = *state;
+    struct test_key_pairs *k = *state;
     struct sae_limits limits = sae_limits_default();
     size_t max = limits.value_bytes, sealed_len = 0, len = 0;
     char *plain = malloc(max + 1);
@@ -248,7 +230,7 @@ static void test_sealed_length_edges(void **state)
  * an empty seal is refused. */
 static void test_version_2_length_edges(void **state)
 {
-    struct keys *k = *state;
+    struct test_key_pairs *k = *state;
     struct sae_limits limits = sae_limits_default();
     size_t max = limits.value_bytes, sealed_len = 0, len = 0;
     char *plain = malloc(max + 1);
@@ -287,7 +269,7 @@ static void test_version_2_length_edges(void **state)
 /* What opens must still be a value: no NUL inside, valid UTF-8. */
 static void test_opened_value_is_checked(void **state)
 {
-    struct keys *k = *state;
+    struct test_key_pairs *k = *state;
     struct sae_limits limits = sae_limits_default();
     const char *bad[] = {"Siti\0Ani", "\xff\xfe"};
     const size_t bad_len[] = {8, 2};
@@ -315,5 +297,5 @@ int main(void)
         cmocka_unit_test(test_version_2_length_edges),
         cmocka_unit_test(test_opened_value_is_checked),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, test_key_pairs_setup, test_key_pairs_teardown);
 }
