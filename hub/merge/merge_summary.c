@@ -4,8 +4,18 @@
 #include "store/hub_summary.h"
 #include "sae/sae_db.h"
 
+/* A row whose columns are all as they were is left alone: no write, no index touched. */
 static const char refresh_sql[] =
-    "INSERT OR REPLACE INTO report_summary " HUB_SUMMARY_SELECT_SQL " WHERE r.id = ?1";
+    "INSERT INTO report_summary(report_id, kind, day, status, risk, registration, violence,"
+    " updated, deleted, case_ref) " HUB_SUMMARY_ONE_SQL
+    " ON CONFLICT(report_id) DO UPDATE SET kind = excluded.kind, day = excluded.day,"
+    " status = excluded.status, risk = excluded.risk, registration = excluded.registration,"
+    " violence = excluded.violence, updated = excluded.updated, deleted = excluded.deleted,"
+    " case_ref = excluded.case_ref"
+    " WHERE (kind, day, status, risk, registration, violence, updated, deleted, case_ref)"
+    " IS NOT (excluded.kind, excluded.day, excluded.status, excluded.risk,"
+    " excluded.registration, excluded.violence, excluded.updated, excluded.deleted,"
+    " excluded.case_ref)";
 
 int merge_summary_refresh(struct hub_store *store, const char *report_id)
 {

@@ -8,11 +8,16 @@
 
 #include <sys/stat.h>
 
+#include "store/hub_summary.h"
+
 enum { A, B, C };
 
 #define CASE_1 "3f2a910c-5e7b-4d12-8a6e-c4019b33d758"
 #define CASE_2 "a00b7cd1-2496-4fe3-b510-6a2f8841c907"
 #define REFERRAL "5b1e0c44-9d3a-4f6e-8c21-7a0d9e3f1b26"
+#define CASE_3 "c7d1e2f3-0a4b-4c5d-9e6f-1a2b3c4d5e6f"
+#define SERVICE "d2e3f4a5-1b2c-4d3e-8f4a-5b6c7d8e9f0a"
+#define STAY "e3f4a5b6-2c3d-4e4f-9a5b-6c7d8e9f0a1b"
 
 /* Every statement of the store's cache that has run at all ran without being planned
  * again. */
@@ -89,6 +94,65 @@ static void test_a_new_report_in_the_batch_leaves_the_others_merged_in_full(void
     assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict"), 1);
 }
 
+/* Rows of report_summary that the summary's definition (HUB_SUMMARY_SELECT_SQL, as migration
+ * 6 filled the table) would not give, and rows it would give that the table has not. */
+static int64_t summaries_unlike_their_definition(struct hub_fixture *f)
+{
+    return hub_count(f, "SELECT (SELECT count(*) FROM (SELECT * FROM report_summary EXCEPT "
+                     HUB_SUMMARY_SELECT_SQL ")) + (SELECT count(*) FROM (" HUB_SUMMARY_SELECT_SQL
+                     " EXCEPT SELECT * FROM report_summary))");
+}
+
+/* The merge refreshes a report's summary in one pass over its winners (HUB_SUMMARY_ONE_SQL):
+ * every column must stay what the definition says, through a set's elements added and
+ * unset, the old single violence type, every kind's date and status, a case reference, a
+ * delete, a conflict, and a batch that moves no winner. */
+static void test_summaries_refreshed_in_one_pass_match_their_definition(void **state)
+{
+    struct hub_fixture *f = *state;
+    deliver_fields(f, 0, CASE_1, "case",
+                   (const char *const[]){"status=new", "intake_date=2026-11-20",
+                                         "risk_level=high", "violence_types/physical=1",
+                                         "violence_types/sexual=1", NULL});
+    deliver_fields(f, 1, CASE_2, "case",
+                   (const char *const[]){"status=new", "violence_type=sexual", NULL});
+    deliver_fields(f, 0, REFERRAL, "referral",
+                   (const char *const[]){"case_id=" CASE_1, "referred_to=uptd_ppa",
+                                         "referral_date=2026-11-02", NULL});
+    deliver_fields(f, 0, SERVICE, "service",
+                   (const char *const[]){"case_id=" CASE_1, "service_date=2026-11-21", NULL});
+    deliver_fields(f, 0, STAY, "shelter_stay",
+                   (const char *const[]){"case_id=" CASE_1, "admission_date=2026-11-22", NULL});
+    deliver_fields(f, 2, CASE_3, "case", (const char *const[]){"status=new", NULL});
+    assert_int_equal(summaries_unlike_their_definition(f), 0);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM report_summary WHERE report_id = '"
+                                  CASE_2 "' AND violence = ',sexual,'"), 1);
+    /* One element unset; CASE_2's single type given a set; CASE_3 deleted. */
+    const struct test_change unset[] = {
+        {A, CASE_1, "case", "violence_types/sexual", NULL, MS(100000), -1, 0, 0},
+        {A, CASE_1, "case", "status", "active", MS(100000), -1, 0, 0}};
+    deliver(f, unset, COUNT(unset));
+    deliver_fields(f, 1, CASE_2, "case", (const char *const[]){"violence_types/neglect=1", NULL});
+    const struct test_change del[] = {
+        {C, CASE_3, "case", SAE_FIELD_TOMBSTONE, "1", MS(200000), -1, 0, 0}};
+    deliver(f, del, COUNT(del));
+    assert_int_equal(summaries_unlike_their_definition(f), 0);
+    assert_int_equal(hub_count(f, "SELECT deleted FROM report_summary WHERE report_id = '"
+                                  CASE_3 "'"), 1);
+    /* Concurrent statuses of one case: a conflict, the winner chosen by the policy. */
+    const struct test_change concurrent[] = {
+        {B, CASE_1, "case", "status", "closed", MS(150000), -1, 0, 0}};
+    deliver(f, concurrent, COUNT(concurrent));
+    /* A change that loses moves no winner: the summary stays as it was. */
+    const struct test_change stale[] = {
+        {B, REFERRAL, "referral", "referral_status", "sent", MS(50), -1, 0, 0}};
+    deliver(f, stale, COUNT(stale));
+    assert_int_equal(summaries_unlike_their_definition(f), 0);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM report_summary"),
+                     hub_count(f, "SELECT count(*) FROM report"));
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE status = 'open'"), 1);
+}
+
 #define WAL_FRAME_BYTES (4096 + 24)
 #define PAGES_PER_WRITE 100
 
@@ -142,6 +206,9 @@ int main(void)
             hub_teardown),
         cmocka_unit_test_setup_teardown(test_the_wal_is_copied_at_its_limit, hub_setup,
                                         hub_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_summaries_refreshed_in_one_pass_match_their_definition, hub_setup,
+            hub_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
