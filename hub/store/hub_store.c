@@ -107,7 +107,8 @@ int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **
     if (rc == 0)
         rc = directory_of(db_path, &store->dir);
     if (rc == 0)
-        rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE, busy_timeout_ms, &store->db);
+        rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, busy_timeout_ms,
+                         &store->db);
     if (rc == 0)
         rc = plan_once_per_statement(store->db);
     if (rc == 0)

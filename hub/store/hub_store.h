@@ -61,6 +61,9 @@ struct hub_store {
 /* Creates db_path (0600) with the schema and the hub's identity. SAE_EEXIST if it exists. */
 int hub_store_create(const char *db_path, const char *name, const uint8_t public_key[crypto_box_PUBLICKEYBYTES],
                      struct sae_message *why);
+/* The connection has no mutex of its own (SQLITE_OPEN_NOMUTEX): a store is used by one thread
+ * at a time. The daemon's pools (hub/api/service.c, console.c) lend each store to one
+ * request's thread until it is checked in; the duplicates' thread opens its own. */
 int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **out,
                    struct sae_message *why);
 /* Closes, after retrying a scrub of the WAL still owed (a reader kept it: left owed for the
