@@ -3,7 +3,8 @@
  * batch, and a statement SQLite plans again at each binding cost most of ingest's
  * instructions); a report a batch stores first skips reading its fields' state, which must
  * not leak to the other reports of the batch; the WAL is copied into hub.db only at
- * HUB_WAL_CHECKPOINT_PAGES. Real hub database, real batches through merge_apply_batch. */
+ * HUB_WAL_CHECKPOINT_PAGES; a report's summary, refreshed in one pass, stays what its
+ * definition says. Real hub database, real batches through merge_apply_batch. */
 #include "merge_support.h"
 
 #include <sys/stat.h>
