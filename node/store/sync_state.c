@@ -321,25 +321,18 @@ static int row_to_change(sqlite3_stmt *stmt, const struct hub_key *hub, uint64_t
 int sync_state_next_batch(struct node_store *store, size_t max_changes, size_t value_budget,
                           struct sae_change *out, size_t *count)
 {
-    int64_t acked = 0;
-    int rc = sync_state_acked_seq(store, &acked);
-    return rc == 0 ? sync_state_next_batch_after(store, acked, max_changes, value_budget, out,
-                                                 count)
-                   : rc;
-}
-
-int sync_state_next_batch_after(struct node_store *store, int64_t after, size_t max_changes,
-                                size_t value_budget, struct sae_change *out, size_t *count)
-{
     sqlite3_stmt *stmt = NULL;
+    int64_t acked = 0;
     size_t used = 0, taken = 0;
     struct hub_key hub = {.known = false, .store = store};
     struct batch_box last_box = {.id = 0};
-    int rc = hub_copy_key(store->db, &store->statements, hub.key, &hub.known);
+    int rc = sync_state_acked_seq(store, &acked);
+    if (rc == 0)
+        rc = hub_copy_key(store->db, &store->statements, hub.key, &hub.known);
     if (rc == 0)
         rc = sae_db_prepare_cached(store->db, &store->statements, next_batch_sql, &stmt);
     if (rc == 0) {
-        const int64_t params[] = {(int64_t)store->origin, after, (int64_t)max_changes};
+        const int64_t params[] = {(int64_t)store->origin, acked, (int64_t)max_changes};
         rc = sae_db_bind_ints(stmt, 1, params, 3);
     }
     while (rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {

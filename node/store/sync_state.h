@@ -51,10 +51,6 @@ int sync_state_last_own_seq(struct node_store *store, int64_t *out);
 int sync_state_waiting_for_key(struct node_store *store, int64_t *out);
 int sync_state_next_batch(struct node_store *store, size_t max_changes, size_t value_budget,
                           struct sae_change *out, size_t *count);
-/* The same from the change after seq `after` on instead of the acknowledged mark: the batch
- * that follows one still in flight, before its acknowledgement is recorded. */
-int sync_state_next_batch_after(struct node_store *store, int64_t after, size_t max_changes,
-                                size_t value_budget, struct sae_change *out, size_t *count);
 
 /* Records an acknowledgement: the mark moves up to upto (never down) and every refused or
  * held change is set aside with the hub's code and message. */

@@ -206,27 +206,27 @@ static int explain(struct round *r, const struct transport_response *resp, const
     }
 }
 
-int sync_seal(struct round *r, uint8_t type, uint8_t *plain, size_t len, uint8_t **sealed,
-              size_t *sealed_len)
+/* Seals plain as type, posts it to path and opens a 200 answer of the expected type. */
+int sync_exchange(struct round *r, const char *path, uint8_t type, uint8_t *plain,
+                  size_t len, uint8_t want, uint8_t **answer, size_t *answer_len, const char *what)
 {
-    int rc = sae_envelope_seal(plain, len, type, r->store->origin, r->secret_key,
-                               r->link->public_key, &r->limits, sealed, sealed_len);
-    sae_wire_buffer_free(plain, len);
-    return rc;
-}
-
-int sync_answer(struct round *r, size_t sealed_len, const struct transport_response *resp,
-                uint8_t want, uint8_t **answer, size_t *answer_len, const char *what)
-{
-    uint8_t got = 0;
+    uint8_t *sealed = NULL, got = 0;
+    size_t sealed_len = 0;
     uint64_t sender = 0;
-    if (resp->outcome == TRANSPORT_ANSWERED)
+    struct transport_response resp;
+    memset(&resp, 0, sizeof resp);
+    int rc = sae_envelope_seal(plain, len, type, r->store->origin, r->secret_key,
+                               r->link->public_key, &r->limits, &sealed, &sealed_len);
+    sae_wire_buffer_free(plain, len);
+    if (rc == 0)
+        rc = transport_post(r->transport, path, sealed, sealed_len, &resp);
+    if (rc == 0 && resp.outcome == TRANSPORT_ANSWERED)
         r->result->bytes_sent += sealed_len;
-    int rc = resp->outcome != TRANSPORT_ANSWERED || resp->status != 200
-             ? explain(r, resp, what)
-             : 0;
+    sae_wire_buffer_free(sealed, sealed_len);
+    if (rc == 0 && (resp.outcome != TRANSPORT_ANSWERED || resp.status != 200))
+        rc = explain(r, &resp, what);
     if (rc == 0) {
-        rc = sae_envelope_open(resp->body, resp->body_len, lookup_hub, sae_borrow(r->link),
+        rc = sae_envelope_open(resp.body, resp.body_len, lookup_hub, sae_borrow(r->link),
                                r->secret_key, &r->limits, &got, &sender, answer, answer_len);
         if (rc == 0 && got != want) {
             sae_wire_buffer_free(*answer, *answer_len);
@@ -235,23 +235,6 @@ int sync_answer(struct round *r, size_t sealed_len, const struct transport_respo
         if (rc != 0)
             sae_message_set(r->why, "the hub's answer to the %s could not be opened", what);
     }
-    return rc;
-}
-
-/* Seals plain as type, posts it to path and opens a 200 answer of the expected type. */
-int sync_exchange(struct round *r, const char *path, uint8_t type, uint8_t *plain,
-                  size_t len, uint8_t want, uint8_t **answer, size_t *answer_len, const char *what)
-{
-    uint8_t *sealed = NULL;
-    size_t sealed_len = 0;
-    struct transport_response resp;
-    memset(&resp, 0, sizeof resp);
-    int rc = sync_seal(r, type, plain, len, &sealed, &sealed_len);
-    if (rc == 0)
-        rc = transport_post(r->transport, path, sealed, sealed_len, &resp);
-    sae_wire_buffer_free(sealed, sealed_len);
-    if (rc == 0)
-        rc = sync_answer(r, sealed_len, &resp, want, answer, answer_len, what);
     transport_response_clear(&resp);
     return rc;
 }

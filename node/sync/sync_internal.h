@@ -43,14 +43,6 @@ int sync_observe_hub_clock(struct round *r, sae_hlc hub_clock, uint64_t hub_time
  * want into *answer; what names the exchange in r->why's explanations. */
 int sync_exchange(struct round *r, const char *path, uint8_t type, uint8_t *plain, size_t len,
                   uint8_t want, uint8_t **answer, size_t *answer_len, const char *what);
-/* sync_exchange's halves around transport_post, which needs nothing of the round, so that
- * the push can post one batch from a thread while the round works on the journal: seals
- * plain (len bytes, freed) as type; and opens the hub's response to sealed_len bytes sent,
- * or explains why it is no answer (reading the journal, as the round's thread only may). */
-int sync_seal(struct round *r, uint8_t type, uint8_t *plain, size_t len, uint8_t **sealed,
-              size_t *sealed_len);
-int sync_answer(struct round *r, size_t sealed_len, const struct transport_response *resp,
-                uint8_t want, uint8_t **answer, size_t *answer_len, const char *what);
 
 /* Re-dates what the clock got wrong and pushes every change the hub lacks (sync_push.c). */
 int sync_push_all(struct round *r);

@@ -269,38 +269,6 @@ static void test_batch_sends_copies_and_ack_drops_them(void **state)
     sae_wipe_free_changes(batch, n);
 }
 
-/* The batch that follows one still in flight starts after that batch's last seq, with the
- * same changes and copies as the batch read from the mark, and moves no mark. */
-static void test_batch_after_one_in_flight(void **state)
-{
-    struct copy_fixture *f = *state;
-    char id[SAE_ID_TEXT_LEN + 1];
-    struct sae_change *all = NULL, *after = NULL;
-    save_bundle(f);
-    add_marked_case(f->unit.store, id);
-    add_marked_case(f->unit.store, id);
-    size_t n = next_batch(f, &all), k = n / 2, count = 0;
-    assert_true(k > 0);
-    after = calloc(64, sizeof *after);
-    assert_non_null(after);
-    assert_int_equal(sync_state_next_batch_after(f->unit.store, (int64_t)all[k - 1].seq, 64,
-                                                 1u << 20, after, &count), 0);
-    assert_int_equal(count, n - k);
-    for (size_t i = 0; i < count; i++)
-        assert_int_equal(after[i].seq, all[k + i].seq);
-    expect_sealed_in_batch(f, after, count);
-    sae_wipe_free_changes(after, count);
-    after = calloc(64, sizeof *after);
-    assert_non_null(after);
-    assert_int_equal(sync_state_next_batch_after(f->unit.store, (int64_t)all[n - 1].seq, 64,
-                                                 1u << 20, after, &count), 0);
-    assert_int_equal(count, 0);
-    sae_wipe_free_changes(after, 0);
-    sae_wipe_free_changes(all, n);
-    assert_int_equal(next_batch(f, &all), n); /* the mark did not move */
-    sae_wipe_free_changes(all, n);
-}
-
 /* A bundle saved with no one signed in: the values written before it have no copy and the
  * push stops before the first of them (changes before it go); a sign-in sends them. */
 static void test_changes_before_the_bundle_wait_for_a_key(void **state)
@@ -333,7 +301,6 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_batch_sends_copies_and_ack_drops_them, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_batch_after_one_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_changes_before_the_bundle_wait_for_a_key, setup,
                                         teardown),
     };

@@ -274,31 +274,31 @@ def test_sigkill_during_sync_loses_and_repeats_nothing(hub, tmp_path):
     assert "journal ok" in saenode.ok(["check"], dir=b).text
 
 
-# A case with most of its fields: 13 changes, so that PIPELINE_REPORTS of them make several
-# batches of at most 1,000 changes.
+# A case with most of its fields: 12 changes, so that SEVERAL_BATCHES_REPORTS of them make
+# three batches of at most 1,000 changes.
 FULL_CASE = {"intake_date": "2026-01-05", "incident_date": "2026-01-01",
              "victim_name": "Siti Rahayu", "victim_age": "34", "intake_channel": "walk_in",
              "location_type": "household", "perpetrator_relation": "spouse",
              "risk_level": "high", "narrative": "Korban datang didampingi ibunya."}
-PIPELINE_REPORTS = 180
+SEVERAL_BATCHES_REPORTS = 180
 
 
 @pytest.mark.serial  # SIGKILL at random moments of a push of several batches
-def test_sigkill_during_a_pipelined_push_loses_and_repeats_nothing(hub, tmp_path):
-    """A push of several batches, where the post reads and seals the next batch while the hub
-    merges the one before and records an acknowledgement while the next batch is on its way,
-    killed with SIGKILL at random moments, many times: after a final round every change is
-    at the hub exactly once and in the post's seq order (one batch on the wire at a time),
-    and nothing waits. The seed is printed for replay."""
+def test_sigkill_during_a_push_of_several_batches_loses_and_repeats_nothing(hub, tmp_path):
+    """A push of several batches of at most 1,000 changes (the other kill tests rarely make
+    more than one) killed with SIGKILL at random moments, many times: the post never counts
+    as acknowledged more than the hub holds, after a final round every change is at the hub
+    exactly once and in the post's seq order (one batch on the wire at a time), and nothing
+    waits. The seed is printed for replay."""
     import random
     import signal
     import subprocess
     import time
-    seed = int(os.environ.get("SAE_PIPELINE_KILL_SEED", random.randrange(1 << 30)))
-    print("pipelined push kill test: seed %d (SAE_PIPELINE_KILL_SEED)" % seed)
+    seed = int(os.environ.get("SAE_BATCHES_KILL_SEED", random.randrange(1 << 30)))
+    print("push of several batches kill test: seed %d (SAE_BATCHES_KILL_SEED)" % seed)
     rng = random.Random(seed)
     a = enrolled(hub, tmp_path, "a")
-    for _ in range(PIPELINE_REPORTS):
+    for _ in range(SEVERAL_BATCHES_REPORTS):
         saenode.add_case(a, **FULL_CASE)
     status = saenode.ok(["status", "--json"], dir=a).json()
     origin, own = int(status["origin"], 16), status["changes"]
