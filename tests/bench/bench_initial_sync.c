@@ -395,11 +395,14 @@ static int side_sync(struct side *s)
     snprintf(log_path, sizeof log_path, "%s/serve.log", s->dir);
     snprintf(out, sizeof out, "%s/sync.json", s->dir);
     snprintf(errors, sizeof errors, "%s/sync.err", s->dir);
-    char *const sync[] = {s->node, "-d", s->post_dir, "sync", "--json", NULL};
+    char *const argv[] = {s->node, "-d", s->post_dir, "sync", "--json", NULL};
+    /* The posts were written without waiting for the disk: their pages go to it now, not
+     * during the first side's sync. */
+    sync();
     int rc = serve_start(s, log_path);
     double hub_cpu = rc == 0 ? process_cpu_s(s->serve) : 0, start = hb_now();
     if (rc == 0)
-        rc = run_program(sync, out, errors, &s->post_cpu_s);
+        rc = run_program(argv, out, errors, &s->post_cpu_s);
     s->sync_s = hb_now() - start;
     s->hub_cpu_s = rc == 0 ? process_cpu_s(s->serve) - hub_cpu : 0;
     serve_stop(s);
