@@ -3,10 +3,12 @@
  * from the process's start to its exit, in reports per second; beside a raw SQLite insert of
  * the same rows with the same durability in the same run, as a ratio.
  *
- * The programs: $SAE_NODE_BIN and $SAE_HUB_BIN (else sae-node and sae-hub beside this
- * benchmark's directory, build/). BENCH_BEFORE=DIR names the directory of an earlier build
- * (its sae-node, sae-node-net and sae-hub; the same node schema) run turn about with these,
- * each side with its own hub and post, its figures printed beside them.
+ * The programs: sae-node and sae-hub in the directory of $SAE_NODE_BIN (else build/, beside
+ * this benchmark's directory). BENCH_BEFORE=DIR names the directory of an earlier build (its
+ * sae-node, sae-node-net and sae-hub; the same node schema: this benchmark writes the posts
+ * with its own journal code) run turn about with these, each side with its own hub and post,
+ * its figures printed beside them. The disk is synced before each side's sync, so that no
+ * side pays for the pages the posts' writing left.
  *
  * The post: `init`, `config author`, `enroll` by the side's sae-node, then its reports written
  * through the node's own input and journal code (change_input + journal_add, as `sae-node add`
@@ -516,8 +518,8 @@ static void side_print(const struct side *s, size_t reports, double load_before)
            "insert of the same rows (%d a commit, WAL, FULL) %.2f s = %.0f reports/s; ratio "
            "%.3f (aim >= %.1f: %s); load average %.2f -> %.2f\n",
            NAME, s->label, reports, s->hub_changes, s->sync_s, rate, RAW_ROWS_PER_COMMIT,
-           s->raw_s, raw_rate, rate / raw_rate, AIM, rate / raw_rate >= AIM ? "met" : "NOT met", load_before,
-           load_average());
+           s->raw_s, raw_rate, rate / raw_rate, AIM, rate / raw_rate >= AIM ? "met" : "NOT met",
+           load_before, load_average());
     printf("  where the time goes [%s]: post CPU %.2f s (%.0f%% of the wall), hub CPU %.2f s "
            "(%.0f%%), the rest waiting (disk syncs, a core, the other side); sync said %s\n",
            s->label, s->post_cpu_s, 100 * s->post_cpu_s / s->sync_s, s->hub_cpu_s,
