@@ -274,6 +274,58 @@ def test_sigkill_during_sync_loses_and_repeats_nothing(hub, tmp_path):
     assert "journal ok" in saenode.ok(["check"], dir=b).text
 
 
+# A case with most of its fields: 12 changes, so that SEVERAL_BATCHES_REPORTS of them make
+# three batches of at most 1,000 changes.
+FULL_CASE = {"intake_date": "2026-01-05", "incident_date": "2026-01-01",
+             "victim_name": "Siti Rahayu", "victim_age": "34", "intake_channel": "walk_in",
+             "location_type": "household", "perpetrator_relation": "spouse",
+             "risk_level": "high", "narrative": "Korban datang didampingi ibunya."}
+SEVERAL_BATCHES_REPORTS = 180
+
+
+@pytest.mark.serial  # SIGKILL at random moments of a push of several batches
+def test_sigkill_during_a_push_of_several_batches_loses_and_repeats_nothing(hub, tmp_path):
+    """A push of several batches of at most 1,000 changes (the other kill tests rarely make
+    more than one) killed with SIGKILL at random moments, many times: the post never counts
+    as acknowledged more than the hub holds, after a final round every change is at the hub
+    exactly once and in the post's seq order (one batch on the wire at a time), and nothing
+    waits. The seed is printed for replay."""
+    import random
+    import signal
+    import subprocess
+    import time
+    seed = int(os.environ.get("SAE_BATCHES_KILL_SEED", random.randrange(1 << 30)))
+    print("push of several batches kill test: seed %d (SAE_BATCHES_KILL_SEED)" % seed)
+    rng = random.Random(seed)
+    a = enrolled(hub, tmp_path, "a")
+    for _ in range(SEVERAL_BATCHES_REPORTS):
+        saenode.add_case(a, **FULL_CASE)
+    status = saenode.ok(["status", "--json"], dir=a).json()
+    origin, own = int(status["origin"], 16), status["changes"]
+    assert own > 2 * 1000, own
+    held = "SELECT count(*), count(DISTINCT node_seq) FROM change WHERE origin = ?"
+    for trial in range(10):
+        proc = subprocess.Popen([saenode.BIN, "-d", a, "sync"], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, 1.5))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert "journal ok" in saenode.ok(["check"], dir=a).text, "seed %d trial %d" % (seed, trial)
+        count, distinct = hub.query(held, (origin,))[0]
+        assert count == distinct, "seed %d trial %d: a change stored twice" % (seed, trial)
+        pending = saenode.ok(["status", "--json"], dir=a).json()["pending"]
+        assert own - pending <= count, "seed %d trial %d: the post counts as acknowledged " \
+            "%d changes, the hub holds %d" % (seed, trial, own - pending, count)
+    res = sync(a, check=False)
+    assert res.rc == 0, res
+    assert hub.query(held, (origin,))[0] == (own, own), "seed %d" % seed
+    assert saenode.ok(["status", "--json"], dir=a).json()["pending"] == 0
+    order = [row[0] for row in hub.query("SELECT node_seq FROM change WHERE origin = ? ORDER BY"
+                                         " seq", (origin,))]
+    assert order == sorted(order), "seed %d: the hub stored changes out of the post's order" % seed
+
+
 @pytest.mark.serial  # SIGKILL at random moments of the merges
 def test_sigkill_of_the_hub_during_merges_loses_and_repeats_nothing(hub, tmp_path):
     """The hub killed with SIGKILL while posts push, then restarted: after a final round every
