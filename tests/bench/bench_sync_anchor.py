@@ -19,7 +19,9 @@ with N > 1,000 (`make bench`: 10,000) it records the rest, pushes them and runs 
 again, so the idle round is measured at 1,000 reports and at N. Each step runs ours, then the
 anchor, in turn. Our round is one `sae-node sync` process (pull and push); the anchor's push
 is PouchDB.replicate(post, hub), and its idle round is shown both one way (replicate) and
-both ways (PouchDB.sync, what a post app would run, and what our round does).
+both ways (PouchDB.sync, what a post app would run, and what our round does), after a first
+sync both ways that is shown apart: its pull reads the post's own new documents back from
+the hub's changes feed.
 
 Usage (`make bench`; `make bench-smoke` at BENCH_SMOKE=1, 30 reports):
   /usr/bin/python3 tests/bench/bench_sync_anchor.py [--node BIN] [--hub BIN] [--reports N]
@@ -282,7 +284,8 @@ def run(args, work):
         " (express-pouchdb answers gzip when asked); ours seals every sensitive value to the"
         " hub's key and journals versioned changes in SQLite on disk with durable commits,"
         " the anchor sends JSON documents with revision trees, nothing sealed, both databases"
-        " in memory (no durable write)")
+        " in memory (no durable write); each of our rounds starts a `sae-node` process and"
+        " a TLS session, the anchor's rounds are calls in one running Node.js process")
     say("  per report: raw JSON %.1f B, gzip -9 in one piece %.1f B (the floor)" % (raw, floor))
     ours = anchor = None
     figures = {}
@@ -302,6 +305,11 @@ def run(args, work):
             push = (ours.push(len(new)), anchor.push(len(new)))
             show_push(ours.label, push[0])
             show_push(anchor.label, push[1])
+            echo = anchor.idle(both_ways=True)
+            show_idle("anchor: first sync both ways after it", echo)
+            say("      (its pull reads the hub's changes feed, the post's own %d documents"
+                " among them, and checks their revisions: ours pulls nothing of its own)"
+                % len(new))
             idle = (ours.idle(), anchor.idle(), anchor.idle(both_ways=True))
             say("    idle round at %d reports:" % size)
             show_idle(ours.label + ": sync", idle[0])
