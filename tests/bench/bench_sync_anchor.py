@@ -115,16 +115,21 @@ class Ours:
         from faultproxy import FaultProxy
         from bench_sync_link import VILLAGE
         self.saenode = saenode
+        self.proxy = None
         self.hub = hubproc.Hub(os.path.join(work, "hub")).init()
         self.hub.start()
-        self.proxy = FaultProxy(self.hub.port, trace=True).start()
-        bundle = os.path.join(work, "bundle.json")
-        self.hub.ok("nodes", "add", VILLAGE, "--name", "Laptop Pos Sumberanyar", "--url",
-                    "https://127.0.0.1:%d" % self.proxy.port, "-o", bundle)
-        self.post = os.path.join(work, "post")
-        saenode.init(self.post, VILLAGE, author="Siti")
-        saenode.ok(["enroll", bundle], dir=self.post)
-        self.round()  # enrollment's first round, as bench_sync_link runs it: not measured
+        try:
+            self.proxy = FaultProxy(self.hub.port, trace=True).start()
+            bundle = os.path.join(work, "bundle.json")
+            self.hub.ok("nodes", "add", VILLAGE, "--name", "Laptop Pos Sumberanyar", "--url",
+                        "https://127.0.0.1:%d" % self.proxy.port, "-o", bundle)
+            self.post = os.path.join(work, "post")
+            saenode.init(self.post, VILLAGE, author="Siti")
+            saenode.ok(["enroll", bundle], dir=self.post)
+            self.round()  # enrollment's first round, as bench_sync_link runs it: not measured
+        except BaseException:
+            self.stop()
+            raise
 
     def record(self, reports):
         for fields in reports:
@@ -148,7 +153,8 @@ class Ours:
         return figures
 
     def stop(self):
-        self.proxy.stop()
+        if self.proxy is not None:
+            self.proxy.stop()
         self.hub.stop()
 
 
@@ -164,20 +170,31 @@ class Anchor:
         os.makedirs(work)
         env = dict(os.environ, NODE_PATH=modules)
         script = os.path.join(HERE, "couch_anchor")
-        self.server = subprocess.Popen([nodejs, os.path.join(script, "couch_hub.js"), "0"],
-                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, env=env, text=True,
-                                       start_new_session=True)
+        # Their standard error goes to files: a pipe nobody reads could stop them.
+        self.logs = {side: os.path.join(work, side + ".log") for side in ("hub", "post")}
         self.client = None
         self.proxy = None
-        port = self._listening()
-        self.proxy = FaultProxy(port, trace=True).start()
-        self.client = subprocess.Popen(
-            [nodejs, os.path.join(script, "couch_post.js"),
-             "http://127.0.0.1:%d/%s" % (self.proxy.port, HUB_DB)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-            text=True, start_new_session=True)
+        with open(self.logs["hub"], "w") as log:
+            self.server = subprocess.Popen([nodejs, os.path.join(script, "couch_hub.js"), "0"],
+                                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                           stderr=log, env=env, text=True,
+                                           start_new_session=True)
+        try:
+            self.proxy = FaultProxy(self._listening(), trace=True).start()
+            with open(self.logs["post"], "w") as log:
+                self.client = subprocess.Popen(
+                    [nodejs, os.path.join(script, "couch_post.js"),
+                     "http://127.0.0.1:%d/%s" % (self.proxy.port, HUB_DB)],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
+                    text=True, start_new_session=True)
+        except BaseException:
+            self.stop()
+            raise
         self.batch = 0
+
+    def log_tail(self, side):
+        with open(self.logs[side], errors="replace") as f:
+            return f.read()[-2000:]
 
     def _listening(self):
         with selectors.DefaultSelector() as sel:
@@ -188,7 +205,7 @@ class Anchor:
         line = self.server.stdout.readline()
         if not line.startswith("listening "):
             raise RuntimeError("the anchor's hub did not start: %s%s"
-                               % (line, self.server.stderr.read()[-2000:]))
+                               % (line, self.log_tail("hub")))
         return int(line.split()[1])
 
     def command(self, line):
@@ -201,7 +218,7 @@ class Anchor:
                                    % (line, ANCHOR_STEP_S))
         answer = self.client.stdout.readline()
         if not answer:
-            raise RuntimeError("couch_post.js ended: %s" % self.client.stderr.read()[-2000:])
+            raise RuntimeError("couch_post.js ended: %s" % self.log_tail("post"))
         answer = json.loads(answer)
         if "error" in answer:
             raise RuntimeError("couch_post.js: %s: %s" % (line, answer["error"]))
