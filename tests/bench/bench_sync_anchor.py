@@ -319,7 +319,7 @@ def run(args, work):
     from bench_sync_link import SEED, report
     rng = random.Random(SEED)
     reports = [report(rng, k) for k in range(args.reports)]
-    floor, raw = gzip9_per_report(reports)
+    floor, raw = gzip9_per_report(reports[:stages_of(args.reports)[0]])
     say("%s: %d generated reports (bench_sync_link's, seed %#x), synced by ours and by the"
         " anchor, each through its own byte-counting proxy on 127.0.0.1 (no shaping);"
         " load average %s" % (NAME, args.reports, SEED, load_average()))
@@ -329,7 +329,8 @@ def run(args, work):
         " the anchor sends JSON documents with revision trees, nothing sealed, both databases"
         " in memory (no durable write); each of our rounds starts a `sae-node` process and"
         " a TLS session, the anchor's rounds are calls in one running Node.js process")
-    say("  per report: raw JSON %.1f B, gzip -9 in one piece %.1f B (the floor)" % (raw, floor))
+    say("  per report of the first push: raw JSON %.1f B, gzip -9 in one piece %.1f B (the"
+        " floor)" % (raw, floor))
     ours = anchor = None
     figures = {}
     try:
@@ -358,19 +359,22 @@ def run(args, work):
             show_idle(ours.label + ": sync", idle[0])
             show_idle("anchor: replicate (one way)", idle[1])
             show_idle("anchor: sync (both ways, as ours)", idle[2])
-            figures[size] = push + idle
+            figures[size] = push + idle + (gzip9_per_report(new)[0],)
             held = size
     finally:
         for side in (anchor, ours):
             if side is not None:
                 side.stop()
-    summary(args, figures, floor)
+    summary(figures)
     return 0
 
 
-def summary(args, figures, floor):
+def summary(figures):
+    """The headline lines: each stage's figures as ratios of the anchor's, its floor being
+    gzip -9 of that stage's new reports in one piece."""
     sizes = sorted(figures)
     first = figures[sizes[0]]
+    floor = first[5]
     per_ours = first[0]["bytes"] / first[0]["docs"]
     per_anchor = first[1]["bytes"] / first[1]["docs"]
     rate_ours = first[0]["docs"] / first[0]["wall"]
@@ -382,15 +386,17 @@ def summary(args, figures, floor):
                             ratio(rate_ours, rate_anchor), rate_anchor))
     if len(sizes) > 1:
         last = figures[sizes[-1]]
-        say("%s: push of the next %d reports: ours %.1f B per report = %.2f x CouchDB's %.1f B;"
-            " ours %.0f reports/s = %.2f x CouchDB's %.0f"
+        say("%s: push of the next %d reports: ours %.1f B per report = %.2f x CouchDB's %.1f B"
+            " (gzip -9 floor of these reports %.1f B); ours %.0f reports/s = %.2f x CouchDB's"
+            " %.0f"
             % (NAME, last[0]["docs"], last[0]["bytes"] / last[0]["docs"],
                ratio(last[0]["bytes"], last[1]["bytes"]), last[1]["bytes"] / last[1]["docs"],
+               last[5],
                last[0]["docs"] / last[0]["wall"],
                ratio(last[0]["docs"] / last[0]["wall"], last[1]["docs"] / last[1]["wall"]),
                last[1]["docs"] / last[1]["wall"]))
     for size in sizes:
-        o, one_way, both = figures[size][2:]
+        o, one_way, both = figures[size][2:5]
         say("%s: idle round at %d reports: ours %d B, %d round trips, %d connection(s), %.0f ms"
             " = %.2f x the bytes and %.2f x the time of CouchDB's both-ways sync (%d B, %d round"
             " trips, %d connection(s), %.0f ms; one way %d B, %d round trips, %d connection(s),"
