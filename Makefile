@@ -90,7 +90,8 @@ $(BUILD)/hub/%.o: DIR_INCLUDES := -Ihub -Iweb
 $(BUILD)/tests/%.o: DIR_INCLUDES := -Ihub -Iweb -Inode -Itests/support
 $(BUILD)/tests/%.o: DIR_WARN := -Wno-write-strings
 
-.PHONY: all test unit unit-sanitize e2e demo bench fuzz fuzz-smoke bench-smoke install uninstall clean deps
+.PHONY: all test unit unit-sanitize e2e demo bench fuzz fuzz-smoke bench-smoke bench-anchor install \
+  uninstall clean deps
 
 all: $(BUILD)/sae-node $(BUILD)/sae-node-net $(BUILD)/sae-hub
 
@@ -195,9 +196,19 @@ fuzz: $(FUZZ_BIN)
 fuzz-smoke: $(FUZZ_BIN)
 	@sh tests/run_fuzz.sh 10 $(FUZZ_BIN)
 
+# bench_sync_anchor.py's CouchDB anchor: npm packages pinned by its package-lock.json, installed
+# by npm ci into the build tree when missing (Node.js and npm come from make deps).
+COUCH_ANCHOR := $(BUILD)/couch-anchor
+bench-anchor:
+	@sh tests/bench/couch_anchor/npm_ci.sh $(COUCH_ANCHOR)
+
 # Every benchmark once at a small size: make test catches one the code has outgrown.
-bench-smoke: $(BENCH_BIN) $(BUILD)/sae-hub $(BUILD)/sae-node
+bench-smoke: $(BENCH_BIN) $(BUILD)/sae-hub $(BUILD)/sae-node bench-anchor
 	@sh tests/run_bench_smoke.sh $(BENCH_BIN)
+	@BENCH_SMOKE=1 /usr/bin/python3 tests/bench/bench_sync_anchor.py \
+	  --node $(abspath $(BUILD)/sae-node) --hub $(abspath $(BUILD)/sae-hub) \
+	  --anchor $(abspath $(COUCH_ANCHOR))/node_modules >/dev/null && \
+	  echo "bench-smoke: bench_sync_anchor ok"
 	@BENCH_SMOKE=1 /usr/bin/python3 tests/bench/bench_console_attack.py \
 	  --hub $(abspath $(BUILD)/sae-hub) >/dev/null && echo "bench-smoke: bench_console_attack ok"
 	@BENCH_SMOKE=1 /usr/bin/python3 tests/bench/bench_node_add.py \
@@ -212,10 +223,13 @@ demo: deps
 	@sh scripts/demo.sh $(abspath $(BUILD))
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@$(MAKE) --no-print-directory all $(BENCH_BIN) bench-anchor
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 	@/usr/bin/python3 tests/bench/bench_sync_link.py --node $(abspath $(BUILD)/sae-node) \
 	  --hub $(abspath $(BUILD)/sae-hub)
+	@/usr/bin/python3 tests/bench/bench_sync_anchor.py --node $(abspath $(BUILD)/sae-node) \
+	  --hub $(abspath $(BUILD)/sae-hub) --anchor $(abspath $(COUCH_ANCHOR))/node_modules \
+	  --reports 10000
 	@/usr/bin/python3 tests/bench/bench_hub_attack.py --hub $(abspath $(BUILD)/sae-hub)
 	@/usr/bin/python3 tests/bench/bench_console_attack.py --hub $(abspath $(BUILD)/sae-hub)
 	@/usr/bin/python3 tests/bench/bench_node_add.py --node $(abspath $(BUILD)/sae-node)

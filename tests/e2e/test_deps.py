@@ -11,6 +11,8 @@ is optional (the code has a way without it) and is not required.
 import ast
 import json
 import os
+import re
+import shutil
 import subprocess
 
 import pytest
@@ -241,3 +243,67 @@ def test_the_pytest_plugin_make_e2e_uses_is_installed_by_deps_sh():
     recipe = (REPO / "Makefile").read_text().split("\ne2e:", 1)[1].split("\n\n", 1)[0]
     assert " -n $(E2E_JOBS)" in recipe, recipe
     assert "python3-pytest-xdist" in deps_packages()
+
+
+# Programs, not Python modules, that make bench-smoke runs, and a file that runs each: the
+# import check above cannot see them. bench_sync_anchor.py's CouchDB anchor runs in Node.js,
+# installed from npm's registry by npm_ci.sh.
+BENCH_PROGRAMS = {"node": "tests/bench/bench_sync_anchor.py",
+                  "npm": "tests/bench/couch_anchor/npm_ci.sh"}
+ANCHOR_LOCK = REPO / "tests" / "bench" / "couch_anchor" / "package-lock.json"
+
+
+def missing_programs(deps_sh_text):
+    """What a benchmark would not find on a fresh machine: a list of lines, empty when the
+    Debian package of every program in BENCH_PROGRAMS is named by deps.sh."""
+    named = set(deps_packages(deps_sh_text))
+    problems = []
+    for program, user in sorted(BENCH_PROGRAMS.items()):
+        path = shutil.which(program)
+        if path is None:
+            problems.append("%s (run by %s) is not installed: no package in scripts/deps.sh "
+                            "provides it" % (program, user))
+            continue
+        real = os.path.realpath(path)
+        owners = owning_packages({path, real})
+        package = owners.get(path) or owners.get(real)
+        if package is None:
+            problems.append("%s (run by %s) is %s, which no Debian package installed"
+                            % (program, user, real))
+        elif package not in named:
+            problems.append("%s (run by %s) is in Debian package %s, which scripts/deps.sh "
+                            "does not name" % (program, user, package))
+    return problems
+
+
+def test_every_program_the_benchmarks_run_is_installed_by_deps_sh():
+    for program, user in BENCH_PROGRAMS.items():
+        assert re.search(r"\b%s\b" % program, (REPO / user).read_text()), (program, user)
+    problems = missing_programs(None)
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_program_missing_from_deps_sh_is_found():
+    """The check above can fail: with nodejs left out of deps.sh's list, it names node."""
+    text = (REPO / "scripts" / "deps.sh").read_text()
+    without = re.sub(r"\bnodejs\b", "", text.split("PACKAGES=", 1)[1], count=1)
+    without = text.split("PACKAGES=", 1)[0] + "PACKAGES=" + without
+    assert "nodejs" not in deps_packages(without)
+    problems = missing_programs(without)
+    assert any(p.startswith("node (") and "nodejs" in p for p in problems), problems
+
+
+def test_the_anchors_npm_packages_are_pinned_and_build_nothing():
+    """npm ci installs exactly the lock's versions, each checked against its hash, and
+    npm_ci.sh runs no install script: a package that needed one (to compile native code)
+    would not work, so none may have one."""
+    lock = json.loads(ANCHOR_LOCK.read_text())
+    assert lock["lockfileVersion"] >= 2
+    packages = {k: v for k, v in lock["packages"].items() if k}
+    assert packages, lock
+    for name, entry in packages.items():
+        assert entry.get("version") and entry.get("integrity", "").startswith("sha512-"), name
+        assert not entry.get("hasInstallScript"), name
+    required = json.loads((ANCHOR_LOCK.parent / "package.json").read_text())["dependencies"]
+    for name, version in required.items():
+        assert packages["node_modules/" + name]["version"] == version, name
