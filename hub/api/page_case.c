@@ -510,10 +510,11 @@ int page_case_edit(struct console_exchange *x, const struct web_form *form)
         return case_page(x, id, false, 400, "error", text);
     }
     const struct merge_edit edit = {field->name, unset ? NULL : value};
+    size_t written = 0;
     rc = merge_district_edits(x->store, id, &edit, 1, x->caller.account.name, reason,
-                              now_ms(x), &why);
+                              now_ms(x), &written, &why);
     free(value);
-    if (rc == 0)
+    if (rc == 0 && written > 0)
         rc = hub_audit_append(x->store, x->caller.account.name, "report-edit", id,
                               x->caller.address, now_ms(x));
     if (rc == 0)

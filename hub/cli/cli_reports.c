@@ -382,15 +382,13 @@ static int apply_edits(struct hub_cli *cli, struct hub_store *store,
     hub_report_free(kase);
     size_t applied = 0;
     for (size_t i = 0; rc == 0 && i < plan.count; i++) {
-        /* The plan compared with the view, where a sealed value is masked. */
-        bool unchanged = false;
-        rc = merge_district_unchanged(store, report->id, plan.writes[i].name,
-                                      plan.writes[i].value, &unchanged);
-        if (rc == 0 && !unchanged)
-            rc = merge_district_edit(store, report->id, plan.writes[i].name,
-                                     plan.writes[i].value, author, now, &why);
-        if (rc == 0 && !unchanged)
-            applied++;
+        /* The plan compared with the view, where a sealed value is masked: the store
+         * skips a repeat of the value held, sealed or not. */
+        const struct merge_edit edit = {plan.writes[i].name, plan.writes[i].value};
+        size_t written = 0;
+        rc = merge_district_edits(store, report->id, &edit, 1, author, NULL, now, &written,
+                                  &why);
+        applied += written;
     }
     sae_plan_free(&plan);
     if (rc != 0) {

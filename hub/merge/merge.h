@@ -59,27 +59,25 @@ int merge_apply_batch(struct hub_store *store, const struct merge_sender *sender
                       struct sae_push_ack **ack, struct merge_outcome *outcome);
 
 /* A district correction by author: a new version of field based on the current one.
- * value NULL unsets it. SAE_ENOTFOUND (no such report), SAE_EDELETED. */
+ * value NULL unsets it; a repeat of its current value writes nothing (as
+ * merge_district_edits). SAE_ENOTFOUND (no such report), SAE_EDELETED. */
 int merge_district_edit(struct hub_store *store, const char *report_id, const char *field,
                         const char *value, const char *author, int64_t now_ms,
                         struct sae_message *why);
 
-/* *out: whether value (NULL: unset) is the field's current winning value. A sealed field's
- * value is compared by its keyed token (value_vault.h), so no coordinator's key is needed:
- * an edit that repeats a name the caller cannot read writes nothing. */
-int merge_district_unchanged(struct hub_store *store, const char *report_id,
-                             const char *field, const char *value, bool *out);
-
 /* Several district corrections of one report by author in one write transaction (all or
  * none), each a new version based on the current one; note (may be NULL) travels with
- * every change to the posts, as a coordinator's note does. */
+ * every change to the posts, as a coordinator's note does. An edit that repeats the
+ * field's current value (a sealed one compared by its keyed token, so without a
+ * coordinator's key) writes nothing. *written (may be NULL): how many changes were. */
 struct merge_edit {
     const char *field; /* a field or a set element "FIELD/CODE" */
     const char *value; /* NULL unsets */
 };
 int merge_district_edits(struct hub_store *store, const char *report_id,
                          const struct merge_edit *edits, size_t count, const char *author,
-                         const char *note, int64_t now_ms, struct sae_message *why);
+                         const char *note, int64_t now_ms, size_t *written,
+                         struct sae_message *why);
 
 /* Resolves open conflict id: keep its candidate number keep (1-based, in the order
  * conflicts show lists them), or set value (keep == 0; value NULL with unset). The

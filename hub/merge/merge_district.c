@@ -52,8 +52,11 @@ static int current_winner(struct hub_store *store, const char *report_id, const 
     return 0;
 }
 
-int merge_district_unchanged(struct hub_store *store, const char *report_id,
-                             const char *field, const char *value, bool *out)
+/* *out: whether value (NULL: unset) is the field's current winning value. A sealed field's
+ * value is compared by its keyed token (value_vault.h), so no coordinator's key is needed:
+ * an edit that repeats a name the caller cannot read is seen as the repeat it is. */
+static int district_unchanged(struct hub_store *store, const char *report_id,
+                              const char *field, const char *value, bool *out)
 {
     struct sae_version version;
     char *stored = NULL;
@@ -169,7 +172,8 @@ static int check_edit(const char *kind, const struct merge_edit *edit, struct sa
 
 int merge_district_edits(struct hub_store *store, const char *report_id,
                          const struct merge_edit *edits, size_t count, const char *author,
-                         const char *note, int64_t now_ms, struct sae_message *why)
+                         const char *note, int64_t now_ms, size_t *written,
+                         struct sae_message *why)
 {
     char kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1];
     struct touched touched = {0};
@@ -190,14 +194,24 @@ int merge_district_edits(struct hub_store *store, const char *report_id,
                         report_id);
         rc = SAE_EDELETED;
     }
+    size_t changed = 0;
     for (size_t i = 0; rc == 0 && i < count; i++) {
+        /* A repeat of the current value would reach every post as a new version, which
+         * could conflict with a post's own edit of the field. */
+        bool unchanged = false;
         int64_t seq = 0;
-        rc = write_district_change(store, report_id, kind, village, edits[i].field,
-                                   edits[i].value, 0, author, note, now_ms, &seq);
-        if (rc == 0)
+        rc = district_unchanged(store, report_id, edits[i].field, edits[i].value, &unchanged);
+        if (rc == 0 && !unchanged)
+            rc = write_district_change(store, report_id, kind, village, edits[i].field,
+                                       edits[i].value, 0, author, note, now_ms, &seq);
+        if (rc == 0 && !unchanged)
             rc = merge_touched_add(&touched, report_id, edits[i].field);
+        changed += rc == 0 && !unchanged;
     }
-    return merge_finish_touched(store, &touched, now_ms, rc);
+    rc = merge_finish_touched(store, &touched, now_ms, rc);
+    if (rc == 0 && written)
+        *written = changed;
+    return rc;
 }
 
 int merge_district_edit(struct hub_store *store, const char *report_id, const char *field,
@@ -205,7 +219,7 @@ int merge_district_edit(struct hub_store *store, const char *report_id, const ch
                         struct sae_message *why)
 {
     const struct merge_edit edit = {field, value};
-    return merge_district_edits(store, report_id, &edit, 1, author, NULL, now_ms, why);
+    return merge_district_edits(store, report_id, &edit, 1, author, NULL, now_ms, NULL, why);
 }
 
 struct conflict_row {

@@ -113,7 +113,8 @@ int merge_referral_answer(struct hub_store *store, const char *referral_id, cons
     /* The note of an acceptance has no field of its own: it travels with the change. */
     if (rc == 0)
         rc = merge_district_edits(store, referral_id, edits, plan.count, author,
-                                  answer == MERGE_ANSWER_ACCEPTED ? note : NULL, now_ms, why);
+                                  answer == MERGE_ANSWER_ACCEPTED ? note : NULL, now_ms, NULL,
+                                  why);
     sae_plan_free(&plan);
     hub_report_free(referral);
     return rc;

@@ -244,28 +244,43 @@ int erasure_after(struct hub_store *store, const char *village, uint64_t cursor,
     return rc;
 }
 
+/* The first row's integer of sql, whose ?1 is text and ?2 a cursor: *found whether there was
+ * one, *value its integer. */
+static int first_int(struct hub_store *store, const char *sql, const char *text,
+                     uint64_t cursor, bool *found, int64_t *value)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = hub_store_prepare(store, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, text);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 2, (int64_t)cursor);
+    if (rc == 0)
+        rc = sae_db_step(stmt);
+    if (rc == SAE_DB_ROW) {
+        *value = sqlite3_column_int64(stmt, 0);
+        *found = true;
+        rc = 0;
+    } else if (rc == 0) {
+        *found = false;
+    }
+    sae_db_reset(stmt);
+    return rc;
+}
+
 int erasure_next_mark(struct hub_store *store, const char *village, uint64_t cursor,
                       bool *pending, uint64_t *mark)
 {
     static const char sql[] =
         "SELECT e.change_mark FROM erased_report e JOIN report r ON r.id = e.report_id"
         " WHERE r.village = ?1 AND e.seq > ?2 ORDER BY e.seq LIMIT 1";
-    sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, sql, &stmt);
+    bool found = false;
+    int64_t value = 0;
+    int rc = first_int(store, sql, village, cursor, &found, &value);
+    if (rc == 0 && found)
+        *mark = (uint64_t)value;
     if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, village);
-    if (rc == 0)
-        rc = sae_db_bind_int(stmt, 2, (int64_t)cursor);
-    if (rc == 0)
-        rc = sae_db_step(stmt);
-    if (rc == SAE_DB_ROW) {
-        *mark = (uint64_t)sqlite3_column_int64(stmt, 0);
-        *pending = true;
-        rc = 0;
-    } else if (rc == 0) {
-        *pending = false;
-    }
-    sae_db_reset(stmt);
+        *pending = found;
     return rc;
 }
 
@@ -274,20 +289,12 @@ int erasure_pending_for(struct hub_store *store, const char *report_id, uint64_t
 {
     static const char sql[] =
         "SELECT EXISTS(SELECT 1 FROM erased_report WHERE report_id = ?1 AND seq > ?2)";
-    sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, report_id);
-    if (rc == 0)
-        rc = sae_db_bind_int(stmt, 2, (int64_t)cursor);
-    if (rc == 0)
-        rc = sae_db_step(stmt);
-    if (rc == SAE_DB_ROW) {
-        *erased = sqlite3_column_int(stmt, 0) != 0;
-        rc = 0;
-    } else if (rc == 0) {
+    bool found = false;
+    int64_t value = 0;
+    int rc = first_int(store, sql, report_id, cursor, &found, &value);
+    if (rc == 0 && !found)
         rc = SAE_ECORRUPT; /* EXISTS always gives a row */
-    }
-    sae_db_reset(stmt);
+    if (rc == 0)
+        *erased = value != 0;
     return rc;
 }

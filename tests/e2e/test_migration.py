@@ -247,6 +247,8 @@ def test_schema_12_keeps_each_value_once(tmp_path):
         assert db.execute("SELECT * FROM journal ORDER BY seq").fetchall() == journal_before
         assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
         # Later migrations' empty tables of value boxes and their longer schema text aside.
+        # (Every table here is one page: test_schema_12_gives_its_copies_pages_back is where
+        # a migration that kept the pages it freed would fail.)
         assert pages_of_data(db) <= pages_before
         assert db.execute("SELECT value FROM meta WHERE key = 'values_sealed'").fetchone() \
             == (2,)
@@ -274,3 +276,32 @@ def test_schema_12_keeps_each_value_once(tmp_path):
     ok(["--by", "Siti", "edit", case_id, "--set-file", "narrative=%s" % story], dir=post)
     assert saenode.show_json(post, case_id)["fields"]["narrative"] == "Kronologi baru."
     assert "journal ok" in ok(["check"], dir=post).text
+
+
+SCHEMA_12_MANY = os.path.join(os.path.dirname(__file__), "fixtures", "node-schema-12-many")
+COPIES = ("report_field", "field_shown", "field_shown_by_value")
+
+
+def test_schema_12_gives_its_copies_pages_back(tmp_path):
+    """Migration 13 on 30 cases with long sealed stories (fixture node-schema-12-many): the
+    state and the shown values held a sealed copy of every value, most of the file; the
+    migration drops them, and the file must come out with at least half of their pages given
+    back and none left free. A migration that dropped the copies but kept their pages (no
+    scrub: freed pages stay in the file) fails here, where the one-case fixture cannot tell."""
+    post = private_copy(SCHEMA_12_MANY, str(tmp_path / "post"), ["node.db", "node.key",
+                                                                  "storage.key"])
+    with sqlite3.connect(os.path.join(post, "node.db")) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 12
+        file_before = db.execute("PRAGMA page_count").fetchone()[0]
+        copies = db.execute("SELECT count(*) FROM dbstat WHERE name IN (?, ?, ?)",
+                            COPIES).fetchone()[0]
+        sealed = db.execute("SELECT count(*) FROM field_shown WHERE value LIKE 'sealed:%'"
+                            ).fetchone()[0]
+    assert sealed == 60 and copies > file_before // 2  # the copies are most of the file
+    assert "journal ok" in ok(["check"], dir=post).text
+    with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == saenode.NODE_SCHEMA_VERSION
+        assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        file_after = db.execute("PRAGMA page_count").fetchone()[0]
+    assert file_after <= file_before - copies // 2, (file_before, copies, file_after)
+    assert len(saenode.list_json(post)) == 30

@@ -18,33 +18,22 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#include "fuzz_require.h"
+#include "sealing_fuzz.h"
 
-static unsigned char pk[32], sk[32];
-static int ready;
-static struct sae_opener *opener; /* for the life of the run, as a daemon's would be */
-static struct sae_sealer *sealer;
+static struct sealing_fuzz_keys k;
 
 static void keys(void)
 {
-    unsigned char seed[crypto_box_SEEDBYTES];
-    if (ready)
-        return;
-    REQUIRE(sodium_init() >= 0);
-    memset(seed, 7, sizeof seed);
-    REQUIRE(crypto_box_seed_keypair(pk, sk, seed) == 0);
-    REQUIRE(sae_opener_new(pk, sk, &opener) == 0);
-    REQUIRE(sae_sealer_new(pk, &sealer) == 0);
-    ready = 1;
+    sealing_fuzz_keys_once(&k, 7);
 }
 
 static int open_hostile(const uint8_t *data, size_t size, bool with_opener)
 {
     char *plain = (char *)(uintptr_t)0x1;
     size_t plain_len = 99;
-    int rc = with_opener ? sae_opener_open(opener, data, size, &plain, &plain_len)
-                         : sae_sealed_open(pk, sk, data, size, &plain, &plain_len);
-    if (rc == 0) { /* only bytes sealed to pk, which the fuzzer would have to forge */
+    int rc = with_opener ? sae_opener_open(k.opener, data, size, &plain, &plain_len)
+                         : sae_sealed_open(k.pk, k.sk, data, size, &plain, &plain_len);
+    if (rc == 0) { /* only bytes sealed to k.pk, which the fuzzer would have to forge */
         sae_wipe_free(plain, plain_len + 1);
         return rc;
     }
@@ -65,22 +54,22 @@ static void check_round_trip(const uint8_t *data, size_t size)
     size_t len = 0, plain_len = 0;
     char *plain = NULL;
     struct sae_sealed_header header;
-    int rc = sae_sealed_seal(pk, data, size, &sealed, &len);
+    int rc = sae_sealed_seal(k.pk, data, size, &sealed, &len);
     if (size > SAE_SEALED_PLAIN_MAX) {
         REQUIRE(rc == SAE_ETOOBIG);
         return;
     }
     REQUIRE(rc == 0 && len == size + SAE_SEALED_OVERHEAD);
     REQUIRE(sae_sealed_header(sealed, len, &header) == 0 && header.plain_len == size);
-    REQUIRE(sae_sealed_open(pk, sk, sealed, len, &plain, &plain_len) == 0);
+    REQUIRE(sae_sealed_open(k.pk, k.sk, sealed, len, &plain, &plain_len) == 0);
     REQUIRE(plain_len == size && memcmp(plain, data, size) == 0 && plain[size] == '\0');
     sae_wipe_free(plain, plain_len + 1);
     free(sealed);
-    REQUIRE(sae_sealer_seal(sealer, data, size, &sealed, &len) == 0);
+    REQUIRE(sae_sealer_seal(k.sealer, data, size, &sealed, &len) == 0);
     REQUIRE(len == size + SAE_SEALED_SHARED_OVERHEAD);
     REQUIRE(sae_sealed_header(sealed, len, &header) == 0 && header.plain_len == size &&
             header.version == SAE_SEALED_VERSION_SHARED);
-    REQUIRE(sae_opener_open(opener, sealed, len, &plain, &plain_len) == 0);
+    REQUIRE(sae_opener_open(k.opener, sealed, len, &plain, &plain_len) == 0);
     REQUIRE(plain_len == size && memcmp(plain, data, size) == 0 && plain[size] == '\0');
     sae_wipe_free(plain, plain_len + 1);
     free(sealed);

@@ -18,24 +18,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#include "fuzz_require.h"
+#include "sealing_fuzz.h"
 
-static unsigned char pk[32], sk[32];
-static int ready;
-static struct sae_opener *opener; /* for the life of the run, as a daemon's would be */
-static struct sae_sealer *sealer;
+static struct sealing_fuzz_keys k;
 
 static void keys(void)
 {
-    unsigned char seed[crypto_box_SEEDBYTES];
-    if (ready)
-        return;
-    REQUIRE(sodium_init() >= 0);
-    memset(seed, 9, sizeof seed);
-    REQUIRE(crypto_box_seed_keypair(pk, sk, seed) == 0);
-    REQUIRE(sae_opener_new(pk, sk, &opener) == 0);
-    REQUIRE(sae_sealer_new(pk, &sealer) == 0);
-    ready = 1;
+    sealing_fuzz_keys_once(&k, 9);
 }
 
 static void check_values(const struct sae_value_box *box)
@@ -55,12 +44,12 @@ static void check_round_trip(const struct sae_value_box *box)
     unsigned char *sealed = NULL;
     size_t len = 0;
     struct sae_value_box again = {0};
-    int rc = sae_value_box_seal(sealer, (const char *const *)box->values, box->count, &sealed,
+    int rc = sae_value_box_seal(k.sealer, (const char *const *)box->values, box->count, &sealed,
                                 &len);
     if (rc == SAE_ETOOBIG) /* deflated past what one seal takes */
         return;
     REQUIRE(rc == 0);
-    REQUIRE(sae_value_box_open(opener, sealed, len, &again) == 0);
+    REQUIRE(sae_value_box_open(k.opener, sealed, len, &again) == 0);
     REQUIRE(again.count == box->count);
     for (size_t i = 0; i < box->count; i++)
         REQUIRE(again.lens[i] == box->lens[i] &&
@@ -86,8 +75,8 @@ static void check_unpack(const uint8_t *data, size_t size)
 static void check_open(const uint8_t *data, size_t size)
 {
     struct sae_value_box box = {(char **)(uintptr_t)0x1, NULL, 99};
-    int rc = sae_value_box_open(opener, data, size, &box);
-    if (rc == 0) { /* only bytes sealed to pk, which the fuzzer would have to forge */
+    int rc = sae_value_box_open(k.opener, data, size, &box);
+    if (rc == 0) { /* only bytes sealed to k.pk, which the fuzzer would have to forge */
         check_values(&box);
         sae_value_box_free(&box);
         return;

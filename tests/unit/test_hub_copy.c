@@ -19,76 +19,10 @@
 #include "store/storage_key.h"
 #include "store/value_seal.h"
 #include "sae/sae_wipe.h"
-#include "unit_support.h"
-
-#define MARKED "Siti Penanda"
-
-struct copy_fixture {
-    struct unit_fixture unit;
-    unsigned char hub_pk[32], hub_sk[32];
-    unsigned char *storage_secret; /* lent to the store while a staff member is signed in */
-};
-
-/* A staff member signs in (the storage key lent to the store) or out. */
-static void sign_in(struct copy_fixture *f)
-{
-    assert_int_equal(storage_key_unclaimed(f->unit.store, &f->storage_secret), 0);
-    node_store_lend_secret(f->unit.store, f->storage_secret);
-}
-
-static void sign_out(struct copy_fixture *f)
-{
-    node_store_lend_secret(f->unit.store, NULL);
-    sae_secure_free(f->storage_secret);
-    f->storage_secret = NULL;
-}
-
-static int setup(void **state)
-{
-    void *unit = NULL;
-    unit_setup(&unit);
-    struct copy_fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    f->unit = *(struct unit_fixture *)unit;
-    free(unit);
-    crypto_box_keypair(f->hub_pk, f->hub_sk);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct copy_fixture *f = *state;
-    sign_out(f);
-    void *unit = malloc(sizeof f->unit);
-    assert_non_null(unit);
-    memcpy(unit, &f->unit, sizeof f->unit);
-    free(f);
-    return unit_teardown(&unit);
-}
-
-static void add_marked_case(struct node_store *store, char id[SAE_ID_TEXT_LEN + 1])
-{
-    static const char *const sets[] = {"violence_types=physical", "victim_sex=F",
-                                       "victim_age=7", "intake_date=2026-11-01",
-                                       "victim_name=" MARKED, "narrative=" MARKED " kisah",
-                                       NULL};
-    unit_add(store, "case", sets, id);
-}
-
-static void save_bundle(struct copy_fixture *f)
-{
-    struct hub_link link = {.url = "https://127.0.0.1:1", .certificate = "",
-                            .device_index = -1};
-    struct sae_message why = {{0}};
-    memcpy(link.public_key, f->hub_pk, 32);
-    assert_int_equal(sae_origin_from_public_key(f->hub_pk, &link.hub_id), 0);
-    snprintf(link.village, sizeof link.village, "%s", f->unit.store->village);
-    assert_int_equal(hub_enroll_save(f->unit.store, &link, &why), 0);
-}
+#include "hub_copy_world.h"
 
 /* Each own change as (field, value, copy opened with the hub's key or NULL). */
-static size_t copies(struct copy_fixture *f, char fields[][32], char *opened[], size_t max)
+static size_t copies(struct hub_copy_world *f, char fields[][32], char *opened[], size_t max)
 {
     sqlite3_stmt *stmt = NULL;
     size_t n = 0;
@@ -119,7 +53,7 @@ static size_t copies(struct copy_fixture *f, char fields[][32], char *opened[], 
     return n;
 }
 
-static void expect_copies_of_sensitive_only(struct copy_fixture *f, size_t from, bool made)
+static void expect_copies_of_sensitive_only(struct hub_copy_world *f, size_t from, bool made)
 {
     char fields[64][32];
     char *opened[64];
@@ -134,17 +68,17 @@ static void expect_copies_of_sensitive_only(struct copy_fixture *f, size_t from,
 
 static void test_copies_once_the_hub_key_is_known(void **state)
 {
-    struct copy_fixture *f = *state;
+    struct hub_copy_world *f = *state;
     char id[SAE_ID_TEXT_LEN + 1];
-    add_marked_case(f->unit.store, id);
+    hub_copy_world_add_marked_case(f->unit.store, id);
     expect_copies_of_sensitive_only(f, 0, false);
     /* Values written before the bundle are kept sealed to the storage key: the copies are
      * made from them when a signed-in staff member's key is at hand. */
-    sign_in(f);
-    save_bundle(f);
-    sign_out(f);
+    hub_copy_world_sign_in(f);
+    hub_copy_world_save_bundle(f);
+    hub_copy_world_sign_out(f);
     expect_copies_of_sensitive_only(f, 0, true);
-    add_marked_case(f->unit.store, id);
+    hub_copy_world_add_marked_case(f->unit.store, id);
     expect_copies_of_sensitive_only(f, 0, true);
     assert_true(hub_copy_sensitive("case", "victim_name"));
     assert_false(hub_copy_sensitive("case", "status"));
@@ -155,7 +89,7 @@ static void test_copies_once_the_hub_key_is_known(void **state)
 
 /* The ephemeral keys (sealed-format version 2) of the own changes' hub copies and stored
  * values, in journal order, for the sensitive changes from seq from on. */
-static size_t ephemeral_keys(struct copy_fixture *f, int64_t from, unsigned char hub[][32],
+static size_t ephemeral_keys(struct hub_copy_world *f, int64_t from, unsigned char hub[][32],
                              unsigned char stored[][32], size_t max)
 {
     sqlite3_stmt *stmt = NULL;
@@ -185,14 +119,14 @@ static size_t ephemeral_keys(struct copy_fixture *f, int64_t from, unsigned char
  * the whole change set (the hub opens them with one X25519); the next add draws new ones. */
 static void test_an_add_seals_in_version_2_with_one_key_per_change_set(void **state)
 {
-    struct copy_fixture *f = *state;
+    struct hub_copy_world *f = *state;
     char id[SAE_ID_TEXT_LEN + 1];
     unsigned char hub[8][32], stored[8][32];
-    sign_in(f);
-    save_bundle(f);
-    sign_out(f);
-    add_marked_case(f->unit.store, id);
-    add_marked_case(f->unit.store, id);
+    hub_copy_world_sign_in(f);
+    hub_copy_world_save_bundle(f);
+    hub_copy_world_sign_out(f);
+    hub_copy_world_add_marked_case(f->unit.store, id);
+    hub_copy_world_add_marked_case(f->unit.store, id);
     assert_int_equal(ephemeral_keys(f, 0, hub, stored, 8), 4);
     assert_memory_equal(hub[0], hub[1], 32);
     assert_memory_equal(stored[0], stored[1], 32);
@@ -206,7 +140,7 @@ static void test_an_add_seals_in_version_2_with_one_key_per_change_set(void **st
 }
 
 /* The next batch into a fresh array (sae_wipe_free_changes frees it). */
-static size_t next_batch(struct copy_fixture *f, struct sae_change **out)
+static size_t next_batch(struct hub_copy_world *f, struct sae_change **out)
 {
     size_t count = 0;
     *out = calloc(64, sizeof **out);
@@ -216,7 +150,7 @@ static size_t next_batch(struct copy_fixture *f, struct sae_change **out)
 }
 
 /* The batch carries each sensitive value as the copy and never as itself. */
-static void expect_sealed_in_batch(struct copy_fixture *f, struct sae_change *c, size_t n)
+static void expect_sealed_in_batch(struct hub_copy_world *f, struct sae_change *c, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (!hub_copy_sensitive(c[i].kind, c[i].field)) {
@@ -228,19 +162,19 @@ static void expect_sealed_in_batch(struct copy_fixture *f, struct sae_change *c,
         assert_null(c[i].value);
         assert_int_equal(sae_sealed_open(f->hub_pk, f->hub_sk, c[i].sealed_value,
                                          c[i].sealed_len, &plain, &len), 0);
-        assert_non_null(strstr(plain, MARKED));
+        assert_non_null(strstr(plain, HUB_COPY_MARKED));
         sae_wipe_free(plain, len);
     }
 }
 
 static void test_batch_sends_copies_and_ack_drops_them(void **state)
 {
-    struct copy_fixture *f = *state;
+    struct hub_copy_world *f = *state;
     char id[SAE_ID_TEXT_LEN + 1];
     struct sae_change *batch = NULL;
     bool lowered = false;
-    save_bundle(f);
-    add_marked_case(f->unit.store, id);
+    hub_copy_world_save_bundle(f);
+    hub_copy_world_add_marked_case(f->unit.store, id);
     size_t n = next_batch(f, &batch);
     expect_sealed_in_batch(f, batch, n);
     uint64_t last = batch[n - 1].seq;
@@ -263,7 +197,7 @@ static void test_batch_sends_copies_and_ack_drops_them(void **state)
     for (size_t i = 0; i < before; i++)
         assert_false(hub_copy_sensitive(batch[i].kind, batch[i].field));
     sae_wipe_free_changes(batch, before);
-    sign_in(f);
+    hub_copy_world_sign_in(f);
     assert_int_equal(next_batch(f, &batch), n);
     expect_sealed_in_batch(f, batch, n);
     sae_wipe_free_changes(batch, n);
@@ -273,36 +207,35 @@ static void test_batch_sends_copies_and_ack_drops_them(void **state)
  * push stops before the first of them (changes before it go); a sign-in sends them. */
 static void test_changes_before_the_bundle_wait_for_a_key(void **state)
 {
-    struct copy_fixture *f = *state;
+    struct hub_copy_world *f = *state;
     char id[SAE_ID_TEXT_LEN + 1];
     struct sae_change *batch = NULL;
-    add_marked_case(f->unit.store, id);
-    save_bundle(f);
+    hub_copy_world_add_marked_case(f->unit.store, id);
+    hub_copy_world_save_bundle(f);
     expect_copies_of_sensitive_only(f, 0, false);
     size_t n = next_batch(f, &batch);
     for (size_t i = 0; i < n; i++)
         assert_false(hub_copy_sensitive(batch[i].kind, batch[i].field));
     sae_wipe_free_changes(batch, n);
-    sign_in(f);
+    hub_copy_world_sign_in(f);
     size_t all = next_batch(f, &batch);
     assert_true(all > n);
     expect_sealed_in_batch(f, batch, all);
     sae_wipe_free_changes(batch, all);
 }
 
+#define T(test)                                                                             \
+    cmocka_unit_test_setup_teardown(test, hub_copy_world_setup, hub_copy_world_teardown)
+
 int main(void)
 {
     if (sodium_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_an_add_seals_in_version_2_with_one_key_per_change_set,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_copies_once_the_hub_key_is_known, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_batch_sends_copies_and_ack_drops_them, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_changes_before_the_bundle_wait_for_a_key, setup,
-                                        teardown),
+        T(test_an_add_seals_in_version_2_with_one_key_per_change_set),
+        T(test_copies_once_the_hub_key_is_known),
+        T(test_batch_sends_copies_and_ack_drops_them),
+        T(test_changes_before_the_bundle_wait_for_a_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

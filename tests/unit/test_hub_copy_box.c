@@ -21,61 +21,17 @@
 #include "sae/sae_value_box.h"
 #include "sae/sae_wipe.h"
 #include "sae/sae_wire.h"
-#include "unit_support.h"
+#include "hub_copy_world.h"
 
-#define MARKED "Siti Penanda"
-
-struct box_fixture {
-    struct unit_fixture unit;
-    unsigned char hub_pk[32], hub_sk[32];
-};
-
-static int setup(void **state)
+/* The hub's bundle saved; hub_schema (0: none yet), the schema its answers were in. */
+static void save_bundle(struct hub_copy_world *f, uint32_t hub_schema)
 {
-    void *unit = NULL;
-    unit_setup(&unit);
-    struct box_fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    f->unit = *(struct unit_fixture *)unit;
-    free(unit);
-    crypto_box_keypair(f->hub_pk, f->hub_sk);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct box_fixture *f = *state;
-    void *unit = malloc(sizeof f->unit);
-    assert_non_null(unit);
-    memcpy(unit, &f->unit, sizeof f->unit);
-    free(f);
-    return unit_teardown(&unit);
-}
-
-static void save_bundle(struct box_fixture *f, uint32_t hub_schema)
-{
-    struct hub_link link = {.url = "https://127.0.0.1:1", .certificate = "",
-                            .device_index = -1};
-    struct sae_message why = {{0}};
-    memcpy(link.public_key, f->hub_pk, 32);
-    assert_int_equal(sae_origin_from_public_key(f->hub_pk, &link.hub_id), 0);
-    snprintf(link.village, sizeof link.village, "%s", f->unit.store->village);
-    assert_int_equal(hub_enroll_save(f->unit.store, &link, &why), 0);
+    hub_copy_world_save_bundle(f);
     if (hub_schema)
         assert_int_equal(hub_copy_set_hub_schema(f->unit.store, hub_schema), 0);
 }
 
-static void add_marked_case(struct node_store *store, char id[SAE_ID_TEXT_LEN + 1])
-{
-    static const char *const sets[] = {"violence_types=physical", "victim_sex=F",
-                                       "victim_age=7", "intake_date=2026-11-01",
-                                       "victim_name=" MARKED, "narrative=" MARKED " kisah",
-                                       NULL};
-    unit_add(store, "case", sets, id);
-}
-
-static size_t next_batch(struct box_fixture *f, size_t max, struct sae_change **out)
+static size_t next_batch(struct hub_copy_world *f, size_t max, struct sae_change **out)
 {
     size_t count = 0;
     *out = calloc(64, sizeof **out);
@@ -85,7 +41,7 @@ static size_t next_batch(struct box_fixture *f, size_t max, struct sae_change **
 }
 
 /* The batch through the wire and the hub's opening: every sensitive value comes out. */
-static void expect_hub_opens(struct box_fixture *f, struct sae_change *changes, size_t n)
+static void expect_hub_opens(struct hub_copy_world *f, struct sae_change *changes, size_t n)
 {
     struct sae_limits limits = sae_limits_default();
     struct sae_batch batch = {.origin = f->unit.store->origin, .clock = 1, .changes = changes,
@@ -99,15 +55,15 @@ static void expect_hub_opens(struct box_fixture *f, struct sae_change *changes, 
     for (size_t i = 0; i < n; i++) {
         const struct sae_change *c = &decoded->changes[i];
         if (strcmp(c->field, "victim_name") == 0)
-            assert_string_equal(c->value, MARKED);
+            assert_string_equal(c->value, HUB_COPY_MARKED);
         if (strcmp(c->field, "narrative") == 0)
-            assert_string_equal(c->value, MARKED " kisah");
+            assert_string_equal(c->value, HUB_COPY_MARKED " kisah");
     }
     sae_batch_free(decoded);
     sae_wire_buffer_free(buf, len);
 }
 
-static void ack(struct box_fixture *f, uint64_t upto)
+static void ack(struct hub_copy_world *f, uint64_t upto)
 {
     assert_int_equal(node_store_begin(f->unit.store), 0);
     assert_int_equal(sync_state_record_ack(f->unit.store, upto, NULL, 0, 0), 0);
@@ -116,10 +72,10 @@ static void ack(struct box_fixture *f, uint64_t upto)
 
 static void test_no_box_before_the_hub_reads_schema_6(void **state)
 {
-    struct box_fixture *f = *state;
+    struct hub_copy_world *f = *state;
     char id[SAE_ID_TEXT_LEN + 1];
     save_bundle(f, 5);
-    add_marked_case(f->unit.store, id);
+    hub_copy_world_add_marked_case(f->unit.store, id);
     assert_int_equal(unit_count(f->unit.store, "SELECT count(*) FROM hub_box"), 0);
     assert_int_equal(unit_count(f->unit.store, "SELECT count(*) FROM journal"
                                                " WHERE hub_sealed IS NOT NULL"), 2);
@@ -127,11 +83,11 @@ static void test_no_box_before_the_hub_reads_schema_6(void **state)
 
 static void test_one_box_per_command_sent_once_and_dropped_at_ack(void **state)
 {
-    struct box_fixture *f = *state;
+    struct hub_copy_world *f = *state;
     char id[SAE_ID_TEXT_LEN + 1];
     struct sae_change *batch = NULL;
     save_bundle(f, SAE_WIRE_SCHEMA_VALUE_BOX);
-    add_marked_case(f->unit.store, id);
+    hub_copy_world_add_marked_case(f->unit.store, id);
     assert_int_equal(unit_count(f->unit.store, "SELECT count(*) FROM hub_box"), 1);
     assert_int_equal(unit_count(f->unit.store, "SELECT count(*) FROM hub_box_slot"), 2);
     assert_int_equal(unit_count(f->unit.store, "SELECT count(*) FROM journal"
@@ -155,11 +111,11 @@ static void test_one_box_per_command_sent_once_and_dropped_at_ack(void **state)
 /* A batch that ends inside the command's group: the next one carries the box again. */
 static void test_a_batch_cut_inside_the_group_carries_the_box_again(void **state)
 {
-    struct box_fixture *f = *state;
+    struct hub_copy_world *f = *state;
     char id[SAE_ID_TEXT_LEN + 1];
     struct sae_change *batch = NULL;
     save_bundle(f, SAE_WIRE_SCHEMA_VALUE_BOX);
-    add_marked_case(f->unit.store, id);
+    hub_copy_world_add_marked_case(f->unit.store, id);
     size_t all = next_batch(f, 64, &batch), first_slot = all;
     for (size_t i = 0; i < all; i++)
         if (batch[i].box_slot > 0 && first_slot == all)
@@ -185,10 +141,10 @@ static void test_a_batch_cut_inside_the_group_carries_the_box_again(void **state
 
 static void test_a_wipe_drops_every_box(void **state)
 {
-    struct box_fixture *f = *state;
+    struct hub_copy_world *f = *state;
     char id[SAE_ID_TEXT_LEN + 1];
     save_bundle(f, SAE_WIRE_SCHEMA_VALUE_BOX);
-    add_marked_case(f->unit.store, id);
+    hub_copy_world_add_marked_case(f->unit.store, id);
     assert_int_equal(node_store_begin(f->unit.store), 0);
     assert_int_equal(journal_wipe_sensitive(f->unit.store), 0);
     assert_int_equal(node_store_commit(f->unit.store), 0);
@@ -200,12 +156,12 @@ static void test_a_wipe_drops_every_box(void **state)
  * in the same box, which the batch sends with them. */
 static void test_a_redated_command_sends_its_box(void **state)
 {
-    struct box_fixture *f = *state;
+    struct hub_copy_world *f = *state;
     char id[SAE_ID_TEXT_LEN + 1];
     struct sae_change *batch = NULL;
     size_t redated = 0;
     save_bundle(f, SAE_WIRE_SCHEMA_VALUE_BOX);
-    add_marked_case(f->unit.store, id);
+    hub_copy_world_add_marked_case(f->unit.store, id);
     int64_t rows = unit_journal_rows(f->unit.store);
     assert_int_equal(unit_sql(f->unit.store,
                               "UPDATE meta SET value = -31536000000 WHERE key = 'clock_offset_ms';"
@@ -228,11 +184,11 @@ static void test_a_redated_command_sends_its_box(void **state)
 /* Values whose deflated whole is over what one seal takes: each gets its own copy. */
 static void test_values_one_box_cannot_hold_get_their_own_copies(void **state)
 {
-    struct box_fixture *f = *state;
+    struct hub_copy_world *f = *state;
     char id[SAE_ID_TEXT_LEN + 1];
     struct hub_copy_box box = {.count = 0};
     save_bundle(f, SAE_WIRE_SCHEMA_VALUE_BOX);
-    add_marked_case(f->unit.store, id);
+    hub_copy_world_add_marked_case(f->unit.store, id);
     int64_t first = unit_count(f->unit.store, "SELECT min(seq) FROM journal");
     size_t n = SAE_VALUE_BOX_DEFLATED_MAX;
     char *noise = malloc(n + 1);
@@ -256,19 +212,18 @@ static void test_values_one_box_cannot_hold_get_their_own_copies(void **state)
     assert_int_equal(unit_count(f->unit.store, sql), 2);
 }
 
+#define T(test)                                                                             \
+    cmocka_unit_test_setup_teardown(test, hub_copy_world_setup, hub_copy_world_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_no_box_before_the_hub_reads_schema_6, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_one_box_per_command_sent_once_and_dropped_at_ack,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_batch_cut_inside_the_group_carries_the_box_again,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_wipe_drops_every_box, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_redated_command_sends_its_box, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_values_one_box_cannot_hold_get_their_own_copies,
-                                        setup, teardown),
+        T(test_no_box_before_the_hub_reads_schema_6),
+        T(test_one_box_per_command_sent_once_and_dropped_at_ack),
+        T(test_a_batch_cut_inside_the_group_carries_the_box_again),
+        T(test_a_wipe_drops_every_box),
+        T(test_a_redated_command_sends_its_box),
+        T(test_values_one_box_cannot_hold_get_their_own_copies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -259,6 +259,29 @@ static void test_district_edit_builds_on_current(void **state)
                                          NOW_MS + 40, &why), SAE_EDELETED);
 }
 
+/* A repeat of the current value writes nothing, whichever caller asks; the rest of the
+ * same call is still written. */
+static void test_district_edits_skip_a_repeat(void **state)
+{
+    struct hub_fixture *f = *state;
+    struct sae_message why = {{0}};
+    create_r1(f);
+    int64_t before = hub_count(f, "SELECT count(*) FROM change");
+    const struct merge_edit same[] = {{"status", "new"}, {"victim_sex", "F"},
+                                      {"risk_level", NULL}};
+    size_t written = 99;
+    assert_int_equal(merge_district_edits(f->store, R1, same, COUNT(same), "Bu Sari", NULL,
+                                          NOW_MS + 10, &written, &why), 0);
+    assert_int_equal(written, 0);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM change"), before);
+    const struct merge_edit one_new[] = {{"status", "new"}, {"risk_level", "high"}};
+    assert_int_equal(merge_district_edits(f->store, R1, one_new, COUNT(one_new), "Bu Sari",
+                                          NULL, NOW_MS + 20, &written, &why), 0);
+    assert_int_equal(written, 1);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM change"), before + 1);
+    assert_winner(f, R1, "risk_level", "high");
+}
+
 static int64_t the_open_conflict(struct hub_fixture *f)
 {
     return hub_count(f, "SELECT id FROM conflict WHERE status = 'open'");
@@ -577,6 +600,7 @@ int main(void)
         T(test_replayed_batch_gets_the_stored_ack),
         T(test_refusals_are_named_and_stored),
         T(test_district_edit_builds_on_current),
+        T(test_district_edits_skip_a_repeat),
         T(test_resolution_keeps_a_candidate_and_flows_as_a_version),
         T(test_resolution_by_value_and_bad_requests),
         T(test_delete_conflict_resolved_by_keeping_the_edit_restores),

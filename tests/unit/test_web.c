@@ -348,6 +348,10 @@ static void test_messages_in_both_languages(void **state)
     assert_int_equal(msg_lang_from("en"), MSG_LANG_EN);
     assert_string_equal(msg_get(MSG_LANG_ID, MSG_SIGN_IN), "Masuk");
     assert_string_equal(msg_get(MSG_LANG_EN, MSG_SIGN_IN), "Sign in");
+    /* each part of the catalogue answers through msg_get (msg_cases.c, msg_post.c) */
+    assert_string_equal(msg_get(MSG_LANG_EN, MSG_ERASE_DONE),
+                        "This report's personal data was erased.");
+    assert_string_equal(msg_get(MSG_LANG_ID, MSG_POST_NAME), "Nama");
 }
 
 static void test_assets_are_a_fixed_table(void **state)

@@ -206,7 +206,8 @@ enum msg_id {
     MSG_NEXT,
     MSG_ANY,
     MSG_FILTER,
-    /* the case pages (hub/api/page_reports.c, page_case.c, page_conflicts.c) */
+    /* the case pages (hub/api/page_reports.c, page_case.c, page_conflicts.c; texts in
+     * web/app/msg_cases.c, as the search by name and erasure below) */
     MSG_REPORTS,
     MSG_CASE_FILE,
     MSG_CONFLICTS,

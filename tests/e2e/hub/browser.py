@@ -8,7 +8,8 @@ import urllib.parse
 
 from selenium import webdriver
 from selenium.common.exceptions import (NoAlertPresentException,
-                                        StaleElementReferenceException, WebDriverException)
+                                        StaleElementReferenceException, TimeoutException,
+                                        WebDriverException)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -39,12 +40,12 @@ class Browser:
         self.driver.quit()
 
     def open(self, path):
-        """Loads path and waits until the document before it is gone: Chromium 150's driver
+        """Loads path and waits for the page it leads to (_replaced): Chromium 150's driver
         can answer a load of the URL already shown before the new document replaces the
         old one, so a page read next would be the old one."""
         page = self.find("html")
         self.driver.get(self.base + path)
-        WebDriverWait(self.driver, 30).until(lambda _: self._gone(page))
+        self._replaced(page)
         return self
 
     def find(self, css):
@@ -78,14 +79,30 @@ class Browser:
         read of the page."""
         page = self.find("html")
         element.click()
-        WebDriverWait(self.driver, 30).until(lambda _: self._gone(page))
+        self._replaced(page)
+
+    def _replaced(self, page):
+        """Waits until page (the root of the document shown before) is gone and the
+        document after it is whole. Chromium 150's driver is not to be trusted to wait for
+        a navigation, so neither is the moment the old document goes: the new one may
+        still be arriving, and a read then would miss what its end holds."""
+        WebDriverWait(self.driver, 30).until(lambda _: self._gone(page) and self._loaded())
+
+    def _loaded(self):
+        try:
+            return self.driver.execute_script("return document.readyState") == "complete"
+        except WebDriverException:  # the document went while asked: the next try tells
+            return False
 
     @staticmethod
     def _gone(element):
         """Whether element left the document: stale, or (while the next page replaces it)
-        no longer known to Chromium's inspector."""
+        no longer known to Chromium's inspector. A renderer too busy to answer in time
+        (TimeoutException) says nothing of it."""
         try:
             element.is_enabled()
+            return False
+        except TimeoutException:
             return False
         except (StaleElementReferenceException, WebDriverException):
             return True

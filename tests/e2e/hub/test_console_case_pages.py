@@ -286,6 +286,31 @@ def test_hostile_form_input_is_refused_and_changes_nothing(tmp_path):
     w.hub.stop()
 
 
+def test_an_edit_that_repeats_the_current_value_writes_nothing(tmp_path):
+    """A coordinator's console edit saving a case's current age, or its victim's current
+    name (held sealed, compared by its keyed token), writes no change, as `reports edit`
+    does not: a district version repeating a value would reach every post and could
+    conflict with a post's own edit. A different value is still written."""
+    w = world.build(tmp_path)
+    siti = client(w, "siti")
+    written = ("change", "sealed_value", "field_state", "conflict")
+    before = w.hub.snapshot(written)
+    for field, value in (("victim_age", "24"), ("victim_name", "Siti Aminah")):
+        r = form_post(siti, "/console/case/edit", {"id": w.case, "field": field,
+                                                   "value": value, "reason": "Dicek ulang"})
+        assert r.status_code == 303, (field, r.text)
+    assert w.hub.snapshot(written) == before
+    edits = "SELECT count(*) FROM audit WHERE action = 'report-edit'"
+    assert w.hub.query(edits) == [(0,)]  # an audit of a change that was not made would lie
+    count = w.hub.query("SELECT count(*) FROM change")[0][0]
+    r = form_post(siti, "/console/case/edit", {"id": w.case, "field": "victim_age",
+                                               "value": "25", "reason": "Dicek ulang"})
+    assert r.status_code == 303
+    assert w.hub.query("SELECT count(*) FROM change")[0][0] == count + 1
+    assert w.hub.query(edits) == [(1,)]
+    w.hub.stop()
+
+
 def test_api_follows_the_same_rules(tmp_path):
     w = world.build(tmp_path, narrative="Cerita rahasia")
     world.edit(w.a, w.case, "narrative=Versi a")

@@ -91,17 +91,22 @@ def found_ids(page_html, hub):
     return {i for i in (hub.siti, hub.dewi) if ("case?id=" + i) in page_html}
 
 
+def shown(b):
+    """What a failed assertion on a page shows: where the browser is and what it reads."""
+    return b.driver.current_url, b.text("body")[:600]
+
+
 def test_coordinator_finds_by_name_and_operator_does_not(district, browser):
     hub = district
     b = browser_as(browser, hub, "siti")
     b.open("/console/reports?q=sit")
-    assert found_ids(b.driver.page_source, hub) == {hub.siti}
-    assert b.text("#total").startswith("1 ")
-    assert b.finds("#names-note") == []
+    assert found_ids(b.driver.page_source, hub) == {hub.siti}, shown(b)
+    assert b.text("#total").startswith("1 "), shown(b)
+    assert b.finds("#names-note") == [], shown(b)
     b.open("/console/reports?q=SARTIKA%20dew")  # every word, any case, prefixes
-    assert found_ids(b.driver.page_source, hub) == {hub.dewi}
+    assert found_ids(b.driver.page_source, hub) == {hub.dewi}, shown(b)
     b.open("/console/reports?q=si")  # under three letters: no names
-    assert found_ids(b.driver.page_source, hub) == set()
+    assert found_ids(b.driver.page_source, hub) == set(), shown(b)
     # The index holds keyed tokens and report ids, nothing of the names.
     rows = hub.query("SELECT token, report_id FROM name_index")
     assert rows and all(len(t) == 32 for t, _ in rows)
@@ -109,14 +114,17 @@ def test_coordinator_finds_by_name_and_operator_does_not(district, browser):
     assert not any(b"sit" in bytes(t).lower() for t, _ in rows)
     operator = browser_as(browser, hub, "budi")
     operator.open("/console/reports")
-    assert operator.text("#names-note") == "Nama korban hanya dicari oleh koordinator."
+    assert operator.text("#names-note") == "Nama korban hanya dicari oleh koordinator.", (
+        shown(operator))
     operator.open("/console/case?id=" + hub.siti)
-    assert operator.finds("#erase-link") == []
+    assert operator.finds("#fields") and operator.finds("#erase-link") == [], shown(operator)
     operator.open("/console/reports?q=sit")
-    assert found_ids(operator.driver.page_source, hub) == set()
+    assert operator.finds("#reports") and found_ids(operator.driver.page_source, hub) == set(), (
+        shown(operator))
     operator.click("#lang-switch")
     operator.open("/console/reports")
-    assert operator.text("#names-note") == "Victims' names are searched by coordinators only."
+    assert operator.text("#names-note") == "Victims' names are searched by coordinators only.", (
+        shown(operator))
 
 
 def test_a_session_from_before_a_restart_searches_no_names(district):
