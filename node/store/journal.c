@@ -39,16 +39,19 @@ static const char insert_journal_sql[] =
 static const char pull_cursor_sql[] =
     "SELECT value FROM meta WHERE key = '" NODE_META_PULL_CURSOR "'";
 /* Last writer wins on (version, origin): an older change never overwrites a newer one. The
- * value is the entry's (seq), kept in the journal alone. */
+ * value is the entry's (seq), kept in the journal alone. The state lives in the field's row
+ * of field_shown (migration 15; report_field is a view of it): set here, the shown columns
+ * then taken again by journal_refresh_shown. */
 static const char upsert_field_sql[] =
-    "INSERT INTO report_field(report_id, field, version, origin, seq)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)"
+    "INSERT INTO field_shown(report_id, field, value, version, origin, under_review, seq)"
+    " VALUES (?1, ?2, NULL, ?3, ?4, 0, ?5)"
     " ON CONFLICT(report_id, field) DO UPDATE SET"
-    " version = excluded.version, origin = excluded.origin, seq = excluded.seq"
-    " WHERE (excluded.version, excluded.origin) > (report_field.version, report_field.origin)";
+    " state_version = excluded.version, state_origin = excluded.origin, seq = excluded.seq"
+    " WHERE (excluded.version, excluded.origin) > (coalesce(field_shown.state_version,"
+    " field_shown.version), coalesce(field_shown.state_origin, field_shown.origin))";
 static const char refresh_shown_sql[] =
-    "INSERT OR REPLACE INTO field_shown(report_id, field, value, version, origin, under_review)"
-    " " JOURNAL_SHOWN_SELECT " WHERE f.report_id = ?1 AND f.field = ?2";
+    "INSERT OR REPLACE INTO field_shown(" JOURNAL_SHOWN_ROW_COLUMNS ")"
+    " " JOURNAL_SHOWN_ROW_SELECT " WHERE f.report_id = ?1 AND f.field = ?2";
 /* What the post shows is what an edit starts from: while the hub reviews a field, the
  * standing version is the one its writer saw (its base), and the value it compares with. */
 static const char select_field_sql[] =

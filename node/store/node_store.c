@@ -189,12 +189,39 @@ static const char *const migrations[] = {
     /* 14: a change group's copies for the hub in one value box (store/hub_copy.c). */
     HUB_COPY_BOX_MIGRATION
     "PRAGMA user_version = 14;",
+    /* 15: one row per field (issue 14: the state repeated each field's report id and name in
+     * a table of its own, 942 B a report). The state moves into the shown values' row: its
+     * entry (seq), and its version only where the shown one is another (a field under
+     * review). report_field becomes a view of it; the rows are taken again from the journal,
+     * the state and the reviews, as journal_refresh_shown takes them. The two tables' pages
+     * go back to the file by the scrub at this open (stage 1, as for migration 13). */
+    "CREATE TABLE field_shown_new("
+    "  report_id TEXT NOT NULL,"
+    "  field TEXT NOT NULL,"
+    "  value TEXT,"
+    "  version INTEGER NOT NULL,"
+    "  origin INTEGER NOT NULL,"
+    "  under_review INTEGER NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  state_version INTEGER,"
+    "  state_origin INTEGER,"
+    "  PRIMARY KEY(report_id, field)) STRICT, WITHOUT ROWID;"
+    "INSERT INTO field_shown_new " JOURNAL_SHOWN_ROW_SELECT ";"
+    "DROP TABLE field_shown;"
+    "DROP TABLE report_field;"
+    "ALTER TABLE field_shown_new RENAME TO field_shown;"
+    "CREATE INDEX field_shown_by_value ON field_shown(field, value);"
+    "CREATE VIEW report_field(report_id, field, version, origin, seq) AS"
+    "  SELECT report_id, field, coalesce(state_version, version),"
+    "  coalesce(state_origin, origin), seq FROM field_shown;"
+    "UPDATE meta SET value = 1 WHERE key = '" NODE_META_VALUES_SEALED "' AND value = 2;"
+    "PRAGMA user_version = 15;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate,
                                               NULL, NULL, NULL, NULL, NULL,
-                                              hub_copy_seal_pending, NULL, NULL, NULL};
+                                              hub_copy_seal_pending, NULL, NULL, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");
