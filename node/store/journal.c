@@ -49,28 +49,6 @@ static const char upsert_field_sql[] =
     " state_version = excluded.version, state_origin = excluded.origin, seq = excluded.seq"
     " WHERE (excluded.version, excluded.origin) > (coalesce(field_shown.state_version,"
     " field_shown.version), coalesce(field_shown.state_origin, field_shown.origin))";
-/* JOURNAL_SHOWN_ROW_SELECT for the one row, as an update of it in place: read through the
- * view report_field and written back whole, the row cost an add twice the instructions of
- * the two tables before migration 15 (the view expanded, the row copied out and back). Every
- * f.* below is the row as it was before this update. */
-#define STATE_VERSION "coalesce(f.state_version, f.version)"
-#define STATE_ORIGIN "coalesce(f.state_origin, f.origin)"
-static const char refresh_shown_sql[] =
-    "UPDATE field_shown AS f SET (value, version, origin, under_review, state_version,"
-    " state_origin) = (SELECT"
-    "  iif(s.seq IS NULL, " JOURNAL_SHOWN_VALUE("v") ", " JOURNAL_SHOWN_VALUE("s") "),"
-    "  iif(s.seq IS NULL, " STATE_VERSION ", s.version),"
-    "  iif(s.seq IS NULL, " STATE_ORIGIN ", s.origin), r.report_id IS NOT NULL,"
-    "  iif(s.seq IS NULL, NULL, " STATE_VERSION "), iif(s.seq IS NULL, NULL, " STATE_ORIGIN ")"
-    "  FROM journal v"
-    "  LEFT JOIN review r ON r.report_id = f.report_id AND r.field = f.field"
-    "  LEFT JOIN journal s ON s.seq = (SELECT j.seq FROM journal j"
-    "   WHERE r.latest_version = " STATE_VERSION " AND r.latest_origin = " STATE_ORIGIN
-    "   AND j.report_id = r.report_id AND j.field = r.field"
-    "   AND j.version = r.standing_version AND j.origin = r.standing_origin"
-    "   ORDER BY j.seq LIMIT 1)"
-    "  WHERE v.seq = f.seq)"
-    " WHERE f.report_id = ?1 AND f.field = ?2";
 /* What the post shows is what an edit starts from: while the hub reviews a field, the
  * standing version is the one its writer saw (its base), and the value it compares with. */
 static const char select_field_sql[] =
@@ -199,20 +177,6 @@ int journal_bind_change_text(sqlite3_stmt *stmt, const char *id, const char *kin
         rc = sae_db_bind_text(stmt, 3, field);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 4, value);
-    return rc;
-}
-
-int journal_refresh_shown(struct node_store *store, const char *id, const char *field)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_prepare_cached(store->db, &store->statements, refresh_shown_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, id);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 2, field);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
     return rc;
 }
 
