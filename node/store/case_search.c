@@ -20,18 +20,24 @@
     " AND s.field = '" field "')"
 
 /* The cases whose shown value of a field meets cond (on s.value): read through the index
- * field_shown_by_value (migration 9), so a filter reads that field's entries only. */
-#define WITH_VALUE(fields, cond)                                                              \
-    "r.id IN (SELECT s.report_id FROM field_shown s WHERE s.field IN (" fields ") AND " cond ")"
+ * field_shown_by_value (migration 9), so a filter reads that field's entries only. The
+ * field is named alone (s.field = 'NAME'): the index keeps only the fields searched
+ * (migration 15), and SQLite reads it for a term that names one of them so. */
+#define WITH_VALUE(field, cond)                                                               \
+    "r.id IN (SELECT s.report_id FROM field_shown s WHERE s.field = '" field "' AND " cond ")"
 
 /* The search reads the three fields' shown values from the index itself (it covers them; a
- * sealed one is a reference, read from its journal entry by seq), and of a field the
- * district reviews also the post's own latest value (review first: CROSS JOIN keeps SQLite
- * from driving that half from every name and narrative). */
+ * sealed one is a reference, read from its journal entry by seq), one field at a time as
+ * the index asks, and of a field the district reviews also the post's own latest value
+ * (review first: CROSS JOIN keeps SQLite from driving that half from every name and
+ * narrative). */
 #define TERM_FIELDS "'victim_name', 'narrative', 'registration_number'"
+#define TERM_MATCH(field)                                                                     \
+    "SELECT s.report_id FROM field_shown s WHERE s.field = '" field "'"                       \
+    " AND instr(lower(opened(" JOURNAL_RESOLVED("s.value") ")), ?1) > 0"
 #define TERM_MATCHES                                                                          \
-    "SELECT s.report_id FROM field_shown s WHERE s.field IN (" TERM_FIELDS ")"                \
-    " AND instr(lower(opened(" JOURNAL_RESOLVED("s.value") ")), ?1) > 0"                      \
+    TERM_MATCH("victim_name") " UNION ALL " TERM_MATCH("narrative") " UNION ALL "             \
+    TERM_MATCH("registration_number")                                                         \
     " UNION SELECT v.report_id FROM review v"                                                 \
     " CROSS JOIN report_field f ON f.report_id = v.report_id AND f.field = v.field"           \
     " CROSS JOIN journal j ON j.seq = f.seq"                                                  \
@@ -41,11 +47,11 @@
  * term is folded: a name typed in another case still matches. */
 #define MATCHING_CASES                                                                        \
     " FROM report r WHERE r.kind = 'case'"                                                    \
-    " AND NOT " WITH_VALUE("'" SAE_FIELD_TOMBSTONE "'", "s.value IS NOT NULL")                \
-    " AND (?2 IS NULL OR " WITH_VALUE("'status'", "s.value = ?2") ")"                         \
-    " AND (?3 IS NULL OR " WITH_VALUE("'risk_level'", "s.value = ?3") ")"                     \
-    " AND (?4 IS NULL OR " WITH_VALUE("'intake_date'", "s.value >= ?4") ")"                   \
-    " AND (?5 IS NULL OR " WITH_VALUE("'intake_date'", "s.value <= ?5") ")"                   \
+    " AND NOT " WITH_VALUE(SAE_FIELD_TOMBSTONE, "s.value IS NOT NULL")                        \
+    " AND (?2 IS NULL OR " WITH_VALUE("status", "s.value = ?2") ")"                           \
+    " AND (?3 IS NULL OR " WITH_VALUE("risk_level", "s.value = ?3") ")"                       \
+    " AND (?4 IS NULL OR " WITH_VALUE("intake_date", "s.value >= ?4") ")"                     \
+    " AND (?5 IS NULL OR " WITH_VALUE("intake_date", "s.value <= ?5") ")"                     \
     " AND (?1 IS NULL OR r.id IN (" TERM_MATCHES "))"
 
 static const char rows_sql[] =

@@ -39,16 +39,16 @@ static const char insert_journal_sql[] =
 static const char pull_cursor_sql[] =
     "SELECT value FROM meta WHERE key = '" NODE_META_PULL_CURSOR "'";
 /* Last writer wins on (version, origin): an older change never overwrites a newer one. The
- * value is the entry's (seq), kept in the journal alone. */
+ * value is the entry's (seq), kept in the journal alone. The state lives in the field's row
+ * of field_shown (migration 15; report_field is a view of it): set here, the shown columns
+ * then taken again by journal_refresh_shown. */
 static const char upsert_field_sql[] =
-    "INSERT INTO report_field(report_id, field, version, origin, seq)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)"
+    "INSERT INTO field_shown(report_id, field, value, version, origin, under_review, seq)"
+    " VALUES (?1, ?2, NULL, ?3, ?4, 0, ?5)"
     " ON CONFLICT(report_id, field) DO UPDATE SET"
-    " version = excluded.version, origin = excluded.origin, seq = excluded.seq"
-    " WHERE (excluded.version, excluded.origin) > (report_field.version, report_field.origin)";
-static const char refresh_shown_sql[] =
-    "INSERT OR REPLACE INTO field_shown(report_id, field, value, version, origin, under_review)"
-    " " JOURNAL_SHOWN_SELECT " WHERE f.report_id = ?1 AND f.field = ?2";
+    " state_version = excluded.version, state_origin = excluded.origin, seq = excluded.seq"
+    " WHERE (excluded.version, excluded.origin) > (coalesce(field_shown.state_version,"
+    " field_shown.version), coalesce(field_shown.state_origin, field_shown.origin))";
 /* What the post shows is what an edit starts from: while the hub reviews a field, the
  * standing version is the one its writer saw (its base), and the value it compares with. */
 static const char select_field_sql[] =
@@ -177,20 +177,6 @@ int journal_bind_change_text(sqlite3_stmt *stmt, const char *id, const char *kin
         rc = sae_db_bind_text(stmt, 3, field);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 4, value);
-    return rc;
-}
-
-int journal_refresh_shown(struct node_store *store, const char *id, const char *field)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_prepare_cached(store->db, &store->statements, refresh_shown_sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, id);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 2, field);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
     return rc;
 }
 

@@ -68,11 +68,21 @@ int journal_apply_remote(struct node_store *store, const struct sae_change *chan
  * the district reviews the field and the post holds the latest version the hub knew of; the
  * post's own state otherwise (its newer edit, not yet judged). The state keeps no value of
  * its own (migration 13): its entry's, by seq. */
-#define JOURNAL_SHOWN_SELECT                                                                  \
-    "SELECT f.report_id, f.field,"                                                            \
+#define JOURNAL_SHOWN_COLUMNS                                                                 \
+    "f.report_id, f.field,"                                                                   \
     "  iif(s.seq IS NULL, " JOURNAL_SHOWN_VALUE("v") ", " JOURNAL_SHOWN_VALUE("s") "),"       \
     "  iif(s.seq IS NULL, f.version, s.version), iif(s.seq IS NULL, f.origin, s.origin),"     \
-    "  r.report_id IS NOT NULL"                                                               \
+    "  r.report_id IS NOT NULL"
+#define JOURNAL_SHOWN_SELECT "SELECT " JOURNAL_SHOWN_COLUMNS JOURNAL_SHOWN_FROM
+/* A whole row of the table field_shown since migration 15, where the state lives too: the
+ * shown columns, the state's entry (seq), and the state's version only where the shown one
+ * is another (the standing version of a field under review; NULL, no bytes, otherwise). */
+#define JOURNAL_SHOWN_ROW_SELECT                                                              \
+    "SELECT " JOURNAL_SHOWN_COLUMNS ", f.seq, iif(s.seq IS NULL, NULL, f.version),"           \
+    " iif(s.seq IS NULL, NULL, f.origin)" JOURNAL_SHOWN_FROM
+#define JOURNAL_SHOWN_ROW_COLUMNS                                                             \
+    "report_id, field, value, version, origin, under_review, seq, state_version, state_origin"
+#define JOURNAL_SHOWN_FROM                                                                    \
     " FROM report_field f CROSS JOIN journal v ON v.seq = f.seq"                              \
     " LEFT JOIN review r ON r.report_id = f.report_id AND r.field = f.field"                  \
     " LEFT JOIN journal s ON s.seq = (SELECT j.seq FROM journal j"                            \

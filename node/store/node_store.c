@@ -189,12 +189,49 @@ static const char *const migrations[] = {
     /* 14: a change group's copies for the hub in one value box (store/hub_copy.c). */
     HUB_COPY_BOX_MIGRATION
     "PRAGMA user_version = 14;",
+    /* 15: one row per field (issue 14: the state repeated each field's report id and name in
+     * a table of its own, 942 B a report). The state moves into the shown values' row: its
+     * entry (seq), and its version only where the shown one is another (a field under
+     * review). report_field becomes a view of it; the rows are taken again from the journal,
+     * the state and the reviews, as journal_refresh_shown takes them. The index of values
+     * keeps the fields a query finds by value, and no others (a value of any other field was
+     * indexed for nothing): the case list's filters and term (case_search.c), Beranda's
+     * checks (attention.c), a case's events (case_events.c), a registration number and the
+     * deleted (report_read.c). A query names its field as field = 'NAME' for SQLite to read
+     * the index (a term implies the index's condition only so); a field added here needs a
+     * migration of its own. The two tables' pages go back to the file by the scrub at this
+     * open (stage 1, as for migration 13). */
+    "CREATE TABLE field_shown_new("
+    "  report_id TEXT NOT NULL,"
+    "  field TEXT NOT NULL,"
+    "  value TEXT,"
+    "  version INTEGER NOT NULL,"
+    "  origin INTEGER NOT NULL,"
+    "  under_review INTEGER NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  state_version INTEGER,"
+    "  state_origin INTEGER,"
+    "  PRIMARY KEY(report_id, field)) STRICT, WITHOUT ROWID;"
+    "INSERT INTO field_shown_new " JOURNAL_SHOWN_ROW_SELECT ";"
+    "DROP TABLE field_shown;"
+    "DROP TABLE report_field;"
+    "ALTER TABLE field_shown_new RENAME TO field_shown;"
+    "CREATE INDEX field_shown_by_value ON field_shown(field, value) WHERE"
+    "  field = '_deleted' OR field = 'status' OR field = 'risk_level'"
+    "  OR field = 'intake_date' OR field = 'registration_number' OR field = 'victim_name'"
+    "  OR field = 'narrative' OR field = 'case_id' OR field = 'service_date'"
+    "  OR field = 'planned_end_date' OR field = 'referral_status';"
+    "CREATE VIEW report_field(report_id, field, version, origin, seq) AS"
+    "  SELECT report_id, field, coalesce(state_version, version),"
+    "  coalesce(state_origin, origin), seq FROM field_shown;"
+    "UPDATE meta SET value = 1 WHERE key = '" NODE_META_VALUES_SEALED "' AND value = 2;"
+    "PRAGMA user_version = 15;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate,
                                               NULL, NULL, NULL, NULL, NULL,
-                                              hub_copy_seal_pending, NULL, NULL, NULL};
+                                              hub_copy_seal_pending, NULL, NULL, NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -288,6 +325,20 @@ int node_store_set_author(struct node_store *store, const char *author)
     return 0;
 }
 
+/* A statement that compares field_shown.field with a bound parameter (the state's upsert and
+ * the refresh of shown values, once per field of every change) would otherwise be planned
+ * again at every new binding: the partial index field_shown_by_value (migration 15) makes
+ * SQLite test each bound field against the index's fields and mark the statement expired
+ * when the binding changes; that doubled an add's instructions. With the query planner's
+ * stability guarantee a cached statement keeps its first plan; a query that names its field
+ * as a literal still reads the partial index (as hub_store.c does for the hub's). */
+static int plan_once_per_statement(sqlite3 *db)
+{
+    int on = 0;
+    int rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, &on);
+    return rc == SQLITE_OK && on == 1 ? 0 : SAE_EDB;
+}
+
 static int set_page_cache(sqlite3 *db)
 {
     char sql[64];
@@ -315,6 +366,8 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
         rc = sae_db_exec(store->db, "PRAGMA secure_delete = ON");
     if (rc == 0)
         rc = set_page_cache(store->db);
+    if (rc == 0)
+        rc = plan_once_per_statement(store->db);
     if (rc == 0)
         rc = sae_db_migrate_schema(store->db, &node_db_schema, why);
     if (rc == 0)

@@ -59,12 +59,16 @@ static const char insert_sql[] =
     " (SELECT hub_sealed FROM journal WHERE seq = ?10))";
 
 /* The field's state again, now that its re-dated entry no longer counts. */
+/* The state is in the field's row of field_shown (migration 15), whose shown columns
+ * journal_refresh_shown takes again after. */
 static const char recompute_sql[] =
-    "INSERT OR REPLACE INTO report_field(report_id, field, version, origin, seq)"
-    " SELECT report_id, field, version, origin, seq FROM journal j"
+    "INSERT INTO field_shown(report_id, field, value, version, origin, under_review, seq)"
+    " SELECT report_id, field, NULL, version, origin, 0, seq FROM journal j"
     " WHERE report_id = ?1 AND field = ?2"
     " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
-    " ORDER BY version DESC, origin DESC, seq DESC LIMIT 1";
+    " ORDER BY version DESC, origin DESC, seq DESC LIMIT 1"
+    " ON CONFLICT(report_id, field) DO UPDATE SET"
+    " state_version = excluded.version, state_origin = excluded.origin, seq = excluded.seq";
 
 static const char unset_aside_sql[] = "DELETE FROM set_aside WHERE seq = ?1";
 

@@ -285,10 +285,10 @@ static int seal_journal(struct node_store *store, void *context)
 }
 
 /* The shown values refer to the entries now sealed (the state reads its entry's): taken
- * again. */
+ * again, row by row (the state is in the same rows since migration 15). */
 static const char *const derive_sql[] = {
-    "DELETE FROM field_shown",
-    "INSERT INTO field_shown " JOURNAL_SHOWN_SELECT,
+    "INSERT OR REPLACE INTO field_shown(" JOURNAL_SHOWN_ROW_COLUMNS ") "
+    JOURNAL_SHOWN_ROW_SELECT,
 };
 
 static int seal_in_place(struct node_store *store)

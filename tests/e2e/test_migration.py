@@ -305,3 +305,73 @@ def test_schema_12_gives_its_copies_pages_back(tmp_path):
         file_after = db.execute("PRAGMA page_count").fetchone()[0]
     assert file_after <= file_before - copies // 2, (file_before, copies, file_after)
     assert len(saenode.list_json(post)) == 30
+
+
+SCHEMA_14 = os.path.join(os.path.dirname(__file__), "fixtures", "node-schema-14")
+STATE_COLUMNS = "report_id, field, version, origin, seq"
+
+
+def test_schema_14_keeps_the_state_in_the_shown_rows(tmp_path):
+    """Migration 15 (a journal written by main's sae-node at schema 14): the state moves into
+    its field's row of shown values, one row per field, and report_field is a view of it.
+    Every journal entry, every field's state (its entry and version) and what the post
+    shows stay as they were, a field under the district's review included (its standing
+    version shown, the post's own kept as the state); the dropped table's pages go back to
+    the file at the same open, and the post writes, shows and checks as before."""
+    post = private_copy(SCHEMA_14, str(tmp_path / "post"), ["node.db", "node.key",
+                                                             "storage.key"])
+    case_id = open(os.path.join(SCHEMA_14, "case-id.txt")).read().strip()
+    with sqlite3.connect(os.path.join(post, "node.db")) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 14
+        for field in ("risk_level", "victim_name"):
+            seen = db.execute("SELECT version, origin FROM journal WHERE report_id = ? AND"
+                              " field = ? ORDER BY seq", (case_id, field)).fetchall()
+            db.execute("INSERT INTO review(report_id, field, standing_version,"
+                       " standing_origin, latest_version, latest_origin)"
+                       " VALUES (?, ?, ?, ?, ?, ?)", (case_id, field) + seen[-2] + seen[-1])
+        state_before = sorted(db.execute("SELECT %s FROM report_field" % STATE_COLUMNS))
+        journal_before = db.execute("SELECT * FROM journal ORDER BY seq").fetchall()
+        pages_before = db.execute("PRAGMA page_count").fetchone()[0]
+    assert len(state_before) == 9 + 8 + 4  # two cases (one deleted) and a service
+    shown = saenode.show_json(post, case_id)
+    assert shown["fields"]["victim_name"] == "Siti Rahma Penanda"  # the standing version
+    assert shown["fields"]["risk_level"] == "medium"
+    assert sorted(shown["under_review"]) == ["risk_level", "victim_name"]
+    assert shown["fields"]["narrative"] == "Kronologi penanda: korban datang bersama ibunya."
+    with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == saenode.NODE_SCHEMA_VERSION
+        kinds = dict(db.execute("SELECT name, type FROM sqlite_schema WHERE name IN"
+                                " ('field_shown', 'report_field', 'field_shown_new')"))
+        assert kinds == {"field_shown": "table", "report_field": "view"}
+        assert sorted(db.execute("SELECT %s FROM report_field" % STATE_COLUMNS)) == \
+            state_before
+        assert db.execute("SELECT * FROM journal ORDER BY seq").fetchall() == journal_before
+        # The state's version is kept apart only where the shown one is another.
+        apart = db.execute("SELECT field FROM field_shown WHERE state_version IS NOT NULL"
+                           " OR state_origin IS NOT NULL ORDER BY field").fetchall()
+        assert apart == [("risk_level",), ("victim_name",)]
+        assert db.execute("SELECT count(*) FROM field_shown").fetchone()[0] == len(state_before)
+        assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        assert db.execute("PRAGMA page_count").fetchone()[0] < pages_before
+        assert db.execute("SELECT value FROM meta WHERE key = 'values_sealed'").fetchone() \
+            == (2,)
+    opened = shown_opened(post)
+    assert opened[(case_id, "victim_name")][0] == "Siti Rahma Penanda"
+    assert "journal ok" in ok(["check"], dir=post).text
+    history = ok(["history", case_id, "--json"], dir=post).json()
+    assert [e["value"] for e in history if e["field"] == "risk_level"] == \
+        ["high", "medium", "high"]
+    assert [r["id"] for r in saenode.list_json(post) if r["id"] == case_id] == [case_id]
+    for name in os.listdir(post):
+        with open(os.path.join(post, name), "rb") as f:
+            data = f.read()
+        assert b"Penanda" not in data and b"penanda" not in data, name
+    # Writes after the fold: an edit of the reviewed risk is the post's newer state, shown at
+    # once; a new case is stored and checked like the old ones.
+    ok(["--by", "Siti", "edit", case_id, "--set", "risk_level=low"], dir=post)
+    assert saenode.show_json(post, case_id)["fields"]["risk_level"] == "low"
+    new_id = ok(["--by", "Siti", "add", "kasus", "--set", "intake_date=2026-12-01",
+                 "--set", "violence_types=fisik", "--set", "victim_sex=perempuan",
+                 "--set", "victim_age=41"], dir=post).text.strip()
+    assert saenode.show_json(post, new_id)["fields"]["victim_age"] == 41
+    assert "journal ok" in ok(["check"], dir=post).text

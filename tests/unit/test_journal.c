@@ -550,6 +550,25 @@ static void test_registration_numbers_in_sequence(void **state)
     change_input_free(&input);
 }
 
+/* Adds and edits bind a new field to the same cached statements one field after another: each
+ * is planned once (a partial index on field_shown would have SQLite plan them again at every
+ * new binding: node_store.c, plan_once_per_statement). */
+static void test_writes_plan_each_statement_once(void **state)
+{
+    struct unit_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    unit_add_case(f->store, id);
+    unit_add_case(f->store, id);
+    unit_edit(f->store, id, (const char *const[]){"status=active", "risk_level=high", NULL}, 2);
+    const struct sae_db_cache *cache = &f->store->statements;
+    assert_true(cache->count > 0);
+    for (size_t i = 0; i < cache->count; i++) {
+        int replans = sqlite3_stmt_status(cache->entries[i].stmt, SQLITE_STMTSTATUS_REPREPARE, 0);
+        if (replans != 0)
+            fail_msg("planned %d more time(s): %.160s", replans, cache->entries[i].sql);
+    }
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -572,6 +591,7 @@ int main(void)
         T(test_change_input_refusals),
         T(test_complete_adds_defaults),
         T(test_registration_numbers_in_sequence),
+        T(test_writes_plan_each_statement_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,12 +54,16 @@ static int64_t count_of(struct node_store *store, const char *sql)
     return unit_count(store, sql);
 }
 
-/* The tests below write a pulled change or another process's edit by SQL: the shown
- * values follow the state, as journal_refresh_shown keeps them (no reviews here). */
+/* The tests below write a pulled change or another process's edit by SQL: the state is in
+ * the field's row of field_shown (migration 15), whose shown values follow it, as
+ * journal_refresh_shown keeps them (no reviews here). */
+#define STATE_OF(where)                                                                       \
+    "INSERT OR REPLACE INTO field_shown(report_id, field, value, version, origin,"            \
+    " under_review, seq) SELECT report_id, field, NULL, version, origin, 0, seq FROM journal" \
+    " WHERE " where
 #define SHOWN_AS_STATE                                                                        \
-    ";INSERT OR REPLACE INTO field_shown(report_id, field, value, version, origin,"           \
-    " under_review) SELECT f.report_id, f.field, " JOURNAL_SHOWN_VALUE("j") ", f.version,"     \
-    " f.origin, 0 FROM report_field f JOIN journal j ON j.seq = f.seq"
+    ";UPDATE field_shown SET value = (SELECT " JOURNAL_SHOWN_VALUE("j") " FROM journal j"     \
+    " WHERE j.seq = field_shown.seq)"
 
 /* A correct clock: nothing to do, nothing written. */
 static void test_nothing_to_redate(void **state)
@@ -175,10 +179,7 @@ static void test_behind_clock_redates_forward(void **state)
                                         " 'low', version + 1, 77, 0, 0, 1 FROM journal"
                                         " WHERE seq = 1"),
                      SQLITE_OK);
-    assert_int_equal(unit_sql(f->store, "INSERT INTO report_field(report_id, field,"
-                                        " version, origin, seq) SELECT report_id, field,"
-                                        " version, origin, seq FROM journal WHERE origin = 77"
-                                        SHOWN_AS_STATE),
+    assert_int_equal(unit_sql(f->store, STATE_OF("origin = 77") SHOWN_AS_STATE),
                      SQLITE_OK);
     int64_t own = count_of(f->store, "SELECT count(*) FROM journal WHERE origin <> 77");
     measured_offset(f->store, YEAR_MS);
@@ -208,7 +209,7 @@ static void test_edit_on_a_redated_entry_is_rebased(void **state)
                               " 'active', (SELECT max(version) + 1 FROM journal), origin,"
                               " version, origin FROM journal WHERE field = 'status'"
                               " AND restamp_of IS NULL;"
-                              "UPDATE report_field SET version = (SELECT"
+                              "UPDATE field_shown SET version = (SELECT"
                               " max(version) FROM journal), seq = (SELECT max(seq) FROM"
                               " journal) WHERE field = 'status'" SHOWN_AS_STATE),
                      SQLITE_OK);
@@ -233,9 +234,7 @@ static void remote_change_ahead(struct node_store *store, char id[SAE_ID_TEXT_LE
              "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
              " base_origin, origin_seq) SELECT report_id, kind, 'risk_level', 'low',"
              " ((%lld + 86400000) << 16), 77, 0, 0, 1 FROM journal WHERE seq = 1;"
-             "INSERT OR REPLACE INTO report_field(report_id, field, version, origin, seq)"
-             " SELECT report_id, field, version, origin, seq FROM journal"
-             " WHERE origin = 77;"
+             STATE_OF("origin = 77") ";"
              "UPDATE meta SET value = (SELECT max(seq) FROM journal) WHERE key = 'acked_seq'"
              SHOWN_AS_STATE,
              (long long)sae_wall_clock_ms());
@@ -292,9 +291,7 @@ static void test_clock_swinging_back_and_forth(void **state)
              "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
              " base_origin, origin_seq) SELECT report_id, kind, 'risk_level', 'low',"
              " ((%lld + 60000) << 16), 77, 0, 0, 1 FROM journal WHERE seq = 1;"
-             "INSERT OR REPLACE INTO report_field(report_id, field, version, origin, seq)"
-             " SELECT report_id, field, version, origin, seq FROM journal"
-             " WHERE origin = 77" SHOWN_AS_STATE,
+             STATE_OF("origin = 77") SHOWN_AS_STATE,
              (long long)sae_wall_clock_ms());
     assert_int_equal(unit_sql(f->store, sql), SQLITE_OK);
     for (int swing = 0; swing < CLOCK_SWINGS; swing++) {

@@ -275,7 +275,16 @@ def test_app_signs_in_with_key_head_wraps_for_staff_and_sign_out_wipes(tmp_path)
 def make_pre_migration_10(post):
     """A journal as sae-node before node migration 10 left it: staff with hashes, no key."""
     db = sqlite3.connect(os.path.join(post, "node.db"))
-    db.executescript("DROP TABLE hub_box_slot; DROP TABLE hub_box;"  # migration 14's
+    db.executescript("DROP VIEW report_field;"  # 15 folded the state into field_shown
+                     "CREATE TABLE report_field(report_id TEXT NOT NULL, field TEXT NOT NULL,"
+                     " version INTEGER NOT NULL, origin INTEGER NOT NULL, seq INTEGER NOT NULL,"
+                     " PRIMARY KEY(report_id, field)) STRICT, WITHOUT ROWID;"
+                     "INSERT INTO report_field SELECT report_id, field, coalesce(state_version,"
+                     " version), coalesce(state_origin, origin), seq FROM field_shown;"
+                     "ALTER TABLE field_shown DROP COLUMN seq;"
+                     "ALTER TABLE field_shown DROP COLUMN state_version;"
+                     "ALTER TABLE field_shown DROP COLUMN state_origin;"
+                     "DROP TABLE hub_box_slot; DROP TABLE hub_box;"  # migration 14's
                      "ALTER TABLE report_field ADD COLUMN value TEXT;"  # 13 dropped it
                      "ALTER TABLE journal DROP COLUMN hub_sealed;"  # migration 11's
                      "ALTER TABLE staff DROP COLUMN key_wrap;"
