@@ -125,6 +125,13 @@ static int checkpoint_when_full(void *pages, sqlite3 *db, const char *name, int 
     return SQLITE_OK;
 }
 
+int sae_db_plan_once(sqlite3 *db)
+{
+    int on = 0;
+    int rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, &on);
+    return rc == SQLITE_OK && on == 1 ? 0 : SAE_EDB;
+}
+
 int sae_db_keep_wal_on_close(sqlite3 *db, int checkpoint_pages)
 {
     int kept = 0;

@@ -79,20 +79,6 @@ static int directory_of(const char *db_path, char **out)
     return *out ? 0 : SAE_ENOMEM;
 }
 
-/* A statement that compares change.field with a bound parameter (the merge's, once per
- * field of every batch) would otherwise be planned again at every new binding: the partial
- * index change_by_case_id (WHERE field = 'case_id') makes SQLite test each bound field
- * against 'case_id' and mark the statement expired when the binding changes, and that
- * re-planning was most of ingest's instructions. With the query planner's stability
- * guarantee, a cached statement keeps its first plan; a query that names 'case_id' as a
- * literal still uses the partial index. */
-static int plan_once_per_statement(sqlite3 *db)
-{
-    int on = 0;
-    int rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, &on);
-    return rc == SQLITE_OK && on == 1 ? 0 : SAE_EDB;
-}
-
 int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **out,
                    struct sae_message *why)
 {
@@ -109,8 +95,11 @@ int hub_store_open(const char *db_path, int busy_timeout_ms, struct hub_store **
     if (rc == 0)
         rc = sae_db_open(db_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, busy_timeout_ms,
                          &store->db);
+    /* The merge compares change.field with a bound parameter once per field of every batch;
+     * the partial index change_by_case_id would have it planned again at each new binding,
+     * which was most of ingest's instructions. */
     if (rc == 0)
-        rc = plan_once_per_statement(store->db);
+        rc = sae_db_plan_once(store->db);
     if (rc == 0)
         rc = sae_db_migrate_schema(store->db, &hub_migrate_schema, why);
     if (rc == 0)

@@ -36,6 +36,12 @@ int sae_db_close(sqlite3 *db);
  * with the main file as always. */
 int sae_db_keep_wal_on_close(sqlite3 *db, int checkpoint_pages);
 
+/* Every cached statement keeps its first plan (SQLite's query planner stability guarantee).
+ * A statement comparing a column with a bound parameter, where a partial index names a
+ * literal of that column, would otherwise be planned again at every new binding; a query
+ * that names the literal itself still uses the partial index. */
+int sae_db_plan_once(sqlite3 *db);
+
 /* What a migration's SQL cannot do (rows computed by C code, such as names resolved
  * against the official list of areas): runs inside that migration's transaction, after
  * its SQL. 0 or an SAE code; a failure rolls the whole migration back. */

@@ -325,20 +325,6 @@ int node_store_set_author(struct node_store *store, const char *author)
     return 0;
 }
 
-/* A statement that compares field_shown.field with a bound parameter (the state's upsert and
- * the refresh of shown values, once per field of every change) would otherwise be planned
- * again at every new binding: the partial index field_shown_by_value (migration 15) makes
- * SQLite test each bound field against the index's fields and mark the statement expired
- * when the binding changes; that doubled an add's instructions. With the query planner's
- * stability guarantee a cached statement keeps its first plan; a query that names its field
- * as a literal still reads the partial index (as hub_store.c does for the hub's). */
-static int plan_once_per_statement(sqlite3 *db)
-{
-    int on = 0;
-    int rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, &on);
-    return rc == SQLITE_OK && on == 1 ? 0 : SAE_EDB;
-}
-
 static int set_page_cache(sqlite3 *db)
 {
     char sql[64];
@@ -366,8 +352,11 @@ int node_store_open(const char *dir, int busy_timeout_ms, struct node_store **ou
         rc = sae_db_exec(store->db, "PRAGMA secure_delete = ON");
     if (rc == 0)
         rc = set_page_cache(store->db);
+    /* The state's upsert and the shown values' refresh compare field_shown.field with a bound
+     * parameter once per field of every change; the partial index field_shown_by_value
+     * (migration 15) would have them planned again at each binding, doubling an add's work. */
     if (rc == 0)
-        rc = plan_once_per_statement(store->db);
+        rc = sae_db_plan_once(store->db);
     if (rc == 0)
         rc = sae_db_migrate_schema(store->db, &node_db_schema, why);
     if (rc == 0)

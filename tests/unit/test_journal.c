@@ -552,7 +552,7 @@ static void test_registration_numbers_in_sequence(void **state)
 
 /* Adds and edits bind a new field to the same cached statements one field after another: each
  * is planned once (a partial index on field_shown would have SQLite plan them again at every
- * new binding: node_store.c, plan_once_per_statement). */
+ * new binding: node_store_open, sae_db_plan_once). */
 static void test_writes_plan_each_statement_once(void **state)
 {
     struct unit_fixture *f = *state;
