@@ -2,8 +2,9 @@
 listener (`serve --console`) and on the console's paths of the shared listener, each
 bounded in connections and time, on 127.0.0.1 only:
 
-- testssl.sh: protocols, ciphers, known vulnerabilities, HSTS, the security headers and the
-  cookie of /console/ pages;
+- testssl.sh: protocols, cipher categories, BREACH, HSTS, the security headers and the
+  cookie of /console/ pages, and a handshake offering every suite but AES-GCM and ChaCha20
+  refused (tls_suites.py);
 - slowhttptest: slow headers, slow bodies of the sign-in POST, slow reads of the sign-in
   page, with 500 slow connections of our own from 20 more addresses;
 - wrk on the sign-in page and on a signed-in page (a session cookie);
@@ -28,6 +29,7 @@ import attack
 import hubproc
 import renegotiation
 import saenode
+import tls_suites
 from console_client import Console
 from faultproxy import FaultProxy
 
@@ -129,13 +131,16 @@ def own_office(tmp_path):
 # TLS and headers
 
 def test_testssl_on_the_console(office):
-    """The full scan on the console's own listener (the shared one's TLS is
-    test_hub_attack.py's); HSTS, security headers and the cookie on both."""
-    checks = ("-p", "-s", "-E", "-U", "-h") if office.console_port != office.hub.port \
-        else ("-h",)
+    """The page's scan on the console's own listener (the shared one's TLS is
+    test_hub_attack.py's, as is the full -E and -U scan of the TLS stack both use); HSTS,
+    security headers and the cookie on both."""
+    own = office.console_port != office.hub.port
+    checks = attack.TESTSSL_PAGE_CHECKS if own else ("-h",)
     report = attack.testssl(office.console_port, checks=checks, path="/console/sign-in")
     office.assert_working()
-    attack.assert_testssl_report(report, protocols="-p" in checks)
+    attack.assert_testssl_report(report, protocols=own)
+    if own:
+        tls_suites.assert_aead_only(office.console_port)
     # testssl's verdict on client-initiated renegotiation is a race (renegotiation.py):
     # decided here by what the listener answers to a second ClientHello.
     renegotiation.assert_refused(office.console_port)

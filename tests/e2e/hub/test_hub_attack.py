@@ -21,6 +21,7 @@ import pytest
 import attack
 import renegotiation
 import saenode
+import tls_suites
 
 # Serial (make e2e runs it alone; tests/e2e/conftest.py says why): attack tools (slowhttptest,
 # wrk, testssl.sh), floods, memory ceilings and 20 s deadlines.
@@ -173,6 +174,8 @@ def test_testssl_finds_no_cbc_no_sha1_nothing_vulnerable(hub):
     # testssl's verdict on client-initiated renegotiation is a race (renegotiation.py):
     # decided here by what the hub answers to a second ClientHello.
     renegotiation.assert_refused(hub.port)
+    # The quick check the post app's and the console's scans rely on agrees with -E here.
+    tls_suites.assert_aead_only(hub.port)
     suites = re.findall(r"^ x[0-9a-f]{4}\s+(\S+)", report, re.M)
     assert suites, report
     for suite in suites:

@@ -5,8 +5,10 @@
 console was attacked (test_console_attack.py, whose helpers in attack.py these reuse), each
 bounded in connections and time, on 127.0.0.0/8 only:
 
-- testssl.sh: protocols, ciphers, known vulnerabilities, HSTS, the security headers and the
-  cookie of the sign-in page;
+- testssl.sh: protocols, cipher categories, BREACH, HSTS, the security headers and the cookie
+  of the sign-in page, and a handshake offering every suite but AES-GCM and ChaCha20 refused
+  (tls_suites.py: the listener is the hub's TLS stack, whose every suite and vulnerability
+  test_hub_attack.py scans);
 - slowhttptest's slow headers, slow sign-in bodies and slow reads, beside slow connections
   of our own from more addresses;
 - wrk on the sign-in page and on a signed-in page;
@@ -30,6 +32,7 @@ import attack
 import node_app
 import renegotiation
 import saenode
+import tls_suites
 from console_client import SourceAdapter
 from test_console_attack import raw_status, request_head
 
@@ -159,8 +162,9 @@ def post(hub, post_app, tmp_path):
 # TLS and headers
 
 def test_testssl_on_the_post_app(post):
-    report = attack.testssl(post.port, checks=("-p", "-s", "-E", "-U", "-h"), path="/sign-in")
+    report = attack.testssl(post.port, checks=attack.TESTSSL_PAGE_CHECKS, path="/sign-in")
     attack.assert_testssl_report(report)
+    tls_suites.assert_aead_only(post.port)
     # testssl's verdict on client-initiated renegotiation is a race (renegotiation.py):
     # decided here by what the app answers to a second ClientHello.
     renegotiation.assert_refused(post.port)
