@@ -42,6 +42,7 @@
 
 #include "bench_hub_support.h"
 #include "change_set.h"
+#include "free_port.h"
 #include "cli/change_input.h"
 #include "store/journal.h"
 #include "store/node_store.h"
@@ -100,24 +101,6 @@ static int run_program(char *const argv[], const char *out_path, const char *err
         return SAE_EIO;
     }
     return 0;
-}
-
-/* A port nobody listens on now (the kernel's choice for port 0). */
-static int free_port(unsigned *out)
-{
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof addr;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return SAE_EIO;
-    int rc = bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
-                     getsockname(fd, (struct sockaddr *)&addr, &len) == 0
-                 ? 0
-                 : SAE_EIO;
-    close(fd);
-    if (rc == 0)
-        *out = ntohs(addr.sin_port);
-    return rc;
 }
 
 static bool port_answers(unsigned port)
@@ -257,20 +240,15 @@ static size_t report_sets(uint64_t *rng, char sets[SETS_MAX][SET_BYTES])
 static int add_report(struct node_store *store, const struct sae_kind *kind, uint64_t *rng)
 {
     char sets[SETS_MAX][SET_BYTES], id[SAE_ID_TEXT_LEN + 1];
-    struct change_input input;
+    const char *set_list[SETS_MAX + 1];
     struct sae_message why = {{0}};
     size_t count = report_sets(rng, sets);
-    int rc = 0;
-    change_input_init(&input, kind);
-    for (size_t i = 0; rc == 0 && i < count; i++)
-        rc = change_set_add(store, &input, sets[i], &why);
-    if (rc == 0)
-        rc = change_input_complete(&input, &why);
-    if (rc == 0)
-        rc = journal_add(store, kind, input.changes, input.count, id, &why);
+    for (size_t i = 0; i < count; i++)
+        set_list[i] = sets[i];
+    set_list[count] = NULL;
+    int rc = change_set_journal_add(store, kind, set_list, id, &why);
     if (rc != 0)
         fprintf(stderr, "%s: adding a report: %s\n", NAME, why.text);
-    change_input_free(&input);
     return rc;
 }
 

@@ -50,21 +50,12 @@ static int add_report(struct node_store *store, const char *kind_name,
                       const char *const *sets, char id[SAE_ID_TEXT_LEN + 1])
 {
     const struct sae_kind *kind = NULL;
-    struct change_input input;
     struct sae_message why = {{0}};
     int rc = sae_catalogue_find_kind(kind_name, &kind);
-    if (rc != 0)
-        return rc;
-    change_input_init(&input, kind);
-    for (size_t i = 0; rc == 0 && sets[i]; i++)
-        rc = change_set_add(store, &input, sets[i], &why);
     if (rc == 0)
-        rc = change_input_complete(&input, &why);
-    if (rc == 0)
-        rc = journal_add(store, kind, input.changes, input.count, id, &why);
+        rc = change_set_journal_add(store, kind, sets, id, &why);
     if (rc != 0)
         fprintf(stderr, "bench_post_app: adding a %s: %s\n", kind_name, why.text);
-    change_input_free(&input);
     return rc;
 }
 

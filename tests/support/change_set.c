@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "sae/sae_wire_limits.h"
+#include "store/journal.h"
 
 static int write_value(int fd, const char *value)
 {
@@ -34,5 +35,22 @@ int change_set_add(struct node_store *store, struct change_input *input, const c
     if (rc == 0)
         rc = change_input_add(input, store, CHANGE_SET_FILE, arg, why);
     unlink(path);
+    return rc;
+}
+
+int change_set_journal_add(struct node_store *store, const struct sae_kind *kind,
+                           const char *const *sets, char id[SAE_ID_TEXT_LEN + 1],
+                           struct sae_message *why)
+{
+    struct change_input input;
+    int rc = 0;
+    change_input_init(&input, kind);
+    for (size_t i = 0; rc == 0 && sets[i]; i++)
+        rc = change_set_add(store, &input, sets[i], why);
+    if (rc == 0)
+        rc = change_input_complete(&input, why);
+    if (rc == 0)
+        rc = journal_add(store, kind, input.changes, input.count, id, why);
+    change_input_free(&input);
     return rc;
 }

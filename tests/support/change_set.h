@@ -11,4 +11,10 @@
 int change_set_add(struct node_store *store, struct change_input *input, const char *set,
                    struct sae_message *why);
 
+/* A report of kind with the NULL-terminated sets, written by journal_add as `sae-node add`
+ * writes it (its own transaction); its new id in id. */
+int change_set_journal_add(struct node_store *store, const struct sae_kind *kind,
+                           const char *const *sets, char id[SAE_ID_TEXT_LEN + 1],
+                           struct sae_message *why);
+
 #endif

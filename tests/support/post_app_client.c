@@ -1,17 +1,16 @@
 /* `sae-node serve` and a signed-in client (post_app_client.h). */
 #include "post_app_client.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "free_port.h"
 
 #define PASSPHRASE "benchmark passphrase of the post"
 #define BODY_MAX (8u * 1024u * 1024u)
@@ -56,24 +55,6 @@ static int add_staff(const char *dir, const char *staff, struct sae_message *why
         return SAE_EIO;
     }
     return 0;
-}
-
-/* A port nobody listens on now (the kernel's choice for port 0). */
-static int free_port(unsigned *out)
-{
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof addr;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return SAE_EIO;
-    int rc = bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
-                     getsockname(fd, (struct sockaddr *)&addr, &len) == 0
-                 ? 0
-                 : SAE_EIO;
-    close(fd);
-    if (rc == 0)
-        *out = ntohs(addr.sin_port);
-    return rc;
 }
 
 static int request(struct post_app_client *c, const char *path, const char *post_fields,
