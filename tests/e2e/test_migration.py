@@ -210,6 +210,16 @@ def pages_of_data(db):
                       " name NOT LIKE 'hub_box%'").fetchone()[0]
 
 
+def put_under_review(db, case_id, fields):
+    """The district reviews each field: its next-to-last version stands, its last is the
+    post's latest (as a pulled review leaves a field the post changed since)."""
+    for field in fields:
+        seen = db.execute("SELECT version, origin FROM journal WHERE report_id = ? AND"
+                          " field = ? ORDER BY seq", (case_id, field)).fetchall()
+        db.execute("INSERT INTO review(report_id, field, standing_version,"
+                   " standing_origin, latest_version, latest_origin)"
+                   " VALUES (?, ?, ?, ?, ?, ?)", (case_id, field) + seen[-2] + seen[-1])
+
 def test_schema_12_keeps_each_value_once(tmp_path):
     """Migration 13 (a journal written by main's sae-node at schema 12): the state keeps no
     value of its own and a sealed shown value becomes a reference to its journal entry, so a
@@ -221,12 +231,7 @@ def test_schema_12_keeps_each_value_once(tmp_path):
     case_id = open(os.path.join(SCHEMA_12, "case-id.txt")).read().strip()
     with sqlite3.connect(os.path.join(post, "node.db")) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 12
-        for field in ("risk_level", "victim_name"):
-            seen = db.execute("SELECT version, origin FROM journal WHERE report_id = ? AND"
-                              " field = ? ORDER BY seq", (case_id, field)).fetchall()
-            db.execute("INSERT INTO review(report_id, field, standing_version,"
-                       " standing_origin, latest_version, latest_origin)"
-                       " VALUES (?, ?, ?, ?, ?, ?)", (case_id, field) + seen[-2] + seen[-1])
+        put_under_review(db, case_id, ("risk_level", "victim_name"))
         sealed_before = {v for (v,) in db.execute(
             "SELECT value FROM field_shown WHERE value LIKE 'sealed:%'")}
         journal_before = db.execute("SELECT * FROM journal ORDER BY seq").fetchall()
@@ -323,12 +328,7 @@ def test_schema_14_keeps_the_state_in_the_shown_rows(tmp_path):
     case_id = open(os.path.join(SCHEMA_14, "case-id.txt")).read().strip()
     with sqlite3.connect(os.path.join(post, "node.db")) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 14
-        for field in ("risk_level", "victim_name"):
-            seen = db.execute("SELECT version, origin FROM journal WHERE report_id = ? AND"
-                              " field = ? ORDER BY seq", (case_id, field)).fetchall()
-            db.execute("INSERT INTO review(report_id, field, standing_version,"
-                       " standing_origin, latest_version, latest_origin)"
-                       " VALUES (?, ?, ?, ?, ?, ?)", (case_id, field) + seen[-2] + seen[-1])
+        put_under_review(db, case_id, ("risk_level", "victim_name"))
         state_before = sorted(db.execute("SELECT %s FROM report_field" % STATE_COLUMNS))
         journal_before = db.execute("SELECT * FROM journal ORDER BY seq").fetchall()
         pages_before = db.execute("PRAGMA page_count").fetchone()[0]
