@@ -440,10 +440,11 @@ int page_case(struct console_exchange *x, const struct web_form *form)
     int rc = page_case_id(x, given, id, &found);
     if (rc != 0 || !found)
         return rc;
-    enum msg_id said = strcmp(done, "edit") == 0     ? MSG_EDIT_SAVED
-                       : strcmp(done, "review") == 0 ? MSG_REVIEW_SAVED
-                       : strcmp(done, "erased") == 0 ? MSG_ERASE_DONE
-                                                     : MSG_COUNT;
+    enum msg_id said = strcmp(done, "edit") == 0        ? MSG_EDIT_SAVED
+                       : strcmp(done, "unchanged") == 0 ? MSG_EDIT_UNCHANGED
+                       : strcmp(done, "review") == 0    ? MSG_REVIEW_SAVED
+                       : strcmp(done, "erased") == 0    ? MSG_ERASE_DONE
+                                                        : MSG_COUNT;
     return case_page(x, id, false, 200, "ok", said == MSG_COUNT ? NULL : layout_say(x, said));
 }
 
@@ -517,8 +518,10 @@ int page_case_edit(struct console_exchange *x, const struct web_form *form)
     if (rc == 0 && written > 0)
         rc = hub_audit_append(x->store, x->caller.account.name, "report-edit", id,
                               x->caller.address, now_ms(x));
+    /* A repeated value writes nothing (merge_district_edits): saying "saved" would tell the
+     * coordinator the posts receive a change that does not exist. */
     if (rc == 0)
-        return redirect_done(x, id, "edit");
+        return redirect_done(x, id, written > 0 ? "edit" : "unchanged");
     if (rc == SAE_EINVAL || rc == SAE_EDELETED || rc == SAE_ENOTFOUND) {
         char text[SAE_MESSAGE_BYTES + 128];
         snprintf(text, sizeof text, "%s %s", layout_say(x, MSG_EDIT_BAD_VALUE), why.text);

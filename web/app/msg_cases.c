@@ -129,6 +129,8 @@ static const struct msg_pair CASE_MESSAGES[MSG_COUNT] = {
         "District correction"},
     [MSG_EDIT_SAVED] = {"Perubahan disimpan; pos desa menerimanya pada sinkron berikutnya.",
         "Change saved; the village posts receive it on their next sync."},
+    [MSG_EDIT_UNCHANGED] = {"Tidak ada yang berubah: isian ini sudah bernilai demikian.",
+        "Nothing changed: the field already has this value."},
     [MSG_REVIEW_SAVED] = {"Pemeriksaan disimpan; pos desa menerimanya pada sinkron berikutnya.",
         "Review saved; the village posts receive it on their next sync."},
     [MSG_EDIT_BAD_FIELD] = {"Isian ini tidak dapat diubah di sini.",

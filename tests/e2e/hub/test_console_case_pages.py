@@ -299,6 +299,9 @@ def test_an_edit_that_repeats_the_current_value_writes_nothing(tmp_path):
         r = form_post(siti, "/console/case/edit", {"id": w.case, "field": field,
                                                    "value": value, "reason": "Dicek ulang"})
         assert r.status_code == 303, (field, r.text)
+        assert r.headers["Location"].endswith("&done=unchanged"), r.headers["Location"]
+        page = siti.get(r.headers["Location"]).text
+        assert "Tidak ada yang berubah" in page and "Perubahan disimpan" not in page
     assert w.hub.snapshot(written) == before
     edits = "SELECT count(*) FROM audit WHERE action = 'report-edit'"
     assert w.hub.query(edits) == [(0,)]  # an audit of a change that was not made would lie
@@ -306,6 +309,7 @@ def test_an_edit_that_repeats_the_current_value_writes_nothing(tmp_path):
     r = form_post(siti, "/console/case/edit", {"id": w.case, "field": "victim_age",
                                                "value": "25", "reason": "Dicek ulang"})
     assert r.status_code == 303
+    assert r.headers["Location"].endswith("&done=edit")
     assert w.hub.query("SELECT count(*) FROM change")[0][0] == count + 1
     assert w.hub.query(edits) == [(1,)]
     w.hub.stop()
