@@ -326,6 +326,30 @@ def timed_wrong_sign_in(hub, source):
     return time.monotonic() - started
 
 
+FLOOD_FIRST_MAX = 400
+FLOOD_TRIES = 3
+
+
+def sign_in_behind_a_flood(h, pw, count, attempt):
+    """Seconds siti's sign-in took while count wrong guesses from as many addresses were
+    hashed; her session must be live right after it and every guess refused."""
+    import concurrent.futures
+    flood = [("127.%d.%d.%d" % (10 + attempt, i // 250, 2 + i % 250), "guess-%d" % i)
+             for i in range(count)]
+    with concurrent.futures.ThreadPoolExecutor(len(flood)) as pool:
+        guesses = [pool.submit(lambda s=s, n=n: Console(h, source=s).api(
+            "POST", "/session", {"name": n, "password": "a-wrong-guess"}, csrf=False))
+            for s, n in flood]
+        time.sleep(0.3)  # the guesses are queued for the hashing first
+        user = Console(h, source="127.0.9.%d" % (100 + attempt))
+        started = time.monotonic()
+        user.sign_in("siti", pw)
+        waited = time.monotonic() - started
+        assert user.api("GET", "/session").status_code == 200, waited
+        assert [g.result().status_code for g in guesses] == [401] * len(flood)
+    return waited
+
+
 def test_a_sign_in_queued_behind_a_flood_starts_its_session_when_it_ends(tmp_path):
     """Argon2id runs 2 at once, so under a flood of guesses an honest sign-in waits its
     turn. Its session's idle time must start when it is signed in, not when its request was
@@ -336,7 +360,6 @@ def test_a_sign_in_queued_behind_a_flood_starts_its_session_when_it_ends(tmp_pat
     idle machine the old code passes too: this test catches it only under load. The flood is
     sized from one hash's time on this machine, so that the honest sign-in waits past the
     idle limit on a fast machine too (a fixed 80 waited only 1.9 s in a clean root)."""
-    import concurrent.futures
     h = hubproc.Hub(tmp_path / "hub").init()
     pw = h.add_account("siti")
     idle = 2
@@ -344,21 +367,17 @@ def test_a_sign_in_queued_behind_a_flood_starts_its_session_when_it_ends(tmp_pat
     try:
         one_hash = min(timed_wrong_sign_in(h, "127.0.8.%d" % (2 + i)) for i in range(3))
         # Two hashes at a time: this many guesses queue about 3x the idle limit of hashing.
-        count = max(80, min(400, int(2 * 3 * idle / one_hash)))
-        flood = [("127.0.%d.%d" % (10 + i // 250, 2 + i % 250), "guess-%d" % i)
-                 for i in range(count)]
-        with concurrent.futures.ThreadPoolExecutor(len(flood)) as pool:
-            guesses = [pool.submit(lambda s=s, n=n: Console(h, source=s).api(
-                "POST", "/session", {"name": n, "password": "a-wrong-guess"}, csrf=False))
-                for s, n in flood]
-            time.sleep(0.3)  # the guesses are queued for the hashing first
-            user = Console(h, source="127.0.9.100")
-            started = time.monotonic()
-            user.sign_in("siti", pw)
-            waited = time.monotonic() - started
-            assert user.api("GET", "/session").status_code == 200, waited
-            assert [g.result().status_code for g in guesses] == [401] * len(flood)
-        print("waited %.2f s behind %d guesses of %.3f s" % (waited, count, one_hash))
+        # How far ahead of the honest sign-in they get is the scheduler's (a quiet clean root
+        # once let it through after 1.6 s behind 129), so a flood that did not hold it past
+        # the limit is sent again twice as large, at most FLOOD_TRIES times.
+        count = max(80, min(FLOOD_FIRST_MAX, int(2 * 3 * idle / one_hash)))
+        for attempt in range(FLOOD_TRIES):
+            if attempt:
+                count *= 2
+            waited = sign_in_behind_a_flood(h, pw, count, attempt)
+            print("waited %.2f s behind %d guesses of %.3f s" % (waited, count, one_hash))
+            if waited > idle:
+                break
         assert waited > idle, (waited, count, one_hash)  # the premise: it waited past the limit
     finally:
         assert h.stop() == 0
