@@ -210,6 +210,15 @@ def pages_of_data(db):
                       " name NOT LIKE 'hub_box%'").fetchone()[0]
 
 
+def assert_fixture_case_shown(post, case_id):
+    """What the post shows of the fixture's case once put_under_review has reviewed its risk
+    and name: the standing versions, both fields marked, the story word for word."""
+    shown = saenode.show_json(post, case_id)
+    assert shown["fields"]["victim_name"] == "Siti Rahma Penanda"  # the standing version
+    assert shown["fields"]["risk_level"] == "medium"
+    assert sorted(shown["under_review"]) == ["risk_level", "victim_name"]
+    assert shown["fields"]["narrative"] == "Kronologi penanda: korban datang bersama ibunya."
+
 def put_under_review(db, case_id, fields):
     """The district reviews each field: its next-to-last version stands, its last is the
     post's latest (as a pulled review leaves a field the post changed since)."""
@@ -237,11 +246,7 @@ def test_schema_12_keeps_each_value_once(tmp_path):
         journal_before = db.execute("SELECT * FROM journal ORDER BY seq").fetchall()
         pages_before = pages_of_data(db)
     assert len(sealed_before) == 4  # two names, a narrative, a service's notes
-    shown = saenode.show_json(post, case_id)
-    assert shown["fields"]["victim_name"] == "Siti Rahma Penanda"  # the standing version
-    assert shown["fields"]["risk_level"] == "medium"
-    assert sorted(shown["under_review"]) == ["risk_level", "victim_name"]
-    assert shown["fields"]["narrative"] == "Kronologi penanda: korban datang bersama ibunya."
+    assert_fixture_case_shown(post, case_id)
     with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == saenode.NODE_SCHEMA_VERSION
         columns = [r[1] for r in db.execute("PRAGMA table_info(report_field)")]
@@ -333,11 +338,7 @@ def test_schema_14_keeps_the_state_in_the_shown_rows(tmp_path):
         journal_before = db.execute("SELECT * FROM journal ORDER BY seq").fetchall()
         pages_before = db.execute("PRAGMA page_count").fetchone()[0]
     assert len(state_before) == 9 + 8 + 4  # two cases (one deleted) and a service
-    shown = saenode.show_json(post, case_id)
-    assert shown["fields"]["victim_name"] == "Siti Rahma Penanda"  # the standing version
-    assert shown["fields"]["risk_level"] == "medium"
-    assert sorted(shown["under_review"]) == ["risk_level", "victim_name"]
-    assert shown["fields"]["narrative"] == "Kronologi penanda: korban datang bersama ibunya."
+    assert_fixture_case_shown(post, case_id)
     with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == saenode.NODE_SCHEMA_VERSION
         kinds = dict(db.execute("SELECT name, type FROM sqlite_schema WHERE name IN"
