@@ -147,7 +147,6 @@ class Ours:
         import hubproc
         import saenode
         from faultproxy import FaultProxy
-        from bench_sync_link import VILLAGE
         self.saenode = saenode
         self.work = work
         self.fill_program = fill_program
@@ -156,12 +155,7 @@ class Ours:
         self.hub.start()
         try:
             self.proxy = FaultProxy(self.hub.port, trace=True).start()
-            bundle = os.path.join(work, "bundle.json")
-            self.hub.ok("nodes", "add", VILLAGE, "--name", "Laptop Pos Sumberanyar", "--url",
-                        "https://127.0.0.1:%d" % self.proxy.port, "-o", bundle)
-            self.post = os.path.join(work, "post")
-            saenode.init(self.post, VILLAGE, author="Siti")
-            saenode.ok(["enroll", bundle], dir=self.post)
+            self.post = self.enrolled_post("post", "Laptop Pos Sumberanyar", self.proxy.port)
             self.round()  # enrollment's first round, as bench_sync_link runs it: not measured
         except BaseException:
             self.stop()
@@ -170,14 +164,14 @@ class Ours:
     def record(self, reports):
         fill(self.fill_program, self.post, reports)
 
-    def enrolled_post(self, name):
-        """A post of the bench's village enrolled with the hub directly (not through the
-        proxy), which never syncs after: its journal is only looked at."""
+    def enrolled_post(self, name, device, port):
+        """A post of the bench's village in work/name, enrolled as device with the hub
+        reached at port (the proxy's, or the hub's own)."""
         from bench_sync_link import VILLAGE
         post = os.path.join(self.work, name)
         bundle = post + ".json"
-        self.hub.ok("nodes", "add", VILLAGE, "--name", "Laptop " + name, "--url",
-                    "https://127.0.0.1:%d" % self.hub.port, "-o", bundle)
+        self.hub.ok("nodes", "add", VILLAGE, "--name", device, "--url",
+                    "https://127.0.0.1:%d" % port, "-o", bundle)
         self.saenode.init(post, VILLAGE, author="Siti")
         self.saenode.ok(["enroll", bundle], dir=post)
         return post
@@ -187,7 +181,10 @@ class Ours:
         journal_fill into another hold the same journal: every report's fields and history
         as the post shows them, each stored value's type and length (sealed at rest alike),
         and the copies for the hub (value boxes and their slots, copies of their own)."""
-        posts = [self.enrolled_post(name) for name in ("by-add", "by-fill")]
+        # Enrolled with the hub itself, not through the proxy, and never synced after: only
+        # their journals are looked at.
+        posts = [self.enrolled_post(name, "Laptop " + name, self.hub.port)
+                 for name in ("by-add", "by-fill")]
         ids = [[self.saenode.add_case(posts[0], **fields) for fields in reports],
                fill(self.fill_program, posts[1], reports)]
         held = [journal_held(self.saenode, post, report_ids)
