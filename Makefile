@@ -77,6 +77,8 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 PROTO_OBJ := $(call obj,$(PROTO_SRC)) $(GEN_SRC:.c=.o) $(AREA_SRC:.c=.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+# Not benchmarks: programs the Python benchmarks run (bench_sync_anchor.py's journal_fill).
+BENCH_HELPER_BIN := $(BUILD)/bench/journal_fill
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 $(BUILD)/node/%.o: DIR_INCLUDES := -Inode
@@ -131,7 +133,7 @@ $(BUILD)/sae-hub: $(call obj,$(HUB_CLI_SRC)) $(BUILD)/libsae-hub.a $(BUILD)/libs
 $(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBS_ALL)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) -lcmocka
 
-$(BENCH_BIN): $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBS_ALL)
+$(BENCH_BIN) $(BENCH_HELPER_BIN): $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBS_ALL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -203,7 +205,7 @@ bench-anchor:
 	@sh tests/bench/couch_anchor/npm_ci.sh $(COUCH_ANCHOR)
 
 # Every benchmark once at a small size: make test catches one the code has outgrown.
-bench-smoke: $(BENCH_BIN) $(BUILD)/sae-hub $(BUILD)/sae-node bench-anchor
+bench-smoke: $(BENCH_BIN) $(BENCH_HELPER_BIN) $(BUILD)/sae-hub $(BUILD)/sae-node bench-anchor
 	@sh tests/run_bench_smoke.sh $(BENCH_BIN)
 	@BENCH_SMOKE=1 /usr/bin/python3 tests/bench/bench_sync_anchor.py \
 	  --node $(abspath $(BUILD)/sae-node) --hub $(abspath $(BUILD)/sae-hub) \
@@ -223,7 +225,7 @@ demo: deps
 	@sh scripts/demo.sh $(abspath $(BUILD))
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BENCH_BIN) bench-anchor
+	@$(MAKE) --no-print-directory all $(BENCH_BIN) $(BENCH_HELPER_BIN) bench-anchor
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 	@/usr/bin/python3 tests/bench/bench_sync_link.py --node $(abspath $(BUILD)/sae-node) \
 	  --hub $(abspath $(BUILD)/sae-hub)

@@ -25,19 +25,14 @@
 #define DUP_LIST_MAX 1000
 #define DUP_LIST_DEFAULT 100
 
-/* The keyed hash of each victim_name change's value, made at ingest while the plain name is
- * in memory (the hub keeps the name itself only sealed: store/value_vault.h), with the key
- * of that moment; the refresh reads the current name's hash from here. */
-#define DUP_CHANGE_NAME_MIGRATION                                                            \
-    "CREATE TABLE dup_change_name("                                                          \
-    "  change INTEGER PRIMARY KEY," /* change.seq */                                        \
-    "  name_hash BLOB NOT NULL) STRICT;"
 /* The field whose values are compared as names. */
 #define DUP_NAME_FIELD "victim_name"
 
 /* Inside the caller's write transaction: keeps the keyed hash of plain, change's value of
- * DUP_NAME_FIELD, under dir's duplicates.key (made when absent). Nothing for a name that
- * normalises to nothing. */
+ * DUP_NAME_FIELD, under dir's duplicates.key (made when absent), in dup_change_name (hub
+ * migration 14). Made at ingest while the plain name is in memory (the hub keeps the name
+ * itself only sealed: store/value_vault.h), with the key of that moment; the refresh reads
+ * the current name's hash from there. Nothing for a name that normalises to nothing. */
 int dup_name_keep(struct hub_store *store, const char *dir, int64_t change, const char *plain);
 
 enum dup_signal {

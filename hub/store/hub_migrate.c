@@ -298,10 +298,14 @@ static const char *const migrations[] = {
     /* 13: the reports erased at the hub, in the order posts will be told (store/erasure.h). */
     (ERASURE_MIGRATION
      "PRAGMA user_version = 13;"),
-    /* 14: the duplicates' name hashes made at ingest (store/dup_pairs.h), and the mark
+    /* 14: the duplicates' name hashes made at ingest (store/dup_pairs.h): each victim_name
+     * change's (change.seq) keyed hash, made while the plain name is in memory; and the mark
      * value_vault_settle reads: the plaintext sensitive values of a hub from before are
-     * sealed at its next open, once the district key exists (SQL cannot seal). */
-    (DUP_CHANGE_NAME_MIGRATION
+     * sealed at its next open, once the district key exists (SQL cannot seal). Written out,
+     * as it shipped: a migration must not change with a definition in its module's header. */
+    ("CREATE TABLE dup_change_name("
+     "  change INTEGER PRIMARY KEY,"
+     "  name_hash BLOB NOT NULL) STRICT;"
      "INSERT OR REPLACE INTO meta(key, value) VALUES ('" HUB_META_VALUES_SEALED "', 0);"
      "PRAGMA user_version = 14;"),
     /* 15: partner agencies' key pairs (store/agency_key.h); their copies of values are

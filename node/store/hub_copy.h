@@ -28,17 +28,9 @@
     "  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
 #define HUB_COPY_KEY_BYTES 32u
 
-/* Node migration 14: a change group's copies in one value box (sae_value_box.h), once the
- * hub declared it reads them (schema 6). hub_box is the sealed box; hub_box_slot says which
- * of its values a journal entry's is. Both are dropped once the hub acknowledges the
- * entries, like hub_sealed. */
-#define HUB_COPY_BOX_MIGRATION \
-    "CREATE TABLE hub_box(id INTEGER PRIMARY KEY, sealed BLOB NOT NULL) STRICT;" \
-    "CREATE TABLE hub_box_slot(seq INTEGER PRIMARY KEY, box INTEGER NOT NULL," \
-    "  slot INTEGER NOT NULL) STRICT;" \
-    "CREATE INDEX hub_box_slot_by_box ON hub_box_slot(box);"
-
-/* The sensitive values one command writes for one report, gathered for one box. */
+/* The sensitive values one command writes for one report, gathered for one box: once the
+ * hub reads boxes, stored in hub_box with a hub_box_slot row per value (node migration 14)
+ * instead of hub_sealed. */
 struct hub_copy_box {
     char *values[SAE_VALUE_BOX_VALUES_MAX];
     int64_t seqs[SAE_VALUE_BOX_VALUES_MAX];

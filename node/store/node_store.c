@@ -186,8 +186,15 @@ static const char *const migrations[] = {
     "INSERT INTO field_shown " JOURNAL_SHOWN_SELECT ";"
     "UPDATE meta SET value = 1 WHERE key = '" NODE_META_VALUES_SEALED "' AND value = 2;"
     "PRAGMA user_version = 13;",
-    /* 14: a change group's copies for the hub in one value box (store/hub_copy.c). */
-    HUB_COPY_BOX_MIGRATION
+    /* 14: a change group's copies for the hub in one value box (store/hub_copy.c), once the
+     * hub declared it reads them (wire schema 6). hub_box is the sealed box; hub_box_slot
+     * says which of its values a journal entry's is. Both are dropped once the hub
+     * acknowledges the entries, like hub_sealed. Written out, as it shipped: a migration
+     * must not change with a definition in its module's header. */
+    "CREATE TABLE hub_box(id INTEGER PRIMARY KEY, sealed BLOB NOT NULL) STRICT;"
+    "CREATE TABLE hub_box_slot(seq INTEGER PRIMARY KEY, box INTEGER NOT NULL,"
+    "  slot INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX hub_box_slot_by_box ON hub_box_slot(box);"
     "PRAGMA user_version = 14;",
     /* 15: one row per field (issue 14: the state repeated each field's report id and name in
      * a table of its own, 942 B a report). The state moves into the shown values' row: its

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/hub_copy.h"
 #include "store/node_config.h"
 #include "store/node_wipe.h"
 #include "store/storage_key.h"
@@ -64,6 +65,27 @@ int sync_observe_hub_clock(struct round *r, sae_hlc hub_clock, uint64_t hub_time
     int64_t hub_ms = hub_time_ms ? (int64_t)hub_time_ms : (int64_t)sae_hlc_ms(hub_clock);
     r->result->clock_offset_ms = hub_ms - (int64_t)sae_wall_clock_ms();
     return sync_state_observe_hub_clock(r->store, hub_clock, r->result->clock_offset_ms);
+}
+
+/* The hub answers in the version of the request when it reads it (PROTOCOL.md section 7,
+ * rule 4) and a round's requests are all of this build's version, so every answer of a
+ * round is in one schema: the first records it for the post's commands (hub_copy.h). A
+ * round, not a process, since the hub may be updated between a daemon's rounds. */
+int sync_observe_answer(struct round *r, uint32_t schema, sae_hlc hub_clock,
+                        uint64_t hub_time_ms)
+{
+    int rc = sync_observe_hub_clock(r, hub_clock, hub_time_ms);
+    if (rc == 0 && schema != r->hub_schema)
+        rc = hub_copy_set_hub_schema(r->store, schema);
+    if (rc == 0)
+        r->hub_schema = schema;
+    return rc;
+}
+
+void sync_rollback(struct round *r)
+{
+    node_store_rollback(r->store);
+    r->hub_schema = 0;
 }
 
 static int lookup_hub(void *ctx, uint64_t sender, uint8_t pk[crypto_box_PUBLICKEYBYTES])

@@ -30,6 +30,7 @@ struct round {
     uint8_t public_key[crypto_box_PUBLICKEYBYTES];
     unsigned refused_code; /* the code of the hub's last sealed refusal, 0: none */
     bool pulled_from_zero; /* this round pulled again from 0 after an unknown cursor */
+    uint32_t hub_schema; /* the schema of the hub's answers, recorded this round; 0: not yet */
     struct sae_revocation_notice notice; /* the hub's, when it revoked this device */
 };
 
@@ -39,6 +40,12 @@ sae_hlc sync_request_clock(void);
 int64_t sync_pending_count(struct node_store *store);
 /* The hub's clock and wall time, as an answer brought them (hub_time_ms 0: none). */
 int sync_observe_hub_clock(struct round *r, sae_hlc hub_clock, uint64_t hub_time_ms);
+/* What every answer of a pull or a push tells of the hub, inside the transaction that
+ * applies it: its clock and wall time, and (once a round) the schema it answered in. */
+int sync_observe_answer(struct round *r, uint32_t schema, sae_hlc hub_clock,
+                        uint64_t hub_time_ms);
+/* Rolls back an answer's transaction, and with it what sync_observe_answer recorded. */
+void sync_rollback(struct round *r);
 /* Seals plain (len bytes, freed) as type, posts it to path and opens a 200 answer of type
  * want into *answer; what names the exchange in r->why's explanations. */
 int sync_exchange(struct round *r, const char *path, uint8_t type, uint8_t *plain, size_t len,

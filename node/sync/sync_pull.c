@@ -8,7 +8,6 @@
 #include "sae/sae_version.h"
 #include "sae/sae_wire.h"
 #include "store/erasure_apply.h"
-#include "store/hub_copy.h"
 #include "store/pulled_value.h"
 #include "store/sync_state.h"
 
@@ -58,10 +57,6 @@ static int apply_pulled(struct round *r, const struct sae_pull_response *respons
         rc = sync_state_apply_review(r->store, &response->reviews[i]);
     if (rc == 0)
         rc = sync_state_set_pull_cursor(r->store, response->next_cursor);
-    /* The hub answers in the request's schema when it reads it: from then on the post's
-     * commands put their copies in value boxes (store/hub_copy.h). */
-    if (rc == 0)
-        rc = hub_copy_set_hub_schema(r->store, response->schema_version);
     if (rc == 0)
         rc = sync_state_set_review_cursor(r->store, response->next_review_cursor);
     if (rc == 0)
@@ -77,12 +72,13 @@ static int apply_pulled(struct round *r, const struct sae_pull_response *respons
         rc = sync_state_observe_held_seq(r->store, response->held_seq, &lowered);
     r->result->resent_after_restore |= lowered;
     if (rc == 0)
-        rc = sync_observe_hub_clock(r, response->hub_clock, response->hub_time_ms);
+        rc = sync_observe_answer(r, response->schema_version, response->hub_clock,
+                                 response->hub_time_ms);
     if (rc == 0)
         rc = take_pins(r, response, announced);
     rc = rc == 0 ? node_store_commit(r->store) : rc;
     if (rc != 0) {
-        node_store_rollback(r->store);
+        sync_rollback(r);
         return rc;
     }
     r->result->erased += (size_t)wiped;

@@ -9,7 +9,6 @@
 #include "sae/sae_db.h"
 #include "sae/sae_wipe.h"
 #include "sae/sae_wire.h"
-#include "store/hub_copy.h"
 #include "store/restamp.h"
 #include "store/sync_state.h"
 
@@ -44,12 +43,10 @@ static int record_ack(struct round *r, const struct sae_push_ack *ack, uint64_t 
     rc = sync_state_record_ack(r->store, upto, ack->refusals, ack->refusal_count,
                                (int64_t)sae_wall_clock_ms());
     if (rc == 0)
-        rc = sync_observe_hub_clock(r, ack->hub_clock, ack->hub_time_ms);
-    if (rc == 0)
-        rc = hub_copy_set_hub_schema(r->store, ack->schema_version);
+        rc = sync_observe_answer(r, ack->schema_version, ack->hub_clock, ack->hub_time_ms);
     rc = rc == 0 ? node_store_commit(r->store) : rc;
     if (rc != 0)
-        node_store_rollback(r->store);
+        sync_rollback(r);
     r->result->set_aside += ack->refusal_count;
     for (size_t i = 0; i < ack->refusal_count; i++)
         r->result->held += ack->refusals[i].code == SAE_STATUS_CLOCK_AHEAD;

@@ -13,7 +13,12 @@ change of direction from post->hub data to hub->post data on a connection, and a
 connections are those that carried its bytes. No link is shaped: times are loopback times
 on this machine.
 
-The reports are bench_sync_link.py's (same generator, same seed). The post records the first
+The reports are bench_sync_link.py's (same generator, same seed), written into the post's
+journal before the clock by journal_fill (tests/bench/journal_fill.c: the node's own input and
+journal code, as `sae-node add` writes each report, in one process; bench/journal_fill beside
+--node, or --fill). Before anything is measured, the first 3 reports are written by one
+`sae-node add` each into one post and by journal_fill into another, and the two journals
+compared: the run fails if they differ. The post records the first
 min(1,000, N) and pushes them (the initial push), then runs an idle round (nothing to send);
 with N > 1,000 (`make bench`: 10,000) it records the rest, pushes them and runs an idle round
 again, so the idle round is measured at 1,000 reports and at N. Each step runs ours, then the
@@ -25,7 +30,7 @@ the hub's changes feed.
 
 Usage (`make bench`; `make bench-smoke` at BENCH_SMOKE=1, 30 reports):
   /usr/bin/python3 tests/bench/bench_sync_anchor.py [--node BIN] [--hub BIN] [--reports N]
-      [--anchor DIR] [--nodejs PROGRAM]
+      [--anchor DIR] [--nodejs PROGRAM] [--fill BIN]
 """
 import argparse
 import gzip
@@ -47,8 +52,10 @@ sys.path[:0] = [HERE, os.path.join(REPO, "tests", "e2e", "hub"), os.path.join(RE
 
 NAME = "bench_sync_anchor"
 FIRST_STAGE = 1000      # reports of the first push; the idle round is measured here and at N
-MAX_REPORTS = 100000    # bound on --reports: each one is a `sae-node add` process
+MAX_REPORTS = 100000    # bound on --reports
 SMOKE_REPORTS = 30
+FILL_CHECK_REPORTS = 3  # reports written both ways, compared, before anything is measured
+FILL_TIMEOUT_S = 1800   # how long journal_fill may take for one stage's reports
 ANCHOR_START_S = 60     # how long the anchor's hub may take to listen
 ANCHOR_STEP_S = 1800    # how long one anchor command (load or push) may take
 HUB_DB = "hub"
@@ -106,37 +113,86 @@ def timed(proxy, step):
     return result, figures
 
 
+def add_sets(fields):
+    """The FIELD=VALUE of one report in the order `sae-node add case` is given them by
+    saenode.add_case (its required fields first), as journal_fill reads them."""
+    import saenode
+    values = dict(saenode.CASE_REQUIRED)
+    values.update(fields)
+    return ["%s=%s" % (name, value) for name, value in values.items() if value is not None]
+
+
+def fill(program, post, reports):
+    """Writes reports into post's journal with one journal_fill process: what one
+    `sae-node add case` a report writes (tests/bench/journal_fill.c)."""
+    text = "".join("".join(line + "\n" for line in add_sets(fields)) + "\n"
+                   for fields in reports)
+    res = subprocess.run([program, post, "case"], input=text.encode(), capture_output=True,
+                         timeout=FILL_TIMEOUT_S)
+    ids = res.stdout.decode().split()
+    if res.returncode != 0 or len(ids) != len(reports):
+        raise RuntimeError("journal_fill wrote %d of %d reports: %s"
+                           % (len(ids), len(reports), res.stderr.decode()[-2000:]))
+    return ids
+
+
 class Ours:
-    """sae-node and sae-hub through a proxy: the post records with `sae-node add` and every
-    round is one `sae-node sync --json` process."""
+    """sae-node and sae-hub through a proxy: the post records with journal_fill (what
+    `sae-node add` writes, in one process) and every round is one `sae-node sync --json`
+    process."""
 
     label = "ours (sae-node -> sae-hub, HTTPS)"
 
-    def __init__(self, work):
+    def __init__(self, work, fill_program):
         import hubproc
         import saenode
         from faultproxy import FaultProxy
-        from bench_sync_link import VILLAGE
         self.saenode = saenode
+        self.work = work
+        self.fill_program = fill_program
         self.proxy = None
         self.hub = hubproc.Hub(os.path.join(work, "hub")).init()
         self.hub.start()
         try:
             self.proxy = FaultProxy(self.hub.port, trace=True).start()
-            bundle = os.path.join(work, "bundle.json")
-            self.hub.ok("nodes", "add", VILLAGE, "--name", "Laptop Pos Sumberanyar", "--url",
-                        "https://127.0.0.1:%d" % self.proxy.port, "-o", bundle)
-            self.post = os.path.join(work, "post")
-            saenode.init(self.post, VILLAGE, author="Siti")
-            saenode.ok(["enroll", bundle], dir=self.post)
+            self.post = self.enrolled_post("post", "Laptop Pos Sumberanyar", self.proxy.port)
             self.round()  # enrollment's first round, as bench_sync_link runs it: not measured
         except BaseException:
             self.stop()
             raise
 
     def record(self, reports):
-        for fields in reports:
-            self.saenode.add_case(self.post, **fields)
+        fill(self.fill_program, self.post, reports)
+
+    def enrolled_post(self, name, device, port):
+        """A post of the bench's village in work/name, enrolled as device with the hub
+        reached at port (the proxy's, or the hub's own)."""
+        from bench_sync_link import VILLAGE
+        post = os.path.join(self.work, name)
+        bundle = post + ".json"
+        self.hub.ok("nodes", "add", VILLAGE, "--name", device, "--url",
+                    "https://127.0.0.1:%d" % port, "-o", bundle)
+        self.saenode.init(post, VILLAGE, author="Siti")
+        self.saenode.ok(["enroll", bundle], dir=post)
+        return post
+
+    def check_fill(self, reports):
+        """The same reports written by one `sae-node add` each into one post and by
+        journal_fill into another hold the same journal: every report's fields and history
+        as the post shows them, each stored value's type and length (sealed at rest alike),
+        and the copies for the hub (value boxes and their slots, copies of their own)."""
+        # Enrolled with the hub itself, not through the proxy, and never synced after: only
+        # their journals are looked at.
+        posts = [self.enrolled_post(name, "Laptop " + name, self.hub.port)
+                 for name in ("by-add", "by-fill")]
+        ids = [[self.saenode.add_case(posts[0], **fields) for fields in reports],
+               fill(self.fill_program, posts[1], reports)]
+        held = [journal_held(self.saenode, post, report_ids)
+                for post, report_ids in zip(posts, ids)]
+        if held[0] != held[1]:
+            raise AssertionError("journal_fill no longer writes what `sae-node add` writes"
+                                 " (add, then journal_fill): %s"
+                                 % first_difference(held[0], held[1]))
 
     def round(self):
         res = self.saenode.run(["sync", "--json"], dir=self.post, timeout=3600)
@@ -284,6 +340,51 @@ class Anchor:
             self.proxy.stop()
 
 
+# What differs between two posts' journals of the same reports by nature: ids, versions,
+# times, the device, and the registration number (its letter is the device's).
+VOLATILE = {"id", "version", "origin", "time", "updated", "device", "by", "seq",
+            "registration_number"}
+
+
+def without_volatile(value):
+    if isinstance(value, dict):
+        if value.get("field") == "registration_number":  # a history entry
+            value = dict(value, value=None)
+        return {k: without_volatile(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, (list, tuple)):
+        return [without_volatile(v) for v in value]
+    return value
+
+
+def first_difference(a, b, path="journal"):
+    """Where two structures first differ, in a line."""
+    if type(a) is not type(b) or not isinstance(a, (dict, list)):
+        return "%s: %.80r != %.80r" % (path, a, b)
+    if isinstance(a, dict):
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                return first_difference(a.get(key), b.get(key), "%s.%s" % (path, key))
+    if len(a) != len(b):
+        return "%s: %d items != %d" % (path, len(a), len(b))
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return first_difference(x, y, "%s[%d]" % (path, i))
+    return None
+
+
+def journal_held(saenode, post, report_ids):
+    """What a post's journal holds of report_ids, but what differs by nature."""
+    shown = [without_volatile((saenode.show_json(post, i),
+                               saenode.ok(["history", i, "--json"], dir=post).json()))
+             for i in report_ids]
+    stored = saenode.sql(post, "SELECT field, typeof(value), length(value) FROM journal"
+                               " ORDER BY seq")
+    copies = saenode.sql(post, "SELECT (SELECT count(*) FROM hub_box), (SELECT count(*) FROM"
+                               " hub_box_slot), (SELECT count(*) FROM journal WHERE"
+                               " hub_sealed IS NOT NULL)")
+    return [shown, stored, copies]
+
+
 def gzip9_per_report(reports):
     """gzip -9 of the reports' raw JSON in one piece, per report (bench_sync_link's floor)."""
     raw = b"\n".join(json.dumps(f, ensure_ascii=False, sort_keys=True).encode()
@@ -334,7 +435,12 @@ def run(args, work):
     ours = anchor = None
     figures = {}
     try:
-        ours = Ours(os.path.join(work, "ours"))
+        ours = Ours(os.path.join(work, "ours"), args.fill)
+        ours.check_fill(reports[:FILL_CHECK_REPORTS])
+        say("  the post's reports are written by journal_fill, one process for all: its"
+            " journal of the first %d reports was checked equal to one written by `sae-node"
+            " add` a report (fields, history, stored values' sizes, copies for the hub)"
+            % min(FILL_CHECK_REPORTS, args.reports))
         anchor = Anchor(os.path.join(work, "anchor"), args.nodejs, args.anchor)
         held = 0
         for size in stages_of(args.reports):
@@ -344,7 +450,7 @@ def run(args, work):
             recorded = time.monotonic() - started
             anchor.record(new)
             say("  %d new reports onto %d already synced (recorded before the clock: ours %.1f"
-                " s, one `sae-node add` each; load average %s)"
+                " s by journal_fill; load average %s)"
                 % (len(new), held, recorded, load_average()))
             push = (ours.push(len(new)), anchor.push(len(new)))
             show_push(ours.label, push[0])
@@ -417,6 +523,8 @@ def check(args):
     for binary in (args.node, args.hub):
         if not os.access(binary, os.X_OK):
             return "no program at %s (run make first)" % binary
+    if not os.access(args.fill, os.X_OK):
+        return "no program at %s (make bench and make bench-smoke build it)" % args.fill
     if shutil.which(args.nodejs) is None:
         return "no %s (Debian's nodejs): run make deps" % args.nodejs
     for package in ("express", "express-pouchdb", "pouchdb-core", "pouchdb-adapter-memory",
@@ -439,10 +547,14 @@ def main(argv=None):
                                                          "node_modules"),
                         help="the anchor's node_modules (npm ci's)")
     parser.add_argument("--nodejs", default="node", help="the Node.js program")
+    parser.add_argument("--fill", help="journal_fill of the same build as --node (default:"
+                        " bench/journal_fill beside it)")
     args = parser.parse_args(argv)
     if not 1 <= args.reports <= MAX_REPORTS:
         parser.error("--reports must be 1 to %d" % MAX_REPORTS)
     args.node, args.hub = os.path.abspath(args.node), os.path.abspath(args.hub)
+    args.fill = os.path.abspath(args.fill or os.path.join(os.path.dirname(args.node), "bench",
+                                                          "journal_fill"))
     args.anchor = os.path.abspath(args.anchor)
     why = check(args)
     if why:

@@ -229,18 +229,27 @@ def put_under_review(db, case_id, fields):
                    " standing_origin, latest_version, latest_origin)"
                    " VALUES (?, ?, ?, ?, ?, ?)", (case_id, field) + seen[-2] + seen[-1])
 
+def reviewed_fixture(fixture, tmp_path, schema):
+    """A private copy of fixture's post, its journal still at schema, with the district's
+    reviews of the case's risk and name (put_under_review); (post, case id)."""
+    post = private_copy(fixture, str(tmp_path / "post"), ["node.db", "node.key",
+                                                           "storage.key"])
+    case_id = open(os.path.join(fixture, "case-id.txt")).read().strip()
+    with sqlite3.connect(os.path.join(post, "node.db")) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == schema
+        put_under_review(db, case_id, ("risk_level", "victim_name"))
+    db.close()
+    return post, case_id
+
+
 def test_schema_12_keeps_each_value_once(tmp_path):
     """Migration 13 (a journal written by main's sae-node at schema 12): the state keeps no
     value of its own and a sealed shown value becomes a reference to its journal entry, so a
     sealed text is in the journal alone; what the post shows, a field under the district's
     review included (its standing version, an older entry), stays word for word, and the
     file gives the pages back (scrubbed and vacuumed at the same open)."""
-    post = private_copy(SCHEMA_12, str(tmp_path / "post"), ["node.db", "node.key",
-                                                             "storage.key"])
-    case_id = open(os.path.join(SCHEMA_12, "case-id.txt")).read().strip()
+    post, case_id = reviewed_fixture(SCHEMA_12, tmp_path, 12)
     with sqlite3.connect(os.path.join(post, "node.db")) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 12
-        put_under_review(db, case_id, ("risk_level", "victim_name"))
         sealed_before = {v for (v,) in db.execute(
             "SELECT value FROM field_shown WHERE value LIKE 'sealed:%'")}
         journal_before = db.execute("SELECT * FROM journal ORDER BY seq").fetchall()
@@ -328,12 +337,8 @@ def test_schema_14_keeps_the_state_in_the_shown_rows(tmp_path):
     shows stay as they were, a field under the district's review included (its standing
     version shown, the post's own kept as the state); the dropped table's pages go back to
     the file at the same open, and the post writes, shows and checks as before."""
-    post = private_copy(SCHEMA_14, str(tmp_path / "post"), ["node.db", "node.key",
-                                                             "storage.key"])
-    case_id = open(os.path.join(SCHEMA_14, "case-id.txt")).read().strip()
+    post, case_id = reviewed_fixture(SCHEMA_14, tmp_path, 14)
     with sqlite3.connect(os.path.join(post, "node.db")) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 14
-        put_under_review(db, case_id, ("risk_level", "victim_name"))
         state_before = sorted(db.execute("SELECT %s FROM report_field" % STATE_COLUMNS))
         journal_before = db.execute("SELECT * FROM journal ORDER BY seq").fetchall()
         pages_before = db.execute("PRAGMA page_count").fetchone()[0]

@@ -84,6 +84,39 @@ def test_a_command_seals_its_values_in_one_box_once_the_hub_reads_schema_6(hub, 
         assert fields["narrative"] == "%s kisah %s" % (MARKER, tag)
 
 
+def count_hub_schema_writes(post):
+    """Triggers of this test's own in the post's journal: every write of the row hub_schema
+    (INSERT OR REPLACE is an insert, an upsert an update) counts one in hub_schema_writes."""
+    with sqlite3.connect(os.path.join(post, "node.db")) as db:
+        db.executescript(
+            "CREATE TABLE hub_schema_writes(n INTEGER);"
+            "CREATE TRIGGER hub_schema_inserted AFTER INSERT ON meta"
+            " WHEN new.key = 'hub_schema' BEGIN INSERT INTO hub_schema_writes VALUES (1); END;"
+            "CREATE TRIGGER hub_schema_updated AFTER UPDATE ON meta"
+            " WHEN new.key = 'hub_schema' BEGIN INSERT INTO hub_schema_writes VALUES (1); END;")
+
+
+def hub_schema_writes(post):
+    [(n,)] = saenode.sql(post, "SELECT count(*) FROM hub_schema_writes")
+    return n
+
+
+def test_a_round_records_the_hubs_schema_once_for_all_its_answers(hub, tmp_path):
+    """Every answer of a round is in the schema of its requests (PROTOCOL.md section 7, rule
+    4): a round of several answers (a pull, the push's acknowledgements, the pull after it)
+    writes the post's hub_schema once, and a round of one answer once."""
+    post = enrolled_post(hub, tmp_path)
+    count_hub_schema_writes(post)
+    for tag in ("satu", "dua"):
+        add_marked_case(post, tag)
+    result = saenode.run(["sync", "--json"], dir=post)
+    assert result.rc == 0 and result.json()["pushed"] > 0, result
+    assert hub_schema_writes(post) == 1
+    assert saenode.sql(post, "SELECT value FROM meta WHERE key = 'hub_schema'") == [(6,)]
+    assert saenode.run(["sync", "--json"], dir=post).rc == 0
+    assert hub_schema_writes(post) == 2
+
+
 def test_per_value_copies_from_before_and_boxes_travel_in_one_push(hub, tmp_path):
     post = enrolled_post(hub, tmp_path)
     assert saenode.run(["sync", "--json"], dir=post).rc == 0
