@@ -109,7 +109,7 @@ static int64_t summaries_unlike_their_definition(struct hub_fixture *f)
                      " EXCEPT SELECT * FROM report_summary))");
 }
 
-/* The merge refreshes a report's summary in one pass over its winners (HUB_SUMMARY_ONE_SQL):
+/* The merge refreshes a report's summary in one pass over its winners (merge_summary.c):
  * every column must stay what the definition says, through a set's elements added and
  * unset, the old single violence type, every kind's date and status, a case reference, a
  * delete, a conflict, and a batch that moves no winner. */
@@ -279,6 +279,7 @@ static void test_the_short_ways_leave_what_the_general_recompute_derives(void **
     assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE field = 'risk_level'"
                                   " AND status = 'resolved'"), 1);
     assert_int_equal(hub_count(f, "SELECT count(*) FROM report_summary"), 6);
+    assert_int_equal(summaries_unlike_their_definition(f), 0);
     char *merged = every_row(f);
     recompute_everything(f);
     char *recomputed = every_row(f);
