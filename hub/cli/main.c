@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <locale.h>
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,10 @@ int main(int argc, char **argv)
     /* Everything the hub creates is private: it holds every village's survivors' data. */
     umask(077);
     setlocale(LC_ALL, "C");
+    /* SQLite counts every allocation under a global mutex for statistics the hub never
+     * reads (no heap limit is set): 3% of ingest. Only before any other SQLite call. */
+    if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+        return hub_cli_fail(SAE_EDB, "cannot configure SQLite (SQLITE_CONFIG_MEMSTATUS)");
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+:hd:", options, NULL)) != -1) {
         if (opt == 'h')

@@ -22,6 +22,16 @@ int merge_touched_add(struct touched *t, const char *report_id, const char *fiel
     return merge_touched_add_change(t, report_id, field, 0, (struct sae_version){0, 0}, false);
 }
 
+/* Copies text into a buffer of size bytes; SAE_EINVAL when it does not fit (never cut). */
+static int copy_bounded(char *buffer, size_t size, const char *text)
+{
+    size_t len = strlen(text);
+    if (len >= size)
+        return SAE_EINVAL;
+    memcpy(buffer, text, len + 1);
+    return 0;
+}
+
 int merge_touched_add_change(struct touched *t, const char *report_id, const char *field,
                              int64_t seq, struct sae_version base, bool fresh)
 {
@@ -33,11 +43,15 @@ int merge_touched_add_change(struct touched *t, const char *report_id, const cha
         t->items = items;
         t->capacity = capacity;
     }
-    snprintf(t->items[t->count].report_id, sizeof t->items[0].report_id, "%s", report_id);
-    snprintf(t->items[t->count].field, sizeof t->items[0].field, "%s", field);
-    t->items[t->count].seq = seq;
-    t->items[t->count].base = base;
-    t->items[t->count].fresh = fresh;
+    struct touched_item *item = &t->items[t->count];
+    int rc = copy_bounded(item->report_id, sizeof item->report_id, report_id);
+    if (rc == 0)
+        rc = copy_bounded(item->field, sizeof item->field, field);
+    if (rc != 0)
+        return rc;
+    item->seq = seq;
+    item->base = base;
+    item->fresh = fresh;
     t->count++;
     return 0;
 }
@@ -57,37 +71,76 @@ static int compare_touched(const void *a, const void *b)
     return c ? c : strcmp(x->field, y->field);
 }
 
-/* Adds every touched report's tombstone, then recomputes each distinct field once: sorting
- * keeps a batch of thousands of changes from comparing every pair. */
+static bool same_report(const struct touched_item *a, const struct touched_item *b)
+{
+    return strcmp(a->report_id, b->report_id) == 0;
+}
+
+/* One touched field, items[0..count) naming it. A field touched by exactly one change has
+ * a short way; a tombstone a change touched always takes the full recompute. */
+static int recompute_field(struct hub_store *store, const struct touched_item *items,
+                           size_t count, int64_t now_ms)
+{
+    const struct touched_item *item = &items[0];
+    bool done = false;
+    int rc = 0;
+    if (count == 1 && strcmp(item->field, SAE_FIELD_TOMBSTONE) != 0)
+        rc = merge_state_fast_forward(store, item->report_id, item->field, item->seq,
+                                      item->base, item->fresh, &done);
+    if (rc == 0 && !done)
+        rc = merge_state_recompute(store, item->report_id, item->field, now_ms);
+    return rc;
+}
+
+/* The tombstone of a touched report no change of the transaction wrote: an edit can make
+ * a delete conflict appear. A report with none has a short way. */
+static int recompute_untouched_tombstone(struct hub_store *store, const char *report_id,
+                                         int64_t now_ms)
+{
+    bool done = false;
+    int rc = merge_state_fast_forward(store, report_id, SAE_FIELD_TOMBSTONE, 0,
+                                      (struct sae_version){0, 0}, false, &done);
+    if (rc == 0 && !done)
+        rc = merge_state_recompute(store, report_id, SAE_FIELD_TOMBSTONE, now_ms);
+    return rc;
+}
+
+/* One touched report, items[0..count) sorted by field: its tombstone first (it sorts
+ * first when a change touched it), then each field once, then its summary. A report the
+ * batch stored first (every item fresh) has no tombstone no change of the batch wrote. */
+static int recompute_report(struct hub_store *store, const struct touched_item *items,
+                            size_t count, int64_t now_ms)
+{
+    bool tombstone_touched = false, fresh = true;
+    for (size_t i = 0; i < count; i++) {
+        tombstone_touched = tombstone_touched ||
+                            strcmp(items[i].field, SAE_FIELD_TOMBSTONE) == 0;
+        fresh = fresh && items[i].fresh;
+    }
+    int rc = 0;
+    if (!tombstone_touched && !fresh)
+        rc = recompute_untouched_tombstone(store, items[0].report_id, now_ms);
+    for (size_t i = 0, end = 0; rc == 0 && i < count; i = end) {
+        for (end = i + 1; end < count && strcmp(items[i].field, items[end].field) == 0;)
+            end++;
+        rc = recompute_field(store, &items[i], end - i, now_ms);
+    }
+    if (rc == 0)
+        rc = merge_summary_refresh(store, items[0].report_id);
+    return rc;
+}
+
+/* Recomputes each distinct touched field once, report by report: sorting keeps a batch of
+ * thousands of changes from comparing every pair. */
 int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t now_ms)
 {
     int rc = 0;
-    size_t fields = t->count;
-    for (size_t i = 0; rc == 0 && i < fields; i++) {
-        /* merge_touched_add may move the items: copy the id out first. */
-        char report_id[SAE_ID_TEXT_LEN + 1];
-        memcpy(report_id, t->items[i].report_id, sizeof report_id);
-        rc = merge_touched_add(t, report_id, SAE_FIELD_TOMBSTONE);
-    }
-    if (rc == 0 && t->count > 1)
+    if (t->count > 1)
         qsort(t->items, t->count, sizeof *t->items, compare_touched);
     for (size_t i = 0, end = 0; rc == 0 && i < t->count; i = end) {
-        for (end = i + 1; end < t->count && compare_touched(&t->items[i], &t->items[end]) == 0;)
+        for (end = i + 1; end < t->count && same_report(&t->items[i], &t->items[end]);)
             end++;
-        /* The common cases have a short way: a field touched by exactly one change, and the
-         * tombstone of a report that has none (added above once per touched field, so
-         * several items name it, none of them a real tombstone). */
-        const struct touched_item *item = &t->items[i];
-        bool tombstone = strcmp(item->field, SAE_FIELD_TOMBSTONE) == 0, done = false;
-        if (end - i == 1 || tombstone)
-            rc = merge_state_fast_forward(store, item->report_id, item->field,
-                                          end - i == 1 ? item->seq : 0, item->base,
-                                          item->fresh, &done);
-        if (rc == 0 && !done)
-            rc = merge_state_recompute(store, item->report_id, item->field, now_ms);
-        /* Sorted by report: its summary once, after its last field. */
-        if (rc == 0 && (end == t->count || strcmp(t->items[end].report_id, item->report_id) != 0))
-            rc = merge_summary_refresh(store, item->report_id);
+        rc = recompute_report(store, &t->items[i], end - i, now_ms);
     }
     return rc;
 }

@@ -33,7 +33,8 @@ int merge_touched_add(struct touched *t, const char *report_id, const char *fiel
 /* Binds report_id and field to ?1 and ?2, as every per-field statement of the merge has them. */
 int merge_bind_field(sqlite3_stmt *stmt, const char *report_id, const char *field);
 /* The same, naming the stored change (seq) that touched the field, its base, and whether
- * the report is fresh (struct touched_item). */
+ * the report is fresh (struct touched_item). SAE_EINVAL when report_id or field is longer
+ * than an item holds (never cut). */
 int merge_touched_add_change(struct touched *t, const char *report_id, const char *field,
                              int64_t seq, struct sae_version base, bool fresh);
 /* Every touched field, and the tombstone of every touched report: an edit can make a delete

@@ -2,7 +2,8 @@
  * from field_state (the winners) so that a list of 100,000 cases reads one narrow row per
  * case instead of a dozen field lookups. Written by the merge (merge/merge_summary.h)
  * whenever a winner of the report may have changed, and by migration 6 for what a hub
- * already held. */
+ * already held. The merge picks one report's columns from its winners in C
+ * (merge/merge_summary.c); test_merge_fast holds the two to the same rows. */
 #ifndef HUB_SUMMARY_H
 #define HUB_SUMMARY_H
 
@@ -32,32 +33,5 @@
     " " HUB_SUMMARY_VALUE_SQL("'_deleted'") " IS NOT NULL,"                                    \
     " " HUB_SUMMARY_VALUE_SQL("'case_id'")                                                     \
     " FROM report r"
-
-/* One report's field of the summary (NULL: unset) inside HUB_SUMMARY_ONE_SQL's pass. */
-#define HUB_SUMMARY_PICK_SQL(field_expr)                                                     \
-    "max(CASE WHEN s.field = " field_expr " THEN c.value END)"
-
-/* The same columns as HUB_SUMMARY_SELECT_SQL for the one report ?1 (no row when the hub has
- * no such report), in one pass over its fields' winners instead of a lookup per column: the
- * merge refreshes a summary for every report of every batch. field_state is read in its
- * key's order, so a set's elements come in field order, as there. test_merge_fast holds
- * the two to the same rows. */
-#define HUB_SUMMARY_ONE_SQL                                                                   \
-    "SELECT r.id, r.kind,"                                                                    \
-    " " HUB_SUMMARY_PICK_SQL("CASE r.kind WHEN 'case' THEN 'intake_date' WHEN 'service'"      \
-                             " THEN 'service_date' WHEN 'referral' THEN 'referral_date'"      \
-                             " ELSE 'admission_date' END") ","                                 \
-    " " HUB_SUMMARY_PICK_SQL("CASE r.kind WHEN 'referral' THEN 'referral_status'"             \
-                             " ELSE 'status' END") ","                                         \
-    " " HUB_SUMMARY_PICK_SQL("'risk_level'") ","                                              \
-    " " HUB_SUMMARY_PICK_SQL("'registration_number'") ","                                     \
-    " coalesce(',' || group_concat(CASE WHEN s.field > 'violence_types/'"                      \
-    " AND s.field < 'violence_types0' AND c.value IS NOT NULL THEN substr(s.field, 16) END,"   \
-    " ',') || ',', ',' || " HUB_SUMMARY_PICK_SQL("'violence_type'") " || ','),"               \
-    " coalesce(max(c.version), 0),"                                                            \
-    " " HUB_SUMMARY_PICK_SQL("'_deleted'") " IS NOT NULL,"                                    \
-    " " HUB_SUMMARY_PICK_SQL("'case_id'")                                                      \
-    " FROM report r LEFT JOIN field_state s ON s.report_id = r.id"                             \
-    " LEFT JOIN change c ON c.seq = s.change WHERE r.id = ?1 GROUP BY r.id"
 
 #endif

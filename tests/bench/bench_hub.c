@@ -368,6 +368,12 @@ int main(void)
                 BATCHES_MAX);
         return 2;
     }
+    /* As sae-hub starts (hub/cli/main.c): SQLite's memory statistics off, before any other
+     * SQLite call. The baseline runs in this process and gains it too. */
+    if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK) {
+        fprintf(stderr, "bench_hub: cannot configure SQLite (SQLITE_CONFIG_MEMSTATUS)\n");
+        return 1;
+    }
     if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "bench_hub: cannot initialise libsodium or libcurl\n");
         return 1;

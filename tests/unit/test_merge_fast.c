@@ -4,14 +4,19 @@
  * instructions); a report a batch stores first skips reading its fields' state, which must
  * not leak to the other reports of the batch; the WAL is copied into hub.db only at
  * HUB_WAL_CHECKPOINT_PAGES; a report's summary, refreshed in one pass, stays what its
- * definition says. Real hub database, real batches through merge_apply_batch. */
+ * definition says; whatever short way a batch took, recomputing every field the general way
+ * afterwards changes no row. Real hub database, real batches through merge_apply_batch. */
 #include "merge_support.h"
 
 #include <sys/stat.h>
 
+#include "merge/merge_field.h"
+#include "merge/merge_summary.h"
 #include "store/hub_summary.h"
 
 enum { A, B, C };
+
+#define DAY_MS INT64_C(86400000)
 
 #define CASE_1 "3f2a910c-5e7b-4d12-8a6e-c4019b33d758"
 #define CASE_2 "a00b7cd1-2496-4fe3-b510-6a2f8841c907"
@@ -104,7 +109,7 @@ static int64_t summaries_unlike_their_definition(struct hub_fixture *f)
                      " EXCEPT SELECT * FROM report_summary))");
 }
 
-/* The merge refreshes a report's summary in one pass over its winners (HUB_SUMMARY_ONE_SQL):
+/* The merge refreshes a report's summary in one pass over its winners (merge_summary.c):
  * every column must stay what the definition says, through a set's elements added and
  * unset, the old single violence type, every kind's date and status, a case reference, a
  * delete, a conflict, and a batch that moves no winner. */
@@ -152,6 +157,135 @@ static void test_summaries_refreshed_in_one_pass_match_their_definition(void **s
     assert_int_equal(hub_count(f, "SELECT count(*) FROM report_summary"),
                      hub_count(f, "SELECT count(*) FROM report"));
     assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE status = 'open'"), 1);
+}
+
+/* Every row of every table of hub.db, table by table in name order, each in its key's order:
+ * what two states of the hub must share to be the same. Malloc'd. */
+static char *every_row(struct hub_fixture *f)
+{
+    sqlite3_stmt *tables = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    assert_int_equal(sqlite3_prepare_v2(f->store->db, "SELECT name FROM sqlite_master"
+                                        " WHERE type = 'table' ORDER BY name", -1, &tables,
+                                        NULL), SQLITE_OK);
+    while (sqlite3_step(tables) == SQLITE_ROW) {
+        char sql[160];
+        sqlite3_stmt *rows = NULL;
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", sqlite3_column_text(tables, 0));
+        assert_int_equal(sqlite3_prepare_v2(f->store->db, sql, -1, &rows, NULL), SQLITE_OK);
+        fprintf(out, "%s\n", sqlite3_column_text(tables, 0));
+        while (sqlite3_step(rows) == SQLITE_ROW) {
+            for (int c = 0; c < sqlite3_column_count(rows); c++) {
+                const unsigned char *v = sqlite3_column_text(rows, c);
+                fprintf(out, "|%s", v ? (const char *)v : "NULL");
+            }
+            fputc('\n', out);
+        }
+        sqlite3_finalize(rows);
+    }
+    sqlite3_finalize(tables);
+    assert_int_equal(fclose(out), 0);
+    return text;
+}
+
+/* Fails naming the first line (table name or row) where two every_row texts part. */
+static void assert_same_rows(const char *before, const char *after)
+{
+    size_t line = 0, i = 0;
+    for (; before[i] && before[i] == after[i]; i++)
+        if (before[i] == '\n')
+            line = i + 1;
+    if (before[i] != after[i])
+        fail_msg("the general recompute changed a row; before: \"%.200s\", after: \"%.200s\"",
+                 before + line, after + line);
+}
+
+/* The general path over what the hub holds: every field of every report recomputed from its
+ * changes alone (heads, winner, conflict, review log), its tombstone too, then every
+ * summary, in one write transaction. */
+static void recompute_everything(struct hub_fixture *f)
+{
+    static const char fields_sql[] =
+        "SELECT report_id, field FROM change UNION SELECT id, '" SAE_FIELD_TOMBSTONE "'"
+        " FROM report ORDER BY 1, 2";
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(hub_store_begin(f->store), 0);
+    assert_int_equal(sqlite3_prepare_v2(f->store->db, fields_sql, -1, &stmt, NULL), SQLITE_OK);
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+        assert_int_equal(merge_state_recompute(f->store, (const char *)sqlite3_column_text(stmt, 0),
+                                               (const char *)sqlite3_column_text(stmt, 1), NOW_MS),
+                         0);
+    sqlite3_finalize(stmt);
+    assert_int_equal(sqlite3_prepare_v2(f->store->db, "SELECT id FROM report", -1, &stmt, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+        assert_int_equal(merge_summary_refresh(f->store, (const char *)sqlite3_column_text(stmt, 0)),
+                         0);
+    sqlite3_finalize(stmt);
+    assert_int_equal(hub_store_commit(f->store), 0);
+}
+
+/* What the batches' short ways wrote (a report the batch stored first: its fields' winners
+ * without reading them, no tombstone check; a field one change moved on from its winner) is
+ * exactly what the general recompute derives from the same changes: recomputing every field
+ * and summary afterwards changes no row of any table. The batches mix what an initial sync
+ * sends (new reports of every kind, sets, a delete, a change held for its date) with what
+ * takes the general path (concurrent edits, a report a batch names twice apart, an edit
+ * of a deleted report by a post that had not seen the delete). */
+static void test_the_short_ways_leave_what_the_general_recompute_derives(void **state)
+{
+    struct hub_fixture *f = *state;
+    const struct test_change initial[] = {
+        {A, CASE_1, "case", "status", "new", MS(0), -1, 0, 0},
+        {A, CASE_1, "case", "intake_date", "2026-11-20", MS(0), -1, 0, 0},
+        {A, CASE_1, "case", "risk_level", "medium", MS(0), -1, 0, 0},
+        {A, CASE_1, "case", "victim_name", "Siti Rahma", MS(0), -1, 0, 0},
+        {A, CASE_1, "case", "violence_types/physical", "1", MS(0), -1, 0, 0},
+        {A, CASE_1, "case", "violence_types/sexual", "1", MS(0), -1, 0, 0},
+        {A, REFERRAL, "referral", "case_id", CASE_1, MS(0), -1, 0, 0},
+        {A, REFERRAL, "referral", "referral_date", "2026-11-21", MS(0), -1, 0, 0},
+        {A, CASE_3, "case", "status", "new", MS(0), -1, 0, 0},
+        {A, CASE_3, "case", SAE_FIELD_TOMBSTONE, "1", MS(10), -1, 0, 0},
+        {A, SERVICE, "service", "service_date", "2026-11-22", MS(0), -1, 0, 0},
+        /* Dated two days past the hub's clock: held, a clock conflict of a new report. */
+        {A, STAY, "shelter_stay", "admission_date", "2026-11-23", MS(2 * DAY_MS), -1, 0, 0},
+    };
+    assert_int_equal(deliver(f, initial, COUNT(initial)).applied, COUNT(initial) - 1);
+    const struct test_change by_b[] = {
+        {B, CASE_2, "case", "status", "new", MS(1000), -1, 0, 0},
+        {B, CASE_1, "case", "status", "active", MS(1000), -1, 0, 0},
+        {B, CASE_1, "case", "risk_level", "medium", MS(1000), -1, 0, 0},
+        {B, CASE_2, "case", "victim_sex", "F", MS(1000), -1, 0, 0},
+        {B, CASE_2, "case", "risk_level", "high", MS(1000), -1, 0, 0},
+    };
+    assert_int_equal(deliver(f, by_b, COUNT(by_b)).applied, COUNT(by_b));
+    const struct test_change by_c[] = {
+        {C, REFERRAL, "referral", "referral_status", "sent", MS(2000), A, MS(0), 0},
+        {C, CASE_2, "case", SAE_FIELD_TOMBSTONE, "1", MS(2000), -1, 0, 0},
+    };
+    assert_int_equal(deliver(f, by_c, COUNT(by_c)).applied, COUNT(by_c));
+    const struct test_change late_edit[] = {
+        {B, CASE_2, "case", "victim_sex", "M", MS(3000), B, MS(1000), 0},
+    };
+    assert_int_equal(deliver(f, late_edit, COUNT(late_edit)).applied, 1);
+    /* The merge took every kind of way: winners, a delete conflict, a clock conflict, a
+     * concurrent status; the equal risk levels settled by the hub. */
+    assert_int_equal(open_conflicts(f, "status"), 1);
+    assert_int_equal(open_conflicts(f, SAE_FIELD_TOMBSTONE), 1);
+    assert_int_equal(open_conflicts(f, "admission_date"), 1);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict WHERE field = 'risk_level'"
+                                  " AND status = 'resolved'"), 1);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM report_summary"), 6);
+    assert_int_equal(summaries_unlike_their_definition(f), 0);
+    char *merged = every_row(f);
+    recompute_everything(f);
+    char *recomputed = every_row(f);
+    assert_same_rows(merged, recomputed);
+    free(merged);
+    free(recomputed);
 }
 
 #define WAL_FRAME_BYTES (4096 + 24)
@@ -209,6 +343,9 @@ int main(void)
                                         hub_teardown),
         cmocka_unit_test_setup_teardown(
             test_summaries_refreshed_in_one_pass_match_their_definition, hub_setup,
+            hub_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_the_short_ways_leave_what_the_general_recompute_derives, hub_setup,
             hub_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
