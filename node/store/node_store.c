@@ -183,7 +183,21 @@ static const char *const migrations[] = {
      * (stage 1: sealed, scrub owed; crash-safe, as for migration 12). */
     "ALTER TABLE report_field DROP COLUMN value;"
     "DELETE FROM field_shown;"
-    "INSERT INTO field_shown " JOURNAL_SHOWN_SELECT ";"
+    /* Written out, not JOURNAL_SHOWN_SELECT: a migration must not change when the live query
+     * does (this is its text as of migration 15). */
+    "INSERT INTO field_shown SELECT f.report_id, f.field,"
+    "  iif(s.seq IS NULL,"
+    "      iif(substr(v.value, 1, 7) = 'sealed:', 'sealed:#' || v.seq, v.value),"
+    "      iif(substr(s.value, 1, 7) = 'sealed:', 'sealed:#' || s.seq, s.value)),"
+    "  iif(s.seq IS NULL, f.version, s.version), iif(s.seq IS NULL, f.origin, s.origin),"
+    "  r.report_id IS NOT NULL"
+    "  FROM report_field f CROSS JOIN journal v ON v.seq = f.seq"
+    "  LEFT JOIN review r ON r.report_id = f.report_id AND r.field = f.field"
+    "  LEFT JOIN journal s ON s.seq = (SELECT j.seq FROM journal j"
+    "   WHERE r.latest_version = f.version AND r.latest_origin = f.origin"
+    "   AND j.report_id = r.report_id AND j.field = r.field"
+    "   AND j.version = r.standing_version AND j.origin = r.standing_origin"
+    "   ORDER BY j.seq LIMIT 1);"
     "UPDATE meta SET value = 1 WHERE key = '" NODE_META_VALUES_SEALED "' AND value = 2;"
     "PRAGMA user_version = 13;",
     /* 14: a change group's copies for the hub in one value box (store/hub_copy.c). */
