@@ -20,7 +20,8 @@ static const char wipe_journal_sql[] =
 /* A coordinator's note on a resolution may name her (the district's review note too:
  * sync_state_wipe_review_note). */
 static const char wipe_notes_sql[] =
-    "UPDATE journal SET note = NULL WHERE report_id = ?1 AND note IS NOT NULL";
+    "UPDATE journal SET note = NULL WHERE " JOURNAL_OF_REPORT("report_id", "?1")
+    " AND note IS NOT NULL";
 
 struct erase_one {
     const char *id;

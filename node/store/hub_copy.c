@@ -1,5 +1,6 @@
 /* The hub's copy of unsent sensitive values (hub_copy.h). */
 #include "store/hub_copy.h"
+#include "store/journal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -296,7 +297,7 @@ int hub_copy_box_follow(struct node_store *store, int64_t from_seq, int64_t to_s
 int hub_copy_box_drop_report(struct node_store *store, const char *report_id)
 {
     static const char sql[] = "DELETE FROM hub_box_slot WHERE seq IN"
-                              " (SELECT seq FROM journal WHERE report_id = ?1)";
+                              " (SELECT seq FROM journal WHERE " JOURNAL_OF_REPORT("report_id", "?1") ")";
     sqlite3_stmt *stmt = NULL;
     int rc = sae_db_prepare_cached(store->db, &store->statements, sql, &stmt);
     if (rc == 0)

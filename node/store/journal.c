@@ -253,7 +253,8 @@ static int append_change(struct change_writer *w, const char *id, const char *ki
 
 static const char insert_report_sql[] =
     "INSERT INTO report(id, kind, first_seq)"
-    " VALUES (?1, ?2, (SELECT min(seq) FROM journal WHERE report_id = ?1))";
+    " VALUES (?1, ?2, (SELECT min(seq) FROM journal WHERE " JOURNAL_OF_REPORT("report_id", "?1")
+    "))";
 
 static int insert_report_row(struct node_store *store, const char *id, const char *kind)
 {

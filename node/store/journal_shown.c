@@ -23,7 +23,7 @@ static const char refresh_shown_sql[] =
     "  LEFT JOIN review r ON r.report_id = f.report_id AND r.field = f.field"
     "  LEFT JOIN journal s ON s.seq = (SELECT j.seq FROM journal j"
     "   WHERE r.latest_version = " STATE_VERSION " AND r.latest_origin = " STATE_ORIGIN
-    "   AND j.report_id = r.report_id AND j.field = r.field"
+    "   AND " JOURNAL_OF_REPORT("j.report_id", "r.report_id") " AND j.field = r.field"
     "   AND j.version = r.standing_version AND j.origin = r.standing_origin"
     "   ORDER BY j.seq LIMIT 1)"
     "  WHERE v.seq = f.seq)"

@@ -183,7 +183,21 @@ static const char *const migrations[] = {
      * (stage 1: sealed, scrub owed; crash-safe, as for migration 12). */
     "ALTER TABLE report_field DROP COLUMN value;"
     "DELETE FROM field_shown;"
-    "INSERT INTO field_shown " JOURNAL_SHOWN_SELECT ";"
+    /* Written out, not JOURNAL_SHOWN_SELECT: a migration must not change when the live query
+     * does (its text before migration 16 changed the query's index). */
+    "INSERT INTO field_shown SELECT f.report_id, f.field,"
+    "  iif(s.seq IS NULL,"
+    "      iif(substr(v.value, 1, 7) = 'sealed:', 'sealed:#' || v.seq, v.value),"
+    "      iif(substr(s.value, 1, 7) = 'sealed:', 'sealed:#' || s.seq, s.value)),"
+    "  iif(s.seq IS NULL, f.version, s.version), iif(s.seq IS NULL, f.origin, s.origin),"
+    "  r.report_id IS NOT NULL"
+    "  FROM report_field f CROSS JOIN journal v ON v.seq = f.seq"
+    "  LEFT JOIN review r ON r.report_id = f.report_id AND r.field = f.field"
+    "  LEFT JOIN journal s ON s.seq = (SELECT j.seq FROM journal j"
+    "   WHERE r.latest_version = f.version AND r.latest_origin = f.origin"
+    "   AND j.report_id = r.report_id AND j.field = r.field"
+    "   AND j.version = r.standing_version AND j.origin = r.standing_origin"
+    "   ORDER BY j.seq LIMIT 1);"
     "UPDATE meta SET value = 1 WHERE key = '" NODE_META_VALUES_SEALED "' AND value = 2;"
     "PRAGMA user_version = 13;",
     /* 14: a change group's copies for the hub in one value box (store/hub_copy.c), once the
@@ -248,12 +262,22 @@ static const char *const migrations[] = {
     "  coalesce(state_origin, origin), seq FROM field_shown;"
     "UPDATE meta SET value = 1 WHERE key = '" NODE_META_VALUES_SEALED "' AND value = 2;"
     "PRAGMA user_version = 15;",
+    /* 16: the index of a report's entries keeps the id's first 8 characters (issue 14: the
+     * whole id and seq took 573 B a report, a seventh of the file). Readers name a report's
+     * entries through JOURNAL_OF_REPORT, which compares the whole id after. The dropped
+     * index's pages go back to the file by the scrub at this open (stage 1, as for
+     * migration 13). */
+    "DROP INDEX journal_by_report;"
+    "CREATE INDEX journal_by_report_prefix ON journal(substr(report_id, 1, 8));"
+    "UPDATE meta SET value = 1 WHERE key = '" NODE_META_VALUES_SEALED "' AND value = 2;"
+    "PRAGMA user_version = 16;",
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, NULL, node_village_migrate,
                                               NULL, NULL, NULL, NULL, NULL,
-                                              hub_copy_seal_pending, NULL, NULL, NULL, NULL};
+                                              hub_copy_seal_pending, NULL, NULL, NULL, NULL,
+                                              NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == NODE_SCHEMA_VERSION,
                "one migration per schema version");

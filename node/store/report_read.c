@@ -272,7 +272,7 @@ static const char history_sql[] =
     "SELECT seq, field, value, version, origin, base_version, base_origin,"
     " coalesce(restamp_of, 0), author, note, CASE WHEN origin_seq IS NULL"
     " THEN (SELECT value FROM meta WHERE key = '" NODE_META_DEVICE_NAME "') ELSE device END"
-    " FROM journal WHERE report_id = ?1 ORDER BY seq";
+    " FROM journal WHERE " JOURNAL_OF_REPORT("report_id", "?1") " ORDER BY seq";
 
 int report_history(struct node_store *store, const char *id, history_visit_fn visit,
                    void *context)

@@ -25,7 +25,8 @@ static const char candidates_sql[] =
     "   OR (seq > ?2 AND seq NOT IN (SELECT seq FROM set_aside)"
     "     AND ((seq < ?3 AND restamp_of IS NULL) OR version > ?4"
     "       OR (base_origin = ?1 AND EXISTS (SELECT 1 FROM journal o JOIN journal n"
-    "         ON n.restamp_of = o.seq WHERE o.report_id = j.report_id AND o.field = j.field"
+    "         ON n.restamp_of = o.seq WHERE " JOURNAL_OF_REPORT("o.report_id", "j.report_id")
+    "         AND o.field = j.field"
     "         AND o.version = j.base_version AND o.origin = j.base_origin)))))"
     /* Implied by the above; it lets SQLite read the journal from there on instead of the
      * whole of it (the OR kept it from using the rowid: 288 ms a round at 10,000 reports). */
@@ -42,7 +43,8 @@ static const char may_restamp_sql[] =
 /* The entry that re-dates the own entry of this field and version, if any. */
 static const char redated_base_sql[] =
     "SELECT n.version FROM journal o JOIN journal n ON n.restamp_of = o.seq"
-    " WHERE o.report_id = ?1 AND o.field = ?2 AND o.version = ?3 AND o.origin = ?4";
+    " WHERE " JOURNAL_OF_REPORT("o.report_id", "?1")
+    " AND o.field = ?2 AND o.version = ?3 AND o.origin = ?4";
 
 /* The newest version that stays: new versions must come after it. */
 static const char floor_sql[] =
@@ -64,7 +66,7 @@ static const char insert_sql[] =
 static const char recompute_sql[] =
     "INSERT INTO field_shown(report_id, field, value, version, origin, under_review, seq)"
     " SELECT report_id, field, NULL, version, origin, 0, seq FROM journal j"
-    " WHERE report_id = ?1 AND field = ?2"
+    " WHERE " JOURNAL_OF_REPORT("report_id", "?1") " AND field = ?2"
     " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
     " ORDER BY version DESC, origin DESC, seq DESC LIMIT 1"
     " ON CONFLICT(report_id, field) DO UPDATE SET"
@@ -155,7 +157,8 @@ static int read_floor(struct node_store *store, const struct entries *list, int6
 
 /* Whether an own entry of the report already carries the version. */
 static const char version_taken_sql[] =
-    "SELECT EXISTS (SELECT 1 FROM journal WHERE report_id = ?1 AND origin = ?2"
+    "SELECT EXISTS (SELECT 1 FROM journal WHERE " JOURNAL_OF_REPORT("report_id", "?1")
+    " AND origin = ?2"
     " AND version = ?3)";
 
 static int version_taken(struct node_store *store, const char *report_id, sae_hlc version,

@@ -381,3 +381,97 @@ def test_schema_14_keeps_the_state_in_the_shown_rows(tmp_path):
                  "--set", "victim_age=41"], dir=post).text.strip()
     assert saenode.show_json(post, new_id)["fields"]["victim_age"] == 41
     assert "journal ok" in ok(["check"], dir=post).text
+
+
+SCHEMA_15 = os.path.join(os.path.dirname(__file__), "fixtures", "node-schema-15")
+KEPT_TABLES = ("journal", "field_shown", "report", "review", "meta")
+
+
+# journal_refresh_shown's statement at schema 15 (main at 9966c1a, node/store/journal_shown.c),
+# which a pulled review runs after storing the review: a field's shown row taken again.
+REFRESH_SHOWN_15 = (
+    "UPDATE field_shown AS f SET (value, version, origin, under_review, state_version,"
+    " state_origin) = (SELECT"
+    "  iif(s.seq IS NULL, iif(substr(v.value, 1, 7) = 'sealed:', 'sealed:#' || v.seq, v.value),"
+    "      iif(substr(s.value, 1, 7) = 'sealed:', 'sealed:#' || s.seq, s.value)),"
+    "  iif(s.seq IS NULL, coalesce(f.state_version, f.version), s.version),"
+    "  iif(s.seq IS NULL, coalesce(f.state_origin, f.origin), s.origin),"
+    "  r.report_id IS NOT NULL,"
+    "  iif(s.seq IS NULL, NULL, coalesce(f.state_version, f.version)),"
+    "  iif(s.seq IS NULL, NULL, coalesce(f.state_origin, f.origin))"
+    "  FROM journal v"
+    "  LEFT JOIN review r ON r.report_id = f.report_id AND r.field = f.field"
+    "  LEFT JOIN journal s ON s.seq = (SELECT j.seq FROM journal j"
+    "   WHERE r.latest_version = coalesce(f.state_version, f.version)"
+    "   AND r.latest_origin = coalesce(f.state_origin, f.origin)"
+    "   AND j.report_id = r.report_id AND j.field = r.field"
+    "   AND j.version = r.standing_version AND j.origin = r.standing_origin"
+    "   ORDER BY j.seq LIMIT 1)"
+    "  WHERE v.seq = f.seq)"
+    " WHERE f.report_id = ?1 AND f.field = ?2")
+
+
+def kept_rows(db):
+    return {t: sorted(db.execute("SELECT * FROM %s" % t).fetchall(), key=repr)
+            for t in KEPT_TABLES}
+
+
+def test_schema_15_finds_a_reports_entries_by_its_ids_prefix(tmp_path):
+    """Migration 16 (a journal written by main's sae-node at schema 15): the index of a
+    report's journal entries keeps the first 8 characters of its id instead of the whole id
+    and seq. Every row of every table stays as it was (the index is all that changes); the
+    post shows, reviews, checks, tells the history, edits and adds as before, and its
+    readers of one report's entries go through the new index."""
+    post = private_copy(SCHEMA_15, str(tmp_path / "post"), ["node.db", "node.key",
+                                                             "storage.key"])
+    case_id = open(os.path.join(SCHEMA_15, "case-id.txt")).read().strip()
+    with sqlite3.connect(os.path.join(post, "node.db")) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 15
+        put_under_review(db, case_id, ("risk_level", "victim_name"))
+        for field in ("risk_level", "victim_name"):
+            db.execute(REFRESH_SHOWN_15, (case_id, field))
+        rows_before = kept_rows(db)
+    assert len(rows_before["journal"]) == 24
+    assert_fixture_case_shown(post, case_id)
+    with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == saenode.NODE_SCHEMA_VERSION
+        indexes = dict(db.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
+                                  " AND tbl_name = 'journal' AND sql IS NOT NULL"))
+        assert "journal_by_report" not in indexes
+        assert indexes["journal_by_report_prefix"] == ("CREATE INDEX journal_by_report_prefix"
+                                                       " ON journal(substr(report_id, 1, 8))")
+        rows_after = kept_rows(db)
+        assert rows_after == rows_before
+        assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        plan = db.execute("EXPLAIN QUERY PLAN SELECT seq FROM journal WHERE substr(report_id,"
+                          " 1, 8) = substr(?1, 1, 8) AND +report_id = ?1 ORDER BY seq",
+                          (case_id,)).fetchall()
+        assert [p[3] for p in plan] == ["SEARCH journal USING INDEX journal_by_report_prefix"
+                                        " (<expr>=?)"]
+    opened = shown_opened(post)
+    assert opened[(case_id, "victim_name")][0] == "Siti Rahma Penanda"
+    assert "journal ok" in ok(["check"], dir=post).text
+    history = ok(["history", case_id, "--json"], dir=post).json()
+    assert [e["value"] for e in history if e["field"] == "risk_level"] == \
+        ["high", "medium", "high"]
+    assert [e["value"] for e in history if e["field"] == "victim_name"] == \
+        ["Siti Rahma Penanda", "Siti Rahmawati Penanda"]
+    listed = saenode.list_json(post)
+    assert len(listed) == 2 and case_id in [r["id"] for r in listed]  # the deleted one aside
+    for name in os.listdir(post):
+        with open(os.path.join(post, name), "rb") as f:
+            data = f.read()
+        assert b"Penanda" not in data and b"penanda" not in data, name
+    # Writes after the migration: an edit of the reviewed risk is the post's newer state,
+    # shown at once, and in the history; a new case is stored and checked like the old ones.
+    ok(["--by", "Siti", "edit", case_id, "--set", "risk_level=low"], dir=post)
+    assert saenode.show_json(post, case_id)["fields"]["risk_level"] == "low"
+    history = ok(["history", case_id, "--json"], dir=post).json()
+    assert [e["value"] for e in history if e["field"] == "risk_level"] == \
+        ["high", "medium", "high", "low"]
+    new_id = ok(["--by", "Siti", "add", "kasus", "--set", "intake_date=2026-12-01",
+                 "--set", "violence_types=fisik", "--set", "victim_sex=perempuan",
+                 "--set", "victim_age=41"], dir=post).text.strip()
+    assert saenode.show_json(post, new_id)["fields"]["victim_age"] == 41
+    assert len(ok(["history", new_id, "--json"], dir=post).json()) >= 5
+    assert "journal ok" in ok(["check"], dir=post).text

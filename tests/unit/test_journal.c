@@ -569,6 +569,57 @@ static void test_writes_plan_each_statement_once(void **state)
     }
 }
 
+/* What SQLite did for one report's add, edits, history, a review and delete: virtual machine steps
+ * over every cached statement, a count of rows read (not a time). */
+static int64_t steps_for_one_report(struct node_store *store)
+{
+    const struct sae_db_cache *cache = &store->statements;
+    for (size_t i = 0; i < cache->count; i++)
+        sqlite3_stmt_status(cache->entries[i].stmt, SQLITE_STMTSTATUS_VM_STEP, 1);
+    char id[SAE_ID_TEXT_LEN + 1];
+    struct sae_message why = {0};
+    unit_add_case(store, id);
+    unit_edit(store, id, (const char *const[]){"status=active", "risk_level=high", NULL}, 2);
+    /* The district reviews the status: its first version stands (the shown value is taken
+     * from the report's entries again), its edit is the latest. */
+    struct unit_history h = unit_history_of(store, id);
+    struct sae_version status[2];
+    size_t statuses = 0;
+    for (size_t i = 0; i < h.count && statuses < 2; i++)
+        if (strcmp(h.at[i].field, "status") == 0)
+            status[statuses++] = h.at[i].version;
+    assert_int_equal(statuses, 2);
+    unit_review(store, id, "status", true, status[0], status[1]);
+    unit_edit(store, id, (const char *const[]){"risk_level=low", NULL}, 1);
+    assert_int_equal(journal_delete(store, id, &why), 0);
+    int64_t steps = 0;
+    for (size_t i = 0; i < cache->count; i++)
+        steps += sqlite3_stmt_status(cache->entries[i].stmt, SQLITE_STMTSTATUS_VM_STEP, 0);
+    return steps;
+}
+
+/* A report's entries are found through the index of its id's prefix (journal.h,
+ * JOURNAL_OF_REPORT): writing and reading one report reads as many rows in a journal of 60
+ * other reports as in one of 10. A statement that named the report's entries by the whole
+ * id alone would read the whole journal (SQLite then uses no index), 50 more reports'
+ * entries: many times the rows of the small journal. */
+static void test_one_report_reads_no_more_in_a_larger_journal(void **state)
+{
+    struct unit_fixture *f = *state;
+    char id[SAE_ID_TEXT_LEN + 1];
+    for (int i = 0; i < 10; i++)
+        unit_add_case(f->store, id);
+    (void)steps_for_one_report(f->store); /* every statement prepared and planned */
+    int64_t small = steps_for_one_report(f->store);
+    for (int i = 0; i < 50; i++)
+        unit_add_case(f->store, id);
+    int64_t large = steps_for_one_report(f->store);
+    assert_true(small > 0);
+    if (large > small + small / 10)
+        fail_msg("%lld steps at 60 reports against %lld at 10", (long long)large,
+                 (long long)small);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -592,6 +643,7 @@ int main(void)
         T(test_complete_adds_defaults),
         T(test_registration_numbers_in_sequence),
         T(test_writes_plan_each_statement_once),
+        T(test_one_report_reads_no_more_in_a_larger_journal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -275,7 +275,9 @@ def test_app_signs_in_with_key_head_wraps_for_staff_and_sign_out_wipes(tmp_path)
 def make_pre_migration_10(post):
     """A journal as sae-node before node migration 10 left it: staff with hashes, no key."""
     db = sqlite3.connect(os.path.join(post, "node.db"))
-    db.executescript("DROP VIEW report_field;"  # 15 folded the state into field_shown
+    db.executescript("DROP INDEX journal_by_report_prefix;"  # 16 narrowed the index
+                     "CREATE INDEX journal_by_report ON journal(report_id, seq);"
+                     "DROP VIEW report_field;"  # 15 folded the state into field_shown
                      "CREATE TABLE report_field(report_id TEXT NOT NULL, field TEXT NOT NULL,"
                      " version INTEGER NOT NULL, origin INTEGER NOT NULL, seq INTEGER NOT NULL,"
                      " PRIMARY KEY(report_id, field)) STRICT, WITHOUT ROWID;"
