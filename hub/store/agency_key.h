@@ -14,7 +14,9 @@
  * The pair is made with the first partner account of the agency, from its one-time
  * password (agency_key_passkey_new). An agency is a referral destination of the catalogue
  * (store/partner.h); an account's agency that is not one gets no key (it is addressed no
- * referral). */
+ * referral). Hub migration 15 (store/hub_migrate.c) makes agency_key and an index by value
+ * of the case_id changes, so that ingest finds a case's referrals without scanning the
+ * journal (agency_copies.h). */
 #ifndef AGENCY_KEY_H
 #define AGENCY_KEY_H
 
@@ -25,17 +27,6 @@
 #include "store/hub_store.h"
 
 #define AGENCY_KEY_BYTES 32u
-
-/* Migration 15 (hub_migrate.c): the pairs, and an index by value of the case_id changes so
- * that ingest finds a case's referrals without scanning the journal (agency_copies.h). */
-#define AGENCY_KEY_MIGRATION                                                                 \
-    "CREATE TABLE agency_key("                                                               \
-    "  id INTEGER PRIMARY KEY,"       /* the agency's holder is -id (agency_key_holder) */   \
-    "  agency TEXT NOT NULL UNIQUE,"  /* a referred_to code */                               \
-    "  public_key BLOB NOT NULL,"                                                            \
-    "  district_seal BLOB NOT NULL,"  /* the secret sealed to the district key */            \
-    "  created_ms INTEGER NOT NULL) STRICT;"                                                 \
-    "CREATE INDEX change_by_case_id ON change(value) WHERE field = 'case_id';"
 
 /* sealed_value.holder of an agency's copies: the negative of agency_key.id. Devices' holders
  * are node ids (63 bits, never negative) and the district's is 0, so the three never meet. */

@@ -1,5 +1,5 @@
 /* Erasing a report's sensitive values at the hub, at a survivor's request (docs/DESIGN.md
- * "Erasure at the hub"; this module owns the table erased_report).
+ * "Erasure at the hub"; this module owns the table erased_report, made by hub migration 13).
  *
  * In one write transaction: every sealed copy of the report's values deleted
  * (sealed_values_erase_report), the keyed tokens of its sensitive values in change.value
@@ -14,7 +14,9 @@
  * section 6, Erasures): each post then wipes its own copies (node store/erasure_apply.h).
  * Its change_mark is the newest change position at the erasure: a pull hands a post the
  * erasure once it holds the changes up to the mark and before any change past it, which
- * the post keeps (erasure_next_mark). A sensitive value pushed by a post that had not yet
+ * the post keeps (erasure_next_mark); hub migration 16 gave the rows from before the
+ * newest position at that time, which only delays their later changes to after the
+ * erasure, as before. A sensitive value pushed by a post that had not yet
  * pulled the erasure of its report is stored erased (erasure_pending_for): it wipes it. */
 #ifndef ERASURE_H
 #define ERASURE_H
@@ -32,25 +34,10 @@
 /* The reason's longest form (it is kept in the audit row with the report's id). */
 #define ERASURE_REASON_MAX_BYTES 150u
 
-#define ERASURE_MIGRATION                                                                      \
-    "CREATE TABLE erased_report("                                                              \
-    "  seq INTEGER PRIMARY KEY AUTOINCREMENT," /* the order posts will be told in */          \
-    "  report_id TEXT NOT NULL,"                                                               \
-    "  erased_by TEXT NOT NULL,"                                                               \
-    "  erased_ms INTEGER NOT NULL) STRICT;"                                                    \
-    "CREATE INDEX erased_report_by_report ON erased_report(report_id, seq);"
-
 /* The newest change position the hub may have issued (past max(seq) after a restore). */
 #define ERASURE_NEWEST_CHANGE_SQL                                                              \
     "max(coalesce((SELECT max(seq) FROM change), 0),"                                          \
     " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'change'), 0))"
-
-/* Migration 16: each erasure's change mark, the newest change position when it was made:
- * the changes at or below it were written before it. Rows from before get today's, which
- * only delays their later changes to after the erasure, as before. */
-#define ERASURE_MARK_MIGRATION                                                                 \
-    "ALTER TABLE erased_report ADD COLUMN change_mark INTEGER NOT NULL DEFAULT 0;"             \
-    "UPDATE erased_report SET change_mark = " ERASURE_NEWEST_CHANGE_SQL ";"
 
 struct erasure_request {
     const char *report_id; /* a whole id */

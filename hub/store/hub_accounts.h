@@ -1,7 +1,8 @@
 /* The district console's people: accounts (a role each, a partner's agency, an Argon2id
  * password hash), their sessions (the hash of each token, never the token) and the audit log
  * (who did what to what, when, from which address; never a sensitive value). The audit log
- * is append-only: triggers refuse UPDATE and DELETE, as for the change table.
+ * is append-only: triggers refuse UPDATE and DELETE, as for the change table. The tables
+ * are made by hub migration 5 (store/hub_migrate.c); migration 10 adds account.key_wrap.
  *
  * This is the C API the console's handlers and the CLI use for the audit
  * (hub_audit_append) and accounts; the handlers get the signed-in account as a struct
@@ -16,35 +17,6 @@
 #include "sae/sae_error.h"
 #include "sae/sae_keywrap.h"
 #include "store/hub_store.h"
-
-/* Migration 5 (hub_store.c's list); migration 10 adds account.key_wrap. */
-#define HUB_ACCOUNTS_MIGRATION \
-    "CREATE TABLE account(" \
-    "  name TEXT PRIMARY KEY NOT NULL," \
-    "  role TEXT NOT NULL CHECK (role IN ('operator', 'coordinator', 'admin', 'partner'))," \
-    "  agency TEXT," \
-    "  password_hash TEXT NOT NULL," \
-    "  disabled INTEGER NOT NULL DEFAULT 0," \
-    "  conduct_ms INTEGER NOT NULL DEFAULT 0," \
-    "  created_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;" \
-    "CREATE TABLE session(" \
-    "  token_hash BLOB PRIMARY KEY NOT NULL," \
-    "  account TEXT NOT NULL REFERENCES account(name)," \
-    "  csrf TEXT NOT NULL," \
-    "  created_s INTEGER NOT NULL," \
-    "  seen_s INTEGER NOT NULL) STRICT, WITHOUT ROWID;" \
-    "CREATE INDEX session_by_account ON session(account);" \
-    "CREATE TABLE audit(" \
-    "  seq INTEGER PRIMARY KEY AUTOINCREMENT," \
-    "  at_ms INTEGER NOT NULL," \
-    "  actor TEXT NOT NULL," \
-    "  action TEXT NOT NULL," \
-    "  target TEXT NOT NULL," \
-    "  address TEXT NOT NULL) STRICT;" \
-    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit" \
-    "  BEGIN SELECT RAISE(ABORT, 'audit rows are never changed'); END;" \
-    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit" \
-    "  BEGIN SELECT RAISE(ABORT, 'audit rows are never deleted'); END;"
 
 /* An account's name: 1..HUB_ACCOUNT_NAME_BYTES - 1 bytes of UTF-8 on one line, without
  * control characters: what people are called ("Bu Sari"), because it is typed at sign-in and

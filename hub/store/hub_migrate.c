@@ -1,17 +1,8 @@
 /* hub.db's schema: its numbered migrations (hub_migrate.h). */
 #include "store/hub_migrate.h"
 
-#include "store/agency_key.h"
-#include "store/dup_pairs.h"
-#include "store/hub_accounts.h"
-#include "store/hub_meta.h"
 #include "store/hub_areas.h"
 #include "store/hub_store.h"
-#include "store/hub_summary.h"
-#include "store/node_report.h"
-#include "store/erasure.h"
-#include "store/name_index.h"
-#include "store/sealed_values.h"
 
 /* Numbered migrations: entry i takes user_version from i to i + 1. Append only. */
 static const char *const migrations[] = {
@@ -150,7 +141,32 @@ static const char *const migrations[] = {
     "PRAGMA user_version = 4;",
     /* 5: the district console's accounts, their sessions (stored as hashes of their tokens)
      * and the audit log, append-only like the change table (store/hub_accounts.h). */
-    HUB_ACCOUNTS_MIGRATION
+    "CREATE TABLE account("
+    "  name TEXT PRIMARY KEY NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('operator', 'coordinator', 'admin', 'partner')),"
+    "  agency TEXT,"
+    "  password_hash TEXT NOT NULL,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  conduct_ms INTEGER NOT NULL DEFAULT 0,"
+    "  created_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE session("
+    "  token_hash BLOB PRIMARY KEY NOT NULL,"
+    "  account TEXT NOT NULL REFERENCES account(name),"
+    "  csrf TEXT NOT NULL,"
+    "  created_s INTEGER NOT NULL,"
+    "  seen_s INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX session_by_account ON session(account);"
+    "CREATE TABLE audit("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  at_ms INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  target TEXT NOT NULL,"
+    "  address TEXT NOT NULL) STRICT;"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are never changed'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are never deleted'); END;"
     "PRAGMA user_version = 5;",
     /* 6: the district console's reads. report_summary holds what the console's lists filter and
      * sort on, one row per report, rewritten by the merge whenever a winner of the report
@@ -169,7 +185,30 @@ static const char *const migrations[] = {
     "  updated INTEGER NOT NULL,"
     "  deleted INTEGER NOT NULL,"
     "  case_ref TEXT) STRICT, WITHOUT ROWID;" /* an event's case_id */
-    "INSERT INTO report_summary " HUB_SUMMARY_SELECT_SQL ";"
+    "INSERT INTO report_summary SELECT r.id, r.kind,"
+    " (SELECT c.value FROM field_state s JOIN change c ON c.seq = s.change"
+    " WHERE s.report_id = r.id AND s.field = CASE r.kind WHEN 'case' THEN 'intake_date'"
+    " WHEN 'service' THEN 'service_date' WHEN 'referral' THEN 'referral_date'"
+    " ELSE 'admission_date' END),"
+    " (SELECT c.value FROM field_state s JOIN change c ON c.seq = s.change"
+    " WHERE s.report_id = r.id AND s.field = CASE r.kind WHEN 'referral'"
+    " THEN 'referral_status' ELSE 'status' END),"
+    " (SELECT c.value FROM field_state s JOIN change c ON c.seq = s.change"
+    " WHERE s.report_id = r.id AND s.field = 'risk_level'),"
+    " (SELECT c.value FROM field_state s JOIN change c ON c.seq = s.change"
+    " WHERE s.report_id = r.id AND s.field = 'registration_number'),"
+    " coalesce((SELECT ',' || group_concat(substr(s.field, 16), ',') || ',' FROM field_state"
+    " s JOIN change c ON c.seq = s.change WHERE s.report_id = r.id AND s.field >"
+    " 'violence_types/' AND s.field < 'violence_types0' AND c.value IS NOT NULL),"
+    " ',' || (SELECT c.value FROM field_state s JOIN change c ON c.seq = s.change"
+    " WHERE s.report_id = r.id AND s.field = 'violence_type') || ','),"
+    " coalesce((SELECT max(c.version) FROM field_state s JOIN change c ON c.seq = s.change"
+    " WHERE s.report_id = r.id), 0),"
+    " (SELECT c.value FROM field_state s JOIN change c ON c.seq = s.change"
+    " WHERE s.report_id = r.id AND s.field = '_deleted') IS NOT NULL,"
+    " (SELECT c.value FROM field_state s JOIN change c ON c.seq = s.change"
+    " WHERE s.report_id = r.id AND s.field = 'case_id')"
+    " FROM report r;"
     "CREATE INDEX summary_by_day ON report_summary(kind, deleted, day);"
     "CREATE INDEX summary_by_updated ON report_summary(kind, deleted, updated);"
     "CREATE INDEX summary_by_registration ON report_summary(registration);"
@@ -275,7 +314,16 @@ static const char *const migrations[] = {
     "  overridden_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
     "PRAGMA user_version = 7;",
     /* 8: what posts report of themselves; bundles the console makes, downloaded once. */
-    HUB_NODE_REPORT_MIGRATION
+    "CREATE TABLE node_report("
+    "  node INTEGER PRIMARY KEY,"
+    "  pending INTEGER NOT NULL,"
+    "  reported_ms INTEGER NOT NULL,"
+    "  program TEXT NOT NULL) STRICT;"
+    "ALTER TABLE enroll_token ADD COLUMN bundle_id TEXT;"
+    "ALTER TABLE enroll_token ADD COLUMN device_index INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE enroll_token ADD COLUMN downloaded_ms INTEGER NOT NULL DEFAULT 0;"
+    "CREATE UNIQUE INDEX enroll_token_bundle ON enroll_token(bundle_id)"
+    "  WHERE bundle_id IS NOT NULL;"
     "PRAGMA user_version = 8;",
     /* 9: the reports list filtered by area reads the area's cases only, not every service,
      * stay and referral of its villages (case_list.c joins report on kind and village). */
@@ -290,31 +338,62 @@ static const char *const migrations[] = {
      "PRAGMA user_version = 10;"),
     /* 11: sensitive values kept only sealed (store/sealed_values.h): the copies to the
      * district key and to each device's storage key, and the grants a device is owed. */
-    (SEALED_VALUES_MIGRATION
+    ("CREATE TABLE sealed_value("
+     "  change INTEGER NOT NULL,"  /* change.seq */
+     "  holder INTEGER NOT NULL,"  /* 0: the district key; else node.id */
+     "  sealed BLOB NOT NULL,"     /* sae_sealed bytes, to the holder's key */
+     "  PRIMARY KEY(change, holder)) STRICT, WITHOUT ROWID;"
+     "CREATE INDEX sealed_value_by_holder ON sealed_value(holder, change);"
+     "CREATE TABLE value_grant("
+     "  seq INTEGER PRIMARY KEY AUTOINCREMENT," /* the grant cursor's order */
+     "  node INTEGER NOT NULL,"
+     "  change INTEGER NOT NULL,"
+     "  granted_by TEXT NOT NULL,"
+     "  granted_ms INTEGER NOT NULL,"
+     "  UNIQUE(node, change)) STRICT;"
+     "CREATE INDEX value_grant_by_node ON value_grant(node, seq);"
      "PRAGMA user_version = 11;"),
     /* 12: the coordinators' blind index of names (store/name_index.h). */
-    (NAME_INDEX_MIGRATION
+    ("CREATE TABLE name_index("
+     "  token BLOB NOT NULL,"    /* keyed BLAKE2b of one prefix of one word of a name */
+     "  report_id TEXT NOT NULL,"
+     "  PRIMARY KEY(token, report_id)) STRICT, WITHOUT ROWID;"
+     "CREATE INDEX name_index_by_report ON name_index(report_id);"
+     "INSERT INTO meta(key, value) VALUES ('name_index_cursor', 0);"
      "PRAGMA user_version = 12;"),
     /* 13: the reports erased at the hub, in the order posts will be told (store/erasure.h). */
-    (ERASURE_MIGRATION
+    ("CREATE TABLE erased_report("
+     "  seq INTEGER PRIMARY KEY AUTOINCREMENT," /* the order posts will be told in */
+     "  report_id TEXT NOT NULL,"
+     "  erased_by TEXT NOT NULL,"
+     "  erased_ms INTEGER NOT NULL) STRICT;"
+     "CREATE INDEX erased_report_by_report ON erased_report(report_id, seq);"
      "PRAGMA user_version = 13;"),
     /* 14: the duplicates' name hashes made at ingest (store/dup_pairs.h): each victim_name
      * change's (change.seq) keyed hash, made while the plain name is in memory; and the mark
      * value_vault_settle reads: the plaintext sensitive values of a hub from before are
      * sealed at its next open, once the district key exists (SQL cannot seal). Written out,
-     * as it shipped: a migration must not change with a definition in its module's header. */
+     * as it shipped, as is every migration (hub_migrate.h). */
     ("CREATE TABLE dup_change_name("
      "  change INTEGER PRIMARY KEY,"
      "  name_hash BLOB NOT NULL) STRICT;"
-     "INSERT OR REPLACE INTO meta(key, value) VALUES ('" HUB_META_VALUES_SEALED "', 0);"
+     "INSERT OR REPLACE INTO meta(key, value) VALUES ('values_sealed', 0);"
      "PRAGMA user_version = 14;"),
     /* 15: partner agencies' key pairs (store/agency_key.h); their copies of values are
      * sealed_value rows of negative holders (store/agency_copies.h). */
-    (AGENCY_KEY_MIGRATION
+    ("CREATE TABLE agency_key("
+     "  id INTEGER PRIMARY KEY,"       /* the agency's holder is -id (agency_key_holder) */
+     "  agency TEXT NOT NULL UNIQUE,"  /* a referred_to code */
+     "  public_key BLOB NOT NULL,"
+     "  district_seal BLOB NOT NULL,"  /* the secret sealed to the district key */
+     "  created_ms INTEGER NOT NULL) STRICT;"
+     "CREATE INDEX change_by_case_id ON change(value) WHERE field = 'case_id';"
      "PRAGMA user_version = 15;"),
     /* 16: each erasure's change mark (store/erasure.h), which orders a pull's changes around
      * it. */
-    (ERASURE_MARK_MIGRATION
+    ("ALTER TABLE erased_report ADD COLUMN change_mark INTEGER NOT NULL DEFAULT 0;"
+     "UPDATE erased_report SET change_mark = max(coalesce((SELECT max(seq) FROM change), 0),"
+     " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'change'), 0));"
      "PRAGMA user_version = 16;"),
 };
 

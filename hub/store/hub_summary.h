@@ -2,8 +2,9 @@
  * from field_state (the winners) so that a list of 100,000 cases reads one narrow row per
  * case instead of a dozen field lookups. Written by the merge (merge/merge_summary.h)
  * whenever a winner of the report may have changed, and by migration 6 for what a hub
- * already held. The merge picks one report's columns from its winners in C
- * (merge/merge_summary.c); test_merge_fast holds the two to the same rows. */
+ * already held (this definition's text as of schema 6, written out there). The merge picks
+ * one report's columns from its winners in C (merge/merge_summary.c); test_merge_fast holds
+ * the two to the same rows. */
 #ifndef HUB_SUMMARY_H
 #define HUB_SUMMARY_H
 

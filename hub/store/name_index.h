@@ -1,5 +1,6 @@
 /* The coordinators' search by name: a keyed blind index (docs/DESIGN.md "Search by name at
- * the hub"; this module owns the table name_index and meta's name_index_cursor).
+ * the hub"; this module owns the table name_index and meta's name_index_cursor, made by hub
+ * migration 12).
  *
  * The hub holds survivors' names only sealed (store/sealed_values.h), so no SQL can match
  * them. In their place the index keeps, per report, keyed tokens of every prefix of
@@ -39,14 +40,6 @@
 #define NAME_INDEX_CATCH_UP_VALUES 1000u
 /* The most words of a search matched against names (every one must match). */
 #define NAME_INDEX_QUERY_WORDS 4u
-
-#define NAME_INDEX_MIGRATION                                                                   \
-    "CREATE TABLE name_index("                                                                 \
-    "  token BLOB NOT NULL,"    /* keyed BLAKE2b of one prefix of one word of a name */       \
-    "  report_id TEXT NOT NULL,"                                                               \
-    "  PRIMARY KEY(token, report_id)) STRICT, WITHOUT ROWID;"                                  \
-    "CREATE INDEX name_index_by_report ON name_index(report_id);"                              \
-    "INSERT INTO meta(key, value) VALUES ('name_index_cursor', 0);"
 
 /* Whether field holds a name the index keeps. */
 bool name_index_is_name_field(const struct sae_field *field);

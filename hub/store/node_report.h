@@ -2,7 +2,9 @@
  * post reported of itself at its last pull (its program, and how many of its own changes it
  * had not sent yet: only the post knows that) and what the hub holds of its changes without
  * applying them (held: dated ahead of the hub's clock; refused: set aside for good). Owns the
- * node_report table. */
+ * node_report table, made by hub migration 8 (store/hub_migrate.c), which also gives
+ * enroll_token the enrollment bundles the console makes (api/enroll.h: a bundle's own id,
+ * the device's place in its village, when it was downloaded). */
 #ifndef HUB_NODE_REPORT_H
 #define HUB_NODE_REPORT_H
 
@@ -10,21 +12,6 @@
 
 #include "sae/sae_wire_limits.h"
 #include "store/hub_store.h"
-
-/* Migration 8 (hub_store.c's list): the table, and the enrollment bundles the console makes
- * (api/enroll.h: a bundle's own id, the device's place in its village, when it was
- * downloaded). */
-#define HUB_NODE_REPORT_MIGRATION                                                          \
-    "CREATE TABLE node_report("                                                            \
-    "  node INTEGER PRIMARY KEY,"                                                          \
-    "  pending INTEGER NOT NULL,"                                                          \
-    "  reported_ms INTEGER NOT NULL,"                                                      \
-    "  program TEXT NOT NULL) STRICT;"                                                     \
-    "ALTER TABLE enroll_token ADD COLUMN bundle_id TEXT;"                                  \
-    "ALTER TABLE enroll_token ADD COLUMN device_index INTEGER NOT NULL DEFAULT 0;"         \
-    "ALTER TABLE enroll_token ADD COLUMN downloaded_ms INTEGER NOT NULL DEFAULT 0;"        \
-    "CREATE UNIQUE INDEX enroll_token_bundle ON enroll_token(bundle_id)"                   \
-    "  WHERE bundle_id IS NOT NULL;"
 
 struct hub_node_report {
     int64_t pending;     /* the post's unsent changes at its last report; -1: never reported */

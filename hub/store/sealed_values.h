@@ -25,22 +25,6 @@
 /* The holder of the copy sealed to the district storage key. */
 #define SEALED_VALUE_DISTRICT 0u
 
-#define SEALED_VALUES_MIGRATION                                                                \
-    "CREATE TABLE sealed_value("                                                               \
-    "  change INTEGER NOT NULL,"  /* change.seq */                                            \
-    "  holder INTEGER NOT NULL,"  /* 0: the district key; else node.id */                     \
-    "  sealed BLOB NOT NULL,"     /* sae_sealed bytes, to the holder's key */                 \
-    "  PRIMARY KEY(change, holder)) STRICT, WITHOUT ROWID;"                                    \
-    "CREATE INDEX sealed_value_by_holder ON sealed_value(holder, change);"                     \
-    "CREATE TABLE value_grant("                                                                \
-    "  seq INTEGER PRIMARY KEY AUTOINCREMENT," /* the grant cursor's order */                  \
-    "  node INTEGER NOT NULL,"                                                                 \
-    "  change INTEGER NOT NULL,"                                                               \
-    "  granted_by TEXT NOT NULL,"                                                              \
-    "  granted_ms INTEGER NOT NULL,"                                                           \
-    "  UNIQUE(node, change)) STRICT;"                                                          \
-    "CREATE INDEX value_grant_by_node ON value_grant(node, seq);"
-
 /* Stores the copy of change's value sealed to holder's key (len bytes of sae_sealed), in
  * place of any earlier one. SAE_EINVAL: empty or over SAE_SEALED_MAX_BYTES. */
 int sealed_values_put(struct hub_store *store, int64_t change, uint64_t holder,
