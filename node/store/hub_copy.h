@@ -4,7 +4,9 @@
  * (FieldChange.sealed_value, protocol schema 3), and the copy is dropped once the hub
  * acknowledges the change. A copy is made whenever such a value is written and the hub's key
  * is known (from the enrollment bundle); saving a bundle, and the migration, seal the copies
- * of every change not yet acknowledged from the journal's value. */
+ * of every change not yet acknowledged from the journal's value. The journal stays
+ * append-only in all it records: migration 11 narrowed the trigger of migration 1 to every
+ * column but the copy, which is made and dropped in place. */
 #ifndef NODE_HUB_COPY_H
 #define NODE_HUB_COPY_H
 
@@ -17,15 +19,6 @@
 #include "store/node_store.h"
 #include "sae/sae_value_box.h"
 
-/* The journal stays append-only in all it records: the trigger of migration 1 is narrowed
- * to every column but the copy, which is made and dropped in place. */
-#define HUB_COPY_MIGRATION \
-    "ALTER TABLE journal ADD COLUMN hub_sealed BLOB;" \
-    "DROP TRIGGER journal_no_update;" \
-    "CREATE TRIGGER journal_no_update BEFORE UPDATE OF seq, report_id, kind, field, value," \
-    "  version, origin, base_version, base_origin, origin_seq, seen_cursor, restamp_of," \
-    "  author, note, device ON journal" \
-    "  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
 #define HUB_COPY_KEY_BYTES 32u
 
 /* The sensitive values one command writes for one report, gathered for one box: once the

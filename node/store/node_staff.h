@@ -21,24 +21,6 @@
 #include "sae/sae_limits.h"
 #include "store/node_store.h"
 
-/* Migration 7 (node_store.c's list). */
-#define NODE_STAFF_MIGRATION \
-    "CREATE TABLE staff(" \
-    "  name TEXT PRIMARY KEY NOT NULL," \
-    "  role TEXT NOT NULL CHECK (role IN ('head', 'staff'))," \
-    "  passphrase_hash TEXT NOT NULL," \
-    "  created_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;" \
-    "CREATE TABLE staff_session(" \
-    "  token_hash BLOB PRIMARY KEY NOT NULL," \
-    "  name TEXT NOT NULL REFERENCES staff(name)," \
-    "  csrf TEXT NOT NULL," \
-    "  created_s INTEGER NOT NULL," \
-    "  seen_s INTEGER NOT NULL) STRICT, WITHOUT ROWID;" \
-    "CREATE INDEX staff_session_by_name ON staff_session(name);"
-
-/* Migration 10 (node_store.c's list). */
-#define NODE_STAFF_KEY_MIGRATION "ALTER TABLE staff ADD COLUMN key_wrap BLOB;"
-
 #define NODE_STAFF_NAME_BYTES (SAE_LIMIT_PERSON_BYTES + 1)
 /* crypto_pwhash_str's string with its NUL (PASSWORD_HASH_BYTES of web/app/password.h). */
 #define NODE_STAFF_HASH_BYTES 128u

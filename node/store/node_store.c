@@ -10,7 +10,6 @@
 
 #include "store/hub_copy.h"
 #include "store/journal.h"
-#include "store/node_staff.h"
 #include "store/opened_cache.h"
 #include "store/node_store_internal.h"
 #include "store/storage_key.h"
@@ -25,7 +24,10 @@
 #include "sae/sae_secure_mem.h"
 #include "sae/sae_validate.h"
 
-/* Numbered schema migrations: entry i takes user_version from i to i + 1. Append only. */
+/* Numbered schema migrations: entry i takes user_version from i to i + 1. Append only. Each
+ * is written out as it shipped, never built from a definition that live code also uses: a
+ * later change to that code must not change what an old journal becomes
+ * (tests/e2e/test_migration_schema.py). */
 static const char *const migrations[] = {
     /* 1: the journal of field changes and the state derived from it. */
     "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value ANY NOT NULL) STRICT;"
@@ -132,7 +134,18 @@ static const char *const migrations[] = {
     "ALTER TABLE review ADD COLUMN reviewer TEXT;"
     "PRAGMA user_version = 6;",
     /* 7: the post app's staff and their sessions (node_staff.c owns the tables). */
-    NODE_STAFF_MIGRATION
+    "CREATE TABLE staff("
+    "  name TEXT PRIMARY KEY NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('head', 'staff')),"
+    "  passphrase_hash TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE staff_session("
+    "  token_hash BLOB PRIMARY KEY NOT NULL,"
+    "  name TEXT NOT NULL REFERENCES staff(name),"
+    "  csrf TEXT NOT NULL,"
+    "  created_s INTEGER NOT NULL,"
+    "  seen_s INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX staff_session_by_name ON staff_session(name);"
     "PRAGMA user_version = 7;",
     /* 8: reports found by a field's value without reading every field of every report: a
      * case file lists the case's services, stays and referrals by their case_id
@@ -164,16 +177,23 @@ static const char *const migrations[] = {
      * secret half (node_staff.c owns the column). The key pair itself is made by
      * storage_key_ensure when the journal is next opened: a migration step has no directory
      * to write the unclaimed secret into. */
-    NODE_STAFF_KEY_MIGRATION
+    "ALTER TABLE staff ADD COLUMN key_wrap BLOB;"
     "PRAGMA user_version = 10;",
     /* 11: the hub's copy of unsent sensitive values (store/hub_copy.c), made for the changes
-     * not yet acknowledged by the step when the post has a bundle. */
-    HUB_COPY_MIGRATION
+     * not yet acknowledged by the step when the post has a bundle. The journal stays
+     * append-only in all it records: the trigger of migration 1 is narrowed to every column
+     * but the copy, which is made and dropped in place. */
+    "ALTER TABLE journal ADD COLUMN hub_sealed BLOB;"
+    "DROP TRIGGER journal_no_update;"
+    "CREATE TRIGGER journal_no_update BEFORE UPDATE OF seq, report_id, kind, field, value,"
+    "  version, origin, base_version, base_origin, origin_seq, seen_cursor, restamp_of,"
+    "  author, note, device ON journal"
+    "  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
     "PRAGMA user_version = 11;",
     /* 12: sensitive values sealed to the storage key at rest (store/value_seal.c); the
      * plaintext already written is sealed in place by value_seal_settle at this open, once
      * the key pair exists, and the file scrubbed. */
-    VALUE_SEAL_MIGRATION
+    "INSERT OR REPLACE INTO meta(key, value) VALUES ('values_sealed', 0);"
     "PRAGMA user_version = 12;",
     /* 13: a value is kept once (issue 14: the journal took 16 times a report's JSON on
      * disk). The state's value was its journal entry's (seq) word for word: dropped, read
@@ -198,13 +218,12 @@ static const char *const migrations[] = {
     "   AND j.report_id = r.report_id AND j.field = r.field"
     "   AND j.version = r.standing_version AND j.origin = r.standing_origin"
     "   ORDER BY j.seq LIMIT 1);"
-    "UPDATE meta SET value = 1 WHERE key = '" NODE_META_VALUES_SEALED "' AND value = 2;"
+    "UPDATE meta SET value = 1 WHERE key = 'values_sealed' AND value = 2;"
     "PRAGMA user_version = 13;",
     /* 14: a change group's copies for the hub in one value box (store/hub_copy.c), once the
      * hub declared it reads them (wire schema 6). hub_box is the sealed box; hub_box_slot
      * says which of its values a journal entry's is. Both are dropped once the hub
-     * acknowledges the entries, like hub_sealed. Written out, as it shipped: a migration
-     * must not change with a definition in its module's header. */
+     * acknowledges the entries, like hub_sealed. */
     "CREATE TABLE hub_box(id INTEGER PRIMARY KEY, sealed BLOB NOT NULL) STRICT;"
     "CREATE TABLE hub_box_slot(seq INTEGER PRIMARY KEY, box INTEGER NOT NULL,"
     "  slot INTEGER NOT NULL) STRICT;"
@@ -260,7 +279,7 @@ static const char *const migrations[] = {
     "CREATE VIEW report_field(report_id, field, version, origin, seq) AS"
     "  SELECT report_id, field, coalesce(state_version, version),"
     "  coalesce(state_origin, origin), seq FROM field_shown;"
-    "UPDATE meta SET value = 1 WHERE key = '" NODE_META_VALUES_SEALED "' AND value = 2;"
+    "UPDATE meta SET value = 1 WHERE key = 'values_sealed' AND value = 2;"
     "PRAGMA user_version = 15;",
     /* 16: the index of a report's entries keeps the id's first 8 characters (issue 14: the
      * whole id and seq took 573 B a report, a seventh of the file). Readers name a report's
@@ -269,7 +288,7 @@ static const char *const migrations[] = {
      * migration 13). */
     "DROP INDEX journal_by_report;"
     "CREATE INDEX journal_by_report_prefix ON journal(substr(report_id, 1, 8));"
-    "UPDATE meta SET value = 1 WHERE key = '" NODE_META_VALUES_SEALED "' AND value = 2;"
+    "UPDATE meta SET value = 1 WHERE key = 'values_sealed' AND value = 2;"
     "PRAGMA user_version = 16;",
 };
 

@@ -79,12 +79,11 @@ int value_seal_register_sql(struct node_store *store);
 
 /* Node migration 12 (with value_seal_settle): every plaintext value of a sensitive field is
  * sealed in place, then the journal is vacuumed and its WAL truncated so that no page keeps
- * the plaintext. The migration records the pending work in meta; settling does it at the
- * first open that knows the public key (a journal from before migration 10 gets its key
- * pair in the same open). */
-#define VALUE_SEAL_MIGRATION \
-    "INSERT OR REPLACE INTO meta(key, value) VALUES ('" NODE_META_VALUES_SEALED "', 0);"
-/* Seals what is left in plaintext and scrubs the file; nothing once done. Crash-safe: the
+ * the plaintext. The migration records the pending work in meta (NODE_META_VALUES_SEALED
+ * 0); settling does it at the first open that knows the public key (a journal from before
+ * migration 10 gets its key pair in the same open).
+ *
+ * Seals what is left in plaintext and scrubs the file; nothing once done. Crash-safe: the
  * sealing is one transaction, and the scrub is done again until it is recorded. */
 int value_seal_settle(struct node_store *store);
 
