@@ -14,11 +14,8 @@ connections are those that carried its bytes. No link is shaped: times are loopb
 on this machine.
 
 The reports are bench_sync_link.py's (same generator, same seed), written into the post's
-journal before the clock by journal_fill (tests/bench/journal_fill.c: the node's own input and
-journal code, as `sae-node add` writes each report, in one process; bench/journal_fill beside
---node, or --fill). Before anything is measured, the first 3 reports are written by one
-`sae-node add` each into one post and by journal_fill into another, and the two journals
-compared: the run fails if they differ. The post records the first
+journal before the clock by journal_fill (bench/journal_fill beside --node, or --fill), after
+the check that it writes what `sae-node add` writes (post_fill.py). The post records the first
 min(1,000, N) and pushes them (the initial push), then runs an idle round (nothing to send);
 with N > 1,000 (`make bench`: 10,000) it records the rest, pushes them and runs an idle round
 again, so the idle round is measured at 1,000 reports and at N. Each step runs ours, then the
@@ -46,6 +43,8 @@ import sys
 import tempfile
 import time
 
+import post_fill
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path[:0] = [HERE, os.path.join(REPO, "tests", "e2e", "hub"), os.path.join(REPO, "tests", "e2e")]
@@ -54,8 +53,6 @@ NAME = "bench_sync_anchor"
 FIRST_STAGE = 1000      # reports of the first push; the idle round is measured here and at N
 MAX_REPORTS = 100000    # bound on --reports
 SMOKE_REPORTS = 30
-FILL_CHECK_REPORTS = 3  # reports written both ways, compared, before anything is measured
-FILL_TIMEOUT_S = 1800   # how long journal_fill may take for one stage's reports
 ANCHOR_START_S = 60     # how long the anchor's hub may take to listen
 ANCHOR_STEP_S = 1800    # how long one anchor command (load or push) may take
 HUB_DB = "hub"
@@ -113,29 +110,6 @@ def timed(proxy, step):
     return result, figures
 
 
-def add_sets(fields):
-    """The FIELD=VALUE of one report in the order `sae-node add case` is given them by
-    saenode.add_case (its required fields first), as journal_fill reads them."""
-    import saenode
-    values = dict(saenode.CASE_REQUIRED)
-    values.update(fields)
-    return ["%s=%s" % (name, value) for name, value in values.items() if value is not None]
-
-
-def fill(program, post, reports):
-    """Writes reports into post's journal with one journal_fill process: what one
-    `sae-node add case` a report writes (tests/bench/journal_fill.c)."""
-    text = "".join("".join(line + "\n" for line in add_sets(fields)) + "\n"
-                   for fields in reports)
-    res = subprocess.run([program, post, "case"], input=text.encode(), capture_output=True,
-                         timeout=FILL_TIMEOUT_S)
-    ids = res.stdout.decode().split()
-    if res.returncode != 0 or len(ids) != len(reports):
-        raise RuntimeError("journal_fill wrote %d of %d reports: %s"
-                           % (len(ids), len(reports), res.stderr.decode()[-2000:]))
-    return ids
-
-
 class Ours:
     """sae-node and sae-hub through a proxy: the post records with journal_fill (what
     `sae-node add` writes, in one process) and every round is one `sae-node sync --json`
@@ -162,37 +136,21 @@ class Ours:
             raise
 
     def record(self, reports):
-        fill(self.fill_program, self.post, reports)
+        post_fill.fill(self.fill_program, self.post, reports)
 
     def enrolled_post(self, name, device, port):
         """A post of the bench's village in work/name, enrolled as device with the hub
         reached at port (the proxy's, or the hub's own)."""
         from bench_sync_link import VILLAGE
-        post = os.path.join(self.work, name)
-        bundle = post + ".json"
-        self.hub.ok("nodes", "add", VILLAGE, "--name", device, "--url",
-                    "https://127.0.0.1:%d" % port, "-o", bundle)
-        self.saenode.init(post, VILLAGE, author="Siti")
-        self.saenode.ok(["enroll", bundle], dir=post)
-        return post
+        return post_fill.enrolled_post(self.hub, os.path.join(self.work, name), VILLAGE,
+                                       device, port)
 
     def check_fill(self, reports):
-        """The same reports written by one `sae-node add` each into one post and by
-        journal_fill into another hold the same journal: every report's fields and history
-        as the post shows them, each stored value's type and length (sealed at rest alike),
-        and the copies for the hub (value boxes and their slots, copies of their own)."""
-        # Enrolled with the hub itself, not through the proxy, and never synced after: only
-        # their journals are looked at.
+        """post_fill.check_fill, in two posts enrolled with the hub itself, not through the
+        proxy, and never synced after: only their journals are looked at."""
         posts = [self.enrolled_post(name, "Laptop " + name, self.hub.port)
                  for name in ("by-add", "by-fill")]
-        ids = [[self.saenode.add_case(posts[0], **fields) for fields in reports],
-               fill(self.fill_program, posts[1], reports)]
-        held = [journal_held(self.saenode, post, report_ids)
-                for post, report_ids in zip(posts, ids)]
-        if held[0] != held[1]:
-            raise AssertionError("journal_fill no longer writes what `sae-node add` writes"
-                                 " (add, then journal_fill): %s"
-                                 % first_difference(held[0], held[1]))
+        post_fill.check_fill(self.fill_program, posts[0], posts[1], reports)
 
     def round(self):
         res = self.saenode.run(["sync", "--json"], dir=self.post, timeout=3600)
@@ -340,51 +298,6 @@ class Anchor:
             self.proxy.stop()
 
 
-# What differs between two posts' journals of the same reports by nature: ids, versions,
-# times, the device, and the registration number (its letter is the device's).
-VOLATILE = {"id", "version", "origin", "time", "updated", "device", "by", "seq",
-            "registration_number"}
-
-
-def without_volatile(value):
-    if isinstance(value, dict):
-        if value.get("field") == "registration_number":  # a history entry
-            value = dict(value, value=None)
-        return {k: without_volatile(v) for k, v in value.items() if k not in VOLATILE}
-    if isinstance(value, (list, tuple)):
-        return [without_volatile(v) for v in value]
-    return value
-
-
-def first_difference(a, b, path="journal"):
-    """Where two structures first differ, in a line."""
-    if type(a) is not type(b) or not isinstance(a, (dict, list)):
-        return "%s: %.80r != %.80r" % (path, a, b)
-    if isinstance(a, dict):
-        for key in sorted(set(a) | set(b)):
-            if a.get(key) != b.get(key):
-                return first_difference(a.get(key), b.get(key), "%s.%s" % (path, key))
-    if len(a) != len(b):
-        return "%s: %d items != %d" % (path, len(a), len(b))
-    for i, (x, y) in enumerate(zip(a, b)):
-        if x != y:
-            return first_difference(x, y, "%s[%d]" % (path, i))
-    return None
-
-
-def journal_held(saenode, post, report_ids):
-    """What a post's journal holds of report_ids, but what differs by nature."""
-    shown = [without_volatile((saenode.show_json(post, i),
-                               saenode.ok(["history", i, "--json"], dir=post).json()))
-             for i in report_ids]
-    stored = saenode.sql(post, "SELECT field, typeof(value), length(value) FROM journal"
-                               " ORDER BY seq")
-    copies = saenode.sql(post, "SELECT (SELECT count(*) FROM hub_box), (SELECT count(*) FROM"
-                               " hub_box_slot), (SELECT count(*) FROM journal WHERE"
-                               " hub_sealed IS NOT NULL)")
-    return [shown, stored, copies]
-
-
 def gzip9_per_report(reports):
     """gzip -9 of the reports' raw JSON in one piece, per report (bench_sync_link's floor)."""
     raw = b"\n".join(json.dumps(f, ensure_ascii=False, sort_keys=True).encode()
@@ -436,11 +349,11 @@ def run(args, work):
     figures = {}
     try:
         ours = Ours(os.path.join(work, "ours"), args.fill)
-        ours.check_fill(reports[:FILL_CHECK_REPORTS])
+        ours.check_fill(reports[:post_fill.FILL_CHECK_REPORTS])
         say("  the post's reports are written by journal_fill, one process for all: its"
             " journal of the first %d reports was checked equal to one written by `sae-node"
             " add` a report (fields, history, stored values' sizes, copies for the hub)"
-            % min(FILL_CHECK_REPORTS, args.reports))
+            % min(post_fill.FILL_CHECK_REPORTS, args.reports))
         anchor = Anchor(os.path.join(work, "anchor"), args.nodejs, args.anchor)
         held = 0
         for size in stages_of(args.reports):
@@ -523,8 +436,8 @@ def check(args):
     for binary in (args.node, args.hub):
         if not os.access(binary, os.X_OK):
             return "no program at %s (run make first)" % binary
-    if not os.access(args.fill, os.X_OK):
-        return "no program at %s (make bench and make bench-smoke build it)" % args.fill
+    if post_fill.missing(args.fill):
+        return post_fill.missing(args.fill)
     if shutil.which(args.nodejs) is None:
         return "no %s (Debian's nodejs): run make deps" % args.nodejs
     for package in ("express", "express-pouchdb", "pouchdb-core", "pouchdb-adapter-memory",
@@ -553,8 +466,7 @@ def main(argv=None):
     if not 1 <= args.reports <= MAX_REPORTS:
         parser.error("--reports must be 1 to %d" % MAX_REPORTS)
     args.node, args.hub = os.path.abspath(args.node), os.path.abspath(args.hub)
-    args.fill = os.path.abspath(args.fill or os.path.join(os.path.dirname(args.node), "bench",
-                                                          "journal_fill"))
+    args.fill = os.path.abspath(args.fill or post_fill.default_program(args.node))
     args.anchor = os.path.abspath(args.anchor)
     why = check(args)
     if why:

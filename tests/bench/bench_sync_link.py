@@ -27,8 +27,14 @@ The figures.
   handshakes, batches) so that a wasteful protocol cannot hide behind its own floor. What tbf
   itself sent (frames with TCP/IP headers and acknowledgements) is printed beside it.
 
+The reports are written into the post's journal before the clock by journal_fill
+(bench/journal_fill beside --node, or --fill), after the check that it writes what
+`sae-node add` writes, made in two posts of a hub of their own so that the measured hub
+serves the measured post alone (post_fill.py).
+
 Usage (root; `make bench` runs it):
   /usr/bin/python3 tests/bench/bench_sync_link.py [--node BIN] [--hub BIN] [--reports N]
+      [--fill BIN]
 Without root or without `ip netns`/tc it says why and exits 0 (skipped).
 """
 import argparse
@@ -42,6 +48,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import post_fill
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -118,6 +126,9 @@ def outer(args):
         if not os.access(binary, os.X_OK):
             say("%s: error: no binary at %s (run make first)" % (NAME, binary))
             return 1
+    if post_fill.missing(args.fill):
+        say("%s: error: %s" % (NAME, post_fill.missing(args.fill)))
+        return 1
     for old in stale_namespaces():
         for pid in sh("ip", "netns", "pids", old, check=False).stdout.split():
             try:
@@ -143,7 +154,8 @@ def outer(args):
             env.pop(var, None)
         inner_proc = subprocess.Popen(
             ["ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__), "--inside",
-             "--work", work, "--reports", str(args.reports), "--ns", ns] +
+             "--work", work, "--reports", str(args.reports), "--ns", ns, "--fill",
+             args.fill] +
             (["--verbose"] if args.verbose else []),
             env=env, start_new_session=True)
         return inner_proc.wait()
@@ -355,12 +367,8 @@ def inner(args):
     try:
         proxy = FaultProxy(HUB_PORT, delay_ms=DELAY_MS, listen_port=PROXY_PORT,
                            trace=True).start()
-        bundle = os.path.join(args.work, "bundle.json")
-        hub.ok("nodes", "add", VILLAGE, "--name", "Laptop Pos Sumberanyar", "--url",
-               "https://127.0.0.1:%d" % PROXY_PORT, "-o", bundle)
-        post = os.path.join(args.work, "post")
-        saenode.init(post, VILLAGE, author="Siti")
-        saenode.ok(["enroll", bundle], dir=post)
+        post = post_fill.enrolled_post(hub, os.path.join(args.work, "post"), VILLAGE,
+                                       "Laptop Pos Sumberanyar", PROXY_PORT)
         say("%s: %d new reports synced over a link of 64 kbit/s with 300 ms of added round-trip "
             "delay (seed %#x), in network namespace %s" % (NAME, args.reports, SEED, args.ns))
         say("  link: lo, MTU 1500, tbf rate %s burst %d B peakrate %s mtu %d B limit %d B on the"
@@ -370,18 +378,19 @@ def inner(args):
         say("  enrollment round (nothing to send): %.2f s, %d B up, %d B down, %d round trips"
             % (enroll.wall, enroll.up, enroll.down, enroll.round_trips))
         rng = random.Random(SEED)
+        written = [report(rng, k) for k in range(args.reports)]
+        check_fill(args, written[:post_fill.FILL_CHECK_REPORTS])
+        say("  the post's reports are written by journal_fill, one process for all: its"
+            " journal of the first %d reports was checked equal to one written by `sae-node"
+            " add` a report (fields, history, stored values' sizes, copies for the hub)"
+            % min(post_fill.FILL_CHECK_REPORTS, args.reports))
         started = time.monotonic()
-        value_bytes = 0
-        written = []
-        for k in range(args.reports):
-            fields = report(rng, k)
-            written.append(fields)
-            value_bytes += sum(len(v.encode()) for v in fields.values())
-            saenode.add_case(post, **fields)
-        say("  recorded %d reports (%d fields, %.0f bytes of values each on average) in %.1f s,"
-            " before the clock starts" % (args.reports, len(fields) + 1,
-                                          value_bytes / args.reports,
-                                          time.monotonic() - started))
+        post_fill.fill(args.fill, post, written)
+        value_bytes = sum(len(v.encode()) for fields in written for v in fields.values())
+        say("  recorded %d reports (%d fields, %.0f bytes of values each on average) in %.1f s"
+            " by journal_fill, before the clock starts"
+            % (args.reports, len(written[-1]) + 1, value_bytes / args.reports,
+               time.monotonic() - started))
         pending = saenode.ok(["status", "--json"], dir=post).json()["pending"]
         copies = hub_copies(post)
         bulk = Round(proxy, post)
@@ -415,6 +424,27 @@ def inner(args):
     finally:
         if proxy is not None:
             proxy.stop()
+        hub.stop()
+
+
+def check_fill(args, reports):
+    """post_fill.check_fill in two posts of a hub of their own, stopped after: a device
+    enrolled with the measured hub would get its own sealed copy of every value pushed."""
+    import hubproc
+    hub = hubproc.Hub(os.path.join(args.work, "fill-check-hub")).init()
+    hub.start()
+    try:
+        # The village's first place is taken first, as the measured post takes it in
+        # bench_sync_anchor's hub: a registration number carries the letter of any later
+        # place (sae_registration_suffix), so both posts' numbers are of one length.
+        hub.ok("nodes", "add", VILLAGE, "--name", "Laptop Pos Sumberanyar", "--url",
+               "https://127.0.0.1:%d" % hub.port, "-o",
+               os.path.join(args.work, "first-place.json"))
+        posts = [post_fill.enrolled_post(hub, os.path.join(args.work, name), VILLAGE,
+                                         "Laptop " + name, hub.port)
+                 for name in ("by-add", "by-fill")]
+        post_fill.check_fill(args.fill, posts[0], posts[1], reports)
+    finally:
         hub.stop()
 
 
@@ -612,6 +642,8 @@ def main(argv=None):
     parser.add_argument("--hub", default=os.environ.get("SAE_HUB_BIN") or
                         os.path.join(REPO, "build", "sae-hub"))
     parser.add_argument("--reports", type=int, default=1000)
+    parser.add_argument("--fill", help="journal_fill of the same build as --node (default:"
+                        " bench/journal_fill beside it)")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
@@ -622,6 +654,7 @@ def main(argv=None):
     if args.inside:
         return inner(args)
     args.node, args.hub = os.path.abspath(args.node), os.path.abspath(args.hub)
+    args.fill = os.path.abspath(args.fill or post_fill.default_program(args.node))
     return outer(args)
 
 
