@@ -197,6 +197,23 @@ def test_schema_8_shown_values_become_a_table_equal_to_the_view(tmp_path):
 SCHEMA_12 = os.path.join(os.path.dirname(__file__), "fixtures", "node-schema-12")
 
 
+def assert_marker_in_no_file(post):
+    """Nothing in the post's files but sealed text: the fixture's marker in no file."""
+    for name in os.listdir(post):
+        with open(os.path.join(post, name), "rb") as f:
+            data = f.read()
+        assert b"Penanda" not in data and b"penanda" not in data, name
+
+
+def add_case_checked(post):
+    """A case added after the migration is stored and shown like the old ones: its id."""
+    new_id = ok(["--by", "Siti", "add", "kasus", "--set", "intake_date=2026-12-01",
+                 "--set", "violence_types=fisik", "--set", "victim_sex=perempuan",
+                 "--set", "victim_age=41"], dir=post).text.strip()
+    assert saenode.show_json(post, new_id)["fields"]["victim_age"] == 41
+    return new_id
+
+
 def shown_opened(post):
     """{(report, field): (value opened, version, origin)} as the post's readers take them."""
     with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
@@ -279,11 +296,7 @@ def test_schema_12_keeps_each_value_once(tmp_path):
     history = ok(["history", case_id, "--json"], dir=post).json()
     assert [e["value"] for e in history if e["field"] == "victim_name"] == \
         ["Siti Rahma Penanda", "Siti Rahmawati Penanda"]
-    # Nothing in the post's files but sealed text: the marker in no file, in no encoding.
-    for name in os.listdir(post):
-        with open(os.path.join(post, name), "rb") as f:
-            data = f.read()
-        assert b"Penanda" not in data and b"penanda" not in data, name
+    assert_marker_in_no_file(post)
     # An edit compares with the shown value through its entry: the same narrative is no
     # change; a new one is, and shows at once.
     story = tmp_path / "story.txt"
@@ -368,18 +381,12 @@ def test_schema_14_keeps_the_state_in_the_shown_rows(tmp_path):
     assert [e["value"] for e in history if e["field"] == "risk_level"] == \
         ["high", "medium", "high"]
     assert [r["id"] for r in saenode.list_json(post) if r["id"] == case_id] == [case_id]
-    for name in os.listdir(post):
-        with open(os.path.join(post, name), "rb") as f:
-            data = f.read()
-        assert b"Penanda" not in data and b"penanda" not in data, name
+    assert_marker_in_no_file(post)
     # Writes after the fold: an edit of the reviewed risk is the post's newer state, shown at
     # once; a new case is stored and checked like the old ones.
     ok(["--by", "Siti", "edit", case_id, "--set", "risk_level=low"], dir=post)
     assert saenode.show_json(post, case_id)["fields"]["risk_level"] == "low"
-    new_id = ok(["--by", "Siti", "add", "kasus", "--set", "intake_date=2026-12-01",
-                 "--set", "violence_types=fisik", "--set", "victim_sex=perempuan",
-                 "--set", "victim_age=41"], dir=post).text.strip()
-    assert saenode.show_json(post, new_id)["fields"]["victim_age"] == 41
+    add_case_checked(post)
     assert "journal ok" in ok(["check"], dir=post).text
 
 
@@ -458,10 +465,7 @@ def test_schema_15_finds_a_reports_entries_by_its_ids_prefix(tmp_path):
         ["Siti Rahma Penanda", "Siti Rahmawati Penanda"]
     listed = saenode.list_json(post)
     assert len(listed) == 2 and case_id in [r["id"] for r in listed]  # the deleted one aside
-    for name in os.listdir(post):
-        with open(os.path.join(post, name), "rb") as f:
-            data = f.read()
-        assert b"Penanda" not in data and b"penanda" not in data, name
+    assert_marker_in_no_file(post)
     # Writes after the migration: an edit of the reviewed risk is the post's newer state,
     # shown at once, and in the history; a new case is stored and checked like the old ones.
     ok(["--by", "Siti", "edit", case_id, "--set", "risk_level=low"], dir=post)
@@ -469,9 +473,6 @@ def test_schema_15_finds_a_reports_entries_by_its_ids_prefix(tmp_path):
     history = ok(["history", case_id, "--json"], dir=post).json()
     assert [e["value"] for e in history if e["field"] == "risk_level"] == \
         ["high", "medium", "high", "low"]
-    new_id = ok(["--by", "Siti", "add", "kasus", "--set", "intake_date=2026-12-01",
-                 "--set", "violence_types=fisik", "--set", "victim_sex=perempuan",
-                 "--set", "victim_age=41"], dir=post).text.strip()
-    assert saenode.show_json(post, new_id)["fields"]["victim_age"] == 41
+    new_id = add_case_checked(post)
     assert len(ok(["history", new_id, "--json"], dir=post).json()) >= 5
     assert "journal ok" in ok(["check"], dir=post).text
