@@ -90,7 +90,7 @@ $(BUILD)/hub/%.o: DIR_INCLUDES := -Ihub -Iweb
 $(BUILD)/tests/%.o: DIR_INCLUDES := -Ihub -Iweb -Inode -Itests/support
 $(BUILD)/tests/%.o: DIR_WARN := -Wno-write-strings
 
-.PHONY: all test unit unit-sanitize e2e e2e-parallel e2e-serial demo bench fuzz fuzz-smoke fuzz-build bench-smoke bench-anchor install \
+.PHONY: all test unit unit-build unit-sanitize e2e e2e-parallel e2e-serial demo bench fuzz fuzz-smoke fuzz-build bench-smoke bench-anchor install \
   uninstall clean deps
 
 all: $(BUILD)/sae-node $(BUILD)/sae-node-net $(BUILD)/sae-hub
@@ -144,6 +144,9 @@ deps:
 
 unit: $(UNIT_BIN)
 	@sh tests/run_units.sh $(UNIT_BIN)
+
+# The unit tests built, not run (tests/run_all.sh runs them beside the end-to-end tests).
+unit-build: $(UNIT_BIN)
 
 # The same unit tests built by clang under AddressSanitizer and UndefinedBehaviorSanitizer.
 unit-sanitize:

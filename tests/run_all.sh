@@ -6,9 +6,9 @@
 # and a non-zero exit status when anything failed.
 #
 # The stages that do not mind load run beside the end-to-end tests' parallel part, which
-# mostly waits (on browsers, daemons' rounds, a 125 s idle): the sanitizer and valgrind unit
-# runs, the fuzz targets' build and the benchmarks' small runs (their figures are not read
-# here). The serial end-to-end tests and the fuzz runs (10 s each: load would cut their
+# mostly waits (on browsers, daemons' rounds, a 125 s idle): the unit runs (gcc, sanitizer,
+# valgrind: they run four binaries at a time on two cores anyway), the fuzz targets' build
+# and the benchmarks' small runs (their figures are not read here). The serial end-to-end tests and the fuzz runs (10 s each: load would cut their
 # executions) start only once those have ended, so nothing runs beside them. Each stage
 # keeps its log and its line, printed in the usual order; a stage's time is its own wall
 # time, which may overlap another's.
@@ -89,13 +89,17 @@ stage() {
 beside() {
     name=$1
     shift
-    : >"$LOG_DIR/$name.log"
+    [ -f "$state/$name.took" ] || : >"$LOG_DIR/$name.log"
     (run_part "$name" nice -n "$BESIDE_NICE" "$@") &
 }
 
 stage build make -j"$JOBS" all
-stage unit make -j"$JOBS" unit
+# The unit tests' binaries first: valgrind runs them.
+: >"$LOG_DIR/unit.log"
+run_part unit make -j"$JOBS" unit-build
 
+echo "== unit, unit-sanitize, unit-valgrind, fuzz (its build) and bench-smoke beside e2e's parallel part"
+beside unit make -j"$JOBS" unit
 beside unit-sanitize make -j"$JOBS" unit-sanitize
 beside unit-valgrind sh tests/run_valgrind.sh
 beside fuzz make -j"$JOBS" fuzz-build
@@ -103,7 +107,7 @@ beside bench-smoke make -j"$JOBS" bench-smoke
 : >"$LOG_DIR/e2e.log"
 run_part e2e make e2e-parallel
 wait
-for name in unit-sanitize unit-valgrind; do
+for name in unit unit-sanitize unit-valgrind; do
     echo "== $name"
     report "$name"
 done
