@@ -155,7 +155,8 @@ unit-sanitize:
 	  unit
 
 # The end-to-end tests in two pytest runs, both always: first the tests that are independent
-# of timing over E2E_JOBS workers (pytest-xdist; 0 runs them in one process), then those
+# of timing over E2E_JOBS workers (pytest-xdist; 0 runs them in one process), with them the
+# testssl.sh scans of the attack modules (marked scan: they only make load), then those
 # marked serial (attacks, floods, valgrind, clocks, kills: see tests/e2e/conftest.py) one at
 # a time, so that no other test's load moves what they measure. Each run ends with its 15
 # slowest tests, to see where the suite's time goes.
