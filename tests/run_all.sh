@@ -94,9 +94,14 @@ beside() {
 }
 
 stage build make -j"$JOBS" all
-# The unit tests' binaries first: valgrind runs them.
+# First what the stages beside need and must not wait for behind load: the unit tests'
+# binaries (valgrind runs them) and the CouchDB anchor's npm install for bench-smoke (it
+# mostly waits on npm's registry, with a 300 s bound that a niced install beside the rest
+# overran once).
 : >"$LOG_DIR/unit.log"
 run_part unit make -j"$JOBS" unit-build
+: >"$LOG_DIR/bench-smoke.log"
+run_part bench-smoke make bench-anchor
 
 echo "== unit, unit-sanitize, unit-valgrind, fuzz (its build) and bench-smoke beside e2e's parallel part"
 beside unit make -j"$JOBS" unit
