@@ -28,20 +28,9 @@ STARTS_FIRST_MARKER = ("starts_first: a long wait; make e2e starts it before the
                        "so that its wait overlaps theirs")
 
 
-# testssl.sh's scans sit in the attack modules, which are serial, but a scan times nothing and
-# waits for no deadline: its verdicts come from the handshakes' answers (a loaded run of the
-# hub's scan took 300 s rather than 52 s and found the same). It only makes load, a core's
-# worth of forks of openssl for 20 to 50 s, which the parallel tests do not mind. Marked
-# scan, it runs among them (make e2e: `-m "not serial or scan"`), not alone; test_serial.py
-# checks that a test marked scan runs testssl and none of the floods.
-SCAN_MARKER = ("scan: a testssl.sh scan in a serial module; make e2e runs it among the "
-               "parallel tests")
-
-
 def pytest_configure(config):
     config.addinivalue_line("markers", SERIAL_MARKER)
     config.addinivalue_line("markers", STARTS_FIRST_MARKER)
-    config.addinivalue_line("markers", SCAN_MARKER)
 
 
 def pytest_collection_modifyitems(session, config, items):

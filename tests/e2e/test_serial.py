@@ -68,67 +68,6 @@ def unmarked(source, path="<test>"):
     return problems
 
 
-# What a test marked scan may not do beside the parallel tests (conftest.py's SCAN_MARKER):
-# the attack module's floods and slow clients, and valgrind.
-FLOODS = {"SlowClients", "slowhttptest", "wrk", "wrk_flood", "upload_mix", "big_push",
-          "valgrind"}
-
-
-def _reached(functions, name):
-    """The module's functions a test reaches through the names it uses, itself included."""
-    seen, todo = set(), [name]
-    while todo:
-        current = todo.pop()
-        if current in seen or current not in functions:
-            continue
-        seen.add(current)
-        todo.extend(_names(functions[current]))
-    return [functions[n] for n in sorted(seen)]
-
-
-def unscanning(source, path="<test>"):
-    """The lines 'path::test: why' of the tests in source marked scan that run no testssl.sh
-    scan, or run a flood, a slow client or valgrind."""
-    tree = ast.parse(source, filename=path)
-    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
-    problems = []
-    for name, node in functions.items():
-        if not any("mark.scan" in ast.unparse(d) for d in node.decorator_list):
-            continue
-        used = set()
-        for function in _reached(functions, name):
-            for n in ast.walk(function):
-                used.add(n.id if isinstance(n, ast.Name) else n.attr
-                         if isinstance(n, ast.Attribute) else n.value
-                         if isinstance(n, ast.Constant) and isinstance(n.value, str) else "")
-        if "testssl" not in used:
-            problems.append("%s::%s: no testssl scan" % (path, name))
-        if used & FLOODS:
-            problems.append("%s::%s: %s" % (path, name, ", ".join(sorted(used & FLOODS))))
-    return problems
-
-
-def test_every_test_marked_scan_only_scans():
-    problems = []
-    for path in sorted(glob.glob(str(E2E / "**" / "test_*.py"), recursive=True)):
-        if os.path.samefile(path, __file__):
-            continue
-        with open(path) as f:
-            problems += unscanning(f.read(), os.path.relpath(path, REPO))
-    assert problems == [], "these run beside the parallel tests but do more than scan:\n" + \
-        "\n".join(problems)
-
-
-def test_the_scan_check_finds_a_flood_and_a_missing_scan():
-    scan = "import pytest\n\n@pytest.mark.scan\n"
-    assert unscanning(scan + "def test_a(hub):\n    attack.testssl(hub.port)\n") == []
-    helper = "def flood(port):\n    return attack.SlowClients(port, [], 1)\n\n"
-    assert unscanning(helper + scan + "def test_b(hub):\n    attack.testssl(hub.port)\n"
-                      "    flood(hub.port)\n") == ["<test>::test_b: SlowClients"]
-    assert unscanning(scan + "def test_c(hub):\n    tls_suites.assert_aead_only(hub.port)\n"
-                      ) == ["<test>::test_c: no testssl scan"]
-
-
 def test_every_test_showing_a_sign_is_marked_serial():
     problems = []
     for path in sorted(glob.glob(str(E2E / "**" / "test_*.py"), recursive=True)):

@@ -130,7 +130,6 @@ def own_office(tmp_path):
 # ---------------------------------------------------------------------------------------
 # TLS and headers
 
-@pytest.mark.scan  # runs among the parallel tests (tests/e2e/conftest.py)
 def test_testssl_on_the_console(office):
     """The page's scan on the console's own listener (the shared one's TLS is
     test_hub_attack.py's, as is the full -E and -U scan of the TLS stack both use); HSTS,

@@ -163,7 +163,6 @@ def test_a_post_over_its_address_rate_is_told_to_wait(hub, tmp_path):
     assert saenode.run(["sync"], dir=post).rc == 0
 
 
-@pytest.mark.scan  # runs among the parallel tests (tests/e2e/conftest.py)
 def test_testssl_finds_no_cbc_no_sha1_nothing_vulnerable(hub):
     report = attack.testssl(hub.port)
     assert "TLS 1.3    offered" in report and "TLS 1.2    offered" in report, report

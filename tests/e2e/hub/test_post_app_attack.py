@@ -161,7 +161,6 @@ def post(hub, post_app, tmp_path):
 # ---------------------------------------------------------------------------------------
 # TLS and headers
 
-@pytest.mark.scan  # runs among the parallel tests (tests/e2e/conftest.py)
 def test_testssl_on_the_post_app(post):
     report = attack.testssl(post.port, checks=attack.TESTSSL_PAGE_CHECKS, path="/sign-in")
     attack.assert_testssl_report(report)
