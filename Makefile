@@ -155,8 +155,7 @@ unit-sanitize:
 	  unit
 
 # The end-to-end tests in two pytest runs, both always: first the tests that are independent
-# of timing over E2E_JOBS workers (pytest-xdist; 0 runs them in one process), with them the
-# testssl.sh scans of the attack modules (marked scan: they only make load), then those
+# of timing over E2E_JOBS workers (pytest-xdist; 0 runs them in one process), then those
 # marked serial (attacks, floods, valgrind, clocks, kills: see tests/e2e/conftest.py) one at
 # a time, so that no other test's load moves what they measure. Each run ends with its 15
 # slowest tests, to see where the suite's time goes.
@@ -165,8 +164,8 @@ unit-sanitize:
 E2E_JOBS ?= 2
 E2E_PYTEST = SAE_NODE_BIN=$(abspath $(BUILD)/sae-node) SAE_HUB_BIN=$(abspath $(BUILD)/sae-hub) \
   /usr/bin/python3 -m pytest -q --durations=15
-E2E_PARALLEL = $(E2E_PYTEST) -n $(E2E_JOBS) -m "not serial or scan" tests/e2e
-E2E_SERIAL = $(E2E_PYTEST) -m "serial and not scan" tests/e2e
+E2E_PARALLEL = $(E2E_PYTEST) -n $(E2E_JOBS) -m "not serial" tests/e2e
+E2E_SERIAL = $(E2E_PYTEST) -m serial tests/e2e
 e2e: all
 	@$(E2E_PARALLEL); parallel=$$?; $(E2E_SERIAL); serial=$$?; \
 	  [ $$parallel -eq 0 ] && [ $$serial -eq 0 ]
