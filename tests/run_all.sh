@@ -5,13 +5,14 @@
 # small size. Ends with one summary line
 # and a non-zero exit status when anything failed.
 #
-# The stages that do not mind load run beside the end-to-end tests' parallel part, which
-# mostly waits (on browsers, daemons' rounds, a 125 s idle): the unit runs (gcc, sanitizer,
-# valgrind: they run four binaries at a time on two cores anyway), the fuzz targets' build
-# and the benchmarks' small runs (their figures are not read here). The serial end-to-end tests and the fuzz runs (10 s each: load would cut their
-# executions) start only once those have ended, so nothing runs beside them. Each stage
-# keeps its log and its line, printed in the usual order; a stage's time is its own wall
-# time, which may overlap another's.
+# The stages that do not mind load run beside the end-to-end tests' parallel part, whose
+# tests leave the cores idle part of the time (waits on browsers, on daemons' rounds, one
+# 125 s idle): the unit runs (gcc, sanitizer, valgrind: they already run four binaries at a
+# time on two cores), the fuzz targets' build and the benchmarks' small runs (their figures
+# are not read here). The serial end-to-end tests and the fuzz runs (10 s each: load would
+# cut their executions) start only once all of those have ended, so nothing runs beside
+# them. Each stage keeps its log and its line, printed in the usual order; a stage's time is
+# the wall time of its own parts, which may overlap another stage's.
 set -u
 cd "$(dirname "$0")/.."
 LOG_DIR=build/test-logs
@@ -85,7 +86,8 @@ stage() {
     report "$1"
 }
 
-# A stage run beside the parallel part, in the background, its command at lower priority.
+# A stage run beside the parallel part, in the background, its command at lower priority;
+# its log is begun here unless a part of it ran already.
 beside() {
     name=$1
     shift
