@@ -92,7 +92,7 @@ $(BUILD)/hub/%.o: DIR_INCLUDES := -Ihub -Iweb
 $(BUILD)/tests/%.o: DIR_INCLUDES := -Ihub -Iweb -Inode -Itests/support
 $(BUILD)/tests/%.o: DIR_WARN := -Wno-write-strings
 
-.PHONY: all test unit unit-build unit-sanitize e2e e2e-parallel e2e-serial demo bench fuzz fuzz-smoke fuzz-build bench-smoke bench-anchor install \
+.PHONY: all test unit unit-sanitize e2e demo bench fuzz fuzz-smoke bench-smoke bench-anchor install \
   uninstall clean deps
 
 all: $(BUILD)/sae-node $(BUILD)/sae-node-net $(BUILD)/sae-hub
@@ -147,9 +147,6 @@ deps:
 unit: $(UNIT_BIN)
 	@sh tests/run_units.sh $(UNIT_BIN)
 
-# The unit tests built, not run (tests/run_all.sh runs them beside the end-to-end tests).
-unit-build: $(UNIT_BIN)
-
 # The same unit tests built by clang under AddressSanitizer and UndefinedBehaviorSanitizer.
 unit-sanitize:
 	@$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) CC=clang \
@@ -161,20 +158,13 @@ unit-sanitize:
 # marked serial (attacks, floods, valgrind, clocks, kills: see tests/e2e/conftest.py) one at
 # a time, so that no other test's load moves what they measure. Each run ends with its 15
 # slowest tests, to see where the suite's time goes.
-# `make e2e-parallel` and `make e2e-serial` run one part each (tests/run_all.sh runs other
-# stages beside the first).
 E2E_JOBS ?= 2
 E2E_PYTEST = SAE_NODE_BIN=$(abspath $(BUILD)/sae-node) SAE_HUB_BIN=$(abspath $(BUILD)/sae-hub) \
   /usr/bin/python3 -m pytest -q --durations=15
-E2E_PARALLEL = $(E2E_PYTEST) -n $(E2E_JOBS) -m "not serial" tests/e2e
-E2E_SERIAL = $(E2E_PYTEST) -m serial tests/e2e
 e2e: all
-	@$(E2E_PARALLEL); parallel=$$?; $(E2E_SERIAL); serial=$$?; \
+	@$(E2E_PYTEST) -n $(E2E_JOBS) -m "not serial" tests/e2e; parallel=$$?; \
+	  $(E2E_PYTEST) -m serial tests/e2e; serial=$$?; \
 	  [ $$parallel -eq 0 ] && [ $$serial -eq 0 ]
-e2e-parallel: all
-	@$(E2E_PARALLEL)
-e2e-serial: all
-	@$(E2E_SERIAL)
 
 # Fuzz targets: libFuzzer, built by clang with ASan and UBSan, from the sources (not the
 # gcc-built library). The code under test is compiled once, instrumented for coverage
@@ -207,9 +197,6 @@ fuzz: $(FUZZ_BIN)
 # the search for deep ones. 10 s rather than 20 keeps make test within CI's 20 minutes.
 fuzz-smoke: $(FUZZ_BIN)
 	@sh tests/run_fuzz.sh 10 $(FUZZ_BIN)
-
-# The fuzz targets built, not run (tests/run_all.sh builds them beside the end-to-end tests).
-fuzz-build: $(FUZZ_BIN)
 
 # bench_sync_anchor.py's CouchDB anchor: npm packages pinned by its package-lock.json, installed
 # by npm ci into the build tree when missing (Node.js and npm come from make deps).

@@ -240,7 +240,7 @@ def test_the_pytest_plugin_make_e2e_uses_is_installed_by_deps_sh():
     """make e2e spreads the tests over workers with pytest -n, an option of the
     pytest-xdist plugin, which no import names: its package must still be in deps.sh, or
     make test on a fresh machine would stop at "unrecognized arguments: -n"."""
-    recipe = (REPO / "Makefile").read_text().split("\nE2E_PARALLEL =", 1)[1].split("\n", 1)[0]
+    recipe = (REPO / "Makefile").read_text().split("\ne2e:", 1)[1].split("\n\n", 1)[0]
     assert " -n $(E2E_JOBS)" in recipe, recipe
     assert "python3-pytest-xdist" in deps_packages()
 
