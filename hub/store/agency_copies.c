@@ -45,7 +45,8 @@ struct agency_pending {
 static const char entitled_sql[] = ENTITLED_SQL("k.id, k.public_key");
 static const char withdraw_sql[] =
     "DELETE FROM sealed_value WHERE holder < 0"
-    " AND change IN (SELECT seq FROM change WHERE report_id = ?1)"
+    " AND change IN (SELECT seq FROM change"
+    "  WHERE report_no = (SELECT no FROM report WHERE id = ?1))"
     " AND -holder NOT IN (" ENTITLED_SQL("k.id") ")";
 static const char any_key_sql[] = "SELECT EXISTS (SELECT 1 FROM agency_key)";
 static const char case_of_sql[] =

@@ -211,9 +211,10 @@ static const char select_changes_sql[] =
     " c.base_origin, c.village,"
     " c.author, c.received_ms, c.held, s.change IS NOT NULL, c.note,"
     " " HUB_DEVICE_NAME_SQL("c.origin", "?3", "?4") " FROM change c"
-    " LEFT JOIN field_state s ON s.report_id = c.report_id AND s.field = c.field"
+    " LEFT JOIN field_winner s ON s.report_no = c.report_no AND s.field = c.field"
     " AND s.change = c.seq"
-    " WHERE c.report_id = ?1 AND c.field = ?2 ORDER BY c.version, c.origin, c.seq";
+    " WHERE c.report_no = (SELECT no FROM report WHERE id = ?1) AND c.field = ?2"
+    " ORDER BY c.version, c.origin, c.seq";
 
 static int visit_field_changes(sqlite3_stmt *stmt, const char *field, uint64_t hub_id,
                                hub_change_visit_fn visit, void *context)
