@@ -205,8 +205,9 @@ int merge_district_edits(struct hub_store *store, const char *report_id,
         int64_t seq = 0;
         rc = district_unchanged(store, report_id, edits[i].field, edits[i].value, &unchanged);
         if (rc == 0 && !unchanged)
-            rc = write_district_change(store, report_no, report_id, kind, village, edits[i].field,
-                                       edits[i].value, 0, author, note, now_ms, &seq);
+            rc = write_district_change(store, report_no, report_id, kind, village,
+                                       edits[i].field, edits[i].value, 0, author, note, now_ms,
+                                       &seq);
         if (rc == 0 && !unchanged)
             rc = merge_touched_add(&touched, report_id, edits[i].field);
         changed += rc == 0 && !unchanged;
@@ -443,8 +444,8 @@ static int resolve_open(struct hub_store *store, int64_t conflict_id, const stru
     if (rc == 0 && keep == 0)
         rc = check_district_value(kind, c->field, chosen, why);
     if (rc == 0)
-        rc = write_district_change(store, report_no, c->report_id, kind, village, c->field, chosen,
-                                   kept_seq, author, note, now_ms, seq);
+        rc = write_district_change(store, report_no, c->report_id, kind, village, c->field,
+                                   chosen, kept_seq, author, note, now_ms, seq);
     if (rc == 0)
         rc = settle_candidates(store, conflict_id, c->field, *seq);
     if (rc == 0)

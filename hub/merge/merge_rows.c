@@ -194,13 +194,13 @@ static const char insert_change_sql[] =
     " base_origin, node_seq, seen_cursor, received_ms, author, held, note, report_no)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 static const char report_owner_sql[] = "SELECT no, kind, village FROM report WHERE id = ?1";
-/* first_change: the seq AUTOINCREMENT gives the next change, past every seq the change table
- * ever held (the same rule as the pull's head). */
+/* The seq AUTOINCREMENT gives the next change: past every seq the change table ever held
+ * (the same rule as the pull's head). */
+static const char next_change_sql[] =
+    "SELECT max(coalesce((SELECT max(seq) FROM change), 0),"
+    " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'change'), 0)) + 1";
 static const char insert_report_sql[] =
-    "INSERT INTO report(id, kind, village, first_change) VALUES (?1, ?2, ?3,"
-    " max(coalesce((SELECT max(seq) FROM change), 0),"
-    " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'change'), 0)) + 1)"
-    " RETURNING no, first_change";
+    "INSERT INTO report(id, kind, village, first_change) VALUES (?1, ?2, ?3, ?4)";
 
 static int insert_row(struct hub_store *store, const struct stored_change *c, const char *value,
                       int64_t *seq)
@@ -305,7 +305,10 @@ int merge_insert_report(struct hub_store *store, const char *report_id, const ch
                         const char *village, int64_t *no, int64_t *first_change)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, insert_report_sql, &stmt);
+    int64_t first = 0;
+    int rc = hub_store_query_int(store, next_change_sql, NULL, 0, &first);
+    if (rc == 0)
+        rc = hub_store_prepare(store, insert_report_sql, &stmt);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 1, report_id);
     if (rc == 0)
@@ -313,18 +316,12 @@ int merge_insert_report(struct hub_store *store, const char *report_id, const ch
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 3, village);
     if (rc == 0)
-        rc = sae_db_step(stmt);
-    int64_t number = 0, first = 0;
-    if (rc == SAE_DB_ROW) {
-        number = sqlite3_column_int64(stmt, 0);
-        first = sqlite3_column_int64(stmt, 1);
-        rc = sae_db_step_done(stmt); /* RETURNING's one row, then the statement's end */
-    } else if (rc == 0) {
-        rc = SAE_EDB;
-    }
+        rc = sae_db_bind_int(stmt, 4, first);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
     if (rc == 0) {
-        *no = number;
+        *no = sae_db_last_rowid(store->db);
         *first_change = first;
     }
     return rc;

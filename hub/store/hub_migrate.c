@@ -428,11 +428,13 @@ static const char *const migrations[] = {
      "  heads INTEGER NOT NULL,"
      "  PRIMARY KEY(report_no, field)) STRICT, WITHOUT ROWID;"
      "INSERT INTO field_winner(report_no, field, change, heads)"
-     " SELECT r.no, s.field, s.change, s.heads FROM field_state s JOIN report r ON r.id = s.report_id"
+     " SELECT r.no, s.field, s.change, s.heads FROM field_state s"
+     " JOIN report r ON r.id = s.report_id"
      " ORDER BY 1, 2;"
      "DROP TABLE field_state;"
      "CREATE VIEW field_state(report_id, field, change, heads) AS"
-     " SELECT r.id, w.field, w.change, w.heads FROM field_winner w JOIN report r ON r.no = w.report_no;"
+     " SELECT r.id, w.field, w.change, w.heads FROM field_winner w"
+     " JOIN report r ON r.no = w.report_no;"
      "PRAGMA user_version = 17;"),
 };
 
