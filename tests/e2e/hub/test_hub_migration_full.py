@@ -27,7 +27,7 @@ CHANGE_COLUMNS = ("seq, report_id, kind, village, field, value, version, origin,
 
 def copied_fixture(tmp_path):
     directory = tmp_path / "hub"
-    shutil.copytree(FIXTURE, directory, ignore=shutil.ignore_patterns("*.json", "*.txt"))
+    shutil.copytree(FIXTURE, directory, ignore=shutil.ignore_patterns("*.json", "*.txt", "*.md"))
     os.chmod(directory, 0o700)
     for name in os.listdir(directory):
         os.chmod(directory / name, 0o600)
