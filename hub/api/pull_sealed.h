@@ -15,7 +15,7 @@
 /* An SQL expression, true when the change aliased `c` is a current head of its field: the
  * field's winning change, or a candidate of its open conflict. */
 #define PULL_SEALED_HEAD_SQL                                                                   \
-    "(EXISTS(SELECT 1 FROM field_state f WHERE f.report_id = c.report_id"                      \
+    "(EXISTS(SELECT 1 FROM field_winner f WHERE f.report_no = c.report_no"                     \
     " AND f.field = c.field AND f.change = c.seq) OR EXISTS(SELECT 1 FROM conflict x"           \
     " JOIN conflict_candidate k ON k.conflict = x.id WHERE x.report_id = c.report_id"          \
     " AND x.field = c.field AND x.status = 'open' AND k.change = c.seq))"

@@ -87,6 +87,7 @@ struct batch_state {
     bool exists;
     bool erased;       /* the report has an erasure the post had not pulled (erasure_of) */
     bool fresh;        /* that report was first stored by this batch */
+    int64_t report_no; /* its number (report.no) once it exists */
     char report_id[SAE_ID_TEXT_LEN + 1], kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1];
 };
 
@@ -105,7 +106,7 @@ static int owner_of(struct hub_store *store, struct batch_state *b, const char *
 {
     if (b->known && strcmp(b->report_id, report_id) == 0)
         return 0;
-    int rc = merge_report_owner(store, report_id, b->kind, b->village);
+    int rc = merge_report_owner(store, report_id, &b->report_no, b->kind, b->village);
     if (rc != 0 && rc != SAE_ENOTFOUND)
         return rc;
     b->known = true;
@@ -147,18 +148,18 @@ static int judge_change(struct hub_store *store, const struct merge_sender *send
  * settled by the new one, as a resolution settles its candidates. Only the post's own
  * version of the same field can be named; a name that matches nothing links nothing. */
 static int link_superseded(struct hub_store *store, int64_t child, const struct sae_change *c,
-                           const char *report_id)
+                           int64_t report_no)
 {
     static const char sql[] =
         "INSERT OR IGNORE INTO change_parent(child, parent) SELECT ?1, seq FROM change"
-        " WHERE report_id = ?2 AND field = ?3 AND version = ?4 AND origin = ?5 AND seq <> ?1";
+        " WHERE report_no = ?2 AND field = ?3 AND version = ?4 AND origin = ?5 AND seq <> ?1";
 
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, sql, &stmt);
     if (rc == 0)
         rc = sae_db_bind_int(stmt, 1, child);
     if (rc == 0)
-        rc = sae_db_bind_text(stmt, 2, report_id);
+        rc = sae_db_bind_int(stmt, 2, report_no);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 3, c->field);
     if (rc == 0)
@@ -205,21 +206,27 @@ static int apply_change(struct hub_store *store, const struct merge_sender *send
         .held = (int64_t)sae_hlc_ms(c->version.hlc) > limit_ms,
         .author = c->author, .note = c->note, .erased = b->erased,
     };
-    int64_t seq = 0;
-    rc = merge_insert_change(store, &row, &seq);
-    if (rc == 0 && c->supersedes)
-        rc = link_superseded(store, seq, c, report_id);
-    if (rc == 0 && !b->exists) {
-        rc = merge_insert_report(store, report_id, c->kind, sender->village, seq);
+    int64_t seq = 0, first_change = 0;
+    /* A new report is stored before its first change: the change row carries its number. */
+    if (!b->exists) {
+        rc = merge_insert_report(store, report_id, c->kind, sender->village, &b->report_no,
+                                 &first_change);
         b->exists = rc == 0;
         snprintf(b->kind, sizeof b->kind, "%s", c->kind);
         snprintf(b->village, sizeof b->village, "%s", sender->village);
     }
+    row.report_no = b->report_no;
+    if (rc == 0)
+        rc = merge_insert_change(store, &row, &seq);
+    if (rc == 0 && first_change != 0 && seq != first_change)
+        rc = SAE_ECORRUPT; /* AUTOINCREMENT gave another seq than its rule says */
+    if (rc == 0 && c->supersedes)
+        rc = link_superseded(store, seq, c, b->report_no);
     if (!row.held && c->version.hlc > b->newest)
         b->newest = c->version.hlc;
     if (rc == 0)
-        rc = merge_touched_add_change(touched, report_id, c->field, row.held ? 0 : seq,
-                                      c->base, b->fresh);
+        rc = merge_touched_add_change(touched, b->report_no, report_id, c->field,
+                                      row.held ? 0 : seq, c->base, b->fresh);
     if (rc == 0 && row.held) {
         char note[SAE_CHANGE_MESSAGE_BYTES];
         long long days = ((int64_t)sae_hlc_ms(c->version.hlc) - options->now_ms) / SAE_MS_PER_DAY;

@@ -66,7 +66,7 @@ static int check_case(struct hub_store *store, const char *report_id, char *vill
 {
     char kind[SAE_WIRE_NAME_BYTES + 1];
     bool deleted = false;
-    int rc = merge_report_owner(store, report_id, kind, village);
+    int rc = merge_report_owner(store, report_id, NULL, kind, village);
     if (rc == SAE_ENOTFOUND)
         sae_message_set(why, "no report has id %s; list them with: sae-hub reports list",
                         report_id);

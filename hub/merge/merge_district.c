@@ -89,12 +89,14 @@ static int is_deleted(struct hub_store *store, const char *report_id, bool *out)
 /* Writes a district change (an edit, or a resolution with its coordinator's note) on top
  * of the field's current winner. */
 /* value_of: the change whose stored value this one takes as it is (0: value is plain). */
-static int write_district_change(struct hub_store *store, const char *report_id,
-                                 const char *kind, const char *village, const char *field,
+static int write_district_change(struct hub_store *store, int64_t report_no,
+                                 const char *report_id, const char *kind,
+                                 const char *village, const char *field,
                                  const char *value, int64_t value_of, const char *author,
                                  const char *note, int64_t now_ms, int64_t *seq)
 {
-    struct stored_change row = {.report_id = report_id, .kind = kind, .village = village,
+    struct stored_change row = {.report_no = report_no, .report_id = report_id,
+                                .kind = kind, .village = village,
                                 .field = field, .value = value, .author = author,
                                 .note = note, .received_ms = now_ms, .value_of = value_of};
     int64_t district_seq = 0;
@@ -178,10 +180,11 @@ int merge_district_edits(struct hub_store *store, const char *report_id,
     char kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1];
     struct touched touched = {0};
     bool deleted = false;
+    int64_t report_no = 0;
     int rc = hub_store_begin(store);
     if (rc != 0)
         return rc;
-    rc = merge_report_owner(store, report_id, kind, village);
+    rc = merge_report_owner(store, report_id, &report_no, kind, village);
     if (rc == SAE_ENOTFOUND)
         sae_message_set(why, "no report has id %s; list them with: sae-hub reports list",
                         report_id);
@@ -202,8 +205,9 @@ int merge_district_edits(struct hub_store *store, const char *report_id,
         int64_t seq = 0;
         rc = district_unchanged(store, report_id, edits[i].field, edits[i].value, &unchanged);
         if (rc == 0 && !unchanged)
-            rc = write_district_change(store, report_id, kind, village, edits[i].field,
-                                       edits[i].value, 0, author, note, now_ms, &seq);
+            rc = write_district_change(store, report_no, report_id, kind, village,
+                                       edits[i].field, edits[i].value, 0, author, note, now_ms,
+                                       &seq);
         if (rc == 0 && !unchanged)
             rc = merge_touched_add(&touched, report_id, edits[i].field);
         changed += rc == 0 && !unchanged;
@@ -432,16 +436,16 @@ static int resolve_open(struct hub_store *store, int64_t conflict_id, const stru
                         const char *note, int64_t now_ms, int64_t *seq, struct sae_message *why)
 {
     char kind[SAE_WIRE_NAME_BYTES + 1], village[SAE_LIMIT_VILLAGE_BYTES + 1], *chosen = NULL;
-    int64_t kept_seq = 0;
-    int rc = merge_report_owner(store, c->report_id, kind, village);
+    int64_t kept_seq = 0, report_no = 0;
+    int rc = merge_report_owner(store, c->report_id, &report_no, kind, village);
     if (rc == 0)
         rc = resolution_value(store, conflict_id, c, keep, value, unset, &chosen, &kept_seq,
                               why);
     if (rc == 0 && keep == 0)
         rc = check_district_value(kind, c->field, chosen, why);
     if (rc == 0)
-        rc = write_district_change(store, c->report_id, kind, village, c->field, chosen,
-                                   kept_seq, author, note, now_ms, seq);
+        rc = write_district_change(store, report_no, c->report_id, kind, village, c->field,
+                                   chosen, kept_seq, author, note, now_ms, seq);
     if (rc == 0)
         rc = settle_candidates(store, conflict_id, c->field, *seq);
     if (rc == 0)

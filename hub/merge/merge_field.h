@@ -11,8 +11,10 @@
 
 #include "store/hub_store.h"
 
-int merge_state_recompute(struct hub_store *store, const char *report_id, const char *field,
-                          int64_t now_ms);
+/* report_no is report_id's number (report.no): the change and winner rows are keyed by it;
+ * the conflict and the review log name the report by its id. */
+int merge_state_recompute(struct hub_store *store, int64_t report_no, const char *report_id,
+                          const char *field, int64_t now_ms);
 
 /* The answer of merge_state_recompute when it is known without computing heads, with
  * *done = true; *done = false (nothing written) when the field needs the full recompute:
@@ -22,7 +24,7 @@ int merge_state_recompute(struct hub_store *store, const char *report_id, const 
  *   report was first stored in this transaction) says so without reading the field;
  * - the tombstone of a report that has none (seq 0): nothing to compute.
  * Every other case, the tombstone with changes included, takes the full recompute. */
-int merge_state_fast_forward(struct hub_store *store, const char *report_id, const char *field,
+int merge_state_fast_forward(struct hub_store *store, int64_t report_no, const char *field,
                              int64_t seq, struct sae_version base, bool fresh, bool *done);
 
 #endif

@@ -19,7 +19,8 @@
 
 int merge_touched_add(struct touched *t, const char *report_id, const char *field)
 {
-    return merge_touched_add_change(t, report_id, field, 0, (struct sae_version){0, 0}, false);
+    return merge_touched_add_change(t, 0, report_id, field, 0, (struct sae_version){0, 0},
+                                    false);
 }
 
 /* Copies text into a buffer of size bytes; SAE_EINVAL when it does not fit (never cut). */
@@ -32,8 +33,8 @@ static int copy_bounded(char *buffer, size_t size, const char *text)
     return 0;
 }
 
-int merge_touched_add_change(struct touched *t, const char *report_id, const char *field,
-                             int64_t seq, struct sae_version base, bool fresh)
+int merge_touched_add_change(struct touched *t, int64_t report_no, const char *report_id,
+                             const char *field, int64_t seq, struct sae_version base, bool fresh)
 {
     if (t->count == t->capacity) {
         size_t capacity = t->capacity ? t->capacity * 2 : 16;
@@ -49,6 +50,7 @@ int merge_touched_add_change(struct touched *t, const char *report_id, const cha
         rc = copy_bounded(item->field, sizeof item->field, field);
     if (rc != 0)
         return rc;
+    item->report_no = report_no;
     item->seq = seq;
     item->base = base;
     item->fresh = fresh;
@@ -67,13 +69,39 @@ int merge_bind_field(sqlite3_stmt *stmt, const char *report_id, const char *fiel
 static int compare_touched(const void *a, const void *b)
 {
     const struct touched_item *x = a, *y = b;
-    int c = strcmp(x->report_id, y->report_id);
-    return c ? c : strcmp(x->field, y->field);
+    if (x->report_no != y->report_no)
+        return x->report_no < y->report_no ? -1 : 1;
+    return strcmp(x->field, y->field);
 }
 
 static bool same_report(const struct touched_item *a, const struct touched_item *b)
 {
-    return strcmp(a->report_id, b->report_id) == 0;
+    return a->report_no == b->report_no;
+}
+
+static const char report_number_sql[] = "SELECT no FROM report WHERE id = ?1";
+
+/* The numbers of the items added by id alone (district edits, conflicts to refresh): the
+ * merge's B-trees are keyed by them. */
+static int number_touched(struct hub_store *store, struct touched *t)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < t->count; i++) {
+        struct touched_item *item = &t->items[i];
+        if (item->report_no != 0)
+            continue;
+        sqlite3_stmt *stmt = NULL;
+        rc = hub_store_prepare(store, report_number_sql, &stmt);
+        if (rc == 0)
+            rc = sae_db_bind_text(stmt, 1, item->report_id);
+        if (rc == 0)
+            rc = sae_db_step(stmt);
+        if (rc == SAE_DB_ROW)
+            item->report_no = sqlite3_column_int64(stmt, 0);
+        sae_db_reset(stmt);
+        rc = rc == SAE_DB_ROW ? 0 : rc == 0 ? SAE_ENOTFOUND : rc;
+    }
+    return rc;
 }
 
 /* One touched field, items[0..count) naming it. A field touched by exactly one change has
@@ -85,23 +113,25 @@ static int recompute_field(struct hub_store *store, const struct touched_item *i
     bool done = false;
     int rc = 0;
     if (count == 1 && strcmp(item->field, SAE_FIELD_TOMBSTONE) != 0)
-        rc = merge_state_fast_forward(store, item->report_id, item->field, item->seq,
+        rc = merge_state_fast_forward(store, item->report_no, item->field, item->seq,
                                       item->base, item->fresh, &done);
     if (rc == 0 && !done)
-        rc = merge_state_recompute(store, item->report_id, item->field, now_ms);
+        rc = merge_state_recompute(store, item->report_no, item->report_id, item->field,
+                                   now_ms);
     return rc;
 }
 
 /* The tombstone of a touched report no change of the transaction wrote: an edit can make
  * a delete conflict appear. A report with none has a short way. */
-static int recompute_untouched_tombstone(struct hub_store *store, const char *report_id,
-                                         int64_t now_ms)
+static int recompute_untouched_tombstone(struct hub_store *store,
+                                         const struct touched_item *item, int64_t now_ms)
 {
     bool done = false;
-    int rc = merge_state_fast_forward(store, report_id, SAE_FIELD_TOMBSTONE, 0,
+    int rc = merge_state_fast_forward(store, item->report_no, SAE_FIELD_TOMBSTONE, 0,
                                       (struct sae_version){0, 0}, false, &done);
     if (rc == 0 && !done)
-        rc = merge_state_recompute(store, report_id, SAE_FIELD_TOMBSTONE, now_ms);
+        rc = merge_state_recompute(store, item->report_no, item->report_id, SAE_FIELD_TOMBSTONE,
+                                   now_ms);
     return rc;
 }
 
@@ -119,14 +149,14 @@ static int recompute_report(struct hub_store *store, const struct touched_item *
     }
     int rc = 0;
     if (!tombstone_touched && !fresh)
-        rc = recompute_untouched_tombstone(store, items[0].report_id, now_ms);
+        rc = recompute_untouched_tombstone(store, &items[0], now_ms);
     for (size_t i = 0, end = 0; rc == 0 && i < count; i = end) {
         for (end = i + 1; end < count && strcmp(items[i].field, items[end].field) == 0;)
             end++;
         rc = recompute_field(store, &items[i], end - i, now_ms);
     }
     if (rc == 0)
-        rc = merge_summary_refresh(store, items[0].report_id);
+        rc = merge_summary_refresh(store, items[0].report_no, items[0].report_id);
     return rc;
 }
 
@@ -134,8 +164,8 @@ static int recompute_report(struct hub_store *store, const struct touched_item *
  * thousands of changes from comparing every pair. */
 int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t now_ms)
 {
-    int rc = 0;
-    if (t->count > 1)
+    int rc = number_touched(store, t);
+    if (rc == 0 && t->count > 1)
         qsort(t->items, t->count, sizeof *t->items, compare_touched);
     for (size_t i = 0, end = 0; rc == 0 && i < t->count; i = end) {
         for (end = i + 1; end < t->count && same_report(&t->items[i], &t->items[end]);)
@@ -161,9 +191,14 @@ int merge_finish_touched(struct hub_store *store, struct touched *t, int64_t now
 
 static const char insert_change_sql[] =
     "INSERT INTO change(report_id, kind, village, field, value, version, origin, base_version,"
-    " base_origin, node_seq, seen_cursor, received_ms, author, held, note)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
-static const char report_owner_sql[] = "SELECT kind, village FROM report WHERE id = ?1";
+    " base_origin, node_seq, seen_cursor, received_ms, author, held, note, report_no)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+static const char report_owner_sql[] = "SELECT no, kind, village FROM report WHERE id = ?1";
+/* The seq AUTOINCREMENT gives the next change: past every seq the change table ever held
+ * (the same rule as the pull's head). */
+static const char next_change_sql[] =
+    "SELECT max(coalesce((SELECT max(seq) FROM change), 0),"
+    " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'change'), 0)) + 1";
 static const char insert_report_sql[] =
     "INSERT INTO report(id, kind, village, first_change) VALUES (?1, ?2, ?3, ?4)";
 
@@ -186,6 +221,8 @@ static int insert_row(struct hub_store *store, const struct stored_change *c, co
         rc = sae_db_bind_int(stmt, 14, c->held);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 15, c->note);
+    if (rc == 0)
+        rc = sae_db_bind_int(stmt, 16, c->report_no);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
@@ -241,8 +278,9 @@ int merge_insert_change(struct hub_store *store, const struct stored_change *c, 
     return rc;
 }
 
-int merge_report_owner(struct hub_store *store, const char *report_id, char kind[SAE_WIRE_NAME_BYTES + 1],
-                        char village[SAE_LIMIT_VILLAGE_BYTES + 1])
+int merge_report_owner(struct hub_store *store, const char *report_id, int64_t *no,
+                       char kind[SAE_WIRE_NAME_BYTES + 1],
+                       char village[SAE_LIMIT_VILLAGE_BYTES + 1])
 {
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, report_owner_sql, &stmt);
@@ -253,8 +291,10 @@ int merge_report_owner(struct hub_store *store, const char *report_id, char kind
     if (rc == 0)
         rc = SAE_ENOTFOUND;
     if (rc == SAE_DB_ROW) {
-        sae_db_column_copy(stmt, 0, kind, SAE_WIRE_NAME_BYTES + 1);
-        sae_db_column_copy(stmt, 1, village, SAE_LIMIT_VILLAGE_BYTES + 1);
+        if (no)
+            *no = sqlite3_column_int64(stmt, 0);
+        sae_db_column_copy(stmt, 1, kind, SAE_WIRE_NAME_BYTES + 1);
+        sae_db_column_copy(stmt, 2, village, SAE_LIMIT_VILLAGE_BYTES + 1);
         rc = 0;
     }
     sae_db_reset(stmt);
@@ -262,10 +302,13 @@ int merge_report_owner(struct hub_store *store, const char *report_id, char kind
 }
 
 int merge_insert_report(struct hub_store *store, const char *report_id, const char *kind,
-                         const char *village, int64_t first_change)
+                        const char *village, int64_t *no, int64_t *first_change)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = hub_store_prepare(store, insert_report_sql, &stmt);
+    int64_t first = 0;
+    int rc = hub_store_query_int(store, next_change_sql, NULL, 0, &first);
+    if (rc == 0)
+        rc = hub_store_prepare(store, insert_report_sql, &stmt);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 1, report_id);
     if (rc == 0)
@@ -273,10 +316,14 @@ int merge_insert_report(struct hub_store *store, const char *report_id, const ch
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 3, village);
     if (rc == 0)
-        rc = sae_db_bind_int(stmt, 4, first_change);
+        rc = sae_db_bind_int(stmt, 4, first);
     if (rc == 0)
         rc = sae_db_step_done(stmt);
     sae_db_reset(stmt);
+    if (rc == 0) {
+        *no = sae_db_last_rowid(store->db);
+        *first_change = first;
+    }
     return rc;
 }
 

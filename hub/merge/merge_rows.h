@@ -17,6 +17,7 @@
  * report was first stored by this transaction, so the field had no winner, no conflict and
  * nothing held before it. */
 struct touched_item {
+    int64_t report_no; /* report.no; 0 until merge_recompute_touched looks it up */
     char report_id[SAE_ID_TEXT_LEN + 1];
     char field[SAE_WIRE_NAME_BYTES + 1];
     int64_t seq;
@@ -29,14 +30,15 @@ struct touched {
     size_t count, capacity;
 };
 
+/* A field of a report whose number the caller does not hold: looked up when recomputed. */
 int merge_touched_add(struct touched *t, const char *report_id, const char *field);
 /* Binds report_id and field to ?1 and ?2, as every per-field statement of the merge has them. */
 int merge_bind_field(sqlite3_stmt *stmt, const char *report_id, const char *field);
 /* The same, naming the stored change (seq) that touched the field, its base, and whether
  * the report is fresh (struct touched_item). SAE_EINVAL when report_id or field is longer
  * than an item holds (never cut). */
-int merge_touched_add_change(struct touched *t, const char *report_id, const char *field,
-                             int64_t seq, struct sae_version base, bool fresh);
+int merge_touched_add_change(struct touched *t, int64_t report_no, const char *report_id,
+                             const char *field, int64_t seq, struct sae_version base, bool fresh);
 /* Every touched field, and the tombstone of every touched report: an edit can make a delete
  * conflict appear. */
 int merge_recompute_touched(struct hub_store *store, struct touched *t, int64_t now_ms);
@@ -49,6 +51,7 @@ int merge_finish_touched(struct hub_store *store, struct touched *t, int64_t now
  * value_of names the change (its seq) whose stored value this one takes as it is (a
  * resolution keeping a candidate: value is then that change's stored text). */
 struct stored_change {
+    int64_t report_no; /* report.no of report_id */
     const char *report_id, *kind, *village, *field, *value, *author, *note;
     struct sae_version version, base;
     int64_t node_seq, seen_cursor, received_ms, value_of;
@@ -60,10 +63,15 @@ struct stored_change {
  * with its sealed copies (store/value_vault.h), or with value_of's copies, or, erased, as
  * the erasure's marker with no copy; the caller wipes the plain value. */
 int merge_insert_change(struct hub_store *store, const struct stored_change *c, int64_t *seq);
-/* The kind and village of a report; SAE_ENOTFOUND when the hub has never seen it. */
-int merge_report_owner(struct hub_store *store, const char *report_id, char kind[SAE_WIRE_NAME_BYTES + 1],
+/* The number (report.no), kind and village of a report; SAE_ENOTFOUND when the hub has
+ * never seen it. */
+int merge_report_owner(struct hub_store *store, const char *report_id, int64_t *no,
+                       char kind[SAE_WIRE_NAME_BYTES + 1],
                        char village[SAE_LIMIT_VILLAGE_BYTES + 1]);
+/* Stores a new report before its first change: *no is its number, and *first_change the
+ * seq its first change will take (the change table's next AUTOINCREMENT seq under this
+ * write transaction), which the caller checks against the seq it gets. */
 int merge_insert_report(struct hub_store *store, const char *report_id, const char *kind,
-                        const char *village, int64_t first_change);
+                        const char *village, int64_t *no, int64_t *first_change);
 
 #endif

@@ -16,8 +16,8 @@
  * summary's refresh. test_merge_fast holds the result to HUB_SUMMARY_SELECT_SQL's rows. */
 static const char winners_sql[] =
     "SELECT r.kind, s.field, c.value, c.version FROM report r"
-    " LEFT JOIN field_state s ON s.report_id = r.id LEFT JOIN change c ON c.seq = s.change"
-    " WHERE r.id = ?1 ORDER BY s.field";
+    " LEFT JOIN field_winner s ON s.report_no = r.no LEFT JOIN change c ON c.seq = s.change"
+    " WHERE r.no = ?1 ORDER BY s.field";
 
 /* A row whose columns are all as they were is left alone: no write, no index touched. */
 static const char refresh_sql[] =
@@ -100,14 +100,14 @@ static int take_winner(struct summary *s, const char *field, const char *value)
 }
 
 /* Reads the report's winners into s; *found = false when the hub has no such report. */
-static int read_winners(struct hub_store *store, const char *report_id, struct summary *s,
+static int read_winners(struct hub_store *store, int64_t report_no, struct summary *s,
                         bool *found)
 {
     sqlite3_stmt *stmt = NULL;
     int err = 0;
     int rc = hub_store_prepare(store, winners_sql, &stmt);
     if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, report_id);
+        rc = sae_db_bind_int(stmt, 1, report_no);
     *found = false;
     while (err == 0 && rc == 0 && (rc = sae_db_step(stmt)) == SAE_DB_ROW) {
         const char *kind = (const char *)sqlite3_column_text(stmt, 0);
@@ -167,12 +167,12 @@ static int write_summary(struct hub_store *store, const char *report_id,
     return rc;
 }
 
-int merge_summary_refresh(struct hub_store *store, const char *report_id)
+int merge_summary_refresh(struct hub_store *store, int64_t report_no, const char *report_id)
 {
     struct summary s = {0};
     char *single = NULL;
     bool found = false;
-    int rc = read_winners(store, report_id, &s, &found);
+    int rc = read_winners(store, report_no, &s, &found);
     if (rc == 0 && found)
         rc = violence_column(&s, &single);
     if (rc == 0 && found)

@@ -5,6 +5,9 @@
 
 #include "store/hub_store.h"
 
-int merge_summary_refresh(struct hub_store *store, const char *report_id);
+#include <stdint.h>
+
+/* report_no: report_id's number (report.no), by which its winners are read. */
+int merge_summary_refresh(struct hub_store *store, int64_t report_no, const char *report_id);
 
 #endif

@@ -29,14 +29,14 @@ struct agency_pending {
 /* The agencies entitled to case ?1 (agency_copies.h's rule). */
 #define ENTITLED_SQL(columns)                                                                 \
     "SELECT DISTINCT " columns " FROM change ci"                                              \
-    " JOIN field_state sci ON sci.report_id = ci.report_id AND sci.field = 'case_id'"        \
+    " JOIN field_winner sci ON sci.report_no = ci.report_no AND sci.field = 'case_id'"       \
     "  AND sci.change = ci.seq"                                                               \
-    " JOIN field_state srt ON srt.report_id = ci.report_id AND srt.field = 'referred_to'"    \
+    " JOIN field_winner srt ON srt.report_no = ci.report_no AND srt.field = 'referred_to'"   \
     " JOIN change rt ON rt.seq = srt.change"                                                  \
     " JOIN agency_key k ON k.agency = rt.value"                                               \
     " WHERE ci.field = 'case_id' AND ci.value = ?1 AND ci.kind = 'referral'"                 \
-    "  AND NOT EXISTS (SELECT 1 FROM field_state sd JOIN change cd ON cd.seq = sd.change"     \
-    "   WHERE sd.report_id = ci.report_id AND sd.field = '" SAE_FIELD_TOMBSTONE "'"          \
+    "  AND NOT EXISTS (SELECT 1 FROM field_winner sd JOIN change cd ON cd.seq = sd.change"    \
+    "   WHERE sd.report_no = ci.report_no AND sd.field = '" SAE_FIELD_TOMBSTONE "'"          \
     "   AND cd.value = 'true')"                                                               \
     "  AND (EXISTS (SELECT 1 FROM field_state sc JOIN change cc ON cc.seq = sc.change"        \
     "   WHERE sc.report_id = ?1 AND sc.field = 'consent_share' AND cc.value = 'true')"       \
@@ -45,7 +45,8 @@ struct agency_pending {
 static const char entitled_sql[] = ENTITLED_SQL("k.id, k.public_key");
 static const char withdraw_sql[] =
     "DELETE FROM sealed_value WHERE holder < 0"
-    " AND change IN (SELECT seq FROM change WHERE report_id = ?1)"
+    " AND change IN (SELECT seq FROM change"
+    "  WHERE report_no = (SELECT no FROM report WHERE id = ?1))"
     " AND -holder NOT IN (" ENTITLED_SQL("k.id") ")";
 static const char any_key_sql[] = "SELECT EXISTS (SELECT 1 FROM agency_key)";
 static const char case_of_sql[] =

@@ -34,14 +34,14 @@ static const char version_sql[] =
 static const char candidates_sql[] =
     "SELECT " VERSION_COLUMNS("c") ", " VERSION_COLUMNS("p")
     " FROM conflict_candidate k JOIN change c ON c.seq = k.change"
-    " LEFT JOIN change p ON p.report_id = c.report_id AND p.field = c.field"
+    " LEFT JOIN change p ON p.report_no = c.report_no AND p.field = c.field"
     " AND p.version = c.base_version AND p.origin = c.base_origin"
     " WHERE k.conflict = ?1 ORDER BY c.version, c.origin, c.seq LIMIT " "16";
 
 /* Every version a change builds on through its bases, newest first. */
 static const char ancestors_sql[] =
     "WITH RECURSIVE anc(seq) AS (SELECT ?1 UNION SELECT p.seq FROM anc"
-    " JOIN change c ON c.seq = anc.seq JOIN change p ON p.report_id = c.report_id AND"
+    " JOIN change c ON c.seq = anc.seq JOIN change p ON p.report_no = c.report_no AND"
     " p.field = c.field AND p.version = c.base_version AND p.origin = c.base_origin)"
     " SELECT a.seq FROM anc a JOIN change c ON c.seq = a.seq WHERE a.seq <> ?1"
     " ORDER BY c.version DESC, c.origin DESC";

@@ -512,7 +512,8 @@ int dup_pairs_forget_name(struct hub_store *store, const char *case_id)
     /* The hashes made at ingest go too, or the next refresh would bring the name back. */
     static const char change_names_drop_sql[] =
         "DELETE FROM dup_change_name WHERE change IN (SELECT seq FROM change"
-        " WHERE report_id = ?1 AND field = '" DUP_NAME_FIELD "')";
+        " WHERE report_no = (SELECT no FROM report WHERE id = ?1)"
+        " AND field = '" DUP_NAME_FIELD "')";
     int rc = run_text(store, change_names_drop_sql, case_id);
     return rc == 0 ? run_text(store, name_drop_sql, case_id) : rc;
 }

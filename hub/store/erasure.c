@@ -64,7 +64,8 @@ static int mark_values(struct hub_store *store, const struct sae_kind *kind,
                        const char *report_id, int64_t *values)
 {
     static const char sql[] = "UPDATE change SET value = '" ERASURE_MARKER "'"
-                              " WHERE report_id = ?1 AND field = ?2 AND value IS NOT NULL"
+                              " WHERE report_no = (SELECT no FROM report WHERE id = ?1)"
+                              " AND field = ?2 AND value IS NOT NULL"
                               " AND value != '" ERASURE_MARKER "'";
     int rc = sae_db_exec(store->db, "DROP TRIGGER change_no_update");
     for (size_t i = 0; rc == 0 && i < kind->field_count; i++) {

@@ -395,12 +395,53 @@ static const char *const migrations[] = {
      "UPDATE erased_report SET change_mark = max(coalesce((SELECT max(seq) FROM change), 0),"
      " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'change'), 0));"
      "PRAGMA user_version = 16;"),
+    /* 17: each report's number local to hub.db (report.no, in the order reports were first
+     * stored), so the merge's B-trees are keyed by a small growing integer instead of the
+     * 36-character random id: field_winner (field_state's rows; field_state stays, a view
+     * naming reports by id for readers) and change_by_field. The id stays the report's name
+     * everywhere else: on the wire, on pages, in conflict, review and the summaries. change
+     * keeps its rows, its seq and AUTOINCREMENT's sequence: only its never-update trigger is
+     * lifted for the number to be written, and put back. */
+    ("ALTER TABLE report RENAME TO report_before_17;"
+     "CREATE TABLE report("
+     "  no INTEGER PRIMARY KEY,"
+     "  id TEXT NOT NULL UNIQUE,"
+     "  kind TEXT NOT NULL,"
+     "  village TEXT NOT NULL,"
+     "  first_change INTEGER NOT NULL) STRICT;"
+     "INSERT INTO report(id, kind, village, first_change)"
+     " SELECT id, kind, village, first_change FROM report_before_17 ORDER BY first_change, id;"
+     "DROP TABLE report_before_17;"
+     "CREATE INDEX report_by_village ON report(village, first_change);"
+     "CREATE INDEX report_by_kind_village ON report(kind, village);"
+     "DROP INDEX change_by_field;"
+     "DROP TRIGGER change_no_update;"
+     "ALTER TABLE change ADD COLUMN report_no INTEGER NOT NULL DEFAULT 0;"
+     "UPDATE change SET report_no = (SELECT no FROM report WHERE id = change.report_id);"
+     "CREATE TRIGGER change_no_update BEFORE UPDATE ON change"
+     "  BEGIN SELECT RAISE(ABORT, 'changes are never changed'); END;"
+     "CREATE INDEX change_by_field ON change(report_no, field);"
+     "CREATE TABLE field_winner("
+     "  report_no INTEGER NOT NULL,"
+     "  field TEXT NOT NULL,"
+     "  change INTEGER NOT NULL,"
+     "  heads INTEGER NOT NULL,"
+     "  PRIMARY KEY(report_no, field)) STRICT, WITHOUT ROWID;"
+     "INSERT INTO field_winner(report_no, field, change, heads)"
+     " SELECT r.no, s.field, s.change, s.heads FROM field_state s"
+     " JOIN report r ON r.id = s.report_id"
+     " ORDER BY 1, 2;"
+     "DROP TABLE field_state;"
+     "CREATE VIEW field_state(report_id, field, change, heads) AS"
+     " SELECT r.id, w.field, w.change, w.heads FROM field_winner w"
+     " JOIN report r ON r.no = w.report_no;"
+     "PRAGMA user_version = 17;"),
 };
 
 /* Steps in C after a migration's SQL, by the same index (NULL: none). */
 static const sae_db_migration_step steps[] = {NULL, NULL, NULL, hub_areas_migrate, NULL, NULL, NULL,
                                                NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                                               NULL};
+                                               NULL, NULL};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == HUB_SCHEMA_VERSION,
                "one migration per schema version");

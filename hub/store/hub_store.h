@@ -22,7 +22,7 @@
 #define HUB_TLS_KEY_FILE "tls-key.pem"
 #define HUB_TLS_BACKUP_KEY_FILE "tls-backup-key.pem"
 #define HUB_KEY_FILE "hub.key"
-#define HUB_SCHEMA_VERSION 16
+#define HUB_SCHEMA_VERSION 17
 #define HUB_BUSY_TIMEOUT_MS_DEFAULT 10000
 /* The most of hub.db each connection maps into memory: 2 GiB, the most Debian 12's SQLite
  * maps (SQLITE_MAX_MMAP_SIZE); past it, pages are read as usual. */

@@ -11,18 +11,18 @@
 static const char select_reports_sql[] =
     "SELECT r.id, r.kind, r.village, s.field, revealed(c.seq, c.value), c.version, c.origin,"
     " " HUB_VILLAGE_NAME_SQL("r.village") " FROM report r"
-    " LEFT JOIN field_state s ON s.report_id = r.id"
+    " LEFT JOIN field_winner s ON s.report_no = r.no"
     " LEFT JOIN change c ON c.seq = s.change"
     " WHERE (?1 IS NULL OR r.kind = ?1) AND (?2 IS NULL OR r.village = ?2)"
     " AND (?3 IS NULL OR r.id = ?3)"
-    " ORDER BY r.first_change, r.id";
+    " ORDER BY r.no";
 
 /* One report by its id: the same columns, read through the primary keys (the list's
  * optional filters above keep SQLite from using them, a scan of every report). */
 static const char select_report_sql[] =
     "SELECT r.id, r.kind, r.village, s.field, revealed(c.seq, c.value), c.version, c.origin,"
     " " HUB_VILLAGE_NAME_SQL("r.village") " FROM report r"
-    " LEFT JOIN field_state s ON s.report_id = r.id"
+    " LEFT JOIN field_winner s ON s.report_no = r.no"
     " LEFT JOIN change c ON c.seq = s.change"
     " WHERE r.id = ?1";
 
@@ -211,9 +211,10 @@ static const char select_changes_sql[] =
     " c.base_origin, c.village,"
     " c.author, c.received_ms, c.held, s.change IS NOT NULL, c.note,"
     " " HUB_DEVICE_NAME_SQL("c.origin", "?3", "?4") " FROM change c"
-    " LEFT JOIN field_state s ON s.report_id = c.report_id AND s.field = c.field"
+    " LEFT JOIN field_winner s ON s.report_no = c.report_no AND s.field = c.field"
     " AND s.change = c.seq"
-    " WHERE c.report_id = ?1 AND c.field = ?2 ORDER BY c.version, c.origin, c.seq";
+    " WHERE c.report_no = (SELECT no FROM report WHERE id = ?1) AND c.field = ?2"
+    " ORDER BY c.version, c.origin, c.seq";
 
 static int visit_field_changes(sqlite3_stmt *stmt, const char *field, uint64_t hub_id,
                                hub_change_visit_fn visit, void *context)

@@ -11,8 +11,8 @@
 
 /* The report r is not deleted: its tombstone is unset or was never written. */
 #define LIVE_REPORT                                                                         \
-    "NOT EXISTS (SELECT 1 FROM field_state s0 JOIN change c0 ON c0.seq = s0.change"       \
-    " WHERE s0.report_id = r.id AND s0.field = '" SAE_FIELD_TOMBSTONE "'"                   \
+    "NOT EXISTS (SELECT 1 FROM field_winner s0 JOIN change c0 ON c0.seq = s0.change"      \
+    " WHERE s0.report_no = r.no AND s0.field = '" SAE_FIELD_TOMBSTONE "'"                   \
     " AND c0.value IS NOT NULL)"
 
 /* Types of violence are counted over cases: the set, and the one type of cases recorded
@@ -53,14 +53,14 @@ static const char set_values_sql[] =
 /* Registration numbers more than one live case carries: posts assign them without asking
  * anyone, so the hub lists any it receives twice. */
 static const char duplicate_numbers_sql[] =
-    "SELECT c.value, count(*) FROM report r JOIN field_state s ON s.report_id = r.id"
+    "SELECT c.value, count(*) FROM report r JOIN field_winner s ON s.report_no = r.no"
     " JOIN change c ON c.seq = s.change"
     " WHERE s.field = 'registration_number' AND c.value IS NOT NULL AND " LIVE_REPORT
     " AND " IN_VILLAGE("r.village") " GROUP BY c.value HAVING count(*) > 1 ORDER BY c.value";
 
 static const char months_sql[] =
     "SELECT coalesce(substr(c.value, 1, 7), 'none'), count(*) FROM report r"
-    " LEFT JOIN field_state s ON s.report_id = r.id AND s.field = ?2"
+    " LEFT JOIN field_winner s ON s.report_no = r.no AND s.field = ?2"
     " LEFT JOIN change c ON c.seq = s.change"
     " WHERE r.kind = ?1 AND " LIVE_REPORT " AND " IN_VILLAGE("r.village") " GROUP BY 1";
 

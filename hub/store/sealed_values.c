@@ -79,7 +79,8 @@ int sealed_values_erase_report(struct hub_store *store, const char *report_id,
                                int64_t *deleted)
 {
     static const char sql[] = "DELETE FROM sealed_value WHERE change IN"
-                              " (SELECT seq FROM change WHERE report_id = ?1)";
+                              " (SELECT seq FROM change"
+                              " WHERE report_no = (SELECT no FROM report WHERE id = ?1))";
     sqlite3_stmt *stmt = NULL;
     int rc = hub_store_prepare(store, sql, &stmt);
     if (rc == 0)

@@ -102,4 +102,26 @@ void assert_winner(struct hub_fixture *f, const char *report, const char *field,
 void assert_review(struct hub_fixture *f, const char *report, const char *field,
                    const char *want);
 
+/* SQL that takes a hub.db of this schema back to how schema 16 kept its reports (before
+ * migration 17 numbered them), for tests that roll a hub back to an older schema and open it
+ * again: reports keyed by id, winners in field_state, change_by_field on the id. */
+#define UNDO_HUB_MIGRATION_17_SQL                                                           \
+    "DROP VIEW field_state;"                                                                \
+    "CREATE TABLE field_state(report_id TEXT NOT NULL, field TEXT NOT NULL,"               \
+    " change INTEGER NOT NULL, heads INTEGER NOT NULL DEFAULT 1,"                          \
+    " PRIMARY KEY(report_id, field)) STRICT, WITHOUT ROWID;"                                \
+    "INSERT INTO field_state SELECT r.id, w.field, w.change, w.heads FROM field_winner w"  \
+    " JOIN report r ON r.no = w.report_no;"                                                 \
+    "DROP TABLE field_winner;"                                                              \
+    "DROP INDEX change_by_field;"                                                           \
+    "CREATE INDEX change_by_field ON change(report_id, field);"                             \
+    "ALTER TABLE change DROP COLUMN report_no;"                                             \
+    "ALTER TABLE report RENAME TO report_17;"                                               \
+    "CREATE TABLE report(id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL,"                \
+    " village TEXT NOT NULL, first_change INTEGER NOT NULL) STRICT, WITHOUT ROWID;"        \
+    "INSERT INTO report SELECT id, kind, village, first_change FROM report_17;"             \
+    "DROP TABLE report_17;"                                                                 \
+    "CREATE INDEX report_by_village ON report(village, first_change);"                      \
+    "CREATE INDEX report_by_kind_village ON report(kind, village);"
+
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "case_world_fixture.h"
+#include "merge_support.h"
 #include "merge/merge.h"
 #include "merge/merge_case_review.h"
 #include "sae/sae_wire.h"
@@ -416,6 +417,7 @@ static void test_migration_fills_the_summary(void **state)
     int64_t medium = total_of(f, &q);
     assert_true(medium > 0);
     assert_int_equal(sae_db_exec(f->world.store->db,
+                                 UNDO_HUB_MIGRATION_17_SQL
                                  "DROP TABLE report_summary; DROP TABLE case_review;"
                                  " ALTER TABLE conflict DROP COLUMN dismissed;"
                                  " DROP INDEX conflict_by_age;"

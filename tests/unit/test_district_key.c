@@ -169,7 +169,8 @@ static void test_migration_from_schema_9(void **state)
     struct hub_fixture *f = *state;
     unsigned char public_key[DISTRICT_KEY_BYTES];
     assert_int_equal(hub_account_add(f->store, SARI, HUB_ROLE_COORDINATOR, NULL, HASH, 1), 0);
-    assert_int_equal(sae_db_exec(f->store->db, "ALTER TABLE account DROP COLUMN key_wrap;"
+    assert_int_equal(sae_db_exec(f->store->db, UNDO_HUB_MIGRATION_17_SQL
+                                               "ALTER TABLE account DROP COLUMN key_wrap;"
                                                " ALTER TABLE node DROP COLUMN storage_public_key;"
                                                " DROP TABLE sealed_value; DROP TABLE value_grant;"
                                                " DROP TABLE name_index; DROP TABLE erased_report;"

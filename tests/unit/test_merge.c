@@ -82,7 +82,8 @@ static void test_concurrent_equal_values_are_settled_and_recorded(void **state)
     /* Recomputed again with the same heads, the field records its settlement no second
      * time. */
     assert_int_equal(hub_store_begin(f->store), 0);
-    assert_int_equal(merge_state_recompute(f->store, R1, "status", NOW_MS + 10), 0);
+    int64_t r1_no = hub_count(f, "SELECT no FROM report WHERE id = '" R1 "'");
+    assert_int_equal(merge_state_recompute(f->store, r1_no, R1, "status", NOW_MS + 10), 0);
     assert_int_equal(hub_store_commit(f->store), 0);
     assert_int_equal(hub_count(f, "SELECT count(*) FROM conflict"), 1);
     /* A post that had pulled both edits on: a sequential edit, no conflict. */

@@ -209,23 +209,40 @@ static void assert_same_rows(const char *before, const char *after)
 static void recompute_everything(struct hub_fixture *f)
 {
     static const char fields_sql[] =
-        "SELECT report_id, field FROM change UNION SELECT id, '" SAE_FIELD_TOMBSTONE "'"
-        " FROM report ORDER BY 1, 2";
+        "SELECT c.report_no, r.id, c.field FROM change c JOIN report r ON r.no = c.report_no"
+        " UNION SELECT no, id, '" SAE_FIELD_TOMBSTONE "' FROM report ORDER BY 1, 3";
     sqlite3_stmt *stmt = NULL;
     assert_int_equal(hub_store_begin(f->store), 0);
     assert_int_equal(sqlite3_prepare_v2(f->store->db, fields_sql, -1, &stmt, NULL), SQLITE_OK);
     while (sqlite3_step(stmt) == SQLITE_ROW)
-        assert_int_equal(merge_state_recompute(f->store, (const char *)sqlite3_column_text(stmt, 0),
-                                               (const char *)sqlite3_column_text(stmt, 1), NOW_MS),
+        assert_int_equal(merge_state_recompute(f->store, sqlite3_column_int64(stmt, 0),
+                                               (const char *)sqlite3_column_text(stmt, 1),
+                                               (const char *)sqlite3_column_text(stmt, 2), NOW_MS),
                          0);
     sqlite3_finalize(stmt);
-    assert_int_equal(sqlite3_prepare_v2(f->store->db, "SELECT id FROM report", -1, &stmt, NULL),
-                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(f->store->db, "SELECT no, id FROM report", -1, &stmt,
+                                        NULL), SQLITE_OK);
     while (sqlite3_step(stmt) == SQLITE_ROW)
-        assert_int_equal(merge_summary_refresh(f->store, (const char *)sqlite3_column_text(stmt, 0)),
+        assert_int_equal(merge_summary_refresh(f->store, sqlite3_column_int64(stmt, 0),
+                                               (const char *)sqlite3_column_text(stmt, 1)),
                          0);
     sqlite3_finalize(stmt);
     assert_int_equal(hub_store_commit(f->store), 0);
+}
+
+/* Each report's number (report.no) is given in the order reports were first stored, its
+ * first_change is the seq its first change took, and every change row and winner carries the
+ * number of the report its id names. */
+static void assert_report_numbers_hold(struct hub_fixture *f)
+{
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM report r WHERE r.first_change IS NOT"
+                                  " (SELECT min(seq) FROM change c WHERE c.report_id = r.id)"), 0);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM report a JOIN report b ON a.no < b.no"
+                                  " WHERE a.first_change >= b.first_change"), 0);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM change c LEFT JOIN report r"
+                                  " ON r.no = c.report_no WHERE r.id IS NOT c.report_id"), 0);
+    assert_int_equal(hub_count(f, "SELECT count(*) FROM field_winner w JOIN change c"
+                                  " ON c.seq = w.change WHERE c.report_no <> w.report_no"), 0);
 }
 
 /* What the batches' short ways wrote (a report the batch stored first: its fields' winners
@@ -280,6 +297,7 @@ static void test_the_short_ways_leave_what_the_general_recompute_derives(void **
                                   " AND status = 'resolved'"), 1);
     assert_int_equal(hub_count(f, "SELECT count(*) FROM report_summary"), 6);
     assert_int_equal(summaries_unlike_their_definition(f), 0);
+    assert_report_numbers_hold(f);
     char *merged = every_row(f);
     recompute_everything(f);
     char *recomputed = every_row(f);

@@ -67,7 +67,7 @@ ACCOUNT_COMMANDS = {("reports", "edit"), ("reports", "review"), ("conflicts", "r
                     ("referrals", "override")}
 
 # The hub.db schema this sae-hub writes (hub/store/hub_store.h HUB_SCHEMA_VERSION).
-HUB_SCHEMA_VERSION = 16
+HUB_SCHEMA_VERSION = 17
 
 # The password of the staff accounts made for --by (Hub._staff_for): coordinators, so the
 # first of them claims the district key (district.key is retired) and reads need --as.
