@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "merge/merge_field.h"
+#include "merge/merge_rows.h"
 #include "merge/merge_summary.h"
 #include "store/hub_summary.h"
 
@@ -349,9 +350,40 @@ static void test_the_wal_is_copied_at_its_limit(void **state)
     assert_true(wal_frames(f) < HUB_WAL_CHECKPOINT_PAGES + 2 * PAGES_PER_WRITE);
 }
 
+/* A touched field's report id and name are copied whole into the item or refused: at the
+ * item's length they are kept, one byte over is SAE_EINVAL with the list as it was (a cut
+ * name would recompute another field). */
+static void test_a_touched_name_is_kept_whole_at_its_limit_and_refused_past_it(void **state)
+{
+    (void)state;
+    char id[SAE_ID_TEXT_LEN + 2], field[SAE_WIRE_NAME_BYTES + 2];
+    memset(id, 'a', sizeof id - 1);
+    id[sizeof id - 1] = '\0';
+    memset(field, 'f', sizeof field - 1);
+    field[sizeof field - 1] = '\0';
+    struct touched t = {0};
+    id[SAE_ID_TEXT_LEN] = '\0';
+    field[SAE_WIRE_NAME_BYTES] = '\0';
+    assert_int_equal(merge_touched_add_change(&t, 7, id, field, 9, (struct sae_version){1, 2},
+                                              true), 0);
+    assert_int_equal(t.count, 1);
+    assert_string_equal(t.items[0].report_id, id);
+    assert_string_equal(t.items[0].field, field);
+    assert_int_equal(t.items[0].report_no, 7);
+    field[SAE_WIRE_NAME_BYTES] = 'f';
+    assert_int_equal(merge_touched_add(&t, id, field), SAE_EINVAL);
+    field[SAE_WIRE_NAME_BYTES] = '\0';
+    id[SAE_ID_TEXT_LEN] = 'a';
+    assert_int_equal(merge_touched_add(&t, id, field), SAE_EINVAL);
+    assert_int_equal(t.count, 1);
+    assert_string_equal(t.items[0].field, field);
+    free(t.items);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_touched_name_is_kept_whole_at_its_limit_and_refused_past_it),
         cmocka_unit_test_setup_teardown(test_batches_of_many_fields_plan_each_statement_once,
                                         hub_setup, hub_teardown),
         cmocka_unit_test_setup_teardown(
