@@ -19,16 +19,17 @@ static const char select_reports_sql[] =
     "SELECT r.id, r.kind, f.field, " JOURNAL_RESOLVED("f.value") ", f.version, f.origin,"
     " f.under_review,"
     " d.report_id IS NOT NULL, d.note, d.reviewer FROM report r"
-    " LEFT JOIN field_shown f ON f.report_id = r.id"
+    " LEFT JOIN field_shown_row f ON f.report_num = r.num"
     " LEFT JOIN review d ON d.report_id = r.id AND d.field = '" SAE_REVIEW_CASE_FIELD "'"
     " WHERE ?1 IS NULL OR r.kind = ?1"
     " ORDER BY r.first_seq, r.id, f.field";
-/* One report: its fields by their key (field_shown's primary key). */
+/* One report: its fields by their key (field_shown_row's primary key, the report's number and
+ * the field). */
 static const char select_report_sql[] =
     "SELECT r.id, r.kind, f.field, " JOURNAL_RESOLVED("f.value") ", f.version, f.origin,"
     " f.under_review,"
     " d.report_id IS NOT NULL, d.note, d.reviewer FROM report r"
-    " LEFT JOIN field_shown f ON f.report_id = r.id"
+    " LEFT JOIN field_shown_row f ON f.report_num = r.num"
     " LEFT JOIN review d ON d.report_id = r.id AND d.field = '" SAE_REVIEW_CASE_FIELD "'"
     " WHERE r.id = ?1 ORDER BY f.field";
 
@@ -272,7 +273,7 @@ static const char history_sql[] =
     "SELECT seq, field, value, version, origin, base_version, base_origin,"
     " coalesce(restamp_of, 0), author, note, CASE WHEN origin_seq IS NULL"
     " THEN (SELECT value FROM meta WHERE key = '" NODE_META_DEVICE_NAME "') ELSE device END"
-    " FROM journal WHERE " JOURNAL_OF_REPORT("report_id", "?1") " ORDER BY seq";
+    " FROM journal_entry WHERE report_num = " REPORT_NUM("?1") " ORDER BY seq";
 
 int report_history(struct node_store *store, const char *id, history_visit_fn visit,
                    void *context)
