@@ -536,8 +536,8 @@ static void test_registration_numbers_in_sequence(void **state)
     assert_int_equal(report_resolve_id(f->store, "3513122018-2026-0003b", found, &why), 0);
     assert_string_equal(found, d);
     /* A number that reached two cases anyway (the hub flags it) names neither. */
-    assert_int_equal(unit_sql(f->store, "UPDATE field_shown SET value = '3513122018-2026-0001'"
-                                        " WHERE field = 'registration_number' AND value ="
+    assert_int_equal(unit_sql(f->store, "UPDATE field_shown_row SET value ="
+                                        " '3513122018-2026-0001' WHERE field = 'registration_number' AND value ="
                                         " '3513122018-2025-0001'"), SQLITE_OK);
     assert_int_equal(report_resolve_id(f->store, "3513122018-2026-0001", found, &why),
                      SAE_EAMBIGUOUS);
@@ -598,11 +598,11 @@ static int64_t steps_for_one_report(struct node_store *store)
     return steps;
 }
 
-/* A report's entries are found through the index of its id's prefix (journal.h,
- * JOURNAL_OF_REPORT): writing and reading one report reads as many rows in a journal of 60
- * other reports as in one of 10. A statement that named the report's entries by the whole
- * id alone would read the whole journal (SQLite then uses no index), 50 more reports'
- * entries: many times the rows of the small journal. */
+/* A report's entries are found through the index of its local number (journal_by_report,
+ * node migration 17; the number looked up by the id, journal.h REPORT_NUM): writing and
+ * reading one report reads as many rows in a journal of 60 other reports as in one of 10.
+ * A statement that named the report's entries in a way no index serves would read the whole
+ * journal, 50 more reports' entries: many times the rows of the small journal. */
 static void test_one_report_reads_no_more_in_a_larger_journal(void **state)
 {
     struct unit_fixture *f = *state;
