@@ -257,8 +257,8 @@ static int append_change(struct change_writer *w, const char *id, const char *ki
 static const char insert_report_sql[] =
     "INSERT INTO report(id, kind, first_seq) VALUES (?1, ?2, 0)";
 static const char settle_report_sql[] =
-    "UPDATE report SET first_seq = (SELECT min(seq) FROM journal_entry WHERE report_num = report.num)"
-    " WHERE id = ?1 AND first_seq = 0";
+    "UPDATE report SET first_seq = (SELECT min(seq) FROM journal_entry"
+    " WHERE report_num = report.num) WHERE id = ?1 AND first_seq = 0";
 
 static int run_on_report(struct node_store *store, const char *sql, const char *id,
                          const char *kind)

@@ -80,7 +80,8 @@ int journal_apply_remote(struct node_store *store, const struct sae_change *chan
     "  iif(s.seq IS NULL, " JOURNAL_SHOWN_VALUE("v") ", " JOURNAL_SHOWN_VALUE("s") "),"       \
     "  iif(s.seq IS NULL, f.version, s.version), iif(s.seq IS NULL, f.origin, s.origin),"     \
     "  r.report_id IS NOT NULL"
-#define JOURNAL_SHOWN_SELECT "SELECT f.report_id, f.field," JOURNAL_SHOWN_OF_FIELD JOURNAL_SHOWN_FROM
+#define JOURNAL_SHOWN_SELECT                                                                  \
+    "SELECT f.report_id, f.field," JOURNAL_SHOWN_OF_FIELD JOURNAL_SHOWN_FROM
 /* A whole row of the table field_shown_row (field_shown since migration 15, where the state
  * lives too; by the report's number since migration 17): the shown columns, the state's
  * entry (seq), and the state's version only where the shown one is another (the standing

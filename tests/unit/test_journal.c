@@ -537,7 +537,8 @@ static void test_registration_numbers_in_sequence(void **state)
     assert_string_equal(found, d);
     /* A number that reached two cases anyway (the hub flags it) names neither. */
     assert_int_equal(unit_sql(f->store, "UPDATE field_shown_row SET value ="
-                                        " '3513122018-2026-0001' WHERE field = 'registration_number' AND value ="
+                                        " '3513122018-2026-0001'"
+                                        " WHERE field = 'registration_number' AND value ="
                                         " '3513122018-2025-0001'"), SQLITE_OK);
     assert_int_equal(report_resolve_id(f->store, "3513122018-2026-0001", found, &why),
                      SAE_EAMBIGUOUS);

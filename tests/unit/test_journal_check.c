@@ -122,7 +122,8 @@ static const struct tampering tamperings[] = {
     {"a report row deleted", "DELETE FROM report WHERE id = " FIRST_CASE, 0,
      "missing from the current state"},
     {"all current values of a report deleted",
-     "DELETE FROM field_shown_row WHERE report_num = " FIRST_NUM, 0, "missing from the current state"},
+     "DELETE FROM field_shown_row WHERE report_num = " FIRST_NUM, 0,
+     "missing from the current state"},
     {"a current value with no journal entry",
      "INSERT INTO field_shown_row VALUES (" FIRST_NUM ", 'victim_name', NULL, 1, 0, 0, 1, NULL,"
      " NULL)", 0,
