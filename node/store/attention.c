@@ -53,7 +53,9 @@
  * are never sorted to be de-duplicated. Only the first ?3 are kept in order and looked up
  * for their number; a window counts them all in the same pass (a UNION, a full sort and a
  * number for every one of 3,334 high-risk cases made Beranda's query 2.5 times slower,
- * bench_post_app). */
+ * bench_post_app). The cases come in the order they came to the post: by their local
+ * number, given in that order (node migration 17), which the index of ids holds beside each
+ * id (first_seq, the same order, would cost a second lookup in the report table per item). */
 static const char attention_sql[] =
     "WITH items(reason, case_id) AS ("
     "  " HIGH_RISK_UNSERVED
@@ -67,9 +69,9 @@ static const char attention_sql[] =
     "  UNION ALL SELECT DISTINCT 4, " OWNER("j.report_id") " FROM set_aside a"
     "   CROSS JOIN journal j ON j.seq = a.seq)"
     " SELECT s.reason, s.case_id, coalesce(" SHOWN("s.case_id", "registration_number") ", ''),"
-    " s.total FROM (SELECT i.reason, i.case_id, r.first_seq, count(*) OVER () AS total"
-    "  FROM items i JOIN report r ON r.id = i.case_id ORDER BY i.reason, r.first_seq"
-    "  LIMIT ?3) s ORDER BY s.reason, s.first_seq";
+    " s.total FROM (SELECT i.reason, i.case_id, r.num, count(*) OVER () AS total"
+    "  FROM items i JOIN report r ON r.id = i.case_id ORDER BY i.reason, r.num"
+    "  LIMIT ?3) s ORDER BY s.reason, s.num";
 
 int attention_list(struct node_store *store, const char *today, attention_visit_fn visit,
                    void *context, size_t *more)

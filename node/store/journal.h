@@ -93,9 +93,9 @@ int journal_apply_remote(struct node_store *store, const struct sae_change *chan
 #define JOURNAL_SHOWN_ROW_COLUMNS                                                             \
     "report_num, field, value, version, origin, under_review, seq, state_version, state_origin"
 #define JOURNAL_SHOWN_FROM                                                                    \
-    " FROM report_field f CROSS JOIN journal v ON v.seq = f.seq"                              \
+    " FROM report_field f CROSS JOIN journal_entry v ON v.seq = f.seq"                        \
     " LEFT JOIN review r ON r.report_id = f.report_id AND r.field = f.field"                  \
-    " LEFT JOIN journal s ON s.seq = (SELECT j.seq FROM journal j"                            \
+    " LEFT JOIN journal_entry s ON s.seq = (SELECT j.seq FROM journal j"                      \
     "  WHERE r.latest_version = f.version AND r.latest_origin = f.origin"                     \
     "  AND j.report_id = r.report_id AND j.field = r.field"                                   \
     "  AND j.version = r.standing_version AND j.origin = r.standing_origin"                   \

@@ -354,8 +354,9 @@ static const char *const migrations[] = {
     "  OR field = 'intake_date' OR field = 'registration_number' OR field = 'victim_name'"
     "  OR field = 'narrative' OR field = 'case_id' OR field = 'service_date'"
     "  OR field = 'planned_end_date' OR field = 'referral_status';"
-    /* LEFT JOIN: a reader that takes no id leaves the report unread (the join of a unique
-     * key is dropped), and one that compares the id is driven from it. */
+    /* LEFT JOIN: a row whose report is missing still reads, with a NULL id, which check
+     * counts. The view looks the report up for every row it gives, even where no id is read
+     * (SQLite 3.40 keeps the join): readers that need no id read the tables. */
     "CREATE VIEW journal AS SELECT j.seq, r.id AS report_id, j.kind, j.field, j.value,"
     "  j.version, j.origin, j.base_version, j.base_origin, j.origin_seq, j.seen_cursor,"
     "  j.restamp_of, j.author, j.note, j.device, j.hub_sealed"

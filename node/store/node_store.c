@@ -278,7 +278,7 @@ void node_store_rollback(struct node_store *store)
 
 static const char clock_sql[] =
     "SELECT max(coalesce((SELECT value FROM meta WHERE key = '" NODE_META_CLOCK "'), 0),"
-    " coalesce((SELECT version FROM journal ORDER BY seq DESC LIMIT 1), 0)),"
+    " coalesce((SELECT version FROM journal_entry ORDER BY seq DESC LIMIT 1), 0)),"
     " coalesce((SELECT value FROM meta WHERE key = '" NODE_META_CLOCK_OFFSET_MS "'), 0)";
 static const char set_clock_sql[] =
     "UPDATE meta SET value = ?1 WHERE key = '" NODE_META_CLOCK "'";

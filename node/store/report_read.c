@@ -325,10 +325,10 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
  * 25 ms of CPU at 10,000 cases, this 4 ms. */
 #define OWN_AFTER "seq > ?1 AND origin = ?2 AND origin_seq IS NULL"
 static const char pending_count_sql[] =
-    "SELECT (SELECT count(*) FROM journal WHERE seq > ?1)"
-    " - (SELECT count(*) FROM journal WHERE origin_seq IS NOT NULL AND +seq > ?1)"
-    " - (SELECT count(*) FROM journal WHERE " OWN_AFTER " AND (seq IN"
-    " (SELECT seq FROM set_aside UNION SELECT restamp_of FROM journal"
+    "SELECT (SELECT count(*) FROM journal_entry WHERE seq > ?1)"
+    " - (SELECT count(*) FROM journal_entry WHERE origin_seq IS NOT NULL AND +seq > ?1)"
+    " - (SELECT count(*) FROM journal_entry WHERE " OWN_AFTER " AND (seq IN"
+    " (SELECT seq FROM set_aside UNION SELECT restamp_of FROM journal_entry"
     " WHERE restamp_of IS NOT NULL) OR value = '" VALUE_SEAL_ERASED "'))";
 
 int report_pending_count(struct node_store *store, int64_t acked, int64_t *out)
@@ -380,9 +380,9 @@ static int sync_status(struct node_store *store, struct journal_status *s)
 
 static const char count_reports_sql[] = "SELECT count(*) FROM report";
 static const char count_deleted_sql[] =
-    "SELECT count(*) FROM field_shown WHERE field = '" SAE_FIELD_TOMBSTONE "'"
+    "SELECT count(*) FROM field_shown_row WHERE field = '" SAE_FIELD_TOMBSTONE "'"
     " AND value IS NOT NULL";
-static const char count_changes_sql[] = "SELECT count(*) FROM journal";
+static const char count_changes_sql[] = "SELECT count(*) FROM journal_entry";
 
 int report_status(struct node_store *store, struct journal_status *out)
 {

@@ -20,7 +20,7 @@ static const char candidates_sql[] =
     " seen_cursor, seq IN (SELECT seq FROM set_aside WHERE code = ?5) FROM journal j"
     " WHERE origin = ?1 AND origin_seq IS NULL"
     " AND coalesce(value, '') <> '" VALUE_SEAL_ERASED "'"
-    " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
+    " AND NOT EXISTS (SELECT 1 FROM journal_entry r WHERE r.restamp_of = j.seq)"
     " AND (seq IN (SELECT seq FROM set_aside WHERE code = ?5)"
     "   OR (seq > ?2 AND seq NOT IN (SELECT seq FROM set_aside)"
     "     AND ((seq < ?3 AND restamp_of IS NULL) OR version > ?4"
@@ -39,7 +39,7 @@ static const char candidates_sql[] =
  * hub holds for its date. Most rounds have none, and need neither the candidates nor the
  * newest version received (a read of every entry from others). */
 static const char may_restamp_sql[] =
-    "SELECT EXISTS (SELECT 1 FROM journal WHERE seq > ?2 AND origin = ?1"
+    "SELECT EXISTS (SELECT 1 FROM journal_entry WHERE seq > ?2 AND origin = ?1"
     " AND origin_seq IS NULL) OR EXISTS (SELECT 1 FROM set_aside WHERE code = ?3)";
 
 /* The entry that re-dates the own entry of this field and version, if any. */
@@ -50,8 +50,9 @@ static const char redated_base_sql[] =
 
 /* The newest version that stays: new versions must come after it. */
 static const char floor_sql[] =
-    "SELECT coalesce(max(version), 0) FROM journal j WHERE seq NOT IN (SELECT seq FROM redate)"
-    " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)";
+    "SELECT coalesce(max(version), 0) FROM journal_entry j"
+    " WHERE seq NOT IN (SELECT seq FROM redate)"
+    " AND NOT EXISTS (SELECT 1 FROM journal_entry r WHERE r.restamp_of = j.seq)";
 
 /* A re-dated entry is the same person's change: it keeps the author of the one it re-dates,
  * and the hub's copy of its value (hub_copy.h), which is the same value: its own copy, or
@@ -216,7 +217,7 @@ static int assign_versions(struct node_store *store, struct entries *list, int64
 #define REBASE_HOPS_MAX 64
 
 static const char newest_received_sql[] =
-    "SELECT coalesce(max(version), 0) FROM journal WHERE origin <> ?1";
+    "SELECT coalesce(max(version), 0) FROM journal_entry WHERE origin <> ?1";
 
 /* The latest an own entry may be dated without being re-dated: the corrected time or the
  * newest version received from others (a post's clock follows what it receives, and the hub

@@ -201,7 +201,7 @@ int value_seal_read(struct node_store *store, const char *stored, char **out, bo
 /* Migration 12's work: the journal's plaintext values of sensitive fields, sealed a chunk at
  * a time (past the append-only guard, which journal_unguarded puts back). */
 static const char plain_rows_sql[] =
-    "SELECT seq, value FROM journal WHERE kind = ?1 AND field = ?2 AND seq > ?3"
+    "SELECT seq, value FROM journal_entry WHERE kind = ?1 AND field = ?2 AND seq > ?3"
     " AND value IS NOT NULL AND substr(value, 1, " "7" ") <> '" VALUE_SEAL_ARMOUR "'"
     " ORDER BY seq LIMIT " "256";
 static const char seal_row_sql[] = "UPDATE journal_entry SET value = ?2 WHERE seq = ?1";
