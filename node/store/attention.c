@@ -11,20 +11,26 @@
 /* Each check starts from the few reports it can be about, found by a shown value through
  * the index field_shown_by_value (migration 9: the shown values are a table, so no step
  * computes them per read; as a view they made Beranda take 266 ms on 10,000 cases,
- * bench_post_app), and reads other fields by their key (report_id, field). CROSS JOIN keeps
+ * bench_post_app), and reads other fields by their key (report_num, field). CROSS JOIN keeps
  * that order: SQLite otherwise chose to walk every report of a kind. */
+/* A report's fields by its number (node migration 17) where the report's row is at hand;
+ * SHOWN by its id where only the id is (a case_id's value). */
 #define SHOWN(id, field) "(SELECT value FROM field_shown WHERE report_id = " id \
     " AND field = '" field "')"
-#define LIVE(id) "NOT EXISTS (SELECT 1 FROM field_shown WHERE report_id = " id \
+#define SHOWN_OF(num, field) "(SELECT value FROM field_shown_row WHERE report_num = " num \
+    " AND field = '" field "')"
+#define LIVE(num) "NOT EXISTS (SELECT 1 FROM field_shown_row WHERE report_num = " num \
     " AND field = '" SAE_FIELD_TOMBSTONE "' AND value IS NOT NULL)"
-#define OWNER(id) "(SELECT iif(o.kind = 'case', o.id, " SHOWN("o.id", "case_id") ")" \
-    " FROM report o WHERE o.id = " id " AND " LIVE("o.id") ")"
+#define OWNER(id) "(SELECT iif(o.kind = 'case', o.id, " SHOWN_OF("o.num", "case_id") ")" \
+    " FROM report o WHERE o.id = " id " AND " LIVE("o.num") ")"
 /* The reports of a kind whose field shows a value meeting cond (on m.value), as v. */
-#define SHOWING(kind, field, cond) "field_shown m CROSS JOIN report v ON v.id = m.report_id" \
-    " WHERE m.field = '" field "' AND " cond " AND v.kind = '" kind "' AND " LIVE("v.id")
+#define SHOWING(kind, field, cond) "field_shown_row m CROSS JOIN report v" \
+    " ON v.num = m.report_num WHERE m.field = '" field "' AND " cond " AND v.kind = '" kind \
+    "' AND " LIVE("v.num")
 
-/* The reports showing a value (or one meeting cond, on value), as a set of ids. */
-#define WITH(field, cond) "SELECT report_id FROM field_shown WHERE field = '" field "' AND " cond
+/* The reports showing a value (or one meeting cond, on value), as a set of numbers. */
+#define WITH(field, cond) "SELECT report_num FROM field_shown_row WHERE field = '" field \
+    "' AND " cond
 
 /* High risk, no service lately: sets of ids read off the index, each once, rather than a
  * test of each high-risk case and each of its services (Beranda's largest check: a third of
@@ -34,10 +40,11 @@
     "SELECT 0, v.id FROM (" WITH("risk_level", "value = 'high'")                              \
     "   EXCEPT " WITH("status", "value = 'closed'")                                           \
     "   EXCEPT " WITH(SAE_FIELD_TOMBSTONE, "value IS NOT NULL")                               \
-    "   EXCEPT SELECT k.value FROM field_shown d CROSS JOIN report e ON e.id = d.report_id"   \
-    "    CROSS JOIN field_shown k ON k.report_id = e.id AND k.field = 'case_id'"              \
+    "   EXCEPT SELECT kr.num FROM field_shown_row d CROSS JOIN report e"                      \
+    "    ON e.num = d.report_num CROSS JOIN field_shown_row k ON k.report_num = e.num"        \
+    "    AND k.field = 'case_id' CROSS JOIN report kr ON kr.id = k.value"                    \
     "    WHERE d.field = 'service_date' AND d.value >= date(?1, ?2) AND e.kind = 'service'"   \
-    "    AND " LIVE("e.id") ") c CROSS JOIN report v ON v.id = c.report_id"                  \
+    "    AND " LIVE("e.num") ") c CROSS JOIN report v ON v.num = c.report_num"               \
     "   WHERE v.kind = 'case'"
 
 /* ?1 today (YYYY-MM-DD), ?2 how many days back a service still counts ("-7 days"), ?3 the
@@ -46,23 +53,25 @@
  * are never sorted to be de-duplicated. Only the first ?3 are kept in order and looked up
  * for their number; a window counts them all in the same pass (a UNION, a full sort and a
  * number for every one of 3,334 high-risk cases made Beranda's query 2.5 times slower,
- * bench_post_app). */
+ * bench_post_app). The cases come in the order they came to the post: by their local
+ * number, given in that order (node migration 17), which the index of ids holds beside each
+ * id (first_seq, the same order, would cost a second lookup in the report table per item). */
 static const char attention_sql[] =
     "WITH items(reason, case_id) AS ("
     "  " HIGH_RISK_UNSERVED
-    "  UNION ALL SELECT DISTINCT 1, " SHOWN("v.id", "case_id") " FROM "
+    "  UNION ALL SELECT DISTINCT 1, " SHOWN_OF("v.num", "case_id") " FROM "
     SHOWING("shelter_stay", "planned_end_date", "m.value < ?1")
-    "   AND " SHOWN("v.id", "discharge_date") " IS NULL"
-    "  UNION ALL SELECT DISTINCT 2, " SHOWN("v.id", "case_id") " FROM "
+    "   AND " SHOWN_OF("v.num", "discharge_date") " IS NULL"
+    "  UNION ALL SELECT DISTINCT 2, " SHOWN_OF("v.num", "case_id") " FROM "
     SHOWING("referral", "referral_status", "m.value = 'sent'")
     "  UNION ALL SELECT DISTINCT 3, " OWNER("w.report_id") " FROM review w"
     "   WHERE w.field <> '" SAE_REVIEW_CASE_FIELD "'"
     "  UNION ALL SELECT DISTINCT 4, " OWNER("j.report_id") " FROM set_aside a"
     "   CROSS JOIN journal j ON j.seq = a.seq)"
     " SELECT s.reason, s.case_id, coalesce(" SHOWN("s.case_id", "registration_number") ", ''),"
-    " s.total FROM (SELECT i.reason, i.case_id, r.first_seq, count(*) OVER () AS total"
-    "  FROM items i JOIN report r ON r.id = i.case_id ORDER BY i.reason, r.first_seq"
-    "  LIMIT ?3) s ORDER BY s.reason, s.first_seq";
+    " s.total FROM (SELECT i.reason, i.case_id, r.num, count(*) OVER () AS total"
+    "  FROM items i JOIN report r ON r.id = i.case_id ORDER BY i.reason, r.num"
+    "  LIMIT ?3) s ORDER BY s.reason, s.num";
 
 int attention_list(struct node_store *store, const char *today, attention_visit_fn visit,
                    void *context, size_t *more)

@@ -8,7 +8,7 @@
 /* By the index of shown values (field_shown_by_value): an event the district moved to
  * another case, while it reviews that, counts where it is shown. */
 static const char events_sql[] =
-    "SELECT r.id FROM field_shown f CROSS JOIN report r ON r.id = f.report_id"
+    "SELECT r.id FROM field_shown_row f CROSS JOIN report r ON r.num = f.report_num"
     " WHERE f.field = 'case_id' AND f.value = ?1 ORDER BY r.first_seq";
 
 /* The ids first: report_load uses the store's cached statements, one cursor each. */

@@ -11,20 +11,23 @@
 #include "sae/sae_validate.h"
 #include "store/journal.h"
 
-/* A case's value as the post shows it. */
+/* A case's value as the post shows it, by the report's number (node migration 17: the view
+ * field_shown would look the number up by the id again for every row). */
 #define SHOWN(field)                                                                          \
-    "(SELECT s.value FROM field_shown s WHERE s.report_id = r.id AND s.field = '" field "')"
+    "(SELECT s.value FROM field_shown_row s WHERE s.report_num = r.num"                       \
+    " AND s.field = '" field "')"
 /* The same of a sensitive field: the journal's text of the entry it refers to. */
 #define SHOWN_SEALED(field)                                                                   \
-    "(SELECT " JOURNAL_RESOLVED("s.value") " FROM field_shown s WHERE s.report_id = r.id"     \
-    " AND s.field = '" field "')"
+    "(SELECT " JOURNAL_RESOLVED("s.value") " FROM field_shown_row s"                          \
+    " WHERE s.report_num = r.num AND s.field = '" field "')"
 
 /* The cases whose shown value of a field meets cond (on s.value): read through the index
  * field_shown_by_value (migration 9), so a filter reads that field's entries only. The
  * field is named alone (s.field = 'NAME'): the index keeps only the fields searched
  * (migration 15), and SQLite reads it for a term that names one of them so. */
 #define WITH_VALUE(field, cond)                                                               \
-    "r.id IN (SELECT s.report_id FROM field_shown s WHERE s.field = '" field "' AND " cond ")"
+    "r.num IN (SELECT s.report_num FROM field_shown_row s WHERE s.field = '" field "'"        \
+    " AND " cond ")"
 
 /* The search reads the three fields' shown values from the index itself (it covers them; a
  * sealed one is a reference, read from its journal entry by seq), one field at a time as
@@ -33,14 +36,14 @@
  * narrative). */
 #define TERM_FIELDS "'victim_name', 'narrative', 'registration_number'"
 #define TERM_MATCH(field)                                                                     \
-    "SELECT s.report_id FROM field_shown s WHERE s.field = '" field "'"                       \
+    "SELECT s.report_num FROM field_shown_row s WHERE s.field = '" field "'"                  \
     " AND instr(lower(opened(" JOURNAL_RESOLVED("s.value") ")), ?1) > 0"
 #define TERM_MATCHES                                                                          \
     TERM_MATCH("victim_name") " UNION ALL " TERM_MATCH("narrative") " UNION ALL "             \
     TERM_MATCH("registration_number")                                                         \
-    " UNION SELECT v.report_id FROM review v"                                                 \
-    " CROSS JOIN report_field f ON f.report_id = v.report_id AND f.field = v.field"           \
-    " CROSS JOIN journal j ON j.seq = f.seq"                                                  \
+    " UNION SELECT f.report_num FROM review v CROSS JOIN report vr ON vr.id = v.report_id"    \
+    " CROSS JOIN field_shown_row f ON f.report_num = vr.num AND f.field = v.field"            \
+    " CROSS JOIN journal_entry j ON j.seq = f.seq"                                            \
     " WHERE v.field IN (" TERM_FIELDS ") AND instr(lower(opened(j.value)), ?1) > 0"
 
 /* ?1 term (lower case), ?2 status, ?3 risk, ?4 from, ?5 to. lower() folds ASCII only, as the
@@ -52,7 +55,7 @@
     " AND (?3 IS NULL OR " WITH_VALUE("risk_level", "s.value = ?3") ")"                       \
     " AND (?4 IS NULL OR " WITH_VALUE("intake_date", "s.value >= ?4") ")"                     \
     " AND (?5 IS NULL OR " WITH_VALUE("intake_date", "s.value <= ?5") ")"                     \
-    " AND (?1 IS NULL OR r.id IN (" TERM_MATCHES "))"
+    " AND (?1 IS NULL OR r.num IN (" TERM_MATCHES "))"
 
 static const char rows_sql[] =
     "SELECT r.id, " SHOWN("registration_number") ", shown(" SHOWN_SEALED("victim_name") "),"

@@ -14,13 +14,13 @@ static const char kind_sql[] = "SELECT kind FROM report WHERE id = ?1";
 /* ?1 the report, ?2 a sensitive field: the field itself, as the hub erases it (a set's
  * elements are not sealed anywhere). */
 static const char wipe_journal_sql[] =
-    "UPDATE journal SET value = '" VALUE_SEAL_ERASED "', hub_sealed = NULL"
-    " WHERE report_id = ?1 AND field = ?2 AND value IS NOT NULL"
+    "UPDATE journal_entry SET value = '" VALUE_SEAL_ERASED "', hub_sealed = NULL"
+    " WHERE report_num = " REPORT_NUM("?1") " AND field = ?2 AND value IS NOT NULL"
     " AND value <> '" VALUE_SEAL_ERASED "'";
 /* A coordinator's note on a resolution may name her (the district's review note too:
  * sync_state_wipe_review_note). */
 static const char wipe_notes_sql[] =
-    "UPDATE journal SET note = NULL WHERE " JOURNAL_OF_REPORT("report_id", "?1")
+    "UPDATE journal_entry SET note = NULL WHERE report_num = " REPORT_NUM("?1")
     " AND note IS NOT NULL";
 
 struct erase_one {

@@ -19,9 +19,12 @@ static const char hub_key_sql[] = "SELECT public_key FROM hub WHERE id = 1";
 static const char pending_sql[] =
     "SELECT seq, kind, field, value FROM journal WHERE seq > ?1 AND origin_seq IS NULL"
     " AND value IS NOT NULL";
-static const char set_copy_sql[] = "UPDATE journal SET hub_sealed = ?2 WHERE seq = ?1";
-static const char drop_sql[] =
-    "UPDATE journal SET hub_sealed = NULL WHERE seq > ?1 AND seq <= ?2 AND hub_sealed IS NOT NULL";
+static const char set_copy_sql[] = "UPDATE journal_entry SET hub_sealed = ?2 WHERE seq = ?1";
+/* The same as the step after node migration 11 runs it: the journal was a table of that
+ * name until migration 17 (a view of journal_entry since). */
+static const char set_copy_at_11_sql[] = "UPDATE journal SET hub_sealed = ?2 WHERE seq = ?1";
+static const char drop_sql[] = "UPDATE journal_entry SET hub_sealed = NULL"
+                               " WHERE seq > ?1 AND seq <= ?2 AND hub_sealed IS NOT NULL";
 
 bool hub_copy_sensitive(const char *kind, const char *field)
 {
@@ -122,6 +125,7 @@ static int seal_rows(struct node_store *store, sqlite3_stmt *rows, sqlite3_stmt 
     return rc;
 }
 
+/* store NULL: the step of node migration 11, on the journal as it was then. */
 static int seal_pending(sqlite3 *db, struct node_store *store)
 {
     uint8_t key[HUB_COPY_KEY_BYTES];
@@ -137,7 +141,7 @@ static int seal_pending(sqlite3 *db, struct node_store *store)
     if (rc == 0)
         rc = sae_db_prepare(db, pending_sql, &rows);
     if (rc == 0)
-        rc = sae_db_prepare(db, set_copy_sql, &set);
+        rc = sae_db_prepare(db, store ? set_copy_sql : set_copy_at_11_sql, &set);
     if (rc == 0)
         rc = sae_db_bind_int(rows, 1, acked);
     if (rc == 0)
@@ -296,8 +300,8 @@ int hub_copy_box_follow(struct node_store *store, int64_t from_seq, int64_t to_s
 
 int hub_copy_box_drop_report(struct node_store *store, const char *report_id)
 {
-    static const char sql[] = "DELETE FROM hub_box_slot WHERE seq IN"
-                              " (SELECT seq FROM journal WHERE " JOURNAL_OF_REPORT("report_id", "?1") ")";
+    static const char sql[] = "DELETE FROM hub_box_slot WHERE seq IN (SELECT seq"
+                              " FROM journal_entry WHERE report_num = " REPORT_NUM("?1") ")";
     sqlite3_stmt *stmt = NULL;
     int rc = sae_db_prepare_cached(store->db, &store->statements, sql, &stmt);
     if (rc == 0)

@@ -31,9 +31,9 @@ struct change_writer {
 };
 
 static const char insert_journal_sql[] =
-    "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
+    "INSERT INTO journal_entry(report_num, kind, field, value, version, origin, base_version,"
     " base_origin, seen_cursor, author, hub_sealed)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    " VALUES (" REPORT_NUM("?1") ", ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 /* What this post had pulled from the hub when it wrote: the hub tells edits that did not
  * see a delete (or each other) from those that did. */
 static const char pull_cursor_sql[] =
@@ -43,17 +43,18 @@ static const char pull_cursor_sql[] =
  * of field_shown (migration 15; report_field is a view of it): set here, the shown columns
  * then taken again by journal_refresh_shown. */
 static const char upsert_field_sql[] =
-    "INSERT INTO field_shown(report_id, field, value, version, origin, under_review, seq)"
-    " VALUES (?1, ?2, NULL, ?3, ?4, 0, ?5)"
-    " ON CONFLICT(report_id, field) DO UPDATE SET"
+    "INSERT INTO field_shown_row(report_num, field, value, version, origin, under_review, seq)"
+    " VALUES (" REPORT_NUM("?1") ", ?2, NULL, ?3, ?4, 0, ?5)"
+    " ON CONFLICT(report_num, field) DO UPDATE SET"
     " state_version = excluded.version, state_origin = excluded.origin, seq = excluded.seq"
-    " WHERE (excluded.version, excluded.origin) > (coalesce(field_shown.state_version,"
-    " field_shown.version), coalesce(field_shown.state_origin, field_shown.origin))";
+    " WHERE (excluded.version, excluded.origin) > (coalesce(field_shown_row.state_version,"
+    " field_shown_row.version), coalesce(field_shown_row.state_origin,"
+    " field_shown_row.origin))";
 /* What the post shows is what an edit starts from: while the hub reviews a field, the
  * standing version is the one its writer saw (its base), and the value it compares with. */
 static const char select_field_sql[] =
-    "SELECT " JOURNAL_RESOLVED("s.value") ", s.version, s.origin FROM field_shown s"
-    " WHERE s.report_id = ?1 AND s.field = ?2";
+    "SELECT " JOURNAL_RESOLVED("s.value") ", s.version, s.origin FROM field_shown_row s"
+    " WHERE s.report_num = " REPORT_NUM("?1") " AND s.field = ?2";
 
 /* The statements belong to the store's cache: reset, never finalized. */
 static void writer_finish(struct change_writer *w)
@@ -251,18 +252,22 @@ static int append_change(struct change_writer *w, const char *id, const char *ki
     return rc;
 }
 
+/* A new report's row comes before its entries, which name it by its number; its first
+ * entry's seq is known once they are written (journal_settle_report). */
 static const char insert_report_sql[] =
-    "INSERT INTO report(id, kind, first_seq)"
-    " VALUES (?1, ?2, (SELECT min(seq) FROM journal WHERE " JOURNAL_OF_REPORT("report_id", "?1")
-    "))";
+    "INSERT INTO report(id, kind, first_seq) VALUES (?1, ?2, 0)";
+static const char settle_report_sql[] =
+    "UPDATE report SET first_seq = (SELECT min(seq) FROM journal_entry"
+    " WHERE report_num = report.num) WHERE id = ?1 AND first_seq = 0";
 
-static int insert_report_row(struct node_store *store, const char *id, const char *kind)
+static int run_on_report(struct node_store *store, const char *sql, const char *id,
+                         const char *kind)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_prepare_cached(store->db, &store->statements, insert_report_sql, &stmt);
+    int rc = sae_db_prepare_cached(store->db, &store->statements, sql, &stmt);
     if (rc == 0)
         rc = sae_db_bind_text(stmt, 1, id);
-    if (rc == 0)
+    if (rc == 0 && kind)
         rc = sae_db_bind_text(stmt, 2, kind);
     if (rc == 0)
         rc = step_done(stmt);
@@ -270,10 +275,21 @@ static int insert_report_row(struct node_store *store, const char *id, const cha
     return rc;
 }
 
+static int insert_report(struct node_store *store, const char *id, const char *kind)
+{
+    return run_on_report(store, insert_report_sql, id, kind);
+}
+
+int journal_settle_report(struct node_store *store, const char *id)
+{
+    return run_on_report(store, settle_report_sql, id, NULL);
+}
+
 /* Reads the kind of a report and whether it carries a tombstone. */
 static const char report_kind_state_sql[] =
-    "SELECT r.kind, EXISTS(SELECT 1 FROM report_field f CROSS JOIN journal j ON j.seq = f.seq"
-    " WHERE f.report_id = r.id AND f.field = '" SAE_FIELD_TOMBSTONE "' AND j.value IS NOT NULL)"
+    "SELECT r.kind, EXISTS(SELECT 1 FROM field_shown_row f"
+    " CROSS JOIN journal_entry j ON j.seq = f.seq WHERE f.report_num = r.num"
+    " AND f.field = '" SAE_FIELD_TOMBSTONE "' AND j.value IS NOT NULL)"
     " FROM report r WHERE r.id = ?1";
 
 static int report_kind_state(struct node_store *store, const char *id, char **kind, bool *deleted)
@@ -425,12 +441,14 @@ int journal_add(struct node_store *store, const struct sae_kind *kind,
     rc = check_references(store, changes, count, why);
     if (rc == 0)
         rc = plan_command(store, kind, NULL, changes, count, &plan, why);
+    if (rc == 0)
+        rc = insert_report(store, id_text, kind->name);
     for (size_t i = 0; rc == 0 && i < plan.count; i++)
         if (plan.writes[i].value)
             rc = append_change(&w, id_text, kind->name, plan.writes[i].name,
                                plan.writes[i].value, &none);
     if (rc == 0)
-        rc = insert_report_row(store, id_text, kind->name);
+        rc = journal_settle_report(store, id_text);
     sae_plan_free(&plan);
     rc = writer_end(&w, rc);
     if (rc == 0)

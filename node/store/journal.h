@@ -47,15 +47,12 @@ struct sae_change;
 int journal_apply_remote(struct node_store *store, const struct sae_change *change,
                          bool *applied);
 
-/* The entries of the report whose id is the SQL expression id, where col names the
- * journal's report_id column (with its table's alias): found through the index of the id's
- * first 8 characters (journal_by_report_prefix, node migration 16; 32 random bits of a
- * version-4 id, so other reports' entries read on the way are rare), in seq order. The
- * index took 573 B a report as one of the whole id and seq (issue 14). The '+' keeps SQLite
- * from putting a bound id in place of col in the prefix term (its constant propagation),
- * which then no longer matches the index and reads the whole journal. */
-#define JOURNAL_OF_REPORT(col, id)                                                            \
-    "substr(" col ", 1, 8) = substr(" id ", 1, 8) AND +" col " = " id
+/* The local number of the report whose id is the SQL expression id (node migration 17):
+ * the journal's entries (journal_entry) and the shown values (field_shown_row) name a
+ * report by it, and every writer of those writes it; readers may take the views journal and
+ * field_shown, which give the id back. NULL when no report has that id, which the NOT NULL
+ * of both tables refuses: a report's row is written before anything that names it. */
+#define REPORT_NUM(id) "(SELECT rn.num FROM report rn WHERE rn.id = " id ")"
 
 /* A sealed value's text is kept once, in the journal: the shown values hold a reference to
  * the entry instead (node migration 13), "sealed:#" and the entry's seq. '#' is no letter of
@@ -70,34 +67,37 @@ int journal_apply_remote(struct node_store *store, const struct sae_change *chan
 /* The journal's text for a shown value v (SQL, named with its table's alias: a bare column
  * would name the subquery's own): the entry's value for a reference. */
 #define JOURNAL_RESOLVED(v)                                                                   \
-    "iif(substr(" v ", 1, 8) = '" JOURNAL_ENTRY_REF "', (SELECT rj.value FROM journal rj"     \
+    "iif(substr(" v ", 1, 8) = '" JOURNAL_ENTRY_REF "', (SELECT rj.value FROM journal_entry rj" \
     " WHERE rj.seq = CAST(substr(" v ", 9) AS INTEGER)), " v ")"
 
-/* The shown values (the table field_shown, migration 9) as the state, the reviews and the
+/* The shown values (the table field_shown, migration 9; field_shown_row and its view
+ * field_shown since migration 17) as the state, the reviews and the
  * journal imply them, one row per row of report_field f: the standing version's value while
  * the district reviews the field and the post holds the latest version the hub knew of; the
  * post's own state otherwise (its newer edit, not yet judged). The state keeps no value of
  * its own (migration 13): its entry's, by seq. */
-#define JOURNAL_SHOWN_COLUMNS                                                                 \
-    "f.report_id, f.field,"                                                                   \
+#define JOURNAL_SHOWN_OF_FIELD                                                                \
     "  iif(s.seq IS NULL, " JOURNAL_SHOWN_VALUE("v") ", " JOURNAL_SHOWN_VALUE("s") "),"       \
     "  iif(s.seq IS NULL, f.version, s.version), iif(s.seq IS NULL, f.origin, s.origin),"     \
     "  r.report_id IS NOT NULL"
-#define JOURNAL_SHOWN_SELECT "SELECT " JOURNAL_SHOWN_COLUMNS JOURNAL_SHOWN_FROM
-/* A whole row of the table field_shown since migration 15, where the state lives too: the
- * shown columns, the state's entry (seq), and the state's version only where the shown one
- * is another (the standing version of a field under review; NULL, no bytes, otherwise). */
+#define JOURNAL_SHOWN_SELECT                                                                  \
+    "SELECT f.report_id, f.field," JOURNAL_SHOWN_OF_FIELD JOURNAL_SHOWN_FROM
+/* A whole row of the table field_shown_row (field_shown since migration 15, where the state
+ * lives too; by the report's number since migration 17): the shown columns, the state's
+ * entry (seq), and the state's version only where the shown one is another (the standing
+ * version of a field under review; NULL, no bytes, otherwise). */
 #define JOURNAL_SHOWN_ROW_SELECT                                                              \
-    "SELECT " JOURNAL_SHOWN_COLUMNS ", f.seq, iif(s.seq IS NULL, NULL, f.version),"           \
-    " iif(s.seq IS NULL, NULL, f.origin)" JOURNAL_SHOWN_FROM
+    "SELECT " REPORT_NUM("f.report_id") ", f.field," JOURNAL_SHOWN_OF_FIELD                   \
+    ", f.seq, iif(s.seq IS NULL, NULL, f.version), iif(s.seq IS NULL, NULL, f.origin)"        \
+    JOURNAL_SHOWN_FROM
 #define JOURNAL_SHOWN_ROW_COLUMNS                                                             \
-    "report_id, field, value, version, origin, under_review, seq, state_version, state_origin"
+    "report_num, field, value, version, origin, under_review, seq, state_version, state_origin"
 #define JOURNAL_SHOWN_FROM                                                                    \
-    " FROM report_field f CROSS JOIN journal v ON v.seq = f.seq"                              \
+    " FROM report_field f CROSS JOIN journal_entry v ON v.seq = f.seq"                        \
     " LEFT JOIN review r ON r.report_id = f.report_id AND r.field = f.field"                  \
-    " LEFT JOIN journal s ON s.seq = (SELECT j.seq FROM journal j"                            \
+    " LEFT JOIN journal_entry s ON s.seq = (SELECT j.seq FROM journal j"                      \
     "  WHERE r.latest_version = f.version AND r.latest_origin = f.origin"                     \
-    "  AND " JOURNAL_OF_REPORT("j.report_id", "r.report_id") " AND j.field = r.field"         \
+    "  AND j.report_id = r.report_id AND j.field = r.field"                                   \
     "  AND j.version = r.standing_version AND j.origin = r.standing_origin"                   \
     "  ORDER BY j.seq LIMIT 1)"
 

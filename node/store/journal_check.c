@@ -24,7 +24,7 @@ static const char replay_sql[] =
     "  SELECT report_id, field, version, origin, seq FROM ("
     "    SELECT *, row_number() OVER (PARTITION BY report_id, field"
     "      ORDER BY version DESC, origin DESC, seq DESC) AS rank FROM journal j"
-    "    WHERE NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq))"
+    "    WHERE NOT EXISTS (SELECT 1 FROM journal_entry r WHERE r.restamp_of = j.seq))"
     "  WHERE rank = 1)"
     " SELECT (SELECT count(*) FROM (SELECT * FROM replay EXCEPT"
     "   SELECT report_id, field, version, origin, seq FROM report_field)),"
@@ -40,7 +40,7 @@ static const char replay_sql[] =
     "  (SELECT count(*) FROM (" SHOWN_ROWS " EXCEPT " JOURNAL_SHOWN_SELECT "))";
 
 static const char integrity_sql[] = "PRAGMA integrity_check";
-static const char values_sql[] = "SELECT seq, kind, field, value FROM journal";
+static const char values_sql[] = "SELECT seq, kind, field, value FROM journal_entry";
 static const char count_reports_sql[] = "SELECT count(*) FROM report";
 
 static void problem(struct journal_check_result *r, const char *fmt, ...)

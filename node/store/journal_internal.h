@@ -12,6 +12,9 @@
 /* Binds id, kind, field and value to ?1..?4 (the common head of both journal inserts). */
 int journal_bind_change_text(sqlite3_stmt *stmt, const char *id, const char *kind,
                              const char *field, const char *value);
+/* A new report's row is written before any entry names it by its number, its first_seq 0
+ * until this sets it from its first entry, in the same transaction. */
+int journal_settle_report(struct node_store *store, const char *id);
 /* Derives field's state from the journal entry seq of version (last writer wins), then its
  * shown value. */
 int journal_derive_field(struct node_store *store, const char *id, const char *field,

@@ -12,11 +12,30 @@
 #include "store/pulled_value.h"
 
 static const char insert_remote_sql[] =
-    "INSERT OR IGNORE INTO journal(report_id, kind, field, value, version, origin,"
+    "INSERT OR IGNORE INTO journal_entry(report_num, kind, field, value, version, origin,"
     " base_version, base_origin, origin_seq, seen_cursor, author, note, device)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
-static const char insert_remote_report_sql[] =
-    "INSERT OR IGNORE INTO report(id, kind, first_seq) VALUES (?1, ?2, ?3)";
+    " VALUES (" REPORT_NUM("?1") ", ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+/* A report first seen in a pull gets its row (and number) before its entry names it; taken
+ * back when the entry was not new after all (a change already kept, under another report:
+ * only a damaged or hostile answer), so that no report is left without entries. */
+static const char new_report_sql[] =
+    "INSERT OR IGNORE INTO report(id, kind, first_seq) VALUES (?1, ?2, 0)";
+static const char drop_new_report_sql[] = "DELETE FROM report WHERE id = ?1 AND first_seq = 0";
+
+static int run_on_report(struct node_store *store, const char *sql, const char *id,
+                         const char *kind)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sae_db_prepare_cached(store->db, &store->statements, sql, &stmt);
+    if (rc == 0)
+        rc = sae_db_bind_text(stmt, 1, id);
+    if (rc == 0 && kind)
+        rc = sae_db_bind_text(stmt, 2, kind);
+    if (rc == 0)
+        rc = sae_db_step_done(stmt);
+    sae_db_reset(stmt);
+    return rc;
+}
 
 static int bind_remote(sqlite3_stmt *j, const struct sae_change *c, const char *id,
                        const char *stored)
@@ -37,12 +56,13 @@ static int apply_remote_stored(struct node_store *store, const struct sae_change
                                const char *stored, bool *applied)
 {
     char id[SAE_ID_TEXT_LEN + 1];
-    sqlite3_stmt *j = NULL, *r = NULL;
+    sqlite3_stmt *j = NULL;
     struct sae_db_cache *cache = &store->statements;
     sae_id_format(&c->report_id, id);
-    int rc = sae_db_prepare_cached(store->db, cache, insert_remote_sql, &j);
+    int rc = run_on_report(store, new_report_sql, id, c->kind);
+    bool new_report = rc == 0 && sae_db_changes(store->db) > 0;
     if (rc == 0)
-        rc = sae_db_prepare_cached(store->db, cache, insert_remote_report_sql, &r);
+        rc = sae_db_prepare_cached(store->db, cache, insert_remote_sql, &j);
     if (rc != 0)
         return rc;
     rc = bind_remote(j, c, id, stored);
@@ -51,17 +71,11 @@ static int apply_remote_stored(struct node_store *store, const struct sae_change
     sae_db_reset(j);
     if (rc != 0 || sae_db_changes(store->db) == 0) {
         *applied = false; /* had it already */
-        return rc;
+        return rc == 0 && new_report ? run_on_report(store, drop_new_report_sql, id, NULL) : rc;
     }
     int64_t seq = sae_db_last_rowid(store->db);
-    rc = sae_db_bind_text(r, 1, id);
-    if (rc == 0)
-        rc = sae_db_bind_text(r, 2, c->kind);
-    if (rc == 0)
-        rc = sae_db_bind_int(r, 3, seq);
-    if (rc == 0)
-        rc = sae_db_step_done(r);
-    sae_db_reset(r);
+    if (new_report)
+        rc = journal_settle_report(store, id);
     if (rc == 0)
         rc = journal_derive_field(store, id, c->field, &c->version, seq);
     if (rc == 0)

@@ -9,25 +9,26 @@
 /* JOURNAL_SHOWN_ROW_SELECT for the one row, as an update of it in place: read through the
  * view report_field and written back whole, the row cost an add twice the instructions of
  * the two tables before migration 15 (the view expanded, the row copied out and back). Every
- * f.* below is the row as it was before this update. */
+ * f.* below is the row as it was before this update; the review is keyed by the id (?1),
+ * the rest by the report's number. */
 #define STATE_VERSION "coalesce(f.state_version, f.version)"
 #define STATE_ORIGIN "coalesce(f.state_origin, f.origin)"
 static const char refresh_shown_sql[] =
-    "UPDATE field_shown AS f SET (value, version, origin, under_review, state_version,"
+    "UPDATE field_shown_row AS f SET (value, version, origin, under_review, state_version,"
     " state_origin) = (SELECT"
     "  iif(s.seq IS NULL, " JOURNAL_SHOWN_VALUE("v") ", " JOURNAL_SHOWN_VALUE("s") "),"
     "  iif(s.seq IS NULL, " STATE_VERSION ", s.version),"
     "  iif(s.seq IS NULL, " STATE_ORIGIN ", s.origin), r.report_id IS NOT NULL,"
     "  iif(s.seq IS NULL, NULL, " STATE_VERSION "), iif(s.seq IS NULL, NULL, " STATE_ORIGIN ")"
-    "  FROM journal v"
-    "  LEFT JOIN review r ON r.report_id = f.report_id AND r.field = f.field"
-    "  LEFT JOIN journal s ON s.seq = (SELECT j.seq FROM journal j"
+    "  FROM journal_entry v"
+    "  LEFT JOIN review r ON r.report_id = ?1 AND r.field = f.field"
+    "  LEFT JOIN journal_entry s ON s.seq = (SELECT j.seq FROM journal_entry j"
     "   WHERE r.latest_version = " STATE_VERSION " AND r.latest_origin = " STATE_ORIGIN
-    "   AND " JOURNAL_OF_REPORT("j.report_id", "r.report_id") " AND j.field = r.field"
+    "   AND j.report_num = f.report_num AND j.field = r.field"
     "   AND j.version = r.standing_version AND j.origin = r.standing_origin"
     "   ORDER BY j.seq LIMIT 1)"
     "  WHERE v.seq = f.seq)"
-    " WHERE f.report_id = ?1 AND f.field = ?2";
+    " WHERE f.report_num = " REPORT_NUM("?1") " AND f.field = ?2";
 
 int journal_refresh_shown(struct node_store *store, const char *id, const char *field)
 {

@@ -15,12 +15,13 @@ static const char guard_sql[] =
 /* ?1 a kind, ?2 a field: the field itself, or an element of it when it is a set. */
 #define WIPE_MATCH " (field = ?2 OR substr(field, 1, length(?2) + 1) = ?2 || '/')"
 static const char *const wipe_sql[] = {
-    "UPDATE journal SET value = NULL WHERE value IS NOT NULL AND kind = ?1 AND" WIPE_MATCH,
-    /* The copy sealed for the hub opens only with hub.key, but a wiped device keeps none. */
-    "UPDATE journal SET hub_sealed = NULL WHERE hub_sealed IS NOT NULL AND kind = ?1 AND"
+    "UPDATE journal_entry SET value = NULL WHERE value IS NOT NULL AND kind = ?1 AND"
     WIPE_MATCH,
-    "UPDATE field_shown SET value = NULL WHERE value IS NOT NULL AND" WIPE_MATCH
-    " AND report_id IN (SELECT id FROM report WHERE kind = ?1)",
+    /* The copy sealed for the hub opens only with hub.key, but a wiped device keeps none. */
+    "UPDATE journal_entry SET hub_sealed = NULL WHERE hub_sealed IS NOT NULL AND kind = ?1 AND"
+    WIPE_MATCH,
+    "UPDATE field_shown_row SET value = NULL WHERE value IS NOT NULL AND" WIPE_MATCH
+    " AND report_num IN (SELECT num FROM report WHERE kind = ?1)",
 };
 
 static int wipe_field(struct node_store *store, const char *kind, const char *field)
@@ -39,7 +40,7 @@ static int wipe_field(struct node_store *store, const char *kind, const char *fi
 }
 
 /* A coordinator's note travels with a resolution and may name the survivor. */
-static const char wipe_notes_sql[] = "UPDATE journal SET note = NULL WHERE note IS NOT NULL";
+static const char wipe_notes_sql[] = "UPDATE journal_entry SET note = NULL WHERE note IS NOT NULL";
 
 static int wipe_every_sensitive_field(struct node_store *store)
 {

@@ -25,7 +25,7 @@
  * the WAL on disk stays under about this many 4 KiB pages, and every open of the journal
  * re-reads it (bench_node_add weighs the two). */
 #define NODE_WAL_CHECKPOINT_PAGES 256
-#define NODE_SCHEMA_VERSION 16
+#define NODE_SCHEMA_VERSION 17
 /* A measured clock offset beyond this counts: new versions use the corrected time, pending
  * changes are re-dated, and status warns. Below it, the computer's own clock is used. */
 #define NODE_CLOCK_TOLERANCE_MS (10 * SAE_MS_PER_MINUTE)

@@ -7,9 +7,8 @@
 
 #include "sae/sae_db.h"
 #include "sae/sae_error.h"
+#include "store/node_schema.h"
 
-/* The journal's numbered migrations. */
-extern const struct sae_db_schema node_db_schema;
 /* Reads the village and origin; SAE_ENOTINIT when init never finished. */
 int node_db_load_identity(sqlite3 *db, char **village, uint64_t *origin);
 

@@ -29,7 +29,8 @@ int pulled_value_stored(struct node_store *store, const struct sae_change *c, ch
 
 /* Only the mark of the same change, and only for a value sealed to this post. */
 static const char fill_sql[] =
-    "UPDATE journal SET value = ?1 WHERE origin = ?2 AND origin_seq = ?3 AND report_id = ?4"
+    "UPDATE journal_entry SET value = ?1 WHERE origin = ?2 AND origin_seq = ?3"
+    " AND report_num = " REPORT_NUM("?4")
     " AND field = ?5 AND value = '" VALUE_SEAL_WITHHELD "'"
     " AND substr(?1, 1, 7) = '" VALUE_SEAL_ARMOUR "' RETURNING seq";
 _Static_assert(sizeof VALUE_SEAL_ARMOUR == 8, "fill_sql spells out its length");

@@ -19,16 +19,17 @@ static const char select_reports_sql[] =
     "SELECT r.id, r.kind, f.field, " JOURNAL_RESOLVED("f.value") ", f.version, f.origin,"
     " f.under_review,"
     " d.report_id IS NOT NULL, d.note, d.reviewer FROM report r"
-    " LEFT JOIN field_shown f ON f.report_id = r.id"
+    " LEFT JOIN field_shown_row f ON f.report_num = r.num"
     " LEFT JOIN review d ON d.report_id = r.id AND d.field = '" SAE_REVIEW_CASE_FIELD "'"
     " WHERE ?1 IS NULL OR r.kind = ?1"
     " ORDER BY r.first_seq, r.id, f.field";
-/* One report: its fields by their key (field_shown's primary key). */
+/* One report: its fields by their key (field_shown_row's primary key, the report's number and
+ * the field). */
 static const char select_report_sql[] =
     "SELECT r.id, r.kind, f.field, " JOURNAL_RESOLVED("f.value") ", f.version, f.origin,"
     " f.under_review,"
     " d.report_id IS NOT NULL, d.note, d.reviewer FROM report r"
-    " LEFT JOIN field_shown f ON f.report_id = r.id"
+    " LEFT JOIN field_shown_row f ON f.report_num = r.num"
     " LEFT JOIN review d ON d.report_id = r.id AND d.field = '" SAE_REVIEW_CASE_FIELD "'"
     " WHERE r.id = ?1 ORDER BY f.field";
 
@@ -272,7 +273,7 @@ static const char history_sql[] =
     "SELECT seq, field, value, version, origin, base_version, base_origin,"
     " coalesce(restamp_of, 0), author, note, CASE WHEN origin_seq IS NULL"
     " THEN (SELECT value FROM meta WHERE key = '" NODE_META_DEVICE_NAME "') ELSE device END"
-    " FROM journal WHERE " JOURNAL_OF_REPORT("report_id", "?1") " ORDER BY seq";
+    " FROM journal_entry WHERE report_num = " REPORT_NUM("?1") " ORDER BY seq";
 
 int report_history(struct node_store *store, const char *id, history_visit_fn visit,
                    void *context)
@@ -324,10 +325,10 @@ int report_history(struct node_store *store, const char *id, history_visit_fn vi
  * 25 ms of CPU at 10,000 cases, this 4 ms. */
 #define OWN_AFTER "seq > ?1 AND origin = ?2 AND origin_seq IS NULL"
 static const char pending_count_sql[] =
-    "SELECT (SELECT count(*) FROM journal WHERE seq > ?1)"
-    " - (SELECT count(*) FROM journal WHERE origin_seq IS NOT NULL AND +seq > ?1)"
-    " - (SELECT count(*) FROM journal WHERE " OWN_AFTER " AND (seq IN"
-    " (SELECT seq FROM set_aside UNION SELECT restamp_of FROM journal"
+    "SELECT (SELECT count(*) FROM journal_entry WHERE seq > ?1)"
+    " - (SELECT count(*) FROM journal_entry WHERE origin_seq IS NOT NULL AND +seq > ?1)"
+    " - (SELECT count(*) FROM journal_entry WHERE " OWN_AFTER " AND (seq IN"
+    " (SELECT seq FROM set_aside UNION SELECT restamp_of FROM journal_entry"
     " WHERE restamp_of IS NOT NULL) OR value = '" VALUE_SEAL_ERASED "'))";
 
 int report_pending_count(struct node_store *store, int64_t acked, int64_t *out)
@@ -379,9 +380,9 @@ static int sync_status(struct node_store *store, struct journal_status *s)
 
 static const char count_reports_sql[] = "SELECT count(*) FROM report";
 static const char count_deleted_sql[] =
-    "SELECT count(*) FROM field_shown WHERE field = '" SAE_FIELD_TOMBSTONE "'"
+    "SELECT count(*) FROM field_shown_row WHERE field = '" SAE_FIELD_TOMBSTONE "'"
     " AND value IS NOT NULL";
-static const char count_changes_sql[] = "SELECT count(*) FROM journal";
+static const char count_changes_sql[] = "SELECT count(*) FROM journal_entry";
 
 int report_status(struct node_store *store, struct journal_status *out)
 {

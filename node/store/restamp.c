@@ -20,12 +20,14 @@ static const char candidates_sql[] =
     " seen_cursor, seq IN (SELECT seq FROM set_aside WHERE code = ?5) FROM journal j"
     " WHERE origin = ?1 AND origin_seq IS NULL"
     " AND coalesce(value, '') <> '" VALUE_SEAL_ERASED "'"
-    " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
+    " AND NOT EXISTS (SELECT 1 FROM journal_entry r WHERE r.restamp_of = j.seq)"
     " AND (seq IN (SELECT seq FROM set_aside WHERE code = ?5)"
     "   OR (seq > ?2 AND seq NOT IN (SELECT seq FROM set_aside)"
     "     AND ((seq < ?3 AND restamp_of IS NULL) OR version > ?4"
-    "       OR (base_origin = ?1 AND EXISTS (SELECT 1 FROM journal o JOIN journal n"
-    "         ON n.restamp_of = o.seq WHERE " JOURNAL_OF_REPORT("o.report_id", "j.report_id")
+    "       OR (base_origin = ?1 AND EXISTS (SELECT 1 FROM journal_entry o"
+    "         JOIN journal_entry n ON n.restamp_of = o.seq"
+    "         WHERE o.report_num = (SELECT e.report_num FROM journal_entry e"
+    "           WHERE e.seq = j.seq)"
     "         AND o.field = j.field"
     "         AND o.version = j.base_version AND o.origin = j.base_origin)))))"
     /* Implied by the above; it lets SQLite read the journal from there on instead of the
@@ -37,39 +39,40 @@ static const char candidates_sql[] =
  * hub holds for its date. Most rounds have none, and need neither the candidates nor the
  * newest version received (a read of every entry from others). */
 static const char may_restamp_sql[] =
-    "SELECT EXISTS (SELECT 1 FROM journal WHERE seq > ?2 AND origin = ?1"
+    "SELECT EXISTS (SELECT 1 FROM journal_entry WHERE seq > ?2 AND origin = ?1"
     " AND origin_seq IS NULL) OR EXISTS (SELECT 1 FROM set_aside WHERE code = ?3)";
 
 /* The entry that re-dates the own entry of this field and version, if any. */
 static const char redated_base_sql[] =
-    "SELECT n.version FROM journal o JOIN journal n ON n.restamp_of = o.seq"
-    " WHERE " JOURNAL_OF_REPORT("o.report_id", "?1")
+    "SELECT n.version FROM journal_entry o JOIN journal_entry n ON n.restamp_of = o.seq"
+    " WHERE o.report_num = " REPORT_NUM("?1")
     " AND o.field = ?2 AND o.version = ?3 AND o.origin = ?4";
 
 /* The newest version that stays: new versions must come after it. */
 static const char floor_sql[] =
-    "SELECT coalesce(max(version), 0) FROM journal j WHERE seq NOT IN (SELECT seq FROM redate)"
-    " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)";
+    "SELECT coalesce(max(version), 0) FROM journal_entry j"
+    " WHERE seq NOT IN (SELECT seq FROM redate)"
+    " AND NOT EXISTS (SELECT 1 FROM journal_entry r WHERE r.restamp_of = j.seq)";
 
 /* A re-dated entry is the same person's change: it keeps the author of the one it re-dates,
  * and the hub's copy of its value (hub_copy.h), which is the same value: its own copy, or
  * its slot in a value box (hub_copy_box_follow). */
 static const char insert_sql[] =
-    "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
-    " base_origin, seen_cursor, restamp_of, author, hub_sealed) VALUES (?1, ?2, ?3, ?4, ?5,"
-    " ?6, ?7, ?8, ?9, ?10, (SELECT author FROM journal WHERE seq = ?10),"
-    " (SELECT hub_sealed FROM journal WHERE seq = ?10))";
+    "INSERT INTO journal_entry(report_num, kind, field, value, version, origin, base_version,"
+    " base_origin, seen_cursor, restamp_of, author, hub_sealed) VALUES (" REPORT_NUM("?1") ","
+    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT author FROM journal_entry WHERE seq = ?10),"
+    " (SELECT hub_sealed FROM journal_entry WHERE seq = ?10))";
 
 /* The field's state again, now that its re-dated entry no longer counts. */
 /* The state is in the field's row of field_shown (migration 15), whose shown columns
  * journal_refresh_shown takes again after. */
 static const char recompute_sql[] =
-    "INSERT INTO field_shown(report_id, field, value, version, origin, under_review, seq)"
-    " SELECT report_id, field, NULL, version, origin, 0, seq FROM journal j"
-    " WHERE " JOURNAL_OF_REPORT("report_id", "?1") " AND field = ?2"
-    " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
+    "INSERT INTO field_shown_row(report_num, field, value, version, origin, under_review, seq)"
+    " SELECT report_num, field, NULL, version, origin, 0, seq FROM journal_entry j"
+    " WHERE report_num = " REPORT_NUM("?1") " AND field = ?2"
+    " AND NOT EXISTS (SELECT 1 FROM journal_entry r WHERE r.restamp_of = j.seq)"
     " ORDER BY version DESC, origin DESC, seq DESC LIMIT 1"
-    " ON CONFLICT(report_id, field) DO UPDATE SET"
+    " ON CONFLICT(report_num, field) DO UPDATE SET"
     " state_version = excluded.version, state_origin = excluded.origin, seq = excluded.seq";
 
 static const char unset_aside_sql[] = "DELETE FROM set_aside WHERE seq = ?1";
@@ -157,9 +160,8 @@ static int read_floor(struct node_store *store, const struct entries *list, int6
 
 /* Whether an own entry of the report already carries the version. */
 static const char version_taken_sql[] =
-    "SELECT EXISTS (SELECT 1 FROM journal WHERE " JOURNAL_OF_REPORT("report_id", "?1")
-    " AND origin = ?2"
-    " AND version = ?3)";
+    "SELECT EXISTS (SELECT 1 FROM journal_entry WHERE report_num = " REPORT_NUM("?1")
+    " AND origin = ?2 AND version = ?3)";
 
 static int version_taken(struct node_store *store, const char *report_id, sae_hlc version,
                          bool *taken)
@@ -215,7 +217,7 @@ static int assign_versions(struct node_store *store, struct entries *list, int64
 #define REBASE_HOPS_MAX 64
 
 static const char newest_received_sql[] =
-    "SELECT coalesce(max(version), 0) FROM journal WHERE origin <> ?1";
+    "SELECT coalesce(max(version), 0) FROM journal_entry WHERE origin <> ?1";
 
 /* The latest an own entry may be dated without being re-dated: the corrected time or the
  * newest version received from others (a post's clock follows what it receives, and the hub

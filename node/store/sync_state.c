@@ -20,19 +20,20 @@
  * never sent (store/erasure_apply.h). */
 static const char next_batch_sql[] =
     "SELECT j.seq, report_id, kind, field, value, version, base_version, base_origin,"
-    " seen_cursor, coalesce((SELECT s.version FROM journal s WHERE s.seq = j.restamp_of), 0),"
+    " seen_cursor,"
+    " coalesce((SELECT s.version FROM journal_entry s WHERE s.seq = j.restamp_of), 0),"
     " author, hub_sealed, bs.box, bs.slot, bx.sealed FROM journal j"
     " LEFT JOIN hub_box_slot bs ON bs.seq = j.seq LEFT JOIN hub_box bx ON bx.id = bs.box"
     " WHERE origin = ?1 AND j.seq > ?2 AND origin_seq IS NULL"
     " AND j.seq NOT IN (SELECT seq FROM set_aside)"
-    " AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.restamp_of = j.seq)"
+    " AND NOT EXISTS (SELECT 1 FROM journal_entry r WHERE r.restamp_of = j.seq)"
     " AND coalesce(value, '') <> '" VALUE_SEAL_ERASED "'"
     " ORDER BY j.seq LIMIT ?3";
 static const char set_aside_sql[] =
     "INSERT OR REPLACE INTO set_aside(seq, code, message, at_ms) VALUES (?1, ?2, ?3, ?4)";
-static const char last_seq_sql[] = "SELECT coalesce(max(seq), 0) FROM journal";
+static const char last_seq_sql[] = "SELECT coalesce(max(seq), 0) FROM journal_entry";
 static const char last_own_seq_sql[] =
-    "SELECT coalesce(max(seq), 0) FROM journal WHERE origin = ?1 AND origin_seq IS NULL";
+    "SELECT coalesce(max(seq), 0) FROM journal_entry WHERE origin = ?1 AND origin_seq IS NULL";
 static const char set_last_error_sql[] =
     "UPDATE meta SET value = ?1 WHERE key = '" NODE_META_LAST_ERROR "'";
 
@@ -510,7 +511,8 @@ int sync_state_wipe_free_text(struct node_store *store)
 
 /* Own changes past the acknowledged one with no copy for the hub and a sealed value. */
 static const char waiting_sql[] =
-    "SELECT count(*) FROM journal j WHERE seq > ?1 AND origin_seq IS NULL AND hub_sealed IS NULL"
+    "SELECT count(*) FROM journal_entry j WHERE seq > ?1 AND origin_seq IS NULL"
+    " AND hub_sealed IS NULL"
     " AND substr(value, 1, 7) = '" VALUE_SEAL_ARMOUR "'"
     " AND NOT EXISTS (SELECT 1 FROM hub_box_slot s WHERE s.seq = j.seq)";
 

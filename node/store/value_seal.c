@@ -201,10 +201,10 @@ int value_seal_read(struct node_store *store, const char *stored, char **out, bo
 /* Migration 12's work: the journal's plaintext values of sensitive fields, sealed a chunk at
  * a time (past the append-only guard, which journal_unguarded puts back). */
 static const char plain_rows_sql[] =
-    "SELECT seq, value FROM journal WHERE kind = ?1 AND field = ?2 AND seq > ?3"
+    "SELECT seq, value FROM journal_entry WHERE kind = ?1 AND field = ?2 AND seq > ?3"
     " AND value IS NOT NULL AND substr(value, 1, " "7" ") <> '" VALUE_SEAL_ARMOUR "'"
     " ORDER BY seq LIMIT " "256";
-static const char seal_row_sql[] = "UPDATE journal SET value = ?2 WHERE seq = ?1";
+static const char seal_row_sql[] = "UPDATE journal_entry SET value = ?2 WHERE seq = ?1";
 _Static_assert(ARMOUR_LEN == 7 && SETTLE_CHUNK == 256, "plain_rows_sql spells them out");
 
 struct sealed_row {
@@ -287,7 +287,7 @@ static int seal_journal(struct node_store *store, void *context)
 /* The shown values refer to the entries now sealed (the state reads its entry's): taken
  * again, row by row (the state is in the same rows since migration 15). */
 static const char *const derive_sql[] = {
-    "INSERT OR REPLACE INTO field_shown(" JOURNAL_SHOWN_ROW_COLUMNS ") "
+    "INSERT OR REPLACE INTO field_shown_row(" JOURNAL_SHOWN_ROW_COLUMNS ") "
     JOURNAL_SHOWN_ROW_SELECT,
 };
 

@@ -184,10 +184,20 @@ def node_init(node, env):
     timed([node, "config", "author", "Siti"], env)
 
 
-def before_figures(args, scratch, env, adds, anchor_ms, json_bytes, last):
-    """The same adds by the build given with --before, run turn about with the others."""
+def before_figures(args, scratch, env, adds, anchor_ms, json_bytes, last, disk):
+    """The same adds by the build given with --before, run turn about with the others; its
+    bytes per report beside this build's (disk, the same reports) as a ratio, table by
+    table."""
     node_dir = env["SAE_NODE_DIR"]
     wal = os.path.join(node_dir, "node.db-wal")
+    tables = {}
+    before_disk = (settled_bytes(os.path.join(node_dir, "node.db"), scratch, tables)
+                   - adds["empty"])
+    say("on disk per report: this build %.0f B, --before %.0f B, ratio %.2f"
+        % (disk / args.reports, before_disk / args.reports, disk / before_disk))
+    say("where --before's bytes are (pages of each table and index, per report): %s"
+        % ", ".join("%s %.0f B" % (name, size / args.reports) for name, size in
+                    sorted(tables.items(), key=lambda t: -t[1])[:8]))
     say("--before %s: add median %.2f ms, ratio to the anchor %.2f; CPU median %.2f ms; on "
         "disk per report %.0f B (ratio to the JSON %.2f); WAL left %d B; durable syncs %s"
         % (args.before, statistics.median(adds["wall"]) * 1e3,
@@ -264,7 +274,7 @@ def run(args, scratch):
         "(%.1f Mcycles)" % (objects, cycles / 1e6, anchor_objects, anchor_cycles / 1e6))
     if args.before:
         before_figures(args, scratch, before_env, before, anchor_ms, json_bytes,
-                       (plain, secret))
+                       (plain, secret), disk)
     if not shutil.which("strace"):
         say("durable syncs: not counted (no strace)")
         return

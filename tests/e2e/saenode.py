@@ -261,7 +261,7 @@ VILLAGE = "Sumberanyar"
 VILLAGE_CODE = "35.13.12.2018"
 AUTHOR = "Siti"
 # The journal schema this sae-node writes (node/store/node_store.h NODE_SCHEMA_VERSION).
-NODE_SCHEMA_VERSION = 16
+NODE_SCHEMA_VERSION = 17
 
 # The shown values as node.db's readers take them (node/store/journal.h JOURNAL_RESOLVED):
 # since node migration 13 a sealed shown value is a reference to its journal entry,

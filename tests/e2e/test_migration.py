@@ -174,10 +174,12 @@ def test_schema_8_shown_values_become_a_table_equal_to_the_view(tmp_path):
     with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == saenode.NODE_SCHEMA_VERSION
         kinds = dict(db.execute("SELECT name, type FROM sqlite_schema WHERE name IN"
-                                " ('field_shown', 'field_shown_by_value',"
+                                " ('field_shown', 'field_shown_row', 'field_shown_by_value',"
                                 " 'report_field_by_value')").fetchall())
         after = sorted(db.execute("SELECT %s FROM field_shown" % SHOWN_COLUMNS).fetchall())
-    assert kinds == {"field_shown": "table", "field_shown_by_value": "index"}
+    # A table since migration 9; named field_shown_row since 17, whose view keeps the name.
+    assert kinds == {"field_shown": "view", "field_shown_row": "table",
+                     "field_shown_by_value": "index"}
     # Migration 12 then seals the sensitive values in place (each seal differs).
     sensitive = {f for fields in saenode.sensitive_fields().values() for f in fields}
     assert all(r[2].startswith("sealed:") for r in after if r[1] in sensitive and r[2])
@@ -360,8 +362,10 @@ def test_schema_14_keeps_the_state_in_the_shown_rows(tmp_path):
     with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == saenode.NODE_SCHEMA_VERSION
         kinds = dict(db.execute("SELECT name, type FROM sqlite_schema WHERE name IN"
-                                " ('field_shown', 'report_field', 'field_shown_new')"))
-        assert kinds == {"field_shown": "table", "report_field": "view"}
+                                " ('field_shown', 'field_shown_row', 'report_field',"
+                                " 'field_shown_new')"))
+        assert kinds == {"field_shown": "view", "field_shown_row": "table",
+                         "report_field": "view"}
         assert sorted(db.execute("SELECT %s FROM report_field" % STATE_COLUMNS)) == \
             state_before
         assert db.execute("SELECT * FROM journal ORDER BY seq").fetchall() == journal_before
@@ -371,7 +375,9 @@ def test_schema_14_keeps_the_state_in_the_shown_rows(tmp_path):
         assert apart == [("risk_level",), ("victim_name",)]
         assert db.execute("SELECT count(*) FROM field_shown").fetchone()[0] == len(state_before)
         assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
-        assert db.execute("PRAGMA page_count").fetchone()[0] < pages_before
+        # The page migration 15 gave back, less the one of migration 17's index of report
+        # ids (a table of three reports takes a page whatever it holds).
+        assert db.execute("PRAGMA page_count").fetchone()[0] <= pages_before
         assert db.execute("SELECT value FROM meta WHERE key = 'values_sealed'").fetchone() \
             == (2,)
     opened = shown_opened(post)
@@ -391,7 +397,10 @@ def test_schema_14_keeps_the_state_in_the_shown_rows(tmp_path):
 
 
 SCHEMA_15 = os.path.join(os.path.dirname(__file__), "fixtures", "node-schema-15")
-KEPT_TABLES = ("journal", "field_shown", "report", "review", "meta")
+# What each kept table holds as readers see it (report's local number aside: node migration
+# 17 gave it, and journal and field_shown became views that name the report by its id).
+KEPT_TABLES = {"journal": "*", "field_shown": "*", "report": "id, kind, first_seq",
+               "review": "*", "meta": "*"}
 
 
 # journal_refresh_shown's statement at schema 15 (main at 9966c1a, node/store/journal_shown.c),
@@ -419,8 +428,18 @@ REFRESH_SHOWN_15 = (
 
 
 def kept_rows(db):
-    return {t: sorted(db.execute("SELECT * FROM %s" % t).fetchall(), key=repr)
-            for t in KEPT_TABLES}
+    return {t: sorted(db.execute("SELECT %s FROM %s" % (c, t)).fetchall(), key=repr)
+            for t, c in KEPT_TABLES.items()}
+
+
+def assert_reads_a_reports_entries_by_its_number(db, case_id):
+    """One report's entries are read through the report's id (its unique index) and then the
+    index of its number in the journal's entries: no other report's entry is read."""
+    plan = db.execute("EXPLAIN QUERY PLAN SELECT seq FROM journal WHERE report_id = ?1"
+                      " ORDER BY seq", (case_id,)).fetchall()
+    assert sorted(p[3] for p in plan) == [
+        "SEARCH j USING COVERING INDEX journal_by_report (report_num=?)",
+        "SEARCH r USING COVERING INDEX sqlite_autoindex_report_1 (id=?)"], plan
 
 
 def test_schema_15_finds_a_reports_entries_by_its_ids_prefix(tmp_path):
@@ -442,19 +461,11 @@ def test_schema_15_finds_a_reports_entries_by_its_ids_prefix(tmp_path):
     assert_fixture_case_shown(post, case_id)
     with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == saenode.NODE_SCHEMA_VERSION
-        indexes = dict(db.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
-                                  " AND tbl_name = 'journal' AND sql IS NOT NULL"))
-        assert "journal_by_report" not in indexes
-        assert indexes["journal_by_report_prefix"] == ("CREATE INDEX journal_by_report_prefix"
-                                                       " ON journal(substr(report_id, 1, 8))")
         rows_after = kept_rows(db)
         assert rows_after == rows_before
         assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
-        plan = db.execute("EXPLAIN QUERY PLAN SELECT seq FROM journal WHERE substr(report_id,"
-                          " 1, 8) = substr(?1, 1, 8) AND +report_id = ?1 ORDER BY seq",
-                          (case_id,)).fetchall()
-        assert [p[3] for p in plan] == ["SEARCH journal USING INDEX journal_by_report_prefix"
-                                        " (<expr>=?)"]
+        # Migration 17 followed: the prefix index went with the id in the journal's rows.
+        assert_reads_a_reports_entries_by_its_number(db, case_id)
     opened = shown_opened(post)
     assert opened[(case_id, "victim_name")][0] == "Siti Rahma Penanda"
     assert "journal ok" in ok(["check"], dir=post).text
@@ -476,3 +487,88 @@ def test_schema_15_finds_a_reports_entries_by_its_ids_prefix(tmp_path):
     new_id = add_case_checked(post)
     assert len(ok(["history", new_id, "--json"], dir=post).json()) >= 5
     assert "journal ok" in ok(["check"], dir=post).text
+
+
+SCHEMA_16 = os.path.join(os.path.dirname(__file__), "fixtures", "node-schema-16")
+
+
+def test_schema_16_names_each_report_by_its_local_number(tmp_path):
+    """Migration 17 (a journal at schema 16 as main's sae-node left it): the report table
+    gives each report a local number, in the order the reports came, and the journal's
+    entries and the shown values name the report by it; journal and field_shown are views
+    that give the id back. Every entry keeps its seq and the journal's sequence goes on from
+    where it was; every row reads as it did (reviews included); the post shows, checks, tells
+    the history, edits and adds as before, reads one report's entries by its number, and
+    leaves no sensitive value in plain text in any file."""
+    post, case_id = reviewed_fixture(SCHEMA_16, tmp_path, 16)
+    with sqlite3.connect(os.path.join(post, "node.db")) as db:
+        for field in ("risk_level", "victim_name"):
+            db.execute(REFRESH_SHOWN_15, (case_id, field))
+        rows_before = kept_rows(db)
+        sequence_before = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'journal'"
+                                     ).fetchone()[0]
+    db.close()
+    assert len(rows_before["journal"]) == 24 and sequence_before == 24
+    assert len(rows_before["review"]) == 2
+    assert_fixture_case_shown(post, case_id)
+    with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == saenode.NODE_SCHEMA_VERSION
+        kinds = dict(db.execute("SELECT name, type FROM sqlite_schema WHERE name IN"
+                                " ('journal', 'journal_entry', 'field_shown', 'field_shown_row',"
+                                " 'report', 'report_field', 'report_old', 'journal_old',"
+                                " 'field_shown_old', 'journal_by_report_prefix')"))
+        assert kinds == {"journal": "view", "journal_entry": "table", "field_shown": "view",
+                         "field_shown_row": "table", "report": "table",
+                         "report_field": "view"}
+        assert kept_rows(db) == rows_before
+        # Numbers in the order the reports came; no id in the journal's or shown rows.
+        numbered = db.execute("SELECT num, first_seq FROM report ORDER BY num").fetchall()
+        assert [n for n, _ in numbered] == [1, 2, 3]
+        assert [s for _, s in numbered] == sorted(s for _, s in numbered)
+        columns = [c[1] for c in db.execute("PRAGMA table_info(journal_entry)")]
+        assert "report_id" not in columns and columns[1] == "report_num"
+        assert "report_id" not in [c[1] for c in db.execute("PRAGMA table_info(field_shown_row)")]
+        assert db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'journal_entry'"
+                          ).fetchone()[0] == sequence_before
+        assert db.execute("SELECT count(*) FROM sqlite_sequence WHERE name <> 'journal_entry'"
+                          ).fetchone()[0] == 0
+        assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        assert_reads_a_reports_entries_by_its_number(db, case_id)
+    db.close()
+    opened = shown_opened(post)
+    assert opened[(case_id, "victim_name")][0] == "Siti Rahma Penanda"
+    assert "journal ok" in ok(["check"], dir=post).text
+    history = ok(["history", case_id, "--json"], dir=post).json()
+    assert [e["value"] for e in history if e["field"] == "risk_level"] == \
+        ["high", "medium", "high"]
+    assert [e["value"] for e in history if e["field"] == "victim_name"] == \
+        ["Siti Rahma Penanda", "Siti Rahmawati Penanda"]
+    listed = saenode.list_json(post)
+    assert len(listed) == 2 and case_id in [r["id"] for r in listed]  # the deleted one aside
+    assert_marker_in_no_file(post)
+    # Writes after the migration: the entry appended takes the next seq of the old sequence,
+    # the reviewed risk's edit is shown at once and in the history, the journal stays
+    # append-only, and a new case is numbered after the old reports.
+    ok(["--by", "Siti", "edit", case_id, "--set", "risk_level=low"], dir=post)
+    assert saenode.show_json(post, case_id)["fields"]["risk_level"] == "low"
+    history = ok(["history", case_id, "--json"], dir=post).json()
+    assert [e["value"] for e in history if e["field"] == "risk_level"] == \
+        ["high", "medium", "high", "low"]
+    with sqlite3.connect(os.path.join(post, "node.db")) as db:
+        assert db.execute("SELECT max(seq) FROM journal WHERE report_id = ?", (case_id,)
+                          ).fetchone()[0] == sequence_before + 1
+        for refused in ("UPDATE journal_entry SET value = 'x'", "DELETE FROM journal_entry",
+                        "UPDATE journal SET value = 'x'"):
+            try:
+                db.execute(refused)
+                assert False, refused
+            except sqlite3.DatabaseError:
+                pass
+    db.close()
+    new_id = add_case_checked(post)
+    with sqlite3.connect("file:%s/node.db?mode=ro" % post, uri=True) as db:
+        assert db.execute("SELECT num FROM report WHERE id = ?", (new_id,)).fetchone() == (4,)
+    db.close()
+    assert len(ok(["history", new_id, "--json"], dir=post).json()) >= 5
+    assert "journal ok" in ok(["check"], dir=post).text
+    assert_marker_in_no_file(post)

@@ -1,5 +1,5 @@
 """A migration stays what it was when it shipped. A journal written by an older sae-node (the
-fixtures node-schema-12, -14 and -15, each made by main's sae-node of its day) and
+fixtures node-schema-12, -14, -15 and -16, each made by main's sae-node of its day) and
 migrated in place by this one ends with the same schema, word for word, as a journal this
 sae-node makes anew: had the text of a shipped migration changed since (a definition it was
 built from edited for live code), the fresh journal would take the new text and the old one
@@ -9,7 +9,7 @@ import sqlite3
 
 import saenode
 from saenode import ok
-from test_migration import SCHEMA_12, SCHEMA_14, SCHEMA_15, private_copy
+from test_migration import SCHEMA_12, SCHEMA_14, SCHEMA_15, SCHEMA_16, private_copy
 
 
 def schema_of(post):
@@ -23,8 +23,8 @@ def schema_of(post):
 def test_old_journals_migrate_to_the_schema_of_a_new_one(tmp_path):
     fresh = schema_of(saenode.init(str(tmp_path / "fresh"), saenode.VILLAGE))
     assert {name for kind, name, _, _ in fresh if kind == "table"} >= \
-        {"journal", "field_shown", "hub_box", "hub_box_slot"}
-    for fixture in (SCHEMA_12, SCHEMA_14, SCHEMA_15):
+        {"journal_entry", "field_shown_row", "report", "hub_box", "hub_box_slot"}
+    for fixture in (SCHEMA_12, SCHEMA_14, SCHEMA_15, SCHEMA_16):
         post = private_copy(fixture, str(tmp_path / os.path.basename(fixture)),
                             ["node.db", "node.key", "storage.key"])
         assert "journal ok" in ok(["check"], dir=post).text

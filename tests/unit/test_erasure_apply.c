@@ -125,7 +125,7 @@ static void test_erasure_wipes_the_reports_values_only(void **state)
     assert_int_equal(apply(f->store, id), 0);
     assert_int_equal(apply(f->store, "99999999-9999-4999-8999-999999999999"), 0);
     /* The guard is back. */
-    assert_int_not_equal(unit_sql(f->store, "UPDATE journal SET value = 'x'"), 0);
+    assert_int_not_equal(unit_sql(f->store, "UPDATE journal_entry SET value = 'x'"), 0);
 }
 
 static void test_a_value_written_after_is_new(void **state)

@@ -14,6 +14,8 @@
 #include "sae/sae_db.h"
 #include "store/node_meta.h"
 #include "store/case_number.h"
+#include "store/journal_check.h"
+#include "sae/sae_wire.h"
 #include "unit_support.h"
 
 #define MISSING_ID "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0ff"
@@ -536,7 +538,8 @@ static void test_registration_numbers_in_sequence(void **state)
     assert_int_equal(report_resolve_id(f->store, "3513122018-2026-0003b", found, &why), 0);
     assert_string_equal(found, d);
     /* A number that reached two cases anyway (the hub flags it) names neither. */
-    assert_int_equal(unit_sql(f->store, "UPDATE field_shown SET value = '3513122018-2026-0001'"
+    assert_int_equal(unit_sql(f->store, "UPDATE field_shown_row SET value ="
+                                        " '3513122018-2026-0001'"
                                         " WHERE field = 'registration_number' AND value ="
                                         " '3513122018-2025-0001'"), SQLITE_OK);
     assert_int_equal(report_resolve_id(f->store, "3513122018-2026-0001", found, &why),
@@ -598,11 +601,11 @@ static int64_t steps_for_one_report(struct node_store *store)
     return steps;
 }
 
-/* A report's entries are found through the index of its id's prefix (journal.h,
- * JOURNAL_OF_REPORT): writing and reading one report reads as many rows in a journal of 60
- * other reports as in one of 10. A statement that named the report's entries by the whole
- * id alone would read the whole journal (SQLite then uses no index), 50 more reports'
- * entries: many times the rows of the small journal. */
+/* A report's entries are found through the index of its local number (journal_by_report,
+ * node migration 17; the number looked up by the id, journal.h REPORT_NUM): writing and
+ * reading one report reads as many rows in a journal of 60 other reports as in one of 10.
+ * A statement that named the report's entries in a way no index serves would read the whole
+ * journal, 50 more reports' entries: many times the rows of the small journal. */
 static void test_one_report_reads_no_more_in_a_larger_journal(void **state)
 {
     struct unit_fixture *f = *state;
@@ -618,6 +621,43 @@ static void test_one_report_reads_no_more_in_a_larger_journal(void **state)
     if (large > small + small / 10)
         fail_msg("%lld steps at 60 reports against %lld at 10", (long long)large,
                  (long long)small);
+}
+
+/* A pulled report first seen gets its row, and so its local number, before its entry names
+ * it (node migration 17), numbered after the reports already here. A change the post holds
+ * already under the same (origin, seq) but sent again under another report's id (only a
+ * damaged or hostile answer) is skipped, and the row made for that id goes with it: no
+ * report without entries, nothing else changed, check clean. */
+static void test_a_pulled_report_is_numbered_and_a_repeat_leaves_no_row(void **state)
+{
+    struct unit_fixture *f = *state;
+    char own[SAE_ID_TEXT_LEN + 1];
+    unit_add_case(f->store, own);
+    struct sae_change c = {.kind = "case", .field = "status", .value = "active",
+                           .version = {UINT64_C(1) << 40, 77}, .seq = 1};
+    bool applied = false;
+    c.report_id.bytes[0] = 0xab;
+    c.report_id.bytes[6] = 0x40; /* a version-4 id, as any post makes */
+    c.report_id.bytes[8] = 0x80;
+    assert_int_equal(node_store_begin(f->store), 0);
+    assert_int_equal(journal_apply_remote(f->store, &c, &applied), 0);
+    assert_true(applied);
+    assert_int_equal(node_store_commit(f->store), 0);
+    assert_int_equal(unit_count(f->store, "SELECT count(*) FROM report"), 2);
+    assert_int_equal(unit_count(f->store, "SELECT num FROM report WHERE first_seq ="
+                                          " (SELECT max(seq) FROM journal_entry)"), 2);
+    int64_t rows = unit_journal_rows(f->store);
+    c.report_id.bytes[1] = 0xcd; /* another report, the same (origin, seq) */
+    assert_int_equal(node_store_begin(f->store), 0);
+    assert_int_equal(journal_apply_remote(f->store, &c, &applied), 0);
+    assert_false(applied);
+    assert_int_equal(node_store_commit(f->store), 0);
+    assert_int_equal(unit_count(f->store, "SELECT count(*) FROM report"), 2);
+    assert_int_equal(unit_count(f->store, "SELECT count(*) FROM report WHERE first_seq = 0"), 0);
+    assert_int_equal(unit_journal_rows(f->store), rows);
+    struct journal_check_result r;
+    assert_int_equal(journal_check(f->store, &r), 0);
+    assert_int_equal(r.problems, 0);
 }
 
 int main(void)
@@ -644,6 +684,7 @@ int main(void)
         T(test_registration_numbers_in_sequence),
         T(test_writes_plan_each_statement_once),
         T(test_one_report_reads_no_more_in_a_larger_journal),
+        T(test_a_pulled_report_is_numbered_and_a_repeat_leaves_no_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,7 +37,7 @@ static int64_t sensitive_left(struct node_store *store, const char *table)
 static int note_a_resolution(struct node_store *store, void *context)
 {
     (void)context;
-    return unit_sql(store, "UPDATE journal SET note = 'TANDA-CATATAN-KOORDINATOR'"
+    return unit_sql(store, "UPDATE journal_entry SET note = 'TANDA-CATATAN-KOORDINATOR'"
                            " WHERE field = 'victim_name'") == SQLITE_OK ? 0 : SAE_EIO;
 }
 
@@ -65,7 +65,8 @@ static void test_wipe_nulls_sensitive_values_and_destroys_keys(void **state)
     assert_int_equal(node_staff_session_add(f->store, token_hash, "Bu Sari", "csrf", 1), 0);
     assert_true(sensitive_left(f->store, "journal") == 3);
     /* Copies sealed for the hub (node/store/hub_copy.c) of changes not yet acknowledged. */
-    assert_int_equal(unit_sql(f->store, "UPDATE journal SET hub_sealed = x'0102' WHERE field IN "
+    assert_int_equal(unit_sql(f->store, "UPDATE journal_entry SET hub_sealed = x'0102'"
+                                        " WHERE field IN "
                                         "('victim_name', 'narrative', 'notes')"), SQLITE_OK);
     /* Free text from the district that may name a survivor: a coordinator's note on a
      * resolution, the district's review note of a case, a refusal's message. */
@@ -112,7 +113,8 @@ static void test_wipe_nulls_sensitive_values_and_destroys_keys(void **state)
         assert_int_equal(node_wipe_run(f->store, 1765999999999), 0);
     }
     /* The append-only guard is back. */
-    assert_int_not_equal(unit_sql(f->store, "UPDATE journal SET value = 'x'"), SQLITE_OK);
+    assert_int_not_equal(unit_sql(f->store, "UPDATE journal_entry SET value = 'x'"),
+                         SQLITE_OK);
     assert_int_equal(node_wipe_resume(f->store), 0);
     struct sae_message why = {{0}};
     node_wipe_explain(&s, &why);

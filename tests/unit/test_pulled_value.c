@@ -167,7 +167,7 @@ static void test_withheld_reads_masked_and_a_grant_fills_it(void **state)
     unit_unlend(f->store, secret);
     expect_clean(f->store);
     /* The append-only guard is back: the filled value cannot be rewritten. */
-    assert_int_not_equal(unit_sql(f->store, "UPDATE journal SET value = 'x' WHERE "
+    assert_int_not_equal(unit_sql(f->store, "UPDATE journal_entry SET value = 'x' WHERE "
                                             "field = 'victim_name'"), 0);
     free(sealed);
 }

@@ -58,12 +58,12 @@ static int64_t count_of(struct node_store *store, const char *sql)
  * the field's row of field_shown (migration 15), whose shown values follow it, as
  * journal_refresh_shown keeps them (no reviews here). */
 #define STATE_OF(where)                                                                       \
-    "INSERT OR REPLACE INTO field_shown(report_id, field, value, version, origin,"            \
-    " under_review, seq) SELECT report_id, field, NULL, version, origin, 0, seq FROM journal" \
-    " WHERE " where
+    "INSERT OR REPLACE INTO field_shown_row(report_num, field, value, version, origin,"       \
+    " under_review, seq) SELECT report_num, field, NULL, version, origin, 0, seq"             \
+    " FROM journal_entry WHERE " where
 #define SHOWN_AS_STATE                                                                        \
-    ";UPDATE field_shown SET value = (SELECT " JOURNAL_SHOWN_VALUE("j") " FROM journal j"     \
-    " WHERE j.seq = field_shown.seq)"
+    ";UPDATE field_shown_row SET value = (SELECT " JOURNAL_SHOWN_VALUE("j")                   \
+    " FROM journal_entry j WHERE j.seq = field_shown_row.seq)"
 
 /* A correct clock: nothing to do, nothing written. */
 static void test_nothing_to_redate(void **state)
@@ -173,10 +173,10 @@ static void test_behind_clock_redates_forward(void **state)
     struct unit_fixture *f = *state;
     char id[SAE_ID_TEXT_LEN + 1];
     unit_add_case(f->store, id);
-    assert_int_equal(unit_sql(f->store, "INSERT INTO journal(report_id, kind, field, value,"
-                                        " version, origin, base_version, base_origin,"
-                                        " origin_seq) SELECT report_id, kind, 'risk_level',"
-                                        " 'low', version + 1, 77, 0, 0, 1 FROM journal"
+    assert_int_equal(unit_sql(f->store, "INSERT INTO journal_entry(report_num, kind, field,"
+                                        " value, version, origin, base_version, base_origin,"
+                                        " origin_seq) SELECT report_num, kind, 'risk_level',"
+                                        " 'low', version + 1, 77, 0, 0, 1 FROM journal_entry"
                                         " WHERE seq = 1"),
                      SQLITE_OK);
     assert_int_equal(unit_sql(f->store, STATE_OF("origin = 77") SHOWN_AS_STATE),
@@ -204,12 +204,12 @@ static void test_edit_on_a_redated_entry_is_rebased(void **state)
     size_t first = restamp(f->store);
     assert_true(first > 0);
     assert_int_equal(unit_sql(f->store,
-                              "INSERT INTO journal(report_id, kind, field, value, version, origin,"
-                              " base_version, base_origin) SELECT report_id, kind, field,"
-                              " 'active', (SELECT max(version) + 1 FROM journal), origin,"
-                              " version, origin FROM journal WHERE field = 'status'"
+                              "INSERT INTO journal_entry(report_num, kind, field, value, version,"
+                              " origin, base_version, base_origin) SELECT report_num, kind,"
+                              " field, 'active', (SELECT max(version) + 1 FROM journal), origin,"
+                              " version, origin FROM journal_entry WHERE field = 'status'"
                               " AND restamp_of IS NULL;"
-                              "UPDATE field_shown SET version = (SELECT"
+                              "UPDATE field_shown_row SET version = (SELECT"
                               " max(version) FROM journal), seq = (SELECT max(seq) FROM"
                               " journal) WHERE field = 'status'" SHOWN_AS_STATE),
                      SQLITE_OK);
@@ -231,9 +231,9 @@ static void remote_change_ahead(struct node_store *store, char id[SAE_ID_TEXT_LE
     char sql[1024];
     unit_add_case(store, id);
     snprintf(sql, sizeof sql,
-             "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
-             " base_origin, origin_seq) SELECT report_id, kind, 'risk_level', 'low',"
-             " ((%lld + 86400000) << 16), 77, 0, 0, 1 FROM journal WHERE seq = 1;"
+             "INSERT INTO journal_entry(report_num, kind, field, value, version, origin,"
+             " base_version, base_origin, origin_seq) SELECT report_num, kind, 'risk_level', 'low',"
+             " ((%lld + 86400000) << 16), 77, 0, 0, 1 FROM journal_entry WHERE seq = 1;"
              STATE_OF("origin = 77") ";"
              "UPDATE meta SET value = (SELECT max(seq) FROM journal) WHERE key = 'acked_seq'"
              SHOWN_AS_STATE,
@@ -288,9 +288,9 @@ static void test_clock_swinging_back_and_forth(void **state)
     /* Another post's change a minute ahead: re-dated entries come after it, their time the
      * same at every swing back. */
     snprintf(sql, sizeof sql,
-             "INSERT INTO journal(report_id, kind, field, value, version, origin, base_version,"
-             " base_origin, origin_seq) SELECT report_id, kind, 'risk_level', 'low',"
-             " ((%lld + 60000) << 16), 77, 0, 0, 1 FROM journal WHERE seq = 1;"
+             "INSERT INTO journal_entry(report_num, kind, field, value, version, origin,"
+             " base_version, base_origin, origin_seq) SELECT report_num, kind, 'risk_level', 'low',"
+             " ((%lld + 60000) << 16), 77, 0, 0, 1 FROM journal_entry WHERE seq = 1;"
              STATE_OF("origin = 77") SHOWN_AS_STATE,
              (long long)sae_wall_clock_ms());
     assert_int_equal(unit_sql(f->store, sql), SQLITE_OK);

@@ -171,13 +171,14 @@ static void test_plaintext_sealed_in_place(void **state)
     add_marked(f->store, id);
     assert_int_equal(unit_sql(f->store,
                               "DROP TRIGGER journal_no_update;"
-                              "UPDATE journal SET value = '" NAME "' WHERE field = 'victim_name';"
-                              "UPDATE journal SET value = '" STORY "' WHERE field = 'narrative';"
-                              "UPDATE field_shown SET value = (SELECT j.value FROM"
-                              " report_field r JOIN journal j ON j.seq = r.seq"
-                              " WHERE r.report_id = field_shown.report_id"
-                              " AND r.field = field_shown.field);"
-                              "CREATE TRIGGER journal_no_update BEFORE UPDATE OF value ON journal"
+                              "UPDATE journal_entry SET value = '" NAME "'"
+                              " WHERE field = 'victim_name';"
+                              "UPDATE journal_entry SET value = '" STORY "'"
+                              " WHERE field = 'narrative';"
+                              "UPDATE field_shown_row SET value = (SELECT j.value FROM"
+                              " journal_entry j WHERE j.seq = field_shown_row.seq);"
+                              "CREATE TRIGGER journal_no_update BEFORE UPDATE OF value"
+                              " ON journal_entry"
                               " BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
                               "UPDATE meta SET value = 0 WHERE key = 'values_sealed';"),
                      SQLITE_OK);
@@ -191,7 +192,7 @@ static void test_plaintext_sealed_in_place(void **state)
     assert_int_equal(unit_count(f->store, "SELECT value FROM meta WHERE key = 'values_sealed'"),
                      2);
     /* The guard is back: the journal stays append-only. */
-    assert_int_not_equal(unit_sql(f->store, "UPDATE journal SET value = 'x'"
+    assert_int_not_equal(unit_sql(f->store, "UPDATE journal_entry SET value = 'x'"
                                             " WHERE field = 'victim_name'"), SQLITE_OK);
     struct journal_check_result r;
     assert_int_equal(journal_check(f->store, &r), 0);

@@ -131,9 +131,9 @@ def test_a_journal_from_before_migration_11_gets_copies_of_its_unsent_values(tmp
     with sqlite3.connect(os.path.join(post, "node.db")) as db:
         for column in ("value", "field", "author"):
             with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-                db.execute("UPDATE journal SET %s = 'x' WHERE seq = 1" % column)
+                db.execute("UPDATE journal_entry SET %s = 'x' WHERE seq = 1" % column)
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            db.execute("DELETE FROM journal WHERE seq = 1")
+            db.execute("DELETE FROM journal_entry WHERE seq = 1")
 
 
 def test_the_hub_opens_sealed_values_and_refuses_what_does_not_open(hub, enroll):

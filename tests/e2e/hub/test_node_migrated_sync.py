@@ -1,23 +1,28 @@
-"""A journal written by an older sae-node (the node-schema-15 fixture), migrated at its first
-open (node migration 16: the index of a report's entries by its id's prefix), enrolls and
-syncs with a real sae-hub over HTTPS on 127.0.0.1: the hub receives every change once, and
-another device of the village pulls them and shows the same reports."""
+"""A journal written by an older sae-node (the node-schema-15 and -16 fixtures), migrated at
+its first open (node migration 16: the index of a report's entries by its id's prefix; 17:
+each report named by a local number in the journal and the shown values), enrolls and syncs
+with a real sae-hub over HTTPS on 127.0.0.1: the hub receives every change once, by the
+reports' ids, and another device of the village pulls them and shows the same reports."""
 import os
 import shutil
+
+import pytest
 
 import saenode
 from posts import enrolled, enroll, sync
 
-SCHEMA_15 = os.path.join(os.path.dirname(__file__), "..", "fixtures", "node-schema-15")
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
 
 
-def test_a_migrated_schema_15_journal_pushes_everything_once(hub, tmp_path):
+@pytest.mark.parametrize("schema", [15, 16])
+def test_a_migrated_journal_pushes_everything_once(hub, tmp_path, schema):
+    fixture = os.path.join(FIXTURES, "node-schema-%d" % schema)
     post = str(tmp_path / "old")
     os.makedirs(post, mode=0o700)
     for name in ("node.db", "node.key", "storage.key"):
-        shutil.copy(os.path.join(SCHEMA_15, name), os.path.join(post, name))
+        shutil.copy(os.path.join(fixture, name), os.path.join(post, name))
         os.chmod(os.path.join(post, name), 0o600)
-    case_id = open(os.path.join(SCHEMA_15, "case-id.txt")).read().strip()
+    case_id = open(os.path.join(fixture, "case-id.txt")).read().strip()
     other = enrolled(hub, tmp_path, "b")
     assert sync(other)["pulled"] == 0
     enroll(hub, post, "lama")

@@ -272,10 +272,57 @@ def test_app_signs_in_with_key_head_wraps_for_staff_and_sign_out_wipes(tmp_path)
         assert app.stop() == 0
 
 
+# Node migration 17 undone: the tables name reports by id again, as at schema 16.
+UNDO_MIGRATION_17 = (
+    "DROP VIEW report_field; DROP VIEW field_shown; DROP VIEW journal;"
+    "DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete;"
+    "CREATE TABLE journal(seq INTEGER PRIMARY KEY AUTOINCREMENT, report_id TEXT NOT NULL,"
+    " kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT, version INTEGER NOT NULL,"
+    " origin INTEGER NOT NULL, base_version INTEGER NOT NULL, base_origin INTEGER NOT NULL,"
+    " origin_seq INTEGER, seen_cursor INTEGER NOT NULL DEFAULT 0, restamp_of INTEGER,"
+    " author TEXT, note TEXT, device TEXT, hub_sealed BLOB) STRICT;"
+    "INSERT INTO journal SELECT j.seq, r.id, j.kind, j.field, j.value, j.version, j.origin,"
+    " j.base_version, j.base_origin, j.origin_seq, j.seen_cursor, j.restamp_of, j.author,"
+    " j.note, j.device, j.hub_sealed FROM journal_entry j JOIN report r ON r.num = j.report_num;"
+    "CREATE TABLE field_shown(report_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT,"
+    " version INTEGER NOT NULL, origin INTEGER NOT NULL, under_review INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL, state_version INTEGER, state_origin INTEGER,"
+    " PRIMARY KEY(report_id, field)) STRICT, WITHOUT ROWID;"
+    "INSERT INTO field_shown SELECT r.id, f.field, f.value, f.version, f.origin,"
+    " f.under_review, f.seq, f.state_version, f.state_origin"
+    " FROM field_shown_row f JOIN report r ON r.num = f.report_num;"
+    "CREATE TABLE report_16(id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL,"
+    " first_seq INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+    "INSERT INTO report_16 SELECT id, kind, first_seq FROM report;"
+    "DROP TABLE journal_entry; DROP TABLE field_shown_row; DROP TABLE report;"
+    "ALTER TABLE report_16 RENAME TO report;"
+    "CREATE INDEX report_by_kind ON report(kind, first_seq);"
+    "CREATE INDEX report_by_seq ON report(first_seq);"
+    "CREATE INDEX journal_by_report_prefix ON journal(substr(report_id, 1, 8));"
+    "CREATE UNIQUE INDEX journal_by_origin ON journal(origin, origin_seq)"
+    " WHERE origin_seq IS NOT NULL;"
+    "CREATE UNIQUE INDEX journal_restamps ON journal(restamp_of) WHERE restamp_of IS NOT NULL;"
+    "CREATE TRIGGER journal_no_update BEFORE UPDATE OF seq, report_id, kind, field, value,"
+    " version, origin, base_version, base_origin, origin_seq, seen_cursor, restamp_of,"
+    " author, note, device ON journal"
+    " BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
+    "CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal"
+    " BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
+    "CREATE INDEX field_shown_by_value ON field_shown(field, value) WHERE"
+    " field = '_deleted' OR field = 'status' OR field = 'risk_level'"
+    " OR field = 'intake_date' OR field = 'registration_number' OR field = 'victim_name'"
+    " OR field = 'narrative' OR field = 'case_id' OR field = 'service_date'"
+    " OR field = 'planned_end_date' OR field = 'referral_status';"
+    "CREATE VIEW report_field(report_id, field, version, origin, seq) AS"
+    " SELECT report_id, field, coalesce(state_version, version),"
+    " coalesce(state_origin, origin), seq FROM field_shown;")
+
+
 def make_pre_migration_10(post):
     """A journal as sae-node before node migration 10 left it: staff with hashes, no key."""
     db = sqlite3.connect(os.path.join(post, "node.db"))
-    db.executescript("DROP INDEX journal_by_report_prefix;"  # 16 narrowed the index
+    db.executescript(UNDO_MIGRATION_17 +
+                     "DROP INDEX journal_by_report_prefix;"  # 16 narrowed the index
                      "CREATE INDEX journal_by_report ON journal(report_id, seq);"
                      "DROP VIEW report_field;"  # 15 folded the state into field_shown
                      "CREATE TABLE report_field(report_id TEXT NOT NULL, field TEXT NOT NULL,"
