@@ -361,6 +361,8 @@ def wrk_flood(url, requests_total, threads=2, connections=32, seconds=120, heade
 # the hub's scan alone runs -E and -U): protocols, cipher categories, BREACH and the page's
 # headers and cookie.
 TESTSSL_PAGE_CHECKS = ("-p", "-s", "-B", "-h")
+# The hub's scan: each cipher per protocol and every vulnerability as well, once for the stack.
+TESTSSL_FULL_CHECKS = ("-p", "-s", "-E", "-U", "-B", "-h")
 
 
 def testssl(port, seconds=240, checks=("-p", "-s", "-E", "-U"), path=""):
@@ -379,6 +381,18 @@ def testssl(port, seconds=240, checks=("-p", "-s", "-E", "-U"), path=""):
 def fd_count(pid):
     """Open file descriptors of a process (its sockets included)."""
     return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def wait_fds(pid, count, timeout=60):
+    """Waits until the process holds more than count() descriptors (an attack's connections
+    open; count is called each time, as what else is open changes); returns whether it
+    did."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if fd_count(pid) > count():
+            return True
+        time.sleep(0.2)
+    return False
 
 
 class FdPeak:
