@@ -169,11 +169,8 @@ def test_slow_clients_on_the_console(office, mode):
         else:
             # Slow headers and slow reads meet no deadline within the attack (the header
             # deadline applies near the connection limit only, the idle one after 60 s):
-            # it is at full strength once slowhttptest holds its connections beside ours.
-            def held_now():  # slowhttptest's 200 beside ours
-                return office.fds_idle + 200 + (ours.open_now if ours else 0)
-            assert attack.wait_fds(office.pid, held_now), (attack.fd_count(office.pid),
-                                                           held_now())
+            # it is at full strength once slowhttptest says it holds the 200 checked below.
+            assert attack.wait_slowhttptest_holds(tool, 200), tool.output()[-2000:]
         fds = office.assert_working()
         assert fds > office.fds_idle + 200, fds  # the attack held its connections
         if ours:
