@@ -25,7 +25,8 @@ static const struct sae_cli_help helps[] = {
      "key (copied in, checked to match). Also the district storage key: its secret waits\n"
      "in district.key until the first coordinator is added (do that next), and its recovery\n"
      "key is printed once, for paper in the office safe (sae-hub keys --help).\n"},
-    {"serve", "serve [--listen ADDR:PORT] [--console ADDR:PORT] [--url URL]",
+    {"serve", "serve [--listen ADDR:PORT] [--console ADDR:PORT] [--url URL] "
+              "[--idle-timeout SEC] [--header-timeout SEC]",
      "Runs the daemon: HTTPS on ADDR:PORT (default 127.0.0.1:8443). The district console\n"
      "(pages under /console/, its JSON API under /api/v1/, assets under /assets/) is served\n"
      "on the same listener, or only on --console ADDR:PORT when given (then the posts'\n"
@@ -47,7 +48,11 @@ static const struct sae_cli_help helps[] = {
      "once 7/8 of the connections are open, bodies at 100 bytes/s or more over each 60 s,\n"
      "60 s idle at most; in all: 4096\n"
      "connections, 64 MiB of request bodies at once (then 503 with Retry-After), 2 MiB a\n"
-     "body (413). GET or HEAD /v1/health answers ok. README \"Limits of the hub's server\".\n"},
+     "body (413). GET or HEAD /v1/health answers ok. README \"Limits of the hub's server\".\n"
+     "  --idle-timeout SEC    close a connection idle this long (1 to 300, default 60; an\n"
+     "                        enrolled post's keeps 330 s), on every listener\n"
+     "  --header-timeout SEC  the TLS handshake and request headers within this long once\n"
+     "                        7/8 of the connections are open (1 to 300, default 20)\n"},
     {"nodes", "nodes add VILLAGE --name NAME --url URL -o BUNDLE [--days N] [--by ACCOUNT] | "
               "nodes list [--json] | nodes revoke ID [--by ACCOUNT] | "
               "nodes cancel BUNDLE [--by ACCOUNT] | nodes grant ID --as COORDINATOR",

@@ -64,9 +64,11 @@ static int fit_connections(struct http_server_config *config)
                             HTTP_SERVER_FILES_RESERVED + HTTP_SERVER_CONNECTIONS_MIN);
     if (rc != 0)
         return hub_cli_fail(rc, "cannot read the limit of open files: %s", sae_error_name(rc));
-    char line[160];
-    snprintf(line, sizeof line, "open files: %lu; connections: %u in all, %u per address",
-             files, config->max_connections, config->per_ip_connections);
+    char line[200];
+    snprintf(line, sizeof line, "open files: %lu; connections: %u in all, %u per address; "
+             "idle timeout %u s; header timeout %u s from %u open", files,
+             config->max_connections, config->per_ip_connections, config->timeout_seconds,
+             config->header_timeout_seconds, http_server_header_deadline_from(config));
     log_line(NULL, line);
     return SAE_EXIT_OK;
 }
@@ -166,12 +168,21 @@ static void block_serve_signals(sigset_t *signals)
     pthread_sigmask(SIG_BLOCK, signals, NULL);
 }
 
-static int run_server(const struct hub_cli *cli, struct listener *listeners, size_t count)
+/* The connection deadlines serve's options set, for every listener (--idle-timeout,
+ * --header-timeout; http_server.h has their ranges). */
+struct serve_deadlines {
+    long idle_s, header_s;
+};
+
+static int run_server(const struct hub_cli *cli, struct listener *listeners, size_t count,
+                      const struct serve_deadlines *deadlines)
 {
     struct http_server_config config;
     sigset_t signals;
     int signal_number = 0;
     http_server_config_default(&config);
+    config.timeout_seconds = (unsigned)deadlines->idle_s;
+    config.header_timeout_seconds = (unsigned)deadlines->header_s;
     int status = fit_connections(&config);
     if (status != SAE_EXIT_OK)
         return status;
@@ -307,10 +318,16 @@ static int prepare_serve(const struct hub_cli *cli, int *lock_fd)
 int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
 {
     const char *listen = HUB_LISTEN_DEFAULT, *console_at = NULL, *url = NULL;
+    struct serve_deadlines deadlines = {HTTP_IDLE_TIMEOUT_DEFAULT_S,
+                                        HTTP_HEADER_TIMEOUT_DEFAULT_S};
     const struct sae_cli_option options[] = {
         SAE_CLI_OPT_TEXT("listen", 'l', &listen),
         SAE_CLI_OPT_TEXT("console", 0, &console_at),
         SAE_CLI_OPT_TEXT("url", 0, &url),
+        SAE_CLI_OPT_NUMBER("idle-timeout", 0, &deadlines.idle_s, NULL,
+                           HTTP_IDLE_TIMEOUT_MIN_S, HTTP_IDLE_TIMEOUT_MAX_S),
+        SAE_CLI_OPT_NUMBER("header-timeout", 0, &deadlines.header_s, NULL,
+                           HTTP_HEADER_TIMEOUT_MIN_S, HTTP_HEADER_TIMEOUT_MAX_S),
     };
     struct listener listeners[2];
     memset(listeners, 0, sizeof listeners);
@@ -363,7 +380,7 @@ int hub_cli_serve(struct hub_cli *cli, int argc, char **argv)
     listeners[0].routes = (struct hub_routes){service, console_at ? NULL : console};
     listeners[1].routes = (struct hub_routes){NULL, console};
     if (rc == 0)
-        status = run_server(cli, listeners, console_at ? 2 : 1);
+        status = run_server(cli, listeners, console_at ? 2 : 1, &deadlines);
     else
         status = hub_cli_fail(rc, "%s", why.text[0] ? why.text : sae_error_name(rc));
     console_destroy(console);

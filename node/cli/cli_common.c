@@ -124,7 +124,8 @@ static const struct sae_cli_help helps[] = {
      "5 s, 10 s, 20 s... up to 30 minutes (each with random jitter, never less than the\n"
      "hub's Retry-After). One log line per round on stderr. SIGTERM or SIGINT end it once\n"
      "the round in progress has finished.\n"},
-    {"serve", "serve [--listen [http://|https://]ADDRESS:PORT] [--interval SEC]",
+    {"serve", "serve [--listen [http://|https://]ADDRESS:PORT] [--interval SEC] "
+              "[--idle-timeout SEC] [--header-timeout SEC]",
      "Serves the post app, the post's own web application in Indonesian (English on a\n"
      "switch), to the staff's browsers, and keeps the post in sync meanwhile (the rounds\n"
      "of run, with the same backoff and log lines, once the post is enrolled; until then\n"
@@ -139,6 +140,11 @@ static const struct sae_cli_help helps[] = {
      "                         for HTTPS on loopback too; http:// on any address but\n"
      "                         loopback is refused.\n"
      "  --interval SEC         seconds between sync rounds (default 300, 1 to 86400)\n"
+     "  --idle-timeout SEC     close a browser's connection idle this long (default 60,\n"
+     "                         1 to 300)\n"
+     "  --header-timeout SEC   a connection's TLS handshake and request headers within this\n"
+     "                         long once 224 of the app's 256 connections are open\n"
+     "                         (default 20, 1 to 300)\n"
      "Prints \"post app: URL\" once it listens. Staff sign in with their name and passphrase\n"
      "(sae-node users add). SIGTERM or SIGINT stop it after the requests and the sync\n"
      "round in progress.\n"},

@@ -29,6 +29,8 @@ struct serve_input {
     uint16_t port;
     bool tls;
     unsigned interval;
+    unsigned idle_timeout_s;   /* --idle-timeout (http_server.h has its range) */
+    unsigned header_timeout_s; /* --header-timeout */
 };
 
 static char *dir_path(const struct cli *cli, const char *name)
@@ -86,10 +88,15 @@ static int parse_listen(const char *listen, struct serve_input *in)
 static int parse(int argc, char **argv, struct serve_input *in)
 {
     const char *listen = SERVE_LISTEN_DEFAULT;
-    long interval = SYNC_LOOP_INTERVAL_DEFAULT_S;
+    long interval = SYNC_LOOP_INTERVAL_DEFAULT_S, idle = HTTP_IDLE_TIMEOUT_DEFAULT_S,
+         header = HTTP_HEADER_TIMEOUT_DEFAULT_S;
     const struct sae_cli_option options[] = {
         SAE_CLI_OPT_TEXT("listen", 'l', &listen),
         SAE_CLI_OPT_NUMBER("interval", 'i', &interval, NULL, 1, SYNC_LOOP_INTERVAL_MAX_S),
+        SAE_CLI_OPT_NUMBER("idle-timeout", 0, &idle, NULL, HTTP_IDLE_TIMEOUT_MIN_S,
+                           HTTP_IDLE_TIMEOUT_MAX_S),
+        SAE_CLI_OPT_NUMBER("header-timeout", 0, &header, NULL, HTTP_HEADER_TIMEOUT_MIN_S,
+                           HTTP_HEADER_TIMEOUT_MAX_S),
     };
     int status = CLI_OPTIONS("serve", options, argc, argv);
     if (status != SAE_EXIT_OK)
@@ -97,6 +104,8 @@ static int parse(int argc, char **argv, struct serve_input *in)
     if (optind != argc)
         return cli_fail(SAE_EINVAL, "serve takes options only; see: sae-node serve --help");
     in->interval = (unsigned)interval;
+    in->idle_timeout_s = (unsigned)idle;
+    in->header_timeout_s = (unsigned)header;
     return parse_listen(listen, in);
 }
 
@@ -136,6 +145,8 @@ static int serve_until_signal(const struct serve_input *in, struct post_app *app
     config.max_body_bytes = POST_BODY_BYTES_MAX;
     config.body_budget_bytes = 16u * POST_BODY_BYTES_MAX;
     config.stop_grace_seconds = 10;
+    config.timeout_seconds = in->idle_timeout_s;
+    config.header_timeout_seconds = in->header_timeout_s;
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);

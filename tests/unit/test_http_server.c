@@ -176,6 +176,38 @@ static void test_start_refusals(void **state)
     assert_true(ht_log_count(&f->log, "http: ") >= 2);
 }
 
+/* The two deadlines serve takes as options, at both edges of their ranges: the last value
+ * in starts a server, the first one out is refused before anything is bound. */
+static void test_deadlines_at_their_edges(void **state)
+{
+    struct ht_fixture *f = *state;
+    static const struct {
+        unsigned idle, header;
+        int rc;
+    } cases[] = {
+        {HTTP_IDLE_TIMEOUT_MIN_S, HTTP_HEADER_TIMEOUT_MIN_S, 0},
+        {HTTP_IDLE_TIMEOUT_MAX_S, HTTP_HEADER_TIMEOUT_MAX_S, 0},
+        {HTTP_IDLE_TIMEOUT_MIN_S - 1, HTTP_HEADER_TIMEOUT_DEFAULT_S, SAE_EINVAL},
+        {HTTP_IDLE_TIMEOUT_MAX_S + 1, HTTP_HEADER_TIMEOUT_DEFAULT_S, SAE_EINVAL},
+        {HTTP_IDLE_TIMEOUT_DEFAULT_S, HTTP_HEADER_TIMEOUT_MIN_S - 1, SAE_EINVAL},
+        {HTTP_IDLE_TIMEOUT_DEFAULT_S, HTTP_HEADER_TIMEOUT_MAX_S + 1, SAE_EINVAL},
+    };
+    struct http_server_config defaults;
+    http_server_config_default(&defaults);
+    assert_int_equal(defaults.timeout_seconds, HTTP_IDLE_TIMEOUT_DEFAULT_S);
+    assert_int_equal(defaults.header_timeout_seconds, HTTP_HEADER_TIMEOUT_DEFAULT_S);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct http_server_config config = ht_config(&f->certs);
+        struct http_server *s = NULL;
+        config.timeout_seconds = cases[i].idle;
+        config.header_timeout_seconds = cases[i].header;
+        assert_int_equal(http_server_start(&config, ht_handle, NULL, NULL, NULL, &s),
+                         cases[i].rc);
+        assert_true((s != NULL) == (cases[i].rc == 0));
+        http_server_stop(s);
+    }
+}
+
 static bool ipv6_loopback_available(void)
 {
     struct sockaddr_in6 addr;
@@ -373,6 +405,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_server_answers_for_failing_handler, ht_setup,
                                         ht_teardown),
         cmocka_unit_test_setup_teardown(test_start_refusals, ht_setup, ht_teardown),
+        cmocka_unit_test_setup_teardown(test_deadlines_at_their_edges, ht_setup, ht_teardown),
         cmocka_unit_test_setup_teardown(test_ipv6_loopback, ht_setup, ht_teardown),
         cmocka_unit_test_setup_teardown(test_stop_lets_running_handler_finish, ht_setup,
                                         ht_teardown),

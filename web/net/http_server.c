@@ -24,6 +24,10 @@ static const char TLS_PRIORITIES[] =
     "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+CHACHA20-POLY1305:+AES-256-GCM:"
     "+AES-128-GCM:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA";
 
+/* An enrolled post's connection (http_request_keep_idle) must outlive any other's. */
+_Static_assert(HTTP_IDLE_TIMEOUT_MAX_S < SAE_WIRE_KEEP_IDLE_S,
+               "the idle timeout's ceiling must stay under the posts' kept idle time");
+
 /* Below this libmicrohttpd cannot hold the request line and headers of a normal request. */
 #define CONNECTION_MEMORY_MIN (4u * 1024)
 
@@ -35,8 +39,8 @@ void http_server_config_default(struct http_server_config *c)
     c->threads = 4;
     c->max_connections = HTTP_SERVER_CONNECTIONS_MAX;
     c->per_ip_connections = 256;
-    c->timeout_seconds = 60;
-    c->header_timeout_seconds = 20;
+    c->timeout_seconds = HTTP_IDLE_TIMEOUT_DEFAULT_S;
+    c->header_timeout_seconds = HTTP_HEADER_TIMEOUT_DEFAULT_S;
     c->body_window_seconds = 60;
     c->body_min_rate = 100;
     c->requests_per_second = 20;
@@ -163,10 +167,18 @@ static bool config_valid(const struct http_server_config *c)
     return c && c->address && (c->plain_http || (c->cert_pem_path && c->key_pem_path)) &&
            c->threads > 0 &&
            c->max_connections >= c->threads && c->per_ip_connections > 0 &&
-           c->per_ip_connections <= c->max_connections && c->timeout_seconds > 0 &&
-           c->header_timeout_seconds > 0 && c->body_window_seconds > 0 &&
+           c->per_ip_connections <= c->max_connections &&
+           c->timeout_seconds >= HTTP_IDLE_TIMEOUT_MIN_S &&
+           c->timeout_seconds <= HTTP_IDLE_TIMEOUT_MAX_S &&
+           c->header_timeout_seconds >= HTTP_HEADER_TIMEOUT_MIN_S &&
+           c->header_timeout_seconds <= HTTP_HEADER_TIMEOUT_MAX_S && c->body_window_seconds > 0 &&
            c->body_budget_bytes > 0 && c->connection_memory >= CONNECTION_MEMORY_MIN &&
            c->max_body_bytes > 0 && c->max_body_bytes <= SIZE_MAX / 2;
+}
+
+unsigned http_server_header_deadline_from(const struct http_server_config *c)
+{
+    return c->max_connections - c->max_connections / 8;
 }
 
 static struct conn_guard_config guard_config(const struct http_server_config *c)
@@ -175,7 +187,7 @@ static struct conn_guard_config guard_config(const struct http_server_config *c)
         .max_connections = c->max_connections,
         .per_address = c->per_ip_connections,
         .header_timeout_ms = c->header_timeout_seconds * 1000u,
-        .header_deadline_from = c->max_connections - c->max_connections / 8,
+        .header_deadline_from = http_server_header_deadline_from(c),
         .body_window_ms = c->body_window_seconds * 1000u,
         .body_min_rate = c->body_min_rate,
         .requests = {c->requests_per_second, c->request_burst},

@@ -123,10 +123,12 @@ struct http_server_config {
     unsigned threads;            /* size of the thread pool */
     unsigned max_connections;    /* open connections in all; shared among the pool's threads */
     unsigned per_ip_connections; /* open connections from one address (IPv6: one /64) */
-    unsigned timeout_seconds;    /* a connection idle this long (handshake included) is closed */
+    unsigned timeout_seconds;    /* a connection idle this long (handshake included) is
+                                    closed: HTTP_IDLE_TIMEOUT_MIN_S..HTTP_IDLE_TIMEOUT_MAX_S */
     unsigned header_timeout_seconds; /* TLS handshake + request headers, from the connection's
                                         start or the previous answer, once 7/8 of
-                                        max_connections are open */
+                                        max_connections are open:
+                                        HTTP_HEADER_TIMEOUT_MIN_S..HTTP_HEADER_TIMEOUT_MAX_S */
     unsigned body_window_seconds;    /* a body's rate is judged over windows this long */
     unsigned body_min_rate;          /* bytes a second a body must average over each window */
     unsigned requests_per_second;    /* per address, on average */
@@ -159,6 +161,19 @@ struct http_server_config {
 void http_server_config_default(struct http_server_config *c);
 
 #define HTTP_SERVER_DEFAULT_PORT 8443u
+/* The two connection deadlines both daemons' serve take as options (--idle-timeout,
+ * --header-timeout; nginx's keepalive_timeout and client_header_timeout are the model), with
+ * their defaults and ranges; http_server_start refuses a config outside them (SAE_EINVAL).
+ * The idle timeout's ceiling stays under SAE_WIRE_KEEP_IDLE_S, so that an enrolled post's
+ * kept connection always outlives every other one. A floor of 1 s, because a test or an
+ * operator chasing slow clients may want a deadline of seconds; below that a TLS handshake
+ * over a real link cannot finish. */
+#define HTTP_IDLE_TIMEOUT_DEFAULT_S 60u
+#define HTTP_IDLE_TIMEOUT_MIN_S 1u
+#define HTTP_IDLE_TIMEOUT_MAX_S 300u
+#define HTTP_HEADER_TIMEOUT_DEFAULT_S 20u
+#define HTTP_HEADER_TIMEOUT_MIN_S 1u
+#define HTTP_HEADER_TIMEOUT_MAX_S 300u
 /* Retry-After of the 503 answered to requests that begin while the server stops. */
 #define HTTP_SERVER_STOPPING_RETRY_AFTER 30u
 /* Retry-After of the 503 answered to a body over the body budget. */
@@ -182,6 +197,9 @@ int http_server_config_fit(struct http_server_config *c, unsigned long open_file
  * or SAE_EIO (the limit cannot be read). */
 int http_server_config_fit_files(struct http_server_config *c, unsigned long *files);
 
+/* How many open connections make the header deadline apply: 7/8 of c->max_connections. */
+unsigned http_server_header_deadline_from(const struct http_server_config *c);
+
 /* ADDR:PORT or [IPv6]:PORT into a numeric address (at most 63 bytes) and a port (0 lets the
  * system pick). SAE_EINVAL for anything else (names are never looked up). */
 #define HTTP_LISTEN_ADDRESS_BYTES 64u
@@ -195,8 +213,8 @@ struct http_server;
  * starts the pool (with plain_http: no certificate, plain HTTP, and only on a loopback
  * address, else SAE_EINVAL). Problems are also reported through log (for instance "Failed to bind").
  * log may be NULL. *out is untouched on failure.
- * Returns 0, SAE_EINVAL (a config value is missing, zero or not numeric, or libmicrohttpd was
- * built without TLS), SAE_ENOTFOUND / SAE_EIO / SAE_ETOOBIG (a PEM file), SAE_ENOMEM, or
+ * Returns 0, SAE_EINVAL (a config value is missing, zero, out of its range or not numeric, or
+ * libmicrohttpd was built without TLS), SAE_ENOTFOUND / SAE_EIO / SAE_ETOOBIG (a PEM file), SAE_ENOMEM, or
  * SAE_EIO (libmicrohttpd could not start: address in use, key not matching, ...). */
 int http_server_start(const struct http_server_config *config, http_handler_fn handler,
                       void *handler_ctx, http_log_fn log, void *log_ctx,

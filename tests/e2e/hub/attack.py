@@ -263,23 +263,37 @@ def probe_health(hub, timeout=30):
 
 
 class Tool:
-    """One of the audit's tools as a child process, killed at the end if still running."""
+    """One of the audit's tools as a child process, killed at the end if still running. Its
+    output is read as it comes (output() while it runs), so a test can wait on what the tool
+    reports of itself."""
 
     def __init__(self, args, timeout, env=None):
         self.args = args
         self.timeout = timeout
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, env=env)
+        self._chunks = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for chunk in iter(lambda: self.proc.stdout.read1(65536), b""):
+            self._chunks.append(chunk)
+
+    def output(self):
+        return b"".join(self._chunks).decode(errors="replace")
 
     def finish(self, sig=None):
         if sig is not None and self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
-            out, _ = self.proc.communicate(timeout=self.timeout)
+            self.proc.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            out, _ = self.proc.communicate()
-        return out.decode(errors="replace")
+            self.proc.wait()
+        self._reader.join(60)
+        self.proc.stdout.close()
+        return self.output()
 
 
 def slowhttptest(port, mode="-H", connections=300, seconds=40, interval=5, path=None):
@@ -289,7 +303,10 @@ def slowhttptest(port, mode="-H", connections=300, seconds=40, interval=5, path=
     default; a console path posts a form of 60,000 bytes (under its 64 KiB)."""
     path = path or ("/v1/push" if mode == "-B" else "/v1/health")
     console = path.startswith("/console/")
-    args = ["slowhttptest", mode, "-c", str(connections), "-r", "200", "-l", str(seconds),
+    # Line-buffered (stdbuf), so that its status lines of each second reach the test as they
+    # are written (wait_slowhttptest_holds), not in blocks of 4 KiB.
+    args = ["stdbuf", "-oL", "slowhttptest", mode, "-c", str(connections), "-r", "200",
+            "-l", str(seconds),
             "-p", "3", "-u", "https://127.0.0.1:%d%s" % (port, path)]
     if mode == "-X":
         args += ["-k", "3", "-n", "5", "-w", "10", "-y", "20", "-z", "32"]
@@ -300,12 +317,26 @@ def slowhttptest(port, mode="-H", connections=300, seconds=40, interval=5, path=
     return Tool(args, timeout=seconds + 60)
 
 
+def _most_connected(report):
+    report = re.sub(r"\x1b\[[0-9;]*m", "", report)
+    return max((int(n) for n in re.findall(r"connected:\s+(\d+)", report)), default=0), report
+
+
 def slowhttptest_held(tool):
     """Stops slowhttptest (on SIGINT it prints its summary); returns the most connections it
     held open at once, and its report."""
-    report = re.sub(r"\x1b\[[0-9;]*m", "", tool.finish(signal.SIGINT))
-    connected = [int(n) for n in re.findall(r"connected:\s+(\d+)", report)]
-    return max(connected, default=0), report
+    return _most_connected(tool.finish(signal.SIGINT))
+
+
+def wait_slowhttptest_holds(tool, count, timeout=60):
+    """Waits until slowhttptest's status lines (one a second) say it holds count connections
+    at once: its attack is at full strength. Returns whether they did."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and tool.proc.poll() is None:
+        if _most_connected(tool.output())[0] >= count:
+            return True
+        time.sleep(0.2)
+    return _most_connected(tool.output())[0] >= count
 
 
 WRK_SCRIPT = """
@@ -361,6 +392,8 @@ def wrk_flood(url, requests_total, threads=2, connections=32, seconds=120, heade
 # the hub's scan alone runs -E and -U): protocols, cipher categories, BREACH and the page's
 # headers and cookie.
 TESTSSL_PAGE_CHECKS = ("-p", "-s", "-B", "-h")
+# The hub's scan: each cipher per protocol and every vulnerability as well, once for the stack.
+TESTSSL_FULL_CHECKS = ("-p", "-s", "-E", "-U", "-B", "-h")
 
 
 def testssl(port, seconds=240, checks=("-p", "-s", "-E", "-U"), path=""):

@@ -202,15 +202,17 @@ class Hub:
         assert self.port, "the hub is not serving"
         return "https://127.0.0.1:%d" % self.port
 
-    def start(self, port=0, env=None, args=()):
+    def start(self, port=0, env=None, args=(), preexec=None):
         """Starts `serve --listen 127.0.0.1:PORT` (0: a free one) and waits for its
         "listening on" line. env: variables added to the daemon's environment (the
-        test-only session limits); args: more options of serve."""
+        test-only session limits); args: more options of serve; preexec: run in the child
+        before serve starts (a lower open-file limit, say)."""
         assert self.proc is None
         self.proc = subprocess.Popen([BIN, "-d", self.dir, "serve", "--listen",
                                       "127.0.0.1:%d" % port] + list(args),
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=dict(hub_env(), **(env or {})))
+                                     stderr=subprocess.PIPE, env=dict(hub_env(), **(env or {})),
+                                     preexec_fn=preexec)
         while True:
             line = self.proc.stderr.readline()
             if not line:

@@ -32,12 +32,15 @@ class PostApp:
         self.passphrases[name] = passphrase
         return self
 
-    def start(self, listen="127.0.0.1:0", env=None, interval=None):
-        """Starts serve and waits for its "post app: URL" line."""
+    def start(self, listen="127.0.0.1:0", env=None, interval=None, args=()):
+        """Starts serve and waits for its "post app: URL" line. args: more options of
+        serve."""
         assert self.proc is None
+        extra = list(args)
         args = [saenode.BIN, "-d", self.dir, "serve", "--listen", listen]
         if interval is not None:
             args += ["--interval", str(interval)]
+        args += extra
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE,
                                      env=saenode.clean_env(**(env or {})))

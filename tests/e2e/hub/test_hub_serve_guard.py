@@ -1,6 +1,7 @@
 """What `sae-hub serve` refuses before it starts, and what it keeps from its first day: a hub
 directory, database or key that other users can reach (one line with the chmod to run, exit
-1, nothing changed), a second serve of the same directory (exit 1, the first keeps serving),
+1, nothing changed), connection deadlines out of their range (exit 2, nothing changed), a
+second serve of the same directory (exit 1, the first keeps serving),
 a change table that refuses UPDATE as it refuses DELETE (also in a hub.db written by the
 schema-1 sae-hub, tests/e2e/fixtures/hub-schema-1), and HEAD /v1/health."""
 import os
@@ -60,6 +61,33 @@ def test_unsafe_permissions_refused_with_the_chmod(stopped_hub, name, mode, chmo
     os.chmod(path, 0o700 if name is None else 0o600)
     stopped_hub.start()
     assert stopped_hub.stop() == 0
+
+
+@pytest.mark.parametrize("option,value", [
+    ("--idle-timeout", "0"), ("--idle-timeout", "301"), ("--idle-timeout", "60s"),
+    ("--header-timeout", "0"), ("--header-timeout", "301"), ("--header-timeout", "")])
+def test_deadlines_out_of_range_are_refused(stopped_hub, option, value):
+    before = listing(stopped_hub.dir)
+    proc = subprocess.run([hubproc.BIN, "-d", stopped_hub.dir, "serve", "--listen",
+                           "127.0.0.1:0", option, value], capture_output=True,
+                          env=hubproc.hub_env(), timeout=30)
+    assert proc.returncode == 2, proc
+    assert proc.stderr.decode() == ("sae-hub: error: %s must be a whole number from 1 to 300\n"
+                                    % option), proc
+    assert listing(stopped_hub.dir) == before  # not even a lock file
+
+
+def test_deadlines_at_their_edges_are_taken(stopped_hub):
+    """Both ends of --idle-timeout and --header-timeout start the daemon, which logs what it
+    holds (test_server_deadlines.py shows each deadline at work)."""
+    for idle, header in (("1", "300"), ("300", "1")):
+        stopped_hub.start(args=["--idle-timeout", idle, "--header-timeout", header])
+        line = "idle timeout %s s; header timeout %s s from " % (idle, header)
+        assert line.encode() in stopped_hub.log_text(), stopped_hub.log_text()[-1000:]
+        health = requests.get(stopped_hub.url + "/v1/health", verify=stopped_hub.cert_path,
+                              timeout=30)
+        assert health.status_code == 200
+        assert stopped_hub.stop() == 0
 
 
 def test_second_serve_of_a_directory_is_refused(hub):

@@ -225,6 +225,10 @@ def test_serve_refuses_bad_input_with_one_line(post_app, tmp_path):
     app = node_app.PostApp(tmp_path / "post")
     for args, status, needle in ((["--interval", "0"], 2, "1 to 86400"),
                                  (["--interval", "86401"], 2, "1 to 86400"),
+                                 (["--idle-timeout", "0"], 2, "from 1 to 300"),
+                                 (["--idle-timeout", "301"], 2, "from 1 to 300"),
+                                 (["--header-timeout", "0"], 2, "from 1 to 300"),
+                                 (["--header-timeout", "301"], 2, "from 1 to 300"),
                                  (["extra"], 2, "options only"),
                                  (["--listen", "127.0.0.1:70000"], 2, "ADDRESS:PORT")):
         res = saenode.run(["serve"] + args, dir=app.dir)
@@ -237,6 +241,15 @@ def test_serve_refuses_bad_input_with_one_line(post_app, tmp_path):
     res = saenode.run(["serve", "--listen", "127.0.0.1:" + port], dir=app.dir)
     saenode.assert_one_line_error(res, 1, "in use")
     assert Client(running.url).request("/sign-in")[0] == 200
+
+
+def test_serve_takes_its_deadlines_at_their_edges(post_app):
+    """Both ends of --idle-timeout and --header-timeout (1 and 300 s) serve the app
+    (test_server_deadlines.py shows each deadline at work)."""
+    for idle, header in (("1", "300"), ("300", "1")):
+        app = post_app(args=["--idle-timeout", idle, "--header-timeout", header])
+        assert Client(app.url).request("/sign-in")[0] == 200
+        assert app.stop() == 0
 
 
 def test_lan_listen_serves_https_with_the_printed_fingerprint(post_app):
