@@ -260,8 +260,8 @@ static const char settle_report_sql[] =
     "UPDATE report SET first_seq = (SELECT min(seq) FROM journal_entry"
     " WHERE report_num = report.num) WHERE id = ?1 AND first_seq = 0";
 
-static int run_on_report(struct node_store *store, const char *sql, const char *id,
-                         const char *kind)
+int journal_run_on_report(struct node_store *store, const char *sql, const char *id,
+                          const char *kind)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = sae_db_prepare_cached(store->db, &store->statements, sql, &stmt);
@@ -277,12 +277,12 @@ static int run_on_report(struct node_store *store, const char *sql, const char *
 
 static int insert_report(struct node_store *store, const char *id, const char *kind)
 {
-    return run_on_report(store, insert_report_sql, id, kind);
+    return journal_run_on_report(store, insert_report_sql, id, kind);
 }
 
 int journal_settle_report(struct node_store *store, const char *id)
 {
-    return run_on_report(store, settle_report_sql, id, NULL);
+    return journal_run_on_report(store, settle_report_sql, id, NULL);
 }
 
 /* Reads the kind of a report and whether it carries a tombstone. */

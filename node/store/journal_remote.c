@@ -22,21 +22,6 @@ static const char new_report_sql[] =
     "INSERT OR IGNORE INTO report(id, kind, first_seq) VALUES (?1, ?2, 0)";
 static const char drop_new_report_sql[] = "DELETE FROM report WHERE id = ?1 AND first_seq = 0";
 
-static int run_on_report(struct node_store *store, const char *sql, const char *id,
-                         const char *kind)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = sae_db_prepare_cached(store->db, &store->statements, sql, &stmt);
-    if (rc == 0)
-        rc = sae_db_bind_text(stmt, 1, id);
-    if (rc == 0 && kind)
-        rc = sae_db_bind_text(stmt, 2, kind);
-    if (rc == 0)
-        rc = sae_db_step_done(stmt);
-    sae_db_reset(stmt);
-    return rc;
-}
-
 static int bind_remote(sqlite3_stmt *j, const struct sae_change *c, const char *id,
                        const char *stored)
 {
@@ -59,7 +44,7 @@ static int apply_remote_stored(struct node_store *store, const struct sae_change
     sqlite3_stmt *j = NULL;
     struct sae_db_cache *cache = &store->statements;
     sae_id_format(&c->report_id, id);
-    int rc = run_on_report(store, new_report_sql, id, c->kind);
+    int rc = journal_run_on_report(store, new_report_sql, id, c->kind);
     bool new_report = rc == 0 && sae_db_changes(store->db) > 0;
     if (rc == 0)
         rc = sae_db_prepare_cached(store->db, cache, insert_remote_sql, &j);
@@ -71,7 +56,9 @@ static int apply_remote_stored(struct node_store *store, const struct sae_change
     sae_db_reset(j);
     if (rc != 0 || sae_db_changes(store->db) == 0) {
         *applied = false; /* had it already */
-        return rc == 0 && new_report ? run_on_report(store, drop_new_report_sql, id, NULL) : rc;
+        if (rc == 0 && new_report)
+            rc = journal_run_on_report(store, drop_new_report_sql, id, NULL);
+        return rc;
     }
     int64_t seq = sae_db_last_rowid(store->db);
     if (new_report)

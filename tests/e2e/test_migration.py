@@ -396,6 +396,33 @@ def test_schema_14_keeps_the_state_in_the_shown_rows(tmp_path):
     assert "journal ok" in ok(["check"], dir=post).text
 
 
+def assert_reviewed_case_reads_as_before(post, case_id):
+    """The reviewed fixture's case after a migration: its sealed name opens, the journal
+    checks, its history tells the risk's and the name's values in order, the list shows it
+    (the deleted report aside), and no sensitive value is in plain text in any file."""
+    opened = shown_opened(post)
+    assert opened[(case_id, "victim_name")][0] == "Siti Rahma Penanda"
+    assert "journal ok" in ok(["check"], dir=post).text
+    history = ok(["history", case_id, "--json"], dir=post).json()
+    assert [e["value"] for e in history if e["field"] == "risk_level"] == \
+        ["high", "medium", "high"]
+    assert [e["value"] for e in history if e["field"] == "victim_name"] == \
+        ["Siti Rahma Penanda", "Siti Rahmawati Penanda"]
+    listed = saenode.list_json(post)
+    assert len(listed) == 2 and case_id in [r["id"] for r in listed]  # the deleted one aside
+    assert_marker_in_no_file(post)
+
+
+def edit_reviewed_risk(post, case_id):
+    """An edit of the reviewed risk after a migration is the post's newer state: shown at
+    once, and last in the history."""
+    ok(["--by", "Siti", "edit", case_id, "--set", "risk_level=low"], dir=post)
+    assert saenode.show_json(post, case_id)["fields"]["risk_level"] == "low"
+    history = ok(["history", case_id, "--json"], dir=post).json()
+    assert [e["value"] for e in history if e["field"] == "risk_level"] == \
+        ["high", "medium", "high", "low"]
+
+
 SCHEMA_15 = os.path.join(os.path.dirname(__file__), "fixtures", "node-schema-15")
 # What each kept table holds as readers see it (report's local number aside: node migration
 # 17 gave it, and journal and field_shown became views that name the report by its id).
@@ -466,24 +493,10 @@ def test_schema_15_finds_a_reports_entries_by_its_ids_prefix(tmp_path):
         assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
         # Migration 17 followed: the prefix index went with the id in the journal's rows.
         assert_reads_a_reports_entries_by_its_number(db, case_id)
-    opened = shown_opened(post)
-    assert opened[(case_id, "victim_name")][0] == "Siti Rahma Penanda"
-    assert "journal ok" in ok(["check"], dir=post).text
-    history = ok(["history", case_id, "--json"], dir=post).json()
-    assert [e["value"] for e in history if e["field"] == "risk_level"] == \
-        ["high", "medium", "high"]
-    assert [e["value"] for e in history if e["field"] == "victim_name"] == \
-        ["Siti Rahma Penanda", "Siti Rahmawati Penanda"]
-    listed = saenode.list_json(post)
-    assert len(listed) == 2 and case_id in [r["id"] for r in listed]  # the deleted one aside
-    assert_marker_in_no_file(post)
+    assert_reviewed_case_reads_as_before(post, case_id)
     # Writes after the migration: an edit of the reviewed risk is the post's newer state,
     # shown at once, and in the history; a new case is stored and checked like the old ones.
-    ok(["--by", "Siti", "edit", case_id, "--set", "risk_level=low"], dir=post)
-    assert saenode.show_json(post, case_id)["fields"]["risk_level"] == "low"
-    history = ok(["history", case_id, "--json"], dir=post).json()
-    assert [e["value"] for e in history if e["field"] == "risk_level"] == \
-        ["high", "medium", "high", "low"]
+    edit_reviewed_risk(post, case_id)
     new_id = add_case_checked(post)
     assert len(ok(["history", new_id, "--json"], dir=post).json()) >= 5
     assert "journal ok" in ok(["check"], dir=post).text
@@ -535,25 +548,11 @@ def test_schema_16_names_each_report_by_its_local_number(tmp_path):
         assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
         assert_reads_a_reports_entries_by_its_number(db, case_id)
     db.close()
-    opened = shown_opened(post)
-    assert opened[(case_id, "victim_name")][0] == "Siti Rahma Penanda"
-    assert "journal ok" in ok(["check"], dir=post).text
-    history = ok(["history", case_id, "--json"], dir=post).json()
-    assert [e["value"] for e in history if e["field"] == "risk_level"] == \
-        ["high", "medium", "high"]
-    assert [e["value"] for e in history if e["field"] == "victim_name"] == \
-        ["Siti Rahma Penanda", "Siti Rahmawati Penanda"]
-    listed = saenode.list_json(post)
-    assert len(listed) == 2 and case_id in [r["id"] for r in listed]  # the deleted one aside
-    assert_marker_in_no_file(post)
+    assert_reviewed_case_reads_as_before(post, case_id)
     # Writes after the migration: the entry appended takes the next seq of the old sequence,
     # the reviewed risk's edit is shown at once and in the history, the journal stays
     # append-only, and a new case is numbered after the old reports.
-    ok(["--by", "Siti", "edit", case_id, "--set", "risk_level=low"], dir=post)
-    assert saenode.show_json(post, case_id)["fields"]["risk_level"] == "low"
-    history = ok(["history", case_id, "--json"], dir=post).json()
-    assert [e["value"] for e in history if e["field"] == "risk_level"] == \
-        ["high", "medium", "high", "low"]
+    edit_reviewed_risk(post, case_id)
     with sqlite3.connect(os.path.join(post, "node.db")) as db:
         assert db.execute("SELECT max(seq) FROM journal WHERE report_id = ?", (case_id,)
                           ).fetchone()[0] == sequence_before + 1
