@@ -234,6 +234,30 @@ def add_in_console(hub, admin, admin_pw, name):
     return re.search(r'id="one-time"[^>]*>([^<]+)<', r.text).group(1)
 
 
+# Hub migration 17 undone (tests/support/merge_support.h's UNDO_HUB_MIGRATION_17_SQL, the
+# same statements): reports keyed by id again, the winners a table by id, no report number
+# on the change rows.
+UNDO_HUB_MIGRATION_17 = (
+    "DROP VIEW field_state",
+    "CREATE TABLE field_state(report_id TEXT NOT NULL, field TEXT NOT NULL,"
+    " change INTEGER NOT NULL, heads INTEGER NOT NULL DEFAULT 1,"
+    " PRIMARY KEY(report_id, field)) STRICT, WITHOUT ROWID",
+    "INSERT INTO field_state SELECT r.id, w.field, w.change, w.heads FROM field_winner w"
+    " JOIN report r ON r.no = w.report_no",
+    "DROP TABLE field_winner",
+    "DROP INDEX change_by_field",
+    "CREATE INDEX change_by_field ON change(report_id, field)",
+    "ALTER TABLE change DROP COLUMN report_no",
+    "ALTER TABLE report RENAME TO report_17",
+    "CREATE TABLE report(id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL,"
+    " village TEXT NOT NULL, first_change INTEGER NOT NULL) STRICT, WITHOUT ROWID",
+    "INSERT INTO report SELECT id, kind, village, first_change FROM report_17",
+    "DROP TABLE report_17",
+    "CREATE INDEX report_by_village ON report(village, first_change)",
+    "CREATE INDEX report_by_kind_village ON report(kind, village)",
+)
+
+
 def test_hub_from_before_migration_10_gets_its_key(tmp_path):
     hub, _, _ = init(tmp_path)
     pw = hub.add_account(SARI)
@@ -251,6 +275,8 @@ def test_hub_from_before_migration_10_gets_its_key(tmp_path):
     hub.write_db("DROP TABLE dup_change_name")  # migration 14
     hub.write_db("DROP TABLE agency_key")  # migration 15
     hub.write_db("DROP INDEX change_by_case_id")
+    for sql in UNDO_HUB_MIGRATION_17:
+        hub.write_db(sql)
     hub.write_db("PRAGMA user_version = 9")
     st = status(hub)  # the next open migrates and makes the pair
     assert query(hub, "PRAGMA user_version") == [(hubproc.HUB_SCHEMA_VERSION,)]
